@@ -1,0 +1,67 @@
+import { Collector } from '../collect/Collector.js';
+import type { AttuneConfig } from '../config/config.js';
+import { AttuneError } from '../core/errors/AttuneError.js';
+import { importEvents, type ImportSummary } from '../import/importEvents.js';
+import { importTraits } from '../import/importTraits.js';
+import type { Workspace } from '../store/ports.js';
+import type { SqliteStore } from '../store/sqlite/openSqliteStore.js';
+import { openStore } from './openStore.js';
+import { progressBar } from './progressBar.js';
+import { systemClock, uuidIds } from './systemClock.js';
+
+export interface ImportCommandOptions {
+  readonly workspace?: string;
+  readonly json: boolean;
+}
+
+async function chooseWorkspace(store: SqliteStore, id: string | undefined): Promise<Workspace> {
+  if (id !== undefined) {
+    const workspace = await store.workspaces.getWorkspace(id);
+    if (workspace === undefined) throw new AttuneError('ATTUNE_WORKSPACE_NOT_FOUND', { detail: `no workspace "${id}"` });
+    return workspace;
+  }
+  const all = await store.workspaces.listWorkspaces();
+  if (all.length === 1) return all[0]!;
+  throw new AttuneError('ATTUNE_INVALID_REQUEST', {
+    detail: all.length === 0 ? 'there is no workspace yet: run attune workspace create NAME' : 'there are several workspaces: choose one with --workspace ID',
+    field: '--workspace',
+  });
+}
+
+function printSummary(summary: ImportSummary, json: boolean): void {
+  if (json) {
+    process.stdout.write(`${JSON.stringify(summary)}\n`);
+    return;
+  }
+  process.stdout.write(`${summary.rows} rows: ${summary.accepted} stored, ${summary.duplicates} already stored, ${summary.rejected.length} rejected\n`);
+  const byCode = new Map<string, number>();
+  for (const r of summary.rejected) byCode.set(r.code, (byCode.get(r.code) ?? 0) + 1);
+  for (const [code, n] of byCode) process.stdout.write(`  ${code}: ${n}\n`);
+  for (const r of summary.rejected.slice(0, 50)) process.stdout.write(`  line ${r.line}: ${r.code}${r.field ? ` at ${r.field}` : ''}: ${r.message}\n`);
+  if (summary.rejected.length > 50) process.stdout.write(`  ... and ${summary.rejected.length - 50} more (use --json for all)\n`);
+}
+
+async function runImport(config: AttuneConfig, options: ImportCommandOptions, label: string, run: (collector: Collector, workspace: Workspace, bar: ReturnType<typeof progressBar>) => Promise<ImportSummary>): Promise<number> {
+  const store = openStore(config);
+  try {
+    const workspace = await chooseWorkspace(store, options.workspace);
+    const collector = new Collector({ committer: store.committer, clock: systemClock, ids: uuidIds });
+    const bar = progressBar(process.stderr, label);
+    const summary = await run(collector, workspace, bar);
+    bar.finish();
+    printSummary(summary, options.json);
+    return summary.rejected.length === 0 ? 0 : 1;
+  } finally {
+    await store.close();
+  }
+}
+
+export function importEventsCommand(config: AttuneConfig, file: string, options: ImportCommandOptions): Promise<number> {
+  return runImport(config, options, 'events', (collector, workspace, bar) => importEvents(file, collector, workspace, (p) => bar.update(p)));
+}
+
+export function importTraitsCommand(config: AttuneConfig, file: string, options: ImportCommandOptions & { idColumn: string; timestamp?: string; raw: boolean }): Promise<number> {
+  const timestamp = options.timestamp ?? new Date(systemClock.now()).toISOString();
+  return runImport(config, options, 'traits', (collector, workspace, bar) =>
+    importTraits(file, collector, workspace, { idColumn: options.idColumn, timestamp, raw: options.raw }, (p) => bar.update(p)));
+}

@@ -1,0 +1,38 @@
+import type { AttuneConfig } from '../config/config.js';
+import { buildServer } from '../server/buildServer.js';
+import { createMetrics } from '../server/metrics.js';
+import { openStore } from './openStore.js';
+import { systemClock, uuidIds } from './systemClock.js';
+
+/**
+ * Runs the server until SIGTERM or SIGINT, then shuts down gracefully: stop accepting,
+ * let in-flight requests finish (their events are committed before they are answered),
+ * flush the commit queue, checkpoint and close the database.
+ */
+export async function serveCommand(config: AttuneConfig): Promise<void> {
+  const metrics = createMetrics();
+  const store = openStore(config, metrics.commits);
+  const { app } = await buildServer({
+    store, clock: systemClock, ids: uuidIds, metrics,
+    adminToken: config.adminToken, corsOrigins: config.corsOrigins, logger: { level: config.logLevel },
+  });
+  const address = await app.listen({ host: config.host, port: config.port });
+  // One plain line on stdout that scripts (and the crash test) can wait for.
+  process.stdout.write(`attune listening on ${address} (data: ${config.dataDir})\n`);
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    app.log.info({ signal }, 'shutting down');
+    app.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        app.log.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}

@@ -1,0 +1,31 @@
+import type { AttuneConfig } from '../config/config.js';
+import { WorkspaceService } from '../workspaces/WorkspaceService.js';
+import { openStore } from './openStore.js';
+import { systemClock } from './systemClock.js';
+
+export async function createWorkspaceCommand(config: AttuneConfig, name: string, json: boolean): Promise<void> {
+  const store = openStore(config);
+  try {
+    const created = await new WorkspaceService(store.workspaces, systemClock).create(name);
+    if (json) process.stdout.write(`${JSON.stringify({ id: created.id, writeKey: created.writeKey, secretKey: created.secretKey })}\n`);
+    else {
+      process.stdout.write(`Workspace "${created.name}" created: ${created.id}\n`);
+      process.stdout.write(`  write key  (collect events):        ${created.writeKey}\n`);
+      process.stdout.write(`  secret key (administer, keep safe): ${created.secretKey}\n`);
+      process.stdout.write('The keys are shown only now; Attune stores their hashes.\n');
+    }
+  } finally {
+    await store.close();
+  }
+}
+
+export async function listWorkspacesCommand(config: AttuneConfig, json: boolean): Promise<void> {
+  const store = openStore(config);
+  try {
+    const list = await store.workspaces.listWorkspaces();
+    if (json) process.stdout.write(`${JSON.stringify(list.map((w) => ({ id: w.id, name: w.name, createdAt: new Date(w.createdAt).toISOString() })))}\n`);
+    else for (const w of list) process.stdout.write(`${w.id}  ${w.name}  (created ${new Date(w.createdAt).toISOString()})\n`);
+  } finally {
+    await store.close();
+  }
+}

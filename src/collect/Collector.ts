@@ -1,0 +1,98 @@
+import type { Clock, IdGenerator } from '../core/common/ports.js';
+import { createPrepareEvent } from '../core/collect/prepareEvent.js';
+import type { CallType } from '../core/events/callTypes.js';
+import type { CollectedEvent, JsonObject } from '../core/events/CollectedEvent.js';
+import type { FaultDetail } from '../core/errors/AttuneError.js';
+import type { CollectCommitter, Workspace } from '../store/ports.js';
+import { applyEvent, type CommitOutcome } from './applyEvent.js';
+
+export interface CollectRequest {
+  readonly events: readonly unknown[];
+  readonly routeType: CallType | null;
+  readonly batchSentAt?: string | null;
+  readonly batchContext?: JsonObject | null;
+  readonly batchIntegrations?: JsonObject | null;
+}
+
+export interface CollectReport {
+  readonly accepted: number;
+  readonly duplicates: number;
+  readonly rejected: readonly FaultDetail[];
+  /** Per valid event, in input order: its index and what the commit made of it. */
+  readonly outcomes: readonly { readonly index: number; readonly outcome: CommitOutcome }[];
+}
+
+/** Hooks for metrics; the collector itself knows nothing of Prometheus. */
+export interface CollectObserver {
+  accepted(count: number): void;
+  duplicate(count: number): void;
+  rejected(code: string, step: string): void;
+  merged(count: number, skipped: Readonly<Record<string, number>>): void;
+}
+
+/**
+ * Collection, end to end: the pure prepare pipeline per event, then one job in the next
+ * group commit for all the valid events of the request. Used by the HTTP routes and by
+ * the importers alike, so both validate and de-duplicate the same way.
+ */
+export class Collector {
+  private readonly prepare;
+
+  constructor(
+    private readonly deps: { committer: CollectCommitter; clock: Clock; ids: IdGenerator; observer?: CollectObserver },
+  ) {
+    this.prepare = createPrepareEvent(deps.ids);
+  }
+
+  async collect(workspace: Workspace, request: CollectRequest): Promise<CollectReport> {
+    const receivedAt = this.deps.clock.now();
+    const rejected: FaultDetail[] = [];
+    const valid: { index: number; event: CollectedEvent }[] = [];
+    request.events.forEach((raw, index) => {
+      const result = this.prepare({
+        raw,
+        routeType: request.routeType,
+        batchSentAt: request.batchSentAt ?? null,
+        batchContext: request.batchContext ?? null,
+        batchIntegrations: request.batchIntegrations ?? null,
+        receivedAt,
+      });
+      if (result.ok) valid.push({ index, event: result.value });
+      else {
+        rejected.push({ index, ...result.fault });
+        this.deps.observer?.rejected(result.fault.code, result.step);
+      }
+    });
+
+    const outcomes = valid.length === 0 ? [] : await this.deps.committer.submit(valid.length, (tx) =>
+      valid.map(({ index, event }) => ({
+        index,
+        outcome: applyEvent(tx, workspace.id, workspace.identity, event, () => this.deps.ids.next()),
+      })),
+    );
+    return this.report(outcomes, rejected);
+  }
+
+  private report(outcomes: CollectReport['outcomes'], rejected: FaultDetail[]): CollectReport {
+    let accepted = 0;
+    let duplicates = 0;
+    let merges = 0;
+    const skipped: Record<string, number> = {};
+    for (const { outcome } of outcomes) {
+      if (outcome.kind === 'duplicate') {
+        duplicates++;
+        continue;
+      }
+      accepted++;
+      if (outcome.mergedProfileId !== null) merges++;
+      if (outcome.mergeSkipped !== null) skipped[outcome.mergeSkipped] = (skipped[outcome.mergeSkipped] ?? 0) + 1;
+    }
+    const observer = this.deps.observer;
+    if (observer !== undefined) {
+      if (accepted > 0) observer.accepted(accepted);
+      if (duplicates > 0) observer.duplicate(duplicates);
+      if (merges > 0 || Object.keys(skipped).length > 0) observer.merged(merges, skipped);
+    }
+    return { accepted, duplicates, rejected, outcomes };
+  }
+}

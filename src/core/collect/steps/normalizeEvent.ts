@@ -1,0 +1,67 @@
+import type { IdGenerator } from '../../common/ports.js';
+import { ok, type Step } from '../../common/pipeline.js';
+import type { CollectedEvent, JsonObject } from '../../events/CollectedEvent.js';
+import { correctClockSkew } from '../../events/correctClockSkew.js';
+import type { TimedEvent } from './types.js';
+
+function idOf(value: unknown): string | null {
+  if (typeof value === 'number') return String(value);
+  return typeof value === 'string' && value.length > 0 ? value : null;
+}
+
+function objectOf(value: unknown): JsonObject | null {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as JsonObject) : null;
+}
+
+function mergeObjects(batchLevel: JsonObject | null, eventLevel: JsonObject | null): JsonObject | null {
+  if (batchLevel === null) return eventLevel;
+  return eventLevel === null ? batchLevel : { ...batchLevel, ...eventLevel };
+}
+
+/**
+ * Builds the stored form: string ids, a messageId (made when missing), batch-level
+ * context merged under the event's own, and all four times kept (Segment's names).
+ * The write key is dropped: it is a credential, not event data.
+ */
+export function normalizeEvent(ids: IdGenerator): Step<TimedEvent, CollectedEvent> {
+  return {
+    name: 'normalizeEvent',
+    run(input) {
+      const e = input.event;
+      const givenId = typeof e['messageId'] === 'string' && e['messageId'].length > 0 ? e['messageId'] : null;
+      const messageId = givenId ?? `attune-${ids.next()}`;
+      const timestamp = correctClockSkew({ originalTimestamp: input.originalTimestamp, sentAt: input.sentAt, receivedAt: input.receivedAt });
+      const context = mergeObjects(input.batchContext, objectOf(e['context']));
+      const integrations = mergeObjects(input.batchIntegrations, objectOf(e['integrations']));
+      const { writeKey: _writeKey, ...rest } = e;
+      const body: JsonObject = {
+        ...rest,
+        type: input.type,
+        messageId,
+        timestamp: new Date(timestamp).toISOString(),
+        originalTimestamp: input.originalTimestamp === null ? null : new Date(input.originalTimestamp).toISOString(),
+        sentAt: input.sentAt === null ? null : new Date(input.sentAt).toISOString(),
+        receivedAt: new Date(input.receivedAt).toISOString(),
+      };
+      if (context !== null) body['context'] = context;
+      if (integrations !== null) body['integrations'] = integrations;
+      const name = input.type === 'track' ? idOf(e['event']) : typeof e['name'] === 'string' ? e['name'] : null;
+      return ok({
+        type: input.type,
+        messageId,
+        generatedMessageId: givenId === null,
+        userId: idOf(e['userId']),
+        anonymousId: idOf(e['anonymousId']),
+        previousId: idOf(e['previousId']),
+        groupId: idOf(e['groupId']),
+        name,
+        timestamp,
+        receivedAt: input.receivedAt,
+        traits: objectOf(e['traits']) ?? objectOf(context?.['traits']),
+        properties: objectOf(e['properties']),
+        context,
+        body,
+      });
+    },
+  };
+}

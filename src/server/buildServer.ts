@@ -1,0 +1,86 @@
+import swagger from '@fastify/swagger';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { Collector } from '../collect/Collector.js';
+import type { Clock, IdGenerator } from '../core/common/ports.js';
+import type { AttuneStore } from '../store/ports.js';
+import { WorkspaceService } from '../workspaces/WorkspaceService.js';
+import { installJsonBodyParser } from './jsonBody.js';
+import { createMetrics, type ServerMetrics } from './metrics.js';
+import { installProblemHandlers } from './problem.js';
+import { adminRoutes } from './routes/adminRoutes.js';
+import { collectRoutes } from './routes/collectRoutes.js';
+import { healthRoutes } from './routes/healthRoutes.js';
+
+export interface ServerOptions {
+  readonly store: AttuneStore;
+  readonly clock: Clock;
+  readonly ids: IdGenerator;
+  readonly adminToken?: string | null;
+  readonly corsOrigins?: readonly string[] | '*';
+  readonly metrics?: ServerMetrics;
+  /** Pino options, or false for no request logs (tests, benchmarks). */
+  readonly logger?: false | { level: string };
+}
+
+export interface AttuneServer {
+  readonly app: FastifyInstance;
+  readonly workspaces: WorkspaceService;
+  readonly collector: Collector;
+  readonly metrics: ServerMetrics;
+}
+
+/**
+ * The HTTP shell: wires the store, the collector and the routes into one Fastify instance.
+ * It does not listen; the caller (the CLI, or a test with app.inject) decides that.
+ */
+export async function buildServer(options: ServerOptions): Promise<AttuneServer> {
+  const metrics = options.metrics ?? createMetrics();
+  const workspaces = new WorkspaceService(options.store.workspaces, options.clock);
+  const collector = new Collector({ committer: options.store.committer, clock: options.clock, ids: options.ids, observer: metrics.collect });
+  let ready = true;
+
+  const app = Fastify({
+    logger: options.logger === undefined || options.logger === false ? false : { level: options.logger.level, redact: ['req.headers.authorization'] },
+    bodyLimit: 1024 * 1024,
+    // The bodies are parsed by installJsonBodyParser; Fastify's ajv still checks admin routes.
+    ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, useDefaults: true } },
+    return503OnClosing: true,
+  });
+  installJsonBodyParser(app);
+  installProblemHandlers(app);
+
+  app.addHook('onResponse', async (request, reply) => {
+    metrics.requestSeconds.observe(
+      { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
+  });
+  app.addHook('onClose', async () => {
+    ready = false;
+    await options.store.close();
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Attune', version: '0.1.0', description: 'Real-time personalization engine: collection, profiles and administration.' },
+      components: {
+        securitySchemes: {
+          writeKeyBasic: { type: 'http', scheme: 'basic', description: 'The write key as the user name, empty password (what Segment libraries send)' },
+          secretKeyBearer: { type: 'http', scheme: 'bearer', description: 'The workspace secret key' },
+          adminBearer: { type: 'http', scheme: 'bearer', description: 'The server admin token (ATTUNE_ADMIN_TOKEN)' },
+        },
+      },
+    },
+  });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  await app.register(healthRoutes, { metrics, isReady: () => ready });
+  await app.register(collectRoutes, { collector, workspaces, corsOrigins: options.corsOrigins ?? '*' });
+  await app.register(adminRoutes, { workspaces, store: options.store, adminToken: options.adminToken ?? null });
+  app.addHook('preClose', async () => {
+    ready = false;
+  });
+  metrics.watchPendingEvents(() => options.store.committer.pendingEvents);
+  return { app, workspaces, collector, metrics };
+}

@@ -1,0 +1,69 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AttuneError, isAttuneError } from '../core/errors/AttuneError.js';
+import { errorCodes, type ErrorCode } from '../core/errors/errorCodes.js';
+
+export const problemContentType = 'application/problem+json';
+
+/** The problem+json document for an error (RFC 9457), with Attune's `code` and fault location. */
+export function problemBody(error: AttuneError, instance: string): Record<string, unknown> {
+  const body: Record<string, unknown> = {
+    type: `urn:attune:error:${error.code}`,
+    title: errorCodes[error.code].title,
+    status: error.status,
+    code: error.code,
+    instance,
+  };
+  if (error.detail !== undefined) body['detail'] = error.detail;
+  if (error.field !== undefined) body['field'] = error.field;
+  if (error.index !== undefined) body['index'] = error.index;
+  if (error.errors !== undefined) body['errors'] = error.errors;
+  if (error.extensions !== undefined) Object.assign(body, error.extensions);
+  return body;
+}
+
+// Fastify's own errors that are the client's fault, mapped to Attune's codes.
+const fastifyCodes: Readonly<Record<string, ErrorCode>> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'ATTUNE_PAYLOAD_TOO_LARGE',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'ATTUNE_UNSUPPORTED_MEDIA_TYPE',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'ATTUNE_INVALID_REQUEST',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'ATTUNE_MALFORMED_JSON',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'ATTUNE_MALFORMED_JSON',
+};
+
+/** Turns anything thrown into an AttuneError; unknown errors become ATTUNE_INTERNAL. */
+export function toAttuneError(error: unknown): AttuneError {
+  if (isAttuneError(error)) return error;
+  const fastifyError = error as Partial<FastifyError> & { validation?: { instancePath?: string; message?: string }[] };
+  if (Array.isArray(fastifyError.validation)) {
+    const first = fastifyError.validation[0];
+    const context = (fastifyError as { validationContext?: string }).validationContext ?? 'body';
+    return new AttuneError('ATTUNE_INVALID_REQUEST', {
+      detail: `${context}${first?.instancePath ?? ''} ${first?.message ?? 'is invalid'}`,
+      field: `${context}${first?.instancePath ?? ''}`,
+      cause: error,
+    });
+  }
+  const mapped = typeof fastifyError.code === 'string' ? fastifyCodes[fastifyError.code] : undefined;
+  if (mapped !== undefined) return new AttuneError(mapped, { detail: fastifyError.message ?? errorCodes[mapped].title, cause: error });
+  return new AttuneError('ATTUNE_INTERNAL', { cause: error });
+}
+
+export function sendProblem(reply: FastifyReply, request: FastifyRequest, error: AttuneError): FastifyReply {
+  if (error.code === 'ATTUNE_QUEUE_FULL') reply.header('retry-after', '1');
+  return reply.status(error.status).type(problemContentType).send(JSON.stringify(problemBody(error, request.url)));
+}
+
+/**
+ * The one error handler. 4xx answers say what was wrong; 5xx answers say only that
+ * something failed, and the details go to the log (with the cause), never to the client.
+ */
+export function installProblemHandlers(app: FastifyInstance): void {
+  app.setErrorHandler((error: unknown, request, reply) => {
+    const attuneError = toAttuneError(error);
+    if (attuneError.status >= 500) request.log.error({ err: error }, 'request failed');
+    return sendProblem(reply, request, attuneError);
+  });
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(reply, request, new AttuneError('ATTUNE_NOT_FOUND', { detail: `${request.method} ${request.url} is not an Attune endpoint` })),
+  );
+}

@@ -1,0 +1,127 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Static } from 'typebox';
+import { AttuneError } from '../../core/errors/AttuneError.js';
+import type { ApiKeyRecord, AttuneStore, StoredEvent } from '../../store/ports.js';
+import type { WorkspaceService } from '../../workspaces/WorkspaceService.js';
+import { authenticate, requireAdminToken } from '../auth.js';
+import {
+  ApiKey, CreateKeyBody, CreateWorkspaceBody, EventPage, EventsQuery, KeyParams, Problem, Profile, ProfileParams, ProfileQuery,
+  RotateKeyBody, WorkspaceCreated, WorkspaceSummary, type ProfileResponse, type StoredEventResponse,
+} from '../schemas.js';
+import { Type } from 'typebox';
+
+export interface AdminRoutesOptions {
+  readonly workspaces: WorkspaceService;
+  readonly store: AttuneStore;
+  readonly adminToken: string | null;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+function keyView(key: ApiKeyRecord, plain?: string): Static<typeof ApiKey> {
+  return { id: key.id, kind: key.kind, prefix: key.prefix, createdAt: iso(key.createdAt), expiresAt: key.expiresAt === null ? null : iso(key.expiresAt), ...(plain === undefined ? {} : { key: plain }) };
+}
+
+function eventView(e: StoredEvent): StoredEventResponse {
+  return { seq: e.seq, profileId: e.profileId, messageId: e.messageId, type: e.type, name: e.name, userId: e.userId, anonymousId: e.anonymousId, timestamp: iso(e.timestamp), receivedAt: iso(e.receivedAt), body: e.body };
+}
+
+const errors = { 400: Problem, 401: Problem, 403: Problem, 404: Problem };
+const secret = [{ secretKeyBearer: [] }];
+
+/** The administration API under /admin/v1: the secret key of a workspace administers that workspace only. */
+export async function adminRoutes(app: FastifyInstance, options: AdminRoutesOptions): Promise<void> {
+  const { workspaces, store } = options;
+  const asSecret = (request: FastifyRequest) => authenticate(request, workspaces, 'secret');
+
+  app.post('/admin/v1/workspaces', {
+    schema: { tags: ['workspaces'], summary: 'Create a workspace (server admin token)', security: [{ adminBearer: [] }], body: CreateWorkspaceBody, response: { 201: WorkspaceCreated, ...errors } },
+  }, async (request, reply) => {
+    requireAdminToken(request, options.adminToken);
+    const { name } = request.body as Static<typeof CreateWorkspaceBody>;
+    return reply.status(201).send(await workspaces.create(name));
+  });
+
+  app.get('/admin/v1/workspaces', {
+    schema: { tags: ['workspaces'], summary: 'List workspaces (server admin token)', security: [{ adminBearer: [] }], response: { 200: Type.Array(WorkspaceSummary), ...errors } },
+  }, async (request) => {
+    requireAdminToken(request, options.adminToken);
+    return (await workspaces.list()).map((w) => ({ id: w.id, name: w.name, createdAt: iso(w.createdAt) }));
+  });
+
+  app.get('/admin/v1/workspace', {
+    schema: { tags: ['workspaces'], summary: 'The workspace of this secret key', security: secret, response: { 200: WorkspaceSummary, ...errors } },
+  }, async (request) => {
+    const { workspace } = await asSecret(request);
+    return { id: workspace.id, name: workspace.name, createdAt: iso(workspace.createdAt) };
+  });
+
+  app.get('/admin/v1/keys', {
+    schema: { tags: ['keys'], summary: 'List the API keys of this workspace (never the keys themselves)', security: secret, response: { 200: Type.Array(ApiKey), ...errors } },
+  }, async (request) => {
+    const { workspace } = await asSecret(request);
+    return (await workspaces.listKeys(workspace.id)).map((k) => keyView(k));
+  });
+
+  app.post('/admin/v1/keys', {
+    schema: { tags: ['keys'], summary: 'Create an API key', security: secret, body: CreateKeyBody, response: { 201: ApiKey, ...errors } },
+  }, async (request, reply) => {
+    const { workspace } = await asSecret(request);
+    const { kind } = request.body as Static<typeof CreateKeyBody>;
+    const created = await workspaces.createKey(workspace.id, kind);
+    return reply.status(201).send(keyView(created.record, created.plain));
+  });
+
+  app.post('/admin/v1/keys/:keyId/rotate', {
+    schema: { tags: ['keys'], summary: 'Replace a key; the old one works for graceSeconds more', security: secret, params: KeyParams, body: Type.Optional(RotateKeyBody), response: { 201: Type.Object({ key: ApiKey, replaced: ApiKey }), ...errors } },
+  }, async (request, reply) => {
+    const { workspace } = await asSecret(request);
+    const { keyId } = request.params as Static<typeof KeyParams>;
+    const graceSeconds = (request.body as Static<typeof RotateKeyBody> | undefined)?.graceSeconds ?? 0;
+    const rotated = await workspaces.rotateKey(workspace.id, keyId, graceSeconds);
+    return reply.status(201).send({ key: keyView(rotated.record, rotated.plain), replaced: keyView(rotated.replaced) });
+  });
+
+  app.delete('/admin/v1/keys/:keyId', {
+    schema: { tags: ['keys'], summary: 'Revoke a key at once', security: secret, params: KeyParams, response: { 204: Type.Null(), ...errors } },
+  }, async (request, reply) => {
+    const principal = await asSecret(request);
+    const { keyId } = request.params as Static<typeof KeyParams>;
+    if (keyId === principal.key.id) throw new AttuneError('ATTUNE_FORBIDDEN', { detail: 'a key cannot revoke itself; rotate it, or revoke it with another secret key' });
+    await workspaces.revokeKey(principal.workspace.id, keyId);
+    return reply.status(204).send();
+  });
+
+  app.get('/admin/v1/profiles/:id', {
+    schema: { tags: ['profiles'], summary: 'A profile by user id, anonymous id or profile id', security: secret, params: ProfileParams, querystring: ProfileQuery, response: { 200: Profile, ...errors } },
+  }, async (request): Promise<ProfileResponse> => {
+    const { workspace } = await asSecret(request);
+    const { id } = request.params as Static<typeof ProfileParams>;
+    const { events = 20 } = request.query as Static<typeof ProfileQuery>;
+    const profile = await store.profiles.findProfile(workspace.id, id, events);
+    if (profile === undefined) throw new AttuneError('ATTUNE_PROFILE_NOT_FOUND', { detail: `no profile is known by "${id}"` });
+    return {
+      id: profile.id,
+      identities: [...profile.identities],
+      mergedProfileIds: [...profile.mergedProfileIds],
+      traits: { ...profile.traits },
+      firstSeen: iso(profile.firstSeen),
+      lastSeen: iso(profile.lastSeen),
+      eventCounts: { ...profile.eventCounts },
+      recentEvents: profile.recentEvents.map(eventView),
+    };
+  });
+
+  app.get('/admin/v1/events', {
+    schema: { tags: ['events'], summary: 'Read the event log in order, a page at a time', security: secret, querystring: EventsQuery, response: { 200: EventPage, ...errors } },
+  }, async (request) => {
+    const { workspace } = await asSecret(request);
+    const { after = 0, limit = 1000 } = request.query as Static<typeof EventsQuery>;
+    const events: StoredEventResponse[] = [];
+    for await (const event of store.events.read({ workspaceId: workspace.id, afterSeq: after, chunkSize: limit })) {
+      events.push(eventView(event));
+      if (events.length === limit) break;
+    }
+    return { events, next: events.length === limit ? events[events.length - 1]!.seq : null };
+  });
+}

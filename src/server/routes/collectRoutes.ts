@@ -1,0 +1,133 @@
+import cors from '@fastify/cors';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
+import type { Collector, CollectReport } from '../../collect/Collector.js';
+import { AttuneError } from '../../core/errors/AttuneError.js';
+import { callSchemas, BatchRequest } from '../../core/events/eventSchemas.js';
+import { callTypes, shortCallRoutes, type CallType } from '../../core/events/callTypes.js';
+import type { JsonObject } from '../../core/events/CollectedEvent.js';
+import type { WorkspaceService } from '../../workspaces/WorkspaceService.js';
+import { authenticate } from '../auth.js';
+import { CollectResponse, Problem } from '../schemas.js';
+
+/** Segment's limits. */
+export const MAX_BATCH_BYTES = 500 * 1024;
+export const MAX_BATCH_EVENTS = 2500;
+const MAX_SINGLE_BYTES = 32 * 1024;
+
+export interface CollectRoutesOptions {
+  readonly collector: Collector;
+  readonly workspaces: WorkspaceService;
+  readonly corsOrigins: readonly string[] | '*';
+}
+
+function objectOrNull(value: unknown): JsonObject | null {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as JsonObject) : null;
+}
+
+const errorResponses = { 400: Problem, 401: Problem, 403: Problem, 413: Problem, 415: Problem, 429: Problem, 503: Problem };
+
+// Each event is validated on its own, so that one bad event does not cost the others; the
+// route schemas document the API (and /openapi.json) but Fastify does not enforce them.
+const documentOnly = () => () => true;
+
+/**
+ * Answers a collect call. All valid: 200. Some rejected: 400 problem+json listing each
+ * rejected index and why, with the count of events that were stored all the same.
+ */
+function answer(reply: FastifyReply, report: CollectReport, single: boolean): FastifyReply | never {
+  if (report.rejected.length === 0) return reply.send({ success: true, accepted: report.accepted, duplicates: report.duplicates });
+  const extensions = { accepted: report.accepted, duplicates: report.duplicates };
+  const first = report.rejected[0]!;
+  if (single) throw new AttuneError(first.code, { detail: first.message, ...(first.field === undefined ? {} : { field: first.field }), extensions });
+  throw new AttuneError('ATTUNE_INVALID_EVENTS', {
+    detail: `${report.rejected.length} of ${report.rejected.length + report.accepted + report.duplicates} events were rejected; the others were stored`,
+    errors: report.rejected,
+    extensions,
+  });
+}
+
+export async function collectRoutes(app: FastifyInstance, options: CollectRoutesOptions): Promise<void> {
+  const { collector, workspaces } = options;
+  await app.register(cors, {
+    origin: options.corsOrigins === '*' ? true : [...options.corsOrigins],
+    methods: ['GET', 'POST'],
+    allowedHeaders: ['Authorization', 'Content-Type'],
+    maxAge: 86400,
+  });
+
+  async function single(type: CallType, request: FastifyRequest, reply: FastifyReply) {
+    const principal = await authenticate(request, workspaces, 'write');
+    const report = await collector.collect(principal.workspace, { events: [request.body], routeType: type });
+    return answer(reply, report, true);
+  }
+
+  async function batch(request: FastifyRequest, reply: FastifyReply) {
+    const principal = await authenticate(request, workspaces, 'write');
+    const body = objectOrNull(request.body);
+    if (body === null || !Array.isArray(body['batch'])) {
+      throw new AttuneError('ATTUNE_INVALID_REQUEST', { detail: 'a batch is an object with a "batch" array of events', field: '/batch' });
+    }
+    const events = body['batch'] as unknown[];
+    if (events.length > MAX_BATCH_EVENTS) {
+      throw new AttuneError('ATTUNE_BATCH_TOO_MANY_EVENTS', { detail: `${events.length} events; send at most ${MAX_BATCH_EVENTS} per batch`, field: '/batch' });
+    }
+    const report = await collector.collect(principal.workspace, {
+      events,
+      routeType: null,
+      batchSentAt: typeof body['sentAt'] === 'string' ? body['sentAt'] : null,
+      batchContext: objectOrNull(body['context']),
+      batchIntegrations: objectOrNull(body['integrations']),
+    });
+    return answer(reply, report, false);
+  }
+
+  const tags = ['collect'];
+  const security = [{ writeKeyBasic: [] }];
+  for (const type of callTypes) {
+    const paths = [`/v1/${type}`, ...Object.entries(shortCallRoutes).filter(([, t]) => t === type).map(([short]) => `/v1/${short}`)];
+    for (const [i, url] of paths.entries()) {
+      app.post(url, {
+        bodyLimit: MAX_SINGLE_BYTES,
+        validatorCompiler: documentOnly,
+        schema: { tags, security, hide: i > 0, summary: `Collect a ${type} call`, body: callSchemas[type], response: { 200: CollectResponse, ...errorResponses } },
+      }, (request, reply) => single(type, request, reply));
+    }
+  }
+  for (const url of ['/v1/batch', '/v1/b', '/v1/import']) {
+    app.post(url, {
+      bodyLimit: MAX_BATCH_BYTES,
+      validatorCompiler: documentOnly,
+      schema: { tags, security, hide: url !== '/v1/batch', summary: 'Collect a batch of calls', body: BatchRequest, response: { 200: CollectResponse, ...errorResponses } },
+    }, batch);
+  }
+
+  // @segment/analytics-next loads its settings from `${cdnURL}/v1/projects/${writeKey}/settings`.
+  app.get('/v1/projects/:writeKey/settings', {
+    schema: { tags, summary: 'Settings for @segment/analytics-next (point its cdnURL at Attune)', params: Type.Object({ writeKey: Type.String() }) },
+  }, async (request) => {
+    const { writeKey } = request.params as { writeKey: string };
+    const principal = await workspaces.authenticate(writeKey);
+    if (principal === undefined || principal.key.kind !== 'write') throw new AttuneError('ATTUNE_AUTH_INVALID');
+    const forwardedProto = request.headers['x-forwarded-proto'];
+    const protocol = typeof forwardedProto === 'string' ? forwardedProto.split(',')[0]!.trim() : request.protocol;
+    return segmentSettings(writeKey, `${request.host}/v1`, protocol);
+  });
+}
+
+/** The CDN settings document analytics-next expects, sending everything to this server. */
+export function segmentSettings(writeKey: string, apiHost: string, protocol: string): JsonObject {
+  return {
+    integrations: {
+      'Segment.io': { apiKey: writeKey, apiHost, protocol, unbundledIntegrations: [], addBundledMetadata: true, maybeBundledConfigIds: {}, versionSettings: { version: '4.4.7', componentTypes: ['browser'] } },
+    },
+    plan: { track: { __default: { enabled: true, integrations: {} } }, identify: { __default: { enabled: true } }, group: { __default: { enabled: true } } },
+    edgeFunction: {},
+    analyticsNextEnabled: true,
+    middlewareSettings: {},
+    enabledMiddleware: {},
+    metrics: { sampleRate: 0 },
+    legacyVideoPluginsEnabled: false,
+    remotePlugins: [],
+  };
+}

@@ -1,0 +1,107 @@
+import { Type, type Static } from 'typebox';
+
+/**
+ * The shapes of the HTTP API, declared once: Fastify validates requests and serialises
+ * responses with them, TypeScript types come from them, and /openapi.json is built from them.
+ * The Segment call shapes live with the core (src/core/events/eventSchemas.ts).
+ */
+const FaultDetail = Type.Object({
+  code: Type.String(),
+  message: Type.String(),
+  field: Type.Optional(Type.String()),
+  index: Type.Optional(Type.Integer()),
+});
+
+export const Problem = Type.Object(
+  {
+    type: Type.String(),
+    title: Type.String(),
+    status: Type.Integer(),
+    code: Type.String({ description: 'Stable error code, listed in docs/errors.md' }),
+    detail: Type.Optional(Type.String()),
+    instance: Type.Optional(Type.String()),
+    field: Type.Optional(Type.String({ description: 'JSON pointer to the field at fault' })),
+    index: Type.Optional(Type.Integer({ description: 'Batch index at fault' })),
+    errors: Type.Optional(Type.Array(FaultDetail)),
+    accepted: Type.Optional(Type.Integer()),
+    duplicates: Type.Optional(Type.Integer()),
+  },
+  { additionalProperties: true, title: 'Problem', description: 'RFC 9457 problem details (application/problem+json)' },
+);
+
+export const CollectResponse = Type.Object(
+  {
+    success: Type.Boolean(),
+    accepted: Type.Integer({ description: 'Events stored by this request' }),
+    duplicates: Type.Integer({ description: 'Events already stored (same messageId); not stored again' }),
+  },
+  { title: 'CollectResponse' },
+);
+
+export const ApiKey = Type.Object(
+  {
+    id: Type.String(),
+    kind: Type.Union([Type.Literal('write'), Type.Literal('secret')]),
+    prefix: Type.String(),
+    createdAt: Type.String(),
+    expiresAt: Type.Union([Type.String(), Type.Null()]),
+    key: Type.Optional(Type.String({ description: 'The key itself: shown once, when created' })),
+  },
+  { title: 'ApiKey' },
+);
+
+export const WorkspaceCreated = Type.Object(
+  { id: Type.String(), name: Type.String(), writeKey: Type.String(), secretKey: Type.String() },
+  { title: 'WorkspaceCreated' },
+);
+
+export const WorkspaceSummary = Type.Object(
+  { id: Type.String(), name: Type.String(), createdAt: Type.String() },
+  { title: 'WorkspaceSummary' },
+);
+
+export const CreateWorkspaceBody = Type.Object({ name: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false });
+export const CreateKeyBody = Type.Object({ kind: Type.Union([Type.Literal('write'), Type.Literal('secret')]) }, { additionalProperties: false });
+export const RotateKeyBody = Type.Object(
+  { graceSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 30 * 86400, description: 'How long the old key keeps working (default 0)' })) },
+  { additionalProperties: false },
+);
+export const KeyParams = Type.Object({ keyId: Type.String({ minLength: 1, maxLength: 100 }) });
+export const ProfileParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 512 }) });
+export const ProfileQuery = Type.Object({ events: Type.Optional(Type.Integer({ minimum: 0, maximum: 1000, default: 20 })) });
+export const EventsQuery = Type.Object({
+  after: Type.Optional(Type.Integer({ minimum: 0, default: 0, description: 'Return events with a sequence number above this' })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000, default: 1000 })),
+});
+
+const StoredEvent = Type.Object({
+  seq: Type.Integer(),
+  profileId: Type.String(),
+  messageId: Type.String(),
+  type: Type.String(),
+  name: Type.Union([Type.String(), Type.Null()]),
+  userId: Type.Union([Type.String(), Type.Null()]),
+  anonymousId: Type.Union([Type.String(), Type.Null()]),
+  timestamp: Type.String(),
+  receivedAt: Type.String(),
+  body: Type.Record(Type.String(), Type.Unknown()),
+}, { title: 'StoredEvent' });
+
+export const EventPage = Type.Object({ events: Type.Array(StoredEvent), next: Type.Union([Type.Integer(), Type.Null()]) }, { title: 'EventPage' });
+
+export const Profile = Type.Object(
+  {
+    id: Type.String(),
+    identities: Type.Array(Type.Object({ kind: Type.Union([Type.Literal('user'), Type.Literal('anonymous')]), value: Type.String() })),
+    mergedProfileIds: Type.Array(Type.String()),
+    traits: Type.Record(Type.String(), Type.Unknown()),
+    firstSeen: Type.String(),
+    lastSeen: Type.String(),
+    eventCounts: Type.Record(Type.String(), Type.Integer()),
+    recentEvents: Type.Array(StoredEvent),
+  },
+  { title: 'Profile' },
+);
+
+export type ProfileResponse = Static<typeof Profile>;
+export type StoredEventResponse = Static<typeof StoredEvent>;

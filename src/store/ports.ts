@@ -1,0 +1,135 @@
+import type { CollectedEvent } from '../core/events/CollectedEvent.js';
+import type { IdentityKey, IdentitySettings, ProfileFacts } from '../core/identity/types.js';
+import type { ProfileState } from '../core/identity/mergeProfileState.js';
+import type { TraitState } from '../core/identity/traits.js';
+
+/**
+ * Storage ports. Each is a narrow interface; src/store/sqlite implements them on one file,
+ * and src/store/contract runs one suite against every adapter.
+ *
+ * Writes to the event log happen inside a `CollectTx`: a synchronous unit of work that the
+ * adapter commits together with every other job of the same group commit. It is synchronous
+ * on purpose: the collect orchestration must not interleave with other requests between a
+ * de-duplication check and the append. An adapter for a networked database loads the rows a
+ * batch needs first, runs the same jobs against them, then writes the result in one round trip.
+ */
+export interface CollectTx {
+  hasMessage(workspaceId: string, messageId: string): boolean;
+  findProfile(workspaceId: string, key: IdentityKey): ProfileFacts | undefined;
+  createProfile(workspaceId: string, profileId: string, at: number): void;
+  /** Points an identifier at a profile, moving it if it pointed elsewhere. */
+  linkIdentity(workspaceId: string, key: IdentityKey, profileId: string, at: number): void;
+  loadProfileState(workspaceId: string, profileId: string): ProfileState;
+  /** Writes the survivor's merged state and folds `absorbedId` (and whatever it had absorbed) into it. */
+  absorbProfile(workspaceId: string, merged: ProfileState, absorbedId: string, at: number): void;
+  writeTraits(workspaceId: string, profileId: string, traits: TraitState): void;
+  /** Counts the event on its profile and widens first/last seen. */
+  touchProfile(workspaceId: string, profileId: string, type: string, timestamp: number): void;
+  /** Appends to the log; returns the event's sequence number. */
+  appendEvent(workspaceId: string, profileId: string, event: CollectedEvent): number;
+}
+
+/** Runs collect jobs in group commits: many jobs, one durable commit, then every promise settles. */
+export interface CollectCommitter {
+  /** Queues a job of `eventCount` events; settles after the commit that contains it. */
+  submit<R>(eventCount: number, job: (tx: CollectTx) => R): Promise<R>;
+  /** Events queued and not yet committed. */
+  readonly pendingEvents: number;
+  /** Commits whatever is queued now. */
+  flush(): Promise<void>;
+}
+
+/** One event as the log returns it. */
+export interface StoredEvent {
+  readonly seq: number;
+  readonly workspaceId: string;
+  readonly profileId: string;
+  readonly messageId: string;
+  readonly type: string;
+  readonly name: string | null;
+  readonly userId: string | null;
+  readonly anonymousId: string | null;
+  readonly timestamp: number;
+  readonly receivedAt: number;
+  readonly body: Record<string, unknown>;
+}
+
+export interface EventLogReadOptions {
+  readonly workspaceId?: string;
+  /** Read events with a sequence number above this (exclusive). */
+  readonly afterSeq?: number;
+  /** Rows fetched per round; the reader is lazy and holds no more than this in memory. */
+  readonly chunkSize?: number;
+}
+
+/** The event log as a stream, in sequence order: replays, rebuilds and jobs read it. */
+export interface EventLogReader {
+  read(options?: EventLogReadOptions): AsyncIterable<StoredEvent>;
+  count(workspaceId: string): Promise<number>;
+}
+
+/** A profile as the admin API shows it. */
+export interface ProfileView {
+  readonly id: string;
+  readonly identities: readonly IdentityKey[];
+  readonly mergedProfileIds: readonly string[];
+  readonly traits: Readonly<Record<string, unknown>>;
+  readonly firstSeen: number;
+  readonly lastSeen: number;
+  readonly eventCounts: Readonly<Record<string, number>>;
+  readonly recentEvents: readonly StoredEvent[];
+}
+
+export interface ProfileReader {
+  /** Finds a profile by a user id, an anonymous id, or its own id; follows merges. */
+  findProfile(workspaceId: string, id: string, recentEventLimit: number): Promise<ProfileView | undefined>;
+}
+
+export interface Workspace {
+  readonly id: string;
+  readonly name: string;
+  readonly createdAt: number;
+  readonly identity: IdentitySettings;
+}
+
+export type KeyKind = 'write' | 'secret';
+
+export interface ApiKeyRecord {
+  readonly id: string;
+  readonly workspaceId: string;
+  readonly kind: KeyKind;
+  /** The first characters of the key, shown to help people tell keys apart. */
+  readonly prefix: string;
+  readonly createdAt: number;
+  /** When the key stops working (rotation with a grace period, or revocation); null: never. */
+  readonly expiresAt: number | null;
+}
+
+export interface NewApiKey {
+  readonly record: ApiKeyRecord;
+  readonly hash: string;
+}
+
+/** Workspaces and their API keys. Keys are stored as hashes only. */
+export interface WorkspaceStore {
+  createWorkspace(workspace: Workspace, keys: readonly NewApiKey[]): Promise<void>;
+  getWorkspace(id: string): Promise<Workspace | undefined>;
+  listWorkspaces(): Promise<readonly Workspace[]>;
+  addKey(key: NewApiKey): Promise<void>;
+  listKeys(workspaceId: string): Promise<readonly ApiKeyRecord[]>;
+  getKey(workspaceId: string, keyId: string): Promise<ApiKeyRecord | undefined>;
+  /** The key with this hash, whatever its state; the caller checks expiry and revocation. */
+  findKeyByHash(hash: string): Promise<ApiKeyRecord | undefined>;
+  /** Sets when a key stops working (rotation with a grace period, or revocation at once). */
+  expireKey(workspaceId: string, keyId: string, at: number): Promise<void>;
+}
+
+/** Everything the server needs from a store, opened together and closed together. */
+export interface AttuneStore {
+  readonly committer: CollectCommitter;
+  readonly events: EventLogReader;
+  readonly profiles: ProfileReader;
+  readonly workspaces: WorkspaceStore;
+  /** Flushes pending commits and releases the store. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,77 @@
+/**
+ * The schema, as an append-only list: entry N brings a database from version N to N+1
+ * (SQLite's user_version). Never edit a released entry; add one.
+ * Every table that holds data carries workspace_id, and every query filters on it.
+ */
+export const migrations: readonly string[] = [
+  `
+  CREATE TABLE workspaces (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    settings TEXT NOT NULL DEFAULT '{}'
+  );
+
+  CREATE TABLE api_keys (
+    id TEXT PRIMARY KEY,
+    workspace_id TEXT NOT NULL REFERENCES workspaces(id),
+    kind TEXT NOT NULL CHECK (kind IN ('write', 'secret')),
+    hash TEXT NOT NULL UNIQUE,
+    prefix TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER
+  );
+  CREATE INDEX api_keys_workspace ON api_keys(workspace_id);
+
+  -- The event log: append-only, seq is the log offset.
+  CREATE TABLE events (
+    seq INTEGER PRIMARY KEY,
+    workspace_id TEXT NOT NULL,
+    message_id TEXT NOT NULL,
+    type TEXT NOT NULL,
+    name TEXT,
+    user_id TEXT,
+    anonymous_id TEXT,
+    profile_id TEXT NOT NULL,
+    timestamp INTEGER NOT NULL,
+    received_at INTEGER NOT NULL,
+    body TEXT NOT NULL
+  );
+  CREATE UNIQUE INDEX events_message ON events(workspace_id, message_id);
+  CREATE INDEX events_profile ON events(workspace_id, profile_id, seq);
+
+  CREATE TABLE profiles (
+    workspace_id TEXT NOT NULL,
+    id TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    first_seen INTEGER NOT NULL,
+    last_seen INTEGER NOT NULL,
+    traits TEXT NOT NULL DEFAULT '{}',
+    trait_times TEXT NOT NULL DEFAULT '{}',
+    event_counts TEXT NOT NULL DEFAULT '{}',
+    merged_into TEXT,
+    merged_count INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (workspace_id, id)
+  ) WITHOUT ROWID;
+  CREATE INDEX profiles_merged ON profiles(workspace_id, merged_into) WHERE merged_into IS NOT NULL;
+
+  CREATE TABLE identities (
+    workspace_id TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('user', 'anonymous')),
+    value TEXT NOT NULL,
+    profile_id TEXT NOT NULL,
+    linked_at INTEGER NOT NULL,
+    PRIMARY KEY (workspace_id, kind, value)
+  ) WITHOUT ROWID;
+  CREATE INDEX identities_profile ON identities(workspace_id, profile_id);
+
+  -- Every merge, for audit and for data-subject requests that must follow merges.
+  CREATE TABLE profile_merges (
+    workspace_id TEXT NOT NULL,
+    survivor_id TEXT NOT NULL,
+    absorbed_id TEXT NOT NULL,
+    merged_at INTEGER NOT NULL
+  );
+  CREATE INDEX profile_merges_survivor ON profile_merges(workspace_id, survivor_id);
+  `,
+];

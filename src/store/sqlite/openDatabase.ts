@@ -1,0 +1,43 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { migrations } from './migrations.js';
+
+export type SqliteDatabase = Database.Database;
+
+export interface OpenDatabaseOptions {
+  /** A file path, or ':memory:' for tests. */
+  readonly path: string;
+  /**
+   * `full` (default): each commit is fsynced, so an acknowledged event survives a power loss.
+   * `normal`: survives a crash of the process but not of the machine; faster on slow disks.
+   */
+  readonly synchronous: 'full' | 'normal';
+}
+
+/** Opens (or creates) the database file in WAL mode and brings its schema up to date. */
+export function openDatabase(options: OpenDatabaseOptions): SqliteDatabase {
+  if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
+  const db = new Database(options.path);
+  db.pragma('journal_mode = WAL');
+  db.pragma(`synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  // A bigger page cache keeps the hot indexes (message ids, identities) in memory.
+  db.pragma('cache_size = -65536');
+  db.pragma('temp_store = MEMORY');
+  migrate(db);
+  return db;
+}
+
+function migrate(db: SqliteDatabase): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  for (const [index, sql] of migrations.entries()) {
+    const version = index + 1;
+    if (version <= current) continue;
+    db.transaction(() => {
+      db.exec(sql);
+      db.pragma(`user_version = ${version}`);
+    })();
+  }
+}

@@ -1,0 +1,31 @@
+import type { AttuneStore } from '../ports.js';
+import { openDatabase, type OpenDatabaseOptions, type SqliteDatabase } from './openDatabase.js';
+import { SqliteCollectTx } from './SqliteCollectTx.js';
+import { SqliteCommitter, type CommitterOptions } from './SqliteCommitter.js';
+import { SqliteEventLog } from './SqliteEventLog.js';
+import { SqliteProfileReader } from './SqliteProfileReader.js';
+import { SqliteWorkspaceStore } from './SqliteWorkspaceStore.js';
+
+export interface SqliteStore extends AttuneStore {
+  readonly db: SqliteDatabase;
+}
+
+/** The embedded store: every port on one SQLite file. */
+export function openSqliteStore(options: OpenDatabaseOptions & CommitterOptions): SqliteStore {
+  const db = openDatabase(options);
+  const committer = new SqliteCommitter(db, new SqliteCollectTx(db), options);
+  return {
+    db,
+    committer,
+    events: new SqliteEventLog(db),
+    profiles: new SqliteProfileReader(db),
+    workspaces: new SqliteWorkspaceStore(db),
+    async close() {
+      await committer.close();
+      if (db.open) {
+        db.pragma('wal_checkpoint(TRUNCATE)');
+        db.close();
+      }
+    },
+  };
+}
