@@ -1,0 +1,59 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Clock, IdGenerator } from '../../src/core/common/ports.js';
+import { buildServer, type AttuneServer } from '../../src/server/buildServer.js';
+import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite/openSqliteStore.js';
+import { systemClock, uuidIds } from '../../src/cli/systemClock.js';
+import type { CreatedWorkspace } from '../../src/workspaces/WorkspaceService.js';
+
+export interface Harness extends AttuneServer {
+  readonly store: SqliteStore;
+  /** Two workspaces, so every test can check isolation. */
+  readonly a: CreatedWorkspace;
+  readonly b: CreatedWorkspace;
+  readonly dataDir: string;
+  close(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  readonly clock?: Clock;
+  readonly ids?: IdGenerator;
+  readonly adminToken?: string | null;
+  readonly maxPendingEvents?: number;
+}
+
+/** A server on a fresh SQLite file in a temporary folder, with two workspaces. Use app.inject(). */
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'attune-test-'));
+  const store = openSqliteStore({ path: join(dataDir, 'attune.db'), synchronous: 'normal', maxPendingEvents: options.maxPendingEvents ?? 100_000 });
+  const server = await buildServer({
+    store,
+    clock: options.clock ?? systemClock,
+    ids: options.ids ?? uuidIds,
+    adminToken: options.adminToken ?? null,
+    logger: false,
+  });
+  const a = await server.workspaces.create('workspace A');
+  const b = await server.workspaces.create('workspace B');
+  return {
+    ...server,
+    store,
+    a,
+    b,
+    dataDir,
+    async close() {
+      await server.app.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The Authorization header Segment's libraries send: Basic with the write key as user name. */
+export function basicAuth(writeKey: string): string {
+  return `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}`;
+}
+
+export function bearer(key: string): string {
+  return `Bearer ${key}`;
+}
