@@ -19,7 +19,6 @@ export const errorCodes = {
   ATTUNE_AUTH_INVALID: { status: 401, title: 'The API key is unknown, revoked or expired' },
   ATTUNE_FORBIDDEN: { status: 403, title: 'The key may not call this endpoint' },
   ATTUNE_NOT_FOUND: { status: 404, title: 'No such endpoint' },
-  ATTUNE_METHOD_NOT_ALLOWED: { status: 405, title: 'The endpoint does not take this method' },
   ATTUNE_PROFILE_NOT_FOUND: { status: 404, title: 'No profile has this id' },
   ATTUNE_KEY_NOT_FOUND: { status: 404, title: 'No API key has this id' },
   ATTUNE_WORKSPACE_NOT_FOUND: { status: 404, title: 'No workspace has this id' },
