@@ -1,5 +1,6 @@
 import { AttuneError } from '../../core/errors/AttuneError.js';
 import type { CollectCommitter, CollectTx } from '../ports.js';
+import type { Transaction } from 'better-sqlite3';
 import type { SqliteDatabase } from './openDatabase.js';
 
 interface QueuedJob {
@@ -28,7 +29,7 @@ export class SqliteCommitter implements CollectCommitter {
   private scheduled = false;
   private closed = false;
   private readonly runJob: (job: QueuedJob) => unknown;
-  private readonly commitAll: (jobs: readonly QueuedJob[]) => { ok: boolean; value: unknown }[];
+  private readonly commitAll: Transaction<(jobs: readonly QueuedJob[]) => { ok: boolean; value: unknown }[]>;
 
   constructor(
     db: SqliteDatabase,
@@ -41,7 +42,8 @@ export class SqliteCommitter implements CollectCommitter {
         try {
           return { ok: true, value: this.runJob(job) };
         } catch (error) {
-          return { ok: false, value: error };
+          // A database fault (busy, full, I/O) is the store's, not the request's: 503, retry later.
+          return { ok: false, value: isSqliteError(error) ? new AttuneError('ATTUNE_STORE_UNAVAILABLE', { cause: error }) : error };
         }
       }),
     );
@@ -87,7 +89,9 @@ export class SqliteCommitter implements CollectCommitter {
     const started = performance.now();
     let results: { ok: boolean; value: unknown }[];
     try {
-      results = this.commitAll(jobs);
+      // IMMEDIATE takes the write lock up front, so another process writing the same file
+      // (an import from the CLI) makes this wait (busy_timeout) instead of failing mid-way.
+      results = this.commitAll.immediate(jobs);
     } catch (error) {
       const failure = new AttuneError('ATTUNE_STORE_UNAVAILABLE', { cause: error });
       for (const job of jobs) job.reject(failure);
@@ -100,4 +104,9 @@ export class SqliteCommitter implements CollectCommitter {
       else job.reject(result.value);
     });
   }
+}
+
+function isSqliteError(error: unknown): boolean {
+  const code = error instanceof Error ? (error as Error & { code?: unknown }).code : undefined;
+  return typeof code === 'string' && code.startsWith('SQLITE_');
 }

@@ -1,0 +1,95 @@
+import Database from 'better-sqlite3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { describeCollectStoreContract } from '../contract/collectTx.contract.js';
+import { describeWorkspaceStoreContract } from '../contract/workspaceStore.contract.js';
+import { defaultIdentitySettings } from '../../core/identity/types.js';
+import { openSqliteStore, type SqliteStore } from './openSqliteStore.js';
+
+/** A store on a fresh file in a temporary folder; closing it deletes the folder. */
+function openOnFile(): SqliteStore & { readonly path: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'attune-store-'));
+  const path = join(dir, 'attune.db');
+  const store = openSqliteStore({ path, synchronous: 'normal', maxPendingEvents: 10_000 });
+  return {
+    ...store,
+    path,
+    async close() {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+function openInMemory(): SqliteStore {
+  return openSqliteStore({ path: ':memory:', synchronous: 'normal', maxPendingEvents: 10_000 });
+}
+
+describeCollectStoreContract('sqlite (file)', async () => openOnFile());
+describeCollectStoreContract('sqlite (:memory:)', async () => openInMemory());
+describeWorkspaceStoreContract('sqlite (file)', async () => openOnFile());
+describeWorkspaceStoreContract('sqlite (:memory:)', async () => openInMemory());
+
+describe('openSqliteStore', () => {
+  it('keeps committed events, profiles and workspaces when the file is closed and opened again', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'attune-store-'));
+    const path = join(dir, 'attune.db');
+    try {
+      const first = openSqliteStore({ path, synchronous: 'full', maxPendingEvents: 100 });
+      await first.workspaces.createWorkspace({ id: 'ws1', name: 'Shop', createdAt: 1, identity: defaultIdentitySettings }, []);
+      await first.committer.submit(1, (tx) => {
+        tx.createProfile('ws1', 'p1', 1);
+        tx.linkIdentity('ws1', { kind: 'user', value: 'u1' }, 'p1', 1);
+        tx.appendEvent('ws1', 'p1', {
+          type: 'track', messageId: 'm1', generatedMessageId: false, userId: 'u1', anonymousId: null, previousId: null, groupId: null,
+          name: 'Clicked', timestamp: 1, receivedAt: 2, traits: null, properties: null, context: null, body: { event: 'Clicked' },
+        });
+      });
+      await first.close();
+
+      const second = openSqliteStore({ path, synchronous: 'full', maxPendingEvents: 100 });
+      try {
+        expect((await second.workspaces.getWorkspace('ws1'))?.name).toBe('Shop');
+        expect(await second.events.count('ws1')).toBe(1);
+        expect((await second.profiles.findProfile('ws1', 'u1', 5))?.recentEvents.map((e) => e.messageId)).toEqual(['m1']);
+        expect(second.db.pragma('user_version', { simple: true })).toBeGreaterThan(0);
+      } finally {
+        await second.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('fills identity settings missing from a stored workspace with the defaults', async () => {
+    const store = openInMemory();
+    try {
+      store.db.prepare('INSERT INTO workspaces (id, name, created_at, settings) VALUES (?, ?, ?, ?)').run('old', 'Old', 1, '{"identity":{"maxMergedProfiles":3}}');
+      store.db.prepare('INSERT INTO workspaces (id, name, created_at) VALUES (?, ?, ?)').run('older', 'Older', 2);
+      expect((await store.workspaces.getWorkspace('old'))?.identity).toEqual({ ...defaultIdentitySettings, maxMergedProfiles: 3 });
+      expect((await store.workspaces.getWorkspace('older'))?.identity).toEqual(defaultIdentitySettings);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('works in WAL mode on a file, so readers on other connections do not block the writer', async () => {
+    const store = openOnFile();
+    try {
+      expect(store.db.pragma('journal_mode', { simple: true })).toBe('wal');
+      const reader = new Database(store.path, { readonly: true });
+      try {
+        reader.prepare('BEGIN').run();
+        reader.prepare('SELECT count(*) FROM events').get();
+        await store.committer.submit(1, (tx) => { tx.createProfile('ws1', 'p1', 1); });
+        reader.prepare('COMMIT').run();
+      } finally {
+        reader.close();
+      }
+    } finally {
+      await store.close();
+    }
+  });
+});
