@@ -1,3 +1,4 @@
+import { statSync, type Stats } from 'node:fs';
 import { Collector } from '../collect/Collector.js';
 import type { AttuneConfig } from '../config/config.js';
 import { AttuneError } from '../core/errors/AttuneError.js';
@@ -41,6 +42,18 @@ function printSummary(summary: ImportSummary, json: boolean): void {
   if (summary.rejected.length > 50) process.stdout.write(`  ... and ${summary.rejected.length - 50} more (use --json for all)\n`);
 }
 
+/** The file's modification time; a file that cannot be read is a usage error (exit 2), not a crash. */
+function inputFileTime(file: string): Date {
+  let stats: Stats;
+  try {
+    stats = statSync(file);
+  } catch (error) {
+    throw new AttuneError('ATTUNE_INVALID_REQUEST', { detail: `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, field: '<file>' });
+  }
+  if (!stats.isFile()) throw new AttuneError('ATTUNE_INVALID_REQUEST', { detail: `${file} is not a file`, field: '<file>' });
+  return stats.mtime;
+}
+
 async function runImport(config: AttuneConfig, options: ImportCommandOptions, label: string, run: (collector: Collector, workspace: Workspace, bar: ReturnType<typeof progressBar>) => Promise<ImportSummary>): Promise<number> {
   const store = openStore(config);
   try {
@@ -56,12 +69,15 @@ async function runImport(config: AttuneConfig, options: ImportCommandOptions, la
   }
 }
 
-export function importEventsCommand(config: AttuneConfig, file: string, options: ImportCommandOptions): Promise<number> {
+export async function importEventsCommand(config: AttuneConfig, file: string, options: ImportCommandOptions): Promise<number> {
+  inputFileTime(file);
   return runImport(config, options, 'events', (collector, workspace, bar) => importEvents(file, collector, workspace, (p) => bar.update(p)));
 }
 
-export function importTraitsCommand(config: AttuneConfig, file: string, options: ImportCommandOptions & { idColumn: string; timestamp?: string; raw: boolean }): Promise<number> {
-  const timestamp = options.timestamp ?? new Date(systemClock.now()).toISOString();
+export async function importTraitsCommand(config: AttuneConfig, file: string, options: ImportCommandOptions & { idColumn: string; timestamp?: string; raw: boolean }): Promise<number> {
+  // The default is the file's modification time, not now: the timestamp is part of each row's
+  // messageId, so importing the same file again must give the same ids (and store nothing twice).
+  const timestamp = options.timestamp ?? inputFileTime(file).toISOString();
   return runImport(config, options, 'traits', (collector, workspace, bar) =>
     importTraits(file, collector, workspace, { idColumn: options.idColumn, timestamp, raw: options.raw }, (p) => bar.update(p)));
 }

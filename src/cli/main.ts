@@ -56,7 +56,7 @@ export function buildProgram(): Command {
     .requiredOption('--id-column <column>', 'column holding the user id')
     .addOption(dataOption())
     .option('--workspace <id>', 'workspace to import into (needed when there are several)')
-    .option('--timestamp <iso>', 'when the traits were true (default: now); later identify calls win')
+    .option('--timestamp <iso>', 'when the traits were true (default: the file\'s modification time); later identify calls win')
     .option('--raw', 'keep every cell a string (default: numbers and true/false are read as such)')
     .option('--json', 'print the summary as JSON')
     .action(async (file: string, options: { data?: string; workspace?: string; json?: boolean; idColumn: string; timestamp?: string; raw?: boolean }) => {

@@ -72,9 +72,7 @@ export function loadConfig(flags: Partial<Record<keyof AttuneConfig, string>> = 
     const value = env[variable];
     if (value !== undefined) fromEnv[key] = value;
   }
-  return {
-    ...defaultConfig,
-    ...fromStrings(fromEnv, (key) => configVariables[key]),
-    ...fromStrings(flags, (key) => `--${key}`),
-  };
+  // Flags win over the environment before anything is parsed: a flag replaces a bad variable.
+  const merged = { ...fromEnv, ...flags };
+  return { ...defaultConfig, ...fromStrings(merged, (key) => (flags[key] !== undefined ? `--${key}` : configVariables[key])) };
 }

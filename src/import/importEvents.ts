@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
@@ -69,9 +70,20 @@ export class ImportAccumulator {
 }
 
 /**
+ * A row without a messageId gets one hashed from its text, so that importing the same file
+ * again stores nothing twice (the API, which cannot tell a retry from a repeat, makes a random one).
+ */
+function withMessageId(event: unknown, text: string): unknown {
+  if (typeof event !== 'object' || event === null || Array.isArray(event)) return event;
+  const given = (event as Record<string, unknown>)['messageId'];
+  if (typeof given === 'string' && given.length > 0) return event;
+  return { ...event, messageId: `import-${createHash('sha256').update(text.trim()).digest('hex').slice(0, 32)}` };
+}
+
+/**
  * Imports a JSONL file of Segment calls (one call per line, each with its `type`), with the
- * same validation and de-duplication as the API: re-importing a file stores nothing twice
- * when its events carry messageIds. Blank lines are skipped.
+ * same validation and de-duplication as the API: re-importing a file stores nothing twice.
+ * Blank lines are skipped.
  */
 export async function importEvents(path: string, collector: Collector, workspace: Workspace, onProgress?: ImportProgress): Promise<ImportSummary> {
   const totalBytes = (await stat(path)).size;
@@ -90,7 +102,7 @@ export async function importEvents(path: string, collector: Collector, workspace
       acc.reject({ line, code: 'ATTUNE_MALFORMED_JSON', message: error instanceof Error ? error.message : 'not JSON' });
       continue;
     }
-    await acc.add(event, line);
+    await acc.add(withMessageId(event, text), line);
     if (line % importChunkRows === 0) onProgress?.({ bytes, totalBytes, rows: acc.rows });
   }
   await acc.flush();

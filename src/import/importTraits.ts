@@ -29,7 +29,8 @@ export function readCell(value: string, raw: boolean): unknown {
 /**
  * Imports CRM traits from a CSV file with a header row: each row becomes an identify call
  * for the user id in `idColumn`, with the other non-empty cells as traits. The messageId is
- * a hash of the row, so importing the same file twice stores each row once.
+ * a hash of the row and the timestamp, so importing the same file twice with the same
+ * timestamp (the CLI's default is the file's modification time) stores each row once.
  */
 export async function importTraits(path: string, collector: Collector, workspace: Workspace, options: ImportTraitsOptions, onProgress?: ImportProgress): Promise<ImportSummary> {
   const totalBytes = (await stat(path)).size;

@@ -2,11 +2,12 @@ import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { Collector } from '../collect/Collector.js';
 import type { Clock, IdGenerator } from '../core/common/ports.js';
+import { AttuneError } from '../core/errors/AttuneError.js';
 import type { AttuneStore } from '../store/ports.js';
 import { WorkspaceService } from '../workspaces/WorkspaceService.js';
 import { installJsonBodyParser } from './jsonBody.js';
 import { createMetrics, type ServerMetrics } from './metrics.js';
-import { installProblemHandlers } from './problem.js';
+import { installProblemHandlers, sendProblem, toAttuneError } from './problem.js';
 import { adminRoutes } from './routes/adminRoutes.js';
 import { collectRoutes } from './routes/collectRoutes.js';
 import { healthRoutes } from './routes/healthRoutes.js';
@@ -44,16 +45,36 @@ export async function buildServer(options: ServerOptions): Promise<AttuneServer>
     bodyLimit: 1024 * 1024,
     // The bodies are parsed by installJsonBodyParser; Fastify's ajv still checks admin routes.
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, useDefaults: true } },
-    return503OnClosing: true,
+    // Requests that arrive while closing get ATTUNE_SHUTTING_DOWN from the hook below, as problem+json.
+    return503OnClosing: false,
+    // Path parameters carry user and anonymous ids of up to 512 characters (the Segment call
+    // schemas); percent-encoded, one character takes up to 12. Fastify's default is 100.
+    routerOptions: { maxParamLength: 512 * 12 },
+    // The router's own errors (a bad percent-encoding, an overlong parameter) answer as problem+json too.
+    frameworkErrors: (error, request, reply) => {
+      sendProblem(reply, request, toAttuneError(error));
+    },
   });
   installJsonBodyParser(app);
   installProblemHandlers(app);
 
+  // Node's server.close() reaps only the keep-alive connections idle at that moment: one whose
+  // request was in flight would stay open after its answer (up to keepAliveTimeout, 72 s) and
+  // hold up a graceful shutdown. So, once closing, answers say `Connection: close`, and each
+  // finished answer reaps the connections that have gone idle since.
+  app.addHook('onSend', (_request, reply, payload, done) => {
+    if (!ready) reply.header('connection', 'close');
+    done(null, payload);
+  });
+  app.addHook('onRequest', async () => {
+    if (!ready) throw new AttuneError('ATTUNE_SHUTTING_DOWN');
+  });
   app.addHook('onResponse', async (request, reply) => {
     metrics.requestSeconds.observe(
       { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) },
       reply.elapsedTime / 1000,
     );
+    if (!ready) app.server.closeIdleConnections();
   });
   app.addHook('onClose', async () => {
     ready = false;

@@ -28,7 +28,11 @@ const fastifyCodes: Readonly<Record<string, ErrorCode>> = {
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'ATTUNE_INVALID_REQUEST',
   FST_ERR_CTP_EMPTY_JSON_BODY: 'ATTUNE_MALFORMED_JSON',
   FST_ERR_CTP_INVALID_JSON_BODY: 'ATTUNE_MALFORMED_JSON',
+  // Raised by the router, before any route runs (see frameworkErrors in buildServer).
+  FST_ERR_BAD_URL: 'ATTUNE_INVALID_REQUEST',
+  FST_ERR_MAX_PARAM_LENGTH: 'ATTUNE_INVALID_REQUEST',
 };
+const fastifyFields: Readonly<Record<string, string>> = { FST_ERR_BAD_URL: 'params', FST_ERR_MAX_PARAM_LENGTH: 'params' };
 
 /** Turns anything thrown into an AttuneError; unknown errors become ATTUNE_INTERNAL. */
 export function toAttuneError(error: unknown): AttuneError {
@@ -44,7 +48,10 @@ export function toAttuneError(error: unknown): AttuneError {
     });
   }
   const mapped = typeof fastifyError.code === 'string' ? fastifyCodes[fastifyError.code] : undefined;
-  if (mapped !== undefined) return new AttuneError(mapped, { detail: fastifyError.message ?? errorCodes[mapped].title, cause: error });
+  if (mapped !== undefined) {
+    const field = fastifyFields[fastifyError.code ?? ''];
+    return new AttuneError(mapped, { detail: fastifyError.message ?? errorCodes[mapped].title, ...(field === undefined ? {} : { field }), cause: error });
+  }
   return new AttuneError('ATTUNE_INTERNAL', { cause: error });
 }
 

@@ -69,7 +69,8 @@ export class WorkspaceService {
     const now = this.clock.now();
     if (old === undefined || !isKeyLive(old, now)) throw new AttuneError('ATTUNE_KEY_NOT_FOUND', { detail: `no live key "${keyId}" in this workspace` });
     const created = await this.createKey(workspaceId, old.kind);
-    const expiresAt = now + graceSeconds * 1000;
+    // Rotating a key already in its grace period never lengthens that period.
+    const expiresAt = Math.min(now + graceSeconds * 1000, old.expiresAt ?? Number.POSITIVE_INFINITY);
     await this.store.expireKey(workspaceId, keyId, expiresAt);
     this.keyCache.clear();
     return { ...created, replaced: { ...old, expiresAt } };
@@ -77,8 +78,9 @@ export class WorkspaceService {
 
   async revokeKey(workspaceId: string, keyId: string): Promise<void> {
     const old = await this.store.getKey(workspaceId, keyId);
-    if (old === undefined) throw new AttuneError('ATTUNE_KEY_NOT_FOUND', { detail: `no key "${keyId}" in this workspace` });
-    await this.store.expireKey(workspaceId, keyId, this.clock.now());
+    const now = this.clock.now();
+    if (old === undefined || !isKeyLive(old, now)) throw new AttuneError('ATTUNE_KEY_NOT_FOUND', { detail: `no live key "${keyId}" in this workspace` });
+    await this.store.expireKey(workspaceId, keyId, now);
     this.keyCache.clear();
   }
 

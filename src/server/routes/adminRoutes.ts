@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Static } from 'typebox';
 import { AttuneError } from '../../core/errors/AttuneError.js';
 import type { ApiKeyRecord, AttuneStore, StoredEvent } from '../../store/ports.js';
-import type { WorkspaceService } from '../../workspaces/WorkspaceService.js';
+import type { Principal, WorkspaceService } from '../../workspaces/WorkspaceService.js';
 import { authenticate, requireAdminToken } from '../auth.js';
 import {
   ApiKey, CreateKeyBody, CreateWorkspaceBody, EventPage, EventsQuery, KeyParams, Problem, Profile, ProfileParams, ProfileQuery,
@@ -28,24 +28,30 @@ function eventView(e: StoredEvent): StoredEventResponse {
 
 const errors = { 400: Problem, 401: Problem, 403: Problem, 404: Problem };
 const secret = [{ secretKeyBearer: [] }];
+const workspacesUrl = '/admin/v1/workspaces';
 
 /** The administration API under /admin/v1: the secret key of a workspace administers that workspace only. */
 export async function adminRoutes(app: FastifyInstance, options: AdminRoutesOptions): Promise<void> {
   const { workspaces, store } = options;
-  const asSecret = (request: FastifyRequest) => authenticate(request, workspaces, 'secret');
+  // Who is asking is settled before the request is validated: a caller without a valid key
+  // learns nothing about the shape of the API from validation errors (401/403 before 400).
+  const principals = new WeakMap<FastifyRequest, Principal>();
+  app.addHook('preValidation', async (request) => {
+    if (request.routeOptions.url === workspacesUrl) requireAdminToken(request, options.adminToken);
+    else principals.set(request, await authenticate(request, workspaces, 'secret'));
+  });
+  const asSecret = async (request: FastifyRequest) => principals.get(request) ?? authenticate(request, workspaces, 'secret');
 
-  app.post('/admin/v1/workspaces', {
+  app.post(workspacesUrl, {
     schema: { tags: ['workspaces'], summary: 'Create a workspace (server admin token)', security: [{ adminBearer: [] }], body: CreateWorkspaceBody, response: { 201: WorkspaceCreated, ...errors } },
   }, async (request, reply) => {
-    requireAdminToken(request, options.adminToken);
     const { name } = request.body as Static<typeof CreateWorkspaceBody>;
     return reply.status(201).send(await workspaces.create(name));
   });
 
-  app.get('/admin/v1/workspaces', {
+  app.get(workspacesUrl, {
     schema: { tags: ['workspaces'], summary: 'List workspaces (server admin token)', security: [{ adminBearer: [] }], response: { 200: Type.Array(WorkspaceSummary), ...errors } },
-  }, async (request) => {
-    requireAdminToken(request, options.adminToken);
+  }, async () => {
     return (await workspaces.list()).map((w) => ({ id: w.id, name: w.name, createdAt: iso(w.createdAt) }));
   });
 
@@ -73,11 +79,12 @@ export async function adminRoutes(app: FastifyInstance, options: AdminRoutesOpti
   });
 
   app.post('/admin/v1/keys/:keyId/rotate', {
-    schema: { tags: ['keys'], summary: 'Replace a key; the old one works for graceSeconds more', security: secret, params: KeyParams, body: Type.Optional(RotateKeyBody), response: { 201: Type.Object({ key: ApiKey, replaced: ApiKey }), ...errors } },
+    schema: { tags: ['keys'], summary: 'Replace a key; the old one works for graceSeconds more', security: secret, params: KeyParams, body: Type.Union([RotateKeyBody, Type.Null()]), response: { 201: Type.Object({ key: ApiKey, replaced: ApiKey }), ...errors } },
   }, async (request, reply) => {
     const { workspace } = await asSecret(request);
     const { keyId } = request.params as Static<typeof KeyParams>;
-    const graceSeconds = (request.body as Static<typeof RotateKeyBody> | undefined)?.graceSeconds ?? 0;
+    // The body may be left out (Fastify validates a missing body as null): no grace period.
+    const graceSeconds = (request.body as Static<typeof RotateKeyBody> | null | undefined)?.graceSeconds ?? 0;
     const rotated = await workspaces.rotateKey(workspace.id, keyId, graceSeconds);
     return reply.status(201).send({ key: keyView(rotated.record, rotated.plain), replaced: keyView(rotated.replaced) });
   });

@@ -25,6 +25,21 @@ function objectOrNull(value: unknown): JsonObject | null {
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as JsonObject) : null;
 }
 
+/**
+ * A batch-level member of the wrong type, if any. They apply to every event of the batch,
+ * so the request, not one event, is at fault (an unparsable sentAt string is still
+ * reported per event, by the pipeline).
+ */
+function wrongBatchMember(body: JsonObject): { field: string; expected: string } | null {
+  const sentAt = body['sentAt'];
+  if (sentAt !== undefined && sentAt !== null && typeof sentAt !== 'string') return { field: '/sentAt', expected: 'an ISO 8601 date-time string' };
+  for (const member of ['context', 'integrations']) {
+    const value = body[member];
+    if (value !== undefined && value !== null && objectOrNull(value) === null) return { field: `/${member}`, expected: 'an object' };
+  }
+  return null;
+}
+
 const errorResponses = { 400: Problem, 401: Problem, 403: Problem, 413: Problem, 415: Problem, 429: Problem, 503: Problem };
 
 // Each event is validated on its own, so that one bad event does not cost the others; the
@@ -53,6 +68,8 @@ export async function collectRoutes(app: FastifyInstance, options: CollectRoutes
     origin: options.corsOrigins === '*' ? true : [...options.corsOrigins],
     methods: ['GET', 'POST'],
     allowedHeaders: ['Authorization', 'Content-Type'],
+    // Not CORS-safelisted: without this a browser cannot read when to retry a 429.
+    exposedHeaders: ['Retry-After'],
     maxAge: 86400,
   });
 
@@ -68,6 +85,8 @@ export async function collectRoutes(app: FastifyInstance, options: CollectRoutes
     if (body === null || !Array.isArray(body['batch'])) {
       throw new AttuneError('ATTUNE_INVALID_REQUEST', { detail: 'a batch is an object with a "batch" array of events', field: '/batch' });
     }
+    const wrong = wrongBatchMember(body);
+    if (wrong !== null) throw new AttuneError('ATTUNE_INVALID_REQUEST', { detail: `the batch's ${wrong.field.slice(1)} must be ${wrong.expected}`, field: wrong.field });
     const events = body['batch'] as unknown[];
     if (events.length > MAX_BATCH_EVENTS) {
       throw new AttuneError('ATTUNE_BATCH_TOO_MANY_EVENTS', { detail: `${events.length} events; send at most ${MAX_BATCH_EVENTS} per batch`, field: '/batch' });
@@ -105,8 +124,10 @@ export async function collectRoutes(app: FastifyInstance, options: CollectRoutes
   // @segment/analytics-next loads its settings from `${cdnURL}/v1/projects/${writeKey}/settings`.
   app.get('/v1/projects/:writeKey/settings', {
     schema: { tags, summary: 'Settings for @segment/analytics-next (point its cdnURL at Attune)', params: Type.Object({ writeKey: Type.String() }) },
-  }, async (request) => {
+  }, async (request, reply) => {
     const { writeKey } = request.params as { writeKey: string };
+    // The document names the host it was asked on: caches must key it by that host.
+    reply.header('vary', 'Host, X-Forwarded-Host, X-Forwarded-Proto').header('cache-control', 'private, max-age=300');
     const principal = await workspaces.authenticate(writeKey);
     if (principal === undefined || principal.key.kind !== 'write') throw new AttuneError('ATTUNE_AUTH_INVALID');
     const forwardedProto = request.headers['x-forwarded-proto'];

@@ -1,0 +1,103 @@
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { basicAuth, killChildren, makeTempDir, removeTempDirs, runAttune, startServerChild } from './support.js';
+
+describe('the attune command', () => {
+  afterEach(() => killChildren());
+  afterAll(() => removeTempDirs());
+
+  it('workspace create --json prints exactly {"id","writeKey","secretKey"}; workspace list shows it', { timeout: 60_000 }, async () => {
+    const dataDir = makeTempDir();
+    const created = await runAttune(['workspace', 'create', 'Shop DE', '--data', dataDir, '--json']);
+    expect(created.code, created.stderr).toBe(0);
+    expect(created.stderr).toBe('');
+    expect(created.stdout.endsWith('\n')).toBe(true);
+    expect(created.stdout.trimEnd().split('\n')).toHaveLength(1);
+    const keys = JSON.parse(created.stdout) as Record<string, unknown>;
+    expect(Object.keys(keys)).toEqual(['id', 'writeKey', 'secretKey']);
+    for (const value of Object.values(keys)) expect(value).toEqual(expect.any(String));
+    expect(keys['writeKey']).not.toBe(keys['secretKey']);
+
+    const [listed, text] = await Promise.all([
+      runAttune(['workspace', 'list', '--data', dataDir, '--json']),
+      runAttune(['workspace', 'list', '--data', dataDir]),
+    ]);
+    expect(listed.code, listed.stderr).toBe(0);
+    const list = JSON.parse(listed.stdout) as { id: string; name: string; createdAt: string }[];
+    expect(list).toEqual([{ id: keys['id'], name: 'Shop DE', createdAt: expect.any(String) }]);
+    expect(Number.isNaN(Date.parse(list[0]!.createdAt))).toBe(false);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain(`${String(keys['id'])}  Shop DE`);
+    // The keys are shown once and stored as hashes only.
+    expect(listed.stdout).not.toContain(String(keys['writeKey']));
+  });
+
+  it('serve --port 0 --data DIR listens, answers /healthz and takes events with the new keys, and stops on SIGTERM', { timeout: 60_000 }, async () => {
+    const dataDir = makeTempDir();
+    const created = await runAttune(['workspace', 'create', 'shop', '--data', dataDir, '--json']);
+    const { writeKey, secretKey } = JSON.parse(created.stdout) as { writeKey: string; secretKey: string };
+
+    const server = await startServerChild(dataDir);
+    expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(server.url).not.toBe('http://127.0.0.1:0');
+    expect(server.stdout()).toBe(`attune listening on ${server.url} (data: ${dataDir})\n`);
+    const health = await fetch(`${server.url}/healthz`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toEqual({ status: 'ok' });
+    expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
+
+    const track = await fetch(`${server.url}/v1/track`, {
+      method: 'POST',
+      headers: { authorization: basicAuth(writeKey), 'content-type': 'application/json' },
+      body: JSON.stringify({ userId: 'u1', event: 'Signed Up', messageId: 'm1' }),
+    });
+    expect(track.status).toBe(200);
+    const profile = await fetch(`${server.url}/admin/v1/profiles/u1`, { headers: { authorization: `Bearer ${secretKey}` } });
+    expect(((await profile.json()) as { eventCounts: unknown }).eventCounts).toEqual({ track: 1 });
+
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toEqual({ code: 0, signal: null });
+  });
+
+  it('settings come from the environment, and flags win over it', { timeout: 60_000 }, async () => {
+    const dataDir = makeTempDir();
+    // No --data: ATTUNE_DATA says where.
+    const created = await runAttune(['workspace', 'create', 'from-env', '--json'], { ATTUNE_DATA: dataDir });
+    expect(created.code, created.stderr).toBe(0);
+    // ATTUNE_PORT and ATTUNE_DATA are set, but --port 0 and --data win.
+    const server = await startServerChild(dataDir, { ATTUNE_PORT: '1', ATTUNE_DATA: makeTempDir() });
+    expect(server.url).not.toBe('http://127.0.0.1:1');
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+    server.child.kill('SIGINT');
+    expect(await server.exited).toEqual({ code: 0, signal: null });
+    const listed = await runAttune(['workspace', 'list', '--data', dataDir, '--json']);
+    expect((JSON.parse(listed.stdout) as { name: string }[]).map((w) => w.name)).toEqual(['from-env']);
+  });
+
+  it('a bad flag or setting value exits 2 with a clear message', { timeout: 60_000 }, async () => {
+    const dataDir = makeTempDir();
+    const [badPort, bigPort, badSync] = await Promise.all([
+      runAttune(['serve', '--port', 'abc', '--data', dataDir]),
+      runAttune(['serve', '--port', '70000', '--data', dataDir]),
+      runAttune(['serve', '--port', '0', '--data', dataDir], { ATTUNE_SYNC: 'sometimes' }),
+    ]);
+    expect(badPort.code).toBe(2);
+    expect(badPort.stdout).toBe('');
+    expect(badPort.stderr).toBe('attune: --port must be an integer from 0 to 65535, not "abc"\n');
+    expect(bigPort.code).toBe(2);
+    expect(bigPort.stderr).toBe('attune: --port must be an integer from 0 to 65535, not "70000"\n');
+    expect(badSync.code).toBe(2);
+    expect(badSync.stderr).toBe('attune: ATTUNE_SYNC must be "full" or "normal"\n');
+  });
+
+  it('an unknown command or a missing required option fails with usage help', { timeout: 60_000 }, async () => {
+    const dataDir = makeTempDir();
+    const [unknown, noIdColumn] = await Promise.all([
+      runAttune(['frobnicate']),
+      runAttune(['import', 'traits', 'crm.csv', '--data', dataDir]),
+    ]);
+    expect(unknown.code).not.toBe(0);
+    expect(unknown.stderr).toContain("unknown command 'frobnicate'");
+    expect(noIdColumn.code).not.toBe(0);
+    expect(noIdColumn.stderr).toContain("required option '--id-column <column>' not specified");
+  });
+});
