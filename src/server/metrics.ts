@@ -6,6 +6,8 @@ export interface ServerMetrics {
   readonly registry: Registry;
   readonly collect: CollectObserver;
   readonly requestSeconds: Histogram<'method' | 'route' | 'status'>;
+  /** A collect request refused whole (bad key, body too large, malformed JSON, queue full, ...). */
+  readonly collectRequestRejected: (reason: string) => void;
   readonly commits: (jobs: number, events: number, millis: number) => void;
   /** Tells the pending-events gauge where to read its value at scrape time. */
   readonly watchPendingEvents: (read: () => number) => void;
@@ -32,6 +34,12 @@ export function createMetrics(): ServerMetrics {
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [registry],
   });
+  const requestsRejected = new Counter({
+    name: 'attune_collect_requests_rejected_total',
+    help: 'Collect requests refused whole, by error code (their events are not counted as events)',
+    labelNames: ['reason'],
+    registers: [registry],
+  });
   let readPending: () => number = () => 0;
   new Gauge({
     name: 'attune_commit_pending_events',
@@ -44,6 +52,7 @@ export function createMetrics(): ServerMetrics {
   return {
     registry,
     requestSeconds,
+    collectRequestRejected: (reason) => requestsRejected.inc({ reason }),
     watchPendingEvents: (read) => {
       readPending = read;
     },

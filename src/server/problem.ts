@@ -64,10 +64,11 @@ export function sendProblem(reply: FastifyReply, request: FastifyRequest, error:
  * The one error handler. 4xx answers say what was wrong; 5xx answers say only that
  * something failed, and the details go to the log (with the cause), never to the client.
  */
-export function installProblemHandlers(app: FastifyInstance): void {
+export function installProblemHandlers(app: FastifyInstance, onProblem?: (request: FastifyRequest, error: AttuneError) => void): void {
   app.setErrorHandler((error: unknown, request, reply) => {
     const attuneError = toAttuneError(error);
     if (attuneError.status >= 500) request.log.error({ err: error }, 'request failed');
+    onProblem?.(request, attuneError);
     return sendProblem(reply, request, attuneError);
   });
   app.setNotFoundHandler((request, reply) =>

@@ -29,6 +29,12 @@ export const Problem = Type.Object(
   { additionalProperties: true, title: 'Problem', description: 'RFC 9457 problem details (application/problem+json)' },
 );
 
+/** Error answers of the given statuses, documented with their real content type. */
+export function problemResponses<S extends number>(...statuses: S[]): Record<S, { description: string; content: { 'application/problem+json': { schema: typeof Problem } } }> {
+  const entry = { description: 'application/problem+json', content: { 'application/problem+json': { schema: Problem } } };
+  return Object.fromEntries(statuses.map((status) => [status, entry])) as Record<S, typeof entry>;
+}
+
 export const CollectResponse = Type.Object(
   {
     success: Type.Boolean(),

@@ -5,7 +5,7 @@ import type { ApiKeyRecord, AttuneStore, StoredEvent } from '../../store/ports.j
 import type { Principal, WorkspaceService } from '../../workspaces/WorkspaceService.js';
 import { authenticate, requireAdminToken } from '../auth.js';
 import {
-  ApiKey, CreateKeyBody, CreateWorkspaceBody, EventPage, EventsQuery, KeyParams, Problem, Profile, ProfileParams, ProfileQuery,
+  ApiKey, CreateKeyBody, CreateWorkspaceBody, EventPage, EventsQuery, KeyParams, problemResponses, Profile, ProfileParams, ProfileQuery,
   RotateKeyBody, WorkspaceCreated, WorkspaceSummary, type ProfileResponse, type StoredEventResponse,
 } from '../schemas.js';
 import { Type } from 'typebox';
@@ -26,7 +26,7 @@ function eventView(e: StoredEvent): StoredEventResponse {
   return { seq: e.seq, profileId: e.profileId, messageId: e.messageId, type: e.type, name: e.name, userId: e.userId, anonymousId: e.anonymousId, timestamp: iso(e.timestamp), receivedAt: iso(e.receivedAt), body: e.body };
 }
 
-const errors = { 400: Problem, 401: Problem, 403: Problem, 404: Problem };
+const errors = problemResponses(400, 401, 403, 404, 503);
 const secret = [{ secretKeyBearer: [] }];
 const workspacesUrl = '/admin/v1/workspaces';
 

@@ -8,7 +8,7 @@ import { callTypes, shortCallRoutes, type CallType } from '../../core/events/cal
 import type { JsonObject } from '../../core/events/CollectedEvent.js';
 import type { WorkspaceService } from '../../workspaces/WorkspaceService.js';
 import { authenticate } from '../auth.js';
-import { CollectResponse, Problem } from '../schemas.js';
+import { CollectResponse, problemResponses } from '../schemas.js';
 
 /** Segment's limits. */
 export const MAX_BATCH_BYTES = 500 * 1024;
@@ -40,7 +40,7 @@ function wrongBatchMember(body: JsonObject): { field: string; expected: string }
   return null;
 }
 
-const errorResponses = { 400: Problem, 401: Problem, 403: Problem, 413: Problem, 415: Problem, 429: Problem, 503: Problem };
+const errorResponses = problemResponses(400, 401, 403, 413, 415, 429, 503);
 
 // Each event is validated on its own, so that one bad event does not cost the others; the
 // route schemas document the API (and /openapi.json) but Fastify does not enforce them.
