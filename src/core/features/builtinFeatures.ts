@@ -1,0 +1,56 @@
+import type { RuleValue } from '../rules/values.js';
+import type { FeatureDefinition } from './FeatureDefinition.js';
+
+/** Segment's e-commerce spec names the purchase event this way. */
+export const orderEvent = 'Order Completed';
+
+/**
+ * Lifetime value basics every workspace has. A workspace may redefine any of them (say, to
+ * read `properties.total` instead of `properties.revenue`) by declaring a feature of the
+ * same name.
+ */
+export const builtinFeatures: readonly FeatureDefinition[] = [
+  { name: 'order_count', aggregate: 'count', events: [orderEvent], description: 'Orders, lifetime (frequency)' },
+  { name: 'revenue', aggregate: 'sum', events: [orderEvent], property: 'properties.revenue', description: 'Revenue, lifetime (monetary)' },
+  { name: 'first_order_at', aggregate: 'first', events: [orderEvent], property: 'timestamp', description: 'Time of the first order' },
+  { name: 'last_order_at', aggregate: 'last', events: [orderEvent], property: 'timestamp', description: 'Time of the last order' },
+];
+
+/** The workspace's features with the built-ins it did not redefine. */
+export function withBuiltinFeatures(definitions: readonly FeatureDefinition[]): FeatureDefinition[] {
+  const own = new Set(definitions.map((d) => d.name));
+  return [...builtinFeatures.filter((d) => !own.has(d.name)), ...definitions];
+}
+
+const dayMs = 86_400_000;
+
+/**
+ * Values derived from the built-ins and the profile at read time: recency, frequency and
+ * monetary value (RFM), average order value, days since the last order, first and last seen.
+ */
+export function derivedFeatures(values: Readonly<Record<string, RuleValue>>, profile: { firstSeen: number; lastSeen: number }, now: number): Record<string, RuleValue> {
+  const lastOrder = typeof values['last_order_at'] === 'string' ? Date.parse(values['last_order_at']) : NaN;
+  const orders = typeof values['order_count'] === 'number' ? values['order_count'] : 0;
+  const revenue = typeof values['revenue'] === 'number' ? values['revenue'] : 0;
+  const daysSinceLastOrder = Number.isNaN(lastOrder) ? null : Math.floor((now - lastOrder) / dayMs);
+  return {
+    first_seen: new Date(profile.firstSeen).toISOString(),
+    last_seen: new Date(profile.lastSeen).toISOString(),
+    days_since_first_seen: Math.floor((now - profile.firstSeen) / dayMs),
+    days_since_last_seen: Math.floor((now - profile.lastSeen) / dayMs),
+    days_since_last_order: daysSinceLastOrder,
+    recency_days: daysSinceLastOrder,
+    frequency: orders,
+    monetary: revenue,
+    average_order_value: orders > 0 ? revenue / orders : null,
+  };
+}
+
+/** Types of the built-in and derived features, for the rules checker. */
+export const builtinFeatureFields = {
+  'features.order_count': 'number', 'features.revenue': 'number', 'features.first_order_at': 'string',
+  'features.last_order_at': 'string', 'features.first_seen': 'string', 'features.last_seen': 'string',
+  'features.days_since_first_seen': 'number', 'features.days_since_last_seen': 'number',
+  'features.days_since_last_order': 'number', 'features.recency_days': 'number', 'features.frequency': 'number',
+  'features.monetary': 'number', 'features.average_order_value': 'number',
+} as const;
