@@ -9,6 +9,7 @@ import type { SqliteStore } from '../store/sqlite/openSqliteStore.js';
 import { openStore } from './openStore.js';
 import { progressBar } from './progressBar.js';
 import { systemClock, uuidIds } from './systemClock.js';
+import { KnowledgeModels } from '../knowledge/KnowledgeModels.js';
 
 export interface ImportCommandOptions {
   readonly workspace?: string;
@@ -58,7 +59,7 @@ async function runImport(config: AttuneConfig, options: ImportCommandOptions, la
   const store = openStore(config);
   try {
     const workspace = await chooseWorkspace(store, options.workspace);
-    const collector = new Collector({ committer: store.committer, clock: systemClock, ids: uuidIds });
+    const collector = new Collector({ committer: store.committer, clock: systemClock, ids: uuidIds, models: new KnowledgeModels(store.knowledgeConfig, systemClock) });
     const bar = progressBar(process.stderr, label);
     const summary = await run(collector, workspace, bar);
     bar.finish();

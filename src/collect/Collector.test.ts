@@ -4,6 +4,8 @@ import { defaultIdentitySettings, type IdentitySettings } from '../core/identity
 import type { Workspace } from '../store/ports.js';
 import { openSqliteStore, type SqliteStore } from '../store/sqlite/openSqliteStore.js';
 import { Collector, type CollectObserver, type CollectReport, type CollectRequest } from './Collector.js';
+import { KnowledgeModels } from '../knowledge/KnowledgeModels.js';
+import { profileIdFor } from './applyEvent.js';
 
 const NOW = Date.parse('2024-05-01T12:00:00.000Z');
 const at = (iso: string) => `2024-05-01T${iso}Z`;
@@ -35,12 +37,14 @@ describe('Collector (with the SQLite store)', () => {
   const profilesOf = (report: CollectReport) => report.outcomes.map(({ outcome }) => (outcome.kind === 'accepted' ? outcome.profileId : 'duplicate'));
 
   const profile = (ws: Workspace, id: string) => store.profiles.findProfile(ws.id, id, 50);
+  /** The id of the profile that an identity created (profiles are named after it; see profileIdFor). */
+  const P = (kind: 'user' | 'anonymous', value: string) => profileIdFor('ws', { kind, value });
 
   beforeEach(() => {
     store = openSqliteStore({ path: ':memory:', synchronous: 'normal', maxPendingEvents: 10_000 });
     observed = [];
     clock.set(NOW);
-    collector = new Collector({ committer: store.committer, clock, ids: sequentialIds('id'), observer });
+    collector = new Collector({ committer: store.committer, clock, ids: sequentialIds('id'), models: new KnowledgeModels(store.knowledgeConfig, clock), observer });
   });
 
   afterEach(async () => { await store.close(); });
@@ -50,9 +54,9 @@ describe('Collector (with the SQLite store)', () => {
       const ws = await workspace('ws');
       const first = await batch(ws, [{ type: 'page', anonymousId: 'a1', name: 'Home', messageId: 'm1' }]);
       const login = await batch(ws, [{ type: 'identify', anonymousId: 'a1', userId: 'u1', messageId: 'm2' }]);
-      expect([...profilesOf(first), ...profilesOf(login)]).toEqual(['id-1', 'id-1']);
+      expect([...profilesOf(first), ...profilesOf(login)]).toEqual([P('anonymous', 'a1'), P('anonymous', 'a1')]);
       const view = await profile(ws, 'u1');
-      expect(view).toMatchObject({ id: 'id-1', mergedProfileIds: [], eventCounts: { page: 1, identify: 1 } });
+      expect(view).toMatchObject({ id: P('anonymous', 'a1'), mergedProfileIds: [], eventCounts: { page: 1, identify: 1 } });
       expect(view?.identities.map((k) => `${k.kind}:${k.value}`).sort()).toEqual(['anonymous:a1', 'user:u1']);
     });
 
@@ -63,10 +67,10 @@ describe('Collector (with the SQLite store)', () => {
         { type: 'page', anonymousId: 'a1', name: 'Pricing', messageId: 'm2' },
       ]);
       const report = await batch(ws, [{ type: 'identify', userId: 'u1', anonymousId: 'a1', messageId: 'm3' }]);
-      expect(report.outcomes).toEqual([{ index: 0, outcome: { kind: 'accepted', seq: 3, profileId: 'id-1', mergedProfileId: 'id-2', mergeSkipped: null } }]);
+      expect(report.outcomes).toEqual([{ index: 0, outcome: { kind: 'accepted', seq: 3, profileId: P('user', 'u1'), mergedProfileId: P('anonymous', 'a1'), mergeSkipped: null } }]);
       expect(observed).toContain('merged 1 {}');
-      const view = await profile(ws, 'id-2');
-      expect(view).toMatchObject({ id: 'id-1', mergedProfileIds: ['id-2'], eventCounts: { track: 1, page: 1, identify: 1 } });
+      const view = await profile(ws, P('anonymous', 'a1'));
+      expect(view).toMatchObject({ id: P('user', 'u1'), mergedProfileIds: [P('anonymous', 'a1')], eventCounts: { track: 1, page: 1, identify: 1 } });
       expect(view?.recentEvents.map((e) => e.messageId)).toEqual(['m3', 'm2', 'm1']);
       expect(await profile(ws, 'a1')).toEqual(view);
     });
@@ -83,7 +87,7 @@ describe('Collector (with the SQLite store)', () => {
         { type: 'track', userId: 'u1', event: 'Bought', messageId: 'm5' },
         { type: 'track', userId: 'u1', anonymousId: 'a1', event: 'Bought', messageId: 'm6' },
       ]);
-      expect(profilesOf(later)).toEqual(['id-1', 'id-1', 'id-1']);
+      expect(profilesOf(later)).toEqual([P('user', 'u1'), P('user', 'u1'), P('user', 'u1')]);
       expect((await profile(ws, 'u1'))?.eventCounts).toEqual({ track: 4, page: 1, identify: 1 });
     });
 
@@ -91,10 +95,10 @@ describe('Collector (with the SQLite store)', () => {
       const ws = await workspace('ws');
       await batch(ws, [{ type: 'identify', userId: 'u1', anonymousId: 'device', messageId: 'm1' }]);
       const report = await batch(ws, [{ type: 'identify', userId: 'u2', anonymousId: 'device', messageId: 'm2' }]);
-      expect(report.outcomes[0]?.outcome).toMatchObject({ kind: 'accepted', profileId: 'id-2', mergedProfileId: null, mergeSkipped: 'distinct-users' });
+      expect(report.outcomes[0]?.outcome).toMatchObject({ kind: 'accepted', profileId: P('user', 'u2'), mergedProfileId: null, mergeSkipped: 'distinct-users' });
       expect(observed).toContain('merged 0 {"distinct-users":1}');
-      expect((await profile(ws, 'device'))?.id).toBe('id-2');
-      expect((await profile(ws, 'u1'))?.id).toBe('id-1');
+      expect((await profile(ws, 'device'))?.id).toBe(P('user', 'u2'));
+      expect((await profile(ws, 'u1'))?.id).toBe(P('user', 'u1'));
     });
 
     it('alias links a previous anonymous id to a user id', async () => {
@@ -102,7 +106,7 @@ describe('Collector (with the SQLite store)', () => {
       await batch(ws, [{ type: 'page', anonymousId: 'a1', messageId: 'm1' }]);
       await batch(ws, [{ type: 'alias', previousId: 'a1', userId: 'u1', messageId: 'm2' }]);
       const later = await batch(ws, [{ type: 'track', userId: 'u1', event: 'Clicked', messageId: 'm3' }]);
-      expect(profilesOf(later)).toEqual(['id-1']);
+      expect(profilesOf(later)).toEqual([P('anonymous', 'a1')]);
       expect((await profile(ws, 'u1'))?.eventCounts).toEqual({ page: 1, alias: 1, track: 1 });
     });
 
@@ -114,11 +118,11 @@ describe('Collector (with the SQLite store)', () => {
       ]);
       const report = await batch(ws, ['a1', 'a2', 'a3'].map((a) => ({ type: 'identify', userId: 'u1', anonymousId: a, messageId: `i-${a}` })));
       expect(report.outcomes.map(({ outcome }) => (outcome.kind === 'accepted' ? [outcome.mergedProfileId, outcome.mergeSkipped] : null))).toEqual([
-        ['id-2', null], ['id-3', null], [null, 'merge-limit'],
+        [P('anonymous', 'a1'), null], [P('anonymous', 'a2'), null], [null, 'merge-limit'],
       ]);
       expect(observed).toContain('merged 2 {"merge-limit":1}');
-      expect((await profile(ws, 'u1'))?.mergedProfileIds).toEqual(['id-2', 'id-3']);
-      expect((await profile(ws, 'a3'))?.id).toBe('id-4');
+      expect((await profile(ws, 'u1'))?.mergedProfileIds).toEqual([P('anonymous', 'a1'), P('anonymous', 'a2')].sort());
+      expect((await profile(ws, 'a3'))?.id).toBe(P('anonymous', 'a3'));
     });
 
     it('keeps the profiles of different workspaces apart, even for the same ids', async () => {
@@ -127,7 +131,7 @@ describe('Collector (with the SQLite store)', () => {
       const inA = await batch(a, [{ type: 'identify', userId: 'u1', messageId: 'm1' }]);
       const inB = await batch(b, [{ type: 'identify', userId: 'u1', messageId: 'm1' }]);
       expect([inA.accepted, inB.accepted]).toEqual([1, 1]);
-      expect([...profilesOf(inA), ...profilesOf(inB)]).toEqual(['id-1', 'id-2']);
+      expect([...profilesOf(inA), ...profilesOf(inB)]).toEqual([profileIdFor('wsA', { kind: 'user', value: 'u1' }), profileIdFor('wsB', { kind: 'user', value: 'u1' })]);
       expect([await store.events.count('wsA'), await store.events.count('wsB')]).toEqual([1, 1]);
     });
   });

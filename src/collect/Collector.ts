@@ -4,6 +4,7 @@ import type { CallType } from '../core/events/callTypes.js';
 import type { CollectedEvent, JsonObject } from '../core/events/CollectedEvent.js';
 import type { FaultDetail } from '../core/errors/AttuneError.js';
 import type { CollectCommitter, Workspace } from '../store/ports.js';
+import type { KnowledgeModels } from '../knowledge/KnowledgeModels.js';
 import { applyEvent, type CommitOutcome } from './applyEvent.js';
 
 export interface CollectRequest {
@@ -39,7 +40,7 @@ export class Collector {
   private readonly prepare;
 
   constructor(
-    private readonly deps: { committer: CollectCommitter; clock: Clock; ids: IdGenerator; observer?: CollectObserver },
+    private readonly deps: { committer: CollectCommitter; clock: Clock; ids: IdGenerator; models: KnowledgeModels; observer?: CollectObserver },
   ) {
     this.prepare = createPrepareEvent(deps.ids);
   }
@@ -64,11 +65,10 @@ export class Collector {
       }
     });
 
-    const outcomes = valid.length === 0 ? [] : await this.deps.committer.submit(valid.length, (tx) =>
-      valid.map(({ index, event }) => ({
-        index,
-        outcome: applyEvent(tx, workspace.id, workspace.identity, event, () => this.deps.ids.next()),
-      })),
+    if (valid.length === 0) return this.report([], rejected);
+    const context = { id: workspace.id, identity: workspace.identity, model: await this.deps.models.get(workspace.id) };
+    const outcomes = await this.deps.committer.submit(valid.length, (tx) =>
+      valid.map(({ index, event }) => ({ index, outcome: applyEvent(tx, context, event) })),
     );
     return this.report(outcomes, rejected);
   }

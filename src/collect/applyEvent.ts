@@ -1,9 +1,19 @@
+import { createHash } from 'node:crypto';
 import type { CollectedEvent } from '../core/events/CollectedEvent.js';
 import { mergeProfileState } from '../core/identity/mergeProfileState.js';
-import { planIdentity } from '../core/identity/planIdentity.js';
+import { planIdentity, type IdentityPlan } from '../core/identity/planIdentity.js';
 import { applyTraits } from '../core/identity/traits.js';
-import type { IdentitySettings } from '../core/identity/types.js';
+import type { IdentityKey, IdentitySettings } from '../core/identity/types.js';
+import type { KnowledgeModel } from '../core/knowledge/KnowledgeModel.js';
+import { applyEventKnowledge, mergeKnowledge } from '../core/knowledge/KnowledgeState.js';
 import type { CollectTx } from '../store/ports.js';
+
+/** What a workspace brings to the commit of its events. */
+export interface WorkspaceContext {
+  readonly id: string;
+  readonly identity: IdentitySettings;
+  readonly model: KnowledgeModel;
+}
 
 /** What became of one valid event in the commit. */
 export type CommitOutcome =
@@ -11,32 +21,67 @@ export type CommitOutcome =
   | { readonly kind: 'duplicate'; readonly messageId: string };
 
 /**
- * The stateful half of collection, run inside a group commit: de-duplicate, resolve the
- * identity (planned by the pure core, carried out here), update the profile, append.
- * Order matters: the duplicate check comes first so that a retried event changes nothing.
+ * A profile's id from the identity that created it: a replay of the log names every
+ * profile the same way, so a rebuild gives identical results.
  */
-export function applyEvent(
-  tx: CollectTx,
-  workspaceId: string,
-  settings: IdentitySettings,
-  event: CollectedEvent,
-  newProfileId: () => string,
-): CommitOutcome {
-  if (tx.hasMessage(workspaceId, event.messageId)) return { kind: 'duplicate', messageId: event.messageId };
+export function profileIdFor(workspaceId: string, key: IdentityKey): string {
+  return `p_${createHash('sha256').update(`${workspaceId}\u0000${key.kind}\u0000${key.value}`).digest('hex').slice(0, 32)}`;
+}
 
-  const plan = planIdentity(event, (key) => tx.findProfile(workspaceId, key), settings, newProfileId);
-  if (plan.create) tx.createProfile(workspaceId, plan.profileId, event.timestamp);
-  for (const key of plan.link) tx.linkIdentity(workspaceId, key, plan.profileId, event.receivedAt);
-  if (plan.merge !== null) {
-    const merged = mergeProfileState(tx.loadProfileState(workspaceId, plan.profileId), tx.loadProfileState(workspaceId, plan.merge), settings.traitMerge);
-    tx.absorbProfile(workspaceId, merged, plan.merge, event.receivedAt);
-  }
-  if (event.type === 'identify' && event.traits !== null) {
-    const state = tx.loadProfileState(workspaceId, plan.profileId);
-    const traits = applyTraits(state.traits, event.traits, event.timestamp);
-    if (traits !== state.traits) tx.writeTraits(workspaceId, plan.profileId, traits);
-  }
-  tx.touchProfile(workspaceId, plan.profileId, event.type, event.timestamp);
-  const seq = tx.appendEvent(workspaceId, plan.profileId, event);
+/**
+ * The stateful half of collection, run inside a group commit: de-duplicate, then resolve
+ * and update the profile, then append. The duplicate check comes first so that a retried
+ * event changes nothing.
+ */
+export function applyEvent(tx: CollectTx, workspace: WorkspaceContext, event: CollectedEvent): CommitOutcome {
+  if (tx.hasMessage(workspace.id, event.messageId)) return { kind: 'duplicate', messageId: event.messageId };
+  const plan = updateProfile(tx, workspace, event);
+  const seq = tx.appendEvent(workspace.id, plan.profileId, event);
   return { kind: 'accepted', seq, profileId: plan.profileId, mergedProfileId: plan.merge, mergeSkipped: plan.skipped };
+}
+
+/** A rebuild's step: the same profile work as collection, for an event already in the log. */
+export function replayEvent(tx: CollectTx, workspace: WorkspaceContext, event: CollectedEvent, stored: { seq: number; profileId: string }): void {
+  const plan = updateProfile(tx, workspace, event);
+  if (plan.profileId !== stored.profileId) tx.setEventProfile(workspace.id, stored.seq, plan.profileId);
+}
+
+/**
+ * Identity (planned by the pure core, carried out here), merge, traits, counters, then what
+ * Attune knows of the profile (features, session, consent, segments), in the event's commit.
+ */
+function updateProfile(tx: CollectTx, workspace: WorkspaceContext, event: CollectedEvent): IdentityPlan {
+  const ws = workspace.id;
+  const plan = planIdentity(event, (key) => tx.findProfile(ws, key), workspace.identity, (primary) => profileIdFor(ws, primary));
+  if (plan.create) tx.createProfile(ws, plan.profileId, event.timestamp);
+  for (const key of plan.link) tx.linkIdentity(ws, key, plan.profileId, event.receivedAt);
+  if (plan.merge !== null) {
+    const survivor = tx.loadProfileState(ws, plan.profileId);
+    const absorbed = tx.loadProfileState(ws, plan.merge);
+    const merged = mergeProfileState(survivor, absorbed, workspace.identity.traitMerge);
+    const survivorKnowledge = tx.loadKnowledge(ws, plan.profileId);
+    const absorbedKnowledge = tx.loadKnowledge(ws, plan.merge);
+    tx.absorbProfile(ws, merged, plan.merge, event.receivedAt);
+    const facts = { id: merged.id, traits: merged.traits.values, firstSeen: merged.firstSeen, lastSeen: merged.lastSeen };
+    const { state, segments } = mergeKnowledge(survivorKnowledge, absorbedKnowledge, facts, workspace.model, event.timestamp);
+    tx.saveKnowledge(ws, plan.profileId, state);
+    tx.recordSegmentChanges(ws, plan.profileId, segments);
+  }
+  let traitsChanged = false;
+  if (event.type === 'identify' && event.traits !== null) {
+    const state = tx.loadProfileState(ws, plan.profileId);
+    const traits = applyTraits(state.traits, event.traits, event.timestamp);
+    traitsChanged = traits !== state.traits;
+    if (traitsChanged) tx.writeTraits(ws, plan.profileId, traits);
+  }
+  tx.touchProfile(ws, plan.profileId, event.type, event.timestamp);
+
+  const profile = tx.loadProfileState(ws, plan.profileId);
+  const knowledge = tx.loadKnowledge(ws, plan.profileId);
+  const facts = { id: profile.id, traits: profile.traits.values, firstSeen: profile.firstSeen, lastSeen: profile.lastSeen };
+  const update = applyEventKnowledge(knowledge, { ...event, traitsChanged }, facts, workspace.model);
+  tx.saveKnowledge(ws, plan.profileId, knowledge);
+  if (update.segments.length > 0) tx.recordSegmentChanges(ws, plan.profileId, update.segments);
+  if (update.consent.length > 0) tx.recordConsentChanges(ws, plan.profileId, update.consent);
+  return plan;
 }

@@ -11,6 +11,7 @@ import { installProblemHandlers, sendProblem, toAttuneError } from './problem.js
 import { adminRoutes } from './routes/adminRoutes.js';
 import { collectRoutes } from './routes/collectRoutes.js';
 import { healthRoutes } from './routes/healthRoutes.js';
+import { KnowledgeModels } from '../knowledge/KnowledgeModels.js';
 
 export interface ServerOptions {
   readonly store: AttuneStore;
@@ -37,7 +38,8 @@ export interface AttuneServer {
 export async function buildServer(options: ServerOptions): Promise<AttuneServer> {
   const metrics = options.metrics ?? createMetrics();
   const workspaces = new WorkspaceService(options.store.workspaces, options.clock);
-  const collector = new Collector({ committer: options.store.committer, clock: options.clock, ids: options.ids, observer: metrics.collect });
+  const models = new KnowledgeModels(options.store.knowledgeConfig, options.clock);
+  const collector = new Collector({ committer: options.store.committer, clock: options.clock, ids: options.ids, models, observer: metrics.collect });
   let ready = true;
 
   const app = Fastify({

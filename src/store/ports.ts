@@ -2,6 +2,11 @@ import type { CollectedEvent } from '../core/events/CollectedEvent.js';
 import type { IdentityKey, IdentitySettings, ProfileFacts } from '../core/identity/types.js';
 import type { ProfileState } from '../core/identity/mergeProfileState.js';
 import type { TraitState } from '../core/identity/traits.js';
+import type { ConsentChange } from '../core/consent/ConsentState.js';
+import type { FeatureDefinition } from '../core/features/FeatureDefinition.js';
+import type { KnowledgeState } from '../core/knowledge/KnowledgeState.js';
+import type { MembershipChange } from '../core/segments/compileSegments.js';
+import type { SegmentDefinition } from '../core/segments/SegmentDefinition.js';
 
 /**
  * Storage ports. Each is a narrow interface; src/store/sqlite implements them on one file,
@@ -27,6 +32,15 @@ export interface CollectTx {
   touchProfile(workspaceId: string, profileId: string, type: string, timestamp: number): void;
   /** Appends to the log; returns the event's sequence number. */
   appendEvent(workspaceId: string, profileId: string, event: CollectedEvent): number;
+  /** Rebuild: points a stored event at the profile a replay resolved it to. */
+  setEventProfile(workspaceId: string, seq: number, profileId: string): void;
+  loadKnowledge(workspaceId: string, profileId: string): KnowledgeState;
+  saveKnowledge(workspaceId: string, profileId: string, state: KnowledgeState): void;
+  /** Records entries and exits (history) and keeps the current member lists. */
+  recordSegmentChanges(workspaceId: string, profileId: string, changes: readonly MembershipChange[]): void;
+  recordConsentChanges(workspaceId: string, profileId: string, changes: readonly ConsentChange[]): void;
+  /** Profile ids of the workspace in id order, after `afterId`: for jobs over every profile. */
+  profileIds(workspaceId: string, afterId: string, limit: number): string[];
 }
 
 /** Runs collect jobs in group commits: many jobs, one durable commit, then every promise settles. */
@@ -124,12 +138,46 @@ export interface WorkspaceStore {
   expireKey(workspaceId: string, keyId: string, at: number): Promise<void>;
 }
 
+/** A workspace's feature and segment definitions, versioned so caches know when to reload. */
+export interface KnowledgeConfigStore {
+  configVersion(workspaceId: string): Promise<number>;
+  listFeatures(workspaceId: string): Promise<FeatureDefinition[]>;
+  putFeature(workspaceId: string, definition: FeatureDefinition, at: number): Promise<'created' | 'updated'>;
+  deleteFeature(workspaceId: string, name: string): Promise<boolean>;
+  listSegments(workspaceId: string): Promise<SegmentDefinition[]>;
+  putSegment(workspaceId: string, definition: SegmentDefinition, at: number): Promise<'created' | 'updated'>;
+  deleteSegment(workspaceId: string, id: string): Promise<boolean>;
+}
+
+export interface SegmentMember {
+  readonly profileId: string;
+  readonly enteredAt: number;
+}
+
+export interface ConsentRecord {
+  readonly purpose: string;
+  readonly granted: boolean;
+  readonly source: string;
+  readonly at: number;
+}
+
+/** What the profile API and the segment API read about profiles' knowledge. */
+export interface KnowledgeReader {
+  knowledge(workspaceId: string, profileId: string): Promise<{ state: KnowledgeState; traits: Record<string, unknown>; firstSeen: number; lastSeen: number } | undefined>;
+  segmentSize(workspaceId: string, segmentId: string): Promise<number>;
+  /** Members in profile id order, after `afterProfileId`. */
+  segmentMembers(workspaceId: string, segmentId: string, afterProfileId: string, limit: number): Promise<SegmentMember[]>;
+  consentHistory(workspaceId: string, profileId: string, limit: number): Promise<ConsentRecord[]>;
+}
+
 /** Everything the server needs from a store, opened together and closed together. */
 export interface AttuneStore {
   readonly committer: CollectCommitter;
   readonly events: EventLogReader;
   readonly profiles: ProfileReader;
   readonly workspaces: WorkspaceStore;
+  readonly knowledgeConfig: KnowledgeConfigStore;
+  readonly knowledge: KnowledgeReader;
   /** Flushes pending commits and releases the store. */
   close(): Promise<void>;
 }

@@ -10,6 +10,7 @@ import type { StoredEvent, Workspace } from '../../src/store/ports.js';
 import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite/openSqliteStore.js';
 import { WorkspaceService, type CreatedWorkspace } from '../../src/workspaces/WorkspaceService.js';
 import { createWorkspaceIn, databasePath, killChildren, makeTempDir, removeTempDirs, runAttune } from './support.js';
+import { KnowledgeModels } from '../../src/knowledge/KnowledgeModels.js';
 
 const line = (value: unknown) => JSON.stringify(value);
 
@@ -76,7 +77,7 @@ describe('import, in-process', () => {
     store = openSqliteStore({ path: join(dir, 'attune.db'), synchronous: 'normal', maxPendingEvents: 100_000 });
     const created = await new WorkspaceService(store.workspaces, systemClock).create('import');
     workspace = (await store.workspaces.getWorkspace(created.id))!;
-    collector = new Collector({ committer: store.committer, clock: systemClock, ids: uuidIds });
+    collector = new Collector({ committer: store.committer, clock: systemClock, ids: uuidIds, models: new KnowledgeModels(store.knowledgeConfig, systemClock) });
   });
   afterEach(async () => {
     await store.close();

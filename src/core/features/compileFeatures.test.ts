@@ -285,9 +285,9 @@ describe('filters: events, types, where', () => {
   it('update reports whether any feature took the event', () => {
     const set = compileFeatures([{ name: 'orders', aggregate: 'count', events: ['Order Completed'] }]);
     const states: FeatureStates = {};
-    expect(set.update(states, track('Product Viewed', t0))).toBe(false);
+    expect(set.update(states, track('Product Viewed', t0))).toEqual([]);
     expect(states).toEqual({});
-    expect(set.update(states, track('Order Completed', t0))).toBe(true);
+    expect(set.update(states, track('Order Completed', t0))).toEqual(['orders']);
   });
 });
 

@@ -41,8 +41,8 @@ interface CompiledFeature {
 /** The compiled features of a workspace: update on each event, read at any time. */
 export interface FeatureSet {
   readonly names: readonly string[];
-  /** Applies one event to a profile's states, in place; returns whether anything changed. */
-  update(states: FeatureStates, event: FeatureEvent): boolean;
+  /** Applies one event to a profile's states, in place; returns the names of the features it changed. */
+  update(states: FeatureStates, event: FeatureEvent): string[];
   /** Every feature's value at `now`. */
   read(states: FeatureStates, now: number): Record<string, RuleValue>;
   readOne(states: FeatureStates, name: string, now: number): RuleValue;
@@ -160,7 +160,7 @@ export function compileFeatures(definitions: readonly FeatureDefinition[]): Feat
   return {
     names: features.map((f) => f.name),
     update(states, event) {
-      let changed = false;
+      const changed: string[] = [];
       for (const f of features) {
         if (f.types !== null && !f.types.has(event.type)) continue;
         if (f.events !== null && (event.name === null || !f.events.has(event.name))) continue;
@@ -174,7 +174,7 @@ export function compileFeatures(definitions: readonly FeatureDefinition[]): Feat
         const weight = f.weight === null ? 1 : toNumber(valueAt(event.body, f.weight));
         if (weight === null) continue;
         states[f.name] = f.aggregator.add(stateOf(states, f.name), value, weight, event.timestamp);
-        changed = true;
+        changed.push(f.name);
       }
       return changed;
     },

@@ -41,11 +41,13 @@ function keysOf(ids: EventIds, lookup: ProfileLookup): { primary: IdentityKey | 
 
 /**
  * Resolves the profile of an event; the rules are documented in src/core/identity/README.md.
- * The profile of the primary id (the user id when there is one) survives a merge.
+ * The profile of the primary id (the user id when there is one) survives a merge; a new
+ * profile is named by `newProfileId(primary)`, which the shell derives from that id so that
+ * replaying the log names every profile the same way.
  *
  * @example planIdentity({ userId: 'u1', anonymousId: 'a1', previousId: null }, lookup, settings, () => 'p-new')
  */
-export function planIdentity(ids: EventIds, lookup: ProfileLookup, settings: IdentitySettings, newProfileId: () => string): IdentityPlan {
+export function planIdentity(ids: EventIds, lookup: ProfileLookup, settings: IdentitySettings, newProfileId: (primary: IdentityKey) => string): IdentityPlan {
   const { primary, secondary, explicit } = keysOf(ids, lookup);
   if (primary === null) throw new Error('planIdentity needs at least one id; requireIdentity guarantees it');
   const p = lookup(primary);
@@ -53,12 +55,12 @@ export function planIdentity(ids: EventIds, lookup: ProfileLookup, settings: Ide
   const plan = (profileId: string, create: boolean, link: (IdentityKey | null)[], merge: string | null = null, skipped: IdentityPlan['skipped'] = null): IdentityPlan =>
     ({ profileId, create, link: link.filter((k): k is IdentityKey => k !== null), merge, skipped });
 
-  if (p === undefined && s === undefined) return plan(newProfileId(), true, [primary, secondary]);
+  if (p === undefined && s === undefined) return plan(newProfileId(primary), true, [primary, secondary]);
   if (p === undefined) {
     // Only the secondary (anonymous) id is known. If its profile is someone else's (another
     // user id on a shared device), the device moves to a new profile for this user.
     const known = s!;
-    if (!explicit && primary.kind === 'user' && known.userIds.length > 0) return plan(newProfileId(), true, [primary, secondary], null, 'distinct-users');
+    if (!explicit && primary.kind === 'user' && known.userIds.length > 0) return plan(newProfileId(primary), true, [primary, secondary], null, 'distinct-users');
     return plan(known.id, false, [primary]);
   }
   if (s === undefined) return plan(p.id, false, [secondary]);

@@ -2,6 +2,9 @@ import type { CollectedEvent } from '../../core/events/CollectedEvent.js';
 import type { ProfileState } from '../../core/identity/mergeProfileState.js';
 import type { TraitState } from '../../core/identity/traits.js';
 import type { IdentityKey, ProfileFacts } from '../../core/identity/types.js';
+import type { ConsentChange } from '../../core/consent/ConsentState.js';
+import { emptyKnowledge, type KnowledgeState } from '../../core/knowledge/KnowledgeState.js';
+import type { MembershipChange } from '../../core/segments/compileSegments.js';
 import type { CollectTx } from '../ports.js';
 import type { SqliteDatabase } from './openDatabase.js';
 
@@ -42,6 +45,16 @@ export class SqliteCollectTx implements CollectTx {
       touch: db.prepare(
         "UPDATE profiles SET first_seen = min(first_seen, @ts), last_seen = max(last_seen, @ts), event_counts = json_set(event_counts, '$.' || @type, coalesce(json_extract(event_counts, '$.' || @type), 0) + 1) WHERE workspace_id = @ws AND id = @id",
       ),
+      setEventProfile: db.prepare('UPDATE events SET profile_id = ? WHERE workspace_id = ? AND seq = ?'),
+      loadKnowledge: db.prepare('SELECT knowledge FROM profiles WHERE workspace_id = ? AND id = ?').pluck(),
+      saveKnowledge: db.prepare('UPDATE profiles SET knowledge = ? WHERE workspace_id = ? AND id = ?'),
+      segmentChange: db.prepare('INSERT INTO segment_changes (workspace_id, segment_id, profile_id, kind, at) VALUES (?, ?, ?, ?, ?)'),
+      enterSegment: db.prepare('INSERT INTO segment_members (workspace_id, segment_id, profile_id, entered_at) VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET entered_at = excluded.entered_at'),
+      leaveSegment: db.prepare('DELETE FROM segment_members WHERE workspace_id = ? AND segment_id = ? AND profile_id = ?'),
+      leaveAllSegments: db.prepare("INSERT INTO segment_changes (workspace_id, segment_id, profile_id, kind, at) SELECT workspace_id, segment_id, profile_id, 'leave', ? FROM segment_members WHERE workspace_id = ? AND profile_id = ?"),
+      dropMemberships: db.prepare('DELETE FROM segment_members WHERE workspace_id = ? AND profile_id = ?'),
+      consentChange: db.prepare('INSERT INTO consent_changes (workspace_id, profile_id, purpose, granted, source, at) VALUES (?, ?, ?, ?, ?, ?)'),
+      profileIds: db.prepare('SELECT id FROM profiles WHERE workspace_id = ? AND merged_into IS NULL AND id > ? ORDER BY id LIMIT ?').pluck(),
       append: db.prepare(
         'INSERT INTO events (workspace_id, message_id, type, name, user_id, anonymous_id, profile_id, timestamp, received_at, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       ),
@@ -97,6 +110,9 @@ export class SqliteCollectTx implements CollectTx {
     s.flattenMerged.run(merged.id, workspaceId, absorbedId);
     s.markMerged.run(merged.id, workspaceId, absorbedId);
     s.recordMerge.run(workspaceId, merged.id, absorbedId, at);
+    // The absorbed profile leaves its segments; the survivor's are re-evaluated by the caller.
+    s.leaveAllSegments.run(at, workspaceId, absorbedId);
+    s.dropMemberships.run(workspaceId, absorbedId);
   }
 
   writeTraits(workspaceId: string, profileId: string, traits: TraitState): void {
@@ -113,5 +129,34 @@ export class SqliteCollectTx implements CollectTx {
       event.timestamp, event.receivedAt, JSON.stringify(event.body),
     );
     return Number(result.lastInsertRowid);
+  }
+
+  setEventProfile(workspaceId: string, seq: number, profileId: string): void {
+    this.stmts.setEventProfile.run(profileId, workspaceId, seq);
+  }
+
+  loadKnowledge(workspaceId: string, profileId: string): KnowledgeState {
+    const json = this.stmts.loadKnowledge.get(workspaceId, profileId) as string | undefined;
+    return { ...emptyKnowledge(), ...(json === undefined ? {} : (JSON.parse(json) as Partial<KnowledgeState>)) };
+  }
+
+  saveKnowledge(workspaceId: string, profileId: string, state: KnowledgeState): void {
+    this.stmts.saveKnowledge.run(JSON.stringify(state), workspaceId, profileId);
+  }
+
+  recordSegmentChanges(workspaceId: string, profileId: string, changes: readonly MembershipChange[]): void {
+    for (const change of changes) {
+      this.stmts.segmentChange.run(workspaceId, change.segment, profileId, change.kind, change.at);
+      if (change.kind === 'enter') this.stmts.enterSegment.run(workspaceId, change.segment, profileId, change.at);
+      else this.stmts.leaveSegment.run(workspaceId, change.segment, profileId);
+    }
+  }
+
+  recordConsentChanges(workspaceId: string, profileId: string, changes: readonly ConsentChange[]): void {
+    for (const c of changes) this.stmts.consentChange.run(workspaceId, profileId, c.purpose, c.granted ? 1 : 0, c.source, c.at);
+  }
+
+  profileIds(workspaceId: string, afterId: string, limit: number): string[] {
+    return this.stmts.profileIds.all(workspaceId, afterId, limit) as string[];
   }
 }

@@ -20,7 +20,7 @@ export class SqliteProfileReader implements ProfileReader {
       byIdentity: db.prepare("SELECT profile_id FROM identities WHERE workspace_id = ? AND value = ? ORDER BY kind = 'user' DESC LIMIT 1").pluck(),
       profile: db.prepare('SELECT id, first_seen, last_seen, traits, event_counts, merged_into FROM profiles WHERE workspace_id = ? AND id = ?'),
       identities: db.prepare('SELECT kind, value FROM identities WHERE workspace_id = ? AND profile_id = ? ORDER BY kind DESC, linked_at'),
-      merged: db.prepare('SELECT id FROM profiles WHERE workspace_id = ? AND merged_into = ?').pluck(),
+      merged: db.prepare('SELECT id FROM profiles WHERE workspace_id = ? AND merged_into = ? ORDER BY id').pluck(),
     };
   }
 

@@ -74,4 +74,59 @@ export const migrations: readonly string[] = [
   );
   CREATE INDEX profile_merges_survivor ON profile_merges(workspace_id, survivor_id);
   `,
+  `
+  -- What Attune knows about each profile (features, session, consent, stored segment
+  -- memberships), as JSON: read and written with the profile's events, in the same commit.
+  ALTER TABLE profiles ADD COLUMN knowledge TEXT NOT NULL DEFAULT '{}';
+  -- Bumped on every change to the workspace's features or segments: caches recompile on a change.
+  ALTER TABLE workspaces ADD COLUMN config_version INTEGER NOT NULL DEFAULT 0;
+
+  CREATE TABLE feature_definitions (
+    workspace_id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    definition TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (workspace_id, name)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE segment_definitions (
+    workspace_id TEXT NOT NULL,
+    id TEXT NOT NULL,
+    definition TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (workspace_id, id)
+  ) WITHOUT ROWID;
+
+  -- Current members of stored segments, for sizes and member lists.
+  CREATE TABLE segment_members (
+    workspace_id TEXT NOT NULL,
+    segment_id TEXT NOT NULL,
+    profile_id TEXT NOT NULL,
+    entered_at INTEGER NOT NULL,
+    PRIMARY KEY (workspace_id, segment_id, profile_id)
+  ) WITHOUT ROWID;
+
+  -- Every entry into and exit from a segment, with its time.
+  CREATE TABLE segment_changes (
+    workspace_id TEXT NOT NULL,
+    segment_id TEXT NOT NULL,
+    profile_id TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('enter', 'leave')),
+    at INTEGER NOT NULL
+  );
+  CREATE INDEX segment_changes_profile ON segment_changes(workspace_id, profile_id, at);
+
+  -- The history of consent decisions per profile and purpose.
+  CREATE TABLE consent_changes (
+    workspace_id TEXT NOT NULL,
+    profile_id TEXT NOT NULL,
+    purpose TEXT NOT NULL,
+    granted INTEGER NOT NULL,
+    source TEXT NOT NULL,
+    at INTEGER NOT NULL
+  );
+  CREATE INDEX consent_changes_profile ON consent_changes(workspace_id, profile_id, at);
+  `,
 ];

@@ -3,6 +3,7 @@ import { openDatabase, type OpenDatabaseOptions, type SqliteDatabase } from './o
 import { SqliteCollectTx } from './SqliteCollectTx.js';
 import { SqliteCommitter, type CommitterOptions } from './SqliteCommitter.js';
 import { SqliteEventLog } from './SqliteEventLog.js';
+import { SqliteKnowledgeStore } from './SqliteKnowledgeStore.js';
 import { SqliteProfileReader } from './SqliteProfileReader.js';
 import { SqliteWorkspaceStore } from './SqliteWorkspaceStore.js';
 
@@ -14,12 +15,15 @@ export interface SqliteStore extends AttuneStore {
 export function openSqliteStore(options: OpenDatabaseOptions & CommitterOptions): SqliteStore {
   const db = openDatabase(options);
   const committer = new SqliteCommitter(db, new SqliteCollectTx(db), options);
+  const knowledge = new SqliteKnowledgeStore(db);
   return {
     db,
     committer,
     events: new SqliteEventLog(db),
     profiles: new SqliteProfileReader(db),
     workspaces: new SqliteWorkspaceStore(db),
+    knowledgeConfig: knowledge,
+    knowledge,
     async close() {
       await committer.close();
       if (db.open) {

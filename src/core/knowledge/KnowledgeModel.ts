@@ -1,0 +1,60 @@
+import { defaultConsentSettings, standardPurposes, type ConsentSettings } from '../consent/ConsentState.js';
+import { builtinFeatureFields, withBuiltinFeatures } from '../features/builtinFeatures.js';
+import { compileFeatures, type FeatureSet } from '../features/compileFeatures.js';
+import type { FeatureDefinition } from '../features/FeatureDefinition.js';
+import type { RuleSchema } from '../rules/compileRule.js';
+import type { RuleType } from '../rules/values.js';
+import { SegmentSet } from '../segments/compileSegments.js';
+import { timeDependentFields } from '../segments/timeDependentFields.js';
+import type { SegmentDefinition } from '../segments/SegmentDefinition.js';
+import { sessionFields } from '../session/SessionState.js';
+
+/** A workspace's configuration of what Attune knows about each customer, compiled. */
+export interface KnowledgeModel {
+  readonly features: FeatureSet;
+  readonly segments: SegmentSet;
+  readonly consent: ConsentSettings;
+  /** What rules may read in this workspace; used to check segment and action rules. */
+  readonly schema: RuleSchema;
+  /** A fingerprint of the configuration, so caches know when to recompile. */
+  readonly version: string;
+}
+
+export interface KnowledgeConfig {
+  readonly features: readonly FeatureDefinition[];
+  readonly segments: readonly SegmentDefinition[];
+  readonly consent?: ConsentSettings;
+  readonly version?: string;
+}
+
+const featureTypes: Readonly<Record<FeatureDefinition['aggregate'], RuleType>> = {
+  count: 'number', sum: 'number', min: 'number', max: 'number', first: 'any', last: 'any', distinct_count: 'number', decayed: 'object',
+};
+
+/** The rule schema of a workspace: its features and the built-in session fields are closed; traits and context are open. */
+export function ruleSchemaFor(features: readonly FeatureDefinition[], consent: ConsentSettings): RuleSchema {
+  const fields: Record<string, RuleType> = { ...builtinFeatureFields, ...sessionFields };
+  for (const f of features) fields[`features.${f.name}`] = featureTypes[f.aggregate];
+  return {
+    fields,
+    closedRoots: ['features', 'session'],
+    consentPurposes: [...new Set([...standardPurposes, ...Object.keys(consent.defaults), ...Object.values(consent.categoryMap)])],
+  };
+}
+
+/**
+ * Compiles a workspace's features (with the built-ins), segments (checked against the
+ * features) and consent settings. Throws FeatureDefinitionError or SegmentDefinitionError.
+ */
+export function compileKnowledgeModel(config: KnowledgeConfig): KnowledgeModel {
+  const consent = config.consent ?? defaultConsentSettings;
+  const definitions = withBuiltinFeatures(config.features);
+  const schema = ruleSchemaFor(definitions, consent);
+  return {
+    features: compileFeatures(definitions),
+    segments: new SegmentSet(config.segments, schema, { clockFields: timeDependentFields(definitions) }),
+    consent,
+    schema,
+    version: config.version ?? '0',
+  };
+}

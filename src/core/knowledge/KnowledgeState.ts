@@ -1,0 +1,92 @@
+import { applyConsent, consentChanges, hasConsent, mergeConsent, type ConsentChange, type ConsentState } from '../consent/ConsentState.js';
+import { derivedFeatures } from '../features/builtinFeatures.js';
+import type { FeatureEvent, FeatureStates } from '../features/compileFeatures.js';
+import type { RuleInput } from '../rules/compileRule.js';
+import type { RuleValue } from '../rules/values.js';
+import type { Memberships, MembershipChange } from '../segments/compileSegments.js';
+import { mergeSessions, readSession, updateSession, type SessionState } from '../session/SessionState.js';
+import type { KnowledgeModel } from './KnowledgeModel.js';
+
+/**
+ * Everything Attune keeps hot about one profile, besides identities and traits: feature
+ * states, the live session, consent decisions and stored segment memberships. Plain JSON.
+ */
+export interface KnowledgeState {
+  f: FeatureStates;
+  s: SessionState | null;
+  c: ConsentState;
+  m: Memberships;
+}
+
+export function emptyKnowledge(): KnowledgeState {
+  return { f: {}, s: null, c: {}, m: {} };
+}
+
+/** The profile facts rules read under `profile`, and that derived features need. */
+export interface ProfileFacts {
+  readonly id: string;
+  readonly traits: Readonly<Record<string, unknown>>;
+  readonly firstSeen: number;
+  readonly lastSeen: number;
+}
+
+export interface KnowledgeEvent extends FeatureEvent {
+  /** Whether this event changed the profile's traits (an identify call). */
+  readonly traitsChanged: boolean;
+}
+
+export interface KnowledgeUpdate {
+  readonly features: readonly string[];
+  readonly consent: readonly ConsentChange[];
+  readonly segments: readonly MembershipChange[];
+}
+
+/** What rules see of a profile at `now`: profile, features (with derived values) and session. */
+export function ruleInputFor(state: KnowledgeState, profile: ProfileFacts, model: KnowledgeModel, now: number): RuleInput {
+  const values: Record<string, RuleValue> = model.features.read(state.f, now);
+  Object.assign(values, derivedFeatures(values, profile, now));
+  return {
+    now,
+    profile: { id: profile.id, traits: profile.traits, first_seen: new Date(profile.firstSeen).toISOString(), last_seen: new Date(profile.lastSeen).toISOString() },
+    features: values,
+    session: readSession(state.s, now),
+    hasConsent: (purpose) => hasConsent(state.c, purpose, model.consent),
+  };
+}
+
+/**
+ * Applies one event, in place: features, session, consent, then the segments whose inputs
+ * changed, evaluated at the event's time (so a replay of the log gives the same result).
+ */
+export function applyEventKnowledge(state: KnowledgeState, event: KnowledgeEvent, profile: ProfileFacts, model: KnowledgeModel): KnowledgeUpdate {
+  const features = model.features.update(state.f, event);
+  state.s = updateSession(state.s, event);
+  const consent = applyConsent(state.c, consentChanges(event.body, event.timestamp, model.consent));
+  const input = ruleInputFor(state, profile, model, event.timestamp);
+  const changed = { features: new Set(features), profile: event.traitsChanged, session: true, consent: consent.length > 0 };
+  const { memberships, changes } = model.segments.update(state.m, input, changed, event.timestamp);
+  state.m = memberships;
+  return { features, consent, segments: changes };
+}
+
+/**
+ * The knowledge of a profile that absorbs another: features and sessions merged as if one
+ * profile had seen both streams, the latest consent per purpose, and segments re-evaluated.
+ */
+export function mergeKnowledge(survivor: KnowledgeState, absorbed: KnowledgeState, profile: ProfileFacts, model: KnowledgeModel, at: number): { state: KnowledgeState; segments: readonly MembershipChange[] } {
+  const state: KnowledgeState = {
+    f: model.features.merge(survivor.f, absorbed.f),
+    s: mergeSessions(survivor.s, absorbed.s),
+    c: mergeConsent(survivor.c, absorbed.c),
+    m: survivor.m,
+  };
+  const { memberships, changes } = model.segments.update(state.m, ruleInputFor(state, profile, model, at), 'all', at);
+  state.m = memberships;
+  return { state, segments: changes };
+}
+
+/** Segment memberships as of now (stored, plus those that depend on time or context), with entry times. */
+export function currentSegments(state: KnowledgeState, profile: ProfileFacts, model: KnowledgeModel, now: number, context?: unknown): { id: string; enteredAt: number | null }[] {
+  const input = { ...ruleInputFor(state, profile, model, now), context };
+  return model.segments.current(state.m, input).map((id) => ({ id, enteredAt: Object.hasOwn(state.m, id) ? state.m[id]! : null }));
+}

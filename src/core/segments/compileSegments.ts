@@ -1,0 +1,253 @@
+import type { Node } from '../rules/ast.js';
+import { compileRule, ruleRoots, type CompiledRule, type RuleInput, type RuleSchema } from '../rules/compileRule.js';
+import { parseRule } from '../rules/parser.js';
+import { RuleError } from '../rules/RuleError.js';
+import type { SegmentDefinition } from './SegmentDefinition.js';
+
+export class SegmentDefinitionError extends Error {
+  override readonly name = 'SegmentDefinitionError';
+  constructor(readonly segment: string, readonly field: string, message: string, readonly rule?: RuleError) {
+    super(`segment "${segment}": ${message}`);
+  }
+}
+
+/** What a segment's membership depends on, from its rule. */
+export interface SegmentInputs {
+  readonly features: ReadonlySet<string>;
+  /** The rule reads `features` as a whole or by a computed name (`features[x]`): any feature may change it. */
+  readonly allFeatures: boolean;
+  readonly profile: boolean;
+  readonly session: boolean;
+  readonly consent: boolean;
+  readonly segments: ReadonlySet<string>;
+  /** The rule reads the request context: it is evaluated at decision time, never stored. */
+  readonly context: boolean;
+  /** The value changes with time alone (days_since, now, a clock field): re-evaluated when read. */
+  readonly clock: boolean;
+}
+
+export interface SegmentOptions {
+  /**
+   * Fields whose value changes with time alone, as the result of now() does: windowed and
+   * decayed features, features derived from the clock, the session (it expires). A segment
+   * reading one, or a part of one, or the root above one, is treated as reading the clock.
+   * `timeDependentFields` lists them for a workspace's features.
+   */
+  readonly clockFields?: readonly string[];
+}
+
+export interface CompiledSegment {
+  readonly id: string;
+  readonly name: string;
+  readonly rule: CompiledRule;
+  readonly inputs: SegmentInputs;
+}
+
+/** What an event changed on a profile; segments that read none of it keep their membership. */
+export interface ChangedInputs {
+  readonly features: ReadonlySet<string>;
+  readonly profile: boolean;
+  readonly session: boolean;
+  readonly consent: boolean;
+}
+
+/** Segment id -> entered at (ms). */
+export type Memberships = Record<string, number>;
+
+export interface MembershipChange {
+  readonly segment: string;
+  readonly kind: 'enter' | 'leave';
+  readonly at: number;
+}
+
+/** Whether reading `path` reads some of `field`: the same path, a part of it, or a path above it. */
+function overlaps(path: string, field: string): boolean {
+  return path === field || path.startsWith(`${field}.`) || field.startsWith(`${path}.`);
+}
+
+function inputsOf(rule: CompiledRule, clockFields: readonly string[]): SegmentInputs {
+  const features = new Set<string>();
+  let allFeatures = false;
+  for (const path of rule.reads) {
+    const [root, name] = path.split('.');
+    if (root !== 'features') continue;
+    if (name === undefined) allFeatures = true;
+    else features.add(name);
+  }
+  return {
+    features,
+    allFeatures,
+    profile: rule.roots.includes('profile'),
+    session: rule.roots.includes('session'),
+    consent: rule.usesConsent,
+    segments: new Set(rule.segments),
+    context: rule.roots.includes('context'),
+    clock: rule.usesClock || rule.reads.some((path) => clockFields.some((field) => overlaps(path, field))),
+  };
+}
+
+/**
+ * The argument of an in_segment() call that is not a literal id, if any: a computed id would
+ * hide the segment's dependencies (its order, its re-evaluation, cycles).
+ */
+function computedSegmentArgument(node: Node): Node | null {
+  switch (node.kind) {
+    case 'literal':
+    case 'path': return null;
+    case 'list': {
+      for (const item of node.items) {
+        const found = computedSegmentArgument(item);
+        if (found !== null) return found;
+      }
+      return null;
+    }
+    case 'member': return computedSegmentArgument(node.object);
+    case 'index': return computedSegmentArgument(node.object) ?? computedSegmentArgument(node.index);
+    case 'call': {
+      for (const arg of node.args) {
+        if (node.name === 'in_segment' && arg.kind !== 'literal') return arg;
+        const found = computedSegmentArgument(arg);
+        if (found !== null) return found;
+      }
+      return null;
+    }
+    case 'not':
+    case 'negate': return computedSegmentArgument(node.operand);
+    case 'and':
+    case 'or':
+    case 'binary': return computedSegmentArgument(node.left) ?? computedSegmentArgument(node.right);
+  }
+}
+
+function compileSegmentRule(def: SegmentDefinition, schema: RuleSchema, ids: readonly string[]): CompiledRule {
+  try {
+    // Segments read profile, features, session and context; never `event`, which no change flag covers.
+    const roots = (schema.roots ?? ruleRoots).filter((root) => root !== 'event');
+    const rule = compileRule(def.rule, { ...schema, roots, segments: ids });
+    // compileRule has parsed the same source without an error, so this parse succeeds.
+    const computed = computedSegmentArgument(parseRule(def.rule));
+    if (computed !== null) {
+      throw new RuleError('type', 'in_segment() takes a segment id in quotes, so that the segments it depends on are known when it is saved', def.rule, computed.span);
+    }
+    return rule;
+  } catch (error) {
+    if (error instanceof RuleError) throw new SegmentDefinitionError(def.id, 'rule', error.message, error);
+    throw error;
+  }
+}
+
+/**
+ * The compiled segments of a workspace, in dependency order (a segment after the segments
+ * its rule reads with in_segment; otherwise in definition order). A cycle, a rule that does
+ * not compile, a reference to an unknown segment or a computed one (`in_segment(x)`), and a
+ * rule reading `event` are SegmentDefinitionErrors.
+ */
+export class SegmentSet {
+  readonly ordered: readonly CompiledSegment[];
+  private readonly byId: ReadonlyMap<string, CompiledSegment>;
+
+  constructor(definitions: readonly SegmentDefinition[], schema: RuleSchema, options: SegmentOptions = {}) {
+    const ids = definitions.map((d) => d.id);
+    const clockFields = options.clockFields ?? [];
+    const compiled = new Map<string, CompiledSegment>();
+    for (const def of definitions) {
+      if (compiled.has(def.id)) throw new SegmentDefinitionError(def.id, 'id', 'two segments have this id');
+      const rule = compileSegmentRule(def, schema, ids);
+      compiled.set(def.id, { id: def.id, name: def.name, rule, inputs: inputsOf(rule, clockFields) });
+    }
+    this.byId = compiled;
+    this.ordered = topologicalOrder(compiled);
+    const dynamic = new Set<string>();
+    const contextual = new Set<string>();
+    for (const segment of this.ordered) {
+      const { context, clock, segments } = segment.inputs;
+      if (context || [...segments].some((s) => contextual.has(s))) contextual.add(segment.id);
+      if (context || clock || [...segments].some((s) => dynamic.has(s))) dynamic.add(segment.id);
+    }
+    this.dynamic = dynamic;
+    this.contextual = contextual;
+  }
+
+  /** Segments whose membership can change without an event: they read the context or the clock, or such a segment. */
+  readonly dynamic: ReadonlySet<string>;
+  /**
+   * Segments that read the request context, or such a segment: they exist only at decision
+   * time, so `update` never stores them (without the context, their value would be wrong).
+   */
+  readonly contextual: ReadonlySet<string>;
+
+  get(id: string): CompiledSegment | undefined {
+    return this.byId.get(id);
+  }
+
+  /**
+   * Re-evaluates, in dependency order, the stored segments (those not reading the request
+   * context, even through another segment) whose inputs changed, and returns the new
+   * memberships and the enter and leave changes. `changed: 'all'` re-evaluates every stored
+   * segment (a rebuild, a new rule). Memberships of segments that are not stored (deleted, or
+   * now reading the context) are dropped without a change.
+   */
+  update(current: Memberships, input: RuleInput, changed: ChangedInputs | 'all', now: number): { memberships: Memberships; changes: MembershipChange[] } {
+    let memberships: Memberships = Object.fromEntries(Object.entries(current).filter(([id]) => this.byId.has(id) && !this.contextual.has(id)));
+    const changes: MembershipChange[] = [];
+    const flipped = new Set<string>();
+    const env: RuleInput = { ...input, inSegment: (id) => Object.hasOwn(memberships, id) };
+    for (const segment of this.ordered) {
+      if (this.contextual.has(segment.id)) continue;
+      if (changed !== 'all' && !affected(segment.inputs, changed, flipped)) continue;
+      const member = segment.rule.matches(env);
+      const was = Object.hasOwn(memberships, segment.id);
+      if (member === was) continue;
+      if (member) memberships[segment.id] = now;
+      else memberships = Object.fromEntries(Object.entries(memberships).filter(([id]) => id !== segment.id));
+      flipped.add(segment.id);
+      changes.push({ segment: segment.id, kind: member ? 'enter' : 'leave', at: now });
+    }
+    return { memberships, changes };
+  }
+
+  /**
+   * Membership as of now, for reading: stored memberships, with time-dependent and
+   * context-dependent segments evaluated on the spot.
+   */
+  current(stored: Memberships, input: RuleInput): string[] {
+    const live = new Set(Object.keys(stored).filter((id) => this.byId.has(id)));
+    const env: RuleInput = { ...input, inSegment: (id) => live.has(id) };
+    for (const segment of this.ordered) {
+      if (!this.dynamic.has(segment.id)) continue;
+      if (segment.rule.matches(env)) live.add(segment.id);
+      else live.delete(segment.id);
+    }
+    return this.ordered.map((s) => s.id).filter((id) => live.has(id));
+  }
+}
+
+function affected(inputs: SegmentInputs, changed: ChangedInputs, flipped: ReadonlySet<string>): boolean {
+  if (inputs.clock) return true;
+  if ((inputs.profile && changed.profile) || (inputs.session && changed.session) || (inputs.consent && changed.consent)) return true;
+  if (inputs.allFeatures && changed.features.size > 0) return true;
+  for (const f of inputs.features) if (changed.features.has(f)) return true;
+  for (const s of inputs.segments) if (flipped.has(s)) return true;
+  return false;
+}
+
+function topologicalOrder(segments: ReadonlyMap<string, CompiledSegment>): CompiledSegment[] {
+  const ordered: CompiledSegment[] = [];
+  const state = new Map<string, 'visiting' | 'done'>();
+  const visit = (segment: CompiledSegment, path: readonly string[]) => {
+    const mark = state.get(segment.id);
+    if (mark === 'done') return;
+    if (mark === 'visiting') {
+      throw new SegmentDefinitionError(segment.id, 'rule', `segments refer to each other in a cycle: ${[...path, segment.id].join(' -> ')}`);
+    }
+    state.set(segment.id, 'visiting');
+    for (const dependency of segment.inputs.segments) {
+      const target = segments.get(dependency);
+      if (target !== undefined) visit(target, [...path, segment.id]);
+    }
+    state.set(segment.id, 'done');
+    ordered.push(segment);
+  };
+  for (const segment of segments.values()) visit(segment, []);
+  return ordered;
+}

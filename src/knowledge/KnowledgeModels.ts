@@ -1,0 +1,50 @@
+import type { Clock } from '../core/common/ports.js';
+import { compileKnowledgeModel, type KnowledgeModel } from '../core/knowledge/KnowledgeModel.js';
+import type { KnowledgeConfigStore } from '../store/ports.js';
+
+interface Cached {
+  readonly model: KnowledgeModel;
+  readonly version: number;
+  checkedAt: number;
+}
+
+/**
+ * Compiled knowledge models per workspace. A model is recompiled when the workspace's
+ * config version changes; the version is checked at most once per `recheckMillis`, which
+ * bounds how long another process's change takes to apply here (this process's own changes
+ * apply at once through `invalidate`).
+ */
+export class KnowledgeModels {
+  private readonly cache = new Map<string, Cached>();
+  private readonly loading = new Map<string, Promise<KnowledgeModel>>();
+
+  constructor(private readonly store: KnowledgeConfigStore, private readonly clock: Clock, private readonly recheckMillis = 1000) {}
+
+  async get(workspaceId: string): Promise<KnowledgeModel> {
+    const cached = this.cache.get(workspaceId);
+    const now = this.clock.now();
+    if (cached !== undefined && now - cached.checkedAt < this.recheckMillis) return cached.model;
+    const version = await this.store.configVersion(workspaceId);
+    if (cached !== undefined && cached.version === version) {
+      cached.checkedAt = now;
+      return cached.model;
+    }
+    let pending = this.loading.get(workspaceId);
+    if (pending === undefined) {
+      pending = this.load(workspaceId, version).finally(() => this.loading.delete(workspaceId));
+      this.loading.set(workspaceId, pending);
+    }
+    return pending;
+  }
+
+  invalidate(workspaceId: string): void {
+    this.cache.delete(workspaceId);
+  }
+
+  private async load(workspaceId: string, version: number): Promise<KnowledgeModel> {
+    const [features, segments] = await Promise.all([this.store.listFeatures(workspaceId), this.store.listSegments(workspaceId)]);
+    const model = compileKnowledgeModel({ features, segments, version: String(version) });
+    this.cache.set(workspaceId, { model, version, checkedAt: this.clock.now() });
+    return model;
+  }
+}

@@ -1,0 +1,97 @@
+import type { FeatureDefinition } from '../../core/features/FeatureDefinition.js';
+import { emptyKnowledge, type KnowledgeState } from '../../core/knowledge/KnowledgeState.js';
+import type { SegmentDefinition } from '../../core/segments/SegmentDefinition.js';
+import type { ConsentRecord, KnowledgeConfigStore, KnowledgeReader, SegmentMember } from '../ports.js';
+import type { SqliteDatabase } from './openDatabase.js';
+
+/** Feature and segment definitions, and the reads of profiles' knowledge, on SQLite. */
+export class SqliteKnowledgeStore implements KnowledgeConfigStore, KnowledgeReader {
+  private readonly stmts;
+  private readonly putTx;
+  private readonly deleteTx;
+
+  constructor(db: SqliteDatabase) {
+    this.stmts = {
+      version: db.prepare('SELECT config_version FROM workspaces WHERE id = ?').pluck(),
+      bump: db.prepare('UPDATE workspaces SET config_version = config_version + 1 WHERE id = ?'),
+      listFeatures: db.prepare('SELECT definition FROM feature_definitions WHERE workspace_id = ? ORDER BY created_at, name').pluck(),
+      putFeature: db.prepare(
+        'INSERT INTO feature_definitions (workspace_id, name, definition, created_at, updated_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET definition = excluded.definition, updated_at = excluded.updated_at',
+      ),
+      featureExists: db.prepare('SELECT 1 FROM feature_definitions WHERE workspace_id = ? AND name = ?').pluck(),
+      segmentExists: db.prepare('SELECT 1 FROM segment_definitions WHERE workspace_id = ? AND id = ?').pluck(),
+      deleteFeature: db.prepare('DELETE FROM feature_definitions WHERE workspace_id = ? AND name = ?'),
+      listSegments: db.prepare('SELECT definition FROM segment_definitions WHERE workspace_id = ? ORDER BY created_at, id').pluck(),
+      putSegment: db.prepare(
+        'INSERT INTO segment_definitions (workspace_id, id, definition, created_at, updated_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET definition = excluded.definition, updated_at = excluded.updated_at',
+      ),
+      deleteSegment: db.prepare('DELETE FROM segment_definitions WHERE workspace_id = ? AND id = ?'),
+      dropMembers: db.prepare('DELETE FROM segment_members WHERE workspace_id = ? AND segment_id = ?'),
+      knowledge: db.prepare('SELECT knowledge, traits, first_seen, last_seen FROM profiles WHERE workspace_id = ? AND id = ?'),
+      size: db.prepare('SELECT count(*) FROM segment_members WHERE workspace_id = ? AND segment_id = ?').pluck(),
+      members: db.prepare('SELECT profile_id AS profileId, entered_at AS enteredAt FROM segment_members WHERE workspace_id = ? AND segment_id = ? AND profile_id > ? ORDER BY profile_id LIMIT ?'),
+      consent: db.prepare('SELECT purpose, granted, source, at FROM consent_changes WHERE workspace_id = ? AND profile_id = ? ORDER BY at DESC, rowid DESC LIMIT ?'),
+    };
+    // A write and its version bump commit together, so a reader never sees one without the other.
+    this.putTx = db.transaction((workspaceId: string, table: 'feature' | 'segment', key: string, json: string, at: number): boolean => {
+      const existed = (table === 'feature' ? this.stmts.featureExists : this.stmts.segmentExists).get(workspaceId, key) !== undefined;
+      (table === 'feature' ? this.stmts.putFeature : this.stmts.putSegment).run(workspaceId, key, json, at, at);
+      this.stmts.bump.run(workspaceId);
+      return !existed;
+    });
+    this.deleteTx = db.transaction((workspaceId: string, table: 'feature' | 'segment', key: string): boolean => {
+      const deleted = (table === 'feature' ? this.stmts.deleteFeature : this.stmts.deleteSegment).run(workspaceId, key).changes > 0;
+      if (table === 'segment') this.stmts.dropMembers.run(workspaceId, key);
+      if (deleted) this.stmts.bump.run(workspaceId);
+      return deleted;
+    });
+  }
+
+  async configVersion(workspaceId: string): Promise<number> {
+    return (this.stmts.version.get(workspaceId) as number | undefined) ?? 0;
+  }
+
+  async listFeatures(workspaceId: string): Promise<FeatureDefinition[]> {
+    return (this.stmts.listFeatures.all(workspaceId) as string[]).map((json) => JSON.parse(json) as FeatureDefinition);
+  }
+
+  async putFeature(workspaceId: string, definition: FeatureDefinition, at: number): Promise<'created' | 'updated'> {
+    return this.putTx(workspaceId, 'feature', definition.name, JSON.stringify(definition), at) ? 'created' : 'updated';
+  }
+
+  async deleteFeature(workspaceId: string, name: string): Promise<boolean> {
+    return this.deleteTx(workspaceId, 'feature', name);
+  }
+
+  async listSegments(workspaceId: string): Promise<SegmentDefinition[]> {
+    return (this.stmts.listSegments.all(workspaceId) as string[]).map((json) => JSON.parse(json) as SegmentDefinition);
+  }
+
+  async putSegment(workspaceId: string, definition: SegmentDefinition, at: number): Promise<'created' | 'updated'> {
+    return this.putTx(workspaceId, 'segment', definition.id, JSON.stringify(definition), at) ? 'created' : 'updated';
+  }
+
+  async deleteSegment(workspaceId: string, id: string): Promise<boolean> {
+    return this.deleteTx(workspaceId, 'segment', id);
+  }
+
+  async knowledge(workspaceId: string, profileId: string) {
+    const row = this.stmts.knowledge.get(workspaceId, profileId) as { knowledge: string; traits: string; first_seen: number; last_seen: number } | undefined;
+    if (row === undefined) return undefined;
+    const state: KnowledgeState = { ...emptyKnowledge(), ...(JSON.parse(row.knowledge) as Partial<KnowledgeState>) };
+    return { state, traits: JSON.parse(row.traits) as Record<string, unknown>, firstSeen: row.first_seen, lastSeen: row.last_seen };
+  }
+
+  async segmentSize(workspaceId: string, segmentId: string): Promise<number> {
+    return this.stmts.size.get(workspaceId, segmentId) as number;
+  }
+
+  async segmentMembers(workspaceId: string, segmentId: string, afterProfileId: string, limit: number): Promise<SegmentMember[]> {
+    return this.stmts.members.all(workspaceId, segmentId, afterProfileId, limit) as SegmentMember[];
+  }
+
+  async consentHistory(workspaceId: string, profileId: string, limit: number): Promise<ConsentRecord[]> {
+    return (this.stmts.consent.all(workspaceId, profileId, limit) as { purpose: string; granted: number; source: string; at: number }[])
+      .map((r) => ({ purpose: r.purpose, granted: r.granted === 1, source: r.source, at: r.at }));
+  }
+}
