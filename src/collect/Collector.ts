@@ -13,6 +13,8 @@ export interface CollectRequest {
   readonly batchSentAt?: string | null;
   readonly batchContext?: JsonObject | null;
   readonly batchIntegrations?: JsonObject | null;
+  /** The request carried `Sec-GPC: 1`. */
+  readonly globalPrivacyControl?: boolean;
 }
 
 export interface CollectReport {
@@ -57,6 +59,7 @@ export class Collector {
         batchContext: request.batchContext ?? null,
         batchIntegrations: request.batchIntegrations ?? null,
         receivedAt,
+        globalPrivacyControl: request.globalPrivacyControl === true,
       });
       if (result.ok) valid.push({ index, event: result.value });
       else {

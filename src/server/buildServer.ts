@@ -103,7 +103,7 @@ export async function buildServer(options: ServerOptions): Promise<AttuneServer>
 
   await app.register(healthRoutes, { metrics, isReady: () => ready });
   await app.register(collectRoutes, { collector, workspaces, corsOrigins: options.corsOrigins ?? '*' });
-  await app.register(adminRoutes, { workspaces, store: options.store, adminToken: options.adminToken ?? null });
+  await app.register(adminRoutes, { workspaces, store: options.store, adminToken: options.adminToken ?? null, models, clock: options.clock });
   app.addHook('preClose', async () => {
     ready = false;
   });

@@ -104,6 +104,20 @@ export const Profile = Type.Object(
     firstSeen: Type.String(),
     lastSeen: Type.String(),
     eventCounts: Type.Record(Type.String(), Type.Integer()),
+    features: Type.Record(Type.String(), Type.Unknown(), { description: 'Feature values now, built-in and derived ones included' }),
+    session: Type.Record(Type.String(), Type.Unknown(), { description: 'The live session (an expired one reads as a new, empty session)' }),
+    segments: Type.Array(Type.Object({
+      id: Type.String(),
+      enteredAt: Type.Union([Type.String(), Type.Null()], { description: 'Null for segments evaluated on the spot (they read the clock or the context)' }),
+    })),
+    consent: Type.Object({
+      purposes: Type.Record(Type.String(), Type.Object({
+        granted: Type.Boolean(),
+        decidedAt: Type.Union([Type.String(), Type.Null()], { description: 'Null: the workspace default applies' }),
+        source: Type.Union([Type.String(), Type.Null()]),
+      })),
+      history: Type.Array(Type.Object({ purpose: Type.String(), granted: Type.Boolean(), source: Type.String(), at: Type.String() })),
+    }),
     recentEvents: Type.Array(StoredEvent),
   },
   { title: 'Profile' },

@@ -60,11 +60,13 @@ export function ruleInputFor(state: KnowledgeState, profile: ProfileFacts, model
  */
 export function applyEventKnowledge(state: KnowledgeState, event: KnowledgeEvent, profile: ProfileFacts, model: KnowledgeModel): KnowledgeUpdate {
   const features = model.features.update(state.f, event);
+  // A profile's first event evaluates every segment: none has been evaluated for it yet.
+  const first = state.s === null;
   state.s = updateSession(state.s, event);
   const consent = applyConsent(state.c, consentChanges(event.body, event.timestamp, model.consent));
   const input = ruleInputFor(state, profile, model, event.timestamp);
   const changed = { features: new Set(features), profile: event.traitsChanged, session: true, consent: consent.length > 0 };
-  const { memberships, changes } = model.segments.update(state.m, input, changed, event.timestamp);
+  const { memberships, changes } = model.segments.update(state.m, input, first ? 'all' : changed, event.timestamp);
   state.m = memberships;
   return { features, consent, segments: changes };
 }

@@ -1,6 +1,10 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Static } from 'typebox';
+import type { Clock } from '../../core/common/ports.js';
+import { hasConsent, standardPurposes } from '../../core/consent/ConsentState.js';
 import { AttuneError } from '../../core/errors/AttuneError.js';
+import { currentSegments, emptyKnowledge, ruleInputFor } from '../../core/knowledge/KnowledgeState.js';
+import type { KnowledgeModels } from '../../knowledge/KnowledgeModels.js';
 import type { ApiKeyRecord, AttuneStore, StoredEvent } from '../../store/ports.js';
 import type { Principal, WorkspaceService } from '../../workspaces/WorkspaceService.js';
 import { authenticate, requireAdminToken } from '../auth.js';
@@ -13,6 +17,8 @@ import { Type } from 'typebox';
 export interface AdminRoutesOptions {
   readonly workspaces: WorkspaceService;
   readonly store: AttuneStore;
+  readonly models: KnowledgeModels;
+  readonly clock: Clock;
   readonly adminToken: string | null;
 }
 
@@ -32,7 +38,33 @@ const workspacesUrl = '/admin/v1/workspaces';
 
 /** The administration API under /admin/v1: the secret key of a workspace administers that workspace only. */
 export async function adminRoutes(app: FastifyInstance, options: AdminRoutesOptions): Promise<void> {
-  const { workspaces, store } = options;
+  const { workspaces, store, models, clock } = options;
+
+  /** What Attune knows of a profile now: features, session, segments (with entry times) and consent. */
+  async function knowledgeView(workspaceId: string, profileId: string) {
+    const [model, stored, history] = await Promise.all([
+      models.get(workspaceId),
+      store.knowledge.knowledge(workspaceId, profileId),
+      store.knowledge.consentHistory(workspaceId, profileId, 100),
+    ]);
+    const state = stored?.state ?? emptyKnowledge();
+    const facts = { id: profileId, traits: stored?.traits ?? {}, firstSeen: stored?.firstSeen ?? 0, lastSeen: stored?.lastSeen ?? 0 };
+    const now = clock.now();
+    const input = ruleInputFor(state, facts, model, now);
+    const purposes = [...new Set([...standardPurposes, ...Object.keys(state.c)])];
+    return {
+      features: input.features as Record<string, unknown>,
+      session: input.session as Record<string, unknown>,
+      segments: currentSegments(state, facts, model, now).map((s) => ({ id: s.id, enteredAt: s.enteredAt === null ? null : iso(s.enteredAt) })),
+      consent: {
+        purposes: Object.fromEntries(purposes.map((purpose) => {
+          const decision = Object.hasOwn(state.c, purpose) ? state.c[purpose] : undefined;
+          return [purpose, { granted: hasConsent(state.c, purpose, model.consent), decidedAt: decision === undefined ? null : iso(decision[1]), source: decision?.[2] ?? null }];
+        })),
+        history: history.map((h) => ({ purpose: h.purpose, granted: h.granted, source: h.source, at: iso(h.at) })),
+      },
+    };
+  }
   // Who is asking is settled before the request is validated: a caller without a valid key
   // learns nothing about the shape of the API from validation errors (401/403 before 400).
   const principals = new WeakMap<FastifyRequest, Principal>();
@@ -107,6 +139,7 @@ export async function adminRoutes(app: FastifyInstance, options: AdminRoutesOpti
     const { events = 20 } = request.query as Static<typeof ProfileQuery>;
     const profile = await store.profiles.findProfile(workspace.id, id, events);
     if (profile === undefined) throw new AttuneError('ATTUNE_PROFILE_NOT_FOUND', { detail: `no profile is known by "${id}"` });
+    const known = await knowledgeView(workspace.id, profile.id);
     return {
       id: profile.id,
       identities: [...profile.identities],
@@ -115,6 +148,7 @@ export async function adminRoutes(app: FastifyInstance, options: AdminRoutesOpti
       firstSeen: iso(profile.firstSeen),
       lastSeen: iso(profile.lastSeen),
       eventCounts: { ...profile.eventCounts },
+      ...known,
       recentEvents: profile.recentEvents.map(eventView),
     };
   });

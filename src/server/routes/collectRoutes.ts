@@ -21,6 +21,11 @@ export interface CollectRoutesOptions {
   readonly corsOrigins: readonly string[] | '*';
 }
 
+/** Global Privacy Control (https://privacycg.github.io/gpc-spec/): the browser's opt-out of sale and sharing. */
+function gpc(request: FastifyRequest): boolean {
+  return request.headers['sec-gpc'] === '1';
+}
+
 function objectOrNull(value: unknown): JsonObject | null {
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as JsonObject) : null;
 }
@@ -67,7 +72,7 @@ export async function collectRoutes(app: FastifyInstance, options: CollectRoutes
   await app.register(cors, {
     origin: options.corsOrigins === '*' ? true : [...options.corsOrigins],
     methods: ['GET', 'POST'],
-    allowedHeaders: ['Authorization', 'Content-Type'],
+    allowedHeaders: ['Authorization', 'Content-Type', 'Sec-GPC'],
     // Not CORS-safelisted: without this a browser cannot read when to retry a 429.
     exposedHeaders: ['Retry-After'],
     maxAge: 86400,
@@ -75,7 +80,7 @@ export async function collectRoutes(app: FastifyInstance, options: CollectRoutes
 
   async function single(type: CallType, request: FastifyRequest, reply: FastifyReply) {
     const principal = await authenticate(request, workspaces, 'write');
-    const report = await collector.collect(principal.workspace, { events: [request.body], routeType: type });
+    const report = await collector.collect(principal.workspace, { events: [request.body], routeType: type, globalPrivacyControl: gpc(request) });
     return answer(reply, report, true);
   }
 
@@ -97,6 +102,7 @@ export async function collectRoutes(app: FastifyInstance, options: CollectRoutes
       batchSentAt: typeof body['sentAt'] === 'string' ? body['sentAt'] : null,
       batchContext: objectOrNull(body['context']),
       batchIntegrations: objectOrNull(body['integrations']),
+      globalPrivacyControl: gpc(request),
     });
     return answer(reply, report, false);
   }

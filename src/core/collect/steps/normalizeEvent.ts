@@ -31,7 +31,9 @@ export function normalizeEvent(ids: IdGenerator): Step<TimedEvent, CollectedEven
       const givenId = typeof e['messageId'] === 'string' && e['messageId'].length > 0 ? e['messageId'] : null;
       const messageId = givenId ?? `attune-${ids.next()}`;
       const timestamp = correctClockSkew({ originalTimestamp: input.originalTimestamp, sentAt: input.sentAt, receivedAt: input.receivedAt });
-      const context = mergeObjects(input.batchContext, objectOf(e['context']));
+      const merged = mergeObjects(input.batchContext, objectOf(e['context']));
+      // Kept in the stored event, so that a replay of the log records the same consent.
+      const context = input.globalPrivacyControl === true ? { ...merged, globalPrivacyControl: true } : merged;
       const integrations = mergeObjects(input.batchIntegrations, objectOf(e['integrations']));
       const { writeKey: _writeKey, ...rest } = e;
       const body: JsonObject = {

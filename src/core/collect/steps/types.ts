@@ -11,6 +11,8 @@ export interface RawEventInput {
   readonly batchContext: JsonObject | null;
   readonly batchIntegrations: JsonObject | null;
   readonly receivedAt: number;
+  /** The request carried `Sec-GPC: 1` (Global Privacy Control): recorded on the event as an opt-out of sale and sharing. */
+  readonly globalPrivacyControl?: boolean;
 }
 
 export interface SizedEvent extends RawEventInput {
