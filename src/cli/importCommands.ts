@@ -5,7 +5,7 @@ import { AttuneError } from '../core/errors/AttuneError.js';
 import { importEvents, type ImportSummary } from '../import/importEvents.js';
 import { importTraits } from '../import/importTraits.js';
 import type { Workspace } from '../store/ports.js';
-import type { SqliteStore } from '../store/sqlite/openSqliteStore.js';
+import { chooseWorkspace } from './chooseWorkspace.js';
 import { openStore } from './openStore.js';
 import { progressBar } from './progressBar.js';
 import { systemClock, uuidIds } from './systemClock.js';
@@ -14,20 +14,6 @@ import { KnowledgeModels } from '../knowledge/KnowledgeModels.js';
 export interface ImportCommandOptions {
   readonly workspace?: string;
   readonly json: boolean;
-}
-
-async function chooseWorkspace(store: SqliteStore, id: string | undefined): Promise<Workspace> {
-  if (id !== undefined) {
-    const workspace = await store.workspaces.getWorkspace(id);
-    if (workspace === undefined) throw new AttuneError('ATTUNE_WORKSPACE_NOT_FOUND', { detail: `no workspace "${id}"` });
-    return workspace;
-  }
-  const all = await store.workspaces.listWorkspaces();
-  if (all.length === 1) return all[0]!;
-  throw new AttuneError('ATTUNE_INVALID_REQUEST', {
-    detail: all.length === 0 ? 'there is no workspace yet: run attune workspace create NAME' : 'there are several workspaces: choose one with --workspace ID',
-    field: '--workspace',
-  });
 }
 
 function printSummary(summary: ImportSummary, json: boolean): void {
@@ -58,7 +44,7 @@ function inputFileTime(file: string): Date {
 async function runImport(config: AttuneConfig, options: ImportCommandOptions, label: string, run: (collector: Collector, workspace: Workspace, bar: ReturnType<typeof progressBar>) => Promise<ImportSummary>): Promise<number> {
   const store = openStore(config);
   try {
-    const workspace = await chooseWorkspace(store, options.workspace);
+    const workspace = await chooseWorkspace(store.workspaces, options.workspace);
     const collector = new Collector({ committer: store.committer, clock: systemClock, ids: uuidIds, models: new KnowledgeModels(store.knowledgeConfig, systemClock) });
     const bar = progressBar(process.stderr, label);
     const summary = await run(collector, workspace, bar);

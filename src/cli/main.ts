@@ -1,7 +1,9 @@
 import { Command, Option } from 'commander';
 import { ConfigError, defaultConfig, loadConfig, type AttuneConfig } from '../config/config.js';
 import { isAttuneError } from '../core/errors/AttuneError.js';
+import { loadDefinitionsCommand } from './definitionCommands.js';
 import { importEventsCommand, importTraitsCommand } from './importCommands.js';
+import { rebuildCommand } from './rebuildCommand.js';
 import { serveCommand } from './serveCommand.js';
 import { createWorkspaceCommand, listWorkspacesCommand } from './workspaceCommands.js';
 
@@ -63,6 +65,30 @@ export function buildProgram(): Command {
       process.exitCode = await importTraitsCommand(configFrom(options), file, { ...options, json: options.json === true, raw: options.raw === true });
     });
 
+  for (const kind of ['features', 'segments'] as const) {
+    const group = program.command(kind).description(kind === 'features' ? 'manage feature definitions' : 'manage segment definitions');
+    group.command('load <file>')
+      .description(`add or update ${kind} from a JSON or YAML file (a list, or an object with a "${kind}" list); `
+        + 'everything is checked before anything is saved. Loading does not backfill: run attune rebuild for that')
+      .addOption(dataOption())
+      .option('--workspace <id>', 'workspace to load into (needed when there are several)')
+      .option('--replace', `also delete the stored ${kind} that the file does not hold`)
+      .option('--json', 'print what was created, updated, unchanged and deleted as JSON')
+      .action(async (file: string, options: { data?: string; workspace?: string; replace?: boolean; json?: boolean }) => {
+        process.exitCode = await loadDefinitionsCommand(configFrom(options), kind, file, { ...options, replace: options.replace === true, json: options.json === true });
+      });
+  }
+
+  program.command('rebuild')
+    .description('recompute profiles, identities, merges, features, segments and consent from the event log. '
+      + 'Stop the server first: the rebuild holds the database file alone, and refuses to start while another process has it open')
+    .addOption(dataOption())
+    .option('--workspace <id>', 'rebuild one workspace (default: every workspace)')
+    .option('--json', 'print the summary as JSON')
+    .action(async (options: { data?: string; workspace?: string; json?: boolean }) => {
+      process.exitCode = await rebuildCommand(configFrom(options), { ...options, json: options.json === true });
+    });
+
   return program;
 }
 
@@ -72,6 +98,12 @@ export async function main(argv: readonly string[]): Promise<void> {
   } catch (error) {
     if (error instanceof ConfigError || isAttuneError(error)) {
       process.stderr.write(`attune: ${isAttuneError(error) ? `${error.code}: ` : ''}${error.message}\n`);
+      process.exitCode = 2;
+      return;
+    }
+    if (error instanceof Error && (error as Error & { code?: unknown }).code === 'SQLITE_BUSY') {
+      // Another process holds the database file alone: a rebuild (see attune rebuild).
+      process.stderr.write('attune: ATTUNE_STORE_UNAVAILABLE: the database file is locked by another process (a running attune rebuild?); try again when it ends\n');
       process.exitCode = 2;
       return;
     }

@@ -40,10 +40,18 @@ export function applyEvent(tx: CollectTx, workspace: WorkspaceContext, event: Co
   return { kind: 'accepted', seq, profileId: plan.profileId, mergedProfileId: plan.merge, mergeSkipped: plan.skipped };
 }
 
+/** What a replayed event did: for a rebuild's summary. */
+export interface ReplayOutcome {
+  readonly profileId: string;
+  readonly created: boolean;
+  readonly merged: boolean;
+}
+
 /** A rebuild's step: the same profile work as collection, for an event already in the log. */
-export function replayEvent(tx: CollectTx, workspace: WorkspaceContext, event: CollectedEvent, stored: { seq: number; profileId: string }): void {
+export function replayEvent(tx: CollectTx, workspace: WorkspaceContext, event: CollectedEvent, stored: { seq: number; profileId: string }): ReplayOutcome {
   const plan = updateProfile(tx, workspace, event);
   if (plan.profileId !== stored.profileId) tx.setEventProfile(workspace.id, stored.seq, plan.profileId);
+  return { profileId: plan.profileId, created: plan.create, merged: plan.merge !== null };
 }
 
 /**

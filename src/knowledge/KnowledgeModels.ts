@@ -17,6 +17,8 @@ interface Cached {
 export class KnowledgeModels {
   private readonly cache = new Map<string, Cached>();
   private readonly loading = new Map<string, Promise<KnowledgeModel>>();
+  /** Bumped by invalidate: a load that began before it must not cache what it read. */
+  private readonly generations = new Map<string, number>();
 
   constructor(private readonly store: KnowledgeConfigStore, private readonly clock: Clock, private readonly recheckMillis = 1000) {}
 
@@ -31,7 +33,10 @@ export class KnowledgeModels {
     }
     let pending = this.loading.get(workspaceId);
     if (pending === undefined) {
-      pending = this.load(workspaceId, version).finally(() => this.loading.delete(workspaceId));
+      const loaded: Promise<KnowledgeModel> = this.load(workspaceId, version).finally(() => {
+        if (this.loading.get(workspaceId) === loaded) this.loading.delete(workspaceId);
+      });
+      pending = loaded;
       this.loading.set(workspaceId, pending);
     }
     return pending;
@@ -39,12 +44,15 @@ export class KnowledgeModels {
 
   invalidate(workspaceId: string): void {
     this.cache.delete(workspaceId);
+    this.loading.delete(workspaceId);
+    this.generations.set(workspaceId, (this.generations.get(workspaceId) ?? 0) + 1);
   }
 
   private async load(workspaceId: string, version: number): Promise<KnowledgeModel> {
+    const generation = this.generations.get(workspaceId) ?? 0;
     const [features, segments] = await Promise.all([this.store.listFeatures(workspaceId), this.store.listSegments(workspaceId)]);
     const model = compileKnowledgeModel({ features, segments, version: String(version) });
-    this.cache.set(workspaceId, { model, version, checkedAt: this.clock.now() });
+    if ((this.generations.get(workspaceId) ?? 0) === generation) this.cache.set(workspaceId, { model, version, checkedAt: this.clock.now() });
     return model;
   }
 }

@@ -11,6 +11,7 @@ import { installProblemHandlers, sendProblem, toAttuneError } from './problem.js
 import { adminRoutes } from './routes/adminRoutes.js';
 import { collectRoutes } from './routes/collectRoutes.js';
 import { healthRoutes } from './routes/healthRoutes.js';
+import { knowledgeRoutes } from './routes/knowledgeRoutes.js';
 import { KnowledgeModels } from '../knowledge/KnowledgeModels.js';
 
 export interface ServerOptions {
@@ -104,6 +105,7 @@ export async function buildServer(options: ServerOptions): Promise<AttuneServer>
   await app.register(healthRoutes, { metrics, isReady: () => ready });
   await app.register(collectRoutes, { collector, workspaces, corsOrigins: options.corsOrigins ?? '*' });
   await app.register(adminRoutes, { workspaces, store: options.store, adminToken: options.adminToken ?? null, models, clock: options.clock });
+  await app.register(knowledgeRoutes, { workspaces, store: options.store, models, clock: options.clock });
   app.addHook('preClose', async () => {
     ready = false;
   });

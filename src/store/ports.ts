@@ -41,6 +41,12 @@ export interface CollectTx {
   recordConsentChanges(workspaceId: string, profileId: string, changes: readonly ConsentChange[]): void;
   /** Profile ids of the workspace in id order, after `afterId`: for jobs over every profile. */
   profileIds(workspaceId: string, afterId: string, limit: number): string[];
+  /**
+   * Rebuild: deletes everything of the workspace that is derived from its event log
+   * (profiles with their knowledge, identities, merges, segment members and changes, consent
+   * changes). The log and the definitions stay; replaying the log brings the rest back.
+   */
+  resetDerivedState(workspaceId: string): void;
 }
 
 /** Runs collect jobs in group commits: many jobs, one durable commit, then every promise settles. */
@@ -138,6 +144,22 @@ export interface WorkspaceStore {
   expireKey(workspaceId: string, keyId: string, at: number): Promise<void>;
 }
 
+/** Definitions to write and to delete together (a file loaded with the CLI, a bulk change). */
+export interface DefinitionChanges {
+  readonly putFeatures?: readonly FeatureDefinition[];
+  readonly deleteFeatures?: readonly string[];
+  readonly putSegments?: readonly SegmentDefinition[];
+  readonly deleteSegments?: readonly string[];
+}
+
+/** What became of each definition named in a change; a definition written as it was stored is `unchanged`. */
+export type DefinitionChange = 'created' | 'updated' | 'unchanged' | 'deleted';
+
+export interface DefinitionChangeResult {
+  readonly features: Readonly<Record<string, DefinitionChange>>;
+  readonly segments: Readonly<Record<string, DefinitionChange>>;
+}
+
 /** A workspace's feature and segment definitions, versioned so caches know when to reload. */
 export interface KnowledgeConfigStore {
   configVersion(workspaceId: string): Promise<number>;
@@ -147,6 +169,13 @@ export interface KnowledgeConfigStore {
   listSegments(workspaceId: string): Promise<SegmentDefinition[]>;
   putSegment(workspaceId: string, definition: SegmentDefinition, at: number): Promise<'created' | 'updated'>;
   deleteSegment(workspaceId: string, id: string): Promise<boolean>;
+  /**
+   * Writes and deletes several definitions in one commit with one version bump, so that no
+   * reader compiles a half-applied change (a segment put before the segment it reads).
+   * A definition equal to the stored one is left alone (`unchanged`; no version bump when
+   * nothing changed). Deleting a definition that does not exist is not an error and is not reported.
+   */
+  saveDefinitions(workspaceId: string, changes: DefinitionChanges, at: number): Promise<DefinitionChangeResult>;
 }
 
 export interface SegmentMember {

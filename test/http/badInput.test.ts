@@ -432,7 +432,7 @@ describe('bad input', () => {
     });
 
     it('answers ATTUNE_NOT_FOUND for an unknown admin path', async () => {
-      expectProblem(await admin(h, 'GET', '/admin/v1/segments', h.a.secretKey), 404, 'ATTUNE_NOT_FOUND');
+      expectProblem(await admin(h, 'GET', '/admin/v1/no-such-thing', h.a.secretKey), 404, 'ATTUNE_NOT_FOUND');
     });
   });
 

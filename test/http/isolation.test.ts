@@ -5,6 +5,7 @@ import { startHarness, type Harness } from '../support/harness.js';
 import {
   admin, collect, expectCollected, expectProblem, findProfile, storedEvents, storedMessageIds, uniqueId,
 } from './httpHelpers.js';
+import { knowledgeIsolationCases } from './knowledgeIsolation.js';
 
 /**
  * Nothing crosses workspaces. Each registered route has an isolation case below, and a
@@ -120,6 +121,7 @@ collectCases['POST /v1/import'] = collectCase('/v1/import', 'page', true);
 
 const cases: Record<string, IsolationCase> = {
   ...collectCases,
+  ...knowledgeIsolationCases,
 
   'GET /v1/projects/:writeKey/settings': async (h) => {
     for (const [own, other] of [[h.a, h.b], [h.b, h.a]] as const) {

@@ -217,6 +217,29 @@ export function describeCollectStoreContract(adapterName: string, open: () => Pr
       });
     });
 
+    describe('CollectTx.resetDerivedState', () => {
+      it('forgets the profiles and identities of one workspace, keeps its log and leaves the other workspace alone', async () => {
+        await run((tx) => {
+          for (const ws of [A, B]) {
+            seed(tx, ws, 'p1', [user('u1'), anonymous('a1')]);
+            seed(tx, ws, 'p2', [user('u2')]);
+            tx.appendEvent(ws, 'p1', collected(`${ws}-m1`));
+            tx.absorbProfile(ws, { ...tx.loadProfileState(ws, 'p1'), mergedCount: 1 }, 'p2', T0);
+          }
+        });
+        await run((tx) => tx.resetDerivedState(A));
+        for (const key of [user('u1'), user('u2'), anonymous('a1')]) expect(await facts(A, key)).toBeUndefined();
+        expect(await store.profiles.findProfile(A, 'p1', 10)).toBeUndefined();
+        expect(await run((tx) => tx.profileIds(A, '', 10))).toEqual([]);
+        expect((await readAll(store.events, { workspaceId: A })).map((e) => [e.messageId, e.profileId])).toEqual([[`${A}-m1`, 'p1']]);
+        expect(await run((tx) => tx.hasMessage(A, `${A}-m1`))).toBe(true);
+        expect(await facts(B, user('u2'))).toEqual({ id: 'p1', mergedCount: 1, userIds: ['u1', 'u2'] });
+        // The ids are free again: a replay creates the same profile afresh.
+        const state = await run((tx) => { seed(tx, A, 'p1', [user('u1')]); return tx.loadProfileState(A, 'p1'); });
+        expect(state).toEqual({ id: 'p1', firstSeen: T0, lastSeen: T0, traits: emptyTraits, eventCounts: {}, mergedCount: 0 });
+      });
+    });
+
     describe('CollectCommitter', () => {
       it('settles each job with what it returned', async () => {
         const results = await Promise.all([run(() => 1), run(() => 'two'), run(() => ({ three: 3 }))]);

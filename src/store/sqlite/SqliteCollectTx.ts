@@ -55,6 +55,9 @@ export class SqliteCollectTx implements CollectTx {
       dropMemberships: db.prepare('DELETE FROM segment_members WHERE workspace_id = ? AND profile_id = ?'),
       consentChange: db.prepare('INSERT INTO consent_changes (workspace_id, profile_id, purpose, granted, source, at) VALUES (?, ?, ?, ?, ?, ?)'),
       profileIds: db.prepare('SELECT id FROM profiles WHERE workspace_id = ? AND merged_into IS NULL AND id > ? ORDER BY id LIMIT ?').pluck(),
+      // The derived tables of migrations.ts; the log (events) and the definitions are source.
+      resetDerived: ['profiles', 'identities', 'profile_merges', 'segment_members', 'segment_changes', 'consent_changes']
+        .map((table) => db.prepare(`DELETE FROM ${table} WHERE workspace_id = ?`)),
       append: db.prepare(
         'INSERT INTO events (workspace_id, message_id, type, name, user_id, anonymous_id, profile_id, timestamp, received_at, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       ),
@@ -158,5 +161,9 @@ export class SqliteCollectTx implements CollectTx {
 
   profileIds(workspaceId: string, afterId: string, limit: number): string[] {
     return this.stmts.profileIds.all(workspaceId, afterId, limit) as string[];
+  }
+
+  resetDerivedState(workspaceId: string): void {
+    for (const stmt of this.stmts.resetDerived) stmt.run(workspaceId);
   }
 }

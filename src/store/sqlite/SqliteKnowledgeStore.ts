@@ -1,7 +1,8 @@
 import type { FeatureDefinition } from '../../core/features/FeatureDefinition.js';
 import { emptyKnowledge, type KnowledgeState } from '../../core/knowledge/KnowledgeState.js';
 import type { SegmentDefinition } from '../../core/segments/SegmentDefinition.js';
-import type { ConsentRecord, KnowledgeConfigStore, KnowledgeReader, SegmentMember } from '../ports.js';
+import type { Statement } from 'better-sqlite3';
+import type { ConsentRecord, DefinitionChange, DefinitionChangeResult, DefinitionChanges, KnowledgeConfigStore, KnowledgeReader, SegmentMember } from '../ports.js';
 import type { SqliteDatabase } from './openDatabase.js';
 
 /** Feature and segment definitions, and the reads of profiles' knowledge, on SQLite. */
@@ -9,6 +10,7 @@ export class SqliteKnowledgeStore implements KnowledgeConfigStore, KnowledgeRead
   private readonly stmts;
   private readonly putTx;
   private readonly deleteTx;
+  private readonly saveTx;
 
   constructor(db: SqliteDatabase) {
     this.stmts = {
@@ -19,6 +21,8 @@ export class SqliteKnowledgeStore implements KnowledgeConfigStore, KnowledgeRead
         'INSERT INTO feature_definitions (workspace_id, name, definition, created_at, updated_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET definition = excluded.definition, updated_at = excluded.updated_at',
       ),
       featureExists: db.prepare('SELECT 1 FROM feature_definitions WHERE workspace_id = ? AND name = ?').pluck(),
+      featureJson: db.prepare('SELECT definition FROM feature_definitions WHERE workspace_id = ? AND name = ?').pluck(),
+      segmentJson: db.prepare('SELECT definition FROM segment_definitions WHERE workspace_id = ? AND id = ?').pluck(),
       segmentExists: db.prepare('SELECT 1 FROM segment_definitions WHERE workspace_id = ? AND id = ?').pluck(),
       deleteFeature: db.prepare('DELETE FROM feature_definitions WHERE workspace_id = ? AND name = ?'),
       listSegments: db.prepare('SELECT definition FROM segment_definitions WHERE workspace_id = ? ORDER BY created_at, id').pluck(),
@@ -44,6 +48,29 @@ export class SqliteKnowledgeStore implements KnowledgeConfigStore, KnowledgeRead
       if (table === 'segment') this.stmts.dropMembers.run(workspaceId, key);
       if (deleted) this.stmts.bump.run(workspaceId);
       return deleted;
+    });
+    this.saveTx = db.transaction((workspaceId: string, changes: DefinitionChanges, at: number): DefinitionChangeResult => {
+      const s = this.stmts;
+      const features: Record<string, DefinitionChange> = {};
+      const segments: Record<string, DefinitionChange> = {};
+      const put = (key: string, json: string, existing: Statement, write: Statement): DefinitionChange => {
+        const before = existing.get(workspaceId, key) as string | undefined;
+        if (before === json) return 'unchanged';
+        write.run(workspaceId, key, json, at, at);
+        return before === undefined ? 'created' : 'updated';
+      };
+      for (const def of changes.putFeatures ?? []) features[def.name] = put(def.name, JSON.stringify(def), s.featureJson, s.putFeature);
+      for (const def of changes.putSegments ?? []) segments[def.id] = put(def.id, JSON.stringify(def), s.segmentJson, s.putSegment);
+      for (const name of changes.deleteFeatures ?? []) {
+        if (s.deleteFeature.run(workspaceId, name).changes > 0) features[name] = 'deleted';
+      }
+      for (const id of changes.deleteSegments ?? []) {
+        if (s.deleteSegment.run(workspaceId, id).changes > 0) segments[id] = 'deleted';
+        s.dropMembers.run(workspaceId, id);
+      }
+      const changed = [...Object.values(features), ...Object.values(segments)].some((c) => c !== 'unchanged');
+      if (changed) s.bump.run(workspaceId);
+      return { features, segments };
     });
   }
 
@@ -73,6 +100,10 @@ export class SqliteKnowledgeStore implements KnowledgeConfigStore, KnowledgeRead
 
   async deleteSegment(workspaceId: string, id: string): Promise<boolean> {
     return this.deleteTx(workspaceId, 'segment', id);
+  }
+
+  async saveDefinitions(workspaceId: string, changes: DefinitionChanges, at: number): Promise<DefinitionChangeResult> {
+    return this.saveTx(workspaceId, changes, at);
   }
 
   async knowledge(workspaceId: string, profileId: string) {

@@ -1,0 +1,253 @@
+import type { Clock } from '../core/common/ports.js';
+import { AttuneError } from '../core/errors/AttuneError.js';
+import { builtinFeatures } from '../core/features/builtinFeatures.js';
+import type { FeatureDefinition } from '../core/features/FeatureDefinition.js';
+import type { KnowledgeModel } from '../core/knowledge/KnowledgeModel.js';
+import type { SegmentDefinition } from '../core/segments/SegmentDefinition.js';
+import type { AttuneStore, SegmentMember } from '../store/ports.js';
+import { checkKnowledgeConfig, type ChangeTarget } from './checkKnowledgeConfig.js';
+import type { KnowledgeModels } from './KnowledgeModels.js';
+import {
+  dependentsOf, featureView, featureViews, segmentAnalysis,
+  type FeatureView, type SegmentAnalysis, type SegmentView,
+} from './knowledgeViews.js';
+import { reevaluateProfiles, reevaluationChunk, type Reevaluation, type ReevaluationReport } from './reevaluateProfiles.js';
+
+export interface KnowledgeAdminDeps {
+  readonly store: Pick<AttuneStore, 'committer' | 'knowledgeConfig' | 'knowledge'>;
+  readonly models: KnowledgeModels;
+  readonly clock: Clock;
+  /** Profiles per re-evaluation job (default 500). */
+  readonly chunk?: number;
+}
+
+export interface FeatureChange {
+  /** The name was not known before (neither declared nor built in). */
+  readonly created: boolean;
+  readonly feature: FeatureView;
+  /** The feature's state was cleared on every profile (its definition changed); null when nothing had to be. */
+  readonly reset: ReevaluationReport | null;
+}
+
+export interface FeatureDeletion {
+  /** The built-in definition back in force after a redefinition is deleted; null otherwise. */
+  readonly restored: FeatureView | null;
+  readonly reset: ReevaluationReport | null;
+}
+
+export interface SegmentChange {
+  readonly segment: SegmentView;
+  /** Every profile evaluated against the new rule; null when the rule did not change. */
+  readonly evaluation: ReevaluationReport | null;
+}
+
+export interface MemberPage {
+  readonly members: SegmentMember[];
+  /** The cursor (`after`) of the next page; null on the last page. */
+  readonly next: string | null;
+}
+
+interface Config {
+  readonly features: FeatureDefinition[];
+  readonly segments: SegmentDefinition[];
+}
+
+const builtinByName = new Map(builtinFeatures.map((f) => [f.name, f]));
+
+/** The definition as it behaves: its description changes nothing, and key order does not matter. */
+function behaviour(definition: FeatureDefinition): string {
+  return JSON.stringify(Object.entries(definition).filter(([key]) => key !== 'description').sort(([a], [b]) => a.localeCompare(b)));
+}
+
+function replaced<T>(list: readonly T[], matches: (item: T) => boolean, item: T): T[] {
+  return list.some(matches) ? list.map((x) => (matches(x) ? item : x)) : [...list, item];
+}
+
+const unchanged: ChangeTarget = { kind: 'none' };
+
+/**
+ * Administration of a workspace's features and segments. Every change is checked against
+ * the whole configuration it would produce before it is saved; then the cached model is
+ * dropped, and the profiles are brought in line at once (a new or changed segment is
+ * evaluated for every profile; a changed or deleted feature restarts from now on every
+ * profile; `attune rebuild` replays history into it). Changes to one workspace run one at a
+ * time, so two of them never check against the same old configuration.
+ */
+export class KnowledgeAdmin {
+  private readonly queues = new Map<string, Promise<void>>();
+
+  constructor(private readonly deps: KnowledgeAdminDeps) {}
+
+  async listFeatures(workspaceId: string): Promise<FeatureView[]> {
+    const config = await this.load(workspaceId);
+    return featureViews(config.features, checkKnowledgeConfig(config, unchanged));
+  }
+
+  /** Compiles a definition in its workspace without saving it. */
+  async validateFeature(workspaceId: string, definition: FeatureDefinition): Promise<{ exists: boolean; feature: FeatureView }> {
+    const config = await this.load(workspaceId);
+    const model = this.withFeature(config, definition);
+    return { exists: this.definedFeature(config, definition.name) !== undefined, feature: featureView(definition, model, true) };
+  }
+
+  /** Creates or replaces a feature; a built-in may be redefined. */
+  putFeature(workspaceId: string, definition: FeatureDefinition): Promise<FeatureChange> {
+    return this.exclusive(workspaceId, async () => {
+      const config = await this.load(workspaceId);
+      const before = this.definedFeature(config, definition.name);
+      const model = this.withFeature(config, definition);
+      const now = this.deps.clock.now();
+      await this.deps.store.knowledgeConfig.putFeature(workspaceId, definition, now);
+      this.deps.models.invalidate(workspaceId);
+      const reset = before !== undefined && behaviour(before) !== behaviour(definition)
+        ? await this.reevaluate(workspaceId, { model, now, resetFeatures: [definition.name] })
+        : null;
+      return { created: before === undefined, feature: featureView(definition, model, true), reset };
+    });
+  }
+
+  /** Deletes a declared feature; deleting a redefinition brings the built-in back. */
+  deleteFeature(workspaceId: string, name: string): Promise<FeatureDeletion> {
+    return this.exclusive(workspaceId, async () => {
+      const config = await this.load(workspaceId);
+      const declared = config.features.find((f) => f.name === name);
+      const builtin = builtinByName.get(name);
+      if (declared === undefined && builtin !== undefined) {
+        throw new AttuneError('ATTUNE_CONFLICT', { detail: `"${name}" is a built-in feature: it can be redefined (PUT), not deleted` });
+      }
+      if (declared === undefined) throw new AttuneError('ATTUNE_FEATURE_NOT_FOUND', { detail: `no feature is named "${name}"` });
+      if (builtin === undefined) {
+        const readers = checkKnowledgeConfig(config, unchanged).segments.ordered.filter((s) => s.inputs.features.has(name)).map((s) => s.id);
+        if (readers.length > 0) {
+          throw new AttuneError('ATTUNE_CONFLICT', { detail: `feature "${name}" is read by the segments ${readers.join(', ')}: change or delete them first`, extensions: { segments: readers } });
+        }
+      }
+      const model = checkKnowledgeConfig({ ...config, features: config.features.filter((f) => f !== declared) }, unchanged);
+      const now = this.deps.clock.now();
+      await this.deps.store.knowledgeConfig.deleteFeature(workspaceId, name);
+      this.deps.models.invalidate(workspaceId);
+      const reset = builtin !== undefined && behaviour(builtin) === behaviour(declared)
+        ? null
+        : await this.reevaluate(workspaceId, { model, now, resetFeatures: [name] });
+      return { restored: builtin === undefined ? null : featureView(builtin, model, false), reset };
+    });
+  }
+
+  async listSegments(workspaceId: string): Promise<SegmentView[]> {
+    const config = await this.load(workspaceId);
+    const model = checkKnowledgeConfig(config, unchanged);
+    return Promise.all(config.segments.map((s) => this.segmentView(workspaceId, s, model)));
+  }
+
+  async getSegment(workspaceId: string, id: string): Promise<SegmentView> {
+    const config = await this.load(workspaceId);
+    return this.segmentView(workspaceId, this.existingSegment(config, id), checkKnowledgeConfig(config, unchanged));
+  }
+
+  /** Compiles a segment in its workspace (replacing the segment of the same id, if any) without saving it. */
+  async validateSegment(workspaceId: string, definition: SegmentDefinition): Promise<{ exists: boolean; analysis: SegmentAnalysis }> {
+    const config = await this.load(workspaceId);
+    const model = this.withSegment(config, definition);
+    return { exists: config.segments.some((s) => s.id === definition.id), analysis: segmentAnalysis(model, definition.id) };
+  }
+
+  createSegment(workspaceId: string, definition: SegmentDefinition): Promise<SegmentChange> {
+    return this.exclusive(workspaceId, async () => {
+      const config = await this.load(workspaceId);
+      if (config.segments.some((s) => s.id === definition.id)) {
+        throw new AttuneError('ATTUNE_CONFLICT', { detail: `a segment "${definition.id}" exists already; change it with PUT`, field: '/id' });
+      }
+      return this.saveSegment(workspaceId, config, definition, true);
+    });
+  }
+
+  updateSegment(workspaceId: string, definition: SegmentDefinition): Promise<SegmentChange> {
+    return this.exclusive(workspaceId, async () => {
+      const config = await this.load(workspaceId);
+      const before = this.existingSegment(config, definition.id);
+      return this.saveSegment(workspaceId, config, definition, before.rule !== definition.rule);
+    });
+  }
+
+  deleteSegment(workspaceId: string, id: string): Promise<void> {
+    return this.exclusive(workspaceId, async () => {
+      const config = await this.load(workspaceId);
+      this.existingSegment(config, id);
+      const dependents = dependentsOf(checkKnowledgeConfig(config, unchanged), id);
+      if (dependents.length > 0) {
+        throw new AttuneError('ATTUNE_CONFLICT', { detail: `segment "${id}" is read by the segments ${dependents.join(', ')}: change or delete them first`, extensions: { segments: dependents } });
+      }
+      checkKnowledgeConfig({ ...config, segments: config.segments.filter((s) => s.id !== id) }, unchanged);
+      // The store drops the member rows; stale memberships in profiles' states are ignored,
+      // and forgotten if a segment of the same id is created again.
+      await this.deps.store.knowledgeConfig.deleteSegment(workspaceId, id);
+      this.deps.models.invalidate(workspaceId);
+    });
+  }
+
+  /** Members in profile id order, after the cursor `after`. */
+  async members(workspaceId: string, id: string, after: string, limit: number): Promise<MemberPage> {
+    this.existingSegment(await this.load(workspaceId), id);
+    const members = await this.deps.store.knowledge.segmentMembers(workspaceId, id, after, limit + 1);
+    const page = members.slice(0, limit);
+    return { members: page, next: members.length > limit ? page[page.length - 1]!.profileId : null };
+  }
+
+  private async saveSegment(workspaceId: string, config: Config, definition: SegmentDefinition, evaluate: boolean): Promise<SegmentChange> {
+    const model = this.withSegment(config, definition);
+    const now = this.deps.clock.now();
+    const created = await this.deps.store.knowledgeConfig.putSegment(workspaceId, definition, now) === 'created';
+    this.deps.models.invalidate(workspaceId);
+    const evaluation = evaluate ? await this.reevaluate(workspaceId, { model, now, newSegments: created ? [definition.id] : [] }) : null;
+    return { segment: await this.segmentView(workspaceId, definition, model), evaluation };
+  }
+
+  private async segmentView(workspaceId: string, definition: SegmentDefinition, model: KnowledgeModel): Promise<SegmentView> {
+    const analysis = segmentAnalysis(model, definition.id);
+    const size = analysis.stored ? await this.deps.store.knowledge.segmentSize(workspaceId, definition.id) : null;
+    return { ...definition, size, analysis };
+  }
+
+  private withFeature(config: Config, definition: FeatureDefinition): KnowledgeModel {
+    const features = replaced(config.features, (f) => f.name === definition.name, definition);
+    return checkKnowledgeConfig({ ...config, features }, { kind: 'feature', name: definition.name });
+  }
+
+  private withSegment(config: Config, definition: SegmentDefinition): KnowledgeModel {
+    const segments = replaced(config.segments, (s) => s.id === definition.id, definition);
+    return checkKnowledgeConfig({ ...config, segments }, { kind: 'segment', id: definition.id });
+  }
+
+  /** The definition in force under this name: declared, or built in. */
+  private definedFeature(config: Config, name: string): FeatureDefinition | undefined {
+    return config.features.find((f) => f.name === name) ?? builtinByName.get(name);
+  }
+
+  private existingSegment(config: Config, id: string): SegmentDefinition {
+    const found = config.segments.find((s) => s.id === id);
+    if (found === undefined) throw new AttuneError('ATTUNE_SEGMENT_NOT_FOUND', { detail: `no segment has the id "${id}"` });
+    return found;
+  }
+
+  private reevaluate(workspaceId: string, change: Reevaluation): Promise<ReevaluationReport> {
+    return reevaluateProfiles(this.deps.store.committer, workspaceId, change, this.deps.chunk ?? reevaluationChunk);
+  }
+
+  private async load(workspaceId: string): Promise<Config> {
+    const config = this.deps.store.knowledgeConfig;
+    const [features, segments] = await Promise.all([config.listFeatures(workspaceId), config.listSegments(workspaceId)]);
+    return { features, segments };
+  }
+
+  /** Runs `change` after the workspace's earlier changes have settled. */
+  private exclusive<T>(workspaceId: string, change: () => Promise<T>): Promise<T> {
+    const previous = this.queues.get(workspaceId) ?? Promise.resolve();
+    const result = previous.then(change);
+    const settled = result.then(() => undefined, () => undefined);
+    this.queues.set(workspaceId, settled);
+    void settled.then(() => {
+      if (this.queues.get(workspaceId) === settled) this.queues.delete(workspaceId);
+    });
+    return result;
+  }
+}

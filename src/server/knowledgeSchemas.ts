@@ -1,0 +1,130 @@
+import { Type } from 'typebox';
+import { FeatureDefinition } from '../core/features/FeatureDefinition.js';
+import { SegmentDefinition } from '../core/segments/SegmentDefinition.js';
+
+/**
+ * The shapes of the features and segments administration API (routes/knowledgeRoutes.ts).
+ * The definitions themselves are the core's schemas; these add what the API shows about them.
+ */
+
+const RuleType = Type.Union(
+  ['boolean', 'number', 'string', 'list', 'object', 'null', 'any'].map((t) => Type.Literal(t)),
+  { description: 'A type of the rules language' },
+);
+
+/** PUT /features/:name: the name comes from the path; the body may repeat it. */
+export const FeatureBody = Type.Object(
+  { ...FeatureDefinition.properties, name: Type.Optional(FeatureDefinition.properties.name) },
+  { additionalProperties: false, title: 'FeatureBody', description: 'A FeatureDefinition; `name`, if given, must be the name in the path' },
+);
+
+export const FeatureView = Type.Object(
+  {
+    ...FeatureDefinition.properties,
+    builtin: Type.Boolean({ description: 'One of the features every workspace has (order_count, revenue, first_order_at, last_order_at)' }),
+    redefined: Type.Boolean({ description: 'A built-in feature this workspace declared its own definition for' }),
+    type: RuleType,
+    readBy: Type.Array(Type.String(), { description: 'Segments whose rules read this feature by name' }),
+  },
+  { title: 'Feature' },
+);
+
+const Reevaluation = Type.Object(
+  {
+    profiles: Type.Integer({ description: 'Profiles re-evaluated' }),
+    entered: Type.Integer({ description: 'Segment entries recorded' }),
+    left: Type.Integer({ description: 'Segment exits recorded' }),
+  },
+  { title: 'Reevaluation' },
+);
+
+const resetNote = 'The feature restarts from now on every profile; `attune rebuild` fills it in from the event log.';
+
+export const FeatureChange = Type.Object(
+  {
+    created: Type.Boolean({ description: 'The name was not known before (neither declared nor built in)' }),
+    feature: FeatureView,
+    reset: Type.Union([Reevaluation, Type.Null()], { description: `Not null when the definition changed: ${resetNote}` }),
+  },
+  { title: 'FeatureChange' },
+);
+
+export const FeatureDeletion = Type.Object(
+  {
+    deleted: Type.String(),
+    restored: Type.Union([FeatureView, Type.Null()], { description: 'The built-in definition back in force, when a redefinition was deleted' }),
+    reset: Type.Union([Reevaluation, Type.Null()], { description: resetNote }),
+  },
+  { title: 'FeatureDeletion' },
+);
+
+export const FeatureValidation = Type.Object(
+  { valid: Type.Literal(true), exists: Type.Boolean({ description: 'Saving would replace a feature of this name' }), feature: FeatureView },
+  { title: 'FeatureValidation' },
+);
+
+export const FeatureParams = Type.Object({ name: Type.String({ minLength: 1, maxLength: 64 }) });
+
+const SegmentAnalysis = Type.Object(
+  {
+    type: RuleType,
+    reads: Type.Array(Type.String(), { description: 'Static paths the rule reads' }),
+    roots: Type.Array(Type.String()),
+    segments: Type.Array(Type.String(), { description: 'Segments it reads with in_segment()' }),
+    dependents: Type.Array(Type.String(), { description: 'Segments that read it with in_segment()' }),
+    features: Type.Array(Type.String()),
+    allFeatures: Type.Boolean({ description: 'It reads features by a computed name: any feature may change it' }),
+    profile: Type.Boolean(),
+    session: Type.Boolean(),
+    consent: Type.Boolean(),
+    context: Type.Boolean({ description: 'Its rule reads the request context' }),
+    clock: Type.Boolean({ description: 'It changes with time alone (now(), days_since, windowed or decayed features, the session)' }),
+    stored: Type.Boolean({ description: 'Memberships are stored and counted; false when it reads the context (itself or through a segment): it exists at decision time only' }),
+    dynamic: Type.Boolean({ description: 'Evaluated again whenever read (clock or context)' }),
+    cost: Type.Integer({ description: 'Syntax nodes: a bound on the work of one evaluation' }),
+  },
+  { title: 'SegmentAnalysis' },
+);
+
+/** PUT /segments/:id: the id comes from the path; the body may repeat it. */
+export const SegmentBody = Type.Object(
+  { ...SegmentDefinition.properties, id: Type.Optional(SegmentDefinition.properties.id) },
+  { additionalProperties: false, title: 'SegmentBody', description: 'A SegmentDefinition; `id`, if given, must be the id in the path' },
+);
+
+export const SegmentView = Type.Object(
+  {
+    ...SegmentDefinition.properties,
+    size: Type.Union([Type.Integer(), Type.Null()], { description: 'Stored members; null for a segment evaluated at decision time only' }),
+    analysis: SegmentAnalysis,
+  },
+  { title: 'Segment' },
+);
+
+export const SegmentChange = Type.Object(
+  {
+    segment: SegmentView,
+    evaluation: Type.Union([Reevaluation, Type.Null()], { description: 'Every profile evaluated against the new rule before the answer; null when the rule did not change' }),
+  },
+  { title: 'SegmentChange' },
+);
+
+export const SegmentValidation = Type.Object(
+  { valid: Type.Literal(true), exists: Type.Boolean({ description: 'Saving would replace a segment of this id' }), analysis: SegmentAnalysis },
+  { title: 'SegmentValidation' },
+);
+
+export const SegmentParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
+
+export const MembersQuery = Type.Object({
+  after: Type.Optional(Type.String({ maxLength: 200, default: '', description: 'Return members with a profile id above this (the `next` of the previous page)' })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
+});
+
+export const MemberPage = Type.Object(
+  {
+    members: Type.Array(Type.Object({ profileId: Type.String(), enteredAt: Type.String() })),
+    next: Type.Union([Type.String(), Type.Null()], { description: 'The `after` of the next page; null on the last page' }),
+  },
+  { title: 'SegmentMembers' },
+);

@@ -1,0 +1,139 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Static } from 'typebox';
+import type { Clock } from '../../core/common/ports.js';
+import { AttuneError } from '../../core/errors/AttuneError.js';
+import { FeatureDefinition } from '../../core/features/FeatureDefinition.js';
+import { SegmentDefinition } from '../../core/segments/SegmentDefinition.js';
+import { KnowledgeAdmin } from '../../knowledge/KnowledgeAdmin.js';
+import type { KnowledgeModels } from '../../knowledge/KnowledgeModels.js';
+import type { AttuneStore } from '../../store/ports.js';
+import type { Principal, WorkspaceService } from '../../workspaces/WorkspaceService.js';
+import { authenticate } from '../auth.js';
+import {
+  FeatureBody, FeatureChange, FeatureDeletion, FeatureParams, FeatureValidation, FeatureView, MemberPage, MembersQuery,
+  SegmentBody, SegmentChange, SegmentParams, SegmentValidation, SegmentView,
+} from '../knowledgeSchemas.js';
+import { problemResponses } from '../schemas.js';
+import { Type } from 'typebox';
+
+export interface KnowledgeRoutesOptions {
+  readonly workspaces: WorkspaceService;
+  readonly store: AttuneStore;
+  /** The server's compiled models: a change drops its workspace's entry. */
+  readonly models: KnowledgeModels;
+  readonly clock: Clock;
+}
+
+const errors = problemResponses(400, 401, 403, 404, 409, 503);
+const secret = [{ secretKeyBearer: [] }];
+const features = { tags: ['features'], security: secret };
+const segments = { tags: ['segments'], security: secret };
+
+/** The body of a PUT names its definition by the path; a different name in the body is a mistake. */
+function sameKey(pathValue: string, bodyValue: string | undefined, member: string): void {
+  if (bodyValue !== undefined && bodyValue !== pathValue) {
+    throw new AttuneError('ATTUNE_INVALID_REQUEST', { detail: `body/${member} "${bodyValue}" differs from the path's "${pathValue}"`, field: `body/${member}` });
+  }
+}
+
+/**
+ * Features and segments under /admin/v1 (secret key): declare, validate without saving,
+ * change, delete, and read segment sizes and members. The work is KnowledgeAdmin's.
+ */
+export async function knowledgeRoutes(app: FastifyInstance, options: KnowledgeRoutesOptions): Promise<void> {
+  const admin = new KnowledgeAdmin({ store: options.store, models: options.models, clock: options.clock });
+  // As in adminRoutes: the key is checked before the request is validated (401/403 before 400).
+  const principals = new WeakMap<FastifyRequest, Principal>();
+  app.addHook('preValidation', async (request) => {
+    principals.set(request, await authenticate(request, options.workspaces, 'secret'));
+  });
+  const workspaceOf = async (request: FastifyRequest) => (principals.get(request) ?? await authenticate(request, options.workspaces, 'secret')).workspace.id;
+  const iso = (ms: number) => new Date(ms).toISOString();
+
+  app.get('/admin/v1/features', {
+    schema: { ...features, summary: 'List the features: built-in ones (flag builtin) and declared ones', response: { 200: Type.Array(FeatureView), ...errors } },
+  }, async (request) => admin.listFeatures(await workspaceOf(request)));
+
+  app.post('/admin/v1/features/validate', {
+    schema: { ...features, summary: 'Check a feature definition against the whole configuration, without saving it', body: FeatureDefinition, response: { 200: FeatureValidation, ...errors } },
+  }, async (request) => {
+    const result = await admin.validateFeature(await workspaceOf(request), request.body as FeatureDefinition);
+    return { valid: true, ...result };
+  });
+
+  app.put('/admin/v1/features/:name', {
+    schema: {
+      ...features,
+      summary: 'Create or replace a feature (a built-in may be redefined); a changed definition restarts the feature from now, `attune rebuild` backfills it',
+      params: FeatureParams, body: FeatureBody, response: { 200: FeatureChange, 201: FeatureChange, ...errors },
+    },
+  }, async (request, reply) => {
+    const { name } = request.params as Static<typeof FeatureParams>;
+    const { name: given, ...rest } = request.body as Static<typeof FeatureBody>;
+    sameKey(name, given, 'name');
+    const change = await admin.putFeature(await workspaceOf(request), { name, ...rest } as FeatureDefinition);
+    return reply.status(change.created ? 201 : 200).send(change);
+  });
+
+  app.delete('/admin/v1/features/:name', {
+    schema: {
+      ...features,
+      summary: 'Delete a declared feature (409 while segments read it); deleting a redefinition brings the built-in back',
+      params: FeatureParams, response: { 200: FeatureDeletion, ...errors },
+    },
+  }, async (request) => {
+    const { name } = request.params as Static<typeof FeatureParams>;
+    return { deleted: name, ...(await admin.deleteFeature(await workspaceOf(request), name)) };
+  });
+
+  app.get('/admin/v1/segments', {
+    schema: { ...segments, summary: 'List the segments with their sizes', response: { 200: Type.Array(SegmentView), ...errors } },
+  }, async (request) => admin.listSegments(await workspaceOf(request)));
+
+  app.post('/admin/v1/segments/validate', {
+    schema: { ...segments, summary: 'Compile a segment against the whole configuration, without saving it: what it reads and costs', body: SegmentDefinition, response: { 200: SegmentValidation, ...errors } },
+  }, async (request) => {
+    const result = await admin.validateSegment(await workspaceOf(request), request.body as SegmentDefinition);
+    return { valid: true, ...result };
+  });
+
+  app.post('/admin/v1/segments', {
+    schema: { ...segments, summary: 'Create a segment; every profile is evaluated before the answer', body: SegmentDefinition, response: { 201: SegmentChange, ...errors } },
+  }, async (request, reply) => {
+    const change = await admin.createSegment(await workspaceOf(request), request.body as SegmentDefinition);
+    return reply.status(201).send(change);
+  });
+
+  app.get('/admin/v1/segments/:id', {
+    schema: { ...segments, summary: 'A segment: its definition, size and analysis', params: SegmentParams, response: { 200: SegmentView, ...errors } },
+  }, async (request) => {
+    const { id } = request.params as Static<typeof SegmentParams>;
+    return admin.getSegment(await workspaceOf(request), id);
+  });
+
+  app.put('/admin/v1/segments/:id', {
+    schema: { ...segments, summary: 'Change a segment; a changed rule is evaluated for every profile before the answer', params: SegmentParams, body: SegmentBody, response: { 200: SegmentChange, ...errors } },
+  }, async (request) => {
+    const { id } = request.params as Static<typeof SegmentParams>;
+    const { id: given, ...rest } = request.body as Static<typeof SegmentBody>;
+    sameKey(id, given, 'id');
+    return admin.updateSegment(await workspaceOf(request), { id, ...rest } as SegmentDefinition);
+  });
+
+  app.delete('/admin/v1/segments/:id', {
+    schema: { ...segments, summary: 'Delete a segment (409 while other segments read it)', params: SegmentParams, response: { 204: Type.Null(), ...errors } },
+  }, async (request, reply) => {
+    const { id } = request.params as Static<typeof SegmentParams>;
+    await admin.deleteSegment(await workspaceOf(request), id);
+    return reply.status(204).send();
+  });
+
+  app.get('/admin/v1/segments/:id/members', {
+    schema: { ...segments, summary: 'The members of a segment in profile id order, a page at a time', params: SegmentParams, querystring: MembersQuery, response: { 200: MemberPage, ...errors } },
+  }, async (request) => {
+    const { id } = request.params as Static<typeof SegmentParams>;
+    const { after = '', limit = 100 } = request.query as Static<typeof MembersQuery>;
+    const page = await admin.members(await workspaceOf(request), id, after, limit);
+    return { members: page.members.map((m) => ({ profileId: m.profileId, enteredAt: iso(m.enteredAt) })), next: page.next };
+  });
+}

@@ -1,0 +1,339 @@
+import Database from 'better-sqlite3';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { Collector } from '../../src/collect/Collector.js';
+import type { Clock, IdGenerator } from '../../src/core/common/ports.js';
+import { defaultIdentitySettings } from '../../src/core/identity/types.js';
+import { compileKnowledgeModel } from '../../src/core/knowledge/KnowledgeModel.js';
+import { KnowledgeModels } from '../../src/knowledge/KnowledgeModels.js';
+import { rebuildWorkspace, type RebuildProgress } from '../../src/knowledge/rebuild.js';
+import type { Workspace } from '../../src/store/ports.js';
+import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite/openSqliteStore.js';
+import { shopFeatures, shopSegments, shopStream, streamStart, type Delivery } from './fixtures/shopStream.js';
+import { createWorkspaceIn, databasePath, killChildren, makeTempDir, removeTempDirs, runAttune, startServerChild } from './support.js';
+
+/**
+ * The issue's promise: features (and everything else derived from events) are updated with
+ * each event in its commit, and `attune rebuild` recomputes all of it from the event log
+ * with identical results. A realistic stream goes through the Collector (group commits with
+ * several requests each, duplicates, rejections, merges, late and out-of-order events);
+ * every derived table is snapshotted, the workspace is rebuilt, and the snapshots must be
+ * equal, byte for byte in the JSON columns.
+ */
+
+afterEach(() => killChildren());
+afterAll(() => removeTempDirs());
+
+type Row = Record<string, unknown>;
+
+/** Every derived table of a workspace, plus the profile each event points at, in a deterministic order. */
+function snapshot(db: Database.Database, workspaceId: string): Record<string, Row[]> {
+  const all = (sql: string) => db.prepare(sql).all(workspaceId) as Row[];
+  return {
+    profiles: all(`SELECT id, created_at, first_seen, last_seen, traits, trait_times, event_counts, merged_into, merged_count, knowledge
+                   FROM profiles WHERE workspace_id = ? ORDER BY id`),
+    identities: all('SELECT kind, value, profile_id, linked_at FROM identities WHERE workspace_id = ? ORDER BY kind, value'),
+    // History tables in the order they were written (rowid), which a faithful replay repeats.
+    profileMerges: all('SELECT survivor_id, absorbed_id, merged_at FROM profile_merges WHERE workspace_id = ? ORDER BY rowid'),
+    segmentMembers: all('SELECT segment_id, profile_id, entered_at FROM segment_members WHERE workspace_id = ? ORDER BY segment_id, profile_id'),
+    segmentChanges: all('SELECT segment_id, profile_id, kind, at FROM segment_changes WHERE workspace_id = ? ORDER BY rowid'),
+    consentChanges: all('SELECT profile_id, purpose, granted, source, at FROM consent_changes WHERE workspace_id = ? ORDER BY rowid'),
+    events: all('SELECT seq, message_id, profile_id FROM events WHERE workspace_id = ? ORDER BY seq'),
+  };
+}
+
+function snapshotFile(dataDir: string, workspaceId: string): Record<string, Row[]> {
+  const db = new Database(databasePath(dataDir), { readonly: true });
+  try {
+    return snapshot(db, workspaceId);
+  } finally {
+    db.close();
+  }
+}
+
+/** A clock the test sets to each request's arrival, and message ids from a counter. */
+function fakeClock(): Clock & { set(ms: number): void } {
+  let now = streamStart;
+  return { now: () => now, set: (ms) => { now = ms; } };
+}
+
+function counterIds(): IdGenerator {
+  let n = 0;
+  return { next: () => `gen-${++n}` };
+}
+
+interface IngestTotals { accepted: number; duplicates: number; rejected: number; merges: number }
+
+/** Collects the deliveries; those of one group are collected concurrently, so they share a group commit. */
+async function ingest(collector: Collector, clock: ReturnType<typeof fakeClock>, workspace: Workspace, deliveries: readonly Delivery[]): Promise<IngestTotals> {
+  const totals = { accepted: 0, duplicates: 0, rejected: 0, merges: 0 };
+  for (let i = 0; i < deliveries.length;) {
+    const group = deliveries[i]!.group;
+    const pending = [];
+    while (i < deliveries.length && deliveries[i]!.group === group) {
+      const d = deliveries[i++]!;
+      clock.set(d.receivedAt);
+      pending.push(collector.collect(workspace, { events: d.events, routeType: null, batchContext: d.batchContext ?? null }));
+    }
+    for (const report of await Promise.all(pending)) {
+      totals.accepted += report.accepted;
+      totals.duplicates += report.duplicates;
+      totals.rejected += report.rejected.length;
+      totals.merges += report.outcomes.filter((o) => o.outcome.kind === 'accepted' && o.outcome.mergedProfileId !== null).length;
+    }
+  }
+  return totals;
+}
+
+async function openWithWorkspaces(dir: string, ids: readonly string[]): Promise<{ store: SqliteStore; workspaces: Workspace[] }> {
+  const store = openSqliteStore({ path: join(dir, 'attune.db'), synchronous: 'normal', maxPendingEvents: 100_000 });
+  const workspaces: Workspace[] = [];
+  for (const id of ids) {
+    const workspace: Workspace = { id, name: id, createdAt: streamStart, identity: defaultIdentitySettings };
+    await store.workspaces.createWorkspace(workspace, []);
+    workspaces.push(workspace);
+  }
+  return { store, workspaces };
+}
+
+async function modelOf(store: SqliteStore, workspaceId: string) {
+  return compileKnowledgeModel({ features: await store.knowledgeConfig.listFeatures(workspaceId), segments: await store.knowledgeConfig.listSegments(workspaceId) });
+}
+
+describe('rebuild: replaying the event log gives identical derived state', () => {
+  it('a mixed stream with merges, sessions, consent, late and out-of-order events: every derived table is equal after the rebuild', async () => {
+    const { store, workspaces } = await openWithWorkspaces(makeTempDir('attune-rebuild-'), ['ws_shop', 'ws_other']);
+    const [shop, other] = workspaces as [Workspace, Workspace];
+    try {
+      for (const ws of workspaces) await store.knowledgeConfig.saveDefinitions(ws.id, { putFeatures: shopFeatures, putSegments: shopSegments }, streamStart);
+      const clock = fakeClock();
+      const collector = new Collector({ committer: store.committer, clock, ids: counterIds(), models: new KnowledgeModels(store.knowledgeConfig, clock) });
+      const totals = await ingest(collector, clock, shop, shopStream(7));
+      await ingest(collector, clock, other, shopStream(8, 10, 10));
+
+      const before = snapshot(store.db, shop.id);
+      const otherBefore = snapshot(store.db, other.id);
+      // The stream exercises what it should: enough of every kind of derived row.
+      expect(totals.accepted).toBeGreaterThan(2000);
+      expect(totals.duplicates).toBeGreaterThan(0);
+      expect(totals.rejected).toBeGreaterThan(0);
+      expect(before['profileMerges']!.length).toBeGreaterThan(5);
+      expect(before['profileMerges']!.length).toBe(totals.merges);
+      expect(before['consentChanges']!.length).toBeGreaterThan(5);
+      const changes = before['segmentChanges']! as { segment_id: string; kind: string }[];
+      expect(changes.some((c) => c.kind === 'leave')).toBe(true);
+      const entered = new Set(changes.filter((c) => c.kind === 'enter').map((c) => c.segment_id));
+      expect([...entered].sort()).toEqual(shopSegments.map((s) => s.id).sort());
+      // Events keep the profile they were stored with, so after merges some point at absorbed profiles.
+      const absorbed = new Set((before['profileMerges']! as { absorbed_id: string }[]).map((m) => m.absorbed_id));
+      expect((before['events']! as { profile_id: string }[]).some((e) => absorbed.has(e.profile_id))).toBe(true);
+      const knowledge = (before['profiles']! as { knowledge: string }[]).map((p) => JSON.parse(p.knowledge) as { f: Record<string, unknown> });
+      for (const feature of shopFeatures) expect(knowledge.some((k) => Object.hasOwn(k.f, feature.name)), feature.name).toBe(true);
+
+      const progress: RebuildProgress[] = [];
+      const summary = await rebuildWorkspace(store, shop, await modelOf(store, shop.id), { chunkSize: 700, onProgress: (p) => progress.push(p) });
+      const after = snapshot(store.db, shop.id);
+
+      for (const table of Object.keys(before)) expect(after[table], table).toEqual(before[table]);
+      expect(after).toEqual(before);
+      expect(snapshot(store.db, other.id)).toEqual(otherBefore);
+
+      const live = (before['profiles']! as { merged_into: string | null }[]).filter((p) => p.merged_into === null).length;
+      expect(summary).toMatchObject({ workspaceId: shop.id, events: totals.accepted, profiles: live, merges: totals.merges });
+      expect(progress[0]).toEqual({ done: 0, total: totals.accepted });
+      expect(progress.at(-1)).toEqual({ done: totals.accepted, total: totals.accepted });
+      expect(progress.length).toBe(1 + Math.ceil(totals.accepted / 700));
+      expect(progress.every((p, i) => i === 0 || p.done > progress[i - 1]!.done)).toBe(true);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('repairs derived state that was damaged, and a second rebuild changes nothing', async () => {
+    const { store, workspaces } = await openWithWorkspaces(makeTempDir('attune-rebuild-'), ['ws_shop']);
+    const shop = workspaces[0]!;
+    try {
+      await store.knowledgeConfig.saveDefinitions(shop.id, { putFeatures: shopFeatures, putSegments: shopSegments }, streamStart);
+      const clock = fakeClock();
+      const collector = new Collector({ committer: store.committer, clock, ids: counterIds(), models: new KnowledgeModels(store.knowledgeConfig, clock) });
+      await ingest(collector, clock, shop, shopStream(11, 20, 20));
+      const before = snapshot(store.db, shop.id);
+
+      store.db.exec(`
+        UPDATE profiles SET knowledge = '{}', traits = '{"plan":"hacked"}' WHERE substr(id, -1) IN ('0', '1', '2', '3', '4');
+        DELETE FROM identities WHERE value LIKE '%1%';
+        DELETE FROM segment_members WHERE profile_id LIKE '%a%';
+        INSERT INTO segment_changes (workspace_id, segment_id, profile_id, kind, at) VALUES ('ws_shop', 'buyers', 'p_x', 'enter', 1);
+        UPDATE events SET profile_id = 'p_wrong' WHERE seq % 5 = 0;
+      `);
+      expect(snapshot(store.db, shop.id)).not.toEqual(before);
+
+      const model = await modelOf(store, shop.id);
+      await rebuildWorkspace(store, shop, model, { chunkSize: 1 + Math.floor(before['events']!.length / 3) });
+      expect(snapshot(store.db, shop.id)).toEqual(before);
+      await rebuildWorkspace(store, shop, model);
+      expect(snapshot(store.db, shop.id)).toEqual(before);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('a rebuild after new definitions backfills them: the same state as collecting with them from the start', async () => {
+    const deliveries = shopStream(23, 25, 30);
+    const run = async (upFront: boolean) => {
+      const { store, workspaces } = await openWithWorkspaces(makeTempDir('attune-rebuild-'), ['ws_shop']);
+      const shop = workspaces[0]!;
+      try {
+        const all = { putFeatures: shopFeatures, putSegments: shopSegments };
+        // Late: only some of the definitions while collecting, the rest loaded afterwards.
+        await store.knowledgeConfig.saveDefinitions(shop.id, upFront ? all : { putFeatures: shopFeatures.slice(0, 3), putSegments: shopSegments.slice(0, 1) }, streamStart);
+        const clock = fakeClock();
+        const collector = new Collector({ committer: store.committer, clock, ids: counterIds(), models: new KnowledgeModels(store.knowledgeConfig, clock) });
+        await ingest(collector, clock, shop, deliveries);
+        if (!upFront) {
+          await store.knowledgeConfig.saveDefinitions(shop.id, all, streamStart);
+          await rebuildWorkspace(store, shop, await modelOf(store, shop.id));
+        }
+        return snapshot(store.db, shop.id);
+      } finally {
+        await store.close();
+      }
+    };
+    const collected = await run(true);
+    const backfilled = await run(false);
+    expect(backfilled).toEqual(collected);
+  });
+});
+
+/** The stream as a JSONL file for `attune import events`: without sentAt (history keeps its own times), without invalid rows. */
+function streamAsJsonl(deliveries: readonly Delivery[]): string {
+  const lines: string[] = [];
+  for (const d of deliveries) {
+    for (const event of d.events) {
+      if (typeof event['messageId'] !== 'string') continue;
+      const { sentAt: _sentAt, ...rest } = event;
+      lines.push(JSON.stringify(rest));
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+describe('the CLI: features load, segments load, rebuild', () => {
+  it('loads JSON and YAML definitions, refuses a bad file with a precise error, and rebuilds with a summary', async () => {
+    const dir = makeTempDir('attune-rebuild-cli-');
+    const { id } = await createWorkspaceIn(dir, 'shop');
+    const write = (name: string, text: string) => {
+      const path = join(dir, name);
+      writeFileSync(path, text);
+      return path;
+    };
+    const data = ['--data', dir];
+
+    // Features as a JSON list.
+    const featuresJson = write('features.json', JSON.stringify(shopFeatures, null, 2));
+    const features = await runAttune(['features', 'load', featuresJson, ...data]);
+    expect(features.stderr).toBe('');
+    expect(features.code).toBe(0);
+    expect(features.stdout).toContain(`features of ${id}: ${shopFeatures.length} created, 0 updated, 0 unchanged, 0 deleted`);
+    expect(features.stdout).toContain('attune rebuild');
+
+    // Segments as YAML: an object with a segments list, comments, a folded rule.
+    const segmentsYaml = write('segments.yaml', `# The shop's segments\n${stringify({ segments: shopSegments })}`);
+    const segments = await runAttune(['segments', 'load', segmentsYaml, ...data, '--json']);
+    expect(segments.code).toBe(0);
+    expect(JSON.parse(segments.stdout)).toMatchObject({ workspace: id, kind: 'segments', created: shopSegments.length, updated: 0, deleted: 0 });
+    const again = await runAttune(['segments', 'load', segmentsYaml, ...data, '--json']);
+    expect(JSON.parse(again.stdout)).toMatchObject({ created: 0, updated: 0, unchanged: shopSegments.length, deleted: 0 });
+
+    // A rule that does not compile: file, line and column of the item, pointer, segment, and the rule's caret.
+    const bad = write('bad-segments.yml', [
+      'segments:',
+      '  - id: buyers',
+      '    name: Buyers',
+      '    rule: features.orders_30d >= 1',
+      '  - id: heavy_buyers',
+      '    name: Heavy buyers',
+      '    rule: |',
+      '      in_segment("buyers")',
+      '        and features.orders_3d > 5',
+      '',
+    ].join('\n'));
+    const refused = await runAttune(['segments', 'load', bad, ...data]);
+    expect(refused.code).toBe(2);
+    expect(refused.stdout).toBe('');
+    expect(refused.stderr).toContain(`${bad}: 1 fault; nothing was saved`);
+    expect(refused.stderr).toContain(`${bad}:7:11: /segments/1/rule (segment "heavy_buyers"): unknown field "features.orders_3d"; did you mean "features.orders_30d"? (line 2, column 7)`);
+    expect(refused.stderr).toContain('\n      and features.orders_3d > 5\n          ^^^^^^^^^^^^^^^^^^\n');
+
+    // Schema faults in JSON, all of them at once, with the item's place in the file.
+    const badJson = write('bad-features.json', JSON.stringify([
+      { name: 'ok_feature', aggregate: 'count' },
+      { name: 'Weekly', aggregate: 'count', window: '1 week' },
+      { name: 'avg', aggregate: 'average', property: 'properties.revenue' },
+    ], null, 2));
+    const schemaFaults = await runAttune(['features', 'load', badJson, ...data]);
+    expect(schemaFaults.code).toBe(2);
+    expect(schemaFaults.stderr).toContain(`${badJson}: 3 faults; nothing was saved`);
+    expect(schemaFaults.stderr).toMatch(/bad-features\.json:\d+:\d+: \/1\/name \(feature "Weekly"\): must match pattern/);
+    expect(schemaFaults.stderr).toMatch(/bad-features\.json:\d+:\d+: \/1\/window \(feature "Weekly"\): must match pattern/);
+    expect(schemaFaults.stderr).toMatch(/bad-features\.json:\d+:\d+: \/2\/aggregate \(feature "avg"\): must be one of "count", "sum"/);
+
+    // --replace would delete a feature that stored segments read: refused, naming the segment.
+    const fewer = write('fewer.json', JSON.stringify({ features: shopFeatures.slice(1) }));
+    const replace = await runAttune(['features', 'load', fewer, '--replace', ...data]);
+    expect(replace.code).toBe(2);
+    expect(replace.stderr).toContain('the stored segment "buyers" (not in this file) would no longer compile');
+    const unchanged = await runAttune(['features', 'load', featuresJson, ...data, '--json']);
+    expect(JSON.parse(unchanged.stdout)).toMatchObject({ created: 0, updated: 0, unchanged: shopFeatures.length, deleted: 0 });
+
+    // Events, then a rebuild: the summary adds up and the derived state is the same as collected.
+    const deliveries = shopStream(5, 15, 20);
+    const imported = await runAttune(['import', 'events', write('events.jsonl', streamAsJsonl(deliveries)), ...data, '--json']);
+    expect(imported.code).toBe(0);
+    const stored = (JSON.parse(imported.stdout) as { accepted: number }).accepted;
+    expect(stored).toBeGreaterThan(200);
+    const before = snapshotFile(dir, id);
+
+    const rebuilt = await runAttune(['rebuild', ...data, '--json']);
+    expect(rebuilt.stderr).toBe('');
+    expect(rebuilt.code).toBe(0);
+    const summary = JSON.parse(rebuilt.stdout) as { workspaces: { workspace: string; events: number; profiles: number; merges: number; seconds: number }[]; events: number };
+    const live = (before['profiles']! as { merged_into: string | null }[]).filter((p) => p.merged_into === null).length;
+    expect(summary.workspaces).toEqual([{ workspace: id, events: stored, profiles: live, merges: before['profileMerges']!.length, seconds: expect.any(Number) }]);
+    expect(summary.events).toBe(stored);
+    expect(snapshotFile(dir, id)).toEqual(before);
+
+    // Changing a feature clears it on every profile (as the admin API does); a rebuild fills it in again.
+    const changed = write('changed.yaml', stringify([{ ...shopFeatures[0]!, window: '60d' }]));
+    const change = await runAttune(['features', 'load', changed, ...data]);
+    expect(change.code).toBe(0);
+    expect(change.stdout).toContain(`features of ${id}: 0 created, 1 updated, 0 unchanged, 0 deleted\n  updated  orders_30d\n`);
+    expect(change.stdout).toContain('Cleared on every profile (the definition changed): orders_30d\n');
+    expect(change.stdout).toMatch(new RegExp(`\\n${live} profiles evaluated: \\d+ segment entries, \\d+ exits\\n`));
+    expect(change.stdout).toContain('stop the server and run: attune rebuild\n');
+
+    const text = await runAttune(['rebuild', '--workspace', id, ...data]);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(new RegExp(`^${id} \\(shop\\): ${stored.toLocaleString('en')} events replayed, ${live} profiles, \\d+ merges in [\\d.]+ s\\n$`));
+    const unknown = await runAttune(['rebuild', '--workspace', 'ws_nope', ...data]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('ATTUNE_WORKSPACE_NOT_FOUND');
+  }, 120_000);
+
+  it('refuses to rebuild while a server has the data folder open', async () => {
+    const dir = makeTempDir('attune-rebuild-busy-');
+    await createWorkspaceIn(dir, 'shop');
+    const server = await startServerChild(dir);
+    const refused = await runAttune(['rebuild', '--data', dir]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('ATTUNE_STORE_UNAVAILABLE');
+    expect(refused.stderr).toContain('in use by another process');
+    server.child.kill('SIGTERM');
+    await server.exited;
+    const rebuilt = await runAttune(['rebuild', '--data', dir, '--json']);
+    expect(rebuilt.code).toBe(0);
+    expect(JSON.parse(rebuilt.stdout)).toMatchObject({ events: 0, profiles: 0, merges: 0 });
+  }, 60_000);
+});
