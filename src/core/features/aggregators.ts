@@ -179,7 +179,16 @@ export function decayedScore(halfLifeMs: number, maxKeys: number): Aggregator {
     },
     read(state, now) {
       if (state === undefined || !('k' in state)) return {};
-      return Object.fromEntries(state.k.map(([key, score, t]) => [key, decay(score, t, now)]));
+      // As Object.fromEntries would build it (own data properties, the last of equal keys
+      // wins), without its cost on every event. Keys come from events: `__proto__` must
+      // become an own property, not the prototype.
+      const scores: Record<string, number> = {};
+      for (const [key, score, t] of state.k) {
+        const value = decay(score, t, now);
+        if (key === '__proto__') Object.defineProperty(scores, key, { value, writable: true, enumerable: true, configurable: true });
+        else scores[key] = value;
+      }
+      return scores;
     },
     merge(a, b) {
       if (!('k' in a) || !('k' in b)) return a;

@@ -179,7 +179,11 @@ export function compileFeatures(definitions: readonly FeatureDefinition[]): Feat
       return changed;
     },
     read(states, now) {
-      return Object.fromEntries(features.map((f) => [f.name, f.aggregator.read(stateOf(states, f.name), now)]));
+      // A loop, not Object.fromEntries: this runs on every event. Names match featureName
+      // (no `__proto__`), so assigning defines an own property as fromEntries would.
+      const values: Record<string, RuleValue> = {};
+      for (const f of features) values[f.name] = f.aggregator.read(stateOf(states, f.name), now);
+      return values;
     },
     readOne(states, name, now) {
       const f = byName.get(name);

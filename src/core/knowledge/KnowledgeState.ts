@@ -44,10 +44,12 @@ export interface KnowledgeUpdate {
 /** What rules see of a profile at `now`: profile, features (with derived values) and session. */
 export function ruleInputFor(state: KnowledgeState, profile: ProfileFacts, model: KnowledgeModel, now: number): RuleInput {
   const values: Record<string, RuleValue> = model.features.read(state.f, now);
-  Object.assign(values, derivedFeatures(values, profile, now));
+  const derived = derivedFeatures(values, profile, now);
+  Object.assign(values, derived);
   return {
     now,
-    profile: { id: profile.id, traits: profile.traits, first_seen: new Date(profile.firstSeen).toISOString(), last_seen: new Date(profile.lastSeen).toISOString() },
+    // The same ISO times as features.first_seen and last_seen: formatted once, on every event.
+    profile: { id: profile.id, traits: profile.traits, first_seen: derived['first_seen'], last_seen: derived['last_seen'] },
     features: values,
     session: readSession(state.s, now),
     hasConsent: (purpose) => hasConsent(state.c, purpose, model.consent),

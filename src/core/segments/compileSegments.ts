@@ -166,7 +166,13 @@ export class SegmentSet {
     }
     this.dynamic = dynamic;
     this.contextual = contextual;
+    this.stored = this.ordered.filter((segment) => !contextual.has(segment.id));
+    this.storedIds = new Set(this.stored.map((segment) => segment.id));
   }
+
+  /** The segments `update` keeps (not contextual), in dependency order: computed once, read on every event. */
+  private readonly stored: readonly CompiledSegment[];
+  private readonly storedIds: ReadonlySet<string>;
 
   /** Segments whose membership can change without an event: they read the context or the clock, or such a segment. */
   readonly dynamic: ReadonlySet<string>;
@@ -188,18 +194,20 @@ export class SegmentSet {
    * now reading the context) are dropped without a change.
    */
   update(current: Memberships, input: RuleInput, changed: ChangedInputs | 'all', now: number): { memberships: Memberships; changes: MembershipChange[] } {
-    let memberships: Memberships = Object.fromEntries(Object.entries(current).filter(([id]) => this.byId.has(id) && !this.contextual.has(id)));
+    // A copy of the stored memberships (the caller's object is never changed), in their order.
+    // This runs on every event: a loop, not Object.entries and fromEntries.
+    const memberships: Memberships = {};
+    for (const id of Object.keys(current)) if (this.storedIds.has(id)) setOwn(memberships, id, current[id]!);
     const changes: MembershipChange[] = [];
     const flipped = new Set<string>();
     const env: RuleInput = { ...input, inSegment: (id) => Object.hasOwn(memberships, id) };
-    for (const segment of this.ordered) {
-      if (this.contextual.has(segment.id)) continue;
+    for (const segment of this.stored) {
       if (changed !== 'all' && !affected(segment.inputs, changed, flipped)) continue;
       const member = segment.rule.matches(env);
       const was = Object.hasOwn(memberships, segment.id);
       if (member === was) continue;
       if (member) memberships[segment.id] = now;
-      else memberships = Object.fromEntries(Object.entries(memberships).filter(([id]) => id !== segment.id));
+      else Reflect.deleteProperty(memberships, segment.id);
       flipped.add(segment.id);
       changes.push({ segment: segment.id, kind: member ? 'enter' : 'leave', at: now });
     }
@@ -220,6 +228,12 @@ export class SegmentSet {
     }
     return this.ordered.map((s) => s.id).filter((id) => live.has(id));
   }
+}
+
+/** Defines an own property as Object.fromEntries does, `__proto__` included (ids are checked by the API, not here). */
+function setOwn(target: Memberships, key: string, value: number): void {
+  if (key === '__proto__') Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true });
+  else target[key] = value;
 }
 
 function affected(inputs: SegmentInputs, changed: ChangedInputs, flipped: ReadonlySet<string>): boolean {

@@ -1,0 +1,63 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openDatabase } from '../../src/store/sqlite/openDatabase.js';
+import { cpuTimes } from './child.js';
+import { BodySource, fillEvent, type Workload } from './workload.js';
+
+export interface RawSqliteResult {
+  readonly synchronous: 'full' | 'normal';
+  readonly batchSize: number;
+  readonly events: number;
+  readonly transactions: number;
+  readonly seconds: number;
+  readonly eventsPerSecond: number;
+  /** Bytes this process sent to storage per event (Linux only; null elsewhere). */
+  readonly diskBytesPerEvent: number | null;
+}
+
+/**
+ * The floor for storage: the same events inserted straight into the same `events` table
+ * (Attune's migration, so the same columns and indexes, and the same pragmas: WAL,
+ * synchronous FULL or NORMAL, cache size) with one prepared statement and one transaction
+ * per batch. No HTTP, no validation, no identity resolution, no profile updates.
+ */
+export function runRawSqlite(workload: Workload, synchronous: 'full' | 'normal', options: { warmupSeconds: number; seconds: number }): RawSqliteResult {
+  const dir = mkdtempSync(join(tmpdir(), 'attune-bench-raw-'));
+  const db = openDatabase({ path: join(dir, 'raw.db'), synchronous });
+  try {
+    const insert = db.prepare(
+      'INSERT INTO events (workspace_id, message_id, type, name, user_id, anonymous_id, profile_id, timestamp, received_at, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+    const source = new BodySource(workload, 1);
+    const workspaceId = 'ws_0123456789abcdef0123';
+    const insertBatch = db.transaction(() => {
+      const { template, prefix } = source.events();
+      const receivedAt = Date.now();
+      template.events.forEach((event, i) => {
+        const { messageId, json } = fillEvent(event, prefix, i);
+        insert.run(workspaceId, messageId, event.type, event.name, event.userId, event.anonymousId, event.profileId, event.timestamp, receivedAt, json);
+      });
+    });
+    const runFor = (seconds: number) => {
+      const started = performance.now();
+      const deadline = started + seconds * 1000;
+      let transactions = 0;
+      while (performance.now() < deadline) {
+        insertBatch();
+        transactions++;
+      }
+      return { transactions, seconds: (performance.now() - started) / 1000 };
+    };
+    runFor(options.warmupSeconds);
+    const writtenBefore = cpuTimes().diskWriteBytes;
+    const { transactions, seconds } = runFor(options.seconds);
+    const writtenAfter = cpuTimes().diskWriteBytes;
+    const events = transactions * workload.options.batchSize;
+    const diskBytesPerEvent = writtenBefore === undefined || writtenAfter === undefined ? null : Math.round((writtenAfter - writtenBefore) / events);
+    return { synchronous, batchSize: workload.options.batchSize, events, transactions, seconds, eventsPerSecond: events / seconds, diskBytesPerEvent };
+  } finally {
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

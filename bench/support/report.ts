@@ -1,0 +1,100 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, release, totalmem } from 'node:os';
+import { fileURLToPath } from 'node:url';
+
+export interface MachineInfo {
+  readonly cpus: number;
+  readonly cpuModel: string;
+  readonly memoryGb: number;
+  readonly platform: string;
+  readonly kernel: string;
+  readonly node: string;
+}
+
+export function machineInfo(): MachineInfo {
+  const list = cpus();
+  return {
+    cpus: list.length,
+    cpuModel: list[0]?.model.trim() ?? 'unknown',
+    memoryGb: Math.round(totalmem() / 1024 ** 3),
+    platform: `${process.platform}-${process.arch}`,
+    kernel: release(),
+    node: process.version,
+  };
+}
+
+/**
+ * Busy and total CPU time of the whole machine so far (all processes and the kernel), in ms.
+ * From /proc/stat where there is one, so that time waiting for the disk counts as idle.
+ */
+export function machineCpuTimes(): { busyMs: number; totalMs: number } {
+  if (existsSync('/proc/stat')) {
+    const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+    const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] = fields;
+    const tick = 1000 / 100; // USER_HZ is 100 on Linux
+    const busy = user + nice + system + irq + softirq + steal;
+    return { busyMs: busy * tick, totalMs: (busy + idle + iowait) * tick };
+  }
+  let busyMs = 0;
+  let totalMs = 0;
+  for (const { times } of cpus()) {
+    const total = times.user + times.nice + times.sys + times.irq + times.idle;
+    totalMs += total;
+    busyMs += total - times.idle;
+  }
+  return { busyMs, totalMs };
+}
+
+/** Cores' worth of CPU the whole machine is using, sampled over `millis`: to notice other work running. */
+export async function machineBusyCores(millis: number): Promise<number> {
+  const before = machineCpuTimes();
+  await new Promise((resolve) => setTimeout(resolve, millis));
+  const after = machineCpuTimes();
+  return ((after.busyMs - before.busyMs) / (after.totalMs - before.totalMs)) * cpus().length;
+}
+
+/** The commit measured, and whether the working tree had changes (figures from a dirty tree are provisional). */
+export function gitState(): { commit: string; changedFiles: number } | null {
+  try {
+    const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const status = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    return { commit, changedFiles: status.split('\n').filter(Boolean).length };
+  } catch {
+    return null;
+  }
+}
+
+export const resultsDir = fileURLToPath(new URL('../results/', import.meta.url));
+
+/** Writes bench/results/<name>.json and returns its path. */
+export function writeResults(name: string, data: unknown): string {
+  mkdirSync(resultsDir, { recursive: true });
+  const path = `${resultsDir}${name}.json`;
+  writeFileSync(path, `${JSON.stringify(data, null, 2)}\n`);
+  return path;
+}
+
+/** Plain text table; numbers (and anything starting with a digit) are right-aligned. */
+export function formatTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const all = [header, ...rows];
+  const widths = header.map((_, c) => Math.max(...all.map((row) => (row[c] ?? '').length)));
+  const numeric = (text: string) => /^[\d.,x%-]+$/.test(text) && /\d/.test(text);
+  const line = (row: readonly string[]) => row.map((cell, c) => (numeric(cell) ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join('  ').trimEnd();
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+/** 12345.6 -> "12,346". */
+export function count(n: number): string {
+  return Math.round(n).toLocaleString('en-US');
+}
+
+export function fixed(n: number, digits = 2): string {
+  return n.toFixed(digits);
+}
+
+/** Rounds for the JSON file: figures, not noise. */
+export function round(n: number, digits = 2): number {
+  const f = 10 ** digits;
+  return Math.round(n * f) / f;
+}
