@@ -107,11 +107,11 @@ function countRows(dataFile: string): StoredRows {
       profiles: one('SELECT count(*) FROM profiles'),
       featureDefinitions: one('SELECT count(*) FROM feature_definitions'),
       segmentDefinitions: one('SELECT count(*) FROM segment_definitions'),
-      profilesWithFeatures: one(`SELECT count(*) FROM profiles WHERE knowledge LIKE '%"page_views_24h"%'`),
+      profilesWithFeatures: one(`SELECT count(*) FROM profile_knowledge WHERE state LIKE '%"page_views_24h"%'`),
       segmentMembers: one('SELECT count(*) FROM segment_members'),
       segmentsWithMembers: one('SELECT count(DISTINCT segment_id) FROM segment_members'),
       segmentChanges: one('SELECT count(*) FROM segment_changes'),
-      meanKnowledgeBytes: one('SELECT avg(length(CAST(knowledge AS BLOB))) FROM profiles'),
+      meanKnowledgeBytes: one('SELECT avg(length(CAST(state AS BLOB))) FROM profile_knowledge'),
     };
   } finally {
     db.close();

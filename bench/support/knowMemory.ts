@@ -2,13 +2,13 @@
  * Child process of the `know` benchmark: hot state per profile. Builds N profiles (100,000
  * by default) by applying a realistic history of 20 to 60 events over 90 days to each with
  * the pure core (applyEventKnowledge, as collection does), and reports
- * - the serialized knowledge state (the `knowledge` column's JSON): the figure compared with
+ * - the serialized knowledge state (the JSON stored in `profile_knowledge.state`): the figure compared with
  *   the 2 KB goal, since that is what is kept and loaded per profile;
  * - the V8 heap growth per profile while every state is held in memory (as built, and as
  *   parsed back from its JSON, which is what a cache loaded from the store would hold);
  * - the SQLite bytes per profile once the rows (knowledge, traits, counts) are written to a
  *   fresh database with Attune's schema: the file's growth over an empty one, and the pages
- *   of the profiles table alone.
+ *   of the profiles and profile_knowledge tables.
  *
  *   node --import tsx --expose-gc bench/support/knowMemory.ts [profiles=100000]
  */
@@ -76,10 +76,14 @@ export function measureMemory(count: number): MemoryFigures {
     db.pragma('wal_checkpoint(TRUNCATE)');
     const emptyFileBytes = statSync(file).size;
     const insert = db.prepare(
-      'INSERT INTO profiles (workspace_id, id, created_at, first_seen, last_seen, traits, trait_times, event_counts, knowledge) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO profiles (workspace_id, id, created_at, first_seen, last_seen, traits, trait_times, event_counts) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     );
+    const insertKnowledge = db.prepare('INSERT INTO profile_knowledge (workspace_id, profile_id, state) VALUES (?, ?, ?)');
     const insertMany = db.transaction((rows: readonly (readonly [string, number, number, string, string, string, string])[]) => {
-      for (const [id, first, last, traits, times, counts, knowledge] of rows) insert.run(workspaceId, id, first, first, last, traits, times, counts, knowledge);
+      for (const [id, first, last, traits, times, counts, knowledge] of rows) {
+        insert.run(workspaceId, id, first, first, last, traits, times, counts);
+        insertKnowledge.run(workspaceId, id, knowledge);
+      }
     });
 
     const states: KnowledgeState[] = new Array<KnowledgeState>(count);

@@ -18,9 +18,38 @@ interface ProfileRow {
   merged_count: number;
 }
 
-/** The collect unit of work on SQLite. Statements are prepared once; callers run inside a transaction. */
+/** A profile as the collect path works on it: parsed once, changed in memory, written once per job. */
+interface ProfileRecord {
+  readonly workspaceId: string;
+  readonly id: string;
+  firstSeen: number;
+  lastSeen: number;
+  traits: TraitState;
+  eventCounts: Record<string, number>;
+  mergedCount: number;
+  /** Loaded on first use. */
+  knowledge: KnowledgeState | null;
+  rowDirty: boolean;
+  knowledgeDirty: boolean;
+}
+
+/** Profiles kept parsed between jobs; beyond this the oldest are dropped. */
+const maxCachedProfiles = 20_000;
+
+/**
+ * The collect unit of work on SQLite. Statements are prepared once; callers run inside a
+ * transaction. Profiles (row and knowledge) and identity lookups are cached between jobs, and
+ * a profile changed by several events of a job is written once, by `flush` at the job's end
+ * (SqliteCommitter calls it inside the job's savepoint). The caches are only right while this
+ * connection is the only writer: `beginCommit` drops them when another connection has
+ * committed since (SQLite's data_version), and `discard` when a job was rolled back.
+ */
 export class SqliteCollectTx implements CollectTx {
   private readonly stmts;
+  private readonly profiles = new Map<string, ProfileRecord>();
+  private readonly identities = new Map<string, string>();
+  private readonly dirty = new Set<ProfileRecord>();
+  private dataVersion: unknown = null;
 
   constructor(db: SqliteDatabase) {
     this.stmts = {
@@ -41,13 +70,12 @@ export class SqliteCollectTx implements CollectTx {
       flattenMerged: db.prepare('UPDATE profiles SET merged_into = ? WHERE workspace_id = ? AND merged_into = ?'),
       markMerged: db.prepare('UPDATE profiles SET merged_into = ? WHERE workspace_id = ? AND id = ?'),
       recordMerge: db.prepare('INSERT INTO profile_merges (workspace_id, survivor_id, absorbed_id, merged_at) VALUES (?, ?, ?, ?)'),
-      writeTraits: db.prepare('UPDATE profiles SET traits = ?, trait_times = ? WHERE workspace_id = ? AND id = ?'),
-      touch: db.prepare(
-        "UPDATE profiles SET first_seen = min(first_seen, @ts), last_seen = max(last_seen, @ts), event_counts = json_set(event_counts, '$.' || @type, coalesce(json_extract(event_counts, '$.' || @type), 0) + 1) WHERE workspace_id = @ws AND id = @id",
-      ),
+
       setEventProfile: db.prepare('UPDATE events SET profile_id = ? WHERE workspace_id = ? AND seq = ?'),
-      loadKnowledge: db.prepare('SELECT knowledge FROM profiles WHERE workspace_id = ? AND id = ?').pluck(),
-      saveKnowledge: db.prepare('UPDATE profiles SET knowledge = ? WHERE workspace_id = ? AND id = ?'),
+      loadKnowledge: db.prepare('SELECT state FROM profile_knowledge WHERE workspace_id = ? AND profile_id = ?').pluck(),
+      saveKnowledge: db.prepare('INSERT INTO profile_knowledge (workspace_id, profile_id, state) VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET state = excluded.state'),
+      dropKnowledge: db.prepare('DELETE FROM profile_knowledge WHERE workspace_id = ? AND profile_id = ?'),
+      dataVersion: db.prepare('PRAGMA data_version').pluck(),
       segmentChange: db.prepare('INSERT INTO segment_changes (workspace_id, segment_id, profile_id, kind, at) VALUES (?, ?, ?, ?, ?)'),
       enterSegment: db.prepare('INSERT INTO segment_members (workspace_id, segment_id, profile_id, entered_at) VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET entered_at = excluded.entered_at'),
       leaveSegment: db.prepare('DELETE FROM segment_members WHERE workspace_id = ? AND segment_id = ? AND profile_id = ?'),
@@ -56,7 +84,7 @@ export class SqliteCollectTx implements CollectTx {
       consentChange: db.prepare('INSERT INTO consent_changes (workspace_id, profile_id, purpose, granted, source, at) VALUES (?, ?, ?, ?, ?, ?)'),
       profileIds: db.prepare('SELECT id FROM profiles WHERE workspace_id = ? AND merged_into IS NULL AND id > ? ORDER BY id LIMIT ?').pluck(),
       // The derived tables of migrations.ts; the log (events) and the definitions are source.
-      resetDerived: ['profiles', 'identities', 'profile_merges', 'segment_members', 'segment_changes', 'consent_changes']
+      resetDerived: ['profiles', 'profile_knowledge', 'identities', 'profile_merges', 'segment_members', 'segment_changes', 'consent_changes']
         .map((table) => db.prepare(`DELETE FROM ${table} WHERE workspace_id = ?`)),
       append: db.prepare(
         'INSERT INTO events (workspace_id, message_id, type, name, user_id, anonymous_id, profile_id, timestamp, received_at, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
@@ -69,46 +97,51 @@ export class SqliteCollectTx implements CollectTx {
   }
 
   findProfile(workspaceId: string, key: IdentityKey): ProfileFacts | undefined {
-    const row = this.stmts.findIdentity.get(workspaceId, key.kind, key.value) as { id: string; mergedCount: number } | undefined;
-    if (row === undefined) return undefined;
+    const cacheKey = `${workspaceId}\u0000${key.kind}\u0000${key.value}`;
+    let profileId = this.identities.get(cacheKey);
+    let mergedCount: number;
+    if (profileId === undefined) {
+      const row = this.stmts.findIdentity.get(workspaceId, key.kind, key.value) as { id: string; mergedCount: number } | undefined;
+      if (row === undefined) return undefined;
+      profileId = row.id;
+      mergedCount = this.profiles.get(this.profileKey(workspaceId, row.id))?.mergedCount ?? row.mergedCount;
+      this.identities.set(cacheKey, profileId);
+    } else mergedCount = this.record(workspaceId, profileId).mergedCount;
     // Read lazily: most lookups only need the id, and user ids matter only for merges.
     const userIds = this.stmts.userIds;
+    const id = profileId;
     return {
-      id: row.id,
-      mergedCount: row.mergedCount,
+      id,
+      mergedCount,
       get userIds() {
-        return userIds.all(workspaceId, row.id) as string[];
+        return userIds.all(workspaceId, id) as string[];
       },
     };
   }
 
   createProfile(workspaceId: string, profileId: string, at: number): void {
     this.stmts.createProfile.run(workspaceId, profileId, at, at, at);
+    this.remember({
+      workspaceId, id: profileId, firstSeen: at, lastSeen: at, traits: { values: {}, updatedAt: {} }, eventCounts: {}, mergedCount: 0,
+      knowledge: emptyKnowledge(), rowDirty: false, knowledgeDirty: false,
+    });
   }
 
   linkIdentity(workspaceId: string, key: IdentityKey, profileId: string, at: number): void {
     this.stmts.linkIdentity.run(workspaceId, key.kind, key.value, profileId, at);
+    this.identities.set(`${workspaceId}\u0000${key.kind}\u0000${key.value}`, profileId);
   }
 
   loadProfileState(workspaceId: string, profileId: string): ProfileState {
-    const row = this.stmts.loadProfile.get(workspaceId, profileId) as ProfileRow | undefined;
-    if (row === undefined) throw new Error(`profile ${profileId} is missing in workspace ${workspaceId}`);
-    return {
-      id: row.id,
-      firstSeen: row.first_seen,
-      lastSeen: row.last_seen,
-      traits: { values: JSON.parse(row.traits) as Record<string, unknown>, updatedAt: JSON.parse(row.trait_times) as Record<string, number> },
-      eventCounts: JSON.parse(row.event_counts) as Record<string, number>,
-      mergedCount: row.merged_count,
-    };
+    const r = this.record(workspaceId, profileId);
+    return { id: r.id, firstSeen: r.firstSeen, lastSeen: r.lastSeen, traits: r.traits, eventCounts: { ...r.eventCounts }, mergedCount: r.mergedCount };
   }
 
   absorbProfile(workspaceId: string, merged: ProfileState, absorbedId: string, at: number): void {
     const s = this.stmts;
-    s.writeState.run(
-      merged.firstSeen, merged.lastSeen, JSON.stringify(merged.traits.values), JSON.stringify(merged.traits.updatedAt),
-      JSON.stringify(merged.eventCounts), merged.mergedCount, workspaceId, merged.id,
-    );
+    const survivor = this.record(workspaceId, merged.id);
+    Object.assign(survivor, { firstSeen: merged.firstSeen, lastSeen: merged.lastSeen, traits: merged.traits, eventCounts: { ...merged.eventCounts }, mergedCount: merged.mergedCount });
+    this.markDirty(survivor, 'row');
     s.moveIdentities.run(merged.id, at, workspaceId, absorbedId);
     s.flattenMerged.run(merged.id, workspaceId, absorbedId);
     s.markMerged.run(merged.id, workspaceId, absorbedId);
@@ -116,14 +149,30 @@ export class SqliteCollectTx implements CollectTx {
     // The absorbed profile leaves its segments; the survivor's are re-evaluated by the caller.
     s.leaveAllSegments.run(at, workspaceId, absorbedId);
     s.dropMemberships.run(workspaceId, absorbedId);
+    s.dropKnowledge.run(workspaceId, absorbedId);
+    // The absorbed row stays, frozen as it was when merged: write what this job changed of it.
+    const absorbed = this.profiles.get(this.profileKey(workspaceId, absorbedId));
+    if (absorbed !== undefined) {
+      if (absorbed.rowDirty) this.writeRow(absorbed);
+      this.dirty.delete(absorbed);
+      this.profiles.delete(this.profileKey(workspaceId, absorbedId));
+    }
+    // Identities moved in SQL; the cache would still point some at the absorbed profile.
+    this.identities.clear();
   }
 
   writeTraits(workspaceId: string, profileId: string, traits: TraitState): void {
-    this.stmts.writeTraits.run(JSON.stringify(traits.values), JSON.stringify(traits.updatedAt), workspaceId, profileId);
+    const r = this.record(workspaceId, profileId);
+    r.traits = traits;
+    this.markDirty(r, 'row');
   }
 
   touchProfile(workspaceId: string, profileId: string, type: string, timestamp: number): void {
-    this.stmts.touch.run({ ts: timestamp, type, ws: workspaceId, id: profileId });
+    const r = this.record(workspaceId, profileId);
+    r.firstSeen = Math.min(r.firstSeen, timestamp);
+    r.lastSeen = Math.max(r.lastSeen, timestamp);
+    r.eventCounts[type] = (r.eventCounts[type] ?? 0) + 1;
+    this.markDirty(r, 'row');
   }
 
   appendEvent(workspaceId: string, profileId: string, event: CollectedEvent): number {
@@ -139,12 +188,18 @@ export class SqliteCollectTx implements CollectTx {
   }
 
   loadKnowledge(workspaceId: string, profileId: string): KnowledgeState {
-    const json = this.stmts.loadKnowledge.get(workspaceId, profileId) as string | undefined;
-    return { ...emptyKnowledge(), ...(json === undefined ? {} : (JSON.parse(json) as Partial<KnowledgeState>)) };
+    const r = this.record(workspaceId, profileId);
+    if (r.knowledge === null) {
+      const json = this.stmts.loadKnowledge.get(workspaceId, profileId) as string | undefined;
+      r.knowledge = { ...emptyKnowledge(), ...(json === undefined ? {} : (JSON.parse(json) as Partial<KnowledgeState>)) };
+    }
+    return r.knowledge;
   }
 
   saveKnowledge(workspaceId: string, profileId: string, state: KnowledgeState): void {
-    this.stmts.saveKnowledge.run(JSON.stringify(state), workspaceId, profileId);
+    const r = this.record(workspaceId, profileId);
+    r.knowledge = state;
+    this.markDirty(r, 'knowledge');
   }
 
   recordSegmentChanges(workspaceId: string, profileId: string, changes: readonly MembershipChange[]): void {
@@ -165,5 +220,82 @@ export class SqliteCollectTx implements CollectTx {
 
   resetDerivedState(workspaceId: string): void {
     for (const stmt of this.stmts.resetDerived) stmt.run(workspaceId);
+    this.discard();
+  }
+
+  /** Writes every profile changed since the last flush: one statement per profile and part. */
+  flush(): void {
+    for (const r of this.dirty) {
+      if (r.rowDirty) this.writeRow(r);
+      if (r.knowledgeDirty && r.knowledge !== null) this.stmts.saveKnowledge.run(r.workspaceId, r.id, JSON.stringify(r.knowledge));
+      r.rowDirty = false;
+      r.knowledgeDirty = false;
+    }
+    this.dirty.clear();
+  }
+
+  private writeRow(r: ProfileRecord): void {
+    this.stmts.writeState.run(
+      r.firstSeen, r.lastSeen, JSON.stringify(r.traits.values), JSON.stringify(r.traits.updatedAt),
+      JSON.stringify(r.eventCounts), r.mergedCount, r.workspaceId, r.id,
+    );
+    r.rowDirty = false;
+  }
+
+  /** Forgets everything cached: after a rollback, the cache may hold what was never committed. */
+  discard(): void {
+    this.profiles.clear();
+    this.identities.clear();
+    this.dirty.clear();
+  }
+
+  /** Called at the start of each group commit: another connection's commit makes the caches stale. */
+  beginCommit(): void {
+    const version = this.stmts.dataVersion.get();
+    if (this.dataVersion !== null && version !== this.dataVersion) this.discard();
+    this.dataVersion = version;
+  }
+
+  private profileKey(workspaceId: string, profileId: string): string {
+    return `${workspaceId}\u0000${profileId}`;
+  }
+
+  private remember(r: ProfileRecord): ProfileRecord {
+    if (this.profiles.size >= maxCachedProfiles) {
+      // Drop the oldest tenth that has nothing to write (insertion order is age).
+      let drop = maxCachedProfiles / 10;
+      for (const [key, old] of this.profiles) {
+        if (drop-- <= 0) break;
+        if (this.dirty.has(old)) continue;
+        this.profiles.delete(key);
+      }
+    }
+    this.profiles.set(this.profileKey(r.workspaceId, r.id), r);
+    return r;
+  }
+
+  private record(workspaceId: string, profileId: string): ProfileRecord {
+    const cached = this.profiles.get(this.profileKey(workspaceId, profileId));
+    if (cached !== undefined) return cached;
+    const row = this.stmts.loadProfile.get(workspaceId, profileId) as ProfileRow | undefined;
+    if (row === undefined) throw new Error(`profile ${profileId} is missing in workspace ${workspaceId}`);
+    return this.remember({
+      workspaceId,
+      id: row.id,
+      firstSeen: row.first_seen,
+      lastSeen: row.last_seen,
+      traits: { values: JSON.parse(row.traits) as Record<string, unknown>, updatedAt: JSON.parse(row.trait_times) as Record<string, number> },
+      eventCounts: JSON.parse(row.event_counts) as Record<string, number>,
+      mergedCount: row.merged_count,
+      knowledge: null,
+      rowDirty: false,
+      knowledgeDirty: false,
+    });
+  }
+
+  private markDirty(r: ProfileRecord, part: 'row' | 'knowledge'): void {
+    if (part === 'row') r.rowDirty = true;
+    else r.knowledgeDirty = true;
+    this.dirty.add(r);
   }
 }

@@ -1,5 +1,6 @@
 import { AttuneError } from '../../core/errors/AttuneError.js';
 import type { CollectCommitter, CollectTx } from '../ports.js';
+import type { SqliteCollectTx } from './SqliteCollectTx.js';
 import type { Transaction } from 'better-sqlite3';
 import type { SqliteDatabase } from './openDatabase.js';
 
@@ -33,15 +34,21 @@ export class SqliteCommitter implements CollectCommitter {
 
   constructor(
     db: SqliteDatabase,
-    private readonly tx: CollectTx,
+    private readonly tx: SqliteCollectTx,
     private readonly options: CommitterOptions,
   ) {
-    this.runJob = db.transaction((job: QueuedJob) => job.run(this.tx));
+    // Each job's cached profile changes are written inside its own savepoint.
+    this.runJob = db.transaction((job: QueuedJob) => {
+      const result = job.run(this.tx);
+      this.tx.flush();
+      return result;
+    });
     this.commitAll = db.transaction((jobs: readonly QueuedJob[]) =>
       jobs.map((job) => {
         try {
           return { ok: true, value: this.runJob(job) };
         } catch (error) {
+          this.tx.discard();
           // A database fault (busy, full, I/O) is the store's, not the request's: 503, retry later.
           return { ok: false, value: isSqliteError(error) ? new AttuneError('ATTUNE_STORE_UNAVAILABLE', { cause: error }) : error };
         }
@@ -89,10 +96,12 @@ export class SqliteCommitter implements CollectCommitter {
     const started = performance.now();
     let results: { ok: boolean; value: unknown }[];
     try {
+      this.tx.beginCommit();
       // IMMEDIATE takes the write lock up front, so another process writing the same file
       // (an import from the CLI) makes this wait (busy_timeout) instead of failing mid-way.
       results = this.commitAll.immediate(jobs);
     } catch (error) {
+      this.tx.discard();
       const failure = new AttuneError('ATTUNE_STORE_UNAVAILABLE', { cause: error });
       for (const job of jobs) job.reject(failure);
       return;

@@ -31,7 +31,7 @@ export class SqliteKnowledgeStore implements KnowledgeConfigStore, KnowledgeRead
       ),
       deleteSegment: db.prepare('DELETE FROM segment_definitions WHERE workspace_id = ? AND id = ?'),
       dropMembers: db.prepare('DELETE FROM segment_members WHERE workspace_id = ? AND segment_id = ?'),
-      knowledge: db.prepare('SELECT knowledge, traits, first_seen, last_seen FROM profiles WHERE workspace_id = ? AND id = ?'),
+      knowledge: db.prepare("SELECT coalesce(k.state, '{}') AS knowledge, p.traits, p.first_seen, p.last_seen FROM profiles p LEFT JOIN profile_knowledge k ON k.workspace_id = p.workspace_id AND k.profile_id = p.id WHERE p.workspace_id = ? AND p.id = ?"),
       size: db.prepare('SELECT count(*) FROM segment_members WHERE workspace_id = ? AND segment_id = ?').pluck(),
       members: db.prepare('SELECT profile_id AS profileId, entered_at AS enteredAt FROM segment_members WHERE workspace_id = ? AND segment_id = ? AND profile_id > ? ORDER BY profile_id LIMIT ?'),
       consent: db.prepare('SELECT purpose, granted, source, at FROM consent_changes WHERE workspace_id = ? AND profile_id = ? ORDER BY at DESC, rowid DESC LIMIT ?'),

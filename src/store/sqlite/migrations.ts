@@ -129,4 +129,17 @@ export const migrations: readonly string[] = [
   );
   CREATE INDEX consent_changes_profile ON consent_changes(workspace_id, profile_id, at);
   `,
+  `
+  -- Knowledge moves to a table of its own: a ~2 KB document inside the WITHOUT ROWID profiles
+  -- row spilled to overflow pages, and every counter update rewrote it (docs/BENCHMARKS.md).
+  CREATE TABLE profile_knowledge (
+    workspace_id TEXT NOT NULL,
+    profile_id TEXT NOT NULL,
+    state TEXT NOT NULL,
+    PRIMARY KEY (workspace_id, profile_id)
+  );
+  INSERT INTO profile_knowledge (workspace_id, profile_id, state)
+    SELECT workspace_id, id, knowledge FROM profiles WHERE knowledge <> '{}';
+  ALTER TABLE profiles DROP COLUMN knowledge;
+  `,
 ];
