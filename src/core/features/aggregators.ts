@@ -158,13 +158,21 @@ export function distinctCount(windowMs: number | null, maxKeys: number): Aggrega
  * every score halves each `halfLifeMs`. Read as an object `{key: score now}`. At most
  * `maxKeys` keys are kept; the lowest score is dropped first.
  */
+/**
+ * Scores are kept to 12 significant digits: an affinity needs no more, and the shorter
+ * numbers keep the stored state small (each key's score is written with every event).
+ */
+function compact(score: number): number {
+  return Number(score.toPrecision(12));
+}
+
 export function decayedScore(halfLifeMs: number, maxKeys: number): Aggregator {
   const decay = (score: number, from: number, to: number) => score * Math.pow(2, -(to - from) / halfLifeMs);
   const add = (keys: [string, number, number][], key: string, weight: number, t: number) => {
     const existing = keys.find((k) => k[0] === key);
-    if (existing === undefined) keys.push([key, weight, t]);
-    else if (t >= existing[2]) [existing[1], existing[2]] = [decay(existing[1], existing[2], t) + weight, t];
-    else existing[1] += decay(weight, t, existing[2]);
+    if (existing === undefined) keys.push([key, compact(weight), t]);
+    else if (t >= existing[2]) [existing[1], existing[2]] = [compact(decay(existing[1], existing[2], t) + weight), t];
+    else existing[1] = compact(existing[1] + decay(weight, t, existing[2]));
     if (keys.length > maxKeys) {
       const asOf = Math.max(...keys.map((k) => k[2]));
       keys.sort((x, y) => decay(y[1], y[2], asOf) - decay(x[1], x[2], asOf));
