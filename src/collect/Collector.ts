@@ -52,7 +52,7 @@ export class Collector {
     const rejected: FaultDetail[] = [];
     const valid: { index: number; event: CollectedEvent }[] = [];
     request.events.forEach((raw, index) => {
-      const result = this.prepare({
+      const result = this.prepareSafely({
         raw,
         routeType: request.routeType,
         batchSentAt: request.batchSentAt ?? null,
@@ -74,6 +74,19 @@ export class Collector {
       valid.map(({ index, event }) => ({ index, outcome: applyEvent(tx, context, event) })),
     );
     return this.report(outcomes, rejected);
+  }
+
+  /**
+   * The pipeline returns rejections as values; anything it throws is a fault of that one event
+   * (input no step foresaw), reported by index, so the other events of the request are kept.
+   */
+  private prepareSafely(input: Parameters<Collector['prepare']>[0]): ReturnType<Collector['prepare']> {
+    try {
+      return this.prepare(input);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      return { ok: false, step: 'prepare', fault: { code: 'ATTUNE_EVENT_INVALID', field: '', message: `the event could not be read: ${message}` } };
+    }
   }
 
   private report(outcomes: CollectReport['outcomes'], rejected: FaultDetail[]): CollectReport {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import secureJson from 'secure-json-parse';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
@@ -97,7 +98,8 @@ export async function importEvents(path: string, collector: Collector, workspace
     if (text.trim().length === 0) continue;
     let event: unknown;
     try {
-      event = JSON.parse(text);
+      // As the HTTP parser does: prototype-poisoning keys are removed.
+      event = secureJson.parse(text, undefined, { protoAction: 'remove', constructorAction: 'remove' });
     } catch (error) {
       acc.reject({ line, code: 'ATTUNE_MALFORMED_JSON', message: error instanceof Error ? error.message : 'not JSON' });
       continue;

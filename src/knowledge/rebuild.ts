@@ -56,7 +56,7 @@ export function collectedEventFromLog(stored: StoredEvent): CollectedEvent {
     generatedMessageId: stored.messageId.startsWith('attune-'),
     userId: stored.userId,
     anonymousId: stored.anonymousId,
-    previousId: idOf(body['previousId']),
+    previousId: stored.type === 'alias' ? idOf(body['previousId']) : null,
     groupId: idOf(body['groupId']),
     name: stored.name,
     timestamp: stored.timestamp,

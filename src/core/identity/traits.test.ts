@@ -94,3 +94,22 @@ describe('mergeTraits', () => {
     expect([s, a]).toEqual([survivor, absorbed]);
   });
 });
+
+describe('trait names that are also Object.prototype members', () => {
+  it('merges toString and valueOf like any other trait', () => {
+    const survivor: TraitState = { values: { name: 'Ann' }, updatedAt: { name: 1 } };
+    const absorbed: TraitState = { values: { toString: 'x', valueOf: 2 }, updatedAt: { toString: 2, valueOf: 2 } };
+    expect(mergeTraits(survivor, absorbed, 'latest').values).toEqual({ name: 'Ann', toString: 'x', valueOf: 2 });
+    expect(applyTraits(emptyTraits, { hasOwnProperty: true }, 5).values).toEqual({ hasOwnProperty: true });
+  });
+
+  it('never stores __proto__, which would replace the prototype of the traits object', () => {
+    const traits = JSON.parse('{"__proto__": {"polluted": true}, "city": "Bern"}') as Record<string, unknown>;
+    const state = applyTraits(emptyTraits, traits, 1);
+    expect(state.values).toEqual({ city: 'Bern' });
+    expect(Object.getPrototypeOf(state.values)).toBe(Object.prototype);
+    const merged = mergeTraits(emptyTraits, { values: traits, updatedAt: JSON.parse('{"__proto__": 1, "city": 1}') as Record<string, number> }, 'latest');
+    expect(Object.getPrototypeOf(merged.values)).toBe(Object.prototype);
+    expect(merged.values).toEqual({ city: 'Bern' });
+  });
+});

@@ -8,6 +8,19 @@ export interface TraitState {
 
 export const emptyTraits: TraitState = { values: {}, updatedAt: {} };
 
+/** The time a trait was written, own properties only: `toString` is a trait name like any other. */
+function writtenAt(times: Readonly<Record<string, number>>, key: string): number | undefined {
+  return Object.hasOwn(times, key) ? times[key] : undefined;
+}
+
+/**
+ * `__proto__` is not kept as a trait: assigning it would replace an object's prototype, and
+ * it cannot be told apart from the prototype when read back.
+ */
+function storable(key: string): boolean {
+  return key !== '__proto__';
+}
+
 /**
  * Applies an identify call's traits written at `at`. A trait already written by a later
  * event keeps its value, so events that arrive out of order still end in the latest state.
@@ -16,7 +29,8 @@ export function applyTraits(state: TraitState, traits: Readonly<Record<string, u
   let values: Record<string, unknown> | null = null;
   let updatedAt: Record<string, number> | null = null;
   for (const [key, value] of Object.entries(traits)) {
-    const previous = state.updatedAt[key];
+    if (!storable(key)) continue;
+    const previous = writtenAt(state.updatedAt, key);
     if (previous !== undefined && previous > at) continue;
     values ??= { ...state.values };
     updatedAt ??= { ...state.updatedAt };
@@ -35,8 +49,9 @@ export function mergeTraits(survivor: TraitState, absorbed: TraitState, strategy
   const values: Record<string, unknown> = { ...survivor.values };
   const updatedAt: Record<string, number> = { ...survivor.updatedAt };
   for (const [key, value] of Object.entries(absorbed.values)) {
-    const theirs = absorbed.updatedAt[key] ?? 0;
-    const ours = survivor.updatedAt[key];
+    if (!storable(key)) continue;
+    const theirs = writtenAt(absorbed.updatedAt, key) ?? 0;
+    const ours = writtenAt(survivor.updatedAt, key);
     const take = ours === undefined || (strategy === 'latest' && theirs > ours);
     if (take) {
       values[key] = value;

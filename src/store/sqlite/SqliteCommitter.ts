@@ -43,8 +43,11 @@ export class SqliteCommitter implements CollectCommitter {
       this.tx.flush();
       return result;
     });
-    this.commitAll = db.transaction((jobs: readonly QueuedJob[]) =>
-      jobs.map((job) => {
+    this.commitAll = db.transaction((jobs: readonly QueuedJob[]) => {
+      // Checked once the write lock is held: a commit by another process while this one waited
+      // for the lock must invalidate the caches before any job reads them.
+      this.tx.beginCommit();
+      return jobs.map((job) => {
         try {
           return { ok: true, value: this.runJob(job) };
         } catch (error) {
@@ -52,8 +55,8 @@ export class SqliteCommitter implements CollectCommitter {
           // A database fault (busy, full, I/O) is the store's, not the request's: 503, retry later.
           return { ok: false, value: isSqliteError(error) ? new AttuneError('ATTUNE_STORE_UNAVAILABLE', { cause: error }) : error };
         }
-      }),
-    );
+      });
+    });
   }
 
   get pendingEvents(): number {
@@ -96,7 +99,6 @@ export class SqliteCommitter implements CollectCommitter {
     const started = performance.now();
     let results: { ok: boolean; value: unknown }[];
     try {
-      this.tx.beginCommit();
       // IMMEDIATE takes the write lock up front, so another process writing the same file
       // (an import from the CLI) makes this wait (busy_timeout) instead of failing mid-way.
       results = this.commitAll.immediate(jobs);

@@ -54,7 +54,8 @@ export function normalizeEvent(ids: IdGenerator): Step<TimedEvent, CollectedEven
         generatedMessageId: givenId === null,
         userId: idOf(e['userId']),
         anonymousId: idOf(e['anonymousId']),
-        previousId: idOf(e['previousId']),
+        // Only an alias call links ids explicitly; a stray previousId elsewhere means nothing.
+        previousId: input.type === 'alias' ? idOf(e['previousId']) : null,
         groupId: idOf(e['groupId']),
         name,
         timestamp,
