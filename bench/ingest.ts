@@ -1,164 +1,41 @@
-import Database from 'better-sqlite3';
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { spawnServer, type ServerChild, type ServerStats } from './support/child.js';
-import { runPhasedLoad, type LoadResult } from './support/load.js';
-import { runRawSqlite, type RawSqliteResult } from './support/rawSqlite.js';
-import { count, fixed, formatTable, gitState, machineBusyCores, machineInfo, round, writeResults } from './support/report.js';
-import { BodySource, createWorkload, type Workload } from './support/workload.js';
+import { join } from 'node:path';
+import { cpuCores, loadFigures, measureAttune, measureFastifyFloor, type AttuneRun, type HttpRun, type HttpSettings, type SyncMode } from './support/http.js';
+import { parseHttpOptions } from './support/options.js';
+import { runRawSqlite, sqliteFigures, type RawSqliteResult } from './support/rawSqlite.js';
+import { busyCoresBeforeRun, count, fixed, formatTable, gitState, machineInfo, round, writeResults } from './support/report.js';
+import { benchWorkloadShape, createWorkload } from './support/workload.js';
 
 /**
  * ingest: collection through POST /v1/batch, against its floors (bare Fastify over HTTP,
  * raw SQLite inserts) measured in the same run. See docs/BENCHMARKS.md.
  */
 
-type SyncMode = 'full' | 'normal';
-
-interface IngestSettings {
-  readonly seconds: number;
-  readonly warmupSeconds: number;
-  readonly connections: number;
+interface IngestSettings extends HttpSettings {
   /** Also measure batches of 20 (Attune with sync=full, and both floors). */
   readonly smallBatches: boolean;
   /** Write V8 CPU profiles of the Attune server processes to this folder. */
   readonly profileDir: string | null;
-  /** Extra pragmas on the Attune server's database, for tuning experiments (not the default figures). */
-  readonly pragmas: readonly string[];
   /** Sync modes to measure (both unless --sync=full or --sync=normal). */
   readonly syncModes: readonly SyncMode[];
 }
 
 /** The goal of DESIGN.md section 5 (with features and segments active, which come later). */
 const goalEventsPerSecond = 30_000;
-const workloadShape = { users: 10_000, knownUserShare: 0.4, templates: 200, seed: 20260302 } as const;
 
 function parseArgs(args: readonly string[]): IngestSettings {
-  let seconds = 10;
-  let warmupSeconds = 2;
-  let connections = 16;
   let smallBatches = true;
-  let profileDir: string | null = null;
-  const pragmas: string[] = [];
+  let profileDir = null as string | null;
   let syncModes: SyncMode[] = ['full', 'normal'];
-  for (const arg of args) {
-    const [flag, value] = arg.split('=', 2) as [string, string | undefined];
-    const number = () => {
-      const n = Number(value);
-      if (!Number.isFinite(n) || n <= 0) throw new Error(`${flag} needs a positive number, e.g. ${flag}=10`);
-      return n;
-    };
-    if (flag === '--seconds') seconds = number();
-    else if (flag === '--warmup') warmupSeconds = number();
-    else if (flag === '--connections') connections = Math.round(number());
-    else if (flag === '--quick') smallBatches = false;
+  const http = parseHttpOptions(args, 'ingest takes --seconds=N --warmup=N --connections=N --quick --sync=full|normal --profile[=dir] --pragma=name=value', ({ flag, value }) => {
+    if (flag === '--quick') smallBatches = false;
     else if (flag === '--profile') profileDir = value ?? join(tmpdir(), `attune-bench-profiles-${Date.now().toString()}`);
-    else if (flag === '--pragma' && value !== undefined) pragmas.push(arg.slice('--pragma='.length));
     else if (flag === '--sync' && (value === 'full' || value === 'normal')) syncModes = [value];
-    else throw new Error(`unknown option ${arg}; ingest takes --seconds=N --warmup=N --connections=N --quick --sync=full|normal --profile[=dir] --pragma=name=value`);
-  }
-  return { seconds, warmupSeconds, connections, smallBatches, profileDir, pragmas, syncModes };
-}
-
-interface HttpRun {
-  readonly load: LoadResult;
-  readonly warmup: LoadResult;
-  readonly batchSize: number;
-  readonly eventsPerSecond: number;
-  /** Share of one core the server process used during the measured run. */
-  readonly serverCpu: number;
-  readonly serverStats: ServerStats;
-}
-
-interface AttuneRun extends HttpRun {
-  readonly sync: SyncMode;
-  readonly acknowledgedEvents: number;
-  readonly storedEvents: number;
-  readonly profiles: number;
-  readonly verified: boolean;
-}
-
-function diff(after: ServerStats, before: ServerStats): ServerStats {
-  return {
-    cpuUserMs: after.cpuUserMs - before.cpuUserMs,
-    cpuSystemMs: after.cpuSystemMs - before.cpuSystemMs,
-    commits: after.commits - before.commits,
-    commitJobs: after.commitJobs - before.commitJobs,
-    commitEvents: after.commitEvents - before.commitEvents,
-    commitMillis: after.commitMillis - before.commitMillis,
-    ...(after.diskWriteBytes === undefined || before.diskWriteBytes === undefined ? {} : { diskWriteBytes: after.diskWriteBytes - before.diskWriteBytes }),
-  };
-}
-
-async function measureHttp(server: ServerChild, workload: Workload, settings: IngestSettings, headers: Record<string, string>): Promise<HttpRun> {
-  const source = new BodySource(workload, 0);
-  let before: ServerStats | null = null;
-  const { warmup, measured } = await runPhasedLoad(
-    { port: server.port, path: '/v1/batch', headers, connections: settings.connections, body: () => source.body(), warmupSeconds: settings.warmupSeconds, seconds: settings.seconds },
-    async () => {
-      before = await server.stats();
-    },
-  );
-  const stats = diff(await server.stats(), before!);
-  if (measured.non2xx > 0 || measured.errors > 0) {
-    console.warn(`  ${measured.non2xx.toString()} non-2xx answers, ${measured.errors.toString()} errors; first: ${measured.firstFailure ?? '(connection errors)'}`);
-  }
-  return {
-    load: measured,
-    warmup,
-    batchSize: workload.options.batchSize,
-    eventsPerSecond: (measured.ok * workload.options.batchSize) / measured.seconds,
-    serverCpu: (stats.cpuUserMs + stats.cpuSystemMs) / 1000 / measured.seconds,
-    serverStats: stats,
-  };
-}
-
-async function measureFastify(workload: Workload, settings: IngestSettings): Promise<HttpRun> {
-  const server = await spawnServer({ entry: './fastifyServer.ts' });
-  try {
-    return await measureHttp(server, workload, settings, {});
-  } finally {
-    await server.stop();
-  }
-}
-
-function countRows(dataFile: string): { events: number; profiles: number } {
-  const db = new Database(dataFile, { readonly: true });
-  try {
-    return {
-      events: db.prepare('SELECT count(*) FROM events').pluck().get() as number,
-      profiles: db.prepare('SELECT count(*) FROM profiles').pluck().get() as number,
-    };
-  } finally {
-    db.close();
-  }
-}
-
-async function measureAttune(workload: Workload, sync: SyncMode, settings: IngestSettings): Promise<AttuneRun> {
-  const env = { ATTUNE_SYNC: sync, ATTUNE_BENCH_PRAGMAS: settings.pragmas.join(';') };
-  const server = await spawnServer({ entry: './attuneServer.ts', env, cpuProfileDir: settings.profileDir });
-  let run: HttpRun;
-  try {
-    const auth = `Basic ${Buffer.from(`${server.writeKey!}:`).toString('base64')}`;
-    run = await measureHttp(server, workload, settings, { authorization: auth });
-  } finally {
-    await server.stop();
-  }
-  // Counted after a graceful shutdown, from the file: what is durably there.
-  const dataFile = server.dataFile!;
-  const rows = countRows(dataFile);
-  rmSync(dirname(dataFile), { recursive: true, force: true });
-  const answeredOk = run.warmup.ok + run.load.ok;
-  const acknowledgedEvents = run.warmup.accepted + run.load.accepted;
-  const allOk = run.warmup.non2xx + run.warmup.errors + run.load.non2xx + run.load.errors === 0;
-  return {
-    ...run,
-    sync,
-    acknowledgedEvents,
-    storedEvents: rows.events,
-    profiles: rows.profiles,
-    verified: allOk && acknowledgedEvents === answeredOk * workload.options.batchSize && rows.events === acknowledgedEvents,
-  };
+    else return false;
+    return true;
+  });
+  return { ...http, smallBatches, profileDir, syncModes };
 }
 
 function attuneFigures(run: AttuneRun, fastify: HttpRun, sqlite: RawSqliteResult) {
@@ -166,12 +43,7 @@ function attuneFigures(run: AttuneRun, fastify: HttpRun, sqlite: RawSqliteResult
   return {
     syncMode: run.sync,
     batchSize: run.batchSize,
-    eventsPerSecond: round(run.eventsPerSecond, 0),
-    requestsPerSecond: round(run.load.requestsPerSecond, 1),
-    p50Ms: run.load.p50Ms,
-    p90Ms: run.load.p90Ms,
-    p99Ms: run.load.p99Ms,
-    maxMs: run.load.maxMs,
+    ...loadFigures(run),
     floorFastifyEventsPerSecond: round(fastify.eventsPerSecond, 0),
     floorSqliteEventsPerSecond: round(sqlite.eventsPerSecond, 0),
     ratioToFastify: round(run.eventsPerSecond / fastify.eventsPerSecond, 3),
@@ -179,12 +51,10 @@ function attuneFigures(run: AttuneRun, fastify: HttpRun, sqlite: RawSqliteResult
     measuredSeconds: round(run.load.seconds, 2),
     measuredRequests: run.load.ok,
     acknowledgedEvents: run.acknowledgedEvents,
-    storedEvents: run.storedEvents,
-    profiles: run.profiles,
+    storedEvents: run.stored.events,
+    profiles: run.stored.profiles,
     storedEqualsAcknowledged: run.verified,
-    serverCpuCores: round(run.serverCpu, 2),
-    loadGeneratorCpuCores: round(run.load.loadGeneratorCpu, 2),
-    otherCpuCores: round(Math.max(0, run.load.machineCpu - run.serverCpu - run.load.loadGeneratorCpu), 2),
+    ...cpuCores(run),
     requestsPerCommit: s.commits === 0 ? 0 : round(s.commitJobs / s.commits, 2),
     commitsPerSecond: round(s.commits / run.load.seconds, 1),
     meanCommitMs: s.commits === 0 ? 0 : round(s.commitMillis / s.commits, 3),
@@ -203,9 +73,7 @@ function fastifyFigures(run: HttpRun) {
     p50Ms: run.load.p50Ms,
     p99Ms: run.load.p99Ms,
     measuredSeconds: round(run.load.seconds, 2),
-    serverCpuCores: round(run.serverCpu, 2),
-    loadGeneratorCpuCores: round(run.load.loadGeneratorCpu, 2),
-    otherCpuCores: round(Math.max(0, run.load.machineCpu - run.serverCpu - run.load.loadGeneratorCpu), 2),
+    ...cpuCores(run),
   };
 }
 
@@ -213,33 +81,28 @@ function cpuCell(f: { serverCpuCores: number; loadGeneratorCpuCores: number; oth
   return `${fixed(f.serverCpuCores)}/${fixed(f.loadGeneratorCpuCores)}/${fixed(f.otherCpuCores)}`;
 }
 
-function sqliteFigures(result: RawSqliteResult) {
-  return { ...result, seconds: round(result.seconds, 2), eventsPerSecond: round(result.eventsPerSecond, 0) };
-}
-
 export async function ingestBenchmark(args: readonly string[]): Promise<void> {
   const settings = parseArgs(args);
   if (settings.profileDir !== null) mkdirSync(settings.profileDir, { recursive: true });
   const started = Date.now();
-  const idleCheck = await machineBusyCores(1000);
-  if (idleCheck > 0.2) console.warn(`  warning: the machine is busy before the run (${fixed(idleCheck)} cores in use); figures will be low and noisy`);
+  const idleCheck = await busyCoresBeforeRun();
   const batchSizes = settings.smallBatches ? [100, 20] : [100];
-  const workloads = new Map(batchSizes.map((batchSize) => [batchSize, createWorkload({ ...workloadShape, batchSize })]));
+  const workloads = new Map(batchSizes.map((batchSize) => [batchSize, createWorkload({ ...benchWorkloadShape, batchSize })]));
   const w100 = workloads.get(100)!;
   console.log(`ingest: POST /v1/batch, ${settings.connections.toString()} connections, ~${settings.seconds.toString()} s measured after ~${settings.warmupSeconds.toString()} s warm-up`);
-  console.log(`  events: ${fixed(w100.eventBytes.mean, 0)} bytes mean (${w100.eventBytes.min.toString()}-${w100.eventBytes.max.toString()}), ${count(w100.bodyBytes)} bytes per 100-event body, ${workloadShape.users.toString()} users, ${Object.entries(w100.mix).map(([type, share]) => `${type} ${fixed(share * 100, 0)}%`).join(', ')}`);
+  console.log(`  events: ${fixed(w100.eventBytes.mean, 0)} bytes mean (${w100.eventBytes.min.toString()}-${w100.eventBytes.max.toString()}), ${count(w100.bodyBytes)} bytes per 100-event body, ${benchWorkloadShape.users.toString()} users, ${Object.entries(w100.mix).map(([type, share]) => `${type} ${fixed(share * 100, 0)}%`).join(', ')}`);
 
   const fastify = new Map<number, HttpRun>();
   const attune = new Map<string, AttuneRun>();
   for (const batchSize of batchSizes) {
     const workload = workloads.get(batchSize)!;
     console.log(`  [batch ${batchSize.toString()}] bare Fastify ...`);
-    fastify.set(batchSize, await measureFastify(workload, settings));
+    fastify.set(batchSize, await measureFastifyFloor(workload, settings));
     // Batches of 20 only with the first sync mode (full by default), to keep the run short.
     const modes = batchSize === 100 ? settings.syncModes : settings.syncModes.slice(0, 1);
     for (const sync of modes) {
       console.log(`  [batch ${batchSize.toString()}] Attune ATTUNE_SYNC=${sync} ...`);
-      attune.set(`${sync}/${batchSize.toString()}`, await measureAttune(workload, sync, settings));
+      attune.set(`${sync}/${batchSize.toString()}`, await measureAttune(workload, settings, { sync, knowledge: null, stream: 0, cpuProfileDir: settings.profileDir }));
     }
   }
   const sqlite = new Map<string, RawSqliteResult>();
@@ -266,8 +129,8 @@ export async function ingestBenchmark(args: readonly string[]): Promise<void> {
       connections: settings.connections,
       warmupSeconds: settings.warmupSeconds,
       targetSeconds: settings.seconds,
-      users: workloadShape.users,
-      knownUserShare: workloadShape.knownUserShare,
+      users: benchWorkloadShape.users,
+      knownUserShare: benchWorkloadShape.knownUserShare,
       eventMix: Object.fromEntries(Object.entries(w100.mix).map(([type, share]) => [type, round(share, 3)])),
       eventBytes: { mean: round(w100.eventBytes.mean, 0), min: w100.eventBytes.min, max: w100.eventBytes.max },
       batchBodyBytes: w100.bodyBytes,
@@ -311,7 +174,7 @@ export async function ingestBenchmark(args: readonly string[]): Promise<void> {
   if (settings.profileDir !== null) console.log(`CPU profiles of the Attune servers: ${settings.profileDir}`);
   const failed = [...attune.values()].filter((run) => !run.verified);
   if (failed.length > 0) {
-    for (const run of failed) console.error(`stored events (${run.storedEvents.toString()}) differ from acknowledged (${run.acknowledgedEvents.toString()}) for sync=${run.sync}, batch ${run.batchSize.toString()}`);
+    for (const run of failed) console.error(`stored events (${run.stored.events.toString()}) differ from acknowledged (${run.acknowledgedEvents.toString()}) for sync=${run.sync}, batch ${run.batchSize.toString()}`);
     process.exitCode = 1;
   }
 }

@@ -1,15 +1,17 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readCpuProfile } from './support/cpuProfile.js';
+import { cpuCores, loadFigures, measureAttune, measureFastifyFloor, type AttuneRun, type HttpRun, type HttpSettings, type KnowledgeMode, type SyncMode } from './support/http.js';
 import { runInChild } from './support/knowChild.js';
-import { measureFastifyFloor, measureKnowledgeServer, type AttuneRun, type HttpRun, type HttpSettings, type SyncMode } from './support/knowHttp.js';
 import type { MemoryFigures } from './support/knowMemory.js';
-import { formatKnowProfile, summarizeKnowProfile, type CpuProfile, type ProfileSummary } from './support/knowProfile.js';
+import { formatKnowProfile, summarizeKnowProfile, type ProfileSummary } from './support/knowProfile.js';
 import type { RuleTimings } from './support/knowRules.js';
 import { knowFeatures, knowSegments } from './support/knowWorkspace.js';
-import { runRawSqlite, type RawSqliteResult } from './support/rawSqlite.js';
-import { count, fixed, formatTable, machineBusyCores, machineInfo, round, writeResults } from './support/report.js';
-import { createWorkload } from './support/workload.js';
+import { parseHttpOptions } from './support/options.js';
+import { runRawSqlite, sqliteFigures, type RawSqliteResult } from './support/rawSqlite.js';
+import { busyCoresBeforeRun, count, fixed, formatTable, machineInfo, round, writeResults } from './support/report.js';
+import { benchWorkloadShape, createWorkload, type Workload } from './support/workload.js';
 
 /**
  * know: what knowledge costs. Ingest through POST /v1/batch with 20 features and 50 segments
@@ -21,7 +23,7 @@ import { createWorkload } from './support/workload.js';
 /** DESIGN.md section 5. */
 const goals = { eventsPerSecondWithSegments: 30_000, bytesPerProfile: 2048 } as const;
 /** The ingest benchmark's workload (bench/ingest.ts), so the two benchmarks' figures compare. */
-const workloadShape = { users: 10_000, knownUserShare: 0.4, templates: 200, seed: 20260302, batchSize: 100 } as const;
+const workloadShape = { ...benchWorkloadShape, batchSize: 100 } as const;
 
 type Part = 'http' | 'rules' | 'memory';
 
@@ -35,44 +37,27 @@ interface KnowSettings extends HttpSettings {
 }
 
 function parseArgs(args: readonly string[]): KnowSettings {
-  let seconds = 10;
-  let warmupSeconds = 2;
-  let connections = 16;
   let sync: SyncMode = 'full';
   let profiles = 100_000;
   let evaluations = 5_000_000;
   let parts: Part[] = ['http', 'rules', 'memory'];
-  let profileDir: string | null = null;
-  const pragmas: string[] = [];
-  for (const arg of args) {
-    const [flag, value] = arg.split('=', 2) as [string, string | undefined];
-    const number = () => {
-      const n = Number(value);
-      if (!Number.isFinite(n) || n <= 0) throw new Error(`${flag} needs a positive number, e.g. ${flag}=10`);
-      return n;
-    };
-    if (flag === '--seconds') seconds = number();
-    else if (flag === '--warmup') warmupSeconds = number();
-    else if (flag === '--connections') connections = Math.round(number());
-    else if (flag === '--profiles') profiles = Math.round(number());
+  let profileDir = null as string | null;
+  const usage = 'know takes --seconds=N --warmup=N --connections=N --sync=full|normal --profiles=N --evaluations=N --only=http,rules,memory --profile[=dir] --pragma=name=value';
+  const http = parseHttpOptions(args, usage, ({ flag, value, number }) => {
+    if (flag === '--profiles') profiles = Math.round(number());
     else if (flag === '--evaluations') evaluations = Math.round(number());
     else if (flag === '--sync' && (value === 'full' || value === 'normal')) sync = value;
     else if (flag === '--only' && value !== undefined && value.split(',').every((p) => ['http', 'rules', 'memory'].includes(p))) parts = value.split(',') as Part[];
     else if (flag === '--profile') profileDir = value ?? join(tmpdir(), `attune-bench-know-profiles-${Date.now().toString()}`);
-    else if (flag === '--pragma' && value !== undefined) pragmas.push(arg.slice('--pragma='.length));
-    else {
-      throw new Error(`unknown option ${arg}; know takes --seconds=N --warmup=N --connections=N --sync=full|normal --profiles=N --evaluations=N --only=http,rules,memory --profile[=dir] --pragma=name=value`);
-    }
-  }
-  return { seconds, warmupSeconds, connections, sync, profiles, evaluations, parts, profileDir, pragmas };
+    else return false;
+    return true;
+  });
+  return { ...http, sync, profiles, evaluations, parts, profileDir };
 }
 
-function cpuCores(run: HttpRun) {
-  return {
-    serverCpuCores: round(run.serverCpu, 2),
-    loadGeneratorCpuCores: round(run.load.loadGeneratorCpu, 2),
-    otherCpuCores: round(Math.max(0, run.load.machineCpu - run.serverCpu - run.load.loadGeneratorCpu), 2),
-  };
+/** Attune with (`full`) or without (`none`) the benchmark's features and segments; optionally CPU-profiled. */
+function measureKnowledgeServer(workload: Workload, sync: SyncMode, knowledge: KnowledgeMode, settings: HttpSettings, cpuProfileDir: string | null = null): Promise<AttuneRun> {
+  return measureAttune(workload, settings, { sync, knowledge, stream: 2, cpuProfileDir });
 }
 
 function attuneFigures(run: AttuneRun, fastify: HttpRun, sqlite: RawSqliteResult, without: AttuneRun | null) {
@@ -80,12 +65,7 @@ function attuneFigures(run: AttuneRun, fastify: HttpRun, sqlite: RawSqliteResult
   return {
     knowledge: run.knowledge === 'full' ? `${knowFeatures.length.toString()} features (+4 built-in), ${knowSegments.length.toString()} segments` : 'none (4 built-in features only)',
     syncMode: run.sync,
-    eventsPerSecond: round(run.eventsPerSecond, 0),
-    requestsPerSecond: round(run.load.requestsPerSecond, 1),
-    p50Ms: run.load.p50Ms,
-    p90Ms: run.load.p90Ms,
-    p99Ms: run.load.p99Ms,
-    maxMs: run.load.maxMs,
+    ...loadFigures(run),
     ratioToFastify: round(run.eventsPerSecond / fastify.eventsPerSecond, 3),
     ratioToSqlite: round(run.eventsPerSecond / sqlite.eventsPerSecond, 3),
     ...(without === null ? {} : { ratioToNoKnowledge: round(run.eventsPerSecond / without.eventsPerSecond, 3) }),
@@ -188,8 +168,7 @@ function profileDifference(runs: { withKnowledge: ProfiledRun; withoutKnowledge:
 export async function knowBenchmark(args: readonly string[]): Promise<void> {
   const settings = parseArgs(args);
   const started = Date.now();
-  const idleCheck = await machineBusyCores(1000);
-  if (idleCheck > 0.2) console.warn(`  warning: the machine is busy before the run (${fixed(idleCheck)} cores in use); figures will be low and noisy`);
+  const idleCheck = await busyCoresBeforeRun();
   const has = (part: Part) => settings.parts.includes(part);
 
   let rules: RuleTimings | null = null;
@@ -229,7 +208,7 @@ export async function knowBenchmark(args: readonly string[]): Promise<void> {
       console.log(`know: CPU profile of the server, knowledge=${knowledge} (not a measured run) -> ${dir} ...`);
       const run = await measureKnowledgeServer(workload, settings.sync, knowledge, settings, dir);
       if (run.cpuProfile === null) throw new Error(`no CPU profile in ${dir}`);
-      return { summary: summarizeKnowProfile(JSON.parse(readFileSync(run.cpuProfile, 'utf8')) as CpuProfile, 30), file: run.cpuProfile, events: run.acknowledgedEvents };
+      return { summary: summarizeKnowProfile(readCpuProfile(run.cpuProfile), 30), file: run.cpuProfile, events: run.acknowledgedEvents };
     };
     profiles = { withKnowledge: await profiled('full'), withoutKnowledge: await profiled('none') };
   }
@@ -239,7 +218,7 @@ export async function knowBenchmark(args: readonly string[]): Promise<void> {
     withoutKnowledge: attuneFigures(http.without, http.fastify, http.sqlite, null),
     floors: {
       fastify: { eventsPerSecond: round(http.fastify.eventsPerSecond, 0), requestsPerSecond: round(http.fastify.load.requestsPerSecond, 1), p50Ms: http.fastify.load.p50Ms, p99Ms: http.fastify.load.p99Ms, ...cpuCores(http.fastify) },
-      sqlite: { ...http.sqlite, seconds: round(http.sqlite.seconds, 2), eventsPerSecond: round(http.sqlite.eventsPerSecond, 0) },
+      sqlite: sqliteFigures(http.sqlite),
     },
   };
   const result = {
@@ -326,7 +305,7 @@ export async function knowBenchmark(args: readonly string[]): Promise<void> {
   const failed = http !== null && (!http.withKnowledge.verified || !http.without.verified);
   if (failed && http !== null) {
     for (const run of [http.without, http.withKnowledge].filter((r) => !r.verified)) {
-      console.error(`knowledge=${run.knowledge}: stored events ${run.stored.events.toString()}, acknowledged ${run.acknowledgedEvents.toString()}, definitions ${run.stored.featureDefinitions.toString()}/${run.stored.segmentDefinitions.toString()}: not verified`);
+      console.error(`knowledge=${run.knowledge ?? 'unset'}: stored events ${run.stored.events.toString()}, acknowledged ${run.acknowledgedEvents.toString()}, definitions ${run.stored.featureDefinitions.toString()}/${run.stored.segmentDefinitions.toString()}: not verified`);
     }
     process.exitCode = 1;
   }

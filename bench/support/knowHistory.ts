@@ -2,6 +2,7 @@ import type { CallType } from '../../src/core/events/callTypes.js';
 import { applyTraits, emptyTraits, type TraitState } from '../../src/core/identity/traits.js';
 import type { KnowledgeModel } from '../../src/core/knowledge/KnowledgeModel.js';
 import { applyEventKnowledge, emptyKnowledge, type KnowledgeEvent, type KnowledgeState, type ProfileFacts } from '../../src/core/knowledge/KnowledgeState.js';
+import { pick } from './random.js';
 
 /**
  * Realistic event histories for one profile, for the parts of the `know` benchmark that run
@@ -12,22 +13,6 @@ import { applyEventKnowledge, emptyKnowledge, type KnowledgeEvent, type Knowledg
  */
 
 const dayMs = 86_400_000;
-
-/** mulberry32, as in workload.ts: every run builds the same histories. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function pick<T>(random: () => number, list: readonly T[]): T {
-  return list[Math.floor(random() * list.length)]!;
-}
 
 const products = [
   { id: 'prod_1042', sku: 'TSH-BLU-M', name: 'Organic Cotton T-Shirt', category: 'Apparel', price: 24.9 },

@@ -19,8 +19,9 @@ import { compileKnowledgeModel } from '../../src/core/knowledge/KnowledgeModel.j
 import type { KnowledgeState } from '../../src/core/knowledge/KnowledgeState.js';
 import { openDatabase } from '../../src/store/sqlite/openDatabase.js';
 import { childMain, collectGarbage } from './knowChild.js';
-import { buildProfile, profileHistory, seededRandom } from './knowHistory.js';
+import { buildProfile, profileHistory } from './knowHistory.js';
 import { knowFeatures, knowSegments } from './knowWorkspace.js';
+import { seededRandom } from './random.js';
 
 export interface Distribution {
   readonly mean: number;

@@ -6,29 +6,13 @@
  *
  *   npx tsx bench/support/knowProfile.ts <file.cpuprofile> [top=30]
  */
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-
-interface ProfileNode {
-  readonly id: number;
-  readonly callFrame: { readonly functionName: string; readonly url: string; readonly lineNumber: number };
-  readonly children?: readonly number[];
-}
-
-export interface CpuProfile {
-  readonly nodes: readonly ProfileNode[];
-  readonly startTime: number;
-  readonly endTime: number;
-  readonly samples: readonly number[];
-  readonly timeDeltas: readonly number[];
-}
-
-type Frame = ProfileNode['callFrame'];
+import { profileTimes, readCpuProfile, type Areas, type CpuProfile, type Frame } from './cpuProfile.js';
 
 const inCore = (part: string) => (f: Frame) => f.url.includes(`/src/core/${part}/`);
 
 /** Areas, first match wins. */
-const areas: readonly (readonly [string, (f: Frame) => boolean])[] = [
+const areas: Areas = [
   ['idle', (f) => f.functionName === '(idle)'],
   ['garbage collection', (f) => f.functionName === '(garbage collector)'],
   ['SQLite (statements, commit, fsync)', (f) => f.url.includes('better-sqlite3') || (f.url === '' && ['run', 'get', 'all', 'exec', 'pragma', 'transaction'].includes(f.functionName))],
@@ -86,50 +70,17 @@ export interface ProfileSummary {
 }
 
 export function summarizeKnowProfile(profile: CpuProfile, top = 30): ProfileSummary {
-  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
-  const self = new Map<number, number>();
-  profile.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
-  const totalMicros = profile.endTime - profile.startTime;
-  let idleMicros = 0;
-  for (const [id, micros] of self) if (byId.get(id)?.callFrame.functionName === '(idle)') idleMicros += micros;
-  const busyMicros = Math.max(1, totalMicros - idleMicros);
-
-  const byFunction = new Map<string, number>();
-  const byArea = new Map<string, number>();
-  for (const [id, micros] of self) {
-    const frame = byId.get(id)!.callFrame;
-    if (frame.functionName === '(idle)') continue;
-    const file = frame.url.replace(/^file:\/\/.*?\/(node_modules|src|bench)\//, '$1/');
-    const key = `${frame.functionName || '(anonymous)'} ${file}:${(frame.lineNumber + 1).toString()}`;
-    byFunction.set(key, (byFunction.get(key) ?? 0) + micros);
-    const area = areas.find(([, test]) => test(frame))?.[0] ?? 'other';
-    byArea.set(area, (byArea.get(area) ?? 0) + micros);
-  }
-
-  // Inclusive time: each sample counts once for every watched function on its stack.
-  const parent = new Map<number, number>();
-  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
-  const inclusive = new Map<string, number>();
-  for (const [id, micros] of self) {
-    const seen = new Set<string>();
-    for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
-      const frame = byId.get(at)!.callFrame;
-      for (const w of watched) {
-        if (frame.functionName === w.name && (w.file === undefined || frame.url.includes(w.file)) && !seen.has(w.label)) {
-          seen.add(w.label);
-          inclusive.set(w.label, (inclusive.get(w.label) ?? 0) + micros);
-        }
-      }
-    }
-  }
+  const times = profileTimes(profile, areas);
+  const busyMicros = Math.max(1, times.totalMicros - times.idleMicros);
+  const inclusive = times.inclusive((frame) => watched.filter((w) => frame.functionName === w.name && (w.file === undefined || frame.url.includes(w.file))).map((w) => w.label));
   const share = (micros: number) => micros / busyMicros;
   const sorted = (map: Map<string, number>) => [...map].sort((a, b) => b[1] - a[1]);
   return {
-    seconds: totalMicros / 1e6,
+    seconds: times.totalMicros / 1e6,
     busySeconds: busyMicros / 1e6,
-    areas: sorted(byArea).map(([area, micros]) => ({ area, share: share(micros) })),
+    areas: sorted(times.byArea).map(([area, micros]) => ({ area, share: share(micros) })),
     inclusive: sorted(inclusive).map(([name, micros]) => ({ function: name, share: share(micros) })),
-    top: sorted(byFunction).slice(0, top).map(([name, micros]) => ({ function: name, share: share(micros) })),
+    top: sorted(times.byFunction).slice(0, top).map(([name, micros]) => ({ function: name, share: share(micros) })),
   };
 }
 
@@ -149,5 +100,5 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     console.error('usage: npx tsx bench/support/knowProfile.ts <file.cpuprofile> [top=30]');
     process.exit(2);
   }
-  console.log(formatKnowProfile(summarizeKnowProfile(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile, top === undefined ? 30 : Number(top))));
+  console.log(formatKnowProfile(summarizeKnowProfile(readCpuProfile(file), top === undefined ? 30 : Number(top))));
 }

@@ -15,8 +15,9 @@ import { ruleInputFor, type ProfileFacts } from '../../src/core/knowledge/Knowle
 import { compileRule, type CompiledRule, type RuleInput } from '../../src/core/rules/compileRule.js';
 import type { ChangedInputs, Memberships } from '../../src/core/segments/compileSegments.js';
 import { childMain, collectGarbage } from './knowChild.js';
-import { buildProfile, profileHistory, seededRandom, type ProfileHistory } from './knowHistory.js';
+import { buildProfile, profileHistory, type ProfileHistory } from './knowHistory.js';
 import { heavyRule, knowFeatures, knowSegments, simpleRule } from './knowWorkspace.js';
+import { seededRandom } from './random.js';
 
 export interface Timing {
   /** Median over the rounds, ns per operation. */

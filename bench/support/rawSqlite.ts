@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase } from '../../src/store/sqlite/openDatabase.js';
 import { cpuTimes } from './child.js';
+import { round } from './report.js';
 import { BodySource, fillEvent, type Workload } from './workload.js';
 
 export interface RawSqliteResult {
@@ -60,4 +61,9 @@ export function runRawSqlite(workload: Workload, synchronous: 'full' | 'normal',
     db.close();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** The result as the benchmarks write it: seconds and events per second rounded. */
+export function sqliteFigures(result: RawSqliteResult) {
+  return { ...result, seconds: round(result.seconds, 2), eventsPerSecond: round(result.eventsPerSecond, 0) };
 }

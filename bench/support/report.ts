@@ -54,6 +54,13 @@ export async function machineBusyCores(millis: number): Promise<number> {
   return ((after.busyMs - before.busyMs) / (after.totalMs - before.totalMs)) * cpus().length;
 }
 
+/** Cores in use on the machine before a run (sampled over a second), with a warning when it is busy: the figures would be low and noisy. */
+export async function busyCoresBeforeRun(): Promise<number> {
+  const busy = await machineBusyCores(1000);
+  if (busy > 0.2) console.warn(`  warning: the machine is busy before the run (${fixed(busy)} cores in use); figures will be low and noisy`);
+  return busy;
+}
+
 /** The commit measured, and whether the working tree had changes (figures from a dirty tree are provisional). */
 export function gitState(): { commit: string; changedFiles: number } | null {
   try {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { pick, seededRandom } from './random.js';
 
 /**
  * A Segment-like workload: track, page and identify calls from a fixed population of users,
@@ -51,17 +52,8 @@ export interface Workload {
   readonly mix: Readonly<Record<string, number>>;
 }
 
-/** mulberry32: a small seeded generator, so every run sends the same events. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The workload of the ingest and know benchmarks (know with batches of 100), so that their figures compare. */
+export const benchWorkloadShape = { users: 10_000, knownUserShare: 0.4, templates: 200, seed: 20260302 } as const;
 
 const products = [
   { id: 'prod_1042', sku: 'TSH-BLU-M', name: 'Organic Cotton T-Shirt', category: 'Apparel', price: 24.9 },
@@ -97,10 +89,6 @@ interface User {
   readonly agent: string;
   readonly locale: string;
   readonly ip: string;
-}
-
-function pick<T>(random: () => number, list: readonly T[]): T {
-  return list[Math.floor(random() * list.length)]!;
 }
 
 function makeUsers(options: WorkloadOptions, random: () => number): User[] {
