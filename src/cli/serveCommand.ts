@@ -1,4 +1,5 @@
 import type { AttuneConfig } from '../config/config.js';
+import { scheduleSegmentSweeps } from '../knowledge/sweepSegments.js';
 import { buildServer } from '../server/buildServer.js';
 import { createMetrics } from '../server/metrics.js';
 import { openStore } from './openStore.js';
@@ -12,7 +13,7 @@ import { systemClock, uuidIds } from './systemClock.js';
 export async function serveCommand(config: AttuneConfig): Promise<void> {
   const metrics = createMetrics();
   const store = openStore(config, metrics.commits);
-  const { app } = await buildServer({
+  const { app, models } = await buildServer({
     store, clock: systemClock, ids: uuidIds, metrics,
     adminToken: config.adminToken, corsOrigins: config.corsOrigins, logger: { level: config.logLevel },
   });
@@ -20,11 +21,21 @@ export async function serveCommand(config: AttuneConfig): Promise<void> {
   // One plain line on stdout that scripts (and the crash test) can wait for.
   process.stdout.write(`attune listening on ${address} (data: ${config.dataDir})\n`);
 
+  const stopSweeps = config.segmentSweepSeconds === 0 ? () => undefined : scheduleSegmentSweeps(
+    { committer: store.committer, workspaces: store.workspaces, models, clock: systemClock },
+    config.segmentSweepSeconds * 1000,
+    (report) => {
+      if (report instanceof Error) app.log.warn({ err: report }, 'segment sweep stopped');
+      else if (report.workspaces > 0) app.log.info({ sweep: report }, 'time-dependent segments re-evaluated');
+    },
+  );
+
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
     app.log.info({ signal }, 'shutting down');
+    stopSweeps();
     app.close().then(
       () => process.exit(0),
       (error: unknown) => {

@@ -15,6 +15,8 @@ export interface AttuneConfig {
   readonly logLevel: string;
   /** Origins allowed to call the collection API from a browser; `*` allows any. */
   readonly corsOrigins: readonly string[] | '*';
+  /** Seconds between sweeps that re-evaluate time-dependent segments for every profile; 0 turns them off. */
+  readonly segmentSweepSeconds: number;
 }
 
 export const configVariables = {
@@ -26,6 +28,7 @@ export const configVariables = {
   adminToken: 'ATTUNE_ADMIN_TOKEN',
   logLevel: 'ATTUNE_LOG_LEVEL',
   corsOrigins: 'ATTUNE_CORS_ORIGINS',
+  segmentSweepSeconds: 'ATTUNE_SEGMENT_SWEEP_SECONDS',
 } as const satisfies Record<keyof AttuneConfig, string>;
 
 export const defaultConfig: AttuneConfig = {
@@ -37,6 +40,7 @@ export const defaultConfig: AttuneConfig = {
   adminToken: null,
   logLevel: 'info',
   corsOrigins: '*',
+  segmentSweepSeconds: 300,
 };
 
 export class ConfigError extends Error {
@@ -61,6 +65,7 @@ function fromStrings(values: Partial<Record<keyof AttuneConfig, string>>, source
   if (values.maxPendingEvents !== undefined) out.maxPendingEvents = integer(source('maxPendingEvents'), values.maxPendingEvents, 1, 10_000_000);
   if (values.adminToken !== undefined) out.adminToken = values.adminToken === '' ? null : values.adminToken;
   if (values.logLevel !== undefined) out.logLevel = values.logLevel;
+  if (values.segmentSweepSeconds !== undefined) out.segmentSweepSeconds = integer(source('segmentSweepSeconds'), values.segmentSweepSeconds, 0, 86_400);
   if (values.corsOrigins !== undefined) out.corsOrigins = values.corsOrigins === '*' ? '*' : values.corsOrigins.split(',').map((s) => s.trim()).filter(Boolean);
   return out;
 }

@@ -27,6 +27,7 @@ export interface ServerOptions {
 
 export interface AttuneServer {
   readonly app: FastifyInstance;
+  readonly models: KnowledgeModels;
   readonly workspaces: WorkspaceService;
   readonly collector: Collector;
   readonly metrics: ServerMetrics;
@@ -110,5 +111,5 @@ export async function buildServer(options: ServerOptions): Promise<AttuneServer>
     ready = false;
   });
   metrics.watchPendingEvents(() => options.store.committer.pendingEvents);
-  return { app, workspaces, collector, metrics };
+  return { app, models, workspaces, collector, metrics };
 }
