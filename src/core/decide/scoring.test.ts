@@ -1,0 +1,178 @@
+import fc from 'fast-check';
+import { Compile } from 'typebox/compile';
+import { describe, expect, it } from 'vitest';
+import { seededRandom, type Random } from '../common/random.js';
+import cases from './scoring.cases.json' with { type: 'json' };
+import { chooseActions, compilePropensityRule, ScoringStrategy, scorerFor, type ScoredChoice, type ScoringCandidate } from './scoring.js';
+
+/** Deterministic strategies must never draw. */
+const noRandom: Random = { next: () => { throw new Error('a deterministic strategy drew a random number'); } };
+
+const summary = (choices: readonly ScoredChoice[]) => choices.map((c) => [c.actionId, c.score, c.probability, c.terms]);
+
+describe('chooseActions, deterministic strategies (scoring.cases.json)', () => {
+  it.each(cases.deterministic as [string, ScoringCandidate[], ScoringStrategy, number, unknown[]][])('%s', (_name, candidates, strategy, count, expected) => {
+    expect(summary(chooseActions(candidates, strategy, count, noRandom))).toEqual(expected);
+  });
+});
+
+describe('ScoringStrategy schema', () => {
+  const check = Compile(ScoringStrategy);
+  it.each([
+    { kind: 'priority' },
+    { kind: 'weighted' },
+    { kind: 'weighted', weightFrom: 'value' },
+    { kind: 'expectedValue', propensity: { constant: 0.3 } },
+    { kind: 'expectedValue', propensity: { rule: 'features.orders_90d / 10' } },
+  ])('accepts %j', (strategy) => expect(check.Check(strategy)).toBe(true));
+  it.each([
+    { kind: 'random' },
+    { kind: 'priority', extra: 1 },
+    { kind: 'weighted', weightFrom: 'propensity' },
+    { kind: 'expectedValue' },
+    { kind: 'expectedValue', propensity: { constant: 1.5 } },
+    { kind: 'expectedValue', propensity: { rule: '' } },
+    { kind: 'expectedValue', propensity: { rule: 'x', constant: 0.5 } },
+  ])('rejects %j', (strategy) => expect(check.Check(strategy)).toBe(false));
+});
+
+describe('compilePropensityRule', () => {
+  it('compiles the rule of an expectedValue strategy, whose value feeds the candidates', () => {
+    const rule = compilePropensityRule({ kind: 'expectedValue', propensity: { rule: 'features.orders_90d / 10' } });
+    expect(rule?.reads).toEqual(['features.orders_90d']);
+    const propensity = rule!.evaluate({ now: 0, features: { orders_90d: 3 } });
+    const [choice] = chooseActions([{ actionId: 'a', priority: 0, value: 10, propensity }], { kind: 'expectedValue', propensity: { rule: rule!.source } }, 1, noRandom);
+    expect(choice?.score).toBeCloseTo(3, 12);
+  });
+  it('is null for strategies without a rule', () => {
+    expect(compilePropensityRule({ kind: 'priority' })).toBeNull();
+    expect(compilePropensityRule({ kind: 'expectedValue', propensity: { constant: 0.5 } })).toBeNull();
+  });
+  it('throws the RuleError of a rule that does not compile', () => {
+    expect(() => compilePropensityRule({ kind: 'expectedValue', propensity: { rule: 'featurs.x' } })).toThrow(/unknown name "featurs"/);
+  });
+});
+
+describe('chooseActions, weighted random', () => {
+  const candidates: ScoringCandidate[] = [
+    { actionId: 'd', priority: 4, value: 1 },
+    { actionId: 'a', priority: 1, value: 1 },
+    { actionId: 'c', priority: 3, value: 0 },
+    { actionId: 'b', priority: 2, value: 1 },
+  ];
+  const weights: Record<string, number> = { a: 1, b: 2, c: 3, d: 4 };
+  const draws = 20_000;
+
+  it('over 20,000 seeded draws picks each action within 2% of its weight share, and records that share', () => {
+    const random = seededRandom(20_240_601);
+    const counts: Record<string, number> = { a: 0, b: 0, c: 0, d: 0 };
+    for (let i = 0; i < draws; i++) {
+      const [choice] = chooseActions(candidates, { kind: 'weighted' }, 1, random);
+      counts[choice!.actionId]!++;
+      expect(choice!.probability).toBeCloseTo(weights[choice!.actionId]! / 10, 12);
+      expect(choice!.score).toBe(weights[choice!.actionId]);
+      expect(choice!.terms).toEqual([{ name: 'weight', value: weights[choice!.actionId], note: 'from priority' }]);
+    }
+    for (const id of Object.keys(weights)) expect(Math.abs(counts[id]! / draws - weights[id]! / 10)).toBeLessThan(0.02);
+  });
+
+  it('samples later picks without replacement and records their conditional probability', () => {
+    const random = seededRandom(7);
+    const afterD: Record<string, number> = { a: 0, b: 0, c: 0 };
+    let firstD = 0;
+    for (let i = 0; i < draws; i++) {
+      const choices = chooseActions(candidates, { kind: 'weighted' }, 4, random);
+      expect(new Set(choices.map((c) => c.actionId)).size).toBe(4);
+      let left = 10;
+      for (const choice of choices) {
+        expect(choice.probability).toBeCloseTo(weights[choice.actionId]! / left, 12);
+        left -= weights[choice.actionId]!;
+      }
+      expect(choices[3]!.probability).toBe(1);
+      if (choices[0]!.actionId === 'd') { firstD++; afterD[choices[1]!.actionId]!++; }
+    }
+    // Given d first, the second pick follows weights 1:2:3 out of 6.
+    for (const id of ['a', 'b', 'c']) expect(Math.abs(afterD[id]! / firstD - weights[id]! / 6)).toBeLessThan(0.02);
+  });
+
+  it('can weigh by value; zero and negative weights come after the positive ones, uniformly', () => {
+    const random = seededRandom(3);
+    const byValue = [
+      { actionId: 'x', priority: 100, value: 0 },
+      { actionId: 'y', priority: 0, value: 5 },
+      { actionId: 'z', priority: 0, value: -1 },
+    ];
+    const counts: Record<string, number> = { x: 0, z: 0 };
+    for (let i = 0; i < 2_000; i++) {
+      const [first, second, third] = chooseActions(byValue, { kind: 'weighted', weightFrom: 'value' }, 3, random);
+      expect([first!.actionId, first!.probability, first!.score]).toEqual(['y', 1, 5]);
+      expect(second!.probability).toBe(0.5);
+      expect(third!.probability).toBe(1);
+      counts[second!.actionId]!++;
+    }
+    expect(Math.abs(counts.x! / 2_000 - 0.5)).toBeLessThan(0.05);
+    const [z] = chooseActions([byValue[2]!], { kind: 'weighted', weightFrom: 'value' }, 1, random);
+    expect(z!.terms).toEqual([{ name: 'weight', value: 0, note: 'value -1 is negative: weight 0' }]);
+  });
+
+  it('does not depend on the input order, only on the seed', () => {
+    const forward = chooseActions(candidates, { kind: 'weighted' }, 4, seededRandom(99));
+    const backward = chooseActions([...candidates].reverse(), { kind: 'weighted' }, 4, seededRandom(99));
+    expect(summary(backward)).toEqual(summary(forward));
+  });
+
+  it('copes with weights whose sum overflows', () => {
+    const huge = [{ actionId: 'a', priority: Number.MAX_VALUE, value: 0 }, { actionId: 'b', priority: Number.MAX_VALUE, value: 0 }];
+    const [first] = chooseActions(huge, { kind: 'weighted' }, 1, seededRandom(1));
+    expect(first!.probability).toBe(0.5);
+  });
+});
+
+describe('chooseActions properties', () => {
+  const strategy = fc.constantFrom<ScoringStrategy>(
+    { kind: 'priority' },
+    { kind: 'weighted' },
+    { kind: 'weighted', weightFrom: 'value' },
+    { kind: 'expectedValue', propensity: { constant: 0.4 } },
+    { kind: 'expectedValue', propensity: { rule: 'features.p' } },
+  );
+  const number = fc.oneof(fc.double({ min: -1e6, max: 1e6, noNaN: true }), fc.integer({ min: -3, max: 3 }), fc.constantFrom(0, Number.NaN, Number.POSITIVE_INFINITY));
+  const candidate = fc.record({
+    actionId: fc.string({ minLength: 1, maxLength: 4 }),
+    priority: number,
+    value: number,
+    propensity: fc.oneof(fc.double({ noNaN: false }), fc.constantFrom(null, 'x', true), fc.constant(undefined)),
+  });
+  const input = fc.tuple(fc.array(candidate, { maxLength: 12 }), strategy, fc.integer({ min: 0, max: 15 }), fc.integer());
+
+  it('chosen ids are distinct, count is respected, probabilities are in (0, 1], scores finite', () => {
+    fc.assert(fc.property(input, ([candidates, s, count, seed]) => {
+      const choices = chooseActions(candidates, s, count, seededRandom(seed));
+      const ids = new Set(candidates.map((c) => c.actionId));
+      expect(choices).toHaveLength(Math.min(count, ids.size));
+      expect(new Set(choices.map((c) => c.actionId)).size).toBe(choices.length);
+      for (const c of choices) {
+        expect(ids.has(c.actionId)).toBe(true);
+        expect(c.probability).toBeGreaterThan(0);
+        expect(c.probability).toBeLessThanOrEqual(1);
+        expect(Number.isFinite(c.score)).toBe(true);
+        if (s.kind !== 'weighted') expect(c.probability).toBe(1);
+      }
+    }));
+  });
+
+  it('the same seed gives the same result; a deterministic strategy gives it in score order', () => {
+    fc.assert(fc.property(input, ([candidates, s, count, seed]) => {
+      const first = chooseActions(candidates, s, count, seededRandom(seed));
+      expect(summary(chooseActions(candidates, s, count, seededRandom(seed)))).toEqual(summary(first));
+      if (s.kind !== 'weighted') {
+        for (let i = 1; i < first.length; i++) expect(first[i - 1]!.score).toBeGreaterThanOrEqual(first[i]!.score);
+      }
+    }));
+  });
+
+  it('scorerFor names its strategy', () => {
+    expect(scorerFor({ kind: 'weighted' }).kind).toBe('weighted');
+    expect(scorerFor({ kind: 'expectedValue', propensity: { constant: 1 } }).kind).toBe('expectedValue');
+  });
+});

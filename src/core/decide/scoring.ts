@@ -1,0 +1,226 @@
+import { Type, type Static } from 'typebox';
+import type { Random } from '../common/random.js';
+import { compileRule, type CompiledRule, type RuleSchema } from '../rules/compileRule.js';
+
+/**
+ * How a placement orders its eligible actions, as configuration. Each kind is one entry of
+ * this union and one `Scorer` in `scorerFor`; model-based strategies are added the same way.
+ *
+ * @example { "kind": "priority" }
+ * @example { "kind": "weighted", "weightFrom": "value" }
+ * @example { "kind": "expectedValue", "propensity": { "rule": "features.orders_90d / 10" } }
+ */
+export const ScoringStrategy = Type.Union([
+  Type.Object(
+    { kind: Type.Literal('priority') },
+    { additionalProperties: false, description: 'Highest priority first; ties by action id' },
+  ),
+  Type.Object(
+    {
+      kind: Type.Literal('weighted'),
+      weightFrom: Type.Optional(Type.Union([Type.Literal('priority'), Type.Literal('value')], { description: 'The weight of an action (default priority)' })),
+    },
+    { additionalProperties: false, description: 'Random, each action with a probability proportional to its weight; the probability is recorded' },
+  ),
+  Type.Object(
+    {
+      kind: Type.Literal('expectedValue'),
+      propensity: Type.Union([
+        Type.Object({ rule: Type.String({ minLength: 1, maxLength: 2000, description: 'A rule giving a number, clamped to [0, 1]' }) }, { additionalProperties: false }),
+        Type.Object({ constant: Type.Number({ minimum: 0, maximum: 1 }) }, { additionalProperties: false }),
+      ]),
+    },
+    { additionalProperties: false, description: 'Highest propensity x value first; ties by action id' },
+  ),
+], { title: 'ScoringStrategy' });
+export type ScoringStrategy = Static<typeof ScoringStrategy>;
+
+/** An eligible action, as scoring sees it. Extra fields are carried through to the choice. */
+export interface ScoringCandidate {
+  readonly actionId: string;
+  readonly priority: number;
+  /** What a conversion of this action is worth (any unit, the same across a placement). */
+  readonly value: number;
+  /**
+   * For `expectedValue` with a propensity rule: what the rule evaluated to for this
+   * candidate (the caller evaluates `compilePropensityRule(strategy)`). Clamped to [0, 1];
+   * anything but a number counts as 0. Ignored by the other strategies.
+   */
+  readonly propensity?: unknown;
+}
+
+/** One part of a score, for the explanation of a decision. */
+export interface ScoreTerm {
+  readonly name: 'priority' | 'value' | 'propensity' | 'weight';
+  readonly value: number;
+  /** Why the value differs from the input (clamped, not a number, ...). */
+  readonly note?: string;
+}
+
+export interface ScoredChoice<C extends ScoringCandidate = ScoringCandidate> {
+  readonly actionId: string;
+  readonly candidate: C;
+  readonly score: number;
+  /**
+   * The exact probability of this choice under the strategy, given the choices before it:
+   * 1 for deterministic strategies, the conditional sampling probability for weighted random.
+   */
+  readonly probability: number;
+  readonly terms: readonly ScoreTerm[];
+}
+
+/**
+ * The open interface of a scoring strategy: orders up to `count` of the candidates. A
+ * deterministic scorer ignores `random`. Later strategies (model-based) implement this too.
+ */
+export interface Scorer {
+  readonly kind: string;
+  choose<C extends ScoringCandidate>(candidates: readonly C[], count: number, random: Random): ScoredChoice<C>[];
+}
+
+/**
+ * The first `count` actions of a placement, in order, each with its score, the probability it
+ * was chosen with, and the terms of its score. Candidates with the same id count once (the
+ * first). Deterministic strategies break ties by action id; weighted random walks the
+ * candidates in action id order, so the result depends on the seed, not the input order.
+ *
+ * @example chooseActions([{ actionId: 'a', priority: 1, value: 5 }, { actionId: 'b', priority: 2, value: 1 }], { kind: 'priority' }, 1, random)
+ *   // [{ actionId: 'b', score: 2, probability: 1, terms: [{ name: 'priority', value: 2 }], candidate: ... }]
+ */
+export function chooseActions<C extends ScoringCandidate>(candidates: readonly C[], strategy: ScoringStrategy, count: number, random: Random): ScoredChoice<C>[] {
+  return scorerFor(strategy).choose(candidates, count, random);
+}
+
+export function scorerFor(strategy: ScoringStrategy): Scorer {
+  switch (strategy.kind) {
+    case 'priority':
+      return deterministic('priority', (c) => {
+        const priority = number(c.priority, 'priority');
+        return { score: priority.value, terms: [priority] };
+      });
+    case 'expectedValue': {
+      const propensityOf = 'constant' in strategy.propensity ? constantPropensity(strategy.propensity.constant) : rulePropensity;
+      return deterministic('expectedValue', (c) => {
+        const propensity = propensityOf(c);
+        const value = number(c.value, 'value');
+        return { score: normalZero(propensity.value * value.value), terms: [propensity, value] };
+      });
+    }
+    case 'weighted':
+      return weighted(strategy.weightFrom ?? 'priority');
+  }
+}
+
+/**
+ * The compiled propensity rule of an `expectedValue` strategy, or null when it has none.
+ * Throws `RuleError` for a rule that does not compile (check it when the placement is saved).
+ */
+export function compilePropensityRule(strategy: ScoringStrategy, schema: RuleSchema = {}): CompiledRule | null {
+  if (strategy.kind !== 'expectedValue' || !('rule' in strategy.propensity)) return null;
+  return compileRule(strategy.propensity.rule, schema, { expect: 'any' });
+}
+
+interface Scored { readonly score: number; readonly terms: readonly ScoreTerm[] }
+
+function deterministic(kind: string, score: (candidate: ScoringCandidate) => Scored): Scorer {
+  return {
+    kind,
+    choose<C extends ScoringCandidate>(candidates: readonly C[], count: number): ScoredChoice<C>[] {
+      return unique(candidates)
+        .map((candidate) => ({ candidate, ...score(candidate) }))
+        .sort((a, b) => b.score - a.score || byId(a.candidate, b.candidate))
+        .slice(0, limit(count))
+        .map(({ candidate, score: s, terms }) => ({ actionId: candidate.actionId, candidate, score: s, probability: 1, terms }));
+    },
+  };
+}
+
+/**
+ * Weighted random without replacement, one pick at a time: each pick chooses among the
+ * candidates not yet chosen with probability weight / (sum of their weights), and records
+ * that conditional probability. The probability of the whole ordered list is the product.
+ * Weights below 0 (or not finite) count as 0. Zero-weight candidates come only after all
+ * positive ones, uniformly among themselves (probability 1 / how many are left).
+ */
+function weighted(weightFrom: 'priority' | 'value'): Scorer {
+  return {
+    kind: 'weighted',
+    choose<C extends ScoringCandidate>(candidates: readonly C[], count: number, random: Random): ScoredChoice<C>[] {
+      const pool = unique(candidates).sort(byId).map((candidate) => ({ candidate, weight: weightOf(candidate[weightFrom], weightFrom) }));
+      const chosen: ScoredChoice<C>[] = [];
+      const wanted = Math.min(limit(count), pool.length);
+      while (chosen.length < wanted) {
+        const positive = pool.filter((p) => p.weight.value > 0);
+        const eligible = positive.length > 0 ? positive : pool;
+        // Shares are weights over the largest one, so that huge weights cannot sum to Infinity.
+        const largest = positive.reduce((max, p) => Math.max(max, p.weight.value), 0);
+        const share = (p: (typeof pool)[number]) => (positive.length > 0 ? p.weight.value / largest : 1);
+        const total = eligible.reduce((sum, p) => sum + share(p), 0);
+        let target = random.next() * total;
+        // Floating-point sums can leave target just above the last share: fall back to the last.
+        let pick = eligible[eligible.length - 1]!;
+        for (const p of eligible) {
+          target -= share(p);
+          if (target < 0) { pick = p; break; }
+        }
+        pool.splice(pool.indexOf(pick), 1);
+        chosen.push({ actionId: pick.candidate.actionId, candidate: pick.candidate, score: pick.weight.value, probability: share(pick) / total, terms: [pick.weight] });
+      }
+      return chosen;
+    },
+  };
+}
+
+function weightOf(raw: number, from: 'priority' | 'value'): ScoreTerm {
+  if (!Number.isFinite(raw)) return { name: 'weight', value: 0, note: `${from} is not a finite number: weight 0` };
+  if (raw < 0) return { name: 'weight', value: 0, note: `${from} ${raw} is negative: weight 0` };
+  return { name: 'weight', value: normalZero(raw), note: `from ${from}` };
+}
+
+function constantPropensity(constant: number): (candidate: ScoringCandidate) => ScoreTerm {
+  const term = clampPropensity(constant, 'constant');
+  return () => term;
+}
+
+function rulePropensity(candidate: ScoringCandidate): ScoreTerm {
+  return clampPropensity(candidate.propensity, 'rule');
+}
+
+function clampPropensity(raw: unknown, source: 'rule' | 'constant'): ScoreTerm {
+  if (typeof raw !== 'number' || !Number.isFinite(raw)) {
+    return { name: 'propensity', value: 0, note: `${source} gave ${describe(raw)}, not a number: propensity 0` };
+  }
+  if (raw < 0) return { name: 'propensity', value: 0, note: `${source} gave ${raw}: clamped to 0` };
+  if (raw > 1) return { name: 'propensity', value: 1, note: `${source} gave ${raw}: clamped to 1` };
+  return { name: 'propensity', value: normalZero(raw), note: `from ${source}` };
+}
+
+function number(raw: number, name: 'priority' | 'value'): ScoreTerm {
+  return Number.isFinite(raw) ? { name, value: normalZero(raw) } : { name, value: 0, note: `${name} is not a finite number: 0` };
+}
+
+function describe(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (typeof value === 'number') return String(value);
+  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value);
+  if (value === null || typeof value === 'boolean') return String(value);
+  return Array.isArray(value) ? 'a list' : typeof value === 'object' ? 'an object' : typeof value;
+}
+
+/** -0 becomes 0, so scores compare and serialise plainly. */
+function normalZero(n: number): number {
+  return n === 0 ? 0 : n;
+}
+
+function limit(count: number): number {
+  return Number.isFinite(count) ? Math.max(0, Math.floor(count)) : count > 0 ? Number.MAX_SAFE_INTEGER : 0;
+}
+
+function byId(a: ScoringCandidate, b: ScoringCandidate): number {
+  return a.actionId < b.actionId ? -1 : a.actionId > b.actionId ? 1 : 0;
+}
+
+function unique<C extends ScoringCandidate>(candidates: readonly C[]): C[] {
+  const seen = new Set<string>();
+  return candidates.filter((c) => !seen.has(c.actionId) && seen.add(c.actionId));
+}
