@@ -8,6 +8,7 @@ import { databaseFile } from '../../src/cli/openStore.js';
 import { systemClock } from '../../src/cli/systemClock.js';
 import { openSqliteStore } from '../../src/store/sqlite/openSqliteStore.js';
 import { WorkspaceService, type CreatedWorkspace } from '../../src/workspaces/WorkspaceService.js';
+import { seededRandom as coreRandom } from '../../src/core/common/random.js';
 
 /**
  * Helpers for the end-to-end tests: the attune command run from source (through tsx, no
@@ -285,16 +286,10 @@ export async function streamBatches(options: StreamOptions, onAck?: (acked: numb
   return { sent, outcomes, acked };
 }
 
-/** mulberry32: a small seeded generator, so that a failing random run can be replayed. */
+/** The core's seeded generator (mulberry32) as a function, so that a failing random run can be replayed. */
 export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const random = coreRandom(seed);
+  return () => random.next();
 }
 
 export function sleep(ms: number): Promise<void> {

@@ -1,7 +1,6 @@
 import { Type, type Static } from 'typebox';
 
 export const aggregates = ['count', 'sum', 'min', 'max', 'first', 'last', 'distinct_count', 'decayed'] as const;
-export type Aggregate = (typeof aggregates)[number];
 // The literals are spelled out below (not mapped from these lists) so that Static<> keeps the union.
 
 /**

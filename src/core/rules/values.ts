@@ -71,17 +71,6 @@ export function finite(n: number): number | null {
   return Number.isFinite(n) ? n : null;
 }
 
-export function typeOf(value: RuleValue): RuleType {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'list';
-  switch (typeof value) {
-    case 'string': return 'string';
-    case 'number': return 'number';
-    case 'boolean': return 'boolean';
-    default: return 'object';
-  }
-}
-
 const isoTime = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)(Z|[+-]\d{2}:?\d{2})?)?$/i;
 
 /**
