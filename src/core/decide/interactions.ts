@@ -1,0 +1,61 @@
+/**
+ * How people's responses to decisions come back: as ordinary track events whose
+ * `properties.decisionId` names the decision. The SDKs send them; any Segment library can.
+ * Each updates the profile's frequency-cap state (impressions, dismisses, clicks) and the
+ * action's outcome counters, in the same commit as the event.
+ *
+ * @example { "type": "track", "event": "Decision Clicked", "properties": { "decisionId": "d_...", "actionId": "spring-sale", "placement": "home-hero", "channel": "web" } }
+ */
+export const interactionEvents = {
+  'Decision Viewed': 'impression',
+  'Decision Clicked': 'click',
+  'Decision Dismissed': 'dismiss',
+  'Decision Converted': 'conversion',
+} as const;
+
+export type InteractionKind = (typeof interactionEvents)[keyof typeof interactionEvents];
+export type InteractionEventName = keyof typeof interactionEvents;
+
+/** An interaction read from an event. */
+export interface Interaction {
+  readonly kind: InteractionKind;
+  readonly decisionId: string;
+  readonly actionId: string;
+  readonly placementId: string;
+  readonly channel: string;
+  /** For conversions: `properties.value`, else `properties.revenue`, else 0. */
+  readonly value: number;
+  readonly at: number;
+  readonly timeZone: string | null;
+}
+
+function text(value: unknown, max = 200): string | null {
+  return typeof value === 'string' && value.length > 0 && value.length <= max ? value : null;
+}
+
+/**
+ * The interaction an event reports, or null: a track event of one of the four names, with
+ * string `decisionId`, `actionId` and `placement` properties (`channel` defaults to web).
+ */
+export function readInteraction(event: { readonly type: string; readonly name: string | null; readonly properties?: Readonly<Record<string, unknown>> | null; readonly context?: Readonly<Record<string, unknown>> | null; readonly timestamp: number }): Interaction | null {
+  if (event.type !== 'track' || event.name === null || !Object.hasOwn(interactionEvents, event.name)) return null;
+  const p = event.properties;
+  if (p === null || p === undefined) return null;
+  const decisionId = text(p['decisionId']);
+  const actionId = text(p['actionId']);
+  const placementId = text(p['placement']);
+  if (decisionId === null || actionId === null || placementId === null) return null;
+  const raw = typeof p['value'] === 'number' ? p['value'] : p['revenue'];
+  const value = typeof raw === 'number' && Number.isFinite(raw) ? raw : 0;
+  const zone = event.context?.['timezone'];
+  return {
+    kind: interactionEvents[event.name as InteractionEventName],
+    decisionId,
+    actionId,
+    placementId,
+    channel: text(p['channel'], 40) ?? 'web',
+    value,
+    at: event.timestamp,
+    timeZone: typeof zone === 'string' ? zone : null,
+  };
+}

@@ -1,0 +1,125 @@
+import { Type, type Static } from 'typebox';
+import { ActionDefinition, DecisionId } from '../core/decide/ActionDefinition.js';
+import { PlacementDefinition } from '../core/decide/PlacementDefinition.js';
+
+/**
+ * The shapes of the decide API (POST /v1/decide) and of the action and placement admin API.
+ * The browser and Node SDKs take their types from here (type-only imports), so a change to
+ * the API is a type error in the SDKs.
+ */
+
+const PlacementAsk = Type.Union([
+  DecisionId,
+  Type.Object({ id: DecisionId, count: Type.Optional(Type.Integer({ minimum: 1, maximum: 20, description: 'At most the placement\'s own count' })) }, { additionalProperties: false }),
+]);
+
+/** The request context: Segment's `context` object (locale, timezone, page, campaign, ...), read by rules as `context`. */
+export const DecideContext = Type.Object(
+  {
+    locale: Type.Optional(Type.String({ maxLength: 35, description: 'BCP 47 (de-CH); chooses the content variant' })),
+    timezone: Type.Optional(Type.String({ maxLength: 64, description: 'IANA zone; calendar-day caps count in it' })),
+  },
+  { additionalProperties: true, description: 'Any JSON object; rules read it under context' },
+);
+
+export const DecideRequest = Type.Object(
+  {
+    userId: Type.Optional(Type.String({ minLength: 1, maxLength: 512 })),
+    anonymousId: Type.Optional(Type.String({ minLength: 1, maxLength: 512 })),
+    placements: Type.Array(PlacementAsk, { minItems: 1, maxItems: 20, description: 'The placements to fill, by id' }),
+    context: Type.Optional(DecideContext),
+    events: Type.Optional(Type.Array(Type.Unknown(), {
+      maxItems: 100,
+      description: 'Segment events (track, page, identify, ...) applied before deciding, so a page needs one round trip. Events without userId or anonymousId take the request\'s',
+    })),
+    explain: Type.Optional(Type.Boolean({ description: 'Also list every action skipped and why' })),
+    writeKey: Type.Optional(Type.String({ description: 'The write key, for browsers that send text/plain to avoid a CORS preflight (else Basic or Bearer auth)' })),
+  },
+  { additionalProperties: false, title: 'DecideRequest' },
+);
+export type DecideRequest = Static<typeof DecideRequest>;
+
+const ScoreTermView = Type.Object({ name: Type.String(), value: Type.Number(), note: Type.Optional(Type.String()) });
+const CapHit = Type.Object({ actionId: Type.String(), cap: Type.String(), detail: Type.String() });
+const Skip = Type.Object({ actionId: Type.String(), step: Type.String(), reason: Type.String(), detail: Type.Optional(Type.String()) });
+
+export const DecisionReasons = Type.Object(
+  {
+    rule: Type.Union([Type.String(), Type.Null()], { description: 'The eligibility rule that held (null: none, everyone is eligible)' }),
+    segments: Type.Array(Type.String(), { description: 'Segments the rule asked about that the profile is in' }),
+    terms: Type.Array(ScoreTermView, { description: 'The parts of the score' }),
+    strategy: Type.String({ description: 'The placement\'s scoring strategy' }),
+    capped: Type.Array(CapHit, { description: 'Actions that were eligible but capped' }),
+    fallback: Type.Optional(Type.String({ description: 'Why the default content was shown' })),
+    skipped: Type.Optional(Type.Array(Skip, { description: 'With explain: every action that was not chosen, and why' })),
+  },
+  { title: 'DecisionReasons' },
+);
+
+export const DecisionView = Type.Object(
+  {
+    decisionId: Type.String({ description: 'Send it with impression, click, dismiss and conversion events' }),
+    actionId: Type.Union([Type.String(), Type.Null()], { description: 'null when this is the placement\'s default content' }),
+    variant: Type.Union([Type.String(), Type.Null()], { description: 'The locale of the variant shown (default, de, de-CH, ...)' }),
+    content: Type.Unknown({ description: 'The rendered content' }),
+    score: Type.Union([Type.Number(), Type.Null()]),
+    probability: Type.Number({ description: 'The probability with which this was chosen (1 when deterministic)' }),
+    reasons: DecisionReasons,
+  },
+  { title: 'Decision' },
+);
+export type DecisionView = Static<typeof DecisionView>;
+
+const PlacementError = Type.Object({ code: Type.String(), message: Type.String(), field: Type.String() });
+
+export const PlacementDecisionView = Type.Object(
+  {
+    placement: Type.String(),
+    channel: Type.Union([Type.String(), Type.Null()]),
+    fallback: Type.Union([Type.String(), Type.Null()], { description: 'Why the default content is shown: no_consent, no_eligible_action, all_capped, held_out; null when personalised' }),
+    decisions: Type.Array(DecisionView, { description: 'In order; the default content is one decision with actionId null' }),
+    error: Type.Optional(PlacementError),
+  },
+  { title: 'PlacementDecision' },
+);
+export type PlacementDecisionView = Static<typeof PlacementDecisionView>;
+
+export const DecideResponse = Type.Object(
+  {
+    profileId: Type.Union([Type.String(), Type.Null()], { description: 'null for a visitor Attune has not seen' }),
+    placements: Type.Array(PlacementDecisionView),
+    events: Type.Optional(Type.Object({
+      accepted: Type.Integer(),
+      duplicates: Type.Integer(),
+      rejected: Type.Array(Type.Object({ index: Type.Integer(), code: Type.String(), message: Type.String(), field: Type.Optional(Type.String()) })),
+    })),
+  },
+  { title: 'DecideResponse' },
+);
+export type DecideResponse = Static<typeof DecideResponse>;
+
+export const ActionView = Type.Evaluate(Type.Intersect([ActionDefinition, Type.Object({
+  problems: Type.Array(Type.String(), { description: 'Why the action cannot be chosen now (its rule no longer compiles, an unknown placement, ...); empty when fine' }),
+})]));
+
+export const PlacementView = Type.Evaluate(Type.Intersect([PlacementDefinition, Type.Object({
+  actions: Type.Array(Type.String(), { description: 'The actions that may fill it' }),
+})]));
+
+export const SendTimeQuery = Type.Object({ channel: Type.Optional(Type.String({ minLength: 1, maxLength: 40, default: 'email' })) }, { additionalProperties: false });
+
+export const SendTimeView = Type.Object(
+  {
+    profileId: Type.String(),
+    channel: Type.String(),
+    hourUtc: Type.Integer({ minimum: 0, maximum: 23, description: 'The best hour to send, in UTC' }),
+    hourLocal: Type.Integer({ minimum: 0, maximum: 23, description: 'The same hour in the profile\'s time zone' }),
+    timeZone: Type.String(),
+    nextSendAt: Type.String({ description: 'The next start of that hour, ISO 8601' }),
+    basis: Type.Union([Type.Literal('profile'), Type.Literal('blended'), Type.Literal('workspace'), Type.Literal('default')]),
+    profileEvents: Type.Integer({ description: 'Engagement events of the profile behind the estimate' }),
+    histogram: Type.Array(Type.Number(), { minItems: 24, maxItems: 24, description: 'Smoothed engagement share per UTC hour' }),
+  },
+  { title: 'SendTime' },
+);
+export type SendTimeView = Static<typeof SendTimeView>;
