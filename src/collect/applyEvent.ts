@@ -91,5 +91,6 @@ function updateProfile(tx: CollectTx, workspace: WorkspaceContext, event: Collec
   tx.saveKnowledge(ws, plan.profileId, knowledge);
   if (update.segments.length > 0) tx.recordSegmentChanges(ws, plan.profileId, update.segments);
   if (update.consent.length > 0) tx.recordConsentChanges(ws, plan.profileId, update.consent);
+  if (update.interaction !== null) tx.countOutcome(ws, update.interaction);
   return plan;
 }

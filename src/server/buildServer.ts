@@ -13,6 +13,12 @@ import { collectRoutes } from './routes/collectRoutes.js';
 import { healthRoutes } from './routes/healthRoutes.js';
 import { knowledgeRoutes } from './routes/knowledgeRoutes.js';
 import { KnowledgeModels } from '../knowledge/KnowledgeModels.js';
+import { seededRandom, type Random } from '../core/common/random.js';
+import { DecisionModels } from '../decide/DecisionModels.js';
+import { DecisionService } from '../decide/DecisionService.js';
+import { installCors } from './publicApi.js';
+import { decideRoutes } from './routes/decideRoutes.js';
+import { decisionAdminRoutes } from './routes/decisionAdminRoutes.js';
 
 export interface ServerOptions {
   readonly store: AttuneStore;
@@ -21,6 +27,10 @@ export interface ServerOptions {
   readonly adminToken?: string | null;
   readonly corsOrigins?: readonly string[] | '*';
   readonly metrics?: ServerMetrics;
+  /** Share of decisions recorded (0 to 1; default 1). */
+  readonly decisionSampleRate?: number;
+  /** Randomness for weighted choices and sampling; seeded from the clock when not given. */
+  readonly random?: Random;
   /** Pino options, or false for no request logs (tests, benchmarks). */
   readonly logger?: false | { level: string };
 }
@@ -30,6 +40,8 @@ export interface AttuneServer {
   readonly models: KnowledgeModels;
   readonly workspaces: WorkspaceService;
   readonly collector: Collector;
+  readonly decisionModels: DecisionModels;
+  readonly decisions: DecisionService;
   readonly metrics: ServerMetrics;
 }
 
@@ -42,6 +54,7 @@ export async function buildServer(options: ServerOptions): Promise<AttuneServer>
   const workspaces = new WorkspaceService(options.store.workspaces, options.clock);
   const models = new KnowledgeModels(options.store.knowledgeConfig, options.clock);
   const collector = new Collector({ committer: options.store.committer, clock: options.clock, ids: options.ids, models, observer: metrics.collect });
+  const decisionModels = new DecisionModels(models, options.store.decisionConfig);
   let ready = true;
 
   const app = Fastify({
@@ -104,12 +117,30 @@ export async function buildServer(options: ServerOptions): Promise<AttuneServer>
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   await app.register(healthRoutes, { metrics, isReady: () => ready });
-  await app.register(collectRoutes, { collector, workspaces, corsOrigins: options.corsOrigins ?? '*' });
+  const decisions = new DecisionService({
+    models: decisionModels, reader: options.store.decisions, committer: options.store.committer, collector, clock: options.clock, ids: options.ids,
+    random: options.random ?? seededRandom(options.clock.now() ^ process.pid),
+    sampleRate: options.decisionSampleRate ?? 1,
+    observer: {
+      decided: metrics.decide.decided,
+      recordFailed: (error) => {
+        metrics.decide.recordFailed(error);
+        app.log.error({ err: error }, 'decision record failed');
+      },
+    },
+  });
+  // The routes browsers call share one CORS scope.
+  await app.register(async (api) => {
+    await installCors(api, options.corsOrigins ?? '*');
+    await api.register(collectRoutes, { collector, workspaces });
+    await api.register(decideRoutes, { decisions, workspaces });
+  });
   await app.register(adminRoutes, { workspaces, store: options.store, adminToken: options.adminToken ?? null, models, clock: options.clock });
   await app.register(knowledgeRoutes, { workspaces, store: options.store, models, clock: options.clock });
+  await app.register(decisionAdminRoutes, { workspaces, store: options.store, models: decisionModels, clock: options.clock });
   app.addHook('preClose', async () => {
     ready = false;
   });
   metrics.watchPendingEvents(() => options.store.committer.pendingEvents);
-  return { app, models, workspaces, collector, metrics };
+  return { app, models, workspaces, collector, decisionModels, decisions, metrics };
 }

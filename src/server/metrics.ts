@@ -1,10 +1,12 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { CollectObserver } from '../collect/Collector.js';
+import type { DecisionObserver } from '../decide/DecisionService.js';
 
 /** Prometheus metrics of one server; a registry per instance keeps tests independent. */
 export interface ServerMetrics {
   readonly registry: Registry;
   readonly collect: CollectObserver;
+  readonly decide: DecisionObserver;
   readonly requestSeconds: Histogram<'method' | 'route' | 'status'>;
   /** A collect request refused whole (bad key, body too large, malformed JSON, queue full, ...). */
   readonly collectRequestRejected: (reason: string) => void;
@@ -40,6 +42,9 @@ export function createMetrics(): ServerMetrics {
     labelNames: ['reason'],
     registers: [registry],
   });
+  const placementsDecided = new Counter({ name: 'attune_placements_decided_total', help: 'Placements decided (each placement of a decide call counts once)', registers: [registry] });
+  const fallbacks = new Counter({ name: 'attune_decision_fallbacks_total', help: 'Placements answered with their default content, by reason', labelNames: ['reason'], registers: [registry] });
+  const recordFailures = new Counter({ name: 'attune_decision_record_failures_total', help: 'Decision records that could not be written (the decisions were still answered)', registers: [registry] });
   let readPending: () => number = () => 0;
   new Gauge({
     name: 'attune_commit_pending_events',
@@ -59,6 +64,13 @@ export function createMetrics(): ServerMetrics {
     commits: (_jobs, events, millis) => {
       commitEvents.observe(events);
       commitSeconds.observe(millis / 1000);
+    },
+    decide: {
+      decided: (n, reasons) => {
+        placementsDecided.inc(n);
+        for (const [reason, count] of Object.entries(reasons)) fallbacks.inc({ reason }, count);
+      },
+      recordFailed: () => recordFailures.inc(),
     },
     collect: {
       accepted: (n) => accepted.inc(n),

@@ -7,6 +7,9 @@ import type { FeatureDefinition } from '../core/features/FeatureDefinition.js';
 import type { KnowledgeState } from '../core/knowledge/KnowledgeState.js';
 import type { MembershipChange } from '../core/segments/compileSegments.js';
 import type { SegmentDefinition } from '../core/segments/SegmentDefinition.js';
+import type { ActionDefinition } from '../core/decide/ActionDefinition.js';
+import type { PlacementDefinition } from '../core/decide/PlacementDefinition.js';
+import type { Interaction } from '../core/decide/interactions.js';
 
 /**
  * Storage ports. Each is a narrow interface; src/store/sqlite implements them on one file,
@@ -39,12 +42,16 @@ export interface CollectTx {
   /** Records entries and exits (history) and keeps the current member lists. */
   recordSegmentChanges(workspaceId: string, profileId: string, changes: readonly MembershipChange[]): void;
   recordConsentChanges(workspaceId: string, profileId: string, changes: readonly ConsentChange[]): void;
+  /** Writes decisions as made (already sampled) in this commit. */
+  recordDecisions(records: readonly DecisionRecord[]): void;
+  /** Counts an interaction (impression, click, dismiss, conversion) on its action and placement. */
+  countOutcome(workspaceId: string, interaction: Interaction): void;
   /** Profile ids of the workspace in id order, after `afterId`: for jobs over every profile. */
   profileIds(workspaceId: string, afterId: string, limit: number): string[];
   /**
    * Rebuild: deletes everything of the workspace that is derived from its event log
    * (profiles with their knowledge, identities, merges, segment members and changes, consent
-   * changes). The log and the definitions stay; replaying the log brings the rest back.
+   * changes, action outcome counters). Recorded decisions stay: they are not in the log. The log and the definitions stay; replaying the log brings the rest back.
    */
   resetDerivedState(workspaceId: string): void;
 }
@@ -199,6 +206,64 @@ export interface KnowledgeReader {
   consentHistory(workspaceId: string, profileId: string, limit: number): Promise<ConsentRecord[]>;
 }
 
+/** A decision as recorded, for audit, data-subject export and off-policy evaluation. */
+export interface DecisionRecord {
+  readonly workspaceId: string;
+  readonly decisionId: string;
+  readonly profileId: string | null;
+  readonly placementId: string;
+  readonly actionId: string | null;
+  readonly variant: string | null;
+  readonly score: number | null;
+  /** The probability with which the action was chosen (the propensity for off-policy evaluation). */
+  readonly probability: number;
+  readonly fallback: string | null;
+  /** The profile's segments at decision time. */
+  readonly segments: readonly string[];
+  readonly reasons: unknown;
+  readonly at: number;
+}
+
+export interface ActionOutcomes {
+  readonly actionId: string;
+  readonly placementId: string;
+  readonly impressions: number;
+  readonly clicks: number;
+  readonly dismisses: number;
+  readonly conversions: number;
+  readonly conversionValue: number;
+}
+
+/** A profile as a decision needs it: facts for rules and templates, and its knowledge (features, session, consent, segments, caps). */
+export interface DecisionProfileRow {
+  readonly id: string;
+  readonly traits: Record<string, unknown>;
+  readonly firstSeen: number;
+  readonly lastSeen: number;
+  readonly knowledge: KnowledgeState;
+}
+
+/** A workspace's actions and placements; changes bump the same config version as features and segments. */
+export interface DecisionConfigStore {
+  listActions(workspaceId: string): Promise<ActionDefinition[]>;
+  putAction(workspaceId: string, definition: ActionDefinition, at: number): Promise<'created' | 'updated'>;
+  deleteAction(workspaceId: string, id: string): Promise<boolean>;
+  listPlacements(workspaceId: string): Promise<PlacementDefinition[]>;
+  putPlacement(workspaceId: string, definition: PlacementDefinition, at: number): Promise<'created' | 'updated'>;
+  deletePlacement(workspaceId: string, id: string): Promise<boolean>;
+}
+
+/** What deciding reads: the profile behind an identity, outcome counters, recorded decisions. */
+export interface DecisionReader {
+  /** The profile a user id (first) or an anonymous id points to; undefined for a visitor Attune has not seen. */
+  findDecisionProfile(workspaceId: string, userId: string | null, anonymousId: string | null): Promise<DecisionProfileRow | undefined>;
+  /** The profile with this id (following merges). */
+  decisionProfile(workspaceId: string, profileId: string): Promise<DecisionProfileRow | undefined>;
+  outcomes(workspaceId: string): Promise<ActionOutcomes[]>;
+  /** Recorded decisions of a profile, newest first. */
+  decisionsOf(workspaceId: string, profileId: string, limit: number): Promise<DecisionRecord[]>;
+}
+
 /** Everything the server needs from a store, opened together and closed together. */
 export interface AttuneStore {
   readonly committer: CollectCommitter;
@@ -207,6 +272,8 @@ export interface AttuneStore {
   readonly workspaces: WorkspaceStore;
   readonly knowledgeConfig: KnowledgeConfigStore;
   readonly knowledge: KnowledgeReader;
+  readonly decisionConfig: DecisionConfigStore;
+  readonly decisions: DecisionReader;
   /** Flushes pending commits and releases the store. */
   close(): Promise<void>;
 }

@@ -33,6 +33,7 @@ export const CapRules = Type.Object(
     perPlacement: Type.Optional(Type.Array(WindowCap, { maxItems: 6, description: 'Impressions of this action to one profile in the placement asked for, per window' })),
     perChannelPerDay: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_CAP, description: 'Impressions of any action on the channel asked for, to one profile, per calendar day in the profile\'s time zone, at which this action is no longer shown' })),
     dismissCooldown: Type.Optional(Type.String({ pattern: '^\\d{1,5}[mhdw]$', description: 'Time after the profile dismissed this action during which it is not shown (up to 90d)' })),
+    clickCooldown: Type.Optional(Type.String({ pattern: '^\\d{1,5}[mhdw]$', description: 'Time after the profile clicked this action during which it is not shown again (up to 90d): the offer was taken' })),
     budget: Type.Optional(Type.Integer({ minimum: 1, description: 'Impressions of this action across all profiles (counted by the shell, passed as budgetUsed)' })),
   },
   { additionalProperties: false, title: 'CapRules' },
@@ -48,9 +49,11 @@ export function capRuleProblems(rules: CapRules): string[] {
     const ms = parseDuration(window);
     if (ms === null || ms > MAX_WINDOW_MS) problems.push(`${where}: ${window} is not a duration of at most 90d`);
   }
-  if (rules.dismissCooldown !== undefined) {
-    const ms = parseDuration(rules.dismissCooldown);
-    if (ms === null || ms > MAX_WINDOW_MS) problems.push(`dismissCooldown: ${rules.dismissCooldown} is not a duration of at most 90d`);
+  for (const key of ['dismissCooldown', 'clickCooldown'] as const) {
+    const value = rules[key];
+    if (value === undefined) continue;
+    const ms = parseDuration(value);
+    if (ms === null || ms > MAX_WINDOW_MS) problems.push(`${key}: ${value} is not a duration of at most 90d`);
   }
   return problems;
 }
@@ -66,6 +69,8 @@ export interface ActionCapState extends ImpressionLog {
   p: Record<string, ImpressionLog>;
   /** The last dismiss, while a cool-down may still need it. */
   d?: number;
+  /** The last click, while a cool-down may still need it. */
+  k?: number;
 }
 
 /**
@@ -92,6 +97,7 @@ export interface ImpressionInput {
   readonly timeZone?: string | null | undefined;
 }
 
+/** A dismiss or a click: what a cool-down starts from. */
 export interface DismissInput {
   readonly actionId: string;
   readonly at: number;
@@ -109,7 +115,7 @@ export interface CapCheck {
   readonly budgetUsed?: number | undefined;
 }
 
-export type CapKind = 'perProfile' | 'perPlacement' | 'perChannelPerDay' | 'dismissCooldown' | 'budget';
+export type CapKind = 'perProfile' | 'perPlacement' | 'perChannelPerDay' | 'dismissCooldown' | 'clickCooldown' | 'budget';
 export type CapResult = { readonly ok: true } | { readonly ok: false; readonly cap: CapKind; readonly detail: string };
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
@@ -167,6 +173,7 @@ export function recordImpression(state: CapState, input: ImpressionInput): CapSt
   const kept = Object.keys(days).sort().slice(-DAY_BUCKETS_KEPT);
   state.c[input.channel] = Object.fromEntries(kept.map((day) => [day, days[day]!]));
   if (action.d !== undefined && action.d <= input.at - MAX_WINDOW_MS) delete action.d;
+  if (action.k !== undefined && action.k <= input.at - MAX_WINDOW_MS) delete action.k;
   return state;
 }
 
@@ -174,6 +181,13 @@ export function recordImpression(state: CapState, input: ImpressionInput): CapSt
 export function recordDismiss(state: CapState, input: DismissInput): CapState {
   const action = (state.a[input.actionId] ??= { t: [], n: 0, p: {} });
   if (action.d === undefined || input.at > action.d) action.d = input.at;
+  return state;
+}
+
+/** Records that the profile clicked an action, in place. */
+export function recordClick(state: CapState, input: DismissInput): CapState {
+  const action = (state.a[input.actionId] ??= { t: [], n: 0, p: {} });
+  if (action.k === undefined || input.at > action.k) action.k = input.at;
   return state;
 }
 
@@ -235,9 +249,57 @@ export function checkCaps(state: CapState, rules: CapRules, check: CapCheck): Ca
       return { ok: false, cap: 'dismissCooldown', detail: `dismissed ${duration(check.now - action.d)} ago; cool-down ${rules.dismissCooldown}, ${duration(action.d + ms - check.now)} left` };
     }
   }
+  if (rules.clickCooldown !== undefined) {
+    const ms = parseDuration(rules.clickCooldown);
+    if (ms === null || ms > MAX_WINDOW_MS) return { ok: false, cap: 'clickCooldown', detail: `invalid cool-down ${rules.clickCooldown}` };
+    if (action?.k !== undefined && check.now < action.k + ms) {
+      return { ok: false, cap: 'clickCooldown', detail: `clicked ${duration(check.now - action.k)} ago; cool-down ${rules.clickCooldown}, ${duration(action.k + ms - check.now)} left` };
+    }
+  }
   if (rules.budget !== undefined) {
     if (check.budgetUsed === undefined) return { ok: false, cap: 'budget', detail: `budget of ${rules.budget} impressions; usage unknown` };
     if (check.budgetUsed >= rules.budget) return { ok: false, cap: 'budget', detail: `${check.budgetUsed} of ${rules.budget} impressions of the budget used` };
   }
   return { ok: true };
+}
+
+function mergeLogs(a: ImpressionLog | undefined, b: ImpressionLog | undefined): ImpressionLog {
+  const times = [...(a?.t ?? []), ...(b?.t ?? [])].sort((x, y) => x - y);
+  const newest = times.length > 0 ? times[times.length - 1]! : 0;
+  const fresh = times.filter((t) => t > newest - MAX_WINDOW_MS);
+  return { t: fresh.slice(Math.max(0, fresh.length - MAX_CAP)), n: Math.min((a?.n ?? 0) + (b?.n ?? 0), MAX_CAP) };
+}
+
+function later(a: number | undefined, b: number | undefined): number | undefined {
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  return Math.max(a, b);
+}
+
+/**
+ * The cap state of a profile that absorbs another (an anonymous visitor who logs in): both
+ * profiles' impressions count, as if one person had seen them all, and the later dismiss and
+ * click win. A new object; the inputs are not changed.
+ */
+export function mergeCapStates(a: CapState | undefined, b: CapState | undefined): CapState {
+  const merged = emptyCapState();
+  for (const id of new Set([...Object.keys(a?.a ?? {}), ...Object.keys(b?.a ?? {})])) {
+    const x = a?.a[id];
+    const y = b?.a[id];
+    const placements: Record<string, ImpressionLog> = {};
+    for (const p of new Set([...Object.keys(x?.p ?? {}), ...Object.keys(y?.p ?? {})])) placements[p] = mergeLogs(x?.p[p], y?.p[p]);
+    const action: ActionCapState = { ...mergeLogs(x, y), p: placements };
+    const d = later(x?.d, y?.d);
+    const k = later(x?.k, y?.k);
+    if (d !== undefined) action.d = d;
+    if (k !== undefined) action.k = k;
+    merged.a[id] = action;
+  }
+  for (const channel of new Set([...Object.keys(a?.c ?? {}), ...Object.keys(b?.c ?? {})])) {
+    const days: Record<string, number> = {};
+    for (const source of [a?.c[channel], b?.c[channel]]) for (const [day, n] of Object.entries(source ?? {})) days[day] = (days[day] ?? 0) + n;
+    const kept = Object.keys(days).sort().slice(-DAY_BUCKETS_KEPT);
+    merged.c[channel] = Object.fromEntries(kept.map((day) => [day, days[day]!]));
+  }
+  return merged;
 }

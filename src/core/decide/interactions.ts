@@ -1,3 +1,5 @@
+import { recordClick, recordDismiss, recordImpression, type CapState } from './caps.js';
+
 /**
  * How people's responses to decisions come back: as ordinary track events whose
  * `properties.decisionId` names the decision. The SDKs send them; any Segment library can.
@@ -58,4 +60,22 @@ export function readInteraction(event: { readonly type: string; readonly name: s
     at: event.timestamp,
     timeZone: typeof zone === 'string' ? zone : null,
   };
+}
+
+/**
+ * What an interaction does to a profile's cap state, in place: an impression counts toward
+ * the windowed and per-channel caps, a dismiss and a click start their cool-downs, a
+ * conversion changes nothing here (it counts in the action's outcome counters).
+ */
+export function applyInteraction(state: CapState, interaction: Interaction): CapState {
+  switch (interaction.kind) {
+    case 'impression':
+      return recordImpression(state, { actionId: interaction.actionId, placementId: interaction.placementId, channel: interaction.channel, at: interaction.at, timeZone: interaction.timeZone });
+    case 'dismiss':
+      return recordDismiss(state, { actionId: interaction.actionId, at: interaction.at });
+    case 'click':
+      return recordClick(state, { actionId: interaction.actionId, at: interaction.at });
+    case 'conversion':
+      return state;
+  }
 }

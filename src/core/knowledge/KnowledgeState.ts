@@ -6,6 +6,9 @@ import type { RuleValue } from '../rules/values.js';
 import type { Memberships, MembershipChange } from '../segments/compileSegments.js';
 import { mergeSessions, readSession, updateSession, type SessionState } from '../session/SessionState.js';
 import type { KnowledgeModel } from './KnowledgeModel.js';
+import { emptyCapState, mergeCapStates, type CapState } from '../decide/caps.js';
+import { timeZoneOf } from '../decide/timeZoneOf.js';
+import { applyInteraction, readInteraction, type Interaction } from '../decide/interactions.js';
 
 /**
  * Everything Attune keeps hot about one profile, besides identities and traits: feature
@@ -16,6 +19,8 @@ export interface KnowledgeState {
   s: SessionState | null;
   c: ConsentState;
   m: Memberships;
+  /** Frequency-cap state (impressions, dismisses, clicks of decisions); absent until the first interaction. */
+  k?: CapState;
 }
 
 export function emptyKnowledge(): KnowledgeState {
@@ -39,6 +44,8 @@ export interface KnowledgeUpdate {
   readonly features: readonly string[];
   readonly consent: readonly ConsentChange[];
   readonly segments: readonly MembershipChange[];
+  /** The decision interaction the event reported (impression, click, ...), for outcome counters. */
+  readonly interaction: Interaction | null;
 }
 
 /** What rules see of a profile at `now`: profile, features (with derived values) and session. */
@@ -70,7 +77,9 @@ export function applyEventKnowledge(state: KnowledgeState, event: KnowledgeEvent
   const changed = { features: new Set(features), profile: event.traitsChanged, session: true, consent: consent.length > 0 };
   const { memberships, changes } = model.segments.update(state.m, input, first ? 'all' : changed, event.timestamp);
   state.m = memberships;
-  return { features, consent, segments: changes };
+  const interaction = readInteraction({ type: event.type, name: event.name, timestamp: event.timestamp, properties: objectAt(event.body, 'properties'), context: objectAt(event.body, 'context') });
+  if (interaction !== null) state.k = applyInteraction(state.k ?? emptyCapState(), { ...interaction, timeZone: timeZoneOf(objectAt(event.body, 'context'), profile.traits) });
+  return { features, consent, segments: changes, interaction };
 }
 
 /**
@@ -84,6 +93,7 @@ export function mergeKnowledge(survivor: KnowledgeState, absorbed: KnowledgeStat
     c: mergeConsent(survivor.c, absorbed.c),
     m: survivor.m,
   };
+  if (survivor.k !== undefined || absorbed.k !== undefined) state.k = mergeCapStates(survivor.k, absorbed.k);
   const { memberships, changes } = model.segments.update(state.m, ruleInputFor(state, profile, model, at), 'all', at);
   state.m = memberships;
   return { state, segments: changes };
@@ -93,4 +103,9 @@ export function mergeKnowledge(survivor: KnowledgeState, absorbed: KnowledgeStat
 export function currentSegments(state: KnowledgeState, profile: ProfileFacts, model: KnowledgeModel, now: number, context?: unknown): { id: string; enteredAt: number | null }[] {
   const input = { ...ruleInputFor(state, profile, model, now), context };
   return model.segments.current(state.m, input).map((id) => ({ id, enteredAt: Object.hasOwn(state.m, id) ? state.m[id]! : null }));
+}
+
+function objectAt(body: Readonly<Record<string, unknown>>, key: string): Readonly<Record<string, unknown>> | null {
+  const value = Object.hasOwn(body, key) ? body[key] : undefined;
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
 }

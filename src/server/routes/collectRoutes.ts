@@ -1,4 +1,3 @@
-import cors from '@fastify/cors';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { Collector, CollectReport } from '../../collect/Collector.js';
@@ -18,11 +17,10 @@ const MAX_SINGLE_BYTES = 32 * 1024;
 export interface CollectRoutesOptions {
   readonly collector: Collector;
   readonly workspaces: WorkspaceService;
-  readonly corsOrigins: readonly string[] | '*';
 }
 
 /** Global Privacy Control (https://privacycg.github.io/gpc-spec/): the browser's opt-out of sale and sharing. */
-function gpc(request: FastifyRequest): boolean {
+export function gpc(request: FastifyRequest): boolean {
   return request.headers['sec-gpc'] === '1';
 }
 
@@ -69,15 +67,6 @@ function answer(reply: FastifyReply, report: CollectReport, single: boolean): Fa
 
 export async function collectRoutes(app: FastifyInstance, options: CollectRoutesOptions): Promise<void> {
   const { collector, workspaces } = options;
-  await app.register(cors, {
-    origin: options.corsOrigins === '*' ? true : [...options.corsOrigins],
-    methods: ['GET', 'POST'],
-    allowedHeaders: ['Authorization', 'Content-Type', 'Sec-GPC'],
-    // Not CORS-safelisted: without this a browser cannot read when to retry a 429.
-    exposedHeaders: ['Retry-After'],
-    maxAge: 86400,
-  });
-
   async function single(type: CallType, request: FastifyRequest, reply: FastifyReply) {
     const principal = await authenticate(request, workspaces, 'write');
     const report = await collector.collect(principal.workspace, { events: [request.body], routeType: type, globalPrivacyControl: gpc(request) });

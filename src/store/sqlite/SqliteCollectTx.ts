@@ -5,7 +5,8 @@ import type { IdentityKey, ProfileFacts } from '../../core/identity/types.js';
 import type { ConsentChange } from '../../core/consent/ConsentState.js';
 import { emptyKnowledge, type KnowledgeState } from '../../core/knowledge/KnowledgeState.js';
 import type { MembershipChange } from '../../core/segments/compileSegments.js';
-import type { CollectTx } from '../ports.js';
+import type { Interaction } from '../../core/decide/interactions.js';
+import type { CollectTx, DecisionRecord } from '../ports.js';
 import type { SqliteDatabase } from './openDatabase.js';
 
 interface ProfileRow {
@@ -84,7 +85,15 @@ export class SqliteCollectTx implements CollectTx {
       consentChange: db.prepare('INSERT INTO consent_changes (workspace_id, profile_id, purpose, granted, source, at) VALUES (?, ?, ?, ?, ?, ?)'),
       profileIds: db.prepare('SELECT id FROM profiles WHERE workspace_id = ? AND merged_into IS NULL AND id > ? ORDER BY id LIMIT ?').pluck(),
       // The derived tables of migrations.ts; the log (events) and the definitions are source.
-      resetDerived: ['profiles', 'profile_knowledge', 'identities', 'profile_merges', 'segment_members', 'segment_changes', 'consent_changes']
+      recordDecision: db.prepare(
+        'INSERT OR IGNORE INTO decisions (workspace_id, decision_id, profile_id, placement_id, action_id, variant, score, probability, fallback, segments, reasons, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      ),
+      countOutcome: db.prepare(
+        `INSERT INTO action_outcomes (workspace_id, action_id, placement_id, impressions, clicks, dismisses, conversions, conversion_value) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT DO UPDATE SET impressions = impressions + excluded.impressions, clicks = clicks + excluded.clicks, dismisses = dismisses + excluded.dismisses,
+           conversions = conversions + excluded.conversions, conversion_value = conversion_value + excluded.conversion_value`,
+      ),
+      resetDerived: ['profiles', 'profile_knowledge', 'identities', 'profile_merges', 'segment_members', 'segment_changes', 'consent_changes', 'action_outcomes']
         .map((table) => db.prepare(`DELETE FROM ${table} WHERE workspace_id = ?`)),
       append: db.prepare(
         'INSERT INTO events (workspace_id, message_id, type, name, user_id, anonymous_id, profile_id, timestamp, received_at, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
@@ -212,6 +221,20 @@ export class SqliteCollectTx implements CollectTx {
 
   recordConsentChanges(workspaceId: string, profileId: string, changes: readonly ConsentChange[]): void {
     for (const c of changes) this.stmts.consentChange.run(workspaceId, profileId, c.purpose, c.granted ? 1 : 0, c.source, c.at);
+  }
+
+  recordDecisions(records: readonly DecisionRecord[]): void {
+    for (const r of records) {
+      this.stmts.recordDecision.run(r.workspaceId, r.decisionId, r.profileId, r.placementId, r.actionId, r.variant, r.score, r.probability, r.fallback, JSON.stringify(r.segments), JSON.stringify(r.reasons), r.at);
+    }
+  }
+
+  countOutcome(workspaceId: string, interaction: Interaction): void {
+    const k = interaction.kind;
+    this.stmts.countOutcome.run(
+      workspaceId, interaction.actionId, interaction.placementId,
+      k === 'impression' ? 1 : 0, k === 'click' ? 1 : 0, k === 'dismiss' ? 1 : 0, k === 'conversion' ? 1 : 0, k === 'conversion' ? interaction.value : 0,
+    );
   }
 
   profileIds(workspaceId: string, afterId: string, limit: number): string[] {

@@ -142,4 +142,55 @@ export const migrations: readonly string[] = [
     SELECT workspace_id, id, knowledge FROM profiles WHERE knowledge <> '{}';
   ALTER TABLE profiles DROP COLUMN knowledge;
   `,
+  `
+  -- Actions and placements (src/core/decide), versioned with the features and segments by
+  -- workspaces.config_version: actions' rules read them, so they compile together.
+  CREATE TABLE action_definitions (
+    workspace_id TEXT NOT NULL,
+    id TEXT NOT NULL,
+    definition TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (workspace_id, id)
+  ) WITHOUT ROWID;
+  CREATE TABLE placement_definitions (
+    workspace_id TEXT NOT NULL,
+    id TEXT NOT NULL,
+    definition TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (workspace_id, id)
+  ) WITHOUT ROWID;
+  -- Decisions as made (a configurable sample), with the profile's segments at the time: for
+  -- audit, data-subject export and off-policy evaluation (probability is the propensity).
+  CREATE TABLE decisions (
+    workspace_id TEXT NOT NULL,
+    decision_id TEXT NOT NULL,
+    profile_id TEXT,
+    placement_id TEXT NOT NULL,
+    action_id TEXT,
+    variant TEXT,
+    score REAL,
+    probability REAL NOT NULL,
+    fallback TEXT,
+    segments TEXT NOT NULL,
+    reasons TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    PRIMARY KEY (workspace_id, decision_id)
+  );
+  CREATE INDEX decisions_profile ON decisions(workspace_id, profile_id, at);
+  -- Responses per action and placement, counted from interaction events as they are stored
+  -- (derived from the log: a rebuild recounts them).
+  CREATE TABLE action_outcomes (
+    workspace_id TEXT NOT NULL,
+    action_id TEXT NOT NULL,
+    placement_id TEXT NOT NULL,
+    impressions INTEGER NOT NULL DEFAULT 0,
+    clicks INTEGER NOT NULL DEFAULT 0,
+    dismisses INTEGER NOT NULL DEFAULT 0,
+    conversions INTEGER NOT NULL DEFAULT 0,
+    conversion_value REAL NOT NULL DEFAULT 0,
+    PRIMARY KEY (workspace_id, action_id, placement_id)
+  ) WITHOUT ROWID;
+  `,
 ];

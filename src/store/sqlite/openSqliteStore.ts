@@ -2,6 +2,7 @@ import type { AttuneStore } from '../ports.js';
 import { openDatabase, type OpenDatabaseOptions, type SqliteDatabase } from './openDatabase.js';
 import { SqliteCollectTx } from './SqliteCollectTx.js';
 import { SqliteCommitter, type CommitterOptions } from './SqliteCommitter.js';
+import { SqliteDecisionStore } from './SqliteDecisionStore.js';
 import { SqliteEventLog } from './SqliteEventLog.js';
 import { SqliteKnowledgeStore } from './SqliteKnowledgeStore.js';
 import { SqliteProfileReader } from './SqliteProfileReader.js';
@@ -16,6 +17,7 @@ export function openSqliteStore(options: OpenDatabaseOptions & CommitterOptions)
   const db = openDatabase(options);
   const committer = new SqliteCommitter(db, new SqliteCollectTx(db), options);
   const knowledge = new SqliteKnowledgeStore(db);
+  const decisions = new SqliteDecisionStore(db);
   return {
     db,
     committer,
@@ -24,6 +26,8 @@ export function openSqliteStore(options: OpenDatabaseOptions & CommitterOptions)
     workspaces: new SqliteWorkspaceStore(db),
     knowledgeConfig: knowledge,
     knowledge,
+    decisionConfig: decisions,
+    decisions,
     async close() {
       await committer.close();
       if (db.open) {

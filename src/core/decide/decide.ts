@@ -1,0 +1,99 @@
+import { applyConsent, consentChanges, hasConsent } from '../consent/ConsentState.js';
+import { emptyKnowledge, ruleInputFor, type KnowledgeState, type ProfileFacts } from '../knowledge/KnowledgeState.js';
+import type { RuleInput } from '../rules/compileRule.js';
+import { sessionTimeoutMs } from '../session/SessionState.js';
+import { emptyCapState } from './caps.js';
+import type { DecisionModel } from './compileDecisionModel.js';
+import { decisionSteps, runPlacement, type Decision, type DecisionEnvironment, type DecisionFrame, type DecisionRequest, type DecisionStep, type FallbackReason } from './decisionSteps.js';
+import { localeChain } from './renderTemplate.js';
+import { timeZoneOf } from './timeZoneOf.js';
+
+/** The profile a decision is for, as the shell loaded it; null facts for a visitor Attune has not seen. */
+export interface DecisionProfile {
+  readonly facts: ProfileFacts | null;
+  readonly knowledge: KnowledgeState;
+}
+
+export interface PlacementError {
+  readonly code: 'ATTUNE_PLACEMENT_NOT_FOUND';
+  readonly message: string;
+  /** JSON pointer into the request. */
+  readonly field: string;
+}
+
+export interface PlacementDecision {
+  readonly placement: string;
+  readonly channel: string | null;
+  readonly fallback: FallbackReason | null;
+  readonly decisions: readonly Decision[];
+  readonly error?: PlacementError;
+}
+
+export interface DecideResult {
+  readonly placements: readonly PlacementDecision[];
+  /** The segments the profile is in at decision time: recorded with the decision. */
+  readonly segments: readonly string[];
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * The load step's pure half: what all placements of a request share. Consent given in the
+ * request's own context (a visitor who just refused) counts at once, before any event is stored.
+ */
+export function decisionFrame(model: DecisionModel, profile: DecisionProfile, request: DecisionRequest, env: DecisionEnvironment): DecisionFrame {
+  const knowledge = model.knowledge;
+  const now = env.now;
+  const state = profile.knowledge;
+  const facts: ProfileFacts = profile.facts ?? { id: '', traits: {}, firstSeen: now, lastSeen: now };
+  const context = request.context;
+  let consentState = state.c;
+  if (isObject(context['consent'])) {
+    consentState = { ...state.c };
+    applyConsent(consentState, consentChanges({ context }, now, knowledge.consent));
+  }
+  const base: RuleInput = { ...ruleInputFor({ ...state, c: consentState }, facts, knowledge, now), context };
+  const segments = new Set(knowledge.segments.current(state.m, base));
+  const input: RuleInput = { ...base, inSegment: (id) => segments.has(id) };
+  const session = state.s;
+  return {
+    model,
+    request,
+    env,
+    profileId: profile.facts?.id ?? null,
+    input,
+    segments,
+    personalization: hasConsent(consentState, 'personalization', knowledge.consent),
+    caps: state.k ?? emptyCapState(),
+    timeZone: timeZoneOf(context, facts.traits),
+    locales: localeChain(typeof context['locale'] === 'string' ? context['locale'] : null),
+    sessionStart: session !== null && now - session.last < sessionTimeoutMs ? session.start : undefined,
+    templateData: { profile: { id: facts.id, traits: facts.traits }, features: input.features, session: input.session, context },
+    chosen: new Set(),
+  };
+}
+
+/**
+ * Decides every placement of a request, in the order asked: eligibility, consent, caps,
+ * score, arbitrate, choose variant, render (decisionSteps). Pure: the shell loads the
+ * profile before and records the result after. An unknown placement is an error of that
+ * placement alone; the others are decided.
+ */
+export function decide(model: DecisionModel, profile: DecisionProfile | null, request: DecisionRequest, env: DecisionEnvironment, steps: readonly DecisionStep[] = decisionSteps): DecideResult {
+  const frame = decisionFrame(model, profile ?? { facts: null, knowledge: emptyKnowledge() }, request, env);
+  const placements = request.placements.map((ask, index): PlacementDecision => {
+    const placement = model.placements.get(ask.id);
+    if (placement === undefined) {
+      return {
+        placement: ask.id, channel: null, fallback: null, decisions: [],
+        error: { code: 'ATTUNE_PLACEMENT_NOT_FOUND', message: `no placement has the id "${ask.id}"`, field: `/placements/${index}` },
+      };
+    }
+    const count = Math.min(ask.count ?? placement.definition.count, placement.definition.count);
+    const run = runPlacement(placement, count, frame, steps);
+    return { placement: placement.id, channel: placement.definition.channel, fallback: run.fallback, decisions: run.decisions };
+  });
+  return { placements, segments: [...frame.segments] };
+}

@@ -1,0 +1,299 @@
+import type { Random } from '../common/random.js';
+import type { RuleInput } from '../rules/compileRule.js';
+import type { RuleValue } from '../rules/values.js';
+import { checkCaps, type CapKind, type CapState } from './caps.js';
+import type { CompiledAction, CompiledPlacement, DecisionModel } from './compileDecisionModel.js';
+import { renderTemplate } from './renderTemplate.js';
+import { chooseActions, type ScoredChoice, type ScoreTerm, type ScoringCandidate } from './scoring.js';
+
+/** What the caller asks for. */
+export interface DecisionRequest {
+  readonly placements: readonly { readonly id: string; readonly count?: number | undefined }[];
+  /** Segment's context object: locale, timezone, page, ...; rules read it as `context`. */
+  readonly context: Readonly<Record<string, unknown>>;
+  /** List every skipped action and why, in the reasons. */
+  readonly explain: boolean;
+}
+
+/** The shell's side of a decision: clock, randomness, ids and the global budget counts. */
+export interface DecisionEnvironment {
+  readonly now: number;
+  readonly random: Random;
+  readonly newDecisionId: () => string;
+  /** Impressions of an action across all profiles so far; undefined when unknown. */
+  readonly budgetUsed: (actionId: string) => number | undefined;
+}
+
+/**
+ * What every placement of one request shares, computed once by the load step: the rule
+ * input (profile, features, session, context), the current segments, consent, cap state,
+ * time zone and locale chain.
+ */
+export interface DecisionFrame {
+  readonly model: DecisionModel;
+  readonly request: DecisionRequest;
+  readonly env: DecisionEnvironment;
+  readonly profileId: string | null;
+  readonly input: RuleInput;
+  readonly segments: ReadonlySet<string>;
+  readonly personalization: boolean;
+  readonly caps: CapState;
+  readonly timeZone: string | null;
+  readonly locales: readonly string[];
+  readonly sessionStart: number | undefined;
+  /** What `{{ }}` placeholders read: profile (id, traits), features, session, context. */
+  readonly templateData: Readonly<Record<string, unknown>>;
+  /** Actions already chosen for an earlier placement of this request: one action, one place per page. */
+  readonly chosen: Set<string>;
+}
+
+export interface Candidate extends ScoringCandidate {
+  readonly action: CompiledAction;
+}
+
+export type SkipReason =
+  | 'invalid' | 'disabled' | 'not_started' | 'ended' | 'no_variant' | 'rule_false'
+  | 'no_consent' | 'capped' | 'chosen_elsewhere' | 'not_chosen';
+
+export interface Skip {
+  readonly actionId: string;
+  readonly step: string;
+  readonly reason: SkipReason;
+  readonly detail?: string;
+}
+
+export interface CapHit {
+  readonly actionId: string;
+  readonly cap: CapKind;
+  readonly detail: string;
+}
+
+export type FallbackReason = 'no_consent' | 'no_eligible_action' | 'all_capped' | 'placement_invalid';
+
+export interface DecisionReasons {
+  readonly rule: string | null;
+  readonly segments: readonly string[];
+  readonly terms: readonly ScoreTerm[];
+  readonly strategy: string;
+  readonly capped: readonly CapHit[];
+  readonly fallback?: string;
+  readonly skipped?: readonly Skip[];
+}
+
+/** One thing to show: an action's rendered variant, or the placement's default content (actionId null). */
+export interface Decision {
+  readonly decisionId: string;
+  readonly actionId: string | null;
+  readonly variant: string | null;
+  readonly content: RuleValue;
+  readonly score: number | null;
+  readonly probability: number;
+  readonly reasons: DecisionReasons;
+}
+
+/** The state of one placement as it moves through the steps. */
+export interface PlacementRun {
+  readonly placement: CompiledPlacement;
+  readonly count: number;
+  candidates: Candidate[];
+  readonly skipped: Skip[];
+  readonly capped: CapHit[];
+  fallback: FallbackReason | null;
+  choices: ScoredChoice<Candidate>[];
+  /** Per choice, the variant's locale and content, from chooseVariant. */
+  variants: { readonly locale: string; readonly content: RuleValue }[];
+  decisions: Decision[];
+}
+
+/**
+ * A step of the decision pipeline: small, named, and working on one placement's run in
+ * place (a decision is on the hot path; a step that allocated a new run per call would
+ * cost more than it does). A step that decides the answer is the default content sets
+ * `fallback`; the runner then skips to rendering. Model-based scoring (later) is one more step.
+ */
+export interface DecisionStep {
+  readonly name: string;
+  run(run: PlacementRun, frame: DecisionFrame): void;
+}
+
+function skip(run: PlacementRun, frame: DecisionFrame, entry: Skip): void {
+  if (frame.request.explain) run.skipped.push(entry);
+}
+
+function hasVariant(variants: Readonly<Record<string, unknown>>, locales: readonly string[]): boolean {
+  for (const locale of locales) if (Object.hasOwn(variants, locale)) return true;
+  return false;
+}
+
+/** Eligible actions: valid, enabled, in schedule, with a variant on the locale chain, whose rule holds. */
+export const eligibility: DecisionStep = {
+  name: 'eligibility',
+  run(run, frame) {
+    const now = frame.env.now;
+    for (const action of run.placement.actions) {
+      const id = action.id;
+      if (action.problems.length > 0) skip(run, frame, { actionId: id, step: 'eligibility', reason: 'invalid', detail: action.problems[0]! });
+      else if (!action.enabled) skip(run, frame, { actionId: id, step: 'eligibility', reason: 'disabled' });
+      else if (action.start !== null && now < action.start) skip(run, frame, { actionId: id, step: 'eligibility', reason: 'not_started' });
+      else if (action.end !== null && now >= action.end) skip(run, frame, { actionId: id, step: 'eligibility', reason: 'ended' });
+      else if (!hasVariant(action.definition.variants, frame.locales)) skip(run, frame, { actionId: id, step: 'eligibility', reason: 'no_variant', detail: `no variant for ${frame.locales.join(' -> ')}` });
+      else if (action.rule !== null && !action.rule.matches(frame.input)) skip(run, frame, { actionId: id, step: 'eligibility', reason: 'rule_false' });
+      else run.candidates.push({ actionId: id, priority: action.definition.priority, value: action.definition.value, action });
+    }
+  },
+};
+
+/** Without the personalization purpose, the answer is the default content; so is a placement that cannot work. */
+export const consent: DecisionStep = {
+  name: 'consent',
+  run(run, frame) {
+    if (run.placement.problems.length > 0) {
+      run.fallback = 'placement_invalid';
+    } else if (!frame.personalization) {
+      run.fallback = 'no_consent';
+    } else {
+      return;
+    }
+    for (const c of run.candidates) skip(run, frame, { actionId: c.actionId, step: 'consent', reason: 'no_consent' });
+    run.candidates = [];
+  },
+};
+
+/** Frequency caps: per profile, per placement, per channel and day, cool-downs and budgets. */
+export const caps: DecisionStep = {
+  name: 'caps',
+  run(run, frame) {
+    const kept: Candidate[] = [];
+    const channel = run.placement.definition.channel;
+    for (const candidate of run.candidates) {
+      const rules = candidate.action.caps;
+      if (rules === null) {
+        kept.push(candidate);
+        continue;
+      }
+      const result = checkCaps(frame.caps, rules, {
+        actionId: candidate.actionId,
+        placementId: run.placement.id,
+        channel,
+        now: frame.env.now,
+        timeZone: frame.timeZone,
+        sessionStart: frame.sessionStart,
+        budgetUsed: rules.budget === undefined ? undefined : frame.env.budgetUsed(candidate.actionId),
+      });
+      if (result.ok) kept.push(candidate);
+      else {
+        run.capped.push({ actionId: candidate.actionId, cap: result.cap, detail: result.detail });
+        skip(run, frame, { actionId: candidate.actionId, step: 'caps', reason: 'capped', detail: result.detail });
+      }
+    }
+    run.candidates = kept;
+  },
+};
+
+/** The inputs of the placement's scoring strategy: the propensity, when a rule gives it. */
+export const score: DecisionStep = {
+  name: 'score',
+  run(run, frame) {
+    const rule = run.placement.propensity;
+    if (rule === null || run.candidates.length === 0) return;
+    const propensity = rule.evaluate(frame.input);
+    run.candidates = run.candidates.map((c) => ({ ...c, propensity }));
+  },
+};
+
+/**
+ * The choice: actions already shown in an earlier placement of the request are set aside,
+ * then the strategy picks up to `count` (with the probability of each pick).
+ */
+export const arbitrate: DecisionStep = {
+  name: 'arbitrate',
+  run(run, frame) {
+    const open = run.candidates.filter((c) => {
+      if (!frame.chosen.has(c.actionId)) return true;
+      skip(run, frame, { actionId: c.actionId, step: 'arbitrate', reason: 'chosen_elsewhere' });
+      return false;
+    });
+    run.choices = chooseActions(open, run.placement.definition.strategy, run.count, frame.env.random);
+    for (const choice of run.choices) frame.chosen.add(choice.actionId);
+    if (frame.request.explain) {
+      const picked = new Set(run.choices.map((c) => c.actionId));
+      for (const c of open) if (!picked.has(c.actionId)) skip(run, frame, { actionId: c.actionId, step: 'arbitrate', reason: 'not_chosen' });
+    }
+    if (run.choices.length === 0) run.fallback = run.capped.length > 0 ? 'all_capped' : 'no_eligible_action';
+  },
+};
+
+/** The content variant for the request's locale: de-CH, then de, then default. */
+export const chooseVariant: DecisionStep = {
+  name: 'chooseVariant',
+  run(run, frame) {
+    run.variants = run.choices.map((choice) => {
+      const variants = choice.candidate.action.definition.variants;
+      for (const locale of frame.locales) {
+        if (Object.hasOwn(variants, locale)) return { locale, content: variants[locale] as RuleValue };
+      }
+      // Eligibility let only actions with a variant on the chain through.
+      throw new Error(`no variant for ${choice.actionId}`);
+    });
+  },
+};
+
+function reasonsFor(run: PlacementRun, frame: DecisionFrame, choice: ScoredChoice<Candidate> | null): DecisionReasons {
+  const rule = choice?.candidate.action.rule ?? null;
+  const reasons: DecisionReasons = {
+    rule: rule?.source ?? null,
+    segments: rule === null ? [] : rule.segments.filter((s) => frame.segments.has(s)),
+    terms: choice?.terms ?? [],
+    strategy: run.placement.definition.strategy.kind,
+    capped: run.capped.slice(0, 20),
+    ...(run.fallback === null ? {} : { fallback: run.fallback }),
+    ...(frame.request.explain ? { skipped: run.skipped } : {}),
+  };
+  return reasons;
+}
+
+/** The content with its `{{ }}` placeholders filled (HTML-escaped); without consent, from the context only. */
+export const render: DecisionStep = {
+  name: 'render',
+  run(run, frame) {
+    if (run.fallback !== null || run.choices.length === 0) {
+      const data = run.fallback === 'no_consent' ? { context: frame.request.context } : frame.templateData;
+      run.decisions = [{
+        decisionId: frame.env.newDecisionId(),
+        actionId: null,
+        variant: null,
+        content: renderTemplate((run.placement.definition.defaultContent ?? null) as RuleValue, data),
+        score: null,
+        probability: 1,
+        reasons: reasonsFor(run, frame, null),
+      }];
+      return;
+    }
+    run.decisions = run.choices.map((choice, i) => ({
+      decisionId: frame.env.newDecisionId(),
+      actionId: choice.actionId,
+      variant: run.variants[i]!.locale,
+      content: renderTemplate(run.variants[i]!.content, frame.templateData),
+      score: choice.score,
+      probability: choice.probability,
+      reasons: reasonsFor(run, frame, choice),
+    }));
+  },
+};
+
+/** The pure steps, in order. The shell loads the profile before them and records after them. */
+export const decisionSteps: readonly DecisionStep[] = [eligibility, consent, caps, score, arbitrate, chooseVariant, render];
+
+/** The steps that still run once a step has chosen the default content. */
+const afterFallback = new Set(['render']);
+
+/** Runs the steps over one placement. */
+export function runPlacement(placement: CompiledPlacement, count: number, frame: DecisionFrame, steps: readonly DecisionStep[] = decisionSteps): PlacementRun {
+  const run: PlacementRun = { placement, count, candidates: [], skipped: [], capped: [], fallback: null, choices: [], variants: [], decisions: [] };
+  for (const step of steps) {
+    if (run.fallback !== null && !afterFallback.has(step.name)) continue;
+    step.run(run, frame);
+  }
+  return run;
+}
+

@@ -1,0 +1,108 @@
+import type { Clock } from '../core/common/ports.js';
+import type { ActionDefinition } from '../core/decide/ActionDefinition.js';
+import { capRuleProblems } from '../core/decide/caps.js';
+import { decisionRuleSchema, type DecisionModel } from '../core/decide/compileDecisionModel.js';
+import type { PlacementDefinition } from '../core/decide/PlacementDefinition.js';
+import { compilePropensityRule } from '../core/decide/scoring.js';
+import { AttuneError } from '../core/errors/AttuneError.js';
+import { compileRule } from '../core/rules/compileRule.js';
+import { RuleError } from '../core/rules/RuleError.js';
+import { ruleErrorExtensions } from '../knowledge/checkKnowledgeConfig.js';
+import type { DecisionConfigStore } from '../store/ports.js';
+import type { DecisionModels } from './DecisionModels.js';
+
+export type ActionView = ActionDefinition & { readonly problems: readonly string[] };
+export type PlacementView = PlacementDefinition & { readonly actions: readonly string[] };
+
+function ruleInvalid(error: unknown, field: string, subject: Record<string, string>): unknown {
+  if (!(error instanceof RuleError)) return error;
+  return new AttuneError('ATTUNE_RULE_INVALID', { detail: error.message, field, extensions: { ...subject, ...ruleErrorExtensions(error) }, cause: error });
+}
+
+/**
+ * Actions and placements: checked against the workspace's knowledge model before they are
+ * saved (a rule that does not compile is refused with its position), then saved and the
+ * compiled model dropped. Problems that can arise later (a feature an action reads is
+ * deleted, a placement it names is removed) do not block anything: the action carries them
+ * in its view and is skipped when deciding.
+ */
+export class DecisionAdmin {
+  constructor(private readonly deps: { store: DecisionConfigStore; models: DecisionModels; clock: Clock }) {}
+
+  async listActions(workspaceId: string): Promise<ActionView[]> {
+    const model = await this.deps.models.get(workspaceId);
+    return [...model.actions.values()].sort((a, b) => (a.id < b.id ? -1 : 1)).map((a) => ({ ...a.definition, problems: a.problems }));
+  }
+
+  async getAction(workspaceId: string, id: string): Promise<ActionView> {
+    const action = (await this.deps.models.get(workspaceId)).actions.get(id);
+    if (action === undefined) throw new AttuneError('ATTUNE_ACTION_NOT_FOUND', { detail: `no action has the id "${id}"` });
+    return { ...action.definition, problems: action.problems };
+  }
+
+  /** Refuses what can never work; returns what cannot work now (unknown placements). */
+  async validateAction(workspaceId: string, definition: ActionDefinition): Promise<readonly string[]> {
+    const model = await this.deps.models.get(workspaceId);
+    if (definition.rule !== undefined) {
+      try {
+        compileRule(definition.rule, decisionRuleSchema(model.knowledge));
+      } catch (error) {
+        throw ruleInvalid(error, '/rule', { action: definition.id });
+      }
+    }
+    const caps = definition.caps === undefined ? [] : capRuleProblems(definition.caps);
+    if (caps.length > 0) throw new AttuneError('ATTUNE_ACTION_INVALID', { detail: caps.join('; '), field: '/caps' });
+    const start = definition.schedule?.start === undefined ? null : Date.parse(definition.schedule.start);
+    const end = definition.schedule?.end === undefined ? null : Date.parse(definition.schedule.end);
+    if (start !== null && end !== null && end <= start) throw new AttuneError('ATTUNE_ACTION_INVALID', { detail: 'schedule.end is not after schedule.start', field: '/schedule' });
+    return unknownPlacements(definition, model);
+  }
+
+  async putAction(workspaceId: string, definition: ActionDefinition): Promise<{ status: 'created' | 'updated'; action: ActionView }> {
+    await this.validateAction(workspaceId, definition);
+    const status = await this.deps.store.putAction(workspaceId, definition, this.deps.clock.now());
+    this.deps.models.invalidate(workspaceId);
+    return { status, action: await this.getAction(workspaceId, definition.id) };
+  }
+
+  async deleteAction(workspaceId: string, id: string): Promise<void> {
+    if (!(await this.deps.store.deleteAction(workspaceId, id))) throw new AttuneError('ATTUNE_ACTION_NOT_FOUND', { detail: `no action has the id "${id}"` });
+    this.deps.models.invalidate(workspaceId);
+  }
+
+  async listPlacements(workspaceId: string): Promise<PlacementView[]> {
+    const model = await this.deps.models.get(workspaceId);
+    return [...model.placements.values()].sort((a, b) => (a.id < b.id ? -1 : 1)).map((p) => ({ ...p.definition, actions: p.actions.map((a) => a.id) }));
+  }
+
+  async getPlacement(workspaceId: string, id: string): Promise<PlacementView> {
+    const placement = (await this.deps.models.get(workspaceId)).placements.get(id);
+    if (placement === undefined) throw new AttuneError('ATTUNE_PLACEMENT_NOT_FOUND', { detail: `no placement has the id "${id}"` });
+    return { ...placement.definition, actions: placement.actions.map((a) => a.id) };
+  }
+
+  async validatePlacement(workspaceId: string, definition: PlacementDefinition): Promise<void> {
+    const model = await this.deps.models.get(workspaceId);
+    try {
+      compilePropensityRule(definition.strategy, decisionRuleSchema(model.knowledge));
+    } catch (error) {
+      throw ruleInvalid(error, '/strategy/propensity/rule', { placement: definition.id });
+    }
+  }
+
+  async putPlacement(workspaceId: string, definition: PlacementDefinition): Promise<{ status: 'created' | 'updated'; placement: PlacementView }> {
+    await this.validatePlacement(workspaceId, definition);
+    const status = await this.deps.store.putPlacement(workspaceId, definition, this.deps.clock.now());
+    this.deps.models.invalidate(workspaceId);
+    return { status, placement: await this.getPlacement(workspaceId, definition.id) };
+  }
+
+  async deletePlacement(workspaceId: string, id: string): Promise<void> {
+    if (!(await this.deps.store.deletePlacement(workspaceId, id))) throw new AttuneError('ATTUNE_PLACEMENT_NOT_FOUND', { detail: `no placement has the id "${id}"` });
+    this.deps.models.invalidate(workspaceId);
+  }
+}
+
+function unknownPlacements(definition: ActionDefinition, model: DecisionModel): string[] {
+  return definition.placements.filter((p) => !model.placements.has(p)).map((p) => `placement "${p}" does not exist (yet)`);
+}

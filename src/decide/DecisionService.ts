@@ -1,0 +1,130 @@
+import type { Collector, CollectReport } from '../collect/Collector.js';
+import type { Clock, IdGenerator } from '../core/common/ports.js';
+import type { Random } from '../core/common/random.js';
+import { decide, type DecideResult } from '../core/decide/decide.js';
+import type { DecisionModel } from '../core/decide/compileDecisionModel.js';
+import type { DecisionRequest } from '../core/decide/decisionSteps.js';
+import type { FaultDetail } from '../core/errors/AttuneError.js';
+import type { CollectCommitter, DecisionReader, DecisionRecord, Workspace } from '../store/ports.js';
+
+/** A decide call as the shell receives it (the HTTP body, or the Node SDK's in-process call). */
+export interface DecideCall {
+  readonly userId?: string | undefined;
+  readonly anonymousId?: string | undefined;
+  readonly placements: readonly (string | { readonly id: string; readonly count?: number | undefined })[];
+  readonly context?: Readonly<Record<string, unknown>> | undefined;
+  readonly events?: readonly unknown[] | undefined;
+  readonly explain?: boolean | undefined;
+}
+
+export interface DecideAnswer {
+  readonly profileId: string | null;
+  readonly placements: DecideResult['placements'];
+  readonly events?: { readonly accepted: number; readonly duplicates: number; readonly rejected: readonly FaultDetail[] };
+}
+
+export interface DecisionObserver {
+  decided(placements: number, fallbacks: Readonly<Record<string, number>>): void;
+  recordFailed(error: unknown): void;
+}
+
+export interface DecisionServiceDeps {
+  readonly models: { get(workspaceId: string): Promise<DecisionModel> };
+  readonly reader: DecisionReader;
+  readonly committer: CollectCommitter;
+  readonly collector: Collector;
+  readonly clock: Clock;
+  readonly ids: IdGenerator;
+  readonly random: Random;
+  /** Share of decisions recorded, from 0 to 1. */
+  readonly sampleRate: number;
+  readonly observer?: DecisionObserver;
+}
+
+const budgetRecheckMillis = 1000;
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Deciding, end to end: apply the events the call carries (one round trip for a page), load
+ * the profile, run the pure pipeline (src/core/decide), and record the decisions. The
+ * answer does not wait for the record: it is written with the next group commit, and a
+ * failure to write it is counted and logged, never shown to the visitor.
+ */
+export class DecisionService {
+  private readonly budgets = new Map<string, { readonly at: number; readonly used: ReadonlyMap<string, number> }>();
+
+  constructor(private readonly deps: DecisionServiceDeps) {}
+
+  async decide(workspace: Workspace, call: DecideCall, options: { globalPrivacyControl?: boolean } = {}): Promise<DecideAnswer> {
+    const userId = call.userId ?? null;
+    const anonymousId = call.anonymousId ?? null;
+    let report: CollectReport | null = null;
+    if (call.events !== undefined && call.events.length > 0) {
+      const events = call.events.map((event) => (isObject(event) && event['userId'] === undefined && event['anonymousId'] === undefined
+        ? { ...event, ...(userId === null ? {} : { userId }), ...(anonymousId === null ? {} : { anonymousId }) }
+        : event));
+      report = await this.deps.collector.collect(workspace, { events, routeType: null, globalPrivacyControl: options.globalPrivacyControl === true });
+    }
+    const [model, row] = await Promise.all([
+      this.deps.models.get(workspace.id),
+      userId === null && anonymousId === null ? Promise.resolve(undefined) : this.deps.reader.findDecisionProfile(workspace.id, userId, anonymousId),
+    ]);
+    const request: DecisionRequest = {
+      placements: call.placements.map((p) => (typeof p === 'string' ? { id: p } : p)),
+      context: call.context ?? {},
+      explain: call.explain === true,
+    };
+    const budgets = await this.budgetsFor(workspace.id, model);
+    const now = this.deps.clock.now();
+    const result = decide(
+      model,
+      row === undefined ? null : { facts: { id: row.id, traits: row.traits, firstSeen: row.firstSeen, lastSeen: row.lastSeen }, knowledge: row.knowledge },
+      request,
+      { now, random: this.deps.random, newDecisionId: () => `d_${this.deps.ids.next()}`, budgetUsed: (id) => budgets?.get(id) ?? 0 },
+    );
+    this.record(workspace.id, row?.id ?? null, result, now);
+    return {
+      profileId: row?.id ?? null,
+      placements: result.placements,
+      ...(report === null ? {} : { events: { accepted: report.accepted, duplicates: report.duplicates, rejected: report.rejected } }),
+    };
+  }
+
+  /** Impressions per action across all profiles, when some action has a budget; refreshed once a second. */
+  private async budgetsFor(workspaceId: string, model: DecisionModel): Promise<ReadonlyMap<string, number> | null> {
+    let budgeted = false;
+    for (const action of model.actions.values()) if (action.caps?.budget !== undefined) budgeted = true;
+    if (!budgeted) return null;
+    const now = this.deps.clock.now();
+    const cached = this.budgets.get(workspaceId);
+    if (cached !== undefined && now - cached.at < budgetRecheckMillis) return cached.used;
+    const used = new Map<string, number>();
+    for (const o of await this.deps.reader.outcomes(workspaceId)) used.set(o.actionId, (used.get(o.actionId) ?? 0) + o.impressions);
+    this.budgets.set(workspaceId, { at: now, used });
+    return used;
+  }
+
+  private record(workspaceId: string, profileId: string | null, result: DecideResult, at: number): void {
+    const records: DecisionRecord[] = [];
+    const fallbacks: Record<string, number> = {};
+    let count = 0;
+    for (const placement of result.placements) {
+      if (placement.error !== undefined) continue;
+      count++;
+      if (placement.fallback !== null) fallbacks[placement.fallback] = (fallbacks[placement.fallback] ?? 0) + 1;
+      for (const d of placement.decisions) {
+        if (this.deps.sampleRate < 1 && this.deps.random.next() >= this.deps.sampleRate) continue;
+        records.push({
+          workspaceId, decisionId: d.decisionId, profileId, placementId: placement.placement, actionId: d.actionId, variant: d.variant,
+          score: d.score, probability: d.probability, fallback: placement.fallback, segments: result.segments, reasons: d.reasons, at,
+        });
+      }
+    }
+    this.deps.observer?.decided(count, fallbacks);
+    if (records.length === 0) return;
+    this.deps.committer.submit(0, (tx) => tx.recordDecisions(records)).catch((error: unknown) => this.deps.observer?.recordFailed(error));
+  }
+}

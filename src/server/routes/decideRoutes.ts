@@ -1,0 +1,54 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { AttuneError } from '../../core/errors/AttuneError.js';
+import type { DecisionService } from '../../decide/DecisionService.js';
+import type { Principal, WorkspaceService } from '../../workspaces/WorkspaceService.js';
+import { authenticate } from '../auth.js';
+import { DecideRequest, DecideResponse } from '../decideSchemas.js';
+import { problemResponses } from '../schemas.js';
+import { gpc } from './collectRoutes.js';
+
+export interface DecideRoutesOptions {
+  readonly decisions: DecisionService;
+  readonly workspaces: WorkspaceService;
+}
+
+/** A decide call carries at most 100 events and 20 placements: well under this. */
+const MAX_DECIDE_BYTES = 256 * 1024;
+
+/**
+ * POST /v1/decide (write key): the events the call carries are stored first, then every
+ * placement is decided. Unknown placements are errors of their own entry, so a page with one
+ * stale placement id still gets the others; only a call where every placement is unknown is
+ * a 404.
+ */
+export async function decideRoutes(app: FastifyInstance, options: DecideRoutesOptions): Promise<void> {
+  // The key is checked before the body is validated: a bad key is a 401 whatever the body.
+  const principals = new WeakMap<FastifyRequest, Principal>();
+  app.addHook('preValidation', async (request) => {
+    principals.set(request, await authenticate(request, options.workspaces, 'write'));
+  });
+
+  app.post('/v1/decide', {
+    bodyLimit: MAX_DECIDE_BYTES,
+    schema: {
+      tags: ['decide'],
+      security: [{ writeKeyBasic: [] }],
+      summary: 'Decide the next best action for one or more placements (optionally storing events first)',
+      body: DecideRequest,
+      response: { 200: DecideResponse, ...problemResponses(400, 401, 403, 404, 413, 415, 429, 503) },
+    },
+  }, async (request) => {
+    const principal = principals.get(request) ?? await authenticate(request, options.workspaces, 'write');
+    const body = request.body as DecideRequest;
+    const answer = await options.decisions.decide(principal.workspace, body, { globalPrivacyControl: gpc(request) });
+    const errors = answer.placements.flatMap((p, index) => (p.error === undefined ? [] : [{ index, code: p.error.code, message: p.error.message, field: p.error.field }]));
+    if (errors.length === answer.placements.length) {
+      throw new AttuneError('ATTUNE_PLACEMENT_NOT_FOUND', {
+        detail: errors.length === 1 ? errors[0]!.message : `none of the ${errors.length} placements exists`,
+        field: errors[0]!.field,
+        errors,
+      });
+    }
+    return answer;
+  });
+}

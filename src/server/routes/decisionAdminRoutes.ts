@@ -1,0 +1,147 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { Type, type Static } from 'typebox';
+import type { Clock } from '../../core/common/ports.js';
+import { ActionDefinition } from '../../core/decide/ActionDefinition.js';
+import { PlacementDefinition } from '../../core/decide/PlacementDefinition.js';
+import { AttuneError } from '../../core/errors/AttuneError.js';
+import { DecisionAdmin } from '../../decide/DecisionAdmin.js';
+import type { DecisionModels } from '../../decide/DecisionModels.js';
+import type { AttuneStore } from '../../store/ports.js';
+import type { Principal, WorkspaceService } from '../../workspaces/WorkspaceService.js';
+import { authenticate } from '../auth.js';
+import { ActionView, PlacementView } from '../decideSchemas.js';
+import { problemResponses } from '../schemas.js';
+
+export interface DecisionAdminRoutesOptions {
+  readonly workspaces: WorkspaceService;
+  readonly store: AttuneStore;
+  readonly models: DecisionModels;
+  readonly clock: Clock;
+}
+
+const errors = problemResponses(400, 401, 403, 404, 409, 503);
+const secret = [{ secretKeyBearer: [] }];
+const actions = { tags: ['actions'], security: secret };
+const placements = { tags: ['placements'], security: secret };
+const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 512 }) });
+const ActionBody = Type.Evaluate(Type.Partial(ActionDefinition, { additionalProperties: false }));
+const PlacementBody = Type.Evaluate(Type.Partial(PlacementDefinition, { additionalProperties: false }));
+const ActionChange = Type.Object({ status: Type.Union([Type.Literal('created'), Type.Literal('updated')]), action: ActionView });
+const PlacementChange = Type.Object({ status: Type.Union([Type.Literal('created'), Type.Literal('updated')]), placement: PlacementView });
+const Outcome = Type.Object({
+  actionId: Type.String(), placementId: Type.String(), impressions: Type.Integer(), clicks: Type.Integer(), dismisses: Type.Integer(),
+  conversions: Type.Integer(), conversionValue: Type.Number(), clickThroughRate: Type.Union([Type.Number(), Type.Null()]),
+});
+const RecordedDecision = Type.Object({
+  decisionId: Type.String(), placementId: Type.String(), actionId: Type.Union([Type.String(), Type.Null()]), variant: Type.Union([Type.String(), Type.Null()]),
+  score: Type.Union([Type.Number(), Type.Null()]), probability: Type.Number(), fallback: Type.Union([Type.String(), Type.Null()]),
+  segments: Type.Array(Type.String()), reasons: Type.Unknown(), at: Type.String(),
+});
+
+/** The body of a PUT names its definition by the path; a different id in the body is a mistake. */
+function withId<T extends { id?: string | undefined }>(pathId: string, body: T): T & { id: string } {
+  if (body.id !== undefined && body.id !== pathId) {
+    throw new AttuneError('ATTUNE_INVALID_REQUEST', { detail: `body/id "${body.id}" differs from the path's "${pathId}"`, field: 'body/id' });
+  }
+  return { ...body, id: pathId };
+}
+
+/** The full definition a PUT body must give (the id comes from the path). */
+function requireMembers(body: Record<string, unknown>, members: readonly string[]): void {
+  for (const member of members) {
+    if (body[member] === undefined) throw new AttuneError('ATTUNE_INVALID_REQUEST', { detail: `body must have required property '${member}'`, field: `body/${member}` });
+  }
+}
+
+/**
+ * Actions, placements, outcome counters and recorded decisions under /admin/v1 (secret key).
+ * The work is DecisionAdmin's.
+ */
+export async function decisionAdminRoutes(app: FastifyInstance, options: DecisionAdminRoutesOptions): Promise<void> {
+  const admin = new DecisionAdmin({ store: options.store.decisionConfig, models: options.models, clock: options.clock });
+  const principals = new WeakMap<FastifyRequest, Principal>();
+  app.addHook('preValidation', async (request) => {
+    principals.set(request, await authenticate(request, options.workspaces, 'secret'));
+  });
+  const workspaceOf = async (request: FastifyRequest) => (principals.get(request) ?? await authenticate(request, options.workspaces, 'secret')).workspace.id;
+
+  app.get('/admin/v1/actions', {
+    schema: { ...actions, summary: 'List the actions, each with the problems that keep it from being chosen now', response: { 200: Type.Array(ActionView), ...errors } },
+  }, async (request) => admin.listActions(await workspaceOf(request)));
+
+  app.post('/admin/v1/actions/validate', {
+    schema: { ...actions, summary: 'Check an action against the workspace (its rule, caps, schedule), without saving it', body: ActionDefinition, response: { 200: Type.Object({ valid: Type.Boolean(), problems: Type.Array(Type.String()) }), ...errors } },
+  }, async (request) => ({ valid: true, problems: [...(await admin.validateAction(await workspaceOf(request), request.body as ActionDefinition))] }));
+
+  app.get('/admin/v1/actions/:id', {
+    schema: { ...actions, summary: 'An action', params: IdParams, response: { 200: ActionView, ...errors } },
+  }, async (request) => admin.getAction(await workspaceOf(request), (request.params as Static<typeof IdParams>).id));
+
+  app.put('/admin/v1/actions/:id', {
+    schema: { ...actions, summary: 'Create or replace an action; it applies to the next decision', params: IdParams, body: ActionBody, response: { 200: ActionChange, 201: ActionChange, ...errors } },
+  }, async (request, reply) => {
+    const body = request.body as Static<typeof ActionBody>;
+    requireMembers(body, ['placements', 'variants']);
+    const definition = withId((request.params as Static<typeof IdParams>).id, body) as ActionDefinition;
+    const change = await admin.putAction(await workspaceOf(request), definition);
+    return reply.status(change.status === 'created' ? 201 : 200).send(change);
+  });
+
+  app.delete('/admin/v1/actions/:id', {
+    schema: { ...actions, summary: 'Delete an action', params: IdParams, response: { 204: Type.Null(), ...errors } },
+  }, async (request, reply) => {
+    await admin.deleteAction(await workspaceOf(request), (request.params as Static<typeof IdParams>).id);
+    return reply.status(204).send();
+  });
+
+  app.get('/admin/v1/placements', {
+    schema: { ...placements, summary: 'List the placements with the actions that may fill each', response: { 200: Type.Array(PlacementView), ...errors } },
+  }, async (request) => admin.listPlacements(await workspaceOf(request)));
+
+  app.get('/admin/v1/placements/:id', {
+    schema: { ...placements, summary: 'A placement', params: IdParams, response: { 200: PlacementView, ...errors } },
+  }, async (request) => admin.getPlacement(await workspaceOf(request), (request.params as Static<typeof IdParams>).id));
+
+  app.put('/admin/v1/placements/:id', {
+    schema: { ...placements, summary: 'Create or replace a placement', params: IdParams, body: PlacementBody, response: { 200: PlacementChange, 201: PlacementChange, ...errors } },
+  }, async (request, reply) => {
+    const body = request.body as Static<typeof PlacementBody>;
+    requireMembers(body, ['channel', 'strategy']);
+    const definition = withId((request.params as Static<typeof IdParams>).id, body) as PlacementDefinition;
+    const change = await admin.putPlacement(await workspaceOf(request), { ...definition, count: definition.count ?? 1, defaultContent: definition.defaultContent ?? null });
+    return reply.status(change.status === 'created' ? 201 : 200).send(change);
+  });
+
+  app.delete('/admin/v1/placements/:id', {
+    schema: { ...placements, summary: 'Delete a placement (its actions stay, and show the problem)', params: IdParams, response: { 204: Type.Null(), ...errors } },
+  }, async (request, reply) => {
+    await admin.deletePlacement(await workspaceOf(request), (request.params as Static<typeof IdParams>).id);
+    return reply.status(204).send();
+  });
+
+  app.get('/admin/v1/outcomes', {
+    schema: { ...actions, summary: 'Impressions, clicks, dismisses and conversions per action and placement, counted from interaction events', response: { 200: Type.Array(Outcome), ...errors } },
+  }, async (request) => (await options.store.decisions.outcomes(await workspaceOf(request))).map((o) => ({
+    ...o, clickThroughRate: o.impressions === 0 ? null : o.clicks / o.impressions,
+  })));
+
+  app.get('/admin/v1/profiles/:id/decisions', {
+    schema: {
+      tags: ['profiles'], security: secret, params: IdParams,
+      summary: 'Decisions recorded for a profile (by user, anonymous or profile id), newest first, with the segments it was in',
+      querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })) }),
+      response: { 200: Type.Array(RecordedDecision), ...errors },
+    },
+  }, async (request) => {
+    const workspaceId = await workspaceOf(request);
+    const { id } = request.params as Static<typeof IdParams>;
+    const { limit = 100 } = request.query as { limit?: number };
+    const profile = await options.store.profiles.findProfile(workspaceId, id, 0);
+    if (profile === undefined) throw new AttuneError('ATTUNE_PROFILE_NOT_FOUND', { detail: `no profile has the id "${id}"` });
+    const records = await options.store.decisions.decisionsOf(workspaceId, profile.id, limit);
+    return records.map((r) => ({
+      decisionId: r.decisionId, placementId: r.placementId, actionId: r.actionId, variant: r.variant, score: r.score,
+      probability: r.probability, fallback: r.fallback, segments: [...r.segments], reasons: r.reasons, at: new Date(r.at).toISOString(),
+    }));
+  });
+}

@@ -1,0 +1,128 @@
+import type { ActionDefinition } from '../../core/decide/ActionDefinition.js';
+import type { PlacementDefinition } from '../../core/decide/PlacementDefinition.js';
+import { emptyKnowledge, type KnowledgeState } from '../../core/knowledge/KnowledgeState.js';
+import type { ActionOutcomes, DecisionConfigStore, DecisionProfileRow, DecisionReader, DecisionRecord } from '../ports.js';
+import type { SqliteDatabase } from './openDatabase.js';
+
+interface ProfileRow {
+  id: string;
+  traits: string;
+  first_seen: number;
+  last_seen: number;
+  merged_into: string | null;
+  state: string | null;
+}
+
+interface DecisionRow {
+  decision_id: string;
+  profile_id: string | null;
+  placement_id: string;
+  action_id: string | null;
+  variant: string | null;
+  score: number | null;
+  probability: number;
+  fallback: string | null;
+  segments: string;
+  reasons: string;
+  at: number;
+}
+
+type Table = 'action_definitions' | 'placement_definitions';
+
+/** Actions, placements, and the reads of deciding, on SQLite. */
+export class SqliteDecisionStore implements DecisionConfigStore, DecisionReader {
+  private readonly stmts;
+  private readonly putTx;
+  private readonly deleteTx;
+
+  constructor(db: SqliteDatabase) {
+    const profileColumns = "p.id, p.traits, p.first_seen, p.last_seen, p.merged_into, k.state FROM profiles p LEFT JOIN profile_knowledge k ON k.workspace_id = p.workspace_id AND k.profile_id = p.id";
+    const definitions = (table: Table) => ({
+      list: db.prepare(`SELECT definition FROM ${table} WHERE workspace_id = ? ORDER BY id`).pluck(),
+      exists: db.prepare(`SELECT 1 FROM ${table} WHERE workspace_id = ? AND id = ?`).pluck(),
+      put: db.prepare(`INSERT INTO ${table} (workspace_id, id, definition, created_at, updated_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET definition = excluded.definition, updated_at = excluded.updated_at`),
+      delete: db.prepare(`DELETE FROM ${table} WHERE workspace_id = ? AND id = ?`),
+    });
+    this.stmts = {
+      action_definitions: definitions('action_definitions'),
+      placement_definitions: definitions('placement_definitions'),
+      bump: db.prepare('UPDATE workspaces SET config_version = config_version + 1 WHERE id = ?'),
+      // One statement from identity to knowledge: deciding is on the hot path.
+      byIdentity: db.prepare(`SELECT ${profileColumns} JOIN identities i ON i.workspace_id = p.workspace_id AND i.profile_id = p.id WHERE i.workspace_id = ? AND i.kind = ? AND i.value = ?`),
+      byId: db.prepare(`SELECT ${profileColumns} WHERE p.workspace_id = ? AND p.id = ?`),
+      outcomes: db.prepare('SELECT action_id, placement_id, impressions, clicks, dismisses, conversions, conversion_value FROM action_outcomes WHERE workspace_id = ? ORDER BY action_id, placement_id'),
+      decisionsOf: db.prepare('SELECT decision_id, profile_id, placement_id, action_id, variant, score, probability, fallback, segments, reasons, at FROM decisions WHERE workspace_id = ? AND profile_id = ? ORDER BY at DESC, rowid DESC LIMIT ?'),
+    };
+    this.putTx = db.transaction((table: Table, workspaceId: string, id: string, json: string, at: number): boolean => {
+      const s = this.stmts[table];
+      const existed = s.exists.get(workspaceId, id) !== undefined;
+      s.put.run(workspaceId, id, json, at, at);
+      this.stmts.bump.run(workspaceId);
+      return !existed;
+    });
+    this.deleteTx = db.transaction((table: Table, workspaceId: string, id: string): boolean => {
+      const deleted = this.stmts[table].delete.run(workspaceId, id).changes > 0;
+      if (deleted) this.stmts.bump.run(workspaceId);
+      return deleted;
+    });
+  }
+
+  async listActions(workspaceId: string): Promise<ActionDefinition[]> {
+    return (this.stmts.action_definitions.list.all(workspaceId) as string[]).map((json) => JSON.parse(json) as ActionDefinition);
+  }
+
+  async putAction(workspaceId: string, definition: ActionDefinition, at: number): Promise<'created' | 'updated'> {
+    return this.putTx('action_definitions', workspaceId, definition.id, JSON.stringify(definition), at) ? 'created' : 'updated';
+  }
+
+  async deleteAction(workspaceId: string, id: string): Promise<boolean> {
+    return this.deleteTx('action_definitions', workspaceId, id);
+  }
+
+  async listPlacements(workspaceId: string): Promise<PlacementDefinition[]> {
+    return (this.stmts.placement_definitions.list.all(workspaceId) as string[]).map((json) => JSON.parse(json) as PlacementDefinition);
+  }
+
+  async putPlacement(workspaceId: string, definition: PlacementDefinition, at: number): Promise<'created' | 'updated'> {
+    return this.putTx('placement_definitions', workspaceId, definition.id, JSON.stringify(definition), at) ? 'created' : 'updated';
+  }
+
+  async deletePlacement(workspaceId: string, id: string): Promise<boolean> {
+    return this.deleteTx('placement_definitions', workspaceId, id);
+  }
+
+  async findDecisionProfile(workspaceId: string, userId: string | null, anonymousId: string | null): Promise<DecisionProfileRow | undefined> {
+    let row: ProfileRow | undefined;
+    if (userId !== null) row = this.stmts.byIdentity.get(workspaceId, 'user', userId) as ProfileRow | undefined;
+    if (row === undefined && anonymousId !== null) row = this.stmts.byIdentity.get(workspaceId, 'anonymous', anonymousId) as ProfileRow | undefined;
+    return this.resolve(workspaceId, row);
+  }
+
+  async decisionProfile(workspaceId: string, profileId: string): Promise<DecisionProfileRow | undefined> {
+    return this.resolve(workspaceId, this.stmts.byId.get(workspaceId, profileId) as ProfileRow | undefined);
+  }
+
+  /** Identities move with merges, but a merged-away id is followed once (merges are flattened). */
+  private resolve(workspaceId: string, row: ProfileRow | undefined): DecisionProfileRow | undefined {
+    if (row?.merged_into) row = this.stmts.byId.get(workspaceId, row.merged_into) as ProfileRow | undefined;
+    if (row === undefined) return undefined;
+    const knowledge: KnowledgeState = row.state === null ? emptyKnowledge() : { ...emptyKnowledge(), ...(JSON.parse(row.state) as Partial<KnowledgeState>) };
+    return { id: row.id, traits: JSON.parse(row.traits) as Record<string, unknown>, firstSeen: row.first_seen, lastSeen: row.last_seen, knowledge };
+  }
+
+  async outcomes(workspaceId: string): Promise<ActionOutcomes[]> {
+    const rows = this.stmts.outcomes.all(workspaceId) as { action_id: string; placement_id: string; impressions: number; clicks: number; dismisses: number; conversions: number; conversion_value: number }[];
+    return rows.map((r) => ({
+      actionId: r.action_id, placementId: r.placement_id, impressions: r.impressions, clicks: r.clicks,
+      dismisses: r.dismisses, conversions: r.conversions, conversionValue: r.conversion_value,
+    }));
+  }
+
+  async decisionsOf(workspaceId: string, profileId: string, limit: number): Promise<DecisionRecord[]> {
+    return (this.stmts.decisionsOf.all(workspaceId, profileId, limit) as DecisionRow[]).map((r) => ({
+      workspaceId, decisionId: r.decision_id, profileId: r.profile_id, placementId: r.placement_id, actionId: r.action_id,
+      variant: r.variant, score: r.score, probability: r.probability, fallback: r.fallback,
+      segments: JSON.parse(r.segments) as string[], reasons: JSON.parse(r.reasons) as unknown, at: r.at,
+    }));
+  }
+}
