@@ -10,6 +10,7 @@ import type { SegmentDefinition } from '../core/segments/SegmentDefinition.js';
 import type { ActionDefinition } from '../core/decide/ActionDefinition.js';
 import type { PlacementDefinition } from '../core/decide/PlacementDefinition.js';
 import type { Interaction } from '../core/decide/interactions.js';
+import type { ActivityHours } from '../core/sendTime/ActivityHours.js';
 
 /**
  * Storage ports. Each is a narrow interface; src/store/sqlite implements them on one file,
@@ -260,6 +261,8 @@ export interface DecisionReader {
   /** The profile with this id (following merges). */
   decisionProfile(workspaceId: string, profileId: string): Promise<DecisionProfileRow | undefined>;
   outcomes(workspaceId: string): Promise<ActionOutcomes[]>;
+  /** Every profile's engagement hours (best send time): for the workspace's histogram. */
+  activityHours(workspaceId: string): Promise<ActivityHours[]>;
   /** Recorded decisions of a profile, newest first. */
   decisionsOf(workspaceId: string, profileId: string, limit: number): Promise<DecisionRecord[]>;
 }

@@ -51,7 +51,9 @@ export function decisionFrame(model: DecisionModel, profile: DecisionProfile, re
   const context = request.context;
   let consentState = state.c;
   if (isObject(context['consent'])) {
-    consentState = { ...state.c };
+    // A deep copy: applyConsent updates entries in place, and the caller's profile must not change.
+    consentState = {};
+    for (const [purpose, entry] of Object.entries(state.c)) consentState[purpose] = [...entry];
     applyConsent(consentState, consentChanges({ context }, now, knowledge.consent));
   }
   const base: RuleInput = { ...ruleInputFor({ ...state, c: consentState }, facts, knowledge, now), context };
@@ -69,7 +71,7 @@ export function decisionFrame(model: DecisionModel, profile: DecisionProfile, re
     caps: state.k ?? emptyCapState(),
     timeZone: timeZoneOf(context, facts.traits),
     locales: localeChain(typeof context['locale'] === 'string' ? context['locale'] : null),
-    sessionStart: session !== null && now - session.last < sessionTimeoutMs ? session.start : undefined,
+    sessionStart: session !== null && now - session.last <= sessionTimeoutMs ? session.start : undefined,
     templateData: { profile: { id: facts.id, traits: facts.traits }, features: input.features, session: input.session, context },
     chosen: new Set(),
   };

@@ -53,7 +53,7 @@ export interface Candidate extends ScoringCandidate {
 
 export type SkipReason =
   | 'invalid' | 'disabled' | 'not_started' | 'ended' | 'no_variant' | 'rule_false'
-  | 'no_consent' | 'capped' | 'chosen_elsewhere' | 'not_chosen';
+  | 'no_consent' | 'placement_invalid' | 'capped' | 'chosen_elsewhere' | 'not_chosen';
 
 export interface Skip {
   readonly actionId: string;
@@ -154,7 +154,8 @@ export const consent: DecisionStep = {
     } else {
       return;
     }
-    for (const c of run.candidates) skip(run, frame, { actionId: c.actionId, step: 'consent', reason: 'no_consent' });
+    const reason = run.fallback;
+    for (const c of run.candidates) skip(run, frame, { actionId: c.actionId, step: 'consent', reason });
     run.candidates = [];
   },
 };
@@ -257,7 +258,8 @@ export const render: DecisionStep = {
   name: 'render',
   run(run, frame) {
     if (run.fallback !== null || run.choices.length === 0) {
-      const data = run.fallback === 'no_consent' ? { context: frame.request.context } : frame.templateData;
+      // Without consent to personalise, nothing of the profile goes into the page, whatever the fallback.
+      const data = frame.personalization ? frame.templateData : { context: frame.request.context };
       run.decisions = [{
         decisionId: frame.env.newDecisionId(),
         actionId: null,

@@ -8,6 +8,7 @@ import { mergeSessions, readSession, updateSession, type SessionState } from '..
 import type { KnowledgeModel } from './KnowledgeModel.js';
 import { emptyCapState, mergeCapStates, type CapState } from '../decide/caps.js';
 import { timeZoneOf } from '../decide/timeZoneOf.js';
+import { emptyActivityHours, mergeActivityHours, recordActivity, type ActivityHours } from '../sendTime/ActivityHours.js';
 import { applyInteraction, readInteraction, type Interaction } from '../decide/interactions.js';
 
 /**
@@ -21,6 +22,8 @@ export interface KnowledgeState {
   m: Memberships;
   /** Frequency-cap state (impressions, dismisses, clicks of decisions); absent until the first interaction. */
   k?: CapState;
+  /** Engagement per channel and UTC hour, decayed (best send time); absent until the first engagement. */
+  h?: ActivityHours;
 }
 
 export function emptyKnowledge(): KnowledgeState {
@@ -77,8 +80,11 @@ export function applyEventKnowledge(state: KnowledgeState, event: KnowledgeEvent
   const changed = { features: new Set(features), profile: event.traitsChanged, session: true, consent: consent.length > 0 };
   const { memberships, changes } = model.segments.update(state.m, input, first ? 'all' : changed, event.timestamp);
   state.m = memberships;
-  const interaction = readInteraction({ type: event.type, name: event.name, timestamp: event.timestamp, properties: objectAt(event.body, 'properties'), context: objectAt(event.body, 'context') });
-  if (interaction !== null) state.k = applyInteraction(state.k ?? emptyCapState(), { ...interaction, timeZone: timeZoneOf(objectAt(event.body, 'context'), profile.traits) });
+  const activity = state.h ?? emptyActivityHours();
+  if (recordActivity(activity, { type: event.type, name: event.name, timestamp: event.timestamp, context: objectAt(event.body, 'context') })) state.h = activity;
+  const read = readInteraction({ type: event.type, name: event.name, timestamp: event.timestamp, properties: objectAt(event.body, 'properties'), context: objectAt(event.body, 'context') });
+  const interaction = read === null ? null : { ...read, timeZone: timeZoneOf(objectAt(event.body, 'context'), profile.traits) };
+  if (interaction !== null) state.k = applyInteraction(state.k ?? emptyCapState(), interaction);
   return { features, consent, segments: changes, interaction };
 }
 
@@ -94,6 +100,7 @@ export function mergeKnowledge(survivor: KnowledgeState, absorbed: KnowledgeStat
     m: survivor.m,
   };
   if (survivor.k !== undefined || absorbed.k !== undefined) state.k = mergeCapStates(survivor.k, absorbed.k);
+  if (survivor.h !== undefined || absorbed.h !== undefined) state.h = mergeActivityHours(survivor.h ?? emptyActivityHours(), absorbed.h ?? emptyActivityHours());
   const { memberships, changes } = model.segments.update(state.m, ruleInputFor(state, profile, model, at), 'all', at);
   state.m = memberships;
   return { state, segments: changes };

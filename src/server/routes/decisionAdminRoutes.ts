@@ -9,7 +9,8 @@ import type { DecisionModels } from '../../decide/DecisionModels.js';
 import type { AttuneStore } from '../../store/ports.js';
 import type { Principal, WorkspaceService } from '../../workspaces/WorkspaceService.js';
 import { authenticate } from '../auth.js';
-import { ActionView, PlacementView } from '../decideSchemas.js';
+import { SendTimeService } from '../../decide/SendTimeService.js';
+import { ActionView, PlacementView, SendTimeQuery, SendTimeView } from '../decideSchemas.js';
 import { problemResponses } from '../schemas.js';
 
 export interface DecisionAdminRoutesOptions {
@@ -117,6 +118,20 @@ export async function decisionAdminRoutes(app: FastifyInstance, options: Decisio
   }, async (request, reply) => {
     await admin.deletePlacement(await workspaceOf(request), (request.params as Static<typeof IdParams>).id);
     return reply.status(204).send();
+  });
+
+  const sendTimes = new SendTimeService({ reader: options.store.decisions, profiles: options.store.profiles, clock: options.clock });
+  app.get('/v1/profiles/:id/best-send-time', {
+    schema: {
+      tags: ['decide'], security: secret, params: IdParams, querystring: SendTimeQuery,
+      summary: 'The best hour to send to a profile (by user, anonymous or profile id) on a channel: its most engaged hour, smoothed toward the workspace\'s while it has little history',
+      response: { 200: SendTimeView, ...errors },
+    },
+  }, async (request) => {
+    const { id } = request.params as Static<typeof IdParams>;
+    const { channel = 'email' } = request.query as Static<typeof SendTimeQuery>;
+    const best = await sendTimes.bestSendTime(await workspaceOf(request), id, channel);
+    return { ...best, nextSendAt: new Date(best.nextSendAt).toISOString() };
   });
 
   app.get('/admin/v1/outcomes', {

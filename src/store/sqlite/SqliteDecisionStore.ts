@@ -1,5 +1,6 @@
 import type { ActionDefinition } from '../../core/decide/ActionDefinition.js';
 import type { PlacementDefinition } from '../../core/decide/PlacementDefinition.js';
+import type { ActivityHours } from '../../core/sendTime/ActivityHours.js';
 import { emptyKnowledge, type KnowledgeState } from '../../core/knowledge/KnowledgeState.js';
 import type { ActionOutcomes, DecisionConfigStore, DecisionProfileRow, DecisionReader, DecisionRecord } from '../ports.js';
 import type { SqliteDatabase } from './openDatabase.js';
@@ -51,6 +52,7 @@ export class SqliteDecisionStore implements DecisionConfigStore, DecisionReader 
       byIdentity: db.prepare(`SELECT ${profileColumns} JOIN identities i ON i.workspace_id = p.workspace_id AND i.profile_id = p.id WHERE i.workspace_id = ? AND i.kind = ? AND i.value = ?`),
       byId: db.prepare(`SELECT ${profileColumns} WHERE p.workspace_id = ? AND p.id = ?`),
       outcomes: db.prepare('SELECT action_id, placement_id, impressions, clicks, dismisses, conversions, conversion_value FROM action_outcomes WHERE workspace_id = ? ORDER BY action_id, placement_id'),
+      activity: db.prepare("SELECT json_extract(state, '$.h') FROM profile_knowledge WHERE workspace_id = ? AND json_extract(state, '$.h') IS NOT NULL").pluck(),
       decisionsOf: db.prepare('SELECT decision_id, profile_id, placement_id, action_id, variant, score, probability, fallback, segments, reasons, at FROM decisions WHERE workspace_id = ? AND profile_id = ? ORDER BY at DESC, rowid DESC LIMIT ?'),
     };
     this.putTx = db.transaction((table: Table, workspaceId: string, id: string, json: string, at: number): boolean => {
@@ -116,6 +118,10 @@ export class SqliteDecisionStore implements DecisionConfigStore, DecisionReader 
       actionId: r.action_id, placementId: r.placement_id, impressions: r.impressions, clicks: r.clicks,
       dismisses: r.dismisses, conversions: r.conversions, conversionValue: r.conversion_value,
     }));
+  }
+
+  async activityHours(workspaceId: string): Promise<ActivityHours[]> {
+    return (this.stmts.activity.all(workspaceId) as string[]).map((json) => JSON.parse(json) as ActivityHours);
   }
 
   async decisionsOf(workspaceId: string, profileId: string, limit: number): Promise<DecisionRecord[]> {
