@@ -128,6 +128,34 @@ describe('chooseActions, weighted random', () => {
   });
 });
 
+describe('chooseActions, priority with random ties', () => {
+  const strategy = { kind: 'priority', ties: 'random' } as const;
+  const rules = [{ actionId: 'rule-1', priority: 30, value: 0 }, { actionId: 'rule-2', priority: 20, value: 0 }];
+  const arms = [{ actionId: 'arm-a', priority: 1, value: 0 }, { actionId: 'arm-b', priority: 1, value: 0 }];
+
+  it('keeps priority order across different priorities (probability 1)', () => {
+    const chosen = chooseActions([...arms, ...rules], strategy, 2, seededRandom(3));
+    expect(chosen.map((c) => [c.actionId, c.probability])).toEqual([['rule-1', 1], ['rule-2', 1]]);
+  });
+
+  it('splits equals uniformly over 20,000 seeded draws, and records 1 / ties', () => {
+    const random = seededRandom(11);
+    let a = 0;
+    for (let i = 0; i < 20_000; i++) {
+      const [choice] = chooseActions(arms, strategy, 1, random);
+      expect(choice!.probability).toBe(0.5);
+      if (choice!.actionId === 'arm-a') a++;
+    }
+    expect(Math.abs(a / 20_000 - 0.5)).toBeLessThan(0.02);
+  });
+
+  it('the second pick among two equals has probability 1', () => {
+    const chosen = chooseActions(arms, strategy, 2, seededRandom(5));
+    expect(chosen.map((c) => c.probability)).toEqual([0.5, 1]);
+    expect(new Set(chosen.map((c) => c.actionId))).toEqual(new Set(['arm-a', 'arm-b']));
+  });
+});
+
 describe('chooseActions properties', () => {
   const strategy = fc.constantFrom<ScoringStrategy>(
     { kind: 'priority' },

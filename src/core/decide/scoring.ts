@@ -12,8 +12,13 @@ import { compileRule, type CompiledRule, type RuleSchema } from '../rules/compil
  */
 export const ScoringStrategy = Type.Union([
   Type.Object(
-    { kind: Type.Literal('priority') },
-    { additionalProperties: false, description: 'Highest priority first; ties by action id' },
+    {
+      kind: Type.Literal('priority'),
+      ties: Type.Optional(Type.Union([Type.Literal('byId'), Type.Literal('random')], {
+        description: 'How actions of equal priority are ordered: by action id (default), or uniformly at random (a split test of equals; the probability is recorded)',
+      })),
+    },
+    { additionalProperties: false, description: 'Highest priority first' },
   ),
   Type.Object(
     {
@@ -93,11 +98,13 @@ export function chooseActions<C extends ScoringCandidate>(candidates: readonly C
 
 export function scorerFor(strategy: ScoringStrategy): Scorer {
   switch (strategy.kind) {
-    case 'priority':
-      return deterministic('priority', (c) => {
+    case 'priority': {
+      const score = (c: ScoringCandidate): Scored => {
         const priority = number(c.priority, 'priority');
         return { score: priority.value, terms: [priority] };
-      });
+      };
+      return strategy.ties === 'random' ? randomTies('priority', score) : deterministic('priority', score);
+    }
     case 'expectedValue': {
       const propensityOf = 'constant' in strategy.propensity ? constantPropensity(strategy.propensity.constant) : rulePropensity;
       return deterministic('expectedValue', (c) => {
@@ -131,6 +138,33 @@ function deterministic(kind: string, score: (candidate: ScoringCandidate) => Sco
         .sort((a, b) => b.score - a.score || byId(a.candidate, b.candidate))
         .slice(0, limit(count))
         .map(({ candidate, score: s, terms }) => ({ actionId: candidate.actionId, candidate, score: s, probability: 1, terms }));
+    },
+  };
+}
+
+/**
+ * Highest score first, and among equal scores a uniform random pick, one at a time: each pick
+ * records 1 / (candidates left with the top score). First-match targeting rules followed by a
+ * split between equals (GrowthBook's rules, then an experiment) is this with distinct
+ * priorities for the rules and one shared priority for the arms.
+ */
+function randomTies(kind: string, score: (candidate: ScoringCandidate) => Scored): Scorer {
+  return {
+    kind,
+    choose<C extends ScoringCandidate>(candidates: readonly C[], count: number, random: Random): ScoredChoice<C>[] {
+      const pool = unique(candidates)
+        .map((candidate) => ({ candidate, ...score(candidate) }))
+        .sort((a, b) => b.score - a.score || byId(a.candidate, b.candidate));
+      const chosen: ScoredChoice<C>[] = [];
+      const wanted = Math.min(limit(count), pool.length);
+      while (chosen.length < wanted) {
+        let ties = 1;
+        while (ties < pool.length && pool[ties]!.score === pool[0]!.score) ties++;
+        const index = Math.min(ties - 1, Math.floor(random.next() * ties));
+        const [pick] = pool.splice(index, 1);
+        chosen.push({ actionId: pick!.candidate.actionId, candidate: pick!.candidate, score: pick!.score, probability: 1 / ties, terms: pick!.terms });
+      }
+      return chosen;
     },
   };
 }
