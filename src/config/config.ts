@@ -17,6 +17,10 @@ export interface AttuneConfig {
   readonly corsOrigins: readonly string[] | '*';
   /** Seconds between sweeps that re-evaluate time-dependent segments for every profile; 0 turns them off. */
   readonly segmentSweepSeconds: number;
+  /** Share of decisions recorded (audit, data-subject export, off-policy evaluation), from 0 to 1. */
+  readonly decisionSampleRate: number;
+  /** Whether `attune serve` provisions and serves the example shop at /examples/shop. */
+  readonly examples: boolean;
 }
 
 export const configVariables = {
@@ -29,6 +33,8 @@ export const configVariables = {
   logLevel: 'ATTUNE_LOG_LEVEL',
   corsOrigins: 'ATTUNE_CORS_ORIGINS',
   segmentSweepSeconds: 'ATTUNE_SEGMENT_SWEEP_SECONDS',
+  decisionSampleRate: 'ATTUNE_DECISION_SAMPLE_RATE',
+  examples: 'ATTUNE_EXAMPLES',
 } as const satisfies Record<keyof AttuneConfig, string>;
 
 export const defaultConfig: AttuneConfig = {
@@ -41,6 +47,8 @@ export const defaultConfig: AttuneConfig = {
   logLevel: 'info',
   corsOrigins: '*',
   segmentSweepSeconds: 300,
+  decisionSampleRate: 1,
+  examples: true,
 };
 
 export class ConfigError extends Error {
@@ -66,6 +74,15 @@ function fromStrings(values: Partial<Record<keyof AttuneConfig, string>>, source
   if (values.adminToken !== undefined) out.adminToken = values.adminToken === '' ? null : values.adminToken;
   if (values.logLevel !== undefined) out.logLevel = values.logLevel;
   if (values.segmentSweepSeconds !== undefined) out.segmentSweepSeconds = integer(source('segmentSweepSeconds'), values.segmentSweepSeconds, 0, 86_400);
+  if (values.decisionSampleRate !== undefined) {
+    const rate = Number(values.decisionSampleRate);
+    if (values.decisionSampleRate.trim() === '' || !Number.isFinite(rate) || rate < 0 || rate > 1) throw new ConfigError(`${source('decisionSampleRate')} must be a number from 0 to 1, not "${values.decisionSampleRate}"`);
+    out.decisionSampleRate = rate;
+  }
+  if (values.examples !== undefined) {
+    if (values.examples !== 'on' && values.examples !== 'off') throw new ConfigError(`${source('examples')} must be "on" or "off"`);
+    out.examples = values.examples === 'on';
+  }
   if (values.corsOrigins !== undefined) out.corsOrigins = values.corsOrigins === '*' ? '*' : values.corsOrigins.split(',').map((s) => s.trim()).filter(Boolean);
   return out;
 }

@@ -1,10 +1,11 @@
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { Collector } from '../collect/Collector.js';
+import type { Collector } from '../collect/Collector.js';
 import type { Clock, IdGenerator } from '../core/common/ports.js';
 import { AttuneError } from '../core/errors/AttuneError.js';
 import type { AttuneStore } from '../store/ports.js';
-import { WorkspaceService } from '../workspaces/WorkspaceService.js';
+import type { WorkspaceService } from '../workspaces/WorkspaceService.js';
+import { createEngine } from '../engine/createEngine.js';
 import { installJsonBodyParser } from './jsonBody.js';
 import { createMetrics, type ServerMetrics } from './metrics.js';
 import { installProblemHandlers, sendProblem, toAttuneError } from './problem.js';
@@ -12,10 +13,10 @@ import { adminRoutes } from './routes/adminRoutes.js';
 import { collectRoutes } from './routes/collectRoutes.js';
 import { healthRoutes } from './routes/healthRoutes.js';
 import { knowledgeRoutes } from './routes/knowledgeRoutes.js';
-import { KnowledgeModels } from '../knowledge/KnowledgeModels.js';
+import type { KnowledgeModels } from '../knowledge/KnowledgeModels.js';
 import { seededRandom, type Random } from '../core/common/random.js';
-import { DecisionModels } from '../decide/DecisionModels.js';
-import { DecisionService } from '../decide/DecisionService.js';
+import type { DecisionModels } from '../decide/DecisionModels.js';
+import type { DecisionService } from '../decide/DecisionService.js';
 import { installCors } from './publicApi.js';
 import { decideRoutes } from './routes/decideRoutes.js';
 import { decisionAdminRoutes } from './routes/decisionAdminRoutes.js';
@@ -51,10 +52,22 @@ export interface AttuneServer {
  */
 export async function buildServer(options: ServerOptions): Promise<AttuneServer> {
   const metrics = options.metrics ?? createMetrics();
-  const workspaces = new WorkspaceService(options.store.workspaces, options.clock);
-  const models = new KnowledgeModels(options.store.knowledgeConfig, options.clock);
-  const collector = new Collector({ committer: options.store.committer, clock: options.clock, ids: options.ids, models, observer: metrics.collect });
-  const decisionModels = new DecisionModels(models, options.store.decisionConfig);
+  // Assigned once the app exists: a failed decision record is logged by it.
+  let logRecordFailure: (error: unknown) => void = () => undefined;
+  const engine = createEngine({
+    store: options.store, clock: options.clock, ids: options.ids,
+    random: options.random ?? seededRandom(options.clock.now() ^ process.pid),
+    decisionSampleRate: options.decisionSampleRate ?? 1,
+    collectObserver: metrics.collect,
+    decisionObserver: {
+      decided: metrics.decide.decided,
+      recordFailed: (error) => {
+        metrics.decide.recordFailed(error);
+        logRecordFailure(error);
+      },
+    },
+  });
+  const { workspaces, models, decisionModels, collector, decisions } = engine;
   let ready = true;
 
   const app = Fastify({
@@ -117,18 +130,7 @@ export async function buildServer(options: ServerOptions): Promise<AttuneServer>
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   await app.register(healthRoutes, { metrics, isReady: () => ready });
-  const decisions = new DecisionService({
-    models: decisionModels, reader: options.store.decisions, committer: options.store.committer, collector, clock: options.clock, ids: options.ids,
-    random: options.random ?? seededRandom(options.clock.now() ^ process.pid),
-    sampleRate: options.decisionSampleRate ?? 1,
-    observer: {
-      decided: metrics.decide.decided,
-      recordFailed: (error) => {
-        metrics.decide.recordFailed(error);
-        app.log.error({ err: error }, 'decision record failed');
-      },
-    },
-  });
+  logRecordFailure = (error) => app.log.error({ err: error }, 'decision record failed');
   // The routes browsers call share one CORS scope.
   await app.register(async (api) => {
     await installCors(api, options.corsOrigins ?? '*');

@@ -14,13 +14,13 @@ const PlacementAsk = Type.Union([
 ]);
 
 /** The request context: Segment's `context` object (locale, timezone, page, campaign, ...), read by rules as `context`. */
-export const DecideContext = Type.Object(
-  {
+export const DecideContext = Type.Intersect([
+  Type.Record(Type.String(), Type.Unknown()),
+  Type.Object({
     locale: Type.Optional(Type.String({ maxLength: 35, description: 'BCP 47 (de-CH); chooses the content variant' })),
     timezone: Type.Optional(Type.String({ maxLength: 64, description: 'IANA zone; calendar-day caps count in it' })),
-  },
-  { additionalProperties: true, description: 'Any JSON object; rules read it under context' },
-);
+  }),
+], { description: 'Any JSON object; rules read it under context' });
 
 export const DecideRequest = Type.Object(
   {

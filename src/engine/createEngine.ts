@@ -1,0 +1,44 @@
+import { Collector, type CollectObserver } from '../collect/Collector.js';
+import type { Clock, IdGenerator } from '../core/common/ports.js';
+import type { Random } from '../core/common/random.js';
+import { DecisionModels } from '../decide/DecisionModels.js';
+import { DecisionService, type DecisionObserver } from '../decide/DecisionService.js';
+import { KnowledgeModels } from '../knowledge/KnowledgeModels.js';
+import type { AttuneStore } from '../store/ports.js';
+import { WorkspaceService } from '../workspaces/WorkspaceService.js';
+
+export interface EngineOptions {
+  readonly store: AttuneStore;
+  readonly clock: Clock;
+  readonly ids: IdGenerator;
+  readonly random: Random;
+  /** Share of decisions recorded (0 to 1). */
+  readonly decisionSampleRate: number;
+  readonly collectObserver?: CollectObserver;
+  readonly decisionObserver?: DecisionObserver;
+}
+
+/** Attune without HTTP: what the server wraps in routes, and what the Node SDK's in-process mode calls. */
+export interface Engine {
+  readonly store: AttuneStore;
+  readonly workspaces: WorkspaceService;
+  readonly models: KnowledgeModels;
+  readonly decisionModels: DecisionModels;
+  readonly collector: Collector;
+  readonly decisions: DecisionService;
+}
+
+/** Wires the services over a store; the one place that knows how they fit together. */
+export function createEngine(options: EngineOptions): Engine {
+  const { store, clock, ids } = options;
+  const workspaces = new WorkspaceService(store.workspaces, clock);
+  const models = new KnowledgeModels(store.knowledgeConfig, clock);
+  const decisionModels = new DecisionModels(models, store.decisionConfig);
+  const collector = new Collector({ committer: store.committer, clock, ids, models, ...(options.collectObserver === undefined ? {} : { observer: options.collectObserver }) });
+  const decisions = new DecisionService({
+    models: decisionModels, reader: store.decisions, committer: store.committer, collector, clock, ids, random: options.random,
+    sampleRate: options.decisionSampleRate,
+    ...(options.decisionObserver === undefined ? {} : { observer: options.decisionObserver }),
+  });
+  return { store, workspaces, models, decisionModels, collector, decisions };
+}

@@ -1,0 +1,43 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { seededRandom } from '../../core/common/random.js';
+import { createEngine, type Engine } from '../../engine/createEngine.js';
+import { openSqliteStore } from '../../store/sqlite/openSqliteStore.js';
+import { AttuneClient, type AttuneClientOptions } from './AttuneClient.js';
+import { inProcessTransport } from './inProcessTransport.js';
+
+export interface EmbeddedOptions extends Omit<AttuneClientOptions, 'transport'> {
+  /** Folder of the SQLite file (attune.db), as `attune serve --data`. */
+  readonly dataDir: string;
+  /** The workspace to use; created (named "embedded") when the store has none and none is given. */
+  readonly workspaceId?: string;
+  /** Share of decisions recorded (default 1). */
+  readonly decisionSampleRate?: number;
+}
+
+/**
+ * Attune inside this process: opens the embedded store, wires the engine, and returns a
+ * client whose calls go straight to it. `close()` flushes the client and closes the store.
+ * Only one process may write the store at a time (the server holds it the same way).
+ */
+export async function openEmbedded(options: EmbeddedOptions): Promise<{ client: AttuneClient; engine: Engine; workspaceId: string; close(): Promise<void> }> {
+  mkdirSync(options.dataDir, { recursive: true });
+  const store = openSqliteStore({ path: join(options.dataDir, 'attune.db'), synchronous: 'full', maxPendingEvents: 100_000 });
+  const clock = { now: () => Date.now() };
+  const engine = createEngine({
+    store, clock, ids: { next: () => randomUUID() }, random: seededRandom(Date.now() ^ process.pid), decisionSampleRate: options.decisionSampleRate ?? 1,
+  });
+  let workspaceId = options.workspaceId;
+  if (workspaceId === undefined) workspaceId = (await engine.workspaces.list())[0]?.id ?? (await engine.workspaces.create('embedded')).id;
+  const workspace = await engine.workspaces.get(workspaceId);
+  const { dataDir: _dataDir, workspaceId: _workspaceId, decisionSampleRate: _rate, ...clientOptions } = options;
+  const client = new AttuneClient({ ...clientOptions, transport: inProcessTransport(engine, workspace) });
+  return {
+    client, engine, workspaceId,
+    async close() {
+      await client.close();
+      await store.close();
+    },
+  };
+}
