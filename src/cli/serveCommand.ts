@@ -16,6 +16,7 @@ export async function serveCommand(config: AttuneConfig): Promise<void> {
   const { app, models } = await buildServer({
     store, clock: systemClock, ids: uuidIds, metrics,
     adminToken: config.adminToken, corsOrigins: config.corsOrigins, logger: { level: config.logLevel },
+    decisionSampleRate: config.decisionSampleRate,
   });
   const address = await app.listen({ host: config.host, port: config.port });
   // One plain line on stdout that scripts (and the crash test) can wait for.
