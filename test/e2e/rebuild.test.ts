@@ -41,6 +41,7 @@ function snapshot(db: Database.Database, workspaceId: string): Record<string, Ro
     segmentMembers: all('SELECT segment_id, profile_id, entered_at FROM segment_members WHERE workspace_id = ? ORDER BY segment_id, profile_id'),
     segmentChanges: all('SELECT segment_id, profile_id, kind, at FROM segment_changes WHERE workspace_id = ? ORDER BY rowid'),
     consentChanges: all('SELECT profile_id, purpose, granted, source, at FROM consent_changes WHERE workspace_id = ? ORDER BY rowid'),
+    actionOutcomes: all('SELECT action_id, placement_id, impressions, clicks, dismisses, conversions, conversion_value FROM action_outcomes WHERE workspace_id = ? ORDER BY action_id, placement_id'),
     events: all('SELECT seq, message_id, profile_id FROM events WHERE workspace_id = ? ORDER BY seq'),
   };
 }
@@ -161,12 +162,16 @@ describe('rebuild: replaying the event log gives identical derived state', () =>
       const collector = new Collector({ committer: store.committer, clock, ids: counterIds(), models: new KnowledgeModels(store.knowledgeConfig, clock) });
       await ingest(collector, clock, shop, shopStream(11, 20, 20));
       const before = snapshot(store.db, shop.id);
+      // The stream's responses to decisions are counted, and caps are in the knowledge.
+      expect(before['actionOutcomes']!.length).toBeGreaterThan(0);
+      expect(before['profiles']!.some((p) => String(p['knowledge']).includes('"k":'))).toBe(true);
 
       store.db.exec(`
         UPDATE profiles SET traits = '{"plan":"hacked"}' WHERE substr(id, -1) IN ('0', '1', '2', '3', '4');
         UPDATE profile_knowledge SET state = '{}' WHERE substr(profile_id, -1) IN ('0', '1', '2', '3', '4');
         DELETE FROM identities WHERE value LIKE '%1%';
         DELETE FROM segment_members WHERE profile_id LIKE '%a%';
+        UPDATE action_outcomes SET impressions = impressions + 7;
         INSERT INTO segment_changes (workspace_id, segment_id, profile_id, kind, at) VALUES ('ws_shop', 'buyers', 'p_x', 'enter', 1);
         UPDATE events SET profile_id = 'p_wrong' WHERE seq % 5 = 0;
       `);
