@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { describeCollectStoreContract } from '../contract/collectTx.contract.js';
 import { describeWorkspaceStoreContract } from '../contract/workspaceStore.contract.js';
+import { describeDecisionStoreContract } from '../contract/decisionStore.contract.js';
+import { contractWorkspaces } from '../contract/collectTx.contract.js';
 import { defaultIdentitySettings } from '../../core/identity/types.js';
 import { openSqliteStore, type SqliteStore } from './openSqliteStore.js';
 
@@ -28,6 +30,13 @@ function openInMemory(): SqliteStore {
 }
 
 describeCollectStoreContract('sqlite (file)', async () => openOnFile());
+describeDecisionStoreContract('sqlite (:memory:)', async () => {
+  const store = openInMemory();
+  for (const id of Object.values(contractWorkspaces)) {
+    await store.workspaces.createWorkspace({ id, name: id, createdAt: 0, identity: defaultIdentitySettings }, []);
+  }
+  return store;
+});
 describeCollectStoreContract('sqlite (:memory:)', async () => openInMemory());
 describeWorkspaceStoreContract('sqlite (file)', async () => openOnFile());
 describeWorkspaceStoreContract('sqlite (:memory:)', async () => openInMemory());

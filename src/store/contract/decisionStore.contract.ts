@@ -1,0 +1,109 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ActionDefinition } from '../../core/decide/ActionDefinition.js';
+import type { Interaction } from '../../core/decide/interactions.js';
+import type { PlacementDefinition } from '../../core/decide/PlacementDefinition.js';
+import type { CollectCommitter, CollectTx, DecisionConfigStore, DecisionReader, DecisionRecord, KnowledgeConfigStore } from '../ports.js';
+import { contractWorkspaces } from './collectTx.contract.js';
+
+/** What the decision contract needs from an adapter. The two contract workspaces must exist. */
+export interface DecisionStoreUnderTest {
+  readonly committer: CollectCommitter;
+  readonly decisionConfig: DecisionConfigStore;
+  readonly decisions: DecisionReader;
+  readonly knowledgeConfig: KnowledgeConfigStore;
+  close(): Promise<void>;
+}
+
+const A = contractWorkspaces.a;
+const B = contractWorkspaces.b;
+const T0 = Date.parse('2024-05-01T12:00:00Z');
+
+const placement = (id: string): PlacementDefinition => ({ id, channel: 'web', count: 1, strategy: { kind: 'priority' }, defaultContent: { title: id } });
+const action = (id: string, placements: string[] = ['hero']): ActionDefinition => ({ id, placements, priority: 1, value: 0, variants: { default: { title: id } } });
+const interaction = (kind: Interaction['kind'], actionId: string, value = 0): Interaction => ({ kind, decisionId: `d-${kind}`, actionId, placementId: 'hero', channel: 'web', value, at: T0, timeZone: null });
+const record = (workspaceId: string, decisionId: string, profileId: string | null, at: number): DecisionRecord => ({
+  workspaceId, decisionId, profileId, placementId: 'hero', actionId: 'a', variant: 'default', score: 2, probability: 0.5, fallback: null, segments: ['vip'], reasons: { rule: null }, at,
+});
+
+/**
+ * The contract of the decision ports (DecisionConfigStore, DecisionReader, and the decision
+ * writes of CollectTx): one suite that every storage adapter passes.
+ */
+export function describeDecisionStoreContract(adapterName: string, open: () => Promise<DecisionStoreUnderTest>): void {
+  describe(`${adapterName}: decision store contract`, () => {
+    let store: DecisionStoreUnderTest;
+    beforeEach(async () => { store = await open(); });
+    afterEach(async () => { await store.close(); });
+    const run = <R>(job: (tx: CollectTx) => R): Promise<R> => store.committer.submit(1, job);
+
+    it('puts, lists (by id), replaces and deletes actions and placements per workspace, bumping the config version', async () => {
+      const v0 = await store.knowledgeConfig.configVersion(A);
+      expect(await store.decisionConfig.putPlacement(A, placement('hero'), T0)).toBe('created');
+      expect(await store.decisionConfig.putAction(A, action('b'), T0)).toBe('created');
+      expect(await store.decisionConfig.putAction(A, action('a'), T0)).toBe('created');
+      expect(await store.decisionConfig.putAction(A, { ...action('a'), priority: 5 }, T0 + 1)).toBe('updated');
+      expect((await store.decisionConfig.listActions(A)).map((x) => [x.id, x.priority])).toEqual([['a', 5], ['b', 1]]);
+      expect(await store.decisionConfig.listPlacements(A)).toEqual([placement('hero')]);
+      expect(await store.knowledgeConfig.configVersion(A)).toBeGreaterThan(v0);
+      expect(await store.decisionConfig.listActions(B)).toEqual([]);
+      expect(await store.decisionConfig.deleteAction(B, 'a')).toBe(false);
+      const v1 = await store.knowledgeConfig.configVersion(A);
+      expect(await store.decisionConfig.deleteAction(A, 'a')).toBe(true);
+      expect(await store.decisionConfig.deleteAction(A, 'a')).toBe(false);
+      expect(await store.decisionConfig.deletePlacement(A, 'hero')).toBe(true);
+      expect(await store.knowledgeConfig.configVersion(A)).toBeGreaterThan(v1);
+      expect((await store.decisionConfig.listActions(A)).map((x) => x.id)).toEqual(['b']);
+    });
+
+    it('finds the profile for a decision by user id first, then anonymous id, with traits and knowledge', async () => {
+      await run((tx) => {
+        tx.createProfile(A, 'p-user', T0);
+        tx.linkIdentity(A, { kind: 'user', value: 'u1' }, 'p-user', T0);
+        tx.writeTraits(A, 'p-user', { values: { plan: 'pro' }, updatedAt: { plan: T0 } });
+        tx.saveKnowledge(A, 'p-user', { f: {}, s: null, c: {}, m: { vip: T0 } });
+        tx.createProfile(A, 'p-anon', T0);
+        tx.linkIdentity(A, { kind: 'anonymous', value: 'a1' }, 'p-anon', T0);
+      });
+      expect(await store.decisions.findDecisionProfile(A, 'u1', 'a1')).toMatchObject({ id: 'p-user', traits: { plan: 'pro' }, knowledge: { m: { vip: T0 } } });
+      expect(await store.decisions.findDecisionProfile(A, 'nobody', 'a1')).toMatchObject({ id: 'p-anon', traits: {}, knowledge: { f: {}, s: null, c: {}, m: {} } });
+      expect(await store.decisions.findDecisionProfile(A, null, null)).toBeUndefined();
+      expect(await store.decisions.findDecisionProfile(B, 'u1', 'a1')).toBeUndefined();
+      expect((await store.decisions.decisionProfile(A, 'p-user'))?.id).toBe('p-user');
+      expect(await store.decisions.decisionProfile(B, 'p-user')).toBeUndefined();
+    });
+
+    it('counts outcomes per action and placement; a reset of derived state clears them', async () => {
+      await run((tx) => {
+        for (const kind of ['impression', 'impression', 'click', 'dismiss'] as const) tx.countOutcome(A, interaction(kind, 'a'));
+        tx.countOutcome(A, interaction('conversion', 'a', 12.5));
+        tx.countOutcome(B, interaction('impression', 'a'));
+      });
+      expect(await store.decisions.outcomes(A)).toEqual([{ actionId: 'a', placementId: 'hero', impressions: 2, clicks: 1, dismisses: 1, conversions: 1, conversionValue: 12.5 }]);
+      await run((tx) => tx.resetDerivedState(A));
+      expect(await store.decisions.outcomes(A)).toEqual([]);
+      expect((await store.decisions.outcomes(B))[0]?.impressions).toBe(1);
+    });
+
+    it("records decisions once per id, lists a profile's newest first, and keeps them through a reset of derived state", async () => {
+      await run((tx) => tx.recordDecisions([record(A, 'd1', 'p1', T0), record(A, 'd2', 'p1', T0 + 5), record(A, 'd3', 'p2', T0), record(B, 'd4', 'p1', T0)]));
+      await run((tx) => tx.recordDecisions([record(A, 'd1', 'p1', T0 + 99)]));
+      const listed = await store.decisions.decisionsOf(A, 'p1', 10);
+      expect(listed.map((d) => [d.decisionId, d.at])).toEqual([['d2', T0 + 5], ['d1', T0]]);
+      expect(listed[0]).toEqual(record(A, 'd2', 'p1', T0 + 5));
+      expect((await store.decisions.decisionsOf(A, 'p1', 1)).length).toBe(1);
+      await run((tx) => tx.resetDerivedState(A));
+      expect((await store.decisions.decisionsOf(A, 'p1', 10)).length).toBe(2);
+    });
+
+    it("reads every profile's activity hours", async () => {
+      await run((tx) => {
+        tx.createProfile(A, 'p1', T0);
+        tx.saveKnowledge(A, 'p1', { f: {}, s: null, c: {}, m: {}, h: { t: T0, h: { email: [0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0] } } });
+        tx.createProfile(A, 'p2', T0);
+        tx.saveKnowledge(A, 'p2', { f: {}, s: null, c: {}, m: {} });
+      });
+      expect(await store.decisions.activityHours(A)).toEqual([{ t: T0, h: { email: [0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0] } }]);
+      expect(await store.decisions.activityHours(B)).toEqual([]);
+    });
+  });
+}
