@@ -263,8 +263,8 @@ export interface DecisionReader {
   outcomes(workspaceId: string): Promise<ActionOutcomes[]>;
   /** Every profile's engagement hours (best send time): for the workspace's histogram. */
   activityHours(workspaceId: string): Promise<ActivityHours[]>;
-  /** Recorded decisions of a profile, newest first. */
-  decisionsOf(workspaceId: string, profileId: string, limit: number): Promise<DecisionRecord[]>;
+  /** Recorded decisions of these profiles (a profile and those merged into it), newest first. */
+  decisionsOf(workspaceId: string, profileIds: readonly string[], limit: number): Promise<DecisionRecord[]>;
 }
 
 /** Everything the server needs from a store, opened together and closed together. */

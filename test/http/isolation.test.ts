@@ -5,6 +5,7 @@ import { startHarness, type Harness } from '../support/harness.js';
 import {
   admin, collect, expectCollected, expectProblem, findProfile, storedEvents, storedMessageIds, uniqueId,
 } from './httpHelpers.js';
+import { decideIsolationCases } from './decideIsolation.js';
 import { knowledgeIsolationCases } from './knowledgeIsolation.js';
 
 /**
@@ -122,6 +123,7 @@ collectCases['POST /v1/import'] = collectCase('/v1/import', 'page', true);
 const cases: Record<string, IsolationCase> = {
   ...collectCases,
   ...knowledgeIsolationCases,
+  ...decideIsolationCases,
 
   'GET /v1/projects/:writeKey/settings': async (h) => {
     for (const [own, other] of [[h.a, h.b], [h.b, h.a]] as const) {

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type, type Static } from 'typebox';
 import type { Clock } from '../../core/common/ports.js';
-import { ActionDefinition } from '../../core/decide/ActionDefinition.js';
+import { ActionDefinition, DecisionId } from '../../core/decide/ActionDefinition.js';
 import { PlacementDefinition } from '../../core/decide/PlacementDefinition.js';
 import { AttuneError } from '../../core/errors/AttuneError.js';
 import { DecisionAdmin } from '../../decide/DecisionAdmin.js';
@@ -25,6 +25,8 @@ const secret = [{ secretKeyBearer: [] }];
 const actions = { tags: ['actions'], security: secret };
 const placements = { tags: ['placements'], security: secret };
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 512 }) });
+/** A definition's id must be one that actions and decide calls can name. */
+const DefinitionParams = Type.Object({ id: DecisionId });
 const ActionBody = Type.Evaluate(Type.Partial(ActionDefinition, { additionalProperties: false }));
 const PlacementBody = Type.Evaluate(Type.Partial(PlacementDefinition, { additionalProperties: false }));
 const ActionChange = Type.Object({ status: Type.Union([Type.Literal('created'), Type.Literal('updated')]), action: ActionView });
@@ -79,7 +81,7 @@ export async function decisionAdminRoutes(app: FastifyInstance, options: Decisio
   }, async (request) => admin.getAction(await workspaceOf(request), (request.params as Static<typeof IdParams>).id));
 
   app.put('/admin/v1/actions/:id', {
-    schema: { ...actions, summary: 'Create or replace an action; it applies to the next decision', params: IdParams, body: ActionBody, response: { 200: ActionChange, 201: ActionChange, ...errors } },
+    schema: { ...actions, summary: 'Create or replace an action; it applies to the next decision', params: DefinitionParams, body: ActionBody, response: { 200: ActionChange, 201: ActionChange, ...errors } },
   }, async (request, reply) => {
     const body = request.body as Static<typeof ActionBody>;
     requireMembers(body, ['placements', 'variants']);
@@ -104,7 +106,7 @@ export async function decisionAdminRoutes(app: FastifyInstance, options: Decisio
   }, async (request) => admin.getPlacement(await workspaceOf(request), (request.params as Static<typeof IdParams>).id));
 
   app.put('/admin/v1/placements/:id', {
-    schema: { ...placements, summary: 'Create or replace a placement', params: IdParams, body: PlacementBody, response: { 200: PlacementChange, 201: PlacementChange, ...errors } },
+    schema: { ...placements, summary: 'Create or replace a placement', params: DefinitionParams, body: PlacementBody, response: { 200: PlacementChange, 201: PlacementChange, ...errors } },
   }, async (request, reply) => {
     const body = request.body as Static<typeof PlacementBody>;
     requireMembers(body, ['channel', 'strategy']);
@@ -153,7 +155,8 @@ export async function decisionAdminRoutes(app: FastifyInstance, options: Decisio
     const { limit = 100 } = request.query as { limit?: number };
     const profile = await options.store.profiles.findProfile(workspaceId, id, 0);
     if (profile === undefined) throw new AttuneError('ATTUNE_PROFILE_NOT_FOUND', { detail: `no profile has the id "${id}"` });
-    const records = await options.store.decisions.decisionsOf(workspaceId, profile.id, limit);
+    // Decisions made for profiles that were later merged into this one are its history too.
+    const records = await options.store.decisions.decisionsOf(workspaceId, [profile.id, ...profile.mergedProfileIds], limit);
     return records.map((r) => ({
       decisionId: r.decisionId, placementId: r.placementId, actionId: r.actionId, variant: r.variant, score: r.score,
       probability: r.probability, fallback: r.fallback, segments: [...r.segments], reasons: r.reasons, at: new Date(r.at).toISOString(),

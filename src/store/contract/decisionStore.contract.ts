@@ -87,12 +87,14 @@ export function describeDecisionStoreContract(adapterName: string, open: () => P
     it("records decisions once per id, lists a profile's newest first, and keeps them through a reset of derived state", async () => {
       await run((tx) => tx.recordDecisions([record(A, 'd1', 'p1', T0), record(A, 'd2', 'p1', T0 + 5), record(A, 'd3', 'p2', T0), record(B, 'd4', 'p1', T0)]));
       await run((tx) => tx.recordDecisions([record(A, 'd1', 'p1', T0 + 99)]));
-      const listed = await store.decisions.decisionsOf(A, 'p1', 10);
+      const listed = await store.decisions.decisionsOf(A, ['p1'], 10);
       expect(listed.map((d) => [d.decisionId, d.at])).toEqual([['d2', T0 + 5], ['d1', T0]]);
       expect(listed[0]).toEqual(record(A, 'd2', 'p1', T0 + 5));
-      expect((await store.decisions.decisionsOf(A, 'p1', 1)).length).toBe(1);
+      expect((await store.decisions.decisionsOf(A, ['p1'], 1)).length).toBe(1);
+      expect((await store.decisions.decisionsOf(A, ['p1', 'p2'], 10)).map((d) => d.decisionId)).toEqual(['d2', 'd3', 'd1']);
+      expect(await store.decisions.decisionsOf(B, ['p2'], 10)).toEqual([]);
       await run((tx) => tx.resetDerivedState(A));
-      expect((await store.decisions.decisionsOf(A, 'p1', 10)).length).toBe(2);
+      expect((await store.decisions.decisionsOf(A, ['p1'], 10)).length).toBe(2);
     });
 
     it("reads every profile's activity hours", async () => {

@@ -53,7 +53,7 @@ export class SqliteDecisionStore implements DecisionConfigStore, DecisionReader 
       byId: db.prepare(`SELECT ${profileColumns} WHERE p.workspace_id = ? AND p.id = ?`),
       outcomes: db.prepare('SELECT action_id, placement_id, impressions, clicks, dismisses, conversions, conversion_value FROM action_outcomes WHERE workspace_id = ? ORDER BY action_id, placement_id'),
       activity: db.prepare("SELECT json_extract(state, '$.h') FROM profile_knowledge WHERE workspace_id = ? AND json_extract(state, '$.h') IS NOT NULL").pluck(),
-      decisionsOf: db.prepare('SELECT decision_id, profile_id, placement_id, action_id, variant, score, probability, fallback, segments, reasons, at FROM decisions WHERE workspace_id = ? AND profile_id = ? ORDER BY at DESC, rowid DESC LIMIT ?'),
+      decisionsOf: db.prepare("SELECT decision_id, profile_id, placement_id, action_id, variant, score, probability, fallback, segments, reasons, at FROM decisions WHERE workspace_id = ? AND profile_id IN (SELECT value FROM json_each(?)) ORDER BY at DESC, rowid DESC LIMIT ?"),
     };
     this.putTx = db.transaction((table: Table, workspaceId: string, id: string, json: string, at: number): boolean => {
       const s = this.stmts[table];
@@ -124,8 +124,8 @@ export class SqliteDecisionStore implements DecisionConfigStore, DecisionReader 
     return (this.stmts.activity.all(workspaceId) as string[]).map((json) => JSON.parse(json) as ActivityHours);
   }
 
-  async decisionsOf(workspaceId: string, profileId: string, limit: number): Promise<DecisionRecord[]> {
-    return (this.stmts.decisionsOf.all(workspaceId, profileId, limit) as DecisionRow[]).map((r) => ({
+  async decisionsOf(workspaceId: string, profileIds: readonly string[], limit: number): Promise<DecisionRecord[]> {
+    return (this.stmts.decisionsOf.all(workspaceId, JSON.stringify(profileIds), limit) as DecisionRow[]).map((r) => ({
       workspaceId, decisionId: r.decision_id, profileId: r.profile_id, placementId: r.placement_id, actionId: r.action_id,
       variant: r.variant, score: r.score, probability: r.probability, fallback: r.fallback,
       segments: JSON.parse(r.segments) as string[], reasons: JSON.parse(r.reasons) as unknown, at: r.at,
