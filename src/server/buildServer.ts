@@ -88,7 +88,7 @@ export async function buildServer(options: ServerOptions): Promise<AttuneServer>
   installJsonBodyParser(app);
   installProblemHandlers(app, (request, error) => {
     // Per-event rejections are counted by the collector; this counts requests refused whole.
-    if (request.url.startsWith('/v1/') && error.code !== 'ATTUNE_INVALID_EVENTS' && !error.code.startsWith('ATTUNE_EVENT_')) metrics.collectRequestRejected(error.code);
+    if (request.url.startsWith('/v1/') && !request.url.startsWith('/v1/decide') && !request.url.startsWith('/v1/profiles/') && error.code !== 'ATTUNE_INVALID_EVENTS' && !error.code.startsWith('ATTUNE_EVENT_')) metrics.collectRequestRejected(error.code);
   });
 
   // Node's server.close() reaps only the keep-alive connections idle at that moment: one whose
