@@ -57,6 +57,25 @@ export default tseslint.config(
     rules: { 'no-restricted-syntax': 'off' },
   },
   {
+    // The browser SDK is bundled for web pages: no Node modules or globals there. It reaches
+    // browser APIs through BrowserEnvironment alone (tests pass fakes), so it declares no
+    // browser globals either. Its build script and tests run in Node.
+    files: ['src/sdk/browser/**/*.ts'],
+    ignores: ['src/sdk/browser/**/*.test.ts', 'src/sdk/browser/buildBrowserSdk.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{ group: [...ioModules, 'esbuild'], message: 'The browser SDK runs in web pages: no Node or server modules.' }],
+      }],
+      'no-restricted-globals': ['error',
+        { name: 'process', message: 'Not in a browser.' },
+        { name: 'Buffer', message: 'Not in a browser.' },
+        { name: 'setImmediate', message: 'Not in a browser; use the environment\'s scheduler.' },
+        { name: 'setTimeout', message: 'Use the environment\'s scheduler, which tests control.' },
+        { name: 'fetch', message: 'Use the environment\'s fetch, which tests replace.' },
+      ],
+    },
+  },
+  {
     files: ['src/core/**/*.ts'],
     ignores: ['src/core/**/*.test.ts'],
     rules: {

@@ -3,6 +3,8 @@ import { scheduleSegmentSweeps } from '../knowledge/sweepSegments.js';
 import { buildServer } from '../server/buildServer.js';
 import { createMetrics } from '../server/metrics.js';
 import { openStore } from './openStore.js';
+import { sdkBundles } from './sdkBundles.js';
+import { provisionShopExample } from '../examples/shopExample.js';
 import { systemClock, uuidIds } from './systemClock.js';
 
 /**
@@ -13,11 +15,19 @@ import { systemClock, uuidIds } from './systemClock.js';
 export async function serveCommand(config: AttuneConfig): Promise<void> {
   const metrics = createMetrics();
   const store = openStore(config, metrics.commits);
-  const { app, models } = await buildServer({
+  let exampleKey: { writeKey: string } | null = null;
+  const sdkDir = await sdkBundles((message) => process.stderr.write(`attune: ${message}\n`));
+  const { app, models, workspaces, decisionModels } = await buildServer({
+    sdkDir,
+    example: async () => exampleKey,
     store, clock: systemClock, ids: uuidIds, metrics,
     adminToken: config.adminToken, corsOrigins: config.corsOrigins, logger: { level: config.logLevel },
     decisionSampleRate: config.decisionSampleRate,
   });
+  if (config.examples) {
+    const provisioned = await provisionShopExample({ workspaces, decisionConfig: store.decisionConfig, models: decisionModels, clock: systemClock });
+    exampleKey = { writeKey: provisioned.writeKey };
+  }
   const address = await app.listen({ host: config.host, port: config.port });
   // One plain line on stdout that scripts (and the crash test) can wait for.
   process.stdout.write(`attune listening on ${address} (data: ${config.dataDir})\n`);

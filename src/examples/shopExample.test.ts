@@ -8,6 +8,6 @@ describe('the example shop configuration', () => {
     const model = compileDecisionModel({ actions: shopActions, placements: shopPlacements }, compileKnowledgeModel({ features: [], segments: [] }));
     for (const action of model.actions.values()) expect(action.problems, action.id).toEqual([]);
     for (const placement of model.placements.values()) expect(placement.problems, placement.id).toEqual([]);
-    expect(model.placements.get('home-hero')?.actions.map((a) => a.id)).toEqual(['shoe-lover', 'spring-sale', 'welcome-back']);
+    expect(model.placements.get('home-hero')?.actions.map((a) => a.id)).toEqual(['new-arrivals', 'shoe-lover', 'spring-sale', 'welcome-back']);
   });
 });

@@ -15,8 +15,8 @@ export const shopPlacements: readonly PlacementDefinition[] = [
 
 /**
  * Actions that show the loop on one page: a sale shown once a day and not again after a
- * click, a banner for returning visitors, one for people who viewed shoes this session, and
- * a recommendation slot for people who logged in.
+ * click, a banner for returning visitors, one for people who viewed shoes this session, new
+ * arrivals for everyone else, and a recommendation slot for people who logged in.
  */
 export const shopActions: readonly ActionDefinition[] = [
   {
@@ -37,6 +37,10 @@ export const shopActions: readonly ActionDefinition[] = [
     id: 'welcome-back', name: 'Returning visitor', kind: 'banner', placements: ['home-hero'], priority: 10, value: 5,
     rule: 'session.returning',
     variants: { default: { title: 'Welcome back, {{ profile.traits.name | "friend" }}!', text: 'Here is what is new since your last visit.', cta: 'See what is new' } },
+  },
+  {
+    id: 'new-arrivals', name: 'New arrivals', kind: 'banner', placements: ['home-hero'], priority: 1, value: 2,
+    variants: { default: { title: 'New arrivals are in', text: 'Twelve new styles this week.', cta: 'See what is new' }, de: { title: 'Neu eingetroffen', text: 'Zwölf neue Modelle diese Woche.', cta: 'Neuheiten ansehen' } },
   },
   {
     id: 'recs-for-you', name: 'Picks for a known customer', kind: 'recommendations', placements: ['home-recs'], priority: 10, value: 10,

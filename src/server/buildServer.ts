@@ -20,6 +20,7 @@ import type { DecisionService } from '../decide/DecisionService.js';
 import { installCors } from './publicApi.js';
 import { decideRoutes } from './routes/decideRoutes.js';
 import { decisionAdminRoutes } from './routes/decisionAdminRoutes.js';
+import { exampleRoutes } from './routes/exampleRoutes.js';
 
 export interface ServerOptions {
   readonly store: AttuneStore;
@@ -32,6 +33,10 @@ export interface ServerOptions {
   readonly decisionSampleRate?: number;
   /** Randomness for weighted choices and sampling; seeded from the clock when not given. */
   readonly random?: Random;
+  /** The folder of the browser SDK's bundles, served at /sdk/attune.js and /sdk/attune.esm.js; none: those answer 404. */
+  readonly sdkDir?: string | null;
+  /** The example shop's write key (served at /examples/shop); none or null: the example is off. */
+  readonly example?: () => Promise<{ readonly writeKey: string } | null>;
   /** Pino options, or false for no request logs (tests, benchmarks). */
   readonly logger?: false | { level: string };
 }
@@ -139,6 +144,7 @@ export async function buildServer(options: ServerOptions): Promise<AttuneServer>
   });
   await app.register(adminRoutes, { workspaces, store: options.store, adminToken: options.adminToken ?? null, models, clock: options.clock });
   await app.register(knowledgeRoutes, { workspaces, store: options.store, models, clock: options.clock });
+  await app.register(exampleRoutes, { sdkDir: options.sdkDir ?? '', example: options.example ?? (async () => null) });
   await app.register(decisionAdminRoutes, { workspaces, store: options.store, models: decisionModels, clock: options.clock });
   app.addHook('preClose', async () => {
     ready = false;

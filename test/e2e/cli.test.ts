@@ -1,4 +1,6 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { basicAuth, killChildren, makeTempDir, removeTempDirs, runAttune, startServerChild } from './support.js';
 
 describe('the attune command', () => {
@@ -70,7 +72,44 @@ describe('the attune command', () => {
     server.child.kill('SIGINT');
     expect(await server.exited).toEqual({ code: 0, signal: null });
     const listed = await runAttune(['workspace', 'list', '--data', dataDir, '--json']);
-    expect((JSON.parse(listed.stdout) as { name: string }[]).map((w) => w.name)).toEqual(['from-env']);
+    // The server provisioned the example shop's workspace beside it (ATTUNE_EXAMPLES is on by default).
+    expect((JSON.parse(listed.stdout) as { name: string }[]).map((w) => w.name)).toEqual(['from-env', 'Example shop']);
+  });
+
+  it('ATTUNE_EXAMPLES=off serves no example shop and creates no workspace for it', { timeout: 60_000 }, async () => {
+    const dataDir = makeTempDir();
+    const server = await startServerChild(dataDir, { ATTUNE_EXAMPLES: 'off' });
+    expect((await fetch(`${server.url}/examples/shop`)).status).toBe(404);
+    expect((await fetch(`${server.url}/sdk/attune.js`)).status).toBe(200);
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toEqual({ code: 0, signal: null });
+    const listed = await runAttune(['workspace', 'list', '--data', dataDir, '--json']);
+    expect(JSON.parse(listed.stdout)).toEqual([]);
+  });
+
+  it('serves the example shop with a working write key, and the CLI still picks the only real workspace', { timeout: 60_000 }, async () => {
+    const dataDir = makeTempDir();
+    expect((await runAttune(['workspace', 'create', 'mine', '--json', '--data', dataDir])).code).toBe(0);
+    const server = await startServerChild(dataDir);
+    const page = await fetch(`${server.url}/examples/shop`);
+    expect(page.status).toBe(200);
+    const writeKey = /atw_[A-Za-z0-9_-]+/.exec(await page.text())?.[0];
+    expect(writeKey).toBeDefined();
+    const decided = await fetch(`${server.url}/v1/decide`, {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ writeKey, anonymousId: 'visitor-1', placements: ['home-hero', 'home-recs'] }),
+    });
+    expect(decided.status).toBe(200);
+    const body = (await decided.json()) as { placements: { placement: string; decisions: { actionId: string | null }[] }[] };
+    expect(body.placements.map((p) => [p.placement, p.decisions[0]?.actionId])).toEqual([['home-hero', 'spring-sale'], ['home-recs', null]]);
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toEqual({ code: 0, signal: null });
+    // The example's workspace does not count when a command needs "the only workspace".
+    const file = join(makeTempDir(), 'events.jsonl');
+    writeFileSync(file, `${JSON.stringify({ type: 'track', userId: 'u-1', event: 'Signed Up', messageId: 'm-1' })}\n`);
+    const imported = await runAttune(['import', 'events', file, '--data', dataDir, '--json']);
+    expect(imported.code, imported.stderr).toBe(0);
+    expect(JSON.parse(imported.stdout)).toMatchObject({ rows: 1, accepted: 1 });
   });
 
   it('a bad flag or setting value exits 2 with a clear message', { timeout: 60_000 }, async () => {

@@ -138,6 +138,10 @@ const cases: Record<string, IsolationCase> = {
   'GET /readyz': serverWideCase('GET', '/readyz', 200),
   'GET /metrics': serverWideCase('GET', '/metrics', 200),
   'GET /openapi.json': serverWideCase('GET', '/openapi.json', 200),
+  // The harness serves neither the SDK nor the example shop (test/http/examples.test.ts does): no key leaks in the 404 either.
+  'GET /sdk/attune.js': serverWideCase('GET', '/sdk/attune.js', 404),
+  'GET /sdk/attune.esm.js': serverWideCase('GET', '/sdk/attune.esm.js', 404),
+  'GET /examples/shop': serverWideCase('GET', '/examples/shop', 404),
   'OPTIONS *': serverWideCase('OPTIONS', '/v1/track', 204),
 
   'POST /admin/v1/workspaces': async (h) => {

@@ -1,0 +1,8 @@
+/** The names the SDK stores under; the anonymous id's is shared with the server's docs and the example. */
+export const storageKeys = {
+  anonymousId: 'attune_anonymous_id',
+  userId: 'attune_user_id',
+  consent: 'attune_consent',
+  /** Followed by the write key: events belong to the workspace they were queued for. */
+  queuePrefix: 'attune_queue:',
+} as const;

@@ -1,0 +1,71 @@
+import type { FastifyInstance } from 'fastify';
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { AttuneError } from '../../core/errors/AttuneError.js';
+import { sdkFileNames } from '../../sdk/browser/sdkFileNames.js';
+import { shopPage } from '../../examples/shopPage.js';
+
+export interface ExampleRoutesOptions {
+  /** The folder buildBrowserSdk wrote the bundles to. */
+  readonly sdkDir: string;
+  /** The write key the example shop sends with; null turns the example off (404). */
+  readonly example: () => Promise<{ readonly writeKey: string } | null>;
+}
+
+function isMissing(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'ENOENT' || code === 'ENOTDIR';
+}
+
+/**
+ * The browser SDK's bundles (GET /sdk/attune.js, the script-tag build, and
+ * /sdk/attune.esm.js) and the example shop that uses them (GET /examples/shop). None of
+ * these touch a workspace's data: the shop page only embeds a write key, which a page
+ * must show anyway.
+ */
+export async function exampleRoutes(app: FastifyInstance, options: ExampleRoutesOptions): Promise<void> {
+  const bundles = [['/sdk/attune.js', sdkFileNames.iife], ['/sdk/attune.esm.js', sdkFileNames.esm]] as const;
+  for (const [url, file] of bundles) {
+    app.get(url, { schema: { hide: true } }, async (_request, reply) => {
+      let code: Buffer;
+      try {
+        code = await readFile(join(options.sdkDir, file));
+      } catch (error) {
+        if (!isMissing(error)) throw error;
+        throw new AttuneError('ATTUNE_NOT_FOUND', { detail: `the browser SDK is not built (no ${file} in the SDK folder); run npm run build` });
+      }
+      return reply
+        .type('text/javascript; charset=utf-8')
+        // The file name carries no version: caches may keep it a few minutes only.
+        .header('cache-control', 'public, max-age=300')
+        // Sites on other origins load it with a script tag.
+        .header('cross-origin-resource-policy', 'cross-origin')
+        .header('x-content-type-options', 'nosniff')
+        .send(code);
+    });
+  }
+
+  app.get('/examples/shop', { schema: { hide: true } }, async (_request, reply) => {
+    const example = await options.example();
+    if (example === null) throw new AttuneError('ATTUNE_NOT_FOUND', { detail: 'the example shop is disabled on this server' });
+    const nonce = randomBytes(16).toString('base64');
+    return reply
+      .type('text/html; charset=utf-8')
+      .header('cache-control', 'no-store')
+      // Inline code runs only with this response's nonce; the page may talk to this server alone.
+      .header('content-security-policy', [
+        "default-src 'none'",
+        `script-src 'self' 'nonce-${nonce}'`,
+        `style-src 'nonce-${nonce}'`,
+        "connect-src 'self'",
+        "img-src 'self' data:",
+        "base-uri 'none'",
+        "form-action 'none'",
+        "frame-ancestors 'none'",
+      ].join('; '))
+      .header('x-content-type-options', 'nosniff')
+      .header('referrer-policy', 'same-origin')
+      .send(shopPage({ writeKey: example.writeKey, nonce }));
+  });
+}
