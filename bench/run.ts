@@ -3,12 +3,14 @@
  * options after the name go to that benchmark (`npm run bench -- ingest --quick`).
  * Each prints its figures and writes bench/results/<name>.json; docs/BENCHMARKS.md quotes them.
  */
+import { decideBenchmark } from './decide.js';
 import { ingestBenchmark } from './ingest.js';
 import { knowBenchmark } from './know.js';
 
 const benchmarks: Readonly<Record<string, (args: readonly string[]) => Promise<void>>> = {
   ingest: ingestBenchmark,
   know: knowBenchmark,
+  decide: decideBenchmark,
 };
 
 const [name, ...args] = process.argv.slice(2);

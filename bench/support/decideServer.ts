@@ -1,0 +1,39 @@
+/**
+ * Child process of the `decide` benchmark: the Attune server as `attune serve` runs it (the
+ * same store, metrics, group commit, decision sample rate and configuration from the
+ * environment) over the store decidePrepare.ts filled (ATTUNE_BENCH_DECIDE_DATA), listening
+ * on a free port. Request logging is off. See bench/support/child.ts for the protocol.
+ */
+import { join } from 'node:path';
+import { databaseFile, openStore } from '../../src/cli/openStore.js';
+import { systemClock, uuidIds } from '../../src/cli/systemClock.js';
+import { loadConfig } from '../../src/config/config.js';
+import { buildServer } from '../../src/server/buildServer.js';
+import { createMetrics } from '../../src/server/metrics.js';
+import { cpuTimes, serveParent } from './child.js';
+
+const dataDir = process.env['ATTUNE_BENCH_DECIDE_DATA'];
+if (dataDir === undefined) throw new Error('ATTUNE_BENCH_DECIDE_DATA must name the prepared data folder');
+const config = loadConfig({ dataDir, host: '127.0.0.1', port: '0' });
+const metrics = createMetrics();
+const commits = { commits: 0, commitJobs: 0, commitEvents: 0, commitMillis: 0 };
+const store = openStore(config, (jobs, events, millis) => {
+  metrics.commits(jobs, events, millis);
+  commits.commits++;
+  commits.commitJobs += jobs;
+  commits.commitEvents += events;
+  commits.commitMillis += millis;
+});
+const { app } = await buildServer({
+  store, clock: systemClock, ids: uuidIds, metrics, adminToken: config.adminToken, corsOrigins: config.corsOrigins, logger: false,
+  decisionSampleRate: config.decisionSampleRate,
+});
+await app.listen({ host: config.host, port: config.port });
+const address = app.server.address();
+if (address === null || typeof address === 'string') throw new Error('expected a TCP address');
+
+serveParent(
+  { port: address.port, writeKey: null, dataFile: join(dataDir, databaseFile) },
+  () => ({ ...cpuTimes(), ...commits }),
+  () => app.close(),
+);
