@@ -6,6 +6,7 @@ import type { DecisionModel } from '../core/decide/compileDecisionModel.js';
 import type { DecisionRequest } from '../core/decide/decisionSteps.js';
 import type { FaultDetail } from '../core/errors/AttuneError.js';
 import type { CollectCommitter, DecisionReader, DecisionRecord, Workspace } from '../store/ports.js';
+import { DecisionRecorder } from './DecisionRecorder.js';
 
 /** A decide call as the shell receives it (the HTTP body, or the Node SDK's in-process call). */
 export interface DecideCall {
@@ -38,6 +39,8 @@ export interface DecisionServiceDeps {
   readonly random: Random;
   /** Share of decisions recorded, from 0 to 1. */
   readonly sampleRate: number;
+  /** How long a decision record may wait to share a commit with others (default 50 ms). */
+  readonly recordDelayMs?: number;
   readonly observer?: DecisionObserver;
 }
 
@@ -50,13 +53,25 @@ function isObject(value: unknown): value is Record<string, unknown> {
 /**
  * Deciding, end to end: apply the events the call carries (one round trip for a page), load
  * the profile, run the pure pipeline (src/core/decide), and record the decisions. The
- * answer does not wait for the record: it is written with the next group commit, and a
- * failure to write it is counted and logged, never shown to the visitor.
+ * answer does not wait for the record: records are written in batches (DecisionRecorder),
+ * and a failure to write them is counted and logged, never shown to the visitor.
  */
 export class DecisionService {
   private readonly budgets = new Map<string, { readonly at: number; readonly used: ReadonlyMap<string, number> }>();
 
-  constructor(private readonly deps: DecisionServiceDeps) {}
+  private readonly recorder: DecisionRecorder;
+
+  constructor(private readonly deps: DecisionServiceDeps) {
+    this.recorder = new DecisionRecorder(deps.committer, {
+      ...(deps.recordDelayMs === undefined ? {} : { delayMs: deps.recordDelayMs }),
+      onError: (error) => deps.observer?.recordFailed(error),
+    });
+  }
+
+  /** Writes the decision records still waiting for their batch (before a shutdown, or a read that must see them). */
+  flushRecords(): Promise<void> {
+    return this.recorder.flush();
+  }
 
   async decide(workspace: Workspace, call: DecideCall, options: { globalPrivacyControl?: boolean } = {}): Promise<DecideAnswer> {
     const userId = call.userId ?? null;
@@ -83,7 +98,13 @@ export class DecisionService {
       model,
       row === undefined ? null : { facts: { id: row.id, traits: row.traits, firstSeen: row.firstSeen, lastSeen: row.lastSeen }, knowledge: row.knowledge },
       request,
-      { now, random: this.deps.random, newDecisionId: () => `d_${this.deps.ids.next()}`, budgetUsed: (id) => budgets?.get(id) ?? 0 },
+      {
+        now,
+        random: this.deps.random,
+        // Time first: records are inserted in id order, at the end of the index, not all over it.
+        newDecisionId: () => `d_${now.toString(36)}_${this.deps.ids.next()}`,
+        budgetUsed: (id) => budgets?.get(id) ?? 0,
+      },
     );
     this.record(workspace.id, row?.id ?? null, result, now);
     return {
@@ -124,7 +145,6 @@ export class DecisionService {
       }
     }
     this.deps.observer?.decided(count, fallbacks);
-    if (records.length === 0) return;
-    this.deps.committer.submit(0, (tx) => tx.recordDecisions(records)).catch((error: unknown) => this.deps.observer?.recordFailed(error));
+    if (records.length > 0) this.recorder.add(records);
   }
 }

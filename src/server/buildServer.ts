@@ -116,6 +116,7 @@ export async function buildServer(options: ServerOptions): Promise<AttuneServer>
   });
   app.addHook('onClose', async () => {
     ready = false;
+    await decisions.flushRecords().catch((error: unknown) => app.log.error({ err: error }, 'decision records lost at shutdown'));
     await options.store.close();
   });
 

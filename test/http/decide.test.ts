@@ -60,7 +60,7 @@ describe('POST /v1/decide', () => {
     const outcomes = await h.app.inject({ method: 'GET', url: '/admin/v1/outcomes', headers: { authorization: bearer(h.a.secretKey) } });
     expect(outcomes.json()).toEqual([{ actionId: 'sale', placementId: 'home-hero', impressions: 1, clicks: 0, dismisses: 0, conversions: 0, conversionValue: 0, clickThroughRate: 0 }]);
 
-    await h.store.committer.flush();
+    await h.decisions.flushRecords();
     const recorded = await h.app.inject({ method: 'GET', url: '/admin/v1/profiles/anon-1/decisions', headers: { authorization: bearer(h.a.secretKey) } });
     expect(recorded.json().map((d: { actionId: string }) => d.actionId).sort()).toEqual(['new-in', 'sale']);
   });

@@ -286,7 +286,7 @@ describe('actions, placements, outcomes and decision records', () => {
       expect(d2.actionId).toBe('new-in');
 
       // Records are written with the next group commit.
-      await h.store.committer.flush();
+      await h.decisions.flushRecords();
       const records = await ok<RecordedDecision[]>('GET', '/admin/v1/profiles/u1/decisions');
       expect(records).toEqual([
         {
@@ -305,7 +305,7 @@ describe('actions, placements, outcomes and decision records', () => {
       // The default content is recorded too, with its fallback.
       await ok('DELETE', '/admin/v1/actions/new-in', undefined, 204);
       const d3 = await first('u1');
-      await h.store.committer.flush();
+      await h.decisions.flushRecords();
       expect((await ok<RecordedDecision[]>('GET', '/admin/v1/profiles/u1/decisions?limit=1'))[0]).toMatchObject({ decisionId: d3.decisionId, actionId: null, variant: null, score: null, probability: 1, fallback: 'no_eligible_action' });
       expect((await problem('GET', '/admin/v1/profiles/u1/decisions?limit=0', undefined, 400, 'ATTUNE_INVALID_REQUEST')).field).toMatch(/^querystring/);
       await problem('GET', '/admin/v1/profiles/nobody/decisions', undefined, 404, 'ATTUNE_PROFILE_NOT_FOUND');
@@ -318,7 +318,7 @@ describe('actions, placements, outcomes and decision records', () => {
       const known = await first('u1', { events: [{ type: 'identify', traits: { plan: 'pro' } }] });
       clock.advance(minute);
       expectCollected(await collect(h, '/v1/identify', { userId: 'u1', anonymousId: 'anon-1' }, h.a.writeKey));
-      await h.store.committer.flush();
+      await h.decisions.flushRecords();
       const profile = await ok<{ id: string; mergedProfileIds: string[] }>('GET', '/admin/v1/profiles/u1');
       expect(profile.mergedProfileIds).toHaveLength(1);
       for (const id of ['u1', 'anon-1', profile.id]) {
@@ -355,7 +355,7 @@ describe('actions, placements, outcomes and decision records', () => {
       for (const [id, p] of seen) expect(p).toBeCloseTo(weights[id]! / 6, 12);
       expect([...seen.values()].reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
 
-      await h.store.committer.flush();
+      await h.decisions.flushRecords();
       const records = await ok<RecordedDecision[]>('GET', '/admin/v1/profiles/u1/decisions?limit=1000');
       expect(records).toHaveLength(83);
       for (const r of records) {

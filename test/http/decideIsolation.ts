@@ -339,7 +339,7 @@ export const decideIsolationCases: Record<string, IsolationCase> = {
     const b1 = await decided(h, h.b.writeKey, { userId, placements: [placement], events: [{ type: 'identify', traits: { plan: 'b' } }] });
     const a1 = await decided(h, h.a.writeKey, { userId, placements: [placement], events: [{ type: 'identify', traits: { plan: 'a' } }] });
     await decided(h, h.b.writeKey, { userId: onlyInB, placements: [placement], events: [{ type: 'identify' }] });
-    await h.store.committer.flush();
+    await h.decisions.flushRecords();
 
     const inB = await ok<RecordedDecision[]>(h, 'GET', `/admin/v1/profiles/${userId}/decisions`, h.b.secretKey);
     expect(inB.map((d) => d.decisionId)).toEqual([firstDecision(b1).decisionId]);

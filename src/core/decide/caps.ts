@@ -141,6 +141,25 @@ function formatterFor(timeZone: string | null | undefined): Intl.DateTimeFormat 
  * a missing or unknown zone.
  */
 export function localDay(ms: number, timeZone: string | null | undefined): string {
+  // Since mid-1972 (Liberia's last odd offset) every zone's offset is a whole number of
+  // quarter hours, so the local day cannot change inside a UTC quarter hour: one Intl
+  // formatting per zone and quarter hour, the rest from the memo (a decision checks many
+  // capped actions against the same few instants).
+  if (ms < quarterHourOffsetsSince) return formatDay(ms, timeZone);
+  const key = `${timeZone ?? ''}\u0000${Math.floor(ms / quarterHourMs)}`;
+  const known = days.get(key);
+  if (known !== undefined) return known;
+  const day = formatDay(ms, timeZone);
+  if (days.size >= 4096) days.clear();
+  days.set(key, day);
+  return day;
+}
+
+const quarterHourMs = 15 * 60_000;
+const quarterHourOffsetsSince = Date.UTC(1972, 5, 1);
+const days = new Map<string, string>();
+
+function formatDay(ms: number, timeZone: string | null | undefined): string {
   let year = '';
   let month = '';
   let day = '';

@@ -37,6 +37,7 @@ export async function openEmbedded(options: EmbeddedOptions): Promise<{ client: 
     client, engine, workspaceId,
     async close() {
       await client.close();
+      await engine.decisions.flushRecords();
       await store.close();
     },
   };
