@@ -269,7 +269,7 @@ async function run(options: InProcessOptions): Promise<InProcessResult> {
       const t0 = process.hrtime.bigint();
       const frame = decisionFrame(model, profile, peerRequest, { now: Date.now(), random: random2, newDecisionId, budgetUsed });
       const t1 = process.hrtime.bigint();
-      sink += frame.segments.size;
+      sink += frame.locales.length;
       if (pass >= 0) attuneFrame[base + i] = micros(t0, t1);
     }
     for (let i = 0; i < n; i++) {
@@ -316,6 +316,7 @@ async function run(options: InProcessOptions): Promise<InProcessResult> {
     cpuProfile = summarizeDecideProfile(profile as unknown as CpuProfile, options.profileCalls);
   }
 
+  await service.flushRecords();
   await store.committer.flush();
   const recordedDecisions = countDecisions() - decisionsBefore;
   await server.app.close();

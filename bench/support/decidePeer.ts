@@ -38,7 +38,7 @@ export function peerAttributes(frame: DecisionFrame): Attributes {
     spend90: features['spend_90d'] ?? null,
     views30: features['product_views_30d'] ?? null,
     lastCategory: features['last_category'] ?? null,
-    segments: [...frame.segments],
+    segments: frame.segmentSnapshot(),
   };
 }
 

@@ -1,5 +1,8 @@
 import type { CollectCommitter, DecisionRecord } from '../store/ports.js';
 
+/** A record whose segment snapshot is computed when its batch is written, off the decision's path. */
+export type PendingDecisionRecord = Omit<DecisionRecord, 'segments'> & { readonly segments: () => readonly string[] };
+
 export interface DecisionRecorderOptions {
   /** How long a record may wait for others to share its commit (default 50 ms). */
   readonly delayMs?: number;
@@ -16,7 +19,7 @@ export interface DecisionRecorderOptions {
  * `flush()` (called on shutdown) writes what is waiting.
  */
 export class DecisionRecorder {
-  private pending: DecisionRecord[] = [];
+  private pending: PendingDecisionRecord[] = [];
   private timer: ReturnType<typeof setTimeout> | null = null;
   private readonly delayMs: number;
   private readonly maxPending: number;
@@ -26,7 +29,7 @@ export class DecisionRecorder {
     this.maxPending = options.maxPending ?? 2000;
   }
 
-  add(records: readonly DecisionRecord[]): void {
+  add(records: readonly PendingDecisionRecord[]): void {
     for (const record of records) this.pending.push(record);
     if (this.pending.length >= this.maxPending) {
       this.flush().catch(this.options.onError);
@@ -47,7 +50,7 @@ export class DecisionRecorder {
       this.timer = null;
     }
     if (this.pending.length === 0) return;
-    const batch = this.pending;
+    const batch: DecisionRecord[] = this.pending.map((r) => ({ ...r, segments: r.segments() }));
     this.pending = [];
     await this.committer.submit(0, (tx) => tx.recordDecisions(batch));
   }

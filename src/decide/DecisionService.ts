@@ -5,8 +5,8 @@ import { decide, type DecideResult } from '../core/decide/decide.js';
 import type { DecisionModel } from '../core/decide/compileDecisionModel.js';
 import type { DecisionRequest } from '../core/decide/decisionSteps.js';
 import type { FaultDetail } from '../core/errors/AttuneError.js';
-import type { CollectCommitter, DecisionReader, DecisionRecord, Workspace } from '../store/ports.js';
-import { DecisionRecorder } from './DecisionRecorder.js';
+import type { CollectCommitter, DecisionReader, Workspace } from '../store/ports.js';
+import { DecisionRecorder, type PendingDecisionRecord } from './DecisionRecorder.js';
 
 /** A decide call as the shell receives it (the HTTP body, or the Node SDK's in-process call). */
 export interface DecideCall {
@@ -129,7 +129,10 @@ export class DecisionService {
   }
 
   private record(workspaceId: string, profileId: string | null, result: DecideResult, at: number): void {
-    const records: DecisionRecord[] = [];
+    const records: PendingDecisionRecord[] = [];
+    // One snapshot for all the call's records, taken when the batch is written.
+    let snapshot: readonly string[] | null = null;
+    const segments = () => (snapshot ??= result.segments());
     const fallbacks: Record<string, number> = {};
     let count = 0;
     for (const placement of result.placements) {
@@ -140,7 +143,7 @@ export class DecisionService {
         if (this.deps.sampleRate < 1 && this.deps.random.next() >= this.deps.sampleRate) continue;
         records.push({
           workspaceId, decisionId: d.decisionId, profileId, placementId: placement.placement, actionId: d.actionId, variant: d.variant,
-          score: d.score, probability: d.probability, fallback: placement.fallback, segments: result.segments, reasons: d.reasons, at,
+          score: d.score, probability: d.probability, fallback: placement.fallback, segments, reasons: d.reasons, at,
         });
       }
     }

@@ -31,8 +31,8 @@ export interface PlacementDecision {
 
 export interface DecideResult {
   readonly placements: readonly PlacementDecision[];
-  /** The segments the profile is in at decision time: recorded with the decision. */
-  readonly segments: readonly string[];
+  /** The segments the profile is in at decision time, for the record: computed when called (records are sampled). */
+  readonly segments: () => string[];
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -57,8 +57,9 @@ export function decisionFrame(model: DecisionModel, profile: DecisionProfile, re
     applyConsent(consentState, consentChanges({ context }, now, knowledge.consent));
   }
   const base: RuleInput = { ...ruleInputFor({ ...state, c: consentState }, facts, knowledge, now), context };
-  const segments = new Set(knowledge.segments.current(state.m, base));
-  const input: RuleInput = { ...base, inSegment: (id) => segments.has(id) };
+  // Lazily: the rules of a placement ask about a few segments; the full list is for the record.
+  const inSegment = knowledge.segments.membership(state.m, base);
+  const input: RuleInput = { ...base, inSegment };
   const session = state.s;
   return {
     model,
@@ -66,7 +67,8 @@ export function decisionFrame(model: DecisionModel, profile: DecisionProfile, re
     env,
     profileId: profile.facts?.id ?? null,
     input,
-    segments,
+    inSegment,
+    segmentSnapshot: () => knowledge.segments.current(state.m, base),
     personalization: hasConsent(consentState, 'personalization', knowledge.consent),
     caps: state.k ?? emptyCapState(),
     timeZone: timeZoneOf(context, facts.traits),
@@ -97,5 +99,5 @@ export function decide(model: DecisionModel, profile: DecisionProfile | null, re
     const run = runPlacement(placement, count, frame, steps);
     return { placement: placement.id, channel: placement.definition.channel, fallback: run.fallback, decisions: run.decisions };
   });
-  return { placements, segments: [...frame.segments] };
+  return { placements, segments: frame.segmentSnapshot };
 }

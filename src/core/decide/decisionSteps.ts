@@ -35,7 +35,10 @@ export interface DecisionFrame {
   readonly env: DecisionEnvironment;
   readonly profileId: string | null;
   readonly input: RuleInput;
-  readonly segments: ReadonlySet<string>;
+  /** Whether the profile is in a segment now (evaluated on first use). */
+  readonly inSegment: (id: string) => boolean;
+  /** Every segment the profile is in now, in dependency order (for the decision record). */
+  readonly segmentSnapshot: () => string[];
   readonly personalization: boolean;
   readonly caps: CapState;
   readonly timeZone: string | null;
@@ -243,7 +246,7 @@ function reasonsFor(run: PlacementRun, frame: DecisionFrame, choice: ScoredChoic
   const rule = choice?.candidate.action.rule ?? null;
   const reasons: DecisionReasons = {
     rule: rule?.source ?? null,
-    segments: rule === null ? [] : rule.segments.filter((s) => frame.segments.has(s)),
+    segments: rule === null ? [] : rule.segments.filter((s) => frame.inSegment(s)),
     terms: choice?.terms ?? [],
     strategy: run.placement.definition.strategy.kind,
     capped: run.capped.slice(0, 20),

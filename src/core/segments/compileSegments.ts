@@ -228,6 +228,29 @@ export class SegmentSet {
     }
     return this.ordered.map((s) => s.id).filter((id) => live.has(id));
   }
+
+  /**
+   * Membership as `current` gives it, one segment at a time and only when asked: a stored
+   * segment is read from the memberships, a dynamic one is evaluated on first use (with the
+   * segments its rule reads, the same way) and remembered. For decisions, whose rules ask
+   * about a few segments of many.
+   */
+  membership(stored: Memberships, input: RuleInput): (id: string) => boolean {
+    const known = new Map<string, boolean>();
+    const env: RuleInput = { ...input, inSegment: (id) => member(id) };
+    const member = (id: string): boolean => {
+      const memo = known.get(id);
+      if (memo !== undefined) return memo;
+      let value = false;
+      if (this.byId.has(id)) {
+        // No cycles (checked when compiled), so the recursion through inSegment ends.
+        value = this.dynamic.has(id) ? this.byId.get(id)!.rule.matches(env) : Object.hasOwn(stored, id);
+      }
+      known.set(id, value);
+      return value;
+    };
+    return member;
+  }
 }
 
 /** Defines an own property as Object.fromEntries does, `__proto__` included (ids are checked by the API, not here). */
