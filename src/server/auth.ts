@@ -23,18 +23,19 @@ export function presentedKey(request: FastifyRequest): string | null {
   return null;
 }
 
-/** Resolves the request's key to a principal of the given kind, or throws a 401/403 problem. */
-export async function authenticate(request: FastifyRequest, workspaces: WorkspaceService, kind: KeyKind): Promise<Principal> {
+/** Resolves the request's key to a principal of the given kind (or one of the kinds), or throws a 401/403 problem. */
+export async function authenticate(request: FastifyRequest, workspaces: WorkspaceService, kind: KeyKind | readonly KeyKind[]): Promise<Principal> {
+  const kinds: readonly KeyKind[] = typeof kind === 'string' ? [kind] : kind;
   const key = presentedKey(request);
   if (key === null) {
     throw new AttuneError('ATTUNE_AUTH_MISSING', {
-      detail: kind === 'write' ? 'send the write key as the Basic auth user name, or as writeKey in the body' : 'send the secret key as Authorization: Bearer <secretKey>',
+      detail: kinds.includes('write') ? 'send the write key as the Basic auth user name, or as writeKey in the body' : 'send the secret key as Authorization: Bearer <secretKey>',
     });
   }
   const principal = await workspaces.authenticate(key);
   if (principal === undefined) throw new AttuneError('ATTUNE_AUTH_INVALID');
-  if (principal.key.kind !== kind) {
-    throw new AttuneError('ATTUNE_FORBIDDEN', { detail: `this endpoint needs a ${kind} key; a ${principal.key.kind} key was given` });
+  if (!kinds.includes(principal.key.kind)) {
+    throw new AttuneError('ATTUNE_FORBIDDEN', { detail: `this endpoint needs a ${kinds.join(' or ')} key; a ${principal.key.kind} key was given` });
   }
   return principal;
 }

@@ -32,7 +32,7 @@ export const DecideRequest = Type.Object(
       maxItems: 100,
       description: 'Segment events (track, page, identify, ...) applied before deciding, so a page needs one round trip. Events without userId or anonymousId take the request\'s',
     })),
-    explain: Type.Optional(Type.Boolean({ description: 'Also list every action skipped and why' })),
+    explain: Type.Optional(Type.Boolean({ description: 'Also list every action skipped and why (secret key only)' })),
     writeKey: Type.Optional(Type.String({ description: 'The write key, for browsers that send text/plain to avoid a CORS preflight (else Basic or Bearer auth)' })),
   },
   { additionalProperties: false, title: 'DecideRequest' },
@@ -76,7 +76,7 @@ export const PlacementDecisionView = Type.Object(
   {
     placement: Type.String(),
     channel: Type.Union([Type.String(), Type.Null()]),
-    fallback: Type.Union([Type.String(), Type.Null()], { description: 'Why the default content is shown: no_consent, no_eligible_action, all_capped, held_out; null when personalised' }),
+    fallback: Type.Union([Type.String(), Type.Null()], { description: 'Why the default content is shown: no_consent, no_eligible_action, all_capped, placement_invalid; null when personalised' }),
     decisions: Type.Array(DecisionView, { description: 'In order; the default content is one decision with actionId null' }),
     error: Type.Optional(PlacementError),
   },

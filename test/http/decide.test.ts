@@ -80,6 +80,27 @@ describe('POST /v1/decide', () => {
     expect(none.json()).toMatchObject({ code: 'ATTUNE_PLACEMENT_NOT_FOUND', field: '/placements/0' });
   });
 
+  it('keeps explain for the secret key: the write key is public and its userId unauthenticated', async () => {
+    const res = await decide(h, { userId: 'u-9', placements: ['home-hero'], explain: true });
+    expect(res.statusCode).toBe(403);
+    expect(res.json()).toMatchObject({ code: 'ATTUNE_FORBIDDEN', field: '/explain' });
+    const withSecret = await h.app.inject({ method: 'POST', url: '/v1/decide', headers: { authorization: bearer(h.a.secretKey) }, payload: { userId: 'u-9', placements: ['home-hero'], explain: true } });
+    expect(withSecret.statusCode).toBe(200);
+    expect(withSecret.json().placements[0].decisions[0].reasons.skipped.map((s: { actionId: string; reason: string }) => [s.actionId, s.reason])).toEqual([['sale', 'rule_false']]);
+  });
+
+  it('shrugs off interaction events with hostile ids: nothing polluted, decisions and events still work', async () => {
+    for (const properties of [
+      { decisionId: 'd', actionId: 'sale', placement: 'home-hero', channel: '__proto__' },
+      { decisionId: 'd', actionId: 'constructor', placement: 'constructor', channel: 'constructor' },
+      { decisionId: 'd', actionId: '__proto__', placement: 'toString' },
+    ]) await track(h, 'anon-hostile', 'Decision Viewed', properties);
+    expect(Object.prototype).not.toHaveProperty(new Date(t0).toISOString().slice(0, 10));
+    const res = await decide(h, { anonymousId: 'anon-hostile', placements: ['home-hero'] });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().placements[0].decisions[0].actionId).toBe('new-in');
+  });
+
   it('refuses an invalid context with the field at fault', async () => {
     const res = await decide(h, { anonymousId: 'anon-4', placements: ['home-hero'], context: 'nope' });
     expect(res.statusCode).toBe(400);

@@ -49,7 +49,8 @@ describe('actions, placements, outcomes and decision records', () => {
   const action = (id: string, body: Record<string, unknown> = {}, status?: number) =>
     ok<ActionChange>('PUT', `/admin/v1/actions/${id}`, { placements: ['hero'], variants: { default: { title: id } }, ...body }, status);
   const decide = async (body: Record<string, unknown>): Promise<DecideResponse> => {
-    const res = await collect(h, '/v1/decide', body, h.a.writeKey);
+    // explain is for servers: the secret key (also accepted as the Basic user name).
+    const res = await collect(h, '/v1/decide', body, body['explain'] === true ? h.a.secretKey : h.a.writeKey);
     expect(res.statusCode, res.body).toBe(200);
     return res.json<DecideResponse>();
   };

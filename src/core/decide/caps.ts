@@ -1,6 +1,18 @@
 import { Type, type Static } from 'typebox';
 import { parseDuration } from '../features/duration.js';
 
+/**
+ * Reads an own property only. Ids come from clients (interaction events) and from
+ * definitions: `constructor` or `toString` must name nothing until set, never a method
+ * inherited from Object.prototype.
+ */
+function own<T>(record: Readonly<Record<string, T>>, key: string): T | undefined {
+  return Object.hasOwn(record, key) ? record[key] : undefined;
+}
+
+/** The actions a profile's cap state keeps; beyond it, the one shown longest ago is forgotten. */
+export const MAX_CAPPED_ACTIONS = 500;
+
 /** The most impressions a windowed cap may allow, and so the most timestamps kept per list. */
 export const MAX_CAP = 100;
 /** The longest rolling window or cool-down; older impressions and dismisses are dropped. */
@@ -183,12 +195,14 @@ function record(log: ImpressionLog, at: number): void {
 
 /** Records an impression, in place, and drops what no cap can still need. */
 export function recordImpression(state: CapState, input: ImpressionInput): CapState {
-  const action = (state.a[input.actionId] ??= { t: [], n: 0, p: {} });
+  const action = actionState(state, input.actionId);
   record(action, input.at);
-  record((action.p[input.placementId] ??= { t: [], n: 0 }), input.at);
-  const days = (state.c[input.channel] ??= {});
+  const placement = own(action.p, input.placementId) ?? { t: [], n: 0 };
+  action.p[input.placementId] = placement;
+  record(placement, input.at);
+  const days = own(state.c, input.channel) ?? {};
   const today = localDay(input.at, input.timeZone);
-  days[today] = (days[today] ?? 0) + 1;
+  days[today] = (own(days, today) ?? 0) + 1;
   const kept = Object.keys(days).sort().slice(-DAY_BUCKETS_KEPT);
   state.c[input.channel] = Object.fromEntries(kept.map((day) => [day, days[day]!]));
   if (action.d !== undefined && action.d <= input.at - MAX_WINDOW_MS) delete action.d;
@@ -196,16 +210,31 @@ export function recordImpression(state: CapState, input: ImpressionInput): CapSt
   return state;
 }
 
+/** The state of one action, created when missing; the state keeps at most MAX_CAPPED_ACTIONS actions. */
+function actionState(state: CapState, actionId: string): ActionCapState {
+  const existing = own(state.a, actionId);
+  if (existing !== undefined) return existing;
+  const ids = Object.keys(state.a);
+  if (ids.length >= MAX_CAPPED_ACTIONS) {
+    const last = (id: string) => Math.max(state.a[id]!.t[state.a[id]!.t.length - 1] ?? 0, state.a[id]!.d ?? 0, state.a[id]!.k ?? 0);
+    const oldest = ids.reduce((a, b) => (last(b) < last(a) ? b : a));
+    Reflect.deleteProperty(state.a, oldest);
+  }
+  const created: ActionCapState = { t: [], n: 0, p: {} };
+  state.a[actionId] = created;
+  return created;
+}
+
 /** Records that the profile dismissed an action, in place. */
 export function recordDismiss(state: CapState, input: DismissInput): CapState {
-  const action = (state.a[input.actionId] ??= { t: [], n: 0, p: {} });
+  const action = actionState(state, input.actionId);
   if (action.d === undefined || input.at > action.d) action.d = input.at;
   return state;
 }
 
 /** Records that the profile clicked an action, in place. */
 export function recordClick(state: CapState, input: DismissInput): CapState {
-  const action = (state.a[input.actionId] ??= { t: [], n: 0, p: {} });
+  const action = actionState(state, input.actionId);
   if (action.k === undefined || input.at > action.k) action.k = input.at;
   return state;
 }
@@ -251,14 +280,15 @@ function checkWindows(caps: readonly WindowCap[] | undefined, log: ImpressionLog
  * the first cap that is hit and why (for the decision's explanation). Never throws.
  */
 export function checkCaps(state: CapState, rules: CapRules, check: CapCheck): CapResult {
-  const action = state.a[check.actionId];
+  const action = own(state.a, check.actionId);
   const perProfile = checkWindows(rules.perProfile, action, check, 'perProfile', '');
   if (perProfile !== null) return perProfile;
-  const perPlacement = checkWindows(rules.perPlacement, action?.p[check.placementId], check, 'perPlacement', ` in placement ${check.placementId}`);
+  const perPlacement = checkWindows(rules.perPlacement, action === undefined ? undefined : own(action.p, check.placementId), check, 'perPlacement', ` in placement ${check.placementId}`);
   if (perPlacement !== null) return perPlacement;
   if (rules.perChannelPerDay !== undefined) {
     const today = localDay(check.now, check.timeZone);
-    const count = state.c[check.channel]?.[today] ?? 0;
+    const days = own(state.c, check.channel);
+    const count = (days === undefined ? undefined : own(days, today)) ?? 0;
     if (count >= rules.perChannelPerDay) return { ok: false, cap: 'perChannelPerDay', detail: `${count} of ${rules.perChannelPerDay} impressions on channel ${check.channel} on ${today}` };
   }
   if (rules.dismissCooldown !== undefined) {
@@ -303,10 +333,10 @@ function later(a: number | undefined, b: number | undefined): number | undefined
 export function mergeCapStates(a: CapState | undefined, b: CapState | undefined): CapState {
   const merged = emptyCapState();
   for (const id of new Set([...Object.keys(a?.a ?? {}), ...Object.keys(b?.a ?? {})])) {
-    const x = a?.a[id];
-    const y = b?.a[id];
+    const x = a === undefined ? undefined : own(a.a, id);
+    const y = b === undefined ? undefined : own(b.a, id);
     const placements: Record<string, ImpressionLog> = {};
-    for (const p of new Set([...Object.keys(x?.p ?? {}), ...Object.keys(y?.p ?? {})])) placements[p] = mergeLogs(x?.p[p], y?.p[p]);
+    for (const p of new Set([...Object.keys(x?.p ?? {}), ...Object.keys(y?.p ?? {})])) placements[p] = mergeLogs(x === undefined ? undefined : own(x.p, p), y === undefined ? undefined : own(y.p, p));
     const action: ActionCapState = { ...mergeLogs(x, y), p: placements };
     const d = later(x?.d, y?.d);
     const k = later(x?.k, y?.k);
@@ -316,7 +346,9 @@ export function mergeCapStates(a: CapState | undefined, b: CapState | undefined)
   }
   for (const channel of new Set([...Object.keys(a?.c ?? {}), ...Object.keys(b?.c ?? {})])) {
     const days: Record<string, number> = {};
-    for (const source of [a?.c[channel], b?.c[channel]]) for (const [day, n] of Object.entries(source ?? {})) days[day] = (days[day] ?? 0) + n;
+    for (const source of [a === undefined ? undefined : own(a.c, channel), b === undefined ? undefined : own(b.c, channel)]) {
+      for (const [day, n] of Object.entries(source ?? {})) days[day] = (own(days, day) ?? 0) + n;
+    }
     const kept = Object.keys(days).sort().slice(-DAY_BUCKETS_KEPT);
     merged.c[channel] = Object.fromEntries(kept.map((day) => [day, days[day]!]));
   }

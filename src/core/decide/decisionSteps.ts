@@ -158,7 +158,9 @@ export const consent: DecisionStep = {
       return;
     }
     const reason = run.fallback;
-    for (const c of run.candidates) skip(run, frame, { actionId: c.actionId, step: 'consent', reason });
+    // What eligibility found out about the profile is not explained either: every action was set aside for this reason.
+    run.skipped.length = 0;
+    for (const a of run.placement.actions) skip(run, frame, { actionId: a.id, step: 'consent', reason });
     run.candidates = [];
   },
 };

@@ -31,6 +31,9 @@ export interface Interaction {
   readonly timeZone: string | null;
 }
 
+const definitionId = /^[a-z0-9][a-z0-9_.-]{0,99}$/;
+const channelName = /^[a-z][a-z0-9_-]{0,39}$/;
+
 function text(value: unknown, max = 200): string | null {
   return typeof value === 'string' && value.length > 0 && value.length <= max ? value : null;
 }
@@ -46,7 +49,11 @@ export function readInteraction(event: { readonly type: string; readonly name: s
   const decisionId = text(p['decisionId']);
   const actionId = text(p['actionId']);
   const placementId = text(p['placement']);
-  if (decisionId === null || actionId === null || placementId === null) return null;
+  // Ids become keys of the profile's cap state and rows of the outcome counters: only ids an
+  // action or placement could have (ActionDefinition's DecisionId) count.
+  if (decisionId === null || actionId === null || placementId === null || !definitionId.test(actionId) || !definitionId.test(placementId)) return null;
+  // A channel that no placement could have counts as the web's (the SDKs' default).
+  const channel = typeof p['channel'] === 'string' && channelName.test(p['channel']) ? p['channel'] : 'web';
   const raw = typeof p['value'] === 'number' ? p['value'] : p['revenue'];
   const value = typeof raw === 'number' && Number.isFinite(raw) ? raw : 0;
   const zone = event.context?.['timezone'];
@@ -55,7 +62,7 @@ export function readInteraction(event: { readonly type: string; readonly name: s
     decisionId,
     actionId,
     placementId,
-    channel: text(p['channel'], 40) ?? 'web',
+    channel,
     value,
     at: event.timestamp,
     timeZone: typeof zone === 'string' ? zone : null,

@@ -60,7 +60,7 @@ export interface RenderResult {
 const consentEvent = 'Segment Consent Preference Updated';
 /** POST /v1/decide takes at most 100 events; the byte budget keeps the body well under the server's limit. */
 const DECIDE_MAX_EVENTS = 100;
-const DECIDE_MAX_EVENT_BYTES = 256 * 1024;
+const DECIDE_MAX_EVENT_BYTES = 200 * 1024;
 const BATCH_MAX_BYTES = 450 * 1024;
 
 function warn(error: unknown): void {

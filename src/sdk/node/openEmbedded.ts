@@ -6,6 +6,8 @@ import { createEngine, type Engine } from '../../engine/createEngine.js';
 import { openSqliteStore } from '../../store/sqlite/openSqliteStore.js';
 import { AttuneClient, type AttuneClientOptions } from './AttuneClient.js';
 import { inProcessTransport } from './inProcessTransport.js';
+import { shopWorkspaceName } from '../../examples/shopExample.js';
+import type { Workspace } from '../../store/ports.js';
 
 export interface EmbeddedOptions extends Omit<AttuneClientOptions, 'transport'> {
   /** Folder of the SQLite file (attune.db), as `attune serve --data`. */
@@ -19,7 +21,7 @@ export interface EmbeddedOptions extends Omit<AttuneClientOptions, 'transport'> 
 /**
  * Attune inside this process: opens the embedded store, wires the engine, and returns a
  * client whose calls go straight to it. `close()` flushes the client and closes the store.
- * Only one process may write the store at a time (the server holds it the same way).
+ * Do not run it on a data folder a running server is using: both would write the same file.
  */
 export async function openEmbedded(options: EmbeddedOptions): Promise<{ client: AttuneClient; engine: Engine; workspaceId: string; close(): Promise<void> }> {
   mkdirSync(options.dataDir, { recursive: true });
@@ -29,8 +31,15 @@ export async function openEmbedded(options: EmbeddedOptions): Promise<{ client: 
     store, clock, ids: { next: () => randomUUID() }, random: seededRandom(Date.now() ^ process.pid), decisionSampleRate: options.decisionSampleRate ?? 1,
   });
   let workspaceId = options.workspaceId;
-  if (workspaceId === undefined) workspaceId = (await engine.workspaces.list())[0]?.id ?? (await engine.workspaces.create('embedded')).id;
-  const workspace = await engine.workspaces.get(workspaceId);
+  let workspace: Workspace;
+  try {
+    // Not the example shop's workspace, which `attune serve` creates by itself.
+    workspaceId ??= (await engine.workspaces.list()).find((w) => w.name !== shopWorkspaceName)?.id ?? (await engine.workspaces.create('embedded')).id;
+    workspace = await engine.workspaces.get(workspaceId);
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
   const { dataDir: _dataDir, workspaceId: _workspaceId, decisionSampleRate: _rate, ...clientOptions } = options;
   const client = new AttuneClient({ ...clientOptions, transport: inProcessTransport(engine, workspace) });
   return {

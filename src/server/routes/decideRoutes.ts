@@ -24,22 +24,28 @@ const MAX_DECIDE_BYTES = 256 * 1024;
 export async function decideRoutes(app: FastifyInstance, options: DecideRoutesOptions): Promise<void> {
   // The key is checked before the body is validated: a bad key is a 401 whatever the body.
   const principals = new WeakMap<FastifyRequest, Principal>();
+  // The write key (public: it is in every page) or the secret key (a server asking).
   app.addHook('preValidation', async (request) => {
-    principals.set(request, await authenticate(request, options.workspaces, 'write'));
+    principals.set(request, await authenticate(request, options.workspaces, ['write', 'secret']));
   });
 
   app.post('/v1/decide', {
     bodyLimit: MAX_DECIDE_BYTES,
     schema: {
       tags: ['decide'],
-      security: [{ writeKeyBasic: [] }],
+      security: [{ writeKeyBasic: [] }, { secretKeyBearer: [] }],
       summary: 'Decide the next best action for one or more placements (optionally storing events first)',
       body: DecideRequest,
       response: { 200: DecideResponse, ...problemResponses(400, 401, 403, 404, 413, 415, 429, 503) },
     },
   }, async (request) => {
-    const principal = principals.get(request) ?? await authenticate(request, options.workspaces, 'write');
+    const principal = principals.get(request) ?? await authenticate(request, options.workspaces, ['write', 'secret']);
     const body = request.body as DecideRequest;
+    // Every action skipped and why tells much about a profile; the write key is public and its
+    // userId is not authenticated, so only the secret key may ask.
+    if (body.explain === true && principal.key.kind !== 'secret') {
+      throw new AttuneError('ATTUNE_FORBIDDEN', { detail: 'explain needs the secret key (Authorization: Bearer <secretKey>)', field: '/explain' });
+    }
     const answer = await options.decisions.decide(principal.workspace, body, { globalPrivacyControl: gpc(request) });
     const errors = answer.placements.flatMap((p, index) => (p.error === undefined ? [] : [{ index, code: p.error.code, message: p.error.message, field: p.error.field }]));
     if (errors.length === answer.placements.length) {

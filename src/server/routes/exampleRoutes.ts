@@ -28,6 +28,8 @@ export async function exampleRoutes(app: FastifyInstance, options: ExampleRoutes
   const bundles = [['/sdk/attune.js', sdkFileNames.iife], ['/sdk/attune.esm.js', sdkFileNames.esm]] as const;
   for (const [url, file] of bundles) {
     app.get(url, { schema: { hide: true } }, async (_request, reply) => {
+      // No folder given: nothing to serve (and never a file of the working directory).
+      if (options.sdkDir === '') throw new AttuneError('ATTUNE_NOT_FOUND', { detail: 'the browser SDK is not built on this server; run npm run build' });
       let code: Buffer;
       try {
         code = await readFile(join(options.sdkDir, file));
