@@ -1,6 +1,6 @@
 import { AttuneError } from '../core/errors/AttuneError.js';
 import type { Workspace, WorkspaceStore } from '../store/ports.js';
-import { shopWorkspaceName } from '../examples/shopExample.js';
+import { shopWorkspaceId } from '../examples/shopExample.js';
 
 /**
  * The workspace named by --workspace, or the only one there is (not counting the example
@@ -12,7 +12,7 @@ export async function chooseWorkspace(workspaces: WorkspaceStore, id: string | u
     if (workspace === undefined) throw new AttuneError('ATTUNE_WORKSPACE_NOT_FOUND', { detail: `no workspace "${id}"` });
     return workspace;
   }
-  const all = (await workspaces.listWorkspaces()).filter((w) => w.name !== shopWorkspaceName);
+  const all = (await workspaces.listWorkspaces()).filter((w) => w.id !== shopWorkspaceId);
   if (all.length === 1) return all[0]!;
   throw new AttuneError('ATTUNE_INVALID_REQUEST', {
     detail: all.length === 0 ? 'there is no workspace yet: run attune workspace create NAME' : 'there are several workspaces: choose one with --workspace ID',

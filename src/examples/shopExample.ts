@@ -6,6 +6,8 @@ import type { DecisionConfigStore } from '../store/ports.js';
 import type { WorkspaceService } from '../workspaces/WorkspaceService.js';
 
 export const shopWorkspaceName = 'Example shop';
+/** The example's workspace is known by this id (generated ids are random), so that a workspace of a user's named alike is never touched. */
+export const shopWorkspaceId = 'ws_example_shop';
 
 /** The example shop's placements: a hero banner and a recommendations slot. */
 export const shopPlacements: readonly PlacementDefinition[] = [
@@ -50,22 +52,24 @@ export const shopActions: readonly ActionDefinition[] = [
 ];
 
 /**
- * Makes sure the example shop's workspace exists with its placements and actions (created
- * once; edits made later are kept), and returns a fresh write key for the page: keys are
- * stored as hashes only, so each start of the server makes one and revokes the earlier ones.
+ * Makes sure the example shop's workspace (id `ws_example_shop`) exists, with its placements
+ * and actions when it is created (edits and deletions made later are kept), and returns a
+ * fresh write key for the page: keys are stored as hashes only, so each start of the server
+ * makes one and revokes the earlier ones.
  */
 export async function provisionShopExample(deps: { workspaces: WorkspaceService; decisionConfig: DecisionConfigStore; models: DecisionModels; clock: Clock }): Promise<{ workspaceId: string; writeKey: string }> {
-  const existing = (await deps.workspaces.list()).find((w) => w.name === shopWorkspaceName);
-  const workspaceId = existing?.id ?? (await deps.workspaces.create(shopWorkspaceName)).id;
+  const existing = (await deps.workspaces.list()).find((w) => w.id === shopWorkspaceId);
+  const workspaceId = existing?.id ?? (await deps.workspaces.create(shopWorkspaceName, {}, shopWorkspaceId)).id;
   for (const key of await deps.workspaces.listKeys(workspaceId)) {
     if (key.kind === 'write' && key.expiresAt === null) await deps.workspaces.revokeKey(workspaceId, key.id);
   }
   const { plain } = await deps.workspaces.createKey(workspaceId, 'write');
-  const now = deps.clock.now();
-  const placements = new Set((await deps.decisionConfig.listPlacements(workspaceId)).map((p) => p.id));
-  for (const placement of shopPlacements) if (!placements.has(placement.id)) await deps.decisionConfig.putPlacement(workspaceId, placement, now);
-  const actions = new Set((await deps.decisionConfig.listActions(workspaceId)).map((a) => a.id));
-  for (const action of shopActions) if (!actions.has(action.id)) await deps.decisionConfig.putAction(workspaceId, action, now);
-  deps.models.invalidate(workspaceId);
+  if (existing === undefined) {
+    // Seeded once, with the workspace: later edits and deletions through the admin API stay.
+    const now = deps.clock.now();
+    for (const placement of shopPlacements) await deps.decisionConfig.putPlacement(workspaceId, placement, now);
+    for (const action of shopActions) await deps.decisionConfig.putAction(workspaceId, action, now);
+    deps.models.invalidate(workspaceId);
+  }
   return { workspaceId, writeKey: plain };
 }

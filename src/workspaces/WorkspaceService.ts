@@ -31,9 +31,10 @@ export class WorkspaceService {
 
   constructor(private readonly store: WorkspaceStore, private readonly clock: Clock) {}
 
-  async create(name: string, identity: Partial<IdentitySettings> = {}): Promise<CreatedWorkspace> {
+  /** A new workspace with a write and a secret key; `id` only for workspaces Attune makes itself (the example shop). */
+  async create(name: string, identity: Partial<IdentitySettings> = {}, id: string = randomId('ws_')): Promise<CreatedWorkspace> {
     const now = this.clock.now();
-    const workspace: Workspace = { id: randomId('ws_'), name, createdAt: now, identity: { ...defaultIdentitySettings, ...identity } };
+    const workspace: Workspace = { id, name, createdAt: now, identity: { ...defaultIdentitySettings, ...identity } };
     const write = generateKey(workspace.id, 'write', now);
     const secret = generateKey(workspace.id, 'secret', now);
     await this.store.createWorkspace(workspace, [write.key, secret.key]);

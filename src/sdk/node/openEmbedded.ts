@@ -6,7 +6,7 @@ import { createEngine, type Engine } from '../../engine/createEngine.js';
 import { openSqliteStore } from '../../store/sqlite/openSqliteStore.js';
 import { AttuneClient, type AttuneClientOptions } from './AttuneClient.js';
 import { inProcessTransport } from './inProcessTransport.js';
-import { shopWorkspaceName } from '../../examples/shopExample.js';
+import { shopWorkspaceId } from '../../examples/shopExample.js';
 import type { Workspace } from '../../store/ports.js';
 
 export interface EmbeddedOptions extends Omit<AttuneClientOptions, 'transport'> {
@@ -34,7 +34,7 @@ export async function openEmbedded(options: EmbeddedOptions): Promise<{ client: 
   let workspace: Workspace;
   try {
     // Not the example shop's workspace, which `attune serve` creates by itself.
-    workspaceId ??= (await engine.workspaces.list()).find((w) => w.name !== shopWorkspaceName)?.id ?? (await engine.workspaces.create('embedded')).id;
+    workspaceId ??= (await engine.workspaces.list()).find((w) => w.id !== shopWorkspaceId)?.id ?? (await engine.workspaces.create('embedded')).id;
     workspace = await engine.workspaces.get(workspaceId);
   } catch (error) {
     await store.close();
