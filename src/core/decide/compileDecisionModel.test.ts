@@ -128,7 +128,7 @@ describe('compileAction', () => {
       rule: 'features.gone > 1',
       schedule: { start: 'x', end: 'y' },
       caps: { dismissCooldown: '91d' },
-    }), schema, new Set(['home']));
+    }), schema, new Map([['home', 'web']]));
     expect(compiled.rule).toBeNull();
     expect(compiled.start).toBeNull();
     expect(compiled.end).toBeNull();
@@ -139,6 +139,14 @@ describe('compileAction', () => {
       'caps.dismissCooldown: 91d is not a duration of at most 90d',
       'none of its placements exists (ghost)',
     ]);
+  });
+
+  it('an action whose channel none of its placements has is a problem (it could never be shown)', () => {
+    const placements = new Map([['home', 'web'], ['newsletter', 'email']]);
+    expect(compileAction(action('a', { placements: ['home'], channel: 'email' }), schema, placements).problems).toEqual([
+      'channel email: none of its placements is on that channel (home: web)',
+    ]);
+    expect(compileAction(action('a', { placements: ['home', 'newsletter'], channel: 'email' }), schema, placements).problems).toEqual([]);
   });
 
   it('without a set of placements, placements are not checked', () => {

@@ -65,7 +65,7 @@ function time(value: string | undefined): number | null {
  * after a feature was deleted, an unreadable schedule, caps beyond their limits) becomes a
  * problem, and an action with problems is skipped, never chosen half-checked.
  */
-export function compileAction(definition: ActionDefinition, schema: RuleSchema, placements?: ReadonlySet<string>): CompiledAction {
+export function compileAction(definition: ActionDefinition, schema: RuleSchema, placements?: ReadonlyMap<string, string>): CompiledAction {
   const problems: string[] = [];
   let rule: CompiledRule | null = null;
   if (definition.rule !== undefined) {
@@ -84,6 +84,9 @@ export function compileAction(definition: ActionDefinition, schema: RuleSchema, 
   if (placements !== undefined) {
     const known = definition.placements.filter((p) => placements.has(p));
     if (known.length === 0) problems.push(`none of its placements exists (${definition.placements.join(', ')})`);
+    else if (definition.channel !== undefined && !known.some((p) => placements.get(p) === definition.channel)) {
+      problems.push(`channel ${definition.channel}: none of its placements is on that channel (${known.map((p) => `${p}: ${placements.get(p)!}`).join(', ')})`);
+    }
   }
   return { id: definition.id, definition, rule, start, end, caps: definition.caps ?? null, enabled: definition.enabled !== false, problems };
 }
@@ -110,9 +113,9 @@ function compilePlacement(definition: PlacementDefinition, actions: readonly Com
  */
 export function compileDecisionModel(config: DecisionConfig, knowledge: KnowledgeModel): DecisionModel {
   const schema = decisionRuleSchema(knowledge);
-  const placementIds = new Set(config.placements.map((p) => p.id));
+  const placementChannels = new Map(config.placements.map((p) => [p.id, p.channel]));
   const actions = new Map<string, CompiledAction>();
-  for (const definition of config.actions) actions.set(definition.id, compileAction(definition, schema, placementIds));
+  for (const definition of config.actions) actions.set(definition.id, compileAction(definition, schema, placementChannels));
   const list = [...actions.values()];
   const placements = new Map<string, CompiledPlacement>();
   for (const definition of config.placements) placements.set(definition.id, compilePlacement(definition, list, schema));
