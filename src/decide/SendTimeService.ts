@@ -24,7 +24,9 @@ export class SendTimeService {
     const now = this.deps.clock.now();
     const profile = row.knowledge.h === undefined ? undefined : activityHistogram(row.knowledge.h, channel, now);
     const workspace = await this.workspaceHistogram(workspaceId, channel, now);
-    return { profileId: row.id, channel, ...bestSendTime({ profile, workspace, timeZone: timeZoneOf(null, row.traits), now }) };
+    // The profile's `timezone` trait, else the zone its latest engagement event named.
+    const timeZone = timeZoneOf(null, row.traits) ?? row.knowledge.h?.z ?? null;
+    return { profileId: row.id, channel, ...bestSendTime({ profile, workspace, timeZone, now }) };
   }
 
   private async workspaceHistogram(workspaceId: string, channel: string, now: number): Promise<number[] | undefined> {

@@ -36,6 +36,8 @@ export interface ActivityHours {
   t: number;
   /** Channel -> 24 decayed counts by UTC hour. Channels without counts are absent. */
   h: Record<string, number[]>;
+  /** The latest IANA time zone an engagement event named (`context.timezone`, what Segment libraries send). */
+  z?: string;
 }
 
 /** What `recordActivity` reads of an event; a `CollectedEvent` is one. */
@@ -182,6 +184,11 @@ export function recordActivity(state: ActivityHours, event: ActivityEvent): bool
   const channels = engagementChannels(event);
   if (channels.length === 0) return false;
   let changed = false;
+  const zone = event.context?.['timezone'];
+  if (typeof zone === 'string' && zone.length > 0 && zone.length <= 64 && zone !== state.z) {
+    state.z = zone;
+    changed = true;
+  }
   if (Object.keys(state.h).length === 0) {
     state.t = at;
   } else if (at - state.t >= ACTIVITY_REBASE_MS) {
@@ -217,11 +224,16 @@ export function activityHistogram(state: ActivityHours, channel: string, now: nu
 
 /** The state of two profiles that merge: both decayed to the later time, then added. */
 export function mergeActivityHours(a: ActivityHours, b: ActivityHours): ActivityHours {
-  const copy = (state: ActivityHours): ActivityHours => ({ t: state.t, h: Object.fromEntries(Object.entries(state.h).map(([channel, counts]) => [channel, [...counts]])) });
+  const copy = (state: ActivityHours): ActivityHours => ({
+    t: state.t,
+    h: Object.fromEntries(Object.entries(state.h).map(([channel, counts]) => [channel, [...counts]])),
+    ...(state.z === undefined ? {} : { z: state.z }),
+  });
   const empty = (state: ActivityHours): boolean => Object.keys(state.h).length === 0;
   if (empty(b)) return copy(a);
   if (empty(a)) return copy(b);
   const [later, earlier] = a.t >= b.t ? [copy(a), copy(b)] : [copy(b), copy(a)];
+  if (later.z === undefined && earlier.z !== undefined) later.z = earlier.z;
   rebase(earlier, later.t);
   for (const [channel, counts] of Object.entries(earlier.h)) {
     const into = later.h[channel] ?? zeros();
