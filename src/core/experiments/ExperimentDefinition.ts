@@ -1,0 +1,124 @@
+import { Type, type Static } from 'typebox';
+import { DecisionId } from '../decide/ActionDefinition.js';
+import { ScoringStrategy } from '../decide/scoring.js';
+import type { HashVersion } from './hash.js';
+import type { Namespace } from './buckets.js';
+
+const IsoTime = Type.String({ format: 'date-time', description: 'ISO 8601 date and time' });
+
+/** Ids of metrics: read in experiment definitions and reports. */
+export const MetricId = Type.String({ pattern: '^[a-z0-9][a-z0-9_.-]{0,99}$', description: 'Lower case letters, digits, _ . -; at most 100 characters' });
+
+/**
+ * What the units of an arm get in the experiment's placement:
+ * - `generic`: the placement's default content, no decision (the "no personalization" baseline);
+ * - `personalized`: the placement's normal decision;
+ * - `strategy`: the normal decision, scored with another strategy;
+ * - `actions`: the normal decision restricted to these actions (content variants).
+ */
+export const ArmServe = Type.Union([
+  Type.Object({ kind: Type.Literal('generic') }, { additionalProperties: false, description: 'The placement\'s default content' }),
+  Type.Object({ kind: Type.Literal('personalized') }, { additionalProperties: false, description: 'The placement\'s normal decision' }),
+  Type.Object({ kind: Type.Literal('strategy'), strategy: ScoringStrategy }, { additionalProperties: false, description: 'The normal decision under another scoring strategy' }),
+  Type.Object(
+    { kind: Type.Literal('actions'), actionIds: Type.Array(DecisionId, { minItems: 1, maxItems: 50, uniqueItems: true }) },
+    { additionalProperties: false, description: 'The normal decision among these actions only' },
+  ),
+], { title: 'ArmServe' });
+export type ArmServe = Static<typeof ArmServe>;
+
+export const ExperimentArm = Type.Object(
+  {
+    id: DecisionId,
+    name: Type.Optional(Type.String({ maxLength: 200 })),
+    weight: Type.Number({ minimum: 0, maximum: 1, description: 'Share of the covered traffic; the weights of an experiment add up to 1' }),
+    serve: ArmServe,
+  },
+  { additionalProperties: false, title: 'ExperimentArm' },
+);
+export type ExperimentArm = Static<typeof ExperimentArm>;
+
+/**
+ * An experiment on one placement: its arms and their traffic weights, the share of units it
+ * covers, an optional layer slice (namespace) that keeps it disjoint from the other experiments
+ * of the layer, its run time, and the metrics it is judged on. Assignment is GrowthBook's
+ * (see README.md): hash(seed, unitId, hashVersion) → bucket ranges from coverage and weights.
+ *
+ * @example { "id": "hero-personalization", "placement": "home-hero", "arms": [{ "id": "control", "weight": 0.5, "serve": { "kind": "generic" } }, { "id": "personalized", "weight": 0.5, "serve": { "kind": "personalized" } }], "coverage": 1, "start": "2025-03-01T00:00:00Z", "primaryMetric": "purchase-7d", "guardrailMetrics": ["revenue-per-visitor"] }
+ */
+export const ExperimentDefinition = Type.Object(
+  {
+    id: DecisionId,
+    name: Type.Optional(Type.String({ maxLength: 200 })),
+    placement: DecisionId,
+    arms: Type.Array(ExperimentArm, { minItems: 2, maxItems: 20, description: 'The first arm is the control unless `control` names another' }),
+    control: Type.Optional(Type.String({ description: 'Id of the control arm (default the first arm)' })),
+    coverage: Type.Optional(Type.Number({ minimum: 0, maximum: 1, default: 1, description: 'Share of eligible units that enter the experiment (traffic allocation)' })),
+    hashVersion: Type.Optional(Type.Union([Type.Literal(1), Type.Literal(2)], { default: 2, description: 'GrowthBook hash version; 2 unless carried over from a GrowthBook experiment using 1' })),
+    seed: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Hash seed (default the experiment id); carry over a GrowthBook experiment key here' })),
+    namespace: Type.Optional(Type.Tuple([
+      Type.String({ minLength: 1, maxLength: 100 }),
+      Type.Number({ minimum: 0, maximum: 1 }),
+      Type.Number({ minimum: 0, maximum: 1 }),
+    ], { description: '[layerId, start, end]: experiments of one layer given disjoint [start, end) slices never share a unit' })),
+    start: Type.Optional(IsoTime),
+    stop: Type.Optional(IsoTime),
+    primaryMetric: MetricId,
+    guardrailMetrics: Type.Optional(Type.Array(MetricId, { maxItems: 20, uniqueItems: true, default: [] })),
+    excludeHoldout: Type.Optional(Type.Boolean({ default: true, description: 'Keep the workspace holdout out of this experiment' })),
+  },
+  { additionalProperties: false, title: 'ExperimentDefinition' },
+);
+export type ExperimentDefinition = Static<typeof ExperimentDefinition>;
+
+/** The hash seed: `seed`, else the id. */
+export function seedOf(experiment: ExperimentDefinition): string {
+  return experiment.seed ?? experiment.id;
+}
+
+export function hashVersionOf(experiment: ExperimentDefinition): HashVersion {
+  return experiment.hashVersion ?? 2;
+}
+
+export function coverageOf(experiment: ExperimentDefinition): number {
+  return experiment.coverage ?? 1;
+}
+
+/** The control arm's id: `control`, else the first arm's. */
+export function controlArmOf(experiment: ExperimentDefinition): string {
+  return experiment.control ?? experiment.arms[0]!.id;
+}
+
+export function namespaceOf(experiment: ExperimentDefinition): Namespace | null {
+  return experiment.namespace ?? null;
+}
+
+/** The primary metric first, then the guardrails. */
+export function metricIdsOf(experiment: ExperimentDefinition): string[] {
+  return [experiment.primaryMetric, ...(experiment.guardrailMetrics ?? []).filter((id) => id !== experiment.primaryMetric)];
+}
+
+/** Tolerance on the sum of the weights, as in GrowthBook (outside it, it falls back to equal weights). */
+const WEIGHT_TOLERANCE = 0.01;
+
+/**
+ * Problems the schema cannot express; empty when the definition is valid. Reject definitions
+ * with problems at the edge: the assignment functions follow GrowthBook's fallbacks instead.
+ */
+export function experimentProblems(experiment: ExperimentDefinition): string[] {
+  const problems: string[] = [];
+  const ids = experiment.arms.map((arm) => arm.id);
+  const duplicate = ids.find((id, i) => ids.indexOf(id) !== i);
+  if (duplicate !== undefined) problems.push(`arms: the id "${duplicate}" is used twice`);
+  const total = experiment.arms.reduce((sum, arm) => sum + arm.weight, 0);
+  if (Math.abs(total - 1) > WEIGHT_TOLERANCE) problems.push(`arms: the weights add up to ${total}, not 1`);
+  if (experiment.control !== undefined && !ids.includes(experiment.control)) problems.push(`control: no arm "${experiment.control}"`);
+  if (experiment.namespace !== undefined && !(experiment.namespace[1] < experiment.namespace[2])) problems.push('namespace: start must be below end');
+  const start = experiment.start === undefined ? null : Date.parse(experiment.start);
+  const stop = experiment.stop === undefined ? null : Date.parse(experiment.stop);
+  if (start !== null && Number.isNaN(start)) problems.push('start: not a date-time');
+  if (stop !== null && Number.isNaN(stop)) problems.push('stop: not a date-time');
+  if (start !== null && stop !== null && !(start < stop)) problems.push('stop: must be after start');
+  if ((experiment.guardrailMetrics ?? []).includes(experiment.primaryMetric)) problems.push('guardrailMetrics: the primary metric is not also a guardrail');
+  return problems;
+}

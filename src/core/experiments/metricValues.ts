@@ -1,0 +1,169 @@
+/**
+ * What a unit contributes to a metric, from its first exposure and its events, and the per-arm
+ * sufficient statistics those values fold into. Pure; the shell feeds events as they arrive.
+ */
+import { parseDuration } from '../features/duration.js';
+import { compileRule, type CompiledRule } from '../rules/compileRule.js';
+import { RuleError } from '../rules/RuleError.js';
+import {
+  addObservation, addPair, emptyMoments, emptyPairMoments, mergeMoments, mergePairMoments,
+  type Moments, type PairMoments, type PairSums,
+} from '../stats/SufficientStats.js';
+import type { MetricDefinition, MetricKind, RatioPart } from './MetricDefinition.js';
+
+/** An event of a unit, as metrics see it. `timestamp` is ms since the epoch (skew-corrected). */
+export interface MetricEvent {
+  readonly type: string;
+  readonly name: string | null;
+  readonly timestamp: number;
+  readonly properties: Readonly<Record<string, unknown>>;
+}
+
+/** A unit's contribution: one number, or a (numerator, denominator) pair for ratio metrics. */
+export type UnitValue =
+  | { readonly kind: 'single'; readonly value: number }
+  | { readonly kind: 'pair'; readonly numerator: number; readonly denominator: number };
+
+export class MetricDefinitionError extends Error {
+  override readonly name = 'MetricDefinitionError';
+  constructor(readonly metric: string, readonly field: string, message: string, readonly rule?: RuleError) {
+    super(`metric "${metric}": ${field}: ${message}`);
+  }
+}
+
+interface Selector {
+  readonly event: string;
+  readonly where: CompiledRule | null;
+  readonly property: readonly string[] | null;
+}
+
+export interface CompiledMetric {
+  readonly id: string;
+  readonly kind: MetricKind;
+  /** The attribution window in ms; null: every event from the first exposure on. */
+  readonly windowMs: number | null;
+  readonly definition: MetricDefinition;
+  /**
+   * The unit's value from its first exposure (ms) and its events (any order, any events).
+   * Events count when at or after the first exposure and before firstExposure + window.
+   */
+  valueOf(firstExposure: number, events: readonly MetricEvent[]): UnitValue;
+}
+
+function compileWhere(metric: string, field: string, where: string | undefined): CompiledRule | null {
+  if (where === undefined) return null;
+  try {
+    return compileRule(where, { roots: ['event'] });
+  } catch (error) {
+    if (error instanceof RuleError) throw new MetricDefinitionError(metric, field, error.message, error);
+    throw error;
+  }
+}
+
+function selector(metric: string, field: string, part: { readonly event: string; readonly property?: string | undefined; readonly where?: string | undefined }): Selector {
+  return { event: part.event, where: compileWhere(metric, `${field}where`, part.where), property: part.property === undefined ? null : part.property.split('.') };
+}
+
+/** A finite number at the path in the properties (own properties only), else 0. */
+function numberAt(properties: Readonly<Record<string, unknown>>, path: readonly string[]): number {
+  let current: unknown = properties;
+  for (const part of path) {
+    if (typeof current !== 'object' || current === null || Array.isArray(current) || !Object.hasOwn(current, part)) return 0;
+    current = (current as Record<string, unknown>)[part];
+  }
+  return typeof current === 'number' && Number.isFinite(current) ? current : 0;
+}
+
+function matches(s: Selector, event: MetricEvent): boolean {
+  if (event.name !== s.event) return false;
+  return s.where === null || s.where.matches({ now: event.timestamp, event: { type: event.type, name: event.name, properties: event.properties } });
+}
+
+/** Σ property (or the count) over the matching events inside [from, until). */
+function total(s: Selector, events: readonly MetricEvent[], from: number, until: number): number {
+  let sum = 0;
+  for (const event of events) {
+    if (!(event.timestamp >= from && event.timestamp < until) || !matches(s, event)) continue;
+    sum += s.property === null ? 1 : numberAt(event.properties, s.property);
+  }
+  return sum;
+}
+
+/** Compiles a metric definition; throws MetricDefinitionError for a bad window or `where` rule. */
+export function compileMetric(definition: MetricDefinition): CompiledMetric {
+  const id = definition.id;
+  let windowMs: number | null = null;
+  if (definition.window !== undefined) {
+    windowMs = parseDuration(definition.window);
+    if (windowMs === null) throw new MetricDefinitionError(id, 'window', `"${definition.window}" is not a duration such as 7d`);
+  }
+  const until = (firstExposure: number): number => (windowMs === null ? Infinity : firstExposure + windowMs);
+  const single = (value: number): UnitValue => ({ kind: 'single', value });
+  const base = { id, kind: definition.kind, windowMs, definition };
+  switch (definition.kind) {
+    case 'conversion': {
+      const s = selector(id, '', { event: definition.event, where: definition.where });
+      return { ...base, valueOf: (t, events) => single(total(s, events, t, until(t)) > 0 ? 1 : 0) };
+    }
+    case 'mean': {
+      const s = selector(id, '', definition);
+      return { ...base, valueOf: (t, events) => single(total(s, events, t, until(t))) };
+    }
+    case 'count': {
+      const s = selector(id, '', { event: definition.event, where: definition.where });
+      return { ...base, valueOf: (t, events) => single(total(s, events, t, until(t))) };
+    }
+    case 'ratio': {
+      const num = selector(id, 'numerator.', definition.numerator satisfies RatioPart);
+      const den = selector(id, 'denominator.', definition.denominator);
+      return {
+        ...base,
+        valueOf: (t, events) => ({ kind: 'pair', numerator: total(num, events, t, until(t)), denominator: total(den, events, t, until(t)) }),
+      };
+    }
+  }
+}
+
+/**
+ * Per-arm sufficient statistics of one metric, kept as centred moments (numerically stable to
+ * add to and to merge): `single` for conversion, mean and count; `pair` (with the co-moment the
+ * delta method needs) for ratio metrics.
+ */
+export type ArmAccumulator =
+  | { readonly kind: 'single'; readonly moments: Moments }
+  | { readonly kind: 'pair'; readonly moments: PairMoments };
+
+export function emptyAccumulator(kind: MetricKind): ArmAccumulator {
+  return kind === 'ratio' ? { kind: 'pair', moments: emptyPairMoments } : { kind: 'single', moments: emptyMoments };
+}
+
+/** Folds one unit's value in (Welford). Throws when the value's shape does not fit the accumulator. */
+export function addUnitValue(acc: ArmAccumulator, value: UnitValue): ArmAccumulator {
+  if (acc.kind === 'single' && value.kind === 'single') return { kind: 'single', moments: addObservation(acc.moments, value.value) };
+  if (acc.kind === 'pair' && value.kind === 'pair') return { kind: 'pair', moments: addPair(acc.moments, value.numerator, value.denominator) };
+  throw new TypeError(`a ${value.kind} value does not fit a ${acc.kind} accumulator`);
+}
+
+/** Combines the accumulators of two disjoint sets of units (Chan et al.); order-independent. */
+export function mergeAccumulators(a: ArmAccumulator, b: ArmAccumulator): ArmAccumulator {
+  if (a.kind === 'single' && b.kind === 'single') return { kind: 'single', moments: mergeMoments(a.moments, b.moments) };
+  if (a.kind === 'pair' && b.kind === 'pair') return { kind: 'pair', moments: mergePairMoments(a.moments, b.moments) };
+  throw new TypeError(`cannot merge a ${a.kind} accumulator with a ${b.kind} one`);
+}
+
+/** The number of units folded in. */
+export function unitsOf(acc: ArmAccumulator): number {
+  return acc.moments.n;
+}
+
+/** Plain sums (n, Σx, Σx², Σy, Σy², Σxy) of pair moments, the form `ratioSummary` takes. */
+export function pairSumsFromMoments(m: PairMoments): PairSums {
+  return {
+    n: m.n,
+    sum: m.n * m.meanX,
+    sumSquares: m.m2X + m.n * m.meanX * m.meanX,
+    sumY: m.n * m.meanY,
+    sumY2: m.m2Y + m.n * m.meanY * m.meanY,
+    sumXY: m.cXY + m.n * m.meanX * m.meanY,
+  };
+}
