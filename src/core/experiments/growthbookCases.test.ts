@@ -1,8 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { sharedReference } from '../../../test/support/sharedReference.js';
 import local from './assignment.cases.json' with { type: 'json' };
 import { chooseVariation, getBucketRanges, getEqualWeights, inNamespace, type Namespace, type VariationRange } from './buckets.js';
 import { fnv1a32, hash, type HashVersion } from './hash.js';
@@ -22,15 +20,8 @@ interface GrowthBookCases {
   getEqualWeights: EqualWeightsCase[];
 }
 
-/**
- * The shared reference folder: $ATTUNE_SHARED_DIR, else ../shared next to the repository.
- * There is no project-wide helper for it yet, so it is located here.
- */
-const sharedDir = process.env.ATTUNE_SHARED_DIR ?? fileURLToPath(new URL('../../../../shared', import.meta.url));
-const sharedCasesFile = join(sharedDir, 'reference', 'growthbook-sdk-cases.json');
-const shared: GrowthBookCases | null = existsSync(sharedCasesFile)
-  ? (JSON.parse(readFileSync(sharedCasesFile, 'utf8')) as GrowthBookCases)
-  : null;
+const reference = sharedReference<GrowthBookCases>('growthbook-sdk-cases.json');
+const shared = reference.data;
 
 /** GrowthBook's published ranges and weights are rounded; compare at their precision. */
 const round = (x: number, digits: number): number => Number(x.toFixed(digits));
@@ -55,7 +46,7 @@ function runEqualWeights([n, expected]: EqualWeightsCase): void {
 
 describe('GrowthBook SDK reference cases (../shared/reference/growthbook-sdk-cases.json)', () => {
   if (shared === null) {
-    it.skip(`skipped: ${sharedCasesFile} not found (check out the shared folder next to the repository or set ATTUNE_SHARED_DIR)`, () => {});
+    it.skip(reference.skipReason, () => {});
     return;
   }
   it.each(shared.hash)('hash(%j, %j, v%s) = %s', (...c) => runHash(c));

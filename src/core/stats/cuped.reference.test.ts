@@ -5,10 +5,8 @@
  * unit in the last decimal place shown. Also seeded simulations: CUPED's variance reduction
  * is about ρ², and CUPED with θ = 0 is the plain Welch test.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { sharedReference } from '../../../test/support/sharedReference.js';
 import { seededRandom, type Random } from '../common/random.js';
 import { addPair, emptyPairMoments, meanSummary, proportionSummary, type PairMoments, type PairSums } from './SufficientStats.js';
 import { betaBernoulliProbBBeatsA, betaPosterior, bestArmProbabilities } from './bestArm.js';
@@ -16,19 +14,16 @@ import { cupedTest, pooledTheta } from './cuped.js';
 import { normalCdf } from './distributions.js';
 import { welchTTest, type Difference } from './frequentist.js';
 
-const sharedDir = process.env['ATTUNE_SHARED_DIR'] ?? fileURLToPath(new URL('../../../../shared', import.meta.url));
-const file = join(sharedDir, 'reference', 'stats-reference-cases.json');
-const present = existsSync(file);
-const suite = present ? 'stats-reference-cases.json: CUPED and best arm' : `stats-reference-cases.json: CUPED and best arm (skipped: ${file} not found; set ATTUNE_SHARED_DIR)`;
+const shared = sharedReference<Reference>('stats-reference-cases.json');
+const present = shared.data !== null;
+const suite = present ? 'stats-reference-cases.json: CUPED and best arm' : `stats-reference-cases.json: CUPED and best arm (${shared.skipReason})`;
 
 type Json = number | string | boolean | null | Json[] | { [key: string]: Json };
 type Obj = { [key: string]: Json };
 interface AnchorCase { id: string; input: Obj; expected: Obj; tol?: number }
 interface Reference { anchor_cases: AnchorCase[]; derived_cases_not_published_by_anchors: Obj[] }
 
-const reference: Reference = present
-  ? (JSON.parse(readFileSync(file, 'utf8')) as Reference)
-  : { anchor_cases: [], derived_cases_not_published_by_anchors: [] };
+const reference: Reference = shared.data ?? { anchor_cases: [], derived_cases_not_published_by_anchors: [] };
 
 function anchor(id: string): AnchorCase {
   const found = reference.anchor_cases.find((c) => c.id === id || c.id.startsWith(`${id} `));

@@ -5,10 +5,8 @@
  * Skipped, with the reason in the suite name, when the shared folder is absent
  * (set ATTUNE_SHARED_DIR to point elsewhere).
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { sharedReference } from '../../../test/support/sharedReference.js';
 import { meanSummary, proportionSummary, ratioSummary, type ArmSummary } from './SufficientStats.js';
 import { bayesianTest } from './bayesian.js';
 import { relativeEffect, absoluteEffect, welchTTest, type Difference } from './frequentist.js';
@@ -17,19 +15,16 @@ import { minimumDetectableEffect, power, proportionSampleSizePerArm, sampleSizeP
 import { sequentialTest } from './sequential.js';
 import { sampleRatioMismatch } from './srm.js';
 
-const sharedDir = process.env['ATTUNE_SHARED_DIR'] ?? fileURLToPath(new URL('../../../../shared', import.meta.url));
-const file = join(sharedDir, 'reference', 'stats-reference-cases.json');
-const present = existsSync(file);
-const suite = present ? 'stats-reference-cases.json' : `stats-reference-cases.json (skipped: ${file} not found; set ATTUNE_SHARED_DIR)`;
+const shared = sharedReference<Reference>('stats-reference-cases.json');
+const present = shared.data !== null;
+const suite = present ? 'stats-reference-cases.json' : `stats-reference-cases.json (${shared.skipReason})`;
 
 type Json = number | string | boolean | null | Json[] | { [key: string]: Json };
 type Obj = { [key: string]: Json };
 interface AnchorCase { id: string; input: Obj; expected: Obj; tol?: number; tol_rel?: number }
 interface Reference { anchor_cases: AnchorCase[]; derived_cases_not_published_by_anchors: Obj[] }
 
-const reference: Reference = present
-  ? (JSON.parse(readFileSync(file, 'utf8')) as Reference)
-  : { anchor_cases: [], derived_cases_not_published_by_anchors: [] };
+const reference: Reference = shared.data ?? { anchor_cases: [], derived_cases_not_published_by_anchors: [] };
 
 function anchor(id: string): AnchorCase {
   const found = reference.anchor_cases.find((c) => c.id === id || c.id.startsWith(`${id} `));
