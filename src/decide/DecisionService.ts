@@ -58,6 +58,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
  */
 export class DecisionService {
   private readonly budgets = new Map<string, { readonly at: number; readonly used: ReadonlyMap<string, number> }>();
+  private readonly budgeted = new WeakMap<DecisionModel, boolean>();
 
   private readonly recorder: DecisionRecorder;
 
@@ -116,8 +117,12 @@ export class DecisionService {
 
   /** Impressions per action across all profiles, when some action has a budget; refreshed once a second. */
   private async budgetsFor(workspaceId: string, model: DecisionModel): Promise<ReadonlyMap<string, number> | null> {
-    let budgeted = false;
-    for (const action of model.actions.values()) if (action.caps?.budget !== undefined) budgeted = true;
+    let budgeted = this.budgeted.get(model);
+    if (budgeted === undefined) {
+      // Once per compiled model, not per call.
+      budgeted = [...model.actions.values()].some((action) => action.caps?.budget !== undefined);
+      this.budgeted.set(model, budgeted);
+    }
     if (!budgeted) return null;
     const now = this.deps.clock.now();
     const cached = this.budgets.get(workspaceId);
