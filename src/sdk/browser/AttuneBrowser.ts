@@ -46,8 +46,6 @@ export interface DecideOptions {
   readonly timeout?: number;
   /** Merged over the SDK's context (locale, timezone, page, ...); rules read it as `context`. */
   readonly context?: DecideContext;
-  /** Ask the server to list every action it skipped and why. */
-  readonly explain?: boolean;
 }
 
 export interface RenderResult {
@@ -188,7 +186,6 @@ export class AttuneBrowser {
       ...(this.user === null ? {} : { userId: this.user }),
       placements: [...placements],
       context: { ...eventContext(this.env, this.consentStore.choices), ...options.context },
-      ...(options.explain === true ? { explain: true } : {}),
     };
     return decideWithin(this.env, this.target, request, lease, options.timeout ?? 800, this.onError);
   }

@@ -49,6 +49,7 @@ export type DecideInput = Identity & {
   /** Segment's context members (locale, timezone, page, ...) and any others the rules read as `context`. */
   readonly context?: NonNullable<DecideRequest['context']> & Readonly<Record<string, unknown>>;
   readonly events?: readonly (EventMessage | (CommonFields & { readonly type: EventMessage['type']; readonly [member: string]: unknown }))[];
+  /** Every skipped action and why: needs a transport with the secret key (the server refuses it with a write key). */
   readonly explain?: boolean;
 };
 
