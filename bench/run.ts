@@ -6,11 +6,13 @@
 import { decideBenchmark } from './decide.js';
 import { ingestBenchmark } from './ingest.js';
 import { knowBenchmark } from './know.js';
+import { measureBenchmark } from './measure.js';
 
 const benchmarks: Readonly<Record<string, (args: readonly string[]) => Promise<void>>> = {
   ingest: ingestBenchmark,
   know: knowBenchmark,
   decide: decideBenchmark,
+  measure: measureBenchmark,
 };
 
 const [name, ...args] = process.argv.slice(2);
