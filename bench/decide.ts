@@ -4,16 +4,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { databaseFile } from '../src/cli/openStore.js';
 import { loadConfig } from '../src/config/config.js';
-import { spawnServer, type ServerChild, type ServerStats } from './support/child.js';
+import { spawnServer, type ServerChild } from './support/child.js';
 import type { Percentiles } from './support/decideChild.js';
 import type { InProcessOptions, InProcessResult } from './support/decideInProcess.js';
 import type { DecidePrepared } from './support/decidePrepare.js';
 import { readCpuProfile } from './support/cpuProfile.js';
 import { formatDecideProfile, summarizeDecideProfile, type DecideProfileSummary } from './support/decideProfile.js';
 import { decideActions, decideContext, decideFeatures, decidePlacements, decideSegments, mainPlacement, peerRules, userIdOf } from './support/decideWorkspace.js';
-import { cpuCores, loadFigures, type HttpRun, type HttpSettings } from './support/http.js';
+import { cpuCores, loadFigures, loadServer, type HttpRun, type HttpSettings } from './support/http.js';
 import { runInChild } from './support/knowChild.js';
-import { runPhasedLoad } from './support/load.js';
 import { parseHttpOptions } from './support/options.js';
 import { seededRandom } from './support/random.js';
 import { busyCoresBeforeRun, count, fixed, formatTable, gitState, machineInfo, round, writeResults } from './support/report.js';
@@ -79,17 +78,6 @@ function parseArgs(args: readonly string[]): DecideSettings {
   };
 }
 
-function diff(after: ServerStats, before: ServerStats): ServerStats {
-  return {
-    cpuUserMs: after.cpuUserMs - before.cpuUserMs,
-    cpuSystemMs: after.cpuSystemMs - before.cpuSystemMs,
-    commits: after.commits - before.commits,
-    commitJobs: after.commitJobs - before.commitJobs,
-    commitEvents: after.commitEvents - before.commitEvents,
-    commitMillis: after.commitMillis - before.commitMillis,
-  };
-}
-
 /** A few single requests before the load: the size of the answers as sent (body bytes, median). */
 async function answerBytes(server: ServerChild, headers: Record<string, string>, body: () => string): Promise<{ bytes: number; requests: number }> {
   const sizes: number[] = [];
@@ -111,17 +99,7 @@ interface DecideHttpRun extends HttpRun {
 /** The phased load of the other HTTP benchmarks (probe, warm-up, measured run of a fixed request count) on POST /v1/decide. */
 async function measureHttp(server: ServerChild, settings: HttpSettings, headers: Record<string, string>, body: () => string): Promise<DecideHttpRun> {
   const size = await answerBytes(server, headers, body);
-  let before: ServerStats | null = null;
-  const { warmup, measured } = await runPhasedLoad(
-    { port: server.port, path: '/v1/decide', headers, connections: settings.connections, body, warmupSeconds: settings.warmupSeconds, seconds: settings.seconds },
-    async () => {
-      before = await server.stats();
-    },
-  );
-  const stats = diff(await server.stats(), before!);
-  if (measured.non2xx > 0 || measured.errors > 0) {
-    console.warn(`  ${measured.non2xx.toString()} non-2xx answers, ${measured.errors.toString()} errors; first: ${measured.firstFailure ?? '(connection errors)'}`);
-  }
+  const { warmup, measured, stats } = await loadServer(server, '/v1/decide', headers, settings, body);
   return {
     load: measured,
     warmup,

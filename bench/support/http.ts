@@ -81,11 +81,14 @@ function diff(after: ServerStats, before: ServerStats): ServerStats {
   };
 }
 
-async function measureHttp(server: ServerChild, workload: Workload, settings: HttpSettings, headers: Record<string, string>, stream: number): Promise<HttpRun> {
-  const source = new BodySource(workload, stream);
+/**
+ * The phased load (probe, warm-up, a measured run of a fixed request count) of one route,
+ * with the server's own figures over the measured run; failures are reported, not thrown.
+ */
+export async function loadServer(server: ServerChild, path: string, headers: Record<string, string>, settings: HttpSettings, body: () => string): Promise<{ warmup: LoadResult; measured: LoadResult; stats: ServerStats }> {
   let before: ServerStats | null = null;
   const { warmup, measured } = await runPhasedLoad(
-    { port: server.port, path: '/v1/batch', headers, connections: settings.connections, body: () => source.body(), warmupSeconds: settings.warmupSeconds, seconds: settings.seconds },
+    { port: server.port, path, headers, connections: settings.connections, body, warmupSeconds: settings.warmupSeconds, seconds: settings.seconds },
     async () => {
       before = await server.stats();
     },
@@ -94,6 +97,12 @@ async function measureHttp(server: ServerChild, workload: Workload, settings: Ht
   if (measured.non2xx > 0 || measured.errors > 0) {
     console.warn(`  ${measured.non2xx.toString()} non-2xx answers, ${measured.errors.toString()} errors; first: ${measured.firstFailure ?? '(connection errors)'}`);
   }
+  return { warmup, measured, stats };
+}
+
+async function measureHttp(server: ServerChild, workload: Workload, settings: HttpSettings, headers: Record<string, string>, stream: number): Promise<HttpRun> {
+  const source = new BodySource(workload, stream);
+  const { warmup, measured, stats } = await loadServer(server, '/v1/batch', headers, settings, () => source.body());
   return {
     load: measured,
     warmup,

@@ -1,6 +1,7 @@
 import { compileDecisionModel, type DecisionModel } from '../core/decide/compileDecisionModel.js';
 import type { KnowledgeModel } from '../core/knowledge/KnowledgeModel.js';
 import type { KnowledgeModels } from '../knowledge/KnowledgeModels.js';
+import { KeyedSingleFlight } from '../knowledge/KeyedSingleFlight.js';
 import type { DecisionConfigStore } from '../store/ports.js';
 
 interface Cached {
@@ -16,7 +17,7 @@ interface Cached {
  */
 export class DecisionModels {
   private readonly cache = new Map<string, Cached>();
-  private readonly loading = new Map<string, Promise<DecisionModel>>();
+  private readonly loading = new KeyedSingleFlight<DecisionModel>();
 
   constructor(private readonly knowledge: KnowledgeModels, private readonly store: DecisionConfigStore) {}
 
@@ -24,21 +25,13 @@ export class DecisionModels {
     const knowledge = await this.knowledge.get(workspaceId);
     const cached = this.cache.get(workspaceId);
     if (cached !== undefined && cached.knowledge === knowledge) return cached.model;
-    let pending = this.loading.get(workspaceId);
-    if (pending === undefined) {
-      const loaded: Promise<DecisionModel> = this.load(workspaceId, knowledge).finally(() => {
-        if (this.loading.get(workspaceId) === loaded) this.loading.delete(workspaceId);
-      });
-      pending = loaded;
-      this.loading.set(workspaceId, pending);
-    }
-    return pending;
+    return this.loading.run(workspaceId, () => this.load(workspaceId, knowledge));
   }
 
   /** Drops a workspace's model (this process changed its definitions); the knowledge model must be invalidated too. */
   invalidate(workspaceId: string): void {
     this.cache.delete(workspaceId);
-    this.loading.delete(workspaceId);
+    this.loading.forget(workspaceId);
     this.knowledge.invalidate(workspaceId);
   }
 

@@ -1,6 +1,7 @@
 import type { Clock } from '../core/common/ports.js';
 import { compileKnowledgeModel, type KnowledgeModel } from '../core/knowledge/KnowledgeModel.js';
 import type { KnowledgeConfigStore } from '../store/ports.js';
+import { KeyedSingleFlight } from './KeyedSingleFlight.js';
 
 interface Cached {
   readonly model: KnowledgeModel;
@@ -16,7 +17,7 @@ interface Cached {
  */
 export class KnowledgeModels {
   private readonly cache = new Map<string, Cached>();
-  private readonly loading = new Map<string, Promise<KnowledgeModel>>();
+  private readonly loading = new KeyedSingleFlight<KnowledgeModel>();
   /** Bumped by invalidate: a load that began before it must not cache what it read. */
   private readonly generations = new Map<string, number>();
 
@@ -31,20 +32,12 @@ export class KnowledgeModels {
       cached.checkedAt = now;
       return cached.model;
     }
-    let pending = this.loading.get(workspaceId);
-    if (pending === undefined) {
-      const loaded: Promise<KnowledgeModel> = this.load(workspaceId, version).finally(() => {
-        if (this.loading.get(workspaceId) === loaded) this.loading.delete(workspaceId);
-      });
-      pending = loaded;
-      this.loading.set(workspaceId, pending);
-    }
-    return pending;
+    return this.loading.run(workspaceId, () => this.load(workspaceId, version));
   }
 
   invalidate(workspaceId: string): void {
     this.cache.delete(workspaceId);
-    this.loading.delete(workspaceId);
+    this.loading.forget(workspaceId);
     this.generations.set(workspaceId, (this.generations.get(workspaceId) ?? 0) + 1);
   }
 

@@ -6,7 +6,7 @@
  * is about ρ², and CUPED with θ = 0 is the plain Welch test.
  */
 import { describe, expect, it } from 'vitest';
-import { sharedReference } from '../../../test/support/sharedReference.js';
+import { anchors, derived, expectDigits, num, numbers, obj, referencePresent as present, referenceSuite, type Obj } from './testing/statsReference.js';
 import { seededRandom, type Random } from '../common/random.js';
 import { addPair, emptyPairMoments, meanSummary, proportionSummary, type PairMoments, type PairSums } from './SufficientStats.js';
 import { betaBernoulliProbBBeatsA, betaPosterior, bestArmProbabilities } from './bestArm.js';
@@ -14,58 +14,12 @@ import { cupedTest, pooledTheta } from './cuped.js';
 import { normalCdf } from './distributions.js';
 import { welchTTest, type Difference } from './frequentist.js';
 
-const shared = sharedReference<Reference>('stats-reference-cases.json');
-const present = shared.data !== null;
-const suite = present ? 'stats-reference-cases.json: CUPED and best arm' : `stats-reference-cases.json: CUPED and best arm (${shared.skipReason})`;
+const suite = referenceSuite('stats-reference-cases.json: CUPED and best arm');
 
-type Json = number | string | boolean | null | Json[] | { [key: string]: Json };
-type Obj = { [key: string]: Json };
-interface AnchorCase { id: string; input: Obj; expected: Obj; tol?: number }
-interface Reference { anchor_cases: AnchorCase[]; derived_cases_not_published_by_anchors: Obj[] }
-
-const reference: Reference = shared.data ?? { anchor_cases: [], derived_cases_not_published_by_anchors: [] };
-
-function anchor(id: string): AnchorCase {
-  const found = reference.anchor_cases.find((c) => c.id === id || c.id.startsWith(`${id} `));
-  if (!found) throw new Error(`no anchor case ${id}`);
-  return found;
-}
-const anchors = (ids: string[]): [string, AnchorCase][] => (present ? ids.map((id) => [id, anchor(id)]) : []);
 function derivedCases(id: string): Obj[] {
   if (!present) return [];
-  const found = reference.derived_cases_not_published_by_anchors.find((c) => c['id'] === id);
-  if (!found) throw new Error(`no derived case ${id}`);
-  return found['cases'] as Obj[];
+  return derived(id)['cases'] as Obj[];
 }
-
-/** Decimal places shown in a JSON number. */
-function decimals(value: number): number {
-  const text = String(value);
-  const exp = /e-(\d+)$/.exec(text);
-  const [mantissa] = text.split('e');
-  const places = mantissa!.includes('.') ? mantissa!.split('.')[1]!.length : 0;
-  return places + (exp ? Number(exp[1]) : 0);
-}
-function expectDigits(actual: number, expected: Json | undefined, tol?: number): void {
-  if (typeof expected !== 'number') throw new Error(`expected a number, got ${JSON.stringify(expected)}`);
-  const tolerance = (tol ?? 0.5 * 10 ** -decimals(expected)) + 1e-12;
-  expect(Math.abs(actual - expected), `${actual} vs ${expected} (tolerance ${tolerance})`).toBeLessThanOrEqual(tolerance);
-}
-const num = (o: Obj, key: string): number => {
-  const v = o[key];
-  if (typeof v !== 'number') throw new Error(`${key} is not a number`);
-  return v;
-};
-const obj = (o: Obj, key: string): Obj => {
-  const v = o[key];
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new Error(`${key} is not an object`);
-  return v;
-};
-const numbers = (o: Obj, key: string): number[] => {
-  const v = o[key];
-  if (!Array.isArray(v) || !v.every((x) => typeof x === 'number')) throw new Error(`${key} is not a list of numbers`);
-  return v as number[];
-};
 
 /** X = post metric, Y = pre covariate. */
 function cupedArm(a: Obj): PairSums {

@@ -6,7 +6,7 @@
  * (set ATTUNE_SHARED_DIR to point elsewhere).
  */
 import { describe, expect, it } from 'vitest';
-import { sharedReference } from '../../../test/support/sharedReference.js';
+import { anchor, anchors, derived, expectDigits, num, obj, referencePresent as present, referenceSuite, type Json, type Obj } from './testing/statsReference.js';
 import { meanSummary, proportionSummary, ratioSummary, type ArmSummary } from './SufficientStats.js';
 import { bayesianTest } from './bayesian.js';
 import { relativeEffect, absoluteEffect, welchTTest, type Difference } from './frequentist.js';
@@ -15,61 +15,14 @@ import { minimumDetectableEffect, power, proportionSampleSizePerArm, sampleSizeP
 import { sequentialTest } from './sequential.js';
 import { sampleRatioMismatch } from './srm.js';
 
-const shared = sharedReference<Reference>('stats-reference-cases.json');
-const present = shared.data !== null;
-const suite = present ? 'stats-reference-cases.json' : `stats-reference-cases.json (${shared.skipReason})`;
+const suite = referenceSuite('stats-reference-cases.json');
 
-type Json = number | string | boolean | null | Json[] | { [key: string]: Json };
-type Obj = { [key: string]: Json };
-interface AnchorCase { id: string; input: Obj; expected: Obj; tol?: number; tol_rel?: number }
-interface Reference { anchor_cases: AnchorCase[]; derived_cases_not_published_by_anchors: Obj[] }
-
-const reference: Reference = shared.data ?? { anchor_cases: [], derived_cases_not_published_by_anchors: [] };
-
-function anchor(id: string): AnchorCase {
-  const found = reference.anchor_cases.find((c) => c.id === id || c.id.startsWith(`${id} `));
-  if (!found) throw new Error(`no anchor case ${id}`);
-  const sameAs = found.input['same_as'];
-  return typeof sameAs === 'string' ? { ...found, input: { ...anchor(sameAs).input, ...found.input } } : found;
-}
-const anchors = (ids: string[]): [string, AnchorCase][] => (present ? ids.map((id) => [id, anchor(id)]) : []);
-function derived(id: string): Obj {
-  const found = reference.derived_cases_not_published_by_anchors.find((c) => c['id'] === id);
-  if (!found) throw new Error(`no derived case ${id}`);
-  return found;
-}
-
-/** Decimal places shown in a JSON number. */
-function decimals(value: number): number {
-  const text = String(value);
-  const exp = /e-(\d+)$/.exec(text);
-  const [mantissa] = text.split('e');
-  const places = mantissa!.includes('.') ? mantissa!.split('.')[1]!.length : 0;
-  return places + (exp ? Number(exp[1]) : 0);
-}
-function expectDigits(actual: number, expected: Json | undefined, tol?: number): void {
-  const want = expected === 'inf' ? Infinity : expected === '-inf' ? -Infinity : expected;
-  if (typeof want !== 'number') throw new Error(`expected a number, got ${JSON.stringify(expected)}`);
-  if (!Number.isFinite(want)) { expect(actual).toBe(want); return; }
-  const tolerance = (tol ?? 0.5 * 10 ** -decimals(want)) + 1e-12;
-  expect(Math.abs(actual - want), `${actual} vs ${want} (tolerance ${tolerance})`).toBeLessThanOrEqual(tolerance);
-}
 function expectPair(actual: readonly [number, number], expected: Json | undefined, tol?: number): void {
   if (!Array.isArray(expected)) throw new Error('expected a pair');
   expectDigits(actual[0], expected[0], tol);
   expectDigits(actual[1], expected[1], tol);
 }
 
-const num = (o: Obj, key: string): number => {
-  const v = o[key];
-  if (typeof v !== 'number') throw new Error(`${key} is not a number`);
-  return v;
-};
-const obj = (o: Obj, key: string): Obj => {
-  const v = o[key];
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new Error(`${key} is not an object`);
-  return v;
-};
 function arm(a: Obj): ArmSummary {
   if (a['m'] !== undefined) {
     const m = obj(a, 'm');
