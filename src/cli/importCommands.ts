@@ -45,7 +45,7 @@ async function runImport(config: AttuneConfig, options: ImportCommandOptions, la
   const store = openStore(config);
   try {
     const workspace = await chooseWorkspace(store.workspaces, options.workspace);
-    const collector = new Collector({ committer: store.committer, clock: systemClock, ids: uuidIds, models: new KnowledgeModels(store.knowledgeConfig, systemClock) });
+    const collector = new Collector({ committer: store.committer, clock: systemClock, ids: uuidIds, models: new KnowledgeModels(store.knowledgeConfig, systemClock, { experiments: store.experiments }) });
     const bar = progressBar(process.stderr, label);
     const summary = await run(collector, workspace, bar);
     bar.finish();

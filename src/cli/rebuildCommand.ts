@@ -47,7 +47,7 @@ export async function rebuildCommand(config: AttuneConfig, options: RebuildComma
       if (one === undefined) throw new AttuneError('ATTUNE_WORKSPACE_NOT_FOUND', { detail: `no workspace "${options.workspace}"`, field: '--workspace' });
       workspaces = [one];
     }
-    const models = new KnowledgeModels(store.knowledgeConfig, systemClock);
+    const models = new KnowledgeModels(store.knowledgeConfig, systemClock, { experiments: store.experiments });
     // Compile every model first: a workspace whose definitions fail stops the command before any reset.
     const plans = [];
     for (const workspace of workspaces) plans.push({ workspace, model: await modelOf(models, workspace) });

@@ -92,5 +92,6 @@ function updateProfile(tx: CollectTx, workspace: WorkspaceContext, event: Collec
   if (update.segments.length > 0) tx.recordSegmentChanges(ws, plan.profileId, update.segments);
   if (update.consent.length > 0) tx.recordConsentChanges(ws, plan.profileId, update.consent);
   if (update.interaction !== null) tx.countOutcome(ws, update.interaction);
+  if (update.experiments.length > 0) tx.updateExperimentStats(ws, update.experiments, event.timestamp);
   return plan;
 }

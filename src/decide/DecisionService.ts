@@ -7,6 +7,8 @@ import type { DecisionRequest } from '../core/decide/decisionSteps.js';
 import type { FaultDetail } from '../core/errors/AttuneError.js';
 import type { CollectCommitter, DecisionReader, Workspace } from '../store/ports.js';
 import { DecisionRecorder, type PendingDecisionRecord } from './DecisionRecorder.js';
+import { profileIdFor } from '../collect/applyEvent.js';
+import { EXPOSURE_EVENT, type Exposure } from '../core/experiments/experimentUnits.js';
 
 /** A decide call as the shell receives it (the HTTP body, or the Node SDK's in-process call). */
 export interface DecideCall {
@@ -61,6 +63,8 @@ export class DecisionService {
   private readonly budgeted = new WeakMap<DecisionModel, boolean>();
 
   private readonly recorder: DecisionRecorder;
+  /** Exposure events on their way to the log: a flush waits for them too. */
+  private readonly exposing = new Set<Promise<unknown>>();
 
   constructor(private readonly deps: DecisionServiceDeps) {
     this.recorder = new DecisionRecorder(deps.committer, {
@@ -70,8 +74,9 @@ export class DecisionService {
   }
 
   /** Writes the decision records still waiting for their batch (before a shutdown, or a read that must see them). */
-  flushRecords(): Promise<void> {
-    return this.recorder.flush();
+  async flushRecords(): Promise<void> {
+    await Promise.all([...this.exposing]);
+    await this.recorder.flush();
   }
 
   async decide(workspace: Workspace, call: DecideCall, options: { globalPrivacyControl?: boolean } = {}): Promise<DecideAnswer> {
@@ -94,6 +99,10 @@ export class DecisionService {
       explain: call.explain === true,
     };
     const budgets = await this.budgetsFor(workspace.id, model);
+    // A visitor not seen yet: the id their first stored event will give them, as the collect path derives it.
+    const unitId = row !== undefined ? row.id
+      : userId !== null ? profileIdFor(workspace.id, { kind: 'user', value: userId })
+        : anonymousId !== null ? profileIdFor(workspace.id, { kind: 'anonymous', value: anonymousId }) : null;
     const now = this.deps.clock.now();
     const result = decide(
       model,
@@ -105,14 +114,35 @@ export class DecisionService {
         // Time first: records are inserted in id order, at the end of the index, not all over it.
         newDecisionId: () => `d_${now.toString(36)}_${this.deps.ids.next()}`,
         budgetUsed: (id) => budgets?.get(id) ?? 0,
+        unitId,
       },
     );
     this.record(workspace.id, row?.id ?? null, result, now);
+    if (result.exposures.length > 0 && unitId !== null) this.expose(workspace, call, unitId, result.exposures, now, options.globalPrivacyControl === true);
     return {
       profileId: row?.id ?? null,
       placements: result.placements,
       ...(report === null ? {} : { events: { accepted: report.accepted, duplicates: report.duplicates, rejected: report.rejected } }),
     };
+  }
+
+  /**
+   * Logs first exposures as `Experiment Viewed` events, without making the answer wait: the
+   * collect commit assigns the unit for good and starts its metrics. The message id is the
+   * experiment and the unit's id, so a second call before the first is stored adds nothing.
+   */
+  private expose(workspace: Workspace, call: DecideCall, unitId: string, exposures: readonly Exposure[], now: number, globalPrivacyControl: boolean): void {
+    const ids = { ...(call.userId === undefined ? {} : { userId: call.userId }), ...(call.anonymousId === undefined ? {} : { anonymousId: call.anonymousId }) };
+    const timestamp = new Date(now).toISOString();
+    const events = exposures.map((e) => ({
+      type: 'track', event: EXPOSURE_EVENT, ...ids, timestamp,
+      messageId: `exposure:${e.experimentId}:${unitId}`,
+      properties: { experiment_id: e.experimentId, variation_id: e.armId },
+    }));
+    const pending = this.deps.collector.collect(workspace, { events, routeType: null, globalPrivacyControl })
+      .catch((error: unknown) => this.deps.observer?.recordFailed(error))
+      .finally(() => this.exposing.delete(pending));
+    this.exposing.add(pending);
   }
 
   /** Impressions per action across all profiles, when some action has a budget; refreshed once a second. */

@@ -32,7 +32,7 @@ export interface Engine {
 export function createEngine(options: EngineOptions): Engine {
   const { store, clock, ids } = options;
   const workspaces = new WorkspaceService(store.workspaces, clock);
-  const models = new KnowledgeModels(store.knowledgeConfig, clock);
+  const models = new KnowledgeModels(store.knowledgeConfig, clock, { experiments: store.experiments });
   const decisionModels = new DecisionModels(models, store.decisionConfig);
   const collector = new Collector({ committer: store.committer, clock, ids, models, ...(options.collectObserver === undefined ? {} : { observer: options.collectObserver }) });
   const decisions = new DecisionService({

@@ -1,6 +1,6 @@
 import type { Clock } from '../core/common/ports.js';
 import { compileKnowledgeModel, type KnowledgeModel } from '../core/knowledge/KnowledgeModel.js';
-import type { KnowledgeConfigStore } from '../store/ports.js';
+import type { ExperimentStore, KnowledgeConfigStore } from '../store/ports.js';
 import { KeyedSingleFlight } from './KeyedSingleFlight.js';
 
 interface Cached {
@@ -21,7 +21,17 @@ export class KnowledgeModels {
   /** Bumped by invalidate: a load that began before it must not cache what it read. */
   private readonly generations = new Map<string, number>();
 
-  constructor(private readonly store: KnowledgeConfigStore, private readonly clock: Clock, private readonly recheckMillis = 1000) {}
+  private readonly recheckMillis: number;
+  private readonly experiments: ExperimentStore | null;
+
+  /**
+   * Without `experiments` the models have no experiments and no holdout (tools that only
+   * collect); the engine, import and rebuild pass it, so that events aggregate into them.
+   */
+  constructor(private readonly store: KnowledgeConfigStore, private readonly clock: Clock, options: { experiments?: ExperimentStore; recheckMillis?: number } = {}) {
+    this.recheckMillis = options.recheckMillis ?? 1000;
+    this.experiments = options.experiments ?? null;
+  }
 
   async get(workspaceId: string): Promise<KnowledgeModel> {
     const cached = this.cache.get(workspaceId);
@@ -43,8 +53,15 @@ export class KnowledgeModels {
 
   private async load(workspaceId: string, version: number): Promise<KnowledgeModel> {
     const generation = this.generations.get(workspaceId) ?? 0;
-    const [features, segments] = await Promise.all([this.store.listFeatures(workspaceId), this.store.listSegments(workspaceId)]);
-    const model = compileKnowledgeModel({ features, segments, version: String(version) });
+    const x = this.experiments;
+    const [features, segments, experiments, metrics, measurement] = await Promise.all([
+      this.store.listFeatures(workspaceId), this.store.listSegments(workspaceId),
+      x?.listExperiments(workspaceId), x?.listMetrics(workspaceId), x?.measurement(workspaceId),
+    ]);
+    const model = compileKnowledgeModel({
+      features, segments, version: String(version),
+      ...(experiments === undefined ? {} : { experiments: { experiments, metrics: metrics ?? [], measurement: measurement ?? null, workspaceId } }),
+    });
     if ((this.generations.get(workspaceId) ?? 0) === generation) this.cache.set(workspaceId, { model, version, checkedAt: this.clock.now() });
     return model;
   }

@@ -11,6 +11,11 @@ import type { ActionDefinition } from '../core/decide/ActionDefinition.js';
 import type { PlacementDefinition } from '../core/decide/PlacementDefinition.js';
 import type { Interaction } from '../core/decide/interactions.js';
 import type { ActivityHours } from '../core/sendTime/ActivityHours.js';
+import type { ArmStatChange } from '../core/experiments/experimentUnits.js';
+import type { ExperimentDefinition } from '../core/experiments/ExperimentDefinition.js';
+import type { MetricDefinition } from '../core/experiments/MetricDefinition.js';
+import type { MeasurementSettings } from '../core/experiments/MeasurementSettings.js';
+import type { PairMoments } from '../core/stats/SufficientStats.js';
 
 /**
  * Storage ports. Each is a narrow interface; src/store/sqlite implements them on one file,
@@ -47,6 +52,8 @@ export interface CollectTx {
   recordDecisions(records: readonly DecisionRecord[]): void;
   /** Counts an interaction (impression, click, dismiss, conversion) on its action and placement. */
   countOutcome(workspaceId: string, interaction: Interaction): void;
+  /** Applies changes to experiment arms' statistics (the unit's value before and after), at an event's time. */
+  updateExperimentStats(workspaceId: string, changes: readonly ArmStatChange[], at: number): void;
   /** Profile ids of the workspace in id order, after `afterId`: for jobs over every profile. */
   profileIds(workspaceId: string, afterId: string, limit: number): string[];
   /**
@@ -267,6 +274,34 @@ export interface DecisionReader {
   decisionsOf(workspaceId: string, profileIds: readonly string[], limit: number): Promise<DecisionRecord[]>;
 }
 
+/** One row of an experiment's statistics: centred moments of (x, y) over an arm's units for one metric. */
+export interface ArmStatsRow {
+  readonly experimentId: string;
+  readonly armId: string;
+  readonly metricId: string;
+  readonly moments: PairMoments;
+  /** The earliest and latest event time that changed the row (ms). */
+  readonly firstAt: number;
+  readonly lastAt: number;
+}
+
+/** Experiments, metrics and measurement settings (versioned with the other definitions), and the statistics the collect commit keeps. */
+export interface ExperimentStore {
+  listExperiments(workspaceId: string): Promise<ExperimentDefinition[]>;
+  putExperiment(workspaceId: string, definition: ExperimentDefinition, at: number): Promise<'created' | 'updated'>;
+  deleteExperiment(workspaceId: string, id: string): Promise<boolean>;
+  listMetrics(workspaceId: string): Promise<MetricDefinition[]>;
+  putMetric(workspaceId: string, definition: MetricDefinition, at: number): Promise<'created' | 'updated'>;
+  deleteMetric(workspaceId: string, id: string): Promise<boolean>;
+  /** Null: never set (the defaults apply). */
+  measurement(workspaceId: string): Promise<MeasurementSettings | null>;
+  setMeasurement(workspaceId: string, settings: MeasurementSettings): Promise<void>;
+  /** The statistics of these experiments (every arm and metric). */
+  armStats(workspaceId: string, experimentIds: readonly string[]): Promise<ArmStatsRow[]>;
+  /** Drops an experiment's statistics (the experiment was deleted). */
+  dropArmStats(workspaceId: string, experimentId: string): Promise<void>;
+}
+
 /** Everything the server needs from a store, opened together and closed together. */
 export interface AttuneStore {
   readonly committer: CollectCommitter;
@@ -277,6 +312,7 @@ export interface AttuneStore {
   readonly knowledge: KnowledgeReader;
   readonly decisionConfig: DecisionConfigStore;
   readonly decisions: DecisionReader;
+  readonly experiments: ExperimentStore;
   /** Flushes pending commits and releases the store. */
   close(): Promise<void>;
 }

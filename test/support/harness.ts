@@ -21,6 +21,11 @@ export interface HarnessOptions {
   readonly ids?: IdGenerator;
   readonly adminToken?: string | null;
   readonly maxPendingEvents?: number;
+  /**
+   * The workspaces' holdout share. Default 0 here (Attune's default is 5%): a test that
+   * expects a decision for a given user must not depend on whether its hash falls in the holdout.
+   */
+  readonly holdoutShare?: number;
 }
 
 /** A server on a fresh SQLite file in a temporary folder, with two workspaces. Use app.inject(). */
@@ -36,6 +41,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   });
   const a = await server.workspaces.create('workspace A');
   const b = await server.workspaces.create('workspace B');
+  for (const w of [a, b]) await store.experiments.setMeasurement(w.id, { holdoutShare: options.holdoutShare ?? 0 });
   return {
     ...server,
     store,

@@ -7,7 +7,7 @@ import type { ActionDefinition } from './ActionDefinition.js';
 import { emptyCapState, recordImpression } from './caps.js';
 import { compileDecisionModel, type DecisionModel } from './compileDecisionModel.js';
 import { decide, decisionFrame, type DecisionProfile } from './decide.js';
-import { arbitrate, decisionSteps, eligibility, type DecisionEnvironment, type DecisionRequest, type DecisionStep } from './decisionSteps.js';
+import { arbitrate, decisionSteps, eligibility, experiment, type DecisionEnvironment, type DecisionRequest, type DecisionStep } from './decisionSteps.js';
 import type { PlacementDefinition } from './PlacementDefinition.js';
 
 /** decide() end to end: a compiled model, a loaded profile, a request and an injected environment. */
@@ -240,7 +240,7 @@ describe('decide: steps are open', () => {
         run.candidates = run.candidates.filter((c) => c.actionId !== 'a');
       },
     };
-    const steps = [eligibility, dropA, ...decisionSteps.slice(1)];
+    const steps = [experiment, eligibility, dropA, ...decisionSteps.slice(2)];
     expect(decide(m, profile(), request([{ id: 'home' }]), env()).placements[0]?.decisions.map((d) => d.actionId)).toEqual(['a', 'b']);
     expect(decide(m, profile(), request([{ id: 'home' }]), env(), steps).placements[0]?.decisions.map((d) => d.actionId)).toEqual(['b', 'c']);
   });
@@ -250,9 +250,9 @@ describe('decide: steps are open', () => {
     const spy = (step: DecisionStep): DecisionStep => ({ name: step.name, run(run, frame) { seen.push(step.name); step.run(run, frame); } });
     const holdout: DecisionStep = { name: 'holdout', run(run) { seen.push('holdout'); run.fallback = 'no_eligible_action'; } };
     const steps = decisionSteps.map(spy);
-    steps.splice(1, 0, holdout);
+    steps.splice(2, 0, holdout);
     const result = decide(m, profile(), request([{ id: 'home' }]), env(), steps);
-    expect(seen).toEqual(['eligibility', 'holdout', 'render']);
+    expect(seen).toEqual(['experiment', 'eligibility', 'holdout', 'render']);
     expect(result.placements[0]?.fallback).toBe('no_eligible_action');
     expect(result.placements[0]?.decisions.map((d) => [d.actionId, d.content])).toEqual([[null, { title: 'home default for Ada' }]]);
   });
@@ -261,7 +261,7 @@ describe('decide: steps are open', () => {
     const two = model([action('a', { placements: ['home', 'side'] })], [placement('home'), placement('side')]);
     const seen: string[][] = [];
     const watch: DecisionStep = { name: 'watch', run(_run, frame) { seen.push([...frame.chosen]); } };
-    const steps = [...decisionSteps.slice(0, 4), watch, arbitrate, ...decisionSteps.slice(5)];
+    const steps = [...decisionSteps.slice(0, 5), watch, arbitrate, ...decisionSteps.slice(6)];
     const result = decide(two, profile(), request([{ id: 'home' }, { id: 'side' }]), env(), steps);
     expect(seen).toEqual([[], ['a']]);
     expect(result.placements.map((p) => p.fallback)).toEqual([null, 'no_eligible_action']);

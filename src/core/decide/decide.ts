@@ -7,6 +7,9 @@ import type { DecisionModel } from './compileDecisionModel.js';
 import { decisionSteps, runPlacement, type Decision, type DecisionEnvironment, type DecisionFrame, type DecisionRequest, type DecisionStep, type FallbackReason } from './decisionSteps.js';
 import { localeChain } from './renderTemplate.js';
 import { timeZoneOf } from './timeZoneOf.js';
+import { inHoldout } from '../experiments/assignArm.js';
+import { HOLDOUT_ARM, PERSONALIZED_ARM } from '../experiments/ExperimentModel.js';
+import type { Exposure } from '../experiments/experimentUnits.js';
 
 /** The profile a decision is for, as the shell loaded it; null facts for a visitor Attune has not seen. */
 export interface DecisionProfile {
@@ -33,6 +36,8 @@ export interface DecideResult {
   readonly placements: readonly PlacementDecision[];
   /** The segments the profile is in at decision time, for the record: computed when called (records are sampled). */
   readonly segments: () => string[];
+  /** First exposures to experiments and to the program (holdout or personalized): the shell logs them as events. */
+  readonly exposures: readonly Exposure[];
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -61,6 +66,13 @@ export function decisionFrame(model: DecisionModel, profile: DecisionProfile, re
   const inSegment = knowledge.segments.membership(state.m, base);
   const input: RuleInput = { ...base, inSegment };
   const session = state.s;
+  const unitId = profile.facts?.id ?? env.unitId ?? null;
+  const personalization = hasConsent(consentState, 'personalization', knowledge.consent);
+  const experiments = knowledge.experiments;
+  const program = state.x !== undefined && Object.hasOwn(state.x, experiments.program.id) ? state.x[experiments.program.id]! : undefined;
+  // Stored first: a merge or a change of the share does not move a profile in or out.
+  const heldOut = unitId !== null && personalization
+    && (program !== undefined ? program.a === HOLDOUT_ARM : experiments.measurement.holdoutShare > 0 && inHoldout(experiments.holdoutSeed, unitId, experiments.measurement.holdoutShare));
   return {
     model,
     request,
@@ -69,14 +81,30 @@ export function decisionFrame(model: DecisionModel, profile: DecisionProfile, re
     input,
     inSegment,
     segmentSnapshot: () => knowledge.segments.current(state.m, base),
-    personalization: hasConsent(consentState, 'personalization', knowledge.consent),
+    personalization,
     caps: state.k ?? emptyCapState(),
     timeZone: timeZoneOf(context, facts.traits),
     locales: localeChain(typeof context['locale'] === 'string' ? context['locale'] : null),
     sessionStart: session !== null && now - session.last <= sessionTimeoutMs ? session.start : undefined,
     templateData: { profile: { id: facts.id, traits: facts.traits }, features: input.features, session: input.session, context },
     chosen: new Set(),
+    unitId,
+    units: state.x,
+    heldOut,
+    exposures: [],
   };
+}
+
+/**
+ * The program's exposure: the first call that decides a placement for a consenting profile
+ * puts it on the holdout's side or the personalized side for good (while a holdout runs).
+ */
+function exposeToProgram(frame: DecisionFrame, placements: readonly PlacementDecision[]): void {
+  const experiments = frame.model.knowledge.experiments;
+  if (frame.unitId === null || !frame.personalization || experiments.measurement.holdoutShare <= 0) return;
+  if (frame.units !== undefined && Object.hasOwn(frame.units, experiments.program.id)) return;
+  if (!placements.some((p) => p.error === undefined && p.fallback !== 'placement_invalid')) return;
+  frame.exposures.push({ experimentId: experiments.program.id, armId: frame.heldOut ? HOLDOUT_ARM : PERSONALIZED_ARM });
 }
 
 /**
@@ -99,5 +127,6 @@ export function decide(model: DecisionModel, profile: DecisionProfile | null, re
     const run = runPlacement(placement, count, frame, steps);
     return { placement: placement.id, channel: placement.definition.channel, fallback: run.fallback, decisions: run.decisions };
   });
-  return { placements, segments: frame.segmentSnapshot };
+  exposeToProgram(frame, placements);
+  return { placements, segments: frame.segmentSnapshot, exposures: frame.exposures };
 }

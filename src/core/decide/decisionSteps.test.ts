@@ -11,6 +11,7 @@ import { decisionFrame, type DecisionProfile } from './decide.js';
 import {
   arbitrate, caps, chooseVariant, consent, decisionSteps, eligibility, render, runPlacement, score,
   type Candidate, type DecisionEnvironment, type DecisionFrame, type DecisionStep, type PlacementRun,
+  newPlacementRun,
 } from './decisionSteps.js';
 import { applyInteraction, readInteraction, type InteractionEventName } from './interactions.js';
 import type { PlacementDefinition } from './PlacementDefinition.js';
@@ -88,7 +89,7 @@ function frameFor(m: DecisionModel, options: FrameOptions = {}): DecisionFrame {
 function newRun(m: DecisionModel, placementId = 'home', count?: number): PlacementRun {
   const compiled = m.placements.get(placementId);
   if (compiled === undefined) throw new Error(`no placement ${placementId}`);
-  return { placement: compiled, count: count ?? compiled.definition.count, candidates: [], skipped: [], capped: [], fallback: null, choices: [], variants: [], decisions: [] };
+  return newPlacementRun(compiled, count ?? compiled.definition.count);
 }
 
 /** Runs the given steps in order, each through its own run(run, frame). */
@@ -799,7 +800,7 @@ describe('render', () => {
 });
 
 describe('decisionSteps', () => {
-  it('are the seven steps, in order', () => {
-    expect(decisionSteps.map((s) => s.name)).toEqual(['eligibility', 'consent', 'caps', 'score', 'arbitrate', 'chooseVariant', 'render']);
+  it('are the eight steps, in order', () => {
+    expect(decisionSteps.map((s) => s.name)).toEqual(['experiment', 'eligibility', 'consent', 'caps', 'score', 'arbitrate', 'chooseVariant', 'render']);
   });
 });

@@ -4,7 +4,10 @@ import type { RuleValue } from '../rules/values.js';
 import { checkCaps, type CapKind, type CapState } from './caps.js';
 import type { CompiledAction, CompiledPlacement, DecisionModel } from './compileDecisionModel.js';
 import { renderTemplate } from './renderTemplate.js';
-import { chooseActions, type ScoredChoice, type ScoreTerm, type ScoringCandidate } from './scoring.js';
+import { chooseActions, type ScoredChoice, type ScoreTerm, type ScoringCandidate, type ScoringStrategy } from './scoring.js';
+import type { CompiledRule } from '../rules/compileRule.js';
+import { assignArm } from '../experiments/assignArm.js';
+import type { Exposure, ExperimentUnits } from '../experiments/experimentUnits.js';
 
 /** What the caller asks for. */
 export interface DecisionRequest {
@@ -22,6 +25,11 @@ export interface DecisionEnvironment {
   readonly newDecisionId: () => string;
   /** Impressions of an action across all profiles so far; undefined when unknown. */
   readonly budgetUsed: (actionId: string) => number | undefined;
+  /**
+   * The id a visitor Attune has not seen will have once their first event is stored (the
+   * shell derives it as the collect path does): experiments and the holdout assign by it.
+   */
+  readonly unitId?: string | null;
 }
 
 /**
@@ -48,6 +56,14 @@ export interface DecisionFrame {
   readonly templateData: Readonly<Record<string, unknown>>;
   /** Actions already chosen for an earlier placement of this request: one action, one place per page. */
   readonly chosen: Set<string>;
+  /** The id experiments assign by: the profile's, or the one an unseen visitor will get; null without either. */
+  readonly unitId: string | null;
+  /** The profile's experiment units (stored arms: assignment is sticky). */
+  readonly units: ExperimentUnits | undefined;
+  /** In the workspace holdout: every placement answers with its default content. */
+  readonly heldOut: boolean;
+  /** First exposures of this call, for the shell to log (`Experiment Viewed`). */
+  readonly exposures: Exposure[];
 }
 
 export interface Candidate extends ScoringCandidate {
@@ -56,7 +72,7 @@ export interface Candidate extends ScoringCandidate {
 
 export type SkipReason =
   | 'invalid' | 'disabled' | 'not_started' | 'ended' | 'no_variant' | 'rule_false'
-  | 'no_consent' | 'placement_invalid' | 'capped' | 'chosen_elsewhere' | 'not_chosen';
+  | 'no_consent' | 'placement_invalid' | 'capped' | 'chosen_elsewhere' | 'not_chosen' | 'not_in_arm';
 
 export interface Skip {
   readonly actionId: string;
@@ -71,7 +87,11 @@ export interface CapHit {
   readonly detail: string;
 }
 
-export type FallbackReason = 'no_consent' | 'no_eligible_action' | 'all_capped' | 'placement_invalid';
+/**
+ * Why the answer is the placement's default content. `held_out`: the profile is in the
+ * workspace holdout; `experiment_generic`: its experiment arm serves the generic content.
+ */
+export type FallbackReason = 'no_consent' | 'no_eligible_action' | 'all_capped' | 'placement_invalid' | 'held_out' | 'experiment_generic';
 
 export interface DecisionReasons {
   readonly rule: string | null;
@@ -80,6 +100,8 @@ export interface DecisionReasons {
   readonly strategy: string;
   readonly capped: readonly CapHit[];
   readonly fallback?: string;
+  /** The experiment and arm that served this placement. */
+  readonly experiment?: { readonly id: string; readonly arm: string };
   readonly skipped?: readonly Skip[];
 }
 
@@ -106,6 +128,12 @@ export interface PlacementRun {
   /** Per choice, the variant's locale and content, from chooseVariant. */
   variants: { readonly locale: string; readonly content: RuleValue }[];
   decisions: Decision[];
+  /** Set by the experiment step: the arm serving this placement, and what it changes. */
+  experiment: { readonly id: string; readonly arm: string } | null;
+  strategy: ScoringStrategy;
+  propensity: CompiledRule | null;
+  /** An `actions` arm's actions: the only candidates. */
+  allowed: ReadonlySet<string> | null;
 }
 
 /**
@@ -128,6 +156,49 @@ function hasVariant(variants: Readonly<Record<string, unknown>>, locales: readon
   return false;
 }
 
+/** Records a first exposure once per call; a stored unit was exposed before. */
+function expose(frame: DecisionFrame, experimentId: string, armId: string): void {
+  if (frame.units !== undefined && Object.hasOwn(frame.units, experimentId)) return;
+  if (frame.exposures.some((e) => e.experimentId === experimentId)) return;
+  frame.exposures.push({ experimentId, armId });
+}
+
+/**
+ * The holdout and the placement's experiments, before anything else: the first running
+ * experiment that takes the unit (stored arm first, then the hash) sets what the placement
+ * serves. A held-out unit gets the default content unless an experiment that admits the
+ * holdout (`excludeHoldout: false`) takes it. Without consent to personalise, or without an
+ * id, neither applies (the consent step answers).
+ */
+export const experiment: DecisionStep = {
+  name: 'experiment',
+  run(run, frame) {
+    if (frame.unitId === null || !frame.personalization || run.placement.problems.length > 0) return;
+    const list = frame.model.knowledge.experiments.byPlacement.get(run.placement.id);
+    if (list !== undefined) {
+      for (const e of list) {
+        const definition = e.definition!;
+        if (frame.heldOut && definition.excludeHoldout !== false) continue;
+        const stored = frame.units !== undefined && Object.hasOwn(frame.units, e.id) ? { armId: frame.units[e.id]!.a } : null;
+        const assignment = assignArm(definition, frame.unitId, frame.env.now, stored);
+        if (assignment.armId === null) continue;
+        const arm = e.arms.get(assignment.armId);
+        if (arm === undefined) continue;
+        run.experiment = { id: e.id, arm: assignment.armId };
+        expose(frame, e.id, assignment.armId);
+        const serve = arm.serve;
+        if (serve.kind === 'generic' || arm.problem !== null) run.fallback = 'experiment_generic';
+        else if (serve.kind === 'strategy') {
+          run.strategy = serve.strategy;
+          run.propensity = arm.propensity;
+        } else if (serve.kind === 'actions') run.allowed = new Set(serve.actionIds);
+        return;
+      }
+    }
+    if (frame.heldOut) run.fallback = 'held_out';
+  },
+};
+
 /** Eligible actions: valid, enabled, in schedule, with a variant on the locale chain, whose rule holds. */
 export const eligibility: DecisionStep = {
   name: 'eligibility',
@@ -135,7 +206,8 @@ export const eligibility: DecisionStep = {
     const now = frame.env.now;
     for (const action of run.placement.actions) {
       const id = action.id;
-      if (action.problems.length > 0) skip(run, frame, { actionId: id, step: 'eligibility', reason: 'invalid', detail: action.problems[0]! });
+      if (run.allowed !== null && !run.allowed.has(id)) skip(run, frame, { actionId: id, step: 'eligibility', reason: 'not_in_arm', detail: `not served by arm ${run.experiment?.arm ?? ''}` });
+      else if (action.problems.length > 0) skip(run, frame, { actionId: id, step: 'eligibility', reason: 'invalid', detail: action.problems[0]! });
       else if (!action.enabled) skip(run, frame, { actionId: id, step: 'eligibility', reason: 'disabled' });
       else if (action.start !== null && now < action.start) skip(run, frame, { actionId: id, step: 'eligibility', reason: 'not_started' });
       else if (action.end !== null && now >= action.end) skip(run, frame, { actionId: id, step: 'eligibility', reason: 'ended' });
@@ -200,7 +272,7 @@ export const caps: DecisionStep = {
 export const score: DecisionStep = {
   name: 'score',
   run(run, frame) {
-    const rule = run.placement.propensity;
+    const rule = run.propensity;
     if (rule === null || run.candidates.length === 0) return;
     const propensity = rule.evaluate(frame.input);
     run.candidates = run.candidates.map((c) => ({ ...c, propensity }));
@@ -219,7 +291,7 @@ export const arbitrate: DecisionStep = {
       skip(run, frame, { actionId: c.actionId, step: 'arbitrate', reason: 'chosen_elsewhere' });
       return false;
     });
-    run.choices = chooseActions(open, run.placement.definition.strategy, run.count, frame.env.random);
+    run.choices = chooseActions(open, run.strategy, run.count, frame.env.random);
     for (const choice of run.choices) frame.chosen.add(choice.actionId);
     if (frame.request.explain) {
       const picked = new Set(run.choices.map((c) => c.actionId));
@@ -250,9 +322,10 @@ function reasonsFor(run: PlacementRun, frame: DecisionFrame, choice: ScoredChoic
     rule: rule?.source ?? null,
     segments: rule === null ? [] : rule.segments.filter((s) => frame.inSegment(s)),
     terms: choice?.terms ?? [],
-    strategy: run.placement.definition.strategy.kind,
+    strategy: run.strategy.kind,
     capped: run.capped.slice(0, 20),
     ...(run.fallback === null ? {} : { fallback: run.fallback }),
+    ...(run.experiment === null ? {} : { experiment: run.experiment }),
     ...(frame.request.explain ? { skipped: run.skipped } : {}),
   };
   return reasons;
@@ -289,14 +362,22 @@ export const render: DecisionStep = {
 };
 
 /** The pure steps, in order. The shell loads the profile before them and records after them. */
-export const decisionSteps: readonly DecisionStep[] = [eligibility, consent, caps, score, arbitrate, chooseVariant, render];
+export const decisionSteps: readonly DecisionStep[] = [experiment, eligibility, consent, caps, score, arbitrate, chooseVariant, render];
 
 /** The steps that still run once a step has chosen the default content. */
 const afterFallback = new Set(['render']);
 
+/** A placement's run before the first step: the placement's own strategy, no experiment. */
+export function newPlacementRun(placement: CompiledPlacement, count: number): PlacementRun {
+  return {
+    placement, count, candidates: [], skipped: [], capped: [], fallback: null, choices: [], variants: [], decisions: [],
+    experiment: null, strategy: placement.definition.strategy, propensity: placement.propensity, allowed: null,
+  };
+}
+
 /** Runs the steps over one placement. */
 export function runPlacement(placement: CompiledPlacement, count: number, frame: DecisionFrame, steps: readonly DecisionStep[] = decisionSteps): PlacementRun {
-  const run: PlacementRun = { placement, count, candidates: [], skipped: [], capped: [], fallback: null, choices: [], variants: [], decisions: [] };
+  const run = newPlacementRun(placement, count);
   for (const step of steps) {
     if (run.fallback !== null && !afterFallback.has(step.name)) continue;
     step.run(run, frame);

@@ -65,7 +65,8 @@ export const ExperimentDefinition = Type.Object(
     stop: Type.Optional(IsoTime),
     primaryMetric: MetricId,
     guardrailMetrics: Type.Optional(Type.Array(MetricId, { maxItems: 20, uniqueItems: true, default: [] })),
-    excludeHoldout: Type.Optional(Type.Boolean({ default: true, description: 'Keep the workspace holdout out of this experiment' })),
+    excludeHoldout: Type.Optional(Type.Boolean({ default: true, description: 'Keep the workspace holdout out of this experiment (false: held-out units may enter it and get its arm)' })),
+    covariate: Type.Optional(Type.String({ pattern: '^[a-z][a-z0-9_]{0,63}$', description: 'A numeric feature read at the unit\'s first exposure: the pre-exposure covariate CUPED adjusts with' })),
   },
   { additionalProperties: false, title: 'ExperimentDefinition' },
 );

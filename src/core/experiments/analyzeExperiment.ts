@@ -4,13 +4,18 @@
  * (ratio metrics by the delta method), optionally the always-valid sequential interval and the
  * Bayesian chance to win and risk; the sample-ratio-mismatch check on unit counts; and Holm and
  * Benjamini–Hochberg adjusted p-values across the metrics (primary and guardrails) and arms.
+ * With `design.cuped`, non-ratio metrics whose arms carry a pre-exposure covariate (pair
+ * accumulators) also get the CUPED-adjusted test, which then supplies the headline p-value.
  */
 import { bayesianTest, type BayesianResult, type NormalPrior } from '../stats/bayesian.js';
+import { cupedTest, type CupedMetric, type CupedResult } from '../stats/cuped.js';
 import { welchTTest, type Difference, type TTestResult } from '../stats/frequentist.js';
 import { benjaminiHochbergAdjust, holmAdjust } from '../stats/multipleTesting.js';
 import { sequentialTest, type SequentialResult } from '../stats/sequential.js';
 import { sampleRatioMismatch, SRM_THRESHOLD, type SrmResult } from '../stats/srm.js';
-import { proportionSummary, ratioSummary, sampleVariance, type ArmSummary } from '../stats/SufficientStats.js';
+import {
+  mergePairMoments, proportionSummary, ratioSummary, sampleVariance, type ArmSummary, type PairMoments,
+} from '../stats/SufficientStats.js';
 import { controlArmOf, metricIdsOf, type ExperimentDefinition } from './ExperimentDefinition.js';
 import type { MetricKind } from './MetricDefinition.js';
 import { pairSumsFromMoments, type ArmAccumulator } from './metricValues.js';
@@ -29,6 +34,13 @@ export interface AnalysisDesign {
   readonly bayesian?: { readonly prior?: NormalPrior };
   /** Default 0.001. */
   readonly srmThreshold?: number;
+  /**
+   * Add the CUPED-adjusted test (regression on the pre-exposure covariate) to conversion, mean
+   * and count metrics whose two compared arms both carry pair accumulators (X the metric, Y the
+   * covariate) with a pooled covariate variance > 0; the headline p-value (and so the adjusted
+   * ones) is then CUPED's. Never applied to ratio metrics. Default false.
+   */
+  readonly cuped?: boolean;
 }
 
 export type MetricRole = 'primary' | 'guardrail';
@@ -48,6 +60,22 @@ export interface AnalysisInput {
   readonly metrics: readonly MetricStats[];
 }
 
+/** The CUPED read-out of one comparison (`cupedTest` on both scales). */
+export interface CupedComparison {
+  /**
+   * The variance formulas: `proportion` (GrowthBook's, n denominators) for a conversion metric
+   * whose covariate has variance ȳ(1 − ȳ) in both arms (a 0/1 covariate), else `mean` (n − 1).
+   */
+  readonly metric: CupedMetric;
+  /** θ = cov(X, Y)/var(Y), pooled over both arms. */
+  readonly theta: number;
+  /** The share of the headline effect's variance the adjustment removes (≈ ρ²). */
+  readonly varianceReduction: number;
+  readonly absolute: CupedResult;
+  /** Null when the control mean is 0. */
+  readonly relative: CupedResult | null;
+}
+
 export interface ArmComparison {
   readonly armId: string;
   readonly summary: ArmSummary | null;
@@ -59,11 +87,17 @@ export interface ArmComparison {
   readonly relative: TTestResult | null;
   /** The difference `pValue` is of: the design's, or absolute when the relative effect is undefined. */
   readonly headline: Difference | null;
+  /** The headline effect's two-sided p-value: CUPED's when `cuped` is set, else Welch's. */
   readonly pValue: number | null;
   readonly adjusted: { readonly holm: number; readonly benjaminiHochberg: number } | null;
   readonly sequential: { readonly absolute: SequentialResult; readonly relative: SequentialResult | null } | null;
   /** On the headline scale; null when not asked for, or when the effect has no uncertainty (sd 0). */
   readonly bayesian: BayesianResult | null;
+  /**
+   * Null unless `design.cuped` and both arms carry a covariate with pooled variance > 0. The
+   * `absolute`, `relative`, `sequential` and `bayesian` fields stay unadjusted.
+   */
+  readonly cuped: CupedComparison | null;
 }
 
 export interface MetricResult {
@@ -92,23 +126,58 @@ export function metricRoles(experiment: ExperimentDefinition): { readonly metric
   return metricIdsOf(experiment).map((metricId, i) => ({ metricId, role: i === 0 ? 'primary' : 'guardrail' }));
 }
 
-/** The arm summary a test takes, or a reason there is none. */
+/**
+ * The arm summary a test takes, or a reason there is none. A conversion, mean or count metric
+ * with a pair accumulator (X the metric, Y a pre-exposure covariate) is summarised from X
+ * alone: the same summary as a single accumulator of the same values.
+ */
 export function summarize(kind: MetricKind, acc: ArmAccumulator | undefined): ArmSummary | string {
   if (acc === undefined || acc.moments.n < 2) return `fewer than 2 units (${acc?.moments.n ?? 0})`;
-  if (acc.kind === 'pair') {
-    if (kind !== 'ratio') return `a ${kind} metric with pair statistics`;
+  if (kind === 'ratio') {
+    if (acc.kind !== 'pair') return 'a ratio metric with single statistics';
     if (acc.moments.meanY === 0) return 'the ratio\'s denominator is 0';
     return ratioSummary(pairSumsFromMoments(acc.moments));
   }
-  if (kind === 'ratio') return 'a ratio metric with single statistics';
-  const m = acc.moments;
+  const m = acc.kind === 'pair' ? { n: acc.moments.n, mean: acc.moments.meanX, m2: acc.moments.m2X } : acc.moments;
   return kind === 'conversion' ? proportionSummary({ n: m.n, sum: m.n * m.mean }) : { n: m.n, mean: m.mean, variance: sampleVariance(m) };
+}
+
+/** Σ(y − ȳ)² = n·ȳ(1 − ȳ), as for a 0/1 covariate: GrowthBook's proportion formulas are then exact. */
+function proportionCovariate(m: PairMoments): boolean {
+  return Math.abs(m.m2Y - m.n * m.meanY * (1 - m.meanY)) <= 1e-9 * m.n;
+}
+
+/**
+ * The CUPED read-out, or null when it does not apply (see `AnalysisDesign.cuped`). The relative
+ * test is run exactly when the unadjusted one was (`withRelative`: the control mean is not 0).
+ */
+function cupedComparison(
+  kind: MetricKind, control: ArmAccumulator | undefined, treatment: ArmAccumulator | undefined,
+  options: { readonly alpha: number; readonly headline: Difference; readonly withRelative: boolean },
+): CupedComparison | null {
+  const { alpha, headline, withRelative } = options;
+  if (kind === 'ratio' || control?.kind !== 'pair' || treatment?.kind !== 'pair') return null;
+  if (!(mergePairMoments(control.moments, treatment.moments).m2Y > 0)) return null;
+  const metric: CupedMetric = kind === 'conversion' && proportionCovariate(control.moments) && proportionCovariate(treatment.moments) ? 'proportion' : 'mean';
+  const c = pairSumsFromMoments(control.moments);
+  const t = pairSumsFromMoments(treatment.moments);
+  const absolute = cupedTest(c, t, { difference: 'absolute', alpha, metric });
+  const relative = withRelative ? cupedTest(c, t, { difference: 'relative', alpha, metric }) : null;
+  const chosen = headline === 'relative' && relative !== null ? relative : absolute;
+  return { metric, theta: absolute.theta, varianceReduction: chosen.varianceReduction, absolute, relative };
 }
 
 type Draft = Omit<ArmComparison, 'adjusted'>;
 
-function compare(control: ArmSummary | string, armId: string, treatment: ArmSummary | string, design: AnalysisDesign): Draft {
-  const none = { absolute: null, relative: null, headline: null, pValue: null, sequential: null, bayesian: null };
+interface ArmInput {
+  readonly summary: ArmSummary | string;
+  readonly acc: ArmAccumulator | undefined;
+}
+
+function compare(kind: MetricKind, controlArm: ArmInput, armId: string, treatmentArm: ArmInput, design: AnalysisDesign): Draft {
+  const none = { absolute: null, relative: null, headline: null, pValue: null, sequential: null, bayesian: null, cuped: null };
+  const { summary: control } = controlArm;
+  const { summary: treatment } = treatmentArm;
   if (typeof treatment === 'string') return { armId, summary: null, status: 'insufficient_data', problem: treatment, ...none };
   if (typeof control === 'string') return { armId, summary: treatment, status: 'insufficient_data', problem: `control: ${control}`, ...none };
   const alpha = design.alpha ?? 0.05;
@@ -116,12 +185,15 @@ function compare(control: ArmSummary | string, armId: string, treatment: ArmSumm
   const relative = control.mean === 0 ? null : welchTTest(control, treatment, { difference: 'relative', alpha });
   const headline: Difference = design.difference === 'absolute' || relative === null ? 'absolute' : 'relative';
   const chosen = headline === 'absolute' ? absolute : relative!;
+  const cuped = design.cuped === true ? cupedComparison(kind, controlArm.acc, treatmentArm.acc, { alpha, headline, withRelative: relative !== null }) : null;
+  // As GrowthBook does with CUPED on: the adjusted test is the headline (and enters the adjustment).
+  const pValue = cuped === null ? chosen.pValue : (headline === 'relative' ? cuped.relative! : cuped.absolute).pValue;
   const sequential = design.sequential === undefined ? null : {
     absolute: sequentialTest(control, treatment, { difference: 'absolute', alpha, nStar: design.sequential.nStar }),
     relative: relative === null ? null : sequentialTest(control, treatment, { difference: 'relative', alpha, nStar: design.sequential.nStar }),
   };
   const bayesian = design.bayesian === undefined || !(chosen.se > 0) ? null : bayesianTest(control, treatment, { difference: headline, alpha, prior: design.bayesian.prior });
-  return { armId, summary: treatment, status: 'ok', problem: null, absolute, relative, headline, pValue: chosen.pValue, sequential, bayesian };
+  return { armId, summary: treatment, status: 'ok', problem: null, absolute, relative, headline, pValue, sequential, bayesian, cuped };
 }
 
 /**
@@ -143,9 +215,13 @@ export function analyzeExperiment(input: AnalysisInput): ExperimentAnalysis {
 
   const treatments = design.arms.filter((arm) => arm.id !== design.controlArmId);
   const drafts = input.metrics.map((metric) => {
-    const control = summarize(metric.kind, own(metric.arms, design.controlArmId));
-    const comparisons = treatments.map((arm) => compare(control, arm.id, summarize(metric.kind, own(metric.arms, arm.id)), design));
-    return { metric, control: typeof control === 'string' ? null : control, comparisons };
+    const armInput = (id: string): ArmInput => {
+      const acc = own(metric.arms, id);
+      return { summary: summarize(metric.kind, acc), acc };
+    };
+    const control = armInput(design.controlArmId);
+    const comparisons = treatments.map((arm) => compare(metric.kind, control, arm.id, armInput(arm.id), design));
+    return { metric, control: typeof control.summary === 'string' ? null : control.summary, comparisons };
   });
 
   const pValues = drafts.flatMap((d) => d.comparisons.flatMap((c) => (c.pValue === null ? [] : [c.pValue])));

@@ -6,7 +6,7 @@ import { parseDuration } from '../features/duration.js';
 import { compileRule, type CompiledRule } from '../rules/compileRule.js';
 import { RuleError } from '../rules/RuleError.js';
 import {
-  addObservation, addPair, emptyMoments, emptyPairMoments, mergeMoments, mergePairMoments,
+  addObservation, addPair, emptyMoments, emptyPairMoments, mergeMoments, mergePairMoments, removeObservation, removePair,
   type Moments, type PairMoments, type PairSums,
 } from '../stats/SufficientStats.js';
 import type { MetricDefinition, MetricKind, RatioPart } from './MetricDefinition.js';
@@ -48,6 +48,14 @@ export interface CompiledMetric {
    * Events count when at or after the first exposure and before firstExposure + window.
    */
   valueOf(firstExposure: number, events: readonly MetricEvent[]): UnitValue;
+  /** The event names the metric reads: an event of another name never changes a value. */
+  readonly events: ReadonlySet<string>;
+  /**
+   * The unit's value after one more event, from its current value: the same object when the
+   * event changes nothing. Folding `advance` over a unit's events, from `zeroValue`, gives
+   * `valueOf` of them all (in any order).
+   */
+  advance(firstExposure: number, current: UnitValue, event: MetricEvent): UnitValue;
 }
 
 function compileWhere(metric: string, field: string, where: string | undefined): CompiledRule | null {
@@ -98,30 +106,55 @@ export function compileMetric(definition: MetricDefinition): CompiledMetric {
     if (windowMs === null) throw new MetricDefinitionError(id, 'window', `"${definition.window}" is not a duration such as 7d`);
   }
   const until = (firstExposure: number): number => (windowMs === null ? Infinity : firstExposure + windowMs);
+  const inWindow = (t: number, event: MetricEvent): boolean => event.timestamp >= t && event.timestamp < until(t);
   const single = (value: number): UnitValue => ({ kind: 'single', value });
   const base = { id, kind: definition.kind, windowMs, definition };
+  const summed = (s: Selector) => ({
+    ...base,
+    events: new Set([s.event]),
+    valueOf: (t: number, events: readonly MetricEvent[]) => single(total(s, events, t, until(t))),
+    advance(t: number, current: UnitValue, event: MetricEvent): UnitValue {
+      if (current.kind !== 'single' || !inWindow(t, event) || !matches(s, event)) return current;
+      const add = s.property === null ? 1 : numberAt(event.properties, s.property);
+      return add === 0 ? current : single(current.value + add);
+    },
+  });
   switch (definition.kind) {
     case 'conversion': {
       const s = selector(id, '', { event: definition.event, where: definition.where });
-      return { ...base, valueOf: (t, events) => single(total(s, events, t, until(t)) > 0 ? 1 : 0) };
+      return {
+        ...base,
+        events: new Set([s.event]),
+        valueOf: (t, events) => single(total(s, events, t, until(t)) > 0 ? 1 : 0),
+        advance: (t, current, event) => (current.kind !== 'single' || current.value === 1 || !inWindow(t, event) || !matches(s, event) ? current : single(1)),
+      };
     }
-    case 'mean': {
-      const s = selector(id, '', definition);
-      return { ...base, valueOf: (t, events) => single(total(s, events, t, until(t))) };
-    }
-    case 'count': {
-      const s = selector(id, '', { event: definition.event, where: definition.where });
-      return { ...base, valueOf: (t, events) => single(total(s, events, t, until(t))) };
-    }
+    case 'mean':
+      return summed(selector(id, '', definition));
+    case 'count':
+      return summed(selector(id, '', { event: definition.event, where: definition.where }));
     case 'ratio': {
       const num = selector(id, 'numerator.', definition.numerator satisfies RatioPart);
       const den = selector(id, 'denominator.', definition.denominator);
+      const part = (s: Selector, t: number, event: MetricEvent): number => (!inWindow(t, event) || !matches(s, event) ? 0 : s.property === null ? 1 : numberAt(event.properties, s.property));
       return {
         ...base,
+        events: new Set([num.event, den.event]),
         valueOf: (t, events) => ({ kind: 'pair', numerator: total(num, events, t, until(t)), denominator: total(den, events, t, until(t)) }),
+        advance(t, current, event) {
+          if (current.kind !== 'pair') return current;
+          const dn = part(num, t, event);
+          const dd = part(den, t, event);
+          return dn === 0 && dd === 0 ? current : { kind: 'pair', numerator: current.numerator + dn, denominator: current.denominator + dd };
+        },
       };
     }
   }
+}
+
+/** A unit's value before any event: 0, or (0, 0) for a ratio metric. */
+export function zeroValue(kind: MetricKind): UnitValue {
+  return kind === 'ratio' ? { kind: 'pair', numerator: 0, denominator: 0 } : { kind: 'single', value: 0 };
 }
 
 /**
@@ -141,6 +174,13 @@ export function emptyAccumulator(kind: MetricKind): ArmAccumulator {
 export function addUnitValue(acc: ArmAccumulator, value: UnitValue): ArmAccumulator {
   if (acc.kind === 'single' && value.kind === 'single') return { kind: 'single', moments: addObservation(acc.moments, value.value) };
   if (acc.kind === 'pair' && value.kind === 'pair') return { kind: 'pair', moments: addPair(acc.moments, value.numerator, value.denominator) };
+  throw new TypeError(`a ${value.kind} value does not fit a ${acc.kind} accumulator`);
+}
+
+/** Takes one unit's value back out (the inverse of addUnitValue): a unit whose value changed is removed and added again. */
+export function removeUnitValue(acc: ArmAccumulator, value: UnitValue): ArmAccumulator {
+  if (acc.kind === 'single' && value.kind === 'single') return { kind: 'single', moments: removeObservation(acc.moments, value.value) };
+  if (acc.kind === 'pair' && value.kind === 'pair') return { kind: 'pair', moments: removePair(acc.moments, value.numerator, value.denominator) };
   throw new TypeError(`a ${value.kind} value does not fit a ${acc.kind} accumulator`);
 }
 

@@ -8,6 +8,7 @@ import { SegmentSet } from '../segments/compileSegments.js';
 import { timeDependentFields } from '../segments/timeDependentFields.js';
 import type { SegmentDefinition } from '../segments/SegmentDefinition.js';
 import { sessionFields } from '../session/SessionState.js';
+import { compileExperimentModel, type ExperimentConfig, type ExperimentModel } from '../experiments/ExperimentModel.js';
 
 /** A workspace's configuration of what Attune knows about each customer, compiled. */
 export interface KnowledgeModel {
@@ -16,6 +17,8 @@ export interface KnowledgeModel {
   readonly consent: ConsentSettings;
   /** What rules may read in this workspace; used to check segment and action rules. */
   readonly schema: RuleSchema;
+  /** Experiments, metrics and the holdout: assigned by decide, aggregated as events arrive. */
+  readonly experiments: ExperimentModel;
   /** A fingerprint of the configuration, so caches know when to recompile. */
   readonly version: string;
 }
@@ -24,6 +27,8 @@ export interface KnowledgeConfig {
   readonly features: readonly FeatureDefinition[];
   readonly segments: readonly SegmentDefinition[];
   readonly consent?: ConsentSettings;
+  /** Absent: no experiments and no holdout (a model built without a workspace's measurement settings). */
+  readonly experiments?: ExperimentConfig;
   readonly version?: string;
 }
 
@@ -55,6 +60,7 @@ export function compileKnowledgeModel(config: KnowledgeConfig): KnowledgeModel {
     segments: new SegmentSet(config.segments, schema, { clockFields: timeDependentFields(definitions) }),
     consent,
     schema,
+    experiments: compileExperimentModel({ ...(config.experiments ?? { experiments: [], metrics: [], measurement: { holdoutShare: 0 }, workspaceId: '' }), schema }),
     version: config.version ?? '0',
   };
 }

@@ -10,6 +10,7 @@ import { emptyCapState, mergeCapStates, type CapState } from '../decide/caps.js'
 import { timeZoneOf } from '../decide/timeZoneOf.js';
 import { emptyActivityHours, mergeActivityHours, recordActivity, type ActivityHours } from '../sendTime/ActivityHours.js';
 import { applyInteraction, readInteraction, type Interaction } from '../decide/interactions.js';
+import { applyExperimentEvent, covariateValue, EXPOSURE_EVENT, mergeExperimentUnits, type ArmStatChange, type ExperimentUnits } from '../experiments/experimentUnits.js';
 
 /**
  * Everything Attune keeps hot about one profile, besides identities and traits: feature
@@ -24,6 +25,8 @@ export interface KnowledgeState {
   k?: CapState;
   /** Engagement per channel and UTC hour, decayed (best send time); absent until the first engagement. */
   h?: ActivityHours;
+  /** Experiments the profile was exposed to (arm, first exposure, metric values); absent until the first exposure. */
+  x?: ExperimentUnits;
 }
 
 export function emptyKnowledge(): KnowledgeState {
@@ -49,7 +52,11 @@ export interface KnowledgeUpdate {
   readonly segments: readonly MembershipChange[];
   /** The decision interaction the event reported (impression, click, ...), for outcome counters. */
   readonly interaction: Interaction | null;
+  /** Changes to experiment arms' statistics (an exposure, or a metric value that moved). */
+  readonly experiments: readonly ArmStatChange[];
 }
+
+const noChanges: readonly ArmStatChange[] = [];
 
 /** What rules see of a profile at `now`: profile, features (with derived values) and session. */
 export function ruleInputFor(state: KnowledgeState, profile: ProfileFacts, model: KnowledgeModel, now: number): RuleInput {
@@ -85,7 +92,18 @@ export function applyEventKnowledge(state: KnowledgeState, event: KnowledgeEvent
   const read = readInteraction({ type: event.type, name: event.name, timestamp: event.timestamp, properties: objectAt(event.body, 'properties'), context: objectAt(event.body, 'context') });
   const interaction = read === null ? null : { ...read, timeZone: timeZoneOf(objectAt(event.body, 'context'), profile.traits) };
   if (interaction !== null) state.k = applyInteraction(state.k ?? emptyCapState(), interaction);
-  return { features, consent, segments: changes, interaction };
+  let experiments: readonly ArmStatChange[] = noChanges;
+  // Most events of most profiles: no experiment, no exposure.
+  if (state.x !== undefined || event.name === EXPOSURE_EVENT) {
+    const properties = objectAt(event.body, 'properties') ?? {};
+    const applied = applyExperimentEvent(
+      state.x, { type: event.type, name: event.name, timestamp: event.timestamp, properties }, model.experiments,
+      (feature) => covariateValue(model.features.read(state.f, event.timestamp)[feature]),
+    );
+    if (applied.units !== undefined) state.x = applied.units;
+    experiments = applied.changes;
+  }
+  return { features, consent, segments: changes, interaction, experiments };
 }
 
 /**
@@ -100,6 +118,8 @@ export function mergeKnowledge(survivor: KnowledgeState, absorbed: KnowledgeStat
     m: survivor.m,
   };
   if (survivor.k !== undefined || absorbed.k !== undefined) state.k = mergeCapStates(survivor.k, absorbed.k);
+  const units = mergeExperimentUnits(survivor.x, absorbed.x);
+  if (units !== undefined) state.x = units;
   if (survivor.h !== undefined || absorbed.h !== undefined) state.h = mergeActivityHours(survivor.h ?? emptyActivityHours(), absorbed.h ?? emptyActivityHours());
   const { memberships, changes } = model.segments.update(state.m, ruleInputFor(state, profile, model, at), 'all', at);
   state.m = memberships;

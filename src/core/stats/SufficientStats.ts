@@ -57,6 +57,15 @@ export function addObservation(m: Moments, x: number): Moments {
   return { n, mean, m2: m.m2 + delta * (x - mean) };
 }
 
+/** Takes one observation back out (the inverse of Welford's update): a unit whose value changed is removed and added again. */
+export function removeObservation(m: Moments, x: number): Moments {
+  if (m.n <= 1) return emptyMoments;
+  const n = m.n - 1;
+  const delta = x - m.mean;
+  const mean = m.mean - delta / n;
+  return { n, mean, m2: Math.max(0, m.m2 - delta * (x - mean)) };
+}
+
 /** Combines the moments of two disjoint groups (Chan, Golub and LeVeque's parallel update). */
 export function mergeMoments(a: Moments, b: Moments): Moments {
   if (a.n === 0) return b;
@@ -110,6 +119,17 @@ export function addPair(m: PairMoments, x: number, y: number): PairMoments {
   const meanX = m.meanX + dx / n;
   const meanY = m.meanY + dy / n;
   return { n, meanX, meanY, m2X: m.m2X + dx * (x - meanX), m2Y: m.m2Y + dy * (y - meanY), cXY: m.cXY + dx * (y - meanY) };
+}
+
+/** Takes one (x, y) observation back out of pair moments (the inverse of addPair). */
+export function removePair(m: PairMoments, x: number, y: number): PairMoments {
+  if (m.n <= 1) return emptyPairMoments;
+  const n = m.n - 1;
+  const dx = x - m.meanX;
+  const dy = y - m.meanY;
+  const meanX = m.meanX - dx / n;
+  const meanY = m.meanY - dy / n;
+  return { n, meanX, meanY, m2X: Math.max(0, m.m2X - dx * (x - meanX)), m2Y: Math.max(0, m.m2Y - dy * (y - meanY)), cXY: m.cXY - dx * (y - meanY) };
 }
 
 /** Combines the pair moments of two disjoint groups (Chan et al., with the co-moment term). */

@@ -6,6 +6,8 @@ import type { ConsentChange } from '../../core/consent/ConsentState.js';
 import { emptyKnowledge, type KnowledgeState } from '../../core/knowledge/KnowledgeState.js';
 import type { MembershipChange } from '../../core/segments/compileSegments.js';
 import type { Interaction } from '../../core/decide/interactions.js';
+import type { ArmStatChange } from '../../core/experiments/experimentUnits.js';
+import { addPair, removePair, type PairMoments } from '../../core/stats/SufficientStats.js';
 import type { CollectTx, DecisionRecord } from '../ports.js';
 import type { SqliteDatabase } from './openDatabase.js';
 
@@ -45,12 +47,24 @@ const maxCachedProfiles = 20_000;
  * connection is the only writer: `beginCommit` drops them when another connection has
  * committed since (SQLite's data_version), and `discard` when a job was rolled back.
  */
+interface ArmStatsRecord {
+  readonly workspaceId: string;
+  readonly experimentId: string;
+  readonly armId: string;
+  readonly metricId: string;
+  moments: PairMoments;
+  firstAt: number;
+  lastAt: number;
+}
+
 export class SqliteCollectTx implements CollectTx {
   private readonly stmts;
   private readonly profiles = new Map<string, ProfileRecord>();
   private readonly identities = new Map<string, string>();
   private readonly dirty = new Set<ProfileRecord>();
   private dataVersion: unknown = null;
+  /** Arm statistics touched in this group commit: read once, changed in memory, written by flush. */
+  private readonly armStats = new Map<string, ArmStatsRecord>();
 
   constructor(db: SqliteDatabase) {
     this.stmts = {
@@ -93,7 +107,12 @@ export class SqliteCollectTx implements CollectTx {
          ON CONFLICT DO UPDATE SET impressions = impressions + excluded.impressions, clicks = clicks + excluded.clicks, dismisses = dismisses + excluded.dismisses,
            conversions = conversions + excluded.conversions, conversion_value = conversion_value + excluded.conversion_value`,
       ),
-      resetDerived: ['profiles', 'profile_knowledge', 'identities', 'profile_merges', 'segment_members', 'segment_changes', 'consent_changes', 'action_outcomes']
+      loadArmStats: db.prepare('SELECT n, mean_x, mean_y, m2_x, m2_y, c_xy, first_at FROM experiment_stats WHERE workspace_id = ? AND experiment_id = ? AND arm_id = ? AND metric_id = ?'),
+      saveArmStats: db.prepare(
+        `INSERT INTO experiment_stats (workspace_id, experiment_id, arm_id, metric_id, n, mean_x, mean_y, m2_x, m2_y, c_xy, first_at, last_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT DO UPDATE SET n = excluded.n, mean_x = excluded.mean_x, mean_y = excluded.mean_y, m2_x = excluded.m2_x, m2_y = excluded.m2_y, c_xy = excluded.c_xy, first_at = excluded.first_at, last_at = excluded.last_at`,
+      ),
+      resetDerived: ['profiles', 'profile_knowledge', 'identities', 'profile_merges', 'segment_members', 'segment_changes', 'consent_changes', 'action_outcomes', 'experiment_stats']
         .map((table) => db.prepare(`DELETE FROM ${table} WHERE workspace_id = ?`)),
       append: db.prepare(
         'INSERT INTO events (workspace_id, message_id, type, name, user_id, anonymous_id, profile_id, timestamp, received_at, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
@@ -237,6 +256,28 @@ export class SqliteCollectTx implements CollectTx {
     );
   }
 
+  updateExperimentStats(workspaceId: string, changes: readonly ArmStatChange[], at: number): void {
+    for (const c of changes) {
+      const key = `${workspaceId}\u0000${c.experimentId}\u0000${c.armId}\u0000${c.metricId}`;
+      let r = this.armStats.get(key);
+      if (r === undefined) {
+        const row = this.stmts.loadArmStats.get(workspaceId, c.experimentId, c.armId, c.metricId) as
+          { n: number; mean_x: number; mean_y: number; m2_x: number; m2_y: number; c_xy: number; first_at: number } | undefined;
+        r = {
+          workspaceId, experimentId: c.experimentId, armId: c.armId, metricId: c.metricId,
+          moments: row === undefined ? { n: 0, meanX: 0, meanY: 0, m2X: 0, m2Y: 0, cXY: 0 } : { n: row.n, meanX: row.mean_x, meanY: row.mean_y, m2X: row.m2_x, m2Y: row.m2_y, cXY: row.c_xy },
+          firstAt: row?.first_at ?? at, lastAt: at,
+        };
+        this.armStats.set(key, r);
+      }
+      let m = r.moments;
+      if (c.before !== null) m = removePair(m, c.before[0], c.before[1]);
+      r.moments = addPair(m, c.after[0], c.after[1]);
+      if (at < r.firstAt) r.firstAt = at;
+      if (at > r.lastAt) r.lastAt = at;
+    }
+  }
+
   profileIds(workspaceId: string, afterId: string, limit: number): string[] {
     return this.stmts.profileIds.all(workspaceId, afterId, limit) as string[];
   }
@@ -255,6 +296,11 @@ export class SqliteCollectTx implements CollectTx {
       r.knowledgeDirty = false;
     }
     this.dirty.clear();
+    for (const r of this.armStats.values()) {
+      const m = r.moments;
+      this.stmts.saveArmStats.run(r.workspaceId, r.experimentId, r.armId, r.metricId, m.n, m.meanX, m.meanY, m.m2X, m.m2Y, m.cXY, r.firstAt, r.lastAt);
+    }
+    this.armStats.clear();
   }
 
   private writeRow(r: ProfileRecord): void {
@@ -267,6 +313,7 @@ export class SqliteCollectTx implements CollectTx {
 
   /** Forgets everything cached: after a rollback, the cache may hold what was never committed. */
   discard(): void {
+    this.armStats.clear();
     this.profiles.clear();
     this.identities.clear();
     this.dirty.clear();

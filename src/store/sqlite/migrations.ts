@@ -193,4 +193,44 @@ export const migrations: readonly string[] = [
     PRIMARY KEY (workspace_id, action_id, placement_id)
   ) WITHOUT ROWID;
   `,
+  // Experiments and metrics (src/core/experiments), versioned with the other definitions: the
+  // collect commit aggregates with them. Measurement settings (holdout share, monthly cost) are
+  // per workspace.
+  `
+  ALTER TABLE workspaces ADD COLUMN measurement TEXT;
+  CREATE TABLE experiment_definitions (
+    workspace_id TEXT NOT NULL,
+    id TEXT NOT NULL,
+    definition TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (workspace_id, id)
+  ) WITHOUT ROWID;
+  CREATE TABLE metric_definitions (
+    workspace_id TEXT NOT NULL,
+    id TEXT NOT NULL,
+    definition TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (workspace_id, id)
+  ) WITHOUT ROWID;
+  -- Per experiment, arm and metric: centred moments of (x, y) over the arm's units (x the
+  -- metric or a ratio's numerator, y the covariate or the denominator), kept up to date in the
+  -- collect commit (derived from the log: a rebuild recomputes them).
+  CREATE TABLE experiment_stats (
+    workspace_id TEXT NOT NULL,
+    experiment_id TEXT NOT NULL,
+    arm_id TEXT NOT NULL,
+    metric_id TEXT NOT NULL,
+    n INTEGER NOT NULL,
+    mean_x REAL NOT NULL,
+    mean_y REAL NOT NULL,
+    m2_x REAL NOT NULL,
+    m2_y REAL NOT NULL,
+    c_xy REAL NOT NULL,
+    first_at INTEGER NOT NULL,
+    last_at INTEGER NOT NULL,
+    PRIMARY KEY (workspace_id, experiment_id, arm_id, metric_id)
+  ) WITHOUT ROWID;
+  `,
 ];

@@ -3,6 +3,7 @@ import { openDatabase, type OpenDatabaseOptions, type SqliteDatabase } from './o
 import { SqliteCollectTx } from './SqliteCollectTx.js';
 import { SqliteCommitter, type CommitterOptions } from './SqliteCommitter.js';
 import { SqliteDecisionStore } from './SqliteDecisionStore.js';
+import { SqliteExperimentStore } from './SqliteExperimentStore.js';
 import { SqliteEventLog } from './SqliteEventLog.js';
 import { SqliteKnowledgeStore } from './SqliteKnowledgeStore.js';
 import { SqliteProfileReader } from './SqliteProfileReader.js';
@@ -28,6 +29,7 @@ export function openSqliteStore(options: OpenDatabaseOptions & CommitterOptions)
     knowledge,
     decisionConfig: decisions,
     decisions,
+    experiments: new SqliteExperimentStore(db),
     async close() {
       await committer.close();
       if (db.open) {

@@ -1,0 +1,153 @@
+/**
+ * A profile's side of experiments, kept in its knowledge: for each experiment it was exposed
+ * to, the arm, the first exposure and its current metric values. Exposures arrive as
+ * `Experiment Viewed` track events (the decide step emits them; GrowthBook and Segment use the
+ * same event), so the log holds them, a rebuild replays them, and an identity merge merges them.
+ */
+import type { RuleValue } from '../rules/values.js';
+import { assignmentAfterMerge } from './assignArm.js';
+import { UNITS_METRIC, type CompiledExperiment, type ExperimentModel } from './ExperimentModel.js';
+import { zeroValue, type CompiledMetric, type MetricEvent, type UnitValue } from './metricValues.js';
+
+/** The exposure event's name and the properties that carry the experiment and the arm. */
+export const EXPOSURE_EVENT = 'Experiment Viewed';
+
+/** A metric's value in storage: a number, or [numerator, denominator] for a ratio metric. Absent: 0. */
+export type StoredValue = number | [number, number];
+
+/** One experiment's state for one profile (short keys: it is stored with every profile's knowledge). */
+export interface ExperimentUnit {
+  /** The arm served. */
+  a: string;
+  /** First exposure (ms). */
+  t: number;
+  /** The covariate at first exposure (CUPED); absent: 0. */
+  c?: number;
+  /** Metric values that are not 0. */
+  v?: Record<string, StoredValue>;
+}
+
+export type ExperimentUnits = Record<string, ExperimentUnit>;
+
+/**
+ * A change to one arm's statistics of one metric: a unit's value went from `before` (null:
+ * the unit is new) to `after`. Values are (x, y) pairs: (value, covariate) for single metrics,
+ * (numerator, denominator) for ratio metrics; the `_units` pseudo-metric is (0, 0).
+ */
+export interface ArmStatChange {
+  readonly experimentId: string;
+  readonly armId: string;
+  readonly metricId: string;
+  readonly before: readonly [number, number] | null;
+  readonly after: readonly [number, number];
+}
+
+export interface Exposure {
+  readonly experimentId: string;
+  readonly armId: string;
+}
+
+const idPattern = /^[a-z0-9_][a-z0-9_.-]{0,99}$/;
+
+/** The exposure an event reports, or null: `Experiment Viewed` with `experiment_id` and `variation_id`. */
+export function readExposure(event: { readonly type: string; readonly name: string | null; readonly properties: Readonly<Record<string, unknown>> | null }): Exposure | null {
+  if (event.type !== 'track' || event.name !== EXPOSURE_EVENT || event.properties === null) return null;
+  const experimentId = Object.hasOwn(event.properties, 'experiment_id') ? event.properties['experiment_id'] : undefined;
+  const armId = Object.hasOwn(event.properties, 'variation_id') ? event.properties['variation_id'] : undefined;
+  if (typeof experimentId !== 'string' || typeof armId !== 'string' || !idPattern.test(experimentId) || !idPattern.test(armId)) return null;
+  return { experimentId, armId };
+}
+
+function experimentOf(model: ExperimentModel, id: string): CompiledExperiment | undefined {
+  return id === model.program.id ? model.program : model.experiments.get(id);
+}
+
+function toValue(metric: CompiledMetric, stored: StoredValue | undefined): UnitValue {
+  if (metric.kind === 'ratio') return Array.isArray(stored) ? { kind: 'pair', numerator: stored[0], denominator: stored[1] } : zeroValue('ratio');
+  return typeof stored === 'number' ? { kind: 'single', value: stored } : zeroValue(metric.kind);
+}
+
+function toStored(value: UnitValue): StoredValue | null {
+  if (value.kind === 'pair') return value.numerator === 0 && value.denominator === 0 ? null : [value.numerator, value.denominator];
+  return value.value === 0 ? null : value.value;
+}
+
+function pairOf(value: UnitValue, covariate: number): [number, number] {
+  return value.kind === 'pair' ? [value.numerator, value.denominator] : [value.value, covariate];
+}
+
+/** The numeric value of a feature for the covariate; anything else counts as 0. */
+export function covariateValue(value: RuleValue | undefined): number {
+  return typeof value === 'number' && Number.isFinite(value) ? value : 0;
+}
+
+/**
+ * Applies one event to a profile's experiment units, in place, and returns the arm-statistics
+ * changes. An exposure to a known experiment and arm creates the unit (the first exposure
+ * wins: later ones change nothing, so assignment is sticky); any other event advances the
+ * values of the metrics that read it, for every experiment the profile is in.
+ * `covariateOf(feature)` reads a feature's value at the event (only called on an exposure).
+ */
+export function applyExperimentEvent(
+  units: ExperimentUnits | undefined,
+  event: MetricEvent,
+  model: ExperimentModel,
+  covariateOf: (feature: string) => number,
+): { units: ExperimentUnits | undefined; changes: ArmStatChange[] } {
+  const changes: ArmStatChange[] = [];
+  const exposure = readExposure({ type: event.type, name: event.name, properties: event.properties });
+  if (exposure !== null) {
+    const experiment = experimentOf(model, exposure.experimentId);
+    if (experiment === undefined || !experiment.armIds.has(exposure.armId) || (units !== undefined && Object.hasOwn(units, exposure.experimentId))) return { units, changes };
+    const unit: ExperimentUnit = { a: exposure.armId, t: event.timestamp };
+    const covariate = experiment.covariate === null ? 0 : covariateOf(experiment.covariate);
+    if (covariate !== 0) unit.c = covariate;
+    const next = units ?? {};
+    next[exposure.experimentId] = unit;
+    changes.push({ experimentId: experiment.id, armId: unit.a, metricId: UNITS_METRIC, before: null, after: [0, 0] });
+    for (const metric of experiment.metrics) {
+      changes.push({ experimentId: experiment.id, armId: unit.a, metricId: metric.id, before: null, after: pairOf(zeroValue(metric.kind), covariate) });
+    }
+    return { units: next, changes };
+  }
+  if (units === undefined || event.name === null || !model.eventNames.has(event.name)) return { units, changes };
+  for (const experimentId in units) {
+    if (!Object.hasOwn(units, experimentId)) continue;
+    const experiment = experimentOf(model, experimentId);
+    if (experiment === undefined) continue;
+    const unit = units[experimentId]!;
+    const covariate = unit.c ?? 0;
+    for (const metric of experiment.metrics) {
+      if (!metric.events.has(event.name)) continue;
+      const stored = unit.v !== undefined && Object.hasOwn(unit.v, metric.id) ? unit.v[metric.id] : undefined;
+      const before = toValue(metric, stored);
+      const after = metric.advance(unit.t, before, event);
+      if (after === before) continue;
+      const value = toStored(after);
+      unit.v ??= {};
+      if (value === null) Reflect.deleteProperty(unit.v, metric.id);
+      else unit.v[metric.id] = value;
+      changes.push({ experimentId, armId: unit.a, metricId: metric.id, before: pairOf(before, covariate), after: pairOf(after, covariate) });
+    }
+  }
+  return { units, changes };
+}
+
+/**
+ * The units of a profile that absorbs another: per experiment `assignmentAfterMerge` (the
+ * survivor's unit wins; a survivor without one takes the absorbed profile's, with its values).
+ * The absorbed profile's own unit stays in the arm statistics as it was: its outcomes were
+ * caused by what it was served (intent to treat), and a person seen as two units is rare.
+ */
+export function mergeExperimentUnits(survivor: ExperimentUnits | undefined, absorbed: ExperimentUnits | undefined): ExperimentUnits | undefined {
+  if (absorbed === undefined) return survivor;
+  if (survivor === undefined) return absorbed;
+  const merged: ExperimentUnits = { ...survivor };
+  for (const id of Object.keys(absorbed)) {
+    const s = Object.hasOwn(survivor, id) ? survivor[id] : undefined;
+    const a = absorbed[id]!;
+    const { assignment } = assignmentAfterMerge(s === undefined ? null : { armId: s.a }, { armId: a.a });
+    if (s === undefined && assignment !== null) merged[id] = a;
+  }
+  return merged;
+}
