@@ -1,10 +1,12 @@
 import { Command, Option } from 'commander';
 import { ConfigError, defaultConfig, loadConfig, type AttuneConfig } from '../config/config.js';
-import { isAttuneError } from '../core/errors/AttuneError.js';
+import { AttuneError, isAttuneError } from '../core/errors/AttuneError.js';
 import { loadDefinitionsCommand } from './definitionCommands.js';
 import { importEventsCommand, importTraitsCommand } from './importCommands.js';
 import { rebuildCommand } from './rebuildCommand.js';
 import { serveCommand } from './serveCommand.js';
+import { demoCommand } from './demoCommand.js';
+import { reportCommand } from './reportCommand.js';
 import { createWorkspaceCommand, listWorkspacesCommand } from './workspaceCommands.js';
 
 type Flags = Partial<Record<keyof AttuneConfig, string>>;
@@ -89,7 +91,62 @@ export function buildProgram(): Command {
       process.exitCode = await rebuildCommand(configFrom(options), { ...options, json: options.json === true });
     });
 
+  program.command('report')
+    .description('the ROI report: the program (holdout against everyone else) and every experiment, with uplift, intervals, incremental revenue and ROI')
+    .addOption(dataOption())
+    .option('--workspace <id>', 'workspace to report on (needed when there are several)')
+    .option('--experiment <id>', 'only this experiment')
+    .option('--monthly-cost <amount>', 'the monthly cost of personalization (default: the workspace\'s measurement setting)')
+    .option('--alpha <alpha>', 'significance level (default 0.05)')
+    .option('--sequential', 'add always-valid intervals (safe to read before the planned end)')
+    .option('--json', 'print the report as JSON')
+    .action(async (options: { data?: string; workspace?: string; experiment?: string; monthlyCost?: string; alpha?: string; sequential?: boolean; json?: boolean }) => {
+      process.exitCode = await reportCommand(configFrom(options), {
+        json: options.json === true,
+        ...(options.workspace === undefined ? {} : { workspace: options.workspace }),
+        ...(options.experiment === undefined ? {} : { experimentId: options.experiment }),
+        ...(options.monthlyCost === undefined ? {} : { monthlyCost: numberOption('--monthly-cost', options.monthlyCost, 0, Infinity) }),
+        ...(options.alpha === undefined ? {} : { alpha: numberOption('--alpha', options.alpha, 1e-6, 0.5) }),
+        ...(options.sequential === true ? { sequential: true } : {}),
+      });
+    });
+
+  program.command('demo')
+    .description('run a simulated shop on a fresh embedded store: a personalized-against-generic experiment and the holdout, '
+      + 'then print the ROI report beside the simulation\'s true uplift and serve the store to explore')
+    .option('--days <n>', 'simulated days', '28')
+    .option('--seed <n>', 'the simulation\'s seed (the same seed gives the same report)', '7')
+    .option('--customers <n>', 'simulated customers', '2000')
+    .option('--monthly-cost <amount>', 'what personalization costs per month, for ROI', '2000')
+    .option('--holdout <share>', 'share of customers in the holdout', '0.05')
+    .option('--no-serve', 'exit after the report')
+    .option('--json', 'print the report as JSON')
+    .option('--data <dir>', 'an empty folder for the demo\'s store (default: a new temporary folder)')
+    .option('--host <host>', `address to serve on (default ${defaultConfig.host})`)
+    .option('--port <port>', `port to serve on (default ${defaultConfig.port})`)
+    .action(async (options: { days: string; seed: string; customers: string; monthlyCost: string; holdout: string; serve: boolean; json?: boolean; data?: string; host?: string; port?: string }) => {
+      process.exitCode = await demoCommand(configFrom(options), {
+        days: numberOption('--days', options.days, 1, 30, true),
+        seed: numberOption('--seed', options.seed, 0, 2 ** 32 - 1, true),
+        customers: numberOption('--customers', options.customers, 50, 100_000, true),
+        monthlyCost: numberOption('--monthly-cost', options.monthlyCost, 0, Infinity),
+        holdoutShare: numberOption('--holdout', options.holdout, 0, 0.5),
+        serve: options.serve,
+        json: options.json === true,
+        dataGiven: options.data !== undefined,
+      });
+    });
+
   return program;
+}
+
+/** A number option within [min, max] (an integer when asked), or a usage error naming the option. */
+function numberOption(name: string, raw: string, min: number, max: number, integer = false): number {
+  const value = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(value) || value < min || value > max || (integer && !Number.isInteger(value))) {
+    throw new AttuneError('ATTUNE_INVALID_REQUEST', { detail: `${name} must be ${integer ? 'an integer' : 'a number'} from ${min} to ${max}, got "${raw}"`, field: name });
+  }
+  return value;
 }
 
 export async function main(argv: readonly string[]): Promise<void> {

@@ -6,6 +6,7 @@ import { DecisionService, type DecisionObserver } from '../decide/DecisionServic
 import { KnowledgeModels } from '../knowledge/KnowledgeModels.js';
 import type { AttuneStore } from '../store/ports.js';
 import { WorkspaceService } from '../workspaces/WorkspaceService.js';
+import { ExperimentService } from '../experiments/ExperimentService.js';
 
 export interface EngineOptions {
   readonly store: AttuneStore;
@@ -26,6 +27,7 @@ export interface Engine {
   readonly decisionModels: DecisionModels;
   readonly collector: Collector;
   readonly decisions: DecisionService;
+  readonly experiments: ExperimentService;
 }
 
 /** Wires the services over a store; the one place that knows how they fit together. */
@@ -40,5 +42,6 @@ export function createEngine(options: EngineOptions): Engine {
     sampleRate: options.decisionSampleRate,
     ...(options.decisionObserver === undefined ? {} : { observer: options.decisionObserver }),
   });
-  return { store, workspaces, models, decisionModels, collector, decisions };
+  const experiments = new ExperimentService({ store: store.experiments, models: decisionModels, clock });
+  return { store, workspaces, models, decisionModels, collector, decisions, experiments };
 }

@@ -1,0 +1,329 @@
+import type { Clock } from '../core/common/ports.js';
+import { AttuneError } from '../core/errors/AttuneError.js';
+import { analyzeExperiment, designOf, metricRoles, type ExperimentAnalysis } from '../core/experiments/analyzeExperiment.js';
+import { controlArmOf, experimentProblems, type ExperimentDefinition } from '../core/experiments/ExperimentDefinition.js';
+import { HOLDOUT_ARM, PERSONALIZED_ARM, PROGRAM_EXPERIMENT_ID, UNITS_METRIC, type ExperimentModel } from '../core/experiments/ExperimentModel.js';
+import { builtinMetrics, roiRoles, type MeasurementSettings, type ResolvedMeasurement } from '../core/experiments/MeasurementSettings.js';
+import type { MetricDefinition } from '../core/experiments/MetricDefinition.js';
+import { compileMetric, MetricDefinitionError, type ArmAccumulator } from '../core/experiments/metricValues.js';
+import { roiReport, type ReportArm, type RoiReport } from '../core/report/roiReport.js';
+import { decisionRuleSchema } from '../core/decide/compileDecisionModel.js';
+import { compilePropensityRule } from '../core/decide/scoring.js';
+import { RuleError } from '../core/rules/RuleError.js';
+import type { DecisionModels } from '../decide/DecisionModels.js';
+import { ruleErrorExtensions } from '../knowledge/checkKnowledgeConfig.js';
+import type { ArmStatsRow, ExperimentStore } from '../store/ports.js';
+
+const DAY_MS = 86_400_000;
+
+/** GrowthBook's default tuning of always-valid intervals (the total units at which they are tightest). */
+export const DEFAULT_SEQUENTIAL_N_STAR = 5000;
+
+export type ExperimentStatus = 'scheduled' | 'running' | 'stopped';
+
+export type MetricView = MetricDefinition & { readonly builtin: boolean };
+
+export interface ExperimentView {
+  readonly definition: ExperimentDefinition;
+  readonly status: ExperimentStatus;
+  /** What keeps parts of it from working now (a metric or placement that does not exist). */
+  readonly problems: readonly string[];
+}
+
+export interface AnalysisOptions {
+  readonly alpha?: number;
+  /** Always-valid intervals, tuned for N* units (default 5,000): safe to look at any time. */
+  readonly sequential?: boolean;
+  readonly nStar?: number;
+  readonly bayesian?: boolean;
+  /** Adjust with the experiment's pre-exposure covariate (CUPED). */
+  readonly cuped?: boolean;
+}
+
+export interface ExperimentReadout {
+  readonly experiment: ExperimentView;
+  /** Units (profiles) exposed per arm. */
+  readonly units: Readonly<Record<string, number>>;
+  readonly firstExposureAt: string | null;
+  readonly lastEventAt: string | null;
+  readonly analysis: ExperimentAnalysis;
+}
+
+export interface ReportOptions {
+  readonly alpha?: number;
+  readonly sequential?: boolean;
+  readonly nStar?: number;
+  /** Replaces the workspace's monthly cost for this report. */
+  readonly monthlyCost?: number | null;
+  /** Only this experiment (and not the program). */
+  readonly experimentId?: string;
+}
+
+export interface WorkspaceReport {
+  readonly generatedAt: string;
+  readonly measurement: ResolvedMeasurement;
+  /** The program (holdout against everyone else) first, then one per experiment and treatment arm. */
+  readonly reports: readonly RoiReport[];
+}
+
+function statusOf(definition: ExperimentDefinition, now: number): ExperimentStatus {
+  if (definition.start !== undefined && now < Date.parse(definition.start)) return 'scheduled';
+  if (definition.stop !== undefined && now >= Date.parse(definition.stop)) return 'stopped';
+  return 'running';
+}
+
+/** The rows of one experiment, by arm and metric, as accumulators (pair moments: x the value, y the covariate or denominator). */
+function indexRows(rows: readonly ArmStatsRow[]): Map<string, Map<string, ArmStatsRow>> {
+  const byArm = new Map<string, Map<string, ArmStatsRow>>();
+  for (const row of rows) {
+    const arm = byArm.get(row.armId) ?? new Map<string, ArmStatsRow>();
+    arm.set(row.metricId, row);
+    byArm.set(row.armId, arm);
+  }
+  return byArm;
+}
+
+function accumulator(row: ArmStatsRow | undefined): ArmAccumulator | undefined {
+  return row === undefined ? undefined : { kind: 'pair', moments: row.moments };
+}
+
+/**
+ * Experiments, metrics and measurement settings (checked, then saved; the compiled models are
+ * dropped so that decide and collect use them at once), and their read-outs: the analysis of
+ * one experiment and the ROI report of the program and the experiments.
+ */
+export class ExperimentService {
+  constructor(private readonly deps: { store: ExperimentStore; models: DecisionModels; clock: Clock }) {}
+
+  private async model(workspaceId: string): Promise<ExperimentModel> {
+    return (await this.deps.models.get(workspaceId)).knowledge.experiments;
+  }
+
+  async listExperiments(workspaceId: string): Promise<ExperimentView[]> {
+    const model = await this.deps.models.get(workspaceId);
+    const experiments = model.knowledge.experiments;
+    return [...experiments.experiments.values()].map((e) => this.view(e.definition!, experiments, model.placements.has(e.definition!.placement)));
+  }
+
+  async getExperiment(workspaceId: string, id: string): Promise<ExperimentView> {
+    const model = await this.deps.models.get(workspaceId);
+    const e = model.knowledge.experiments.experiments.get(id);
+    if (e === undefined) throw new AttuneError('ATTUNE_EXPERIMENT_NOT_FOUND', { detail: `no experiment has the id "${id}"` });
+    return this.view(e.definition!, model.knowledge.experiments, model.placements.has(e.definition!.placement));
+  }
+
+  private view(definition: ExperimentDefinition, model: ExperimentModel, placementExists: boolean): ExperimentView {
+    const problems = model.problems.filter((p) => p.experimentId === definition.id).map((p) => p.message);
+    if (!placementExists) problems.push(`placement "${definition.placement}" does not exist (yet)`);
+    return { definition, status: statusOf(definition, this.deps.clock.now()), problems };
+  }
+
+  /** Refuses what can never work; returns what cannot work now (a placement not created yet). */
+  async validateExperiment(workspaceId: string, definition: ExperimentDefinition): Promise<readonly string[]> {
+    const problems = experimentProblems(definition);
+    if (problems.length > 0) {
+      const field = `/${problems[0]!.split(':')[0]!}`;
+      throw new AttuneError('ATTUNE_EXPERIMENT_INVALID', { detail: problems.join('; '), field });
+    }
+    const model = await this.deps.models.get(workspaceId);
+    const metrics = model.knowledge.experiments.metrics;
+    const ids = [definition.primaryMetric, ...(definition.guardrailMetrics ?? [])];
+    const missing = ids.find((id) => !metrics.has(id));
+    if (missing !== undefined) {
+      const field = missing === definition.primaryMetric ? '/primaryMetric' : `/guardrailMetrics/${(definition.guardrailMetrics ?? []).indexOf(missing)}`;
+      throw new AttuneError('ATTUNE_EXPERIMENT_INVALID', { detail: `no metric "${missing}"`, field });
+    }
+    for (const [i, arm] of definition.arms.entries()) {
+      if (arm.serve.kind === 'actions') {
+        const unknown = arm.serve.actionIds.find((id) => !model.actions.has(id));
+        if (unknown !== undefined) throw new AttuneError('ATTUNE_EXPERIMENT_INVALID', { detail: `arm ${arm.id}: no action "${unknown}"`, field: `/arms/${i}/serve/actionIds` });
+      }
+      if (arm.serve.kind === 'strategy') {
+        try {
+          compilePropensityRule(arm.serve.strategy, decisionRuleSchema(model.knowledge));
+        } catch (error) {
+          if (!(error instanceof RuleError)) throw error;
+          throw new AttuneError('ATTUNE_RULE_INVALID', {
+            detail: error.message, field: `/arms/${i}/serve/strategy/propensity/rule`, extensions: { experiment: definition.id, ...ruleErrorExtensions(error) }, cause: error,
+          });
+        }
+      }
+    }
+    if (definition.covariate !== undefined && !model.knowledge.schema.fields?.[`features.${definition.covariate}`]) {
+      throw new AttuneError('ATTUNE_EXPERIMENT_INVALID', { detail: `no feature "${definition.covariate}" for the covariate`, field: '/covariate' });
+    }
+    return model.placements.has(definition.placement) ? [] : [`placement "${definition.placement}" does not exist (yet)`];
+  }
+
+  async putExperiment(workspaceId: string, definition: ExperimentDefinition): Promise<{ status: 'created' | 'updated'; experiment: ExperimentView }> {
+    await this.validateExperiment(workspaceId, definition);
+    const status = await this.deps.store.putExperiment(workspaceId, definition, this.deps.clock.now());
+    this.deps.models.invalidate(workspaceId);
+    return { status, experiment: await this.getExperiment(workspaceId, definition.id) };
+  }
+
+  /** Deletes the definition and its statistics; the units' stored arms stay in their knowledge, unused. */
+  async deleteExperiment(workspaceId: string, id: string): Promise<void> {
+    if (!(await this.deps.store.deleteExperiment(workspaceId, id))) throw new AttuneError('ATTUNE_EXPERIMENT_NOT_FOUND', { detail: `no experiment has the id "${id}"` });
+    await this.deps.store.dropArmStats(workspaceId, id);
+    this.deps.models.invalidate(workspaceId);
+  }
+
+  async listMetrics(workspaceId: string): Promise<MetricView[]> {
+    const model = await this.model(workspaceId);
+    const builtin = new Map(builtinMetrics.map((m) => [m.id, m]));
+    return [...model.metrics.values()].sort((a, b) => (a.id < b.id ? -1 : 1)).map((m) => ({ ...m, builtin: builtin.get(m.id) === m }));
+  }
+
+  async getMetric(workspaceId: string, id: string): Promise<MetricView> {
+    const metric = (await this.listMetrics(workspaceId)).find((m) => m.id === id);
+    if (metric === undefined) throw new AttuneError('ATTUNE_METRIC_NOT_FOUND', { detail: `no metric has the id "${id}"` });
+    return metric;
+  }
+
+  async putMetric(workspaceId: string, definition: MetricDefinition): Promise<{ status: 'created' | 'updated'; metric: MetricView }> {
+    try {
+      compileMetric(definition);
+    } catch (error) {
+      if (!(error instanceof MetricDefinitionError)) throw error;
+      const field = `/${error.field.replace(/\./g, '/')}`;
+      throw new AttuneError(error.rule === undefined ? 'ATTUNE_METRIC_INVALID' : 'ATTUNE_RULE_INVALID', {
+        detail: error.message, field, extensions: { metric: definition.id, ...(error.rule === undefined ? {} : ruleErrorExtensions(error.rule)) }, cause: error,
+      });
+    }
+    const status = await this.deps.store.putMetric(workspaceId, definition, this.deps.clock.now());
+    this.deps.models.invalidate(workspaceId);
+    return { status, metric: await this.getMetric(workspaceId, definition.id) };
+  }
+
+  /** A metric an experiment or the ROI report reads cannot be deleted; a built-in one comes back when its replacement is deleted. */
+  async deleteMetric(workspaceId: string, id: string): Promise<void> {
+    const model = await this.model(workspaceId);
+    const users = [...model.experiments.values()].filter((e) => e.definition !== null && [e.definition.primaryMetric, ...(e.definition.guardrailMetrics ?? [])].includes(id)).map((e) => e.id);
+    if (users.length > 0) throw new AttuneError('ATTUNE_METRIC_INVALID', { detail: `metric "${id}" is used by ${users.map((u) => `"${u}"`).join(', ')}`, field: '/id' });
+    const builtin = builtinMetrics.some((m) => m.id === id);
+    if (!builtin && roiRoles.some((role) => model.measurement.roiMetrics[role] === id)) {
+      throw new AttuneError('ATTUNE_METRIC_INVALID', { detail: `metric "${id}" is one of the ROI report's metrics (measurement.roiMetrics)`, field: '/id' });
+    }
+    if (!(await this.deps.store.deleteMetric(workspaceId, id))) throw new AttuneError('ATTUNE_METRIC_NOT_FOUND', { detail: `no metric has the id "${id}"${builtin ? ' (built-in metrics cannot be deleted)' : ''}` });
+    this.deps.models.invalidate(workspaceId);
+  }
+
+  async measurement(workspaceId: string): Promise<{ settings: MeasurementSettings | null; resolved: ResolvedMeasurement }> {
+    return { settings: await this.deps.store.measurement(workspaceId), resolved: (await this.model(workspaceId)).measurement };
+  }
+
+  async setMeasurement(workspaceId: string, settings: MeasurementSettings): Promise<ResolvedMeasurement> {
+    const model = await this.model(workspaceId);
+    for (const role of roiRoles) {
+      const id = settings.roiMetrics?.[role];
+      if (id !== undefined && !model.metrics.has(id)) throw new AttuneError('ATTUNE_METRIC_NOT_FOUND', { detail: `no metric "${id}"`, field: `/roiMetrics/${role}` });
+    }
+    await this.deps.store.setMeasurement(workspaceId, settings);
+    this.deps.models.invalidate(workspaceId);
+    return (await this.model(workspaceId)).measurement;
+  }
+
+  /** The read-out of one experiment: every metric (primary first), every treatment arm against the control, SRM, adjusted p-values. */
+  async analyze(workspaceId: string, id: string, options: AnalysisOptions = {}): Promise<ExperimentReadout> {
+    const experiment = await this.getExperiment(workspaceId, id);
+    const model = await this.model(workspaceId);
+    const compiled = model.experiments.get(id)!;
+    const rows = indexRows(await this.deps.store.armStats(workspaceId, [id]));
+    const definition = experiment.definition;
+    const units: Record<string, number> = {};
+    let first: number | null = null;
+    let last: number | null = null;
+    for (const arm of definition.arms) {
+      const row = rows.get(arm.id)?.get(UNITS_METRIC);
+      units[arm.id] = row?.moments.n ?? 0;
+      for (const r of rows.get(arm.id)?.values() ?? []) {
+        if (r.metricId === UNITS_METRIC) first = first === null ? r.firstAt : Math.min(first, r.firstAt);
+        last = last === null ? r.lastAt : Math.max(last, r.lastAt);
+      }
+    }
+    const kinds = new Map(compiled.metrics.map((m) => [m.id, m.kind]));
+    const metrics = metricRoles(definition).flatMap(({ metricId, role }) => {
+      const kind = kinds.get(metricId);
+      if (kind === undefined) return [];
+      const arms: Record<string, ArmAccumulator> = {};
+      for (const arm of definition.arms) {
+        const acc = accumulator(rows.get(arm.id)?.get(metricId));
+        if (acc !== undefined) arms[arm.id] = acc;
+      }
+      return [{ metricId, kind, role, arms }];
+    });
+    const analysis = analyzeExperiment({
+      design: designOf(definition, {
+        ...(options.alpha === undefined ? {} : { alpha: options.alpha }),
+        ...(options.sequential === true ? { sequential: { nStar: options.nStar ?? DEFAULT_SEQUENTIAL_N_STAR } } : {}),
+        ...(options.bayesian === true ? { bayesian: {} } : {}),
+        ...(options.cuped === true ? { cuped: true } : {}),
+      }),
+      unitCounts: units,
+      metrics,
+    });
+    const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
+    return { experiment, units, firstExposureAt: iso(first), lastEventAt: iso(last), analysis };
+  }
+
+  /**
+   * The ROI report: the program (holdout against everyone else who got a decision) with the
+   * workspace's monthly cost, then each experiment's treatment arms against its control.
+   * Experiments get uplift and incremental revenue; ROI needs a cost, which only the program has.
+   */
+  async report(workspaceId: string, options: ReportOptions = {}): Promise<WorkspaceReport> {
+    const model = await this.model(workspaceId);
+    const now = this.deps.clock.now();
+    const measurement = model.measurement;
+    const experiments = options.experimentId === undefined ? [...model.experiments.values()] : [model.experiments.get(options.experimentId)].filter((e) => e !== undefined);
+    if (options.experimentId !== undefined && experiments.length === 0) throw new AttuneError('ATTUNE_EXPERIMENT_NOT_FOUND', { detail: `no experiment has the id "${options.experimentId}"` });
+    const ids = [...(options.experimentId === undefined ? [PROGRAM_EXPERIMENT_ID] : []), ...experiments.map((e) => e.id)];
+    const all = await this.deps.store.armStats(workspaceId, ids);
+    const byExperiment = new Map<string, ArmStatsRow[]>();
+    for (const row of all) byExperiment.set(row.experimentId, [...(byExperiment.get(row.experimentId) ?? []), row]);
+    const common = {
+      ...(options.alpha === undefined ? {} : { alpha: options.alpha }),
+      ...(options.sequential === true ? { sequential: { nStar: options.nStar ?? DEFAULT_SEQUENTIAL_N_STAR } } : {}),
+      currency: measurement.currency,
+    };
+    const arm = (rows: Map<string, Map<string, ArmStatsRow>>, id: string): ReportArm => {
+      const metrics: ReportArm['metrics'] = {};
+      for (const role of roiRoles) {
+        const acc = accumulator(rows.get(id)?.get(measurement.roiMetrics[role]));
+        if (acc !== undefined) (metrics as Record<string, ArmAccumulator>)[role] = acc;
+      }
+      return { id, units: rows.get(id)?.get(UNITS_METRIC)?.moments.n ?? 0, metrics };
+    };
+    const periodDays = (rows: readonly ArmStatsRow[]): number => {
+      const first = rows.filter((r) => r.metricId === UNITS_METRIC).reduce((m, r) => Math.min(m, r.firstAt), Infinity);
+      return Number.isFinite(first) ? Math.max(now - first, 60_000) / DAY_MS : 1;
+    };
+    const reports: RoiReport[] = [];
+    if (options.experimentId === undefined) {
+      const rows = byExperiment.get(PROGRAM_EXPERIMENT_ID) ?? [];
+      const indexed = indexRows(rows);
+      const share = measurement.holdoutShare;
+      reports.push(roiReport({
+        ...common, scope: 'program', baseline: arm(indexed, HOLDOUT_ARM), treated: arm(indexed, PERSONALIZED_ARM),
+        weights: share > 0 ? { baseline: share, treated: 1 - share } : { baseline: 0.5, treated: 0.5 },
+        periodDays: periodDays(rows), monthlyCost: options.monthlyCost !== undefined ? options.monthlyCost : measurement.monthlyCost,
+      }));
+    }
+    for (const e of experiments) {
+      const definition = e.definition!;
+      const rows = byExperiment.get(e.id) ?? [];
+      const indexed = indexRows(rows);
+      const control = controlArmOf(definition);
+      const weightOf = (id: string) => definition.arms.find((a) => a.id === id)?.weight ?? 0;
+      const treatments = definition.arms.filter((a) => a.id !== control);
+      for (const t of treatments) {
+        reports.push(roiReport({
+          ...common, scope: treatments.length === 1 ? e.id : `${e.id}:${t.id}`, baseline: arm(indexed, control), treated: arm(indexed, t.id),
+          weights: { baseline: weightOf(control), treated: weightOf(t.id) }, periodDays: periodDays(rows), monthlyCost: null,
+        }));
+      }
+    }
+    return { generatedAt: new Date(now).toISOString(), measurement, reports };
+  }
+}
