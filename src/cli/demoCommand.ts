@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AttuneConfig } from '../config/config.js';
 import { AttuneError } from '../core/errors/AttuneError.js';
-import { runDemo, type DemoResult } from '../demo/runDemo.js';
+import { DEMO_EXPERIMENT_ID, runDemo, type DemoResult } from '../demo/runDemo.js';
 import { formatRoiReport } from './formatRoiReport.js';
 import { serveCommand } from './serveCommand.js';
 
@@ -27,7 +27,8 @@ function summary(result: DemoResult, options: DemoCommandOptions, ms: number): s
   const lines = [
     `Simulated ${options.customers.toLocaleString('en-US')} customers over ${options.days} days (seed ${options.seed}): ${result.visits.toLocaleString('en-US')} visits, decided and recorded through the Node SDK in ${(ms / 1000).toFixed(1)} s.`,
     '',
-    formatRoiReport(result.report.reports, { trueUplift: result.trueUplift, color: process.stdout.isTTY === true }).trimEnd(),
+    // The true uplift is the experiment's (rules against generic content), not the program's: its control is the holdout.
+    ...result.report.reports.map((r) => formatRoiReport([r], { trueUplift: r.scope === DEMO_EXPERIMENT_ID ? result.trueUplift : null, color: process.stdout.isTTY === true }).trimEnd()),
     '',
     'True uplift of the rules over generic content, from the customers\' hidden tastes (every visit simulated both ways):',
     `  revenue per visitor ${fmt(result.trueUplift.revenuePerVisitor.absolute)} (${fmt(100 * (result.trueUplift.revenuePerVisitor.relative ?? 0), 1)}%), conversion ${fmt(100 * result.trueUplift.conversionRate.absolute, 2)} pp`,
