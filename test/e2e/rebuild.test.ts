@@ -10,6 +10,7 @@ import { compileKnowledgeModel } from '../../src/core/knowledge/KnowledgeModel.j
 import { KnowledgeModels } from '../../src/knowledge/KnowledgeModels.js';
 import { rebuildWorkspace, type RebuildProgress } from '../../src/knowledge/rebuild.js';
 import type { Workspace } from '../../src/store/ports.js';
+import type { ExperimentDefinition } from '../../src/core/experiments/ExperimentDefinition.js';
 import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite/openSqliteStore.js';
 import { shopFeatures, shopSegments, shopStream, streamStart, type Delivery } from './fixtures/shopStream.js';
 import { createWorkspaceIn, databasePath, killChildren, makeTempDir, removeTempDirs, runAttune, startServerChild } from './support.js';
@@ -42,6 +43,7 @@ function snapshot(db: Database.Database, workspaceId: string): Record<string, Ro
     segmentChanges: all('SELECT segment_id, profile_id, kind, at FROM segment_changes WHERE workspace_id = ? ORDER BY rowid'),
     consentChanges: all('SELECT profile_id, purpose, granted, source, at FROM consent_changes WHERE workspace_id = ? ORDER BY rowid'),
     actionOutcomes: all('SELECT action_id, placement_id, impressions, clicks, dismisses, conversions, conversion_value FROM action_outcomes WHERE workspace_id = ? ORDER BY action_id, placement_id'),
+    experimentStats: all('SELECT experiment_id, arm_id, metric_id, n, mean_x, mean_y, m2_x, m2_y, c_xy, first_at, last_at FROM experiment_stats WHERE workspace_id = ? ORDER BY experiment_id, arm_id, metric_id'),
     events: all('SELECT seq, message_id, profile_id FROM events WHERE workspace_id = ? ORDER BY seq'),
   };
 }
@@ -181,6 +183,57 @@ describe('rebuild: replaying the event log gives identical derived state', () =>
       await rebuildWorkspace(store, shop, model, { chunkSize: 1 + Math.floor(before['events']!.length / 3) });
       expect(snapshot(store.db, shop.id)).toEqual(before);
       await rebuildWorkspace(store, shop, model);
+      expect(snapshot(store.db, shop.id)).toEqual(before);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('experiments: exposures and outcomes aggregate as events arrive, and a rebuild recomputes the arms\' statistics exactly', async () => {
+    const { store, workspaces } = await openWithWorkspaces(makeTempDir('attune-rebuild-'), ['ws_shop']);
+    const shop = workspaces[0]!;
+    try {
+      await store.knowledgeConfig.saveDefinitions(shop.id, { putFeatures: shopFeatures, putSegments: shopSegments }, streamStart);
+      const experiment: ExperimentDefinition = {
+        id: 'hero', placement: 'home', primaryMetric: 'revenue', guardrailMetrics: ['conversion', 'ctr'],
+        arms: [{ id: 'generic', weight: 0.5, serve: { kind: 'generic' } }, { id: 'personalized', weight: 0.5, serve: { kind: 'personalized' } }],
+      };
+      await store.experiments.putExperiment(shop.id, experiment, streamStart);
+      await store.experiments.putMetric(shop.id, { id: 'big-orders', kind: 'count', event: 'Order Completed', where: 'event.properties.revenue > 100' }, streamStart);
+      await store.experiments.setMeasurement(shop.id, { holdoutShare: 0.1 });
+      const clock = fakeClock();
+      const collector = new Collector({ committer: store.committer, clock, ids: counterIds(), models: new KnowledgeModels(store.knowledgeConfig, clock, { experiments: store.experiments }) });
+      // Exposures first (some repeated, some to another arm: the first one counts), then the shop's stream with its orders and decision responses.
+      const users = Array.from({ length: 60 }, (_, i) => `user-${i}`);
+      const exposure = (userId: string, experimentId: string, armId: string, at: number) => ({
+        type: 'track', userId, event: 'Experiment Viewed', timestamp: new Date(at).toISOString(), messageId: `x-${userId}-${experimentId}-${armId}`,
+        properties: { experiment_id: experimentId, variation_id: armId },
+      });
+      const exposures: Delivery[] = users.map((userId, i) => ({
+        group: -1 - i, receivedAt: streamStart + i * 1000,
+        events: [
+          exposure(userId, 'hero', i % 2 === 0 ? 'generic' : 'personalized', streamStart + i * 1000),
+          exposure(userId, 'hero', 'personalized', streamStart + i * 1000 + 1),
+          exposure(userId, '_program', i % 10 === 0 ? 'holdout' : 'personalized', streamStart + i * 1000),
+          { type: 'track', userId, event: 'Order Completed', timestamp: new Date(streamStart + i * 1000 + 5).toISOString(), messageId: `o-${userId}`, properties: { revenue: 20 + 7 * i } },
+        ],
+      }));
+      await ingest(collector, clock, shop, exposures);
+      await ingest(collector, clock, shop, shopStream(29, 60, 20));
+      const before = snapshot(store.db, shop.id);
+      const stats = before['experimentStats']! as { experiment_id: string; arm_id: string; metric_id: string; n: number }[];
+      const units = (id: string, arm: string) => stats.find((r) => r.experiment_id === id && r.arm_id === arm && r.metric_id === '_units')?.n;
+      expect(units('hero', 'generic')).toBe(30);
+      expect(units('hero', 'personalized')).toBe(30);
+      expect(units('_program', 'holdout')).toBe(6);
+      expect(stats.filter((r) => r.metric_id === 'revenue').every((r) => r.n === 30 || r.experiment_id === '_program')).toBe(true);
+
+      const model = compileKnowledgeModel({
+        features: await store.knowledgeConfig.listFeatures(shop.id), segments: await store.knowledgeConfig.listSegments(shop.id),
+        experiments: { experiments: [experiment], metrics: await store.experiments.listMetrics(shop.id), measurement: await store.experiments.measurement(shop.id), workspaceId: shop.id },
+      });
+      store.db.exec("UPDATE experiment_stats SET n = n + 3, mean_x = 0 WHERE metric_id = 'revenue'");
+      await rebuildWorkspace(store, shop, model, { chunkSize: 500 });
       expect(snapshot(store.db, shop.id)).toEqual(before);
     } finally {
       await store.close();
