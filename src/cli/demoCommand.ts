@@ -32,6 +32,10 @@ function summary(result: DemoResult, options: DemoCommandOptions, ms: number): s
     '',
     'True uplift of the rules over generic content, from the customers\' hidden tastes (every visit simulated both ways):',
     `  revenue per visitor ${fmt(result.trueUplift.revenuePerVisitor.absolute)} (${fmt(100 * (result.trueUplift.revenuePerVisitor.relative ?? 0), 1)}%), conversion ${fmt(100 * result.trueUplift.conversionRate.absolute, 2)} pp`,
+    ...(result.readout.plan === null || result.readout.plan.requiredUnitsPerArm === null ? [] : [
+      `Plan: detecting a ${Math.round(100 * result.readout.plan.minimumDetectableEffect)}% effect on revenue per visitor needs ${result.readout.plan.requiredUnitsPerArm} units per arm; the experiment has ${result.readout.plan.unitsPerArm}.`,
+    ]),
+    ...result.readout.warnings.map((w) => `Warning: ${w}`),
     ...result.checks.map((c) => `  ${c.metric}: the experiment's interval ${c.estimate === null ? 'is missing' : `[${fmt(c.estimate.lower, 4)}, ${fmt(c.estimate.upper, 4)}] ${c.covered === true ? 'covers' : 'does NOT cover'} the true ${fmt(c.truth, 4)}`}`),
   ];
   return `${lines.join('\n')}\n`;
@@ -43,7 +47,7 @@ export function demoJson(result: DemoResult, options: DemoCommandOptions, dataDi
     seed: options.seed, days: options.days, customers: options.customers, visits: result.visits, dataDir,
     workspace: { id: result.workspace.id, writeKey: result.workspace.writeKey, secretKey: result.workspace.secretKey },
     report: result.report,
-    experiment: { units: result.readout.units, firstExposureAt: result.readout.firstExposureAt, analysis: result.readout.analysis },
+    experiment: { units: result.readout.units, firstExposureAt: result.readout.firstExposureAt, analysis: result.readout.analysis, plan: result.readout.plan, warnings: result.readout.warnings },
     trueUplift: result.trueUplift,
     checks: result.checks,
   };

@@ -69,6 +69,7 @@ export function demoExperiment(world: ShopWorld): ExperimentDefinition {
     ],
     primaryMetric: 'revenue',
     guardrailMetrics: ['conversion', 'aov', 'ctr'],
+    plan: { minimumDetectableEffect: 0.15, days: 28 },
   };
 }
 

@@ -2,6 +2,7 @@ import type { Clock } from '../core/common/ports.js';
 import { AttuneError } from '../core/errors/AttuneError.js';
 import { analyzeExperiment, designOf, metricRoles, type ExperimentAnalysis } from '../core/experiments/analyzeExperiment.js';
 import { controlArmOf, experimentProblems, type ExperimentDefinition } from '../core/experiments/ExperimentDefinition.js';
+import { checkPlan, type PlanCheck } from '../core/experiments/checkPlan.js';
 import { HOLDOUT_ARM, PERSONALIZED_ARM, PROGRAM_EXPERIMENT_ID, UNITS_METRIC, type ExperimentModel } from '../core/experiments/ExperimentModel.js';
 import { builtinMetrics, roiRoles, type MeasurementSettings, type ResolvedMeasurement } from '../core/experiments/MeasurementSettings.js';
 import type { MetricDefinition } from '../core/experiments/MetricDefinition.js';
@@ -47,6 +48,9 @@ export interface ExperimentReadout {
   readonly firstExposureAt: string | null;
   readonly lastEventAt: string | null;
   readonly analysis: ExperimentAnalysis;
+  /** With a `plan`: is the audience large enough to detect its effect in its days? */
+  readonly plan: PlanCheck | null;
+  readonly warnings: readonly string[];
 }
 
 export interface ReportOptions {
@@ -264,7 +268,19 @@ export class ExperimentService {
       metrics,
     });
     const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
-    return { experiment, units, firstExposureAt: iso(first), lastEventAt: iso(last), analysis };
+    const primary = analysis.metrics.find((m) => m.role === 'primary');
+    const plan = definition.plan === undefined ? null : checkPlan(definition.plan, {
+      control: primary?.control ?? null,
+      unitsPerArm: Math.min(...definition.arms.filter((a) => a.weight > 0).map((a) => units[a.id] ?? 0)),
+      daysElapsed: first === null ? 0 : Math.max(0, this.deps.clock.now() - first) / DAY_MS,
+      ...(options.alpha === undefined ? {} : { alpha: options.alpha }),
+    });
+    const warnings = [
+      ...(analysis.srm.mismatch ? [`sample ratio mismatch (p = ${analysis.srm.pValue.toPrecision(3)}): the split differs from the weights; do not trust the effects until the cause is found`] : []),
+      ...(plan?.warning === null || plan === null ? [] : [plan.warning]),
+      ...experiment.problems,
+    ];
+    return { experiment, units, firstExposureAt: iso(first), lastEventAt: iso(last), analysis, plan, warnings };
   }
 
   /**

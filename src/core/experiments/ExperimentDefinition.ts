@@ -66,6 +66,14 @@ export const ExperimentDefinition = Type.Object(
     primaryMetric: MetricId,
     guardrailMetrics: Type.Optional(Type.Array(MetricId, { maxItems: 20, uniqueItems: true, default: [] })),
     excludeHoldout: Type.Optional(Type.Boolean({ default: true, description: 'Keep the workspace holdout out of this experiment (false: held-out units may enter it and get its arm)' })),
+    plan: Type.Optional(Type.Object(
+      {
+        minimumDetectableEffect: Type.Number({ exclusiveMinimum: 0, maximum: 10, description: 'The relative effect on the primary metric the experiment must be able to detect (0.05: 5%)' }),
+        days: Type.Integer({ minimum: 1, maximum: 365, description: 'How long the experiment is planned to run, from its first exposure' }),
+        power: Type.Optional(Type.Number({ minimum: 0.5, maximum: 0.99, default: 0.8 })),
+      },
+      { additionalProperties: false, description: 'The plan the read-out checks the audience against: is it large enough to detect this effect in this time?' },
+    )),
     covariate: Type.Optional(Type.String({ pattern: '^[a-z][a-z0-9_]{0,63}$', description: 'A numeric feature read at the unit\'s first exposure: the pre-exposure covariate CUPED adjusts with' })),
   },
   { additionalProperties: false, title: 'ExperimentDefinition' },
