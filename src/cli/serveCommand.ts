@@ -25,7 +25,7 @@ export async function serveCommand(config: AttuneConfig): Promise<void> {
     decisionSampleRate: config.decisionSampleRate,
   });
   if (config.examples) {
-    const provisioned = await provisionShopExample({ workspaces, decisionConfig: store.decisionConfig, models: decisionModels, clock: systemClock });
+    const provisioned = await provisionShopExample({ workspaces, decisionConfig: store.decisionConfig, experiments: store.experiments, models: decisionModels, clock: systemClock });
     exampleKey = { writeKey: provisioned.writeKey };
   }
   const address = await app.listen({ host: config.host, port: config.port });

@@ -2,7 +2,7 @@ import type { ActionDefinition } from '../core/decide/ActionDefinition.js';
 import type { PlacementDefinition } from '../core/decide/PlacementDefinition.js';
 import type { Clock } from '../core/common/ports.js';
 import type { DecisionModels } from '../decide/DecisionModels.js';
-import type { DecisionConfigStore } from '../store/ports.js';
+import type { DecisionConfigStore, ExperimentStore } from '../store/ports.js';
 import type { WorkspaceService } from '../workspaces/WorkspaceService.js';
 
 export const shopWorkspaceName = 'Example shop';
@@ -57,7 +57,7 @@ export const shopActions: readonly ActionDefinition[] = [
  * fresh write key for the page: keys are stored as hashes only, so each start of the server
  * makes one and revokes the earlier ones.
  */
-export async function provisionShopExample(deps: { workspaces: WorkspaceService; decisionConfig: DecisionConfigStore; models: DecisionModels; clock: Clock }): Promise<{ workspaceId: string; writeKey: string }> {
+export async function provisionShopExample(deps: { workspaces: WorkspaceService; decisionConfig: DecisionConfigStore; experiments: ExperimentStore; models: DecisionModels; clock: Clock }): Promise<{ workspaceId: string; writeKey: string }> {
   const existing = (await deps.workspaces.list()).find((w) => w.id === shopWorkspaceId);
   const workspaceId = existing?.id ?? (await deps.workspaces.create(shopWorkspaceName, {}, shopWorkspaceId)).id;
   for (const key of await deps.workspaces.listKeys(workspaceId)) {
@@ -69,6 +69,11 @@ export async function provisionShopExample(deps: { workspaces: WorkspaceService;
     const now = deps.clock.now();
     for (const placement of shopPlacements) await deps.decisionConfig.putPlacement(workspaceId, placement, now);
     for (const action of shopActions) await deps.decisionConfig.putAction(workspaceId, action, now);
+    deps.models.invalidate(workspaceId);
+  }
+  if ((await deps.experiments.measurement(workspaceId)) === null) {
+    // No holdout in the example: every visitor should see what personalization does (the default is 5% held out).
+    await deps.experiments.setMeasurement(workspaceId, { holdoutShare: 0 });
     deps.models.invalidate(workspaceId);
   }
   return { workspaceId, writeKey: plain };

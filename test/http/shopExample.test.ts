@@ -8,7 +8,7 @@ describe('provisionShopExample', () => {
   beforeEach(async () => { h = await startHarness(); });
   afterEach(async () => h.close());
 
-  const provision = () => provisionShopExample({ workspaces: h.workspaces, decisionConfig: h.store.decisionConfig, models: h.decisionModels, clock: systemClock });
+  const provision = () => provisionShopExample({ workspaces: h.workspaces, decisionConfig: h.store.decisionConfig, experiments: h.store.experiments, models: h.decisionModels, clock: systemClock });
   const decide = (writeKey: string) => h.app.inject({ method: 'POST', url: '/v1/decide', headers: { authorization: basicAuth(writeKey) }, payload: { anonymousId: 'v1', placements: ['home-hero'] } });
 
   it('creates its workspace once, keeps edits, and replaces its write key on each start', async () => {
