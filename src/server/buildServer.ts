@@ -20,6 +20,7 @@ import type { DecisionService } from '../decide/DecisionService.js';
 import { installCors } from './publicApi.js';
 import { decideRoutes } from './routes/decideRoutes.js';
 import { decisionAdminRoutes } from './routes/decisionAdminRoutes.js';
+import { experimentRoutes } from './routes/experimentRoutes.js';
 import { exampleRoutes } from './routes/exampleRoutes.js';
 
 export interface ServerOptions {
@@ -72,7 +73,7 @@ export async function buildServer(options: ServerOptions): Promise<AttuneServer>
       },
     },
   });
-  const { workspaces, models, decisionModels, collector, decisions } = engine;
+  const { workspaces, models, decisionModels, collector, decisions, experiments } = engine;
   let ready = true;
 
   const app = Fastify({
@@ -147,6 +148,7 @@ export async function buildServer(options: ServerOptions): Promise<AttuneServer>
   await app.register(knowledgeRoutes, { workspaces, store: options.store, models, clock: options.clock });
   await app.register(exampleRoutes, { sdkDir: options.sdkDir ?? '', example: options.example ?? (async () => null) });
   await app.register(decisionAdminRoutes, { workspaces, store: options.store, models: decisionModels, clock: options.clock });
+  await app.register(experimentRoutes, { workspaces, experiments });
   app.addHook('preClose', async () => {
     ready = false;
   });

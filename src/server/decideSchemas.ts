@@ -51,6 +51,10 @@ export const DecisionReasons = Type.Object(
     strategy: Type.String({ description: 'The placement\'s scoring strategy' }),
     capped: Type.Array(CapHit, { description: 'Actions that were eligible but capped' }),
     fallback: Type.Optional(Type.String({ description: 'Why the default content was shown' })),
+    experiment: Type.Optional(Type.Object(
+      { id: Type.String(), arm: Type.String() },
+      { description: 'The experiment and arm that served this placement (send them with your own analytics if you like; Attune logs the exposure itself)' },
+    )),
     skipped: Type.Optional(Type.Array(Skip, { description: 'With explain: every action that was not chosen, and why' })),
   },
   { title: 'DecisionReasons' },
@@ -76,7 +80,7 @@ export const PlacementDecisionView = Type.Object(
   {
     placement: Type.String(),
     channel: Type.Union([Type.String(), Type.Null()]),
-    fallback: Type.Union([Type.String(), Type.Null()], { description: 'Why the default content is shown: no_consent, no_eligible_action, all_capped, placement_invalid; null when personalised' }),
+    fallback: Type.Union([Type.String(), Type.Null()], { description: 'Why the default content is shown: no_consent, no_eligible_action, all_capped, placement_invalid, held_out (the profile is in the workspace holdout), experiment_generic (its experiment arm serves generic content); null when personalised' }),
     decisions: Type.Array(DecisionView, { description: 'In order; the default content is one decision with actionId null' }),
     error: Type.Optional(PlacementError),
   },

@@ -6,6 +6,7 @@ import {
   admin, collect, expectCollected, expectProblem, findProfile, storedEvents, storedMessageIds, uniqueId,
 } from './httpHelpers.js';
 import { decideIsolationCases } from './decideIsolation.js';
+import { experimentIsolationCases } from './experimentIsolation.js';
 import { knowledgeIsolationCases } from './knowledgeIsolation.js';
 
 /**
@@ -124,6 +125,7 @@ const cases: Record<string, IsolationCase> = {
   ...collectCases,
   ...knowledgeIsolationCases,
   ...decideIsolationCases,
+  ...experimentIsolationCases,
 
   'GET /v1/projects/:writeKey/settings': async (h) => {
     for (const [own, other] of [[h.a, h.b], [h.b, h.a]] as const) {

@@ -66,13 +66,15 @@ export function decisionFrame(model: DecisionModel, profile: DecisionProfile, re
   const inSegment = knowledge.segments.membership(state.m, base);
   const input: RuleInput = { ...base, inSegment };
   const session = state.s;
-  const unitId = profile.facts?.id ?? env.unitId ?? null;
+  const given = profile.facts?.id ?? env.unitId ?? null;
+  const unitId = given === '' ? null : given;
   const personalization = hasConsent(consentState, 'personalization', knowledge.consent);
   const experiments = knowledge.experiments;
   const program = state.x !== undefined && Object.hasOwn(state.x, experiments.program.id) ? state.x[experiments.program.id]! : undefined;
-  // Stored first: a merge or a change of the share does not move a profile in or out.
-  const heldOut = unitId !== null && personalization
-    && (program !== undefined ? program.a === HOLDOUT_ARM : experiments.measurement.holdoutShare > 0 && inHoldout(experiments.holdoutSeed, unitId, experiments.measurement.holdoutShare));
+  // Stored first: a merge or a change of the share does not move a profile in or out; a share of 0 ends the holdout for everyone.
+  const share = experiments.measurement.holdoutShare;
+  const heldOut = unitId !== null && personalization && share > 0
+    && (program !== undefined ? program.a === HOLDOUT_ARM : inHoldout(experiments.holdoutSeed, unitId, share));
   return {
     model,
     request,

@@ -100,7 +100,9 @@ export function applyExperimentEvent(
     const experiment = experimentOf(model, exposure.experimentId);
     if (experiment === undefined || !experiment.armIds.has(exposure.armId) || (units !== undefined && Object.hasOwn(units, exposure.experimentId))) return { units, changes };
     const unit: ExperimentUnit = { a: exposure.armId, t: event.timestamp };
-    const covariate = experiment.covariate === null ? 0 : covariateOf(experiment.covariate);
+    const read = experiment.covariate === null ? 0 : covariateOf(experiment.covariate);
+    // -0 is 0: the unit stores no covariate then, and later changes must pair with the same 0.
+    const covariate = read === 0 ? 0 : read;
     if (covariate !== 0) unit.c = covariate;
     const next = units ?? {};
     next[exposure.experimentId] = unit;
@@ -133,6 +135,15 @@ export function applyExperimentEvent(
   return { units, changes };
 }
 
+function copyUnit(unit: ExperimentUnit): ExperimentUnit {
+  return unit.v === undefined ? { ...unit } : { ...unit, v: { ...unit.v } };
+}
+
+/** An own property even for a key such as `__proto__` (stored state is data, never a prototype). */
+function define(units: ExperimentUnits, id: string, unit: ExperimentUnit): void {
+  Object.defineProperty(units, id, { value: unit, enumerable: true, writable: true, configurable: true });
+}
+
 /**
  * The units of a profile that absorbs another: per experiment `assignmentAfterMerge` (the
  * survivor's unit wins; a survivor without one takes the absorbed profile's, with its values).
@@ -141,13 +152,14 @@ export function applyExperimentEvent(
  */
 export function mergeExperimentUnits(survivor: ExperimentUnits | undefined, absorbed: ExperimentUnits | undefined): ExperimentUnits | undefined {
   if (absorbed === undefined) return survivor;
-  if (survivor === undefined) return absorbed;
-  const merged: ExperimentUnits = { ...survivor };
+  // Copies: the merged state is updated in place later, and must not change the absorbed profile's.
+  const merged: ExperimentUnits = {};
+  for (const [id, unit] of Object.entries(survivor ?? {})) define(merged, id, copyUnit(unit));
   for (const id of Object.keys(absorbed)) {
-    const s = Object.hasOwn(survivor, id) ? survivor[id] : undefined;
+    const s = survivor !== undefined && Object.hasOwn(survivor, id) ? survivor[id] : undefined;
     const a = absorbed[id]!;
     const { assignment } = assignmentAfterMerge(s === undefined ? null : { armId: s.a }, { armId: a.a });
-    if (s === undefined && assignment !== null) merged[id] = a;
+    if (s === undefined && assignment !== null) define(merged, id, copyUnit(a));
   }
   return merged;
 }

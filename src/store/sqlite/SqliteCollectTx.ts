@@ -107,7 +107,7 @@ export class SqliteCollectTx implements CollectTx {
          ON CONFLICT DO UPDATE SET impressions = impressions + excluded.impressions, clicks = clicks + excluded.clicks, dismisses = dismisses + excluded.dismisses,
            conversions = conversions + excluded.conversions, conversion_value = conversion_value + excluded.conversion_value`,
       ),
-      loadArmStats: db.prepare('SELECT n, mean_x, mean_y, m2_x, m2_y, c_xy, first_at FROM experiment_stats WHERE workspace_id = ? AND experiment_id = ? AND arm_id = ? AND metric_id = ?'),
+      loadArmStats: db.prepare('SELECT n, mean_x, mean_y, m2_x, m2_y, c_xy, first_at, last_at FROM experiment_stats WHERE workspace_id = ? AND experiment_id = ? AND arm_id = ? AND metric_id = ?'),
       saveArmStats: db.prepare(
         `INSERT INTO experiment_stats (workspace_id, experiment_id, arm_id, metric_id, n, mean_x, mean_y, m2_x, m2_y, c_xy, first_at, last_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT DO UPDATE SET n = excluded.n, mean_x = excluded.mean_x, mean_y = excluded.mean_y, m2_x = excluded.m2_x, m2_y = excluded.m2_y, c_xy = excluded.c_xy, first_at = excluded.first_at, last_at = excluded.last_at`,
@@ -262,11 +262,11 @@ export class SqliteCollectTx implements CollectTx {
       let r = this.armStats.get(key);
       if (r === undefined) {
         const row = this.stmts.loadArmStats.get(workspaceId, c.experimentId, c.armId, c.metricId) as
-          { n: number; mean_x: number; mean_y: number; m2_x: number; m2_y: number; c_xy: number; first_at: number } | undefined;
+          { n: number; mean_x: number; mean_y: number; m2_x: number; m2_y: number; c_xy: number; first_at: number; last_at: number } | undefined;
         r = {
           workspaceId, experimentId: c.experimentId, armId: c.armId, metricId: c.metricId,
           moments: row === undefined ? { n: 0, meanX: 0, meanY: 0, m2X: 0, m2Y: 0, cXY: 0 } : { n: row.n, meanX: row.mean_x, meanY: row.mean_y, m2X: row.m2_x, m2Y: row.m2_y, cXY: row.c_xy },
-          firstAt: row?.first_at ?? at, lastAt: at,
+          firstAt: row?.first_at ?? at, lastAt: row?.last_at ?? at,
         };
         this.armStats.set(key, r);
       }

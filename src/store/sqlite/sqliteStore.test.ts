@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { describeCollectStoreContract } from '../contract/collectTx.contract.js';
 import { describeWorkspaceStoreContract } from '../contract/workspaceStore.contract.js';
 import { describeDecisionStoreContract } from '../contract/decisionStore.contract.js';
+import { describeExperimentStoreContract } from '../contract/experimentStore.contract.js';
 import { contractWorkspaces } from '../contract/collectTx.contract.js';
 import { defaultIdentitySettings } from '../../core/identity/types.js';
 import { openSqliteStore, type SqliteStore } from './openSqliteStore.js';
@@ -37,6 +38,7 @@ describeDecisionStoreContract('sqlite (:memory:)', async () => {
   }
   return store;
 });
+describeExperimentStoreContract('sqlite (:memory:)', async () => openInMemory());
 describeCollectStoreContract('sqlite (:memory:)', async () => openInMemory());
 describeWorkspaceStoreContract('sqlite (file)', async () => openOnFile());
 describeWorkspaceStoreContract('sqlite (:memory:)', async () => openInMemory());

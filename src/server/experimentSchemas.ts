@@ -1,0 +1,165 @@
+import { Type } from 'typebox';
+import { DecisionId } from '../core/decide/ActionDefinition.js';
+import { ExperimentDefinition, MetricId } from '../core/experiments/ExperimentDefinition.js';
+import { MeasurementSettings } from '../core/experiments/MeasurementSettings.js';
+import { MetricDefinition } from '../core/experiments/MetricDefinition.js';
+
+/**
+ * The shapes of the experiments, metrics, measurement and report API (routes/experimentRoutes.ts).
+ * The definitions are the core's schemas; these add what the API shows about them. The
+ * statistics of a read-out or a report are given as the core computes them: their numbers may
+ * be infinite or undefined (an interval with one open side, a test without variance), which
+ * JSON writes as null, so their members are not pinned to `number` here.
+ */
+
+/** GET and DELETE take any id (an unknown one is a 404); PUT takes only ids that can be saved. */
+export const ExperimentIdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 512 }) });
+export const ExperimentPutParams = Type.Object({ id: DecisionId });
+export const MetricIdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 512 }) });
+export const MetricPutParams = Type.Object({ id: MetricId });
+
+export const ExperimentStatus = Type.Union([Type.Literal('scheduled'), Type.Literal('running'), Type.Literal('stopped')], {
+  description: '`scheduled` before its start, `stopped` from its stop on, else `running`',
+});
+
+export const ExperimentView = Type.Object(
+  {
+    definition: ExperimentDefinition,
+    status: ExperimentStatus,
+    problems: Type.Array(Type.String(), { description: 'What keeps parts of it from working now (a placement or metric that does not exist); empty when fine' }),
+  },
+  { title: 'Experiment' },
+);
+
+const Change = Type.Union([Type.Literal('created'), Type.Literal('updated')]);
+const Warnings = Type.Array(Type.String(), { description: 'What cannot work yet but may later (a placement not created yet); the definition is saved' });
+
+export const ExperimentChange = Type.Object({ status: Change, experiment: ExperimentView, warnings: Warnings }, { title: 'ExperimentChange' });
+
+export const ExperimentValidation = Type.Object({ valid: Type.Literal(true), warnings: Warnings }, { title: 'ExperimentValidation' });
+
+const builtinFlag = Type.Boolean({ description: 'One of the metrics every workspace has (conversion, revenue, aov, ctr), not redefined' });
+
+/** A metric definition with its `builtin` flag: one branch per kind, as MetricDefinition. */
+export const MetricView = Type.Union(
+  MetricDefinition.anyOf.map((branch) => Type.Object({ ...branch.properties, builtin: builtinFlag })),
+  { title: 'Metric' },
+);
+
+export const MetricChange = Type.Object({ status: Change, metric: MetricView }, { title: 'MetricChange' });
+
+export const ResolvedMeasurement = Type.Object(
+  {
+    holdoutShare: Type.Number({ description: 'Share of profiles held out (0: no holdout)' }),
+    monthlyCost: Type.Union([Type.Number(), Type.Null()]),
+    currency: Type.Union([Type.String(), Type.Null()]),
+    roiMetrics: Type.Object({
+      conversionRate: Type.String(), revenuePerVisitor: Type.String(), averageOrderValue: Type.String(), clickThroughRate: Type.String(),
+    }, { description: 'The metric behind each figure of the ROI report' }),
+  },
+  { title: 'ResolvedMeasurement', description: 'The measurement settings with every default filled in' },
+);
+
+export const MeasurementView = Type.Object(
+  {
+    settings: Type.Union([MeasurementSettings, Type.Null()], { description: 'As saved (null: never set)' }),
+    resolved: ResolvedMeasurement,
+  },
+  { title: 'Measurement' },
+);
+
+const Alpha = Type.Number({ exclusiveMinimum: 0, maximum: 0.5, description: 'Significance level (default 0.05): intervals cover 1 − alpha' });
+const Sequential = Type.Boolean({ description: 'Add always-valid (sequential) intervals: safe to look at any time' });
+const NStar = Type.Integer({ minimum: 1, description: 'With sequential: the total units at which the intervals are tightest (default 5,000)' });
+
+export const AnalysisQuery = Type.Object(
+  {
+    alpha: Type.Optional(Alpha),
+    sequential: Type.Optional(Sequential),
+    nStar: Type.Optional(NStar),
+    bayesian: Type.Optional(Type.Boolean({ description: 'Add the chance to win and the risk (flat prior)' })),
+    cuped: Type.Optional(Type.Boolean({ description: 'Add the CUPED-adjusted test where arms carry the experiment\'s covariate' })),
+  },
+  { additionalProperties: false },
+);
+
+export const ReportQuery = Type.Object(
+  {
+    experiment: Type.Optional(Type.String({ minLength: 1, maxLength: 512, description: 'Only this experiment (without the program)' })),
+    alpha: Type.Optional(Alpha),
+    sequential: Type.Optional(Sequential),
+    nStar: Type.Optional(NStar),
+    monthlyCost: Type.Optional(Type.Number({ minimum: 0, description: 'Replaces the workspace\'s monthly cost for this report' })),
+  },
+  { additionalProperties: false },
+);
+
+const Statistics = (description: string) => Type.Unknown({ description: `${description}; non-finite numbers are null` });
+
+const MetricReadout = Type.Object(
+  {
+    metricId: Type.String(),
+    kind: Type.Union([Type.Literal('conversion'), Type.Literal('mean'), Type.Literal('ratio'), Type.Literal('count')]),
+    role: Type.Union([Type.Literal('primary'), Type.Literal('guardrail')]),
+    control: Statistics('The control arm\'s summary { n, mean, variance } (null without data)'),
+    comparisons: Type.Array(Statistics(
+      'One per treatment arm: armId, summary, status (ok, insufficient_data), problem, absolute and relative Welch tests '
+      + '{ estimate, se, df, tStatistic, pValue, ci }, headline, pValue, adjusted { holm, benjaminiHochberg }, sequential, bayesian, cuped',
+    )),
+  },
+  { additionalProperties: true },
+);
+
+export const ExperimentReadout = Type.Object(
+  {
+    experiment: ExperimentView,
+    units: Type.Record(Type.String(), Type.Integer(), { description: 'Units (profiles) exposed per arm' }),
+    firstExposureAt: Type.Union([Type.String(), Type.Null()]),
+    lastEventAt: Type.Union([Type.String(), Type.Null()]),
+    analysis: Type.Object(
+      {
+        controlArmId: Type.String(),
+        srm: Statistics('The sample-ratio-mismatch check { chiSquare, df, pValue, mismatch, counts, weights }'),
+        metrics: Type.Array(MetricReadout, { description: 'The primary metric first, then the guardrails' }),
+        family: Type.Integer({ description: 'How many p-values the Holm and Benjamini–Hochberg adjustments covered' }),
+      },
+      { additionalProperties: true },
+    ),
+    plan: Statistics(
+      'With a `plan` in the definition: { minimumDetectableEffect, days, power, requiredUnitsPerArm, unitsPerArm, daysElapsed, '
+      + 'projectedUnitsPerArm, daysNeeded, reachable, warning }: is the audience large enough to detect the effect in the planned days? Else null',
+    ),
+    warnings: Type.Array(Type.String()),
+  },
+  // Open: what the service adds to a read-out (a plan check, ...) reaches the client before this schema names it.
+  { title: 'ExperimentReadout', additionalProperties: true },
+);
+
+const ReportArm = Type.Object({ id: Type.String(), units: Type.Integer() });
+
+export const RoiReport = Type.Object(
+  {
+    scope: Type.String({ description: '`program` (the holdout against everyone else), an experiment id, or `experiment:arm` when it has several treatments' }),
+    alpha: Type.Number(),
+    periodDays: Type.Number({ description: 'Days from the first exposure to now' }),
+    arms: Type.Object({ baseline: ReportArm, treated: ReportArm }),
+    srm: Statistics('{ pValue, flagged, counts, weights, chiSquare }'),
+    metrics: Type.Record(Type.String(), Statistics(
+      'Per figure (conversionRate, revenuePerVisitor, averageOrderValue, clickThroughRate): status, problem, baseline, treated, '
+      + 'absolute and relative { estimate, lower, upper }, pValue, sequential',
+    )),
+    incrementalRevenue: Statistics('{ period, perMonth, currency }, or null without revenue per visitor data'),
+    roi: Statistics('{ monthlyCost, estimate, lower, upper }, or null without a cost'),
+    warnings: Type.Array(Type.String()),
+  },
+  { title: 'RoiReport', additionalProperties: true },
+);
+
+export const WorkspaceReport = Type.Object(
+  {
+    generatedAt: Type.String(),
+    measurement: ResolvedMeasurement,
+    reports: Type.Array(RoiReport, { description: 'The program first (unless one experiment was asked for), then one per experiment and treatment arm' }),
+  },
+  { title: 'WorkspaceReport', additionalProperties: true },
+);
