@@ -3,7 +3,7 @@ import { fixedClock } from '../../src/core/common/ports.js';
 import type { ActionView, PlacementView } from '../../src/decide/DecisionAdmin.js';
 import type { DecideResponse, DecisionView } from '../../src/server/decideSchemas.js';
 import { startHarness, type Harness } from '../support/harness.js';
-import { admin, collect, expectCollected, expectProblem, storedMessageIds, uniqueId, type JsonPayload, type ProblemBody } from './httpHelpers.js';
+import { admin, collect, expectCollected, expectProblem, storedMessageIds, uniqueId, type JsonPayload, adminCalls, type AdminMethod, type RuleProblemBody } from './httpHelpers.js';
 
 // The actions and placements administration API (/admin/v1/actions, /admin/v1/placements),
 // outcome counters and decision records, end to end through POST /v1/decide and real
@@ -15,10 +15,9 @@ const hour = 60 * minute;
 const day = 24 * hour;
 const iso = (ms: number) => new Date(ms).toISOString();
 
-type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 interface ActionChange { status: 'created' | 'updated'; action: ActionView }
 interface PlacementChange { status: 'created' | 'updated'; placement: PlacementView }
-interface RuleProblem extends ProblemBody { line: number; column: number; caret: string; ruleErrorKind: string; action?: string; placement?: string }
+interface RuleProblem extends RuleProblemBody { action?: string; placement?: string }
 interface Outcome { actionId: string; placementId: string; impressions: number; clicks: number; dismisses: number; conversions: number; conversionValue: number; clickThroughRate: number | null }
 interface RecordedDecision {
   decisionId: string; placementId: string; actionId: string | null; variant: string | null; score: number | null;
@@ -35,15 +34,8 @@ describe('actions, placements, outcomes and decision records', () => {
   });
   afterEach(async () => { await h.close(); });
 
-  /** A successful admin call: exactly `status` when given, else any 2xx. */
-  const ok = async <T>(method: Method, url: string, payload?: JsonPayload, status?: number): Promise<T> => {
-    const res = await admin(h, method, url, h.a.secretKey, payload);
-    if (status === undefined) expect(res.statusCode, `${method} ${url}: ${res.body}`).toBeLessThan(300);
-    else expect(res.statusCode, `${method} ${url}: ${res.body}`).toBe(status);
-    return (res.statusCode === 204 ? undefined : res.json<T>()) as T;
-  };
-  const problem = async (method: Method, url: string, payload: JsonPayload | undefined, status: number, code: string) =>
-    expectProblem(await admin(h, method, url, h.a.secretKey, payload), status, code) as RuleProblem;
+  const { ok, problem: problemOf } = adminCalls(() => h);
+  const problem = (method: AdminMethod, url: string, payload: JsonPayload | undefined, status: number, code: string) => problemOf<RuleProblem>(method, url, payload, status, code);
   const placement = (id: string, body: Record<string, unknown> = {}, status?: number) =>
     ok<PlacementChange>('PUT', `/admin/v1/placements/${id}`, { channel: 'web', strategy: { kind: 'priority' }, defaultContent: { title: 'Welcome' }, ...body }, status);
   const action = (id: string, body: Record<string, unknown> = {}, status?: number) =>

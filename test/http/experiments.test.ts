@@ -7,7 +7,7 @@ import type { RoiReport } from '../../src/core/report/roiReport.js';
 import type { ExperimentReadout, ExperimentView, MetricView, WorkspaceReport } from '../../src/experiments/ExperimentService.js';
 import type { DecideResponse } from '../../src/server/decideSchemas.js';
 import { startHarness, type Harness } from '../support/harness.js';
-import { admin, collect, expectCollected, expectProblem, storedEvents, type JsonPayload, type ProblemBody } from './httpHelpers.js';
+import { admin, collect, expectCollected, expectProblem, storedEvents, type JsonPayload, adminCalls, type AdminMethod, type RuleProblemBody } from './httpHelpers.js';
 
 // The experiments, metrics, measurement and report API (/admin/v1/experiments, /metrics,
 // /measurement, /report), and an experiment end to end: decisions through POST /v1/decide,
@@ -18,10 +18,9 @@ const minute = 60_000;
 const day = 24 * 60 * minute;
 const iso = (ms: number) => new Date(ms).toISOString();
 
-type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 interface ExperimentChange { status: 'created' | 'updated'; experiment: ExperimentView; warnings: string[] }
 interface MetricChange { status: 'created' | 'updated'; metric: MetricView }
-interface RuleProblem extends ProblemBody { line: number; column: number; caret: string; ruleErrorKind: string; metric?: string; experiment?: string }
+interface RuleProblem extends RuleProblemBody { metric?: string; experiment?: string }
 interface RecordedDecision { decisionId: string; actionId: string | null; fallback: string | null; reasons: { experiment?: { id: string; arm: string } } }
 
 const arms = (control = 0.5, personalized = 0.5) => [
@@ -39,15 +38,8 @@ describe('experiments, metrics, measurement and the report', () => {
   });
   afterEach(async () => { await h.close(); });
 
-  /** A successful admin call: exactly `status` when given, else any 2xx. */
-  const ok = async <T>(method: Method, url: string, payload?: JsonPayload, status?: number): Promise<T> => {
-    const res = await admin(h, method, url, h.a.secretKey, payload);
-    if (status === undefined) expect(res.statusCode, `${method} ${url}: ${res.body}`).toBeLessThan(300);
-    else expect(res.statusCode, `${method} ${url}: ${res.body}`).toBe(status);
-    return (res.statusCode === 204 ? undefined : res.json<T>()) as T;
-  };
-  const problem = async (method: Method, url: string, payload: JsonPayload | undefined, status: number, code: string) =>
-    expectProblem(await admin(h, method, url, h.a.secretKey, payload), status, code) as RuleProblem;
+  const { ok, problem: problemOf } = adminCalls(() => h);
+  const problem = (method: AdminMethod, url: string, payload: JsonPayload | undefined, status: number, code: string) => problemOf<RuleProblem>(method, url, payload, status, code);
   const placement = (id = 'hero') =>
     ok('PUT', `/admin/v1/placements/${id}`, { channel: 'web', strategy: { kind: 'priority' }, defaultContent: { title: 'Welcome' } });
   const action = (id: string, priority: number) =>

@@ -114,3 +114,32 @@ let uniqueCounter = 0;
 export function track(userId: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return { userId, event: 'Product Viewed', properties: { sku: 'sku-1' }, ...extra };
 }
+
+export type AdminMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+/** The problem a rule that does not compile answers with: its position, for the editor to point at. */
+export interface RuleProblemBody extends ProblemBody { line: number; column: number; caret: string; ruleErrorKind: string }
+
+/**
+ * Admin calls with workspace A's secret key, for a harness that each test starts afresh (hence
+ * the getter): `ok` expects exactly `status` when given, else any 2xx, and returns the body;
+ * `problem` expects a problem+json answer with this status and code.
+ */
+export function adminCalls(harness: () => Harness): {
+  ok<T>(method: AdminMethod, url: string, payload?: JsonPayload, status?: number): Promise<T>;
+  problem<P extends ProblemBody = RuleProblemBody>(method: AdminMethod, url: string, payload: JsonPayload | undefined, status: number, code: string): Promise<P>;
+} {
+  return {
+    async ok<T>(method: AdminMethod, url: string, payload?: JsonPayload, status?: number): Promise<T> {
+      const h = harness();
+      const res = await admin(h, method, url, h.a.secretKey, payload);
+      if (status === undefined) expect(res.statusCode, `${method} ${url}: ${res.body}`).toBeLessThan(300);
+      else expect(res.statusCode, `${method} ${url}: ${res.body}`).toBe(status);
+      return (res.statusCode === 204 ? undefined : res.json<T>()) as T;
+    },
+    async problem<P extends ProblemBody = RuleProblemBody>(method: AdminMethod, url: string, payload: JsonPayload | undefined, status: number, code: string): Promise<P> {
+      const h = harness();
+      return expectProblem(await admin(h, method, url, h.a.secretKey, payload), status, code) as P;
+    },
+  };
+}

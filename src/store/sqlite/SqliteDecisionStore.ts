@@ -4,6 +4,7 @@ import type { ActivityHours } from '../../core/sendTime/ActivityHours.js';
 import { emptyKnowledge, type KnowledgeState } from '../../core/knowledge/KnowledgeState.js';
 import type { ActionOutcomes, DecisionConfigStore, DecisionProfileRow, DecisionReader, DecisionRecord } from '../ports.js';
 import type { SqliteDatabase } from './openDatabase.js';
+import { DefinitionTable } from './DefinitionTable.js';
 
 interface ProfileRow {
   id: string;
@@ -28,26 +29,17 @@ interface DecisionRow {
   at: number;
 }
 
-type Table = 'action_definitions' | 'placement_definitions';
-
 /** Actions, placements, and the reads of deciding, on SQLite. */
 export class SqliteDecisionStore implements DecisionConfigStore, DecisionReader {
   private readonly stmts;
-  private readonly putTx;
-  private readonly deleteTx;
+  private readonly actions: DefinitionTable<ActionDefinition>;
+  private readonly placements: DefinitionTable<PlacementDefinition>;
 
   constructor(db: SqliteDatabase) {
+    this.actions = new DefinitionTable(db, 'action_definitions');
+    this.placements = new DefinitionTable(db, 'placement_definitions');
     const profileColumns = "p.id, p.traits, p.first_seen, p.last_seen, p.merged_into, k.state FROM profiles p LEFT JOIN profile_knowledge k ON k.workspace_id = p.workspace_id AND k.profile_id = p.id";
-    const definitions = (table: Table) => ({
-      list: db.prepare(`SELECT definition FROM ${table} WHERE workspace_id = ? ORDER BY id`).pluck(),
-      exists: db.prepare(`SELECT 1 FROM ${table} WHERE workspace_id = ? AND id = ?`).pluck(),
-      put: db.prepare(`INSERT INTO ${table} (workspace_id, id, definition, created_at, updated_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET definition = excluded.definition, updated_at = excluded.updated_at`),
-      delete: db.prepare(`DELETE FROM ${table} WHERE workspace_id = ? AND id = ?`),
-    });
     this.stmts = {
-      action_definitions: definitions('action_definitions'),
-      placement_definitions: definitions('placement_definitions'),
-      bump: db.prepare('UPDATE workspaces SET config_version = config_version + 1 WHERE id = ?'),
       // One statement from identity to knowledge: deciding is on the hot path.
       byIdentity: db.prepare(`SELECT ${profileColumns} JOIN identities i ON i.workspace_id = p.workspace_id AND i.profile_id = p.id WHERE i.workspace_id = ? AND i.kind = ? AND i.value = ?`),
       byId: db.prepare(`SELECT ${profileColumns} WHERE p.workspace_id = ? AND p.id = ?`),
@@ -55,42 +47,30 @@ export class SqliteDecisionStore implements DecisionConfigStore, DecisionReader 
       activity: db.prepare("SELECT json_extract(state, '$.h') FROM profile_knowledge WHERE workspace_id = ? AND json_extract(state, '$.h') IS NOT NULL").pluck(),
       decisionsOf: db.prepare("SELECT decision_id, profile_id, placement_id, action_id, variant, score, probability, fallback, segments, reasons, at FROM decisions WHERE workspace_id = ? AND profile_id IN (SELECT value FROM json_each(?)) ORDER BY at DESC, rowid DESC LIMIT ?"),
     };
-    this.putTx = db.transaction((table: Table, workspaceId: string, id: string, json: string, at: number): boolean => {
-      const s = this.stmts[table];
-      const existed = s.exists.get(workspaceId, id) !== undefined;
-      s.put.run(workspaceId, id, json, at, at);
-      this.stmts.bump.run(workspaceId);
-      return !existed;
-    });
-    this.deleteTx = db.transaction((table: Table, workspaceId: string, id: string): boolean => {
-      const deleted = this.stmts[table].delete.run(workspaceId, id).changes > 0;
-      if (deleted) this.stmts.bump.run(workspaceId);
-      return deleted;
-    });
   }
 
   async listActions(workspaceId: string): Promise<ActionDefinition[]> {
-    return (this.stmts.action_definitions.list.all(workspaceId) as string[]).map((json) => JSON.parse(json) as ActionDefinition);
+    return this.actions.list(workspaceId);
   }
 
   async putAction(workspaceId: string, definition: ActionDefinition, at: number): Promise<'created' | 'updated'> {
-    return this.putTx('action_definitions', workspaceId, definition.id, JSON.stringify(definition), at) ? 'created' : 'updated';
+    return this.actions.put(workspaceId, definition, at);
   }
 
   async deleteAction(workspaceId: string, id: string): Promise<boolean> {
-    return this.deleteTx('action_definitions', workspaceId, id);
+    return this.actions.delete(workspaceId, id);
   }
 
   async listPlacements(workspaceId: string): Promise<PlacementDefinition[]> {
-    return (this.stmts.placement_definitions.list.all(workspaceId) as string[]).map((json) => JSON.parse(json) as PlacementDefinition);
+    return this.placements.list(workspaceId);
   }
 
   async putPlacement(workspaceId: string, definition: PlacementDefinition, at: number): Promise<'created' | 'updated'> {
-    return this.putTx('placement_definitions', workspaceId, definition.id, JSON.stringify(definition), at) ? 'created' : 'updated';
+    return this.placements.put(workspaceId, definition, at);
   }
 
   async deletePlacement(workspaceId: string, id: string): Promise<boolean> {
-    return this.deleteTx('placement_definitions', workspaceId, id);
+    return this.placements.delete(workspaceId, id);
   }
 
   async findDecisionProfile(workspaceId: string, userId: string | null, anonymousId: string | null): Promise<DecisionProfileRow | undefined> {

@@ -3,8 +3,7 @@ import type { MeasurementSettings } from '../../core/experiments/MeasurementSett
 import type { MetricDefinition } from '../../core/experiments/MetricDefinition.js';
 import type { ArmStatsRow, ExperimentStore } from '../ports.js';
 import type { SqliteDatabase } from './openDatabase.js';
-
-type Table = 'experiment_definitions' | 'metric_definitions';
+import { DefinitionTable } from './DefinitionTable.js';
 
 interface StatsRow {
   experiment_id: string;
@@ -23,61 +22,42 @@ interface StatsRow {
 /** Experiments, metrics, measurement settings and experiment statistics, on SQLite. */
 export class SqliteExperimentStore implements ExperimentStore {
   private readonly stmts;
-  private readonly putTx;
-  private readonly deleteTx;
+  private readonly experiments: DefinitionTable<ExperimentDefinition>;
+  private readonly metrics: DefinitionTable<MetricDefinition>;
 
   constructor(db: SqliteDatabase) {
-    const definitions = (table: Table) => ({
-      list: db.prepare(`SELECT definition FROM ${table} WHERE workspace_id = ? ORDER BY id`).pluck(),
-      exists: db.prepare(`SELECT 1 FROM ${table} WHERE workspace_id = ? AND id = ?`).pluck(),
-      put: db.prepare(`INSERT INTO ${table} (workspace_id, id, definition, created_at, updated_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET definition = excluded.definition, updated_at = excluded.updated_at`),
-      delete: db.prepare(`DELETE FROM ${table} WHERE workspace_id = ? AND id = ?`),
-    });
+    this.experiments = new DefinitionTable(db, 'experiment_definitions');
+    this.metrics = new DefinitionTable(db, 'metric_definitions');
     this.stmts = {
-      experiment_definitions: definitions('experiment_definitions'),
-      metric_definitions: definitions('metric_definitions'),
-      bump: db.prepare('UPDATE workspaces SET config_version = config_version + 1 WHERE id = ?'),
       measurement: db.prepare('SELECT measurement FROM workspaces WHERE id = ?').pluck(),
       setMeasurement: db.prepare('UPDATE workspaces SET measurement = ?, config_version = config_version + 1 WHERE id = ?'),
       stats: db.prepare('SELECT experiment_id, arm_id, metric_id, n, mean_x, mean_y, m2_x, m2_y, c_xy, first_at, last_at FROM experiment_stats WHERE workspace_id = ? AND experiment_id IN (SELECT value FROM json_each(?)) ORDER BY experiment_id, arm_id, metric_id'),
       dropStats: db.prepare('DELETE FROM experiment_stats WHERE workspace_id = ? AND experiment_id = ?'),
     };
-    this.putTx = db.transaction((table: Table, workspaceId: string, id: string, json: string, at: number): boolean => {
-      const s = this.stmts[table];
-      const existed = s.exists.get(workspaceId, id) !== undefined;
-      s.put.run(workspaceId, id, json, at, at);
-      this.stmts.bump.run(workspaceId);
-      return !existed;
-    });
-    this.deleteTx = db.transaction((table: Table, workspaceId: string, id: string): boolean => {
-      const deleted = this.stmts[table].delete.run(workspaceId, id).changes > 0;
-      if (deleted) this.stmts.bump.run(workspaceId);
-      return deleted;
-    });
   }
 
   async listExperiments(workspaceId: string): Promise<ExperimentDefinition[]> {
-    return (this.stmts.experiment_definitions.list.all(workspaceId) as string[]).map((json) => JSON.parse(json) as ExperimentDefinition);
+    return this.experiments.list(workspaceId);
   }
 
   async putExperiment(workspaceId: string, definition: ExperimentDefinition, at: number): Promise<'created' | 'updated'> {
-    return this.putTx('experiment_definitions', workspaceId, definition.id, JSON.stringify(definition), at) ? 'created' : 'updated';
+    return this.experiments.put(workspaceId, definition, at);
   }
 
   async deleteExperiment(workspaceId: string, id: string): Promise<boolean> {
-    return this.deleteTx('experiment_definitions', workspaceId, id);
+    return this.experiments.delete(workspaceId, id);
   }
 
   async listMetrics(workspaceId: string): Promise<MetricDefinition[]> {
-    return (this.stmts.metric_definitions.list.all(workspaceId) as string[]).map((json) => JSON.parse(json) as MetricDefinition);
+    return this.metrics.list(workspaceId);
   }
 
   async putMetric(workspaceId: string, definition: MetricDefinition, at: number): Promise<'created' | 'updated'> {
-    return this.putTx('metric_definitions', workspaceId, definition.id, JSON.stringify(definition), at) ? 'created' : 'updated';
+    return this.metrics.put(workspaceId, definition, at);
   }
 
   async deleteMetric(workspaceId: string, id: string): Promise<boolean> {
-    return this.deleteTx('metric_definitions', workspaceId, id);
+    return this.metrics.delete(workspaceId, id);
   }
 
   async measurement(workspaceId: string): Promise<MeasurementSettings | null> {
