@@ -33,6 +33,8 @@ export interface ExperimentView {
 
 export interface AnalysisOptions {
   readonly alpha?: number;
+  /** Welch's test: two-sided (default), or one-sided `greater` (treatment better) or `less`. */
+  readonly alternative?: 'two-sided' | 'greater' | 'less';
   /** Always-valid intervals, tuned for N* units (default 5,000): safe to look at any time. */
   readonly sequential?: boolean;
   readonly nStar?: number;
@@ -260,6 +262,7 @@ export class ExperimentService {
     const analysis = analyzeExperiment({
       design: designOf(definition, {
         ...(options.alpha === undefined ? {} : { alpha: options.alpha }),
+        ...(options.alternative === undefined ? {} : { alternative: options.alternative }),
         ...(options.sequential === true ? { sequential: { nStar: options.nStar ?? DEFAULT_SEQUENTIAL_N_STAR } } : {}),
         ...(options.bayesian === true ? { bayesian: {} } : {}),
         ...(options.cuped === true ? { cuped: true } : {}),

@@ -75,6 +75,9 @@ const NStar = Type.Integer({ minimum: 1, description: 'With sequential: the tota
 export const AnalysisQuery = Type.Object(
   {
     alpha: Type.Optional(Alpha),
+    alternative: Type.Optional(Type.Union([Type.Literal('two-sided'), Type.Literal('greater'), Type.Literal('less')], {
+      description: 'Welch\'s test: two-sided (default), or one-sided: greater (the treatment is better) or less',
+    })),
     sequential: Type.Optional(Sequential),
     nStar: Type.Optional(NStar),
     bayesian: Type.Optional(Type.Boolean({ description: 'Add the chance to win and the risk (flat prior)' })),

@@ -224,7 +224,7 @@ describe('experiments, metrics, measurement and the report', () => {
 
     it('checks the analysis and report options', async () => {
       await putExperiment('hero-test');
-      for (const query of ['alpha=0', 'alpha=0.6', 'alpha=x', 'nStar=0', 'nStar=1.5', 'sequential=maybe', 'bayesian=2', 'other=1']) {
+      for (const query of ['alpha=0', 'alpha=0.6', 'alpha=x', 'nStar=0', 'nStar=1.5', 'sequential=maybe', 'bayesian=2', 'alternative=up', 'other=1']) {
         expect((await problem('GET', `/admin/v1/experiments/hero-test/analysis?${query}`, undefined, 400, 'ATTUNE_INVALID_REQUEST')).field, query).toMatch(/^querystring/);
       }
       for (const query of ['alpha=0', 'alpha=0.51', 'nStar=-3', 'monthlyCost=-1', 'monthlyCost=lots', 'experiment=']) {
@@ -233,7 +233,7 @@ describe('experiments, metrics, measurement and the report', () => {
       await problem('GET', '/admin/v1/report?experiment=nope', undefined, 404, 'ATTUNE_EXPERIMENT_NOT_FOUND');
 
       // Before any exposure: empty arms, not an error.
-      const readout = await ok<ExperimentReadout>('GET', '/admin/v1/experiments/hero-test/analysis?alpha=0.5&sequential=true&nStar=1000&bayesian=true&cuped=true');
+      const readout = await ok<ExperimentReadout>('GET', '/admin/v1/experiments/hero-test/analysis?alpha=0.5&alternative=greater&sequential=true&nStar=1000&bayesian=true&cuped=true');
       expect(readout).toMatchObject({ units: { control: 0, personalized: 0 }, firstExposureAt: null, lastEventAt: null, analysis: { controlArmId: 'control', family: 0 } });
       expect(readout.analysis.metrics.map((m) => [m.metricId, m.role])).toEqual([['conversion', 'primary']]);
       const report = await ok<WorkspaceReport>('GET', '/admin/v1/report?alpha=0.1&sequential=true&nStar=2000&monthlyCost=0');

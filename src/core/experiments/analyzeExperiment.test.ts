@@ -277,3 +277,21 @@ describe('pre-exposure covariates (pair accumulators) and CUPED', () => {
     expect(widthRatio).toBeLessThan(maxWidthRatio);
   });
 });
+
+describe('analyzeExperiment: one-sided tests', () => {
+  it('`greater` halves the two-sided p-value of a positive effect and gives a lower bound only; `less` the complement', () => {
+    const arms = simulate('mean', 2000, seededRandom(77), revenue(10, 3));
+    const metrics: MetricStats[] = [{ metricId: 'revenue', kind: 'mean', role: 'primary', arms }];
+    const read = (alternative?: 'greater' | 'less') => analyzeExperiment({ design: { ...design, ...(alternative === undefined ? {} : { alternative }) }, unitCounts: { control: 2000, treatment: 2000 }, metrics }).metrics[0]!.comparisons[0]!;
+    const two = read();
+    const greater = read('greater');
+    const less = read('less');
+    expect(two.absolute!.estimate).toBeGreaterThan(0);
+    expect(greater.absolute!.pValue).toBeCloseTo(two.absolute!.pValue / 2, 12);
+    expect(less.absolute!.pValue).toBeCloseTo(1 - two.absolute!.pValue / 2, 12);
+    expect(greater.absolute!.ci[1]).toBe(Infinity);
+    expect(greater.absolute!.ci[0]).toBeGreaterThan(two.absolute!.ci[0]);
+    expect(less.absolute!.ci[0]).toBe(-Infinity);
+    expect(greater.pValue).toBeCloseTo(two.pValue! / 2, 12);
+  });
+});

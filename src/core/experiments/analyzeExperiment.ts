@@ -9,7 +9,7 @@
  */
 import { bayesianTest, type BayesianResult, type NormalPrior } from '../stats/bayesian.js';
 import { cupedTest, type CupedMetric, type CupedResult } from '../stats/cuped.js';
-import { welchTTest, type Difference, type TTestResult } from '../stats/frequentist.js';
+import { welchTTest, type Alternative, type Difference, type TTestResult } from '../stats/frequentist.js';
 import { benjaminiHochbergAdjust, holmAdjust } from '../stats/multipleTesting.js';
 import { sequentialTest, type SequentialResult } from '../stats/sequential.js';
 import { sampleRatioMismatch, SRM_THRESHOLD, type SrmResult } from '../stats/srm.js';
@@ -26,6 +26,11 @@ export interface AnalysisDesign {
   readonly controlArmId: string;
   /** Default 0.05. */
   readonly alpha?: number;
+  /**
+   * Welch's test and interval: `two-sided` (default), or one-sided, `greater` (the treatment
+   * is better: a lower bound) or `less`. Sequential, Bayesian and CUPED read-outs stay two-sided.
+   */
+  readonly alternative?: Alternative;
   /** The effect whose p-value is reported, adjusted and used by the Bayesian read-out. Default `relative`. */
   readonly difference?: Difference;
   /** Add always-valid intervals, tuned for N* units in the two arms compared. */
@@ -181,8 +186,9 @@ function compare(kind: MetricKind, controlArm: ArmInput, armId: string, treatmen
   if (typeof treatment === 'string') return { armId, summary: null, status: 'insufficient_data', problem: treatment, ...none };
   if (typeof control === 'string') return { armId, summary: treatment, status: 'insufficient_data', problem: `control: ${control}`, ...none };
   const alpha = design.alpha ?? 0.05;
-  const absolute = welchTTest(control, treatment, { difference: 'absolute', alpha });
-  const relative = control.mean === 0 ? null : welchTTest(control, treatment, { difference: 'relative', alpha });
+  const alternative = design.alternative ?? 'two-sided';
+  const absolute = welchTTest(control, treatment, { difference: 'absolute', alpha, alternative });
+  const relative = control.mean === 0 ? null : welchTTest(control, treatment, { difference: 'relative', alpha, alternative });
   const headline: Difference = design.difference === 'absolute' || relative === null ? 'absolute' : 'relative';
   const chosen = headline === 'absolute' ? absolute : relative!;
   const cuped = design.cuped === true ? cupedComparison(kind, controlArm.acc, treatmentArm.acc, { alpha, headline, withRelative: relative !== null }) : null;

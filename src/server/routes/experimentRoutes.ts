@@ -64,6 +64,7 @@ function metricBodyError(error: Error & { validationContext?: string }, body: un
 function analysisOptions(query: Static<typeof AnalysisQuery>): AnalysisOptions {
   return {
     ...(query.alpha === undefined ? {} : { alpha: query.alpha }),
+    ...(query.alternative === undefined ? {} : { alternative: query.alternative }),
     ...(query.sequential === undefined ? {} : { sequential: query.sequential }),
     ...(query.nStar === undefined ? {} : { nStar: query.nStar }),
     ...(query.bayesian === undefined ? {} : { bayesian: query.bayesian }),
