@@ -121,6 +121,47 @@ export function addPair(m: PairMoments, x: number, y: number): PairMoments {
   return { n, meanX, meanY, m2X: m.m2X + dx * (x - meanX), m2Y: m.m2Y + dy * (y - meanY), cXY: m.cXY + dx * (y - meanY) };
 }
 
+/** Pair moments a caller owns and updates in place (hot loops that must not allocate). */
+export interface MutablePairMoments {
+  n: number;
+  meanX: number;
+  meanY: number;
+  m2X: number;
+  m2Y: number;
+  cXY: number;
+}
+
+/**
+ * A unit's (x, y) changed from `before` (null: a new unit) to `after`: takes the old value out
+ * and puts the new one in, in place. The same arithmetic as removePair then addPair.
+ */
+export function replacePairInPlace(m: MutablePairMoments, before: readonly [number, number] | null, after: readonly [number, number]): void {
+  if (before !== null) {
+    if (m.n <= 1) {
+      m.n = 0; m.meanX = 0; m.meanY = 0; m.m2X = 0; m.m2Y = 0; m.cXY = 0;
+    } else {
+      const n = m.n - 1;
+      const dx = before[0] - m.meanX;
+      const dy = before[1] - m.meanY;
+      const meanX = m.meanX - dx / n;
+      const meanY = m.meanY - dy / n;
+      m.m2X = Math.max(0, m.m2X - dx * (before[0] - meanX));
+      m.m2Y = Math.max(0, m.m2Y - dy * (before[1] - meanY));
+      m.cXY -= dx * (before[1] - meanY);
+      m.n = n; m.meanX = meanX; m.meanY = meanY;
+    }
+  }
+  const n = m.n + 1;
+  const dx = after[0] - m.meanX;
+  const dy = after[1] - m.meanY;
+  const meanX = m.meanX + dx / n;
+  const meanY = m.meanY + dy / n;
+  m.m2X += dx * (after[0] - meanX);
+  m.m2Y += dy * (after[1] - meanY);
+  m.cXY += dx * (after[1] - meanY);
+  m.n = n; m.meanX = meanX; m.meanY = meanY;
+}
+
 /** Takes one (x, y) observation back out of pair moments (the inverse of addPair). */
 export function removePair(m: PairMoments, x: number, y: number): PairMoments {
   if (m.n <= 1) return emptyPairMoments;

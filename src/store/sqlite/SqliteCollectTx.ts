@@ -7,7 +7,7 @@ import { emptyKnowledge, type KnowledgeState } from '../../core/knowledge/Knowle
 import type { MembershipChange } from '../../core/segments/compileSegments.js';
 import type { Interaction } from '../../core/decide/interactions.js';
 import type { ArmStatChange } from '../../core/experiments/experimentUnits.js';
-import { addPair, removePair, type PairMoments } from '../../core/stats/SufficientStats.js';
+import { replacePairInPlace, type MutablePairMoments } from '../../core/stats/SufficientStats.js';
 import type { CollectTx, DecisionRecord } from '../ports.js';
 import type { SqliteDatabase } from './openDatabase.js';
 
@@ -52,7 +52,7 @@ interface ArmStatsRecord {
   readonly experimentId: string;
   readonly armId: string;
   readonly metricId: string;
-  moments: PairMoments;
+  readonly moments: MutablePairMoments;
   firstAt: number;
   lastAt: number;
 }
@@ -63,8 +63,13 @@ export class SqliteCollectTx implements CollectTx {
   private readonly identities = new Map<string, string>();
   private readonly dirty = new Set<ProfileRecord>();
   private dataVersion: unknown = null;
-  /** Arm statistics touched in this group commit: read once, changed in memory, written by flush. */
+  /**
+   * Arm statistics, read once and then kept (a few rows per experiment): changed in memory,
+   * the changed ones written by flush. Dropped with the other caches on a rollback or when
+   * another connection committed.
+   */
   private readonly armStats = new Map<string, ArmStatsRecord>();
+  private readonly dirtyStats = new Set<ArmStatsRecord>();
 
   constructor(db: SqliteDatabase) {
     this.stmts = {
@@ -270,11 +275,10 @@ export class SqliteCollectTx implements CollectTx {
         };
         this.armStats.set(key, r);
       }
-      let m = r.moments;
-      if (c.before !== null) m = removePair(m, c.before[0], c.before[1]);
-      r.moments = addPair(m, c.after[0], c.after[1]);
+      replacePairInPlace(r.moments, c.before, c.after);
       if (at < r.firstAt) r.firstAt = at;
       if (at > r.lastAt) r.lastAt = at;
+      this.dirtyStats.add(r);
     }
   }
 
@@ -296,11 +300,11 @@ export class SqliteCollectTx implements CollectTx {
       r.knowledgeDirty = false;
     }
     this.dirty.clear();
-    for (const r of this.armStats.values()) {
+    for (const r of this.dirtyStats) {
       const m = r.moments;
       this.stmts.saveArmStats.run(r.workspaceId, r.experimentId, r.armId, r.metricId, m.n, m.meanX, m.meanY, m.m2X, m.m2Y, m.cXY, r.firstAt, r.lastAt);
     }
-    this.armStats.clear();
+    this.dirtyStats.clear();
   }
 
   private writeRow(r: ProfileRecord): void {
@@ -311,9 +315,16 @@ export class SqliteCollectTx implements CollectTx {
     r.rowDirty = false;
   }
 
+  /** Forgets the cached arm statistics: their rows were changed outside a commit (an experiment's statistics dropped). */
+  forgetArmStats(): void {
+    this.armStats.clear();
+    this.dirtyStats.clear();
+  }
+
   /** Forgets everything cached: after a rollback, the cache may hold what was never committed. */
   discard(): void {
     this.armStats.clear();
+    this.dirtyStats.clear();
     this.profiles.clear();
     this.identities.clear();
     this.dirty.clear();

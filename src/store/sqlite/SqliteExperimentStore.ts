@@ -25,7 +25,8 @@ export class SqliteExperimentStore implements ExperimentStore {
   private readonly experiments: DefinitionTable<ExperimentDefinition>;
   private readonly metrics: DefinitionTable<MetricDefinition>;
 
-  constructor(db: SqliteDatabase) {
+  /** `onStatsDropped`: statistics rows were deleted, so the collect unit of work must forget those it caches. */
+  constructor(db: SqliteDatabase, private readonly onStatsDropped: () => void = () => undefined) {
     this.experiments = new DefinitionTable(db, 'experiment_definitions');
     this.metrics = new DefinitionTable(db, 'metric_definitions');
     this.stmts = {
@@ -79,5 +80,6 @@ export class SqliteExperimentStore implements ExperimentStore {
 
   async dropArmStats(workspaceId: string, experimentId: string): Promise<void> {
     this.stmts.dropStats.run(workspaceId, experimentId);
+    this.onStatsDropped();
   }
 }

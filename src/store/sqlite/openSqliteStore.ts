@@ -16,7 +16,8 @@ export interface SqliteStore extends AttuneStore {
 /** The embedded store: every port on one SQLite file. */
 export function openSqliteStore(options: OpenDatabaseOptions & CommitterOptions): SqliteStore {
   const db = openDatabase(options);
-  const committer = new SqliteCommitter(db, new SqliteCollectTx(db), options);
+  const collectTx = new SqliteCollectTx(db);
+  const committer = new SqliteCommitter(db, collectTx, options);
   const knowledge = new SqliteKnowledgeStore(db);
   const decisions = new SqliteDecisionStore(db);
   return {
@@ -29,7 +30,7 @@ export function openSqliteStore(options: OpenDatabaseOptions & CommitterOptions)
     knowledge,
     decisionConfig: decisions,
     decisions,
-    experiments: new SqliteExperimentStore(db),
+    experiments: new SqliteExperimentStore(db, () => collectTx.forgetArmStats()),
     async close() {
       await committer.close();
       if (db.open) {
