@@ -1,36 +1,52 @@
 import { assignArm } from '../../src/core/experiments/assignArm.js';
 import type { ExperimentDefinition } from '../../src/core/experiments/ExperimentDefinition.js';
+import { EXPOSURE_EVENT, type ExperimentUnits } from '../../src/core/experiments/experimentUnits.js';
+import {
+  compileExperimentModel, HOLDOUT_ARM, PERSONALIZED_ARM, PROGRAM_EXPERIMENT_ID, UNITS_METRIC,
+  type CompiledExperiment, type ExperimentModel,
+} from '../../src/core/experiments/ExperimentModel.js';
+import { builtinMetrics, type MeasurementSettings } from '../../src/core/experiments/MeasurementSettings.js';
 import type { MetricDefinition } from '../../src/core/experiments/MetricDefinition.js';
 import {
-  addUnitValue, compileMetric, emptyAccumulator,
+  addUnitValue, emptyAccumulator, removeUnitValue, zeroValue,
   type ArmAccumulator, type CompiledMetric, type MetricEvent, type UnitValue,
 } from '../../src/core/experiments/metricValues.js';
-import type { Moments, PairMoments } from '../../src/core/stats/SufficientStats.js';
+import { addPair, emptyPairMoments, type PairMoments } from '../../src/core/stats/SufficientStats.js';
+import type { ArmStatsRow } from '../../src/store/ports.js';
 import { seededRandom } from './random.js';
 
 /**
- * The aggregation part of the measure benchmark: a seeded, time-ordered stream of exposures
- * and outcome events of one experiment, folded event by event into each unit's running metric
- * values and each arm's sufficient statistics.
- *
- * metricValues.ts offers the unit's value from all its events (`valueOf`), not an update by one
- * event, and no way to take a unit's value back out of an accumulator. The incremental path
- * built here from the exported pieces: each metric's contribution of one event is
- * `valueOf(firstExposure, [event])` (every metric kind is a sum over events, conversion an "any"),
- * added to the unit's running value; when that changes, the old value leaves the arm's
- * accumulator (the inverse Welford step below, exact algebraically) and the new one enters it
- * (`addUnitValue`). A check at the end folds every unit's full event list with `valueOf` and
- * `addUnitValue` and compares.
+ * The aggregation part of the measure benchmark: the experiment, its five metrics and the
+ * workspace's measurement settings; a seeded, time-ordered stream of exposures
+ * (`Experiment Viewed`) and outcome events; the check of stored arm statistics against a
+ * fresh fold of every unit's whole event list; and a pure fold built from the core's pieces
+ * (`advance`, `removeUnitValue`, `addUnitValue`), the floor the real path is compared with.
+ * The real path itself (applyExperimentEvent into a SqliteCollectTx) is in measureCollect.ts.
  */
 
-/** The issue's five metrics. */
-export const measureMetrics: readonly MetricDefinition[] = [
+const builtin = (id: string): MetricDefinition => {
+  const metric = builtinMetrics.find((m) => m.id === id);
+  if (metric === undefined) throw new Error(`no built-in metric "${id}"`);
+  return metric;
+};
+
+/** The workspace's own metrics: a 7-day purchase conversion and a count. */
+export const customMetrics: readonly MetricDefinition[] = [
   { id: 'purchase-7d', kind: 'conversion', event: 'Order Completed', window: '7d' },
-  { id: 'revenue-per-visitor', kind: 'mean', event: 'Order Completed', property: 'revenue' },
-  { id: 'aov', kind: 'ratio', numerator: { event: 'Order Completed', property: 'revenue' }, denominator: { event: 'Order Completed' } },
-  { id: 'ctr', kind: 'ratio', numerator: { event: 'Decision Clicked' }, denominator: { event: 'Decision Viewed' } },
   { id: 'product-views', kind: 'count', event: 'Product Viewed' },
 ];
+
+/** The issue's five metrics, primary first: conversion, revenue (mean), AOV (ratio), CTR (ratio), a count. */
+export const measureMetrics: readonly MetricDefinition[] = [
+  customMetrics[0]!, builtin('revenue'), builtin('aov'), builtin('ctr'), customMetrics[1]!,
+];
+
+/**
+ * The ROI report's metrics (which every experiment also aggregates, and the program too) are
+ * the experiment's own: its conversion stands for the built-in 30-day one, and revenue, aov
+ * and ctr are the built-ins. So each experiment aggregates exactly its five metrics.
+ */
+export const measureSettings: MeasurementSettings = { roiMetrics: { conversionRate: 'purchase-7d' } };
 
 export const measureExperiment: ExperimentDefinition = {
   id: 'hero-personalization',
@@ -41,8 +57,35 @@ export const measureExperiment: ExperimentDefinition = {
   ],
   start: '2025-03-01T00:00:00Z',
   primaryMetric: 'purchase-7d',
-  guardrailMetrics: ['revenue-per-visitor', 'aov', 'ctr', 'product-views'],
+  guardrailMetrics: ['revenue', 'aov', 'ctr', 'product-views'],
 };
+
+export const measureWorkspace = 'bench-measure';
+
+/** The model the collect commit would aggregate with: compiled once, as per config version. */
+export function compileMeasureModel(experiments: readonly ExperimentDefinition[] = [measureExperiment]): ExperimentModel {
+  const model = compileExperimentModel({ experiments, metrics: customMetrics, measurement: measureSettings, workspaceId: measureWorkspace });
+  if (model.problems.length > 0) throw new Error(`the experiment model has problems: ${model.problems.map((p) => `${p.experimentId}: ${p.message}`).join('; ')}`);
+  for (const e of model.experiments.values()) {
+    const ids = e.metrics.map((m) => m.id).join(',');
+    if (ids !== measureMetrics.map((m) => m.id).join(',')) throw new Error(`experiment ${e.id} aggregates ${ids}, not the five metrics`);
+  }
+  return model;
+}
+
+/** The compiled experiment (or the program) of an id. */
+export function compiledExperiment(model: ExperimentModel, id: string): CompiledExperiment {
+  const e = id === PROGRAM_EXPERIMENT_ID ? model.program : model.experiments.get(id);
+  if (e === undefined) throw new Error(`no experiment "${id}" in the model`);
+  return e;
+}
+
+function exposureRecord(unitId: string, experimentId: string, armId: string, arm: number, timestamp: number): StreamRecord {
+  return {
+    kind: 'exposure', unitId, experimentId, arm,
+    event: { type: 'track', name: EXPOSURE_EVENT, timestamp, properties: { experiment_id: experimentId, variation_id: armId } },
+  };
+}
 
 /** Event names and their shares of the outcome events (names no metric reads included). */
 const eventMix: readonly (readonly [string, number])[] = [
@@ -57,8 +100,12 @@ const eventMix: readonly (readonly [string, number])[] = [
 
 const day = 86_400_000;
 
+/**
+ * One event of the stream, with the unit (profile) it belongs to. An exposure is an
+ * `Experiment Viewed` track event, as the decide step logs it; `arm` is its arm's index.
+ */
 export type StreamRecord =
-  | { readonly kind: 'exposure'; readonly unitId: string; readonly arm: number; readonly timestamp: number }
+  | { readonly kind: 'exposure'; readonly unitId: string; readonly experimentId: string; readonly arm: number; readonly event: MetricEvent }
   | { readonly kind: 'event'; readonly unitId: string; readonly event: MetricEvent };
 
 export interface Stream {
@@ -129,7 +176,7 @@ export function buildStream(units: number, events: number, seed = 20250301): Str
   const records: StreamRecord[] = [];
   const eventCounts: Record<string, number> = {};
   exposures.forEach((e, i) => {
-    records.push({ kind: 'exposure', unitId: e.unitId, arm: e.arm, timestamp: e.timestamp });
+    records.push(exposureRecord(e.unitId, measureExperiment.id, measureExperiment.arms[e.arm]!.id, e.arm, e.timestamp));
     let t = e.timestamp;
     for (let k = 0; k < counts[i]!; k++) {
       t = Math.min(end - 1, t + Math.floor(-Math.log(1 - random()) * (2 * day) / Math.max(1, counts[i]! / 4)));
@@ -138,150 +185,178 @@ export function buildStream(units: number, events: number, seed = 20250301): Str
       records.push({ kind: 'event', unitId: e.unitId, event: { type: 'track', name, timestamp: t, properties: propertiesOf(name, random) } });
     }
   });
-  const timeOf = (r: StreamRecord) => (r.kind === 'exposure' ? r.timestamp : r.event.timestamp);
   // Stable sort: a unit's exposure stays before its events at the same millisecond.
-  records.sort((a, b) => timeOf(a) - timeOf(b));
+  records.sort((a, b) => a.event.timestamp - b.event.timestamp);
   return { records, units, events, eventCounts, armUnits, spanDays };
 }
 
-/** Takes one observation back out of moments (the inverse of Welford's update). */
-export function removeObservation(m: Moments, x: number): Moments {
-  if (m.n <= 1) return { n: 0, mean: 0, m2: 0 };
-  const n = m.n - 1;
-  const delta = x - m.mean;
-  const mean = m.mean - delta / n;
-  return { n, mean, m2: m.m2 - delta * (x - mean) };
+/** The holdout's share of the program (MeasurementSettings' default). */
+const holdoutShare = 0.05;
+
+/**
+ * The same stream with every unit also exposed to the program (`_program`, holdout or
+ * personalized, 5% holdout, seeded) at its experiment exposure, as the decide step does for a
+ * consenting profile while a holdout runs. In production the holdout's units are left out of
+ * experiments; here they stay in, so that the experiment's figures stay those of the base stream.
+ */
+export function withProgramExposures(stream: Stream, seed = 5): Stream {
+  const random = seededRandom(seed);
+  const records: StreamRecord[] = [];
+  for (const r of stream.records) {
+    records.push(r);
+    if (r.kind !== 'exposure') continue;
+    const held = random() < holdoutShare;
+    records.push(exposureRecord(r.unitId, PROGRAM_EXPERIMENT_ID, held ? HOLDOUT_ARM : PERSONALIZED_ARM, held ? 0 : 1, r.event.timestamp));
+  }
+  return { ...stream, records };
 }
 
-/** Takes one (x, y) observation back out of pair moments. */
-export function removePair(m: PairMoments, x: number, y: number): PairMoments {
-  if (m.n <= 1) return { n: 0, meanX: 0, meanY: 0, m2X: 0, m2Y: 0, cXY: 0 };
-  const n = m.n - 1;
-  const dx = x - m.meanX;
-  const dy = y - m.meanY;
-  const meanX = m.meanX - dx / n;
-  const meanY = m.meanY - dy / n;
-  return { n, meanX, meanY, m2X: m.m2X - dx * (x - meanX), m2Y: m.m2Y - dy * (y - meanY), cXY: m.cXY - dx * (y - meanY) };
-}
-
-export function removeUnitValue(acc: ArmAccumulator, value: UnitValue): ArmAccumulator {
-  if (acc.kind === 'single' && value.kind === 'single') return { kind: 'single', moments: removeObservation(acc.moments, value.value) };
-  if (acc.kind === 'pair' && value.kind === 'pair') return { kind: 'pair', moments: removePair(acc.moments, value.numerator, value.denominator) };
-  throw new TypeError(`a ${value.kind} value does not fit a ${acc.kind} accumulator`);
-}
-
-/** A unit's running state: its arm, first exposure and current value of each metric. */
-interface UnitState {
+/** A unit's running state in the pure fold: its arm, first exposure and current value of each metric. */
+interface PureUnit {
   readonly arm: number;
   readonly firstExposure: number;
   readonly values: UnitValue[];
 }
 
-export interface AggregationState {
-  readonly units: Map<string, UnitState>;
+export interface PureFold {
+  readonly units: Map<string, PureUnit>;
   /** [arm][metric]. */
   readonly accumulators: ArmAccumulator[][];
   /** Arm-accumulator updates (a unit's value changed: one removal and one addition). */
   updates: number;
-  outcomeEvents: number;
-}
-
-export function compileMeasureMetrics(): CompiledMetric[] {
-  return measureMetrics.map(compileMetric);
-}
-
-const zero = (m: CompiledMetric): UnitValue => (m.kind === 'ratio' ? { kind: 'pair', numerator: 0, denominator: 0 } : { kind: 'single', value: 0 });
-
-/** The new running value after one event's contribution; the same object when nothing changed. */
-function combine(kind: CompiledMetric['kind'], old: UnitValue, delta: UnitValue): UnitValue {
-  if (old.kind === 'pair' && delta.kind === 'pair') {
-    if (delta.numerator === 0 && delta.denominator === 0) return old;
-    return { kind: 'pair', numerator: old.numerator + delta.numerator, denominator: old.denominator + delta.denominator };
-  }
-  if (old.kind === 'single' && delta.kind === 'single') {
-    if (delta.value === 0) return old;
-    if (kind === 'conversion') return old.value === 1 ? old : delta;
-    return { kind: 'single', value: old.value + delta.value };
-  }
-  throw new TypeError('value shapes differ');
 }
 
 /**
- * Folds the stream in, record by record: the timed work. An exposure creates the unit's state
- * (all values 0) and adds it to its arm's accumulators; an event goes through every metric.
- * With `fold` false the arm accumulators are left alone (unit values only), to see the split.
+ * The pure floor: the stream folded record by record with the core's pieces and no more. An
+ * exposure creates the unit (all values `zeroValue`) and adds it to its arm's accumulators;
+ * an event advances each metric's value (`CompiledMetric.advance`), and a changed value leaves
+ * its arm's accumulator (`removeUnitValue`) and enters it again (`addUnitValue`). Units in a
+ * Map, values in an array: none of the real path's string keys, stored form or change objects.
  */
-export function aggregate(records: readonly StreamRecord[], metrics: readonly CompiledMetric[], arms: number, fold = true): AggregationState {
-  const state: AggregationState = {
+export function foldPure(records: readonly StreamRecord[], metrics: readonly CompiledMetric[], arms: number): PureFold {
+  const state: PureFold = {
     units: new Map(),
     accumulators: Array.from({ length: arms }, () => metrics.map((m) => emptyAccumulator(m.kind))),
     updates: 0,
-    outcomeEvents: 0,
   };
-  const one: MetricEvent[] = [];
   for (const record of records) {
     if (record.kind === 'exposure') {
-      if (state.units.has(record.unitId)) continue; // only the first exposure counts
-      const values = metrics.map(zero);
-      state.units.set(record.unitId, { arm: record.arm, firstExposure: record.timestamp, values });
-      if (fold) {
-        const accs = state.accumulators[record.arm]!;
-        for (let m = 0; m < metrics.length; m++) accs[m] = addUnitValue(accs[m]!, values[m]!);
-      }
+      if (record.experimentId !== measureExperiment.id || state.units.has(record.unitId)) continue; // the first exposure counts
+      const values = metrics.map((m) => zeroValue(m.kind));
+      state.units.set(record.unitId, { arm: record.arm, firstExposure: record.event.timestamp, values });
+      const accs = state.accumulators[record.arm]!;
+      for (let m = 0; m < metrics.length; m++) accs[m] = addUnitValue(accs[m]!, values[m]!);
       continue;
     }
-    state.outcomeEvents++;
     const unit = state.units.get(record.unitId);
     if (unit === undefined) continue; // not exposed (yet): no metric counts it
-    one[0] = record.event;
     const accs = state.accumulators[unit.arm]!;
     for (let m = 0; m < metrics.length; m++) {
-      const metric = metrics[m]!;
       const old = unit.values[m]!;
-      const next = combine(metric.kind, old, metric.valueOf(unit.firstExposure, one));
+      const next = metrics[m]!.advance(unit.firstExposure, old, record.event);
       if (next === old) continue;
       unit.values[m] = next;
-      if (fold) {
-        accs[m] = addUnitValue(removeUnitValue(accs[m]!, old), next);
-        state.updates++;
-      }
+      accs[m] = addUnitValue(removeUnitValue(accs[m]!, old), next);
+      state.updates++;
     }
   }
   return state;
 }
 
-/**
- * The check: every unit's values from its whole event list (`valueOf`), folded per arm with
- * `addUnitValue`, against the incremental state. Returns the largest relative difference
- * over all moments (means, M2, co-moments) and whether every unit's values agree.
- */
-export function verifyAggregation(records: readonly StreamRecord[], metrics: readonly CompiledMetric[], state: AggregationState): { maxRelativeDifference: number; unitValuesAgree: boolean } {
+export interface AggregationCheck {
+  /** Over every moment of every row (n, means, M2s, co-moment). */
+  readonly maxRelativeDifference: number;
+  /** Every unit's stored values equal `valueOf` of its whole event list. */
+  readonly unitValuesAgree: boolean;
+  /** Rows expected (experiment × arm × metric, `_units` included) and rows found. */
+  readonly rowsExpected: number;
+  readonly rowsFound: number;
+}
+
+const momentKeys = ['n', 'meanX', 'meanY', 'm2X', 'm2Y', 'cXY'] as const;
+
+function relativeDifference(expected: PairMoments, got: PairMoments): number {
+  let max = 0;
+  for (const key of momentKeys) {
+    const e = expected[key];
+    const scale = Math.max(Math.abs(e), key === 'n' ? 1 : 1e-12);
+    max = Math.max(max, Math.abs(got[key] - e) / scale);
+  }
+  return max;
+}
+
+/** Each unit's outcome events, in stream order: what the checks fold with `valueOf`. */
+export function eventsByUnit(records: readonly StreamRecord[]): Map<string, MetricEvent[]> {
   const eventsOf = new Map<string, MetricEvent[]>();
   for (const r of records) if (r.kind === 'event') {
     const list = eventsOf.get(r.unitId);
     if (list === undefined) eventsOf.set(r.unitId, [r.event]);
     else list.push(r.event);
   }
-  const fresh = state.accumulators.map((accs) => accs.map((acc) => emptyAccumulator(acc.kind === 'pair' ? 'ratio' : 'mean')));
+  return eventsOf;
+}
+
+const pairOf = (value: UnitValue): [number, number] => (value.kind === 'pair' ? [value.numerator, value.denominator] : [value.value, 0]);
+const storedOf = (value: UnitValue): number | [number, number] | undefined =>
+  value.kind === 'pair' ? (value.numerator === 0 && value.denominator === 0 ? undefined : [value.numerator, value.denominator]) : (value.value === 0 ? undefined : value.value);
+
+/**
+ * The check of the real path: every unit's values from its whole event list (`valueOf` from
+ * its first exposure), folded per experiment, arm and metric with `addPair` (x the value and y
+ * 0 for a single metric, as no covariate is set; numerator and denominator for a ratio; (0, 0)
+ * for `_units`), against the rows read back from the store; and each unit's stored values.
+ */
+export function verifyStoredStats(eventsOf: ReadonlyMap<string, readonly MetricEvent[]>, model: ExperimentModel, units: ReadonlyMap<string, ExperimentUnits>, rows: readonly ArmStatsRow[]): AggregationCheck {
+  const expected = new Map<string, PairMoments>();
+  const add = (experimentId: string, armId: string, metricId: string, x: number, y: number) => {
+    const key = `${experimentId}\u0000${armId}\u0000${metricId}`;
+    expected.set(key, addPair(expected.get(key) ?? emptyPairMoments, x, y));
+  };
+  let unitValuesAgree = true;
+  for (const [unitId, perExperiment] of units) {
+    const events = eventsOf.get(unitId) ?? [];
+    for (const [experimentId, unit] of Object.entries(perExperiment)) {
+      add(experimentId, unit.a, UNITS_METRIC, 0, 0);
+      for (const metric of compiledExperiment(model, experimentId).metrics) {
+        const value = metric.valueOf(unit.t, events);
+        if (JSON.stringify(storedOf(value)) !== JSON.stringify(unit.v?.[metric.id])) unitValuesAgree = false;
+        const [x, y] = pairOf(value);
+        add(experimentId, unit.a, metric.id, x, y);
+      }
+    }
+  }
+  let maxRelativeDifference = 0;
+  let rowsFound = 0;
+  for (const row of rows) {
+    const e = expected.get(`${row.experimentId}\u0000${row.armId}\u0000${row.metricId}`);
+    if (e === undefined) {
+      maxRelativeDifference = Infinity; // a row no unit explains
+      continue;
+    }
+    rowsFound++;
+    maxRelativeDifference = Math.max(maxRelativeDifference, relativeDifference(e, row.moments));
+  }
+  return { maxRelativeDifference, unitValuesAgree, rowsExpected: expected.size, rowsFound };
+}
+
+/** The same check of the pure fold's accumulators (single metrics as (value, 0) pairs). */
+export function verifyPureFold(eventsOf: ReadonlyMap<string, readonly MetricEvent[]>, metrics: readonly CompiledMetric[], state: PureFold): AggregationCheck {
+  const fresh = state.accumulators.map((accs) => accs.map(() => emptyPairMoments));
   let unitValuesAgree = true;
   for (const [unitId, unit] of state.units) {
     const events = eventsOf.get(unitId) ?? [];
     metrics.forEach((metric, m) => {
       const value = metric.valueOf(unit.firstExposure, events);
       if (JSON.stringify(value) !== JSON.stringify(unit.values[m])) unitValuesAgree = false;
-      fresh[unit.arm]![m] = addUnitValue(fresh[unit.arm]![m]!, value);
+      const [x, y] = pairOf(value);
+      fresh[unit.arm]![m] = addPair(fresh[unit.arm]![m]!, x, y);
     });
   }
   let maxRelativeDifference = 0;
   state.accumulators.forEach((accs, a) => accs.forEach((acc, m) => {
-    const expected = fresh[a]![m]!.moments as unknown as Record<string, number>;
-    const got = acc.moments as unknown as Record<string, number>;
-    for (const key of Object.keys(expected)) {
-      const e = expected[key]!;
-      const g = got[key]!;
-      const scale = Math.max(Math.abs(e), key === 'n' ? 1 : 1e-12);
-      maxRelativeDifference = Math.max(maxRelativeDifference, Math.abs(g - e) / scale);
-    }
+    const got: PairMoments = acc.kind === 'pair' ? acc.moments : { n: acc.moments.n, meanX: acc.moments.mean, meanY: 0, m2X: acc.moments.m2, m2Y: 0, cXY: 0 };
+    maxRelativeDifference = Math.max(maxRelativeDifference, relativeDifference(fresh[a]![m]!, got));
   }));
-  return { maxRelativeDifference, unitValuesAgree };
+  const rows = state.accumulators.length * metrics.length;
+  return { maxRelativeDifference, unitValuesAgree, rowsExpected: rows, rowsFound: rows };
 }
