@@ -62,9 +62,15 @@ function experimentOf(model: ExperimentModel, id: string): CompiledExperiment | 
   return id === model.program.id ? model.program : model.experiments.get(id);
 }
 
+// Shared: most units have no value for most metrics, and this runs for every event they send.
+const zeroSingle: UnitValue = zeroValue('count');
+const zeroPair: UnitValue = zeroValue('ratio');
+const oneSingle: UnitValue = { kind: 'single', value: 1 };
+
 function toValue(metric: CompiledMetric, stored: StoredValue | undefined): UnitValue {
-  if (metric.kind === 'ratio') return Array.isArray(stored) ? { kind: 'pair', numerator: stored[0], denominator: stored[1] } : zeroValue('ratio');
-  return typeof stored === 'number' ? { kind: 'single', value: stored } : zeroValue(metric.kind);
+  if (metric.kind === 'ratio') return Array.isArray(stored) ? { kind: 'pair', numerator: stored[0], denominator: stored[1] } : zeroPair;
+  if (typeof stored !== 'number') return zeroSingle;
+  return stored === 1 ? oneSingle : { kind: 'single', value: stored };
 }
 
 function toStored(value: UnitValue): StoredValue | null {
@@ -95,7 +101,7 @@ export function applyExperimentEvent(
   covariateOf: (feature: string) => number,
 ): { units: ExperimentUnits | undefined; changes: ArmStatChange[] } {
   const changes: ArmStatChange[] = [];
-  const exposure = readExposure({ type: event.type, name: event.name, properties: event.properties });
+  const exposure = event.name === EXPOSURE_EVENT ? readExposure(event) : null;
   if (exposure !== null) {
     const experiment = experimentOf(model, exposure.experimentId);
     if (experiment === undefined || !experiment.armIds.has(exposure.armId) || (units !== undefined && Object.hasOwn(units, exposure.experimentId))) return { units, changes };

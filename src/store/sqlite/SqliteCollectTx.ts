@@ -55,6 +55,8 @@ interface ArmStatsRecord {
   readonly moments: MutablePairMoments;
   firstAt: number;
   lastAt: number;
+  /** The row exists: flush updates it in place (cheaper than an upsert). */
+  stored: boolean;
 }
 
 export class SqliteCollectTx implements CollectTx {
@@ -113,6 +115,9 @@ export class SqliteCollectTx implements CollectTx {
            conversions = conversions + excluded.conversions, conversion_value = conversion_value + excluded.conversion_value`,
       ),
       loadArmStats: db.prepare('SELECT n, mean_x, mean_y, m2_x, m2_y, c_xy, first_at, last_at FROM experiment_stats WHERE workspace_id = ? AND experiment_id = ? AND arm_id = ? AND metric_id = ?'),
+      updateArmStats: db.prepare(
+        'UPDATE experiment_stats SET n = ?, mean_x = ?, mean_y = ?, m2_x = ?, m2_y = ?, c_xy = ?, first_at = ?, last_at = ? WHERE workspace_id = ? AND experiment_id = ? AND arm_id = ? AND metric_id = ?',
+      ),
       saveArmStats: db.prepare(
         `INSERT INTO experiment_stats (workspace_id, experiment_id, arm_id, metric_id, n, mean_x, mean_y, m2_x, m2_y, c_xy, first_at, last_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT DO UPDATE SET n = excluded.n, mean_x = excluded.mean_x, mean_y = excluded.mean_y, m2_x = excluded.m2_x, m2_y = excluded.m2_y, c_xy = excluded.c_xy, first_at = excluded.first_at, last_at = excluded.last_at`,
@@ -271,7 +276,7 @@ export class SqliteCollectTx implements CollectTx {
         r = {
           workspaceId, experimentId: c.experimentId, armId: c.armId, metricId: c.metricId,
           moments: row === undefined ? { n: 0, meanX: 0, meanY: 0, m2X: 0, m2Y: 0, cXY: 0 } : { n: row.n, meanX: row.mean_x, meanY: row.mean_y, m2X: row.m2_x, m2Y: row.m2_y, cXY: row.c_xy },
-          firstAt: row?.first_at ?? at, lastAt: row?.last_at ?? at,
+          firstAt: row?.first_at ?? at, lastAt: row?.last_at ?? at, stored: row !== undefined,
         };
         this.armStats.set(key, r);
       }
@@ -302,7 +307,9 @@ export class SqliteCollectTx implements CollectTx {
     this.dirty.clear();
     for (const r of this.dirtyStats) {
       const m = r.moments;
-      this.stmts.saveArmStats.run(r.workspaceId, r.experimentId, r.armId, r.metricId, m.n, m.meanX, m.meanY, m.m2X, m.m2Y, m.cXY, r.firstAt, r.lastAt);
+      if (r.stored) this.stmts.updateArmStats.run(m.n, m.meanX, m.meanY, m.m2X, m.m2Y, m.cXY, r.firstAt, r.lastAt, r.workspaceId, r.experimentId, r.armId, r.metricId);
+      else this.stmts.saveArmStats.run(r.workspaceId, r.experimentId, r.armId, r.metricId, m.n, m.meanX, m.meanY, m.m2X, m.m2Y, m.cXY, r.firstAt, r.lastAt);
+      r.stored = true;
     }
     this.dirtyStats.clear();
   }
