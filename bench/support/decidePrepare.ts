@@ -63,6 +63,11 @@ async function prepare(dataDir: string, profiles: number): Promise<DecidePrepare
   };
 
   const definitionsStarted = performance.now();
+  // No holdout (Attune's default is 5%): the bench decides for 100,000 profiles that have never
+  // had a decision, so each call would also log its program exposure, an event commit per profile
+  // that a steady state, where profiles come back, does not have; and the peer check compares
+  // every targeted profile's action with GrowthBook's. docs/BENCHMARKS.md gives a run with it.
+  await send('PUT', '/admin/v1/measurement', { holdoutShare: 0 });
   for (const { name, ...rest } of decideFeatures) await send('PUT', `/admin/v1/features/${name}`, rest);
   for (const segment of decideSegments) await send('POST', '/admin/v1/segments', segment);
   for (const { id, ...rest } of decidePlacements) await send('PUT', `/admin/v1/placements/${id}`, rest);
