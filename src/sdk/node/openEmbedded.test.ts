@@ -17,6 +17,8 @@ describe('openEmbedded: the Node SDK in-process, without HTTP', () => {
     const embedded = await openEmbedded({ dataDir, flushIntervalMs: 10 });
     const { engine, workspaceId, client } = embedded;
     const now = Date.now();
+    // The workspace id is random, and so would be whether u1 falls in the default 5% holdout.
+    await engine.experiments.setMeasurement(workspaceId, { holdoutShare: 0 });
     await engine.store.decisionConfig.putPlacement(workspaceId, { id: 'hero', channel: 'web', count: 1, strategy: { kind: 'priority' }, defaultContent: { title: 'Hello' } }, now);
     await engine.store.decisionConfig.putAction(workspaceId, { id: 'vip', placements: ['hero'], priority: 1, value: 0, rule: 'profile.traits.vip == true', variants: { default: { title: 'Hi {{ profile.traits.name }}' } } }, now);
     engine.decisionModels.invalidate(workspaceId);
