@@ -96,7 +96,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const clock = { now: () => now };
   const engine = createEngine({ store, clock, ids: { next: () => randomUUID() }, random: seededRandom(options.seed), decisionSampleRate: 1 });
   try {
-    const workspace = await engine.workspaces.create('Demo shop');
+    // A fixed id: the holdout is drawn from it, so the same seed gives the same report.
+    const workspace = await engine.workspaces.create('Demo shop', {}, `ws_demo_${options.seed}`);
     const ws = workspace.id;
     for (const feature of world.features) await store.knowledgeConfig.putFeature(ws, feature, now);
     await store.decisionConfig.putPlacement(ws, world.placement, now);

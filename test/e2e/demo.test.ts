@@ -74,6 +74,18 @@ describe('attune demo', () => {
     expect(table.stdout).not.toContain('ROI report: program');
   });
 
+  it('the same seed gives the same report; another seed another one', { timeout: 120_000 }, async () => {
+    const run = async (seed: string) => {
+      const result = await runAttune(['demo', '--no-serve', '--json', '--customers', '300', '--days', '7', '--seed', seed], {}, 60_000);
+      expect(result.code, result.stderr).toBe(0);
+      const demo = JSON.parse(result.stdout) as DemoJson;
+      return demo.report.reports.map((r) => ({ scope: r.scope, arms: r.arms, metrics: r.metrics }));
+    };
+    const [a, b, c] = await Promise.all([run('11'), run('11'), run('12')]);
+    expect(b).toEqual(a);
+    expect(c).not.toEqual(a);
+  });
+
   it('refuses a data folder that is not empty, and a bad option, naming it', { timeout: 60_000 }, async () => {
     const dataDir = makeTempDir();
     const created = await runAttune(['workspace', 'create', 'x', '--data', dataDir, '--json']);
