@@ -58,7 +58,8 @@ async function runImport(config: AttuneConfig, options: ImportCommandOptions, la
 
 export async function importEventsCommand(config: AttuneConfig, file: string, options: ImportCommandOptions): Promise<number> {
   inputFileTime(file);
-  return runImport(config, options, 'events', (collector, workspace, bar) => importEvents(file, collector, workspace, (p) => bar.update(p)));
+  // An admin importing history: exposures to Attune's experiments (e.g. exported from another instance) are kept.
+  return runImport(config, options, 'events', (collector, workspace, bar) => importEvents(file, collector, workspace, (p) => bar.update(p), { exposures: 'accept' }));
 }
 
 export async function importTraitsCommand(config: AttuneConfig, file: string, options: ImportCommandOptions & { idColumn: string; timestamp?: string; raw: boolean }): Promise<number> {

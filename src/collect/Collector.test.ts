@@ -252,6 +252,58 @@ describe('Collector (with the SQLite store)', () => {
     });
   });
 
+  describe("exposures to Attune's experiments", () => {
+    const exposure = (experimentId: string, messageId: string, userId = 'u1') =>
+      ({ type: 'track', userId, event: 'Experiment Viewed', properties: { experiment_id: experimentId, variation_id: 'treatment' }, messageId });
+
+    /** A collector whose models know the workspace's experiments (the one above knows none but the program). */
+    async function withExperiment(): Promise<{ ws: Workspace; collector: Collector }> {
+      const ws = await workspace('ws');
+      await store.experiments.putExperiment(ws.id, {
+        id: 'hero-test', placement: 'hero', primaryMetric: 'conversion',
+        arms: [{ id: 'control', weight: 0.5, serve: { kind: 'generic' } }, { id: 'treatment', weight: 0.5, serve: { kind: 'personalized' } }],
+      }, NOW);
+      const models = new KnowledgeModels(store.knowledgeConfig, clock, { experiments: store.experiments });
+      return { ws, collector: new Collector({ committer: store.committer, clock, ids: sequentialIds('id'), models, observer }) };
+    }
+    const units = async (ws: Workspace) => (await store.experiments.armStats(ws.id, ['hero-test', '_program']))
+      .filter((row) => row.metricId === '_units').map((row) => `${row.experimentId}/${row.armId}: ${row.moments.n}`);
+
+    it('rejects them by default (each by index, in order with the pipeline\'s rejections) and stores the other events', async () => {
+      const { ws, collector } = await withExperiment();
+      const report = await collector.collect(ws, { routeType: null, events: [
+        exposure('hero-test', 'm1'),
+        { type: 'track', userId: 'u1', messageId: 'm2' },
+        exposure('_program', 'm3'),
+        exposure('growthbook-test', 'm4'),
+        { type: 'track', userId: 'u1', event: 'Clicked', messageId: 'm5' },
+      ] });
+      expect(report.rejected).toEqual([
+        { index: 0, code: 'ATTUNE_EVENT_RESERVED', field: '/properties/experiment_id', message: expect.stringContaining('Attune logs exposures to its own experiments itself') },
+        expect.objectContaining({ index: 1, code: 'ATTUNE_EVENT_INVALID', field: '/event' }),
+        expect.objectContaining({ index: 2, code: 'ATTUNE_EVENT_RESERVED', field: '/properties/experiment_id' }),
+      ]);
+      expect(report.outcomes.map((o) => o.index)).toEqual([3, 4]);
+      expect((await profile(ws, 'u1'))?.recentEvents.map((e) => e.messageId)).toEqual(['m5', 'm4']);
+      expect(observed.filter((o) => o.includes('RESERVED'))).toEqual(['rejected ATTUNE_EVENT_RESERVED at rejectReservedExposure', 'rejected ATTUNE_EVENT_RESERVED at rejectReservedExposure']);
+      expect(await units(ws)).toEqual([]);
+    });
+
+    it('commits nothing when every valid event is a reserved exposure', async () => {
+      const { ws, collector } = await withExperiment();
+      const report = await collector.collect(ws, { routeType: null, events: [exposure('hero-test', 'm1')] });
+      expect(report).toMatchObject({ accepted: 0, duplicates: 0, outcomes: [], rejected: [{ index: 0, code: 'ATTUNE_EVENT_RESERVED' }] });
+      expect(await store.events.count('ws')).toBe(0);
+    });
+
+    it("accepts them from a trusted caller (exposures: 'accept'), and the commit counts the units", async () => {
+      const { ws, collector } = await withExperiment();
+      const report = await collector.collect(ws, { routeType: null, exposures: 'accept', events: [exposure('hero-test', 'm1'), exposure('growthbook-test', 'm2')] });
+      expect([report.accepted, report.rejected]).toEqual([2, []]);
+      expect(await units(ws)).toEqual(['hero-test/treatment: 1']);
+    });
+  });
+
   describe('times', () => {
     it('stamps events with the clock as receivedAt and corrects the sender clock with sentAt', async () => {
       const ws = await workspace('ws');

@@ -1,7 +1,9 @@
 import type { Clock, IdGenerator } from '../core/common/ports.js';
 import { createPrepareEvent } from '../core/collect/prepareEvent.js';
+import { rejectReservedExposure, type ExposurePolicy } from '../core/collect/steps/rejectReservedExposure.js';
 import type { CallType } from '../core/events/callTypes.js';
 import type { CollectedEvent, JsonObject } from '../core/events/CollectedEvent.js';
+import type { ExperimentModel } from '../core/experiments/ExperimentModel.js';
 import type { FaultDetail } from '../core/errors/AttuneError.js';
 import type { CollectCommitter, Workspace } from '../store/ports.js';
 import type { KnowledgeModels } from '../knowledge/KnowledgeModels.js';
@@ -15,6 +17,12 @@ export interface CollectRequest {
   readonly batchIntegrations?: JsonObject | null;
   /** The request carried `Sec-GPC: 1`. */
   readonly globalPrivacyControl?: boolean;
+  /**
+   * `Experiment Viewed` events for Attune's own experiments (and the program): 'reject' (the
+   * default, for anything public: each is rejected as ATTUNE_EVENT_RESERVED) or 'accept' (trusted
+   * callers only: the decide step's exposure log, the in-process SDK, an admin's import).
+   */
+  readonly exposures?: ExposurePolicy;
 }
 
 export interface CollectReport {
@@ -69,11 +77,31 @@ export class Collector {
     });
 
     if (valid.length === 0) return this.report([], rejected);
-    const context = { id: workspace.id, identity: workspace.identity, model: await this.deps.models.get(workspace.id) };
-    const outcomes = await this.deps.committer.submit(valid.length, (tx) =>
-      valid.map(({ index, event }) => ({ index, outcome: applyEvent(tx, context, event) })),
+    const model = await this.deps.models.get(workspace.id);
+    const allowed = request.exposures === 'accept' ? valid : this.withoutReservedExposures(valid, model.experiments, rejected);
+    if (allowed.length === 0) return this.report([], rejected);
+    const context = { id: workspace.id, identity: workspace.identity, model };
+    const outcomes = await this.deps.committer.submit(allowed.length, (tx) =>
+      allowed.map(({ index, event }) => ({ index, outcome: applyEvent(tx, context, event) })),
     );
     return this.report(outcomes, rejected);
+  }
+
+  /**
+   * The valid events but exposures to the workspace's experiments, which it adds to `rejected`
+   * (kept in index order): only Attune logs those (see CollectRequest.exposures).
+   */
+  private withoutReservedExposures(valid: { index: number; event: CollectedEvent }[], experiments: ExperimentModel, rejected: FaultDetail[]): { index: number; event: CollectedEvent }[] {
+    const step = rejectReservedExposure((id) => id === experiments.program.id || experiments.experiments.has(id));
+    const kept = valid.filter(({ index, event }) => {
+      const result = step.run(event);
+      if (result.ok) return true;
+      rejected.push({ index, ...result.fault });
+      this.deps.observer?.rejected(result.fault.code, step.name);
+      return false;
+    });
+    if (kept.length < valid.length) rejected.sort((a, b) => (a.index ?? 0) - (b.index ?? 0));
+    return kept;
   }
 
   /**

@@ -139,7 +139,8 @@ export class DecisionService {
       messageId: `exposure:${e.experimentId}:${unitId}`,
       properties: { experiment_id: e.experimentId, variation_id: e.armId },
     }));
-    const pending = this.deps.collector.collect(workspace, { events, routeType: null, globalPrivacyControl })
+    // The one writer of exposures to Attune's experiments: the public routes may not send them.
+    const pending = this.deps.collector.collect(workspace, { events, routeType: null, globalPrivacyControl, exposures: 'accept' })
       .catch((error: unknown) => this.deps.observer?.recordFailed(error))
       .finally(() => this.exposing.delete(pending));
     this.exposing.add(pending);

@@ -7,7 +7,7 @@ import { HOLDOUT_ARM, PERSONALIZED_ARM, PROGRAM_EXPERIMENT_ID, UNITS_METRIC, typ
 import { builtinMetrics, roiRoles, type MeasurementSettings, type ResolvedMeasurement } from '../core/experiments/MeasurementSettings.js';
 import type { MetricDefinition } from '../core/experiments/MetricDefinition.js';
 import { compileMetric, MetricDefinitionError, type ArmAccumulator } from '../core/experiments/metricValues.js';
-import { roiReport, type ReportArm, type RoiReport } from '../core/report/roiReport.js';
+import { roiMetricKinds, roiReport, type ReportArm, type RoiReport } from '../core/report/roiReport.js';
 import { decisionRuleSchema } from '../core/decide/compileDecisionModel.js';
 import { compilePropensityRule } from '../core/decide/scoring.js';
 import { RuleError } from '../core/rules/RuleError.js';
@@ -163,15 +163,22 @@ export class ExperimentService {
 
   async putExperiment(workspaceId: string, definition: ExperimentDefinition): Promise<{ status: 'created' | 'updated'; experiment: ExperimentView }> {
     await this.validateExperiment(workspaceId, definition);
+    if (await this.deps.store.isRetired(workspaceId, definition.id)) {
+      throw new AttuneError('ATTUNE_CONFLICT', {
+        detail: `the id "${definition.id}" belonged to a deleted experiment, and its units still carry the arms they were given: choose another id`, field: '/id',
+      });
+    }
     const status = await this.deps.store.putExperiment(workspaceId, definition, this.deps.clock.now());
     this.deps.models.invalidate(workspaceId);
     return { status, experiment: await this.getExperiment(workspaceId, definition.id) };
   }
 
-  /** Deletes the definition and its statistics; the units' stored arms stay in their knowledge, unused. */
+  /**
+   * Deletes the definition and its statistics and retires the id: the units' stored arms stay
+   * in their knowledge, unused, and a new experiment under the same id would inherit them.
+   */
   async deleteExperiment(workspaceId: string, id: string): Promise<void> {
-    if (!(await this.deps.store.deleteExperiment(workspaceId, id))) throw new AttuneError('ATTUNE_EXPERIMENT_NOT_FOUND', { detail: `no experiment has the id "${id}"` });
-    await this.deps.store.dropArmStats(workspaceId, id);
+    if (!(await this.deps.store.deleteExperiment(workspaceId, id, this.deps.clock.now()))) throw new AttuneError('ATTUNE_EXPERIMENT_NOT_FOUND', { detail: `no experiment has the id "${id}"` });
     this.deps.models.invalidate(workspaceId);
   }
 
@@ -188,6 +195,15 @@ export class ExperimentService {
   }
 
   async putMetric(workspaceId: string, definition: MetricDefinition): Promise<{ status: 'created' | 'updated'; metric: MetricView }> {
+    const model = await this.model(workspaceId);
+    const existing = model.metrics.get(definition.id);
+    if (existing !== undefined && existing.kind !== definition.kind) {
+      // Units carry one value per metric id, and the arms' rows fold them: a value of another kind would not fit.
+      const users = [model.program, ...model.experiments.values()].filter((e) => e.metrics.some((m) => m.id === definition.id)).map((e) => (e.definition === null ? 'the ROI report' : `"${e.id}"`));
+      if (users.length > 0) {
+        throw new AttuneError('ATTUNE_METRIC_INVALID', { detail: `metric "${definition.id}" is a ${existing.kind} metric read by ${users.join(', ')}: its kind cannot change; define a metric with a new id`, field: '/kind' });
+      }
+    }
     try {
       compileMetric(definition);
     } catch (error) {
@@ -223,7 +239,12 @@ export class ExperimentService {
     const model = await this.model(workspaceId);
     for (const role of roiRoles) {
       const id = settings.roiMetrics?.[role];
-      if (id !== undefined && !model.metrics.has(id)) throw new AttuneError('ATTUNE_METRIC_NOT_FOUND', { detail: `no metric "${id}"`, field: `/roiMetrics/${role}` });
+      if (id === undefined) continue;
+      const metric = model.metrics.get(id);
+      if (metric === undefined) throw new AttuneError('ATTUNE_METRIC_NOT_FOUND', { detail: `no metric "${id}"`, field: `/roiMetrics/${role}` });
+      if (metric.kind !== roiMetricKinds[role]) {
+        throw new AttuneError('ATTUNE_METRIC_INVALID', { detail: `${role} needs a ${roiMetricKinds[role]} metric, and "${id}" is a ${metric.kind} metric`, field: `/roiMetrics/${role}` });
+      }
     }
     await this.deps.store.setMeasurement(workspaceId, settings);
     this.deps.models.invalidate(workspaceId);
@@ -275,7 +296,7 @@ export class ExperimentService {
     const plan = definition.plan === undefined ? null : checkPlan(definition.plan, {
       control: primary?.control ?? null,
       unitsPerArm: Math.min(...definition.arms.filter((a) => a.weight > 0).map((a) => units[a.id] ?? 0)),
-      daysElapsed: first === null ? 0 : Math.max(0, this.deps.clock.now() - first) / DAY_MS,
+      daysElapsed: first === null ? 0 : Math.max(0, (definition.stop === undefined ? this.deps.clock.now() : Math.min(this.deps.clock.now(), Date.parse(definition.stop))) - first) / DAY_MS,
       ...(options.alpha === undefined ? {} : { alpha: options.alpha }),
     });
     const warnings = [
@@ -314,9 +335,11 @@ export class ExperimentService {
       }
       return { id, units: rows.get(id)?.get(UNITS_METRIC)?.moments.n ?? 0, metrics };
     };
-    const periodDays = (rows: readonly ArmStatsRow[]): number => {
+    // From the first exposure to now, or to the stop of a stopped experiment (its units' revenue is scaled to a month of its run, not of the time since).
+    const periodDays = (rows: readonly ArmStatsRow[], stop?: string): number => {
       const first = rows.filter((r) => r.metricId === UNITS_METRIC).reduce((m, r) => Math.min(m, r.firstAt), Infinity);
-      return Number.isFinite(first) ? Math.max(now - first, 60_000) / DAY_MS : 1;
+      const end = stop === undefined ? now : Math.min(now, Date.parse(stop));
+      return Number.isFinite(first) ? Math.max(end - first, 60_000) / DAY_MS : 1;
     };
     const reports: RoiReport[] = [];
     if (options.experimentId === undefined) {
@@ -339,7 +362,7 @@ export class ExperimentService {
       for (const t of treatments) {
         reports.push(roiReport({
           ...common, scope: treatments.length === 1 ? e.id : `${e.id}:${t.id}`, baseline: arm(indexed, control), treated: arm(indexed, t.id),
-          weights: { baseline: weightOf(control), treated: weightOf(t.id) }, periodDays: periodDays(rows), monthlyCost: null,
+          weights: { baseline: weightOf(control), treated: weightOf(t.id) }, periodDays: periodDays(rows, definition.stop), monthlyCost: null,
         }));
       }
     }

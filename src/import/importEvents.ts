@@ -4,6 +4,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import type { Collector } from '../collect/Collector.js';
+import type { ExposurePolicy } from '../core/collect/steps/rejectReservedExposure.js';
 import type { Workspace } from '../store/ports.js';
 import type { ErrorCode } from '../core/errors/errorCodes.js';
 
@@ -26,6 +27,11 @@ export interface ImportProgress {
   (done: { bytes: number; totalBytes: number; rows: number }): void;
 }
 
+export interface ImportOptions {
+  /** Exposures to Attune's own experiments: 'reject' unless given (see CollectRequest.exposures); an admin's import of history passes 'accept'. */
+  readonly exposures?: ExposurePolicy;
+}
+
 /** Rows per group commit: large enough to amortise the commit, small enough to stay responsive. */
 export const importChunkRows = 1000;
 
@@ -38,7 +44,7 @@ export class ImportAccumulator {
   private chunk: unknown[] = [];
   private lines: number[] = [];
 
-  constructor(private readonly collector: Collector, private readonly workspace: Workspace) {}
+  constructor(private readonly collector: Collector, private readonly workspace: Workspace, private readonly options: ImportOptions = {}) {}
 
   reject(row: RejectedRow): void {
     this.rows++;
@@ -57,7 +63,7 @@ export class ImportAccumulator {
     const [events, lines] = [this.chunk, this.lines];
     this.chunk = [];
     this.lines = [];
-    const report = await this.collector.collect(this.workspace, { events, routeType: null });
+    const report = await this.collector.collect(this.workspace, { events, routeType: null, exposures: this.options.exposures });
     this.accepted += report.accepted;
     this.duplicates += report.duplicates;
     for (const fault of report.rejected) {
@@ -84,12 +90,13 @@ function withMessageId(event: unknown, text: string): unknown {
 /**
  * Imports a JSONL file of Segment calls (one call per line, each with its `type`), with the
  * same validation and de-duplication as the API: re-importing a file stores nothing twice.
- * Blank lines are skipped.
+ * Blank lines are skipped. Exposures to Attune's experiments are rejected unless
+ * `options.exposures` is 'accept' (the import command's: its caller is an admin).
  */
-export async function importEvents(path: string, collector: Collector, workspace: Workspace, onProgress?: ImportProgress): Promise<ImportSummary> {
+export async function importEvents(path: string, collector: Collector, workspace: Workspace, onProgress?: ImportProgress, options: ImportOptions = {}): Promise<ImportSummary> {
   const totalBytes = (await stat(path)).size;
   const input = createReadStream(path, { encoding: 'utf8' });
-  const acc = new ImportAccumulator(collector, workspace);
+  const acc = new ImportAccumulator(collector, workspace, options);
   let bytes = 0;
   let line = 0;
   for await (const text of createInterface({ input, crlfDelay: Infinity })) {

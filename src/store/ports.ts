@@ -289,7 +289,10 @@ export interface ArmStatsRow {
 export interface ExperimentStore {
   listExperiments(workspaceId: string): Promise<ExperimentDefinition[]>;
   putExperiment(workspaceId: string, definition: ExperimentDefinition, at: number): Promise<'created' | 'updated'>;
-  deleteExperiment(workspaceId: string, id: string): Promise<boolean>;
+  /** Deletes the definition and its statistics, and retires the id (see `isRetired`). */
+  deleteExperiment(workspaceId: string, id: string, at: number): Promise<boolean>;
+  /** Whether the id belonged to a deleted experiment: profiles still carry its arms, so it is never reused. */
+  isRetired(workspaceId: string, id: string): Promise<boolean>;
   listMetrics(workspaceId: string): Promise<MetricDefinition[]>;
   putMetric(workspaceId: string, definition: MetricDefinition, at: number): Promise<'created' | 'updated'>;
   deleteMetric(workspaceId: string, id: string): Promise<boolean>;

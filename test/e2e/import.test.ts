@@ -113,6 +113,19 @@ describe('import, in-process', () => {
     expect((await store.profiles.findProfile(workspace.id, 'u1', 0))?.eventCounts).toEqual(u1?.eventCounts);
   });
 
+  it("events: exposures to Attune's experiments (here the program) are rejected unless the caller trusts the file", async () => {
+    const file = write('exposures.jsonl', [
+      line({ type: 'track', messageId: 'x1', userId: 'u1', event: 'Experiment Viewed', properties: { experiment_id: '_program', variation_id: 'personalized' } }),
+      line({ type: 'track', messageId: 'x2', userId: 'u1', event: 'Experiment Viewed', properties: { experiment_id: 'growthbook-test', variation_id: '1' } }),
+    ].join('\n'));
+    const untrusted = await importEvents(file, collector, workspace);
+    expect(untrusted).toMatchObject({ rows: 2, accepted: 1 });
+    expect(rejectedOf(untrusted, true)).toEqual([{ line: 1, code: 'ATTUNE_EVENT_RESERVED', field: '/properties/experiment_id' }]);
+    const trusted = await importEvents(file, collector, workspace, undefined, { exposures: 'accept' });
+    expect(trusted).toMatchObject({ rows: 2, accepted: 1, duplicates: 1, rejected: [] });
+    expect((await readAll(store, workspace.id)).map((e) => e.messageId)).toEqual(['x2', 'x1']);
+  });
+
   it('events: line numbers stay right across import chunks', async () => {
     const total = importChunkRows * 2 + 500;
     const bad = new Set([importChunkRows + 1, importChunkRows * 2 - 1, total]);
@@ -203,6 +216,14 @@ describe('attune import (the command)', () => {
       await store.close();
     }
   }
+
+  it("import events: an admin's import keeps exposures to Attune's experiments", { timeout: 60_000 }, async () => {
+    const file = join(dataDir, 'exposures.jsonl');
+    writeFileSync(file, line({ type: 'track', messageId: 'x1', userId: 'u1', event: 'Experiment Viewed', properties: { experiment_id: '_program', variation_id: 'personalized' } }));
+    const result = await runAttune(['import', 'events', file, '--data', dataDir, '--json']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ rows: 1, accepted: 1, rejected: [] });
+  });
 
   it('import events: a JSON summary, exit 1 with rejected rows, and all duplicates the second time', { timeout: 60_000 }, async () => {
     const file = join(dataDir, 'events.jsonl');

@@ -127,6 +127,11 @@ describe('experiments, metrics, measurement and the report', () => {
       await ok('DELETE', '/admin/v1/experiments/hero-test', undefined, 204);
       await ok('DELETE', '/admin/v1/metrics/order-value', undefined, 204);
 
+      // Each ROI figure needs its kind of metric, and a metric in use keeps its kind.
+      expect((await problem('PUT', '/admin/v1/measurement', { roiMetrics: { conversionRate: 'revenue' } }, 400, 'ATTUNE_METRIC_INVALID')).field).toBe('/roiMetrics/conversionRate');
+      const kind = await problem('PUT', '/admin/v1/metrics/revenue', { id: 'revenue', kind: 'ratio', numerator: { event: 'Order Completed', property: 'revenue' }, denominator: { event: 'Order Completed' } }, 400, 'ATTUNE_METRIC_INVALID');
+      expect(kind.field).toBe('/kind');
+      expect(kind.detail).toMatch(/ROI report/);
       await ok('PUT', '/admin/v1/measurement', { roiMetrics: { conversionRate: 'purchase-7d' } });
       expect((await problem('DELETE', '/admin/v1/metrics/purchase-7d', undefined, 400, 'ATTUNE_METRIC_INVALID')).detail).toMatch(/ROI report/);
       await ok('PUT', '/admin/v1/measurement', {});
@@ -167,6 +172,10 @@ describe('experiments, metrics, measurement and the report', () => {
       await problem('GET', '/admin/v1/experiments/hero-test/analysis', undefined, 404, 'ATTUNE_EXPERIMENT_NOT_FOUND');
       await problem('GET', '/admin/v1/experiments/nope', undefined, 404, 'ATTUNE_EXPERIMENT_NOT_FOUND');
       expect(await experimentIds()).toEqual(['another']);
+      // The id is retired: profiles keep the arms the deleted experiment gave them.
+      const reused = await problem('PUT', '/admin/v1/experiments/hero-test', definition('hero-test'), 409, 'ATTUNE_CONFLICT');
+      expect(reused.field).toBe('/id');
+      expect(reused.detail).toMatch(/deleted experiment/);
     });
 
     it('says whether an experiment is scheduled, running or stopped by its start and stop', async () => {
@@ -194,6 +203,8 @@ describe('experiments, metrics, measurement and the report', () => {
       const twice = [{ id: 'a', weight: 0.5, serve: { kind: 'generic' } }, { id: 'a', weight: 0.5, serve: { kind: 'personalized' } }];
       expect((await problem('PUT', '/admin/v1/experiments/hero-test', definition('hero-test', { arms: twice }), 400, 'ATTUNE_EXPERIMENT_INVALID')).field).toBe('/arms');
       expect((await problem('PUT', '/admin/v1/experiments/hero-test', definition('hero-test', { control: 'nope' }), 400, 'ATTUNE_EXPERIMENT_INVALID')).field).toBe('/control');
+      // A control with no traffic has nothing to compare with (and no sample-ratio check).
+      expect((await problem('PUT', '/admin/v1/experiments/hero-test', definition('hero-test', { arms: arms(0, 1) }), 400, 'ATTUNE_EXPERIMENT_INVALID')).detail).toMatch(/control arm needs a weight above 0/);
       expect((await problem('PUT', '/admin/v1/experiments/hero-test', definition('hero-test', { start: iso(t0), stop: iso(t0 - day) }), 400, 'ATTUNE_EXPERIMENT_INVALID')).field).toBe('/stop');
       const metric = await problem('PUT', '/admin/v1/experiments/hero-test', definition('hero-test', { primaryMetric: 'nope' }), 400, 'ATTUNE_EXPERIMENT_INVALID');
       expect(metric).toMatchObject({ field: '/primaryMetric', detail: 'no metric "nope"' });

@@ -175,29 +175,56 @@ export const experiment: DecisionStep = {
   run(run, frame) {
     if (frame.unitId === null || !frame.personalization || run.placement.problems.length > 0) return;
     const list = frame.model.knowledge.experiments.byPlacement.get(run.placement.id);
-    if (list !== undefined) {
-      for (const e of list) {
-        const definition = e.definition!;
-        if (frame.heldOut && definition.excludeHoldout !== false) continue;
-        const stored = frame.units !== undefined && Object.hasOwn(frame.units, e.id) ? { armId: frame.units[e.id]!.a } : null;
-        const assignment = assignArm(definition, frame.unitId, frame.env.now, stored);
-        if (assignment.armId === null) continue;
-        const arm = e.arms.get(assignment.armId);
-        if (arm === undefined) continue;
-        run.experiment = { id: e.id, arm: assignment.armId };
-        expose(frame, e.id, assignment.armId);
-        const serve = arm.serve;
-        if (serve.kind === 'generic' || arm.problem !== null) run.fallback = 'experiment_generic';
-        else if (serve.kind === 'strategy') {
-          run.strategy = serve.strategy;
-          run.propensity = arm.propensity;
-        } else if (serve.kind === 'actions') run.allowed = new Set(serve.actionIds);
-        return;
-      }
-    }
+    if (list !== undefined && (servedStored(run, frame, list) || servedHashed(run, frame, list))) return;
     if (frame.heldOut) run.fallback = 'held_out';
   },
 };
+
+type PlacementExperiments = NonNullable<ReturnType<DecisionFrame['model']['knowledge']['experiments']['byPlacement']['get']>>;
+
+/**
+ * A unit keeps the arm it was given, whatever came since: another experiment on the placement,
+ * the holdout switched on, new weights. So stored arms are looked at first, in every running
+ * experiment of the placement.
+ */
+function servedStored(run: PlacementRun, frame: DecisionFrame, list: PlacementExperiments): boolean {
+  const units = frame.units;
+  if (units === undefined) return false;
+  for (const e of list) {
+    if (!Object.hasOwn(units, e.id)) continue;
+    const assignment = assignArm(e.definition!, frame.unitId!, frame.env.now, { armId: units[e.id]!.a });
+    if (assignment.reason === 'stored' && serve(run, e, assignment.armId!)) return true;
+  }
+  return false;
+}
+
+/** The first running experiment whose hash takes the unit; a held-out unit only where the experiment admits the holdout. */
+function servedHashed(run: PlacementRun, frame: DecisionFrame, list: PlacementExperiments): boolean {
+  for (const e of list) {
+    const definition = e.definition!;
+    if (frame.heldOut && definition.excludeHoldout !== false) continue;
+    if (frame.units !== undefined && Object.hasOwn(frame.units, e.id)) continue;
+    const assignment = assignArm(definition, frame.unitId!, frame.env.now, null);
+    if (assignment.armId === null || !serve(run, e, assignment.armId)) continue;
+    expose(frame, e.id, assignment.armId);
+    return true;
+  }
+  return false;
+}
+
+/** Applies an arm to the placement's run; false for an arm the experiment no longer has. */
+function serve(run: PlacementRun, e: PlacementExperiments[number], armId: string): boolean {
+  const arm = e.arms.get(armId);
+  if (arm === undefined) return false;
+  run.experiment = { id: e.id, arm: armId };
+  const what = arm.serve;
+  if (what.kind === 'generic' || arm.problem !== null) run.fallback = 'experiment_generic';
+  else if (what.kind === 'strategy') {
+    run.strategy = what.strategy;
+    run.propensity = arm.propensity;
+  } else if (what.kind === 'actions') run.allowed = new Set(what.actionIds);
+  return true;
+}
 
 /** Eligible actions: valid, enabled, in schedule, with a variant on the locale chain, whose rule holds. */
 export const eligibility: DecisionStep = {

@@ -234,10 +234,11 @@ describe('experiment step: stickiness and exposures', () => {
     expect(result.exposures).toEqual([]);
   });
 
-  it('a stored arm that no longer exists: the hash decides, and the first exposure stands (no new one)', () => {
+  it('a stored arm that no longer exists: the unit is out of the experiment (its statistics stay with the arm it had), no new exposure', () => {
     const id = unitIn('generic');
     const result = decide(model, profile(id, units({ hero: { a: 'removed', t: NOW - day } })), request(), env());
-    expect(experimentOf(result)).toEqual({ id: 'hero', arm: 'generic' });
+    expect(experimentOf(result)).toBeUndefined();
+    expect(result.placements[0]?.fallback).toBeNull();
     expect(result.exposures).toEqual([]);
   });
 
@@ -332,11 +333,21 @@ describe('experiment step: excludeHoldout', () => {
     expect(result.exposures).toEqual([{ experimentId: 'hero', armId: 'personalized' }, { experimentId: PROGRAM_EXPERIMENT_ID, armId: HOLDOUT_ARM }]);
   });
 
-  it('true (the default) keeps it out even with a stored arm', () => {
+  it('true (the default) keeps a new unit out, but a stored arm wins (the holdout was switched on after the unit was assigned)', () => {
     const id = idWhere(heldOut);
+    expect(decide(modelWith([hero], HOLDOUT), profile(id), request(), env()).placements.map((p) => p.fallback)).toEqual(['held_out', 'held_out']);
     const result = decide(modelWith([hero], HOLDOUT), profile(id, units({ hero: { a: 'personalized', t: NOW - day } })), request(), env());
-    expect(result.placements.map((p) => p.fallback)).toEqual(['held_out', 'held_out']);
-    expect(experimentOf(result)).toBeUndefined();
+    expect(experimentOf(result)).toEqual({ id: 'hero', arm: 'personalized' });
+    expect(result.placements.map((p) => p.fallback)).toEqual([null, 'held_out']);
+    expect(result.exposures).toEqual([{ experimentId: PROGRAM_EXPERIMENT_ID, armId: HOLDOUT_ARM }]);
+  });
+
+  it('a unit stored in one experiment of a placement keeps it when another experiment (an earlier id) is added', () => {
+    const early: ExperimentDefinition = { ...hero, id: 'aaa-early', arms: [arm('x', { kind: 'generic' }, 1)] };
+    const id = idWhere((i) => !heldOut(i));
+    const result = decide(modelWith([hero, early], HOLDOUT), profile(id, units({ hero: { a: 'personalized', t: NOW - day } })), request(), env());
+    expect(experimentOf(result)).toEqual({ id: 'hero', arm: 'personalized' });
+    expect(result.exposures.map((e) => e.experimentId)).toEqual([PROGRAM_EXPERIMENT_ID]);
   });
 });
 

@@ -12,6 +12,7 @@ export const errorCodes = {
   ATTUNE_EVENT_MISSING_IDENTITY: { status: 400, title: 'The event has neither userId nor anonymousId' },
   ATTUNE_EVENT_INVALID_TIMESTAMP: { status: 400, title: 'A timestamp of the event is not an ISO 8601 date' },
   ATTUNE_EVENT_TOO_LARGE: { status: 400, title: 'The event is larger than 32 KB' },
+  ATTUNE_EVENT_RESERVED: { status: 400, title: 'The event is reserved for Attune' },
   ATTUNE_BATCH_TOO_MANY_EVENTS: { status: 413, title: 'The batch holds more than 2,500 events' },
   ATTUNE_PAYLOAD_TOO_LARGE: { status: 413, title: 'The request body is larger than the limit' },
   ATTUNE_UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'The request body has an unsupported content type' },

@@ -122,6 +122,7 @@ export function experimentProblems(experiment: ExperimentDefinition): string[] {
   const total = experiment.arms.reduce((sum, arm) => sum + arm.weight, 0);
   if (Math.abs(total - 1) > WEIGHT_TOLERANCE) problems.push(`arms: the weights add up to ${total}, not 1`);
   if (experiment.control !== undefined && !ids.includes(experiment.control)) problems.push(`control: no arm "${experiment.control}"`);
+  else if ((experiment.arms.find((arm) => arm.id === (experiment.control ?? ids[0]))?.weight ?? 0) <= 0) problems.push('arms: the control arm needs a weight above 0');
   if (experiment.namespace !== undefined && !(experiment.namespace[1] < experiment.namespace[2])) problems.push('namespace: start must be below end');
   const start = experiment.start === undefined ? null : Date.parse(experiment.start);
   const stop = experiment.stop === undefined ? null : Date.parse(experiment.stop);

@@ -5,7 +5,7 @@ import type { ExperimentDefinition } from './ExperimentDefinition.js';
 import { compileExperimentModel, PROGRAM_EXPERIMENT_ID, UNITS_METRIC, type CompiledExperiment } from './ExperimentModel.js';
 import {
   applyExperimentEvent, covariateValue, EXPOSURE_EVENT, mergeExperimentUnits, readExposure,
-  type ArmStatChange, type ExperimentUnits,
+  type ArmStatChange, type ExperimentUnits, type StoredValue,
 } from './experimentUnits.js';
 import type { MetricDefinition } from './MetricDefinition.js';
 import type { MetricEvent } from './metricValues.js';
@@ -35,6 +35,10 @@ const side: ExperimentDefinition = { id: 'side', placement: 'side', arms: [arm('
 const model = compileExperimentModel({ experiments: [hero, side], metrics, workspaceId: 'ws' });
 
 const HERO_METRICS = ['purchase-7d', 'spend', 'big-orders', 'conversion', 'revenue', 'aov', 'ctr'];
+/** What an exposure stores in `v`: every metric of the experiment, at its zero (0, or [0, 0] for a ratio). */
+const HERO_ZEROS: Readonly<Record<string, StoredValue>> = { 'purchase-7d': 0, spend: 0, 'big-orders': 0, conversion: 0, revenue: 0, aov: [0, 0], ctr: [0, 0] };
+const SIDE_ZEROS: Readonly<Record<string, StoredValue>> = { spend: 0, conversion: 0, revenue: 0, aov: [0, 0], ctr: [0, 0] };
+const PROGRAM_ZEROS: Readonly<Record<string, StoredValue>> = { conversion: 0, revenue: 0, aov: [0, 0], ctr: [0, 0] };
 
 function track(name: string, timestamp: number, properties: Record<string, unknown> = {}): MetricEvent {
   return { type: 'track', name, timestamp, properties };
@@ -122,7 +126,8 @@ describe('readExposure', () => {
 describe('applyExperimentEvent: exposures', () => {
   it('an exposure creates the unit with its arm and time, and emits _units plus one change per metric, each with before null', () => {
     const result = applyExperimentEvent(undefined, exposure('hero', 'treatment', T0 + 5), model, (feature) => (feature === 'orders_before' ? 3 : NaN));
-    expect(result.units).toEqual({ hero: { a: 'treatment', t: T0 + 5, c: 3 } });
+    // v holds every metric of the experiment at its zero: the metrics the unit is counted in.
+    expect(result.units).toEqual({ hero: { a: 'treatment', t: T0 + 5, c: 3, v: HERO_ZEROS } });
     expect(result.changes).toEqual([
       change(UNITS_METRIC, null, [0, 0]),
       // Single metrics carry (value, covariate); ratio metrics (numerator, denominator).
@@ -140,7 +145,7 @@ describe('applyExperimentEvent: exposures', () => {
     const read: string[] = [];
     const covariateOf = (feature: string): number => { read.push(feature); return 0; };
     const { units } = applyAll([exposure('hero', 'control'), exposure('side', 'b', T0 + 1)], covariateOf);
-    expect(units).toEqual({ hero: { a: 'control', t: T0 }, side: { a: 'b', t: T0 + 1 } });
+    expect(units).toEqual({ hero: { a: 'control', t: T0, v: HERO_ZEROS }, side: { a: 'b', t: T0 + 1, v: SIDE_ZEROS } });
     expect(read).toEqual(['orders_before']);
   });
 
@@ -163,7 +168,7 @@ describe('applyExperimentEvent: exposures', () => {
 
   it('the program is an experiment with arms holdout and personalized and the ROI metrics', () => {
     const { units, changes } = applyAll([exposure(PROGRAM_EXPERIMENT_ID, 'holdout')]);
-    expect(units).toEqual({ [PROGRAM_EXPERIMENT_ID]: { a: 'holdout', t: T0 } });
+    expect(units).toEqual({ [PROGRAM_EXPERIMENT_ID]: { a: 'holdout', t: T0, v: PROGRAM_ZEROS } });
     expect(changes.map((c) => [c.armId, c.metricId])).toEqual([UNITS_METRIC, 'conversion', 'revenue', 'aov', 'ctr'].map((m) => ['holdout', m]));
     expect(applyExperimentEvent(undefined, exposure(PROGRAM_EXPERIMENT_ID, 'control'), model, noCovariate)).toEqual({ units: undefined, changes: [] });
   });
@@ -211,7 +216,8 @@ describe('applyExperimentEvent: metric values', () => {
       change('revenue', [0, 3], [120, 3]),
       change('aov', [0, 0], [120, 1]),
     ]);
-    expect(units['hero']).toEqual({ a: 'treatment', t: T0, c: 3, v: { 'purchase-7d': 1, spend: 120, 'big-orders': 1, conversion: 1, revenue: 120, aov: [120, 1] } });
+    // ctr does not read orders: it stays at its zero, still stored.
+    expect(units['hero']).toEqual({ a: 'treatment', t: T0, c: 3, v: { 'purchase-7d': 1, spend: 120, 'big-orders': 1, conversion: 1, revenue: 120, aov: [120, 1], ctr: [0, 0] } });
   });
 
   it('events before the first exposure\'s time or outside a window change nothing of that metric', () => {
@@ -252,16 +258,21 @@ describe('applyExperimentEvent: metric values', () => {
     expect(units['hero']?.v).toMatchObject({ aov: [80, 2], ctr: [1, 2] });
   });
 
-  it('a value of 0 is not stored in v; a value back at 0 is removed', () => {
+  it('every metric is in v from the exposure, at 0; a value back at 0 stays', () => {
     const units = exposed();
+    expect(units['hero']?.v).toEqual(HERO_ZEROS);
     const zero = applyAll([order(T0 + hour, 0)], noCovariate, units).changes;
     // A zero-revenue order converts and counts in aov's denominator; spend and revenue do not move.
     expect(zero.map((c) => c.metricId)).toEqual(['purchase-7d', 'conversion', 'aov']);
-    expect(units['hero']?.v).toEqual({ 'purchase-7d': 1, conversion: 1, aov: [0, 1] });
+    expect(units['hero']?.v).toEqual({ ...HERO_ZEROS, 'purchase-7d': 1, conversion: 1, aov: [0, 1] });
     const refund = applyAll([order(T0 + 2 * hour, -50), order(T0 + 3 * hour, 50)], noCovariate, units).changes;
     expect(refund.filter((c) => c.metricId === 'spend')).toEqual([change('spend', [0, 3], [-50, 3]), change('spend', [-50, 3], [0, 3])]);
-    expect(units['hero']?.v).toEqual({ 'purchase-7d': 1, conversion: 1, aov: [0, 3] });
-    for (const value of Object.values(units['hero']?.v ?? {})) expect(value === 0 || (Array.isArray(value) && value[0] === 0 && value[1] === 0)).toBe(false);
+    // spend and revenue went back to 0: still stored, the unit is still counted in them.
+    expect(units['hero']?.v).toEqual({ ...HERO_ZEROS, 'purchase-7d': 1, conversion: 1, aov: [0, 3] });
+    expect(Object.keys(units['hero']?.v ?? {}).sort()).toEqual([...HERO_METRICS].sort());
+    // And a value back at 0 still moves on the next event, from 0.
+    const again = applyAll([order(T0 + 4 * hour, 5)], noCovariate, units).changes;
+    expect(again.filter((c) => c.metricId === 'spend')).toEqual([change('spend', [0, 3], [5, 3])]);
   });
 
   it('moves every experiment the profile is in, and skips experiments no longer in the model', () => {
@@ -275,7 +286,7 @@ describe('applyExperimentEvent: metric values', () => {
     const proto = compileExperimentModel({ experiments: [{ ...side, id: 'constructor' }], metrics, workspaceId: 'ws' });
     const first = applyExperimentEvent({}, exposure('constructor', 'a'), proto, noCovariate);
     expect(Object.hasOwn(first.units!, 'constructor')).toBe(true);
-    expect(first.units?.['constructor']).toEqual({ a: 'a', t: T0 });
+    expect(first.units?.['constructor']).toEqual({ a: 'a', t: T0, v: SIDE_ZEROS });
     expect(applyExperimentEvent(first.units, exposure('constructor', 'b'), proto, noCovariate).changes).toEqual([]);
     const moved = applyExperimentEvent(first.units, order(T0 + 1, 7), proto, noCovariate);
     expect(moved.changes.find((c) => c.metricId === 'spend')).toEqual(change('spend', [0, 0], [7, 0], 'a', 'constructor'));
@@ -289,6 +300,68 @@ describe('applyExperimentEvent: metric values', () => {
     expect(fresh).toEqual({ units: {}, changes: [] });
     expect(Object.getPrototypeOf(fresh.units)).toBe(Object.prototype);
     expect(({} as Record<string, unknown>)['a']).toBeUndefined();
+  });
+});
+
+/* ---------- A unit moves only in the metrics its v holds (its enrolment) ---------- */
+
+// The same experiments after a config change: hero gains a guardrail metric.
+const orders30d: MetricDefinition = { id: 'orders-30d', kind: 'count', event: 'Order Completed', window: '30d' };
+const heroPlus: ExperimentDefinition = { ...hero, guardrailMetrics: ['spend', 'big-orders', 'orders-30d'] };
+const laterModel = compileExperimentModel({ experiments: [heroPlus, side], metrics: [...metrics, orders30d], workspaceId: 'ws' });
+
+describe('applyExperimentEvent: the metrics a unit is counted in', () => {
+  it('a metric added after a unit\'s exposure emits no change for that unit and stays out of its v; a unit exposed under the new model is counted in it', () => {
+    expect(laterModel.experiments.get('hero')!.metrics.map((m) => m.id)).toEqual(['purchase-7d', 'spend', 'big-orders', 'orders-30d', 'conversion', 'revenue', 'aov', 'ctr']);
+    const early = applyAll([exposure('hero', 'treatment')], () => 3).units!;
+    const moved = applyExperimentEvent(early, order(T0 + hour, 120), laterModel, noCovariate);
+    // The metrics it was exposed with move; the new one does not.
+    expect(moved.changes.map((c) => c.metricId)).toEqual(['purchase-7d', 'spend', 'big-orders', 'conversion', 'revenue', 'aov']);
+    expect(early['hero']?.v).toEqual({ 'purchase-7d': 1, spend: 120, 'big-orders': 1, conversion: 1, revenue: 120, aov: [120, 1], ctr: [0, 0] });
+    expect(Object.hasOwn(early['hero']!.v!, 'orders-30d')).toBe(false);
+
+    const fresh = applyExperimentEvent(undefined, exposure('hero', 'treatment', T0 + 2 * hour), laterModel, () => 3);
+    expect(fresh.changes).toContainEqual(change('orders-30d', null, [0, 3]));
+    expect(fresh.units?.['hero']?.v).toEqual({ ...HERO_ZEROS, 'orders-30d': 0 });
+    const next = applyExperimentEvent(fresh.units, order(T0 + 3 * hour, 10), laterModel, noCovariate);
+    expect(next.changes).toContainEqual(change('orders-30d', [0, 3], [1, 3]));
+    expect(fresh.units?.['hero']?.v?.['orders-30d']).toBe(1);
+  });
+
+  it('a stored value of another kind than the metric (a number where it is now a ratio, or the reverse) is skipped for that unit', () => {
+    // spend becomes a ratio (revenue per order) after the unit stored it as a number.
+    const spendRatio: MetricDefinition = { id: 'spend', kind: 'ratio', numerator: { event: 'Order Completed', property: 'revenue' }, denominator: { event: 'Order Completed' } };
+    const changed = compileExperimentModel({ experiments: [hero, side], metrics: metrics.map((m) => (m.id === 'spend' ? spendRatio : m)), workspaceId: 'ws' });
+    const units = applyAll([exposure('hero', 'treatment'), order(T0 + hour, 120)], () => 3).units!;
+    expect(units['hero']?.v?.['spend']).toBe(120);
+    const { changes } = applyExperimentEvent(units, order(T0 + 2 * hour, 150), changed, noCovariate);
+    // Every other metric that reads the order moves (purchase-7d and conversion are already 1); spend does not.
+    expect(changes.map((c) => c.metricId)).toEqual(['big-orders', 'revenue', 'aov']);
+    expect(units['hero']?.v?.['spend']).toBe(120);
+    // A unit exposed under the new definition is counted in it, as a pair.
+    const fresh = applyExperimentEvent(undefined, exposure('hero', 'control', T0 + 3 * hour), changed, () => 3);
+    expect(fresh.units?.['hero']?.v?.['spend']).toEqual([0, 0]);
+    const moved = applyExperimentEvent(fresh.units, order(T0 + 4 * hour, 30), changed, noCovariate);
+    expect(moved.changes).toContainEqual(change('spend', [0, 0], [30, 1], 'control'));
+    expect(fresh.units?.['hero']?.v?.['spend']).toEqual([30, 1]);
+
+    // The reverse: a pair stored where the metric is a single value.
+    const tampered: ExperimentUnits = { hero: { a: 'treatment', t: T0, v: { ...HERO_ZEROS, 'big-orders': [1, 2] } } };
+    const skipped = applyExperimentEvent(tampered, order(T0 + hour, 150), model, noCovariate);
+    expect(skipped.changes.map((c) => c.metricId)).toEqual(['purchase-7d', 'spend', 'conversion', 'revenue', 'aov']);
+    expect(tampered['hero']?.v?.['big-orders']).toEqual([1, 2]);
+  });
+
+  it('a unit stored without v (older state) emits no metric changes and gets no v', () => {
+    const units: ExperimentUnits = { hero: { a: 'treatment', t: T0, c: 3 }, side: { a: 'b', t: T0 }, [PROGRAM_EXPERIMENT_ID]: { a: 'holdout', t: T0 } };
+    const copy = structuredClone(units);
+    const events = [order(T0 + hour, 120), track('Decision Viewed', T0 + 2 * hour), track('Decision Clicked', T0 + 3 * hour)];
+    for (const event of events) expect(applyExperimentEvent(units, event, model, noCovariate)).toEqual({ units, changes: [] });
+    expect(units).toEqual(copy);
+    // An empty v: counted in no metric either.
+    const empty: ExperimentUnits = { hero: { a: 'treatment', t: T0, v: {} } };
+    expect(applyExperimentEvent(empty, order(T0 + hour, 120), model, noCovariate).changes).toEqual([]);
+    expect(empty).toEqual({ hero: { a: 'treatment', t: T0, v: {} } });
   });
 });
 
@@ -428,16 +501,16 @@ describe('applyExperimentEvent: property', () => {
           expect((stored?.c ?? 0) + 0).toBe(c + 0);
           add(rowKey(e.id, exposureStep.armId, UNITS_METRIC), 0, 0);
           const after = mine.slice(first + 1).map(eventOf);
+          // The unit is counted in every metric of the experiment: each is stored, zeros included.
+          expect(Object.keys(stored?.v ?? {}).sort(), `${e.id}: v`).toEqual(e.metrics.map((m) => m.id).sort());
           for (const metric of e.metrics) {
             const value = metric.valueOf(t, after);
             const v = stored?.v !== undefined && Object.hasOwn(stored.v, metric.id) ? stored.v[metric.id] : undefined;
             if (value.kind === 'pair') {
-              expect(v ?? [0, 0], `${e.id}/${metric.id}`).toEqual([value.numerator, value.denominator]);
-              if (v !== undefined) expect(v).not.toEqual([0, 0]);
+              expect(v, `${e.id}/${metric.id}`).toEqual([value.numerator, value.denominator]);
               add(rowKey(e.id, exposureStep.armId, metric.id), value.numerator, value.denominator);
             } else {
-              expect(v ?? 0, `${e.id}/${metric.id}`).toBe(value.value);
-              expect(v).not.toBe(0);
+              expect(v, `${e.id}/${metric.id}`).toBe(value.value);
               add(rowKey(e.id, exposureStep.armId, metric.id), value.value, c);
             }
           }
@@ -448,6 +521,71 @@ describe('applyExperimentEvent: property', () => {
       expect([...folded.keys()].sort()).toEqual([...expected.keys()].sort());
       for (const [key, m] of expected) expectMomentsClose(folded.get(key)!, m, key);
     }), { numRuns: 300, seed: 20261122 });
+  });
+
+  it('a metric added mid-stream: folded per arm and metric, no change removes a value that was not added, and the new metric\'s rows count the units exposed since', () => {
+    const heroLater = laterModel.experiments.get('hero')!;
+    const added = heroLater.metrics.find((m) => m.id === 'orders-30d')!;
+    fc.assert(fc.property(fc.array(step, { maxLength: 40 }), fc.array(step, { maxLength: 40 }), covariates, (before, since, covariate) => {
+      // The events `before` run under the first model, those `since` under the one with orders-30d.
+      const steps = [...before, ...since];
+      const switchAt = before.length;
+      const folded = new Map<string, PairMoments>();
+      const n = new Map<string, number>();
+      const held = new Map<string, readonly [number, number]>();
+      const states: (ExperimentUnits | undefined)[] = Array.from({ length: UNITS }, () => undefined);
+      steps.forEach((s, i) => {
+        const result = applyExperimentEvent(states[s.unit], eventOf(s), i < switchAt ? model : laterModel, () => covariate[s.unit]!);
+        states[s.unit] = result.units;
+        for (const c of result.changes) {
+          const key = rowKey(c.experimentId, c.armId, c.metricId);
+          const mine = `${s.unit}|${key}`;
+          let m = folded.get(key) ?? emptyPairMoments;
+          if (c.before === null) {
+            expect(held.has(mine), `${mine}: added twice`).toBe(false);
+          } else {
+            // What leaves the row is what this unit put there last: never a value it was not given.
+            expect(held.get(mine), `${mine}: removed but never added`).toEqual(c.before);
+            expect(n.get(key) ?? 0, `${key}: n would go negative`).toBeGreaterThan(0);
+            n.set(key, n.get(key)! - 1);
+            m = removePair(m, c.before[0], c.before[1]);
+          }
+          held.set(mine, c.after);
+          n.set(key, (n.get(key) ?? 0) + 1);
+          folded.set(key, addPair(m, c.after[0], c.after[1]));
+        }
+      });
+      for (const [key, count] of n) expect(folded.get(key)?.n, key).toBe(count);
+
+      // Direct: every unit exposed to hero counts in its metrics of the exposure; only those exposed since the change count in orders-30d.
+      const units = new Map<string, number>();
+      const expectedAdded = new Map<string, PairMoments>();
+      for (let u = 0; u < UNITS; u++) {
+        const mine = steps.map((s, i) => ({ s, i })).filter(({ s }) => s.unit === u);
+        const first = mine.findIndex(({ s }) => s.kind === 'expose' && s.experimentId === 'hero' && heroLater.armIds.has(s.armId));
+        if (first < 0) continue;
+        const { s: exposureStep, i } = mine[first]!;
+        if (exposureStep.kind !== 'expose') throw new Error('unreachable');
+        units.set(exposureStep.armId, (units.get(exposureStep.armId) ?? 0) + 1);
+        const v = states[u]?.['hero']?.v ?? {};
+        if (i < switchAt) {
+          expect(Object.hasOwn(v, 'orders-30d')).toBe(false);
+          continue;
+        }
+        const value = added.valueOf(exposureStep.at, mine.slice(first + 1).map(({ s }) => eventOf(s)));
+        if (value.kind !== 'single') throw new Error('unreachable');
+        expect(v['orders-30d']).toBe(value.value);
+        const key = rowKey('hero', exposureStep.armId, 'orders-30d');
+        expectedAdded.set(key, addPair(expectedAdded.get(key) ?? emptyPairMoments, value.value, covariate[u]!));
+      }
+      for (const armId of heroLater.armIds) {
+        const all = units.get(armId) ?? 0;
+        expect(n.get(rowKey('hero', armId, UNITS_METRIC)) ?? 0).toBe(all);
+        for (const id of HERO_METRICS) expect(n.get(rowKey('hero', armId, id)) ?? 0, `${armId}/${id}`).toBe(all);
+        expect(n.get(rowKey('hero', armId, 'orders-30d')) ?? 0, `${armId}/orders-30d`).toBe(expectedAdded.get(rowKey('hero', armId, 'orders-30d'))?.n ?? 0);
+      }
+      for (const [key, m] of expectedAdded) expectMomentsClose(folded.get(key)!, m, key);
+    }), { numRuns: 300, seed: 20261123 });
   });
 
   it('an exposure event is the metrics\' first event: its own time counts (windows are [t, t + window))', () => {

@@ -23,7 +23,12 @@ export interface ExperimentUnit {
   t: number;
   /** The covariate at first exposure (CUPED); absent: 0. */
   c?: number;
-  /** Metric values that are not 0. */
+  /**
+   * The metrics the unit is counted in, with its value in each: every metric of the
+   * experiment at its exposure (0, or [0, 0] for a ratio, until an event changes it). A metric
+   * added to the experiment later is not the unit's: its rows count units exposed since (a
+   * rebuild counts everyone), so a row never loses a value it was never given.
+   */
   v?: Record<string, StoredValue>;
 }
 
@@ -67,15 +72,18 @@ const zeroSingle: UnitValue = zeroValue('count');
 const zeroPair: UnitValue = zeroValue('ratio');
 const oneSingle: UnitValue = { kind: 'single', value: 1 };
 
-function toValue(metric: CompiledMetric, stored: StoredValue | undefined): UnitValue {
-  if (metric.kind === 'ratio') return Array.isArray(stored) ? { kind: 'pair', numerator: stored[0], denominator: stored[1] } : zeroPair;
-  if (typeof stored !== 'number') return zeroSingle;
-  return stored === 1 ? oneSingle : { kind: 'single', value: stored };
+/** The unit's value of a metric it is counted in; null when it is not (or the stored form is of another kind). */
+function toValue(metric: CompiledMetric, stored: StoredValue): UnitValue | null {
+  if (metric.kind === 'ratio') {
+    if (!Array.isArray(stored)) return null;
+    return stored[0] === 0 && stored[1] === 0 ? zeroPair : { kind: 'pair', numerator: stored[0], denominator: stored[1] };
+  }
+  if (typeof stored !== 'number') return null;
+  return stored === 0 ? zeroSingle : stored === 1 ? oneSingle : { kind: 'single', value: stored };
 }
 
-function toStored(value: UnitValue): StoredValue | null {
-  if (value.kind === 'pair') return value.numerator === 0 && value.denominator === 0 ? null : [value.numerator, value.denominator];
-  return value.value === 0 ? null : value.value;
+function toStored(value: UnitValue): StoredValue {
+  return value.kind === 'pair' ? [value.numerator, value.denominator] : value.value;
 }
 
 function pairOf(value: UnitValue, covariate: number): [number, number] {
@@ -105,7 +113,7 @@ export function applyExperimentEvent(
   if (exposure !== null) {
     const experiment = experimentOf(model, exposure.experimentId);
     if (experiment === undefined || !experiment.armIds.has(exposure.armId) || (units !== undefined && Object.hasOwn(units, exposure.experimentId))) return { units, changes };
-    const unit: ExperimentUnit = { a: exposure.armId, t: event.timestamp };
+    const unit: ExperimentUnit = { a: exposure.armId, t: event.timestamp, v: {} };
     const read = experiment.covariate === null ? 0 : covariateOf(experiment.covariate);
     // -0 is 0: the unit stores no covariate then, and later changes must pair with the same 0.
     const covariate = read === 0 ? 0 : read;
@@ -114,7 +122,9 @@ export function applyExperimentEvent(
     next[exposure.experimentId] = unit;
     changes.push({ experimentId: experiment.id, armId: unit.a, metricId: UNITS_METRIC, before: null, after: [0, 0] });
     for (const metric of experiment.metrics) {
-      changes.push({ experimentId: experiment.id, armId: unit.a, metricId: metric.id, before: null, after: pairOf(zeroValue(metric.kind), covariate) });
+      const zero = zeroValue(metric.kind);
+      define(unit.v!, metric.id, toStored(zero));
+      changes.push({ experimentId: experiment.id, armId: unit.a, metricId: metric.id, before: null, after: pairOf(zero, covariate) });
     }
     return { units: next, changes };
   }
@@ -128,13 +138,12 @@ export function applyExperimentEvent(
     for (const metric of experiment.metrics) {
       if (!metric.events.has(event.name)) continue;
       const stored = unit.v !== undefined && Object.hasOwn(unit.v, metric.id) ? unit.v[metric.id] : undefined;
+      if (stored === undefined) continue;
       const before = toValue(metric, stored);
+      if (before === null) continue;
       const after = metric.advance(unit.t, before, event);
       if (after === before) continue;
-      const value = toStored(after);
-      unit.v ??= {};
-      if (value === null) Reflect.deleteProperty(unit.v, metric.id);
-      else unit.v[metric.id] = value;
+      unit.v![metric.id] = toStored(after);
       changes.push({ experimentId, armId: unit.a, metricId: metric.id, before: pairOf(before, covariate), after: pairOf(after, covariate) });
     }
   }
@@ -146,8 +155,8 @@ function copyUnit(unit: ExperimentUnit): ExperimentUnit {
 }
 
 /** An own property even for a key such as `__proto__` (stored state is data, never a prototype). */
-function define(units: ExperimentUnits, id: string, unit: ExperimentUnit): void {
-  Object.defineProperty(units, id, { value: unit, enumerable: true, writable: true, configurable: true });
+function define<T>(record: Record<string, T>, id: string, value: T): void {
+  Object.defineProperty(record, id, { value, enumerable: true, writable: true, configurable: true });
 }
 
 /**

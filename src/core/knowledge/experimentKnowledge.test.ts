@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ExperimentDefinition } from '../experiments/ExperimentDefinition.js';
 import { PROGRAM_EXPERIMENT_ID, UNITS_METRIC } from '../experiments/ExperimentModel.js';
-import { EXPOSURE_EVENT, type ArmStatChange } from '../experiments/experimentUnits.js';
+import { EXPOSURE_EVENT, type ArmStatChange, type StoredValue } from '../experiments/experimentUnits.js';
 import type { CallType } from '../events/callTypes.js';
 import { compileKnowledgeModel } from './KnowledgeModel.js';
 import { applyEventKnowledge, emptyKnowledge, mergeKnowledge, type KnowledgeEvent, type KnowledgeState, type ProfileFacts } from './KnowledgeState.js';
@@ -33,6 +33,9 @@ function track(name: string, timestamp: number, properties: unknown, type: CallT
 const viewed = (experimentId: string, armId: string, at = T0): KnowledgeEvent => track(EXPOSURE_EVENT, at, { experiment_id: experimentId, variation_id: armId });
 const ordered = (revenue: number, at: number): KnowledgeEvent => track('Order Completed', at, { revenue, order_id: 'o1' });
 
+/** What an exposure stores in `v`: every metric of the experiment at its zero (the metrics the unit is counted in). */
+const HERO_ZEROS: Readonly<Record<string, StoredValue>> = { 'purchase-7d': 0, conversion: 0, revenue: 0, aov: [0, 0], ctr: [0, 0] };
+
 const moves = (changes: readonly ArmStatChange[]) => changes.map((c) => [c.experimentId, c.armId, c.metricId, c.before, c.after]);
 
 describe('applyEventKnowledge: experiments', () => {
@@ -44,7 +47,7 @@ describe('applyEventKnowledge: experiments', () => {
     expect('x' in state).toBe(false);
 
     const update = applyEventKnowledge(state, viewed('hero', 'treatment'), facts(), model);
-    expect(state.x).toEqual({ hero: { a: 'treatment', t: T0, c: 1 } });
+    expect(state.x).toEqual({ hero: { a: 'treatment', t: T0, c: 1, v: HERO_ZEROS } });
     expect(moves(update.experiments)).toEqual([
       ['hero', 'treatment', UNITS_METRIC, null, [0, 0]],
       ['hero', 'treatment', 'purchase-7d', null, [0, 1]],
@@ -74,12 +77,12 @@ describe('applyEventKnowledge: experiments', () => {
       ['_program', 'personalized', 'aov', [0, 0], [80, 1]],
     ]);
     expect(state.x).toEqual({
-      hero: { a: 'control', t: T0, v: { 'purchase-7d': 1, conversion: 1, revenue: 80, aov: [80, 1] } },
-      [PROGRAM_EXPERIMENT_ID]: { a: 'personalized', t: T0 + 1, v: { conversion: 1, revenue: 80, aov: [80, 1] } },
+      hero: { a: 'control', t: T0, v: { 'purchase-7d': 1, conversion: 1, revenue: 80, aov: [80, 1], ctr: [0, 0] } },
+      [PROGRAM_EXPERIMENT_ID]: { a: 'personalized', t: T0 + 1, v: { conversion: 1, revenue: 80, aov: [80, 1], ctr: [0, 0] } },
     });
     const second = applyEventKnowledge(state, ordered(20, T0 + 2 * hour), facts(), model);
     expect(moves(second.experiments).filter(([e, , m]) => e === 'hero' && m === 'revenue')).toEqual([['hero', 'control', 'revenue', [80, 0], [100, 0]]]);
-    expect(state.x?.['hero']?.v).toEqual({ 'purchase-7d': 1, conversion: 1, revenue: 100, aov: [100, 2] });
+    expect(state.x?.['hero']?.v).toEqual({ 'purchase-7d': 1, conversion: 1, revenue: 100, aov: [100, 2], ctr: [0, 0] });
   });
 
   it('the first exposure wins: a later one to another arm changes nothing', () => {
@@ -87,7 +90,7 @@ describe('applyEventKnowledge: experiments', () => {
     applyEventKnowledge(state, viewed('hero', 'treatment'), facts(), model);
     const again = applyEventKnowledge(state, viewed('hero', 'control', T0 + minute), facts(), model);
     expect(again.experiments).toEqual([]);
-    expect(state.x).toEqual({ hero: { a: 'treatment', t: T0 } });
+    expect(state.x).toEqual({ hero: { a: 'treatment', t: T0, v: HERO_ZEROS } });
   });
 
   it('events that are no exposure, or that no metric reads, change nothing', () => {
@@ -123,7 +126,7 @@ describe('applyEventKnowledge: experiments', () => {
     };
     const first = run();
     expect(run().x).toEqual(first.x);
-    expect(first.x).toEqual({ hero: { a: 'treatment', t: T0, c: 1, v: { 'purchase-7d': 1, conversion: 1, revenue: 35, aov: [35, 2] } } });
+    expect(first.x).toEqual({ hero: { a: 'treatment', t: T0, c: 1, v: { 'purchase-7d': 1, conversion: 1, revenue: 35, aov: [35, 2], ctr: [0, 0] } } });
   });
 });
 
@@ -147,9 +150,15 @@ describe('mergeKnowledge: experiments', () => {
   });
 
   it('later events move the merged units', () => {
-    const { state } = mergeKnowledge(withUnits(), withUnits({ hero: { a: 'control', t: T0 } }), facts(), model, T0);
+    const { state } = mergeKnowledge(withUnits(), withUnits({ hero: { a: 'control', t: T0, v: HERO_ZEROS } }), facts(), model, T0);
     const update = applyEventKnowledge(state, ordered(25, T0 + hour), facts(), model);
     expect(update.experiments.map((c) => c.metricId)).toEqual(['purchase-7d', 'conversion', 'revenue', 'aov']);
-    expect(state.x?.['hero']?.v).toEqual({ 'purchase-7d': 1, conversion: 1, revenue: 25, aov: [25, 1] });
+    expect(state.x?.['hero']?.v).toEqual({ 'purchase-7d': 1, conversion: 1, revenue: 25, aov: [25, 1], ctr: [0, 0] });
+  });
+
+  it('a merged unit stored without v (older state) is counted in no metric: later events do not move it', () => {
+    const { state } = mergeKnowledge(withUnits(), withUnits({ hero: { a: 'control', t: T0 } }), facts(), model, T0);
+    expect(applyEventKnowledge(state, ordered(25, T0 + hour), facts(), model).experiments).toEqual([]);
+    expect(state.x).toEqual({ hero: { a: 'control', t: T0 } });
   });
 });

@@ -13,7 +13,8 @@ import type { AttuneTransport } from './AttuneTransport.js';
 export function inProcessTransport(engine: Pick<Engine, 'collector' | 'decisions'>, workspace: Workspace): AttuneTransport {
   return {
     async send(batch) {
-      const report = await engine.collector.collect(workspace, { events: batch, routeType: null });
+      // Embedded, the caller is the application itself, not a browser holding a public key: it may log exposures.
+      const report = await engine.collector.collect(workspace, { events: batch, routeType: null, exposures: 'accept' });
       if (report.rejected.length > 0) {
         throw new AttuneApiError({
           status: 400,

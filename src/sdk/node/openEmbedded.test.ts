@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AttuneApiError } from './AttuneApiError.js';
+import { inProcessTransport } from './inProcessTransport.js';
 import { openEmbedded } from './openEmbedded.js';
 
 describe('openEmbedded: the Node SDK in-process, without HTTP', () => {
@@ -39,5 +40,20 @@ describe('openEmbedded: the Node SDK in-process, without HTTP', () => {
     const again = await openEmbedded({ dataDir });
     expect((await again.client.decide({ userId: 'u1', placements: ['hero'] })).placements[0]?.decisions[0]?.actionId).toBe('vip');
     await again.close();
+  });
+
+  it("lets the application log exposures to Attune's experiments (the public routes may not)", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'attune-embedded-'));
+    dirs.push(dataDir);
+    const embedded = await openEmbedded({ dataDir, flushIntervalMs: 10 });
+    const { engine, workspaceId } = embedded;
+    await engine.experiments.putExperiment(workspaceId, {
+      id: 'hero-test', placement: 'hero', primaryMetric: 'conversion',
+      arms: [{ id: 'control', weight: 0.5, serve: { kind: 'generic' } }, { id: 'personalized', weight: 0.5, serve: { kind: 'personalized' } }],
+    });
+    const transport = inProcessTransport(engine, await engine.workspaces.get(workspaceId));
+    await transport.send([{ type: 'track', userId: 'u1', event: 'Experiment Viewed', properties: { experiment_id: 'hero-test', variation_id: 'personalized' }, messageId: 'x1' }]);
+    expect((await engine.experiments.analyze(workspaceId, 'hero-test')).units).toEqual({ control: 0, personalized: 1 });
+    await embedded.close();
   });
 });

@@ -75,12 +75,16 @@ export function describeExperimentStoreContract(adapterName: string, open: () =>
       expect(await version()).toBeGreaterThan(v1);
       expect(await store.experiments.listExperiments(A)).toEqual([changed, experiment('zeta')]);
       expect(await store.experiments.listExperiments(B)).toEqual([]);
-      expect(await store.experiments.deleteExperiment(B, 'alpha')).toBe(false);
+      expect(await store.experiments.deleteExperiment(B, 'alpha', T0 + 2)).toBe(false);
       const v2 = await version();
-      expect(await store.experiments.deleteExperiment(A, 'alpha')).toBe(true);
+      expect(await store.experiments.isRetired(A, 'alpha')).toBe(false);
+      expect(await store.experiments.deleteExperiment(A, 'alpha', T0 + 2)).toBe(true);
+      // A deleted id is retired (its units keep their arms), in its own workspace only.
+      expect(await store.experiments.isRetired(A, 'alpha')).toBe(true);
+      expect(await store.experiments.isRetired(B, 'alpha')).toBe(false);
       const v3 = await version();
       expect(v3).toBeGreaterThan(v2);
-      expect(await store.experiments.deleteExperiment(A, 'alpha')).toBe(false);
+      expect(await store.experiments.deleteExperiment(A, 'alpha', T0 + 3)).toBe(false);
       // Deleting what is not there changes nothing.
       expect(await version()).toBe(v3);
       expect((await store.experiments.listExperiments(A)).map((e) => e.id)).toEqual(['zeta']);

@@ -22,6 +22,7 @@ interface StatsRow {
 /** Experiments, metrics, measurement settings and experiment statistics, on SQLite. */
 export class SqliteExperimentStore implements ExperimentStore {
   private readonly stmts;
+  private readonly deleteTx;
   private readonly experiments: DefinitionTable<ExperimentDefinition>;
   private readonly metrics: DefinitionTable<MetricDefinition>;
 
@@ -34,7 +35,15 @@ export class SqliteExperimentStore implements ExperimentStore {
       setMeasurement: db.prepare('UPDATE workspaces SET measurement = ?, config_version = config_version + 1 WHERE id = ?'),
       stats: db.prepare('SELECT experiment_id, arm_id, metric_id, n, mean_x, mean_y, m2_x, m2_y, c_xy, first_at, last_at FROM experiment_stats WHERE workspace_id = ? AND experiment_id IN (SELECT value FROM json_each(?)) ORDER BY experiment_id, arm_id, metric_id'),
       dropStats: db.prepare('DELETE FROM experiment_stats WHERE workspace_id = ? AND experiment_id = ?'),
+      retire: db.prepare('INSERT OR IGNORE INTO retired_experiments (workspace_id, id, retired_at) VALUES (?, ?, ?)'),
+      retired: db.prepare('SELECT 1 FROM retired_experiments WHERE workspace_id = ? AND id = ?').pluck(),
     };
+    this.deleteTx = db.transaction((workspaceId: string, id: string, at: number): boolean => {
+      if (!this.experiments.delete(workspaceId, id)) return false;
+      this.stmts.retire.run(workspaceId, id, at);
+      this.stmts.dropStats.run(workspaceId, id);
+      return true;
+    });
   }
 
   async listExperiments(workspaceId: string): Promise<ExperimentDefinition[]> {
@@ -45,8 +54,14 @@ export class SqliteExperimentStore implements ExperimentStore {
     return this.experiments.put(workspaceId, definition, at);
   }
 
-  async deleteExperiment(workspaceId: string, id: string): Promise<boolean> {
-    return this.experiments.delete(workspaceId, id);
+  async deleteExperiment(workspaceId: string, id: string, at: number): Promise<boolean> {
+    const deleted = this.deleteTx(workspaceId, id, at);
+    if (deleted) this.onStatsDropped();
+    return deleted;
+  }
+
+  async isRetired(workspaceId: string, id: string): Promise<boolean> {
+    return this.stmts.retired.get(workspaceId, id) !== undefined;
   }
 
   async listMetrics(workspaceId: string): Promise<MetricDefinition[]> {

@@ -206,6 +206,13 @@ export const migrations: readonly string[] = [
     updated_at INTEGER NOT NULL,
     PRIMARY KEY (workspace_id, id)
   ) WITHOUT ROWID;
+  -- Ids of deleted experiments: never reused, because profiles keep the arms they were given.
+  CREATE TABLE retired_experiments (
+    workspace_id TEXT NOT NULL,
+    id TEXT NOT NULL,
+    retired_at INTEGER NOT NULL,
+    PRIMARY KEY (workspace_id, id)
+  ) WITHOUT ROWID;
   CREATE TABLE metric_definitions (
     workspace_id TEXT NOT NULL,
     id TEXT NOT NULL,
