@@ -219,6 +219,7 @@ export function ratioSummary(s: PairSums): ArmSummary {
   return {
     n: m.n,
     mean: r,
-    variance: vx / m.meanY ** 2 + (vy * m.meanX ** 2) / m.meanY ** 4 - (2 * cov * m.meanX) / m.meanY ** 3,
+    // Clamped: when every unit has the same ratio the terms cancel, and rounding can leave a tiny negative.
+    variance: Math.max(0, vx / m.meanY ** 2 + (vy * m.meanX ** 2) / m.meanY ** 4 - (2 * cov * m.meanX) / m.meanY ** 3),
   };
 }

@@ -105,6 +105,22 @@ describe('SufficientStats', () => {
     const constant = ratioSummary({ n: 3, sum: 6, sumSquares: 14, sumY: 6, sumY2: 12, sumXY: 12 });
     expectNear(constant.variance, 1 / 4);
   });
+
+  it('the ratio variance is never negative: units with one and the same ratio cancel to 0, not to a rounding error below it', () => {
+    // Orders of 17.3 each, one or two per unit: every unit's revenue / orders is 17.3 (unclamped, -5.7e-14).
+    let m: PairMoments = { n: 0, meanX: 0, meanY: 0, m2X: 0, m2Y: 0, cXY: 0 };
+    for (let i = 0; i < 11; i++) {
+      const orders = 1 + (i % 2);
+      m = addPair(m, 17.3 * orders, orders);
+    }
+    const summary = ratioSummary({
+      n: m.n, sum: m.n * m.meanX, sumSquares: m.m2X + m.n * m.meanX ** 2,
+      sumY: m.n * m.meanY, sumY2: m.m2Y + m.n * m.meanY ** 2, sumXY: m.cXY + m.n * m.meanX * m.meanY,
+    });
+    expectNear(summary.mean, 17.3);
+    expect(summary.variance).toBeGreaterThanOrEqual(0);
+    expect(summary.variance).toBeLessThan(1e-9);
+  });
 });
 
 describe('welchTTest (stats.cases.json)', () => {
