@@ -90,6 +90,9 @@ function pairOf(value: UnitValue, covariate: number): [number, number] {
   return value.kind === 'pair' ? [value.numerator, value.denominator] : [value.value, covariate];
 }
 
+/** Shared and never written to: `changes` is replaced by a new array before the first push. */
+const noChanges: ArmStatChange[] = [];
+
 /** The numeric value of a feature for the covariate; anything else counts as 0. */
 export function covariateValue(value: RuleValue | undefined): number {
   return typeof value === 'number' && Number.isFinite(value) ? value : 0;
@@ -108,7 +111,8 @@ export function applyExperimentEvent(
   model: ExperimentModel,
   covariateOf: (feature: string) => number,
 ): { units: ExperimentUnits | undefined; changes: ArmStatChange[] } {
-  const changes: ArmStatChange[] = [];
+  // Allocated on the first change: most events of exposed profiles change nothing.
+  let changes: ArmStatChange[] = noChanges;
   const exposure = event.name === EXPOSURE_EVENT ? readExposure(event) : null;
   if (exposure !== null) {
     const experiment = experimentOf(model, exposure.experimentId);
@@ -120,7 +124,7 @@ export function applyExperimentEvent(
     if (covariate !== 0) unit.c = covariate;
     const next = units ?? {};
     next[exposure.experimentId] = unit;
-    changes.push({ experimentId: experiment.id, armId: unit.a, metricId: UNITS_METRIC, before: null, after: [0, 0] });
+    changes = [{ experimentId: experiment.id, armId: unit.a, metricId: UNITS_METRIC, before: null, after: [0, 0] }];
     for (const metric of experiment.metrics) {
       const zero = zeroValue(metric.kind);
       define(unit.v!, metric.id, toStored(zero));
@@ -143,8 +147,15 @@ export function applyExperimentEvent(
       if (before === null) continue;
       const after = metric.advance(unit.t, before, event);
       if (after === before) continue;
-      unit.v![metric.id] = toStored(after);
-      changes.push({ experimentId, armId: unit.a, metricId: metric.id, before: pairOf(before, covariate), after: pairOf(after, covariate) });
+      const next = toStored(after);
+      unit.v![metric.id] = next;
+      // A ratio's stored pair is its (x, y) already; stored values are replaced, never changed in place.
+      if (changes === noChanges) changes = [];
+      changes.push({
+        experimentId, armId: unit.a, metricId: metric.id,
+        before: Array.isArray(stored) ? stored : [stored, covariate],
+        after: Array.isArray(next) ? next : [next, covariate],
+      });
     }
   }
   return { units, changes };
@@ -156,7 +167,8 @@ function copyUnit(unit: ExperimentUnit): ExperimentUnit {
 
 /** An own property even for a key such as `__proto__` (stored state is data, never a prototype). */
 function define<T>(record: Record<string, T>, id: string, value: T): void {
-  Object.defineProperty(record, id, { value, enumerable: true, writable: true, configurable: true });
+  if (id === '__proto__') Object.defineProperty(record, id, { value, enumerable: true, writable: true, configurable: true });
+  else record[id] = value;
 }
 
 /**

@@ -70,7 +70,7 @@ export class SqliteCollectTx implements CollectTx {
    * the changed ones written by flush. Dropped with the other caches on a rollback or when
    * another connection committed.
    */
-  private readonly armStats = new Map<string, ArmStatsRecord>();
+  private readonly armStats = new Map<string, Map<string, Map<string, Map<string, ArmStatsRecord>>>>();
   private readonly dirtyStats = new Set<ArmStatsRecord>();
 
   constructor(db: SqliteDatabase) {
@@ -268,8 +268,14 @@ export class SqliteCollectTx implements CollectTx {
 
   updateExperimentStats(workspaceId: string, changes: readonly ArmStatChange[], at: number): void {
     for (const c of changes) {
-      const key = `${workspaceId}\u0000${c.experimentId}\u0000${c.armId}\u0000${c.metricId}`;
-      let r = this.armStats.get(key);
+      // Nested by the change's own strings (their hashes are cached), not by a key string built per change.
+      let byExperiment = this.armStats.get(workspaceId);
+      if (byExperiment === undefined) this.armStats.set(workspaceId, byExperiment = new Map());
+      let byArm = byExperiment.get(c.experimentId);
+      if (byArm === undefined) byExperiment.set(c.experimentId, byArm = new Map());
+      let byMetric = byArm.get(c.armId);
+      if (byMetric === undefined) byArm.set(c.armId, byMetric = new Map());
+      let r = byMetric.get(c.metricId);
       if (r === undefined) {
         const row = this.stmts.loadArmStats.get(workspaceId, c.experimentId, c.armId, c.metricId) as
           { n: number; mean_x: number; mean_y: number; m2_x: number; m2_y: number; c_xy: number; first_at: number; last_at: number } | undefined;
@@ -278,7 +284,7 @@ export class SqliteCollectTx implements CollectTx {
           moments: row === undefined ? { n: 0, meanX: 0, meanY: 0, m2X: 0, m2Y: 0, cXY: 0 } : { n: row.n, meanX: row.mean_x, meanY: row.mean_y, m2X: row.m2_x, m2Y: row.m2_y, cXY: row.c_xy },
           firstAt: row?.first_at ?? at, lastAt: row?.last_at ?? at, stored: row !== undefined,
         };
-        this.armStats.set(key, r);
+        byMetric.set(c.metricId, r);
       }
       replacePairInPlace(r.moments, c.before, c.after);
       if (at < r.firstAt) r.firstAt = at;
