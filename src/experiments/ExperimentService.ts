@@ -72,6 +72,11 @@ export interface WorkspaceReport {
   readonly reports: readonly RoiReport[];
 }
 
+/** Where an experiment's period ends: now, or its stop once it has stopped. */
+function endOf(stop: string | undefined, now: number): number {
+  return stop === undefined ? now : Math.min(now, Date.parse(stop));
+}
+
 function statusOf(definition: ExperimentDefinition, now: number): ExperimentStatus {
   if (definition.start !== undefined && now < Date.parse(definition.start)) return 'scheduled';
   if (definition.stop !== undefined && now >= Date.parse(definition.stop)) return 'stopped';
@@ -296,7 +301,7 @@ export class ExperimentService {
     const plan = definition.plan === undefined ? null : checkPlan(definition.plan, {
       control: primary?.control ?? null,
       unitsPerArm: Math.min(...definition.arms.filter((a) => a.weight > 0).map((a) => units[a.id] ?? 0)),
-      daysElapsed: first === null ? 0 : Math.max(0, (definition.stop === undefined ? this.deps.clock.now() : Math.min(this.deps.clock.now(), Date.parse(definition.stop))) - first) / DAY_MS,
+      daysElapsed: first === null ? 0 : Math.max(0, endOf(definition.stop, this.deps.clock.now()) - first) / DAY_MS,
       ...(options.alpha === undefined ? {} : { alpha: options.alpha }),
     });
     const warnings = [
@@ -338,8 +343,7 @@ export class ExperimentService {
     // From the first exposure to now, or to the stop of a stopped experiment (its units' revenue is scaled to a month of its run, not of the time since).
     const periodDays = (rows: readonly ArmStatsRow[], stop?: string): number => {
       const first = rows.filter((r) => r.metricId === UNITS_METRIC).reduce((m, r) => Math.min(m, r.firstAt), Infinity);
-      const end = stop === undefined ? now : Math.min(now, Date.parse(stop));
-      return Number.isFinite(first) ? Math.max(end - first, 60_000) / DAY_MS : 1;
+      return Number.isFinite(first) ? Math.max(endOf(stop, now) - first, 60_000) / DAY_MS : 1;
     };
     const reports: RoiReport[] = [];
     if (options.experimentId === undefined) {

@@ -12,6 +12,7 @@
  * report.roi?.estimate; // e.g. 1.8: each unit of cost comes back 2.8 times
  */
 import type { MetricKind } from '../experiments/MetricDefinition.js';
+import { roiRoles, type RoiRole } from '../experiments/MeasurementSettings.js';
 import { summarize } from '../experiments/analyzeExperiment.js';
 import type { ArmAccumulator } from '../experiments/metricValues.js';
 import { welchTTest, type TTestResult } from '../stats/frequentist.js';
@@ -19,8 +20,9 @@ import { sequentialTest, type SequentialResult } from '../stats/sequential.js';
 import { sampleRatioMismatch } from '../stats/srm.js';
 import type { ArmSummary } from '../stats/SufficientStats.js';
 
-export const roiMetricRoles = ['conversionRate', 'revenuePerVisitor', 'averageOrderValue', 'clickThroughRate'] as const;
-export type RoiMetricRole = (typeof roiMetricRoles)[number];
+/** The report's figures: the same roles the measurement settings map to metrics. */
+export const roiMetricRoles = roiRoles;
+export type RoiMetricRole = RoiRole;
 
 /** The statistics kind each role is read as. */
 export const roiMetricKinds: Readonly<Record<RoiMetricRole, MetricKind>> = {
