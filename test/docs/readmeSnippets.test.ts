@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { killChildren, makeTempDir, removeTempDirs, runAttune, startServerChild } from '../e2e/support.js';
-import { fencedBlocks, parseCurl, sectionBody, shellCommands } from './readmeSnippets.js';
+import { fencedBlocks, parseCurl, sectionBody, shellCommands, type CurlRequest } from './readmeSnippets.js';
 
 /*
  * The README's curl flows, run as written against a real server, so that they cannot drift
@@ -50,16 +50,26 @@ function substitute(words: readonly string[], server: string, keys: Keys | null)
   });
 }
 
-/** Sends a curl command with curl itself when the machine has it, else the same request with fetch. */
+function fetchRequest(request: CurlRequest): Promise<Response> {
+  return fetch(request.url, { method: request.method, headers: request.headers.map(([name, value]) => [name, value]), ...(request.body === null ? {} : { body: request.body }) });
+}
+
+/**
+ * Sends a curl command with curl itself when the machine has it, else the same request with
+ * fetch. With curl, a GET (no side effect) is also sent with fetch, which must agree, so the
+ * fallback stays true where curl exists.
+ */
 async function send(words: readonly string[]): Promise<{ status: number; body: string }> {
   const request = parseCurl(words);
-  if (curlAvailable) {
-    const { stdout } = await execFileAsync('curl', ['-sS', '-w', '\n%{http_code}', ...words.slice(1)]);
-    const cut = stdout.lastIndexOf('\n');
-    return { status: Number(stdout.slice(cut + 1)), body: stdout.slice(0, cut) };
+  if (!curlAvailable) {
+    const response = await fetchRequest(request);
+    return { status: response.status, body: await response.text() };
   }
-  const response = await fetch(request.url, { method: request.method, headers: request.headers.map(([name, value]) => [name, value]), ...(request.body === null ? {} : { body: request.body }) });
-  return { status: response.status, body: await response.text() };
+  const { stdout } = await execFileAsync('curl', ['-sS', '-w', '\n%{http_code}', ...words.slice(1)]);
+  const cut = stdout.lastIndexOf('\n');
+  const answer = { status: Number(stdout.slice(cut + 1)), body: stdout.slice(0, cut) };
+  if (request.method === 'GET') expect((await fetchRequest(request)).status, `fetch ${request.url}`).toBe(answer.status);
+  return answer;
 }
 
 /** `npx attune ARGS`, run on the server's data folder; `workspace create --json` gives the keys. */
