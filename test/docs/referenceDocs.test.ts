@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import ts from 'typescript';
 import type { TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ActionDefinition } from '../../src/core/decide/ActionDefinition.js';
 import { capRuleProblems, CapRules } from '../../src/core/decide/caps.js';
 import { PlacementDefinition } from '../../src/core/decide/PlacementDefinition.js';
@@ -15,6 +15,7 @@ import { compileMetric } from '../../src/core/experiments/metricValues.js';
 import { compileFeatures } from '../../src/core/features/compileFeatures.js';
 import { aggregates, FeatureDefinition } from '../../src/core/features/FeatureDefinition.js';
 import { DecideRequest } from '../../src/server/decideSchemas.js';
+import { basicAuth, bearer, startHarness, type Harness } from '../support/harness.js';
 import { fencedBlocks } from './readmeSnippets.js';
 
 /*
@@ -103,6 +104,45 @@ describe('docs/features.md', () => {
 
   it('shows its sh snippets with the README\'s placeholders', () => {
     for (const block of fencedBlocks(read('docs/features.md'), 'sh')) expect(block).toContain('http://127.0.0.1:4700/');
+  });
+});
+
+/** Where the API takes each kind of example, and the answer's member that must list no problem. */
+const endpoints: Readonly<Record<string, (value: Record<string, unknown>) => { method: 'PUT' | 'POST'; url: string; clean?: string }>> = {
+  FeatureDefinition: (v) => ({ method: 'PUT', url: `/admin/v1/features/${String(v['name'])}` }),
+  PlacementDefinition: (v) => ({ method: 'PUT', url: `/admin/v1/placements/${String(v['id'])}` }),
+  ActionDefinition: (v) => ({ method: 'PUT', url: `/admin/v1/actions/${String(v['id'])}`, clean: 'action.problems' }),
+  MetricDefinition: (v) => ({ method: 'PUT', url: `/admin/v1/metrics/${String(v['id'])}` }),
+  ExperimentDefinition: (v) => ({ method: 'PUT', url: `/admin/v1/experiments/${String(v['id'])}`, clean: 'warnings' }),
+  MeasurementSettings: () => ({ method: 'PUT', url: '/admin/v1/measurement' }),
+  DecideRequest: () => ({ method: 'POST', url: '/v1/decide' }),
+};
+
+describe('the API', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(async () => h.close());
+
+  it('accepts every marked example, in the docs\' order, with no problem listed', async () => {
+    const examples = Object.keys(docs).flatMap((path) => markedExamples(read(path)).map((e) => ({ ...e, path })));
+    let sent = 0;
+    for (const { schema, text, path } of examples) {
+      const endpoint = endpoints[schema];
+      if (endpoint === undefined) continue;
+      const value = JSON.parse(text) as Record<string, unknown>;
+      const { method, url, clean } = endpoint(value);
+      const authorization = schema === 'DecideRequest' ? basicAuth(h.a.writeKey) : bearer(h.a.secretKey);
+      const response = await h.app.inject({ method, url, headers: { authorization }, payload: value });
+      expect(response.statusCode, `${path}: ${method} ${url}: ${response.body}`).toBeLessThan(300);
+      if (clean !== undefined) {
+        const listed = clean.split('.').reduce<unknown>((at, key) => (at as Record<string, unknown>)[key], response.json());
+        expect(listed, `${path}: ${url}`).toEqual([]);
+      }
+      sent += 1;
+    }
+    expect(sent).toBeGreaterThanOrEqual(Object.keys(endpoints).length);
   });
 });
 
