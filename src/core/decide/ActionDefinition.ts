@@ -26,7 +26,7 @@ export const ActionDefinition = Type.Object(
     schedule: Type.Optional(Type.Object({ start: Type.Optional(IsoTime), end: Type.Optional(IsoTime) }, { additionalProperties: false, description: 'Shown from start (inclusive) until end (exclusive)' })),
     variants: Type.Record(Type.String({ pattern: '^(default|[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*)$' }), Type.Unknown(), {
       minProperties: 1,
-      description: 'Content (JSON) per locale: de-CH, de, ..., default. A request falls back along its locale chain (de-CH -> de -> default); an action with no variant on the chain is skipped. Strings may hold {{ path }} placeholders, HTML-escaped',
+      description: 'Content (JSON) per locale: de-CH, de, ..., default. A request falls back along its locale chain (de-CH -> de -> default); an action with no variant on the chain is skipped. Strings may hold {{ path }} placeholders, HTML-escaped; {{{ path }}} is raw only for content.* and action.* (README, Templates)',
     }),
     caps: Type.Optional(CapRules),
     enabled: Type.Optional(Type.Boolean({ default: true, description: 'A disabled action is never chosen' })),

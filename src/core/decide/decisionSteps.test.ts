@@ -732,20 +732,28 @@ describe('render', () => {
   const m = model([action('greet', {
     rule: 'in_segment("vip")',
     priority: 7,
-    variants: { default: { title: 'Hi {{ profile.traits.name }}', raw: '{{{ profile.traits.name }}}', path: '{{ context.page.path }}', n: 3, list: ['{{ profile.traits.name | "x" }}'] } },
+    variants: {
+      default: {
+        title: 'Hi {{ profile.traits.name }}', raw: '{{{ profile.traits.name }}}', path: '{{ context.page.path }}', n: 3, list: ['{{ profile.traits.name | "x" }}'],
+        html: '<b>Sale</b>', body: '{{{ content.html }}} {{{ action.id }}}', ref: '{{{ context.ref }}}',
+      },
+    },
   })]);
 
-  it('HTML-escapes a trait in the decision content; {{{ }}} is unescaped, as documented', () => {
-    const frame = frameFor(m, { traits: { name: hostile, vip: true }, state: { m: { vip: NOW - day } } });
+  it('HTML-escapes a trait in the decision content, even in {{{ }}}; {{{ }}} is raw for the content and the action only', () => {
+    const frame = frameFor(m, { traits: { name: hostile, vip: true }, state: { m: { vip: NOW - day } }, context: { page: { path: '/home' }, ref: '"><script>x</script>' } });
     const run = through([eligibility, consent, caps, score, arbitrate, chooseVariant, render], newRun(m), frame);
     expect(run.decisions).toHaveLength(1);
     const [decision] = run.decisions;
     expect(decision?.content).toEqual({
       title: 'Hi &lt;script&gt;alert(1)&lt;/script&gt;',
-      raw: '<script>alert(1)</script>',
+      raw: '&lt;script&gt;alert(1)&lt;/script&gt;',
       path: '/home',
       n: 3,
       list: ['&lt;script&gt;alert(1)&lt;/script&gt;'],
+      html: '<b>Sale</b>',
+      body: '<b>Sale</b> greet',
+      ref: '&quot;&gt;&lt;script&gt;x&lt;/script&gt;',
     });
     expect(decision).toEqual({
       decisionId: 'd-1',

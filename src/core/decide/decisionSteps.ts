@@ -3,7 +3,7 @@ import type { RuleInput } from '../rules/compileRule.js';
 import type { RuleValue } from '../rules/values.js';
 import { checkCaps, type CapKind, type CapState } from './caps.js';
 import type { CompiledAction, CompiledPlacement, DecisionModel } from './compileDecisionModel.js';
-import { renderTemplate } from './renderTemplate.js';
+import { renderTemplate, type TemplateSources } from './renderTemplate.js';
 import { chooseActions, type ScoredChoice, type ScoreTerm, type ScoringCandidate, type ScoringStrategy } from './scoring.js';
 import type { CompiledRule } from '../rules/compileRule.js';
 import { assignArm } from '../experiments/assignArm.js';
@@ -52,7 +52,10 @@ export interface DecisionFrame {
   readonly timeZone: string | null;
   readonly locales: readonly string[];
   readonly sessionStart: number | undefined;
-  /** What `{{ }}` placeholders read: profile (id, traits), features, session, context. */
+  /**
+   * The untrusted roots `{{ }}` placeholders read: profile (id, traits), features, session,
+   * context. Always escaped: people and callers wrote them (`TemplateSources`).
+   */
   readonly templateData: Readonly<Record<string, unknown>>;
   /** Actions already chosen for an earlier placement of this request: one action, one place per page. */
   readonly chosen: Set<string>;
@@ -358,18 +361,33 @@ function reasonsFor(run: PlacementRun, frame: DecisionFrame, choice: ScoredChoic
   return reasons;
 }
 
-/** The content with its `{{ }}` placeholders filled (HTML-escaped); without consent, from the context only. */
+/**
+ * The trusted roots of a template: what the workspace wrote. `content` is the content being
+ * rendered, as written (so one field can insert another raw: `{{{ content.html }}}`);
+ * `action` the chosen action's id, name and kind.
+ */
+function trustedRoots(content: RuleValue, action: CompiledAction | null): TemplateSources['trusted'] {
+  if (action === null) return { content };
+  const { id, name = null, kind = null } = action.definition;
+  return { content, action: { id, name, kind } };
+}
+
+/**
+ * The content with its `{{ }}` placeholders filled (HTML-escaped; `{{{ }}}` raw only for
+ * workspace-written roots); without consent, from the context only.
+ */
 export const render: DecisionStep = {
   name: 'render',
   run(run, frame) {
     if (run.fallback !== null || run.choices.length === 0) {
       // Without consent to personalise, nothing of the profile goes into the page, whatever the fallback.
-      const data = frame.personalization ? frame.templateData : { context: frame.request.context };
+      const untrusted = frame.personalization ? frame.templateData : { context: frame.request.context };
+      const content = (run.placement.definition.defaultContent ?? null) as RuleValue;
       run.decisions = [{
         decisionId: frame.env.newDecisionId(),
         actionId: null,
         variant: null,
-        content: renderTemplate((run.placement.definition.defaultContent ?? null) as RuleValue, data),
+        content: renderTemplate(content, { trusted: trustedRoots(content, null), untrusted }),
         score: null,
         probability: 1,
         reasons: reasonsFor(run, frame, null),
@@ -380,7 +398,7 @@ export const render: DecisionStep = {
       decisionId: frame.env.newDecisionId(),
       actionId: choice.actionId,
       variant: run.variants[i]!.locale,
-      content: renderTemplate(run.variants[i]!.content, frame.templateData),
+      content: renderTemplate(run.variants[i]!.content, { trusted: trustedRoots(run.variants[i]!.content, choice.candidate.action), untrusted: frame.templateData }),
       score: choice.score,
       probability: choice.probability,
       reasons: reasonsFor(run, frame, choice),

@@ -1,16 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import cases from './renderTemplate.cases.json' with { type: 'json' };
-import { chooseVariant, localeChain, renderTemplate } from './renderTemplate.js';
+import { chooseVariant, localeChain, renderTemplate, type TemplateSources } from './renderTemplate.js';
 import type { RuleValue } from '../rules/values.js';
 
-type Data = Record<string, unknown>;
+type Data = Partial<TemplateSources>;
+const sourcesOf = (data: Data): TemplateSources => ({ trusted: data.trusted ?? {}, untrusted: data.untrusted ?? {} });
 
 describe('renderTemplate (renderTemplate.cases.json)', () => {
   it.each(cases.render as [string, string, Data, string][])('%s', (_name, template, data, expected) => {
-    expect(renderTemplate(template, data)).toBe(expected);
+    expect(renderTemplate(template, sourcesOf(data))).toBe(expected);
   });
   it.each(cases.renderDocument as [string, RuleValue, Data, RuleValue][])('%s', (_name, content, data, expected) => {
-    expect(renderTemplate(content, data)).toEqual(expected);
+    expect(renderTemplate(content, sourcesOf(data))).toEqual(expected);
   });
 });
 
