@@ -21,6 +21,7 @@ describe('Collector (with the SQLite store)', () => {
     duplicate: (n) => observed.push(`duplicate ${n}`),
     rejected: (code, step) => observed.push(`rejected ${code} at ${step}`),
     merged: (n, skipped) => observed.push(`merged ${n} ${JSON.stringify(skipped)}`),
+    unreadableNumbers: (byReason) => observed.push(`unreadable ${JSON.stringify(byReason)}`),
   };
 
   async function workspace(id: string, identity: Partial<IdentitySettings> = {}): Promise<Workspace> {
@@ -67,7 +68,7 @@ describe('Collector (with the SQLite store)', () => {
         { type: 'page', anonymousId: 'a1', name: 'Pricing', messageId: 'm2' },
       ]);
       const report = await batch(ws, [{ type: 'identify', userId: 'u1', anonymousId: 'a1', messageId: 'm3' }]);
-      expect(report.outcomes).toEqual([{ index: 0, outcome: { kind: 'accepted', seq: 3, profileId: P('user', 'u1'), mergedProfileId: P('anonymous', 'a1'), mergeSkipped: null } }]);
+      expect(report.outcomes).toEqual([{ index: 0, outcome: { kind: 'accepted', seq: 3, profileId: P('user', 'u1'), mergedProfileId: P('anonymous', 'a1'), mergeSkipped: null, unreadable: [] } }]);
       expect(observed).toContain('merged 1 {}');
       const view = await profile(ws, P('anonymous', 'a1'));
       expect(view).toMatchObject({ id: P('user', 'u1'), mergedProfileIds: [P('anonymous', 'a1')], eventCounts: { track: 1, page: 1, identify: 1 } });
@@ -176,6 +177,22 @@ describe('Collector (with the SQLite store)', () => {
       await batch(ws, [{ type: 'identify', userId: 'u1', traits: { plan: 'team' }, timestamp: at('11:45:00'), messageId: 'm1' }]);
       await batch(ws, [{ type: 'identify', userId: 'u1', traits: { plan: 'pro' }, timestamp: at('12:30:00') }], { batchSentAt: at('13:00:00') });
       expect((await traitsOf(ws, 'u1'))?.['plan']).toBe('team');
+    });
+  });
+
+  describe('numbers in events', () => {
+    it('reads a numeric string as its number; reports an unreadable one once per event and path, to the observer and the outcome', async () => {
+      const ws = await workspace('ws');
+      const report = await batch(ws, [
+        { type: 'track', userId: 'u1', event: 'Order Completed', properties: { revenue: '12.50' }, messageId: 'm1' },
+        { type: 'track', userId: 'u1', event: 'Order Completed', properties: { revenue: '12,50' }, messageId: 'm2' },
+      ]);
+      expect(report.outcomes.map(({ outcome }) => (outcome.kind === 'accepted' ? outcome.unreadable : null)))
+        .toEqual([[], [{ path: 'properties.revenue', reason: 'malformed_string' }]]);
+      expect(observed).toContain('unreadable {"malformed_string":1}');
+      const known = await store.knowledge.knowledge('ws', P('user', 'u1'));
+      expect(known?.state.q).toEqual([['properties.revenue', 1]]);
+      expect(await store.knowledge.dataQuality('ws')).toEqual({ unreadableNumbers: 1, byProperty: { 'properties.revenue': 1 } });
     });
   });
 

@@ -1,4 +1,5 @@
 import type { Clock, IdGenerator } from '../core/common/ports.js';
+import type { UnreadableReason } from '../core/common/readNumber.js';
 import { createPrepareEvent } from '../core/collect/prepareEvent.js';
 import { rejectReservedExposure, type ExposurePolicy } from '../core/collect/steps/rejectReservedExposure.js';
 import type { CallType } from '../core/events/callTypes.js';
@@ -39,6 +40,8 @@ export interface CollectObserver {
   duplicate(count: number): void;
   rejected(code: string, step: string): void;
   merged(count: number, skipped: Readonly<Record<string, number>>): void;
+  /** Numeric values that features or metrics could not read, by reason (one per event and property path). */
+  unreadableNumbers(byReason: Readonly<Partial<Record<UnreadableReason, number>>>): void;
 }
 
 /**
@@ -122,6 +125,8 @@ export class Collector {
     let duplicates = 0;
     let merges = 0;
     const skipped: Record<string, number> = {};
+    const unreadable: Partial<Record<UnreadableReason, number>> = {};
+    let anyUnreadable = false;
     for (const { outcome } of outcomes) {
       if (outcome.kind === 'duplicate') {
         duplicates++;
@@ -130,12 +135,17 @@ export class Collector {
       accepted++;
       if (outcome.mergedProfileId !== null) merges++;
       if (outcome.mergeSkipped !== null) skipped[outcome.mergeSkipped] = (skipped[outcome.mergeSkipped] ?? 0) + 1;
+      for (const { reason } of outcome.unreadable) {
+        unreadable[reason] = (unreadable[reason] ?? 0) + 1;
+        anyUnreadable = true;
+      }
     }
     const observer = this.deps.observer;
     if (observer !== undefined) {
       if (accepted > 0) observer.accepted(accepted);
       if (duplicates > 0) observer.duplicate(duplicates);
       if (merges > 0 || Object.keys(skipped).length > 0) observer.merged(merges, skipped);
+      if (anyUnreadable) observer.unreadableNumbers(unreadable);
     }
     return { accepted, duplicates, rejected, outcomes };
   }

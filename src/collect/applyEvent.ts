@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { UnreadableNumber } from '../core/common/readNumber.js';
 import type { CollectedEvent } from '../core/events/CollectedEvent.js';
 import { mergeProfileState } from '../core/identity/mergeProfileState.js';
 import { planIdentity, type IdentityPlan } from '../core/identity/planIdentity.js';
@@ -17,7 +18,11 @@ export interface WorkspaceContext {
 
 /** What became of one valid event in the commit. */
 export type CommitOutcome =
-  | { readonly kind: 'accepted'; readonly seq: number; readonly profileId: string; readonly mergedProfileId: string | null; readonly mergeSkipped: string | null }
+  | {
+    readonly kind: 'accepted'; readonly seq: number; readonly profileId: string; readonly mergedProfileId: string | null; readonly mergeSkipped: string | null;
+    /** Numeric values of the event that features or metrics could not read (counted, never taken as 0). */
+    readonly unreadable: readonly UnreadableNumber[];
+  }
   | { readonly kind: 'duplicate'; readonly messageId: string };
 
 /**
@@ -35,9 +40,9 @@ export function profileIdFor(workspaceId: string, key: IdentityKey): string {
  */
 export function applyEvent(tx: CollectTx, workspace: WorkspaceContext, event: CollectedEvent): CommitOutcome {
   if (tx.hasMessage(workspace.id, event.messageId)) return { kind: 'duplicate', messageId: event.messageId };
-  const plan = updateProfile(tx, workspace, event);
+  const { plan, unreadable } = updateProfile(tx, workspace, event);
   const seq = tx.appendEvent(workspace.id, plan.profileId, event);
-  return { kind: 'accepted', seq, profileId: plan.profileId, mergedProfileId: plan.merge, mergeSkipped: plan.skipped };
+  return { kind: 'accepted', seq, profileId: plan.profileId, mergedProfileId: plan.merge, mergeSkipped: plan.skipped, unreadable };
 }
 
 /** What a replayed event did: for a rebuild's summary. */
@@ -49,7 +54,7 @@ export interface ReplayOutcome {
 
 /** A rebuild's step: the same profile work as collection, for an event already in the log. */
 export function replayEvent(tx: CollectTx, workspace: WorkspaceContext, event: CollectedEvent, stored: { seq: number; profileId: string }): ReplayOutcome {
-  const plan = updateProfile(tx, workspace, event);
+  const { plan } = updateProfile(tx, workspace, event);
   if (plan.profileId !== stored.profileId) tx.setEventProfile(workspace.id, stored.seq, plan.profileId);
   return { profileId: plan.profileId, created: plan.create, merged: plan.merge !== null };
 }
@@ -58,7 +63,7 @@ export function replayEvent(tx: CollectTx, workspace: WorkspaceContext, event: C
  * Identity (planned by the pure core, carried out here), merge, traits, counters, then what
  * Attune knows of the profile (features, session, consent, segments), in the event's commit.
  */
-function updateProfile(tx: CollectTx, workspace: WorkspaceContext, event: CollectedEvent): IdentityPlan {
+function updateProfile(tx: CollectTx, workspace: WorkspaceContext, event: CollectedEvent): { plan: IdentityPlan; unreadable: readonly UnreadableNumber[] } {
   const ws = workspace.id;
   const plan = planIdentity(event, (key) => tx.findProfile(ws, key), workspace.identity, (primary) => profileIdFor(ws, primary));
   if (plan.create) tx.createProfile(ws, plan.profileId, event.timestamp);
@@ -93,5 +98,5 @@ function updateProfile(tx: CollectTx, workspace: WorkspaceContext, event: Collec
   if (update.consent.length > 0) tx.recordConsentChanges(ws, plan.profileId, update.consent);
   if (update.interaction !== null) tx.countOutcome(ws, update.interaction);
   if (update.experiments.length > 0) tx.updateExperimentStats(ws, update.experiments, event.timestamp);
-  return plan;
+  return { plan, unreadable: update.unreadable };
 }

@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { CollectObserver } from '../collect/Collector.js';
+import { unreadableReasons } from '../core/common/readNumber.js';
 import type { DecisionObserver } from '../decide/DecisionService.js';
 
 /** Prometheus metrics of one server; a registry per instance keeps tests independent. */
@@ -44,6 +45,15 @@ export function createMetrics(): ServerMetrics {
   });
   const placementsDecided = new Counter({ name: 'attune_placements_decided_total', help: 'Placements decided (each placement of a decide call counts once)', registers: [registry] });
   const fallbacks = new Counter({ name: 'attune_decision_fallbacks_total', help: 'Placements answered with their default content, by reason', labelNames: ['reason'], registers: [registry] });
+  // Labelled by reason only (three values): paths and workspaces would make the series unbounded.
+  const unreadableNumbers = new Counter({
+    name: 'attune_unreadable_numbers_total',
+    help: 'Numeric event values that features or metrics could not read (one per event and property path), by reason; never taken as 0',
+    labelNames: ['reason'],
+    registers: [registry],
+  });
+  // At 0 from the start: a dashboard or alert finds the series before the first bad value.
+  for (const reason of unreadableReasons) unreadableNumbers.inc({ reason }, 0);
   const recordFailures = new Counter({ name: 'attune_decision_record_failures_total', help: 'Decision records that could not be written (the decisions were still answered)', registers: [registry] });
   let readPending: () => number = () => 0;
   new Gauge({
@@ -79,6 +89,9 @@ export function createMetrics(): ServerMetrics {
       merged: (n, skipped) => {
         if (n > 0) merges.inc(n);
         for (const [reason, count] of Object.entries(skipped)) mergesSkipped.inc({ reason }, count);
+      },
+      unreadableNumbers: (byReason) => {
+        for (const [reason, count] of Object.entries(byReason)) unreadableNumbers.inc({ reason }, count);
       },
     },
   };

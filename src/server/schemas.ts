@@ -66,6 +66,21 @@ export const WorkspaceSummary = Type.Object(
   { title: 'WorkspaceSummary' },
 );
 
+/** Numeric values that features or metrics could not read (README "Numbers in events"); never taken as 0. */
+export const DataQuality = Type.Object(
+  {
+    unreadableNumbers: Type.Integer({ description: 'Values present but not numbers (one per event and property path)' }),
+    byProperty: Type.Record(Type.String(), Type.Integer(), { description: 'The count per property path, e.g. properties.revenue' }),
+  },
+  { title: 'DataQuality' },
+);
+
+/** The workspace of a secret key, with its data-quality figures (summed over its profiles). */
+export const WorkspaceDetail = Type.Object(
+  { ...WorkspaceSummary.properties, dataQuality: DataQuality },
+  { title: 'WorkspaceDetail' },
+);
+
 export const CreateWorkspaceBody = Type.Object({ name: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false });
 export const CreateKeyBody = Type.Object({ kind: Type.Union([Type.Literal('write'), Type.Literal('secret')]) }, { additionalProperties: false });
 export const RotateKeyBody = Type.Object(
@@ -118,6 +133,7 @@ export const Profile = Type.Object(
       })),
       history: Type.Array(Type.Object({ purpose: Type.String(), granted: Type.Boolean(), source: Type.String(), at: Type.String() })),
     }),
+    dataQuality: DataQuality,
     recentEvents: Type.Array(StoredEvent),
   },
   { title: 'Profile' },

@@ -4,6 +4,7 @@ import type { ProfileState } from '../core/identity/mergeProfileState.js';
 import type { TraitState } from '../core/identity/traits.js';
 import type { ConsentChange } from '../core/consent/ConsentState.js';
 import type { FeatureDefinition } from '../core/features/FeatureDefinition.js';
+import type { DataQualityView } from '../core/knowledge/dataQuality.js';
 import type { KnowledgeState } from '../core/knowledge/KnowledgeState.js';
 import type { MembershipChange } from '../core/segments/compileSegments.js';
 import type { SegmentDefinition } from '../core/segments/SegmentDefinition.js';
@@ -212,6 +213,8 @@ export interface KnowledgeReader {
   /** Members in profile id order, after `afterProfileId`. */
   segmentMembers(workspaceId: string, segmentId: string, afterProfileId: string, limit: number): Promise<SegmentMember[]>;
   consentHistory(workspaceId: string, profileId: string, limit: number): Promise<ConsentRecord[]>;
+  /** The workspace's unreadable numeric values: the sum of its profiles' data-quality figures. */
+  dataQuality(workspaceId: string): Promise<DataQualityView>;
 }
 
 /** A decision as recorded, for audit, data-subject export and off-policy evaluation. */

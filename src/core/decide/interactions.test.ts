@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { checkCaps, emptyCapState, type CapState } from './caps.js';
 import cases from './interactions.cases.json' with { type: 'json' };
 import { applyInteraction, interactionEvents, readInteraction, type Interaction } from './interactions.js';
+import type { UnreadableSink } from '../common/readNumber.js';
 
 type EventInput = Parameters<typeof readInteraction>[0];
 
@@ -32,6 +33,25 @@ describe('readInteraction (interactions.cases.json)', () => {
   });
   it.each(cases.notAnInteraction as [string, EventInput][])('null for %s', (_name, event) => {
     expect(readInteraction(event)).toBeNull();
+  });
+});
+
+describe('readInteraction, unreadable values', () => {
+  const converted = (properties: Record<string, unknown>): EventInput => ({ type: 'track', name: 'Decision Converted', timestamp: T0, properties: { decisionId: 'd', actionId: 'a', placement: 'p', ...properties } });
+
+  it('reports a value that is present but not a number, and the conversion still counts', () => {
+    const sink: UnreadableSink = [];
+    expect(readInteraction(converted({ value: 'ten', revenue: { amount: 7 } }), sink)?.value).toBe(0);
+    expect(sink).toEqual([{ path: 'properties.value', reason: 'malformed_string' }, { path: 'properties.revenue', reason: 'wrong_type' }]);
+  });
+
+  it('reports nothing for a missing value, a number, a numeric string, or an event that is not a conversion', () => {
+    const sink: UnreadableSink = [];
+    readInteraction(converted({}), sink);
+    readInteraction(converted({ value: 3, revenue: 'x' }), sink);
+    readInteraction(converted({ revenue: '-1.5e2' }), sink);
+    readInteraction({ ...converted({ value: 'x' }), name: 'Decision Clicked' }, sink);
+    expect(sink).toEqual([]);
   });
 });
 

@@ -1,3 +1,4 @@
+import { numberOrNote, readNumber, type UnreadableSink } from '../common/readNumber.js';
 import { recordClick, recordDismiss, recordImpression, type CapState } from './caps.js';
 
 /**
@@ -25,7 +26,7 @@ export interface Interaction {
   readonly actionId: string;
   readonly placementId: string;
   readonly channel: string;
-  /** For conversions: `properties.value`, else `properties.revenue`, else 0. */
+  /** For conversions: `properties.value`, else `properties.revenue` (numbers or numeric strings, `readNumber`), else 0. */
   readonly value: number;
   readonly at: number;
   readonly timeZone: string | null;
@@ -42,7 +43,10 @@ function text(value: unknown, max = 200): string | null {
  * The interaction an event reports, or null: a track event of one of the four names, with
  * string `decisionId`, `actionId` and `placement` properties (`channel` defaults to web).
  */
-export function readInteraction(event: { readonly type: string; readonly name: string | null; readonly properties?: Readonly<Record<string, unknown>> | null; readonly context?: Readonly<Record<string, unknown>> | null; readonly timestamp: number }): Interaction | null {
+export function readInteraction(
+  event: { readonly type: string; readonly name: string | null; readonly properties?: Readonly<Record<string, unknown>> | null; readonly context?: Readonly<Record<string, unknown>> | null; readonly timestamp: number },
+  unreadable?: UnreadableSink,
+): Interaction | null {
   if (event.type !== 'track' || event.name === null || !Object.hasOwn(interactionEvents, event.name)) return null;
   const p = event.properties;
   if (p === null || p === undefined) return null;
@@ -54,11 +58,13 @@ export function readInteraction(event: { readonly type: string; readonly name: s
   if (decisionId === null || actionId === null || placementId === null || !definitionId.test(actionId) || !definitionId.test(placementId)) return null;
   // A channel that no placement could have counts as the web's (the SDKs' default).
   const channel = typeof p['channel'] === 'string' && channelName.test(p['channel']) ? p['channel'] : 'web';
-  const raw = typeof p['value'] === 'number' ? p['value'] : p['revenue'];
-  const value = typeof raw === 'number' && Number.isFinite(raw) ? raw : 0;
+  const kind = interactionEvents[event.name as InteractionEventName];
+  // Only a conversion has a value; one that cannot be read is reported, and the conversion still counts.
+  const value = kind !== 'conversion' ? 0
+    : numberOrNote(readNumber(p['value']), 'properties.value', unreadable) ?? numberOrNote(readNumber(p['revenue']), 'properties.revenue', unreadable) ?? 0;
   const zone = event.context?.['timezone'];
   return {
-    kind: interactionEvents[event.name as InteractionEventName],
+    kind,
     decisionId,
     actionId,
     placementId,

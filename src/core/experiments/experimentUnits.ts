@@ -4,6 +4,7 @@
  * `Experiment Viewed` track events (the decide step emits them; GrowthBook and Segment use the
  * same event), so the log holds them, a rebuild replays them, and an identity merge merges them.
  */
+import type { UnreadableSink } from '../common/readNumber.js';
 import type { RuleValue } from '../rules/values.js';
 import { assignmentAfterMerge } from './assignArm.js';
 import { UNITS_METRIC, type CompiledExperiment, type ExperimentModel } from './ExperimentModel.js';
@@ -104,12 +105,14 @@ export function covariateValue(value: RuleValue | undefined): number {
  * wins: later ones change nothing, so assignment is sticky); any other event advances the
  * values of the metrics that read it, for every experiment the profile is in.
  * `covariateOf(feature)` reads a feature's value at the event (only called on an exposure).
+ * Metric property values that are present but not numbers are reported in `unreadable`.
  */
 export function applyExperimentEvent(
   units: ExperimentUnits | undefined,
   event: MetricEvent,
   model: ExperimentModel,
   covariateOf: (feature: string) => number,
+  unreadable?: UnreadableSink,
 ): { units: ExperimentUnits | undefined; changes: ArmStatChange[] } {
   // Allocated on the first change: most events of exposed profiles change nothing.
   let changes: ArmStatChange[] = noChanges;
@@ -145,7 +148,7 @@ export function applyExperimentEvent(
       if (stored === undefined) continue;
       const before = toValue(metric, stored);
       if (before === null) continue;
-      const after = metric.advance(unit.t, before, event);
+      const after = metric.advance(unit.t, before, event, unreadable);
       if (after === before) continue;
       const next = toStored(after);
       unit.v![metric.id] = next;

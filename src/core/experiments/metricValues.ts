@@ -2,6 +2,7 @@
  * What a unit contributes to a metric, from its first exposure and its events, and the per-arm
  * sufficient statistics those values fold into. Pure; the shell feeds events as they arrive.
  */
+import { numberOrNote, readNumber, type UnreadableSink } from '../common/readNumber.js';
 import { parseDuration } from '../features/duration.js';
 import { compileRule, type CompiledRule } from '../rules/compileRule.js';
 import { RuleError } from '../rules/RuleError.js';
@@ -35,6 +36,8 @@ interface Selector {
   readonly event: string;
   readonly where: CompiledRule | null;
   readonly property: readonly string[] | null;
+  /** The property's path in the event (`properties.revenue`), as unreadable values are reported. */
+  readonly eventPath: string;
 }
 
 export interface CompiledMetric {
@@ -53,9 +56,10 @@ export interface CompiledMetric {
   /**
    * The unit's value after one more event, from its current value: the same object when the
    * event changes nothing. Folding `advance` over a unit's events, from `zeroValue`, gives
-   * `valueOf` of them all (in any order).
+   * `valueOf` of them all (in any order). A property value that is present but not a number
+   * (`readNumber`) adds nothing and is reported in `unreadable` when given.
    */
-  advance(firstExposure: number, current: UnitValue, event: MetricEvent): UnitValue;
+  advance(firstExposure: number, current: UnitValue, event: MetricEvent, unreadable?: UnreadableSink): UnitValue;
 }
 
 function compileWhere(metric: string, field: string, where: string | undefined): CompiledRule | null {
@@ -69,17 +73,26 @@ function compileWhere(metric: string, field: string, where: string | undefined):
 }
 
 function selector(metric: string, field: string, part: { readonly event: string; readonly property?: string | undefined; readonly where?: string | undefined }): Selector {
-  return { event: part.event, where: compileWhere(metric, `${field}where`, part.where), property: part.property === undefined ? null : part.property.split('.') };
+  return {
+    event: part.event,
+    where: compileWhere(metric, `${field}where`, part.where),
+    property: part.property === undefined ? null : part.property.split('.'),
+    eventPath: `properties.${part.property ?? ''}`,
+  };
 }
 
-/** A finite number at the path in the properties (own properties only), else 0. */
-function numberAt(properties: Readonly<Record<string, unknown>>, path: readonly string[]): number {
+/**
+ * What an event adds for the selector's property (own properties only, `readNumber`): a
+ * numeric string counts as its number; a missing value adds 0, and so does an unreadable one,
+ * which is reported in `unreadable` so that it is counted, not silently taken as 0.
+ */
+function numberAt(s: Selector, properties: Readonly<Record<string, unknown>>, unreadable: UnreadableSink | undefined): number {
   let current: unknown = properties;
-  for (const part of path) {
+  for (const part of s.property!) {
     if (typeof current !== 'object' || current === null || Array.isArray(current) || !Object.hasOwn(current, part)) return 0;
     current = (current as Record<string, unknown>)[part];
   }
-  return typeof current === 'number' && Number.isFinite(current) ? current : 0;
+  return numberOrNote(readNumber(current), s.eventPath, unreadable) ?? 0;
 }
 
 function matches(s: Selector, event: MetricEvent): boolean {
@@ -92,7 +105,7 @@ function total(s: Selector, events: readonly MetricEvent[], from: number, until:
   let sum = 0;
   for (const event of events) {
     if (!(event.timestamp >= from && event.timestamp < until) || !matches(s, event)) continue;
-    sum += s.property === null ? 1 : numberAt(event.properties, s.property);
+    sum += s.property === null ? 1 : numberAt(s, event.properties, undefined);
   }
   return sum;
 }
@@ -113,9 +126,9 @@ export function compileMetric(definition: MetricDefinition): CompiledMetric {
     ...base,
     events: new Set([s.event]),
     valueOf: (t: number, events: readonly MetricEvent[]) => single(total(s, events, t, until(t))),
-    advance(t: number, current: UnitValue, event: MetricEvent): UnitValue {
+    advance(t: number, current: UnitValue, event: MetricEvent, unreadable?: UnreadableSink): UnitValue {
       if (current.kind !== 'single' || !inWindow(t, event) || !matches(s, event)) return current;
-      const add = s.property === null ? 1 : numberAt(event.properties, s.property);
+      const add = s.property === null ? 1 : numberAt(s, event.properties, unreadable);
       return add === 0 ? current : single(current.value + add);
     },
   });
@@ -136,15 +149,16 @@ export function compileMetric(definition: MetricDefinition): CompiledMetric {
     case 'ratio': {
       const num = selector(id, 'numerator.', definition.numerator satisfies RatioPart);
       const den = selector(id, 'denominator.', definition.denominator);
-      const part = (s: Selector, t: number, event: MetricEvent): number => (!inWindow(t, event) || !matches(s, event) ? 0 : s.property === null ? 1 : numberAt(event.properties, s.property));
+      const part = (s: Selector, t: number, event: MetricEvent, unreadable: UnreadableSink | undefined): number =>
+        (!inWindow(t, event) || !matches(s, event) ? 0 : s.property === null ? 1 : numberAt(s, event.properties, unreadable));
       return {
         ...base,
         events: new Set([num.event, den.event]),
         valueOf: (t, events) => ({ kind: 'pair', numerator: total(num, events, t, until(t)), denominator: total(den, events, t, until(t)) }),
-        advance(t, current, event) {
+        advance(t, current, event, unreadable) {
           if (current.kind !== 'pair') return current;
-          const dn = part(num, t, event);
-          const dd = part(den, t, event);
+          const dn = part(num, t, event, unreadable);
+          const dd = part(den, t, event, unreadable);
           return dn === 0 && dd === 0 ? current : { kind: 'pair', numerator: current.numerator + dn, denominator: current.denominator + dd };
         },
       };

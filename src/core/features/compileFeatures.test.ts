@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import type { UnreadableSink } from '../common/readNumber.js';
 import type { CallType } from '../events/callTypes.js';
 import { RuleError } from '../rules/RuleError.js';
 import type { RuleValue } from '../rules/values.js';
@@ -300,13 +301,38 @@ describe('property values', () => {
     { name: 'nested', aggregate: 'sum', property: 'properties.order.total' },
   ];
 
-  it('sums numeric strings and skips what is not a number', () => {
+  it('sums numeric strings that parse exactly and skips what is not a number (never as 0)', () => {
     const set = compileFeatures(definitions);
-    const amounts: unknown[] = ['12.5', ' 3 ', 4, '1e1', 'abc', '', '  ', true, null, { n: 1 }, [1], 'Infinity', Number.NaN, undefined];
+    const amounts: unknown[] = ['12.5', ' 3 ', 4, '1e1', '-2', 'abc', '', '  ', '12,50', '0x10', true, null, { n: 1 }, [1], 'Infinity', Number.NaN, undefined];
     const states = updateAll(definitions, amounts.map((amount, i) => track('E', t0 + i, amount === undefined ? {} : { amount })));
-    expect(set.readOne(states, 'total', t0 + hour)).toBe(29.5);
-    expect(set.readOne(states, 'low', t0 + hour)).toBe(3);
+    expect(set.readOne(states, 'total', t0 + hour)).toBe(24.5);
+    expect(set.readOne(states, 'low', t0 + hour)).toBe(-2);
     expect(set.readOne(states, 'high', t0 + hour)).toBe(12.5);
+  });
+
+  it('reports each unreadable value with its path and reason; missing values are not reported', () => {
+    const set = compileFeatures([{ name: 'total', aggregate: 'sum', property: 'properties.amount' }, { name: 'low', aggregate: 'min', property: 'properties.amount' }]);
+    const states: FeatureStates = {};
+    const sink: UnreadableSink = [];
+    for (const amount of ['12.50', 'abc', null, { n: 1 }]) set.update(states, track('E', t0, { amount }), sink);
+    set.update(states, track('E', t0, {}), sink);
+    expect(sink).toEqual([
+      { path: 'properties.amount', reason: 'malformed_string' }, { path: 'properties.amount', reason: 'malformed_string' },
+      { path: 'properties.amount', reason: 'wrong_type' }, { path: 'properties.amount', reason: 'wrong_type' },
+    ]);
+    // The unreadable values did not count as 0: the minimum is the one readable value.
+    expect(set.readOne(states, 'low', t0)).toBe(12.5);
+    expect(set.readOne(states, 'total', t0)).toBe(12.5);
+  });
+
+  it('reads a decayed weight the same way, and reports an unreadable one', () => {
+    const set = compileFeatures([{ name: 'affinity', aggregate: 'decayed', property: 'properties.category', weight: 'properties.qty', halfLife: '14d' }]);
+    const states: FeatureStates = {};
+    const sink: UnreadableSink = [];
+    set.update(states, track('E', t0, { category: 'shoes', qty: '2' }), sink);
+    set.update(states, track('E', t0, { category: 'shoes', qty: 'two' }), sink);
+    expect(set.readOne(states, 'affinity', t0)).toEqual({ shoes: 2 });
+    expect(sink).toEqual([{ path: 'properties.qty', reason: 'malformed_string' }]);
   });
 
   it('first and last keep strings, numbers and booleans as they are, and skip objects, lists and missing values', () => {

@@ -1,3 +1,4 @@
+import { numberOrNote, readNumber, type UnreadableSink } from '../common/readNumber.js';
 import type { CallType } from '../events/callTypes.js';
 import { compileRule, type CompiledRule } from '../rules/compileRule.js';
 import { RuleError } from '../rules/RuleError.js';
@@ -33,7 +34,10 @@ interface CompiledFeature {
   readonly events: ReadonlySet<string> | null;
   readonly where: CompiledRule | null;
   readonly property: readonly string[] | null;
+  /** The dotted property path, as written: how an unreadable value is reported. */
+  readonly propertyPath: string;
   readonly weight: readonly string[] | null;
+  readonly weightPath: string;
   readonly numeric: boolean;
   readonly aggregator: Aggregator;
 }
@@ -41,8 +45,12 @@ interface CompiledFeature {
 /** The compiled features of a workspace: update on each event, read at any time. */
 export interface FeatureSet {
   readonly names: readonly string[];
-  /** Applies one event to a profile's states, in place; returns the names of the features it changed. */
-  update(states: FeatureStates, event: FeatureEvent): string[];
+  /**
+   * Applies one event to a profile's states, in place; returns the names of the features it
+   * changed. A numeric value (sum, min, max, a decayed weight) that is present but cannot be
+   * read (`readNumber`) is skipped, not taken as 0, and reported in `unreadable` when given.
+   */
+  update(states: FeatureStates, event: FeatureEvent, unreadable?: UnreadableSink): string[];
   /** Every feature's value at `now`. */
   read(states: FeatureStates, now: number): Record<string, RuleValue>;
   readOne(states: FeatureStates, name: string, now: number): RuleValue;
@@ -54,26 +62,18 @@ function pathOf(dotted: string | undefined): readonly string[] | null {
   return dotted === undefined ? null : dotted.split('.');
 }
 
-function valueAt(body: Readonly<Record<string, unknown>>, path: readonly string[]): RuleValue {
+/** The value at a dotted path (own properties only); undefined when there is none. */
+function rawAt(body: Readonly<Record<string, unknown>>, path: readonly string[]): unknown {
   let current: unknown = body;
   for (const part of path) {
-    if (typeof current !== 'object' || current === null || Array.isArray(current) || !Object.hasOwn(current, part)) return null;
+    if (typeof current !== 'object' || current === null || Array.isArray(current) || !Object.hasOwn(current, part)) return undefined;
     current = (current as Record<string, unknown>)[part];
   }
-  return toRuleValue(current);
+  return current;
 }
 
 function copy(state: FeatureState | undefined): FeatureState | undefined {
   return state === undefined ? undefined : (JSON.parse(JSON.stringify(state)) as FeatureState);
-}
-
-function toNumber(value: RuleValue): number | null {
-  if (typeof value === 'number') return value;
-  if (typeof value === 'string' && value.trim() !== '') {
-    const n = Number(value);
-    return Number.isFinite(n) ? n : null;
-  }
-  return null;
 }
 
 function aggregatorFor(def: FeatureDefinition, windowMs: number | null, maxKeys: number, fail: (field: string, message: string) => never): Aggregator {
@@ -135,7 +135,9 @@ function compileOne(def: FeatureDefinition): CompiledFeature {
     events: def.events === undefined ? null : new Set(def.events),
     where,
     property: pathOf(def.property),
+    propertyPath: def.property ?? '',
     weight: pathOf(def.weight),
+    weightPath: def.weight ?? '',
     numeric: def.aggregate === 'sum' || def.aggregate === 'min' || def.aggregate === 'max',
     aggregator,
   };
@@ -159,7 +161,7 @@ export function compileFeatures(definitions: readonly FeatureDefinition[]): Feat
 
   return {
     names: features.map((f) => f.name),
-    update(states, event) {
+    update(states, event, unreadable) {
       const changed: string[] = [];
       for (const f of features) {
         if (f.types !== null && !f.types.has(event.type)) continue;
@@ -167,11 +169,11 @@ export function compileFeatures(definitions: readonly FeatureDefinition[]): Feat
         if (f.where !== null && !f.where.matches({ now: event.timestamp, event: event.body })) continue;
         let value: RuleValue = 1;
         if (f.property !== null) {
-          value = valueAt(event.body, f.property);
-          if (f.numeric) value = toNumber(value);
+          const raw = rawAt(event.body, f.property);
+          value = f.numeric ? numberOrNote(readNumber(raw), f.propertyPath, unreadable) : toRuleValue(raw);
           if (value === null || typeof value === 'object') continue;
         }
-        const weight = f.weight === null ? 1 : toNumber(valueAt(event.body, f.weight));
+        const weight = f.weight === null ? 1 : numberOrNote(readNumber(rawAt(event.body, f.weight)), f.weightPath, unreadable);
         if (weight === null) continue;
         states[f.name] = f.aggregator.add(stateOf(states, f.name), value, weight, event.timestamp);
         changed.push(f.name);

@@ -10,6 +10,8 @@ import { emptyCapState, mergeCapStates, type CapState } from '../decide/caps.js'
 import { timeZoneOf } from '../decide/timeZoneOf.js';
 import { emptyActivityHours, mergeActivityHours, recordActivity, type ActivityHours } from '../sendTime/ActivityHours.js';
 import { applyInteraction, readInteraction, type Interaction } from '../decide/interactions.js';
+import type { UnreadableNumber, UnreadableSink } from '../common/readNumber.js';
+import { countUnreadable, distinctUnreadable, mergeDataQuality, type DataQuality } from './dataQuality.js';
 import { applyExperimentEvent, covariateValue, EXPOSURE_EVENT, mergeExperimentUnits, type ArmStatChange, type ExperimentUnits } from '../experiments/experimentUnits.js';
 
 /**
@@ -27,6 +29,8 @@ export interface KnowledgeState {
   h?: ActivityHours;
   /** Experiments the profile was exposed to (arm, first exposure, metric values); absent until the first exposure. */
   x?: ExperimentUnits;
+  /** Numeric values that were present but could not be read, by property path; absent while there is none. */
+  q?: DataQuality;
 }
 
 export function emptyKnowledge(): KnowledgeState {
@@ -54,6 +58,8 @@ export interface KnowledgeUpdate {
   readonly interaction: Interaction | null;
   /** Changes to experiment arms' statistics (an exposure, or a metric value that moved). */
   readonly experiments: readonly ArmStatChange[];
+  /** Numeric values of the event that features or metrics could not read, one per property path. */
+  readonly unreadable: readonly UnreadableNumber[];
 }
 
 const noChanges: readonly ArmStatChange[] = [];
@@ -78,7 +84,8 @@ export function ruleInputFor(state: KnowledgeState, profile: ProfileFacts, model
  * changed, evaluated at the event's time (so a replay of the log gives the same result).
  */
 export function applyEventKnowledge(state: KnowledgeState, event: KnowledgeEvent, profile: ProfileFacts, model: KnowledgeModel): KnowledgeUpdate {
-  const features = model.features.update(state.f, event);
+  const sink: UnreadableSink = [];
+  const features = model.features.update(state.f, event, sink);
   // A profile's first event evaluates every segment: none has been evaluated for it yet.
   const first = state.s === null;
   state.s = updateSession(state.s, event);
@@ -89,7 +96,7 @@ export function applyEventKnowledge(state: KnowledgeState, event: KnowledgeEvent
   state.m = memberships;
   const activity = state.h ?? emptyActivityHours();
   if (recordActivity(activity, { type: event.type, name: event.name, timestamp: event.timestamp, context: objectAt(event.body, 'context') })) state.h = activity;
-  const read = readInteraction({ type: event.type, name: event.name, timestamp: event.timestamp, properties: objectAt(event.body, 'properties'), context: objectAt(event.body, 'context') });
+  const read = readInteraction({ type: event.type, name: event.name, timestamp: event.timestamp, properties: objectAt(event.body, 'properties'), context: objectAt(event.body, 'context') }, sink);
   const interaction = read === null ? null : { ...read, timeZone: timeZoneOf(objectAt(event.body, 'context'), profile.traits) };
   if (interaction !== null) state.k = applyInteraction(state.k ?? emptyCapState(), interaction);
   let experiments: readonly ArmStatChange[] = noChanges;
@@ -99,11 +106,15 @@ export function applyEventKnowledge(state: KnowledgeState, event: KnowledgeEvent
     const applied = applyExperimentEvent(
       state.x, { type: event.type, name: event.name, timestamp: event.timestamp, properties }, model.experiments,
       (feature) => covariateValue(model.features.read(state.f, event.timestamp)[feature]),
+      sink,
     );
     if (applied.units !== undefined) state.x = applied.units;
     experiments = applied.changes;
   }
-  return { features, consent, segments: changes, interaction, experiments };
+  const unreadable = distinctUnreadable(sink);
+  const quality = countUnreadable(state.q, unreadable);
+  if (quality !== undefined) state.q = quality;
+  return { features, consent, segments: changes, interaction, experiments, unreadable };
 }
 
 /**
@@ -120,6 +131,8 @@ export function mergeKnowledge(survivor: KnowledgeState, absorbed: KnowledgeStat
   if (survivor.k !== undefined || absorbed.k !== undefined) state.k = mergeCapStates(survivor.k, absorbed.k);
   const units = mergeExperimentUnits(survivor.x, absorbed.x);
   if (units !== undefined) state.x = units;
+  const quality = mergeDataQuality(survivor.q, absorbed.q);
+  if (quality !== undefined) state.q = quality;
   if (survivor.h !== undefined || absorbed.h !== undefined) state.h = mergeActivityHours(survivor.h ?? emptyActivityHours(), absorbed.h ?? emptyActivityHours());
   const { memberships, changes } = model.segments.update(state.m, ruleInputFor(state, profile, model, at), 'all', at);
   state.m = memberships;

@@ -3,6 +3,7 @@ import type { Static } from 'typebox';
 import type { Clock } from '../../core/common/ports.js';
 import { hasConsent, standardPurposes } from '../../core/consent/ConsentState.js';
 import { AttuneError } from '../../core/errors/AttuneError.js';
+import { dataQualityView } from '../../core/knowledge/dataQuality.js';
 import { currentSegments, emptyKnowledge, ruleInputFor } from '../../core/knowledge/KnowledgeState.js';
 import type { KnowledgeModels } from '../../knowledge/KnowledgeModels.js';
 import type { ApiKeyRecord, AttuneStore, StoredEvent } from '../../store/ports.js';
@@ -10,7 +11,7 @@ import type { Principal, WorkspaceService } from '../../workspaces/WorkspaceServ
 import { authenticate, requireAdminToken } from '../auth.js';
 import {
   ApiKey, CreateKeyBody, CreateWorkspaceBody, EventPage, EventsQuery, KeyParams, problemResponses, Profile, ProfileParams, ProfileQuery,
-  RotateKeyBody, WorkspaceCreated, WorkspaceSummary, type ProfileResponse, type StoredEventResponse,
+  RotateKeyBody, WorkspaceCreated, WorkspaceDetail, WorkspaceSummary, type ProfileResponse, type StoredEventResponse,
 } from '../schemas.js';
 import { Type } from 'typebox';
 
@@ -63,6 +64,7 @@ export async function adminRoutes(app: FastifyInstance, options: AdminRoutesOpti
         })),
         history: history.map((h) => ({ purpose: h.purpose, granted: h.granted, source: h.source, at: iso(h.at) })),
       },
+      dataQuality: dataQualityView([state.q]),
     };
   }
   // Who is asking is settled before the request is validated: a caller without a valid key
@@ -88,10 +90,10 @@ export async function adminRoutes(app: FastifyInstance, options: AdminRoutesOpti
   });
 
   app.get('/admin/v1/workspace', {
-    schema: { tags: ['workspaces'], summary: 'The workspace of this secret key', security: secret, response: { 200: WorkspaceSummary, ...errors } },
+    schema: { tags: ['workspaces'], summary: 'The workspace of this secret key, with its data-quality figures', security: secret, response: { 200: WorkspaceDetail, ...errors } },
   }, async (request) => {
     const { workspace } = await asSecret(request);
-    return { id: workspace.id, name: workspace.name, createdAt: iso(workspace.createdAt) };
+    return { id: workspace.id, name: workspace.name, createdAt: iso(workspace.createdAt), dataQuality: await store.knowledge.dataQuality(workspace.id) };
   });
 
   app.get('/admin/v1/keys', {

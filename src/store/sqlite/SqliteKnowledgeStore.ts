@@ -1,4 +1,5 @@
 import type { FeatureDefinition } from '../../core/features/FeatureDefinition.js';
+import { dataQualityView, type DataQuality, type DataQualityView } from '../../core/knowledge/dataQuality.js';
 import { emptyKnowledge, type KnowledgeState } from '../../core/knowledge/KnowledgeState.js';
 import type { SegmentDefinition } from '../../core/segments/SegmentDefinition.js';
 import type { Statement } from 'better-sqlite3';
@@ -34,6 +35,8 @@ export class SqliteKnowledgeStore implements KnowledgeConfigStore, KnowledgeRead
       knowledge: db.prepare("SELECT coalesce(k.state, '{}') AS knowledge, p.traits, p.first_seen, p.last_seen FROM profiles p LEFT JOIN profile_knowledge k ON k.workspace_id = p.workspace_id AND k.profile_id = p.id WHERE p.workspace_id = ? AND p.id = ?"),
       size: db.prepare('SELECT count(*) FROM segment_members WHERE workspace_id = ? AND segment_id = ?').pluck(),
       members: db.prepare('SELECT profile_id AS profileId, entered_at AS enteredAt FROM segment_members WHERE workspace_id = ? AND segment_id = ? AND profile_id > ? ORDER BY profile_id LIMIT ?'),
+      // A scan of the workspace's knowledge, for an admin read: the figures live with each profile, so a rebuild restores them.
+      quality: db.prepare("SELECT json_extract(state, '$.q') FROM profile_knowledge WHERE workspace_id = ? AND json_extract(state, '$.q') IS NOT NULL").pluck(),
       consent: db.prepare('SELECT purpose, granted, source, at FROM consent_changes WHERE workspace_id = ? AND profile_id = ? ORDER BY at DESC, rowid DESC LIMIT ?'),
     };
     // A write and its version bump commit together, so a reader never sees one without the other.
@@ -119,6 +122,13 @@ export class SqliteKnowledgeStore implements KnowledgeConfigStore, KnowledgeRead
 
   async segmentMembers(workspaceId: string, segmentId: string, afterProfileId: string, limit: number): Promise<SegmentMember[]> {
     return this.stmts.members.all(workspaceId, segmentId, afterProfileId, limit) as SegmentMember[];
+  }
+
+  async dataQuality(workspaceId: string): Promise<DataQualityView> {
+    const rows = this.stmts.quality.iterate(workspaceId) as IterableIterator<string>;
+    return dataQualityView((function* () {
+      for (const json of rows) yield JSON.parse(json) as DataQuality;
+    })());
   }
 
   async consentHistory(workspaceId: string, profileId: string, limit: number): Promise<ConsentRecord[]> {
