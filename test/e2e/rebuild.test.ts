@@ -135,6 +135,9 @@ describe('rebuild: replaying the event log gives identical derived state', () =>
       expect((before['events']! as { profile_id: string }[]).some((e) => absorbed.has(e.profile_id))).toBe(true);
       const knowledge = (before['profiles']! as { knowledge: string }[]).map((p) => JSON.parse(p.knowledge) as { f?: Record<string, unknown> });
       for (const feature of shopFeatures) expect(knowledge.some((k) => Object.hasOwn(k.f ?? {}, feature.name)), feature.name).toBe(true);
+      // Revenue sent as "n/a" is counted in the profiles' data quality (and replayed the same way below).
+      const quality = await store.knowledge.dataQuality(shop.id);
+      expect(quality.byProperty['properties.revenue']).toBeGreaterThan(0);
 
       const progress: RebuildProgress[] = [];
       const summary = await rebuildWorkspace(store, shop, await modelOf(store, shop.id), { chunkSize: 700, onProgress: (p) => progress.push(p) });
@@ -143,6 +146,7 @@ describe('rebuild: replaying the event log gives identical derived state', () =>
       for (const table of Object.keys(before)) expect(after[table], table).toEqual(before[table]);
       expect(after).toEqual(before);
       expect(snapshot(store.db, other.id)).toEqual(otherBefore);
+      expect(await store.knowledge.dataQuality(shop.id)).toEqual(quality);
 
       const live = (before['profiles']! as { merged_into: string | null }[]).filter((p) => p.merged_into === null).length;
       expect(summary).toMatchObject({ workspaceId: shop.id, events: totals.accepted, profiles: live, merges: totals.merges });

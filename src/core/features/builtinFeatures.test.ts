@@ -15,7 +15,7 @@ describe('withBuiltinFeatures', () => {
   it('adds the lifetime value basics to a workspace without its own', () => {
     const own: FeatureDefinition = { name: 'views_7d', aggregate: 'count', events: ['Product Viewed'], window: '7d' };
     const names = withBuiltinFeatures([own]).map((d) => d.name);
-    expect(names).toEqual(['order_count', 'revenue', 'first_order_at', 'last_order_at', 'views_7d']);
+    expect(names).toEqual(['order_count', 'revenue', 'first_order_at', 'last_order_at', 'unreadable_revenue_orders', 'views_7d']);
     expect(withBuiltinFeatures([])).toEqual(builtinFeatures);
   });
 
@@ -47,7 +47,7 @@ describe('lifetime value basics and RFM', () => {
     set.update(states, order(t0 + 40 * day, {}));                 // no revenue: an order all the same
     const values = set.read(states, t0 + 50 * day);
     expect(values).toEqual({
-      order_count: 3, revenue: 50.5,
+      order_count: 3, revenue: 50.5, unreadable_revenue_orders: 0,
       first_order_at: new Date(t0).toISOString(), last_order_at: new Date(t0 + 40 * day).toISOString(),
     });
     expect(derivedFeatures(values, { firstSeen: t0 - 5 * day, lastSeen: t0 + 45 * day }, t0 + 50 * day + 23 * hour)).toEqual({
@@ -63,9 +63,25 @@ describe('lifetime value basics and RFM', () => {
     });
   });
 
+  it('an order whose revenue cannot be read is an order, not one worth 0: the average order value leaves it out', () => {
+    const set = compileFeatures(withBuiltinFeatures([]));
+    const states: FeatureStates = {};
+    set.update(states, order(t0, { revenue: '20' }));
+    set.update(states, order(t0 + 1, { revenue: '12,50' }));
+    set.update(states, order(t0 + 2, { revenue: { amount: 3 } }));
+    set.update(states, order(t0 + 3, {}));                        // no revenue: an order worth 0, as before
+    const values = set.read(states, t0 + day);
+    expect(values).toMatchObject({ order_count: 4, revenue: 20, unreadable_revenue_orders: 2 });
+    expect(derivedFeatures(values, { firstSeen: t0, lastSeen: t0 }, t0 + day)).toMatchObject({ frequency: 4, monetary: 20, average_order_value: 10 });
+    // A clean profile stores nothing for it.
+    const clean: FeatureStates = {};
+    set.update(clean, order(t0, { revenue: 5 }));
+    expect(Object.keys(clean)).not.toContain('unreadable_revenue_orders');
+  });
+
   it('a profile without orders has no recency and no average order value', () => {
     const values = compileFeatures(withBuiltinFeatures([])).read({}, t0);
-    expect(values).toEqual({ order_count: 0, revenue: 0, first_order_at: null, last_order_at: null });
+    expect(values).toEqual({ order_count: 0, revenue: 0, first_order_at: null, last_order_at: null, unreadable_revenue_orders: 0 });
     expect(derivedFeatures(values, { firstSeen: t0, lastSeen: t0 }, t0 + hour)).toMatchObject({
       days_since_first_seen: 0, days_since_last_seen: 0, days_since_last_order: null, recency_days: null,
       frequency: 0, monetary: 0, average_order_value: null,

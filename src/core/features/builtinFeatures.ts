@@ -14,6 +14,12 @@ export const builtinFeatures: readonly FeatureDefinition[] = [
   { name: 'revenue', aggregate: 'sum', events: [orderEvent], property: 'properties.revenue', description: 'Revenue, lifetime (monetary)' },
   { name: 'first_order_at', aggregate: 'first', events: [orderEvent], property: 'timestamp', description: 'Time of the first order' },
   { name: 'last_order_at', aggregate: 'last', events: [orderEvent], property: 'timestamp', description: 'Time of the last order' },
+  // Absent from the stored state until such an order: clean profiles carry no byte for it.
+  {
+    name: 'unreadable_revenue_orders', aggregate: 'count', events: [orderEvent],
+    where: 'exists(event.properties.revenue) and not exists(number(event.properties.revenue))',
+    description: 'Orders whose revenue is present but not a number ("12,50"): left out of average_order_value rather than taken as 0',
+  },
 ];
 
 /** The workspace's features with the built-ins it did not redefine. */
@@ -26,12 +32,16 @@ const dayMs = 86_400_000;
 
 /**
  * Values derived from the built-ins and the profile at read time: recency, frequency and
- * monetary value (RFM), average order value, days since the last order, first and last seen.
+ * monetary value (RFM), average order value (over the orders whose revenue could be read),
+ * days since the last order, first and last seen.
  */
 export function derivedFeatures(values: Readonly<Record<string, RuleValue>>, profile: { firstSeen: number; lastSeen: number }, now: number): Record<string, RuleValue> {
   const lastOrder = typeof values['last_order_at'] === 'string' ? Date.parse(values['last_order_at']) : NaN;
   const orders = typeof values['order_count'] === 'number' ? values['order_count'] : 0;
   const revenue = typeof values['revenue'] === 'number' ? values['revenue'] : 0;
+  // An order whose revenue could not be read is an order (frequency), not an order worth 0.
+  const unreadable = typeof values['unreadable_revenue_orders'] === 'number' ? values['unreadable_revenue_orders'] : 0;
+  const priced = orders - unreadable;
   const daysSinceLastOrder = Number.isNaN(lastOrder) ? null : Math.floor((now - lastOrder) / dayMs);
   return {
     first_seen: new Date(profile.firstSeen).toISOString(),
@@ -42,14 +52,14 @@ export function derivedFeatures(values: Readonly<Record<string, RuleValue>>, pro
     recency_days: daysSinceLastOrder,
     frequency: orders,
     monetary: revenue,
-    average_order_value: orders > 0 ? revenue / orders : null,
+    average_order_value: priced > 0 ? revenue / priced : null,
   };
 }
 
 /** Types of the built-in and derived features, for the rules checker. */
 export const builtinFeatureFields = {
   'features.order_count': 'number', 'features.revenue': 'number', 'features.first_order_at': 'string',
-  'features.last_order_at': 'string', 'features.first_seen': 'string', 'features.last_seen': 'string',
+  'features.last_order_at': 'string', 'features.unreadable_revenue_orders': 'number', 'features.first_seen': 'string', 'features.last_seen': 'string',
   'features.days_since_first_seen': 'number', 'features.days_since_last_seen': 'number',
   'features.days_since_last_order': 'number', 'features.recency_days': 'number', 'features.frequency': 'number',
   'features.monetary': 'number', 'features.average_order_value': 'number',

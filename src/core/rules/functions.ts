@@ -1,3 +1,4 @@
+import { readNumber } from '../common/readNumber.js';
 import { finite, toMillis, type RuleType, type RuleValue } from './values.js';
 
 /** What a rule can see besides its inputs: the time and the lookups of the workspace. */
@@ -48,6 +49,15 @@ export const ruleFunctions: Readonly<Record<string, RuleFunction>> = {
     },
   },
   exists: { params: ['any'], returns: 'boolean', call: ([x]) => x !== null && x !== undefined },
+  // Comparisons stay exact (a string never equals a number); this reads a numeric string as
+  // features and metrics do (readNumber), for `number(event.properties.revenue) >= 100`.
+  number: {
+    params: ['any'], returns: 'number',
+    call: ([x]) => {
+      const n = readNumber(x);
+      return typeof n === 'number' ? n : null;
+    },
+  },
   abs: { params: ['number'], returns: 'number', call: numeric(Math.abs) },
   round: { params: ['number'], returns: 'number', call: numeric(Math.round) },
   floor: { params: ['number'], returns: 'number', call: numeric(Math.floor) },
