@@ -117,7 +117,7 @@ describe('API keys', () => {
     it('shows the workspace of the secret key', async () => {
       const res = await admin(h, 'GET', '/admin/v1/workspace', h.a.secretKey);
       expect(res.statusCode).toBe(200);
-      expect(res.json()).toEqual({ id: h.a.id, name: 'workspace A', createdAt: iso(start) });
+      expect(res.json()).toEqual({ id: h.a.id, name: 'workspace A', createdAt: iso(start), dataQuality: { unreadableNumbers: 0, byProperty: {} } });
     });
   });
 
@@ -373,7 +373,7 @@ describe('workspaces (server admin token)', () => {
       expect(created.writeKey).toMatch(/^atw_/);
       expect(created.secretKey).toMatch(/^ats_/);
       expect(await writeKeyWorks(h, created.writeKey)).toBe(true);
-      expect((await admin(h, 'GET', '/admin/v1/workspace', created.secretKey)).json()).toEqual({ id: created.id, name: 'Shop DE', createdAt: iso(start) });
+      expect((await admin(h, 'GET', '/admin/v1/workspace', created.secretKey)).json()).toEqual({ id: created.id, name: 'Shop DE', createdAt: iso(start), dataQuality: { unreadableNumbers: 0, byProperty: {} } });
     });
 
     it('lists the workspaces, without their keys', async () => {
