@@ -4,6 +4,7 @@ import { capRuleProblems } from '../core/decide/caps.js';
 import { decisionRuleSchema, type DecisionModel } from '../core/decide/compileDecisionModel.js';
 import type { PlacementDefinition } from '../core/decide/PlacementDefinition.js';
 import { compilePropensityRule } from '../core/decide/scoring.js';
+import { closestName } from '../core/common/closestName.js';
 import { AttuneError } from '../core/errors/AttuneError.js';
 import { compileRule } from '../core/rules/compileRule.js';
 import { RuleError } from '../core/rules/RuleError.js';
@@ -12,6 +13,11 @@ import type { DecisionConfigStore } from '../store/ports.js';
 import type { DecisionModels } from './DecisionModels.js';
 
 export type ActionView = ActionDefinition & { readonly problems: readonly string[] };
+
+export interface ActionCheckOptions {
+  /** Saves an action that names placements not created yet; they are listed in its problems until they exist. */
+  readonly allowUnknownPlacements?: boolean;
+}
 export type PlacementView = PlacementDefinition & { readonly actions: readonly string[] };
 
 function ruleInvalid(error: unknown, field: string, subject: Record<string, string>): unknown {
@@ -22,9 +28,10 @@ function ruleInvalid(error: unknown, field: string, subject: Record<string, stri
 /**
  * Actions and placements: checked against the workspace's knowledge model before they are
  * saved (a rule that does not compile is refused with its position), then saved and the
- * compiled model dropped. Problems that can arise later (a feature an action reads is
- * deleted, a placement it names is removed) do not block anything: the action carries them
- * in its view and is skipped when deciding.
+ * compiled model dropped. A placement that does not exist yet is refused unless the caller
+ * says it comes later. Problems that arise later (a feature an action reads is deleted, a
+ * placement it names is removed) do not block anything: the action carries them in its view
+ * and is skipped when deciding.
  */
 export class DecisionAdmin {
   constructor(private readonly deps: { store: DecisionConfigStore; models: DecisionModels; clock: Clock }) {}
@@ -40,8 +47,12 @@ export class DecisionAdmin {
     return { ...action.definition, problems: action.problems };
   }
 
-  /** Refuses what can never work; returns what cannot work now (unknown placements). */
-  async validateAction(workspaceId: string, definition: ActionDefinition): Promise<readonly string[]> {
+  /**
+   * Refuses what can never work, and a placement that does not exist unless the caller says
+   * it comes later (a typo is far likelier than a plan); returns what cannot work now (the
+   * unknown placements so allowed).
+   */
+  async validateAction(workspaceId: string, definition: ActionDefinition, options: ActionCheckOptions = {}): Promise<readonly string[]> {
     const model = await this.deps.models.get(workspaceId);
     if (definition.rule !== undefined) {
       try {
@@ -55,11 +66,13 @@ export class DecisionAdmin {
     const start = definition.schedule?.start === undefined ? null : Date.parse(definition.schedule.start);
     const end = definition.schedule?.end === undefined ? null : Date.parse(definition.schedule.end);
     if (start !== null && end !== null && end <= start) throw new AttuneError('ATTUNE_ACTION_INVALID', { detail: 'schedule.end is not after schedule.start', field: '/schedule' });
-    return unknownPlacements(definition, model);
+    const unknown = unknownPlacements(definition, model);
+    if (unknown.length > 0 && options.allowUnknownPlacements !== true) throw unknownPlacementError(unknown, model);
+    return unknown.map(({ id }) => `placement "${id}" does not exist (yet)`);
   }
 
-  async putAction(workspaceId: string, definition: ActionDefinition): Promise<{ status: 'created' | 'updated'; action: ActionView }> {
-    await this.validateAction(workspaceId, definition);
+  async putAction(workspaceId: string, definition: ActionDefinition, options: ActionCheckOptions = {}): Promise<{ status: 'created' | 'updated'; action: ActionView }> {
+    await this.validateAction(workspaceId, definition, options);
     const status = await this.deps.store.putAction(workspaceId, definition, this.deps.clock.now());
     this.deps.models.invalidate(workspaceId);
     return { status, action: await this.getAction(workspaceId, definition.id) };
@@ -103,6 +116,26 @@ export class DecisionAdmin {
   }
 }
 
-function unknownPlacements(definition: ActionDefinition, model: DecisionModel): string[] {
-  return definition.placements.filter((p) => !model.placements.has(p)).map((p) => `placement "${p}" does not exist (yet)`);
+function unknownPlacements(definition: ActionDefinition, model: DecisionModel): { id: string; index: number }[] {
+  return definition.placements.flatMap((id, index) => (model.placements.has(id) ? [] : [{ id, index }]));
+}
+
+/** A 400 naming each unknown placement by its index, with the nearest existing id as a hint. */
+function unknownPlacementError(unknown: readonly { id: string; index: number }[], model: DecisionModel): AttuneError {
+  const errors = unknown.map(({ id, index }) => {
+    const hint = closestName(id, model.placements.keys());
+    return {
+      code: 'ATTUNE_ACTION_INVALID' as const,
+      field: `/placements/${index}`,
+      message: `placement "${id}" does not exist${hint === null ? '' : ` (did you mean "${hint}"?)`}`,
+      ...(hint === null ? {} : { suggestion: hint }),
+    };
+  });
+  const first = errors[0]!;
+  return new AttuneError('ATTUNE_ACTION_INVALID', {
+    detail: `${first.message}${errors.length > 1 ? `, and ${errors.length - 1} more unknown placement${errors.length > 2 ? 's' : ''}` : ''}. To name a placement you will create later, send the action with ?allowUnknownPlacements=true`,
+    field: first.field,
+    errors: errors.map(({ code, field, message }) => ({ code, field, message })),
+    ...(first.suggestion === undefined ? {} : { extensions: { suggestion: first.suggestion } }),
+  });
 }

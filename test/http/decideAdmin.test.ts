@@ -3,7 +3,7 @@ import { fixedClock } from '../../src/core/common/ports.js';
 import type { ActionView, PlacementView } from '../../src/decide/DecisionAdmin.js';
 import type { DecideResponse, DecisionView } from '../../src/server/decideSchemas.js';
 import { startHarness, type Harness } from '../support/harness.js';
-import { admin, collect, expectCollected, expectProblem, storedMessageIds, uniqueId, type JsonPayload, adminCalls, type AdminMethod, type RuleProblemBody } from './httpHelpers.js';
+import { admin, collect, expectCollected, expectProblem, storedMessageIds, uniqueId, type JsonPayload, adminCalls, type AdminMethod, type RuleProblemBody, type ProblemBody } from './httpHelpers.js';
 
 // The actions and placements administration API (/admin/v1/actions, /admin/v1/placements),
 // outcome counters and decision records, end to end through POST /v1/decide and real
@@ -144,8 +144,29 @@ describe('actions, placements, outcomes and decision records', () => {
       await action('later', { schedule: { start: '2026-03-01T00:00:00Z', end: '2026-03-10T00:00:00Z' } }, 201);
     });
 
-    it('saves an action naming a placement that does not exist yet, with the problem, until it does', async () => {
-      const saved = await action('early', { placements: ['not-yet'] }, 201);
+    it('refuses an action naming a placement that does not exist, with the field and the nearest placement', async () => {
+      await placement('home-hero');
+      await placement('footer');
+      const typo = await problemOf<ProblemBody & { suggestion?: string }>('PUT', '/admin/v1/actions/sale', { placements: ['home-hero', 'homehero'], variants: { default: { title: 'Sale' } } }, 400, 'ATTUNE_ACTION_INVALID');
+      expect(typo).toMatchObject({ field: '/placements/1', suggestion: 'home-hero' });
+      expect(typo.detail).toBe('placement "homehero" does not exist (did you mean "home-hero"?). To name a placement you will create later, send the action with ?allowUnknownPlacements=true');
+      // Each unknown placement is named by its index; one far from every id gets no hint.
+      const two = await problem('PUT', '/admin/v1/actions/sale', { placements: ['fotter', 'checkout-banner'], variants: { default: {} } }, 400, 'ATTUNE_ACTION_INVALID');
+      expect(two.errors).toEqual([
+        { code: 'ATTUNE_ACTION_INVALID', field: '/placements/0', message: 'placement "fotter" does not exist (did you mean "footer"?)' },
+        { code: 'ATTUNE_ACTION_INVALID', field: '/placements/1', message: 'placement "checkout-banner" does not exist' },
+      ]);
+      expect(two.detail).toMatch(/^placement "fotter" does not exist \(did you mean "footer"\?\), and 1 more unknown placement\. /);
+      // validate answers as PUT would; nothing was saved.
+      expect((await problem('POST', '/admin/v1/actions/validate', { id: 'sale', placements: ['homehero'], variants: { default: {} } }, 400, 'ATTUNE_ACTION_INVALID')).field).toBe('/placements/0');
+      await problem('GET', '/admin/v1/actions/sale', undefined, 404, 'ATTUNE_ACTION_NOT_FOUND');
+      // A value other than a boolean for the opt-in is a bad request, not a silent no.
+      expect((await problem('PUT', '/admin/v1/actions/sale?allowUnknownPlacements=later', { placements: ['homehero'], variants: { default: {} } }, 400, 'ATTUNE_INVALID_REQUEST')).field).toBe('querystring/allowUnknownPlacements');
+    });
+
+    it('saves an action naming a placement that does not exist yet when asked to, with the problem, until it does', async () => {
+      await problem('PUT', '/admin/v1/actions/early', { placements: ['not-yet'], variants: { default: { title: 'early' } } }, 400, 'ATTUNE_ACTION_INVALID');
+      const saved = await ok<ActionChange>('PUT', '/admin/v1/actions/early?allowUnknownPlacements=true', { placements: ['not-yet'], variants: { default: { title: 'early' } } }, 201);
       expect(saved.action.problems).toEqual(['none of its placements exists (not-yet)']);
       expect((await ok<ActionView[]>('GET', '/admin/v1/actions'))[0]?.problems).toEqual(['none of its placements exists (not-yet)']);
       await placement('not-yet');
@@ -216,7 +237,7 @@ describe('actions, placements, outcomes and decision records', () => {
       await placement('hero');
       const definition = { id: 'sale', placements: ['hero'], variants: { default: { title: 'Sale' } } };
       expect(await ok('POST', '/admin/v1/actions/validate', definition)).toEqual({ valid: true, problems: [] });
-      expect(await ok('POST', '/admin/v1/actions/validate', { ...definition, placements: ['hero', 'later'] })).toEqual({ valid: true, problems: ['placement "later" does not exist (yet)'] });
+      expect(await ok('POST', '/admin/v1/actions/validate?allowUnknownPlacements=true', { ...definition, placements: ['hero', 'later'] })).toEqual({ valid: true, problems: ['placement "later" does not exist (yet)'] });
       const rule = await problem('POST', '/admin/v1/actions/validate', { ...definition, rule: 'features.nope > 1' }, 400, 'ATTUNE_RULE_INVALID');
       expect(rule).toMatchObject({ field: '/rule', action: 'sale', line: 1 });
       expect((await problem('POST', '/admin/v1/actions/validate', { ...definition, caps: { dismissCooldown: '91d' } }, 400, 'ATTUNE_ACTION_INVALID')).field).toBe('/caps');

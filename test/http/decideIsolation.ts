@@ -188,7 +188,11 @@ export const decideIsolationCases: Record<string, IsolationCase> = {
     const definition = { id, placements: [placement], variants: { default: { title: 't' } } };
 
     expect(await ok(h, 'POST', '/admin/v1/actions/validate', h.b.secretKey, definition)).toEqual({ valid: true, problems: [] });
-    expect(await ok(h, 'POST', '/admin/v1/actions/validate', h.a.secretKey, definition)).toEqual({ valid: true, problems: [`placement "${placement}" does not exist (yet)`] });
+    // In A, B's placement is unknown: refused, with no hint drawn from B's placements.
+    const unknown = expectProblem(await admin(h, 'POST', '/admin/v1/actions/validate', h.a.secretKey, definition), 400, 'ATTUNE_ACTION_INVALID');
+    expect(unknown).toMatchObject({ field: '/placements/0', detail: expect.stringContaining(`placement "${placement}" does not exist`) });
+    expect(unknown.detail).not.toContain('did you mean');
+    expect(await ok(h, 'POST', '/admin/v1/actions/validate?allowUnknownPlacements=true', h.a.secretKey, definition)).toEqual({ valid: true, problems: [`placement "${placement}" does not exist (yet)`] });
     for (const rule of [`features.${feature} >= 1`, `in_segment("${segment}")`]) {
       await ok(h, 'POST', '/admin/v1/actions/validate', h.b.secretKey, { ...definition, rule });
       const fault = expectProblem(await admin(h, 'POST', '/admin/v1/actions/validate', h.a.secretKey, { ...definition, rule }), 400, 'ATTUNE_RULE_INVALID');
@@ -215,7 +219,8 @@ export const decideIsolationCases: Record<string, IsolationCase> = {
   'PUT /admin/v1/actions/:id': async (h) => {
     // The same id in A creates A's own action; B's placement is unknown in A.
     const inB = await placementWithAction(h, h.b, { title: 'B content' });
-    const created = await putAction(h, h.a.secretKey, inB.action, [inB.placement], { variants: { default: { title: 'A content' } } }, 201);
+    expectProblem(await admin(h, 'PUT', `/admin/v1/actions/${inB.action}`, h.a.secretKey, { placements: [inB.placement], variants: { default: { title: 'A content' } } }), 400, 'ATTUNE_ACTION_INVALID');
+    const created = await ok<{ status: string; action: ActionView }>(h, 'PUT', `/admin/v1/actions/${inB.action}?allowUnknownPlacements=true`, h.a.secretKey, { placements: [inB.placement], variants: { default: { title: 'A content' } } }, 201);
     expect(created.status).toBe('created');
     expect(created.action.problems).toEqual([`none of its placements exists (${inB.placement})`]);
     expect(await ok<ActionView>(h, 'GET', `/admin/v1/actions/${inB.action}`, h.b.secretKey)).toMatchObject({ variants: { default: { title: 'B content' } }, problems: [] });

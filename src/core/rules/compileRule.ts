@@ -1,3 +1,4 @@
+import { closestName } from '../common/closestName.js';
 import { staticPath, type BinaryOperator, type Node, type Span } from './ast.js';
 import { ruleFunctions, type RuleEnvironment } from './functions.js';
 import { parseRule } from './parser.js';
@@ -86,26 +87,6 @@ export function compileRule(source: string, schema: RuleSchema = {}, options: { 
 const clockFunctions = new Set(['now', 'days_since', 'hours_since']);
 const arithmetic = new Set<BinaryOperator>(['-', '*', '/', '%']);
 const ordering = new Set<BinaryOperator>(['<', '<=', '>', '>=']);
-
-function closest(name: string, candidates: readonly string[]): string | null {
-  let best: string | null = null;
-  let bestDistance = Math.max(2, Math.floor(name.length / 3)) + 1;
-  for (const c of candidates) {
-    const d = editDistance(name, c);
-    if (d < bestDistance) [best, bestDistance] = [c, d];
-  }
-  return best;
-}
-
-function editDistance(a: string, b: string): number {
-  let row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const next = [i];
-    for (let j = 1; j <= b.length; j++) next.push(Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1)));
-    row = next;
-  }
-  return row[b.length]!;
-}
 
 class Compiler {
   readonly reads = new Set<string>();
@@ -197,7 +178,7 @@ class Compiler {
     const root = parts[0]!;
     const allowedRoots = this.schema.roots ?? ruleRoots;
     if (!(allowedRoots as readonly string[]).includes(root)) {
-      const hint = closest(root, allowedRoots);
+      const hint = closestName(root, allowedRoots);
       this.fail('unknown-name', `unknown name "${root}"${hint === null ? '' : `; did you mean "${hint}"?`}; a path starts with ${allowedRoots.join(', ')}`, { ...node.span, length: root.length });
     }
     this.roots.add(root as RuleRoot);
@@ -212,7 +193,7 @@ class Compiler {
       // `session.page` is known when `session.page.path` is.
       if (!Object.hasOwn(fields, prefix) && !Object.keys(fields).some((f) => f.startsWith(`${prefix}.`))) {
         const known = Object.keys(fields).filter((f) => f.startsWith(`${root}.`));
-        const hint = closest(prefix, known);
+        const hint = closestName(prefix, known);
         this.fail('unknown-name', `unknown field "${prefix}"${hint === null ? '' : `; did you mean "${hint}"?`}`, node.span);
       }
     }
@@ -229,7 +210,7 @@ class Compiler {
 
   private call(node: Extract<Node, { kind: 'call' }>): Compiled {
     if (!Object.hasOwn(ruleFunctions, node.name)) {
-      const hint = closest(node.name, Object.keys(ruleFunctions));
+      const hint = closestName(node.name, Object.keys(ruleFunctions));
       this.fail('unknown-name', `unknown function ${node.name}()${hint === null ? '' : `; did you mean ${hint}()?`}`, firstSpan(node));
     }
     const fn = ruleFunctions[node.name]!;
@@ -262,7 +243,7 @@ class Compiler {
     if (list === 'segments') this.segments.add(name);
     const known = this.schema[list];
     if (known !== undefined && !known.includes(name)) {
-      const hint = closest(name, known);
+      const hint = closestName(name, known);
       this.fail('unknown-name', `unknown ${list === 'segments' ? 'segment' : 'consent purpose'} "${name}"${hint === null ? '' : `; did you mean "${hint}"?`}`, argNode.span);
     }
   }

@@ -27,6 +27,11 @@ const placements = { tags: ['placements'], security: secret };
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 512 }) });
 /** A definition's id must be one that actions and decide calls can name. */
 const DefinitionParams = Type.Object({ id: DecisionId });
+/** The opt-in for an action naming placements that are created later (else such a name is taken for a typo). */
+const ActionQuery = Type.Object({
+  allowUnknownPlacements: Type.Optional(Type.Boolean({ description: 'Save an action naming placements that do not exist yet (listed in its problems until they do); without it, an unknown placement is a 400 with a "did you mean" hint' })),
+}, { additionalProperties: false });
+type ActionQuery = Static<typeof ActionQuery>;
 const ActionBody = Type.Evaluate(Type.Partial(ActionDefinition, { additionalProperties: false }));
 const PlacementBody = Type.Evaluate(Type.Partial(PlacementDefinition, { additionalProperties: false }));
 const ActionChange = Type.Object({ status: Type.Union([Type.Literal('created'), Type.Literal('updated')]), action: ActionView });
@@ -73,20 +78,20 @@ export async function decisionAdminRoutes(app: FastifyInstance, options: Decisio
   }, async (request) => admin.listActions(await workspaceOf(request)));
 
   app.post('/admin/v1/actions/validate', {
-    schema: { ...actions, summary: 'Check an action against the workspace (its rule, caps, schedule), without saving it', body: ActionDefinition, response: { 200: Type.Object({ valid: Type.Boolean(), problems: Type.Array(Type.String()) }), ...errors } },
-  }, async (request) => ({ valid: true, problems: [...(await admin.validateAction(await workspaceOf(request), request.body as ActionDefinition))] }));
+    schema: { ...actions, summary: 'Check an action against the workspace (its rule, caps, schedule, placements), without saving it', querystring: ActionQuery, body: ActionDefinition, response: { 200: Type.Object({ valid: Type.Boolean(), problems: Type.Array(Type.String()) }), ...errors } },
+  }, async (request) => ({ valid: true, problems: [...(await admin.validateAction(await workspaceOf(request), request.body as ActionDefinition, request.query as ActionQuery))] }));
 
   app.get('/admin/v1/actions/:id', {
     schema: { ...actions, summary: 'An action', params: IdParams, response: { 200: ActionView, ...errors } },
   }, async (request) => admin.getAction(await workspaceOf(request), (request.params as Static<typeof IdParams>).id));
 
   app.put('/admin/v1/actions/:id', {
-    schema: { ...actions, summary: 'Create or replace an action; it applies to the next decision', params: DefinitionParams, body: ActionBody, response: { 200: ActionChange, 201: ActionChange, ...errors } },
+    schema: { ...actions, summary: 'Create or replace an action; it applies to the next decision', params: DefinitionParams, querystring: ActionQuery, body: ActionBody, response: { 200: ActionChange, 201: ActionChange, ...errors } },
   }, async (request, reply) => {
     const body = request.body as Static<typeof ActionBody>;
     requireMembers(body, ['placements', 'variants']);
     const definition = withId((request.params as Static<typeof IdParams>).id, body) as ActionDefinition;
-    const change = await admin.putAction(await workspaceOf(request), definition);
+    const change = await admin.putAction(await workspaceOf(request), definition, request.query as ActionQuery);
     return reply.status(change.status === 'created' ? 201 : 200).send(change);
   });
 
