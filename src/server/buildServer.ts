@@ -6,6 +6,7 @@ import { AttuneError } from '../core/errors/AttuneError.js';
 import type { AttuneStore } from '../store/ports.js';
 import type { WorkspaceService } from '../workspaces/WorkspaceService.js';
 import { createEngine } from '../engine/createEngine.js';
+import { installBodyDecoding } from './bodyEncoding.js';
 import { installJsonBodyParser } from './jsonBody.js';
 import { createMetrics, type ServerMetrics } from './metrics.js';
 import { installProblemHandlers, sendProblem, toAttuneError } from './problem.js';
@@ -92,6 +93,7 @@ export async function buildServer(options: ServerOptions): Promise<AttuneServer>
     },
   });
   installJsonBodyParser(app);
+  installBodyDecoding(app);
   installProblemHandlers(app, (request, error) => {
     // Per-event rejections are counted by the collector; this counts requests refused whole.
     if (request.url.startsWith('/v1/') && !request.url.startsWith('/v1/decide') && !request.url.startsWith('/v1/profiles/') && error.code !== 'ATTUNE_INVALID_EVENTS' && !error.code.startsWith('ATTUNE_EVENT_')) metrics.collectRequestRejected(error.code);

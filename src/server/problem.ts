@@ -1,6 +1,8 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AttuneError, isAttuneError } from '../core/errors/AttuneError.js';
 import { errorCodes, type ErrorCode } from '../core/errors/errorCodes.js';
+import { supportedEncodings } from './bodyEncoding.js';
+import { unsupportedMediaType } from './jsonBody.js';
 
 export const problemContentType = 'application/problem+json';
 
@@ -34,10 +36,14 @@ const fastifyCodes: Readonly<Record<string, ErrorCode>> = {
 };
 const fastifyFields: Readonly<Record<string, string>> = { FST_ERR_BAD_URL: 'params', FST_ERR_MAX_PARAM_LENGTH: 'params' };
 
-/** Turns anything thrown into an AttuneError; unknown errors become ATTUNE_INTERNAL. */
-export function toAttuneError(error: unknown): AttuneError {
+/**
+ * Turns anything thrown into an AttuneError; unknown errors become ATTUNE_INTERNAL. With the
+ * request, a 415 names the content types its route reads.
+ */
+export function toAttuneError(error: unknown, request?: FastifyRequest): AttuneError {
   if (isAttuneError(error)) return error;
   const fastifyError = error as Partial<FastifyError> & { validation?: { instancePath?: string; message?: string }[] };
+  if (request !== undefined && fastifyError.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return unsupportedMediaType(request, error);
   if (Array.isArray(fastifyError.validation)) {
     const first = fastifyError.validation[0];
     const context = (fastifyError as { validationContext?: string }).validationContext ?? 'body';
@@ -57,6 +63,8 @@ export function toAttuneError(error: unknown): AttuneError {
 
 export function sendProblem(reply: FastifyReply, request: FastifyRequest, error: AttuneError): FastifyReply {
   if (error.code === 'ATTUNE_QUEUE_FULL') reply.header('retry-after', '1');
+  // RFC 9110 section 15.5.16: a 415 for a content coding says which codings are accepted.
+  if (error.code === 'ATTUNE_UNSUPPORTED_CONTENT_ENCODING') reply.header('accept-encoding', supportedEncodings.join(', '));
   return reply.status(error.status).type(problemContentType).send(JSON.stringify(problemBody(error, request.url)));
 }
 
@@ -66,7 +74,7 @@ export function sendProblem(reply: FastifyReply, request: FastifyRequest, error:
  */
 export function installProblemHandlers(app: FastifyInstance, onProblem?: (request: FastifyRequest, error: AttuneError) => void): void {
   app.setErrorHandler((error: unknown, request, reply) => {
-    const attuneError = toAttuneError(error);
+    const attuneError = toAttuneError(error, request);
     if (attuneError.status >= 500) request.log.error({ err: error }, 'request failed');
     onProblem?.(request, attuneError);
     return sendProblem(reply, request, attuneError);

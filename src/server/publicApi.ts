@@ -9,7 +9,7 @@ export async function installCors(app: FastifyInstance, origins: readonly string
   await app.register(cors, {
     origin: origins === '*' ? true : [...origins],
     methods: ['GET', 'POST'],
-    allowedHeaders: ['Authorization', 'Content-Type', 'Sec-GPC'],
+    allowedHeaders: ['Authorization', 'Content-Type', 'Content-Encoding', 'Sec-GPC'],
     // Not CORS-safelisted: without this a browser cannot read when to retry a 429.
     exposedHeaders: ['Retry-After'],
     maxAge: 86400,

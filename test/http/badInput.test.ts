@@ -328,8 +328,9 @@ describe('bad input', () => {
       await expectNotStored([messageId]);
     });
 
-    it('answers 401 ATTUNE_AUTH_INVALID for a garbled Authorization header', async () => {
-      expectProblem(await collect(h, '/v1/track', track('u'), null, { authorization: 'Basic %%%not-base64%%%' }), 401, 'ATTUNE_AUTH_INVALID');
+    it('answers 401 ATTUNE_AUTH_MALFORMED for Basic credentials that are not base64', async () => {
+      const problem = expectProblem(await collect(h, '/v1/track', track('u'), null, { authorization: 'Basic %%%not-base64%%%' }), 401, 'ATTUNE_AUTH_MALFORMED');
+      expect(problem.detail).toMatch(/not valid base64/);
     });
 
     it('answers 401 on the admin API without a key and with an unknown key', async () => {
@@ -360,19 +361,40 @@ describe('bad input', () => {
     });
   });
 
-  describe('an unsupported content type', () => {
+  describe('an unsupported or missing content type', () => {
+    const collectionTypes = ['application/json', 'text/plain', 'application/x-www-form-urlencoded'];
     it.each([
       ['application/xml', '<track/>'],
-      ['application/x-www-form-urlencoded', 'userId=u&event=e'],
       ['multipart/form-data; boundary=x', '--x--'],
-    ])('answers 415 ATTUNE_UNSUPPORTED_MEDIA_TYPE for %s', async (contentType, body) => {
-      expectProblem(await postRaw(h, '/v1/track', body, contentType), 415, 'ATTUNE_UNSUPPORTED_MEDIA_TYPE');
-      expectProblem(await postRaw(h, '/v1/batch', body, contentType), 415, 'ATTUNE_UNSUPPORTED_MEDIA_TYPE');
+    ])('answers 415 ATTUNE_UNSUPPORTED_MEDIA_TYPE for %s, naming the accepted types', async (contentType, body) => {
+      for (const url of ['/v1/track', '/v1/t', '/v1/batch', '/v1/import']) {
+        const problem = expectProblem(await postRaw(h, url, body, contentType), 415, 'ATTUNE_UNSUPPORTED_MEDIA_TYPE');
+        expect(problem.detail).toBe(`the body's Content-Type ${contentType} is not accepted here; send JSON as application/json, text/plain or application/x-www-form-urlencoded`);
+        expect(problem).toMatchObject({ field: 'headers/content-type', accepted: collectionTypes });
+      }
     });
 
-    it('answers 415 on the admin API too', async () => {
-      const res = await h.app.inject({ method: 'POST', url: '/admin/v1/keys', headers: { authorization: bearer(h.a.secretKey), 'content-type': 'application/xml' }, payload: '<kind>write</kind>' });
-      expectProblem(res, 415, 'ATTUNE_UNSUPPORTED_MEDIA_TYPE');
+    it('answers 415 naming the accepted types for a body without a content type', async () => {
+      const body = JSON.stringify(track('u'));
+      const collectProblem = expectProblem(await postRaw(h, '/v1/track', body, null), 415, 'ATTUNE_UNSUPPORTED_MEDIA_TYPE');
+      expect(collectProblem.detail).toMatch(/^the body has no Content-Type; send JSON as application\/json, text\/plain or application\/x-www-form-urlencoded$/);
+      const decideProblem = expectProblem(await postRaw(h, '/v1/decide', JSON.stringify({ anonymousId: 'v', placements: ['hero'] }), null), 415, 'ATTUNE_UNSUPPORTED_MEDIA_TYPE');
+      expect(decideProblem).toMatchObject({ detail: 'the body has no Content-Type; send JSON as application/json or text/plain', accepted: ['application/json', 'text/plain'] });
+      const res = await h.app.inject({ method: 'POST', url: '/admin/v1/keys', headers: { authorization: bearer(h.a.secretKey) }, payload: '{"kind":"write"}' });
+      expect(expectProblem(res, 415, 'ATTUNE_UNSUPPORTED_MEDIA_TYPE').detail).toBe('the body has no Content-Type; send JSON as application/json or text/plain');
+    });
+
+    it('reads application/x-www-form-urlencoded as JSON on the collection routes, and says so when it is not', async () => {
+      const problem = expectProblem(await postRaw(h, '/v1/track', 'userId=u&event=e', 'application/x-www-form-urlencoded'), 400, 'ATTUNE_MALFORMED_JSON');
+      expect(problem.detail).toMatch(/^a body sent as application\/x-www-form-urlencoded is read as JSON here, and this one is not/);
+      expectCollected(await postRaw(h, '/v1/track', JSON.stringify(track('u-form')), 'application/x-www-form-urlencoded'));
+    });
+
+    it('answers 415 on the admin API too, naming its types', async () => {
+      for (const contentType of ['application/xml', 'application/x-www-form-urlencoded']) {
+        const res = await h.app.inject({ method: 'POST', url: '/admin/v1/keys', headers: { authorization: bearer(h.a.secretKey), 'content-type': contentType }, payload: 'kind=write' });
+        expect(expectProblem(res, 415, 'ATTUNE_UNSUPPORTED_MEDIA_TYPE').detail).toBe(`the body's Content-Type ${contentType} is not accepted here; send JSON as application/json or text/plain`);
+      }
     });
   });
 

@@ -7,6 +7,7 @@ import { callTypes, shortCallRoutes, type CallType } from '../../core/events/cal
 import type { JsonObject } from '../../core/events/CollectedEvent.js';
 import type { WorkspaceService } from '../../workspaces/WorkspaceService.js';
 import { authenticate } from '../auth.js';
+import { acceptFormLabelledJson } from '../jsonBody.js';
 import { CollectResponse, problemResponses } from '../schemas.js';
 
 /** Segment's limits. */
@@ -67,6 +68,7 @@ function answer(reply: FastifyReply, report: CollectReport, single: boolean): Fa
 
 export async function collectRoutes(app: FastifyInstance, options: CollectRoutesOptions): Promise<void> {
   const { collector, workspaces } = options;
+  acceptFormLabelledJson(app);
   async function single(type: CallType, request: FastifyRequest, reply: FastifyReply) {
     const principal = await authenticate(request, workspaces, 'write');
     const report = await collector.collect(principal.workspace, { events: [request.body], routeType: type, globalPrivacyControl: gpc(request) });

@@ -1,0 +1,148 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { Transform, type TransformCallback } from 'node:stream';
+import { createGunzip, createInflate, createInflateRaw, type Gunzip, type Inflate, type InflateRaw } from 'node:zlib';
+import { AttuneError } from '../core/errors/AttuneError.js';
+
+/** The content codings a request body may use (RFC 9110 section 8.4.1); x-gzip is gzip's old name. */
+export const supportedEncodings = ['gzip', 'deflate', 'identity'] as const;
+type Coding = 'gzip' | 'deflate';
+
+/**
+ * The codings of a Content-Encoding header, in the order they were applied, without
+ * `identity`; a coding Attune cannot decode is a 415 naming the ones it can.
+ */
+export function contentCodings(header: string | undefined): Coding[] {
+  if (header === undefined) return [];
+  const codings: Coding[] = [];
+  for (const raw of header.split(',')) {
+    const coding = raw.trim().toLowerCase();
+    if (coding === 'identity' || coding === '') continue;
+    if (coding === 'gzip' || coding === 'x-gzip') codings.push('gzip');
+    else if (coding === 'deflate') codings.push('deflate');
+    else {
+      throw new AttuneError('ATTUNE_UNSUPPORTED_CONTENT_ENCODING', {
+        detail: `the body's Content-Encoding ${coding} is not supported; send it as ${supportedEncodings.join(', ')} (or without Content-Encoding)`,
+        field: 'headers/content-encoding',
+      });
+    }
+  }
+  return codings;
+}
+
+/**
+ * `deflate` is the zlib format (RFC 1950), but some clients send a raw deflate stream
+ * (RFC 1951), as browsers and curl also accept: the first two bytes tell which.
+ */
+function deflateDecoder(): Transform {
+  let inner: Inflate | InflateRaw | null = null;
+  const outer = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      if (inner === null) {
+        const zlibWrapped = chunk.length >= 2 && (chunk[0]! & 0x0f) === 8 && ((chunk[0]! << 8) | chunk[1]!) % 31 === 0;
+        inner = zlibWrapped ? createInflate() : createInflateRaw();
+        inner.on('data', (data: Buffer) => outer.push(data));
+        inner.on('error', (error) => outer.destroy(error));
+      }
+      inner.write(chunk, callback);
+    },
+    flush(callback) {
+      if (inner === null) return callback();
+      inner.once('end', () => callback());
+      inner.end();
+    },
+    destroy(error, callback) {
+      inner?.destroy();
+      callback(error);
+    },
+  });
+  return outer;
+}
+
+function decoder(coding: Coding): Gunzip | Transform {
+  return coding === 'gzip' ? createGunzip() : deflateDecoder();
+}
+
+/**
+ * Passes the decoded bytes on while counting them, and fails with 413 the moment they pass
+ * `limit`: the decoders upstream are destroyed with it, so a body that inflates to gigabytes
+ * costs no more than `limit` bytes of output and the time to produce them.
+ */
+class DecodedLimit extends Transform {
+  private decoded = 0;
+
+  constructor(private readonly limit: number) {
+    super();
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    this.decoded += chunk.length;
+    if (this.decoded > this.limit) {
+      callback(new AttuneError('ATTUNE_PAYLOAD_TOO_LARGE', { detail: `the decompressed body is larger than the limit of ${this.limit} bytes` }));
+      return;
+    }
+    callback(null, chunk);
+  }
+}
+
+function malformedEncoding(coding: Coding, error: Error): AttuneError {
+  return new AttuneError('ATTUNE_MALFORMED_CONTENT_ENCODING', {
+    detail: `the body is not valid ${coding} data (${error.message}); send it as Content-Encoding says, or without Content-Encoding`,
+    field: 'headers/content-encoding',
+    cause: error,
+  });
+}
+
+/**
+ * The body stream decoded: each coding undone in the reverse order it was applied, with the
+ * route's body limit applied to the decoded bytes. Fastify's body reader reads the returned
+ * stream; `receivedEncodedLength` tells it how many bytes came over the wire, which it checks
+ * against Content-Length.
+ */
+function decodedBody(payload: NodeJS.ReadableStream, codings: readonly Coding[], limit: number): NodeJS.ReadableStream {
+  const limited = new DecodedLimit(limit);
+  const stages = [...codings].reverse().map((coding) => ({ coding, stream: decoder(coding) }));
+  let received = 0;
+  payload.on('data', (chunk: Buffer) => {
+    received += chunk.length;
+    (limited as Transform & { receivedEncodedLength?: number }).receivedEncodedLength = received;
+  });
+  const fail = (error: Error) => {
+    // One failure ends every stage: no decoder keeps inflating after the answer is decided.
+    for (const stage of stages) stage.stream.destroy();
+    payload.unpipe();
+    if (!limited.destroyed) limited.destroy(error);
+  };
+  limited.on('error', () => {
+    for (const stage of stages) stage.stream.destroy();
+    payload.unpipe();
+  });
+  let upstream: NodeJS.ReadableStream = payload;
+  for (const stage of stages) {
+    stage.stream.on('error', (error: Error) => fail(malformedEncoding(stage.coding, error)));
+    upstream = upstream.pipe(stage.stream);
+  }
+  upstream.pipe(limited);
+  payload.on('error', (error: Error) => fail(error));
+  return limited;
+}
+
+const bodyless = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+function bodyLimitOf(request: FastifyRequest): number {
+  return request.routeOptions.bodyLimit ?? request.server.initialConfig.bodyLimit ?? 1024 * 1024;
+}
+
+/**
+ * Compressed request bodies (`Content-Encoding: gzip` or `deflate`), as several
+ * Segment-compatible libraries send by default. Decoded in a preParsing hook (Fastify's
+ * documented place for it), so every route with a body takes them and the one body limit of
+ * each route applies to the decoded body.
+ */
+export function installBodyDecoding(app: FastifyInstance): void {
+  app.addHook('preParsing', async (request, _reply, payload) => {
+    if (bodyless.has(request.method)) return payload;
+    const codings = contentCodings(request.headers['content-encoding']);
+    if (codings.length === 0) return payload;
+    return decodedBody(payload, codings, bodyLimitOf(request));
+  });
+}

@@ -1,0 +1,128 @@
+import { deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { basicAuth, startHarness, type Harness } from '../support/harness.js';
+import { expectCollected, expectProblem, storedMessageIds, uniqueId } from './httpHelpers.js';
+
+// Compressed request bodies (Content-Encoding gzip or deflate) on the collection routes and
+// /v1/decide, with the routes' body limits applied to the decompressed bytes.
+
+/** `count` gzip members of 1 MiB of zeros each: a valid gzip body of about count KB that inflates to count MiB. */
+function gzipBomb(mebibytes: number): Buffer {
+  const member = gzipSync(Buffer.alloc(1024 * 1024));
+  return Buffer.concat(Array.from({ length: mebibytes }, () => member));
+}
+
+describe('compressed request bodies', () => {
+  let h: Harness;
+  beforeAll(async () => { h = await startHarness(); });
+  afterAll(async () => { await h.close(); });
+
+  const post = (url: string, body: Buffer | string, encoding: string | null, contentType = 'application/json') =>
+    h.app.inject({
+      method: 'POST', url, payload: body,
+      headers: { authorization: basicAuth(h.a.writeKey), 'content-type': contentType, ...(encoding === null ? {} : { 'content-encoding': encoding }) },
+    });
+  const trackCall = (messageId: string) => ({ userId: 'u-zip', event: 'Zipped', messageId });
+
+  it.each([
+    ['gzip', (b: Buffer) => gzipSync(b)],
+    ['x-gzip', (b: Buffer) => gzipSync(b)],
+    ['deflate', (b: Buffer) => deflateSync(b)],
+    ['deflate', (b: Buffer) => deflateRawSync(b)],
+    ['identity', (b: Buffer) => b],
+    ['GZIP', (b: Buffer) => gzipSync(b)],
+    ['deflate, gzip', (b: Buffer) => gzipSync(deflateSync(b))],
+  ] as const)('stores a single call and a batch sent with Content-Encoding %s', async (encoding, encode) => {
+    const single = uniqueId('single');
+    const short = uniqueId('short');
+    const inBatch = [uniqueId('b0'), uniqueId('b1')];
+    expectCollected(await post('/v1/track', encode(Buffer.from(JSON.stringify(trackCall(single)))), encoding));
+    expectCollected(await post('/v1/t', encode(Buffer.from(JSON.stringify(trackCall(short)))), encoding));
+    const batch = { batch: inBatch.map((messageId) => ({ type: 'track', ...trackCall(messageId) })) };
+    expect(expectCollected(await post('/v1/batch', encode(Buffer.from(JSON.stringify(batch))), encoding, 'text/plain'))).toMatchObject({ accepted: 2 });
+    const stored = await storedMessageIds(h, h.a.secretKey);
+    for (const id of [single, short, ...inBatch]) expect(stored.filter((s) => s === id)).toHaveLength(1);
+  });
+
+  it('decides with a gzipped /v1/decide body', async () => {
+    const res = await post('/v1/decide', gzipSync(JSON.stringify({ anonymousId: 'v-zip', placements: ['nowhere'] })), 'gzip');
+    // No placement exists: the body was read, decoded and decided (a 404 for the placement, not a 4xx for the body).
+    expectProblem(res, 404, 'ATTUNE_PLACEMENT_NOT_FOUND');
+  });
+
+  it('refuses a body that inflates past the route limit with 413, without inflating all of it', async () => {
+    const bomb = gzipBomb(100);
+    expect(bomb.length).toBeLessThan(200 * 1024);
+    const started = performance.now();
+    const problem = expectProblem(await post('/v1/batch', bomb, 'gzip'), 413, 'ATTUNE_PAYLOAD_TOO_LARGE');
+    expect(problem.detail).toMatch(/decompressed body is larger than the limit of 512000 bytes/);
+    // Inflating the 100 MiB would take far longer; stopping at 500 KB takes milliseconds.
+    expect(performance.now() - started).toBeLessThan(2000);
+    expectProblem(await post('/v1/track', gzipBomb(1), 'gzip'), 413, 'ATTUNE_PAYLOAD_TOO_LARGE');
+    expectProblem(await post('/v1/decide', gzipBomb(1), 'gzip'), 413, 'ATTUNE_PAYLOAD_TOO_LARGE');
+  });
+
+  it('takes a body of exactly the limit once decompressed', async () => {
+    const messageId = uniqueId('edge');
+    const call = JSON.stringify(trackCall(messageId));
+    const shell = `${call.slice(0, -1)},"properties":{"pad":""}}`;
+    const padded = shell.replace('"pad":""', `"pad":"${'x'.repeat(32 * 1024 - shell.length)}"`);
+    expect(Buffer.byteLength(padded)).toBe(32 * 1024);
+    expectCollected(await post('/v1/track', gzipSync(padded), 'gzip'));
+    expectProblem(await post('/v1/track', gzipSync(`${padded} `), 'gzip'), 413, 'ATTUNE_PAYLOAD_TOO_LARGE');
+  });
+
+  it('rejects an oversized event of a compressed batch by its index and stores the others', async () => {
+    const [small, big] = [uniqueId('ok'), uniqueId('big')];
+    const batch = { batch: [{ type: 'track', ...trackCall(small) }, { type: 'track', ...trackCall(big), properties: { pad: 'x'.repeat(40 * 1024) } }] };
+    const problem = expectProblem(await post('/v1/batch', gzipSync(JSON.stringify(batch)), 'gzip'), 400, 'ATTUNE_INVALID_EVENTS');
+    expect(problem.errors).toEqual([expect.objectContaining({ index: 1, code: 'ATTUNE_EVENT_TOO_LARGE' })]);
+    expect(problem.accepted).toBe(1);
+    const stored = await storedMessageIds(h, h.a.secretKey);
+    expect(stored).toContain(small);
+    expect(stored).not.toContain(big);
+  });
+
+  it.each([
+    ['corrupt gzip', 'gzip', Buffer.from('this is not gzip at all')],
+    ['truncated gzip', 'gzip', gzipSync(JSON.stringify(trackCall('t'))).subarray(0, 20)],
+    ['corrupt deflate', 'deflate', Buffer.from([0x78, 0x9c, 0xff, 0xff, 0x00, 0x01])],
+  ])('answers 400 ATTUNE_MALFORMED_CONTENT_ENCODING for a %s body', async (_name, encoding, body) => {
+    const problem = expectProblem(await post('/v1/track', body, encoding), 400, 'ATTUNE_MALFORMED_CONTENT_ENCODING');
+    expect(problem.detail).toContain(`not valid ${encoding} data`);
+    expect(problem.field).toBe('headers/content-encoding');
+  });
+
+  it.each(['br', 'zstd', 'compress', 'gzip, br'])('answers 415 ATTUNE_UNSUPPORTED_CONTENT_ENCODING naming the supported ones for %s', async (encoding) => {
+    const messageId = uniqueId('br');
+    for (const url of ['/v1/track', '/v1/batch', '/v1/decide']) {
+      const res = await post(url, Buffer.from(JSON.stringify(trackCall(messageId))), encoding);
+      const problem = expectProblem(res, 415, 'ATTUNE_UNSUPPORTED_CONTENT_ENCODING');
+      expect(problem.detail).toMatch(/send it as gzip, deflate, identity/);
+      expect(res.headers['accept-encoding']).toBe('gzip, deflate, identity');
+    }
+    expect(await storedMessageIds(h, h.a.secretKey)).not.toContain(messageId);
+  });
+
+  it('reads gzipped JSON labelled application/x-www-form-urlencoded on the collection routes (what RudderStack\'s Node library sends)', async () => {
+    const messageId = uniqueId('form');
+    expectCollected(await post('/v1/batch', gzipSync(JSON.stringify({ batch: [{ type: 'track', ...trackCall(messageId) }] })), 'gzip', 'application/x-www-form-urlencoded'));
+    expect(await storedMessageIds(h, h.a.secretKey)).toContain(messageId);
+  });
+});
+
+describe('compressed bodies from a browser', () => {
+  it('lets a cross-origin page send Content-Encoding (the preflight allows the header)', async () => {
+    const h = await startHarness();
+    try {
+      const res = await h.app.inject({
+        method: 'OPTIONS', url: '/v1/batch',
+        headers: { origin: 'https://shop.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,content-encoding' },
+      });
+      expect(res.statusCode).toBe(204);
+      expect(String(res.headers['access-control-allow-headers']).toLowerCase()).toContain('content-encoding');
+    } finally {
+      await h.close();
+    }
+  });
+});
