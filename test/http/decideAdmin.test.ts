@@ -160,6 +160,11 @@ describe('actions, placements, outcomes and decision records', () => {
       // validate answers as PUT would; nothing was saved.
       expect((await problem('POST', '/admin/v1/actions/validate', { id: 'sale', placements: ['homehero'], variants: { default: {} } }, 400, 'ATTUNE_ACTION_INVALID')).field).toBe('/placements/0');
       await problem('GET', '/admin/v1/actions/sale', undefined, 404, 'ATTUNE_ACTION_NOT_FOUND');
+      // The opt-in is documented with the route.
+      const openapi = (await h.app.inject({ method: 'GET', url: '/openapi.json' })).json<{ paths: Record<string, Record<string, { parameters?: { name: string; in: string; description?: string }[] }>> }>();
+      for (const [path, method] of [['/admin/v1/actions/{id}', 'put'], ['/admin/v1/actions/validate', 'post']] as const) {
+        expect(openapi.paths[path]?.[method]?.parameters).toContainEqual(expect.objectContaining({ name: 'allowUnknownPlacements', in: 'query', description: expect.stringContaining('did you mean') }));
+      }
       // A value other than a boolean for the opt-in is a bad request, not a silent no.
       expect((await problem('PUT', '/admin/v1/actions/sale?allowUnknownPlacements=later', { placements: ['homehero'], variants: { default: {} } }, 400, 'ATTUNE_INVALID_REQUEST')).field).toBe('querystring/allowUnknownPlacements');
     });
