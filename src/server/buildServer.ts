@@ -29,7 +29,10 @@ export interface ServerOptions {
   readonly clock: Clock;
   readonly ids: IdGenerator;
   readonly adminToken?: string | null;
+  /** Origins that may call the public routes (/v1, /sdk) from a browser; default any. */
   readonly corsOrigins?: readonly string[] | '*';
+  /** Origins that may call the admin API (/admin) from a browser; default none. */
+  readonly adminCorsOrigins?: readonly string[];
   readonly metrics?: ServerMetrics;
   /** Share of decisions recorded (0 to 1; default 1). */
   readonly decisionSampleRate?: number;
@@ -140,12 +143,9 @@ export async function buildServer(options: ServerOptions): Promise<AttuneServer>
 
   await app.register(healthRoutes, { metrics, isReady: () => ready });
   logRecordFailure = (error) => app.log.error({ err: error }, 'decision record failed');
-  // The routes browsers call share one CORS scope.
-  await app.register(async (api) => {
-    await installCors(api, options.corsOrigins ?? '*');
-    await api.register(collectRoutes, { collector, workspaces });
-    await api.register(decideRoutes, { decisions, workspaces });
-  });
+  await installCors(app, { publicOrigins: options.corsOrigins ?? '*', adminOrigins: options.adminCorsOrigins ?? [] });
+  await app.register(collectRoutes, { collector, workspaces });
+  await app.register(decideRoutes, { decisions, workspaces });
   await app.register(adminRoutes, { workspaces, store: options.store, adminToken: options.adminToken ?? null, models, clock: options.clock });
   await app.register(knowledgeRoutes, { workspaces, store: options.store, models, clock: options.clock });
   await app.register(exampleRoutes, { sdkDir: options.sdkDir ?? '', example: options.example ?? (async () => null) });
