@@ -106,7 +106,7 @@ export async function collectRoutes(app: FastifyInstance, options: CollectRoutes
       app.post(url, {
         bodyLimit: MAX_SINGLE_BYTES,
         validatorCompiler: documentOnly,
-        schema: { tags, security, summary: i === 0 ? `Collect a ${type} call` : `Collect a ${type} call (the short route of Segment's browser library, same as /v1/${type})`, body: callSchemas[type], response: { 200: CollectResponse, ...errorResponses } },
+        schema: { tags, security, summary: `Collect ${/^[aeiou]/.test(type) ? 'an' : 'a'} ${type} call${i === 0 ? '' : ` (the short route of Segment's browser library, same as /v1/${type})`}`, body: callSchemas[type], response: { 200: CollectResponse, ...errorResponses } },
       }, (request, reply) => single(type, request, reply));
     }
   }
