@@ -21,7 +21,7 @@ export async function serveCommand(config: AttuneConfig): Promise<void> {
     sdkDir,
     example: async () => exampleKey,
     store, clock: systemClock, ids: uuidIds, metrics,
-    adminToken: config.adminToken, corsOrigins: config.corsOrigins, logger: { level: config.logLevel },
+    adminToken: config.adminToken, corsOrigins: config.corsOrigins, adminCorsOrigins: config.adminCorsOrigins, logger: { level: config.logLevel },
     decisionSampleRate: config.decisionSampleRate,
   });
   if (config.examples) {

@@ -15,6 +15,8 @@ export interface AttuneConfig {
   readonly logLevel: string;
   /** Origins allowed to call the collection API from a browser; `*` allows any. */
   readonly corsOrigins: readonly string[] | '*';
+  /** Origins allowed to call the admin API from a browser; none by default (never `*`). */
+  readonly adminCorsOrigins: readonly string[];
   /** Seconds between sweeps that re-evaluate time-dependent segments for every profile; 0 turns them off. */
   readonly segmentSweepSeconds: number;
   /** Share of decisions recorded (audit, data-subject export, off-policy evaluation), from 0 to 1. */
@@ -32,6 +34,7 @@ export const configVariables = {
   adminToken: 'ATTUNE_ADMIN_TOKEN',
   logLevel: 'ATTUNE_LOG_LEVEL',
   corsOrigins: 'ATTUNE_CORS_ORIGINS',
+  adminCorsOrigins: 'ATTUNE_ADMIN_CORS_ORIGINS',
   segmentSweepSeconds: 'ATTUNE_SEGMENT_SWEEP_SECONDS',
   decisionSampleRate: 'ATTUNE_DECISION_SAMPLE_RATE',
   examples: 'ATTUNE_EXAMPLES',
@@ -46,6 +49,7 @@ export const defaultConfig: AttuneConfig = {
   adminToken: null,
   logLevel: 'info',
   corsOrigins: '*',
+  adminCorsOrigins: [],
   segmentSweepSeconds: 300,
   decisionSampleRate: 1,
   examples: true,
@@ -59,6 +63,10 @@ function integer(name: string, value: string, min: number, max: number): number 
   const n = Number(value);
   if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(`${name} must be an integer from ${min} to ${max}, not "${value}"`);
   return n;
+}
+
+function originList(value: string): string[] {
+  return value.split(',').map((s) => s.trim()).filter(Boolean);
 }
 
 function fromStrings(values: Partial<Record<keyof AttuneConfig, string>>, source: (key: keyof AttuneConfig) => string): Partial<AttuneConfig> {
@@ -83,7 +91,12 @@ function fromStrings(values: Partial<Record<keyof AttuneConfig, string>>, source
     if (values.examples !== 'on' && values.examples !== 'off') throw new ConfigError(`${source('examples')} must be "on" or "off"`);
     out.examples = values.examples === 'on';
   }
-  if (values.corsOrigins !== undefined) out.corsOrigins = values.corsOrigins === '*' ? '*' : values.corsOrigins.split(',').map((s) => s.trim()).filter(Boolean);
+  if (values.corsOrigins !== undefined) out.corsOrigins = values.corsOrigins === '*' ? '*' : originList(values.corsOrigins);
+  if (values.adminCorsOrigins !== undefined) {
+    // Secret keys travel on these calls: every origin trusted with them is named.
+    if (values.adminCorsOrigins.includes('*')) throw new ConfigError(`${source('adminCorsOrigins')} lists origins one by one (comma-separated); "*" is not allowed`);
+    out.adminCorsOrigins = originList(values.adminCorsOrigins);
+  }
   return out;
 }
 

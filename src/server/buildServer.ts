@@ -1,4 +1,3 @@
-import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Collector } from '../collect/Collector.js';
 import type { Clock, IdGenerator } from '../core/common/ports.js';
@@ -19,17 +18,23 @@ import { seededRandom, type Random } from '../core/common/random.js';
 import type { DecisionModels } from '../decide/DecisionModels.js';
 import type { DecisionService } from '../decide/DecisionService.js';
 import { installCors } from './publicApi.js';
+import { installOpenApi } from './openApi.js';
 import { decideRoutes } from './routes/decideRoutes.js';
 import { decisionAdminRoutes } from './routes/decisionAdminRoutes.js';
 import { experimentRoutes } from './routes/experimentRoutes.js';
 import { exampleRoutes } from './routes/exampleRoutes.js';
+import { docsRoutes } from './routes/docsRoutes.js';
+import { homeRoutes } from './routes/homeRoutes.js';
 
 export interface ServerOptions {
   readonly store: AttuneStore;
   readonly clock: Clock;
   readonly ids: IdGenerator;
   readonly adminToken?: string | null;
+  /** Origins that may call the public routes (/v1, /sdk) from a browser; default any. */
   readonly corsOrigins?: readonly string[] | '*';
+  /** Origins that may call the admin API (/admin) from a browser; default none. */
+  readonly adminCorsOrigins?: readonly string[];
   readonly metrics?: ServerMetrics;
   /** Share of decisions recorded (0 to 1; default 1). */
   readonly decisionSampleRate?: number;
@@ -76,6 +81,7 @@ export async function buildServer(options: ServerOptions): Promise<AttuneServer>
   });
   const { workspaces, models, decisionModels, collector, decisions, experiments } = engine;
   let ready = true;
+  const example = options.example ?? (async () => null);
 
   const app = Fastify({
     logger: options.logger === undefined || options.logger === false ? false : { level: options.logger.level, redact: ['req.headers.authorization'] },
@@ -123,32 +129,18 @@ export async function buildServer(options: ServerOptions): Promise<AttuneServer>
     await options.store.close();
   });
 
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.1.0',
-      info: { title: 'Attune', version: '0.1.0', description: 'Real-time personalization engine: collection, profiles and administration.' },
-      components: {
-        securitySchemes: {
-          writeKeyBasic: { type: 'http', scheme: 'basic', description: 'The write key as the user name, empty password (what Segment libraries send)' },
-          secretKeyBearer: { type: 'http', scheme: 'bearer', description: 'The workspace secret key' },
-          adminBearer: { type: 'http', scheme: 'bearer', description: 'The server admin token (ATTUNE_ADMIN_TOKEN)' },
-        },
-      },
-    },
-  });
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  await installOpenApi(app);
+  await app.register(docsRoutes);
+  await app.register(homeRoutes, { exampleOn: async () => (await example()) !== null });
 
   await app.register(healthRoutes, { metrics, isReady: () => ready });
   logRecordFailure = (error) => app.log.error({ err: error }, 'decision record failed');
-  // The routes browsers call share one CORS scope.
-  await app.register(async (api) => {
-    await installCors(api, options.corsOrigins ?? '*');
-    await api.register(collectRoutes, { collector, workspaces });
-    await api.register(decideRoutes, { decisions, workspaces });
-  });
+  await installCors(app, { publicOrigins: options.corsOrigins ?? '*', adminOrigins: options.adminCorsOrigins ?? [] });
+  await app.register(collectRoutes, { collector, workspaces });
+  await app.register(decideRoutes, { decisions, workspaces });
   await app.register(adminRoutes, { workspaces, store: options.store, adminToken: options.adminToken ?? null, models, clock: options.clock });
   await app.register(knowledgeRoutes, { workspaces, store: options.store, models, clock: options.clock });
-  await app.register(exampleRoutes, { sdkDir: options.sdkDir ?? '', example: options.example ?? (async () => null) });
+  await app.register(exampleRoutes, { sdkDir: options.sdkDir ?? '', example });
   await app.register(decisionAdminRoutes, { workspaces, store: options.store, models: decisionModels, clock: options.clock });
   await app.register(experimentRoutes, { workspaces, experiments });
   app.addHook('preClose', async () => {

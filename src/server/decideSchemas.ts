@@ -104,11 +104,11 @@ export type DecideResponse = Static<typeof DecideResponse>;
 
 export const ActionView = Type.Evaluate(Type.Intersect([ActionDefinition, Type.Object({
   problems: Type.Array(Type.String(), { description: 'Why the action cannot be chosen now (its rule no longer compiles, an unknown placement, ...); empty when fine' }),
-})]));
+})]), { title: 'ActionView' });
 
 export const PlacementView = Type.Evaluate(Type.Intersect([PlacementDefinition, Type.Object({
   actions: Type.Array(Type.String(), { description: 'The actions that may fill it' }),
-})]));
+})]), { title: 'PlacementView' });
 
 export const SendTimeQuery = Type.Object({ channel: Type.Optional(Type.String({ minLength: 1, maxLength: 40, default: 'email' })) }, { additionalProperties: false });
 

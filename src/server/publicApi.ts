@@ -1,17 +1,55 @@
-import cors from '@fastify/cors';
-import type { FastifyInstance } from 'fastify';
+import cors, { type FastifyCorsOptions } from '@fastify/cors';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+
+export interface CorsPolicy {
+  /** Origins that may call the public routes (collection, decide, the SDK files); `*` allows any. */
+  readonly publicOrigins: readonly string[] | '*';
+  /** Origins that may call the admin API from a browser; empty (the default): none. */
+  readonly adminOrigins: readonly string[];
+}
+
+/** Which CORS rules a path falls under: the public API, the admin API, or neither. */
+export type CorsScope = 'public' | 'admin' | 'none';
 
 /**
- * CORS for the routes browsers call (collection and decide), registered once on the scope
- * that holds them: @fastify/cors adds an OPTIONS route, which two sibling scopes cannot both add.
+ * The public routes are the ones a page on another site calls with a write key (/v1/...)
+ * or loads as a module script (/sdk/..., fetched in CORS mode). The admin API takes secret
+ * keys, which never belong in a page, so it answers cross-origin calls only from the
+ * origins an operator lists (an admin console on another host, say).
  */
-export async function installCors(app: FastifyInstance, origins: readonly string[] | '*'): Promise<void> {
+export function corsScopeOf(url: string): CorsScope {
+  if (url.startsWith('/v1/') || url.startsWith('/sdk/')) return 'public';
+  if (url.startsWith('/admin/')) return 'admin';
+  return 'none';
+}
+
+const shared: FastifyCorsOptions = {
+  // Content-Encoding: SDKs that compress their bodies (gzip, deflate) send it.
+  allowedHeaders: ['Authorization', 'Content-Type', 'Content-Encoding', 'Sec-GPC'],
+  // Not CORS-safelisted: without this a browser cannot read when to retry a 429.
+  exposedHeaders: ['Retry-After'],
+  maxAge: 86400,
+};
+
+/**
+ * CORS for the whole server, registered once at the root. @fastify/cors answers preflights
+ * through a catch-all `OPTIONS *` route; routes are global in Fastify (only hooks are
+ * scoped), so a registration inside the public routes' scope answered the preflight of
+ * every path, /admin/v1 included, for any origin. One registration choosing its rules by
+ * path keeps the preflight and the actual request under the same rules.
+ */
+export async function installCors(app: FastifyInstance, policy: CorsPolicy): Promise<void> {
+  const byScope: Record<CorsScope, FastifyCorsOptions> = {
+    public: { ...shared, origin: policy.publicOrigins === '*' ? true : [...policy.publicOrigins], methods: ['GET', 'POST'] },
+    // An empty list turns CORS off: no headers, and the preflight answers 404.
+    admin: policy.adminOrigins.length === 0
+      ? { origin: false }
+      : { ...shared, origin: [...policy.adminOrigins], methods: ['GET', 'POST', 'PUT', 'DELETE'] },
+    none: { origin: false },
+  };
   await app.register(cors, {
-    origin: origins === '*' ? true : [...origins],
-    methods: ['GET', 'POST'],
-    allowedHeaders: ['Authorization', 'Content-Type', 'Content-Encoding', 'Sec-GPC'],
-    // Not CORS-safelisted: without this a browser cannot read when to retry a 429.
-    exposedHeaders: ['Retry-After'],
-    maxAge: 86400,
+    delegator: (request: FastifyRequest, callback: (error: Error | null, options: FastifyCorsOptions) => void) => {
+      callback(null, byScope[corsScopeOf(request.url)]);
+    },
   });
 }

@@ -35,6 +35,26 @@ export function problemResponses<S extends number>(...statuses: S[]): Record<S, 
   return Object.fromEntries(statuses.map((status) => [status, entry])) as Record<S, typeof entry>;
 }
 
+/** A successful answer that is not JSON (a page, a script), documented with its content type. */
+export function textResponse(contentType: string, description: string): { description: string; content: Record<string, { schema: { type: 'string' } }> } {
+  return { description, content: { [contentType]: { schema: { type: 'string' } } } };
+}
+
+export const HomeLink = Type.Object(
+  {
+    rel: Type.String({ description: 'What the link is: example-shop, docs, openapi, health' }),
+    href: Type.String(),
+    title: Type.String(),
+    description: Type.String(),
+  },
+  { title: 'HomeLink' },
+);
+
+export const HomeResponse = Type.Object(
+  { name: Type.String(), description: Type.String(), links: Type.Array(HomeLink) },
+  { title: 'HomeResponse', description: 'What this server is and where to go next' },
+);
+
 export const CollectResponse = Type.Object(
   {
     success: Type.Boolean(),

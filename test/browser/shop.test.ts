@@ -1,12 +1,13 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page, type Route } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RenderResult } from '../../src/sdk/browser/AttuneBrowser.js';
 import { buildBrowserSdk } from '../../src/sdk/browser/buildBrowserSdk.js';
 import { exampleRoutes } from '../../src/server/routes/exampleRoutes.js';
 import { bearer, startHarness, type Harness } from '../support/harness.js';
+import { chromiumPath, launchChromium, openLocalPage } from './localPage.js';
 
 /**
  * The example shop in a headless Chromium against a running server, through the browser
@@ -16,7 +17,6 @@ import { bearer, startHarness, type Harness } from '../support/harness.js';
  * its default content for good. Everything stays on 127.0.0.1.
  */
 
-const chromiumPath = '/usr/bin/chromium';
 const haveChromium = existsSync(chromiumPath);
 /** The example routes are mounted under this prefix with the test workspace's write key, whatever the server itself serves. */
 const prefix = '/shop-test';
@@ -84,10 +84,7 @@ describe.skipIf(!haveChromium)(title, () => {
     });
     await provisionShop(h);
     url = await h.app.listen({ host: '127.0.0.1', port: 0 });
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
   }, 60_000);
   afterAll(async () => {
     await browser?.close();
@@ -101,22 +98,7 @@ describe.skipIf(!haveChromium)(title, () => {
   }
 
   it('personalizes the hero, records its view and click, caps it, and keeps the default when the decision is late', { timeout: 90_000 }, async () => {
-    const context = await browser.newContext();
-    const blocked: string[] = [];
-    const pageErrors: string[] = [];
-    const consoleErrors: string[] = [];
-    await context.route(/.*/, async (route: Route) => {
-      const target = route.request().url();
-      if (new URL(target).hostname === '127.0.0.1') return route.continue();
-      blocked.push(target);
-      return route.abort('blockedbyclient');
-    });
-    const page = await context.newPage();
-    page.on('pageerror', (error) => pageErrors.push(String(error)));
-    // CSP violations and failed loads are reported here.
-    page.on('console', (message) => {
-      if (message.type() === 'error') consoleErrors.push(message.text());
-    });
+    const { context, page, blocked, pageErrors, consoleErrors } = await openLocalPage(browser);
     try {
       // 1. A new visitor: the sale wins the hero, and its view is reported.
       await page.goto(`${url}${prefix}/examples/shop`);

@@ -494,15 +494,16 @@ describe('metrics', () => {
 });
 
 describe('/openapi.json', () => {
+  interface BodySchema { properties?: Record<string, unknown>; required?: string[]; $ref?: string }
   interface Operation {
-    readonly requestBody?: { content: Record<string, { schema: { properties?: Record<string, unknown>; required?: string[] } }> };
+    readonly requestBody?: { content: Record<string, { schema: BodySchema }> };
     readonly responses: Record<string, unknown>;
     readonly security?: Record<string, unknown>[];
   }
   interface OpenApiDoc {
     readonly openapi: string;
     readonly paths: Record<string, Record<string, Operation>>;
-    readonly components: { securitySchemes: Record<string, unknown> };
+    readonly components: { securitySchemes: Record<string, unknown>; schemas: Record<string, BodySchema> };
   }
   let h: Harness;
   let doc: OpenApiDoc;
@@ -514,7 +515,11 @@ describe('/openapi.json', () => {
   });
   afterAll(async () => { await h.close(); });
 
-  const bodySchema = (path: string) => doc.paths[path]?.['post']?.requestBody?.content['application/json']?.schema;
+  // Shared shapes are $refs to components.schemas.
+  const bodySchema = (path: string) => {
+    const schema = doc.paths[path]?.['post']?.requestBody?.content['application/json']?.schema;
+    return schema?.$ref === undefined ? schema : doc.components.schemas[schema.$ref.replace('#/components/schemas/', '')];
+  };
 
   it('is an OpenAPI 3.1 document with the three ways to authenticate', () => {
     expect(doc.openapi).toBe('3.1.0');

@@ -106,15 +106,20 @@ export async function collectRoutes(app: FastifyInstance, options: CollectRoutes
       app.post(url, {
         bodyLimit: MAX_SINGLE_BYTES,
         validatorCompiler: documentOnly,
-        schema: { tags, security, hide: i > 0, summary: `Collect a ${type} call`, body: callSchemas[type], response: { 200: CollectResponse, ...errorResponses } },
+        schema: { tags, security, summary: `Collect ${/^[aeiou]/.test(type) ? 'an' : 'a'} ${type} call${i === 0 ? '' : ` (the short route of Segment's browser library, same as /v1/${type})`}`, body: callSchemas[type], response: { 200: CollectResponse, ...errorResponses } },
       }, (request, reply) => single(type, request, reply));
     }
   }
-  for (const url of ['/v1/batch', '/v1/b', '/v1/import']) {
+  const batchRoutes = [
+    ['/v1/batch', 'Collect a batch of calls'],
+    ['/v1/b', "Collect a batch of calls (the short route of Segment's browser library, same as /v1/batch)"],
+    ['/v1/import', "Collect a batch of calls (the alias in Segment's HTTP API, same as /v1/batch)"],
+  ] as const;
+  for (const [url, summary] of batchRoutes) {
     app.post(url, {
       bodyLimit: MAX_BATCH_BYTES,
       validatorCompiler: documentOnly,
-      schema: { tags, security, hide: url !== '/v1/batch', summary: 'Collect a batch of calls', body: BatchRequest, response: { 200: CollectResponse, ...errorResponses } },
+      schema: { tags, security, summary, body: BatchRequest, response: { 200: CollectResponse, ...errorResponses } },
     }, batch);
   }
 

@@ -34,8 +34,8 @@ const ActionQuery = Type.Object({
 type ActionQuery = Static<typeof ActionQuery>;
 const ActionBody = Type.Evaluate(Type.Partial(ActionDefinition, { additionalProperties: false }));
 const PlacementBody = Type.Evaluate(Type.Partial(PlacementDefinition, { additionalProperties: false }));
-const ActionChange = Type.Object({ status: Type.Union([Type.Literal('created'), Type.Literal('updated')]), action: ActionView });
-const PlacementChange = Type.Object({ status: Type.Union([Type.Literal('created'), Type.Literal('updated')]), placement: PlacementView });
+const ActionChange = Type.Object({ status: Type.Union([Type.Literal('created'), Type.Literal('updated')]), action: ActionView }, { title: 'ActionChange' });
+const PlacementChange = Type.Object({ status: Type.Union([Type.Literal('created'), Type.Literal('updated')]), placement: PlacementView }, { title: 'PlacementChange' });
 const Outcome = Type.Object({
   actionId: Type.String(), placementId: Type.String(), impressions: Type.Integer(), clicks: Type.Integer(), dismisses: Type.Integer(),
   conversions: Type.Integer(), conversionValue: Type.Number(), clickThroughRate: Type.Union([Type.Number(), Type.Null()]),

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { AttuneError } from '../../core/errors/AttuneError.js';
 import { sdkFileNames } from '../../sdk/browser/sdkFileNames.js';
 import { shopPage } from '../../examples/shopPage.js';
+import { problemResponses, textResponse } from '../schemas.js';
 
 export interface ExampleRoutesOptions {
   /** The folder buildBrowserSdk wrote the bundles to. */
@@ -25,9 +26,12 @@ function isMissing(error: unknown): boolean {
  * must show anyway.
  */
 export async function exampleRoutes(app: FastifyInstance, options: ExampleRoutesOptions): Promise<void> {
-  const bundles = [['/sdk/attune.js', sdkFileNames.iife], ['/sdk/attune.esm.js', sdkFileNames.esm]] as const;
-  for (const [url, file] of bundles) {
-    app.get(url, { schema: { hide: true } }, async (_request, reply) => {
+  const bundles = [
+    ['/sdk/attune.js', sdkFileNames.iife, 'The browser SDK for a script tag (sets window.Attune)'],
+    ['/sdk/attune.esm.js', sdkFileNames.esm, 'The browser SDK as an ES module'],
+  ] as const;
+  for (const [url, file, summary] of bundles) {
+    app.get(url, { schema: { tags: ['sdk'], summary, response: { 200: textResponse('text/javascript', 'The bundle'), ...problemResponses(404) } } }, async (_request, reply) => {
       // No folder given: nothing to serve (and never a file of the working directory).
       if (options.sdkDir === '') throw new AttuneError('ATTUNE_NOT_FOUND', { detail: 'the browser SDK is not built on this server; run npm run build' });
       let code: Buffer;
@@ -48,7 +52,9 @@ export async function exampleRoutes(app: FastifyInstance, options: ExampleRoutes
     });
   }
 
-  app.get('/examples/shop', { schema: { hide: true } }, async (_request, reply) => {
+  app.get('/examples/shop', {
+    schema: { tags: ['examples'], summary: 'The example shop: a page personalised by the browser SDK (404 when ATTUNE_EXAMPLES is off)', response: { 200: textResponse('text/html', 'The page'), ...problemResponses(404) } },
+  }, async (_request, reply) => {
     const example = await options.example();
     if (example === null) throw new AttuneError('ATTUNE_NOT_FOUND', { detail: 'the example shop is disabled on this server' });
     const nonce = randomBytes(16).toString('base64');

@@ -1,0 +1,44 @@
+import { chromium, type Browser, type BrowserContext, type Page, type Route } from 'playwright-core';
+
+/** Debian's Chromium; the browser tests skip, with a message, where it is not installed. */
+export const chromiumPath = '/usr/bin/chromium';
+
+/** A headless Chromium that talks to no one by itself (no updates, sync or background requests). */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: chromiumPath,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+/** A page that can reach this machine's test server only, and what it tried or broke on the way. */
+export interface LocalPage {
+  readonly context: BrowserContext;
+  readonly page: Page;
+  /** Requests to anywhere but 127.0.0.1: refused, and listed for the test to check. */
+  readonly blocked: string[];
+  /** Uncaught errors of the page's scripts. */
+  readonly pageErrors: string[];
+  /** Console errors: CSP violations and failed loads are reported here. */
+  readonly consoleErrors: string[];
+}
+
+/** Opens a page in a new context of `browser` that may load from 127.0.0.1 (and data: URLs) only. */
+export async function openLocalPage(browser: Browser): Promise<LocalPage> {
+  const context = await browser.newContext();
+  const blocked: string[] = [];
+  const pageErrors: string[] = [];
+  const consoleErrors: string[] = [];
+  await context.route(/.*/, async (route: Route) => {
+    const target = route.request().url();
+    if (target.startsWith('data:') || new URL(target).hostname === '127.0.0.1') return route.continue();
+    blocked.push(target);
+    return route.abort('blockedbyclient');
+  });
+  const page = await context.newPage();
+  page.on('pageerror', (error) => pageErrors.push(String(error)));
+  page.on('console', (message) => {
+    if (message.type() === 'error') consoleErrors.push(message.text());
+  });
+  return { context, page, blocked, pageErrors, consoleErrors };
+}
