@@ -68,6 +68,7 @@ export async function buildServer(options: ServerOptions): Promise<AttuneServer>
     collectObserver: metrics.collect,
     decisionObserver: {
       decided: metrics.decide.decided,
+      identity: (check) => metrics.decide.identity?.(check),
       recordFailed: (error) => {
         metrics.decide.recordFailed(error);
         logRecordFailure(error);
