@@ -8,6 +8,7 @@ import { serveCommand } from './serveCommand.js';
 import { demoCommand } from './demoCommand.js';
 import { reportCommand } from './reportCommand.js';
 import { createWorkspaceCommand, listWorkspacesCommand } from './workspaceCommands.js';
+import { identityCommand, type IdentityAction } from './identityCommands.js';
 
 type Flags = Partial<Record<keyof AttuneConfig, string>>;
 
@@ -38,13 +39,31 @@ export function buildProgram(): Command {
   workspace.command('create <name>')
     .description('create a workspace and print its write and secret keys')
     .addOption(dataOption())
-    .option('--json', 'print {"id","writeKey","secretKey"} as JSON')
+    .option('--json', 'print {"id","writeKey","secretKey","identitySecret"} as JSON')
     .action(async (name: string, options: { data?: string; json?: boolean }) => createWorkspaceCommand(configFrom(options), name, options.json === true));
   workspace.command('list')
     .description('list workspaces')
     .addOption(dataOption())
     .option('--json', 'print JSON')
     .action(async (options: { data?: string; json?: boolean }) => listWorkspacesCommand(configFrom(options), options.json === true));
+
+  const identity = program.command('identity').description('identity verification: user ids signed by your backend (userHash)');
+  const identityActions: [IdentityAction, string][] = [
+    ['show', 'whether verification is on, and when the secret was made (never the secret)'],
+    ['enable', 'require a userHash with user ids sent with the write key (prints a new secret if the workspace has none)'],
+    ['disable', 'take user ids sent with the write key as given'],
+    ['rotate-secret', 'make a new identity secret and print it once; hashes made with the old one stop matching'],
+  ];
+  for (const [action, description] of identityActions) {
+    identity.command(action)
+      .description(description)
+      .addOption(dataOption())
+      .option('--workspace <id>', 'the workspace (needed when there are several)')
+      .option('--json', 'print JSON')
+      .action(async (options: { data?: string; workspace?: string; json?: boolean }) => identityCommand(configFrom(options), action, {
+        ...(options.workspace === undefined ? {} : { workspace: options.workspace }), json: options.json === true,
+      }));
+  }
 
   const importCommand = program.command('import').description('import events or traits from files');
   importCommand.command('events <file>')

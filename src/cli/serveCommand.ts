@@ -5,6 +5,7 @@ import { createMetrics } from '../server/metrics.js';
 import { openStore } from './openStore.js';
 import { sdkBundles } from './sdkBundles.js';
 import { provisionShopExample } from '../examples/shopExample.js';
+import type { DemoUser } from '../examples/shopPage.js';
 import { systemClock, uuidIds } from './systemClock.js';
 
 /**
@@ -15,7 +16,7 @@ import { systemClock, uuidIds } from './systemClock.js';
 export async function serveCommand(config: AttuneConfig): Promise<void> {
   const metrics = createMetrics();
   const store = openStore(config, metrics.commits);
-  let exampleKey: { writeKey: string } | null = null;
+  let exampleKey: { writeKey: string; demoUser: DemoUser } | null = null;
   const sdkDir = await sdkBundles((message) => process.stderr.write(`attune: ${message}\n`));
   const { app, models, workspaces, decisionModels } = await buildServer({
     sdkDir,
@@ -25,8 +26,8 @@ export async function serveCommand(config: AttuneConfig): Promise<void> {
     decisionSampleRate: config.decisionSampleRate,
   });
   if (config.examples) {
-    const provisioned = await provisionShopExample({ workspaces, decisionConfig: store.decisionConfig, experiments: store.experiments, models: decisionModels, clock: systemClock });
-    exampleKey = { writeKey: provisioned.writeKey };
+    const provisioned = await provisionShopExample({ workspaces, knowledgeConfig: store.knowledgeConfig, decisionConfig: store.decisionConfig, experiments: store.experiments, models: decisionModels, clock: systemClock });
+    exampleKey = { writeKey: provisioned.writeKey, demoUser: provisioned.demoUser };
   }
   const address = await app.listen({ host: config.host, port: config.port });
   // One plain line on stdout that scripts (and the crash test) can wait for.

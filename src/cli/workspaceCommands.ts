@@ -7,12 +7,13 @@ export async function createWorkspaceCommand(config: AttuneConfig, name: string,
   const store = openStore(config);
   try {
     const created = await new WorkspaceService(store.workspaces, systemClock).create(name);
-    if (json) process.stdout.write(`${JSON.stringify({ id: created.id, writeKey: created.writeKey, secretKey: created.secretKey })}\n`);
+    if (json) process.stdout.write(`${JSON.stringify({ id: created.id, writeKey: created.writeKey, secretKey: created.secretKey, identitySecret: created.identitySecret })}\n`);
     else {
       process.stdout.write(`Workspace "${created.name}" created: ${created.id}\n`);
       process.stdout.write(`  write key  (collect events):        ${created.writeKey}\n`);
       process.stdout.write(`  secret key (administer, keep safe): ${created.secretKey}\n`);
-      process.stdout.write('The keys are shown only now; Attune stores their hashes.\n');
+      process.stdout.write(`  identity secret (sign user ids):    ${created.identitySecret}\n`);
+      process.stdout.write('The keys and the secret are shown only now (identity verification is on: see attune identity).\n');
     }
   } finally {
     await store.close();

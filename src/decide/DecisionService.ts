@@ -5,10 +5,11 @@ import { decide, type DecideResult } from '../core/decide/decide.js';
 import type { DecisionModel } from '../core/decide/compileDecisionModel.js';
 import type { DecisionRequest } from '../core/decide/decisionSteps.js';
 import type { FaultDetail } from '../core/errors/AttuneError.js';
-import type { CollectCommitter, DecisionReader, Workspace } from '../store/ports.js';
+import type { CollectCommitter, DecisionProfileRow, DecisionReader, Workspace } from '../store/ports.js';
 import { DecisionRecorder, type PendingDecisionRecord } from './DecisionRecorder.js';
 import { profileIdFor } from '../collect/applyEvent.js';
 import { EXPOSURE_EVENT, type Exposure } from '../core/experiments/experimentUnits.js';
+import type { IdentityCheck, IdentityReading } from '../core/identity/identityCheck.js';
 
 /** A decide call as the shell receives it (the HTTP body, or the Node SDK's in-process call). */
 export interface DecideCall {
@@ -22,6 +23,7 @@ export interface DecideCall {
 
 export interface DecideAnswer {
   readonly profileId: string | null;
+  readonly identity: IdentityCheck;
   readonly placements: DecideResult['placements'];
   readonly events?: { readonly accepted: number; readonly duplicates: number; readonly rejected: readonly FaultDetail[] };
 }
@@ -29,6 +31,14 @@ export interface DecideAnswer {
 export interface DecisionObserver {
   decided(placements: number, fallbacks: Readonly<Record<string, number>>): void;
   recordFailed(error: unknown): void;
+  /** How the call's userId was taken (unverified ones are the ones to watch). */
+  identity?(check: IdentityCheck): void;
+}
+
+export interface DecideOptions {
+  readonly globalPrivacyControl?: boolean;
+  /** How the userId counts (src/workspaces/checkCallIdentity.ts); default: as given, for callers inside the application. */
+  readonly identity?: IdentityReading;
 }
 
 export interface DecisionServiceDeps {
@@ -79,7 +89,10 @@ export class DecisionService {
     await this.recorder.flush();
   }
 
-  async decide(workspace: Workspace, call: DecideCall, options: { globalPrivacyControl?: boolean } = {}): Promise<DecideAnswer> {
+  async decide(workspace: Workspace, call: DecideCall, options: DecideOptions = {}): Promise<DecideAnswer> {
+    const identity = options.identity ?? { check: call.userId === undefined ? 'anonymous' : 'trusted', read: 'as-given' };
+    this.deps.observer?.identity?.(identity.check);
+    // The events carry the userId as given (they are stored whatever); the reads use it only when it counts.
     const userId = call.userId ?? null;
     const anonymousId = call.anonymousId ?? null;
     let report: CollectReport | null = null;
@@ -89,20 +102,21 @@ export class DecisionService {
         : event));
       report = await this.deps.collector.collect(workspace, { events, routeType: null, globalPrivacyControl: options.globalPrivacyControl === true });
     }
-    const [model, row] = await Promise.all([
-      this.deps.models.get(workspace.id),
-      userId === null && anonymousId === null ? Promise.resolve(undefined) : this.deps.reader.findDecisionProfile(workspace.id, userId, anonymousId),
-    ]);
+    const [model, found] = await Promise.all([this.deps.models.get(workspace.id), this.findProfile(workspace.id, identity, userId, anonymousId)]);
+    const row = found.profile;
+    const readUserId = identity.read === 'as-given' ? userId : null;
     const request: DecisionRequest = {
       placements: call.placements.map((p) => (typeof p === 'string' ? { id: p } : p)),
       context: call.context ?? {},
       explain: call.explain === true,
     };
     const budgets = await this.budgetsFor(workspace.id, model);
-    // A visitor not seen yet: the id their first stored event will give them, as the collect path derives it.
+    // A visitor not seen yet: the id their first stored event will give them, as the collect
+    // path derives it. A withheld profile (a user's, asked about anonymously) is no unit at all.
     const unitId = row !== undefined ? row.id
-      : userId !== null ? profileIdFor(workspace.id, { kind: 'user', value: userId })
-        : anonymousId !== null ? profileIdFor(workspace.id, { kind: 'anonymous', value: anonymousId }) : null;
+      : found.withheld ? null
+        : readUserId !== null ? profileIdFor(workspace.id, { kind: 'user', value: readUserId })
+          : anonymousId !== null ? profileIdFor(workspace.id, { kind: 'anonymous', value: anonymousId }) : null;
     const now = this.deps.clock.now();
     const result = decide(
       model,
@@ -118,9 +132,10 @@ export class DecisionService {
       },
     );
     this.record(workspace.id, row?.id ?? null, result, now);
-    if (result.exposures.length > 0 && unitId !== null) this.expose(workspace, call, unitId, result.exposures, now, options.globalPrivacyControl === true);
+    if (result.exposures.length > 0 && unitId !== null) this.expose(workspace, { userId: readUserId, anonymousId }, unitId, result.exposures, now, options.globalPrivacyControl === true);
     return {
       profileId: row?.id ?? null,
+      identity: identity.check,
       placements: result.placements,
       ...(report === null ? {} : { events: { accepted: report.accepted, duplicates: report.duplicates, rejected: report.rejected } }),
     };
@@ -131,8 +146,8 @@ export class DecisionService {
    * collect commit assigns the unit for good and starts its metrics. The message id is the
    * experiment and the unit's id, so a second call before the first is stored adds nothing.
    */
-  private expose(workspace: Workspace, call: DecideCall, unitId: string, exposures: readonly Exposure[], now: number, globalPrivacyControl: boolean): void {
-    const ids = { ...(call.userId === undefined ? {} : { userId: call.userId }), ...(call.anonymousId === undefined ? {} : { anonymousId: call.anonymousId }) };
+  private expose(workspace: Workspace, who: { userId: string | null; anonymousId: string | null }, unitId: string, exposures: readonly Exposure[], now: number, globalPrivacyControl: boolean): void {
+    const ids = { ...(who.userId === null ? {} : { userId: who.userId }), ...(who.anonymousId === null ? {} : { anonymousId: who.anonymousId }) };
     const timestamp = new Date(now).toISOString();
     const events = exposures.map((e) => ({
       type: 'track', event: EXPOSURE_EVENT, ...ids, timestamp,
@@ -144,6 +159,15 @@ export class DecisionService {
       .catch((error: unknown) => this.deps.observer?.recordFailed(error))
       .finally(() => this.exposing.delete(pending));
     this.exposing.add(pending);
+  }
+
+  /** The profile the call may read (see IdentityReading): a userId that does not count is not looked up. */
+  private async findProfile(workspaceId: string, identity: IdentityReading, userId: string | null, anonymousId: string | null): Promise<{ profile: DecisionProfileRow | undefined; withheld: boolean }> {
+    if (identity.read === 'anonymous-only') {
+      return anonymousId === null ? { profile: undefined, withheld: false } : this.deps.reader.findAnonymousDecisionProfile(workspaceId, anonymousId);
+    }
+    if (userId === null && anonymousId === null) return { profile: undefined, withheld: false };
+    return { profile: await this.deps.reader.findDecisionProfile(workspaceId, userId, anonymousId), withheld: false };
   }
 
   /** Impressions per action across all profiles, when some action has a budget; refreshed once a second. */

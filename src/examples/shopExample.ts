@@ -1,9 +1,12 @@
 import type { ActionDefinition } from '../core/decide/ActionDefinition.js';
 import type { PlacementDefinition } from '../core/decide/PlacementDefinition.js';
 import type { Clock } from '../core/common/ports.js';
+import type { FeatureDefinition } from '../core/features/FeatureDefinition.js';
 import type { DecisionModels } from '../decide/DecisionModels.js';
-import type { DecisionConfigStore, ExperimentStore } from '../store/ports.js';
+import type { DecisionConfigStore, ExperimentStore, KnowledgeConfigStore } from '../store/ports.js';
+import { userHash } from '../workspaces/userHash.js';
 import type { WorkspaceService } from '../workspaces/WorkspaceService.js';
+import type { DemoUser } from './shopPage.js';
 
 export const shopWorkspaceName = 'Example shop';
 /** The example's workspace is known by this id (generated ids are random), so that a workspace of a user's named alike is never touched. */
@@ -15,10 +18,30 @@ export const shopPlacements: readonly PlacementDefinition[] = [
   { id: 'home-recs', name: 'Home page recommendations', channel: 'web', count: 1, strategy: { kind: 'priority' }, defaultContent: { title: 'Popular right now', items: ['Trail runner', 'Canvas tote', 'Wool beanie'] } },
 ];
 
+/** The user "Log in as Ada" signs in as; the server signs this id for the page (identity verification). */
+export const shopDemoUserId = 'ada';
+
+/**
+ * What the shop knows of a visitor beyond the built-ins: shoe product pages viewed lately.
+ * A product view, not the section of the last page, is what a shop targets: the shop's own
+ * home page (viewed on every visit) must not erase that someone looked at shoes.
+ */
+export const shopFeatures: readonly FeatureDefinition[] = [
+  {
+    name: 'shoe_views_24h', aggregate: 'count', events: ['Product Viewed'], where: 'event.properties.category == "shoes"', window: '24h',
+    description: 'Shoe product pages viewed in the last 24 hours',
+  },
+];
+
+/** Shoes viewed lately, or searched for this session. */
+const shoeBannerRule = 'features.shoe_views_24h > 0 or "shoes" in session.search_terms';
+/** The shoe banner's rule in earlier releases: the session's last section, which the next page view of the home page replaces. */
+const earlierShoeRule = 'session.section == "shoes" or "shoes" in session.search_terms';
+
 /**
  * Actions that show the loop on one page: a sale shown once a day and not again after a
- * click, a banner for returning visitors, one for people who viewed shoes this session, new
- * arrivals for everyone else, and a recommendation slot for people who logged in.
+ * click, a banner for people who viewed shoes in the last day, one for returning visitors,
+ * new arrivals for everyone else, and a recommendation slot for people who logged in.
  */
 export const shopActions: readonly ActionDefinition[] = [
   {
@@ -31,7 +54,7 @@ export const shopActions: readonly ActionDefinition[] = [
   },
   {
     id: 'shoe-lover', name: 'Viewed shoes', kind: 'banner', placements: ['home-hero'], priority: 20, value: 40,
-    rule: 'session.section == "shoes" or "shoes" in session.search_terms',
+    rule: shoeBannerRule,
     variants: { default: { title: 'Still thinking about those shoes?', text: 'Free returns on every pair.', cta: 'Back to shoes' } },
     caps: { perProfile: [{ max: 3, window: '24h' }] },
   },
@@ -51,30 +74,58 @@ export const shopActions: readonly ActionDefinition[] = [
   },
 ];
 
+export interface ShopProvisionDeps {
+  readonly workspaces: WorkspaceService;
+  readonly knowledgeConfig: KnowledgeConfigStore;
+  readonly decisionConfig: DecisionConfigStore;
+  readonly experiments: ExperimentStore;
+  readonly models: DecisionModels;
+  readonly clock: Clock;
+}
+
 /**
- * Makes sure the example shop's workspace (id `ws_example_shop`) exists, with its placements
- * and actions when it is created (edits and deletions made later are kept), and returns a
- * fresh write key for the page: keys are stored as hashes only, so each start of the server
- * makes one and revokes the earlier ones.
+ * Makes sure the example shop's workspace (id `ws_example_shop`) exists, with its features,
+ * placements and actions when it is created (edits and deletions made later are kept), and
+ * returns what the page needs: a fresh write key (keys are stored as hashes only, so each
+ * start of the server makes one and revokes the earlier ones) and the demo user's userHash,
+ * made with a fresh identity secret (the example verifies identities, as new workspaces do).
  */
-export async function provisionShopExample(deps: { workspaces: WorkspaceService; decisionConfig: DecisionConfigStore; experiments: ExperimentStore; models: DecisionModels; clock: Clock }): Promise<{ workspaceId: string; writeKey: string }> {
+export async function provisionShopExample(deps: ShopProvisionDeps): Promise<{ workspaceId: string; writeKey: string; demoUser: DemoUser }> {
   const existing = (await deps.workspaces.list()).find((w) => w.id === shopWorkspaceId);
   const workspaceId = existing?.id ?? (await deps.workspaces.create(shopWorkspaceName, {}, shopWorkspaceId)).id;
   for (const key of await deps.workspaces.listKeys(workspaceId)) {
     if (key.kind === 'write' && key.expiresAt === null) await deps.workspaces.revokeKey(workspaceId, key.id);
   }
   const { plain } = await deps.workspaces.createKey(workspaceId, 'write');
+  // The example shows identity verification at work, including in a data folder made before it existed.
+  if (existing !== undefined && !existing.identity.verification) await deps.workspaces.setIdentityVerification(workspaceId, true);
+  const { secret } = await deps.workspaces.rotateIdentitySecret(workspaceId);
+  const now = deps.clock.now();
   if (existing === undefined) {
     // Seeded once, with the workspace: later edits and deletions through the admin API stay.
-    const now = deps.clock.now();
+    for (const feature of shopFeatures) await deps.knowledgeConfig.putFeature(workspaceId, feature, now);
     for (const placement of shopPlacements) await deps.decisionConfig.putPlacement(workspaceId, placement, now);
     for (const action of shopActions) await deps.decisionConfig.putAction(workspaceId, action, now);
     deps.models.invalidate(workspaceId);
-  }
+  } else await upgradeShoeBanner(deps, workspaceId, now);
   if ((await deps.experiments.measurement(workspaceId)) === null) {
     // No holdout in the example: every visitor should see what personalization does (the default is 5% held out).
     await deps.experiments.setMeasurement(workspaceId, { holdoutShare: 0 });
     deps.models.invalidate(workspaceId);
   }
-  return { workspaceId, writeKey: plain };
+  return { workspaceId, writeKey: plain, demoUser: { userId: shopDemoUserId, userHash: userHash(shopDemoUserId, secret) } };
+}
+
+/**
+ * An example workspace seeded by an earlier release has the shoe banner's old rule, which
+ * the reload of the page defeats. Only that untouched definition is replaced (with the
+ * feature it reads); a banner the user edited is theirs.
+ */
+async function upgradeShoeBanner(deps: ShopProvisionDeps, workspaceId: string, now: number): Promise<void> {
+  const stored = (await deps.decisionConfig.listActions(workspaceId)).find((a) => a.id === 'shoe-lover');
+  if (stored === undefined || stored.rule !== earlierShoeRule) return;
+  const features = new Set((await deps.knowledgeConfig.listFeatures(workspaceId)).map((f) => f.name));
+  for (const feature of shopFeatures) if (!features.has(feature.name)) await deps.knowledgeConfig.putFeature(workspaceId, feature, now);
+  await deps.decisionConfig.putAction(workspaceId, { ...stored, rule: shoeBannerRule }, now);
+  deps.models.invalidate(workspaceId);
 }

@@ -7,8 +7,16 @@
  * relative, so the routes work under a prefix too (a reverse proxy's path, a test's).
  */
 
+/** The user the page's "Log in" signs in as, with the userHash the server made for this id (identity verification). */
+export interface DemoUser {
+  readonly userId: string;
+  readonly userHash: string;
+}
+
 export interface ShopPageOptions {
   readonly writeKey: string;
+  /** Absent: the page identifies without a userHash (only a workspace that does not verify identities personalizes then). */
+  readonly demoUser?: DemoUser | undefined;
   /** The CSP nonce of the inline script and style. */
   readonly nonce: string;
 }
@@ -22,7 +30,7 @@ function escapeHtml(value: string): string {
   return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
-/** The catalog of src/examples/shopExample.ts's actions; the section of each product's page feeds session rules (`session.section == "shoes"`). */
+/** The catalog of src/examples/shopExample.ts's actions; a product's category feeds its features (`shoe_views_24h`). */
 const products = [
   { id: 'trail-runner', name: 'Trail runner', price: 89, section: 'shoes', tone: 'clay' },
   { id: 'merino-socks', name: 'Merino socks', price: 15, section: 'apparel', tone: 'sand' },
@@ -71,12 +79,21 @@ footer legend { padding: 0 4px; }
 `;
 
 /** The page's own code: everything the SDK offers a shop, in plain script-tag JavaScript. */
-function script(writeKey: string): string {
+function script(writeKey: string, demoUser: DemoUser | null): string {
   return `
 (function () {
-  var config = ${scriptJson({ writeKey, placements: ['home-hero', 'home-recs'], timeout: 800 })};
+  var config = ${scriptJson({ writeKey, placements: ['home-hero', 'home-recs'], timeout: 800, user: demoUser })};
   var attune = Attune.load({ writeKey: config.writeKey, host: location.origin });
   window.shop = { attune: attune, rendered: null };
+  // The shop's server signed the demo user's id (userHash): a page cannot make one itself, so
+  // nobody can be decided for as Ada without the server's say. A real shop puts the signed-in
+  // user's id and hash in its pages; this one re-signs on each page, as its hash changes with
+  // each start of the server.
+  var traits = { name: 'Ada', email: 'ada@example.com' };
+  function logIn() {
+    attune.identify(config.user ? config.user.userId : 'ada', traits, config.user ? { userHash: config.user.userHash } : {});
+  }
+  if (config.user && attune.userId === config.user.userId) logIn();
 
   // Content strings come from Attune HTML-escaped; anything that is not a string is left out.
   function text(value) { return typeof value === 'string' ? value : ''; }
@@ -100,7 +117,7 @@ function script(writeKey: string): string {
       var shown = result.shown.some(function (d) { return d.placement === p.placement; });
       var why = p.error ? p.error.code : (p.fallback || 'not rendered');
       return p.placement + ': ' + (shown ? 'personalized' : 'default (' + why + ')');
-    }).join(' \\u00b7 ');
+    }).join(' \\u00b7 ') + (result.response.identity ? ' \\u00b7 identity: ' + result.response.identity : '');
   }
   function personalize() {
     var rendered = attune.render(config.placements, { timeout: config.timeout });
@@ -125,6 +142,8 @@ function script(writeKey: string): string {
         cart += 1;
         cartCount.textContent = String(cart);
       } else {
+        // The shop's features count product views by category (shoe_views_24h), not the last
+        // page's section: the home page viewed next must not erase that someone looked at shoes.
         attune.track('Product Viewed', properties);
         // A product page of a real shop: a page view in the product's section (session.section).
         attune.page(product.name, { path: '/' + product.section + '/' + product.id, url: location.origin + '/' + product.section + '/' + product.id });
@@ -141,7 +160,7 @@ function script(writeKey: string): string {
   }
   login.addEventListener('click', function () {
     if (attune.userId) attune.reset();
-    else attune.identify('ada', { name: 'Ada', email: 'ada@example.com' });
+    else logIn();
     showUser();
     personalize();
   });
@@ -223,7 +242,7 @@ export function shopPage(options: ShopPageOptions): string {
   <output id="status">Personalizing&hellip;</output>
 </footer>
 <script src="../sdk/attune.js"></script>
-<script nonce="${nonce}">${script(options.writeKey)}</script>
+<script nonce="${nonce}">${script(options.writeKey, options.demoUser ?? null)}</script>
 </body>
 </html>
 `;

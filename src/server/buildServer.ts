@@ -22,7 +22,7 @@ import { installOpenApi } from './openApi.js';
 import { decideRoutes } from './routes/decideRoutes.js';
 import { decisionAdminRoutes } from './routes/decisionAdminRoutes.js';
 import { experimentRoutes } from './routes/experimentRoutes.js';
-import { exampleRoutes } from './routes/exampleRoutes.js';
+import { exampleRoutes, type ExampleRoutesOptions } from './routes/exampleRoutes.js';
 import { docsRoutes } from './routes/docsRoutes.js';
 import { homeRoutes } from './routes/homeRoutes.js';
 
@@ -42,8 +42,8 @@ export interface ServerOptions {
   readonly random?: Random;
   /** The folder of the browser SDK's bundles, served at /sdk/attune.js and /sdk/attune.esm.js; none: those answer 404. */
   readonly sdkDir?: string | null;
-  /** The example shop's write key (served at /examples/shop); none or null: the example is off. */
-  readonly example?: () => Promise<{ readonly writeKey: string } | null>;
+  /** The example shop's write key and signed demo user (served at /examples/shop); none or null: the example is off. */
+  readonly example?: ExampleRoutesOptions['example'];
   /** Pino options, or false for no request logs (tests, benchmarks). */
   readonly logger?: false | { level: string };
 }
@@ -73,6 +73,7 @@ export async function buildServer(options: ServerOptions): Promise<AttuneServer>
     collectObserver: metrics.collect,
     decisionObserver: {
       decided: metrics.decide.decided,
+      identity: (check) => metrics.decide.identity?.(check),
       recordFailed: (error) => {
         metrics.decide.recordFailed(error);
         logRecordFailure(error);

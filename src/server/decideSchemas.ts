@@ -26,6 +26,10 @@ export const DecideRequest = Type.Object(
   {
     userId: Type.Optional(Type.String({ minLength: 1, maxLength: 512 })),
     anonymousId: Type.Optional(Type.String({ minLength: 1, maxLength: 512 })),
+    userHash: Type.Optional(Type.String({
+      maxLength: 128,
+      description: 'HMAC-SHA256 of userId with the workspace\'s identity secret, hex, computed by your backend. Where identity verification is on, a userId sent with the write key without it (or with a wrong one) is read as anonymous',
+    })),
     placements: Type.Array(PlacementAsk, { minItems: 1, maxItems: 20, description: 'The placements to fill, by id' }),
     context: Type.Optional(DecideContext),
     events: Type.Optional(Type.Array(Type.Unknown(), {
@@ -91,6 +95,10 @@ export type PlacementDecisionView = Static<typeof PlacementDecisionView>;
 export const DecideResponse = Type.Object(
   {
     profileId: Type.Union([Type.String(), Type.Null()], { description: 'null for a visitor Attune has not seen' }),
+    // The literals are spelled out (not mapped from identityChecks) so that Static<> keeps the union.
+    identity: Type.Optional(Type.Union([Type.Literal('anonymous'), Type.Literal('trusted'), Type.Literal('unchecked'), Type.Literal('verified'), Type.Literal('unverified')], {
+      description: 'How the userId was taken: anonymous (none given), trusted (secret key), unchecked (identity verification is off), verified (its userHash matched), unverified (missing or wrong userHash: decided as the anonymous visitor, from the anonymousId\'s profile and the context only). Always in the server\'s answers; absent from those the browser SDK makes up (timeout, no consent)',
+    })),
     placements: Type.Array(PlacementDecisionView),
     events: Type.Optional(Type.Object({
       accepted: Type.Integer(),

@@ -2,6 +2,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { CollectObserver } from '../collect/Collector.js';
 import { unreadableReasons } from '../core/common/readNumber.js';
 import type { DecisionObserver } from '../decide/DecisionService.js';
+import { identityChecks } from '../core/identity/identityCheck.js';
 
 /** Prometheus metrics of one server; a registry per instance keeps tests independent. */
 export interface ServerMetrics {
@@ -54,6 +55,14 @@ export function createMetrics(): ServerMetrics {
   });
   // At 0 from the start: a dashboard or alert finds the series before the first bad value.
   for (const reason of unreadableReasons) unreadableNumbers.inc({ reason }, 0);
+  const identities = new Counter({
+    name: 'attune_decide_identity_total',
+    help: 'Decide calls by how their userId was taken (unverified: a userId without a valid userHash, decided as anonymous)',
+    labelNames: ['identity'],
+    registers: [registry],
+  });
+  // Every series from the start, so that a rate of unverified ids reads 0 rather than nothing.
+  for (const identity of identityChecks) identities.inc({ identity }, 0);
   const recordFailures = new Counter({ name: 'attune_decision_record_failures_total', help: 'Decision records that could not be written (the decisions were still answered)', registers: [registry] });
   let readPending: () => number = () => 0;
   new Gauge({
@@ -81,6 +90,7 @@ export function createMetrics(): ServerMetrics {
         for (const [reason, count] of Object.entries(reasons)) fallbacks.inc({ reason }, count);
       },
       recordFailed: () => recordFailures.inc(),
+      identity: (check) => identities.inc({ identity: check }),
     },
     collect: {
       accepted: (n) => accepted.inc(n),

@@ -77,8 +77,26 @@ export const ApiKey = Type.Object(
 );
 
 export const WorkspaceCreated = Type.Object(
-  { id: Type.String(), name: Type.String(), writeKey: Type.String(), secretKey: Type.String() },
+  {
+    id: Type.String(), name: Type.String(), writeKey: Type.String(), secretKey: Type.String(),
+    identitySecret: Type.String({ description: 'Signs user ids (userHash = HMAC-SHA256 of the userId, hex); shown once, like the keys' }),
+  },
   { title: 'WorkspaceCreated' },
+);
+
+/** Identity verification of a workspace (GET and PUT /admin/v1/identity-verification): never the secret, except the once it is made. */
+export const IdentityVerification = Type.Object(
+  {
+    enabled: Type.Boolean({ description: 'When on, a userId sent with the write key counts only with its userHash; without it, decide reads the caller as anonymous' }),
+    secretCreatedAt: Type.Union([Type.String(), Type.Null()], { description: 'When the current identity secret was made; null: none yet' }),
+    secret: Type.Optional(Type.String({ description: 'The identity secret: only in the answer that made it' })),
+  },
+  { title: 'IdentityVerification' },
+);
+export const IdentityVerificationBody = Type.Object({ enabled: Type.Boolean() }, { additionalProperties: false, title: 'IdentityVerificationChange' });
+export const IdentitySecretCreated = Type.Object(
+  { secret: Type.String({ description: 'The new identity secret, shown once; hashes made with the old one stop matching at once' }), createdAt: Type.String() },
+  { title: 'IdentitySecret' },
 );
 
 export const WorkspaceSummary = Type.Object(

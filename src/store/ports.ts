@@ -147,8 +147,15 @@ export interface NewApiKey {
 }
 
 /** Workspaces and their API keys. Keys are stored as hashes only. */
+/** A workspace's identity-verification secret (kept as is: the server computes HMACs with it). */
+export interface IdentitySecret {
+  readonly secret: string;
+  readonly createdAt: number;
+}
+
 export interface WorkspaceStore {
-  createWorkspace(workspace: Workspace, keys: readonly NewApiKey[]): Promise<void>;
+  /** Creates the workspace with its keys and, when given, its identity secret, together or not at all. */
+  createWorkspace(workspace: Workspace, keys: readonly NewApiKey[], identitySecret?: IdentitySecret): Promise<void>;
   getWorkspace(id: string): Promise<Workspace | undefined>;
   listWorkspaces(): Promise<readonly Workspace[]>;
   addKey(key: NewApiKey): Promise<void>;
@@ -158,6 +165,12 @@ export interface WorkspaceStore {
   findKeyByHash(hash: string): Promise<ApiKeyRecord | undefined>;
   /** Sets when a key stops working (rotation with a grace period, or revocation at once). */
   expireKey(workspaceId: string, keyId: string, at: number): Promise<void>;
+  /** Replaces the workspace's identity settings (verification on or off, trait merging). */
+  setIdentitySettings(workspaceId: string, identity: IdentitySettings): Promise<void>;
+  /** The identity secret, or undefined when the workspace has none (stored before verification existed). */
+  identitySecret(workspaceId: string): Promise<IdentitySecret | undefined>;
+  /** Sets or replaces the identity secret: hashes made with the old one stop matching at once. */
+  setIdentitySecret(workspaceId: string, secret: IdentitySecret): Promise<void>;
 }
 
 /** Definitions to write and to delete together (a file loaded with the CLI, a bulk change). */
@@ -268,6 +281,13 @@ export interface DecisionConfigStore {
 export interface DecisionReader {
   /** The profile a user id (first) or an anonymous id points to; undefined for a visitor Attune has not seen. */
   findDecisionProfile(workspaceId: string, userId: string | null, anonymousId: string | null): Promise<DecisionProfileRow | undefined>;
+  /**
+   * The profile an anonymous id points to, only while no user id points to it too: what a
+   * caller whose userId is not verified may read. (Events can link an anonymous id to any
+   * user's profile; reading through it must not reveal that user.) `withheld` says that the
+   * id does point to a profile, one that a user id points to as well.
+   */
+  findAnonymousDecisionProfile(workspaceId: string, anonymousId: string): Promise<{ readonly profile: DecisionProfileRow | undefined; readonly withheld: boolean }>;
   /** The profile with this id (following merges). */
   decisionProfile(workspaceId: string, profileId: string): Promise<DecisionProfileRow | undefined>;
   outcomes(workspaceId: string): Promise<ActionOutcomes[]>;

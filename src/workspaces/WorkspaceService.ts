@@ -3,12 +3,22 @@ import type { Clock } from '../core/common/ports.js';
 import { defaultIdentitySettings, type IdentitySettings } from '../core/identity/types.js';
 import type { ApiKeyRecord, KeyKind, Workspace, WorkspaceStore } from '../store/ports.js';
 import { generateKey, hashKey, isKeyLive, randomId } from './apiKeys.js';
+import { generateIdentitySecret, userHashMatches } from './userHash.js';
 
 export interface CreatedWorkspace {
   readonly id: string;
   readonly name: string;
   readonly writeKey: string;
   readonly secretKey: string;
+  /** Signs user ids (userHash); shown only now, like the keys. */
+  readonly identitySecret: string;
+}
+
+/** A workspace's identity verification, as shown to an administrator (never the secret itself). */
+export interface IdentityVerificationState {
+  readonly enabled: boolean;
+  /** When the current secret was made; null when the workspace has none yet. */
+  readonly secretCreatedAt: number | null;
 }
 
 export interface Principal {
@@ -21,6 +31,11 @@ interface CachedPrincipal {
   readonly cachedAt: number;
 }
 
+interface CachedSecret {
+  readonly secret: string | null;
+  readonly cachedAt: number;
+}
+
 /** How long a key lookup is trusted; bounds how long a key revoked on another node still works. */
 const keyCacheMillis = 30_000;
 const keyCacheLimit = 10_000;
@@ -28,17 +43,24 @@ const keyCacheLimit = 10_000;
 /** Workspaces, their keys, and turning a presented key into a principal. */
 export class WorkspaceService {
   private readonly keyCache = new Map<string, CachedPrincipal>();
+  /** Identity secrets by workspace, trusted as long as key lookups (a rotation on another node takes that long to apply). */
+  private readonly secretCache = new Map<string, CachedSecret>();
 
   constructor(private readonly store: WorkspaceStore, private readonly clock: Clock) {}
 
-  /** A new workspace with a write and a secret key; `id` only for workspaces Attune makes itself (the example shop). */
+  /**
+   * A new workspace with a write and a secret key and an identity secret; identity
+   * verification is on unless `identity` says otherwise. `id` only for workspaces Attune
+   * makes itself (the example shop).
+   */
   async create(name: string, identity: Partial<IdentitySettings> = {}, id: string = randomId('ws_')): Promise<CreatedWorkspace> {
     const now = this.clock.now();
     const workspace: Workspace = { id, name, createdAt: now, identity: { ...defaultIdentitySettings, ...identity } };
     const write = generateKey(workspace.id, 'write', now);
     const secret = generateKey(workspace.id, 'secret', now);
-    await this.store.createWorkspace(workspace, [write.key, secret.key]);
-    return { id: workspace.id, name, writeKey: write.plain, secretKey: secret.plain };
+    const identitySecret = generateIdentitySecret();
+    await this.store.createWorkspace(workspace, [write.key, secret.key], { secret: identitySecret, createdAt: now });
+    return { id: workspace.id, name, writeKey: write.plain, secretKey: secret.plain, identitySecret };
   }
 
   async list(): Promise<readonly Workspace[]> {
@@ -105,5 +127,51 @@ export class WorkspaceService {
     if (key === undefined) return undefined;
     const workspace = await this.store.getWorkspace(key.workspaceId);
     return workspace === undefined ? undefined : { workspace, key };
+  }
+
+  async identityVerification(workspaceId: string): Promise<IdentityVerificationState> {
+    const [workspace, secret] = await Promise.all([this.get(workspaceId), this.store.identitySecret(workspaceId)]);
+    return { enabled: workspace.identity.verification, secretCreatedAt: secret?.createdAt ?? null };
+  }
+
+  /**
+   * Turns identity verification on or off. Turning it on for a workspace without a secret
+   * (one stored before verification existed) makes one: it is returned this once.
+   */
+  async setIdentityVerification(workspaceId: string, enabled: boolean): Promise<IdentityVerificationState & { readonly secret?: string }> {
+    const workspace = await this.get(workspaceId);
+    let made: { secret: string; createdAt: number } | undefined;
+    if (enabled && (await this.store.identitySecret(workspaceId)) === undefined) made = await this.rotateIdentitySecret(workspaceId);
+    await this.store.setIdentitySettings(workspaceId, { ...workspace.identity, verification: enabled });
+    // Cached principals carry the workspace's settings.
+    this.keyCache.clear();
+    const state = await this.identityVerification(workspaceId);
+    return made === undefined ? state : { ...state, secret: made.secret };
+  }
+
+  /** A new identity secret, returned this once; hashes made with the old one stop matching at once. */
+  async rotateIdentitySecret(workspaceId: string): Promise<{ secret: string; createdAt: number }> {
+    await this.get(workspaceId);
+    const created = { secret: generateIdentitySecret(), createdAt: this.clock.now() };
+    await this.store.setIdentitySecret(workspaceId, created);
+    this.secretCache.delete(workspaceId);
+    return created;
+  }
+
+  /** Whether `hash` is the userHash of `userId` in this workspace (false when it has no secret). */
+  async userHashMatches(workspaceId: string, userId: string, hash: string | undefined): Promise<boolean> {
+    if (hash === undefined || hash.length === 0) return false;
+    const secret = await this.identitySecretOf(workspaceId);
+    return secret !== null && userHashMatches(userId, hash, secret);
+  }
+
+  private async identitySecretOf(workspaceId: string): Promise<string | null> {
+    const now = this.clock.now();
+    const cached = this.secretCache.get(workspaceId);
+    if (cached !== undefined && now - cached.cachedAt < keyCacheMillis) return cached.secret;
+    const secret = (await this.store.identitySecret(workspaceId))?.secret ?? null;
+    if (this.secretCache.size >= keyCacheLimit) this.secretCache.clear();
+    this.secretCache.set(workspaceId, { secret, cachedAt: now });
+    return secret;
   }
 }

@@ -5,6 +5,8 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RenderResult } from '../../src/sdk/browser/AttuneBrowser.js';
 import { buildBrowserSdk } from '../../src/sdk/browser/buildBrowserSdk.js';
+import { systemClock } from '../../src/cli/systemClock.js';
+import { provisionShopExample, shopWorkspaceId } from '../../src/examples/shopExample.js';
 import { exampleRoutes } from '../../src/server/routes/exampleRoutes.js';
 import { bearer, startHarness, type Harness } from '../support/harness.js';
 import { chromiumPath, launchChromium, openLocalPage } from './localPage.js';
@@ -20,6 +22,8 @@ import { chromiumPath, launchChromium, openLocalPage } from './localPage.js';
 const haveChromium = existsSync(chromiumPath);
 /** The example routes are mounted under this prefix with the test workspace's write key, whatever the server itself serves. */
 const prefix = '/shop-test';
+/** And under this one with the example shop's own workspace, as `attune serve` provisions it (identity verification on). */
+const examplePrefix = '/shop-example';
 const hero = '[data-attune-placement="home-hero"]';
 
 interface ProfileBody {
@@ -79,6 +83,10 @@ describe.skipIf(!haveChromium)(title, () => {
     await buildBrowserSdk(sdkDir);
     h = await startHarness();
     await h.app.register(exampleRoutes, { prefix, sdkDir, example: async () => ({ writeKey: h.a.writeKey }) });
+    const shop = await provisionShopExample({
+      workspaces: h.workspaces, knowledgeConfig: h.store.knowledgeConfig, decisionConfig: h.store.decisionConfig, experiments: h.store.experiments, models: h.decisionModels, clock: systemClock,
+    });
+    await h.app.register(exampleRoutes, { prefix: examplePrefix, sdkDir, example: async () => shop });
     h.app.addHook('onResponse', async (request) => {
       if (request.url === '/v1/decide') decideAnswers += 1;
     });
@@ -158,6 +166,55 @@ describe.skipIf(!haveChromium)(title, () => {
       expect(await page.locator(hero).innerHTML()).toBe(defaultHtml);
 
       expect(blocked, 'requests that would have left 127.0.0.1').toEqual([]);
+      expect(pageErrors).toEqual([]);
+      expect(consoleErrors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('the example shop\'s own loop: View the trail runner, reload, see the shoe banner; log in as Ada, verified', { timeout: 90_000 }, async () => {
+    const context = await browser.newContext();
+    const pageErrors: string[] = [];
+    const consoleErrors: string[] = [];
+    const page = await context.newPage();
+    page.on('pageerror', (error) => pageErrors.push(String(error)));
+    page.on('console', (message) => {
+      if (message.type() === 'error') consoleErrors.push(message.text());
+    });
+    const storedEvents = async (id: string) => (await h.store.profiles.findProfile(shopWorkspaceId, id, 100))?.recentEvents ?? [];
+    try {
+      // A new visitor: the daily sale, seen once.
+      await page.goto(`${url}${examplePrefix}/examples/shop`);
+      const first = await rendered(page);
+      expect(first.shown.map((d) => d.actionId)).toEqual(['spring-sale']);
+      expect(await page.locator(hero).innerText()).toContain('Spring sale, friend');
+      const anonymousId = await page.evaluate<string>('window.shop.attune.anonymousId');
+
+      // "View" on the trail runner; the page says what to do next.
+      await page.locator('button[data-action="view"][data-product*="trail-runner"]').click();
+      expect(await page.locator('#hint').innerText()).toContain('Reload the page to see what it shows you now');
+      const viewed = await poll(() => storedEvents(anonymousId), (events) => events.some((e) => e.name === 'Product Viewed') && events.some((e) => e.name === 'Decision Viewed'), 15_000);
+      expect(viewed.some((e) => e.name === 'Product Viewed')).toBe(true);
+
+      // The reload views the shop's home page again; the hero is the shoe banner all the same.
+      await page.reload();
+      const second = await rendered(page);
+      expect(second.shown.map((d) => d.actionId)).toEqual(['shoe-lover']);
+      expect(await page.locator(hero).innerText()).toContain('Still thinking about those shoes?');
+      expect(second.response.identity).toBe('anonymous');
+
+      // "Log in as Ada": the server signed her id, so her picks are hers.
+      await page.locator('#login').click();
+      await page.waitForFunction('window.shop.attune.userId === "ada"');
+      const loggedIn = await rendered(page);
+      expect(loggedIn.response.identity).toBe('verified');
+      expect(await page.locator('[data-attune-placement="home-recs"]').innerText()).toContain('Picked for you, Ada');
+      expect(await page.locator('#status').innerText()).toContain('identity: verified');
+      // The next page of the signed-in visitor is verified too.
+      await page.reload();
+      expect((await rendered(page)).response.identity).toBe('verified');
+
       expect(pageErrors).toEqual([]);
       expect(consoleErrors).toEqual([]);
     } finally {

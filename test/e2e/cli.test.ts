@@ -7,7 +7,7 @@ describe('the attune command', () => {
   afterEach(() => killChildren());
   afterAll(() => removeTempDirs());
 
-  it('workspace create --json prints exactly {"id","writeKey","secretKey"}; workspace list shows it', { timeout: 60_000 }, async () => {
+  it('workspace create --json prints exactly {"id","writeKey","secretKey","identitySecret"}; workspace list shows it', { timeout: 60_000 }, async () => {
     const dataDir = makeTempDir();
     const created = await runAttune(['workspace', 'create', 'Shop DE', '--data', dataDir, '--json']);
     expect(created.code, created.stderr).toBe(0);
@@ -15,7 +15,7 @@ describe('the attune command', () => {
     expect(created.stdout.endsWith('\n')).toBe(true);
     expect(created.stdout.trimEnd().split('\n')).toHaveLength(1);
     const keys = JSON.parse(created.stdout) as Record<string, unknown>;
-    expect(Object.keys(keys)).toEqual(['id', 'writeKey', 'secretKey']);
+    expect(Object.keys(keys)).toEqual(['id', 'writeKey', 'secretKey', 'identitySecret']);
     for (const value of Object.values(keys)) expect(value).toEqual(expect.any(String));
     expect(keys['writeKey']).not.toBe(keys['secretKey']);
 
@@ -31,6 +31,28 @@ describe('the attune command', () => {
     expect(text.stdout).toContain(`${String(keys['id'])}  Shop DE`);
     // The keys are shown once and stored as hashes only.
     expect(listed.stdout).not.toContain(String(keys['writeKey']));
+    expect(listed.stdout).not.toContain(String(keys['identitySecret']));
+  });
+
+  it('identity show|disable|enable|rotate-secret: verification on for a new workspace, the secret printed only when made', { timeout: 180_000 }, async () => {
+    const dataDir = makeTempDir();
+    const created = JSON.parse((await runAttune(['workspace', 'create', 'Shop', '--data', dataDir, '--json'])).stdout) as { id: string; identitySecret: string };
+    const identity = async (...args: string[]) => {
+      const result = await runAttune(['identity', ...args, '--data', dataDir, '--json']);
+      expect(result.code, result.stderr).toBe(0);
+      return JSON.parse(result.stdout) as { workspace: string; enabled: boolean; secretCreatedAt: string | null; secret?: string };
+    };
+    const shown = await identity('show');
+    expect(shown).toEqual({ workspace: created.id, enabled: true, secretCreatedAt: expect.any(String) });
+    expect(await identity('disable')).toEqual({ ...shown, enabled: false });
+    // The workspace has a secret: enabling prints none.
+    expect(await identity('enable', '--workspace', created.id)).toEqual(shown);
+    const rotated = await identity('rotate-secret');
+    expect(rotated.secret).toMatch(/^aid_/);
+    expect(rotated.secret).not.toBe(created.identitySecret);
+    const text = await runAttune(['identity', 'show', '--data', dataDir]);
+    expect(text.stdout).toContain(`Identity verification of ${created.id}: on`);
+    expect(text.stdout).not.toContain(String(rotated.secret));
   });
 
   it('serve --port 0 --data DIR listens, answers /healthz and takes events with the new keys, and stops on SIGTERM', { timeout: 60_000 }, async () => {

@@ -1,7 +1,8 @@
 import type { RouteOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { callTypes, shortCallRoutes } from '../../src/core/events/callTypes.js';
-import { startHarness, type Harness } from '../support/harness.js';
+import { basicAuth, startHarness, type Harness } from '../support/harness.js';
+import { userHash } from '../../src/workspaces/userHash.js';
 import {
   admin, collect, expectCollected, expectProblem, findProfile, storedEvents, storedMessageIds, uniqueId,
 } from './httpHelpers.js';
@@ -227,6 +228,38 @@ const cases: Record<string, IsolationCase> = {
     expect((await keyIds(h, h.b.secretKey)).every((k) => k.expiresAt === null)).toBe(true);
     expectCollected(await collect(h, '/v1/track', { userId: uniqueId('iso-del'), event: 'e' }, h.b.writeKey));
     expect((await admin(h, 'GET', '/admin/v1/workspace', h.b.secretKey)).statusCode).toBe(200);
+  },
+
+  'GET /admin/v1/identity-verification': async (h) => {
+    expect((await admin(h, 'PUT', '/admin/v1/identity-verification', h.a.secretKey, { enabled: true })).statusCode).toBe(200);
+    try {
+      expect((await admin(h, 'GET', '/admin/v1/identity-verification', h.a.secretKey)).json()).toMatchObject({ enabled: true });
+      expect((await admin(h, 'GET', '/admin/v1/identity-verification', h.b.secretKey)).json()).toMatchObject({ enabled: false });
+    } finally {
+      await admin(h, 'PUT', '/admin/v1/identity-verification', h.a.secretKey, { enabled: false });
+    }
+  },
+
+  'PUT /admin/v1/identity-verification': async (h) => {
+    expect((await admin(h, 'PUT', '/admin/v1/identity-verification', h.a.secretKey, { enabled: true })).statusCode).toBe(200);
+    try {
+      // B still takes user ids as given.
+      const res = await h.app.inject({ method: 'POST', url: '/v1/decide', headers: { authorization: basicAuth(h.b.writeKey) }, payload: { userId: uniqueId('iso-idv'), placements: ['nope'] } });
+      expect(res.statusCode).toBe(404);
+      expect((await admin(h, 'GET', '/admin/v1/identity-verification', h.b.secretKey)).json()).toMatchObject({ enabled: false });
+    } finally {
+      await admin(h, 'PUT', '/admin/v1/identity-verification', h.a.secretKey, { enabled: false });
+    }
+  },
+
+  'POST /admin/v1/identity-verification/secret': async (h) => {
+    const before = (await admin(h, 'GET', '/admin/v1/identity-verification', h.b.secretKey)).json<{ secretCreatedAt: string }>();
+    const res = await admin(h, 'POST', '/admin/v1/identity-verification/secret', h.a.secretKey);
+    expect(res.statusCode).toBe(201);
+    // B's secret is the one it was created with: its hashes still match.
+    expect((await admin(h, 'GET', '/admin/v1/identity-verification', h.b.secretKey)).json()).toEqual(before);
+    expect(await h.workspaces.userHashMatches(h.b.id, 'u', userHash('u', h.b.identitySecret))).toBe(true);
+    expect(await h.workspaces.userHashMatches(h.a.id, 'u', userHash('u', h.a.identitySecret))).toBe(false);
   },
 
   'GET /admin/v1/profiles/:id': async (h) => {

@@ -4,6 +4,7 @@ import type { BrowserEnvironment } from '../../src/sdk/browser/BrowserEnvironmen
 import { AttuneBrowser } from '../../src/sdk/browser/AttuneBrowser.js';
 import { AttuneClient } from '../../src/sdk/node/AttuneClient.js';
 import { httpTransport } from '../../src/sdk/node/httpTransport.js';
+import { userHash } from '../../src/sdk/node/index.js';
 import { fakeBrowser, FakeDocument, FakeElement, response, type FakeBrowser } from '../../src/sdk/testing/fakeBrowser.js';
 import type { Harness } from '../support/harness.js';
 import { startHarness } from '../support/harness.js';
@@ -89,12 +90,37 @@ describe('the browser SDK against the server', () => {
   });
 });
 
+const injectFetch: typeof fetch = async (input, init) => {
+  const res = await h.app.inject({ method: 'POST', url: new URL(String(input)).pathname, headers: init?.headers as Record<string, string>, payload: init?.body as string });
+  return new Response(res.body, { status: res.statusCode, headers: { 'content-type': String(res.headers['content-type'] ?? '') } });
+};
+
+describe('both SDKs with identity verification on', () => {
+  it('pass the userHash a backend made with userHash(): the user\'s profile is read only with it', async () => {
+    await admin(h, 'PUT', '/admin/v1/identity-verification', h.a.secretKey, { enabled: true });
+    try {
+      const client = new AttuneClient({ transport: httpTransport({ host: 'http://attune.test', writeKey: h.a.writeKey, fetch: injectFetch }), onError: (e) => { throw e; } });
+      client.identify({ userId: 'hedy', traits: { name: 'Hedy' } });
+      await client.flush();
+      const signed = await client.decide({ userId: 'hedy', userHash: userHash('hedy', h.a.identitySecret), placements: ['home-hero'] });
+      expect(signed).toMatchObject({ identity: 'verified', placements: [{ decisions: [{ content: { title: 'Spring sale for Hedy' } }] }] });
+      const unsigned = await client.decide({ userId: 'hedy', anonymousId: 'someone', placements: ['home-hero'] });
+      expect(unsigned).toMatchObject({ identity: 'unverified', placements: [{ decisions: [{ content: { title: 'Spring sale for you' } }] }] });
+      await client.close();
+
+      const browser = browserOnServer(new FakeDocument());
+      const attune = new AttuneBrowser({ writeKey: h.a.writeKey, host: 'http://attune.test', onError: (e) => { throw e; } }, browser.env);
+      attune.identify('hedy', {}, { userHash: userHash('hedy', h.a.identitySecret) });
+      const answer = await attune.decide(['home-hero']);
+      expect(answer).toMatchObject({ identity: 'verified', placements: [{ decisions: [{ content: { title: 'Spring sale for Hedy' } }] }] });
+    } finally {
+      await admin(h, 'PUT', '/admin/v1/identity-verification', h.a.secretKey, { enabled: false });
+    }
+  });
+});
+
 describe('the Node SDK against the server', () => {
   it('sends batches and decides with events, over httpTransport', async () => {
-    const injectFetch: typeof fetch = async (input, init) => {
-      const res = await h.app.inject({ method: 'POST', url: new URL(String(input)).pathname, headers: init?.headers as Record<string, string>, payload: init?.body as string });
-      return new Response(res.body, { status: res.statusCode, headers: { 'content-type': String(res.headers['content-type'] ?? '') } });
-    };
     const client = new AttuneClient({ transport: httpTransport({ host: 'http://attune.test', writeKey: h.a.writeKey, fetch: injectFetch }), onError: (e) => { throw e; } });
     client.identify({ userId: 'grace', traits: { name: 'Grace' } });
     await client.flush();

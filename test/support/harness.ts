@@ -26,6 +26,12 @@ export interface HarnessOptions {
    * expects a decision for a given user must not depend on whether its hash falls in the holdout.
    */
   readonly holdoutShare?: number;
+  /**
+   * Identity verification of the two workspaces. Default off here (Attune's default for a
+   * new workspace is on): tests that are not about identity send user ids with the write key
+   * unsigned, as workspaces stored before verification existed do.
+   */
+  readonly identityVerification?: boolean;
 }
 
 /** A server on a fresh SQLite file in a temporary folder, with two workspaces. Use app.inject(). */
@@ -39,8 +45,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     adminToken: options.adminToken ?? null,
     logger: false,
   });
-  const a = await server.workspaces.create('workspace A');
-  const b = await server.workspaces.create('workspace B');
+  const identity = { verification: options.identityVerification ?? false };
+  const a = await server.workspaces.create('workspace A', identity);
+  const b = await server.workspaces.create('workspace B', identity);
   for (const w of [a, b]) await store.experiments.setMeasurement(w.id, { holdoutShare: options.holdoutShare ?? 0 });
   return {
     ...server,

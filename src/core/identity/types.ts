@@ -22,9 +22,17 @@ export interface IdentitySettings {
   readonly traitMerge: TraitMergeStrategy;
   /** The most profiles one profile may absorb (Apache Unomi caps a merge at 50). */
   readonly maxMergedProfiles: number;
+  /**
+   * Identity verification: on public routes (the write key) a userId counts only with its
+   * userHash (an HMAC of the id with the workspace's identity secret); without it, reads
+   * treat the caller as anonymous. On for new workspaces; workspaces stored before it
+   * existed read as off (see SqliteWorkspaceStore).
+   */
+  readonly verification: boolean;
 }
 
-export const defaultIdentitySettings: IdentitySettings = { traitMerge: 'latest', maxMergedProfiles: 50 };
+/** The settings of a new workspace. */
+export const defaultIdentitySettings: IdentitySettings = { traitMerge: 'latest', maxMergedProfiles: 50, verification: true };
 
 export function identityKeyString(key: IdentityKey): string {
   return `${key.kind}:${key.value}`;

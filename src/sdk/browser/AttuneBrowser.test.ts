@@ -87,6 +87,54 @@ describe('AttuneBrowser identity', () => {
   });
 });
 
+describe('AttuneBrowser identity verification', () => {
+  const userIdOf = (request: RecordedRequest) => [request.body['userId'], request.body['userHash']];
+
+  it('sends the userHash given to identify with every decide, keeps it across pages, and forgets it on reset', async () => {
+    const browser = fakeBrowser();
+    browser.respond = () => response(200, heroAnswer());
+    const attune = start(browser);
+    await attune.decide(['home-hero']);
+    attune.identify('u-1', { name: 'Ada' }, { userHash: 'hash-of-u-1' });
+    await attune.decide(['home-hero']);
+    // The next page: the id and its hash come from storage.
+    await start(browser).decide(['home-hero']);
+    attune.reset();
+    await attune.decide(['home-hero']);
+    expect(decides(browser).map(userIdOf)).toEqual([[undefined, undefined], ['u-1', 'hash-of-u-1'], ['u-1', 'hash-of-u-1'], [undefined, undefined]]);
+    expect(browser.storage.getItem(storageKeys.userHash)).toBeNull();
+    // The hash is for decisions only: events do not carry it.
+    await attune.flush();
+    for (const event of sentEvents(browser)) expect(event['userHash']).toBeUndefined();
+  });
+
+  it('keeps the hash when the same user identifies again without one, and drops it for another user', async () => {
+    const browser = fakeBrowser();
+    browser.respond = () => response(200, heroAnswer());
+    const attune = start(browser);
+    attune.identify('u-1', {}, { userHash: 'hash-of-u-1' });
+    attune.identify('u-1', { plan: 'pro' });
+    await attune.decide(['home-hero']);
+    attune.identify('u-2');
+    await attune.decide(['home-hero']);
+    expect(decides(browser).map(userIdOf)).toEqual([['u-1', 'hash-of-u-1'], ['u-2', undefined]]);
+  });
+
+  it('takes the user id and its hash from load, without an identify call', async () => {
+    const browser = fakeBrowser();
+    browser.respond = () => response(200, heroAnswer());
+    const attune = start(browser, { userId: 'u-9', userHash: 'hash-of-u-9' });
+    expect(attune.userId).toBe('u-9');
+    await attune.decide(['home-hero']);
+    expect(decides(browser).map(userIdOf)).toEqual([['u-9', 'hash-of-u-9']]);
+    expect(decides(browser)[0]!.body['events']).toBeUndefined();
+    // A hash alone at load signs the user id kept from an earlier page.
+    const later = start(browser, { userHash: 'fresh-hash' });
+    await later.decide(['home-hero']);
+    expect(userIdOf(decides(browser)[1]!)).toEqual(['u-9', 'fresh-hash']);
+  });
+});
+
 describe('AttuneBrowser events', () => {
   it('sends Segment calls in one batch to /v1/batch as text/plain with the write key in the body', async () => {
     const browser = fakeBrowser();

@@ -33,6 +33,19 @@ export interface AttuneOptions {
   readonly defaultConsent?: ConsentPreferences;
   /** Told of dropped events, failing templates and failed decide calls. Default: console.warn. */
   readonly onError?: (error: unknown) => void;
+  /** The visitor's user id when the page knows it (a signed-in page); kept like identify's, without sending an identify call. */
+  readonly userId?: string;
+  /** The userHash of `userId` (or of the user id kept from an earlier identify), from your backend: see identify. */
+  readonly userHash?: string;
+}
+
+export interface IdentifyOptions {
+  /**
+   * HMAC-SHA256 of the userId with the workspace's identity secret (hex), computed by your
+   * backend and put in the page. Where identity verification is on, decisions use the user's
+   * profile only with it; without it they treat the visitor as anonymous.
+   */
+  readonly userHash?: string;
 }
 
 /** A placement to fill: its id, or its id and how many decisions (at most the placement's own count). */
@@ -80,6 +93,7 @@ export class AttuneBrowser {
   private readonly onError: (error: unknown) => void;
   private anonymous: string;
   private user: string | null;
+  private hash: string | null;
 
   constructor(options: AttuneOptions, private readonly env: BrowserEnvironment) {
     if (typeof options.writeKey !== 'string' || options.writeKey.length === 0) throw new Error('Attune: load needs a writeKey');
@@ -90,6 +104,9 @@ export class AttuneBrowser {
     this.consentStore = new ConsentStore(this.store, storageKeys.consent, options.defaultConsent ?? {});
     this.anonymous = this.store.get(storageKeys.anonymousId) ?? this.newAnonymousId();
     this.user = this.store.get(storageKeys.userId);
+    this.hash = this.user === null ? null : this.store.get(storageKeys.userHash);
+    if (typeof options.userId === 'string' && options.userId.length > 0) this.setUser(options.userId, options.userHash);
+    else if (this.user !== null && typeof options.userHash === 'string') this.setUser(this.user, options.userHash);
     this.queue = new EventQueue({
       send: batchSender(env, this.target),
       scheduler: env.scheduler,
@@ -135,14 +152,12 @@ export class AttuneBrowser {
   }
 
   /**
-   * Says who the visitor is. The user id is kept on the device for later calls and
-   * decisions even without analytics consent; the identify call itself needs it.
+   * Says who the visitor is. The user id (and its userHash, see IdentifyOptions) is kept on
+   * the device for later calls and decisions even without analytics consent; the identify
+   * call itself needs it.
    */
-  identify(userId: string | null, traits: Readonly<Record<string, unknown>> = {}): void {
-    if (typeof userId === 'string' && userId.length > 0) {
-      this.user = userId;
-      this.store.set(storageKeys.userId, userId);
-    }
+  identify(userId: string | null, traits: Readonly<Record<string, unknown>> = {}, options: IdentifyOptions = {}): void {
+    if (typeof userId === 'string' && userId.length > 0) this.setUser(userId, options.userHash);
     if (!this.consentStore.allows('analytics')) return;
     this.queue.enqueue(this.event('identify', { traits: { ...traits } }));
   }
@@ -150,7 +165,9 @@ export class AttuneBrowser {
   /** Forgets the visitor (log out): no user id, a new anonymous id. */
   reset(): void {
     this.user = null;
+    this.hash = null;
     this.store.remove(storageKeys.userId);
+    this.store.remove(storageKeys.userHash);
     this.anonymous = this.newAnonymousId();
   }
 
@@ -184,6 +201,7 @@ export class AttuneBrowser {
     const request = {
       anonymousId: this.anonymous,
       ...(this.user === null ? {} : { userId: this.user }),
+      ...(this.user === null || this.hash === null ? {} : { userHash: this.hash }),
       placements: [...placements],
       context: { ...eventContext(this.env, this.consentStore.choices), ...options.context },
     };
@@ -251,6 +269,16 @@ export class AttuneBrowser {
       ...(this.user === null ? {} : { userId: this.user }),
       context: eventContext(this.env, this.consentStore.choices, minimalContext, page),
     };
+  }
+
+  /** A hash belongs to one user id: another id without its own hash has none. */
+  private setUser(userId: string, userHash: string | undefined): void {
+    const hash = typeof userHash === 'string' && userHash.length > 0 ? userHash : userId === this.user ? this.hash : null;
+    this.user = userId;
+    this.hash = hash;
+    this.store.set(storageKeys.userId, userId);
+    if (hash === null) this.store.remove(storageKeys.userHash);
+    else this.store.set(storageKeys.userHash, hash);
   }
 
   private newAnonymousId(): string {

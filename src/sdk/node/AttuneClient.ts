@@ -51,6 +51,11 @@ export type DecideInput = Identity & {
   readonly events?: readonly (EventMessage | (CommonFields & { readonly type: EventMessage['type']; readonly [member: string]: unknown }))[];
   /** Every skipped action and why: needs a transport with the secret key (the server refuses it with a write key). */
   readonly explain?: boolean;
+  /**
+   * The userId's signature, `userHash(userId, identitySecret)`: where identity verification
+   * is on, a decide sent with the write key uses the user's profile only with it.
+   */
+  readonly userHash?: string;
 };
 
 export interface AttuneClientOptions {

@@ -5,3 +5,5 @@ export type { AttuneTransport } from './AttuneTransport.js';
 export { httpTransport, type HttpTransportOptions } from './httpTransport.js';
 export { inProcessTransport } from './inProcessTransport.js';
 export { openEmbedded, type EmbeddedOptions } from './openEmbedded.js';
+/* Identity verification: what a backend signs user ids with (HMAC-SHA256, hex). */
+export { userHash } from '../../workspaces/userHash.js';

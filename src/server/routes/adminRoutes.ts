@@ -10,8 +10,8 @@ import type { ApiKeyRecord, AttuneStore, StoredEvent } from '../../store/ports.j
 import type { Principal, WorkspaceService } from '../../workspaces/WorkspaceService.js';
 import { authenticate, requireAdminToken } from '../auth.js';
 import {
-  ApiKey, CreateKeyBody, CreateWorkspaceBody, EventPage, EventsQuery, KeyParams, problemResponses, Profile, ProfileParams, ProfileQuery,
-  RotateKeyBody, WorkspaceCreated, WorkspaceDetail, WorkspaceSummary, type ProfileResponse, type StoredEventResponse,
+  ApiKey, CreateKeyBody, CreateWorkspaceBody, EventPage, EventsQuery, IdentitySecretCreated, IdentityVerification, IdentityVerificationBody, KeyParams,
+  problemResponses, Profile, ProfileParams, ProfileQuery, RotateKeyBody, WorkspaceCreated, WorkspaceDetail, WorkspaceSummary, type ProfileResponse, type StoredEventResponse,
 } from '../schemas.js';
 import { Type } from 'typebox';
 
@@ -131,6 +131,36 @@ export async function adminRoutes(app: FastifyInstance, options: AdminRoutesOpti
     if (keyId === principal.key.id) throw new AttuneError('ATTUNE_FORBIDDEN', { detail: 'a key cannot revoke itself; rotate it, or revoke it with another secret key' });
     await workspaces.revokeKey(principal.workspace.id, keyId);
     return reply.status(204).send();
+  });
+
+  const verificationView = (state: { enabled: boolean; secretCreatedAt: number | null; secret?: string }): Static<typeof IdentityVerification> => ({
+    enabled: state.enabled, secretCreatedAt: state.secretCreatedAt === null ? null : iso(state.secretCreatedAt), ...(state.secret === undefined ? {} : { secret: state.secret }),
+  });
+
+  app.get('/admin/v1/identity-verification', {
+    schema: { tags: ['identity'], summary: 'Whether user ids sent with the write key must be signed (userHash); never the secret', security: secret, response: { 200: IdentityVerification, ...errors } },
+  }, async (request) => {
+    const { workspace } = await asSecret(request);
+    return verificationView(await workspaces.identityVerification(workspace.id));
+  });
+
+  app.put('/admin/v1/identity-verification', {
+    schema: {
+      tags: ['identity'], security: secret, body: IdentityVerificationBody, response: { 200: IdentityVerification, ...errors },
+      summary: 'Turn identity verification on or off; turning it on in a workspace without a secret makes one, shown in this answer only',
+    },
+  }, async (request) => {
+    const { workspace } = await asSecret(request);
+    const { enabled } = request.body as Static<typeof IdentityVerificationBody>;
+    return verificationView(await workspaces.setIdentityVerification(workspace.id, enabled));
+  });
+
+  app.post('/admin/v1/identity-verification/secret', {
+    schema: { tags: ['identity'], summary: 'Replace the identity secret (shown once); hashes made with the old one stop matching at once', security: secret, response: { 201: IdentitySecretCreated, ...errors } },
+  }, async (request, reply) => {
+    const { workspace } = await asSecret(request);
+    const created = await workspaces.rotateIdentitySecret(workspace.id);
+    return reply.status(201).send({ secret: created.secret, createdAt: iso(created.createdAt) });
   });
 
   app.get('/admin/v1/profiles/:id', {

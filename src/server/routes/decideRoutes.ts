@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AttuneError } from '../../core/errors/AttuneError.js';
 import type { DecisionService } from '../../decide/DecisionService.js';
 import type { Principal, WorkspaceService } from '../../workspaces/WorkspaceService.js';
+import { checkCallIdentity } from '../../workspaces/checkCallIdentity.js';
 import { authenticate } from '../auth.js';
 import { DecideRequest, DecideResponse } from '../decideSchemas.js';
 import { problemResponses } from '../schemas.js';
@@ -19,7 +20,8 @@ const MAX_DECIDE_BYTES = 256 * 1024;
  * POST /v1/decide (write key): the events the call carries are stored first, then every
  * placement is decided. Unknown placements are errors of their own entry, so a page with one
  * stale placement id still gets the others; only a call where every placement is unknown is
- * a 404.
+ * a 404. Where the workspace verifies identities, a userId sent with the write key counts
+ * only with its userHash; the answer's `identity` says how it was taken.
  */
 export async function decideRoutes(app: FastifyInstance, options: DecideRoutesOptions): Promise<void> {
   // The key is checked before the body is validated: a bad key is a 401 whatever the body.
@@ -46,7 +48,9 @@ export async function decideRoutes(app: FastifyInstance, options: DecideRoutesOp
     if (body.explain === true && principal.key.kind !== 'secret') {
       throw new AttuneError('ATTUNE_FORBIDDEN', { detail: 'explain needs the secret key (Authorization: Bearer <secretKey>)', field: '/explain' });
     }
-    const answer = await options.decisions.decide(principal.workspace, body, { globalPrivacyControl: gpc(request) });
+    // With the write key and identity verification on, a userId without its userHash reads as anonymous.
+    const identity = await checkCallIdentity(options.workspaces, principal, body.userId, body.userHash);
+    const answer = await options.decisions.decide(principal.workspace, body, { globalPrivacyControl: gpc(request), identity });
     const errors = answer.placements.flatMap((p, index) => (p.error === undefined ? [] : [{ index, code: p.error.code, message: p.error.message, field: p.error.field }]));
     if (errors.length === answer.placements.length) {
       throw new AttuneError('ATTUNE_PLACEMENT_NOT_FOUND', {

@@ -4,14 +4,14 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AttuneError } from '../../core/errors/AttuneError.js';
 import { sdkFileNames } from '../../sdk/browser/sdkFileNames.js';
-import { shopPage } from '../../examples/shopPage.js';
+import { shopPage, type DemoUser } from '../../examples/shopPage.js';
 import { problemResponses, textResponse } from '../schemas.js';
 
 export interface ExampleRoutesOptions {
   /** The folder buildBrowserSdk wrote the bundles to. */
   readonly sdkDir: string;
-  /** The write key the example shop sends with; null turns the example off (404). */
-  readonly example: () => Promise<{ readonly writeKey: string } | null>;
+  /** The write key the example shop sends with, and its demo user's signed id; null turns the example off (404). */
+  readonly example: () => Promise<{ readonly writeKey: string; readonly demoUser?: DemoUser } | null>;
 }
 
 function isMissing(error: unknown): boolean {
@@ -74,6 +74,6 @@ export async function exampleRoutes(app: FastifyInstance, options: ExampleRoutes
       ].join('; '))
       .header('x-content-type-options', 'nosniff')
       .header('referrer-policy', 'same-origin')
-      .send(shopPage({ writeKey: example.writeKey, nonce }));
+      .send(shopPage({ writeKey: example.writeKey, demoUser: example.demoUser, nonce }));
   });
 }

@@ -72,6 +72,25 @@ export function describeDecisionStoreContract(adapterName: string, open: () => P
       expect(await store.decisions.decisionProfile(B, 'p-user')).toBeUndefined();
     });
 
+    it('reads an anonymous id\'s profile for an unverified caller only while no user id points to it', async () => {
+      await run((tx) => {
+        tx.createProfile(A, 'p-anon', T0);
+        tx.linkIdentity(A, { kind: 'anonymous', value: 'a1' }, 'p-anon', T0);
+        tx.writeTraits(A, 'p-anon', { values: { seen: 'yes' }, updatedAt: { seen: T0 } });
+        tx.createProfile(A, 'p-user', T0);
+        tx.linkIdentity(A, { kind: 'user', value: 'u1' }, 'p-user', T0);
+        tx.linkIdentity(A, { kind: 'anonymous', value: 'a2' }, 'p-user', T0);
+      });
+      expect(await store.decisions.findAnonymousDecisionProfile(A, 'a1')).toMatchObject({ profile: { id: 'p-anon', traits: { seen: 'yes' } }, withheld: false });
+      // a2 was linked to a user's profile (an identify, or anyone's events naming that user): not readable anonymously.
+      expect(await store.decisions.findAnonymousDecisionProfile(A, 'a2')).toEqual({ profile: undefined, withheld: true });
+      expect(await store.decisions.findAnonymousDecisionProfile(A, 'nobody')).toEqual({ profile: undefined, withheld: false });
+      expect(await store.decisions.findAnonymousDecisionProfile(B, 'a1')).toEqual({ profile: undefined, withheld: false });
+      // Once a user id joins it, the anonymous profile is that user's too.
+      await run((tx) => tx.linkIdentity(A, { kind: 'user', value: 'u2' }, 'p-anon', T0 + 1));
+      expect(await store.decisions.findAnonymousDecisionProfile(A, 'a1')).toEqual({ profile: undefined, withheld: true });
+    });
+
     it('counts outcomes per action and placement; a reset of derived state clears them', async () => {
       await run((tx) => {
         for (const kind of ['impression', 'impression', 'click', 'dismiss'] as const) tx.countOutcome(A, interaction(kind, 'a'));

@@ -32,7 +32,7 @@ export function describeWorkspaceStoreContract(adapterName: string, open: () => 
 
     describe('workspaces', () => {
       it('returns a created workspace as it was given, identity settings included', async () => {
-        const created = workspace('ws1', { name: 'Shop', identity: { traitMerge: 'survivor', maxMergedProfiles: 7 } });
+        const created = workspace('ws1', { name: 'Shop', identity: { traitMerge: 'survivor', maxMergedProfiles: 7, verification: false } });
         await ws.createWorkspace(created, []);
         expect(await ws.getWorkspace('ws1')).toEqual(created);
       });
@@ -61,6 +61,33 @@ export function describeWorkspaceStoreContract(adapterName: string, open: () => 
         expect(await ws.getWorkspace('ws2')).toBeUndefined();
         expect(await ws.listKeys('ws2')).toEqual([]);
         expect(await ws.getKey('ws2', 'k3')).toBeUndefined();
+      });
+    });
+
+    describe('identity verification', () => {
+      it('keeps the identity secret given at creation, and none when none was given', async () => {
+        await ws.createWorkspace(workspace('ws1'), [], { secret: 'aid_one', createdAt: T0 });
+        await ws.createWorkspace(workspace('ws2'), []);
+        expect(await ws.identitySecret('ws1')).toEqual({ secret: 'aid_one', createdAt: T0 });
+        expect(await ws.identitySecret('ws2')).toBeUndefined();
+        expect(await ws.identitySecret('nope')).toBeUndefined();
+      });
+
+      it('replaces the secret of one workspace only', async () => {
+        await ws.createWorkspace(workspace('ws1'), [], { secret: 'aid_one', createdAt: T0 });
+        await ws.createWorkspace(workspace('ws2'), [], { secret: 'aid_two', createdAt: T0 });
+        await ws.setIdentitySecret('ws1', { secret: 'aid_three', createdAt: T0 + 5 });
+        expect(await ws.identitySecret('ws1')).toEqual({ secret: 'aid_three', createdAt: T0 + 5 });
+        expect(await ws.identitySecret('ws2')).toEqual({ secret: 'aid_two', createdAt: T0 });
+      });
+
+      it('changes the identity settings of one workspace only, and never shows the secret in them', async () => {
+        await ws.createWorkspace(workspace('ws1', { identity: { ...defaultIdentitySettings, verification: true } }), [], { secret: 'aid_one', createdAt: T0 });
+        await ws.createWorkspace(workspace('ws2', { identity: { ...defaultIdentitySettings, verification: true } }), []);
+        await ws.setIdentitySettings('ws1', { traitMerge: 'survivor', maxMergedProfiles: 9, verification: false });
+        expect((await ws.getWorkspace('ws1'))?.identity).toEqual({ traitMerge: 'survivor', maxMergedProfiles: 9, verification: false });
+        expect((await ws.getWorkspace('ws2'))?.identity.verification).toBe(true);
+        expect(JSON.stringify(await ws.listWorkspaces())).not.toContain('aid_one');
       });
     });
 

@@ -43,6 +43,7 @@ export class SqliteDecisionStore implements DecisionConfigStore, DecisionReader 
       // One statement from identity to knowledge: deciding is on the hot path.
       byIdentity: db.prepare(`SELECT ${profileColumns} JOIN identities i ON i.workspace_id = p.workspace_id AND i.profile_id = p.id WHERE i.workspace_id = ? AND i.kind = ? AND i.value = ?`),
       byId: db.prepare(`SELECT ${profileColumns} WHERE p.workspace_id = ? AND p.id = ?`),
+      hasUserId: db.prepare("SELECT 1 FROM identities WHERE workspace_id = ? AND profile_id = ? AND kind = 'user' LIMIT 1").pluck(),
       outcomes: db.prepare('SELECT action_id, placement_id, impressions, clicks, dismisses, conversions, conversion_value FROM action_outcomes WHERE workspace_id = ? ORDER BY action_id, placement_id'),
       activity: db.prepare("SELECT json_extract(state, '$.h') FROM profile_knowledge WHERE workspace_id = ? AND json_extract(state, '$.h') IS NOT NULL").pluck(),
       decisionsOf: db.prepare("SELECT decision_id, profile_id, placement_id, action_id, variant, score, probability, fallback, segments, reasons, at FROM decisions WHERE workspace_id = ? AND profile_id IN (SELECT value FROM json_each(?)) ORDER BY at DESC, rowid DESC LIMIT ?"),
@@ -78,6 +79,13 @@ export class SqliteDecisionStore implements DecisionConfigStore, DecisionReader 
     if (userId !== null) row = this.stmts.byIdentity.get(workspaceId, 'user', userId) as ProfileRow | undefined;
     if (row === undefined && anonymousId !== null) row = this.stmts.byIdentity.get(workspaceId, 'anonymous', anonymousId) as ProfileRow | undefined;
     return this.resolve(workspaceId, row);
+  }
+
+  async findAnonymousDecisionProfile(workspaceId: string, anonymousId: string): Promise<{ profile: DecisionProfileRow | undefined; withheld: boolean }> {
+    const profile = this.resolve(workspaceId, this.stmts.byIdentity.get(workspaceId, 'anonymous', anonymousId) as ProfileRow | undefined);
+    // Identities point at the surviving profile after a merge, so one look at it suffices.
+    if (profile !== undefined && this.stmts.hasUserId.get(workspaceId, profile.id) !== undefined) return { profile: undefined, withheld: true };
+    return { profile, withheld: false };
   }
 
   async decisionProfile(workspaceId: string, profileId: string): Promise<DecisionProfileRow | undefined> {

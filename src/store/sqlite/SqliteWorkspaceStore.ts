@@ -1,5 +1,5 @@
 import { defaultIdentitySettings, type IdentitySettings } from '../../core/identity/types.js';
-import type { ApiKeyRecord, KeyKind, NewApiKey, Workspace, WorkspaceStore } from '../ports.js';
+import type { ApiKeyRecord, IdentitySecret, KeyKind, NewApiKey, Workspace, WorkspaceStore } from '../ports.js';
 import type { SqliteDatabase } from './openDatabase.js';
 
 interface WorkspaceRow { id: string; name: string; created_at: number; settings: string }
@@ -7,7 +7,9 @@ interface KeyRow { id: string; workspace_id: string; kind: KeyKind; prefix: stri
 
 function toWorkspace(row: WorkspaceRow): Workspace {
   const settings = JSON.parse(row.settings) as { identity?: Partial<IdentitySettings> };
-  return { id: row.id, name: row.name, createdAt: row.created_at, identity: { ...defaultIdentitySettings, ...settings.identity } };
+  // Settings written before identity verification existed have no `verification`: off, as
+  // the migration that added it wrote (a workspace keeps its behaviour until turned on).
+  return { id: row.id, name: row.name, createdAt: row.created_at, identity: { ...defaultIdentitySettings, verification: false, ...settings.identity } };
 }
 
 function toKey(row: KeyRow): ApiKeyRecord {
@@ -30,9 +32,13 @@ export class SqliteWorkspaceStore implements WorkspaceStore {
       getKey: db.prepare(`SELECT ${keyColumns} FROM api_keys WHERE workspace_id = ? AND id = ?`),
       keyByHash: db.prepare(`SELECT ${keyColumns} FROM api_keys WHERE hash = ?`),
       expireKey: db.prepare('UPDATE api_keys SET expires_at = ? WHERE workspace_id = ? AND id = ?'),
+      setIdentity: db.prepare("UPDATE workspaces SET settings = json_set(settings, '$.identity', json(?)) WHERE id = ?"),
+      identitySecret: db.prepare('SELECT identity_secret AS secret, identity_secret_created_at AS createdAt FROM workspaces WHERE id = ? AND identity_secret IS NOT NULL'),
+      setIdentitySecret: db.prepare('UPDATE workspaces SET identity_secret = ?, identity_secret_created_at = ? WHERE id = ?'),
     };
-    this.createTx = db.transaction((workspace: Workspace, keys: readonly NewApiKey[]) => {
+    this.createTx = db.transaction((workspace: Workspace, keys: readonly NewApiKey[], secret: IdentitySecret | undefined) => {
       this.stmts.insertWorkspace.run(workspace.id, workspace.name, workspace.createdAt, JSON.stringify({ identity: workspace.identity }));
+      if (secret !== undefined) this.stmts.setIdentitySecret.run(secret.secret, secret.createdAt, workspace.id);
       for (const key of keys) this.insertKey(key);
     });
   }
@@ -41,8 +47,8 @@ export class SqliteWorkspaceStore implements WorkspaceStore {
     this.stmts.insertKey.run(r.id, r.workspaceId, r.kind, hash, r.prefix, r.createdAt, r.expiresAt);
   }
 
-  async createWorkspace(workspace: Workspace, keys: readonly NewApiKey[]): Promise<void> {
-    this.createTx(workspace, keys);
+  async createWorkspace(workspace: Workspace, keys: readonly NewApiKey[], identitySecret?: IdentitySecret): Promise<void> {
+    this.createTx(workspace, keys, identitySecret);
   }
 
   async getWorkspace(id: string): Promise<Workspace | undefined> {
@@ -74,5 +80,17 @@ export class SqliteWorkspaceStore implements WorkspaceStore {
 
   async expireKey(workspaceId: string, keyId: string, at: number): Promise<void> {
     this.stmts.expireKey.run(at, workspaceId, keyId);
+  }
+
+  async setIdentitySettings(workspaceId: string, identity: IdentitySettings): Promise<void> {
+    this.stmts.setIdentity.run(JSON.stringify(identity), workspaceId);
+  }
+
+  async identitySecret(workspaceId: string): Promise<IdentitySecret | undefined> {
+    return this.stmts.identitySecret.get(workspaceId) as IdentitySecret | undefined;
+  }
+
+  async setIdentitySecret(workspaceId: string, secret: IdentitySecret): Promise<void> {
+    this.stmts.setIdentitySecret.run(secret.secret, secret.createdAt, workspaceId);
   }
 }

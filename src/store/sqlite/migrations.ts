@@ -240,4 +240,13 @@ export const migrations: readonly string[] = [
     PRIMARY KEY (workspace_id, experiment_id, arm_id, metric_id)
   ) WITHOUT ROWID;
   `,
+  // Identity verification (src/workspaces/userHash.ts). The secret is kept as is, not hashed:
+  // the server computes HMACs with it. Workspaces stored before this keep their behaviour:
+  // verification is written as off for each of them, explicitly (new ones start with it on).
+  `
+  ALTER TABLE workspaces ADD COLUMN identity_secret TEXT;
+  ALTER TABLE workspaces ADD COLUMN identity_secret_created_at INTEGER;
+  UPDATE workspaces SET settings = json_set(settings, '$.identity.verification', json('false'))
+    WHERE json_extract(settings, '$.identity.verification') IS NULL;
+  `,
 ];

@@ -9,6 +9,7 @@ import { describeDecisionStoreContract } from '../contract/decisionStore.contrac
 import { describeExperimentStoreContract } from '../contract/experimentStore.contract.js';
 import { contractWorkspaces } from '../contract/collectTx.contract.js';
 import { defaultIdentitySettings } from '../../core/identity/types.js';
+import { migrations } from './migrations.js';
 import { openSqliteStore, type SqliteStore } from './openSqliteStore.js';
 
 /** A store on a fresh file in a temporary folder; closing it deletes the folder. */
@@ -79,10 +80,37 @@ describe('openSqliteStore', () => {
     try {
       store.db.prepare('INSERT INTO workspaces (id, name, created_at, settings) VALUES (?, ?, ?, ?)').run('old', 'Old', 1, '{"identity":{"maxMergedProfiles":3}}');
       store.db.prepare('INSERT INTO workspaces (id, name, created_at) VALUES (?, ?, ?)').run('older', 'Older', 2);
-      expect((await store.workspaces.getWorkspace('old'))?.identity).toEqual({ ...defaultIdentitySettings, maxMergedProfiles: 3 });
-      expect((await store.workspaces.getWorkspace('older'))?.identity).toEqual(defaultIdentitySettings);
+      // Without `verification` (written before it existed): off, never the new workspaces' default.
+      expect((await store.workspaces.getWorkspace('old'))?.identity).toEqual({ ...defaultIdentitySettings, maxMergedProfiles: 3, verification: false });
+      expect((await store.workspaces.getWorkspace('older'))?.identity).toEqual({ ...defaultIdentitySettings, verification: false });
     } finally {
       await store.close();
+    }
+  });
+
+  it('migrates workspaces stored before identity verification to verification off, with no secret', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'attune-store-'));
+    const path = join(dir, 'attune.db');
+    try {
+      // A database as the release before identity verification left it.
+      const before = migrations.findIndex((sql) => sql.includes('identity_secret'));
+      expect(before).toBeGreaterThan(0);
+      const old = new Database(path);
+      for (const sql of migrations.slice(0, before)) old.exec(sql);
+      old.pragma(`user_version = ${before}`);
+      old.prepare('INSERT INTO workspaces (id, name, created_at, settings) VALUES (?, ?, ?, ?)').run('ws_old', 'Old', 1, '{"identity":{"traitMerge":"survivor","maxMergedProfiles":50}}');
+      old.close();
+
+      const store = openSqliteStore({ path, synchronous: 'normal', maxPendingEvents: 100 });
+      try {
+        expect((await store.workspaces.getWorkspace('ws_old'))?.identity).toEqual({ traitMerge: 'survivor', maxMergedProfiles: 50, verification: false });
+        expect(JSON.parse((store.db.prepare('SELECT settings FROM workspaces WHERE id = ?').pluck().get('ws_old') as string))).toEqual({ identity: { traitMerge: 'survivor', maxMergedProfiles: 50, verification: false } });
+        expect(await store.workspaces.identitySecret('ws_old')).toBeUndefined();
+      } finally {
+        await store.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
