@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page, type Route } from 'playwright-core';
@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RenderResult } from '../../src/sdk/browser/AttuneBrowser.js';
 import { buildBrowserSdk } from '../../src/sdk/browser/buildBrowserSdk.js';
 import { exampleRoutes } from '../../src/server/routes/exampleRoutes.js';
+import { browserSuite, chromiumPath } from '../support/browserSuite.js';
 import { bearer, startHarness, type Harness } from '../support/harness.js';
 
 /**
@@ -16,8 +17,6 @@ import { bearer, startHarness, type Harness } from '../support/harness.js';
  * its default content for good. Everything stays on 127.0.0.1.
  */
 
-const chromiumPath = '/usr/bin/chromium';
-const haveChromium = existsSync(chromiumPath);
 /** The example routes are mounted under this prefix with the test workspace's write key, whatever the server itself serves. */
 const prefix = '/shop-test';
 const hero = '[data-attune-placement="home-hero"]';
@@ -63,11 +62,9 @@ function rendered(page: Page): Promise<RenderResult> {
   return page.evaluate<RenderResult>('window.shop.rendered');
 }
 
-const title = haveChromium
-  ? 'the example shop in Chromium against a running server'
-  : `the example shop in Chromium against a running server (skipped: ${chromiumPath} not found; install Debian's chromium package)`;
+const suite = browserSuite('the example shop in Chromium against a running server');
 
-describe.skipIf(!haveChromium)(title, () => {
+describe.skipIf(suite.skip)(suite.title, () => {
   let h: Harness;
   let url: string;
   let browser: Browser;
