@@ -226,15 +226,18 @@ export async function knowBenchmark(args: readonly string[]): Promise<void> {
     date: new Date(started).toISOString(),
     machine: machineInfo(),
     git: gitState(),
+    // The figures of the parts run (a partial run is checked, not written).
     summary: {
-      eventsPerSecondWithSegments: throughput?.withKnowledge.eventsPerSecond ?? Number.NaN,
-      /** The log floor: the same events appended to the same events table by raw better-sqlite3 (same pragmas, no knowledge, no profiles), same run. */
-      ratioToLogFloor: http === null ? Number.NaN : round(http.withKnowledge.eventsPerSecond / http.sqlite.eventsPerSecond, 3),
-      logFloorEventsPerSecond: http === null ? Number.NaN : round(http.sqlite.eventsPerSecond, 0),
-      eventsPerSecondWithoutKnowledge: throughput?.withoutKnowledge.eventsPerSecond ?? Number.NaN,
-      ratioToNoKnowledge: throughput?.withKnowledge.ratioToNoKnowledge ?? Number.NaN,
-      ruleEvalNanos: rules === null ? Number.NaN : round(rules.simpleRule.timing.nanos, 1),
-      bytesPerProfile: memory === null ? Number.NaN : round(memory.serializedBytes.mean, 0),
+      ...(http === null || throughput === null ? {} : {
+        eventsPerSecondWithSegments: throughput.withKnowledge.eventsPerSecond,
+        /** The log floor: the same events appended to the same events table by raw better-sqlite3 (same pragmas, no knowledge, no profiles), same run. */
+        ratioToLogFloor: round(http.withKnowledge.eventsPerSecond / http.sqlite.eventsPerSecond, 3),
+        logFloorEventsPerSecond: round(http.sqlite.eventsPerSecond, 0),
+        eventsPerSecondWithoutKnowledge: throughput.withoutKnowledge.eventsPerSecond,
+        ratioToNoKnowledge: round(http.withKnowledge.eventsPerSecond / http.without.eventsPerSecond, 3),
+      }),
+      ...(rules === null ? {} : { ruleEvalNanos: round(rules.simpleRule.timing.nanos, 1) }),
+      ...(memory === null ? {} : { bytesPerProfile: round(memory.serializedBytes.mean, 0) }),
     },
     setup: {
       endpoint: 'POST /v1/batch',

@@ -119,7 +119,8 @@ export interface WriteOptions {
  */
 export function writeVerifiedResults(result: BenchmarkResult, checks: readonly Check[], options: WriteOptions): string | null {
   const failed = checks.filter((c) => !c.ok);
-  const problems = options.write ? summaryProblems(result.summary) : [];
+  const problems = summaryProblems(result.summary);
+  console.log(`summary: ${JSON.stringify(result.summary)}`);
   if (checks.length === 0) failed.push({ name: 'checks', ok: false, detail: 'the benchmark made no check of its own run' });
   for (const c of failed) console.error(`check failed: ${c.name}: ${c.detail}`);
   for (const p of problems) console.error(`results refused: ${p}`);

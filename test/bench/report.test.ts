@@ -52,10 +52,13 @@ describe('writeVerifiedResults', () => {
     expect(process.exitCode).toBe(1);
   });
 
-  it('checks a quick run without writing it, and still fails it on a failed check', () => {
+  it('checks a quick run without writing it, and still fails it on a failed check or a bad summary', () => {
     expect(writeVerifiedResults(result, [passed], { write: false, dir })).toBeNull();
     expect(existsSync(join(dir, 'sample.json'))).toBe(false);
     expect(process.exitCode).toBe(0);
+    writeVerifiedResults({ ...result, summary: {} }, [passed], { write: false, dir });
+    expect(process.exitCode).toBe(1);
+    process.exitCode = 0;
     writeVerifiedResults(result, [failed], { write: false, dir });
     expect(process.exitCode).toBe(1);
   });
