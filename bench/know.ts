@@ -270,9 +270,9 @@ export async function knowBenchmark(args: readonly string[]): Promise<void> {
     checks.push(rawSqliteCheck(http.sqlite, settings.sync));
   }
   if (rules !== null) {
-    // A rule that matches every input or none would be timed on a short cut, not on real evaluation.
-    const between = (share: number) => share > 0 && share < 1;
-    checks.push({ name: 'rules', ok: between(rules.simpleRule.matchShare) && between(rules.heavyRule.matchShare), detail: `the timed rules match ${fixed(rules.simpleRule.matchShare * 100, 1)}% and ${fixed(rules.heavyRule.matchShare * 100, 1)}% of the inputs (each must match some and not all)` });
+    // The headline rule must match some inputs and not all: it is timed on real evaluations, not on inputs that all end at the same test.
+    const simpleShare = rules.simpleRule.matchShare;
+    checks.push({ name: 'rules', ok: simpleShare > 0 && simpleShare < 1, detail: `the timed rule (ruleEvalNanos) matches ${fixed(simpleShare * 100, 1)}% of the inputs (some and not all); the heavier rule ${fixed(rules.heavyRule.matchShare * 100, 1)}%` });
   }
   if (memory !== null) {
     checks.push({
