@@ -11,11 +11,11 @@ import type { DecidePrepared } from './support/decidePrepare.js';
 import { readCpuProfile } from './support/cpuProfile.js';
 import { formatDecideProfile, summarizeDecideProfile, type DecideProfileSummary } from './support/decideProfile.js';
 import { decideActions, decideContext, decideFeatures, decidePlacements, decideSegments, mainPlacement, peerRules, userIdOf } from './support/decideWorkspace.js';
-import { cpuCores, loadFigures, loadServer, type HttpRun, type HttpSettings } from './support/http.js';
+import { cpuCores, floorRunCheck, loadFigures, loadServer, type HttpRun, type HttpSettings } from './support/http.js';
 import { runInChild } from './support/knowChild.js';
 import { parseHttpOptions } from './support/options.js';
 import { seededRandom } from './support/random.js';
-import { busyCoresBeforeRun, count, fixed, formatTable, gitState, machineInfo, round, writeResults } from './support/report.js';
+import { busyCoresBeforeRun, count, fixed, formatTable, gitState, machineInfo, round, writeVerifiedResults, type Check } from './support/report.js';
 
 /**
  * decide: the latency of a decision in-process (p50, p99) and over HTTP (requests/s and p99
@@ -34,6 +34,7 @@ interface DecideSettings extends HttpSettings {
   readonly warmupCalls: number;
   readonly peerProfiles: number;
   readonly peerPasses: number;
+  readonly coldCalls: number;
   readonly profileCalls: number;
   readonly cpuProfileFile: string | null;
   /** Run the measured Attune HTTP server under `node --cpu-prof`, writing its profile here. */
@@ -72,6 +73,7 @@ function parseArgs(args: readonly string[]): DecideSettings {
     warmupCalls: quick ? 1_000 : 5_000,
     peerProfiles: quick ? 1_000 : 10_000,
     peerPasses: quick ? 2 : 5,
+    coldCalls: quick ? 500 : 2_000,
     profileCalls: quick ? 1_000 : 10_000,
     cpuProfileFile,
     serverProfileDir,
@@ -172,7 +174,7 @@ export async function decideBenchmark(args: readonly string[]): Promise<void> {
     // 2. In-process: DecisionService.decide, and the peer comparison.
     const options: InProcessOptions = {
       dataDir, workspaceId: prepared.workspaceId, profiles: settings.profiles, warmupCalls: settings.warmupCalls, calls: settings.calls,
-      peerProfiles: settings.peerProfiles, peerPasses: settings.peerPasses, profileCalls: settings.profileCalls, cpuProfileFile: settings.cpuProfileFile,
+      peerProfiles: settings.peerProfiles, peerPasses: settings.peerPasses, coldCalls: settings.coldCalls, profileCalls: settings.profileCalls, cpuProfileFile: settings.cpuProfileFile,
     };
     const inProcess = await runInChild<InProcessResult>('./decideInProcess.ts', [JSON.stringify(options)]);
 
@@ -220,13 +222,33 @@ export async function decideBenchmark(args: readonly string[]): Promise<void> {
       httpRatioToFloor: ratio >= goals.httpRatioToFloor,
       peerRatio: peerRatio <= goals.peerRatio,
     };
-    const verified = peer.agreement.targetedAgreement === 1 && peer.agreement.splitAgreeing === peer.agreement.split && main.recordedDecisions === main.serviceCalls
-      && recordedOverHttp === answeredOverHttp && attune.load.non2xx + attune.load.errors + attune.warmup.non2xx + attune.warmup.errors === 0;
+    const ag = peer.agreement;
+    const httpFailures = attune.load.non2xx + attune.load.errors + attune.warmup.non2xx + attune.warmup.errors;
+    const cold = inProcess.cold.latencyMicros;
+    const checks: Check[] = [
+      { name: 'peer agreement', ok: ag.targetedAgreement === 1 && ag.splitAgreeing === ag.split, detail: `targeted: same action for ${count(ag.targetedAgreeing)} of ${count(ag.targeted)}; split: both an arm for ${count(ag.splitAgreeing)} of ${count(ag.split)}` },
+      { name: 'in-process recording', ok: main.recordedDecisions === main.serviceCalls, detail: `${count(main.recordedDecisions)} decisions recorded for ${count(main.serviceCalls)} DecisionService calls` },
+      { name: 'cold calls', ok: cold.count > 0, detail: `${count(cold.count)} calls for profiles not read before` },
+      { name: 'HTTP recording', ok: recordedOverHttp === answeredOverHttp && httpFailures === 0, detail: `${count(recordedOverHttp)} decisions recorded for ${count(answeredOverHttp)} answered; ${count(httpFailures)} failed requests` },
+      floorRunCheck(floor, 'bare Fastify'),
+    ];
     const result = {
       benchmark: 'decide',
       date: new Date(started).toISOString(),
       machine: machineInfo(),
       git: gitState(),
+      summary: {
+        inProcessP50Micros: round(main.latencyMicros.p50, 1),
+        inProcessP99Micros: round(main.latencyMicros.p99, 1),
+        /** Profiles this process had not read before (no profile is kept in memory between calls today, so the in-process figures are mostly first reads too). */
+        coldP99Micros: round(cold.p99, 1),
+        coldP50Micros: round(cold.p50, 1),
+        /** HTTP requests/s over bare Fastify's answering a same-size body, same run. */
+        ratio: round(ratio, 3),
+        httpRequestsPerSecond: round(attune.load.requestsPerSecond, 1),
+        floorRequestsPerSecond: round(floor.load.requestsPerSecond, 1),
+        peerRatio: round(peerRatio, 3),
+      },
       inProcessP50Micros: round(main.latencyMicros.p50, 1),
       inProcessP99Micros: round(main.latencyMicros.p99, 1),
       httpRequestsPerSecond: round(attune.load.requestsPerSecond, 1),
@@ -242,7 +264,6 @@ export async function decideBenchmark(args: readonly string[]): Promise<void> {
         ratio: { goal: `at least ${goals.httpRatioToFloor.toString()} (HTTP requests/s over the floor's)`, met: met.httpRatioToFloor },
         peerRatio: { goal: `at most ${goals.peerRatio.toString()} (Attune's p50 over GrowthBook's)`, met: met.peerRatio },
       },
-      verified,
       setup: {
         profiles: prepared.profiles,
         actions: decideActions.length,
@@ -271,6 +292,7 @@ export async function decideBenchmark(args: readonly string[]): Promise<void> {
         placement: main.placement,
         actions: main.actions,
         latencyMicros: latency(main.latencyMicros),
+        coldLatencyMicros: latency(cold),
         callsOver1ms: main.callsOver1ms,
         garbageCollection: { ...main.gc, millis: round(main.gc.millis, 1), majorMillis: round(main.gc.majorMillis, 1), longestMillis: round(main.gc.longestMillis, 2) },
         callsPerSecondOneThread: round(main.callsPerSecond, 0),
@@ -320,7 +342,6 @@ export async function decideBenchmark(args: readonly string[]): Promise<void> {
     };
     // A quick run, or one with a CPU-profiled server, is not the benchmark's figure.
     const partial = settings.quick || settings.serverProfileDir !== null;
-    const path = partial ? null : writeResults('decide', result);
 
     // 5. Print.
     const yes = (ok: boolean) => (ok ? 'met' : 'NOT met');
@@ -329,6 +350,7 @@ export async function decideBenchmark(args: readonly string[]): Promise<void> {
     console.log(`in-process, DecisionService.decide(${mainPlacement}): p50 ${fixed(l.p50, 1)} µs, p90 ${fixed(l.p90, 1)}, p99 ${fixed(l.p99, 1)}, p99.9 ${fixed(l.p999, 1)}, max ${fixed(l.max, 0)} µs over ${count(l.count)} calls`
       + `; ${count(main.callsOver1ms)} calls over 1 ms; GC ${count(main.gc.count)} times, ${fixed(main.gc.millis, 0)} ms (${main.gc.major.toString()} major, longest ${fixed(main.gc.longestMillis, 1)} ms)`
       + `; ${fixed(main.eligibleActions.mean, 1)} of ${main.actions.toString()} actions eligible on average; recording: ${fixed(main.commit.microsPerDecision, 1)} µs of commit per decision, outside the timed call`);
+    console.log(`cold, profiles not read before by this process: p50 ${fixed(cold.p50, 1)} µs, p99 ${fixed(cold.p99, 1)} µs over ${count(cold.count)} calls`);
     console.log();
     const cpu = (f: ReturnType<typeof httpFigures>) => `${fixed(f.serverCpuCores)}/${fixed(f.loadGeneratorCpuCores)}/${fixed(f.otherCpuCores)}`;
     const a = httpFigures(attune);
@@ -346,7 +368,6 @@ export async function decideBenchmark(args: readonly string[]): Promise<void> {
       pr(`GrowthBook ${peer.growthbookVersion} setAttributes + evalFeature`, peer.growthbookMicros),
       pr('GrowthBookClient.evalFeature', peer.growthbookClientMicros),
     ]));
-    const ag = peer.agreement;
     console.log(`agreement on ${count(ag.sampled)} profiles: targeted ${count(ag.targeted)} (${fixed((100 * ag.targeted) / ag.sampled, 1)}%), same action ${fixed(100 * ag.targetedAgreement, 2)}%; split ${count(ag.split)}, both an arm ${count(ag.splitAgreeing)} (arm A: Attune ${fixed(100 * ag.attuneArmAShare, 1)}%, GrowthBook ${fixed(100 * ag.growthbookArmAShare, 1)}%)`);
     if (ag.mismatches.length > 0) console.log(`  mismatches: ${ag.mismatches.join('\n    ')}`);
     if (inProcess.cpuProfile !== null) {
@@ -359,11 +380,8 @@ export async function decideBenchmark(args: readonly string[]): Promise<void> {
     }
     console.log();
     console.log(`goals: in-process p99 ${fixed(l.p99, 1)} µs (at most ${goals.inProcessP99Micros.toString()}): ${yes(met.inProcessP99Micros)}; HTTP ${fixed(ratio, 3)} of the floor (at least ${goals.httpRatioToFloor.toString()}): ${yes(met.httpRatioToFloor)}; peerRatio ${fixed(peerRatio, 3)} (at most ${goals.peerRatio.toString()}): ${yes(met.peerRatio)}; peerRatioWithLoad ${fixed(peerRatioWithLoad, 3)}`);
-    console.log(path === null ? `${settings.quick ? 'quick run' : 'profiled server'}: bench/results/decide.json not written (${((Date.now() - started) / 1000).toFixed(0)} s)` : `wrote ${path} (${((Date.now() - started) / 1000).toFixed(0)} s)`);
-    if (!verified) {
-      console.error(`check failed: targeted agreement ${String(ag.targetedAgreement)}, split ${ag.splitAgreeing.toString()}/${ag.split.toString()}, in-process recorded ${main.recordedDecisions.toString()} of ${main.serviceCalls.toString()}, HTTP recorded ${recordedOverHttp.toString()} of ${answeredOverHttp.toString()}`);
-      process.exitCode = 1;
-    }
+    const path = writeVerifiedResults(result, checks, { write: !partial, notWrittenBecause: settings.quick ? 'quick run' : 'profiled server' });
+    if (path !== null) console.log(`wrote ${path} (${((Date.now() - started) / 1000).toFixed(0)} s)`);
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
   }

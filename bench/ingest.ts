@@ -1,10 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cpuCores, loadFigures, measureAttune, measureFastifyFloor, type AttuneRun, type HttpRun, type HttpSettings, type SyncMode } from './support/http.js';
+import { attuneRunCheck, cpuCores, floorRunCheck, loadFigures, measureAttune, measureFastifyFloor, type AttuneRun, type HttpRun, type HttpSettings, type SyncMode } from './support/http.js';
 import { parseHttpOptions } from './support/options.js';
-import { runRawSqlite, sqliteFigures, type RawSqliteResult } from './support/rawSqlite.js';
-import { busyCoresBeforeRun, count, fixed, formatTable, gitState, machineInfo, round, writeResults } from './support/report.js';
+import { rawSqliteCheck, runRawSqlite, sqliteFigures, type RawSqliteResult } from './support/rawSqlite.js';
+import { busyCoresBeforeRun, count, fixed, formatTable, gitState, machineInfo, round, writeVerifiedResults, type Check } from './support/report.js';
 import { benchWorkloadShape, createWorkload } from './support/workload.js';
 
 /**
@@ -105,6 +105,10 @@ export async function ingestBenchmark(args: readonly string[]): Promise<void> {
       attune.set(`${sync}/${batchSize.toString()}`, await measureAttune(workload, settings, { sync, knowledge: null, stream: 0, cpuProfileDir: settings.profileDir }));
     }
   }
+  // Single-event requests (a batch of one, as an SDK that sends each event at once): their latency under the same load.
+  const singleWorkload = createWorkload({ ...benchWorkloadShape, batchSize: 1 });
+  console.log(`  [one event per request] Attune ATTUNE_SYNC=${settings.syncModes[0]!} ...`);
+  const single = await measureAttune(singleWorkload, settings, { sync: settings.syncModes[0]!, knowledge: null, stream: 0, cpuProfileDir: null });
   const sqlite = new Map<string, RawSqliteResult>();
   const sqliteSeconds = Math.min(4, settings.seconds);
   for (const key of attune.keys()) {
@@ -118,11 +122,25 @@ export async function ingestBenchmark(args: readonly string[]): Promise<void> {
     return attuneFigures(run, fastify.get(run.batchSize)!, sqlite.get(key)!);
   };
   const syncModes = Object.fromEntries(settings.syncModes.map((sync) => [sync, figures(`${sync}/100`)]));
+  const headline = `${settings.syncModes[0]!}/100`;
+  const headlineRun = attune.get(headline)!;
+  const headlineFloor = sqlite.get(headline)!;
   const result = {
     benchmark: 'ingest',
     date: new Date(started).toISOString(),
     machine: machineInfo(),
     git: gitState(),
+    summary: {
+      /** Batches of 100, ATTUNE_SYNC=full unless --sync says otherwise; the floor is raw better-sqlite3 appends of the same events, same run. */
+      eventsPerSecond: round(headlineRun.eventsPerSecond, 0),
+      floorEventsPerSecond: round(headlineFloor.eventsPerSecond, 0),
+      ratio: round(headlineRun.eventsPerSecond / headlineFloor.eventsPerSecond, 3),
+      singleEventP99Ms: single.load.p99Ms,
+      singleEventP50Ms: single.load.p50Ms,
+      singleEventRequestsPerSecond: round(single.load.requestsPerSecond, 0),
+      floorFastifyEventsPerSecond: round(fastify.get(100)!.eventsPerSecond, 0),
+      ratioToFastify: round(headlineRun.eventsPerSecond / fastify.get(100)!.eventsPerSecond, 3),
+    },
     setup: {
       endpoint: 'POST /v1/batch',
       processes: 'server under test in a child process (tsx), autocannon load generator in the parent process',
@@ -142,6 +160,14 @@ export async function ingestBenchmark(args: readonly string[]): Promise<void> {
     },
     goalEventsPerSecond,
     syncModes,
+    singleEvent: {
+      syncMode: single.sync,
+      request: 'POST /v1/batch with one event, same connections and phases as the other runs',
+      ...loadFigures(single),
+      measuredRequests: single.load.ok,
+      storedEqualsAcknowledged: single.verified,
+      ...cpuCores(single),
+    },
     ...(settings.smallBatches ? { batchSize20: { [settings.syncModes[0]!]: figures(`${settings.syncModes[0]!}/20`) } } : {}),
     floors: {
       fastify: Object.fromEntries([...fastify].map(([b, run]) => [`batch${b.toString()}`, fastifyFigures(run)])),
@@ -149,7 +175,12 @@ export async function ingestBenchmark(args: readonly string[]): Promise<void> {
     },
     ...(settings.profileDir === null ? {} : { cpuProfiles: settings.profileDir }),
   };
-  const path = writeResults('ingest', result);
+  const checks: Check[] = [
+    ...[...attune.values()].map((run) => attuneRunCheck(run, `sync=${run.sync}, batch ${run.batchSize.toString()}`)),
+    attuneRunCheck(single, `sync=${single.sync}, one event per request`),
+    ...[...fastify].map(([batch, run]) => floorRunCheck(run, `bare Fastify, batch ${batch.toString()}`)),
+    ...[...sqlite].map(([key, r]) => rawSqliteCheck(r, key)),
+  ];
 
   const rows: string[][] = [];
   for (const [key, run] of attune) {
@@ -170,11 +201,8 @@ export async function ingestBenchmark(args: readonly string[]): Promise<void> {
   console.log();
   const now = Object.entries(syncModes).map(([sync, f]) => `${count(f.eventsPerSecond)} (${sync})`).join(', ');
   console.log(`goal (DESIGN.md 5, with features and segments): ${count(goalEventsPerSecond)} events/s; foundation now: ${now}`);
-  console.log(`wrote ${path} (${((Date.now() - started) / 1000).toFixed(0)} s)`);
+  console.log(`one event per request (sync=${single.sync}): p50 ${fixed(single.load.p50Ms, 0)} ms, p99 ${fixed(single.load.p99Ms, 0)} ms, ${count(single.load.requestsPerSecond)} req/s`);
   if (settings.profileDir !== null) console.log(`CPU profiles of the Attune servers: ${settings.profileDir}`);
-  const failed = [...attune.values()].filter((run) => !run.verified);
-  if (failed.length > 0) {
-    for (const run of failed) console.error(`stored events (${run.stored.events.toString()}) differ from acknowledged (${run.acknowledgedEvents.toString()}) for sync=${run.sync}, batch ${run.batchSize.toString()}`);
-    process.exitCode = 1;
-  }
+  const path = writeVerifiedResults(result, checks, { write: true });
+  if (path !== null) console.log(`wrote ${path} (${((Date.now() - started) / 1000).toFixed(0)} s)`);
 }

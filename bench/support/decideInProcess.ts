@@ -37,6 +37,8 @@ export interface InProcessOptions {
   readonly peerProfiles: number;
   /** Timed passes over them for each contestant (after one warm-up pass). */
   readonly peerPasses: number;
+  /** Calls of the main placement for profiles this process has never read (the cold case). */
+  readonly coldCalls: number;
   /** Calls of the main placement under the CPU profiler (0: no profile). */
   readonly profileCalls: number;
   /** Where to write the .cpuprofile, or null. */
@@ -68,6 +70,8 @@ export interface InProcessResult {
     /** An answer of the median size (JSON), for the HTTP floor. */
     readonly medianAnswer: string;
   };
+  /** The main placement for profiles no call of this process had read before: one call each, after the measured loop. */
+  readonly cold: { readonly latencyMicros: Percentiles };
   readonly peer: {
     readonly profiles: number;
     readonly passes: number;
@@ -185,6 +189,23 @@ async function run(options: InProcessOptions): Promise<InProcessResult> {
   const measuredCommits = { commits: commits.commits - commitsBefore.commits, jobs: commits.jobs - commitsBefore.jobs, millis: commits.millis - commitsBefore.millis };
   sizes.sort((a, b) => a.bytes - b.bytes);
   const medianAnswer = sizes[Math.floor(sizes.length / 2)]!;
+
+  // The cold case: profiles no call has read yet, in random order (neighbouring ids would share pages), one call each.
+  const used = new Set(calls.map((c) => c.userId));
+  const coldRandom = seededRandom(4712);
+  const coldCalls: DecideCall[] = [];
+  const wanted = Math.min(options.coldCalls, options.profiles - used.size);
+  for (let tries = 0; coldCalls.length < wanted && tries < wanted * 100; tries++) {
+    const userId = userIdOf(Math.floor(coldRandom() * options.profiles));
+    if (used.has(userId)) continue;
+    used.add(userId);
+    coldCalls.push({ userId, placements: [mainPlacement], context: decideContext(coldRandom) });
+  }
+  console.log(`    cold: ${coldCalls.length.toLocaleString('en-US')} calls for profiles not read before ...`);
+  const coldSamples = new Float64Array(coldCalls.length);
+  await loop(coldCalls, coldCalls.length, 0, (_answer, us, i) => {
+    coldSamples[i] = us;
+  });
 
   // What the main placement's decisions look at: a sample decided with explain (pure core, profiles loaded first).
   const envRandom = coreRandom(99);
@@ -342,6 +363,7 @@ async function run(options: InProcessOptions): Promise<InProcessResult> {
       answerBytes: { mean: sizeList.reduce((a, b) => a + b, 0) / sizeList.length, p50: medianAnswer.bytes, min: sizeList[0]!, max: sizeList[sizeList.length - 1]! },
       medianAnswer: medianAnswer.json,
     },
+    cold: { latencyMicros: percentiles(coldSamples) },
     peer: {
       profiles: n,
       passes,

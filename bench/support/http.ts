@@ -3,7 +3,7 @@ import { readdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { spawnServer, type ServerChild, type ServerStats } from './child.js';
 import { runPhasedLoad, type LoadResult } from './load.js';
-import { round } from './report.js';
+import { round, type Check } from './report.js';
 import { BodySource, type Workload } from './workload.js';
 
 /**
@@ -183,6 +183,22 @@ export async function measureAttune(workload: Workload, settings: HttpSettings, 
     verified: allOk && definitionsStored(knowledge, stored) && acknowledgedEvents === answeredOk * workload.options.batchSize && stored.events === acknowledgedEvents,
     cpuProfile: cpuProfileDir === null ? null : largestProfile(cpuProfileDir),
   };
+}
+
+/** An Attune run's check: every answer 2xx, every event sent acknowledged, the events stored equal those acknowledged (and the knowledge's definitions stored). */
+export function attuneRunCheck(run: AttuneRun, label: string): Check {
+  const failures = run.warmup.non2xx + run.warmup.errors + run.load.non2xx + run.load.errors;
+  return {
+    name: `Attune, ${label}`,
+    ok: run.verified,
+    detail: `${run.stored.events.toString()} events stored, ${run.acknowledgedEvents.toString()} acknowledged, ${failures.toString()} failed requests${run.load.firstFailure === null ? '' : ` (first: ${run.load.firstFailure.slice(0, 200)})`}; definitions ${run.stored.featureDefinitions.toString()} features, ${run.stored.segmentDefinitions.toString()} segments`,
+  };
+}
+
+/** A floor's check: every request answered 2xx (failed requests are fast, and would make the floor and the ratio wrong). */
+export function floorRunCheck(run: HttpRun, label: string): Check {
+  const failures = run.warmup.non2xx + run.warmup.errors + run.load.non2xx + run.load.errors;
+  return { name: `floor, ${label}`, ok: failures === 0 && run.load.ok > 0, detail: `${run.load.ok.toString()} measured requests answered 2xx, ${failures.toString()} failed` };
 }
 
 /** Where the machine's CPU went during the measured run, in cores: server, load generator, everything else. */

@@ -47,6 +47,8 @@ export interface MemoryFigures {
     readonly fileBytes: number;
   };
   readonly buildSeconds: number;
+  /** Rows of `profiles` and of `profile_knowledge` in the file at the end: each equals `profiles` when every row was written. */
+  readonly storedRows: { readonly profiles: number; readonly knowledge: number };
 }
 
 function distribution(values: Float64Array | readonly number[]): Distribution {
@@ -130,6 +132,8 @@ export function measureMemory(count: number): MemoryFigures {
 
     db.pragma('wal_checkpoint(TRUNCATE)');
     const fileBytes = statSync(file).size;
+    const rows = (table: string) => db.prepare(`SELECT count(*) FROM ${table}`).pluck().get() as number;
+    const storedRows = { profiles: rows('profiles'), knowledge: rows('profile_knowledge') };
     let profilesTable: number | null = null;
     try {
       profilesTable = db.prepare("SELECT sum(pgsize) FROM dbstat WHERE name = 'profiles'").pluck().get() as number;
@@ -151,6 +155,7 @@ export function measureMemory(count: number): MemoryFigures {
         fileBytes,
       },
       buildSeconds,
+      storedRows,
     };
   } finally {
     db.close();

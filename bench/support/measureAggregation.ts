@@ -1,6 +1,6 @@
 import { assignArm } from '../../src/core/experiments/assignArm.js';
 import type { ExperimentDefinition } from '../../src/core/experiments/ExperimentDefinition.js';
-import { EXPOSURE_EVENT, type ExperimentUnits } from '../../src/core/experiments/experimentUnits.js';
+import { EXPOSURE_EVENT, type ExperimentUnits, type StoredValue } from '../../src/core/experiments/experimentUnits.js';
 import {
   compileExperimentModel, HOLDOUT_ARM, PERSONALIZED_ARM, PROGRAM_EXPERIMENT_ID, UNITS_METRIC,
   type CompiledExperiment, type ExperimentModel,
@@ -297,8 +297,28 @@ export function eventsByUnit(records: readonly StreamRecord[]): Map<string, Metr
 }
 
 const pairOf = (value: UnitValue): [number, number] => (value.kind === 'pair' ? [value.numerator, value.denominator] : [value.value, 0]);
-const storedOf = (value: UnitValue): number | [number, number] | undefined =>
-  value.kind === 'pair' ? (value.numerator === 0 && value.denominator === 0 ? undefined : [value.numerator, value.denominator]) : (value.value === 0 ? undefined : value.value);
+
+/**
+ * Whether a unit's stored values (its `v`) are exactly the values expected of it, metric by
+ * metric: the same metrics (a unit stores every metric of its experiment from its exposure,
+ * zeros included: 0, or [0, 0] for a ratio) and the same numbers (a number for a single
+ * metric, [numerator, denominator] for a ratio). No tolerance: the stored value is advanced
+ * event by event, `valueOf` folds the same events in the same order.
+ */
+export function storedValuesEqual(expected: ReadonlyMap<string, UnitValue>, stored: Readonly<Record<string, StoredValue>> | undefined): boolean {
+  if (stored === undefined) return false;
+  const ids = Object.keys(stored);
+  if (ids.length !== expected.size) return false;
+  for (const id of ids) {
+    const value = expected.get(id);
+    const got = stored[id];
+    if (value === undefined || got === undefined) return false;
+    if (value.kind === 'pair') {
+      if (!Array.isArray(got) || got.length !== 2 || got[0] !== value.numerator || got[1] !== value.denominator) return false;
+    } else if (got !== value.value) return false;
+  }
+  return true;
+}
 
 /**
  * The check of the real path: every unit's values from its whole event list (`valueOf` from
@@ -317,12 +337,14 @@ export function verifyStoredStats(eventsOf: ReadonlyMap<string, readonly MetricE
     const events = eventsOf.get(unitId) ?? [];
     for (const [experimentId, unit] of Object.entries(perExperiment)) {
       add(experimentId, unit.a, UNITS_METRIC, 0, 0);
+      const values = new Map<string, UnitValue>();
       for (const metric of compiledExperiment(model, experimentId).metrics) {
         const value = metric.valueOf(unit.t, events);
-        if (JSON.stringify(storedOf(value)) !== JSON.stringify(unit.v?.[metric.id])) unitValuesAgree = false;
+        values.set(metric.id, value);
         const [x, y] = pairOf(value);
         add(experimentId, unit.a, metric.id, x, y);
       }
+      if (!storedValuesEqual(values, unit.v)) unitValuesAgree = false;
     }
   }
   let maxRelativeDifference = 0;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase } from '../../src/store/sqlite/openDatabase.js';
 import { cpuTimes } from './child.js';
-import { round } from './report.js';
+import { round, type Check } from './report.js';
 import { BodySource, fillEvent, type Workload } from './workload.js';
 
 export interface RawSqliteResult {
@@ -11,6 +11,9 @@ export interface RawSqliteResult {
   readonly batchSize: number;
   readonly events: number;
   readonly transactions: number;
+  /** Rows in the table at the end, and the events inserted (warm-up included): equal when every insert landed. */
+  readonly storedRows: number;
+  readonly insertedEvents: number;
   readonly seconds: number;
   readonly eventsPerSecond: number;
   /** Bytes this process sent to storage per event (Linux only; null elsewhere). */
@@ -50,17 +53,28 @@ export function runRawSqlite(workload: Workload, synchronous: 'full' | 'normal',
       }
       return { transactions, seconds: (performance.now() - started) / 1000 };
     };
-    runFor(options.warmupSeconds);
+    const warmup = runFor(options.warmupSeconds);
     const writtenBefore = cpuTimes().diskWriteBytes;
     const { transactions, seconds } = runFor(options.seconds);
     const writtenAfter = cpuTimes().diskWriteBytes;
     const events = transactions * workload.options.batchSize;
     const diskBytesPerEvent = writtenBefore === undefined || writtenAfter === undefined ? null : Math.round((writtenAfter - writtenBefore) / events);
-    return { synchronous, batchSize: workload.options.batchSize, events, transactions, seconds, eventsPerSecond: events / seconds, diskBytesPerEvent };
+    const storedRows = db.prepare('SELECT count(*) FROM events').pluck().get() as number;
+    const insertedEvents = (warmup.transactions + transactions) * workload.options.batchSize;
+    return { synchronous, batchSize: workload.options.batchSize, events, transactions, storedRows, insertedEvents, seconds, eventsPerSecond: events / seconds, diskBytesPerEvent };
   } finally {
     db.close();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** The floor's own check: every event inserted is in the table. */
+export function rawSqliteCheck(result: RawSqliteResult, label: string): Check {
+  return {
+    name: `raw SQLite floor, ${label}`,
+    ok: result.insertedEvents > 0 && result.storedRows === result.insertedEvents,
+    detail: `${result.storedRows.toString()} rows in events after inserting ${result.insertedEvents.toString()}`,
+  };
 }
 
 /** The result as the benchmarks write it: seconds and events per second rounded. */

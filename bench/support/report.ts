@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, release, totalmem } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export interface MachineInfo {
@@ -74,11 +75,69 @@ export function gitState(): { commit: string; changedFiles: number } | null {
 
 export const resultsDir = fileURLToPath(new URL('../results/', import.meta.url));
 
-/** Writes bench/results/<name>.json and returns its path. */
-export function writeResults(name: string, data: unknown): string {
-  mkdirSync(resultsDir, { recursive: true });
-  const path = `${resultsDir}${name}.json`;
-  writeFileSync(path, `${JSON.stringify(data, null, 2)}\n`);
+/** One check a benchmark makes of its own run (events stored equal those acknowledged, figures recomputed another way...). */
+export interface Check {
+  readonly name: string;
+  readonly ok: boolean;
+  /** What was compared, with the numbers: printed when the check fails, and kept in the file. */
+  readonly detail: string;
+}
+
+/** The headline figures of a results file, named as in the issues: flat, finite numbers. */
+export type Summary = Readonly<Record<string, number>>;
+
+/** What a benchmark hands to `writeVerifiedResults`: its summary and whatever detail it keeps. */
+export interface BenchmarkResult {
+  readonly benchmark: string;
+  readonly summary: Summary;
+  readonly [detail: string]: unknown;
+}
+
+/** Summary entries that are not finite numbers (a missing figure, a NaN ratio): a file with one is refused. */
+export function summaryProblems(summary: unknown): string[] {
+  if (typeof summary !== 'object' || summary === null || Array.isArray(summary)) return ['summary is not an object'];
+  const entries = Object.entries(summary);
+  if (entries.length === 0) return ['summary is empty'];
+  return entries.filter(([, value]) => typeof value !== 'number' || !Number.isFinite(value)).map(([key, value]) => `summary.${key} is ${JSON.stringify(value) ?? String(value)}, not a finite number`);
+}
+
+export interface WriteOptions {
+  /** False for a run that is not the benchmark's figure (quick, partial, profiled): checked, never written. */
+  readonly write: boolean;
+  /** Why a run is not written, for the closing line. */
+  readonly notWrittenBecause?: string;
+  /** The folder of the results files (bench/results by default). */
+  readonly dir?: string;
+}
+
+/**
+ * The one way a benchmark ends: its checks are printed when they fail, and the results file
+ * (`<dir>/<name>.json`, with `verified: true` and the checks) is written only when every
+ * check passed and the summary is flat finite numbers. A failed check writes nothing and
+ * sets a non-zero exit code, so a run that does not verify can never be quoted.
+ * Returns the path written, or null.
+ */
+export function writeVerifiedResults(result: BenchmarkResult, checks: readonly Check[], options: WriteOptions): string | null {
+  const failed = checks.filter((c) => !c.ok);
+  const problems = summaryProblems(result.summary);
+  console.log(`summary: ${JSON.stringify(result.summary)}`);
+  if (checks.length === 0) failed.push({ name: 'checks', ok: false, detail: 'the benchmark made no check of its own run' });
+  for (const c of failed) console.error(`check failed: ${c.name}: ${c.detail}`);
+  for (const p of problems) console.error(`results refused: ${p}`);
+  if (failed.length > 0 || problems.length > 0) {
+    console.error(`${result.benchmark}: not verified; bench/results/${result.benchmark}.json not written`);
+    process.exitCode = 1;
+    return null;
+  }
+  if (!options.write) {
+    console.log(`${result.benchmark}: verified (${checks.length.toString()} checks); results not written (${options.notWrittenBecause ?? 'not a full run'})`);
+    return null;
+  }
+  const dir = options.dir ?? resultsDir;
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, `${result.benchmark}.json`);
+  const file = { ...result, verified: true, checks: checks.map(({ name, detail }) => ({ name, detail })) };
+  writeFileSync(path, `${JSON.stringify(file, null, 2)}\n`);
   return path;
 }
 

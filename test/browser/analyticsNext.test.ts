@@ -4,6 +4,7 @@ import { basename, join } from 'node:path';
 import { chromium, type Browser, type Route } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../e2e/support.js';
+import { browserSuite, chromiumPath } from '../support/browserSuite.js';
 import { bearer, startHarness, type Harness } from '../support/harness.js';
 
 /**
@@ -14,8 +15,6 @@ import { bearer, startHarness, type Harness } from '../support/harness.js';
  * bundle's own lazy chunks) or blocked and reported.
  */
 
-const chromiumPath = '/usr/bin/chromium';
-const haveChromium = existsSync(chromiumPath);
 const bundleDir = join(repoRoot, 'node_modules/@segment/analytics-next/dist/umd');
 /** The UMD build of the AnalyticsBrowser API: defines window.AnalyticsNext. */
 const bundleFile = join(bundleDir, 'index.js');
@@ -69,11 +68,9 @@ async function poll<T>(read: () => Promise<T>, ready: (value: T) => boolean, tim
   return value;
 }
 
-const title = haveChromium
-  ? '@segment/analytics-next in Chromium against a running server'
-  : `@segment/analytics-next in Chromium against a running server (skipped: ${chromiumPath} not found; install Debian's chromium package)`;
+const suite = browserSuite('@segment/analytics-next in Chromium against a running server');
 
-describe.skipIf(!haveChromium)(title, () => {
+describe.skipIf(suite.skip)(suite.title, () => {
   let h: Harness;
   let attuneUrl: string;
   let site: FastifyInstance;

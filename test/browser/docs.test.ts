@@ -1,8 +1,8 @@
-import { existsSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../support/harness.js';
-import { chromiumPath, launchChromium, openLocalPage } from './localPage.js';
+import { browserSuite } from '../support/browserSuite.js';
+import { launchChromium, openLocalPage } from './localPage.js';
 
 /**
  * The rendered API reference (/docs) in a headless Chromium against a running server: the
@@ -11,13 +11,9 @@ import { chromiumPath, launchChromium, openLocalPage } from './localPage.js';
  * and the shared schemas of /openapi.json.
  */
 
-const haveChromium = existsSync(chromiumPath);
+const suite = browserSuite('the API reference at /docs in Chromium');
 
-const title = haveChromium
-  ? 'the API reference at /docs in Chromium'
-  : `the API reference at /docs in Chromium (skipped: ${chromiumPath} not found; install Debian's chromium package)`;
-
-describe.skipIf(!haveChromium)(title, () => {
+describe.skipIf(suite.skip)(suite.title, () => {
   let h: Harness;
   let url: string;
   let browser: Browser;

@@ -1,7 +1,5 @@
 import { chromium, type Browser, type BrowserContext, type Page, type Route } from 'playwright-core';
-
-/** Debian's Chromium; the browser tests skip, with a message, where it is not installed. */
-export const chromiumPath = '/usr/bin/chromium';
+import { chromiumPath } from '../support/browserSuite.js';
 
 /** A headless Chromium that talks to no one by itself (no updates, sync or background requests). */
 export function launchChromium(): Promise<Browser> {

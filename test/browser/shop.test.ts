@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -8,8 +8,9 @@ import { buildBrowserSdk } from '../../src/sdk/browser/buildBrowserSdk.js';
 import { systemClock } from '../../src/cli/systemClock.js';
 import { provisionShopExample, shopWorkspaceId } from '../../src/examples/shopExample.js';
 import { exampleRoutes } from '../../src/server/routes/exampleRoutes.js';
+import { browserSuite } from '../support/browserSuite.js';
 import { bearer, startHarness, type Harness } from '../support/harness.js';
-import { chromiumPath, launchChromium, openLocalPage } from './localPage.js';
+import { launchChromium, openLocalPage } from './localPage.js';
 
 /**
  * The example shop in a headless Chromium against a running server, through the browser
@@ -19,7 +20,6 @@ import { chromiumPath, launchChromium, openLocalPage } from './localPage.js';
  * its default content for good. Everything stays on 127.0.0.1.
  */
 
-const haveChromium = existsSync(chromiumPath);
 /** The example routes are mounted under this prefix with the test workspace's write key, whatever the server itself serves. */
 const prefix = '/shop-test';
 /** And under this one with the example shop's own workspace, as `attune serve` provisions it (identity verification on). */
@@ -67,11 +67,9 @@ function rendered(page: Page): Promise<RenderResult> {
   return page.evaluate<RenderResult>('window.shop.rendered');
 }
 
-const title = haveChromium
-  ? 'the example shop in Chromium against a running server'
-  : `the example shop in Chromium against a running server (skipped: ${chromiumPath} not found; install Debian's chromium package)`;
+const suite = browserSuite('the example shop in Chromium against a running server');
 
-describe.skipIf(!haveChromium)(title, () => {
+describe.skipIf(suite.skip)(suite.title, () => {
   let h: Harness;
   let url: string;
   let browser: Browser;
