@@ -7,6 +7,7 @@ import type { AttuneStore } from '../store/ports.js';
 import type { WorkspaceService } from '../workspaces/WorkspaceService.js';
 import { createEngine } from '../engine/createEngine.js';
 import { installJsonBodyParser } from './jsonBody.js';
+import { installRequestLog } from './requestLog.js';
 import { createMetrics, type ServerMetrics } from './metrics.js';
 import { installProblemHandlers, sendProblem, toAttuneError } from './problem.js';
 import { adminRoutes } from './routes/adminRoutes.js';
@@ -38,8 +39,8 @@ export interface ServerOptions {
   readonly sdkDir?: string | null;
   /** The example shop's write key (served at /examples/shop); none or null: the example is off. */
   readonly example?: () => Promise<{ readonly writeKey: string } | null>;
-  /** Pino options, or false for no request logs (tests, benchmarks). */
-  readonly logger?: false | { level: string };
+  /** Pino options (`stream`: where the JSON lines go, stdout by default), or false for no logs (tests, benchmarks). */
+  readonly logger?: false | { readonly level: string; readonly stream?: NodeJS.WritableStream };
 }
 
 export interface AttuneServer {
@@ -77,7 +78,11 @@ export async function buildServer(options: ServerOptions): Promise<AttuneServer>
   let ready = true;
 
   const app = Fastify({
-    logger: options.logger === undefined || options.logger === false ? false : { level: options.logger.level, redact: ['req.headers.authorization'] },
+    logger: options.logger === undefined || options.logger === false ? false : {
+      level: options.logger.level, redact: ['req.headers.authorization'], ...(options.logger.stream === undefined ? {} : { stream: options.logger.stream }),
+    },
+    // installRequestLog writes one record per request instead.
+    disableRequestLogging: true,
     bodyLimit: 1024 * 1024,
     // The bodies are parsed by installJsonBodyParser; Fastify's ajv still checks admin routes.
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, useDefaults: true } },
@@ -92,6 +97,7 @@ export async function buildServer(options: ServerOptions): Promise<AttuneServer>
     },
   });
   installJsonBodyParser(app);
+  installRequestLog(app);
   installProblemHandlers(app, (request, error) => {
     // Per-event rejections are counted by the collector; this counts requests refused whole.
     if (request.url.startsWith('/v1/') && !request.url.startsWith('/v1/decide') && !request.url.startsWith('/v1/profiles/') && error.code !== 'ATTUNE_INVALID_EVENTS' && !error.code.startsWith('ATTUNE_EVENT_')) metrics.collectRequestRejected(error.code);
