@@ -48,9 +48,8 @@ export async function serveCommand(config: AttuneConfig): Promise<string> {
     await app.close();
     throw problem ?? error;
   }
-  // One plain line on stdout that scripts (and the crash test) can wait for.
-  process.stdout.write(`attune listening on ${address} (data: ${config.dataDir})\n`);
-  process.stdout.write(startupLinks(address, config.examples));
+  // One plain line on stdout that scripts (and the crash test) can wait for, then what to open, in one write.
+  process.stdout.write(`attune listening on ${address} (data: ${config.dataDir})\n${startupLinks(address, config.examples)}`);
 
   const stopSweeps = config.segmentSweepSeconds === 0 ? () => undefined : scheduleSegmentSweeps(
     { committer: store.committer, workspaces: store.workspaces, models, clock: systemClock },

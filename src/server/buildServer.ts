@@ -7,7 +7,7 @@ import type { AttuneStore } from '../store/ports.js';
 import type { WorkspaceService } from '../workspaces/WorkspaceService.js';
 import { createEngine } from '../engine/createEngine.js';
 import { installJsonBodyParser } from './jsonBody.js';
-import { installRequestLog } from './requestLog.js';
+import { OneLineRequestLog } from './requestLog.js';
 import { createMetrics, type ServerMetrics } from './metrics.js';
 import { installProblemHandlers, sendProblem, toAttuneError } from './problem.js';
 import { adminRoutes } from './routes/adminRoutes.js';
@@ -81,8 +81,7 @@ export async function buildServer(options: ServerOptions): Promise<AttuneServer>
     logger: options.logger === undefined || options.logger === false ? false : {
       level: options.logger.level, redact: ['req.headers.authorization'], ...(options.logger.stream === undefined ? {} : { stream: options.logger.stream }),
     },
-    // installRequestLog writes one record per request instead.
-    disableRequestLogging: true,
+    logController: new OneLineRequestLog(),
     bodyLimit: 1024 * 1024,
     // The bodies are parsed by installJsonBodyParser; Fastify's ajv still checks admin routes.
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, useDefaults: true } },
@@ -97,7 +96,6 @@ export async function buildServer(options: ServerOptions): Promise<AttuneServer>
     },
   });
   installJsonBodyParser(app);
-  installRequestLog(app);
   installProblemHandlers(app, (request, error) => {
     // Per-event rejections are counted by the collector; this counts requests refused whole.
     if (request.url.startsWith('/v1/') && !request.url.startsWith('/v1/decide') && !request.url.startsWith('/v1/profiles/') && error.code !== 'ATTUNE_INVALID_EVENTS' && !error.code.startsWith('ATTUNE_EVENT_')) metrics.collectRequestRejected(error.code);

@@ -28,9 +28,15 @@ export function childEnv(extra: Readonly<Record<string, string>> = {}): NodeJS.P
 
 const children = new Set<ChildProcess>();
 
-/** Spawns `attune <args>` from source. The child is tracked until it exits, for killChildren(). */
-export function spawnAttune(args: readonly string[], env: Readonly<Record<string, string>> = {}): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', attuneEntry, ...args], {
+/** The attune command as installed: bin/attune.js on the build in dist/. */
+export const builtEntry = fileURLToPath(new URL('../../bin/attune.js', import.meta.url));
+
+/**
+ * Spawns `attune <args>` from source (or, with `entry: builtEntry`, from dist/). The child is
+ * tracked until it exits, for killChildren().
+ */
+export function spawnAttune(args: readonly string[], env: Readonly<Record<string, string>> = {}, entry: 'source' | 'built' = 'source'): ChildProcess {
+  const child = spawn(process.execPath, entry === 'source' ? ['--import', 'tsx', attuneEntry, ...args] : [builtEntry, ...args], {
     cwd: repoRoot,
     env: childEnv(env),
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -73,8 +79,8 @@ export interface CliResult extends Exit {
 }
 
 /** Runs `attune <args>` to completion. */
-export async function runAttune(args: readonly string[], env: Readonly<Record<string, string>> = {}, timeoutMs = 30_000): Promise<CliResult> {
-  const child = spawnAttune(args, env);
+export async function runAttune(args: readonly string[], env: Readonly<Record<string, string>> = {}, timeoutMs = 30_000, entry: 'source' | 'built' = 'source'): Promise<CliResult> {
+  const child = spawnAttune(args, env, entry);
   const stdout = collect(child.stdout);
   const stderr = collect(child.stderr);
   const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);

@@ -26,6 +26,8 @@ export interface HarnessOptions {
    * expects a decision for a given user must not depend on whether its hash falls in the holdout.
    */
   readonly holdoutShare?: number;
+  /** Where the server's log lines go (at level info); none: no logs. */
+  readonly logStream?: NodeJS.WritableStream;
 }
 
 /** A server on a fresh SQLite file in a temporary folder, with two workspaces. Use app.inject(). */
@@ -37,7 +39,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     clock: options.clock ?? systemClock,
     ids: options.ids ?? uuidIds,
     adminToken: options.adminToken ?? null,
-    logger: false,
+    logger: options.logStream === undefined ? false : { level: 'info', stream: options.logStream },
   });
   const a = await server.workspaces.create('workspace A');
   const b = await server.workspaces.create('workspace B');
