@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { databaseFile } from '../../src/cli/openStore.js';
+import { removeOrphanedBundles } from '../../src/cli/sdkBundles.js';
 import { systemClock } from '../../src/cli/systemClock.js';
 import { openSqliteStore } from '../../src/store/sqlite/openSqliteStore.js';
 import { WorkspaceService, type CreatedWorkspace } from '../../src/workspaces/WorkspaceService.js';
@@ -138,8 +139,10 @@ export function makeTempDir(prefix = 'attune-e2e-'): string {
   return dir;
 }
 
+/** Removes the folders made by makeTempDir, and the browser SDK builds of server children that were killed. */
 export function removeTempDirs(): void {
   for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  removeOrphanedBundles();
 }
 
 export function databasePath(dataDir: string): string {
