@@ -6,6 +6,7 @@ import { AttuneError } from '../core/errors/AttuneError.js';
 import { DEMO_EXPERIMENT_ID, runDemo, type DemoResult } from '../demo/runDemo.js';
 import { formatRoiReport } from './formatRoiReport.js';
 import { serveCommand } from './serveCommand.js';
+import { ensureCanListen } from './listenProblem.js';
 
 export interface DemoCommandOptions {
   readonly days: number;
@@ -60,10 +61,12 @@ export function demoJson(result: DemoResult, options: DemoCommandOptions, dataDi
  */
 export async function demoCommand(config: AttuneConfig, options: DemoCommandOptions): Promise<number> {
   let dataDir = config.dataDir;
-  if (!options.dataGiven) dataDir = mkdtempSync(join(tmpdir(), 'attune-demo-'));
-  else if (existsSync(dataDir) && readdirSync(dataDir).length > 0) {
+  if (options.dataGiven && existsSync(dataDir) && readdirSync(dataDir).length > 0) {
     throw new AttuneError('ATTUNE_INVALID_REQUEST', { detail: `the demo needs a fresh store, and ${dataDir} is not empty`, field: '--data' });
   }
+  // Before half a minute of simulation, and so that its keys are never printed beside another process's address.
+  if (options.serve) await ensureCanListen(config.host, config.port);
+  if (!options.dataGiven) dataDir = mkdtempSync(join(tmpdir(), 'attune-demo-'));
   mkdirSync(dataDir, { recursive: true });
   const started = Date.now();
   const progress = !options.json && process.stderr.isTTY === true;
@@ -79,14 +82,15 @@ export async function demoCommand(config: AttuneConfig, options: DemoCommandOpti
     process.stdout.write(`\nThe demo's store is in ${dataDir} (workspace ${result.workspace.id}).\n`);
   }
   if (!options.serve) return 0;
+  // The address it really listens on (another port when --port 0), printed once it does.
+  const address = await serveCommand({ ...config, dataDir });
   if (!options.json) {
     process.stdout.write([
       `  write key:  ${result.workspace.writeKey}`,
       `  secret key: ${result.workspace.secretKey}`,
-      `Explore it: curl -H "Authorization: Bearer ${result.workspace.secretKey}" http://${config.host}:${config.port}/admin/v1/report`,
+      `Explore it: curl -H "Authorization: Bearer ${result.workspace.secretKey}" ${address}/admin/v1/report`,
       '',
     ].join('\n'));
   }
-  await serveCommand({ ...config, dataDir });
   return 0;
 }

@@ -16,12 +16,13 @@ export interface ImportCommandOptions {
   readonly json: boolean;
 }
 
-function printSummary(summary: ImportSummary, json: boolean): void {
+/** The summary names the workspace: when --workspace was left out, the command chose it. */
+function printSummary(summary: ImportSummary, workspace: Workspace, json: boolean): void {
   if (json) {
-    process.stdout.write(`${JSON.stringify(summary)}\n`);
+    process.stdout.write(`${JSON.stringify({ workspace: { id: workspace.id, name: workspace.name }, ...summary })}\n`);
     return;
   }
-  process.stdout.write(`${summary.rows} rows: ${summary.accepted} stored, ${summary.duplicates} already stored, ${summary.rejected.length} rejected\n`);
+  process.stdout.write(`${summary.rows} rows into workspace ${workspace.id} (${workspace.name}): ${summary.accepted} stored, ${summary.duplicates} already stored, ${summary.rejected.length} rejected\n`);
   const byCode = new Map<string, number>();
   for (const r of summary.rejected) byCode.set(r.code, (byCode.get(r.code) ?? 0) + 1);
   for (const [code, n] of byCode) process.stdout.write(`  ${code}: ${n}\n`);
@@ -49,7 +50,7 @@ async function runImport(config: AttuneConfig, options: ImportCommandOptions, la
     const bar = progressBar(process.stderr, label);
     const summary = await run(collector, workspace, bar);
     bar.finish();
-    printSummary(summary, options.json);
+    printSummary(summary, workspace, options.json);
     return summary.rejected.length === 0 ? 0 : 1;
   } finally {
     await store.close();

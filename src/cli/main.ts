@@ -1,4 +1,5 @@
-import { Command, Option } from 'commander';
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError, Option } from 'commander';
 import { ConfigError, defaultConfig, loadConfig, type AttuneConfig } from '../config/config.js';
 import { AttuneError, isAttuneError } from '../core/errors/AttuneError.js';
 import { loadDefinitionsCommand } from './definitionCommands.js';
@@ -9,6 +10,7 @@ import { demoCommand } from './demoCommand.js';
 import { reportCommand } from './reportCommand.js';
 import { createWorkspaceCommand, listWorkspacesCommand } from './workspaceCommands.js';
 import { identityCommand, type IdentityAction } from './identityCommands.js';
+import { createKeyCommand, listKeysCommand, revokeKeyCommand } from './keyCommands.js';
 
 type Flags = Partial<Record<keyof AttuneConfig, string>>;
 
@@ -24,16 +26,25 @@ function configFrom(options: { data?: string; host?: string; port?: string }): A
   return loadConfig(flags);
 }
 
+/** The package's version, read from package.json beside src/ and dist/ alike. */
+export function packageVersion(): string {
+  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
+
 /** The `attune` command line. Each command is a thin call into the shell modules. */
 export function buildProgram(): Command {
-  const program = new Command('attune').description('Attune: real-time personalization engine').showHelpAfterError();
+  // exitOverride: commander's usage errors are thrown to main(), which exits 2 (the README's promise), not 1.
+  const program = new Command('attune').description('Attune: real-time personalization engine').showHelpAfterError().exitOverride()
+    .version(packageVersion(), '-V, --version', 'print the version');
 
   program.command('serve')
     .description('run the server on the embedded store')
     .option('--host <host>', `address to listen on (env ATTUNE_HOST, default ${defaultConfig.host})`)
     .option('--port <port>', `port (env ATTUNE_PORT, default ${defaultConfig.port})`)
     .addOption(dataOption())
-    .action(async (options: { host?: string; port?: string; data?: string }) => serveCommand(configFrom(options)));
+    .action(async (options: { host?: string; port?: string; data?: string }) => {
+      await serveCommand(configFrom(options));
+    });
 
   const workspace = program.command('workspace').description('manage workspaces');
   workspace.command('create <name>')
@@ -64,6 +75,25 @@ export function buildProgram(): Command {
         ...(options.workspace === undefined ? {} : { workspace: options.workspace }), json: options.json === true,
       }));
   }
+  const keys = program.command('keys').description('list, create and revoke the API keys of a workspace (when its keys are lost)');
+  keys.command('list')
+    .description('list the keys: id, kind, prefix, created, revoked (never the keys themselves)')
+    .addOption(dataOption())
+    .option('--workspace <id>', 'the workspace (needed when there are several)')
+    .option('--json', 'print JSON')
+    .action(async (options: { data?: string; workspace?: string; json?: boolean }) => listKeysCommand(configFrom(options), { ...options, json: options.json === true }));
+  keys.command('create <kind>')
+    .description('create a "write" (collect) or "secret" (administer) key; it is printed now only')
+    .addOption(dataOption())
+    .option('--workspace <id>', 'the workspace (needed when there are several)')
+    .option('--json', 'print the key and its record as JSON')
+    .action(async (kind: string, options: { data?: string; workspace?: string; json?: boolean }) => createKeyCommand(configFrom(options), kind, { ...options, json: options.json === true }));
+  keys.command('revoke <keyId>')
+    .description('revoke a key at once (its id, key_..., from attune keys list)')
+    .addOption(dataOption())
+    .option('--workspace <id>', 'the workspace (needed when there are several)')
+    .option('--json', 'print the revoked key\'s record as JSON')
+    .action(async (keyId: string, options: { data?: string; workspace?: string; json?: boolean }) => revokeKeyCommand(configFrom(options), keyId, { ...options, json: options.json === true }));
 
   const importCommand = program.command('import').description('import events or traits from files');
   importCommand.command('events <file>')
@@ -172,6 +202,11 @@ export async function main(argv: readonly string[]): Promise<void> {
   try {
     await buildProgram().parseAsync([...argv]);
   } catch (error) {
+    if (error instanceof CommanderError) {
+      // Commander has printed its message (and the help); --help and --version end with 0.
+      process.exitCode = error.exitCode === 0 ? 0 : 2;
+      return;
+    }
     if (error instanceof ConfigError || isAttuneError(error)) {
       process.stderr.write(`attune: ${isAttuneError(error) ? `${error.code}: ` : ''}${error.message}\n`);
       process.exitCode = 2;

@@ -7,13 +7,23 @@ import { sdkBundles } from './sdkBundles.js';
 import { provisionShopExample } from '../examples/shopExample.js';
 import type { DemoUser } from '../examples/shopPage.js';
 import { systemClock, uuidIds } from './systemClock.js';
+import { ensureCanListen, listenProblem } from './listenProblem.js';
+import { logDestination } from './logLines.js';
+
+/** What a person opens first, printed under the listening line. */
+export function startupLinks(address: string, examples: boolean): string {
+  return `  ${examples ? `example shop: ${address}/examples/shop   ` : ''}docs: ${address}/docs\n`;
+}
 
 /**
  * Runs the server until SIGTERM or SIGINT, then shuts down gracefully: stop accepting,
  * let in-flight requests finish (their events are committed before they are answered),
- * flush the commit queue, checkpoint and close the database.
+ * flush the commit queue, checkpoint and close the database. Resolves with the address once
+ * it listens; a port it cannot listen on is a usage error (exit 2) that names the port.
  */
-export async function serveCommand(config: AttuneConfig): Promise<void> {
+export async function serveCommand(config: AttuneConfig): Promise<string> {
+  // Before anything is opened or provisioned: a busy port changes nothing in the data folder.
+  await ensureCanListen(config.host, config.port);
   const metrics = createMetrics();
   const store = openStore(config, metrics.commits);
   let exampleKey: { writeKey: string; demoUser: DemoUser } | null = null;
@@ -22,16 +32,25 @@ export async function serveCommand(config: AttuneConfig): Promise<void> {
     sdkDir,
     example: async () => exampleKey,
     store, clock: systemClock, ids: uuidIds, metrics,
-    adminToken: config.adminToken, corsOrigins: config.corsOrigins, adminCorsOrigins: config.adminCorsOrigins, logger: { level: config.logLevel },
+    adminToken: config.adminToken, corsOrigins: config.corsOrigins, adminCorsOrigins: config.adminCorsOrigins,
+    logger: { level: config.logLevel, stream: logDestination(process.stdout) },
     decisionSampleRate: config.decisionSampleRate,
   });
   if (config.examples) {
     const provisioned = await provisionShopExample({ workspaces, knowledgeConfig: store.knowledgeConfig, decisionConfig: store.decisionConfig, experiments: store.experiments, models: decisionModels, clock: systemClock });
     exampleKey = { writeKey: provisioned.writeKey, demoUser: provisioned.demoUser };
   }
-  const address = await app.listen({ host: config.host, port: config.port });
-  // One plain line on stdout that scripts (and the crash test) can wait for.
-  process.stdout.write(`attune listening on ${address} (data: ${config.dataDir})\n`);
+  let address: string;
+  try {
+    address = await app.listen({ host: config.host, port: config.port });
+  } catch (error) {
+    // Taken since the check above: close the store cleanly, then the same one-line hint.
+    const problem = listenProblem(error, config.host, config.port);
+    await app.close();
+    throw problem ?? error;
+  }
+  // One plain line on stdout that scripts (and the crash test) can wait for, then what to open, in one write.
+  process.stdout.write(`attune listening on ${address} (data: ${config.dataDir})\n${startupLinks(address, config.examples)}`);
 
   const stopSweeps = config.segmentSweepSeconds === 0 ? () => undefined : scheduleSegmentSweeps(
     { committer: store.committer, workspaces: store.workspaces, models, clock: systemClock },
@@ -58,4 +77,5 @@ export async function serveCommand(config: AttuneConfig): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+  return address;
 }

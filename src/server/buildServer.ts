@@ -7,6 +7,7 @@ import type { WorkspaceService } from '../workspaces/WorkspaceService.js';
 import { createEngine } from '../engine/createEngine.js';
 import { installBodyDecoding } from './bodyEncoding.js';
 import { installJsonBodyParser } from './jsonBody.js';
+import { OneLineRequestLog } from './requestLog.js';
 import { createMetrics, type ServerMetrics } from './metrics.js';
 import { installProblemHandlers, sendProblem, toAttuneError } from './problem.js';
 import { adminRoutes } from './routes/adminRoutes.js';
@@ -44,8 +45,8 @@ export interface ServerOptions {
   readonly sdkDir?: string | null;
   /** The example shop's write key and signed demo user (served at /examples/shop); none or null: the example is off. */
   readonly example?: ExampleRoutesOptions['example'];
-  /** Pino options, or false for no request logs (tests, benchmarks). */
-  readonly logger?: false | { level: string };
+  /** Pino options (`stream`: where the JSON lines go, stdout by default), or false for no logs (tests, benchmarks). */
+  readonly logger?: false | { readonly level: string; readonly stream?: NodeJS.WritableStream };
 }
 
 export interface AttuneServer {
@@ -85,7 +86,10 @@ export async function buildServer(options: ServerOptions): Promise<AttuneServer>
   const example = options.example ?? (async () => null);
 
   const app = Fastify({
-    logger: options.logger === undefined || options.logger === false ? false : { level: options.logger.level, redact: ['req.headers.authorization'] },
+    logger: options.logger === undefined || options.logger === false ? false : {
+      level: options.logger.level, redact: ['req.headers.authorization'], ...(options.logger.stream === undefined ? {} : { stream: options.logger.stream }),
+    },
+    logController: new OneLineRequestLog(),
     bodyLimit: 1024 * 1024,
     // The bodies are parsed by installJsonBodyParser; Fastify's ajv still checks admin routes.
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, useDefaults: true } },

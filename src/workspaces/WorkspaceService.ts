@@ -37,7 +37,7 @@ interface CachedSecret {
 }
 
 /** How long a key lookup is trusted; bounds how long a key revoked on another node still works. */
-const keyCacheMillis = 30_000;
+export const keyCacheMillis = 30_000;
 const keyCacheLimit = 10_000;
 
 /** Workspaces, their keys, and turning a presented key into a principal. */
@@ -99,12 +99,14 @@ export class WorkspaceService {
     return { ...created, replaced: { ...old, expiresAt } };
   }
 
-  async revokeKey(workspaceId: string, keyId: string): Promise<void> {
+  /** Ends a key now; resolves with its record as it is stored from then on. */
+  async revokeKey(workspaceId: string, keyId: string): Promise<ApiKeyRecord> {
     const old = await this.store.getKey(workspaceId, keyId);
     const now = this.clock.now();
     if (old === undefined || !isKeyLive(old, now)) throw new AttuneError('ATTUNE_KEY_NOT_FOUND', { detail: `no live key "${keyId}" in this workspace` });
     await this.store.expireKey(workspaceId, keyId, now);
     this.keyCache.clear();
+    return { ...old, expiresAt: now };
   }
 
   /** The workspace and key that a presented key stands for, or undefined when it is unknown or expired. */

@@ -1,7 +1,17 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { basicAuth, killChildren, makeTempDir, removeTempDirs, runAttune, startServerChild } from './support.js';
+import { basicAuth, killChildren, makeTempDir, removeTempDirs, repoRoot, runAttune, startServerChild } from './support.js';
+import { removeOrphanedBundles } from '../../src/cli/sdkBundles.js';
+
+/** A port that another process (here, a plain TCP server) listens on. */
+async function occupiedPort(): Promise<{ port: number; server: Server }> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen({ host: '127.0.0.1', port: 0 }, resolve));
+  return { port: (server.address() as AddressInfo).port, server };
+}
 
 describe('the attune command', () => {
   afterEach(() => killChildren());
@@ -63,7 +73,8 @@ describe('the attune command', () => {
     const server = await startServerChild(dataDir);
     expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(server.url).not.toBe('http://127.0.0.1:0');
-    expect(server.stdout()).toBe(`attune listening on ${server.url} (data: ${dataDir})\n`);
+    // The listening line, then what to open: the example shop and the API reference.
+    expect(server.stdout()).toBe(`attune listening on ${server.url} (data: ${dataDir})\n  example shop: ${server.url}/examples/shop   docs: ${server.url}/docs\n`);
     const health = await fetch(`${server.url}/healthz`);
     expect(health.status).toBe(200);
     expect(await health.json()).toEqual({ status: 'ok' });
@@ -150,15 +161,92 @@ describe('the attune command', () => {
     expect(badSync.stderr).toBe('attune: ATTUNE_SYNC must be "full" or "normal"\n');
   });
 
-  it('an unknown command or a missing required option fails with usage help', { timeout: 60_000 }, async () => {
+  it('every usage error (unknown command or option, missing option or argument, no command) exits 2 with usage help', { timeout: 240_000 }, async () => {
     const dataDir = makeTempDir();
-    const [unknown, noIdColumn] = await Promise.all([
-      runAttune(['frobnicate']),
-      runAttune(['import', 'traits', 'crm.csv', '--data', dataDir]),
+    const run = (args: readonly string[]) => runAttune(args, {}, 120_000);
+    const [unknown, noIdColumn, noName] = await Promise.all([
+      run(['frobnicate']),
+      run(['import', 'traits', 'crm.csv', '--data', dataDir]),
+      run(['workspace', 'create', '--data', dataDir]),
     ]);
-    expect(unknown.code).not.toBe(0);
+    const [badOption, nothing, help] = await Promise.all([run(['workspace', 'list', '--frobnicate']), run([]), run(['--help'])]);
+    expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain("unknown command 'frobnicate'");
-    expect(noIdColumn.code).not.toBe(0);
+    expect(noIdColumn.code).toBe(2);
     expect(noIdColumn.stderr).toContain("required option '--id-column <column>' not specified");
+    expect(noName.code).toBe(2);
+    expect(noName.stderr).toContain("missing required argument 'name'");
+    expect(badOption.code).toBe(2);
+    expect(badOption.stderr).toContain("unknown option '--frobnicate'");
+    expect(nothing.code).toBe(2);
+    expect(nothing.stderr).toContain('Usage: attune');
+    // Asking for help is not an error.
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('Usage: attune');
+  });
+
+  it('--version prints the package version', { timeout: 60_000 }, async () => {
+    const version = (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version;
+    for (const flag of ['--version', '-V']) {
+      const result = await runAttune([flag]);
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stdout).toBe(`${version}\n`);
+    }
+  });
+
+  it('a busy port: serve and demo print one line naming the port and how to choose another, and exit 2', { timeout: 90_000 }, async () => {
+    expect(existsSync(join(repoRoot, 'dist/cli/main.js')), 'dist/ is missing: run npm run build').toBe(true);
+    const { port, server } = await occupiedPort();
+    try {
+      const dataDir = join(makeTempDir(), 'data');
+      const hint = `attune: port ${port} on 127.0.0.1 is already in use by another process; choose another with --port N or ATTUNE_PORT=N (0 picks a free one)\n`;
+      const [serve, fromEnv, demo] = await Promise.all([
+        runAttune(['serve', '--port', String(port), '--data', dataDir], {}, 30_000, 'built'),
+        runAttune(['serve', '--data', dataDir], { ATTUNE_PORT: String(port) }, 30_000, 'built'),
+        runAttune(['demo', '--port', String(port), '--data', join(dataDir, 'demo')], {}, 30_000, 'built'),
+      ]);
+      for (const result of [serve, fromEnv, demo]) {
+        expect(result.stderr).toBe(hint);
+        expect(result.code).toBe(2);
+      }
+      expect(serve.stdout).toBe('');
+      // The demo checked the port before simulating: it printed no keys nor any address to explore.
+      expect(demo.stdout).toBe('');
+      // Nothing was written to the data folder.
+      expect(existsSync(dataDir)).toBe(false);
+    } finally {
+      server.close();
+    }
+  });
+
+  it('logs one JSON line per request when the output is not a terminal', { timeout: 60_000 }, async () => {
+    const server = await startServerChild(makeTempDir(), { ATTUNE_LOG_LEVEL: 'info', ATTUNE_EXAMPLES: 'off' });
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+    expect((await fetch(`${server.url}/v1/nothing-here`)).status).toBe(404);
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toEqual({ code: 0, signal: null });
+    const records = server.stdout().split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, unknown>);
+    const requests = records.filter((r) => r['msg'] === 'request completed').map((r) => [r['method'], r['url'], r['status']]);
+    expect(requests).toEqual([['GET', '/healthz', 200], ['GET', '/v1/nothing-here', 404]]);
+    expect(records.filter((r) => r['msg'] === 'incoming request')).toEqual([]);
+  });
+
+  it('leaves no browser SDK build in the temporary folder, and removes those of processes that died', { timeout: 60_000 }, async () => {
+    const ours = (pid: number | undefined) => readdirSync(tmpdir()).filter((name) => name.startsWith(`attune-sdk-serve-${pid}-`));
+    const server = await startServerChild(makeTempDir(), { ATTUNE_EXAMPLES: 'off' });
+    // Run from the sources there is no dist/sdk-bundles: the bundles were built into a temporary folder.
+    expect(ours(server.child.pid)).toHaveLength(1);
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toEqual({ code: 0, signal: null });
+    expect(ours(server.child.pid)).toEqual([]);
+
+    // A killed server cannot clean up: the next one removes its folder (and keeps those of running processes).
+    const parent = makeTempDir();
+    const dead = join(parent, 'attune-sdk-serve-999999999-abc');
+    const alive = join(parent, `attune-sdk-serve-${process.pid}-abc`);
+    const other = join(parent, 'attune-sdk-xyz');
+    for (const dir of [dead, alive, other]) mkdirSync(dir);
+    removeOrphanedBundles(parent);
+    expect(readdirSync(parent).sort()).toEqual([`attune-sdk-serve-${process.pid}-abc`, 'attune-sdk-xyz']);
   });
 });

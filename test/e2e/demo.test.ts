@@ -76,7 +76,8 @@ describe('attune demo', () => {
 
   it('the same seed gives the same report; another seed another one', { timeout: 120_000 }, async () => {
     const run = async (seed: string) => {
-      const result = await runAttune(['demo', '--no-serve', '--json', '--customers', '300', '--days', '7', '--seed', seed], {}, 60_000);
+      // A data folder of the test's own, removed after it (without --data the demo makes one that it keeps).
+      const result = await runAttune(['demo', '--no-serve', '--json', '--customers', '300', '--days', '7', '--seed', seed, '--data', join(makeTempDir(), 'demo')], {}, 60_000);
       expect(result.code, result.stderr).toBe(0);
       const demo = JSON.parse(result.stdout) as DemoJson;
       return demo.report.reports.map((r) => ({ scope: r.scope, arms: r.arms, metrics: r.metrics }));

@@ -231,14 +231,15 @@ describe('attune import (the command)', () => {
     const first = await runAttune(['import', 'events', file, '--data', dataDir, '--json']);
     expect(first.code, first.stderr).toBe(1);
     const summary = JSON.parse(first.stdout) as ImportSummary;
-    expect(summary).toMatchObject({ rows: 11, accepted: 5, duplicates: 1 });
+    expect(summary).toMatchObject({ workspace: { id: workspace.id, name: 'shop' }, rows: 11, accepted: 5, duplicates: 1 });
     expect(rejectedOf(summary)).toEqual(eventsRejected);
     expect(first.stderr).toBe('');
 
     // Without --json: a readable summary; nothing is stored twice.
     const second = await runAttune(['import', 'events', file, '--data', dataDir]);
     expect(second.code).toBe(1);
-    expect(second.stdout).toContain('11 rows: 0 stored, 6 already stored, 5 rejected');
+    // The summary names the workspace the command chose (no --workspace was given).
+    expect(second.stdout).toContain(`11 rows into workspace ${workspace.id} (shop): 0 stored, 6 already stored, 5 rejected`);
     expect(second.stdout).toContain('line 4: ATTUNE_MALFORMED_JSON');
     expect(second.stdout).toContain('line 6: ATTUNE_EVENT_UNKNOWN_TYPE at /type');
     await storedIn(async (store) => {
@@ -251,7 +252,7 @@ describe('attune import (the command)', () => {
     writeFileSync(file, `${[1, 2, 3].map((n) => line({ type: 'track', messageId: `c${n}`, userId: 'u1', event: 'Viewed' })).join('\n')}\n`);
     const result = await runAttune(['import', 'events', file, '--data', dataDir, '--workspace', workspace.id]);
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stdout).toBe('3 rows: 3 stored, 0 already stored, 0 rejected\n');
+    expect(result.stdout).toBe(`3 rows into workspace ${workspace.id} (shop): 3 stored, 0 already stored, 0 rejected\n`);
   });
 
   it('import traits: stores the rows, reports the empty ids, stores nothing twice; a missing id column exits 2', { timeout: 60_000 }, async () => {

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { databaseFile } from '../../src/cli/openStore.js';
+import { removeOrphanedBundles } from '../../src/cli/sdkBundles.js';
 import { systemClock } from '../../src/cli/systemClock.js';
 import { openSqliteStore } from '../../src/store/sqlite/openSqliteStore.js';
 import { WorkspaceService, type CreatedWorkspace } from '../../src/workspaces/WorkspaceService.js';
@@ -28,9 +29,15 @@ export function childEnv(extra: Readonly<Record<string, string>> = {}): NodeJS.P
 
 const children = new Set<ChildProcess>();
 
-/** Spawns `attune <args>` from source. The child is tracked until it exits, for killChildren(). */
-export function spawnAttune(args: readonly string[], env: Readonly<Record<string, string>> = {}): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', attuneEntry, ...args], {
+/** The attune command as installed: bin/attune.js on the build in dist/. */
+export const builtEntry = fileURLToPath(new URL('../../bin/attune.js', import.meta.url));
+
+/**
+ * Spawns `attune <args>` from source (or, with `entry: builtEntry`, from dist/). The child is
+ * tracked until it exits, for killChildren().
+ */
+export function spawnAttune(args: readonly string[], env: Readonly<Record<string, string>> = {}, entry: 'source' | 'built' = 'source'): ChildProcess {
+  const child = spawn(process.execPath, entry === 'source' ? ['--import', 'tsx', attuneEntry, ...args] : [builtEntry, ...args], {
     cwd: repoRoot,
     env: childEnv(env),
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -73,8 +80,8 @@ export interface CliResult extends Exit {
 }
 
 /** Runs `attune <args>` to completion. */
-export async function runAttune(args: readonly string[], env: Readonly<Record<string, string>> = {}, timeoutMs = 30_000): Promise<CliResult> {
-  const child = spawnAttune(args, env);
+export async function runAttune(args: readonly string[], env: Readonly<Record<string, string>> = {}, timeoutMs = 30_000, entry: 'source' | 'built' = 'source'): Promise<CliResult> {
+  const child = spawnAttune(args, env, entry);
   const stdout = collect(child.stdout);
   const stderr = collect(child.stderr);
   const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
@@ -132,8 +139,10 @@ export function makeTempDir(prefix = 'attune-e2e-'): string {
   return dir;
 }
 
+/** Removes the folders made by makeTempDir, and the browser SDK builds of server children that were killed. */
 export function removeTempDirs(): void {
   for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  removeOrphanedBundles();
 }
 
 export function databasePath(dataDir: string): string {

@@ -32,6 +32,8 @@ export interface HarnessOptions {
    * unsigned, as workspaces stored before verification existed do.
    */
   readonly identityVerification?: boolean;
+  /** Where the server's log lines go (at level info); none: no logs. */
+  readonly logStream?: NodeJS.WritableStream;
 }
 
 /** A server on a fresh SQLite file in a temporary folder, with two workspaces. Use app.inject(). */
@@ -43,7 +45,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     clock: options.clock ?? systemClock,
     ids: options.ids ?? uuidIds,
     adminToken: options.adminToken ?? null,
-    logger: false,
+    logger: options.logStream === undefined ? false : { level: 'info', stream: options.logStream },
   });
   const identity = { verification: options.identityVerification ?? false };
   const a = await server.workspaces.create('workspace A', identity);

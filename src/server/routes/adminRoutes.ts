@@ -8,6 +8,7 @@ import { currentSegments, emptyKnowledge, ruleInputFor } from '../../core/knowle
 import type { KnowledgeModels } from '../../knowledge/KnowledgeModels.js';
 import type { ApiKeyRecord, AttuneStore, StoredEvent } from '../../store/ports.js';
 import type { Principal, WorkspaceService } from '../../workspaces/WorkspaceService.js';
+import { keyAudit } from '../../workspaces/keyAudit.js';
 import { authenticate, requireAdminToken } from '../auth.js';
 import {
   ApiKey, CreateKeyBody, CreateWorkspaceBody, EventPage, EventsQuery, IdentitySecretCreated, IdentityVerification, IdentityVerificationBody, KeyParams,
@@ -109,6 +110,7 @@ export async function adminRoutes(app: FastifyInstance, options: AdminRoutesOpti
     const { workspace } = await asSecret(request);
     const { kind } = request.body as Static<typeof CreateKeyBody>;
     const created = await workspaces.createKey(workspace.id, kind);
+    request.log.info(keyAudit('created', created.record, 'api'), 'key created');
     return reply.status(201).send(keyView(created.record, created.plain));
   });
 
@@ -120,6 +122,8 @@ export async function adminRoutes(app: FastifyInstance, options: AdminRoutesOpti
     // The body may be left out (Fastify validates a missing body as null): no grace period.
     const graceSeconds = (request.body as Static<typeof RotateKeyBody> | null | undefined)?.graceSeconds ?? 0;
     const rotated = await workspaces.rotateKey(workspace.id, keyId, graceSeconds);
+    request.log.info(keyAudit('rotated', rotated.replaced, 'api'), 'key rotated');
+    request.log.info(keyAudit('created', rotated.record, 'api'), 'key created');
     return reply.status(201).send({ key: keyView(rotated.record, rotated.plain), replaced: keyView(rotated.replaced) });
   });
 
@@ -129,7 +133,8 @@ export async function adminRoutes(app: FastifyInstance, options: AdminRoutesOpti
     const principal = await asSecret(request);
     const { keyId } = request.params as Static<typeof KeyParams>;
     if (keyId === principal.key.id) throw new AttuneError('ATTUNE_FORBIDDEN', { detail: 'a key cannot revoke itself; rotate it, or revoke it with another secret key' });
-    await workspaces.revokeKey(principal.workspace.id, keyId);
+    const revoked = await workspaces.revokeKey(principal.workspace.id, keyId);
+    request.log.info(keyAudit('revoked', revoked, 'api'), 'key revoked');
     return reply.status(204).send();
   });
 
