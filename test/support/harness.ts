@@ -26,7 +26,16 @@ export interface HarnessOptions {
    * expects a decision for a given user must not depend on whether its hash falls in the holdout.
    */
   readonly holdoutShare?: number;
+  /**
+   * The ids of workspaces a and b. Default fixed ids: profile ids, the holdout and every
+   * experiment's arms are hashes of the workspace id, so a random one made tests that count
+   * held-out or assigned users pass or fail by the draw.
+   */
+  readonly workspaceIds?: readonly [string, string];
 }
+
+/** The harness's workspace ids unless a test names others. */
+export const HARNESS_WORKSPACE_IDS = ['ws_test_a', 'ws_test_b'] as const;
 
 /** A server on a fresh SQLite file in a temporary folder, with two workspaces. Use app.inject(). */
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -39,8 +48,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     adminToken: options.adminToken ?? null,
     logger: false,
   });
-  const a = await server.workspaces.create('workspace A');
-  const b = await server.workspaces.create('workspace B');
+  const [idA, idB] = options.workspaceIds ?? HARNESS_WORKSPACE_IDS;
+  const a = await server.workspaces.create('workspace A', {}, idA);
+  const b = await server.workspaces.create('workspace B', {}, idB);
   for (const w of [a, b]) await store.experiments.setMeasurement(w.id, { holdoutShare: options.holdoutShare ?? 0 });
   return {
     ...server,
