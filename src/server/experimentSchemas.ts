@@ -152,11 +152,12 @@ export const RoiReport = Type.Object(
     arms: Type.Object({ baseline: ReportArm, treated: ReportArm }),
     srm: Statistics('{ pValue, flagged, counts, weights, chiSquare }'),
     metrics: Type.Record(Type.String(), Statistics(
-      'Per figure (conversionRate, revenuePerVisitor, averageOrderValue, clickThroughRate): status, problem, baseline, treated, '
-      + 'absolute and relative { estimate, lower, upper }, pValue, sequential',
+      'Per figure (conversionRate, revenuePerVisitor, averageOrderValue, clickThroughRate): status, problem, estimator (plain), baseline, treated, '
+      + 'absolute and relative { estimate, lower, upper, pValue, significant }: each p-value is its own interval\'s test, significant when the interval excludes 0; sequential (the same, always-valid)',
     )),
-    incrementalRevenue: Statistics('{ period, perMonth, currency }, or null without revenue per visitor data'),
-    roi: Statistics('{ monthlyCost, estimate, lower, upper }, or null without a cost'),
+    incrementalRevenue: Statistics('{ period, perMonth, currency, pValue, significant } (the test of revenue per visitor\'s absolute uplift), or null without revenue per visitor data'),
+    roi: Statistics('{ monthlyCost, estimate, lower, upper, pValue, significant } (tested against break-even), or null: then roiMissing says why'),
+    roiMissing: Type.Array(Type.Union([Type.Literal('monthlyCost'), Type.Literal('revenuePerVisitor')]), { description: 'What keeps the report from an ROI; empty when it has one' }),
     warnings: Type.Array(Type.String()),
   },
   { title: 'RoiReport', additionalProperties: true },

@@ -450,7 +450,10 @@ describe('experiments, metrics, measurement and the report', () => {
       expect(experiment.arms).toEqual({ baseline: { id: 'control', units: control }, treated: { id: 'personalized', units: personalized } });
       expect(experiment.metrics.revenuePerVisitor.baseline).toBeCloseTo(totals(['control']).revenue / control, 10);
       expect(experiment.metrics.revenuePerVisitor.treated).toBeCloseTo(totals(['personalized']).revenue / personalized, 10);
+      // The workspace's cost is the program's: an experiment needs its own for an ROI, and the report says so.
       expect(experiment.roi).toBeNull();
+      expect(experiment.roiMissing).toEqual(['monthlyCost']);
+      expect(program.roiMissing).toEqual([]);
 
       // Sticky: new weights move nobody who has an arm (the hash alone would move some).
       const changed = await putExperiment('hero-test', { arms: arms(0.9, 0.1) }, 200);
@@ -464,6 +467,12 @@ describe('experiments, metrics, measurement and the report', () => {
       // No new exposures: the units are the same.
       expect((await ok<ExperimentReadout>('GET', '/admin/v1/experiments/hero-test/analysis')).units).toEqual({ control, personalized });
       expect((await storedEvents(h, h.a.secretKey)).filter((e) => e.name === 'Experiment Viewed')).toHaveLength(exposures.length);
+
+      // With a monthly cost of its own, the experiment's section has its ROI.
+      await putExperiment('hero-test', { arms: arms(0.9, 0.1), monthlyCost: 40 }, 200);
+      const costed = (await ok<WorkspaceReport>('GET', '/admin/v1/report?experiment=hero-test')).reports[0]!;
+      expect(costed.roi).toMatchObject({ monthlyCost: 40 });
+      expect(costed.roiMissing).toEqual([]);
     });
 
     // Run under the harness's id and under one where a fixed group of the first 30 users had
