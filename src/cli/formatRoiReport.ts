@@ -1,11 +1,14 @@
 /**
  * `attune report` in a terminal: ROI reports as plain-text tables. One block per report: a
- * header (scope, arms with units, period), one row per metric (baseline, treated, absolute and
- * relative uplift with their intervals, p-value, status), the incremental revenue, the ROI, the
- * sample-ratio check and the warnings. Rates are shown as percentages (uplifts in percentage
- * points), money with 2 decimals. `--json` prints the reports themselves instead.
+ * header (scope, arms with units, period), one row per metric (baseline, treated, the absolute
+ * uplift with its interval and its p-value, the relative uplift with its interval and its
+ * p-value, the estimator, status), the incremental revenue, the ROI, the sample-ratio check and
+ * the warnings. Every p-value stands beside the interval of the same test and its mark says
+ * what the report's `significant` says: that interval excludes 0. Rates are shown as
+ * percentages (uplifts in percentage points), money with 2 decimals. `--json` prints the
+ * reports themselves instead.
  */
-import type { Interval, MetricUplift, RoiMetricRole, RoiReport } from '../core/report/roiReport.js';
+import type { Interval, MetricUplift, RoiMetricRole, RoiReport, TestedInterval } from '../core/report/roiReport.js';
 
 /** The uplift a simulation built in, to show beside the estimate. */
 export interface TrueUplift {
@@ -52,11 +55,14 @@ function withInterval(i: Interval, show: (x: number) => string, unit = ''): stri
   return `${show(i.estimate)}${unit} [${show(i.lower)}, ${show(i.upper)}]`;
 }
 
-function pValueText(p: number | null): string {
-  if (p === null) return NONE;
-  return p < 0.0001 ? '<0.0001' : p.toFixed(4);
-}
 const pIs = (p: number): string => (p < 0.0001 ? 'p < 0.0001' : `p = ${p.toFixed(4)}`);
+/** The mark of an interval that excludes 0, after its p-value. */
+const MARK = ' *';
+/** A tested interval's p-value and mark ("0.0110 *"); '-' without one. */
+function pCell(i: TestedInterval | null): string {
+  if (i === null) return NONE;
+  return `${i.pValue < 0.0001 ? '<0.0001' : i.pValue.toFixed(4)}${i.significant ? MARK : ''}`;
+}
 
 function days(d: number): string {
   const text = Number.isInteger(d) ? String(d) : d.toFixed(1);
@@ -103,25 +109,28 @@ function metricRows(report: RoiReport, truth: TrueUplift | null, paint: Paint): 
   const rows: Cell[][] = [];
   for (const role of Object.keys(labels) as RoiMetricRole[]) {
     const m = report.metrics[role];
-    const c = tone(m.absolute, paint);
-    const significant = m.pValue !== null && m.pValue < report.alpha;
+    const absolute = (i: TestedInterval): string => withInterval(i, (x) => delta(role, x), deltaUnit(role));
     rows.push([
       { text: labels[role] },
       { text: m.baseline === null ? NONE : value(role, m.baseline), right: true },
       { text: m.treated === null ? NONE : value(role, m.treated), right: true },
-      { text: m.absolute === null ? NONE : withInterval(m.absolute, (x) => delta(role, x), deltaUnit(role)), paint: c },
-      { text: m.relative === null ? NONE : withInterval(m.relative, relDelta), paint: c },
-      { text: `${pValueText(m.pValue)}${significant ? ' *' : ''}`, right: true },
+      { text: m.absolute === null ? NONE : absolute(m.absolute), paint: tone(m.absolute, paint) },
+      { text: pCell(m.absolute) },
+      { text: m.relative === null ? NONE : withInterval(m.relative, relDelta), paint: tone(m.relative, paint) },
+      { text: pCell(m.relative) },
       ...(truth === null ? [] : [{ text: trueUpliftText(role, m, truth) }]),
+      { text: m.status === 'not_configured' ? NONE : m.estimator },
       { text: statusText(m) },
     ]);
     if (m.sequential !== undefined && m.sequential !== null) {
       const s = m.sequential;
       rows.push([
         { text: '  always-valid' }, { text: '' }, { text: '' },
-        { text: withInterval(s.absolute, (x) => delta(role, x), deltaUnit(role)), paint: tone(s.absolute, paint) },
-        { text: s.relative === null ? NONE : withInterval(s.relative, relDelta), paint: tone(s.relative ?? s.absolute, paint) },
-        { text: '' }, ...(truth === null ? [] : [{ text: '' }]), { text: 'valid at every look' },
+        { text: absolute(s.absolute), paint: tone(s.absolute, paint) },
+        { text: pCell(s.absolute) },
+        { text: s.relative === null ? NONE : withInterval(s.relative, relDelta), paint: tone(s.relative, paint) },
+        { text: pCell(s.relative) },
+        ...(truth === null ? [] : [{ text: '' }]), { text: m.estimator }, { text: 'valid at every look' },
       ]);
     }
   }
@@ -143,6 +152,24 @@ function table(header: readonly string[], rows: readonly Cell[][], paint: Paint)
     .trimEnd());
 }
 
+/** Why there is no revenue per visitor figure. */
+function rpvMissing(m: MetricUplift): string {
+  if (m.status === 'not_configured') return 'no revenue per visitor data in either arm';
+  return `revenue per visitor: insufficient data${m.problem === null ? '' : ` (${m.problem})`}`;
+}
+
+/** Exactly what the ROI lacks: a cost (and where to set it), revenue per visitor data, or both. */
+function roiMissingText(report: RoiReport): string {
+  const missing: string[] = [];
+  if (report.roiMissing.includes('monthlyCost')) {
+    missing.push(report.scope === 'program'
+      ? 'no monthly cost: set the measurement settings\' monthlyCost, or pass --monthly-cost'
+      : 'no monthly cost for this experiment: set monthlyCost in its definition (the workspace\'s monthly cost is the whole program\'s, used in the program\'s report)');
+  }
+  if (report.roiMissing.includes('revenuePerVisitor')) missing.push(rpvMissing(report.metrics.revenuePerVisitor));
+  return missing.join('; ');
+}
+
 function formatOne(report: RoiReport, truth: TrueUplift | null, paint: Paint): string {
   const { baseline, treated } = report.arms;
   const level = `${grouped((1 - report.alpha) * 100, 0)}%`;
@@ -151,26 +178,28 @@ function formatOne(report: RoiReport, truth: TrueUplift | null, paint: Paint): s
     `${baseline.id} (${grouped(baseline.units, 0)} units) vs ${treated.id} (${grouped(treated.units, 0)} units), over ${days(report.periodDays)}, ${level} intervals`,
     '',
   ];
-  const header = ['metric', 'baseline', 'treated', `absolute uplift [${level} CI]`, `relative uplift [${level} CI]`, 'p-value',
-    ...(truth === null ? [] : ['true uplift (simulation)']), 'status'];
+  const header = ['metric', 'baseline', 'treated', `absolute uplift [${level} CI]`, 'p (absolute)', `relative uplift [${level} CI]`, 'p (relative)',
+    ...(truth === null ? [] : ['true uplift (simulation)']), 'estimator', 'status'];
   lines.push(...table(header, metricRows(report, truth, paint), paint));
-  const anySignificant = Object.values(report.metrics).some((m) => m.pValue !== null && m.pValue < report.alpha);
-  lines.push(...(anySignificant ? [`* p < ${report.alpha}`] : []), '');
+  lines.push(`Each p-value is of the uplift to its left (absolute: treated − baseline; relative: that over the baseline);${MARK}: its interval excludes 0 (p < ${report.alpha}).`);
+  lines.push('Estimator plain: the arms\' own values, without covariate adjustment.', '');
 
   const revenue = report.incrementalRevenue;
   const currency = revenue?.currency === null || revenue?.currency === undefined ? '' : ` ${revenue.currency}`;
   if (revenue === null) {
-    lines.push('incremental revenue: - (no revenue per visitor data)');
+    lines.push(`incremental revenue: - (${rpvMissing(report.metrics.revenuePerVisitor)})`);
   } else {
     const show = (x: number): string => signed(x, money(x));
-    lines.push(`incremental revenue over ${days(report.periodDays)}: ${tone(revenue.period, paint)(withInterval(revenue.period, show))}${currency}`);
+    const basis = `revenue per visitor's absolute uplift × ${grouped(treated.units, 0)} ${treated.id} units: ${pIs(revenue.pValue)}${revenue.significant ? MARK : ''}`;
+    lines.push(`incremental revenue over ${days(report.periodDays)}: ${tone(revenue.period, paint)(withInterval(revenue.period, show))}${currency} (${basis})`);
     lines.push(`incremental revenue per 30-day month: ${tone(revenue.perMonth, paint)(withInterval(revenue.perMonth, show))}${currency}`);
   }
   if (report.roi === null) {
-    lines.push('ROI: - (needs a monthly cost and revenue per visitor data)');
+    lines.push(`ROI: - (${roiMissingText(report)})`);
   } else {
-    const roiInterval = { estimate: report.roi.estimate, lower: report.roi.lower, upper: report.roi.upper };
-    lines.push(`ROI at a monthly cost of ${money(report.roi.monthlyCost)}${currency}: ${tone(roiInterval, paint)(withInterval(roiInterval, relDelta))}`);
+    const roi = report.roi;
+    lines.push(`ROI at a monthly cost of ${money(roi.monthlyCost)}${currency}: ${tone(roi, paint)(withInterval(roi, relDelta))} `
+      + `(against break-even: ${pIs(roi.pValue)}${roi.significant ? MARK : ''})`);
   }
   const srm = report.srm;
   const split = `${srm.counts.map((n) => grouped(n, 0)).join(' / ')} units against weights ${srm.weights.join(' / ')}`;

@@ -315,7 +315,7 @@ export class ExperimentService {
   /**
    * The ROI report: the program (holdout against everyone else who got a decision) with the
    * workspace's monthly cost, then each experiment's treatment arms against its control.
-   * Experiments get uplift and incremental revenue; ROI needs a cost, which only the program has.
+   * Experiments get uplift and incremental revenue, and ROI against their own `monthlyCost` when the definition has one.
    */
   async report(workspaceId: string, options: ReportOptions = {}): Promise<WorkspaceReport> {
     const model = await this.model(workspaceId);
@@ -366,7 +366,7 @@ export class ExperimentService {
       for (const t of treatments) {
         reports.push(roiReport({
           ...common, scope: treatments.length === 1 ? e.id : `${e.id}:${t.id}`, baseline: arm(indexed, control), treated: arm(indexed, t.id),
-          weights: { baseline: weightOf(control), treated: weightOf(t.id) }, periodDays: periodDays(rows, definition.stop), monthlyCost: null,
+          weights: { baseline: weightOf(control), treated: weightOf(t.id) }, periodDays: periodDays(rows, definition.stop), monthlyCost: definition.monthlyCost ?? null,
         }));
       }
     }

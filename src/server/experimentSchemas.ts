@@ -81,7 +81,7 @@ export const AnalysisQuery = Type.Object(
     sequential: Type.Optional(Sequential),
     nStar: Type.Optional(NStar),
     bayesian: Type.Optional(Type.Boolean({ description: 'Add the chance to win and the risk (flat prior)' })),
-    cuped: Type.Optional(Type.Boolean({ description: 'Add the CUPED-adjusted test where arms carry the experiment\'s covariate' })),
+    cuped: Type.Optional(Type.Boolean({ description: 'Estimate with CUPED every metric whose arms carry the experiment\'s covariate: all its figures (tests, p-values, sequential, Bayesian) are then adjusted' })),
   },
   { additionalProperties: false },
 );
@@ -104,10 +104,14 @@ const MetricReadout = Type.Object(
     metricId: Type.String(),
     kind: Type.Union([Type.Literal('conversion'), Type.Literal('mean'), Type.Literal('ratio'), Type.Literal('count')]),
     role: Type.Union([Type.Literal('primary'), Type.Literal('guardrail')]),
-    control: Statistics('The control arm\'s summary { n, mean, variance } (null without data)'),
+    estimator: Type.Union([Type.Literal('cuped'), Type.Literal('plain')], {
+      description: 'What every figure of the comparisons comes from: `cuped` (adjusted with the covariate) or `plain`; ratio metrics are always `plain`',
+    }),
+    control: Statistics('The control arm\'s unadjusted summary { n, mean, variance } (null without data)'),
     comparisons: Type.Array(Statistics(
-      'One per treatment arm: armId, summary, status (ok, insufficient_data), problem, absolute and relative Welch tests '
-      + '{ estimate, se, df, tStatistic, pValue, ci }, headline, pValue, adjusted { holm, benjaminiHochberg }, sequential, bayesian, cuped',
+      'One per treatment arm: armId, summary (unadjusted), status (ok, insufficient_data), problem, absolute and relative t-tests '
+      + '{ estimate, se, df, tStatistic, pValue, ci }, headline, pValue, adjusted { holm, benjaminiHochberg }, sequential, bayesian, all from the metric\'s estimator; '
+      + 'cuped { metric, theta, varianceReduction, control, treatment } with the cuped estimator, else null',
     )),
   },
   { additionalProperties: true },
@@ -148,11 +152,12 @@ export const RoiReport = Type.Object(
     arms: Type.Object({ baseline: ReportArm, treated: ReportArm }),
     srm: Statistics('{ pValue, flagged, counts, weights, chiSquare }'),
     metrics: Type.Record(Type.String(), Statistics(
-      'Per figure (conversionRate, revenuePerVisitor, averageOrderValue, clickThroughRate): status, problem, baseline, treated, '
-      + 'absolute and relative { estimate, lower, upper }, pValue, sequential',
+      'Per figure (conversionRate, revenuePerVisitor, averageOrderValue, clickThroughRate): status, problem, estimator (plain), baseline, treated, '
+      + 'absolute and relative { estimate, lower, upper, pValue, significant }: each p-value is its own interval\'s test, significant when the interval excludes 0; sequential (the same, always-valid)',
     )),
-    incrementalRevenue: Statistics('{ period, perMonth, currency }, or null without revenue per visitor data'),
-    roi: Statistics('{ monthlyCost, estimate, lower, upper }, or null without a cost'),
+    incrementalRevenue: Statistics('{ period, perMonth, currency, pValue, significant } (the test of revenue per visitor\'s absolute uplift), or null without revenue per visitor data'),
+    roi: Statistics('{ monthlyCost, estimate, lower, upper, pValue, significant } (tested against break-even), or null: then roiMissing says why'),
+    roiMissing: Type.Array(Type.Union([Type.Literal('monthlyCost'), Type.Literal('revenuePerVisitor')]), { description: 'What keeps the report from an ROI; empty when it has one' }),
     warnings: Type.Array(Type.String()),
   },
   { title: 'RoiReport', additionalProperties: true },

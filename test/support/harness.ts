@@ -34,7 +34,16 @@ export interface HarnessOptions {
   readonly identityVerification?: boolean;
   /** Where the server's log lines go (at level info); none: no logs. */
   readonly logStream?: NodeJS.WritableStream;
+  /**
+   * The ids of workspaces a and b. Default fixed ids: profile ids, the holdout and every
+   * experiment's arms are hashes of the workspace id, so a random one made tests that count
+   * held-out or assigned users pass or fail by the draw.
+   */
+  readonly workspaceIds?: readonly [string, string];
 }
+
+/** The harness's workspace ids unless a test names others. */
+export const HARNESS_WORKSPACE_IDS = ['ws_test_a', 'ws_test_b'] as const;
 
 /** A server on a fresh SQLite file in a temporary folder, with two workspaces. Use app.inject(). */
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -48,8 +57,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     logger: options.logStream === undefined ? false : { level: 'info', stream: options.logStream },
   });
   const identity = { verification: options.identityVerification ?? false };
-  const a = await server.workspaces.create('workspace A', identity);
-  const b = await server.workspaces.create('workspace B', identity);
+  const [idA, idB] = options.workspaceIds ?? HARNESS_WORKSPACE_IDS;
+  const a = await server.workspaces.create('workspace A', identity, idA);
+  const b = await server.workspaces.create('workspace B', identity, idB);
   for (const w of [a, b]) await store.experiments.setMeasurement(w.id, { holdoutShare: options.holdoutShare ?? 0 });
   return {
     ...server,

@@ -75,6 +75,10 @@ export const ExperimentDefinition = Type.Object(
       { additionalProperties: false, description: 'The plan the read-out checks the audience against: is it large enough to detect this effect in this time?' },
     )),
     covariate: Type.Optional(Type.String({ pattern: '^[a-z][a-z0-9_]{0,63}$', description: 'A numeric feature read at the unit\'s first exposure: the pre-exposure covariate CUPED adjusts with' })),
+    monthlyCost: Type.Optional(Type.Number({
+      minimum: 0,
+      description: 'What running the treatment costs per month, in the workspace\'s currency: the denominator of this experiment\'s ROI in the report (the workspace\'s monthly cost is the whole program\'s)',
+    })),
   },
   { additionalProperties: false, title: 'ExperimentDefinition' },
 );

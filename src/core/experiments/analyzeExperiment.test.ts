@@ -1,42 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { seededRandom, type Random } from '../common/random.js';
-import { cupedTest } from '../stats/cuped.js';
+import { seededRandom } from '../common/random.js';
 import { benjaminiHochbergAdjust, holmAdjust } from '../stats/multipleTesting.js';
 import { analyzeExperiment, designOf, metricRoles, type AnalysisDesign, type MetricStats } from './analyzeExperiment.js';
 import { assignArm } from './assignArm.js';
 import type { ExperimentDefinition } from './ExperimentDefinition.js';
-import type { MetricKind } from './MetricDefinition.js';
-import { addUnitValue, emptyAccumulator, mergeAccumulators, pairSumsFromMoments, type ArmAccumulator, type UnitValue } from './metricValues.js';
+import { addUnitValue, emptyAccumulator, type ArmAccumulator } from './metricValues.js';
+import { conversion, orders, revenue, simulate, twoArmDesign } from './testing/simulateArms.js';
 
-const design: AnalysisDesign = { arms: [{ id: 'control', weight: 0.5 }, { id: 'treatment', weight: 0.5 }], controlArmId: 'control' };
-
-/** A seeded simulation: per arm, `n` units drawn by `draw(random, isTreatment)`, folded in chunks and merged (as the shell would). */
-function simulate(kind: MetricKind, n: number, random: Random, draw: (random: Random, treated: boolean) => UnitValue): Record<string, ArmAccumulator> {
-  const arms: Record<string, ArmAccumulator> = {};
-  for (const arm of ['control', 'treatment']) {
-    let total = emptyAccumulator(kind);
-    for (let chunk = 0; chunk < 4; chunk++) {
-      let acc = emptyAccumulator(kind);
-      for (let i = 0; i < n / 4; i++) acc = addUnitValue(acc, draw(random, arm === 'treatment'));
-      total = mergeAccumulators(total, acc);
-    }
-    arms[arm] = total;
-  }
-  return arms;
-}
-
-const normal = (random: Random): number => Math.sqrt(-2 * Math.log(1 - random.next())) * Math.cos(2 * Math.PI * random.next());
-const conversion = (p0: number, lift: number) => (random: Random, treated: boolean): UnitValue =>
-  ({ kind: 'single', value: random.next() < p0 * (treated ? 1 + lift : 1) ? 1 : 0 });
-const revenue = (mean0: number, delta: number) => (random: Random, treated: boolean): UnitValue =>
-  ({ kind: 'single', value: random.next() < 0.2 ? Math.max(0, mean0 * 5 + (treated ? delta * 5 : 0) + 20 * normal(random)) : 0 });
-/** Orders 0–2 per unit; revenue per order averages 50 × (1 + lift): the true relative effect on AOV is `lift`. */
-const orders = (lift: number) => (random: Random, treated: boolean): UnitValue => {
-  const count = random.next() < 0.7 ? 0 : random.next() < 0.7 ? 1 : 2;
-  let sum = 0;
-  for (let i = 0; i < count; i++) sum += 50 * (treated ? 1 + lift : 1) * (0.5 + random.next());
-  return { kind: 'pair', numerator: sum, denominator: count };
-};
+const design = twoArmDesign;
 
 describe('analyzeExperiment on seeded simulations with known effects', () => {
   it('the confidence intervals cover the true effects (conversion, revenue per visitor, AOV)', () => {
@@ -156,125 +127,6 @@ describe('designOf and metricRoles', () => {
     expect(designOf(experiment, { alpha: 0.1 })).toEqual({ alpha: 0.1, arms: [{ id: 'a', weight: 0.3 }, { id: 'b', weight: 0.7 }], controlArmId: 'b' });
     expect(metricRoles(experiment)).toEqual([{ metricId: 'purchase', role: 'primary' }, { metricId: 'aov', role: 'guardrail' }, { metricId: 'rpv', role: 'guardrail' }]);
     expect(() => analyzeExperiment({ design: { ...designOf(experiment), controlArmId: 'z' }, unitCounts: {}, metrics: [] })).toThrow(RangeError);
-  });
-});
-
-/** A unit's metric value X and its pre-exposure covariate Y, as the shell folds them into a pair accumulator. */
-const withCovariate = (x: number, y: number): UnitValue => ({ kind: 'pair', numerator: x, denominator: y });
-/** Pair accumulators per arm, `n` units each, from `draw(random, treated)` → [x, y]. */
-function simulatePairs(n: number, random: Random, draw: (random: Random, treated: boolean) => readonly [number, number]): Record<string, ArmAccumulator> {
-  return simulate('ratio', n, random, (r, treated) => withCovariate(...draw(r, treated)));
-}
-/** Y ~ N(10, 2²), X = Y + N(0, 1) (+ 0.5 in treatment): corr(X, Y)² = 0.8, true absolute effect 0.5, relative 0.05. */
-const correlated = (random: Random, treated: boolean): readonly [number, number] => {
-  const y = 10 + 2 * normal(random);
-  return [y + normal(random) + (treated ? 0.5 : 0), y];
-};
-/** Y = converted before (30%); P(X = 1) = 0.1 + 0.5·Y (+ 0.03 in treatment): true absolute effect 0.03, relative 0.03/0.25 = 0.12. */
-const reconverting = (random: Random, treated: boolean): readonly [number, number] => {
-  const y = random.next() < 0.3 ? 1 : 0;
-  return [random.next() < 0.1 + 0.5 * y + (treated ? 0.03 : 0) ? 1 : 0, y];
-};
-
-describe('pre-exposure covariates (pair accumulators) and CUPED', () => {
-  const single = (kind: MetricKind, arms: Record<string, ArmAccumulator>): MetricStats => ({ metricId: 'm', kind, role: 'primary', arms });
-  const analyze = (metric: MetricStats, extra: Partial<AnalysisDesign> = {}) =>
-    analyzeExperiment({ design: { ...design, ...extra }, unitCounts: { control: 1_000, treatment: 1_000 }, metrics: [metric] }).metrics[0]!;
-
-  it.each(['conversion', 'mean', 'count'] as const)('a %s metric with a zero covariate reads out exactly as a single accumulator of the same values', (kind) => {
-    const draw = kind === 'conversion' ? conversion(0.2, 0.1) : revenue(10, 1);
-    const values = (seed: number) => simulate('mean', 1_000, seededRandom(seed), draw);
-    const pairs = simulate('ratio', 1_000, seededRandom(5), (r, treated) => {
-      const v = draw(r, treated);
-      return withCovariate(v.kind === 'single' ? v.value : NaN, 0);
-    });
-    for (const extra of [{}, { cuped: true }, { cuped: true, difference: 'absolute' as const, sequential: { nStar: 2_000 }, bayesian: {} }]) {
-      const plain = analyze(single(kind, values(5)), extra);
-      const paired = analyze(single(kind, pairs), extra);
-      expect(paired).toEqual(plain);
-      expect(paired.comparisons[0]!.cuped).toBeNull();
-    }
-  });
-
-  it('a correlated covariate without design.cuped changes nothing: the read-out uses X alone', () => {
-    const pairs = simulatePairs(1_000, seededRandom(11), correlated);
-    const xs = simulatePairs(1_000, seededRandom(11), (r, t) => [correlated(r, t)[0], 0]);
-    expect(analyze(single('mean', pairs))).toEqual(analyze(single('mean', xs)));
-  });
-
-  it('with design.cuped: cupedTest on the accumulated sums, a narrower interval, and the CUPED p-value as the headline', () => {
-    const arms = simulatePairs(1_000, seededRandom(12), correlated);
-    const result = analyzeExperiment({ design: { ...design, cuped: true }, unitCounts: { control: 1_000, treatment: 1_000 }, metrics: [single('mean', arms), { ...single('conversion', simulatePairs(1_000, seededRandom(13), reconverting)), metricId: 'c' }] });
-    const [mean, conv] = result.metrics.map((m) => m.comparisons[0]!);
-    const sums = (acc: ArmAccumulator | undefined) => {
-      if (acc?.kind !== 'pair') throw new TypeError('expected a pair accumulator');
-      return pairSumsFromMoments(acc.moments);
-    };
-    const [c, t] = [sums(arms['control']), sums(arms['treatment'])];
-    expect(mean!.cuped).toEqual({
-      metric: 'mean',
-      theta: mean!.cuped!.absolute.theta,
-      varianceReduction: mean!.cuped!.relative!.varianceReduction,
-      absolute: cupedTest(c, t, { difference: 'absolute', metric: 'mean' }),
-      relative: cupedTest(c, t, { difference: 'relative', metric: 'mean' }),
-    });
-    // ρ² = 0.8: the variance falls to about a fifth, the interval to about 0.45 of its width
-    expect(mean!.cuped!.varianceReduction).toBeGreaterThan(0.75);
-    const width = (ci: readonly [number, number]): number => ci[1] - ci[0];
-    expect(width(mean!.cuped!.relative!.ci) / width(mean!.relative!.ci)).toBeLessThan(0.5);
-    expect(mean!.pValue).toBe(mean!.cuped!.relative!.pValue);
-    expect(mean!.pValue).not.toBe(mean!.relative!.pValue);
-    // a 0/1 covariate of a conversion: GrowthBook's proportion formulas
-    expect(conv!.cuped!.metric).toBe('proportion');
-    expect(conv!.pValue).toBe(conv!.cuped!.relative!.pValue);
-    const raw = [mean!.pValue!, conv!.pValue!];
-    expect([mean!.adjusted!.holm, conv!.adjusted!.holm]).toEqual(holmAdjust(raw));
-    expect([mean!.adjusted!.benjaminiHochberg, conv!.adjusted!.benjaminiHochberg]).toEqual(benjaminiHochbergAdjust(raw));
-  });
-
-  it('CUPED is left out for ratio metrics, single accumulators, a constant covariate, and uses the mean formulas for a non-0/1 covariate of a conversion', () => {
-    const random = seededRandom(14);
-    expect(analyze(single('ratio', simulate('ratio', 1_000, random, orders(0.1))), { cuped: true }).comparisons[0]!.cuped).toBeNull();
-    const mixed = { control: simulatePairs(1_000, random, correlated)['control']!, treatment: simulate('mean', 1_000, random, revenue(10, 1))['treatment']! };
-    expect(analyze(single('mean', mixed), { cuped: true }).comparisons[0]!.cuped).toBeNull();
-    expect(analyze(single('mean', simulatePairs(1_000, random, (r, t) => [correlated(r, t)[0], 3])), { cuped: true }).comparisons[0]!.cuped).toBeNull();
-    const sessions = simulatePairs(1_000, random, (r, t) => {
-      const y = Math.floor(5 * r.next());
-      return [r.next() < 0.1 + 0.1 * y + (t ? 0.03 : 0) ? 1 : 0, y];
-    });
-    const conv = analyze(single('conversion', sessions), { cuped: true }).comparisons[0]!;
-    expect(conv.cuped!.metric).toBe('mean');
-    expect(conv.cuped!.varianceReduction).toBeGreaterThan(0.1);
-  });
-
-  // 500 seeded runs of 500 units per arm. Tolerance: coverage 0.95 ± 0.03 (3 binomial standard
-  // errors, sqrt(0.95·0.05/500) ≈ 0.0097); the mean estimate within 3 standard errors of the truth.
-  // The interval narrows by about sqrt(1 − ρ²): 0.45 for the mean metric (ρ² = 0.8), 0.85 for the
-  // conversion (ρ² = 0.105²/(0.21·0.1875) ≈ 0.28); the bounds leave a margin over that.
-  it.each([
-    ['mean', correlated, 0.5, 0.05, 0.5],
-    ['conversion', reconverting, 0.03, 0.12, 0.9],
-  ] as const)('CUPED on a %s metric: unbiased, covers the true effect in 0.92 to 0.98 of 500 runs, narrower than Welch', (kind, draw, trueAbsolute, trueRelative, maxWidthRatio) => {
-    const runs = 500;
-    const covered = { absolute: 0, relative: 0 };
-    const estimates: number[] = [];
-    let widthRatio = 0;
-    for (let seed = 1; seed <= runs; seed++) {
-      const comparison = analyze(single(kind, simulatePairs(500, seededRandom(1_000 + seed), draw)), { cuped: true }).comparisons[0]!;
-      const cuped = comparison.cuped!;
-      if (cuped.absolute.ci[0] <= trueAbsolute && trueAbsolute <= cuped.absolute.ci[1]) covered.absolute++;
-      if (cuped.relative!.ci[0] <= trueRelative && trueRelative <= cuped.relative!.ci[1]) covered.relative++;
-      estimates.push(cuped.absolute.estimate);
-      widthRatio += (cuped.absolute.ci[1] - cuped.absolute.ci[0]) / (comparison.absolute!.ci[1] - comparison.absolute!.ci[0]) / runs;
-    }
-    const mean = estimates.reduce((s, e) => s + e, 0) / runs;
-    const sd = Math.sqrt(estimates.reduce((s, e) => s + (e - mean) ** 2, 0) / (runs - 1));
-    expect(Math.abs(mean - trueAbsolute)).toBeLessThan((3 * sd) / Math.sqrt(runs));
-    for (const rate of [covered.absolute / runs, covered.relative / runs]) {
-      expect(rate).toBeGreaterThanOrEqual(0.92);
-      expect(rate).toBeLessThanOrEqual(0.98);
-    }
-    expect(widthRatio).toBeLessThan(maxWidthRatio);
   });
 });
 

@@ -4,17 +4,17 @@
  * (ratio metrics by the delta method), optionally the always-valid sequential interval and the
  * Bayesian chance to win and risk; the sample-ratio-mismatch check on unit counts; and Holm and
  * Benjamini–Hochberg adjusted p-values across the metrics (primary and guardrails) and arms.
- * With `design.cuped`, non-ratio metrics whose arms carry a pre-exposure covariate (pair
- * accumulators) also get the CUPED-adjusted test, which then supplies the headline p-value.
+ * Each metric has one estimator (`plain`, or `cuped` with `design.cuped` on a non-ratio metric
+ * whose arms carry a pre-exposure covariate) and every figure of its comparisons comes from it.
  */
-import { bayesianTest, type BayesianResult, type NormalPrior } from '../stats/bayesian.js';
-import { cupedTest, type CupedMetric, type CupedResult } from '../stats/cuped.js';
-import { welchTTest, type Alternative, type Difference, type TTestResult } from '../stats/frequentist.js';
+import { bayesianOfEffect, type BayesianResult, type NormalPrior } from '../stats/bayesian.js';
+import { cupedEstimator, type CupedArm, type CupedMetric } from '../stats/cuped.js';
+import { plainEstimator, tTestOfEffect, type Alternative, type Difference, type Estimator, type TTestResult } from '../stats/frequentist.js';
 import { benjaminiHochbergAdjust, holmAdjust } from '../stats/multipleTesting.js';
-import { sequentialTest, type SequentialResult } from '../stats/sequential.js';
+import { sequentialOfEffect, type SequentialResult } from '../stats/sequential.js';
 import { sampleRatioMismatch, SRM_THRESHOLD, type SrmResult } from '../stats/srm.js';
 import {
-  mergePairMoments, proportionSummary, ratioSummary, sampleVariance, type ArmSummary, type PairMoments,
+  emptyPairMoments, mergePairMoments, proportionSummary, ratioSummary, sampleVariance, type ArmSummary, type PairMoments,
 } from '../stats/SufficientStats.js';
 import { controlArmOf, metricIdsOf, type ExperimentDefinition } from './ExperimentDefinition.js';
 import type { MetricKind } from './MetricDefinition.js';
@@ -27,8 +27,8 @@ export interface AnalysisDesign {
   /** Default 0.05. */
   readonly alpha?: number;
   /**
-   * Welch's test and interval: `two-sided` (default), or one-sided, `greater` (the treatment
-   * is better: a lower bound) or `less`. Sequential, Bayesian and CUPED read-outs stay two-sided.
+   * The t-tests and their intervals: `two-sided` (default), or one-sided, `greater` (the
+   * treatment is better: a lower bound) or `less`. Sequential and Bayesian read-outs stay two-sided.
    */
   readonly alternative?: Alternative;
   /** The effect whose p-value is reported, adjusted and used by the Bayesian read-out. Default `relative`. */
@@ -40,10 +40,11 @@ export interface AnalysisDesign {
   /** Default 0.001. */
   readonly srmThreshold?: number;
   /**
-   * Add the CUPED-adjusted test (regression on the pre-exposure covariate) to conversion, mean
-   * and count metrics whose two compared arms both carry pair accumulators (X the metric, Y the
-   * covariate) with a pooled covariate variance > 0; the headline p-value (and so the adjusted
-   * ones) is then CUPED's. Never applied to ratio metrics. Default false.
+   * Estimate with CUPED (regression on the pre-exposure covariate) the conversion, mean and
+   * count metrics whose arms all carry pair accumulators (X the metric, Y the covariate) with a
+   * pooled covariate variance > 0: then every figure of the metric (t-tests, p-values and
+   * their adjustment, sequential intervals, Bayesian read-out) is CUPED's. Never ratio metrics.
+   * Default false.
    */
   readonly cuped?: boolean;
 }
@@ -65,8 +66,11 @@ export interface AnalysisInput {
   readonly metrics: readonly MetricStats[];
 }
 
-/** The CUPED read-out of one comparison (`cupedTest` on both scales). */
-export interface CupedComparison {
+/** The estimator of every figure of a metric: `cuped` (regression-adjusted) or `plain` (the arms' own means and variances). */
+export type EstimatorKind = Estimator['kind'];
+
+/** How CUPED adjusted one comparison. */
+export interface CupedAdjustment {
   /**
    * The variance formulas: `proportion` (GrowthBook's, n denominators) for a conversion metric
    * whose covariate has variance ȳ(1 − ȳ) in both arms (a 0/1 covariate), else `mean` (n − 1).
@@ -76,9 +80,9 @@ export interface CupedComparison {
   readonly theta: number;
   /** The share of the headline effect's variance the adjustment removes (≈ ρ²). */
   readonly varianceReduction: number;
-  readonly absolute: CupedResult;
-  /** Null when the control mean is 0. */
-  readonly relative: CupedResult | null;
+  /** The adjusted arms: `mean` ȳ − θx̄ and `variance` the adjusted per-unit variance, beside the unadjusted moments. */
+  readonly control: CupedArm;
+  readonly treatment: CupedArm;
 }
 
 export interface ArmComparison {
@@ -87,28 +91,29 @@ export interface ArmComparison {
   /** `insufficient_data`: fewer than 2 units in an arm, or a ratio with a zero denominator; `problem` says which. */
   readonly status: 'ok' | 'insufficient_data';
   readonly problem: string | null;
+  /** The metric's estimator's effect (see `MetricResult.estimator`), as are all figures below. */
   readonly absolute: TTestResult | null;
   /** Null also when the control mean is 0 (no relative effect). */
   readonly relative: TTestResult | null;
   /** The difference `pValue` is of: the design's, or absolute when the relative effect is undefined. */
   readonly headline: Difference | null;
-  /** The headline effect's two-sided p-value: CUPED's when `cuped` is set, else Welch's. */
+  /** The headline effect's p-value (the design's alternative). */
   readonly pValue: number | null;
   readonly adjusted: { readonly holm: number; readonly benjaminiHochberg: number } | null;
   readonly sequential: { readonly absolute: SequentialResult; readonly relative: SequentialResult | null } | null;
   /** On the headline scale; null when not asked for, or when the effect has no uncertainty (sd 0). */
   readonly bayesian: BayesianResult | null;
-  /**
-   * Null unless `design.cuped` and both arms carry a covariate with pooled variance > 0. The
-   * `absolute`, `relative`, `sequential` and `bayesian` fields stay unadjusted.
-   */
-  readonly cuped: CupedComparison | null;
+  /** With the `cuped` estimator: θ, the variance removed and the adjusted arms; else null. */
+  readonly cuped: CupedAdjustment | null;
 }
 
 export interface MetricResult {
   readonly metricId: string;
   readonly kind: MetricKind;
   readonly role: MetricRole;
+  /** What every figure of the comparisons comes from: `cuped` or `plain` (always `plain` for a ratio metric). */
+  readonly estimator: EstimatorKind;
+  /** The control's unadjusted summary. */
   readonly control: ArmSummary | null;
   readonly comparisons: readonly ArmComparison[];
 }
@@ -153,23 +158,26 @@ function proportionCovariate(m: PairMoments): boolean {
 }
 
 /**
- * The CUPED read-out, or null when it does not apply (see `AnalysisDesign.cuped`). The relative
- * test is run exactly when the unadjusted one was (`withRelative`: the control mean is not 0).
+ * Whether the metric is estimated with CUPED: asked for, not a ratio, every arm with data
+ * carries a covariate (a pair accumulator) and the covariate varies over the arms pooled. A
+ * constant (or absent, folded as 0) covariate leaves the plain estimator: CUPED with θ = 0.
  */
-function cupedComparison(
-  kind: MetricKind, control: ArmAccumulator | undefined, treatment: ArmAccumulator | undefined,
-  options: { readonly alpha: number; readonly headline: Difference; readonly withRelative: boolean },
-): CupedComparison | null {
-  const { alpha, headline, withRelative } = options;
-  if (kind === 'ratio' || control?.kind !== 'pair' || treatment?.kind !== 'pair') return null;
-  if (!(mergePairMoments(control.moments, treatment.moments).m2Y > 0)) return null;
-  const metric: CupedMetric = kind === 'conversion' && proportionCovariate(control.moments) && proportionCovariate(treatment.moments) ? 'proportion' : 'mean';
-  const c = pairSumsFromMoments(control.moments);
-  const t = pairSumsFromMoments(treatment.moments);
-  const absolute = cupedTest(c, t, { difference: 'absolute', alpha, metric });
-  const relative = withRelative ? cupedTest(c, t, { difference: 'relative', alpha, metric }) : null;
-  const chosen = headline === 'relative' && relative !== null ? relative : absolute;
-  return { metric, theta: absolute.theta, varianceReduction: chosen.varianceReduction, absolute, relative };
+function usesCuped(metric: MetricStats, design: AnalysisDesign): boolean {
+  if (design.cuped !== true || metric.kind === 'ratio') return false;
+  const accs = design.arms.flatMap((arm) => (Object.hasOwn(metric.arms, arm.id) ? [metric.arms[arm.id]!] : []));
+  if (accs.length === 0) return false;
+  let pooled = emptyPairMoments;
+  for (const acc of accs) {
+    if (acc.kind !== 'pair') return false;
+    pooled = mergePairMoments(pooled, acc.moments);
+  }
+  return pooled.m2Y > 0;
+}
+
+/** The CUPED estimator of a comparison, with its variance formulas chosen by the covariate. */
+function cupedOf(kind: MetricKind, control: PairMoments, treatment: PairMoments) {
+  const metric: CupedMetric = kind === 'conversion' && proportionCovariate(control) && proportionCovariate(treatment) ? 'proportion' : 'mean';
+  return cupedEstimator(pairSumsFromMoments(control), pairSumsFromMoments(treatment), { metric });
 }
 
 type Draft = Omit<ArmComparison, 'adjusted'>;
@@ -179,27 +187,33 @@ interface ArmInput {
   readonly acc: ArmAccumulator | undefined;
 }
 
-function compare(kind: MetricKind, controlArm: ArmInput, armId: string, treatmentArm: ArmInput, design: AnalysisDesign): Draft {
+function compare(kind: MetricKind, controlArm: ArmInput, armId: string, treatmentArm: ArmInput, design: AnalysisDesign, cuped: boolean): Draft {
   const none = { absolute: null, relative: null, headline: null, pValue: null, sequential: null, bayesian: null, cuped: null };
-  const { summary: control } = controlArm;
-  const { summary: treatment } = treatmentArm;
+  const { summary: control, acc: controlAcc } = controlArm;
+  const { summary: treatment, acc: treatmentAcc } = treatmentArm;
   if (typeof treatment === 'string') return { armId, summary: null, status: 'insufficient_data', problem: treatment, ...none };
   if (typeof control === 'string') return { armId, summary: treatment, status: 'insufficient_data', problem: `control: ${control}`, ...none };
   const alpha = design.alpha ?? 0.05;
   const alternative = design.alternative ?? 'two-sided';
-  const absolute = welchTTest(control, treatment, { difference: 'absolute', alpha, alternative });
-  const relative = control.mean === 0 ? null : welchTTest(control, treatment, { difference: 'relative', alpha, alternative });
+  // `usesCuped` saw pair accumulators in every arm with data.
+  const adjusted = cuped && controlAcc?.kind === 'pair' && treatmentAcc?.kind === 'pair' ? cupedOf(kind, controlAcc.moments, treatmentAcc.moments) : null;
+  const estimator: Estimator = adjusted ?? plainEstimator(control, treatment);
+  const test = (difference: Difference): TTestResult => tTestOfEffect(estimator.effect(difference), estimator.df, { alpha, alternative });
+  const absolute = test('absolute');
+  const relative = estimator.hasRelative ? test('relative') : null;
   const headline: Difference = design.difference === 'absolute' || relative === null ? 'absolute' : 'relative';
   const chosen = headline === 'absolute' ? absolute : relative!;
-  const cuped = design.cuped === true ? cupedComparison(kind, controlArm.acc, treatmentArm.acc, { alpha, headline, withRelative: relative !== null }) : null;
-  // As GrowthBook does with CUPED on: the adjusted test is the headline (and enters the adjustment).
-  const pValue = cuped === null ? chosen.pValue : (headline === 'relative' ? cuped.relative! : cuped.absolute).pValue;
+  const sequentialOf = (difference: Difference): SequentialResult =>
+    sequentialOfEffect(estimator.effect(difference), estimator.n, { alpha, nStar: design.sequential!.nStar });
   const sequential = design.sequential === undefined ? null : {
-    absolute: sequentialTest(control, treatment, { difference: 'absolute', alpha, nStar: design.sequential.nStar }),
-    relative: relative === null ? null : sequentialTest(control, treatment, { difference: 'relative', alpha, nStar: design.sequential.nStar }),
+    absolute: sequentialOf('absolute'),
+    relative: relative === null ? null : sequentialOf('relative'),
   };
-  const bayesian = design.bayesian === undefined || !(chosen.se > 0) ? null : bayesianTest(control, treatment, { difference: headline, alpha, prior: design.bayesian.prior });
-  return { armId, summary: treatment, status: 'ok', problem: null, absolute, relative, headline, pValue, sequential, bayesian, cuped };
+  const bayesian = design.bayesian === undefined || !(chosen.se > 0) ? null : bayesianOfEffect(estimator.effect(headline), { alpha, prior: design.bayesian.prior });
+  const cupedAdjustment = adjusted === null ? null : {
+    metric: adjusted.metric, theta: adjusted.theta, varianceReduction: adjusted.varianceReduction(headline), control: adjusted.control, treatment: adjusted.treatment,
+  };
+  return { armId, summary: treatment, status: 'ok', problem: null, absolute, relative, headline, pValue: chosen.pValue, sequential, bayesian, cuped: cupedAdjustment };
 }
 
 /**
@@ -226,18 +240,20 @@ export function analyzeExperiment(input: AnalysisInput): ExperimentAnalysis {
       return { summary: summarize(metric.kind, acc), acc };
     };
     const control = armInput(design.controlArmId);
-    const comparisons = treatments.map((arm) => compare(metric.kind, control, arm.id, armInput(arm.id), design));
-    return { metric, control: typeof control.summary === 'string' ? null : control.summary, comparisons };
+    const cuped = usesCuped(metric, design);
+    const comparisons = treatments.map((arm) => compare(metric.kind, control, arm.id, armInput(arm.id), design, cuped));
+    return { metric, estimator: cuped ? 'cuped' as const : 'plain' as const, control: typeof control.summary === 'string' ? null : control.summary, comparisons };
   });
 
   const pValues = drafts.flatMap((d) => d.comparisons.flatMap((c) => (c.pValue === null ? [] : [c.pValue])));
   const holm = holmAdjust(pValues);
   const bh = benjaminiHochbergAdjust(pValues);
   let next = 0;
-  const metrics = drafts.map(({ metric, control, comparisons }): MetricResult => ({
+  const metrics = drafts.map(({ metric, estimator, control, comparisons }): MetricResult => ({
     metricId: metric.metricId,
     kind: metric.kind,
     role: metric.role,
+    estimator,
     control,
     comparisons: comparisons.map((c): ArmComparison => {
       if (c.pValue === null) return { ...c, adjusted: null };

@@ -74,11 +74,11 @@ describe('roiReport', () => {
     const report = roiReport(baseInput());
     expect(Object.keys(report.metrics)).toEqual([...roiMetricRoles]);
     for (const role of ['conversionRate', 'averageOrderValue', 'clickThroughRate'] as const) {
-      expect(report.metrics[role]).toEqual({ role, status: 'not_configured', problem: null, baseline: null, treated: null, absolute: null, relative: null, pValue: null });
+      expect(report.metrics[role]).toEqual({ role, status: 'not_configured', problem: null, estimator: 'plain', baseline: null, treated: null, absolute: null, relative: null });
     }
   });
 
-  it('agrees with welchTTest on both scales', () => {
+  it('agrees with welchTTest on both scales, each interval with its own p-value', () => {
     const b = { n: 5, mean: 3, variance: 2.5 };
     const t = { n: 5, mean: 5, variance: 2.5 };
     const m = roiReport(baseInput()).metrics.revenuePerVisitor;
@@ -86,7 +86,8 @@ describe('roiReport', () => {
     const rel = welchTTest(b, t, { difference: 'relative' });
     expect(m.absolute!.lower).toBeCloseTo(abs.ci[0], 12);
     expect(m.relative!.upper).toBeCloseTo(rel.ci[1], 12);
-    expect(m.pValue).toBeCloseTo(rel.pValue, 12);
+    expect(m.absolute!.pValue).toBeCloseTo(abs.pValue, 12);
+    expect(m.relative!.pValue).toBeCloseTo(rel.pValue, 12);
   });
 
   it('scales incremental revenue by the treated arm\'s exposed units, not the metric\'s sample', () => {
@@ -113,6 +114,9 @@ describe('roiReport', () => {
     expect(roiReport(baseInput()).roi).toBeNull();
     expect(roiReport(baseInput({ monthlyCost: null })).roi).toBeNull();
     expect(roiReport(baseInput({ monthlyCost: -5 })).roi).toBeNull();
+    expect(roiReport(baseInput({ monthlyCost: -5 })).roiMissing).toEqual(['monthlyCost']);
+    expect(roiReport(baseInput({ monthlyCost: 10, treated: { id: 't', units: 5, metrics: {} } })).roiMissing).toEqual(['revenuePerVisitor']);
+    expect(roiReport(baseInput({ treated: { id: 't', units: 5, metrics: {} } })).roiMissing).toEqual(['monthlyCost', 'revenuePerVisitor']);
   });
 
   it('flags a 52/48 split of 10,000 units against 50/50 weights (chi-square 16, p = 6.33e-5)', () => {

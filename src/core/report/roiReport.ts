@@ -13,12 +13,11 @@
  */
 import type { MetricKind } from '../experiments/MetricDefinition.js';
 import { roiRoles, type RoiRole } from '../experiments/MeasurementSettings.js';
-import { summarize } from '../experiments/analyzeExperiment.js';
+import { summarize, type EstimatorKind } from '../experiments/analyzeExperiment.js';
 import type { ArmAccumulator } from '../experiments/metricValues.js';
-import { welchTTest, type TTestResult } from '../stats/frequentist.js';
-import { sequentialTest, type SequentialResult } from '../stats/sequential.js';
+import { plainEstimator, tTestOfEffect, type Difference, type Estimator, type TTestResult } from '../stats/frequentist.js';
+import { sequentialOfEffect } from '../stats/sequential.js';
 import { sampleRatioMismatch } from '../stats/srm.js';
-import type { ArmSummary } from '../stats/SufficientStats.js';
 
 /** The report's figures: the same roles the measurement settings map to metrics. */
 export const roiMetricRoles = roiRoles;
@@ -78,22 +77,35 @@ export interface Interval {
   readonly upper: number;
 }
 
+/**
+ * An interval with the p-value of the same test against the same null: `significant` is
+ * "the interval excludes the null", which is `pValue < alpha` (both come from one estimate,
+ * standard error and distribution), so a figure and the mark beside it cannot disagree.
+ */
+export interface TestedInterval extends Interval {
+  readonly pValue: number;
+  readonly significant: boolean;
+}
+
 export interface MetricUplift {
   readonly role: RoiMetricRole;
   readonly status: 'ok' | 'insufficient_data' | 'not_configured';
   readonly problem: string | null;
+  /** What every figure of the row comes from. The report reads the arms' own values (a covariate is ignored): always `plain`. */
+  readonly estimator: EstimatorKind;
   /** The arm's mean (or ratio of means); null when not configured or below 2 units. */
   readonly baseline: number | null;
   readonly treated: number | null;
-  /** Welch (delta method for ratios), two-sided, 1 − alpha. */
-  readonly absolute: Interval | null;
-  /** (treated − baseline)/|baseline|; null when the baseline is 0. */
-  readonly relative: Interval | null;
-  /** Of the relative effect when defined, else of the absolute one. */
-  readonly pValue: number | null;
-  /** Present (possibly null) only when the input asked for sequential intervals. */
-  readonly sequential?: { readonly absolute: Interval; readonly relative: Interval | null } | null;
+  /** treated − baseline: Welch (delta method for ratios), two-sided, 1 − alpha, with its own p-value. */
+  readonly absolute: TestedInterval | null;
+  /** (treated − baseline)/|baseline| (delta method), with its own p-value; null when the baseline is 0. */
+  readonly relative: TestedInterval | null;
+  /** Present (possibly null) only when the input asked for sequential intervals; each with its always-valid p-value. */
+  readonly sequential?: { readonly absolute: TestedInterval; readonly relative: TestedInterval | null } | null;
 }
+
+/** What keeps the report from giving an ROI. */
+export type RoiMissing = 'monthlyCost' | 'revenuePerVisitor';
 
 export interface RoiReport {
   readonly scope: string;
@@ -103,16 +115,35 @@ export interface RoiReport {
   readonly arms: { readonly baseline: { id: string; units: number }; readonly treated: { id: string; units: number } };
   readonly srm: { readonly pValue: number; readonly flagged: boolean; readonly counts: readonly number[]; readonly weights: readonly number[]; readonly chiSquare: number };
   readonly metrics: Readonly<Record<RoiMetricRole, MetricUplift>>;
-  /** (RPV_treated − RPV_baseline) × treated units over the period, with the interval of that difference × units; and per 30-day month. Null without revenue per visitor data. */
-  readonly incrementalRevenue: { readonly period: Interval; readonly perMonth: Interval; readonly currency: string | null } | null;
-  /** ROI = (incremental revenue per month − monthlyCost) / monthlyCost, its interval mapped from the per-month interval (a monotone transform). Null without a cost (or cost <= 0) or without incremental revenue. */
-  readonly roi: { readonly monthlyCost: number; readonly estimate: number; readonly lower: number; readonly upper: number } | null;
+  /**
+   * (RPV_treated − RPV_baseline) × treated units over the period, with the interval of that
+   * difference × units; and per 30-day month. `pValue` and `significant` are those of revenue
+   * per visitor's absolute uplift (a scaling keeps the null 0). Null without revenue per visitor data.
+   */
+  readonly incrementalRevenue: {
+    readonly period: Interval; readonly perMonth: Interval; readonly currency: string | null; readonly pValue: number; readonly significant: boolean;
+  } | null;
+  /**
+   * ROI = (incremental revenue per month − monthlyCost) / monthlyCost, its interval mapped from
+   * the per-month interval (a monotone transform). `pValue` tests break-even (ROI = 0, i.e. the
+   * RPV uplift that pays the cost exactly) with the same t-test: `significant` when the interval
+   * excludes 0. Null without a cost (or cost <= 0) or without incremental revenue; `roiMissing` says which.
+   */
+  readonly roi: (TestedInterval & { readonly monthlyCost: number }) | null;
+  /** Empty when there is an ROI; else what is missing (a cost <= 0 counts as no cost). */
+  readonly roiMissing: readonly RoiMissing[];
   /** E.g. SRM flagged, too few units, period shorter than a day. */
   readonly warnings: readonly string[];
 }
 
 function interval(result: { readonly estimate: number; readonly ci: readonly [number, number] }): Interval {
   return { estimate: result.estimate, lower: result.ci[0], upper: result.ci[1] };
+}
+
+/** The interval of a test with its p-value; significant when it excludes 0. */
+function tested(result: { readonly estimate: number; readonly ci: readonly [number, number]; readonly pValue: number }): TestedInterval {
+  const i = interval(result);
+  return { ...i, pValue: result.pValue, significant: i.lower > 0 || i.upper < 0 };
 }
 
 function scaled(i: Interval, factor: number): Interval {
@@ -128,43 +159,64 @@ function asRoleAccumulator(role: RoiMetricRole, acc: ArmAccumulator): ArmAccumul
   return acc;
 }
 
+const untested = { baseline: null, treated: null, absolute: null, relative: null } as const;
+
 function notConfigured(role: RoiMetricRole, sequential: boolean): MetricUplift {
-  return {
-    role, status: 'not_configured', problem: null, baseline: null, treated: null, absolute: null, relative: null, pValue: null,
-    ...(sequential ? { sequential: null } : {}),
-  };
+  return { role, status: 'not_configured', problem: null, estimator: 'plain', ...untested, ...(sequential ? { sequential: null } : {}) };
 }
 
-function upliftOf(role: RoiMetricRole, baselineAcc: ArmAccumulator | undefined, treatedAcc: ArmAccumulator | undefined, alpha: number, nStar: number | null): MetricUplift {
+/** A row's figures, and the absolute RPV test the incremental revenue and ROI are scaled from. */
+interface RoleResult {
+  readonly uplift: MetricUplift;
+  readonly absoluteTest: TTestResult | null;
+}
+
+function upliftOf(role: RoiMetricRole, baselineAcc: ArmAccumulator | undefined, treatedAcc: ArmAccumulator | undefined, alpha: number, nStar: number | null): RoleResult {
   const withSequential = nStar !== null;
-  if (baselineAcc === undefined && treatedAcc === undefined) return notConfigured(role, withSequential);
+  if (baselineAcc === undefined && treatedAcc === undefined) return { uplift: notConfigured(role, withSequential), absoluteTest: null };
   const kind = roiMetricKinds[role];
   const b = summarize(kind, baselineAcc === undefined ? undefined : asRoleAccumulator(role, baselineAcc));
   const t = summarize(kind, treatedAcc === undefined ? undefined : asRoleAccumulator(role, treatedAcc));
   if (typeof b === 'string' || typeof t === 'string') {
     const problem = [typeof b === 'string' ? `baseline: ${b}` : null, typeof t === 'string' ? `treated: ${t}` : null].filter((p) => p !== null).join('; ');
     return {
-      role, status: 'insufficient_data', problem,
-      baseline: typeof b === 'string' ? null : b.mean, treated: typeof t === 'string' ? null : t.mean,
-      absolute: null, relative: null, pValue: null, ...(withSequential ? { sequential: null } : {}),
+      uplift: {
+        role, status: 'insufficient_data', problem, estimator: 'plain', ...untested,
+        baseline: typeof b === 'string' ? null : b.mean, treated: typeof t === 'string' ? null : t.mean,
+        ...(withSequential ? { sequential: null } : {}),
+      },
+      absoluteTest: null,
     };
   }
-  const absolute: TTestResult = welchTTest(b, t, { difference: 'absolute', alpha });
-  const relative: TTestResult | null = b.mean === 0 ? null : welchTTest(b, t, { difference: 'relative', alpha });
+  const estimator = plainEstimator(b, t);
+  const absolute = tTestOfEffect(estimator.effect('absolute'), estimator.df, { alpha });
+  const relative = estimator.hasRelative ? tTestOfEffect(estimator.effect('relative'), estimator.df, { alpha }) : null;
   return {
-    role, status: 'ok', problem: null, baseline: b.mean, treated: t.mean,
-    absolute: interval(absolute), relative: relative === null ? null : interval(relative),
-    pValue: (relative ?? absolute).pValue,
-    ...(withSequential ? { sequential: sequentialOf(b, t, alpha, nStar) } : {}),
+    uplift: {
+      role, status: 'ok', problem: null, estimator: estimator.kind, baseline: b.mean, treated: t.mean,
+      absolute: tested(absolute), relative: relative === null ? null : tested(relative),
+      ...(withSequential ? { sequential: sequentialOf(estimator, alpha, nStar) } : {}),
+    },
+    absoluteTest: absolute,
   };
 }
 
-function sequentialOf(b: ArmSummary, t: ArmSummary, alpha: number, nStar: number): { absolute: Interval; relative: Interval | null } {
-  const of = (r: SequentialResult): Interval => interval(r);
-  return {
-    absolute: of(sequentialTest(b, t, { difference: 'absolute', alpha, nStar })),
-    relative: b.mean === 0 ? null : of(sequentialTest(b, t, { difference: 'relative', alpha, nStar })),
-  };
+function sequentialOf(estimator: Estimator, alpha: number, nStar: number): { absolute: TestedInterval; relative: TestedInterval | null } {
+  const of = (difference: Difference): TestedInterval => tested(sequentialOfEffect(estimator.effect(difference), estimator.n, { alpha, nStar }));
+  return { absolute: of('absolute'), relative: estimator.hasRelative ? of('relative') : null };
+}
+
+/**
+ * ROI and its test against break-even. (x − c)/c is increasing in x for c > 0, so the per-month
+ * interval's ends map to the ROI interval's ends. Break-even is ΔRPV = c/perMonthFactor: the same
+ * t-test (estimate, se, df) against that null, so p < α exactly when the ROI interval excludes 0.
+ */
+function roiOf(perMonth: Interval, cost: number, rpvTest: TTestResult, perMonthFactor: number, alpha: number): TestedInterval & { monthlyCost: number } {
+  const of = (x: number): number => (x - cost) / cost;
+  const breakEven = tTestOfEffect({ estimate: rpvTest.estimate - cost / perMonthFactor, variance: rpvTest.se ** 2 }, rpvTest.df, { alpha });
+  const lower = of(perMonth.lower);
+  const upper = of(perMonth.upper);
+  return { monthlyCost: cost, estimate: of(perMonth.estimate), lower, upper, pValue: breakEven.pValue, significant: lower > 0 || upper < 0 };
 }
 
 function checkInput(input: RoiInput, alpha: number): void {
@@ -207,9 +259,10 @@ export function roiReport(input: RoiInput): RoiReport {
   const srmResult = sampleRatioMismatch(counts, weights);
   const srm = { pValue: srmResult.pValue, flagged: srmResult.mismatch, counts, weights, chiSquare: srmResult.chiSquare };
 
-  const metrics = Object.fromEntries(
+  const results = Object.fromEntries(
     roiMetricRoles.map((role) => [role, upliftOf(role, baseline.metrics[role], treated.metrics[role], alpha, nStar)]),
-  ) as Record<RoiMetricRole, MetricUplift>;
+  ) as Record<RoiMetricRole, RoleResult>;
+  const metrics = Object.fromEntries(roiMetricRoles.map((role) => [role, results[role].uplift])) as Record<RoiMetricRole, MetricUplift>;
 
   const warnings: string[] = [];
   if (srm.flagged) warnings.push(`sample ratio mismatch (p = ${srm.pValue.toPrecision(3)}): the split ${counts.join('/')} does not match the weights ${weights.join('/')}; the comparison may be biased`);
@@ -217,23 +270,21 @@ export function roiReport(input: RoiInput): RoiReport {
   if (input.periodDays < 1) warnings.push(`the period is shorter than a day (${input.periodDays} days): the monthly figures are a long extrapolation`);
 
   const rpv = metrics.revenuePerVisitor.absolute;
+  const rpvTest = results.revenuePerVisitor.absoluteTest;
   const currency = input.currency ?? null;
+  // Revenue per month per unit of ΔRPV: the incremental revenue is ΔRPV × perMonthFactor.
+  const perMonthFactor = treated.units * (DAYS_PER_MONTH / input.periodDays);
   const incrementalRevenue = rpv === null ? null : (() => {
     const period = scaled(rpv, treated.units);
-    return { period, perMonth: scaled(period, DAYS_PER_MONTH / input.periodDays), currency };
+    return { period, perMonth: scaled(period, DAYS_PER_MONTH / input.periodDays), currency, pValue: rpv.pValue, significant: rpv.significant };
   })();
 
   const cost = input.monthlyCost ?? null;
-  if (cost !== null && !(cost > 0 && Number.isFinite(cost))) warnings.push(`the monthly cost must be a finite number > 0 (got ${cost}): no ROI`);
+  const hasCost = cost !== null && cost > 0 && Number.isFinite(cost);
+  if (cost !== null && !hasCost) warnings.push(`the monthly cost must be a finite number > 0 (got ${cost}): no ROI`);
   if (cost !== null && incrementalRevenue === null) warnings.push('no revenue per visitor data: no incremental revenue, no ROI');
-  // (x − c)/c is increasing in x for c > 0, so the interval's ends map to the ROI interval's ends.
-  const roiOf = (x: number, c: number): number => (x - c) / c;
-  const roi = cost === null || !(cost > 0 && Number.isFinite(cost)) || incrementalRevenue === null ? null : {
-    monthlyCost: cost,
-    estimate: roiOf(incrementalRevenue.perMonth.estimate, cost),
-    lower: roiOf(incrementalRevenue.perMonth.lower, cost),
-    upper: roiOf(incrementalRevenue.perMonth.upper, cost),
-  };
+  const roiMissing: RoiMissing[] = [...(hasCost ? [] : ['monthlyCost' as const]), ...(incrementalRevenue === null ? ['revenuePerVisitor' as const] : [])];
+  const roi = !hasCost || incrementalRevenue === null || rpvTest === null ? null : roiOf(incrementalRevenue.perMonth, cost, rpvTest, perMonthFactor, alpha);
 
   return {
     scope: input.scope,
@@ -244,6 +295,7 @@ export function roiReport(input: RoiInput): RoiReport {
     metrics,
     incrementalRevenue,
     roi,
+    roiMissing,
     warnings,
   };
 }

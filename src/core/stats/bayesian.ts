@@ -12,7 +12,7 @@
  */
 import type { ArmSummary } from './SufficientStats.js';
 import { normalCdf, normalPdf, normalQuantile } from './distributions.js';
-import { effectOf, type Difference } from './frequentist.js';
+import { effectOf, type Difference, type Effect } from './frequentist.js';
 
 /** A normal prior on the effect, on the scale of `difference`. */
 export interface NormalPrior {
@@ -61,9 +61,18 @@ export function posterior(estimate: number, se: number, prior?: NormalPrior): { 
   return { mean: (prior.mean / prior.variance + estimate / (se * se)) / precision, sd: 1 / Math.sqrt(precision) };
 }
 
-export function bayesianTest(control: ArmSummary, treatment: ArmSummary, options: BayesianOptions = {}): BayesianResult {
-  const { difference = 'relative', alpha = 0.05, prior } = options;
-  const { estimate, variance } = effectOf(control, treatment, difference);
-  const post = posterior(estimate, Math.sqrt(variance), prior);
+/**
+ * The read-out of an effect (estimate and variance from any estimator: plain or CUPED-adjusted,
+ * as GrowthBook's `EffectBayesianABTest` takes the regression-adjusted mean and variance),
+ * combined with the prior if one is given. Throws RangeError when the effect's variance is 0.
+ */
+export function bayesianOfEffect(effect: Effect, options: Omit<BayesianOptions, 'difference'> = {}): BayesianResult {
+  const { alpha = 0.05, prior } = options;
+  const post = posterior(effect.estimate, Math.sqrt(effect.variance), prior);
   return normalPosteriorSummary(post.mean, post.sd, alpha);
+}
+
+/** The Bayesian read-out of treatment versus control with the plain estimator. */
+export function bayesianTest(control: ArmSummary, treatment: ArmSummary, options: BayesianOptions = {}): BayesianResult {
+  return bayesianOfEffect(effectOf(control, treatment, options.difference ?? 'relative'), options);
 }

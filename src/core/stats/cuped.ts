@@ -19,8 +19,7 @@
  *   intervals as in `frequentist.ts`.
  */
 import { pairMomentsFromSums, type ArmSummary, type PairSums } from './SufficientStats.js';
-import { studentTCdf, studentTQuantile, studentTSf } from './distributions.js';
-import { welchDegreesOfFreedom, type Alternative, type Difference, type Effect, type TTestResult } from './frequentist.js';
+import { tTestOfEffect, welchDegreesOfFreedom, type Alternative, type Difference, type Effect, type Estimator, type TTestResult } from './frequentist.js';
 
 /** `mean`: sample variances with n − 1; `proportion`: 0/1 data, p(1 − p) and n denominators. */
 export type CupedMetric = 'mean' | 'proportion';
@@ -125,14 +124,24 @@ export function cupedEffect(control: CupedArm, treatment: CupedArm, theta: numbe
   };
 }
 
+/** The CUPED estimator of a comparison: its effects are `cupedEffect` of the adjusted arms. */
+export interface CupedEstimator extends Estimator {
+  readonly kind: 'cuped';
+  readonly metric: CupedMetric;
+  readonly theta: number;
+  readonly control: CupedArm;
+  readonly treatment: CupedArm;
+  /** 1 − var(adjusted effect)/var(the same effect with θ = 0) on that scale: the share of variance removed (≈ ρ²). */
+  varianceReduction(difference: Difference): number;
+}
+
 /**
- * Welch's t-test on CUPED-adjusted arms. `control` and `treatment` are `PairSums` with X the
- * post-period metric and Y the pre-period covariate. Throws `RangeError` for n < 2, alpha
- * outside (0, 1), a relative effect on a zero control mean or a negative adjusted variance.
+ * The CUPED estimator: θ pooled over both arms (or `options.theta`), the arms adjusted, Welch
+ * df from the adjusted variances. With θ = 0 its effects are the plain ones. Throws RangeError
+ * for n < 2, a non-finite θ or a negative adjusted variance.
  */
-export function cupedTest(control: PairSums, treatment: PairSums, options: CupedOptions = {}): CupedResult {
-  const { difference = 'relative', alpha = 0.05, alternative = 'two-sided', metric = 'mean' } = options;
-  if (!(alpha > 0 && alpha < 1)) throw new RangeError(`alpha must be in (0, 1), got ${alpha}`);
+export function cupedEstimator(control: PairSums, treatment: PairSums, options: Pick<CupedOptions, 'metric' | 'theta'> = {}): CupedEstimator {
+  const { metric = 'mean' } = options;
   const theta = options.theta ?? pooledTheta(control, treatment, metric);
   if (!Number.isFinite(theta)) throw new RangeError(`theta must be finite, got ${theta}`);
   const c = adjustArm(cupedMoments(control, metric), theta);
@@ -142,18 +151,37 @@ export function cupedTest(control: PairSums, treatment: PairSums, options: Cuped
       throw new RangeError(`${role} adjusted variance must be finite and >= 0, got ${arm.variance}`);
     }
   }
-  const { estimate, variance } = cupedEffect(c, t, theta, difference);
-  const unadjusted = cupedEffect(adjustArm(c, 0), adjustArm(t, 0), 0, difference).variance;
-  const se = Math.sqrt(Math.max(0, variance));
-  const df = welchDegreesOfFreedom(c, t);
-  const tStatistic = se > 0 ? estimate / se : estimate === 0 ? 0 : Math.sign(estimate) * Infinity;
-  const base = { theta, control: c, treatment: t, varianceReduction: unadjusted > 0 ? 1 - variance / unadjusted : 0, estimate, se, df, tStatistic };
-  if (alternative === 'two-sided') {
-    const half = studentTQuantile(1 - alpha / 2, df) * se;
-    return { ...base, pValue: Math.min(1, 2 * studentTSf(Math.abs(tStatistic), df)), ci: [estimate - half, estimate + half] };
-  }
-  const half = studentTQuantile(1 - alpha, df) * se;
-  return alternative === 'greater'
-    ? { ...base, pValue: studentTSf(tStatistic, df), ci: [estimate - half, Infinity] }
-    : { ...base, pValue: studentTCdf(tStatistic, df), ci: [-Infinity, estimate + half] };
+  return {
+    kind: 'cuped',
+    metric,
+    theta,
+    control: c,
+    treatment: t,
+    n: c.n + t.n,
+    df: welchDegreesOfFreedom(c, t),
+    hasRelative: c.postMean !== 0,
+    effect: (difference) => cupedEffect(c, t, theta, difference),
+    varianceReduction: (difference) => {
+      const unadjusted = cupedEffect(adjustArm(c, 0), adjustArm(t, 0), 0, difference).variance;
+      return unadjusted > 0 ? 1 - cupedEffect(c, t, theta, difference).variance / unadjusted : 0;
+    },
+  };
+}
+
+/**
+ * Welch's t-test on CUPED-adjusted arms. `control` and `treatment` are `PairSums` with X the
+ * post-period metric and Y the pre-period covariate. Throws `RangeError` for n < 2, alpha
+ * outside (0, 1), a relative effect on a zero control mean or a negative adjusted variance.
+ */
+export function cupedTest(control: PairSums, treatment: PairSums, options: CupedOptions = {}): CupedResult {
+  const { difference = 'relative', alpha = 0.05 } = options;
+  if (!(alpha > 0 && alpha < 1)) throw new RangeError(`alpha must be in (0, 1), got ${alpha}`);
+  const estimator = cupedEstimator(control, treatment, options);
+  return {
+    ...tTestOfEffect(estimator.effect(difference), estimator.df, options),
+    theta: estimator.theta,
+    control: estimator.control,
+    treatment: estimator.treatment,
+    varianceReduction: estimator.varianceReduction(difference),
+  };
 }

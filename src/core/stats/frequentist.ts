@@ -82,17 +82,46 @@ export function welchDegreesOfFreedom(control: ArmSummary, treatment: ArmSummary
 }
 
 /**
- * Welch's t-test. Two-sided: p = 2·(1 − T_df(|est/se|)), CI = est ± t_{df,1−α/2}·se.
- * `greater`: p = 1 − T_df(est/se), CI = [est − t_{df,1−α}·se, ∞); `less` mirrors it.
+ * How a comparison estimates its effect: every read-out of the comparison (the t-test, the
+ * always-valid interval, the Bayesian posterior) takes its estimate, variance and degrees of
+ * freedom from one estimator, so they cannot disagree about what was measured. `plain` is
+ * Welch on the arms' summaries; `cuped` (`cuped.ts`) the regression-adjusted one.
  */
-export function welchTTest(control: ArmSummary, treatment: ArmSummary, options: TTestOptions = {}): TTestResult {
-  const { difference = 'relative', alpha = 0.05, alternative = 'two-sided' } = options;
-  if (!(alpha > 0 && alpha < 1)) throw new RangeError(`alpha must be in (0, 1), got ${alpha}`);
+export interface Estimator {
+  readonly kind: 'plain' | 'cuped';
+  /** Units in the two arms together (the sequential interval's N). */
+  readonly n: number;
+  /** Welch–Satterthwaite degrees of freedom of the per-arm variances the estimator uses. */
+  readonly df: number;
+  /** False when the control mean is 0: the relative effect is undefined. */
+  readonly hasRelative: boolean;
+  /** The effect on either scale; throws RangeError for `relative` when `hasRelative` is false. */
+  effect(difference: Difference): Effect;
+}
+
+/** The plain estimator: `absoluteEffect` / `relativeEffect` of the summaries, Welch df. Throws RangeError for an arm `welchTTest` refuses. */
+export function plainEstimator(control: ArmSummary, treatment: ArmSummary): Estimator {
   checkArm(control, 'control');
   checkArm(treatment, 'treatment');
-  const { estimate, variance } = effectOf(control, treatment, difference);
-  const se = Math.sqrt(variance);
-  const df = welchDegreesOfFreedom(control, treatment);
+  return {
+    kind: 'plain',
+    n: control.n + treatment.n,
+    df: welchDegreesOfFreedom(control, treatment),
+    hasRelative: control.mean !== 0,
+    effect: (difference) => effectOf(control, treatment, difference),
+  };
+}
+
+/**
+ * The t-test of an effect with `df` degrees of freedom. Two-sided: p = 2·(1 − T_df(|est/se|)),
+ * CI = est ± t_{df,1−α/2}·se. `greater`: p = 1 − T_df(est/se), CI = [est − t_{df,1−α}·se, ∞);
+ * `less` mirrors it. The interval excludes 0 exactly when p < α.
+ */
+export function tTestOfEffect(effect: Effect, df: number, options: Omit<TTestOptions, 'difference'> = {}): TTestResult {
+  const { alpha = 0.05, alternative = 'two-sided' } = options;
+  if (!(alpha > 0 && alpha < 1)) throw new RangeError(`alpha must be in (0, 1), got ${alpha}`);
+  const { estimate } = effect;
+  const se = Math.sqrt(Math.max(0, effect.variance));
   const tStatistic = se > 0 ? estimate / se : estimate === 0 ? 0 : Math.sign(estimate) * Infinity;
   if (alternative === 'two-sided') {
     const half = studentTQuantile(1 - alpha / 2, df) * se;
@@ -103,4 +132,12 @@ export function welchTTest(control: ArmSummary, treatment: ArmSummary, options: 
   return alternative === 'greater'
     ? { estimate, se, df, tStatistic, pValue: studentTSf(tStatistic, df), ci: [estimate - half, Infinity] }
     : { estimate, se, df, tStatistic, pValue: studentTCdf(tStatistic, df), ci: [-Infinity, estimate + half] };
+}
+
+/** Welch's t-test: `tTestOfEffect` on the plain estimator's effect. */
+export function welchTTest(control: ArmSummary, treatment: ArmSummary, options: TTestOptions = {}): TTestResult {
+  const { difference = 'relative', alpha = 0.05 } = options;
+  if (!(alpha > 0 && alpha < 1)) throw new RangeError(`alpha must be in (0, 1), got ${alpha}`);
+  const estimator = plainEstimator(control, treatment);
+  return tTestOfEffect(estimator.effect(difference), estimator.df, options);
 }

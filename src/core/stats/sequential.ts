@@ -11,7 +11,7 @@
  *   p = min(1, √(Nρ² + 1) · exp(−est²·Nρ² / (2·se²·(Nρ² + 1))))   (the α at which the interval touches 0, ρ fixed)
  */
 import type { ArmSummary } from './SufficientStats.js';
-import { effectOf, type Difference } from './frequentist.js';
+import { effectOf, type Difference, type Effect } from './frequentist.js';
 
 /** ρ for the given significance level and tuning constant N*. */
 export function asymptoticRho(alpha: number, nStar: number): number {
@@ -50,12 +50,20 @@ export interface SequentialResult {
   readonly pValue: number;
 }
 
-/** The two-sided always-valid interval and p-value for treatment versus control. */
-export function sequentialTest(control: ArmSummary, treatment: ArmSummary, options: SequentialOptions): SequentialResult {
-  const { difference = 'relative', alpha = 0.05, nStar } = options;
-  const { estimate, variance } = effectOf(control, treatment, difference);
-  const se = Math.sqrt(variance);
-  const n = control.n + treatment.n;
+/**
+ * The two-sided always-valid interval and p-value of an effect measured on `n` units in
+ * total, whichever estimator gave it (plain or CUPED-adjusted: GrowthBook runs its sequential
+ * test on the regression-adjusted statistic too). The interval excludes 0 exactly when p < α.
+ */
+export function sequentialOfEffect(effect: Effect, n: number, options: Omit<SequentialOptions, 'difference'>): SequentialResult {
+  const { alpha = 0.05, nStar } = options;
+  const { estimate } = effect;
+  const se = Math.sqrt(Math.max(0, effect.variance));
   const half = sequentialHalfWidth(se, n, nStar, alpha);
   return { estimate, se, ci: [estimate - half, estimate + half], pValue: sequentialPValue(estimate, se, n, nStar, alpha) };
+}
+
+/** The two-sided always-valid interval and p-value for treatment versus control (plain estimator). */
+export function sequentialTest(control: ArmSummary, treatment: ArmSummary, options: SequentialOptions): SequentialResult {
+  return sequentialOfEffect(effectOf(control, treatment, options.difference ?? 'relative'), control.n + treatment.n, options);
 }
