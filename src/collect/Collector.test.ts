@@ -5,7 +5,7 @@ import type { Workspace } from '../store/ports.js';
 import { openSqliteStore, type SqliteStore } from '../store/sqlite/openSqliteStore.js';
 import { Collector, type CollectObserver, type CollectReport, type CollectRequest } from './Collector.js';
 import { KnowledgeModels } from '../knowledge/KnowledgeModels.js';
-import { profileIdFor } from './applyEvent.js';
+import { profileIdFor } from '../profiles/applyEvent.js';
 
 const NOW = Date.parse('2024-05-01T12:00:00.000Z');
 const at = (iso: string) => `2024-05-01T${iso}Z`;

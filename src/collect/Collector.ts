@@ -8,7 +8,7 @@ import type { ExperimentModel } from '../core/experiments/ExperimentModel.js';
 import type { FaultDetail } from '../core/errors/AttuneError.js';
 import type { CollectCommitter, Workspace } from '../store/ports.js';
 import type { KnowledgeModels } from '../knowledge/KnowledgeModels.js';
-import { applyEvent, type CommitOutcome } from './applyEvent.js';
+import { applyEvent, type CommitOutcome } from '../profiles/applyEvent.js';
 
 export interface CollectRequest {
   readonly events: readonly unknown[];

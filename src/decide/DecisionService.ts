@@ -7,7 +7,7 @@ import type { DecisionRequest } from '../core/decide/decisionSteps.js';
 import type { FaultDetail } from '../core/errors/AttuneError.js';
 import type { CollectCommitter, DecisionProfileRow, DecisionReader, Workspace } from '../store/ports.js';
 import { DecisionRecorder, type PendingDecisionRecord } from './DecisionRecorder.js';
-import { profileIdFor } from '../collect/applyEvent.js';
+import { profileIdFor } from '../profiles/applyEvent.js';
 import { EXPOSURE_EVENT, type Exposure } from '../core/experiments/experimentUnits.js';
 import type { IdentityCheck, IdentityReading } from '../core/identity/identityCheck.js';
 

@@ -1,4 +1,4 @@
-import { replayEvent } from '../collect/applyEvent.js';
+import { replayEvent } from '../profiles/applyEvent.js';
 import { isCallType } from '../core/events/callTypes.js';
 import type { CollectedEvent, JsonObject } from '../core/events/CollectedEvent.js';
 import type { KnowledgeModel } from '../core/knowledge/KnowledgeModel.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
-import { profileIdFor } from '../../src/collect/applyEvent.js';
+import { profileIdFor } from '../../src/profiles/applyEvent.js';
 import { Collector } from '../../src/collect/Collector.js';
 import { systemClock, uuidIds } from '../../src/cli/systemClock.js';
 import { KnowledgeModels } from '../../src/knowledge/KnowledgeModels.js';

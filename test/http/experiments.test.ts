@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { profileIdFor } from '../../src/collect/applyEvent.js';
+import { profileIdFor } from '../../src/profiles/applyEvent.js';
 import { fixedClock } from '../../src/core/common/ports.js';
 import { assignArm, inHoldout } from '../../src/core/experiments/assignArm.js';
 import type { ExperimentDefinition } from '../../src/core/experiments/ExperimentDefinition.js';

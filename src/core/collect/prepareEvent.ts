@@ -12,7 +12,7 @@ import type { RawEventInput } from './steps/types.js';
 /**
  * The pure half of collection, per event: everything that can be decided from the event
  * alone. What needs the store (de-duplication, identity, append) follows in the shell's
- * commit, see src/collect/applyEvent.ts.
+ * commit, see src/profiles/applyEvent.ts.
  */
 export function createPrepareEvent(ids: IdGenerator): (input: RawEventInput) => PipelineResult<CollectedEvent> {
   return Pipeline.start<RawEventInput>()
