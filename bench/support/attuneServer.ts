@@ -33,7 +33,7 @@ const dataDir = mkdtempSync(join(tmpdir(), knowledge === undefined ? 'attune-ben
 const config = loadConfig({ dataDir, host: '127.0.0.1', port: '0' });
 const metrics = createMetrics();
 const commits = { commits: 0, commitJobs: 0, commitEvents: 0, commitMillis: 0 };
-const store = openStore(config, (jobs, events, millis) => {
+const store = openStore(config, 'bench', (jobs, events, millis) => {
   metrics.commits(jobs, events, millis);
   commits.commits++;
   commits.commitJobs += jobs;

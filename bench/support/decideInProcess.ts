@@ -114,7 +114,7 @@ async function run(options: InProcessOptions): Promise<InProcessResult> {
   const commits = { commits: 0, jobs: 0, millis: 0 };
   // The configured synchronous mode (FULL unless ATTUNE_SYNC says otherwise), as `attune serve` opens it.
   const config = loadConfig({ dataDir: options.dataDir });
-  const store = openStore(config, (jobs, _events, millis) => {
+  const store = openStore(config, 'bench', (jobs, _events, millis) => {
     commits.commits++;
     commits.jobs += jobs;
     commits.millis += millis;

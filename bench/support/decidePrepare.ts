@@ -50,7 +50,7 @@ const callsInFlight = 8;
 async function prepare(dataDir: string, profiles: number): Promise<DecidePrepared> {
   // NORMAL for the set-up only: the measuring processes open the file with the configured mode.
   const config = loadConfig({ dataDir, synchronous: 'normal' });
-  const store = openStore(config);
+  const store = openStore(config, 'bench');
   // For the set-up only (the measuring processes open the file afresh): a page cache that holds
   // the whole file, so that creating 100,000 profiles does not slow down as the file outgrows 64 MB.
   store.db.pragma('cache_size = -1000000');

@@ -17,7 +17,7 @@ if (dataDir === undefined) throw new Error('ATTUNE_BENCH_DECIDE_DATA must name t
 const config = loadConfig({ dataDir, host: '127.0.0.1', port: '0' });
 const metrics = createMetrics();
 const commits = { commits: 0, commitJobs: 0, commitEvents: 0, commitMillis: 0 };
-const store = openStore(config, (jobs, events, millis) => {
+const store = openStore(config, 'bench', (jobs, events, millis) => {
   metrics.commits(jobs, events, millis);
   commits.commits++;
   commits.commitJobs += jobs;

@@ -4,7 +4,7 @@ import { UNITS_METRIC } from '../../src/core/experiments/ExperimentModel.js';
 import type { ArmAccumulator } from '../../src/core/experiments/metricValues.js';
 import type { PairMoments } from '../../src/core/stats/SufficientStats.js';
 import type { ExperimentService } from '../../src/experiments/ExperimentService.js';
-import type { SqliteStore } from '../../src/store/sqlite/openSqliteStore.js';
+import type { EmbeddedStore } from '../../src/engine/openStore.js';
 import { customMetrics, measureMetrics, measureSettings } from './measureAggregation.js';
 import { seededRandom } from './random.js';
 import { defaultIdentitySettings } from '../../src/core/identity/types.js';
@@ -143,7 +143,7 @@ export function buildAnalysisWorkload(experiments: number, seed = 7): AnalysisWo
  * saves them), and their statistics written straight into experiment_stats (synthesized: the
  * collect commit is the only writer in Attune, and it takes unit changes, not moments).
  */
-export async function storeAnalysisWorkload(store: SqliteStore, workspaceId: string, workload: AnalysisWorkload): Promise<void> {
+export async function storeAnalysisWorkload(store: EmbeddedStore, workspaceId: string, workload: AnalysisWorkload): Promise<void> {
   await store.workspaces.createWorkspace({ id: workspaceId, name: workspaceId, createdAt: 0, identity: defaultIdentitySettings }, []);
   for (const metric of customMetrics) await store.experiments.putMetric(workspaceId, metric, 0);
   await store.experiments.setMeasurement(workspaceId, measureSettings);

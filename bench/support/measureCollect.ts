@@ -8,7 +8,7 @@ import { defaultIdentitySettings } from '../../src/core/identity/types.js';
 import { DecisionModels } from '../../src/decide/DecisionModels.js';
 import { ExperimentService } from '../../src/experiments/ExperimentService.js';
 import { KnowledgeModels } from '../../src/knowledge/KnowledgeModels.js';
-import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite/openSqliteStore.js';
+import { openStore, type EmbeddedStore } from '../../src/engine/openStore.js';
 import type { StreamRecord } from './measureAggregation.js';
 import { customMetrics, measureExperiment, measureSettings } from './measureAggregation.js';
 
@@ -23,7 +23,7 @@ import { customMetrics, measureExperiment, measureSettings } from './measureAggr
 
 /** A SQLite store in a temporary directory, and an ExperimentService over it. */
 export interface MeasureStore {
-  readonly store: SqliteStore;
+  readonly store: EmbeddedStore;
   readonly service: ExperimentService;
   readonly dir: string;
   close(): Promise<void>;
@@ -38,7 +38,7 @@ const systemClock: Clock = { now: () => Date.now() };
  */
 export function openMeasureStore(): MeasureStore {
   const dir = mkdtempSync(join(tmpdir(), 'attune-bench-measure-'));
-  const store = openSqliteStore({ path: join(dir, 'attune.db'), synchronous: 'normal', maxPendingEvents: 10_000_000 });
+  const store = openStore({ path: join(dir, 'attune.db'), synchronous: 'normal', maxPendingEvents: 10_000_000 });
   const knowledge = new KnowledgeModels(store.knowledgeConfig, systemClock, { experiments: store.experiments });
   const service = new ExperimentService({ store: store.experiments, models: new DecisionModels(knowledge, store.decisionConfig), clock: systemClock });
   return {
@@ -51,7 +51,7 @@ export function openMeasureStore(): MeasureStore {
 }
 
 /** A workspace with the measure experiment, its metrics and measurement settings, so that the service can read it out. */
-export async function createMeasureWorkspace(store: SqliteStore, workspaceId: string): Promise<void> {
+export async function createMeasureWorkspace(store: EmbeddedStore, workspaceId: string): Promise<void> {
   await store.workspaces.createWorkspace({ id: workspaceId, name: workspaceId, createdAt: 0, identity: defaultIdentitySettings }, []);
   for (const metric of customMetrics) await store.experiments.putMetric(workspaceId, metric, 0);
   await store.experiments.setMeasurement(workspaceId, measureSettings);
@@ -89,7 +89,7 @@ function applyOne(units: Map<string, ExperimentUnits>, record: StreamRecord, mod
  * committer one after the other (each its own group commit: BEGIN IMMEDIATE, data_version
  * check, savepoint, the job, flush, COMMIT). The statistics go to `workspaceId`'s rows.
  */
-export async function collectPass(store: SqliteStore, workspaceId: string, records: readonly StreamRecord[], model: ExperimentModel, jobSize: number): Promise<CollectPass> {
+export async function collectPass(store: EmbeddedStore, workspaceId: string, records: readonly StreamRecord[], model: ExperimentModel, jobSize: number): Promise<CollectPass> {
   const units = new Map<string, ExperimentUnits>();
   let changes = 0;
   let jobs = 0;
@@ -129,7 +129,7 @@ export function corePass(records: readonly StreamRecord[], model: ExperimentMode
  * jobs as the real pass submits, each empty (group commit, savepoint, a flush with nothing to
  * write, the promise and setImmediate). Returns the pass time in ms.
  */
-export async function emptyJobsPass(store: SqliteStore, records: number, jobSize: number): Promise<number> {
+export async function emptyJobsPass(store: EmbeddedStore, records: number, jobSize: number): Promise<number> {
   const started = process.hrtime.bigint();
   for (let from = 0; from < records; from += jobSize) await store.committer.submit(Math.min(jobSize, records - from), () => undefined);
   return Number(process.hrtime.bigint() - started) / 1e6;

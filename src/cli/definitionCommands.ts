@@ -4,7 +4,6 @@ import { AttuneError } from '../core/errors/AttuneError.js';
 import { DefinitionsFileError, parseDefinitionsFile, planDefinitionsLoad, type DefinitionKind } from '../knowledge/definitionsFile.js';
 import { reevaluateProfiles, type ReevaluationReport } from '../knowledge/reevaluateProfiles.js';
 import type { DefinitionChange } from '../store/ports.js';
-import { isDatabaseOpenElsewhere } from '../store/sqlite/exclusiveLock.js';
 import { chooseWorkspace } from './chooseWorkspace.js';
 import { openStore } from './openStore.js';
 import { systemClock } from './systemClock.js';
@@ -15,9 +14,6 @@ export interface LoadDefinitionsOptions {
   readonly replace: boolean;
   readonly json: boolean;
 }
-
-/** Longer than a server's model cache goes without checking the configuration version (KnowledgeModels, 1 s). */
-const otherProcessRecheckMillis = 1500;
 
 /** Definition files are small; a bigger file is a mistake (an event export, say). */
 const maxFileBytes = 10 * 1024 * 1024;
@@ -43,7 +39,7 @@ function readDefinitionsText(file: string): string {
  */
 export async function loadDefinitionsCommand(config: AttuneConfig, kind: DefinitionKind, file: string, options: LoadDefinitionsOptions): Promise<number> {
   const text = readDefinitionsText(file);
-  const store = openStore(config);
+  const store = openStore(config, `${kind} load`);
   try {
     const workspace = await chooseWorkspace(store.workspaces, options.workspace);
     const stored = { features: await store.knowledgeConfig.listFeatures(workspace.id), segments: await store.knowledgeConfig.listSegments(workspace.id) };
@@ -71,10 +67,7 @@ export async function loadDefinitionsCommand(config: AttuneConfig, kind: Definit
     // profile, and every profile is evaluated against new and changed rules.
     let evaluation: ReevaluationReport | null = null;
     if (changed && plan.reevaluate) {
-      // A server on the same file recompiles its model within a second of the change; until
-      // then it may apply events with the old one, so wait for it before touching profiles.
-      if (isDatabaseOpenElsewhere(store.db)) await new Promise((resolve) => setTimeout(resolve, otherProcessRecheckMillis));
-      evaluation = await reevaluateProfiles(store.committer, workspace.id, { model: plan.model, now, resetFeatures: plan.resetFeatures, newSegments: plan.newSegments });
+      evaluation = await reevaluateProfiles(store, workspace.id, { model: plan.model, now, resetFeatures: plan.resetFeatures, newSegments: plan.newSegments });
     }
     if (options.json) {
       process.stdout.write(`${JSON.stringify({

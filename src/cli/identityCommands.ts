@@ -1,7 +1,7 @@
 import type { AttuneConfig } from '../config/config.js';
 import { WorkspaceService } from '../workspaces/WorkspaceService.js';
 import { chooseWorkspace } from './chooseWorkspace.js';
-import { openStore } from './openStore.js';
+import { openConfigStore } from './openStore.js';
 import { systemClock } from './systemClock.js';
 
 export type IdentityAction = 'show' | 'enable' | 'disable' | 'rotate-secret';
@@ -12,7 +12,7 @@ export type IdentityAction = 'show' | 'enable' | 'disable' | 'rotate-secret';
  * makes it (rotate-secret, or enable in a workspace that has none).
  */
 export async function identityCommand(config: AttuneConfig, action: IdentityAction, options: { workspace?: string; json: boolean }): Promise<void> {
-  const store = openStore(config);
+  const store = openConfigStore(config);
   try {
     const workspace = await chooseWorkspace(store.workspaces, options.workspace);
     const service = new WorkspaceService(store.workspaces, systemClock);

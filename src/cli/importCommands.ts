@@ -43,7 +43,7 @@ function inputFileTime(file: string): Date {
 }
 
 async function runImport(config: AttuneConfig, options: ImportCommandOptions, label: string, run: (collector: Collector, workspace: Workspace, bar: ReturnType<typeof progressBar>) => Promise<ImportSummary>): Promise<number> {
-  const store = openStore(config);
+  const store = openStore(config, 'import');
   try {
     const workspace = await chooseWorkspace(store.workspaces, options.workspace);
     const collector = new Collector({ committer: store.committer, clock: systemClock, ids: uuidIds, models: new KnowledgeModels(store.knowledgeConfig, systemClock, { experiments: store.experiments }) });

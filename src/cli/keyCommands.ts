@@ -8,7 +8,7 @@ import { keyAudit, type KeyChange } from '../workspaces/keyAudit.js';
 import { keyCacheMillis, WorkspaceService } from '../workspaces/WorkspaceService.js';
 import { chooseWorkspace } from './chooseWorkspace.js';
 import { writeLogRecord } from './logLines.js';
-import { openStore } from './openStore.js';
+import { openConfigStore } from './openStore.js';
 import { systemClock } from './systemClock.js';
 
 export interface KeyCommandOptions {
@@ -35,7 +35,7 @@ function audit(change: KeyChange, key: ApiKeyRecord): void {
 
 /** Opens the store and the workspace, runs `work` with the same WorkspaceService the API uses, and closes the store. */
 async function withWorkspace<T>(config: AttuneConfig, id: string | undefined, work: (service: WorkspaceService, workspace: Workspace, store: SqliteStore) => Promise<T>): Promise<T> {
-  const store = openStore(config);
+  const store = openConfigStore(config);
   try {
     const workspace = await chooseWorkspace(store.workspaces, id);
     return await work(new WorkspaceService(store.workspaces, systemClock), workspace, store);

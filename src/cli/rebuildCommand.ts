@@ -37,7 +37,7 @@ async function modelOf(models: KnowledgeModels, workspace: Workspace): Promise<K
  * or an import has the file open, and a server cannot open it until the rebuild ends.
  */
 export async function rebuildCommand(config: AttuneConfig, options: RebuildCommandOptions): Promise<number> {
-  const store = openStore(config);
+  const store = openStore(config, 'rebuild');
   try {
     lockDatabaseExclusively(store.db, join(config.dataDir, databaseFile));
     let workspaces: readonly Workspace[];

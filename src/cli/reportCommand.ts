@@ -14,7 +14,7 @@ export interface ReportCommandOptions extends ReportOptions {
 
 /** `attune report`: the ROI report of a workspace (the program and its experiments), as a table or JSON. */
 export async function reportCommand(config: AttuneConfig, options: ReportCommandOptions): Promise<number> {
-  const store = openStore(config);
+  const store = openStore(config, 'report');
   try {
     const workspace = await chooseWorkspace(store.workspaces, options.workspace);
     const engine = createEngine({ store, clock: systemClock, ids: uuidIds, random: seededRandom(0), decisionSampleRate: 0 });

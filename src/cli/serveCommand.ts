@@ -25,7 +25,14 @@ export async function serveCommand(config: AttuneConfig): Promise<string> {
   // Before anything is opened or provisioned: a busy port changes nothing in the data folder.
   await ensureCanListen(config.host, config.port);
   const metrics = createMetrics();
-  const store = openStore(config, metrics.commits);
+  const store = openStore(config, 'serve', metrics.commits);
+  // The log after the state's checkpoint is replayed before the first request is taken.
+  try {
+    await store.recovered;
+  } catch (error) {
+    await store.close().catch(() => undefined);
+    throw error;
+  }
   let exampleKey: { writeKey: string; demoUser: DemoUser } | null = null;
   const sdkDir = await sdkBundles((message) => process.stderr.write(`attune: ${message}\n`));
   const { app, models, workspaces, decisionModels } = await buildServer({
@@ -53,7 +60,7 @@ export async function serveCommand(config: AttuneConfig): Promise<string> {
   process.stdout.write(`attune listening on ${address} (data: ${config.dataDir})\n${startupLinks(address, config.examples)}`);
 
   const stopSweeps = config.segmentSweepSeconds === 0 ? () => undefined : scheduleSegmentSweeps(
-    { committer: store.committer, workspaces: store.workspaces, models, clock: systemClock },
+    { store, workspaces: store.workspaces, models, clock: systemClock },
     config.segmentSweepSeconds * 1000,
     (report) => {
       if (report instanceof Error) app.log.warn({ err: report }, 'segment sweep stopped');

@@ -1,10 +1,10 @@
 import type { AttuneConfig } from '../config/config.js';
 import { WorkspaceService } from '../workspaces/WorkspaceService.js';
-import { openStore } from './openStore.js';
+import { openConfigStore } from './openStore.js';
 import { systemClock } from './systemClock.js';
 
 export async function createWorkspaceCommand(config: AttuneConfig, name: string, json: boolean): Promise<void> {
-  const store = openStore(config);
+  const store = openConfigStore(config);
   try {
     const created = await new WorkspaceService(store.workspaces, systemClock).create(name);
     if (json) process.stdout.write(`${JSON.stringify({ id: created.id, writeKey: created.writeKey, secretKey: created.secretKey, identitySecret: created.identitySecret })}\n`);
@@ -21,7 +21,7 @@ export async function createWorkspaceCommand(config: AttuneConfig, name: string,
 }
 
 export async function listWorkspacesCommand(config: AttuneConfig, json: boolean): Promise<void> {
-  const store = openStore(config);
+  const store = openConfigStore(config);
   try {
     const list = await store.workspaces.listWorkspaces();
     if (json) process.stdout.write(`${JSON.stringify(list.map((w) => ({ id: w.id, name: w.name, createdAt: new Date(w.createdAt).toISOString() })))}\n`);

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fixedClock, sequentialIds } from '../core/common/ports.js';
 import { defaultIdentitySettings, type IdentitySettings } from '../core/identity/types.js';
 import type { Workspace } from '../store/ports.js';
-import { openSqliteStore, type SqliteStore } from '../store/sqlite/openSqliteStore.js';
+import { openStore, type EmbeddedStore } from '../engine/openStore.js';
 import { Collector, type CollectObserver, type CollectReport, type CollectRequest } from './Collector.js';
 import { KnowledgeModels } from '../knowledge/KnowledgeModels.js';
 import { profileIdFor } from '../profiles/applyEvent.js';
@@ -11,7 +11,7 @@ const NOW = Date.parse('2024-05-01T12:00:00.000Z');
 const at = (iso: string) => `2024-05-01T${iso}Z`;
 
 describe('Collector (with the SQLite store)', () => {
-  let store: SqliteStore;
+  let store: EmbeddedStore;
   let collector: Collector;
   let observed: string[];
   const clock = fixedClock(NOW);
@@ -42,7 +42,7 @@ describe('Collector (with the SQLite store)', () => {
   const P = (kind: 'user' | 'anonymous', value: string) => profileIdFor('ws', { kind, value });
 
   beforeEach(() => {
-    store = openSqliteStore({ path: ':memory:', synchronous: 'normal', maxPendingEvents: 10_000 });
+    store = openStore({ path: ':memory:', synchronous: 'normal', maxPendingEvents: 10_000 });
     observed = [];
     clock.set(NOW);
     collector = new Collector({ committer: store.committer, clock, ids: sequentialIds('id'), models: new KnowledgeModels(store.knowledgeConfig, clock), observer });

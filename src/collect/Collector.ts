@@ -6,9 +6,11 @@ import type { CallType } from '../core/events/callTypes.js';
 import type { CollectedEvent, JsonObject } from '../core/events/CollectedEvent.js';
 import type { ExperimentModel } from '../core/experiments/ExperimentModel.js';
 import type { FaultDetail } from '../core/errors/AttuneError.js';
-import type { CollectCommitter, Workspace } from '../store/ports.js';
+import type { Workspace } from '../store/ports.js';
+import type { CollectCommitter } from '../profiles/CollectTx.js';
 import type { KnowledgeModels } from '../knowledge/KnowledgeModels.js';
 import { applyEvent, type CommitOutcome } from '../profiles/applyEvent.js';
+import { eventIdentityKeys } from '../core/identity/planIdentity.js';
 
 export interface CollectRequest {
   readonly events: readonly unknown[];
@@ -84,9 +86,9 @@ export class Collector {
     const allowed = request.exposures === 'accept' ? valid : this.withoutReservedExposures(valid, model.experiments, rejected);
     if (allowed.length === 0) return this.report([], rejected);
     const context = { id: workspace.id, identity: workspace.identity, model };
+    const preload = { workspaceId: workspace.id, keys: allowed.flatMap(({ event }) => eventIdentityKeys(event)), armStats: true };
     const outcomes = await this.deps.committer.submit(allowed.length, (tx) =>
-      allowed.map(({ index, event }) => ({ index, outcome: applyEvent(tx, context, event) })),
-    );
+      allowed.map(({ index, event }) => ({ index, outcome: applyEvent(tx, context, event) })), preload);
     return this.report(outcomes, rejected);
   }
 

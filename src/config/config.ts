@@ -10,6 +10,10 @@ export interface AttuneConfig {
   readonly synchronous: 'full' | 'normal';
   /** Events queued for commit beyond which collection answers 429. */
   readonly maxPendingEvents: number;
+  /** Heap the profiles held in memory may take (estimated), in MB; colder profiles are evicted beyond it. */
+  readonly profileCacheMegabytes: number;
+  /** Hours of arrivals over which a repeated messageId is recognised (at least Segment's 24). */
+  readonly dedupeHours: number;
   /** Bearer token for the server-wide admin endpoints (creating workspaces); unset disables them. */
   readonly adminToken: string | null;
   readonly logLevel: string;
@@ -31,6 +35,8 @@ export const configVariables = {
   dataDir: 'ATTUNE_DATA',
   synchronous: 'ATTUNE_SYNC',
   maxPendingEvents: 'ATTUNE_MAX_PENDING_EVENTS',
+  profileCacheMegabytes: 'ATTUNE_PROFILE_CACHE_MB',
+  dedupeHours: 'ATTUNE_DEDUPE_HOURS',
   adminToken: 'ATTUNE_ADMIN_TOKEN',
   logLevel: 'ATTUNE_LOG_LEVEL',
   corsOrigins: 'ATTUNE_CORS_ORIGINS',
@@ -46,6 +52,8 @@ export const defaultConfig: AttuneConfig = {
   dataDir: './attune-data',
   synchronous: 'full',
   maxPendingEvents: 100_000,
+  profileCacheMegabytes: 512,
+  dedupeHours: 24,
   adminToken: null,
   logLevel: 'info',
   corsOrigins: '*',
@@ -79,6 +87,8 @@ function fromStrings(values: Partial<Record<keyof AttuneConfig, string>>, source
     out.synchronous = values.synchronous;
   }
   if (values.maxPendingEvents !== undefined) out.maxPendingEvents = integer(source('maxPendingEvents'), values.maxPendingEvents, 1, 10_000_000);
+  if (values.profileCacheMegabytes !== undefined) out.profileCacheMegabytes = integer(source('profileCacheMegabytes'), values.profileCacheMegabytes, 16, 1_048_576);
+  if (values.dedupeHours !== undefined) out.dedupeHours = integer(source('dedupeHours'), values.dedupeHours, 24, 720);
   if (values.adminToken !== undefined) out.adminToken = values.adminToken === '' ? null : values.adminToken;
   if (values.logLevel !== undefined) out.logLevel = values.logLevel;
   if (values.segmentSweepSeconds !== undefined) out.segmentSweepSeconds = integer(source('segmentSweepSeconds'), values.segmentSweepSeconds, 0, 86_400);

@@ -1,4 +1,5 @@
-import type { CollectCommitter, DecisionRecord } from '../store/ports.js';
+import type { DecisionRecord } from '../store/ports.js';
+import type { CollectCommitter } from '../profiles/CollectTx.js';
 
 /** A record whose segment snapshot is computed when its batch is written, off the decision's path. */
 export type PendingDecisionRecord = Omit<DecisionRecord, 'segments'> & { readonly segments: () => readonly string[] };

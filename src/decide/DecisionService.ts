@@ -5,7 +5,8 @@ import { decide, type DecideResult } from '../core/decide/decide.js';
 import type { DecisionModel } from '../core/decide/compileDecisionModel.js';
 import type { DecisionRequest } from '../core/decide/decisionSteps.js';
 import type { FaultDetail } from '../core/errors/AttuneError.js';
-import type { CollectCommitter, DecisionProfileRow, DecisionReader, Workspace } from '../store/ports.js';
+import type { DecisionProfileRow, DecisionReader, Workspace } from '../store/ports.js';
+import type { CollectCommitter } from '../profiles/CollectTx.js';
 import { DecisionRecorder, type PendingDecisionRecord } from './DecisionRecorder.js';
 import { profileIdFor } from '../profiles/applyEvent.js';
 import { EXPOSURE_EVENT, type Exposure } from '../core/experiments/experimentUnits.js';
@@ -190,7 +191,8 @@ export class DecisionService {
 
   private record(workspaceId: string, profileId: string | null, result: DecideResult, at: number): void {
     const records: PendingDecisionRecord[] = [];
-    // One snapshot for all the call's records, taken when the batch is written.
+    // One snapshot for all the call's records, taken now: the profile's state lives in memory
+    // and moves on with its next event, before the records are written.
     let snapshot: readonly string[] | null = null;
     const segments = () => (snapshot ??= result.segments());
     const fallbacks: Record<string, number> = {};
@@ -208,6 +210,9 @@ export class DecisionService {
       }
     }
     this.deps.observer?.decided(count, fallbacks);
-    if (records.length > 0) this.recorder.add(records);
+    if (records.length > 0) {
+      snapshot = result.segments();
+      this.recorder.add(records);
+    }
   }
 }

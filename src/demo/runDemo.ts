@@ -14,7 +14,7 @@ import { createEngine, type Engine } from '../engine/createEngine.js';
 import type { ExperimentReadout, WorkspaceReport } from '../experiments/ExperimentService.js';
 import { AttuneClient } from '../sdk/node/AttuneClient.js';
 import { inProcessTransport } from '../sdk/node/inProcessTransport.js';
-import { openSqliteStore, type SqliteStore } from '../store/sqlite/openSqliteStore.js';
+import { openStore, type EmbeddedStore } from '../engine/openStore.js';
 import type { CreatedWorkspace } from '../workspaces/WorkspaceService.js';
 import { createShopWorld, DAY_MS, type ShopWorld } from './simulation/ShopWorld.js';
 import { simulateVisit, visitRandom, type Shown } from './simulation/simulateVisit.js';
@@ -45,7 +45,7 @@ export interface UpliftCheck {
 }
 
 export interface DemoResult {
-  readonly store: SqliteStore;
+  readonly store: EmbeddedStore;
   readonly engine: Engine;
   readonly workspace: CreatedWorkspace;
   readonly world: ShopWorld;
@@ -91,9 +91,9 @@ function check(report: RoiReport | undefined, metric: UpliftCheck['metric'], tru
 export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const startsAt = options.startsAt ?? Math.floor(Date.now() / DAY_MS) * DAY_MS - options.days * DAY_MS;
   const world = createShopWorld({ seed: options.seed, customers: options.customers, startsAt });
-  const store = openSqliteStore({ path: join(options.dataDir, 'attune.db'), synchronous: 'normal', maxPendingEvents: 1_000_000 });
   let now = startsAt;
   const clock = { now: () => now };
+  const store = openStore({ path: join(options.dataDir, 'attune.db'), synchronous: 'normal', maxPendingEvents: 1_000_000, clock });
   const engine = createEngine({ store, clock, ids: { next: () => randomUUID() }, random: seededRandom(options.seed), decisionSampleRate: 1 });
   try {
     // A fixed id: the holdout is drawn from it, so the same seed gives the same report.

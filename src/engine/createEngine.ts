@@ -4,12 +4,12 @@ import type { Random } from '../core/common/random.js';
 import { DecisionModels } from '../decide/DecisionModels.js';
 import { DecisionService, type DecisionObserver } from '../decide/DecisionService.js';
 import { KnowledgeModels } from '../knowledge/KnowledgeModels.js';
-import type { AttuneStore } from '../store/ports.js';
 import { WorkspaceService } from '../workspaces/WorkspaceService.js';
 import { ExperimentService } from '../experiments/ExperimentService.js';
+import type { LiveStore } from '../profiles/LiveStore.js';
 
 export interface EngineOptions {
-  readonly store: AttuneStore;
+  readonly store: LiveStore;
   readonly clock: Clock;
   readonly ids: IdGenerator;
   readonly random: Random;
@@ -21,7 +21,7 @@ export interface EngineOptions {
 
 /** Attune without HTTP: what the server wraps in routes, and what the Node SDK's in-process mode calls. */
 export interface Engine {
-  readonly store: AttuneStore;
+  readonly store: LiveStore;
   readonly workspaces: WorkspaceService;
   readonly models: KnowledgeModels;
   readonly decisionModels: DecisionModels;

@@ -4,7 +4,7 @@ import { builtinFeatures } from '../core/features/builtinFeatures.js';
 import type { FeatureDefinition } from '../core/features/FeatureDefinition.js';
 import type { KnowledgeModel } from '../core/knowledge/KnowledgeModel.js';
 import type { SegmentDefinition } from '../core/segments/SegmentDefinition.js';
-import type { AttuneStore, SegmentMember } from '../store/ports.js';
+import type { SegmentMember } from '../store/ports.js';
 import { checkKnowledgeConfig, type ChangeTarget } from './checkKnowledgeConfig.js';
 import type { KnowledgeModels } from './KnowledgeModels.js';
 import {
@@ -12,9 +12,10 @@ import {
   type FeatureView, type SegmentAnalysis, type SegmentView,
 } from './knowledgeViews.js';
 import { reevaluateProfiles, reevaluationChunk, type Reevaluation, type ReevaluationReport } from './reevaluateProfiles.js';
+import type { LiveStore } from '../profiles/LiveStore.js';
 
 export interface KnowledgeAdminDeps {
-  readonly store: Pick<AttuneStore, 'committer' | 'knowledgeConfig' | 'knowledge'>;
+  readonly store: Pick<LiveStore, 'committer' | 'profileIds' | 'flushState' | 'knowledgeConfig' | 'knowledge'>;
   readonly models: KnowledgeModels;
   readonly clock: Clock;
   /** Profiles per re-evaluation job (default 500). */
@@ -230,7 +231,7 @@ export class KnowledgeAdmin {
   }
 
   private reevaluate(workspaceId: string, change: Reevaluation): Promise<ReevaluationReport> {
-    return reevaluateProfiles(this.deps.store.committer, workspaceId, change, this.deps.chunk ?? reevaluationChunk);
+    return reevaluateProfiles(this.deps.store, workspaceId, change, this.deps.chunk ?? reevaluationChunk);
   }
 
   private async load(workspaceId: string): Promise<Config> {

@@ -5,8 +5,10 @@ import type { CollectedEvent } from '../core/events/CollectedEvent.js';
 import { defaultIdentitySettings } from '../core/identity/types.js';
 import { compileKnowledgeModel } from '../core/knowledge/KnowledgeModel.js';
 import type { StoredEvent, Workspace } from '../store/ports.js';
-import { openSqliteStore, type SqliteStore } from '../store/sqlite/openSqliteStore.js';
-import { collectedEventFromLog, rebuildWorkspace, type RebuildProgress } from './rebuild.js';
+import { openStore, type EmbeddedStore } from '../engine/openStore.js';
+import type { CollectTx } from '../profiles/CollectTx.js';
+import { rebuildWorkspace, type RebuildProgress } from './rebuild.js';
+import { collectedEventFromLog } from '../profiles/collectedEventFromLog.js';
 
 const NOW = Date.parse('2024-05-01T12:00:00.000Z');
 
@@ -23,9 +25,9 @@ const raw: { raw: unknown; batchContext?: Record<string, unknown> }[] = [
 ];
 
 describe('collectedEventFromLog', () => {
-  let store: SqliteStore;
+  let store: EmbeddedStore;
   beforeEach(() => {
-    store = openSqliteStore({ path: ':memory:', synchronous: 'normal', maxPendingEvents: 1000 });
+    store = openStore({ path: ':memory:', synchronous: 'normal', maxPendingEvents: 1000 });
   });
   afterEach(async () => { await store.close(); });
 
@@ -36,7 +38,7 @@ describe('collectedEventFromLog', () => {
       if (!result.ok) throw new Error(`${JSON.stringify(event)}: ${result.fault.message}`);
       return result.value;
     });
-    await store.committer.submit(prepared.length, (tx) => {
+    await store.committer.submit(prepared.length, (tx: CollectTx) => {
       tx.createProfile('ws', 'p', NOW);
       for (const event of prepared) tx.appendEvent('ws', 'p', event);
     });
@@ -52,18 +54,18 @@ describe('collectedEventFromLog', () => {
 });
 
 describe('rebuildWorkspace', () => {
-  let store: SqliteStore;
+  let store: EmbeddedStore;
   const workspace = (id: string): Workspace => ({ id, name: id, createdAt: NOW, identity: defaultIdentitySettings });
   const model = compileKnowledgeModel({ features: [{ name: 'views', aggregate: 'count', types: ['page'] }], segments: [{ id: 'viewers', name: 'Viewers', rule: 'features.views >= 2' }] });
 
   beforeEach(() => {
-    store = openSqliteStore({ path: ':memory:', synchronous: 'normal', maxPendingEvents: 1000 });
+    store = openStore({ path: ':memory:', synchronous: 'normal', maxPendingEvents: 1000 });
   });
   afterEach(async () => { await store.close(); });
 
   /** Appends `n` page views by `users` users to the log only, as if derived state had never been written. */
   async function logOnly(workspaceId: string, n: number, users: number): Promise<void> {
-    await store.committer.submit(n, (tx) => {
+    await store.committer.submit(n, (tx: CollectTx) => {
       for (let i = 0; i < n; i++) {
         const userId = `u${i % users}`;
         tx.appendEvent(workspaceId, 'p_unknown', {
@@ -94,7 +96,7 @@ describe('rebuildWorkspace', () => {
   it('an empty log leaves no derived state, and other workspaces are left alone', async () => {
     await logOnly('other', 4, 2);
     await rebuildWorkspace(store, workspace('other'), model);
-    await store.committer.submit(0, (tx) => tx.createProfile('ws', 'p_stale', NOW));
+    await store.committer.submit(0, (tx: CollectTx) => tx.createProfile('ws', 'p_stale', NOW));
     const progress: RebuildProgress[] = [];
     expect(await rebuildWorkspace(store, workspace('ws'), model, { onProgress: (p) => progress.push(p) })).toMatchObject({ events: 0, profiles: 0, merges: 0 });
     expect(progress).toEqual([{ done: 0, total: 0 }]);

@@ -1,11 +1,12 @@
 import { replayEvent } from '../profiles/applyEvent.js';
-import { isCallType } from '../core/events/callTypes.js';
-import type { CollectedEvent, JsonObject } from '../core/events/CollectedEvent.js';
+import { collectedEventFromLog } from '../profiles/collectedEventFromLog.js';
+import { eventIdentityKeys } from '../core/identity/planIdentity.js';
 import type { KnowledgeModel } from '../core/knowledge/KnowledgeModel.js';
-import type { AttuneStore, StoredEvent, Workspace } from '../store/ports.js';
+import type { StoredEvent, Workspace } from '../store/ports.js';
+import type { LiveStore } from '../profiles/LiveStore.js';
 
 /** What a rebuild needs of a store: the group commit to write with and the log to read. */
-export type RebuildStore = Pick<AttuneStore, 'committer' | 'events'>;
+export type RebuildStore = Pick<LiveStore, 'committer' | 'events' | 'resetDerived' | 'flushState'>;
 
 export interface RebuildProgress {
   /** Events replayed so far. */
@@ -30,44 +31,6 @@ export interface RebuildSummary {
   readonly millis: number;
 }
 
-function idOf(value: unknown): string | null {
-  if (typeof value === 'number') return String(value);
-  return typeof value === 'string' && value.length > 0 ? value : null;
-}
-
-function objectOf(value: unknown): JsonObject | null {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as JsonObject) : null;
-}
-
-/**
- * The CollectedEvent that collection made of a stored event. The log keeps the normalised
- * call (`body`: ids, traits, properties, the batch context merged under the event's own) and
- * the resolved columns (type, name, ids, corrected times), so this reads the same values
- * normalizeEvent produced. `generatedMessageId` is not stored; Attune's own ids start with
- * `attune-`, and nothing after the commit reads it.
- */
-export function collectedEventFromLog(stored: StoredEvent): CollectedEvent {
-  if (!isCallType(stored.type)) throw new Error(`event ${stored.seq} of the log has an unknown type "${stored.type}"`);
-  const body = stored.body;
-  const context = objectOf(body['context']);
-  return {
-    type: stored.type,
-    messageId: stored.messageId,
-    generatedMessageId: stored.messageId.startsWith('attune-'),
-    userId: stored.userId,
-    anonymousId: stored.anonymousId,
-    previousId: stored.type === 'alias' ? idOf(body['previousId']) : null,
-    groupId: idOf(body['groupId']),
-    name: stored.name,
-    timestamp: stored.timestamp,
-    receivedAt: stored.receivedAt,
-    traits: objectOf(body['traits']) ?? objectOf(context?.['traits']),
-    properties: objectOf(body['properties']),
-    context,
-    body,
-  };
-}
-
 /**
  * Recomputes everything derived from a workspace's event log: deletes the derived state
  * (profiles, identities, merges, segment members and changes, consent changes), then replays
@@ -88,7 +51,7 @@ export async function rebuildWorkspace(store: RebuildStore, workspace: Workspace
   if (!Number.isInteger(chunkSize) || chunkSize < 1) throw new RangeError(`chunkSize must be a positive whole number, not ${chunkSize}`);
   const context = { id: workspace.id, identity: workspace.identity, model };
   const total = await store.events.count(workspace.id);
-  await store.committer.submit(0, (tx) => tx.resetDerivedState(workspace.id));
+  await store.resetDerived(workspace.id);
   options.onProgress?.({ done: 0, total });
 
   let done = 0;
@@ -96,6 +59,7 @@ export async function rebuildWorkspace(store: RebuildStore, workspace: Workspace
   let merges = 0;
   const replayChunk = async (chunk: readonly StoredEvent[]) => {
     const events = chunk.map((stored) => ({ stored, event: collectedEventFromLog(stored) }));
+    const preload = { workspaceId: workspace.id, keys: events.flatMap(({ event }) => eventIdentityKeys(event)), armStats: true };
     const counts = await store.committer.submit(events.length, (tx) => {
       let made = 0;
       let merged = 0;
@@ -109,7 +73,7 @@ export async function rebuildWorkspace(store: RebuildStore, workspace: Workspace
         }
       }
       return { made, merged };
-    });
+    }, preload);
     created += counts.made;
     merges += counts.merged;
     done += chunk.length;
@@ -125,5 +89,7 @@ export async function rebuildWorkspace(store: RebuildStore, workspace: Workspace
     }
   }
   if (chunk.length > 0) await replayChunk(chunk);
+  // A rebuild ends with its state written, as a command that rewrites the derived tables must.
+  await store.flushState();
   return { workspaceId: workspace.id, events: done, profiles: created - merges, merges, millis: performance.now() - started };
 }

@@ -27,7 +27,7 @@ describe('reevaluateProfiles', () => {
     const model = compileKnowledgeModel({ features: [], segments });
     clock.advance(60_000);
 
-    const report = await reevaluateProfiles(h.store.committer, h.a.id, { model, now: clock.now(), resetFeatures: ['order_count'] }, 2);
+    const report = await reevaluateProfiles(h.store, h.a.id, { model, now: clock.now(), resetFeatures: ['order_count'] }, 2);
     expect(report).toEqual({ profiles: 7, entered: 4, left: 0 });
     expect(await h.store.knowledge.segmentSize(h.a.id, 'pro')).toBe(4);
     expect(await h.store.knowledge.segmentSize(h.a.id, 'buyer')).toBe(0);

@@ -2,7 +2,8 @@ import { AttuneError } from '../core/errors/AttuneError.js';
 import type { KnowledgeModel } from '../core/knowledge/KnowledgeModel.js';
 import { ruleInputFor, type KnowledgeState } from '../core/knowledge/KnowledgeState.js';
 import type { MembershipChange } from '../core/segments/compileSegments.js';
-import type { CollectCommitter, CollectTx } from '../store/ports.js';
+import type { CollectCommitter, CollectTx, Preload } from '../profiles/CollectTx.js';
+import type { LiveStore } from '../profiles/LiveStore.js';
 
 /** What a configuration change asks of every existing profile. */
 export interface Reevaluation {
@@ -33,9 +34,11 @@ const omit = <T>(record: Readonly<Record<string, T>>, keys: readonly string[]): 
  * the given features, and saves the states and the entries and exits. It walks the profiles
  * in id order, `chunk` at a time, each chunk one job of the group committer: so it
  * serialises with ingestion (an event is applied either before or after a profile's
- * re-evaluation, never in the middle) and ingestion keeps flowing between chunks.
+ * re-evaluation, never in the middle) and ingestion keeps flowing between chunks. Each chunk's
+ * state is written before the next (`flushState`): the log holds no record of a re-evaluation,
+ * so recovery after a crash could not redo it.
  */
-export async function reevaluateProfiles(committer: CollectCommitter, workspaceId: string, change: Reevaluation, chunk = reevaluationChunk): Promise<ReevaluationReport> {
+export async function reevaluateProfiles(store: Pick<LiveStore, 'committer' | 'profileIds' | 'flushState'>, workspaceId: string, change: Reevaluation, chunk = reevaluationChunk): Promise<ReevaluationReport> {
   const totals = { profiles: 0, entered: 0, left: 0 };
   // A request that read the model before the change submits its job within the current turn
   // of the event loop; waiting one turn queues that job ahead of this one, so that an event
@@ -43,15 +46,17 @@ export async function reevaluateProfiles(committer: CollectCommitter, workspaceI
   await new Promise((resolve) => setImmediate(resolve));
   let after = '';
   for (;;) {
-    const done = await submitPatiently(committer, (tx) => {
-      const ids = tx.profileIds(workspaceId, after, chunk);
+    const ids = await store.profileIds(workspaceId, after, chunk);
+    const done = await submitPatiently(store.committer, (tx) => {
       for (const id of ids) {
         const changes = reevaluateProfile(tx, workspaceId, id, change);
         totals.profiles += 1;
         for (const c of changes) totals[c.kind === 'enter' ? 'entered' : 'left'] += 1;
       }
       return ids;
-    });
+    }, { workspaceId, profileIds: ids });
+    // A re-evaluation has no event in the log: it is durable only once its state is written.
+    await store.flushState();
     if (done.length < chunk) return totals;
     after = done[done.length - 1]!;
   }
@@ -84,10 +89,10 @@ function reevaluateProfile(tx: CollectTx, workspaceId: string, profileId: string
  * Submits a job that counts no events. The committer refuses jobs only while the queue is
  * over its limit (ingestion's backpressure); an administrative job waits for it to drain.
  */
-async function submitPatiently<R>(committer: CollectCommitter, job: (tx: CollectTx) => R): Promise<R> {
+async function submitPatiently<R>(committer: CollectCommitter, job: (tx: CollectTx) => R, preload: Preload): Promise<R> {
   for (;;) {
     try {
-      return await committer.submit(0, job);
+      return await committer.submit(0, job, preload);
     } catch (error) {
       if (!(error instanceof AttuneError) || error.code !== 'ATTUNE_QUEUE_FULL') throw error;
       await new Promise((resolve) => setTimeout(resolve, 20));

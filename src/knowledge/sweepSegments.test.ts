@@ -25,7 +25,7 @@ describe('sweepSegments', () => {
       ] },
     });
     expect(res.statusCode).toBe(200);
-    const deps = { committer: h.store.committer, workspaces: h.store.workspaces, models: h.models, clock };
+    const deps = { store: h.store, workspaces: h.store.workspaces, models: h.models, clock };
     expect(await h.store.knowledge.segmentSize(ws, 'recent_buyer')).toBe(1);
 
     clock.set(t0 + 3 * day);
@@ -43,7 +43,7 @@ describe('sweepSegments', () => {
   it('leaves workspaces without time-dependent segments alone', async () => {
     h = await startHarness({ clock: fixedClock(t0) });
     await h.store.knowledgeConfig.putSegment(h.a.id, { id: 'vip', name: 'VIP', rule: 'profile.traits.plan == "vip"' }, t0);
-    const report = await sweepSegments({ committer: h.store.committer, workspaces: h.store.workspaces, models: h.models, clock: fixedClock(t0) });
+    const report = await sweepSegments({ store: h.store, workspaces: h.store.workspaces, models: h.models, clock: fixedClock(t0) });
     expect(report).toEqual({ workspaces: 0, profiles: 0, entered: 0, left: 0 });
   });
 });

@@ -1,11 +1,12 @@
 import type { Clock } from '../core/common/ports.js';
 import type { KnowledgeModel } from '../core/knowledge/KnowledgeModel.js';
-import type { CollectCommitter, WorkspaceStore } from '../store/ports.js';
+import type { WorkspaceStore } from '../store/ports.js';
+import type { LiveStore } from '../profiles/LiveStore.js';
 import type { KnowledgeModels } from './KnowledgeModels.js';
 import { reevaluateProfiles } from './reevaluateProfiles.js';
 
 export interface SweepDeps {
-  readonly committer: CollectCommitter;
+  readonly store: Pick<LiveStore, 'committer' | 'profileIds' | 'flushState'>;
   readonly workspaces: Pick<WorkspaceStore, 'listWorkspaces'>;
   readonly models: KnowledgeModels;
   readonly clock: Clock;
@@ -34,7 +35,7 @@ export async function sweepSegments(deps: SweepDeps): Promise<SweepReport> {
   for (const workspace of await deps.workspaces.listWorkspaces()) {
     const model = await deps.models.get(workspace.id);
     if (!hasTimeDependentSegments(model)) continue;
-    const report = await reevaluateProfiles(deps.committer, workspace.id, { model, now: deps.clock.now() });
+    const report = await reevaluateProfiles(deps.store, workspace.id, { model, now: deps.clock.now() });
     totals.workspaces += 1;
     totals.profiles += report.profiles;
     totals.entered += report.entered;

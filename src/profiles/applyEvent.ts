@@ -7,7 +7,7 @@ import { applyTraits } from '../core/identity/traits.js';
 import type { IdentityKey, IdentitySettings } from '../core/identity/types.js';
 import type { KnowledgeModel } from '../core/knowledge/KnowledgeModel.js';
 import { applyEventKnowledge, mergeKnowledge } from '../core/knowledge/KnowledgeState.js';
-import type { CollectTx } from '../store/ports.js';
+import type { CollectTx } from './CollectTx.js';
 
 /** What a workspace brings to the commit of its events. */
 export interface WorkspaceContext {

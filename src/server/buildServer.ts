@@ -2,7 +2,6 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Collector } from '../collect/Collector.js';
 import type { Clock, IdGenerator } from '../core/common/ports.js';
 import { AttuneError } from '../core/errors/AttuneError.js';
-import type { AttuneStore } from '../store/ports.js';
 import type { WorkspaceService } from '../workspaces/WorkspaceService.js';
 import { createEngine } from '../engine/createEngine.js';
 import { installBodyDecoding } from './bodyEncoding.js';
@@ -26,9 +25,10 @@ import { experimentRoutes } from './routes/experimentRoutes.js';
 import { exampleRoutes, type ExampleRoutesOptions } from './routes/exampleRoutes.js';
 import { docsRoutes } from './routes/docsRoutes.js';
 import { homeRoutes } from './routes/homeRoutes.js';
+import type { LiveStore } from '../profiles/LiveStore.js';
 
 export interface ServerOptions {
-  readonly store: AttuneStore;
+  readonly store: LiveStore;
   readonly clock: Clock;
   readonly ids: IdGenerator;
   readonly adminToken?: string | null;

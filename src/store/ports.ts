@@ -1,6 +1,5 @@
 import type { CollectedEvent } from '../core/events/CollectedEvent.js';
-import type { IdentityKey, IdentitySettings, ProfileFacts } from '../core/identity/types.js';
-import type { ProfileState } from '../core/identity/mergeProfileState.js';
+import type { IdentityKey, IdentitySettings } from '../core/identity/types.js';
 import type { TraitState } from '../core/identity/traits.js';
 import type { ConsentChange } from '../core/consent/ConsentState.js';
 import type { FeatureDefinition } from '../core/features/FeatureDefinition.js';
@@ -10,69 +9,119 @@ import type { MembershipChange } from '../core/segments/compileSegments.js';
 import type { SegmentDefinition } from '../core/segments/SegmentDefinition.js';
 import type { ActionDefinition } from '../core/decide/ActionDefinition.js';
 import type { PlacementDefinition } from '../core/decide/PlacementDefinition.js';
-import type { Interaction } from '../core/decide/interactions.js';
 import type { ActivityHours } from '../core/sendTime/ActivityHours.js';
-import type { ArmStatChange } from '../core/experiments/experimentUnits.js';
 import type { ExperimentDefinition } from '../core/experiments/ExperimentDefinition.js';
 import type { MetricDefinition } from '../core/experiments/MetricDefinition.js';
 import type { MeasurementSettings } from '../core/experiments/MeasurementSettings.js';
 import type { PairMoments } from '../core/stats/SufficientStats.js';
 
 /**
- * Storage ports. Each is a narrow interface; src/store/sqlite implements them on one file,
- * and src/store/contract runs one suite against every adapter.
- *
- * Writes to the event log happen inside a `CollectTx`: a synchronous unit of work that the
- * adapter commits together with every other job of the same group commit. It is synchronous
- * on purpose: the collect orchestration must not interleave with other requests between a
- * de-duplication check and the append. An adapter for a networked database loads the rows a
- * batch needs first, runs the same jobs against them, then writes the result in one round trip.
+ * Storage ports: narrow, Promise-based interfaces. src/store/sqlite implements them on one
+ * file, and src/store/contract runs one suite per port against every adapter. Nothing here is
+ * SQLite-specific: the profile state lives in memory above these ports (src/profiles), which
+ * read cold profiles through `StateStore` and write the log and the state behind through
+ * `EventLogWriter` and `StateStore.write`.
  */
-export interface CollectTx {
-  hasMessage(workspaceId: string, messageId: string): boolean;
-  findProfile(workspaceId: string, key: IdentityKey): ProfileFacts | undefined;
-  createProfile(workspaceId: string, profileId: string, at: number): void;
-  /** Points an identifier at a profile, moving it if it pointed elsewhere. */
-  linkIdentity(workspaceId: string, key: IdentityKey, profileId: string, at: number): void;
-  loadProfileState(workspaceId: string, profileId: string): ProfileState;
-  /** Writes the survivor's merged state and folds `absorbedId` (and whatever it had absorbed) into it. */
-  absorbProfile(workspaceId: string, merged: ProfileState, absorbedId: string, at: number): void;
-  writeTraits(workspaceId: string, profileId: string, traits: TraitState): void;
-  /** Counts the event on its profile and widens first/last seen. */
-  touchProfile(workspaceId: string, profileId: string, type: string, timestamp: number): void;
-  /** Appends to the log; returns the event's sequence number. */
-  appendEvent(workspaceId: string, profileId: string, event: CollectedEvent): number;
-  /** Rebuild: points a stored event at the profile a replay resolved it to. */
-  setEventProfile(workspaceId: string, seq: number, profileId: string): void;
-  loadKnowledge(workspaceId: string, profileId: string): KnowledgeState;
-  saveKnowledge(workspaceId: string, profileId: string, state: KnowledgeState): void;
-  /** Records entries and exits (history) and keeps the current member lists. */
-  recordSegmentChanges(workspaceId: string, profileId: string, changes: readonly MembershipChange[]): void;
-  recordConsentChanges(workspaceId: string, profileId: string, changes: readonly ConsentChange[]): void;
-  /** Writes decisions as made (already sampled) in this commit. */
-  recordDecisions(records: readonly DecisionRecord[]): void;
-  /** Counts an interaction (impression, click, dismiss, conversion) on its action and placement. */
-  countOutcome(workspaceId: string, interaction: Interaction): void;
-  /** Applies changes to experiment arms' statistics (the unit's value before and after), at an event's time. */
-  updateExperimentStats(workspaceId: string, changes: readonly ArmStatChange[], at: number): void;
-  /** Profile ids of the workspace in id order, after `afterId`: for jobs over every profile. */
-  profileIds(workspaceId: string, afterId: string, limit: number): string[];
-  /**
-   * Rebuild: deletes everything of the workspace that is derived from its event log
-   * (profiles with their knowledge, identities, merges, segment members and changes, consent
-   * changes, action outcome counters). Recorded decisions stay: they are not in the log. The log and the definitions stay; replaying the log brings the rest back.
-   */
-  resetDerivedState(workspaceId: string): void;
+
+/** One event to append: the engine assigns its sequence number and its profile. */
+export interface LogRecord {
+  readonly seq: number;
+  readonly workspaceId: string;
+  readonly profileId: string;
+  readonly event: CollectedEvent;
 }
 
-/** Runs collect jobs in group commits: many jobs, one durable commit, then every promise settles. */
-export interface CollectCommitter {
-  /** Queues a job of `eventCount` events; settles after the commit that contains it. */
-  submit<R>(eventCount: number, job: (tx: CollectTx) => R): Promise<R>;
-  /** Events queued and not yet committed. */
-  readonly pendingEvents: number;
-  /** Commits whatever is queued now. */
-  flush(): Promise<void>;
+/** A recently collected message id: the de-duplication window is loaded from these at start-up. */
+export interface RecentMessage {
+  readonly workspaceId: string;
+  readonly messageId: string;
+  readonly receivedAt: number;
+}
+
+/**
+ * Appends to the event log. `append` settles once the events (and the decision records that
+ * came with them) are durable. Appends are applied in the order they were called; a failed
+ * append fails every write submitted after it (appends and state writes) until `reset`.
+ */
+export interface EventLogWriter {
+  append(events: readonly LogRecord[], decisions: readonly DecisionRecord[]): Promise<void>;
+  /** The highest sequence number in the log (0 when empty). */
+  lastSeq(): Promise<number>;
+  /** Message ids received within `windowMillis` of the last event's arrival, newest first. */
+  recentMessages(windowMillis: number): Promise<RecentMessage[]>;
+}
+
+/** A profile as the state store keeps it. `knowledge` null: none stored (or dropped by a merge). */
+export interface StoredProfile {
+  readonly workspaceId: string;
+  readonly id: string;
+  readonly createdAt: number;
+  readonly firstSeen: number;
+  readonly lastSeen: number;
+  readonly traits: TraitState;
+  readonly eventCounts: Readonly<Record<string, number>>;
+  readonly mergedCount: number;
+  /** The profile that absorbed this one, or null. */
+  readonly mergedInto: string | null;
+  readonly knowledge: KnowledgeState | null;
+  /** The identifiers that point at this profile. */
+  readonly identities: readonly IdentityKey[];
+}
+
+/** Everything derived that changed since the last write, coalesced: one entry per profile. */
+export interface StateBatch {
+  /** The state is complete up to this log position once the batch is written. */
+  readonly checkpoint: number;
+  readonly profiles: readonly StoredProfile[];
+  /** Identifiers pointed (or re-pointed) at a profile, latest first wins per key. */
+  readonly identities: readonly { readonly workspaceId: string; readonly key: IdentityKey; readonly profileId: string; readonly at: number }[];
+  readonly merges: readonly { readonly workspaceId: string; readonly survivorId: string; readonly absorbedId: string; readonly at: number }[];
+  /** Entries into and exits from segments, in the order they happened. */
+  readonly segmentChanges: readonly { readonly workspaceId: string; readonly profileId: string; readonly change: MembershipChange }[];
+  readonly consentChanges: readonly { readonly workspaceId: string; readonly profileId: string; readonly change: ConsentChange }[];
+  /** Increments of the outcome counters. */
+  readonly outcomes: readonly OutcomeDelta[];
+  /** Arm statistics, whole rows. */
+  readonly armStats: readonly (ArmStatsRow & { readonly workspaceId: string })[];
+  /** Rebuild: events the replay resolved to another profile than the one stored. */
+  readonly eventProfiles: readonly { readonly workspaceId: string; readonly seq: number; readonly profileId: string }[];
+}
+
+export interface OutcomeDelta {
+  readonly workspaceId: string;
+  readonly actionId: string;
+  readonly placementId: string;
+  readonly impressions: number;
+  readonly clicks: number;
+  readonly dismisses: number;
+  readonly conversions: number;
+  readonly conversionValue: number;
+}
+
+/**
+ * Derived profile state behind the in-memory state: cold profiles are read from it, and
+ * changed state is written to it in batches with a checkpoint. A `write` is applied after every
+ * append submitted before it (the state never runs ahead of the log on disk).
+ */
+export interface StateStore {
+  /** The profile each identifier points at (undefined: none), in the order of `keys`. */
+  findIdentities(workspaceId: string, keys: readonly IdentityKey[]): Promise<(string | undefined)[]>;
+  /** Profiles by id, in the order of `ids` (undefined: none). */
+  loadProfiles(workspaceId: string, ids: readonly string[]): Promise<(StoredProfile | undefined)[]>;
+  /**
+   * Writes a batch in one commit, with its checkpoint. The batch is serialised before `write`
+   * returns (callers go on changing the objects it refers to), and applied after every append
+   * submitted before it.
+   */
+  write(batch: StateBatch): Promise<void>;
+  /** The statistics of every experiment of the workspace. */
+  armStats(workspaceId: string): Promise<ArmStatsRow[]>;
+  /** The log position up to which the stored state is complete. */
+  checkpoint(): Promise<number>;
+  /** Live (not merged) profile ids of the workspace in id order, after `afterId`. */
+  profileIds(workspaceId: string, afterId: string, limit: number): Promise<string[]>;
+  /** Deletes everything of the workspace derived from its log (rebuild); the log and the definitions stay. */
+  resetDerived(workspaceId: string): Promise<void>;
 }
 
 /** One event as the log returns it. */
@@ -330,7 +379,8 @@ export interface ExperimentStore {
 
 /** Everything the server needs from a store, opened together and closed together. */
 export interface AttuneStore {
-  readonly committer: CollectCommitter;
+  readonly log: EventLogWriter;
+  readonly state: StateStore;
   readonly events: EventLogReader;
   readonly profiles: ProfileReader;
   readonly workspaces: WorkspaceStore;

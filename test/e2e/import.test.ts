@@ -7,7 +7,7 @@ import { isAttuneError } from '../../src/core/errors/AttuneError.js';
 import { importChunkRows, importEvents, type ImportSummary } from '../../src/import/importEvents.js';
 import { importTraits } from '../../src/import/importTraits.js';
 import type { StoredEvent, Workspace } from '../../src/store/ports.js';
-import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite/openSqliteStore.js';
+import { openStore, type EmbeddedStore } from '../../src/engine/openStore.js';
 import { WorkspaceService, type CreatedWorkspace } from '../../src/workspaces/WorkspaceService.js';
 import { createWorkspaceIn, databasePath, killChildren, makeTempDir, removeTempDirs, runAttune } from './support.js';
 import { KnowledgeModels } from '../../src/knowledge/KnowledgeModels.js';
@@ -58,7 +58,7 @@ function rejectedOf(summary: ImportSummary, withField = false): { line: number; 
   return summary.rejected.map((r) => ({ line: r.line, code: r.code, ...(withField ? { field: r.field } : {}) }));
 }
 
-async function readAll(store: SqliteStore, workspaceId: string): Promise<StoredEvent[]> {
+async function readAll(store: EmbeddedStore, workspaceId: string): Promise<StoredEvent[]> {
   const events: StoredEvent[] = [];
   for await (const event of store.events.read({ workspaceId })) events.push(event);
   return events;
@@ -68,13 +68,13 @@ afterAll(() => removeTempDirs());
 
 describe('import, in-process', () => {
   let dir: string;
-  let store: SqliteStore;
+  let store: EmbeddedStore;
   let collector: Collector;
   let workspace: Workspace;
 
   beforeEach(async () => {
     dir = makeTempDir('attune-import-');
-    store = openSqliteStore({ path: join(dir, 'attune.db'), synchronous: 'normal', maxPendingEvents: 100_000 });
+    store = openStore({ path: join(dir, 'attune.db'), synchronous: 'normal', maxPendingEvents: 100_000 });
     const created = await new WorkspaceService(store.workspaces, systemClock).create('import');
     workspace = (await store.workspaces.getWorkspace(created.id))!;
     collector = new Collector({ committer: store.committer, clock: systemClock, ids: uuidIds, models: new KnowledgeModels(store.knowledgeConfig, systemClock) });
@@ -208,8 +208,8 @@ describe('attune import (the command)', () => {
   });
   afterEach(() => killChildren());
 
-  async function storedIn(check: (store: SqliteStore) => Promise<void>): Promise<void> {
-    const store = openSqliteStore({ path: databasePath(dataDir), synchronous: 'normal', maxPendingEvents: 1000 });
+  async function storedIn(check: (store: EmbeddedStore) => Promise<void>): Promise<void> {
+    const store = openStore({ path: databasePath(dataDir), synchronous: 'normal', maxPendingEvents: 1000 });
     try {
       await check(store);
     } finally {

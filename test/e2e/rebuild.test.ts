@@ -11,7 +11,7 @@ import { KnowledgeModels } from '../../src/knowledge/KnowledgeModels.js';
 import { rebuildWorkspace, type RebuildProgress } from '../../src/knowledge/rebuild.js';
 import type { Workspace } from '../../src/store/ports.js';
 import type { ExperimentDefinition } from '../../src/core/experiments/ExperimentDefinition.js';
-import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite/openSqliteStore.js';
+import { openStore, type EmbeddedStore } from '../../src/engine/openStore.js';
 import { shopFeatures, shopSegments, shopStream, streamStart, type Delivery } from './fixtures/shopStream.js';
 import { createWorkspaceIn, databasePath, killChildren, makeTempDir, removeTempDirs, runAttune, startServerChild } from './support.js';
 
@@ -46,6 +46,12 @@ function snapshot(db: Database.Database, workspaceId: string): Record<string, Ro
     experimentStats: all('SELECT experiment_id, arm_id, metric_id, n, mean_x, mean_y, m2_x, m2_y, c_xy, first_at, last_at FROM experiment_stats WHERE workspace_id = ? ORDER BY experiment_id, arm_id, metric_id'),
     events: all('SELECT seq, message_id, profile_id FROM events WHERE workspace_id = ? ORDER BY seq'),
   };
+}
+
+/** The snapshot once the state held in memory is written (the state store is written behind). */
+async function snapshotOf(store: EmbeddedStore, workspaceId: string): Promise<Record<string, Row[]>> {
+  await store.flushState();
+  return snapshot(store.db, workspaceId);
 }
 
 function snapshotFile(dataDir: string, workspaceId: string): Record<string, Row[]> {
@@ -91,8 +97,8 @@ async function ingest(collector: Collector, clock: ReturnType<typeof fakeClock>,
   return totals;
 }
 
-async function openWithWorkspaces(dir: string, ids: readonly string[]): Promise<{ store: SqliteStore; workspaces: Workspace[] }> {
-  const store = openSqliteStore({ path: join(dir, 'attune.db'), synchronous: 'normal', maxPendingEvents: 100_000 });
+async function openWithWorkspaces(dir: string, ids: readonly string[]): Promise<{ store: EmbeddedStore; workspaces: Workspace[] }> {
+  const store = openStore({ path: join(dir, 'attune.db'), synchronous: 'normal', maxPendingEvents: 100_000 });
   const workspaces: Workspace[] = [];
   for (const id of ids) {
     const workspace: Workspace = { id, name: id, createdAt: streamStart, identity: defaultIdentitySettings };
@@ -102,7 +108,7 @@ async function openWithWorkspaces(dir: string, ids: readonly string[]): Promise<
   return { store, workspaces };
 }
 
-async function modelOf(store: SqliteStore, workspaceId: string) {
+async function modelOf(store: EmbeddedStore, workspaceId: string) {
   return compileKnowledgeModel({ features: await store.knowledgeConfig.listFeatures(workspaceId), segments: await store.knowledgeConfig.listSegments(workspaceId) });
 }
 
@@ -117,8 +123,8 @@ describe('rebuild: replaying the event log gives identical derived state', () =>
       const totals = await ingest(collector, clock, shop, shopStream(7));
       await ingest(collector, clock, other, shopStream(8, 10, 10));
 
-      const before = snapshot(store.db, shop.id);
-      const otherBefore = snapshot(store.db, other.id);
+      const before = (await snapshotOf(store, shop.id));
+      const otherBefore = (await snapshotOf(store, other.id));
       // The stream exercises what it should: enough of every kind of derived row.
       expect(totals.accepted).toBeGreaterThan(2000);
       expect(totals.duplicates).toBeGreaterThan(0);
@@ -141,11 +147,11 @@ describe('rebuild: replaying the event log gives identical derived state', () =>
 
       const progress: RebuildProgress[] = [];
       const summary = await rebuildWorkspace(store, shop, await modelOf(store, shop.id), { chunkSize: 700, onProgress: (p) => progress.push(p) });
-      const after = snapshot(store.db, shop.id);
+      const after = (await snapshotOf(store, shop.id));
 
       for (const table of Object.keys(before)) expect(after[table], table).toEqual(before[table]);
       expect(after).toEqual(before);
-      expect(snapshot(store.db, other.id)).toEqual(otherBefore);
+      expect((await snapshotOf(store, other.id))).toEqual(otherBefore);
       expect(await store.knowledge.dataQuality(shop.id)).toEqual(quality);
 
       const live = (before['profiles']! as { merged_into: string | null }[]).filter((p) => p.merged_into === null).length;
@@ -167,7 +173,7 @@ describe('rebuild: replaying the event log gives identical derived state', () =>
       const clock = fakeClock();
       const collector = new Collector({ committer: store.committer, clock, ids: counterIds(), models: new KnowledgeModels(store.knowledgeConfig, clock) });
       await ingest(collector, clock, shop, shopStream(11, 20, 20));
-      const before = snapshot(store.db, shop.id);
+      const before = (await snapshotOf(store, shop.id));
       // The stream's responses to decisions are counted, and caps are in the knowledge.
       expect(before['actionOutcomes']!.length).toBeGreaterThan(0);
       expect(before['profiles']!.some((p) => String(p['knowledge']).includes('"k":'))).toBe(true);
@@ -181,13 +187,13 @@ describe('rebuild: replaying the event log gives identical derived state', () =>
         INSERT INTO segment_changes (workspace_id, segment_id, profile_id, kind, at) VALUES ('ws_shop', 'buyers', 'p_x', 'enter', 1);
         UPDATE events SET profile_id = 'p_wrong' WHERE seq % 5 = 0;
       `);
-      expect(snapshot(store.db, shop.id)).not.toEqual(before);
+      expect((await snapshotOf(store, shop.id))).not.toEqual(before);
 
       const model = await modelOf(store, shop.id);
       await rebuildWorkspace(store, shop, model, { chunkSize: 1 + Math.floor(before['events']!.length / 3) });
-      expect(snapshot(store.db, shop.id)).toEqual(before);
+      expect((await snapshotOf(store, shop.id))).toEqual(before);
       await rebuildWorkspace(store, shop, model);
-      expect(snapshot(store.db, shop.id)).toEqual(before);
+      expect((await snapshotOf(store, shop.id))).toEqual(before);
     } finally {
       await store.close();
     }
@@ -225,7 +231,7 @@ describe('rebuild: replaying the event log gives identical derived state', () =>
       // As DecisionService logs them (the public routes refuse exposures to Attune's experiments).
       await ingest(collector, clock, shop, exposures, 'accept');
       await ingest(collector, clock, shop, shopStream(29, 60, 20));
-      const before = snapshot(store.db, shop.id);
+      const before = (await snapshotOf(store, shop.id));
       const stats = before['experimentStats']! as { experiment_id: string; arm_id: string; metric_id: string; n: number }[];
       const units = (id: string, arm: string) => stats.find((r) => r.experiment_id === id && r.arm_id === arm && r.metric_id === '_units')?.n;
       expect(units('hero', 'generic')).toBe(30);
@@ -239,7 +245,7 @@ describe('rebuild: replaying the event log gives identical derived state', () =>
       });
       store.db.exec("UPDATE experiment_stats SET n = n + 3, mean_x = 0 WHERE metric_id = 'revenue'");
       await rebuildWorkspace(store, shop, model, { chunkSize: 500 });
-      expect(snapshot(store.db, shop.id)).toEqual(before);
+      expect((await snapshotOf(store, shop.id))).toEqual(before);
     } finally {
       await store.close();
     }
@@ -261,7 +267,7 @@ describe('rebuild: replaying the event log gives identical derived state', () =>
           await store.knowledgeConfig.saveDefinitions(shop.id, all, streamStart);
           await rebuildWorkspace(store, shop, await modelOf(store, shop.id));
         }
-        return snapshot(store.db, shop.id);
+        return (await snapshotOf(store, shop.id));
       } finally {
         await store.close();
       }

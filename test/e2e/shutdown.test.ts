@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { openSqliteStore } from '../../src/store/sqlite/openSqliteStore.js';
+import { openStore } from '../../src/engine/openStore.js';
 import {
   checkDatabase, createWorkspaceIn, databasePath, killChildren, makeTempDir, messageIdsOf, readLogDirect, removeTempDirs,
   startServerChild, streamBatches, within,
@@ -74,7 +74,7 @@ describe('graceful shutdown while ingesting', () => {
       expect(checkDatabase(dataDir, workspace.id)).toEqual({ integrity: 'ok', orphanIdentities: 0, countedEvents: logged.length, loggedEvents: logged.length });
 
       // The store opens again and reads the same log.
-      const store = openSqliteStore({ path: databasePath(dataDir), synchronous: 'full', maxPendingEvents: 1000 });
+      const store = openStore({ path: databasePath(dataDir), synchronous: 'full', maxPendingEvents: 1000 });
       try {
         expect(await store.events.count(workspace.id)).toBe(logged.length);
         const profile = await store.profiles.findProfile(workspace.id, 'user-0', 5);

@@ -151,7 +151,7 @@ export function databasePath(dataDir: string): string {
 
 /** Creates a workspace in a data folder the way `attune workspace create` does, in-process. */
 export async function createWorkspaceIn(dataDir: string, name: string): Promise<CreatedWorkspace> {
-  const store = openSqliteStore({ path: databasePath(dataDir), synchronous: 'full', maxPendingEvents: 100_000 });
+  const store = openSqliteStore({ path: databasePath(dataDir), synchronous: 'full' });
   try {
     return await new WorkspaceService(store.workspaces, systemClock).create(name);
   } finally {

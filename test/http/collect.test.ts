@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock, uuidIds } from '../../src/cli/systemClock.js';
 import { fixedClock } from '../../src/core/common/ports.js';
 import { buildServer } from '../../src/server/buildServer.js';
-import { openSqliteStore } from '../../src/store/sqlite/openSqliteStore.js';
+import { openStore } from '../../src/engine/openStore.js';
 import { startHarness, type Harness } from '../support/harness.js';
 import {
   collect, expectCollected, expectProblem, findProfile, postRaw, storedEvents, track, uniqueId,
@@ -256,7 +256,7 @@ describe('collection', () => {
     it('allows only the configured origins when a list is given', async () => {
       const dataDir = mkdtempSync(join(tmpdir(), 'attune-cors-'));
       const server = await buildServer({
-        store: openSqliteStore({ path: join(dataDir, 'attune.db'), synchronous: 'normal', maxPendingEvents: 1000 }),
+        store: openStore({ path: join(dataDir, 'attune.db'), synchronous: 'normal', maxPendingEvents: 1000 }),
         clock: systemClock,
         ids: uuidIds,
         corsOrigins: [origin],

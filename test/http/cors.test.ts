@@ -6,7 +6,7 @@ import { systemClock, uuidIds } from '../../src/cli/systemClock.js';
 import { ConfigError, loadConfig } from '../../src/config/config.js';
 import { sdkFileNames } from '../../src/sdk/browser/sdkFileNames.js';
 import { buildServer, type AttuneServer } from '../../src/server/buildServer.js';
-import { openSqliteStore } from '../../src/store/sqlite/openSqliteStore.js';
+import { openStore } from '../../src/engine/openStore.js';
 import type { CreatedWorkspace } from '../../src/workspaces/WorkspaceService.js';
 import { basicAuth, bearer } from '../support/harness.js';
 
@@ -30,7 +30,7 @@ async function serve(adminCorsOrigins?: readonly string[]): Promise<Served> {
   // Small stand-in bundles: these tests are about headers, not about the SDK's code.
   for (const file of Object.values(sdkFileNames)) writeFileSync(join(dataDir, file), 'export const sdk = 1;\n');
   const server = await buildServer({
-    store: openSqliteStore({ path: join(dataDir, 'attune.db'), synchronous: 'normal', maxPendingEvents: 1000 }),
+    store: openStore({ path: join(dataDir, 'attune.db'), synchronous: 'normal', maxPendingEvents: 1000 }),
     clock: systemClock,
     ids: uuidIds,
     adminToken: 'admin-token-for-cors',

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock, uuidIds } from '../../src/cli/systemClock.js';
 import { buildServer, type AttuneServer } from '../../src/server/buildServer.js';
 import { acceptQuality, prefersHtml } from '../../src/server/routes/homeRoutes.js';
-import { openSqliteStore } from '../../src/store/sqlite/openSqliteStore.js';
+import { openStore } from '../../src/engine/openStore.js';
 
 /**
  * GET / says what the server is and links what a person or a client looks for next (it
@@ -24,7 +24,7 @@ interface HomeBody {
 async function serverWithExample(writeKey: string | null): Promise<{ server: AttuneServer; close(): Promise<void> }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'attune-home-'));
   const server = await buildServer({
-    store: openSqliteStore({ path: join(dataDir, 'attune.db'), synchronous: 'normal', maxPendingEvents: 1000 }),
+    store: openStore({ path: join(dataDir, 'attune.db'), synchronous: 'normal', maxPendingEvents: 1000 }),
     clock: systemClock,
     ids: uuidIds,
     logger: false,

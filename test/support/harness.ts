@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Clock, IdGenerator } from '../../src/core/common/ports.js';
 import { buildServer, type AttuneServer } from '../../src/server/buildServer.js';
-import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite/openSqliteStore.js';
+import { openStore, type EmbeddedStore } from '../../src/engine/openStore.js';
 import { systemClock, uuidIds } from '../../src/cli/systemClock.js';
 import type { CreatedWorkspace } from '../../src/workspaces/WorkspaceService.js';
 
 export interface Harness extends AttuneServer {
-  readonly store: SqliteStore;
+  readonly store: EmbeddedStore;
   /** Two workspaces, so every test can check isolation. */
   readonly a: CreatedWorkspace;
   readonly b: CreatedWorkspace;
@@ -48,7 +48,7 @@ export const HARNESS_WORKSPACE_IDS = ['ws_test_a', 'ws_test_b'] as const;
 /** A server on a fresh SQLite file in a temporary folder, with two workspaces. Use app.inject(). */
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const dataDir = mkdtempSync(join(tmpdir(), 'attune-test-'));
-  const store = openSqliteStore({ path: join(dataDir, 'attune.db'), synchronous: 'normal', maxPendingEvents: options.maxPendingEvents ?? 100_000 });
+  const store = openStore({ path: join(dataDir, 'attune.db'), synchronous: 'normal', maxPendingEvents: options.maxPendingEvents ?? 100_000 });
   const server = await buildServer({
     store,
     clock: options.clock ?? systemClock,

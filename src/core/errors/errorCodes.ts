@@ -42,6 +42,8 @@ export const errorCodes = {
   ATTUNE_QUEUE_FULL: { status: 429, title: 'The write queue is full; retry later' },
   ATTUNE_SHUTTING_DOWN: { status: 503, title: 'The server is shutting down' },
   ATTUNE_STORE_UNAVAILABLE: { status: 503, title: 'The store could not commit; retry later' },
+  ATTUNE_DATA_FOLDER_IN_USE: { status: 409, title: 'The data folder is in use by another attune process' },
+  ATTUNE_STATE_AHEAD_OF_LOG: { status: 503, title: 'The stored state is ahead of the event log; run attune rebuild' },
   ATTUNE_INTERNAL: { status: 500, title: 'Internal error' },
 } as const satisfies Record<string, { status: number; title: string }>;
 

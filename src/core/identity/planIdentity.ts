@@ -72,3 +72,12 @@ export function planIdentity(ids: EventIds, lookup: ProfileLookup, settings: Ide
   if (p.mergedCount + s.mergedCount + 1 > settings.maxMergedProfiles) return plan(p.id, false, [], null, 'merge-limit');
   return plan(p.id, false, [], s.id);
 }
+
+/** Every identifier `planIdentity` may look up for these ids: what to load before it runs. */
+export function eventIdentityKeys(ids: EventIds): IdentityKey[] {
+  const keys: IdentityKey[] = [];
+  if (ids.userId !== null) keys.push({ kind: 'user', value: ids.userId });
+  if (ids.anonymousId !== null) keys.push({ kind: 'anonymous', value: ids.anonymousId });
+  if (ids.previousId !== null) keys.push({ kind: 'user', value: ids.previousId }, { kind: 'anonymous', value: ids.previousId });
+  return keys;
+}

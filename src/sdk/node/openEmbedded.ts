@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { seededRandom } from '../../core/common/random.js';
 import { createEngine, type Engine } from '../../engine/createEngine.js';
-import { openSqliteStore } from '../../store/sqlite/openSqliteStore.js';
+import { openStore } from '../../engine/openStore.js';
 import { AttuneClient, type AttuneClientOptions } from './AttuneClient.js';
 import { inProcessTransport } from './inProcessTransport.js';
 import { shopWorkspaceId } from '../../examples/shopExample.js';
@@ -25,7 +25,7 @@ export interface EmbeddedOptions extends Omit<AttuneClientOptions, 'transport'> 
  */
 export async function openEmbedded(options: EmbeddedOptions): Promise<{ client: AttuneClient; engine: Engine; workspaceId: string; close(): Promise<void> }> {
   mkdirSync(options.dataDir, { recursive: true });
-  const store = openSqliteStore({ path: join(options.dataDir, 'attune.db'), synchronous: 'full', maxPendingEvents: 100_000 });
+  const store = openStore({ path: join(options.dataDir, 'attune.db'), synchronous: 'full', maxPendingEvents: 100_000 });
   const clock = { now: () => Date.now() };
   const engine = createEngine({
     store, clock, ids: { next: () => randomUUID() }, random: seededRandom(Date.now() ^ process.pid), decisionSampleRate: options.decisionSampleRate ?? 1,

@@ -6,7 +6,7 @@ import { AttuneError } from '../../core/errors/AttuneError.js';
 import { dataQualityView } from '../../core/knowledge/dataQuality.js';
 import { currentSegments, emptyKnowledge, ruleInputFor } from '../../core/knowledge/KnowledgeState.js';
 import type { KnowledgeModels } from '../../knowledge/KnowledgeModels.js';
-import type { ApiKeyRecord, AttuneStore, StoredEvent } from '../../store/ports.js';
+import type { ApiKeyRecord, StoredEvent } from '../../store/ports.js';
 import type { Principal, WorkspaceService } from '../../workspaces/WorkspaceService.js';
 import { keyAudit } from '../../workspaces/keyAudit.js';
 import { authenticate, requireAdminToken } from '../auth.js';
@@ -15,10 +15,11 @@ import {
   problemResponses, Profile, ProfileParams, ProfileQuery, RotateKeyBody, WorkspaceCreated, WorkspaceDetail, WorkspaceSummary, type ProfileResponse, type StoredEventResponse,
 } from '../schemas.js';
 import { Type } from 'typebox';
+import type { LiveStore } from '../../profiles/LiveStore.js';
 
 export interface AdminRoutesOptions {
   readonly workspaces: WorkspaceService;
-  readonly store: AttuneStore;
+  readonly store: LiveStore;
   readonly models: KnowledgeModels;
   readonly clock: Clock;
   readonly adminToken: string | null;

@@ -6,16 +6,16 @@ import { PlacementDefinition } from '../../core/decide/PlacementDefinition.js';
 import { AttuneError } from '../../core/errors/AttuneError.js';
 import { DecisionAdmin } from '../../decide/DecisionAdmin.js';
 import type { DecisionModels } from '../../decide/DecisionModels.js';
-import type { AttuneStore } from '../../store/ports.js';
 import type { Principal, WorkspaceService } from '../../workspaces/WorkspaceService.js';
 import { authenticate } from '../auth.js';
 import { SendTimeService } from '../../decide/SendTimeService.js';
 import { ActionView, PlacementView, SendTimeQuery, SendTimeView } from '../decideSchemas.js';
 import { problemResponses } from '../schemas.js';
+import type { LiveStore } from '../../profiles/LiveStore.js';
 
 export interface DecisionAdminRoutesOptions {
   readonly workspaces: WorkspaceService;
-  readonly store: AttuneStore;
+  readonly store: LiveStore;
   readonly models: DecisionModels;
   readonly clock: Clock;
 }

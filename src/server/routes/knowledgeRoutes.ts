@@ -6,7 +6,6 @@ import { FeatureDefinition } from '../../core/features/FeatureDefinition.js';
 import { SegmentDefinition } from '../../core/segments/SegmentDefinition.js';
 import { KnowledgeAdmin } from '../../knowledge/KnowledgeAdmin.js';
 import type { KnowledgeModels } from '../../knowledge/KnowledgeModels.js';
-import type { AttuneStore } from '../../store/ports.js';
 import type { Principal, WorkspaceService } from '../../workspaces/WorkspaceService.js';
 import { authenticate } from '../auth.js';
 import {
@@ -15,10 +14,11 @@ import {
 } from '../knowledgeSchemas.js';
 import { problemResponses } from '../schemas.js';
 import { Type } from 'typebox';
+import type { LiveStore } from '../../profiles/LiveStore.js';
 
 export interface KnowledgeRoutesOptions {
   readonly workspaces: WorkspaceService;
-  readonly store: AttuneStore;
+  readonly store: LiveStore;
   /** The server's compiled models: a change drops its workspace's entry. */
   readonly models: KnowledgeModels;
   readonly clock: Clock;

@@ -26,8 +26,7 @@ export class SqliteExperimentStore implements ExperimentStore {
   private readonly experiments: DefinitionTable<ExperimentDefinition>;
   private readonly metrics: DefinitionTable<MetricDefinition>;
 
-  /** `onStatsDropped`: statistics rows were deleted, so the collect unit of work must forget those it caches. */
-  constructor(db: SqliteDatabase, private readonly onStatsDropped: () => void = () => undefined) {
+  constructor(db: SqliteDatabase) {
     this.experiments = new DefinitionTable(db, 'experiment_definitions');
     this.metrics = new DefinitionTable(db, 'metric_definitions');
     this.stmts = {
@@ -55,9 +54,7 @@ export class SqliteExperimentStore implements ExperimentStore {
   }
 
   async deleteExperiment(workspaceId: string, id: string, at: number): Promise<boolean> {
-    const deleted = this.deleteTx(workspaceId, id, at);
-    if (deleted) this.onStatsDropped();
-    return deleted;
+    return this.deleteTx(workspaceId, id, at);
   }
 
   async isRetired(workspaceId: string, id: string): Promise<boolean> {
@@ -95,6 +92,5 @@ export class SqliteExperimentStore implements ExperimentStore {
 
   async dropArmStats(workspaceId: string, experimentId: string): Promise<void> {
     this.stmts.dropStats.run(workspaceId, experimentId);
-    this.onStatsDropped();
   }
 }

@@ -249,4 +249,17 @@ export const migrations: readonly string[] = [
   UPDATE workspaces SET settings = json_set(settings, '$.identity.verification', json('false'))
     WHERE json_extract(settings, '$.identity.verification') IS NULL;
   `,
+  // The memory-speed engine (src/profiles): the log is the only write on the request path and
+  // the derived state is written behind with the log position it is complete up to. The state
+  // of an existing file was written with its events, so it is complete up to the last event.
+  // De-duplication moves to memory (src/profiles/DedupeWindow.ts): the unique index on message
+  // ids, a random-key B-tree insert per event, goes.
+  `
+  CREATE TABLE state_checkpoint (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    seq INTEGER NOT NULL
+  );
+  INSERT INTO state_checkpoint (id, seq) SELECT 1, coalesce(max(seq), 0) FROM events;
+  DROP INDEX events_message;
+  `,
 ];

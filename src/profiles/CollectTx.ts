@@ -1,0 +1,64 @@
+import type { CollectedEvent } from '../core/events/CollectedEvent.js';
+import type { ProfileState } from '../core/identity/mergeProfileState.js';
+import type { TraitState } from '../core/identity/traits.js';
+import type { IdentityKey, ProfileFacts } from '../core/identity/types.js';
+import type { ConsentChange } from '../core/consent/ConsentState.js';
+import type { KnowledgeState } from '../core/knowledge/KnowledgeState.js';
+import type { MembershipChange } from '../core/segments/compileSegments.js';
+import type { Interaction } from '../core/decide/interactions.js';
+import type { ArmStatChange } from '../core/experiments/experimentUnits.js';
+import type { DecisionRecord } from '../store/ports.js';
+
+/**
+ * The unit of work of the write model, over the in-memory profile state (LiveState). It is
+ * synchronous on purpose: a job runs from its duplicate check to its append without another
+ * request interleaving. Everything a job reads was loaded before it ran (`Preload`); reading
+ * anything else is a programming error and throws.
+ */
+export interface CollectTx {
+  hasMessage(workspaceId: string, messageId: string): boolean;
+  findProfile(workspaceId: string, key: IdentityKey): ProfileFacts | undefined;
+  createProfile(workspaceId: string, profileId: string, at: number): void;
+  /** Points an identifier at a profile, moving it if it pointed elsewhere. */
+  linkIdentity(workspaceId: string, key: IdentityKey, profileId: string, at: number): void;
+  loadProfileState(workspaceId: string, profileId: string): ProfileState;
+  /** Writes the survivor's merged state and folds `absorbedId` (and whatever it had absorbed) into it. */
+  absorbProfile(workspaceId: string, merged: ProfileState, absorbedId: string, at: number): void;
+  writeTraits(workspaceId: string, profileId: string, traits: TraitState): void;
+  /** Counts the event on its profile and widens first/last seen. */
+  touchProfile(workspaceId: string, profileId: string, type: string, timestamp: number): void;
+  /** Appends to the log (durable when the job's promise settles); returns the event's sequence number. */
+  appendEvent(workspaceId: string, profileId: string, event: CollectedEvent): number;
+  /** Rebuild: points a stored event at the profile a replay resolved it to. */
+  setEventProfile(workspaceId: string, seq: number, profileId: string): void;
+  loadKnowledge(workspaceId: string, profileId: string): KnowledgeState;
+  saveKnowledge(workspaceId: string, profileId: string, state: KnowledgeState): void;
+  /** Records entries and exits (history) and keeps the current member lists. */
+  recordSegmentChanges(workspaceId: string, profileId: string, changes: readonly MembershipChange[]): void;
+  recordConsentChanges(workspaceId: string, profileId: string, changes: readonly ConsentChange[]): void;
+  /** Writes decisions as made (already sampled) with this job's events. */
+  recordDecisions(records: readonly DecisionRecord[]): void;
+  /** Counts an interaction (impression, click, dismiss, conversion) on its action and placement. */
+  countOutcome(workspaceId: string, interaction: Interaction): void;
+  /** Applies changes to experiment arms' statistics (the unit's value before and after), at an event's time. */
+  updateExperimentStats(workspaceId: string, changes: readonly ArmStatChange[], at: number): void;
+}
+
+/** What a job reads: loaded into memory before it runs. */
+export interface Preload {
+  readonly workspaceId: string;
+  readonly keys?: readonly IdentityKey[];
+  readonly profileIds?: readonly string[];
+  /** The job changes experiment statistics (collect, replay): load the workspace's. */
+  readonly armStats?: boolean;
+}
+
+/** Runs jobs in cycles: many jobs, one durable append, then every promise settles. */
+export interface CollectCommitter {
+  /** Queues a job of `eventCount` events; settles once the events it appended are durable. */
+  submit<R>(eventCount: number, job: (tx: CollectTx) => R, preload?: Preload): Promise<R>;
+  /** Events queued and not yet durable. */
+  readonly pendingEvents: number;
+  /** Runs whatever is queued now and waits until it is durable. */
+  flush(): Promise<void>;
+}

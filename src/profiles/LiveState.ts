@@ -1,0 +1,512 @@
+import type { CollectedEvent } from '../core/events/CollectedEvent.js';
+import type { ProfileState } from '../core/identity/mergeProfileState.js';
+import type { TraitState } from '../core/identity/traits.js';
+import type { IdentityKey, ProfileFacts } from '../core/identity/types.js';
+import type { ConsentChange } from '../core/consent/ConsentState.js';
+import { emptyKnowledge, type KnowledgeState } from '../core/knowledge/KnowledgeState.js';
+import type { MembershipChange } from '../core/segments/compileSegments.js';
+import type { Interaction } from '../core/decide/interactions.js';
+import type { ArmStatChange } from '../core/experiments/experimentUnits.js';
+import { replacePairInPlace, type MutablePairMoments } from '../core/stats/SufficientStats.js';
+import type { DecisionProfileRow, DecisionRecord, LogRecord, OutcomeDelta, StateBatch, StateStore, StoredProfile } from '../store/ports.js';
+import type { CollectTx, Preload } from './CollectTx.js';
+import type { DedupeWindow } from './DedupeWindow.js';
+
+/** One profile in memory: everything the write model and decisions read of it. */
+interface LiveProfile {
+  readonly workspaceId: string;
+  readonly id: string;
+  readonly createdAt: number;
+  firstSeen: number;
+  lastSeen: number;
+  traits: TraitState;
+  eventCounts: Record<string, number>;
+  mergedCount: number;
+  mergedInto: string | null;
+  knowledge: KnowledgeState;
+  identities: IdentityKey[];
+  /** Changed since the last state write. */
+  dirty: boolean;
+  /** Loads and jobs in flight that need the profile in memory: never evicted while above 0. */
+  pins: number;
+  /** Estimated heap bytes, for the cache budget. */
+  bytes: number;
+}
+
+interface ArmStatsRecord {
+  readonly workspaceId: string;
+  readonly experimentId: string;
+  readonly armId: string;
+  readonly metricId: string;
+  readonly moments: MutablePairMoments;
+  firstAt: number;
+  lastAt: number;
+}
+
+/** Thrown when a job reads what it did not preload: a bug of the caller, never bad input. */
+export class NotPreloadedError extends Error {}
+
+const profileOverheadBytes = 400;
+
+function identityKey(workspaceId: string, key: IdentityKey): string {
+  return `${workspaceId}\u0000${key.kind}\u0000${key.value}`;
+}
+
+function profileKey(workspaceId: string, id: string): string {
+  return `${workspaceId}\u0000${id}`;
+}
+
+function estimateBytes(p: Pick<LiveProfile, 'traits' | 'eventCounts' | 'knowledge' | 'identities'>): number {
+  // JSON length is a fair proxy of the heap the parsed objects take (about twice the bytes).
+  return profileOverheadBytes + 2 * (JSON.stringify(p.knowledge).length + JSON.stringify(p.traits).length + JSON.stringify(p.eventCounts).length)
+    + p.identities.reduce((n, k) => n + 60 + 2 * k.value.length, 0);
+}
+
+/**
+ * The profile state in memory: the write model's unit of work (`CollectTx`) over a bounded
+ * cache of profiles, identities and experiment statistics, with what changed kept for the
+ * next state write. Memory is the truth for every profile it holds; a profile is evicted only
+ * when it has nothing left to write and nothing in flight needs it, so the state store holds
+ * its latest state when it is loaded again.
+ */
+export class LiveState implements CollectTx {
+  private readonly profiles = new Map<string, LiveProfile>();
+  /** Identifier -> profile id; null: known to point nowhere. */
+  private readonly identities = new Map<string, string | null>();
+  private readonly armStats = new Map<string, Map<string, ArmStatsRecord>>();
+  private cachedBytes = 0;
+
+  private dirtyProfiles = new Set<LiveProfile>();
+  private pendingIdentities = new Map<string, StateBatch['identities'][number]>();
+  private pendingMerges: StateBatch['merges'][number][] = [];
+  private pendingSegments: StateBatch['segmentChanges'][number][] = [];
+  private pendingConsent: StateBatch['consentChanges'][number][] = [];
+  private pendingOutcomes = new Map<string, { -readonly [K in keyof OutcomeDelta]: OutcomeDelta[K] }>();
+  private dirtyArmStats = new Set<ArmStatsRecord>();
+  private pendingEventProfiles: StateBatch['eventProfiles'][number][] = [];
+
+  /** Appended by jobs of the current cycle, taken by the committer. */
+  private cycleEvents: LogRecord[] = [];
+  private cycleDecisions: DecisionRecord[] = [];
+  private lastSeq: number;
+
+  constructor(
+    private readonly store: StateStore,
+    private readonly dedupe: DedupeWindow,
+    lastSeq: number,
+    private readonly budgetBytes: number,
+  ) {
+    this.lastSeq = lastSeq;
+  }
+
+  /** The sequence number of the last event applied. */
+  get appliedSeq(): number {
+    return this.lastSeq;
+  }
+
+  /** Replay (recovery) applies events already in the log: the position moves with them. */
+  setApplied(seq: number): void {
+    this.lastSeq = seq;
+  }
+
+  /** Forgets everything (after a failed write: the state is recovered from the store and the log). */
+  reset(lastSeq: number): void {
+    this.profiles.clear();
+    this.identities.clear();
+    this.armStats.clear();
+    this.cachedBytes = 0;
+    this.takeBatch();
+    this.takeCycle();
+    this.lastSeq = lastSeq;
+  }
+
+  get profileCount(): number {
+    return this.profiles.size;
+  }
+
+  get estimatedBytes(): number {
+    return this.cachedBytes;
+  }
+
+  get hasChanges(): boolean {
+    return this.dirtyProfiles.size > 0 || this.pendingIdentities.size > 0 || this.pendingMerges.length > 0 || this.pendingSegments.length > 0
+      || this.pendingConsent.length > 0 || this.pendingOutcomes.size > 0 || this.dirtyArmStats.size > 0 || this.pendingEventProfiles.length > 0;
+  }
+
+  get changedProfiles(): number {
+    return this.dirtyProfiles.size;
+  }
+
+  // ---- loading -------------------------------------------------------------------------
+
+  /**
+   * Loads what a job or a read needs and pins it; `unpin` with the returned token when done.
+   * Memory stays the truth: a profile or identifier already held is never replaced by the
+   * store's (older) copy.
+   */
+  async load(preload: Preload): Promise<LiveProfile[]> {
+    const ws = preload.workspaceId;
+    const keys = (preload.keys ?? []).filter((k) => !this.identities.has(identityKey(ws, k)));
+    if (keys.length > 0) {
+      const found = await this.store.findIdentities(ws, keys);
+      keys.forEach((k, i) => {
+        const id = identityKey(ws, k);
+        if (!this.identities.has(id)) this.identities.set(id, found[i] ?? null);
+      });
+    }
+    const wanted = new Set(preload.profileIds ?? []);
+    for (const k of preload.keys ?? []) {
+      const id = this.identities.get(identityKey(ws, k));
+      if (id !== undefined && id !== null) wanted.add(id);
+    }
+    const pinned: LiveProfile[] = [];
+    let missing = [...wanted].filter((id) => !this.profiles.has(profileKey(ws, id)));
+    // Follow merges: a profile id may name a profile absorbed since (at most a few hops).
+    for (let hop = 0; missing.length > 0 && hop < 4; hop++) {
+      const loaded = await this.store.loadProfiles(ws, missing);
+      const next: string[] = [];
+      for (const stored of loaded) {
+        if (stored === undefined) continue;
+        if (!this.profiles.has(profileKey(ws, stored.id))) this.remember(stored);
+        if (stored.mergedInto !== null && !this.profiles.has(profileKey(ws, stored.mergedInto))) next.push(stored.mergedInto);
+      }
+      for (const id of wanted) {
+        const p = this.profiles.get(profileKey(ws, id));
+        if (p?.mergedInto != null && !this.profiles.has(profileKey(ws, p.mergedInto))) next.push(p.mergedInto);
+      }
+      missing = [...new Set(next)];
+    }
+    for (const id of wanted) {
+      let p = this.profiles.get(profileKey(ws, id));
+      for (let hop = 0; p !== undefined && hop < 8; hop++) {
+        p.pins++;
+        pinned.push(p);
+        if (p.mergedInto === null) break;
+        p = this.profiles.get(profileKey(ws, p.mergedInto));
+      }
+    }
+    if (preload.armStats === true && !this.armStats.has(ws)) {
+      const rows = await this.store.armStats(ws);
+      if (!this.armStats.has(ws)) {
+        const map = new Map<string, ArmStatsRecord>();
+        for (const r of rows) {
+          map.set(`${r.experimentId}\u0000${r.armId}\u0000${r.metricId}`, {
+            workspaceId: ws, experimentId: r.experimentId, armId: r.armId, metricId: r.metricId,
+            moments: { ...r.moments }, firstAt: r.firstAt, lastAt: r.lastAt,
+          });
+        }
+        this.armStats.set(ws, map);
+      }
+    }
+    return pinned;
+  }
+
+  unpin(pinned: readonly LiveProfile[]): void {
+    for (const p of pinned) p.pins--;
+  }
+
+  private remember(stored: StoredProfile): LiveProfile {
+    const p: LiveProfile = {
+      workspaceId: stored.workspaceId, id: stored.id, createdAt: stored.createdAt, firstSeen: stored.firstSeen, lastSeen: stored.lastSeen,
+      traits: stored.traits, eventCounts: { ...stored.eventCounts }, mergedCount: stored.mergedCount, mergedInto: stored.mergedInto,
+      knowledge: { ...emptyKnowledge(), ...(stored.knowledge ?? {}) }, identities: [...stored.identities], dirty: false, pins: 0, bytes: 0,
+    };
+    p.bytes = estimateBytes(p);
+    this.cachedBytes += p.bytes;
+    this.profiles.set(profileKey(stored.workspaceId, stored.id), p);
+    for (const k of p.identities) {
+      const id = identityKey(stored.workspaceId, k);
+      if (!this.identities.has(id) || this.identities.get(id) === null) this.identities.set(id, p.id);
+    }
+    return p;
+  }
+
+  /** The profile a read asks for, following merges; undefined when there is none (load first). */
+  resolve(workspaceId: string, profileId: string): LiveProfile | undefined {
+    let p = this.profiles.get(profileKey(workspaceId, profileId));
+    for (let hop = 0; p?.mergedInto != null && hop < 8; hop++) p = this.profiles.get(profileKey(workspaceId, p.mergedInto));
+    return p?.mergedInto === null ? p : undefined;
+  }
+
+  /** The profile an identifier points at (load first). */
+  profileOf(workspaceId: string, key: IdentityKey): LiveProfile | undefined {
+    const id = this.identities.get(identityKey(workspaceId, key));
+    return id === undefined || id === null ? undefined : this.resolve(workspaceId, id);
+  }
+
+  /** A profile as a decision reads it. The knowledge is shared, not copied: decisions only read it. */
+  decisionRow(p: LiveProfile): DecisionProfileRow {
+    return { id: p.id, traits: p.traits.values, firstSeen: p.firstSeen, lastSeen: p.lastSeen, knowledge: p.knowledge };
+  }
+
+  hasUserId(p: LiveProfile): boolean {
+    return p.identities.some((k) => k.kind === 'user');
+  }
+
+  // ---- CollectTx -----------------------------------------------------------------------
+
+  hasMessage(workspaceId: string, messageId: string): boolean {
+    return this.dedupe.has(workspaceId, messageId);
+  }
+
+  findProfile(workspaceId: string, key: IdentityKey): ProfileFacts | undefined {
+    const id = this.identities.get(identityKey(workspaceId, key));
+    if (id === undefined) throw new NotPreloadedError(`identity ${key.kind}:${key.value} of workspace ${workspaceId} was not loaded before the job`);
+    if (id === null) return undefined;
+    const p = this.record(workspaceId, id);
+    return { id: p.id, mergedCount: p.mergedCount, userIds: p.identities.filter((k) => k.kind === 'user').map((k) => k.value) };
+  }
+
+  createProfile(workspaceId: string, profileId: string, at: number): void {
+    if (this.profiles.has(profileKey(workspaceId, profileId))) throw new Error(`profile ${profileId} exists already in workspace ${workspaceId}`);
+    const p = this.remember({
+      workspaceId, id: profileId, createdAt: at, firstSeen: at, lastSeen: at, traits: { values: {}, updatedAt: {} }, eventCounts: {},
+      mergedCount: 0, mergedInto: null, knowledge: null, identities: [],
+    });
+    this.markDirty(p);
+  }
+
+  linkIdentity(workspaceId: string, key: IdentityKey, profileId: string, at: number): void {
+    const id = identityKey(workspaceId, key);
+    const previous = this.identities.get(id);
+    if (previous !== undefined && previous !== null && previous !== profileId) {
+      const old = this.profiles.get(profileKey(workspaceId, previous));
+      if (old !== undefined) {
+        old.identities = old.identities.filter((k) => k.kind !== key.kind || k.value !== key.value);
+        this.markDirty(old);
+      }
+    }
+    const p = this.record(workspaceId, profileId);
+    if (!p.identities.some((k) => k.kind === key.kind && k.value === key.value)) p.identities.push(key);
+    this.identities.set(id, profileId);
+    this.pendingIdentities.set(id, { workspaceId, key, profileId, at });
+    this.markDirty(p);
+  }
+
+  loadProfileState(workspaceId: string, profileId: string): ProfileState {
+    const r = this.record(workspaceId, profileId);
+    return { id: r.id, firstSeen: r.firstSeen, lastSeen: r.lastSeen, traits: r.traits, eventCounts: { ...r.eventCounts }, mergedCount: r.mergedCount };
+  }
+
+  absorbProfile(workspaceId: string, merged: ProfileState, absorbedId: string, at: number): void {
+    const survivor = this.record(workspaceId, merged.id);
+    const absorbed = this.record(workspaceId, absorbedId);
+    Object.assign(survivor, { firstSeen: merged.firstSeen, lastSeen: merged.lastSeen, traits: merged.traits, eventCounts: { ...merged.eventCounts }, mergedCount: merged.mergedCount });
+    for (const key of absorbed.identities) {
+      const id = identityKey(workspaceId, key);
+      this.identities.set(id, survivor.id);
+      this.pendingIdentities.set(id, { workspaceId, key, profileId: survivor.id, at });
+      if (!survivor.identities.some((k) => k.kind === key.kind && k.value === key.value)) survivor.identities.push(key);
+    }
+    // The absorbed profile leaves its segments; the survivor's are re-evaluated by the caller.
+    for (const segment of Object.keys(absorbed.knowledge.m).sort()) {
+      this.pendingSegments.push({ workspaceId, profileId: absorbed.id, change: { segment, kind: 'leave', at } });
+    }
+    absorbed.identities = [];
+    absorbed.knowledge = emptyKnowledge();
+    absorbed.mergedInto = survivor.id;
+    this.pendingMerges.push({ workspaceId, survivorId: survivor.id, absorbedId, at });
+    this.markDirty(survivor);
+    this.markDirty(absorbed);
+  }
+
+  writeTraits(workspaceId: string, profileId: string, traits: TraitState): void {
+    const r = this.record(workspaceId, profileId);
+    r.traits = traits;
+    this.markDirty(r);
+  }
+
+  touchProfile(workspaceId: string, profileId: string, type: string, timestamp: number): void {
+    const r = this.record(workspaceId, profileId);
+    if (timestamp < r.firstSeen) r.firstSeen = timestamp;
+    if (timestamp > r.lastSeen) r.lastSeen = timestamp;
+    r.eventCounts[type] = (r.eventCounts[type] ?? 0) + 1;
+    this.markDirty(r);
+  }
+
+  appendEvent(workspaceId: string, profileId: string, event: CollectedEvent): number {
+    const seq = ++this.lastSeq;
+    this.cycleEvents.push({ seq, workspaceId, profileId, event });
+    this.dedupe.add(workspaceId, event.messageId, event.receivedAt);
+    return seq;
+  }
+
+  setEventProfile(workspaceId: string, seq: number, profileId: string): void {
+    this.pendingEventProfiles.push({ workspaceId, seq, profileId });
+  }
+
+  loadKnowledge(workspaceId: string, profileId: string): KnowledgeState {
+    return this.record(workspaceId, profileId).knowledge;
+  }
+
+  saveKnowledge(workspaceId: string, profileId: string, state: KnowledgeState): void {
+    const r = this.record(workspaceId, profileId);
+    r.knowledge = state;
+    this.markDirty(r);
+  }
+
+  recordSegmentChanges(workspaceId: string, profileId: string, changes: readonly MembershipChange[]): void {
+    for (const change of changes) this.pendingSegments.push({ workspaceId, profileId, change });
+  }
+
+  recordConsentChanges(workspaceId: string, profileId: string, changes: readonly ConsentChange[]): void {
+    for (const change of changes) this.pendingConsent.push({ workspaceId, profileId, change });
+  }
+
+  recordDecisions(records: readonly DecisionRecord[]): void {
+    for (const r of records) this.cycleDecisions.push(r);
+  }
+
+  countOutcome(workspaceId: string, interaction: Interaction): void {
+    const key = `${workspaceId}\u0000${interaction.actionId}\u0000${interaction.placementId}`;
+    let d = this.pendingOutcomes.get(key);
+    if (d === undefined) {
+      d = { workspaceId, actionId: interaction.actionId, placementId: interaction.placementId, impressions: 0, clicks: 0, dismisses: 0, conversions: 0, conversionValue: 0 };
+      this.pendingOutcomes.set(key, d);
+    }
+    if (interaction.kind === 'impression') d.impressions++;
+    else if (interaction.kind === 'click') d.clicks++;
+    else if (interaction.kind === 'dismiss') d.dismisses++;
+    else {
+      d.conversions++;
+      d.conversionValue += interaction.value;
+    }
+  }
+
+  updateExperimentStats(workspaceId: string, changes: readonly ArmStatChange[], at: number): void {
+    const byKey = this.armStats.get(workspaceId);
+    if (byKey === undefined) throw new NotPreloadedError(`the experiment statistics of workspace ${workspaceId} were not loaded before the job`);
+    for (const c of changes) {
+      const key = `${c.experimentId}\u0000${c.armId}\u0000${c.metricId}`;
+      let r = byKey.get(key);
+      if (r === undefined) {
+        r = { workspaceId, experimentId: c.experimentId, armId: c.armId, metricId: c.metricId, moments: { n: 0, meanX: 0, meanY: 0, m2X: 0, m2Y: 0, cXY: 0 }, firstAt: at, lastAt: at };
+        byKey.set(key, r);
+      }
+      replacePairInPlace(r.moments, c.before, c.after);
+      if (at < r.firstAt) r.firstAt = at;
+      if (at > r.lastAt) r.lastAt = at;
+      this.dirtyArmStats.add(r);
+    }
+  }
+
+  // ---- cycles and state writes -----------------------------------------------------------
+
+  /** Where the cycle's appends stand: a job that throws is cut off from the log at its mark. */
+  cycleMark(): { readonly events: number; readonly decisions: number } {
+    return { events: this.cycleEvents.length, decisions: this.cycleDecisions.length };
+  }
+
+  truncateCycle(mark: { readonly events: number; readonly decisions: number }): void {
+    this.cycleEvents.length = mark.events;
+    this.cycleDecisions.length = mark.decisions;
+  }
+
+  /** The events and decisions the jobs of this cycle appended, to write to the log. */
+  takeCycle(): { events: LogRecord[]; decisions: DecisionRecord[] } {
+    const cycle = { events: this.cycleEvents, decisions: this.cycleDecisions };
+    this.cycleEvents = [];
+    this.cycleDecisions = [];
+    return cycle;
+  }
+
+  /** Everything changed since the last batch, coalesced per profile, complete up to `appliedSeq`. */
+  takeBatch(): StateBatch {
+    const profiles: StoredProfile[] = [];
+    for (const p of this.dirtyProfiles) {
+      p.dirty = false;
+      const bytes = estimateBytes(p);
+      this.cachedBytes += bytes - p.bytes;
+      p.bytes = bytes;
+      profiles.push({
+        workspaceId: p.workspaceId, id: p.id, createdAt: p.createdAt, firstSeen: p.firstSeen, lastSeen: p.lastSeen, traits: p.traits,
+        eventCounts: { ...p.eventCounts }, mergedCount: p.mergedCount, mergedInto: p.mergedInto,
+        // Not copied: StateStore.write serialises the batch before it returns.
+        knowledge: p.mergedInto === null ? p.knowledge : null, identities: [...p.identities],
+      });
+    }
+    const batch: StateBatch = {
+      checkpoint: this.lastSeq,
+      profiles,
+      identities: [...this.pendingIdentities.values()],
+      merges: this.pendingMerges,
+      segmentChanges: this.pendingSegments,
+      consentChanges: this.pendingConsent,
+      outcomes: [...this.pendingOutcomes.values()],
+      armStats: [...this.dirtyArmStats].map((r) => ({ workspaceId: r.workspaceId, experimentId: r.experimentId, armId: r.armId, metricId: r.metricId, moments: { ...r.moments }, firstAt: r.firstAt, lastAt: r.lastAt })),
+      eventProfiles: this.pendingEventProfiles,
+    };
+    this.dirtyProfiles = new Set();
+    this.pendingIdentities = new Map();
+    this.pendingMerges = [];
+    this.pendingSegments = [];
+    this.pendingConsent = [];
+    this.pendingOutcomes = new Map();
+    this.dirtyArmStats = new Set();
+    this.pendingEventProfiles = [];
+    return batch;
+  }
+
+  /**
+   * Drops clean, unpinned profiles, least recently loaded first, until the cache is within its
+   * budget; then identifiers known to point nowhere. Call only once the last state write has
+   * completed, so that the store holds what is dropped.
+   */
+  evict(): number {
+    if (this.cachedBytes <= this.budgetBytes) return 0;
+    let evicted = 0;
+    for (const [key, p] of this.profiles) {
+      if (this.cachedBytes <= this.budgetBytes * 0.9) break;
+      if (p.dirty || p.pins > 0) continue;
+      this.profiles.delete(key);
+      this.cachedBytes -= p.bytes;
+      for (const k of p.identities) this.identities.delete(identityKey(p.workspaceId, k));
+      evicted++;
+    }
+    for (const [key, id] of this.identities) if (id === null) this.identities.delete(key);
+    return evicted;
+  }
+
+  /** Forgets an experiment's statistics (the experiment was deleted). */
+  dropArmStats(workspaceId: string, experimentId: string): void {
+    const byKey = this.armStats.get(workspaceId);
+    if (byKey === undefined) return;
+    for (const [key, r] of byKey) {
+      if (r.experimentId !== experimentId) continue;
+      byKey.delete(key);
+      this.dirtyArmStats.delete(r);
+    }
+  }
+
+  /** Forgets everything of a workspace, written or not (rebuild: the store's copy is reset too). */
+  dropWorkspace(workspaceId: string): void {
+    for (const [key, p] of this.profiles) {
+      if (p.workspaceId !== workspaceId) continue;
+      this.profiles.delete(key);
+      this.cachedBytes -= p.bytes;
+      this.dirtyProfiles.delete(p);
+    }
+    const prefix = `${workspaceId}\u0000`;
+    for (const key of this.identities.keys()) if (key.startsWith(prefix)) this.identities.delete(key);
+    for (const [key, v] of this.pendingIdentities) if (v.workspaceId === workspaceId) this.pendingIdentities.delete(key);
+    this.pendingMerges = this.pendingMerges.filter((m) => m.workspaceId !== workspaceId);
+    this.pendingSegments = this.pendingSegments.filter((m) => m.workspaceId !== workspaceId);
+    this.pendingConsent = this.pendingConsent.filter((m) => m.workspaceId !== workspaceId);
+    for (const [key, v] of this.pendingOutcomes) if (v.workspaceId === workspaceId) this.pendingOutcomes.delete(key);
+    for (const r of this.dirtyArmStats) if (r.workspaceId === workspaceId) this.dirtyArmStats.delete(r);
+    this.armStats.delete(workspaceId);
+    this.pendingEventProfiles = this.pendingEventProfiles.filter((m) => m.workspaceId !== workspaceId);
+  }
+
+  private record(workspaceId: string, profileId: string): LiveProfile {
+    const p = this.profiles.get(profileKey(workspaceId, profileId));
+    if (p === undefined) throw new NotPreloadedError(`profile ${profileId} of workspace ${workspaceId} was not loaded before the job`);
+    return p;
+  }
+
+  private markDirty(p: LiveProfile): void {
+    if (p.dirty) return;
+    p.dirty = true;
+    this.dirtyProfiles.add(p);
+  }
+}

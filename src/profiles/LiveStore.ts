@@ -1,0 +1,346 @@
+import type { Clock } from '../core/common/ports.js';
+import { AttuneError } from '../core/errors/AttuneError.js';
+import { eventIdentityKeys } from '../core/identity/planIdentity.js';
+import type { AttuneStore, DecisionReader, ExperimentStore, KnowledgeReader, ProfileReader, EventLogReader, StoredEvent, StateBatch } from '../store/ports.js';
+import { replayEvent, type WorkspaceContext } from './applyEvent.js';
+import { collectedEventFromLog } from './collectedEventFromLog.js';
+import type { CollectCommitter } from './CollectTx.js';
+import { DedupeWindow } from './DedupeWindow.js';
+import { LiveCommitter } from './LiveCommitter.js';
+import { LiveState } from './LiveState.js';
+
+export interface LiveStoreOptions {
+  readonly clock: Clock;
+  /** Queued events beyond which new jobs are refused with ATTUNE_QUEUE_FULL (HTTP 429). */
+  readonly maxPendingEvents: number;
+  /** Heap the cached profiles may take (estimated); cold profiles beyond it are evicted. */
+  readonly cacheBytes?: number;
+  /** How long a message id is remembered for de-duplication (default 24 hours). */
+  readonly dedupeWindowMillis?: number;
+  /** The changed state is written behind at least this often (default 1,000 ms)... */
+  readonly stateWriteMillis?: number;
+  /** ...or as soon as this many profiles changed (default 20,000). */
+  readonly maxChangedProfiles?: number;
+  /** The workspace's identity settings and compiled model, for replaying the log on recovery. */
+  readonly contextOf: (workspaceId: string) => Promise<WorkspaceContext | undefined>;
+  readonly onCommit?: (jobs: number, events: number, millis: number) => void;
+  /** A write failed or a job threw: the state is being recovered from the store and the log. */
+  readonly onFault?: (error: unknown) => void;
+  readonly onRecovered?: (report: RecoveryReport) => void;
+}
+
+export interface RecoveryReport {
+  /** The log position the stored state was complete up to. */
+  readonly checkpoint: number;
+  /** Events replayed after it. */
+  readonly replayedEvents: number;
+  readonly millis: number;
+}
+
+/**
+ * A store as the engine uses it: the adapter's ports, with the profile state in memory in
+ * front of them. Collection writes the log only; the state is written behind (`flushState`).
+ * Readers of derived tables write the state first, so they see every acknowledged event;
+ * decisions read profiles from memory.
+ */
+export interface LiveStore extends Omit<AttuneStore, 'log' | 'state'> {
+  readonly committer: CollectCommitter;
+  readonly live: LiveState;
+  /** Settles when start-up recovery is done (rejects when it failed). */
+  readonly recovered: Promise<RecoveryReport>;
+  /** Writes the changed state now (with its checkpoint). */
+  flushState(): Promise<void>;
+  /** Live profile ids of a workspace in id order, after `afterId` (after writing the state). */
+  profileIds(workspaceId: string, afterId: string, limit: number): Promise<string[]>;
+  /** Rebuild: forgets the workspace's derived state, in memory and in the store. */
+  resetDerived(workspaceId: string): Promise<void>;
+}
+
+const defaults = { cacheBytes: 512 * 1024 * 1024, dedupeWindowMillis: 24 * 3_600_000, stateWriteMillis: 1000, maxChangedProfiles: 20_000 };
+
+/** Wraps an adapter's ports with the in-memory profile state; recovers it from the store and the log. */
+export function createLiveStore(adapter: AttuneStore, options: LiveStoreOptions): LiveStore {
+  const settings = { ...defaults, ...options };
+  const dedupe = new DedupeWindow(settings.dedupeWindowMillis);
+  const live = new LiveState(adapter.state, dedupe, 0, settings.cacheBytes);
+  let lastWrite = options.clock.now();
+
+  // Recovery is due at start-up and after a fault. It runs on the committer's chain, between
+  // cycles; until it is done the memory is not to be trusted, so nothing takes a batch of it
+  // and readers wait for `recoveryDone`.
+  let recoveryDue = true;
+  let recoveryDone = deferred<RecoveryReport>();
+  const firstRecovery = recoveryDone.promise;
+
+  // State writes go to the adapter one after another, in the order their batches were taken.
+  let writes: Promise<void> = Promise.resolve();
+  const writeBatch = (batch: StateBatch): Promise<void> => {
+    const written = writes.then(async () => {
+      // A write after a failed one would claim a checkpoint the store does not hold.
+      if (recoveryDue && !recovering) return;
+      await adapter.state.write(batch);
+      live.evict();
+      dedupe.prune();
+    });
+    writes = written.catch((error: unknown) => {
+      suspect();
+      fault(error);
+    });
+    return written;
+  };
+  /** Takes a batch now: only where the memory holds exactly what the log holds. */
+  const takeAndWrite = (): Promise<void> | undefined => {
+    if (recoveryDue || !live.hasChanges) return undefined;
+    lastWrite = options.clock.now();
+    return writeBatch(live.takeBatch());
+  };
+  /** Writes the changed state behind, between cycles. */
+  const writeState = async (): Promise<void> => {
+    await recoveryDone.promise;
+    await committer.between(takeAndWrite);
+    await writes;
+  };
+
+  let recovering = false;
+  const recover = async (): Promise<RecoveryReport> => {
+    const started = performance.now();
+    await writes;
+    const checkpoint = await adapter.state.checkpoint();
+    const lastSeq = await adapter.log.lastSeq();
+    if (checkpoint > lastSeq) {
+      throw new AttuneError('ATTUNE_STATE_AHEAD_OF_LOG', {
+        detail: `the stored state is complete up to event ${checkpoint} but the log ends at ${lastSeq}; run \`attune rebuild\` to derive the state from the log again`,
+      });
+    }
+    live.reset(checkpoint);
+    dedupe.clear();
+    for (const m of await adapter.log.recentMessages(settings.dedupeWindowMillis)) dedupe.add(m.workspaceId, m.messageId, m.receivedAt);
+    const contexts = new Map<string, WorkspaceContext | undefined>();
+    let replayed = 0;
+    let chunk: StoredEvent[] = [];
+    const replayChunk = async () => {
+      const byWorkspace = new Map<string, StoredEvent[]>();
+      for (const e of chunk) {
+        let list = byWorkspace.get(e.workspaceId);
+        if (list === undefined) byWorkspace.set(e.workspaceId, list = []);
+        list.push(e);
+      }
+      for (const [ws, events] of byWorkspace) {
+        if (!contexts.has(ws)) contexts.set(ws, await options.contextOf(ws));
+        const context = contexts.get(ws);
+        if (context === undefined) continue;
+        const collected = events.map((stored) => ({ stored, event: collectedEventFromLog(stored) }));
+        const pinned = await live.load({ workspaceId: ws, keys: collected.flatMap(({ event }) => eventIdentityKeys(event)), armStats: true });
+        try {
+          for (const { stored, event } of collected) replayEvent(live, context, event, stored);
+        } finally {
+          live.unpin(pinned);
+        }
+      }
+      // Chunks replay in log order across workspaces: the position moves once the chunk is applied.
+      live.setApplied(chunk[chunk.length - 1]!.seq);
+      replayed += chunk.length;
+      chunk = [];
+      if (live.changedProfiles >= settings.maxChangedProfiles) await writeBatch(live.takeBatch());
+    };
+    for await (const stored of adapter.events.read({ afterSeq: checkpoint, chunkSize: 2000 })) {
+      chunk.push(stored);
+      if (chunk.length === 2000) await replayChunk();
+    }
+    if (chunk.length > 0) await replayChunk();
+    live.setApplied(Math.max(lastSeq, live.appliedSeq));
+    await writeBatch(live.takeBatch());
+    return { checkpoint, replayedEvents: replayed, millis: performance.now() - started };
+  };
+
+  /** The memory may hold what the log does not: stop taking batches and make readers wait. */
+  const suspect = (): void => {
+    if (recoveryDue) return;
+    recoveryDue = true;
+    recoveryDone = deferred<RecoveryReport>();
+  };
+  const fault = (error: unknown): void => {
+    options.onFault?.(error);
+    committer.kick();
+  };
+
+  const committer = new LiveCommitter(live, adapter.log, {
+    ready: async () => {
+      if (!recoveryDue) return;
+      if (recoveryDone.settled) recoveryDone = deferred<RecoveryReport>();
+      recovering = true;
+      try {
+        const report = await recover();
+        recoveryDue = false;
+        recoveryDone.resolve(report);
+        options.onRecovered?.(report);
+      } catch (error) {
+        // The next cycle tries again; until then collection and reads fail with this error.
+        recoveryDone.reject(error);
+        throw error;
+      } finally {
+        recovering = false;
+      }
+    },
+    afterCycle: () => {
+      // Called once the cycle's append is durable and before the next cycle: memory equals the log.
+      if (live.changedProfiles >= settings.maxChangedProfiles || options.clock.now() - lastWrite >= settings.stateWriteMillis) void takeAndWrite()?.catch(() => undefined);
+    },
+    suspect,
+    fault,
+  }, { maxPendingEvents: options.maxPendingEvents, ...(options.onCommit === undefined ? {} : { onCommit: options.onCommit }) });
+  committer.kick();
+
+  const timer = setInterval(() => {
+    if (options.clock.now() - lastWrite >= settings.stateWriteMillis) void writeState().catch(() => undefined);
+  }, settings.stateWriteMillis);
+  timer.unref();
+  const ready = async (): Promise<void> => {
+    await recoveryDone.promise;
+  };
+
+  /** Every acknowledged event applied and the state written: what a reader of derived tables needs. */
+  const fresh = writeState;
+
+  const events: EventLogReader = {
+    read: (readOptions) => adapter.events.read(readOptions),
+    count: (ws) => adapter.events.count(ws),
+  };
+  const profiles: ProfileReader = {
+    findProfile: async (ws, id, limit) => {
+      await fresh();
+      return adapter.profiles.findProfile(ws, id, limit);
+    },
+  };
+  const knowledge: KnowledgeReader = {
+    knowledge: async (ws, id) => (await fresh(), adapter.knowledge.knowledge(ws, id)),
+    segmentSize: async (ws, id) => (await fresh(), adapter.knowledge.segmentSize(ws, id)),
+    segmentMembers: async (ws, id, after, limit) => (await fresh(), adapter.knowledge.segmentMembers(ws, id, after, limit)),
+    consentHistory: async (ws, id, limit) => (await fresh(), adapter.knowledge.consentHistory(ws, id, limit)),
+    dataQuality: async (ws) => (await fresh(), adapter.knowledge.dataQuality(ws)),
+  };
+  const decisions: DecisionReader = {
+    findDecisionProfile: async (ws, userId, anonymousId) => {
+      await ready();
+      const keys = [
+        ...(userId === null ? [] : [{ kind: 'user' as const, value: userId }]),
+        ...(anonymousId === null ? [] : [{ kind: 'anonymous' as const, value: anonymousId }]),
+      ];
+      const pinned = await live.load({ workspaceId: ws, keys });
+      try {
+        const p = (userId === null ? undefined : live.profileOf(ws, { kind: 'user', value: userId }))
+          ?? (anonymousId === null ? undefined : live.profileOf(ws, { kind: 'anonymous', value: anonymousId }));
+        return p === undefined ? undefined : live.decisionRow(p);
+      } finally {
+        live.unpin(pinned);
+      }
+    },
+    findAnonymousDecisionProfile: async (ws, anonymousId) => {
+      await ready();
+      const key = { kind: 'anonymous' as const, value: anonymousId };
+      const pinned = await live.load({ workspaceId: ws, keys: [key] });
+      try {
+        const p = live.profileOf(ws, key);
+        if (p === undefined) return { profile: undefined, withheld: false };
+        // Identities point at the surviving profile after a merge, so one look at it suffices.
+        return live.hasUserId(p) ? { profile: undefined, withheld: true } : { profile: live.decisionRow(p), withheld: false };
+      } finally {
+        live.unpin(pinned);
+      }
+    },
+    decisionProfile: async (ws, profileId) => {
+      await ready();
+      const pinned = await live.load({ workspaceId: ws, profileIds: [profileId] });
+      try {
+        const p = live.resolve(ws, profileId);
+        return p === undefined ? undefined : live.decisionRow(p);
+      } finally {
+        live.unpin(pinned);
+      }
+    },
+    outcomes: async (ws) => (await fresh(), adapter.decisions.outcomes(ws)),
+    activityHours: async (ws) => (await fresh(), adapter.decisions.activityHours(ws)),
+    decisionsOf: async (ws, ids, limit) => {
+      await committer.flush();
+      return adapter.decisions.decisionsOf(ws, ids, limit);
+    },
+  };
+  const experiments: ExperimentStore = {
+    listExperiments: (ws) => adapter.experiments.listExperiments(ws),
+    putExperiment: (ws, d, at) => adapter.experiments.putExperiment(ws, d, at),
+    deleteExperiment: async (ws, id, at) => {
+      live.dropArmStats(ws, id);
+      return adapter.experiments.deleteExperiment(ws, id, at);
+    },
+    isRetired: (ws, id) => adapter.experiments.isRetired(ws, id),
+    listMetrics: (ws) => adapter.experiments.listMetrics(ws),
+    putMetric: (ws, d, at) => adapter.experiments.putMetric(ws, d, at),
+    deleteMetric: (ws, id) => adapter.experiments.deleteMetric(ws, id),
+    measurement: (ws) => adapter.experiments.measurement(ws),
+    setMeasurement: (ws, s) => adapter.experiments.setMeasurement(ws, s),
+    armStats: async (ws, ids) => (await fresh(), adapter.experiments.armStats(ws, ids)),
+    dropArmStats: async (ws, id) => {
+      live.dropArmStats(ws, id);
+      await adapter.experiments.dropArmStats(ws, id);
+    },
+  };
+
+  return {
+    committer,
+    live,
+    recovered: firstRecovery,
+    events,
+    profiles,
+    workspaces: adapter.workspaces,
+    knowledgeConfig: adapter.knowledgeConfig,
+    knowledge,
+    decisionConfig: adapter.decisionConfig,
+    decisions,
+    experiments,
+    flushState: fresh,
+    async profileIds(ws, afterId, limit) {
+      await fresh();
+      return adapter.state.profileIds(ws, afterId, limit);
+    },
+    async resetDerived(ws) {
+      await committer.flush();
+      await fresh();
+      live.dropWorkspace(ws);
+      await adapter.state.resetDerived(ws);
+    },
+    async close() {
+      clearInterval(timer);
+      await committer.close();
+      await fresh().catch(() => undefined);
+      await adapter.close();
+    },
+  };
+}
+
+interface Deferred<T> {
+  readonly promise: Promise<T>;
+  readonly settled: boolean;
+  resolve(value: T): void;
+  reject(reason: unknown): void;
+}
+
+function deferred<T>(): Deferred<T> {
+  let settle!: { resolve: (value: T) => void; reject: (reason: unknown) => void };
+  const promise = new Promise<T>((resolve, reject) => {
+    settle = { resolve, reject };
+  });
+  promise.catch(() => undefined);
+  const d = {
+    promise,
+    settled: false,
+    resolve(value: T) {
+      d.settled = true;
+      settle.resolve(value);
+    },
+    reject(reason: unknown) {
+      d.settled = true;
+      settle.reject(reason);
+    },
+  };
+  return d;
+}

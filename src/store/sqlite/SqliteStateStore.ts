@@ -1,0 +1,158 @@
+import type { IdentityKey } from '../../core/identity/types.js';
+import type { KnowledgeState } from '../../core/knowledge/KnowledgeState.js';
+import type { ArmStatsRow, StateBatch, StateStore, StoredProfile } from '../ports.js';
+import type { SqliteDatabase } from './openDatabase.js';
+
+interface ProfileRow {
+  id: string;
+  created_at: number;
+  first_seen: number;
+  last_seen: number;
+  traits: string;
+  trait_times: string;
+  event_counts: string;
+  merged_count: number;
+  merged_into: string | null;
+  state: string | null;
+}
+
+/** Tables derived from the log, deleted by a rebuild (the log and the definitions are source). */
+const derivedTables = ['profiles', 'profile_knowledge', 'identities', 'profile_merges', 'segment_members', 'segment_changes', 'consent_changes', 'action_outcomes', 'experiment_stats'];
+
+/**
+ * The profile state on SQLite: cold profiles read by id or identifier, and batches written in
+ * one transaction with their checkpoint. Batches are not fsynced on their own (synchronous
+ * NORMAL): the log is, and a batch lost to a power cut only moves the checkpoint back, so
+ * recovery replays more of the log.
+ */
+export class SqliteStateStore implements StateStore {
+  private readonly stmts;
+  private readonly writeBatch;
+
+  constructor(private readonly db: SqliteDatabase, private readonly synchronous: 'full' | 'normal') {
+    this.stmts = {
+      findIdentity: db.prepare('SELECT profile_id FROM identities WHERE workspace_id = ? AND kind = ? AND value = ?').pluck(),
+      loadProfile: db.prepare(
+        `SELECT p.id, p.created_at, p.first_seen, p.last_seen, p.traits, p.trait_times, p.event_counts, p.merged_count, p.merged_into, k.state
+         FROM profiles p LEFT JOIN profile_knowledge k ON k.workspace_id = p.workspace_id AND k.profile_id = p.id WHERE p.workspace_id = ? AND p.id = ?`,
+      ),
+      identitiesOf: db.prepare('SELECT kind, value FROM identities WHERE workspace_id = ? AND profile_id = ? ORDER BY linked_at, kind, value'),
+      upsertProfile: db.prepare(
+        `INSERT INTO profiles (workspace_id, id, created_at, first_seen, last_seen, traits, trait_times, event_counts, merged_count, merged_into) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (workspace_id, id) DO UPDATE SET first_seen = excluded.first_seen, last_seen = excluded.last_seen, traits = excluded.traits,
+           trait_times = excluded.trait_times, event_counts = excluded.event_counts, merged_count = excluded.merged_count, merged_into = excluded.merged_into`,
+      ),
+      saveKnowledge: db.prepare('INSERT INTO profile_knowledge (workspace_id, profile_id, state) VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET state = excluded.state'),
+      dropKnowledge: db.prepare('DELETE FROM profile_knowledge WHERE workspace_id = ? AND profile_id = ?'),
+      linkIdentity: db.prepare(
+        'INSERT INTO identities (workspace_id, kind, value, profile_id, linked_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (workspace_id, kind, value) DO UPDATE SET profile_id = excluded.profile_id, linked_at = excluded.linked_at',
+      ),
+      flattenMerged: db.prepare('UPDATE profiles SET merged_into = ? WHERE workspace_id = ? AND merged_into = ?'),
+      recordMerge: db.prepare('INSERT INTO profile_merges (workspace_id, survivor_id, absorbed_id, merged_at) VALUES (?, ?, ?, ?)'),
+      segmentChange: db.prepare('INSERT INTO segment_changes (workspace_id, segment_id, profile_id, kind, at) VALUES (?, ?, ?, ?, ?)'),
+      enterSegment: db.prepare('INSERT INTO segment_members (workspace_id, segment_id, profile_id, entered_at) VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET entered_at = excluded.entered_at'),
+      leaveSegment: db.prepare('DELETE FROM segment_members WHERE workspace_id = ? AND segment_id = ? AND profile_id = ?'),
+      consentChange: db.prepare('INSERT INTO consent_changes (workspace_id, profile_id, purpose, granted, source, at) VALUES (?, ?, ?, ?, ?, ?)'),
+      countOutcome: db.prepare(
+        `INSERT INTO action_outcomes (workspace_id, action_id, placement_id, impressions, clicks, dismisses, conversions, conversion_value) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT DO UPDATE SET impressions = impressions + excluded.impressions, clicks = clicks + excluded.clicks, dismisses = dismisses + excluded.dismisses,
+           conversions = conversions + excluded.conversions, conversion_value = conversion_value + excluded.conversion_value`,
+      ),
+      saveArmStats: db.prepare(
+        `INSERT INTO experiment_stats (workspace_id, experiment_id, arm_id, metric_id, n, mean_x, mean_y, m2_x, m2_y, c_xy, first_at, last_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT DO UPDATE SET n = excluded.n, mean_x = excluded.mean_x, mean_y = excluded.mean_y, m2_x = excluded.m2_x, m2_y = excluded.m2_y, c_xy = excluded.c_xy, first_at = excluded.first_at, last_at = excluded.last_at`,
+      ),
+      armStats: db.prepare('SELECT experiment_id, arm_id, metric_id, n, mean_x, mean_y, m2_x, m2_y, c_xy, first_at, last_at FROM experiment_stats WHERE workspace_id = ? ORDER BY experiment_id, arm_id, metric_id'),
+      setEventProfile: db.prepare('UPDATE events SET profile_id = ? WHERE workspace_id = ? AND seq = ?'),
+      checkpoint: db.prepare('SELECT seq FROM state_checkpoint WHERE id = 1').pluck(),
+      setCheckpoint: db.prepare('INSERT INTO state_checkpoint (id, seq) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET seq = excluded.seq'),
+      profileIds: db.prepare('SELECT id FROM profiles WHERE workspace_id = ? AND merged_into IS NULL AND id > ? ORDER BY id LIMIT ?').pluck(),
+      resetDerived: derivedTables.map((table) => db.prepare(`DELETE FROM ${table} WHERE workspace_id = ?`)),
+    };
+    this.writeBatch = db.transaction((batch: StateBatch) => this.apply(batch));
+  }
+
+  async findIdentities(workspaceId: string, keys: readonly IdentityKey[]): Promise<(string | undefined)[]> {
+    return keys.map((k) => this.stmts.findIdentity.get(workspaceId, k.kind, k.value) as string | undefined);
+  }
+
+  async loadProfiles(workspaceId: string, ids: readonly string[]): Promise<(StoredProfile | undefined)[]> {
+    return ids.map((id) => {
+      const row = this.stmts.loadProfile.get(workspaceId, id) as ProfileRow | undefined;
+      if (row === undefined) return undefined;
+      return {
+        workspaceId,
+        id: row.id,
+        createdAt: row.created_at,
+        firstSeen: row.first_seen,
+        lastSeen: row.last_seen,
+        traits: { values: JSON.parse(row.traits) as Record<string, unknown>, updatedAt: JSON.parse(row.trait_times) as Record<string, number> },
+        eventCounts: JSON.parse(row.event_counts) as Record<string, number>,
+        mergedCount: row.merged_count,
+        mergedInto: row.merged_into,
+        knowledge: row.state === null ? null : (JSON.parse(row.state) as KnowledgeState),
+        identities: this.stmts.identitiesOf.all(workspaceId, id) as IdentityKey[],
+      };
+    });
+  }
+
+  async write(batch: StateBatch): Promise<void> {
+    // The batch is written (and so serialised) before this returns, as the port requires.
+    if (this.synchronous === 'full') this.db.pragma('synchronous = NORMAL');
+    try {
+      this.writeBatch.immediate(batch);
+    } finally {
+      if (this.synchronous === 'full') this.db.pragma('synchronous = FULL');
+    }
+  }
+
+  async armStats(workspaceId: string): Promise<ArmStatsRow[]> {
+    const rows = this.stmts.armStats.all(workspaceId) as { experiment_id: string; arm_id: string; metric_id: string; n: number; mean_x: number; mean_y: number; m2_x: number; m2_y: number; c_xy: number; first_at: number; last_at: number }[];
+    return rows.map((r) => ({
+      experimentId: r.experiment_id, armId: r.arm_id, metricId: r.metric_id,
+      moments: { n: r.n, meanX: r.mean_x, meanY: r.mean_y, m2X: r.m2_x, m2Y: r.m2_y, cXY: r.c_xy }, firstAt: r.first_at, lastAt: r.last_at,
+    }));
+  }
+
+  async checkpoint(): Promise<number> {
+    return (this.stmts.checkpoint.get() as number | undefined) ?? 0;
+  }
+
+  async profileIds(workspaceId: string, afterId: string, limit: number): Promise<string[]> {
+    return this.stmts.profileIds.all(workspaceId, afterId, limit) as string[];
+  }
+
+  async resetDerived(workspaceId: string): Promise<void> {
+    this.db.transaction(() => {
+      for (const stmt of this.stmts.resetDerived) stmt.run(workspaceId);
+    })();
+  }
+
+  private apply(batch: StateBatch): void {
+    const s = this.stmts;
+    for (const p of batch.profiles) {
+      s.upsertProfile.run(p.workspaceId, p.id, p.createdAt, p.firstSeen, p.lastSeen, JSON.stringify(p.traits.values), JSON.stringify(p.traits.updatedAt), JSON.stringify(p.eventCounts), p.mergedCount, p.mergedInto);
+      if (p.knowledge === null) s.dropKnowledge.run(p.workspaceId, p.id);
+      else s.saveKnowledge.run(p.workspaceId, p.id, JSON.stringify(p.knowledge));
+    }
+    for (const m of batch.merges) {
+      // Profiles the absorbed one had absorbed now point at the survivor (merges stay flat).
+      s.flattenMerged.run(m.survivorId, m.workspaceId, m.absorbedId);
+      s.recordMerge.run(m.workspaceId, m.survivorId, m.absorbedId, m.at);
+    }
+    for (const i of batch.identities) s.linkIdentity.run(i.workspaceId, i.key.kind, i.key.value, i.profileId, i.at);
+    for (const { workspaceId, profileId, change } of batch.segmentChanges) {
+      s.segmentChange.run(workspaceId, change.segment, profileId, change.kind, change.at);
+      if (change.kind === 'enter') s.enterSegment.run(workspaceId, change.segment, profileId, change.at);
+      else s.leaveSegment.run(workspaceId, change.segment, profileId);
+    }
+    for (const { workspaceId, profileId, change: c } of batch.consentChanges) s.consentChange.run(workspaceId, profileId, c.purpose, c.granted ? 1 : 0, c.source, c.at);
+    for (const o of batch.outcomes) s.countOutcome.run(o.workspaceId, o.actionId, o.placementId, o.impressions, o.clicks, o.dismisses, o.conversions, o.conversionValue);
+    for (const r of batch.armStats) {
+      const m = r.moments;
+      s.saveArmStats.run(r.workspaceId, r.experimentId, r.armId, r.metricId, m.n, m.meanX, m.meanY, m.m2X, m.m2Y, m.cXY, r.firstAt, r.lastAt);
+    }
+    for (const e of batch.eventProfiles) s.setEventProfile.run(e.profileId, e.workspaceId, e.seq);
+    s.setCheckpoint.run(batch.checkpoint);
+  }
+}
