@@ -181,6 +181,7 @@ export class LiveState implements CollectTx {
       for (let hop = 0; p !== undefined && hop < 8; hop++) {
         p.pins++;
         pinned.push(p);
+        this.touch(p);
         if (p.mergedInto === null) break;
         p = this.profiles.get(profileKey(ws, p.mergedInto));
       }
@@ -225,7 +226,19 @@ export class LiveState implements CollectTx {
   resolve(workspaceId: string, profileId: string): LiveProfile | undefined {
     let p = this.profiles.get(profileKey(workspaceId, profileId));
     for (let hop = 0; p?.mergedInto != null && hop < 8; hop++) p = this.profiles.get(profileKey(workspaceId, p.mergedInto));
-    return p?.mergedInto === null ? p : undefined;
+    if (p?.mergedInto !== null) return undefined;
+    this.touch(p);
+    return p;
+  }
+
+  /**
+   * Marks a profile as just used: the map's insertion order is the recency order that
+   * `evict` walks, so moving a profile to its end makes the cache least-recently-used.
+   */
+  private touch(p: LiveProfile): void {
+    const key = profileKey(p.workspaceId, p.id);
+    this.profiles.delete(key);
+    this.profiles.set(key, p);
   }
 
   /** The profile an identifier points at (load first). */
@@ -448,7 +461,8 @@ export class LiveState implements CollectTx {
   }
 
   /**
-   * Drops clean, unpinned profiles, least recently loaded first, until the cache is within its
+   * Drops clean, unpinned profiles, least recently used first (a load or a read moves a profile
+   * to the end of the map), until the cache is within its
    * budget; then identifiers known to point nowhere. Call only once the last state write has
    * completed, so that the store holds what is dropped.
    */

@@ -399,8 +399,8 @@ describe('the CLI: features load, segments load, rebuild', () => {
     const server = await startServerChild(dir);
     const refused = await runAttune(['rebuild', '--data', dir]);
     expect(refused.code).toBe(2);
-    expect(refused.stderr).toContain('ATTUNE_STORE_UNAVAILABLE');
-    expect(refused.stderr).toContain('in use by another process');
+    expect(refused.stderr).toContain('ATTUNE_DATA_FOLDER_IN_USE');
+    expect(refused.stderr).toContain('is in use by `attune serve`');
     server.child.kill('SIGTERM');
     await server.exited;
     const rebuilt = await runAttune(['rebuild', '--data', dir, '--json']);
