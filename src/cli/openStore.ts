@@ -11,7 +11,12 @@ export const databaseFile = 'attune.db';
  * memory, written behind). It takes the folder for this process (`lockDataFolder`): `command`
  * names the holder in the message another process gets. Closing the store gives it back.
  */
-export function openStore(config: AttuneConfig, command: string, onCommit?: OpenStoreOptions['onCommit']): EmbeddedStore {
+export function openStore(
+  config: AttuneConfig,
+  command: string,
+  onCommit?: OpenStoreOptions['onCommit'],
+  options: Pick<OpenStoreOptions, 'rebuildsEverything'> = {},
+): EmbeddedStore {
   const release = lockDataFolder(config.dataDir, command);
   let store: EmbeddedStore;
   try {
@@ -22,6 +27,7 @@ export function openStore(config: AttuneConfig, command: string, onCommit?: Open
       cacheBytes: config.profileCacheMegabytes * 1024 * 1024,
       dedupeWindowMillis: config.dedupeHours * 3_600_000,
       ...(onCommit === undefined ? {} : { onCommit }),
+      ...options,
     });
   } catch (error) {
     release();

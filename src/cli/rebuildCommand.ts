@@ -37,7 +37,9 @@ async function modelOf(models: KnowledgeModels, workspace: Workspace): Promise<K
  * or an import has the file open, and a server cannot open it until the rebuild ends.
  */
 export async function rebuildCommand(config: AttuneConfig, options: RebuildCommandOptions): Promise<number> {
-  const store = openStore(config, 'rebuild');
+  // Rebuilding every workspace replaces the whole derived state: it need not (and, when the
+  // state is ahead of the log, could not) be recovered first.
+  const store = openStore(config, 'rebuild', undefined, { rebuildsEverything: options.workspace === undefined });
   try {
     lockDatabaseExclusively(store.db, join(config.dataDir, databaseFile));
     let workspaces: readonly Workspace[];

@@ -27,6 +27,12 @@ export interface LiveStoreOptions {
   /** A write failed or a job threw: the state is being recovered from the store and the log. */
   readonly onFault?: (error: unknown) => void;
   readonly onRecovered?: (report: RecoveryReport) => void;
+  /**
+   * The caller is about to rebuild every workspace from its log (`attune rebuild`): start-up
+   * neither reads the stored state's checkpoint nor replays, so a state that cannot be
+   * recovered (ahead of the log, no checkpoint) does not stop the command that repairs it.
+   */
+  readonly rebuildsEverything?: boolean;
 }
 
 export interface RecoveryReport {
@@ -102,11 +108,23 @@ export function createLiveStore(adapter: AttuneStore, options: LiveStoreOptions)
   };
 
   let recovering = false;
+  let rebuildFromScratch = options.rebuildsEverything === true;
   const recover = async (): Promise<RecoveryReport> => {
     const started = performance.now();
     await writes;
-    const checkpoint = await adapter.state.checkpoint();
     const lastSeq = await adapter.log.lastSeq();
+    if (rebuildFromScratch) {
+      // Only the first recovery: after a fault the rebuilt part of the state is recovered as usual.
+      rebuildFromScratch = false;
+      live.reset(lastSeq);
+      dedupe.clear();
+      for (const m of await adapter.log.recentMessages(settings.dedupeWindowMillis)) dedupe.add(m.workspaceId, m.messageId, m.receivedAt);
+      // The checkpoint moves to the log's end now: a rebuild that stops half-way leaves a
+      // partial state that the next rebuild repairs, never one that claims unlogged events.
+      await writeBatch(live.takeBatch());
+      return { checkpoint: lastSeq, replayedEvents: 0, millis: performance.now() - started };
+    }
+    const checkpoint = await adapter.state.checkpoint();
     if (checkpoint > lastSeq) {
       throw new AttuneError('ATTUNE_STATE_AHEAD_OF_LOG', {
         detail: `the stored state is complete up to event ${checkpoint} but the log ends at ${lastSeq}; run \`attune rebuild\` to derive the state from the log again`,

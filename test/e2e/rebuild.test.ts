@@ -407,4 +407,20 @@ describe('the CLI: features load, segments load, rebuild', () => {
     expect(rebuilt.code).toBe(0);
     expect(JSON.parse(rebuilt.stdout)).toMatchObject({ events: 0, profiles: 0, merges: 0 });
   }, 60_000);
+  it('repairs a state that is ahead of its log: a rebuild of one workspace refuses, a rebuild of every workspace fixes it', async () => {
+    const dir = makeTempDir('attune-rebuild-ahead-');
+    const shop = await createWorkspaceIn(dir, 'shop');
+    const db = new Database(databasePath(dir));
+    db.prepare('UPDATE state_checkpoint SET seq = 1000').run();
+    db.close();
+    const refused = await runAttune(['rebuild', '--data', dir, '--workspace', shop.id]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('ATTUNE_STATE_AHEAD_OF_LOG');
+    const rebuilt = await runAttune(['rebuild', '--data', dir, '--json']);
+    expect(rebuilt.stderr).not.toContain('ATTUNE_');
+    expect(rebuilt.code).toBe(0);
+    const check = new Database(databasePath(dir), { readonly: true });
+    expect(check.prepare('SELECT seq FROM state_checkpoint').pluck().get()).toBe(0);
+    check.close();
+  }, 60_000);
 });

@@ -44,6 +44,8 @@ export const errorCodes = {
   ATTUNE_STORE_UNAVAILABLE: { status: 503, title: 'The store could not commit; retry later' },
   ATTUNE_DATA_FOLDER_IN_USE: { status: 409, title: 'The data folder is in use by another attune process' },
   ATTUNE_STATE_AHEAD_OF_LOG: { status: 503, title: 'The stored state is ahead of the event log; run attune rebuild' },
+  ATTUNE_STATE_CHECKPOINT_MISSING: { status: 503, title: 'The stored state has no checkpoint; run attune rebuild' },
+  ATTUNE_STORE_NEWER_VERSION: { status: 503, title: 'The data folder was written by a newer version of Attune' },
   ATTUNE_INTERNAL: { status: 500, title: 'Internal error' },
 } as const satisfies Record<string, { status: number; title: string }>;
 

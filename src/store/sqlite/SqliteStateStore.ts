@@ -1,3 +1,4 @@
+import { AttuneError } from '../../core/errors/AttuneError.js';
 import type { IdentityKey } from '../../core/identity/types.js';
 import type { KnowledgeState } from '../../core/knowledge/KnowledgeState.js';
 import type { ArmStatsRow, StateBatch, StateStore, StoredProfile } from '../ports.js';
@@ -115,7 +116,11 @@ export class SqliteStateStore implements StateStore {
   }
 
   async checkpoint(): Promise<number> {
-    return (this.stmts.checkpoint.get() as number | undefined) ?? 0;
+    const seq = this.stmts.checkpoint.get() as number | undefined;
+    // The migration writes the row and every batch keeps it: without it, nothing says which
+    // events the stored state holds, and replaying from the start would count some twice.
+    if (seq === undefined) throw new AttuneError('ATTUNE_STATE_CHECKPOINT_MISSING', { detail: 'the stored profile state records no log position (state_checkpoint is empty); run `attune rebuild` to derive it from the log again' });
+    return seq;
   }
 
   async profileIds(workspaceId: string, afterId: string, limit: number): Promise<string[]> {

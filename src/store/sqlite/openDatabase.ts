@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { AttuneError } from '../../core/errors/AttuneError.js';
 import { migrations } from './migrations.js';
 
 export type SqliteDatabase = Database.Database;
@@ -35,12 +36,23 @@ export function openDatabase(options: OpenDatabaseOptions): SqliteDatabase {
   // larger checkpoints cost less I/O on the committing thread (bench/ingest, docs/BENCHMARKS.md).
   // Durability is unchanged: a commit is as durable as `synchronous` makes it, whenever the checkpoint runs.
   db.pragma('wal_autocheckpoint = 10000');
-  migrate(db);
+  try {
+    migrate(db);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
   return db;
 }
 
 function migrate(db: SqliteDatabase): void {
   const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > migrations.length) {
+    // Its tables may mean something this version does not know: reading or writing them could lose data.
+    throw new AttuneError('ATTUNE_STORE_NEWER_VERSION', {
+      detail: `the database has schema version ${current}, this version of Attune knows up to ${migrations.length}: run the newer version, or restore a backup made with this one`,
+    });
+  }
   for (const [index, sql] of migrations.entries()) {
     const version = index + 1;
     if (version <= current) continue;
