@@ -7,6 +7,8 @@ import { describeWorkspaceStoreContract } from '../contract/workspaceStore.contr
 import { describeDecisionStoreContract } from '../contract/decisionStore.contract.js';
 import { describeExperimentStoreContract } from '../contract/experimentStore.contract.js';
 import { stateBatch } from '../contract/shared.contract.js';
+import { describeEventLogWriterContract } from '../contract/eventLogWriter.contract.js';
+import { describeStateStoreContract } from '../contract/stateStore.contract.js';
 import { defaultIdentitySettings } from '../../core/identity/types.js';
 import { createEngineStore } from '../../engine/createEngineStore.js';
 import { migrations } from './migrations.js';
@@ -34,6 +36,10 @@ function openInMemory(): SqliteStore {
 describeDecisionStoreContract('sqlite (:memory:)', async () => openInMemory());
 describeDecisionStoreContract('sqlite (file)', async () => openOnFile());
 describeExperimentStoreContract('sqlite (:memory:)', async () => openInMemory());
+describeEventLogWriterContract('sqlite (file)', async () => openOnFile(), async (store) => openSqliteStore({ path: store.path, synchronous: 'normal' }));
+describeEventLogWriterContract('sqlite (:memory:)', async () => openInMemory());
+describeStateStoreContract('sqlite (file)', async () => openOnFile());
+describeStateStoreContract('sqlite (:memory:)', async () => openInMemory());
 describeWorkspaceStoreContract('sqlite (file)', async () => openOnFile());
 describeWorkspaceStoreContract('sqlite (:memory:)', async () => openInMemory());
 
