@@ -1,19 +1,12 @@
-import type { Clock } from '../core/common/ports.js';
-import { KnowledgeModels } from '../knowledge/KnowledgeModels.js';
-import { createLiveStore, type LiveStore, type LiveStoreOptions } from '../profiles/LiveStore.js';
+import type { LiveStore } from '../profiles/LiveStore.js';
 import type { OpenDatabaseOptions, SqliteDatabase } from '../store/sqlite/openDatabase.js';
 import { openSqliteStore } from '../store/sqlite/openSqliteStore.js';
+import { createEngineStore, type EngineStoreOptions } from './createEngineStore.js';
 
-export interface OpenStoreOptions extends OpenDatabaseOptions, Partial<Omit<LiveStoreOptions, 'contextOf' | 'clock' | 'maxPendingEvents'>> {
-  readonly maxPendingEvents: number;
-  /** Default: the system clock. */
-  readonly clock?: Clock;
-}
+export interface OpenStoreOptions extends OpenDatabaseOptions, EngineStoreOptions {}
 
 /** The embedded store as the engine uses it: SQLite behind the in-memory profile state. */
 export type EmbeddedStore = LiveStore & { readonly db: SqliteDatabase };
-
-const systemClock: Clock = { now: () => Date.now() };
 
 /**
  * Opens the SQLite file and puts the profile state in memory in front of it. Recovery (the
@@ -22,16 +15,5 @@ const systemClock: Clock = { now: () => Date.now() };
  */
 export function openStore(options: OpenStoreOptions): EmbeddedStore {
   const adapter = openSqliteStore(options);
-  const clock = options.clock ?? systemClock;
-  const models = new KnowledgeModels(adapter.knowledgeConfig, clock, { experiments: adapter.experiments });
-  const live = createLiveStore(adapter, {
-    ...options,
-    clock,
-    contextOf: async (workspaceId) => {
-      const workspace = await adapter.workspaces.getWorkspace(workspaceId);
-      if (workspace === undefined) return undefined;
-      return { id: workspace.id, identity: workspace.identity, model: await models.get(workspaceId) };
-    },
-  });
-  return { ...live, db: adapter.db };
+  return { ...createEngineStore(adapter, options), db: adapter.db };
 }

@@ -30,6 +30,15 @@ export class DedupeWindow {
   }
 
   /**
+   * Forgets a message id: its event was cut from the append it was in (its job threw), so a
+   * retry must not be taken for a duplicate.
+   */
+  delete(workspaceId: string, messageId: string): void {
+    // Its hour's list keeps the key; `prune` checks the hour before forgetting a key again.
+    this.seen.delete(`${workspaceId}\u0000${messageId}`);
+  }
+
+  /**
    * Forgets the hours that ended more than the window before the newest arrival: the window
    * follows the log's own clock, so a replay or a test clock keeps what it must.
    */
@@ -37,7 +46,8 @@ export class DedupeWindow {
     const firstKept = Math.floor((this.newest - this.windowMillis) / 3_600_000);
     for (const [hour, keys] of this.byHour) {
       if (hour >= firstKept) continue;
-      for (const key of keys) this.seen.delete(key);
+      // A key deleted and added again since is listed under its new hour too: keep it.
+      for (const key of keys) if (this.seen.get(key) === hour) this.seen.delete(key);
       this.byHour.delete(hour);
     }
   }

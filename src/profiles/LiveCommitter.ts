@@ -28,6 +28,12 @@ export interface CycleHooks {
   /** After each cycle's append is durable: may write the changed state behind. */
   afterCycle(): void;
   /**
+   * Writes the changed state now, before the cycle ends. Called when a job changed the state
+   * without appending an event (a re-evaluation, a rebuild's replay): the log holds no record
+   * of it, so it is acknowledged only once the state store holds it. Rejects when it cannot be.
+   */
+  persist(): Promise<void>;
+  /**
    * A job threw or an append failed: the memory may hold what the log does not. Called at
    * once (synchronously), so that no state write takes a batch of it before recovery.
    */
@@ -87,7 +93,7 @@ export class LiveCommitter implements CollectCommitter {
    * Runs `fn` between cycles: every earlier cycle's append has settled and no later cycle
    * has started, so the memory holds exactly what the log holds (unless a fault is pending).
    */
-  between<T>(fn: () => T): Promise<T> {
+  between<T>(fn: () => T | PromiseLike<T>): Promise<T> {
     const run = this.chain.then(fn);
     this.chain = run.then(() => undefined, () => undefined);
     return run;
@@ -141,16 +147,18 @@ export class LiveCommitter implements CollectCommitter {
       for (const job of jobs) job.reject(failure);
       return;
     }
-    const results: { ok: boolean; value: unknown }[] = [];
+    const results: JobResult[] = [];
     let failed: unknown = null;
     for (const job of jobs) {
       const mark = this.live.cycleMark();
       try {
-        results.push({ ok: true, value: job.run(this.live) });
+        const value = job.run(this.live);
+        const after = this.live.cycleMark();
+        results.push({ ok: true, value, memoryOnly: after.changes > mark.changes && after.events === mark.events });
       } catch (error) {
         // What the job appended before it threw is not written: the log keeps whole jobs only.
         this.live.truncateCycle(mark);
-        results.push({ ok: false, value: error });
+        results.push({ ok: false, value: error, memoryOnly: false });
         if (failed === null) this.hooks.suspect();
         failed ??= error;
       }
@@ -159,21 +167,10 @@ export class LiveCommitter implements CollectCommitter {
     const cycle = this.live.takeCycle();
     const append = cycle.events.length + cycle.decisions.length > 0 ? this.log.append(cycle.events, cycle.decisions) : Promise.resolve();
     this.durable = append.then(
-      () => {
+      () => this.settleDurable(jobs, results, failed, () => {
         settle();
         this.options.onCommit?.(jobs.length, events, performance.now() - started);
-        if (failed === null) this.hooks.afterCycle();
-        // A job stopped half-way: the memory holds part of it. The jobs with events that
-        // completed are in this append, so recovery replays them; a job without events (a
-        // re-evaluation) exists only in memory and is lost with it, so it is refused.
-        else this.hooks.fault(failed);
-        jobs.forEach((job, i) => {
-          const result = results[i]!;
-          if (!result.ok) job.reject(result.value);
-          else if (failed !== null && job.eventCount === 0) job.reject(new AttuneError('ATTUNE_STORE_UNAVAILABLE', { detail: 'another change in the same commit failed; try again' }));
-          else job.resolve(result.value);
-        });
-      },
+      }),
       (error: unknown) => {
         this.hooks.suspect();
         settle();
@@ -184,4 +181,48 @@ export class LiveCommitter implements CollectCommitter {
     );
     await this.durable;
   }
+
+  /**
+   * The cycle's append is durable: each job is settled by what it did, not by what it
+   * declared. A job whose events (or decision records) are in the append is kept; after a
+   * fault, recovery replays the log, so a job that changed the memory without appending an
+   * event is lost with it and refused. Without a fault, such a job is acknowledged once its
+   * state is written (`persist`).
+   */
+  private async settleDurable(jobs: readonly QueuedJob[], results: readonly JobResult[], failed: unknown, onDurable: () => void): Promise<void> {
+    onDurable();
+    if (failed !== null) {
+      this.hooks.fault(failed);
+      jobs.forEach((job, i) => {
+        const result = results[i]!;
+        if (!result.ok) job.reject(result.value);
+        else if (result.memoryOnly) job.reject(new AttuneError('ATTUNE_STORE_UNAVAILABLE', { detail: 'another change in the same commit failed; try again' }));
+        else job.resolve(result.value);
+      });
+      return;
+    }
+    this.hooks.afterCycle();
+    let persisted: { ok: true } | { ok: false; error: unknown } = { ok: true };
+    if (results.some((r) => r.memoryOnly)) {
+      try {
+        await this.hooks.persist();
+      } catch (error) {
+        persisted = { ok: false, error };
+      }
+    }
+    jobs.forEach((job, i) => {
+      const result = results[i]!;
+      if (result.memoryOnly && !persisted.ok) {
+        const error = persisted.error;
+        job.reject(error instanceof AttuneError ? error : new AttuneError('ATTUNE_STORE_UNAVAILABLE', { cause: error }));
+      } else job.resolve(result.value);
+    });
+  }
+}
+
+interface JobResult {
+  readonly ok: boolean;
+  readonly value: unknown;
+  /** The job changed the state and appended no event: the log cannot restore what it did. */
+  readonly memoryOnly: boolean;
 }

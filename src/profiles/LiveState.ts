@@ -43,6 +43,13 @@ interface ArmStatsRecord {
   lastAt: number;
 }
 
+/** Where a cycle stands: its appended events and decisions, and the changes made to the state. */
+export interface CycleMark {
+  readonly events: number;
+  readonly decisions: number;
+  readonly changes: number;
+}
+
 /** Thrown when a job reads what it did not preload: a bug of the caller, never bad input. */
 export class NotPreloadedError extends Error {}
 
@@ -88,6 +95,8 @@ export class LiveState implements CollectTx {
   /** Appended by jobs of the current cycle, taken by the committer. */
   private cycleEvents: LogRecord[] = [];
   private cycleDecisions: DecisionRecord[] = [];
+  /** Changes made to the state by jobs (not their appends): tells a job that changed memory only. */
+  private changes = 0;
   private lastSeq: number;
 
   constructor(
@@ -271,6 +280,7 @@ export class LiveState implements CollectTx {
   }
 
   createProfile(workspaceId: string, profileId: string, at: number): void {
+    this.changes++;
     if (this.profiles.has(profileKey(workspaceId, profileId))) throw new Error(`profile ${profileId} exists already in workspace ${workspaceId}`);
     const p = this.remember({
       workspaceId, id: profileId, createdAt: at, firstSeen: at, lastSeen: at, traits: { values: {}, updatedAt: {} }, eventCounts: {},
@@ -280,6 +290,7 @@ export class LiveState implements CollectTx {
   }
 
   linkIdentity(workspaceId: string, key: IdentityKey, profileId: string, at: number): void {
+    this.changes++;
     const id = identityKey(workspaceId, key);
     const previous = this.identities.get(id);
     if (previous !== undefined && previous !== null && previous !== profileId) {
@@ -302,6 +313,7 @@ export class LiveState implements CollectTx {
   }
 
   absorbProfile(workspaceId: string, merged: ProfileState, absorbedId: string, at: number): void {
+    this.changes++;
     const survivor = this.record(workspaceId, merged.id);
     const absorbed = this.record(workspaceId, absorbedId);
     Object.assign(survivor, { firstSeen: merged.firstSeen, lastSeen: merged.lastSeen, traits: merged.traits, eventCounts: { ...merged.eventCounts }, mergedCount: merged.mergedCount });
@@ -324,12 +336,14 @@ export class LiveState implements CollectTx {
   }
 
   writeTraits(workspaceId: string, profileId: string, traits: TraitState): void {
+    this.changes++;
     const r = this.record(workspaceId, profileId);
     r.traits = traits;
     this.markDirty(r);
   }
 
   touchProfile(workspaceId: string, profileId: string, type: string, timestamp: number): void {
+    this.changes++;
     const r = this.record(workspaceId, profileId);
     if (timestamp < r.firstSeen) r.firstSeen = timestamp;
     if (timestamp > r.lastSeen) r.lastSeen = timestamp;
@@ -345,6 +359,7 @@ export class LiveState implements CollectTx {
   }
 
   setEventProfile(workspaceId: string, seq: number, profileId: string): void {
+    this.changes++;
     this.pendingEventProfiles.push({ workspaceId, seq, profileId });
   }
 
@@ -353,16 +368,19 @@ export class LiveState implements CollectTx {
   }
 
   saveKnowledge(workspaceId: string, profileId: string, state: KnowledgeState): void {
+    this.changes++;
     const r = this.record(workspaceId, profileId);
     r.knowledge = state;
     this.markDirty(r);
   }
 
   recordSegmentChanges(workspaceId: string, profileId: string, changes: readonly MembershipChange[]): void {
+    this.changes++;
     for (const change of changes) this.pendingSegments.push({ workspaceId, profileId, change });
   }
 
   recordConsentChanges(workspaceId: string, profileId: string, changes: readonly ConsentChange[]): void {
+    this.changes++;
     for (const change of changes) this.pendingConsent.push({ workspaceId, profileId, change });
   }
 
@@ -371,6 +389,7 @@ export class LiveState implements CollectTx {
   }
 
   countOutcome(workspaceId: string, interaction: Interaction): void {
+    this.changes++;
     const key = `${workspaceId}\u0000${interaction.actionId}\u0000${interaction.placementId}`;
     let d = this.pendingOutcomes.get(key);
     if (d === undefined) {
@@ -387,6 +406,7 @@ export class LiveState implements CollectTx {
   }
 
   updateExperimentStats(workspaceId: string, changes: readonly ArmStatChange[], at: number): void {
+    this.changes++;
     const byKey = this.armStats.get(workspaceId);
     if (byKey === undefined) throw new NotPreloadedError(`the experiment statistics of workspace ${workspaceId} were not loaded before the job`);
     for (const c of changes) {
@@ -405,12 +425,20 @@ export class LiveState implements CollectTx {
 
   // ---- cycles and state writes -----------------------------------------------------------
 
-  /** Where the cycle's appends stand: a job that throws is cut off from the log at its mark. */
-  cycleMark(): { readonly events: number; readonly decisions: number } {
-    return { events: this.cycleEvents.length, decisions: this.cycleDecisions.length };
+  /**
+   * Where the cycle's appends and the state's changes stand: a job that throws is cut off from
+   * the log at its mark, and the difference of two marks says what a job did.
+   */
+  cycleMark(): CycleMark {
+    return { events: this.cycleEvents.length, decisions: this.cycleDecisions.length, changes: this.changes };
   }
 
-  truncateCycle(mark: { readonly events: number; readonly decisions: number }): void {
+  /**
+   * Cuts what was appended after `mark` from the cycle. The cut events' message ids are
+   * forgotten by the de-duplication window: they are not in the log, so a retry is not a duplicate.
+   */
+  truncateCycle(mark: CycleMark): void {
+    for (const { workspaceId, event } of this.cycleEvents.slice(mark.events)) this.dedupe.delete(workspaceId, event.messageId);
     this.cycleEvents.length = mark.events;
     this.cycleDecisions.length = mark.decisions;
   }

@@ -1,7 +1,7 @@
 import type { Clock } from '../core/common/ports.js';
 import { AttuneError } from '../core/errors/AttuneError.js';
 import { eventIdentityKeys } from '../core/identity/planIdentity.js';
-import type { AttuneStore, DecisionReader, ExperimentStore, KnowledgeReader, ProfileReader, EventLogReader, StoredEvent, StateBatch } from '../store/ports.js';
+import type { AttuneStore, DecisionReader, ExperimentStore, KnowledgeConfigStore, KnowledgeReader, ProfileReader, EventLogReader, StoredEvent, StateBatch } from '../store/ports.js';
 import { replayEvent, type WorkspaceContext } from './applyEvent.js';
 import { collectedEventFromLog } from './collectedEventFromLog.js';
 import type { CollectCommitter } from './CollectTx.js';
@@ -204,6 +204,12 @@ export function createLiveStore(adapter: AttuneStore, options: LiveStoreOptions)
       // Called once the cycle's append is durable and before the next cycle: memory equals the log.
       if (live.changedProfiles >= settings.maxChangedProfiles || options.clock.now() - lastWrite >= settings.stateWriteMillis) void takeAndWrite()?.catch(() => undefined);
     },
+    persist: async () => {
+      // Within the cycle, once its append is durable: the memory holds what the log holds.
+      const written = takeAndWrite();
+      if (written !== undefined) return written;
+      if (recoveryDue) throw new AttuneError('ATTUNE_STORE_UNAVAILABLE', { detail: 'the state is being recovered after a failure; try again' });
+    },
     suspect,
     fault,
   }, { maxPendingEvents: options.maxPendingEvents, ...(options.onCommit === undefined ? {} : { onCommit: options.onCommit }) });
@@ -283,6 +289,28 @@ export function createLiveStore(adapter: AttuneStore, options: LiveStoreOptions)
       return adapter.decisions.decisionsOf(ws, ids, limit);
     },
   };
+  /**
+   * Deletes segments between cycles, after writing the state: a membership that a cycle or
+   * the pending state still holds would otherwise be written after the delete and bring the
+   * segment's member rows back.
+   */
+  const deletingSegments = <T>(deleteInStore: () => Promise<T>): Promise<T> => committer.between(async () => {
+    await takeAndWrite();
+    return deleteInStore();
+  });
+  const config = adapter.knowledgeConfig;
+  const knowledgeConfig: KnowledgeConfigStore = {
+    configVersion: (ws) => config.configVersion(ws),
+    listFeatures: (ws) => config.listFeatures(ws),
+    putFeature: (ws, d, at) => config.putFeature(ws, d, at),
+    deleteFeature: (ws, name) => config.deleteFeature(ws, name),
+    listSegments: (ws) => config.listSegments(ws),
+    putSegment: (ws, d, at) => config.putSegment(ws, d, at),
+    deleteSegment: (ws, id) => deletingSegments(() => config.deleteSegment(ws, id)),
+    saveDefinitions: (ws, changes, at) => ((changes.deleteSegments ?? []).length > 0
+      ? deletingSegments(() => config.saveDefinitions(ws, changes, at))
+      : config.saveDefinitions(ws, changes, at)),
+  };
   const experiments: ExperimentStore = {
     listExperiments: (ws) => adapter.experiments.listExperiments(ws),
     putExperiment: (ws, d, at) => adapter.experiments.putExperiment(ws, d, at),
@@ -310,7 +338,7 @@ export function createLiveStore(adapter: AttuneStore, options: LiveStoreOptions)
     events,
     profiles,
     workspaces: adapter.workspaces,
-    knowledgeConfig: adapter.knowledgeConfig,
+    knowledgeConfig,
     knowledge,
     decisionConfig: adapter.decisionConfig,
     decisions,

@@ -40,8 +40,10 @@ export interface RecentMessage {
 
 /**
  * Appends to the event log. `append` settles once the events (and the decision records that
- * came with them) are durable. Appends are applied in the order they were called; a failed
- * append fails every write submitted after it (appends and state writes) until `reset`.
+ * came with them) are durable. Appends are applied in the order they were called. An append
+ * is all or nothing: when it rejects, none of its events or decisions are in the log, and
+ * later appends are applied as usual (the engine recovers its memory from the log before it
+ * appends again). The log does not de-duplicate: that is the engine's (DedupeWindow).
  */
 export interface EventLogWriter {
   append(events: readonly LogRecord[], decisions: readonly DecisionRecord[]): Promise<void>;
@@ -64,7 +66,7 @@ export interface StoredProfile {
   /** The profile that absorbed this one, or null. */
   readonly mergedInto: string | null;
   readonly knowledge: KnowledgeState | null;
-  /** The identifiers that point at this profile. */
+  /** The identifiers that point at this profile, as loaded (a batch writes them in `StateBatch.identities`). */
   readonly identities: readonly IdentityKey[];
 }
 
@@ -73,7 +75,7 @@ export interface StateBatch {
   /** The state is complete up to this log position once the batch is written. */
   readonly checkpoint: number;
   readonly profiles: readonly StoredProfile[];
-  /** Identifiers pointed (or re-pointed) at a profile, latest first wins per key. */
+  /** Identifiers pointed (or re-pointed) at a profile, applied in order: the last entry for a key wins. */
   readonly identities: readonly { readonly workspaceId: string; readonly key: IdentityKey; readonly profileId: string; readonly at: number }[];
   readonly merges: readonly { readonly workspaceId: string; readonly survivorId: string; readonly absorbedId: string; readonly at: number }[];
   /** Entries into and exits from segments, in the order they happened. */
@@ -195,13 +197,13 @@ export interface NewApiKey {
   readonly hash: string;
 }
 
-/** Workspaces and their API keys. Keys are stored as hashes only. */
 /** A workspace's identity-verification secret (kept as is: the server computes HMACs with it). */
 export interface IdentitySecret {
   readonly secret: string;
   readonly createdAt: number;
 }
 
+/** Workspaces and their API keys. Keys are stored as hashes only. */
 export interface WorkspaceStore {
   /** Creates the workspace with its keys and, when given, its identity secret, together or not at all. */
   createWorkspace(workspace: Workspace, keys: readonly NewApiKey[], identitySecret?: IdentitySecret): Promise<void>;
@@ -357,7 +359,7 @@ export interface ArmStatsRow {
   readonly lastAt: number;
 }
 
-/** Experiments, metrics and measurement settings (versioned with the other definitions), and the statistics the collect commit keeps. */
+/** Experiments, metrics and measurement settings (versioned with the other definitions), and the statistics the engine writes behind (`StateBatch.armStats`). */
 export interface ExperimentStore {
   listExperiments(workspaceId: string): Promise<ExperimentDefinition[]>;
   putExperiment(workspaceId: string, definition: ExperimentDefinition, at: number): Promise<'created' | 'updated'>;
@@ -389,6 +391,6 @@ export interface AttuneStore {
   readonly decisionConfig: DecisionConfigStore;
   readonly decisions: DecisionReader;
   readonly experiments: ExperimentStore;
-  /** Flushes pending commits and releases the store. */
+  /** Releases the store; every append and state write that has settled is kept. */
   close(): Promise<void>;
 }

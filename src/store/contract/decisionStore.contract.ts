@@ -2,17 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ActionDefinition } from '../../core/decide/ActionDefinition.js';
 import type { Interaction } from '../../core/decide/interactions.js';
 import type { PlacementDefinition } from '../../core/decide/PlacementDefinition.js';
-import type { CollectCommitter, CollectTx, DecisionConfigStore, DecisionReader, DecisionRecord, KnowledgeConfigStore } from '../ports.js';
-import { contractWorkspaces } from './collectTx.contract.js';
-
-/** What the decision contract needs from an adapter. The two contract workspaces must exist. */
-export interface DecisionStoreUnderTest {
-  readonly committer: CollectCommitter;
-  readonly decisionConfig: DecisionConfigStore;
-  readonly decisions: DecisionReader;
-  readonly knowledgeConfig: KnowledgeConfigStore;
-  close(): Promise<void>;
-}
+import type { DecisionRecord } from '../ports.js';
+import { contractWorkspaces, openContractStore, type ContractStore, type OpenAdapter } from './shared.contract.js';
 
 const A = contractWorkspaces.a;
 const B = contractWorkspaces.b;
@@ -26,33 +17,37 @@ const record = (workspaceId: string, decisionId: string, profileId: string | nul
 });
 
 /**
- * The contract of the decision ports (DecisionConfigStore, DecisionReader, and the decision
- * writes of CollectTx): one suite that every storage adapter passes.
+ * The contract of the decision ports (DecisionConfigStore, DecisionReader) and of the decision
+ * state the engine writes (outcome counters, decision records, profiles for deciding): one
+ * suite that every storage adapter passes. Reads go through the engine and the adapter alike.
+ *
+ * @example describeDecisionStoreContract('sqlite', async () => openSqliteStore({ path: ':memory:', synchronous: 'normal' }))
  */
-export function describeDecisionStoreContract(adapterName: string, open: () => Promise<DecisionStoreUnderTest>): void {
+export function describeDecisionStoreContract(adapterName: string, open: OpenAdapter): void {
   describe(`${adapterName}: decision store contract`, () => {
-    let store: DecisionStoreUnderTest;
-    beforeEach(async () => { store = await open(); });
+    let store: ContractStore;
+    beforeEach(async () => { store = await openContractStore(open); });
     afterEach(async () => { await store.close(); });
-    const run = <R>(job: (tx: CollectTx) => R): Promise<R> => store.committer.submit(1, job);
+    const run: ContractStore['run'] = (job, preload) => store.run(job, preload);
+    const config = () => store.engine.decisionConfig;
 
     it('puts, lists (by id), replaces and deletes actions and placements per workspace, bumping the config version', async () => {
-      const v0 = await store.knowledgeConfig.configVersion(A);
-      expect(await store.decisionConfig.putPlacement(A, placement('hero'), T0)).toBe('created');
-      expect(await store.decisionConfig.putAction(A, action('b'), T0)).toBe('created');
-      expect(await store.decisionConfig.putAction(A, action('a'), T0)).toBe('created');
-      expect(await store.decisionConfig.putAction(A, { ...action('a'), priority: 5 }, T0 + 1)).toBe('updated');
-      expect((await store.decisionConfig.listActions(A)).map((x) => [x.id, x.priority])).toEqual([['a', 5], ['b', 1]]);
-      expect(await store.decisionConfig.listPlacements(A)).toEqual([placement('hero')]);
-      expect(await store.knowledgeConfig.configVersion(A)).toBeGreaterThan(v0);
-      expect(await store.decisionConfig.listActions(B)).toEqual([]);
-      expect(await store.decisionConfig.deleteAction(B, 'a')).toBe(false);
-      const v1 = await store.knowledgeConfig.configVersion(A);
-      expect(await store.decisionConfig.deleteAction(A, 'a')).toBe(true);
-      expect(await store.decisionConfig.deleteAction(A, 'a')).toBe(false);
-      expect(await store.decisionConfig.deletePlacement(A, 'hero')).toBe(true);
-      expect(await store.knowledgeConfig.configVersion(A)).toBeGreaterThan(v1);
-      expect((await store.decisionConfig.listActions(A)).map((x) => x.id)).toEqual(['b']);
+      const v0 = await store.engine.knowledgeConfig.configVersion(A);
+      expect(await config().putPlacement(A, placement('hero'), T0)).toBe('created');
+      expect(await config().putAction(A, action('b'), T0)).toBe('created');
+      expect(await config().putAction(A, action('a'), T0)).toBe('created');
+      expect(await config().putAction(A, { ...action('a'), priority: 5 }, T0 + 1)).toBe('updated');
+      expect((await config().listActions(A)).map((x) => [x.id, x.priority])).toEqual([['a', 5], ['b', 1]]);
+      expect(await config().listPlacements(A)).toEqual([placement('hero')]);
+      expect(await store.engine.knowledgeConfig.configVersion(A)).toBeGreaterThan(v0);
+      expect(await config().listActions(B)).toEqual([]);
+      expect(await config().deleteAction(B, 'a')).toBe(false);
+      const v1 = await store.engine.knowledgeConfig.configVersion(A);
+      expect(await config().deleteAction(A, 'a')).toBe(true);
+      expect(await config().deleteAction(A, 'a')).toBe(false);
+      expect(await config().deletePlacement(A, 'hero')).toBe(true);
+      expect(await store.engine.knowledgeConfig.configVersion(A)).toBeGreaterThan(v1);
+      expect((await config().listActions(A)).map((x) => x.id)).toEqual(['b']);
     });
 
     it('finds the profile for a decision by user id first, then anonymous id, with traits and knowledge', async () => {
@@ -64,12 +59,12 @@ export function describeDecisionStoreContract(adapterName: string, open: () => P
         tx.createProfile(A, 'p-anon', T0);
         tx.linkIdentity(A, { kind: 'anonymous', value: 'a1' }, 'p-anon', T0);
       });
-      expect(await store.decisions.findDecisionProfile(A, 'u1', 'a1')).toMatchObject({ id: 'p-user', traits: { plan: 'pro' }, knowledge: { m: { vip: T0 } } });
-      expect(await store.decisions.findDecisionProfile(A, 'nobody', 'a1')).toMatchObject({ id: 'p-anon', traits: {}, knowledge: { f: {}, s: null, c: {}, m: {} } });
-      expect(await store.decisions.findDecisionProfile(A, null, null)).toBeUndefined();
-      expect(await store.decisions.findDecisionProfile(B, 'u1', 'a1')).toBeUndefined();
-      expect((await store.decisions.decisionProfile(A, 'p-user'))?.id).toBe('p-user');
-      expect(await store.decisions.decisionProfile(B, 'p-user')).toBeUndefined();
+      expect(await store.readBoth((r) => r.decisions.findDecisionProfile(A, 'u1', 'a1'))).toMatchObject({ id: 'p-user', traits: { plan: 'pro' }, knowledge: { m: { vip: T0 } } });
+      expect(await store.readBoth((r) => r.decisions.findDecisionProfile(A, 'nobody', 'a1'))).toMatchObject({ id: 'p-anon', traits: {}, knowledge: { f: {}, s: null, c: {}, m: {} } });
+      expect(await store.readBoth((r) => r.decisions.findDecisionProfile(A, null, null))).toBeUndefined();
+      expect(await store.readBoth((r) => r.decisions.findDecisionProfile(B, 'u1', 'a1'))).toBeUndefined();
+      expect((await store.readBoth((r) => r.decisions.decisionProfile(A, 'p-user')))?.id).toBe('p-user');
+      expect(await store.readBoth((r) => r.decisions.decisionProfile(B, 'p-user'))).toBeUndefined();
     });
 
     it('reads an anonymous id\'s profile for an unverified caller only while no user id points to it', async () => {
@@ -81,14 +76,14 @@ export function describeDecisionStoreContract(adapterName: string, open: () => P
         tx.linkIdentity(A, { kind: 'user', value: 'u1' }, 'p-user', T0);
         tx.linkIdentity(A, { kind: 'anonymous', value: 'a2' }, 'p-user', T0);
       });
-      expect(await store.decisions.findAnonymousDecisionProfile(A, 'a1')).toMatchObject({ profile: { id: 'p-anon', traits: { seen: 'yes' } }, withheld: false });
+      expect(await store.readBoth((r) => r.decisions.findAnonymousDecisionProfile(A, 'a1'))).toMatchObject({ profile: { id: 'p-anon', traits: { seen: 'yes' } }, withheld: false });
       // a2 was linked to a user's profile (an identify, or anyone's events naming that user): not readable anonymously.
-      expect(await store.decisions.findAnonymousDecisionProfile(A, 'a2')).toEqual({ profile: undefined, withheld: true });
-      expect(await store.decisions.findAnonymousDecisionProfile(A, 'nobody')).toEqual({ profile: undefined, withheld: false });
-      expect(await store.decisions.findAnonymousDecisionProfile(B, 'a1')).toEqual({ profile: undefined, withheld: false });
+      expect(await store.readBoth((r) => r.decisions.findAnonymousDecisionProfile(A, 'a2'))).toEqual({ profile: undefined, withheld: true });
+      expect(await store.readBoth((r) => r.decisions.findAnonymousDecisionProfile(A, 'nobody'))).toEqual({ profile: undefined, withheld: false });
+      expect(await store.readBoth((r) => r.decisions.findAnonymousDecisionProfile(B, 'a1'))).toEqual({ profile: undefined, withheld: false });
       // Once a user id joins it, the anonymous profile is that user's too.
-      await run((tx) => tx.linkIdentity(A, { kind: 'user', value: 'u2' }, 'p-anon', T0 + 1));
-      expect(await store.decisions.findAnonymousDecisionProfile(A, 'a1')).toEqual({ profile: undefined, withheld: true });
+      await run((tx) => tx.linkIdentity(A, { kind: 'user', value: 'u2' }, 'p-anon', T0 + 1), { workspaceId: A, keys: [{ kind: 'user', value: 'u2' }], profileIds: ['p-anon'] });
+      expect(await store.readBoth((r) => r.decisions.findAnonymousDecisionProfile(A, 'a1'))).toEqual({ profile: undefined, withheld: true });
     });
 
     it('counts outcomes per action and placement; a reset of derived state clears them', async () => {
@@ -97,23 +92,23 @@ export function describeDecisionStoreContract(adapterName: string, open: () => P
         tx.countOutcome(A, interaction('conversion', 'a', 12.5));
         tx.countOutcome(B, interaction('impression', 'a'));
       });
-      expect(await store.decisions.outcomes(A)).toEqual([{ actionId: 'a', placementId: 'hero', impressions: 2, clicks: 1, dismisses: 1, conversions: 1, conversionValue: 12.5 }]);
-      await run((tx) => tx.resetDerivedState(A));
-      expect(await store.decisions.outcomes(A)).toEqual([]);
-      expect((await store.decisions.outcomes(B))[0]?.impressions).toBe(1);
+      expect(await store.readBoth((r) => r.decisions.outcomes(A))).toEqual([{ actionId: 'a', placementId: 'hero', impressions: 2, clicks: 1, dismisses: 1, conversions: 1, conversionValue: 12.5 }]);
+      await store.engine.resetDerived(A);
+      expect(await store.readBoth((r) => r.decisions.outcomes(A))).toEqual([]);
+      expect((await store.readBoth((r) => r.decisions.outcomes(B)))[0]?.impressions).toBe(1);
     });
 
     it("records decisions once per id, lists a profile's newest first, and keeps them through a reset of derived state", async () => {
       await run((tx) => tx.recordDecisions([record(A, 'd1', 'p1', T0), record(A, 'd2', 'p1', T0 + 5), record(A, 'd3', 'p2', T0), record(B, 'd4', 'p1', T0)]));
       await run((tx) => tx.recordDecisions([record(A, 'd1', 'p1', T0 + 99)]));
-      const listed = await store.decisions.decisionsOf(A, ['p1'], 10);
+      const listed = await store.readBoth((r) => r.decisions.decisionsOf(A, ['p1'], 10));
       expect(listed.map((d) => [d.decisionId, d.at])).toEqual([['d2', T0 + 5], ['d1', T0]]);
       expect(listed[0]).toEqual(record(A, 'd2', 'p1', T0 + 5));
-      expect((await store.decisions.decisionsOf(A, ['p1'], 1)).length).toBe(1);
-      expect((await store.decisions.decisionsOf(A, ['p1', 'p2'], 10)).map((d) => d.decisionId)).toEqual(['d2', 'd3', 'd1']);
-      expect(await store.decisions.decisionsOf(B, ['p2'], 10)).toEqual([]);
-      await run((tx) => tx.resetDerivedState(A));
-      expect((await store.decisions.decisionsOf(A, ['p1'], 10)).length).toBe(2);
+      expect((await store.readBoth((r) => r.decisions.decisionsOf(A, ['p1'], 1))).length).toBe(1);
+      expect((await store.readBoth((r) => r.decisions.decisionsOf(A, ['p1', 'p2'], 10))).map((d) => d.decisionId)).toEqual(['d2', 'd3', 'd1']);
+      expect(await store.readBoth((r) => r.decisions.decisionsOf(B, ['p2'], 10))).toEqual([]);
+      await store.engine.resetDerived(A);
+      expect((await store.readBoth((r) => r.decisions.decisionsOf(A, ['p1'], 10))).length).toBe(2);
     });
 
     it("reads every profile's activity hours", async () => {
@@ -123,8 +118,8 @@ export function describeDecisionStoreContract(adapterName: string, open: () => P
         tx.createProfile(A, 'p2', T0);
         tx.saveKnowledge(A, 'p2', { f: {}, s: null, c: {}, m: {} });
       });
-      expect(await store.decisions.activityHours(A)).toEqual([{ t: T0, h: { email: [0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0] } }]);
-      expect(await store.decisions.activityHours(B)).toEqual([]);
+      expect(await store.readBoth((r) => r.decisions.activityHours(A))).toEqual([{ t: T0, h: { email: [0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0] } }]);
+      expect(await store.readBoth((r) => r.decisions.activityHours(B))).toEqual([]);
     });
   });
 }

@@ -3,18 +3,9 @@ import type { ExperimentDefinition } from '../../core/experiments/ExperimentDefi
 import type { ArmStatChange } from '../../core/experiments/experimentUnits.js';
 import type { MetricDefinition } from '../../core/experiments/MetricDefinition.js';
 import { addPair, emptyPairMoments, type PairMoments } from '../../core/stats/SufficientStats.js';
-import { defaultIdentitySettings } from '../../core/identity/types.js';
-import type { ArmStatsRow, CollectCommitter, CollectTx, ExperimentStore, KnowledgeConfigStore, WorkspaceStore } from '../ports.js';
-import { contractWorkspaces } from './collectTx.contract.js';
-
-/** What the experiment contract needs from an adapter; the suite creates the two contract workspaces it writes to. */
-export interface ExperimentStoreUnderTest {
-  readonly committer: CollectCommitter;
-  readonly workspaces: WorkspaceStore;
-  readonly experiments: ExperimentStore;
-  readonly knowledgeConfig: KnowledgeConfigStore;
-  close(): Promise<void>;
-}
+import type { CollectTx } from '../../profiles/CollectTx.js';
+import type { ArmStatsRow } from '../ports.js';
+import { contractWorkspaces, openContractStore, type ContractStore, type OpenAdapter } from './shared.contract.js';
 
 const A = contractWorkspaces.a;
 const B = contractWorkspaces.b;
@@ -48,78 +39,78 @@ const find = (rows: readonly ArmStatsRow[], armId: string, metricId: string, exp
   rows.find((r) => r.experimentId === experimentId && r.armId === armId && r.metricId === metricId);
 
 /**
- * The contract of the ExperimentStore port and of the experiment writes of CollectTx
- * (updateExperimentStats): one suite that every storage adapter passes.
+ * The contract of the ExperimentStore port and of the arm statistics the engine writes
+ * (`StateBatch.armStats`, from CollectTx.updateExperimentStats): one suite that every storage
+ * adapter passes. Statistics are read through the engine and the adapter alike.
+ *
+ * @example describeExperimentStoreContract('sqlite', async () => openSqliteStore({ path: ':memory:', synchronous: 'normal' }))
  */
-export function describeExperimentStoreContract(adapterName: string, open: () => Promise<ExperimentStoreUnderTest>): void {
+export function describeExperimentStoreContract(adapterName: string, open: OpenAdapter): void {
   describe(`${adapterName}: experiment store contract`, () => {
-    let store: ExperimentStoreUnderTest;
-    beforeEach(async () => {
-      store = await open();
-      for (const id of [A, B]) {
-        if (await store.workspaces.getWorkspace(id) === undefined) await store.workspaces.createWorkspace({ id, name: id, createdAt: 0, identity: defaultIdentitySettings }, []);
-      }
-    });
+    let store: ContractStore;
+    beforeEach(async () => { store = await openContractStore(open); });
     afterEach(async () => { await store.close(); });
-    const run = <R>(job: (tx: CollectTx) => R): Promise<R> => store.committer.submit(1, job);
-    const version = () => store.knowledgeConfig.configVersion(A);
+    /** A job on workspace A's statistics (loaded before it runs, as the engine's jobs declare). */
+    const run = <R>(job: (tx: CollectTx) => R, workspaceId: string = A): Promise<R> => store.run(job, { workspaceId, armStats: true });
+    const experiments = () => store.engine.experiments;
+    const version = () => store.engine.knowledgeConfig.configVersion(A);
 
     it('puts, lists (by id), replaces and deletes experiments per workspace, bumping the config version', async () => {
       const v0 = await version();
-      expect(await store.experiments.putExperiment(A, experiment('zeta'), T0)).toBe('created');
-      expect(await store.experiments.putExperiment(A, experiment('alpha'), T0)).toBe('created');
+      expect(await experiments().putExperiment(A, experiment('zeta'), T0)).toBe('created');
+      expect(await experiments().putExperiment(A, experiment('alpha'), T0)).toBe('created');
       const v1 = await version();
       expect(v1).toBeGreaterThan(v0);
       const changed = experiment('alpha', { coverage: 0.5, start: '2024-05-01T00:00:00Z', namespace: ['layer', 0, 0.5], guardrailMetrics: ['aov'] });
-      expect(await store.experiments.putExperiment(A, changed, T0 + 1)).toBe('updated');
+      expect(await experiments().putExperiment(A, changed, T0 + 1)).toBe('updated');
       expect(await version()).toBeGreaterThan(v1);
-      expect(await store.experiments.listExperiments(A)).toEqual([changed, experiment('zeta')]);
-      expect(await store.experiments.listExperiments(B)).toEqual([]);
-      expect(await store.experiments.deleteExperiment(B, 'alpha', T0 + 2)).toBe(false);
+      expect(await experiments().listExperiments(A)).toEqual([changed, experiment('zeta')]);
+      expect(await experiments().listExperiments(B)).toEqual([]);
+      expect(await experiments().deleteExperiment(B, 'alpha', T0 + 2)).toBe(false);
       const v2 = await version();
-      expect(await store.experiments.isRetired(A, 'alpha')).toBe(false);
-      expect(await store.experiments.deleteExperiment(A, 'alpha', T0 + 2)).toBe(true);
+      expect(await experiments().isRetired(A, 'alpha')).toBe(false);
+      expect(await experiments().deleteExperiment(A, 'alpha', T0 + 2)).toBe(true);
       // A deleted id is retired (its units keep their arms), in its own workspace only.
-      expect(await store.experiments.isRetired(A, 'alpha')).toBe(true);
-      expect(await store.experiments.isRetired(B, 'alpha')).toBe(false);
+      expect(await experiments().isRetired(A, 'alpha')).toBe(true);
+      expect(await experiments().isRetired(B, 'alpha')).toBe(false);
       const v3 = await version();
       expect(v3).toBeGreaterThan(v2);
-      expect(await store.experiments.deleteExperiment(A, 'alpha', T0 + 3)).toBe(false);
+      expect(await experiments().deleteExperiment(A, 'alpha', T0 + 3)).toBe(false);
       // Deleting what is not there changes nothing.
       expect(await version()).toBe(v3);
-      expect((await store.experiments.listExperiments(A)).map((e) => e.id)).toEqual(['zeta']);
+      expect((await experiments().listExperiments(A)).map((e) => e.id)).toEqual(['zeta']);
     });
 
     it('puts, lists (by id), replaces and deletes metrics per workspace, bumping the config version', async () => {
       const v0 = await version();
       const ratio: MetricDefinition = { id: 'aov-2', kind: 'ratio', numerator: { event: 'Order Completed', property: 'revenue' }, denominator: { event: 'Order Completed' } };
-      expect(await store.experiments.putMetric(A, metric('orders'), T0)).toBe('created');
-      expect(await store.experiments.putMetric(A, ratio, T0)).toBe('created');
-      expect(await store.experiments.putMetric(A, metric('orders', { window: '7d' }), T0 + 1)).toBe('updated');
+      expect(await experiments().putMetric(A, metric('orders'), T0)).toBe('created');
+      expect(await experiments().putMetric(A, ratio, T0)).toBe('created');
+      expect(await experiments().putMetric(A, metric('orders', { window: '7d' }), T0 + 1)).toBe('updated');
       expect(await version()).toBeGreaterThan(v0);
-      expect(await store.experiments.listMetrics(A)).toEqual([ratio, metric('orders', { window: '7d' })]);
-      expect(await store.experiments.listMetrics(B)).toEqual([]);
+      expect(await experiments().listMetrics(A)).toEqual([ratio, metric('orders', { window: '7d' })]);
+      expect(await experiments().listMetrics(B)).toEqual([]);
       // The same id in another workspace is another metric.
-      expect(await store.experiments.putMetric(B, metric('orders'), T0)).toBe('created');
-      expect(await store.experiments.listMetrics(B)).toEqual([metric('orders')]);
+      expect(await experiments().putMetric(B, metric('orders'), T0)).toBe('created');
+      expect(await experiments().listMetrics(B)).toEqual([metric('orders')]);
       const v1 = await version();
-      expect(await store.experiments.deleteMetric(A, 'orders')).toBe(true);
-      expect(await store.experiments.deleteMetric(A, 'orders')).toBe(false);
+      expect(await experiments().deleteMetric(A, 'orders')).toBe(true);
+      expect(await experiments().deleteMetric(A, 'orders')).toBe(false);
       expect(await version()).toBeGreaterThan(v1);
-      expect(await store.experiments.listMetrics(A)).toEqual([ratio]);
-      expect(await store.experiments.listMetrics(B)).toEqual([metric('orders')]);
+      expect(await experiments().listMetrics(A)).toEqual([ratio]);
+      expect(await experiments().listMetrics(B)).toEqual([metric('orders')]);
     });
 
     it('measurement settings: null until set, then what was set, per workspace, bumping the config version', async () => {
-      expect(await store.experiments.measurement(A)).toBeNull();
+      expect(await experiments().measurement(A)).toBeNull();
       const v0 = await version();
       const settings = { holdoutShare: 0.1, monthlyCost: 2000, currency: 'EUR', roiMetrics: { revenuePerVisitor: 'spend' } };
-      await store.experiments.setMeasurement(A, settings);
-      expect(await store.experiments.measurement(A)).toEqual(settings);
+      await experiments().setMeasurement(A, settings);
+      expect(await experiments().measurement(A)).toEqual(settings);
       expect(await version()).toBeGreaterThan(v0);
-      expect(await store.experiments.measurement(B)).toBeNull();
-      await store.experiments.setMeasurement(A, { holdoutShare: 0 });
-      expect(await store.experiments.measurement(A)).toEqual({ holdoutShare: 0 });
+      expect(await experiments().measurement(B)).toBeNull();
+      await experiments().setMeasurement(A, { holdoutShare: 0 });
+      expect(await experiments().measurement(A)).toEqual({ holdoutShare: 0 });
     });
 
     it('arm statistics: the moments of the units\' values, with a before → after replacement, within and across commits', async () => {
@@ -143,7 +134,7 @@ export function describeExperimentStoreContract(adapterName: string, open: () =>
         change('hero', 'treatment', 'aov', [0, 0], [40, 1]),
       ], T0 + 20));
 
-      const rows = await store.experiments.armStats(A, ['hero']);
+      const rows = await store.readBoth((r) => r.experiments.armStats(A, ['hero']));
       expect(rows.map((r) => [r.armId, r.metricId])).toEqual([
         ['control', '_units'], ['control', 'revenue'], ['treatment', '_units'], ['treatment', 'aov'], ['treatment', 'revenue'],
       ]);
@@ -162,7 +153,7 @@ export function describeExperimentStoreContract(adapterName: string, open: () =>
         run((tx) => tx.updateExperimentStats(A, enter('hero', 'control', 'revenue', [0, 0]), T0 + 1)),
         run((tx) => tx.updateExperimentStats(A, [change('hero', 'control', 'revenue', [0, 0], [7, 0])], T0 + 2)),
       ]);
-      const rows = await store.experiments.armStats(A, ['hero']);
+      const rows = await store.readBoth((r) => r.experiments.armStats(A, ['hero']));
       expectMoments(find(rows, 'control', 'revenue')?.moments, folded([[7, 0], [0, 0]]));
       expect(find(rows, 'control', '_units')?.moments.n).toBe(2);
     });
@@ -174,20 +165,18 @@ export function describeExperimentStoreContract(adapterName: string, open: () =>
         throw new Error('job failed');
       })).rejects.toThrow('job failed');
       await run((tx) => tx.updateExperimentStats(A, enter('hero', 'treatment', 'revenue', [1, 0]), T0 + 2));
-      const rows = await store.experiments.armStats(A, ['hero']);
+      const rows = await store.readBoth((r) => r.experiments.armStats(A, ['hero']));
       expectMoments(find(rows, 'control', 'revenue')?.moments, folded([[3, 0]]));
       expect(find(rows, 'control', '_units')?.moments.n).toBe(1);
     });
 
-    // Bug (SqliteCollectTx.updateExperimentStats): a row loaded from the table starts with
-    // `lastAt: at` (last_at is not read back), so a later job with an earlier event time moves
-    // lastAt back to that job's time: here T0 + 7 (the last job's) instead of T0 + 10. Events
-    // arrive out of order (the log is in arrival order), so this happens in normal operation.
+    // Events arrive out of order (the log is in arrival order): a row read back from the store
+    // must keep its stored lastAt, not move it back to a later job's earlier event time.
     it('arm statistics: firstAt and lastAt span the event times, whatever order the events arrive in', async () => {
       await run((tx) => tx.updateExperimentStats(A, enter('hero', 'control', 'revenue', [1, 0]), T0 + 10));
       await run((tx) => tx.updateExperimentStats(A, enter('hero', 'control', 'revenue', [2, 0]), T0 + 5));
       await run((tx) => tx.updateExperimentStats(A, enter('hero', 'control', 'revenue', [3, 0]), T0 + 7));
-      const row = find(await store.experiments.armStats(A, ['hero']), 'control', 'revenue');
+      const row = find(await store.readBoth((r) => r.experiments.armStats(A, ['hero'])), 'control', 'revenue');
       expect(row).toMatchObject({ firstAt: T0 + 5, lastAt: T0 + 10 });
     });
 
@@ -196,16 +185,16 @@ export function describeExperimentStoreContract(adapterName: string, open: () =>
         tx.updateExperimentStats(A, enter('side', 'b', 'revenue', [1, 0]), T0);
         tx.updateExperimentStats(A, enter('hero', 'treatment', 'revenue', [2, 0]), T0);
         tx.updateExperimentStats(A, enter('hero', 'control', 'revenue', [3, 0]), T0);
-        tx.updateExperimentStats(B, enter('hero', 'control', 'revenue', [4, 0]), T0);
       });
+      await run((tx) => tx.updateExperimentStats(B, enter('hero', 'control', 'revenue', [4, 0]), T0), B);
       const key = (r: ArmStatsRow) => `${r.experimentId}/${r.armId}/${r.metricId}`;
-      expect((await store.experiments.armStats(A, ['side', 'hero'])).map(key)).toEqual([
+      expect((await store.readBoth((r) => r.experiments.armStats(A, ['side', 'hero']))).map(key)).toEqual([
         'hero/control/_units', 'hero/control/revenue', 'hero/treatment/_units', 'hero/treatment/revenue', 'side/b/_units', 'side/b/revenue',
       ]);
-      expect((await store.experiments.armStats(A, ['side'])).map(key)).toEqual(['side/b/_units', 'side/b/revenue']);
-      expect(await store.experiments.armStats(A, [])).toEqual([]);
-      expect(await store.experiments.armStats(A, ['nope'])).toEqual([]);
-      const other = await store.experiments.armStats(B, ['hero', 'side']);
+      expect((await store.readBoth((r) => r.experiments.armStats(A, ['side']))).map(key)).toEqual(['side/b/_units', 'side/b/revenue']);
+      expect(await store.readBoth((r) => r.experiments.armStats(A, []))).toEqual([]);
+      expect(await store.readBoth((r) => r.experiments.armStats(A, ['nope']))).toEqual([]);
+      const other = await store.readBoth((r) => r.experiments.armStats(B, ['hero', 'side']));
       expect(other.map(key)).toEqual(['hero/control/_units', 'hero/control/revenue']);
       expectMoments(find(other, 'control', 'revenue')?.moments, folded([[4, 0]]));
     });
@@ -214,31 +203,31 @@ export function describeExperimentStoreContract(adapterName: string, open: () =>
       await run((tx) => {
         tx.updateExperimentStats(A, enter('hero', 'control', 'revenue', [1, 0]), T0);
         tx.updateExperimentStats(A, enter('side', 'a', 'revenue', [1, 0]), T0);
-        tx.updateExperimentStats(B, enter('hero', 'control', 'revenue', [1, 0]), T0);
       });
-      await store.experiments.dropArmStats(A, 'hero');
-      expect(await store.experiments.armStats(A, ['hero'])).toEqual([]);
-      expect((await store.experiments.armStats(A, ['side'])).length).toBe(2);
-      expect((await store.experiments.armStats(B, ['hero'])).length).toBe(2);
+      await run((tx) => tx.updateExperimentStats(B, enter('hero', 'control', 'revenue', [1, 0]), T0), B);
+      await experiments().dropArmStats(A, 'hero');
+      expect(await store.readBoth((r) => r.experiments.armStats(A, ['hero']))).toEqual([]);
+      expect((await store.readBoth((r) => r.experiments.armStats(A, ['side']))).length).toBe(2);
+      expect((await store.readBoth((r) => r.experiments.armStats(B, ['hero']))).length).toBe(2);
       // New units after the drop start from nothing.
       await run((tx) => tx.updateExperimentStats(A, enter('hero', 'control', 'revenue', [6, 0]), T0 + 1));
-      expectMoments(find(await store.experiments.armStats(A, ['hero']), 'control', 'revenue')?.moments, folded([[6, 0]]));
+      expectMoments(find(await store.readBoth((r) => r.experiments.armStats(A, ['hero'])), 'control', 'revenue')?.moments, folded([[6, 0]]));
     });
 
     it('a reset of derived state drops the arm statistics (the log rebuilds them) and keeps the definitions', async () => {
-      await store.experiments.putExperiment(A, experiment('hero'), T0);
-      await store.experiments.putMetric(A, metric('orders'), T0);
-      await store.experiments.setMeasurement(A, { holdoutShare: 0.2 });
+      await experiments().putExperiment(A, experiment('hero'), T0);
+      await experiments().putMetric(A, metric('orders'), T0);
+      await experiments().setMeasurement(A, { holdoutShare: 0.2 });
       await run((tx) => {
         tx.updateExperimentStats(A, enter('hero', 'control', 'revenue', [1, 0]), T0);
-        tx.updateExperimentStats(B, enter('hero', 'control', 'revenue', [1, 0]), T0);
       });
-      await run((tx) => tx.resetDerivedState(A));
-      expect(await store.experiments.armStats(A, ['hero'])).toEqual([]);
-      expect((await store.experiments.armStats(B, ['hero'])).length).toBe(2);
-      expect((await store.experiments.listExperiments(A)).map((e) => e.id)).toEqual(['hero']);
-      expect((await store.experiments.listMetrics(A)).map((m) => m.id)).toEqual(['orders']);
-      expect(await store.experiments.measurement(A)).toEqual({ holdoutShare: 0.2 });
+      await run((tx) => tx.updateExperimentStats(B, enter('hero', 'control', 'revenue', [1, 0]), T0), B);
+      await store.engine.resetDerived(A);
+      expect(await store.readBoth((r) => r.experiments.armStats(A, ['hero']))).toEqual([]);
+      expect((await store.readBoth((r) => r.experiments.armStats(B, ['hero']))).length).toBe(2);
+      expect((await experiments().listExperiments(A)).map((e) => e.id)).toEqual(['hero']);
+      expect((await experiments().listMetrics(A)).map((m) => m.id)).toEqual(['orders']);
+      expect(await experiments().measurement(A)).toEqual({ holdoutShare: 0.2 });
     });
   });
 }

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { FeatureDefinition } from '../../core/features/FeatureDefinition.js';
 import { defaultIdentitySettings } from '../../core/identity/types.js';
+import { stateBatch } from '../contract/shared.contract.js';
 import { openSqliteStore, type SqliteStore } from './openSqliteStore.js';
 
 describe('SqliteKnowledgeStore.saveDefinitions', () => {
@@ -10,7 +11,7 @@ describe('SqliteKnowledgeStore.saveDefinitions', () => {
   const viewers = { id: 'viewers', name: 'Viewers', rule: 'features.views >= 1' };
 
   beforeEach(async () => {
-    store = openSqliteStore({ path: ':memory:', synchronous: 'normal', maxPendingEvents: 100 });
+    store = openSqliteStore({ path: ':memory:', synchronous: 'normal' });
     for (const id of ['ws', 'other']) await store.workspaces.createWorkspace({ id, name: id, createdAt: 1, identity: defaultIdentitySettings }, []);
   });
   afterEach(async () => { await store.close(); });
@@ -38,7 +39,7 @@ describe('SqliteKnowledgeStore.saveDefinitions', () => {
 
   it('drops the member rows of a deleted segment', async () => {
     await store.knowledgeConfig.saveDefinitions('ws', { putFeatures: [count], putSegments: [viewers] }, 10);
-    await store.committer.submit(0, (tx) => { tx.createProfile('ws', 'p1', 1); tx.recordSegmentChanges('ws', 'p1', [{ segment: 'viewers', kind: 'enter', at: 5 }]); });
+    await store.state.write(stateBatch({ segmentChanges: [{ workspaceId: 'ws', profileId: 'p1', change: { segment: 'viewers', kind: 'enter', at: 5 } }] }));
     expect(await store.knowledge.segmentSize('ws', 'viewers')).toBe(1);
     await store.knowledgeConfig.saveDefinitions('ws', { deleteSegments: ['viewers'] }, 20);
     expect(await store.knowledge.segmentSize('ws', 'viewers')).toBe(0);

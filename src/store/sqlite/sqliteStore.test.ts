@@ -3,12 +3,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { describeCollectStoreContract } from '../contract/collectTx.contract.js';
 import { describeWorkspaceStoreContract } from '../contract/workspaceStore.contract.js';
 import { describeDecisionStoreContract } from '../contract/decisionStore.contract.js';
 import { describeExperimentStoreContract } from '../contract/experimentStore.contract.js';
-import { contractWorkspaces } from '../contract/collectTx.contract.js';
+import { stateBatch } from '../contract/shared.contract.js';
+import { describeEventLogWriterContract } from '../contract/eventLogWriter.contract.js';
+import { describeStateStoreContract } from '../contract/stateStore.contract.js';
 import { defaultIdentitySettings } from '../../core/identity/types.js';
+import { createEngineStore } from '../../engine/createEngineStore.js';
 import { migrations } from './migrations.js';
 import { openSqliteStore, type SqliteStore } from './openSqliteStore.js';
 
@@ -16,7 +18,7 @@ import { openSqliteStore, type SqliteStore } from './openSqliteStore.js';
 function openOnFile(): SqliteStore & { readonly path: string } {
   const dir = mkdtempSync(join(tmpdir(), 'attune-store-'));
   const path = join(dir, 'attune.db');
-  const store = openSqliteStore({ path, synchronous: 'normal', maxPendingEvents: 10_000 });
+  const store = openSqliteStore({ path, synchronous: 'normal' });
   return {
     ...store,
     path,
@@ -28,19 +30,16 @@ function openOnFile(): SqliteStore & { readonly path: string } {
 }
 
 function openInMemory(): SqliteStore {
-  return openSqliteStore({ path: ':memory:', synchronous: 'normal', maxPendingEvents: 10_000 });
+  return openSqliteStore({ path: ':memory:', synchronous: 'normal' });
 }
 
-describeCollectStoreContract('sqlite (file)', async () => openOnFile());
-describeDecisionStoreContract('sqlite (:memory:)', async () => {
-  const store = openInMemory();
-  for (const id of Object.values(contractWorkspaces)) {
-    await store.workspaces.createWorkspace({ id, name: id, createdAt: 0, identity: defaultIdentitySettings }, []);
-  }
-  return store;
-});
+describeDecisionStoreContract('sqlite (:memory:)', async () => openInMemory());
+describeDecisionStoreContract('sqlite (file)', async () => openOnFile());
 describeExperimentStoreContract('sqlite (:memory:)', async () => openInMemory());
-describeCollectStoreContract('sqlite (:memory:)', async () => openInMemory());
+describeEventLogWriterContract('sqlite (file)', async () => openOnFile(), async (store) => openSqliteStore({ path: store.path, synchronous: 'normal' }));
+describeEventLogWriterContract('sqlite (:memory:)', async () => openInMemory());
+describeStateStoreContract('sqlite (file)', async () => openOnFile());
+describeStateStoreContract('sqlite (:memory:)', async () => openInMemory());
 describeWorkspaceStoreContract('sqlite (file)', async () => openOnFile());
 describeWorkspaceStoreContract('sqlite (:memory:)', async () => openInMemory());
 
@@ -49,7 +48,8 @@ describe('openSqliteStore', () => {
     const dir = mkdtempSync(join(tmpdir(), 'attune-store-'));
     const path = join(dir, 'attune.db');
     try {
-      const first = openSqliteStore({ path, synchronous: 'full', maxPendingEvents: 100 });
+      const first = createEngineStore(openSqliteStore({ path, synchronous: 'full' }), { maxPendingEvents: 100 });
+      await first.recovered;
       await first.workspaces.createWorkspace({ id: 'ws1', name: 'Shop', createdAt: 1, identity: defaultIdentitySettings }, []);
       await first.committer.submit(1, (tx) => {
         tx.createProfile('ws1', 'p1', 1);
@@ -61,7 +61,7 @@ describe('openSqliteStore', () => {
       });
       await first.close();
 
-      const second = openSqliteStore({ path, synchronous: 'full', maxPendingEvents: 100 });
+      const second = openSqliteStore({ path, synchronous: 'full' });
       try {
         expect((await second.workspaces.getWorkspace('ws1'))?.name).toBe('Shop');
         expect(await second.events.count('ws1')).toBe(1);
@@ -101,7 +101,7 @@ describe('openSqliteStore', () => {
       old.prepare('INSERT INTO workspaces (id, name, created_at, settings) VALUES (?, ?, ?, ?)').run('ws_old', 'Old', 1, '{"identity":{"traitMerge":"survivor","maxMergedProfiles":50}}');
       old.close();
 
-      const store = openSqliteStore({ path, synchronous: 'normal', maxPendingEvents: 100 });
+      const store = openSqliteStore({ path, synchronous: 'normal' });
       try {
         expect((await store.workspaces.getWorkspace('ws_old'))?.identity).toEqual({ traitMerge: 'survivor', maxMergedProfiles: 50, verification: false });
         expect(JSON.parse((store.db.prepare('SELECT settings FROM workspaces WHERE id = ?').pluck().get('ws_old') as string))).toEqual({ identity: { traitMerge: 'survivor', maxMergedProfiles: 50, verification: false } });
@@ -122,7 +122,7 @@ describe('openSqliteStore', () => {
       try {
         reader.prepare('BEGIN').run();
         reader.prepare('SELECT count(*) FROM events').get();
-        await store.committer.submit(1, (tx) => { tx.createProfile('ws1', 'p1', 1); });
+        await store.state.write(stateBatch({ identities: [{ workspaceId: 'ws1', key: { kind: 'user', value: 'u1' }, profileId: 'p1', at: 1 }] }));
         reader.prepare('COMMIT').run();
       } finally {
         reader.close();

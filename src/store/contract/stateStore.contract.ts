@@ -1,0 +1,202 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { IdentityKey } from '../../core/identity/types.js';
+import { emptyKnowledge } from '../../core/knowledge/KnowledgeState.js';
+import type { AttuneStore, OutcomeDelta, StateBatch, StoredEvent, StoredProfile } from '../ports.js';
+import { logRecord } from './eventLogWriter.contract.js';
+import { contractWorkspaces, stateBatch } from './shared.contract.js';
+
+const A = contractWorkspaces.a;
+const B = contractWorkspaces.b;
+const T0 = Date.parse('2024-05-01T12:00:00Z');
+
+const user = (value: string): IdentityKey => ({ kind: 'user', value });
+const anonymous = (value: string): IdentityKey => ({ kind: 'anonymous', value });
+
+function profile(id: string, over: Partial<StoredProfile> = {}): StoredProfile {
+  return {
+    workspaceId: A, id, createdAt: T0, firstSeen: T0, lastSeen: T0 + 10, traits: { values: { plan: 'pro' }, updatedAt: { plan: T0 } },
+    eventCounts: { track: 2 }, mergedCount: 0, mergedInto: null, knowledge: { ...emptyKnowledge(), m: { vip: T0 } }, identities: [], ...over,
+  };
+}
+const link = (key: IdentityKey, profileId: string, at = T0, workspaceId: string = A): StateBatch['identities'][number] => ({ workspaceId, key, profileId, at });
+const outcome = (over: Partial<OutcomeDelta>): OutcomeDelta => ({ workspaceId: A, actionId: 'a', placementId: 'hero', impressions: 0, clicks: 0, dismisses: 0, conversions: 0, conversionValue: 0, ...over });
+
+/**
+ * The contract of the StateStore port (with the readers of what it writes: KnowledgeReader,
+ * DecisionReader's outcomes, the event log's profile ids): one suite that every storage
+ * adapter passes. `open` gives a fresh, empty store.
+ *
+ * @example describeStateStoreContract('sqlite', async () => openSqliteStore({ path: ':memory:', synchronous: 'normal' }))
+ */
+export function describeStateStoreContract(adapterName: string, open: () => Promise<AttuneStore>): void {
+  describe(`${adapterName}: state store contract`, () => {
+    let store: AttuneStore;
+    beforeEach(async () => { store = await open(); });
+    afterEach(async () => { await store.close(); });
+    const state = () => store.state;
+
+    it('an empty store: checkpoint 0, nothing found, in the order asked', async () => {
+      expect(await state().checkpoint()).toBe(0);
+      expect(await state().findIdentities(A, [user('u1'), anonymous('a1')])).toEqual([undefined, undefined]);
+      expect(await state().loadProfiles(A, ['p1'])).toEqual([undefined]);
+      expect(await state().armStats(A)).toEqual([]);
+      expect(await state().profileIds(A, '', 10)).toEqual([]);
+    });
+
+    it('writes profiles and identities with the checkpoint, and gets many back in the order asked, per workspace', async () => {
+      const p1 = profile('p1');
+      const p2 = profile('p2', { traits: { values: {}, updatedAt: {} }, eventCounts: {}, knowledge: null });
+      await state().write(stateBatch({
+        checkpoint: 7, profiles: [p1, p2, profile('p1', { workspaceId: B, eventCounts: { page: 1 } })],
+        identities: [link(user('u1'), 'p1', T0), link(anonymous('a1'), 'p1', T0 + 1), link(anonymous('a2'), 'p2'), link(user('u1'), 'p1', T0, B)],
+      }));
+      expect(await state().checkpoint()).toBe(7);
+      expect(await state().findIdentities(A, [anonymous('a2'), user('u1'), user('a1'), anonymous('a1'), user('nobody')])).toEqual(['p2', 'p1', undefined, 'p1', undefined]);
+      const [second, missing, first] = await state().loadProfiles(A, ['p2', 'nope', 'p1']);
+      expect(missing).toBeUndefined();
+      expect(first).toEqual({ ...p1, identities: [user('u1'), anonymous('a1')] });
+      expect(second).toEqual({ ...p2, identities: [anonymous('a2')] });
+      expect((await state().loadProfiles(B, ['p1']))[0]?.eventCounts).toEqual({ page: 1 });
+      expect(await state().loadProfiles(B, ['p2'])).toEqual([undefined]);
+      expect(await state().profileIds(A, '', 10)).toEqual(['p1', 'p2']);
+      expect(await state().profileIds(A, 'p1', 10)).toEqual(['p2']);
+      expect(await state().profileIds(A, '', 1)).toEqual(['p1']);
+    });
+
+    it('a later batch replaces a profile whole, re-points identifiers (the last entry for a key wins) and moves the checkpoint', async () => {
+      await state().write(stateBatch({ checkpoint: 3, profiles: [profile('p1'), profile('p2')], identities: [link(anonymous('a1'), 'p1')] }));
+      const changed = profile('p1', { lastSeen: T0 + 99, traits: { values: { plan: 'free' }, updatedAt: { plan: T0 + 99 } }, eventCounts: { track: 3 }, knowledge: emptyKnowledge() });
+      await state().write(stateBatch({ checkpoint: 5, profiles: [changed], identities: [link(anonymous('a1'), 'p1', T0 + 1), link(anonymous('a1'), 'p2', T0 + 2)] }));
+      expect(await state().checkpoint()).toBe(5);
+      expect(await state().findIdentities(A, [anonymous('a1')])).toEqual(['p2']);
+      const [p1, p2] = await state().loadProfiles(A, ['p1', 'p2']);
+      expect(p1).toEqual({ ...changed, identities: [] });
+      expect(p2?.identities).toEqual([anonymous('a1')]);
+    });
+
+    it('merges: an absorbed profile points at its survivor and has no knowledge; merges stay flat', async () => {
+      await state().write(stateBatch({ profiles: [profile('p1'), profile('p2'), profile('p3')] }));
+      await state().write(stateBatch({
+        profiles: [profile('p2', { mergedCount: 1 }), profile('p3', { mergedInto: 'p2', knowledge: null })],
+        merges: [{ workspaceId: A, survivorId: 'p2', absorbedId: 'p3', at: T0 + 1 }],
+      }));
+      await state().write(stateBatch({
+        profiles: [profile('p1', { mergedCount: 2 }), profile('p2', { mergedInto: 'p1', knowledge: null, mergedCount: 1 })],
+        merges: [{ workspaceId: A, survivorId: 'p1', absorbedId: 'p2', at: T0 + 2 }],
+      }));
+      const [p1, p2, p3] = await state().loadProfiles(A, ['p1', 'p2', 'p3']);
+      expect([p1?.mergedInto, p2?.mergedInto, p3?.mergedInto]).toEqual([null, 'p1', 'p1']);
+      expect([p2?.knowledge, p3?.knowledge]).toEqual([null, null]);
+      expect(p1?.mergedCount).toBe(2);
+      expect(await state().profileIds(A, '', 10)).toEqual(['p1']);
+      expect((await store.profiles.findProfile(A, 'p1', 0))?.mergedProfileIds.slice().sort()).toEqual(['p2', 'p3']);
+    });
+
+    it('segment changes apply in order: members and their entry times follow the last change', async () => {
+      await state().write(stateBatch({
+        profiles: [profile('p1'), profile('p2'), profile('p3')],
+        segmentChanges: [
+          { workspaceId: A, profileId: 'p1', change: { segment: 'vip', kind: 'enter', at: T0 } },
+          { workspaceId: A, profileId: 'p2', change: { segment: 'vip', kind: 'enter', at: T0 } },
+          { workspaceId: A, profileId: 'p2', change: { segment: 'vip', kind: 'leave', at: T0 + 1 } },
+          { workspaceId: A, profileId: 'p3', change: { segment: 'vip', kind: 'enter', at: T0 } },
+          { workspaceId: A, profileId: 'p3', change: { segment: 'vip', kind: 'leave', at: T0 + 1 } },
+          { workspaceId: A, profileId: 'p3', change: { segment: 'vip', kind: 'enter', at: T0 + 2 } },
+          { workspaceId: B, profileId: 'p9', change: { segment: 'vip', kind: 'enter', at: T0 } },
+        ],
+      }));
+      expect(await store.knowledge.segmentSize(A, 'vip')).toBe(2);
+      expect(await store.knowledge.segmentMembers(A, 'vip', '', 10)).toEqual([{ profileId: 'p1', enteredAt: T0 }, { profileId: 'p3', enteredAt: T0 + 2 }]);
+      await state().write(stateBatch({ segmentChanges: [{ workspaceId: A, profileId: 'p1', change: { segment: 'vip', kind: 'leave', at: T0 + 3 } }] }));
+      expect(await store.knowledge.segmentMembers(A, 'vip', '', 10)).toEqual([{ profileId: 'p3', enteredAt: T0 + 2 }]);
+      expect(await store.knowledge.segmentSize(B, 'vip')).toBe(1);
+    });
+
+    it('consent changes are kept as history, newest first, per profile', async () => {
+      await state().write(stateBatch({
+        profiles: [profile('p1')],
+        consentChanges: [
+          { workspaceId: A, profileId: 'p1', change: { purpose: 'marketing', granted: true, source: 'context', at: T0 } },
+          { workspaceId: A, profileId: 'p1', change: { purpose: 'marketing', granted: false, source: 'context', at: T0 + 5 } },
+        ],
+      }));
+      expect(await store.knowledge.consentHistory(A, 'p1', 10)).toEqual([
+        { purpose: 'marketing', granted: false, source: 'context', at: T0 + 5 },
+        { purpose: 'marketing', granted: true, source: 'context', at: T0 },
+      ]);
+      expect(await store.knowledge.consentHistory(A, 'p1', 1)).toHaveLength(1);
+      expect(await store.knowledge.consentHistory(B, 'p1', 10)).toEqual([]);
+    });
+
+    it('outcomes are increments: batches add up', async () => {
+      await state().write(stateBatch({ outcomes: [outcome({ impressions: 2, clicks: 1 }), outcome({ workspaceId: B, impressions: 1 })] }));
+      await state().write(stateBatch({ outcomes: [outcome({ impressions: 1, conversions: 1, conversionValue: 9.5 }), outcome({ placementId: 'side', dismisses: 1 })] }));
+      expect(await store.decisions.outcomes(A)).toEqual([
+        { actionId: 'a', placementId: 'hero', impressions: 3, clicks: 1, dismisses: 0, conversions: 1, conversionValue: 9.5 },
+        { actionId: 'a', placementId: 'side', impressions: 0, clicks: 0, dismisses: 1, conversions: 0, conversionValue: 0 },
+      ]);
+      expect((await store.decisions.outcomes(B))[0]?.impressions).toBe(1);
+    });
+
+    it('arm statistics are whole rows: a later row replaces the stored one, firstAt and lastAt as written', async () => {
+      const row = (n: number, firstAt: number, lastAt: number, workspaceId: string = A) => ({
+        workspaceId, experimentId: 'hero', armId: 'control', metricId: 'revenue', moments: { n, meanX: n * 1.5, meanY: 0.25, m2X: 2, m2Y: 0.5, cXY: 0.125 }, firstAt, lastAt,
+      });
+      await state().write(stateBatch({ armStats: [row(1, T0, T0), { ...row(1, T0, T0), armId: 'b' }, row(4, T0, T0, B)] }));
+      await state().write(stateBatch({ armStats: [row(2, T0 - 5, T0 + 10)] }));
+      const { workspaceId: _a, ...expected } = row(2, T0 - 5, T0 + 10);
+      const { workspaceId: _b, ...other } = { ...row(1, T0, T0), armId: 'b' };
+      expect(await state().armStats(A)).toEqual([other, expected]);
+      expect(await store.experiments.armStats(A, ['hero'])).toEqual([other, expected]);
+      expect((await state().armStats(B))[0]?.moments.n).toBe(4);
+    });
+
+    it('eventProfiles re-point stored events at the profile a replay resolved them to', async () => {
+      await store.log.append([logRecord(1, A, 'm1'), logRecord(2, A, 'm2'), logRecord(3, B, 'm3')], []);
+      await state().write(stateBatch({ checkpoint: 3, eventProfiles: [{ workspaceId: A, seq: 2, profileId: 'p9' }, { workspaceId: A, seq: 3, profileId: 'p9' }] }));
+      const events: StoredEvent[] = [];
+      for await (const e of store.events.read()) events.push(e);
+      // Seq 3 is workspace B's: a workspace's batch never touches another's events.
+      expect(events.map((e) => e.profileId)).toEqual(['p1', 'p9', 'p1']);
+    });
+
+    it('serialises the batch before write returns: later changes to its objects are not stored', async () => {
+      const traits = { values: { plan: 'pro' } as Record<string, unknown>, updatedAt: { plan: T0 } as Record<string, number> };
+      const knowledge = { ...emptyKnowledge(), m: { vip: T0 } as Record<string, number> };
+      const written = state().write(stateBatch({ profiles: [profile('p1', { traits, knowledge })] }));
+      traits.values['plan'] = 'changed';
+      knowledge.m['other'] = T0;
+      await written;
+      const [p1] = await state().loadProfiles(A, ['p1']);
+      expect(p1?.traits.values).toEqual({ plan: 'pro' });
+      expect(p1?.knowledge?.m).toEqual({ vip: T0 });
+    });
+
+    it('a write is applied after the appends submitted before it', async () => {
+      const appended = store.log.append([logRecord(1, A, 'm1')], []);
+      const written = state().write(stateBatch({ checkpoint: 1, eventProfiles: [{ workspaceId: A, seq: 1, profileId: 'p9' }] }));
+      await Promise.all([appended, written]);
+      expect(await state().checkpoint()).toBeLessThanOrEqual(await store.log.lastSeq());
+      for await (const e of store.events.read()) expect(e.profileId).toBe('p9');
+    });
+
+    it('resetDerived forgets the workspace\'s derived state and keeps its log, the checkpoint and other workspaces', async () => {
+      await store.log.append([logRecord(1, A, 'm1'), logRecord(2, B, 'm2')], []);
+      await state().write(stateBatch({
+        checkpoint: 2, profiles: [profile('p1'), profile('p1', { workspaceId: B })], identities: [link(user('u1'), 'p1'), link(user('u1'), 'p1', T0, B)],
+        segmentChanges: [{ workspaceId: A, profileId: 'p1', change: { segment: 'vip', kind: 'enter', at: T0 } }],
+        outcomes: [outcome({ impressions: 1 })],
+        armStats: [{ workspaceId: A, experimentId: 'hero', armId: 'c', metricId: '_units', moments: { n: 1, meanX: 0, meanY: 0, m2X: 0, m2Y: 0, cXY: 0 }, firstAt: T0, lastAt: T0 }],
+      }));
+      await state().resetDerived(A);
+      expect(await state().loadProfiles(A, ['p1'])).toEqual([undefined]);
+      expect(await state().findIdentities(A, [user('u1')])).toEqual([undefined]);
+      expect(await store.knowledge.segmentSize(A, 'vip')).toBe(0);
+      expect(await store.decisions.outcomes(A)).toEqual([]);
+      expect(await state().armStats(A)).toEqual([]);
+      expect(await store.events.count(A)).toBe(1);
+      expect(await state().checkpoint()).toBe(2);
+      expect(await state().findIdentities(B, [user('u1')])).toEqual(['p1']);
+    });
+  });
+}
