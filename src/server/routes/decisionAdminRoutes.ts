@@ -9,8 +9,8 @@ import type { DecisionModels } from '../../decide/DecisionModels.js';
 import type { Principal, WorkspaceService } from '../../workspaces/WorkspaceService.js';
 import { authenticate } from '../auth.js';
 import { SendTimeService } from '../../decide/SendTimeService.js';
-import { ActionView, PlacementView, SendTimeQuery, SendTimeView } from '../decideSchemas.js';
-import { problemResponses } from '../schemas.js';
+import { ActionView, PlacementView, SendTimeQuery, SendTimeView } from '../../api/decideSchemas.js';
+import { problemResponses } from '../../api/schemas.js';
 import type { LiveStore } from '../../profiles/LiveStore.js';
 
 export interface DecisionAdminRoutesOptions {

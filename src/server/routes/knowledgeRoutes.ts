@@ -11,8 +11,8 @@ import { authenticate } from '../auth.js';
 import {
   FeatureBody, FeatureChange, FeatureDeletion, FeatureParams, FeatureValidation, FeatureView, MemberPage, MembersQuery,
   SegmentBody, SegmentChange, SegmentParams, SegmentValidation, SegmentView,
-} from '../knowledgeSchemas.js';
-import { problemResponses } from '../schemas.js';
+} from '../../api/knowledgeSchemas.js';
+import { problemResponses } from '../../api/schemas.js';
 import { Type } from 'typebox';
 import type { LiveStore } from '../../profiles/LiveStore.js';
 
