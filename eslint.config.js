@@ -3,6 +3,10 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import { importX } from 'eslint-plugin-import-x';
 import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
+import { fileURLToPath } from 'node:url';
+
+// Zones are paths relative to this file, wherever ESLint is started from.
+const basePath = fileURLToPath(new URL('.', import.meta.url));
 
 // The pure core (src/core) must stay free of I/O, clocks and randomness so that every
 // result is reproducible from its inputs. These lists are the boundary, enforced here.
@@ -11,6 +15,69 @@ const ioModules = [
   'crypto', 'worker_threads', 'stream', 'readline', 'zlib', 'url',
   'fastify', 'fastify/*', '@fastify/*', 'better-sqlite3', 'prom-client', 'commander',
   'csv-parse', 'csv-parse/*', 'pg', 'ioredis', 'redis', 'playwright-core',
+];
+
+/*
+ * The layers of src/, lowest first (docs/ARCHITECTURE.md, "Layers"). A folder may import its
+ * own layer and the layers below it, never one above: the core knows nothing of the shell,
+ * the API's shapes nothing of the server, the store nothing of the services that use it,
+ * a service nothing of the engine that wires it, and nothing below the entry points reads
+ * the configuration (it is passed down as parameters). Peers in one layer may import each
+ * other; import-x/no-cycle keeps that one-way.
+ *
+ *   0 core                            pure: no I/O, clock or randomness (rules further down)
+ *   1 api                             the HTTP API's TypeBox shapes, shared by server and SDKs
+ *   2 store                           storage ports and their adapters
+ *   3 profiles                        the profile state in memory and its one write model
+ *   4 workspaces, knowledge           services, in the order they build on each other ...
+ *   5 collect
+ *   6 decide, import
+ *   7 experiments
+ *   8 engine                          the services wired together, without HTTP
+ *   9 examples                        the example shop's configuration, applied through the engine
+ *   - server, cli, demo, config,      the entry points: anything below (not listed here, so
+ *     the Node SDK's in-process mode  unrestricted)
+ *
+ * Beside them the SDK clients run in other people's processes and pages: they may use only
+ * the core, the API's shapes and the SDK's own folders. The Node SDK's in-process mode
+ * (openEmbedded, inProcessTransport) and its entry point embed the engine: entry points.
+ *
+ * Tests are exempt: a test may build the whole engine as its fixture.
+ */
+const layers = [
+  ['core'],
+  ['api'],
+  ['store'],
+  ['profiles'],
+  ['workspaces', 'knowledge'],
+  ['collect'],
+  ['decide', 'import'],
+  ['experiments'],
+  ['engine'],
+  ['examples'],
+];
+
+/** Files in `target` may import from src/ only what lies in the `allowed` folders. */
+function onlyFrom(target, allowed, why) {
+  return {
+    target,
+    from: './src',
+    except: allowed.map((folder) => `./${folder}`),
+    message: `${why} It may import only from ${allowed.map((folder) => `src/${folder}`).join(', ')} (eslint.config.js, "layers").`,
+  };
+}
+
+const sdkClient = ['core', 'api', 'sdk/shared'];
+const layerZones = [
+  ...layers.flatMap((layer, index) => {
+    const allowed = layers.slice(0, index + 1).flat();
+    return layer.map((folder) => onlyFrom(`./src/${folder}`, allowed, `src/${folder} is layer ${index}.`));
+  }),
+  onlyFrom('./src/sdk/shared', sdkClient, 'The SDKs run in other processes and pages.'),
+  onlyFrom('./src/sdk/browser', [...sdkClient, 'sdk/browser'], 'The browser SDK runs in web pages.'),
+  onlyFrom('./src/sdk/testing', [...sdkClient, 'sdk/browser', 'sdk/testing'], 'SDK test doubles stay beside the SDK.'),
+  // The HTTP client; openEmbedded, inProcessTransport and index embed the engine.
+  onlyFrom('./src/sdk/node/!(openEmbedded|inProcessTransport|index).ts', [...sdkClient, 'sdk/node'], 'The Node SDK\'s client talks to a transport.'),
 ];
 
 export default tseslint.config(
@@ -53,6 +120,12 @@ export default tseslint.config(
     rules: { 'import-x/no-default-export': 'off' },
   },
   {
+    // One block holds every zone: a later block setting this rule would replace them all.
+    files: ['src/**/*.ts'],
+    ignores: ['src/**/*.test.ts'],
+    rules: { 'import-x/no-restricted-paths': ['error', { basePath, zones: layerZones }] },
+  },
+  {
     files: ['src/config/config.ts', 'test/**', 'bench/**', '**/*.test.ts'],
     rules: { 'no-restricted-syntax': 'off' },
   },
@@ -81,14 +154,6 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': ['error', {
         patterns: [{ group: ioModules, message: 'src/core is pure: no I/O modules. Put this in the shell.' }],
-      }],
-      'import-x/no-restricted-paths': ['error', {
-        zones: [{
-          target: './src/core',
-          from: './src',
-          except: ['./core'],
-          message: 'src/core may import only from src/core.',
-        }],
       }],
       'no-restricted-globals': ['error',
         { name: 'process', message: 'The core takes its configuration as parameters.' },

@@ -1,12 +1,14 @@
 import { readFileSync, statSync } from 'node:fs';
 import type { AttuneConfig } from '../config/config.js';
 import { AttuneError } from '../core/errors/AttuneError.js';
-import { DefinitionsFileError, parseDefinitionsFile, planDefinitionsLoad, type DefinitionKind } from '../knowledge/definitionsFile.js';
-import { reevaluateProfiles, type ReevaluationReport } from '../knowledge/reevaluateProfiles.js';
+import { seededRandom } from '../core/common/random.js';
+import { createEngine } from '../engine/createEngine.js';
+import type { DefinitionsLoad } from '../knowledge/KnowledgeAdmin.js';
+import { DefinitionsFileError, parseDefinitionsFile, type DefinitionKind } from '../knowledge/definitionsFile.js';
 import type { DefinitionChange } from '../store/ports.js';
 import { chooseWorkspace } from './chooseWorkspace.js';
 import { openStore } from './openStore.js';
-import { systemClock } from './systemClock.js';
+import { systemClock, uuidIds } from './systemClock.js';
 
 export interface LoadDefinitionsOptions {
   readonly workspace?: string;
@@ -31,24 +33,25 @@ function readDefinitionsText(file: string): string {
 }
 
 /**
- * `attune features load FILE` and `attune segments load FILE`: checks every definition and
- * the workspace's resulting configuration, then saves them in one commit, then brings the
- * profiles in line as the admin API does (a changed feature restarts from now; new and
- * changed segments are evaluated for every profile). Loading does not backfill: features
- * count events collected from then on, until `attune rebuild` replays the log.
+ * `attune features load FILE` and `attune segments load FILE`: the engine's KnowledgeAdmin,
+ * as behind the admin API, checks every definition and the workspace's resulting
+ * configuration, saves them in one commit, then brings the profiles in line (a changed
+ * feature restarts from now; new and changed segments are evaluated for every profile).
+ * Loading does not backfill: features count events collected from then on, until
+ * `attune rebuild` replays the log.
  */
 export async function loadDefinitionsCommand(config: AttuneConfig, kind: DefinitionKind, file: string, options: LoadDefinitionsOptions): Promise<number> {
   const text = readDefinitionsText(file);
   const store = openStore(config, `${kind} load`);
   try {
+    const engine = createEngine({ store, clock: systemClock, ids: uuidIds, random: seededRandom(0), decisionSampleRate: 0 });
     const workspace = await chooseWorkspace(store.workspaces, options.workspace);
-    const stored = { features: await store.knowledgeConfig.listFeatures(workspace.id), segments: await store.knowledgeConfig.listSegments(workspace.id) };
-    let plan;
     let ignored: number;
+    let load: DefinitionsLoad;
     try {
       const loaded = kind === 'features' ? parseDefinitionsFile(text, file, 'features') : parseDefinitionsFile(text, file, 'segments');
       ignored = loaded.ignored;
-      plan = planDefinitionsLoad(loaded, stored, options.replace);
+      load = await engine.knowledgeAdmin.loadDefinitions(workspace.id, loaded, options.replace);
     } catch (error) {
       if (error instanceof DefinitionsFileError) {
         const count = error.problems.length;
@@ -57,29 +60,22 @@ export async function loadDefinitionsCommand(config: AttuneConfig, kind: Definit
       }
       throw error;
     }
-    const now = systemClock.now();
-    const result = await store.knowledgeConfig.saveDefinitions(workspace.id, plan.changes, now);
+    const { result, resetFeatures, evaluation } = load;
     const outcomes: Readonly<Record<string, DefinitionChange>> = kind === 'features' ? result.features : result.segments;
     const count = (change: DefinitionChange) => Object.values(outcomes).filter((c) => c === change).length;
     const changed = count('created') + count('updated') + count('deleted') > 0;
 
-    // As after a change through the admin API: changed features restart from now on every
-    // profile, and every profile is evaluated against new and changed rules.
-    let evaluation: ReevaluationReport | null = null;
-    if (changed && plan.reevaluate) {
-      evaluation = await reevaluateProfiles(store, workspace.id, { model: plan.model, now, resetFeatures: plan.resetFeatures, newSegments: plan.newSegments });
-    }
     if (options.json) {
       process.stdout.write(`${JSON.stringify({
         workspace: workspace.id, kind, [kind]: outcomes,
         created: count('created'), updated: count('updated'), unchanged: count('unchanged'), deleted: count('deleted'),
-        reset: plan.resetFeatures, evaluation,
+        reset: resetFeatures, evaluation,
       })}\n`);
       return 0;
     }
     process.stdout.write(`${kind} of ${workspace.id}: ${count('created')} created, ${count('updated')} updated, ${count('unchanged')} unchanged, ${count('deleted')} deleted\n`);
     for (const [name, change] of Object.entries(outcomes)) if (change !== 'unchanged') process.stdout.write(`  ${change.padEnd(8)} ${name}\n`);
-    if (plan.resetFeatures.length > 0) process.stdout.write(`Cleared on every profile (the definition changed): ${plan.resetFeatures.join(', ')}\n`);
+    if (resetFeatures.length > 0) process.stdout.write(`Cleared on every profile (the definition changed): ${resetFeatures.join(', ')}\n`);
     if (evaluation !== null) process.stdout.write(`${evaluation.profiles} profiles evaluated: ${evaluation.entered} segment entries, ${evaluation.left} exits\n`);
     if (ignored > 0) {
       const other = kind === 'features' ? 'segments' : 'features';

@@ -35,7 +35,7 @@ export async function serveCommand(config: AttuneConfig): Promise<string> {
   }
   let exampleKey: { writeKey: string; demoUser: DemoUser } | null = null;
   const sdkDir = await sdkBundles((message) => process.stderr.write(`attune: ${message}\n`));
-  const { app, models, workspaces, decisionModels } = await buildServer({
+  const { app, models, engine } = await buildServer({
     sdkDir,
     example: async () => exampleKey,
     store, clock: systemClock, ids: uuidIds, metrics,
@@ -44,7 +44,7 @@ export async function serveCommand(config: AttuneConfig): Promise<string> {
     decisionSampleRate: config.decisionSampleRate,
   });
   if (config.examples) {
-    const provisioned = await provisionShopExample({ workspaces, knowledgeConfig: store.knowledgeConfig, decisionConfig: store.decisionConfig, experiments: store.experiments, models: decisionModels, clock: systemClock });
+    const provisioned = await provisionShopExample(engine);
     exampleKey = { writeKey: provisioned.writeKey, demoUser: provisioned.demoUser };
   }
   let address: string;

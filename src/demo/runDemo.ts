@@ -99,10 +99,10 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     // A fixed id: the holdout is drawn from it, so the same seed gives the same report.
     const workspace = await engine.workspaces.create('Demo shop', {}, `ws_demo_${options.seed}`);
     const ws = workspace.id;
-    for (const feature of world.features) await store.knowledgeConfig.putFeature(ws, feature, now);
-    await store.decisionConfig.putPlacement(ws, world.placement, now);
-    for (const action of world.actions) await store.decisionConfig.putAction(ws, action, now);
-    engine.decisionModels.invalidate(ws);
+    // Through the engine's services, as the admin API would: checked, saved, models dropped.
+    for (const feature of world.features) await engine.knowledgeAdmin.putFeature(ws, feature);
+    await engine.decisionAdmin.putPlacement(ws, world.placement);
+    for (const action of world.actions) await engine.decisionAdmin.putAction(ws, action);
     await engine.experiments.setMeasurement(ws, { holdoutShare: options.holdoutShare, monthlyCost: options.monthlyCost, currency: 'USD' });
     await engine.experiments.putExperiment(ws, demoExperiment(world));
 

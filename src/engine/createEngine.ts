@@ -1,8 +1,10 @@
 import { Collector, type CollectObserver } from '../collect/Collector.js';
 import type { Clock, IdGenerator } from '../core/common/ports.js';
 import type { Random } from '../core/common/random.js';
+import { DecisionAdmin } from '../decide/DecisionAdmin.js';
 import { DecisionModels } from '../decide/DecisionModels.js';
 import { DecisionService, type DecisionObserver } from '../decide/DecisionService.js';
+import { KnowledgeAdmin } from '../knowledge/KnowledgeAdmin.js';
 import { KnowledgeModels } from '../knowledge/KnowledgeModels.js';
 import { WorkspaceService } from '../workspaces/WorkspaceService.js';
 import { ExperimentService } from '../experiments/ExperimentService.js';
@@ -19,12 +21,21 @@ export interface EngineOptions {
   readonly decisionObserver?: DecisionObserver;
 }
 
-/** Attune without HTTP: what the server wraps in routes, and what the Node SDK's in-process mode calls. */
+/**
+ * Attune without HTTP: what the server wraps in routes, and what the CLI, the demo, the
+ * example shop and the Node SDK's in-process mode call. Every configuration change goes
+ * through one of its services (features and segments: `knowledgeAdmin`; actions and placements:
+ * `decisionAdmin`; experiments, metrics and measurement settings: `experiments`;
+ * workspaces, keys and identity settings: `workspaces`), which check it, save it and drop
+ * the compiled models it changes; nothing else writes definitions to the store.
+ */
 export interface Engine {
   readonly store: LiveStore;
   readonly workspaces: WorkspaceService;
   readonly models: KnowledgeModels;
   readonly decisionModels: DecisionModels;
+  readonly knowledgeAdmin: KnowledgeAdmin;
+  readonly decisionAdmin: DecisionAdmin;
   readonly collector: Collector;
   readonly decisions: DecisionService;
   readonly experiments: ExperimentService;
@@ -36,6 +47,10 @@ export function createEngine(options: EngineOptions): Engine {
   const workspaces = new WorkspaceService(store.workspaces, clock);
   const models = new KnowledgeModels(store.knowledgeConfig, clock, { experiments: store.experiments });
   const decisionModels = new DecisionModels(models, store.decisionConfig);
+  // One of each per engine: KnowledgeAdmin runs a workspace's changes one at a time, which
+  // holds only if every caller goes through the same instance.
+  const knowledgeAdmin = new KnowledgeAdmin({ store, models, clock });
+  const decisionAdmin = new DecisionAdmin({ store: store.decisionConfig, models: decisionModels, clock });
   const collector = new Collector({ committer: store.committer, clock, ids, models, ...(options.collectObserver === undefined ? {} : { observer: options.collectObserver }) });
   const decisions = new DecisionService({
     models: decisionModels, reader: store.decisions, committer: store.committer, collector, clock, ids, random: options.random,
@@ -43,5 +58,5 @@ export function createEngine(options: EngineOptions): Engine {
     ...(options.decisionObserver === undefined ? {} : { observer: options.decisionObserver }),
   });
   const experiments = new ExperimentService({ store: store.experiments, models: decisionModels, clock });
-  return { store, workspaces, models, decisionModels, collector, decisions, experiments };
+  return { store, workspaces, models, decisionModels, knowledgeAdmin, decisionAdmin, collector, decisions, experiments };
 }

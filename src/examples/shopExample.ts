@@ -1,11 +1,8 @@
 import type { ActionDefinition } from '../core/decide/ActionDefinition.js';
 import type { PlacementDefinition } from '../core/decide/PlacementDefinition.js';
-import type { Clock } from '../core/common/ports.js';
 import type { FeatureDefinition } from '../core/features/FeatureDefinition.js';
-import type { DecisionModels } from '../decide/DecisionModels.js';
-import type { DecisionConfigStore, ExperimentStore, KnowledgeConfigStore } from '../store/ports.js';
+import type { Engine } from '../engine/createEngine.js';
 import { userHash } from '../workspaces/userHash.js';
-import type { WorkspaceService } from '../workspaces/WorkspaceService.js';
 import type { DemoUser } from './shopPage.js';
 
 export const shopWorkspaceName = 'Example shop';
@@ -74,14 +71,11 @@ export const shopActions: readonly ActionDefinition[] = [
   },
 ];
 
-export interface ShopProvisionDeps {
-  readonly workspaces: WorkspaceService;
-  readonly knowledgeConfig: KnowledgeConfigStore;
-  readonly decisionConfig: DecisionConfigStore;
-  readonly experiments: ExperimentStore;
-  readonly models: DecisionModels;
-  readonly clock: Clock;
-}
+/**
+ * The engine's services, which the example changes its workspace through as the admin API
+ * would, and its store, which it only reads (the stored definitions, not a cached model).
+ */
+export type ShopProvisionDeps = Pick<Engine, 'store' | 'workspaces' | 'knowledgeAdmin' | 'decisionAdmin' | 'experiments'>;
 
 /**
  * Makes sure the example shop's workspace (id `ws_example_shop`) exists, with its features,
@@ -100,18 +94,15 @@ export async function provisionShopExample(deps: ShopProvisionDeps): Promise<{ w
   // The example shows identity verification at work, including in a data folder made before it existed.
   if (existing !== undefined && !existing.identity.verification) await deps.workspaces.setIdentityVerification(workspaceId, true);
   const { secret } = await deps.workspaces.rotateIdentitySecret(workspaceId);
-  const now = deps.clock.now();
   if (existing === undefined) {
     // Seeded once, with the workspace: later edits and deletions through the admin API stay.
-    for (const feature of shopFeatures) await deps.knowledgeConfig.putFeature(workspaceId, feature, now);
-    for (const placement of shopPlacements) await deps.decisionConfig.putPlacement(workspaceId, placement, now);
-    for (const action of shopActions) await deps.decisionConfig.putAction(workspaceId, action, now);
-    deps.models.invalidate(workspaceId);
-  } else await upgradeShoeBanner(deps, workspaceId, now);
-  if ((await deps.experiments.measurement(workspaceId)) === null) {
+    for (const feature of shopFeatures) await deps.knowledgeAdmin.putFeature(workspaceId, feature);
+    for (const placement of shopPlacements) await deps.decisionAdmin.putPlacement(workspaceId, placement);
+    for (const action of shopActions) await deps.decisionAdmin.putAction(workspaceId, action);
+  } else await upgradeShoeBanner(deps, workspaceId);
+  if ((await deps.experiments.measurement(workspaceId)).settings === null) {
     // No holdout in the example: every visitor should see what personalization does (the default is 5% held out).
     await deps.experiments.setMeasurement(workspaceId, { holdoutShare: 0 });
-    deps.models.invalidate(workspaceId);
   }
   return { workspaceId, writeKey: plain, demoUser: { userId: shopDemoUserId, userHash: userHash(shopDemoUserId, secret) } };
 }
@@ -121,11 +112,11 @@ export async function provisionShopExample(deps: ShopProvisionDeps): Promise<{ w
  * the reload of the page defeats. Only that untouched definition is replaced (with the
  * feature it reads); a banner the user edited is theirs.
  */
-async function upgradeShoeBanner(deps: ShopProvisionDeps, workspaceId: string, now: number): Promise<void> {
-  const stored = (await deps.decisionConfig.listActions(workspaceId)).find((a) => a.id === 'shoe-lover');
+async function upgradeShoeBanner(deps: ShopProvisionDeps, workspaceId: string): Promise<void> {
+  const stored = (await deps.store.decisionConfig.listActions(workspaceId)).find((a) => a.id === 'shoe-lover');
   if (stored === undefined || stored.rule !== earlierShoeRule) return;
-  const features = new Set((await deps.knowledgeConfig.listFeatures(workspaceId)).map((f) => f.name));
-  for (const feature of shopFeatures) if (!features.has(feature.name)) await deps.knowledgeConfig.putFeature(workspaceId, feature, now);
-  await deps.decisionConfig.putAction(workspaceId, { ...stored, rule: shoeBannerRule }, now);
-  deps.models.invalidate(workspaceId);
+  const features = new Set((await deps.store.knowledgeConfig.listFeatures(workspaceId)).map((f) => f.name));
+  for (const feature of shopFeatures) if (!features.has(feature.name)) await deps.knowledgeAdmin.putFeature(workspaceId, feature);
+  // Saved as it was, placements and all: one the user deleted since is theirs to notice.
+  await deps.decisionAdmin.putAction(workspaceId, { ...stored, rule: shoeBannerRule }, { allowUnknownPlacements: true });
 }

@@ -4,8 +4,9 @@ import { builtinFeatures } from '../core/features/builtinFeatures.js';
 import type { FeatureDefinition } from '../core/features/FeatureDefinition.js';
 import type { KnowledgeModel } from '../core/knowledge/KnowledgeModel.js';
 import type { SegmentDefinition } from '../core/segments/SegmentDefinition.js';
-import type { SegmentMember } from '../store/ports.js';
+import type { DefinitionChangeResult, SegmentMember } from '../store/ports.js';
 import { checkKnowledgeConfig, type ChangeTarget } from './checkKnowledgeConfig.js';
+import { planDefinitionsLoad, type DefinitionsFile } from './definitionsFile.js';
 import type { KnowledgeModels } from './KnowledgeModels.js';
 import {
   dependentsOf, featureView, featureViews, segmentAnalysis,
@@ -39,6 +40,15 @@ export interface FeatureDeletion {
 export interface SegmentChange {
   readonly segment: SegmentView;
   /** Every profile evaluated against the new rule; null when the rule did not change. */
+  readonly evaluation: ReevaluationReport | null;
+}
+
+export interface DefinitionsLoad {
+  /** What became of each definition the file named (and each one `replace` deleted). */
+  readonly result: DefinitionChangeResult;
+  /** Features whose state was cleared on every profile (their behaviour changed, or they went away). */
+  readonly resetFeatures: readonly string[];
+  /** Every profile evaluated again; null when nothing needed it. */
   readonly evaluation: ReevaluationReport | null;
 }
 
@@ -183,6 +193,27 @@ export class KnowledgeAdmin {
       // and forgotten if a segment of the same id is created again.
       await this.deps.store.knowledgeConfig.deleteSegment(workspaceId, id);
       this.deps.models.invalidate(workspaceId);
+    });
+  }
+
+  /**
+   * Loads a definitions file (`attune features load`, `attune segments load`): the whole
+   * resulting configuration is checked first (a fault throws a DefinitionsFileError naming
+   * the item, and nothing is saved), then saved in one commit, then the profiles are brought
+   * in line as after a single change. With `replace`, stored definitions of the file's kind
+   * that it does not hold are deleted.
+   */
+  loadDefinitions(workspaceId: string, loaded: DefinitionsFile<FeatureDefinition> | DefinitionsFile<SegmentDefinition>, replace: boolean): Promise<DefinitionsLoad> {
+    return this.exclusive(workspaceId, async () => {
+      const plan = planDefinitionsLoad(loaded, await this.load(workspaceId), replace);
+      const now = this.deps.clock.now();
+      const result = await this.deps.store.knowledgeConfig.saveDefinitions(workspaceId, plan.changes, now);
+      const changed = [...Object.values(result.features), ...Object.values(result.segments)].some((change) => change !== 'unchanged');
+      if (changed) this.deps.models.invalidate(workspaceId);
+      const evaluation = changed && plan.reevaluate
+        ? await this.reevaluate(workspaceId, { model: plan.model, now, resetFeatures: plan.resetFeatures, newSegments: plan.newSegments })
+        : null;
+      return { result, resetFeatures: plan.resetFeatures, evaluation };
     });
   }
 

@@ -3,7 +3,7 @@ import type { Collector } from '../collect/Collector.js';
 import type { Clock, IdGenerator } from '../core/common/ports.js';
 import { AttuneError } from '../core/errors/AttuneError.js';
 import type { WorkspaceService } from '../workspaces/WorkspaceService.js';
-import { createEngine } from '../engine/createEngine.js';
+import { createEngine, type Engine } from '../engine/createEngine.js';
 import { installBodyDecoding } from './bodyEncoding.js';
 import { installJsonBodyParser } from './jsonBody.js';
 import { OneLineRequestLog } from './requestLog.js';
@@ -57,6 +57,8 @@ export interface AttuneServer {
   readonly decisionModels: DecisionModels;
   readonly decisions: DecisionService;
   readonly metrics: ServerMetrics;
+  /** The services behind the routes: callers beside the server (the example shop) change configuration through them too. */
+  readonly engine: Engine;
 }
 
 /**
@@ -144,13 +146,13 @@ export async function buildServer(options: ServerOptions): Promise<AttuneServer>
   await app.register(collectRoutes, { collector, workspaces });
   await app.register(decideRoutes, { decisions, workspaces });
   await app.register(adminRoutes, { workspaces, store: options.store, adminToken: options.adminToken ?? null, models, clock: options.clock });
-  await app.register(knowledgeRoutes, { workspaces, store: options.store, models, clock: options.clock });
+  await app.register(knowledgeRoutes, { workspaces, admin: engine.knowledgeAdmin });
   await app.register(exampleRoutes, { sdkDir: options.sdkDir ?? '', example });
-  await app.register(decisionAdminRoutes, { workspaces, store: options.store, models: decisionModels, clock: options.clock });
+  await app.register(decisionAdminRoutes, { workspaces, admin: engine.decisionAdmin, store: options.store, clock: options.clock });
   await app.register(experimentRoutes, { workspaces, experiments });
   app.addHook('preClose', async () => {
     ready = false;
   });
   metrics.watchPendingEvents(() => options.store.committer.pendingEvents);
-  return { app, models, workspaces, collector, decisionModels, decisions, metrics };
+  return { app, models, workspaces, collector, decisionModels, decisions, metrics, engine };
 }

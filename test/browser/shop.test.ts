@@ -5,7 +5,6 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RenderResult } from '../../src/sdk/browser/AttuneBrowser.js';
 import { buildBrowserSdk } from '../../src/sdk/browser/buildBrowserSdk.js';
-import { systemClock } from '../../src/cli/systemClock.js';
 import { provisionShopExample, shopWorkspaceId } from '../../src/examples/shopExample.js';
 import { exampleRoutes } from '../../src/server/routes/exampleRoutes.js';
 import { browserSuite } from '../support/browserSuite.js';
@@ -81,9 +80,7 @@ describe.skipIf(suite.skip)(suite.title, () => {
     await buildBrowserSdk(sdkDir);
     h = await startHarness();
     await h.app.register(exampleRoutes, { prefix, sdkDir, example: async () => ({ writeKey: h.a.writeKey }) });
-    const shop = await provisionShopExample({
-      workspaces: h.workspaces, knowledgeConfig: h.store.knowledgeConfig, decisionConfig: h.store.decisionConfig, experiments: h.store.experiments, models: h.decisionModels, clock: systemClock,
-    });
+    const shop = await provisionShopExample(h.engine);
     await h.app.register(exampleRoutes, { prefix: examplePrefix, sdkDir, example: async () => shop });
     h.app.addHook('onResponse', async (request) => {
       if (request.url === '/v1/decide') decideAnswers += 1;

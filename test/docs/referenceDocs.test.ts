@@ -14,7 +14,7 @@ import { MetricDefinition } from '../../src/core/experiments/MetricDefinition.js
 import { compileMetric } from '../../src/core/experiments/metricValues.js';
 import { compileFeatures } from '../../src/core/features/compileFeatures.js';
 import { aggregates, FeatureDefinition } from '../../src/core/features/FeatureDefinition.js';
-import { DecideRequest } from '../../src/server/decideSchemas.js';
+import { DecideRequest } from '../../src/api/decideSchemas.js';
 import { basicAuth, bearer, startHarness, type Harness } from '../support/harness.js';
 import { fencedBlocks } from './readmeSnippets.js';
 

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../src/core/common/ports.js';
-import type { ProfileResponse, StoredEventResponse } from '../../src/server/schemas.js';
+import type { ProfileResponse, StoredEventResponse } from '../../src/api/schemas.js';
 import { startHarness, type Harness } from '../support/harness.js';
 import { admin, collect, expectCollected, expectProblem, findProfile, track, uniqueId } from './httpHelpers.js';
 

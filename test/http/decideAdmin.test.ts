@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../src/core/common/ports.js';
 import type { ActionView, PlacementView } from '../../src/decide/DecisionAdmin.js';
-import type { DecideResponse, DecisionView } from '../../src/server/decideSchemas.js';
+import type { DecideResponse, DecisionView } from '../../src/api/decideSchemas.js';
 import { startHarness, type Harness } from '../support/harness.js';
 import { admin, collect, expectCollected, expectProblem, storedMessageIds, uniqueId, type JsonPayload, adminCalls, type AdminMethod, type RuleProblemBody, type ProblemBody } from './httpHelpers.js';
 

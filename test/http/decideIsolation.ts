@@ -1,7 +1,7 @@
 import type { LightMyRequestResponse } from 'fastify';
 import { expect } from 'vitest';
 import type { ActionView, PlacementView } from '../../src/decide/DecisionAdmin.js';
-import type { DecideResponse, DecisionView, SendTimeView } from '../../src/server/decideSchemas.js';
+import type { DecideResponse, DecisionView, SendTimeView } from '../../src/api/decideSchemas.js';
 import type { Harness } from '../support/harness.js';
 import { admin, collect, expectCollected, expectProblem, findProfile, uniqueId, type JsonPayload, type ProblemBody } from './httpHelpers.js';
 

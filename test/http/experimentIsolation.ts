@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
 import type { ExperimentReadout, ExperimentView, MetricView, WorkspaceReport } from '../../src/experiments/ExperimentService.js';
-import type { DecideResponse } from '../../src/server/decideSchemas.js';
+import type { DecideResponse } from '../../src/api/decideSchemas.js';
 import type { Harness } from '../support/harness.js';
 import { admin, collect, expectCollected, expectProblem, uniqueId, type JsonPayload } from './httpHelpers.js';
 

@@ -6,7 +6,7 @@ import type { ExperimentDefinition } from '../../src/core/experiments/Experiment
 import type { ResolvedMeasurement } from '../../src/core/experiments/MeasurementSettings.js';
 import type { RoiReport } from '../../src/core/report/roiReport.js';
 import type { ExperimentReadout, ExperimentView, MetricView, WorkspaceReport } from '../../src/experiments/ExperimentService.js';
-import type { DecideResponse } from '../../src/server/decideSchemas.js';
+import type { DecideResponse } from '../../src/api/decideSchemas.js';
 import { HARNESS_WORKSPACE_IDS, startHarness, type Harness } from '../support/harness.js';
 import { admin, collect, expectCollected, expectProblem, storedEvents, type JsonPayload, adminCalls, type AdminMethod, type RuleProblemBody } from './httpHelpers.js';
 

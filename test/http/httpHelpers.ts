@@ -1,6 +1,6 @@
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { expect } from 'vitest';
-import type { ProfileResponse, StoredEventResponse } from '../../src/server/schemas.js';
+import type { ProfileResponse, StoredEventResponse } from '../../src/api/schemas.js';
 import { basicAuth, bearer, type Harness } from '../support/harness.js';
 
 /** What the HTTP tests share: typed requests to the collect and admin APIs, and problem+json checks. */

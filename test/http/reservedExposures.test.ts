@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../src/core/common/ports.js';
 import type { ExperimentReadout } from '../../src/experiments/ExperimentService.js';
-import type { DecideResponse } from '../../src/server/decideSchemas.js';
+import type { DecideResponse } from '../../src/api/decideSchemas.js';
 import { startHarness, type Harness } from '../support/harness.js';
 import { adminCalls, collect, expectCollected, expectProblem, storedEvents, storedMessageIds, track, uniqueId } from './httpHelpers.js';
 

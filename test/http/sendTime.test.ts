@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../src/core/common/ports.js';
-import type { SendTimeView } from '../../src/server/decideSchemas.js';
+import type { SendTimeView } from '../../src/api/decideSchemas.js';
 import { basicAuth, startHarness, type Harness } from '../support/harness.js';
 import { admin, collect, expectCollected, expectProblem, findProfile, uniqueId } from './httpHelpers.js';
 

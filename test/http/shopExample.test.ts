@@ -1,5 +1,4 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { systemClock } from '../../src/cli/systemClock.js';
 import { provisionShopExample, shopActions, shopWorkspaceId } from '../../src/examples/shopExample.js';
 import { basicAuth, startHarness, type Harness } from '../support/harness.js';
 
@@ -8,9 +7,7 @@ describe('provisionShopExample', () => {
   beforeEach(async () => { h = await startHarness(); });
   afterEach(async () => h.close());
 
-  const provision = () => provisionShopExample({
-    workspaces: h.workspaces, knowledgeConfig: h.store.knowledgeConfig, decisionConfig: h.store.decisionConfig, experiments: h.store.experiments, models: h.decisionModels, clock: systemClock,
-  });
+  const provision = () => provisionShopExample(h.engine);
   const post = (writeKey: string, url: string, payload: Record<string, unknown>) => h.app.inject({ method: 'POST', url, headers: { authorization: basicAuth(writeKey) }, payload });
   const decide = async (writeKey: string, body: Record<string, unknown> = { anonymousId: 'v1' }) => {
     const res = await post(writeKey, '/v1/decide', { placements: ['home-hero', 'home-recs'], ...body });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { DecideResponse, DecisionView } from '../../server/decideSchemas.js';
+import type { DecideResponse, DecisionView } from '../../api/decideSchemas.js';
 import { fakeBrowser, FakeDocument, FakeElement, MemoryStorage, response, type FakeBrowser, type RecordedRequest } from '../testing/fakeBrowser.js';
 import { AttuneBrowser, type AttuneOptions } from './AttuneBrowser.js';
 import { storageKeys } from './storageKeys.js';

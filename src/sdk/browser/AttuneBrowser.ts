@@ -1,5 +1,5 @@
 import type { InteractionEventName } from '../../core/decide/interactions.js';
-import type { DecideRequest, DecideResponse } from '../../server/decideSchemas.js';
+import type { DecideRequest, DecideResponse } from '../../api/decideSchemas.js';
 import { EventQueue } from '../shared/EventQueue.js';
 import type { SegmentEvent } from '../shared/SegmentEvent.js';
 import type { BrowserEnvironment } from './BrowserEnvironment.js';

@@ -1,4 +1,4 @@
-import type { DecideResponse, DecisionView } from '../../server/decideSchemas.js';
+import type { DecideResponse, DecisionView } from '../../api/decideSchemas.js';
 import type { ClosestLike, DocumentLike, ElementLike } from './BrowserEnvironment.js';
 
 /** A decision as the page sees it: with the placement and channel it was made for, which its events must name. */

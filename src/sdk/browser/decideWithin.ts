@@ -1,4 +1,4 @@
-import type { DecideRequest, DecideResponse } from '../../server/decideSchemas.js';
+import type { DecideRequest, DecideResponse } from '../../api/decideSchemas.js';
 import type { EventLease } from '../shared/EventQueue.js';
 import type { BrowserEnvironment } from './BrowserEnvironment.js';
 import type { CollectTarget } from './batchSender.js';

@@ -1,4 +1,4 @@
-import type { DecideRequest, DecideResponse } from '../../server/decideSchemas.js';
+import type { DecideRequest, DecideResponse } from '../../api/decideSchemas.js';
 
 /** Why the SDK answered a decide call itself: it timed out, consent was refused, or the request failed. */
 export type LocalFallback = 'timeout' | 'no_consent' | 'error';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { DecideRequest, DecideResponse } from '../../server/decideSchemas.js';
+import type { DecideRequest, DecideResponse } from '../../api/decideSchemas.js';
 import type { DropReason } from '../shared/EventQueue.js';
 import { FakeScheduler } from '../testing/FakeScheduler.js';
 import { AttuneApiError } from './AttuneApiError.js';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { DecideRequest, DecideResponse } from '../../server/decideSchemas.js';
+import type { DecideRequest, DecideResponse } from '../../api/decideSchemas.js';
 import { EventQueue, type DropReason } from '../shared/EventQueue.js';
 import type { Scheduler } from '../shared/Scheduler.js';
 import type { SegmentEvent } from '../shared/SegmentEvent.js';

@@ -1,4 +1,4 @@
-import type { DecideRequest, DecideResponse } from '../../server/decideSchemas.js';
+import type { DecideRequest, DecideResponse } from '../../api/decideSchemas.js';
 
 /**
  * How the client reaches Attune. `httpTransport` talks to a server over HTTP; an

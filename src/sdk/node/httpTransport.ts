@@ -1,4 +1,4 @@
-import type { DecideRequest, DecideResponse } from '../../server/decideSchemas.js';
+import type { DecideRequest, DecideResponse } from '../../api/decideSchemas.js';
 import { retryAfterMs } from '../shared/retryAfter.js';
 import { sdkVersion } from '../shared/version.js';
 import { AttuneApiError } from './AttuneApiError.js';

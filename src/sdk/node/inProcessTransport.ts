@@ -1,4 +1,4 @@
-import type { DecideRequest, DecideResponse } from '../../server/decideSchemas.js';
+import type { DecideRequest, DecideResponse } from '../../api/decideSchemas.js';
 import type { Engine } from '../../engine/createEngine.js';
 import type { Workspace } from '../../store/ports.js';
 import { AttuneApiError } from './AttuneApiError.js';

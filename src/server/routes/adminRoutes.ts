@@ -13,7 +13,7 @@ import { authenticate, requireAdminToken } from '../auth.js';
 import {
   ApiKey, CreateKeyBody, CreateWorkspaceBody, EventPage, EventsQuery, IdentitySecretCreated, IdentityVerification, IdentityVerificationBody, KeyParams,
   problemResponses, Profile, ProfileParams, ProfileQuery, RotateKeyBody, WorkspaceCreated, WorkspaceDetail, WorkspaceSummary, type ProfileResponse, type StoredEventResponse,
-} from '../schemas.js';
+} from '../../api/schemas.js';
 import { Type } from 'typebox';
 import type { LiveStore } from '../../profiles/LiveStore.js';
 

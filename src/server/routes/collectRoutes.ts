@@ -8,7 +8,7 @@ import type { JsonObject } from '../../core/events/CollectedEvent.js';
 import type { WorkspaceService } from '../../workspaces/WorkspaceService.js';
 import { authenticate } from '../auth.js';
 import { acceptFormLabelledJson } from '../jsonBody.js';
-import { CollectResponse, problemResponses } from '../schemas.js';
+import { CollectResponse, problemResponses } from '../../api/schemas.js';
 
 /** Segment's limits. */
 export const MAX_BATCH_BYTES = 500 * 1024;

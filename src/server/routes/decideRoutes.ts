@@ -4,8 +4,8 @@ import type { DecisionService } from '../../decide/DecisionService.js';
 import type { Principal, WorkspaceService } from '../../workspaces/WorkspaceService.js';
 import { checkCallIdentity } from '../../workspaces/checkCallIdentity.js';
 import { authenticate } from '../auth.js';
-import { DecideRequest, DecideResponse } from '../decideSchemas.js';
-import { problemResponses } from '../schemas.js';
+import { DecideRequest, DecideResponse } from '../../api/decideSchemas.js';
+import { problemResponses } from '../../api/schemas.js';
 import { gpc } from './collectRoutes.js';
 
 export interface DecideRoutesOptions {

@@ -4,19 +4,20 @@ import type { Clock } from '../../core/common/ports.js';
 import { ActionDefinition, DecisionId } from '../../core/decide/ActionDefinition.js';
 import { PlacementDefinition } from '../../core/decide/PlacementDefinition.js';
 import { AttuneError } from '../../core/errors/AttuneError.js';
-import { DecisionAdmin } from '../../decide/DecisionAdmin.js';
-import type { DecisionModels } from '../../decide/DecisionModels.js';
+import type { DecisionAdmin } from '../../decide/DecisionAdmin.js';
 import type { Principal, WorkspaceService } from '../../workspaces/WorkspaceService.js';
 import { authenticate } from '../auth.js';
 import { SendTimeService } from '../../decide/SendTimeService.js';
-import { ActionView, PlacementView, SendTimeQuery, SendTimeView } from '../decideSchemas.js';
-import { problemResponses } from '../schemas.js';
+import { ActionView, PlacementView, SendTimeQuery, SendTimeView } from '../../api/decideSchemas.js';
+import { problemResponses } from '../../api/schemas.js';
 import type { LiveStore } from '../../profiles/LiveStore.js';
 
 export interface DecisionAdminRoutesOptions {
   readonly workspaces: WorkspaceService;
+  /** The engine's: every change of actions and placements goes through it. */
+  readonly admin: DecisionAdmin;
+  /** Read only here: outcomes, recorded decisions, best send time. */
   readonly store: LiveStore;
-  readonly models: DecisionModels;
   readonly clock: Clock;
 }
 
@@ -66,7 +67,7 @@ function requireMembers(body: Record<string, unknown>, members: readonly string[
  * The work is DecisionAdmin's.
  */
 export async function decisionAdminRoutes(app: FastifyInstance, options: DecisionAdminRoutesOptions): Promise<void> {
-  const admin = new DecisionAdmin({ store: options.store.decisionConfig, models: options.models, clock: options.clock });
+  const { admin } = options;
   const principals = new WeakMap<FastifyRequest, Principal>();
   app.addHook('preValidation', async (request) => {
     principals.set(request, await authenticate(request, options.workspaces, 'secret'));

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { AttuneError } from '../../core/errors/AttuneError.js';
 import { sdkFileNames } from '../../sdk/browser/sdkFileNames.js';
 import { shopPage, type DemoUser } from '../../examples/shopPage.js';
-import { problemResponses, textResponse } from '../schemas.js';
+import { problemResponses, textResponse } from '../../api/schemas.js';
 
 export interface ExampleRoutesOptions {
   /** The folder buildBrowserSdk wrote the bundles to. */

@@ -11,8 +11,8 @@ import { authenticate } from '../auth.js';
 import {
   AnalysisQuery, ExperimentChange, ExperimentIdParams, ExperimentPutParams, ExperimentReadout, ExperimentValidation, ExperimentView,
   MeasurementView, MetricChange, MetricIdParams, MetricPutParams, MetricView, ReportQuery, ResolvedMeasurement, WorkspaceReport,
-} from '../experimentSchemas.js';
-import { problemResponses } from '../schemas.js';
+} from '../../api/experimentSchemas.js';
+import { problemResponses } from '../../api/schemas.js';
 
 export interface ExperimentRoutesOptions {
   readonly workspaces: WorkspaceService;

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { createHash } from 'node:crypto';
 import type { Static } from 'typebox';
-import { HomeLink, HomeResponse, textResponse } from '../schemas.js';
+import { HomeLink, HomeResponse, textResponse } from '../../api/schemas.js';
 import { docsPath } from './docsRoutes.js';
 
 export interface HomeRoutesOptions {

@@ -1,27 +1,22 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Static } from 'typebox';
-import type { Clock } from '../../core/common/ports.js';
 import { AttuneError } from '../../core/errors/AttuneError.js';
 import { FeatureDefinition } from '../../core/features/FeatureDefinition.js';
 import { SegmentDefinition } from '../../core/segments/SegmentDefinition.js';
-import { KnowledgeAdmin } from '../../knowledge/KnowledgeAdmin.js';
-import type { KnowledgeModels } from '../../knowledge/KnowledgeModels.js';
+import type { KnowledgeAdmin } from '../../knowledge/KnowledgeAdmin.js';
 import type { Principal, WorkspaceService } from '../../workspaces/WorkspaceService.js';
 import { authenticate } from '../auth.js';
 import {
   FeatureBody, FeatureChange, FeatureDeletion, FeatureParams, FeatureValidation, FeatureView, MemberPage, MembersQuery,
   SegmentBody, SegmentChange, SegmentParams, SegmentValidation, SegmentView,
-} from '../knowledgeSchemas.js';
-import { problemResponses } from '../schemas.js';
+} from '../../api/knowledgeSchemas.js';
+import { problemResponses } from '../../api/schemas.js';
 import { Type } from 'typebox';
-import type { LiveStore } from '../../profiles/LiveStore.js';
 
 export interface KnowledgeRoutesOptions {
   readonly workspaces: WorkspaceService;
-  readonly store: LiveStore;
-  /** The server's compiled models: a change drops its workspace's entry. */
-  readonly models: KnowledgeModels;
-  readonly clock: Clock;
+  /** The engine's: every change of features and segments goes through it. */
+  readonly admin: KnowledgeAdmin;
 }
 
 const errors = problemResponses(400, 401, 403, 404, 409, 503);
@@ -41,7 +36,7 @@ function sameKey(pathValue: string, bodyValue: string | undefined, member: strin
  * change, delete, and read segment sizes and members. The work is KnowledgeAdmin's.
  */
 export async function knowledgeRoutes(app: FastifyInstance, options: KnowledgeRoutesOptions): Promise<void> {
-  const admin = new KnowledgeAdmin({ store: options.store, models: options.models, clock: options.clock });
+  const { admin } = options;
   // As in adminRoutes: the key is checked before the request is validated (401/403 before 400).
   const principals = new WeakMap<FastifyRequest, Principal>();
   app.addHook('preValidation', async (request) => {
