@@ -17,6 +17,7 @@ import { buildServer } from '../../src/server/buildServer.js';
 import { decideChildMain } from './decideChild.js';
 import { decideActions, decideFeatures, decidePlacements, decideSegments, profileEvents } from './decideWorkspace.js';
 import { seededRandom } from './random.js';
+import { trustedCaller } from '../../src/core/identity/identityCheck.js';
 
 export interface DecidePrepared {
   readonly workspaceId: string;
@@ -91,7 +92,7 @@ async function prepare(dataDir: string, profiles: number): Promise<DecidePrepare
       next = to;
       const batch: Record<string, unknown>[] = [];
       for (let i = from; i < to; i++) batch.push(...profileEvents(i, random, now));
-      const report = await collector.collect(workspace, { events: batch, routeType: null });
+      const report = await collector.collect(workspace, { events: batch, routeType: null, caller: trustedCaller });
       if (report.rejected.length > 0 || report.accepted !== batch.length) {
         throw new Error(`collect accepted ${report.accepted.toString()} of ${batch.length.toString()}; first rejection: ${JSON.stringify(report.rejected[0])}`);
       }

@@ -21,7 +21,7 @@ export const FeatureBody = Type.Object(
 export const FeatureView = Type.Object(
   {
     ...FeatureDefinition.properties,
-    builtin: Type.Boolean({ description: 'One of the features every workspace has (order_count, revenue, first_order_at, last_order_at, unreadable_revenue_orders)' }),
+    builtin: Type.Boolean({ description: 'One of the features every workspace has (order_count, revenue, priced_order_count, first_order_at, last_order_at, unreadable_revenue_orders)' }),
     redefined: Type.Boolean({ description: 'A built-in feature this workspace declared its own definition for' }),
     type: RuleType,
     readBy: Type.Array(Type.String(), { description: 'Segments whose rules read this feature by name' }),

@@ -6,6 +6,7 @@ import { openStore, type EmbeddedStore } from '../engine/openStore.js';
 import { Collector, type CollectObserver, type CollectReport, type CollectRequest } from './Collector.js';
 import { KnowledgeModels } from '../knowledge/KnowledgeModels.js';
 import { profileIdFor } from '../profiles/applyEvent.js';
+import { trustedCaller } from '../core/identity/identityCheck.js';
 
 const NOW = Date.parse('2024-05-01T12:00:00.000Z');
 const at = (iso: string) => `2024-05-01T${iso}Z`;
@@ -32,7 +33,7 @@ describe('Collector (with the SQLite store)', () => {
   }
 
   const batch = (ws: Workspace, events: readonly unknown[], extra: Partial<CollectRequest> = {}): Promise<CollectReport> =>
-    collector.collect(ws, { events, routeType: null, ...extra });
+    collector.collect(ws, { events, routeType: null, caller: trustedCaller, ...extra });
 
   /** The profile id each accepted event of a report went to, in input order. */
   const profilesOf = (report: CollectReport) => report.outcomes.map(({ outcome }) => (outcome.kind === 'accepted' ? outcome.profileId : 'duplicate'));
@@ -288,7 +289,7 @@ describe('Collector (with the SQLite store)', () => {
 
     it('rejects them by default (each by index, in order with the pipeline\'s rejections) and stores the other events', async () => {
       const { ws, collector } = await withExperiment();
-      const report = await collector.collect(ws, { routeType: null, events: [
+      const report = await collector.collect(ws, { routeType: null, caller: trustedCaller, events: [
         exposure('hero-test', 'm1'),
         { type: 'track', userId: 'u1', messageId: 'm2' },
         exposure('_program', 'm3'),
@@ -308,14 +309,14 @@ describe('Collector (with the SQLite store)', () => {
 
     it('commits nothing when every valid event is a reserved exposure', async () => {
       const { ws, collector } = await withExperiment();
-      const report = await collector.collect(ws, { routeType: null, events: [exposure('hero-test', 'm1')] });
+      const report = await collector.collect(ws, { routeType: null, caller: trustedCaller, events: [exposure('hero-test', 'm1')] });
       expect(report).toMatchObject({ accepted: 0, duplicates: 0, outcomes: [], rejected: [{ index: 0, code: 'ATTUNE_EVENT_RESERVED' }] });
       expect(await store.events.count('ws')).toBe(0);
     });
 
     it("accepts them from a trusted caller (exposures: 'accept'), and the commit counts the units", async () => {
       const { ws, collector } = await withExperiment();
-      const report = await collector.collect(ws, { routeType: null, exposures: 'accept', events: [exposure('hero-test', 'm1'), exposure('growthbook-test', 'm2')] });
+      const report = await collector.collect(ws, { routeType: null, caller: trustedCaller, exposures: 'accept', events: [exposure('hero-test', 'm1'), exposure('growthbook-test', 'm2')] });
       expect([report.accepted, report.rejected]).toEqual([2, []]);
       expect(await units(ws)).toEqual(['hero-test/treatment: 1']);
     });

@@ -11,9 +11,16 @@ import type { CollectCommitter } from '../profiles/CollectTx.js';
 import type { KnowledgeModels } from '../knowledge/KnowledgeModels.js';
 import { applyEvent, type CommitOutcome } from '../profiles/applyEvent.js';
 import { eventIdentityKeys } from '../core/identity/planIdentity.js';
+import { checkEventUserId, type CollectCaller } from '../core/identity/identityCheck.js';
 
 export interface CollectRequest {
   readonly events: readonly unknown[];
+  /**
+   * Who sends the events: `trustedCaller` (secret key, imports, in-process) takes userIds as
+   * given; a public caller (the write key) has each event's userId checked against its own
+   * `userHash` where the workspace verifies identities. No default: a route must say.
+   */
+  readonly caller: CollectCaller;
   readonly routeType: CallType | null;
   readonly batchSentAt?: string | null;
   readonly batchContext?: JsonObject | null;
@@ -74,7 +81,7 @@ export class Collector {
         receivedAt,
         globalPrivacyControl: request.globalPrivacyControl === true,
       });
-      if (result.ok) valid.push({ index, event: result.value });
+      if (result.ok) valid.push({ index, event: this.withUserIdCheck(result.value, raw, request.caller, workspace.identity.verification) });
       else {
         rejected.push({ index, ...result.fault });
         this.deps.observer?.rejected(result.fault.code, result.step);
@@ -90,6 +97,17 @@ export class Collector {
     const outcomes = await this.deps.committer.submit(allowed.length, (tx) =>
       allowed.map(({ index, event }) => ({ index, outcome: applyEvent(tx, context, event) })), preload);
     return this.report(outcomes, rejected);
+  }
+
+  /**
+   * The event with how its userId counts, in the typed field planIdentity reads and in the
+   * body the log keeps (a replay reads it back); the userHash itself is not stored.
+   */
+  private withUserIdCheck(event: CollectedEvent, raw: unknown, caller: CollectCaller, verification: boolean): CollectedEvent {
+    const given = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>)['userHash'] : undefined;
+    const userIdCheck = checkEventUserId(event.userId, typeof given === 'string' ? given : undefined, caller, verification);
+    if (userIdCheck === null) return event;
+    return { ...event, userIdCheck, body: { ...event.body, userIdCheck } };
   }
 
   /**

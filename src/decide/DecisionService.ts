@@ -10,11 +10,13 @@ import type { CollectCommitter } from '../profiles/CollectTx.js';
 import { DecisionRecorder, type PendingDecisionRecord } from './DecisionRecorder.js';
 import { profileIdFor } from '../profiles/applyEvent.js';
 import { EXPOSURE_EVENT, type Exposure } from '../core/experiments/experimentUnits.js';
-import type { IdentityCheck, IdentityReading } from '../core/identity/identityCheck.js';
+import { trustedCaller, type CollectCaller, type IdentityCheck, type IdentityReading } from '../core/identity/identityCheck.js';
 
 /** A decide call as the shell receives it (the HTTP body, or the Node SDK's in-process call). */
 export interface DecideCall {
   readonly userId?: string | undefined;
+  /** The userId's signature (identity verification); the call's events without ids of their own carry it too. */
+  readonly userHash?: string | undefined;
   readonly anonymousId?: string | undefined;
   readonly placements: readonly (string | { readonly id: string; readonly count?: number | undefined })[];
   readonly context?: Readonly<Record<string, unknown>> | undefined;
@@ -40,6 +42,8 @@ export interface DecideOptions {
   readonly globalPrivacyControl?: boolean;
   /** How the userId counts (src/workspaces/checkCallIdentity.ts); default: as given, for callers inside the application. */
   readonly identity?: IdentityReading;
+  /** Who sends the call's events (collectCallerFor); default trusted, for callers inside the application. */
+  readonly caller?: CollectCaller;
 }
 
 export interface DecisionServiceDeps {
@@ -93,15 +97,21 @@ export class DecisionService {
   async decide(workspace: Workspace, call: DecideCall, options: DecideOptions = {}): Promise<DecideAnswer> {
     const identity = options.identity ?? { check: call.userId === undefined ? 'anonymous' : 'trusted', read: 'as-given' };
     this.deps.observer?.identity?.(identity.check);
-    // The events carry the userId as given (they are stored whatever); the reads use it only when it counts.
+    // The events carry the userId as given (they are stored whatever), each checked like any
+    // collected event; the reads use it only when it counts.
     const userId = call.userId ?? null;
     const anonymousId = call.anonymousId ?? null;
     let report: CollectReport | null = null;
     if (call.events !== undefined && call.events.length > 0) {
+      // An event without ids of its own is the call's: it takes the call's ids and userHash.
       const events = call.events.map((event) => (isObject(event) && event['userId'] === undefined && event['anonymousId'] === undefined
-        ? { ...event, ...(userId === null ? {} : { userId }), ...(anonymousId === null ? {} : { anonymousId }) }
+        ? {
+          ...event,
+          ...(userId === null ? {} : { userId, ...(call.userHash === undefined || event['userHash'] !== undefined ? {} : { userHash: call.userHash }) }),
+          ...(anonymousId === null ? {} : { anonymousId }),
+        }
         : event));
-      report = await this.deps.collector.collect(workspace, { events, routeType: null, globalPrivacyControl: options.globalPrivacyControl === true });
+      report = await this.deps.collector.collect(workspace, { events, routeType: null, caller: options.caller ?? trustedCaller, globalPrivacyControl: options.globalPrivacyControl === true });
     }
     const [model, found] = await Promise.all([this.deps.models.get(workspace.id), this.findProfile(workspace.id, identity, userId, anonymousId)]);
     const row = found.profile;
@@ -156,7 +166,7 @@ export class DecisionService {
       properties: { experiment_id: e.experimentId, variation_id: e.armId },
     }));
     // The one writer of exposures to Attune's experiments: the public routes may not send them.
-    const pending = this.deps.collector.collect(workspace, { events, routeType: null, globalPrivacyControl, exposures: 'accept' })
+    const pending = this.deps.collector.collect(workspace, { events, routeType: null, caller: trustedCaller, globalPrivacyControl, exposures: 'accept' })
       .catch((error: unknown) => this.deps.observer?.recordFailed(error))
       .finally(() => this.exposing.delete(pending));
     this.exposing.add(pending);

@@ -7,6 +7,7 @@ import type { Collector } from '../collect/Collector.js';
 import type { ExposurePolicy } from '../core/collect/steps/rejectReservedExposure.js';
 import type { Workspace } from '../store/ports.js';
 import type { ErrorCode } from '../core/errors/errorCodes.js';
+import { trustedCaller } from '../core/identity/identityCheck.js';
 
 /** A row that was not stored, by its 1-based line number in the file. */
 export interface RejectedRow {
@@ -63,7 +64,7 @@ export class ImportAccumulator {
     const [events, lines] = [this.chunk, this.lines];
     this.chunk = [];
     this.lines = [];
-    const report = await this.collector.collect(this.workspace, { events, routeType: null, exposures: this.options.exposures });
+    const report = await this.collector.collect(this.workspace, { events, routeType: null, caller: trustedCaller, exposures: this.options.exposures });
     this.accepted += report.accepted;
     this.duplicates += report.duplicates;
     for (const fault of report.rejected) {

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { Transform, type TransformCallback } from 'node:stream';
+import { Duplex, Transform, type TransformCallback } from 'node:stream';
 import { createGunzip, createInflate, createInflateRaw, type Gunzip, type Inflate, type InflateRaw } from 'node:zlib';
 import { AttuneError } from '../core/errors/AttuneError.js';
 
@@ -30,36 +30,82 @@ export function contentCodings(header: string | undefined): Coding[] {
 }
 
 /**
- * `deflate` is the zlib format (RFC 1950), but some clients send a raw deflate stream
- * (RFC 1951), as browsers and curl also accept: the first two bytes tell which.
+ * Whether two bytes open a zlib stream (RFC 1950 section 2.2): compression method 8 (deflate)
+ * in the low nibble of CMF, and CMF*256 + FLG a multiple of 31.
+ *
+ * @example isZlibHeader(0x78, 0x9c) // true
  */
-function deflateDecoder(): Transform {
-  let inner: Inflate | InflateRaw | null = null;
-  const outer = new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      if (inner === null) {
-        const zlibWrapped = chunk.length >= 2 && (chunk[0]! & 0x0f) === 8 && ((chunk[0]! << 8) | chunk[1]!) % 31 === 0;
-        inner = zlibWrapped ? createInflate() : createInflateRaw();
-        inner.on('data', (data: Buffer) => outer.push(data));
-        inner.on('error', (error) => outer.destroy(error));
-      }
-      inner.write(chunk, callback);
-    },
-    flush(callback) {
-      if (inner === null) return callback();
-      inner.once('end', () => callback());
-      inner.end();
-    },
-    destroy(error, callback) {
-      inner?.destroy();
-      callback(error);
-    },
-  });
-  return outer;
+export function isZlibHeader(cmf: number, flg: number): boolean {
+  return (cmf & 0x0f) === 8 && (cmf * 256 + flg) % 31 === 0;
 }
 
-function decoder(coding: Coding): Gunzip | Transform {
-  return coding === 'gzip' ? createGunzip() : deflateDecoder();
+const noBytes = Buffer.alloc(0);
+
+/**
+ * `deflate` is the zlib format (RFC 1950), but some clients send a raw deflate stream
+ * (RFC 1951), as browsers and curl also accept: the first two bytes tell which, so they are
+ * held until both have come (a chunk may be one byte long).
+ *
+ * Back-pressure runs both ways, so a small body that inflates to gigabytes is inflated only as
+ * fast as the reader takes it: an output chunk the reader has no room for pauses the inflater;
+ * a paused inflater fills its own buffer and stops taking input; a write it does not take
+ * holds the callback, which holds the request stream. Nothing is buffered beyond the streams'
+ * high-water marks, so the size limit downstream stops a bomb after `limit` bytes.
+ */
+export class DeflateDecoder extends Duplex {
+  private inner: Inflate | InflateRaw | null = null;
+  private head: Buffer = noBytes;
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    if (this.inner !== null) return this.feed(this.inner, chunk, callback);
+    this.head = this.head.length === 0 ? chunk : Buffer.concat([this.head, chunk]);
+    if (this.head.length < 2) return callback();
+    const head = this.head;
+    this.head = noBytes;
+    this.feed(this.start(head), head, callback);
+  }
+
+  override _final(callback: (error?: Error | null) => void): void {
+    if (this.inner === null && this.head.length === 0) {
+      // An empty body decodes to an empty body.
+      this.push(null);
+      return callback();
+    }
+    const inner = this.inner ?? this.start(this.head);
+    if (this.head.length > 0) inner.write(this.head);
+    this.head = noBytes;
+    inner.end();
+    callback();
+  }
+
+  override _read(): void {
+    this.inner?.resume();
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    this.inner?.destroy();
+    callback(error);
+  }
+
+  private start(head: Buffer): Inflate | InflateRaw {
+    const inner = head.length >= 2 && isZlibHeader(head[0]!, head[1]!) ? createInflate() : createInflateRaw();
+    inner.on('data', (data: Buffer) => {
+      if (!this.push(data)) inner.pause();
+    });
+    inner.on('end', () => this.push(null));
+    inner.on('error', (error) => this.destroy(error));
+    this.inner = inner;
+    return inner;
+  }
+
+  private feed(inner: Inflate | InflateRaw, chunk: Buffer, callback: (error?: Error | null) => void): void {
+    if (inner.write(chunk)) callback();
+    else inner.once('drain', () => callback());
+  }
+}
+
+function decoder(coding: Coding): Gunzip | DeflateDecoder {
+  return coding === 'gzip' ? createGunzip() : new DeflateDecoder();
 }
 
 /**

@@ -167,6 +167,15 @@ export class WorkspaceService {
     return secret !== null && userHashMatches(userId, hash, secret);
   }
 
+  /**
+   * The userHash check of this workspace as a plain function, the secret loaded once: for a
+   * request whose events each carry their own userHash.
+   */
+  async userHashMatcher(workspaceId: string): Promise<(userId: string, hash: string | undefined) => boolean> {
+    const secret = await this.identitySecretOf(workspaceId);
+    return (userId, hash) => secret !== null && hash !== undefined && hash.length > 0 && userHashMatches(userId, hash, secret);
+  }
+
   private async identitySecretOf(workspaceId: string): Promise<string | null> {
     const now = this.clock.now();
     const cached = this.secretCache.get(workspaceId);

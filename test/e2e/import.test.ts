@@ -11,6 +11,7 @@ import { openStore, type EmbeddedStore } from '../../src/engine/openStore.js';
 import { WorkspaceService, type CreatedWorkspace } from '../../src/workspaces/WorkspaceService.js';
 import { createWorkspaceIn, databasePath, killChildren, makeTempDir, removeTempDirs, runAttune } from './support.js';
 import { KnowledgeModels } from '../../src/knowledge/KnowledgeModels.js';
+import { trustedCaller } from '../../src/core/identity/identityCheck.js';
 
 const line = (value: unknown) => JSON.stringify(value);
 
@@ -167,6 +168,7 @@ describe('import, in-process', () => {
     // Ada was identified before the export was taken, Bob after it.
     const report = await collector.collect(workspace, {
       routeType: null,
+      caller: trustedCaller,
       events: [
         { type: 'identify', messageId: 'i-ada', userId: 'ada@example.com', traits: { name: 'Ada', plan: 'trial' }, timestamp: '2024-05-01T00:00:00.000Z' },
         { type: 'identify', messageId: 'i-bob', userId: 'bob@example.com', traits: { plan: 'enterprise' }, timestamp: '2024-07-01T00:00:00.000Z' },

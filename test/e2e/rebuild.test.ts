@@ -14,6 +14,7 @@ import type { ExperimentDefinition } from '../../src/core/experiments/Experiment
 import { openStore, type EmbeddedStore } from '../../src/engine/openStore.js';
 import { shopFeatures, shopSegments, shopStream, streamStart, type Delivery } from './fixtures/shopStream.js';
 import { createWorkspaceIn, databasePath, killChildren, makeTempDir, removeTempDirs, runAttune, startServerChild } from './support.js';
+import { trustedCaller } from '../../src/core/identity/identityCheck.js';
 
 /**
  * The issue's promise: features (and everything else derived from events) are updated with
@@ -85,7 +86,7 @@ async function ingest(collector: Collector, clock: ReturnType<typeof fakeClock>,
     while (i < deliveries.length && deliveries[i]!.group === group) {
       const d = deliveries[i++]!;
       clock.set(d.receivedAt);
-      pending.push(collector.collect(workspace, { events: d.events, routeType: null, batchContext: d.batchContext ?? null, exposures }));
+      pending.push(collector.collect(workspace, { events: d.events, routeType: null, caller: trustedCaller, batchContext: d.batchContext ?? null, exposures }));
     }
     for (const report of await Promise.all(pending)) {
       totals.accepted += report.accepted;

@@ -1,5 +1,7 @@
+import { Readable } from 'node:stream';
 import { deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DeflateDecoder, isZlibHeader } from '../../src/server/bodyEncoding.js';
 import { basicAuth, startHarness, type Harness } from '../support/harness.js';
 import { expectCollected, expectProblem, storedMessageIds, uniqueId } from './httpHelpers.js';
 
@@ -71,6 +73,22 @@ describe('compressed request bodies', () => {
     expectProblem(await post('/v1/decide', gzipBomb(1), 'gzip'), 413, 'ATTUNE_PAYLOAD_TOO_LARGE');
   });
 
+  it.each([
+    ['zlib-wrapped', (b: Buffer) => deflateSync(b)],
+    ['raw', (b: Buffer) => deflateRawSync(b)],
+  ] as const)('reads a %s deflate body that arrives one byte at a time', async (_name, encode) => {
+    // The format is told by the first two bytes, which may come in different chunks.
+    const messageId = uniqueId('bytewise');
+    const encoded = encode(Buffer.from(JSON.stringify(trackCall(messageId))));
+    const res = await h.app.inject({
+      method: 'POST', url: '/v1/track',
+      payload: Readable.from(Array.from(encoded, (byte) => Buffer.from([byte])), { objectMode: false }),
+      headers: { authorization: basicAuth(h.a.writeKey), 'content-type': 'application/json', 'content-encoding': 'deflate' },
+    });
+    expectCollected(res);
+    expect(await storedMessageIds(h, h.a.secretKey)).toContain(messageId);
+  });
+
   it('takes a body of exactly the limit once decompressed', async () => {
     const messageId = uniqueId('edge');
     const call = JSON.stringify(trackCall(messageId));
@@ -132,6 +150,63 @@ describe('compressed bodies from a browser', () => {
       expect(String(res.headers['access-control-allow-headers']).toLowerCase()).toContain('content-encoding');
     } finally {
       await h.close();
+    }
+  });
+});
+
+describe('the deflate decoder', () => {
+  it('tells zlib from raw deflate by the RFC 1950 header check', () => {
+    // Every FLG a zlib encoder writes after CMF 0x78 (levels 0-9), and what raw streams open with.
+    for (const level of [0, 1, 6, 9] as const) {
+      const [cmf, flg] = deflateSync(Buffer.from('x'), { level });
+      expect(isZlibHeader(cmf!, flg!)).toBe(true);
+    }
+    expect(isZlibHeader(0x78, 0x9d)).toBe(false); // not a multiple of 31
+    expect(isZlibHeader(0x79, 0xc4)).toBe(false); // CM 9, though (CMF*256+FLG) % 31 == 0
+    const [b0, b1] = deflateRawSync(Buffer.from('{"userId":"u"}'));
+    expect(isZlibHeader(b0!, b1!)).toBe(false);
+  });
+
+  it('decodes empty, one-byte-at-a-time and whole bodies alike', async () => {
+    const text = JSON.stringify({ hello: 'world'.repeat(1000) });
+    const decode = async (chunks: Buffer[]) => {
+      const decoder = new DeflateDecoder();
+      const out: Buffer[] = [];
+      decoder.on('data', (chunk: Buffer) => out.push(chunk));
+      const ended = new Promise<void>((resolve, reject) => { decoder.on('end', resolve); decoder.on('error', reject); });
+      for (const chunk of chunks) decoder.write(chunk);
+      decoder.end();
+      await ended;
+      return Buffer.concat(out).toString('utf8');
+    };
+    for (const encoded of [deflateSync(text), deflateRawSync(text)]) {
+      expect(await decode([encoded])).toBe(text);
+      expect(await decode(Array.from(encoded, (byte) => Buffer.from([byte])))).toBe(text);
+    }
+    expect(await decode([])).toBe('');
+  });
+
+  it('inflates no faster than its reader reads: a bomb nobody reads stays a few buffers in memory', async () => {
+    // 64 MiB of zeros deflate to about 64 KB. Written to a decoder whose output nobody reads,
+    // the inflater must stop at the high-water marks rather than inflate the lot into a buffer.
+    for (const encoded of [deflateSync(Buffer.alloc(64 * 1024 * 1024)), deflateRawSync(Buffer.alloc(64 * 1024 * 1024))]) {
+      const decoder = new DeflateDecoder();
+      let accepted = 0;
+      for (let offset = 0; offset < encoded.length; offset += 16 * 1024) {
+        if (decoder.write(encoded.subarray(offset, offset + 16 * 1024))) accepted++;
+        else break;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(decoder.readableLength).toBeLessThan(1024 * 1024);
+      expect(accepted).toBeLessThan(encoded.length / (16 * 1024));
+      // Reading resumes the inflation where it stopped.
+      let read = 0;
+      decoder.on('data', (chunk: Buffer) => {
+        read += chunk.length;
+        if (read > 4 * 1024 * 1024) decoder.destroy();
+      });
+      await new Promise((resolve) => decoder.on('close', resolve));
+      expect(read).toBeGreaterThan(4 * 1024 * 1024);
     }
   });
 });

@@ -40,15 +40,17 @@ describe('identity verification on POST /v1/decide', () => {
     await ok('PUT', '/admin/v1/actions/greeting', { placements: ['hero'], priority: 5, variants: { default: { title: 'Hello {{ profile.traits.name | "there" }}' } } });
   }
 
-  async function identifyVictim(writeKey: string): Promise<void> {
-    const res = await h.app.inject({ method: 'POST', url: '/v1/identify', headers: { authorization: basicAuth(writeKey) }, payload: { userId: 'victim', anonymousId: 'victim-browser', traits: { plan: 'vip', name: 'Victoria' } } });
+  /** The victim logs in on their own browser: the shop's page sends the userHash its backend made (none where verification is off). */
+  async function identifyVictim(writeKey: string, identitySecret: string | null): Promise<void> {
+    const userHash = identitySecret === null ? {} : { userHash: sign('victim', identitySecret) };
+    const res = await h.app.inject({ method: 'POST', url: '/v1/identify', headers: { authorization: basicAuth(writeKey) }, payload: { userId: 'victim', anonymousId: 'victim-browser', ...userHash, traits: { plan: 'vip', name: 'Victoria' } } });
     expect(res.statusCode).toBe(200);
   }
 
   beforeEach(async () => {
     h = await startHarness({ identityVerification: true, adminToken: admin });
     await configure(h.a.secretKey);
-    await identifyVictim(h.a.writeKey);
+    await identifyVictim(h.a.writeKey, h.a.identitySecret);
   });
   afterEach(async () => h.close());
 
@@ -77,14 +79,16 @@ describe('identity verification on POST /v1/decide', () => {
   });
 
   it('does not let events that name a user open that user\'s profile to an anonymous id', async () => {
-    // Anyone with the write key can send events naming the victim: identity resolution then
-    // links the sender's anonymous id to the victim's profile.
+    // Anyone with the write key can send events naming the victim: unsigned, they link nothing
+    // (test/http/unverifiedLinks.test.ts covers every route), so the sender's anonymous id
+    // keeps a profile of its own, without the victim's traits.
     const linked = await decide({ userId: 'victim', anonymousId: 'attacker-2', events: [{ type: 'track', event: 'Page Poked' }] });
     expect(linked.identity).toBe('unverified');
     expect(hero(linked).actionId).toBe('greeting');
+    const victim = (await call('GET', '/admin/v1/profiles/victim', h.a.secretKey)).json() as { id: string };
     const viaAnonymousId = await decide({ anonymousId: 'attacker-2' });
     expect(viaAnonymousId.identity).toBe('anonymous');
-    expect(viaAnonymousId.profileId).toBeNull();
+    expect(viaAnonymousId.profileId).not.toBe(victim.id);
     expect(hero(viaAnonymousId)).toMatchObject({ actionId: 'greeting', content: { title: 'Hello there' } });
     // A visitor who never named a user keeps their own anonymous profile.
     await h.app.inject({ method: 'POST', url: '/v1/identify', headers: { authorization: basicAuth(h.a.writeKey) }, payload: { anonymousId: 'guest', traits: { name: 'Guest' } } });
@@ -96,8 +100,13 @@ describe('identity verification on POST /v1/decide', () => {
     expect(answer.events?.accepted).toBe(1);
     const tracked = await h.app.inject({ method: 'POST', url: '/v1/track', headers: { authorization: basicAuth(h.a.writeKey) }, payload: { userId: 'victim', event: 'Unsigned Track', messageId: 'm-track' } });
     expect(tracked.statusCode).toBe(200);
-    const profile = (await call('GET', '/admin/v1/profiles/victim?events=50', h.a.secretKey)).json() as { recentEvents: { messageId: string }[] };
-    expect(profile.recentEvents.map((e) => e.messageId)).toEqual(expect.arrayContaining(['m-unsigned', 'm-track']));
+    // The decide call's event is the sender's anonymous id's (an unsigned userId links nothing);
+    // a call that names only the user is collected on the user's profile, linking nothing.
+    const recent = async (id: string) => ((await call('GET', `/admin/v1/profiles/${id}?events=50`, h.a.secretKey)).json() as { recentEvents: { messageId: string }[] }).recentEvents.map((e) => e.messageId);
+    expect(await recent('attacker')).toContain('m-unsigned');
+    const onVictim = await recent('victim');
+    expect(onVictim).toContain('m-track');
+    expect(onVictim).not.toContain('m-unsigned');
   });
 
   it('stops matching old hashes once the secret is rotated', async () => {
@@ -131,7 +140,7 @@ describe('identity verification on POST /v1/decide', () => {
     expect(workspace.identitySecret).toMatch(/^aid_/);
     expect((await call('GET', '/admin/v1/identity-verification', workspace.secretKey)).json()).toEqual({ enabled: true, secretCreatedAt: expect.any(String) });
     await configure(workspace.secretKey);
-    await identifyVictim(workspace.writeKey);
+    await identifyVictim(workspace.writeKey, workspace.identitySecret);
     expect((await decide({ userId: 'victim' }, workspace.writeKey)).identity).toBe('unverified');
     expect(hero(await decide({ userId: 'victim', userHash: sign('victim', workspace.identitySecret) }, workspace.writeKey)).actionId).toBe('vip-offer');
   });
@@ -145,7 +154,7 @@ describe('identity verification on POST /v1/decide', () => {
     await h.store.workspaces.addKey(write.key);
     await h.store.workspaces.addKey(secret.key);
     await configure(secret.plain);
-    await identifyVictim(write.plain);
+    await identifyVictim(write.plain, null);
 
     expect((await call('GET', '/admin/v1/identity-verification', secret.plain)).json()).toEqual({ enabled: false, secretCreatedAt: null });
     const before = await decide({ userId: 'victim' }, write.plain);

@@ -56,7 +56,7 @@ describe('features and segments administration', () => {
   describe('features', () => {
     it('lists the built-in features, flagged, with their types', async () => {
       const list = await ok<FeatureView[]>('GET', '/admin/v1/features');
-      expect(list.filter((f) => f.builtin).map((f) => f.name)).toEqual(['order_count', 'revenue', 'first_order_at', 'last_order_at', 'unreadable_revenue_orders']);
+      expect(list.filter((f) => f.builtin).map((f) => f.name)).toEqual(['order_count', 'revenue', 'priced_order_count', 'first_order_at', 'last_order_at', 'unreadable_revenue_orders']);
       expect(list.find((f) => f.name === 'order_count')).toMatchObject({ aggregate: 'count', builtin: true, redefined: false, type: 'number', readBy: [] });
     });
 

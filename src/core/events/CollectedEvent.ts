@@ -1,3 +1,4 @@
+import type { UserIdCheck } from '../identity/identityCheck.js';
 import type { CallType } from './callTypes.js';
 
 export type JsonObject = Record<string, unknown>;
@@ -12,6 +13,12 @@ export interface CollectedEvent {
   /** True when the sender gave no messageId and Attune made one (no de-duplication then). */
   readonly generatedMessageId: boolean;
   readonly userId: string | null;
+  /**
+   * How the userId was taken (identity verification), as the collector set it and the log's
+   * `body.userIdCheck` keeps it; absent or null: as given (no userId, or an event the pure
+   * pipeline has not been through the collector yet, or stored before the check existed).
+   */
+  readonly userIdCheck?: UserIdCheck | null;
   readonly anonymousId: string | null;
   /** alias: the id being linked to `userId`. */
   readonly previousId: string | null;

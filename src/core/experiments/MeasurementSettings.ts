@@ -2,6 +2,7 @@ import { Type, type Static } from 'typebox';
 import { MetricId } from './ExperimentDefinition.js';
 import type { MetricDefinition } from './MetricDefinition.js';
 import { DEFAULT_HOLDOUT_SHARE } from './assignArm.js';
+import { orderEvent, pricedOrderWhere } from '../features/builtinFeatures.js';
 
 /** The four figures the ROI report gives an uplift for, each read from a metric. */
 export const roiRoles = ['conversionRate', 'revenuePerVisitor', 'averageOrderValue', 'clickThroughRate'] as const;
@@ -47,7 +48,8 @@ export interface ResolvedMeasurement {
 export const builtinMetrics: readonly MetricDefinition[] = [
   { id: 'conversion', name: 'Ordered within 30 days', kind: 'conversion', event: 'Order Completed', window: '30d' },
   { id: 'revenue', name: 'Revenue per visitor', kind: 'mean', event: 'Order Completed', property: 'revenue' },
-  { id: 'aov', name: 'Average order value', kind: 'ratio', numerator: { event: 'Order Completed', property: 'revenue' }, denominator: { event: 'Order Completed' } },
+  // Over the priced orders only, as the average_order_value feature: an order without a revenue is no order worth 0.
+  { id: 'aov', name: 'Average order value', kind: 'ratio', numerator: { event: orderEvent, property: 'revenue' }, denominator: { event: orderEvent, where: pricedOrderWhere } },
   { id: 'ctr', name: 'Click-through rate', kind: 'ratio', numerator: { event: 'Decision Clicked' }, denominator: { event: 'Decision Viewed' } },
 ];
 

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { Compile } from 'typebox/compile';
 import { describe, expect, it } from 'vitest';
+import { builtinMetrics } from './MeasurementSettings.js';
 import { MetricDefinition } from './MetricDefinition.js';
 import cases from './metricValues.cases.json' with { type: 'json' };
 import {
@@ -20,6 +21,13 @@ describe('metric values (metricValues.cases.json)', () => {
     const metric = compileMetric(definition);
     expect(metric.valueOf(firstExposure, events.map(toEvent))).toEqual(expected);
     expect(metric.valueOf(firstExposure, [...events].reverse().map(toEvent))).toEqual(expected);
+  });
+
+  it.each(cases.builtinCases as unknown as [string, string, number, EventTuple[], UnitValue][])('built-in %s', (_name, id, firstExposure, events, expected) => {
+    const definition = builtinMetrics.find((m) => m.id === id);
+    expect(definition, id).toBeDefined();
+    expect(checkMetric.Check(definition)).toBe(true);
+    expect(compileMetric(definition!).valueOf(firstExposure, events.map(toEvent))).toEqual(expected);
   });
 
   it('rejects a bad where rule with the field named, and a conversion without a window', () => {

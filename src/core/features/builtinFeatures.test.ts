@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { builtinFeatureFields, builtinFeatures, derivedFeatures, orderEvent, withBuiltinFeatures } from './builtinFeatures.js';
 import { compileFeatures, type FeatureEvent, type FeatureStates } from './compileFeatures.js';
 import type { FeatureDefinition } from './FeatureDefinition.js';
+import cases from './builtinFeatures.cases.json' with { type: 'json' };
 
 const hour = 3_600_000;
 const day = 24 * hour;
@@ -15,7 +16,7 @@ describe('withBuiltinFeatures', () => {
   it('adds the lifetime value basics to a workspace without its own', () => {
     const own: FeatureDefinition = { name: 'views_7d', aggregate: 'count', events: ['Product Viewed'], window: '7d' };
     const names = withBuiltinFeatures([own]).map((d) => d.name);
-    expect(names).toEqual(['order_count', 'revenue', 'first_order_at', 'last_order_at', 'unreadable_revenue_orders', 'views_7d']);
+    expect(names).toEqual(['order_count', 'revenue', 'priced_order_count', 'first_order_at', 'last_order_at', 'unreadable_revenue_orders', 'views_7d']);
     expect(withBuiltinFeatures([])).toEqual(builtinFeatures);
   });
 
@@ -47,7 +48,7 @@ describe('lifetime value basics and RFM', () => {
     set.update(states, order(t0 + 40 * day, {}));                 // no revenue: an order all the same
     const values = set.read(states, t0 + 50 * day);
     expect(values).toEqual({
-      order_count: 3, revenue: 50.5, unreadable_revenue_orders: 0,
+      order_count: 3, priced_order_count: 2, revenue: 50.5, unreadable_revenue_orders: 0,
       first_order_at: new Date(t0).toISOString(), last_order_at: new Date(t0 + 40 * day).toISOString(),
     });
     expect(derivedFeatures(values, { firstSeen: t0 - 5 * day, lastSeen: t0 + 45 * day }, t0 + 50 * day + 23 * hour)).toEqual({
@@ -59,7 +60,7 @@ describe('lifetime value basics and RFM', () => {
       recency_days: 10,
       frequency: 3,
       monetary: 50.5,
-      average_order_value: 50.5 / 3,
+      average_order_value: 50.5 / 2,
     });
   });
 
@@ -69,10 +70,10 @@ describe('lifetime value basics and RFM', () => {
     set.update(states, order(t0, { revenue: '20' }));
     set.update(states, order(t0 + 1, { revenue: '12,50' }));
     set.update(states, order(t0 + 2, { revenue: { amount: 3 } }));
-    set.update(states, order(t0 + 3, {}));                        // no revenue: an order worth 0, as before
+    set.update(states, order(t0 + 3, {}));                        // no revenue: an order, not one worth 0
     const values = set.read(states, t0 + day);
-    expect(values).toMatchObject({ order_count: 4, revenue: 20, unreadable_revenue_orders: 2 });
-    expect(derivedFeatures(values, { firstSeen: t0, lastSeen: t0 }, t0 + day)).toMatchObject({ frequency: 4, monetary: 20, average_order_value: 10 });
+    expect(values).toMatchObject({ order_count: 4, priced_order_count: 1, revenue: 20, unreadable_revenue_orders: 2 });
+    expect(derivedFeatures(values, { firstSeen: t0, lastSeen: t0 }, t0 + day)).toMatchObject({ frequency: 4, monetary: 20, average_order_value: 20 });
     // A clean profile stores nothing for it.
     const clean: FeatureStates = {};
     set.update(clean, order(t0, { revenue: 5 }));
@@ -81,7 +82,7 @@ describe('lifetime value basics and RFM', () => {
 
   it('a profile without orders has no recency and no average order value', () => {
     const values = compileFeatures(withBuiltinFeatures([])).read({}, t0);
-    expect(values).toEqual({ order_count: 0, revenue: 0, first_order_at: null, last_order_at: null, unreadable_revenue_orders: 0 });
+    expect(values).toEqual({ order_count: 0, priced_order_count: 0, revenue: 0, first_order_at: null, last_order_at: null, unreadable_revenue_orders: 0 });
     expect(derivedFeatures(values, { firstSeen: t0, lastSeen: t0 }, t0 + hour)).toMatchObject({
       days_since_first_seen: 0, days_since_last_seen: 0, days_since_last_order: null, recency_days: null,
       frequency: 0, monetary: 0, average_order_value: null,
@@ -99,5 +100,17 @@ describe('lifetime value basics and RFM', () => {
   it('ignores values of the wrong type (a redefined feature that reads something else)', () => {
     const derived = derivedFeatures({ order_count: '3', revenue: null, last_order_at: 12345 }, { firstSeen: t0, lastSeen: t0 }, t0);
     expect(derived).toMatchObject({ frequency: 0, monetary: 0, days_since_last_order: null, average_order_value: null });
+  });
+});
+
+type Case = [name: string, orders: Record<string, unknown>[], expected: Record<string, unknown>];
+
+describe('the average order value over priced orders (builtinFeatures.cases.json)', () => {
+  it.each(cases.cases as unknown as Case[])('%s', (_name, orders, expected) => {
+    const set = compileFeatures(withBuiltinFeatures([]));
+    const states: FeatureStates = {};
+    orders.forEach((properties, i) => set.update(states, order(t0 + i * 60_000, properties)));
+    const values = set.read(states, t0 + day);
+    expect({ ...values, ...derivedFeatures(values, { firstSeen: t0, lastSeen: t0 }, t0 + day) }).toMatchObject(expected);
   });
 });

@@ -5,6 +5,15 @@ import type { FeatureDefinition } from './FeatureDefinition.js';
 export const orderEvent = 'Order Completed';
 
 /**
+ * An order that carries a revenue Attune can read (a number, or a string that is exactly one:
+ * `number()` reads as features and metrics do). Only these are orders of the average order
+ * value: dividing the revenue by orders that named no price (a shop that sends revenue on some
+ * orders only, or `total` instead) would take them as orders worth 0 and understate it. The
+ * built-in `aov` metric's denominator uses the same filter.
+ */
+export const pricedOrderWhere = 'exists(number(event.properties.revenue))';
+
+/**
  * Lifetime value basics every workspace has. A workspace may redefine any of them (say, to
  * read `properties.total` instead of `properties.revenue`) by declaring a feature of the
  * same name.
@@ -12,13 +21,14 @@ export const orderEvent = 'Order Completed';
 export const builtinFeatures: readonly FeatureDefinition[] = [
   { name: 'order_count', aggregate: 'count', events: [orderEvent], description: 'Orders, lifetime (frequency)' },
   { name: 'revenue', aggregate: 'sum', events: [orderEvent], property: 'properties.revenue', description: 'Revenue, lifetime (monetary)' },
+  { name: 'priced_order_count', aggregate: 'count', events: [orderEvent], where: pricedOrderWhere, description: 'Orders with a revenue that could be read, lifetime: the average order value\'s denominator' },
   { name: 'first_order_at', aggregate: 'first', events: [orderEvent], property: 'timestamp', description: 'Time of the first order' },
   { name: 'last_order_at', aggregate: 'last', events: [orderEvent], property: 'timestamp', description: 'Time of the last order' },
   // Absent from the stored state until such an order: clean profiles carry no byte for it.
   {
     name: 'unreadable_revenue_orders', aggregate: 'count', events: [orderEvent],
     where: 'exists(event.properties.revenue) and not exists(number(event.properties.revenue))',
-    description: 'Orders whose revenue is present but not a number ("12,50"): left out of average_order_value rather than taken as 0',
+    description: 'Orders whose revenue is present but not a number ("12,50"): left out of average_order_value rather than taken as 0 (data quality)',
   },
 ];
 
@@ -32,16 +42,16 @@ const dayMs = 86_400_000;
 
 /**
  * Values derived from the built-ins and the profile at read time: recency, frequency and
- * monetary value (RFM), average order value (over the orders whose revenue could be read),
- * days since the last order, first and last seen.
+ * monetary value (RFM), average order value (revenue over the priced orders), days since the
+ * last order, first and last seen.
  */
 export function derivedFeatures(values: Readonly<Record<string, RuleValue>>, profile: { firstSeen: number; lastSeen: number }, now: number): Record<string, RuleValue> {
   const lastOrder = typeof values['last_order_at'] === 'string' ? Date.parse(values['last_order_at']) : NaN;
   const orders = typeof values['order_count'] === 'number' ? values['order_count'] : 0;
   const revenue = typeof values['revenue'] === 'number' ? values['revenue'] : 0;
-  // An order whose revenue could not be read is an order (frequency), not an order worth 0.
-  const unreadable = typeof values['unreadable_revenue_orders'] === 'number' ? values['unreadable_revenue_orders'] : 0;
-  const priced = orders - unreadable;
+  // An order without a readable revenue (none given, or "12,50") is an order (frequency), not
+  // an order worth 0: the average is over the priced orders only.
+  const priced = typeof values['priced_order_count'] === 'number' ? values['priced_order_count'] : 0;
   const daysSinceLastOrder = Number.isNaN(lastOrder) ? null : Math.floor((now - lastOrder) / dayMs);
   return {
     first_seen: new Date(profile.firstSeen).toISOString(),
@@ -58,7 +68,7 @@ export function derivedFeatures(values: Readonly<Record<string, RuleValue>>, pro
 
 /** Types of the built-in and derived features, for the rules checker. */
 export const builtinFeatureFields = {
-  'features.order_count': 'number', 'features.revenue': 'number', 'features.first_order_at': 'string',
+  'features.order_count': 'number', 'features.priced_order_count': 'number', 'features.revenue': 'number', 'features.first_order_at': 'string',
   'features.last_order_at': 'string', 'features.unreadable_revenue_orders': 'number', 'features.first_seen': 'string', 'features.last_seen': 'string',
   'features.days_since_first_seen': 'number', 'features.days_since_last_seen': 'number',
   'features.days_since_last_order': 'number', 'features.recency_days': 'number', 'features.frequency': 'number',

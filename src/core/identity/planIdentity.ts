@@ -1,3 +1,4 @@
+import type { UserIdCheck } from './identityCheck.js';
 import type { IdentityKey, IdentitySettings, ProfileFacts } from './types.js';
 
 /** The ids an event carries, as identity resolution reads them. */
@@ -6,6 +7,8 @@ export interface EventIds {
   readonly anonymousId: string | null;
   /** Set for alias calls only. */
   readonly previousId: string | null;
+  /** How the userId was taken (identityCheck.ts); absent or null: as given. */
+  readonly userIdCheck?: UserIdCheck | null | undefined;
 }
 
 /** Looks up the live profile an identifier belongs to (never a merged-away one). */
@@ -27,6 +30,22 @@ export interface IdentityPlan {
 }
 
 function keysOf(ids: EventIds, lookup: ProfileLookup): { primary: IdentityKey | null; secondary: IdentityKey | null; explicit: boolean } {
+  if (ids.userIdCheck === 'unverified') {
+    // Anyone with the public write key can name any user: an unverified userId links nothing.
+    // The event is the sender's own id's: its anonymous id (an alias's previousId plays that
+    // part); with neither, it is collected on the named user's profile as given, with no other
+    // id linked to it (rule 7 of the README).
+    const own = ids.anonymousId ?? ids.previousId;
+    const only: IdentityKey | null = own !== null ? { kind: 'anonymous', value: own }
+      : ids.userId !== null ? { kind: 'user', value: ids.userId } : null;
+    return { primary: only, secondary: null, explicit: false };
+  }
+  if (ids.previousId !== null && ids.userId !== null && ids.userIdCheck === 'verified') {
+    // A verified alias from a page: the hash proves the userId, not the previousId, so the
+    // previousId is only ever the page's anonymous id, and it joins as an identify would:
+    // never merging in another user's profile, never claiming a user id.
+    return { primary: { kind: 'user', value: ids.userId }, secondary: { kind: 'anonymous', value: ids.previousId }, explicit: false };
+  }
   if (ids.previousId !== null && ids.userId !== null) {
     // alias(previousId -> userId): previousId may be an anonymous id or an older user id.
     const asUser: IdentityKey = { kind: 'user', value: ids.previousId };
@@ -75,6 +94,7 @@ export function planIdentity(ids: EventIds, lookup: ProfileLookup, settings: Ide
 
 /** Every identifier `planIdentity` may look up for these ids: what to load before it runs. */
 export function eventIdentityKeys(ids: EventIds): IdentityKey[] {
+  // A superset of what keysOf reads whatever the userIdCheck: loading one id too many is harmless.
   const keys: IdentityKey[] = [];
   if (ids.userId !== null) keys.push({ kind: 'user', value: ids.userId });
   if (ids.anonymousId !== null) keys.push({ kind: 'anonymous', value: ids.anonymousId });

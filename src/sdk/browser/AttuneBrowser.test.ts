@@ -88,6 +88,8 @@ describe('AttuneBrowser identity', () => {
 });
 
 describe('AttuneBrowser identity verification', () => {
+  /** Every event sent, in decide requests and batches alike. */
+  const allEvents = (browser: FakeBrowser) => [...decides(browser).flatMap((r) => (r.body['events'] ?? []) as Record<string, unknown>[]), ...sentEvents(browser)];
   const userIdOf = (request: RecordedRequest) => [request.body['userId'], request.body['userHash']];
 
   it('sends the userHash given to identify with every decide, keeps it across pages, and forgets it on reset', async () => {
@@ -103,9 +105,14 @@ describe('AttuneBrowser identity verification', () => {
     await attune.decide(['home-hero']);
     expect(decides(browser).map(userIdOf)).toEqual([[undefined, undefined], ['u-1', 'hash-of-u-1'], ['u-1', 'hash-of-u-1'], [undefined, undefined]]);
     expect(browser.storage.getItem(storageKeys.userHash)).toBeNull();
-    // The hash is for decisions only: events do not carry it.
+    // Every event sent as u-1 carries the hash too (the server checks each event on its own:
+    // without it, the event could not link this device to the user); no other event does.
+    attune.track('After Reset');
     await attune.flush();
-    for (const event of sentEvents(browser)) expect(event['userHash']).toBeUndefined();
+    const events = allEvents(browser);
+    expect(events.filter((e) => e['userId'] === 'u-1').map((e) => [e['type'], e['userHash']])).toEqual([['identify', 'hash-of-u-1']]);
+    expect(events.filter((e) => e['userId'] !== 'u-1').length).toBeGreaterThan(0);
+    for (const event of events.filter((e) => e['userId'] !== 'u-1')) expect(event['userHash']).toBeUndefined();
   });
 
   it('keeps the hash when the same user identifies again without one, and drops it for another user', async () => {
@@ -118,6 +125,11 @@ describe('AttuneBrowser identity verification', () => {
     attune.identify('u-2');
     await attune.decide(['home-hero']);
     expect(decides(browser).map(userIdOf)).toEqual([['u-1', 'hash-of-u-1'], ['u-2', undefined]]);
+    attune.track('Signed', { n: 1 });
+    await attune.flush();
+    expect(allEvents(browser).map((e) => [e['type'], e['userId'], e['userHash']])).toEqual([
+      ['identify', 'u-1', 'hash-of-u-1'], ['identify', 'u-1', 'hash-of-u-1'], ['identify', 'u-2', undefined], ['track', 'u-2', undefined],
+    ]);
   });
 
   it('takes the user id and its hash from load, without an identify call', async () => {

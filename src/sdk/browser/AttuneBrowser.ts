@@ -267,6 +267,9 @@ export class AttuneBrowser {
       timestamp: new Date(this.env.now()).toISOString(),
       anonymousId: this.anonymous,
       ...(this.user === null ? {} : { userId: this.user }),
+      // Each event is checked on its own (identity verification): without its userHash, the
+      // server would not let it link this device's anonymous id to the user.
+      ...(this.user === null || this.hash === null ? {} : { userHash: this.hash }),
       context: eventContext(this.env, this.consentStore.choices, minimalContext, page),
     };
   }

@@ -23,6 +23,11 @@ export type CommonFields = {
   readonly timestamp?: Date | string;
   /** Default: a new UUID. Give your own to make a call idempotent across retries of your own. */
   readonly messageId?: string;
+  /**
+   * The userId's signature, `userHash(userId, identitySecret)`: where identity verification is
+   * on, an event sent with the write key links its userId to other ids only with it.
+   */
+  readonly userHash?: string;
 };
 
 export type TrackMessage = Identity & CommonFields & { readonly event: string; readonly properties?: Json };

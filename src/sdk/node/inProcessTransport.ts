@@ -3,6 +3,7 @@ import type { Engine } from '../../engine/createEngine.js';
 import type { Workspace } from '../../store/ports.js';
 import { AttuneApiError } from './AttuneApiError.js';
 import type { AttuneTransport } from './AttuneTransport.js';
+import { trustedCaller } from '../../core/identity/identityCheck.js';
 
 /**
  * The Node SDK's in-process mode: the same calls as over HTTP, answered by an engine in this
@@ -14,7 +15,7 @@ export function inProcessTransport(engine: Pick<Engine, 'collector' | 'decisions
   return {
     async send(batch) {
       // Embedded, the caller is the application itself, not a browser holding a public key: it may log exposures.
-      const report = await engine.collector.collect(workspace, { events: batch, routeType: null, exposures: 'accept' });
+      const report = await engine.collector.collect(workspace, { events: batch, routeType: null, caller: trustedCaller, exposures: 'accept' });
       if (report.rejected.length > 0) {
         throw new AttuneApiError({
           status: 400,

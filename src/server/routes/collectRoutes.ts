@@ -6,6 +6,7 @@ import { callSchemas, BatchRequest } from '../../core/events/eventSchemas.js';
 import { callTypes, shortCallRoutes, type CallType } from '../../core/events/callTypes.js';
 import type { JsonObject } from '../../core/events/CollectedEvent.js';
 import type { WorkspaceService } from '../../workspaces/WorkspaceService.js';
+import { collectCallerFor } from '../../workspaces/checkCallIdentity.js';
 import { authenticate } from '../auth.js';
 import { acceptFormLabelledJson } from '../jsonBody.js';
 import { CollectResponse, problemResponses } from '../../api/schemas.js';
@@ -71,7 +72,8 @@ export async function collectRoutes(app: FastifyInstance, options: CollectRoutes
   acceptFormLabelledJson(app);
   async function single(type: CallType, request: FastifyRequest, reply: FastifyReply) {
     const principal = await authenticate(request, workspaces, 'write');
-    const report = await collector.collect(principal.workspace, { events: [request.body], routeType: type, globalPrivacyControl: gpc(request) });
+    const caller = await collectCallerFor(workspaces, principal);
+    const report = await collector.collect(principal.workspace, { events: [request.body], routeType: type, caller, globalPrivacyControl: gpc(request) });
     return answer(reply, report, true);
   }
 
@@ -90,6 +92,7 @@ export async function collectRoutes(app: FastifyInstance, options: CollectRoutes
     const report = await collector.collect(principal.workspace, {
       events,
       routeType: null,
+      caller: await collectCallerFor(workspaces, principal),
       batchSentAt: typeof body['sentAt'] === 'string' ? body['sentAt'] : null,
       batchContext: objectOrNull(body['context']),
       batchIntegrations: objectOrNull(body['integrations']),

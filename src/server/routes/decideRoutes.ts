@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AttuneError } from '../../core/errors/AttuneError.js';
 import type { DecisionService } from '../../decide/DecisionService.js';
 import type { Principal, WorkspaceService } from '../../workspaces/WorkspaceService.js';
-import { checkCallIdentity } from '../../workspaces/checkCallIdentity.js';
+import { checkCallIdentity, collectCallerFor } from '../../workspaces/checkCallIdentity.js';
 import { authenticate } from '../auth.js';
 import { DecideRequest, DecideResponse } from '../../api/decideSchemas.js';
 import { problemResponses } from '../../api/schemas.js';
@@ -50,7 +50,9 @@ export async function decideRoutes(app: FastifyInstance, options: DecideRoutesOp
     }
     // With the write key and identity verification on, a userId without its userHash reads as anonymous.
     const identity = await checkCallIdentity(options.workspaces, principal, body.userId, body.userHash);
-    const answer = await options.decisions.decide(principal.workspace, body, { globalPrivacyControl: gpc(request), identity });
+    // Its events are checked as on the collection routes, each by its own userHash (the call's for those it fills in).
+    const caller = await collectCallerFor(options.workspaces, principal);
+    const answer = await options.decisions.decide(principal.workspace, body, { globalPrivacyControl: gpc(request), identity, caller });
     const errors = answer.placements.flatMap((p, index) => (p.error === undefined ? [] : [{ index, code: p.error.code, message: p.error.message, field: p.error.field }]));
     if (errors.length === answer.placements.length) {
       throw new AttuneError('ATTUNE_PLACEMENT_NOT_FOUND', {

@@ -21,7 +21,9 @@ function mergeObjects(batchLevel: JsonObject | null, eventLevel: JsonObject | nu
 /**
  * Builds the stored form: string ids, a messageId (made when missing), batch-level
  * context merged under the event's own, and all four times kept (Segment's names).
- * The write key is dropped: it is a credential, not event data.
+ * The write key is dropped: it is a credential, not event data; so is the userHash (it opens
+ * the user's profile to whoever holds it). A `userIdCheck` sent in is dropped too: only the
+ * collector writes it (src/core/identity/identityCheck.ts), and a replay believes it.
  */
 export function normalizeEvent(ids: IdGenerator): Step<TimedEvent, CollectedEvent> {
   return {
@@ -35,7 +37,7 @@ export function normalizeEvent(ids: IdGenerator): Step<TimedEvent, CollectedEven
       // Kept in the stored event, so that a replay of the log records the same consent.
       const context = input.globalPrivacyControl === true ? { ...merged, globalPrivacyControl: true } : merged;
       const integrations = mergeObjects(input.batchIntegrations, objectOf(e['integrations']));
-      const { writeKey: _writeKey, ...rest } = e;
+      const { writeKey: _writeKey, userHash: _userHash, userIdCheck: _userIdCheck, ...rest } = e;
       const body: JsonObject = {
         ...rest,
         type: input.type,
