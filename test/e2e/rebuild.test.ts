@@ -13,6 +13,7 @@ import type { Workspace } from '../../src/store/ports.js';
 import type { ExperimentDefinition } from '../../src/core/experiments/ExperimentDefinition.js';
 import { openStore, type EmbeddedStore } from '../../src/engine/openStore.js';
 import { shopFeatures, shopSegments, shopStream, streamStart, type Delivery } from './fixtures/shopStream.js';
+import { derivedState, derivedStateInFolder, type DerivedState } from './derivedState.js';
 import { createWorkspaceIn, databasePath, killChildren, makeTempDir, removeTempDirs, runAttune, startServerChild } from './support.js';
 import { trustedCaller } from '../../src/core/identity/identityCheck.js';
 
@@ -28,40 +29,14 @@ import { trustedCaller } from '../../src/core/identity/identityCheck.js';
 afterEach(() => killChildren());
 afterAll(() => removeTempDirs());
 
-type Row = Record<string, unknown>;
-
-/** Every derived table of a workspace, plus the profile each event points at, in a deterministic order. */
-function snapshot(db: Database.Database, workspaceId: string): Record<string, Row[]> {
-  const all = (sql: string) => db.prepare(sql).all(workspaceId) as Row[];
-  return {
-    profiles: all(`SELECT id, created_at, first_seen, last_seen, traits, trait_times, event_counts, merged_into, merged_count, coalesce(k.state, '{}') AS knowledge
-                   FROM profiles p LEFT JOIN profile_knowledge k ON k.workspace_id = p.workspace_id AND k.profile_id = p.id
-                   WHERE p.workspace_id = ? ORDER BY id`),
-    identities: all('SELECT kind, value, profile_id, linked_at FROM identities WHERE workspace_id = ? ORDER BY kind, value'),
-    // History tables in the order they were written (rowid), which a faithful replay repeats.
-    profileMerges: all('SELECT survivor_id, absorbed_id, merged_at FROM profile_merges WHERE workspace_id = ? ORDER BY rowid'),
-    segmentMembers: all('SELECT segment_id, profile_id, entered_at FROM segment_members WHERE workspace_id = ? ORDER BY segment_id, profile_id'),
-    segmentChanges: all('SELECT segment_id, profile_id, kind, at FROM segment_changes WHERE workspace_id = ? ORDER BY rowid'),
-    consentChanges: all('SELECT profile_id, purpose, granted, source, at FROM consent_changes WHERE workspace_id = ? ORDER BY rowid'),
-    actionOutcomes: all('SELECT action_id, placement_id, impressions, clicks, dismisses, conversions, conversion_value FROM action_outcomes WHERE workspace_id = ? ORDER BY action_id, placement_id'),
-    experimentStats: all('SELECT experiment_id, arm_id, metric_id, n, mean_x, mean_y, m2_x, m2_y, c_xy, first_at, last_at FROM experiment_stats WHERE workspace_id = ? ORDER BY experiment_id, arm_id, metric_id'),
-    events: all('SELECT seq, message_id, profile_id FROM events WHERE workspace_id = ? ORDER BY seq'),
-  };
-}
-
 /** The snapshot once the state held in memory is written (the state store is written behind). */
-async function snapshotOf(store: EmbeddedStore, workspaceId: string): Promise<Record<string, Row[]>> {
+async function snapshotOf(store: EmbeddedStore, workspaceId: string): Promise<DerivedState> {
   await store.flushState();
-  return snapshot(store.db, workspaceId);
+  return derivedState(store.db, workspaceId);
 }
 
-function snapshotFile(dataDir: string, workspaceId: string): Record<string, Row[]> {
-  const db = new Database(databasePath(dataDir), { readonly: true });
-  try {
-    return snapshot(db, workspaceId);
-  } finally {
-    db.close();
-  }
+function snapshotFile(dataDir: string, workspaceId: string): DerivedState {
+  return derivedStateInFolder(dataDir, workspaceId);
 }
 
 /** A clock the test sets to each request's arrival, and message ids from a counter. */

@@ -103,9 +103,9 @@ export interface ServerChild {
 
 const listeningLine = /^attune listening on (http:\/\/\S+) \(data: (.*)\)$/m;
 
-/** Starts `attune serve --port 0 --data DIR` and waits for its listening line. */
-export async function startServerChild(dataDir: string, env: Readonly<Record<string, string>> = {}, extraArgs: readonly string[] = []): Promise<ServerChild> {
-  const child = spawnAttune(['serve', '--host', '127.0.0.1', '--port', '0', '--data', dataDir, ...extraArgs], env);
+/** Starts `attune serve --port 0 --data DIR` (from source, or with `entry: 'built'` from dist/) and waits for its listening line. */
+export async function startServerChild(dataDir: string, env: Readonly<Record<string, string>> = {}, extraArgs: readonly string[] = [], entry: 'source' | 'built' = 'source'): Promise<ServerChild> {
+  const child = spawnAttune(['serve', '--host', '127.0.0.1', '--port', '0', '--data', dataDir, ...extraArgs], env, entry);
   const stdout = collect(child.stdout);
   const stderr = collect(child.stderr);
   const exited = exitOf(child);
