@@ -150,10 +150,10 @@ export function databasePath(dataDir: string): string {
 }
 
 /** Creates a workspace in a data folder the way `attune workspace create` does, in-process. */
-export async function createWorkspaceIn(dataDir: string, name: string): Promise<CreatedWorkspace> {
+export async function createWorkspaceIn(dataDir: string, name: string, identity?: { readonly verification: boolean }): Promise<CreatedWorkspace> {
   const store = openSqliteStore({ path: databasePath(dataDir), synchronous: 'full' });
   try {
-    return await new WorkspaceService(store.workspaces, systemClock).create(name);
+    return await new WorkspaceService(store.workspaces, systemClock).create(name, identity);
   } finally {
     await store.close();
   }
