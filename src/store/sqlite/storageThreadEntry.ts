@@ -1,6 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { openDatabase } from './openDatabase.js';
-import { SqliteLogWriter } from './SqliteLogWriter.js';
+import { encodeEvent, SqliteLogWriter } from './SqliteLogWriter.js';
 import { SqliteStateStore } from './SqliteStateStore.js';
 import type { StorageCommand, StorageReply, StorageRequest, StorageThreadData, ThreadError } from './storageThreadProtocol.js';
 
@@ -21,7 +21,7 @@ const state = new SqliteStateStore(db, data.synchronous);
 async function apply(command: StorageCommand): Promise<unknown> {
   switch (command.kind) {
     case 'append':
-      log.appendRows(command.events, command.decisions);
+      log.appendRows(command.events.map(encodeEvent), command.decisions);
       return undefined;
     case 'write':
       return state.write(command.batch);

@@ -1,5 +1,5 @@
 import type { StateBatch } from '../ports.js';
-import type { DecisionRow, EventRow } from './SqliteLogWriter.js';
+import type { DecisionRow, EventColumns } from './SqliteLogWriter.js';
 
 /** What the storage thread is started with (`workerData`). */
 export interface StorageThreadData {
@@ -9,7 +9,7 @@ export interface StorageThreadData {
 
 /** The writes the storage thread applies, one after another in the order they were posted. */
 export type StorageCommand =
-  | { readonly kind: 'append'; readonly events: readonly EventRow[]; readonly decisions: readonly DecisionRow[] }
+  | { readonly kind: 'append'; readonly events: readonly EventColumns<unknown>[]; readonly decisions: readonly DecisionRow[] }
   | { readonly kind: 'write'; readonly batch: StateBatch }
   | { readonly kind: 'resetDerived'; readonly workspaceId: string }
   | { readonly kind: 'pragma'; readonly pragma: string }
