@@ -15,7 +15,7 @@ export function openStore(
   config: AttuneConfig,
   command: string,
   onCommit?: OpenStoreOptions['onCommit'],
-  options: Pick<OpenStoreOptions, 'rebuildsEverything'> = {},
+  options: Pick<OpenStoreOptions, 'rebuildsEverything' | 'writer'> = {},
 ): EmbeddedStore {
   const release = lockDataFolder(config.dataDir, command);
   let store: EmbeddedStore;
@@ -23,6 +23,7 @@ export function openStore(
     store = openEmbeddedStore({
       path: join(config.dataDir, databaseFile),
       synchronous: config.synchronous,
+      writer: config.storageThread,
       maxPendingEvents: config.maxPendingEvents,
       cacheBytes: config.profileCacheMegabytes * 1024 * 1024,
       dedupeWindowMillis: config.dedupeHours * 3_600_000,

@@ -39,7 +39,8 @@ async function modelOf(models: KnowledgeModels, workspace: Workspace): Promise<K
 export async function rebuildCommand(config: AttuneConfig, options: RebuildCommandOptions): Promise<number> {
   // Rebuilding every workspace replaces the whole derived state: it need not (and, when the
   // state is ahead of the log, could not) be recovered first.
-  const store = openStore(config, 'rebuild', undefined, { rebuildsEverything: options.workspace === undefined });
+  // Inline: the exclusive lock below is refused while another connection (a storage thread's) has the file open.
+  const store = openStore(config, 'rebuild', undefined, { rebuildsEverything: options.workspace === undefined, writer: 'inline' });
   try {
     lockDatabaseExclusively(store.db, join(config.dataDir, databaseFile));
     let workspaces: readonly Workspace[];

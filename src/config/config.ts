@@ -8,6 +8,8 @@ export interface AttuneConfig {
   /** Folder holding the SQLite file (attune.db). */
   readonly dataDir: string;
   readonly synchronous: 'full' | 'normal';
+  /** Where the log appends and the state writes commit: a storage thread (`worker`) or the main thread (`inline`). */
+  readonly storageThread: 'worker' | 'inline';
   /** Events queued for commit beyond which collection answers 429. */
   readonly maxPendingEvents: number;
   /** Heap the profiles held in memory may take (estimated), in MB; colder profiles are evicted beyond it. */
@@ -34,6 +36,7 @@ export const configVariables = {
   port: 'ATTUNE_PORT',
   dataDir: 'ATTUNE_DATA',
   synchronous: 'ATTUNE_SYNC',
+  storageThread: 'ATTUNE_STORAGE_THREAD',
   maxPendingEvents: 'ATTUNE_MAX_PENDING_EVENTS',
   profileCacheMegabytes: 'ATTUNE_PROFILE_CACHE_MB',
   dedupeHours: 'ATTUNE_DEDUPE_HOURS',
@@ -51,6 +54,7 @@ export const defaultConfig: AttuneConfig = {
   port: 4700,
   dataDir: './attune-data',
   synchronous: 'full',
+  storageThread: 'inline',
   maxPendingEvents: 100_000,
   profileCacheMegabytes: 512,
   dedupeHours: 24,
@@ -85,6 +89,10 @@ function fromStrings(values: Partial<Record<keyof AttuneConfig, string>>, source
   if (values.synchronous !== undefined) {
     if (values.synchronous !== 'full' && values.synchronous !== 'normal') throw new ConfigError(`${source('synchronous')} must be "full" or "normal"`);
     out.synchronous = values.synchronous;
+  }
+  if (values.storageThread !== undefined) {
+    if (values.storageThread !== 'worker' && values.storageThread !== 'inline') throw new ConfigError(`${source('storageThread')} must be "worker" or "inline"`);
+    out.storageThread = values.storageThread;
   }
   if (values.maxPendingEvents !== undefined) out.maxPendingEvents = integer(source('maxPendingEvents'), values.maxPendingEvents, 1, 10_000_000);
   if (values.profileCacheMegabytes !== undefined) out.profileCacheMegabytes = integer(source('profileCacheMegabytes'), values.profileCacheMegabytes, 16, 1_048_576);

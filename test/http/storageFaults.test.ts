@@ -13,13 +13,14 @@ afterEach(async () => {
 });
 
 describe('storage faults', () => {
-  it('a full disk refuses events with 503 and loses none that were acknowledged; collection resumes once there is room', async () => {
-    const h = harness = await startHarness();
+  it.each(['inline', 'worker'] as const)('a full disk refuses events with 503 and loses none that were acknowledged; collection resumes once there is room (writer %s)', async (writer) => {
+    const h = harness = await startHarness({ writer });
     await h.store.recovered;
-    const db = h.store.db;
-    // SQLite answers SQLITE_FULL once the file would pass max_page_count: a full disk, reproducibly.
-    const pages = db.pragma('page_count', { simple: true }) as number;
-    db.pragma(`max_page_count = ${pages + 2}`);
+    expect(h.store.writer).toBe(writer);
+    // SQLite answers SQLITE_FULL once the file would pass max_page_count (a setting of the
+    // connection that writes): a full disk, reproducibly.
+    const pages = h.store.db.pragma('page_count', { simple: true }) as number;
+    await h.store.writerPragma(`max_page_count = ${pages + 2}`);
     const acknowledged: string[] = [];
     let refused: { status: number; body: Record<string, unknown> } | undefined;
     for (let i = 0; i < 400 && refused === undefined; i++) {
@@ -33,7 +34,7 @@ describe('storage faults', () => {
     expect(refused!.body.code).toBe('ATTUNE_STORE_UNAVAILABLE');
     expect(JSON.stringify(refused!.body)).not.toMatch(/SQLITE|database or disk/);
 
-    db.pragma('max_page_count = 1073741823');
+    await h.store.writerPragma('max_page_count = 1073741823');
     const after = uniqueId('after');
     const res = await collect(h, '/v1/track', { messageId: after, userId: 'u1', event: 'Product Viewed' });
     expect(res.statusCode).toBe(200);

@@ -40,6 +40,8 @@ export interface HarnessOptions {
    * held-out or assigned users pass or fail by the draw.
    */
   readonly workspaceIds?: readonly [string, string];
+  /** Where the store commits appends and state writes (`openSqliteStore`'s `writer`). Default `inline`. */
+  readonly writer?: 'worker' | 'inline';
 }
 
 /** The harness's workspace ids unless a test names others. */
@@ -48,7 +50,7 @@ export const HARNESS_WORKSPACE_IDS = ['ws_test_a', 'ws_test_b'] as const;
 /** A server on a fresh SQLite file in a temporary folder, with two workspaces. Use app.inject(). */
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const dataDir = mkdtempSync(join(tmpdir(), 'attune-test-'));
-  const store = openStore({ path: join(dataDir, 'attune.db'), synchronous: 'normal', maxPendingEvents: options.maxPendingEvents ?? 100_000 });
+  const store = openStore({ path: join(dataDir, 'attune.db'), synchronous: 'normal', writer: options.writer ?? 'inline', maxPendingEvents: options.maxPendingEvents ?? 100_000 });
   const server = await buildServer({
     store,
     clock: options.clock ?? systemClock,

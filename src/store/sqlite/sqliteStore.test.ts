@@ -12,13 +12,14 @@ import { describeStateStoreContract } from '../contract/stateStore.contract.js';
 import { defaultIdentitySettings } from '../../core/identity/types.js';
 import { createEngineStore } from '../../engine/createEngineStore.js';
 import { migrations } from './migrations.js';
-import { openSqliteStore, type SqliteStore } from './openSqliteStore.js';
+import { openSqliteStore, type SqliteStore, type StorageWriter } from './openSqliteStore.js';
 
 /** A store on a fresh file in a temporary folder; closing it deletes the folder. */
-function openOnFile(): SqliteStore & { readonly path: string } {
+function openOnFile(writer: StorageWriter = 'inline'): SqliteStore & { readonly path: string } {
   const dir = mkdtempSync(join(tmpdir(), 'attune-store-'));
   const path = join(dir, 'attune.db');
-  const store = openSqliteStore({ path, synchronous: 'normal' });
+  const store = openSqliteStore({ path, synchronous: 'normal', writer });
+  expect(store.writer).toBe(writer);
   return {
     ...store,
     path,
@@ -42,6 +43,11 @@ describeStateStoreContract('sqlite (file)', async () => openOnFile());
 describeStateStoreContract('sqlite (:memory:)', async () => openInMemory());
 describeWorkspaceStoreContract('sqlite (file)', async () => openOnFile());
 describeWorkspaceStoreContract('sqlite (:memory:)', async () => openInMemory());
+// The appends and the state writes on the storage thread, the reads on the main connection.
+describeDecisionStoreContract('sqlite (file, storage thread)', async () => openOnFile('worker'));
+describeExperimentStoreContract('sqlite (file, storage thread)', async () => openOnFile('worker'));
+describeEventLogWriterContract('sqlite (file, storage thread)', async () => openOnFile('worker'), async (store) => openSqliteStore({ path: store.path, synchronous: 'normal', writer: 'worker' }));
+describeStateStoreContract('sqlite (file, storage thread)', async () => openOnFile('worker'));
 
 describe('openSqliteStore', () => {
   it('keeps committed events, profiles and workspaces when the file is closed and opened again', async () => {
