@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AttuneError } from '../core/errors/AttuneError.js';
+import { isProcessRunning } from './isProcessRunning.js';
 
 export const lockFile = 'attune.lock';
 
@@ -19,15 +20,6 @@ function readLock(path: string): LockRecord | undefined {
   }
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: the process exists but belongs to someone else.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /**
  * Takes the data folder for this process: one process at a time owns the derived state (the
@@ -51,7 +43,7 @@ export function lockDataFolder(dataDir: string, command: string): () => void {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
     const holder = readLock(path);
-    if (holder !== undefined && holder.pid !== process.pid && isAlive(holder.pid)) {
+    if (holder !== undefined && holder.pid !== process.pid && isProcessRunning(holder.pid)) {
       throw new AttuneError('ATTUNE_DATA_FOLDER_IN_USE', {
         detail: `${dataDir} is in use by \`attune ${holder.command}\` (process ${holder.pid}, since ${holder.since}): stop it first, or make the change through its admin API`,
         field: '--data',

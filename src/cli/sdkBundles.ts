@@ -3,25 +3,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sdkFileNames } from '../sdk/browser/sdkFileNames.js';
+import { isProcessRunning } from './isProcessRunning.js';
 
 /** Temporary bundle folders are named after their process, so that a later run can remove those of processes that died (killed, crashed) without removing their own. */
 const temporaryPrefix = 'attune-sdk-serve-';
 
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it runs, as another user.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** Removes the temporary bundle folders left by processes that no longer run. */
 export function removeOrphanedBundles(dir = tmpdir()): void {
   for (const name of readdirSync(dir)) {
     const pid = Number(/^attune-sdk-serve-(\d+)-/.exec(name)?.[1]);
-    if (Number.isInteger(pid) && pid > 0 && !isRunning(pid)) rmSync(join(dir, name), { recursive: true, force: true });
+    if (Number.isInteger(pid) && pid > 0 && !isProcessRunning(pid)) rmSync(join(dir, name), { recursive: true, force: true });
   }
 }
 

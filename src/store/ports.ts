@@ -89,16 +89,8 @@ export interface StateBatch {
   readonly eventProfiles: readonly { readonly workspaceId: string; readonly seq: number; readonly profileId: string }[];
 }
 
-export interface OutcomeDelta {
-  readonly workspaceId: string;
-  readonly actionId: string;
-  readonly placementId: string;
-  readonly impressions: number;
-  readonly clicks: number;
-  readonly dismisses: number;
-  readonly conversions: number;
-  readonly conversionValue: number;
-}
+/** Increments of one action's outcome counters on one placement. */
+export type OutcomeDelta = ActionOutcomes & { readonly workspaceId: string };
 
 /**
  * Derived profile state behind the in-memory state: cold profiles are read from it, and
