@@ -17,9 +17,10 @@ export class SqliteProfileReader implements ProfileReader {
 
   constructor(private readonly db: SqliteDatabase) {
     this.stmts = {
-      byIdentity: db.prepare("SELECT profile_id FROM identities WHERE workspace_id = ? AND value = ? ORDER BY kind = 'user' DESC LIMIT 1").pluck(),
+      // Both kinds named, so that the lookup is two primary-key probes, not a walk of the workspace.
+      byIdentity: db.prepare("SELECT profile_id FROM identities WHERE workspace_id = ? AND kind IN ('user', 'anonymous') AND value = ? ORDER BY kind = 'user' DESC LIMIT 1").pluck(),
       profile: db.prepare('SELECT id, first_seen, last_seen, traits, event_counts, merged_into FROM profiles WHERE workspace_id = ? AND id = ?'),
-      identities: db.prepare('SELECT kind, value FROM identities WHERE workspace_id = ? AND profile_id = ? ORDER BY kind DESC, linked_at'),
+      identities: db.prepare('SELECT kind, value FROM identities INDEXED BY identities_profile WHERE workspace_id = ? AND profile_id = ? ORDER BY kind DESC, linked_at'),
       merged: db.prepare('SELECT id FROM profiles WHERE workspace_id = ? AND merged_into = ? ORDER BY id').pluck(),
     };
   }

@@ -37,7 +37,9 @@ export class SqliteStateStore implements StateStore {
         `SELECT p.id, p.created_at, p.first_seen, p.last_seen, p.traits, p.trait_times, p.event_counts, p.merged_count, p.merged_into, k.state
          FROM profiles p LEFT JOIN profile_knowledge k ON k.workspace_id = p.workspace_id AND k.profile_id = p.id WHERE p.workspace_id = ? AND p.id = ?`,
       ),
-      identitiesOf: db.prepare('SELECT kind, value FROM identities WHERE workspace_id = ? AND profile_id = ? ORDER BY linked_at, kind, value'),
+      // INDEXED BY: without statistics the planner prefers the primary key's workspace prefix,
+      // a scan of every identity of the workspace per cold profile (10 ms at 100,000 profiles).
+      identitiesOf: db.prepare('SELECT kind, value FROM identities INDEXED BY identities_profile WHERE workspace_id = ? AND profile_id = ? ORDER BY linked_at, kind, value'),
       upsertProfile: db.prepare(
         `INSERT INTO profiles (workspace_id, id, created_at, first_seen, last_seen, traits, trait_times, event_counts, merged_count, merged_into) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (workspace_id, id) DO UPDATE SET first_seen = excluded.first_seen, last_seen = excluded.last_seen, traits = excluded.traits,
