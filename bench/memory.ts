@@ -8,7 +8,7 @@ import { sendBatches, spawnMemoryServer, type Sent } from './support/memoryProce
 import type { MemoryUser } from './support/memoryServer.js';
 import { storedFigures } from './support/memoryStored.js';
 import { parseHttpOptions } from './support/options.js';
-import { busyCoresBeforeRun, count, fixed, formatTable, gitState, machineInfo, round, writeVerifiedResults, type Check } from './support/report.js';
+import { busyCoresBeforeRun, loadAverage, count, fixed, formatTable, gitState, machineInfo, round, writeVerifiedResults, type Check } from './support/report.js';
 import { benchWorkloadShape, BodySource, createWorkload } from './support/workload.js';
 
 /**
@@ -63,8 +63,8 @@ function sentCheck(name: string, sent: Sent): Check {
 export async function memoryBenchmark(args: readonly string[]): Promise<void> {
   const settings = parseArgs(args);
   const started = Date.now();
+  const loadAtStart = loadAverage();
   const idleCheck = await busyCoresBeforeRun();
-  const loadBefore = loadavg();
   // Templates enough that (nearly) every user has events: 5 events per user per pass.
   const workload = createWorkload({ ...benchWorkloadShape, users: settings.profiles, templates: Math.max(200, Math.ceil((settings.profiles * 5) / batchSize)), batchSize });
   const users = new Map<string, MemoryUser>();
@@ -117,6 +117,7 @@ export async function memoryBenchmark(args: readonly string[]): Promise<void> {
       date: new Date(started).toISOString(),
       machine: machineInfo(),
       git: gitState(),
+      loadAverage: { atStart: loadAtStart },
       summary: {
         heapBytesPerProfile: round(heap.heapBytesPerProfile, 0),
         storedBytesPerProfile: round(storedBytesPerProfile, 0),
@@ -136,7 +137,7 @@ export async function memoryBenchmark(args: readonly string[]): Promise<void> {
         knowledge: '20 features and 50 segments of bench/support/knowWorkspace.ts',
         requestsInFlight: settings.concurrency,
         busyCoresBeforeRun: round(idleCheck, 2),
-        loadAverage: { beforeRun: loadBefore.map((l) => round(l, 2)), afterIngestAndRecovery: loadDuringRun.map((l) => round(l, 2)) },
+        loadAverageAfterIngestAndRecovery: loadDuringRun.map((l) => round(l, 2)),
         method: {
           heapBytesPerProfile: 'a fresh process (--expose-gc) opens the store on the data folder, gc twice, heapUsed; loads every live profile into the cache (LiveState.load, 500 ids at a time); gc twice, heapUsed; the difference over the profiles cached',
           storedBytesPerProfile: 'dbstat pages of profiles, identities, profile_knowledge, segment_members and profile_merges (indexes included) over live profiles, after the state was written behind; the history tables (segment_changes, consent_changes) are in storedBytesPerProfileWithHistory',
@@ -162,7 +163,7 @@ export async function memoryBenchmark(args: readonly string[]): Promise<void> {
       ['recovery seconds per million events', fixed(recoverySecondsPerMillionEvents, 2), `<= ${goals.recoverySecondsPerMillionEvents.toString()}`, met(result.goals.recoverySecondsPerMillionEvents.met)],
       ['  restart to listening, s', fixed(second.spawnMillis / 1000, 2), '', ''],
     ]));
-    console.log(`load average ${loadBefore.map((l) => fixed(l)).join(' ')} before, ${loadDuringRun.map((l) => fixed(l)).join(' ')} after the ingest and recovery`);
+    console.log(`load average ${loadAtStart.map((l) => fixed(l)).join(' ')} before, ${loadDuringRun.map((l) => fixed(l)).join(' ')} after the ingest and recovery`);
     const path = writeVerifiedResults(result, checks, { write: !settings.quick, notWrittenBecause: 'quick run' });
     if (path !== null) console.log(`wrote ${path} (${((Date.now() - started) / 1000).toFixed(0)} s)`);
   } finally {
