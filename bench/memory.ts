@@ -30,6 +30,8 @@ interface MemorySettings {
   readonly baseEvents: number;
   readonly tailEvents: number;
   readonly concurrency: number;
+  /** V8 CPU profiles (node --cpu-prof) of the restarted server (recovery) and of the heap child (cold loads), in this folder. */
+  readonly profileDir: string | null;
 }
 
 function parseArgs(args: readonly string[]): MemorySettings {
@@ -37,9 +39,11 @@ function parseArgs(args: readonly string[]): MemorySettings {
   let profiles: number | null = null;
   let baseEvents: number | null = null;
   let tailEvents: number | null = null;
-  const usage = 'memory takes --quick --profiles=N --base-events=N --tail-events=N --connections=N';
-  const http = parseHttpOptions(args, usage, ({ flag, number }) => {
+  let profileDir = null as string | null;
+  const usage = 'memory takes --quick --profiles=N --base-events=N --tail-events=N --connections=N --profile[=dir]';
+  const http = parseHttpOptions(args, usage, ({ flag, value, number }) => {
     if (flag === '--quick') quick = true;
+    else if (flag === '--profile') profileDir = value ?? join(tmpdir(), `attune-bench-memory-profiles-${Date.now().toString()}`);
     else if (flag === '--profiles') profiles = Math.round(number());
     else if (flag === '--base-events') baseEvents = Math.round(number());
     else if (flag === '--tail-events') tailEvents = Math.round(number());
@@ -53,6 +57,7 @@ function parseArgs(args: readonly string[]): MemorySettings {
     baseEvents: baseEvents ?? p * 20,
     tailEvents: tailEvents ?? (quick ? 20_000 : 200_000),
     concurrency: args.some((a) => a.startsWith('--connections')) ? http.connections : 8,
+    profileDir,
   };
 }
 
@@ -87,7 +92,8 @@ export async function memoryBenchmark(args: readonly string[]): Promise<void> {
     await first.kill();
     console.log(`  tail: ${count(tail.accepted)} events in ${fixed(tail.seconds, 1)} s; SIGKILLed, restarting ...`);
     // 3. Recovery on restart.
-    const second = await spawnMemoryServer({ ...env, ATTUNE_BENCH_MEMORY_WRITE_KEY: first.ready.writeKey });
+    const profiled = (name: string) => (settings.profileDir === null ? [] : ['--cpu-prof', `--cpu-prof-dir=${join(settings.profileDir, name)}`]);
+    const second = await spawnMemoryServer({ ...env, ATTUNE_BENCH_MEMORY_WRITE_KEY: first.ready.writeKey }, profiled('recovery'));
     const recovery = second.ready.recovery;
     const after = await second.digest(sample);
     await second.flush();
@@ -96,7 +102,7 @@ export async function memoryBenchmark(args: readonly string[]): Promise<void> {
     const stored = storedFigures(join(dataDir, databaseFile));
     console.log(`  recovered ${count(recovery.replayedEvents)} events in ${fixed(recovery.millis, 0)} ms; heap of the cached profiles ...`);
     // 4. The heap of the cached profiles, in a fresh process.
-    const heap = await runInChild<HeapFigures>('./memoryHeap.ts', [dataDir, first.ready.workspaceId]);
+    const heap = await runInChild<HeapFigures>('./memoryHeap.ts', [dataDir, first.ready.workspaceId], profiled('heap'));
 
     const acknowledged = base.accepted + tail.accepted;
     const differing = before.filter((row, i) => row !== after[i]).length;
@@ -164,7 +170,8 @@ export async function memoryBenchmark(args: readonly string[]): Promise<void> {
       ['  restart to listening, s', fixed(second.spawnMillis / 1000, 2), '', ''],
     ]));
     console.log(`load average ${loadAtStart.map((l) => fixed(l)).join(' ')} before, ${loadDuringRun.map((l) => fixed(l)).join(' ')} after the ingest and recovery`);
-    const path = writeVerifiedResults(result, checks, { write: !settings.quick, notWrittenBecause: 'quick run' });
+    if (settings.profileDir !== null) console.log(`CPU profiles (recovery, heap): ${settings.profileDir}; summarise with npx tsx bench/support/summarizeProfile.ts <file>`);
+    const path = writeVerifiedResults(result, checks, { write: !settings.quick && settings.profileDir === null, notWrittenBecause: settings.quick ? 'quick run' : 'profiled run' });
     if (path !== null) console.log(`wrote ${path} (${((Date.now() - started) / 1000).toFixed(0)} s)`);
   } finally {
     rmSync(dataDir, { recursive: true, force: true });

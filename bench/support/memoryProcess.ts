@@ -36,10 +36,10 @@ function reply<T extends MemoryChildMessage['type']>(child: ChildProcess, type: 
   });
 }
 
-export async function spawnMemoryServer(env: Readonly<Record<string, string>>): Promise<MemoryServer> {
+export async function spawnMemoryServer(env: Readonly<Record<string, string>>, execArgv: readonly string[] = []): Promise<MemoryServer> {
   const entry = fileURLToPath(new URL('./memoryServer.ts', import.meta.url));
   const started = performance.now();
-  const child = fork(entry, [], { execArgv: ['--import', 'tsx'], env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(entry, [], { execArgv: ['--import', 'tsx', ...execArgv], env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const ready = await reply(child, 'ready');
   const spawnMillis = performance.now() - started;
