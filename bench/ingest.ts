@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { attuneRunCheck, cpuCores, floorRunCheck, loadFigures, measureAttune, measureFastifyFloor, type AttuneRun, type HttpRun, type HttpSettings, type SyncMode } from './support/http.js';
 import { parseHttpOptions } from './support/options.js';
 import { rawSqliteCheck, runRawSqlite, sqliteFigures, type RawSqliteResult } from './support/rawSqlite.js';
-import { busyCoresBeforeRun, count, fixed, formatTable, gitState, machineInfo, round, writeVerifiedResults, type Check } from './support/report.js';
+import { busyCoresBeforeRun, loadAverage, count, fixed, formatTable, gitState, machineInfo, round, writeVerifiedResults, type Check } from './support/report.js';
 import { benchWorkloadShape, createWorkload } from './support/workload.js';
 
 /**
@@ -85,6 +85,7 @@ export async function ingestBenchmark(args: readonly string[]): Promise<void> {
   const settings = parseArgs(args);
   if (settings.profileDir !== null) mkdirSync(settings.profileDir, { recursive: true });
   const started = Date.now();
+  const loadAtStart = loadAverage();
   const idleCheck = await busyCoresBeforeRun();
   const batchSizes = settings.smallBatches ? [100, 20] : [100];
   const workloads = new Map(batchSizes.map((batchSize) => [batchSize, createWorkload({ ...benchWorkloadShape, batchSize })]));
@@ -130,6 +131,7 @@ export async function ingestBenchmark(args: readonly string[]): Promise<void> {
     date: new Date(started).toISOString(),
     machine: machineInfo(),
     git: gitState(),
+    loadAverage: { atStart: loadAtStart },
     summary: {
       /** Batches of 100, ATTUNE_SYNC=full unless --sync says otherwise; the floor is raw better-sqlite3 appends of the same events, same run. */
       eventsPerSecond: round(headlineRun.eventsPerSecond, 0),

@@ -10,7 +10,7 @@ import type { RuleTimings } from './support/knowRules.js';
 import { knowFeatures, knowSegments } from './support/knowWorkspace.js';
 import { parseHttpOptions } from './support/options.js';
 import { rawSqliteCheck, runRawSqlite, sqliteFigures, type RawSqliteResult } from './support/rawSqlite.js';
-import { busyCoresBeforeRun, count, fixed, formatTable, gitState, machineInfo, round, writeVerifiedResults, type Check } from './support/report.js';
+import { busyCoresBeforeRun, loadAverage, count, fixed, formatTable, gitState, machineInfo, round, writeVerifiedResults, type Check } from './support/report.js';
 import { benchWorkloadShape, createWorkload, type Workload } from './support/workload.js';
 
 /**
@@ -168,6 +168,7 @@ function profileDifference(runs: { withKnowledge: ProfiledRun; withoutKnowledge:
 export async function knowBenchmark(args: readonly string[]): Promise<void> {
   const settings = parseArgs(args);
   const started = Date.now();
+  const loadAtStart = loadAverage();
   const idleCheck = await busyCoresBeforeRun();
   const has = (part: Part) => settings.parts.includes(part);
 
@@ -226,6 +227,7 @@ export async function knowBenchmark(args: readonly string[]): Promise<void> {
     date: new Date(started).toISOString(),
     machine: machineInfo(),
     git: gitState(),
+    loadAverage: { atStart: loadAtStart },
     // The figures of the parts run (a partial run is checked, not written).
     summary: {
       ...(http === null || throughput === null ? {} : {

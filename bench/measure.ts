@@ -6,7 +6,7 @@ import {
 import { analyzeAll, analyzeThroughService, buildAnalysisWorkload, storeAnalysisWorkload, type AnalysisPass } from './support/measureAnalysis.js';
 import { collectPass, corePass, createMeasureWorkspace, emptyJobsPass, openMeasureStore, type CollectPass } from './support/measureCollect.js';
 import { cpus } from 'node:os';
-import { busyCoresBeforeRun, count, fixed, formatTable, gitState, machineCpuTimes, machineInfo, round, writeVerifiedResults, type Check } from './support/report.js';
+import { busyCoresBeforeRun, loadAverage, count, fixed, formatTable, gitState, machineCpuTimes, machineInfo, round, writeVerifiedResults, type Check } from './support/report.js';
 
 /**
  * measure: what the experiment read-out costs, on the real code path. The cost per event of
@@ -101,6 +101,7 @@ const checkJson = (c: AggregationCheck) => ({
 export async function measureBenchmark(args: readonly string[]): Promise<void> {
   const settings = parseArgs(args);
   const started = Date.now();
+  const loadAtStart = loadAverage();
   const idleCheck = await busyCoresBeforeRun();
   console.log(`measure: ${count(settings.events)} events over ${count(settings.units)} exposed units in ${measureExperiment.arms.length.toString()} arms, ${measureMetrics.length.toString()} metrics, through applyExperimentEvent and SqliteCollectTx; analysis of ${settings.experiments.toString()} experiments through ExperimentService.analyze${settings.quick ? ' (quick: not written to bench/results)' : ''}`);
 
@@ -229,6 +230,7 @@ export async function measureBenchmark(args: readonly string[]): Promise<void> {
       date: new Date(started).toISOString(),
       machine: machineInfo(),
       git: gitState(),
+      loadAverage: { atStart: loadAtStart },
       summary: {
         aggregationNanosPerEvent: round(aggregationNanosPerEvent, 0),
         analysisMillisFor100Experiments: round(analysisMillis, 1),

@@ -9,12 +9,14 @@ import { decideBenchmark } from './decide.js';
 import { ingestBenchmark } from './ingest.js';
 import { knowBenchmark } from './know.js';
 import { measureBenchmark } from './measure.js';
+import { memoryBenchmark } from './memory.js';
 
 const benchmarks: Readonly<Record<string, (args: readonly string[]) => Promise<void>>> = {
   ingest: ingestBenchmark,
   know: knowBenchmark,
   decide: decideBenchmark,
   measure: measureBenchmark,
+  memory: memoryBenchmark,
 };
 
 const help = `usage: npm run bench [-- NAME [options]]
@@ -23,6 +25,7 @@ const help = `usage: npm run bench [-- NAME [options]]
   know    --seconds=N --warmup=N --connections=N --sync=full|normal --profiles=N --evaluations=N --only=http,rules,memory --profile[=dir]
   decide  --quick --profiles=N --calls=N --seconds=N --warmup=N --connections=N --profile[=file] --profile-server[=dir]
   measure --quick --units=N --events=N --runs=N
+  memory  --quick --profiles=N --base-events=N --tail-events=N --connections=N --profile[=dir]
 Quick, partial and profiled runs are checked but write no results file. See docs/BENCHMARKS.md.`;
 
 const [name, ...args] = process.argv.slice(2);

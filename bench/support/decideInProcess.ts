@@ -1,8 +1,10 @@
 /**
  * Child process of the `decide` benchmark: deciding in-process over the store decidePrepare.ts
  * filled, and the GrowthBook comparison. The server's own objects (buildServer over the
- * store, not listening): DecisionService.decide loads the profile from SQLite, decides and
- * records the decision (sample rate 1) through the group committer, as POST /v1/decide does.
+ * store, not listening): DecisionService.decide reads the profile from memory (loading it
+ * from the state store the first time), decides and records the decision (sample rate 1)
+ * through the group committer, as POST /v1/decide does. The store is opened afresh on the
+ * data folder, so the cold calls (before every profile is loaded) are first reads.
  * The loop yields to the event loop (setImmediate) every `yieldEvery` calls so that the
  * committer's commits run, as they do between requests in the server; the commit time is
  * outside the timed calls and reported on its own (`commit.microsPerDecision`).
@@ -25,6 +27,7 @@ import { decideChildMain, percentiles, type Percentiles } from './decideChild.js
 import { summarizeDecideProfile, type DecideProfileSummary } from './decideProfile.js';
 import { peerAttributes, peerEvaluators } from './decidePeer.js';
 import { decideContext, mainPlacement, peerArms, peerRuleIds, userIdOf } from './decideWorkspace.js';
+import { preloadProfiles } from './preloadProfiles.js';
 import { seededRandom } from './random.js';
 
 export interface InProcessOptions {
@@ -70,8 +73,10 @@ export interface InProcessResult {
     /** An answer of the median size (JSON), for the HTTP floor. */
     readonly medianAnswer: string;
   };
-  /** The main placement for profiles no call of this process had read before: one call each, after the measured loop. */
+  /** The main placement for profiles not in memory (a fresh store on the data folder, first decide per profile): one call each, before the measured loop. */
   readonly cold: { readonly latencyMicros: Percentiles };
+  /** Profiles listed and loaded before the measured calls, and the profiles the cache held then: equal when every measured call found its profile in memory. */
+  readonly warm: { readonly preloaded: number; readonly cachedProfiles: number };
   readonly peer: {
     readonly profiles: number;
     readonly passes: number;
@@ -80,12 +85,14 @@ export interface InProcessResult {
     readonly attuneCoreMicros: Percentiles;
     /** Its first part alone, decisionFrame: the rule input (features, derived features) and the segments at decision time, which GrowthBook is handed ready-made. */
     readonly attuneFrameMicros: Percentiles;
-    /** DecisionService.decide in-process: the SQLite profile load and the recording included. */
+    /** DecisionService.decide in-process: the profile read from memory and the recording included. */
     readonly attuneServiceMicros: Percentiles;
     /** One GrowthBook instance: setAttributes(attributes) then evalFeature('peer'). */
     readonly growthbookMicros: Percentiles;
     /** GrowthBookClient.evalFeature('peer', { attributes }). */
     readonly growthbookClientMicros: Percentiles;
+    /** The same work as Attune's core decide: from the profile in memory, the attributes and segments built (decisionFrame, peerAttributes) inside the timed call, then setAttributes and evalFeature. */
+    readonly growthbookSameWorkMicros: Percentiles;
     readonly agreement: {
       readonly sampled: number;
       /** Profiles one of the 20 rules caught (in Attune or in GrowthBook). */
@@ -148,9 +155,31 @@ async function run(options: InProcessOptions): Promise<InProcessResult> {
     await nextTurn();
   };
 
-  // The main placement through the DecisionService.
-  console.log(`    in-process: ${options.warmupCalls.toLocaleString('en-US')} warm-up and ${options.calls.toLocaleString('en-US')} measured calls of DecisionService.decide(${mainPlacement}) ...`);
+  // The main placement through the DecisionService: warm-up calls (the JIT; their profiles load),
+  // then the cold calls, then every profile loaded, then the measured calls over warm profiles.
+  console.log(`    in-process: ${options.warmupCalls.toLocaleString('en-US')} warm-up calls of DecisionService.decide(${mainPlacement}) ...`);
   await loop(calls, options.warmupCalls, 0);
+  // The cold case: profiles not in memory (this process opened the store afresh and no call has read
+  // them), in random order (neighbouring ids would share pages), one call each: the first decide per profile.
+  const used = new Set(calls.slice(0, options.warmupCalls).map((c) => c.userId));
+  const coldRandom = seededRandom(4712);
+  const coldCalls: DecideCall[] = [];
+  const wanted = Math.min(options.coldCalls, options.profiles - used.size);
+  for (let tries = 0; coldCalls.length < wanted && tries < wanted * 100; tries++) {
+    const userId = userIdOf(Math.floor(coldRandom() * options.profiles));
+    if (used.has(userId)) continue;
+    used.add(userId);
+    coldCalls.push({ userId, placements: [mainPlacement], context: decideContext(coldRandom) });
+  }
+  console.log(`    cold: ${coldCalls.length.toLocaleString('en-US')} calls for profiles not read before ...`);
+  const coldSamples = new Float64Array(coldCalls.length);
+  await loop(coldCalls, coldCalls.length, 0, (_answer, us, i) => {
+    coldSamples[i] = us;
+  });
+
+  console.log(`    warm: loading all ${options.profiles.toLocaleString('en-US')} profiles, then ${options.calls.toLocaleString('en-US')} measured calls ...`);
+  const preloaded = await preloadProfiles(store, options.workspaceId);
+  const cachedProfiles = store.live.profileCount;
   const commitsBefore = { ...commits };
   const samples = new Float64Array(options.calls);
   const fallbacks: Record<string, number> = {};
@@ -189,23 +218,6 @@ async function run(options: InProcessOptions): Promise<InProcessResult> {
   const measuredCommits = { commits: commits.commits - commitsBefore.commits, jobs: commits.jobs - commitsBefore.jobs, millis: commits.millis - commitsBefore.millis };
   sizes.sort((a, b) => a.bytes - b.bytes);
   const medianAnswer = sizes[Math.floor(sizes.length / 2)]!;
-
-  // The cold case: profiles no call has read yet, in random order (neighbouring ids would share pages), one call each.
-  const used = new Set(calls.map((c) => c.userId));
-  const coldRandom = seededRandom(4712);
-  const coldCalls: DecideCall[] = [];
-  const wanted = Math.min(options.coldCalls, options.profiles - used.size);
-  for (let tries = 0; coldCalls.length < wanted && tries < wanted * 100; tries++) {
-    const userId = userIdOf(Math.floor(coldRandom() * options.profiles));
-    if (used.has(userId)) continue;
-    used.add(userId);
-    coldCalls.push({ userId, placements: [mainPlacement], context: decideContext(coldRandom) });
-  }
-  console.log(`    cold: ${coldCalls.length.toLocaleString('en-US')} calls for profiles not read before ...`);
-  const coldSamples = new Float64Array(coldCalls.length);
-  await loop(coldCalls, coldCalls.length, 0, (_answer, us, i) => {
-    coldSamples[i] = us;
-  });
 
   // What the main placement's decisions look at: a sample decided with explain (pure core, profiles loaded first).
   const envRandom = coreRandom(99);
@@ -271,6 +283,7 @@ async function run(options: InProcessOptions): Promise<InProcessResult> {
   const attuneFrame = new Float64Array(n * passes);
   const growthbook = new Float64Array(n * passes);
   const growthbookClient = new Float64Array(n * passes);
+  const growthbookSameWork = new Float64Array(n * passes);
   let sink = 0;
   const random2 = coreRandom(5);
   const newDecisionId = () => `d_${uuidIds.next()}`;
@@ -309,10 +322,19 @@ async function run(options: InProcessOptions): Promise<InProcessResult> {
       sink += result.on ? 1 : 0;
       if (pass >= 0) growthbookClient[base + i] = micros(t0, t1);
     }
+    for (let i = 0; i < n; i++) {
+      const profile = profiles[i]!;
+      const t0 = process.hrtime.bigint();
+      const attrs = peerAttributes(decisionFrame(model, profile, peerRequest, { now: Date.now(), random: random2, newDecisionId, budgetUsed }));
+      const result = gb.instance(attrs);
+      const t1 = process.hrtime.bigint();
+      sink += result.on ? 1 : 0;
+      if (pass >= 0) growthbookSameWork[base + i] = micros(t0, t1);
+    }
   }
   if (sink < 0) console.log(sink);
 
-  // DecisionService.decide for the peer placement: the profile load from SQLite and the recording included.
+  // DecisionService.decide for the peer placement: the profile read from memory and the recording included.
   const peerCalls: DecideCall[] = [...peerUsers].map((userId) => ({ userId, placements: ['peer'] }));
   const serviceCount = Math.min(peerCalls.length * passes, 20_000);
   await loop(peerCalls, Math.min(peerCalls.length, 2_000), 0);
@@ -364,6 +386,7 @@ async function run(options: InProcessOptions): Promise<InProcessResult> {
       medianAnswer: medianAnswer.json,
     },
     cold: { latencyMicros: percentiles(coldSamples) },
+    warm: { preloaded, cachedProfiles },
     peer: {
       profiles: n,
       passes,
@@ -373,6 +396,7 @@ async function run(options: InProcessOptions): Promise<InProcessResult> {
       attuneServiceMicros: percentiles(attuneService),
       growthbookMicros: percentiles(growthbook),
       growthbookClientMicros: percentiles(growthbookClient),
+      growthbookSameWorkMicros: percentiles(growthbookSameWork),
       agreement: {
         sampled: n,
         targeted: agreement.targeted,

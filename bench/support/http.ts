@@ -37,6 +37,8 @@ export interface HttpRun {
 /** What the file holds after the run. */
 export interface StoredRows {
   readonly events: number;
+  /** Distinct messageIds in the log: equal to `events` when no event was stored twice (every messageId sent is unique). */
+  readonly distinctMessageIds: number;
   readonly profiles: number;
   readonly featureDefinitions: number;
   readonly segmentDefinitions: number;
@@ -129,6 +131,7 @@ function countRows(dataFile: string): StoredRows {
   try {
     return {
       events: one('SELECT count(*) FROM events'),
+      distinctMessageIds: one('SELECT count(DISTINCT message_id) FROM events'),
       profiles: one('SELECT count(*) FROM profiles'),
       featureDefinitions: one('SELECT count(*) FROM feature_definitions'),
       segmentDefinitions: one('SELECT count(*) FROM segment_definitions'),
@@ -180,18 +183,18 @@ export async function measureAttune(workload: Workload, settings: HttpSettings, 
     knowledge,
     acknowledgedEvents,
     stored,
-    verified: allOk && definitionsStored(knowledge, stored) && acknowledgedEvents === answeredOk * workload.options.batchSize && stored.events === acknowledgedEvents,
+    verified: allOk && definitionsStored(knowledge, stored) && acknowledgedEvents === answeredOk * workload.options.batchSize && stored.events === acknowledgedEvents && stored.distinctMessageIds === stored.events,
     cpuProfile: cpuProfileDir === null ? null : largestProfile(cpuProfileDir),
   };
 }
 
-/** An Attune run's check: every answer 2xx, every event sent acknowledged, the events stored equal those acknowledged (and the knowledge's definitions stored). */
+/** An Attune run's check: every answer 2xx, every event sent acknowledged, the events stored equal those acknowledged, each once (and the knowledge's definitions stored). */
 export function attuneRunCheck(run: AttuneRun, label: string): Check {
   const failures = run.warmup.non2xx + run.warmup.errors + run.load.non2xx + run.load.errors;
   return {
     name: `Attune, ${label}`,
     ok: run.verified,
-    detail: `${run.stored.events.toString()} events stored, ${run.acknowledgedEvents.toString()} acknowledged, ${failures.toString()} failed requests${run.load.firstFailure === null ? '' : ` (first: ${run.load.firstFailure.slice(0, 200)})`}; definitions ${run.stored.featureDefinitions.toString()} features, ${run.stored.segmentDefinitions.toString()} segments`,
+    detail: `${run.stored.events.toString()} events stored (${run.stored.distinctMessageIds.toString()} distinct messageIds), ${run.acknowledgedEvents.toString()} acknowledged, ${failures.toString()} failed requests${run.load.firstFailure === null ? '' : ` (first: ${run.load.firstFailure.slice(0, 200)})`}; definitions ${run.stored.featureDefinitions.toString()} features, ${run.stored.segmentDefinitions.toString()} segments`,
   };
 }
 

@@ -6,9 +6,9 @@ import { fileURLToPath } from 'node:url';
  * in a fresh child process: a clean heap and JIT, and `--expose-gc` for heap figures. The
  * child computes, sends one `result` message and exits.
  */
-export function runInChild<T>(entry: string, args: readonly string[]): Promise<T> {
+export function runInChild<T>(entry: string, args: readonly string[], execArgv: readonly string[] = []): Promise<T> {
   const file = fileURLToPath(new URL(entry, import.meta.url));
-  const child = fork(file, [...args], { execArgv: ['--import', 'tsx', '--expose-gc'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(file, [...args], { execArgv: ['--import', 'tsx', '--expose-gc', ...execArgv], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   return new Promise<T>((resolve, reject) => {
     let result: { value: T } | null = null;
     child.on('message', (message: { type: string; value: T }) => {

@@ -21,26 +21,29 @@ export interface RawSqliteResult {
 }
 
 /**
- * The floor for storage: the same events inserted straight into the same `events` table
- * (Attune's migration, so the same columns and indexes, and the same pragmas: WAL,
- * synchronous FULL or NORMAL, cache size) with one prepared statement and one transaction
- * per batch. No HTTP, no validation, no identity resolution, no profile updates.
+ * The floor for storage: the same events appended straight to the same log, the `events`
+ * table (Attune's migration, so the same columns and indexes, and the same pragmas: WAL,
+ * synchronous FULL or NORMAL, cache size), with the statement of the engine's log writer
+ * (SqliteLogWriter: the sequence number given) and one transaction per batch. No HTTP, no
+ * validation, no identity resolution, no profile state, no knowledge.
  */
 export function runRawSqlite(workload: Workload, synchronous: 'full' | 'normal', options: { warmupSeconds: number; seconds: number }): RawSqliteResult {
   const dir = mkdtempSync(join(tmpdir(), 'attune-bench-raw-'));
   const db = openDatabase({ path: join(dir, 'raw.db'), synchronous });
   try {
     const insert = db.prepare(
-      'INSERT INTO events (workspace_id, message_id, type, name, user_id, anonymous_id, profile_id, timestamp, received_at, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO events (seq, workspace_id, message_id, type, name, user_id, anonymous_id, profile_id, timestamp, received_at, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
     const source = new BodySource(workload, 1);
     const workspaceId = 'ws_0123456789abcdef0123';
+    // Sequence numbers given by the writer, as the engine's SqliteLogWriter does.
+    let seq = 0;
     const insertBatch = db.transaction(() => {
       const { template, prefix } = source.events();
       const receivedAt = Date.now();
       template.events.forEach((event, i) => {
         const { messageId, json } = fillEvent(event, prefix, i);
-        insert.run(workspaceId, messageId, event.type, event.name, event.userId, event.anonymousId, event.profileId, event.timestamp, receivedAt, json);
+        insert.run(++seq, workspaceId, messageId, event.type, event.name, event.userId, event.anonymousId, event.profileId, event.timestamp, receivedAt, json);
       });
     });
     const runFor = (seconds: number) => {
@@ -48,7 +51,8 @@ export function runRawSqlite(workload: Workload, synchronous: 'full' | 'normal',
       const deadline = started + seconds * 1000;
       let transactions = 0;
       while (performance.now() < deadline) {
-        insertBatch();
+        // IMMEDIATE, as SqliteLogWriter takes the write lock.
+        insertBatch.immediate();
         transactions++;
       }
       return { transactions, seconds: (performance.now() - started) / 1000 };

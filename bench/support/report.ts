@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, release, totalmem } from 'node:os';
+import { cpus, loadavg, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -45,6 +45,11 @@ export function machineCpuTimes(): { busyMs: number; totalMs: number } {
     busyMs += total - times.idle;
   }
   return { busyMs, totalMs };
+}
+
+/** os.loadavg() (1, 5 and 15 minutes), rounded: recorded in every results file, since the machine is shared. */
+export function loadAverage(): number[] {
+  return loadavg().map((l) => round(l, 2));
 }
 
 /** Cores' worth of CPU the whole machine is using, sampled over `millis`: to notice other work running. */
@@ -136,7 +141,9 @@ export function writeVerifiedResults(result: BenchmarkResult, checks: readonly C
   const dir = options.dir ?? resultsDir;
   mkdirSync(dir, { recursive: true });
   const path = join(dir, `${result.benchmark}.json`);
-  const file = { ...result, verified: true, checks: checks.map(({ name, detail }) => ({ name, detail })) };
+  // The load average when the file is written, beside the one the benchmark took at its start.
+  const atStart = (result['loadAverage'] as { atStart?: unknown } | undefined)?.atStart;
+  const file = { ...result, loadAverage: { ...(atStart === undefined ? {} : { atStart }), atEnd: loadAverage() }, verified: true, checks: checks.map(({ name, detail }) => ({ name, detail })) };
   writeFileSync(path, `${JSON.stringify(file, null, 2)}\n`);
   return path;
 }

@@ -14,6 +14,7 @@ const required: Readonly<Record<string, readonly string[]>> = {
   know: ['eventsPerSecondWithSegments', 'ratioToLogFloor', 'ruleEvalNanos', 'bytesPerProfile'],
   decide: ['inProcessP50Micros', 'inProcessP99Micros', 'ratio', 'peerRatio', 'coldP99Micros'],
   measure: ['aggregationNanosPerEvent', 'analysisMillisFor100Experiments'],
+  memory: ['heapBytesPerProfile', 'storedBytesPerProfile', 'recoverySecondsPerMillionEvents'],
 };
 
 const files = readdirSync(resultsDir).filter((f) => f.endsWith('.json'));
@@ -31,5 +32,7 @@ describe('bench/results', () => {
     expect(JSON.stringify(data)).not.toContain('"verified":false');
     expect(summaryProblems(data['summary'])).toEqual([]);
     expect(Object.keys(data['summary'] as object)).toEqual(expect.arrayContaining([...(required[name] ?? [])]));
+    // The machine is shared: every file says how loaded it was.
+    if (name !== 'measure') expect(data['loadAverage']).toMatchObject({ atStart: expect.any(Array), atEnd: expect.any(Array) });
   });
 });
