@@ -112,7 +112,12 @@ export class LiveCommitter implements CollectCommitter {
 
   private runCycle(): Promise<void> {
     this.scheduled = false;
-    this.chain = this.chain.then(() => this.cycle());
+    // A cycle settles its own jobs; should it throw past them, the chain must still go on, or
+    // every later job would wait for ever.
+    this.chain = this.chain.then(() => this.cycle()).catch((error: unknown) => {
+      this.hooks.suspect();
+      this.hooks.fault(error);
+    });
     return this.chain;
   }
 

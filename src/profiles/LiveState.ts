@@ -82,6 +82,8 @@ export class LiveState implements CollectTx {
   private readonly identities = new Map<string, string | null>();
   private readonly armStats = new Map<string, Map<string, ArmStatsRecord>>();
   private cachedBytes = 0;
+  /** Loads awaiting the store: what they found is pinned only at their end, so nothing is evicted meanwhile. */
+  private loadsInFlight = 0;
 
   private dirtyProfiles = new Set<LiveProfile>();
   private pendingIdentities = new Map<string, StateBatch['identities'][number]>();
@@ -154,6 +156,15 @@ export class LiveState implements CollectTx {
    * store's (older) copy.
    */
   async load(preload: Preload): Promise<LiveProfile[]> {
+    this.loadsInFlight++;
+    try {
+      return await this.loadPinned(preload);
+    } finally {
+      this.loadsInFlight--;
+    }
+  }
+
+  private async loadPinned(preload: Preload): Promise<LiveProfile[]> {
     const ws = preload.workspaceId;
     const keys = (preload.keys ?? []).filter((k) => !this.identities.has(identityKey(ws, k)));
     if (keys.length > 0) {
@@ -495,7 +506,7 @@ export class LiveState implements CollectTx {
    * completed, so that the store holds what is dropped.
    */
   evict(): number {
-    if (this.cachedBytes <= this.budgetBytes) return 0;
+    if (this.cachedBytes <= this.budgetBytes || this.loadsInFlight > 0) return 0;
     let evicted = 0;
     for (const [key, p] of this.profiles) {
       if (this.cachedBytes <= this.budgetBytes * 0.9) break;

@@ -141,4 +141,55 @@ describe('LiveStore', () => {
     await store.committer.submit(0, (tx) => { tx.createProfile(WS, 'p1', T0); });
     expect((await adapter.state.loadProfiles(WS, ['p1']))[0]?.id).toBe('p1');
   });
+  it('a batch taken while another is being written holds the state of its own checkpoint, not later changes', async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+    dir = mkdtempSync(join(tmpdir(), 'attune-live-'));
+    adapter = openSqliteStore({ path: join(dir, 'attune.db'), synchronous: 'normal' });
+    // A state store that is slow to commit: each write is serialised when called (the port's
+    // contract), the first two commit when the test opens `early`, later ones at `late`.
+    let openEarly!: () => void;
+    let openLate!: () => void;
+    const early = new Promise<void>((resolve) => { openEarly = resolve; });
+    const late = new Promise<void>((resolve) => { openLate = resolve; });
+    let calls = 0;
+    let holding = false;
+    const state: SqliteStore['state'] = {
+      findIdentities: (ws, keys) => adapter.state.findIdentities(ws, keys),
+      loadProfiles: (ws, ids) => adapter.state.loadProfiles(ws, ids),
+      armStats: (ws) => adapter.state.armStats(ws),
+      checkpoint: () => adapter.state.checkpoint(),
+      profileIds: (ws, after, limit) => adapter.state.profileIds(ws, after, limit),
+      resetDerived: (ws) => adapter.state.resetDerived(ws),
+      write: async (batch) => {
+        const copy = structuredClone(batch);
+        if (holding) await (++calls <= 2 ? early : late);
+        await adapter.state.write(copy);
+      },
+    };
+    // Every cycle takes a batch (the clock moves past the write interval before each).
+    let now = T0;
+    const moving = { now: () => now };
+    store = createEngineStore({ ...adapter, state }, { maxPendingEvents: 10_000, clock: moving, stateWriteMillis: 1_000 });
+    await store.recovered;
+    await store.workspaces.createWorkspace({ id: WS, name: WS, createdAt: T0, identity: defaultIdentitySettings }, []);
+    holding = true;
+    for (const n of [1, 2, 3]) {
+      now += 2_000;
+      await collect(store, adapter, [identify(`m${n}`, 'u1', 'a1', T0 + n * 1000)]);
+    }
+    expect(calls).toBeGreaterThanOrEqual(1);
+    openEarly();
+    for (let i = 0; i < 200 && (await adapter.state.checkpoint()) < 2; i++) await new Promise((resolve) => setTimeout(resolve, 5));
+    const checkpoint = await adapter.state.checkpoint();
+    expect(checkpoint).toBe(2);
+    const [id] = await adapter.state.findIdentities(WS, [{ kind: 'user', value: 'u1' }]);
+    const stored = (await adapter.state.loadProfiles(WS, [id!]))[0]!;
+    expect(Object.values(stored.eventCounts).reduce((n, c) => n + c, 0)).toBe(checkpoint);
+    // The knowledge is changed in place by each event: it must be the one of the checkpoint too.
+    expect(stored.knowledge?.s?.events).toBe(checkpoint);
+    openLate();
+    await store.flushState();
+    expect(await adapter.state.checkpoint()).toBe(3);
+  });
 });

@@ -79,20 +79,52 @@ export function createLiveStore(adapter: AttuneStore, options: LiveStoreOptions)
   const firstRecovery = recoveryDone.promise;
 
   // State writes go to the adapter one after another, in the order their batches were taken.
+  // `writes` never rejects (it is the chain); `lastWritten` is the last batch's own outcome,
+  // for callers that must know their state reached the store.
   let writes: Promise<void> = Promise.resolve();
+  let lastWritten: Promise<void> = Promise.resolve();
+  /** Batches taken and not yet written (or failed). */
+  let unwritten = 0;
+  /** Moves on at every fault: a batch taken before it must not be written after it. */
+  let generation = 0;
+  const skippedWrites = new WeakSet<object>();
   const writeBatch = (batch: StateBatch): Promise<void> => {
-    const written = writes.then(async () => {
-      // A write after a failed one would claim a checkpoint the store does not hold.
-      if (recoveryDue && !recovering) return;
-      await adapter.state.write(batch);
-      live.evict();
-      dedupe.prune();
+    const taken = generation;
+    const write = async (b: StateBatch): Promise<void> => {
+      // A batch taken before a fault may lack changes of a batch that failed: writing it would
+      // claim a checkpoint the store does not hold. Recovery writes its own.
+      if (taken !== generation || (recoveryDue && !recovering)) {
+        const skipped = new AttuneError('ATTUNE_STORE_UNAVAILABLE', { detail: 'the state is being recovered after a failure; try again' });
+        skippedWrites.add(skipped);
+        throw skipped;
+      }
+      await adapter.state.write(b);
+    };
+    unwritten++;
+    // The batch refers to the live profiles, which later cycles go on changing. With no write
+    // pending it is handed to the adapter now (which serialises it before returning); behind
+    // another write it is copied now, so it holds exactly the state of its checkpoint.
+    const written = unwritten === 1 ? write(batch) : ((frozen) => writes.then(() => write(frozen)))(structuredClone(batch));
+    const settled = written.then(
+      () => {
+        unwritten--;
+        dedupe.prune();
+        // Eviction between cycles, once every taken batch is in the store: a profile dropped
+        // from memory must be found, as it is now, when it is loaded again.
+        if (unwritten === 0) void committer.between(() => (unwritten === 0 ? live.evict() : 0)).catch(() => undefined);
+      },
+      (error: unknown) => {
+        // Before anything else can take a batch: the memory may now hold what the store lacks.
+        if (!skippedWrites.has(error as object)) suspect();
+        unwritten--;
+        throw error;
+      },
+    );
+    writes = settled.catch((error: unknown) => {
+      if (!skippedWrites.has(error as object)) fault(error);
     });
-    writes = written.catch((error: unknown) => {
-      suspect();
-      fault(error);
-    });
-    return written;
+    lastWritten = settled;
+    return settled;
   };
   /** Takes a batch now: only where the memory holds exactly what the log holds. */
   const takeAndWrite = (): Promise<void> | undefined => {
@@ -100,11 +132,10 @@ export function createLiveStore(adapter: AttuneStore, options: LiveStoreOptions)
     lastWrite = options.clock.now();
     return writeBatch(live.takeBatch());
   };
-  /** Writes the changed state behind, between cycles. */
+  /** Writes the changed state behind, between cycles; rejects when that write (or the one before it) failed. */
   const writeState = async (): Promise<void> => {
     await recoveryDone.promise;
-    await committer.between(takeAndWrite);
-    await writes;
+    await committer.between(() => takeAndWrite() ?? lastWritten);
   };
 
   let recovering = false;
@@ -173,6 +204,7 @@ export function createLiveStore(adapter: AttuneStore, options: LiveStoreOptions)
 
   /** The memory may hold what the log does not: stop taking batches and make readers wait. */
   const suspect = (): void => {
+    generation++;
     if (recoveryDue) return;
     recoveryDue = true;
     recoveryDone = deferred<RecoveryReport>();
@@ -209,6 +241,8 @@ export function createLiveStore(adapter: AttuneStore, options: LiveStoreOptions)
       const written = takeAndWrite();
       if (written !== undefined) return written;
       if (recoveryDue) throw new AttuneError('ATTUNE_STORE_UNAVAILABLE', { detail: 'the state is being recovered after a failure; try again' });
+      // Nothing left to take: the job's changes went with a batch already taken (afterCycle).
+      return lastWritten;
     },
     suspect,
     fault,
@@ -294,8 +328,12 @@ export function createLiveStore(adapter: AttuneStore, options: LiveStoreOptions)
    * the pending state still holds would otherwise be written after the delete and bring the
    * segment's member rows back.
    */
-  const deletingSegments = <T>(deleteInStore: () => Promise<T>): Promise<T> => committer.between(async () => {
-    await takeAndWrite();
+  /**
+   * Deletes rows that pending state would write back (segment members, arm statistics):
+   * between cycles, after every taken batch is in the store.
+   */
+  const deletingDerived = <T>(deleteInStore: () => Promise<T>): Promise<T> => committer.between(async () => {
+    await (takeAndWrite() ?? lastWritten);
     return deleteInStore();
   });
   const config = adapter.knowledgeConfig;
@@ -306,18 +344,18 @@ export function createLiveStore(adapter: AttuneStore, options: LiveStoreOptions)
     deleteFeature: (ws, name) => config.deleteFeature(ws, name),
     listSegments: (ws) => config.listSegments(ws),
     putSegment: (ws, d, at) => config.putSegment(ws, d, at),
-    deleteSegment: (ws, id) => deletingSegments(() => config.deleteSegment(ws, id)),
+    deleteSegment: (ws, id) => deletingDerived(() => config.deleteSegment(ws, id)),
     saveDefinitions: (ws, changes, at) => ((changes.deleteSegments ?? []).length > 0
-      ? deletingSegments(() => config.saveDefinitions(ws, changes, at))
+      ? deletingDerived(() => config.saveDefinitions(ws, changes, at))
       : config.saveDefinitions(ws, changes, at)),
   };
   const experiments: ExperimentStore = {
     listExperiments: (ws) => adapter.experiments.listExperiments(ws),
     putExperiment: (ws, d, at) => adapter.experiments.putExperiment(ws, d, at),
-    deleteExperiment: async (ws, id, at) => {
+    deleteExperiment: (ws, id, at) => deletingDerived(async () => {
       live.dropArmStats(ws, id);
       return adapter.experiments.deleteExperiment(ws, id, at);
-    },
+    }),
     isRetired: (ws, id) => adapter.experiments.isRetired(ws, id),
     listMetrics: (ws) => adapter.experiments.listMetrics(ws),
     putMetric: (ws, d, at) => adapter.experiments.putMetric(ws, d, at),
@@ -325,10 +363,10 @@ export function createLiveStore(adapter: AttuneStore, options: LiveStoreOptions)
     measurement: (ws) => adapter.experiments.measurement(ws),
     setMeasurement: (ws, s) => adapter.experiments.setMeasurement(ws, s),
     armStats: async (ws, ids) => (await fresh(), adapter.experiments.armStats(ws, ids)),
-    dropArmStats: async (ws, id) => {
+    dropArmStats: (ws, id) => deletingDerived(async () => {
       live.dropArmStats(ws, id);
       await adapter.experiments.dropArmStats(ws, id);
-    },
+    }),
   };
 
   return {
