@@ -9,7 +9,7 @@
  * Usage: node --import tsx --expose-gc bench/support/memoryHeap.ts <dataDir> <workspaceId>
  */
 import { join } from 'node:path';
-import { lockDataFolder } from '../../src/cli/dataFolderLock.js';
+import { lockDataFolder } from '../../src/engine/dataFolderLock.js';
 import { databaseFile } from '../../src/cli/openStore.js';
 import { openStore } from '../../src/engine/openStore.js';
 import { decideChildMain } from './decideChild.js';

@@ -14,7 +14,7 @@
  * users, canonical JSON: the state compared before the kill and after recovery) and `stop`.
  */
 import { join } from 'node:path';
-import { lockDataFolder } from '../../src/cli/dataFolderLock.js';
+import { lockDataFolder } from '../../src/engine/dataFolderLock.js';
 import { databaseFile } from '../../src/cli/openStore.js';
 import { systemClock, uuidIds } from '../../src/cli/systemClock.js';
 import { loadConfig } from '../../src/config/config.js';

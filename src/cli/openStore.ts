@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { AttuneConfig } from '../config/config.js';
 import { openStore as openEmbeddedStore, type EmbeddedStore, type OpenStoreOptions } from '../engine/openStore.js';
 import { openSqliteStore, type SqliteStore } from '../store/sqlite/openSqliteStore.js';
-import { lockDataFolder } from './dataFolderLock.js';
+import { lockDataFolder } from '../engine/dataFolderLock.js';
 
 export const databaseFile = 'attune.db';
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sdkFileNames } from '../sdk/browser/sdkFileNames.js';
-import { isProcessRunning } from './isProcessRunning.js';
+import { isProcessRunning } from '../engine/isProcessRunning.js';
 
 /** Temporary bundle folders are named after their process, so that a later run can remove those of processes that died (killed, crashed) without removing their own. */
 const temporaryPrefix = 'attune-sdk-serve-';

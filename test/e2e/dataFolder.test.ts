@@ -1,7 +1,7 @@
 import { existsSync, writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { lockFile } from '../../src/cli/dataFolderLock.js';
+import { lockFile } from '../../src/engine/dataFolderLock.js';
 import { createWorkspaceIn, killChildren, makeTempDir, removeTempDirs, runAttune, startServerChild } from './support.js';
 
 afterEach(() => killChildren());

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { seededRandom } from '../../core/common/random.js';
 import { createEngine, type Engine } from '../../engine/createEngine.js';
+import { lockDataFolder } from '../../engine/dataFolderLock.js';
 import { openStore } from '../../engine/openStore.js';
 import { AttuneClient, type AttuneClientOptions } from './AttuneClient.js';
 import { inProcessTransport } from './inProcessTransport.js';
@@ -25,7 +26,15 @@ export interface EmbeddedOptions extends Omit<AttuneClientOptions, 'transport'> 
  */
 export async function openEmbedded(options: EmbeddedOptions): Promise<{ client: AttuneClient; engine: Engine; workspaceId: string; close(): Promise<void> }> {
   mkdirSync(options.dataDir, { recursive: true });
-  const store = openStore({ path: join(options.dataDir, 'attune.db'), synchronous: 'full', maxPendingEvents: 100_000 });
+  // The embedded engine holds the folder's profiles in memory, as a server does: one owner at a time.
+  const release = lockDataFolder(options.dataDir, 'sdk (embedded)');
+  let store: ReturnType<typeof openStore>;
+  try {
+    store = openStore({ path: join(options.dataDir, 'attune.db'), synchronous: 'full', maxPendingEvents: 100_000 });
+  } catch (error) {
+    release();
+    throw error;
+  }
   const clock = { now: () => Date.now() };
   const engine = createEngine({
     store, clock, ids: { next: () => randomUUID() }, random: seededRandom(Date.now() ^ process.pid), decisionSampleRate: options.decisionSampleRate ?? 1,
@@ -38,6 +47,7 @@ export async function openEmbedded(options: EmbeddedOptions): Promise<{ client: 
     workspace = await engine.workspaces.get(workspaceId);
   } catch (error) {
     await store.close();
+    release();
     throw error;
   }
   const { dataDir: _dataDir, workspaceId: _workspaceId, decisionSampleRate: _rate, ...clientOptions } = options;
@@ -47,7 +57,11 @@ export async function openEmbedded(options: EmbeddedOptions): Promise<{ client: 
     async close() {
       await client.close();
       await engine.decisions.flushRecords();
-      await store.close();
+      try {
+        await store.close();
+      } finally {
+        release();
+      }
     },
   };
 }
