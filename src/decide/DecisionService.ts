@@ -75,6 +75,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
  */
 export class DecisionService {
   private readonly budgets = new Map<string, { readonly at: number; readonly used: ReadonlyMap<string, number> }>();
+  private readonly budgetRefreshes = new Map<string, Promise<ReadonlyMap<string, number>>>();
   private readonly budgeted = new WeakMap<DecisionModel, boolean>();
 
   private readonly recorder: DecisionRecorder;
@@ -193,10 +194,19 @@ export class DecisionService {
     const now = this.deps.clock.now();
     const cached = this.budgets.get(workspaceId);
     if (cached !== undefined && now - cached.at < budgetRecheckMillis) return cached.used;
-    const used = new Map<string, number>();
-    for (const o of await this.deps.reader.outcomes(workspaceId)) used.set(o.actionId, (used.get(o.actionId) ?? 0) + o.impressions);
-    this.budgets.set(workspaceId, { at: now, used });
-    return used;
+    // One refresh at a time per workspace: it writes the state behind first, and every decide
+    // arriving meanwhile would otherwise start its own.
+    let refresh = this.budgetRefreshes.get(workspaceId);
+    if (refresh === undefined) {
+      refresh = (async () => {
+        const used = new Map<string, number>();
+        for (const o of await this.deps.reader.outcomes(workspaceId)) used.set(o.actionId, (used.get(o.actionId) ?? 0) + o.impressions);
+        this.budgets.set(workspaceId, { at: now, used });
+        return used;
+      })().finally(() => this.budgetRefreshes.delete(workspaceId));
+      this.budgetRefreshes.set(workspaceId, refresh);
+    }
+    return refresh;
   }
 
   private record(workspaceId: string, profileId: string | null, result: DecideResult, at: number): void {
