@@ -1,9 +1,12 @@
 import { mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { AttuneError } from '../core/errors/AttuneError.js';
 import { isProcessRunning } from './isProcessRunning.js';
 
 export const lockFile = 'attune.lock';
+
+/** Lock files this process holds, by absolute path, with the command holding each. */
+const heldHere = new Map<string, string>();
 
 interface LockRecord {
   readonly pid: number;
@@ -31,11 +34,25 @@ function readLock(path: string): LockRecord | undefined {
 export function lockDataFolder(dataDir: string, command: string): () => void {
   mkdirSync(dataDir, { recursive: true });
   const path = join(dataDir, lockFile);
+  // The pid in the file cannot tell two owners in one process apart (a server and an embedded
+  // SDK, say): those are refused here.
+  const heldBy = heldHere.get(resolve(path));
+  if (heldBy !== undefined) {
+    throw new AttuneError('ATTUNE_DATA_FOLDER_IN_USE', {
+      detail: `${dataDir} is in use by \`attune ${heldBy}\` in this process: close it first`,
+      field: '--data',
+    });
+  }
   const record: LockRecord = { pid: process.pid, command, since: new Date().toISOString() };
   for (let attempt = 0; attempt < 3; attempt += 1) {
     try {
       writeFileSync(path, `${JSON.stringify(record)}\n`, { flag: 'wx' });
+      heldHere.set(resolve(path), command);
+      let released = false;
       return () => {
+        if (released) return;
+        released = true;
+        heldHere.delete(resolve(path));
         // Only our own lock: a folder taken over after we were presumed dead is not ours to free.
         if (readLock(path)?.pid === process.pid) unlinkSync(path);
       };
