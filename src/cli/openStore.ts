@@ -27,6 +27,7 @@ export function openStore(
       maxPendingEvents: config.maxPendingEvents,
       cacheBytes: config.profileCacheMegabytes * 1024 * 1024,
       dedupeWindowMillis: config.dedupeHours * 3_600_000,
+      stateWriteMillis: config.stateWriteSeconds * 1000,
       ...(onCommit === undefined ? {} : { onCommit }),
       ...options,
     });

@@ -16,6 +16,8 @@ export interface AttuneConfig {
   readonly profileCacheMegabytes: number;
   /** Hours of arrivals over which a repeated messageId is recognised (at least Segment's 24). */
   readonly dedupeHours: number;
+  /** Seconds between writes of the changed profile state behind the log (the recovery replays at most about this much). */
+  readonly stateWriteSeconds: number;
   /** Bearer token for the server-wide admin endpoints (creating workspaces); unset disables them. */
   readonly adminToken: string | null;
   readonly logLevel: string;
@@ -40,6 +42,7 @@ export const configVariables = {
   maxPendingEvents: 'ATTUNE_MAX_PENDING_EVENTS',
   profileCacheMegabytes: 'ATTUNE_PROFILE_CACHE_MB',
   dedupeHours: 'ATTUNE_DEDUPE_HOURS',
+  stateWriteSeconds: 'ATTUNE_STATE_WRITE_SECONDS',
   adminToken: 'ATTUNE_ADMIN_TOKEN',
   logLevel: 'ATTUNE_LOG_LEVEL',
   corsOrigins: 'ATTUNE_CORS_ORIGINS',
@@ -58,6 +61,7 @@ export const defaultConfig: AttuneConfig = {
   maxPendingEvents: 100_000,
   profileCacheMegabytes: 512,
   dedupeHours: 24,
+  stateWriteSeconds: 1,
   adminToken: null,
   logLevel: 'info',
   corsOrigins: '*',
@@ -97,6 +101,7 @@ function fromStrings(values: Partial<Record<keyof AttuneConfig, string>>, source
   if (values.maxPendingEvents !== undefined) out.maxPendingEvents = integer(source('maxPendingEvents'), values.maxPendingEvents, 1, 10_000_000);
   if (values.profileCacheMegabytes !== undefined) out.profileCacheMegabytes = integer(source('profileCacheMegabytes'), values.profileCacheMegabytes, 16, 1_048_576);
   if (values.dedupeHours !== undefined) out.dedupeHours = integer(source('dedupeHours'), values.dedupeHours, 24, 720);
+  if (values.stateWriteSeconds !== undefined) out.stateWriteSeconds = integer(source('stateWriteSeconds'), values.stateWriteSeconds, 1, 300);
   if (values.adminToken !== undefined) out.adminToken = values.adminToken === '' ? null : values.adminToken;
   if (values.logLevel !== undefined) out.logLevel = values.logLevel;
   if (values.segmentSweepSeconds !== undefined) out.segmentSweepSeconds = integer(source('segmentSweepSeconds'), values.segmentSweepSeconds, 0, 86_400);

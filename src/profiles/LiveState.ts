@@ -31,7 +31,17 @@ interface LiveProfile {
   pins: number;
   /** Estimated heap bytes, for the cache budget. */
   bytes: number;
+  /** State writes since `bytes` was estimated. */
+  writesSinceEstimate: number;
 }
+
+/**
+ * A profile's size is re-estimated on every this many state writes, not on each: the estimate
+ * serialises the profile, which cost as much as the state write itself, and a profile's
+ * knowledge grows by bounded windows, so a few writes late is close enough for the budget.
+ * The first write after a load or a creation estimates: a new profile grows most then.
+ */
+const writesPerEstimate = 8;
 
 interface ArmStatsRecord {
   readonly workspaceId: string;
@@ -230,7 +240,7 @@ export class LiveState implements CollectTx {
     const p: LiveProfile = {
       workspaceId: stored.workspaceId, id: stored.id, createdAt: stored.createdAt, firstSeen: stored.firstSeen, lastSeen: stored.lastSeen,
       traits: stored.traits, eventCounts: { ...stored.eventCounts }, mergedCount: stored.mergedCount, mergedInto: stored.mergedInto,
-      knowledge: { ...emptyKnowledge(), ...(stored.knowledge ?? {}) }, identities: [...stored.identities], dirty: false, pins: 0, bytes: 0,
+      knowledge: { ...emptyKnowledge(), ...(stored.knowledge ?? {}) }, identities: [...stored.identities], dirty: false, pins: 0, bytes: 0, writesSinceEstimate: writesPerEstimate - 1,
     };
     p.bytes = estimateBytes(p);
     this.cachedBytes += p.bytes;
@@ -467,9 +477,12 @@ export class LiveState implements CollectTx {
     const profiles: StoredProfile[] = [];
     for (const p of this.dirtyProfiles) {
       p.dirty = false;
-      const bytes = estimateBytes(p);
-      this.cachedBytes += bytes - p.bytes;
-      p.bytes = bytes;
+      if (++p.writesSinceEstimate >= writesPerEstimate) {
+        p.writesSinceEstimate = 0;
+        const bytes = estimateBytes(p);
+        this.cachedBytes += bytes - p.bytes;
+        p.bytes = bytes;
+      }
       profiles.push({
         workspaceId: p.workspaceId, id: p.id, createdAt: p.createdAt, firstSeen: p.firstSeen, lastSeen: p.lastSeen, traits: p.traits,
         eventCounts: { ...p.eventCounts }, mergedCount: p.mergedCount, mergedInto: p.mergedInto,
