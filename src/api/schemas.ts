@@ -172,6 +172,10 @@ export const Profile = Type.Object(
       history: Type.Array(Type.Object({ purpose: Type.String(), granted: Type.Boolean(), source: Type.String(), at: Type.String() })),
     }),
     dataQuality: DataQuality,
+    items: Type.Object({
+      viewed: Type.Array(Type.Object({ id: Type.String(), kind: Type.Union([Type.Literal('view'), Type.Literal('cart')]), at: Type.String() }), { description: 'Latest first, each item once (its latest view or cart addition)' }),
+      bought: Type.Array(Type.Object({ id: Type.String(), at: Type.String() }), { description: 'Latest first, each item once' }),
+    }, { description: 'Recent items from the e-commerce events (Product Viewed, Product Added, Order Completed ...)' }),
     recentEvents: Type.Array(StoredEvent),
   },
   { title: 'Profile' },

@@ -12,6 +12,7 @@ import { emptyActivityHours, mergeActivityHours, recordActivity, type ActivityHo
 import { applyInteraction, readInteraction, type Interaction } from '../decide/interactions.js';
 import type { UnreadableNumber, UnreadableSink } from '../common/readNumber.js';
 import { countUnreadable, distinctUnreadable, mergeDataQuality, type DataQuality } from './dataQuality.js';
+import { emptyItemHistory, itemsSince, mergeItemHistories, readItemEvent, recordItemEvent, type ItemEvent, type ItemHistory } from '../recommend/history/itemHistory.js';
 import { applyExperimentEvent, covariateValue, EXPOSURE_EVENT, mergeExperimentUnits, type ArmStatChange, type ExperimentUnits } from '../experiments/experimentUnits.js';
 
 /**
@@ -31,6 +32,8 @@ export interface KnowledgeState {
   x?: ExperimentUnits;
   /** Numeric values that were present but could not be read, by property path; absent while there is none. */
   q?: DataQuality;
+  /** Recent items viewed, added and bought (e-commerce events); absent until the first. */
+  r?: ItemHistory;
 }
 
 export function emptyKnowledge(): KnowledgeState {
@@ -60,6 +63,8 @@ export interface KnowledgeUpdate {
   readonly experiments: readonly ArmStatChange[];
   /** Numeric values of the event that features or metrics could not read, one per property path. */
   readonly unreadable: readonly UnreadableNumber[];
+  /** The items the event was about (an e-commerce event), and the session's items before it. */
+  readonly items: { readonly event: ItemEvent; readonly sessionBefore: readonly string[] } | null;
 }
 
 const noChanges: readonly ArmStatChange[] = [];
@@ -89,6 +94,7 @@ export function applyEventKnowledge(state: KnowledgeState, event: KnowledgeEvent
   // A profile's first event evaluates every segment: none has been evaluated for it yet.
   const first = state.s === null;
   state.s = updateSession(state.s, event);
+  const items = recordItems(state, event);
   const consent = applyConsent(state.c, consentChanges(event.body, event.timestamp, model.consent));
   const input = ruleInputFor(state, profile, model, event.timestamp);
   const changed = { features: new Set(features), profile: event.traitsChanged, session: true, consent: consent.length > 0 };
@@ -114,7 +120,20 @@ export function applyEventKnowledge(state: KnowledgeState, event: KnowledgeEvent
   const unreadable = distinctUnreadable(sink);
   const quality = countUnreadable(state.q, unreadable);
   if (quality !== undefined) state.q = quality;
-  return { features, consent, segments: changes, interaction, experiments, unreadable };
+  return { features, consent, segments: changes, interaction, experiments, unreadable, items };
+}
+
+/** The event's items into the profile's history; the session's earlier items come back with them, for co-occurrence. */
+function recordItems(state: KnowledgeState, event: KnowledgeEvent): KnowledgeUpdate['items'] {
+  if (event.type !== 'track') return null;
+  const read = readItemEvent({ type: event.type, name: event.name, timestamp: event.timestamp, properties: objectAt(event.body, 'properties') });
+  if (read === null) return null;
+  const history = state.r ?? emptyItemHistory();
+  // After updateSession: an event that starts a session pairs with nothing of the last one.
+  const sessionBefore = state.s === null ? [] : itemsSince(history, state.s.start);
+  recordItemEvent(history, read);
+  state.r = history;
+  return { event: read, sessionBefore };
 }
 
 /**
@@ -133,6 +152,8 @@ export function mergeKnowledge(survivor: KnowledgeState, absorbed: KnowledgeStat
   if (units !== undefined) state.x = units;
   const quality = mergeDataQuality(survivor.q, absorbed.q);
   if (quality !== undefined) state.q = quality;
+  const items = mergeItemHistories(survivor.r, absorbed.r);
+  if (items !== undefined) state.r = items;
   if (survivor.h !== undefined || absorbed.h !== undefined) state.h = mergeActivityHours(survivor.h ?? emptyActivityHours(), absorbed.h ?? emptyActivityHours());
   const { memberships, changes } = model.segments.update(state.m, ruleInputFor(state, profile, model, at), 'all', at);
   state.m = memberships;

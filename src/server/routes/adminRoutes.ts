@@ -67,6 +67,10 @@ export async function adminRoutes(app: FastifyInstance, options: AdminRoutesOpti
         history: history.map((h) => ({ purpose: h.purpose, granted: h.granted, source: h.source, at: iso(h.at) })),
       },
       dataQuality: dataQualityView([state.q]),
+      items: {
+        viewed: (state.r?.v ?? []).map(([id, kind, at]) => ({ id, kind: kind === 1 ? 'cart' as const : 'view' as const, at: iso(at) })).reverse(),
+        bought: (state.r?.p ?? []).map(([id, at]) => ({ id, at: iso(at) })).reverse(),
+      },
     };
   }
   // Who is asking is settled before the request is validated: a caller without a valid key
