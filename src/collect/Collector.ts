@@ -93,7 +93,7 @@ export class Collector {
     const allowed = request.exposures === 'accept' ? valid : this.withoutReservedExposures(valid, model.experiments, rejected);
     if (allowed.length === 0) return this.report([], rejected);
     const context = { id: workspace.id, identity: workspace.identity, model };
-    const preload = { workspaceId: workspace.id, keys: allowed.flatMap(({ event }) => eventIdentityKeys(event)), armStats: true };
+    const preload = { workspaceId: workspace.id, keys: allowed.flatMap(({ event }) => eventIdentityKeys(event)), armStats: true, counters: true };
     const outcomes = await this.deps.committer.submit(allowed.length, (tx) =>
       allowed.map(({ index, event }) => ({ index, outcome: applyEvent(tx, context, event) })), preload);
     return this.report(outcomes, rejected);

@@ -59,7 +59,7 @@ export async function rebuildWorkspace(store: RebuildStore, workspace: Workspace
   let merges = 0;
   const replayChunk = async (chunk: readonly StoredEvent[]) => {
     const events = chunk.map((stored) => ({ stored, event: collectedEventFromLog(stored) }));
-    const preload = { workspaceId: workspace.id, keys: events.flatMap(({ event }) => eventIdentityKeys(event)), armStats: true };
+    const preload = { workspaceId: workspace.id, keys: events.flatMap(({ event }) => eventIdentityKeys(event)), armStats: true, counters: true };
     const counts = await store.committer.submit(events.length, (tx) => {
       let made = 0;
       let merged = 0;

@@ -1,3 +1,4 @@
+import type { WorkspaceCounters } from './ModelCounters.js';
 import type { CollectedEvent } from '../core/events/CollectedEvent.js';
 import type { ProfileState } from '../core/identity/mergeProfileState.js';
 import type { TraitState } from '../core/identity/traits.js';
@@ -42,6 +43,8 @@ export interface CollectTx {
   countOutcome(workspaceId: string, interaction: Interaction): void;
   /** Applies changes to experiment arms' statistics (the unit's value before and after), at an event's time. */
   updateExperimentStats(workspaceId: string, changes: readonly ArmStatChange[], at: number): void;
+  /** The workspace's online model counters (preloaded with `counters: true`). */
+  modelCounters(workspaceId: string): WorkspaceCounters;
 }
 
 /** What a job reads: loaded into memory before it runs. */
@@ -51,6 +54,8 @@ export interface Preload {
   readonly profileIds?: readonly string[];
   /** The job changes experiment statistics (collect, replay): load the workspace's. */
   readonly armStats?: boolean;
+  /** The job changes online model counters (collect, replay): load the workspace's. */
+  readonly counters?: boolean;
 }
 
 /** Runs jobs in cycles: many jobs, one durable append, then every promise settles. */

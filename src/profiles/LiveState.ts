@@ -1,3 +1,4 @@
+import { WorkspaceCounters } from './ModelCounters.js';
 import type { CollectedEvent } from '../core/events/CollectedEvent.js';
 import type { ProfileState } from '../core/identity/mergeProfileState.js';
 import type { TraitState } from '../core/identity/traits.js';
@@ -91,6 +92,7 @@ export class LiveState implements CollectTx {
   /** Identifier -> profile id; null: known to point nowhere. */
   private readonly identities = new Map<string, string | null>();
   private readonly armStats = new Map<string, Map<string, ArmStatsRecord>>();
+  private readonly counters = new Map<string, WorkspaceCounters>();
   private cachedBytes = 0;
   /** Loads awaiting the store: what they found is pinned only at their end, so nothing is evicted meanwhile. */
   private loadsInFlight = 0;
@@ -135,6 +137,7 @@ export class LiveState implements CollectTx {
     this.profiles.clear();
     this.identities.clear();
     this.armStats.clear();
+    this.counters.clear();
     this.cachedBytes = 0;
     this.takeBatch();
     this.takeCycle();
@@ -151,7 +154,8 @@ export class LiveState implements CollectTx {
 
   get hasChanges(): boolean {
     return this.dirtyProfiles.size > 0 || this.pendingIdentities.size > 0 || this.pendingMerges.length > 0 || this.pendingSegments.length > 0
-      || this.pendingConsent.length > 0 || this.pendingOutcomes.size > 0 || this.dirtyArmStats.size > 0 || this.pendingEventProfiles.length > 0;
+      || this.pendingConsent.length > 0 || this.pendingOutcomes.size > 0 || this.dirtyArmStats.size > 0 || this.pendingEventProfiles.length > 0
+      || [...this.counters.values()].some((c) => c.hasChanges);
   }
 
   get changedProfiles(): number {
@@ -228,6 +232,10 @@ export class LiveState implements CollectTx {
         }
         this.armStats.set(ws, map);
       }
+    }
+    if (preload.counters === true && !this.counters.has(ws)) {
+      const rows = await this.store.counters(ws);
+      if (!this.counters.has(ws)) this.counters.set(ws, new WorkspaceCounters(ws, rows, () => this.changes++));
     }
     return pinned;
   }
@@ -444,6 +452,18 @@ export class LiveState implements CollectTx {
     }
   }
 
+  /** The workspace's online model counters; the job's preload asked for them (`counters: true`). */
+  modelCounters(workspaceId: string): WorkspaceCounters {
+    const c = this.counters.get(workspaceId);
+    if (c === undefined) throw new NotPreloadedError(`the model counters of workspace ${workspaceId} were not loaded before the job`);
+    return c;
+  }
+
+  /** The workspace's counters if they are in memory (readers outside jobs). */
+  loadedCounters(workspaceId: string): WorkspaceCounters | undefined {
+    return this.counters.get(workspaceId);
+  }
+
   // ---- cycles and state writes -----------------------------------------------------------
 
   /**
@@ -499,6 +519,7 @@ export class LiveState implements CollectTx {
       consentChanges: this.pendingConsent,
       outcomes: [...this.pendingOutcomes.values()],
       armStats: [...this.dirtyArmStats].map((r) => ({ workspaceId: r.workspaceId, experimentId: r.experimentId, armId: r.armId, metricId: r.metricId, moments: { ...r.moments }, firstAt: r.firstAt, lastAt: r.lastAt })),
+      counters: [...this.counters.values()].flatMap((c) => (c.hasChanges ? c.take() : [])),
       eventProfiles: this.pendingEventProfiles,
     };
     this.dirtyProfiles = new Set();
@@ -561,6 +582,7 @@ export class LiveState implements CollectTx {
     for (const [key, v] of this.pendingOutcomes) if (v.workspaceId === workspaceId) this.pendingOutcomes.delete(key);
     for (const r of this.dirtyArmStats) if (r.workspaceId === workspaceId) this.dirtyArmStats.delete(r);
     this.armStats.delete(workspaceId);
+    this.counters.delete(workspaceId);
     this.pendingEventProfiles = this.pendingEventProfiles.filter((m) => m.workspaceId !== workspaceId);
   }
 

@@ -158,6 +158,7 @@ describe('LiveStore', () => {
       findIdentities: (ws, keys) => adapter.state.findIdentities(ws, keys),
       loadProfiles: (ws, ids) => adapter.state.loadProfiles(ws, ids),
       armStats: (ws) => adapter.state.armStats(ws),
+      counters: (ws) => adapter.state.counters(ws),
       checkpoint: () => adapter.state.checkpoint(),
       profileIds: (ws, after, limit) => adapter.state.profileIds(ws, after, limit),
       resetDerived: (ws) => adapter.state.resetDerived(ws),

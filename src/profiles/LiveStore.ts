@@ -179,7 +179,7 @@ export function createLiveStore(adapter: AttuneStore, options: LiveStoreOptions)
         const context = contexts.get(ws);
         if (context === undefined) continue;
         const collected = events.map((stored) => ({ stored, event: collectedEventFromLog(stored) }));
-        const pinned = await live.load({ workspaceId: ws, keys: collected.flatMap(({ event }) => eventIdentityKeys(event)), armStats: true });
+        const pinned = await live.load({ workspaceId: ws, keys: collected.flatMap(({ event }) => eventIdentityKeys(event)), armStats: true, counters: true });
         try {
           for (const { stored, event } of collected) replayEvent(live, context, event, stored);
         } finally {

@@ -85,6 +85,8 @@ export interface StateBatch {
   readonly outcomes: readonly OutcomeDelta[];
   /** Arm statistics, whole rows. */
   readonly armStats: readonly (ArmStatsRow & { readonly workspaceId: string })[];
+  /** Counters of the workspace's online models (item popularity, co-occurrence), whole values: the latest replaces the stored one. */
+  readonly counters: readonly (CounterRow & { readonly workspaceId: string })[];
   /** Rebuild: events the replay resolved to another profile than the one stored. */
   readonly eventProfiles: readonly { readonly workspaceId: string; readonly seq: number; readonly profileId: string }[];
 }
@@ -110,6 +112,8 @@ export interface StateStore {
   write(batch: StateBatch): Promise<void>;
   /** The statistics of every experiment of the workspace. */
   armStats(workspaceId: string): Promise<ArmStatsRow[]>;
+  /** Every counter of the workspace's online models, in key order. */
+  counters(workspaceId: string): Promise<CounterRow[]>;
   /** The log position up to which the stored state is complete. */
   checkpoint(): Promise<number>;
   /** Live (not merged) profile ids of the workspace in id order, after `afterId`. */
@@ -341,6 +345,17 @@ export interface DecisionReader {
 }
 
 /** One row of an experiment's statistics: centred moments of (x, y) over an arm's units for one metric. */
+/**
+ * One number of a workspace's online model state, with the time it is as of (a decayed
+ * score's reference time, or the last change of a count). Keys are namespaced by the model
+ * that owns them (`src/recommend`); the store does not read them.
+ */
+export interface CounterRow {
+  readonly key: string;
+  readonly value: number;
+  readonly at: number;
+}
+
 export interface ArmStatsRow {
   readonly experimentId: string;
   readonly armId: string;

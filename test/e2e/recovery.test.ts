@@ -108,6 +108,7 @@ function mortal(adapter: AttuneStore, life: Life): AttuneStore {
       loadProfiles: (ws, ids) => state.loadProfiles(ws, ids),
       write: (batch) => life.write(() => state.write(batch)),
       armStats: (ws) => state.armStats(ws),
+      counters: (ws) => state.counters(ws),
       checkpoint: () => state.checkpoint(),
       profileIds: (ws, after, limit) => state.profileIds(ws, after, limit),
       resetDerived: (ws) => state.resetDerived(ws),

@@ -151,6 +151,14 @@ export function describeStateStoreContract(adapterName: string, open: () => Prom
       expect((await state().armStats(B))[0]?.moments.n).toBe(4);
     });
 
+    it('model counters are whole values: the latest replaces the stored one, per workspace, read in key order', async () => {
+      await state().write(stateBatch({ counters: [{ workspaceId: A, key: 'pop:v:b', value: 1, at: T0 }, { workspaceId: A, key: 'pop:v:a', value: 2.5, at: T0 }, { workspaceId: B, key: 'pop:v:a', value: 7, at: T0 }] }));
+      await state().write(stateBatch({ counters: [{ workspaceId: A, key: 'pop:v:b', value: 3, at: T0 + 10 }] }));
+      expect(await state().counters(A)).toEqual([{ key: 'pop:v:a', value: 2.5, at: T0 }, { key: 'pop:v:b', value: 3, at: T0 + 10 }]);
+      expect(await state().counters(B)).toEqual([{ key: 'pop:v:a', value: 7, at: T0 }]);
+      expect(await state().counters('nobody')).toEqual([]);
+    });
+
     it('eventProfiles re-point stored events at the profile a replay resolved them to', async () => {
       await store.log.append([logRecord(1, A, 'm1'), logRecord(2, A, 'm2'), logRecord(3, B, 'm3')], []);
       await state().write(stateBatch({ checkpoint: 3, eventProfiles: [{ workspaceId: A, seq: 2, profileId: 'p9' }, { workspaceId: A, seq: 3, profileId: 'p9' }] }));
@@ -187,8 +195,11 @@ export function describeStateStoreContract(adapterName: string, open: () => Prom
         segmentChanges: [{ workspaceId: A, profileId: 'p1', change: { segment: 'vip', kind: 'enter', at: T0 } }],
         outcomes: [outcome({ impressions: 1 })],
         armStats: [{ workspaceId: A, experimentId: 'hero', armId: 'c', metricId: '_units', moments: { n: 1, meanX: 0, meanY: 0, m2X: 0, m2Y: 0, cXY: 0 }, firstAt: T0, lastAt: T0 }],
+        counters: [{ workspaceId: A, key: 'k', value: 1, at: T0 }, { workspaceId: B, key: 'k', value: 2, at: T0 }],
       }));
       await state().resetDerived(A);
+      expect(await state().counters(A)).toEqual([]);
+      expect(await state().counters(B)).toEqual([{ key: 'k', value: 2, at: T0 }]);
       expect(await state().loadProfiles(A, ['p1'])).toEqual([undefined]);
       expect(await state().findIdentities(A, [user('u1')])).toEqual([undefined]);
       expect(await store.knowledge.segmentSize(A, 'vip')).toBe(0);

@@ -1,7 +1,7 @@
 import { AttuneError } from '../../core/errors/AttuneError.js';
 import type { IdentityKey } from '../../core/identity/types.js';
 import type { KnowledgeState } from '../../core/knowledge/KnowledgeState.js';
-import type { ArmStatsRow, StateBatch, StateStore, StoredProfile } from '../ports.js';
+import type { ArmStatsRow, CounterRow, StateBatch, StateStore, StoredProfile } from '../ports.js';
 import type { SqliteDatabase } from './openDatabase.js';
 
 interface ProfileRow {
@@ -18,7 +18,7 @@ interface ProfileRow {
 }
 
 /** Tables derived from the log, deleted by a rebuild (the log and the definitions are source). */
-const derivedTables = ['profiles', 'profile_knowledge', 'identities', 'profile_merges', 'segment_members', 'segment_changes', 'consent_changes', 'action_outcomes', 'experiment_stats'];
+const derivedTables = ['profiles', 'profile_knowledge', 'identities', 'profile_merges', 'segment_members', 'segment_changes', 'consent_changes', 'action_outcomes', 'experiment_stats', 'model_counters'];
 
 /**
  * The profile state on SQLite: cold profiles read by id or identifier, and batches written in
@@ -66,6 +66,8 @@ export class SqliteStateStore implements StateStore {
          ON CONFLICT DO UPDATE SET n = excluded.n, mean_x = excluded.mean_x, mean_y = excluded.mean_y, m2_x = excluded.m2_x, m2_y = excluded.m2_y, c_xy = excluded.c_xy, first_at = excluded.first_at, last_at = excluded.last_at`,
       ),
       armStats: db.prepare('SELECT experiment_id, arm_id, metric_id, n, mean_x, mean_y, m2_x, m2_y, c_xy, first_at, last_at FROM experiment_stats WHERE workspace_id = ? ORDER BY experiment_id, arm_id, metric_id'),
+      saveCounter: db.prepare('INSERT INTO model_counters (workspace_id, key, value, at) VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET value = excluded.value, at = excluded.at'),
+      counters: db.prepare('SELECT key, value, at FROM model_counters WHERE workspace_id = ? ORDER BY key'),
       setEventProfile: db.prepare('UPDATE events SET profile_id = ? WHERE workspace_id = ? AND seq = ?'),
       checkpoint: db.prepare('SELECT seq FROM state_checkpoint WHERE id = 1').pluck(),
       setCheckpoint: db.prepare('INSERT INTO state_checkpoint (id, seq) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET seq = excluded.seq'),
@@ -117,6 +119,10 @@ export class SqliteStateStore implements StateStore {
     }));
   }
 
+  async counters(workspaceId: string): Promise<CounterRow[]> {
+    return this.stmts.counters.all(workspaceId) as CounterRow[];
+  }
+
   async checkpoint(): Promise<number> {
     const seq = this.stmts.checkpoint.get() as number | undefined;
     // The migration writes the row and every batch keeps it: without it, nothing says which
@@ -159,6 +165,7 @@ export class SqliteStateStore implements StateStore {
       const m = r.moments;
       s.saveArmStats.run(r.workspaceId, r.experimentId, r.armId, r.metricId, m.n, m.meanX, m.meanY, m.m2X, m.m2Y, m.cXY, r.firstAt, r.lastAt);
     }
+    for (const c of batch.counters) s.saveCounter.run(c.workspaceId, c.key, c.value, c.at);
     for (const e of batch.eventProfiles) s.setEventProfile.run(e.profileId, e.workspaceId, e.seq);
     s.setCheckpoint.run(batch.checkpoint);
   }

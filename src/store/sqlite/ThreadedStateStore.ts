@@ -1,5 +1,5 @@
 import type { IdentityKey } from '../../core/identity/types.js';
-import type { ArmStatsRow, StateBatch, StateStore, StoredProfile } from '../ports.js';
+import type { ArmStatsRow, CounterRow, StateBatch, StateStore, StoredProfile } from '../ports.js';
 import type { SqliteStateStore } from './SqliteStateStore.js';
 import type { StorageThread } from './StorageThread.js';
 
@@ -29,6 +29,10 @@ export class ThreadedStateStore implements StateStore {
 
   armStats(workspaceId: string): Promise<ArmStatsRow[]> {
     return this.reads.armStats(workspaceId);
+  }
+
+  counters(workspaceId: string): Promise<CounterRow[]> {
+    return this.reads.counters(workspaceId);
   }
 
   checkpoint(): Promise<number> {

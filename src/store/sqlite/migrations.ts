@@ -262,4 +262,15 @@ export const migrations: readonly string[] = [
   INSERT INTO state_checkpoint (id, seq) SELECT 1, coalesce(max(seq), 0) FROM events;
   DROP INDEX events_message;
   `,
+  // Online model state (src/recommend): item popularity and co-occurrence counts, derived from
+  // the log and written behind with the profile state, one row per changed counter.
+  `
+  CREATE TABLE model_counters (
+    workspace_id TEXT NOT NULL,
+    key TEXT NOT NULL,
+    value REAL NOT NULL,
+    at INTEGER NOT NULL,
+    PRIMARY KEY (workspace_id, key)
+  ) WITHOUT ROWID;
+  `,
 ];
