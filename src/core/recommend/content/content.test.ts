@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { contentRecommender, contentSimilarity, createContentIndex, removeItemContent, setItemContent } from './ContentIndex.js';
-import { contentTokens } from './contentTokens.js';
+import { contentTokens, type ItemContent } from './contentTokens.js';
 
-const catalog = [
+const catalog: ItemContent[] = [
   { category: ['Shoes', 'Running', 'Trail'], attributes: { color: 'Red', sizes: ['42', '43'] }, price: 120 },
   { category: ['Shoes', 'Running', 'Road'], attributes: { color: 'red' }, price: 110 },
   { category: ['Shoes', 'Running', 'Trail'], attributes: { color: 'blue' }, price: 130 },
@@ -10,7 +10,7 @@ const catalog = [
   { category: ['Books'], price: 15 },
 ];
 
-function indexOf(items: typeof catalog): ReturnType<typeof createContentIndex> {
+function indexOf(items: readonly ItemContent[]): ReturnType<typeof createContentIndex> {
   const index = createContentIndex();
   items.forEach((content, item) => setItemContent(index, item, content));
   return index;
