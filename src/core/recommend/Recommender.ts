@@ -29,11 +29,18 @@ export interface RecommendQuery {
   readonly k: number;
   /** Items never to return (already bought, training items under the evaluation protocol). */
   readonly exclude?: ReadonlySet<number> | undefined;
+  /**
+   * The live session's key, when the recommender's index also holds live sessions: a session
+   * index then leaves the asking session out of its own neighbours.
+   */
+  readonly session?: string | undefined;
 }
 
 export interface ScoredItem {
   readonly item: number;
   readonly score: number;
+  /** The history item that contributed most to the score, where the recommender can say ("because you viewed X"). */
+  readonly because?: number | undefined;
 }
 
 /** A trained (or incrementally maintained) recommender: best first, at most `k`, never an excluded item. */

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { AttuneError } from '../../errors/AttuneError.js';
+import cases from './mineRules.cases.json' with { type: 'json' };
+import { mineRules, type RuleOptions } from './mineRules.js';
+import { parseBaskets } from './parseBaskets.js';
+
+type Expected = { itemsets: [string[], number][]; rules: [string[], string[], number, number, number][] };
+type Case = [string, string, RuleOptions, Expected];
+
+describe('mineRules', () => {
+  it.each(cases.cases as Case[])('%s', (_name, text, options, expected) => {
+    const baskets = parseBaskets(text);
+    const mined = mineRules(baskets, options);
+    expect(mined.itemsets.map(({ items, count }) => [items, count])).toEqual(expected.itemsets);
+    for (const itemset of mined.itemsets) expect(itemset.support).toBe(itemset.count / baskets.length);
+    expect(mined.rules.map(({ antecedent, consequent, count }) => [antecedent, consequent, count])).toEqual(expected.rules.map(([a, c, n]) => [a, c, n]));
+    mined.rules.forEach((rule, i) => {
+      const [, , count, confidence, lift] = expected.rules[i]!;
+      expect(rule.support).toBeCloseTo(count / baskets.length, 14);
+      expect(rule.confidence).toBeCloseTo(confidence, 14);
+      expect(rule.lift).toBeCloseTo(lift, 14);
+    });
+  });
+
+  it.each([
+    [{ minSupport: 0, minConfidence: 0.5 }, 'minSupport'],
+    [{ minSupport: 1.5, minConfidence: 0.5 }, 'minSupport'],
+    [{ minSupport: 0.1, minConfidence: -0.1 }, 'minConfidence'],
+    [{ minSupport: 0.1, minConfidence: 0.5, minLength: 0 }, 'minLength'],
+    [{ minSupport: 0.1, minConfidence: 0.5, minLength: 1.5 }, 'minLength'],
+    [{ minSupport: 0.1, minConfidence: 0.5, minLength: 3, maxLength: 2 }, 'maxLength'],
+  ] as [RuleOptions, string][])('refuses %j naming %s', (options, field) => {
+    let caught: unknown;
+    try {
+      mineRules([['a']], options);
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(AttuneError);
+    expect((caught as AttuneError).code).toBe('ATTUNE_INVALID_REQUEST');
+    expect((caught as AttuneError).field).toBe(field);
+  });
+
+  it('gives nothing, not an error, for no baskets', () => {
+    expect(mineRules([], { minSupport: 0.1, minConfidence: 0.1 })).toEqual({ baskets: 0, itemsets: [], rules: [] });
+  });
+});

@@ -1,0 +1,60 @@
+/**
+ * The sessions a session recommender learns from: each session's clicks in order, its last
+ * click time, and for each item the sessions that hold it. Built from training sessions by
+ * replaying their clicks, and grown by the live server one click at a time (`addClick`), so
+ * a session that is still going is a neighbour for others at once.
+ */
+export interface IndexedSession {
+  /** A dense number for the session, in order of first click (the inverted index holds these). */
+  readonly serial: number;
+  readonly key: string;
+  /** Every click's item, oldest first (repeats kept: sequential rules need the order). */
+  readonly items: number[];
+  readonly distinct: Set<number>;
+  /** The last click's time (unix seconds): recency decides which neighbours are sampled. */
+  time: number;
+}
+
+export interface SessionIndex {
+  readonly byKey: Map<string, IndexedSession>;
+  readonly bySerial: IndexedSession[];
+  /** item -> serials of the sessions holding it, in order of the session's first click on it. */
+  readonly itemSessions: Map<number, number[]>;
+}
+
+export function createSessionIndex(): SessionIndex {
+  return { byKey: new Map(), bySerial: [], itemSessions: new Map() };
+}
+
+/**
+ * One click. Returns the session's clicks before this one (what sequential rules learn from),
+ * a copy, so the caller may keep it.
+ *
+ * @example addClick(index, 'anon-1:1', 42, 1700000000)
+ */
+export function addClick(index: SessionIndex, key: string, item: number, time: number): number[] {
+  let session = index.byKey.get(key);
+  if (session === undefined) {
+    session = { serial: index.bySerial.length, key, items: [], distinct: new Set(), time };
+    index.byKey.set(key, session);
+    index.bySerial.push(session);
+  }
+  const before = [...session.items];
+  session.items.push(item);
+  session.time = Math.max(session.time, time);
+  if (!session.distinct.has(item)) {
+    session.distinct.add(item);
+    let holders = index.itemSessions.get(item);
+    if (holders === undefined) {
+      holders = [];
+      index.itemSessions.set(item, holders);
+    }
+    holders.push(session.serial);
+  }
+  return before;
+}
+
+/** The index as plain data (the engine rebuilds it by replay; this is for snapshots): sessions in serial order. */
+export function toPlainSessions(index: SessionIndex): { key: string; items: number[]; time: number }[] {
+  return index.bySerial.map(({ key, items, time }) => ({ key, items: [...items], time }));
+}
