@@ -10,6 +10,7 @@ import { ingestBenchmark } from './ingest.js';
 import { knowBenchmark } from './know.js';
 import { measureBenchmark } from './measure.js';
 import { memoryBenchmark } from './memory.js';
+import { recommendBenchmark } from './recommend.js';
 
 const benchmarks: Readonly<Record<string, (args: readonly string[]) => Promise<void>>> = {
   ingest: ingestBenchmark,
@@ -17,6 +18,7 @@ const benchmarks: Readonly<Record<string, (args: readonly string[]) => Promise<v
   decide: decideBenchmark,
   measure: measureBenchmark,
   memory: memoryBenchmark,
+  recommend: recommendBenchmark,
 };
 
 const help = `usage: npm run bench [-- NAME [options]]
@@ -26,6 +28,7 @@ const help = `usage: npm run bench [-- NAME [options]]
   decide  --quick --profiles=N --calls=N --seconds=N --warmup=N --connections=N --profile[=file] --profile-server[=dir]
   measure --quick --units=N --events=N --runs=N
   memory  --quick --profiles=N --base-events=N --tail-events=N --connections=N --profile[=dir]
+  recommend --quick   (MovieLens 100K from ATTUNE_SHARED_DIR or ../shared)
 Quick, partial and profiled runs are checked but write no results file. See docs/BENCHMARKS.md.`;
 
 const [name, ...args] = process.argv.slice(2);

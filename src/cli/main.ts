@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { ConfigError, defaultConfig, loadConfig, type AttuneConfig } from '../config/config.js';
-import { AttuneError, isAttuneError } from '../core/errors/AttuneError.js';
+import { isAttuneError } from '../core/errors/AttuneError.js';
 import { loadDefinitionsCommand } from './definitionCommands.js';
 import { importEventsCommand, importTraitsCommand } from './importCommands.js';
 import { rebuildCommand } from './rebuildCommand.js';
@@ -11,6 +11,8 @@ import { reportCommand } from './reportCommand.js';
 import { createWorkspaceCommand, listWorkspacesCommand } from './workspaceCommands.js';
 import { identityCommand, type IdentityAction } from './identityCommands.js';
 import { createKeyCommand, listKeysCommand, revokeKeyCommand } from './keyCommands.js';
+import { numberOption } from './numberOption.js';
+import { registerEvalCommands } from './evalCommands.js';
 
 type Flags = Partial<Record<keyof AttuneConfig, string>>;
 
@@ -186,16 +188,9 @@ export function buildProgram(): Command {
       });
     });
 
-  return program;
-}
+  registerEvalCommands(program);
 
-/** A number option within [min, max] (an integer when asked), or a usage error naming the option. */
-function numberOption(name: string, raw: string, min: number, max: number, integer = false): number {
-  const value = Number(raw);
-  if (raw.trim() === '' || !Number.isFinite(value) || value < min || value > max || (integer && !Number.isInteger(value))) {
-    throw new AttuneError('ATTUNE_INVALID_REQUEST', { detail: `${name} must be ${integer ? 'an integer' : 'a number'} from ${min} to ${max}, got "${raw}"`, field: name });
-  }
-  return value;
+  return program;
 }
 
 export async function main(argv: readonly string[]): Promise<void> {

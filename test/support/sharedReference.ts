@@ -21,3 +21,10 @@ export function sharedReference<T>(name: string): SharedReference<T> {
   const data = existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as T) : null;
   return { path, data, skipReason: `skipped: ${path} not found (check out the shared folder next to the repository, or set ATTUNE_SHARED_DIR)` };
 }
+
+/** A file of the shared data folder (`$ATTUNE_SHARED_DIR/data/<name>`): its path, or null with why a test skips. */
+export function sharedDataFile(name: string): { readonly path: string | null; readonly skipReason: string } {
+  const dir = process.env['ATTUNE_SHARED_DIR'] ?? fileURLToPath(new URL('../../../shared', import.meta.url));
+  const path = join(dir, 'data', name);
+  return { path: existsSync(path) ? path : null, skipReason: `skipped: ${path} not found (check out the shared folder next to the repository, or set ATTUNE_SHARED_DIR)` };
+}
