@@ -1,4 +1,4 @@
-import type { WorkspaceCounters } from './ModelCounters.js';
+import type { OnlineItemModels } from '../core/recommend/online/OnlineItemModels.js';
 import type { CollectedEvent } from '../core/events/CollectedEvent.js';
 import type { ProfileState } from '../core/identity/mergeProfileState.js';
 import type { TraitState } from '../core/identity/traits.js';
@@ -43,8 +43,8 @@ export interface CollectTx {
   countOutcome(workspaceId: string, interaction: Interaction): void;
   /** Applies changes to experiment arms' statistics (the unit's value before and after), at an event's time. */
   updateExperimentStats(workspaceId: string, changes: readonly ArmStatChange[], at: number): void;
-  /** The workspace's online model counters (preloaded with `counters: true`). */
-  modelCounters(workspaceId: string): WorkspaceCounters;
+  /** The workspace's online item models (preloaded with `counters: true`). */
+  itemModels(workspaceId: string): OnlineItemModels;
 }
 
 /** What a job reads: loaded into memory before it runs. */
@@ -54,7 +54,7 @@ export interface Preload {
   readonly profileIds?: readonly string[];
   /** The job changes experiment statistics (collect, replay): load the workspace's. */
   readonly armStats?: boolean;
-  /** The job changes online model counters (collect, replay): load the workspace's. */
+  /** The job changes the online item models (collect, replay): load the workspace's counters. */
   readonly counters?: boolean;
 }
 

@@ -1,4 +1,4 @@
-import { WorkspaceCounters } from './ModelCounters.js';
+import { OnlineItemModels } from '../core/recommend/online/OnlineItemModels.js';
 import type { CollectedEvent } from '../core/events/CollectedEvent.js';
 import type { ProfileState } from '../core/identity/mergeProfileState.js';
 import type { TraitState } from '../core/identity/traits.js';
@@ -92,7 +92,7 @@ export class LiveState implements CollectTx {
   /** Identifier -> profile id; null: known to point nowhere. */
   private readonly identities = new Map<string, string | null>();
   private readonly armStats = new Map<string, Map<string, ArmStatsRecord>>();
-  private readonly counters = new Map<string, WorkspaceCounters>();
+  private readonly counters = new Map<string, OnlineItemModels>();
   private cachedBytes = 0;
   /** Loads awaiting the store: what they found is pinned only at their end, so nothing is evicted meanwhile. */
   private loadsInFlight = 0;
@@ -235,7 +235,7 @@ export class LiveState implements CollectTx {
     }
     if (preload.counters === true && !this.counters.has(ws)) {
       const rows = await this.store.counters(ws);
-      if (!this.counters.has(ws)) this.counters.set(ws, new WorkspaceCounters(ws, rows, () => this.changes++));
+      if (!this.counters.has(ws)) this.counters.set(ws, OnlineItemModels.fromCounters(rows, undefined, () => this.changes++));
     }
     return pinned;
   }
@@ -452,15 +452,15 @@ export class LiveState implements CollectTx {
     }
   }
 
-  /** The workspace's online model counters; the job's preload asked for them (`counters: true`). */
-  modelCounters(workspaceId: string): WorkspaceCounters {
+  /** The workspace's online item models; the job's preload asked for them (`counters: true`). */
+  itemModels(workspaceId: string): OnlineItemModels {
     const c = this.counters.get(workspaceId);
-    if (c === undefined) throw new NotPreloadedError(`the model counters of workspace ${workspaceId} were not loaded before the job`);
+    if (c === undefined) throw new NotPreloadedError(`the item models of workspace ${workspaceId} were not loaded before the job`);
     return c;
   }
 
-  /** The workspace's counters if they are in memory (readers outside jobs). */
-  loadedCounters(workspaceId: string): WorkspaceCounters | undefined {
+  /** The workspace's item models if they are in memory (readers outside jobs). */
+  loadedItemModels(workspaceId: string): OnlineItemModels | undefined {
     return this.counters.get(workspaceId);
   }
 
@@ -519,7 +519,7 @@ export class LiveState implements CollectTx {
       consentChanges: this.pendingConsent,
       outcomes: [...this.pendingOutcomes.values()],
       armStats: [...this.dirtyArmStats].map((r) => ({ workspaceId: r.workspaceId, experimentId: r.experimentId, armId: r.armId, metricId: r.metricId, moments: { ...r.moments }, firstAt: r.firstAt, lastAt: r.lastAt })),
-      counters: [...this.counters.values()].flatMap((c) => (c.hasChanges ? c.take() : [])),
+      counters: [...this.counters].flatMap(([workspaceId, c]) => (c.hasChanges ? c.take().map((row) => ({ workspaceId, ...row })) : [])),
       eventProfiles: this.pendingEventProfiles,
     };
     this.dirtyProfiles = new Set();

@@ -18,41 +18,46 @@ async function freshState(): Promise<LiveState> {
   return new LiveState(store.state, new DedupeWindow(86_400_000), 0, 1_000_000);
 }
 
-describe('model counters in the live state', () => {
+const view = (item: string, timestamp: number) => ({ kind: 'view' as const, items: [item], timestamp });
+
+describe('item models in the live state', () => {
   it('are refused to a job that did not preload them', async () => {
     const state = await freshState();
-    expect(() => state.modelCounters(ws)).toThrow(NotPreloadedError);
+    expect(() => state.itemModels(ws)).toThrow(NotPreloadedError);
   });
 
   it('go into the next batch only when changed, once, and load back as written', async () => {
     const state = await freshState();
     await state.load({ workspaceId: ws, counters: true });
-    const counters = state.modelCounters(ws);
-    counters.set('pop:v:a', 1, 10);
-    counters.set('pop:v:a', 2, 20);
-    counters.set('pop:v:b', 1, 15);
+    const models = state.itemModels(ws);
+    models.apply(view('a', 10), []);
+    models.apply(view('b', 20), ['a']);
     expect(state.hasChanges).toBe(true);
     const batch = state.takeBatch();
-    expect(batch.counters).toEqual([{ workspaceId: ws, key: 'pop:v:a', value: 2, at: 20 }, { workspaceId: ws, key: 'pop:v:b', value: 1, at: 15 }]);
+    expect(new Set(batch.counters.map((c) => c.key))).toEqual(new Set(['vb', 'vi:a', 'vi:b', 'vp:a\u001fb', 'tv:a', 'tv:b']));
+    expect(batch.counters.every((c) => c.workspaceId === ws)).toBe(true);
     expect(state.hasChanges).toBe(false);
     await store!.state.write(batch);
     expect(state.takeBatch().counters).toEqual([]);
 
     const reloaded = new LiveState(store!.state, new DedupeWindow(86_400_000), 0, 1_000_000);
     await reloaded.load({ workspaceId: ws, counters: true });
-    expect([...reloaded.modelCounters(ws).entries()]).toEqual([['pop:v:a', { value: 2, at: 20 }], ['pop:v:b', { value: 1, at: 15 }]]);
+    const again = reloaded.itemModels(ws);
+    expect(again.viewed.baskets).toBe(1);
+    expect(again.popularity('viewed', again.ids.find('b')!)).toBe(1);
+    expect(again.viewed.pairs.get(again.ids.find('a')!)?.get(again.ids.find('b')!)).toBe(1);
   });
 
   it('are forgotten with their workspace and on reset', async () => {
     const state = await freshState();
     await state.load({ workspaceId: ws, counters: true });
-    state.modelCounters(ws).set('k', 1, 1);
+    state.itemModels(ws).apply(view('a', 1), []);
     state.dropWorkspace(ws);
-    expect(state.loadedCounters(ws)).toBeUndefined();
+    expect(state.loadedItemModels(ws)).toBeUndefined();
     expect(state.takeBatch().counters).toEqual([]);
     await state.load({ workspaceId: ws, counters: true });
-    state.modelCounters(ws).set('k', 1, 1);
+    state.itemModels(ws).apply(view('a', 1), []);
     state.reset(0);
-    expect(state.loadedCounters(ws)).toBeUndefined();
+    expect(state.loadedItemModels(ws)).toBeUndefined();
   });
 });
