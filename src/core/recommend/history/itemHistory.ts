@@ -40,10 +40,15 @@ const kindOfEvent: ReadonlyMap<string, ItemInteractionKind> = new Map([
   ['Order Completed', 'purchase'],
 ]);
 
+function hasControlCharacter(value: string): boolean {
+  for (let i = 0; i < value.length; i++) if (value.charCodeAt(i) < 0x20) return true;
+  return false;
+}
+
 /** Item ids are strings; numbers are accepted as the spec's examples send them. */
 function itemId(value: unknown): string | null {
   // Control characters never: the online models join two ids with one into a key.
-  if (typeof value === 'string') return value.length > 0 && value.length <= 256 && !/[\u0000-\u001f]/.test(value) ? value : null;
+  if (typeof value === 'string') return value.length > 0 && value.length <= 256 && !hasControlCharacter(value) ? value : null;
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
   return null;
 }
