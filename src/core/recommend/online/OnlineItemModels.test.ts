@@ -58,8 +58,8 @@ describe('OnlineItemModels', () => {
       expect(b.viewed).toEqual(a.viewed);
       expect(b.bought).toEqual(a.bought);
       for (const id of Object.keys(a.trending)) {
-        expect(b.trending[id]![0]).toBeCloseTo(a.trending[id]![0], 9);
-        expect(b.trending[id]![1]).toBeCloseTo(a.trending[id]![1], 9);
+        expect(b.trending[id]![0]).toBeCloseTo(a.trending[id]![0]!, 9);
+        expect(b.trending[id]![1]).toBeCloseTo(a.trending[id]![1]!, 9);
       }
     }), { seed: 7, numRuns: 200 });
   });
