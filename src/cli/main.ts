@@ -8,6 +8,7 @@ import { rebuildCommand } from './rebuildCommand.js';
 import { serveCommand } from './serveCommand.js';
 import { demoCommand } from './demoCommand.js';
 import { reportCommand } from './reportCommand.js';
+import { addEvalRulesCommand } from './evalRulesCommand.js';
 import { createWorkspaceCommand, listWorkspacesCommand } from './workspaceCommands.js';
 import { identityCommand, type IdentityAction } from './identityCommands.js';
 import { createKeyCommand, listKeysCommand, revokeKeyCommand } from './keyCommands.js';
@@ -159,6 +160,9 @@ export function buildProgram(): Command {
         ...(options.sequential === true ? { sequential: true } : {}),
       });
     });
+
+  // The `eval` group; `attune eval recommend` joins it from evalCommands.ts.
+  addEvalRulesCommand(program.command('eval').description('offline evaluation on your own data or public datasets'));
 
   program.command('demo')
     .description('run a simulated shop on a fresh embedded store: a personalized-against-generic experiment and the holdout, '
