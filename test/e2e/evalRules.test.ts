@@ -60,6 +60,7 @@ describe('attune eval rules', () => {
     expect(unnamed.code).toBe(2);
   });
 
+  if (groceries.path === null) it.skip(groceries.skipReason, () => {});
   it.skipIf(groceries.path === null)('finds arules\' 15 rules on Groceries at support 0.01, confidence 0.5', { timeout: 60_000 }, async () => {
     const result = await runAttune(['eval', 'rules', '--baskets', groceries.path!, '--min-support', '0.01', '--min-confidence', '0.5', '--json']);
     expect(result.code, result.stderr).toBe(0);
