@@ -8,11 +8,12 @@ import { rebuildCommand } from './rebuildCommand.js';
 import { serveCommand } from './serveCommand.js';
 import { demoCommand } from './demoCommand.js';
 import { reportCommand } from './reportCommand.js';
+import { addEvalRulesCommand } from './evalRulesCommand.js';
 import { createWorkspaceCommand, listWorkspacesCommand } from './workspaceCommands.js';
 import { identityCommand, type IdentityAction } from './identityCommands.js';
 import { createKeyCommand, listKeysCommand, revokeKeyCommand } from './keyCommands.js';
 import { numberOption } from './numberOption.js';
-import { registerEvalCommands } from './evalCommands.js';
+import { recommendSubcommand, registerEvalCommands } from './evalCommands.js';
 
 type Flags = Partial<Record<keyof AttuneConfig, string>>;
 
@@ -162,6 +163,8 @@ export function buildProgram(): Command {
       });
     });
 
+  // The `eval` group; `attune eval recommend` joins it from evalCommands.ts.
+
   program.command('demo')
     .description('run a simulated shop on a fresh embedded store: a personalized-against-generic experiment and the holdout, '
       + 'then print the ROI report beside the simulation\'s true uplift and serve the store to explore')
@@ -188,7 +191,7 @@ export function buildProgram(): Command {
       });
     });
 
-  registerEvalCommands(program);
+  registerEvalCommands(program, [recommendSubcommand, addEvalRulesCommand]);
 
   return program;
 }
