@@ -1,3 +1,4 @@
+import type { OnlineItemModels } from '../core/recommend/online/OnlineItemModels.js';
 import type { Clock } from '../core/common/ports.js';
 import { AttuneError } from '../core/errors/AttuneError.js';
 import { eventIdentityKeys } from '../core/identity/planIdentity.js';
@@ -56,6 +57,8 @@ export interface LiveStore extends Omit<AttuneStore, 'log' | 'state'> {
   readonly recovered: Promise<RecoveryReport>;
   /** Writes the changed state now (with its checkpoint). */
   flushState(): Promise<void>;
+  /** A workspace's online item models (popularity, co-occurrence), as the last acknowledged event left them. */
+  itemModels(workspaceId: string): Promise<OnlineItemModels>;
   /** Live profile ids of a workspace in id order, after `afterId` (after writing the state). */
   profileIds(workspaceId: string, afterId: string, limit: number): Promise<string[]>;
   /** Rebuild: forgets the workspace's derived state, in memory and in the store. */
@@ -382,6 +385,13 @@ export function createLiveStore(adapter: AttuneStore, options: LiveStoreOptions)
     decisions,
     experiments,
     flushState: fresh,
+    async itemModels(ws) {
+      await ready();
+      await live.load({ workspaceId: ws, counters: true });
+      const models = live.loadedItemModels(ws);
+      // A reset between the load and here (a rebuild): load again once it is done.
+      return models ?? (await live.load({ workspaceId: ws, counters: true }), live.itemModels(ws));
+    },
     async profileIds(ws, afterId, limit) {
       await fresh();
       return adapter.state.profileIds(ws, afterId, limit);

@@ -1,0 +1,143 @@
+import type { Clock } from '../core/common/ports.js';
+import { hasConsent } from '../core/consent/ConsentState.js';
+import type { IdentityCheck, IdentityReading } from '../core/identity/identityCheck.js';
+import type { KnowledgeModel } from '../core/knowledge/KnowledgeModel.js';
+import type { ItemMeta } from '../core/recommend/blend/businessFilters.js';
+import type { OnlineItemModels } from '../core/recommend/online/OnlineItemModels.js';
+import { candidateIds, recommendItems, type RecommendStrategy } from '../core/recommend/serve/recommendItems.js';
+import type { DecisionProfileRow, DecisionReader, Workspace } from '../store/ports.js';
+import { itemReason } from './itemReason.js';
+
+/** What the service needs of a catalog item (the catalog's Item has these and more). */
+export interface CatalogEntry {
+  readonly id: string;
+  readonly title: string;
+  readonly titles?: Readonly<Record<string, string>> | undefined;
+  readonly category: readonly string[];
+  readonly price: number | null;
+  readonly currency: string | null;
+  readonly availability: string;
+}
+
+export interface RecommendCall {
+  readonly userId?: string | undefined;
+  readonly anonymousId?: string | undefined;
+  readonly strategy?: RecommendStrategy | undefined;
+  /** The product on screen, the cart: the items the list is about. */
+  readonly items?: readonly string[] | undefined;
+  readonly count?: number | undefined;
+  readonly locale?: string | undefined;
+  readonly filters?: {
+    readonly inStock?: boolean | undefined;
+    readonly excludePurchased?: boolean | undefined;
+    readonly excludeSeen?: boolean | undefined;
+    readonly exclude?: readonly string[] | undefined;
+    /** Category paths, broadest first: [["Men", "Shoes"]]. */
+    readonly categories?: readonly (readonly string[])[] | undefined;
+    readonly maxPerCategory?: number | undefined;
+  } | undefined;
+}
+
+export interface RecommendAnswer {
+  readonly profileId: string | null;
+  readonly identity: IdentityCheck;
+  /** Whether the profile's own history was used (false without a profile or without consent to personalise). */
+  readonly personalized: boolean;
+  readonly strategy: RecommendStrategy;
+  readonly situation: string;
+  /** The strategy that gave the first item when it is not the one asked for or called for. */
+  readonly fallback: string | null;
+  readonly items: readonly {
+    readonly id: string;
+    readonly title: string;
+    readonly category: readonly string[];
+    readonly price: number | null;
+    readonly currency: string | null;
+    readonly availability: string;
+    readonly score: number;
+    readonly strategy: string;
+    readonly reason: string;
+    readonly because: string | null;
+  }[];
+}
+
+export interface RecommendServiceDeps {
+  readonly reader: DecisionReader;
+  readonly itemModels: (workspaceId: string) => Promise<OnlineItemModels>;
+  readonly catalog: { getItems(workspaceId: string, ids: readonly string[]): Promise<(CatalogEntry | undefined)[]> };
+  readonly knowledge: { get(workspaceId: string): Promise<KnowledgeModel> };
+  readonly clock: Clock;
+}
+
+/**
+ * Recommendations for a visitor: the profile's live item history (with consent to
+ * personalise) and the workspace's online models, ranked by the pure core
+ * (`recommendItems`), shown only where the catalog holds the item.
+ */
+export class RecommendService {
+  constructor(private readonly deps: RecommendServiceDeps) {}
+
+  async recommend(workspace: Workspace, call: RecommendCall, identity: IdentityReading): Promise<RecommendAnswer> {
+    const userId = identity.read === 'as-given' ? call.userId ?? null : null;
+    const anonymousId = call.anonymousId ?? null;
+    const [models, knowledge, profile] = await Promise.all([
+      this.deps.itemModels(workspace.id),
+      this.deps.knowledge.get(workspace.id),
+      this.profileOf(workspace.id, identity, userId, anonymousId),
+    ]);
+    const personalized = profile !== undefined && hasConsent(profile.knowledge.c, 'personalization', knowledge.consent);
+    const strategy = call.strategy ?? 'auto';
+    const filters = call.filters ?? {};
+    const input = {
+      strategy,
+      seeds: call.items ?? [],
+      count: call.count ?? 10,
+      history: personalized ? profile.knowledge.r : undefined,
+      sessionStart: personalized ? profile.knowledge.s?.start ?? null : null,
+      filters: {
+        inStockOnly: filters.inStock ?? true,
+        excludePurchased: filters.excludePurchased ?? true,
+        excludeSeen: filters.excludeSeen ?? false,
+        exclude: [...(filters.exclude ?? []), ...(call.items ?? [])],
+        categories: filters.categories,
+      },
+      maxPerCategory: filters.maxPerCategory,
+      now: this.deps.clock.now(),
+    };
+    const ids = [...candidateIds(models, input)];
+    const found = await this.deps.catalog.getItems(workspace.id, ids);
+    const entries = new Map<string, CatalogEntry>();
+    ids.forEach((id, i) => {
+      const entry = found[i];
+      if (entry !== undefined) entries.set(id, entry);
+    });
+    const meta = (id: string): ItemMeta | undefined => {
+      const e = entries.get(id);
+      return e === undefined ? undefined : { category: e.category, available: e.availability === 'in_stock' };
+    };
+    const result = recommendItems(models, input, meta);
+    const title = (e: CatalogEntry) => (call.locale === undefined ? e.title : e.titles?.[call.locale] ?? e.titles?.[call.locale.split('-')[0]!] ?? e.title);
+    return {
+      profileId: profile?.id ?? null,
+      identity: identity.check,
+      personalized,
+      strategy,
+      situation: result.situation,
+      fallback: result.fallback ?? null,
+      items: result.items.map((r) => {
+        const e = entries.get(r.id)!;
+        const because = r.because === undefined ? undefined : entries.get(r.because) ?? { title: r.because };
+        return {
+          id: r.id, title: title(e), category: e.category, price: e.price, currency: e.currency, availability: e.availability,
+          score: r.score, strategy: r.strategy, reason: itemReason(r.strategy, because === undefined ? undefined : because.title), because: r.because ?? null,
+        };
+      }),
+    };
+  }
+
+  private async profileOf(workspaceId: string, identity: IdentityReading, userId: string | null, anonymousId: string | null): Promise<DecisionProfileRow | undefined> {
+    if (identity.read === 'anonymous-only') return anonymousId === null ? undefined : (await this.deps.reader.findAnonymousDecisionProfile(workspaceId, anonymousId)).profile;
+    if (userId === null && anonymousId === null) return undefined;
+    return this.deps.reader.findDecisionProfile(workspaceId, userId, anonymousId);
+  }
+}

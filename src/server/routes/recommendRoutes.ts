@@ -1,0 +1,40 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { RecommendRequest, RecommendResponse } from '../../api/recommendSchemas.js';
+import { problemResponses } from '../../api/schemas.js';
+import type { RecommendService } from '../../recommend/RecommendService.js';
+import type { Principal, WorkspaceService } from '../../workspaces/WorkspaceService.js';
+import { checkCallIdentity } from '../../workspaces/checkCallIdentity.js';
+import { authenticate } from '../auth.js';
+
+export interface RecommendRoutesOptions {
+  readonly recommendations: RecommendService;
+  readonly workspaces: WorkspaceService;
+}
+
+/**
+ * POST /v1/recommend (write key or secret key): items for a visitor, with the strategy that
+ * gave each and why. An unknown item id in `items` is not an error: it has no neighbours yet,
+ * and the answer falls back (and says so) like for any visitor with little history.
+ */
+export async function recommendRoutes(app: FastifyInstance, options: RecommendRoutesOptions): Promise<void> {
+  const principals = new WeakMap<FastifyRequest, Principal>();
+  app.addHook('preValidation', async (request) => {
+    principals.set(request, await authenticate(request, options.workspaces, ['write', 'secret']));
+  });
+
+  app.post('/v1/recommend', {
+    bodyLimit: 64 * 1024,
+    schema: {
+      tags: ['recommend'],
+      security: [{ writeKeyBasic: [] }, { secretKeyBearer: [] }],
+      summary: 'Recommend items for a visitor (popular, trending, viewed or bought together, session, or blended)',
+      body: RecommendRequest,
+      response: { 200: RecommendResponse, ...problemResponses(400, 401, 403, 413, 415, 429, 503) },
+    },
+  }, async (request) => {
+    const principal = principals.get(request) ?? await authenticate(request, options.workspaces, ['write', 'secret']);
+    const body = request.body as RecommendRequest;
+    const identity = await checkCallIdentity(options.workspaces, principal, body.userId, body.userHash);
+    return options.recommendations.recommend(principal.workspace, body, identity);
+  });
+}
