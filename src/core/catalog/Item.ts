@@ -23,6 +23,8 @@ export const itemLimits = {
   attributeValueLength: 1000,
   titles: 50,
   maxPrice: 1e12,
+  /** Items written in one call (an API request, an import chunk). */
+  perCall: 1000,
 } as const;
 
 const ItemId = Type.String({ minLength: 1, maxLength: itemLimits.idLength, description: 'The shop\'s product id, as events carry it in `product_id`' });
