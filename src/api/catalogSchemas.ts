@@ -54,11 +54,13 @@ export const ItemChange = Type.Object(
 
 export const UnknownItemsQuery = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: maxItemsPerRequest, default: 100 })),
+  days: Type.Optional(Type.Integer({ minimum: 1, maximum: 3650, default: 30, description: 'Read the events received in the last this many days' })),
 });
 
 export const UnknownItemsReport = Type.Object(
   {
     events: Type.Array(Type.String(), { description: `The track events read: ${itemEventNames.join(', ')} (properties.product_id and properties.products[].product_id)` }),
+    since: Type.String({ description: 'Events received from this time on were read (ISO 8601)' }),
     items: Type.Array(Type.Object({
       itemId: Type.String(),
       events: Type.Integer({ description: 'Events that named it (once per event)' }),

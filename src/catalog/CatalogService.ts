@@ -144,9 +144,14 @@ export class CatalogService {
     return { ...page, total: await this.deps.store.countItems(workspaceId, query) };
   }
 
-  /** Item ids that Product Viewed and Order Completed events name and the catalog lacks, most events first. */
-  unknownItems(workspaceId: string, limit: number): Promise<UnknownItem[]> {
-    return this.deps.store.unknownItems(workspaceId, limit);
+  /**
+   * Item ids that Product Viewed and Order Completed events received in the last `days` name
+   * and the catalog lacks, most events first: reported, never added. Read from the event log
+   * on request (nothing is counted on the collect path); the work follows the window's events.
+   */
+  async unknownItems(workspaceId: string, options: { readonly limit: number; readonly days: number }): Promise<{ since: number; items: UnknownItem[] }> {
+    const since = this.deps.clock.now() - options.days * 86_400_000;
+    return { since, items: await this.deps.store.unknownItems(workspaceId, { limit: options.limit, since }) };
   }
 
   /** Runs the workspace's writes one after another. */

@@ -376,9 +376,9 @@ export function createLiveStore(adapter: AttuneStore, options: LiveStoreOptions)
     listItems: (ws, listOptions) => adapter.catalog.listItems(ws, listOptions),
     countItems: (ws, query) => adapter.catalog.countItems(ws, query),
     // Read from the log: the events queued now are counted once they are appended.
-    unknownItems: async (ws, limit) => {
+    unknownItems: async (ws, unknownOptions) => {
       await committer.flush();
-      return adapter.catalog.unknownItems(ws, limit);
+      return adapter.catalog.unknownItems(ws, unknownOptions);
     },
   };
 

@@ -387,6 +387,12 @@ export interface ItemPage {
   readonly next: string | null;
 }
 
+export interface UnknownItemsOptions {
+  readonly limit: number;
+  /** Events received at or after this time (ms); default: the whole log. */
+  readonly since?: number;
+}
+
 /** An item id that events name and the catalog lacks. */
 export interface UnknownItem {
   readonly itemId: string;
@@ -413,9 +419,10 @@ export interface CatalogStore {
   /**
    * Item ids that the workspace's `itemEventNames` events name (as `productIdsOf` reads them,
    * src/core/catalog/productIds.ts) and the catalog does not hold, most events first (then
-   * latest first, then id), at most `limit`. Read from the event log, so it is exact and needs no state.
+   * latest first, then id), at most `limit`. Read from the event log, so it is exact and needs
+   * no state: only events received at or after `since` (ms), which bounds the work.
    */
-  unknownItems(workspaceId: string, limit: number): Promise<UnknownItem[]>;
+  unknownItems(workspaceId: string, options: UnknownItemsOptions): Promise<UnknownItem[]>;
 }
 
 /** Everything the server needs from a store, opened together and closed together. */

@@ -11,7 +11,7 @@ const iso = (ms: number) => new Date(ms).toISOString();
 
 interface WriteResult { created: number; updated: number; items: { index: number; id: string; status: string }[] }
 interface Page { items: Item[]; next: string | null; total: number }
-interface UnknownReport { events: string[]; items: { itemId: string; events: number; lastSeen: string }[] }
+interface UnknownReport { events: string[]; since: string; items: { itemId: string; events: number; lastSeen: string }[] }
 
 describe('the catalog API', () => {
   const clock = fixedClock(t0);
@@ -119,6 +119,7 @@ describe('the catalog API', () => {
     const report = await ok<UnknownReport>('GET', '/admin/v1/unknown-items', undefined, 200);
     expect(report).toEqual({
       events: ['Product Viewed', 'Order Completed'],
+      since: iso(t0 - 30 * 86_400_000),
       items: [{ itemId: 'ghost', events: 2, lastSeen: iso(t0 - 1000) }, { itemId: 'phantom', events: 1, lastSeen: iso(t0 - 1000) }],
     });
     expect((await ok<UnknownReport>('GET', '/admin/v1/unknown-items?limit=1')).items.map((i) => i.itemId)).toEqual(['ghost']);
@@ -126,5 +127,10 @@ describe('the catalog API', () => {
     expect((await ok<Page>('GET', '/admin/v1/items')).items.map((i) => i.id)).toEqual(['known']);
     await ok('PUT', '/admin/v1/items/ghost', { title: 'Ghost, now real' }, 201);
     expect((await ok<UnknownReport>('GET', '/admin/v1/unknown-items')).items.map((i) => i.itemId)).toEqual(['phantom']);
+    // The window: events received (at t0) more than a day ago are not read with days=1.
+    clock.set(t0 + 2 * 86_400_000);
+    expect((await ok<UnknownReport>('GET', '/admin/v1/unknown-items?days=1')).items).toEqual([]);
+    expect((await ok<UnknownReport>('GET', '/admin/v1/unknown-items?days=3')).items.map((i) => i.itemId)).toEqual(['phantom']);
+    await problem('GET', '/admin/v1/unknown-items?days=0', undefined, 400, 'ATTUNE_INVALID_REQUEST');
   });
 });

@@ -106,12 +106,12 @@ export async function catalogRoutes(app: FastifyInstance, options: CatalogRoutes
   app.get('/admin/v1/unknown-items', {
     schema: {
       ...catalogDoc,
-      summary: `Item ids that ${itemEventNames.join(' and ')} events name and the catalog lacks, most events first: reported, never added`,
+      summary: `Item ids that ${itemEventNames.join(' and ')} events of the last \`days\` (default 30) name and the catalog lacks, most events first: reported, never added`,
       querystring: UnknownItemsQuery, response: { 200: UnknownItemsReport, ...errors },
     },
   }, async (request) => {
-    const { limit = 100 } = request.query as Static<typeof UnknownItemsQuery>;
-    const items = await catalog.unknownItems(await workspaceOf(request), limit);
-    return { events: [...itemEventNames], items: items.map((i) => ({ itemId: i.itemId, events: i.events, lastSeen: new Date(i.lastSeen).toISOString() })) };
+    const { limit = 100, days = 30 } = request.query as Static<typeof UnknownItemsQuery>;
+    const { since, items } = await catalog.unknownItems(await workspaceOf(request), { limit, days });
+    return { events: [...itemEventNames], since: new Date(since).toISOString(), items: items.map((i) => ({ itemId: i.itemId, events: i.events, lastSeen: new Date(i.lastSeen).toISOString() })) };
   });
 }

@@ -151,7 +151,7 @@ export function describeCatalogStoreContract(adapterName: string, open: OpenAdap
         for (const e of inA) tx.appendEvent(A, 'p1', e);
         for (const e of inB) tx.appendEvent(B, 'p1', e);
       });
-      const report = await store.readBoth((r) => r.catalog.unknownItems(A, 10));
+      const report = await store.readBoth((r) => r.catalog.unknownItems(A, { limit: 10 }));
       expect(report).toEqual(expectedUnknown(inA, new Set(['known', '42']), 10));
       expect(report).toEqual([
         { itemId: '43', events: 2, lastSeen: T0 + 4 },
@@ -159,12 +159,17 @@ export function describeCatalogStoreContract(adapterName: string, open: OpenAdap
         { itemId: 'ghost', events: 2, lastSeen: T0 + 5 },
         { itemId: 'late', events: 1, lastSeen: T0 + 12 },
       ].sort((x, y) => y.events - x.events || y.lastSeen - x.lastSeen));
-      expect(await catalog().unknownItems(A, 2)).toEqual(report.slice(0, 2));
+      expect(await catalog().unknownItems(A, { limit: 2 })).toEqual(report.slice(0, 2));
       // An item added to the catalog is no longer reported; one deleted is again.
       await catalog().putItems(A, [item('phantom')]);
       await catalog().deleteItems(A, ['known']);
-      expect(await catalog().unknownItems(A, 10)).toEqual(expectedUnknown(inA, new Set(['phantom', '42']), 10));
-      expect(await catalog().unknownItems(B, 10)).toEqual(expectedUnknown(inB, new Set(), 10));
+      expect(await catalog().unknownItems(A, { limit: 10 })).toEqual(expectedUnknown(inA, new Set(['phantom', '42']), 10));
+      expect(await catalog().unknownItems(B, { limit: 10 })).toEqual(expectedUnknown(inB, new Set(), 10));
+      // A window: only the events received at or after `since`.
+      for (const since of [T0 + 5, T0 + 6, T0 + 13, T0 - 1]) {
+        expect(await store.readBoth((r) => r.catalog.unknownItems(A, { limit: 10, since })), `since T0 + ${since - T0}`)
+          .toEqual(expectedUnknown(inA.filter((e) => e.receivedAt >= since), new Set(['phantom', '42']), 10));
+      }
     });
   });
 }

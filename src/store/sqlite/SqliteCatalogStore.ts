@@ -1,8 +1,9 @@
 import type { Item } from '../../core/catalog/Item.js';
 import { itemSearchText, normalizeSearchText } from '../../core/catalog/itemSearch.js';
 import { itemEventNames } from '../../core/catalog/productIds.js';
-import type { CatalogStore, ItemListOptions, ItemPage, UnknownItem } from '../ports.js';
+import type { CatalogStore, ItemListOptions, ItemPage, UnknownItem, UnknownItemsOptions } from '../ports.js';
 import type { SqliteDatabase } from './openDatabase.js';
+import { seqBeforeArrival } from './seqBeforeArrival.js';
 
 /** Largest integer JavaScript reads exactly: productIdsOf takes only those as ids. */
 const maxSafeInteger = Number.MAX_SAFE_INTEGER;
@@ -40,7 +41,8 @@ export class SqliteCatalogStore implements CatalogStore {
       searchCount: db.prepare('SELECT count(*) FROM catalog_items WHERE workspace_id = ? AND instr(search, ?) > 0').pluck(),
       unknown: db.prepare(`
         WITH item_events AS (
-          SELECT seq, timestamp, body FROM events WHERE workspace_id = @ws AND type = 'track' AND name IN ${names}
+          SELECT seq, timestamp, body FROM events
+            WHERE seq > @after AND workspace_id = @ws AND type = 'track' AND name IN ${names} AND received_at >= @since
         ), named AS (
           SELECT seq, timestamp, ${idExpression("json_extract(body, '$.properties.product_id')", "json_type(body, '$.properties.product_id')")} AS item_id
             FROM item_events
@@ -52,6 +54,8 @@ export class SqliteCatalogStore implements CatalogStore {
         SELECT item_id, count(*) AS events, max(timestamp) AS last_seen FROM named
           WHERE item_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM catalog_items c WHERE c.workspace_id = @ws AND c.id = named.item_id)
           GROUP BY item_id ORDER BY events DESC, last_seen DESC, item_id LIMIT @limit`),
+      seqAt: db.prepare('SELECT seq, received_at FROM events WHERE seq <= ? ORDER BY seq DESC LIMIT 1'),
+      lastSeq: db.prepare('SELECT coalesce(max(seq), 0) FROM events').pluck(),
     };
     this.putTx = db.transaction((workspaceId: string, items: readonly Item[]) => items.map((item) => {
       const existed = this.stmts.get.get(workspaceId, item.id) !== undefined;
@@ -100,8 +104,11 @@ export class SqliteCatalogStore implements CatalogStore {
     return (q.length === 0 ? this.stmts.count.get(workspaceId) : this.stmts.searchCount.get(workspaceId, q)) as number;
   }
 
-  async unknownItems(workspaceId: string, limit: number): Promise<UnknownItem[]> {
-    const rows = this.stmts.unknown.all({ ws: workspaceId, limit }) as { item_id: string; events: number; last_seen: number }[];
+  async unknownItems(workspaceId: string, options: UnknownItemsOptions): Promise<UnknownItem[]> {
+    const since = options.since ?? -Number.MAX_SAFE_INTEGER;
+    // A range of the primary key instead of the whole log: the work follows the window's traffic.
+    const after = options.since === undefined ? 0 : seqBeforeArrival(this.stmts.seqAt, this.stmts.lastSeq.get() as number, since);
+    const rows = this.stmts.unknown.all({ ws: workspaceId, limit: options.limit, after, since }) as { item_id: string; events: number; last_seen: number }[];
     return rows.map((r) => ({ itemId: r.item_id, events: r.events, lastSeen: r.last_seen }));
   }
 }
