@@ -5,14 +5,6 @@ import { Type, type Static } from 'typebox';
  * shape is declared once here; the admin API, the import and the store all use it.
  */
 
-/**
- * Whether an item can be bought now (Google Merchant Center's values, with `discontinued`
- * from schema.org): `in_stock`; `out_of_stock` (for now); `preorder` (not released yet, can
- * be ordered); `backorder` (can be ordered, ships later); `discontinued` (never again).
- */
-export const availabilities = ['in_stock', 'out_of_stock', 'preorder', 'backorder', 'discontinued'] as const;
-export type Availability = (typeof availabilities)[number];
-
 export const itemLimits = {
   idLength: 256,
   titleLength: 1000,
@@ -37,42 +29,39 @@ const Price = Type.Number({ minimum: 0, maximum: itemLimits.maxPrice, descriptio
 const Currency = Type.String({ pattern: '^[A-Z]{3}$', description: 'ISO 4217 code (EUR, USD, ...); required with a price' });
 const AttributeValue = Type.Union([Type.String({ maxLength: itemLimits.attributeValueLength }), Type.Number(), Type.Boolean()]);
 const Attributes = Type.Record(Type.String(), AttributeValue, { description: 'Flat attributes: brand, color, size, margin, ... (string, number or boolean values)' });
-const AvailabilitySchema = Type.Union([Type.Literal('in_stock'), Type.Literal('out_of_stock'), Type.Literal('preorder'), Type.Literal('backorder'), Type.Literal('discontinued')], {
+/**
+ * Whether an item can be bought now (Google Merchant Center's values, with `discontinued`
+ * from schema.org): `in_stock`; `out_of_stock` (for now); `preorder` (not released yet, can
+ * be ordered); `backorder` (can be ordered, ships later); `discontinued` (never again).
+ */
+export const AvailabilitySchema = Type.Union([Type.Literal('in_stock'), Type.Literal('out_of_stock'), Type.Literal('preorder'), Type.Literal('backorder'), Type.Literal('discontinued')], {
   description: 'in_stock, out_of_stock (for now), preorder (not released, can be ordered), backorder (ships later), discontinued (never again)',
 });
 const Titles = Type.Record(Type.String(), Type.String({ minLength: 1, maxLength: itemLimits.titleLength }), {
   description: 'Titles per locale (de, de-CH, ...); `title` is the default',
 });
 
+/** The fields with defaults, each optional: what an input may leave out and a patch may change. */
+const optionalFields = {
+  category: Type.Optional(Category),
+  price: Type.Optional(Type.Union([Price, Type.Null()])),
+  currency: Type.Optional(Type.Union([Currency, Type.Null()])),
+  attributes: Type.Optional(Attributes),
+  availability: Type.Optional(AvailabilitySchema),
+  titles: Type.Optional(Titles),
+  createdAt: Type.Optional(Type.String({ description: 'When the item came to the shop (ISO 8601); default: when Attune first stored it' })),
+};
+
 /** An item as a caller gives it: `id` and `title` are required; the rest has defaults. */
 export const ItemInput = Type.Object(
-  {
-    id: ItemId,
-    title: Title,
-    category: Type.Optional(Category),
-    price: Type.Optional(Type.Union([Price, Type.Null()])),
-    currency: Type.Optional(Type.Union([Currency, Type.Null()])),
-    attributes: Type.Optional(Attributes),
-    availability: Type.Optional(AvailabilitySchema),
-    titles: Type.Optional(Titles),
-    createdAt: Type.Optional(Type.String({ description: 'When the item was added to the shop (ISO 8601); default: when Attune first stored it' })),
-  },
+  { id: ItemId, title: Title, ...optionalFields },
   { additionalProperties: false, title: 'ItemInput', description: 'An item to create or replace: id and title required; category [], price and currency null, attributes {}, availability in_stock and titles {} by default' },
 );
 export type ItemInput = Static<typeof ItemInput>;
 
 /** A change to some fields of a stored item (PATCH): the fields given replace the stored ones. */
 export const ItemPatch = Type.Object(
-  {
-    title: Type.Optional(Title),
-    category: Type.Optional(Category),
-    price: Type.Optional(Type.Union([Price, Type.Null()])),
-    currency: Type.Optional(Type.Union([Currency, Type.Null()])),
-    attributes: Type.Optional(Attributes),
-    availability: Type.Optional(AvailabilitySchema),
-    titles: Type.Optional(Titles),
-    createdAt: Type.Optional(Type.String()),
-  },
+  { title: Type.Optional(Title), ...optionalFields },
   { additionalProperties: false, title: 'ItemPatch', description: 'Fields to replace on a stored item; `attributes` and `titles` replace the whole map' },
 );
 export type ItemPatch = Static<typeof ItemPatch>;
@@ -95,6 +84,4 @@ export const Item = Type.Object(
 );
 export type Item = Static<typeof Item>;
 
-// The schema's literals and `availabilities` are one list: a value added to one must be added to the other.
-const sameAvailabilities: Availability extends Item['availability'] ? (Item['availability'] extends Availability ? true : never) : never = true;
-void sameAvailabilities;
+export type Availability = Item['availability'];
