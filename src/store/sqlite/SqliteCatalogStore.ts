@@ -39,17 +39,20 @@ export class SqliteCatalogStore implements CatalogStore {
       searchPage: db.prepare('SELECT id, item FROM catalog_items WHERE workspace_id = ? AND id > ? AND instr(search, ?) > 0 ORDER BY id LIMIT ?'),
       count: db.prepare('SELECT count(*) FROM catalog_items WHERE workspace_id = ?').pluck(),
       searchCount: db.prepare('SELECT count(*) FROM catalog_items WHERE workspace_id = ? AND instr(search, ?) > 0').pluck(),
+      // The window is a range of the primary key (`+workspace_id` keeps SQLite from walking
+      // events_profile instead, a random read per row); the properties are extracted once per
+      // event (MATERIALIZED), so the two readings of ids parse them, not the whole body.
       unknown: db.prepare(`
-        WITH item_events AS (
-          SELECT seq, timestamp, body FROM events
-            WHERE seq > @after AND workspace_id = @ws AND type = 'track' AND name IN ${names} AND received_at >= @since
+        WITH item_events AS MATERIALIZED (
+          SELECT seq, timestamp, json_extract(body, '$.properties') AS properties FROM events
+            WHERE seq > @after AND +workspace_id = @ws AND type = 'track' AND name IN ${names} AND received_at >= @since
         ), named AS (
-          SELECT seq, timestamp, ${idExpression("json_extract(body, '$.properties.product_id')", "json_type(body, '$.properties.product_id')")} AS item_id
+          SELECT seq, timestamp, ${idExpression("json_extract(properties, '$.product_id')", "json_type(properties, '$.product_id')")} AS item_id
             FROM item_events
           UNION
           SELECT seq, timestamp, ${idExpression("json_extract(line.value, '$.product_id')", "json_type(line.value, '$.product_id')")}
-            FROM item_events, json_each(item_events.body, '$.properties.products') AS line
-            WHERE json_type(item_events.body, '$.properties.products') = 'array' AND line.type = 'object'
+            FROM item_events, json_each(item_events.properties, '$.products') AS line
+            WHERE json_type(item_events.properties, '$.products') = 'array' AND line.type = 'object'
         )
         SELECT item_id, count(*) AS events, max(timestamp) AS last_seen FROM named
           WHERE item_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM catalog_items c WHERE c.workspace_id = @ws AND c.id = named.item_id)
