@@ -29,7 +29,7 @@ const ioModules = [
  *   1 api                             the HTTP API's TypeBox shapes, shared by server and SDKs
  *   2 store                           storage ports and their adapters
  *   3 profiles                        the profile state in memory and its one write model
- *   4 workspaces, knowledge           services, in the order they build on each other ...
+ *   4 workspaces, knowledge, catalog  services, in the order they build on each other ...
  *   5 collect
  *   6 decide, import, recommend
  *   7 experiments
@@ -49,7 +49,7 @@ const layers = [
   ['api'],
   ['store'],
   ['profiles'],
-  ['workspaces', 'knowledge'],
+  ['workspaces', 'knowledge', 'catalog'],
   ['collect'],
   ['decide', 'import', 'recommend'],
   ['experiments'],

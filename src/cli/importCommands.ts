@@ -4,6 +4,9 @@ import type { AttuneConfig } from '../config/config.js';
 import { AttuneError } from '../core/errors/AttuneError.js';
 import { importEvents, type ImportSummary } from '../import/importEvents.js';
 import { importTraits } from '../import/importTraits.js';
+import { importItems, itemFileFormat, type ItemImportSummary } from '../import/importItems.js';
+import { createEngine } from '../engine/createEngine.js';
+import { seededRandom } from '../core/common/random.js';
 import type { Workspace } from '../store/ports.js';
 import { chooseWorkspace } from './chooseWorkspace.js';
 import { openStore } from './openStore.js';
@@ -69,4 +72,37 @@ export async function importTraitsCommand(config: AttuneConfig, file: string, op
   const timestamp = options.timestamp ?? inputFileTime(file).toISOString();
   return runImport(config, options, 'traits', (collector, workspace, bar) =>
     importTraits(file, collector, workspace, { idColumn: options.idColumn, timestamp, raw: options.raw }, (p) => bar.update(p)));
+}
+
+function printItemSummary(summary: ItemImportSummary, workspace: Workspace, json: boolean): void {
+  if (json) {
+    process.stdout.write(`${JSON.stringify({ workspace: { id: workspace.id, name: workspace.name }, ...summary })}\n`);
+    return;
+  }
+  process.stdout.write(`${summary.rows} rows into the catalog of workspace ${workspace.id} (${workspace.name}): ${summary.created} created, ${summary.updated} updated, ${summary.rejected.length} rejected\n`);
+  for (const r of summary.rejected.slice(0, 50)) process.stdout.write(`  line ${r.line}: ${r.code}${r.field ? ` at ${r.field}` : ''}: ${r.message}\n`);
+  if (summary.rejected.length > 50) process.stdout.write(`  ... and ${summary.rejected.length - 50} more (use --json for all)\n`);
+}
+
+/**
+ * `attune import items FILE`: catalog items from CSV or JSONL through the engine's
+ * CatalogService, as the admin API stores them. Like the other imports it takes the data
+ * folder, so it refuses (ATTUNE_DATA_FOLDER_IN_USE) while a server runs on it: send the items
+ * to that server's `POST /admin/v1/items` instead.
+ */
+export async function importItemsCommand(config: AttuneConfig, file: string, options: ImportCommandOptions): Promise<number> {
+  inputFileTime(file);
+  itemFileFormat(file);
+  const store = openStore(config, 'import items');
+  try {
+    const workspace = await chooseWorkspace(store.workspaces, options.workspace);
+    const engine = createEngine({ store, clock: systemClock, ids: uuidIds, random: seededRandom(0), decisionSampleRate: 0 });
+    const bar = progressBar(process.stderr, 'items');
+    const summary = await importItems(file, engine.catalog, workspace, (p) => bar.update(p));
+    bar.finish();
+    printItemSummary(summary, workspace, options.json);
+    return summary.rejected.length === 0 ? 0 : 1;
+  } finally {
+    await store.close();
+  }
 }

@@ -3,7 +3,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { ConfigError, defaultConfig, loadConfig, type AttuneConfig } from '../config/config.js';
 import { isAttuneError } from '../core/errors/AttuneError.js';
 import { loadDefinitionsCommand } from './definitionCommands.js';
-import { importEventsCommand, importTraitsCommand } from './importCommands.js';
+import { importEventsCommand, importItemsCommand, importTraitsCommand } from './importCommands.js';
 import { rebuildCommand } from './rebuildCommand.js';
 import { serveCommand } from './serveCommand.js';
 import { demoCommand } from './demoCommand.js';
@@ -98,7 +98,7 @@ export function buildProgram(): Command {
     .option('--json', 'print the revoked key\'s record as JSON')
     .action(async (keyId: string, options: { data?: string; workspace?: string; json?: boolean }) => revokeKeyCommand(configFrom(options), keyId, { ...options, json: options.json === true }));
 
-  const importCommand = program.command('import').description('import events or traits from files');
+  const importCommand = program.command('import').description('import events, traits or catalog items from files');
   importCommand.command('events <file>')
     .description('import a JSONL file of Segment calls (one per line, each with its type)')
     .addOption(dataOption())
@@ -117,6 +117,16 @@ export function buildProgram(): Command {
     .option('--json', 'print the summary as JSON')
     .action(async (file: string, options: { data?: string; workspace?: string; json?: boolean; idColumn: string; timestamp?: string; raw?: boolean }) => {
       process.exitCode = await importTraitsCommand(configFrom(options), file, { ...options, json: options.json === true, raw: options.raw === true });
+    });
+
+  importCommand.command('items <file>')
+    .description('import catalog items from a CSV file with a header row (id,title,category,price,currency,availability,created_at,title.<locale>,attr.<name>) '
+      + 'or a JSONL file (one item per line); each item is created or replaced whole; rejected rows are listed by line')
+    .addOption(dataOption())
+    .option('--workspace <id>', 'workspace to import into (needed when there are several)')
+    .option('--json', 'print the summary as JSON')
+    .action(async (file: string, options: { data?: string; workspace?: string; json?: boolean }) => {
+      process.exitCode = await importItemsCommand(configFrom(options), file, { ...options, json: options.json === true });
     });
 
   for (const kind of ['features', 'segments'] as const) {

@@ -105,6 +105,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     for (const action of world.actions) await engine.decisionAdmin.putAction(ws, action);
     await engine.experiments.setMeasurement(ws, { holdoutShare: options.holdoutShare, monthlyCost: options.monthlyCost, currency: 'USD' });
     await engine.experiments.putExperiment(ws, demoExperiment(world));
+    // The shop's products as its catalog, through the service behind the admin API and `attune import items`.
+    const items = world.products.map((p) => ({ id: p.id, title: p.name, category: [p.category], price: p.price, currency: 'USD' }));
+    for (let i = 0; i < items.length; i += 1000) await engine.catalog.putItems(ws, items.slice(i, i + 1000));
 
     const client = new AttuneClient({
       transport: inProcessTransport(engine, await engine.workspaces.get(ws)),

@@ -1,3 +1,4 @@
+import { CatalogService } from '../catalog/CatalogService.js';
 import { Collector, type CollectObserver } from '../collect/Collector.js';
 import type { Clock, IdGenerator } from '../core/common/ports.js';
 import type { Random } from '../core/common/random.js';
@@ -26,7 +27,7 @@ export interface EngineOptions {
  * example shop and the Node SDK's in-process mode call. Every configuration change goes
  * through one of its services (features and segments: `knowledgeAdmin`; actions and placements:
  * `decisionAdmin`; experiments, metrics and measurement settings: `experiments`;
- * workspaces, keys and identity settings: `workspaces`), which check it, save it and drop
+ * workspaces, keys and identity settings: `workspaces`; catalog items: `catalog`), which check it, save it and drop
  * the compiled models it changes; nothing else writes definitions to the store.
  */
 export interface Engine {
@@ -39,6 +40,8 @@ export interface Engine {
   readonly collector: Collector;
   readonly decisions: DecisionService;
   readonly experiments: ExperimentService;
+  /** The catalog: items change only through it; `getItems` reads them by id in bulk. */
+  readonly catalog: CatalogService;
 }
 
 /** Wires the services over a store; the one place that knows how they fit together. */
@@ -58,5 +61,6 @@ export function createEngine(options: EngineOptions): Engine {
     ...(options.decisionObserver === undefined ? {} : { observer: options.decisionObserver }),
   });
   const experiments = new ExperimentService({ store: store.experiments, models: decisionModels, clock });
-  return { store, workspaces, models, decisionModels, knowledgeAdmin, decisionAdmin, collector, decisions, experiments };
+  const catalog = new CatalogService({ store: store.catalog, clock });
+  return { store, workspaces, models, decisionModels, knowledgeAdmin, decisionAdmin, collector, decisions, experiments, catalog };
 }

@@ -2,7 +2,7 @@ import type { OnlineItemModels } from '../core/recommend/online/OnlineItemModels
 import type { Clock } from '../core/common/ports.js';
 import { AttuneError } from '../core/errors/AttuneError.js';
 import { eventIdentityKeys } from '../core/identity/planIdentity.js';
-import type { AttuneStore, DecisionReader, ExperimentStore, KnowledgeConfigStore, KnowledgeReader, ProfileReader, EventLogReader, StoredEvent, StateBatch } from '../store/ports.js';
+import type { AttuneStore, CatalogStore, DecisionReader, ExperimentStore, KnowledgeConfigStore, KnowledgeReader, ProfileReader, EventLogReader, StoredEvent, StateBatch } from '../store/ports.js';
 import { replayEvent, type WorkspaceContext } from './applyEvent.js';
 import { collectedEventFromLog } from './collectedEventFromLog.js';
 import type { CollectCommitter } from './CollectTx.js';
@@ -372,6 +372,19 @@ export function createLiveStore(adapter: AttuneStore, options: LiveStoreOptions)
     }),
   };
 
+  const catalog: CatalogStore = {
+    putItems: (ws, items) => adapter.catalog.putItems(ws, items),
+    getItems: (ws, ids) => adapter.catalog.getItems(ws, ids),
+    deleteItems: (ws, ids) => adapter.catalog.deleteItems(ws, ids),
+    listItems: (ws, listOptions) => adapter.catalog.listItems(ws, listOptions),
+    countItems: (ws, query) => adapter.catalog.countItems(ws, query),
+    // Read from the log: the events queued now are counted once they are appended.
+    unknownItems: async (ws, unknownOptions) => {
+      await committer.flush();
+      return adapter.catalog.unknownItems(ws, unknownOptions);
+    },
+  };
+
   return {
     committer,
     live,
@@ -384,6 +397,7 @@ export function createLiveStore(adapter: AttuneStore, options: LiveStoreOptions)
     decisionConfig: adapter.decisionConfig,
     decisions,
     experiments,
+    catalog,
     flushState: fresh,
     async itemModels(ws) {
       await ready();

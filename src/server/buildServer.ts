@@ -10,6 +10,7 @@ import { OneLineRequestLog } from './requestLog.js';
 import { createMetrics, type ServerMetrics } from './metrics.js';
 import { installProblemHandlers, sendProblem, toAttuneError } from './problem.js';
 import { adminRoutes } from './routes/adminRoutes.js';
+import { catalogRoutes } from './routes/catalogRoutes.js';
 import { collectRoutes } from './routes/collectRoutes.js';
 import { healthRoutes } from './routes/healthRoutes.js';
 import { knowledgeRoutes } from './routes/knowledgeRoutes.js';
@@ -150,6 +151,7 @@ export async function buildServer(options: ServerOptions): Promise<AttuneServer>
   await app.register(exampleRoutes, { sdkDir: options.sdkDir ?? '', example });
   await app.register(decisionAdminRoutes, { workspaces, admin: engine.decisionAdmin, store: options.store, clock: options.clock });
   await app.register(experimentRoutes, { workspaces, experiments });
+  await app.register(catalogRoutes, { workspaces, catalog: engine.catalog });
   app.addHook('preClose', async () => {
     ready = false;
   });

@@ -14,6 +14,7 @@ import type { ExperimentDefinition } from '../core/experiments/ExperimentDefinit
 import type { MetricDefinition } from '../core/experiments/MetricDefinition.js';
 import type { MeasurementSettings } from '../core/experiments/MeasurementSettings.js';
 import type { PairMoments } from '../core/stats/SufficientStats.js';
+import type { Item } from '../core/catalog/Item.js';
 
 /**
  * Storage ports: narrow, Promise-based interfaces. src/store/sqlite implements them on one
@@ -386,6 +387,59 @@ export interface ExperimentStore {
   dropArmStats(workspaceId: string, experimentId: string): Promise<void>;
 }
 
+export interface ItemListOptions {
+  /** Items with an id after this one (the previous page's `next`); default: from the first. */
+  readonly after?: string;
+  readonly limit: number;
+  /** Only items that `matchesItemSearch` (src/core/catalog/itemSearch.ts) finds for this query. */
+  readonly query?: string;
+}
+
+export interface ItemPage {
+  /** In id order (the UTF-8 bytes of the ids). */
+  readonly items: Item[];
+  /** The id to pass as `after` for the next page; null on the last page. */
+  readonly next: string | null;
+}
+
+export interface UnknownItemsOptions {
+  readonly limit: number;
+  /** Events received at or after this time (ms); default: the whole log. */
+  readonly since?: number;
+}
+
+/** An item id that events name and the catalog lacks. */
+export interface UnknownItem {
+  readonly itemId: string;
+  /** Events that named it (an event naming it twice counts once). */
+  readonly events: number;
+  /** The latest of those events' times (ms). */
+  readonly lastSeen: number;
+}
+
+/**
+ * A workspace's catalog. Items are data, not definitions: writing them bumps no config
+ * version. Every method is one statement or one commit.
+ */
+export interface CatalogStore {
+  /** Writes whole items, created or replaced, in one commit; what became of each, in order. */
+  putItems(workspaceId: string, items: readonly Item[]): Promise<('created' | 'updated')[]>;
+  /** Items by id, in the order of `ids` (undefined: none). */
+  getItems(workspaceId: string, ids: readonly string[]): Promise<(Item | undefined)[]>;
+  /** Deletes items in one commit; whether each existed, in order. */
+  deleteItems(workspaceId: string, ids: readonly string[]): Promise<boolean[]>;
+  listItems(workspaceId: string, options: ItemListOptions): Promise<ItemPage>;
+  /** Items, or those a query finds. */
+  countItems(workspaceId: string, query?: string): Promise<number>;
+  /**
+   * Item ids that the workspace's `itemEventNames` events name (as `productIdsOf` reads them,
+   * src/core/catalog/productIds.ts) and the catalog does not hold, most events first (then
+   * latest first, then id), at most `limit`. Read from the event log, so it is exact and needs
+   * no state: only events received at or after `since` (ms), which bounds the work.
+   */
+  unknownItems(workspaceId: string, options: UnknownItemsOptions): Promise<UnknownItem[]>;
+}
+
 /** Everything the server needs from a store, opened together and closed together. */
 export interface AttuneStore {
   readonly log: EventLogWriter;
@@ -398,6 +452,7 @@ export interface AttuneStore {
   readonly decisionConfig: DecisionConfigStore;
   readonly decisions: DecisionReader;
   readonly experiments: ExperimentStore;
+  readonly catalog: CatalogStore;
   /** Releases the store; every append and state write that has settled is kept. */
   close(): Promise<void>;
 }

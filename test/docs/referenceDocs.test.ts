@@ -15,6 +15,8 @@ import { compileMetric } from '../../src/core/experiments/metricValues.js';
 import { compileFeatures } from '../../src/core/features/compileFeatures.js';
 import { aggregates, FeatureDefinition } from '../../src/core/features/FeatureDefinition.js';
 import { DecideRequest } from '../../src/api/decideSchemas.js';
+import { checkItemInput, checkItemPatch } from '../../src/core/catalog/checkItem.js';
+import { ItemInput, ItemPatch } from '../../src/core/catalog/Item.js';
 import { basicAuth, bearer, startHarness, type Harness } from '../support/harness.js';
 import { fencedBlocks } from './readmeSnippets.js';
 
@@ -32,6 +34,7 @@ const docs: Readonly<Record<string, Readonly<Record<string, TSchema>>>> = {
   'docs/features.md': { FeatureDefinition },
   'docs/decisions.md': { PlacementDefinition, ScoringStrategy, ActionDefinition, CapRules, DecideRequest },
   'docs/experiments.md': { ExperimentDefinition, ExperimentArm, ArmServe, MetricDefinition, MeasurementSettings },
+  'docs/catalog.md': { ItemInput, ItemPatch },
 };
 
 /** What the core checks beyond the schema, for the examples: nothing is thrown or listed. */
@@ -41,6 +44,8 @@ const deeperChecks: Readonly<Record<string, (value: never) => unknown>> = {
   ExperimentDefinition: (value: ExperimentDefinition) => expect(experimentProblems(value)).toEqual([]),
   ActionDefinition: (value: ActionDefinition) => expect(capRuleProblems(value.caps ?? {})).toEqual([]),
   CapRules: (value: CapRules) => expect(capRuleProblems(value)).toEqual([]),
+  ItemInput: (value: unknown) => expect(checkItemInput(value)).toMatchObject({ ok: true }),
+  ItemPatch: (value: unknown) => expect(checkItemPatch(value)).toMatchObject({ ok: true }),
 };
 
 function isSchema(value: unknown): value is Record<string, unknown> {

@@ -1,6 +1,7 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { killChildren, makeTempDir, removeTempDirs, runAttune } from './support.js';
+import { openSqliteStore } from '../../src/store/sqlite/openSqliteStore.js';
+import { databasePath, killChildren, makeTempDir, removeTempDirs, runAttune } from './support.js';
 
 interface Interval { estimate: number; lower: number; upper: number }
 interface Report {
@@ -72,6 +73,17 @@ describe('attune demo', () => {
     expect(table.code, table.stderr).toBe(0);
     expect(table.stdout).toContain('revenue per visitor');
     expect(table.stdout).not.toContain('ROI report: program');
+
+    // The shop's products are its catalog: every product its events name is known.
+    const store = openSqliteStore({ path: databasePath(dataDir), synchronous: 'normal' });
+    try {
+      const workspaceId = 'ws_demo_7';
+      expect(await store.catalog.countItems(workspaceId)).toBe(60);
+      expect((await store.catalog.listItems(workspaceId, { limit: 1 })).items[0]).toMatchObject({ currency: 'USD', availability: 'in_stock' });
+      expect(await store.catalog.unknownItems(workspaceId, { limit: 10 })).toEqual([]);
+    } finally {
+      await store.close();
+    }
   });
 
   it('the same seed gives the same report; another seed another one', { timeout: 120_000 }, async () => {

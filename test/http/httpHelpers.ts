@@ -115,7 +115,7 @@ export function track(userId: string, extra: Record<string, unknown> = {}): Reco
   return { userId, event: 'Product Viewed', properties: { sku: 'sku-1' }, ...extra };
 }
 
-export type AdminMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+export type AdminMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /** The problem a rule that does not compile answers with: its position, for the editor to point at. */
 export interface RuleProblemBody extends ProblemBody { line: number; column: number; caret: string; ruleErrorKind: string }

@@ -6,6 +6,7 @@ import { userHash } from '../../src/workspaces/userHash.js';
 import {
   admin, collect, expectCollected, expectProblem, findProfile, storedEvents, storedMessageIds, uniqueId,
 } from './httpHelpers.js';
+import { catalogIsolationCases } from './catalogIsolation.js';
 import { decideIsolationCases } from './decideIsolation.js';
 import { experimentIsolationCases } from './experimentIsolation.js';
 import { knowledgeIsolationCases } from './knowledgeIsolation.js';
@@ -127,6 +128,7 @@ const cases: Record<string, IsolationCase> = {
   ...knowledgeIsolationCases,
   ...decideIsolationCases,
   ...experimentIsolationCases,
+  ...catalogIsolationCases,
 
   'GET /v1/projects/:writeKey/settings': async (h) => {
     for (const [own, other] of [[h.a, h.b], [h.b, h.a]] as const) {

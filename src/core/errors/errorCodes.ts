@@ -35,6 +35,8 @@ export const errorCodes = {
   ATTUNE_EXPERIMENT_INVALID: { status: 400, title: 'The experiment definition cannot work' },
   ATTUNE_METRIC_NOT_FOUND: { status: 404, title: 'No metric has this id' },
   ATTUNE_METRIC_INVALID: { status: 400, title: 'The metric definition cannot work' },
+  ATTUNE_ITEM_NOT_FOUND: { status: 404, title: 'No catalog item has this id' },
+  ATTUNE_ITEM_INVALID: { status: 400, title: 'The catalog item is not valid' },
   ATTUNE_RULE_INVALID: { status: 400, title: 'The rule does not compile' },
   ATTUNE_FEATURE_INVALID: { status: 400, title: 'The feature definition cannot work' },
   ATTUNE_SEGMENT_INVALID: { status: 400, title: 'The segment definitions do not fit together' },

@@ -26,7 +26,7 @@ export interface ContractStore {
   /** Runs a job in a cycle, then writes the state behind: the adapter holds what the job did. */
   run<R>(job: (tx: CollectTx) => R, preload?: Preload): Promise<R>;
   /** Reads through the engine and through the adapter, expects the same answer, and returns it. */
-  readBoth<T>(read: (store: Pick<AttuneStore, 'decisions' | 'experiments' | 'knowledge' | 'profiles'>) => Promise<T>): Promise<T>;
+  readBoth<T>(read: (store: Pick<AttuneStore, 'decisions' | 'experiments' | 'knowledge' | 'profiles' | 'catalog'>) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 

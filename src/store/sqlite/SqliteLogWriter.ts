@@ -1,5 +1,6 @@
 import type { DecisionRecord, EventLogWriter, LogRecord, RecentMessage } from '../ports.js';
 import type { SqliteDatabase } from './openDatabase.js';
+import { seqBeforeArrival } from './seqBeforeArrival.js';
 
 /** An event in the `events` table's column order, its body as JSON (`string`) or still an object. */
 export type EventColumns<Body> = readonly [seq: number, workspaceId: string, messageId: string, type: string, name: string | null, userId: string | null, anonymousId: string | null, profileId: string, timestamp: number, receivedAt: number, body: Body];
@@ -75,17 +76,7 @@ export class SqliteLogWriter implements EventLogWriter {
   async recentMessages(windowMillis: number): Promise<RecentMessage[]> {
     const last = this.stmts.seqAt.get(Number.MAX_SAFE_INTEGER) as { seq: number; received_at: number } | undefined;
     if (last === undefined) return [];
-    const receivedAt = last.received_at - windowMillis;
-    // The log is in arrival order, so binary-search the first sequence number received at or
-    // after `receivedAt` instead of scanning (received_at has no index, on purpose).
-    let low = 0;
-    let high = this.stmts.lastSeq.get() as number;
-    while (low < high) {
-      const mid = Math.floor((low + high + 1) / 2);
-      const row = this.stmts.seqAt.get(mid) as { seq: number; received_at: number } | undefined;
-      if (row !== undefined && row.received_at >= receivedAt) high = row.seq - 1;
-      else low = row === undefined ? mid : Math.max(mid, row.seq);
-    }
+    const low = seqBeforeArrival(this.stmts.seqAt, this.stmts.lastSeq.get() as number, last.received_at - windowMillis);
     const rows = this.stmts.recent.all(low) as { workspace_id: string; message_id: string; received_at: number }[];
     return rows.map((r) => ({ workspaceId: r.workspace_id, messageId: r.message_id, receivedAt: r.received_at }));
   }

@@ -262,6 +262,18 @@ export const migrations: readonly string[] = [
   INSERT INTO state_checkpoint (id, seq) SELECT 1, coalesce(max(seq), 0) FROM events;
   DROP INDEX events_message;
   `,
+  // The catalog (src/core/catalog): one JSON document per item, and the text a search looks
+  // in (itemSearchText), so that a search is one pass over the workspace's rows with instr().
+  // Items are data, not definitions: they bump no config_version.
+  `
+  CREATE TABLE catalog_items (
+    workspace_id TEXT NOT NULL,
+    id TEXT NOT NULL,
+    item TEXT NOT NULL,
+    search TEXT NOT NULL,
+    PRIMARY KEY (workspace_id, id)
+  ) WITHOUT ROWID;
+  `,
   // Online model state (src/recommend): item popularity and co-occurrence counts, derived from
   // the log and written behind with the profile state, one row per changed counter.
   `

@@ -1,5 +1,6 @@
 import type { AttuneStore } from '../ports.js';
 import { openDatabase, type OpenDatabaseOptions, type SqliteDatabase } from './openDatabase.js';
+import { SqliteCatalogStore } from './SqliteCatalogStore.js';
 import { SqliteDecisionStore } from './SqliteDecisionStore.js';
 import { SqliteExperimentStore } from './SqliteExperimentStore.js';
 import { SqliteEventLog } from './SqliteEventLog.js';
@@ -59,6 +60,7 @@ export function openSqliteStore(options: OpenSqliteStoreOptions): SqliteStore {
     decisionConfig: decisions,
     decisions,
     experiments: new SqliteExperimentStore(db),
+    catalog: new SqliteCatalogStore(db),
     async writerPragma(pragma) {
       return thread === undefined ? db.pragma(pragma) : thread.run({ kind: 'pragma', pragma });
     },

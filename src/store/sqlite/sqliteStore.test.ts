@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { describeWorkspaceStoreContract } from '../contract/workspaceStore.contract.js';
+import { describeCatalogStoreContract } from '../contract/catalogStore.contract.js';
 import { describeDecisionStoreContract } from '../contract/decisionStore.contract.js';
 import { describeExperimentStoreContract } from '../contract/experimentStore.contract.js';
 import { stateBatch } from '../contract/shared.contract.js';
@@ -34,6 +35,8 @@ function openInMemory(): SqliteStore {
   return openSqliteStore({ path: ':memory:', synchronous: 'normal' });
 }
 
+describeCatalogStoreContract('sqlite (:memory:)', async () => openInMemory());
+describeCatalogStoreContract('sqlite (file)', async () => openOnFile());
 describeDecisionStoreContract('sqlite (:memory:)', async () => openInMemory());
 describeDecisionStoreContract('sqlite (file)', async () => openOnFile());
 describeExperimentStoreContract('sqlite (:memory:)', async () => openInMemory());
@@ -44,6 +47,7 @@ describeStateStoreContract('sqlite (:memory:)', async () => openInMemory());
 describeWorkspaceStoreContract('sqlite (file)', async () => openOnFile());
 describeWorkspaceStoreContract('sqlite (:memory:)', async () => openInMemory());
 // The appends and the state writes on the storage thread, the reads on the main connection.
+describeCatalogStoreContract('sqlite (file, storage thread)', async () => openOnFile('worker'));
 describeDecisionStoreContract('sqlite (file, storage thread)', async () => openOnFile('worker'));
 describeExperimentStoreContract('sqlite (file, storage thread)', async () => openOnFile('worker'));
 describeEventLogWriterContract('sqlite (file, storage thread)', async () => openOnFile('worker'), async (store) => openSqliteStore({ path: store.path, synchronous: 'normal', writer: 'worker' }));
