@@ -9,6 +9,7 @@ import { KnowledgeAdmin } from '../knowledge/KnowledgeAdmin.js';
 import { KnowledgeModels } from '../knowledge/KnowledgeModels.js';
 import { WorkspaceService } from '../workspaces/WorkspaceService.js';
 import { ExperimentService } from '../experiments/ExperimentService.js';
+import { RecommendService } from '../recommend/RecommendService.js';
 import type { LiveStore } from '../profiles/LiveStore.js';
 
 export interface EngineOptions {
@@ -42,6 +43,8 @@ export interface Engine {
   readonly experiments: ExperimentService;
   /** The catalog: items change only through it; `getItems` reads them by id in bulk. */
   readonly catalog: CatalogService;
+  /** Recommendations from the online item models and the catalog (POST /v1/recommend). */
+  readonly recommendations: RecommendService;
 }
 
 /** Wires the services over a store; the one place that knows how they fit together. */
@@ -62,5 +65,8 @@ export function createEngine(options: EngineOptions): Engine {
   });
   const experiments = new ExperimentService({ store: store.experiments, models: decisionModels, clock });
   const catalog = new CatalogService({ store: store.catalog, clock });
-  return { store, workspaces, models, decisionModels, knowledgeAdmin, decisionAdmin, collector, decisions, experiments, catalog };
+  const recommendations = new RecommendService({
+    reader: store.decisions, itemModels: (ws) => store.itemModels(ws), catalog, knowledge: models, clock,
+  });
+  return { store, workspaces, models, decisionModels, knowledgeAdmin, decisionAdmin, collector, decisions, experiments, catalog, recommendations };
 }

@@ -11,6 +11,7 @@ import { createMetrics, type ServerMetrics } from './metrics.js';
 import { installProblemHandlers, sendProblem, toAttuneError } from './problem.js';
 import { adminRoutes } from './routes/adminRoutes.js';
 import { catalogRoutes } from './routes/catalogRoutes.js';
+import { recommendRoutes } from './routes/recommendRoutes.js';
 import { collectRoutes } from './routes/collectRoutes.js';
 import { healthRoutes } from './routes/healthRoutes.js';
 import { knowledgeRoutes } from './routes/knowledgeRoutes.js';
@@ -152,6 +153,7 @@ export async function buildServer(options: ServerOptions): Promise<AttuneServer>
   await app.register(decisionAdminRoutes, { workspaces, admin: engine.decisionAdmin, store: options.store, clock: options.clock });
   await app.register(experimentRoutes, { workspaces, experiments });
   await app.register(catalogRoutes, { workspaces, catalog: engine.catalog });
+  await app.register(recommendRoutes, { workspaces, recommendations: engine.recommendations });
   app.addHook('preClose', async () => {
     ready = false;
   });

@@ -1,3 +1,6 @@
+import { productIdsOf } from '../../catalog/productIds.js';
+import type { JsonObject } from '../../events/CollectedEvent.js';
+
 /**
  * A profile's recent items: what it viewed or put in a cart, and what it bought, read from
  * the Segment e-commerce events (`Product Viewed`, `Product Added`, `Order Completed` with
@@ -45,27 +48,9 @@ function hasControlCharacter(value: string): boolean {
   return false;
 }
 
-/** Item ids are strings; numbers are accepted as the spec's examples send them. */
-function itemId(value: unknown): string | null {
-  // Control characters never: the online models join two ids with one into a key.
-  if (typeof value === 'string') return value.length > 0 && value.length <= 256 && !hasControlCharacter(value) ? value : null;
-  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-  return null;
-}
-
+/** The catalog's reading of an event's product ids, without ids the models cannot key (too long, control characters). */
 function productIds(properties: Readonly<Record<string, unknown>>): string[] {
-  const out: string[] = [];
-  const single = itemId(properties['product_id']);
-  if (single !== null) out.push(single);
-  const products = properties['products'];
-  if (Array.isArray(products)) {
-    for (const p of products) {
-      if (typeof p !== 'object' || p === null) continue;
-      const id = itemId((p as Record<string, unknown>)['product_id']);
-      if (id !== null && !out.includes(id)) out.push(id);
-    }
-  }
-  return out;
+  return productIdsOf(properties as JsonObject).filter((id) => id.length <= 256 && !hasControlCharacter(id));
 }
 
 /** The items of a track event, or null when it is not an e-commerce event about items. */
