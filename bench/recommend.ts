@@ -12,19 +12,27 @@ import { popularTrainer } from '../src/core/recommend/popularity/popularity.js';
 import type { InteractionData } from '../src/core/recommend/Recommender.js';
 import { userItems } from '../src/core/recommend/userItems.js';
 import { readInteractions } from '../src/recommend/readInteractions.js';
-import { busyCoresBeforeRun, fixed, formatTable, gitState, loadAverage, machineInfo, round, writeVerifiedResults, type Check } from './support/report.js';
+import { attuneRunCheck, cpuCores, loadFigures, measureAttune } from './support/http.js';
+import { measureServing } from './support/recommendServing.js';
+import { benchWorkloadShape, createWorkload } from './support/workload.js';
+import { busyCoresBeforeRun, count, fixed, formatTable, gitState, loadAverage, machineInfo, round, writeVerifiedResults, type Check } from './support/report.js';
 
 /**
  * recommend: the recommenders on MovieLens 100K (../shared/data/movielens-100k). Each
  * measurement is a function returning its summary fields, detail and checks, so more can be
- * added beside them (the serving latency and the event rate with recommenders come later).
+ * added beside them.
  *   ease:     easeTrainSeconds (the whole EASE training, median of 3 after a warm-up), the same
  *             solve in numpy (numpySeconds, when python3 with numpy is present) and their ratio;
  *             the SPD inverse alone against ml-matrix's Cholesky solve; modelBytes.
  *   accuracy: nDCG@10 and the other metrics of each recommender, per-user 75/25 split, mean of 5 seeds.
+ *   serving:  recommendP99Micros, RecommendService.recommend in-process for warm anonymous
+ *             visitors (2,000 catalog items, 20,000 visitors with a session of views each).
+ *   events:   eventsPerSecondWithRecommenders, the know workload over HTTP (20 features, 50
+ *             segments, fsync) on a catalog of 2,000 products, and recommendersRatio against the
+ *             same run with the online item models off (ATTUNE_BENCH_ITEM_MODELS=off).
  */
 
-const goals = { easeToNumpyRatio: 3, ndcgAt10: 0.485 } as const;
+const goals = { easeToNumpyRatio: 3, ndcgAt10: 0.485, recommendP99Micros: 1000, recommendersRatio: 0.8 } as const;
 const reference = { easeNdcgAt10: 0.48, tolerance: 0.01 } as const;
 
 interface Measurement {
@@ -143,6 +151,54 @@ function measureAccuracy(data: InteractionData, seeds: number): Measurement {
   };
 }
 
+async function measureServingLatency(quick: boolean): Promise<Measurement> {
+  const figures = await measureServing({ items: 2000, visitors: quick ? 2000 : 20_000, calls: quick ? 2000 : 20_000 });
+  console.log(formatTable(['serving (in-process, warm profiles)', 'value'], [
+    ['catalog items / visitors / events', `${count(figures.items)} / ${count(figures.visitors)} / ${count(figures.events)}`],
+    ['recommend p50 / p99 (µs)', `${fixed(figures.p50Micros, 1)} / ${fixed(figures.p99Micros, 1)}`],
+    ['first item by strategy', Object.entries(figures.strategies).map(([k, v]) => `${k} ${count(v)}`).join(', ')],
+  ]));
+  return {
+    summary: { recommendP99Micros: round(figures.p99Micros, 1), recommendP50Micros: round(figures.p50Micros, 1) },
+    detail: { serving: { ...figures, p50Micros: round(figures.p50Micros, 1), p99Micros: round(figures.p99Micros, 1), meanItems: round(figures.meanItems, 2), setupSeconds: round(figures.setupSeconds, 1), goalP99Micros: goals.recommendP99Micros } },
+    checks: [
+      { name: 'answers', ok: figures.meanItems >= 9.9, detail: `mean items per answer ${figures.meanItems.toFixed(2)} (10 asked)` },
+      { name: 'personal strategies', ok: (figures.strategies['session'] ?? 0) + (figures.strategies['viewed-together'] ?? 0) > figures.calls / 2, detail: `first items by strategy ${JSON.stringify(figures.strategies)}` },
+    ],
+  };
+}
+
+/** The know workload over HTTP (20 features, 50 segments, a catalog of 2,000 products), with and without the online item models. */
+async function measureEventRate(quick: boolean): Promise<Measurement> {
+  const workload = createWorkload({ ...benchWorkloadShape, batchSize: 100, catalogSize: 2000 });
+  const settings = { seconds: quick ? 4 : 10, warmupSeconds: 2, connections: 16, pragmas: [] };
+  console.log('  Attune, know workload with the item models ...');
+  const on = await measureAttune(workload, settings, { sync: 'full', knowledge: 'full', stream: 3, cpuProfileDir: null, env: { ATTUNE_BENCH_ITEM_MODELS: 'on' } });
+  console.log('  Attune, the same without them ...');
+  const off = await measureAttune(workload, settings, { sync: 'full', knowledge: 'full', stream: 4, cpuProfileDir: null, env: { ATTUNE_BENCH_ITEM_MODELS: 'off' } });
+  const ratio = on.eventsPerSecond / off.eventsPerSecond;
+  console.log(formatTable(['run', 'events/s', 'server µs/event', 'model counters stored'], [
+    ['with the item models', count(on.eventsPerSecond), fixed((on.serverCpu * 1e6) / on.eventsPerSecond, 1), count(on.stored.modelCounters)],
+    ['without', count(off.eventsPerSecond), fixed((off.serverCpu * 1e6) / off.eventsPerSecond, 1), count(off.stored.modelCounters)],
+  ]));
+  return {
+    summary: { eventsPerSecondWithRecommenders: Math.round(on.eventsPerSecond), eventsPerSecondWithoutRecommenders: Math.round(off.eventsPerSecond), recommendersRatio: round(ratio, 3) },
+    detail: {
+      eventRate: {
+        workload: { ...benchWorkloadShape, batchSize: 100, catalogSize: 2000, mix: workload.mix },
+        with: { ...loadFigures(on), serverMicrosPerEvent: round((on.serverCpu * 1e6) / on.eventsPerSecond, 1), modelCounters: on.stored.modelCounters, ...cpuCores(on) },
+        without: { ...loadFigures(off), serverMicrosPerEvent: round((off.serverCpu * 1e6) / off.eventsPerSecond, 1), ...cpuCores(off) },
+        goalRatio: goals.recommendersRatio,
+      },
+    },
+    checks: [
+      attuneRunCheck(on, 'with the item models'),
+      attuneRunCheck(off, 'without the item models'),
+      { name: 'item models learnt', ok: on.stored.modelCounters > 1000 && off.stored.modelCounters === 0, detail: `${on.stored.modelCounters.toString()} counters stored with them, ${off.stored.modelCounters.toString()} without` },
+    ],
+  };
+}
+
 function rounded(s: RunSummary): Record<string, number | string> {
   return Object.fromEntries(Object.entries(s).map(([key, value]) => [key, typeof value === 'number' ? round(value, 4) : value]));
 }
@@ -164,6 +220,8 @@ export async function recommendBenchmark(args: readonly string[]): Promise<void>
   const measurements = [
     measureEase(splitPerUser(data, seededRandom(1)).train),
     measureAccuracy(data, quick ? 1 : 5),
+    await measureServingLatency(quick),
+    await measureEventRate(quick),
   ];
   const summary = Object.assign({}, ...measurements.map((m) => m.summary)) as Record<string, number>;
   writeVerifiedResults({

@@ -33,13 +33,16 @@ const dataDir = mkdtempSync(join(tmpdir(), knowledge === undefined ? 'attune-ben
 const config = loadConfig({ dataDir, host: '127.0.0.1', port: '0' });
 const metrics = createMetrics();
 const commits = { commits: 0, commitJobs: 0, commitEvents: 0, commitMillis: 0 };
+// The recommend benchmark's run without the online item models (what they cost): ATTUNE_BENCH_ITEM_MODELS=off.
+const itemModels = process.env['ATTUNE_BENCH_ITEM_MODELS'];
+if (itemModels !== undefined && itemModels !== 'on' && itemModels !== 'off') throw new Error(`ATTUNE_BENCH_ITEM_MODELS must be on or off, not ${itemModels}`);
 const store = openStore(config, 'bench', (jobs, events, millis) => {
   metrics.commits(jobs, events, millis);
   commits.commits++;
   commits.commitJobs += jobs;
   commits.commitEvents += events;
   commits.commitMillis += millis;
-});
+}, { learnItems: itemModels !== 'off' });
 // For tuning experiments only (`npm run bench -- ingest --pragma=wal_autocheckpoint=10000`): extra pragmas on the store's connection.
 for (const pragma of (process.env['ATTUNE_BENCH_PRAGMAS'] ?? '').split(';').filter(Boolean)) store.db.pragma(pragma);
 const { app, workspaces } = await buildServer({

@@ -48,6 +48,8 @@ export interface StoredRows {
   readonly segmentsWithMembers: number;
   readonly segmentChanges: number;
   readonly meanKnowledgeBytes: number;
+  /** Counters of the online item models (popularity, co-occurrence): events taught them. */
+  readonly modelCounters: number;
 }
 
 export interface AttuneRun extends HttpRun {
@@ -69,6 +71,8 @@ export interface AttuneOptions {
   readonly stream: number;
   /** Folder for a V8 CPU profile of the server, or null. */
   readonly cpuProfileDir: string | null;
+  /** More environment for the server (ATTUNE_BENCH_ITEM_MODELS=off: events do not teach the item models). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 function diff(after: ServerStats, before: ServerStats): ServerStats {
@@ -140,6 +144,7 @@ function countRows(dataFile: string): StoredRows {
       segmentsWithMembers: one('SELECT count(DISTINCT segment_id) FROM segment_members'),
       segmentChanges: one('SELECT count(*) FROM segment_changes'),
       meanKnowledgeBytes: one('SELECT avg(length(CAST(state AS BLOB))) FROM profile_knowledge'),
+      modelCounters: one('SELECT count(*) FROM model_counters'),
     };
   } finally {
     db.close();
@@ -161,7 +166,7 @@ function definitionsStored(knowledge: KnowledgeMode | null, stored: StoredRows):
 /** The Attune server (bench/support/attuneServer.ts) under load; its rows counted from the file after a graceful shutdown. */
 export async function measureAttune(workload: Workload, settings: HttpSettings, options: AttuneOptions): Promise<AttuneRun> {
   const { sync, knowledge, stream, cpuProfileDir } = options;
-  const env = { ATTUNE_SYNC: sync, ...(knowledge === null ? {} : { ATTUNE_BENCH_KNOWLEDGE: knowledge }), ATTUNE_BENCH_PRAGMAS: settings.pragmas.join(';') };
+  const env = { ATTUNE_SYNC: sync, ...(knowledge === null ? {} : { ATTUNE_BENCH_KNOWLEDGE: knowledge }), ATTUNE_BENCH_PRAGMAS: settings.pragmas.join(';'), ...options.env };
   const server = await spawnServer({ entry: './attuneServer.ts', env, cpuProfileDir });
   let run: HttpRun;
   try {

@@ -21,6 +21,11 @@ export interface WorkloadOptions {
   /** Distinct batch templates to cycle through. */
   readonly templates: number;
   readonly seed: number;
+  /**
+   * Products the track events name: the 6 of the list below by default (ingest, know), or this
+   * many (`prod_<n>`, popularity falling as 1/rank, like a real catalog's) for the recommend benchmark.
+   */
+  readonly catalogSize?: number;
 }
 
 /** One event of a template, with what the raw SQLite floor stores in the row's columns. */
@@ -105,7 +110,18 @@ function makeUsers(options: WorkloadOptions, random: () => number): User[] {
 
 const baseTime = Date.parse('2026-03-02T09:00:00.000Z');
 
-function makeEvent(user: User, random: () => number, timestamp: number, messageId: string): TemplateEvent {
+type Product = (typeof products)[number];
+
+/** A product of a catalog of `size`, by Zipf's law (weight 1/rank). */
+function zipfProduct(size: number, random: () => number): Product {
+  const harmonic = Math.log(size) + 0.5772;
+  // Inverse of the continuous approximation of the harmonic numbers: cheap and close enough.
+  const rank = Math.min(size, Math.max(1, Math.floor(Math.exp(random() * harmonic - 0.5772))));
+  const base = products[rank % products.length]!;
+  return { ...base, id: `prod_${rank.toString()}`, sku: `SKU-${rank.toString()}` };
+}
+
+function makeEvent(user: User, random: () => number, timestamp: number, messageId: string, catalogSize: number | undefined): TemplateEvent {
   const page = pick(random, pages);
   const roll = random();
   // Logged-in users identify now and then (analytics.js does on login and on many page loads).
@@ -132,7 +148,7 @@ function makeEvent(user: User, random: () => number, timestamp: number, messageI
     event = { type, messageId, ...ids, timestamp: iso, context, name, properties: { path: page.path, title: page.title, url } };
   } else {
     name = pick(random, trackEvents);
-    const product = pick(random, products);
+    const product = catalogSize === undefined ? pick(random, products) : zipfProduct(catalogSize, random);
     event = {
       type, messageId, ...ids, timestamp: iso, context, event: name,
       properties: name === 'Products Searched' || name === 'Article Read'
@@ -153,7 +169,7 @@ export function createWorkload(options: WorkloadOptions): Workload {
     const events: TemplateEvent[] = [];
     for (let i = 0; i < options.batchSize; i++) {
       const user = users[Math.floor(random() * users.length)]!;
-      events.push(makeEvent(user, random, baseTime + eventIndex * 37, `${placeholder}-${i.toString().padStart(4, '0')}`));
+      events.push(makeEvent(user, random, baseTime + eventIndex * 37, `${placeholder}-${i.toString().padStart(4, '0')}`, options.catalogSize));
       eventIndex++;
     }
     const sentAt = new Date(baseTime + eventIndex * 37 + 1500).toISOString();

@@ -1,3 +1,4 @@
+import { ItemCache } from './ItemCache.js';
 import { buildItem, checkItemInput, checkItemPatch, patchItem, type ItemFault } from '../core/catalog/checkItem.js';
 import { itemLimits, type Item, type ItemInput } from '../core/catalog/Item.js';
 import type { Clock } from '../core/common/ports.js';
@@ -48,6 +49,7 @@ const invalid = (fault: ItemFault, index?: number) => new AttuneError('ATTUNE_IT
  */
 export class CatalogService {
   private readonly queues = new Map<string, Promise<unknown>>();
+  private readonly cache = new ItemCache();
 
   constructor(private readonly deps: { readonly store: CatalogStore; readonly clock: Clock }) {}
 
@@ -82,6 +84,7 @@ export class CatalogService {
         return item;
       });
       const statuses = items.length === 0 ? [] : await this.deps.store.putItems(workspaceId, items);
+      this.cache.written(workspaceId, items.map((item) => [item.id, item] as const));
       const results = valid.map(({ index, input }, i) => ({ index, id: input.id, status: statuses[i] ?? 'created' as const }));
       return {
         created: results.filter((r) => r.status === 'created').length,
@@ -114,12 +117,17 @@ export class CatalogService {
       const patched = patchItem(stored, check.value, this.deps.clock.now());
       if (!patched.ok) throw invalid(patched.fault);
       await this.deps.store.putItems(workspaceId, [patched.value]);
+      this.cache.written(workspaceId, [[id, patched.value]]);
       return patched.value;
     });
   }
 
   async deleteItem(workspaceId: string, id: string): Promise<void> {
-    const [deleted] = await this.serial(workspaceId, () => this.deps.store.deleteItems(workspaceId, [id]));
+    const [deleted] = await this.serial(workspaceId, async () => {
+      const result = await this.deps.store.deleteItems(workspaceId, [id]);
+      this.cache.written(workspaceId, [[id, null]]);
+      return result;
+    });
     if (deleted !== true) throw notFound(id);
   }
 
@@ -131,10 +139,25 @@ export class CatalogService {
 
   /**
    * Items by id in bulk, in the order asked (undefined where the catalog has none): what
-   * recommenders, filters and templates read. One store call however many ids.
+   * recommenders, filters and templates read. From memory where read before; one store call
+   * for the rest however many.
    */
-  getItems(workspaceId: string, ids: readonly string[]): Promise<(Item | undefined)[]> {
-    return this.deps.store.getItems(workspaceId, ids);
+  async getItems(workspaceId: string, ids: readonly string[]): Promise<(Item | undefined)[]> {
+    const found: (Item | undefined)[] = new Array<Item | undefined>(ids.length);
+    const missing: number[] = [];
+    ids.forEach((id, i) => {
+      const cached = this.cache.get(workspaceId, id);
+      if (cached === undefined) missing.push(i);
+      else found[i] = cached ?? undefined;
+    });
+    if (missing.length === 0) return found;
+    const generation = this.cache.generation(workspaceId);
+    const read = await this.deps.store.getItems(workspaceId, missing.map((i) => ids[i]!));
+    missing.forEach((i, j) => {
+      found[i] = read[j];
+      this.cache.remember(workspaceId, generation, ids[i]!, read[j]);
+    });
+    return found;
   }
 
   /** A page of items in id order, with the number of items the search finds in all. */

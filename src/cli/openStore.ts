@@ -15,7 +15,7 @@ export function openStore(
   config: AttuneConfig,
   command: string,
   onCommit?: OpenStoreOptions['onCommit'],
-  options: Pick<OpenStoreOptions, 'rebuildsEverything' | 'writer'> = {},
+  options: Pick<OpenStoreOptions, 'rebuildsEverything' | 'writer' | 'learnItems'> = {},
 ): EmbeddedStore {
   const release = lockDataFolder(config.dataDir, command);
   let store: EmbeddedStore;

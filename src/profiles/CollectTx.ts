@@ -43,8 +43,8 @@ export interface CollectTx {
   countOutcome(workspaceId: string, interaction: Interaction): void;
   /** Applies changes to experiment arms' statistics (the unit's value before and after), at an event's time. */
   updateExperimentStats(workspaceId: string, changes: readonly ArmStatChange[], at: number): void;
-  /** The workspace's online item models (preloaded with `counters: true`). */
-  itemModels(workspaceId: string): OnlineItemModels;
+  /** The workspace's online item models (preloaded with `counters: true`); null where events do not teach them. */
+  itemModels(workspaceId: string): OnlineItemModels | null;
 }
 
 /** What a job reads: loaded into memory before it runs. */

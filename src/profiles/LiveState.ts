@@ -118,6 +118,7 @@ export class LiveState implements CollectTx {
     private readonly dedupe: DedupeWindow,
     lastSeq: number,
     private readonly budgetBytes: number,
+    private readonly learnItems = true,
   ) {
     this.lastSeq = lastSeq;
   }
@@ -452,8 +453,9 @@ export class LiveState implements CollectTx {
     }
   }
 
-  /** The workspace's online item models; the job's preload asked for them (`counters: true`). */
-  itemModels(workspaceId: string): OnlineItemModels {
+  /** The workspace's online item models; the job's preload asked for them (`counters: true`). Null: events do not teach them. */
+  itemModels(workspaceId: string): OnlineItemModels | null {
+    if (!this.learnItems) return null;
     const c = this.counters.get(workspaceId);
     if (c === undefined) throw new NotPreloadedError(`the item models of workspace ${workspaceId} were not loaded before the job`);
     return c;

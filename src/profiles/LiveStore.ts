@@ -22,6 +22,11 @@ export interface LiveStoreOptions {
   readonly stateWriteMillis?: number;
   /** ...or as soon as this many profiles changed (default 20,000). */
   readonly maxChangedProfiles?: number;
+  /**
+   * Whether events teach the online item models (default true). Off only to measure what they
+   * cost (the recommend benchmark); recommendations then see no event.
+   */
+  readonly learnItems?: boolean;
   /** The workspace's identity settings and compiled model, for replaying the log on recovery. */
   readonly contextOf: (workspaceId: string) => Promise<WorkspaceContext | undefined>;
   readonly onCommit?: (jobs: number, events: number, millis: number) => void;
@@ -71,7 +76,7 @@ const defaults = { cacheBytes: 512 * 1024 * 1024, dedupeWindowMillis: 24 * 3_600
 export function createLiveStore(adapter: AttuneStore, options: LiveStoreOptions): LiveStore {
   const settings = { ...defaults, ...options };
   const dedupe = new DedupeWindow(settings.dedupeWindowMillis);
-  const live = new LiveState(adapter.state, dedupe, 0, settings.cacheBytes);
+  const live = new LiveState(adapter.state, dedupe, 0, settings.cacheBytes, options.learnItems ?? true);
   let lastWrite = options.clock.now();
 
   // Recovery is due at start-up and after a fault. It runs on the committer's chain, between
@@ -404,7 +409,11 @@ export function createLiveStore(adapter: AttuneStore, options: LiveStoreOptions)
       await live.load({ workspaceId: ws, counters: true });
       const models = live.loadedItemModels(ws);
       // A reset between the load and here (a rebuild): load again once it is done.
-      return models ?? (await live.load({ workspaceId: ws, counters: true }), live.itemModels(ws));
+      if (models !== undefined) return models;
+      await live.load({ workspaceId: ws, counters: true });
+      const again = live.loadedItemModels(ws);
+      if (again === undefined) throw new AttuneError('ATTUNE_STORE_UNAVAILABLE', { detail: 'the item models are being rebuilt; try again' });
+      return again;
     },
     async profileIds(ws, afterId, limit) {
       await fresh();

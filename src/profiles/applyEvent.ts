@@ -98,6 +98,6 @@ function updateProfile(tx: CollectTx, workspace: WorkspaceContext, event: Collec
   if (update.consent.length > 0) tx.recordConsentChanges(ws, plan.profileId, update.consent);
   if (update.interaction !== null) tx.countOutcome(ws, update.interaction);
   if (update.experiments.length > 0) tx.updateExperimentStats(ws, update.experiments, event.timestamp);
-  if (update.items !== null) tx.itemModels(ws).apply(update.items.event, update.items.sessionBefore);
+  if (update.items !== null) tx.itemModels(ws)?.apply(update.items.event, update.items.sessionBefore);
   return { plan, unreadable: update.unreadable };
 }

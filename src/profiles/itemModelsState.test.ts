@@ -29,7 +29,7 @@ describe('item models in the live state', () => {
   it('go into the next batch only when changed, once, and load back as written', async () => {
     const state = await freshState();
     await state.load({ workspaceId: ws, counters: true });
-    const models = state.itemModels(ws);
+    const models = state.itemModels(ws)!;
     models.apply(view('a', 10), []);
     models.apply(view('b', 20), ['a']);
     expect(state.hasChanges).toBe(true);
@@ -42,21 +42,29 @@ describe('item models in the live state', () => {
 
     const reloaded = new LiveState(store!.state, new DedupeWindow(86_400_000), 0, 1_000_000);
     await reloaded.load({ workspaceId: ws, counters: true });
-    const again = reloaded.itemModels(ws);
+    const again = reloaded.itemModels(ws)!;
     expect(again.viewed.baskets).toBe(1);
     expect(again.popularity('viewed', again.ids.find('b')!)).toBe(1);
     expect(again.viewed.pairs.get(again.ids.find('a')!)?.get(again.ids.find('b')!)).toBe(1);
   });
 
+  it('are not taught when learning is off (to measure what they cost)', async () => {
+    await freshState();
+    const off = new LiveState(store!.state, new DedupeWindow(86_400_000), 0, 1_000_000, false);
+    await off.load({ workspaceId: ws, counters: true });
+    expect(off.itemModels(ws)).toBeNull();
+    expect(off.loadedItemModels(ws)?.ids.size).toBe(0);
+  });
+
   it('are forgotten with their workspace and on reset', async () => {
     const state = await freshState();
     await state.load({ workspaceId: ws, counters: true });
-    state.itemModels(ws).apply(view('a', 1), []);
+    state.itemModels(ws)!.apply(view('a', 1), []);
     state.dropWorkspace(ws);
     expect(state.loadedItemModels(ws)).toBeUndefined();
     expect(state.takeBatch().counters).toEqual([]);
     await state.load({ workspaceId: ws, counters: true });
-    state.itemModels(ws).apply(view('a', 1), []);
+    state.itemModels(ws)!.apply(view('a', 1), []);
     state.reset(0);
     expect(state.loadedItemModels(ws)).toBeUndefined();
   });

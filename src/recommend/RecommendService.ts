@@ -4,7 +4,7 @@ import type { IdentityCheck, IdentityReading } from '../core/identity/identityCh
 import type { KnowledgeModel } from '../core/knowledge/KnowledgeModel.js';
 import type { ItemMeta } from '../core/recommend/blend/businessFilters.js';
 import type { OnlineItemModels } from '../core/recommend/online/OnlineItemModels.js';
-import { candidateIds, recommendItems, type RecommendStrategy } from '../core/recommend/serve/recommendItems.js';
+import { planRecommendation, popularRanking, recommendItems, type PopularRanking, type RecommendStrategy } from '../core/recommend/serve/recommendItems.js';
 import type { DecisionProfileRow, DecisionReader, Workspace } from '../store/ports.js';
 import { itemReason } from './itemReason.js';
 
@@ -74,8 +74,23 @@ export interface RecommendServiceDeps {
  * personalise) and the workspace's online models, ranked by the pure core
  * (`recommendItems`), shown only where the catalog holds the item.
  */
+/** A ranking is recomputed when events changed the models and it is older than this. */
+const rankingMillis = 1000;
+
 export class RecommendService {
+  private readonly rankings = new Map<string, { models: OnlineItemModels; version: number; at: number; ranking: PopularRanking }>();
+
   constructor(private readonly deps: RecommendServiceDeps) {}
+
+  /** The popular or trending ranking, kept while the models are unchanged (and at most a second when they change). */
+  private ranking(workspaceId: string, models: OnlineItemModels, kind: 'popular' | 'trending', now: number): PopularRanking {
+    const key = `${workspaceId}\u0000${kind}`;
+    const kept = this.rankings.get(key);
+    if (kept !== undefined && kept.models === models && (kept.version === models.version || now - kept.at < rankingMillis)) return kept.ranking;
+    const ranking = popularRanking(models, kind, now);
+    this.rankings.set(key, { models, version: models.version, at: now, ranking });
+    return ranking;
+  }
 
   async recommend(workspace: Workspace, call: RecommendCall, identity: IdentityReading): Promise<RecommendAnswer> {
     const userId = identity.read === 'as-given' ? call.userId ?? null : null;
@@ -87,6 +102,7 @@ export class RecommendService {
     ]);
     const personalized = profile !== undefined && hasConsent(profile.knowledge.c, 'personalization', knowledge.consent);
     const strategy = call.strategy ?? 'auto';
+    const now = this.deps.clock.now();
     const filters = call.filters ?? {};
     const input = {
       strategy,
@@ -102,9 +118,11 @@ export class RecommendService {
         categories: filters.categories,
       },
       maxPerCategory: filters.maxPerCategory,
-      now: this.deps.clock.now(),
+      now,
+      ranking: this.ranking(workspace.id, models, strategy === 'popular' ? 'popular' : 'trending', now),
     };
-    const ids = [...candidateIds(models, input)];
+    const plan = planRecommendation(models, input);
+    const ids = [...plan.candidates];
     const found = await this.deps.catalog.getItems(workspace.id, ids);
     const entries = new Map<string, CatalogEntry>();
     ids.forEach((id, i) => {
@@ -115,7 +133,7 @@ export class RecommendService {
       const e = entries.get(id);
       return e === undefined ? undefined : { category: e.category, available: e.availability === 'in_stock' };
     };
-    const result = recommendItems(models, input, meta);
+    const result = recommendItems(plan, meta);
     const title = (e: CatalogEntry) => (call.locale === undefined ? e.title : e.titles?.[call.locale] ?? e.titles?.[call.locale.split('-')[0]!] ?? e.title);
     return {
       profileId: profile?.id ?? null,

@@ -13,14 +13,23 @@ export function topScored(
   exclude?: ReadonlySet<number>,
   because?: ReadonlyMap<number, number>,
 ): ScoredItem[] {
-  const ranked: ScoredItem[] = [];
+  if (k <= 0) return [];
+  // The best k kept in order while scanning: a candidate is inserted only when it beats the
+  // worst kept, which for k much smaller than the table is rare, so this is near O(n).
+  const best: ScoredItem[] = [];
   for (const [item, score] of scores) {
     if (!(score > 0) || exclude?.has(item) === true) continue;
-    const reason = because?.get(item);
-    ranked.push(reason === undefined ? { item, score } : { item, score, because: reason });
+    const candidate = { item, score };
+    if (best.length === k && compareScored(candidate, best[k - 1]!) >= 0) continue;
+    let at = best.length;
+    while (at > 0 && compareScored(candidate, best[at - 1]!) < 0) at--;
+    best.splice(at, 0, candidate);
+    if (best.length > k) best.pop();
   }
-  ranked.sort(compareScored);
-  return ranked.slice(0, Math.max(0, k));
+  return best.map(({ item, score }) => {
+    const reason = because?.get(item);
+    return reason === undefined ? { item, score } : { item, score, because: reason };
+  });
 }
 
 /** Best first, then the lower item index: the one order every recommender here returns. */

@@ -3,8 +3,7 @@ import type { ItemMeta } from '../blend/businessFilters.js';
 import { cooccurrenceRecommender } from '../cooccurrence/cooccurrenceRecommender.js';
 import { boughtItems, historyItems, itemsSince, seenItems, type ItemHistory } from '../history/itemHistory.js';
 import type { OnlineItemModels } from '../online/OnlineItemModels.js';
-import type { Recommender } from '../Recommender.js';
-import { topK } from '../topK.js';
+import type { Recommender, ScoredItem } from '../Recommender.js';
 
 export const recommendStrategies = ['auto', 'popular', 'trending', 'viewed-together', 'bought-together', 'session'] as const;
 export type RecommendStrategy = (typeof recommendStrategies)[number];
@@ -29,6 +28,8 @@ export interface RecommendInput {
   };
   readonly maxPerCategory: number | undefined;
   readonly now: number;
+  /** The popular or trending ranking (`popularRanking`) the caller kept; computed when absent. */
+  readonly ranking?: PopularRanking | undefined;
 }
 
 export interface RecommendedItem {
@@ -47,9 +48,8 @@ export interface RecommendOutput {
   readonly items: readonly RecommendedItem[];
 }
 
-/** Candidates asked of each source before filters; the popular list is looked at deeper. */
+/** Candidates asked of each source before filters, as a multiple of the count. */
 const poolFactor = 4;
-const popularDepth = 1000;
 
 function indices(models: OnlineItemModels, ids: Iterable<string>): number[] {
   const out: number[] = [];
@@ -60,48 +60,104 @@ function indices(models: OnlineItemModels, ids: Iterable<string>): number[] {
   return out;
 }
 
-/** Trending by views, then (for items never viewed) by purchases: a list for everyone. */
-function popularRecommender(models: OnlineItemModels, strategy: 'popular' | 'trending', now: number): Recommender {
+/** Every item with a positive score, best first (ties to the lower index), with its score. */
+export interface PopularRanking {
+  readonly items: Int32Array;
+  readonly scores: Float64Array;
+}
+
+/**
+ * Trending (decayed) or popular (all-time) items, views and purchases together: the list
+ * for everyone. Purchases weigh more than views: an order says more about an item than a
+ * look. Trending scores all decay by the same factor, so the order changes only with events;
+ * callers may keep a ranking while the models are unchanged.
+ */
+export function popularRanking(models: OnlineItemModels, strategy: 'popular' | 'trending', now: number): PopularRanking {
   const scores = new Float64Array(models.ids.size);
   for (let i = 0; i < scores.length; i++) {
     const viewed = strategy === 'trending' ? models.trending('viewed', i, now) : models.popularity('viewed', i);
     const bought = strategy === 'trending' ? models.trending('bought', i, now) : models.popularity('bought', i);
-    // Purchases weigh more than views: an order says more about an item than a look.
     scores[i] = viewed + 5 * bought;
   }
-  return { name: strategy, recommend: (query) => topK(scores, query.k, query.exclude, 0) };
+  const positive: number[] = [];
+  for (let i = 0; i < scores.length; i++) if (scores[i]! > 0) positive.push(i);
+  positive.sort((a, b) => scores[b]! - scores[a]! || a - b);
+  return { items: Int32Array.from(positive), scores: Float64Array.from(positive, (i) => scores[i]!) };
 }
 
-function sources(models: OnlineItemModels, input: RecommendInput): { sources: BlendSources; explicit: Recommender | undefined } {
-  const viewedTogether = cooccurrenceRecommender(models.viewed, { name: 'viewed-together', measure: 'cosine' });
-  const boughtTogether = cooccurrenceRecommender(models.bought, { name: 'bought-together', measure: 'cosine', minPairCount: 1 });
-  const session = cooccurrenceRecommender(models.viewed, { name: 'session', measure: 'cosine' });
-  const popular = popularRecommender(models, input.strategy === 'popular' ? 'popular' : 'trending', input.now);
+function popularRecommender(ranking: PopularRanking, strategy: string): Recommender {
+  return {
+    name: strategy,
+    recommend(query) {
+      const out: { item: number; score: number }[] = [];
+      for (let r = 0; r < ranking.items.length && out.length < query.k; r++) {
+        const item = ranking.items[r]!;
+        if (query.exclude?.has(item) !== true) out.push({ item, score: ranking.scores[r]! });
+      }
+      return out;
+    },
+  };
+}
+
+/**
+ * A recommender that remembers its lists per history: the candidates are asked for once to
+ * fetch their catalog entries, and again by the blend; the second time costs a filter.
+ */
+function remembering(recommender: Recommender): Recommender {
+  const kept = new Map<string, { k: number; list: ScoredItem[] }>();
+  return {
+    name: recommender.name,
+    recommend(query) {
+      const key = `${query.history.join(',')}|${query.user ?? ''}|${query.session ?? ''}`;
+      const need = query.k + (query.exclude?.size ?? 0);
+      let entry = kept.get(key);
+      // A list shorter than asked is complete: nothing more would come with a larger k.
+      if (entry === undefined || (entry.k < need && entry.list.length === entry.k)) {
+        const k = Math.max(need, entry?.k ?? 0);
+        entry = { k, list: recommender.recommend({ ...query, k, exclude: undefined }) };
+        kept.set(key, entry);
+      }
+      const exclude = query.exclude;
+      return (exclude === undefined ? entry.list : entry.list.filter((c) => !exclude.has(c.item))).slice(0, query.k);
+    },
+  };
+}
+
+/** One request's recommenders and the ids they propose, before the catalog is read. */
+export interface RecommendPlan {
+  readonly models: OnlineItemModels;
+  readonly input: RecommendInput;
+  readonly sources: BlendSources;
+  readonly explicit: Recommender | undefined;
+  /** Candidate ids whose catalog entries ranking reads (filters and diversity read them synchronously). */
+  readonly candidates: ReadonlySet<string>;
+  readonly history: readonly number[];
+  readonly session: readonly number[];
+}
+
+export function planRecommendation(models: OnlineItemModels, input: RecommendInput): RecommendPlan {
+  const viewedTogether = remembering(cooccurrenceRecommender(models.viewed, { name: 'viewed-together', measure: 'cosine' }));
+  const boughtTogether = remembering(cooccurrenceRecommender(models.bought, { name: 'bought-together', measure: 'cosine', minPairCount: 1 }));
+  const session = remembering(cooccurrenceRecommender(models.viewed, { name: 'session', measure: 'cosine' }));
+  const kind = input.strategy === 'popular' ? 'popular' : 'trending';
+  const popular = popularRecommender(input.ranking ?? popularRanking(models, kind, input.now), kind);
   const explicit = input.strategy === 'viewed-together' ? viewedTogether
     : input.strategy === 'bought-together' ? boughtTogether
       : input.strategy === 'session' ? session
         : input.strategy === 'popular' || input.strategy === 'trending' ? popular : undefined;
-  return { sources: { collaborative: viewedTogether, session, popular }, explicit };
-}
-
-/**
- * The candidate ids the request's sources would propose, so the shell can fetch their catalog
- * entries before ranking (filters and diversity read them synchronously).
- */
-export function candidateIds(models: OnlineItemModels, input: RecommendInput): Set<string> {
-  const { sources: s, explicit } = sources(models, input);
-  const pool = Math.max(1, input.count) * poolFactor * 4;
   const history = indices(models, [...historyItems(input.history), ...input.seeds]);
-  const session = indices(models, [...itemsSince(input.history, input.sessionStart ?? Infinity), ...input.seeds]);
-  const ids = new Set<string>();
-  const add = (r: Recommender | undefined, h: number[], k: number) => {
-    if (r !== undefined) for (const c of r.recommend({ history: h, k })) ids.add(models.ids.id(c.item));
+  const sessionItems = indices(models, [...itemsSince(input.history, input.sessionStart ?? Infinity), ...input.seeds]);
+  // What the blend asks first: a pool per strategy, ten pools of the last resort.
+  const pool = Math.max(1, input.count) * poolFactor;
+  const candidates = new Set<string>();
+  const add = (r: Recommender | undefined, h: readonly number[], k: number) => {
+    if (r !== undefined) for (const c of r.recommend({ history: h, k })) candidates.add(models.ids.id(c.item));
   };
   add(explicit, history, pool);
-  add(s.collaborative, history, pool);
-  add(s.session, session, pool);
-  add(s.popular, [], popularDepth);
-  return ids;
+  add(viewedTogether, history, pool);
+  add(session, sessionItems, pool);
+  add(popular, [], pool * 10);
+  return { models, input, sources: { collaborative: viewedTogether, session, popular }, explicit, candidates, history, session: sessionItems };
 }
 
 /**
@@ -110,19 +166,18 @@ export function candidateIds(models: OnlineItemModels, input: RecommendInput): S
  * cap and the catalog's knowledge of each item (`meta`: undefined for an item the catalog
  * does not hold, which is never shown).
  */
-export function recommendItems(models: OnlineItemModels, input: RecommendInput, meta: (id: string) => ItemMeta | undefined): RecommendOutput {
-  const { sources: s, explicit } = sources(models, input);
+export function recommendItems(plan: RecommendPlan, meta: (id: string) => ItemMeta | undefined): RecommendOutput {
+  const { models, input, sources: s, explicit } = plan;
   const exclude = new Set(indices(models, [
     ...input.filters.exclude,
     ...(input.filters.excludePurchased ? boughtItems(input.history) : []),
     ...(input.filters.excludeSeen ? seenItems(input.history) : []),
   ]));
-  const metaOf = (item: number) => meta(models.ids.id(item));
   const request = {
-    history: indices(models, [...historyItems(input.history), ...input.seeds]),
-    session: indices(models, [...itemsSince(input.history, input.sessionStart ?? Infinity), ...input.seeds]),
+    history: plan.history,
+    session: plan.session,
     k: input.count,
-    meta: metaOf,
+    meta: (item: number) => meta(models.ids.id(item)),
     poolFactor,
     filters: {
       exclude,
