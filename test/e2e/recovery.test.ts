@@ -223,6 +223,7 @@ describe('recovery: after a crash at any point, the state equals a rebuild of th
     let deaths = 0;
     let faults = 0;
     let acknowledgedEvents = 0;
+    let modelCounters = 0;
     const template = join(makeTempDir('attune-recovery-'), 'template.db');
     await createTemplate(template);
     const dir = makeTempDir('attune-recovery-');
@@ -283,6 +284,7 @@ describe('recovery: after a crash at any point, the state equals a rebuild of th
         await rebuildWorkspace(store, workspace, model, { chunkSize: 1 + Math.floor(random() * 400) });
         const rebuilt = derivedState(store.db, workspace.id);
         for (const table of Object.keys(rebuilt)) expect(recovered[table], `${context}: ${table}`).toEqual(rebuilt[table]);
+        modelCounters += rebuilt['modelCounters']!.length;
       } finally {
         await store.close();
       }
@@ -292,5 +294,6 @@ describe('recovery: after a crash at any point, the state equals a rebuild of th
     expect(merges).toBeGreaterThan(seeds);
     expect(faults).toBeGreaterThan(0);
     expect(acknowledgedEvents).toBeGreaterThan(seeds * 20);
+    expect(modelCounters, 'the online item models learnt from the load').toBeGreaterThan(seeds * 10);
   });
 });
