@@ -44,7 +44,7 @@ export async function installCors(app: FastifyInstance, policy: CorsPolicy): Pro
     // An empty list turns CORS off: no headers, and the preflight answers 404.
     admin: policy.adminOrigins.length === 0
       ? { origin: false }
-      : { ...shared, origin: [...policy.adminOrigins], methods: ['GET', 'POST', 'PUT', 'DELETE'] },
+      : { ...shared, origin: [...policy.adminOrigins], methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] },
     none: { origin: false },
   };
   await app.register(cors, {

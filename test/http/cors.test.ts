@@ -132,6 +132,9 @@ describe('CORS with admin origins listed', () => {
     expect(String(ok.headers['access-control-allow-headers']).toLowerCase()).toMatch(/authorization/);
     const refused = await preflight(s, '/admin/v1/keys/some-key', stranger, 'DELETE');
     expect(refused.headers['access-control-allow-origin']).toBeUndefined();
+    // The catalog changes items in place with PATCH.
+    const patch = await preflight(s, '/admin/v1/items/sku-1', listed, 'PATCH');
+    expect(String(patch.headers['access-control-allow-methods'])).toMatch(/PATCH/);
   });
 
   it('sends the CORS headers on admin answers to a listed origin only', async () => {
