@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { recommendStrategies } from '../core/recommend/serve/recommendItems.js';
+import type { RecommendStrategy } from '../core/recommend/serve/recommendItems.js';
 
 /** The shapes of POST /v1/recommend: the SDKs type their calls from here. */
 
@@ -11,7 +11,7 @@ export const RecommendRequest = Type.Object(
     userId: Type.Optional(Type.String({ minLength: 1, maxLength: 512 })),
     anonymousId: Type.Optional(Type.String({ minLength: 1, maxLength: 512 })),
     userHash: Type.Optional(Type.String({ maxLength: 128, description: 'As for /v1/decide: where identity verification is on, a userId sent with the write key counts only with it' })),
-    strategy: Type.Optional(Type.Union(recommendStrategies.map((s) => Type.Literal(s)), {
+    strategy: Type.Optional(Type.Union([Type.Literal('auto'), Type.Literal('popular'), Type.Literal('trending'), Type.Literal('viewed-together'), Type.Literal('bought-together'), Type.Literal('session')], {
       description: 'auto (default): the recommender that suits what is known of the visitor, falling back to trending items; popular, trending, viewed-together, bought-together (on `items` or the history), session',
     })),
     items: Type.Optional(Type.Array(ItemId, { maxItems: 50, description: 'The product on screen or the cart: what the list is about (never recommended back)' })),
@@ -30,6 +30,10 @@ export const RecommendRequest = Type.Object(
   { additionalProperties: false, title: 'RecommendRequest' },
 );
 export type RecommendRequest = Static<typeof RecommendRequest>;
+
+// The schema lists the core's strategies: a strategy added there and not here is a type error.
+const strategiesAgree: RecommendStrategy extends NonNullable<RecommendRequest['strategy']> ? true : never = true;
+void strategiesAgree;
 
 export const RecommendResponse = Type.Object(
   {
@@ -54,3 +58,4 @@ export const RecommendResponse = Type.Object(
   },
   { title: 'RecommendResponse' },
 );
+export type RecommendResponse = Static<typeof RecommendResponse>;

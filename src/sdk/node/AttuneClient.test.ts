@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DecideRequest, DecideResponse } from '../../api/decideSchemas.js';
+import type { RecommendRequest, RecommendResponse } from '../../api/recommendSchemas.js';
 import type { DropReason } from '../shared/EventQueue.js';
 import { FakeScheduler } from '../testing/FakeScheduler.js';
 import { AttuneApiError } from './AttuneApiError.js';
@@ -10,6 +11,7 @@ import type { AttuneTransport } from './AttuneTransport.js';
 class FakeTransport implements AttuneTransport {
   readonly batches: Record<string, unknown>[][] = [];
   readonly decisions: DecideRequest[] = [];
+  readonly recommendations: RecommendRequest[] = [];
   /** Thrown by the next sends, in order; then success. */
   readonly failures: unknown[] = [];
   closed = false;
@@ -24,6 +26,11 @@ class FakeTransport implements AttuneTransport {
   async decide(request: DecideRequest): Promise<DecideResponse> {
     this.decisions.push(request);
     return this.answer;
+  }
+
+  async recommend(request: RecommendRequest): Promise<RecommendResponse> {
+    this.recommendations.push(request);
+    return { profileId: null, identity: 'anonymous', personalized: false, strategy: request.strategy ?? 'auto', situation: 'cold', fallback: null, items: [] };
   }
 
   async close(): Promise<void> {

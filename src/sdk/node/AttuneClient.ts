@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { DecideRequest, DecideResponse } from '../../api/decideSchemas.js';
+import type { RecommendRequest, RecommendResponse } from '../../api/recommendSchemas.js';
 import { EventQueue, type DropReason } from '../shared/EventQueue.js';
 import type { Scheduler } from '../shared/Scheduler.js';
 import type { SegmentEvent } from '../shared/SegmentEvent.js';
@@ -176,6 +177,15 @@ export class AttuneClient {
       ...(events === undefined || events.length === 0 ? {} : { events: events.map((e) => this.complete(e.type, e, false)) }),
     };
     return this.transport.decide(request);
+  }
+
+  /**
+   * Items for a person (or for anyone, without ids): the strategy, filters and seed items as
+   * POST /v1/recommend takes them. Not queued and not retried. Rejects with AttuneApiError.
+   */
+  async recommend(request: Omit<RecommendRequest, 'writeKey'> = {}): Promise<RecommendResponse> {
+    this.assertOpen();
+    return this.transport.recommend(request);
   }
 
   /** Sends what is queued; resolves when the queue is empty (sent, or dropped after the retries). */

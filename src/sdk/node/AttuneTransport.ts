@@ -1,4 +1,5 @@
 import type { DecideRequest, DecideResponse } from '../../api/decideSchemas.js';
+import type { RecommendRequest, RecommendResponse } from '../../api/recommendSchemas.js';
 
 /**
  * How the client reaches Attune. `httpTransport` talks to a server over HTTP; an
@@ -10,5 +11,6 @@ export interface AttuneTransport {
   /** Stores Segment events (each with its messageId, so a retried batch is stored once). */
   send(batch: readonly Record<string, unknown>[]): Promise<void>;
   decide(request: DecideRequest): Promise<DecideResponse>;
+  recommend(request: RecommendRequest): Promise<RecommendResponse>;
   close?(): Promise<void>;
 }

@@ -1,4 +1,5 @@
 import type { DecideRequest, DecideResponse } from '../../api/decideSchemas.js';
+import type { RecommendRequest, RecommendResponse } from '../../api/recommendSchemas.js';
 import { retryAfterMs } from '../shared/retryAfter.js';
 import { sdkVersion } from '../shared/version.js';
 import { AttuneApiError } from './AttuneApiError.js';
@@ -88,6 +89,13 @@ export function httpTransport(options: HttpTransportOptions): AttuneTransport {
         throw new AttuneApiError({ status: 200, code: 'ATTUNE_SDK_HTTP', detail: 'POST /v1/decide answered without a placements list' });
       }
       return answer as unknown as DecideResponse;
+    },
+    async recommend(request: RecommendRequest): Promise<RecommendResponse> {
+      const answer = await post('/v1/recommend', request);
+      if (!isObject(answer) || !Array.isArray(answer['items'])) {
+        throw new AttuneApiError({ status: 200, code: 'ATTUNE_SDK_HTTP', detail: 'POST /v1/recommend answered without an items list' });
+      }
+      return answer as unknown as RecommendResponse;
     },
   };
 }

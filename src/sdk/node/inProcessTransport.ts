@@ -1,4 +1,5 @@
 import type { DecideRequest, DecideResponse } from '../../api/decideSchemas.js';
+import type { RecommendRequest, RecommendResponse } from '../../api/recommendSchemas.js';
 import type { Engine } from '../../engine/createEngine.js';
 import type { Workspace } from '../../store/ports.js';
 import { AttuneApiError } from './AttuneApiError.js';
@@ -11,7 +12,7 @@ import { trustedCaller } from '../../core/identity/identityCheck.js';
  * de-duplicated and committed exactly as the HTTP routes do; a decide answer is the same
  * document. Errors are AttuneApiErrors with the codes the server would send.
  */
-export function inProcessTransport(engine: Pick<Engine, 'collector' | 'decisions'>, workspace: Workspace): AttuneTransport {
+export function inProcessTransport(engine: Pick<Engine, 'collector' | 'decisions' | 'recommendations'>, workspace: Workspace): AttuneTransport {
   return {
     async send(batch) {
       // Embedded, the caller is the application itself, not a browser holding a public key: it may log exposures.
@@ -32,6 +33,11 @@ export function inProcessTransport(engine: Pick<Engine, 'collector' | 'decisions
         throw new AttuneApiError({ status: 404, code: 'ATTUNE_PLACEMENT_NOT_FOUND', detail: errors[0]!.message, problem: { field: errors[0]!.field, errors } });
       }
       return answer as DecideResponse;
+    },
+    async recommend(request: RecommendRequest): Promise<RecommendResponse> {
+      // In-process callers are the application's own server: their ids are taken as given.
+      const answer = await engine.recommendations.recommend(workspace, request, { check: request.userId === undefined ? 'anonymous' : 'trusted', read: 'as-given' });
+      return answer as RecommendResponse;
     },
   };
 }

@@ -34,6 +34,13 @@ describe('openEmbedded: the Node SDK in-process, without HTTP', () => {
 
     await expect(client.decide({ userId: 'u1', placements: ['nope'] })).rejects.toMatchObject({ status: 404, code: 'ATTUNE_PLACEMENT_NOT_FOUND' });
     await expect(client.decide({ userId: 'u1', placements: ['nope'] })).rejects.toBeInstanceOf(AttuneApiError);
+
+    // Recommendations in-process: a view is in the next answer.
+    await engine.catalog.putItems(workspaceId, [{ id: 'mug', title: 'Mug' }, { id: 'cup', title: 'Cup' }]);
+    client.track({ userId: 'u1', event: 'Product Viewed', properties: { product_id: 'mug' } });
+    await client.flush();
+    const items = await client.recommend({ userId: 'u1', strategy: 'trending', count: 5 });
+    expect(items).toMatchObject({ personalized: true, items: [{ id: 'mug', strategy: 'trending' }] });
     await embedded.close();
 
     // The same file opens again with what was stored.
