@@ -5,8 +5,9 @@ import { boughtItems, historyItems, itemsSince, seenItems, type ItemHistory } fr
 import type { OnlineItemModels } from '../online/OnlineItemModels.js';
 import type { Recommender } from '../Recommender.js';
 import { topK } from '../topK.js';
+import { inItemSpace, type ServedModel } from '../trained/servedModel.js';
 
-export const recommendStrategies = ['auto', 'popular', 'trending', 'viewed-together', 'bought-together', 'session'] as const;
+export const recommendStrategies = ['auto', 'collaborative', 'popular', 'trending', 'viewed-together', 'bought-together', 'session'] as const;
 export type RecommendStrategy = (typeof recommendStrategies)[number];
 
 /** What a request asks, with what is known of the visitor (nothing personal without consent). */
@@ -72,24 +73,31 @@ function popularRecommender(models: OnlineItemModels, strategy: 'popular' | 'tre
   return { name: strategy, recommend: (query) => topK(scores, query.k, query.exclude, 0) };
 }
 
-function sources(models: OnlineItemModels, input: RecommendInput): { sources: BlendSources; explicit: Recommender | undefined } {
+/**
+ * The blend's sources. The collaborative source for known users is the workspace's trained
+ * model (`trained`, scored from the visitor's live history, mapped by item id), or, while no
+ * model is active, "viewed together" co-occurrence.
+ */
+function sources(models: OnlineItemModels, input: RecommendInput, trained: ServedModel | undefined): { sources: BlendSources; explicit: Recommender | undefined } {
   const viewedTogether = cooccurrenceRecommender(models.viewed, { name: 'viewed-together', measure: 'cosine' });
+  const collaborative = trained === undefined ? viewedTogether : inItemSpace(trained, models.ids, 'collaborative');
   const boughtTogether = cooccurrenceRecommender(models.bought, { name: 'bought-together', measure: 'cosine', minPairCount: 1 });
   const session = cooccurrenceRecommender(models.viewed, { name: 'session', measure: 'cosine' });
   const popular = popularRecommender(models, input.strategy === 'popular' ? 'popular' : 'trending', input.now);
-  const explicit = input.strategy === 'viewed-together' ? viewedTogether
+  const explicit = input.strategy === 'collaborative' ? collaborative
+    : input.strategy === 'viewed-together' ? viewedTogether
     : input.strategy === 'bought-together' ? boughtTogether
       : input.strategy === 'session' ? session
         : input.strategy === 'popular' || input.strategy === 'trending' ? popular : undefined;
-  return { sources: { collaborative: viewedTogether, session, popular }, explicit };
+  return { sources: { collaborative, session, popular }, explicit };
 }
 
 /**
  * The candidate ids the request's sources would propose, so the shell can fetch their catalog
  * entries before ranking (filters and diversity read them synchronously).
  */
-export function candidateIds(models: OnlineItemModels, input: RecommendInput): Set<string> {
-  const { sources: s, explicit } = sources(models, input);
+export function candidateIds(models: OnlineItemModels, input: RecommendInput, trained?: ServedModel): Set<string> {
+  const { sources: s, explicit } = sources(models, input, trained);
   const pool = Math.max(1, input.count) * poolFactor * 4;
   const history = indices(models, [...historyItems(input.history), ...input.seeds]);
   const session = indices(models, [...itemsSince(input.history, input.sessionStart ?? Infinity), ...input.seeds]);
@@ -108,10 +116,11 @@ export function candidateIds(models: OnlineItemModels, input: RecommendInput): S
  * Ranks items for one request: the recommender the situation (or the request) calls for,
  * falling back down the blend's chain to the popular items; business filters, a per-category
  * cap and the catalog's knowledge of each item (`meta`: undefined for an item the catalog
- * does not hold, which is never shown).
+ * does not hold, which is never shown: an item deleted after a model was trained included).
+ * `trained`: the workspace's active collaborative model, when there is one.
  */
-export function recommendItems(models: OnlineItemModels, input: RecommendInput, meta: (id: string) => ItemMeta | undefined): RecommendOutput {
-  const { sources: s, explicit } = sources(models, input);
+export function recommendItems(models: OnlineItemModels, input: RecommendInput, meta: (id: string) => ItemMeta | undefined, trained?: ServedModel): RecommendOutput {
+  const { sources: s, explicit } = sources(models, input, trained);
   const exclude = new Set(indices(models, [
     ...input.filters.exclude,
     ...(input.filters.excludePurchased ? boughtItems(input.history) : []),
