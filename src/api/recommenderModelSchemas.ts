@@ -33,7 +33,7 @@ export const TrainingStatus = Type.Object(
 const Metrics = {
   protocol: Type.Literal('leave-last-out', { description: 'Each user\'s latest item hidden; the rest is the history' }),
   k: Type.Integer(),
-  users: Type.Integer({ description: 'Users judged on the holdout (at most 5,000, taken evenly)' }),
+  judgedUsers: Type.Integer({ description: 'Users judged on the holdout (those with two items or more; at most 5,000, taken evenly)' }),
   ndcg: Type.Number({ description: 'nDCG@k of the model on the holdout' }),
   hitRate: Type.Number({ description: 'HR@k of the model on the holdout' }),
   popularNdcg: Type.Number({ description: 'nDCG@k of popularity on the same holdout' }),

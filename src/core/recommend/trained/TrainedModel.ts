@@ -19,7 +19,7 @@ export interface ModelMetrics {
   readonly protocol: 'leave-last-out';
   readonly k: number;
   /** Users judged (those with two items or more, at most `maxEvaluatedUsers`, taken evenly). */
-  readonly users: number;
+  readonly judgedUsers: number;
   readonly ndcg: number;
   readonly hitRate: number;
   readonly popularNdcg: number;

@@ -69,12 +69,12 @@ export function trainRecommenderModel(data: InteractionData, options: TrainModel
   const progress = options.onProgress ?? (() => undefined);
   const split = leaveLastOut(data);
   const cases = evenly(split.cases, options.maxEvaluatedUsers ?? 5_000);
-  let metrics: ModelMetrics = { protocol: 'leave-last-out', k, users: 0, ndcg: 0, hitRate: 0, popularNdcg: 0, popularHitRate: 0 };
+  let metrics: ModelMetrics = { protocol: 'leave-last-out', k, judgedUsers: 0, ndcg: 0, hitRate: 0, popularNdcg: 0, popularHitRate: 0 };
   if (cases.length > 0) {
     const holdout = trainedRecommender(kind, train(split.train, kind, options, (f) => progress('holdout', f)));
     const judged = evaluateRecommender(holdout, cases, k, data.itemIds.length);
     const popular = evaluateRecommender(popularTrainer.train(split.train), cases, k, data.itemIds.length);
-    metrics = { ...metrics, users: cases.length, ndcg: judged.ndcg, hitRate: judged.hitRate, popularNdcg: popular.ndcg, popularHitRate: popular.hitRate };
+    metrics = { ...metrics, judgedUsers: cases.length, ndcg: judged.ndcg, hitRate: judged.hitRate, popularNdcg: popular.ndcg, popularHitRate: popular.hitRate };
   }
   progress('holdout', 1);
   const model = train(data, kind, options, (f) => progress('final', f));

@@ -62,7 +62,7 @@ describe('trainRecommenderModel', () => {
       expect(s.score).toBeGreaterThan(0);
       expect(history).toContain(s.because);
     }
-    expect(metrics).toMatchObject({ protocol: 'leave-last-out', k: 10, users: 200 });
+    expect(metrics).toMatchObject({ protocol: 'leave-last-out', k: 10, judgedUsers: 200 });
     expect(metrics.hitRate).toBeGreaterThan(metrics.popularHitRate);
     expect(metrics.ndcg).toBeGreaterThan(metrics.popularNdcg);
     // Same data, same model: training is pure.
@@ -97,7 +97,7 @@ describe('trainRecommenderModel', () => {
     b.add('p1', { kind: 'view', items: ['x'], timestamp: 0 });
     b.add('p2', { kind: 'view', items: ['y'], timestamp: 0 });
     const { model, metrics } = trainRecommenderModel(b.data());
-    expect(metrics.users).toBe(0);
+    expect(metrics.judgedUsers).toBe(0);
     expect(model.itemIds).toEqual(['x', 'y']);
   });
 });
