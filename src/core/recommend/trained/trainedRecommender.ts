@@ -1,5 +1,7 @@
 import type { Recommender, RecommendQuery, ScoredItem } from '../Recommender.js';
 import { topK } from '../topK.js';
+import type { EaseModel } from '../ease/trainEase.js';
+import type { ItemKnnModel } from '../itemKnn/itemKnn.js';
 import type { TrainedModel } from './TrainedModel.js';
 
 /**
@@ -12,38 +14,44 @@ import type { TrainedModel } from './TrainedModel.js';
  */
 export function trainedRecommender(name: string, model: TrainedModel): Recommender {
   const n = model.itemIds.length;
-  const distinct = (history: readonly number[]): number[] => [...new Set(history.filter((item) => item >= 0 && item < n))];
-  if (model.kind === 'ease-norm') {
-    const { weights, b } = model.ease;
-    const contribution = (h: number, j: number) => weights[h]! * b[h * n + j]!;
-    return {
-      name,
-      recommend(query: RecommendQuery): ScoredItem[] {
-        const history = distinct(query.history);
-        if (history.length === 0) return [];
-        const scores = new Float64Array(n);
-        for (const h of history) {
-          const w = weights[h]!;
-          const row = h * n;
-          for (let j = 0; j < n; j++) scores[j]! += w * b[row + j]!;
-        }
-        return withBecause(topK(scores, query.k, query.exclude, 0), history, contribution);
-      },
-    };
-  }
-  const { offsets, neighbours, similarities } = model.knn;
-  const contribution = (h: number, j: number) => {
-    for (let at = offsets[h]!; at < offsets[h + 1]!; at++) if (neighbours[at] === j) return similarities[at]!;
-    return 0;
-  };
+  const { addRow, contribution } = model.kind === 'ease-norm' ? easeScoring(model.ease) : knnScoring(model.knn);
   return {
     name,
     recommend(query: RecommendQuery): ScoredItem[] {
-      const history = distinct(query.history);
+      const history = [...new Set(query.history.filter((item) => item >= 0 && item < n))];
       if (history.length === 0) return [];
       const scores = new Float64Array(n);
-      for (const h of history) for (let at = offsets[h]!; at < offsets[h + 1]!; at++) scores[neighbours[at]!]! += similarities[at]!;
+      for (const h of history) addRow(scores, h);
       return withBecause(topK(scores, query.k, query.exclude, 0), history, contribution);
+    },
+  };
+}
+
+/** How a kind scores: adds a history item's row to the scores, and says what it gave one item. */
+interface Scoring {
+  addRow(scores: Float64Array, h: number): void;
+  contribution(h: number, j: number): number;
+}
+
+function easeScoring({ itemCount: n, weights, b }: EaseModel): Scoring {
+  return {
+    addRow(scores, h) {
+      const w = weights[h]!;
+      const row = h * n;
+      for (let j = 0; j < n; j++) scores[j]! += w * b[row + j]!;
+    },
+    contribution: (h, j) => weights[h]! * b[h * n + j]!,
+  };
+}
+
+function knnScoring({ offsets, neighbours, similarities }: ItemKnnModel): Scoring {
+  return {
+    addRow(scores, h) {
+      for (let at = offsets[h]!; at < offsets[h + 1]!; at++) scores[neighbours[at]!]! += similarities[at]!;
+    },
+    contribution(h, j) {
+      for (let at = offsets[h]!; at < offsets[h + 1]!; at++) if (neighbours[at] === j) return similarities[at]!;
+      return 0;
     },
   };
 }
