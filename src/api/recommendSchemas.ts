@@ -11,8 +11,8 @@ export const RecommendRequest = Type.Object(
     userId: Type.Optional(Type.String({ minLength: 1, maxLength: 512 })),
     anonymousId: Type.Optional(Type.String({ minLength: 1, maxLength: 512 })),
     userHash: Type.Optional(Type.String({ maxLength: 128, description: 'As for /v1/decide: where identity verification is on, a userId sent with the write key counts only with it' })),
-    strategy: Type.Optional(Type.Union([Type.Literal('auto'), Type.Literal('popular'), Type.Literal('trending'), Type.Literal('viewed-together'), Type.Literal('bought-together'), Type.Literal('session')], {
-      description: 'auto (default): the recommender that suits what is known of the visitor, falling back to trending items; popular, trending, viewed-together, bought-together (on `items` or the history), session',
+    strategy: Type.Optional(Type.Union([Type.Literal('auto'), Type.Literal('collaborative'), Type.Literal('popular'), Type.Literal('trending'), Type.Literal('viewed-together'), Type.Literal('bought-together'), Type.Literal('session')], {
+      description: 'auto (default): the recommender that suits what is known of the visitor, falling back to trending items; collaborative (the trained model, or viewed-together while none is active); popular, trending, viewed-together, bought-together (on `items` or the history), session',
     })),
     items: Type.Optional(Type.Array(ItemId, { maxItems: 50, description: 'The product on screen or the cart: what the list is about (never recommended back)' })),
     count: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, description: 'Default 10' })),
@@ -43,6 +43,9 @@ export const RecommendResponse = Type.Object(
     strategy: Type.String(),
     situation: Type.String({ description: 'known-user, thin-history, anonymous-session, cold, or seeded (an explicit strategy)' }),
     fallback: Type.Union([Type.String(), Type.Null()], { description: 'The strategy that gave the first item when it is not the one asked for or called for' }),
+    model: Type.Union([Type.Object({ version: Type.Integer(), kind: Type.String() }), Type.Null()], {
+      description: 'The trained collaborative model behind the `collaborative` strategy (POST /admin/v1/recommenders/train), or null while none is active',
+    }),
     items: Type.Array(Type.Object({
       id: Type.String(),
       title: Type.String(),

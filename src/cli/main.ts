@@ -14,6 +14,7 @@ import { identityCommand, type IdentityAction } from './identityCommands.js';
 import { createKeyCommand, listKeysCommand, revokeKeyCommand } from './keyCommands.js';
 import { numberOption } from './numberOption.js';
 import { recommendSubcommand, registerEvalCommands } from './evalCommands.js';
+import { registerTrainCommands } from './trainCommands.js';
 
 type Flags = Partial<Record<keyof AttuneConfig, string>>;
 
@@ -172,6 +173,8 @@ export function buildProgram(): Command {
         ...(options.sequential === true ? { sequential: true } : {}),
       });
     });
+
+  registerTrainCommands(program, configFrom, dataOption);
 
   // The `eval` group; `attune eval recommend` joins it from evalCommands.ts.
 

@@ -10,6 +10,7 @@ import { KnowledgeModels } from '../knowledge/KnowledgeModels.js';
 import { WorkspaceService } from '../workspaces/WorkspaceService.js';
 import { ExperimentService } from '../experiments/ExperimentService.js';
 import { RecommendService } from '../recommend/RecommendService.js';
+import { RecommenderModels } from '../recommend/RecommenderModels.js';
 import type { LiveStore } from '../profiles/LiveStore.js';
 
 export interface EngineOptions {
@@ -43,8 +44,10 @@ export interface Engine {
   readonly experiments: ExperimentService;
   /** The catalog: items change only through it; `getItems` reads them by id in bulk. */
   readonly catalog: CatalogService;
-  /** Recommendations from the online item models and the catalog (POST /v1/recommend). */
+  /** Recommendations from the online item models, the trained model and the catalog (POST /v1/recommend). */
   readonly recommendations: RecommendService;
+  /** Trained recommender models: the training job, versions, activation, the active model as served. */
+  readonly recommenders: RecommenderModels;
 }
 
 /** Wires the services over a store; the one place that knows how they fit together. */
@@ -65,8 +68,10 @@ export function createEngine(options: EngineOptions): Engine {
   });
   const experiments = new ExperimentService({ store: store.experiments, models: decisionModels, clock });
   const catalog = new CatalogService({ store: store.catalog, clock });
+  // One per engine: it runs one training at a time per workspace and caches the active models.
+  const recommenders = new RecommenderModels({ store: store.recommenderModels, events: store.events, settle: () => store.committer.flush(), clock });
   const recommendations = new RecommendService({
-    reader: store.decisions, itemModels: (ws) => store.itemModels(ws), catalog, knowledge: models, clock,
+    reader: store.decisions, itemModels: (ws) => store.itemModels(ws), trainedModel: (ws) => recommenders.served(ws), catalog, knowledge: models, clock,
   });
-  return { store, workspaces, models, decisionModels, knowledgeAdmin, decisionAdmin, collector, decisions, experiments, catalog, recommendations };
+  return { store, workspaces, models, decisionModels, knowledgeAdmin, decisionAdmin, collector, decisions, experiments, catalog, recommendations, recommenders };
 }

@@ -403,6 +403,7 @@ export function createLiveStore(adapter: AttuneStore, options: LiveStoreOptions)
     decisions,
     experiments,
     catalog,
+    recommenderModels: adapter.recommenderModels,
     flushState: fresh,
     async itemModels(ws) {
       await ready();

@@ -5,6 +5,7 @@ import type { KnowledgeModel } from '../core/knowledge/KnowledgeModel.js';
 import type { ItemMeta } from '../core/recommend/blend/businessFilters.js';
 import type { OnlineItemModels } from '../core/recommend/online/OnlineItemModels.js';
 import { planRecommendation, popularRanking, recommendItems, type PopularRanking, type RecommendStrategy } from '../core/recommend/serve/recommendItems.js';
+import type { ServedModel } from '../core/recommend/trained/servedModel.js';
 import type { DecisionProfileRow, DecisionReader, Workspace } from '../store/ports.js';
 import { itemReason } from './itemReason.js';
 
@@ -47,6 +48,8 @@ export interface RecommendAnswer {
   readonly situation: string;
   /** The strategy that gave the first item when it is not the one asked for or called for. */
   readonly fallback: string | null;
+  /** The trained collaborative model behind the `collaborative` strategy, when one is active. */
+  readonly model: { readonly version: number; readonly kind: string } | null;
   readonly items: readonly {
     readonly id: string;
     readonly title: string;
@@ -64,6 +67,8 @@ export interface RecommendAnswer {
 export interface RecommendServiceDeps {
   readonly reader: DecisionReader;
   readonly itemModels: (workspaceId: string) => Promise<OnlineItemModels>;
+  /** The workspace's active trained model (RecommenderModels.served); undefined: none, co-occurrence serves. */
+  readonly trainedModel: (workspaceId: string) => Promise<ServedModel | undefined>;
   readonly catalog: { getItems(workspaceId: string, ids: readonly string[]): Promise<(CatalogEntry | undefined)[]> };
   readonly knowledge: { get(workspaceId: string): Promise<KnowledgeModel> };
   readonly clock: Clock;
@@ -71,7 +76,9 @@ export interface RecommendServiceDeps {
 
 /**
  * Recommendations for a visitor: the profile's live item history (with consent to
- * personalise) and the workspace's online models, ranked by the pure core
+ * personalise), the workspace's online models and its trained model (when one is active: the
+ * collaborative source, scored from that live history, so a profile created after training is
+ * served through it too), ranked by the pure core
  * (`recommendItems`), shown only where the catalog holds the item.
  */
 /** A ranking is recomputed when events changed the models and it is older than this. */
@@ -95,8 +102,9 @@ export class RecommendService {
   async recommend(workspace: Workspace, call: RecommendCall, identity: IdentityReading): Promise<RecommendAnswer> {
     const userId = identity.read === 'as-given' ? call.userId ?? null : null;
     const anonymousId = call.anonymousId ?? null;
-    const [models, knowledge, profile] = await Promise.all([
+    const [models, trained, knowledge, profile] = await Promise.all([
       this.deps.itemModels(workspace.id),
+      this.deps.trainedModel(workspace.id),
       this.deps.knowledge.get(workspace.id),
       this.profileOf(workspace.id, identity, userId, anonymousId),
     ]);
@@ -121,7 +129,7 @@ export class RecommendService {
       now,
       ranking: this.ranking(workspace.id, models, strategy === 'popular' ? 'popular' : 'trending', now),
     };
-    const plan = planRecommendation(models, input);
+    const plan = planRecommendation(models, input, trained);
     const ids = [...plan.candidates];
     const found = await this.deps.catalog.getItems(workspace.id, ids);
     const entries = new Map<string, CatalogEntry>();
@@ -142,6 +150,7 @@ export class RecommendService {
       strategy,
       situation: result.situation,
       fallback: result.fallback ?? null,
+      model: trained === undefined ? null : { version: trained.version, kind: trained.kind },
       items: result.items.map((r) => {
         const e = entries.get(r.id)!;
         const because = r.because === undefined ? undefined : entries.get(r.because) ?? { title: r.because };

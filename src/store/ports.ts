@@ -440,6 +440,56 @@ export interface CatalogStore {
   unknownItems(workspaceId: string, options: UnknownItemsOptions): Promise<UnknownItem[]>;
 }
 
+/** A trained recommender model version as listed: everything but its payload. */
+export interface RecommenderModelInfo {
+  /** 1, 2, 3 ... per workspace, in order of training; never reused. */
+  readonly version: number;
+  /** The kind of model (`ease-norm`, `item-knn`): what the payload holds. */
+  readonly kind: string;
+  readonly createdAt: number;
+  /** The event log position the training read up to. */
+  readonly trainedFromSeq: number;
+  /** Holdout figures and the training's own (items, users, seconds), as JSON. */
+  readonly metrics: Readonly<Record<string, unknown>>;
+  readonly payloadBytes: number;
+  readonly active: boolean;
+}
+
+export interface StoredRecommenderModel extends RecommenderModelInfo {
+  readonly payload: Uint8Array;
+}
+
+export interface NewRecommenderModel {
+  readonly version: number;
+  readonly kind: string;
+  readonly createdAt: number;
+  readonly trainedFromSeq: number;
+  readonly metrics: Readonly<Record<string, unknown>>;
+  readonly payload: Uint8Array;
+}
+
+/**
+ * A workspace's trained recommender models, versioned; at most one is active (the one
+ * recommendations serve). Payloads are opaque bytes (`src/core/recommend/trained/modelPayload.ts`)
+ * and may be large (a 20,000-item EASE model is 1.6 GB): listing never reads them.
+ */
+export interface RecommenderModelStore {
+  /** Stores a version, inactive; rejects when the workspace has that version already. */
+  saveModel(workspaceId: string, model: NewRecommenderModel): Promise<void>;
+  /** Every version, newest first, without payloads. */
+  listModels(workspaceId: string): Promise<RecommenderModelInfo[]>;
+  /** The active version's number, or null: cheap, for caches that check whether to reload. */
+  activeVersion(workspaceId: string): Promise<number | null>;
+  /** The active version with its payload, or undefined when none is active. */
+  activeModel(workspaceId: string): Promise<StoredRecommenderModel | undefined>;
+  /** A version with its payload. */
+  getModel(workspaceId: string, version: number): Promise<StoredRecommenderModel | undefined>;
+  /** Makes a version the active one (and no other) in one commit; false when there is no such version. */
+  activate(workspaceId: string, version: number): Promise<boolean>;
+  /** Deletes all but the newest `keep` versions, never the active one; the versions deleted, newest first. */
+  deleteOldModels(workspaceId: string, keep: number): Promise<number[]>;
+}
+
 /** Everything the server needs from a store, opened together and closed together. */
 export interface AttuneStore {
   readonly log: EventLogWriter;
@@ -453,6 +503,7 @@ export interface AttuneStore {
   readonly decisions: DecisionReader;
   readonly experiments: ExperimentStore;
   readonly catalog: CatalogStore;
+  readonly recommenderModels: RecommenderModelStore;
   /** Releases the store; every append and state write that has settled is kept. */
   close(): Promise<void>;
 }

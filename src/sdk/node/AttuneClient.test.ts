@@ -30,7 +30,7 @@ class FakeTransport implements AttuneTransport {
 
   async recommend(request: RecommendRequest): Promise<RecommendResponse> {
     this.recommendations.push(request);
-    return { profileId: null, identity: 'anonymous', personalized: false, strategy: request.strategy ?? 'auto', situation: 'cold', fallback: null, items: [] };
+    return { profileId: null, identity: 'anonymous', personalized: false, strategy: request.strategy ?? 'auto', situation: 'cold', fallback: null, model: null, items: [] };
   }
 
   async close(): Promise<void> {

@@ -1,9 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { AttuneError } from '../../core/errors/AttuneError.js';
+import { threadScript } from '../threadScript.js';
 import type { StorageCommand, StorageReply, StorageThreadData, ThreadError } from './storageThreadProtocol.js';
 
 interface Pending {
@@ -20,22 +17,6 @@ export class StorageThreadError extends Error {
     super(`${error.name}: ${error.message}`);
     this.code = error.code;
   }
-}
-
-/**
- * The thread's entry: the compiled file next to this one (dist/), or, when this module runs
- * from TypeScript source (tests, tsx), the .ts file behind tsx's loader. A worker does not
- * take `--import tsx` from its execArgv on Node 20, so a bootstrap registers tsx's ESM hooks
- * in the thread and then imports the entry; tsx is found from here, whatever the working folder.
- */
-function threadEntry(): { readonly script: URL | string; readonly eval: boolean } {
-  if (!import.meta.url.endsWith('.ts')) return { script: new URL('./storageThreadEntry.js', import.meta.url), eval: false };
-  const entry = new URL('./storageThreadEntry.ts', import.meta.url).href;
-  const require = createRequire(import.meta.url);
-  const manifest = require.resolve('tsx/package.json');
-  const { exports } = JSON.parse(readFileSync(manifest, 'utf8')) as { exports: { './esm/api': { import: { default: string } } } };
-  const api = pathToFileURL(join(dirname(manifest), exports['./esm/api'].import.default)).href;
-  return { script: `import(${JSON.stringify(api)}).then(({ register }) => { register(); return import(${JSON.stringify(entry)}); })`, eval: true };
 }
 
 /**
@@ -101,7 +82,7 @@ export class StorageThread {
   }
 
   private start(): Worker {
-    const entry = threadEntry();
+    const entry = threadScript(import.meta.url, 'storageThreadEntry');
     const worker = new Worker(entry.script, { workerData: this.data, eval: entry.eval });
     worker.unref();
     let failure: unknown;

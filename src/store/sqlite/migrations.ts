@@ -285,4 +285,28 @@ export const migrations: readonly string[] = [
     PRIMARY KEY (workspace_id, key)
   ) WITHOUT ROWID;
   `,
+  // Trained recommender models (src/recommend/RecommenderModels.ts): one row per version with
+  // its metadata, the payload in parts of at most 64 MB (SQLite's largest value is 1 GB and a
+  // 20,000-item EASE model is 1.6 GB). A rowid table: its rows are small, the parts large, and
+  // WITHOUT ROWID suits neither large rows nor listings that must not read payloads.
+  `
+  CREATE TABLE recommender_models (
+    workspace_id TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    trained_from_seq INTEGER NOT NULL,
+    metrics TEXT NOT NULL,
+    payload_bytes INTEGER NOT NULL,
+    active INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (workspace_id, version)
+  );
+  CREATE TABLE recommender_model_parts (
+    workspace_id TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    part INTEGER NOT NULL,
+    bytes BLOB NOT NULL,
+    PRIMARY KEY (workspace_id, version, part)
+  );
+  `,
 ];

@@ -10,6 +10,8 @@ import { describeExperimentStoreContract } from '../contract/experimentStore.con
 import { stateBatch } from '../contract/shared.contract.js';
 import { describeEventLogWriterContract } from '../contract/eventLogWriter.contract.js';
 import { describeStateStoreContract } from '../contract/stateStore.contract.js';
+import { describeRecommenderModelStoreContract } from '../contract/recommenderModelStore.contract.js';
+import { MODEL_PART_BYTES } from './SqliteRecommenderModelStore.js';
 import { defaultIdentitySettings } from '../../core/identity/types.js';
 import { createEngineStore } from '../../engine/createEngineStore.js';
 import { migrations } from './migrations.js';
@@ -46,12 +48,16 @@ describeStateStoreContract('sqlite (file)', async () => openOnFile());
 describeStateStoreContract('sqlite (:memory:)', async () => openInMemory());
 describeWorkspaceStoreContract('sqlite (file)', async () => openOnFile());
 describeWorkspaceStoreContract('sqlite (:memory:)', async () => openInMemory());
+// The large payload spans two parts of the adapter's, plus a few bytes.
+describeRecommenderModelStoreContract('sqlite (:memory:)', async () => openInMemory(), { largePayloadBytes: MODEL_PART_BYTES + 17 });
+describeRecommenderModelStoreContract('sqlite (file)', async () => openOnFile());
 // The appends and the state writes on the storage thread, the reads on the main connection.
 describeCatalogStoreContract('sqlite (file, storage thread)', async () => openOnFile('worker'));
 describeDecisionStoreContract('sqlite (file, storage thread)', async () => openOnFile('worker'));
 describeExperimentStoreContract('sqlite (file, storage thread)', async () => openOnFile('worker'));
 describeEventLogWriterContract('sqlite (file, storage thread)', async () => openOnFile('worker'), async (store) => openSqliteStore({ path: store.path, synchronous: 'normal', writer: 'worker' }));
 describeStateStoreContract('sqlite (file, storage thread)', async () => openOnFile('worker'));
+describeRecommenderModelStoreContract('sqlite (file, storage thread)', async () => openOnFile('worker'));
 
 describe('openSqliteStore', () => {
   it('keeps committed events, profiles and workspaces when the file is closed and opened again', async () => {

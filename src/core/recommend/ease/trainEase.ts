@@ -17,6 +17,11 @@ export interface EaseOptions {
   readonly itemExponent?: number;
   /** User weighting: each user's row of the Gram matrix counts |items|^-userExponent. 0 is plain EASE. */
   readonly userExponent?: number;
+  /**
+   * X[u][i] is the largest `weight` of the user's interactions with the item (a purchase
+   * counting more than a view) instead of 1. Default false: implicit feedback, every item 1.
+   */
+  readonly weighted?: boolean;
   readonly onProgress?: Progress;
 }
 
@@ -43,7 +48,7 @@ export function trainEaseModel(data: InteractionData, options: EaseOptions = {})
   const support = itemUserCounts(lists, n);
   const weights = new Float64Array(n);
   for (let i = 0; i < n; i++) weights[i] = (support[i]! + 1) ** -(options.itemExponent ?? 0);
-  const gram = weightedGram(lists, weights, n, options.userExponent ?? 0);
+  const gram = weightedGram(lists, weights, n, options.userExponent ?? 0, options.weighted === true ? strengths(data, lists) : undefined);
   let plainDiagonal = 0;
   let diagonal = 0;
   for (let i = 0; i < n; i++) {
@@ -66,15 +71,32 @@ export function trainEaseModel(data: InteractionData, options: EaseOptions = {})
   return { itemCount: n, weights, b };
 }
 
-/** The lower triangle of sum over users of |u|^-userExponent * (w o x_u)(w o x_u)^T. */
-function weightedGram(lists: readonly (readonly number[])[], weights: Float64Array, n: number, userExponent: number): Float64Array {
+/** Each user's X values, parallel to `lists`: the largest weight of the user's interactions with the item. */
+function strengths(data: InteractionData, lists: readonly (readonly number[])[]): number[][] {
+  const n = data.itemIds.length;
+  const strongest = new Map<number, number>();
+  for (const { user, item, weight } of data.interactions) {
+    const key = user * n + item;
+    strongest.set(key, Math.max(strongest.get(key) ?? -Infinity, weight));
+  }
+  return lists.map((items, user) => items.map((item) => strongest.get(user * n + item)!));
+}
+
+/** The lower triangle of sum over users of |u|^-userExponent * (w o x_u)(w o x_u)^T (x_u binary unless `values`). */
+function weightedGram(lists: readonly (readonly number[])[], weights: Float64Array, n: number, userExponent: number, values?: readonly (readonly number[])[]): Float64Array {
   const gram = new Float64Array(n * n);
-  for (const items of lists) {
+  for (let user = 0; user < lists.length; user++) {
+    const items = lists[user]!;
     if (items.length === 0) continue;
     const userWeight = items.length ** -userExponent;
-    for (const p of items) {
-      const wp = userWeight * weights[p]!;
-      for (const q of items) if (q <= p) gram[p * n + q]! += wp * weights[q]!;
+    const x = values?.[user];
+    for (let a = 0; a < items.length; a++) {
+      const p = items[a]!;
+      const wp = userWeight * weights[p]! * (x === undefined ? 1 : x[a]!);
+      for (let b = 0; b < items.length; b++) {
+        const q = items[b]!;
+        if (q <= p) gram[p * n + q]! += wp * weights[q]! * (x === undefined ? 1 : x[b]!);
+      }
     }
   }
   return gram;

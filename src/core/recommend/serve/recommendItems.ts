@@ -4,8 +4,9 @@ import { cooccurrenceRecommender } from '../cooccurrence/cooccurrenceRecommender
 import { boughtItems, historyItems, itemsSince, seenItems, type ItemHistory } from '../history/itemHistory.js';
 import type { OnlineItemModels } from '../online/OnlineItemModels.js';
 import type { Recommender, ScoredItem } from '../Recommender.js';
+import { inItemSpace, type ServedModel } from '../trained/servedModel.js';
 
-export const recommendStrategies = ['auto', 'popular', 'trending', 'viewed-together', 'bought-together', 'session'] as const;
+export const recommendStrategies = ['auto', 'collaborative', 'popular', 'trending', 'viewed-together', 'bought-together', 'session'] as const;
 export type RecommendStrategy = (typeof recommendStrategies)[number];
 
 /** What a request asks, with what is known of the visitor (nothing personal without consent). */
@@ -135,13 +136,20 @@ export interface RecommendPlan {
   readonly session: readonly number[];
 }
 
-export function planRecommendation(models: OnlineItemModels, input: RecommendInput): RecommendPlan {
+/**
+ * The blend's sources. The collaborative source for known users is the workspace's trained
+ * model (`trained`, scored from the visitor's live history, mapped by item id), or, while no
+ * model is active, "viewed together" co-occurrence.
+ */
+export function planRecommendation(models: OnlineItemModels, input: RecommendInput, trained?: ServedModel): RecommendPlan {
   const viewedTogether = remembering(cooccurrenceRecommender(models.viewed, { name: 'viewed-together', measure: 'cosine' }));
+  const collaborative = trained === undefined ? viewedTogether : remembering(inItemSpace(trained, models.ids, 'collaborative'));
   const boughtTogether = remembering(cooccurrenceRecommender(models.bought, { name: 'bought-together', measure: 'cosine', minPairCount: 1 }));
   const session = remembering(cooccurrenceRecommender(models.viewed, { name: 'session', measure: 'cosine' }));
   const kind = input.strategy === 'popular' ? 'popular' : 'trending';
   const popular = popularRecommender(input.ranking ?? popularRanking(models, kind, input.now), kind);
-  const explicit = input.strategy === 'viewed-together' ? viewedTogether
+  const explicit = input.strategy === 'collaborative' ? collaborative
+    : input.strategy === 'viewed-together' ? viewedTogether
     : input.strategy === 'bought-together' ? boughtTogether
       : input.strategy === 'session' ? session
         : input.strategy === 'popular' || input.strategy === 'trending' ? popular : undefined;
@@ -154,17 +162,18 @@ export function planRecommendation(models: OnlineItemModels, input: RecommendInp
     if (r !== undefined) for (const c of r.recommend({ history: h, k })) candidates.add(models.ids.id(c.item));
   };
   add(explicit, history, pool);
-  add(viewedTogether, history, pool);
+  add(collaborative, history, pool);
   add(session, sessionItems, pool);
   add(popular, [], pool * 10);
-  return { models, input, sources: { collaborative: viewedTogether, session, popular }, explicit, candidates, history, session: sessionItems };
+  return { models, input, sources: { collaborative, session, popular }, explicit, candidates, history, session: sessionItems };
 }
 
 /**
  * Ranks items for one request: the recommender the situation (or the request) calls for,
  * falling back down the blend's chain to the popular items; business filters, a per-category
  * cap and the catalog's knowledge of each item (`meta`: undefined for an item the catalog
- * does not hold, which is never shown).
+ * does not hold, which is never shown: an item deleted after a model was trained included).
+ * `trained`: the workspace's active collaborative model, when there is one.
  */
 export function recommendItems(plan: RecommendPlan, meta: (id: string) => ItemMeta | undefined): RecommendOutput {
   const { models, input, sources: s, explicit } = plan;

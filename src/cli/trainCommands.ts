@@ -1,0 +1,76 @@
+import type { Command } from 'commander';
+import { Option } from 'commander';
+import type { AttuneConfig } from '../config/config.js';
+import { seededRandom } from '../core/common/random.js';
+import { createEngine } from '../engine/createEngine.js';
+import type { TrainingSummary } from '../recommend/RecommenderModels.js';
+import { chooseWorkspace } from './chooseWorkspace.js';
+import { openStore } from './openStore.js';
+import { progressBar } from './progressBar.js';
+import { systemClock, uuidIds } from './systemClock.js';
+
+export interface TrainRecommendOptions {
+  readonly workspace?: string;
+  readonly kind?: 'auto' | 'ease-norm' | 'item-knn';
+  readonly activate: boolean;
+  readonly json: boolean;
+}
+
+const megabytes = (bytes: number) => (bytes < 1024 * 1024 ? `${(bytes / 1024).toFixed(1)} KB` : `${(bytes / 1024 / 1024).toFixed(1)} MB`);
+
+function printSummary(summary: TrainingSummary, workspace: { id: string; name: string }): void {
+  const out = process.stdout;
+  out.write(`Recommender model version ${summary.version} (${summary.kind}) of workspace ${workspace.id} (${workspace.name})${summary.active ? ', active' : ', not activated'}\n`);
+  if (summary.notice !== null) out.write(`  note: ${summary.notice}\n`);
+  out.write(`  ${summary.items.toLocaleString('en')} items, ${summary.users.toLocaleString('en')} users, ${summary.interactions.toLocaleString('en')} interactions from ${summary.events.toLocaleString('en')} events (log up to ${summary.trainedFromSeq})\n`);
+  const k = summary.k;
+  out.write(summary.judgedUsers === 0
+    ? '  holdout: no user has two items or more, not judged\n'
+    : `  holdout (leave-last-out, ${summary.judgedUsers.toLocaleString('en')} users): nDCG@${k} ${summary.ndcg.toFixed(3)}, HR@${k} ${summary.hitRate.toFixed(3)}; popularity nDCG@${k} ${summary.popularNdcg.toFixed(3)}, HR@${k} ${summary.popularHitRate.toFixed(3)}\n`);
+  out.write(`  ${summary.seconds.toFixed(1)} s, model ${megabytes(summary.modelBytes)} in memory, ${megabytes(summary.payloadBytes)} stored\n`);
+}
+
+/**
+ * `attune train recommend`: trains the workspace's collaborative model from its event log
+ * and makes it the active version, with a progress bar on a terminal. It takes the data
+ * folder, so it refuses (ATTUNE_DATA_FOLDER_IN_USE) while a server runs on it: ask that
+ * server instead (`POST /admin/v1/recommenders/train`), which swaps the model in without a restart.
+ */
+export async function trainRecommendCommand(config: AttuneConfig, options: TrainRecommendOptions): Promise<number> {
+  const store = openStore(config, 'train recommend');
+  try {
+    const workspace = await chooseWorkspace(store.workspaces, options.workspace);
+    const engine = createEngine({ store, clock: systemClock, ids: uuidIds, random: seededRandom(0), decisionSampleRate: 0 });
+    const bar = progressBar(process.stderr, 'training', 'events read');
+    const summary = await engine.recommenders.train(workspace.id, {
+      ...(options.kind === undefined ? {} : { kind: options.kind }),
+      activate: options.activate,
+      onProgress: (p) => bar.update({ bytes: p.fraction, totalBytes: 1, rows: p.eventsRead }),
+    });
+    bar.finish();
+    if (options.json) process.stdout.write(`${JSON.stringify({ workspace: { id: workspace.id, name: workspace.name }, ...summary })}\n`);
+    else printSummary(summary, workspace);
+    return 0;
+  } finally {
+    await store.close();
+  }
+}
+
+/** Adds `attune train recommend` (the `train` group; later trainers join it here). */
+export function registerTrainCommands(program: Command, configFrom: (options: { data?: string }) => AttuneConfig, dataOption: () => Option): void {
+  const train = program.command('train').description('train models from the event log into versioned models the server serves');
+  train.command('recommend')
+    .description('train the collaborative recommender (EASE up to 20,000 items, item-kNN above) from the workspace\'s item events, '
+      + 'judge it on a leave-last-out holdout beside popularity, store it as a new version and activate it. Stop the server first, or use its POST /admin/v1/recommenders/train')
+    .addOption(dataOption())
+    .option('--workspace <id>', 'the workspace (needed when there are several)')
+    .addOption(new Option('--kind <kind>', 'the model').choices(['auto', 'ease-norm', 'item-knn']).default('auto'))
+    .option('--no-activate', 'store the version without serving it (activate it later through the admin API)')
+    .option('--json', 'print the summary as JSON')
+    .action(async (options: { data?: string; workspace?: string; kind: 'auto' | 'ease-norm' | 'item-knn'; activate: boolean; json?: boolean }) => {
+      process.exitCode = await trainRecommendCommand(configFrom(options), {
+        ...(options.workspace === undefined ? {} : { workspace: options.workspace }),
+        kind: options.kind, activate: options.activate, json: options.json === true,
+      });
+    });
+}
