@@ -10,6 +10,7 @@ import { KnowledgeModels } from '../knowledge/KnowledgeModels.js';
 import { WorkspaceService } from '../workspaces/WorkspaceService.js';
 import { ExperimentService } from '../experiments/ExperimentService.js';
 import { RecommendService } from '../recommend/RecommendService.js';
+import { OrderRulesService } from '../recommend/OrderRules.js';
 import type { LiveStore } from '../profiles/LiveStore.js';
 
 export interface EngineOptions {
@@ -45,6 +46,8 @@ export interface Engine {
   readonly catalog: CatalogService;
   /** Recommendations from the online item models and the catalog (POST /v1/recommend). */
   readonly recommendations: RecommendService;
+  /** Association rules of a workspace's orders, mined on request from the log. */
+  readonly orderRules: OrderRulesService;
 }
 
 /** Wires the services over a store; the one place that knows how they fit together. */
@@ -68,5 +71,6 @@ export function createEngine(options: EngineOptions): Engine {
   const recommendations = new RecommendService({
     reader: store.decisions, itemModels: (ws) => store.itemModels(ws), catalog, knowledge: models, clock,
   });
-  return { store, workspaces, models, decisionModels, knowledgeAdmin, decisionAdmin, collector, decisions, experiments, catalog, recommendations };
+  const orderRules = new OrderRulesService({ events: store.events, clock });
+  return { store, workspaces, models, decisionModels, knowledgeAdmin, decisionAdmin, collector, decisions, experiments, catalog, recommendations, orderRules };
 }

@@ -12,6 +12,7 @@ import { installProblemHandlers, sendProblem, toAttuneError } from './problem.js
 import { adminRoutes } from './routes/adminRoutes.js';
 import { catalogRoutes } from './routes/catalogRoutes.js';
 import { recommendRoutes } from './routes/recommendRoutes.js';
+import { recommendAdminRoutes } from './routes/recommendAdminRoutes.js';
 import { collectRoutes } from './routes/collectRoutes.js';
 import { healthRoutes } from './routes/healthRoutes.js';
 import { knowledgeRoutes } from './routes/knowledgeRoutes.js';
@@ -154,6 +155,7 @@ export async function buildServer(options: ServerOptions): Promise<AttuneServer>
   await app.register(experimentRoutes, { workspaces, experiments });
   await app.register(catalogRoutes, { workspaces, catalog: engine.catalog });
   await app.register(recommendRoutes, { workspaces, recommendations: engine.recommendations });
+  await app.register(recommendAdminRoutes, { workspaces, orderRules: engine.orderRules });
   app.addHook('preClose', async () => {
     ready = false;
   });

@@ -12,6 +12,11 @@ export interface AprioriOptions {
   readonly minSupport: number;
   /** The largest itemset to mine (arules' `maxlen`, default 10). */
   readonly maxLength?: number;
+  /**
+   * A bound on the work: mining stops with ATTUNE_INVALID_REQUEST (field `minSupport`) when the
+   * frequent itemsets found and the next level's candidates exceed it. Default: no bound.
+   */
+  readonly maxItemsets?: number;
 }
 
 export interface CountedItemsets {
@@ -54,6 +59,12 @@ export function frequentItemsets(baskets: readonly (readonly string[])[], option
   for (let size = 2; size <= maxLength && level.length > 1; size += 1) {
     const candidates = joinLevel(level, counts);
     if (candidates.length === 0) break;
+    if (options.maxItemsets !== undefined && counts.size + candidates.length > options.maxItemsets) {
+      throw new AttuneError('ATTUNE_INVALID_REQUEST', {
+        detail: `minimum support ${minSupport} leaves ${counts.size} frequent itemsets and ${candidates.length} candidates of ${size} items, more than the bound of ${options.maxItemsets}: raise the minimum support or lower the maximum length`,
+        field: 'minSupport',
+      });
+    }
     const tally = countCandidates(transactions, candidates, size);
     level = [];
     for (const candidate of candidates) {
