@@ -11,6 +11,7 @@ import { WorkspaceService } from '../workspaces/WorkspaceService.js';
 import { ExperimentService } from '../experiments/ExperimentService.js';
 import { RecommendService } from '../recommend/RecommendService.js';
 import { OrderRulesService } from '../recommend/OrderRules.js';
+import { ContentModels } from '../recommend/ContentModels.js';
 import type { LiveStore } from '../profiles/LiveStore.js';
 
 export interface EngineOptions {
@@ -48,6 +49,8 @@ export interface Engine {
   readonly recommendations: RecommendService;
   /** Association rules of a workspace's orders, mined on request from the log. */
   readonly orderRules: OrderRulesService;
+  /** Content similarity per workspace, built from the catalog and kept current by its changes. */
+  readonly contentModels: ContentModels;
 }
 
 /** Wires the services over a store; the one place that knows how they fit together. */
@@ -72,5 +75,7 @@ export function createEngine(options: EngineOptions): Engine {
     reader: store.decisions, itemModels: (ws) => store.itemModels(ws), catalog, knowledge: models, clock,
   });
   const orderRules = new OrderRulesService({ events: store.events, clock });
-  return { store, workspaces, models, decisionModels, knowledgeAdmin, decisionAdmin, collector, decisions, experiments, catalog, recommendations, orderRules };
+  const contentModels = new ContentModels({ items: store.catalog });
+  catalog.onChange(contentModels.apply);
+  return { store, workspaces, models, decisionModels, knowledgeAdmin, decisionAdmin, collector, decisions, experiments, catalog, recommendations, orderRules, contentModels };
 }

@@ -13,14 +13,21 @@ export function topScored(
   exclude?: ReadonlySet<number>,
   because?: ReadonlyMap<number, number>,
 ): ScoredItem[] {
+  if (k <= 0) return [];
+  // A short sorted list of the best so far: a long score table (content similarity over a
+  // large category) is not sorted whole for the few items asked.
   const ranked: ScoredItem[] = [];
   for (const [item, score] of scores) {
     if (!(score > 0) || exclude?.has(item) === true) continue;
+    if (ranked.length === k && compareScored({ item, score }, ranked[k - 1]!) >= 0) continue;
     const reason = because?.get(item);
-    ranked.push(reason === undefined ? { item, score } : { item, score, because: reason });
+    const entry = reason === undefined ? { item, score } : { item, score, because: reason };
+    let at = ranked.length;
+    while (at > 0 && compareScored(entry, ranked[at - 1]!) < 0) at--;
+    ranked.splice(at, 0, entry);
+    if (ranked.length > k) ranked.pop();
   }
-  ranked.sort(compareScored);
-  return ranked.slice(0, Math.max(0, k));
+  return ranked;
 }
 
 /** Best first, then the lower item index: the one order every recommender here returns. */
