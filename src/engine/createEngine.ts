@@ -12,6 +12,7 @@ import { ExperimentService } from '../experiments/ExperimentService.js';
 import { RecommendService } from '../recommend/RecommendService.js';
 import { OrderRulesService } from '../recommend/OrderRules.js';
 import { ContentModels } from '../recommend/ContentModels.js';
+import { LiveSessions } from '../recommend/LiveSessions.js';
 import type { LiveStore } from '../profiles/LiveStore.js';
 
 export interface EngineOptions {
@@ -51,6 +52,8 @@ export interface Engine {
   readonly orderRules: OrderRulesService;
   /** Content similarity per workspace, built from the catalog and kept current by its changes. */
   readonly contentModels: ContentModels;
+  /** Session kNN and sequential rules over the live sessions, fed by every view the write model applies. */
+  readonly sessions: LiveSessions;
 }
 
 /** Wires the services over a store; the one place that knows how they fit together. */
@@ -77,5 +80,7 @@ export function createEngine(options: EngineOptions): Engine {
   const orderRules = new OrderRulesService({ events: store.events, clock });
   const contentModels = new ContentModels({ items: store.catalog });
   catalog.onChange(contentModels.apply);
-  return { store, workspaces, models, decisionModels, knowledgeAdmin, decisionAdmin, collector, decisions, experiments, catalog, recommendations, orderRules, contentModels };
+  const sessions = new LiveSessions({ events: store.events, clock });
+  store.live.onItemEvent(sessions.record);
+  return { store, workspaces, models, decisionModels, knowledgeAdmin, decisionAdmin, collector, decisions, experiments, catalog, recommendations, orderRules, contentModels, sessions };
 }
