@@ -12,7 +12,7 @@ import { Type } from 'typebox';
  */
 export const orderRulesLimits = {
   maxOrders: 100_000,
-  maxItemsets: 50_000,
+  maxItemsets: 250_000,
   maxLength: 6,
   maxDays: 3650,
   maxListed: 10_000,

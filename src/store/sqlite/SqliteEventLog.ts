@@ -78,7 +78,10 @@ export class SqliteEventLog implements EventLogReader {
     let statement = this.reads.get(key);
     if (statement === undefined) {
       const where = [
-        ...(byWorkspace ? ['workspace_id = ?'] : []),
+        // `+`: not through an index on workspace_id, whose rows would be sorted by seq again for
+        // every chunk (a temporary B-tree per chunk made reading a workspace quadratic): the
+        // primary key's range is read in order and filtered.
+        ...(byWorkspace ? ['+workspace_id = ?'] : []),
         'seq > ?',
         ...(nameCount === 0 ? [] : [`type = 'track' AND name IN (${Array.from({ length: nameCount }, () => '?').join(', ')})`]),
       ].join(' AND ');

@@ -21,12 +21,17 @@ export interface SessionIndex {
   readonly bySerial: Map<number, IndexedSession>;
   /** The next session's serial (serials are never reused, so removed sessions leave no gap to fill). */
   nextSerial: number;
+  /**
+   * No session below this serial is left (removeOldestSession's cursor): a Map's first entry
+   * after many deletions is found by skipping them all, which made each removal slower.
+   */
+  firstSerial: number;
   /** item -> serials of the sessions holding it, in order of the session's first click on it. */
   readonly itemSessions: Map<number, number[]>;
 }
 
 export function createSessionIndex(): SessionIndex {
-  return { byKey: new Map(), bySerial: new Map(), nextSerial: 0, itemSessions: new Map() };
+  return { byKey: new Map(), bySerial: new Map(), nextSerial: 0, firstSerial: 0, itemSessions: new Map() };
 }
 
 /**
@@ -63,15 +68,17 @@ export function addClick(index: SessionIndex, key: string, item: number, time: n
  * never been added: each item's holders keep their order.
  */
 export function removeOldestSession(index: SessionIndex): IndexedSession | undefined {
-  const oldest = index.bySerial.values().next();
-  if (oldest.done === true) return undefined;
-  const session = oldest.value;
+  if (index.bySerial.size === 0) return undefined;
+  while (!index.bySerial.has(index.firstSerial)) index.firstSerial += 1;
+  const session = index.bySerial.get(index.firstSerial)!;
   index.bySerial.delete(session.serial);
   index.byKey.delete(session.key);
   for (const item of session.distinct) {
     const holders = index.itemSessions.get(item)!;
-    // The oldest session is near the front of its items' holders (they are in order of first click).
-    holders.splice(holders.indexOf(session.serial), 1);
+    // The oldest session is usually first among its items' holders (they are in order of first
+    // click), and shift() trims the front of a long array in place where splice copies it.
+    if (holders[0] === session.serial) holders.shift();
+    else holders.splice(holders.indexOf(session.serial), 1);
     if (holders.length === 0) index.itemSessions.delete(item);
   }
   return session;
