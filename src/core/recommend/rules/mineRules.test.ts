@@ -42,6 +42,7 @@ describe('mineRules', () => {
   });
 
   it('stops at the bound on itemsets and candidates, naming the minimum support; at the bound exactly it mines', () => {
+    // The bound counts itemsets found and the next level's candidates together.
     // a, b, c and every pair frequent: 3 singles + 3 pair candidates, then 1 triple candidate.
     const baskets = [['a', 'b', 'c'], ['a', 'b', 'c']];
     expect(mineRules(baskets, { minSupport: 0.5, minConfidence: 0, maxItemsets: 7 }).itemsets).toHaveLength(7);
