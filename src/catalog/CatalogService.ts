@@ -37,6 +37,13 @@ export interface ListItemsOptions {
   readonly q?: string;
 }
 
+/** What a write changed, told to listeners once it is stored (items as stored). */
+export type CatalogChange =
+  | { readonly kind: 'put'; readonly items: readonly Item[] }
+  | { readonly kind: 'delete'; readonly ids: readonly string[] };
+
+export type CatalogListener = (workspaceId: string, change: CatalogChange) => void;
+
 const notFound = (id: string) => new AttuneError('ATTUNE_ITEM_NOT_FOUND', { detail: `no item has the id "${id}"` });
 const invalid = (fault: ItemFault, index?: number) => new AttuneError('ATTUNE_ITEM_INVALID', { detail: fault.message, field: fault.field, ...(index === undefined ? {} : { index }) });
 
@@ -50,8 +57,20 @@ const invalid = (fault: ItemFault, index?: number) => new AttuneError('ATTUNE_IT
 export class CatalogService {
   private readonly queues = new Map<string, Promise<unknown>>();
   private readonly cache = new ItemCache();
+  private readonly listeners = new Set<CatalogListener>();
 
   constructor(private readonly deps: { readonly store: CatalogStore; readonly clock: Clock }) {}
+
+  /**
+   * Tells `listener` of every change once it is stored, in the order of the writes (in-memory
+   * indexes built from the catalog keep up with it: content similarity). A listener runs
+   * synchronously and must not throw; one that does is cut off from that change only.
+   * Returns the function that stops the telling.
+   */
+  onChange(listener: CatalogListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
 
   /** Creates or replaces items (whole: fields left out take their defaults). */
   async putItems(workspaceId: string, inputs: readonly unknown[], options: PutItemsOptions = {}): Promise<PutItemsResult> {
@@ -85,6 +104,7 @@ export class CatalogService {
       });
       const statuses = items.length === 0 ? [] : await this.deps.store.putItems(workspaceId, items);
       this.cache.written(workspaceId, items.map((item) => [item.id, item] as const));
+      if (items.length > 0) this.tell(workspaceId, { kind: 'put', items });
       const results = valid.map(({ index, input }, i) => ({ index, id: input.id, status: statuses[i] ?? 'created' as const }));
       return {
         created: results.filter((r) => r.status === 'created').length,
@@ -118,6 +138,7 @@ export class CatalogService {
       if (!patched.ok) throw invalid(patched.fault);
       await this.deps.store.putItems(workspaceId, [patched.value]);
       this.cache.written(workspaceId, [[id, patched.value]]);
+      this.tell(workspaceId, { kind: 'put', items: [patched.value] });
       return patched.value;
     });
   }
@@ -126,6 +147,7 @@ export class CatalogService {
     const [deleted] = await this.serial(workspaceId, async () => {
       const result = await this.deps.store.deleteItems(workspaceId, [id]);
       this.cache.written(workspaceId, [[id, null]]);
+      if (result[0] === true) this.tell(workspaceId, { kind: 'delete', ids: [id] });
       return result;
     });
     if (deleted !== true) throw notFound(id);
@@ -175,6 +197,16 @@ export class CatalogService {
   async unknownItems(workspaceId: string, options: { readonly limit: number; readonly days: number }): Promise<{ since: number; items: UnknownItem[] }> {
     const since = this.deps.clock.now() - options.days * 86_400_000;
     return { since, items: await this.deps.store.unknownItems(workspaceId, { limit: options.limit, since }) };
+  }
+
+  private tell(workspaceId: string, change: CatalogChange): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(workspaceId, change);
+      } catch {
+        // The write is stored; a listener's fault is its own (it rebuilds from the store).
+      }
+    }
   }
 
   /** Runs the workspace's writes one after another. */

@@ -11,6 +11,9 @@ import { WorkspaceService } from '../workspaces/WorkspaceService.js';
 import { ExperimentService } from '../experiments/ExperimentService.js';
 import { RecommendService } from '../recommend/RecommendService.js';
 import { RecommenderModels } from '../recommend/RecommenderModels.js';
+import { OrderRulesService } from '../recommend/OrderRules.js';
+import { ContentModels } from '../recommend/ContentModels.js';
+import { LiveSessions } from '../recommend/LiveSessions.js';
 import type { LiveStore } from '../profiles/LiveStore.js';
 
 export interface EngineOptions {
@@ -48,6 +51,12 @@ export interface Engine {
   readonly recommendations: RecommendService;
   /** Trained recommender models: the training job, versions, activation, the active model as served. */
   readonly recommenders: RecommenderModels;
+  /** Association rules of a workspace's orders, mined on request from the log. */
+  readonly orderRules: OrderRulesService;
+  /** Content similarity per workspace, built from the catalog and kept current by its changes. */
+  readonly contentModels: ContentModels;
+  /** Session kNN and sequential rules over the live sessions, fed by every view the write model applies. */
+  readonly sessions: LiveSessions;
 }
 
 /** Wires the services over a store; the one place that knows how they fit together. */
@@ -70,8 +79,14 @@ export function createEngine(options: EngineOptions): Engine {
   const catalog = new CatalogService({ store: store.catalog, clock });
   // One per engine: it runs one training at a time per workspace and caches the active models.
   const recommenders = new RecommenderModels({ store: store.recommenderModels, events: store.events, settle: () => store.committer.flush(), clock });
+  const orderRules = new OrderRulesService({ events: store.events, clock });
+  const contentModels = new ContentModels({ items: store.catalog });
+  catalog.onChange(contentModels.apply);
+  const sessions = new LiveSessions({ events: store.events, clock });
+  store.live.onItemEvent(sessions.record);
   const recommendations = new RecommendService({
     reader: store.decisions, itemModels: (ws) => store.itemModels(ws), trainedModel: (ws) => recommenders.served(ws), catalog, knowledge: models, clock,
+    contentModels, sessions,
   });
-  return { store, workspaces, models, decisionModels, knowledgeAdmin, decisionAdmin, collector, decisions, experiments, catalog, recommendations, recommenders };
+  return { store, workspaces, models, decisionModels, knowledgeAdmin, decisionAdmin, collector, decisions, experiments, catalog, recommendations, recommenders, orderRules, contentModels, sessions };
 }

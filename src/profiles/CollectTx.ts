@@ -1,4 +1,5 @@
 import type { OnlineItemModels } from '../core/recommend/online/OnlineItemModels.js';
+import type { ItemEvent } from '../core/recommend/history/itemHistory.js';
 import type { CollectedEvent } from '../core/events/CollectedEvent.js';
 import type { ProfileState } from '../core/identity/mergeProfileState.js';
 import type { TraitState } from '../core/identity/traits.js';
@@ -45,7 +46,23 @@ export interface CollectTx {
   updateExperimentStats(workspaceId: string, changes: readonly ArmStatChange[], at: number): void;
   /** The workspace's online item models (preloaded with `counters: true`); null where events do not teach them. */
   itemModels(workspaceId: string): OnlineItemModels | null;
+  /** Tells listeners outside the state (the live session index) of an e-commerce event applied, live or replayed. */
+  itemEventApplied(workspaceId: string, applied: AppliedItemEvent): void;
 }
+
+/** An e-commerce event as the write model applied it: its log position, profile and items. */
+export interface AppliedItemEvent {
+  readonly seq: number;
+  readonly profileId: string;
+  readonly receivedAt: number;
+  readonly event: ItemEvent;
+}
+
+/**
+ * Told synchronously inside the event's job, before its append is durable; a replay (recovery,
+ * rebuild) tells again events already told, with the same `seq`. Must not throw.
+ */
+export type ItemEventListener = (workspaceId: string, applied: AppliedItemEvent) => void;
 
 /** What a job reads: loaded into memory before it runs. */
 export interface Preload {

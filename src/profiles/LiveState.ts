@@ -10,7 +10,7 @@ import type { Interaction } from '../core/decide/interactions.js';
 import type { ArmStatChange } from '../core/experiments/experimentUnits.js';
 import { replacePairInPlace, type MutablePairMoments } from '../core/stats/SufficientStats.js';
 import type { DecisionProfileRow, DecisionRecord, LogRecord, OutcomeDelta, StateBatch, StateStore, StoredProfile } from '../store/ports.js';
-import type { CollectTx, Preload } from './CollectTx.js';
+import type { AppliedItemEvent, CollectTx, ItemEventListener, Preload } from './CollectTx.js';
 import type { DedupeWindow } from './DedupeWindow.js';
 
 /** One profile in memory: everything the write model and decisions read of it. */
@@ -93,6 +93,7 @@ export class LiveState implements CollectTx {
   private readonly identities = new Map<string, string | null>();
   private readonly armStats = new Map<string, Map<string, ArmStatsRecord>>();
   private readonly counters = new Map<string, OnlineItemModels>();
+  private readonly itemListeners = new Set<ItemEventListener>();
   private cachedBytes = 0;
   /** Loads awaiting the store: what they found is pinned only at their end, so nothing is evicted meanwhile. */
   private loadsInFlight = 0;
@@ -459,6 +460,24 @@ export class LiveState implements CollectTx {
     const c = this.counters.get(workspaceId);
     if (c === undefined) throw new NotPreloadedError(`the item models of workspace ${workspaceId} were not loaded before the job`);
     return c;
+  }
+
+  /** Listens to the e-commerce events jobs apply (see ItemEventListener); returns the function that stops it. */
+  onItemEvent(listener: ItemEventListener): () => void {
+    this.itemListeners.add(listener);
+    return () => this.itemListeners.delete(listener);
+  }
+
+  itemEventApplied(workspaceId: string, applied: AppliedItemEvent): void {
+    // Off with the item models (to measure what learning from items costs): sessions learn nothing either.
+    if (!this.learnItems) return;
+    for (const listener of this.itemListeners) {
+      try {
+        listener(workspaceId, applied);
+      } catch {
+        // A listener's fault must not fail the event's job: the event is the log's, not the listener's.
+      }
+    }
   }
 
   /** The workspace's item models if they are in memory (readers outside jobs). */

@@ -6,6 +6,7 @@ import { planIdentity, type IdentityPlan } from '../core/identity/planIdentity.j
 import { applyTraits } from '../core/identity/traits.js';
 import type { IdentityKey, IdentitySettings } from '../core/identity/types.js';
 import type { KnowledgeModel } from '../core/knowledge/KnowledgeModel.js';
+import type { ItemEvent } from '../core/recommend/history/itemHistory.js';
 import { applyEventKnowledge, mergeKnowledge } from '../core/knowledge/KnowledgeState.js';
 import type { CollectTx } from './CollectTx.js';
 
@@ -40,8 +41,9 @@ export function profileIdFor(workspaceId: string, key: IdentityKey): string {
  */
 export function applyEvent(tx: CollectTx, workspace: WorkspaceContext, event: CollectedEvent): CommitOutcome {
   if (tx.hasMessage(workspace.id, event.messageId)) return { kind: 'duplicate', messageId: event.messageId };
-  const { plan, unreadable } = updateProfile(tx, workspace, event);
+  const { plan, unreadable, items } = updateProfile(tx, workspace, event);
   const seq = tx.appendEvent(workspace.id, plan.profileId, event);
+  if (items !== null) tx.itemEventApplied(workspace.id, { seq, profileId: plan.profileId, receivedAt: event.receivedAt, event: items });
   return { kind: 'accepted', seq, profileId: plan.profileId, mergedProfileId: plan.merge, mergeSkipped: plan.skipped, unreadable };
 }
 
@@ -54,8 +56,9 @@ export interface ReplayOutcome {
 
 /** A rebuild's step: the same profile work as collection, for an event already in the log. */
 export function replayEvent(tx: CollectTx, workspace: WorkspaceContext, event: CollectedEvent, stored: { seq: number; profileId: string }): ReplayOutcome {
-  const { plan } = updateProfile(tx, workspace, event);
+  const { plan, items } = updateProfile(tx, workspace, event);
   if (plan.profileId !== stored.profileId) tx.setEventProfile(workspace.id, stored.seq, plan.profileId);
+  if (items !== null) tx.itemEventApplied(workspace.id, { seq: stored.seq, profileId: plan.profileId, receivedAt: event.receivedAt, event: items });
   return { profileId: plan.profileId, created: plan.create, merged: plan.merge !== null };
 }
 
@@ -63,7 +66,7 @@ export function replayEvent(tx: CollectTx, workspace: WorkspaceContext, event: C
  * Identity (planned by the pure core, carried out here), merge, traits, counters, then what
  * Attune knows of the profile (features, session, consent, segments), in the event's commit.
  */
-function updateProfile(tx: CollectTx, workspace: WorkspaceContext, event: CollectedEvent): { plan: IdentityPlan; unreadable: readonly UnreadableNumber[] } {
+function updateProfile(tx: CollectTx, workspace: WorkspaceContext, event: CollectedEvent): { plan: IdentityPlan; unreadable: readonly UnreadableNumber[]; items: ItemEvent | null } {
   const ws = workspace.id;
   const plan = planIdentity(event, (key) => tx.findProfile(ws, key), workspace.identity, (primary) => profileIdFor(ws, primary));
   if (plan.create) tx.createProfile(ws, plan.profileId, event.timestamp);
@@ -99,5 +102,5 @@ function updateProfile(tx: CollectTx, workspace: WorkspaceContext, event: Collec
   if (update.interaction !== null) tx.countOutcome(ws, update.interaction);
   if (update.experiments.length > 0) tx.updateExperimentStats(ws, update.experiments, event.timestamp);
   if (update.items !== null) tx.itemModels(ws)?.apply(update.items.event, update.items.sessionBefore);
-  return { plan, unreadable: update.unreadable };
+  return { plan, unreadable: update.unreadable, items: update.items?.event ?? null };
 }

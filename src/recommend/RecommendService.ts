@@ -7,7 +7,9 @@ import type { OnlineItemModels } from '../core/recommend/online/OnlineItemModels
 import { planRecommendation, popularRanking, recommendItems, type PopularRanking, type RecommendStrategy } from '../core/recommend/serve/recommendItems.js';
 import type { ServedModel } from '../core/recommend/trained/servedModel.js';
 import type { DecisionProfileRow, DecisionReader, Workspace } from '../store/ports.js';
+import type { ContentModels } from './ContentModels.js';
 import { itemReason } from './itemReason.js';
+import type { LiveSessions } from './LiveSessions.js';
 
 /** What the service needs of a catalog item (the catalog's Item has these and more). */
 export interface CatalogEntry {
@@ -72,6 +74,10 @@ export interface RecommendServiceDeps {
   readonly catalog: { getItems(workspaceId: string, ids: readonly string[]): Promise<(CatalogEntry | undefined)[]> };
   readonly knowledge: { get(workspaceId: string): Promise<KnowledgeModel> };
   readonly clock: Clock;
+  /** Content similarity (new items, thin histories), in the online models' item space. */
+  readonly contentModels: Pick<ContentModels, 'contentRecommender'>;
+  /** Session kNN over the live sessions, in the online models' item space. */
+  readonly sessions: Pick<LiveSessions, 'sessionRecommender' | 'sessionKey'>;
 }
 
 /**
@@ -129,7 +135,14 @@ export class RecommendService {
       now,
       ranking: this.ranking(workspace.id, models, strategy === 'popular' ? 'popular' : 'trending', now),
     };
-    const plan = planRecommendation(models, input, trained);
+    const [content, sessionKnn] = await Promise.all([
+      this.deps.contentModels.contentRecommender(workspace.id, models.ids),
+      this.deps.sessions.sessionRecommender(workspace.id, models.ids),
+    ]);
+    // Without consent the visitor's own session is not read: the session index learns from every
+    // view (an aggregate), but its answer for this visitor would be personal.
+    const sessionKey = personalized ? this.deps.sessions.sessionKey(workspace.id, profile.id) : undefined;
+    const plan = planRecommendation(models, input, { trained, content, sessionKnn, sessionKey });
     const ids = [...plan.candidates];
     const found = await this.deps.catalog.getItems(workspace.id, ids);
     const entries = new Map<string, CatalogEntry>();

@@ -144,6 +144,13 @@ export interface EventLogReadOptions {
   readonly afterSeq?: number;
   /** Rows fetched per round; the reader is lazy and holds no more than this in memory. */
   readonly chunkSize?: number;
+  /** Only track events of these names (the adapter filters before it parses a body). */
+  readonly names?: readonly string[];
+  /**
+   * Only events received at or after this time (unix millis). The log is in arrival order,
+   * so the adapter starts at the first such event instead of scanning up to it.
+   */
+  readonly receivedSince?: number;
 }
 
 /** The event log as a stream, in sequence order: replays, rebuilds and jobs read it. */

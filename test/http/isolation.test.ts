@@ -11,6 +11,7 @@ import { decideIsolationCases } from './decideIsolation.js';
 import { experimentIsolationCases } from './experimentIsolation.js';
 import { knowledgeIsolationCases } from './knowledgeIsolation.js';
 import { recommenderModelIsolationCases } from './recommenderModelIsolation.js';
+import { recommendIsolationCases } from './recommendIsolation.js';
 
 /**
  * Nothing crosses workspaces. Each registered route has an isolation case below, and a
@@ -131,6 +132,7 @@ const cases: Record<string, IsolationCase> = {
   ...experimentIsolationCases,
   ...catalogIsolationCases,
   ...recommenderModelIsolationCases,
+  ...recommendIsolationCases,
 
   'GET /v1/projects/:writeKey/settings': async (h) => {
     for (const [own, other] of [[h.a, h.b], [h.b, h.a]] as const) {

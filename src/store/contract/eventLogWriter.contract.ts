@@ -109,6 +109,28 @@ export function describeEventLogWriterContract<S extends AttuneStore>(adapterNam
       expect(recent.map((m) => m.messageId)).toEqual(Array.from({ length: 11 }, (_, i) => `m${1000 - i}`));
     });
 
+    it('reads only the named track events, and only those received since a time, in sequence order, chunk after chunk', async () => {
+      const named = (seq: number, ws: string, name: string, receivedAt: number): LogRecord => {
+        const r = logRecord(seq, ws, `m${seq}`, receivedAt);
+        return { ...r, event: { ...r.event, name, body: { ...r.event.body, event: name } } };
+      };
+      await store.log.append([
+        named(1, A, 'Order Completed', T0), named(2, A, 'Product Viewed', T0 + HOUR), named(3, B, 'Order Completed', T0 + 2 * HOUR),
+        named(4, A, 'Order Completed', T0 + 3 * HOUR), named(5, A, 'Clicked', T0 + 4 * HOUR), named(6, A, 'Order Completed', T0 + 5 * HOUR),
+      ], []);
+      const read = async (options: Parameters<EventLogReader['read']>[0]) => {
+        const seqs: number[] = [];
+        for await (const e of store.events.read(options)) seqs.push(e.seq);
+        return seqs;
+      };
+      expect(await read({ workspaceId: A, names: ['Order Completed'], chunkSize: 1 })).toEqual([1, 4, 6]);
+      expect(await read({ workspaceId: A, names: ['Order Completed', 'Product Viewed'] })).toEqual([1, 2, 4, 6]);
+      expect(await read({ names: ['Order Completed'], receivedSince: T0 + 2 * HOUR })).toEqual([3, 4, 6]);
+      expect(await read({ workspaceId: A, receivedSince: T0 + 3 * HOUR + 1 })).toEqual([5, 6]);
+      expect(await read({ workspaceId: A, names: [] })).toEqual([]);
+      expect(await read({ workspaceId: A, receivedSince: T0 + 6 * HOUR })).toEqual([]);
+    });
+
     it.skipIf(openAgain === undefined)('an append that has settled is durable: another handle on the storage reads it', async () => {
       await store.log.append([logRecord(1, A, 'm1')], [decision('d1')]);
       const other = await openAgain!(store);

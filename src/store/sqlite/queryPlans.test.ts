@@ -38,3 +38,30 @@ describe('query plans of profile reads', () => {
     }
   });
 });
+
+describe('query plans of log reads', () => {
+  // A read of one workspace's log by an index on workspace_id sorted the workspace's rows for
+  // every chunk: 44 µs per event read at 400,000 events, where the key's range takes a few.
+  it.each([
+    [{ workspaceId: 'w' }],
+    [{ workspaceId: 'w', names: ['Product Viewed', 'Product Added'] }],
+    [{ names: ['Order Completed'] }],
+    [{}],
+  ])('reads %j along the primary key, with no sort', async (options) => {
+    store = openSqliteStore({ path: ':memory:', synchronous: 'normal' });
+    const db = store.db;
+    const seen: string[] = [];
+    const prepare = db.prepare.bind(db);
+    // Record the statement the reader prepares for these options.
+    (db as { prepare: typeof db.prepare }).prepare = ((sql: string) => {
+      seen.push(sql);
+      return prepare(sql);
+    }) as typeof db.prepare;
+    const { SqliteEventLog } = await import('./SqliteEventLog.js');
+    for await (const _ of new SqliteEventLog(db).read(options)) break;
+    const sql = seen.find((q) => /^SELECT seq, workspace_id, /.test(q))!;
+    const params = (sql.match(/\?/g) ?? []).map(() => 1);
+    const plan = (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map((row) => row.detail);
+    expect(plan, sql).toEqual(['SEARCH events USING INTEGER PRIMARY KEY (rowid>?)']);
+  });
+});

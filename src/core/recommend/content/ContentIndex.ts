@@ -1,5 +1,5 @@
 import type { Recommender, RecommendQuery, ScoredItem } from '../Recommender.js';
-import { topScored } from '../topScored.js';
+import { topK } from '../topK.js';
 import { contentTokens, type ItemContent } from './contentTokens.js';
 
 /**
@@ -13,15 +13,24 @@ export interface ContentIndex {
   readonly tokens: Map<number, readonly string[]>;
   /** token -> the items that have it. */
   readonly postings: Map<string, Set<number>>;
+  /**
+   * Items' vector norms as read since the last change: every change moves N and so every
+   * weight, so a change empties it and queries fill it again for the items they touch.
+   */
+  readonly norms: Map<number, number>;
+  /** One past the largest item index ever set: queries score into dense arrays of this length. */
+  span: number;
 }
 
 export function createContentIndex(): ContentIndex {
-  return { tokens: new Map(), postings: new Map() };
+  return { tokens: new Map(), postings: new Map(), norms: new Map(), span: 0 };
 }
 
 /** Adds an item, or replaces what the index knew of it. */
 export function setItemContent(index: ContentIndex, item: number, content: ItemContent): void {
   removeItemContent(index, item);
+  index.norms.clear();
+  index.span = Math.max(index.span, item + 1);
   const tokens = contentTokens(content);
   index.tokens.set(item, tokens);
   for (const token of tokens) {
@@ -40,7 +49,7 @@ export function removeItemContent(index: ContentIndex, item: number): void {
     items?.delete(item);
     if (items?.size === 0) index.postings.delete(token);
   }
-  index.tokens.delete(item);
+  if (index.tokens.delete(item)) index.norms.clear();
 }
 
 function idf(index: ContentIndex, token: string): number {
@@ -48,9 +57,14 @@ function idf(index: ContentIndex, token: string): number {
 }
 
 function norm(index: ContentIndex, item: number): number {
-  let sum = 0;
-  for (const token of index.tokens.get(item) ?? []) sum += idf(index, token) ** 2;
-  return Math.sqrt(sum);
+  let cached = index.norms.get(item);
+  if (cached === undefined) {
+    let sum = 0;
+    for (const token of index.tokens.get(item) ?? []) sum += idf(index, token) ** 2;
+    cached = Math.sqrt(sum);
+    index.norms.set(item, cached);
+  }
+  return cached;
 }
 
 /** Cosine of two items' TF-IDF vectors (0 when either is unknown or they share nothing). */
@@ -77,21 +91,37 @@ export function contentRecommender(index: ContentIndex, options: { seeds?: numbe
         const item = query.history[i]!;
         if (!seeds.includes(item) && index.tokens.has(item)) seeds.push(item);
       }
-      const scores = new Map<number, number>();
-      const best = new Map<number, { seed: number; contribution: number }>();
+      // Dense arrays over the index's items: a seed shares a token (a top category, a price
+      // band) with much of the catalog, and maps of that size cost more than the arithmetic.
+      const scores = new Float64Array(index.span);
+      const dots = new Float64Array(index.span);
+      const bestContribution = new Float64Array(index.span);
+      const bestSeed = new Int32Array(index.span);
       seeds.forEach((seed, rank) => {
-        const candidates = new Set<number>();
-        for (const token of index.tokens.get(seed)!) for (const item of index.postings.get(token) ?? []) candidates.add(item);
-        for (const item of candidates) {
+        // Dot products with every item sharing a token, accumulated along the postings.
+        const touched: number[] = [];
+        for (const token of index.tokens.get(seed)!) {
+          const weight = idf(index, token) ** 2;
+          for (const item of index.postings.get(token) ?? []) {
+            if (dots[item] === 0) touched.push(item);
+            dots[item]! += weight;
+          }
+        }
+        const seedNorm = norm(index, seed);
+        for (const item of touched) {
+          const dot = dots[item]!;
+          dots[item] = 0;
           if (item === seed) continue;
-          const contribution = contentSimilarity(index, seed, item) / (rank + 1);
-          scores.set(item, (scores.get(item) ?? 0) + contribution);
-          const current = best.get(item);
-          if (current === undefined || contribution > current.contribution) best.set(item, { seed, contribution });
+          const contribution = dot / (seedNorm * norm(index, item)) / (rank + 1);
+          scores[item]! += contribution;
+          if (contribution > bestContribution[item]!) {
+            bestContribution[item] = contribution;
+            bestSeed[item] = seed;
+          }
         }
       });
       const exclude = new Set([...(query.exclude ?? []), ...query.history]);
-      return topScored(scores, query.k, exclude, new Map([...best].map(([item, { seed }]) => [item, seed])));
+      return topK(scores, query.k, exclude, 0).map(({ item, score }) => ({ item, score, because: bestSeed[item]! }));
     },
   };
 }

@@ -43,6 +43,9 @@ const kindOfEvent: ReadonlyMap<string, ItemInteractionKind> = new Map([
   ['Order Completed', 'purchase'],
 ]);
 
+/** The events that name items a visitor looks at (views and cart additions): a session's clicks. */
+export const browsingEventNames: readonly string[] = [...kindOfEvent].filter(([, kind]) => kind !== 'purchase').map(([name]) => name);
+
 function hasControlCharacter(value: string): boolean {
   for (let i = 0; i < value.length; i++) if (value.charCodeAt(i) < 0x20) return true;
   return false;

@@ -12,6 +12,11 @@ export interface AprioriOptions {
   readonly minSupport: number;
   /** The largest itemset to mine (arules' `maxlen`, default 10). */
   readonly maxLength?: number;
+  /**
+   * A bound on the work: mining stops with ATTUNE_INVALID_REQUEST (field `minSupport`) when the
+   * frequent itemsets found and the next level's candidates exceed it. Default: no bound.
+   */
+  readonly maxItemsets?: number;
 }
 
 export interface CountedItemsets {
@@ -52,7 +57,13 @@ export function frequentItemsets(baskets: readonly (readonly string[])[], option
   const transactions = encoded.map((basket) => basket.filter((item) => frequentItem[item] === 1).sort((a, b) => a - b));
 
   for (let size = 2; size <= maxLength && level.length > 1; size += 1) {
-    const candidates = joinLevel(level, counts);
+    const candidates = joinLevel(level, counts, (options.maxItemsets ?? Infinity) - counts.size);
+    if (candidates === null) {
+      throw new AttuneError('ATTUNE_INVALID_REQUEST', {
+        detail: `minimum support ${minSupport} leaves ${counts.size} frequent itemsets and more than ${options.maxItemsets! - counts.size} candidates of ${size} items, over the bound of ${options.maxItemsets} in all: raise the minimum support or lower the maximum length`,
+        field: 'minSupport',
+      });
+    }
     if (candidates.length === 0) break;
     const tally = countCandidates(transactions, candidates, size);
     level = [];
@@ -68,8 +79,11 @@ export function frequentItemsets(baskets: readonly (readonly string[])[], option
   return { baskets: n, labels, counts };
 }
 
-/** Candidates of the next size: joins of itemsets sharing all but their last item, all of whose subsets are frequent. */
-function joinLevel(level: readonly number[][], frequent: ReadonlyMap<string, number>): number[][] {
+/**
+ * Candidates of the next size: joins of itemsets sharing all but their last item, all of whose
+ * subsets are frequent; null as soon as there are more than `budget` (generation stops there).
+ */
+function joinLevel(level: readonly number[][], frequent: ReadonlyMap<string, number>, budget: number): number[][] | null {
   const candidates: number[][] = [];
   const sorted = [...level].sort(compareItemsets);
   for (let i = 0; i < sorted.length; i += 1) {
@@ -78,7 +92,10 @@ function joinLevel(level: readonly number[][], frequent: ReadonlyMap<string, num
       const b = sorted[j]!;
       if (!samePrefix(a, b)) break;
       const candidate = [...a, b[b.length - 1]!];
-      if (allSubsetsFrequent(candidate, frequent)) candidates.push(candidate);
+      if (allSubsetsFrequent(candidate, frequent)) {
+        candidates.push(candidate);
+        if (candidates.length > budget) return null;
+      }
     }
   }
   return candidates;

@@ -41,6 +41,15 @@ describe('mineRules', () => {
     expect((caught as AttuneError).field).toBe(field);
   });
 
+  it('stops at the bound on itemsets and candidates, naming the minimum support; at the bound exactly it mines', () => {
+    // The bound counts itemsets found and the next level's candidates together.
+    // a, b, c and every pair frequent: 3 singles + 3 pair candidates, then 1 triple candidate.
+    const baskets = [['a', 'b', 'c'], ['a', 'b', 'c']];
+    expect(mineRules(baskets, { minSupport: 0.5, minConfidence: 0, maxItemsets: 7 }).itemsets).toHaveLength(7);
+    expect(() => mineRules(baskets, { minSupport: 0.5, minConfidence: 0, maxItemsets: 6 })).toThrow(expect.objectContaining({ code: 'ATTUNE_INVALID_REQUEST', field: 'minSupport' }));
+    expect(() => mineRules(baskets, { minSupport: 0.5, minConfidence: 0, maxItemsets: 5 })).toThrow(expect.objectContaining({ field: 'minSupport' }));
+  });
+
   it('gives nothing, not an error, for no baskets', () => {
     expect(mineRules([], { minSupport: 0.1, minConfidence: 0.1 })).toEqual({ baskets: 0, itemsets: [], rules: [] });
   });

@@ -16,6 +16,8 @@ export interface RuleOptions {
   readonly minConfidence: number;
   readonly minLength?: number;
   readonly maxLength?: number;
+  /** A bound on the work (see `AprioriOptions.maxItemsets`). */
+  readonly maxItemsets?: number;
 }
 
 export interface Itemset {
@@ -50,7 +52,7 @@ export function mineRules(baskets: readonly (readonly string[])[], options: Rule
   if (!Number.isInteger(minLength) || minLength < 1) throw new AttuneError('ATTUNE_INVALID_REQUEST', { detail: `minimum length must be a positive integer, got ${minLength}`, field: 'minLength' });
   if (!Number.isInteger(maxLength) || maxLength < minLength) throw new AttuneError('ATTUNE_INVALID_REQUEST', { detail: `maximum length must be an integer of at least the minimum length (${minLength}), got ${maxLength}`, field: 'maxLength' });
 
-  const { baskets: n, labels, counts } = frequentItemsets(baskets, { minSupport: options.minSupport, maxLength });
+  const { baskets: n, labels, counts } = frequentItemsets(baskets, { minSupport: options.minSupport, maxLength, ...(options.maxItemsets === undefined ? {} : { maxItemsets: options.maxItemsets }) });
   const named = (items: readonly number[]): string[] => items.map((item) => labels[item]!);
   const entries = [...counts].map(([key, count]) => ({ items: key.split(',').map(Number), count }));
 

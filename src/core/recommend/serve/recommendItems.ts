@@ -134,18 +134,49 @@ export interface RecommendPlan {
   readonly candidates: ReadonlySet<string>;
   readonly history: readonly number[];
   readonly session: readonly number[];
+  readonly sessionKey: string | undefined;
+}
+
+/** Recommenders beside the online models, each in their item space (`models.ids`). */
+export interface PlanSources {
+  /** The workspace's active trained model. */
+  readonly trained?: ServedModel | undefined;
+  /** Content similarity over the catalog. */
+  readonly content?: Recommender | undefined;
+  /** Session kNN over the live sessions. */
+  readonly sessionKnn?: Recommender | undefined;
+  /** The visitor's live session in the session index, so that it is not its own neighbour. */
+  readonly sessionKey?: string | undefined;
+}
+
+/** `first`'s list, filled up with `then`'s: one strategy name for both. */
+function firstThen(name: string, first: Recommender, then: Recommender): Recommender {
+  return {
+    name,
+    recommend(query) {
+      const head = first.recommend(query);
+      if (head.length >= query.k) return head;
+      const taken = new Set([...(query.exclude ?? []), ...head.map((c) => c.item)]);
+      return [...head, ...then.recommend({ ...query, exclude: taken }).slice(0, query.k - head.length)];
+    },
+  };
 }
 
 /**
  * The blend's sources. The collaborative source for known users is the workspace's trained
- * model (`trained`, scored from the visitor's live history, mapped by item id), or, while no
- * model is active, "viewed together" co-occurrence.
+ * model (scored from the visitor's live history, mapped by item id), or, while no model is
+ * active, "viewed together" co-occurrence. The session source is session kNN over the live
+ * sessions, filled up with co-occurrence over the session's items; content similarity serves
+ * new items and thin histories.
  */
-export function planRecommendation(models: OnlineItemModels, input: RecommendInput, trained?: ServedModel): RecommendPlan {
+export function planRecommendation(models: OnlineItemModels, input: RecommendInput, extra: PlanSources = {}): RecommendPlan {
+  const { trained } = extra;
   const viewedTogether = remembering(cooccurrenceRecommender(models.viewed, { name: 'viewed-together', measure: 'cosine' }));
   const collaborative = trained === undefined ? viewedTogether : remembering(inItemSpace(trained, models.ids, 'collaborative'));
   const boughtTogether = remembering(cooccurrenceRecommender(models.bought, { name: 'bought-together', measure: 'cosine', minPairCount: 1 }));
-  const session = remembering(cooccurrenceRecommender(models.viewed, { name: 'session', measure: 'cosine' }));
+  const sessionTogether = cooccurrenceRecommender(models.viewed, { name: 'session', measure: 'cosine' });
+  const session = remembering(extra.sessionKnn === undefined ? sessionTogether : firstThen('session', extra.sessionKnn, sessionTogether));
+  const content = extra.content === undefined ? undefined : remembering({ name: 'content', recommend: (q) => extra.content!.recommend(q) });
   const kind = input.strategy === 'popular' ? 'popular' : 'trending';
   const popular = popularRecommender(input.ranking ?? popularRanking(models, kind, input.now), kind);
   const explicit = input.strategy === 'collaborative' ? collaborative
@@ -158,14 +189,15 @@ export function planRecommendation(models: OnlineItemModels, input: RecommendInp
   // What the blend asks first: a pool per strategy, ten pools of the last resort.
   const pool = Math.max(1, input.count) * poolFactor;
   const candidates = new Set<string>();
-  const add = (r: Recommender | undefined, h: readonly number[], k: number) => {
-    if (r !== undefined) for (const c of r.recommend({ history: h, k })) candidates.add(models.ids.id(c.item));
+  const add = (r: Recommender | undefined, h: readonly number[], k: number, sessionKey?: string) => {
+    if (r !== undefined) for (const c of r.recommend({ history: h, k, session: sessionKey })) candidates.add(models.ids.id(c.item));
   };
   add(explicit, history, pool);
   add(collaborative, history, pool);
-  add(session, sessionItems, pool);
+  add(session, sessionItems, pool, extra.sessionKey);
+  add(content, [...history, ...sessionItems], pool);
   add(popular, [], pool * 10);
-  return { models, input, sources: { collaborative, session, popular }, explicit, candidates, history, session: sessionItems };
+  return { models, input, sources: { collaborative, session, content, popular }, explicit, candidates, history, session: sessionItems, sessionKey: extra.sessionKey };
 }
 
 /**
@@ -185,6 +217,7 @@ export function recommendItems(plan: RecommendPlan, meta: (id: string) => ItemMe
   const request = {
     history: plan.history,
     session: plan.session,
+    sessionKey: plan.sessionKey,
     k: input.count,
     meta: (item: number) => meta(models.ids.id(item)),
     poolFactor,

@@ -43,6 +43,30 @@ export function learnClick(model: SequentialRules, before: readonly number[], it
   }
 }
 
+/** Below this a rule's weight is what is left of sums taken back in another order: gone. */
+const forgotten = 1e-9;
+
+/**
+ * Takes back what a whole session's clicks taught (a bounded index dropping the session), so
+ * the rules are those of the sessions kept, up to rounding; rules that fall to nothing go.
+ */
+export function unlearnSession(model: SequentialRules, items: readonly number[]): void {
+  for (let position = 1; position < items.length; position += 1) {
+    const item = items[position]!;
+    const reach = Math.min(model.steps, position);
+    for (let gap = 1; gap <= reach; gap += 1) {
+      const previous = items[position - gap]!;
+      if (previous === item) continue;
+      const row = model.rules.get(previous);
+      if (row === undefined) continue;
+      const left = (row.get(item) ?? 0) - 1 / gap;
+      if (left > forgotten) row.set(item, left);
+      else row.delete(item);
+      if (row.size === 0) model.rules.delete(previous);
+    }
+  }
+}
+
 export function sequentialRulesRecommender(model: SequentialRules, options: { name?: string } = {}): Recommender {
   return {
     name: options.name ?? 'sequential-rules',

@@ -59,7 +59,7 @@ function sample(index: SessionIndex, weights: ReadonlyMap<number, number>, size:
   const serials = new Set<number>();
   for (const item of weights.keys()) for (const serial of index.itemSessions.get(item) ?? []) serials.add(serial);
   if (self !== undefined) serials.delete(self);
-  const sessions = [...serials].map((serial) => index.bySerial[serial]!);
+  const sessions = [...serials].map((serial) => index.bySerial.get(serial)!);
   if (sessions.length <= size) return sessions;
   return sessions.sort(byRecency).slice(0, size);
 }
