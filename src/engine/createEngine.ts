@@ -58,15 +58,15 @@ export function createEngine(options: EngineOptions): Engine {
   const knowledgeAdmin = new KnowledgeAdmin({ store, models, clock });
   const decisionAdmin = new DecisionAdmin({ store: store.decisionConfig, models: decisionModels, clock });
   const collector = new Collector({ committer: store.committer, clock, ids, models, ...(options.collectObserver === undefined ? {} : { observer: options.collectObserver }) });
-  const decisions = new DecisionService({
-    models: decisionModels, reader: store.decisions, committer: store.committer, collector, clock, ids, random: options.random,
-    sampleRate: options.decisionSampleRate,
-    ...(options.decisionObserver === undefined ? {} : { observer: options.decisionObserver }),
-  });
-  const experiments = new ExperimentService({ store: store.experiments, models: decisionModels, clock });
   const catalog = new CatalogService({ store: store.catalog, clock });
   const recommendations = new RecommendService({
     reader: store.decisions, itemModels: (ws) => store.itemModels(ws), catalog, knowledge: models, clock,
   });
+  const decisions = new DecisionService({
+    models: decisionModels, reader: store.decisions, committer: store.committer, collector, clock, ids, random: options.random,
+    sampleRate: options.decisionSampleRate, recommender: recommendations,
+    ...(options.decisionObserver === undefined ? {} : { observer: options.decisionObserver }),
+  });
+  const experiments = new ExperimentService({ store: store.experiments, models: decisionModels, clock });
   return { store, workspaces, models, decisionModels, knowledgeAdmin, decisionAdmin, collector, decisions, experiments, catalog, recommendations };
 }
