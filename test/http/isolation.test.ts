@@ -8,6 +8,7 @@ import {
 } from './httpHelpers.js';
 import { catalogIsolationCases } from './catalogIsolation.js';
 import { decideIsolationCases } from './decideIsolation.js';
+import { recommendIsolationCases } from './recommendIsolation.js';
 import { experimentIsolationCases } from './experimentIsolation.js';
 import { knowledgeIsolationCases } from './knowledgeIsolation.js';
 
@@ -129,6 +130,7 @@ const cases: Record<string, IsolationCase> = {
   ...decideIsolationCases,
   ...experimentIsolationCases,
   ...catalogIsolationCases,
+  ...recommendIsolationCases,
 
   'GET /v1/projects/:writeKey/settings': async (h) => {
     for (const [own, other] of [[h.a, h.b], [h.b, h.a]] as const) {
