@@ -84,6 +84,7 @@ export class DecisionService {
   private readonly budgets = new Map<string, { readonly at: number; readonly used: ReadonlyMap<string, number> }>();
   private readonly budgetRefreshes = new Map<string, Promise<ReadonlyMap<string, number>>>();
   private readonly budgeted = new WeakMap<DecisionModel, boolean>();
+  private readonly slotted = new WeakMap<DecisionModel, boolean>();
 
   private readonly recorder: DecisionRecorder;
   /** Exposure events on their way to the log: a flush waits for them too. */
@@ -190,6 +191,13 @@ export class DecisionService {
   private async slotLists(workspace: Workspace, model: DecisionModel, request: DecisionRequest, row: DecisionProfileRow | undefined, visitor: NonNullable<SlotVisitor>, now: number): Promise<RecommendationLookup | undefined> {
     const recommender = this.deps.recommender;
     if (recommender === undefined) return undefined;
+    let slotted = this.slotted.get(model);
+    if (slotted === undefined) {
+      // Once per compiled model: most workspaces have no slot, and their calls skip this.
+      slotted = [...model.actions.values()].some((action) => action.definition.recommend !== undefined);
+      this.slotted.set(model, slotted);
+    }
+    if (!slotted) return undefined;
     const asks = slotAsks(model, request, now);
     if (asks.length === 0) return undefined;
     const personal = personalizationAllowed(model.knowledge, row?.knowledge ?? null, request.context, now);

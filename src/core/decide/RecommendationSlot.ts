@@ -1,6 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { formatCategoryPath } from '../catalog/categoryPath.js';
-import { recommendStrategies } from '../recommend/serve/recommendItems.js';
+import type { RecommendStrategy } from '../recommend/serve/recommendItems.js';
 import type { CompiledRule } from '../rules/compileRule.js';
 
 /**
@@ -24,9 +24,16 @@ export const RecommendFilters = Type.Object({
 }, { additionalProperties: false, title: 'RecommendFilters' });
 export type RecommendFilters = Static<typeof RecommendFilters>;
 
-export const RecommendStrategySchema = Type.Union(recommendStrategies.map((s) => Type.Literal(s)), {
+// Spelled out (not mapped from recommendStrategies) so that Static<> keeps the union; the check below keeps the two equal.
+export const RecommendStrategySchema = Type.Union([
+  Type.Literal('auto'), Type.Literal('popular'), Type.Literal('trending'), Type.Literal('viewed-together'), Type.Literal('bought-together'), Type.Literal('session'),
+], {
   description: 'auto (default): the recommender that suits what is known of the visitor, falling back to trending items; popular, trending, viewed-together, bought-together (on the seed items or the history), session',
 });
+
+type SameStrategies = [Static<typeof RecommendStrategySchema>] extends [RecommendStrategy] ? ([RecommendStrategy] extends [Static<typeof RecommendStrategySchema>] ? true : false) : false;
+/** A compile error when the schema and the recommenders' list of strategies differ. */
+export const strategiesAgree: SameStrategies = true;
 
 /** Items a slot asks for when its definition does not say. */
 export const defaultSlotCount = 4;

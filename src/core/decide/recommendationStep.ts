@@ -13,24 +13,23 @@ export const recommendations: DecisionStep = {
   name: 'recommendations',
   run(run, frame) {
     let kept: Candidate[] | null = null;
-    run.candidates.forEach((candidate, index) => {
+    const candidates = run.candidates;
+    for (let i = 0; i < candidates.length; i++) {
+      const candidate = candidates[i]!;
       const spec = candidate.action.definition.recommend;
       if (spec === undefined) {
         kept?.push(candidate);
-        return;
+        continue;
       }
-      kept ??= run.candidates.slice(0, index);
+      // Most placements hold no slot: their candidates are left as they were, without a copy.
+      kept ??= candidates.slice(0, i);
       const list = frame.env.recommendations?.(run.placement.id, candidate.actionId);
       const min = spec.minItems ?? 1;
-      if (list !== undefined && list.items.length >= min) {
-        kept.push({ ...candidate, recommendation: list });
-        return;
-      }
-      if (frame.request.explain) {
+      if (list !== undefined && list.items.length >= min) kept.push({ ...candidate, recommendation: list });
+      else if (frame.request.explain) {
         run.skipped.push({ actionId: candidate.actionId, step: 'recommendations', reason: 'no_recommendations', detail: shortfall(list, min) });
       }
-    });
-    // Most placements hold no slot: their candidates are left as they were, without a copy.
+    }
     if (kept !== null) run.candidates = kept;
   },
 };
