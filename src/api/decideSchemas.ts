@@ -10,7 +10,14 @@ import { PlacementDefinition } from '../core/decide/PlacementDefinition.js';
 
 const PlacementAsk = Type.Union([
   DecisionId,
-  Type.Object({ id: DecisionId, count: Type.Optional(Type.Integer({ minimum: 1, maximum: 20, description: 'At most the placement\'s own count' })) }, { additionalProperties: false }),
+  Type.Object({
+    id: DecisionId,
+    count: Type.Optional(Type.Integer({ minimum: 1, maximum: 20, description: 'At most the placement\'s own count' })),
+    items: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 256 }), {
+      maxItems: 50,
+      description: 'Seed items of the placement\'s recommendation slots (the product on screen, the cart): item-to-item strategies start from them, and they are never recommended back. Default: context.items',
+    })),
+  }, { additionalProperties: false }),
 ]);
 
 /** The request context: Segment's `context` object (locale, timezone, page, campaign, ...), read by rules as `context`. */
@@ -59,20 +66,35 @@ export const DecisionReasons = Type.Object(
       { id: Type.String(), arm: Type.String() },
       { description: 'The experiment and arm that served this placement (send them with your own analytics if you like; Attune logs the exposure itself)' },
     )),
-    skipped: Type.Optional(Type.Array(Skip, { description: 'With explain: every action that was not chosen, and why' })),
+    recommendation: Type.Optional(Type.Object({
+      strategy: Type.String({ description: 'The strategy the slot asked for' }),
+      personalized: Type.Boolean({ description: 'Whether the visitor\'s own history was used: never without consent to personalise' }),
+      fallback: Type.Union([Type.String(), Type.Null()], { description: 'The strategy that gave the first item when it is not the one asked for' }),
+      items: Type.Integer({ description: 'Items shown' }),
+    }, { description: 'A recommendation slot\'s list' })),
+    skipped: Type.Optional(Type.Array(Skip, { description: 'With explain: every action that was not chosen, and why (no_recommendations: a slot with too few items)' })),
   },
   { title: 'DecisionReasons' },
 );
+
+const RecommendedItemView = Type.Object({
+  id: Type.String({ description: 'The catalog item id' }),
+  score: Type.Number({ description: 'The strategy\'s score (scores of different strategies do not compare)' }),
+  strategy: Type.String({ description: 'The recommender that proposed it' }),
+  reason: Type.String({ description: 'Why, in words: "because you viewed X", "trending now"' }),
+  because: Type.Union([Type.String(), Type.Null()], { description: 'The seed or history item behind it' }),
+}, { title: 'RecommendedItem' });
 
 export const DecisionView = Type.Object(
   {
     decisionId: Type.String({ description: 'Send it with impression, click, dismiss and conversion events' }),
     actionId: Type.Union([Type.String(), Type.Null()], { description: 'null when this is the placement\'s default content' }),
     variant: Type.Union([Type.String(), Type.Null()], { description: 'The locale of the variant shown (default, de, de-CH, ...)' }),
-    content: Type.Unknown({ description: 'The rendered content' }),
+    content: Type.Unknown({ description: 'The rendered content; for a recommendation slot a list, its variant rendered once per item (content[i] shows items[i])' }),
     score: Type.Union([Type.Number(), Type.Null()]),
     probability: Type.Number({ description: 'The probability with which this was chosen (1 when deterministic)' }),
     reasons: DecisionReasons,
+    items: Type.Optional(Type.Array(RecommendedItemView, { description: 'A recommendation slot\'s items, in the order of content' })),
   },
   { title: 'Decision' },
 );

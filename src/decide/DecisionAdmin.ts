@@ -3,6 +3,7 @@ import type { ActionDefinition } from '../core/decide/ActionDefinition.js';
 import { capRuleProblems } from '../core/decide/caps.js';
 import { decisionRuleSchema, type DecisionModel } from '../core/decide/compileDecisionModel.js';
 import type { PlacementDefinition } from '../core/decide/PlacementDefinition.js';
+import { slotProblems } from '../core/decide/RecommendationSlot.js';
 import { compilePropensityRule } from '../core/decide/scoring.js';
 import { closestName } from '../core/common/closestName.js';
 import { AttuneError } from '../core/errors/AttuneError.js';
@@ -63,6 +64,8 @@ export class DecisionAdmin {
     }
     const caps = definition.caps === undefined ? [] : capRuleProblems(definition.caps);
     if (caps.length > 0) throw new AttuneError('ATTUNE_ACTION_INVALID', { detail: caps.join('; '), field: '/caps' });
+    const slot = definition.recommend === undefined ? [] : slotProblems(definition.recommend);
+    if (slot.length > 0) throw new AttuneError('ATTUNE_ACTION_INVALID', { detail: slot[0]!.message, field: `/recommend/${slot[0]!.field}` });
     const start = definition.schedule?.start === undefined ? null : Date.parse(definition.schedule.start);
     const end = definition.schedule?.end === undefined ? null : Date.parse(definition.schedule.end);
     if (start !== null && end !== null && end <= start) throw new AttuneError('ATTUNE_ACTION_INVALID', { detail: 'schedule.end is not after schedule.start', field: '/schedule' });

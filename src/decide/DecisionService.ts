@@ -1,7 +1,10 @@
 import type { Collector, CollectReport } from '../collect/Collector.js';
 import type { Clock, IdGenerator } from '../core/common/ports.js';
 import type { Random } from '../core/common/random.js';
-import { decide, type DecideResult } from '../core/decide/decide.js';
+import { decide, personalizationAllowed, type DecideResult } from '../core/decide/decide.js';
+import type { RecommendationLookup } from '../core/decide/RecommendationSlot.js';
+import { slotAsks } from '../core/decide/slotAsks.js';
+import { fetchSlotLists, type SlotRecommender, type SlotVisitor } from './fetchSlotLists.js';
 import type { DecisionModel } from '../core/decide/compileDecisionModel.js';
 import type { DecisionRequest } from '../core/decide/decisionSteps.js';
 import type { FaultDetail } from '../core/errors/AttuneError.js';
@@ -18,7 +21,7 @@ export interface DecideCall {
   /** The userId's signature (identity verification); the call's events without ids of their own carry it too. */
   readonly userHash?: string | undefined;
   readonly anonymousId?: string | undefined;
-  readonly placements: readonly (string | { readonly id: string; readonly count?: number | undefined })[];
+  readonly placements: readonly (string | { readonly id: string; readonly count?: number | undefined; readonly items?: readonly string[] | undefined })[];
   readonly context?: Readonly<Record<string, unknown>> | undefined;
   readonly events?: readonly unknown[] | undefined;
   readonly explain?: boolean | undefined;
@@ -34,6 +37,8 @@ export interface DecideAnswer {
 export interface DecisionObserver {
   decided(placements: number, fallbacks: Readonly<Record<string, number>>): void;
   recordFailed(error: unknown): void;
+  /** A recommendation slot's list could not be fetched (the slot was skipped). */
+  recommendFailed?(error: unknown): void;
   /** How the call's userId was taken (unverified ones are the ones to watch). */
   identity?(check: IdentityCheck): void;
 }
@@ -59,6 +64,8 @@ export interface DecisionServiceDeps {
   /** How long a decision record may wait to share a commit with others (default 50 ms). */
   readonly recordDelayMs?: number;
   readonly observer?: DecisionObserver;
+  /** Fills recommendation slots (RecommendService); without it, slots are skipped (no_recommendations). */
+  readonly recommender?: SlotRecommender;
 }
 
 const budgetRecheckMillis = 1000;
@@ -77,6 +84,7 @@ export class DecisionService {
   private readonly budgets = new Map<string, { readonly at: number; readonly used: ReadonlyMap<string, number> }>();
   private readonly budgetRefreshes = new Map<string, Promise<ReadonlyMap<string, number>>>();
   private readonly budgeted = new WeakMap<DecisionModel, boolean>();
+  private readonly slotted = new WeakMap<DecisionModel, boolean>();
 
   private readonly recorder: DecisionRecorder;
   /** Exposure events on their way to the log: a flush waits for them too. */
@@ -130,6 +138,7 @@ export class DecisionService {
         : readUserId !== null ? profileIdFor(workspace.id, { kind: 'user', value: readUserId })
           : anonymousId !== null ? profileIdFor(workspace.id, { kind: 'anonymous', value: anonymousId }) : null;
     const now = this.deps.clock.now();
+    const recommendations = await this.slotLists(workspace, model, request, row, { userId, anonymousId, identity }, now);
     const result = decide(
       model,
       row === undefined ? null : { facts: { id: row.id, traits: row.traits, firstSeen: row.firstSeen, lastSeen: row.lastSeen }, knowledge: row.knowledge },
@@ -141,6 +150,7 @@ export class DecisionService {
         newDecisionId: () => `d_${now.toString(36)}_${this.deps.ids.next()}`,
         budgetUsed: (id) => budgets?.get(id) ?? 0,
         unitId,
+        ...(recommendations === undefined ? {} : { recommendations }),
       },
     );
     this.record(workspace.id, row?.id ?? null, result, now);
@@ -171,6 +181,28 @@ export class DecisionService {
       .catch((error: unknown) => this.deps.observer?.recordFailed(error))
       .finally(() => this.exposing.delete(pending));
     this.exposing.add(pending);
+  }
+
+  /**
+   * The lists of the recommendation slots the call may show, fetched before the pure pipeline.
+   * Without consent to personalise (as decide will judge it, the request's own context
+   * included) they are asked for without the visitor's ids, so no history goes into them.
+   */
+  private async slotLists(workspace: Workspace, model: DecisionModel, request: DecisionRequest, row: DecisionProfileRow | undefined, visitor: NonNullable<SlotVisitor>, now: number): Promise<RecommendationLookup | undefined> {
+    const recommender = this.deps.recommender;
+    if (recommender === undefined) return undefined;
+    let slotted = this.slotted.get(model);
+    if (slotted === undefined) {
+      // Once per compiled model: most workspaces have no slot, and their calls skip this.
+      slotted = [...model.actions.values()].some((action) => action.definition.recommend !== undefined);
+      this.slotted.set(model, slotted);
+    }
+    if (!slotted) return undefined;
+    const asks = slotAsks(model, request, now);
+    if (asks.length === 0) return undefined;
+    const personal = personalizationAllowed(model.knowledge, row?.knowledge ?? null, request.context, now);
+    const locale = request.context['locale'];
+    return fetchSlotLists(recommender, workspace, asks, personal ? visitor : null, typeof locale === 'string' ? locale : undefined, (error) => this.deps.observer?.recommendFailed?.(error));
   }
 
   /** The profile the call may read (see IdentityReading): a userId that does not count is not looked up. */

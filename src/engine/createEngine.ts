@@ -70,12 +70,6 @@ export function createEngine(options: EngineOptions): Engine {
   const knowledgeAdmin = new KnowledgeAdmin({ store, models, clock });
   const decisionAdmin = new DecisionAdmin({ store: store.decisionConfig, models: decisionModels, clock });
   const collector = new Collector({ committer: store.committer, clock, ids, models, ...(options.collectObserver === undefined ? {} : { observer: options.collectObserver }) });
-  const decisions = new DecisionService({
-    models: decisionModels, reader: store.decisions, committer: store.committer, collector, clock, ids, random: options.random,
-    sampleRate: options.decisionSampleRate,
-    ...(options.decisionObserver === undefined ? {} : { observer: options.decisionObserver }),
-  });
-  const experiments = new ExperimentService({ store: store.experiments, models: decisionModels, clock });
   const catalog = new CatalogService({ store: store.catalog, clock });
   // One per engine: it runs one training at a time per workspace and caches the active models.
   const recommenders = new RecommenderModels({ store: store.recommenderModels, events: store.events, settle: () => store.committer.flush(), clock });
@@ -88,5 +82,11 @@ export function createEngine(options: EngineOptions): Engine {
     reader: store.decisions, itemModels: (ws) => store.itemModels(ws), trainedModel: (ws) => recommenders.served(ws), catalog, knowledge: models, clock,
     contentModels, sessions,
   });
+  const decisions = new DecisionService({
+    models: decisionModels, reader: store.decisions, committer: store.committer, collector, clock, ids, random: options.random,
+    sampleRate: options.decisionSampleRate, recommender: recommendations,
+    ...(options.decisionObserver === undefined ? {} : { observer: options.decisionObserver }),
+  });
+  const experiments = new ExperimentService({ store: store.experiments, models: decisionModels, clock });
   return { store, workspaces, models, decisionModels, knowledgeAdmin, decisionAdmin, collector, decisions, experiments, catalog, recommendations, recommenders, orderRules, contentModels, sessions };
 }

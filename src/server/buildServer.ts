@@ -73,6 +73,7 @@ export async function buildServer(options: ServerOptions): Promise<AttuneServer>
   const metrics = options.metrics ?? createMetrics();
   // Assigned once the app exists: a failed decision record is logged by it.
   let logRecordFailure: (error: unknown) => void = () => undefined;
+  let logRecommendFailure: (error: unknown) => void = () => undefined;
   const engine = createEngine({
     store: options.store, clock: options.clock, ids: options.ids,
     random: options.random ?? seededRandom(options.clock.now() ^ process.pid),
@@ -85,6 +86,7 @@ export async function buildServer(options: ServerOptions): Promise<AttuneServer>
         metrics.decide.recordFailed(error);
         logRecordFailure(error);
       },
+      recommendFailed: (error) => logRecommendFailure(error),
     },
   });
   const { workspaces, models, decisionModels, collector, decisions, experiments } = engine;
@@ -146,6 +148,7 @@ export async function buildServer(options: ServerOptions): Promise<AttuneServer>
 
   await app.register(healthRoutes, { metrics, isReady: () => ready });
   logRecordFailure = (error) => app.log.error({ err: error }, 'decision record failed');
+  logRecommendFailure = (error) => app.log.error({ err: error }, 'recommendation slot list failed (slot skipped)');
   await installCors(app, { publicOrigins: options.corsOrigins ?? '*', adminOrigins: options.adminCorsOrigins ?? [] });
   await app.register(collectRoutes, { collector, workspaces });
   await app.register(decideRoutes, { decisions, workspaces });

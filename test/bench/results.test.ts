@@ -8,13 +8,14 @@ import { resultsDir, summaryProblems } from '../../bench/support/report.js';
  * each with a top-level `summary` of flat, finite numbers named as in the issues.
  */
 
-/** The figures each benchmark's summary must carry (issues 10 and 12). */
+/** The figures each benchmark's summary must carry (issues 10, 12 and 13). */
 const required: Readonly<Record<string, readonly string[]>> = {
   ingest: ['eventsPerSecond', 'floorEventsPerSecond', 'ratio', 'singleEventP99Ms'],
   know: ['eventsPerSecondWithSegments', 'ratioToLogFloor', 'ruleEvalNanos', 'bytesPerProfile'],
   decide: ['inProcessP50Micros', 'inProcessP99Micros', 'ratio', 'peerRatio', 'coldP99Micros'],
   measure: ['aggregationNanosPerEvent', 'analysisMillisFor100Experiments'],
   memory: ['heapBytesPerProfile', 'storedBytesPerProfile', 'recoverySecondsPerMillionEvents'],
+  recommend: ['easeTrainSeconds', 'modelBytes', 'ndcgAt10', 'recommendP99Micros', 'eventsPerSecondWithRecommenders', 'recommendersRatio'],
 };
 
 const files = readdirSync(resultsDir).filter((f) => f.endsWith('.json'));

@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { CapRules } from './caps.js';
+import { RecommendationSpec } from './RecommendationSlot.js';
 
 /** Ids of actions and placements: used in URLs, events and rules. */
 export const DecisionId = Type.String({ pattern: '^[a-z0-9][a-z0-9_.-]{0,99}$', description: 'Lower case letters, digits, _ . -; at most 100 characters' });
@@ -17,7 +18,7 @@ export const ActionDefinition = Type.Object(
   {
     id: DecisionId,
     name: Type.Optional(Type.String({ maxLength: 200 })),
-    kind: Type.Optional(Type.String({ maxLength: 40, description: 'What it is (offer, banner, message, popup, chat_prompt, recommendations); free text for reports' })),
+    kind: Type.Optional(Type.String({ maxLength: 40, description: 'What it is (offer, banner, message, popup, chat_prompt, recommendations); free text for reports; a recommendation slot is the action with `recommend`' })),
     placements: Type.Array(DecisionId, { minItems: 1, maxItems: 50, uniqueItems: true, description: 'The placements it may fill' }),
     channel: Type.Optional(Type.String({ minLength: 1, maxLength: 40, description: 'When given, only placements of this channel show it' })),
     rule: Type.Optional(Type.String({ minLength: 1, maxLength: 20_000, description: 'Eligibility, in the rules language (docs/rules.md); none means everyone' })),
@@ -29,6 +30,7 @@ export const ActionDefinition = Type.Object(
       description: 'Content (JSON) per locale: de-CH, de, ..., default. A request falls back along its locale chain (de-CH -> de -> default); an action with no variant on the chain is skipped. Strings may hold {{ path }} placeholders, HTML-escaped; {{{ path }}} is raw only for content.* and action.* (README, Templates)',
     }),
     caps: Type.Optional(CapRules),
+    recommend: Type.Optional(RecommendationSpec),
     enabled: Type.Optional(Type.Boolean({ default: true, description: 'A disabled action is never chosen' })),
   },
   { additionalProperties: false, title: 'ActionDefinition' },

@@ -4,6 +4,7 @@ import { RuleError } from '../rules/RuleError.js';
 import type { ActionDefinition } from './ActionDefinition.js';
 import { capRuleProblems, type CapRules } from './caps.js';
 import type { PlacementDefinition } from './PlacementDefinition.js';
+import { slotProblems } from './RecommendationSlot.js';
 import { compilePropensityRule } from './scoring.js';
 
 /** An action ready to decide with: its rule compiled, its schedule parsed. */
@@ -81,6 +82,7 @@ export function compileAction(definition: ActionDefinition, schema: RuleSchema, 
   if (definition.schedule?.end !== undefined && end === null) problems.push(`schedule.end ${definition.schedule.end} is not a date`);
   if (start !== null && end !== null && end <= start) problems.push('schedule.end is not after schedule.start');
   if (definition.caps !== undefined) problems.push(...capRuleProblems(definition.caps).map((p) => `caps.${p}`));
+  if (definition.recommend !== undefined) problems.push(...slotProblems(definition.recommend).map((p) => p.message));
   if (placements !== undefined) {
     const known = definition.placements.filter((p) => placements.has(p));
     if (known.length === 0) problems.push(`none of its placements exists (${definition.placements.join(', ')})`);

@@ -261,7 +261,7 @@ describe('decide: steps are open', () => {
     const two = model([action('a', { placements: ['home', 'side'] })], [placement('home'), placement('side')]);
     const seen: string[][] = [];
     const watch: DecisionStep = { name: 'watch', run(_run, frame) { seen.push([...frame.chosen]); } };
-    const steps = [...decisionSteps.slice(0, 5), watch, arbitrate, ...decisionSteps.slice(6)];
+    const steps = [...decisionSteps.slice(0, 6), watch, arbitrate, ...decisionSteps.slice(7)];
     const result = decide(two, profile(), request([{ id: 'home' }, { id: 'side' }]), env(), steps);
     expect(seen).toEqual([[], ['a']]);
     expect(result.placements.map((p) => p.fallback)).toEqual([null, 'no_eligible_action']);

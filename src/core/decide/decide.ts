@@ -1,4 +1,5 @@
-import { applyConsent, consentChanges, hasConsent } from '../consent/ConsentState.js';
+import { applyConsent, consentChanges, hasConsent, type ConsentState } from '../consent/ConsentState.js';
+import type { KnowledgeModel } from '../knowledge/KnowledgeModel.js';
 import { emptyKnowledge, ruleInputFor, type KnowledgeState, type ProfileFacts } from '../knowledge/KnowledgeState.js';
 import type { RuleInput } from '../rules/compileRule.js';
 import { sessionTimeoutMs } from '../session/SessionState.js';
@@ -45,6 +46,27 @@ function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 /**
+ * The profile's consent as this request sees it: consent given in the request's own context
+ * (a visitor who just refused) counts at once, before any event is stored.
+ */
+function requestConsent(stored: ConsentState, context: Readonly<Record<string, unknown>>, now: number, knowledge: KnowledgeModel): ConsentState {
+  if (!isObject(context['consent'])) return stored;
+  // A deep copy: applyConsent updates entries in place, and the caller's profile must not change.
+  const copy: ConsentState = {};
+  for (const [purpose, entry] of Object.entries(stored)) copy[purpose] = [...entry];
+  applyConsent(copy, consentChanges({ context }, now, knowledge.consent));
+  return copy;
+}
+
+/**
+ * Whether a request may personalise, as `decide` will judge it: for the shell, which must ask
+ * for recommendations without the visitor's history when not (before the pure pipeline runs).
+ */
+export function personalizationAllowed(knowledge: KnowledgeModel, state: KnowledgeState | null, context: Readonly<Record<string, unknown>>, now: number): boolean {
+  return hasConsent(requestConsent((state ?? emptyKnowledge()).c, context, now, knowledge), 'personalization', knowledge.consent);
+}
+
+/**
  * The load step's pure half: what all placements of a request share. Consent given in the
  * request's own context (a visitor who just refused) counts at once, before any event is stored.
  */
@@ -54,13 +76,7 @@ export function decisionFrame(model: DecisionModel, profile: DecisionProfile, re
   const state = profile.knowledge;
   const facts: ProfileFacts = profile.facts ?? { id: '', traits: {}, firstSeen: now, lastSeen: now };
   const context = request.context;
-  let consentState = state.c;
-  if (isObject(context['consent'])) {
-    // A deep copy: applyConsent updates entries in place, and the caller's profile must not change.
-    consentState = {};
-    for (const [purpose, entry] of Object.entries(state.c)) consentState[purpose] = [...entry];
-    applyConsent(consentState, consentChanges({ context }, now, knowledge.consent));
-  }
+  const consentState = requestConsent(state.c, context, now, knowledge);
   const base: RuleInput = { ...ruleInputFor({ ...state, c: consentState }, facts, knowledge, now), context };
   // Lazily: the rules of a placement ask about a few segments; the full list is for the record.
   const inSegment = knowledge.segments.membership(state.m, base);

@@ -1,154 +1,16 @@
-import type { Random } from '../common/random.js';
-import type { RuleInput } from '../rules/compileRule.js';
-import type { RuleValue } from '../rules/values.js';
-import { checkCaps, type CapKind, type CapState } from './caps.js';
-import type { CompiledAction, CompiledPlacement, DecisionModel } from './compileDecisionModel.js';
+import { checkCaps } from './caps.js';
+import type { CompiledAction, CompiledPlacement } from './compileDecisionModel.js';
 import { renderTemplate, type TemplateSources } from './renderTemplate.js';
-import { chooseActions, type ScoredChoice, type ScoreTerm, type ScoringCandidate, type ScoringStrategy } from './scoring.js';
-import type { CompiledRule } from '../rules/compileRule.js';
+import { chooseActions, type ScoredChoice } from './scoring.js';
+import type { RuleValue } from '../rules/values.js';
 import { assignArm } from '../experiments/assignArm.js';
-import type { Exposure, ExperimentUnits } from '../experiments/experimentUnits.js';
+import type { Candidate, Decision, DecisionFrame, DecisionReasons, DecisionStep, PlacementRun, Skip } from './decisionTypes.js';
+import { servesWithoutConsent, type RecommendationReason } from './RecommendationSlot.js';
+import { recommendations, renderSlot, untrustedRoots } from './recommendationStep.js';
 
-/** What the caller asks for. */
-export interface DecisionRequest {
-  readonly placements: readonly { readonly id: string; readonly count?: number | undefined }[];
-  /** Segment's context object: locale, timezone, page, ...; rules read it as `context`. */
-  readonly context: Readonly<Record<string, unknown>>;
-  /** List every skipped action and why, in the reasons. */
-  readonly explain: boolean;
-}
-
-/** The shell's side of a decision: clock, randomness, ids and the global budget counts. */
-export interface DecisionEnvironment {
-  readonly now: number;
-  readonly random: Random;
-  readonly newDecisionId: () => string;
-  /** Impressions of an action across all profiles so far; undefined when unknown. */
-  readonly budgetUsed: (actionId: string) => number | undefined;
-  /**
-   * The id a visitor Attune has not seen will have once their first event is stored (the
-   * shell derives it as the collect path does): experiments and the holdout assign by it.
-   */
-  readonly unitId?: string | null;
-}
-
-/**
- * What every placement of one request shares, computed once by the load step: the rule
- * input (profile, features, session, context), the current segments, consent, cap state,
- * time zone and locale chain.
- */
-export interface DecisionFrame {
-  readonly model: DecisionModel;
-  readonly request: DecisionRequest;
-  readonly env: DecisionEnvironment;
-  readonly profileId: string | null;
-  readonly input: RuleInput;
-  /** Whether the profile is in a segment now (evaluated on first use). */
-  readonly inSegment: (id: string) => boolean;
-  /** Every segment the profile is in now, in dependency order (for the decision record). */
-  readonly segmentSnapshot: () => string[];
-  readonly personalization: boolean;
-  readonly caps: CapState;
-  readonly timeZone: string | null;
-  readonly locales: readonly string[];
-  readonly sessionStart: number | undefined;
-  /**
-   * The untrusted roots `{{ }}` placeholders read: profile (id, traits), features, session,
-   * context. Always escaped: people and callers wrote them (`TemplateSources`).
-   */
-  readonly templateData: Readonly<Record<string, unknown>>;
-  /** Actions already chosen for an earlier placement of this request: one action, one place per page. */
-  readonly chosen: Set<string>;
-  /** The id experiments assign by: the profile's, or the one an unseen visitor will get; null without either. */
-  readonly unitId: string | null;
-  /** The profile's experiment units (stored arms: assignment is sticky). */
-  readonly units: ExperimentUnits | undefined;
-  /** In the workspace holdout: every placement answers with its default content. */
-  readonly heldOut: boolean;
-  /** First exposures of this call, for the shell to log (`Experiment Viewed`). */
-  readonly exposures: Exposure[];
-}
-
-export interface Candidate extends ScoringCandidate {
-  readonly action: CompiledAction;
-}
-
-export type SkipReason =
-  | 'invalid' | 'disabled' | 'not_started' | 'ended' | 'no_variant' | 'rule_false'
-  | 'no_consent' | 'placement_invalid' | 'capped' | 'chosen_elsewhere' | 'not_chosen' | 'not_in_arm';
-
-export interface Skip {
-  readonly actionId: string;
-  readonly step: string;
-  readonly reason: SkipReason;
-  readonly detail?: string;
-}
-
-export interface CapHit {
-  readonly actionId: string;
-  readonly cap: CapKind;
-  readonly detail: string;
-}
-
-/**
- * Why the answer is the placement's default content. `held_out`: the profile is in the
- * workspace holdout; `experiment_generic`: its experiment arm serves the generic content.
- */
-export type FallbackReason = 'no_consent' | 'no_eligible_action' | 'all_capped' | 'placement_invalid' | 'held_out' | 'experiment_generic';
-
-export interface DecisionReasons {
-  readonly rule: string | null;
-  readonly segments: readonly string[];
-  readonly terms: readonly ScoreTerm[];
-  readonly strategy: string;
-  readonly capped: readonly CapHit[];
-  readonly fallback?: string;
-  /** The experiment and arm that served this placement. */
-  readonly experiment?: { readonly id: string; readonly arm: string };
-  readonly skipped?: readonly Skip[];
-}
-
-/** One thing to show: an action's rendered variant, or the placement's default content (actionId null). */
-export interface Decision {
-  readonly decisionId: string;
-  readonly actionId: string | null;
-  readonly variant: string | null;
-  readonly content: RuleValue;
-  readonly score: number | null;
-  readonly probability: number;
-  readonly reasons: DecisionReasons;
-}
-
-/** The state of one placement as it moves through the steps. */
-export interface PlacementRun {
-  readonly placement: CompiledPlacement;
-  readonly count: number;
-  candidates: Candidate[];
-  readonly skipped: Skip[];
-  readonly capped: CapHit[];
-  fallback: FallbackReason | null;
-  choices: ScoredChoice<Candidate>[];
-  /** Per choice, the variant's locale and content, from chooseVariant. */
-  variants: { readonly locale: string; readonly content: RuleValue }[];
-  decisions: Decision[];
-  /** Set by the experiment step: the arm serving this placement, and what it changes. */
-  experiment: { readonly id: string; readonly arm: string } | null;
-  strategy: ScoringStrategy;
-  propensity: CompiledRule | null;
-  /** An `actions` arm's actions: the only candidates. */
-  allowed: ReadonlySet<string> | null;
-}
-
-/**
- * A step of the decision pipeline: small, named, and working on one placement's run in
- * place (a decision is on the hot path; a step that allocated a new run per call would
- * cost more than it does). A step that decides the answer is the default content sets
- * `fallback`; the runner then skips to rendering. Model-based scoring (later) is one more step.
- */
-export interface DecisionStep {
-  readonly name: string;
-  run(run: PlacementRun, frame: DecisionFrame): void;
-}
+export type {
+  CapHit, Candidate, Decision, DecisionEnvironment, DecisionFrame, DecisionReasons, DecisionRequest, DecisionStep, FallbackReason, PlacementRun, Skip, SkipReason,
+} from './decisionTypes.js';
 
 function skip(run: PlacementRun, frame: DecisionFrame, entry: Skip): void {
   if (frame.request.explain) run.skipped.push(entry);
@@ -248,24 +110,34 @@ export const eligibility: DecisionStep = {
   },
 };
 
-/** Without the personalization purpose, the answer is the default content; so is a placement that cannot work. */
+/**
+ * Without the personalization purpose, the answer is the default content, except for
+ * recommendation slots that pick nothing by the person (servesWithoutConsent): their
+ * non-personal lists (popular, item-to-item on the seed items) are as generic as the default.
+ * A placement that cannot work answers its default content.
+ */
 export const consent: DecisionStep = {
   name: 'consent',
   run(run, frame) {
     if (run.placement.problems.length > 0) {
       run.fallback = 'placement_invalid';
+      setAside(run, frame, 'placement_invalid', new Set());
+      run.candidates = [];
     } else if (!frame.personalization) {
-      run.fallback = 'no_consent';
-    } else {
-      return;
+      const open = run.candidates.filter((c) => servesWithoutConsent(c.action.definition.recommend, c.action.rule, frame.env.recommendations?.(run.placement.id, c.actionId)));
+      if (open.length === 0) run.fallback = 'no_consent';
+      setAside(run, frame, 'no_consent', new Set(open.map((c) => c.actionId)));
+      run.candidates = open;
     }
-    const reason = run.fallback;
-    // What eligibility found out about the profile is not explained either: every action was set aside for this reason.
-    run.skipped.length = 0;
-    for (const a of run.placement.actions) skip(run, frame, { actionId: a.id, step: 'consent', reason });
-    run.candidates = [];
   },
 };
+
+/** Every action but those kept is skipped for `reason`, and nothing else is said of it. */
+function setAside(run: PlacementRun, frame: DecisionFrame, reason: 'no_consent' | 'placement_invalid', kept: ReadonlySet<string>): void {
+  // What eligibility found out about the profile is not explained either: every action was set aside for this reason.
+  run.skipped.length = 0;
+  for (const a of run.placement.actions) if (!kept.has(a.id)) skip(run, frame, { actionId: a.id, step: 'consent', reason });
+}
 
 /** Frequency caps: per profile, per placement, per channel and day, cool-downs and budgets. */
 export const caps: DecisionStep = {
@@ -327,7 +199,8 @@ export const arbitrate: DecisionStep = {
       const picked = new Set(run.choices.map((c) => c.actionId));
       for (const c of open) if (!picked.has(c.actionId)) skip(run, frame, { actionId: c.actionId, step: 'arbitrate', reason: 'not_chosen' });
     }
-    if (run.choices.length === 0) run.fallback = run.capped.length > 0 ? 'all_capped' : 'no_eligible_action';
+    // Without consent, only non-personal slots got this far.
+    if (run.choices.length === 0) run.fallback = !frame.personalization ? 'no_consent' : run.capped.length > 0 ? 'all_capped' : 'no_eligible_action';
   },
 };
 
@@ -346,7 +219,7 @@ export const chooseVariant: DecisionStep = {
   },
 };
 
-function reasonsFor(run: PlacementRun, frame: DecisionFrame, choice: ScoredChoice<Candidate> | null): DecisionReasons {
+function reasonsFor(run: PlacementRun, frame: DecisionFrame, choice: ScoredChoice<Candidate> | null, recommendation?: RecommendationReason): DecisionReasons {
   const rule = choice?.candidate.action.rule ?? null;
   const reasons: DecisionReasons = {
     rule: rule?.source ?? null,
@@ -356,6 +229,7 @@ function reasonsFor(run: PlacementRun, frame: DecisionFrame, choice: ScoredChoic
     capped: run.capped.slice(0, 20),
     ...(run.fallback === null ? {} : { fallback: run.fallback }),
     ...(run.experiment === null ? {} : { experiment: run.experiment }),
+    ...(recommendation === undefined ? {} : { recommendation }),
     ...(frame.request.explain ? { skipped: run.skipped } : {}),
   };
   return reasons;
@@ -381,7 +255,7 @@ export const render: DecisionStep = {
   run(run, frame) {
     if (run.fallback !== null || run.choices.length === 0) {
       // Without consent to personalise, nothing of the profile goes into the page, whatever the fallback.
-      const untrusted = frame.personalization ? frame.templateData : { context: frame.request.context };
+      const untrusted = untrustedRoots(frame);
       const content = (run.placement.definition.defaultContent ?? null) as RuleValue;
       run.decisions = [{
         decisionId: frame.env.newDecisionId(),
@@ -394,20 +268,22 @@ export const render: DecisionStep = {
       }];
       return;
     }
-    run.decisions = run.choices.map((choice, i) => ({
-      decisionId: frame.env.newDecisionId(),
-      actionId: choice.actionId,
-      variant: run.variants[i]!.locale,
-      content: renderTemplate(run.variants[i]!.content, { trusted: trustedRoots(run.variants[i]!.content, choice.candidate.action), untrusted: frame.templateData }),
-      score: choice.score,
-      probability: choice.probability,
-      reasons: reasonsFor(run, frame, choice),
-    }));
+    const untrusted = untrustedRoots(frame);
+    run.decisions = run.choices.map((choice, i): Decision => {
+      const { locale, content } = run.variants[i]!;
+      const action = choice.candidate.action;
+      const trusted = trustedRoots(content, action);
+      const base = { decisionId: frame.env.newDecisionId(), actionId: choice.actionId, variant: locale, score: choice.score, probability: choice.probability };
+      const list = choice.candidate.recommendation;
+      if (list === undefined) return { ...base, content: renderTemplate(content, { trusted, untrusted }), reasons: reasonsFor(run, frame, choice) };
+      const slot = renderSlot(content, list, action.definition.recommend?.count, trusted, untrusted);
+      return { ...base, content: slot.content, reasons: reasonsFor(run, frame, choice, slot.reason), items: slot.items };
+    });
   },
 };
 
 /** The pure steps, in order. The shell loads the profile before them and records after them. */
-export const decisionSteps: readonly DecisionStep[] = [experiment, eligibility, consent, caps, score, arbitrate, chooseVariant, render];
+export const decisionSteps: readonly DecisionStep[] = [experiment, eligibility, consent, recommendations, caps, score, arbitrate, chooseVariant, render];
 
 /** The steps that still run once a step has chosen the default content. */
 const afterFallback = new Set(['render']);
