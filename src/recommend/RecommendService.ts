@@ -143,18 +143,25 @@ export class RecommendService {
     // view (an aggregate), but its answer for this visitor would be personal.
     const sessionKey = personalized ? this.deps.sessions.sessionKey(workspace.id, profile.id) : undefined;
     const plan = planRecommendation(models, input, { trained, content, sessionKnn, sessionKey });
-    const ids = [...plan.candidates];
-    const found = await this.deps.catalog.getItems(workspace.id, ids);
-    const entries = new Map<string, CatalogEntry>();
-    ids.forEach((id, i) => {
-      const entry = found[i];
-      if (entry !== undefined) entries.set(id, entry);
-    });
-    const meta = (id: string): ItemMeta | undefined => {
+    const entries = new Map<string, CatalogEntry | undefined>();
+    const fetch = async (ids: readonly string[]) => {
+      const found = await this.deps.catalog.getItems(workspace.id, ids);
+      ids.forEach((id, i) => entries.set(id, found[i]));
+    };
+    await fetch([...plan.candidates]);
+    // null: not fetched yet (the ranking asks for it); undefined: the catalog lacks it.
+    const meta = (id: string): ItemMeta | null | undefined => {
+      if (!entries.has(id)) return null;
       const e = entries.get(id);
       return e === undefined ? undefined : { category: e.category, available: e.availability === 'in_stock' };
     };
-    const result = recommendItems(plan, meta);
+    let result = recommendItems(plan, meta);
+    // A later strategy filled the list with items not fetched yet: fetch them, rank again (the
+    // recommenders remember their lists, so this costs the ranking only). Twice at most.
+    for (let round = 0; round < 2 && result.missing.size > 0; round++) {
+      await fetch([...result.missing]);
+      result = recommendItems(plan, meta);
+    }
     const title = (e: CatalogEntry) => (call.locale === undefined ? e.title : e.titles?.[call.locale] ?? e.titles?.[call.locale.split('-')[0]!] ?? e.title);
     return {
       profileId: profile?.id ?? null,

@@ -1,4 +1,4 @@
-import { blendRecommendations, type BlendSources, type Situation } from '../blend/blendRecommendations.js';
+import { blendRecommendations, chains, situationOf, type BlendSources, type Situation } from '../blend/blendRecommendations.js';
 import type { ItemMeta } from '../blend/businessFilters.js';
 import { cooccurrenceRecommender } from '../cooccurrence/cooccurrenceRecommender.js';
 import { boughtItems, historyItems, itemsSince, seenItems, type ItemHistory } from '../history/itemHistory.js';
@@ -43,6 +43,8 @@ export interface RecommendedItem {
 }
 
 export interface RecommendOutput {
+  /** Ids the ranking met whose catalog entry the caller did not give (`meta` answered null): fetch them and rank again. */
+  readonly missing: ReadonlySet<string>;
   readonly situation: Situation | 'seeded';
   /** The strategy that gave the first item, when it is not the one the situation or the request called for. */
   readonly fallback: string | undefined;
@@ -130,7 +132,11 @@ export interface RecommendPlan {
   readonly input: RecommendInput;
   readonly sources: BlendSources;
   readonly explicit: Recommender | undefined;
-  /** Candidate ids whose catalog entries ranking reads (filters and diversity read them synchronously). */
+  /**
+   * Candidate ids whose catalog entries ranking reads (filters and diversity read them
+   * synchronously): those of the first strategy and the last resort. Ranking reports the ids
+   * it met without an entry given (`RecommendOutput.missing`); the caller fetches them and ranks again.
+   */
   readonly candidates: ReadonlySet<string>;
   readonly history: readonly number[];
   readonly session: readonly number[];
@@ -192,10 +198,15 @@ export function planRecommendation(models: OnlineItemModels, input: RecommendInp
   const add = (r: Recommender | undefined, h: readonly number[], k: number, sessionKey?: string) => {
     if (r !== undefined) for (const c of r.recommend({ history: h, k, session: sessionKey })) candidates.add(models.ids.id(c.item));
   };
-  add(explicit, history, pool);
-  add(collaborative, history, pool);
-  add(session, sessionItems, pool, extra.sessionKey);
-  add(content, [...history, ...sessionItems], pool);
+  // Only the first strategy the answer will ask (and the last resort): the others are asked
+  // only when the first leaves room, and their items' entries are fetched then (`missing`).
+  if (explicit !== undefined) add(explicit, history, pool);
+  else {
+    const first = chains[situationOf({ history, session: sessionItems })][0];
+    if (first === 'collaborative') add(collaborative, history, pool);
+    else if (first === 'session') add(session, sessionItems, pool, extra.sessionKey);
+    else if (first === 'content') add(content, [...history, ...sessionItems], pool);
+  }
   add(popular, [], pool * 10);
   return { models, input, sources: { collaborative, session, content, popular }, explicit, candidates, history, session: sessionItems, sessionKey: extra.sessionKey };
 }
@@ -207,8 +218,15 @@ export function planRecommendation(models: OnlineItemModels, input: RecommendInp
  * does not hold, which is never shown: an item deleted after a model was trained included).
  * `trained`: the workspace's active collaborative model, when there is one.
  */
-export function recommendItems(plan: RecommendPlan, meta: (id: string) => ItemMeta | undefined): RecommendOutput {
+export function recommendItems(plan: RecommendPlan, meta: (id: string) => ItemMeta | null | undefined): RecommendOutput {
   const { models, input, sources: s, explicit } = plan;
+  const missing = new Set<string>();
+  const metaOf = (item: number): ItemMeta | undefined => {
+    const id = models.ids.id(item);
+    const found = meta(id);
+    if (found === null) missing.add(id);
+    return found ?? undefined;
+  };
   const exclude = new Set(indices(models, [
     ...input.filters.exclude,
     ...(input.filters.excludePurchased ? boughtItems(input.history) : []),
@@ -219,7 +237,7 @@ export function recommendItems(plan: RecommendPlan, meta: (id: string) => ItemMe
     session: plan.session,
     sessionKey: plan.sessionKey,
     k: input.count,
-    meta: (item: number) => meta(models.ids.id(item)),
+    meta: metaOf,
     poolFactor,
     filters: {
       exclude,
@@ -243,6 +261,7 @@ export function recommendItems(plan: RecommendPlan, meta: (id: string) => ItemMe
   const preferred = explicit?.name ?? s[blended.preferred]?.name;
   const first = items[0]?.strategy;
   return {
+    missing,
     situation: explicit === undefined ? blended.situation : 'seeded',
     fallback: first !== undefined && first !== preferred ? first : undefined,
     items,

@@ -54,11 +54,26 @@ export function sessionKnnRecommender(index: SessionIndex, options: SessionKnnOp
   };
 }
 
-/** The most recent sessions holding any current item (later last click first, then the later session). */
+/**
+ * The most recent sessions holding any current item (later last click first, then the later
+ * session). Each item's holders are kept in order of their first click on it, so only the
+ * last `size` holders of each item are looked at: a popular item is in thousands of sessions,
+ * and sorting them all on every request cost milliseconds. A session whose first click on the
+ * item is older than the item's `size` latest holders but which clicked again lately is missed:
+ * in a 30-minute session that is rare, and the neighbours are then the next most recent.
+ */
 function sample(index: SessionIndex, weights: ReadonlyMap<number, number>, size: number, self: number | undefined): IndexedSession[] {
   const serials = new Set<number>();
-  for (const item of weights.keys()) for (const serial of index.itemSessions.get(item) ?? []) serials.add(serial);
-  if (self !== undefined) serials.delete(self);
+  for (const item of weights.keys()) {
+    const holders = index.itemSessions.get(item);
+    if (holders === undefined) continue;
+    for (let i = holders.length - 1, taken = 0; i >= 0 && taken < size; i--) {
+      const serial = holders[i]!;
+      if (serial === self || serials.has(serial) || !index.bySerial.has(serial)) continue;
+      serials.add(serial);
+      taken++;
+    }
+  }
   const sessions = [...serials].map((serial) => index.bySerial.get(serial)!);
   if (sessions.length <= size) return sessions;
   return sessions.sort(byRecency).slice(0, size);
