@@ -56,9 +56,6 @@ export async function serveCommand(config: AttuneConfig): Promise<string> {
     await app.close();
     throw problem ?? error;
   }
-  // One plain line on stdout that scripts (and the crash test) can wait for, then what to open, in one write.
-  process.stdout.write(`attune listening on ${address} (data: ${config.dataDir})\n${startupLinks(address, config.examples)}`);
-
   const stopSweeps = config.segmentSweepSeconds === 0 ? () => undefined : scheduleSegmentSweeps(
     { store, workspaces: store.workspaces, models, clock: systemClock },
     config.segmentSweepSeconds * 1000,
@@ -84,5 +81,9 @@ export async function serveCommand(config: AttuneConfig): Promise<string> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+  // Only once the signals are handled: a script that reads this line and stops the server at
+  // once must get a graceful shutdown, not the default action of an unhandled SIGTERM.
+  // One plain line on stdout that scripts (and the crash test) can wait for, then what to open, in one write.
+  process.stdout.write(`attune listening on ${address} (data: ${config.dataDir})\n${startupLinks(address, config.examples)}`);
   return address;
 }

@@ -34,6 +34,9 @@ describe('identity verification on POST /v1/decide', () => {
       const res = await call(method, url, secretKey, body);
       expect(res.statusCode, res.body).toBeLessThan(300);
     };
+    // No holdout: a workspace created here has a random id, so whether a user falls in the
+    // default 5% holdout (the generic content) would be chance.
+    await ok('PUT', '/admin/v1/measurement', { holdoutShare: 0 });
     await ok('PUT', '/admin/v1/placements/hero', { channel: 'web', count: 1, strategy: { kind: 'priority' }, defaultContent: { title: 'Welcome' } });
     await ok('POST', '/admin/v1/segments', { id: 'vips', name: 'VIPs', rule: 'profile.traits.plan == "vip"' });
     await ok('PUT', '/admin/v1/actions/vip-offer', { placements: ['hero'], priority: 10, rule: 'in_segment("vips")', variants: { default: { title: 'Your VIP offer, {{ profile.traits.name }}' } } });
