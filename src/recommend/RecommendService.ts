@@ -1,3 +1,4 @@
+import type { RecommendedEntry } from '../core/decide/RecommendationSlot.js';
 import type { Clock } from '../core/common/ports.js';
 import { hasConsent } from '../core/consent/ConsentState.js';
 import type { IdentityCheck, IdentityReading } from '../core/identity/identityCheck.js';
@@ -52,18 +53,8 @@ export interface RecommendAnswer {
   readonly fallback: string | null;
   /** The trained collaborative model behind the `collaborative` strategy, when one is active. */
   readonly model: { readonly version: number; readonly kind: string } | null;
-  readonly items: readonly {
-    readonly id: string;
-    readonly title: string;
-    readonly category: readonly string[];
-    readonly price: number | null;
-    readonly currency: string | null;
-    readonly availability: string;
-    readonly score: number;
-    readonly strategy: string;
-    readonly reason: string;
-    readonly because: string | null;
-  }[];
+  /** The item shape recommendation slots render (the core's), so the two never drift apart. */
+  readonly items: readonly RecommendedEntry[];
 }
 
 export interface RecommendServiceDeps {
