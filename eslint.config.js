@@ -31,7 +31,7 @@ const ioModules = [
  *   3 profiles                        the profile state in memory and its one write model
  *   4 workspaces, knowledge, catalog  services, in the order they build on each other ...
  *   5 collect
- *   6 decide, import, recommend
+ *   6 decide, import, recommend, predict, learn
  *   7 experiments
  *   8 engine                          the services wired together, without HTTP
  *   9 examples                        the example shop's configuration, applied through the engine
@@ -51,7 +51,7 @@ const layers = [
   ['profiles'],
   ['workspaces', 'knowledge', 'catalog'],
   ['collect'],
-  ['decide', 'import', 'recommend'],
+  ['decide', 'import', 'recommend', 'predict', 'learn'],
   ['experiments'],
   ['engine'],
   ['examples'],
