@@ -9,16 +9,16 @@
  *   P(k best) = ∫₀¹ f_k(x) · Π_{i≠k} F_i(x) dx
  *
  * with f the Beta density and F its distribution function (the regularized incomplete beta).
- * The integral is taken by adaptive Simpson over pieces split at every arm's mean ± j·sd, so a
- * sharply peaked posterior (thousands of impressions) always falls inside short pieces.
+ * The integral is taken on a grid with break points at every arm's mean ± j·sd/2, so a sharply
+ * peaked posterior (thousands of impressions) always falls inside short pieces.
  *
  * The exploration floor mixes the Thompson probabilities with the uniform allocation:
  * share_k = floor + (1 − K·floor) · P(k best). Each arm keeps at least `floor` of the traffic
  * and the recorded share is still the exact probability of the choice, so estimates that
  * weight by 1/share stay unbiased (a floor that clipped sampled values would not).
  */
-import { adaptiveSimpson } from '../stats/adaptiveSimpson.js';
 import { logGamma, regularizedBeta } from '../stats/distributions.js';
+import { probabilityOfBest } from '../stats/probabilityOfBest.js';
 
 /** One arm's outcome counts: impressions (trials) and clicks or conversions (successes). */
 export interface BetaArmCounts {
@@ -81,38 +81,15 @@ function density(p: Posterior, x: number): number {
   return Math.exp(p.logNorm + (p.alpha - 1) * Math.log(x) + (p.beta - 1) * Math.log1p(-x));
 }
 
-/** P(arm k best) for each arm, normalised to sum to 1 (the quadrature's error is far below 1e-9). */
+/** P(arm k best) for each arm (`stats/probabilityOfBest.ts` on the posteriors' densities). */
 function bestProbabilities(posteriors: readonly Posterior[]): number[] {
-  if (posteriors.length === 1) return [1];
-  const points = breakPoints(posteriors);
-  const raw = posteriors.map((k, index) => {
-    const integrand = (x: number): number => {
-      let value = density(k, x);
-      if (value === 0) return 0;
-      for (const [i, other] of posteriors.entries()) {
-        if (i !== index) value *= regularizedBeta(x, other.alpha, other.beta);
-      }
-      return value;
-    };
-    let total = 0;
-    for (let i = 1; i < points.length; i++) total += adaptiveSimpson(integrand, points[i - 1]!, points[i]!, 1e-12, 30);
-    return Math.max(0, total);
-  });
-  const sum = raw.reduce((a, b) => a + b, 0);
-  return raw.map((p) => (sum > 0 ? p / sum : 1 / posteriors.length));
-}
-
-function breakPoints(posteriors: readonly Posterior[]): number[] {
-  const points = new Set<number>([0, 1]);
-  for (let x = 0.05; x < 1; x += 0.05) points.add(x);
-  for (const p of posteriors) {
+  return probabilityOfBest(posteriors.map((p) => {
     const n = p.alpha + p.beta;
-    const mean = p.alpha / n;
-    const sd = Math.sqrt((p.alpha * p.beta) / (n * n * (n + 1)));
-    for (let j = -10; j <= 10; j++) {
-      const x = mean + (j * sd) / 2;
-      if (x > 0 && x < 1) points.add(x);
-    }
-  }
-  return [...points].sort((a, b) => a - b);
+    return {
+      mean: p.alpha / n,
+      sd: Math.sqrt((p.alpha * p.beta) / (n * n * (n + 1))),
+      density: (x: number) => density(p, x),
+      cdf: (x: number) => regularizedBeta(x, p.alpha, p.beta),
+    };
+  }), 0, 1);
 }
