@@ -1,3 +1,5 @@
+import { midranks } from './midranks.js';
+
 /** One bin of a calibration table. */
 export interface CalibrationBin {
   /** Smallest and largest predicted probability in the bin. */
@@ -72,16 +74,8 @@ export function rocAuc(scores: readonly number[], labels: readonly number[]): nu
   const positives = labels.reduce((sum, y) => sum + y, 0);
   const negatives = labels.length - positives;
   if (positives === 0 || negatives === 0) return null;
-  const order = scores.map((_score, i) => i).sort((a, b) => scores[a]! - scores[b]!);
-  let positiveRankSum = 0;
-  for (let start = 0; start < order.length;) {
-    let end = start;
-    while (end + 1 < order.length && scores[order[end + 1]!] === scores[order[start]!]) end += 1;
-    // Ranks start + 1 .. end + 1 are tied: each gets their mean.
-    const midrank = (start + end + 2) / 2;
-    for (let k = start; k <= end; k++) if (labels[order[k]!] === 1) positiveRankSum += midrank;
-    start = end + 1;
-  }
+  const ranks = midranks(scores);
+  const positiveRankSum = labels.reduce((sum, y, i) => (y === 1 ? sum + ranks[i]! : sum), 0);
   return (positiveRankSum - (positives * (positives + 1)) / 2) / (positives * negatives);
 }
 
