@@ -11,6 +11,7 @@ import { KnowledgeModels } from '../knowledge/KnowledgeModels.js';
 import { WorkspaceService } from '../workspaces/WorkspaceService.js';
 import { ExperimentService } from '../experiments/ExperimentService.js';
 import { RecommendService } from '../recommend/RecommendService.js';
+import { PredictionService } from '../predict/PredictionService.js';
 import { RecommenderModels } from '../recommend/RecommenderModels.js';
 import { OrderRulesService } from '../recommend/OrderRules.js';
 import { ContentModels } from '../recommend/ContentModels.js';
@@ -58,6 +59,8 @@ export interface Engine {
   readonly contentModels: ContentModels;
   /** Session kNN and sequential rules over the live sessions, fed by every view the write model applies. */
   readonly sessions: LiveSessions;
+  /** Prediction models (`predictions.*`): the training job, the model in force, a profile's scores. */
+  readonly predictions: PredictionService;
 }
 
 /** Wires the services over a store; the one place that knows how they fit together. */
@@ -93,5 +96,6 @@ export function createEngine(options: EngineOptions): Engine {
     ...(options.decisionObserver === undefined ? {} : { observer: options.decisionObserver }),
   });
   const experiments = new ExperimentService({ store: store.experiments, models: decisionModels, clock });
-  return { store, workspaces, models, decisionModels, knowledgeAdmin, decisionAdmin, collector, decisions, experiments, catalog, recommendations, recommenders, orderRules, contentModels, sessions };
+  const predictions = new PredictionService({ store, models, clock });
+  return { store, workspaces, models, decisionModels, knowledgeAdmin, decisionAdmin, collector, decisions, experiments, catalog, recommendations, recommenders, orderRules, contentModels, sessions, predictions };
 }
