@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { hyp2f1 } from './hyp2f1.js';
 import { logBeta, logGamma } from './logBeta.js';
 import { nelderMead } from './nelderMead.js';
+import { sampleBeta, sampleGamma } from './sampleGamma.js';
+import { seededRandom } from '../common/random.js';
 import cases from './numeric.cases.json' with { type: 'json' };
 
 // Expected values: closed forms, checked against C's lgamma (Python's math.lgamma).
@@ -61,5 +63,24 @@ describe('nelderMead', () => {
     const result = nelderMead(([x, y]) => (x! - 3) ** 2 + (y! - 3) ** 2, [0, 0], { maxEvaluations: 10 });
     expect(result.converged).toBe(false);
     expect(result.evaluations).toBeLessThanOrEqual(12);
+  });
+});
+
+describe('sampleGamma and sampleBeta', () => {
+  it.each([[0.3], [1], [4.5]])('Gamma(%d): mean and variance of 40,000 draws near the shape', (shape) => {
+    const random = seededRandom(11);
+    const draws = Array.from({ length: 40_000 }, () => sampleGamma(shape, random));
+    const mean = draws.reduce((s, x) => s + x, 0) / draws.length;
+    const variance = draws.reduce((s, x) => s + (x - mean) ** 2, 0) / (draws.length - 1);
+    // Standard errors: sqrt(shape / n) for the mean; the variance's is looser, 5% is several of them.
+    expect(Math.abs(mean - shape)).toBeLessThan(4 * Math.sqrt(shape / draws.length));
+    expect(Math.abs(variance / shape - 1)).toBeLessThan(0.05);
+    expect(draws.every((x) => x > 0)).toBe(true);
+  });
+
+  it('Beta(a, b) has mean a / (a + b)', () => {
+    const random = seededRandom(12);
+    const draws = Array.from({ length: 20_000 }, () => sampleBeta(0.8, 2.4, random));
+    expect(draws.reduce((s, x) => s + x, 0) / draws.length).toBeCloseTo(0.25, 2);
   });
 });

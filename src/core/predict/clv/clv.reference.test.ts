@@ -5,6 +5,7 @@ import { parseCdnow } from '../orders/parseCdnow.js';
 import type { PurchaseHistory } from './CustomerSummary.js';
 import { expectedPurchases } from './expectedPurchases.js';
 import { bgNbdLogLikelihood, fitBgNbd } from './fitBgNbd.js';
+import { fitGammaGamma } from './fitGammaGamma.js';
 import { summarizeOrders } from './summarizeOrders.js';
 
 const data = new URL('../../../../../shared/data/cdnow/', import.meta.url);
@@ -56,5 +57,18 @@ describe(`BG/NBD on the CDNOW sample, Fader, Hardie and Lee (2005) (${skipNote})
       expect(Math.abs(customer.recency - row.recency), row.id).toBeLessThanOrEqual(0.005 + 1e-9);
       expect(Math.abs(customer.T - row.T), row.id).toBeLessThanOrEqual(0.005 + 1e-9);
     }
+  });
+
+  it.skipIf(!haveData)('Gamma-Gamma on the 946 repeat buyers of the sample (weeks 1-39): p = 6.2488, q = 3.7446, v = 15.4477 (Hardie, note 025)', () => {
+    const { orders } = parseCdnow(readFileSync(new URL('CDNOW_sample.txt', data), 'utf8'));
+    // 1997-09-30 inclusive is the end that gives the csv's T (38.86 weeks from 1997-01-01) and 946 repeat buyers.
+    const { customers } = summarizeOrders(orders, { calibrationEnd: dayOf('1997-09-30')! });
+    expect(customers.filter((c) => c.frequency > 0)).toHaveLength(946);
+    const fit = fitGammaGamma(customers)!;
+    expect(fit.customers).toBe(946);
+    expect(fit.converged).toBe(true);
+    toThreeDigits(fit.p, 6.2488);
+    toThreeDigits(fit.q, 3.7446);
+    toThreeDigits(fit.v, 15.4477);
   });
 });
