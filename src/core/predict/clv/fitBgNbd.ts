@@ -1,5 +1,6 @@
 import { logGamma } from '../../numeric/logBeta.js';
 import { nelderMead } from '../../numeric/nelderMead.js';
+import { FIT_OPTIONS } from './fitOptions.js';
 import type { BgNbdParameters } from './BgNbdParameters.js';
 import type { PurchaseHistory } from './CustomerSummary.js';
 
@@ -13,17 +14,31 @@ export interface BgNbdFit extends BgNbdParameters {
 /**
  * Customers with the same (x, t_x, T) contribute the same likelihood term, so the sum runs over
  * the distinct histories with their counts as weights (Fader and Hardie fit the CDNOW data that
- * way); the terms that depend only on x are computed once per distinct x.
+ * way). The terms that depend only on x, on T or on t_x are computed once per distinct value:
+ * in daily data the distinct T and t_x are a few hundred where the histories are thousands.
  */
 interface Patterns {
   readonly x: Float64Array;
-  readonly recency: Float64Array;
-  readonly T: Float64Array;
   readonly weight: Float64Array;
-  /** Index into `distinctX` of each pattern's x. */
+  /** Indices of each pattern's x, T and t_x among the distinct values. */
   readonly xIndex: Int32Array;
+  readonly tIndex: Int32Array;
+  readonly recencyIndex: Int32Array;
   readonly distinctX: readonly number[];
+  readonly distinctT: readonly number[];
+  readonly distinctRecency: readonly number[];
   readonly total: number;
+}
+
+/** The distinct values of a list, and each element's index among them. */
+function indexed(values: readonly number[]): { distinct: number[]; index: Int32Array } {
+  const position = new Map<number, number>();
+  const index = Int32Array.from(values, (value) => {
+    let at = position.get(value);
+    if (at === undefined) position.set(value, (at = position.size));
+    return at;
+  });
+  return { distinct: [...position.keys()], index };
 }
 
 function patternsOf(histories: readonly PurchaseHistory[], timeScale: number): Patterns {
@@ -35,15 +50,18 @@ function patternsOf(histories: readonly PurchaseHistory[], timeScale: number): P
     else seen.n++;
   }
   const rows = [...counts.values()];
-  const distinctX = [...new Set(rows.map((row) => row.h.frequency))];
-  const xPosition = new Map(distinctX.map((x, i) => [x, i]));
+  const xs = indexed(rows.map((row) => row.h.frequency));
+  const ts = indexed(rows.map((row) => row.h.T * timeScale));
+  const recencies = indexed(rows.map((row) => row.h.recency * timeScale));
   return {
     x: Float64Array.from(rows, (row) => row.h.frequency),
-    recency: Float64Array.from(rows, (row) => row.h.recency * timeScale),
-    T: Float64Array.from(rows, (row) => row.h.T * timeScale),
     weight: Float64Array.from(rows, (row) => row.n),
-    xIndex: Int32Array.from(rows, (row) => xPosition.get(row.h.frequency)!),
-    distinctX,
+    xIndex: xs.index,
+    tIndex: ts.index,
+    recencyIndex: recencies.index,
+    distinctX: xs.distinct,
+    distinctT: ts.distinct,
+    distinctRecency: recencies.distinct,
     total: histories.length,
   };
 }
@@ -56,15 +74,16 @@ function logLikelihoodOf(params: BgNbdParameters, p: Patterns): number {
     logGamma(r + x) - logGamma(r) + r * Math.log(alpha) + logGamma(a + b) + logGamma(b + x) - logGamma(b) - logGamma(a + b + x),
   );
   const dropTerm = p.distinctX.map((x) => (x > 0 ? logA - Math.log(b + x - 1) : -Infinity));
+  const logAlphaT = p.distinctT.map((T) => Math.log(alpha + T));
+  const logAlphaRecency = p.distinctRecency.map((tx) => Math.log(alpha + tx));
   let sum = 0;
   for (let i = 0; i < p.x.length; i++) {
     const x = p.x[i]!;
     const k = p.xIndex[i]!;
     // ln[(alpha + T)^-(r + x) + [x > 0] a / (b + x - 1) (alpha + t_x)^-(r + x)], by log-sum-exp.
-    const alive = -(r + x) * Math.log(alpha + p.T[i]!);
-    const dropped = dropTerm[k]! - (r + x) * Math.log(alpha + p.recency[i]!);
-    const top = Math.max(alive, dropped);
-    sum += p.weight[i]! * (byX[k]! + top + Math.log(Math.exp(alive - top) + Math.exp(dropped - top)));
+    const alive = -(r + x) * logAlphaT[p.tIndex[i]!]!;
+    const dropped = dropTerm[k]! - (r + x) * logAlphaRecency[p.recencyIndex[i]!]!;
+    sum += p.weight[i]! * (byX[k]! + Math.max(alive, dropped) + Math.log1p(Math.exp(-Math.abs(alive - dropped))));
   }
   return sum;
 }
@@ -92,7 +111,7 @@ export function fitBgNbd(histories: readonly PurchaseHistory[]): BgNbdFit {
   const scaled = patternsOf(histories, scale);
   const fromLog = ([r, alpha, a, b]: readonly number[]): BgNbdParameters =>
     ({ r: Math.exp(r!), alpha: Math.exp(alpha!), a: Math.exp(a!), b: Math.exp(b!) });
-  const result = nelderMead((logs) => -logLikelihoodOf(fromLog(logs), scaled) / scaled.total, [0, 0, 0, 0], { maxEvaluations: 20_000 });
+  const result = nelderMead((logs) => -logLikelihoodOf(fromLog(logs), scaled) / scaled.total, [0, 0, 0, 0], FIT_OPTIONS);
   const fitted = fromLog(result.x);
   const params = { ...fitted, alpha: fitted.alpha / scale };
   return { ...params, logLikelihood: bgNbdLogLikelihood(params, histories), converged: result.converged, customers: histories.length };

@@ -1,5 +1,6 @@
 import { logGamma } from '../../numeric/logBeta.js';
 import { nelderMead } from '../../numeric/nelderMead.js';
+import { FIT_OPTIONS } from './fitOptions.js';
 
 /**
  * The Gamma-Gamma spend model (Fader, Hardie and Lee 2005b; Hardie's note 025): a customer's
@@ -25,17 +26,38 @@ export interface SpendHistory {
   readonly monetaryValue: number;
 }
 
+/** The repeat buyers as arrays, with what does not depend on the parameters computed once. */
+interface Spends {
+  readonly x: Float64Array;
+  readonly m: Float64Array;
+  readonly logM: Float64Array;
+  readonly xIndex: Int32Array;
+  readonly distinctX: readonly number[];
+}
+
+function spendsOf(histories: readonly SpendHistory[]): Spends {
+  const position = new Map<number, number>();
+  const xIndex = Int32Array.from(histories, (h) => {
+    let at = position.get(h.frequency);
+    if (at === undefined) position.set(h.frequency, (at = position.size));
+    return at;
+  });
+  return {
+    x: Float64Array.from(histories, (h) => h.frequency),
+    m: Float64Array.from(histories, (h) => h.monetaryValue),
+    logM: Float64Array.from(histories, (h) => Math.log(h.monetaryValue)),
+    xIndex,
+    distinctX: [...position.keys()],
+  };
+}
+
 /** Note 025, eq. 1a, summed over customers; the x-only terms once per distinct x. */
-function logLikelihoodOf({ p, q, v }: GammaGammaParameters, spends: readonly SpendHistory[]): number {
-  const byX = new Map<number, number>();
+function logLikelihoodOf({ p, q, v }: GammaGammaParameters, s: Spends): number {
+  const byX = s.distinctX.map((x) => logGamma(p * x + q) - logGamma(p * x) - logGamma(q) + q * Math.log(v) + p * x * Math.log(x));
   let sum = 0;
-  for (const { frequency: x, monetaryValue: m } of spends) {
-    let constant = byX.get(x);
-    if (constant === undefined) {
-      constant = logGamma(p * x + q) - logGamma(p * x) - logGamma(q) + q * Math.log(v) + p * x * Math.log(x);
-      byX.set(x, constant);
-    }
-    sum += constant + (p * x - 1) * Math.log(m) - (p * x + q) * Math.log(x * m + v);
+  for (let i = 0; i < s.x.length; i++) {
+    const px = p * s.x[i]!;
+    sum += byX[s.xIndex[i]!]! + (px - 1) * s.logM[i]! - (px + q) * Math.log(s.x[i]! * s.m[i]! + v);
   }
   return sum;
 }
@@ -48,15 +70,16 @@ function logLikelihoodOf({ p, q, v }: GammaGammaParameters, spends: readonly Spe
  * @example fitGammaGamma(summaries) // on the CDNOW sample's 946 repeat buyers: { p: 6.2488, q: 3.7446, v: 15.4477, ... }
  */
 export function fitGammaGamma(histories: readonly SpendHistory[]): GammaGammaFit | undefined {
-  const spends = histories.filter((h) => h.frequency > 0 && h.monetaryValue > 0);
-  if (spends.length === 0) return undefined;
-  const meanSpend = spends.reduce((sum, h) => sum + h.monetaryValue, 0) / spends.length;
+  const buyers = histories.filter((h) => h.frequency > 0 && h.monetaryValue > 0);
+  if (buyers.length === 0) return undefined;
+  const meanSpend = buyers.reduce((sum, h) => sum + h.monetaryValue, 0) / buyers.length;
+  const spends = spendsOf(buyers);
   const fromLog = ([p, q, v]: readonly number[]): GammaGammaParameters => ({ p: Math.exp(p!), q: Math.exp(q!), v: Math.exp(v!) });
   // Start at p = 1, q = 2 with v matching the mean spend (E[m] = p v / (q - 1)): the scale of the
   // money is the data's, so the search starts near it whatever the currency.
-  const result = nelderMead((logs) => -logLikelihoodOf(fromLog(logs), spends) / spends.length, [0, Math.log(2), Math.log(meanSpend)], { maxEvaluations: 20_000 });
+  const result = nelderMead((logs) => -logLikelihoodOf(fromLog(logs), spends) / buyers.length, [0, Math.log(2), Math.log(meanSpend)], FIT_OPTIONS);
   const params = fromLog(result.x);
-  return { ...params, logLikelihood: logLikelihoodOf(params, spends), converged: result.converged, customers: spends.length };
+  return { ...params, logLikelihood: logLikelihoodOf(params, spends), converged: result.converged, customers: buyers.length };
 }
 
 /**
