@@ -1,5 +1,6 @@
 import { logGamma } from '../../numeric/logBeta.js';
 import { nelderMead } from '../../numeric/nelderMead.js';
+import { distinctValues } from './distinctValues.js';
 import { FIT_OPTIONS } from './fitOptions.js';
 import type { BgNbdParameters } from './BgNbdParameters.js';
 import type { PurchaseHistory } from './CustomerSummary.js';
@@ -30,17 +31,6 @@ interface Patterns {
   readonly total: number;
 }
 
-/** The distinct values of a list, and each element's index among them. */
-function indexed(values: readonly number[]): { distinct: number[]; index: Int32Array } {
-  const position = new Map<number, number>();
-  const index = Int32Array.from(values, (value) => {
-    let at = position.get(value);
-    if (at === undefined) position.set(value, (at = position.size));
-    return at;
-  });
-  return { distinct: [...position.keys()], index };
-}
-
 function patternsOf(histories: readonly PurchaseHistory[], timeScale: number): Patterns {
   const counts = new Map<string, { h: PurchaseHistory; n: number }>();
   for (const h of histories) {
@@ -50,9 +40,9 @@ function patternsOf(histories: readonly PurchaseHistory[], timeScale: number): P
     else seen.n++;
   }
   const rows = [...counts.values()];
-  const xs = indexed(rows.map((row) => row.h.frequency));
-  const ts = indexed(rows.map((row) => row.h.T * timeScale));
-  const recencies = indexed(rows.map((row) => row.h.recency * timeScale));
+  const xs = distinctValues(rows.map((row) => row.h.frequency));
+  const ts = distinctValues(rows.map((row) => row.h.T * timeScale));
+  const recencies = distinctValues(rows.map((row) => row.h.recency * timeScale));
   return {
     x: Float64Array.from(rows, (row) => row.h.frequency),
     weight: Float64Array.from(rows, (row) => row.n),

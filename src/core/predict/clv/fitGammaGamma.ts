@@ -1,5 +1,6 @@
 import { logGamma } from '../../numeric/logBeta.js';
 import { nelderMead } from '../../numeric/nelderMead.js';
+import { distinctValues } from './distinctValues.js';
 import { FIT_OPTIONS } from './fitOptions.js';
 
 /**
@@ -36,18 +37,13 @@ interface Spends {
 }
 
 function spendsOf(histories: readonly SpendHistory[]): Spends {
-  const position = new Map<number, number>();
-  const xIndex = Int32Array.from(histories, (h) => {
-    let at = position.get(h.frequency);
-    if (at === undefined) position.set(h.frequency, (at = position.size));
-    return at;
-  });
+  const { distinct, index } = distinctValues(histories.map((h) => h.frequency));
   return {
     x: Float64Array.from(histories, (h) => h.frequency),
     m: Float64Array.from(histories, (h) => h.monetaryValue),
     logM: Float64Array.from(histories, (h) => Math.log(h.monetaryValue)),
-    xIndex,
-    distinctX: [...position.keys()],
+    xIndex: index,
+    distinctX: distinct,
   };
 }
 
