@@ -5,7 +5,8 @@ import { customerLifetimeValue, WEEKS_PER_MONTH } from '../core/predict/clv/cust
 import { expectedPurchases } from '../core/predict/clv/expectedPurchases.js';
 import { fitBgNbd, type BgNbdFit } from '../core/predict/clv/fitBgNbd.js';
 import { fitGammaGamma, type GammaGammaFit } from '../core/predict/clv/fitGammaGamma.js';
-import { holdoutTable, type HoldoutRow } from '../core/predict/clv/holdoutTable.js';
+import { holdoutTable, type HoldoutRow, type PurchaseExpectation } from '../core/predict/clv/holdoutTable.js';
+import { fitParetoNbd, paretoNbdExpectedPurchases, type ParetoNbdFit } from '../core/predict/clv/paretoNbd.js';
 import { summarizeOrders } from '../core/predict/clv/summarizeOrders.js';
 import { dayOf, isoDateOf, type RejectedLine } from '../core/predict/orders/Order.js';
 import { readOrders, readSummaries } from '../predict/readOrders.js';
@@ -20,6 +21,7 @@ interface ClvFlags {
   observationEnd?: string;
   horizonWeeks?: string;
   discountRate: string;
+  paretoNbd?: boolean;
   json?: boolean;
 }
 
@@ -29,6 +31,8 @@ export interface ClvReport {
   readonly bgNbd: Pick<BgNbdFit, 'r' | 'alpha' | 'a' | 'b' | 'logLikelihood' | 'converged'>;
   readonly gammaGamma?: Pick<GammaGammaFit, 'p' | 'q' | 'v' | 'customers'>;
   readonly holdout?: readonly HoldoutRow[];
+  /** With --pareto-nbd: the Pareto/NBD fit and its own holdout table. */
+  readonly paretoNbd?: Pick<ParetoNbdFit, 'r' | 'alpha' | 's' | 'beta' | 'logLikelihood' | 'converged'> & { readonly holdout?: readonly HoldoutRow[] };
   readonly period?: { readonly calibrationEnd: string; readonly observationEnd: string; readonly holdoutWeeks: number };
   readonly forecast?: { readonly horizonWeeks: number; readonly expectedPurchases: number; readonly lifetimeValue?: number; readonly monthlyDiscountRate?: number };
   readonly rejected: readonly RejectedLine[];
@@ -50,7 +54,8 @@ export function addEvalClvCommand(evalGroup: Command): Command {
     .option('--observation-end <date>', 'with --orders: the last day of the holdout (default: the last order\'s day)')
     .option('--horizon-weeks <n>', 'forecast the customers\' purchases (and lifetime value, with spend) over the next n weeks')
     .option('--discount-rate <rate>', 'the monthly discount rate of the lifetime value (lifetimes\' default)', '0.01')
-    .option('--json', 'print {customers, bgNbd, gammaGamma?, holdout?, forecast?, rejected} as JSON')
+    .option('--pareto-nbd', 'also fit the Pareto/NBD model, with its own holdout table')
+    .option('--json', 'print {customers, bgNbd, gammaGamma?, holdout?, paretoNbd?, forecast?, rejected} as JSON')
     .action((flags: ClvFlags) => {
       const report = evalClv(flags);
       process.stdout.write(flags.json === true ? `${JSON.stringify(report, null, 2)}\n` : formatClvReport(report));
@@ -71,7 +76,7 @@ interface Loaded {
   readonly customers: readonly CustomerSummary[];
   readonly hasSpend: boolean;
   readonly rejected: readonly RejectedLine[];
-  readonly holdout?: { readonly table: (fit: BgNbdFit) => HoldoutRow[]; readonly period: NonNullable<ClvReport['period']> };
+  readonly holdout?: { readonly table: (expected: PurchaseExpectation) => HoldoutRow[]; readonly period: NonNullable<ClvReport['period']> };
 }
 
 /** The customers' summaries, from a summary file or summarised from orders, with the holdout when there is one. */
@@ -95,7 +100,7 @@ function load(flags: ClvFlags): Loaded {
     customers: summary.customers,
     hasSpend: parsed.hasAmounts && summary.customers.some((c) => c.monetaryValue > 0),
     rejected: parsed.rejected,
-    ...(summary.holdoutWeeks > 0 ? { holdout: { table: (fit: BgNbdFit) => holdoutTable(fit, summary.customers, summary.holdoutWeeks), period } } : {}),
+    ...(summary.holdoutWeeks > 0 ? { holdout: { table: (expected: PurchaseExpectation) => holdoutTable(expected, summary.customers, summary.holdoutWeeks), period } } : {}),
   };
 }
 
@@ -114,10 +119,19 @@ function evalClv(flags: ClvFlags): ClvReport {
     customers: loaded.customers.length,
     bgNbd: { r, alpha, a, b, logLikelihood, converged },
     ...(gammaGamma === undefined ? {} : { gammaGamma: { p: gammaGamma.p, q: gammaGamma.q, v: gammaGamma.v, customers: gammaGamma.customers } }),
-    ...(loaded.holdout === undefined ? {} : { holdout: loaded.holdout.table(bgNbd), period: loaded.holdout.period }),
+    ...(loaded.holdout === undefined ? {} : { holdout: loaded.holdout.table((h, t) => expectedPurchases(bgNbd, h, t)), period: loaded.holdout.period }),
+    ...(flags.paretoNbd === true ? { paretoNbd: paretoNbdReport(loaded) } : {}),
     ...(horizonWeeks === undefined ? {} : { forecast: forecast(loaded.customers, bgNbd, gammaGamma, horizonWeeks, discountRate) }),
     rejected: loaded.rejected,
   };
+}
+
+/** The Pareto/NBD fit as reported, with its holdout table when there is a holdout. */
+function paretoNbdReport(loaded: Loaded): NonNullable<ClvReport['paretoNbd']> {
+  const fit = fitParetoNbd(loaded.customers);
+  const { r, alpha, s, beta, logLikelihood, converged } = fit;
+  const holdout = loaded.holdout?.table((h, t) => paretoNbdExpectedPurchases(fit, h, t));
+  return { r, alpha, s, beta, logLikelihood, converged, ...(holdout === undefined ? {} : { holdout }) };
 }
 
 /** The customers' total expected purchases over the horizon, and their total lifetime value when spend is modelled (q > 1). */

@@ -14,6 +14,7 @@ interface Printed {
   holdout?: { frequency: number; customers: number; expected: number; actual: number }[];
   period?: { calibrationEnd: string; observationEnd: string; holdoutWeeks: number };
   forecast?: { horizonWeeks: number; expectedPurchases: number; lifetimeValue?: number };
+  paretoNbd?: { r: number; alpha: number; s: number; beta: number; converged: boolean; holdout?: unknown[] };
   rejected: { line: number; reason: string }[];
 }
 
@@ -76,7 +77,7 @@ describe('attune eval clv', () => {
   it.skipIf(sample.path === null || summary.path === null)('reproduces Fader, Hardie and Lee on the CDNOW sample from the orders and from the summary', { timeout: 60_000 }, async () => {
     const [fromOrders, fromSummary] = await Promise.all([
       runAttune(['eval', 'clv', '--orders', sample.path!, '--format', 'cdnow', '--calibration-end', '1997-09-30', '--observation-end', '1998-06-30', '--json']),
-      runAttune(['eval', 'clv', '--summary', summary.path!, '--json']),
+      runAttune(['eval', 'clv', '--summary', summary.path!, '--pareto-nbd', '--json']),
     ]);
     expect(fromOrders.code, fromOrders.stderr).toBe(0);
     expect(fromSummary.code, fromSummary.stderr).toBe(0);
@@ -96,6 +97,10 @@ describe('attune eval clv', () => {
     expect(printed.gammaGamma!.customers).toBe(946);
     expect(printed.holdout!.map((row) => row.frequency)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
     expect(printed.holdout![0]).toMatchObject({ frequency: 0, customers: 1411 });
-    expect(JSON.parse(fromSummary.stdout)).not.toHaveProperty('holdout');
+    const withPareto = JSON.parse(fromSummary.stdout) as Printed;
+    expect(withPareto).not.toHaveProperty('holdout');
+    expect(withPareto.paretoNbd).toMatchObject({ converged: true });
+    expect(Math.abs(withPareto.paretoNbd!.r - 0.553)).toBeLessThan(1.5e-3);
+    expect(Math.abs(withPareto.paretoNbd!.beta - 11.669)).toBeLessThan(1.5e-3);
   });
 });

@@ -6,6 +6,7 @@ import type { PurchaseHistory } from './CustomerSummary.js';
 import { expectedPurchases } from './expectedPurchases.js';
 import { bgNbdLogLikelihood, fitBgNbd } from './fitBgNbd.js';
 import { fitGammaGamma } from './fitGammaGamma.js';
+import { fitParetoNbd, paretoNbdExpectedPurchases } from './paretoNbd.js';
 import { summarizeOrders } from './summarizeOrders.js';
 
 const data = new URL('../../../../../shared/data/cdnow/', import.meta.url);
@@ -70,5 +71,16 @@ describe(`BG/NBD on the CDNOW sample, Fader, Hardie and Lee (2005) (${skipNote})
     toThreeDigits(fit.p, 6.2488);
     toThreeDigits(fit.q, 3.7446);
     toThreeDigits(fit.v, 15.4477);
+  });
+
+  it.skipIf(!haveData)('Pareto/NBD on the summary: r = 0.553, alpha = 10.578, s = 0.606, beta = 11.669 (lifetimes\' test, to 3 decimals)', () => {
+    const fit = fitParetoNbd(readSummary());
+    expect(fit.converged).toBe(true);
+    expect(Math.abs(fit.r - 0.553)).toBeLessThan(1.5e-3);
+    expect(Math.abs(fit.alpha - 10.578)).toBeLessThan(1.5e-3);
+    expect(Math.abs(fit.s - 0.606)).toBeLessThan(1.5e-3);
+    expect(Math.abs(fit.beta - 11.669)).toBeLessThan(1.5e-3);
+    // BTYD's walkthrough: 25.46 expected purchases in 52 weeks for x = 26, t_x = 30.86, T = 31.
+    expect(Math.abs(paretoNbdExpectedPurchases(fit, { frequency: 26, recency: 30.86, T: 31 }, 52) - 25.46)).toBeLessThan(0.01);
   });
 });

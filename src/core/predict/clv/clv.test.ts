@@ -11,11 +11,14 @@ import { expectedPurchases, probabilityAlive } from './expectedPurchases.js';
 import { expectedSpend, fitGammaGamma } from './fitGammaGamma.js';
 import { bgNbdLogLikelihood, fitBgNbd } from './fitBgNbd.js';
 import { holdoutTable } from './holdoutTable.js';
+import { paretoNbdExpectedPurchases, paretoNbdLogLikelihood, paretoNbdProbabilityAlive, type ParetoNbdParameters } from './paretoNbd.js';
 import { simulateBgNbd } from './simulateBgNbd.js';
 import { summarizeOrders } from './summarizeOrders.js';
 
 const published: BgNbdParameters = { r: 0.2426, alpha: 4.4135, a: 0.7929, b: 2.4258 };
 const spend = { p: 6.2488, q: 3.7446, v: 15.4477 };
+/** BTYD's walkthrough figures for the CDNOW sample. */
+const pareto: ParetoNbdParameters = { r: 0.5534, alpha: 10.5802, s: 0.6061, beta: 11.6562 };
 
 type OrderRow = [string, string, number];
 type SummaryCase = [string, OrderRow[], { calibrationEnd: string; observationEnd?: string }, unknown[]];
@@ -39,6 +42,11 @@ describe('summarizeOrders (the lifetimes convention)', () => {
 describe('BG/NBD expectations', () => {
   it.each(cases.bgNbd as [string, PurchaseHistory, number, number, number][])('%s', (_name, history, t, expected, tolerance) => {
     expect(Math.abs(expectedPurchases(published, history, t) - expected)).toBeLessThan(tolerance);
+  });
+
+  it.each(cases.bgNbdNewCustomer as [string, number[], number[], number][])('%s', (_name, times, expected, tolerance) => {
+    const fresh = { frequency: 0, recency: 0, T: 0 };
+    times.forEach((t, i) => expect(Math.abs(expectedPurchases(published, fresh, t) - expected[i]!)).toBeLessThan(tolerance));
   });
 
   it('agrees with eq. 10 evaluated with the untransformed 2F1 series', () => {
@@ -89,6 +97,33 @@ describe('BG/NBD expectations', () => {
   });
 });
 
+describe('Pareto/NBD', () => {
+  type ParetoCase = [string, 'probabilityAlive' | 'expectedPurchases', PurchaseHistory, number, number, number];
+  it.each(cases.paretoNbd as ParetoCase[])('%s', (_name, what, history, t, expected, tolerance) => {
+    const value = what === 'probabilityAlive' ? paretoNbdProbabilityAlive(pareto, history) : paretoNbdExpectedPurchases(pareto, history, t);
+    expect(Math.abs(value - expected)).toBeLessThan(tolerance);
+  });
+
+  it('the likelihood is continuous where its formula switches branch (alpha = beta)', () => {
+    const histories = [{ frequency: 0, recency: 0, T: 30 }, { frequency: 3, recency: 12, T: 35 }, { frequency: 1, recency: 20, T: 20 }];
+    const at = (alpha: number) => paretoNbdLogLikelihood({ ...pareto, alpha, beta: 11 }, histories);
+    expect(at(11 + 1e-9)).toBeCloseTo(at(11 - 1e-9), 6);
+    expect(at(11)).toBeCloseTo(at(11 - 1e-9), 6);
+  });
+
+  it('probability alive is in (0, 1], 1 when the last purchase is now, and expectations grow with t', () => {
+    expect(paretoNbdProbabilityAlive(pareto, { frequency: 4, recency: 30, T: 30 })).toBe(1);
+    for (const history of [{ frequency: 0, recency: 0, T: 38 }, { frequency: 10, recency: 2, T: 38 }, { frequency: 300, recency: 5, T: 80 }]) {
+      const alive = paretoNbdProbabilityAlive(pareto, history);
+      expect(alive > 0 && alive < 1).toBe(true);
+      expect(paretoNbdExpectedPurchases(pareto, history, 20)).toBeLessThan(paretoNbdExpectedPurchases(pareto, history, 40));
+    }
+    // s = 1 exactly takes the limit form; it agrees with s just off 1.
+    const one = paretoNbdExpectedPurchases({ ...pareto, s: 1 }, { frequency: 2, recency: 10, T: 30 }, 39);
+    expect(one).toBeCloseTo(paretoNbdExpectedPurchases({ ...pareto, s: 1 + 1e-7 }, { frequency: 2, recency: 10, T: 30 }, 39), 5);
+  });
+});
+
 describe('Gamma-Gamma and lifetime value', () => {
   it('expected spend: the population mean without purchases, near the own mean with many', () => {
     expect(expectedSpend(spend, { frequency: 0, monetaryValue: 0 })).toBeCloseTo((spend.p * spend.v) / (spend.q - 1), 12);
@@ -116,7 +151,7 @@ describe('holdoutTable', () => {
   it('groups by calibration frequency with 7+ last and averages expected and actual purchases', () => {
     const customer = (frequency: number, holdoutFrequency: number): CalibrationCustomer =>
       ({ customerId: `${frequency}-${holdoutFrequency}`, frequency, recency: frequency === 0 ? 0 : 30, T: 38, monetaryValue: 0, holdoutFrequency });
-    const rows = holdoutTable(published, [customer(0, 0), customer(0, 1), customer(2, 3), customer(9, 4), customer(7, 6)], 39);
+    const rows = holdoutTable((h, t) => expectedPurchases(published, h, t), [customer(0, 0), customer(0, 1), customer(2, 3), customer(9, 4), customer(7, 6)], 39);
     expect(rows.map(({ frequency, customers, actual }) => [frequency, customers, actual])).toEqual([[0, 2, 0.5], [2, 1, 3], [7, 2, 5]]);
     expect(rows[0]!.expected).toBeCloseTo(expectedPurchases(published, { frequency: 0, recency: 0, T: 38 }, 39), 12);
     const plus = (expectedPurchases(published, { frequency: 9, recency: 30, T: 38 }, 39) + expectedPurchases(published, { frequency: 7, recency: 30, T: 38 }, 39)) / 2;

@@ -1,9 +1,9 @@
 import { logGamma } from '../../numeric/logBeta.js';
 import { nelderMead } from '../../numeric/nelderMead.js';
-import { distinctValues } from './distinctValues.js';
 import { FIT_OPTIONS } from './fitOptions.js';
 import type { BgNbdParameters } from './BgNbdParameters.js';
 import type { PurchaseHistory } from './CustomerSummary.js';
+import { historyPatterns, unitTimeScale, type HistoryPatterns } from './historyPatterns.js';
 
 export interface BgNbdFit extends BgNbdParameters {
   /** The log-likelihood at the fitted parameters, summed over customers (the figure papers quote). */
@@ -12,52 +12,8 @@ export interface BgNbdFit extends BgNbdParameters {
   readonly customers: number;
 }
 
-/**
- * Customers with the same (x, t_x, T) contribute the same likelihood term, so the sum runs over
- * the distinct histories with their counts as weights (Fader and Hardie fit the CDNOW data that
- * way). The terms that depend only on x, on T or on t_x are computed once per distinct value:
- * in daily data the distinct T and t_x are a few hundred where the histories are thousands.
- */
-interface Patterns {
-  readonly x: Float64Array;
-  readonly weight: Float64Array;
-  /** Indices of each pattern's x, T and t_x among the distinct values. */
-  readonly xIndex: Int32Array;
-  readonly tIndex: Int32Array;
-  readonly recencyIndex: Int32Array;
-  readonly distinctX: readonly number[];
-  readonly distinctT: readonly number[];
-  readonly distinctRecency: readonly number[];
-  readonly total: number;
-}
-
-function patternsOf(histories: readonly PurchaseHistory[], timeScale: number): Patterns {
-  const counts = new Map<string, { h: PurchaseHistory; n: number }>();
-  for (const h of histories) {
-    const key = `${h.frequency}|${h.recency}|${h.T}`;
-    const seen = counts.get(key);
-    if (seen === undefined) counts.set(key, { h, n: 1 });
-    else seen.n++;
-  }
-  const rows = [...counts.values()];
-  const xs = distinctValues(rows.map((row) => row.h.frequency));
-  const ts = distinctValues(rows.map((row) => row.h.T * timeScale));
-  const recencies = distinctValues(rows.map((row) => row.h.recency * timeScale));
-  return {
-    x: Float64Array.from(rows, (row) => row.h.frequency),
-    weight: Float64Array.from(rows, (row) => row.n),
-    xIndex: xs.index,
-    tIndex: ts.index,
-    recencyIndex: recencies.index,
-    distinctX: xs.distinct,
-    distinctT: ts.distinct,
-    distinctRecency: recencies.distinct,
-    total: histories.length,
-  };
-}
-
 /** The BG/NBD log-likelihood (FHL 2005, eq. 6, as in Hardie's note 004), summed with weights. */
-function logLikelihoodOf(params: BgNbdParameters, p: Patterns): number {
+function logLikelihoodOf(params: BgNbdParameters, p: HistoryPatterns): number {
   const { r, alpha, a, b } = params;
   const logA = Math.log(a);
   const byX = p.distinctX.map((x) =>
@@ -84,7 +40,7 @@ function logLikelihoodOf(params: BgNbdParameters, p: Patterns): number {
  * @example bgNbdLogLikelihood({ r: 0.2426, alpha: 4.4135, a: 0.7929, b: 2.4258 }, summaries) // ≈ -9582.43 on the CDNOW sample
  */
 export function bgNbdLogLikelihood(params: BgNbdParameters, histories: readonly PurchaseHistory[]): number {
-  return logLikelihoodOf(params, patternsOf(histories, 1));
+  return logLikelihoodOf(params, historyPatterns(histories, 1));
 }
 
 /**
@@ -96,9 +52,8 @@ export function bgNbdLogLikelihood(params: BgNbdParameters, histories: readonly 
  */
 export function fitBgNbd(histories: readonly PurchaseHistory[]): BgNbdFit {
   if (histories.length === 0) throw new RangeError('fitBgNbd needs at least one customer');
-  const longest = histories.reduce((max, h) => Math.max(max, h.T), 0);
-  const scale = longest > 0 ? 1 / longest : 1;
-  const scaled = patternsOf(histories, scale);
+  const scale = unitTimeScale(histories);
+  const scaled = historyPatterns(histories, scale);
   const fromLog = ([r, alpha, a, b]: readonly number[]): BgNbdParameters =>
     ({ r: Math.exp(r!), alpha: Math.exp(alpha!), a: Math.exp(a!), b: Math.exp(b!) });
   const result = nelderMead((logs) => -logLikelihoodOf(fromLog(logs), scaled) / scaled.total, [0, 0, 0, 0], FIT_OPTIONS);
