@@ -1,9 +1,8 @@
 import { logGamma } from '../../numeric/logBeta.js';
-import { nelderMead } from '../../numeric/nelderMead.js';
-import { FIT_OPTIONS } from './fitOptions.js';
 import type { BgNbdParameters } from './BgNbdParameters.js';
 import type { PurchaseHistory } from './CustomerSummary.js';
 import { historyPatterns, unitTimeScale, type HistoryPatterns } from './historyPatterns.js';
+import { logSumExp, maximizeLikelihood } from './maximizeLikelihood.js';
 
 export interface BgNbdFit extends BgNbdParameters {
   /** The log-likelihood at the fitted parameters, summed over customers (the figure papers quote). */
@@ -29,7 +28,7 @@ function logLikelihoodOf(params: BgNbdParameters, p: HistoryPatterns): number {
     // ln[(alpha + T)^-(r + x) + [x > 0] a / (b + x - 1) (alpha + t_x)^-(r + x)], by log-sum-exp.
     const alive = -(r + x) * logAlphaT[p.tIndex[i]!]!;
     const dropped = dropTerm[k]! - (r + x) * logAlphaRecency[p.recencyIndex[i]!]!;
-    sum += p.weight[i]! * (byX[k]! + Math.max(alive, dropped) + Math.log1p(Math.exp(-Math.abs(alive - dropped))));
+    sum += p.weight[i]! * (byX[k]! + logSumExp(alive, dropped));
   }
   return sum;
 }
@@ -54,10 +53,9 @@ export function fitBgNbd(histories: readonly PurchaseHistory[]): BgNbdFit {
   if (histories.length === 0) throw new RangeError('fitBgNbd needs at least one customer');
   const scale = unitTimeScale(histories);
   const scaled = historyPatterns(histories, scale);
-  const fromLog = ([r, alpha, a, b]: readonly number[]): BgNbdParameters =>
+  const fromLogs = ([r, alpha, a, b]: readonly number[]): BgNbdParameters =>
     ({ r: Math.exp(r!), alpha: Math.exp(alpha!), a: Math.exp(a!), b: Math.exp(b!) });
-  const result = nelderMead((logs) => -logLikelihoodOf(fromLog(logs), scaled) / scaled.total, [0, 0, 0, 0], FIT_OPTIONS);
-  const fitted = fromLog(result.x);
+  const { params: fitted, converged } = maximizeLikelihood((params) => logLikelihoodOf(params, scaled), fromLogs, [0, 0, 0, 0], scaled.total);
   const params = { ...fitted, alpha: fitted.alpha / scale };
-  return { ...params, logLikelihood: bgNbdLogLikelihood(params, histories), converged: result.converged, customers: histories.length };
+  return { ...params, logLikelihood: bgNbdLogLikelihood(params, histories), converged, customers: histories.length };
 }

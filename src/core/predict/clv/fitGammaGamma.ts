@@ -1,7 +1,6 @@
 import { logGamma } from '../../numeric/logBeta.js';
-import { nelderMead } from '../../numeric/nelderMead.js';
 import { distinctValues } from './distinctValues.js';
-import { FIT_OPTIONS } from './fitOptions.js';
+import { maximizeLikelihood } from './maximizeLikelihood.js';
 
 /**
  * The Gamma-Gamma spend model (Fader, Hardie and Lee 2005b; Hardie's note 025): a customer's
@@ -70,12 +69,11 @@ export function fitGammaGamma(histories: readonly SpendHistory[]): GammaGammaFit
   if (buyers.length === 0) return undefined;
   const meanSpend = buyers.reduce((sum, h) => sum + h.monetaryValue, 0) / buyers.length;
   const spends = spendsOf(buyers);
-  const fromLog = ([p, q, v]: readonly number[]): GammaGammaParameters => ({ p: Math.exp(p!), q: Math.exp(q!), v: Math.exp(v!) });
+  const fromLogs = ([p, q, v]: readonly number[]): GammaGammaParameters => ({ p: Math.exp(p!), q: Math.exp(q!), v: Math.exp(v!) });
   // Start at p = 1, q = 2 with v matching the mean spend (E[m] = p v / (q - 1)): the scale of the
   // money is the data's, so the search starts near it whatever the currency.
-  const result = nelderMead((logs) => -logLikelihoodOf(fromLog(logs), spends) / buyers.length, [0, Math.log(2), Math.log(meanSpend)], FIT_OPTIONS);
-  const params = fromLog(result.x);
-  return { ...params, logLikelihood: logLikelihoodOf(params, spends), converged: result.converged, customers: buyers.length };
+  const { params, converged } = maximizeLikelihood((candidate) => logLikelihoodOf(candidate, spends), fromLogs, [0, Math.log(2), Math.log(meanSpend)], buyers.length);
+  return { ...params, logLikelihood: logLikelihoodOf(params, spends), converged, customers: buyers.length };
 }
 
 /**

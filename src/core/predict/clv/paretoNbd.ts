@@ -1,9 +1,8 @@
 import { hyp2f1 } from '../../numeric/hyp2f1.js';
 import { logGamma } from '../../numeric/logBeta.js';
-import { nelderMead } from '../../numeric/nelderMead.js';
 import type { PurchaseHistory } from './CustomerSummary.js';
-import { FIT_OPTIONS } from './fitOptions.js';
 import { historyPatterns, unitTimeScale, type HistoryPatterns } from './historyPatterns.js';
+import { logSumExp, maximizeLikelihood } from './maximizeLikelihood.js';
 
 /**
  * The Pareto/NBD model (Schmittlein, Morrison and Colombo 1987): while alive a customer buys at
@@ -49,11 +48,6 @@ function logTerms({ r, alpha, s, beta }: ParetoNbdParameters, x: number, T: numb
   // ln(e^atRecency - e^atT); -Infinity when recency = T.
   const dropped = atRecency > atT ? Math.log(s / (r + s + x)) + atRecency + Math.log(-Math.expm1(atT - atRecency)) : -Infinity;
   return { alive, dropped };
-}
-
-function logSumExp(u: number, v: number): number {
-  const top = Math.max(u, v);
-  return top + Math.log1p(Math.exp(-Math.abs(u - v)));
 }
 
 /** The histories' distinct (x, t) pairs, t a recency or a T: F is computed once per pair and evaluation. */
@@ -111,12 +105,11 @@ export function fitParetoNbd(histories: readonly PurchaseHistory[]): ParetoNbdFi
   if (histories.length === 0) throw new RangeError('fitParetoNbd needs at least one customer');
   const scale = unitTimeScale(histories);
   const scaled = paretoPatterns(histories, scale);
-  const fromLog = ([r, alpha, s, beta]: readonly number[]): ParetoNbdParameters =>
+  const fromLogs = ([r, alpha, s, beta]: readonly number[]): ParetoNbdParameters =>
     ({ r: Math.exp(r!), alpha: Math.exp(alpha!), s: Math.exp(s!), beta: Math.exp(beta!) });
-  const result = nelderMead((logs) => -logLikelihoodOf(fromLog(logs), scaled) / scaled.total, [0, 0, 0, 0], FIT_OPTIONS);
-  const fitted = fromLog(result.x);
+  const { params: fitted, converged } = maximizeLikelihood((params) => logLikelihoodOf(params, scaled), fromLogs, [0, 0, 0, 0], scaled.total);
   const params = { ...fitted, alpha: fitted.alpha / scale, beta: fitted.beta / scale };
-  return { ...params, logLikelihood: paretoNbdLogLikelihood(params, histories), converged: result.converged, customers: histories.length };
+  return { ...params, logLikelihood: paretoNbdLogLikelihood(params, histories), converged, customers: histories.length };
 }
 
 /**

@@ -13,6 +13,10 @@ describe('parseSummaryCsv', () => {
     expect(withMoney.hasMonetaryValue).toBe(true);
   });
 
+  it('numbers the customers by line when there is no id column', () => {
+    expect(parseSummaryCsv('frequency,recency,T\n1,2,3\n0,0,4\n').customers.map((c) => c.customerId)).toEqual(['1', '2']);
+  });
+
   it('rejects, by line, what lifetimes refuses to fit', () => {
     const parsed = parseSummaryCsv('id,frequency,recency,T,monetary_value\na,1.5,1,2,3\nb,1,3,2,3\nc,0,1,2,0\nd,1,1,2,-1\ne,x,1,2,1\nf,2,1,2,10\n');
     expect(parsed.rejected.map((r) => [r.line, r.reason.split(':')[0]])).toEqual([

@@ -19,7 +19,8 @@ const columnNames = {
 
 /**
  * A lifetimes summary CSV, `id,frequency,recency,T[,monetary_value]` (what
- * `summary_data_from_transaction_data` writes; the id may be the first, unnamed column). Lines
+ * `summary_data_from_transaction_data` writes; the id may be the first, unnamed column, or
+ * absent: then the line's number less one). Lines
  * that break the model's assumptions are rejected as lifetimes' `_check_inputs` rejects them:
  * a frequency that is not a whole number, recency after T, recency without a repeat purchase.
  *
@@ -28,7 +29,8 @@ const columnNames = {
 export function parseSummaryCsv(text: string): ParsedSummaries {
   const lines = text.split('\n');
   const at = headerPositions(lines[0] ?? '', columnNames);
-  const id = at.id >= 0 ? at.id : 0;
+  // Without an id header, lifetimes' index is the first, unnamed column, unless that column is data.
+  const id = at.id >= 0 ? at.id : [at.frequency, at.recency, at.T, at.monetaryValue].includes(0) ? -1 : 0;
   if (at.frequency < 0 || at.recency < 0 || at.T < 0) {
     return { customers: [], rejected: [{ line: 1, reason: 'the header must name frequency, recency and T columns' }], hasMonetaryValue: false };
   }
@@ -46,7 +48,7 @@ export function parseSummaryCsv(text: string): ParsedSummaries {
       rejected.push({ line: index + 1, reason });
       continue;
     }
-    const customerId = cells[id] ?? String(index);
+    const customerId = id < 0 ? String(index) : cells[id] ?? String(index);
     customers.push(at.monetaryValue < 0 ? { customerId, frequency, recency, T } : { customerId, frequency, recency, T, monetaryValue });
   }
   return { customers, rejected, hasMonetaryValue: at.monetaryValue >= 0 };
