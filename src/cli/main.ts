@@ -9,6 +9,7 @@ import { serveCommand } from './serveCommand.js';
 import { demoCommand } from './demoCommand.js';
 import { reportCommand } from './reportCommand.js';
 import { addEvalClvCommand } from './evalClvCommand.js';
+import { addEvalPropensityCommand } from './evalPropensityCommand.js';
 import { addEvalRulesCommand } from './evalRulesCommand.js';
 import { createWorkspaceCommand, listWorkspacesCommand } from './workspaceCommands.js';
 import { identityCommand, type IdentityAction } from './identityCommands.js';
@@ -205,7 +206,7 @@ export function buildProgram(): Command {
       });
     });
 
-  registerEvalCommands(program, [recommendSubcommand, addEvalRulesCommand, addEvalClvCommand]);
+  registerEvalCommands(program, [recommendSubcommand, addEvalRulesCommand, addEvalPropensityCommand, addEvalClvCommand]);
 
   return program;
 }

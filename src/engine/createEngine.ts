@@ -4,6 +4,7 @@ import type { Clock, IdGenerator } from '../core/common/ports.js';
 import type { Random } from '../core/common/random.js';
 import { DecisionAdmin } from '../decide/DecisionAdmin.js';
 import { DecisionModels } from '../decide/DecisionModels.js';
+import { BanditAllocations } from '../decide/BanditAllocations.js';
 import { DecisionService, type DecisionObserver } from '../decide/DecisionService.js';
 import { KnowledgeAdmin } from '../knowledge/KnowledgeAdmin.js';
 import { KnowledgeModels } from '../knowledge/KnowledgeModels.js';
@@ -82,9 +83,13 @@ export function createEngine(options: EngineOptions): Engine {
     reader: store.decisions, itemModels: (ws) => store.itemModels(ws), trainedModel: (ws) => recommenders.served(ws), catalog, knowledge: models, clock,
     contentModels, sessions,
   });
+  const bandits = new BanditAllocations({
+    outcomes: (ws) => store.decisions.outcomes(ws), clock,
+    onError: (error) => options.decisionObserver?.recordFailed(error),
+  });
   const decisions = new DecisionService({
     models: decisionModels, reader: store.decisions, committer: store.committer, collector, clock, ids, random: options.random,
-    sampleRate: options.decisionSampleRate, recommender: recommendations,
+    sampleRate: options.decisionSampleRate, recommender: recommendations, bandits,
     ...(options.decisionObserver === undefined ? {} : { observer: options.decisionObserver }),
   });
   const experiments = new ExperimentService({ store: store.experiments, models: decisionModels, clock });
