@@ -8,6 +8,7 @@ import { rebuildCommand } from './rebuildCommand.js';
 import { serveCommand } from './serveCommand.js';
 import { demoCommand } from './demoCommand.js';
 import { reportCommand } from './reportCommand.js';
+import { addEvalPolicyCommand } from './evalPolicyCommand.js';
 import { addEvalRulesCommand } from './evalRulesCommand.js';
 import { createWorkspaceCommand, listWorkspacesCommand } from './workspaceCommands.js';
 import { identityCommand, type IdentityAction } from './identityCommands.js';
@@ -204,7 +205,7 @@ export function buildProgram(): Command {
       });
     });
 
-  registerEvalCommands(program, [recommendSubcommand, addEvalRulesCommand]);
+  registerEvalCommands(program, [recommendSubcommand, addEvalRulesCommand, addEvalPolicyCommand]);
 
   return program;
 }
