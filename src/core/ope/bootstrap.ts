@@ -10,21 +10,22 @@ import type { Random } from '../common/random.js';
  */
 export function bootstrapSums(columns: readonly Float64Array[], resamples: number, random: Random): Float64Array[] {
   const n = columns[0]?.length ?? 0;
-  const k = columns.length;
-  // Row-major copy: a drawn row's values share a cache line instead of k random reads.
-  const rows = new Float64Array(n * k);
-  columns.forEach((column, c) => column.forEach((value, row) => { rows[row * k + c] = value; }));
   const sums = columns.map(() => new Float64Array(resamples));
-  const acc = new Float64Array(k);
+  // Each resample counts how often every row was drawn, then sums the columns in one
+  // sequential pass: the random accesses touch only the counts, not the wider columns.
+  const counts = new Int32Array(n);
   for (let b = 0; b < resamples; b += 1) {
-    acc.fill(0);
-    for (let draw = 0; draw < n; draw += 1) {
-      const at = Math.floor(random.next() * n) * k;
-      for (let c = 0; c < k; c += 1) acc[c]! += rows[at + c]!;
-    }
-    for (let c = 0; c < k; c += 1) sums[c]![b] = acc[c]!;
+    counts.fill(0);
+    for (let draw = 0; draw < n; draw += 1) counts[Math.floor(random.next() * n)]! += 1;
+    for (let c = 0; c < columns.length; c += 1) sums[c]![b] = weightedSum(counts, columns[c]!);
   }
   return sums;
+}
+
+function weightedSum(counts: Int32Array, column: Float64Array): number {
+  let sum = 0;
+  for (let row = 0; row < column.length; row += 1) sum += counts[row]! * column[row]!;
+  return sum;
 }
 
 /**
