@@ -2,7 +2,9 @@ import type { Command } from 'commander';
 import { seededRandom } from '../core/common/random.js';
 import { AttuneError } from '../core/errors/AttuneError.js';
 import { estimatePolicyValue, type OpeResult } from '../core/ope/estimatePolicyValue.js';
-import { uniformPolicy } from '../core/ope/LoggedFeedback.js';
+import { uniformPolicy, type RewardModel } from '../core/ope/LoggedFeedback.js';
+import { fitLogisticRewardModel } from '../core/ope/logisticRewardModel.js';
+import { fitMeanRewardModel } from '../core/ope/meanRewardModel.js';
 import { readOpenBandit, type OpenBanditLogs } from '../learn/readOpenBandit.js';
 import { numberOption } from './numberOption.js';
 
@@ -12,6 +14,7 @@ interface PolicyFlags {
   clip?: string;
   bootstrap: string;
   seed: string;
+  rewardModel: string;
   json?: boolean;
 }
 
@@ -29,18 +32,26 @@ export function addEvalPolicyCommand(evalGroup: Command): void {
     .option('--clip <W>', 'clip the importance weights at W (unclipped by default)')
     .option('--bootstrap <B>', 'bootstrap resamples for the 95% intervals (0: none)', '1000')
     .option('--seed <n>', 'seed of the bootstrap resamples', '1')
+    .option('--reward-model <name>', 'q̂ for DM and DR: mean (by item and position, smoothed) or logistic (ridge logistic regression per item on position, user features and affinities)', 'mean')
     .option('--json', 'print {"estimates": [{estimator, value, ci}], "loggedValue", "rounds", "diagnostics"} as JSON')
     .action((flags: PolicyFlags) => {
       if (flags.policy !== 'random') throw new AttuneError('ATTUNE_INVALID_REQUEST', { detail: `--policy must be random, got "${flags.policy}"`, field: '--policy' });
       const clip = flags.clip === undefined ? undefined : numberOption('--clip', flags.clip, Number.MIN_VALUE, Number.POSITIVE_INFINITY);
       const resamples = numberOption('--bootstrap', flags.bootstrap, 0, 1_000_000, true);
       const seed = numberOption('--seed', flags.seed, 0, 2 ** 32 - 1, true);
-      const logs = readOpenBandit(flags.openBandit);
+      const fit = rewardModelFitter(flags.rewardModel);
+      const logs = readOpenBandit(flags.openBandit, { context: flags.rewardModel === 'logistic' });
       const result = estimatePolicyValue(logs, uniformPolicy(logs.nActions), {
-        random: seededRandom(seed), resamples, ...(clip === undefined ? {} : { clip }),
+        random: seededRandom(seed), resamples, rewardModel: fit(logs), ...(clip === undefined ? {} : { clip }),
       });
       process.stdout.write(flags.json === true ? `${JSON.stringify(jsonOf(logs, result))}\n` : table(logs, result, flags));
     });
+}
+
+function rewardModelFitter(name: string): (logs: OpenBanditLogs) => RewardModel {
+  if (name === 'mean') return (logs) => fitMeanRewardModel(logs);
+  if (name === 'logistic') return (logs) => fitLogisticRewardModel(logs);
+  throw new AttuneError('ATTUNE_INVALID_REQUEST', { detail: `--reward-model must be mean or logistic, got "${name}"`, field: '--reward-model' });
 }
 
 function jsonOf(logs: OpenBanditLogs, result: OpeResult): object {

@@ -34,6 +34,13 @@ describe('readOpenBandit', () => {
     });
   });
 
+  it('with context: user features one-hot (the first sorted value dropped), then the affinities', () => {
+    const log = ',timestamp,item_id,position,click,propensity_score,user_feature_0,user_feature_1,user-item_affinity_0,user-item_affinity_1\n'
+      + '0,t,0,1,0,0.5,b,x,0.0,2.0\n1,t,1,2,1,0.5,a,x,1.0,0.0\n2,t,2,3,0,0.5,c,x,0.0,0.0\n';
+    const logs = readOpenBandit(campaign('women', log), { context: true });
+    expect(logs.rounds.map((r) => r.context)).toEqual([[1, 0, 0, 2], [0, 0, 1, 0], [0, 1, 0, 0]]);
+  });
+
   it.each([
     ['an item outside item_context.csv', `${header}0,t,3,1,0,0.5,a\n`, 'line 2: item_id'],
     ['a click that is not 0 or 1', `${header}0,t,1,1,2,0.5,a\n`, 'line 2: click'],
@@ -58,5 +65,8 @@ describe('readOpenBandit', () => {
       expect(logs.rounds.reduce((sum, r) => sum + r.reward, 0) / 10_000).toBeCloseTo(ctr, 10);
       if (policy === 'random') expect(new Set(logs.rounds.map((r) => r.propensity))).toEqual(new Set([1 / items]));
     }
+    // Context: 4 user features of 3, 5, 9 and 9 values (men, bts) one-hot without their first value, then 34 affinities.
+    const men = readOpenBandit(join(data, 'bts', 'men'), { context: true });
+    expect(new Set(men.rounds.map((r) => r.context!.length))).toEqual(new Set([2 + 4 + 8 + 8 + 34]));
   });
 });

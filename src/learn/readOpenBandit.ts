@@ -15,22 +15,38 @@ export interface OpenBanditLogs extends LoggedFeedback {
 
 const required = ['item_id', 'position', 'click', 'propensity_score'] as const;
 
+export interface ReadOpenBanditOptions {
+  /**
+   * Give every round a context: the user features one-hot (each feature's first value, in
+   * sorted order, is the baseline, as OBP's get_dummies(drop_first=True)) followed by the
+   * user-item affinities (OBP's "context set 2"). Off by default: it costs memory.
+   */
+  readonly context?: boolean;
+  /** The flag named in errors (default --open-bandit). */
+  readonly flag?: string;
+}
+
 /**
  * Reads `DIR/{campaign}.csv` and `DIR/item_context.csv` of one logging policy's campaign
  * folder (e.g. open-bandit/bts/men). As the Open Bandit Pipeline does, an action is the
  * item_id, the reward the click, the propensity the logged propensity_score, and the
  * positions 1, 2, 3 become 0, 1, 2 (dense ranks of the values found). The user features
- * are not read. Bad input throws an AttuneError naming `flag`.
+ * and affinities are read only with `context: true`. Bad input throws an AttuneError naming
+ * the flag.
  *
  * @example readOpenBandit('../shared/data/open-bandit/bts/men').rounds.length // 10000
  */
-export function readOpenBandit(dir: string, flag = '--open-bandit'): OpenBanditLogs {
+export function readOpenBandit(dir: string, options: ReadOpenBanditOptions = {}): OpenBanditLogs {
+  const flag = options.flag ?? '--open-bandit';
   const campaign = basename(dir.replace(/[/\\]+$/, ''));
   const logFile = campaignFile(dir, campaign, flag);
   const nActions = dataLines(readText(join(dir, 'item_context.csv'), flag)).length - 1;
   if (nActions < 1) throw invalid(`${join(dir, 'item_context.csv')} lists no item`, flag);
-  const { rounds, nPositions } = parseOpenBanditLog(readText(logFile, flag), nActions, logFile, flag);
-  return { campaign, nActions, nPositions, rounds };
+  const text = readText(logFile, flag);
+  const { rounds, nPositions } = parseOpenBanditLog(text, nActions, logFile, flag);
+  if (options.context !== true) return { campaign, nActions, nPositions, rounds };
+  const contexts = parseOpenBanditContext(text);
+  return { campaign, nActions, nPositions, rounds: rounds.map((round, i) => ({ ...round, context: contexts[i]! })) };
 }
 
 /** The rounds of a campaign CSV (header with item_id, position, click, propensity_score). */
@@ -59,6 +75,20 @@ export function parseOpenBanditLog(text: string, nActions: number, file: string,
   const slotOf = new Map(slots.map((value, rank) => [value, rank]));
   const rounds = raw.map((r): LoggedRound => ({ ...r, position: slotOf.get(r.position)! }));
   return { rounds, nPositions: slots.length };
+}
+
+/** Per row: the user features one-hot (first sorted value dropped), then the user-item affinities. */
+export function parseOpenBanditContext(text: string): number[][] {
+  const lines = dataLines(text);
+  const header = (lines[0] ?? '').split(',');
+  const categorical = header.flatMap((name, i) => (name.startsWith('user_feature') ? [i] : []));
+  const numeric = header.flatMap((name, i) => (name.startsWith('user-item_affinity') ? [i] : []));
+  const rows = lines.slice(1).map((line) => line.split(','));
+  const levels = categorical.map((i) => [...new Set(rows.map((cells) => cells[i] ?? ''))].sort().slice(1));
+  return rows.map((cells) => [
+    ...categorical.flatMap((i, f) => levels[f]!.map((level) => (cells[i] === level ? 1 : 0))),
+    ...numeric.map((i) => Number(cells[i])),
+  ]);
 }
 
 /** `DIR/<campaign>.csv`, or else the folder's one CSV beside item_context.csv. */

@@ -21,13 +21,14 @@ describe('attune eval policy', () => {
   it.skipIf(openBandit.path === null)(`estimates the random policy from the Open Bandit sample (${openBandit.skipReason})`, { timeout: 120_000 }, async () => {
     const dir = openBandit.path!;
     const args = (policy: string, ...more: string[]) => ['eval', 'policy', '--open-bandit', join(dir, policy, 'men'), '--policy', 'random', '--bootstrap', '200', ...more];
-    const [bts, random, clipped, text] = await Promise.all([
+    const [bts, random, clipped, text, logistic] = await Promise.all([
       runAttune([...args('bts'), '--json'], {}, 90_000),
       runAttune([...args('random'), '--json'], {}, 90_000),
       runAttune([...args('bts', '--clip', '2'), '--json'], {}, 90_000),
       runAttune(args('bts'), {}, 90_000),
+      runAttune([...args('bts', '--reward-model', 'logistic', '--bootstrap', '0'), '--json'], {}, 90_000),
     ]);
-    for (const run of [bts, random, clipped, text]) expect(run.code, run.stderr).toBe(0);
+    for (const run of [bts, random, clipped, text, logistic]) expect(run.code, run.stderr).toBe(0);
     const fromBts = JSON.parse(bts.stdout) as Printed;
     const onRandom = JSON.parse(random.stdout) as Printed;
     expect(fromBts.estimates.map((e) => e.estimator)).toEqual(['ipw', 'snipw', 'dm', 'dr']);
@@ -57,6 +58,12 @@ describe('attune eval policy', () => {
     expect(withClip.diagnostics.clippedRounds).toBeGreaterThan(0);
     expect(withClip.diagnostics.warnings.map((w) => w.code)).toContain('OPE_WEIGHTS_CLIPPED');
     expect(withClip.estimates[0]!.value).toBeLessThan(fromBts.estimates[0]!.value);
+    const withContext = JSON.parse(logistic.stdout) as Printed & { rewardModel: string };
+    expect(withContext.rewardModel).toMatch(/^logistic/);
+    // The weights do not depend on q̂: IPW is unchanged, DM and DR are not.
+    expect(withContext.estimates[0]!.value).toBe(fromBts.estimates[0]!.value);
+    expect(withContext.estimates[2]!.value).not.toBe(fromBts.estimates[2]!.value);
+    expect(withContext.estimates[0]!.ci).toEqual([null, null]);
     expect(text.stdout).toMatch(/^ipw\s+0\.\d{5}\s+\[0\.\d{5}, 0\.\d{5}\]$/m);
     expect(text.stdout).toContain('effective sample size');
   });
@@ -65,6 +72,7 @@ describe('attune eval policy', () => {
     [['--policy', 'bts'], '--policy'],
     [['--policy', 'random', '--clip', '0'], '--clip'],
     [['--policy', 'random', '--bootstrap', '-1'], '--bootstrap'],
+    [['--policy', 'random', '--reward-model', 'forest'], '--reward-model'],
   ])('exits 2 on a usage error: %j', { timeout: 60_000 }, async (more, flag) => {
     const result = await runAttune(['eval', 'policy', '--open-bandit', makeTempDir(), ...more]);
     expect(result.code).toBe(2);

@@ -96,15 +96,34 @@ function newton(rows: readonly LoggedRound[], features: FeatureMap, offset: numb
     const inverse = spdInverse(hessian, w);
     // λI keeps the matrix positive definite; a failure would mean non-finite input.
     if (!inverse.ok) throw invalid('the logistic reward model could not be fitted (non-finite features?)', 'context');
-    let largest = 0;
-    for (let j = 0; j < w; j += 1) {
-      const step = dot(inverse.inverse.subarray(j * w, j * w + w), gradient);
-      beta[j]! += step;
-      largest = Math.max(largest, Math.abs(step));
+    const step = Float64Array.from({ length: w }, (_, j) => dot(inverse.inverse.subarray(j * w, j * w + w), gradient));
+    // A full Newton step can overshoot on nearly separable data (rare clicks): halve it until
+    // the penalised log-likelihood improves.
+    const before = objective(beta, rows, features, offset, l2, z);
+    let scale = 1;
+    let trial = beta.map((b, j) => b + step[j]!);
+    while (objective(trial, rows, features, offset, l2, z) < before && scale > 1e-6) {
+      scale /= 2;
+      trial = beta.map((b, j) => b + scale * step[j]!);
     }
+    const largest = step.reduce((most, v) => Math.max(most, Math.abs(scale * v)), 0);
+    beta.set(trial);
     if (largest < 1e-8) break;
   }
   return beta;
+}
+
+/** Σ [y log p + (1 − y) log(1 − p)] − λ/2 ‖β‖², computed stably from the logit. */
+function objective(beta: Float64Array, rows: readonly LoggedRound[], features: FeatureMap, offset: number, l2: number, z: Float64Array): number {
+  let value = -0.5 * l2 * dot(beta, beta);
+  for (const round of rows) {
+    features.fill(round, z);
+    const eta = offset + dot(beta, z);
+    // log(1 + e^η) without overflow
+    const softplus = eta > 0 ? eta + Math.log1p(Math.exp(-eta)) : Math.log1p(Math.exp(eta));
+    value += round.reward * eta - softplus;
+  }
+  return value;
 }
 
 function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
