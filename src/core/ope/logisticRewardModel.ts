@@ -1,5 +1,6 @@
 import { AttuneError } from '../errors/AttuneError.js';
-import { spdInverse } from '../recommend/ease/spdInverse.js';
+import { choleskySolve } from '../numeric/choleskySolve.js';
+import { sigmoid, softplus } from '../predict/propensity/fitLogistic.js';
 import type { LoggedFeedback, LoggedRound, RewardModel } from './LoggedFeedback.js';
 
 export interface LogisticRewardOptions {
@@ -16,7 +17,7 @@ export interface LogisticRewardOptions {
  * every action towards r̄, so an action with few or no rows predicts about r̄. Rewards must lie
  * in [0, 1] (clicks); every round's context must have the same length (none at all is fine:
  * then it is a smoothed mean by action and position). Newton steps on the penalised
- * log-likelihood, (H + λI)⁻¹ g, each O(rows · width²).
+ * log-likelihood, (H + λI)⁻¹ g by Cholesky, each O(rows · width²).
  *
  * @example fitLogisticRewardModel(logs, { l2: 1 }).rewards(logs.rounds[0]!, 0) // q̂ of every action
  */
@@ -75,14 +76,21 @@ function featureMap(rounds: readonly LoggedRound[]): FeatureMap {
   };
 }
 
+/**
+ * Unlike predict/propensity's fitLogistic, the intercept is penalised too and the linear
+ * predictor carries an offset: shrinkage towards the overall rate is what sparse items need.
+ */
 function newton(rows: readonly LoggedRound[], features: FeatureMap, offset: number, l2: number, maxIterations: number): Float64Array {
   const w = features.width;
   const beta = new Float64Array(w);
   const z = new Float64Array(w);
   for (let iteration = 0; iteration < maxIterations; iteration += 1) {
-    const hessian = new Float64Array(w * w);
+    const hessian = Array.from({ length: w }, (_, j) => {
+      const row = new Float64Array(w);
+      row[j] = l2;
+      return row;
+    });
     const gradient = beta.map((b) => -l2 * b);
-    for (let j = 0; j < w; j += 1) hessian[j * w + j] = l2;
     for (const round of rows) {
       features.fill(round, z);
       const p = sigmoid(offset + dot(beta, z));
@@ -90,13 +98,14 @@ function newton(rows: readonly LoggedRound[], features: FeatureMap, offset: numb
       for (let j = 0; j < w; j += 1) {
         gradient[j]! += (round.reward - p) * z[j]!;
         const cj = curvature * z[j]!;
-        if (cj !== 0) for (let k = 0; k <= j; k += 1) hessian[j * w + k]! += cj * z[k]!;
+        // Only the lower triangle: choleskySolve reads no more.
+        if (cj !== 0) for (let k = 0; k <= j; k += 1) hessian[j]![k]! += cj * z[k]!;
       }
     }
-    const inverse = spdInverse(hessian, w);
+    const solved = choleskySolve(hessian, gradient);
     // λI keeps the matrix positive definite; a failure would mean non-finite input.
-    if (!inverse.ok) throw invalid('the logistic reward model could not be fitted (non-finite features?)', 'context');
-    const step = Float64Array.from({ length: w }, (_, j) => dot(inverse.inverse.subarray(j * w, j * w + w), gradient));
+    if (!solved.ok) throw invalid('the logistic reward model could not be fitted (non-finite features?)', 'context');
+    const step = solved.x;
     // A full Newton step can overshoot on nearly separable data (rare clicks): halve it until
     // the penalised log-likelihood improves.
     const before = objective(beta, rows, features, offset, l2, z);
@@ -119,9 +128,7 @@ function objective(beta: Float64Array, rows: readonly LoggedRound[], features: F
   for (const round of rows) {
     features.fill(round, z);
     const eta = offset + dot(beta, z);
-    // log(1 + e^η) without overflow
-    const softplus = eta > 0 ? eta + Math.log1p(Math.exp(-eta)) : Math.log1p(Math.exp(eta));
-    value += round.reward * eta - softplus;
+    value += round.reward * eta - softplus(eta);
   }
   return value;
 }
@@ -130,10 +137,6 @@ function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let sum = 0;
   for (let i = 0; i < a.length; i += 1) sum += a[i]! * b[i]!;
   return sum;
-}
-
-function sigmoid(x: number): number {
-  return x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
 }
 
 function invalid(detail: string, field: string, index?: number): AttuneError {
