@@ -82,7 +82,7 @@ function table(logs: OpenBanditLogs, result: OpeResult, flags: PolicyFlags): str
     `estimator  click rate  ${flags.bootstrap === '0' ? '' : '95% bootstrap interval'}`.trimEnd(),
     ...rows.map(([name, value, ci]) => `${name!.padEnd(9)}  ${value!.padStart(10)}  ${ci}`.trimEnd()),
     '',
-    `DM and DR use q̂ = ${result.rewardModel}.`,
+    `DM and DR use q̂ = ${result.rewardModel}, fitted on these logs and held fixed: DM's interval leaves out q̂'s own error.`,
     `Importance weights: effective sample size ${d.effectiveSampleSize.toFixed(1)} of ${d.usedRounds} rounds, max ${d.maxWeight.toFixed(1)}, mean ${d.meanWeight.toFixed(3)}, ${d.clippedRounds} clipped.`,
     `Propensities: ${d.propensityMissing} missing, ${d.propensityZero} zero, ${d.propensityLow} below ${d.lowPropensity}.`,
     ...d.warnings.map((w) => `warning ${w.code}: ${w.detail}`),
