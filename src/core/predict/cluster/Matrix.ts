@@ -1,0 +1,57 @@
+import { AttuneError } from '../../errors/AttuneError.js';
+
+/**
+ * A dense row-major matrix of numbers: row r, column c is `data[r * cols + c]`. One flat
+ * Float64Array instead of arrays of rows, so the clustering loops read memory in order and
+ * allocate nothing per row.
+ */
+export interface Matrix {
+  readonly rows: number;
+  readonly cols: number;
+  readonly data: Float64Array;
+}
+
+/**
+ * A matrix from rows of equal length (the rows are copied).
+ *
+ * @example matrixFromRows([[1, 2], [3, 4]]) // { rows: 2, cols: 2, data: Float64Array [1, 2, 3, 4] }
+ */
+export function matrixFromRows(rows: readonly (readonly number[])[]): Matrix {
+  const cols = rows[0]?.length ?? 0;
+  const data = new Float64Array(rows.length * cols);
+  rows.forEach((row, r) => {
+    if (row.length !== cols) throw new AttuneError('ATTUNE_INVALID_REQUEST', { detail: `row ${r} has ${row.length} values, the first row ${cols}`, field: 'rows' });
+    data.set(row, r * cols);
+  });
+  return { rows: rows.length, cols, data };
+}
+
+/** A zero matrix. */
+export function zeroMatrix(rows: number, cols: number): Matrix {
+  return { rows, cols, data: new Float64Array(rows * cols) };
+}
+
+/** Row r as a view (no copy): writing to it writes to the matrix. */
+export function rowOf(matrix: Matrix, r: number): Float64Array {
+  return matrix.data.subarray(r * matrix.cols, (r + 1) * matrix.cols);
+}
+
+/** The rows as plain arrays (for JSON and tests). */
+export function matrixToRows(matrix: Matrix): number[][] {
+  return Array.from({ length: matrix.rows }, (_, r) => Array.from(rowOf(matrix, r)));
+}
+
+/**
+ * Squared Euclidean distance between row a of `x` and row b of `y` (both with the same number
+ * of columns). The hot loops of k-means inline this; it is here for the rest.
+ */
+export function squaredDistance(x: Float64Array, a: number, y: Float64Array, b: number, cols: number): number {
+  let sum = 0;
+  const offsetA = a * cols;
+  const offsetB = b * cols;
+  for (let c = 0; c < cols; c++) {
+    const diff = x[offsetA + c]! - y[offsetB + c]!;
+    sum += diff * diff;
+  }
+  return sum;
+}
