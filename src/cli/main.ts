@@ -9,6 +9,7 @@ import { serveCommand } from './serveCommand.js';
 import { demoCommand } from './demoCommand.js';
 import { reportCommand } from './reportCommand.js';
 import { addEvalRulesCommand } from './evalRulesCommand.js';
+import { addEvalClusterCommand } from './evalClusterCommand.js';
 import { createWorkspaceCommand, listWorkspacesCommand } from './workspaceCommands.js';
 import { identityCommand, type IdentityAction } from './identityCommands.js';
 import { createKeyCommand, listKeysCommand, revokeKeyCommand } from './keyCommands.js';
@@ -204,7 +205,7 @@ export function buildProgram(): Command {
       });
     });
 
-  registerEvalCommands(program, [recommendSubcommand, addEvalRulesCommand]);
+  registerEvalCommands(program, [recommendSubcommand, addEvalRulesCommand, addEvalClusterCommand]);
 
   return program;
 }
