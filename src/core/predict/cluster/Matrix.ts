@@ -42,16 +42,25 @@ export function matrixToRows(matrix: Matrix): number[][] {
 }
 
 /**
- * Squared Euclidean distance between row a of `x` and row b of `y` (both with the same number
- * of columns). The hot loops of k-means inline this; it is here for the rest.
+ * Squared Euclidean distance between the `cols` numbers of `x` from offset `xBase` and those of
+ * `y` from `yBase` (offsets, not row numbers). Unrolled by four with two sums: V8 does not
+ * vectorize, and this is about a quarter faster than the plain loop in the k-means passes.
  */
-export function squaredDistance(x: Float64Array, a: number, y: Float64Array, b: number, cols: number): number {
-  let sum = 0;
-  const offsetA = a * cols;
-  const offsetB = b * cols;
-  for (let c = 0; c < cols; c++) {
-    const diff = x[offsetA + c]! - y[offsetB + c]!;
-    sum += diff * diff;
+export function squaredDistance(x: Float64Array, xBase: number, y: Float64Array, yBase: number, cols: number): number {
+  let even = 0;
+  let odd = 0;
+  let c = 0;
+  for (; c + 3 < cols; c += 4) {
+    const d0 = x[xBase + c]! - y[yBase + c]!;
+    const d1 = x[xBase + c + 1]! - y[yBase + c + 1]!;
+    const d2 = x[xBase + c + 2]! - y[yBase + c + 2]!;
+    const d3 = x[xBase + c + 3]! - y[yBase + c + 3]!;
+    even += d0 * d0 + d2 * d2;
+    odd += d1 * d1 + d3 * d3;
   }
-  return sum;
+  for (; c < cols; c++) {
+    const diff = x[xBase + c]! - y[yBase + c]!;
+    even += diff * diff;
+  }
+  return even + odd;
 }

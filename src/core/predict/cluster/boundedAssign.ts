@@ -1,3 +1,5 @@
+import { squaredDistance } from './Matrix.js';
+
 /**
  * The assignment step of Lloyd's k-means with triangle-inequality bounds. Distances here are
  * Euclidean (not squared) because the bounds add and subtract them. `shift` holds how far each
@@ -20,21 +22,12 @@ export interface Bounds {
   readonly shift: Float64Array;
 }
 
-export function distanceSquared(x: Float64Array, xBase: number, centres: Float64Array, cBase: number, d: number): number {
-  let sum = 0;
-  for (let c = 0; c < d; c++) {
-    const diff = x[xBase + c]! - centres[cBase + c]!;
-    sum += diff * diff;
-  }
-  return sum;
-}
-
 /** The index of the centre nearest row i (the first of equals). */
 export function nearest(x: Float64Array, i: number, centres: Float64Array, k: number, d: number): number {
   let best = Infinity;
   let bestIndex = 0;
   for (let j = 0; j < k; j++) {
-    const dist = distanceSquared(x, i * d, centres, j * d, d);
+    const dist = squaredDistance(x, i * d, centres, j * d, d);
     if (dist < best) {
       best = dist;
       bestIndex = j;
@@ -56,7 +49,7 @@ function halfDistances(centres: Float64Array, k: number, d: number, between: Flo
   for (let a = 0; a < k; a++) {
     between[a * k + a] = 0;
     for (let b = a + 1; b < k; b++) {
-      const h = Math.sqrt(distanceSquared(centres, a * d, centres, b * d, d)) / 2;
+      const h = Math.sqrt(squaredDistance(centres, a * d, centres, b * d, d)) / 2;
       between[a * k + b] = h;
       between[b * k + a] = h;
       if (h < nearestHalf[a]!) nearestHalf[a] = h;
@@ -72,7 +65,7 @@ export function elkanStart(s: Bounds): void {
     let best = Infinity;
     let bestIndex = 0;
     for (let j = 0; j < k; j++) {
-      const dist = Math.sqrt(distanceSquared(x, i * d, centres, j * d, d));
+      const dist = Math.sqrt(squaredDistance(x, i * d, centres, j * d, d));
       lower[i * k + j] = dist;
       if (dist < best) {
         best = dist;
@@ -113,12 +106,12 @@ export function elkanAssign(s: Bounds): number {
     for (let j = 0; j < k; j++) {
       if (j === a || u <= lower[lBase + j]! || u <= between[a * k + j]!) continue;
       if (!tight) {
-        u = Math.sqrt(distanceSquared(x, i * d, centres, a * d, d));
+        u = Math.sqrt(squaredDistance(x, i * d, centres, a * d, d));
         lower[lBase + a] = u;
         tight = true;
         if (u <= lower[lBase + j]! || u <= between[a * k + j]!) continue;
       }
-      const dist = Math.sqrt(distanceSquared(x, i * d, centres, j * d, d));
+      const dist = Math.sqrt(squaredDistance(x, i * d, centres, j * d, d));
       lower[lBase + j] = dist;
       if (dist < u) {
         u = dist;
@@ -143,7 +136,7 @@ function nearestTwo(s: Bounds, i: number): void {
   let next = Infinity;
   let bestIndex = 0;
   for (let j = 0; j < k; j++) {
-    const dist = distanceSquared(x, i * d, centres, j * d, d);
+    const dist = squaredDistance(x, i * d, centres, j * d, d);
     if (dist < best) {
       next = best;
       best = dist;
@@ -191,7 +184,7 @@ export function hamerlyAssign(s: Bounds): number {
     lower[i]! -= a === mostIndex ? second : most;
     const bound = nearestHalf[a]! > lower[i]! ? nearestHalf[a]! : lower[i]!;
     if (upper[i]! <= bound) continue;
-    upper[i] = Math.sqrt(distanceSquared(x, i * d, centres, a * d, d));
+    upper[i] = Math.sqrt(squaredDistance(x, i * d, centres, a * d, d));
     if (upper[i]! <= bound) continue;
     nearestTwo(s, i);
     const b = labels[i]!;

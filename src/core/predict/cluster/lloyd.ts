@@ -1,5 +1,5 @@
-import type { Matrix } from './Matrix.js';
-import { addRow, distanceSquared, elkanAssign, elkanStart, hamerlyAssign, hamerlyStart, nearest, type Bounds } from './boundedAssign.js';
+import { squaredDistance, type Matrix } from './Matrix.js';
+import { addRow, elkanAssign, elkanStart, hamerlyAssign, hamerlyStart, nearest, type Bounds } from './boundedAssign.js';
 
 export interface LloydOptions {
   /** Most assignment-and-update rounds (scikit-learn's max_iter); default 300. */
@@ -93,7 +93,7 @@ export function lloyd(matrix: Matrix, initial: Matrix, options: LloydOptions = {
   let inertia = 0;
   for (let i = 0; i < n; i++) {
     if (!converged) labels[i] = nearest(x, i, centres, k, d);
-    inertia += distanceSquared(x, i * d, centres, labels[i]! * d, d);
+    inertia += squaredDistance(x, i * d, centres, labels[i]! * d, d);
   }
   upper.fill(0);
   lower.fill(0);
@@ -123,7 +123,7 @@ function fillEmpty(state: Bounds): void {
     for (let i = 0; i < n; i++) {
       const a = labels[i]!;
       if (counts[a]! < 2) continue;
-      const dist = distanceSquared(x, i * d, centres, a * d, d);
+      const dist = squaredDistance(x, i * d, centres, a * d, d);
       if (dist > farDistance) {
         farDistance = dist;
         far = i;

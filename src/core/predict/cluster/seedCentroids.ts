@@ -1,5 +1,5 @@
 import type { Random } from '../../common/random.js';
-import type { Matrix } from './Matrix.js';
+import { squaredDistance, type Matrix } from './Matrix.js';
 
 /**
  * k-means++ seeding (Arthur and Vassilvitskii 2007): the first centre is a uniformly drawn row,
@@ -29,7 +29,7 @@ export function seedCentroids(matrix: Matrix, k: number, random: Random, localTr
     let bestTrial = 0;
     for (let t = 0; t < trials; t++) {
       const row = potential > 0 ? drawProportional(closest, potential, random) : Math.min(n - 1, Math.floor(random.next() * n));
-      for (let j = 0; j < c; j++) centreToCandidate[j] = squaredDistanceToRow(centroids, j, data, row, d);
+      for (let j = 0; j < c; j++) centreToCandidate[j] = squaredDistance(centroids, j * d, data, row * d, d);
       const trialPotential = distancesTo(data, d, row, candidates[t]!, { closest, owner, centreToCandidate });
       if (trialPotential < bestPotential) {
         bestPotential = trialPotential;
@@ -48,15 +48,6 @@ export function seedCentroids(matrix: Matrix, k: number, random: Random, localTr
     potential = bestPotential;
   }
   return { rows: k, cols: d, data: centroids };
-}
-
-function squaredDistanceToRow(centroids: Float64Array, j: number, data: Float64Array, row: number, d: number): number {
-  let sum = 0;
-  for (let c = 0; c < d; c++) {
-    const diff = centroids[j * d + c]! - data[row * d + c]!;
-    sum += diff * diff;
-  }
-  return sum;
 }
 
 interface Nearest {
@@ -81,12 +72,7 @@ function distancesTo(data: Float64Array, d: number, from: number, out: Float64Ar
       total += out[i]!;
       continue;
     }
-    const base = i * d;
-    let sum = 0;
-    for (let c = 0; c < d; c++) {
-      const diff = data[base + c]! - data[offset + c]!;
-      sum += diff * diff;
-    }
+    let sum = squaredDistance(data, i * d, data, offset, d);
     if (nearest !== undefined && nearest.closest[i]! < sum) sum = nearest.closest[i]!;
     out[i] = sum;
     total += sum;

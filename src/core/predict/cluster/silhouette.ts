@@ -1,5 +1,5 @@
 import { AttuneError } from '../../errors/AttuneError.js';
-import type { Matrix } from './Matrix.js';
+import { squaredDistance, type Matrix } from './Matrix.js';
 
 export interface Silhouette {
   /** s(i) = (b - a) / max(a, b) per row, in row order; 0 for a row alone in its cluster. */
@@ -34,13 +34,7 @@ export function silhouette(matrix: Matrix, labels: ArrayLike<number>): Silhouett
     const base = i * d;
     const li = own[i]!;
     for (let j = i + 1; j < n; j++) {
-      const other = j * d;
-      let sum = 0;
-      for (let c = 0; c < d; c++) {
-        const diff = data[base + c]! - data[other + c]!;
-        sum += diff * diff;
-      }
-      const dist = Math.sqrt(sum);
+      const dist = Math.sqrt(squaredDistance(data, base, data, j * d, d));
       sums[i * k + own[j]!]! += dist;
       sums[j * k + li]! += dist;
     }

@@ -1,4 +1,4 @@
-import type { Matrix } from './Matrix.js';
+import { squaredDistance, type Matrix } from './Matrix.js';
 
 /** The map's layout: units on a rectangular grid (8 neighbours) or a hexagonal one (6 neighbours). */
 export type SomTopology = 'rectangular' | 'hexagonal';
@@ -41,8 +41,8 @@ export function gridDistances(positions: Float64Array): Float64Array {
 }
 
 /** Whether two units touch: neighbours in the grid, diagonals included on the rectangular one. */
-export function adjacent(squaredDistance: number, topology: SomTopology): boolean {
-  return squaredDistance <= (topology === 'hexagonal' ? 1 : 2) + 1e-9;
+export function adjacent(gridSquaredDistance: number, topology: SomTopology): boolean {
+  return gridSquaredDistance <= (topology === 'hexagonal' ? 1 : 2) + 1e-9;
 }
 
 /** Row i's best and second-best matching units (squared distance for the best). */
@@ -53,11 +53,7 @@ export function matchingUnits(model: SomModel, x: Float64Array, base: number): {
   let bestDistance = Infinity;
   let secondDistance = Infinity;
   for (let u = 0; u < units; u++) {
-    let sum = 0;
-    for (let c = 0; c < d; c++) {
-      const diff = x[base + c]! - w[u * d + c]!;
-      sum += diff * diff;
-    }
+    const sum = squaredDistance(x, base, w, u * d, d);
     if (sum < bestDistance) {
       second = best;
       secondDistance = bestDistance;
