@@ -55,7 +55,7 @@ export function lloyd(matrix: Matrix, initial: Matrix, options: LloydOptions = {
     lower: new Float64Array(kind === 'elkan' ? n * k : n),
     shift: new Float64Array(k),
   };
-  const { centres, sums, counts, labels, upper, lower, shift } = state;
+  const { centres, sums, counts, labels, shift } = state;
   if (kind === 'elkan') elkanStart(state);
   else hamerlyStart(state);
   const old = new Float64Array(d);
@@ -95,8 +95,6 @@ export function lloyd(matrix: Matrix, initial: Matrix, options: LloydOptions = {
     if (!converged) labels[i] = nearest(x, i, centres, k, d);
     inertia += squaredDistance(x, i * d, centres, labels[i]! * d, d);
   }
-  upper.fill(0);
-  lower.fill(0);
   return { centroids: { rows: k, cols: d, data: centres }, labels, inertia, iterations, converged };
 }
 
