@@ -17,9 +17,15 @@ export interface Bounds {
   readonly labels: Int32Array;
   /** Per row, at least the distance to its centre. */
   readonly upper: Float64Array;
-  /** Elkan: per row and centre (n x k), at most the distance to it; Hamerly: per row, at most the distance to any other centre. */
+  /**
+   * Elkan: per row and centre (n x k), at most the distance to it plus the centre's `drift` when
+   * it was written (so loosening it costs nothing: subtract the drift when reading); Hamerly:
+   * per row, at most the distance to any other centre.
+   */
   readonly lower: Float64Array;
   readonly shift: Float64Array;
+  /** Per centre, the total of its shifts so far (Elkan). */
+  readonly drift: Float64Array;
 }
 
 /** The index of the centre nearest row i (the first of equals). */
@@ -58,7 +64,7 @@ function halfDistances(centres: Float64Array, k: number, d: number, between: Flo
   }
 }
 
-/** Elkan's first assignment: every distance, exact bounds, the sums of the clusters. */
+/** Elkan's first assignment (no drift yet): every distance, exact bounds, the sums of the clusters. */
 export function elkanStart(s: Bounds): void {
   const { x, n, d, k, centres, labels, upper, lower } = s;
   for (let i = 0; i < n; i++) {
@@ -84,17 +90,14 @@ export function elkanStart(s: Bounds): void {
  * the number of rows that changed cluster.
  */
 export function elkanAssign(s: Bounds): number {
-  const { x, n, d, k, centres, labels, upper, lower, shift } = s;
+  const { x, n, d, k, centres, labels, upper, lower, shift, drift } = s;
   const between = new Float64Array(k * k);
   const nearestHalf = new Float64Array(k);
   halfDistances(centres, k, d, between, nearestHalf);
+  for (let j = 0; j < k; j++) drift[j]! += shift[j]!;
   let changed = 0;
   for (let i = 0; i < n; i++) {
     const lBase = i * k;
-    for (let j = 0; j < k; j++) {
-      const l = lower[lBase + j]! - shift[j]!;
-      lower[lBase + j] = l > 0 ? l : 0;
-    }
     const start = labels[i]!;
     let a = start;
     let u = upper[i]! + shift[a]!;
@@ -104,15 +107,15 @@ export function elkanAssign(s: Bounds): number {
     }
     let tight = false;
     for (let j = 0; j < k; j++) {
-      if (j === a || u <= lower[lBase + j]! || u <= between[a * k + j]!) continue;
+      if (j === a || u <= lower[lBase + j]! - drift[j]! || u <= between[a * k + j]!) continue;
       if (!tight) {
         u = Math.sqrt(squaredDistance(x, i * d, centres, a * d, d));
-        lower[lBase + a] = u;
+        lower[lBase + a] = u + drift[a]!;
         tight = true;
-        if (u <= lower[lBase + j]! || u <= between[a * k + j]!) continue;
+        if (u <= lower[lBase + j]! - drift[j]! || u <= between[a * k + j]!) continue;
       }
       const dist = Math.sqrt(squaredDistance(x, i * d, centres, j * d, d));
-      lower[lBase + j] = dist;
+      lower[lBase + j] = dist + drift[j]!;
       if (dist < u) {
         u = dist;
         a = j;

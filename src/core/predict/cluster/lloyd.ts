@@ -54,6 +54,7 @@ export function lloyd(matrix: Matrix, initial: Matrix, options: LloydOptions = {
     upper: new Float64Array(n),
     lower: new Float64Array(kind === 'elkan' ? n * k : n),
     shift: new Float64Array(k),
+    drift: new Float64Array(k),
   };
   const { centres, sums, counts, labels, shift } = state;
   if (kind === 'elkan') elkanStart(state);
