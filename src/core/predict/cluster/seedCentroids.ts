@@ -19,24 +19,23 @@ export function seedCentroids(matrix: Matrix, k: number, random: Random, localTr
   const trials = Math.max(1, Math.floor(localTrials));
   const candidates = Array.from({ length: trials }, () => new Float64Array(n));
   const owner = new Int32Array(n);
-  const centreToCandidate = new Float64Array(k);
+  const centreToCandidate = new Float64Array(k * trials);
+  const rows = new Int32Array(trials);
   const first = Math.min(n - 1, Math.floor(random.next() * n));
   centroids.set(data.subarray(first * d, (first + 1) * d), 0);
-  let potential = distancesTo(data, d, first, closest, undefined);
+  for (let i = 0; i < n; i++) closest[i] = squaredDistance(data, i * d, data, first * d, d);
+  let potential = closest.reduce((sum, value) => sum + value, 0);
   for (let c = 1; c < k; c++) {
-    let bestRow = -1;
-    let bestPotential = Infinity;
-    let bestTrial = 0;
     for (let t = 0; t < trials; t++) {
       const row = potential > 0 ? drawProportional(closest, potential, random) : Math.min(n - 1, Math.floor(random.next() * n));
-      for (let j = 0; j < c; j++) centreToCandidate[j] = squaredDistance(centroids, j * d, data, row * d, d);
-      const trialPotential = distancesTo(data, d, row, candidates[t]!, { closest, owner, centreToCandidate });
-      if (trialPotential < bestPotential) {
-        bestPotential = trialPotential;
-        bestRow = row;
-        bestTrial = t;
-      }
+      rows[t] = row;
+      for (let j = 0; j < c; j++) centreToCandidate[j * trials + t] = squaredDistance(centroids, j * d, data, row * d, d);
     }
+    const potentials = distancesTo(data, d, rows, candidates, { closest, owner, centreToCandidate });
+    let bestTrial = 0;
+    for (let t = 1; t < trials; t++) if (potentials[t]! < potentials[bestTrial]!) bestTrial = t;
+    const bestRow = rows[bestTrial]!;
+    const bestPotential = potentials[bestTrial]!;
     centroids.set(data.subarray(bestRow * d, (bestRow + 1) * d), c * d);
     const chosen = candidates[bestTrial]!;
     for (let i = 0; i < n; i++) {
@@ -54,30 +53,34 @@ interface Nearest {
   /** Squared distance of each row to its nearest centre so far, and that centre. */
   readonly closest: Float64Array;
   readonly owner: Int32Array;
-  /** Squared distance of each centre so far to the candidate. */
+  /** Squared distance of each centre so far to each candidate (centre-major: j * trials + t). */
   readonly centreToCandidate: Float64Array;
 }
 
 /**
- * Squared distance of every row to row `from`, or to its nearest centre so far when that is
- * nearer, into `out`; returns their sum.
+ * Squared distance of every row to each candidate row, or to its nearest centre so far when
+ * that is nearer, into `out[t]`; returns their sums. One pass over the rows for all candidates:
+ * the data is read once, not once per candidate.
  */
-function distancesTo(data: Float64Array, d: number, from: number, out: Float64Array, nearest: Nearest | undefined): number {
-  const offset = from * d;
-  let total = 0;
-  for (let i = 0; i < out.length; i++) {
-    // d(centre, candidate) >= 2 d(row, centre) implies d(row, candidate) >= d(row, centre).
-    if (nearest !== undefined && nearest.centreToCandidate[nearest.owner[i]!]! >= 4 * nearest.closest[i]!) {
-      out[i] = nearest.closest[i]!;
-      total += out[i]!;
-      continue;
+function distancesTo(data: Float64Array, d: number, rows: Int32Array, out: readonly Float64Array[], nearest: Nearest): Float64Array {
+  const trials = rows.length;
+  const totals = new Float64Array(trials);
+  const { closest, owner, centreToCandidate } = nearest;
+  for (let i = 0; i < closest.length; i++) {
+    const now = closest[i]!;
+    const centre = owner[i]! * trials;
+    for (let t = 0; t < trials; t++) {
+      // d(centre, candidate) >= 2 d(row, centre) implies d(row, candidate) >= d(row, centre).
+      let sum = now;
+      if (centreToCandidate[centre + t]! < 4 * now) {
+        const candidate = squaredDistance(data, i * d, data, rows[t]! * d, d);
+        if (candidate < now) sum = candidate;
+      }
+      out[t]![i] = sum;
+      totals[t]! += sum;
     }
-    let sum = squaredDistance(data, i * d, data, offset, d);
-    if (nearest !== undefined && nearest.closest[i]! < sum) sum = nearest.closest[i]!;
-    out[i] = sum;
-    total += sum;
   }
-  return total;
+  return totals;
 }
 
 /** A row index drawn with probability weights[i] / total. */
