@@ -9,9 +9,11 @@ import { cpus } from 'node:os';
 import { seededRandom } from '../src/core/common/random.js';
 import { dayOf } from '../src/core/predict/orders/Order.js';
 import { parseCdnow } from '../src/core/predict/orders/parseCdnow.js';
+import { describeClusters } from '../src/core/predict/cluster/describeClusters.js';
 import { kmeans } from '../src/core/predict/cluster/kmeans.js';
+import { matchClusters } from '../src/core/predict/cluster/matchClusters.js';
 import type { Matrix } from '../src/core/predict/cluster/Matrix.js';
-import { rfmMatrix } from '../src/core/predict/cluster/rfmMatrix.js';
+import { rfmFeatures, rfmMatrix } from '../src/core/predict/cluster/rfmMatrix.js';
 import { silhouette } from '../src/core/predict/cluster/silhouette.js';
 import { standardize } from '../src/core/predict/cluster/standardize.js';
 import { elbowOf } from '../src/core/predict/cluster/suggestK.js';
@@ -45,7 +47,9 @@ function timing(): void {
 
 function cdnow(): void {
   const url = new URL('../../shared/data/cdnow/CDNOW_master.txt', import.meta.url);
-  const rfm = rfmMatrix(parseCdnow(readFileSync(url, 'utf8')).orders, dayOf('1998-06-30')!, true);
+  const orders = parseCdnow(readFileSync(url, 'utf8')).orders;
+  const rfm = rfmMatrix(orders, dayOf('1998-06-30')!, true);
+  const original = rfmMatrix(orders, dayOf('1998-06-30')!, false).matrix;
   const { matrix } = standardize(rfm.matrix);
   console.log(`# ${new Date().toISOString()}, ${matrix.rows} customers`);
   const rows: { k: number; inertia: number; best50: number; aboveBestPercent: number; silhouette: number }[] = [];
@@ -56,6 +60,13 @@ function cdnow(): void {
     console.log(JSON.stringify(rows[rows.length - 1]));
   }
   console.log(JSON.stringify({ elbow: elbowOf(rows.map((r) => r.k), rows.map((r) => r.inertia)), bySilhouette: rows.reduce((a, b) => (b.silhouette > a.silhouette ? b : a)).k }));
+  for (const k of [2, 4]) {
+    const one = kmeans(matrix, { k, restarts: 10 }, seededRandom(1));
+    for (const c of describeClusters(original, one.labels, k, rfmFeatures)) console.log(JSON.stringify({ k, cluster: c.cluster, size: c.size, means: c.means.map((m) => Number(m.toFixed(1))), summary: c.summary }));
+    const other = kmeans(matrix, { k, restarts: 10 }, seededRandom(2));
+    const match = matchClusters(one, other);
+    console.log(JSON.stringify({ k, stabilityAcrossSeeds: match.shareKept, meanCentroidDistance: match.meanCentroidDistance }));
+  }
   for (const topology of ['rectangular', 'hexagonal'] as const) {
     const som = trainSom(matrix, { gridRows: 6, gridCols: 6, topology, epochs: 20 }, seededRandom(3));
     console.log(JSON.stringify({ som: `6x6 ${topology}`, quantizationErrors: som.quantizationErrors.map((e) => Number(e.toFixed(4))), topographicError: som.topographicError }));
