@@ -8,6 +8,8 @@ import { rebuildCommand } from './rebuildCommand.js';
 import { serveCommand } from './serveCommand.js';
 import { demoCommand } from './demoCommand.js';
 import { reportCommand } from './reportCommand.js';
+import { addEvalClvCommand } from './evalClvCommand.js';
+import { addEvalPropensityCommand } from './evalPropensityCommand.js';
 import { addEvalRulesCommand } from './evalRulesCommand.js';
 import { addEvalClusterCommand } from './evalClusterCommand.js';
 import { createWorkspaceCommand, listWorkspacesCommand } from './workspaceCommands.js';
@@ -205,7 +207,7 @@ export function buildProgram(): Command {
       });
     });
 
-  registerEvalCommands(program, [recommendSubcommand, addEvalRulesCommand, addEvalClusterCommand]);
+  registerEvalCommands(program, [recommendSubcommand, addEvalRulesCommand, addEvalPropensityCommand, addEvalClvCommand, addEvalClusterCommand]);
 
   return program;
 }

@@ -11,6 +11,7 @@ import type { FaultDetail } from '../core/errors/AttuneError.js';
 import type { DecisionProfileRow, DecisionReader, Workspace } from '../store/ports.js';
 import type { CollectCommitter } from '../profiles/CollectTx.js';
 import { DecisionRecorder, type PendingDecisionRecord } from './DecisionRecorder.js';
+import type { BanditAllocations } from './BanditAllocations.js';
 import { profileIdFor } from '../profiles/applyEvent.js';
 import { EXPOSURE_EVENT, type Exposure } from '../core/experiments/experimentUnits.js';
 import { trustedCaller, type CollectCaller, type IdentityCheck, type IdentityReading } from '../core/identity/identityCheck.js';
@@ -66,6 +67,8 @@ export interface DecisionServiceDeps {
   readonly observer?: DecisionObserver;
   /** Fills recommendation slots (RecommendService); without it, slots are skipped (no_recommendations). */
   readonly recommender?: SlotRecommender;
+  /** The allocations of placements with a `thompson` strategy; without it they split equally. */
+  readonly bandits?: BanditAllocations;
 }
 
 const budgetRecheckMillis = 1000;
@@ -130,7 +133,7 @@ export class DecisionService {
       context: call.context ?? {},
       explain: call.explain === true,
     };
-    const budgets = await this.budgetsFor(workspace.id, model);
+    const [budgets, bandits] = await Promise.all([this.budgetsFor(workspace.id, model), this.deps.bandits?.lookupFor(workspace.id, model) ?? null]);
     // A visitor not seen yet: the id their first stored event will give them, as the collect
     // path derives it. A withheld profile (a user's, asked about anonymously) is no unit at all.
     const unitId = row !== undefined ? row.id
@@ -151,6 +154,7 @@ export class DecisionService {
         budgetUsed: (id) => budgets?.get(id) ?? 0,
         unitId,
         ...(recommendations === undefined ? {} : { recommendations }),
+        ...(bandits === null ? {} : { banditWeights: bandits }),
       },
     );
     this.record(workspace.id, row?.id ?? null, result, now);

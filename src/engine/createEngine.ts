@@ -4,12 +4,14 @@ import type { Clock, IdGenerator } from '../core/common/ports.js';
 import type { Random } from '../core/common/random.js';
 import { DecisionAdmin } from '../decide/DecisionAdmin.js';
 import { DecisionModels } from '../decide/DecisionModels.js';
+import { BanditAllocations } from '../decide/BanditAllocations.js';
 import { DecisionService, type DecisionObserver } from '../decide/DecisionService.js';
 import { KnowledgeAdmin } from '../knowledge/KnowledgeAdmin.js';
 import { KnowledgeModels } from '../knowledge/KnowledgeModels.js';
 import { WorkspaceService } from '../workspaces/WorkspaceService.js';
 import { ExperimentService } from '../experiments/ExperimentService.js';
 import { RecommendService } from '../recommend/RecommendService.js';
+import { PredictionService } from '../predict/PredictionService.js';
 import { RecommenderModels } from '../recommend/RecommenderModels.js';
 import { OrderRulesService } from '../recommend/OrderRules.js';
 import { ContentModels } from '../recommend/ContentModels.js';
@@ -57,6 +59,8 @@ export interface Engine {
   readonly contentModels: ContentModels;
   /** Session kNN and sequential rules over the live sessions, fed by every view the write model applies. */
   readonly sessions: LiveSessions;
+  /** Prediction models (`predictions.*`): the training job, the model in force, a profile's scores. */
+  readonly predictions: PredictionService;
 }
 
 /** Wires the services over a store; the one place that knows how they fit together. */
@@ -82,11 +86,16 @@ export function createEngine(options: EngineOptions): Engine {
     reader: store.decisions, itemModels: (ws) => store.itemModels(ws), trainedModel: (ws) => recommenders.served(ws), catalog, knowledge: models, clock,
     contentModels, sessions,
   });
+  const bandits = new BanditAllocations({
+    outcomes: (ws) => store.decisions.outcomes(ws), clock,
+    onError: (error) => options.decisionObserver?.recordFailed(error),
+  });
   const decisions = new DecisionService({
     models: decisionModels, reader: store.decisions, committer: store.committer, collector, clock, ids, random: options.random,
-    sampleRate: options.decisionSampleRate, recommender: recommendations,
+    sampleRate: options.decisionSampleRate, recommender: recommendations, bandits,
     ...(options.decisionObserver === undefined ? {} : { observer: options.decisionObserver }),
   });
   const experiments = new ExperimentService({ store: store.experiments, models: decisionModels, clock });
-  return { store, workspaces, models, decisionModels, knowledgeAdmin, decisionAdmin, collector, decisions, experiments, catalog, recommendations, recommenders, orderRules, contentModels, sessions };
+  const predictions = new PredictionService({ store, models, clock });
+  return { store, workspaces, models, decisionModels, knowledgeAdmin, decisionAdmin, collector, decisions, experiments, catalog, recommendations, recommenders, orderRules, contentModels, sessions, predictions };
 }

@@ -385,6 +385,39 @@ describe('actions, placements, outcomes and decision records', () => {
       expect(gridRecords.every((r) => r.reasons.strategy === 'weighted')).toBe(true);
     });
 
+    it('shifts a thompson placement towards the action that earns clicks, recording each choice\'s exact share', async () => {
+      await placement('bandit', { strategy: { kind: 'thompson', minExplorationShare: 0.02, refreshSeconds: 10 } });
+      for (const id of ['plain', 'bold']) await action(id, { placements: ['bandit'] });
+      const pick = async (userId: string) => (await decide({ userId, placements: ['bandit'] })).placements[0]!.decisions[0]!;
+      // No outcomes yet: two uniform posteriors, an even split.
+      const before = await pick('u1');
+      expect(before.probability).toBeCloseTo(0.5, 9);
+      expect(before.reasons.strategy).toBe('thompson');
+      for (let i = 0; i < 60; i++) {
+        for (const actionId of ['plain', 'bold']) {
+          const shown = { decisionId: `d_${actionId}_${i}`, actionId };
+          await interact(`v${i}`, 'Decision Viewed', shown, { placement: 'bandit' });
+          if ((actionId === 'bold' && i % 3 === 0) || (actionId === 'plain' && i % 20 === 0)) await interact(`v${i}`, 'Decision Clicked', shown, { placement: 'bandit' });
+        }
+      }
+      // Within the refresh interval the allocation in force still holds.
+      expect((await pick('u2')).probability).toBeCloseTo(0.5, 9);
+      clock.advance(10_000);
+      // The first call after the interval starts the refresh and is served by the old allocation.
+      await pick('u3');
+      const shares = new Map<string, number>();
+      for (let i = 0; i < 40 && shares.size < 2; i++) {
+        const d = await pick(`v${i}`);
+        if (d.probability !== 0.5) shares.set(d.actionId!, d.probability);
+      }
+      // bold: 20 clicks in 60 views, plain: 3 in 60; P(bold best) is above 0.9999.
+      expect(shares.get('bold')).toBeGreaterThan(0.979);
+      expect(shares.get('plain') ?? 0.02).toBeCloseTo(0.02, 3);
+      await h.decisions.flushRecords();
+      const records = await ok<RecordedDecision[]>('GET', '/admin/v1/profiles/v0/decisions');
+      expect(records[0]!.probability).toBeCloseTo(shares.get(records[0]!.actionId!)!, 12);
+    });
+
     it('stores the good events of a call, reports the bad one by index, and still decides', async () => {
       await action('sale');
       const [m1, m2, m3] = [uniqueId('m'), uniqueId('m'), uniqueId('m')];

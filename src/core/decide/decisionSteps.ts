@@ -170,10 +170,20 @@ export const caps: DecisionStep = {
   },
 };
 
-/** The inputs of the placement's scoring strategy: the propensity, when a rule gives it. */
+/** The inputs of the placement's scoring strategy: the propensity when a rule gives it, a bandit's allocation. */
 export const score: DecisionStep = {
   name: 'score',
   run(run, frame) {
+    if (run.strategy.kind === 'thompson' && run.candidates.length > 0) {
+      const weights = frame.env.banditWeights?.(run.placement.id);
+      if (weights !== undefined) {
+        run.candidates = run.candidates.map((c) => {
+          const banditWeight = weights.get(c.actionId);
+          return banditWeight === undefined ? c : { ...c, banditWeight };
+        });
+      }
+      return;
+    }
     const rule = run.propensity;
     if (rule === null || run.candidates.length === 0) return;
     const propensity = rule.evaluate(frame.input);

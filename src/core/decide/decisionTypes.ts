@@ -36,6 +36,11 @@ export interface DecisionEnvironment {
   readonly unitId?: string | null;
   /** The lists of the recommendation slots, fetched by the shell before deciding (RecommendationSlot.ts). */
   readonly recommendations?: RecommendationLookup;
+  /**
+   * A bandit placement's allocation (action id to share), computed by the shell from the
+   * outcome counters on the strategy's schedule; undefined before the first one.
+   */
+  readonly banditWeights?: (placementId: string) => ReadonlyMap<string, number> | undefined;
 }
 
 /**

@@ -24,6 +24,8 @@ describe('ScoringStrategy schema', () => {
     { kind: 'weighted', weightFrom: 'value' },
     { kind: 'expectedValue', propensity: { constant: 0.3 } },
     { kind: 'expectedValue', propensity: { rule: 'features.orders_90d / 10' } },
+    { kind: 'thompson' },
+    { kind: 'thompson', reward: 'conversion', minExplorationShare: 0.05, refreshSeconds: 60 },
   ])('accepts %j', (strategy) => expect(check.Check(strategy)).toBe(true));
   it.each([
     { kind: 'random' },
@@ -33,6 +35,9 @@ describe('ScoringStrategy schema', () => {
     { kind: 'expectedValue', propensity: { constant: 1.5 } },
     { kind: 'expectedValue', propensity: { rule: '' } },
     { kind: 'expectedValue', propensity: { rule: 'x', constant: 0.5 } },
+    { kind: 'thompson', reward: 'revenue' },
+    { kind: 'thompson', minExplorationShare: 0.6 },
+    { kind: 'thompson', refreshSeconds: 0 },
   ])('rejects %j', (strategy) => expect(check.Check(strategy)).toBe(false));
 });
 
@@ -125,6 +130,35 @@ describe('chooseActions, weighted random', () => {
     const huge = [{ actionId: 'a', priority: Number.MAX_VALUE, value: 0 }, { actionId: 'b', priority: Number.MAX_VALUE, value: 0 }];
     const [first] = chooseActions(huge, { kind: 'weighted' }, 1, seededRandom(1));
     expect(first!.probability).toBe(0.5);
+  });
+});
+
+describe('chooseActions, thompson (a bandit allocation)', () => {
+  const allocation: Record<string, number> = { a: 0.1, b: 0.6, c: 0.3 };
+  const candidates: ScoringCandidate[] = Object.entries(allocation).map(([actionId, banditWeight]) => ({ actionId, priority: 0, value: 0, banditWeight }));
+
+  it('picks in proportion to the allocation and records the share among the eligible actions', () => {
+    const random = seededRandom(11);
+    const counts: Record<string, number> = { a: 0, b: 0, c: 0 };
+    for (let i = 0; i < 20_000; i++) {
+      const [choice] = chooseActions(candidates, { kind: 'thompson' }, 1, random);
+      counts[choice!.actionId]!++;
+      expect(choice!.probability).toBeCloseTo(allocation[choice!.actionId]!, 12);
+      expect(choice!.terms).toEqual([{ name: 'weight', value: allocation[choice!.actionId], note: 'Thompson sampling allocation' }]);
+    }
+    for (const id of Object.keys(allocation)) expect(Math.abs(counts[id]! / 20_000 - allocation[id]!)).toBeLessThan(0.02);
+  });
+
+  it('renormalises over the eligible actions: with b capped, a and c split 1:3', () => {
+    const [choice] = chooseActions(candidates.filter((c) => c.actionId !== 'b'), { kind: 'thompson' }, 1, seededRandom(5));
+    expect(choice!.probability).toBeCloseTo(allocation[choice!.actionId]! / 0.4, 12);
+  });
+
+  it('gives an action the allocation does not know yet an equal share, and says so', () => {
+    const fresh = [...candidates, { actionId: 'd', priority: 0, value: 0 }];
+    const choices = chooseActions(fresh, { kind: 'thompson' }, 4, seededRandom(8));
+    const d = choices.find((c) => c.actionId === 'd')!;
+    expect(d.terms[0]).toEqual({ name: 'weight', value: 0.25, note: 'not in the allocation yet: an equal share' });
   });
 });
 

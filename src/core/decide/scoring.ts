@@ -37,6 +37,20 @@ export const ScoringStrategy = Type.Union([
     },
     { additionalProperties: false, description: 'Highest propensity x value first; ties by action id' },
   ),
+  Type.Object(
+    {
+      kind: Type.Literal('thompson'),
+      reward: Type.Optional(Type.Union([Type.Literal('click'), Type.Literal('conversion')], {
+        description: 'What counts as a success of an impression (default click): each action has a Beta posterior of its rate',
+      })),
+      minExplorationShare: Type.Optional(Type.Number({
+        minimum: 0, maximum: 0.5,
+        description: 'Each action is shown at least this share of the time (default 0.01), as a uniform mixture, so the recorded probability stays exact',
+      })),
+      refreshSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 86400, description: 'How often the allocation is recomputed from the outcome counters (default 10)' })),
+    },
+    { additionalProperties: false, description: 'A multi-armed bandit: Thompson sampling allocation from the outcome counters, updated on a schedule; the probability of each choice is recorded' },
+  ),
 ], { title: 'ScoringStrategy' });
 export type ScoringStrategy = Static<typeof ScoringStrategy>;
 
@@ -52,6 +66,11 @@ export interface ScoringCandidate {
    * anything but a number counts as 0. Ignored by the other strategies.
    */
   readonly propensity?: unknown;
+  /**
+   * For `thompson`: the action's share of the placement's allocation (the shell computes it
+   * from the outcome counters on a schedule). Missing counts as an equal share.
+   */
+  readonly banditWeight?: number;
 }
 
 /** One part of a score, for the explanation of a decision. */
@@ -113,8 +132,12 @@ export function scorerFor(strategy: ScoringStrategy): Scorer {
         return { score: normalZero(propensity.value * value.value), terms: [propensity, value] };
       });
     }
-    case 'weighted':
-      return weighted(strategy.weightFrom ?? 'priority');
+    case 'weighted': {
+      const from = strategy.weightFrom ?? 'priority';
+      return weighted('weighted', (c) => weightOf(c[from], from));
+    }
+    case 'thompson':
+      return weighted('thompson', banditWeightOf);
   }
 }
 
@@ -176,11 +199,12 @@ function randomTies(kind: string, score: (candidate: ScoringCandidate) => Scored
  * Weights below 0 (or not finite) count as 0. Zero-weight candidates come only after all
  * positive ones, uniformly among themselves (probability 1 / how many are left).
  */
-function weighted(weightFrom: 'priority' | 'value'): Scorer {
+function weighted(kind: string, weightFor: (candidate: ScoringCandidate, all: number) => ScoreTerm): Scorer {
   return {
-    kind: 'weighted',
+    kind,
     choose<C extends ScoringCandidate>(candidates: readonly C[], count: number, random: Random): ScoredChoice<C>[] {
-      const pool = unique(candidates).sort(byId).map((candidate) => ({ candidate, weight: weightOf(candidate[weightFrom], weightFrom) }));
+      const distinct = unique(candidates).sort(byId);
+      const pool = distinct.map((candidate) => ({ candidate, weight: weightFor(candidate, distinct.length) }));
       const chosen: ScoredChoice<C>[] = [];
       const wanted = Math.min(limit(count), pool.length);
       while (chosen.length < wanted) {
@@ -209,6 +233,18 @@ function weightOf(raw: number, from: 'priority' | 'value'): ScoreTerm {
   if (!Number.isFinite(raw)) return { name: 'weight', value: 0, note: `${from} is not a finite number: weight 0` };
   if (raw < 0) return { name: 'weight', value: 0, note: `${from} ${raw} is negative: weight 0` };
   return { name: 'weight', value: normalZero(raw), note: `from ${from}` };
+}
+
+/**
+ * A bandit allocation's share. Among the eligible actions the shares are renormalised by the
+ * weighted pick, so the recorded probability is exact for the allocation in force. An action
+ * the allocation does not know yet (added since the last refresh) gets an equal share.
+ */
+function banditWeightOf(candidate: ScoringCandidate, all: number): ScoreTerm {
+  const raw = candidate.banditWeight;
+  if (raw === undefined) return { name: 'weight', value: 1 / all, note: 'not in the allocation yet: an equal share' };
+  if (!Number.isFinite(raw) || raw < 0) return { name: 'weight', value: 0, note: `allocation gave ${raw}: weight 0` };
+  return { name: 'weight', value: normalZero(raw), note: 'Thompson sampling allocation' };
 }
 
 function constantPropensity(constant: number): (candidate: ScoringCandidate) => ScoreTerm {

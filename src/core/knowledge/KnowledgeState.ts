@@ -1,5 +1,5 @@
 import { applyConsent, consentChanges, hasConsent, mergeConsent, type ConsentChange, type ConsentState } from '../consent/ConsentState.js';
-import { derivedFeatures } from '../features/builtinFeatures.js';
+import { derivedFeatures, orderEvent } from '../features/builtinFeatures.js';
 import type { FeatureEvent, FeatureStates } from '../features/compileFeatures.js';
 import type { RuleInput } from '../rules/compileRule.js';
 import type { RuleValue } from '../rules/values.js';
@@ -13,6 +13,8 @@ import { applyInteraction, readInteraction, type Interaction } from '../decide/i
 import type { UnreadableNumber, UnreadableSink } from '../common/readNumber.js';
 import { countUnreadable, distinctUnreadable, mergeDataQuality, type DataQuality } from './dataQuality.js';
 import { emptyItemHistory, itemsSince, mergeItemHistories, readItemEvent, recordItemEvent, type ItemEvent, type ItemHistory } from '../recommend/history/itemHistory.js';
+import { mergePurchaseSummaries, orderValue, recordPurchase, type PurchaseSummary } from '../predict/purchases/PurchaseSummary.js';
+import { lazyPredictions, noPredictions, predictionsOf } from '../predict/traits/predictionsOf.js';
 import { applyExperimentEvent, covariateValue, EXPOSURE_EVENT, mergeExperimentUnits, type ArmStatChange, type ExperimentUnits } from '../experiments/experimentUnits.js';
 
 /**
@@ -34,6 +36,8 @@ export interface KnowledgeState {
   q?: DataQuality;
   /** Recent items viewed, added and bought (e-commerce events); absent until the first. */
   r?: ItemHistory;
+  /** Purchase days and spend (lifetime-value models); absent until the first order. */
+  o?: PurchaseSummary;
 }
 
 export function emptyKnowledge(): KnowledgeState {
@@ -80,6 +84,7 @@ export function ruleInputFor(state: KnowledgeState, profile: ProfileFacts, model
     profile: { id: profile.id, traits: profile.traits, first_seen: derived['first_seen'], last_seen: derived['last_seen'] },
     features: values,
     session: readSession(state.s, now),
+    predictions: model.predictions === null ? noPredictions : lazyPredictions(() => predictionsOf(model.predictions, state.o, now).values),
     hasConsent: (purpose) => hasConsent(state.c, purpose, model.consent),
   };
 }
@@ -95,6 +100,7 @@ export function applyEventKnowledge(state: KnowledgeState, event: KnowledgeEvent
   const first = state.s === null;
   state.s = updateSession(state.s, event);
   const items = recordItems(state, event);
+  if (event.type === 'track' && event.name === orderEvent) state.o = recordPurchase(state.o, event.timestamp, orderValue(objectAt(event.body, 'properties')));
   const consent = applyConsent(state.c, consentChanges(event.body, event.timestamp, model.consent));
   const input = ruleInputFor(state, profile, model, event.timestamp);
   const changed = { features: new Set(features), profile: event.traitsChanged, session: true, consent: consent.length > 0 };
@@ -152,6 +158,8 @@ export function mergeKnowledge(survivor: KnowledgeState, absorbed: KnowledgeStat
   if (units !== undefined) state.x = units;
   const quality = mergeDataQuality(survivor.q, absorbed.q);
   if (quality !== undefined) state.q = quality;
+  const purchases = mergePurchaseSummaries(survivor.o, absorbed.o);
+  if (purchases !== undefined) state.o = purchases;
   const items = mergeItemHistories(survivor.r, absorbed.r);
   if (items !== undefined) state.r = items;
   if (survivor.h !== undefined || absorbed.h !== undefined) state.h = mergeActivityHours(survivor.h ?? emptyActivityHours(), absorbed.h ?? emptyActivityHours());

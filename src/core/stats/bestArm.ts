@@ -10,6 +10,7 @@
  *   P = Σ_{i=0}^{α_B−1} B(α_A + i, β_A + β_B) / ((β_B + i)·B(1 + i, β_B)·B(α_A, β_A)),
  *   in logs with `logGamma`. Sums over the arm with the smaller α (P(B > A) = 1 − P(A > B)).
  */
+import { adaptiveSimpson } from './adaptiveSimpson.js';
 import { logGamma, normalCdf, normalPdf } from './distributions.js';
 
 export interface NormalArm {
@@ -19,27 +20,6 @@ export interface NormalArm {
 }
 
 const Z_RANGE = 12;
-
-/** Adaptive Simpson on [a, b] to an absolute tolerance. */
-function adaptiveSimpson(f: (x: number) => number, a: number, b: number, tol: number): number {
-  const fa = f(a);
-  const fb = f(b);
-  const m = (a + b) / 2;
-  const fm = f(m);
-  const recurse = (a0: number, b0: number, fa0: number, fm0: number, fb0: number, whole: number, eps: number, depth: number): number => {
-    const m0 = (a0 + b0) / 2;
-    const l = (a0 + m0) / 2;
-    const r = (m0 + b0) / 2;
-    const fl = f(l);
-    const fr = f(r);
-    const left = ((m0 - a0) / 6) * (fa0 + 4 * fl + fm0);
-    const right = ((b0 - m0) / 6) * (fm0 + 4 * fr + fb0);
-    const delta = left + right - whole;
-    if (depth <= 0 || Math.abs(delta) <= 15 * eps) return left + right + delta / 15;
-    return recurse(a0, m0, fa0, fl, fm0, left, eps / 2, depth - 1) + recurse(m0, b0, fm0, fr, fb0, right, eps / 2, depth - 1);
-  };
-  return recurse(a, b, fa, fm, fb, ((b - a) / 6) * (fa + 4 * fm + fb), tol, 40);
-}
 
 /**
  * P(arm k has the largest value) for each arm, in input order, under independent normals.

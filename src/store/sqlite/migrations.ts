@@ -309,4 +309,15 @@ export const migrations: readonly string[] = [
     PRIMARY KEY (workspace_id, version, part)
   );
   `,
+  // Trained prediction models (src/predict/PredictionService.ts): small JSON, the newest in
+  // force; saving one bumps workspaces.config_version with it (rules read predictions.*).
+  `
+  CREATE TABLE prediction_models (
+    workspace_id TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    model TEXT NOT NULL,
+    PRIMARY KEY (workspace_id, version)
+  ) WITHOUT ROWID;
+  `,
 ];

@@ -1,0 +1,81 @@
+import type { Random } from '../../common/random.js';
+import { normalArm, probabilityOfBest } from '../../stats/probabilityOfBest.js';
+import type { LinearPrediction } from './LinearModel.js';
+
+/** How a contextual bandit turns predictions into a choice. */
+export type ContextualExploration =
+  /** Linear Thompson sampling: θ̃ ~ N(θ, v²A⁻¹); `scale` is v. */
+  | { readonly kind: 'linTS'; readonly scale: number }
+  /** LinUCB: the highest θᵀx + α·sqrt(xᵀA⁻¹x); `alpha` is α. */
+  | { readonly kind: 'linUCB'; readonly alpha: number };
+
+export interface ActionPrediction extends LinearPrediction {
+  readonly actionId: string;
+}
+
+export interface ContextualChoice {
+  readonly actionId: string;
+  /** Every candidate's probability of being chosen, exactly; they sum to 1. */
+  readonly probabilities: ReadonlyMap<string, number>;
+}
+
+/**
+ * The probability with which each action is chosen. With disjoint models each action's sampled
+ * score θ̃ᵀx is a univariate normal N(θᵀx, v²·xᵀA⁻¹x), independent across actions, so linear
+ * Thompson sampling chooses action k with P(its normal is the largest): computed by quadrature
+ * (`stats/probabilityOfBest.ts`), not estimated, and the choice is drawn from those probabilities (the same
+ * distribution as drawing θ̃). LinUCB is deterministic (ties by action id). Either way the
+ * exploration floor mixes in the uniform choice, so every action keeps `floor` and the recorded
+ * probability stays exact.
+ *
+ * @example contextualProbabilities([{ actionId: 'a', mean: 0.1, spread: 0.5 }, { actionId: 'b', mean: 0.3, spread: 0.5 }], { kind: 'linTS', scale: 0.25 }, 0.01)
+ */
+export function contextualProbabilities(predictions: readonly ActionPrediction[], exploration: ContextualExploration, floor: number): Map<string, number> {
+  const k = predictions.length;
+  const probabilities = new Map<string, number>();
+  if (k === 0) return probabilities;
+  const share = Math.min(Math.max(floor, 0), 1 / k);
+  const best = exploration.kind === 'linTS' ? thompson(predictions, exploration.scale) : upperConfidence(predictions, exploration.alpha);
+  for (const [index, prediction] of predictions.entries()) probabilities.set(prediction.actionId, share + (1 - k * share) * best[index]!);
+  return probabilities;
+}
+
+function thompson(predictions: readonly ActionPrediction[], scale: number): number[] {
+  if (predictions.length === 1) return [1];
+  // A spread of 0 (x = 0 but for the intercept of a saturated model) would be a point mass;
+  // a tiny sd keeps the quadrature defined and changes nothing measurable.
+  return probabilityOfBest(predictions.map((p) => normalArm(p.mean, Math.max(scale * Math.sqrt(p.spread), 1e-9))), Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY);
+}
+
+function upperConfidence(predictions: readonly ActionPrediction[], alpha: number): number[] {
+  let bestIndex = 0;
+  let bestBound = Number.NEGATIVE_INFINITY;
+  for (const [index, p] of predictions.entries()) {
+    const bound = p.mean + alpha * Math.sqrt(p.spread);
+    const better = bound > bestBound || (bound === bestBound && p.actionId < predictions[bestIndex]!.actionId);
+    if (better) [bestIndex, bestBound] = [index, bound];
+  }
+  return predictions.map((_, index) => (index === bestIndex ? 1 : 0));
+}
+
+/** Draws one action from its probabilities (in the predictions' order, so the draw is reproducible). */
+export function drawAction(probabilities: ReadonlyMap<string, number>, random: Random): string {
+  const u = random.next();
+  let cumulative = 0;
+  let lastPossible = '';
+  for (const [actionId, p] of probabilities) {
+    if (p <= 0) continue;
+    cumulative += p;
+    lastPossible = actionId;
+    if (u < cumulative) return actionId;
+  }
+  // Rounding can leave the sum a hair below 1: the last action that can be chosen takes it.
+  return lastPossible;
+}
+
+/** Chooses an action for a context: probabilities, then a draw. */
+export function chooseContextual(predictions: readonly ActionPrediction[], exploration: ContextualExploration, floor: number, random: Random): ContextualChoice {
+  if (predictions.length === 0) throw new RangeError('chooseContextual needs at least one action');
+  const probabilities = contextualProbabilities(predictions, exploration, floor);
+  return { actionId: drawAction(probabilities, random), probabilities };
+}

@@ -1,0 +1,77 @@
+import { fnv1a32 } from '../../experiments/hash.js';
+
+/** A feature value as requests and profiles carry it; null and undefined are absent. */
+export type FeatureValue = number | string | boolean | null | undefined;
+/** Named features, flat (nested request objects are flattened by `flattenFeatures`). */
+export type Features = Readonly<Record<string, FeatureValue>>;
+
+/**
+ * Features into a fixed-length vector by the hashing trick (Weinberger et al. 2009), so that a
+ * model has a fixed size whatever names callers send and no vocabulary has to be kept:
+ * - index 0 is a constant 1 (the intercept);
+ * - a number goes to bucket hash(name) with its value, a boolean as 1 or 0;
+ * - a string goes to bucket hash(name=value) with 1 (one-hot without a vocabulary);
+ * - with `cross`, every pair of a context and an action feature also gets a bucket, so a shared
+ *   model can learn that an action suits some contexts (the interaction terms).
+ * A second hash bit gives each bucket a sign so that collisions cancel in expectation rather
+ * than add up. `namespace` keeps context and action names apart.
+ *
+ * @example encodeFeatures([{ namespace: 'c', features: { device: 'mobile', visits: 3 } }], 64)
+ */
+export function encodeFeatures(groups: readonly { readonly namespace: string; readonly features: Features }[], dims: number, cross = false): Float64Array {
+  const vector = new Float64Array(dims);
+  vector[0] = 1;
+  const keyed: { key: string; value: number }[][] = groups.map(({ namespace, features }) => keysOf(namespace, features));
+  for (const group of keyed) for (const { key, value } of group) add(vector, key, value);
+  if (cross && keyed.length >= 2) {
+    const [first, ...rest] = keyed;
+    for (const other of rest) {
+      for (const a of first!) for (const b of other) add(vector, `${a.key}×${b.key}`, a.value * b.value);
+    }
+  }
+  return vector;
+}
+
+function keysOf(namespace: string, features: Features): { key: string; value: number }[] {
+  const keys: { key: string; value: number }[] = [];
+  for (const name of Object.keys(features).sort()) {
+    const raw = features[name];
+    if (raw === null || raw === undefined) continue;
+    if (typeof raw === 'number') {
+      if (Number.isFinite(raw) && raw !== 0) keys.push({ key: `${namespace}:${name}`, value: raw });
+    } else if (typeof raw === 'boolean') {
+      if (raw) keys.push({ key: `${namespace}:${name}`, value: 1 });
+    } else {
+      keys.push({ key: `${namespace}:${name}=${raw}`, value: 1 });
+    }
+  }
+  return keys;
+}
+
+function add(vector: Float64Array, key: string, value: number): void {
+  const h = fnv1a32(key);
+  // Bucket 0 is the intercept's own.
+  const index = 1 + (h % (vector.length - 1));
+  const sign = (h >>> 31) === 0 ? 1 : -1;
+  vector[index] = vector[index]! + sign * value;
+}
+
+/**
+ * Nested objects to dotted names and arrays of objects (Personalizer's `contextFeatures` is a
+ * list of objects) merged, so any JSON the caller sends becomes `Features`.
+ *
+ * @example flattenFeatures([{ user: { tier: 'gold' } }, { device: 'mobile' }]) // { 'user.tier': 'gold', device: 'mobile' }
+ */
+export function flattenFeatures(value: unknown, prefix = '', into: Record<string, FeatureValue> = {}): Record<string, FeatureValue> {
+  if (Array.isArray(value)) {
+    for (const [index, item] of value.entries()) {
+      if (item !== null && typeof item === 'object') flattenFeatures(item, prefix, into);
+      else flattenFeatures(item, prefix === '' ? String(index) : `${prefix}.${index}`, into);
+    }
+  } else if (value !== null && typeof value === 'object') {
+    for (const [key, item] of Object.entries(value as Record<string, unknown>)) flattenFeatures(item, prefix === '' ? key : `${prefix}.${key}`, into);
+  } else if (prefix !== '' && (typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean')) {
+    into[prefix] = value;
+  }
+  return into;
+}

@@ -1,0 +1,72 @@
+import type { Random } from '../../common/random.js';
+import type { Order } from '../orders/Order.js';
+import { classificationMetrics, rocAuc, type ClassificationMetrics } from './classificationMetrics.js';
+import { selectRows } from './FeatureMatrix.js';
+import { fitPropensity, scorePropensity, type PropensityInput, type PropensityModel } from './propensityModel.js';
+import { fitRfm, scoreRfm } from './rfmBaseline.js';
+import { timeSplitLabels, type TimeSplitOptions } from './timeSplitLabels.js';
+
+export interface PropensityEvaluationOptions extends TimeSplitOptions {
+  /** Shuffles customers into training and test. */
+  readonly random: Random;
+  /** Share of customers the models are fitted on; the rest judge them. Default 0.5. */
+  readonly trainShare?: number;
+  /** λ of the logistic regression. Default 1. */
+  readonly l2?: number;
+}
+
+export interface PropensityEvaluation {
+  readonly trainCustomers: number;
+  readonly testCustomers: number;
+  /** Share of test customers who bought in the horizon. */
+  readonly testBaseRate: number;
+  readonly model: PropensityModel;
+  /** The logistic model's metrics on the test customers. */
+  readonly logistic: ClassificationMetrics;
+  /** The RFM baseline's: probabilities from training rates per RFM sum, AUC of the sum itself. */
+  readonly rfm: ClassificationMetrics;
+}
+
+/**
+ * The whole check: features as of the cut-off, label in the horizon, customers split at random
+ * (seeded), the logistic model and the RFM baseline fitted on the training share, both judged
+ * by the same metrics on the rest.
+ *
+ * @example evaluatePropensity(orders, { cutoffDay, horizonDays: 273, random: seededRandom(15) }).logistic.auc
+ */
+export function evaluatePropensity(orders: readonly Order[], options: PropensityEvaluationOptions): PropensityEvaluation {
+  const split = timeSplitLabels(orders, options);
+  const { train, test } = shuffleSplit(split.customers.length, options.trainShare ?? 0.5, options.random);
+  const inputOf = (indices: readonly number[]): PropensityInput => ({
+    numeric: selectRows(split.features, indices),
+    categorical: { firstPurchaseMonth: indices.map((i) => split.firstPurchaseMonth[i]!) },
+  });
+  const labelsOf = (indices: readonly number[]): number[] => indices.map((i) => split.labels[i]!);
+  const testLabels = labelsOf(test);
+  const model = fitPropensity(inputOf(train), labelsOf(train), { l2: options.l2 ?? 1 });
+  const scores = scorePropensity(model, inputOf(test), { top: 0 });
+  const rfm = fitRfm(inputOf(train).numeric, labelsOf(train));
+  const rfmScores = scoreRfm(inputOf(test).numeric, rfm);
+  const rfmMetrics = classificationMetrics(rfmScores.map((score) => score.probability), testLabels);
+  return {
+    trainCustomers: train.length,
+    testCustomers: test.length,
+    testBaseRate: testLabels.reduce((sum, y) => sum + y, 0) / Math.max(1, test.length),
+    model,
+    logistic: classificationMetrics(scores.map((score) => score.propensity), testLabels),
+    rfm: { ...rfmMetrics, auc: rocAuc(rfmScores.map((score) => score.sum), testLabels) },
+  };
+}
+
+/** Fisher–Yates shuffle of 0..n−1, the first round(share·n) for training, both halves sorted. */
+export function shuffleSplit(n: number, share: number, random: Random): { train: number[]; test: number[] } {
+  if (!(share > 0 && share < 1)) throw new RangeError(`trainShare must be in (0, 1), got ${share}`);
+  const indices = Array.from({ length: n }, (_value, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(random.next() * (i + 1));
+    [indices[i], indices[j]] = [indices[j]!, indices[i]!];
+  }
+  const cut = Math.round(share * n);
+  const ascending = (a: number, b: number): number => a - b;
+  return { train: indices.slice(0, cut).sort(ascending), test: indices.slice(cut).sort(ascending) };
+}

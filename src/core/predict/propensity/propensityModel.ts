@@ -1,0 +1,67 @@
+import { joinColumns, type FeatureMatrix } from './FeatureMatrix.js';
+import { fitImputer, imputeMissing, type Imputer } from './imputeMissing.js';
+import { fitLogistic, type LogisticModel, type LogisticOptions } from './fitLogistic.js';
+import { fitOneHot, oneHot, type OneHotEncoder } from './oneHot.js';
+import { scoreLogistic, type Contribution } from './scoreLogistic.js';
+import { fitStandardiser, standardise, type Standardiser } from './standardise.js';
+
+/** Customers' numeric features (NaN = missing) and categorical columns, row by row. */
+export interface PropensityInput {
+  readonly numeric: FeatureMatrix;
+  /** Column name → one value a row (null/undefined = missing). */
+  readonly categorical?: Readonly<Record<string, readonly (string | null | undefined)[]>>;
+}
+
+/** Everything learned on training rows, applied unchanged to the rows it scores. */
+export interface PropensityModel {
+  readonly imputer: Imputer;
+  readonly encoders: readonly OneHotEncoder[];
+  readonly standardiser: Standardiser;
+  readonly logistic: LogisticModel;
+}
+
+export interface PropensityScore {
+  /** P(purchase within the horizon). */
+  readonly propensity: number;
+  /** P(no purchase within the horizon) = 1 − propensity, for customers who bought before. */
+  readonly churnRisk: number;
+  readonly contributions: readonly Contribution[];
+}
+
+/**
+ * Fits the preparation (mean imputation with missing indicators, one-hot categories,
+ * standardisation) and the L2 logistic regression on training rows, in that order.
+ *
+ * @example const model = fitPropensity({ numeric: split.features, categorical: { firstPurchaseMonth: split.firstPurchaseMonth } }, split.labels)
+ */
+export function fitPropensity(input: PropensityInput, labels: readonly number[], options: LogisticOptions = {}): PropensityModel {
+  const imputer = fitImputer(input.numeric);
+  const encoders = Object.entries(input.categorical ?? {}).map(([name, values]) => fitOneHot(name, values));
+  const prepared = encode(input, imputer, encoders);
+  const standardiser = fitStandardiser(prepared);
+  const logistic = fitLogistic(standardise(prepared, standardiser), labels, options);
+  return { imputer, encoders, standardiser, logistic };
+}
+
+/**
+ * Scores rows with a fitted model: the propensity, the churn risk (its complement) and the
+ * features that moved each score most (see scoreLogistic).
+ *
+ * @example scorePropensity(model, { numeric: today.features, categorical: { firstPurchaseMonth: today.firstPurchaseMonth } }, { top: 3 })
+ */
+export function scorePropensity(model: PropensityModel, input: PropensityInput, options: { readonly top?: number } = {}): PropensityScore[] {
+  const prepared = standardise(encode(input, model.imputer, model.encoders), model.standardiser);
+  return scoreLogistic(model.logistic, prepared, options).map((score) => ({
+    propensity: score.probability,
+    churnRisk: 1 - score.probability,
+    contributions: score.contributions,
+  }));
+}
+
+function encode(input: PropensityInput, imputer: Imputer, encoders: readonly OneHotEncoder[]): FeatureMatrix {
+  return encoders.reduce((matrix, encoder) => {
+    const values = input.categorical?.[encoder.name];
+    if (values === undefined) throw new RangeError(`the model needs the categorical column "${encoder.name}"`);
+    return joinColumns(matrix, oneHot(values, encoder));
+  }, imputeMissing(input.numeric, imputer));
+}
