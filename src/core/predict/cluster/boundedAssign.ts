@@ -28,16 +28,25 @@ export interface Bounds {
   readonly drift: Float64Array;
 }
 
-/** The index of the centre nearest row i (the first of equals). */
-export function nearest(x: Float64Array, i: number, centres: Float64Array, k: number, d: number): number {
+/**
+ * The index of the centre nearest row i (the first of equals). With `found`, the squared
+ * distances to the nearest and the second nearest centre go to found[0] and found[1].
+ */
+export function nearest(x: Float64Array, i: number, centres: Float64Array, k: number, d: number, found?: Float64Array): number {
   let best = Infinity;
+  let next = Infinity;
   let bestIndex = 0;
   for (let j = 0; j < k; j++) {
     const dist = squaredDistance(x, i * d, centres, j * d, d);
     if (dist < best) {
+      next = best;
       best = dist;
       bestIndex = j;
-    }
+    } else if (dist < next) next = dist;
+  }
+  if (found !== undefined) {
+    found[0] = best;
+    found[1] = next;
   }
   return bestIndex;
 }
@@ -133,28 +142,17 @@ export function elkanAssign(s: Bounds): number {
 }
 
 /** Row i's nearest centre into labels, the distance to it into upper, to the second nearest into lower. */
-function nearestTwo(s: Bounds, i: number): void {
-  const { x, d, k, centres } = s;
-  let best = Infinity;
-  let next = Infinity;
-  let bestIndex = 0;
-  for (let j = 0; j < k; j++) {
-    const dist = squaredDistance(x, i * d, centres, j * d, d);
-    if (dist < best) {
-      next = best;
-      best = dist;
-      bestIndex = j;
-    } else if (dist < next) next = dist;
-  }
-  s.labels[i] = bestIndex;
-  s.upper[i] = Math.sqrt(best);
-  s.lower[i] = Math.sqrt(next);
+function nearestTwo(s: Bounds, i: number, found: Float64Array): void {
+  s.labels[i] = nearest(s.x, i, s.centres, s.k, s.d, found);
+  s.upper[i] = Math.sqrt(found[0]!);
+  s.lower[i] = Math.sqrt(found[1]!);
 }
 
 /** Hamerly's first assignment: every distance, the two nearest, the sums of the clusters. */
 export function hamerlyStart(s: Bounds): void {
+  const found = new Float64Array(2);
   for (let i = 0; i < s.n; i++) {
-    nearestTwo(s, i);
+    nearestTwo(s, i, found);
     addRow(s.sums, s.counts, s.x, i, s.labels[i]!, s.d, 1);
   }
 }
@@ -180,6 +178,7 @@ export function hamerlyAssign(s: Bounds): number {
   const between = new Float64Array(k * k);
   const nearestHalf = new Float64Array(k);
   halfDistances(centres, k, d, between, nearestHalf);
+  const found = new Float64Array(2);
   let changed = 0;
   for (let i = 0; i < n; i++) {
     const a = labels[i]!;
@@ -189,7 +188,7 @@ export function hamerlyAssign(s: Bounds): number {
     if (upper[i]! <= bound) continue;
     upper[i] = Math.sqrt(squaredDistance(x, i * d, centres, a * d, d));
     if (upper[i]! <= bound) continue;
-    nearestTwo(s, i);
+    nearestTwo(s, i, found);
     const b = labels[i]!;
     if (b !== a) {
       changed++;
