@@ -42,6 +42,7 @@ export function describeClusters(matrix: Matrix, labels: ArrayLike<number>, k: n
   const sizes = new Float64Array(k);
   for (let i = 0; i < n; i++) {
     const label = labels[i]!;
+    if (!Number.isInteger(label) || label < 0 || label >= k) throw new AttuneError('ATTUNE_INVALID_REQUEST', { detail: `label ${label} of row ${i} is not a cluster from 0 to ${k - 1}`, field: 'labels' });
     sizes[label]!++;
     for (let c = 0; c < d; c++) {
       overall[c]! += data[i * d + c]!;

@@ -73,6 +73,12 @@ describe('describeClusters', () => {
     });
     expect(described[0]!.summary).toMatch(/^\d+\.\d% of rows; /);
   });
+
+  it('refuses labels outside the clusters and names that do not fit the columns', () => {
+    const matrix = matrixFromRows([[1, 2], [3, 4]]);
+    expect(() => describeClusters(matrix, [0, 2], 2, ['a', 'b'])).toThrow(AttuneError);
+    expect(() => describeClusters(matrix, [0, 1], 2, ['a'])).toThrow(AttuneError);
+  });
 });
 
 describe('nearestCentroid', () => {
