@@ -26,6 +26,11 @@ export const PredictionModelView = Type.Object({
     rfmBaseline: Metrics,
     coefficients: Type.Record(Type.String(), Type.Number(), { description: 'Per standardised feature; positive raises the propensity' }),
   }, { additionalProperties: false }), Type.Null()], { description: 'Null when there was too little data (see notes)' }),
+  lifetimeValue: Type.Union([Type.Object({
+    bgNbd: Type.Object({ r: Type.Number(), alpha: Type.Number(), a: Type.Number(), b: Type.Number(), logLikelihood: Type.Number(), converged: Type.Boolean(), customers: Type.Integer() }, { additionalProperties: false }),
+    gammaGamma: Type.Union([Type.Object({ p: Type.Number(), q: Type.Number(), v: Type.Number(), customers: Type.Integer() }, { additionalProperties: false }), Type.Null()]),
+    monthlyDiscountRate: Type.Number(),
+  }, { additionalProperties: false }), Type.Null()], { description: 'BG/NBD and Gamma-Gamma parameters; null when there was too little data (see notes)' }),
   notes: Type.Array(Type.String(), { description: 'Why a part of the model was not fitted' }),
 }, { additionalProperties: false, title: 'PredictionModelView' });
 

@@ -9,6 +9,7 @@ import { serveCommand } from './serveCommand.js';
 import { demoCommand } from './demoCommand.js';
 import { reportCommand } from './reportCommand.js';
 import { addEvalClvCommand } from './evalClvCommand.js';
+import { addEvalPolicyCommand } from './evalPolicyCommand.js';
 import { addEvalPropensityCommand } from './evalPropensityCommand.js';
 import { addEvalRulesCommand } from './evalRulesCommand.js';
 import { addEvalClusterCommand } from './evalClusterCommand.js';
@@ -207,7 +208,7 @@ export function buildProgram(): Command {
       });
     });
 
-  registerEvalCommands(program, [recommendSubcommand, addEvalRulesCommand, addEvalPropensityCommand, addEvalClvCommand, addEvalClusterCommand]);
+  registerEvalCommands(program, [recommendSubcommand, addEvalRulesCommand, addEvalPropensityCommand, addEvalClvCommand, addEvalPolicyCommand, addEvalClusterCommand]);
 
   return program;
 }

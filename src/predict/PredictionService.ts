@@ -38,6 +38,11 @@ export interface PredictionModelView {
     readonly rfmBaseline: MetricsView;
     readonly coefficients: Readonly<Record<string, number>>;
   } | null;
+  readonly lifetimeValue: {
+    readonly bgNbd: { r: number; alpha: number; a: number; b: number; logLikelihood: number; converged: boolean; customers: number };
+    readonly gammaGamma: { p: number; q: number; v: number; customers: number } | null;
+    readonly monthlyDiscountRate: number;
+  } | null;
   readonly notes: readonly string[];
 }
 
@@ -129,6 +134,19 @@ function viewOf(model: PredictionModel, profilesRead: number | null): Prediction
       rfmBaseline: metricsOf(p.heldOut.rfm),
       coefficients: Object.fromEntries(p.model.logistic.columns.map((c, i) => [c, p.model.logistic.coefficients[i]!])),
     },
+    lifetimeValue: lifetimeValueView(model),
     notes: model.notes,
+  };
+}
+
+function lifetimeValueView(model: PredictionModel): PredictionModelView['lifetimeValue'] {
+  const l = model.lifetimeValue;
+  if (l === undefined) return null;
+  const { r, alpha, a, b, logLikelihood, converged, customers } = l.bgNbd;
+  const g = l.gammaGamma;
+  return {
+    bgNbd: { r, alpha, a, b, logLikelihood, converged, customers },
+    gammaGamma: g === undefined ? null : { p: g.p, q: g.q, v: g.v, customers: g.customers },
+    monthlyDiscountRate: l.monthlyDiscountRate,
   };
 }

@@ -1,4 +1,6 @@
 import type { RuleType } from '../../rules/values.js';
+import type { BgNbdFit } from '../clv/fitBgNbd.js';
+import type { GammaGammaFit } from '../clv/fitGammaGamma.js';
 import type { ClassificationMetrics } from '../propensity/classificationMetrics.js';
 import type { PropensityModel } from '../propensity/propensityModel.js';
 
@@ -13,6 +15,14 @@ export interface PropensityPrediction {
   readonly scoreQuantiles: readonly number[];
 }
 
+/** The lifetime-value part: BG/NBD for purchases and being alive, Gamma-Gamma for spend (lifetimes' models). */
+export interface LifetimeValuePrediction {
+  readonly bgNbd: BgNbdFit;
+  /** Absent with too few repeat buyers with spend: clv_12m is then null. */
+  readonly gammaGamma?: GammaGammaFit;
+  readonly monthlyDiscountRate: number;
+}
+
 /**
  * A workspace's trained prediction model: fitted by a job from the profiles' purchase summaries,
  * versioned, and applied to each profile when a rule reads `predictions.*` (scoring is cheap,
@@ -24,6 +34,7 @@ export interface PredictionModel {
   /** Profiles with at least one purchase that the fit read. */
   readonly customers: number;
   readonly propensity?: PropensityPrediction;
+  readonly lifetimeValue?: LifetimeValuePrediction;
   /** Why a part is missing (too few customers, one class only), for the admin API. */
   readonly notes: readonly string[];
 }
@@ -34,6 +45,9 @@ export const predictionFields: Readonly<Record<string, RuleType>> = {
   'predictions.purchase_propensity_percentile': 'number',
   'predictions.churn_risk': 'number',
   'predictions.model_version': 'number',
+  'predictions.clv_12m': 'number',
+  'predictions.expected_purchases_12m': 'number',
+  'predictions.p_alive': 'number',
 };
 
 /** Float64Arrays become plain arrays in JSON; these are the model's typed-array members, revived by `parsePredictionModel`. */

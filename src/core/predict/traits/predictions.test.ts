@@ -43,9 +43,22 @@ describe('trainPredictions and predictionsOf', () => {
     expect(regular.explanations['purchase_propensity']!.length).toBe(3);
   });
 
+  it('fits BG/NBD and Gamma-Gamma: regulars are alive and worth more over the next 12 months', () => {
+    expect(model.lifetimeValue!.bgNbd.converged).toBe(true);
+    expect(model.lifetimeValue!.gammaGamma).toBeDefined();
+    const regular = predictionsOf(model, profiles[0]!.purchases, now).values;
+    const lapsed = predictionsOf(model, profiles[1]!.purchases, now).values;
+    expect(regular['p_alive']).toBeGreaterThan(0.9);
+    expect(lapsed['p_alive']).toBeLessThan(regular['p_alive']!);
+    expect(regular['expected_purchases_12m']).toBeGreaterThan(10);
+    expect(regular['clv_12m']).toBeGreaterThan(5 * lapsed['clv_12m']!);
+  });
+
   it('gives null predictions without a model or for a profile that never bought', () => {
     expect(predictionsOf(null, profiles[0]!.purchases, now).values['purchase_propensity']).toBeNull();
-    expect(predictionsOf(model, undefined, now).values).toEqual({ purchase_propensity: null, purchase_propensity_percentile: null, churn_risk: null, model_version: 3 });
+    expect(predictionsOf(model, undefined, now).values).toEqual({
+      purchase_propensity: null, purchase_propensity_percentile: null, churn_risk: null, model_version: 3, clv_12m: null, expected_purchases_12m: null, p_alive: null,
+    });
   });
 
   it('says why it fitted nothing when there are too few customers or only one class', () => {

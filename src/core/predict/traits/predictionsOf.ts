@@ -1,8 +1,10 @@
 import type { Contribution } from '../propensity/scoreLogistic.js';
 import { scorePropensity } from '../propensity/propensityModel.js';
 import { timeSplitLabels } from '../propensity/timeSplitLabels.js';
-import { dayOf, ordersOfSummary, type PurchaseSummary } from '../purchases/PurchaseSummary.js';
-import type { PredictionModel } from './PredictionModel.js';
+import { dayOf, ordersOfSummary, rfmOf, type PurchaseSummary } from '../purchases/PurchaseSummary.js';
+import type { LifetimeValuePrediction, PredictionModel } from './PredictionModel.js';
+import { customerLifetimeValue } from '../clv/customerLifetimeValue.js';
+import { expectedPurchases, probabilityAlive } from '../clv/expectedPurchases.js';
 
 /** One profile's predictions: the `predictions.*` values rules read, and why. */
 export interface ProfilePredictions {
@@ -14,6 +16,7 @@ export interface ProfilePredictions {
 /** Every prediction null: a workspace without a trained model (frozen, shared by every rule input). */
 export const noPredictions: Readonly<Record<string, number | null>> = Object.freeze({
   purchase_propensity: null, purchase_propensity_percentile: null, churn_risk: null, model_version: null,
+  clv_12m: null, expected_purchases_12m: null, p_alive: null,
 });
 const none: ProfilePredictions = { values: noPredictions, explanations: {} };
 
@@ -26,22 +29,38 @@ const none: ProfilePredictions = { values: noPredictions, explanations: {} };
  */
 export function predictionsOf(model: PredictionModel | null, purchases: PurchaseSummary | undefined, now: number, top = 3): ProfilePredictions {
   if (model === null) return none;
-  const version = { model_version: model.version };
-  if (model.propensity === undefined || purchases === undefined) return { values: { ...none.values, ...version }, explanations: {} };
-  const today = dayOf(now);
-  const orders = ordersOfSummary(purchases, 'profile').filter((o) => o.day <= today);
-  if (orders.length === 0) return { values: { ...none.values, ...version }, explanations: {} };
-  const row = timeSplitLabels(orders, { cutoffDay: today, horizonDays: 1 });
-  const [score] = scorePropensity(model.propensity.model, { numeric: row.features, categorical: { firstPurchaseMonth: row.firstPurchaseMonth } }, { top });
-  const propensity = score!.propensity;
+  const values: Record<string, number | null> = { ...noPredictions, model_version: model.version };
+  const explanations: Record<string, readonly Contribution[]> = {};
+  if (purchases === undefined) return { values, explanations };
+  if (model.lifetimeValue !== undefined) Object.assign(values, lifetimeValueOf(model.lifetimeValue, purchases, now));
+  if (model.propensity !== undefined) {
+    const today = dayOf(now);
+    const orders = ordersOfSummary(purchases, 'profile').filter((o) => o.day <= today);
+    if (orders.length > 0) {
+      const row = timeSplitLabels(orders, { cutoffDay: today, horizonDays: 1 });
+      const [score] = scorePropensity(model.propensity.model, { numeric: row.features, categorical: { firstPurchaseMonth: row.firstPurchaseMonth } }, { top });
+      values['purchase_propensity'] = score!.propensity;
+      values['purchase_propensity_percentile'] = percentileOf(model.propensity.scoreQuantiles, score!.propensity);
+      values['churn_risk'] = score!.churnRisk;
+      explanations['purchase_propensity'] = score!.contributions;
+      explanations['churn_risk'] = score!.contributions.map((c) => ({ ...c, contribution: -c.contribution }));
+    }
+  }
+  return { values, explanations };
+}
+
+/** BG/NBD and Gamma-Gamma for one profile: expected purchases and value over 12 months, P(alive). */
+function lifetimeValueOf(model: LifetimeValuePrediction, purchases: PurchaseSummary, now: number): Record<string, number | null> {
+  const rfm = rfmOf(purchases, now)!;
+  const history = { frequency: rfm.frequency, recency: rfm.recency, T: rfm.T };
+  const { r, alpha, a, b } = model.bgNbd;
+  const params = { r, alpha, a, b };
+  const spend = model.gammaGamma;
   return {
-    values: {
-      purchase_propensity: propensity,
-      purchase_propensity_percentile: percentileOf(model.propensity.scoreQuantiles, propensity),
-      churn_risk: score!.churnRisk,
-      ...version,
-    },
-    explanations: { purchase_propensity: score!.contributions, churn_risk: score!.contributions.map((c) => ({ ...c, contribution: -c.contribution })) },
+    expected_purchases_12m: expectedPurchases(params, history, 52),
+    p_alive: probabilityAlive(params, history),
+    clv_12m: spend === undefined ? null
+      : customerLifetimeValue(params, spend, { ...history, monetaryValue: rfm.monetary ?? 0 }, { months: 12, monthlyDiscountRate: model.monthlyDiscountRate }),
   };
 }
 

@@ -3,8 +3,10 @@ import type { Order } from '../orders/Order.js';
 import { evaluatePropensity } from '../propensity/evaluatePropensity.js';
 import { fitPropensity, scorePropensity } from '../propensity/propensityModel.js';
 import { timeSplitLabels } from '../propensity/timeSplitLabels.js';
-import { dayOf, ordersOfSummary, type PurchaseSummary } from '../purchases/PurchaseSummary.js';
-import type { PredictionModel, PropensityPrediction } from './PredictionModel.js';
+import { dayOf, ordersOfSummary, rfmOf, type PurchaseSummary } from '../purchases/PurchaseSummary.js';
+import type { LifetimeValuePrediction, PredictionModel, PropensityPrediction } from './PredictionModel.js';
+import { fitBgNbd } from '../clv/fitBgNbd.js';
+import { fitGammaGamma } from '../clv/fitGammaGamma.js';
 
 export interface TrainPredictionsOptions {
   readonly version: number;
@@ -39,11 +41,13 @@ export function trainPredictions(profiles: readonly TrainingProfile[], options: 
   const notes: string[] = [];
   const orders: Order[] = profiles.flatMap((p) => ordersOfSummary(p.purchases, p.id));
   const propensity = trainPropensity(orders, dayOf(options.now), horizonDays, options, notes);
+  const lifetimeValue = trainLifetimeValue(profiles, options, notes);
   return {
     version: options.version,
     trainedAt: options.now,
     customers: profiles.length,
     ...(propensity === undefined ? {} : { propensity }),
+    ...(lifetimeValue === undefined ? {} : { lifetimeValue }),
     notes,
   };
 }
@@ -74,6 +78,26 @@ function trainPropensity(orders: readonly Order[], today: number, horizonDays: n
     heldOut: { logistic: evaluation.logistic, rfm: evaluation.rfm, customers: evaluation.testCustomers },
     scoreQuantiles: quantiles(scores, QUANTILES),
   };
+}
+
+/**
+ * BG/NBD on every customer's (frequency, recency, T) as of now, Gamma-Gamma on the repeat
+ * buyers' mean repeat spend (lifetimes' conventions, `core/predict/clv`).
+ */
+function trainLifetimeValue(profiles: readonly TrainingProfile[], options: TrainPredictionsOptions, notes: string[]): LifetimeValuePrediction | undefined {
+  const minCustomers = options.minCustomers ?? 50;
+  const rfm = profiles.map((p) => rfmOf(p.purchases, options.now)!).filter((h) => h.T > 0);
+  const repeat = rfm.filter((h) => h.frequency > 0);
+  if (rfm.length < minCustomers || repeat.length === 0) {
+    notes.push(`lifetime value: ${rfm.length} customers older than a day, ${repeat.length} of them repeat buyers; at least ${minCustomers} customers and one repeat buyer are needed`);
+    return undefined;
+  }
+  const bgNbd = fitBgNbd(rfm.map((h) => ({ frequency: h.frequency, recency: h.recency, T: h.T })));
+  if (!bgNbd.converged) notes.push('lifetime value: the BG/NBD fit stopped before converging; its figures are rough');
+  const spenders = repeat.filter((h) => h.monetary !== null && h.monetary > 0).map((h) => ({ frequency: h.frequency, monetaryValue: h.monetary! }));
+  const gammaGamma = spenders.length >= Math.min(minCustomers, 20) ? fitGammaGamma(spenders) : undefined;
+  if (gammaGamma === undefined) notes.push(`lifetime value: ${spenders.length} repeat buyers with spend could not fit the spend model; clv_12m is null`);
+  return { bgNbd, ...(gammaGamma === undefined ? {} : { gammaGamma }), monthlyDiscountRate: 0.01 };
 }
 
 /** Up to `count` + 1 evenly spaced order statistics of ascending values (all of them when fewer). */
