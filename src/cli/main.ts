@@ -12,6 +12,7 @@ import { addEvalClvCommand } from './evalClvCommand.js';
 import { addEvalPolicyCommand } from './evalPolicyCommand.js';
 import { addEvalPropensityCommand } from './evalPropensityCommand.js';
 import { addEvalRulesCommand } from './evalRulesCommand.js';
+import { addEvalClusterCommand } from './evalClusterCommand.js';
 import { createWorkspaceCommand, listWorkspacesCommand } from './workspaceCommands.js';
 import { identityCommand, type IdentityAction } from './identityCommands.js';
 import { createKeyCommand, listKeysCommand, revokeKeyCommand } from './keyCommands.js';
@@ -207,7 +208,7 @@ export function buildProgram(): Command {
       });
     });
 
-  registerEvalCommands(program, [recommendSubcommand, addEvalRulesCommand, addEvalPropensityCommand, addEvalClvCommand, addEvalPolicyCommand]);
+  registerEvalCommands(program, [recommendSubcommand, addEvalRulesCommand, addEvalPropensityCommand, addEvalClvCommand, addEvalPolicyCommand, addEvalClusterCommand]);
 
   return program;
 }
