@@ -3,7 +3,8 @@ import { Type } from 'typebox';
 /** POST /admin/v1/predictions/train: every member optional. */
 export const TrainPredictionsRequest = Type.Object({
   horizonDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 365, description: 'The propensity horizon: a purchase within this many days (default 90)' })),
-  seed: Type.Optional(Type.Integer({ minimum: 0, description: 'Seeds the held-out split of the metrics (default: the version)' })),
+  seed: Type.Optional(Type.Integer({ minimum: 0, description: 'Seeds the held-out split of the metrics and k-means (default: the version)' })),
+  clusters: Type.Optional(Type.Integer({ minimum: 2, maximum: 12, description: 'Customer segments to find by k-means on RFM (default 4): predictions.cluster' })),
 }, { additionalProperties: false, title: 'TrainPredictionsRequest' });
 
 const Metrics = Type.Object({
@@ -31,6 +32,17 @@ export const PredictionModelView = Type.Object({
     gammaGamma: Type.Union([Type.Object({ p: Type.Number(), q: Type.Number(), v: Type.Number(), customers: Type.Integer() }, { additionalProperties: false }), Type.Null()]),
     monthlyDiscountRate: Type.Number(),
   }, { additionalProperties: false }), Type.Null()], { description: 'BG/NBD and Gamma-Gamma parameters; null when there was too little data (see notes)' }),
+  clusters: Type.Union([Type.Object({
+    k: Type.Integer(),
+    features: Type.Array(Type.String()),
+    inertia: Type.Number(),
+    segments: Type.Array(Type.Object({ cluster: Type.Integer(), size: Type.Integer(), share: Type.Number(), summary: Type.String() }, { additionalProperties: false })),
+    stability: Type.Union([Type.Object({
+      previousVersion: Type.Integer(),
+      shareKept: Type.Number({ description: 'Share of today\'s customers whose cluster is the partner of the one the previous version gives them' }),
+      pairs: Type.Array(Type.Object({ previous: Type.Integer(), current: Type.Integer() }, { additionalProperties: false })),
+    }, { additionalProperties: false }), Type.Null()]),
+  }, { additionalProperties: false }), Type.Null()], { description: 'Customer segments found in the data (predictions.cluster); null with too few customers' }),
   notes: Type.Array(Type.String(), { description: 'Why a part of the model was not fitted' }),
 }, { additionalProperties: false, title: 'PredictionModelView' });
 

@@ -2,7 +2,7 @@ import type { Clock } from '../core/common/ports.js';
 import { seededRandom } from '../core/common/random.js';
 import { AttuneError } from '../core/errors/AttuneError.js';
 import type { ClassificationMetrics } from '../core/predict/propensity/classificationMetrics.js';
-import { parsePredictionModel, serializePredictionModel, type PredictionModel } from '../core/predict/traits/PredictionModel.js';
+import { parsePredictionModel, serializePredictionModel, type ClusterPrediction, type PredictionModel } from '../core/predict/traits/PredictionModel.js';
 import { predictionsOf, type ProfilePredictions } from '../core/predict/traits/predictionsOf.js';
 import { trainPredictions, type TrainingProfile } from '../core/predict/traits/trainPredictions.js';
 import type { KnowledgeModels } from '../knowledge/KnowledgeModels.js';
@@ -18,8 +18,10 @@ export interface PredictionServiceDeps {
 export interface TrainPredictionsRequest {
   /** "Buys within N days" (1 to 365); default 90. */
   readonly horizonDays?: number;
-  /** Seeds the held-out split; default the model's version. */
+  /** Seeds the held-out split and k-means; default the model's version. */
   readonly seed?: number;
+  /** Customer segments to find (2 to 12); default 4. */
+  readonly clusters?: number;
   /** Called after each chunk of profiles read, with how many so far. */
   readonly onProgress?: (profilesRead: number) => void;
 }
@@ -37,6 +39,13 @@ export interface PredictionModelView {
     readonly model: MetricsView;
     readonly rfmBaseline: MetricsView;
     readonly coefficients: Readonly<Record<string, number>>;
+  } | null;
+  readonly clusters: {
+    readonly k: number;
+    readonly features: readonly string[];
+    readonly inertia: number;
+    readonly segments: readonly { cluster: number; size: number; share: number; summary: string }[];
+    readonly stability: ClusterPrediction['stability'];
   } | null;
   readonly lifetimeValue: {
     readonly bgNbd: { r: number; alpha: number; a: number; b: number; logLikelihood: number; converged: boolean; customers: number };
@@ -70,7 +79,14 @@ export class PredictionService {
     const previous = await this.deps.store.knowledgeConfig.predictionModel(workspaceId);
     const version = (previous?.version ?? 0) + 1;
     const now = this.deps.clock.now();
-    const model = trainPredictions(profiles, { version, now, horizonDays, random: seededRandom(request.seed ?? version) });
+    const clusters = request.clusters ?? 4;
+    if (!Number.isInteger(clusters) || clusters < 2 || clusters > 12) {
+      throw new AttuneError('ATTUNE_INVALID_REQUEST', { detail: `clusters must be a whole number from 2 to 12, got ${clusters}`, field: '/clusters' });
+    }
+    const model = trainPredictions(profiles, {
+      version, now, horizonDays, clusters, random: seededRandom(request.seed ?? version),
+      previous: previous === undefined ? null : parsePredictionModel(previous.json),
+    });
     await this.deps.store.knowledgeConfig.savePredictionModel(workspaceId, { version, createdAt: now, json: serializePredictionModel(model) }, keepVersions);
     this.deps.models.invalidate(workspaceId);
     return viewOf(model, read);
@@ -135,6 +151,13 @@ function viewOf(model: PredictionModel, profilesRead: number | null): Prediction
       coefficients: Object.fromEntries(p.model.logistic.columns.map((c, i) => [c, p.model.logistic.coefficients[i]!])),
     },
     lifetimeValue: lifetimeValueView(model),
+    clusters: model.clusters === undefined ? null : {
+      k: model.clusters.k,
+      features: model.clusters.features,
+      inertia: model.clusters.inertia,
+      segments: model.clusters.descriptions.map((d) => ({ cluster: d.cluster, size: d.size, share: d.share, summary: d.summary })),
+      stability: model.clusters.stability,
+    },
     notes: model.notes,
   };
 }

@@ -15,6 +15,7 @@ interface ModelView {
   version: number; customers: number; profilesRead: number | null; notes: string[];
   propensity: { horizonDays: number; heldOutCustomers: number; model: { auc: number | null; ece: number }; rfmBaseline: { auc: number | null } } | null;
   lifetimeValue: { bgNbd: { r: number; converged: boolean }; gammaGamma: { p: number } | null } | null;
+  clusters: { k: number; segments: { cluster: number; size: number; summary: string }[]; stability: { shareKept: number } | null } | null;
 }
 interface Predictions { values: Record<string, number | null>; explanations: Record<string, { feature: string; contribution: number }[]> }
 
@@ -44,6 +45,7 @@ describe('predictions: train from the profiles, read in rules', () => {
     await sendOrders();
     const model = await ok<ModelView>('POST', '/admin/v1/predictions/train', { horizonDays: 30 }, 200);
     expect(model).toMatchObject({ version: 1, customers: 160, profilesRead: 160, notes: [] });
+    expect(model.clusters!.segments.reduce((sum, c) => sum + c.size, 0)).toBe(160);
     expect(model.propensity!.model.auc).toBeGreaterThan(0.9);
     expect(model.propensity!.rfmBaseline.auc).not.toBeNull();
     expect(model.lifetimeValue!.bgNbd.converged).toBe(true);
@@ -70,6 +72,15 @@ describe('predictions: train from the profiles, read in rules', () => {
     };
     expect(await decide('u1')).toBe('win-back');
     expect(await decide('u0')).toBe('thanks');
+
+    // A segment found in the data, as an ordinary rule: the regulars' cluster.
+    await ok('PUT', `/admin/v1/actions/regulars`, { placements: ['hero'], priority: 20, rule: `predictions.cluster == ${String(regular.values['cluster'])}`, variants: { default: { title: 'For our regulars' } } });
+    expect(await decide('u0')).toBe('regulars');
+    expect(await decide('u1')).toBe('win-back');
+    // Retrained, it says how stable the clusters are.
+    const again = await ok<ModelView>('POST', '/admin/v1/predictions/train', { horizonDays: 30, seed: 5 }, 200);
+    expect(again.version).toBe(2);
+    expect(again.clusters!.stability!.shareKept).toBeGreaterThan(0.8);
   });
 
   it('refuses a misspelt prediction in a rule with the nearest name, and a horizon out of range', async () => {
@@ -83,6 +94,7 @@ describe('predictions: train from the profiles, read in rules', () => {
     const model = await ok<ModelView>('POST', '/admin/v1/predictions/train', undefined, 200);
     expect(model.propensity).toBeNull();
     expect(model.lifetimeValue).toBeNull();
-    expect(model.notes.length).toBe(2);
+    expect(model.clusters).toBeNull();
+    expect(model.notes.length).toBe(3);
   });
 });

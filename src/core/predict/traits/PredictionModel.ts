@@ -1,6 +1,7 @@
 import type { RuleType } from '../../rules/values.js';
 import type { BgNbdFit } from '../clv/fitBgNbd.js';
 import type { GammaGammaFit } from '../clv/fitGammaGamma.js';
+import type { ClusterDescription } from '../cluster/describeClusters.js';
 import type { ClassificationMetrics } from '../propensity/classificationMetrics.js';
 import type { PropensityModel } from '../propensity/propensityModel.js';
 
@@ -24,6 +25,24 @@ export interface LifetimeValuePrediction {
 }
 
 /**
+ * Customer segments found by k-means on RFM (log1p of days since the last purchase, purchase
+ * days, total spend; standardised). Plain arrays, so the model stays JSON.
+ */
+export interface ClusterPrediction {
+  readonly k: number;
+  readonly features: readonly string[];
+  /** Centres on the standardised scale, one array per cluster. */
+  readonly centroids: readonly (readonly number[])[];
+  readonly means: readonly number[];
+  readonly sds: readonly number[];
+  readonly inertia: number;
+  /** Each cluster in business terms (size, share, what sets it apart). */
+  readonly descriptions: readonly ClusterDescription[];
+  /** Against the previous version's clusters on today's customers: pairs and the share kept. */
+  readonly stability: { readonly previousVersion: number; readonly shareKept: number; readonly pairs: readonly { readonly previous: number; readonly current: number }[] } | null;
+}
+
+/**
  * A workspace's trained prediction model: fitted by a job from the profiles' purchase summaries,
  * versioned, and applied to each profile when a rule reads `predictions.*` (scoring is cheap,
  * fitting is the job). A part is absent when there was not enough data to fit it.
@@ -35,6 +54,7 @@ export interface PredictionModel {
   readonly customers: number;
   readonly propensity?: PropensityPrediction;
   readonly lifetimeValue?: LifetimeValuePrediction;
+  readonly clusters?: ClusterPrediction;
   /** Why a part is missing (too few customers, one class only), for the admin API. */
   readonly notes: readonly string[];
 }
@@ -48,6 +68,7 @@ export const predictionFields: Readonly<Record<string, RuleType>> = {
   'predictions.clv_12m': 'number',
   'predictions.expected_purchases_12m': 'number',
   'predictions.p_alive': 'number',
+  'predictions.cluster': 'number',
 };
 
 /** Float64Arrays become plain arrays in JSON; these are the model's typed-array members, revived by `parsePredictionModel`. */

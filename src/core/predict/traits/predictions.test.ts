@@ -72,10 +72,24 @@ describe('trainPredictions and predictionsOf', () => {
     expect(percentileOf([0.1, 0.2, 0.2, 0.4], 0.5)).toBe(100);
   });
 
+  it('finds customer segments: regulars and lapsed customers fall in different clusters, and a retraining says how many kept theirs', () => {
+    const clusters = model.clusters!;
+    expect(clusters.k).toBe(4);
+    expect(clusters.descriptions.reduce((sum, d) => sum + d.size, 0)).toBe(profiles.length);
+    const clusterOfProfile = (i: number) => predictionsOf(model, profiles[i]!.purchases, now).values['cluster'];
+    const regulars = new Set(profiles.filter((_p, i) => i % 2 === 0).map((_p, i) => clusterOfProfile(2 * i)));
+    const lapsed = new Set(profiles.filter((_p, i) => i % 2 === 1).map((_p, i) => clusterOfProfile(2 * i + 1)));
+    expect([...regulars].filter((c) => lapsed.has(c))).toEqual([]);
+    const again = trainPredictions(profiles, { version: 4, now, random: seededRandom(9), horizonDays: 30, previous: model });
+    expect(again.clusters!.stability!.previousVersion).toBe(3);
+    expect(again.clusters!.stability!.shareKept).toBeGreaterThan(0.9);
+    expect(model.clusters!.stability).toBeNull();
+  });
+
   it('gives null predictions without a model or for a profile that never bought', () => {
     expect(predictionsOf(null, profiles[0]!.purchases, now).values['purchase_propensity']).toBeNull();
     expect(predictionsOf(model, undefined, now).values).toEqual({
-      purchase_propensity: null, purchase_propensity_percentile: null, churn_risk: null, model_version: 3, clv_12m: null, expected_purchases_12m: null, p_alive: null,
+      purchase_propensity: null, purchase_propensity_percentile: null, churn_risk: null, model_version: 3, clv_12m: null, expected_purchases_12m: null, p_alive: null, cluster: null,
     });
   });
 

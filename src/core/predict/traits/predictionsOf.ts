@@ -3,7 +3,7 @@ import { scorePropensityRow } from '../propensity/propensityModel.js';
 import { purchaseFeatureRow } from '../propensity/timeSplitLabels.js';
 import { isoDateOf } from '../orders/Order.js';
 import { dayOf, rfmOf, type PurchaseSummary } from '../purchases/PurchaseSummary.js';
-import type { LifetimeValuePrediction, PredictionModel } from './PredictionModel.js';
+import type { ClusterPrediction, LifetimeValuePrediction, PredictionModel } from './PredictionModel.js';
 import { customerLifetimeValue } from '../clv/customerLifetimeValue.js';
 import { expectedPurchases, probabilityAlive } from '../clv/expectedPurchases.js';
 
@@ -17,7 +17,7 @@ export interface ProfilePredictions {
 /** Every prediction null: a workspace without a trained model (frozen, shared by every rule input). */
 export const noPredictions: Readonly<Record<string, number | null>> = Object.freeze({
   purchase_propensity: null, purchase_propensity_percentile: null, churn_risk: null, model_version: null,
-  clv_12m: null, expected_purchases_12m: null, p_alive: null,
+  clv_12m: null, expected_purchases_12m: null, p_alive: null, cluster: null,
 });
 const none: ProfilePredictions = { values: noPredictions, explanations: {} };
 
@@ -34,6 +34,7 @@ export function predictionsOf(model: PredictionModel | null, purchases: Purchase
   const explanations: Record<string, readonly Contribution[]> = {};
   if (purchases === undefined) return { values, explanations };
   if (model.lifetimeValue !== undefined) Object.assign(values, lifetimeValueOf(model.lifetimeValue, purchases, now));
+  if (model.clusters !== undefined) values['cluster'] = clusterOf(model.clusters, rfmRow(purchases, dayOf(now)));
   if (model.propensity !== undefined) {
     const today = dayOf(now);
     const days: [number, number][] = [];
@@ -63,6 +64,28 @@ function lifetimeValueOf(model: LifetimeValuePrediction, purchases: PurchaseSumm
     clv_12m: spend === undefined ? null
       : customerLifetimeValue(params, spend, { ...history, monetaryValue: rfm.monetary ?? 0 }, { months: 12, monthlyDiscountRate: model.monthlyDiscountRate }),
   };
+}
+
+/** The row the clusters were trained on: log1p of days since the last purchase, purchase days and total spend. */
+export function rfmRow(purchases: PurchaseSummary, today: number): number[] {
+  const last = purchases.d[purchases.d.length - 1] ?? purchases.f;
+  return [Math.log1p(Math.max(0, today - last)), Math.log1p(purchases.n), Math.log1p(Math.max(0, purchases.t))];
+}
+
+/** The nearest centre after the training's scaling (constant columns count 0). */
+export function clusterOf(clusters: ClusterPrediction, row: readonly number[]): number {
+  let best = Number.POSITIVE_INFINITY;
+  let cluster = 0;
+  clusters.centroids.forEach((centre, j) => {
+    let sum = 0;
+    for (let c = 0; c < centre.length; c++) {
+      const sd = clusters.sds[c]!;
+      const diff = (sd === 0 ? 0 : (row[c]! - clusters.means[c]!) / sd) - centre[c]!;
+      sum += diff * diff;
+    }
+    if (sum < best) [best, cluster] = [sum, j];
+  });
+  return cluster;
 }
 
 /** The percentile (0 to 100) of a score among the training population's quantiles (ascending): below plus half of the ties. */

@@ -4,7 +4,13 @@ import { evaluatePropensity } from '../propensity/evaluatePropensity.js';
 import { fitPropensity, scorePropensity } from '../propensity/propensityModel.js';
 import { timeSplitLabels } from '../propensity/timeSplitLabels.js';
 import { dayOf, ordersOfSummary, rfmOf, type PurchaseSummary } from '../purchases/PurchaseSummary.js';
-import type { LifetimeValuePrediction, PredictionModel, PropensityPrediction } from './PredictionModel.js';
+import type { ClusterPrediction, LifetimeValuePrediction, PredictionModel, PropensityPrediction } from './PredictionModel.js';
+import { clusterOf, rfmRow } from './predictionsOf.js';
+import { describeClusters } from '../cluster/describeClusters.js';
+import { kmeans } from '../cluster/kmeans.js';
+import { matchClusters } from '../cluster/matchClusters.js';
+import type { Matrix } from '../cluster/Matrix.js';
+import { standardize } from '../cluster/standardize.js';
 import { fitBgNbd } from '../clv/fitBgNbd.js';
 import { fitGammaGamma } from '../clv/fitGammaGamma.js';
 
@@ -17,6 +23,10 @@ export interface TrainPredictionsOptions {
   readonly random: Random;
   /** Fewer customers than this (at the cut-off) and the propensity model is not fitted; default 50. */
   readonly minCustomers?: number;
+  /** Customer segments found by k-means; default 4 (2 to 12). */
+  readonly clusters?: number;
+  /** The model in force, for the clusters' stability; null for the first version. */
+  readonly previous?: PredictionModel | null;
 }
 
 /** One profile's input to training. */
@@ -42,12 +52,14 @@ export function trainPredictions(profiles: readonly TrainingProfile[], options: 
   const orders: Order[] = profiles.flatMap((p) => ordersOfSummary(p.purchases, p.id));
   const propensity = trainPropensity(orders, dayOf(options.now), horizonDays, options, notes);
   const lifetimeValue = trainLifetimeValue(profiles, options, notes);
+  const clusters = trainClusters(profiles, options, notes);
   return {
     version: options.version,
     trainedAt: options.now,
     customers: profiles.length,
     ...(propensity === undefined ? {} : { propensity }),
     ...(lifetimeValue === undefined ? {} : { lifetimeValue }),
+    ...(clusters === undefined ? {} : { clusters }),
     notes,
   };
 }
@@ -98,6 +110,40 @@ function trainLifetimeValue(profiles: readonly TrainingProfile[], options: Train
   const gammaGamma = spenders.length >= Math.min(minCustomers, 20) ? fitGammaGamma(spenders) : undefined;
   if (gammaGamma === undefined) notes.push(`lifetime value: ${spenders.length} repeat buyers with spend could not fit the spend model; clv_12m is null`);
   return { bgNbd, ...(gammaGamma === undefined ? {} : { gammaGamma }), monthlyDiscountRate: 0.01 };
+}
+
+/**
+ * k-means (10 seeded restarts) on every customer's standardised log RFM as of now; each cluster
+ * described, and matched with the previous version's clusters on the same customers (Hungarian
+ * pairing on labels), so a segment built on `predictions.cluster == n` can be checked after a
+ * retraining.
+ */
+function trainClusters(profiles: readonly TrainingProfile[], options: TrainPredictionsOptions, notes: string[]): ClusterPrediction | undefined {
+  const k = options.clusters ?? 4;
+  const today = dayOf(options.now);
+  if (profiles.length < Math.max(options.minCustomers ?? 50, 5 * k)) {
+    notes.push(`clusters: ${profiles.length} customers for ${k} clusters; at least ${Math.max(options.minCustomers ?? 50, 5 * k)} are needed`);
+    return undefined;
+  }
+  const raw = profiles.map((p) => rfmRow(p.purchases, today));
+  const matrix: Matrix = { rows: raw.length, cols: 3, data: Float64Array.from(raw.flat()) };
+  const { matrix: scaled, scaling } = standardize(matrix);
+  const fit = kmeans(scaled, { k, restarts: 10 }, options.random);
+  const centroids = Array.from({ length: k }, (_v, j) => [...fit.centroids.data.subarray(j * 3, (j + 1) * 3)]);
+  const clusters: ClusterPrediction = {
+    k, features: ['log1p recency days', 'log1p purchase days', 'log1p total spend'], centroids,
+    means: [...scaling.means], sds: [...scaling.sds], inertia: fit.inertia,
+    descriptions: describeClusters(matrix, fit.labels, k, ['log1p recency days', 'log1p purchase days', 'log1p total spend']),
+    stability: null,
+  };
+  const before = options.previous?.clusters;
+  if (before === undefined || before.k === 0) return clusters;
+  const previousLabels = Int32Array.from(raw, (row) => clusterOf(before, row));
+  const match = matchClusters(
+    { centroids: { rows: before.k, cols: 3, data: Float64Array.from(before.centroids.flat()) }, labels: previousLabels },
+    { centroids: fit.centroids, labels: fit.labels },
+  );
+  return { ...clusters, stability: { previousVersion: options.previous!.version, shareKept: match.shareKept ?? 0, pairs: match.pairs.map((p) => ({ previous: p.previous, current: p.current })) } };
 }
 
 /** Up to `count` + 1 evenly spaced order statistics of ascending values (all of them when fewer). */
