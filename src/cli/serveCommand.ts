@@ -1,5 +1,6 @@
 import type { AttuneConfig } from '../config/config.js';
 import { scheduleSegmentSweeps } from '../knowledge/sweepSegments.js';
+import { schedulePredictionTraining } from '../predict/schedulePredictionTraining.js';
 import { buildServer } from '../server/buildServer.js';
 import { createMetrics } from '../server/metrics.js';
 import { openStore } from './openStore.js';
@@ -64,6 +65,17 @@ export async function serveCommand(config: AttuneConfig): Promise<string> {
       else if (report.workspaces > 0) app.log.info({ sweep: report }, 'time-dependent segments re-evaluated');
     },
   );
+  const stopTraining = config.predictionTrainHours === 0 ? () => undefined : schedulePredictionTraining(
+    { workspaceIds: async () => (await engine.workspaces.list()).map((w) => w.id), predictions: engine.predictions },
+    config.predictionTrainHours * 3_600_000,
+    (report) => {
+      if (report instanceof Error) app.log.warn({ err: report }, 'prediction retraining stopped');
+      else {
+        for (const f of report.failed) app.log.warn({ err: f.error, workspaceId: f.workspaceId }, 'prediction retraining failed');
+        if (report.retrained.length > 0) app.log.info({ retrained: report.retrained }, 'prediction models retrained');
+      }
+    },
+  );
 
   let stopping = false;
   const stop = (signal: string) => {
@@ -71,6 +83,7 @@ export async function serveCommand(config: AttuneConfig): Promise<string> {
     stopping = true;
     app.log.info({ signal }, 'shutting down');
     stopSweeps();
+    stopTraining();
     app.close().then(
       () => process.exit(0),
       (error: unknown) => {

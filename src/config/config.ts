@@ -27,6 +27,8 @@ export interface AttuneConfig {
   readonly adminCorsOrigins: readonly string[];
   /** Seconds between sweeps that re-evaluate time-dependent segments for every profile; 0 turns them off. */
   readonly segmentSweepSeconds: number;
+  /** Hours between retrainings of the workspaces' prediction models (those trained once); 0 turns them off. */
+  readonly predictionTrainHours: number;
   /** Share of decisions recorded (audit, data-subject export, off-policy evaluation), from 0 to 1. */
   readonly decisionSampleRate: number;
   /** Whether `attune serve` provisions and serves the example shop at /examples/shop. */
@@ -48,6 +50,7 @@ export const configVariables = {
   corsOrigins: 'ATTUNE_CORS_ORIGINS',
   adminCorsOrigins: 'ATTUNE_ADMIN_CORS_ORIGINS',
   segmentSweepSeconds: 'ATTUNE_SEGMENT_SWEEP_SECONDS',
+  predictionTrainHours: 'ATTUNE_PREDICTION_TRAIN_HOURS',
   decisionSampleRate: 'ATTUNE_DECISION_SAMPLE_RATE',
   examples: 'ATTUNE_EXAMPLES',
 } as const satisfies Record<keyof AttuneConfig, string>;
@@ -67,6 +70,7 @@ export const defaultConfig: AttuneConfig = {
   corsOrigins: '*',
   adminCorsOrigins: [],
   segmentSweepSeconds: 300,
+  predictionTrainHours: 24,
   decisionSampleRate: 1,
   examples: true,
 };
@@ -105,6 +109,7 @@ function fromStrings(values: Partial<Record<keyof AttuneConfig, string>>, source
   if (values.adminToken !== undefined) out.adminToken = values.adminToken === '' ? null : values.adminToken;
   if (values.logLevel !== undefined) out.logLevel = values.logLevel;
   if (values.segmentSweepSeconds !== undefined) out.segmentSweepSeconds = integer(source('segmentSweepSeconds'), values.segmentSweepSeconds, 0, 86_400);
+  if (values.predictionTrainHours !== undefined) out.predictionTrainHours = integer(source('predictionTrainHours'), values.predictionTrainHours, 0, 8_760);
   if (values.decisionSampleRate !== undefined) {
     const rate = Number(values.decisionSampleRate);
     if (values.decisionSampleRate.trim() === '' || !Number.isFinite(rate) || rate < 0 || rate > 1) throw new ConfigError(`${source('decisionSampleRate')} must be a number from 0 to 1, not "${values.decisionSampleRate}"`);
