@@ -16,6 +16,7 @@ import { OrderRulesService } from '../recommend/OrderRules.js';
 import { ContentModels } from '../recommend/ContentModels.js';
 import { LiveSessions } from '../recommend/LiveSessions.js';
 import type { LiveStore } from '../profiles/LiveStore.js';
+import { PersonalizerService, type PersonalizerSettings } from '../learn/PersonalizerService.js';
 
 export interface EngineOptions {
   readonly store: LiveStore;
@@ -26,6 +27,8 @@ export interface EngineOptions {
   readonly decisionSampleRate: number;
   readonly collectObserver?: CollectObserver;
   readonly decisionObserver?: DecisionObserver;
+  /** The Personalizer-compatible loop's settings (exploration share, model size, reward wait); defaults as Personalizer's. */
+  readonly personalizer?: Partial<PersonalizerSettings>;
 }
 
 /**
@@ -58,6 +61,8 @@ export interface Engine {
   readonly contentModels: ContentModels;
   /** Session kNN and sequential rules over the live sessions, fed by every view the write model applies. */
   readonly sessions: LiveSessions;
+  /** Microsoft Personalizer's rank-and-reward loop: a shared linear model per workspace, learned from its logged rank events. */
+  readonly personalizer: PersonalizerService;
 }
 
 /** Wires the services over a store; the one place that knows how they fit together. */
@@ -93,5 +98,8 @@ export function createEngine(options: EngineOptions): Engine {
     ...(options.decisionObserver === undefined ? {} : { observer: options.decisionObserver }),
   });
   const experiments = new ExperimentService({ store: store.experiments, models: decisionModels, clock });
-  return { store, workspaces, models, decisionModels, knowledgeAdmin, decisionAdmin, collector, decisions, experiments, catalog, recommendations, recommenders, orderRules, contentModels, sessions };
+  const personalizer = new PersonalizerService({
+    store: store.rankEvents, clock, ids, random: options.random, ...(options.personalizer === undefined ? {} : { settings: options.personalizer }),
+  });
+  return { store, workspaces, models, decisionModels, knowledgeAdmin, decisionAdmin, collector, decisions, experiments, catalog, recommendations, recommenders, orderRules, contentModels, sessions, personalizer };
 }
