@@ -150,12 +150,14 @@ describe('Personalizer-compatible API', () => {
     expect(res.status).toBe(status);
     expect(res.contentType).toContain('application/problem+json');
     expect(res.body).toMatchObject({ code, field });
+    // Personalizer's own error member too, which its clients read.
+    expect(res.body).toMatchObject({ error: { code: 'BadRequest', message: expect.any(String), target: field } });
   });
 
   it('refuses a reused event id, a reward for an unknown event, and a reward that is not a finite number', async () => {
     await s.rank(a.secretKey, referenceRankRequest);
     expect((await s.rank(a.secretKey, referenceRankRequest)).body).toMatchObject({ status: 409, code: 'ATTUNE_RANK_EVENT_EXISTS', field: '/eventId' });
-    expect((await s.reward(a.secretKey, 'no-such-event', 1)).body).toMatchObject({ status: 404, code: 'ATTUNE_RANK_EVENT_NOT_FOUND', field: 'params/eventId' });
+    expect((await s.reward(a.secretKey, 'no-such-event', 1)).body).toMatchObject({ status: 404, code: 'ATTUNE_RANK_EVENT_NOT_FOUND', field: 'params/eventId', error: { code: 'ResourceNotFound' } });
     expect((await s.activate(a.secretKey, 'no-such-event')).body).toMatchObject({ status: 404, code: 'ATTUNE_RANK_EVENT_NOT_FOUND' });
     const id = referenceRankRequest.eventId;
     expect((await s.reward(a.secretKey, id, 'high')).body).toMatchObject({ status: 400, code: 'ATTUNE_INVALID_REQUEST', field: 'body/value' });

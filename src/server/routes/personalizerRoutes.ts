@@ -7,6 +7,7 @@ import type { PersonalizerService } from '../../learn/PersonalizerService.js';
 import type { RankEventRecord } from '../../store/ports.js';
 import type { Principal, WorkspaceService } from '../../workspaces/WorkspaceService.js';
 import { authenticateKey, subscriptionKey } from '../auth.js';
+import { problemContentType } from '../problem.js';
 
 export interface PersonalizerRoutesOptions {
   readonly workspaces: WorkspaceService;
@@ -16,6 +17,19 @@ export interface PersonalizerRoutesOptions {
 const security: Record<string, string[]>[] = [{ subscriptionKey: [] }, { secretKeyBearer: [] }];
 const doc = { tags: ['personalizer'], security };
 const missingHint = 'send the workspace\'s secret key in the Ocp-Apim-Subscription-Key header (or as Authorization: Bearer <secretKey>)';
+/** Personalizer's error codes (its ErrorResponse), by status. */
+const personalizerCode = (status: number): string => (status === 404 ? 'ResourceNotFound' : status >= 500 ? 'InternalServerError' : 'BadRequest');
+
+/**
+ * Adds Personalizer's `error: { code, message }` to a problem document: its clients read that
+ * member to build their exceptions, Attune's read `code`, `detail` and `field` beside it.
+ */
+function withPersonalizerError(payload: string): string {
+  const problem = JSON.parse(payload) as { status: number; title: string; detail?: string; field?: string };
+  const error = { code: personalizerCode(problem.status), message: problem.detail ?? problem.title, ...(problem.field === undefined ? {} : { target: problem.field }) };
+  return JSON.stringify({ ...problem, error });
+}
+
 const iso = (at: number | null): string | null => (at === null ? null : new Date(at).toISOString());
 
 function eventView(event: RankEventRecord): RankEventList['events'][number] {
@@ -48,6 +62,10 @@ export async function personalizerRoutes(app: FastifyInstance, options: Personal
   const principalOf = (request: FastifyRequest) => authenticateKey(subscriptionKey(request), options.workspaces, ['secret'], missingHint);
   app.addHook('preValidation', async (request) => {
     principals.set(request, await principalOf(request));
+  });
+  app.addHook('onSend', async (_request, reply, payload) => {
+    const type = reply.getHeader('content-type');
+    return typeof payload === 'string' && typeof type === 'string' && type.startsWith(problemContentType) ? withPersonalizerError(payload) : payload;
   });
   const workspaceOf = async (request: FastifyRequest) => (principals.get(request) ?? await principalOf(request)).workspace.id;
 
