@@ -4,7 +4,7 @@ import { actionVector, rankActions, type RankableAction } from '../core/bandits/
 import type { Clock, IdGenerator } from '../core/common/ports.js';
 import type { Random } from '../core/common/random.js';
 import { AttuneError } from '../core/errors/AttuneError.js';
-import type { RankEventChange, RankEventRecord, RankEventStore } from '../store/ports.js';
+import type { RankEventChange, RankEventRecord, RankEventStore, RankModelSnapshot } from '../store/ports.js';
 
 /** How the rank-and-reward loop learns; one set per engine (Personalizer's service configuration, in part). */
 export interface PersonalizerSettings {
@@ -20,6 +20,8 @@ export interface PersonalizerSettings {
   readonly rewardWaitMillis: number;
   /** The reward of an event that gets none in time (Personalizer: 0). */
   readonly defaultReward: number;
+  /** A snapshot of the model is stored every this many learned events, so a start replays fewer. */
+  readonly snapshotEvery: number;
 }
 
 export const defaultPersonalizerSettings: PersonalizerSettings = {
@@ -29,7 +31,15 @@ export const defaultPersonalizerSettings: PersonalizerSettings = {
   ridge: 1,
   rewardWaitMillis: 10 * 60_000,
   defaultReward: 0,
+  snapshotEvery: 1000,
 };
+
+/** A workspace's model in memory, with the last event it learned and the last one its stored snapshot holds. */
+interface LiveModel {
+  readonly model: LinearModel;
+  learnedSeq: number;
+  snapshotSeq: number;
+}
 
 /** A rank call as Personalizer's REST API v1.0 takes it (nulls are what some clients send for "not given"). */
 export interface RankRequest {
@@ -63,14 +73,15 @@ const REPLAY_PAGE = 1000;
  * sampling with an exploration share, updated online by each reward. Every rank event is
  * stored with its probabilities before it is answered, and an event is learned when it is both
  * activated and rewarded (the earliest reward counts; the default reward once the wait time has
- * passed). The model is memory only: it is rebuilt on a workspace's first call after a start by
- * replaying its learned events in the order they were learned, which gives the model that was
- * there before. A workspace's calls run one after another, so the model and the store's
- * learning order never part.
+ * passed). The model lives in memory: on a workspace's first call after a start it is rebuilt
+ * from its stored snapshot (saved every `snapshotEvery` learned events) and the learned events
+ * after it, replayed in the order they were learned, which gives the model that was there
+ * before. A workspace's calls run one after another, so the model and the store's learning
+ * order never part.
  */
 export class PersonalizerService {
   readonly settings: PersonalizerSettings;
-  private readonly models = new Map<string, LinearModel>();
+  private readonly models = new Map<string, LiveModel>();
   private readonly chains = new Map<string, Promise<void>>();
 
   constructor(private readonly options: PersonalizerServiceOptions) {
@@ -89,7 +100,7 @@ export class PersonalizerService {
     const excluded = new Set(request.excludedActions ?? []);
     if (actions.every((a) => excluded.has(a.id))) throw invalid('every action is excluded: at least one must be left to rank', '/excludedActions');
     const context = request.contextFeatures ?? [];
-    return this.serially(workspaceId, async (model) => {
+    return this.serially(workspaceId, async ({ model }) => {
       const now = this.options.clock.now();
       const ranking = rankActions(model, context, actions, excluded, this.settings, this.options.random);
       const eventId = request.eventId ?? this.options.ids.next();
@@ -110,15 +121,15 @@ export class PersonalizerService {
   /** Records the event's reward; the earliest counts, later ones are ignored (Personalizer's `earliest` aggregation). */
   async reward(workspaceId: string, eventId: string, value: number): Promise<void> {
     if (!Number.isFinite(value)) throw invalid(`the reward must be a finite number, got ${value}`, '/value');
-    await this.serially(workspaceId, async (model) => {
-      this.learn(model, eventId, await this.options.store.reward(workspaceId, eventId, value, this.options.clock.now()));
+    await this.serially(workspaceId, async (live) => {
+      this.learn(live, eventId, await this.options.store.reward(workspaceId, eventId, value, this.options.clock.now()));
     });
   }
 
   /** Activates a deferred event: from now on it learns its reward (or the default one). */
   async activate(workspaceId: string, eventId: string): Promise<void> {
-    await this.serially(workspaceId, async (model) => {
-      this.learn(model, eventId, await this.options.store.activate(workspaceId, eventId, this.options.clock.now()));
+    await this.serially(workspaceId, async (live) => {
+      this.learn(live, eventId, await this.options.store.activate(workspaceId, eventId, this.options.clock.now()));
     });
   }
 
@@ -130,17 +141,18 @@ export class PersonalizerService {
 
   /** Rewards the model of the workspace has learned (rebuilding it first if need be). */
   async observations(workspaceId: string): Promise<number> {
-    return this.serially(workspaceId, async (model) => model.observations);
+    return this.serially(workspaceId, async ({ model }) => model.observations);
   }
 
-  private learn(model: LinearModel, eventId: string, change: RankEventChange): void {
+  private learn(live: LiveModel, eventId: string, change: RankEventChange): void {
     if (change.kind === 'unknown') throw new AttuneError('ATTUNE_RANK_EVENT_NOT_FOUND', { detail: `no rank call of this workspace returned the event id "${eventId}"`, field: 'params/eventId' });
-    if (change.kind === 'changed' && change.learned !== null) this.update(model, change.learned);
+    if (change.kind === 'changed' && change.learned !== null) this.update(live, change.learned);
   }
 
-  private update(model: LinearModel, event: RankEventRecord): void {
+  private update(live: LiveModel, event: RankEventRecord): void {
     const action = event.actions.find((a) => a.id === event.chosenActionId)!;
-    updateLinearModel(model, actionVector(event.context, action, model.dims), event.reward!);
+    updateLinearModel(live.model, actionVector(event.context, action, live.model.dims), event.reward!);
+    live.learnedSeq = event.learnedSeq!;
   }
 
   /**
@@ -148,15 +160,17 @@ export class PersonalizerService {
    * is not in memory and the default reward given to the events whose wait is over. After a
    * failure the model is dropped, so the next call rebuilds it from the store.
    */
-  private serially<T>(workspaceId: string, job: (model: LinearModel) => Promise<T>): Promise<T> {
+  private serially<T>(workspaceId: string, job: (live: LiveModel) => Promise<T>): Promise<T> {
     const run = async (): Promise<T> => {
       try {
-        const model = this.models.get(workspaceId) ?? await this.rebuild(workspaceId);
-        this.models.set(workspaceId, model);
+        const live = this.models.get(workspaceId) ?? await this.rebuild(workspaceId);
+        this.models.set(workspaceId, live);
         const now = this.options.clock.now();
         const expired = await this.options.store.expire(workspaceId, now - this.settings.rewardWaitMillis, this.settings.defaultReward, now);
-        for (const event of expired) this.update(model, event);
-        return await job(model);
+        for (const event of expired) this.update(live, event);
+        const result = await job(live);
+        if (live.learnedSeq - live.snapshotSeq >= this.settings.snapshotEvery) await this.snapshot(workspaceId, live);
+        return result;
       } catch (error) {
         if (!(error instanceof AttuneError && error.status < 500)) this.models.delete(workspaceId);
         throw error;
@@ -167,14 +181,29 @@ export class PersonalizerService {
     return result;
   }
 
-  private async rebuild(workspaceId: string): Promise<LinearModel> {
-    const model = createLinearModel(this.settings.dims, this.settings.ridge);
-    for (let after = 0; ;) {
-      const page = await this.options.store.learnedEvents(workspaceId, after, REPLAY_PAGE);
-      for (const event of page) this.update(model, event);
-      if (page.length < REPLAY_PAGE) return model;
-      after = page[page.length - 1]!.learnedSeq!;
+  private async rebuild(workspaceId: string): Promise<LiveModel> {
+    const { dims, ridge } = this.settings;
+    const snapshot = await this.options.store.loadSnapshot(workspaceId);
+    const usable = snapshot !== undefined && snapshot.dims === dims && snapshot.ridge === ridge;
+    const live: LiveModel = usable
+      ? { model: { dims, inverse: snapshot.inverse, moment: snapshot.moment, theta: snapshot.theta, observations: snapshot.observations }, learnedSeq: snapshot.learnedSeq, snapshotSeq: snapshot.learnedSeq }
+      : { model: createLinearModel(dims, ridge), learnedSeq: 0, snapshotSeq: 0 };
+    for (;;) {
+      const page = await this.options.store.learnedEvents(workspaceId, live.learnedSeq, REPLAY_PAGE);
+      for (const event of page) this.update(live, event);
+      if (page.length < REPLAY_PAGE) return live;
     }
+  }
+
+  private async snapshot(workspaceId: string, live: LiveModel): Promise<void> {
+    const { model } = live;
+    // Copies: the model goes on changing after this call returns.
+    const snapshot: RankModelSnapshot = {
+      learnedSeq: live.learnedSeq, dims: model.dims, ridge: this.settings.ridge, observations: model.observations,
+      inverse: model.inverse.slice(), moment: model.moment.slice(), theta: model.theta.slice(), savedAt: this.options.clock.now(),
+    };
+    await this.options.store.saveSnapshot(workspaceId, snapshot);
+    live.snapshotSeq = live.learnedSeq;
   }
 }
 

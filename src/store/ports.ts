@@ -534,6 +534,23 @@ export type RankEventChange =
   | { readonly kind: 'changed'; readonly learned: RankEventRecord | null };
 
 /**
+ * A workspace's rank model as it was after learning the events up to `learnedSeq`: a cache of
+ * derived state that spares a start the replay of every event (the events after it are
+ * replayed). Deleting it loses nothing.
+ */
+export interface RankModelSnapshot {
+  readonly learnedSeq: number;
+  /** The settings it was learned with: a snapshot of other settings is not used. */
+  readonly dims: number;
+  readonly ridge: number;
+  readonly observations: number;
+  readonly inverse: Float64Array;
+  readonly moment: Float64Array;
+  readonly theta: Float64Array;
+  readonly savedAt: number;
+}
+
+/**
  * The rank events of the Personalizer-compatible API. Every method is one transaction, so an
  * event is learned exactly once, at the moment it is both activated and rewarded, and
  * `learnedSeq` numbers the events in the order they were learned: replaying `learnedEvents`
@@ -556,6 +573,10 @@ export interface RankEventStore {
   /** Events ranked before `before` (an event id from the previous page; none: the newest), newest first. */
   listEvents(workspaceId: string, limit: number, before?: string): Promise<RankEventRecord[]>;
   getEvent(workspaceId: string, eventId: string): Promise<RankEventRecord | undefined>;
+  /** Replaces the workspace's snapshot. */
+  saveSnapshot(workspaceId: string, snapshot: RankModelSnapshot): Promise<void>;
+  /** The workspace's snapshot, numbers exactly as saved; undefined: none. */
+  loadSnapshot(workspaceId: string): Promise<RankModelSnapshot | undefined>;
 }
 
 /** Everything the server needs from a store, opened together and closed together. */

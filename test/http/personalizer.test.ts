@@ -4,9 +4,10 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { fixedClock, sequentialIds } from '../../src/core/common/ports.js';
 import { seededRandom } from '../../src/core/common/random.js';
-import { openStore } from '../../src/engine/openStore.js';
+import { openStore, type EmbeddedStore } from '../../src/engine/openStore.js';
 import { buildServer, type AttuneServer } from '../../src/server/buildServer.js';
 import type { CreatedWorkspace } from '../../src/workspaces/WorkspaceService.js';
+import type { PersonalizerSettings } from '../../src/learn/PersonalizerService.js';
 
 // Microsoft Personalizer's rank-and-reward API (REST v1.0) at its own paths: a request as its
 // reference documents it works unchanged, rewards and activations teach one shared model per
@@ -39,12 +40,13 @@ interface EventView {
 /** A server on a data folder that outlives it, so a test can close it and start another on the same files. */
 class Server {
   server!: AttuneServer;
+  store!: EmbeddedStore;
   readonly clock = fixedClock(t0);
-  constructor(readonly dataDir: string, private readonly seed: number) {}
+  constructor(readonly dataDir: string, private readonly seed: number, private readonly settings: Partial<PersonalizerSettings> = {}) {}
 
   async start(): Promise<this> {
-    const store = openStore({ path: join(this.dataDir, 'attune.db'), synchronous: 'normal', writer: 'inline', maxPendingEvents: 10_000 });
-    this.server = await buildServer({ store, clock: this.clock, ids: sequentialIds(`event-${this.seed}`), random: seededRandom(this.seed), logger: false });
+    const store = this.store = openStore({ path: join(this.dataDir, 'attune.db'), synchronous: 'normal', writer: 'inline', maxPendingEvents: 10_000 });
+    this.server = await buildServer({ store, clock: this.clock, ids: sequentialIds(`event-${this.seed}`), random: seededRandom(this.seed), personalizer: this.settings, logger: false });
     return this;
   }
 
@@ -77,7 +79,8 @@ describe('Personalizer-compatible API', () => {
   let b: CreatedWorkspace;
   beforeEach(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'attune-personalizer-'));
-    s = await new Server(dataDir, 7).start();
+    // A snapshot every 150 learned events: a restart after 400 reads the one at 300 and replays 100.
+    s = await new Server(dataDir, 7, { snapshotEvery: 150 }).start();
     a = await s.server.workspaces.create('workspace A', { verification: false }, 'ws_pers_a');
     b = await s.server.workspaces.create('workspace B', { verification: false }, 'ws_pers_b');
   });
@@ -252,15 +255,28 @@ describe('Personalizer-compatible API', () => {
     const learned = await s.server.engine.personalizer.observations(a.id);
     expect(learned).toBe(400);
 
-    // A restart: a new server on the same files rebuilds the same model from the logged events.
+    // A restart: a new server on the same files rebuilds the same model, from the snapshot of
+    // the first 300 learned events and the 100 logged after it; without a snapshot, from all 400.
+    expect(await s.server.engine.store.rankEvents.loadSnapshot(a.id)).toMatchObject({ learnedSeq: 300, observations: 300 });
     await s.close();
-    s = await new Server(dataDir, 99).start();
+    s = await new Server(dataDir, 99, { snapshotEvery: 150 }).start();
     expect(await s.server.engine.personalizer.observations(a.id)).toBe(400);
     const after = await probabilities(s);
     for (const name of ['weekend', 'weekday'] as const) {
       for (const action of actions) expect(after[name]![action.id], `${name} ${action.id}`).toBeCloseTo(before[name]![action.id]!, 12);
     }
     expect((await s.events(a.secretKey, 1000)).filter((e) => e.learned).length).toBe(400);
+
+    await s.close();
+    s = await new Server(dataDir, 5, { snapshotEvery: 150, ridge: 2 }).start();
+    expect(await s.server.engine.personalizer.observations(a.id), 'a snapshot of other settings is not used').toBe(400);
+    await s.close();
+    s = await new Server(dataDir, 5, { snapshotEvery: 150 }).start();
+    s.store.db.prepare('DELETE FROM rank_model_snapshots').run();
+    const replayed = await probabilities(s);
+    for (const name of ['weekend', 'weekday'] as const) {
+      for (const action of actions) expect(replayed[name]![action.id], `${name} ${action.id}`).toBeCloseTo(before[name]![action.id]!, 12);
+    }
   });
 });
 

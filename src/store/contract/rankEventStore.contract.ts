@@ -99,5 +99,15 @@ export function describeRankEventStoreContract(adapterName: string, open: OpenAd
       expect((await events.listEvents(A, 2, 'b')).map((e) => e.eventId)).toEqual(['a']);
       expect((await events.listEvents(B, 10)).map((e) => e.eventId)).toEqual(['x']);
     });
+    it('keeps a model snapshot, numbers exactly as saved, one per workspace', async () => {
+      expect(await events.loadSnapshot(A)).toBeUndefined();
+      const values = (n: number, seed: number) => Float64Array.from({ length: n }, (_, i) => Math.sin(i * seed) / 3 + (i === 1 ? Number.MIN_VALUE : 0));
+      const snapshot = { learnedSeq: 7, dims: 3, ridge: 0.5, observations: 7, inverse: values(9, 1), moment: values(3, 2), theta: values(3, 3), savedAt: 1234 };
+      await events.saveSnapshot(A, snapshot);
+      expect(await events.loadSnapshot(A)).toEqual(snapshot);
+      expect(await events.loadSnapshot(B)).toBeUndefined();
+      await events.saveSnapshot(A, { ...snapshot, learnedSeq: 9, observations: 9 });
+      expect(await events.loadSnapshot(A)).toMatchObject({ learnedSeq: 9, observations: 9 });
+    });
   });
 }

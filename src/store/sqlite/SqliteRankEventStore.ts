@@ -1,4 +1,4 @@
-import type { RankEventChange, RankEventRecord, RankEventStore } from '../ports.js';
+import type { RankEventChange, RankEventRecord, RankEventStore, RankModelSnapshot } from '../ports.js';
 import type { SqliteDatabase } from './openDatabase.js';
 
 interface RankEventRow {
@@ -33,6 +33,21 @@ const record = (row: RankEventRow): RankEventRecord => ({
   learnedSeq: row.learned_seq,
 });
 
+interface SnapshotRow {
+  learned_seq: number;
+  dims: number;
+  ridge: number;
+  observations: number;
+  inverse: Buffer;
+  moment: Buffer;
+  theta: Buffer;
+  saved_at: number;
+}
+
+const bytes = (values: Float64Array): Buffer => Buffer.from(values.buffer, values.byteOffset, values.byteLength);
+// Copied into a fresh (aligned) buffer: a Float64Array cannot view an odd offset.
+const numbers = (blob: Buffer): Float64Array => new Float64Array(new Uint8Array(blob).buffer);
+
 const columns = 'workspace_id, event_id, context, actions, excluded_actions, chosen_action_id, probabilities, ranked_at, activated_at, reward, reward_source, rewarded_at, learned_seq';
 
 /**
@@ -57,6 +72,8 @@ export class SqliteRankEventStore implements RankEventStore {
       waiting: db.prepare(`SELECT event_id FROM rank_events WHERE workspace_id = ? AND learned_seq IS NULL AND reward IS NULL AND activated_at IS NOT NULL AND activated_at <= ? ORDER BY activated_at, id`).pluck(),
       learned: db.prepare(`SELECT ${columns} FROM rank_events WHERE workspace_id = ? AND learned_seq > ? ORDER BY learned_seq LIMIT ?`),
       newest: db.prepare(`SELECT ${columns} FROM rank_events WHERE workspace_id = ? ORDER BY id DESC LIMIT ?`),
+      saveSnapshot: db.prepare('INSERT OR REPLACE INTO rank_model_snapshots (workspace_id, learned_seq, dims, ridge, observations, inverse, moment, theta, saved_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)'),
+      loadSnapshot: db.prepare('SELECT learned_seq, dims, ridge, observations, inverse, moment, theta, saved_at FROM rank_model_snapshots WHERE workspace_id = ?'),
       before: db.prepare(`SELECT ${columns} FROM rank_events WHERE workspace_id = @ws AND id < (SELECT id FROM rank_events WHERE workspace_id = @ws AND event_id = @before) ORDER BY id DESC LIMIT @limit`),
     };
     /** Learns the event if it is both active and rewarded and not learned yet; the row as it is then. */
@@ -133,5 +150,18 @@ export class SqliteRankEventStore implements RankEventStore {
   async getEvent(workspaceId: string, eventId: string): Promise<RankEventRecord | undefined> {
     const row = this.stmts.get.get(workspaceId, eventId) as RankEventRow | undefined;
     return row === undefined ? undefined : record(row);
+  }
+
+  async saveSnapshot(workspaceId: string, snapshot: RankModelSnapshot): Promise<void> {
+    this.stmts.saveSnapshot.run(workspaceId, snapshot.learnedSeq, snapshot.dims, snapshot.ridge, snapshot.observations, bytes(snapshot.inverse), bytes(snapshot.moment), bytes(snapshot.theta), snapshot.savedAt);
+  }
+
+  async loadSnapshot(workspaceId: string): Promise<RankModelSnapshot | undefined> {
+    const row = this.stmts.loadSnapshot.get(workspaceId) as SnapshotRow | undefined;
+    if (row === undefined) return undefined;
+    return {
+      learnedSeq: row.learned_seq, dims: row.dims, ridge: row.ridge, observations: row.observations,
+      inverse: numbers(row.inverse), moment: numbers(row.moment), theta: numbers(row.theta), savedAt: row.saved_at,
+    };
   }
 }

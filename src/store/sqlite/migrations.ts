@@ -312,7 +312,8 @@ export const migrations: readonly string[] = [
   // Rank events of the Personalizer-compatible API (src/learn/PersonalizerService.ts): primary
   // records, not derived from the event log. learned_seq numbers the events in the order the
   // model learned them, so a replay rebuilds it exactly; the partial index finds the events
-  // waiting for their reward (the default reward is due once the wait time has passed).
+  // waiting for their reward (the default reward is due once the wait time has passed). A
+  // snapshot of a workspace's model spares a start the replay of the events it has learned.
   `
   CREATE TABLE rank_events (
     id INTEGER PRIMARY KEY,
@@ -334,5 +335,16 @@ export const migrations: readonly string[] = [
   CREATE INDEX rank_events_order ON rank_events (workspace_id, id);
   CREATE UNIQUE INDEX rank_events_learned ON rank_events (workspace_id, learned_seq) WHERE learned_seq IS NOT NULL;
   CREATE INDEX rank_events_waiting ON rank_events (workspace_id, activated_at) WHERE learned_seq IS NULL AND reward IS NULL AND activated_at IS NOT NULL;
+  CREATE TABLE rank_model_snapshots (
+    workspace_id TEXT PRIMARY KEY,
+    learned_seq INTEGER NOT NULL,
+    dims INTEGER NOT NULL,
+    ridge REAL NOT NULL,
+    observations INTEGER NOT NULL,
+    inverse BLOB NOT NULL,
+    moment BLOB NOT NULL,
+    theta BLOB NOT NULL,
+    saved_at INTEGER NOT NULL
+  );
   `,
 ];
