@@ -65,7 +65,7 @@ export class SqliteRankEventStore implements RankEventStore {
     this.stmts = {
       insert: db.prepare(`INSERT INTO rank_events (${columns}) VALUES (@workspace_id, @event_id, @context, @actions, @excluded_actions, @chosen_action_id, @probabilities, @ranked_at, @activated_at, @reward, @reward_source, @rewarded_at, @learned_seq) ON CONFLICT DO NOTHING`),
       get: db.prepare(`SELECT ${columns} FROM rank_events WHERE workspace_id = ? AND event_id = ?`),
-      nextSeq: db.prepare('SELECT coalesce(max(learned_seq), 0) + 1 FROM rank_events WHERE workspace_id = ?').pluck(),
+      nextSeq: db.prepare('SELECT coalesce(max(learned_seq), 0) + 1 FROM rank_events WHERE workspace_id = ? AND learned_seq IS NOT NULL').pluck(),
       setReward: db.prepare('UPDATE rank_events SET reward = ?, reward_source = ?, rewarded_at = ? WHERE workspace_id = ? AND event_id = ?'),
       setActive: db.prepare('UPDATE rank_events SET activated_at = ? WHERE workspace_id = ? AND event_id = ?'),
       setLearned: db.prepare('UPDATE rank_events SET learned_seq = ? WHERE workspace_id = ? AND event_id = ?'),
