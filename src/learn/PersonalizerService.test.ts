@@ -4,19 +4,10 @@ import { seededRandom } from '../core/common/random.js';
 import { defaultIdentitySettings } from '../core/identity/types.js';
 import { openSqliteStore } from '../store/sqlite/openSqliteStore.js';
 import { PersonalizerService } from './PersonalizerService.js';
+import { bestBike as best, bikeActions as actions, pays, visitorContexts as contexts } from '../../test/support/personalizerWorld.js';
 
 // The figures docs/personalizer.md quotes ("How it learns"): ten seeded runs of the loop.
 
-const actions = [
-  { id: 'mountain-bike', features: [{ category: 'outdoor', price: { band: 'high' } }] },
-  { id: 'city-bike', features: [{ category: 'commute', price: { band: 'mid' } }] },
-  { id: 'helmet', features: [{ category: 'safety', price: { band: 'low' } }] },
-];
-const contexts = {
-  weekend: [{ user: { segment: 'hiker', visits: 3 } }, { time: { weekday: false } }],
-  weekday: [{ user: { segment: 'commuter', visits: 3 } }, { time: { weekday: true } }],
-};
-const best = { weekend: 'mountain-bike', weekday: 'city-bike' } as const;
 const rounds = 400;
 
 /** One run: the share of rounds rewarded, and each context's probabilities at the end. */
@@ -30,10 +21,9 @@ async function run(seed: number): Promise<{ rewarded: number; final: Record<stri
     for (let round = 0; round < rounds; round++) {
       const name = round % 2 === 0 ? 'weekend' : 'weekday';
       const ranked = await service.rank('w', { contextFeatures: contexts[name], actions });
-      // The right action pays nine times in ten, the others one time in ten.
-      const pays = world.next() < (ranked.rewardActionId === best[name] ? 0.9 : 0.1);
-      rewarded += pays ? 1 : 0;
-      await service.reward('w', ranked.eventId, pays ? 1 : 0);
+      const paid = pays(name, ranked.rewardActionId, world.next());
+      rewarded += paid ? 1 : 0;
+      await service.reward('w', ranked.eventId, paid ? 1 : 0);
     }
     const final: Record<string, Record<string, number>> = {};
     for (const name of ['weekend', 'weekday'] as const) {

@@ -8,6 +8,7 @@ import { openStore, type EmbeddedStore } from '../../src/engine/openStore.js';
 import { buildServer, type AttuneServer } from '../../src/server/buildServer.js';
 import type { CreatedWorkspace } from '../../src/workspaces/WorkspaceService.js';
 import type { PersonalizerSettings } from '../../src/learn/PersonalizerService.js';
+import { bestBike, bikeActions, pays, visitorContexts } from '../support/personalizerWorld.js';
 
 // Microsoft Personalizer's rank-and-reward API (REST v1.0) at its own paths: a request as its
 // reference documents it works unchanged, rewards and activations teach one shared model per
@@ -204,26 +205,19 @@ describe('Personalizer-compatible API', () => {
   });
 
   it('learns which action suits which context, and keeps what it learned across a restart', async () => {
-    const actions = [
-      { id: 'mountain-bike', features: [{ category: 'outdoor', price: { band: 'high' } }] },
-      { id: 'city-bike', features: [{ category: 'commute', price: { band: 'mid' } }] },
-      { id: 'helmet', features: [{ category: 'safety', price: { band: 'low' } }] },
-    ];
-    const contexts = {
-      weekend: [{ user: { segment: 'hiker', visits: 3 } }, { time: { weekday: false } }],
-      weekday: [{ user: { segment: 'commuter', visits: 3 } }, { time: { weekday: true } }],
-    };
-    const best: Record<keyof typeof contexts, string> = { weekend: 'mountain-bike', weekday: 'city-bike' };
+    const actions = bikeActions;
+    const contexts = visitorContexts;
+    const best = bestBike;
     const random = seededRandom(11);
     let rewarded = 0;
     for (let round = 0; round < 400; round++) {
       const name = round % 2 === 0 ? 'weekend' : 'weekday';
       const ranked = await s.rank(a.secretKey, { contextFeatures: contexts[name], actions });
       expect(ranked.status).toBe(201);
-      // The right action pays 1 nine times in ten, the others one time in ten.
-      const pays = random.next() < (ranked.body.rewardActionId === best[name] ? 0.9 : 0.1);
-      rewarded += pays ? 1 : 0;
-      expect((await s.reward(a.secretKey, ranked.body.eventId, pays ? 1 : 0)).status).toBe(204);
+      // The right action pays nine times in ten, the others one time in ten.
+      const paid = pays(name, ranked.body.rewardActionId, random.next());
+      rewarded += paid ? 1 : 0;
+      expect((await s.reward(a.secretKey, ranked.body.eventId, paid ? 1 : 0)).status).toBe(204);
     }
     // Far above the 0.37 of a uniform choice: the loop exploited what it learned.
     expect(rewarded / 400).toBeGreaterThan(0.6);
