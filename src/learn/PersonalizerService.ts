@@ -94,11 +94,11 @@ export class PersonalizerService {
     const seen = new Map<string, number>();
     for (const [index, action] of actions.entries()) {
       const first = seen.get(action.id);
-      if (first !== undefined) throw invalid(`actions ${first} and ${index} have the same id "${action.id}"; action ids must be unique`, `/actions/${index}/id`);
+      if (first !== undefined) throw invalid(`actions ${first} and ${index} have the same id "${action.id}"; action ids must be unique`, `body/actions/${index}/id`);
       seen.set(action.id, index);
     }
     const excluded = new Set(request.excludedActions ?? []);
-    if (actions.every((a) => excluded.has(a.id))) throw invalid('every action is excluded: at least one must be left to rank', '/excludedActions');
+    if (actions.every((a) => excluded.has(a.id))) throw invalid('every action is excluded: at least one must be left to rank', 'body/excludedActions');
     const context = request.contextFeatures ?? [];
     return this.serially(workspaceId, async ({ model }) => {
       const now = this.options.clock.now();
@@ -109,7 +109,7 @@ export class PersonalizerService {
         probabilities: ranking.probabilities, rankedAt: now, activatedAt: request.deferActivation === true ? null : now,
         reward: null, rewardSource: null, rewardedAt: null, learnedSeq: null,
       });
-      if (!stored) throw new AttuneError('ATTUNE_RANK_EVENT_EXISTS', { detail: `the event id "${eventId}" was ranked already; send a new one, or none`, field: '/eventId' });
+      if (!stored) throw new AttuneError('ATTUNE_RANK_EVENT_EXISTS', { detail: `the event id "${eventId}" was ranked already; send a new one, or none`, field: 'body/eventId' });
       return {
         ranking: ranking.order.map((index) => ({ id: actions[index]!.id, probability: ranking.probabilities[index]! })),
         eventId,
@@ -120,7 +120,7 @@ export class PersonalizerService {
 
   /** Records the event's reward; the earliest counts, later ones are ignored (Personalizer's `earliest` aggregation). */
   async reward(workspaceId: string, eventId: string, value: number): Promise<void> {
-    if (!Number.isFinite(value)) throw invalid(`the reward must be a finite number, got ${value}`, '/value');
+    if (!Number.isFinite(value)) throw invalid(`the reward must be a finite number, got ${value}`, 'body/value');
     await this.serially(workspaceId, async (live) => {
       this.learn(live, eventId, await this.options.store.reward(workspaceId, eventId, value, this.options.clock.now()));
     });
