@@ -8,6 +8,7 @@
 import { decideBenchmark } from './decide.js';
 import { ingestBenchmark } from './ingest.js';
 import { knowBenchmark } from './know.js';
+import { learnBenchmark } from './learn.js';
 import { measureBenchmark } from './measure.js';
 import { memoryBenchmark } from './memory.js';
 import { recommendBenchmark } from './recommend.js';
@@ -19,6 +20,7 @@ const benchmarks: Readonly<Record<string, (args: readonly string[]) => Promise<v
   measure: measureBenchmark,
   memory: memoryBenchmark,
   recommend: recommendBenchmark,
+  learn: learnBenchmark,
 };
 
 const help = `usage: npm run bench [-- NAME [options]]
@@ -29,6 +31,7 @@ const help = `usage: npm run bench [-- NAME [options]]
   measure --quick --units=N --events=N --runs=N
   memory  --quick --profiles=N --base-events=N --tail-events=N --connections=N --profile[=dir]
   recommend --quick   (MovieLens 100K from ATTUNE_SHARED_DIR or ../shared)
+  learn   --quick
 Quick, partial and profiled runs are checked but write no results file. See docs/BENCHMARKS.md.`;
 
 const [name, ...args] = process.argv.slice(2);

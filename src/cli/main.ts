@@ -8,8 +8,11 @@ import { rebuildCommand } from './rebuildCommand.js';
 import { serveCommand } from './serveCommand.js';
 import { demoCommand } from './demoCommand.js';
 import { reportCommand } from './reportCommand.js';
+import { addEvalClvCommand } from './evalClvCommand.js';
+import { addEvalPolicyCommand } from './evalPolicyCommand.js';
 import { addEvalPropensityCommand } from './evalPropensityCommand.js';
 import { addEvalRulesCommand } from './evalRulesCommand.js';
+import { addEvalClusterCommand } from './evalClusterCommand.js';
 import { createWorkspaceCommand, listWorkspacesCommand } from './workspaceCommands.js';
 import { identityCommand, type IdentityAction } from './identityCommands.js';
 import { createKeyCommand, listKeysCommand, revokeKeyCommand } from './keyCommands.js';
@@ -205,7 +208,7 @@ export function buildProgram(): Command {
       });
     });
 
-  registerEvalCommands(program, [recommendSubcommand, addEvalRulesCommand, addEvalPropensityCommand]);
+  registerEvalCommands(program, [recommendSubcommand, addEvalRulesCommand, addEvalPropensityCommand, addEvalClvCommand, addEvalPolicyCommand, addEvalClusterCommand]);
 
   return program;
 }

@@ -4,6 +4,8 @@ import type { AttuneConfig } from '../config/config.js';
 import { seededRandom } from '../core/common/random.js';
 import { createEngine } from '../engine/createEngine.js';
 import type { TrainingSummary } from '../recommend/RecommenderModels.js';
+import type { PredictionModelView } from '../predict/PredictionService.js';
+import { numberOption } from './numberOption.js';
 import { chooseWorkspace } from './chooseWorkspace.js';
 import { openStore } from './openStore.js';
 import { progressBar } from './progressBar.js';
@@ -56,7 +58,54 @@ export async function trainRecommendCommand(config: AttuneConfig, options: Train
   }
 }
 
-/** Adds `attune train recommend` (the `train` group; later trainers join it here). */
+export interface TrainPredictOptions {
+  readonly workspace?: string;
+  readonly horizonDays: number;
+  readonly json: boolean;
+}
+
+function printPredictions(model: PredictionModelView, workspace: { id: string; name: string }): void {
+  const out = process.stdout;
+  out.write(`Prediction model version ${model.version} of workspace ${workspace.id} (${workspace.name}), in force for predictions.* in rules\n`);
+  out.write(`  ${model.customers.toLocaleString('en')} customers with purchases among ${(model.profilesRead ?? 0).toLocaleString('en')} profiles\n`);
+  const p = model.propensity;
+  if (p !== null) {
+    const f = (x: number | null) => (x === null ? 'n/a' : x.toFixed(3));
+    out.write(`  purchase within ${p.horizonDays} days, held out (${p.heldOutCustomers.toLocaleString('en')} customers): AUC ${f(p.model.auc)} (RFM baseline ${f(p.rfmBaseline.auc)}), Brier ${f(p.model.brier)}, ECE ${f(p.model.ece)}\n`);
+  }
+  const l = model.lifetimeValue;
+  if (l !== null) {
+    out.write(`  BG/NBD r ${l.bgNbd.r.toFixed(4)}, alpha ${l.bgNbd.alpha.toFixed(4)}, a ${l.bgNbd.a.toFixed(4)}, b ${l.bgNbd.b.toFixed(4)}${l.bgNbd.converged ? '' : ' (not converged)'}`);
+    out.write(l.gammaGamma === null ? '; no spend model\n' : `; Gamma-Gamma p ${l.gammaGamma.p.toFixed(4)}, q ${l.gammaGamma.q.toFixed(4)}, v ${l.gammaGamma.v.toFixed(4)}\n`);
+  }
+  for (const note of model.notes) out.write(`  note: ${note}\n`);
+}
+
+/**
+ * `attune train predict`: fits the workspace's prediction model (purchase propensity, churn
+ * risk, lifetime value) from its profiles and puts it in force. Like `train recommend` it takes
+ * the data folder; a running server trains through `POST /admin/v1/predictions/train`.
+ */
+export async function trainPredictCommand(config: AttuneConfig, options: TrainPredictOptions): Promise<number> {
+  const store = openStore(config, 'train predict');
+  try {
+    const workspace = await chooseWorkspace(store.workspaces, options.workspace);
+    const engine = createEngine({ store, clock: systemClock, ids: uuidIds, random: seededRandom(0), decisionSampleRate: 0 });
+    const bar = progressBar(process.stderr, 'reading profiles', 'profiles');
+    // The number of profiles is not known ahead: the bar fills when the reading is done.
+    let read = 0;
+    const model = await engine.predictions.train(workspace.id, { horizonDays: options.horizonDays, onProgress: (n) => bar.update({ bytes: 0, totalBytes: 1, rows: (read = n) }) });
+    bar.update({ bytes: 1, totalBytes: 1, rows: read });
+    bar.finish();
+    if (options.json) process.stdout.write(`${JSON.stringify({ workspace: { id: workspace.id, name: workspace.name }, ...model })}\n`);
+    else printPredictions(model, workspace);
+    return 0;
+  } finally {
+    await store.close();
+  }
+}
+
+/** Adds `attune train recommend` and `attune train predict` (the `train` group; later trainers join it here). */
 export function registerTrainCommands(program: Command, configFrom: (options: { data?: string }) => AttuneConfig, dataOption: () => Option): void {
   const train = program.command('train').description('train models from the event log into versioned models the server serves');
   train.command('recommend')
@@ -71,6 +120,19 @@ export function registerTrainCommands(program: Command, configFrom: (options: { 
       process.exitCode = await trainRecommendCommand(configFrom(options), {
         ...(options.workspace === undefined ? {} : { workspace: options.workspace }),
         kind: options.kind, activate: options.activate, json: options.json === true,
+      });
+    });
+  train.command('predict')
+    .description('fit the prediction model (purchase propensity and churn risk with held-out metrics, BG/NBD and Gamma-Gamma lifetime value) from the workspace\'s profiles '
+      + 'and put it in force for predictions.* in rules. Stop the server first, or use its POST /admin/v1/predictions/train')
+    .addOption(dataOption())
+    .option('--workspace <id>', 'the workspace (needed when there are several)')
+    .option('--horizon-days <n>', 'the propensity horizon: a purchase within this many days (1 to 365)', '90')
+    .option('--json', 'print the model\'s figures as JSON')
+    .action(async (options: { data?: string; workspace?: string; horizonDays: string; json?: boolean }) => {
+      process.exitCode = await trainPredictCommand(configFrom(options), {
+        ...(options.workspace === undefined ? {} : { workspace: options.workspace }),
+        horizonDays: numberOption('--horizon-days', options.horizonDays, 1, 365, true), json: options.json === true,
       });
     });
 }

@@ -11,6 +11,7 @@ import { KnowledgeModels } from '../knowledge/KnowledgeModels.js';
 import { WorkspaceService } from '../workspaces/WorkspaceService.js';
 import { ExperimentService } from '../experiments/ExperimentService.js';
 import { RecommendService } from '../recommend/RecommendService.js';
+import { PredictionService } from '../predict/PredictionService.js';
 import { RecommenderModels } from '../recommend/RecommenderModels.js';
 import { OrderRulesService } from '../recommend/OrderRules.js';
 import { ContentModels } from '../recommend/ContentModels.js';
@@ -61,6 +62,8 @@ export interface Engine {
   readonly contentModels: ContentModels;
   /** Session kNN and sequential rules over the live sessions, fed by every view the write model applies. */
   readonly sessions: LiveSessions;
+  /** Prediction models (`predictions.*`): the training job, the model in force, a profile's scores. */
+  readonly predictions: PredictionService;
   /** Microsoft Personalizer's rank-and-reward loop: a shared linear model per workspace, learned from its logged rank events. */
   readonly personalizer: PersonalizerService;
 }
@@ -98,8 +101,12 @@ export function createEngine(options: EngineOptions): Engine {
     ...(options.decisionObserver === undefined ? {} : { observer: options.decisionObserver }),
   });
   const experiments = new ExperimentService({ store: store.experiments, models: decisionModels, clock });
+  const predictions = new PredictionService({ store, models, clock });
   const personalizer = new PersonalizerService({
     store: store.rankEvents, clock, ids, random: options.random, ...(options.personalizer === undefined ? {} : { settings: options.personalizer }),
   });
-  return { store, workspaces, models, decisionModels, knowledgeAdmin, decisionAdmin, collector, decisions, experiments, catalog, recommendations, recommenders, orderRules, contentModels, sessions, personalizer };
+  return {
+    store, workspaces, models, decisionModels, knowledgeAdmin, decisionAdmin, collector, decisions, experiments, catalog, recommendations, recommenders, orderRules,
+    contentModels, sessions, predictions, personalizer,
+  };
 }

@@ -1,5 +1,6 @@
 import type { Clock } from '../core/common/ports.js';
 import { compileKnowledgeModel, type KnowledgeModel } from '../core/knowledge/KnowledgeModel.js';
+import { parsePredictionModel } from '../core/predict/traits/PredictionModel.js';
 import type { ExperimentStore, KnowledgeConfigStore } from '../store/ports.js';
 import { KeyedSingleFlight } from './KeyedSingleFlight.js';
 
@@ -54,12 +55,13 @@ export class KnowledgeModels {
   private async load(workspaceId: string, version: number): Promise<KnowledgeModel> {
     const generation = this.generations.get(workspaceId) ?? 0;
     const x = this.experiments;
-    const [features, segments, experiments, metrics, measurement] = await Promise.all([
-      this.store.listFeatures(workspaceId), this.store.listSegments(workspaceId),
+    const [features, segments, predictions, experiments, metrics, measurement] = await Promise.all([
+      this.store.listFeatures(workspaceId), this.store.listSegments(workspaceId), this.store.predictionModel(workspaceId),
       x?.listExperiments(workspaceId), x?.listMetrics(workspaceId), x?.measurement(workspaceId),
     ]);
     const model = compileKnowledgeModel({
       features, segments, version: String(version),
+      predictions: predictions === undefined ? null : parsePredictionModel(predictions.json),
       ...(experiments === undefined ? {} : { experiments: { experiments, metrics: metrics ?? [], measurement: measurement ?? null, workspaceId } }),
     });
     if ((this.generations.get(workspaceId) ?? 0) === generation) this.cache.set(workspaceId, { model, version, checkedAt: this.clock.now() });

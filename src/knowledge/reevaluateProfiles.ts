@@ -89,7 +89,7 @@ function reevaluateProfile(tx: CollectTx, workspaceId: string, profileId: string
  * Submits a job that counts no events. The committer refuses jobs only while the queue is
  * over its limit (ingestion's backpressure); an administrative job waits for it to drain.
  */
-async function submitPatiently<R>(committer: CollectCommitter, job: (tx: CollectTx) => R, preload: Preload): Promise<R> {
+export async function submitPatiently<R>(committer: CollectCommitter, job: (tx: CollectTx) => R, preload: Preload): Promise<R> {
   for (;;) {
     try {
       return await committer.submit(0, job, preload);

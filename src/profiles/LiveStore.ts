@@ -347,6 +347,9 @@ export function createLiveStore(adapter: AttuneStore, options: LiveStoreOptions)
   const config = adapter.knowledgeConfig;
   const knowledgeConfig: KnowledgeConfigStore = {
     configVersion: (ws) => config.configVersion(ws),
+    savePredictionModel: (ws, model, keep) => config.savePredictionModel(ws, model, keep),
+    predictionModel: (ws) => config.predictionModel(ws),
+    predictionModelVersions: (ws) => config.predictionModelVersions(ws),
     listFeatures: (ws) => config.listFeatures(ws),
     putFeature: (ws, d, at) => config.putFeature(ws, d, at),
     deleteFeature: (ws, name) => config.deleteFeature(ws, name),

@@ -13,6 +13,7 @@ import { adminRoutes } from './routes/adminRoutes.js';
 import { catalogRoutes } from './routes/catalogRoutes.js';
 import { recommendRoutes } from './routes/recommendRoutes.js';
 import { recommenderModelRoutes } from './routes/recommenderModelRoutes.js';
+import { predictionRoutes } from './routes/predictionRoutes.js';
 import { recommendAdminRoutes } from './routes/recommendAdminRoutes.js';
 import { collectRoutes } from './routes/collectRoutes.js';
 import { healthRoutes } from './routes/healthRoutes.js';
@@ -165,6 +166,7 @@ export async function buildServer(options: ServerOptions): Promise<AttuneServer>
   await app.register(catalogRoutes, { workspaces, catalog: engine.catalog });
   await app.register(recommendRoutes, { workspaces, recommendations: engine.recommendations });
   await app.register(recommenderModelRoutes, { workspaces, recommenders: engine.recommenders });
+  await app.register(predictionRoutes, { workspaces, predictions: engine.predictions });
   await app.register(recommendAdminRoutes, { workspaces, orderRules: engine.orderRules });
   await app.register(personalizerRoutes, { workspaces, personalizer: engine.personalizer });
   app.addHook('preClose', async () => {

@@ -245,8 +245,25 @@ export interface DefinitionChangeResult {
 }
 
 /** A workspace's feature and segment definitions, versioned so caches know when to reload. */
+/** A trained prediction model as stored: its JSON (`core/predict/traits/PredictionModel.ts`). */
+export interface StoredPredictionModel {
+  readonly version: number;
+  readonly createdAt: number;
+  readonly json: string;
+}
+
 export interface KnowledgeConfigStore {
   configVersion(workspaceId: string): Promise<number>;
+  /**
+   * Stores a trained prediction model as the workspace's newest and bumps the config version in
+   * the same commit (rules read `predictions.*`, so the knowledge model recompiles with it).
+   * Keeps the newest `keep` versions. Rejects a version the workspace has already.
+   */
+  savePredictionModel(workspaceId: string, model: StoredPredictionModel, keep: number): Promise<void>;
+  /** The newest prediction model, or undefined before the first training. */
+  predictionModel(workspaceId: string): Promise<StoredPredictionModel | undefined>;
+  /** The stored versions, newest first, without their JSON. */
+  predictionModelVersions(workspaceId: string): Promise<{ version: number; createdAt: number }[]>;
   listFeatures(workspaceId: string): Promise<FeatureDefinition[]>;
   putFeature(workspaceId: string, definition: FeatureDefinition, at: number): Promise<'created' | 'updated'>;
   deleteFeature(workspaceId: string, name: string): Promise<boolean>;

@@ -9,6 +9,7 @@ import { timeDependentFields } from '../segments/timeDependentFields.js';
 import type { SegmentDefinition } from '../segments/SegmentDefinition.js';
 import { sessionFields } from '../session/SessionState.js';
 import { compileExperimentModel, type ExperimentConfig, type ExperimentModel } from '../experiments/ExperimentModel.js';
+import { predictionFields, type PredictionModel } from '../predict/traits/PredictionModel.js';
 
 /** A workspace's configuration of what Attune knows about each customer, compiled. */
 export interface KnowledgeModel {
@@ -19,6 +20,8 @@ export interface KnowledgeModel {
   readonly schema: RuleSchema;
   /** Experiments, metrics and the holdout: assigned by decide, aggregated as events arrive. */
   readonly experiments: ExperimentModel;
+  /** The workspace's trained prediction model (`predictions.*` in rules); null before the first training. */
+  readonly predictions: PredictionModel | null;
   /** A fingerprint of the configuration, so caches know when to recompile. */
   readonly version: string;
 }
@@ -29,6 +32,7 @@ export interface KnowledgeConfig {
   readonly consent?: ConsentSettings;
   /** Absent: no experiments and no holdout (a model built without a workspace's measurement settings). */
   readonly experiments?: ExperimentConfig;
+  readonly predictions?: PredictionModel | null;
   readonly version?: string;
 }
 
@@ -36,13 +40,13 @@ const featureTypes: Readonly<Record<FeatureDefinition['aggregate'], RuleType>> =
   count: 'number', sum: 'number', min: 'number', max: 'number', first: 'any', last: 'any', distinct_count: 'number', decayed: 'object',
 };
 
-/** The rule schema of a workspace: its features and the built-in session fields are closed; traits and context are open. */
+/** The rule schema of a workspace: its features, the built-in session fields and the predictions are closed; traits and context are open. */
 export function ruleSchemaFor(features: readonly FeatureDefinition[], consent: ConsentSettings): RuleSchema {
-  const fields: Record<string, RuleType> = { ...builtinFeatureFields, ...sessionFields };
+  const fields: Record<string, RuleType> = { ...builtinFeatureFields, ...sessionFields, ...predictionFields };
   for (const f of features) fields[`features.${f.name}`] = featureTypes[f.aggregate];
   return {
     fields,
-    closedRoots: ['features', 'session'],
+    closedRoots: ['features', 'session', 'predictions'],
     consentPurposes: [...new Set([...standardPurposes, ...Object.keys(consent.defaults), ...Object.values(consent.categoryMap)])],
   };
 }
@@ -61,6 +65,7 @@ export function compileKnowledgeModel(config: KnowledgeConfig): KnowledgeModel {
     consent,
     schema,
     experiments: compileExperimentModel({ ...(config.experiments ?? { experiments: [], metrics: [], measurement: { holdoutShare: 0 }, workspaceId: '' }), schema }),
+    predictions: config.predictions ?? null,
     version: config.version ?? '0',
   };
 }

@@ -14,6 +14,7 @@ import type { UnreadableNumber, UnreadableSink } from '../common/readNumber.js';
 import { countUnreadable, distinctUnreadable, mergeDataQuality, type DataQuality } from './dataQuality.js';
 import { emptyItemHistory, itemsSince, mergeItemHistories, readItemEvent, recordItemEvent, type ItemEvent, type ItemHistory } from '../recommend/history/itemHistory.js';
 import { mergePurchaseSummaries, orderValue, recordPurchase, type PurchaseSummary } from '../predict/purchases/PurchaseSummary.js';
+import { lazyPredictions, noPredictions, predictionsOf } from '../predict/traits/predictionsOf.js';
 import { applyExperimentEvent, covariateValue, EXPOSURE_EVENT, mergeExperimentUnits, type ArmStatChange, type ExperimentUnits } from '../experiments/experimentUnits.js';
 
 /**
@@ -83,6 +84,7 @@ export function ruleInputFor(state: KnowledgeState, profile: ProfileFacts, model
     profile: { id: profile.id, traits: profile.traits, first_seen: derived['first_seen'], last_seen: derived['last_seen'] },
     features: values,
     session: readSession(state.s, now),
+    predictions: model.predictions === null ? noPredictions : lazyPredictions(() => predictionsOf(model.predictions, state.o, now).values),
     hasConsent: (purpose) => hasConsent(state.c, purpose, model.consent),
   };
 }

@@ -8,7 +8,7 @@ import { compare, equals, finite, index, member, toRuleValue, type RuleType, typ
 /** Version of the rules grammar and semantics (docs/rules.md); stored with every saved rule. */
 export const ruleGrammarVersion = 1;
 
-export const ruleRoots = ['profile', 'features', 'session', 'context', 'event'] as const;
+export const ruleRoots = ['profile', 'features', 'session', 'context', 'event', 'predictions'] as const;
 export type RuleRoot = (typeof ruleRoots)[number];
 
 /** What a workspace knows about the fields and names a rule may use. */
@@ -30,6 +30,8 @@ export interface RuleInput extends RuleEnvironment {
   readonly session?: unknown;
   readonly context?: unknown;
   readonly event?: unknown;
+  /** The profile's predictions (`core/predict/traits`), computed when a rule first reads them. */
+  readonly predictions?: unknown;
 }
 
 export interface CompiledRule {

@@ -82,7 +82,8 @@ function inputsOf(rule: CompiledRule, clockFields: readonly string[]): SegmentIn
     consent: rule.usesConsent,
     segments: new Set(rule.segments),
     context: rule.roots.includes('context'),
-    clock: rule.usesClock || rule.reads.some((path) => clockFields.some((field) => overlaps(path, field))),
+    // Predictions change with time (recency, tenure) and with each retrained model: like the clock.
+    clock: rule.usesClock || rule.roots.includes('predictions') || rule.reads.some((path) => clockFields.some((field) => overlaps(path, field))),
   };
 }
 

@@ -3,7 +3,7 @@ import { dataQualityView, type DataQuality, type DataQualityView } from '../../c
 import { emptyKnowledge, type KnowledgeState } from '../../core/knowledge/KnowledgeState.js';
 import type { SegmentDefinition } from '../../core/segments/SegmentDefinition.js';
 import type { Statement } from 'better-sqlite3';
-import type { ConsentRecord, DefinitionChange, DefinitionChangeResult, DefinitionChanges, KnowledgeConfigStore, KnowledgeReader, SegmentMember } from '../ports.js';
+import type { ConsentRecord, DefinitionChange, DefinitionChangeResult, DefinitionChanges, KnowledgeConfigStore, KnowledgeReader, SegmentMember, StoredPredictionModel } from '../ports.js';
 import type { SqliteDatabase } from './openDatabase.js';
 
 /** Feature and segment definitions, and the reads of profiles' knowledge, on SQLite. */
@@ -12,6 +12,7 @@ export class SqliteKnowledgeStore implements KnowledgeConfigStore, KnowledgeRead
   private readonly putTx;
   private readonly deleteTx;
   private readonly saveTx;
+  private readonly predictionTx;
 
   constructor(db: SqliteDatabase) {
     this.stmts = {
@@ -38,7 +39,16 @@ export class SqliteKnowledgeStore implements KnowledgeConfigStore, KnowledgeRead
       // A scan of the workspace's knowledge, for an admin read: the figures live with each profile, so a rebuild restores them.
       quality: db.prepare("SELECT json_extract(state, '$.q') FROM profile_knowledge WHERE workspace_id = ? AND json_extract(state, '$.q') IS NOT NULL").pluck(),
       consent: db.prepare('SELECT purpose, granted, source, at FROM consent_changes WHERE workspace_id = ? AND profile_id = ? ORDER BY at DESC, rowid DESC LIMIT ?'),
+      putPrediction: db.prepare('INSERT INTO prediction_models (workspace_id, version, created_at, model) VALUES (?, ?, ?, ?)'),
+      latestPrediction: db.prepare('SELECT version, created_at AS createdAt, model AS json FROM prediction_models WHERE workspace_id = ? ORDER BY version DESC LIMIT 1'),
+      predictionVersions: db.prepare('SELECT version, created_at AS createdAt FROM prediction_models WHERE workspace_id = ? ORDER BY version DESC'),
+      prunePredictions: db.prepare('DELETE FROM prediction_models WHERE workspace_id = ? AND version NOT IN (SELECT version FROM prediction_models WHERE workspace_id = ? ORDER BY version DESC LIMIT ?)'),
     };
+    this.predictionTx = db.transaction((workspaceId: string, model: StoredPredictionModel, keep: number) => {
+      this.stmts.putPrediction.run(workspaceId, model.version, model.createdAt, model.json);
+      this.stmts.prunePredictions.run(workspaceId, workspaceId, Math.max(1, keep));
+      this.stmts.bump.run(workspaceId);
+    });
     // A write and its version bump commit together, so a reader never sees one without the other.
     this.putTx = db.transaction((workspaceId: string, table: 'feature' | 'segment', key: string, json: string, at: number): boolean => {
       const existed = (table === 'feature' ? this.stmts.featureExists : this.stmts.segmentExists).get(workspaceId, key) !== undefined;
@@ -75,6 +85,18 @@ export class SqliteKnowledgeStore implements KnowledgeConfigStore, KnowledgeRead
       if (changed) s.bump.run(workspaceId);
       return { features, segments };
     });
+  }
+
+  async savePredictionModel(workspaceId: string, model: StoredPredictionModel, keep: number): Promise<void> {
+    this.predictionTx(workspaceId, model, keep);
+  }
+
+  async predictionModel(workspaceId: string): Promise<StoredPredictionModel | undefined> {
+    return this.stmts.latestPrediction.get(workspaceId) as StoredPredictionModel | undefined;
+  }
+
+  async predictionModelVersions(workspaceId: string): Promise<{ version: number; createdAt: number }[]> {
+    return this.stmts.predictionVersions.all(workspaceId) as { version: number; createdAt: number }[];
   }
 
   async configVersion(workspaceId: string): Promise<number> {

@@ -309,6 +309,17 @@ export const migrations: readonly string[] = [
     PRIMARY KEY (workspace_id, version, part)
   );
   `,
+  // Trained prediction models (src/predict/PredictionService.ts): small JSON, the newest in
+  // force; saving one bumps workspaces.config_version with it (rules read predictions.*).
+  `
+  CREATE TABLE prediction_models (
+    workspace_id TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    model TEXT NOT NULL,
+    PRIMARY KEY (workspace_id, version)
+  ) WITHOUT ROWID;
+  `,
   // Rank events of the Personalizer-compatible API (src/learn/PersonalizerService.ts): primary
   // records, not derived from the event log. learned_seq numbers the events in the order the
   // model learned them, so a replay rebuilds it exactly; the partial index finds the events

@@ -12,6 +12,7 @@ import { describeEventLogWriterContract } from '../contract/eventLogWriter.contr
 import { describeStateStoreContract } from '../contract/stateStore.contract.js';
 import { describeRecommenderModelStoreContract } from '../contract/recommenderModelStore.contract.js';
 import { describeRankEventStoreContract } from '../contract/rankEventStore.contract.js';
+import { describePredictionModelStoreContract } from '../contract/predictionModelStore.contract.js';
 import { MODEL_PART_BYTES } from './SqliteRecommenderModelStore.js';
 import { defaultIdentitySettings } from '../../core/identity/types.js';
 import { createEngineStore } from '../../engine/createEngineStore.js';
@@ -52,6 +53,8 @@ describeWorkspaceStoreContract('sqlite (:memory:)', async () => openInMemory());
 // The large payload spans two parts of the adapter's, plus a few bytes.
 describeRecommenderModelStoreContract('sqlite (:memory:)', async () => openInMemory(), { largePayloadBytes: MODEL_PART_BYTES + 17 });
 describeRecommenderModelStoreContract('sqlite (file)', async () => openOnFile());
+describePredictionModelStoreContract('sqlite (:memory:)', async () => openInMemory());
+describePredictionModelStoreContract('sqlite (file)', async () => openOnFile());
 // The appends and the state writes on the storage thread, the reads on the main connection.
 describeCatalogStoreContract('sqlite (file, storage thread)', async () => openOnFile('worker'));
 describeDecisionStoreContract('sqlite (file, storage thread)', async () => openOnFile('worker'));

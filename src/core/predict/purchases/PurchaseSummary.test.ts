@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { dayOf, mergePurchaseSummaries, orderValue, recordPurchase, rfmOf, type PurchaseSummary } from './PurchaseSummary.js';
+import { dayOf, mergePurchaseSummaries, ordersOfSummary, orderValue, recordPurchase, rfmOf, type PurchaseSummary } from './PurchaseSummary.js';
 
 const day = (iso: string): number => Date.parse(`${iso}T00:00:00Z`);
 const hours = 3_600_000;
@@ -58,6 +58,20 @@ describe('PurchaseSummary (lifetimes convention)', () => {
     fc.assert(fc.property(fc.array(order, { maxLength: 20 }), fc.array(order, { maxLength: 20 }), (a, b) => {
       const now = 210 * 86_400_000;
       expect(rfmOf(mergePurchaseSummaries(summarize(a), summarize(b)), now)).toEqual(batch([...a, ...b], now));
+    }));
+  });
+
+  /** One order per day with the day's total, ascending: what ordersOfSummary must give back. */
+  function byDay(orders: readonly (readonly [number, number])[]): { customerId: string; day: number; amount: number }[] {
+    const totals = new Map<number, number>();
+    for (const [at, value] of orders) totals.set(dayOf(at), (totals.get(dayOf(at)) ?? 0) + value);
+    return [...totals.entries()].sort((x, y) => x[0] - y[0]).map(([d, amount]) => ({ customerId: 'c', day: d, amount }));
+  }
+
+  it('keeps each day\'s spend, arrival order and merges notwithstanding (property)', () => {
+    fc.assert(fc.property(fc.array(order, { minLength: 1, maxLength: 20 }), fc.array(order, { minLength: 1, maxLength: 20 }), (a, b) => {
+      expect(ordersOfSummary(summarize(a)!, 'c')).toEqual(byDay(a));
+      expect(ordersOfSummary(mergePurchaseSummaries(summarize(a), summarize(b))!, 'c')).toEqual(byDay([...a, ...b]));
     }));
   });
 });

@@ -1,4 +1,5 @@
 import { readNumber } from '../../common/readNumber.js';
+import type { Order } from '../orders/Order.js';
 
 /**
  * What the lifetime-value models need of one profile's orders, kept per profile and updated
@@ -12,6 +13,8 @@ export interface PurchaseSummary {
   fv: number;
   /** Purchase days, ascending: the most recent `MAX_PURCHASE_DAYS` (the first is `f` in any case). */
   d: number[];
+  /** Spend of each day in `d`, in the same order (propensity features read recent spend). */
+  s: number[];
   /** Distinct purchase days in all (more than `d` holds once it is full). */
   n: number;
   /** Total spend of readable order values. */
@@ -55,50 +58,56 @@ export function orderValue(properties: Readonly<Record<string, unknown>> | null)
  */
 export function recordPurchase(summary: PurchaseSummary | undefined, at: number, value: number): PurchaseSummary {
   const day = dayOf(at);
-  if (summary === undefined) return { f: day, fv: value, d: [day], n: 1, t: value };
+  if (summary === undefined) return { f: day, fv: value, d: [day], s: [value], n: 1, t: value };
   summary.t += value;
-  if (day === summary.f) {
-    summary.fv += value;
-    return summary;
-  }
-  if (day < summary.f) {
+  if (day === summary.f) summary.fv += value;
+  else if (day < summary.f) {
     summary.f = day;
     summary.fv = value;
-    insertDay(summary, day);
-    return summary;
   }
-  insertDay(summary, day);
+  insertDay(summary, day, value);
   return summary;
 }
 
 /** A new day into the ascending list; days older than a full list's oldest count as new (documented approximation). */
-function insertDay(summary: PurchaseSummary, day: number): void {
+function insertDay(summary: PurchaseSummary, day: number, value: number): void {
   const days = summary.d;
   let i = days.length;
   while (i > 0 && days[i - 1]! > day) i--;
-  if (i > 0 && days[i - 1] === day) return;
+  if (i > 0 && days[i - 1] === day) {
+    summary.s[i - 1] = summary.s[i - 1]! + value;
+    return;
+  }
   summary.n++;
   days.splice(i, 0, day);
-  if (days.length > MAX_PURCHASE_DAYS) days.splice(0, days.length - MAX_PURCHASE_DAYS);
+  summary.s.splice(i, 0, value);
+  if (days.length > MAX_PURCHASE_DAYS) {
+    days.splice(0, days.length - MAX_PURCHASE_DAYS);
+    summary.s.splice(0, summary.s.length - MAX_PURCHASE_DAYS);
+  }
 }
 
 /** The summary of a profile that absorbs another: as if one profile had made both sets of orders. */
 export function mergePurchaseSummaries(a: PurchaseSummary | undefined, b: PurchaseSummary | undefined): PurchaseSummary | undefined {
   if (a === undefined) return b === undefined ? undefined : copy(b);
   if (b === undefined) return copy(a);
-  const days = [...new Set([...a.d, ...b.d])].sort((x, y) => x - y);
+  const spend = new Map<number, number>();
+  for (const side of [a, b]) side.d.forEach((day, i) => spend.set(day, (spend.get(day) ?? 0) + (side.s[i] ?? 0)));
+  const days = [...spend.keys()].sort((x, y) => x - y);
   const shared = a.d.length + b.d.length - days.length;
+  const kept = days.length > MAX_PURCHASE_DAYS ? days.slice(days.length - MAX_PURCHASE_DAYS) : days;
   const first = Math.min(a.f, b.f);
   const fv = (a.f === first ? a.fv : 0) + (b.f === first ? b.fv : 0);
   return {
     f: first, fv, t: a.t + b.t,
     n: a.n + b.n - shared - (a.f === b.f && !(a.d.includes(a.f) && b.d.includes(b.f)) ? 1 : 0),
-    d: days.length > MAX_PURCHASE_DAYS ? days.slice(days.length - MAX_PURCHASE_DAYS) : days,
+    d: kept,
+    s: kept.map((day) => spend.get(day)!),
   };
 }
 
 function copy(s: PurchaseSummary): PurchaseSummary {
-  return { f: s.f, fv: s.fv, d: [...s.d], n: s.n, t: s.t };
+  return { f: s.f, fv: s.fv, d: [...s.d], s: [...s.s], n: s.n, t: s.t };
 }
 
 /** Frequency, recency, T (weeks) and repeat spend as of `now`; null for a profile without purchases. */
@@ -113,4 +122,12 @@ export function rfmOf(summary: PurchaseSummary | undefined, now: number): RfmSum
     T: (today - summary.f) / 7,
     monetary: frequency > 0 ? (summary.t - summary.fv) / frequency : null,
   };
+}
+
+/**
+ * The held purchase days as orders (one per day, its spend), for models that read orders: the
+ * same as the profile's orders except for days beyond the `MAX_PURCHASE_DAYS` most recent.
+ */
+export function ordersOfSummary(summary: PurchaseSummary, customerId: string): Order[] {
+  return summary.d.map((day, i) => ({ customerId, day, amount: summary.s[i] ?? 0 }));
 }

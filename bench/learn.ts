@@ -1,0 +1,182 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { systemClock, uuidIds } from '../src/cli/systemClock.js';
+import { seededRandom as coreRandom } from '../src/core/common/random.js';
+import { trustedCaller } from '../src/core/identity/identityCheck.js';
+import { estimatePolicyValue } from '../src/core/ope/estimatePolicyValue.js';
+import { uniformPolicy, type LoggedRound } from '../src/core/ope/LoggedFeedback.js';
+import { openStore } from '../src/engine/openStore.js';
+import { buildServer } from '../src/server/buildServer.js';
+import { contextualChoiceMicros, type ContextualRun } from './support/learnContextual.js';
+import { percentiles, type Percentiles } from './support/decideChild.js';
+import { busyCoresBeforeRun, count, fixed, gitState, loadAverage, machineInfo, round, writeVerifiedResults, type Check } from './support/report.js';
+
+/**
+ * learn: what learning while serving costs. In one process and one run: the latency of a
+ * decision of a Thompson-sampling placement (`banditDecisionMicrosP99`) beside the same
+ * decision of a priority placement over the same ten actions (`priorityDecisionMicrosP99`,
+ * the floor), both through DecisionService.decide with profiles in memory; a contextual
+ * choice (`contextualDecisionMicrosP99`, see support/learnContextual.ts); online updates of the
+ * contextual model (`rewardsPerSecond`); and off-policy evaluation of a million logged
+ * decisions by IPW, SNIPW, DM and DR (`opeSecondsPerMillionDecisions`). See docs/BENCHMARKS.md.
+ */
+
+/** The issue's goal: bandit and contextual decisions within 1.2 times the priority decision's p99. */
+const goals = { ratioToPriority: 1.2 } as const;
+
+interface LearnSettings {
+  readonly quick: boolean;
+  readonly profiles: number;
+  readonly calls: number;
+  readonly warmupCalls: number;
+  readonly opeRounds: number;
+}
+
+function parseArgs(args: readonly string[]): LearnSettings {
+  const quick = args.includes('--quick');
+  const unknown = args.filter((a) => a !== '--quick');
+  if (unknown.length > 0) throw new Error(`learn takes --quick; unknown: ${unknown.join(' ')}`);
+  return { quick, profiles: quick ? 500 : 5_000, calls: quick ? 2_000 : 20_000, warmupCalls: quick ? 500 : 3_000, opeRounds: quick ? 100_000 : 1_000_000 };
+}
+
+const actions = Array.from({ length: 10 }, (_v, i) => `offer-${i.toString()}`);
+/** The click rates the bandit's outcome counters are seeded with: offer-7 is best. */
+const clickRates = actions.map((_a, i) => (i === 7 ? 0.08 : 0.02 + 0.003 * i));
+
+interface DecisionRuns {
+  readonly priority: Percentiles;
+  readonly bandit: Percentiles;
+  readonly banditShares: Record<string, number>;
+  readonly priorityAnswers: number;
+}
+
+/** Priority and Thompson decisions through the real service, interleaved call by call so both see the same machine. */
+async function measureDecisions(settings: LearnSettings): Promise<DecisionRuns> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'attune-bench-learn-'));
+  const store = openStore({ path: join(dataDir, 'attune.db'), synchronous: 'normal', writer: 'inline', maxPendingEvents: 1_000_000 });
+  const server = await buildServer({ store, clock: systemClock, ids: uuidIds, adminToken: null, logger: false });
+  try {
+    const workspace = await server.workspaces.get((await server.workspaces.create('learn', { verification: false })).id);
+    await store.experiments.setMeasurement(workspace.id, { holdoutShare: 0 });
+    const admin = server.engine.decisionAdmin;
+    await admin.putPlacement(workspace.id, { id: 'priority', channel: 'web', count: 1, strategy: { kind: 'priority' }, defaultContent: null });
+    await admin.putPlacement(workspace.id, { id: 'bandit', channel: 'web', count: 1, strategy: { kind: 'thompson', minExplorationShare: 0.01, refreshSeconds: 3600 }, defaultContent: null });
+    for (const [i, id] of actions.entries()) {
+      await admin.putAction(workspace.id, { id, placements: ['priority', 'bandit'], priority: i, value: 0, variants: { default: { title: id } } });
+    }
+    // Profiles with a little history, and outcome counters for the bandit's posteriors.
+    const random = coreRandom(5);
+    const events: unknown[] = [];
+    for (let p = 0; p < settings.profiles; p++) events.push({ type: 'identify', userId: `u${p.toString()}`, traits: { plan: p % 3 === 0 ? 'pro' : 'free' } }, { type: 'page', userId: `u${p.toString()}`, name: 'Home' });
+    for (const [i, actionId] of actions.entries()) {
+      for (let n = 0; n < 500; n++) {
+        const properties = { decisionId: `seed-${actionId}-${n.toString()}`, actionId, placement: 'bandit' };
+        events.push({ type: 'track', userId: 'seeder', event: 'Decision Viewed', properties });
+        if (random.next() < clickRates[i]!) events.push({ type: 'track', userId: 'seeder', event: 'Decision Clicked', properties });
+      }
+    }
+    for (let start = 0; start < events.length; start += 500) {
+      await server.collector.collect(workspace, { events: events.slice(start, start + 500), caller: trustedCaller, routeType: null });
+    }
+    const userOf = (i: number) => `u${(i % settings.profiles).toString()}`;
+    const timed: Record<'priority' | 'bandit', number[]> = { priority: [], bandit: [] };
+    const shares: Record<string, number> = {};
+    let priorityAnswers = 0;
+    for (let i = 0; i < settings.warmupCalls + settings.calls; i++) {
+      for (const placement of ['priority', 'bandit'] as const) {
+        const started = process.hrtime.bigint();
+        const answer = await server.decisions.decide(workspace, { userId: userOf(i), placements: [placement] });
+        const micros = Number(process.hrtime.bigint() - started) / 1000;
+        if (i < settings.warmupCalls) continue;
+        timed[placement].push(micros);
+        const decision = answer.placements[0]!.decisions[0]!;
+        if (placement === 'priority' && decision.actionId === 'offer-9' && decision.probability === 1) priorityAnswers++;
+        if (placement === 'bandit') shares[decision.actionId!] = decision.probability;
+      }
+      // Let the group committer record the decisions between calls, as between requests.
+      if (i % 50 === 0) await new Promise((resolve) => setImmediate(resolve));
+    }
+    return { priority: percentiles(Float64Array.from(timed.priority)), bandit: percentiles(Float64Array.from(timed.bandit)), banditShares: shares, priorityAnswers };
+  } finally {
+    await server.app.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+interface OpeRun { readonly seconds: number; readonly truth: number; readonly estimates: Record<string, number>; readonly rounds: number }
+
+/** A million logged decisions of a known logging policy over 10 actions; the uniform policy's value is known exactly. */
+function measureOpe(rounds: number): OpeRun {
+  const random = coreRandom(11);
+  const logging = actions.map((_a, i) => (i === 7 ? 0.5 : 0.5 / 9));
+  const logged: LoggedRound[] = [];
+  for (let t = 0; t < rounds; t++) {
+    let u = random.next();
+    let action = 0;
+    while (action < actions.length - 1 && u >= logging[action]!) u -= logging[action++]!;
+    logged.push({ action, reward: random.next() < clickRates[action]! ? 1 : 0, propensity: logging[action]! });
+  }
+  const truth = clickRates.reduce((a, b) => a + b, 0) / clickRates.length;
+  const started = process.hrtime.bigint();
+  const result = estimatePolicyValue({ nActions: actions.length, rounds: logged }, uniformPolicy(actions.length), { random: coreRandom(1), resamples: 0 });
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  return { seconds, truth, rounds, estimates: Object.fromEntries(result.estimates.map((e) => [e.estimator, e.value])) };
+}
+
+function latency(p: Percentiles) {
+  return { p50: round(p.p50, 1), p90: round(p.p90, 1), p99: round(p.p99, 1), max: round(p.max, 1), samples: p.count };
+}
+
+export async function learnBenchmark(args: readonly string[]): Promise<void> {
+  const settings = parseArgs(args);
+  const loadAtStart = loadAverage();
+  const busyBefore = await busyCoresBeforeRun();
+  console.log(`learn: ${count(settings.calls)} priority and ${count(settings.calls)} Thompson decisions interleaved over ${count(settings.profiles)} profiles and ${actions.length.toString()} actions; contextual choices; OPE of ${count(settings.opeRounds)} logged decisions${settings.quick ? ' (quick: not written)' : ''}`);
+  const decisions = await measureDecisions(settings);
+  const contextual: ContextualRun = contextualChoiceMicros(settings.quick ? 2_000 : 20_000, actions);
+  const ope = measureOpe(settings.opeRounds);
+  const opeSecondsPerMillion = ope.seconds * (1_000_000 / ope.rounds);
+  const priorityP99 = decisions.priority.p99;
+  const summary = {
+    banditDecisionMicrosP99: round(decisions.bandit.p99, 1),
+    contextualDecisionMicrosP99: round(contextual.decision.p99, 1),
+    priorityDecisionMicrosP99: round(priorityP99, 1),
+    banditRatioToPriority: round(decisions.bandit.p99 / priorityP99, 3),
+    contextualRatioToPriority: round(contextual.decision.p99 / priorityP99, 3),
+    rewardsPerSecond: Math.round(contextual.rewardsPerSecond),
+    opeSecondsPerMillionDecisions: round(opeSecondsPerMillion, 3),
+  };
+  console.log(`  priority decision: p50 ${fixed(decisions.priority.p50, 1)} µs, p99 ${fixed(priorityP99, 1)} µs`);
+  console.log(`  Thompson decision: p50 ${fixed(decisions.bandit.p50, 1)} µs, p99 ${fixed(decisions.bandit.p99, 1)} µs (${fixed(summary.banditRatioToPriority, 2)}x the priority decision; goal ${goals.ratioToPriority.toString()}x)`);
+  console.log(`    shares recorded: ${Object.entries(decisions.banditShares).sort().map(([id, p]) => `${id} ${fixed(p, 3)}`).join(', ')}`);
+  console.log(`  contextual (${contextual.description}): p50 ${fixed(contextual.decision.p50, 1)} µs, p99 ${fixed(contextual.decision.p99, 1)} µs (${fixed(summary.contextualRatioToPriority, 2)}x)`);
+  console.log(`  online updates: ${count(contextual.rewardsPerSecond)} rewards/s`);
+  console.log(`  OPE of ${count(ope.rounds)} decisions (IPW, SNIPW, DM, DR; point estimates): ${fixed(ope.seconds, 2)} s; truth ${fixed(ope.truth, 4)}, ${Object.entries(ope.estimates).map(([k, v]) => `${k} ${fixed(v, 4)}`).join(', ')}`);
+  const best = Object.entries(decisions.banditShares).sort((a, b) => b[1] - a[1])[0];
+  const checks: Check[] = [
+    { name: 'priority decisions', ok: decisions.priorityAnswers === decisions.priority.count, detail: `${count(decisions.priorityAnswers)} of ${count(decisions.priority.count)} priority decisions chose offer-9 (the highest priority) with probability 1` },
+    { name: 'bandit allocation', ok: best !== undefined && best[0] === 'offer-7' && best[1] > 0.5, detail: `the largest recorded share is ${best === undefined ? 'none' : `${best[0]} ${fixed(best[1], 3)}`}; offer-7 has the best seeded click rate` },
+    { name: 'bandit shares are probabilities', ok: Object.values(decisions.banditShares).every((p) => p >= 0.01 - 1e-12 && p <= 1), detail: 'every recorded share is at least the 1% exploration floor and at most 1' },
+    { name: 'contextual choices', ok: contextual.check.ok, detail: contextual.check.detail },
+    ...(['ipw', 'snipw', 'dr'] as const).map((estimator): Check => {
+      const value = ope.estimates[estimator] ?? Number.NaN;
+      const tolerance = 4 * Math.sqrt((ope.truth * (1 - ope.truth)) / ope.rounds) * 3;
+      return { name: `OPE ${estimator}`, ok: Math.abs(value - ope.truth) < tolerance, detail: `${estimator} ${fixed(value, 5)} against the known value ${fixed(ope.truth, 5)} (tolerance ${fixed(tolerance, 5)})` };
+    }),
+  ];
+  writeVerifiedResults({
+    benchmark: 'learn',
+    summary,
+    goals: { ...goals, banditMet: summary.banditRatioToPriority <= goals.ratioToPriority, contextualMet: summary.contextualRatioToPriority <= goals.ratioToPriority },
+    settings,
+    decisions: { priority: latency(decisions.priority), bandit: latency(decisions.bandit), banditShares: decisions.banditShares },
+    contextual: { description: contextual.description, latency: latency(contextual.decision), rewardsPerSecond: Math.round(contextual.rewardsPerSecond) },
+    ope: { rounds: ope.rounds, seconds: round(ope.seconds, 3), truth: ope.truth, estimates: ope.estimates },
+    machine: machineInfo(),
+    busyCoresBefore: round(busyBefore, 2),
+    loadAverage: { atStart: loadAtStart },
+    git: gitState(),
+    date: new Date().toISOString(),
+  }, checks, { write: !settings.quick, notWrittenBecause: 'quick run' });
+}

@@ -1,0 +1,52 @@
+import { Type } from 'typebox';
+
+/** POST /admin/v1/predictions/train: every member optional. */
+export const TrainPredictionsRequest = Type.Object({
+  horizonDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 365, description: 'The propensity horizon: a purchase within this many days (default 90)' })),
+  seed: Type.Optional(Type.Integer({ minimum: 0, description: 'Seeds the held-out split of the metrics (default: the version)' })),
+}, { additionalProperties: false, title: 'TrainPredictionsRequest' });
+
+const Metrics = Type.Object({
+  auc: Type.Union([Type.Number(), Type.Null()], { description: 'Area under the ROC curve on the held-out half; null with one class only' }),
+  brier: Type.Number({ description: 'Mean squared error of the probabilities' }),
+  logLoss: Type.Number(),
+  ece: Type.Number({ description: 'Expected calibration error over 10 equal-frequency bins' }),
+}, { additionalProperties: false });
+
+/** A trained prediction model's figures (its parameters stay inside). */
+export const PredictionModelView = Type.Object({
+  version: Type.Integer(),
+  trainedAt: Type.String({ format: 'date-time' }),
+  customers: Type.Integer({ description: 'Profiles with at least one purchase that the fit read' }),
+  profilesRead: Type.Union([Type.Integer(), Type.Null()], { description: 'Profiles the training read (null when listed later)' }),
+  propensity: Type.Union([Type.Object({
+    horizonDays: Type.Integer(),
+    heldOutCustomers: Type.Integer(),
+    model: Metrics,
+    rfmBaseline: Metrics,
+    coefficients: Type.Record(Type.String(), Type.Number(), { description: 'Per standardised feature; positive raises the propensity' }),
+  }, { additionalProperties: false }), Type.Null()], { description: 'Null when there was too little data (see notes)' }),
+  lifetimeValue: Type.Union([Type.Object({
+    bgNbd: Type.Object({ r: Type.Number(), alpha: Type.Number(), a: Type.Number(), b: Type.Number(), logLikelihood: Type.Number(), converged: Type.Boolean(), customers: Type.Integer() }, { additionalProperties: false }),
+    gammaGamma: Type.Union([Type.Object({ p: Type.Number(), q: Type.Number(), v: Type.Number(), customers: Type.Integer() }, { additionalProperties: false }), Type.Null()]),
+    monthlyDiscountRate: Type.Number(),
+  }, { additionalProperties: false }), Type.Null()], { description: 'BG/NBD and Gamma-Gamma parameters; null when there was too little data (see notes)' }),
+  notes: Type.Array(Type.String(), { description: 'Why a part of the model was not fitted' }),
+}, { additionalProperties: false, title: 'PredictionModelView' });
+
+export const PredictionModels = Type.Object({
+  current: Type.Union([PredictionModelView, Type.Null()], { description: 'The model in force; null before the first training' }),
+  versions: Type.Array(Type.Object({ version: Type.Integer(), trainedAt: Type.String({ format: 'date-time' }) }, { additionalProperties: false })),
+}, { additionalProperties: false, title: 'PredictionModels' });
+
+const Contribution = Type.Object({
+  feature: Type.String(),
+  value: Type.Number({ description: 'The feature\'s standardised value for this profile' }),
+  contribution: Type.Number({ description: 'Its share of the score\'s log-odds' }),
+}, { additionalProperties: false });
+
+/** GET /admin/v1/profiles/{id}/predictions. */
+export const ProfilePredictionsView = Type.Object({
+  values: Type.Record(Type.String(), Type.Union([Type.Number(), Type.Null()]), { description: 'What rules read as predictions.<name>' }),
+  explanations: Type.Record(Type.String(), Type.Array(Contribution), { description: 'Per prediction, the features that moved it most' }),
+}, { additionalProperties: false, title: 'ProfilePredictions' });

@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import { seededRandom } from '../../common/random.js';
+import { compileKnowledgeModel } from '../../knowledge/KnowledgeModel.js';
+import { compileRule } from '../../rules/compileRule.js';
+import { RuleError } from '../../rules/RuleError.js';
+import { recordPurchase, type PurchaseSummary } from '../purchases/PurchaseSummary.js';
+import { parsePredictionModel, serializePredictionModel } from './PredictionModel.js';
+import { lazyPredictions, predictionsOf } from './predictionsOf.js';
+import { trainPredictions, type TrainingProfile } from './trainPredictions.js';
+
+const dayMs = 86_400_000;
+const now = Date.parse('2026-06-30T12:00:00Z');
+
+/** Two kinds of customer: regulars (a purchase every ~2 weeks until now) and lapsed ones (stopped long ago). */
+function population(seed: number, size: number): TrainingProfile[] {
+  const random = seededRandom(seed);
+  return Array.from({ length: size }, (_v, i) => {
+    const regular = i % 2 === 0;
+    let at = now - (300 + Math.floor(random.next() * 60)) * dayMs;
+    const end = regular ? now : now - (150 + Math.floor(random.next() * 100)) * dayMs;
+    let purchases: PurchaseSummary | undefined;
+    while (at < end) {
+      purchases = recordPurchase(purchases, at, 20 + Math.floor(random.next() * 80));
+      at += (regular ? 7 + random.next() * 14 : 20 + random.next() * 40) * dayMs;
+    }
+    return { id: `c${i}`, purchases: purchases! };
+  });
+}
+
+describe('trainPredictions and predictionsOf', () => {
+  const profiles = population(1, 400);
+  const model = trainPredictions(profiles, { version: 3, now, random: seededRandom(2), horizonDays: 30 });
+
+  it('fits a propensity model that tells regulars from lapsed customers, judged on a held-out half', () => {
+    expect(model.notes).toEqual([]);
+    expect(model.propensity!.heldOut.logistic.auc).toBeGreaterThan(0.95);
+    const regular = predictionsOf(model, profiles[0]!.purchases, now);
+    const lapsed = predictionsOf(model, profiles[1]!.purchases, now);
+    expect(regular.values['purchase_propensity']).toBeGreaterThan(0.8);
+    expect(lapsed.values['churn_risk']).toBeGreaterThan(0.8);
+    expect(regular.values['purchase_propensity_percentile']).toBeGreaterThan(lapsed.values['purchase_propensity_percentile']!);
+    expect(regular.values['model_version']).toBe(3);
+    expect(regular.explanations['purchase_propensity']!.length).toBe(3);
+  });
+
+  it('fits BG/NBD and Gamma-Gamma: regulars are alive and worth more over the next 12 months', () => {
+    expect(model.lifetimeValue!.bgNbd.converged).toBe(true);
+    expect(model.lifetimeValue!.gammaGamma).toBeDefined();
+    const regular = predictionsOf(model, profiles[0]!.purchases, now).values;
+    const lapsed = predictionsOf(model, profiles[1]!.purchases, now).values;
+    expect(regular['p_alive']).toBeGreaterThan(0.9);
+    expect(lapsed['p_alive']).toBeLessThan(regular['p_alive']!);
+    expect(regular['expected_purchases_12m']).toBeGreaterThan(10);
+    expect(regular['clv_12m']).toBeGreaterThan(5 * lapsed['clv_12m']!);
+  });
+
+  it('gives null predictions without a model or for a profile that never bought', () => {
+    expect(predictionsOf(null, profiles[0]!.purchases, now).values['purchase_propensity']).toBeNull();
+    expect(predictionsOf(model, undefined, now).values).toEqual({
+      purchase_propensity: null, purchase_propensity_percentile: null, churn_risk: null, model_version: 3, clv_12m: null, expected_purchases_12m: null, p_alive: null,
+    });
+  });
+
+  it('says why it fitted nothing when there are too few customers or only one class', () => {
+    const few = trainPredictions(profiles.slice(0, 10), { version: 1, now, random: seededRandom(1) });
+    expect(few.propensity).toBeUndefined();
+    expect(few.notes[0]).toMatch(/at least 50 are needed/);
+    const lapsedOnly = trainPredictions(profiles.filter((_p, i) => i % 2 === 1), { version: 1, now, random: seededRandom(1), horizonDays: 30 });
+    expect(lapsedOnly.notes[0]).toMatch(/none of \d+ customers bought/);
+  });
+
+  it('survives JSON: the parsed model scores the same', () => {
+    const parsed = parsePredictionModel(serializePredictionModel(model));
+    expect(predictionsOf(parsed, profiles[4]!.purchases, now)).toEqual(predictionsOf(model, profiles[4]!.purchases, now));
+  });
+
+  it('scores lazily, once, when a rule first reads a prediction', () => {
+    let calls = 0;
+    const lazy = lazyPredictions(() => { calls++; return { purchase_propensity: 0.7, purchase_propensity_percentile: 90, churn_risk: 0.3, model_version: 1 }; });
+    const spread = { ...{ predictions: lazy } };
+    expect(calls).toBe(0);
+    const rule = compileRule('predictions.purchase_propensity > 0.5 and predictions.churn_risk < 0.4', compileKnowledgeModel({ features: [], segments: [] }).schema);
+    expect(rule.matches({ now, predictions: spread.predictions })).toBe(true);
+    expect(rule.matches({ now, predictions: spread.predictions })).toBe(true);
+    expect(calls).toBe(1);
+  });
+
+  it('is a closed rule root: a misspelt prediction is an error with the nearest name', () => {
+    const schema = compileKnowledgeModel({ features: [], segments: [] }).schema;
+    expect(() => compileRule('predictions.churn_rsk > 0.5', schema)).toThrow(RuleError);
+    expect(() => compileRule('predictions.churn_rsk > 0.5', schema)).toThrow(/did you mean "predictions.churn_risk"/);
+  });
+});

@@ -1,0 +1,92 @@
+import type { Contribution } from '../propensity/scoreLogistic.js';
+import { scorePropensity } from '../propensity/propensityModel.js';
+import { timeSplitLabels } from '../propensity/timeSplitLabels.js';
+import { dayOf, ordersOfSummary, rfmOf, type PurchaseSummary } from '../purchases/PurchaseSummary.js';
+import type { LifetimeValuePrediction, PredictionModel } from './PredictionModel.js';
+import { customerLifetimeValue } from '../clv/customerLifetimeValue.js';
+import { expectedPurchases, probabilityAlive } from '../clv/expectedPurchases.js';
+
+/** One profile's predictions: the `predictions.*` values rules read, and why. */
+export interface ProfilePredictions {
+  readonly values: Readonly<Record<string, number | null>>;
+  /** Per prediction, the features that moved it most (largest |contribution| first). */
+  readonly explanations: Readonly<Record<string, readonly Contribution[]>>;
+}
+
+/** Every prediction null: a workspace without a trained model (frozen, shared by every rule input). */
+export const noPredictions: Readonly<Record<string, number | null>> = Object.freeze({
+  purchase_propensity: null, purchase_propensity_percentile: null, churn_risk: null, model_version: null,
+  clv_12m: null, expected_purchases_12m: null, p_alive: null,
+});
+const none: ProfilePredictions = { values: noPredictions, explanations: {} };
+
+/**
+ * Scores one profile with the workspace's model as of `now`. Without a model, or for a profile
+ * that has not bought (the propensity model is of customers), every value is null, which no
+ * comparison in a rule matches: `predictions.churn_risk > 0.5` is false, not an error.
+ *
+ * @example predictionsOf(model, state.o, now).values.purchase_propensity
+ */
+export function predictionsOf(model: PredictionModel | null, purchases: PurchaseSummary | undefined, now: number, top = 3): ProfilePredictions {
+  if (model === null) return none;
+  const values: Record<string, number | null> = { ...noPredictions, model_version: model.version };
+  const explanations: Record<string, readonly Contribution[]> = {};
+  if (purchases === undefined) return { values, explanations };
+  if (model.lifetimeValue !== undefined) Object.assign(values, lifetimeValueOf(model.lifetimeValue, purchases, now));
+  if (model.propensity !== undefined) {
+    const today = dayOf(now);
+    const orders = ordersOfSummary(purchases, 'profile').filter((o) => o.day <= today);
+    if (orders.length > 0) {
+      const row = timeSplitLabels(orders, { cutoffDay: today, horizonDays: 1 });
+      const [score] = scorePropensity(model.propensity.model, { numeric: row.features, categorical: { firstPurchaseMonth: row.firstPurchaseMonth } }, { top });
+      values['purchase_propensity'] = score!.propensity;
+      values['purchase_propensity_percentile'] = percentileOf(model.propensity.scoreQuantiles, score!.propensity);
+      values['churn_risk'] = score!.churnRisk;
+      explanations['purchase_propensity'] = score!.contributions;
+      explanations['churn_risk'] = score!.contributions.map((c) => ({ ...c, contribution: -c.contribution }));
+    }
+  }
+  return { values, explanations };
+}
+
+/** BG/NBD and Gamma-Gamma for one profile: expected purchases and value over 12 months, P(alive). */
+function lifetimeValueOf(model: LifetimeValuePrediction, purchases: PurchaseSummary, now: number): Record<string, number | null> {
+  const rfm = rfmOf(purchases, now)!;
+  const history = { frequency: rfm.frequency, recency: rfm.recency, T: rfm.T };
+  const { r, alpha, a, b } = model.bgNbd;
+  const params = { r, alpha, a, b };
+  const spend = model.gammaGamma;
+  return {
+    expected_purchases_12m: expectedPurchases(params, history, 52),
+    p_alive: probabilityAlive(params, history),
+    clv_12m: spend === undefined ? null
+      : customerLifetimeValue(params, spend, { ...history, monetaryValue: rfm.monetary ?? 0 }, { months: 12, monthlyDiscountRate: model.monthlyDiscountRate }),
+  };
+}
+
+/** The percentile (0 to 100) of a score among the training population's quantiles. */
+export function percentileOf(quantiles: readonly number[], score: number): number {
+  if (quantiles.length === 0) return 50;
+  let below = 0;
+  let equal = 0;
+  for (const q of quantiles) {
+    if (q < score) below++;
+    else if (q === score) equal++;
+  }
+  return (100 * (below + equal / 2)) / quantiles.length;
+}
+
+/**
+ * The `predictions` object a rule input carries: one own getter per prediction, all scored
+ * together on the first read and kept. Spreading the rule input (decide adds the request
+ * context that way) copies this object, not the scores, so nothing is scored until a rule
+ * reads `predictions.<name>`.
+ */
+export function lazyPredictions(score: () => Readonly<Record<string, number | null>>): Readonly<Record<string, number | null>> {
+  let values: Readonly<Record<string, number | null>> | undefined;
+  const object: Record<string, number | null> = {};
+  for (const name of Object.keys(none.values)) {
+    Object.defineProperty(object, name, { enumerable: true, get: () => (values ??= score())[name] ?? null });
+  }
+  return object;
+}

@@ -1,0 +1,56 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { Type, type Static } from 'typebox';
+import { PredictionModels, PredictionModelView, ProfilePredictionsView, TrainPredictionsRequest } from '../../api/predictionSchemas.js';
+import { problemResponses } from '../../api/schemas.js';
+import type { PredictionService } from '../../predict/PredictionService.js';
+import type { Principal, WorkspaceService } from '../../workspaces/WorkspaceService.js';
+import { authenticate } from '../auth.js';
+
+export interface PredictionRoutesOptions {
+  readonly workspaces: WorkspaceService;
+  readonly predictions: PredictionService;
+}
+
+const doc = { tags: ['predict'], security: [{ secretKeyBearer: [] }] };
+const ProfileParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 200 }) });
+
+/** Prediction models under /admin/v1 (secret key): train, read the model in force, a profile's scores. The work is PredictionService's. */
+export async function predictionRoutes(app: FastifyInstance, options: PredictionRoutesOptions): Promise<void> {
+  const { predictions } = options;
+  // As in adminRoutes: the key is checked before the request is validated (401/403 before 400).
+  const principals = new WeakMap<FastifyRequest, Principal>();
+  app.addHook('preValidation', async (request) => {
+    principals.set(request, await authenticate(request, options.workspaces, 'secret'));
+  });
+  const workspaceOf = async (request: FastifyRequest) => (principals.get(request) ?? await authenticate(request, options.workspaces, 'secret')).workspace.id;
+
+  app.post('/admin/v1/predictions/train', {
+    schema: {
+      ...doc,
+      summary: 'Fit the prediction model (purchase propensity, churn risk) from the profiles and put it in force for predictions.* in rules',
+      body: Type.Union([TrainPredictionsRequest, Type.Null()], { description: 'Optional: no body trains with the defaults' }),
+      response: { 200: PredictionModelView, ...problemResponses(400, 401, 403, 503) },
+    },
+  }, async (request) => {
+    const body = (request.body ?? {}) as Static<typeof TrainPredictionsRequest>;
+    return predictions.train(await workspaceOf(request), body);
+  });
+
+  app.get('/admin/v1/predictions', {
+    schema: { ...doc, summary: 'The prediction model in force with its held-out metrics, and the stored versions', response: { 200: PredictionModels, ...problemResponses(401, 403, 503) } },
+  }, async (request) => {
+    const workspaceId = await workspaceOf(request);
+    const [current, versions] = await Promise.all([predictions.current(workspaceId), predictions.versions(workspaceId)]);
+    return { current, versions };
+  });
+
+  app.get('/admin/v1/profiles/:id/predictions', {
+    schema: {
+      ...doc, summary: 'A profile\'s predictions as rules read them, with the features that moved each', params: ProfileParams,
+      response: { 200: ProfilePredictionsView, ...problemResponses(400, 401, 403, 404, 503) },
+    },
+  }, async (request) => {
+    const { id } = request.params as Static<typeof ProfileParams>;
+    return predictions.forProfile(await workspaceOf(request), id);
+  });
+}

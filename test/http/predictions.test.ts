@@ -1,0 +1,88 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { fixedClock } from '../../src/core/common/ports.js';
+import { seededRandom } from '../../src/core/common/random.js';
+import type { DecideResponse } from '../../src/api/decideSchemas.js';
+import { startHarness, type Harness } from '../support/harness.js';
+import { adminCalls, collect, expectCollected, expectProblem, admin } from './httpHelpers.js';
+
+// Predictions end to end: orders arrive as events, a training job fits the workspace's model,
+// and rules read predictions.* at once (eligibility here), explained per profile.
+
+const now = Date.parse('2026-06-30T12:00:00.000Z');
+const day = 86_400_000;
+
+interface ModelView {
+  version: number; customers: number; profilesRead: number | null; notes: string[];
+  propensity: { horizonDays: number; heldOutCustomers: number; model: { auc: number | null; ece: number }; rfmBaseline: { auc: number | null } } | null;
+  lifetimeValue: { bgNbd: { r: number; converged: boolean }; gammaGamma: { p: number } | null } | null;
+}
+interface Predictions { values: Record<string, number | null>; explanations: Record<string, { feature: string; contribution: number }[]> }
+
+describe('predictions: train from the profiles, read in rules', () => {
+  const clock = fixedClock(now);
+  let h: Harness;
+  beforeEach(async () => { clock.set(now); h = await startHarness({ clock }); });
+  afterEach(async () => { await h.close(); });
+  const { ok, problem } = adminCalls(() => h);
+
+  /** 160 customers: even ones buy every one to three weeks up to now, odd ones stopped 150 to 250 days ago. */
+  async function sendOrders(): Promise<void> {
+    const random = seededRandom(9);
+    const batch: Record<string, unknown>[] = [];
+    for (let i = 0; i < 160; i++) {
+      const regular = i % 2 === 0;
+      const end = regular ? now : now - (150 + Math.floor(random.next() * 100)) * day;
+      for (let at = now - (300 + Math.floor(random.next() * 60)) * day; at < end; at += (regular ? 7 + random.next() * 14 : 20 + random.next() * 40) * day) {
+        batch.push({ type: 'track', userId: `u${i}`, event: 'Order Completed', timestamp: new Date(at).toISOString(), properties: { revenue: 20 + Math.floor(random.next() * 80) } });
+      }
+    }
+    for (let start = 0; start < batch.length; start += 500) expectCollected(await collect(h, '/v1/batch', { batch: batch.slice(start, start + 500) }));
+  }
+
+  it('fits propensity and lifetime value, says how good they are, and puts them in force for rules', async () => {
+    expect(await ok('GET', '/admin/v1/predictions')).toEqual({ current: null, versions: [] });
+    await sendOrders();
+    const model = await ok<ModelView>('POST', '/admin/v1/predictions/train', { horizonDays: 30 }, 200);
+    expect(model).toMatchObject({ version: 1, customers: 160, profilesRead: 160, notes: [] });
+    expect(model.propensity!.model.auc).toBeGreaterThan(0.9);
+    expect(model.propensity!.rfmBaseline.auc).not.toBeNull();
+    expect(model.lifetimeValue!.bgNbd.converged).toBe(true);
+    expect(model.lifetimeValue!.gammaGamma).not.toBeNull();
+    expect((await ok<{ current: ModelView; versions: unknown[] }>('GET', '/admin/v1/predictions')).versions).toHaveLength(1);
+
+    const regular = await ok<Predictions>('GET', '/admin/v1/profiles/u0/predictions');
+    const lapsed = await ok<Predictions>('GET', '/admin/v1/profiles/u1/predictions');
+    expect(regular.values['model_version']).toBe(1);
+    expect(regular.values['p_alive']).toBeGreaterThan(lapsed.values['p_alive']!);
+    expect(regular.values['clv_12m']).toBeGreaterThan(lapsed.values['clv_12m']!);
+    expect(lapsed.values['churn_risk']).toBeGreaterThan(0.5);
+    expect(regular.explanations['purchase_propensity']).toHaveLength(3);
+    await problem('GET', '/admin/v1/profiles/nobody/predictions', undefined, 404, 'ATTUNE_PROFILE_NOT_FOUND');
+
+    // A win-back offer for customers at risk, a thank-you for the others: eligibility reads predictions.
+    await ok('PUT', '/admin/v1/placements/hero', { channel: 'web', strategy: { kind: 'priority' }, defaultContent: null });
+    await ok('PUT', '/admin/v1/actions/win-back', { placements: ['hero'], priority: 10, rule: 'predictions.churn_risk > 0.5 and predictions.clv_12m >= 0', variants: { default: { title: 'We miss you' } } });
+    await ok('PUT', '/admin/v1/actions/thanks', { placements: ['hero'], priority: 1, variants: { default: { title: 'Thank you' } } });
+    const decide = async (userId: string) => {
+      const res = await collect(h, '/v1/decide', { userId, placements: ['hero'] }, h.a.writeKey);
+      expect(res.statusCode, res.body).toBe(200);
+      return res.json<DecideResponse>().placements[0]!.decisions[0]!.actionId;
+    };
+    expect(await decide('u1')).toBe('win-back');
+    expect(await decide('u0')).toBe('thanks');
+  });
+
+  it('refuses a misspelt prediction in a rule with the nearest name, and a horizon out of range', async () => {
+    await ok('PUT', '/admin/v1/placements/hero', { channel: 'web', strategy: { kind: 'priority' }, defaultContent: null });
+    const res = await admin(h, 'PUT', '/admin/v1/actions/x', h.a.secretKey, { placements: ['hero'], rule: 'predictions.churn_rsk > 0.5', variants: { default: { title: 'x' } } });
+    expect(expectProblem(res, 400, 'ATTUNE_RULE_INVALID').detail).toMatch(/did you mean "predictions.churn_risk"/);
+    await problem('POST', '/admin/v1/predictions/train', { horizonDays: 0 }, 400, 'ATTUNE_INVALID_REQUEST');
+  });
+
+  it('trains on a workspace without orders, saying why nothing was fitted', async () => {
+    const model = await ok<ModelView>('POST', '/admin/v1/predictions/train', undefined, 200);
+    expect(model.propensity).toBeNull();
+    expect(model.lifetimeValue).toBeNull();
+    expect(model.notes.length).toBe(2);
+  });
+});
