@@ -204,6 +204,26 @@ describe('Personalizer-compatible API', () => {
     expect(events.find((e) => e.eventId === 'never-shown')).toMatchObject({ reward: null, learned: false });
   });
 
+  it('learns concurrent rewards in one order, the one a restart replays', async () => {
+    const ranked = await Promise.all(Array.from({ length: 60 }, (_, i) => s.rank(a.secretKey, { contextFeatures: [{ n: i % 3 }], actions: bikeActions })));
+    expect(ranked.every((r) => r.status === 201)).toBe(true);
+    // Rewards and activations of deferred events, all in flight at once.
+    const deferred = await Promise.all(Array.from({ length: 20 }, () => s.rank(a.secretKey, { contextFeatures: [{ n: 9 }], actions: bikeActions, deferActivation: true })));
+    const calls = [
+      ...ranked.map((r, i) => s.reward(a.secretKey, r.body.eventId, i % 4 === 0 ? 1 : 0.25)),
+      ...deferred.map((r) => s.reward(a.secretKey, r.body.eventId, 1)),
+      ...deferred.map((r) => s.activate(a.secretKey, r.body.eventId)),
+    ];
+    expect((await Promise.all(calls)).map((r) => r.status)).toEqual(calls.map(() => 204));
+    expect(await s.server.engine.personalizer.observations(a.id)).toBe(80);
+    const probe = { contextFeatures: [{ n: 1 }], actions: bikeActions, deferActivation: true };
+    const before = (await s.rank(a.secretKey, probe)).body.ranking;
+    await s.close();
+    s = await new Server(dataDir, 3).start();
+    const after = (await s.rank(a.secretKey, probe)).body.ranking;
+    for (const { id, probability } of before) expect(after.find((r) => r.id === id)!.probability, id).toBeCloseTo(probability, 12);
+  });
+
   it('learns which action suits which context, and keeps what it learned across a restart', async () => {
     const actions = bikeActions;
     const contexts = visitorContexts;
