@@ -111,6 +111,19 @@ describe('Personalizer-compatible API', () => {
     expect(sum(logged!.actions)).toBeCloseTo(1, 12);
   });
 
+  it('answers the same calls at the preview versions\' paths, which Azure\'s later client libraries call', async () => {
+    for (const version of ['v1.1-preview.1', 'v1.1-preview.2', 'v1.1-preview.3']) {
+      const eventId = `preview-${version}`;
+      const ranked = await s.call<Ranked>('POST', `/personalizer/${version}/rank`, a.secretKey, { ...referenceRankRequest, eventId, deferActivation: true });
+      expect(ranked.status, version).toBe(201);
+      expect(sum(ranked.body.ranking)).toBeCloseTo(1, 12);
+      expect((await s.call('POST', `/personalizer/${version}/events/${eventId}/reward`, a.secretKey, { value: 1 })).status).toBe(204);
+      expect((await s.call('POST', `/personalizer/${version}/events/${eventId}/activate`, a.secretKey)).status).toBe(204);
+    }
+    expect(await s.server.engine.personalizer.observations(a.id)).toBe(3);
+    expect((await s.call('POST', '/personalizer/v2.0/rank', a.secretKey, referenceRankRequest)).status).toBe(404);
+  });
+
   it('generates an event id when none is given, and takes a request with nulls and members it does not know', async () => {
     const res = await s.rank(a.secretKey, { actions: [{ id: 'x', features: [{ size: 2 }] }, { id: 'y', features: null }], excludedActions: null, eventId: null, deferActivation: null, futureOption: 1 });
     expect(res.status).toBe(201);

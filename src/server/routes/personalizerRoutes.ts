@@ -14,6 +14,9 @@ export interface PersonalizerRoutesOptions {
   readonly personalizer: PersonalizerService;
 }
 
+/** The API versions whose single-slot calls are answered. */
+export const personalizerVersions = ['v1.0', 'v1.1-preview.1', 'v1.1-preview.2', 'v1.1-preview.3'] as const;
+
 const security: Record<string, string[]>[] = [{ subscriptionKey: [] }, { secretKeyBearer: [] }];
 const doc = { tags: ['personalizer'], security };
 const missingHint = 'send the workspace\'s secret key in the Ocp-Apim-Subscription-Key header (or as Authorization: Bearer <secretKey>)';
@@ -69,44 +72,48 @@ export async function personalizerRoutes(app: FastifyInstance, options: Personal
   });
   const workspaceOf = async (request: FastifyRequest) => (principals.get(request) ?? await principalOf(request)).workspace.id;
 
-  app.post('/personalizer/v1.0/rank', {
-    schema: {
-      ...doc,
-      summary: 'Personalizer Rank: choose the action to show for a context; 201 with the ranking, each action\'s probability and the event id to reward',
-      body: PersonalizerRankRequest,
-      response: { 201: PersonalizerRankResponse, ...problemResponses(400, 401, 403, 409, 413, 415, 503) },
-    },
-  }, async (request, reply) => {
-    const answer = await personalizer.rank(await workspaceOf(request), request.body as PersonalizerRankRequest);
-    return reply.status(201).send(answer);
-  });
+  // v1.0's paths, and the same calls at the preview versions' paths, which Azure's later client
+  // libraries call (their single-slot rank, reward and activate have v1.0's shapes).
+  for (const version of personalizerVersions) {
+    app.post(`/personalizer/${version}/rank`, {
+      schema: {
+        ...doc,
+        summary: `Personalizer Rank (${version}): choose the action to show for a context; 201 with the ranking, each action's probability and the event id to reward`,
+        body: PersonalizerRankRequest,
+        response: { 201: PersonalizerRankResponse, ...problemResponses(400, 401, 403, 409, 413, 415, 503) },
+      },
+    }, async (request, reply) => {
+      const answer = await personalizer.rank(await workspaceOf(request), request.body as PersonalizerRankRequest);
+      return reply.status(201).send(answer);
+    });
 
-  app.post('/personalizer/v1.0/events/:eventId/reward', {
-    schema: {
-      ...doc,
-      summary: 'Personalizer Reward: the reward of the event\'s chosen action; the earliest counts, and the model learns it once the event is active',
-      params: PersonalizerEventParams,
-      body: PersonalizerRewardRequest,
-      response: { 204: { description: 'Recorded (or ignored: the event has a reward already)', type: 'null' }, ...problemResponses(400, 401, 403, 404, 415, 503) },
-    },
-  }, async (request, reply) => {
-    const { eventId } = request.params as PersonalizerEventParams;
-    await personalizer.reward(await workspaceOf(request), eventId, (request.body as PersonalizerRewardRequest).value);
-    return reply.status(204).send();
-  });
+    app.post(`/personalizer/${version}/events/:eventId/reward`, {
+      schema: {
+        ...doc,
+        summary: `Personalizer Reward (${version}): the reward of the event's chosen action; the earliest counts, and the model learns it once the event is active`,
+        params: PersonalizerEventParams,
+        body: PersonalizerRewardRequest,
+        response: { 204: { description: 'Recorded (or ignored: the event has a reward already)', type: 'null' }, ...problemResponses(400, 401, 403, 404, 415, 503) },
+      },
+    }, async (request, reply) => {
+      const { eventId } = request.params as PersonalizerEventParams;
+      await personalizer.reward(await workspaceOf(request), eventId, (request.body as PersonalizerRewardRequest).value);
+      return reply.status(204).send();
+    });
 
-  app.post('/personalizer/v1.0/events/:eventId/activate', {
-    schema: {
-      ...doc,
-      summary: 'Personalizer Activate: the deferred event was shown; from now on it learns its reward (or the default reward after the wait time)',
-      params: PersonalizerEventParams,
-      response: { 204: { description: 'Activated (or active already)', type: 'null' }, ...problemResponses(400, 401, 403, 404, 503) },
-    },
-  }, async (request, reply) => {
-    const { eventId } = request.params as PersonalizerEventParams;
-    await personalizer.activate(await workspaceOf(request), eventId);
-    return reply.status(204).send();
-  });
+    app.post(`/personalizer/${version}/events/:eventId/activate`, {
+      schema: {
+        ...doc,
+        summary: `Personalizer Activate (${version}): the deferred event was shown; from now on it learns its reward (or the default reward after the wait time)`,
+        params: PersonalizerEventParams,
+        response: { 204: { description: 'Activated (or active already)', type: 'null' }, ...problemResponses(400, 401, 403, 404, 503) },
+      },
+    }, async (request, reply) => {
+      const { eventId } = request.params as PersonalizerEventParams;
+      await personalizer.activate(await workspaceOf(request), eventId);
+      return reply.status(204).send();
+    });
+  }
 
   app.get('/admin/v1/personalizer/events', {
     schema: {
