@@ -199,7 +199,9 @@ describe('Personalizer-compatible API', () => {
     expect((await s.reward(a.secretKey, 'deferred', 1)).status).toBe(204);
     expect((await s.events(a.secretKey))[0]).toMatchObject({ eventId: 'deferred', activatedAt: null, reward: 1, learned: false });
     expect(await s.server.engine.personalizer.observations(a.id)).toBe(0);
-    // Activated with no body, as Personalizer's clients send it.
+    // Activated with no body, as Personalizer's clients send it (some label the nothing as JSON).
+    const labelled = await s.server.app.inject({ method: 'POST', url: `/personalizer/v1.0/events/${ranked.body.eventId}/activate`, headers: { 'ocp-apim-subscription-key': a.secretKey, 'content-type': 'application/json' } });
+    expect(labelled.statusCode, labelled.body).toBe(204);
     expect((await s.activate(a.secretKey, ranked.body.eventId)).status).toBe(204);
     expect((await s.events(a.secretKey))[0]).toMatchObject({ learned: true, activatedAt: new Date(t0).toISOString() });
     expect(await s.server.engine.personalizer.observations(a.id)).toBe(1);

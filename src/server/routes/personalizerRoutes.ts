@@ -7,6 +7,7 @@ import type { PersonalizerService } from '../../learn/PersonalizerService.js';
 import type { RankEventRecord } from '../../store/ports.js';
 import type { Principal, WorkspaceService } from '../../workspaces/WorkspaceService.js';
 import { authenticateKey, subscriptionKey } from '../auth.js';
+import { jsonContentTypes } from '../jsonBody.js';
 import { problemContentType } from '../problem.js';
 
 export interface PersonalizerRoutesOptions {
@@ -100,20 +101,28 @@ export async function personalizerRoutes(app: FastifyInstance, options: Personal
       await personalizer.reward(await workspaceOf(request), eventId, (request.body as PersonalizerRewardRequest).value);
       return reply.status(204).send();
     });
-
-    app.post(`/personalizer/${version}/events/:eventId/activate`, {
-      schema: {
-        ...doc,
-        summary: `Personalizer Activate (${version}): the deferred event was shown; from now on it learns its reward (or the default reward after the wait time)`,
-        params: PersonalizerEventParams,
-        response: { 204: { description: 'Activated (or active already)', type: 'null' }, ...problemResponses(400, 401, 403, 404, 503) },
-      },
-    }, async (request, reply) => {
-      const { eventId } = request.params as PersonalizerEventParams;
-      await personalizer.activate(await workspaceOf(request), eventId);
-      return reply.status(204).send();
-    });
   }
+
+  // Activate takes no body; some clients label the nothing they send as JSON, which the
+  // server's parser refuses as empty. In their own scope, whatever comes is ignored.
+  await app.register(async (activation) => {
+    activation.removeContentTypeParser([...jsonContentTypes]);
+    activation.addContentTypeParser([...jsonContentTypes], { parseAs: 'string' }, (_request, _body, done) => done(null, undefined));
+    for (const version of personalizerVersions) {
+      activation.post(`/personalizer/${version}/events/:eventId/activate`, {
+        schema: {
+          ...doc,
+          summary: `Personalizer Activate (${version}): the deferred event was shown; from now on it learns its reward (or the default reward after the wait time)`,
+          params: PersonalizerEventParams,
+          response: { 204: { description: 'Activated (or active already)', type: 'null' }, ...problemResponses(400, 401, 403, 404, 503) },
+        },
+      }, async (request, reply) => {
+        const { eventId } = request.params as PersonalizerEventParams;
+        await personalizer.activate(await workspaceOf(request), eventId);
+        return reply.status(204).send();
+      });
+    }
+  });
 
   app.get('/admin/v1/personalizer/events', {
     schema: {
