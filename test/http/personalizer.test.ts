@@ -91,7 +91,8 @@ describe('Personalizer-compatible API', () => {
   });
 
   it('answers the reference rank request unchanged: 201, the documented shape, probabilities summing to 1, the excluded action at 0', async () => {
-    const res = await s.rank(a.secretKey, referenceRankRequest);
+    // As Azure's clients send it: the key header, JSON with its charset.
+    const res = await s.call<Ranked>('POST', '/personalizer/v1.0/rank', a.secretKey, JSON.stringify(referenceRankRequest), { 'content-type': 'application/json; charset=utf-8' });
     expect(res.status).toBe(201);
     expect(Object.keys(res.body).sort()).toEqual(['eventId', 'ranking', 'rewardActionId']);
     expect(res.body.eventId).toBe(referenceRankRequest.eventId);
