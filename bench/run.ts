@@ -9,6 +9,7 @@ import { decideBenchmark } from './decide.js';
 import { ingestBenchmark } from './ingest.js';
 import { knowBenchmark } from './know.js';
 import { learnBenchmark } from './learn.js';
+import { predictBenchmark } from './predict.js';
 import { measureBenchmark } from './measure.js';
 import { memoryBenchmark } from './memory.js';
 import { recommendBenchmark } from './recommend.js';
@@ -21,6 +22,7 @@ const benchmarks: Readonly<Record<string, (args: readonly string[]) => Promise<v
   memory: memoryBenchmark,
   recommend: recommendBenchmark,
   learn: learnBenchmark,
+  predict: predictBenchmark,
 };
 
 const help = `usage: npm run bench [-- NAME [options]]
@@ -32,6 +34,7 @@ const help = `usage: npm run bench [-- NAME [options]]
   memory  --quick --profiles=N --base-events=N --tail-events=N --connections=N --profile[=dir]
   recommend --quick   (MovieLens 100K from ATTUNE_SHARED_DIR or ../shared)
   learn   --quick
+  predict --quick   (CDNOW from ATTUNE_SHARED_DIR or ../shared)
 Quick, partial and profiled runs are checked but write no results file. See docs/BENCHMARKS.md.`;
 
 const [name, ...args] = process.argv.slice(2);

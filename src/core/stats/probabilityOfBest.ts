@@ -29,9 +29,19 @@ const STEP = 0.5;
  * @example probabilityOfBest([normalArm(0, 1), normalArm(1, 1)], -Infinity, Infinity) // ≈ [0.2398, 0.7602]
  */
 export function probabilityOfBest(arms: readonly ArmDistribution[], lower: number, upper: number, reach = 8): number[] {
+  if (arms.length === 0) return [];
+  if (arms.length === 1) return [1];
+  // An arm whose top (mean + reach·sd) is below another's bottom (mean − reach·sd) is best with
+  // probability below 1e-15: it gets 0, and its F (1 wherever the others live) drops out.
+  const floor = Math.max(...arms.map((a) => a.mean - reach * a.sd));
+  const live = arms.map((a, i) => ({ a, i })).filter(({ a }) => a.mean + reach * a.sd >= floor);
+  if (live.length < arms.length) {
+    const result = new Array<number>(arms.length).fill(0);
+    const inner = probabilityOfBest(live.map(({ a }) => a), lower, upper, reach);
+    live.forEach(({ i }, j) => { result[i] = inner[j]!; });
+    return result;
+  }
   const k = arms.length;
-  if (k === 0) return [];
-  if (k === 1) return [1];
   const points = breakPoints(arms, lower, upper, reach);
   const totals = new Float64Array(k);
   const cdfs = new Float64Array(k);

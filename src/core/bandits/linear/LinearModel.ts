@@ -40,51 +40,60 @@ export function createLinearModel(dims: number, ridge = 1): LinearModel {
   return { dims, inverse, moment: new Float64Array(dims), theta: new Float64Array(dims), observations: 0 };
 }
 
-/** A⁻¹ x into `out`. */
-function inverseTimes(model: LinearModel, x: ArrayLike<number>, out: Float64Array): void {
-  const { dims, inverse } = model;
-  for (let i = 0; i < dims; i++) {
-    let sum = 0;
-    const row = i * dims;
-    for (let j = 0; j < dims; j++) sum += inverse[row + j]! * x[j]!;
-    out[i] = sum;
-  }
-}
-
-/** Adds one observation (x, reward), in place. */
+/**
+ * Adds one observation (x, reward), in place. With a = A⁻¹x and d = 1 + xᵀa, Sherman–Morrison
+ * gives A'⁻¹ = A⁻¹ − a aᵀ/d, and θ' = A'⁻¹(b + r x) simplifies to θ + a·(r − θᵀx)/d: the rank-one
+ * correction is the only O(d²) step, and A⁻¹x reads only x's non-zero entries.
+ */
 export function updateLinearModel(model: LinearModel, x: ArrayLike<number>, reward: number): void {
   const { dims, inverse, moment, theta } = model;
   if (x.length !== dims) throw new RangeError(`x has ${x.length} values, the model ${dims}`);
   if (!Number.isFinite(reward)) throw new RangeError(`reward must be finite, got ${reward}`);
+  const nonZero: number[] = [];
+  for (let j = 0; j < dims; j++) if (x[j] !== 0) nonZero.push(j);
   const ax = new Float64Array(dims);
-  inverseTimes(model, x, ax);
+  for (let i = 0; i < dims; i++) {
+    const row = i * dims;
+    let sum = 0;
+    for (const j of nonZero) sum += inverse[row + j]! * x[j]!;
+    ax[i] = sum;
+  }
   let denominator = 1;
-  for (let i = 0; i < dims; i++) denominator += x[i]! * ax[i]!;
+  let predicted = 0;
+  for (const j of nonZero) {
+    denominator += x[j]! * ax[j]!;
+    predicted += theta[j]! * x[j]!;
+  }
+  const step = (reward - predicted) / denominator;
   for (let i = 0; i < dims; i++) {
     const scaled = ax[i]! / denominator;
+    theta[i] = theta[i]! + ax[i]! * step;
     if (scaled === 0) continue;
     const row = i * dims;
     // A⁻¹ is symmetric, so (A⁻¹x)(A⁻¹x)ᵀ is the whole correction.
     for (let j = 0; j < dims; j++) inverse[row + j] = inverse[row + j]! - scaled * ax[j]!;
   }
-  for (let i = 0; i < dims; i++) moment[i] = moment[i]! + reward * x[i]!;
-  inverseTimes(model, moment, theta);
+  for (const j of nonZero) moment[j] = moment[j]! + reward * x[j]!;
   model.observations += 1;
 }
 
-/** θᵀx and xᵀA⁻¹x. */
+/**
+ * θᵀx and xᵀA⁻¹x. Hashed feature vectors are sparse (a few dozen of hundreds of entries), so
+ * both sums run over the non-zero entries only: O(nnz²) rather than O(d²).
+ */
 export function predictLinear(model: LinearModel, x: ArrayLike<number>): LinearPrediction {
   const { dims, inverse, theta } = model;
   if (x.length !== dims) throw new RangeError(`x has ${x.length} values, the model ${dims}`);
+  const nonZero: number[] = [];
+  for (let i = 0; i < dims; i++) if (x[i] !== 0) nonZero.push(i);
   let mean = 0;
   let spread = 0;
-  for (let i = 0; i < dims; i++) {
+  for (const i of nonZero) {
     const xi = x[i]!;
-    if (xi === 0) continue;
     mean += theta[i]! * xi;
     const row = i * dims;
     let inner = 0;
-    for (let j = 0; j < dims; j++) inner += inverse[row + j]! * x[j]!;
+    for (const j of nonZero) inner += inverse[row + j]! * x[j]!;
     spread += xi * inner;
   }
   return { mean, spread: Math.max(spread, 0) };

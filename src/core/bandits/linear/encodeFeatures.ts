@@ -21,35 +21,42 @@ export type Features = Readonly<Record<string, FeatureValue>>;
 export function encodeFeatures(groups: readonly { readonly namespace: string; readonly features: Features }[], dims: number, cross = false): Float64Array {
   const vector = new Float64Array(dims);
   vector[0] = 1;
-  const keyed: { key: string; value: number }[][] = groups.map(({ namespace, features }) => keysOf(namespace, features));
-  for (const group of keyed) for (const { key, value } of group) add(vector, key, value);
+  const keyed: { hash: number; value: number }[][] = groups.map(({ namespace, features }) => keysOf(namespace, features));
+  for (const group of keyed) for (const { hash, value } of group) add(vector, hash, value);
   if (cross && keyed.length >= 2) {
     const [first, ...rest] = keyed;
     for (const other of rest) {
-      for (const a of first!) for (const b of other) add(vector, `${a.key}×${b.key}`, a.value * b.value);
+      for (const a of first!) for (const b of other) add(vector, crossHash(a.hash, b.hash), a.value * b.value);
     }
   }
   return vector;
 }
 
-function keysOf(namespace: string, features: Features): { key: string; value: number }[] {
-  const keys: { key: string; value: number }[] = [];
+/** A pair's bucket from its two keys' hashes (no string is built: crosses are most of the work). */
+function crossHash(a: number, b: number): number {
+  let h = Math.imul(a ^ (b >>> 16), 0x85ebca6b) ^ Math.imul(b, 0xc2b2ae35);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0x27d4eb2f);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+function keysOf(namespace: string, features: Features): { hash: number; value: number }[] {
+  const keys: { hash: number; value: number }[] = [];
   for (const name of Object.keys(features).sort()) {
     const raw = features[name];
     if (raw === null || raw === undefined) continue;
     if (typeof raw === 'number') {
-      if (Number.isFinite(raw) && raw !== 0) keys.push({ key: `${namespace}:${name}`, value: raw });
+      if (Number.isFinite(raw) && raw !== 0) keys.push({ hash: fnv1a32(`${namespace}:${name}`), value: raw });
     } else if (typeof raw === 'boolean') {
-      if (raw) keys.push({ key: `${namespace}:${name}`, value: 1 });
+      if (raw) keys.push({ hash: fnv1a32(`${namespace}:${name}`), value: 1 });
     } else {
-      keys.push({ key: `${namespace}:${name}=${raw}`, value: 1 });
+      keys.push({ hash: fnv1a32(`${namespace}:${name}=${raw}`), value: 1 });
     }
   }
   return keys;
 }
 
-function add(vector: Float64Array, key: string, value: number): void {
-  const h = fnv1a32(key);
+function add(vector: Float64Array, h: number, value: number): void {
   // Bucket 0 is the intercept's own.
   const index = 1 + (h % (vector.length - 1));
   const sign = (h >>> 31) === 0 ? 1 : -1;

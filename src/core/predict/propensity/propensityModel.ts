@@ -1,6 +1,6 @@
 import { joinColumns, type FeatureMatrix } from './FeatureMatrix.js';
 import { fitImputer, imputeMissing, type Imputer } from './imputeMissing.js';
-import { fitLogistic, type LogisticModel, type LogisticOptions } from './fitLogistic.js';
+import { fitLogistic, sigmoid, type LogisticModel, type LogisticOptions } from './fitLogistic.js';
 import { fitOneHot, oneHot, type OneHotEncoder } from './oneHot.js';
 import { scoreLogistic, type Contribution } from './scoreLogistic.js';
 import { fitStandardiser, standardise, type Standardiser } from './standardise.js';
@@ -64,4 +64,40 @@ function encode(input: PropensityInput, imputer: Imputer, encoders: readonly One
     if (values === undefined) throw new RangeError(`the model needs the categorical column "${encoder.name}"`);
     return joinColumns(matrix, oneHot(values, encoder));
   }, imputeMissing(input.numeric, imputer));
+}
+
+/**
+ * One customer's score without building matrices: the same preparation and logistic model as
+ * `scorePropensity` (imputation and indicators, one-hot columns, standardisation, in the
+ * fitted column order), in one pass over the columns. Scoring a profile as an event arrives
+ * needs this; `scorePropensity` suits batches.
+ *
+ * @example scorePropensityRow(model, row, { firstPurchaseMonth: '1997-01' }, 3).propensity
+ */
+export function scorePropensityRow(model: PropensityModel, numeric: ArrayLike<number>, categorical: Readonly<Record<string, string | null | undefined>>, top: number): PropensityScore {
+  const { imputer, standardiser, logistic } = model;
+  const prepared: number[] = [];
+  for (let j = 0; j < imputer.columns.length; j++) {
+    const value = numeric[j]!;
+    prepared.push(Number.isNaN(value) ? imputer.mean[j]! : value);
+  }
+  for (let j = 0; j < imputer.columns.length; j++) if (imputer.indicator[j] === true) prepared.push(Number.isNaN(numeric[j]!) ? 1 : 0);
+  for (const encoder of model.encoders) {
+    const value = categorical[encoder.name];
+    for (const category of encoder.categories) prepared.push(value === category ? 1 : 0);
+  }
+  if (prepared.length !== logistic.columns.length) throw new RangeError(`the model has ${logistic.columns.length} columns, the row ${prepared.length}`);
+  let logit = logistic.intercept;
+  const contributions: Contribution[] = [];
+  for (let j = 0; j < prepared.length; j++) {
+    const z = (prepared[j]! - standardiser.mean[j]!) / standardiser.sd[j]!;
+    const contribution = logistic.coefficients[j]! * z;
+    logit += contribution;
+    if (top > 0) contributions.push({ feature: logistic.columns[j]!, value: z, contribution });
+  }
+  const ranked = top > 0
+    ? contributions.map((item, order) => ({ item, order })).sort((a, b) => Math.abs(b.item.contribution) - Math.abs(a.item.contribution) || a.order - b.order).slice(0, top).map(({ item }) => item)
+    : [];
+  const propensity = sigmoid(logit);
+  return { propensity, churnRisk: 1 - propensity, contributions: ranked };
 }

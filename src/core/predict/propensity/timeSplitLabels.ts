@@ -55,7 +55,7 @@ export function timeSplitLabels(orders: readonly Order[], options: TimeSplitOpti
   const firstPurchaseMonth: string[] = [];
   for (const customer of customers) {
     const days = [...spendByDay.get(customer)!.entries()].sort((a, b) => a[0] - b[0]);
-    rows.push(featuresOf(days, cutoffDay));
+    rows.push(purchaseFeatureRow(days, cutoffDay));
     firstPurchaseMonth.push(isoDateOf(days[0]![0]).slice(0, 7));
   }
   return {
@@ -66,8 +66,8 @@ export function timeSplitLabels(orders: readonly Order[], options: TimeSplitOpti
   };
 }
 
-/** One customer's row from their purchase days (ascending, with the day's spend). */
-function featuresOf(days: readonly (readonly [number, number])[], cutoffDay: number): Float64Array {
+/** One customer's row from their purchase days (ascending, with the day's spend), as of the cut-off day. */
+export function purchaseFeatureRow(days: readonly (readonly [number, number])[], cutoffDay: number): Float64Array {
   const first = days[0]![0];
   const last = days[days.length - 1]![0];
   const purchases = days.length;

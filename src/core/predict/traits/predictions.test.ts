@@ -3,9 +3,11 @@ import { seededRandom } from '../../common/random.js';
 import { compileKnowledgeModel } from '../../knowledge/KnowledgeModel.js';
 import { compileRule } from '../../rules/compileRule.js';
 import { RuleError } from '../../rules/RuleError.js';
-import { recordPurchase, type PurchaseSummary } from '../purchases/PurchaseSummary.js';
+import { ordersOfSummary, recordPurchase, type PurchaseSummary } from '../purchases/PurchaseSummary.js';
 import { parsePredictionModel, serializePredictionModel } from './PredictionModel.js';
-import { lazyPredictions, predictionsOf } from './predictionsOf.js';
+import { lazyPredictions, percentileOf, predictionsOf } from './predictionsOf.js';
+import { scorePropensity } from '../propensity/propensityModel.js';
+import { timeSplitLabels } from '../propensity/timeSplitLabels.js';
 import { trainPredictions, type TrainingProfile } from './trainPredictions.js';
 
 const dayMs = 86_400_000;
@@ -52,6 +54,22 @@ describe('trainPredictions and predictionsOf', () => {
     expect(lapsed['p_alive']).toBeLessThan(regular['p_alive']!);
     expect(regular['expected_purchases_12m']).toBeGreaterThan(10);
     expect(regular['clv_12m']).toBeGreaterThan(5 * lapsed['clv_12m']!);
+  });
+
+  it('scores one profile exactly as the batch scorer does, and ranks it among the training scores', () => {
+    const today = Math.floor(now / dayMs);
+    const orders = profiles.flatMap((p) => ordersOfSummary(p.purchases, p.id));
+    const batch = timeSplitLabels(orders, { cutoffDay: today, horizonDays: 1 });
+    const scores = scorePropensity(model.propensity!.model, { numeric: batch.features, categorical: { firstPurchaseMonth: batch.firstPurchaseMonth } }, { top: 3 });
+    const byId = new Map(profiles.map((p) => [p.id, p.purchases]));
+    batch.customers.forEach((id, i) => {
+      const one = predictionsOf(model, byId.get(id)!, now);
+      expect(one.values['purchase_propensity']).toBeCloseTo(scores[i]!.propensity, 12);
+      expect(one.explanations['purchase_propensity']!.map((c) => c.feature)).toEqual(scores[i]!.contributions.map((c) => c.feature));
+    });
+    expect(percentileOf([0.1, 0.2, 0.2, 0.4], 0.2)).toBe(50);
+    expect(percentileOf([0.1, 0.2, 0.2, 0.4], 0.05)).toBe(0);
+    expect(percentileOf([0.1, 0.2, 0.2, 0.4], 0.5)).toBe(100);
   });
 
   it('gives null predictions without a model or for a profile that never bought', () => {

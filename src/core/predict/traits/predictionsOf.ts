@@ -1,7 +1,8 @@
 import type { Contribution } from '../propensity/scoreLogistic.js';
-import { scorePropensity } from '../propensity/propensityModel.js';
-import { timeSplitLabels } from '../propensity/timeSplitLabels.js';
-import { dayOf, ordersOfSummary, rfmOf, type PurchaseSummary } from '../purchases/PurchaseSummary.js';
+import { scorePropensityRow } from '../propensity/propensityModel.js';
+import { purchaseFeatureRow } from '../propensity/timeSplitLabels.js';
+import { isoDateOf } from '../orders/Order.js';
+import { dayOf, rfmOf, type PurchaseSummary } from '../purchases/PurchaseSummary.js';
 import type { LifetimeValuePrediction, PredictionModel } from './PredictionModel.js';
 import { customerLifetimeValue } from '../clv/customerLifetimeValue.js';
 import { expectedPurchases, probabilityAlive } from '../clv/expectedPurchases.js';
@@ -35,15 +36,15 @@ export function predictionsOf(model: PredictionModel | null, purchases: Purchase
   if (model.lifetimeValue !== undefined) Object.assign(values, lifetimeValueOf(model.lifetimeValue, purchases, now));
   if (model.propensity !== undefined) {
     const today = dayOf(now);
-    const orders = ordersOfSummary(purchases, 'profile').filter((o) => o.day <= today);
-    if (orders.length > 0) {
-      const row = timeSplitLabels(orders, { cutoffDay: today, horizonDays: 1 });
-      const [score] = scorePropensity(model.propensity.model, { numeric: row.features, categorical: { firstPurchaseMonth: row.firstPurchaseMonth } }, { top });
-      values['purchase_propensity'] = score!.propensity;
-      values['purchase_propensity_percentile'] = percentileOf(model.propensity.scoreQuantiles, score!.propensity);
-      values['churn_risk'] = score!.churnRisk;
-      explanations['purchase_propensity'] = score!.contributions;
-      explanations['churn_risk'] = score!.contributions.map((c) => ({ ...c, contribution: -c.contribution }));
+    const days: [number, number][] = [];
+    purchases.d.forEach((d, i) => { if (d <= today) days.push([d, purchases.s[i] ?? 0]); });
+    if (days.length > 0) {
+      const score = scorePropensityRow(model.propensity.model, purchaseFeatureRow(days, today), { firstPurchaseMonth: isoDateOf(days[0]![0]).slice(0, 7) }, top);
+      values['purchase_propensity'] = score.propensity;
+      values['purchase_propensity_percentile'] = percentileOf(model.propensity.scoreQuantiles, score.propensity);
+      values['churn_risk'] = score.churnRisk;
+      explanations['purchase_propensity'] = score.contributions;
+      explanations['churn_risk'] = score.contributions.map((c) => ({ ...c, contribution: -c.contribution }));
     }
   }
   return { values, explanations };
@@ -64,16 +65,24 @@ function lifetimeValueOf(model: LifetimeValuePrediction, purchases: PurchaseSumm
   };
 }
 
-/** The percentile (0 to 100) of a score among the training population's quantiles. */
+/** The percentile (0 to 100) of a score among the training population's quantiles (ascending): below plus half of the ties. */
 export function percentileOf(quantiles: readonly number[], score: number): number {
   if (quantiles.length === 0) return 50;
-  let below = 0;
-  let equal = 0;
-  for (const q of quantiles) {
-    if (q < score) below++;
-    else if (q === score) equal++;
+  const firstAtLeast = bound(quantiles, (q) => q >= score);
+  const firstAbove = bound(quantiles, (q) => q > score);
+  return (100 * (firstAtLeast + (firstAbove - firstAtLeast) / 2)) / quantiles.length;
+}
+
+/** The first index whose value passes `test` (a test that, once true, stays true along the list). */
+function bound(sorted: readonly number[], test: (value: number) => boolean): number {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (test(sorted[mid]!)) high = mid;
+    else low = mid + 1;
   }
-  return (100 * (below + equal / 2)) / quantiles.length;
+  return low;
 }
 
 /**
