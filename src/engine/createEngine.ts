@@ -17,6 +17,7 @@ import { OrderRulesService } from '../recommend/OrderRules.js';
 import { ContentModels } from '../recommend/ContentModels.js';
 import { LiveSessions } from '../recommend/LiveSessions.js';
 import type { LiveStore } from '../profiles/LiveStore.js';
+import { PersonalizerService, type PersonalizerSettings } from '../learn/PersonalizerService.js';
 
 export interface EngineOptions {
   readonly store: LiveStore;
@@ -27,6 +28,8 @@ export interface EngineOptions {
   readonly decisionSampleRate: number;
   readonly collectObserver?: CollectObserver;
   readonly decisionObserver?: DecisionObserver;
+  /** The Personalizer-compatible loop's settings (exploration share, model size, reward wait); defaults as Personalizer's. */
+  readonly personalizer?: Partial<PersonalizerSettings>;
 }
 
 /**
@@ -61,6 +64,8 @@ export interface Engine {
   readonly sessions: LiveSessions;
   /** Prediction models (`predictions.*`): the training job, the model in force, a profile's scores. */
   readonly predictions: PredictionService;
+  /** Microsoft Personalizer's rank-and-reward loop: a shared linear model per workspace, learned from its logged rank events. */
+  readonly personalizer: PersonalizerService;
 }
 
 /** Wires the services over a store; the one place that knows how they fit together. */
@@ -97,5 +102,11 @@ export function createEngine(options: EngineOptions): Engine {
   });
   const experiments = new ExperimentService({ store: store.experiments, models: decisionModels, clock });
   const predictions = new PredictionService({ store, models, clock });
-  return { store, workspaces, models, decisionModels, knowledgeAdmin, decisionAdmin, collector, decisions, experiments, catalog, recommendations, recommenders, orderRules, contentModels, sessions, predictions };
+  const personalizer = new PersonalizerService({
+    store: store.rankEvents, clock, ids, random: options.random, ...(options.personalizer === undefined ? {} : { settings: options.personalizer }),
+  });
+  return {
+    store, workspaces, models, decisionModels, knowledgeAdmin, decisionAdmin, collector, decisions, experiments, catalog, recommendations, recommenders, orderRules,
+    contentModels, sessions, predictions, personalizer,
+  };
 }

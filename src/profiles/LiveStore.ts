@@ -407,6 +407,7 @@ export function createLiveStore(adapter: AttuneStore, options: LiveStoreOptions)
     experiments,
     catalog,
     recommenderModels: adapter.recommenderModels,
+    rankEvents: adapter.rankEvents,
     flushState: fresh,
     async itemModels(ws) {
       await ready();

@@ -66,18 +66,33 @@ export function presentedKey(request: FastifyRequest): string | null {
 /** Resolves the request's key to a principal of the given kind (or one of the kinds), or throws a 401/403 problem. */
 export async function authenticate(request: FastifyRequest, workspaces: WorkspaceService, kind: KeyKind | readonly KeyKind[]): Promise<Principal> {
   const kinds: readonly KeyKind[] = typeof kind === 'string' ? [kind] : kind;
-  const key = presentedKey(request);
-  if (key === null) {
-    throw new AttuneError('ATTUNE_AUTH_MISSING', {
-      detail: kinds.includes('write') ? 'send the write key as the Basic auth user name, or as writeKey in the body' : 'send the secret key as Authorization: Bearer <secretKey>',
-    });
-  }
+  const hint = kinds.includes('write') ? 'send the write key as the Basic auth user name, or as writeKey in the body' : 'send the secret key as Authorization: Bearer <secretKey>';
+  return authenticateKey(presentedKey(request), workspaces, kinds, hint);
+}
+
+/**
+ * Resolves a presented key (null: none) to a principal of one of the kinds, or throws a 401/403
+ * problem; `missingHint` says how to send one.
+ */
+export async function authenticateKey(key: string | null, workspaces: WorkspaceService, kinds: readonly KeyKind[], missingHint: string): Promise<Principal> {
+  if (key === null) throw new AttuneError('ATTUNE_AUTH_MISSING', { detail: missingHint });
   const principal = await workspaces.authenticate(key);
   if (principal === undefined) throw new AttuneError('ATTUNE_AUTH_INVALID');
   if (!kinds.includes(principal.key.kind)) {
     throw new AttuneError('ATTUNE_FORBIDDEN', { detail: `this endpoint needs a ${kinds.join(' or ')} key; a ${principal.key.kind} key was given` });
   }
   return principal;
+}
+
+/**
+ * The key a Personalizer client presents: the `Ocp-Apim-Subscription-Key` header (what
+ * Azure's clients send), or else whatever `presentedKey` finds (a Bearer token).
+ */
+export function subscriptionKey(request: FastifyRequest): string | null {
+  const header = request.headers['ocp-apim-subscription-key'];
+  const value = Array.isArray(header) ? header[0] : header;
+  if (value !== undefined && value.trim().length > 0) return value.trim();
+  return presentedKey(request);
 }
 
 /** Checks the server-wide admin token (for creating and listing workspaces). */

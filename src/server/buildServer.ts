@@ -30,6 +30,8 @@ import { experimentRoutes } from './routes/experimentRoutes.js';
 import { exampleRoutes, type ExampleRoutesOptions } from './routes/exampleRoutes.js';
 import { docsRoutes } from './routes/docsRoutes.js';
 import { homeRoutes } from './routes/homeRoutes.js';
+import { personalizerRoutes } from './routes/personalizerRoutes.js';
+import type { PersonalizerSettings } from '../learn/PersonalizerService.js';
 import type { LiveStore } from '../profiles/LiveStore.js';
 
 export interface ServerOptions {
@@ -51,6 +53,8 @@ export interface ServerOptions {
   /** The example shop's write key and signed demo user (served at /examples/shop); none or null: the example is off. */
   readonly example?: ExampleRoutesOptions['example'];
   /** Pino options (`stream`: where the JSON lines go, stdout by default), or false for no logs (tests, benchmarks). */
+  /** The Personalizer-compatible loop's settings; default Personalizer's (20% exploration, default reward 0 after 10 minutes). */
+  readonly personalizer?: Partial<PersonalizerSettings>;
   readonly logger?: false | { readonly level: string; readonly stream?: NodeJS.WritableStream };
 }
 
@@ -79,6 +83,7 @@ export async function buildServer(options: ServerOptions): Promise<AttuneServer>
     store: options.store, clock: options.clock, ids: options.ids,
     random: options.random ?? seededRandom(options.clock.now() ^ process.pid),
     decisionSampleRate: options.decisionSampleRate ?? 1,
+    ...(options.personalizer === undefined ? {} : { personalizer: options.personalizer }),
     collectObserver: metrics.collect,
     decisionObserver: {
       decided: metrics.decide.decided,
@@ -163,6 +168,7 @@ export async function buildServer(options: ServerOptions): Promise<AttuneServer>
   await app.register(recommenderModelRoutes, { workspaces, recommenders: engine.recommenders });
   await app.register(predictionRoutes, { workspaces, predictions: engine.predictions });
   await app.register(recommendAdminRoutes, { workspaces, orderRules: engine.orderRules });
+  await app.register(personalizerRoutes, { workspaces, personalizer: engine.personalizer });
   app.addHook('preClose', async () => {
     ready = false;
   });

@@ -60,6 +60,7 @@ export async function installOpenApi(app: FastifyInstance): Promise<void> {
         securitySchemes: {
           writeKeyBasic: { type: 'http', scheme: 'basic', description: 'The write key as the user name, empty password (what Segment libraries send)' },
           secretKeyBearer: { type: 'http', scheme: 'bearer', description: 'The workspace secret key' },
+          subscriptionKey: { type: 'apiKey', in: 'header', name: 'Ocp-Apim-Subscription-Key', description: 'The workspace secret key, as Microsoft Personalizer\'s clients send their key' },
           adminBearer: { type: 'http', scheme: 'bearer', description: 'The server admin token (ATTUNE_ADMIN_TOKEN)' },
         },
       },

@@ -514,6 +514,88 @@ export interface RecommenderModelStore {
   deleteOldModels(workspaceId: string, keep: number): Promise<number[]>;
 }
 
+/**
+ * One rank call of the Personalizer-compatible API (src/learn), as logged: the context and the
+ * candidate actions as sent, the action chosen and every action's probability (the propensity
+ * off-policy evaluation weights by), and what became of it. These records are primary data, not
+ * state derived from the event log: the model is derived from them (`learnedEvents`).
+ */
+export interface RankEventRecord {
+  readonly workspaceId: string;
+  readonly eventId: string;
+  /** `contextFeatures` as sent (a list of objects). */
+  readonly context: readonly unknown[];
+  /** The candidate actions as sent, excluded ones included (with probability 0). */
+  readonly actions: readonly { readonly id: string; readonly features: readonly unknown[] }[];
+  readonly excludedActions: readonly string[];
+  readonly chosenActionId: string;
+  /** Each action's probability of being chosen, in the order of `actions`; they sum to 1. */
+  readonly probabilities: readonly number[];
+  readonly rankedAt: number;
+  /** When the event was activated; null: deferred and not activated (it teaches nothing). */
+  readonly activatedAt: number | null;
+  /** The reward that counts (the earliest), or null: none yet. */
+  readonly reward: number | null;
+  /** `sent`: a reward call; `default`: none arrived within the wait time after activation. */
+  readonly rewardSource: 'sent' | 'default' | null;
+  readonly rewardedAt: number | null;
+  /** The event's position in the order the model learned it (1, 2, ... per workspace); null: not learned yet. */
+  readonly learnedSeq: number | null;
+}
+
+/** What a reward or an activation did: the event learned now (both activated and rewarded), if any. */
+export type RankEventChange =
+  | { readonly kind: 'unknown' }
+  /** A reward for an event that has one already (the earliest counts), or an activation of an active event. */
+  | { readonly kind: 'unchanged' }
+  | { readonly kind: 'changed'; readonly learned: RankEventRecord | null };
+
+/**
+ * A workspace's rank model as it was after learning the events up to `learnedSeq`: a cache of
+ * derived state that spares a start the replay of every event (the events after it are
+ * replayed). Deleting it loses nothing.
+ */
+export interface RankModelSnapshot {
+  readonly learnedSeq: number;
+  /** The settings it was learned with: a snapshot of other settings is not used. */
+  readonly dims: number;
+  readonly ridge: number;
+  readonly observations: number;
+  readonly inverse: Float64Array;
+  readonly moment: Float64Array;
+  readonly theta: Float64Array;
+  readonly savedAt: number;
+}
+
+/**
+ * The rank events of the Personalizer-compatible API. Every method is one transaction, so an
+ * event is learned exactly once, at the moment it is both activated and rewarded, and
+ * `learnedSeq` numbers the events in the order they were learned: replaying `learnedEvents`
+ * rebuilds the model exactly as it was updated online.
+ */
+export interface RankEventStore {
+  /** Stores a new event (its outcome fields as given); false when the workspace has this event id already. */
+  recordRank(event: RankEventRecord): Promise<boolean>;
+  /** Records the event's reward unless it has one (the earliest counts); learns it if it is active. */
+  reward(workspaceId: string, eventId: string, value: number, at: number): Promise<RankEventChange>;
+  /** Activates a deferred event; learns it if it has a reward already. */
+  activate(workspaceId: string, eventId: string, at: number): Promise<RankEventChange>;
+  /**
+   * Gives `value` (the default reward) to every event activated at or before `activatedBy` that
+   * has no reward, and learns them, in activation order; returns them as learned.
+   */
+  expire(workspaceId: string, activatedBy: number, value: number, at: number): Promise<RankEventRecord[]>;
+  /** Learned events with `learnedSeq` above `afterSeq`, in learning order, at most `limit`. */
+  learnedEvents(workspaceId: string, afterSeq: number, limit: number): Promise<RankEventRecord[]>;
+  /** Events ranked before `before` (an event id from the previous page; none: the newest), newest first. */
+  listEvents(workspaceId: string, limit: number, before?: string): Promise<RankEventRecord[]>;
+  getEvent(workspaceId: string, eventId: string): Promise<RankEventRecord | undefined>;
+  /** Replaces the workspace's snapshot. */
+  saveSnapshot(workspaceId: string, snapshot: RankModelSnapshot): Promise<void>;
+  /** The workspace's snapshot, numbers exactly as saved; undefined: none. */
+  loadSnapshot(workspaceId: string): Promise<RankModelSnapshot | undefined>;
+}
+
 /** Everything the server needs from a store, opened together and closed together. */
 export interface AttuneStore {
   readonly log: EventLogWriter;
@@ -528,6 +610,7 @@ export interface AttuneStore {
   readonly experiments: ExperimentStore;
   readonly catalog: CatalogStore;
   readonly recommenderModels: RecommenderModelStore;
+  readonly rankEvents: RankEventStore;
   /** Releases the store; every append and state write that has settled is kept. */
   close(): Promise<void>;
 }

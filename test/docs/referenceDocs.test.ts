@@ -15,6 +15,7 @@ import { compileMetric } from '../../src/core/experiments/metricValues.js';
 import { compileFeatures } from '../../src/core/features/compileFeatures.js';
 import { aggregates, FeatureDefinition } from '../../src/core/features/FeatureDefinition.js';
 import { DecideRequest } from '../../src/api/decideSchemas.js';
+import { PersonalizerRankRequest, PersonalizerRewardRequest } from '../../src/api/personalizerSchemas.js';
 import { checkItemInput, checkItemPatch } from '../../src/core/catalog/checkItem.js';
 import { ItemInput, ItemPatch } from '../../src/core/catalog/Item.js';
 import { basicAuth, bearer, startHarness, type Harness } from '../support/harness.js';
@@ -35,6 +36,7 @@ const docs: Readonly<Record<string, Readonly<Record<string, TSchema>>>> = {
   'docs/decisions.md': { PlacementDefinition, ScoringStrategy, ActionDefinition, CapRules, DecideRequest },
   'docs/experiments.md': { ExperimentDefinition, ExperimentArm, ArmServe, MetricDefinition, MeasurementSettings },
   'docs/catalog.md': { ItemInput, ItemPatch },
+  'docs/personalizer.md': { PersonalizerRankRequest, PersonalizerRewardRequest },
 };
 
 /** What the core checks beyond the schema, for the examples: nothing is thrown or listed. */
@@ -121,6 +123,7 @@ const endpoints: Readonly<Record<string, (value: Record<string, unknown>) => { m
   ExperimentDefinition: (v) => ({ method: 'PUT', url: `/admin/v1/experiments/${String(v['id'])}`, clean: 'warnings' }),
   MeasurementSettings: () => ({ method: 'PUT', url: '/admin/v1/measurement' }),
   DecideRequest: () => ({ method: 'POST', url: '/v1/decide' }),
+  PersonalizerRankRequest: () => ({ method: 'POST', url: '/personalizer/v1.0/rank' }),
 };
 
 describe('the API', () => {

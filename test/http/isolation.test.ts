@@ -12,6 +12,7 @@ import { experimentIsolationCases } from './experimentIsolation.js';
 import { knowledgeIsolationCases } from './knowledgeIsolation.js';
 import { recommenderModelIsolationCases } from './recommenderModelIsolation.js';
 import { recommendIsolationCases } from './recommendIsolation.js';
+import { personalizerIsolationCases } from './personalizerIsolation.js';
 
 /**
  * Nothing crosses workspaces. Each registered route has an isolation case below, and a
@@ -133,6 +134,7 @@ const cases: Record<string, IsolationCase> = {
   ...catalogIsolationCases,
   ...recommenderModelIsolationCases,
   ...recommendIsolationCases,
+  ...personalizerIsolationCases,
 
   'GET /v1/projects/:writeKey/settings': async (h) => {
     for (const [own, other] of [[h.a, h.b], [h.b, h.a]] as const) {

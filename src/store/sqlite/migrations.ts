@@ -320,4 +320,42 @@ export const migrations: readonly string[] = [
     PRIMARY KEY (workspace_id, version)
   ) WITHOUT ROWID;
   `,
+  // Rank events of the Personalizer-compatible API (src/learn/PersonalizerService.ts): primary
+  // records, not derived from the event log. learned_seq numbers the events in the order the
+  // model learned them, so a replay rebuilds it exactly; the partial index finds the events
+  // waiting for their reward (the default reward is due once the wait time has passed). A
+  // snapshot of a workspace's model spares a start the replay of the events it has learned.
+  `
+  CREATE TABLE rank_events (
+    id INTEGER PRIMARY KEY,
+    workspace_id TEXT NOT NULL,
+    event_id TEXT NOT NULL,
+    context TEXT NOT NULL,
+    actions TEXT NOT NULL,
+    excluded_actions TEXT NOT NULL,
+    chosen_action_id TEXT NOT NULL,
+    probabilities TEXT NOT NULL,
+    ranked_at INTEGER NOT NULL,
+    activated_at INTEGER,
+    reward REAL,
+    reward_source TEXT,
+    rewarded_at INTEGER,
+    learned_seq INTEGER
+  );
+  CREATE UNIQUE INDEX rank_events_event ON rank_events (workspace_id, event_id);
+  CREATE INDEX rank_events_order ON rank_events (workspace_id, id);
+  CREATE UNIQUE INDEX rank_events_learned ON rank_events (workspace_id, learned_seq) WHERE learned_seq IS NOT NULL;
+  CREATE INDEX rank_events_waiting ON rank_events (workspace_id, activated_at) WHERE learned_seq IS NULL AND reward IS NULL AND activated_at IS NOT NULL;
+  CREATE TABLE rank_model_snapshots (
+    workspace_id TEXT PRIMARY KEY,
+    learned_seq INTEGER NOT NULL,
+    dims INTEGER NOT NULL,
+    ridge REAL NOT NULL,
+    observations INTEGER NOT NULL,
+    inverse BLOB NOT NULL,
+    moment BLOB NOT NULL,
+    theta BLOB NOT NULL,
+    saved_at INTEGER NOT NULL
+  );
+  `,
 ];

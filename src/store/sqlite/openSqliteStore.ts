@@ -7,6 +7,7 @@ import { SqliteEventLog } from './SqliteEventLog.js';
 import { SqliteKnowledgeStore } from './SqliteKnowledgeStore.js';
 import { SqliteLogWriter } from './SqliteLogWriter.js';
 import { SqliteProfileReader } from './SqliteProfileReader.js';
+import { SqliteRankEventStore } from './SqliteRankEventStore.js';
 import { SqliteRecommenderModelStore } from './SqliteRecommenderModelStore.js';
 import { SqliteStateStore } from './SqliteStateStore.js';
 import { SqliteWorkspaceStore } from './SqliteWorkspaceStore.js';
@@ -63,6 +64,7 @@ export function openSqliteStore(options: OpenSqliteStoreOptions): SqliteStore {
     experiments: new SqliteExperimentStore(db),
     catalog: new SqliteCatalogStore(db),
     recommenderModels: new SqliteRecommenderModelStore(db),
+    rankEvents: new SqliteRankEventStore(db),
     async writerPragma(pragma) {
       return thread === undefined ? db.pragma(pragma) : thread.run({ kind: 'pragma', pragma });
     },

@@ -65,3 +65,26 @@ describe('query plans of log reads', () => {
     expect(plan, sql).toEqual(['SEARCH events USING INTEGER PRIMARY KEY (rowid>?)']);
   });
 });
+
+describe('query plans of rank events', () => {
+  // A reward runs several of these, and the default-reward check runs at every rank call: a
+  // plan that walks the workspace's events (the next learning number was one) grows with the log.
+  it('reads rank events through an index, never by walking the table', () => {
+    store = openSqliteStore({ path: ':memory:', synchronous: 'normal' });
+    const db = store.db;
+    const reads = statementsOf(store.rankEvents).filter((sql) => /^\s*SELECT/i.test(sql));
+    expect(reads.length).toBeGreaterThanOrEqual(6);
+    for (const sql of reads) {
+      const plan = (sql.includes('@')
+        ? db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all({ ws: 'x', before: 'y', limit: 1 })
+        : db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...(sql.match(/\?/g) ?? []).map(() => 1))) as { detail: string }[];
+      for (const { detail } of plan) {
+        expect(detail, sql).not.toMatch(/^SCAN/);
+        // The workspace's events in index order only where a LIMIT stops the walk (the listing);
+        // the snapshot table has one row per workspace.
+        if (/FROM rank_events\b/.test(sql) && !/LIMIT/.test(sql)) expect(detail, sql).not.toMatch(/\(workspace_id=\?\)$/);
+      }
+      expect(plan.some(({ detail }) => /^SEARCH/.test(detail)), sql).toBe(true);
+    }
+  });
+});

@@ -11,6 +11,7 @@ import { stateBatch } from '../contract/shared.contract.js';
 import { describeEventLogWriterContract } from '../contract/eventLogWriter.contract.js';
 import { describeStateStoreContract } from '../contract/stateStore.contract.js';
 import { describeRecommenderModelStoreContract } from '../contract/recommenderModelStore.contract.js';
+import { describeRankEventStoreContract } from '../contract/rankEventStore.contract.js';
 import { describePredictionModelStoreContract } from '../contract/predictionModelStore.contract.js';
 import { MODEL_PART_BYTES } from './SqliteRecommenderModelStore.js';
 import { defaultIdentitySettings } from '../../core/identity/types.js';
@@ -61,6 +62,9 @@ describeExperimentStoreContract('sqlite (file, storage thread)', async () => ope
 describeEventLogWriterContract('sqlite (file, storage thread)', async () => openOnFile('worker'), async (store) => openSqliteStore({ path: store.path, synchronous: 'normal', writer: 'worker' }));
 describeStateStoreContract('sqlite (file, storage thread)', async () => openOnFile('worker'));
 describeRecommenderModelStoreContract('sqlite (file, storage thread)', async () => openOnFile('worker'));
+describeRankEventStoreContract('sqlite (:memory:)', async () => openInMemory());
+describeRankEventStoreContract('sqlite (file)', async () => openOnFile());
+describeRankEventStoreContract('sqlite (file, storage thread)', async () => openOnFile('worker'));
 
 describe('openSqliteStore', () => {
   it('keeps committed events, profiles and workspaces when the file is closed and opened again', async () => {
