@@ -13,6 +13,7 @@ import { knowledgeIsolationCases } from './knowledgeIsolation.js';
 import { recommenderModelIsolationCases } from './recommenderModelIsolation.js';
 import { recommendIsolationCases } from './recommendIsolation.js';
 import { personalizerIsolationCases } from './personalizerIsolation.js';
+import { predictionIsolationCases } from './predictionIsolation.js';
 
 /**
  * Nothing crosses workspaces. Each registered route has an isolation case below, and a
@@ -135,6 +136,7 @@ const cases: Record<string, IsolationCase> = {
   ...recommenderModelIsolationCases,
   ...recommendIsolationCases,
   ...personalizerIsolationCases,
+  ...predictionIsolationCases,
 
   'GET /v1/projects/:writeKey/settings': async (h) => {
     for (const [own, other] of [[h.a, h.b], [h.b, h.a]] as const) {
