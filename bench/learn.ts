@@ -17,8 +17,10 @@ import { busyCoresBeforeRun, count, fixed, gitState, loadAverage, machineInfo, r
  * decision of a Thompson-sampling placement (`banditDecisionMicrosP99`) beside the same
  * decision of a priority placement over the same ten actions (`priorityDecisionMicrosP99`,
  * the floor), both through DecisionService.decide with profiles in memory; a contextual
- * choice (`contextualDecisionMicrosP99`, see support/learnContextual.ts); online updates of the
- * contextual model (`rewardsPerSecond`); and off-policy evaluation of a million logged
+ * decision, the Personalizer-compatible rank call through PersonalizerService with its event
+ * stored (`contextualDecisionMicrosP99`; the core's choice alone beside it, see
+ * support/learnContextual.ts); rewards through the same service (`rewardsPerSecond`: the
+ * model's online update and the stored reward); and off-policy evaluation of a million logged
  * decisions by IPW, SNIPW, DM and DR (`opeSecondsPerMillionDecisions`). See docs/BENCHMARKS.md.
  */
 
@@ -47,6 +49,11 @@ const clickRates = actions.map((_a, i) => (i === 7 ? 0.08 : 0.02 + 0.003 * i));
 interface DecisionRuns {
   readonly priority: Percentiles;
   readonly bandit: Percentiles;
+  /** Personalizer-compatible rank calls (the contextual bandit, its event stored) through PersonalizerService. */
+  readonly rank: Percentiles;
+  readonly rewardsPerSecond: number;
+  readonly rankRight: number;
+  readonly rankCalls: number;
   readonly banditShares: Record<string, number>;
   readonly priorityAnswers: number;
 }
@@ -80,7 +87,26 @@ async function measureDecisions(settings: LearnSettings): Promise<DecisionRuns> 
       await server.collector.collect(workspace, { events: events.slice(start, start + 500), caller: trustedCaller, routeType: null });
     }
     const userOf = (i: number) => `u${(i % settings.profiles).toString()}`;
-    const timed: Record<'priority' | 'bandit', number[]> = { priority: [], bandit: [] };
+    const timed: Record<'priority' | 'bandit' | 'rank', number[]> = { priority: [], bandit: [], rank: [] };
+    // The contextual bandit as its callers use it: Personalizer's rank call, 10 actions with
+    // features, a context of 8; first trained by rank and reward rounds whose best action
+    // depends on the visitor's segment (timed: the rewards per second).
+    const personalizer = server.engine.personalizer;
+    const rankActions = actions.map((id, i) => ({ id, features: [{ category: `c${(i % 3).toString()}`, price: 10 + i }] }));
+    const contextFor = (segment: number) => [{ segment: `s${segment.toString()}`, device: segment % 2 === 0 ? 'mobile' : 'desktop', visits: 1 + segment, hour: 9 + segment }, { country: 'DE', returning: segment > 1, referrer: 'search', cart: 0 }];
+    const rankRandom = coreRandom(8);
+    let rewardMicros = 0;
+    const rewardRounds = settings.quick ? 1_000 : 5_000;
+    for (let t = 0; t < rewardRounds; t++) {
+      const segment = t % 4;
+      const ranked = await personalizer.rank(workspace.id, { contextFeatures: contextFor(segment), actions: rankActions });
+      const paid = ranked.rewardActionId === actions[segment] ? rankRandom.next() < 0.6 : rankRandom.next() < 0.05;
+      const started = process.hrtime.bigint();
+      await personalizer.reward(workspace.id, ranked.eventId, paid ? 1 : 0);
+      rewardMicros += Number(process.hrtime.bigint() - started) / 1000;
+    }
+    const rewardsPerSecond = rewardRounds / (rewardMicros / 1e6);
+    let rankRight = 0;
     const shares: Record<string, number> = {};
     let priorityAnswers = 0;
     for (let i = 0; i < settings.warmupCalls + settings.calls; i++) {
@@ -94,10 +120,21 @@ async function measureDecisions(settings: LearnSettings): Promise<DecisionRuns> 
         if (placement === 'priority' && decision.actionId === 'offer-9' && decision.probability === 1) priorityAnswers++;
         if (placement === 'bandit') shares[decision.actionId!] = decision.probability;
       }
+      const segment = i % 4;
+      const rankStarted = process.hrtime.bigint();
+      const ranked = await personalizer.rank(workspace.id, { contextFeatures: contextFor(segment), actions: rankActions });
+      const rankMicros = Number(process.hrtime.bigint() - rankStarted) / 1000;
+      if (i >= settings.warmupCalls) {
+        timed.rank.push(rankMicros);
+        if (ranked.ranking[0]!.id === actions[segment]) rankRight++;
+      }
       // Let the group committer record the decisions between calls, as between requests.
       if (i % 50 === 0) await new Promise((resolve) => setImmediate(resolve));
     }
-    return { priority: percentiles(Float64Array.from(timed.priority)), bandit: percentiles(Float64Array.from(timed.bandit)), banditShares: shares, priorityAnswers };
+    return {
+      priority: percentiles(Float64Array.from(timed.priority)), bandit: percentiles(Float64Array.from(timed.bandit)), banditShares: shares, priorityAnswers,
+      rank: percentiles(Float64Array.from(timed.rank)), rewardsPerSecond, rankRight, rankCalls: timed.rank.length,
+    };
   } finally {
     await server.app.close();
     rmSync(dataDir, { recursive: true, force: true });
@@ -140,18 +177,19 @@ export async function learnBenchmark(args: readonly string[]): Promise<void> {
   const priorityP99 = decisions.priority.p99;
   const summary = {
     banditDecisionMicrosP99: round(decisions.bandit.p99, 1),
-    contextualDecisionMicrosP99: round(contextual.decision.p99, 1),
+    contextualDecisionMicrosP99: round(decisions.rank.p99, 1),
     priorityDecisionMicrosP99: round(priorityP99, 1),
     banditRatioToPriority: round(decisions.bandit.p99 / priorityP99, 3),
-    contextualRatioToPriority: round(contextual.decision.p99 / priorityP99, 3),
-    rewardsPerSecond: Math.round(contextual.rewardsPerSecond),
+    contextualRatioToPriority: round(decisions.rank.p99 / priorityP99, 3),
+    rewardsPerSecond: Math.round(decisions.rewardsPerSecond),
     opeSecondsPerMillionDecisions: round(opeSecondsPerMillion, 3),
   };
   console.log(`  priority decision: p50 ${fixed(decisions.priority.p50, 1)} µs, p99 ${fixed(priorityP99, 1)} µs`);
   console.log(`  Thompson decision: p50 ${fixed(decisions.bandit.p50, 1)} µs, p99 ${fixed(decisions.bandit.p99, 1)} µs (${fixed(summary.banditRatioToPriority, 2)}x the priority decision; goal ${goals.ratioToPriority.toString()}x)`);
   console.log(`    shares recorded: ${Object.entries(decisions.banditShares).sort().map(([id, p]) => `${id} ${fixed(p, 3)}`).join(', ')}`);
-  console.log(`  contextual (${contextual.description}): p50 ${fixed(contextual.decision.p50, 1)} µs, p99 ${fixed(contextual.decision.p99, 1)} µs (${fixed(summary.contextualRatioToPriority, 2)}x)`);
-  console.log(`  online updates: ${count(contextual.rewardsPerSecond)} rewards/s`);
+  console.log(`  contextual: Personalizer rank calls (10 actions, the event stored): p50 ${fixed(decisions.rank.p50, 1)} µs, p99 ${fixed(decisions.rank.p99, 1)} µs (${fixed(summary.contextualRatioToPriority, 2)}x the priority decision); the segment's best action ranked first in ${count(decisions.rankRight)} of ${count(decisions.rankCalls)}`);
+  console.log(`  online updates: ${count(decisions.rewardsPerSecond)} rewards/s through PersonalizerService.reward (model update and stored reward)`);
+  console.log(`  the core's contextual choice alone (${contextual.description}): p50 ${fixed(contextual.decision.p50, 1)} µs, p99 ${fixed(contextual.decision.p99, 1)} µs; ${count(contextual.rewardsPerSecond)} model updates/s`);
   console.log(`  OPE of ${count(ope.rounds)} decisions (IPW, SNIPW, DM, DR; point estimates): ${fixed(ope.seconds, 2)} s; truth ${fixed(ope.truth, 4)}, ${Object.entries(ope.estimates).map(([k, v]) => `${k} ${fixed(v, 4)}`).join(', ')}`);
   const best = Object.entries(decisions.banditShares).sort((a, b) => b[1] - a[1])[0];
   const checks: Check[] = [
@@ -159,6 +197,7 @@ export async function learnBenchmark(args: readonly string[]): Promise<void> {
     { name: 'bandit allocation', ok: best !== undefined && best[0] === 'offer-7' && best[1] > 0.5, detail: `the largest recorded share is ${best === undefined ? 'none' : `${best[0]} ${fixed(best[1], 3)}`}; offer-7 has the best seeded click rate` },
     { name: 'bandit shares are probabilities', ok: Object.values(decisions.banditShares).every((p) => p >= 0.01 - 1e-12 && p <= 1), detail: 'every recorded share is at least the 1% exploration floor and at most 1' },
     { name: 'contextual choices', ok: contextual.check.ok, detail: contextual.check.detail },
+    { name: 'rank calls learn', ok: decisions.rankRight > 0.5 * decisions.rankCalls, detail: `the visitor segment's best action ranked first in ${count(decisions.rankRight)} of ${count(decisions.rankCalls)} rank calls after ${count(settings.quick ? 1_000 : 5_000)} rewarded rounds (needs more than half)` },
     ...(['ipw', 'snipw', 'dr'] as const).map((estimator): Check => {
       const value = ope.estimates[estimator] ?? Number.NaN;
       const tolerance = 4 * Math.sqrt((ope.truth * (1 - ope.truth)) / ope.rounds) * 3;
@@ -171,7 +210,10 @@ export async function learnBenchmark(args: readonly string[]): Promise<void> {
     goals: { ...goals, banditMet: summary.banditRatioToPriority <= goals.ratioToPriority, contextualMet: summary.contextualRatioToPriority <= goals.ratioToPriority },
     settings,
     decisions: { priority: latency(decisions.priority), bandit: latency(decisions.bandit), banditShares: decisions.banditShares },
-    contextual: { description: contextual.description, latency: latency(contextual.decision), rewardsPerSecond: Math.round(contextual.rewardsPerSecond) },
+    contextual: {
+      rank: latency(decisions.rank), rankRight: decisions.rankRight,
+      coreChoice: { description: contextual.description, latency: latency(contextual.decision), modelUpdatesPerSecond: Math.round(contextual.rewardsPerSecond) },
+    },
     ope: { rounds: ope.rounds, seconds: round(ope.seconds, 3), truth: ope.truth, estimates: ope.estimates },
     machine: machineInfo(),
     busyCoresBefore: round(busyBefore, 2),
