@@ -521,7 +521,7 @@ describe('/openapi.json', () => {
     return schema?.$ref === undefined ? schema : doc.components.schemas[schema.$ref.replace('#/components/schemas/', '')];
   };
 
-  it('is an OpenAPI 3.1 document with the four ways to authenticate (the fourth: Personalizer clients' subscription key)', () => {
+  it('is an OpenAPI 3.1 document with the four ways to authenticate (the fourth: the subscription key of Personalizer clients)', () => {
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.components.securitySchemes).sort()).toEqual(['adminBearer', 'secretKeyBearer', 'subscriptionKey', 'writeKeyBasic']);
   });
