@@ -110,7 +110,7 @@ async function measureDecisions(settings: LearnSettings): Promise<DecisionRuns> 
     const shares: Record<string, number> = {};
     let priorityAnswers = 0;
     for (let i = 0; i < settings.warmupCalls + settings.calls; i++) {
-      for (const placement of ['priority', 'bandit'] as const) {
+      for (const placement of i % 2 === 0 ? (['priority', 'bandit'] as const) : (['bandit', 'priority'] as const)) {
         const started = process.hrtime.bigint();
         const answer = await server.decisions.decide(workspace, { userId: userOf(i), placements: [placement] });
         const micros = Number(process.hrtime.bigint() - started) / 1000;
