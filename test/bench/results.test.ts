@@ -8,7 +8,7 @@ import { resultsDir, summaryProblems } from '../../bench/support/report.js';
  * each with a top-level `summary` of flat, finite numbers named as in the issues.
  */
 
-/** The figures each benchmark's summary must carry (issues 10, 12 and 13). */
+/** The figures each benchmark's summary must carry (issues 10, 12, 13, 14 and 15). */
 const required: Readonly<Record<string, readonly string[]>> = {
   ingest: ['eventsPerSecond', 'floorEventsPerSecond', 'ratio', 'singleEventP99Ms'],
   know: ['eventsPerSecondWithSegments', 'ratioToLogFloor', 'ruleEvalNanos', 'bytesPerProfile'],
@@ -16,6 +16,8 @@ const required: Readonly<Record<string, readonly string[]>> = {
   measure: ['aggregationNanosPerEvent', 'analysisMillisFor100Experiments'],
   memory: ['heapBytesPerProfile', 'storedBytesPerProfile', 'recoverySecondsPerMillionEvents'],
   recommend: ['easeTrainSeconds', 'modelBytes', 'ndcgAt10', 'recommendP99Micros', 'eventsPerSecondWithRecommenders', 'recommendersRatio'],
+  learn: ['banditDecisionMicrosP99', 'contextualDecisionMicrosP99', 'priorityDecisionMicrosP99', 'rewardsPerSecond', 'opeSecondsPerMillionDecisions'],
+  predict: ['kmeansSecondsFor100kProfiles', 'bgnbdFitSeconds', 'scoreMicrosPerProfile'],
 };
 
 const files = readdirSync(resultsDir).filter((f) => f.endsWith('.json'));
