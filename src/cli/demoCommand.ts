@@ -38,8 +38,24 @@ function summary(result: DemoResult, options: DemoCommandOptions, ms: number): s
     ]),
     ...result.readout.warnings.map((w) => `Warning: ${w}`),
     ...result.checks.map((c) => `  ${c.metric}: the experiment's interval ${c.estimate === null ? 'is missing' : `[${fmt(c.estimate.lower, 4)}, ${fmt(c.estimate.upper, 4)}] ${c.covered === true ? 'covers' : 'does NOT cover'} the true ${fmt(c.truth, 4)}`}`),
+    '',
+    ...predictionLines(result),
   ];
   return `${lines.join('\n')}\n`;
+}
+
+/** The prediction model trained on the shop: how well it predicts, beside the RFM baseline. */
+function predictionLines(result: DemoResult): string[] {
+  const p = result.predictions;
+  const f = (x: number | null) => (x === null ? 'n/a' : fmt(x, 3));
+  return [
+    `Predictions (model version ${p.version}, ${p.customers.toLocaleString('en-US')} customers; predictions.* in rules):`,
+    ...(p.propensity === null ? [] : [
+      `  purchase within ${p.propensity.horizonDays} days, held out: AUC ${f(p.propensity.model.auc)} (RFM baseline ${f(p.propensity.rfmBaseline.auc)}), Brier ${f(p.propensity.model.brier)}, ECE ${f(p.propensity.model.ece)}`,
+    ]),
+    ...(p.clusters === null ? [] : p.clusters.segments.map((s) => `  segment ${s.cluster}: ${s.summary}`)),
+    ...p.notes.map((n) => `  note: ${n}`),
+  ];
 }
 
 /** The JSON form: the report, the experiment's read-out, and the simulation's truth beside it. */
@@ -51,6 +67,7 @@ export function demoJson(result: DemoResult, options: DemoCommandOptions, dataDi
     experiment: { units: result.readout.units, firstExposureAt: result.readout.firstExposureAt, analysis: result.readout.analysis, plan: result.readout.plan, warnings: result.readout.warnings },
     trueUplift: result.trueUplift,
     checks: result.checks,
+    predictions: result.predictions,
   };
 }
 

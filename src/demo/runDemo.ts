@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { seededRandom } from '../core/common/random.js';
 import type { ExperimentDefinition } from '../core/experiments/ExperimentDefinition.js';
 import type { Interval, RoiReport } from '../core/report/roiReport.js';
+import type { PredictionModelView } from '../predict/PredictionService.js';
 import { createEngine, type Engine } from '../engine/createEngine.js';
 import type { ExperimentReadout, WorkspaceReport } from '../experiments/ExperimentService.js';
 import { AttuneClient } from '../sdk/node/AttuneClient.js';
@@ -55,6 +56,12 @@ export interface DemoResult {
   readonly trueUplift: TrueUplift;
   /** Whether the experiment's intervals (absolute uplift) cover the simulation's true uplift. */
   readonly checks: readonly UpliftCheck[];
+  /**
+   * The shop's prediction model, trained at the end of the simulation (purchase within the last
+   * quarter of the simulated days, held out against the RFM baseline), so `predictions.*` work
+   * in the served store at once.
+   */
+  readonly predictions: PredictionModelView;
 }
 
 /** The experiment the demo runs on the shop's hero banner. */
@@ -151,7 +158,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       check(experimentReport, 'revenuePerVisitor', trueUplift.revenuePerVisitor.absolute),
       check(experimentReport, 'conversionRate', trueUplift.conversionRate.absolute),
     ];
-    return { store, engine, workspace, world, visits: visits.length, readout, report, trueUplift, checks };
+    const predictions = await engine.predictions.train(ws, { horizonDays: Math.max(1, Math.floor(options.days / 4)), seed: options.seed });
+    return { store, engine, workspace, world, visits: visits.length, readout, report, trueUplift, checks, predictions };
   } catch (error) {
     await store.close();
     throw error;

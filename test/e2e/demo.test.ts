@@ -21,6 +21,11 @@ interface DemoJson {
   experiment: { units: Record<string, number> };
   trueUplift: { revenuePerVisitor: { absolute: number }; conversionRate: { absolute: number } };
   checks: { metric: string; covered: boolean | null; truth: number; estimate: Interval | null }[];
+  predictions: {
+    version: number; customers: number; notes: string[];
+    propensity: { horizonDays: number; model: { auc: number | null; ece: number }; rfmBaseline: { auc: number | null } } | null;
+    clusters: { segments: { size: number }[] } | null;
+  };
 }
 
 /**
@@ -62,6 +67,13 @@ describe('attune demo', () => {
     expect(experiment!.srm.flagged).toBe(false);
     for (const role of ['conversionRate', 'revenuePerVisitor', 'averageOrderValue', 'clickThroughRate']) expect(experiment!.metrics[role]?.status).toBe('ok');
     expect(experiment!.metrics['revenuePerVisitor']!.absolute!.lower).toBeGreaterThan(0);
+
+    // The shop's prediction model is trained at the end and judged on held-out customers.
+    expect(demo.predictions.version).toBe(1);
+    expect(demo.predictions.propensity!.horizonDays).toBe(7);
+    expect(demo.predictions.propensity!.model.auc).toBeGreaterThan(0);
+    expect(demo.predictions.propensity!.rfmBaseline.auc).not.toBeNull();
+    expect(demo.predictions.clusters!.segments.reduce((sum, c) => sum + c.size, 0)).toBe(demo.predictions.customers);
 
     const report = await runAttune(['report', '--data', dataDir, '--json']);
     expect(report.code, report.stderr).toBe(0);
