@@ -158,3 +158,21 @@ export const SendTimeView = Type.Object(
   { title: 'SendTime' },
 );
 export type SendTimeView = Static<typeof SendTimeView>;
+
+/** GET /admin/v1/placements/{id}/arms: each action's naive and inverse-propensity-weighted click rate. */
+export const ArmEstimatesView = Type.Object({
+  placementId: Type.String(),
+  strategy: Type.String({ description: 'The placement\'s scoring strategy' }),
+  decisions: Type.Integer({ description: 'Recorded decisions of the placement with an action (the IPW denominator)' }),
+  caveat: Type.String(),
+  arms: Type.Array(Type.Object({
+    actionId: Type.String(),
+    impressions: Type.Integer(),
+    clicks: Type.Integer(),
+    naiveRate: Type.Union([Type.Number(), Type.Null()], { description: 'clicks / impressions from the counters: biased under adaptive allocation' }),
+    decisions: Type.Integer({ description: 'Recorded decisions that chose this action' }),
+    ipwRate: Type.Union([Type.Number(), Type.Null()], { description: 'Clicks per decision had every decision chosen this action: Σ 1/p over its clicked decisions / all decisions' }),
+    ipwStandardError: Type.Union([Type.Number(), Type.Null()]),
+    ipwInterval: Type.Union([Type.Tuple([Type.Number(), Type.Number()]), Type.Null()], { description: '± 1.96 standard errors' }),
+  }, { additionalProperties: false })),
+}, { additionalProperties: false, title: 'ArmEstimates' });

@@ -330,6 +330,10 @@ export function createLiveStore(adapter: AttuneStore, options: LiveStoreOptions)
       await committer.flush();
       return adapter.decisions.decisionsOf(ws, ids, limit);
     },
+    armWeights: async (ws, placementId) => {
+      await committer.flush();
+      return adapter.decisions.armWeights(ws, placementId);
+    },
   };
   /**
    * Deletes segments between cycles, after writing the state: a membership that a cycle or

@@ -367,6 +367,24 @@ export interface DecisionReader {
   activityHours(workspaceId: string): Promise<ActivityHours[]>;
   /** Recorded decisions of these profiles (a profile and those merged into it), newest first. */
   decisionsOf(workspaceId: string, profileIds: readonly string[], limit: number): Promise<DecisionRecord[]>;
+  /**
+   * Per action of a placement, its recorded decisions joined with the `Decision Clicked` events
+   * that name them: the sums an inverse-propensity estimate needs. Reads every decision of the
+   * placement and the workspace's click events: an admin report, not a hot path.
+   */
+  armWeights(workspaceId: string, placementId: string): Promise<ArmWeights[]>;
+}
+
+/** One action's recorded decisions in a placement and the clicks on them, weighted by 1 / the probability recorded. */
+export interface ArmWeights {
+  readonly actionId: string;
+  readonly decisions: number;
+  /** Decisions of this action that were clicked (at least once). */
+  readonly clicked: number;
+  /** Σ 1/p over the clicked decisions. */
+  readonly weightedClicks: number;
+  /** Σ 1/p² over the clicked decisions (for the estimate's variance). */
+  readonly weightedClicksSquared: number;
 }
 
 /** One row of an experiment's statistics: centred moments of (x, y) over an arm's units for one metric. */

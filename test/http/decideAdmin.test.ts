@@ -416,6 +416,30 @@ describe('actions, placements, outcomes and decision records', () => {
       await h.decisions.flushRecords();
       const records = await ok<RecordedDecision[]>('GET', '/admin/v1/profiles/v0/decisions');
       expect(records[0]!.probability).toBeCloseTo(shares.get(records[0]!.actionId!)!, 12);
+
+      // Clicks on recorded decisions: each arm's rate beside its weighted (IPW) estimate.
+      const made: DecisionView[] = [];
+      for (let i = 0; i < 30; i++) made.push(await pick(`v${i}`));
+      let expectedBold = 0;
+      let newClicks = 0;
+      for (const [i, d] of made.entries()) {
+        if (d.actionId === 'bold' && i % 2 === 0) {
+          await interact(`v${i}`, 'Decision Clicked', d, { placement: 'bandit' });
+          expectedBold += 1 / d.probability;
+          newClicks += 1;
+        }
+      }
+      await h.decisions.flushRecords();
+      interface Arms { decisions: number; caveat: string; arms: { actionId: string; naiveRate: number | null; decisions: number; ipwRate: number | null; ipwInterval: [number, number] | null }[] }
+      const arms = await ok<Arms>('GET', '/admin/v1/placements/bandit/arms');
+      expect(arms.caveat).toMatch(/naive rate carries the luck/);
+      expect(arms.arms.map((a) => a.actionId)).toEqual(['bold', 'plain']);
+      const bold = arms.arms.find((a) => a.actionId === 'bold')!;
+      expect(bold.ipwRate).toBeCloseTo(expectedBold / arms.decisions, 12);
+      // The counters count every click, those on seeded impressions too; the weighted rate only the recorded decisions'.
+      expect(bold.naiveRate).toBeCloseTo((20 + newClicks) / 60, 12);
+      expect(bold.ipwInterval![0]).toBeLessThan(bold.ipwRate!);
+      await problem('GET', '/admin/v1/placements/nowhere/arms', undefined, 404, 'ATTUNE_PLACEMENT_NOT_FOUND');
     });
 
     it('stores the good events of a call, reports the bad one by index, and still decides', async () => {

@@ -8,7 +8,8 @@ import type { DecisionAdmin } from '../../decide/DecisionAdmin.js';
 import type { Principal, WorkspaceService } from '../../workspaces/WorkspaceService.js';
 import { authenticate } from '../auth.js';
 import { SendTimeService } from '../../decide/SendTimeService.js';
-import { ActionView, PlacementView, SendTimeQuery, SendTimeView } from '../../api/decideSchemas.js';
+import { ActionView, ArmEstimatesView, PlacementView, SendTimeQuery, SendTimeView } from '../../api/decideSchemas.js';
+import { armEstimates } from '../../core/bandits/armEstimates.js';
 import { problemResponses } from '../../api/schemas.js';
 import type { LiveStore } from '../../profiles/LiveStore.js';
 
@@ -147,6 +148,27 @@ export async function decisionAdminRoutes(app: FastifyInstance, options: Decisio
   }, async (request) => (await options.store.decisions.outcomes(await workspaceOf(request))).map((o) => ({
     ...o, clickThroughRate: o.impressions === 0 ? null : o.clicks / o.impressions,
   })));
+
+  app.get('/admin/v1/placements/:id/arms', {
+    schema: {
+      ...placements, params: IdParams, response: { 200: ArmEstimatesView, ...errors },
+      summary: 'Each action\'s click rate in a placement, naive (clicks / impressions) and inverse-propensity-weighted from the recorded decisions and their probabilities: unbiased under a bandit\'s adaptive allocation',
+    },
+  }, async (request) => {
+    const workspaceId = await workspaceOf(request);
+    const { id } = request.params as Static<typeof IdParams>;
+    const placement = await admin.getPlacement(workspaceId, id);
+    const [weights, outcomes] = await Promise.all([options.store.decisions.armWeights(workspaceId, id), options.store.decisions.outcomes(workspaceId)]);
+    const arms = armEstimates(weights, outcomes.filter((o) => o.placementId === id));
+    return {
+      placementId: id,
+      strategy: placement.strategy.kind,
+      decisions: weights.reduce((sum, w) => sum + w.decisions, 0),
+      caveat: 'An allocation that adapts to outcomes (a bandit) shows an action more after it did well, so the naive rate carries the luck that made it look good. '
+        + 'The weighted rate divides each click by the probability recorded with its decision; it needs every decision recorded (ATTUNE_DECISION_SAMPLE_RATE 1) and clicks that name their decisionId.',
+      arms,
+    };
+  });
 
   app.get('/admin/v1/profiles/:id/decisions', {
     schema: {

@@ -3,6 +3,7 @@ import type { ActionDefinition } from '../../core/decide/ActionDefinition.js';
 import type { Interaction } from '../../core/decide/interactions.js';
 import type { PlacementDefinition } from '../../core/decide/PlacementDefinition.js';
 import type { DecisionRecord } from '../ports.js';
+import type { CollectedEvent } from '../../core/events/CollectedEvent.js';
 import { contractWorkspaces, openContractStore, type ContractStore, type OpenAdapter } from './shared.contract.js';
 
 const A = contractWorkspaces.a;
@@ -84,6 +85,35 @@ export function describeDecisionStoreContract(adapterName: string, open: OpenAda
       // Once a user id joins it, the anonymous profile is that user's too.
       await run((tx) => tx.linkIdentity(A, { kind: 'user', value: 'u2' }, 'p-anon', T0 + 1), { workspaceId: A, keys: [{ kind: 'user', value: 'u2' }], profileIds: ['p-anon'] });
       expect(await store.readBoth((r) => r.decisions.findAnonymousDecisionProfile(A, 'a1'))).toEqual({ profile: undefined, withheld: true });
+    });
+
+    it('sums each action\'s recorded decisions and the clicks naming them, weighted by 1/p, per placement and workspace', async () => {
+      let messages = 0;
+      const click = (decisionId: string, name = 'Decision Clicked'): CollectedEvent => {
+        messages += 1;
+        const properties = { decisionId, actionId: 'x', placement: 'hero' };
+        return {
+          type: 'track', messageId: `arm-${messages}`, generatedMessageId: false, userId: 'u1', anonymousId: null, previousId: null, groupId: null,
+          name, timestamp: T0, receivedAt: T0, traits: null, properties, context: null, body: { type: 'track', event: name, properties },
+        };
+      };
+      const at = (workspaceId: string, decisionId: string, actionId: string, probability: number, placementId = 'hero'): DecisionRecord => ({
+        ...record(workspaceId, decisionId, 'p1', T0), actionId, probability, placementId,
+      });
+      await run((tx) => {
+        tx.createProfile(A, 'p1', T0);
+        tx.createProfile(B, 'p1', T0);
+        tx.recordDecisions([at(A, 'd1', 'a', 0.5), at(A, 'd2', 'a', 0.25), at(A, 'd3', 'b', 0.5), at(A, 'd4', 'b', 0.25), at(A, 'd5', 'a', 0.5, 'side'), at(B, 'd1', 'a', 0.125)]);
+        // d1 clicked twice (counts once), d2 and d4 once; a view names d3; B's click names d1 too.
+        for (const e of [click('d1'), click('d1'), click('d2'), click('d4'), click('d3', 'Decision Viewed'), click('d5')]) tx.appendEvent(A, 'p1', e);
+        tx.appendEvent(B, 'p1', click('d1'));
+      });
+      expect(await store.readBoth((r) => r.decisions.armWeights(A, 'hero'))).toEqual([
+        { actionId: 'a', decisions: 2, clicked: 2, weightedClicks: 2 + 4, weightedClicksSquared: 4 + 16 },
+        { actionId: 'b', decisions: 2, clicked: 1, weightedClicks: 4, weightedClicksSquared: 16 },
+      ]);
+      expect(await store.readBoth((r) => r.decisions.armWeights(B, 'hero'))).toEqual([{ actionId: 'a', decisions: 1, clicked: 1, weightedClicks: 8, weightedClicksSquared: 64 }]);
+      expect(await store.readBoth((r) => r.decisions.armWeights(A, 'nowhere'))).toEqual([]);
     });
 
     it('counts outcomes per action and placement; a reset of derived state clears them', async () => {

@@ -2,7 +2,7 @@ import type { ActionDefinition } from '../../core/decide/ActionDefinition.js';
 import type { PlacementDefinition } from '../../core/decide/PlacementDefinition.js';
 import type { ActivityHours } from '../../core/sendTime/ActivityHours.js';
 import { emptyKnowledge, type KnowledgeState } from '../../core/knowledge/KnowledgeState.js';
-import type { ActionOutcomes, DecisionConfigStore, DecisionProfileRow, DecisionReader, DecisionRecord } from '../ports.js';
+import type { ActionOutcomes, DecisionConfigStore, DecisionProfileRow, DecisionReader, DecisionRecord, ArmWeights } from '../ports.js';
 import type { SqliteDatabase } from './openDatabase.js';
 import { DefinitionTable } from './DefinitionTable.js';
 
@@ -45,6 +45,18 @@ export class SqliteDecisionStore implements DecisionConfigStore, DecisionReader 
       byId: db.prepare(`SELECT ${profileColumns} WHERE p.workspace_id = ? AND p.id = ?`),
       hasUserId: db.prepare("SELECT 1 FROM identities WHERE workspace_id = ? AND profile_id = ? AND kind = 'user' LIMIT 1").pluck(),
       outcomes: db.prepare('SELECT action_id, placement_id, impressions, clicks, dismisses, conversions, conversion_value FROM action_outcomes WHERE workspace_id = ? ORDER BY action_id, placement_id'),
+      // A decision counts as clicked once, however many click events name it.
+      armWeights: db.prepare(`
+        SELECT d.action_id AS actionId, count(*) AS decisions, count(c.decision_id) AS clicked,
+          coalesce(sum(CASE WHEN c.decision_id IS NULL THEN 0 ELSE 1.0 / d.probability END), 0) AS weightedClicks,
+          coalesce(sum(CASE WHEN c.decision_id IS NULL THEN 0 ELSE 1.0 / (d.probability * d.probability) END), 0) AS weightedClicksSquared
+        FROM decisions d
+        LEFT JOIN (
+          SELECT DISTINCT json_extract(body, '$.properties.decisionId') AS decision_id FROM events
+          WHERE workspace_id = ? AND type = 'track' AND name = 'Decision Clicked'
+        ) c ON c.decision_id = d.decision_id
+        WHERE d.workspace_id = ? AND d.placement_id = ? AND d.action_id IS NOT NULL AND d.probability > 0
+        GROUP BY d.action_id ORDER BY d.action_id`),
       activity: db.prepare("SELECT json_extract(state, '$.h') FROM profile_knowledge WHERE workspace_id = ? AND json_extract(state, '$.h') IS NOT NULL").pluck(),
       decisionsOf: db.prepare("SELECT decision_id, profile_id, placement_id, action_id, variant, score, probability, fallback, segments, reasons, at FROM decisions WHERE workspace_id = ? AND profile_id IN (SELECT value FROM json_each(?)) ORDER BY at DESC, rowid DESC LIMIT ?"),
     };
@@ -110,6 +122,10 @@ export class SqliteDecisionStore implements DecisionConfigStore, DecisionReader 
 
   async activityHours(workspaceId: string): Promise<ActivityHours[]> {
     return (this.stmts.activity.all(workspaceId) as string[]).map((json) => JSON.parse(json) as ActivityHours);
+  }
+
+  async armWeights(workspaceId: string, placementId: string): Promise<ArmWeights[]> {
+    return this.stmts.armWeights.all(workspaceId, workspaceId, placementId) as ArmWeights[];
   }
 
   async decisionsOf(workspaceId: string, profileIds: readonly string[], limit: number): Promise<DecisionRecord[]> {

@@ -1,0 +1,65 @@
+/** One action's recorded decisions and clicks, weighted by the recorded probabilities (a store's ArmWeights). */
+export interface ArmWeightSums {
+  readonly actionId: string;
+  readonly decisions: number;
+  readonly clicked: number;
+  /** Σ 1/p over its clicked decisions. */
+  readonly weightedClicks: number;
+  /** Σ 1/p² over its clicked decisions. */
+  readonly weightedClicksSquared: number;
+}
+
+/** One action's counters: what the naive rate divides. */
+export interface ArmCounters {
+  readonly actionId: string;
+  readonly impressions: number;
+  readonly clicks: number;
+}
+
+export interface ArmEstimate {
+  readonly actionId: string;
+  readonly impressions: number;
+  readonly clicks: number;
+  /** clicks / impressions: biased when the allocation adapted to the outcomes (a bandit's). */
+  readonly naiveRate: number | null;
+  /** Decisions of the placement that chose this action. */
+  readonly decisions: number;
+  /**
+   * The click rate per decision had every decision of the placement chosen this action,
+   * estimated by inverse propensity weighting: Σ over its clicked decisions of 1/p, divided by
+   * all the placement's decisions. Unbiased whatever the allocation did, as long as every
+   * probability recorded was the one the choice was made with and above 0.
+   */
+  readonly ipwRate: number | null;
+  readonly ipwStandardError: number | null;
+  /** ± 1.96 standard errors (normal approximation over the placement's decisions). */
+  readonly ipwInterval: readonly [number, number] | null;
+}
+
+/**
+ * The arms of a bandit placement side by side: the naive click rate of the counters and the
+ * inverse-propensity-weighted estimate from the recorded decisions. Adaptive allocation shows
+ * an arm more after it did well, so its naive mean carries the luck that made it look good;
+ * weighting each click by 1 / the probability of the choice undoes that (Horvitz–Thompson).
+ * x_t = 1[chosen = a]·click_t / p_t over all N decisions of the placement: the estimate is the
+ * mean of x, its standard error sqrt((mean of x² − mean²) / N).
+ *
+ * @example armEstimates([{ actionId: 'a', decisions: 10, clicked: 2, weightedClicks: 4, weightedClicksSquared: 8 }], [{ actionId: 'a', impressions: 10, clicks: 2 }])
+ */
+export function armEstimates(weights: readonly ArmWeightSums[], counters: readonly ArmCounters[]): ArmEstimate[] {
+  const total = weights.reduce((sum, w) => sum + w.decisions, 0);
+  const byAction = new Map(weights.map((w) => [w.actionId, w]));
+  const ids = [...new Set([...counters.map((c) => c.actionId), ...weights.map((w) => w.actionId)])].sort();
+  return ids.map((actionId) => {
+    const counter = counters.find((c) => c.actionId === actionId);
+    const w = byAction.get(actionId);
+    const impressions = counter?.impressions ?? 0;
+    const clicks = counter?.clicks ?? 0;
+    const base = { actionId, impressions, clicks, naiveRate: impressions > 0 ? clicks / impressions : null, decisions: w?.decisions ?? 0 };
+    if (total === 0) return { ...base, ipwRate: null, ipwStandardError: null, ipwInterval: null };
+    const mean = (w?.weightedClicks ?? 0) / total;
+    const meanSquare = (w?.weightedClicksSquared ?? 0) / total;
+    const se = Math.sqrt(Math.max(0, meanSquare - mean * mean) / total);
+    return { ...base, ipwRate: mean, ipwStandardError: se, ipwInterval: [mean - 1.96 * se, mean + 1.96 * se] as const };
+  });
+}
