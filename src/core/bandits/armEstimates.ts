@@ -49,9 +49,10 @@ export interface ArmEstimate {
 export function armEstimates(weights: readonly ArmWeightSums[], counters: readonly ArmCounters[]): ArmEstimate[] {
   const total = weights.reduce((sum, w) => sum + w.decisions, 0);
   const byAction = new Map(weights.map((w) => [w.actionId, w]));
+  const counted = new Map(counters.map((c) => [c.actionId, c]));
   const ids = [...new Set([...counters.map((c) => c.actionId), ...weights.map((w) => w.actionId)])].sort();
   return ids.map((actionId) => {
-    const counter = counters.find((c) => c.actionId === actionId);
+    const counter = counted.get(actionId);
     const w = byAction.get(actionId);
     const impressions = counter?.impressions ?? 0;
     const clicks = counter?.clicks ?? 0;

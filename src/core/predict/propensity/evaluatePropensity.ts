@@ -4,7 +4,7 @@ import { classificationMetrics, rocAuc, type ClassificationMetrics } from './cla
 import { selectRows } from './FeatureMatrix.js';
 import { fitPropensity, scorePropensity, type PropensityInput, type PropensityModel } from './propensityModel.js';
 import { fitRfm, scoreRfm } from './rfmBaseline.js';
-import { timeSplitLabels, type TimeSplitOptions } from './timeSplitLabels.js';
+import { timeSplitLabels, type TimeSplit, type TimeSplitOptions } from './timeSplitLabels.js';
 
 export interface PropensityEvaluationOptions extends TimeSplitOptions {
   /** Shuffles customers into training and test. */
@@ -35,7 +35,11 @@ export interface PropensityEvaluation {
  * @example evaluatePropensity(orders, { cutoffDay, horizonDays: 273, random: seededRandom(15) }).logistic.auc
  */
 export function evaluatePropensity(orders: readonly Order[], options: PropensityEvaluationOptions): PropensityEvaluation {
-  const split = timeSplitLabels(orders, options);
+  return evaluateSplit(timeSplitLabels(orders, options), options);
+}
+
+/** The same check on a time split already built (a training job that fits on it afterwards builds it once). */
+export function evaluateSplit(split: TimeSplit, options: Omit<PropensityEvaluationOptions, keyof TimeSplitOptions>): PropensityEvaluation {
   const { train, test } = shuffleSplit(split.customers.length, options.trainShare ?? 0.5, options.random);
   const inputOf = (indices: readonly number[]): PropensityInput => ({
     numeric: selectRows(split.features, indices),

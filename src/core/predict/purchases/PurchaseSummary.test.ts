@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { dayOf, mergePurchaseSummaries, ordersOfSummary, orderValue, recordPurchase, rfmOf, type PurchaseSummary } from './PurchaseSummary.js';
+import { utcDayOf, mergePurchaseSummaries, ordersOfSummary, orderValue, recordPurchase, rfmOf, type PurchaseSummary } from './PurchaseSummary.js';
 
 const day = (iso: string): number => Date.parse(`${iso}T00:00:00Z`);
 const hours = 3_600_000;
@@ -15,7 +15,7 @@ function summarize(orders: readonly (readonly [number, number])[]): PurchaseSumm
 function batch(orders: readonly (readonly [number, number])[], now: number): { frequency: number; recency: number; T: number; monetary: number | null } | null {
   if (orders.length === 0) return null;
   const byDay = new Map<number, number>();
-  for (const [at, value] of orders) byDay.set(dayOf(at), (byDay.get(dayOf(at)) ?? 0) + value);
+  for (const [at, value] of orders) byDay.set(utcDayOf(at), (byDay.get(utcDayOf(at)) ?? 0) + value);
   const days = [...byDay.keys()].sort((a, b) => a - b);
   const first = days[0]!;
   const last = days[days.length - 1]!;
@@ -23,7 +23,7 @@ function batch(orders: readonly (readonly [number, number])[], now: number): { f
   return {
     frequency: days.length - 1,
     recency: (last - first) / 7,
-    T: (Math.max(dayOf(now), last) - first) / 7,
+    T: (Math.max(utcDayOf(now), last) - first) / 7,
     monetary: repeat.length === 0 ? null : repeat.reduce((a, b) => a + b, 0) / repeat.length,
   };
 }
@@ -64,7 +64,7 @@ describe('PurchaseSummary (lifetimes convention)', () => {
   /** One order per day with the day's total, ascending: what ordersOfSummary must give back. */
   function byDay(orders: readonly (readonly [number, number])[]): { customerId: string; day: number; amount: number }[] {
     const totals = new Map<number, number>();
-    for (const [at, value] of orders) totals.set(dayOf(at), (totals.get(dayOf(at)) ?? 0) + value);
+    for (const [at, value] of orders) totals.set(utcDayOf(at), (totals.get(utcDayOf(at)) ?? 0) + value);
     return [...totals.entries()].sort((x, y) => x[0] - y[0]).map(([d, amount]) => ({ customerId: 'c', day: d, amount }));
   }
 

@@ -37,7 +37,7 @@ export const MAX_PURCHASE_DAYS = 400;
 const dayMs = 86_400_000;
 
 /** The UTC day number of a time in ms. */
-export function dayOf(ms: number): number {
+export function utcDayOf(ms: number): number {
   return Math.floor(ms / dayMs);
 }
 
@@ -57,7 +57,7 @@ export function orderValue(properties: Readonly<Record<string, unknown>> | null)
  * a day already held is the same purchase; an earlier first day makes the old first a repeat.
  */
 export function recordPurchase(summary: PurchaseSummary | undefined, at: number, value: number): PurchaseSummary {
-  const day = dayOf(at);
+  const day = utcDayOf(at);
   if (summary === undefined) return { f: day, fv: value, d: [day], s: [value], n: 1, t: value };
   summary.t += value;
   if (day === summary.f) summary.fv += value;
@@ -114,7 +114,7 @@ function copy(s: PurchaseSummary): PurchaseSummary {
 export function rfmOf(summary: PurchaseSummary | undefined, now: number): RfmSummary | null {
   if (summary === undefined) return null;
   const last = summary.d[summary.d.length - 1] ?? summary.f;
-  const today = Math.max(dayOf(now), last);
+  const today = Math.max(utcDayOf(now), last);
   const frequency = summary.n - 1;
   return {
     frequency,

@@ -2,7 +2,7 @@ import type { Contribution } from '../propensity/scoreLogistic.js';
 import { scorePropensityRow } from '../propensity/propensityModel.js';
 import { purchaseFeatureRow } from '../propensity/timeSplitLabels.js';
 import { isoDateOf } from '../orders/Order.js';
-import { dayOf, rfmOf, type PurchaseSummary } from '../purchases/PurchaseSummary.js';
+import { utcDayOf, rfmOf, type PurchaseSummary } from '../purchases/PurchaseSummary.js';
 import type { ClusterPrediction, LifetimeValuePrediction, PredictionModel } from './PredictionModel.js';
 import { customerLifetimeValue } from '../clv/customerLifetimeValue.js';
 import { expectedPurchases, probabilityAlive } from '../clv/expectedPurchases.js';
@@ -34,9 +34,9 @@ export function predictionsOf(model: PredictionModel | null, purchases: Purchase
   const explanations: Record<string, readonly Contribution[]> = {};
   if (purchases === undefined) return { values, explanations };
   if (model.lifetimeValue !== undefined) Object.assign(values, lifetimeValueOf(model.lifetimeValue, purchases, now));
-  if (model.clusters !== undefined) values['cluster'] = clusterOf(model.clusters, rfmRow(purchases, dayOf(now)));
+  if (model.clusters !== undefined) values['cluster'] = clusterOf(model.clusters, rfmRow(purchases, utcDayOf(now)));
   if (model.propensity !== undefined) {
-    const today = dayOf(now);
+    const today = utcDayOf(now);
     const days: [number, number][] = [];
     purchases.d.forEach((d, i) => { if (d <= today) days.push([d, purchases.s[i] ?? 0]); });
     if (days.length > 0) {
@@ -55,14 +55,12 @@ export function predictionsOf(model: PredictionModel | null, purchases: Purchase
 function lifetimeValueOf(model: LifetimeValuePrediction, purchases: PurchaseSummary, now: number): Record<string, number | null> {
   const rfm = rfmOf(purchases, now)!;
   const history = { frequency: rfm.frequency, recency: rfm.recency, T: rfm.T };
-  const { r, alpha, a, b } = model.bgNbd;
-  const params = { r, alpha, a, b };
-  const spend = model.gammaGamma;
+  const { bgNbd, gammaGamma } = model;
   return {
-    expected_purchases_12m: expectedPurchases(params, history, 52),
-    p_alive: probabilityAlive(params, history),
-    clv_12m: spend === undefined ? null
-      : customerLifetimeValue(params, spend, { ...history, monetaryValue: rfm.monetary ?? 0 }, { months: 12, monthlyDiscountRate: model.monthlyDiscountRate }),
+    expected_purchases_12m: expectedPurchases(bgNbd, history, 52),
+    p_alive: probabilityAlive(bgNbd, history),
+    clv_12m: gammaGamma === undefined ? null
+      : customerLifetimeValue(bgNbd, gammaGamma, { ...history, monetaryValue: rfm.monetary ?? 0 }, { months: 12, monthlyDiscountRate: model.monthlyDiscountRate }),
   };
 }
 

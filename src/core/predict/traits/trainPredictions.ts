@@ -1,9 +1,9 @@
 import type { Random } from '../../common/random.js';
 import type { Order } from '../orders/Order.js';
-import { evaluatePropensity } from '../propensity/evaluatePropensity.js';
+import { evaluateSplit } from '../propensity/evaluatePropensity.js';
 import { fitPropensity, scorePropensity } from '../propensity/propensityModel.js';
 import { timeSplitLabels } from '../propensity/timeSplitLabels.js';
-import { dayOf, ordersOfSummary, rfmOf, type PurchaseSummary } from '../purchases/PurchaseSummary.js';
+import { utcDayOf, ordersOfSummary, rfmOf, type PurchaseSummary } from '../purchases/PurchaseSummary.js';
 import type { ClusterPrediction, LifetimeValuePrediction, PredictionModel, PropensityPrediction } from './PredictionModel.js';
 import { clusterOf, rfmRow } from './predictionsOf.js';
 import { describeClusters } from '../cluster/describeClusters.js';
@@ -50,7 +50,7 @@ export function trainPredictions(profiles: readonly TrainingProfile[], options: 
   const horizonDays = options.horizonDays ?? 90;
   const notes: string[] = [];
   const orders: Order[] = profiles.flatMap((p) => ordersOfSummary(p.purchases, p.id));
-  const propensity = trainPropensity(orders, dayOf(options.now), horizonDays, options, notes);
+  const propensity = trainPropensity(orders, utcDayOf(options.now), horizonDays, options, notes);
   const lifetimeValue = trainLifetimeValue(profiles, options, notes);
   const clusters = trainClusters(profiles, options, notes);
   return {
@@ -77,7 +77,7 @@ function trainPropensity(orders: readonly Order[], today: number, horizonDays: n
     notes.push(`propensity: ${positives === 0 ? 'none' : 'all'} of ${split.customers.length} customers bought in the last ${horizonDays} days; a model needs both`);
     return undefined;
   }
-  const evaluation = evaluatePropensity(orders, { cutoffDay, horizonDays, random: options.random });
+  const evaluation = evaluateSplit(split, { random: options.random });
   const model = fitPropensity({ numeric: split.features, categorical: { firstPurchaseMonth: split.firstPurchaseMonth } }, split.labels);
   // Percentiles are of today's scores (features as of today), the population the model ranks.
   const current = timeSplitLabels(orders, { cutoffDay: today, horizonDays: 1 });
@@ -120,7 +120,7 @@ function trainLifetimeValue(profiles: readonly TrainingProfile[], options: Train
  */
 function trainClusters(profiles: readonly TrainingProfile[], options: TrainPredictionsOptions, notes: string[]): ClusterPrediction | undefined {
   const k = options.clusters ?? 4;
-  const today = dayOf(options.now);
+  const today = utcDayOf(options.now);
   if (profiles.length < Math.max(options.minCustomers ?? 50, 5 * k)) {
     notes.push(`clusters: ${profiles.length} customers for ${k} clusters; at least ${Math.max(options.minCustomers ?? 50, 5 * k)} are needed`);
     return undefined;
