@@ -385,6 +385,19 @@ describe('actions, placements, outcomes and decision records', () => {
       expect(gridRecords.every((r) => r.reasons.strategy === 'weighted')).toBe(true);
     });
 
+    it('refuses a thompson placement with settings out of range, at the field, and saves nothing', async () => {
+      for (const [strategy, field] of [
+        [{ kind: 'thompson', minExplorationShare: 0.6 }, 'body/strategy'],
+        [{ kind: 'thompson', refreshSeconds: 0 }, 'body/strategy'],
+        [{ kind: 'thompson', reward: 'revenue' }, 'body/strategy'],
+      ] as const) {
+        const refused = await problem('PUT', '/admin/v1/placements/bandit', { channel: 'web', strategy, defaultContent: null }, 400, 'ATTUNE_INVALID_REQUEST');
+        expect(refused.field, JSON.stringify(strategy)).toBe(field);
+      }
+      await problem('GET', '/admin/v1/placements/bandit', undefined, 404, 'ATTUNE_PLACEMENT_NOT_FOUND');
+      expect((await placement('bandit', { strategy: { kind: 'thompson', minExplorationShare: 0.5 } }, 201)).placement.id).toBe('bandit');
+    });
+
     it('shifts a thompson placement towards the action that earns clicks, recording each choice\'s exact share', async () => {
       await placement('bandit', { strategy: { kind: 'thompson', minExplorationShare: 0.02, refreshSeconds: 10 } });
       for (const id of ['plain', 'bold']) await action(id, { placements: ['bandit'] });

@@ -87,7 +87,12 @@ describe('predictions: train from the profiles, read in rules', () => {
     await ok('PUT', '/admin/v1/placements/hero', { channel: 'web', strategy: { kind: 'priority' }, defaultContent: null });
     const res = await admin(h, 'PUT', '/admin/v1/actions/x', h.a.secretKey, { placements: ['hero'], rule: 'predictions.churn_rsk > 0.5', variants: { default: { title: 'x' } } });
     expect(expectProblem(res, 400, 'ATTUNE_RULE_INVALID').detail).toMatch(/did you mean "predictions.churn_risk"/);
-    await problem('POST', '/admin/v1/predictions/train', { horizonDays: 0 }, 400, 'ATTUNE_INVALID_REQUEST');
+    for (const [body, field] of [[{ horizonDays: 0 }, 'body/horizonDays'], [{ horizonDays: 366 }, 'body/horizonDays'], [{ clusters: 1 }, 'body/clusters'], [{ clusters: 13 }, 'body/clusters'], [{ seed: -1 }, 'body/seed']] as const) {
+      expect((await problem('POST', '/admin/v1/predictions/train', body, 400, 'ATTUNE_INVALID_REQUEST')).field, JSON.stringify(body)).toBe(field);
+    }
+    // A refused training stores nothing; the next good one is version 1.
+    expect(await ok('GET', '/admin/v1/predictions')).toEqual({ current: null, versions: [] });
+    expect((await ok<ModelView>('POST', '/admin/v1/predictions/train', { horizonDays: 30 }, 200)).version).toBe(1);
   });
 
   it('trains on a workspace without orders, saying why nothing was fitted', async () => {
