@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import type { AttuneConfig } from '../config/config.js';
 import { seededRandom } from '../core/common/random.js';
-import { createEngine } from '../engine/createEngine.js';
+import { createEngine, type Engine } from '../engine/createEngine.js';
+import type { Workspace } from '../store/ports.js';
 import type { TrainingSummary } from '../recommend/RecommenderModels.js';
 import type { PredictionModelView } from '../predict/PredictionService.js';
 import { numberOption } from './numberOption.js';
@@ -39,10 +40,7 @@ function printSummary(summary: TrainingSummary, workspace: { id: string; name: s
  * server instead (`POST /admin/v1/recommenders/train`), which swaps the model in without a restart.
  */
 export async function trainRecommendCommand(config: AttuneConfig, options: TrainRecommendOptions): Promise<number> {
-  const store = openStore(config, 'train recommend');
-  try {
-    const workspace = await chooseWorkspace(store.workspaces, options.workspace);
-    const engine = createEngine({ store, clock: systemClock, ids: uuidIds, random: seededRandom(0), decisionSampleRate: 0 });
+  return trainWith(config, 'train recommend', options, async (engine, workspace) => {
     const bar = progressBar(process.stderr, 'training', 'events read');
     const summary = await engine.recommenders.train(workspace.id, {
       ...(options.kind === undefined ? {} : { kind: options.kind }),
@@ -50,8 +48,25 @@ export async function trainRecommendCommand(config: AttuneConfig, options: Train
       onProgress: (p) => bar.update({ bytes: p.fraction, totalBytes: 1, rows: p.eventsRead }),
     });
     bar.finish();
-    if (options.json) process.stdout.write(`${JSON.stringify({ workspace: { id: workspace.id, name: workspace.name }, ...summary })}\n`);
-    else printSummary(summary, workspace);
+    return { result: summary, print: () => printSummary(summary, workspace) };
+  });
+}
+
+/**
+ * The frame of a training command: the data folder taken, the workspace chosen, an engine over
+ * the store, the result printed as JSON or as text, the store closed whatever happens.
+ */
+async function trainWith<T extends object>(
+  config: AttuneConfig, command: string, options: { readonly workspace?: string; readonly json: boolean },
+  train: (engine: Engine, workspace: Workspace) => Promise<{ result: T; print: () => void }>,
+): Promise<number> {
+  const store = openStore(config, command);
+  try {
+    const workspace = await chooseWorkspace(store.workspaces, options.workspace);
+    const engine = createEngine({ store, clock: systemClock, ids: uuidIds, random: seededRandom(0), decisionSampleRate: 0 });
+    const { result, print } = await train(engine, workspace);
+    if (options.json) process.stdout.write(`${JSON.stringify({ workspace: { id: workspace.id, name: workspace.name }, ...result })}\n`);
+    else print();
     return 0;
   } finally {
     await store.close();
@@ -87,22 +102,15 @@ function printPredictions(model: PredictionModelView, workspace: { id: string; n
  * the data folder; a running server trains through `POST /admin/v1/predictions/train`.
  */
 export async function trainPredictCommand(config: AttuneConfig, options: TrainPredictOptions): Promise<number> {
-  const store = openStore(config, 'train predict');
-  try {
-    const workspace = await chooseWorkspace(store.workspaces, options.workspace);
-    const engine = createEngine({ store, clock: systemClock, ids: uuidIds, random: seededRandom(0), decisionSampleRate: 0 });
+  return trainWith(config, 'train predict', options, async (engine, workspace) => {
     const bar = progressBar(process.stderr, 'reading profiles', 'profiles');
     // The number of profiles is not known ahead: the bar fills when the reading is done.
     let read = 0;
     const model = await engine.predictions.train(workspace.id, { horizonDays: options.horizonDays, onProgress: (n) => bar.update({ bytes: 0, totalBytes: 1, rows: (read = n) }) });
     bar.update({ bytes: 1, totalBytes: 1, rows: read });
     bar.finish();
-    if (options.json) process.stdout.write(`${JSON.stringify({ workspace: { id: workspace.id, name: workspace.name }, ...model })}\n`);
-    else printPredictions(model, workspace);
-    return 0;
-  } finally {
-    await store.close();
-  }
+    return { result: model, print: () => printPredictions(model, workspace) };
+  });
 }
 
 /** Adds `attune train recommend` and `attune train predict` (the `train` group; later trainers join it here). */
