@@ -71,3 +71,24 @@ describe('attune train recommend', () => {
     expect((await runAttune(['train', 'recommend', '--data', dataDir, '--kind', 'svd'])).code).toBe(2);
   });
 });
+
+describe('attune train predict', () => {
+  it('fits the workspace\'s prediction model from its profiles and prints its figures as JSON', { timeout: 120_000 }, async () => {
+    const dataDir = makeTempDir('attune-train-predict-');
+    await createWorkspaceIn(dataDir, 'Shop');
+    const events = join(dataDir, 'events.jsonl');
+    writeFileSync(events, twoTastesJsonl(200));
+    expect((await runAttune(['import', 'events', events, '--data', dataDir])).code).toBe(0);
+    const run = await runAttune(['train', 'predict', '--data', dataDir, '--horizon-days', '30', '--json'], {}, 60_000);
+    expect(run.code, run.stderr).toBe(0);
+    const model = JSON.parse(run.stdout) as { version: number; customers: number; profilesRead: number; clusters: { segments: { size: number }[] } | null; notes: string[] };
+    // Every third of the 200 visitors ordered once.
+    expect(model).toMatchObject({ version: 1, customers: 67, profilesRead: 200 });
+    expect(model.clusters!.segments.reduce((sum, s) => sum + s.size, 0)).toBe(67);
+    const bad = await runAttune(['train', 'predict', '--data', dataDir, '--horizon-days', '0']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--horizon-days/);
+    const again = await runAttune(['train', 'predict', '--data', dataDir, '--json'], {}, 60_000);
+    expect((JSON.parse(again.stdout) as { version: number }).version).toBe(2);
+  });
+});
