@@ -4,7 +4,14 @@ import { Type } from 'typebox';
 export const TrainPredictionsRequest = Type.Object({
   horizonDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 365, description: 'The propensity horizon: a purchase within this many days (default 90)' })),
   seed: Type.Optional(Type.Integer({ minimum: 0, description: 'Seeds the held-out split of the metrics and k-means (default: the version)' })),
-  clusters: Type.Optional(Type.Integer({ minimum: 2, maximum: 12, description: 'Customer segments to find by k-means on RFM (default 4): predictions.cluster' })),
+  clusters: Type.Optional(Type.Integer({ minimum: 2, maximum: 12, description: 'Customer segments to find by k-means (default 4): predictions.cluster' })),
+  som: Type.Optional(Type.Object({
+    rows: Type.Integer({ minimum: 1, maximum: 10 }),
+    cols: Type.Integer({ minimum: 1, maximum: 10 }),
+    topology: Type.Optional(Type.Union([Type.Literal('rectangular'), Type.Literal('hexagonal')], { description: 'Default rectangular' })),
+  }, { additionalProperties: false, description: 'Segments as the units of a self-organizing map (unit = row × cols + col) instead of k-means' })),
+  features: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { maxItems: 50, description: 'Workspace features to learn from beside the purchase history: as of the cut-off for propensity (replayed from the log), as of now for clusters' })),
+  traits: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { maxItems: 50, description: 'Traits to learn from: numbers and booleans as numbers, text one-hot over its 20 most frequent values' })),
 }, { additionalProperties: false, title: 'TrainPredictionsRequest' });
 
 const Metrics = Type.Object({
@@ -27,6 +34,9 @@ export const PredictionModelView = Type.Object({
     rfmBaseline: Metrics,
     coefficients: Type.Record(Type.String(), Type.Number(), { description: 'Per standardised feature; positive raises the propensity' }),
   }, { additionalProperties: false }), Type.Null()], { description: 'Null when there was too little data (see notes)' }),
+  inputs: Type.Union([Type.Object({ features: Type.Array(Type.String()), traits: Type.Array(Type.String()) }, { additionalProperties: false }), Type.Null()], {
+    description: 'The profile features and traits the model learned from beside the purchase history; null: purchase history only',
+  }),
   lifetimeValue: Type.Union([Type.Object({
     bgNbd: Type.Object({ r: Type.Number(), alpha: Type.Number(), a: Type.Number(), b: Type.Number(), logLikelihood: Type.Number(), converged: Type.Boolean(), customers: Type.Integer() }, { additionalProperties: false }),
     gammaGamma: Type.Union([Type.Object({ p: Type.Number(), q: Type.Number(), v: Type.Number(), customers: Type.Integer() }, { additionalProperties: false }), Type.Null()]),
@@ -42,6 +52,12 @@ export const PredictionModelView = Type.Object({
       shareKept: Type.Number({ description: 'Share of today\'s customers whose cluster is the partner of the one the previous version gives them' }),
       pairs: Type.Array(Type.Object({ previous: Type.Integer(), current: Type.Integer() }, { additionalProperties: false })),
     }, { additionalProperties: false }), Type.Null()]),
+    population: Type.Union([Type.Literal('customers'), Type.Literal('profiles')], { description: 'customers: RFM of buyers only; profiles: every profile (with chosen inputs)' }),
+    som: Type.Union([Type.Object({
+      rows: Type.Integer(), cols: Type.Integer(), topology: Type.Union([Type.Literal('rectangular'), Type.Literal('hexagonal')]),
+      quantizationError: Type.Number({ description: 'Mean distance of a profile to its unit (standardised scale)' }),
+      topographicError: Type.Number({ description: 'Share of profiles whose two nearest units are not grid neighbours' }),
+    }, { additionalProperties: false }), Type.Null()], { description: 'The map, when the segments are its units' }),
   }, { additionalProperties: false }), Type.Null()], { description: 'Customer segments found in the data (predictions.cluster); null with too few customers' }),
   notes: Type.Array(Type.String(), { description: 'Why a part of the model was not fitted' }),
 }, { additionalProperties: false, title: 'PredictionModelView' });

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import type { AttuneConfig } from '../config/config.js';
 import { seededRandom } from '../core/common/random.js';
+import { AttuneError } from '../core/errors/AttuneError.js';
 import { createEngine, type Engine } from '../engine/createEngine.js';
 import type { Workspace } from '../store/ports.js';
 import type { TrainingSummary } from '../recommend/RecommenderModels.js';
@@ -77,6 +78,11 @@ export interface TrainPredictOptions {
   readonly workspace?: string;
   readonly horizonDays: number;
   readonly json: boolean;
+  readonly clusters?: number;
+  readonly som?: { readonly rows: number; readonly cols: number; readonly topology: 'rectangular' | 'hexagonal' };
+  readonly features?: readonly string[];
+  readonly traits?: readonly string[];
+  readonly seed?: number;
 }
 
 function printPredictions(model: PredictionModelView, workspace: { id: string; name: string }): void {
@@ -93,6 +99,13 @@ function printPredictions(model: PredictionModelView, workspace: { id: string; n
     out.write(`  BG/NBD r ${l.bgNbd.r.toFixed(4)}, alpha ${l.bgNbd.alpha.toFixed(4)}, a ${l.bgNbd.a.toFixed(4)}, b ${l.bgNbd.b.toFixed(4)}${l.bgNbd.converged ? '' : ' (not converged)'}`);
     out.write(l.gammaGamma === null ? '; no spend model\n' : `; Gamma-Gamma p ${l.gammaGamma.p.toFixed(4)}, q ${l.gammaGamma.q.toFixed(4)}, v ${l.gammaGamma.v.toFixed(4)}\n`);
   }
+  if (model.inputs !== null) out.write(`  inputs beside purchases: ${[...model.inputs.features.map((f) => `features.${f}`), ...model.inputs.traits.map((t) => `traits.${t}`)].join(', ')}\n`);
+  const c = model.clusters;
+  if (c !== null) {
+    const how = c.som === null ? `k-means, k = ${c.k}` : `a ${c.som.rows}×${c.som.cols} ${c.som.topology} map (quantization error ${c.som.quantizationError.toFixed(3)}, topographic error ${c.som.topographicError.toFixed(3)})`;
+    out.write(`  segments (predictions.cluster) by ${how} over ${c.population}:\n`);
+    for (const segment of c.segments) if (segment.size > 0) out.write(`    ${segment.cluster}: ${segment.summary}\n`);
+  }
   for (const note of model.notes) out.write(`  note: ${note}\n`);
 }
 
@@ -106,7 +119,8 @@ export async function trainPredictCommand(config: AttuneConfig, options: TrainPr
     const bar = progressBar(process.stderr, 'reading profiles', 'profiles');
     // The number of profiles is not known ahead: the bar fills when the reading is done.
     let read = 0;
-    const model = await engine.predictions.train(workspace.id, { horizonDays: options.horizonDays, onProgress: (n) => bar.update({ bytes: 0, totalBytes: 1, rows: (read = n) }) });
+    const { workspace: _workspace, json: _json, ...request } = options;
+    const model = await engine.predictions.train(workspace.id, { ...request, onProgress: (n) => bar.update({ bytes: 0, totalBytes: 1, rows: (read = n) }) });
     bar.update({ bytes: 1, totalBytes: 1, rows: read });
     bar.finish();
     return { result: model, print: () => printPredictions(model, workspace) };
@@ -136,11 +150,32 @@ export function registerTrainCommands(program: Command, configFrom: (options: { 
     .addOption(dataOption())
     .option('--workspace <id>', 'the workspace (needed when there are several)')
     .option('--horizon-days <n>', 'the propensity horizon: a purchase within this many days (1 to 365)', '90')
+    .option('--clusters <k>', 'customer segments to find by k-means (2 to 12; default 4)')
+    .option('--som <ROWSxCOLS>', 'find the segments as the units of a self-organizing map instead (each side 1 to 10), e.g. 3x3')
+    .option('--hexagonal', 'with --som: a hexagonal grid (default rectangular)')
+    .option('--features <names>', 'comma-separated workspace features to learn from beside the purchase history')
+    .option('--traits <names>', 'comma-separated traits to learn from (numbers as numbers, text as categories)')
+    .option('--seed <n>', 'seeds the held-out split and the clustering (default: the version)')
     .option('--json', 'print the model\'s figures as JSON')
-    .action(async (options: { data?: string; workspace?: string; horizonDays: string; json?: boolean }) => {
+    .action(async (options: { data?: string; workspace?: string; horizonDays: string; clusters?: string; som?: string; hexagonal?: boolean; features?: string; traits?: string; seed?: string; json?: boolean }) => {
+      const list = (text: string | undefined) => (text === undefined ? {} : text.split(',').map((name) => name.trim()).filter((name) => name.length > 0));
+      const features = list(options.features);
+      const traits = list(options.traits);
       process.exitCode = await trainPredictCommand(configFrom(options), {
         ...(options.workspace === undefined ? {} : { workspace: options.workspace }),
         horizonDays: numberOption('--horizon-days', options.horizonDays, 1, 365, true), json: options.json === true,
+        ...(options.clusters === undefined ? {} : { clusters: numberOption('--clusters', options.clusters, 2, 12, true) }),
+        ...(options.som === undefined ? {} : { som: { ...somGrid(options.som), topology: options.hexagonal === true ? 'hexagonal' : 'rectangular' } }),
+        ...(Array.isArray(features) ? { features } : {}),
+        ...(Array.isArray(traits) ? { traits } : {}),
+        ...(options.seed === undefined ? {} : { seed: numberOption('--seed', options.seed, 0, Number.MAX_SAFE_INTEGER, true) }),
       });
     });
+}
+
+/** `--som 3x4` as rows and columns; anything else is a usage error that names the flag. */
+function somGrid(text: string): { rows: number; cols: number } {
+  const match = /^(\d+)x(\d+)$/i.exec(text.trim());
+  if (match === null) throw new AttuneError('ATTUNE_INVALID_REQUEST', { detail: `--som takes ROWSxCOLS, e.g. 3x3; got "${text}"`, field: '--som' });
+  return { rows: numberOption('--som rows', match[1]!, 1, 10, true), cols: numberOption('--som cols', match[2]!, 1, 10, true) };
 }

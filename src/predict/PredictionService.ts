@@ -1,16 +1,21 @@
+import { closestName } from '../core/common/closestName.js';
 import type { Clock } from '../core/common/ports.js';
 import { seededRandom } from '../core/common/random.js';
+import type { KnowledgeModel } from '../core/knowledge/KnowledgeModel.js';
+import { PointInTimeInputs } from '../core/predict/inputs/PointInTimeInputs.js';
+import { hasInputs, type ChosenInputs, type ProfileInputValues } from '../core/predict/inputs/ProfileInputs.js';
 import { AttuneError } from '../core/errors/AttuneError.js';
 import type { ClassificationMetrics } from '../core/predict/propensity/classificationMetrics.js';
-import { parsePredictionModel, serializePredictionModel, type ClusterPrediction, type PredictionModel } from '../core/predict/traits/PredictionModel.js';
+import { parsePredictionModel, serializePredictionModel, type ClusterMethod, type ClusterPrediction, type PredictionModel } from '../core/predict/traits/PredictionModel.js';
 import { predictionsOf, type ProfilePredictions } from '../core/predict/traits/predictionsOf.js';
-import { trainPredictions, type TrainingProfile } from '../core/predict/traits/trainPredictions.js';
+import { propensityCutoff, trainPredictions, type TrainingProfile } from '../core/predict/traits/trainPredictions.js';
+import { collectedEventFromLog } from '../profiles/collectedEventFromLog.js';
 import type { KnowledgeModels } from '../knowledge/KnowledgeModels.js';
 import { submitPatiently } from '../knowledge/reevaluateProfiles.js';
 import type { LiveStore } from '../profiles/LiveStore.js';
 
 export interface PredictionServiceDeps {
-  readonly store: Pick<LiveStore, 'committer' | 'profileIds' | 'knowledgeConfig' | 'profiles'>;
+  readonly store: Pick<LiveStore, 'committer' | 'profileIds' | 'knowledgeConfig' | 'profiles' | 'events'>;
   readonly models: KnowledgeModels;
   readonly clock: Clock;
 }
@@ -22,6 +27,12 @@ export interface TrainPredictionsRequest {
   readonly seed?: number;
   /** Customer segments to find (2 to 12); default 4. */
   readonly clusters?: number;
+  /** Segments as a self-organizing map's units instead of k-means (each side 1 to 10, at least 2 units). */
+  readonly som?: { readonly rows: number; readonly cols: number; readonly topology?: 'rectangular' | 'hexagonal' };
+  /** The workspace's features to learn from beside the purchase history (at most 50 inputs in all). */
+  readonly features?: readonly string[];
+  /** Traits to learn from (numbers and booleans as numbers, text as categories). */
+  readonly traits?: readonly string[];
   /** Called after each chunk of profiles read, with how many so far. */
   readonly onProgress?: (profilesRead: number) => void;
 }
@@ -40,12 +51,16 @@ export interface PredictionModelView {
     readonly rfmBaseline: MetricsView;
     readonly coefficients: Readonly<Record<string, number>>;
   } | null;
+  /** The chosen profile inputs (point in time for propensity, as of now for clusters); null: purchase history only. */
+  readonly inputs: ChosenInputs | null;
   readonly clusters: {
     readonly k: number;
     readonly features: readonly string[];
     readonly inertia: number;
     readonly segments: readonly { cluster: number; size: number; share: number; summary: string }[];
     readonly stability: ClusterPrediction['stability'];
+    readonly population: 'customers' | 'profiles';
+    readonly som: NonNullable<ClusterPrediction['som']> | null;
   } | null;
   readonly lifetimeValue: {
     readonly bgNbd: { r: number; alpha: number; a: number; b: number; logLikelihood: number; converged: boolean; customers: number };
@@ -75,21 +90,32 @@ export class PredictionService {
     if (!Number.isInteger(horizonDays) || horizonDays < 1 || horizonDays > 365) {
       throw new AttuneError('ATTUNE_INVALID_REQUEST', { detail: `horizonDays must be a whole number of days from 1 to 365, got ${horizonDays}`, field: '/horizonDays' });
     }
-    const { profiles, read } = await this.readProfiles(workspaceId, request.onProgress);
+    const clusterMethod = clusterMethodOf(request);
+    const knowledge = await this.deps.models.get(workspaceId);
+    const chosen = chosenInputs(request, knowledge);
+    const now = this.deps.clock.now();
+    const { profiles, read, liveIds } = await this.readProfiles(workspaceId, knowledge, chosen, now, request.onProgress);
+    const atCutoff = chosen === undefined ? undefined : await this.inputsAtCutoff(workspaceId, knowledge, chosen, propensityCutoff(now, horizonDays), liveIds);
     const previous = await this.deps.store.knowledgeConfig.predictionModel(workspaceId);
     const version = (previous?.version ?? 0) + 1;
-    const now = this.deps.clock.now();
-    const clusters = request.clusters ?? 4;
-    if (!Number.isInteger(clusters) || clusters < 2 || clusters > 12) {
-      throw new AttuneError('ATTUNE_INVALID_REQUEST', { detail: `clusters must be a whole number from 2 to 12, got ${clusters}`, field: '/clusters' });
-    }
     const model = trainPredictions(profiles, {
-      version, now, horizonDays, clusters, random: seededRandom(request.seed ?? version),
+      version, now, horizonDays, clusterMethod, random: seededRandom(request.seed ?? version),
       previous: previous === undefined ? null : parsePredictionModel(previous.json),
+      ...(chosen === undefined || atCutoff === undefined ? {} : { inputs: { chosen, atCutoff: (id: string) => atCutoff.valuesOf(id) } }),
     });
     await this.deps.store.knowledgeConfig.savePredictionModel(workspaceId, { version, createdAt: now, json: serializePredictionModel(model) }, keepVersions);
     this.deps.models.invalidate(workspaceId);
     return viewOf(model, read);
+  }
+
+  /**
+   * Trains again with what the model in force was trained with (horizon, segments, chosen
+   * inputs), for a schedule; null when the workspace has never trained. A chosen feature
+   * deleted since is refused like a typo, so the schedule reports it instead of dropping it.
+   */
+  async retrain(workspaceId: string): Promise<PredictionModelView | null> {
+    const stored = await this.deps.store.knowledgeConfig.predictionModel(workspaceId);
+    return stored === undefined ? null : this.train(workspaceId, settingsOf(parsePredictionModel(stored.json)));
   }
 
   /** The model in force, or null before the first training. */
@@ -108,28 +134,120 @@ export class PredictionService {
     const profile = await this.deps.store.profiles.findProfile(workspaceId, profileId, 0);
     if (profile === undefined) throw new AttuneError('ATTUNE_PROFILE_NOT_FOUND', { detail: `no profile has the id "${profileId}"` });
     profileId = profile.id;
-    const model = (await this.deps.models.get(workspaceId)).predictions;
-    const purchases = await submitPatiently(this.deps.store.committer, (tx) => tx.loadKnowledge(workspaceId, profileId).o, { workspaceId, profileIds: [profileId] });
-    return predictionsOf(model, purchases, this.deps.clock.now());
+    const knowledge = await this.deps.models.get(workspaceId);
+    const now = this.deps.clock.now();
+    const model = knowledge.predictions;
+    const state = await submitPatiently(this.deps.store.committer, (tx) => ({ knowledge: tx.loadKnowledge(workspaceId, profileId), traits: tx.loadProfileState(workspaceId, profileId).traits.values }), { workspaceId, profileIds: [profileId] });
+    const inputs = model?.inputs === undefined ? undefined : currentInputs(knowledge, model.inputs, state.knowledge.f, state.traits, now);
+    return predictionsOf(model, state.knowledge.o, now, inputs === undefined ? {} : { inputs });
   }
 
-  private async readProfiles(workspaceId: string, onProgress?: (read: number) => void): Promise<{ profiles: TrainingProfile[]; read: number }> {
+  /**
+   * Every live profile's purchase summary, and with chosen inputs its features (read now) and
+   * traits. Without inputs only buyers matter (the models are of customers); with them every
+   * profile is clustered.
+   */
+  private async readProfiles(workspaceId: string, knowledge: KnowledgeModel, chosen: ChosenInputs | undefined, now: number, onProgress?: (read: number) => void): Promise<{ profiles: TrainingProfile[]; read: number; liveIds: Set<string> }> {
     const profiles: TrainingProfile[] = [];
+    const liveIds = new Set<string>();
     let read = 0;
     let after = '';
     for (;;) {
       const ids = await this.deps.store.profileIds(workspaceId, after, chunk);
-      const summaries = await submitPatiently(this.deps.store.committer, (tx) => ids.map((id) => tx.loadKnowledge(workspaceId, id).o), { workspaceId, profileIds: ids });
-      ids.forEach((id, i) => {
-        const purchases = summaries[i];
-        if (purchases !== undefined) profiles.push({ id, purchases });
-      });
+      const rows = await submitPatiently(this.deps.store.committer, (tx) => ids.map((id): TrainingProfile => {
+        const state = tx.loadKnowledge(workspaceId, id);
+        if (chosen === undefined) return { id, ...(state.o === undefined ? {} : { purchases: state.o }) };
+        const inputs = currentInputs(knowledge, chosen, state.f, tx.loadProfileState(workspaceId, id).traits.values, now);
+        return { id, ...(state.o === undefined ? {} : { purchases: state.o }), inputs };
+      }), { workspaceId, profileIds: ids });
+      for (const row of rows) {
+        liveIds.add(row.id);
+        if (row.purchases !== undefined || chosen !== undefined) profiles.push(row);
+      }
       read += ids.length;
       onProgress?.(read);
-      if (ids.length < chunk) return { profiles, read };
+      if (ids.length < chunk) return { profiles, read, liveIds };
       after = ids[ids.length - 1]!;
     }
   }
+
+  /**
+   * The chosen inputs of every profile as they were at the cut-off, replayed from the event
+   * log with the workspace's feature code (see PointInTimeInputs). An event is credited to
+   * the profile that holds it now: a profile merged since is looked up once.
+   */
+  private async inputsAtCutoff(workspaceId: string, knowledge: KnowledgeModel, chosen: ChosenInputs, cutoff: number, liveIds: ReadonlySet<string>): Promise<PointInTimeInputs> {
+    const pit = new PointInTimeInputs(knowledge.features, cutoff, chosen);
+    const survivors = new Map<string, string | null>();
+    for await (const stored of this.deps.store.events.read({ workspaceId, chunkSize: 2000 })) {
+      if (stored.timestamp > cutoff) continue;
+      let holder: string | null | undefined = liveIds.has(stored.profileId) ? stored.profileId : survivors.get(stored.profileId);
+      if (holder === undefined) {
+        holder = (await this.deps.store.profiles.findProfile(workspaceId, stored.profileId, 0))?.id ?? null;
+        survivors.set(stored.profileId, holder);
+      }
+      if (holder !== null) pit.apply(holder, collectedEventFromLog(stored));
+    }
+    return pit;
+  }
+}
+
+/** A profile's chosen inputs now: its features read at `now`, its traits. */
+function currentInputs(knowledge: KnowledgeModel, chosen: ChosenInputs, states: Parameters<KnowledgeModel['features']['read']>[0], traits: Readonly<Record<string, unknown>>, now: number): ProfileInputValues {
+  const features: Record<string, unknown> = {};
+  for (const name of chosen.features) features[name] = knowledge.features.readOne(states, name, now);
+  const picked: Record<string, unknown> = {};
+  for (const name of chosen.traits) if (Object.hasOwn(traits, name)) picked[name] = traits[name];
+  return { features, traits: picked };
+}
+
+/** The request a model was trained with (models from before settings were kept: what they show). */
+function settingsOf(model: PredictionModel): TrainPredictionsRequest {
+  const method = model.settings?.clusterMethod ?? { kind: 'kmeans', k: model.clusters?.k ?? 4 };
+  return {
+    horizonDays: model.settings?.horizonDays ?? model.propensity?.horizonDays ?? 90,
+    ...(method.kind === 'som' ? { som: { rows: method.rows, cols: method.cols, topology: method.topology } } : { clusters: method.k }),
+    ...(model.inputs === undefined ? {} : { features: model.inputs.features, traits: model.inputs.traits }),
+  };
+}
+
+const maxInputs = 50;
+
+/** The request's features and traits, checked: features must be the workspace's (a typo names the nearest). */
+function chosenInputs(request: TrainPredictionsRequest, knowledge: KnowledgeModel): ChosenInputs | undefined {
+  const chosen = { features: [...(request.features ?? [])], traits: [...(request.traits ?? [])] };
+  if (chosen.features.length + chosen.traits.length > maxInputs) {
+    throw new AttuneError('ATTUNE_INVALID_REQUEST', { detail: `at most ${maxInputs} features and traits in all, got ${chosen.features.length + chosen.traits.length}`, field: '/features' });
+  }
+  for (const [field, names] of [['features', chosen.features], ['traits', chosen.traits]] as const) {
+    names.forEach((name, i) => {
+      if (name.length === 0) throw new AttuneError('ATTUNE_INVALID_REQUEST', { detail: `${field} ${i} is empty`, field: `/${field}/${i}` });
+      if (names.indexOf(name) !== i) throw new AttuneError('ATTUNE_INVALID_REQUEST', { detail: `"${name}" is listed twice`, field: `/${field}/${i}` });
+    });
+  }
+  chosen.features.forEach((name, i) => {
+    if (knowledge.features.names.includes(name)) return;
+    const nearest = closestName(name, knowledge.features.names);
+    throw new AttuneError('ATTUNE_INVALID_REQUEST', { detail: `the workspace has no feature "${name}"${nearest === null ? '' : `; did you mean "${nearest}"?`}`, field: `/features/${i}` });
+  });
+  return hasInputs(chosen) ? chosen : undefined;
+}
+
+function clusterMethodOf(request: TrainPredictionsRequest): ClusterMethod {
+  const som = request.som;
+  if (som !== undefined) {
+    for (const side of ['rows', 'cols'] as const) {
+      const value = som[side];
+      if (!Number.isInteger(value) || value < 1 || value > 10) throw new AttuneError('ATTUNE_INVALID_REQUEST', { detail: `som.${side} must be a whole number from 1 to 10, got ${value}`, field: `/som/${side}` });
+    }
+    if (som.rows * som.cols < 2) throw new AttuneError('ATTUNE_INVALID_REQUEST', { detail: 'a map of one unit finds no segments; give it at least 2 units', field: '/som' });
+    return { kind: 'som', rows: som.rows, cols: som.cols, topology: som.topology ?? 'rectangular' };
+  }
+  const k = request.clusters ?? 4;
+  if (!Number.isInteger(k) || k < 2 || k > 12) {
+    throw new AttuneError('ATTUNE_INVALID_REQUEST', { detail: `clusters must be a whole number from 2 to 12, got ${k}`, field: '/clusters' });
+  }
+  return { kind: 'kmeans', k };
 }
 
 function metricsOf(m: ClassificationMetrics): MetricsView {
@@ -150,6 +268,7 @@ function viewOf(model: PredictionModel, profilesRead: number | null): Prediction
       rfmBaseline: metricsOf(p.heldOut.rfm),
       coefficients: Object.fromEntries(p.model.logistic.columns.map((c, i) => [c, p.model.logistic.coefficients[i]!])),
     },
+    inputs: model.inputs ?? null,
     lifetimeValue: lifetimeValueView(model),
     clusters: model.clusters === undefined ? null : {
       k: model.clusters.k,
@@ -157,6 +276,8 @@ function viewOf(model: PredictionModel, profilesRead: number | null): Prediction
       inertia: model.clusters.inertia,
       segments: model.clusters.descriptions.map((d) => ({ cluster: d.cluster, size: d.size, share: d.share, summary: d.summary })),
       stability: model.clusters.stability,
+      population: model.clusters.population ?? 'customers',
+      som: model.clusters.som ?? null,
     },
     notes: model.notes,
   };

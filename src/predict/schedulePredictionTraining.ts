@@ -3,7 +3,7 @@ import type { PredictionService } from './PredictionService.js';
 export interface PredictionScheduleDeps {
   /** The workspaces' ids, read afresh at every round (workspaces come and go). */
   readonly workspaceIds: () => Promise<readonly string[]>;
-  readonly predictions: Pick<PredictionService, 'current' | 'train'>;
+  readonly predictions: Pick<PredictionService, 'retrain'>;
 }
 
 export interface PredictionScheduleReport {
@@ -13,8 +13,8 @@ export interface PredictionScheduleReport {
 
 /**
  * Retrains, every `intervalMs`, the prediction model of each workspace that has one (a workspace
- * opts in by training once, through the admin API or the CLI), with the horizon its model in
- * force has, so scores follow new customers and new behaviour without anyone asking. Workspaces
+ * opts in by training once, through the admin API or the CLI), with what its model in
+ * force was trained with (horizon, segments, chosen inputs), so scores follow new customers and new behaviour without anyone asking. Workspaces
  * are retrained one after another: a training reads every profile through the write path, and
  * one at a time keeps ingestion flowing. A failure is reported and the next workspace goes on.
  * Returns the function that stops the schedule.
@@ -28,10 +28,8 @@ export function schedulePredictionTraining(deps: PredictionScheduleDeps, interva
     for (const workspaceId of await deps.workspaceIds()) {
       if (stopped) break;
       try {
-        const current = await deps.predictions.current(workspaceId);
-        if (current === null) continue;
-        const model = await deps.predictions.train(workspaceId, current.propensity === null ? {} : { horizonDays: current.propensity.horizonDays });
-        retrained.push({ workspaceId, version: model.version });
+        const model = await deps.predictions.retrain(workspaceId);
+        if (model !== null) retrained.push({ workspaceId, version: model.version });
       } catch (error) {
         failed.push({ workspaceId, error: error instanceof Error ? error : new Error(String(error)) });
       }

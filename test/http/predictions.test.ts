@@ -95,6 +95,52 @@ describe('predictions: train from the profiles, read in rules', () => {
     expect((await ok<ModelView>('POST', '/admin/v1/predictions/train', { horizonDays: 30 }, 200)).version).toBe(1);
   });
 
+  it('learns from chosen features and traits as they were at the cut-off, replayed from the log, and clusters every profile with them', async () => {
+    await ok('PUT', '/admin/v1/features/orders_30d', { name: 'orders_30d', aggregate: 'count', events: ['Order Completed'], window: '30d' });
+    await ok('PUT', '/admin/v1/features/pages_90d', { name: 'pages_90d', aggregate: 'count', types: ['page'], window: '90d' });
+    const random = seededRandom(4);
+    const batch: Record<string, unknown>[] = [];
+    for (let i = 0; i < 200; i++) {
+      const vip = i % 2 === 0;
+      batch.push({ type: 'identify', userId: `u${i}`, timestamp: new Date(now - 200 * day).toISOString(), traits: { vip, tier: vip ? 'gold' : 'basic' } });
+      for (let k = 0; k < 3; k++) batch.push({ type: 'track', userId: `u${i}`, event: 'Order Completed', timestamp: new Date(now - (45 + Math.floor(random.next() * 150)) * day).toISOString(), properties: { revenue: 40 } });
+      // Bought again in the last 30 days (the label window): most VIPs, few others.
+      if (random.next() < (vip ? 0.75 : 0.15)) batch.push({ type: 'track', userId: `u${i}`, event: 'Order Completed', timestamp: new Date(now - (1 + Math.floor(random.next() * 28)) * day).toISOString(), properties: { revenue: 40 } });
+    }
+    for (let i = 0; i < 40; i++) batch.push({ type: 'page', anonymousId: `visitor-${i}`, name: 'Home', timestamp: new Date(now - 2 * day).toISOString() });
+    for (let start = 0; start < batch.length; start += 500) expectCollected(await collect(h, '/v1/batch', { batch: batch.slice(start, start + 500) }));
+
+    const typo = await problem('POST', '/admin/v1/predictions/train', { features: ['orders_30'] }, 400, 'ATTUNE_INVALID_REQUEST');
+    expect(typo.detail).toMatch(/did you mean "orders_30d"/);
+    expect(typo.field).toMatch(/features\/0$/);
+    expect((await problem('POST', '/admin/v1/predictions/train', { som: { rows: 1, cols: 1 } }, 400, 'ATTUNE_INVALID_REQUEST')).field).toMatch(/som$/);
+
+    const model = await ok<ModelView & { inputs: unknown; propensity: { coefficients: Record<string, number> } }>('POST', '/admin/v1/predictions/train', { horizonDays: 30, features: ['orders_30d', 'pages_90d'], traits: ['vip', 'tier'] }, 200);
+    expect(model.inputs).toEqual({ features: ['orders_30d', 'pages_90d'], traits: ['vip', 'tier'] });
+    expect(Object.keys(model.propensity.coefficients)).toEqual(expect.arrayContaining(['features.orders_30d', 'traits.vip', 'traits.tier=gold']));
+    // orders_30d read today is 1 exactly for the customers who bought in the label window: had
+    // the model learned from today's values it would be perfect. As of the cut-off it is not.
+    expect(model.propensity!.model.auc).toBeGreaterThan(0.7);
+    expect(model.propensity!.model.auc).toBeLessThan(0.95);
+    expect(model.propensity!.model.auc!).toBeGreaterThan(model.propensity!.rfmBaseline.auc! + 0.1);
+    expect(model).toMatchObject({ profilesRead: 240, customers: 200, clusters: { population: 'profiles' } });
+    expect(model.clusters!.segments.reduce((sum, c) => sum + c.size, 0)).toBe(240);
+    const visitor = await ok<Predictions>('GET', '/admin/v1/profiles/visitor-0/predictions');
+    expect(visitor.values['cluster']).not.toBeNull();
+    expect(visitor.values['purchase_propensity']).toBeNull();
+    const vip = await ok<Predictions>('GET', '/admin/v1/profiles/u0/predictions');
+    const basic = await ok<Predictions>('GET', '/admin/v1/profiles/u1/predictions');
+    expect(vip.values['purchase_propensity']!).toBeGreaterThan(basic.values['purchase_propensity']!);
+
+    const som = await ok<ModelView & { clusters: { k: number; som: { rows: number; cols: number; topographicError: number } | null } }>('POST', '/admin/v1/predictions/train', { horizonDays: 30, traits: ['vip'], som: { rows: 2, cols: 2 } }, 200);
+    expect(som.clusters.k).toBe(4);
+    expect(som.clusters.som).toMatchObject({ rows: 2, cols: 2, topology: 'rectangular' });
+    // A scheduled retraining asks for what the model in force was trained with.
+    const retrained = (await h.engine.predictions.retrain(h.a.id))!;
+    expect(retrained).toMatchObject({ version: 3, inputs: { features: [], traits: ['vip'] }, clusters: { k: 4, som: { rows: 2, cols: 2 } }, propensity: { horizonDays: 30 } });
+    expect(await h.engine.predictions.retrain(h.b.id)).toBeNull();
+  });
+
   it('trains on a workspace without orders, saying why nothing was fitted', async () => {
     const model = await ok<ModelView>('POST', '/admin/v1/predictions/train', undefined, 200);
     expect(model.propensity).toBeNull();

@@ -84,7 +84,7 @@ export function ruleInputFor(state: KnowledgeState, profile: ProfileFacts, model
     profile: { id: profile.id, traits: profile.traits, first_seen: derived['first_seen'], last_seen: derived['last_seen'] },
     features: values,
     session: readSession(state.s, now),
-    predictions: model.predictions === null ? noPredictions : lazyPredictions(() => predictionsOf(model.predictions, state.o, now).values),
+    predictions: model.predictions === null ? noPredictions : lazyPredictions(() => predictionsOf(model.predictions, state.o, now, { inputs: { features: values, traits: profile.traits } }).values),
     hasConsent: (purpose) => hasConsent(state.c, purpose, model.consent),
   };
 }

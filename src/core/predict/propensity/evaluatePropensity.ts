@@ -1,7 +1,7 @@
 import type { Random } from '../../common/random.js';
 import type { Order } from '../orders/Order.js';
 import { classificationMetrics, rocAuc, type ClassificationMetrics } from './classificationMetrics.js';
-import { selectRows } from './FeatureMatrix.js';
+import { joinColumns, selectRows } from './FeatureMatrix.js';
 import { fitPropensity, scorePropensity, type PropensityInput, type PropensityModel } from './propensityModel.js';
 import { fitRfm, scoreRfm } from './rfmBaseline.js';
 import { timeSplitLabels, type TimeSplit, type TimeSplitOptions } from './timeSplitLabels.js';
@@ -38,12 +38,17 @@ export function evaluatePropensity(orders: readonly Order[], options: Propensity
   return evaluateSplit(timeSplitLabels(orders, options), options);
 }
 
-/** The same check on a time split already built (a training job that fits on it afterwards builds it once). */
-export function evaluateSplit(split: TimeSplit, options: Omit<PropensityEvaluationOptions, keyof TimeSplitOptions>): PropensityEvaluation {
+/**
+ * The same check on a time split already built (a training job that fits on it afterwards
+ * builds it once). `extra`: more columns for the model, one row per split customer in the
+ * split's order (the profile inputs a workspace chose); the RFM baseline reads only its own.
+ */
+export function evaluateSplit(split: TimeSplit, options: Omit<PropensityEvaluationOptions, keyof TimeSplitOptions>, extra?: PropensityInput): PropensityEvaluation {
   const { train, test } = shuffleSplit(split.customers.length, options.trainShare ?? 0.5, options.random);
+  const full = splitInput(split, extra);
   const inputOf = (indices: readonly number[]): PropensityInput => ({
-    numeric: selectRows(split.features, indices),
-    categorical: { firstPurchaseMonth: indices.map((i) => split.firstPurchaseMonth[i]!) },
+    numeric: selectRows(full.numeric, indices),
+    categorical: Object.fromEntries(Object.entries(full.categorical ?? {}).map(([name, values]) => [name, indices.map((i) => values[i])])),
   });
   const labelsOf = (indices: readonly number[]): number[] => indices.map((i) => split.labels[i]!);
   const testLabels = labelsOf(test);
@@ -59,6 +64,14 @@ export function evaluateSplit(split: TimeSplit, options: Omit<PropensityEvaluati
     model,
     logistic: classificationMetrics(scores.map((score) => score.propensity), testLabels),
     rfm: { ...rfmMetrics, auc: rocAuc(rfmScores.map((score) => score.sum), testLabels) },
+  };
+}
+
+/** A split's model input: its purchase features and acquisition month, then the extra columns. */
+export function splitInput(split: TimeSplit, extra?: PropensityInput): PropensityInput {
+  return {
+    numeric: extra === undefined ? split.features : joinColumns(split.features, extra.numeric),
+    categorical: { firstPurchaseMonth: split.firstPurchaseMonth, ...extra?.categorical },
   };
 }
 

@@ -4,6 +4,8 @@ import type { GammaGammaFit } from '../clv/fitGammaGamma.js';
 import type { ClusterDescription } from '../cluster/describeClusters.js';
 import type { ClassificationMetrics } from '../propensity/classificationMetrics.js';
 import type { PropensityModel } from '../propensity/propensityModel.js';
+import type { SomTopology } from '../cluster/somGrid.js';
+import type { ChosenInputs, InputColumn } from '../inputs/ProfileInputs.js';
 
 /** The purchase-propensity part of a workspace's prediction model. */
 export interface PropensityPrediction {
@@ -14,6 +16,8 @@ export interface PropensityPrediction {
   readonly heldOut: { readonly logistic: ClassificationMetrics; readonly rfm: ClassificationMetrics; readonly customers: number };
   /** The scores of all customers at training, sorted ascending (at most 1,001 quantiles): for percentiles. */
   readonly scoreQuantiles: readonly number[];
+  /** The chosen profile inputs after the purchase columns (numeric ones, then categories); absent: purchases only. */
+  readonly inputs?: readonly InputColumn[];
 }
 
 /** The lifetime-value part: BG/NBD for purchases and being alive, Gamma-Gamma for spend (lifetimes' models). */
@@ -25,10 +29,12 @@ export interface LifetimeValuePrediction {
 }
 
 /**
- * Customer segments found by k-means on RFM (log1p of days since the last purchase, purchase
- * days, total spend; standardised). Plain arrays, so the model stays JSON.
+ * Customer segments found by k-means (or a self-organizing map's units) on RFM (log1p of days
+ * since the last purchase, purchase days, total spend) and the chosen profile inputs;
+ * standardised. Plain arrays, so the model stays JSON.
  */
 export interface ClusterPrediction {
+  /** Segments: k-means' k, or the map's units (rows × cols, unit = row · cols + col). */
   readonly k: number;
   readonly features: readonly string[];
   /** Centres on the standardised scale, one array per cluster. */
@@ -40,6 +46,27 @@ export interface ClusterPrediction {
   readonly descriptions: readonly ClusterDescription[];
   /** Against the previous version's clusters on today's customers: pairs and the share kept. */
   readonly stability: { readonly previousVersion: number; readonly shareKept: number; readonly pairs: readonly { readonly previous: number; readonly current: number }[] } | null;
+  /** The chosen inputs after the RFM columns; absent: RFM only, customers only. */
+  readonly inputs?: readonly InputColumn[];
+  /** Each column's training mean, which a missing value takes (before scaling). */
+  readonly fill?: readonly number[];
+  /** The categories kept per text column (its one-hot columns, in order). */
+  readonly categories?: Readonly<Record<string, readonly string[]>>;
+  /** Who was clustered: customers (RFM only) or every profile (with chosen inputs). */
+  readonly population?: 'customers' | 'profiles';
+  /** Present when the segments are a self-organizing map's units. */
+  readonly som?: { readonly rows: number; readonly cols: number; readonly topology: SomTopology; readonly quantizationError: number; readonly topographicError: number };
+}
+
+/** How customer segments are found: k-means with k clusters, or a self-organizing map whose units are the segments. */
+export type ClusterMethod =
+  | { readonly kind: 'kmeans'; readonly k: number }
+  | { readonly kind: 'som'; readonly rows: number; readonly cols: number; readonly topology: SomTopology };
+
+/** What a training was asked for, so a scheduled retraining asks for the same. */
+export interface TrainingSettings {
+  readonly horizonDays: number;
+  readonly clusterMethod: ClusterMethod;
 }
 
 /**
@@ -55,6 +82,10 @@ export interface PredictionModel {
   readonly propensity?: PropensityPrediction;
   readonly lifetimeValue?: LifetimeValuePrediction;
   readonly clusters?: ClusterPrediction;
+  /** Absent in models trained before settings were kept. */
+  readonly settings?: TrainingSettings;
+  /** The profile features and traits the workspace chose as inputs; absent: purchase history only. */
+  readonly inputs?: ChosenInputs;
   /** Why a part is missing (too few customers, one class only), for the admin API. */
   readonly notes: readonly string[];
 }

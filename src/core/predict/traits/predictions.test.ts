@@ -58,7 +58,7 @@ describe('trainPredictions and predictionsOf', () => {
 
   it('scores one profile exactly as the batch scorer does, and ranks it among the training scores', () => {
     const today = Math.floor(now / dayMs);
-    const orders = profiles.flatMap((p) => ordersOfSummary(p.purchases, p.id));
+    const orders = profiles.flatMap((p) => ordersOfSummary(p.purchases!, p.id));
     const batch = timeSplitLabels(orders, { cutoffDay: today, horizonDays: 1 });
     const scores = scorePropensity(model.propensity!.model, { numeric: batch.features, categorical: { firstPurchaseMonth: batch.firstPurchaseMonth } }, { top: 3 });
     const byId = new Map(profiles.map((p) => [p.id, p.purchases]));
@@ -121,5 +121,86 @@ describe('trainPredictions and predictionsOf', () => {
     const schema = compileKnowledgeModel({ features: [], segments: [] }).schema;
     expect(() => compileRule('predictions.churn_rsk > 0.5', schema)).toThrow(RuleError);
     expect(() => compileRule('predictions.churn_rsk > 0.5', schema)).toThrow(/did you mean "predictions.churn_risk"/);
+  });
+});
+
+describe('trainPredictions with chosen profile inputs', () => {
+  const horizonDays = 30;
+  const cutoffDay = Math.floor(now / dayMs) - horizonDays;
+  /**
+   * Every customer bought 3 times before the cut-off in the same way, so the purchase history
+   * says little; VIPs (a trait) buy again in the horizon far more often, and engaged visitors
+   * (a feature) a little more. Non-buyers have inputs too.
+   */
+  function population(seed: number): { profiles: TrainingProfile[]; atCutoff: Map<string, { features: Record<string, unknown>; traits: Record<string, unknown> }> } {
+    const random = seededRandom(seed);
+    const profiles: TrainingProfile[] = [];
+    const atCutoff = new Map<string, { features: Record<string, unknown>; traits: Record<string, unknown> }>();
+    for (let i = 0; i < 600; i++) {
+      const vip = random.next() < 0.5;
+      const visits = Math.floor(random.next() * 10);
+      let purchases: PurchaseSummary | undefined;
+      for (let k = 0; k < 3; k++) purchases = recordPurchase(purchases, (cutoffDay - 20 - Math.floor(random.next() * 200)) * dayMs + 1, 50);
+      if (random.next() < (vip ? 0.7 : 0.15) + visits * 0.01) purchases = recordPurchase(purchases, (cutoffDay + 1 + Math.floor(random.next() * (horizonDays - 1))) * dayMs + 1, 50);
+      const inputs = { features: { visits_30d: visits }, traits: { vip, tier: vip ? 'gold' : 'basic' } };
+      atCutoff.set(`c${i}`, inputs);
+      profiles.push({ id: `c${i}`, purchases: purchases!, inputs });
+    }
+    for (let i = 0; i < 100; i++) profiles.push({ id: `v${i}`, inputs: { features: { visits_30d: 20 + (i % 5) }, traits: { tier: 'basic' } } });
+    return { profiles, atCutoff };
+  }
+  const { profiles, atCutoff } = population(11);
+  const chosen = { features: ['visits_30d'], traits: ['vip', 'tier'] };
+  const plain = trainPredictions(profiles, { version: 1, now, random: seededRandom(3), horizonDays });
+  const withInputs = trainPredictions(profiles, { version: 1, now, random: seededRandom(3), horizonDays, inputs: { chosen, atCutoff: (id) => atCutoff.get(id) } });
+
+  it('learns from the chosen traits and features what the purchase history cannot tell, judged on the held-out half', () => {
+    const without = plain.propensity!.heldOut.logistic.auc!;
+    const withThem = withInputs.propensity!.heldOut.logistic.auc!;
+    expect(withThem).toBeGreaterThan(0.7);
+    expect(withThem - without).toBeGreaterThan(0.15);
+    expect(withInputs.inputs).toEqual(chosen);
+    expect(withInputs.propensity!.inputs!.map((c) => `${c.source}.${c.name}:${c.kind}`)).toEqual(['features.visits_30d:numeric', 'traits.vip:numeric', 'traits.tier:categorical']);
+  });
+
+  it('scores and explains a profile with its inputs now, and the same profile without them as missing', () => {
+    const vip = profiles.find((p) => p.inputs?.traits['vip'] === true)!;
+    const scored = predictionsOf(withInputs, vip.purchases, now, { inputs: vip.inputs!, top: 5 });
+    expect(scored.explanations['purchase_propensity']!.map((c) => c.feature)).toContain('traits.vip');
+    const notVip = predictionsOf(withInputs, vip.purchases, now, { inputs: { features: vip.inputs!.features, traits: { vip: false, tier: 'basic' } } });
+    expect(scored.values['purchase_propensity']!).toBeGreaterThan(notVip.values['purchase_propensity']! + 0.2);
+    const unknown = predictionsOf(withInputs, vip.purchases, now);
+    expect(unknown.values['purchase_propensity']).not.toBeNull();
+  });
+
+  it('clusters every profile when inputs are chosen, so a visitor who never bought has a segment too', () => {
+    expect(plain.clusters!.population).toBeUndefined();
+    expect(predictionsOf(plain, undefined, now).values['cluster']).toBeNull();
+    expect(withInputs.clusters!.population).toBe('profiles');
+    expect(withInputs.clusters!.features).toEqual(['log1p recency days', 'log1p purchase days', 'log1p total spend', 'features.visits_30d', 'traits.vip', 'traits.tier=basic', 'traits.tier=gold']);
+    const visitor = profiles.find((p) => p.id === 'v0')!;
+    const cluster = predictionsOf(withInputs, undefined, now, { inputs: visitor.inputs! }).values['cluster'];
+    expect(cluster).not.toBeNull();
+    // The 100 non-buyers (no recency, no spend, many visits) share a segment of their own.
+    const visitorClusters = new Set(profiles.filter((p) => p.purchases === undefined).map((p) => predictionsOf(withInputs, undefined, now, { inputs: p.inputs! }).values['cluster']));
+    expect(visitorClusters.size).toBe(1);
+    const described = withInputs.clusters!.descriptions.find((d) => d.cluster === cluster)!;
+    expect(described.size).toBe(100);
+  });
+
+  it('finds segments as the units of a self-organizing map, and notes when a retraining changes the columns', () => {
+    const som = trainPredictions(profiles, {
+      version: 2, now, random: seededRandom(3), horizonDays, clusterMethod: { kind: 'som', rows: 2, cols: 3, topology: 'hexagonal' },
+      inputs: { chosen, atCutoff: (id) => atCutoff.get(id) }, previous: plain,
+    });
+    expect(som.clusters!.k).toBe(6);
+    expect(som.clusters!.som).toMatchObject({ rows: 2, cols: 3, topology: 'hexagonal' });
+    expect(som.clusters!.som!.quantizationError).toBeGreaterThan(0);
+    expect(som.clusters!.descriptions.reduce((sum, d) => sum + d.size, 0)).toBe(700);
+    expect(som.clusters!.stability).toBeNull();
+    expect(som.notes.some((n) => n.startsWith('clusters: version 1 had 4 clusters over other columns'))).toBe(true);
+    const again = parsePredictionModel(serializePredictionModel(som));
+    const p = profiles[7]!;
+    expect(predictionsOf(again, p.purchases, now, { inputs: p.inputs! })).toEqual(predictionsOf(som, p.purchases, now, { inputs: p.inputs! }));
   });
 });

@@ -3,7 +3,9 @@ import { scorePropensityRow } from '../propensity/propensityModel.js';
 import { purchaseFeatureRow } from '../propensity/timeSplitLabels.js';
 import { isoDateOf } from '../orders/Order.js';
 import { utcDayOf, rfmOf, type PurchaseSummary } from '../purchases/PurchaseSummary.js';
-import type { ClusterPrediction, LifetimeValuePrediction, PredictionModel } from './PredictionModel.js';
+import type { LifetimeValuePrediction, PredictionModel } from './PredictionModel.js';
+import { categoricalInputs, numericInputs, type ProfileInputValues } from '../inputs/ProfileInputs.js';
+import { clusterOf, clusterRow } from './trainClusters.js';
 import { customerLifetimeValue } from '../clv/customerLifetimeValue.js';
 import { expectedPurchases, probabilityAlive } from '../clv/expectedPurchases.js';
 
@@ -21,26 +23,41 @@ export const noPredictions: Readonly<Record<string, number | null>> = Object.fre
 });
 const none: ProfilePredictions = { values: noPredictions, explanations: {} };
 
+export interface PredictionsOfOptions {
+  /** The profile's chosen features and traits now (a model trained with inputs reads them; missing ones count as missing). */
+  readonly inputs?: ProfileInputValues;
+  /** Contributions kept per explanation; default 3. */
+  readonly top?: number;
+}
+
 /**
  * Scores one profile with the workspace's model as of `now`. Without a model, or for a profile
- * that has not bought (the propensity model is of customers), every value is null, which no
- * comparison in a rule matches: `predictions.churn_risk > 0.5` is false, not an error.
+ * that has not bought (the propensity and value models are of customers), a value is null,
+ * which no comparison in a rule matches: `predictions.churn_risk > 0.5` is false, not an
+ * error. Clusters found over every profile (a model with chosen inputs) place non-buyers too.
  *
- * @example predictionsOf(model, state.o, now).values.purchase_propensity
+ * @example predictionsOf(model, state.o, now, { inputs }).values.purchase_propensity
  */
-export function predictionsOf(model: PredictionModel | null, purchases: PurchaseSummary | undefined, now: number, top = 3): ProfilePredictions {
+export function predictionsOf(model: PredictionModel | null, purchases: PurchaseSummary | undefined, now: number, options: PredictionsOfOptions = {}): ProfilePredictions {
   if (model === null) return none;
+  const top = options.top ?? 3;
   const values: Record<string, number | null> = { ...noPredictions, model_version: model.version };
   const explanations: Record<string, readonly Contribution[]> = {};
+  const clusters = model.clusters;
+  if (clusters !== undefined && (purchases !== undefined || clusters.population === 'profiles')) {
+    values['cluster'] = clusterOf(clusters, clusterRow(clusters, purchases, options.inputs, utcDayOf(now)));
+  }
   if (purchases === undefined) return { values, explanations };
   if (model.lifetimeValue !== undefined) Object.assign(values, lifetimeValueOf(model.lifetimeValue, purchases, now));
-  if (model.clusters !== undefined) values['cluster'] = clusterOf(model.clusters, rfmRow(purchases, utcDayOf(now)));
   if (model.propensity !== undefined) {
     const today = utcDayOf(now);
     const days: [number, number][] = [];
     purchases.d.forEach((d, i) => { if (d <= today) days.push([d, purchases.s[i] ?? 0]); });
     if (days.length > 0) {
-      const score = scorePropensityRow(model.propensity.model, purchaseFeatureRow(days, today), { firstPurchaseMonth: isoDateOf(days[0]![0]).slice(0, 7) }, top);
+      const columns = model.propensity.inputs ?? [];
+      const numeric = columns.length === 0 ? purchaseFeatureRow(days, today) : [...purchaseFeatureRow(days, today), ...numericInputs(columns, options.inputs)];
+      const categorical = { firstPurchaseMonth: isoDateOf(days[0]![0]).slice(0, 7), ...(columns.length === 0 ? {} : categoricalInputs(columns, options.inputs)) };
+      const score = scorePropensityRow(model.propensity.model, numeric, categorical, top);
       values['purchase_propensity'] = score.propensity;
       values['purchase_propensity_percentile'] = percentileOf(model.propensity.scoreQuantiles, score.propensity);
       values['churn_risk'] = score.churnRisk;
@@ -62,28 +79,6 @@ function lifetimeValueOf(model: LifetimeValuePrediction, purchases: PurchaseSumm
     clv_12m: gammaGamma === undefined ? null
       : customerLifetimeValue(bgNbd, gammaGamma, { ...history, monetaryValue: rfm.monetary ?? 0 }, { months: 12, monthlyDiscountRate: model.monthlyDiscountRate }),
   };
-}
-
-/** The row the clusters were trained on: log1p of days since the last purchase, purchase days and total spend. */
-export function rfmRow(purchases: PurchaseSummary, today: number): number[] {
-  const last = purchases.d[purchases.d.length - 1] ?? purchases.f;
-  return [Math.log1p(Math.max(0, today - last)), Math.log1p(purchases.n), Math.log1p(Math.max(0, purchases.t))];
-}
-
-/** The nearest centre after the training's scaling (constant columns count 0). */
-export function clusterOf(clusters: ClusterPrediction, row: readonly number[]): number {
-  let best = Number.POSITIVE_INFINITY;
-  let cluster = 0;
-  clusters.centroids.forEach((centre, j) => {
-    let sum = 0;
-    for (let c = 0; c < centre.length; c++) {
-      const sd = clusters.sds[c]!;
-      const diff = (sd === 0 ? 0 : (row[c]! - clusters.means[c]!) / sd) - centre[c]!;
-      sum += diff * diff;
-    }
-    if (sum < best) [best, cluster] = [sum, j];
-  });
-  return cluster;
 }
 
 /** The percentile (0 to 100) of a score among the training population's quantiles (ascending): below plus half of the ties. */

@@ -1,16 +1,12 @@
 import type { Random } from '../../common/random.js';
 import type { Order } from '../orders/Order.js';
-import { evaluateSplit } from '../propensity/evaluatePropensity.js';
-import { fitPropensity, scorePropensity } from '../propensity/propensityModel.js';
+import { evaluateSplit, splitInput } from '../propensity/evaluatePropensity.js';
+import { fitPropensity, scorePropensity, type PropensityInput } from '../propensity/propensityModel.js';
 import { timeSplitLabels } from '../propensity/timeSplitLabels.js';
 import { utcDayOf, ordersOfSummary, rfmOf, type PurchaseSummary } from '../purchases/PurchaseSummary.js';
-import type { ClusterPrediction, LifetimeValuePrediction, PredictionModel, PropensityPrediction } from './PredictionModel.js';
-import { clusterOf, rfmRow } from './predictionsOf.js';
-import { describeClusters } from '../cluster/describeClusters.js';
-import { kmeans } from '../cluster/kmeans.js';
-import { matchClusters } from '../cluster/matchClusters.js';
-import type { Matrix } from '../cluster/Matrix.js';
-import { standardize } from '../cluster/standardize.js';
+import { hasInputs, inputMatrix, resolveInputColumns, type ChosenInputs, type ProfileInputValues } from '../inputs/ProfileInputs.js';
+import type { ClusterMethod, LifetimeValuePrediction, PredictionModel, PropensityPrediction } from './PredictionModel.js';
+import { trainClusters } from './trainClusters.js';
 import { fitBgNbd } from '../clv/fitBgNbd.js';
 import { fitGammaGamma } from '../clv/fitGammaGamma.js';
 
@@ -23,16 +19,31 @@ export interface TrainPredictionsOptions {
   readonly random: Random;
   /** Fewer customers than this (at the cut-off) and the propensity model is not fitted; default 50. */
   readonly minCustomers?: number;
-  /** Customer segments found by k-means; default 4 (2 to 12). */
+  /** Customer segments found by k-means; default 4 (2 to 12). Ignored with `clusterMethod`. */
   readonly clusters?: number;
+  /** k-means with k clusters (default) or a self-organizing map whose units are the segments. */
+  readonly clusterMethod?: ClusterMethod;
+  /**
+   * Profile features and traits to learn from beside the purchase history, with each
+   * profile's values at the propensity cut-off (`propensityCutoff`), rebuilt from the log
+   * (PointInTimeInputs): the propensity model learns from the inputs as they were then, and
+   * scores with today's (`TrainingProfile.inputs`).
+   */
+  readonly inputs?: { readonly chosen: ChosenInputs; readonly atCutoff: (profileId: string) => ProfileInputValues | undefined };
   /** The model in force, for the clusters' stability; null for the first version. */
   readonly previous?: PredictionModel | null;
 }
 
-/** One profile's input to training. */
+/** One profile's input to training: its purchase summary (absent: never bought) and its chosen inputs today. */
 export interface TrainingProfile {
   readonly id: string;
-  readonly purchases: PurchaseSummary;
+  readonly purchases?: PurchaseSummary;
+  readonly inputs?: ProfileInputValues;
+}
+
+/** The last moment (ms) whose events the propensity inputs may see: the end of the cut-off day, `horizonDays` before today. */
+export function propensityCutoff(now: number, horizonDays: number): number {
+  return (utcDayOf(now) - horizonDays + 1) * 86_400_000 - 1;
 }
 
 const QUANTILES = 1000;
@@ -49,14 +60,24 @@ const QUANTILES = 1000;
 export function trainPredictions(profiles: readonly TrainingProfile[], options: TrainPredictionsOptions): PredictionModel {
   const horizonDays = options.horizonDays ?? 90;
   const notes: string[] = [];
-  const orders: Order[] = profiles.flatMap((p) => ordersOfSummary(p.purchases, p.id));
-  const propensity = trainPropensity(orders, utcDayOf(options.now), horizonDays, options, notes);
-  const lifetimeValue = trainLifetimeValue(profiles, options, notes);
-  const clusters = trainClusters(profiles, options, notes);
+  const customers = profiles.filter((p): p is TrainingProfile & { purchases: PurchaseSummary } => p.purchases !== undefined);
+  const orders: Order[] = customers.flatMap((p) => ordersOfSummary(p.purchases, p.id));
+  const current = new Map(profiles.map((p) => [p.id, p.inputs]));
+  const propensity = trainPropensity(orders, utcDayOf(options.now), horizonDays, options, current, notes);
+  const lifetimeValue = trainLifetimeValue(customers, options, notes);
+  const chosen = hasInputs(options.inputs?.chosen) ? options.inputs!.chosen : undefined;
+  const clusterMethod: ClusterMethod = options.clusterMethod ?? { kind: 'kmeans', k: options.clusters ?? 4 };
+  const clusters = trainClusters(profiles, {
+    now: options.now, random: options.random, minCustomers: options.minCustomers ?? 50, previous: options.previous ?? null,
+    method: clusterMethod,
+    ...(chosen === undefined ? {} : { chosen }),
+  }, notes);
   return {
     version: options.version,
     trainedAt: options.now,
-    customers: profiles.length,
+    customers: customers.length,
+    settings: { horizonDays, clusterMethod },
+    ...(chosen === undefined ? {} : { inputs: chosen }),
     ...(propensity === undefined ? {} : { propensity }),
     ...(lifetimeValue === undefined ? {} : { lifetimeValue }),
     ...(clusters === undefined ? {} : { clusters }),
@@ -64,7 +85,10 @@ export function trainPredictions(profiles: readonly TrainingProfile[], options: 
   };
 }
 
-function trainPropensity(orders: readonly Order[], today: number, horizonDays: number, options: TrainPredictionsOptions, notes: string[]): PropensityPrediction | undefined {
+function trainPropensity(
+  orders: readonly Order[], today: number, horizonDays: number, options: TrainPredictionsOptions,
+  current: ReadonlyMap<string, ProfileInputValues | undefined>, notes: string[],
+): PropensityPrediction | undefined {
   const cutoffDay = today - horizonDays;
   const split = timeSplitLabels(orders, { cutoffDay, horizonDays });
   const positives = split.labels.reduce((sum, y) => sum + y, 0);
@@ -77,11 +101,15 @@ function trainPropensity(orders: readonly Order[], today: number, horizonDays: n
     notes.push(`propensity: ${positives === 0 ? 'none' : 'all'} of ${split.customers.length} customers bought in the last ${horizonDays} days; a model needs both`);
     return undefined;
   }
-  const evaluation = evaluateSplit(split, { random: options.random });
-  const model = fitPropensity({ numeric: split.features, categorical: { firstPurchaseMonth: split.firstPurchaseMonth } }, split.labels);
-  // Percentiles are of today's scores (features as of today), the population the model ranks.
-  const current = timeSplitLabels(orders, { cutoffDay: today, horizonDays: 1 });
-  const scores = scorePropensity(model, { numeric: current.features, categorical: { firstPurchaseMonth: current.firstPurchaseMonth } }, { top: 0 })
+  const chosen = options.inputs?.chosen;
+  const atCutoff = split.customers.map((id) => options.inputs?.atCutoff(id));
+  const inputs = hasInputs(chosen) ? resolveInputColumns(chosen, atCutoff.map((v) => v ?? { features: {}, traits: {} }), notes) : [];
+  const extra = (values: readonly (ProfileInputValues | undefined)[]): PropensityInput | undefined => (inputs.length === 0 ? undefined : inputMatrix(inputs, values));
+  const evaluation = evaluateSplit(split, { random: options.random }, extra(atCutoff));
+  const model = fitPropensity(splitInput(split, extra(atCutoff)), split.labels);
+  // Percentiles are of today's scores (features and inputs as of today), the population the model ranks.
+  const now = timeSplitLabels(orders, { cutoffDay: today, horizonDays: 1 });
+  const scores = scorePropensity(model, splitInput(now, extra(now.customers.map((id) => current.get(id)))), { top: 0 })
     .map((s) => s.propensity)
     .sort((a, b) => a - b);
   return {
@@ -89,6 +117,7 @@ function trainPropensity(orders: readonly Order[], today: number, horizonDays: n
     model,
     heldOut: { logistic: evaluation.logistic, rfm: evaluation.rfm, customers: evaluation.testCustomers },
     scoreQuantiles: quantiles(scores, QUANTILES),
+    ...(inputs.length === 0 ? {} : { inputs }),
   };
 }
 
@@ -96,7 +125,7 @@ function trainPropensity(orders: readonly Order[], today: number, horizonDays: n
  * BG/NBD on every customer's (frequency, recency, T) as of now, Gamma-Gamma on the repeat
  * buyers' mean repeat spend (lifetimes' conventions, `core/predict/clv`).
  */
-function trainLifetimeValue(profiles: readonly TrainingProfile[], options: TrainPredictionsOptions, notes: string[]): LifetimeValuePrediction | undefined {
+function trainLifetimeValue(profiles: readonly { readonly purchases: PurchaseSummary }[], options: TrainPredictionsOptions, notes: string[]): LifetimeValuePrediction | undefined {
   const minCustomers = options.minCustomers ?? 50;
   const rfm = profiles.map((p) => rfmOf(p.purchases, options.now)!).filter((h) => h.T > 0);
   const repeat = rfm.filter((h) => h.frequency > 0);
@@ -110,40 +139,6 @@ function trainLifetimeValue(profiles: readonly TrainingProfile[], options: Train
   const gammaGamma = spenders.length >= Math.min(minCustomers, 20) ? fitGammaGamma(spenders) : undefined;
   if (gammaGamma === undefined) notes.push(`lifetime value: ${spenders.length} repeat buyers with spend could not fit the spend model; clv_12m is null`);
   return { bgNbd, ...(gammaGamma === undefined ? {} : { gammaGamma }), monthlyDiscountRate: 0.01 };
-}
-
-/**
- * k-means (10 seeded restarts) on every customer's standardised log RFM as of now; each cluster
- * described, and matched with the previous version's clusters on the same customers (Hungarian
- * pairing on labels), so a segment built on `predictions.cluster == n` can be checked after a
- * retraining.
- */
-function trainClusters(profiles: readonly TrainingProfile[], options: TrainPredictionsOptions, notes: string[]): ClusterPrediction | undefined {
-  const k = options.clusters ?? 4;
-  const today = utcDayOf(options.now);
-  if (profiles.length < Math.max(options.minCustomers ?? 50, 5 * k)) {
-    notes.push(`clusters: ${profiles.length} customers for ${k} clusters; at least ${Math.max(options.minCustomers ?? 50, 5 * k)} are needed`);
-    return undefined;
-  }
-  const raw = profiles.map((p) => rfmRow(p.purchases, today));
-  const matrix: Matrix = { rows: raw.length, cols: 3, data: Float64Array.from(raw.flat()) };
-  const { matrix: scaled, scaling } = standardize(matrix);
-  const fit = kmeans(scaled, { k, restarts: 10 }, options.random);
-  const centroids = Array.from({ length: k }, (_v, j) => [...fit.centroids.data.subarray(j * 3, (j + 1) * 3)]);
-  const clusters: ClusterPrediction = {
-    k, features: ['log1p recency days', 'log1p purchase days', 'log1p total spend'], centroids,
-    means: [...scaling.means], sds: [...scaling.sds], inertia: fit.inertia,
-    descriptions: describeClusters(matrix, fit.labels, k, ['log1p recency days', 'log1p purchase days', 'log1p total spend']),
-    stability: null,
-  };
-  const before = options.previous?.clusters;
-  if (before === undefined || before.k === 0) return clusters;
-  const previousLabels = Int32Array.from(raw, (row) => clusterOf(before, row));
-  const match = matchClusters(
-    { centroids: { rows: before.k, cols: 3, data: Float64Array.from(before.centroids.flat()) }, labels: previousLabels },
-    { centroids: fit.centroids, labels: fit.labels },
-  );
-  return { ...clusters, stability: { previousVersion: options.previous!.version, shareKept: match.shareKept ?? 0, pairs: match.pairs.map((p) => ({ previous: p.previous, current: p.current })) } };
 }
 
 /** Up to `count` + 1 evenly spaced order statistics of ascending values (all of them when fewer). */

@@ -1,0 +1,115 @@
+import type { FeatureMatrix } from '../propensity/FeatureMatrix.js';
+import { featureMatrix } from '../propensity/FeatureMatrix.js';
+
+/** The profile state a workspace chooses to feed its prediction model, beside the purchase history. */
+export interface ChosenInputs {
+  /** Names of the workspace's features (numeric, boolean or text values). */
+  readonly features: readonly string[];
+  /** Trait names (any; a trait no profile has is left out with a note). */
+  readonly traits: readonly string[];
+}
+
+/** One profile's values of the chosen inputs: features as read at a time, traits as held then. */
+export interface ProfileInputValues {
+  readonly features: Readonly<Record<string, unknown>>;
+  readonly traits: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * One column of the matrix: numbers and booleans (1/0) are numeric, text is a category
+ * (one-hot over the most frequent values). The name is the rule path (`features.visits_7d`,
+ * `traits.plan`), so explanations read like rules.
+ */
+export interface InputColumn {
+  readonly source: 'features' | 'traits';
+  readonly name: string;
+  readonly kind: 'numeric' | 'categorical';
+}
+
+/** Categories kept per text column: the most frequent; rarer values encode like missing. */
+export const MAX_CATEGORIES = 20;
+
+export const noInputs: ChosenInputs = { features: [], traits: [] };
+
+export function hasInputs(chosen: ChosenInputs | undefined): chosen is ChosenInputs {
+  return chosen !== undefined && chosen.features.length + chosen.traits.length > 0;
+}
+
+/** The rule path of a column: its name in the model's coefficients and explanations. */
+export function columnName(column: InputColumn): string {
+  return `${column.source}.${column.name}`;
+}
+
+/** A value as a number (booleans 1/0), or NaN when it is missing or not a number. */
+export function numericValue(value: unknown): number {
+  if (typeof value === 'number') return Number.isFinite(value) ? value : Number.NaN;
+  if (typeof value === 'boolean') return value ? 1 : 0;
+  return Number.NaN;
+}
+
+/** A value as a category: text, or a number written out; null when missing or structured. */
+export function categoryValue(value: unknown): string | null {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return null;
+}
+
+/**
+ * Decides each chosen input's kind from the values the training sees: numeric when every
+ * present value is a number or a boolean, categorical when any is text. An input no profile
+ * has (or only with lists and objects) gets no column and a note, so a misspelt trait is
+ * visible in the model's notes rather than a silently constant column.
+ *
+ * @example resolveInputColumns({ features: ['visits_7d'], traits: ['plan'] }, rows, notes)
+ */
+export function resolveInputColumns(chosen: ChosenInputs, rows: readonly ProfileInputValues[], notes: string[]): InputColumn[] {
+  const columns: InputColumn[] = [];
+  const sources = [['features', chosen.features], ['traits', chosen.traits]] as const;
+  for (const [source, names] of sources) {
+    for (const name of names) {
+      let present = 0;
+      let text = false;
+      for (const row of rows) {
+        const value = row[source][name];
+        if (typeof value === 'string') text = true;
+        else if (!(typeof value === 'number' && Number.isFinite(value)) && typeof value !== 'boolean') continue;
+        present++;
+      }
+      if (present === 0) notes.push(`inputs: no profile has a number or text in ${source}.${name}; it is left out`);
+      else columns.push({ source, name, kind: text ? 'categorical' : 'numeric' });
+    }
+  }
+  return columns;
+}
+
+/** The numeric columns' values of one profile, in column order (NaN missing). */
+export function numericInputs(columns: readonly InputColumn[], values: ProfileInputValues | undefined): number[] {
+  return columns.filter((c) => c.kind === 'numeric').map((c) => (values === undefined ? Number.NaN : numericValue(values[c.source][c.name])));
+}
+
+/** The categorical columns' values of one profile, by column name (null missing). */
+export function categoricalInputs(columns: readonly InputColumn[], values: ProfileInputValues | undefined): Record<string, string | null> {
+  const out: Record<string, string | null> = {};
+  for (const c of columns) if (c.kind === 'categorical') out[columnName(c)] = values === undefined ? null : categoryValue(values[c.source][c.name]);
+  return out;
+}
+
+/**
+ * The chosen inputs of many profiles: a numeric matrix (NaN missing) and one value list per
+ * text column, with only its `MAX_CATEGORIES` most frequent values kept (ties by name), so a
+ * high-cardinality trait such as an e-mail address does not become thousands of columns.
+ */
+export function inputMatrix(columns: readonly InputColumn[], rows: readonly (ProfileInputValues | undefined)[]): { numeric: FeatureMatrix; categorical: Record<string, (string | null)[]> } {
+  const numericColumns = columns.filter((c) => c.kind === 'numeric').map(columnName);
+  const numeric = featureMatrix(numericColumns, rows.map((values) => numericInputs(columns, values)));
+  const categorical: Record<string, (string | null)[]> = {};
+  for (const c of columns) {
+    if (c.kind !== 'categorical') continue;
+    const values = rows.map((row) => (row === undefined ? null : categoryValue(row[c.source][c.name])));
+    const counts = new Map<string, number>();
+    for (const v of values) if (v !== null) counts.set(v, (counts.get(v) ?? 0) + 1);
+    const kept = new Set([...counts.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, MAX_CATEGORIES).map(([v]) => v));
+    categorical[columnName(c)] = values.map((v) => (v !== null && kept.has(v) ? v : null));
+  }
+  return { numeric, categorical };
+}
