@@ -78,3 +78,57 @@ export const ProfilePredictionsView = Type.Object({
   values: Type.Record(Type.String(), Type.Union([Type.Number(), Type.Null()]), { description: 'What rules read as predictions.<name>' }),
   explanations: Type.Record(Type.String(), Type.Array(Contribution), { description: 'Per prediction, the features that moved it most' }),
 }, { additionalProperties: false, title: 'ProfilePredictions' });
+
+const nullableNumber = (description: string) => Type.Union([Type.Number(), Type.Null()], { description });
+
+/** GET /admin/v1/segments/{id}/value. */
+export const SegmentValueView = Type.Object({
+  segmentId: Type.String(),
+  members: Type.Integer(),
+  customers: Type.Integer({ description: 'Members with at least one purchase' }),
+  modelVersion: Type.Union([Type.Integer(), Type.Null()], { description: 'The prediction model the values come from; null before the first training' }),
+  totalClv12m: nullableNumber('Sum of the members\' clv_12m (members that have not bought count 0); null without a spend model'),
+  meanClv12m: nullableNumber('Mean clv_12m of the members that have one (the customers)'),
+  expectedPurchases12m: nullableNumber('Sum of the members\' expected purchases over 12 months; null without a lifetime-value model'),
+  shareOfExpectedValue: nullableNumber('The segment\'s share (0 to 1) of the workspace\'s total clv_12m'),
+  meanPurchasePropensity: nullableNumber('Mean purchase_propensity of the members that have one (the customers)'),
+  propensityHorizonDays: Type.Union([Type.Integer(), Type.Null()], { description: 'The propensity\'s "buys within N days"' }),
+  scoredMembers: Type.Integer({ description: 'Members with a purchase_propensity' }),
+  workspace: Type.Object({
+    profiles: Type.Integer(),
+    customers: Type.Integer(),
+    totalClv12m: nullableNumber('The workspace\'s total clv_12m: the share\'s denominator'),
+  }, { additionalProperties: false }),
+  notes: Type.Array(Type.String(), { description: 'Why a figure is null' }),
+}, { additionalProperties: false, title: 'SegmentValue' });
+
+/** POST /admin/v1/segments/{id}/plan. */
+export const SegmentPlanRequest = Type.Object({
+  minimumDetectableEffect: Type.Number({ exclusiveMinimum: 0, maximum: 10, description: 'The relative effect to detect on the conversion rate (0.1: +10%)' }),
+  days: Type.Integer({ minimum: 1, maximum: 365, description: 'The planned duration' }),
+  power: Type.Optional(Type.Number({ minimum: 0.5, maximum: 0.99, description: 'Default 0.8' })),
+  arms: Type.Optional(Type.Integer({ minimum: 2, maximum: 20, description: 'Arms, the control included (default 2)' })),
+  baselineRate: Type.Optional(Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1, description: 'The control\'s conversion rate; default the members\' mean purchase_propensity' })),
+  trafficShare: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1, description: 'Share of the segment\'s profiles the experiment takes (default 1)' })),
+}, { additionalProperties: false, title: 'SegmentPlanRequest' });
+
+export const SegmentPlanView = Type.Object({
+  segmentId: Type.String(),
+  baselineRate: Type.Number(),
+  baselineSource: Type.Union([Type.Literal('request'), Type.Literal('purchase_propensity')]),
+  propensityHorizonDays: Type.Union([Type.Integer(), Type.Null()], { description: 'With a purchase_propensity baseline: the days it is a chance of buying within' }),
+  minimumDetectableEffect: Type.Number(),
+  days: Type.Integer(),
+  power: Type.Number(),
+  arms: Type.Integer(),
+  trafficShare: Type.Number(),
+  members: Type.Integer({ description: 'Members today' }),
+  entriesPerDay: nullableNumber('Profiles entering the segment per day over the last 28 days (since its last change, if later); null with less than a day of history'),
+  entryHistory: Type.Union([Type.Object({ entries: Type.Integer(), days: Type.Number() }, { additionalProperties: false }), Type.Null()]),
+  requiredUnitsPerArm: Type.Integer({ description: 'Units per arm a two-proportion test needs for the effect with the power' }),
+  projectedUnitsPerArm: Type.Integer({ description: '(members + entriesPerDay × days) × trafficShare / arms: an upper bound (every member exposed)' }),
+  reachable: Type.Boolean(),
+  daysNeeded: Type.Union([Type.Integer(), Type.Null()], { description: 'Days until the arms are full (0: today\'s members suffice); null when no entries fill them' }),
+  warning: Type.Union([Type.String(), Type.Null()]),
+  notes: Type.Array(Type.String()),
+}, { additionalProperties: false, title: 'SegmentPlan' });

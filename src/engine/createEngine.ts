@@ -12,6 +12,7 @@ import { WorkspaceService } from '../workspaces/WorkspaceService.js';
 import { ExperimentService } from '../experiments/ExperimentService.js';
 import { RecommendService } from '../recommend/RecommendService.js';
 import { PredictionService } from '../predict/PredictionService.js';
+import { SegmentValueService } from '../predict/SegmentValueService.js';
 import { RecommenderModels } from '../recommend/RecommenderModels.js';
 import { OrderRulesService } from '../recommend/OrderRules.js';
 import { ContentModels } from '../recommend/ContentModels.js';
@@ -64,6 +65,8 @@ export interface Engine {
   readonly sessions: LiveSessions;
   /** Prediction models (`predictions.*`): the training job, the model in force, a profile's scores. */
   readonly predictions: PredictionService;
+  /** A segment's predicted value, and whether an experiment planned on it reaches its effect. */
+  readonly segmentValues: SegmentValueService;
   /** Microsoft Personalizer's rank-and-reward loop: a shared linear model per workspace, learned from its logged rank events. */
   readonly personalizer: PersonalizerService;
 }
@@ -102,11 +105,12 @@ export function createEngine(options: EngineOptions): Engine {
   });
   const experiments = new ExperimentService({ store: store.experiments, models: decisionModels, clock });
   const predictions = new PredictionService({ store, models, clock });
+  const segmentValues = new SegmentValueService({ store, models, clock });
   const personalizer = new PersonalizerService({
     store: store.rankEvents, clock, ids, random: options.random, ...(options.personalizer === undefined ? {} : { settings: options.personalizer }),
   });
   return {
     store, workspaces, models, decisionModels, knowledgeAdmin, decisionAdmin, collector, decisions, experiments, catalog, recommendations, recommenders, orderRules,
-    contentModels, sessions, predictions, personalizer,
+    contentModels, sessions, predictions, segmentValues, personalizer,
   };
 }

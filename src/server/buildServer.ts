@@ -166,7 +166,7 @@ export async function buildServer(options: ServerOptions): Promise<AttuneServer>
   await app.register(catalogRoutes, { workspaces, catalog: engine.catalog });
   await app.register(recommendRoutes, { workspaces, recommendations: engine.recommendations });
   await app.register(recommenderModelRoutes, { workspaces, recommenders: engine.recommenders });
-  await app.register(predictionRoutes, { workspaces, predictions: engine.predictions });
+  await app.register(predictionRoutes, { workspaces, predictions: engine.predictions, segmentValues: engine.segmentValues });
   await app.register(recommendAdminRoutes, { workspaces, orderRules: engine.orderRules });
   await app.register(personalizerRoutes, { workspaces, personalizer: engine.personalizer });
   app.addHook('preClose', async () => {

@@ -279,6 +279,12 @@ export interface KnowledgeConfigStore {
   saveDefinitions(workspaceId: string, changes: DefinitionChanges, at: number): Promise<DefinitionChangeResult>;
 }
 
+export interface SegmentEntries {
+  readonly entries: number;
+  /** The start of the window the entries were counted in. */
+  readonly from: number;
+}
+
 export interface SegmentMember {
   readonly profileId: string;
   readonly enteredAt: number;
@@ -297,6 +303,13 @@ export interface KnowledgeReader {
   segmentSize(workspaceId: string, segmentId: string): Promise<number>;
   /** Members in profile id order, after `afterProfileId`. */
   segmentMembers(workspaceId: string, segmentId: string, afterProfileId: string, limit: number): Promise<SegmentMember[]>;
+  /**
+   * Profiles that entered a segment after `since` (distinct), and the start of the window
+   * counted: `since`, or the segment's last definition change if later. Entries at that change
+   * are left out: they are the re-evaluation of every profile, not profiles arriving. Undefined
+   * for an unknown segment.
+   */
+  segmentEntries(workspaceId: string, segmentId: string, since: number): Promise<SegmentEntries | undefined>;
   consentHistory(workspaceId: string, profileId: string, limit: number): Promise<ConsentRecord[]>;
   /** The workspace's unreadable numeric values: the sum of its profiles' data-quality figures. */
   dataQuality(workspaceId: string): Promise<DataQualityView>;

@@ -16,6 +16,7 @@ import { compileFeatures } from '../../src/core/features/compileFeatures.js';
 import { aggregates, FeatureDefinition } from '../../src/core/features/FeatureDefinition.js';
 import { DecideRequest } from '../../src/api/decideSchemas.js';
 import { PersonalizerRankRequest, PersonalizerRewardRequest } from '../../src/api/personalizerSchemas.js';
+import { SegmentPlanRequest, SegmentPlanView, SegmentValueView } from '../../src/api/predictionSchemas.js';
 import { checkItemInput, checkItemPatch } from '../../src/core/catalog/checkItem.js';
 import { ItemInput, ItemPatch } from '../../src/core/catalog/Item.js';
 import { basicAuth, bearer, startHarness, type Harness } from '../support/harness.js';
@@ -37,6 +38,7 @@ const docs: Readonly<Record<string, Readonly<Record<string, TSchema>>>> = {
   'docs/experiments.md': { ExperimentDefinition, ExperimentArm, ArmServe, MetricDefinition, MeasurementSettings },
   'docs/catalog.md': { ItemInput, ItemPatch },
   'docs/personalizer.md': { PersonalizerRankRequest, PersonalizerRewardRequest },
+  'docs/predictions.md': { SegmentValueView, SegmentPlanRequest, SegmentPlanView },
 };
 
 /** What the core checks beyond the schema, for the examples: nothing is thrown or listed. */

@@ -1,22 +1,30 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type, type Static } from 'typebox';
-import { PredictionModels, PredictionModelView, ProfilePredictionsView, TrainPredictionsRequest } from '../../api/predictionSchemas.js';
+import {
+  PredictionModels, PredictionModelView, ProfilePredictionsView, SegmentPlanRequest, SegmentPlanView, SegmentValueView, TrainPredictionsRequest,
+} from '../../api/predictionSchemas.js';
 import { problemResponses } from '../../api/schemas.js';
 import type { PredictionService } from '../../predict/PredictionService.js';
+import type { SegmentValueService } from '../../predict/SegmentValueService.js';
 import type { Principal, WorkspaceService } from '../../workspaces/WorkspaceService.js';
 import { authenticate } from '../auth.js';
 
 export interface PredictionRoutesOptions {
   readonly workspaces: WorkspaceService;
   readonly predictions: PredictionService;
+  readonly segmentValues: SegmentValueService;
 }
 
 const doc = { tags: ['predict'], security: [{ secretKeyBearer: [] }] };
 const ProfileParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 200 }) });
+const SegmentParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 200 }) });
 
-/** Prediction models under /admin/v1 (secret key): train, read the model in force, a profile's scores. The work is PredictionService's. */
+/**
+ * Prediction models under /admin/v1 (secret key): train, read the model in force, a profile's
+ * scores (PredictionService's work); a segment's value and plan check (SegmentValueService's).
+ */
 export async function predictionRoutes(app: FastifyInstance, options: PredictionRoutesOptions): Promise<void> {
-  const { predictions } = options;
+  const { predictions, segmentValues } = options;
   // As in adminRoutes: the key is checked before the request is validated (401/403 before 400).
   const principals = new WeakMap<FastifyRequest, Principal>();
   app.addHook('preValidation', async (request) => {
@@ -52,5 +60,26 @@ export async function predictionRoutes(app: FastifyInstance, options: Prediction
   }, async (request) => {
     const { id } = request.params as Static<typeof ProfileParams>;
     return predictions.forProfile(await workspaceOf(request), id);
+  });
+
+  app.get('/admin/v1/segments/:id/value', {
+    schema: {
+      ...doc, summary: 'A segment\'s members, customers and 12-month predicted value, with its share of the workspace\'s (a scan of every profile)', params: SegmentParams,
+      response: { 200: SegmentValueView, ...problemResponses(400, 401, 403, 404, 409, 503) },
+    },
+  }, async (request) => {
+    const { id } = request.params as Static<typeof SegmentParams>;
+    return segmentValues.value(await workspaceOf(request), id);
+  });
+
+  app.post('/admin/v1/segments/:id/plan', {
+    schema: {
+      ...doc, summary: 'Whether an experiment planned on a segment can detect its effect in its days: the units per arm it needs against those the segment gives',
+      params: SegmentParams, body: SegmentPlanRequest,
+      response: { 200: SegmentPlanView, ...problemResponses(400, 401, 403, 404, 409, 503) },
+    },
+  }, async (request) => {
+    const { id } = request.params as Static<typeof SegmentParams>;
+    return segmentValues.plan(await workspaceOf(request), id, request.body as Static<typeof SegmentPlanRequest>);
   });
 }

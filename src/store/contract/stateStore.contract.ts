@@ -112,6 +112,26 @@ export function describeStateStoreContract(adapterName: string, open: () => Prom
       expect(await store.knowledge.segmentSize(B, 'vip')).toBe(1);
     });
 
+    it('segment entries: distinct profiles entering after the window start or the last definition change, per workspace', async () => {
+      await store.knowledgeConfig.putSegment(A, { id: 'vip', name: 'VIP', rule: 'true' }, T0 + 10);
+      const enter = (profileId: string, at: number, kind: 'enter' | 'leave' = 'enter', workspaceId: string = A) => ({ workspaceId, profileId, change: { segment: 'vip', kind, at } });
+      await state().write(stateBatch({
+        profiles: [profile('p1'), profile('p2'), profile('p3'), profile('p4')],
+        segmentChanges: [
+          enter('p1', T0 + 10), // the re-evaluation at the definition's change: not an arrival
+          enter('p2', T0 + 20), enter('p2', T0 + 25, 'leave'), enter('p2', T0 + 30), // one profile, entering twice
+          enter('p3', T0 + 40),
+          enter('p4', T0 + 50, 'leave'),
+          enter('p9', T0 + 20, 'enter', B),
+        ],
+      }));
+      expect(await store.knowledge.segmentEntries(A, 'vip', T0)).toEqual({ entries: 2, from: T0 + 10 });
+      expect(await store.knowledge.segmentEntries(A, 'vip', T0 + 35)).toEqual({ entries: 1, from: T0 + 35 });
+      expect(await store.knowledge.segmentEntries(A, 'other', T0)).toBeUndefined();
+      // B has entries but no such segment; A's definition is not B's.
+      expect(await store.knowledge.segmentEntries(B, 'vip', T0)).toBeUndefined();
+    });
+
     it('consent changes are kept as history, newest first, per profile', async () => {
       await state().write(stateBatch({
         profiles: [profile('p1')],

@@ -3,7 +3,7 @@ import { dataQualityView, type DataQuality, type DataQualityView } from '../../c
 import { emptyKnowledge, type KnowledgeState } from '../../core/knowledge/KnowledgeState.js';
 import type { SegmentDefinition } from '../../core/segments/SegmentDefinition.js';
 import type { Statement } from 'better-sqlite3';
-import type { ConsentRecord, DefinitionChange, DefinitionChangeResult, DefinitionChanges, KnowledgeConfigStore, KnowledgeReader, SegmentMember, StoredPredictionModel } from '../ports.js';
+import type { ConsentRecord, DefinitionChange, DefinitionChangeResult, DefinitionChanges, KnowledgeConfigStore, KnowledgeReader, SegmentEntries, SegmentMember, StoredPredictionModel } from '../ports.js';
 import type { SqliteDatabase } from './openDatabase.js';
 
 /** Feature and segment definitions, and the reads of profiles' knowledge, on SQLite. */
@@ -36,6 +36,11 @@ export class SqliteKnowledgeStore implements KnowledgeConfigStore, KnowledgeRead
       knowledge: db.prepare("SELECT coalesce(k.state, '{}') AS knowledge, p.traits, p.first_seen, p.last_seen FROM profiles p LEFT JOIN profile_knowledge k ON k.workspace_id = p.workspace_id AND k.profile_id = p.id WHERE p.workspace_id = ? AND p.id = ?"),
       size: db.prepare('SELECT count(*) FROM segment_members WHERE workspace_id = ? AND segment_id = ?').pluck(),
       members: db.prepare('SELECT profile_id AS profileId, entered_at AS enteredAt FROM segment_members WHERE workspace_id = ? AND segment_id = ? AND profile_id > ? ORDER BY profile_id LIMIT ?'),
+      // A scan of the workspace's membership changes, for an admin read (no index by segment: one would slow every entry and exit written).
+      entries: db.prepare(
+        "SELECT max(d.updated_at, ?) AS start, (SELECT count(DISTINCT c.profile_id) FROM segment_changes c WHERE c.workspace_id = d.workspace_id AND c.segment_id = d.id AND c.kind = 'enter' AND c.at > max(d.updated_at, ?)) AS entries "
+        + 'FROM segment_definitions d WHERE d.workspace_id = ? AND d.id = ?',
+      ),
       // A scan of the workspace's knowledge, for an admin read: the figures live with each profile, so a rebuild restores them.
       quality: db.prepare("SELECT json_extract(state, '$.q') FROM profile_knowledge WHERE workspace_id = ? AND json_extract(state, '$.q') IS NOT NULL").pluck(),
       consent: db.prepare('SELECT purpose, granted, source, at FROM consent_changes WHERE workspace_id = ? AND profile_id = ? ORDER BY at DESC, rowid DESC LIMIT ?'),
@@ -144,6 +149,11 @@ export class SqliteKnowledgeStore implements KnowledgeConfigStore, KnowledgeRead
 
   async segmentMembers(workspaceId: string, segmentId: string, afterProfileId: string, limit: number): Promise<SegmentMember[]> {
     return this.stmts.members.all(workspaceId, segmentId, afterProfileId, limit) as SegmentMember[];
+  }
+
+  async segmentEntries(workspaceId: string, segmentId: string, since: number): Promise<SegmentEntries | undefined> {
+    const row = this.stmts.entries.get(since, since, workspaceId, segmentId) as { start: number; entries: number } | undefined;
+    return row === undefined ? undefined : { entries: row.entries, from: row.start };
   }
 
   async dataQuality(workspaceId: string): Promise<DataQualityView> {
