@@ -3,13 +3,14 @@ import type { Clock } from '../core/common/ports.js';
 import { seededRandom } from '../core/common/random.js';
 import type { KnowledgeModel } from '../core/knowledge/KnowledgeModel.js';
 import { PointInTimeInputs } from '../core/predict/inputs/PointInTimeInputs.js';
-import { hasInputs, type ChosenInputs, type ProfileInputValues } from '../core/predict/inputs/ProfileInputs.js';
+import { hasInputs, type ChosenInputs } from '../core/predict/inputs/ProfileInputs.js';
 import { AttuneError } from '../core/errors/AttuneError.js';
 import type { ClassificationMetrics } from '../core/predict/propensity/classificationMetrics.js';
 import { parsePredictionModel, serializePredictionModel, type ClusterMethod, type ClusterPrediction, type PredictionModel } from '../core/predict/traits/PredictionModel.js';
 import { predictionsOf, type ProfilePredictions } from '../core/predict/traits/predictionsOf.js';
 import { propensityCutoff, trainPredictions, type TrainingProfile } from '../core/predict/traits/trainPredictions.js';
 import { collectedEventFromLog } from '../profiles/collectedEventFromLog.js';
+import { currentInputs } from './currentInputs.js';
 import type { KnowledgeModels } from '../knowledge/KnowledgeModels.js';
 import { submitPatiently } from '../knowledge/reevaluateProfiles.js';
 import type { LiveStore } from '../profiles/LiveStore.js';
@@ -190,15 +191,6 @@ export class PredictionService {
     }
     return pit;
   }
-}
-
-/** A profile's chosen inputs now: its features read at `now`, its traits. */
-function currentInputs(knowledge: KnowledgeModel, chosen: ChosenInputs, states: Parameters<KnowledgeModel['features']['read']>[0], traits: Readonly<Record<string, unknown>>, now: number): ProfileInputValues {
-  const features: Record<string, unknown> = {};
-  for (const name of chosen.features) features[name] = knowledge.features.readOne(states, name, now);
-  const picked: Record<string, unknown> = {};
-  for (const name of chosen.traits) if (Object.hasOwn(traits, name)) picked[name] = traits[name];
-  return { features, traits: picked };
 }
 
 /** The request a model was trained with (models from before settings were kept: what they show). */

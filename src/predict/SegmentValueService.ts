@@ -1,6 +1,7 @@
 import type { Clock } from '../core/common/ports.js';
 import { AttuneError } from '../core/errors/AttuneError.js';
 import { checkSegmentPlan, segmentPlanProblems, type SegmentPlanCheck } from '../core/experiments/checkSegmentPlan.js';
+import type { ProfileInputValues } from '../core/predict/inputs/ProfileInputs.js';
 import type { PurchaseSummary } from '../core/predict/purchases/PurchaseSummary.js';
 import type { PredictionModel } from '../core/predict/traits/PredictionModel.js';
 import { predictionsOf } from '../core/predict/traits/predictionsOf.js';
@@ -8,6 +9,7 @@ import { addToTally, emptyValueTally, segmentValue, type SegmentValue, type Valu
 import type { KnowledgeModels } from '../knowledge/KnowledgeModels.js';
 import { submitPatiently } from '../knowledge/reevaluateProfiles.js';
 import type { LiveStore } from '../profiles/LiveStore.js';
+import { currentInputs } from './currentInputs.js';
 
 export interface SegmentValueServiceDeps {
   readonly store: Pick<LiveStore, 'committer' | 'profileIds' | 'knowledge'>;
@@ -62,9 +64,9 @@ export class SegmentValueService {
     let after = '';
     for (;;) {
       const ids = await this.deps.store.profileIds(workspaceId, after, this.chunk);
-      const rows = await this.read(workspaceId, ids, segmentId);
+      const rows = await this.read(workspaceId, ids, segmentId, now);
       for (const row of rows) {
-        const values = predictionsOf(model, row.purchases, now).values;
+        const values = predictionsOf(model, row.purchases, now, row.inputs === undefined ? {} : { inputs: row.inputs }).values;
         addToTally(workspace, values, row.purchases !== undefined);
         if (row.member) addToTally(segment, values, row.purchases !== undefined);
       }
@@ -115,7 +117,7 @@ export class SegmentValueService {
     for (;;) {
       const page = await this.deps.store.knowledge.segmentMembers(workspaceId, segmentId, after, this.chunk);
       const ids = page.map((m) => m.profileId);
-      for (const row of await this.read(workspaceId, ids, segmentId)) addToTally(tally, predictionsOf(model, row.purchases, now).values, row.purchases !== undefined);
+      for (const row of await this.read(workspaceId, ids, segmentId, now)) addToTally(tally, predictionsOf(model, row.purchases, now, row.inputs === undefined ? {} : { inputs: row.inputs }).values, row.purchases !== undefined);
       if (ids.length < this.chunk) break;
       after = ids[ids.length - 1]!;
     }
@@ -123,12 +125,18 @@ export class SegmentValueService {
     return { rate: tally.propensity / tally.scored, horizon };
   }
 
-  /** One group-commit job: each profile's purchase summary and whether it is in the segment. */
-  private read(workspaceId: string, ids: readonly string[], segmentId: string): Promise<{ purchases: PurchaseSummary | undefined; member: boolean }[]> {
-    if (ids.length === 0) return Promise.resolve([]);
+  /**
+   * One group-commit job: each profile's purchase summary, whether it is in the segment, and
+   * the inputs the model in force reads besides purchases (none for most models).
+   */
+  private async read(workspaceId: string, ids: readonly string[], segmentId: string, now: number): Promise<{ purchases: PurchaseSummary | undefined; member: boolean; inputs?: ProfileInputValues }[]> {
+    if (ids.length === 0) return [];
+    const knowledge = await this.deps.models.get(workspaceId);
+    const chosen = knowledge.predictions?.inputs;
     return submitPatiently(this.deps.store.committer, (tx) => ids.map((id) => {
       const state = tx.loadKnowledge(workspaceId, id);
-      return { purchases: state.o, member: Object.hasOwn(state.m, segmentId) };
+      const row = { purchases: state.o, member: Object.hasOwn(state.m, segmentId) };
+      return chosen === undefined ? row : { ...row, inputs: currentInputs(knowledge, chosen, state.f, tx.loadProfileState(workspaceId, id).traits.values, now) };
     }), { workspaceId, profileIds: [...ids] });
   }
 
