@@ -72,6 +72,15 @@ export const DecisionReasons = Type.Object(
       fallback: Type.Union([Type.String(), Type.Null()], { description: 'The strategy that gave the first item when it is not the one asked for' }),
       items: Type.Integer({ description: 'Items shown' }),
     }, { description: 'A recommendation slot\'s list' })),
+    predictions: Type.Optional(Type.Array(Type.Object({
+      field: Type.String({ description: 'The prediction a rule read, e.g. predictions.churn_risk' }),
+      value: Type.Union([Type.Number(), Type.Null()]),
+      because: Type.Array(Type.Object({
+        feature: Type.String(),
+        value: Type.Number({ description: 'The feature\'s standardised value for this profile' }),
+        contribution: Type.Number({ description: 'Its share of the score\'s log-odds' }),
+      }), { description: 'The features that moved it most (propensity and churn risk; empty for the others)' }),
+    }), { description: 'The predictions the chosen action\'s rule and the placement\'s propensity rule read, with why' })),
     skipped: Type.Optional(Type.Array(Skip, { description: 'With explain: every action that was not chosen, and why (no_recommendations: a slot with too few items)' })),
   },
   { title: 'DecisionReasons' },

@@ -72,6 +72,13 @@ describe('predictions: train from the profiles, read in rules', () => {
     };
     expect(await decide('u1')).toBe('win-back');
     expect(await decide('u0')).toBe('thanks');
+    // The reasons say which predictions the rule read, their values, and what moved the risk.
+    const why = (await collect(h, '/v1/decide', { userId: 'u1', placements: ['hero'] }, h.a.writeKey)).json<DecideResponse>().placements[0]!.decisions[0]!.reasons;
+    expect(why.predictions!.map((p) => p.field)).toEqual(['predictions.churn_risk', 'predictions.clv_12m']);
+    expect(why.predictions![0]!.value).toBeCloseTo(lapsed.values['churn_risk']!, 9);
+    expect(why.predictions![0]!.because.map((c) => c.feature)).toEqual(lapsed.explanations['churn_risk']!.map((c) => c.feature));
+    expect(why.predictions![0]!.because).toHaveLength(3);
+    expect(why.predictions![1]!.because).toEqual([]);
 
     // A segment found in the data, as an ordinary rule: the regulars' cluster.
     await ok('PUT', `/admin/v1/actions/regulars`, { placements: ['hero'], priority: 20, rule: `predictions.cluster == ${String(regular.values['cluster'])}`, variants: { default: { title: 'For our regulars' } } });

@@ -4,7 +4,8 @@ import { renderTemplate, type TemplateSources } from './renderTemplate.js';
 import { chooseActions, type ScoredChoice } from './scoring.js';
 import type { RuleValue } from '../rules/values.js';
 import { assignArm } from '../experiments/assignArm.js';
-import type { Candidate, Decision, DecisionFrame, DecisionReasons, DecisionStep, PlacementRun, Skip } from './decisionTypes.js';
+import type { Candidate, Decision, DecisionFrame, DecisionReasons, DecisionStep, PlacementRun, PredictionReason, Skip } from './decisionTypes.js';
+import type { CompiledRule } from '../rules/compileRule.js';
 import { servesWithoutConsent, type RecommendationReason } from './RecommendationSlot.js';
 import { recommendations, renderSlot, untrustedRoots } from './recommendationStep.js';
 
@@ -240,9 +241,40 @@ function reasonsFor(run: PlacementRun, frame: DecisionFrame, choice: ScoredChoic
     ...(run.fallback === null ? {} : { fallback: run.fallback }),
     ...(run.experiment === null ? {} : { experiment: run.experiment }),
     ...(recommendation === undefined ? {} : { recommendation }),
+    ...predictionReasons([rule, run.placement.propensity], frame),
     ...(frame.request.explain ? { skipped: run.skipped } : {}),
   };
   return reasons;
+}
+
+const predictionsRoot = 'predictions.';
+/** Per compiled rule, the predictions it reads: worked out once, not on every decision. */
+const predictionReads = new WeakMap<CompiledRule, readonly string[]>();
+
+function predictionsReadBy(rule: CompiledRule): readonly string[] {
+  let fields = predictionReads.get(rule);
+  if (fields === undefined) predictionReads.set(rule, fields = rule.reads.filter((path) => path.startsWith(predictionsRoot)));
+  return fields;
+}
+
+/**
+ * The predictions the rules read, with their values and top contributing features: a
+ * win-back offer chosen because `predictions.churn_risk > 0.5` says which features made the
+ * risk high. Scores come from the decision's own rule input (scored once per decision).
+ */
+function predictionReasons(rules: readonly (CompiledRule | null)[], frame: DecisionFrame): { predictions?: PredictionReason[] } {
+  const fields: string[] = [];
+  for (const rule of rules) if (rule !== null) for (const field of predictionsReadBy(rule)) if (!fields.includes(field)) fields.push(field);
+  if (fields.length === 0) return {};
+  const values = frame.input.predictions as Readonly<Record<string, unknown>> | undefined;
+  const explanations = frame.input.explainPredictions?.() ?? {};
+  return {
+    predictions: fields.map((field) => {
+      const name = field.slice(predictionsRoot.length);
+      const value = values?.[name];
+      return { field, value: typeof value === 'number' ? value : null, because: explanations[name] ?? [] };
+    }),
+  };
 }
 
 /**

@@ -110,6 +110,15 @@ export interface CapHit {
  */
 export type FallbackReason = 'no_consent' | 'no_eligible_action' | 'all_capped' | 'placement_invalid' | 'held_out' | 'experiment_generic';
 
+/** A prediction a rule of the decision read, its value and the features that moved it most. */
+export interface PredictionReason {
+  /** The rule path, e.g. `predictions.churn_risk`. */
+  readonly field: string;
+  readonly value: number | null;
+  /** Largest |contribution| first; empty for predictions without per-feature contributions (lifetime value, cluster). */
+  readonly because: readonly { readonly feature: string; readonly value: number; readonly contribution: number }[];
+}
+
 export interface DecisionReasons {
   readonly rule: string | null;
   readonly segments: readonly string[];
@@ -121,6 +130,8 @@ export interface DecisionReasons {
   readonly experiment?: { readonly id: string; readonly arm: string };
   /** A recommendation slot's list: the strategy asked for, whether it was personal, its fallback. */
   readonly recommendation?: RecommendationReason;
+  /** The predictions the chosen action's rule (and the placement's propensity rule) read, explained. */
+  readonly predictions?: readonly PredictionReason[];
   readonly skipped?: readonly Skip[];
 }
 

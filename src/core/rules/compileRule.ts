@@ -32,6 +32,12 @@ export interface RuleInput extends RuleEnvironment {
   readonly event?: unknown;
   /** The profile's predictions (`core/predict/traits`), computed when a rule first reads them. */
   readonly predictions?: unknown;
+  /**
+   * Per prediction, the features that moved it most, from the same scoring as `predictions`
+   * (so a decision's reasons can say why a rule on `predictions.churn_risk` held). Rules never
+   * read it.
+   */
+  readonly explainPredictions?: () => Readonly<Record<string, readonly { readonly feature: string; readonly value: number; readonly contribution: number }[]>>;
 }
 
 export interface CompiledRule {
