@@ -88,7 +88,7 @@ export function ruleInputFor(state: KnowledgeState, profile: ProfileFacts, model
     features: values,
     session: readSession(state.s, now),
     predictions: model.predictions === null ? noPredictions : lazyPredictions(() => score().values),
-    ...(model.predictions === null ? {} : { explainPredictions: () => score().explanations }),
+    explainPredictions: () => score().explanations,
     hasConsent: (purpose) => hasConsent(state.c, purpose, model.consent),
   };
 }
