@@ -60,7 +60,16 @@ export const PredictionModelView = Type.Object({
     }, { additionalProperties: false }), Type.Null()], { description: 'The map, when the segments are its units' }),
   }, { additionalProperties: false }), Type.Null()], { description: 'Customer segments found in the data (predictions.cluster); null with too few customers' }),
   notes: Type.Array(Type.String(), { description: 'Why a part of the model was not fitted' }),
+  followedSegments: Type.Optional(Type.Array(Type.Object({
+    segmentId: Type.String(), previousCluster: Type.Integer(), cluster: Type.Integer(),
+  }, { additionalProperties: false }), { description: 'After a training: segments on predictions.cluster == n moved to the cluster that continues n' })),
 }, { additionalProperties: false, title: 'PredictionModelView' });
+
+/** POST /admin/v1/predictions/clusters/{cluster}/segment. */
+export const PublishClusterRequest = Type.Object({
+  id: Type.String({ pattern: '^[a-z][a-z0-9_-]{0,63}$', description: 'The new segment\'s id' }),
+  name: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Default "Customer segment <n>"' })),
+}, { additionalProperties: false, title: 'PublishClusterRequest' });
 
 export const PredictionModels = Type.Object({
   current: Type.Union([PredictionModelView, Type.Null()], { description: 'The model in force; null before the first training' }),

@@ -104,7 +104,7 @@ export function createEngine(options: EngineOptions): Engine {
     ...(options.decisionObserver === undefined ? {} : { observer: options.decisionObserver }),
   });
   const experiments = new ExperimentService({ store: store.experiments, models: decisionModels, clock });
-  const predictions = new PredictionService({ store, models, clock });
+  const predictions = new PredictionService({ store, models, clock, segments: knowledgeAdmin });
   const segmentValues = new SegmentValueService({ store, models, clock });
   const personalizer = new PersonalizerService({
     store: store.rankEvents, clock, ids, random: options.random, ...(options.personalizer === undefined ? {} : { settings: options.personalizer }),

@@ -11,6 +11,7 @@ import { predictionsOf, type ProfilePredictions } from '../core/predict/traits/p
 import { propensityCutoff, trainPredictions, type TrainingProfile } from '../core/predict/traits/trainPredictions.js';
 import { collectedEventFromLog } from '../profiles/collectedEventFromLog.js';
 import { currentInputs } from './currentInputs.js';
+import type { KnowledgeAdmin, SegmentChange } from '../knowledge/KnowledgeAdmin.js';
 import type { KnowledgeModels } from '../knowledge/KnowledgeModels.js';
 import { submitPatiently } from '../knowledge/reevaluateProfiles.js';
 import type { LiveStore } from '../profiles/LiveStore.js';
@@ -19,6 +20,15 @@ export interface PredictionServiceDeps {
   readonly store: Pick<LiveStore, 'committer' | 'profileIds' | 'knowledgeConfig' | 'profiles' | 'events'>;
   readonly models: KnowledgeModels;
   readonly clock: Clock;
+  /** Cluster segments are ordinary segments: created and re-pointed through the segment service. */
+  readonly segments: Pick<KnowledgeAdmin, 'createSegment' | 'updateSegment' | 'listSegments'>;
+}
+
+/** A segment on one cluster, re-pointed by a retraining to the cluster that continues it. */
+export interface FollowedSegment {
+  readonly segmentId: string;
+  readonly previousCluster: number;
+  readonly cluster: number;
 }
 
 export interface TrainPredictionsRequest {
@@ -69,6 +79,8 @@ export interface PredictionModelView {
     readonly monthlyDiscountRate: number;
   } | null;
   readonly notes: readonly string[];
+  /** After a training: the cluster segments it re-pointed (`predictions.cluster == n` rules). */
+  readonly followedSegments?: readonly FollowedSegment[];
 }
 
 interface MetricsView { readonly auc: number | null; readonly brier: number; readonly logLoss: number; readonly ece: number }
@@ -106,7 +118,63 @@ export class PredictionService {
     });
     await this.deps.store.knowledgeConfig.savePredictionModel(workspaceId, { version, createdAt: now, json: serializePredictionModel(model) }, keepVersions);
     this.deps.models.invalidate(workspaceId);
-    return viewOf(model, read);
+    const notes: string[] = [];
+    const followedSegments = await this.followClusterSegments(workspaceId, model, notes);
+    const view = viewOf(model, read);
+    return { ...view, notes: [...view.notes, ...notes], followedSegments };
+  }
+
+  /**
+   * Publishes one cluster of the model in force as an ordinary segment (rule
+   * `predictions.cluster == n`), described with the model version and the cluster's summary.
+   * Its membership follows each profile in real time (nearest centre, or best-matching unit),
+   * and retrainings keep it on the matching cluster (`followClusterSegments`).
+   */
+  async publishCluster(workspaceId: string, cluster: number, request: { readonly id: string; readonly name?: string }): Promise<SegmentChange> {
+    const stored = await this.deps.store.knowledgeConfig.predictionModel(workspaceId);
+    const clusters = stored === undefined ? undefined : parsePredictionModel(stored.json).clusters;
+    if (stored === undefined || clusters === undefined) {
+      throw new AttuneError('ATTUNE_CONFLICT', { detail: stored === undefined ? 'no prediction model has been trained: train one first' : 'the prediction model in force found no clusters (see its notes)' });
+    }
+    if (!Number.isInteger(cluster) || cluster < 0 || cluster >= clusters.k) {
+      throw new AttuneError('ATTUNE_INVALID_REQUEST', { detail: `the model in force has clusters 0 to ${clusters.k - 1}, not ${cluster}`, field: 'params/cluster' });
+    }
+    return this.deps.segments.createSegment(workspaceId, {
+      id: request.id,
+      name: request.name ?? `Customer segment ${cluster}`,
+      description: clusterDescription(stored.version, cluster, clusters),
+      rule: `${clusterRulePrefix}${cluster}`,
+    });
+  }
+
+  /**
+   * After a retraining, every segment whose rule is exactly `predictions.cluster == n` moves to
+   * the cluster that continues n (the Hungarian pairing of the stability check), so a
+   * published segment keeps meaning the same customers although k-means numbers its
+   * clusters afresh. Without a pairing (a first model, other columns, another k) the segment
+   * is left as it is and a note says to check it.
+   */
+  private async followClusterSegments(workspaceId: string, model: PredictionModel, notes: string[]): Promise<FollowedSegment[]> {
+    const followed: FollowedSegment[] = [];
+    const clusters = model.clusters;
+    for (const segment of await this.deps.segments.listSegments(workspaceId)) {
+      const match = clusterRulePattern.exec(segment.rule.trim());
+      if (match === null) continue;
+      const previous = Number(match[1]);
+      const pair = clusters?.stability?.pairs.find((p) => p.previous === previous);
+      if (clusters === undefined || pair === undefined) {
+        notes.push(`segment "${segment.id}" reads predictions.cluster == ${previous}, which version ${model.version} does not pair with an earlier cluster: check that it still means what it should`);
+        continue;
+      }
+      const published = segment.description?.startsWith(publishedMarker) === true;
+      if (pair.current === previous && !published) continue;
+      await this.deps.segments.updateSegment(workspaceId, {
+        id: segment.id, name: segment.name, rule: `${clusterRulePrefix}${pair.current}`,
+        description: published ? clusterDescription(model.version, pair.current, clusters) : segment.description ?? `${publishedMarker} cluster ${pair.current} of prediction model version ${model.version}`,
+      });
+      followed.push({ segmentId: segment.id, previousCluster: previous, cluster: pair.current });
+    }
+    return followed;
   }
 
   /**
@@ -191,6 +259,16 @@ export class PredictionService {
     }
     return pit;
   }
+}
+
+const clusterRulePrefix = 'predictions.cluster == ';
+const clusterRulePattern = /^predictions\.cluster\s*==\s*(\d+)$/;
+const publishedMarker = 'Found in the data:';
+
+/** A published cluster segment's description: the model version it follows and what the cluster is. */
+function clusterDescription(version: number, cluster: number, clusters: ClusterPrediction): string {
+  const summary = clusters.descriptions.find((d) => d.cluster === cluster)?.summary ?? '';
+  return `${publishedMarker} cluster ${cluster} of prediction model version ${version}${summary === '' ? '' : ` (${summary})`}. Retraining keeps this segment on the matching cluster.`.slice(0, 2000);
 }
 
 /** The request a model was trained with (models from before settings were kept: what they show). */

@@ -44,6 +44,19 @@ async function segmentInB(h: Harness): Promise<{ id: string; userId: string }> {
 interface SegmentValue { members: number; customers: number; workspace: { profiles: number; customers: number } }
 
 export const predictionIsolationCases: Record<string, IsolationCase> = {
+  'POST /admin/v1/predictions/clusters/:cluster/segment': async (h) => {
+    // Enough buyers in B for its model to find clusters.
+    const batch = Array.from({ length: 60 }, (_v, i) => ({ type: 'track', userId: uniqueId(`iso-cluster-${i.toString()}`), event: 'Order Completed', properties: { revenue: 10 + i } }));
+    expectCollected(await collect(h, '/v1/batch', { batch }, h.b.writeKey));
+    await train(h, h.b.secretKey);
+    const id = uniqueId('iso-cluster-seg');
+    const published = await admin(h, 'POST', '/admin/v1/predictions/clusters/0/segment', h.b.secretKey, { id });
+    expect(published.statusCode, published.body).toBe(201);
+    expectProblem(await admin(h, 'GET', `/admin/v1/segments/${id}`, h.a.secretKey), 404, 'ATTUNE_SEGMENT_NOT_FOUND');
+    const inB = await admin(h, 'GET', `/admin/v1/segments/${id}`, h.b.secretKey);
+    expect(inB.statusCode, inB.body).toBe(200);
+  },
+
   'POST /admin/v1/predictions/train': async (h) => {
     const aBefore = await train(h, h.a.secretKey);
     await ordersInB(h);

@@ -84,10 +84,25 @@ describe('predictions: train from the profiles, read in rules', () => {
     await ok('PUT', `/admin/v1/actions/regulars`, { placements: ['hero'], priority: 20, rule: `predictions.cluster == ${String(regular.values['cluster'])}`, variants: { default: { title: 'For our regulars' } } });
     expect(await decide('u0')).toBe('regulars');
     expect(await decide('u1')).toBe('win-back');
-    // Retrained, it says how stable the clusters are.
-    const again = await ok<ModelView>('POST', '/admin/v1/predictions/train', { horizonDays: 30, seed: 5 }, 200);
+    // Published as an ordinary segment, with the model version in its description.
+    await problem('POST', '/admin/v1/predictions/clusters/7/segment', { id: 'too-far' }, 400, 'ATTUNE_INVALID_REQUEST');
+    const published = await ok<{ segment: { id: string; rule: string; description: string } }>('POST', `/admin/v1/predictions/clusters/${String(regular.values['cluster'])}/segment`, { id: 'found-regulars', name: 'Regulars (found)' }, 201);
+    expect(published.segment).toMatchObject({ id: 'found-regulars', rule: `predictions.cluster == ${String(regular.values['cluster'])}` });
+    expect(published.segment.description).toMatch(/cluster \d+ of prediction model version 1 \(/);
+    await problem('POST', `/admin/v1/predictions/clusters/0/segment`, { id: 'found-regulars' }, 409, 'ATTUNE_CONFLICT');
+    await ok('PUT', '/admin/v1/actions/found', { placements: ['hero'], priority: 30, rule: 'in_segment("found-regulars")', variants: { default: { title: 'Found in the data' } } });
+    expect(await decide('u0')).toBe('found');
+    expect(await decide('u1')).toBe('win-back');
+    // Retrained, it says how stable the clusters are, and the segment follows its cluster.
+    const again = await ok<ModelView & { followedSegments: { segmentId: string; previousCluster: number; cluster: number }[] }>('POST', '/admin/v1/predictions/train', { horizonDays: 30, seed: 5 }, 200);
     expect(again.version).toBe(2);
     expect(again.clusters!.stability!.shareKept).toBeGreaterThan(0.8);
+    const regularNow = (await ok<Predictions>('GET', '/admin/v1/profiles/u0/predictions')).values['cluster'];
+    expect(again.followedSegments).toEqual(expect.arrayContaining([{ segmentId: 'found-regulars', previousCluster: regular.values['cluster'], cluster: regularNow }]));
+    const segment = await ok<{ rule: string; description: string }>('GET', '/admin/v1/segments/found-regulars');
+    expect(segment.rule).toBe(`predictions.cluster == ${String(regularNow)}`);
+    expect(segment.description).toMatch(/of prediction model version 2/);
+    expect(await decide('u0')).toBe('found');
   });
 
   it('refuses a misspelt prediction in a rule with the nearest name, and a horizon out of range', async () => {
@@ -149,7 +164,9 @@ describe('predictions: train from the profiles, read in rules', () => {
   });
 
   it('trains on a workspace without orders, saying why nothing was fitted', async () => {
+    expect((await problem('POST', '/admin/v1/predictions/clusters/0/segment', { id: 'early' }, 409, 'ATTUNE_CONFLICT')).detail).toMatch(/train one first/);
     const model = await ok<ModelView>('POST', '/admin/v1/predictions/train', undefined, 200);
+    expect((await problem('POST', '/admin/v1/predictions/clusters/0/segment', { id: 'early' }, 409, 'ATTUNE_CONFLICT')).detail).toMatch(/found no clusters/);
     expect(model.propensity).toBeNull();
     expect(model.lifetimeValue).toBeNull();
     expect(model.clusters).toBeNull();

@@ -1,8 +1,9 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type, type Static } from 'typebox';
 import {
-  PredictionModels, PredictionModelView, ProfilePredictionsView, SegmentPlanRequest, SegmentPlanView, SegmentValueView, TrainPredictionsRequest,
+  PredictionModels, PredictionModelView, ProfilePredictionsView, PublishClusterRequest, SegmentPlanRequest, SegmentPlanView, SegmentValueView, TrainPredictionsRequest,
 } from '../../api/predictionSchemas.js';
+import { SegmentChange } from '../../api/knowledgeSchemas.js';
 import { problemResponses } from '../../api/schemas.js';
 import type { PredictionService } from '../../predict/PredictionService.js';
 import type { SegmentValueService } from '../../predict/SegmentValueService.js';
@@ -18,6 +19,7 @@ export interface PredictionRoutesOptions {
 const doc = { tags: ['predict'], security: [{ secretKeyBearer: [] }] };
 const ProfileParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 200 }) });
 const SegmentParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 200 }) });
+const ClusterParams = Type.Object({ cluster: Type.Integer({ minimum: 0, maximum: 99 }) });
 
 /**
  * Prediction models under /admin/v1 (secret key): train, read the model in force, a profile's
@@ -42,6 +44,18 @@ export async function predictionRoutes(app: FastifyInstance, options: Prediction
   }, async (request) => {
     const body = (request.body ?? {}) as Static<typeof TrainPredictionsRequest>;
     return predictions.train(await workspaceOf(request), body);
+  });
+
+  app.post('/admin/v1/predictions/clusters/:cluster/segment', {
+    schema: {
+      ...doc, summary: 'Publish a cluster of the model in force as an ordinary segment (predictions.cluster == n) that retrainings keep on the matching cluster',
+      params: ClusterParams, body: PublishClusterRequest,
+      response: { 201: SegmentChange, ...problemResponses(400, 401, 403, 409, 503) },
+    },
+  }, async (request, reply) => {
+    const { cluster } = request.params as Static<typeof ClusterParams>;
+    const change = await predictions.publishCluster(await workspaceOf(request), cluster, request.body as Static<typeof PublishClusterRequest>);
+    return reply.status(201).send(change);
   });
 
   app.get('/admin/v1/predictions', {
