@@ -72,6 +72,11 @@ describe('predictions: train from the profiles, read in rules', () => {
     };
     expect(await decide('u1')).toBe('win-back');
     expect(await decide('u0')).toBe('thanks');
+    // Templates read predictions too.
+    await ok('PUT', '/admin/v1/placements/note', { channel: 'web', strategy: { kind: 'priority' }, defaultContent: null });
+    await ok('PUT', '/admin/v1/actions/note', { placements: ['note'], variants: { default: { title: 'alive {{ predictions.p_alive }}, segment {{ predictions.cluster }}' } } });
+    const note = (await collect(h, '/v1/decide', { userId: 'u0', placements: ['note'] }, h.a.writeKey)).json<DecideResponse>().placements[0]!.decisions[0]!.content as { title: string };
+    expect(note.title).toBe(`alive ${String(regular.values['p_alive'])}, segment ${String(regular.values['cluster'])}`);
     // The reasons say which predictions the rule read, their values, and what moved the risk.
     const why = (await collect(h, '/v1/decide', { userId: 'u1', placements: ['hero'] }, h.a.writeKey)).json<DecideResponse>().placements[0]!.decisions[0]!.reasons;
     expect(why.predictions!.map((p) => p.field)).toEqual(['predictions.churn_risk', 'predictions.clv_12m']);

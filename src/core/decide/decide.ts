@@ -104,7 +104,7 @@ export function decisionFrame(model: DecisionModel, profile: DecisionProfile, re
     timeZone: timeZoneOf(context, facts.traits),
     locales: localeChain(typeof context['locale'] === 'string' ? context['locale'] : null),
     sessionStart: session !== null && now - session.last <= sessionTimeoutMs ? session.start : undefined,
-    templateData: { profile: { id: facts.id, traits: facts.traits }, features: input.features, session: input.session, context },
+    templateData: { profile: { id: facts.id, traits: facts.traits }, features: input.features, session: input.session, predictions: input.predictions, context },
     chosen: new Set(),
     unitId,
     units: state.x,
