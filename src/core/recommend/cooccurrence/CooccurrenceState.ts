@@ -26,6 +26,12 @@ export interface CooccurrenceState {
   readonly itemCounts: Map<number, number>;
   /** Baskets holding both items; symmetric (`pairs.get(a).get(b) === pairs.get(b).get(a)`), so neighbours are one lookup. */
   readonly pairs: Map<number, Map<number, number>>;
+  /**
+   * How many times each item's row of `pairs` changed: a reader that caches something
+   * computed from a row (its top neighbours) knows when to compute it again. Not part of the
+   * counts (a recount has its own), so not in the plain form.
+   */
+  readonly rowVersions: Map<number, number>;
 }
 
 /** A basket still open (a live session): its distinct counted items in arrival order. Plain data. */
@@ -36,7 +42,7 @@ export interface OpenBasket {
 export function createCooccurrence(options: Partial<CooccurrenceOptions> = {}): CooccurrenceState {
   const maxBasketItems = options.maxBasketItems ?? defaultCooccurrenceOptions.maxBasketItems;
   if (!Number.isInteger(maxBasketItems) || maxBasketItems < 1) throw new RangeError(`maxBasketItems must be a positive integer, got ${maxBasketItems}`);
-  return { options: { maxBasketItems }, baskets: 0, itemCounts: new Map(), pairs: new Map() };
+  return { options: { maxBasketItems }, baskets: 0, itemCounts: new Map(), pairs: new Map(), rowVersions: new Map() };
 }
 
 export function openBasket(): OpenBasket {
@@ -54,8 +60,8 @@ export function addToBasket(state: CooccurrenceState, basket: OpenBasket, item: 
   if (basket.items.length === 0) state.baskets += 1;
   state.itemCounts.set(item, (state.itemCounts.get(item) ?? 0) + 1);
   for (const other of basket.items) {
-    bumpPair(state.pairs, item, other);
-    bumpPair(state.pairs, other, item);
+    bumpPair(state, item, other);
+    bumpPair(state, other, item);
   }
   basket.items.push(item);
   return true;
@@ -67,13 +73,24 @@ export function addBasket(state: CooccurrenceState, items: readonly number[]): v
   for (const item of items) addToBasket(state, basket, item);
 }
 
-function bumpPair(pairs: Map<number, Map<number, number>>, a: number, b: number): void {
-  let row = pairs.get(a);
+function bumpPair(state: CooccurrenceState, a: number, b: number): void {
+  let row = state.pairs.get(a);
   if (row === undefined) {
     row = new Map();
-    pairs.set(a, row);
+    state.pairs.set(a, row);
   }
   row.set(b, (row.get(b) ?? 0) + 1);
+  rowChanged(state, a);
+}
+
+function rowChanged(state: CooccurrenceState, item: number): void {
+  state.rowVersions.set(item, (state.rowVersions.get(item) ?? 0) + 1);
+}
+
+/** Sets a pair's count in both rows (loading stored counts). */
+export function setPairCount(state: CooccurrenceState, a: number, b: number, count: number): void {
+  setPair(state, a, b, count);
+  setPair(state, b, a, count);
 }
 
 /** Baskets holding both items (0 for an item with itself or an unknown item). */
@@ -95,6 +112,7 @@ export function pruneCooccurrence(state: CooccurrenceState, minPairCount: number
         dropped += 1;
       }
     }
+    rowChanged(state, item);
     if (row.size === 0) state.pairs.delete(item);
   }
   return dropped / 2;
@@ -125,18 +143,16 @@ export function fromPlainCooccurrence(plain: PlainCooccurrence): CooccurrenceSta
   const state = createCooccurrence({ maxBasketItems: plain.maxBasketItems });
   state.baskets = plain.baskets;
   for (const [item, count] of plain.items) state.itemCounts.set(item, count);
-  for (const [a, b, count] of plain.pairs) {
-    setPair(state.pairs, a, b, count);
-    setPair(state.pairs, b, a, count);
-  }
+  for (const [a, b, count] of plain.pairs) setPairCount(state, a, b, count);
   return state;
 }
 
-function setPair(pairs: Map<number, Map<number, number>>, a: number, b: number, count: number): void {
-  let row = pairs.get(a);
+function setPair(state: CooccurrenceState, a: number, b: number, count: number): void {
+  let row = state.pairs.get(a);
   if (row === undefined) {
     row = new Map();
-    pairs.set(a, row);
+    state.pairs.set(a, row);
   }
   row.set(b, count);
+  rowChanged(state, a);
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import cases from './cooccurrence.cases.json' with { type: 'json' };
-import { addBasket, addToBasket, createCooccurrence, openBasket } from './CooccurrenceState.js';
+import { addBasket, addToBasket, createCooccurrence, openBasket, pruneCooccurrence } from './CooccurrenceState.js';
+import { seededRandom } from '../../common/random.js';
 import { cooccurrenceRecommender, recentDistinct } from './cooccurrenceRecommender.js';
 import type { SimilarityMeasure } from './similarity.js';
 
@@ -40,5 +41,53 @@ describe('cooccurrenceRecommender', () => {
 
   it('seeds from the latest distinct items, most recent first', () => {
     expect(recentDistinct([1, 2, 1, 3, 3], 2)).toEqual([3, 1]);
+  });
+
+  describe('kept neighbours', () => {
+    /** 3,000 random baskets over 400 items, skewed so the first items' rows hold most of the catalog. */
+    function busyState(seed: number): ReturnType<typeof createCooccurrence> {
+      const random = seededRandom(seed);
+      const state = createCooccurrence();
+      for (let b = 0; b < 3000; b++) addBasket(state, Array.from({ length: 2 + Math.floor(random.next() * 6) }, () => Math.floor(400 * random.next() ** 2)));
+      return state;
+    }
+
+    it('gives the full scan\'s answer while the kept lists hold the top of every seed', () => {
+      const state = busyState(1);
+      const fast = cooccurrenceRecommender(state, { name: 'v', measure: 'cosine' });
+      const exact = cooccurrenceRecommender(state, { name: 'v', measure: 'cosine', neighbours: 100_000 });
+      for (const history of [[0], [3, 0], [10, 2, 1], [50, 40, 30, 20, 10]]) {
+        const got = fast.recommend({ history, k: 10 });
+        expect(got.map((r) => r.item)).toEqual(exact.recommend({ history, k: 10 }).map((r) => r.item));
+        got.forEach((r, i) => expect(r.score).toBeCloseTo(exact.recommend({ history, k: 10 })[i]!.score, 12));
+      }
+    });
+
+    it('scans the full rows when the kept lists cannot fill the answer', () => {
+      const state = busyState(2);
+      const tiny = cooccurrenceRecommender(state, { name: 'v', measure: 'cosine', neighbours: 3 });
+      const exact = cooccurrenceRecommender(state, { name: 'v', measure: 'cosine', neighbours: 100_000 });
+      expect(tiny.recommend({ history: [0], k: 10 })).toEqual(exact.recommend({ history: [0], k: 10 }));
+      const top3 = exact.recommend({ history: [0], k: 3 }).map((r) => r.item);
+      // The three best are excluded: the kept three leave nothing, so the call scans.
+      expect(tiny.recommend({ history: [0], k: 5, exclude: top3 })).toEqual(exact.recommend({ history: [0], k: 5, exclude: top3 }));
+    });
+
+    it('computes a seed\'s list again when its row changes or is pruned, so an event shows in the next answer', () => {
+      const state = busyState(3);
+      const recommender = cooccurrenceRecommender(state, { name: 'v', measure: 'cosine', minPairCount: 1 });
+      const before = recommender.recommend({ history: [399], k: 3 });
+      const basket = openBasket();
+      addToBasket(state, basket, 399);
+      for (let i = 0; i < 40; i++) {
+        const again = openBasket();
+        addToBasket(state, again, 399);
+        addToBasket(state, again, 398);
+      }
+      expect(recommender.recommend({ history: [399], k: 3 })[0]!.item).toBe(398);
+      expect(before[0]?.item).not.toBe(398);
+      pruneCooccurrence(state, 41);
+      expect(recommender.recommend({ history: [399], k: 3 })).toEqual([]);
+    });
   });
 });

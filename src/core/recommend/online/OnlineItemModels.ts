@@ -1,4 +1,4 @@
-import { addBasket, addToBasket, createCooccurrence, type CooccurrenceState } from '../cooccurrence/CooccurrenceState.js';
+import { addBasket, addToBasket, createCooccurrence, setPairCount, type CooccurrenceState } from '../cooccurrence/CooccurrenceState.js';
 import { MAX_SEEN, type ItemEvent } from '../history/itemHistory.js';
 import { ItemIds } from './ItemIds.js';
 
@@ -154,7 +154,7 @@ export class OnlineItemModels implements OnlineModelState {
         else if (key[1] === 'p') {
           const [a, b] = rest.split(SEP);
           if (a === undefined || b === undefined) return;
-          setSymmetric(state, this.ids.index(a), this.ids.index(b), value);
+          setPairCount(state, this.ids.index(a), this.ids.index(b), value);
         }
       }
     }
@@ -163,12 +163,4 @@ export class OnlineItemModels implements OnlineModelState {
 
 function pairKey(kind: Kind, a: string, b: string): string {
   return a < b ? `${kind}p:${a}${SEP}${b}` : `${kind}p:${b}${SEP}${a}`;
-}
-
-function setSymmetric(state: CooccurrenceState, a: number, b: number, count: number): void {
-  for (const [x, y] of [[a, b], [b, a]] as const) {
-    let row = state.pairs.get(x);
-    if (row === undefined) state.pairs.set(x, row = new Map());
-    row.set(y, count);
-  }
 }
