@@ -2,7 +2,7 @@ import type { ActionDefinition } from '../../core/decide/ActionDefinition.js';
 import type { PlacementDefinition } from '../../core/decide/PlacementDefinition.js';
 import type { ActivityHours } from '../../core/sendTime/ActivityHours.js';
 import { emptyKnowledge, type KnowledgeState } from '../../core/knowledge/KnowledgeState.js';
-import type { ActionOutcomes, DecisionConfigStore, DecisionProfileRow, DecisionReader, DecisionRecord, ArmWeights } from '../ports.js';
+import type { ActionOutcomes, DecisionConfigStore, DecisionProfileRow, DecisionReader, DecisionRecord, ArmWeights, LoggedDecision, LoggedDecisionQuery } from '../ports.js';
 import type { SqliteDatabase } from './openDatabase.js';
 import { DefinitionTable } from './DefinitionTable.js';
 
@@ -57,6 +57,17 @@ export class SqliteDecisionStore implements DecisionConfigStore, DecisionReader 
         ) c ON c.decision_id = d.decision_id
         WHERE d.workspace_id = ? AND d.placement_id = ? AND d.action_id IS NOT NULL AND d.probability > 0
         GROUP BY d.action_id ORDER BY d.action_id`),
+      // An outcome counts once, however many events name the decision; one outside the window not at all.
+      loggedDecisions: db.prepare(`
+        SELECT d.decision_id AS decisionId, d.profile_id AS profileId, d.action_id AS actionId, d.probability, d.at,
+          max(o.decision_id IS NOT NULL) AS rewarded
+        FROM decisions d
+        LEFT JOIN (
+          SELECT json_extract(body, '$.properties.decisionId') AS decision_id, timestamp FROM events
+          WHERE workspace_id = @ws AND type = 'track' AND name = @outcome
+        ) o ON o.decision_id = d.decision_id AND o.timestamp >= d.at AND o.timestamp <= d.at + @window
+        WHERE d.workspace_id = @ws AND d.placement_id = @placement AND d.at >= @since AND d.at < @until
+        GROUP BY d.decision_id ORDER BY d.at, d.decision_id LIMIT @limit`),
       activity: db.prepare("SELECT json_extract(state, '$.h') FROM profile_knowledge WHERE workspace_id = ? AND json_extract(state, '$.h') IS NOT NULL").pluck(),
       decisionsOf: db.prepare("SELECT decision_id, profile_id, placement_id, action_id, variant, score, probability, fallback, segments, reasons, at FROM decisions WHERE workspace_id = ? AND profile_id IN (SELECT value FROM json_each(?)) ORDER BY at DESC, rowid DESC LIMIT ?"),
     };
@@ -126,6 +137,13 @@ export class SqliteDecisionStore implements DecisionConfigStore, DecisionReader 
 
   async armWeights(workspaceId: string, placementId: string): Promise<ArmWeights[]> {
     return this.stmts.armWeights.all(workspaceId, workspaceId, placementId) as ArmWeights[];
+  }
+
+  async loggedDecisions(workspaceId: string, placementId: string, query: LoggedDecisionQuery): Promise<LoggedDecision[]> {
+    const rows = this.stmts.loggedDecisions.all({
+      ws: workspaceId, placement: placementId, outcome: query.outcome, window: query.windowMillis, since: query.since, until: query.until, limit: query.limit,
+    }) as (Omit<LoggedDecision, 'rewarded'> & { rewarded: number })[];
+    return rows.map((r) => ({ ...r, rewarded: r.rewarded === 1 }));
   }
 
   async decisionsOf(workspaceId: string, profileIds: readonly string[], limit: number): Promise<DecisionRecord[]> {
