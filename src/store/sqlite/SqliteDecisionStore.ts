@@ -57,17 +57,12 @@ export class SqliteDecisionStore implements DecisionConfigStore, DecisionReader 
         ) c ON c.decision_id = d.decision_id
         WHERE d.workspace_id = ? AND d.placement_id = ? AND d.action_id IS NOT NULL AND d.probability > 0
         GROUP BY d.action_id ORDER BY d.action_id`),
-      // An outcome counts once, however many events name the decision; one outside the window not at all.
       loggedDecisions: db.prepare(`
-        SELECT d.decision_id AS decisionId, d.profile_id AS profileId, d.action_id AS actionId, d.probability, d.at,
-          max(o.decision_id IS NOT NULL) AS rewarded
-        FROM decisions d
-        LEFT JOIN (
-          SELECT json_extract(body, '$.properties.decisionId') AS decision_id, timestamp FROM events
-          WHERE workspace_id = @ws AND type = 'track' AND name = @outcome
-        ) o ON o.decision_id = d.decision_id AND o.timestamp >= d.at AND o.timestamp <= d.at + @window
-        WHERE d.workspace_id = @ws AND d.placement_id = @placement AND d.at >= @since AND d.at < @until
-        GROUP BY d.decision_id ORDER BY d.at, d.decision_id LIMIT @limit`),
+        SELECT decision_id AS decisionId, profile_id AS profileId, action_id AS actionId, probability, at FROM decisions
+        WHERE workspace_id = ? AND placement_id = ? AND at >= ? AND at < ? ORDER BY at, decision_id LIMIT ?`),
+      outcomeEvents: db.prepare(`
+        SELECT json_extract(body, '$.properties.decisionId') AS decisionId, timestamp FROM events
+        WHERE workspace_id = ? AND type = 'track' AND name = ?`),
       activity: db.prepare("SELECT json_extract(state, '$.h') FROM profile_knowledge WHERE workspace_id = ? AND json_extract(state, '$.h') IS NOT NULL").pluck(),
       decisionsOf: db.prepare("SELECT decision_id, profile_id, placement_id, action_id, variant, score, probability, fallback, segments, reasons, at FROM decisions WHERE workspace_id = ? AND profile_id IN (SELECT value FROM json_each(?)) ORDER BY at DESC, rowid DESC LIMIT ?"),
     };
@@ -140,10 +135,17 @@ export class SqliteDecisionStore implements DecisionConfigStore, DecisionReader 
   }
 
   async loggedDecisions(workspaceId: string, placementId: string, query: LoggedDecisionQuery): Promise<LoggedDecision[]> {
-    const rows = this.stmts.loggedDecisions.all({
-      ws: workspaceId, placement: placementId, outcome: query.outcome, window: query.windowMillis, since: query.since, until: query.until, limit: query.limit,
-    }) as (Omit<LoggedDecision, 'rewarded'> & { rewarded: number })[];
-    return rows.map((r) => ({ ...r, rewarded: r.rewarded === 1 }));
+    const decisions = (this.stmts.loggedDecisions.all(workspaceId, placementId, query.since, query.until, query.limit) as Omit<LoggedDecision, 'rewarded'>[])
+      .map((d) => ({ ...d, rewarded: false }));
+    // The outcome events are read once and matched by id here: joined in SQL (no index on the
+    // decision id inside the body), the workspace's events were walked once per decision.
+    const byId = new Map(decisions.map((d) => [d.decisionId, d]));
+    for (const event of this.stmts.outcomeEvents.iterate(workspaceId, query.outcome) as Iterable<{ decisionId: unknown; timestamp: number }>) {
+      const decision = typeof event.decisionId === 'string' ? byId.get(event.decisionId) : undefined;
+      // An outcome counts once, however many events name the decision; one outside the window not at all.
+      if (decision !== undefined && event.timestamp >= decision.at && event.timestamp <= decision.at + query.windowMillis) decision.rewarded = true;
+    }
+    return decisions;
   }
 
   async decisionsOf(workspaceId: string, profileIds: readonly string[], limit: number): Promise<DecisionRecord[]> {
