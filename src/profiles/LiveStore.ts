@@ -335,6 +335,10 @@ export function createLiveStore(adapter: AttuneStore, options: LiveStoreOptions)
       await committer.flush();
       return adapter.decisions.armWeights(ws, placementId);
     },
+    loggedDecisions: async (ws, placementId, query) => {
+      await committer.flush();
+      return adapter.decisions.loggedDecisions(ws, placementId, query);
+    },
   };
   /**
    * Deletes segments between cycles, after writing the state: a membership that a cycle or

@@ -386,6 +386,39 @@ export interface DecisionReader {
    * placement and the workspace's click events: an admin report, not a hot path.
    */
   armWeights(workspaceId: string, placementId: string): Promise<ArmWeights[]>;
+  /**
+   * The recorded decisions of a placement made in [since, until), oldest first (at most
+   * `limit`), each with whether an outcome event of `outcome` naming its decisionId arrived
+   * within `windowMillis` after it (event timestamp in [at, at + window]): the logged bandit
+   * feedback off-policy evaluation reads. Reads the workspace's outcome events: an admin
+   * report, not a hot path.
+   */
+  loggedDecisions(workspaceId: string, placementId: string, query: LoggedDecisionQuery): Promise<LoggedDecision[]>;
+}
+
+export interface LoggedDecisionQuery {
+  readonly since: number;
+  readonly until: number;
+  /** The interaction event that counts as the reward. */
+  readonly outcome: 'Decision Clicked' | 'Decision Converted';
+  readonly windowMillis: number;
+  readonly limit: number;
+}
+
+/**
+ * One recorded decision as logged bandit feedback. The record keeps the chosen action and
+ * its probability only: neither the other eligible actions nor their probabilities.
+ */
+export interface LoggedDecision {
+  readonly decisionId: string;
+  readonly profileId: string | null;
+  /** Null when the placement showed its default content (a fallback). */
+  readonly actionId: string | null;
+  /** The probability the logging policy chose this action with (the propensity). */
+  readonly probability: number;
+  readonly at: number;
+  /** Whether the outcome event came within the window. */
+  readonly rewarded: boolean;
 }
 
 /** One action's recorded decisions in a placement and the clicks on them, weighted by 1 / the probability recorded. */

@@ -1,4 +1,8 @@
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { seededRandom } from '../../src/core/common/random.js';
+import { collect } from '../http/httpHelpers.js';
+import { startHarness } from '../support/harness.js';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { sharedData } from '../support/sharedData.js';
 import { killChildren, makeTempDir, removeTempDirs, runAttune } from './support.js';
@@ -78,6 +82,47 @@ describe('attune eval policy', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('ATTUNE_INVALID_REQUEST');
     expect(result.stderr).toContain(flag);
+  });
+
+  it('evaluates a policy on a placement\'s own decision records in a data folder (--data)', { timeout: 120_000 }, async () => {
+    // A server on the folder makes the decisions and takes the clicks; the command runs once it has stopped.
+    const h = await startHarness({ random: seededRandom(5) });
+    const secret = { authorization: `Bearer ${h.a.secretKey}` };
+    await h.app.inject({ method: 'PUT', url: '/admin/v1/placements/hero', headers: secret, payload: { channel: 'web', strategy: { kind: 'weighted' } } });
+    for (const [id, priority] of [['a', 3], ['b', 1]] as const) {
+      await h.app.inject({ method: 'PUT', url: '/admin/v1/actions/' + id, headers: secret, payload: { placements: ['hero'], priority, variants: { default: { title: id } } } });
+    }
+    let clicked = 0;
+    for (let i = 0; i < 40; i++) {
+      const res = await collect(h, '/v1/decide', { userId: `u${i}`, placements: ['hero'] });
+      const d = res.json<{ placements: { decisions: { decisionId: string; actionId: string }[] }[] }>().placements[0]!.decisions[0]!;
+      if (d.actionId === 'b') {
+        clicked += 1;
+        await collect(h, '/v1/track', { userId: `u${i}`, event: 'Decision Clicked', properties: { decisionId: d.decisionId, actionId: 'b', placement: 'hero' } });
+      }
+    }
+    await h.decisions.flushRecords();
+    await h.app.close();
+    const args = ['eval', 'policy', '--data', h.dataDir, '--placement', 'hero', '--workspace', h.a.id, '--bootstrap', '100'];
+    const [alwaysB, text, unknown] = await Promise.all([
+      runAttune([...args, '--policy', 'action:b', '--json']),
+      runAttune([...args, '--policy', 'uniform', '--since', '2000-01-01T00:00:00Z']),
+      runAttune([...args.slice(0, 4), '--placement', 'nowhere', '--workspace', h.a.id, '--policy', 'uniform']),
+    ]);
+    rmSync(h.dataDir, { recursive: true, force: true });
+    expect(alwaysB.code, alwaysB.stderr).toBe(0);
+    const printed = JSON.parse(alwaysB.stdout) as Printed & { policy: string; actions: string[]; warnings: { code: string }[] };
+    expect(printed).toMatchObject({ policy: 'action:b', rounds: 40, actions: ['a', 'b'] });
+    expect(clicked).toBeGreaterThan(0);
+    // Every b decision was clicked, every a decision was not: always b earns 1, and SNIPW says so exactly.
+    expect(printed.estimates.find((e) => e.estimator === 'snipw')!.value).toBeCloseTo(1, 12);
+    expect(printed.loggedValue).toBeCloseTo(clicked / 40, 12);
+    // The decisions were made just now: their outcome window is still open.
+    expect(printed.warnings.map((w) => w.code)).toContain('OPE_OPEN_WINDOW');
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toMatch(/^ipw\s+\d\.\d{5}\s+\[\d\.\d{5}, \d\.\d{5}\]$/m);
+    expect(unknown.code).not.toBe(0);
+    expect(unknown.stderr).toContain('ATTUNE_PLACEMENT_NOT_FOUND');
   });
 
   it('exits 2 when the folder holds no campaign', { timeout: 60_000 }, async () => {

@@ -341,6 +341,26 @@ export const decideIsolationCases: Record<string, IsolationCase> = {
     expectProblem(await admin(h, 'GET', `/admin/v1/placements/${onlyB.placement}/arms`, h.a.secretKey), 404, 'ATTUNE_PLACEMENT_NOT_FOUND');
   },
 
+  'POST /admin/v1/placements/:id/evaluate': async (h) => {
+    // The same placement and action ids in both workspaces: each evaluates on its own decisions and clicks.
+    const [placement, action] = [placementId(), actionId()];
+    await placementWithAction(h, h.a, { placement, action });
+    await placementWithAction(h, h.b, { placement, action });
+    const userId = uniqueId('iso-ope');
+    const d = firstDecision(await decided(h, h.b.writeKey, { userId, placements: [placement] }));
+    await interact(h, h.b.writeKey, userId, 'Decision Clicked', d, placement);
+    await h.decisions.flushRecords();
+    interface Evaluation { rounds: number; loggedValue: number | null; actions: string[] }
+    const body = { policy: `action:${action}`, bootstrap: 0 };
+    expect(await ok<Evaluation>(h, 'POST', `/admin/v1/placements/${placement}/evaluate`, h.a.secretKey, body)).toMatchObject({ rounds: 0, loggedValue: null, actions: [action] });
+    expect(await ok<Evaluation>(h, 'POST', `/admin/v1/placements/${placement}/evaluate`, h.b.secretKey, body)).toMatchObject({ rounds: 1, loggedValue: 1, actions: [action] });
+    // A placement only B has is not found with A's key, and its actions are not named.
+    const onlyB = await placementWithAction(h, h.b);
+    const refused = await admin(h, 'POST', `/admin/v1/placements/${onlyB.placement}/evaluate`, h.a.secretKey, { policy: 'uniform' });
+    expectProblem(refused, 404, 'ATTUNE_PLACEMENT_NOT_FOUND');
+    expect(refused.body).not.toContain(onlyB.action);
+  },
+
   'GET /admin/v1/outcomes': async (h) => {
     // Outcomes count the interaction events of each workspace, by action id.
     const [placement, shared, onlyInB, userId] = [placementId(), actionId(), actionId(), uniqueId('iso-outcome')];

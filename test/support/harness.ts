@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Clock, IdGenerator } from '../../src/core/common/ports.js';
+import type { Random } from '../../src/core/common/random.js';
 import { buildServer, type AttuneServer } from '../../src/server/buildServer.js';
 import { openStore, type EmbeddedStore } from '../../src/engine/openStore.js';
 import { systemClock, uuidIds } from '../../src/cli/systemClock.js';
@@ -40,6 +41,8 @@ export interface HarnessOptions {
    * held-out or assigned users pass or fail by the draw.
    */
   readonly workspaceIds?: readonly [string, string];
+  /** The server's random generator (decisions, bandits). Default: seeded from the clock and pid. */
+  readonly random?: Random;
   /** Where the store commits appends and state writes (`openSqliteStore`'s `writer`). Default `inline`. */
   readonly writer?: 'worker' | 'inline';
 }
@@ -56,6 +59,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     clock: options.clock ?? systemClock,
     ids: options.ids ?? uuidIds,
     adminToken: options.adminToken ?? null,
+    ...(options.random === undefined ? {} : { random: options.random }),
     logger: options.logStream === undefined ? false : { level: 'info', stream: options.logStream },
   });
   const identity = { verification: options.identityVerification ?? false };

@@ -12,6 +12,9 @@ import { ActionView, ArmEstimatesView, PlacementView, SendTimeQuery, SendTimeVie
 import { armEstimates } from '../../core/bandits/armEstimates.js';
 import { problemResponses } from '../../api/schemas.js';
 import type { LiveStore } from '../../profiles/LiveStore.js';
+import { PolicyEvaluationRequest, PolicyEvaluationView } from '../../api/opeSchemas.js';
+import { parseCandidatePolicy } from '../../core/ope/decisionLogFeedback.js';
+import { evaluatePlacementPolicy } from '../../decide/evaluatePlacementPolicy.js';
 
 export interface DecisionAdminRoutesOptions {
   readonly workspaces: WorkspaceService;
@@ -47,6 +50,9 @@ const RecordedDecision = Type.Object({
   score: Type.Union([Type.Number(), Type.Null()]), probability: Type.Number(), fallback: Type.Union([Type.String(), Type.Null()]),
   segments: Type.Array(Type.String()), reasons: Type.Unknown(), at: Type.String(),
 });
+
+/** Decisions an evaluation reads at most: the bootstrap is O(decisions × resamples) on the event loop. */
+const policyEvaluationLimit = 100_000;
 
 /** The body of a PUT names its definition by the path; a different id in the body is a mistake. */
 function withId<T extends { id?: string | undefined }>(pathId: string, body: T): T & { id: string } {
@@ -168,6 +174,28 @@ export async function decisionAdminRoutes(app: FastifyInstance, options: Decisio
         + 'The weighted rate divides each click by the probability recorded with its decision; it needs every decision recorded (ATTUNE_DECISION_SAMPLE_RATE 1) and clicks that name their decisionId.',
       arms,
     };
+  });
+
+  app.post('/admin/v1/placements/:id/evaluate', {
+    schema: {
+      ...placements, params: IdParams, body: PolicyEvaluationRequest, response: { 200: PolicyEvaluationView, ...errors },
+      summary: 'Off-policy evaluation: the click or conversion rate a candidate policy (uniform, or always one action) would have had, '
+        + 'estimated from the placement\'s recorded decisions and their probabilities by IPW, SNIPW, DM and DR with bootstrap intervals',
+    },
+  }, async (request) => {
+    const workspaceId = await workspaceOf(request);
+    const { id } = request.params as Static<typeof IdParams>;
+    const body = request.body as PolicyEvaluationRequest;
+    await admin.getPlacement(workspaceId, id);
+    const now = options.clock.now();
+    const since = body.since === undefined ? 0 : Date.parse(body.since);
+    const until = body.until === undefined ? now + 1 : Date.parse(body.until);
+    if (!(since < until)) throw new AttuneError('ATTUNE_INVALID_REQUEST', { detail: 'since must come before until', field: 'body/since' });
+    return evaluatePlacementPolicy(options.store.decisions, workspaceId, id, {
+      policy: parseCandidatePolicy(body.policy, 'body/policy'), reward: body.reward ?? 'click', since, until, now,
+      windowMillis: (body.windowHours ?? 24) * 3_600_000, resamples: body.bootstrap ?? 1000, seed: body.seed ?? 1, limit: policyEvaluationLimit,
+      ...(body.clip === undefined ? {} : { clip: body.clip }),
+    });
   });
 
   app.get('/admin/v1/profiles/:id/decisions', {

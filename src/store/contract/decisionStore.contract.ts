@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ActionDefinition } from '../../core/decide/ActionDefinition.js';
 import type { Interaction } from '../../core/decide/interactions.js';
 import type { PlacementDefinition } from '../../core/decide/PlacementDefinition.js';
-import type { DecisionRecord } from '../ports.js';
+import type { DecisionRecord, LoggedDecisionQuery } from '../ports.js';
 import type { CollectedEvent } from '../../core/events/CollectedEvent.js';
 import { contractWorkspaces, openContractStore, type ContractStore, type OpenAdapter } from './shared.contract.js';
 
@@ -114,6 +114,46 @@ export function describeDecisionStoreContract(adapterName: string, open: OpenAda
       ]);
       expect(await store.readBoth((r) => r.decisions.armWeights(B, 'hero'))).toEqual([{ actionId: 'a', decisions: 1, clicked: 1, weightedClicks: 8, weightedClicksSquared: 64 }]);
       expect(await store.readBoth((r) => r.decisions.armWeights(A, 'nowhere'))).toEqual([]);
+    });
+
+    it('reads a placement\'s decisions in a time range, oldest first, each rewarded by an outcome naming it within the window', async () => {
+      let messages = 0;
+      const outcome = (decisionId: string, name: string, timestamp: number): CollectedEvent => {
+        messages += 1;
+        const properties = { decisionId, actionId: 'a', placement: 'hero' };
+        return {
+          type: 'track', messageId: `ope-${messages}`, generatedMessageId: false, userId: 'u1', anonymousId: null, previousId: null, groupId: null,
+          name, timestamp, receivedAt: timestamp, traits: null, properties, context: null, body: { type: 'track', event: name, properties },
+        };
+      };
+      const at = (workspaceId: string, decisionId: string, actionId: string | null, when: number, placementId = 'hero'): DecisionRecord => ({
+        ...record(workspaceId, decisionId, 'p1', when), actionId, probability: actionId === null ? 1 : 0.25, placementId,
+      });
+      const hour = 3_600_000;
+      await run((tx) => {
+        tx.createProfile(A, 'p1', T0);
+        tx.createProfile(B, 'p1', T0);
+        tx.recordDecisions([at(A, 'd2', 'b', T0 + hour), at(A, 'd1', 'a', T0), at(A, 'd3', null, T0 + 2 * hour), at(A, 'd4', 'a', T0 + 3 * hour), at(A, 'd5', 'a', T0, 'side'), at(B, 'd1', 'a', T0)]);
+        // d1 clicked twice (counts once) and converted; d2 clicked after the window; d4 clicked before it was decided; B's click names d4.
+        for (const e of [outcome('d1', 'Decision Clicked', T0 + 1000), outcome('d1', 'Decision Clicked', T0 + 2000), outcome('d1', 'Decision Converted', T0 + hour),
+          outcome('d2', 'Decision Clicked', T0 + 3 * hour), outcome('d4', 'Decision Clicked', T0), outcome('d5', 'Decision Clicked', T0)]) tx.appendEvent(A, 'p1', e);
+        tx.appendEvent(B, 'p1', outcome('d4', 'Decision Clicked', T0 + 3 * hour));
+      });
+      const query: LoggedDecisionQuery = { since: T0, until: T0 + 4 * hour, outcome: 'Decision Clicked', windowMillis: hour, limit: 100 };
+      const logged = await store.readBoth((r) => r.decisions.loggedDecisions(A, 'hero', query));
+      expect(logged).toEqual([
+        { decisionId: 'd1', profileId: 'p1', actionId: 'a', probability: 0.25, at: T0, rewarded: true },
+        { decisionId: 'd2', profileId: 'p1', actionId: 'b', probability: 0.25, at: T0 + hour, rewarded: false },
+        { decisionId: 'd3', profileId: 'p1', actionId: null, probability: 1, at: T0 + 2 * hour, rewarded: false },
+        { decisionId: 'd4', profileId: 'p1', actionId: 'a', probability: 0.25, at: T0 + 3 * hour, rewarded: false },
+      ]);
+      const rewarded = async (q: Partial<LoggedDecisionQuery>, ws: string = A) => (await store.readBoth((r) => r.decisions.loggedDecisions(ws, 'hero', { ...query, ...q }))).map((d) => [d.decisionId, d.rewarded]);
+      expect(await rewarded({ windowMillis: 3 * hour })).toEqual([['d1', true], ['d2', true], ['d3', false], ['d4', false]]);
+      expect(await rewarded({ outcome: 'Decision Converted' })).toEqual([['d1', true], ['d2', false], ['d3', false], ['d4', false]]);
+      expect(await rewarded({ since: T0 + 1, until: T0 + 3 * hour })).toEqual([['d2', false], ['d3', false]]);
+      expect(await rewarded({ limit: 1 })).toEqual([['d1', true]]);
+      expect(await rewarded({}, B)).toEqual([['d1', false]]);
+      expect(await store.readBoth((r) => r.decisions.loggedDecisions(A, 'nowhere', query))).toEqual([]);
     });
 
     it('counts outcomes per action and placement; a reset of derived state clears them', async () => {

@@ -2,7 +2,7 @@ import type { ActionDefinition } from '../../core/decide/ActionDefinition.js';
 import type { PlacementDefinition } from '../../core/decide/PlacementDefinition.js';
 import type { ActivityHours } from '../../core/sendTime/ActivityHours.js';
 import { emptyKnowledge, type KnowledgeState } from '../../core/knowledge/KnowledgeState.js';
-import type { ActionOutcomes, DecisionConfigStore, DecisionProfileRow, DecisionReader, DecisionRecord, ArmWeights } from '../ports.js';
+import type { ActionOutcomes, DecisionConfigStore, DecisionProfileRow, DecisionReader, DecisionRecord, ArmWeights, LoggedDecision, LoggedDecisionQuery } from '../ports.js';
 import type { SqliteDatabase } from './openDatabase.js';
 import { DefinitionTable } from './DefinitionTable.js';
 
@@ -57,6 +57,12 @@ export class SqliteDecisionStore implements DecisionConfigStore, DecisionReader 
         ) c ON c.decision_id = d.decision_id
         WHERE d.workspace_id = ? AND d.placement_id = ? AND d.action_id IS NOT NULL AND d.probability > 0
         GROUP BY d.action_id ORDER BY d.action_id`),
+      loggedDecisions: db.prepare(`
+        SELECT decision_id AS decisionId, profile_id AS profileId, action_id AS actionId, probability, at FROM decisions
+        WHERE workspace_id = ? AND placement_id = ? AND at >= ? AND at < ? ORDER BY at, decision_id LIMIT ?`),
+      outcomeEvents: db.prepare(`
+        SELECT json_extract(body, '$.properties.decisionId') AS decisionId, timestamp FROM events
+        WHERE workspace_id = ? AND type = 'track' AND name = ?`),
       activity: db.prepare("SELECT json_extract(state, '$.h') FROM profile_knowledge WHERE workspace_id = ? AND json_extract(state, '$.h') IS NOT NULL").pluck(),
       decisionsOf: db.prepare("SELECT decision_id, profile_id, placement_id, action_id, variant, score, probability, fallback, segments, reasons, at FROM decisions WHERE workspace_id = ? AND profile_id IN (SELECT value FROM json_each(?)) ORDER BY at DESC, rowid DESC LIMIT ?"),
     };
@@ -126,6 +132,20 @@ export class SqliteDecisionStore implements DecisionConfigStore, DecisionReader 
 
   async armWeights(workspaceId: string, placementId: string): Promise<ArmWeights[]> {
     return this.stmts.armWeights.all(workspaceId, workspaceId, placementId) as ArmWeights[];
+  }
+
+  async loggedDecisions(workspaceId: string, placementId: string, query: LoggedDecisionQuery): Promise<LoggedDecision[]> {
+    const decisions = (this.stmts.loggedDecisions.all(workspaceId, placementId, query.since, query.until, query.limit) as Omit<LoggedDecision, 'rewarded'>[])
+      .map((d) => ({ ...d, rewarded: false }));
+    // The outcome events are read once and matched by id here: joined in SQL (no index on the
+    // decision id inside the body), the workspace's events were walked once per decision.
+    const byId = new Map(decisions.map((d) => [d.decisionId, d]));
+    for (const event of this.stmts.outcomeEvents.iterate(workspaceId, query.outcome) as Iterable<{ decisionId: unknown; timestamp: number }>) {
+      const decision = typeof event.decisionId === 'string' ? byId.get(event.decisionId) : undefined;
+      // An outcome counts once, however many events name the decision; one outside the window not at all.
+      if (decision !== undefined && event.timestamp >= decision.at && event.timestamp <= decision.at + query.windowMillis) decision.rewarded = true;
+    }
+    return decisions;
   }
 
   async decisionsOf(workspaceId: string, profileIds: readonly string[], limit: number): Promise<DecisionRecord[]> {

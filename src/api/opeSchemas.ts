@@ -1,0 +1,42 @@
+import { Type, type Static } from 'typebox';
+
+/** The shapes of POST /admin/v1/placements/:id/evaluate: off-policy evaluation on the placement's decision records (docs/ope.md). */
+
+export const PolicyEvaluationRequest = Type.Object({
+  policy: Type.String({ pattern: '^(uniform|action:[a-z0-9][a-z0-9_.-]{0,99})$', description: 'The candidate policy: `uniform` (every action the logs show, equally likely) or `action:ID` (always that action)' }),
+  reward: Type.Optional(Type.Union([Type.Literal('click'), Type.Literal('conversion')], {
+    default: 'click', description: 'What earns reward 1: a `Decision Clicked` or a `Decision Converted` event naming the decision within the window',
+  })),
+  clip: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: 'Clip the importance weights at W (unclipped by default)' })),
+  since: Type.Optional(Type.String({ format: 'date-time', description: 'Decisions made at or after this time (default: all)' })),
+  until: Type.Optional(Type.String({ format: 'date-time', description: 'Decisions made before this time (default: now)' })),
+  windowHours: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 8760, default: 24, description: 'How long after a decision its outcome counts' })),
+  bootstrap: Type.Optional(Type.Integer({ minimum: 0, maximum: 5000, default: 1000, description: 'Bootstrap resamples of the 95% intervals (0: none)' })),
+  seed: Type.Optional(Type.Integer({ minimum: 0, maximum: 4294967295, default: 1, description: 'Seed of the bootstrap resamples' })),
+}, { additionalProperties: false, title: 'PolicyEvaluationRequest' });
+export type PolicyEvaluationRequest = Static<typeof PolicyEvaluationRequest>;
+
+const Nullable = Type.Union([Type.Number(), Type.Null()]);
+/** [lo, hi]; fast-json-stringify cannot write a tuple of unions. */
+const Interval = Type.Array(Nullable, { minItems: 2, maxItems: 2, description: '95% bootstrap percentile interval [lo, hi] (nulls without resamples)' });
+
+export const PolicyEvaluationView = Type.Object({
+  placementId: Type.String(),
+  policy: Type.String(),
+  reward: Type.String(),
+  estimates: Type.Array(Type.Object({
+    estimator: Type.String({ description: 'ipw, snipw, dm or dr' }),
+    value: Type.Union([Type.Number(), Type.Null()], { description: 'The mean reward per decision had the policy decided (null: the logs support no number)' }),
+    ci: Interval,
+  })),
+  loggedValue: Type.Union([Type.Number(), Type.Null()], { description: 'The mean reward the placement earned, over the decisions used' }),
+  loggedCi: Interval,
+  rounds: Type.Integer({ description: 'Decisions read' }),
+  fallbackRounds: Type.Integer({ description: 'Decisions that showed the default content: left out' }),
+  actions: Type.Array(Type.String()),
+  diagnostics: Type.Object({
+    rounds: Type.Integer(), usedRounds: Type.Integer(), propensityMissing: Type.Integer(), propensityZero: Type.Integer(), propensityLow: Type.Integer(),
+    lowPropensity: Type.Number(), effectiveSampleSize: Type.Number(), maxWeight: Type.Number(), meanWeight: Nullable, clippedRounds: Type.Integer(),
+  }),
+  warnings: Type.Array(Type.Object({ code: Type.String(), detail: Type.String() })),
+}, { title: 'PolicyEvaluation' });
