@@ -70,7 +70,7 @@ describe('cooccurrenceRecommender', () => {
       expect(tiny.recommend({ history: [0], k: 10 })).toEqual(exact.recommend({ history: [0], k: 10 }));
       const top3 = exact.recommend({ history: [0], k: 3 }).map((r) => r.item);
       // The three best are excluded: the kept three leave nothing, so the call scans.
-      expect(tiny.recommend({ history: [0], k: 5, exclude: top3 })).toEqual(exact.recommend({ history: [0], k: 5, exclude: top3 }));
+      expect(tiny.recommend({ history: [0], k: 5, exclude: new Set(top3) })).toEqual(exact.recommend({ history: [0], k: 5, exclude: new Set(top3) }));
     });
 
     it('computes a seed\'s list again when its row changes or is pruned, so an event shows in the next answer', () => {
