@@ -2,6 +2,10 @@ import { seededRandom, type Random } from '../../core/common/random.js';
 import type { ActionDefinition } from '../../core/decide/ActionDefinition.js';
 import type { PlacementDefinition } from '../../core/decide/PlacementDefinition.js';
 import type { FeatureDefinition } from '../../core/features/FeatureDefinition.js';
+import { drawBehaviour } from './customerBehaviour.js';
+import { sampleGamma } from './sampling.js';
+
+export { sampleGamma } from './sampling.js';
 
 /** The shop's categories. Each has one personalized action (`<category>-promo`). */
 export const shopCategories = ['shoes', 'bags', 'hats', 'outdoor', 'home'] as const;
@@ -43,8 +47,9 @@ export interface Product {
 }
 
 /**
- * A synthetic customer. `tastes`, `priceSensitivity`, `purchasePropensity` and `value` are
- * hidden: Attune never sees them, only the events they cause. The simulation reads them.
+ * A synthetic customer. `tastes`, `priceSensitivity`, the buying behaviour (`engagement`,
+ * `visitRate`, `purchasePropensity`, `dropoutProbability`) and `value` are hidden: Attune
+ * never sees them, only the events they cause. The simulation reads them.
  */
 export interface Customer {
   readonly id: string;
@@ -55,11 +60,18 @@ export interface Customer {
   readonly tastes: Readonly<Record<ShopCategory, number>>;
   /** 0 (price does not matter) to 1 (dear products put the customer off). */
   readonly priceSensitivity: number;
-  /** Probability of a visit on any one day. */
+  /**
+   * Latent purchase rate, gamma-distributed with mean 1 (customerBehaviour.ts): raises both
+   * `visitRate` and `purchasePropensity`, so engaged customers visit more and buy more.
+   */
+  readonly engagement: number;
+  /** Probability of a visit on any one day while the customer is active. */
   readonly visitRate: number;
   /** Probability of buying on a visit with generic content and the cheapest products. */
   readonly purchasePropensity: number;
-  /** Spend level: scales the basket (quantities and extra items); about 0.5 to 3. */
+  /** Probability of leaving for good after each visit (no more visits from the next day on). */
+  readonly dropoutProbability: number;
+  /** Spend level: scales the basket (quantities and extra items); 0.5 to 3, mean about 1. */
   readonly value: number;
   readonly locale: string;
   readonly timeZone: string;
@@ -105,28 +117,6 @@ export const affinityThreshold = 1;
 
 export function promoActionId(category: ShopCategory): string {
   return `${category}-promo`;
-}
-
-/** Standard normal by Box-Muller (one value per call; two uniforms). */
-function normal(random: Random): number {
-  const u1 = 1 - random.next();
-  const u2 = random.next();
-  return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
-}
-
-/** Gamma(shape, 1) by Marsaglia and Tsang; shapes below 1 by the boost Gamma(a+1) * U^(1/a). */
-export function sampleGamma(shape: number, random: Random): number {
-  if (!(shape > 0)) throw new RangeError(`gamma shape must be positive, not ${shape}`);
-  if (shape < 1) return sampleGamma(shape + 1, random) * Math.pow(1 - random.next(), 1 / shape);
-  const d = shape - 1 / 3;
-  const c = 1 / Math.sqrt(9 * d);
-  for (;;) {
-    const x = normal(random);
-    const v = Math.pow(1 + c * x, 3);
-    if (v <= 0) continue;
-    const u = 1 - random.next();
-    if (Math.log(u) < 0.5 * x * x + d * (1 - v + Math.log(v))) return d * v;
-  }
 }
 
 /** A Dirichlet(alpha, ..., alpha) draw over the categories: non-negative, summing to 1. */
@@ -198,7 +188,7 @@ export function demoActions(): ActionDefinition[] {
 
 /**
  * A synthetic shop from a seed: a catalog (products with a category and a price), customers
- * with hidden tastes, price sensitivity, visit rate, purchase propensity and spend level,
+ * with hidden tastes, price sensitivity and buying behaviour (customerBehaviour.ts),
  * and the placement, actions and features the demo configures. The same seed and options
  * give the same world.
  *
@@ -238,9 +228,7 @@ export function createShopWorld(options: ShopWorldOptions): ShopWorld {
       anonymousId: `anon-${String(i + 1).padStart(5, '0')}`,
       tastes,
       priceSensitivity: round2(random.next()),
-      visitRate: round2(uniform(random, 0.05, 0.4)),
-      purchasePropensity: round2(uniform(random, 0.04, 0.2) * 1000) / 1000,
-      value: round2(Math.min(3, Math.max(0.5, Math.exp(0.45 * normal(random))))),
+      ...drawBehaviour(random),
       locale: place.locale,
       timeZone: place.timeZone,
     });

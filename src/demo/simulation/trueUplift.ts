@@ -78,21 +78,42 @@ export interface ScheduledVisit {
 }
 
 const SCHEDULE_STREAM = 0x5c4e;
+const DROPOUT_STREAM = 0xd209;
+
+/** The days a customer visits in the first `days`, and the day of the visit after which they left (null: still active). */
+export interface CustomerVisitDays {
+  readonly days: readonly number[];
+  readonly droppedOutAfter: number | null;
+}
 
 /**
- * Who visits on which day, in time order: each customer visits on a day with probability
- * `visitRate`, at most once a day, independently of what was ever shown (so both arms of a
+ * A customer's visit days: on each day while active, a visit with probability `visitRate`;
+ * after each visit, the customer leaves for good with probability `dropoutProbability`.
+ * Both draws are keyed by (seed, customer, day) and neither reads what was shown or bought,
+ * so every policy sees the same visits (common random numbers).
+ */
+export function customerVisitDays(world: ShopWorld, customer: Customer, days: number): CustomerVisitDays {
+  const visited: number[] = [];
+  for (let day = 0; day < days; day++) {
+    if (seededRandom(mixSeed(world.seed, customer.index, day, SCHEDULE_STREAM)).next() >= customer.visitRate) continue;
+    visited.push(day);
+    if (seededRandom(mixSeed(world.seed, customer.index, day, DROPOUT_STREAM)).next() < customer.dropoutProbability) {
+      return { days: visited, droppedOutAfter: day };
+    }
+  }
+  return { days: visited, droppedOutAfter: null };
+}
+
+/**
+ * Who visits on which day, in time order (`customerVisitDays` for each customer): at most
+ * once a day, never after leaving, independently of what was ever shown (so both arms of a
  * comparison, and the demo's experiment, see the same visits).
  */
 export function scheduleVisits(world: ShopWorld, days: number): ScheduledVisit[] {
   if (!Number.isInteger(days) || days < 1) throw new RangeError('days must be a positive integer');
   const visits: ScheduledVisit[] = [];
-  for (let day = 0; day < days; day++) {
-    for (const customer of world.customers) {
-      if (seededRandom(mixSeed(world.seed, customer.index, day, SCHEDULE_STREAM)).next() < customer.visitRate) {
-        visits.push({ day, customer, startsAt: visitStartsAt(world, customer, day) });
-      }
-    }
+  for (const customer of world.customers) {
+    for (const day of customerVisitDays(world, customer, days).days) visits.push({ day, customer, startsAt: visitStartsAt(world, customer, day) });
   }
   return visits.sort((a, b) => a.startsAt - b.startsAt || a.customer.index - b.customer.index);
 }
