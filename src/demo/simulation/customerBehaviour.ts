@@ -21,7 +21,7 @@ export const behaviourModel = {
   visitsPerEngagement: 0.25,
   /** purchasePropensity = clamp(0.04 + propensityPerEngagement x engagement, 0.04, 0.2). */
   propensityPerEngagement: 0.08,
-  /** Beta(a, b) of the dropout probability after each visit: mean a / (a + b), about 6%. */
+  /** Beta(a, b) of the dropout probability after each visit: mean a / (a + b) = 5%. */
   dropoutA: 1,
   dropoutB: 19,
   /** Gamma shape of `value` (mean 1, clamped to 0.5..3): a customer's own spend level. */
