@@ -23,7 +23,7 @@ function simulateGeneric(world: ShopWorld, days: number): Map<Customer, Outcome>
 const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 describe('drawBehaviour', () => {
-  it('draws engagement with mean 1, dropout with the beta mean, spend around 1, all in range', () => {
+  it('draws engagement with mean 1 that raises visits and propensity, dropout with the beta mean, spend around 1', () => {
     const random = seededRandom(17);
     const draws = Array.from({ length: 20_000 }, () => drawBehaviour(random));
     expect(mean(draws.map((d) => d.engagement))).toBeCloseTo(1, 1);
@@ -31,14 +31,16 @@ describe('drawBehaviour', () => {
     expect(mean(draws.map((d) => d.dropoutProbability))).toBeCloseTo(dropoutA / (dropoutA + dropoutB), 2);
     expect(mean(draws.map((d) => d.value))).toBeGreaterThan(0.9);
     expect(mean(draws.map((d) => d.value))).toBeLessThan(1.1);
-    for (const d of draws) {
-      expect(d.visitRate).toBeGreaterThanOrEqual(0.05);
-      expect(d.visitRate).toBeLessThanOrEqual(0.4);
-      expect(d.purchasePropensity).toBeGreaterThanOrEqual(0.04);
-      expect(d.purchasePropensity).toBeLessThanOrEqual(0.2);
-      expect(d.dropoutProbability).toBeGreaterThanOrEqual(0);
-      expect(d.dropoutProbability).toBeLessThan(1);
+    // Ranges of visitRate and purchasePropensity: ShopWorld.test.ts. Both rise with engagement.
+    const byEngagement = [...draws].sort((a, b) => a.engagement - b.engagement);
+    const tenth = (i: number) => byEngagement.slice(i * 2000, (i + 1) * 2000);
+    // Non-decreasing over the tenths (the top ones sit at the clamps), and far apart at the ends.
+    for (const trait of ['visitRate', 'purchasePropensity'] as const) {
+      const means = Array.from({ length: 10 }, (_, i) => mean(tenth(i).map((d) => d[trait])));
+      for (let i = 1; i < 10; i++) expect(means[i]).toBeGreaterThanOrEqual(means[i - 1]!);
+      expect(means[9]).toBeGreaterThan(3 * means[0]!);
     }
+    expect(draws.every((d) => d.dropoutProbability >= 0 && d.dropoutProbability < 1)).toBe(true);
     // Gamma with shape below 1: a long tail, many customers well under the mean.
     expect(draws.filter((d) => d.engagement < 0.5).length / draws.length).toBeGreaterThan(0.3);
   });
