@@ -17,7 +17,7 @@ import { AttuneClient } from '../sdk/node/AttuneClient.js';
 import { inProcessTransport } from '../sdk/node/inProcessTransport.js';
 import { openStore, type EmbeddedStore } from '../engine/openStore.js';
 import type { CreatedWorkspace } from '../workspaces/WorkspaceService.js';
-import { createShopWorld, DAY_MS, type ShopWorld } from './simulation/ShopWorld.js';
+import { createShopWorld, DAY_MS, visitFeatures, type ShopWorld } from './simulation/ShopWorld.js';
 import { simulateVisit, visitRandom, type Shown } from './simulation/simulateVisit.js';
 import { computeTrueUplift, rulePolicy, scheduleVisits, type TrueUplift } from './simulation/trueUplift.js';
 
@@ -158,7 +158,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       check(experimentReport, 'revenuePerVisitor', trueUplift.revenuePerVisitor.absolute),
       check(experimentReport, 'conversionRate', trueUplift.conversionRate.absolute),
     ];
-    const predictions = await engine.predictions.train(ws, { horizonDays: Math.max(1, Math.floor(options.days / 4)), seed: options.seed });
+    const predictions = await engine.predictions.train(ws, { horizonDays: Math.max(1, Math.floor(options.days / 4)), seed: options.seed, features: [...visitFeatures] });
     return { store, engine, workspace, world, visits: visits.length, readout, report, trueUplift, checks, predictions };
   } catch (error) {
     await store.close();

@@ -22,9 +22,10 @@ interface DemoJson {
   trueUplift: { revenuePerVisitor: { absolute: number }; conversionRate: { absolute: number } };
   checks: { metric: string; covered: boolean | null; truth: number; estimate: Interval | null }[];
   predictions: {
-    version: number; customers: number; notes: string[];
+    version: number; customers: number; profilesRead: number; notes: string[];
+    inputs: { features: string[]; traits: string[] } | null;
     propensity: { horizonDays: number; model: { auc: number | null; ece: number }; rfmBaseline: { auc: number | null } } | null;
-    clusters: { segments: { size: number }[] } | null;
+    clusters: { population: string; segments: { size: number }[] } | null;
   };
 }
 
@@ -73,7 +74,11 @@ describe('attune demo', () => {
     expect(demo.predictions.propensity!.horizonDays).toBe(7);
     expect(demo.predictions.propensity!.model.auc).toBeGreaterThan(0);
     expect(demo.predictions.propensity!.rfmBaseline.auc).not.toBeNull();
-    expect(demo.predictions.clusters!.segments.reduce((sum, c) => sum + c.size, 0)).toBe(demo.predictions.customers);
+    // It learns from the visit counts too, so every visitor, buyer or not, is placed in a segment.
+    expect(demo.predictions.inputs).toEqual({ features: ['visits_7d', 'visits'], traits: [] });
+    expect(demo.predictions.clusters!.population).toBe('profiles');
+    expect(demo.predictions.clusters!.segments.reduce((sum, c) => sum + c.size, 0)).toBe(demo.predictions.profilesRead);
+    expect(demo.predictions.profilesRead).toBeGreaterThan(demo.predictions.customers);
 
     const report = await runAttune(['report', '--data', dataDir, '--json']);
     expect(report.code, report.stderr).toBe(0);

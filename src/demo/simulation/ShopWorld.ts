@@ -147,8 +147,17 @@ export function demoFeatures(): FeatureDefinition[] {
     events: ['Product Viewed', 'Product Added'],
     property: 'properties.category',
     halfLife: '14d',
-  }];
+  }, ...visitFeatures.map((name) => ({
+    name,
+    description: name === 'visits_7d' ? 'Visits in the last 7 days (one banner view a visit)' : 'Visits so far (one banner view a visit)',
+    aggregate: 'count' as const,
+    events: ['Decision Viewed'],
+    ...(name === 'visits_7d' ? { window: '7d' } : {}),
+  }))];
 }
+
+/** Engagement features the demo's prediction model learns from beside the purchases (engaged customers visit more). */
+export const visitFeatures = ['visits_7d', 'visits'] as const;
 
 /**
  * The rule of a category's action: the customer's decayed interest in it is at least
