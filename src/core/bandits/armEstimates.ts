@@ -47,13 +47,7 @@ export interface ArmEstimate {
  * @example armEstimates([{ actionId: 'a', decisions: 10, clicked: 2, weightedClicks: 4, weightedClicksSquared: 8 }], [{ actionId: 'a', impressions: 10, clicks: 2 }])
  */
 export function armEstimates(weights: readonly ArmWeightSums[], counters: readonly ArmCounters[]): ArmEstimate[] {
-  const total = weights.reduce((sum, w) => sum + w.decisions, 0);
-  const byAction = new Map(weights.map((w) => [w.actionId, w]));
-  const counted = new Map(counters.map((c) => [c.actionId, c]));
-  const ids = [...new Set([...counters.map((c) => c.actionId), ...weights.map((w) => w.actionId)])].sort();
-  return ids.map((actionId) => {
-    const counter = counted.get(actionId);
-    const w = byAction.get(actionId);
+  return perAction(weights, counters, (actionId, w, counter, total) => {
     const impressions = counter?.impressions ?? 0;
     const clicks = counter?.clicks ?? 0;
     const base = { actionId, impressions, clicks, naiveRate: impressions > 0 ? clicks / impressions : null, decisions: w?.decisions ?? 0 };
@@ -100,13 +94,7 @@ export interface RevenueEstimate {
  * @example revenueEstimates([{ actionId: 'a', decisions: 4, weightedRevenue: 40, weightedRevenueSquared: 800 }], [{ actionId: 'a', impressions: 4, conversions: 1, conversionValue: 20 }])
  */
 export function revenueEstimates(weights: readonly RevenueWeightSums[], counters: readonly RevenueCounters[]): RevenueEstimate[] {
-  const total = weights.reduce((sum, w) => sum + w.decisions, 0);
-  const byAction = new Map(weights.map((w) => [w.actionId, w]));
-  const counted = new Map(counters.map((c) => [c.actionId, c]));
-  const ids = [...new Set([...counters.map((c) => c.actionId), ...weights.map((w) => w.actionId)])].sort();
-  return ids.map((actionId) => {
-    const counter = counted.get(actionId);
-    const w = byAction.get(actionId);
+  return perAction(weights, counters, (actionId, w, counter, total) => {
     const impressions = counter?.impressions ?? 0;
     const revenue = counter?.conversionValue ?? 0;
     const ipw = ipwMean(w?.weightedRevenue ?? 0, w?.weightedRevenueSquared ?? 0, total);
@@ -115,6 +103,17 @@ export function revenueEstimates(weights: readonly RevenueWeightSums[], counters
       ipwRevenuePerDecision: ipw.mean, ipwStandardError: ipw.standardError, ipwInterval: ipw.interval,
     };
   });
+}
+
+/** Each action known to the weights or the counters, by id, built from both and the placement's decision count. */
+function perAction<W extends { readonly actionId: string; readonly decisions: number }, C extends { readonly actionId: string }, R>(
+  weights: readonly W[], counters: readonly C[], build: (actionId: string, w: W | undefined, counter: C | undefined, total: number) => R,
+): R[] {
+  const total = weights.reduce((sum, w) => sum + w.decisions, 0);
+  const byAction = new Map(weights.map((w) => [w.actionId, w]));
+  const counted = new Map(counters.map((c) => [c.actionId, c]));
+  const ids = [...new Set([...counters.map((c) => c.actionId), ...weights.map((w) => w.actionId)])].sort();
+  return ids.map((actionId) => build(actionId, byAction.get(actionId), counted.get(actionId), total));
 }
 
 /** The mean of x over `total` decisions from Σx and Σx², its standard error and a ± 1.96 SE interval; nulls without decisions. */
