@@ -1,9 +1,10 @@
 import type { Clock } from '../core/common/ports.js';
 import type { Random } from '../core/common/random.js';
 import type { DecisionModel } from '../core/decide/compileDecisionModel.js';
-import type { MonteCarloPrecision } from '../core/bandits/monteCarloBest.js';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { countWins, defaultTargetStandardError, drawsFor, fromWins, type MonteCarloPrecision } from '../core/bandits/monteCarloBest.js';
 import { placementAllocation } from '../core/bandits/placementAllocation.js';
-import { revenueAllocation, type RevenuePosterior } from '../core/bandits/revenueAllocation.js';
+import { revenueAllocationFrom, revenuePosteriors, revenueSampler, type RevenueArmCounts, type RevenueAllocation, type RevenuePosterior } from '../core/bandits/revenueAllocation.js';
 import type { ActionOutcomes } from '../store/ports.js';
 
 /** A placement's allocation: action id to its share. */
@@ -41,6 +42,8 @@ interface Cached {
 
 const defaultRefreshSeconds = 10;
 const defaultFloor = 0.01;
+// Monte Carlo arm draws per turn of the event loop: about 8 ms, so decisions are not held up.
+const armDrawsPerTurn = 5000;
 
 /**
  * The Thompson-sampling allocations of the placements with a `thompson` strategy, computed
@@ -114,9 +117,9 @@ export class BanditAllocations {
         .map((a) => ({ id: a.id, o: byKey.get(`${placementId}\u0000${a.id}`) }));
       if (counts.length === 0) continue;
       if (reward === 'revenue') {
-        const allocation = revenueAllocation(counts.map(({ id, o }) => ({
+        const allocation = await this.revenue(counts.map(({ id, o }) => ({
           id, impressions: o?.impressions ?? 0, conversions: o?.conversions ?? 0, revenue: o?.conversionValue ?? 0, revenueM2: o?.conversionValueM2 ?? 0,
-        })), { minExplorationShare, random: this.deps.random });
+        })), minExplorationShare);
         details.set(placementId, { reward, computedAt: at, ...allocation });
       } else {
         const allocation = placementAllocation(counts.map(({ id, o }) => ({
@@ -129,6 +132,24 @@ export class BanditAllocations {
     const cached: Cached = { model, at, lookup, details };
     this.cache.set(workspaceId, cached);
     return cached;
+  }
+
+  /**
+   * `revenueAllocation`, with its Monte Carlo draws in slices that give the event loop a turn
+   * between them: 10,000 draws of 20 arms take about 300 ms, which decisions must not wait for.
+   */
+  private async revenue(arms: readonly RevenueArmCounts[], minExplorationShare: number): Promise<RevenueAllocation> {
+    const posteriors = revenuePosteriors(arms);
+    if (arms.length < 2) return revenueAllocationFrom(arms, posteriors, null, minExplorationShare);
+    const samplers = arms.map((arm) => revenueSampler(posteriors.get(arm.id)!));
+    const draws = drawsFor(defaultTargetStandardError);
+    const slice = Math.max(1, Math.floor(armDrawsPerTurn / arms.length));
+    const wins = new Array<number>(arms.length).fill(0);
+    for (let done = 0; done < draws; done += slice) {
+      if (done > 0) await nextTurn();
+      countWins(samplers, Math.min(slice, draws - done), this.deps.random, wins);
+    }
+    return revenueAllocationFrom(arms, posteriors, fromWins(wins), minExplorationShare);
   }
 }
 

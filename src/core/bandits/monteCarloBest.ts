@@ -28,6 +28,15 @@ export function drawsFor(target: number): number {
 export function monteCarloBest(samplers: readonly ArmSampler[], draws: number, random: Random): { probabilities: number[]; precision: MonteCarloPrecision } {
   if (!(Number.isInteger(draws) && draws > 0)) throw new RangeError(`monteCarloBest needs a positive integer number of draws, got ${draws}`);
   const wins = new Array<number>(samplers.length).fill(0);
+  countWins(samplers, draws, random, wins);
+  return fromWins(wins);
+}
+
+/**
+ * Adds `draws` joint draws' winners to `wins` (one count per arm, in sampler order): a caller
+ * that must not hold the thread for all the draws at once (a server) runs them in slices.
+ */
+export function countWins(samplers: readonly ArmSampler[], draws: number, random: Random, wins: number[]): void {
   for (let d = 0; d < draws; d++) {
     let best = -1;
     let bestValue = Number.NEGATIVE_INFINITY;
@@ -46,6 +55,12 @@ export function monteCarloBest(samplers: readonly ArmSampler[], draws: number, r
     }
     if (best >= 0) wins[best] = wins[best]! + 1;
   }
+}
+
+/** P(best) estimates from win counts, with the largest standard error over the arms. */
+export function fromWins(wins: readonly number[]): { probabilities: number[]; precision: MonteCarloPrecision } {
+  const draws = wins.reduce((sum, w) => sum + w, 0);
+  if (draws === 0) throw new RangeError('fromWins needs at least one draw');
   const probabilities = wins.map((w) => w / draws);
   const standardError = Math.max(0, ...probabilities.map((p) => Math.sqrt((p * (1 - p)) / draws)));
   return { probabilities, precision: { draws, standardError } };

@@ -3,9 +3,9 @@ import { seededRandom } from '../common/random.js';
 import { sampleStandardNormal } from '../numeric/sampleGamma.js';
 import { normalCdf, studentTCdf, studentTPdf } from '../stats/distributions.js';
 import { probabilityOfBest } from '../stats/probabilityOfBest.js';
-import { drawsFor, monteCarloBest } from './monteCarloBest.js';
+import { countWins, drawsFor, fromWins, monteCarloBest } from './monteCarloBest.js';
 import { placementAllocation } from './placementAllocation.js';
-import { revenueAllocation, revenuePosteriors, studentTSampler, type RevenueArmCounts, type StudentTPosterior } from './revenueAllocation.js';
+import { revenueAllocation, revenueAllocationFrom, revenuePosteriors, revenueSampler, studentTSampler, type RevenueArmCounts, type StudentTPosterior } from './revenueAllocation.js';
 
 const arm = (id: string, impressions: number, conversions: number, revenue: number, revenueM2: number): RevenueArmCounts => ({ id, impressions, conversions, revenue, revenueM2 });
 
@@ -126,5 +126,18 @@ describe('revenueAllocation', () => {
     const allocation = revenueAllocation(arms, { minExplorationShare: 0, random: seededRandom(2), targetStandardError: 0.002 });
     expect(allocation.monteCarlo!.draws).toBe(62_500);
     expect(allocation.monteCarlo!.standardError).toBeLessThanOrEqual(0.002);
+  });
+});
+
+describe('countWins and revenueAllocationFrom (Monte Carlo in slices)', () => {
+  it('give the same allocation as one call when the slices draw from the same generator', () => {
+    const arms = [arm('a', 300, 15, 600, 15 * 64), arm('b', 200, 8, 480, 8 * 100), arm('c', 100, 3, 90, 3 * 25)];
+    const whole = revenueAllocation(arms, { minExplorationShare: 0.02, random: seededRandom(21) });
+    const posteriors = revenuePosteriors(arms);
+    const samplers = arms.map((a) => revenueSampler(posteriors.get(a.id)!));
+    const random = seededRandom(21);
+    const wins = [0, 0, 0];
+    for (let done = 0; done < 10_000; done += 1666) countWins(samplers, Math.min(1666, 10_000 - done), random, wins);
+    expect(revenueAllocationFrom(arms, posteriors, fromWins(wins), 0.02)).toEqual(whole);
   });
 });

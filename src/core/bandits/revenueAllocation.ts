@@ -127,15 +127,23 @@ export function revenueSampler(p: RevenuePosterior): ArmSampler {
  */
 export function revenueAllocation(arms: readonly RevenueArmCounts[], options: RevenueAllocationOptions): RevenueAllocation {
   const posteriors = revenuePosteriors(arms);
-  const floor = arms.length === 0 ? 0 : Math.min(Math.max(options.minExplorationShare, 0), 1 / arms.length);
-  let best: number[] = arms.map(() => 1);
-  let monteCarlo: MonteCarloPrecision | null = null;
-  if (arms.length > 1) {
-    const draws = drawsFor(options.targetStandardError ?? defaultTargetStandardError);
-    const estimate = monteCarloBest(arms.map((arm) => revenueSampler(posteriors.get(arm.id)!)), draws, options.random);
-    best = estimate.probabilities;
-    monteCarlo = estimate.precision;
-  }
+  const estimate = arms.length > 1
+    ? monteCarloBest(arms.map((arm) => revenueSampler(posteriors.get(arm.id)!)), drawsFor(options.targetStandardError ?? defaultTargetStandardError), options.random)
+    : null;
+  return revenueAllocationFrom(arms, posteriors, estimate, options.minExplorationShare);
+}
+
+/**
+ * The allocation from P(best) estimates made elsewhere (a server runs `countWins` in slices);
+ * without an estimate the arms share equally (exact for a single arm).
+ */
+export function revenueAllocationFrom(
+  arms: readonly RevenueArmCounts[], posteriors: ReadonlyMap<string, RevenuePosterior>,
+  estimate: { readonly probabilities: readonly number[]; readonly precision: MonteCarloPrecision } | null, minExplorationShare: number,
+): RevenueAllocation {
+  const floor = arms.length === 0 ? 0 : Math.min(Math.max(minExplorationShare, 0), 1 / arms.length);
+  const best = estimate?.probabilities ?? arms.map(() => 1 / arms.length);
+  const monteCarlo = estimate?.precision ?? null;
   const shares = new Map<string, number>();
   const bestProbabilities = new Map<string, number>();
   for (const [index, arm] of arms.entries()) {
