@@ -66,14 +66,17 @@ export class SqliteDecisionStore implements DecisionConfigStore, DecisionReader 
         WHERE workspace_id = ? AND type = 'track' AND name = ?`),
       // Each conversion naming a decision of the placement, with the two properties its value is
       // read from (only JSON numbers and strings, as readNumber reads them; a boolean is no value).
+      // The workspace's conversions are read once and joined by id, not scanned per decision.
       armConversions: db.prepare(`
-        SELECT d.decision_id AS decisionId, d.action_id AS actionId, d.probability AS probability,
-          CASE WHEN json_type(e.body, '$.properties.value') IN ('integer', 'real', 'text') THEN json_extract(e.body, '$.properties.value') END AS value,
-          CASE WHEN json_type(e.body, '$.properties.revenue') IN ('integer', 'real', 'text') THEN json_extract(e.body, '$.properties.revenue') END AS revenue
-        FROM decisions d
-        JOIN events e ON e.workspace_id = d.workspace_id AND e.type = 'track' AND e.name = 'Decision Converted'
-          AND json_extract(e.body, '$.properties.decisionId') = d.decision_id
-        WHERE d.workspace_id = ? AND d.placement_id = ? AND d.action_id IS NOT NULL AND d.probability > 0`),
+        WITH c AS MATERIALIZED (
+          SELECT json_extract(body, '$.properties.decisionId') AS decision_id,
+            CASE WHEN json_type(body, '$.properties.value') IN ('integer', 'real', 'text') THEN json_extract(body, '$.properties.value') END AS value,
+            CASE WHEN json_type(body, '$.properties.revenue') IN ('integer', 'real', 'text') THEN json_extract(body, '$.properties.revenue') END AS revenue
+          FROM events WHERE workspace_id = ? AND type = 'track' AND name = 'Decision Converted'
+        )
+        SELECT d.decision_id AS decisionId, d.action_id AS actionId, d.probability AS probability, c.value AS value, c.revenue AS revenue
+        FROM c JOIN decisions d ON d.workspace_id = ? AND d.decision_id = c.decision_id
+        WHERE d.placement_id = ? AND d.action_id IS NOT NULL AND d.probability > 0`),
       activity: db.prepare("SELECT json_extract(state, '$.h') FROM profile_knowledge WHERE workspace_id = ? AND json_extract(state, '$.h') IS NOT NULL").pluck(),
       decisionsOf: db.prepare("SELECT decision_id, profile_id, placement_id, action_id, variant, score, probability, fallback, segments, reasons, at FROM decisions WHERE workspace_id = ? AND profile_id IN (SELECT value FROM json_each(?)) ORDER BY at DESC, rowid DESC LIMIT ?"),
     };
@@ -144,7 +147,7 @@ export class SqliteDecisionStore implements DecisionConfigStore, DecisionReader 
   async armWeights(workspaceId: string, placementId: string): Promise<ArmWeights[]> {
     type Clicks = Pick<ArmWeights, 'actionId' | 'decisions' | 'clicked' | 'weightedClicks' | 'weightedClicksSquared'>;
     const clicks = this.stmts.armWeights.all(workspaceId, workspaceId, placementId) as Clicks[];
-    const conversions = this.stmts.armConversions.all(workspaceId, placementId) as { decisionId: string; actionId: string; probability: number; value: unknown; revenue: unknown }[];
+    const conversions = this.stmts.armConversions.all(workspaceId, workspaceId, placementId) as { decisionId: string; actionId: string; probability: number; value: unknown; revenue: unknown }[];
     // A decision's revenue is the sum of its conversions' values, weighted once by 1/p.
     const perDecision = new Map<string, { actionId: string; probability: number; revenue: number }>();
     for (const c of conversions) {
