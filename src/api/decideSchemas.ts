@@ -169,11 +169,42 @@ export const SendTimeView = Type.Object(
 export type SendTimeView = Static<typeof SendTimeView>;
 
 /** GET /admin/v1/placements/{id}/arms: each action's naive and inverse-propensity-weighted click rate. */
+const NullableNumber = Type.Union([Type.Number(), Type.Null()]);
+
+/** An arm's revenue: naive per impression and inverse-propensity-weighted per decision. */
+const ArmRevenueView = Type.Object({
+  conversions: Type.Integer(),
+  revenue: Type.Number({ description: 'Σ conversion value (`properties.value`, else `properties.revenue`)' }),
+  naiveRevenuePerImpression: Type.Union([Type.Number(), Type.Null()], { description: 'revenue / impressions from the counters: biased under adaptive allocation' }),
+  ipwRevenuePerDecision: Type.Union([Type.Number(), Type.Null()], { description: 'Revenue per decision had every decision chosen this action: Σ r/p over its decisions / all decisions' }),
+  ipwStandardError: NullableNumber,
+  ipwInterval: Type.Union([Type.Tuple([Type.Number(), Type.Number()]), Type.Null()], { description: '± 1.96 standard errors' }),
+}, { additionalProperties: false });
+
+/** A revenue arm's posterior: θ = p · m, p the conversion rate, m the mean conversion value. */
+const RevenuePosteriorView = Type.Object({
+  conversionRate: Type.Object({ alpha: Type.Number(), beta: Type.Number() }, { description: 'Beta posterior of conversions per impression' }),
+  meanValue: Type.Object({ location: Type.Number(), scale: Type.Number(), degreesOfFreedom: Type.Number() }, { description: 'Student-t posterior of the mean conversion value (Normal–Inverse-Gamma)' }),
+  mean: Type.Number({ description: 'Posterior mean revenue per impression, E[p]·E[m]' }),
+}, { additionalProperties: false });
+
+/** The allocation in force: how it was computed and how precise it is. */
+const AllocationView = Type.Object({
+  reward: Type.Union([Type.Literal('click'), Type.Literal('conversion'), Type.Literal('revenue')]),
+  computedAt: Type.String({ format: 'date-time' }),
+  probabilities: Type.Union([Type.Literal('exact'), Type.Literal('monteCarlo')], { description: 'exact: by quadrature (Beta arms) or a single arm; monteCarlo: estimated from seeded draws' }),
+  monteCarlo: Type.Union([Type.Object({
+    draws: Type.Integer(),
+    standardError: Type.Number({ description: 'The largest standard error of an arm\'s P(best) estimate (at most 0.005)' }),
+  }), Type.Null()]),
+}, { additionalProperties: false });
+
 export const ArmEstimatesView = Type.Object({
   placementId: Type.String(),
   strategy: Type.String({ description: 'The placement\'s scoring strategy' }),
   decisions: Type.Integer({ description: 'Recorded decisions of the placement with an action (the IPW denominator)' }),
   caveat: Type.String(),
+  allocation: Type.Union([AllocationView, Type.Null()], { description: 'The bandit allocation in force (a `thompson` placement), else null' }),
   arms: Type.Array(Type.Object({
     actionId: Type.String(),
     impressions: Type.Integer(),
@@ -183,5 +214,9 @@ export const ArmEstimatesView = Type.Object({
     ipwRate: Type.Union([Type.Number(), Type.Null()], { description: 'Clicks per decision had every decision chosen this action: Σ 1/p over its clicked decisions / all decisions' }),
     ipwStandardError: Type.Union([Type.Number(), Type.Null()]),
     ipwInterval: Type.Union([Type.Tuple([Type.Number(), Type.Number()]), Type.Null()], { description: '± 1.96 standard errors' }),
+    revenue: ArmRevenueView,
+    share: Type.Union([Type.Number(), Type.Null()], { description: 'Its share of the allocation in force: the probability recorded with each choice of it' }),
+    bestProbability: Type.Union([Type.Number(), Type.Null()], { description: 'P(it is the best arm) under the posteriors, before the exploration floor' }),
+    posterior: Type.Union([RevenuePosteriorView, Type.Null()], { description: 'Revenue arms: the posterior of revenue per impression' }),
   }, { additionalProperties: false })),
 }, { additionalProperties: false, title: 'ArmEstimates' });

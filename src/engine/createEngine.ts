@@ -69,6 +69,8 @@ export interface Engine {
   readonly segmentValues: SegmentValueService;
   /** Microsoft Personalizer's rank-and-reward loop: a shared linear model per workspace, learned from its logged rank events. */
   readonly personalizer: PersonalizerService;
+  /** The Thompson-sampling allocations of bandit placements, in force per workspace (the arms report shows them). */
+  readonly bandits: BanditAllocations;
 }
 
 /** Wires the services over a store; the one place that knows how they fit together. */
@@ -95,7 +97,7 @@ export function createEngine(options: EngineOptions): Engine {
     contentModels, sessions,
   });
   const bandits = new BanditAllocations({
-    outcomes: (ws) => store.decisions.outcomes(ws), clock,
+    outcomes: (ws) => store.decisions.outcomes(ws), clock, random: options.random,
     onError: (error) => options.decisionObserver?.recordFailed(error),
   });
   const decisions = new DecisionService({
@@ -111,6 +113,6 @@ export function createEngine(options: EngineOptions): Engine {
   });
   return {
     store, workspaces, models, decisionModels, knowledgeAdmin, decisionAdmin, collector, decisions, experiments, catalog, recommendations, recommenders, orderRules,
-    contentModels, sessions, predictions, segmentValues, personalizer,
+    contentModels, sessions, predictions, segmentValues, personalizer, bandits,
   };
 }

@@ -161,7 +161,9 @@ export async function buildServer(options: ServerOptions): Promise<AttuneServer>
   await app.register(adminRoutes, { workspaces, store: options.store, adminToken: options.adminToken ?? null, models, clock: options.clock });
   await app.register(knowledgeRoutes, { workspaces, admin: engine.knowledgeAdmin });
   await app.register(exampleRoutes, { sdkDir: options.sdkDir ?? '', example });
-  await app.register(decisionAdminRoutes, { workspaces, admin: engine.decisionAdmin, store: options.store, clock: options.clock });
+  await app.register(decisionAdminRoutes, {
+    workspaces, admin: engine.decisionAdmin, store: options.store, clock: options.clock, bandits: engine.bandits, decisionModels: engine.decisionModels,
+  });
   await app.register(experimentRoutes, { workspaces, experiments });
   await app.register(catalogRoutes, { workspaces, catalog: engine.catalog });
   await app.register(recommendRoutes, { workspaces, recommendations: engine.recommendations });

@@ -340,7 +340,14 @@ export interface ActionOutcomes {
   readonly clicks: number;
   readonly dismisses: number;
   readonly conversions: number;
+  /** Σ value over the conversions. */
   readonly conversionValue: number;
+  /**
+   * Σ (value − mean value)² over the conversions (M2, Welford): with the count and the sum, the
+   * spread of conversion values that revenue bandits need, kept without the cancellation of a
+   * plain sum of squares. Increments merge by Chan's formula, not by addition.
+   */
+  readonly conversionValueM2: number;
 }
 
 /** A profile as a decision needs it: facts for rules and templates, and its knowledge (features, session, consent, segments, caps). */
@@ -381,9 +388,10 @@ export interface DecisionReader {
   /** Recorded decisions of these profiles (a profile and those merged into it), newest first. */
   decisionsOf(workspaceId: string, profileIds: readonly string[], limit: number): Promise<DecisionRecord[]>;
   /**
-   * Per action of a placement, its recorded decisions joined with the `Decision Clicked` events
-   * that name them: the sums an inverse-propensity estimate needs. Reads every decision of the
-   * placement and the workspace's click events: an admin report, not a hot path.
+   * Per action of a placement, its recorded decisions joined with the `Decision Clicked` and
+   * `Decision Converted` events that name them: the sums an inverse-propensity estimate needs.
+   * Reads every decision of the placement and the workspace's click and conversion events: an
+   * admin report, not a hot path.
    */
   armWeights(workspaceId: string, placementId: string): Promise<ArmWeights[]>;
   /**
@@ -431,6 +439,12 @@ export interface ArmWeights {
   readonly weightedClicks: number;
   /** Σ 1/p² over the clicked decisions (for the estimate's variance). */
   readonly weightedClicksSquared: number;
+  /** Decisions of this action with at least one conversion. */
+  readonly converted: number;
+  /** Σ r/p over the decisions, r the decision's revenue (the values of the conversions naming it, read as counting reads them). */
+  readonly weightedRevenue: number;
+  /** Σ (r/p)² over the decisions. */
+  readonly weightedRevenueSquared: number;
 }
 
 /** One row of an experiment's statistics: centred moments of (x, y) over an arm's units for one metric. */

@@ -321,21 +321,22 @@ export const decideIsolationCases: Record<string, IsolationCase> = {
   },
 
   'GET /admin/v1/placements/:id/arms': async (h) => {
-    // The same placement and action ids in both workspaces: each reads its own decisions and clicks.
+    // The same placement and action ids in both workspaces: each reads its own decisions, clicks and revenue.
     const [placement, action] = [placementId(), actionId()];
     await placementWithAction(h, h.a, { placement, action });
     await placementWithAction(h, h.b, { placement, action });
     const userId = uniqueId('iso-arms');
     const d = firstDecision(await decided(h, h.b.writeKey, { userId, placements: [placement] }));
     await interact(h, h.b.writeKey, userId, 'Decision Clicked', d, placement);
+    await interact(h, h.b.writeKey, userId, 'Decision Converted', d, placement, { value: 42 });
     await h.decisions.flushRecords();
-    interface Arms { decisions: number; arms: { actionId: string; ipwRate: number | null; clicks: number }[] }
+    interface Arms { decisions: number; arms: { actionId: string; ipwRate: number | null; clicks: number; revenue: { revenue: number; ipwRevenuePerDecision: number | null } }[] }
     const inA = await ok<Arms>(h, 'GET', `/admin/v1/placements/${placement}/arms`, h.a.secretKey);
     expect(inA.decisions).toBe(0);
-    expect(inA.arms.every((a) => a.clicks === 0 && a.ipwRate === null)).toBe(true);
+    expect(inA.arms.every((a) => a.clicks === 0 && a.ipwRate === null && a.revenue.revenue === 0 && a.revenue.ipwRevenuePerDecision === null)).toBe(true);
     const inB = await ok<Arms>(h, 'GET', `/admin/v1/placements/${placement}/arms`, h.b.secretKey);
     expect(inB.decisions).toBe(1);
-    expect(inB.arms.find((a) => a.actionId === action)).toMatchObject({ clicks: 1, ipwRate: 1 });
+    expect(inB.arms.find((a) => a.actionId === action)).toMatchObject({ clicks: 1, ipwRate: 1, revenue: { revenue: 42, ipwRevenuePerDecision: 42 } });
     // A placement only B has is not found with A's key.
     const onlyB = await placementWithAction(h, h.b);
     expectProblem(await admin(h, 'GET', `/admin/v1/placements/${onlyB.placement}/arms`, h.a.secretKey), 404, 'ATTUNE_PLACEMENT_NOT_FOUND');

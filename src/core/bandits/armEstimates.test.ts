@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../common/random.js';
-import { armEstimates, type ArmWeightSums } from './armEstimates.js';
+import { armEstimates, revenueEstimates, type ArmWeightSums } from './armEstimates.js';
 
 describe('armEstimates', () => {
   it('weights each click by 1/p over all the placement\'s decisions, with its standard error', () => {
@@ -57,5 +57,25 @@ describe('armEstimates', () => {
     // Over 1,000 runs: naive about -0.009, IPW within its standard error (about 0.002) of 0.
     expect(naiveBias / runs).toBeLessThan(-0.005);
     expect(Math.abs(ipwBias / runs)).toBeLessThan(0.005);
+  });
+});
+
+describe('revenueEstimates', () => {
+  it('weights each decision\'s revenue by 1/p over all the placement\'s decisions, beside revenue / impressions', () => {
+    // 4 decisions: a at p 0.5 with revenue 20 (x = 40) and p 0.5 without; b at p 0.25 with 10 (x = 40) and 0.75 without.
+    const [a, b] = revenueEstimates(
+      [{ actionId: 'a', decisions: 2, weightedRevenue: 40, weightedRevenueSquared: 1600 }, { actionId: 'b', decisions: 2, weightedRevenue: 40, weightedRevenueSquared: 1600 }],
+      [{ actionId: 'a', impressions: 2, conversions: 1, conversionValue: 20 }, { actionId: 'b', impressions: 2, conversions: 1, conversionValue: 10 }],
+    );
+    expect(a).toMatchObject({ conversions: 1, revenue: 20, naiveRevenuePerImpression: 10, ipwRevenuePerDecision: 10 });
+    expect(a!.ipwStandardError).toBeCloseTo(Math.sqrt((1600 / 4 - 100) / 4), 12);
+    expect(b).toMatchObject({ naiveRevenuePerImpression: 5, ipwRevenuePerDecision: 10 });
+    expect(b!.ipwInterval![1]).toBeCloseTo(10 + 1.96 * Math.sqrt((1600 / 4 - 100) / 4), 12);
+  });
+
+  it('gives nulls without decisions or impressions', () => {
+    expect(revenueEstimates([], [{ actionId: 'x', impressions: 0, conversions: 0, conversionValue: 0 }])).toEqual([
+      { actionId: 'x', conversions: 0, revenue: 0, naiveRevenuePerImpression: null, ipwRevenuePerDecision: null, ipwStandardError: null, ipwInterval: null },
+    ]);
   });
 });

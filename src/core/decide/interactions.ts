@@ -59,9 +59,7 @@ export function readInteraction(
   // A channel that no placement could have counts as the web's (the SDKs' default).
   const channel = typeof p['channel'] === 'string' && channelName.test(p['channel']) ? p['channel'] : 'web';
   const kind = interactionEvents[event.name as InteractionEventName];
-  // Only a conversion has a value; one that cannot be read is reported, and the conversion still counts.
-  const value = kind !== 'conversion' ? 0
-    : numberOrNote(readNumber(p['value']), 'properties.value', unreadable) ?? numberOrNote(readNumber(p['revenue']), 'properties.revenue', unreadable) ?? 0;
+  const value = kind !== 'conversion' ? 0 : conversionValue(p, unreadable);
   const zone = event.context?.['timezone'];
   return {
     kind,
@@ -73,6 +71,18 @@ export function readInteraction(
     at: event.timestamp,
     timeZone: typeof zone === 'string' ? zone : null,
   };
+}
+
+/**
+ * A conversion's value: `properties.value`, else `properties.revenue` (Segment's e-commerce
+ * names; numbers or numeric strings, `readNumber`), else 0. A value that cannot be read is
+ * reported, and the conversion still counts.
+ *
+ * @example conversionValue({ revenue: '12.50' }) // 12.5
+ */
+export function conversionValue(properties: Readonly<Record<string, unknown>>, unreadable?: UnreadableSink): number {
+  return numberOrNote(readNumber(properties['value']), 'properties.value', unreadable)
+    ?? numberOrNote(readNumber(properties['revenue']), 'properties.revenue', unreadable) ?? 0;
 }
 
 /**

@@ -40,8 +40,9 @@ export const ScoringStrategy = Type.Union([
   Type.Object(
     {
       kind: Type.Literal('thompson'),
-      reward: Type.Optional(Type.Union([Type.Literal('click'), Type.Literal('conversion')], {
-        description: 'What counts as a success of an impression (default click): each action has a Beta posterior of its rate',
+      reward: Type.Optional(Type.Union([Type.Literal('click'), Type.Literal('conversion'), Type.Literal('revenue')], {
+        description: 'What an impression earns (default click). click, conversion: a Beta posterior of the rate, P(best) computed exactly. '
+          + 'revenue: the conversion values per impression, a Beta posterior of the conversion rate times a Student-t posterior of the mean value, P(best) estimated by Monte Carlo (standard error at most 0.005)',
       })),
       minExplorationShare: Type.Optional(Type.Number({
         minimum: 0, maximum: 0.5,

@@ -12,7 +12,7 @@ export function sampleGamma(shape: number, random: Random): number {
   const d = shape - 1 / 3;
   const c = 1 / Math.sqrt(9 * d);
   for (;;) {
-    const x = standardNormal(random);
+    const x = sampleStandardNormal(random);
     const v = (1 + c * x) ** 3;
     if (v <= 0) continue;
     const u = 1 - random.next();
@@ -26,8 +26,8 @@ export function sampleBeta(a: number, b: number, random: Random): number {
   return x / (x + sampleGamma(b, random));
 }
 
-/** Box–Muller; one of the pair is enough here. */
-function standardNormal(random: Random): number {
+/** A standard normal draw by Box–Muller (one of the pair is enough here). */
+export function sampleStandardNormal(random: Random): number {
   const u = 1 - random.next();
   return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random.next());
 }

@@ -9,7 +9,9 @@ import type { Principal, WorkspaceService } from '../../workspaces/WorkspaceServ
 import { authenticate } from '../auth.js';
 import { SendTimeService } from '../../decide/SendTimeService.js';
 import { ActionView, ArmEstimatesView, PlacementView, SendTimeQuery, SendTimeView } from '../../api/decideSchemas.js';
-import { armEstimates } from '../../core/bandits/armEstimates.js';
+import { armEstimates, revenueEstimates } from '../../core/bandits/armEstimates.js';
+import type { BanditAllocations } from '../../decide/BanditAllocations.js';
+import type { DecisionModels } from '../../decide/DecisionModels.js';
 import { problemResponses } from '../../api/schemas.js';
 import type { LiveStore } from '../../profiles/LiveStore.js';
 import { PolicyEvaluationRequest, PolicyEvaluationView } from '../../api/opeSchemas.js';
@@ -23,6 +25,9 @@ export interface DecisionAdminRoutesOptions {
   /** Read only here: outcomes, recorded decisions, best send time. */
   readonly store: LiveStore;
   readonly clock: Clock;
+  /** The allocations in force, for the arms report. */
+  readonly bandits: BanditAllocations;
+  readonly decisionModels: DecisionModels;
 }
 
 const errors = problemResponses(400, 401, 403, 404, 409, 503);
@@ -158,20 +163,43 @@ export async function decisionAdminRoutes(app: FastifyInstance, options: Decisio
   app.get('/admin/v1/placements/:id/arms', {
     schema: {
       ...placements, params: IdParams, response: { 200: ArmEstimatesView, ...errors },
-      summary: 'Each action\'s click rate in a placement, naive (clicks / impressions) and inverse-propensity-weighted from the recorded decisions and their probabilities: unbiased under a bandit\'s adaptive allocation',
+      summary: 'Each action\'s click rate and revenue in a placement, naive (per impression) and inverse-propensity-weighted from the recorded decisions and their probabilities (unbiased under a bandit\'s adaptive allocation), with the bandit allocation in force',
     },
   }, async (request) => {
     const workspaceId = await workspaceOf(request);
     const { id } = request.params as Static<typeof IdParams>;
     const placement = await admin.getPlacement(workspaceId, id);
-    const [weights, outcomes] = await Promise.all([options.store.decisions.armWeights(workspaceId, id), options.store.decisions.outcomes(workspaceId)]);
-    const arms = armEstimates(weights, outcomes.filter((o) => o.placementId === id));
+    const [weights, outcomes, detail] = await Promise.all([
+      options.store.decisions.armWeights(workspaceId, id),
+      options.store.decisions.outcomes(workspaceId),
+      placement.strategy.kind === 'thompson'
+        ? options.decisionModels.get(workspaceId).then((model) => options.bandits.detailFor(workspaceId, model, id))
+        : Promise.resolve(undefined),
+    ]);
+    const counters = outcomes.filter((o) => o.placementId === id);
+    const revenue = new Map(revenueEstimates(weights, counters).map((r) => [r.actionId, r]));
+    const arms = armEstimates(weights, counters).map((arm) => {
+      const { actionId: _, ...armRevenue } = revenue.get(arm.actionId)!;
+      return {
+        ...arm,
+        revenue: armRevenue,
+        share: detail?.shares.get(arm.actionId) ?? null,
+        bestProbability: detail?.bestProbabilities.get(arm.actionId) ?? null,
+        posterior: detail?.posteriors?.get(arm.actionId) ?? null,
+      };
+    });
     return {
       placementId: id,
       strategy: placement.strategy.kind,
       decisions: weights.reduce((sum, w) => sum + w.decisions, 0),
-      caveat: 'An allocation that adapts to outcomes (a bandit) shows an action more after it did well, so the naive rate carries the luck that made it look good. '
-        + 'The weighted rate divides each click by the probability recorded with its decision; it needs every decision recorded (ATTUNE_DECISION_SAMPLE_RATE 1) and clicks that name their decisionId.',
+      caveat: 'An allocation that adapts to outcomes (a bandit) shows an action more after it did well, so the naive rate carries the luck that made it look good, and so does the naive revenue per impression. '
+        + 'The weighted estimates divide each click, and each decision\'s revenue, by the probability recorded with its decision; they need every decision recorded (ATTUNE_DECISION_SAMPLE_RATE 1) and clicks and conversions that name their decisionId.',
+      allocation: detail === undefined ? null : {
+        reward: detail.reward,
+        computedAt: new Date(detail.computedAt).toISOString(),
+        probabilities: detail.monteCarlo === null ? 'exact' as const : 'monteCarlo' as const,
+        monteCarlo: detail.monteCarlo,
+      },
       arms,
     };
   });

@@ -87,11 +87,11 @@ export function describeDecisionStoreContract(adapterName: string, open: OpenAda
       expect(await store.readBoth((r) => r.decisions.findAnonymousDecisionProfile(A, 'a1'))).toEqual({ profile: undefined, withheld: true });
     });
 
-    it('sums each action\'s recorded decisions and the clicks naming them, weighted by 1/p, per placement and workspace', async () => {
+    it('sums each action\'s recorded decisions and the clicks and revenue naming them, weighted by 1/p, per placement and workspace', async () => {
       let messages = 0;
-      const click = (decisionId: string, name = 'Decision Clicked'): CollectedEvent => {
+      const click = (decisionId: string, name = 'Decision Clicked', extra: Record<string, unknown> = {}): CollectedEvent => {
         messages += 1;
-        const properties = { decisionId, actionId: 'x', placement: 'hero' };
+        const properties = { decisionId, actionId: 'x', placement: 'hero', ...extra };
         return {
           type: 'track', messageId: `arm-${messages}`, generatedMessageId: false, userId: 'u1', anonymousId: null, previousId: null, groupId: null,
           name, timestamp: T0, receivedAt: T0, traits: null, properties, context: null, body: { type: 'track', event: name, properties },
@@ -106,13 +106,21 @@ export function describeDecisionStoreContract(adapterName: string, open: OpenAda
         tx.recordDecisions([at(A, 'd1', 'a', 0.5), at(A, 'd2', 'a', 0.25), at(A, 'd3', 'b', 0.5), at(A, 'd4', 'b', 0.25), at(A, 'd5', 'a', 0.5, 'side'), at(B, 'd1', 'a', 0.125)]);
         // d1 clicked twice (counts once), d2 and d4 once; a view names d3; B's click names d1 too.
         for (const e of [click('d1'), click('d1'), click('d2'), click('d4'), click('d3', 'Decision Viewed'), click('d5')]) tx.appendEvent(A, 'p1', e);
+        // Revenue: d1 converts twice (10, then "5" as revenue: 15 in all), d3 once (a boolean value is none, so revenue 8 counts).
+        const converted = [
+          click('d1', 'Decision Converted', { value: 10 }), click('d1', 'Decision Converted', { revenue: '5' }),
+          click('d3', 'Decision Converted', { value: true, revenue: 8 }), click('d5', 'Decision Converted', { value: 100 }),
+        ];
+        for (const e of converted) tx.appendEvent(A, 'p1', e);
         tx.appendEvent(B, 'p1', click('d1'));
       });
       expect(await store.readBoth((r) => r.decisions.armWeights(A, 'hero'))).toEqual([
-        { actionId: 'a', decisions: 2, clicked: 2, weightedClicks: 2 + 4, weightedClicksSquared: 4 + 16 },
-        { actionId: 'b', decisions: 2, clicked: 1, weightedClicks: 4, weightedClicksSquared: 16 },
+        { actionId: 'a', decisions: 2, clicked: 2, weightedClicks: 2 + 4, weightedClicksSquared: 4 + 16, converted: 1, weightedRevenue: 30, weightedRevenueSquared: 900 },
+        { actionId: 'b', decisions: 2, clicked: 1, weightedClicks: 4, weightedClicksSquared: 16, converted: 1, weightedRevenue: 16, weightedRevenueSquared: 256 },
       ]);
-      expect(await store.readBoth((r) => r.decisions.armWeights(B, 'hero'))).toEqual([{ actionId: 'a', decisions: 1, clicked: 1, weightedClicks: 8, weightedClicksSquared: 64 }]);
+      expect(await store.readBoth((r) => r.decisions.armWeights(B, 'hero'))).toEqual([
+        { actionId: 'a', decisions: 1, clicked: 1, weightedClicks: 8, weightedClicksSquared: 64, converted: 0, weightedRevenue: 0, weightedRevenueSquared: 0 },
+      ]);
       expect(await store.readBoth((r) => r.decisions.armWeights(A, 'nowhere'))).toEqual([]);
     });
 
@@ -162,7 +170,16 @@ export function describeDecisionStoreContract(adapterName: string, open: OpenAda
         tx.countOutcome(A, interaction('conversion', 'a', 12.5));
         tx.countOutcome(B, interaction('impression', 'a'));
       });
-      expect(await store.readBoth((r) => r.decisions.outcomes(A))).toEqual([{ actionId: 'a', placementId: 'hero', impressions: 2, clicks: 1, dismisses: 1, conversions: 1, conversionValue: 12.5 }]);
+      expect(await store.readBoth((r) => r.decisions.outcomes(A))).toEqual([{ actionId: 'a', placementId: 'hero', impressions: 2, clicks: 1, dismisses: 1, conversions: 1, conversionValue: 12.5, conversionValueM2: 0 }]);
+      // Conversions of one cycle update M2 by Welford's step, and later cycles merge by Chan's.
+      await run((tx) => {
+        tx.countOutcome(A, interaction('conversion', 'a', 2.5));
+        tx.countOutcome(A, interaction('conversion', 'a', 30));
+      });
+      const [counted] = await store.readBoth((r) => r.decisions.outcomes(A));
+      expect(counted).toMatchObject({ conversions: 3, conversionValue: 45 });
+      // Values 12.5, 2.5, 30: mean 15, M2 = 2.5² + 12.5² + 15² = 387.5.
+      expect(counted!.conversionValueM2).toBeCloseTo(387.5, 9);
       await store.engine.resetDerived(A);
       expect(await store.readBoth((r) => r.decisions.outcomes(A))).toEqual([]);
       expect((await store.readBoth((r) => r.decisions.outcomes(B)))[0]?.impressions).toBe(1);

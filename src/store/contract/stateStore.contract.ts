@@ -19,7 +19,7 @@ function profile(id: string, over: Partial<StoredProfile> = {}): StoredProfile {
   };
 }
 const link = (key: IdentityKey, profileId: string, at = T0, workspaceId: string = A): StateBatch['identities'][number] => ({ workspaceId, key, profileId, at });
-const outcome = (over: Partial<OutcomeDelta>): OutcomeDelta => ({ workspaceId: A, actionId: 'a', placementId: 'hero', impressions: 0, clicks: 0, dismisses: 0, conversions: 0, conversionValue: 0, ...over });
+const outcome = (over: Partial<OutcomeDelta>): OutcomeDelta => ({ workspaceId: A, actionId: 'a', placementId: 'hero', impressions: 0, clicks: 0, dismisses: 0, conversions: 0, conversionValue: 0, conversionValueM2: 0, ...over });
 
 /**
  * The contract of the StateStore port (with the readers of what it writes: KnowledgeReader,
@@ -152,10 +152,21 @@ export function describeStateStoreContract(adapterName: string, open: () => Prom
       await state().write(stateBatch({ outcomes: [outcome({ impressions: 2, clicks: 1 }), outcome({ workspaceId: B, impressions: 1 })] }));
       await state().write(stateBatch({ outcomes: [outcome({ impressions: 1, conversions: 1, conversionValue: 9.5 }), outcome({ placementId: 'side', dismisses: 1 })] }));
       expect(await store.decisions.outcomes(A)).toEqual([
-        { actionId: 'a', placementId: 'hero', impressions: 3, clicks: 1, dismisses: 0, conversions: 1, conversionValue: 9.5 },
-        { actionId: 'a', placementId: 'side', impressions: 0, clicks: 0, dismisses: 1, conversions: 0, conversionValue: 0 },
+        { actionId: 'a', placementId: 'hero', impressions: 3, clicks: 1, dismisses: 0, conversions: 1, conversionValue: 9.5, conversionValueM2: 0 },
+        { actionId: 'a', placementId: 'side', impressions: 0, clicks: 0, dismisses: 1, conversions: 0, conversionValue: 0, conversionValueM2: 0 },
       ]);
       expect((await store.decisions.outcomes(B))[0]?.impressions).toBe(1);
+    });
+
+    it('conversion value spreads merge by Chan\'s formula, not by addition', async () => {
+      // Values 4 and 6 (mean 5, M2 2), then 20 and 30 (mean 25, M2 50): all four have mean 15, M2 2 + 50 + 20²·2·2/4 = 452.
+      await state().write(stateBatch({ outcomes: [outcome({ conversions: 2, conversionValue: 10, conversionValueM2: 2 })] }));
+      await state().write(stateBatch({ outcomes: [outcome({ conversions: 2, conversionValue: 50, conversionValueM2: 50 }), outcome({ placementId: 'side', impressions: 1 })] }));
+      await state().write(stateBatch({ outcomes: [outcome({ impressions: 3 })] }));
+      const [hero, side] = await store.decisions.outcomes(A);
+      expect(hero).toMatchObject({ impressions: 3, conversions: 4, conversionValue: 60 });
+      expect(hero!.conversionValueM2).toBeCloseTo(452, 9);
+      expect(side!.conversionValueM2).toBe(0);
     });
 
     it('arm statistics are whole rows: a later row replaces the stored one, firstAt and lastAt as written', async () => {

@@ -2,6 +2,7 @@ import type { ActionDefinition } from '../../core/decide/ActionDefinition.js';
 import type { PlacementDefinition } from '../../core/decide/PlacementDefinition.js';
 import type { ActivityHours } from '../../core/sendTime/ActivityHours.js';
 import { emptyKnowledge, type KnowledgeState } from '../../core/knowledge/KnowledgeState.js';
+import { conversionValue } from '../../core/decide/interactions.js';
 import type { ActionOutcomes, DecisionConfigStore, DecisionProfileRow, DecisionReader, DecisionRecord, ArmWeights, LoggedDecision, LoggedDecisionQuery } from '../ports.js';
 import type { SqliteDatabase } from './openDatabase.js';
 import { DefinitionTable } from './DefinitionTable.js';
@@ -44,7 +45,7 @@ export class SqliteDecisionStore implements DecisionConfigStore, DecisionReader 
       byIdentity: db.prepare(`SELECT ${profileColumns} JOIN identities i ON i.workspace_id = p.workspace_id AND i.profile_id = p.id WHERE i.workspace_id = ? AND i.kind = ? AND i.value = ?`),
       byId: db.prepare(`SELECT ${profileColumns} WHERE p.workspace_id = ? AND p.id = ?`),
       hasUserId: db.prepare("SELECT 1 FROM identities WHERE workspace_id = ? AND profile_id = ? AND kind = 'user' LIMIT 1").pluck(),
-      outcomes: db.prepare('SELECT action_id, placement_id, impressions, clicks, dismisses, conversions, conversion_value FROM action_outcomes WHERE workspace_id = ? ORDER BY action_id, placement_id'),
+      outcomes: db.prepare('SELECT action_id, placement_id, impressions, clicks, dismisses, conversions, conversion_value, conversion_value_m2 FROM action_outcomes WHERE workspace_id = ? ORDER BY action_id, placement_id'),
       // A decision counts as clicked once, however many click events name it.
       armWeights: db.prepare(`
         SELECT d.action_id AS actionId, count(*) AS decisions, count(c.decision_id) AS clicked,
@@ -63,6 +64,19 @@ export class SqliteDecisionStore implements DecisionConfigStore, DecisionReader 
       outcomeEvents: db.prepare(`
         SELECT json_extract(body, '$.properties.decisionId') AS decisionId, timestamp FROM events
         WHERE workspace_id = ? AND type = 'track' AND name = ?`),
+      // Each conversion naming a decision of the placement, with the two properties its value is
+      // read from (only JSON numbers and strings, as readNumber reads them; a boolean is no value).
+      // The workspace's conversions are read once and joined by id, not scanned per decision.
+      armConversions: db.prepare(`
+        WITH c AS MATERIALIZED (
+          SELECT json_extract(body, '$.properties.decisionId') AS decision_id,
+            CASE WHEN json_type(body, '$.properties.value') IN ('integer', 'real', 'text') THEN json_extract(body, '$.properties.value') END AS value,
+            CASE WHEN json_type(body, '$.properties.revenue') IN ('integer', 'real', 'text') THEN json_extract(body, '$.properties.revenue') END AS revenue
+          FROM events WHERE workspace_id = ? AND type = 'track' AND name = 'Decision Converted'
+        )
+        SELECT d.decision_id AS decisionId, d.action_id AS actionId, d.probability AS probability, c.value AS value, c.revenue AS revenue
+        FROM c JOIN decisions d ON d.workspace_id = ? AND d.decision_id = c.decision_id
+        WHERE d.placement_id = ? AND d.action_id IS NOT NULL AND d.probability > 0`),
       activity: db.prepare("SELECT json_extract(state, '$.h') FROM profile_knowledge WHERE workspace_id = ? AND json_extract(state, '$.h') IS NOT NULL").pluck(),
       decisionsOf: db.prepare("SELECT decision_id, profile_id, placement_id, action_id, variant, score, probability, fallback, segments, reasons, at FROM decisions WHERE workspace_id = ? AND profile_id IN (SELECT value FROM json_each(?)) ORDER BY at DESC, rowid DESC LIMIT ?"),
     };
@@ -119,10 +133,10 @@ export class SqliteDecisionStore implements DecisionConfigStore, DecisionReader 
   }
 
   async outcomes(workspaceId: string): Promise<ActionOutcomes[]> {
-    const rows = this.stmts.outcomes.all(workspaceId) as { action_id: string; placement_id: string; impressions: number; clicks: number; dismisses: number; conversions: number; conversion_value: number }[];
+    const rows = this.stmts.outcomes.all(workspaceId) as { action_id: string; placement_id: string; impressions: number; clicks: number; dismisses: number; conversions: number; conversion_value: number; conversion_value_m2: number }[];
     return rows.map((r) => ({
       actionId: r.action_id, placementId: r.placement_id, impressions: r.impressions, clicks: r.clicks,
-      dismisses: r.dismisses, conversions: r.conversions, conversionValue: r.conversion_value,
+      dismisses: r.dismisses, conversions: r.conversions, conversionValue: r.conversion_value, conversionValueM2: r.conversion_value_m2,
     }));
   }
 
@@ -131,7 +145,26 @@ export class SqliteDecisionStore implements DecisionConfigStore, DecisionReader 
   }
 
   async armWeights(workspaceId: string, placementId: string): Promise<ArmWeights[]> {
-    return this.stmts.armWeights.all(workspaceId, workspaceId, placementId) as ArmWeights[];
+    type Clicks = Pick<ArmWeights, 'actionId' | 'decisions' | 'clicked' | 'weightedClicks' | 'weightedClicksSquared'>;
+    const clicks = this.stmts.armWeights.all(workspaceId, workspaceId, placementId) as Clicks[];
+    const conversions = this.stmts.armConversions.all(workspaceId, workspaceId, placementId) as { decisionId: string; actionId: string; probability: number; value: unknown; revenue: unknown }[];
+    // A decision's revenue is the sum of its conversions' values, weighted once by 1/p.
+    const perDecision = new Map<string, { actionId: string; probability: number; revenue: number }>();
+    for (const c of conversions) {
+      const d = perDecision.get(c.decisionId) ?? { actionId: c.actionId, probability: c.probability, revenue: 0 };
+      d.revenue += conversionValue({ value: c.value, revenue: c.revenue });
+      perDecision.set(c.decisionId, d);
+    }
+    const revenue = new Map<string, { converted: number; weightedRevenue: number; weightedRevenueSquared: number }>();
+    for (const d of perDecision.values()) {
+      const sums = revenue.get(d.actionId) ?? { converted: 0, weightedRevenue: 0, weightedRevenueSquared: 0 };
+      const x = d.revenue / d.probability;
+      sums.converted += 1;
+      sums.weightedRevenue += x;
+      sums.weightedRevenueSquared += x * x;
+      revenue.set(d.actionId, sums);
+    }
+    return clicks.map((c) => ({ ...c, ...(revenue.get(c.actionId) ?? { converted: 0, weightedRevenue: 0, weightedRevenueSquared: 0 }) }));
   }
 
   async loggedDecisions(workspaceId: string, placementId: string, query: LoggedDecisionQuery): Promise<LoggedDecision[]> {

@@ -57,9 +57,15 @@ export class SqliteStateStore implements StateStore {
       leaveSegment: db.prepare('DELETE FROM segment_members WHERE workspace_id = ? AND segment_id = ? AND profile_id = ?'),
       consentChange: db.prepare('INSERT INTO consent_changes (workspace_id, profile_id, purpose, granted, source, at) VALUES (?, ?, ?, ?, ?, ?)'),
       countOutcome: db.prepare(
-        `INSERT INTO action_outcomes (workspace_id, action_id, placement_id, impressions, clicks, dismisses, conversions, conversion_value) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+        // M2 merges by Chan's formula (every right-hand side reads the row before the update):
+        // M2 = M2₁ + M2₂ + (mean₂ − mean₁)² · n₁n₂ / (n₁ + n₂).
+        `INSERT INTO action_outcomes (workspace_id, action_id, placement_id, impressions, clicks, dismisses, conversions, conversion_value, conversion_value_m2) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT DO UPDATE SET impressions = impressions + excluded.impressions, clicks = clicks + excluded.clicks, dismisses = dismisses + excluded.dismisses,
-           conversions = conversions + excluded.conversions, conversion_value = conversion_value + excluded.conversion_value`,
+           conversions = conversions + excluded.conversions, conversion_value = conversion_value + excluded.conversion_value,
+           conversion_value_m2 = conversion_value_m2 + excluded.conversion_value_m2 + CASE WHEN conversions > 0 AND excluded.conversions > 0
+             THEN (excluded.conversion_value / excluded.conversions - conversion_value / conversions) * (excluded.conversion_value / excluded.conversions - conversion_value / conversions)
+               * conversions * excluded.conversions / (1.0 * (conversions + excluded.conversions))
+             ELSE 0 END`,
       ),
       saveArmStats: db.prepare(
         `INSERT INTO experiment_stats (workspace_id, experiment_id, arm_id, metric_id, n, mean_x, mean_y, m2_x, m2_y, c_xy, first_at, last_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -160,7 +166,7 @@ export class SqliteStateStore implements StateStore {
       else s.leaveSegment.run(workspaceId, change.segment, profileId);
     }
     for (const { workspaceId, profileId, change: c } of batch.consentChanges) s.consentChange.run(workspaceId, profileId, c.purpose, c.granted ? 1 : 0, c.source, c.at);
-    for (const o of batch.outcomes) s.countOutcome.run(o.workspaceId, o.actionId, o.placementId, o.impressions, o.clicks, o.dismisses, o.conversions, o.conversionValue);
+    for (const o of batch.outcomes) s.countOutcome.run(o.workspaceId, o.actionId, o.placementId, o.impressions, o.clicks, o.dismisses, o.conversions, o.conversionValue, o.conversionValueM2);
     for (const r of batch.armStats) {
       const m = r.moments;
       s.saveArmStats.run(r.workspaceId, r.experimentId, r.armId, r.metricId, m.n, m.meanX, m.meanY, m.m2X, m.m2Y, m.cXY, r.firstAt, r.lastAt);

@@ -358,4 +358,10 @@ export const migrations: readonly string[] = [
     saved_at INTEGER NOT NULL
   );
   `,
+  // The spread of conversion values per action (M2 about their mean, merged by Chan's formula),
+  // for revenue bandits. Rows counted before it read 0: their conversions count as values equal
+  // to their mean until attune rebuild recounts the derived tables from the log.
+  `
+  ALTER TABLE action_outcomes ADD COLUMN conversion_value_m2 REAL NOT NULL DEFAULT 0;
+  `,
 ];

@@ -137,6 +137,34 @@ describe('openSqliteStore', () => {
     }
   });
 
+  it('keeps outcome counters stored before conversion value spreads readable, and merges new conversions into them', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'attune-store-'));
+    const path = join(dir, 'attune.db');
+    try {
+      const before = migrations.findIndex((sql) => sql.includes('conversion_value_m2'));
+      expect(before).toBeGreaterThan(0);
+      const old = new Database(path);
+      for (const sql of migrations.slice(0, before)) old.exec(sql);
+      old.pragma(`user_version = ${before}`);
+      old.prepare('INSERT INTO action_outcomes (workspace_id, action_id, placement_id, impressions, conversions, conversion_value) VALUES (?, ?, ?, ?, ?, ?)').run('ws_old', 'a', 'hero', 10, 2, 20);
+      old.close();
+
+      const store = openSqliteStore({ path, synchronous: 'normal' });
+      try {
+        expect(await store.decisions.outcomes('ws_old')).toEqual([{ actionId: 'a', placementId: 'hero', impressions: 10, clicks: 0, dismisses: 0, conversions: 2, conversionValue: 20, conversionValueM2: 0 }]);
+        // Two stored values of mean 10 and M2 0, then 4 and 6 (mean 5, M2 2): Chan's merge gives 2 + 5²·2·2/4 = 27.
+        await store.state.write(stateBatch({ outcomes: [{ workspaceId: 'ws_old', actionId: 'a', placementId: 'hero', impressions: 0, clicks: 0, dismisses: 0, conversions: 2, conversionValue: 10, conversionValueM2: 2 }] }));
+        const [merged] = await store.decisions.outcomes('ws_old');
+        expect(merged).toMatchObject({ conversions: 4, conversionValue: 30 });
+        expect(merged!.conversionValueM2).toBeCloseTo(27, 12);
+      } finally {
+        await store.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('works in WAL mode on a file, so readers on other connections do not block the writer', async () => {
     const store = openOnFile();
     try {
