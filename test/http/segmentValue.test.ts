@@ -103,10 +103,10 @@ describe('segment value and plan check', () => {
     await ok('POST', '/admin/v1/predictions/train', { horizonDays: 30 }, 200);
     const value = await ok<Value>('GET', '/admin/v1/segments/regulars/value');
     // The regulars are near-certain to buy within 30 days: only a small rise stays below a rate of 1.
-    const fromModel = await ok<Plan>('POST', '/admin/v1/segments/regulars/plan', { minimumDetectableEffect: 0.005, days: 14 }, 200);
+    const fromModel = await ok<Plan>('POST', '/admin/v1/segments/regulars/plan', { minimumDetectableEffect: 0.001, days: 14 }, 200);
     expect(fromModel).toMatchObject({ baselineSource: 'purchase_propensity', propensityHorizonDays: 30 });
     expect(fromModel.baselineRate).toBeCloseTo(value.meanPurchasePropensity!, 12);
-    expect(fromModel.requiredUnitsPerArm).toBe(proportionSampleSizePerArm({ baseline: fromModel.baselineRate, mde: fromModel.baselineRate * 0.005 }));
+    expect(fromModel.requiredUnitsPerArm).toBe(proportionSampleSizePerArm({ baseline: fromModel.baselineRate, mde: fromModel.baselineRate * 0.001 }));
   });
 
   it('refuses bad input naming the field, an unknown segment, and a segment that exists only at decision time', async () => {

@@ -3,6 +3,7 @@ import type { Order } from '../orders/Order.js';
 import { classificationMetrics, rocAuc, type ClassificationMetrics } from './classificationMetrics.js';
 import { joinColumns, selectRows } from './FeatureMatrix.js';
 import { fitPropensity, scorePropensity, type PropensityInput, type PropensityModel } from './propensityModel.js';
+import { chooseL2 } from './chooseL2.js';
 import { fitRfm, scoreRfm } from './rfmBaseline.js';
 import { timeSplitLabels, type TimeSplit, type TimeSplitOptions } from './timeSplitLabels.js';
 
@@ -11,8 +12,8 @@ export interface PropensityEvaluationOptions extends TimeSplitOptions {
   readonly random: Random;
   /** Share of customers the models are fitted on; the rest judge them. Default 0.5. */
   readonly trainShare?: number;
-  /** λ of the logistic regression. Default 1. */
-  readonly l2?: number;
+  /** λ of the logistic regression, or 'cv' to choose it by cross-validation on the training rows (chooseL2). Default 1. */
+  readonly l2?: number | 'cv';
 }
 
 export interface PropensityEvaluation {
@@ -52,7 +53,8 @@ export function evaluateSplit(split: TimeSplit, options: Omit<PropensityEvaluati
   });
   const labelsOf = (indices: readonly number[]): number[] => indices.map((i) => split.labels[i]!);
   const testLabels = labelsOf(test);
-  const model = fitPropensity(inputOf(train), labelsOf(train), { l2: options.l2 ?? 1 });
+  const l2 = options.l2 === 'cv' ? chooseL2(inputOf(train), labelsOf(train), options.random) : options.l2 ?? 1;
+  const model = fitPropensity(inputOf(train), labelsOf(train), { l2 });
   const scores = scorePropensity(model, inputOf(test), { top: 0 });
   const rfm = fitRfm(inputOf(train).numeric, labelsOf(train));
   const rfmScores = scoreRfm(inputOf(test).numeric, rfm);

@@ -1,6 +1,7 @@
 import type { Random } from '../../common/random.js';
 import type { Order } from '../orders/Order.js';
 import { evaluateSplit, splitInput } from '../propensity/evaluatePropensity.js';
+import { chooseL2 } from '../propensity/chooseL2.js';
 import { fitPropensity, scorePropensity, type PropensityInput } from '../propensity/propensityModel.js';
 import { timeSplitLabels } from '../propensity/timeSplitLabels.js';
 import { utcDayOf, ordersOfSummary, rfmOf, type PurchaseSummary } from '../purchases/PurchaseSummary.js';
@@ -105,8 +106,10 @@ function trainPropensity(
   const atCutoff = split.customers.map((id) => options.inputs?.atCutoff(id));
   const inputs = hasInputs(chosen) ? resolveInputColumns(chosen, atCutoff.map((v) => v ?? { features: {}, traits: {} }), notes) : [];
   const extra = (values: readonly (ProfileInputValues | undefined)[]): PropensityInput | undefined => (inputs.length === 0 ? undefined : inputMatrix(inputs, values));
-  const evaluation = evaluateSplit(split, { random: options.random }, extra(atCutoff));
-  const model = fitPropensity(splitInput(split, extra(atCutoff)), split.labels);
+  // λ chosen by cross-validation: a workspace may have a few hundred customers or a million.
+  const evaluation = evaluateSplit(split, { random: options.random, l2: 'cv' }, extra(atCutoff));
+  const all = splitInput(split, extra(atCutoff));
+  const model = fitPropensity(all, split.labels, { l2: chooseL2(all, split.labels, options.random) });
   // Percentiles are of today's scores (features and inputs as of today), the population the model ranks.
   const now = timeSplitLabels(orders, { cutoffDay: today, horizonDays: 1 });
   const scores = scorePropensity(model, splitInput(now, extra(now.customers.map((id) => current.get(id)))), { top: 0 })
