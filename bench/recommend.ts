@@ -11,6 +11,7 @@ import { itemKnnTrainer } from '../src/core/recommend/itemKnn/itemKnn.js';
 import { popularTrainer } from '../src/core/recommend/popularity/popularity.js';
 import type { InteractionData } from '../src/core/recommend/Recommender.js';
 import { userItems } from '../src/core/recommend/userItems.js';
+import { startParallelSpdInverse } from '../src/recommend/ease/parallelSpdInverse.js';
 import { readInteractions } from '../src/recommend/readInteractions.js';
 import { attuneRunCheck, cpuCores, loadFigures, measureAttune } from './support/http.js';
 import { measureServing } from './support/recommendServing.js';
@@ -23,7 +24,9 @@ import { busyCoresBeforeRun, count, fixed, formatTable, gitState, loadAverage, m
  * added beside them.
  *   ease:     easeTrainSeconds (the whole EASE training, median of 3 after a warm-up), the same
  *             solve in numpy (numpySeconds, when python3 with numpy is present) and their ratio;
- *             the SPD inverse alone against ml-matrix's Cholesky solve; modelBytes.
+ *             the training with the inverse shared by two threads (easeTrainTwoThreadsSeconds,
+ *             startParallelSpdInverse; not what the server uses yet); the SPD inverse alone
+ *             against ml-matrix's Cholesky solve; modelBytes.
  *   accuracy: nDCG@10 and the other metrics of each recommender, per-user 75/25 split, mean of 5 seeds.
  *   serving:  recommendP99Micros, RecommendService.recommend in-process for warm anonymous
  *             visitors (2,000 catalog items, 20,000 visitors with a session of views each).
@@ -70,7 +73,7 @@ function numpyEase(train: InteractionData, lambda: number, runs: number): { seco
   return JSON.parse(out) as { seconds: number; checksum: number };
 }
 
-function measureEase(train: InteractionData): Measurement {
+async function measureEase(train: InteractionData): Promise<Measurement> {
   const lambda = 500;
   const n = train.itemIds.length;
   trainEaseModel(train, { lambda });
@@ -80,6 +83,12 @@ function measureEase(train: InteractionData): Measurement {
   let checksum = 0;
   for (const v of model.b) checksum += Math.abs(v);
   const numpy = numpyEase(train, lambda, 3);
+  const solver = await startParallelSpdInverse(2);
+  trainEaseModel(train, { lambda, inverse: solver.inverse });
+  const twoThreadRuns = Array.from({ length: 3 }, () => seconds(() => trainEaseModel(train, { lambda, inverse: solver.inverse })));
+  await solver.close();
+  const easeTrainTwoThreadsSeconds = median(twoThreadRuns.map((r) => r.seconds));
+  const twoThreadsSame = twoThreadRuns[0]!.value.b.every((v, i) => v === model.b[i]);
 
   const gram = plainGram(train, lambda);
   const ours = seconds(() => spdInverse(gram, n));
@@ -100,12 +109,14 @@ function measureEase(train: InteractionData): Measurement {
   console.log(formatTable(['step', 'seconds'], [
     ['EASE training (Attune, median of 3)', fixed(easeTrainSeconds, 3)],
     ['EASE solve (numpy, median of 3)', numpy === null ? 'n/a' : fixed(numpy.seconds, 3)],
+    ['EASE training, inverse on two threads (median of 3)', fixed(easeTrainTwoThreadsSeconds, 3)],
     ['SPD inverse, n = 1682 (Attune)', fixed(ours.seconds, 3)],
     ['Cholesky solve with I (ml-matrix)', fixed(library.seconds, 3)],
   ]));
   const checks: Check[] = [
     { name: 'inverse', ok: residual < 1e-9, detail: `largest |G P - I| over sampled rows ${residual.toExponential(2)}` },
     { name: 'library agrees', ok: libraryDifference < 1e-9, detail: `largest difference from ml-matrix's inverse ${libraryDifference.toExponential(2)}` },
+    { name: 'two threads agree', ok: twoThreadsSame, detail: 'B trained with the inverse on two threads equals B trained on one, to the bit' },
   ];
   if (numpy !== null) {
     const relative = Math.abs(numpy.checksum - checksum) / numpy.checksum;
@@ -115,11 +126,12 @@ function measureEase(train: InteractionData): Measurement {
     summary: {
       easeTrainSeconds: round(easeTrainSeconds, 3),
       ...(numpy === null ? {} : { numpySeconds: round(numpy.seconds, 3), easeToNumpyRatio: round(easeTrainSeconds / numpy.seconds, 2) }),
+      easeTrainTwoThreadsSeconds: round(easeTrainTwoThreadsSeconds, 3),
       modelBytes: modelBytes.modelBytes,
       inverseSeconds: round(ours.seconds, 3),
       mlMatrixInverseSeconds: round(library.seconds, 3),
     },
-    detail: { ease: { items: n, lambda, trainSeconds: runs.map((r) => round(r.seconds, 3)), numpy, goalRatio: goals.easeToNumpyRatio } },
+    detail: { ease: { items: n, lambda, trainSeconds: runs.map((r) => round(r.seconds, 3)), twoThreadsTrainSeconds: twoThreadRuns.map((r) => round(r.seconds, 3)), numpy, goalRatio: goals.easeToNumpyRatio } },
     checks,
   };
 }
@@ -218,7 +230,7 @@ export async function recommendBenchmark(args: readonly string[]): Promise<void>
   const { data } = readInteractions(file);
   console.log(`recommend: MovieLens 100K, ${data.userIds.length} users, ${data.itemIds.length} items, ${data.interactions.length} ratings${quick ? ' (quick: 1 seed, not written)' : ''}`);
   const measurements = [
-    measureEase(splitPerUser(data, seededRandom(1)).train),
+    await measureEase(splitPerUser(data, seededRandom(1)).train),
     measureAccuracy(data, quick ? 1 : 5),
     await measureServingLatency(quick),
     await measureEventRate(quick),

@@ -6,19 +6,24 @@ import type { InteractionData } from './Recommender.js';
  * protocols share. A repeated interaction counts once.
  */
 export function userItems(data: InteractionData): number[][] {
-  const order = data.interactions.map((_, index) => index);
-  order.sort((a, b) => data.interactions[a]!.time - data.interactions[b]!.time || a - b);
-  const lists: number[][] = Array.from({ length: data.userIds.length }, () => []);
-  const seen = new Set<number>();
-  const itemCount = data.itemIds.length;
-  for (const index of order) {
-    const { user, item } = data.interactions[index]!;
-    const key = user * itemCount + item;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    lists[user]!.push(item);
-  }
-  return lists;
+  const { interactions } = data;
+  const times = Float64Array.from(interactions, (x) => x.time);
+  // Each user's interactions sorted apart: the same order as one sort of all of them by
+  // (time, index), in a fraction of the comparisons.
+  const indices: number[][] = Array.from({ length: data.userIds.length }, () => []);
+  interactions.forEach((x, index) => indices[x.user]!.push(index));
+  const seenBy = new Int32Array(data.itemIds.length).fill(-1);
+  return indices.map((own, user) => {
+    own.sort((a, b) => times[a]! - times[b]! || a - b);
+    const items: number[] = [];
+    for (const index of own) {
+      const item = interactions[index]!.item;
+      if (seenBy[item] === user) continue;
+      seenBy[item] = user;
+      items.push(item);
+    }
+    return items;
+  });
 }
 
 /** How many users have each item (an item's support in the implicit view). */
