@@ -117,9 +117,11 @@ export class PredictionService {
       ...(chosen === undefined || atCutoff === undefined ? {} : { inputs: { chosen, atCutoff: (id: string) => atCutoff.valuesOf(id) } }),
     });
     await this.deps.store.knowledgeConfig.savePredictionModel(workspaceId, { version, createdAt: now, json: serializePredictionModel(model) }, keepVersions);
-    this.deps.models.invalidate(workspaceId);
+    // Segments are re-pointed first, then the cache is dropped, so that this process serves the
+    // new numbering with the re-pointed rules (others reload within a second of the change).
     const notes: string[] = [];
     const followedSegments = await this.followClusterSegments(workspaceId, model, notes);
+    this.deps.models.invalidate(workspaceId);
     const view = viewOf(model, read);
     return { ...view, notes: [...view.notes, ...notes], followedSegments };
   }
@@ -148,29 +150,30 @@ export class PredictionService {
   }
 
   /**
-   * After a retraining, every segment whose rule is exactly `predictions.cluster == n` moves to
-   * the cluster that continues n (the Hungarian pairing of the stability check), so a
-   * published segment keeps meaning the same customers although k-means numbers its
-   * clusters afresh. Without a pairing (a first model, other columns, another k) the segment
-   * is left as it is and a note says to check it.
+   * After a retraining, every published cluster segment (rule `predictions.cluster == n`,
+   * description naming the model version it follows) written for the previous version moves
+   * to the cluster that continues n (the Hungarian pairing of the stability check), so it
+   * keeps meaning the same customers although the clusters are numbered afresh. A segment
+   * written for an older version, or by hand, is left as it is with a note: its number cannot
+   * be paired safely.
    */
   private async followClusterSegments(workspaceId: string, model: PredictionModel, notes: string[]): Promise<FollowedSegment[]> {
     const followed: FollowedSegment[] = [];
     const clusters = model.clusters;
+    const stability = clusters?.stability ?? null;
     for (const segment of await this.deps.segments.listSegments(workspaceId)) {
       const match = clusterRulePattern.exec(segment.rule.trim());
       if (match === null) continue;
       const previous = Number(match[1]);
-      const pair = clusters?.stability?.pairs.find((p) => p.previous === previous);
+      const follows = publishedVersionPattern.exec(segment.description ?? '');
+      const version = follows === null ? null : Number(follows[1]);
+      const pair = stability === null || version !== stability.previousVersion ? undefined : stability.pairs.find((p) => p.previous === previous);
       if (clusters === undefined || pair === undefined) {
-        notes.push(`segment "${segment.id}" reads predictions.cluster == ${previous}, which version ${model.version} does not pair with an earlier cluster: check that it still means what it should`);
+        notes.push(`segment "${segment.id}" reads predictions.cluster == ${previous}${version === null ? ' (not published from a model)' : ` of version ${version}`}, which version ${model.version} cannot pair: check that it still means what it should`);
         continue;
       }
-      const published = segment.description?.startsWith(publishedMarker) === true;
-      if (pair.current === previous && !published) continue;
       await this.deps.segments.updateSegment(workspaceId, {
-        id: segment.id, name: segment.name, rule: `${clusterRulePrefix}${pair.current}`,
-        description: published ? clusterDescription(model.version, pair.current, clusters) : segment.description ?? `${publishedMarker} cluster ${pair.current} of prediction model version ${model.version}`,
+        id: segment.id, name: segment.name, rule: `${clusterRulePrefix}${pair.current}`, description: clusterDescription(model.version, pair.current, clusters),
       });
       followed.push({ segmentId: segment.id, previousCluster: previous, cluster: pair.current });
     }
@@ -264,6 +267,7 @@ export class PredictionService {
 const clusterRulePrefix = 'predictions.cluster == ';
 const clusterRulePattern = /^predictions\.cluster\s*==\s*(\d+)$/;
 const publishedMarker = 'Found in the data:';
+const publishedVersionPattern = /^Found in the data: cluster \d+ of prediction model version (\d+)\b/;
 
 /** A published cluster segment's description: the model version it follows and what the cluster is. */
 function clusterDescription(version: number, cluster: number, clusters: ClusterPrediction): string {

@@ -13,7 +13,7 @@ export interface ClusterPair {
   readonly current: number;
   /** Rows in both (when both clusterings have labels for the same rows). */
   readonly overlap?: number;
-  /** Euclidean distance between the two centres. */
+  /** Euclidean distance between the two centres (NaN when they are over other columns). */
   readonly centroidDistance: number;
 }
 
@@ -40,13 +40,16 @@ export interface ClusterMatch {
 export function matchClusters(previous: Clustering, current: Clustering): ClusterMatch {
   const p = previous.centroids;
   const c = current.centroids;
-  if (p.cols !== c.cols) throw new AttuneError('ATTUNE_INVALID_REQUEST', { detail: `the centres have ${p.cols} and ${c.cols} features`, field: 'centroids' });
+  const byLabels = previous.labels !== undefined && current.labels !== undefined;
+  // Centres over other columns cannot be compared, but labels of the same rows still pair them.
+  const sameColumns = p.cols === c.cols;
+  if (!sameColumns && !byLabels) throw new AttuneError('ATTUNE_INVALID_REQUEST', { detail: `the centres have ${p.cols} and ${c.cols} features`, field: 'centroids' });
   const distance = (a: number, b: number): number => {
+    if (!sameColumns) return Number.NaN;
     let sum = 0;
     for (let f = 0; f < p.cols; f++) sum += (p.data[a * p.cols + f]! - c.data[b * c.cols + f]!) ** 2;
     return Math.sqrt(sum);
   };
-  const byLabels = previous.labels !== undefined && current.labels !== undefined;
   const overlap = byLabels ? contingency(previous.labels!, current.labels!, p.rows, c.rows) : undefined;
   const cost = Array.from({ length: p.rows }, (_, a) => Array.from({ length: c.rows }, (_, b) => (overlap === undefined ? distance(a, b) : -overlap[a]![b]!)));
   const partner = assignMinimumCost(cost);

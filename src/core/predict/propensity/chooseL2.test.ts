@@ -26,7 +26,7 @@ describe('chooseL2', () => {
   });
 
   it('falls back to 1 with too few rows to fold, and is deterministic for a seed', () => {
-    const tiny = data(4, 6, 1, 1);
+    const tiny = data(4, 5, 1, 1);
     expect(chooseL2(tiny.input, tiny.labels, seededRandom(1))).toBe(1);
     const some = data(5, 300, 5, 1);
     expect(chooseL2(some.input, some.labels, seededRandom(9))).toBe(chooseL2(some.input, some.labels, seededRandom(9)));

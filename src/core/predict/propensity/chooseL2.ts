@@ -5,24 +5,35 @@ import { fitPropensity, scorePropensity, type PropensityInput } from './propensi
 /** The penalties tried, weakest first; λ is on standardised columns, so one grid fits every workspace. */
 export const l2Grid: readonly number[] = [0.1, 1, 10, 100, 1000];
 
+export interface ChooseL2Options {
+  /** Default 3. */
+  readonly folds?: number;
+  /** Rows the cross-validation reads at most (a seeded sample of them); default 5,000, which bounds a training's cost. */
+  readonly maxRows?: number;
+}
+
 /**
  * The L2 strength with the lowest out-of-fold log loss, by seeded k-fold cross-validation on
  * the training rows only (the held-out half stays untouched). A workspace's model has as many
  * rows as it has customers: with a few hundred, the default λ = 1 overfits a dozen columns and
  * its probabilities spread too far (poor calibration); with tens of thousands a weak penalty
- * wins. Ties go to the stronger penalty.
+ * wins. Ties go to the stronger penalty. The penalty is on the summed loss, so the λ found on
+ * the folds' rows is scaled to all `labels.length` rows the caller fits on.
  *
  * @example chooseL2(input, labels, seededRandom(1)) // 10
  */
-export function chooseL2(input: PropensityInput, labels: readonly number[], random: Random, folds = 5): number {
-  const n = labels.length;
-  if (n < 2 * folds) return 1;
-  const order = Array.from({ length: n }, (_v, i) => i);
-  for (let i = n - 1; i > 0; i--) {
+export function chooseL2(input: PropensityInput, labels: readonly number[], random: Random, options: ChooseL2Options = {}): number {
+  const folds = options.folds ?? 3;
+  const total = labels.length;
+  if (total < 2 * folds) return 1;
+  const shuffled = Array.from({ length: total }, (_v, i) => i);
+  for (let i = total - 1; i > 0; i--) {
     const j = Math.floor(random.next() * (i + 1));
-    [order[i], order[j]] = [order[j]!, order[i]!];
+    [shuffled[i], shuffled[j]] = [shuffled[j]!, shuffled[i]!];
   }
-  const foldOf = new Int32Array(n);
+  const order = shuffled.slice(0, Math.min(total, options.maxRows ?? 5000));
+  const n = order.length;
+  const foldOf = new Int32Array(total).fill(-1);
   order.forEach((row, position) => { foldOf[row] = position % folds; });
   const rows = (fold: number, inside: boolean) => order.filter((row) => (foldOf[row] === fold) === inside).sort((a, b) => a - b);
   const subset = (indices: readonly number[]): PropensityInput => ({
@@ -46,5 +57,6 @@ export function chooseL2(input: PropensityInput, labels: readonly number[], rand
     }
     if (loss <= best.loss) best = { l2, loss };
   }
-  return best.l2;
+  // Each fold trained on n·(folds−1)/folds rows.
+  return (best.l2 * total) / ((n * (folds - 1)) / folds);
 }

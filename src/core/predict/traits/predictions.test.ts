@@ -188,7 +188,7 @@ describe('trainPredictions with chosen profile inputs', () => {
     expect(described.size).toBe(100);
   });
 
-  it('finds segments as the units of a self-organizing map, and notes when a retraining changes the columns', () => {
+  it('finds segments as the units of a self-organizing map, paired with an earlier k-means over other columns', () => {
     const som = trainPredictions(profiles, {
       version: 2, now, random: seededRandom(3), horizonDays, clusterMethod: { kind: 'som', rows: 2, cols: 3, topology: 'hexagonal' },
       inputs: { chosen, atCutoff: (id) => atCutoff.get(id) }, previous: plain,
@@ -197,8 +197,9 @@ describe('trainPredictions with chosen profile inputs', () => {
     expect(som.clusters!.som).toMatchObject({ rows: 2, cols: 3, topology: 'hexagonal' });
     expect(som.clusters!.som!.quantizationError).toBeGreaterThan(0);
     expect(som.clusters!.descriptions.reduce((sum, d) => sum + d.size, 0)).toBe(700);
-    expect(som.clusters!.stability).toBeNull();
-    expect(som.notes.some((n) => n.startsWith('clusters: version 1 had 4 clusters over other columns'))).toBe(true);
+    // Paired with version 1's 4 clusters by the profiles both put together, although k, method and columns differ.
+    expect(som.clusters!.stability).toMatchObject({ previousVersion: 1 });
+    expect(som.clusters!.stability!.pairs).toHaveLength(4);
     const again = parsePredictionModel(serializePredictionModel(som));
     const p = profiles[7]!;
     expect(predictionsOf(again, p.purchases, now, { inputs: p.inputs! })).toEqual(predictionsOf(som, p.purchases, now, { inputs: p.inputs! }));

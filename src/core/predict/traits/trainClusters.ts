@@ -73,13 +73,11 @@ export function trainClusters(profiles: readonly ClusterProfile[], options: Trai
   };
   const before = options.previous?.clusters;
   if (before === undefined || before.k === 0) return clusters;
-  if (before.k !== k || before.features.join('\u0000') !== names.join('\u0000')) {
-    notes.push(`clusters: version ${options.previous!.version} had ${before.k} clusters over other columns; stability is not measured`);
-    return clusters;
-  }
+  // The previous model places today's profiles with its own columns, so the pairing (by the
+  // profiles both put together) holds across a change of k, method or columns.
   const previousLabels = Int32Array.from(population, (p) => clusterOf(before, clusterRow(before, p.purchases, p.inputs, today)));
   const match = matchClusters(
-    { centroids: { rows: before.k, cols: names.length, data: Float64Array.from(before.centroids.flat()) }, labels: previousLabels },
+    { centroids: { rows: before.k, cols: before.centroids[0]?.length ?? 0, data: Float64Array.from(before.centroids.flat()) }, labels: previousLabels },
     { centroids: fit.centroids, labels: fit.labels },
   );
   return { ...clusters, stability: { previousVersion: options.previous!.version, shareKept: match.shareKept ?? 0, pairs: match.pairs.map((p) => ({ previous: p.previous, current: p.current })) } };

@@ -1,7 +1,6 @@
 import type { Random } from '../../common/random.js';
 import type { Order } from '../orders/Order.js';
 import { evaluateSplit, splitInput } from '../propensity/evaluatePropensity.js';
-import { chooseL2 } from '../propensity/chooseL2.js';
 import { fitPropensity, scorePropensity, type PropensityInput } from '../propensity/propensityModel.js';
 import { timeSplitLabels } from '../propensity/timeSplitLabels.js';
 import { utcDayOf, ordersOfSummary, rfmOf, type PurchaseSummary } from '../purchases/PurchaseSummary.js';
@@ -108,8 +107,8 @@ function trainPropensity(
   const extra = (values: readonly (ProfileInputValues | undefined)[]): PropensityInput | undefined => (inputs.length === 0 ? undefined : inputMatrix(inputs, values));
   // λ chosen by cross-validation: a workspace may have a few hundred customers or a million.
   const evaluation = evaluateSplit(split, { random: options.random, l2: 'cv' }, extra(atCutoff));
-  const all = splitInput(split, extra(atCutoff));
-  const model = fitPropensity(all, split.labels, { l2: chooseL2(all, split.labels, options.random) });
+  // The penalty the evaluation chose on the training half, scaled to every customer's row.
+  const model = fitPropensity(splitInput(split, extra(atCutoff)), split.labels, { l2: (evaluation.model.logistic.l2 * split.labels.length) / evaluation.trainCustomers });
   // Percentiles are of today's scores (features and inputs as of today), the population the model ranks.
   const now = timeSplitLabels(orders, { cutoffDay: today, horizonDays: 1 });
   const scores = scorePropensity(model, splitInput(now, extra(now.customers.map((id) => current.get(id)))), { top: 0 })
