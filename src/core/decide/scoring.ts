@@ -100,6 +100,18 @@ export interface ScoredChoice<C extends ScoringCandidate = ScoringCandidate> {
 export interface Scorer {
   readonly kind: string;
   choose<C extends ScoringCandidate>(candidates: readonly C[], count: number, random: Random): ScoredChoice<C>[];
+  /**
+   * The probability of each candidate being the first pick, those above 0 only, in action id
+   * order: what a shadow strategy records so that off-policy evaluation can weigh any logged
+   * action by it. Draws nothing.
+   */
+  firstPick(candidates: readonly ScoringCandidate[]): PickProbability[];
+}
+
+/** A candidate's probability of being chosen first. */
+export interface PickProbability {
+  readonly actionId: string;
+  readonly probability: number;
 }
 
 /**
@@ -113,6 +125,16 @@ export interface Scorer {
  */
 export function chooseActions<C extends ScoringCandidate>(candidates: readonly C[], strategy: ScoringStrategy, count: number, random: Random): ScoredChoice<C>[] {
   return scorerFor(strategy).choose(candidates, count, random);
+}
+
+/**
+ * The strategy's probability of choosing each candidate first (those above 0), without drawing.
+ *
+ * @example firstPickProbabilities([{ actionId: 'a', priority: 1, value: 0 }, { actionId: 'b', priority: 3, value: 0 }], { kind: 'weighted' })
+ *   // [{ actionId: 'a', probability: 0.25 }, { actionId: 'b', probability: 0.75 }]
+ */
+export function firstPickProbabilities(candidates: readonly ScoringCandidate[], strategy: ScoringStrategy): PickProbability[] {
+  return scorerFor(strategy).firstPick(candidates);
 }
 
 export function scorerFor(strategy: ScoringStrategy): Scorer {
@@ -155,6 +177,14 @@ interface Scored { readonly score: number; readonly terms: readonly ScoreTerm[] 
 function deterministic(kind: string, score: (candidate: ScoringCandidate) => Scored): Scorer {
   return {
     kind,
+    firstPick(candidates) {
+      let best: { id: string; score: number } | null = null;
+      for (const c of candidates) {
+        const s = score(c).score;
+        if (best === null || s > best.score || (s === best.score && c.actionId < best.id)) best = { id: c.actionId, score: s };
+      }
+      return best === null ? [] : [{ actionId: best.id, probability: 1 }];
+    },
     choose<C extends ScoringCandidate>(candidates: readonly C[], count: number): ScoredChoice<C>[] {
       return unique(candidates)
         .map((candidate) => ({ candidate, ...score(candidate) }))
@@ -174,6 +204,12 @@ function deterministic(kind: string, score: (candidate: ScoringCandidate) => Sco
 function randomTies(kind: string, score: (candidate: ScoringCandidate) => Scored): Scorer {
   return {
     kind,
+    firstPick(candidates) {
+      const scored = unique(candidates).map((c) => ({ id: c.actionId, score: score(c).score }));
+      const top = scored.reduce((max, c) => Math.max(max, c.score), Number.NEGATIVE_INFINITY);
+      const ties = scored.filter((c) => c.score === top).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      return ties.map((c) => ({ actionId: c.id, probability: 1 / ties.length }));
+    },
     choose<C extends ScoringCandidate>(candidates: readonly C[], count: number, random: Random): ScoredChoice<C>[] {
       const pool = unique(candidates)
         .map((candidate) => ({ candidate, ...score(candidate) }))
@@ -202,6 +238,15 @@ function randomTies(kind: string, score: (candidate: ScoringCandidate) => Scored
 function weighted(kind: string, weightFor: (candidate: ScoringCandidate, all: number) => ScoreTerm): Scorer {
   return {
     kind,
+    firstPick(candidates) {
+      // The same shares as the first draw of choose: weights over the largest, zero weights only when none is positive.
+      const distinct = unique(candidates).sort(byId);
+      const weights = distinct.map((c) => weightFor(c, distinct.length).value);
+      const largest = weights.reduce((max, w) => Math.max(max, w), 0);
+      const shares = largest > 0 ? weights.map((w) => w / largest) : weights.map(() => 1);
+      const total = shares.reduce((sum, w) => sum + w, 0);
+      return distinct.flatMap((c, i) => (shares[i]! > 0 ? [{ actionId: c.actionId, probability: shares[i]! / total }] : []));
+    },
     choose<C extends ScoringCandidate>(candidates: readonly C[], count: number, random: Random): ScoredChoice<C>[] {
       const distinct = unique(candidates).sort(byId);
       const pool = distinct.map((candidate) => ({ candidate, weight: weightFor(candidate, distinct.length) }));
