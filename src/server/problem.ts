@@ -48,8 +48,10 @@ export function toAttuneError(error: unknown, request?: FastifyRequest): AttuneE
     const first = fastifyError.validation[0];
     const context = (fastifyError as { validationContext?: string }).validationContext ?? 'body';
     const at = `${context}${first?.instancePath ?? ''}`;
-    // An unknown member is named (body/force), not only the object that holds it.
-    const extra = first?.keyword === 'additionalProperties' ? first.params?.additionalProperty : undefined;
+    // An unknown member is named (body/force), not only the object that holds it; not under a
+    // union, where the first error is only the first branch's (a thompson member is unknown to priority).
+    const union = fastifyError.validation.some((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf');
+    const extra = first?.keyword === 'additionalProperties' && !union ? first.params?.additionalProperty : undefined;
     if (typeof extra === 'string') return new AttuneError('ATTUNE_INVALID_REQUEST', { detail: `${at}/${extra} is not a member ${at} takes`, field: `${at}/${extra}`, cause: error });
     return new AttuneError('ATTUNE_INVALID_REQUEST', { detail: `${at} ${first?.message ?? 'is invalid'}`, field: at, cause: error });
   }
