@@ -373,7 +373,7 @@ export const decideIsolationCases: Record<string, IsolationCase> = {
     await interact(h, h.b.writeKey, userId, 'Decision Clicked', d, placement);
     await h.decisions.flushRecords();
     interface Refusal extends ProblemBody { report: { evaluation: { rounds: number; actions: string[] } } }
-    const refusal = async (key: string) => expectProblem(await admin(h, 'POST', `/admin/v1/placements/${placement}/promote`, key, { bootstrap: 200 }), 409, 'ATTUNE_PROMOTION_REFUSED') as Refusal;
+    const refusal = async (key: string) => expectProblem(await admin(h, 'POST', `/admin/v1/placements/${placement}/promote`, key, { bootstrap: 200, until: '2100-01-01T00:00:00Z' }), 409, 'ATTUNE_PROMOTION_REFUSED') as Refusal;
     expect((await refusal(h.a.secretKey)).report.evaluation).toMatchObject({ rounds: 0, actions: [] });
     expect((await refusal(h.b.secretKey)).report.evaluation).toMatchObject({ rounds: 1, actions: [action] });
     for (const ws of [h.a, h.b]) expect(await ok<PlacementView>(h, 'GET', `/admin/v1/placements/${placement}`, ws.secretKey)).toMatchObject({ strategy: { kind: 'priority' }, shadow: { kind: 'priority' } });

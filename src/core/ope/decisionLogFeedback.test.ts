@@ -61,8 +61,8 @@ describe('shadowLogFeedback', () => {
     ], { kind: 'shadow', key: 'k1' });
     expect(logs).toMatchObject({ actions: ['a', 'b', 'c'], fallbackRounds: 1, unshadowedRounds: 2 });
     expect(logs.feedback.rounds).toEqual([{ action: 0, reward: 1, propensity: 0.5 }, { action: 1, reward: 0, propensity: 0.5 }]);
-    expect([...logs.policy(logs.feedback.rounds[0]!, 0)]).toEqual([0.25, 0, 0.75]);
-    expect([...logs.policy(logs.feedback.rounds[1]!, 1)]).toEqual([0, 1, 0]);
+    expect(Array.from(logs.policy(logs.feedback.rounds[0]!, 0))).toEqual([0.25, 0, 0.75]);
+    expect(Array.from(logs.policy(logs.feedback.rounds[1]!, 1))).toEqual([0, 1, 0]);
     // Without a key, every shadow counts.
     expect(decisionLogFeedback([{ actionId: 'a', probability: 1, rewarded: false, shadow: shadow({ a: 1 }, 'k0') }], { kind: 'shadow', key: null }).unshadowedRounds).toBe(0);
   });

@@ -57,13 +57,15 @@ const RecordedDecision = Type.Object({
 const policyEvaluationLimit = 100_000;
 
 /** The settings an evaluation and a promotion share, from their body: the range, the outcome window, the bootstrap. */
-function evaluationSettings(body: PromotionRequest, now: number): PromotionOptions {
+function evaluationSettings(body: PromotionRequest, now: number, closedWindows = false): PromotionOptions {
+  const windowMillis = (body.windowHours ?? 24) * 3_600_000;
   const since = body.since === undefined ? 0 : Date.parse(body.since);
-  const until = body.until === undefined ? now + 1 : Date.parse(body.until);
+  // A promotion reads by default only decisions whose outcome window has closed: one still open reads low.
+  const until = body.until !== undefined ? Date.parse(body.until) : closedWindows ? now - windowMillis : now + 1;
   if (!(since < until)) throw new AttuneError('ATTUNE_INVALID_REQUEST', { detail: 'since must come before until', field: 'body/since' });
   return {
     reward: body.reward ?? 'click', since, until, now,
-    windowMillis: (body.windowHours ?? 24) * 3_600_000, resamples: body.bootstrap ?? 1000, seed: body.seed ?? 1, limit: policyEvaluationLimit,
+    windowMillis, resamples: body.bootstrap ?? 1000, seed: body.seed ?? 1, limit: policyEvaluationLimit,
   };
 }
 
@@ -219,7 +221,7 @@ export async function decisionAdminRoutes(app: FastifyInstance, options: Decisio
   }, async (request) => {
     const workspaceId = await workspaceOf(request);
     const { id } = request.params as Static<typeof IdParams>;
-    return promoteShadow({ admin, reader: options.store.decisions }, workspaceId, id, evaluationSettings(request.body as PromotionRequest, options.clock.now()));
+    return promoteShadow({ admin, reader: options.store.decisions }, workspaceId, id, evaluationSettings(request.body as PromotionRequest, options.clock.now(), true));
   });
 
   app.get('/admin/v1/profiles/:id/decisions', {
