@@ -239,13 +239,22 @@ function weighted(kind: string, weightFor: (candidate: ScoringCandidate, all: nu
   return {
     kind,
     firstPick(candidates) {
-      // The same shares as the first draw of choose: weights over the largest, zero weights only when none is positive.
+      // The same shares as the first draw of choose: weights over the largest, zero weights only
+      // when none is positive. Plain loops: this runs on every decision of a shadowed placement.
       const distinct = unique(candidates).sort(byId);
-      const weights = distinct.map((c) => weightFor(c, distinct.length).value);
-      const largest = weights.reduce((max, w) => Math.max(max, w), 0);
-      const shares = largest > 0 ? weights.map((w) => w / largest) : weights.map(() => 1);
-      const total = shares.reduce((sum, w) => sum + w, 0);
-      return distinct.flatMap((c, i) => (shares[i]! > 0 ? [{ actionId: c.actionId, probability: shares[i]! / total }] : []));
+      const n = distinct.length;
+      const weights = new Float64Array(n);
+      let largest = 0;
+      for (let i = 0; i < n; i++) {
+        const w = weightFor(distinct[i]!, n).value;
+        weights[i] = w;
+        if (w > largest) largest = w;
+      }
+      let total = 0;
+      for (let i = 0; i < n; i++) total += weights[i] = largest > 0 ? weights[i]! / largest : 1;
+      const picks: PickProbability[] = [];
+      for (let i = 0; i < n; i++) if (weights[i]! > 0) picks.push({ actionId: distinct[i]!.actionId, probability: weights[i]! / total });
+      return picks;
     },
     choose<C extends ScoringCandidate>(candidates: readonly C[], count: number, random: Random): ScoredChoice<C>[] {
       const distinct = unique(candidates).sort(byId);
