@@ -1,5 +1,6 @@
 import { loadConfig } from '../config/config.js';
 import { AttuneError } from '../core/errors/AttuneError.js';
+import { shadowKey } from '../core/decide/compileDecisionModel.js';
 import { parseCandidatePolicy } from '../core/ope/decisionLogFeedback.js';
 import { evaluatePlacementPolicy, type PlacementPolicyEvaluation, type PolicyReward } from '../decide/evaluatePlacementPolicy.js';
 import { chooseWorkspace } from './chooseWorkspace.js';
@@ -26,7 +27,7 @@ export interface PlacementPolicyFlags {
 const limit = 1_000_000;
 
 /**
- * `attune eval policy --data DIR --placement P --policy uniform|action:ID`: off-policy
+ * `attune eval policy --data DIR --placement P --policy uniform|shadow|action:ID`: off-policy
  * evaluation on a placement's own decision records (evaluatePlacementPolicy). It takes the
  * data folder, so it refuses while a server runs on it: ask that server's
  * POST /admin/v1/placements/:id/evaluate instead.
@@ -34,7 +35,7 @@ const limit = 1_000_000;
 export async function evalPlacementPolicyCommand(flags: PlacementPolicyFlags): Promise<void> {
   if (flags.placement === undefined) throw new AttuneError('ATTUNE_INVALID_REQUEST', { detail: '--placement is needed with --data', field: '--placement' });
   const placementId = flags.placement;
-  const policy = parseCandidatePolicy(flags.policy, '--policy');
+  let policy = parseCandidatePolicy(flags.policy, '--policy');
   if (flags.reward !== 'click' && flags.reward !== 'conversion') {
     throw new AttuneError('ATTUNE_INVALID_REQUEST', { detail: `--reward must be click or conversion, got "${flags.reward}"`, field: '--reward' });
   }
@@ -51,8 +52,14 @@ export async function evalPlacementPolicyCommand(flags: PlacementPolicyFlags): P
   try {
     await store.recovered;
     const workspace = await chooseWorkspace(store.workspaces, flags.workspace);
-    if (!(await store.decisionConfig.listPlacements(workspace.id)).some((p) => p.id === placementId)) {
+    const placement = (await store.decisionConfig.listPlacements(workspace.id)).find((p) => p.id === placementId);
+    if (placement === undefined) {
       throw new AttuneError('ATTUNE_PLACEMENT_NOT_FOUND', { detail: `no placement has the id "${placementId}" in workspace ${workspace.id}`, field: '--placement' });
+    }
+    if (policy.kind === 'shadow') {
+      if (placement.shadow === undefined) throw new AttuneError('ATTUNE_INVALID_REQUEST', { detail: `placement "${placementId}" has no shadow strategy`, field: '--policy' });
+      // Only the decisions of the shadow as it is now: an earlier shadow recorded other probabilities.
+      policy = { kind: 'shadow', key: shadowKey(placement.shadow) };
     }
     const result = await evaluatePlacementPolicy(store.decisions, workspace.id, placementId, {
       policy, reward, since, until, now, windowMillis, resamples, seed, limit, ...(clip === undefined ? {} : { clip }),
@@ -75,7 +82,7 @@ function table(result: PlacementPolicyEvaluation, flags: PlacementPolicyFlags): 
   const interval = (ci: readonly [number | null, number | null]): string => (ci[0] === null ? '' : `[${rate(ci[0])}, ${rate(ci[1])}]`);
   const rows = [...result.estimates.map((e) => [e.estimator, rate(e.value), interval(e.ci)]), ['logged', rate(result.loggedValue), interval(result.loggedCi)]];
   const lines = [
-    `placement ${result.placementId}: ${result.rounds} recorded decisions (${result.fallbackRounds} fallbacks left out), actions ${result.actions.join(', ') || 'none'}; `
+    `placement ${result.placementId}: ${result.rounds} recorded decisions (${result.fallbackRounds} fallbacks${result.unshadowedRounds > 0 ? `, ${result.unshadowedRounds} without the shadow` : ''} left out), actions ${result.actions.join(', ') || 'none'}; `
       + `policy ${result.policy}, reward ${result.reward} within ${flags.windowHours} h${flags.clip === undefined ? '' : `, weights clipped at ${flags.clip}`}`,
     '',
     `estimator  ${result.reward} rate  ${flags.bootstrap === '0' ? '' : '95% bootstrap interval'}`.trimEnd(),

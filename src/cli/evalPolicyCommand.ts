@@ -28,7 +28,7 @@ export function addEvalPolicyCommand(evalGroup: Command): void {
     .option('--workspace <id>', 'with --data: the workspace (needed when there are several)')
     .option('--placement <id>', 'with --data: the placement whose decisions to evaluate on')
     .option('--open-bandit <dir>', 'one campaign folder of one logging policy of the Open Bandit Dataset, e.g. open-bandit/bts/men ({campaign}.csv and item_context.csv)')
-    .requiredOption('--policy <name>', 'the policy to evaluate: with --data uniform (every logged action equally likely) or action:ID (always that action); '
+    .requiredOption('--policy <name>', 'the policy to evaluate: with --data uniform (every logged action equally likely), action:ID (always that action) or shadow (the placement\'s shadow strategy, from the probabilities its decisions recorded); '
       + 'with --open-bandit random (every item of the campaign equally likely at each position)')
     .option('--reward <kind>', 'with --data: click (a Decision Clicked event naming the decision) or conversion (Decision Converted)', 'click')
     .option('--since <iso>', 'with --data: decisions made at or after this time (default: all)')

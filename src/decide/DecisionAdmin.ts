@@ -104,6 +104,15 @@ export class DecisionAdmin {
     } catch (error) {
       throw ruleInvalid(error, '/strategy/propensity/rule', { placement: definition.id });
     }
+    const shadow = definition.shadow;
+    if (shadow === undefined) return;
+    // A bandit's allocation is computed for live strategies only: a thompson shadow would record equal shares, not itself.
+    if (shadow.kind === 'thompson') throw new AttuneError('ATTUNE_INVALID_REQUEST', { detail: 'a shadow strategy cannot be thompson: it has no allocation of its own', field: 'body/shadow/kind' });
+    try {
+      compilePropensityRule(shadow, decisionRuleSchema(model.knowledge));
+    } catch (error) {
+      throw ruleInvalid(error, '/shadow/propensity/rule', { placement: definition.id });
+    }
   }
 
   async putPlacement(workspaceId: string, definition: PlacementDefinition): Promise<{ status: 'created' | 'updated'; placement: PlacementView }> {

@@ -261,7 +261,8 @@ export class DecisionService {
         if (this.deps.sampleRate < 1 && this.deps.random.next() >= this.deps.sampleRate) continue;
         records.push({
           workspaceId, decisionId: d.decisionId, profileId, placementId: placement.placement, actionId: d.actionId, variant: d.variant,
-          score: d.score, probability: d.probability, fallback: placement.fallback, segments, reasons: d.reasons, at,
+          // The shadow is recorded with the reasons, and never answered: it is the candidate policy's, not what was served.
+          score: d.score, probability: d.probability, fallback: placement.fallback, segments, reasons: d.shadow === undefined ? d.reasons : { ...d.reasons, shadow: d.shadow }, at,
         });
       }
     }

@@ -7,6 +7,7 @@ import type { DecisionReader } from '../store/ports.js';
 export type PolicyReward = 'click' | 'conversion';
 
 export interface PlacementPolicyOptions {
+  /** For `shadow`, give the key of the placement's current shadow (shadowKey), so that decisions of an earlier shadow are left out. */
   readonly policy: CandidatePolicy;
   readonly reward: PolicyReward;
   /** Clip weight W; unclipped when absent. */
@@ -48,6 +49,8 @@ export interface PlacementPolicyEvaluation {
   readonly rounds: number;
   /** Decisions that showed the default content, left out. */
   readonly fallbackRounds: number;
+  /** For `shadow`: decisions with an action that carry no record of the placement's current shadow, left out. */
+  readonly unshadowedRounds: number;
   /** The actions the logs show (and the policy's own), by id. */
   readonly actions: readonly string[];
   /** The importance weights' diagnostics; meanWeight is null without a used decision. */
@@ -58,7 +61,8 @@ export interface PlacementPolicyEvaluation {
 const outcomeEvent = { click: 'Decision Clicked', conversion: 'Decision Converted' } as const;
 
 /**
- * Off-policy evaluation of a candidate policy on a placement's own decision records: reads
+ * Off-policy evaluation of a candidate policy (uniform, one action, or the placement's shadow
+ * strategy, whose probabilities the records carry) on a placement's own decision records: reads
  * the decisions and whether their outcome came within the window, then IPW, SNIPW, DM and DR
  * with bootstrap intervals (core/ope). Needs every decision recorded
  * (ATTUNE_DECISION_SAMPLE_RATE 1, or a sample independent of the action) and outcome events
@@ -94,6 +98,7 @@ export async function evaluatePlacementPolicy(
     loggedCi: [finite(result.loggedCi[0]), finite(result.loggedCi[1])],
     rounds: decisions.length,
     fallbackRounds: logs.fallbackRounds,
+    unshadowedRounds: logs.unshadowedRounds,
     actions: logs.actions,
     diagnostics: { ...diagnostics, meanWeight: finite(diagnostics.meanWeight) },
     warnings,

@@ -42,16 +42,18 @@ const fastifyFields: Readonly<Record<string, string>> = { FST_ERR_BAD_URL: 'para
  */
 export function toAttuneError(error: unknown, request?: FastifyRequest): AttuneError {
   if (isAttuneError(error)) return error;
-  const fastifyError = error as Partial<FastifyError> & { validation?: { instancePath?: string; message?: string }[] };
+  const fastifyError = error as Partial<FastifyError> & { validation?: { instancePath?: string; message?: string; keyword?: string; params?: { additionalProperty?: unknown } }[] };
   if (request !== undefined && fastifyError.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return unsupportedMediaType(request, error);
   if (Array.isArray(fastifyError.validation)) {
     const first = fastifyError.validation[0];
     const context = (fastifyError as { validationContext?: string }).validationContext ?? 'body';
-    return new AttuneError('ATTUNE_INVALID_REQUEST', {
-      detail: `${context}${first?.instancePath ?? ''} ${first?.message ?? 'is invalid'}`,
-      field: `${context}${first?.instancePath ?? ''}`,
-      cause: error,
-    });
+    const at = `${context}${first?.instancePath ?? ''}`;
+    // An unknown member is named (body/force), not only the object that holds it; not under a
+    // union, where the first error is only the first branch's (a thompson member is unknown to priority).
+    const union = fastifyError.validation.some((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf');
+    const extra = first?.keyword === 'additionalProperties' && !union ? first.params?.additionalProperty : undefined;
+    if (typeof extra === 'string') return new AttuneError('ATTUNE_INVALID_REQUEST', { detail: `${at}/${extra} is not a member ${at} takes`, field: `${at}/${extra}`, cause: error });
+    return new AttuneError('ATTUNE_INVALID_REQUEST', { detail: `${at} ${first?.message ?? 'is invalid'}`, field: at, cause: error });
   }
   const mapped = typeof fastifyError.code === 'string' ? fastifyCodes[fastifyError.code] : undefined;
   if (mapped !== undefined) {

@@ -415,7 +415,8 @@ export interface LoggedDecisionQuery {
 
 /**
  * One recorded decision as logged bandit feedback. The record keeps the chosen action and
- * its probability only: neither the other eligible actions nor their probabilities.
+ * its probability, and, where the placement has a shadow strategy, the shadow's probability
+ * of each candidate; not the other eligible actions' probabilities under the live strategy.
  */
 export interface LoggedDecision {
   readonly decisionId: string;
@@ -427,6 +428,13 @@ export interface LoggedDecision {
   readonly at: number;
   /** Whether the outcome event came within the window. */
   readonly rewarded: boolean;
+  /** The placement's shadow strategy at this decision (its shadowKey and first-pick probabilities); null without one. */
+  readonly shadow: LoggedShadow | null;
+}
+
+export interface LoggedShadow {
+  readonly key: string;
+  readonly probabilities: Readonly<Record<string, number>>;
 }
 
 /** One action's recorded decisions in a placement and the clicks on them, weighted by 1 / the probability recorded. */

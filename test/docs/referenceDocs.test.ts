@@ -17,7 +17,7 @@ import { aggregates, FeatureDefinition } from '../../src/core/features/FeatureDe
 import { DecideRequest } from '../../src/api/decideSchemas.js';
 import { PersonalizerRankRequest, PersonalizerRewardRequest } from '../../src/api/personalizerSchemas.js';
 import { SegmentPlanRequest, SegmentPlanView, SegmentValueView } from '../../src/api/predictionSchemas.js';
-import { PolicyEvaluationRequest } from '../../src/api/opeSchemas.js';
+import { PolicyEvaluationRequest, PromotionRequest } from '../../src/api/opeSchemas.js';
 import { checkItemInput, checkItemPatch } from '../../src/core/catalog/checkItem.js';
 import { ItemInput, ItemPatch } from '../../src/core/catalog/Item.js';
 import { basicAuth, bearer, startHarness, type Harness } from '../support/harness.js';
@@ -40,7 +40,7 @@ const docs: Readonly<Record<string, Readonly<Record<string, TSchema>>>> = {
   'docs/catalog.md': { ItemInput, ItemPatch },
   'docs/personalizer.md': { PersonalizerRankRequest, PersonalizerRewardRequest },
   'docs/predictions.md': { SegmentValueView, SegmentPlanRequest, SegmentPlanView },
-  'docs/ope.md': { PolicyEvaluationRequest },
+  'docs/ope.md': { PolicyEvaluationRequest, PromotionRequest },
 };
 
 /** What the core checks beyond the schema, for the examples: nothing is thrown or listed. */

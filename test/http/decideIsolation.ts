@@ -362,6 +362,29 @@ export const decideIsolationCases: Record<string, IsolationCase> = {
     expect(refused.body).not.toContain(onlyB.action);
   },
 
+  'POST /admin/v1/placements/:id/promote': async (h) => {
+    // The same placement, action and shadow in both workspaces: each promotion reads its own decisions and changes its own placement.
+    const [placement, action] = [placementId(), actionId()];
+    for (const ws of [h.a, h.b]) {
+      await putPlacement(h, ws.secretKey, placement, { shadow: { kind: 'priority' } });
+      await putAction(h, ws.secretKey, action, [placement]);
+    }
+    const userId = uniqueId('iso-promote');
+    const d = firstDecision(await decided(h, h.b.writeKey, { userId, placements: [placement] }));
+    await interact(h, h.b.writeKey, userId, 'Decision Clicked', d, placement);
+    await h.decisions.flushRecords();
+    interface Refusal extends ProblemBody { report: { evaluation: { rounds: number; actions: string[] } } }
+    const refusal = async (key: string) => expectProblem(await admin(h, 'POST', `/admin/v1/placements/${placement}/promote`, key, { bootstrap: 200, until: '2100-01-01T00:00:00Z' }), 409, 'ATTUNE_PROMOTION_REFUSED') as Refusal;
+    expect((await refusal(h.a.secretKey)).report.evaluation).toMatchObject({ rounds: 0, actions: [] });
+    expect((await refusal(h.b.secretKey)).report.evaluation).toMatchObject({ rounds: 1, actions: [action] });
+    for (const ws of [h.a, h.b]) expect(await ok<PlacementView>(h, 'GET', `/admin/v1/placements/${placement}`, ws.secretKey)).toMatchObject({ strategy: { kind: 'priority' }, shadow: { kind: 'priority' } });
+    // A placement only B has is not found with A's key, and its actions are not named.
+    const onlyB = await placementWithAction(h, h.b);
+    const refused = await admin(h, 'POST', `/admin/v1/placements/${onlyB.placement}/promote`, h.a.secretKey, {});
+    expectProblem(refused, 404, 'ATTUNE_PLACEMENT_NOT_FOUND');
+    expect(refused.body).not.toContain(onlyB.action);
+  },
+
   'GET /admin/v1/outcomes': async (h) => {
     // Outcomes count the interaction events of each workspace, by action id.
     const [placement, shared, onlyInB, userId] = [placementId(), actionId(), actionId(), uniqueId('iso-outcome')];

@@ -16,6 +16,8 @@ export const PlacementDefinition = Type.Object(
     channel: Type.String({ minLength: 1, maxLength: 40, pattern: '^[a-z][a-z0-9_-]*$', description: 'web, email, popup, chat, ... (frequency caps count per channel)' }),
     count: Type.Integer({ minimum: 1, maximum: 20, default: 1, description: 'Actions returned at most' }),
     strategy: ScoringStrategy,
+    /** A candidate strategy run in shadow (computed and recorded, never served); not `thompson`, which has no allocation of its own. */
+    shadow: Type.Optional(ScoringStrategy),
     defaultContent: Type.Unknown({ description: 'The generic content (JSON): shown when no action is chosen' }),
   },
   { additionalProperties: false, title: 'PlacementDefinition' },

@@ -5,7 +5,8 @@ import type { ActionDefinition } from './ActionDefinition.js';
 import { capRuleProblems, type CapRules } from './caps.js';
 import type { PlacementDefinition } from './PlacementDefinition.js';
 import { slotProblems } from './RecommendationSlot.js';
-import { compilePropensityRule } from './scoring.js';
+import { compilePropensityRule, type ScoringStrategy } from './scoring.js';
+import { fnv1a32 } from '../experiments/hash.js';
 
 /** An action ready to decide with: its rule compiled, its schedule parsed. */
 export interface CompiledAction {
@@ -31,6 +32,33 @@ export interface CompiledPlacement {
   readonly propensity: CompiledRule | null;
   /** Why the placement cannot personalise (a propensity rule that no longer compiles): it answers with its default content. */
   readonly problems: readonly string[];
+  /** The shadow strategy, if any; null also when its propensity rule no longer compiles (the live strategy is not held back by it). */
+  readonly shadow: CompiledShadow | null;
+}
+
+/** A placement's shadow strategy, ready to score with. */
+export interface CompiledShadow {
+  readonly strategy: ScoringStrategy;
+  readonly propensity: CompiledRule | null;
+  /**
+   * A fingerprint of the shadow's definition, recorded with each decision: an evaluation
+   * reads only the decisions of the shadow as it is now, not those of an earlier one.
+   */
+  readonly key: string;
+}
+
+/** The shadow's fingerprint: FNV-1a of its JSON, in hex. */
+export function shadowKey(strategy: ScoringStrategy): string {
+  return fnv1a32(JSON.stringify(strategy)).toString(16).padStart(8, '0');
+}
+
+function compileShadow(strategy: ScoringStrategy | undefined, schema: RuleSchema): CompiledShadow | null {
+  if (strategy === undefined) return null;
+  try {
+    return { strategy, propensity: compilePropensityRule(strategy, schema), key: shadowKey(strategy) };
+  } catch {
+    return null;
+  }
 }
 
 /** A workspace's actions and placements, compiled against its knowledge model. */
@@ -105,7 +133,7 @@ function compilePlacement(definition: PlacementDefinition, actions: readonly Com
   const fits = actions
     .filter((a) => a.definition.placements.includes(definition.id) && (a.definition.channel === undefined || a.definition.channel === definition.channel))
     .sort((x, y) => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
-  return { id: definition.id, definition, actions: fits, propensity, problems };
+  return { id: definition.id, definition, actions: fits, propensity, problems, shadow: compileShadow(definition.shadow, schema) };
 }
 
 /**

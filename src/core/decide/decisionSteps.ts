@@ -8,9 +8,10 @@ import type { Candidate, Decision, DecisionFrame, DecisionReasons, DecisionStep,
 import type { CompiledRule } from '../rules/compileRule.js';
 import { servesWithoutConsent, type RecommendationReason } from './RecommendationSlot.js';
 import { recommendations, renderSlot, untrustedRoots } from './recommendationStep.js';
+import { shadow } from './shadowStep.js';
 
 export type {
-  CapHit, Candidate, Decision, DecisionEnvironment, DecisionFrame, DecisionReasons, DecisionRequest, DecisionStep, FallbackReason, PlacementRun, Skip, SkipReason,
+  CapHit, Candidate, Decision, DecisionEnvironment, ShadowDecision, DecisionFrame, DecisionReasons, DecisionRequest, DecisionStep, FallbackReason, PlacementRun, Skip, SkipReason,
 } from './decisionTypes.js';
 
 function skip(run: PlacementRun, frame: DecisionFrame, entry: Skip): void {
@@ -204,6 +205,8 @@ export const arbitrate: DecisionStep = {
       skip(run, frame, { actionId: c.actionId, step: 'arbitrate', reason: 'chosen_elsewhere' });
       return false;
     });
+    // What the strategy chose among: the shadow step scores the same set.
+    run.candidates = open;
     run.choices = chooseActions(open, run.strategy, run.count, frame.env.random);
     for (const choice of run.choices) frame.chosen.add(choice.actionId);
     if (frame.request.explain) {
@@ -325,7 +328,7 @@ export const render: DecisionStep = {
 };
 
 /** The pure steps, in order. The shell loads the profile before them and records after them. */
-export const decisionSteps: readonly DecisionStep[] = [experiment, eligibility, consent, recommendations, caps, score, arbitrate, chooseVariant, render];
+export const decisionSteps: readonly DecisionStep[] = [experiment, eligibility, consent, recommendations, caps, score, arbitrate, chooseVariant, render, shadow];
 
 /** The steps that still run once a step has chosen the default content. */
 const afterFallback = new Set(['render']);

@@ -149,6 +149,21 @@ export interface Decision {
   readonly probability: number;
   readonly reasons: DecisionReasons;
   readonly items?: readonly DecisionItem[];
+  /** The placement's shadow strategy on the same candidates (first decision only): recorded, never served. */
+  readonly shadow?: ShadowDecision;
+}
+
+/**
+ * What a placement's shadow strategy would have done: its pick (drawn from a stream derived
+ * from the decision id, so the live choice draws exactly what it would without a shadow) and
+ * its probability of choosing each candidate first (those above 0), for off-policy evaluation.
+ */
+export interface ShadowDecision {
+  readonly strategy: string;
+  /** shadowKey of the shadow's definition. */
+  readonly key: string;
+  readonly actionId: string;
+  readonly probabilities: Readonly<Record<string, number>>;
 }
 
 /** The state of one placement as it moves through the steps. */

@@ -101,6 +101,18 @@ export interface ScoredChoice<C extends ScoringCandidate = ScoringCandidate> {
 export interface Scorer {
   readonly kind: string;
   choose<C extends ScoringCandidate>(candidates: readonly C[], count: number, random: Random): ScoredChoice<C>[];
+  /**
+   * The probability of each candidate being the first pick, those above 0 only, in action id
+   * order: what a shadow strategy records so that off-policy evaluation can weigh any logged
+   * action by it. Draws nothing.
+   */
+  firstPick(candidates: readonly ScoringCandidate[]): PickProbability[];
+}
+
+/** A candidate's probability of being chosen first. */
+export interface PickProbability {
+  readonly actionId: string;
+  readonly probability: number;
 }
 
 /**
@@ -114,6 +126,16 @@ export interface Scorer {
  */
 export function chooseActions<C extends ScoringCandidate>(candidates: readonly C[], strategy: ScoringStrategy, count: number, random: Random): ScoredChoice<C>[] {
   return scorerFor(strategy).choose(candidates, count, random);
+}
+
+/**
+ * The strategy's probability of choosing each candidate first (those above 0), without drawing.
+ *
+ * @example firstPickProbabilities([{ actionId: 'a', priority: 1, value: 0 }, { actionId: 'b', priority: 3, value: 0 }], { kind: 'weighted' })
+ *   // [{ actionId: 'a', probability: 0.25 }, { actionId: 'b', probability: 0.75 }]
+ */
+export function firstPickProbabilities(candidates: readonly ScoringCandidate[], strategy: ScoringStrategy): PickProbability[] {
+  return scorerFor(strategy).firstPick(candidates);
 }
 
 export function scorerFor(strategy: ScoringStrategy): Scorer {
@@ -156,6 +178,14 @@ interface Scored { readonly score: number; readonly terms: readonly ScoreTerm[] 
 function deterministic(kind: string, score: (candidate: ScoringCandidate) => Scored): Scorer {
   return {
     kind,
+    firstPick(candidates) {
+      let best: { id: string; score: number } | null = null;
+      for (const c of candidates) {
+        const s = score(c).score;
+        if (best === null || s > best.score || (s === best.score && c.actionId < best.id)) best = { id: c.actionId, score: s };
+      }
+      return best === null ? [] : [{ actionId: best.id, probability: 1 }];
+    },
     choose<C extends ScoringCandidate>(candidates: readonly C[], count: number): ScoredChoice<C>[] {
       return unique(candidates)
         .map((candidate) => ({ candidate, ...score(candidate) }))
@@ -175,6 +205,12 @@ function deterministic(kind: string, score: (candidate: ScoringCandidate) => Sco
 function randomTies(kind: string, score: (candidate: ScoringCandidate) => Scored): Scorer {
   return {
     kind,
+    firstPick(candidates) {
+      const scored = unique(candidates).map((c) => ({ id: c.actionId, score: score(c).score }));
+      const top = scored.reduce((max, c) => Math.max(max, c.score), Number.NEGATIVE_INFINITY);
+      const ties = scored.filter((c) => c.score === top).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      return ties.map((c) => ({ actionId: c.id, probability: 1 / ties.length }));
+    },
     choose<C extends ScoringCandidate>(candidates: readonly C[], count: number, random: Random): ScoredChoice<C>[] {
       const pool = unique(candidates)
         .map((candidate) => ({ candidate, ...score(candidate) }))
@@ -203,6 +239,24 @@ function randomTies(kind: string, score: (candidate: ScoringCandidate) => Scored
 function weighted(kind: string, weightFor: (candidate: ScoringCandidate, all: number) => ScoreTerm): Scorer {
   return {
     kind,
+    firstPick(candidates) {
+      // The same shares as the first draw of choose: weights over the largest, zero weights only
+      // when none is positive. Plain loops: this runs on every decision of a shadowed placement.
+      const distinct = unique(candidates).sort(byId);
+      const n = distinct.length;
+      const weights = new Float64Array(n);
+      let largest = 0;
+      for (let i = 0; i < n; i++) {
+        const w = weightFor(distinct[i]!, n).value;
+        weights[i] = w;
+        if (w > largest) largest = w;
+      }
+      let total = 0;
+      for (let i = 0; i < n; i++) total += weights[i] = largest > 0 ? weights[i]! / largest : 1;
+      const picks: PickProbability[] = [];
+      for (let i = 0; i < n; i++) if (weights[i]! > 0) picks.push({ actionId: distinct[i]!.actionId, probability: weights[i]! / total });
+      return picks;
+    },
     choose<C extends ScoringCandidate>(candidates: readonly C[], count: number, random: Random): ScoredChoice<C>[] {
       const distinct = unique(candidates).sort(byId);
       const pool = distinct.map((candidate) => ({ candidate, weight: weightFor(candidate, distinct.length) }));

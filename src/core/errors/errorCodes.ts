@@ -47,6 +47,7 @@ export const errorCodes = {
   ATTUNE_FEATURE_INVALID: { status: 400, title: 'The feature definition cannot work' },
   ATTUNE_SEGMENT_INVALID: { status: 400, title: 'The segment definitions do not fit together' },
   ATTUNE_CONFLICT: { status: 409, title: 'The change conflicts with the workspace configuration' },
+  ATTUNE_PROMOTION_REFUSED: { status: 409, title: 'The shadow strategy\'s doubly robust lower bound does not beat the current policy' },
   ATTUNE_QUEUE_FULL: { status: 429, title: 'The write queue is full; retry later' },
   ATTUNE_SHUTTING_DOWN: { status: 503, title: 'The server is shutting down' },
   ATTUNE_STORE_UNAVAILABLE: { status: 503, title: 'The store could not commit; retry later' },

@@ -41,9 +41,29 @@ describe('decisionLogFeedback', () => {
     expect(result.diagnostics).toMatchObject({ propensityLow: 1, propensityZero: 1, usedRounds: 21 });
   });
 
-  it('reads uniform and action:ID, and names the field of anything else', () => {
+  it('reads uniform, shadow and action:ID, and names the field of anything else', () => {
     expect(parseCandidatePolicy('uniform', 'p')).toEqual({ kind: 'uniform' });
+    expect(parseCandidatePolicy('shadow', 'p')).toEqual({ kind: 'shadow', key: null });
     expect(parseCandidatePolicy('action:spring-sale', 'p')).toEqual({ kind: 'action', actionId: 'spring-sale' });
-    for (const bad of ['random', 'action:', 'action:Has Space', 'thompson']) expect(() => parseCandidatePolicy(bad, '--policy')).toThrow(/--policy must be uniform or action:ID/);
+    for (const bad of ['random', 'action:', 'action:Has Space', 'thompson']) expect(() => parseCandidatePolicy(bad, '--policy')).toThrow(/--policy must be uniform, shadow or action:ID/);
+  });
+});
+
+describe('shadowLogFeedback', () => {
+  const shadow = (probabilities: Record<string, number>, key = 'k1') => ({ key, probabilities });
+  it('takes the shadow\'s probabilities from each record and leaves out fallbacks and other shadows', () => {
+    const logs = decisionLogFeedback([
+      { actionId: 'a', probability: 0.5, rewarded: true, shadow: shadow({ a: 0.25, c: 0.75 }) },
+      { actionId: 'b', probability: 0.5, rewarded: false, shadow: shadow({ b: 1 }) },
+      { actionId: null, probability: 1, rewarded: false },
+      { actionId: 'a', probability: 0.5, rewarded: true, shadow: shadow({ b: 1 }, 'k0') },
+      { actionId: 'b', probability: 0.5, rewarded: true },
+    ], { kind: 'shadow', key: 'k1' });
+    expect(logs).toMatchObject({ actions: ['a', 'b', 'c'], fallbackRounds: 1, unshadowedRounds: 2 });
+    expect(logs.feedback.rounds).toEqual([{ action: 0, reward: 1, propensity: 0.5 }, { action: 1, reward: 0, propensity: 0.5 }]);
+    expect(Array.from(logs.policy(logs.feedback.rounds[0]!, 0))).toEqual([0.25, 0, 0.75]);
+    expect(Array.from(logs.policy(logs.feedback.rounds[1]!, 1))).toEqual([0, 1, 0]);
+    // Without a key, every shadow counts.
+    expect(decisionLogFeedback([{ actionId: 'a', probability: 1, rewarded: false, shadow: shadow({ a: 1 }, 'k0') }], { kind: 'shadow', key: null }).unshadowedRounds).toBe(0);
   });
 });

@@ -1,5 +1,6 @@
 import { AttuneError } from '../errors/AttuneError.js';
 import type { EvaluationPolicy, LoggedFeedback, LoggedRound } from './LoggedFeedback.js';
+import { shadowLogFeedback } from './shadowLogFeedback.js';
 
 /**
  * A policy that can be evaluated from Attune's decision records. The records keep the chosen
@@ -9,7 +10,12 @@ import type { EvaluationPolicy, LoggedFeedback, LoggedRound } from './LoggedFeed
  */
 export type CandidatePolicy =
   | { readonly kind: 'uniform' }
-  | { readonly kind: 'action'; readonly actionId: string };
+  | { readonly kind: 'action'; readonly actionId: string }
+  /**
+   * The placement's shadow strategy, whose probabilities each decision records
+   * (shadowLogFeedback). `key`: only the decisions of the shadow with this shadowKey; null: all.
+   */
+  | { readonly kind: 'shadow'; readonly key: string | null };
 
 /** One recorded decision of a placement, as the store reads it. */
 export interface LoggedChoice {
@@ -17,6 +23,8 @@ export interface LoggedChoice {
   readonly actionId: string | null;
   readonly probability: number;
   readonly rewarded: boolean;
+  /** The shadow strategy's key and first-pick probabilities, where the placement had one. */
+  readonly shadow?: { readonly key: string; readonly probabilities: Readonly<Record<string, number>> } | null;
 }
 
 export interface DecisionLogFeedback {
@@ -26,25 +34,28 @@ export interface DecisionLogFeedback {
   readonly policy: EvaluationPolicy;
   /** Decisions that showed the default content: left out, as no action was chosen. */
   readonly fallbackRounds: number;
+  /** For the shadow: decisions with an action but no record of this shadow (before it was set, a later position, another shadow): left out. */
+  readonly unshadowedRounds: number;
 }
 
 const actionPolicy = /^action:([a-z0-9][a-z0-9_.-]{0,99})$/;
 
 /**
- * Reads a policy as written on the command line or in a request: `uniform` or `action:ID`.
+ * Reads a policy as written on the command line or in a request: `uniform`, `shadow` or `action:ID`.
  *
  * @example parseCandidatePolicy('action:spring-sale', 'body/policy'); // { kind: 'action', actionId: 'spring-sale' }
  */
 export function parseCandidatePolicy(text: string, field: string): CandidatePolicy {
   if (text === 'uniform') return { kind: 'uniform' };
+  if (text === 'shadow') return { kind: 'shadow', key: null };
   const match = actionPolicy.exec(text);
   if (match !== null) return { kind: 'action', actionId: match[1]! };
-  throw new AttuneError('ATTUNE_INVALID_REQUEST', { detail: `${field} must be uniform or action:ID (an action id), got "${text}"`, field });
+  throw new AttuneError('ATTUNE_INVALID_REQUEST', { detail: `${field} must be uniform, shadow or action:ID (an action id), got "${text}"`, field });
 }
 
 /** The policy as `parseCandidatePolicy` reads it. */
 export function candidatePolicyName(policy: CandidatePolicy): string {
-  return policy.kind === 'uniform' ? 'uniform' : `action:${policy.actionId}`;
+  return policy.kind === 'action' ? `action:${policy.actionId}` : policy.kind;
 }
 
 /**
@@ -57,6 +68,7 @@ export function candidatePolicyName(policy: CandidatePolicy): string {
  * @example decisionLogFeedback([{ actionId: 'a', probability: 0.5, rewarded: true }], { kind: 'uniform' }).feedback.rounds
  */
 export function decisionLogFeedback(decisions: readonly LoggedChoice[], candidate: CandidatePolicy): DecisionLogFeedback {
+  if (candidate.kind === 'shadow') return shadowLogFeedback(decisions, candidate.key);
   const ids = new Set<string>();
   for (const d of decisions) if (d.actionId !== null) ids.add(d.actionId);
   if (candidate.kind === 'action') ids.add(candidate.actionId);
@@ -72,5 +84,5 @@ export function decisionLogFeedback(decisions: readonly LoggedChoice[], candidat
   const probabilities = new Float64Array(nActions);
   if (candidate.kind === 'uniform') probabilities.fill(1 / nActions);
   else probabilities[index.get(candidate.actionId)!] = 1;
-  return { feedback: { nActions, rounds }, actions, policy: () => probabilities, fallbackRounds };
+  return { feedback: { nActions, rounds }, actions, policy: () => probabilities, fallbackRounds, unshadowedRounds: 0 };
 }

@@ -14,9 +14,11 @@ import type { BanditAllocations } from '../../decide/BanditAllocations.js';
 import type { DecisionModels } from '../../decide/DecisionModels.js';
 import { problemResponses } from '../../api/schemas.js';
 import type { LiveStore } from '../../profiles/LiveStore.js';
-import { PolicyEvaluationRequest, PolicyEvaluationView } from '../../api/opeSchemas.js';
+import { PolicyEvaluationRequest, PolicyEvaluationView, PromotionReport, PromotionRequest } from '../../api/opeSchemas.js';
 import { parseCandidatePolicy } from '../../core/ope/decisionLogFeedback.js';
 import { evaluatePlacementPolicy } from '../../decide/evaluatePlacementPolicy.js';
+import { promoteShadow, type PromotionOptions } from '../../decide/promoteShadow.js';
+import { shadowKey } from '../../core/decide/compileDecisionModel.js';
 
 export interface DecisionAdminRoutesOptions {
   readonly workspaces: WorkspaceService;
@@ -58,6 +60,19 @@ const RecordedDecision = Type.Object({
 
 /** Decisions an evaluation reads at most: the bootstrap is O(decisions × resamples) on the event loop. */
 const policyEvaluationLimit = 100_000;
+
+/** The settings an evaluation and a promotion share, from their body: the range, the outcome window, the bootstrap. */
+function evaluationSettings(body: PromotionRequest, now: number, closedWindows = false): PromotionOptions {
+  const windowMillis = (body.windowHours ?? 24) * 3_600_000;
+  const since = body.since === undefined ? 0 : Date.parse(body.since);
+  // A promotion reads by default only decisions whose outcome window has closed: one still open reads low.
+  const until = body.until !== undefined ? Date.parse(body.until) : closedWindows ? now - windowMillis : now + 1;
+  if (!(since < until)) throw new AttuneError('ATTUNE_INVALID_REQUEST', { detail: 'since must come before until', field: 'body/since' });
+  return {
+    reward: body.reward ?? 'click', since, until, now,
+    windowMillis, resamples: body.bootstrap ?? 1000, seed: body.seed ?? 1, limit: policyEvaluationLimit,
+  };
+}
 
 /** The body of a PUT names its definition by the path; a different id in the body is a mistake. */
 function withId<T extends { id?: string | undefined }>(pathId: string, body: T): T & { id: string } {
@@ -214,16 +229,27 @@ export async function decisionAdminRoutes(app: FastifyInstance, options: Decisio
     const workspaceId = await workspaceOf(request);
     const { id } = request.params as Static<typeof IdParams>;
     const body = request.body as PolicyEvaluationRequest;
-    await admin.getPlacement(workspaceId, id);
-    const now = options.clock.now();
-    const since = body.since === undefined ? 0 : Date.parse(body.since);
-    const until = body.until === undefined ? now + 1 : Date.parse(body.until);
-    if (!(since < until)) throw new AttuneError('ATTUNE_INVALID_REQUEST', { detail: 'since must come before until', field: 'body/since' });
+    const placement = await admin.getPlacement(workspaceId, id);
+    let policy = parseCandidatePolicy(body.policy, 'body/policy');
+    if (policy.kind === 'shadow') {
+      if (placement.shadow === undefined) throw new AttuneError('ATTUNE_INVALID_REQUEST', { detail: `placement "${id}" has no shadow strategy`, field: 'body/policy' });
+      policy = { kind: 'shadow', key: shadowKey(placement.shadow) };
+    }
     return evaluatePlacementPolicy(options.store.decisions, workspaceId, id, {
-      policy: parseCandidatePolicy(body.policy, 'body/policy'), reward: body.reward ?? 'click', since, until, now,
-      windowMillis: (body.windowHours ?? 24) * 3_600_000, resamples: body.bootstrap ?? 1000, seed: body.seed ?? 1, limit: policyEvaluationLimit,
-      ...(body.clip === undefined ? {} : { clip: body.clip }),
+      ...evaluationSettings(body, options.clock.now()), policy, ...(body.clip === undefined ? {} : { clip: body.clip }),
     });
+  });
+
+  app.post('/admin/v1/placements/:id/promote', {
+    schema: {
+      ...placements, params: IdParams, body: PromotionRequest, response: { 200: PromotionReport, ...errors },
+      summary: 'Safe rollout: makes the placement\'s shadow strategy its strategy when the lower bound of the shadow\'s doubly robust estimate, '
+        + 'from the decisions recorded with it, is above the current policy\'s value; otherwise 409 ATTUNE_PROMOTION_REFUSED with the same report. Cannot be forced',
+    },
+  }, async (request) => {
+    const workspaceId = await workspaceOf(request);
+    const { id } = request.params as Static<typeof IdParams>;
+    return promoteShadow({ admin, reader: options.store.decisions }, workspaceId, id, evaluationSettings(request.body as PromotionRequest, options.clock.now(), true));
   });
 
   app.get('/admin/v1/profiles/:id/decisions', {

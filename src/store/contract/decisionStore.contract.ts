@@ -150,10 +150,10 @@ export function describeDecisionStoreContract(adapterName: string, open: OpenAda
       const query: LoggedDecisionQuery = { since: T0, until: T0 + 4 * hour, outcome: 'Decision Clicked', windowMillis: hour, limit: 100 };
       const logged = await store.readBoth((r) => r.decisions.loggedDecisions(A, 'hero', query));
       expect(logged).toEqual([
-        { decisionId: 'd1', profileId: 'p1', actionId: 'a', probability: 0.25, at: T0, rewarded: true },
-        { decisionId: 'd2', profileId: 'p1', actionId: 'b', probability: 0.25, at: T0 + hour, rewarded: false },
-        { decisionId: 'd3', profileId: 'p1', actionId: null, probability: 1, at: T0 + 2 * hour, rewarded: false },
-        { decisionId: 'd4', profileId: 'p1', actionId: 'a', probability: 0.25, at: T0 + 3 * hour, rewarded: false },
+        { decisionId: 'd1', profileId: 'p1', actionId: 'a', probability: 0.25, at: T0, rewarded: true, shadow: null },
+        { decisionId: 'd2', profileId: 'p1', actionId: 'b', probability: 0.25, at: T0 + hour, rewarded: false, shadow: null },
+        { decisionId: 'd3', profileId: 'p1', actionId: null, probability: 1, at: T0 + 2 * hour, rewarded: false, shadow: null },
+        { decisionId: 'd4', profileId: 'p1', actionId: 'a', probability: 0.25, at: T0 + 3 * hour, rewarded: false, shadow: null },
       ]);
       const rewarded = async (q: Partial<LoggedDecisionQuery>, ws: string = A) => (await store.readBoth((r) => r.decisions.loggedDecisions(ws, 'hero', { ...query, ...q }))).map((d) => [d.decisionId, d.rewarded]);
       expect(await rewarded({ windowMillis: 3 * hour })).toEqual([['d1', true], ['d2', true], ['d3', false], ['d4', false]]);
@@ -162,6 +162,16 @@ export function describeDecisionStoreContract(adapterName: string, open: OpenAda
       expect(await rewarded({ limit: 1 })).toEqual([['d1', true]]);
       expect(await rewarded({}, B)).toEqual([['d1', false]]);
       expect(await store.readBoth((r) => r.decisions.loggedDecisions(A, 'nowhere', query))).toEqual([]);
+    });
+
+    it('gives the shadow strategy\'s key and probabilities recorded with the reasons', async () => {
+      const shadow = { strategy: 'weighted', key: '0a1b2c3d', actionId: 'b', probabilities: { a: 0.25, b: 0.75 } };
+      await run((tx) => {
+        tx.createProfile(A, 'p1', T0);
+        tx.recordDecisions([{ ...record(A, 's1', 'p1', T0), actionId: 'a', probability: 0.5, placementId: 'hero', reasons: { strategy: 'priority', shadow } }]);
+      });
+      const logged = await store.readBoth((r) => r.decisions.loggedDecisions(A, 'hero', { since: T0, until: T0 + 1, outcome: 'Decision Clicked', windowMillis: 1000, limit: 10 }));
+      expect(logged.map((d) => d.shadow)).toEqual([{ key: '0a1b2c3d', probabilities: { a: 0.25, b: 0.75 } }]);
     });
 
     it('counts outcomes per action and placement; a reset of derived state clears them', async () => {

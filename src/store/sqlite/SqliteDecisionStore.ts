@@ -59,7 +59,8 @@ export class SqliteDecisionStore implements DecisionConfigStore, DecisionReader 
         WHERE d.workspace_id = ? AND d.placement_id = ? AND d.action_id IS NOT NULL AND d.probability > 0
         GROUP BY d.action_id ORDER BY d.action_id`),
       loggedDecisions: db.prepare(`
-        SELECT decision_id AS decisionId, profile_id AS profileId, action_id AS actionId, probability, at FROM decisions
+        SELECT decision_id AS decisionId, profile_id AS profileId, action_id AS actionId, probability, at,
+          json_extract(reasons, '$.shadow.key') AS shadowKey, json_extract(reasons, '$.shadow.probabilities') AS shadowProbabilities FROM decisions
         WHERE workspace_id = ? AND placement_id = ? AND at >= ? AND at < ? ORDER BY at, decision_id LIMIT ?`),
       outcomeEvents: db.prepare(`
         SELECT json_extract(body, '$.properties.decisionId') AS decisionId, timestamp FROM events
@@ -168,8 +169,11 @@ export class SqliteDecisionStore implements DecisionConfigStore, DecisionReader 
   }
 
   async loggedDecisions(workspaceId: string, placementId: string, query: LoggedDecisionQuery): Promise<LoggedDecision[]> {
-    const decisions = (this.stmts.loggedDecisions.all(workspaceId, placementId, query.since, query.until, query.limit) as Omit<LoggedDecision, 'rewarded'>[])
-      .map((d) => ({ ...d, rewarded: false }));
+    const rows = this.stmts.loggedDecisions.all(workspaceId, placementId, query.since, query.until, query.limit) as LoggedDecisionRow[];
+    const decisions = rows.map(({ shadowKey, shadowProbabilities, ...d }) => ({
+      ...d, rewarded: false,
+      shadow: typeof shadowKey === 'string' && typeof shadowProbabilities === 'string' ? { key: shadowKey, probabilities: JSON.parse(shadowProbabilities) as Record<string, number> } : null,
+    }));
     // The outcome events are read once and matched by id here: joined in SQL (no index on the
     // decision id inside the body), the workspace's events were walked once per decision.
     const byId = new Map(decisions.map((d) => [d.decisionId, d]));
@@ -189,3 +193,6 @@ export class SqliteDecisionStore implements DecisionConfigStore, DecisionReader 
     }));
   }
 }
+
+/** A row of the loggedDecisions statement: the shadow's parts as json_extract gives them (JSON text for the object). */
+type LoggedDecisionRow = Omit<LoggedDecision, 'rewarded' | 'shadow'> & { readonly shadowKey: unknown; readonly shadowProbabilities: unknown };

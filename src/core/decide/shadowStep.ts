@@ -1,0 +1,44 @@
+import { seededRandom } from '../common/random.js';
+import { fnv1a32 } from '../experiments/hash.js';
+import type { Candidate, DecisionStep, ShadowDecision } from './decisionTypes.js';
+import { firstPickProbabilities } from './scoring.js';
+
+/**
+ * The placement's shadow strategy (safe rollout): after the live choice is rendered, the
+ * shadow scores the candidates the live strategy chose among and its first-pick
+ * probabilities go on the first decision, for the record only. It draws its own pick from a
+ * stream seeded by the decision id, never from the decision's random source, so the live
+ * choice (and every later placement of the request) is what it would be without a shadow.
+ * Only the first decision carries it: off-policy evaluation weighs the first pick, whose
+ * logged probability is its marginal one. Fallbacks carry none (nothing was chosen).
+ */
+export const shadow: DecisionStep = {
+  name: 'shadow',
+  run(run, frame) {
+    const compiled = run.placement.shadow;
+    const first = run.decisions[0];
+    if (compiled === null || first === undefined || first.actionId === null || run.candidates.length === 0) return;
+    let candidates: readonly Candidate[] = run.candidates;
+    if (compiled.propensity !== null) {
+      const propensity = compiled.propensity.evaluate(frame.input);
+      candidates = candidates.map((c) => ({ ...c, propensity }));
+    }
+    const picks = firstPickProbabilities(candidates, compiled.strategy);
+    if (picks.length === 0) return;
+    const probabilities: Record<string, number> = {};
+    for (const p of picks) probabilities[p.actionId] = p.probability;
+    const record: ShadowDecision = { strategy: compiled.strategy.kind, key: compiled.key, actionId: drawn(picks, first.decisionId), probabilities };
+    run.decisions[0] = { ...first, shadow: record };
+  },
+};
+
+/** The shadow's own pick: deterministic strategies need no draw; the others draw from the decision id's stream. */
+function drawn(picks: readonly { readonly actionId: string; readonly probability: number }[], decisionId: string): string {
+  if (picks.length === 1) return picks[0]!.actionId;
+  let target = seededRandom(fnv1a32(`shadow:${decisionId}`)).next();
+  for (const p of picks) {
+    target -= p.probability;
+    if (target < 0) return p.actionId;
+  }
+  return picks[picks.length - 1]!.actionId;
+}
