@@ -26,6 +26,7 @@ describe('ScoringStrategy schema', () => {
     { kind: 'expectedValue', propensity: { rule: 'features.orders_90d / 10' } },
     { kind: 'thompson' },
     { kind: 'thompson', reward: 'conversion', minExplorationShare: 0.05, refreshSeconds: 60 },
+    { kind: 'thompson', reward: 'revenue' },
   ])('accepts %j', (strategy) => expect(check.Check(strategy)).toBe(true));
   it.each([
     { kind: 'random' },
@@ -35,7 +36,7 @@ describe('ScoringStrategy schema', () => {
     { kind: 'expectedValue', propensity: { constant: 1.5 } },
     { kind: 'expectedValue', propensity: { rule: '' } },
     { kind: 'expectedValue', propensity: { rule: 'x', constant: 0.5 } },
-    { kind: 'thompson', reward: 'revenue' },
+    { kind: 'thompson', reward: 'profit' },
     { kind: 'thompson', minExplorationShare: 0.6 },
     { kind: 'thompson', refreshSeconds: 0 },
   ])('rejects %j', (strategy) => expect(check.Check(strategy)).toBe(false));
