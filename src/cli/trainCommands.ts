@@ -158,6 +158,7 @@ export function registerTrainCommands(program: Command, configFrom: (options: { 
     .option('--seed <n>', 'seeds the held-out split and the clustering (default: the version)')
     .option('--json', 'print the model\'s figures as JSON')
     .action(async (options: { data?: string; workspace?: string; horizonDays: string; clusters?: string; som?: string; hexagonal?: boolean; features?: string; traits?: string; seed?: string; json?: boolean }) => {
+      if (options.hexagonal === true && options.som === undefined) throw new AttuneError('ATTUNE_INVALID_REQUEST', { detail: '--hexagonal shapes the map of --som; give --som too', field: '--hexagonal' });
       const list = (text: string | undefined) => (text === undefined ? {} : text.split(',').map((name) => name.trim()).filter((name) => name.length > 0));
       const features = list(options.features);
       const traits = list(options.traits);

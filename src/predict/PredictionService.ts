@@ -299,6 +299,10 @@ function chosenInputs(request: TrainPredictionsRequest, knowledge: KnowledgeMode
       if (names.indexOf(name) !== i) throw new AttuneError('ATTUNE_INVALID_REQUEST', { detail: `"${name}" is listed twice`, field: `/${field}/${i}` });
     });
   }
+  chosen.traits.forEach((name, i) => {
+    // `=` and `:` build the matrix's column names (`traits.plan=pro`, `x:missing`): a trait that holds them could collide.
+    if (/[=:]/.test(name)) throw new AttuneError('ATTUNE_INVALID_REQUEST', { detail: `trait "${name}" has "=" or ":", which column names use; rename the trait to learn from it`, field: `/traits/${i}` });
+  });
   chosen.features.forEach((name, i) => {
     if (knowledge.features.names.includes(name)) return;
     const nearest = closestName(name, knowledge.features.names);
@@ -309,6 +313,9 @@ function chosenInputs(request: TrainPredictionsRequest, knowledge: KnowledgeMode
 
 function clusterMethodOf(request: TrainPredictionsRequest): ClusterMethod {
   const som = request.som;
+  if (som !== undefined && request.clusters !== undefined) {
+    throw new AttuneError('ATTUNE_INVALID_REQUEST', { detail: 'give clusters (k-means) or som (a self-organizing map), not both', field: '/som' });
+  }
   if (som !== undefined) {
     for (const side of ['rows', 'cols'] as const) {
       const value = som[side];

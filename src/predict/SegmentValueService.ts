@@ -64,7 +64,7 @@ export class SegmentValueService {
     let after = '';
     for (;;) {
       const ids = await this.deps.store.profileIds(workspaceId, after, this.chunk);
-      const rows = await this.read(workspaceId, ids, segmentId, now);
+      const rows = await this.read(workspaceId, ids, segmentId, now, model);
       for (const row of rows) {
         const values = predictionsOf(model, row.purchases, now, row.inputs === undefined ? {} : { inputs: row.inputs }).values;
         addToTally(workspace, values, row.purchases !== undefined);
@@ -117,7 +117,7 @@ export class SegmentValueService {
     for (;;) {
       const page = await this.deps.store.knowledge.segmentMembers(workspaceId, segmentId, after, this.chunk);
       const ids = page.map((m) => m.profileId);
-      for (const row of await this.read(workspaceId, ids, segmentId, now)) addToTally(tally, predictionsOf(model, row.purchases, now, row.inputs === undefined ? {} : { inputs: row.inputs }).values, row.purchases !== undefined);
+      for (const row of await this.read(workspaceId, ids, segmentId, now, model)) addToTally(tally, predictionsOf(model, row.purchases, now, row.inputs === undefined ? {} : { inputs: row.inputs }).values, row.purchases !== undefined);
       if (ids.length < this.chunk) break;
       after = ids[ids.length - 1]!;
     }
@@ -129,10 +129,11 @@ export class SegmentValueService {
    * One group-commit job: each profile's purchase summary, whether it is in the segment, and
    * the inputs the model in force reads besides purchases (none for most models).
    */
-  private async read(workspaceId: string, ids: readonly string[], segmentId: string, now: number): Promise<{ purchases: PurchaseSummary | undefined; member: boolean; inputs?: ProfileInputValues }[]> {
+  private async read(workspaceId: string, ids: readonly string[], segmentId: string, now: number, model: PredictionModel | null): Promise<{ purchases: PurchaseSummary | undefined; member: boolean; inputs?: ProfileInputValues }[]> {
     if (ids.length === 0) return [];
     const knowledge = await this.deps.models.get(workspaceId);
-    const chosen = knowledge.predictions?.inputs;
+    // The inputs of the model the scan scores with, even if a retraining lands meanwhile.
+    const chosen = model?.inputs;
     return submitPatiently(this.deps.store.committer, (tx) => ids.map((id) => {
       const state = tx.loadKnowledge(workspaceId, id);
       const row = { purchases: state.o, member: Object.hasOwn(state.m, segmentId) };

@@ -78,7 +78,9 @@ describe('predictions: train from the profiles, read in rules', () => {
     const note = (await collect(h, '/v1/decide', { userId: 'u0', placements: ['note'] }, h.a.writeKey)).json<DecideResponse>().placements[0]!.decisions[0]!.content as { title: string };
     expect(note.title).toBe(`alive ${String(regular.values['p_alive'])}, segment ${String(regular.values['cluster'])}`);
     // The reasons say which predictions the rule read, their values, and what moved the risk.
-    const why = (await collect(h, '/v1/decide', { userId: 'u1', placements: ['hero'] }, h.a.writeKey)).json<DecideResponse>().placements[0]!.decisions[0]!.reasons;
+    // Only with explain (the secret key): scores and their features are about the person.
+    expect((await collect(h, '/v1/decide', { userId: 'u1', placements: ['hero'] }, h.a.writeKey)).json<DecideResponse>().placements[0]!.decisions[0]!.reasons.predictions).toBeUndefined();
+    const why = (await collect(h, '/v1/decide', { userId: 'u1', placements: ['hero'], explain: true }, h.a.secretKey)).json<DecideResponse>().placements[0]!.decisions[0]!.reasons;
     expect(why.predictions!.map((p) => p.field)).toEqual(['predictions.churn_risk', 'predictions.clv_12m']);
     expect(why.predictions![0]!.value).toBeCloseTo(lapsed.values['churn_risk']!, 9);
     expect(why.predictions![0]!.because.map((c) => c.feature)).toEqual(lapsed.explanations['churn_risk']!.map((c) => c.feature));
@@ -141,6 +143,8 @@ describe('predictions: train from the profiles, read in rules', () => {
     expect(typo.detail).toMatch(/did you mean "orders_30d"/);
     expect(typo.field).toMatch(/features\/0$/);
     expect((await problem('POST', '/admin/v1/predictions/train', { som: { rows: 1, cols: 1 } }, 400, 'ATTUNE_INVALID_REQUEST')).field).toMatch(/som$/);
+    expect((await problem('POST', '/admin/v1/predictions/train', { som: { rows: 2, cols: 2 }, clusters: 3 }, 400, 'ATTUNE_INVALID_REQUEST')).field).toMatch(/som$/);
+    expect((await problem('POST', '/admin/v1/predictions/train', { traits: ['plan', 'plan=pro'] }, 400, 'ATTUNE_INVALID_REQUEST')).field).toMatch(/traits\/1$/);
 
     const model = await ok<ModelView & { inputs: unknown; propensity: { coefficients: Record<string, number> } }>('POST', '/admin/v1/predictions/train', { horizonDays: 30, features: ['orders_30d', 'pages_90d'], traits: ['vip', 'tier'] }, 200);
     expect(model.inputs).toEqual({ features: ['orders_30d', 'pages_90d'], traits: ['vip', 'tier'] });

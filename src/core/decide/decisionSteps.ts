@@ -244,7 +244,8 @@ function reasonsFor(run: PlacementRun, frame: DecisionFrame, choice: ScoredChoic
     ...(run.fallback === null ? {} : { fallback: run.fallback }),
     ...(run.experiment === null ? {} : { experiment: run.experiment }),
     ...(recommendation === undefined ? {} : { recommendation }),
-    ...predictionReasons([rule, run.placement.propensity], frame),
+    // Scores and their features are about the person: only in an explained (secret-key) answer.
+    ...(frame.request.explain ? predictionReasons([rule, run.placement.propensity], frame) : {}),
     ...(frame.request.explain ? { skipped: run.skipped } : {}),
   };
   return reasons;

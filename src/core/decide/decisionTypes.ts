@@ -130,7 +130,7 @@ export interface DecisionReasons {
   readonly experiment?: { readonly id: string; readonly arm: string };
   /** A recommendation slot's list: the strategy asked for, whether it was personal, its fallback. */
   readonly recommendation?: RecommendationReason;
-  /** The predictions the chosen action's rule (and the placement's propensity rule) read, explained. */
+  /** With `explain`: the predictions the chosen action's rule (and the placement's propensity rule) read, explained. */
   readonly predictions?: readonly PredictionReason[];
   readonly skipped?: readonly Skip[];
 }
