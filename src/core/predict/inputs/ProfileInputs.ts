@@ -26,6 +26,8 @@ export interface InputColumn {
   readonly kind: 'numeric' | 'categorical';
 }
 
+const isoDate = /^\d{4}-\d{2}-\d{2}(T|$)/;
+
 /** Categories kept per text column: the most frequent; rarer values encode like missing. */
 export const MAX_CATEGORIES = 20;
 
@@ -68,15 +70,20 @@ export function resolveInputColumns(chosen: ChosenInputs, rows: readonly Profile
   for (const [source, names] of sources) {
     for (const name of names) {
       let present = 0;
-      let text = false;
+      let text = 0;
+      let dates = 0;
       for (const row of rows) {
         const value = row[source][name];
-        if (typeof value === 'string') text = true;
-        else if (!(typeof value === 'number' && Number.isFinite(value)) && typeof value !== 'boolean') continue;
+        if (typeof value === 'string') {
+          text++;
+          if (isoDate.test(value)) dates++;
+        } else if (!(typeof value === 'number' && Number.isFinite(value)) && typeof value !== 'boolean') continue;
         present++;
       }
       if (present === 0) notes.push(`inputs: no profile has a number or text in ${source}.${name}; it is left out`);
-      else columns.push({ source, name, kind: text ? 'categorical' : 'numeric' });
+      // One-hot over exact timestamps means nothing and overfits; a time is an input as an age (a feature of its own).
+      else if (dates > 0 && dates === text) notes.push(`inputs: ${source}.${name} holds dates, which are not categories; it is left out (learn from a count or a days-since feature instead)`);
+      else columns.push({ source, name, kind: text > 0 ? 'categorical' : 'numeric' });
     }
   }
   return columns;

@@ -82,6 +82,13 @@ describe('resolveInputColumns and inputMatrix', () => {
     expect(categorical).toEqual({ 'traits.plan': ['pro', 'free', null, null], 'traits.age': [null, null, '41', null] });
   });
 
+  it('leaves out an input that holds dates, with a note', () => {
+    const notes: string[] = [];
+    const rows: ProfileInputValues[] = [{ features: { last_order_at: '2026-03-01T10:00:00.000Z' }, traits: {} }, { features: { last_order_at: '2026-04-02' }, traits: {} }];
+    expect(resolveInputColumns({ features: ['last_order_at'], traits: [] }, rows, notes)).toEqual([]);
+    expect(notes[0]).toMatch(/features.last_order_at holds dates/);
+  });
+
   it('keeps only the most frequent categories of a high-cardinality text input', () => {
     const many: ProfileInputValues[] = Array.from({ length: 100 }, (_v, i) => ({ features: {}, traits: { city: i < 30 ? 'Berlin' : `town-${i}` } }));
     const columns = resolveInputColumns({ features: [], traits: ['city'] }, many, []);
