@@ -23,6 +23,8 @@ export const noPredictions: Readonly<Record<string, number | null>> = Object.fre
 });
 const none: ProfilePredictions = { values: noPredictions, explanations: {} };
 
+const noOptions: PredictionsOfOptions = {};
+
 export interface PredictionsOfOptions {
   /** The profile's chosen features and traits now (a model trained with inputs reads them; missing ones count as missing). */
   readonly inputs?: ProfileInputValues;
@@ -38,7 +40,7 @@ export interface PredictionsOfOptions {
  *
  * @example predictionsOf(model, state.o, now, { inputs }).values.purchase_propensity
  */
-export function predictionsOf(model: PredictionModel | null, purchases: PurchaseSummary | undefined, now: number, options: PredictionsOfOptions = {}): ProfilePredictions {
+export function predictionsOf(model: PredictionModel | null, purchases: PurchaseSummary | undefined, now: number, options: PredictionsOfOptions = noOptions): ProfilePredictions {
   if (model === null) return none;
   const top = options.top ?? 3;
   const values: Record<string, number | null> = { ...noPredictions, model_version: model.version };
@@ -54,9 +56,11 @@ export function predictionsOf(model: PredictionModel | null, purchases: Purchase
     const days: [number, number][] = [];
     purchases.d.forEach((d, i) => { if (d <= today) days.push([d, purchases.s[i] ?? 0]); });
     if (days.length > 0) {
-      const columns = model.propensity.inputs ?? [];
-      const numeric = columns.length === 0 ? purchaseFeatureRow(days, today) : [...purchaseFeatureRow(days, today), ...numericInputs(columns, options.inputs)];
-      const categorical = { firstPurchaseMonth: isoDateOf(days[0]![0]).slice(0, 7), ...(columns.length === 0 ? {} : categoricalInputs(columns, options.inputs)) };
+      const columns = model.propensity.inputs;
+      const firstPurchaseMonth = isoDateOf(days[0]![0]).slice(0, 7);
+      // Most models read purchases only: no copies or spreads for them on this per-event path.
+      const numeric = columns === undefined ? purchaseFeatureRow(days, today) : [...purchaseFeatureRow(days, today), ...numericInputs(columns, options.inputs)];
+      const categorical = columns === undefined ? { firstPurchaseMonth } : { firstPurchaseMonth, ...categoricalInputs(columns, options.inputs) };
       const score = scorePropensityRow(model.propensity.model, numeric, categorical, top);
       values['purchase_propensity'] = score.propensity;
       values['purchase_propensity_percentile'] = percentileOf(model.propensity.scoreQuantiles, score.propensity);
