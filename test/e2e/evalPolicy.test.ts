@@ -104,11 +104,10 @@ describe('attune eval policy', () => {
     await h.decisions.flushRecords();
     await h.app.close();
     const args = ['eval', 'policy', '--data', h.dataDir, '--placement', 'hero', '--workspace', h.a.id, '--bootstrap', '100'];
-    const [alwaysB, text, unknown] = await Promise.all([
-      runAttune([...args, '--policy', 'action:b', '--json']),
-      runAttune([...args, '--policy', 'uniform', '--since', '2000-01-01T00:00:00Z']),
-      runAttune([...args.slice(0, 4), '--placement', 'nowhere', '--workspace', h.a.id, '--policy', 'uniform']),
-    ]);
+    // One after another: each run holds the data folder's lock, as a second writer would.
+    const alwaysB = await runAttune([...args, '--policy', 'action:b', '--json']);
+    const text = await runAttune([...args, '--policy', 'uniform', '--since', '2000-01-01T00:00:00Z']);
+    const unknown = await runAttune([...args.slice(0, 4), '--placement', 'nowhere', '--workspace', h.a.id, '--policy', 'uniform']);
     rmSync(h.dataDir, { recursive: true, force: true });
     expect(alwaysB.code, alwaysB.stderr).toBe(0);
     const printed = JSON.parse(alwaysB.stdout) as Printed & { policy: string; actions: string[]; warnings: { code: string }[] };
