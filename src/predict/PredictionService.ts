@@ -96,9 +96,24 @@ const keepVersions = 5;
  * reads them, so ingestion keeps flowing while a model trains.
  */
 export class PredictionService {
+  /** Workspaces with a training under way in this process: a second one would race it for the version number. */
+  private readonly training = new Set<string>();
+
   constructor(private readonly deps: PredictionServiceDeps) {}
 
   async train(workspaceId: string, request: TrainPredictionsRequest = {}): Promise<PredictionModelView> {
+    if (this.training.has(workspaceId)) {
+      throw new AttuneError('ATTUNE_CONFLICT', { detail: 'a prediction model of this workspace is training now: wait for it, then train again' });
+    }
+    this.training.add(workspaceId);
+    try {
+      return await this.trainNow(workspaceId, request);
+    } finally {
+      this.training.delete(workspaceId);
+    }
+  }
+
+  private async trainNow(workspaceId: string, request: TrainPredictionsRequest): Promise<PredictionModelView> {
     const horizonDays = request.horizonDays ?? 90;
     if (!Number.isInteger(horizonDays) || horizonDays < 1 || horizonDays > 365) {
       throw new AttuneError('ATTUNE_INVALID_REQUEST', { detail: `horizonDays must be a whole number of days from 1 to 365, got ${horizonDays}`, field: '/horizonDays' });

@@ -22,7 +22,7 @@ describe('attune eval policy', () => {
   afterEach(() => killChildren());
   afterAll(() => removeTempDirs());
 
-  it.skipIf(openBandit.path === null)(`estimates the random policy from the Open Bandit sample (${openBandit.skipReason})`, { timeout: 120_000 }, async () => {
+  it.skipIf(openBandit.path === null)(`estimates the random policy from the Open Bandit sample${openBandit.path === null ? ` (${openBandit.skipReason})` : ''}`, { timeout: 120_000 }, async () => {
     const dir = openBandit.path!;
     const args = (policy: string, ...more: string[]) => ['eval', 'policy', '--open-bandit', join(dir, policy, 'men'), '--policy', 'random', '--bootstrap', '200', ...more];
     const [bts, random, clipped, text, logistic] = await Promise.all([

@@ -122,6 +122,10 @@ describe('predictions: train from the profiles, read in rules', () => {
     // A refused training stores nothing; the next good one is version 1.
     expect(await ok('GET', '/admin/v1/predictions')).toEqual({ current: null, versions: [] });
     expect((await ok<ModelView>('POST', '/admin/v1/predictions/train', { horizonDays: 30 }, 200)).version).toBe(1);
+    // Two trainings at once: the second is refused, not raced for the version number.
+    const [first, second] = await Promise.all([admin(h, 'POST', '/admin/v1/predictions/train', h.a.secretKey, { horizonDays: 30 }), admin(h, 'POST', '/admin/v1/predictions/train', h.a.secretKey, { horizonDays: 30 })]);
+    expect([first.statusCode, second.statusCode].sort()).toEqual([200, 409]);
+    expect(expectProblem(first.statusCode === 409 ? first : second, 409, 'ATTUNE_CONFLICT').detail).toMatch(/training now/);
   });
 
   it('learns from chosen features and traits as they were at the cut-off, replayed from the log, and clusters every profile with them', async () => {
