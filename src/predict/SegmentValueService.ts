@@ -131,13 +131,14 @@ export class SegmentValueService {
    */
   private async read(workspaceId: string, ids: readonly string[], segmentId: string, now: number, model: PredictionModel | null): Promise<{ purchases: PurchaseSummary | undefined; member: boolean; inputs?: ProfileInputValues }[]> {
     if (ids.length === 0) return [];
-    const knowledge = await this.deps.models.get(workspaceId);
-    // The inputs of the model the scan scores with, even if a retraining lands meanwhile.
+    // The inputs of the model the scan scores with, even if a retraining lands meanwhile; the
+    // feature set to read them with only when there are some.
     const chosen = model?.inputs;
+    const knowledge = chosen === undefined ? null : await this.deps.models.get(workspaceId);
     return submitPatiently(this.deps.store.committer, (tx) => ids.map((id) => {
       const state = tx.loadKnowledge(workspaceId, id);
       const row = { purchases: state.o, member: Object.hasOwn(state.m, segmentId) };
-      return chosen === undefined ? row : { ...row, inputs: currentInputs(knowledge, chosen, state.f, tx.loadProfileState(workspaceId, id).traits.values, now) };
+      return chosen === undefined || knowledge === null ? row : { ...row, inputs: currentInputs(knowledge, chosen, state.f, tx.loadProfileState(workspaceId, id).traits.values, now) };
     }), { workspaceId, profileIds: [...ids] });
   }
 

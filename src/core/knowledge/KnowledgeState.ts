@@ -14,6 +14,8 @@ import type { UnreadableNumber, UnreadableSink } from '../common/readNumber.js';
 import { countUnreadable, distinctUnreadable, mergeDataQuality, type DataQuality } from './dataQuality.js';
 import { emptyItemHistory, itemsSince, mergeItemHistories, readItemEvent, recordItemEvent, type ItemEvent, type ItemHistory } from '../recommend/history/itemHistory.js';
 import { mergePurchaseSummaries, orderValue, recordPurchase, type PurchaseSummary } from '../predict/purchases/PurchaseSummary.js';
+import type { ProfileInputValues } from '../predict/inputs/ProfileInputs.js';
+import type { PredictionModel } from '../predict/traits/PredictionModel.js';
 import { lazyPredictions, noPredictions, predictionsOf, type ProfilePredictions } from '../predict/traits/predictionsOf.js';
 import { applyExperimentEvent, covariateValue, EXPOSURE_EVENT, mergeExperimentUnits, type ArmStatChange, type ExperimentUnits } from '../experiments/experimentUnits.js';
 
@@ -78,19 +80,30 @@ export function ruleInputFor(state: KnowledgeState, profile: ProfileFacts, model
   const values: Record<string, RuleValue> = model.features.read(state.f, now);
   const derived = derivedFeatures(values, profile, now);
   Object.assign(values, derived);
-  let scored: ProfilePredictions | undefined;
-  // One scoring for the values rules read and the explanations decisions show.
-  const score = (): ProfilePredictions => (scored ??= predictionsOf(model.predictions, state.o, now, { inputs: { features: values, traits: profile.traits } }));
+  const scorer = model.predictions === null ? null : predictionScorer(model.predictions, state.o, now, { features: values, traits: profile.traits });
   return {
     now,
     // The same ISO times as features.first_seen and last_seen: formatted once, on every event.
     profile: { id: profile.id, traits: profile.traits, first_seen: derived['first_seen'], last_seen: derived['last_seen'] },
     features: values,
     session: readSession(state.s, now),
-    predictions: model.predictions === null ? noPredictions : lazyPredictions(() => score().values),
-    explainPredictions: () => score().explanations,
+    predictions: scorer?.values ?? noPredictions,
+    explainPredictions: scorer?.explain ?? noExplanations,
     hasConsent: (purpose) => hasConsent(state.c, purpose, model.consent),
   };
+}
+
+const noExplanations = (): Readonly<Record<string, never>> => ({});
+
+/**
+ * One scoring of a profile, on first use, for both the `predictions` rules read and the
+ * explanations decisions show. Only built when the workspace has a model: most events and
+ * decisions pay nothing for predictions.
+ */
+function predictionScorer(model: PredictionModel, purchases: PurchaseSummary | undefined, now: number, inputs: ProfileInputValues): { values: Readonly<Record<string, number | null>>; explain: () => ProfilePredictions['explanations'] } {
+  let scored: ProfilePredictions | undefined;
+  const score = (): ProfilePredictions => (scored ??= predictionsOf(model, purchases, now, { inputs }));
+  return { values: lazyPredictions(() => score().values), explain: () => score().explanations };
 }
 
 /**
