@@ -51,13 +51,13 @@ const all = (...except: Permission[]): Permission[] => permissions.filter((p) =>
 export const accessMatrix: Readonly<Record<GrantName, readonly Permission[]>> = {
   owner: all(),
   admin: all('owners.manage'),
-  editor: ['decide', 'config.read', 'config.write', 'config.publish', 'reports.read', 'personalData.read', 'models.train'],
+  editor: ['decide', 'personalizer.rank', 'config.read', 'config.write', 'config.publish', 'reports.read', 'personalData.read', 'models.train'],
   reviewer: ['config.read', 'reports.read', 'review.approve'],
   analyst: ['config.read', 'reports.read'],
   write: ['events.collect', 'decide'],
   'secret:full': all('events.collect', 'review.approve', 'users.manage', 'owners.manage'),
   'secret:read': ['config.read', 'reports.read', 'personalData.read'],
-  'secret:decide': ['decide'],
+  'secret:decide': ['decide', 'personalizer.rank'],
 };
 
 const sets = new Map<GrantName, ReadonlySet<Permission>>(Object.entries(accessMatrix).map(([name, list]) => [name as GrantName, new Set(list)]));

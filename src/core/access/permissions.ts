@@ -11,6 +11,7 @@
 export const permissionDescriptions = {
   'events.collect': 'send events (the Segment-compatible collection API)',
   decide: 'ask for decisions, recommendations and Personalizer ranks, and send their rewards',
+  'personalizer.rank': 'rank, reward and activate with the Personalizer-compatible API (rewards train the model, so never the public write key)',
   'config.read': 'read the configuration: features, segments, actions, placements, experiments, metrics, catalog, models',
   'config.write': 'change the configuration (drafts once review is required)',
   'config.publish': 'publish configuration changes to customers',
