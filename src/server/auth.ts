@@ -1,8 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { timingSafeEqual } from 'node:crypto';
 import { AttuneError } from '../core/errors/AttuneError.js';
-import type { KeyKind } from '../store/ports.js';
-import type { Principal, WorkspaceService } from '../workspaces/WorkspaceService.js';
 
 export type AuthScheme = 'basic' | 'bearer';
 
@@ -61,27 +59,6 @@ export function presentedKey(request: FastifyRequest): string | null {
   const body = request.body as { writeKey?: unknown } | null | undefined;
   if (body !== null && typeof body === 'object' && typeof body.writeKey === 'string' && body.writeKey.length > 0) return body.writeKey;
   return null;
-}
-
-/** Resolves the request's key to a principal of the given kind (or one of the kinds), or throws a 401/403 problem. */
-export async function authenticate(request: FastifyRequest, workspaces: WorkspaceService, kind: KeyKind | readonly KeyKind[]): Promise<Principal> {
-  const kinds: readonly KeyKind[] = typeof kind === 'string' ? [kind] : kind;
-  const hint = kinds.includes('write') ? 'send the write key as the Basic auth user name, or as writeKey in the body' : 'send the secret key as Authorization: Bearer <secretKey>';
-  return authenticateKey(presentedKey(request), workspaces, kinds, hint);
-}
-
-/**
- * Resolves a presented key (null: none) to a principal of one of the kinds, or throws a 401/403
- * problem; `missingHint` says how to send one.
- */
-export async function authenticateKey(key: string | null, workspaces: WorkspaceService, kinds: readonly KeyKind[], missingHint: string): Promise<Principal> {
-  if (key === null) throw new AttuneError('ATTUNE_AUTH_MISSING', { detail: missingHint });
-  const principal = await workspaces.authenticate(key);
-  if (principal === undefined) throw new AttuneError('ATTUNE_AUTH_INVALID');
-  if (!kinds.includes(principal.key.kind)) {
-    throw new AttuneError('ATTUNE_FORBIDDEN', { detail: `this endpoint needs a ${kinds.join(' or ')} key; a ${principal.key.kind} key was given` });
-  }
-  return principal;
 }
 
 /**

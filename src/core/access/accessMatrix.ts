@@ -41,16 +41,17 @@ export const allGrants: readonly Grant[] = [
 const all = (...except: Permission[]): Permission[] => permissions.filter((p) => !except.includes(p));
 
 /**
- * THE permission matrix: the one place that says who may do what. Owners and admins differ
- * only in `owners.manage` (an admin cannot make, change or remove an owner). Editors change and
+ * THE permission matrix: the one place that says who may do what. Events come with the write
+ * key only (people and secret keys are refused there, as secret keys always were). Owners and
+ * admins differ only in `owners.manage` (an admin cannot make, change or remove an owner). Editors change and
  * publish configuration but approve nothing; reviewers read and approve; analysts only read
  * configuration and aggregate reports, never a person's data. Machine keys never approve and
  * never manage people: a leaked secret key must not be able to mint a user that approves.
  * The write key is public, so it only sends events and asks for decisions for its visitor.
  */
 export const accessMatrix: Readonly<Record<GrantName, readonly Permission[]>> = {
-  owner: all(),
-  admin: all('owners.manage'),
+  owner: all('events.collect'),
+  admin: all('events.collect', 'owners.manage'),
   editor: ['decide', 'personalizer.rank', 'config.read', 'config.write', 'config.publish', 'reports.read', 'personalData.read', 'models.train'],
   reviewer: ['config.read', 'reports.read', 'review.approve'],
   analyst: ['config.read', 'reports.read'],

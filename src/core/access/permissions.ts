@@ -10,7 +10,7 @@
  */
 export const permissionDescriptions = {
   'events.collect': 'send events (the Segment-compatible collection API)',
-  decide: 'ask for decisions, recommendations and Personalizer ranks, and send their rewards',
+  decide: 'ask for decisions and recommendations for a visitor',
   'personalizer.rank': 'rank, reward and activate with the Personalizer-compatible API (rewards train the model, so never the public write key)',
   'config.read': 'read the configuration: features, segments, actions, placements, experiments, metrics, catalog, models',
   'config.write': 'change the configuration (drafts once review is required)',
