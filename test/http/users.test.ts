@@ -12,7 +12,7 @@ import { admin, expectProblem, uniqueId } from './httpHelpers.js';
 
 const start = Date.parse('2026-03-02T08:00:00Z');
 const hour = 3_600_000;
-const feature = { aggregate: 'count', event: 'Order Completed', window: '30d' };
+const feature = { aggregate: 'count', types: ['page'], window: '7d' };
 
 describe('people and roles', () => {
   let h: Harness;
