@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { Static } from 'typebox';
 import type { Clock } from '../../core/common/ports.js';
 import { hasConsent, standardPurposes } from '../../core/consent/ConsentState.js';

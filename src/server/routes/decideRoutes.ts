@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { AttuneError } from '../../core/errors/AttuneError.js';
 import type { DecisionService } from '../../decide/DecisionService.js';
 import type { WorkspaceService } from '../../workspaces/WorkspaceService.js';

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
 import type { Clock } from '../../core/common/ports.js';
 import { ActionDefinition, DecisionId } from '../../core/decide/ActionDefinition.js';

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { Static } from 'typebox';
 import { AttuneError } from '../../core/errors/AttuneError.js';
 import { FeatureDefinition } from '../../core/features/FeatureDefinition.js';

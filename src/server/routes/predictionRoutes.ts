@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
 import {
   PredictionModels, PredictionModelView, ProfilePredictionsView, PublishClusterRequest, SegmentPlanRequest, SegmentPlanView, SegmentValueView, TrainPredictionsRequest,

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { Static } from 'typebox';
 import { orderRulesLimits, RulesQuery, RulesReport } from '../../api/ruleSchemas.js';
 import { problemResponses } from '../../api/schemas.js';

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { RecommendRequest, RecommendResponse } from '../../api/recommendSchemas.js';
 import { problemResponses } from '../../api/schemas.js';
 import type { RecommendService } from '../../recommend/RecommendService.js';

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
 import { RecommenderList, RecommenderModelInfo, TrainAccepted, TrainingSummary, TrainRequest, VersionParams } from '../../api/recommenderModelSchemas.js';
 import { problemResponses } from '../../api/schemas.js';

@@ -4,7 +4,6 @@ import type { SqliteDatabase } from './openDatabase.js';
 
 interface UserRow { id: string; workspace_id: string; email: string; role: Role; reviewer_kinds: string; password_hash: string | null; created_at: number }
 interface TokenRow { id: string; workspace_id: string; user_id: string; name: string; prefix: string; created_at: number; expires_at: number | null }
-interface SessionRow { workspace_id: string; user_id: string; csrf_hash: string; created_at: number; expires_at: number }
 
 const userColumns = 'u.id, u.workspace_id, u.email, u.role, u.reviewer_kinds, u.password_hash, u.created_at';
 
