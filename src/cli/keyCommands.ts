@@ -28,7 +28,7 @@ function keyView(key: ApiKeyRecord, now: number) {
 
 function keyLine(key: ApiKeyRecord, now: number): string {
   const state = key.expiresAt === null ? 'live' : isKeyLive(key, now) ? `live until ${iso(key.expiresAt)} (rotated)` : `revoked ${iso(key.expiresAt)}`;
-  return `${key.id}  ${(key.scope === null ? key.kind : `${key.kind}:${key.scope}`).padEnd(13)}  ${key.prefix}...  created ${iso(key.createdAt)}  ${state}`;
+  return `${key.id}  ${key.kind.padEnd(6)}  ${key.prefix}...  created ${iso(key.createdAt)}  ${state}${key.scope === null ? '' : `  scope ${key.scope}`}`;
 }
 
 /** The API's key changes are logged by the server; the command line logs the same record to stderr, in the same format. */
