@@ -74,7 +74,7 @@ export function subscriptionKey(request: FastifyRequest): string | null {
 
 /** Checks the server-wide admin token (for creating and listing workspaces). */
 export function requireAdminToken(request: FastifyRequest, adminToken: string | null): void {
-  if (adminToken === null) throw new AttuneError('ATTUNE_FORBIDDEN', { detail: 'server administration over HTTP is off; set ATTUNE_ADMIN_TOKEN, or use the attune CLI' });
+  if (adminToken === null) throw new AttuneError('ATTUNE_FORBIDDEN', { detail: 'server administration over HTTP is off; set ATTUNE_ADMIN_TOKEN, or use the attune CLI', extensions: { permission: 'server' } });
   const credentials = parseAuthorization(request.headers.authorization);
   if (credentials === null) throw new AttuneError('ATTUNE_AUTH_MISSING', { detail: 'send Authorization: Bearer <admin token>' });
   if (credentials.scheme !== 'bearer') throw new AttuneError('ATTUNE_AUTH_MISSING', { detail: 'send the admin token as Authorization: Bearer <admin token>' });
