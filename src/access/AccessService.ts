@@ -7,6 +7,8 @@ import { hashKey, randomId } from '../workspaces/apiKeys.js';
 import type { WorkspaceService } from '../workspaces/WorkspaceService.js';
 import { hashPassword, owaspScryptCost, verifyPassword, type ScryptCost } from './passwords.js';
 import { newSecret } from './secrets.js';
+import { SignInThrottle } from './SignInThrottle.js';
+import type { FailurePolicy } from '../core/access/failureWindow.js';
 
 export interface AccessSettings {
   readonly scrypt: ScryptCost;
@@ -14,9 +16,18 @@ export interface AccessSettings {
   readonly invitationHours: number;
   /** How long a browser session lasts from sign-in (absolute: no sliding renewal). */
   readonly sessionHours: number;
+  /** Failed sign-ins allowed per account, and per client address, in a window. */
+  readonly accountFailures: FailurePolicy;
+  readonly addressFailures: FailurePolicy;
 }
 
-export const defaultAccessSettings: AccessSettings = { scrypt: owaspScryptCost, invitationHours: 72, sessionHours: 12 };
+// OWASP's Authentication Cheat Sheet: slow guessing down per account without locking the person
+// out for long; per address, a higher bound for many accounts tried from one place.
+export const defaultAccessSettings: AccessSettings = {
+  scrypt: owaspScryptCost, invitationHours: 72, sessionHours: 12,
+  accountFailures: { maxFailures: 10, windowMs: 15 * 60_000 },
+  addressFailures: { maxFailures: 100, windowMs: 15 * 60_000 },
+};
 
 export interface Invitation {
   readonly user: UserRecord;
@@ -54,13 +65,18 @@ export interface UserChangeRequest {
  */
 export class AccessService {
   private dummyHash: Promise<string> | undefined;
+  private readonly accountThrottle: SignInThrottle;
+  private readonly addressThrottle: SignInThrottle;
 
   constructor(
     private readonly store: UserStore,
     private readonly workspaces: WorkspaceService,
     private readonly clock: Clock,
     private readonly settings: AccessSettings = defaultAccessSettings,
-  ) {}
+  ) {
+    this.accountThrottle = new SignInThrottle(settings.accountFailures);
+    this.addressThrottle = new SignInThrottle(settings.addressFailures);
+  }
 
   /** Invites a person with a role; the returned token lets them set their password. */
   async invite(workspaceId: string, changer: UserChanger, request: { readonly email: string; readonly role: Role; readonly reviewerKinds?: readonly string[] }): Promise<Invitation> {
@@ -121,13 +137,25 @@ export class AccessService {
 
   /**
    * Signs a user in with their password. An unknown email costs the same scrypt as a wrong
-   * password and answers the same, so sign-in does not reveal who has an account.
+   * password and answers the same, so sign-in does not reveal who has an account. Too many
+   * failures for an account, or from an address, answer 429 until their window ends.
    */
-  async signIn(workspaceId: string, email: string, password: string): Promise<SignedIn> {
+  async signIn(workspaceId: string, email: string, password: string, address = ''): Promise<SignedIn> {
+    const account = `${workspaceId}\n${normalizeEmail(email)}`;
+    const wait = Math.max(this.accountThrottle.wait(account, this.clock.now()), this.addressThrottle.wait(address, this.clock.now()));
+    if (wait > 0) {
+      const retryAfterSeconds = Math.ceil(wait / 1000);
+      throw new AttuneError('ATTUNE_SIGN_IN_THROTTLED', { detail: `too many failed sign-ins; try again in ${retryAfterSeconds} s`, extensions: { retryAfterSeconds } });
+    }
     const found = await this.store.findUserByEmail(workspaceId, normalizeEmail(email));
     const hash = found?.passwordHash ?? await this.dummy();
     const matches = await verifyPassword(password, hash);
-    if (found === undefined || found.passwordHash === null || !matches) throw new AttuneError('ATTUNE_SIGN_IN_FAILED');
+    if (found === undefined || found.passwordHash === null || !matches) {
+      this.accountThrottle.failed(account, this.clock.now());
+      this.addressThrottle.failed(address, this.clock.now());
+      throw new AttuneError('ATTUNE_SIGN_IN_FAILED');
+    }
+    this.accountThrottle.succeeded(account);
     const now = this.clock.now();
     const session = newSecret('session');
     const csrf = newSecret('csrf');

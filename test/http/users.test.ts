@@ -90,6 +90,23 @@ describe('people and roles', () => {
       }
     });
 
+    it('slows password guessing: ten failures for an account wait out their window, the right password too', async () => {
+      const target = await userWithRole(h, 'analyst');
+      const attempt = (password: string) => h.app.inject({ method: 'POST', url: '/admin/v1/sessions', payload: { workspaceId: h.a.id, email: target.user.email, password } });
+      for (let i = 0; i < 10; i++) expectProblem(await attempt(`wrong guess number ${i}`), 401, 'ATTUNE_SIGN_IN_FAILED');
+      const throttled = await attempt(testPassword);
+      expect(expectProblem(throttled, 429, 'ATTUNE_SIGN_IN_THROTTLED')).toMatchObject({ retryAfterSeconds: 900 });
+      expect(throttled.headers['retry-after']).toBe('900');
+      // Another account of the same workspace is not held up.
+      expect((await signIn(h, h.a.id, owner.user.email)).csrfToken).toBeTruthy();
+      clock.advance(15 * 60_000);
+      try {
+        expect((await attempt(testPassword)).statusCode).toBe(201);
+      } finally {
+        clock.set(start);
+      }
+    });
+
     it('answers a wrong password and an unknown email alike', async () => {
       const wrong = expectProblem(await h.app.inject({ method: 'POST', url: '/admin/v1/sessions', payload: { workspaceId: h.a.id, email: owner.user.email, password: 'not the password at all' } }), 401, 'ATTUNE_SIGN_IN_FAILED');
       const unknown = expectProblem(await h.app.inject({ method: 'POST', url: '/admin/v1/sessions', payload: { workspaceId: h.a.id, email: 'nobody@example.com', password: 'not the password at all' } }), 401, 'ATTUNE_SIGN_IN_FAILED');

@@ -3,6 +3,7 @@ import cases from './access.cases.json' with { type: 'json' };
 import { accessMatrix, allGrants, can, grantName, isRole, type Grant, type GrantName } from './accessMatrix.js';
 import { permissions, isPermission } from './permissions.js';
 import { decideAccess, type RouteAccess } from './routeAccess.js';
+import { recordFailure, waitBeforeAttempt, type FailurePolicy, type FailureRecord } from './failureWindow.js';
 import { normalizeEmail, passwordProblem, reviewerKindsProblem, userChangeProblem, type UserChange } from './userRules.js';
 
 function grantOf(name: string): Grant {
@@ -87,5 +88,15 @@ describe('user rules', () => {
     const found = reviewerKindsProblem(kinds);
     if (problem === null) expect(found).toBeNull();
     else expect(found).toContain(problem);
+  });
+});
+
+describe('the failure window', () => {
+  it.each(cases.failureWindow as [string, FailureRecord | null, number, FailurePolicy, number][])('waitBeforeAttempt: %s', (_name, record, now, policy, wait) => {
+    expect(waitBeforeAttempt(record ?? undefined, now, policy)).toBe(wait);
+  });
+
+  it.each(cases.recordFailure as [string, FailureRecord | null, number, FailurePolicy, FailureRecord][])('recordFailure: %s', (_name, record, now, policy, after) => {
+    expect(recordFailure(record ?? undefined, now, policy)).toEqual(after);
   });
 });

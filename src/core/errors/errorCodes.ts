@@ -24,6 +24,7 @@ export const errorCodes = {
   ATTUNE_FORBIDDEN: { status: 403, title: 'The credentials lack the permission this needs' },
   ATTUNE_CSRF_FAILED: { status: 403, title: 'A request made with the session cookie lacks its CSRF token' },
   ATTUNE_SIGN_IN_FAILED: { status: 401, title: 'The email or the password is wrong' },
+  ATTUNE_SIGN_IN_THROTTLED: { status: 429, title: 'Too many failed sign-ins; try again later' },
   ATTUNE_INVITATION_NOT_FOUND: { status: 404, title: 'No live invitation has this token' },
   ATTUNE_PASSWORD_WEAK: { status: 400, title: 'The password is too short or too long' },
   ATTUNE_USER_NOT_FOUND: { status: 404, title: 'No user of this workspace has this id' },

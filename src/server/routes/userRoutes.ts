@@ -101,7 +101,7 @@ export async function userRoutes(app: FastifyInstance, options: UserRoutesOption
     },
   }, async (request, reply) => {
     const { workspaceId, email, password } = request.body as SignInBody;
-    const signedIn = await access.signIn(workspaceId, email, password);
+    const signedIn = await access.signIn(workspaceId, email, password, request.ip);
     reply.header('set-cookie', sessionCookie(signedIn.session, signedIn.lifetimeSeconds, secureCookies));
     reply.header('cache-control', 'no-store');
     return reply.status(201).send({ user: userView(signedIn.user), csrfToken: signedIn.csrfToken, expiresAt: iso(signedIn.expiresAt) });
