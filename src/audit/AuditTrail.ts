@@ -50,9 +50,9 @@ export class AuditTrail implements AuditRecorder {
     return this.deps.store.query(workspaceId, query);
   }
 
-  /** Every entry of the workspace in sequence order, a page at a time (the export). */
-  async *entries(workspaceId: string, pageSize = auditPageSize): AsyncGenerator<AuditEntry[]> {
-    let after = 0;
+  /** Every entry of the workspace after `from` in sequence order, a page at a time (the export). */
+  async *entries(workspaceId: string, from = 0, pageSize = auditPageSize): AsyncGenerator<AuditEntry[]> {
+    let after = from;
     for (;;) {
       const page = await this.deps.store.entries(workspaceId, after, pageSize);
       if (page.length === 0) return;

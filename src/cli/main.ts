@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { ConfigError, defaultConfig, loadConfig, type AttuneConfig } from '../config/config.js';
 import { isAttuneError } from '../core/errors/AttuneError.js';
+import { runAs, systemCaller } from '../audit/callerContext.js';
+import { cliCaller } from './cliCaller.js';
 import { loadDefinitionsCommand } from './definitionCommands.js';
 import { importEventsCommand, importItemsCommand, importTraitsCommand } from './importCommands.js';
 import { rebuildCommand } from './rebuildCommand.js';
@@ -51,7 +53,8 @@ export function buildProgram(): Command {
     .option('--port <port>', `port (env ATTUNE_PORT, default ${defaultConfig.port})`)
     .addOption(dataOption())
     .action(async (options: { host?: string; port?: string; data?: string }) => {
-      await serveCommand(configFrom(options));
+      // The server's requests name their own callers; what it does of itself is the system's.
+      await runAs(systemCaller, () => serveCommand(configFrom(options)));
     });
 
   const workspace = program.command('workspace').description('manage workspaces');
@@ -215,7 +218,8 @@ export function buildProgram(): Command {
 
 export async function main(argv: readonly string[]): Promise<void> {
   try {
-    await buildProgram().parseAsync([...argv]);
+    // Every change a command makes is recorded as the operating-system user's (kind `cli`).
+    await runAs(cliCaller(), () => buildProgram().parseAsync([...argv]));
   } catch (error) {
     if (error instanceof CommanderError) {
       // Commander has printed its message (and the help); --help and --version end with 0.
