@@ -26,6 +26,14 @@ export function runAs<T>(caller: Caller, work: () => T): T {
   return storage.run(caller, work);
 }
 
+/**
+ * Runs `work` as nobody in particular (the system), whatever called it: `attune serve`, whose
+ * requests name their own callers and whose own work is the system's.
+ */
+export function runAsSystem<T>(work: () => T): T {
+  return storage.exit(work);
+}
+
 /** The caller of the request or command in progress; the system when there is none. */
 export function currentCaller(): { readonly actor: Actor; readonly origin: ActorOrigin } {
   const caller = storage.getStore() ?? systemCaller;

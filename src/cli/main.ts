@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { ConfigError, defaultConfig, loadConfig, type AttuneConfig } from '../config/config.js';
 import { isAttuneError } from '../core/errors/AttuneError.js';
-import { runAs, systemCaller } from '../audit/callerContext.js';
+import { runAs, runAsSystem } from '../audit/callerContext.js';
 import { cliCaller } from './cliCaller.js';
 import { loadDefinitionsCommand } from './definitionCommands.js';
 import { importEventsCommand, importItemsCommand, importTraitsCommand } from './importCommands.js';
@@ -55,7 +55,7 @@ export function buildProgram(): Command {
     .addOption(dataOption())
     .action(async (options: { host?: string; port?: string; data?: string }) => {
       // The server's requests name their own callers; what it does of itself is the system's.
-      await runAs(systemCaller, () => serveCommand(configFrom(options)));
+      await runAsSystem(() => serveCommand(configFrom(options)));
     });
 
   const workspace = program.command('workspace').description('manage workspaces');
