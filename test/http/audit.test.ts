@@ -151,6 +151,40 @@ describe('the audit trail over HTTP', () => {
     expect((await entries()).length).toBe(count);
   });
 
+  it('records the other services\' changes too: features, measurement, catalog items (one entry per call), identity verification', async () => {
+    const feature = uniqueId('audit_f').replace(/-/g, '_');
+    expect((await call('PUT', `/admin/v1/features/${feature}`, { aggregate: 'count', events: ['Order Completed'] })).statusCode).toBe(201);
+    expect((await call('PUT', `/admin/v1/features/${feature}`, { aggregate: 'count', events: ['Order Completed'], window: '30d' })).statusCode).toBe(200);
+    expect(await lastFor('feature', feature)).toMatchObject({ action: 'feature.updated', changes: [{ op: 'add', path: '/window', value: '30d' }] });
+
+    expect((await call('PUT', '/admin/v1/measurement', { holdoutShare: 0.1, monthlyCost: 1000, currency: 'EUR' })).statusCode).toBe(200);
+    const measurement = await lastFor('measurement', h.a.id);
+    expectCaller(measurement);
+    expect(measurement.action).toBe('measurement.updated');
+    expect(measurement.changes).toEqual(expect.arrayContaining([{ op: 'replace', path: '/holdoutShare', was: 0, value: 0.1 }, { op: 'add', path: '/monthlyCost', value: 1000 }]));
+
+    const [one, two] = [uniqueId('audit-item'), uniqueId('audit-item')];
+    expect((await call('PUT', `/admin/v1/items/${one}`, { title: 'Red shoe' })).statusCode).toBe(201);
+    expect((await lastFor('item', one)).action).toBe('item.created');
+    const before = (await entries()).length;
+    expect((await call('POST', '/admin/v1/items', { items: [{ id: one, title: 'Blue shoe' }, { id: two, title: 'Hat' }] })).statusCode).toBeLessThan(300);
+    const after = await entries();
+    expect(after.length).toBe(before + 1);
+    const bulk = after[after.length - 1]!;
+    expect(bulk).toMatchObject({ action: 'items.put', target: { kind: 'catalog', id: h.a.id } });
+    expect(bulk.changes).toEqual(expect.arrayContaining([
+      { op: 'replace', path: `/${one}/title`, was: 'Red shoe', value: 'Blue shoe' },
+      { op: 'add', path: `/${two}`, value: expect.objectContaining({ id: two, title: 'Hat' }) },
+    ]));
+    expect((await call('DELETE', `/admin/v1/items/${two}`)).statusCode).toBe(204);
+    expect((await lastFor('item', two)).action).toBe('item.deleted');
+
+    expect((await call('PUT', '/admin/v1/identity-verification', { enabled: true })).statusCode).toBe(200);
+    const identity = (await entries('&action=identityVerification.updated'))[0]!;
+    expectCaller(identity);
+    expect(identity.changes).toEqual([{ op: 'replace', path: '/verification', was: false, value: true }]);
+  });
+
   it('filters by action prefix, actor and time, and pages with a cursor', async () => {
     const all = await entries();
     expect(all.map((e) => e.seq)).toEqual(all.map((_, i) => i + 1));
