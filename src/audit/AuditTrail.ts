@@ -33,6 +33,10 @@ export class AuditTrail implements AuditRecorder {
   }
 
   async read(read: PersonalDataRead): Promise<void> {
+    if ('target' in read) {
+      await this.append({ workspaceId: read.workspaceId, action: read.action, target: read.target });
+      return;
+    }
     const subject = await this.subjectOf(read.workspaceId, read.profileId);
     await this.append({ workspaceId: read.workspaceId, action: read.action, target: { kind: 'profile', id: subject }, subject });
   }

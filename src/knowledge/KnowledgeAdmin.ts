@@ -232,6 +232,7 @@ export class KnowledgeAdmin {
   /** Members in profile id order, after the cursor `after`. */
   async members(workspaceId: string, id: string, after: string, limit: number): Promise<MemberPage> {
     this.existingSegment(await this.load(workspaceId), id);
+    await this.audit.read({ workspaceId, action: 'segment.membersViewed', target: { kind: 'segment', id } });
     const members = await this.deps.store.knowledge.segmentMembers(workspaceId, id, after, limit + 1);
     const page = members.slice(0, limit);
     return { members: page, next: members.length > limit ? page[page.length - 1]!.profileId : null };

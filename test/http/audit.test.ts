@@ -185,6 +185,19 @@ describe('the audit trail over HTTP', () => {
     expect(identity.changes).toEqual([{ op: 'replace', path: '/verification', was: false, value: true }]);
   });
 
+  it('records pages of many people\'s data (the event log, a segment\'s members) as reads of what was paged', async () => {
+    const id = uniqueId('audit-members');
+    expect((await call('POST', '/admin/v1/segments', { id, name: 'Everyone', rule: 'true' })).statusCode).toBe(201);
+    expect((await call('GET', `/admin/v1/segments/${id}/members?limit=10`)).statusCode).toBe(200);
+    expect(await lastFor('segment', id)).toMatchObject({ action: 'segment.membersViewed' });
+    expect((await call('GET', '/admin/v1/events?after=0&limit=5')).statusCode).toBe(200);
+    const read = await lastFor('eventLog', '0');
+    expectCaller(read);
+    expect(read).toMatchObject({ action: 'events.read' });
+    expect(read.changes).toBeUndefined();
+    expect(read.subject).toBeUndefined();
+  });
+
   it('filters by action prefix, actor and time, and pages with a cursor', async () => {
     const all = await entries();
     expect(all.map((e) => e.seq)).toEqual(all.map((_, i) => i + 1));

@@ -9,13 +9,15 @@ export interface AuditChange {
   readonly after?: unknown;
 }
 
-/** A read of one person's data (a profile view, their decisions). */
-export interface PersonalDataRead {
-  readonly workspaceId: string;
-  readonly action: string;
-  /** The person's profile id: the recorder keeps only a keyed hash of it, as the entry's subject and target. */
-  readonly profileId: string;
-}
+/**
+ * A read of personal data: of one person (a profile view, their decisions), named by their
+ * profile id, of which the recorder keeps only a keyed hash (the entry's subject and target);
+ * or of many people at once (a page of the event log, a segment's members), named by what
+ * was read.
+ */
+export type PersonalDataRead =
+  | { readonly workspaceId: string; readonly action: string; readonly profileId: string }
+  | { readonly workspaceId: string; readonly action: string; readonly target: AuditTarget };
 
 /**
  * The port through which the engine's services record what they change, and the shell what it

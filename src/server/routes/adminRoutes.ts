@@ -204,6 +204,8 @@ export async function adminRoutes(app: FastifyInstance, options: AdminRoutesOpti
   }, async (request) => {
     const { workspace } = await asSecret(request);
     const { after = 0, limit = 1000 } = request.query as Static<typeof EventsQuery>;
+    // A page of the log is personal data of many people: recorded as read, by its position.
+    await options.audit.read({ workspaceId: workspace.id, action: 'events.read', target: { kind: 'eventLog', id: String(after) } });
     const events: StoredEventResponse[] = [];
     for await (const event of store.events.read({ workspaceId: workspace.id, afterSeq: after, chunkSize: limit })) {
       events.push(eventView(event));
