@@ -98,6 +98,21 @@ describe('audit trail tamper detection (SQLite file edited directly)', () => {
     expect(await trail.verify('ws1', [{ seq: anchor.seq, hash: anchor.hash }])).toMatchObject({ ok: false, position: 3, fault: 'anchor' });
   });
 
+  it('chains the appends of two connections on one file (a server and a command) without clashing', async () => {
+    const second = openSqliteStore({ path, synchronous: 'normal' });
+    try {
+      const other = new AuditTrail({ store: second.audit, clock: { now: () => T0 } });
+      for (let n = 0; n < 6; n++) {
+        const trailOf = n % 2 === 0 ? trail : other;
+        await trailOf.changed({ workspaceId: 'ws1', action: 'segment.updated', target: { kind: 'segment', id: 'x' }, before: { n }, after: { n: n + 1 } });
+      }
+      expect(await trail.verify('ws1')).toMatchObject({ ok: true, entries: 11 });
+      expect(await other.verify('ws1')).toMatchObject({ ok: true, entries: 11 });
+    } finally {
+      await second.close();
+    }
+  });
+
   it('refuses changes and removals through SQLite while the triggers are in place', () => {
     expect(() => store.db.exec(`UPDATE audit_entries SET action = 'x.y' ${where2}`)).toThrow(/append-only/);
     expect(() => store.db.exec(`DELETE FROM audit_entries ${where2}`)).toThrow(/append-only/);
