@@ -418,6 +418,7 @@ export function createLiveStore(adapter: AttuneStore, options: LiveStoreOptions)
     catalog,
     recommenderModels: adapter.recommenderModels,
     rankEvents: adapter.rankEvents,
+    audit: adapter.audit,
     flushState: fresh,
     async itemModels(ws) {
       await ready();

@@ -15,10 +15,26 @@ export type RequestPrincipal =
   | { readonly kind: 'user'; readonly workspace: Workspace; readonly grant: Grant; readonly user: UserRecord; readonly via: 'session' | 'token' };
 
 const principals = new WeakMap<FastifyRequest, RequestPrincipal>();
+/** Requests authenticated by the server's admin token (no workspace principal). */
+const serverAdmins = new WeakSet<FastifyRequest>();
 
 /** Set by the access hook only. */
 export function setPrincipal(request: FastifyRequest, principal: RequestPrincipal): void {
   principals.set(request, principal);
+}
+
+/** Set by the access hook only, once the admin token is checked. */
+export function setServerAdmin(request: FastifyRequest): void {
+  serverAdmins.add(request);
+}
+
+/**
+ * The actor a request was authenticated as, or undefined before authentication (or on a
+ * public route): what the audit trail reads whenever it records, so it never throws.
+ */
+export function authenticatedActor(request: FastifyRequest): Actor | undefined {
+  if (principals.has(request)) return actorOf(request);
+  return serverAdmins.has(request) ? { kind: 'key', id: 'admin-token', role: 'server-admin' } : undefined;
 }
 
 /**
