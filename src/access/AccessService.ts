@@ -7,6 +7,7 @@ import { hashKey, randomId } from '../workspaces/apiKeys.js';
 import type { WorkspaceService } from '../workspaces/WorkspaceService.js';
 import { hashPassword, owaspScryptCost, verifyPassword, type ScryptCost } from './passwords.js';
 import { newSecret } from './secrets.js';
+import { unrecorded, type AuditRecorder } from '../core/audit/AuditRecorder.js';
 import { SignInThrottle } from './SignInThrottle.js';
 import type { FailurePolicy } from '../core/access/failureWindow.js';
 
@@ -58,6 +59,11 @@ export interface UserChangeRequest {
   readonly reviewerKinds?: readonly string[];
 }
 
+const userTarget = (user: UserRecord) => ({ kind: 'user', id: user.id });
+/** What the audit trail keeps of a user: the email is the account's name, not a customer's data. */
+const userFields = (u: UserRecord) => ({ email: u.email, role: u.role, reviewerKinds: [...u.reviewerKinds], status: u.status });
+const tokenFields = (t: PersonalTokenRecord) => ({ userId: t.userId, name: t.name, prefix: t.prefix, createdAt: t.createdAt, expiresAt: t.expiresAt });
+
 /**
  * People of a workspace: invitations, passwords, roles, personal API tokens and browser
  * sessions. The one path by which users change (admin API, `attune users`, `attune tokens`);
@@ -73,6 +79,7 @@ export class AccessService {
     private readonly workspaces: WorkspaceService,
     private readonly clock: Clock,
     private readonly settings: AccessSettings = defaultAccessSettings,
+    private readonly audit: AuditRecorder = unrecorded,
   ) {
     this.accountThrottle = new SignInThrottle(settings.accountFailures);
     this.addressThrottle = new SignInThrottle(settings.addressFailures);
@@ -92,6 +99,7 @@ export class AccessService {
     const invitation = newSecret('invitation');
     const expiresAt = now + this.settings.invitationHours * 3_600_000;
     await this.store.addUser({ record: user, invitationHash: invitation.hash, invitationExpiresAt: expiresAt });
+    await this.audit.changed({ workspaceId, action: 'user.invited', target: userTarget(user), after: userFields(user) });
     return { user, token: invitation.plain, expiresAt };
   }
 
@@ -101,7 +109,9 @@ export class AccessService {
     if (found === undefined || found.expiresAt <= this.clock.now()) throw new AttuneError('ATTUNE_INVITATION_NOT_FOUND', { detail: 'the invitation is unknown, used or expired; ask for a new one', field: '/token' });
     this.checkPassword(password, '/password');
     await this.store.activateUser(found.user.workspaceId, found.user.id, await hashPassword(password, this.settings.scrypt));
-    return { ...found.user, status: 'active' };
+    const active: UserRecord = { ...found.user, status: 'active' };
+    await this.audit.changed({ workspaceId: active.workspaceId, action: 'user.activated', target: userTarget(active), before: userFields(found.user), after: userFields(active) });
+    return active;
   }
 
   async listUsers(workspaceId: string): Promise<readonly UserRecord[]> {
@@ -124,7 +134,9 @@ export class AccessService {
     // A session asks the store for the role on every request, so a change applies at once;
     // ending the sessions of a demoted user also drops what an open page has loaded.
     if (role !== user.role) await this.store.deleteSessionsOf(workspaceId, userId);
-    return { ...user, role, reviewerKinds };
+    const changed: UserRecord = { ...user, role, reviewerKinds };
+    await this.audit.changed({ workspaceId, action: 'user.changed', target: userTarget(user), before: userFields(user), after: userFields(changed) });
+    return changed;
   }
 
   /** Removes a user with their tokens and sessions. */
@@ -132,6 +144,7 @@ export class AccessService {
     const user = await this.getUser(workspaceId, userId);
     this.judge(changer, await this.store.listUsers(workspaceId), user, null);
     await this.store.removeUser(workspaceId, userId);
+    await this.audit.changed({ workspaceId, action: 'user.removed', target: userTarget(user), before: userFields(user) });
     return user;
   }
 
@@ -190,6 +203,8 @@ export class AccessService {
     this.checkPassword(next, '/newPassword');
     await this.store.setPasswordHash(workspaceId, userId, await hashPassword(next, this.settings.scrypt));
     await this.store.deleteSessionsOf(workspaceId, userId);
+    // Never the hash: that the password changed is the record.
+    await this.audit.changed({ workspaceId, action: 'user.passwordChanged', target: userTarget(user) });
   }
 
   /** A personal API token of an active user, shown once; it acts with the user's role of the moment. */
@@ -203,6 +218,7 @@ export class AccessService {
       expiresAt: expiresInDays === null ? null : now + expiresInDays * 86_400_000,
     };
     await this.store.addToken(record, secret.hash);
+    await this.audit.changed({ workspaceId, action: 'token.created', target: { kind: 'token', id: record.id }, after: tokenFields(record) });
     return { plain: secret.plain, record };
   }
 
@@ -215,7 +231,9 @@ export class AccessService {
     const token = (await this.store.listTokens(workspaceId, userId)).find((t) => t.id === tokenId);
     if (token === undefined || (token.expiresAt !== null && token.expiresAt <= now)) throw new AttuneError('ATTUNE_TOKEN_NOT_FOUND', { detail: `no live token "${tokenId}" of this user` });
     await this.store.expireToken(workspaceId, userId, tokenId, now);
-    return { ...token, expiresAt: now };
+    const revoked = { ...token, expiresAt: now };
+    await this.audit.changed({ workspaceId, action: 'token.revoked', target: { kind: 'token', id: tokenId }, before: tokenFields(token), after: tokenFields(revoked) });
+    return revoked;
   }
 
   /** The user of a live personal token of an active user; undefined otherwise. */

@@ -6,9 +6,9 @@ import type { UserChanger } from '../core/access/userRules.js';
 import type { AttuneConfig } from '../config/config.js';
 import { AttuneError } from '../core/errors/AttuneError.js';
 import type { PersonalTokenRecord, UserRecord, Workspace } from '../store/ports.js';
-import { WorkspaceService } from '../workspaces/WorkspaceService.js';
+import { AuditTrail } from '../audit/AuditTrail.js';
 import { chooseWorkspace } from './chooseWorkspace.js';
-import { openConfigStore } from './openStore.js';
+import { configWorkspaces, openConfigStore } from './openStore.js';
 import { systemClock } from './systemClock.js';
 
 interface CommonOptions { readonly data?: string; readonly workspace?: string; readonly json?: boolean }
@@ -22,9 +22,9 @@ async function withAccess<T>(config: AttuneConfig, workspaceId: string | undefin
   const store = openConfigStore(config);
   try {
     const workspace = await chooseWorkspace(store.workspaces, workspaceId);
-    const access = new AccessService(store.users, new WorkspaceService(store.workspaces, systemClock), systemClock, {
+    const access = new AccessService(store.users, configWorkspaces(store), systemClock, {
       ...defaultAccessSettings, scrypt: { ...owaspScryptCost, N: 2 ** config.passwordCost }, sessionHours: config.sessionHours,
-    });
+    }, new AuditTrail({ store: store.audit, clock: systemClock }));
     return await work(access, workspace);
   } finally {
     await store.close();

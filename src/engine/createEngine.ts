@@ -86,7 +86,7 @@ export function createEngine(options: EngineOptions): Engine {
   const { store, clock, ids } = options;
   const audit = new AuditTrail({ store: store.audit, clock });
   const workspaces = new WorkspaceService(store.workspaces, clock, audit);
-  const access = new AccessService(store.users, workspaces, clock, { ...defaultAccessSettings, ...options.access });
+  const access = new AccessService(store.users, workspaces, clock, { ...defaultAccessSettings, ...options.access }, audit);
   const models = new KnowledgeModels(store.knowledgeConfig, clock, { experiments: store.experiments });
   const decisionModels = new DecisionModels(models, store.decisionConfig);
   // One of each per engine: KnowledgeAdmin runs a workspace's changes one at a time, which

@@ -40,7 +40,7 @@ interface CachedSecret {
 
 /** What the audit trail keeps of a key: never the key or its hash. */
 function keyFields(key: ApiKeyRecord): Record<string, unknown> {
-  return { id: key.id, kind: key.kind, prefix: key.prefix, createdAt: key.createdAt, expiresAt: key.expiresAt };
+  return { id: key.id, kind: key.kind, scope: key.scope, prefix: key.prefix, createdAt: key.createdAt, expiresAt: key.expiresAt };
 }
 
 /** How long a key lookup is trusted; bounds how long a key revoked on another node still works. */

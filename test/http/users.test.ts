@@ -124,6 +124,10 @@ describe('people and roles', () => {
       const changed = await admin(h, 'PATCH', `/admin/v1/users/${analyst.user.id}`, owner.token, { role: 'editor' });
       expect(changed.json<{ role: string }>().role).toBe('editor');
       expect((await admin(h, 'GET', '/admin/v1/events', analyst.token)).statusCode).toBe(200);
+      // The change is in the audit trail, by the owner as a user with their role.
+      const trail = (await admin(h, 'GET', `/admin/v1/audit?targetKind=user&targetId=${analyst.user.id}`, owner.token)).json<{ entries: { action: string; actor: unknown }[] }>();
+      expect(trail.entries.map((e) => e.action)).toEqual(['user.invited', 'user.activated', 'user.changed']);
+      expect(trail.entries[2]!.actor).toEqual({ kind: 'user', id: owner.user.id, role: 'owner' });
     });
 
     it('lets only owners make or change owners, never removes the last active owner, and nobody changes their own role', async () => {
