@@ -10,6 +10,7 @@ import { DecisionService, type DecisionObserver } from '../decide/DecisionServic
 import { KnowledgeAdmin } from '../knowledge/KnowledgeAdmin.js';
 import { KnowledgeModels } from '../knowledge/KnowledgeModels.js';
 import { WorkspaceService } from '../workspaces/WorkspaceService.js';
+import { AccessService, defaultAccessSettings, type AccessSettings } from '../access/AccessService.js';
 import { ExperimentService } from '../experiments/ExperimentService.js';
 import { RecommendService } from '../recommend/RecommendService.js';
 import { PredictionService } from '../predict/PredictionService.js';
@@ -32,6 +33,8 @@ export interface EngineOptions {
   readonly decisionObserver?: DecisionObserver;
   /** The Personalizer-compatible loop's settings (exploration share, model size, reward wait); defaults as Personalizer's. */
   readonly personalizer?: Partial<PersonalizerSettings>;
+  /** Password work factor, invitation and session lifetimes; default OWASP's scrypt, 72 h, 12 h. */
+  readonly access?: Partial<AccessSettings>;
 }
 
 /**
@@ -47,6 +50,8 @@ export interface Engine {
   /** The audit trail every service records its changes in (with the caller of `runAs`); query, export, verify. */
   readonly audit: AuditTrail;
   readonly workspaces: WorkspaceService;
+  /** Users, roles, personal tokens and sessions (src/access). */
+  readonly access: AccessService;
   readonly models: KnowledgeModels;
   readonly decisionModels: DecisionModels;
   readonly knowledgeAdmin: KnowledgeAdmin;
@@ -81,6 +86,7 @@ export function createEngine(options: EngineOptions): Engine {
   const { store, clock, ids } = options;
   const audit = new AuditTrail({ store: store.audit, clock });
   const workspaces = new WorkspaceService(store.workspaces, clock, audit);
+  const access = new AccessService(store.users, workspaces, clock, { ...defaultAccessSettings, ...options.access });
   const models = new KnowledgeModels(store.knowledgeConfig, clock, { experiments: store.experiments });
   const decisionModels = new DecisionModels(models, store.decisionConfig);
   // One of each per engine: KnowledgeAdmin runs a workspace's changes one at a time, which
@@ -116,7 +122,7 @@ export function createEngine(options: EngineOptions): Engine {
     store: store.rankEvents, clock, ids, random: options.random, ...(options.personalizer === undefined ? {} : { settings: options.personalizer }),
   });
   return {
-    store, audit, workspaces, models, decisionModels, knowledgeAdmin, decisionAdmin, collector, decisions, experiments, catalog, recommendations, recommenders, orderRules,
+    store, audit, workspaces, access, models, decisionModels, knowledgeAdmin, decisionAdmin, collector, decisions, experiments, catalog, recommendations, recommenders, orderRules,
     contentModels, sessions, predictions, segmentValues, personalizer, bandits,
   };
 }

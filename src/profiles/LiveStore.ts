@@ -409,6 +409,7 @@ export function createLiveStore(adapter: AttuneStore, options: LiveStoreOptions)
     events,
     profiles,
     workspaces: adapter.workspaces,
+    users: adapter.users,
     knowledgeConfig,
     knowledge,
     decisionConfig: adapter.decisionConfig,

@@ -25,6 +25,10 @@ import { seededRandom, type Random } from '../core/common/random.js';
 import type { DecisionModels } from '../decide/DecisionModels.js';
 import type { DecisionService } from '../decide/DecisionService.js';
 import { installCors } from './publicApi.js';
+import { installAccessControl, type RegisteredRoute } from './access.js';
+import { userRoutes } from './routes/userRoutes.js';
+import { docsPath } from './routes/docsRoutes.js';
+import type { AccessSettings } from '../access/AccessService.js';
 import { installOpenApi } from './openApi.js';
 import { decideRoutes } from './routes/decideRoutes.js';
 import { decisionAdminRoutes } from './routes/decisionAdminRoutes.js';
@@ -58,6 +62,10 @@ export interface ServerOptions {
   /** The Personalizer-compatible loop's settings; default Personalizer's (20% exploration, default reward 0 after 10 minutes). */
   readonly personalizer?: Partial<PersonalizerSettings>;
   readonly logger?: false | { readonly level: string; readonly stream?: NodeJS.WritableStream };
+  /** Password work factor, invitation and session lifetimes (src/access/AccessService.ts). */
+  readonly access?: Partial<AccessSettings>;
+  /** Whether the session cookie is Secure (default true; false only for plain-http localhost). */
+  readonly secureCookies?: boolean;
 }
 
 export interface AttuneServer {
@@ -70,6 +78,8 @@ export interface AttuneServer {
   readonly metrics: ServerMetrics;
   /** The services behind the routes: callers beside the server (the example shop) change configuration through them too. */
   readonly engine: Engine;
+  /** Every registered route with its access: what docs/access.md and the permission-matrix test list. */
+  readonly routes: readonly RegisteredRoute[];
 }
 
 /**
@@ -86,6 +96,7 @@ export async function buildServer(options: ServerOptions): Promise<AttuneServer>
     random: options.random ?? seededRandom(options.clock.now() ^ process.pid),
     decisionSampleRate: options.decisionSampleRate ?? 1,
     ...(options.personalizer === undefined ? {} : { personalizer: options.personalizer }),
+    ...(options.access === undefined ? {} : { access: options.access }),
     collectObserver: metrics.collect,
     decisionObserver: {
       decided: metrics.decide.decided,
@@ -151,6 +162,13 @@ export async function buildServer(options: ServerOptions): Promise<AttuneServer>
     await options.store.close();
   });
 
+  const secureCookies = options.secureCookies ?? true;
+  // Before any route: the onRoute check must see every route, and the hook run before theirs.
+  const routes = installAccessControl(app, {
+    workspaces, access: engine.access, adminToken: options.adminToken ?? null, secureCookies,
+    // The API reference's pages and assets (@fastify/swagger-ui) and CORS preflights (@fastify/cors) are public.
+    pluginRoutes: (method, url) => (method === 'OPTIONS' || url === docsPath || url.startsWith(`${docsPath}/`) ? 'public' : undefined),
+  });
   await installOpenApi(app);
   await app.register(docsRoutes);
   await app.register(homeRoutes, { exampleOn: async () => (await example()) !== null });
@@ -161,8 +179,9 @@ export async function buildServer(options: ServerOptions): Promise<AttuneServer>
   await installCors(app, { publicOrigins: options.corsOrigins ?? '*', adminOrigins: options.adminCorsOrigins ?? [] });
   await app.register(collectRoutes, { collector, workspaces });
   await app.register(decideRoutes, { decisions, workspaces });
-  await app.register(adminRoutes, { workspaces, store: options.store, adminToken: options.adminToken ?? null, models, clock: options.clock, audit: engine.audit });
-  await app.register(auditRoutes, { workspaces, audit: engine.audit });
+  await app.register(adminRoutes, { workspaces, store: options.store, models, clock: options.clock, audit: engine.audit });
+  await app.register(auditRoutes, { audit: engine.audit });
+  await app.register(userRoutes, { access: engine.access, secureCookies });
   await app.register(knowledgeRoutes, { workspaces, admin: engine.knowledgeAdmin });
   await app.register(exampleRoutes, { sdkDir: options.sdkDir ?? '', example });
   await app.register(decisionAdminRoutes, {
@@ -179,5 +198,5 @@ export async function buildServer(options: ServerOptions): Promise<AttuneServer>
     ready = false;
   });
   metrics.watchPendingEvents(() => options.store.committer.pendingEvents);
-  return { app, models, workspaces, collector, decisionModels, decisions, metrics, engine };
+  return { app, models, workspaces, collector, decisionModels, decisions, metrics, engine, routes };
 }

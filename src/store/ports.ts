@@ -17,6 +17,7 @@ import type { PairMoments } from '../core/stats/SufficientStats.js';
 import type { Item } from '../core/catalog/Item.js';
 import type { ActorKind } from '../core/audit/Actor.js';
 import type { AuditDraft, AuditEntry, ChainHead } from '../core/audit/AuditEntry.js';
+import type { Role, SecretKeyScope } from '../core/access/accessMatrix.js';
 
 /**
  * Storage ports: narrow, Promise-based interfaces. src/store/sqlite implements them on one
@@ -191,6 +192,8 @@ export interface ApiKeyRecord {
   readonly id: string;
   readonly workspaceId: string;
   readonly kind: KeyKind;
+  /** What a secret key may do (docs/access.md); null for a write key, whose rights are fixed. */
+  readonly scope: SecretKeyScope | null;
   /** The first characters of the key, shown to help people tell keys apart. */
   readonly prefix: string;
   readonly createdAt: number;
@@ -228,6 +231,81 @@ export interface WorkspaceStore {
   identitySecret(workspaceId: string): Promise<IdentitySecret | undefined>;
   /** Sets or replaces the identity secret: hashes made with the old one stop matching at once. */
   setIdentitySecret(workspaceId: string, secret: IdentitySecret): Promise<void>;
+}
+
+/** A person of a workspace. Someone in two workspaces is two users (each workspace its own island). */
+export interface UserRecord {
+  readonly id: string;
+  readonly workspaceId: string;
+  /** Normalized (trimmed, lower case): unique within the workspace. */
+  readonly email: string;
+  readonly role: Role;
+  /** What this user signs off as a reviewer (brand, legal, ...): approvals later require kinds. */
+  readonly reviewerKinds: readonly string[];
+  /** `invited` until the invitation is accepted with a password. */
+  readonly status: 'invited' | 'active';
+  readonly createdAt: number;
+}
+
+/** A user to add, with the hash of their invitation token. */
+export interface NewUser {
+  readonly record: UserRecord;
+  readonly invitationHash: string;
+  readonly invitationExpiresAt: number;
+}
+
+/** A personal API token: acts as its user (their role now, not the role when it was made). */
+export interface PersonalTokenRecord {
+  readonly id: string;
+  readonly workspaceId: string;
+  readonly userId: string;
+  readonly name: string;
+  readonly prefix: string;
+  readonly createdAt: number;
+  /** When it stops working (expiry or revocation); null: never. */
+  readonly expiresAt: number | null;
+}
+
+/** A browser session: the cookie's and the CSRF token's hashes, never the values. */
+export interface SessionRecord {
+  readonly workspaceId: string;
+  readonly userId: string;
+  readonly csrfHash: string;
+  readonly createdAt: number;
+  readonly expiresAt: number;
+}
+
+/**
+ * Users, their invitations, personal tokens and browser sessions (src/access). Secrets are
+ * stored as hashes only: SHA-256 of 32 random bytes for tokens, sessions and invitations, a
+ * scrypt string for passwords. Removing a user removes their tokens and sessions with them.
+ */
+export interface UserStore {
+  /** Adds an invited user; refuses (rejects) a second user with the same email in the workspace. */
+  addUser(user: NewUser): Promise<void>;
+  getUser(workspaceId: string, userId: string): Promise<UserRecord | undefined>;
+  listUsers(workspaceId: string): Promise<readonly UserRecord[]>;
+  /** The user with this email and their password hash (null until they accept their invitation). */
+  findUserByEmail(workspaceId: string, email: string): Promise<{ readonly user: UserRecord; readonly passwordHash: string | null } | undefined>;
+  /** The invited user whose invitation has this hash, and when it expires. */
+  findInvitation(hash: string): Promise<{ readonly user: UserRecord; readonly expiresAt: number } | undefined>;
+  /** Sets the password hash and ends the invitation: the user is active. */
+  activateUser(workspaceId: string, userId: string, passwordHash: string): Promise<void>;
+  setPasswordHash(workspaceId: string, userId: string, passwordHash: string): Promise<void>;
+  updateUser(workspaceId: string, userId: string, change: { readonly role: Role; readonly reviewerKinds: readonly string[] }): Promise<void>;
+  /** Removes the user, their invitation, tokens and sessions, together. */
+  removeUser(workspaceId: string, userId: string): Promise<void>;
+  addToken(token: PersonalTokenRecord, hash: string): Promise<void>;
+  listTokens(workspaceId: string, userId: string): Promise<readonly PersonalTokenRecord[]>;
+  /** The token with this hash and its user, whatever the token's state; the caller checks expiry. */
+  findToken(hash: string): Promise<{ readonly token: PersonalTokenRecord; readonly user: UserRecord } | undefined>;
+  expireToken(workspaceId: string, userId: string, tokenId: string, at: number): Promise<void>;
+  addSession(session: SessionRecord, hash: string): Promise<void>;
+  /** The session with this hash and its user, whatever its expiry; the caller checks it. */
+  findSession(hash: string): Promise<{ readonly session: SessionRecord; readonly user: UserRecord } | undefined>;
+  deleteSession(hash: string): Promise<void>;
+  /** Ends every session of a user (a password change, a role taken away). */
+  deleteSessionsOf(workspaceId: string, userId: string): Promise<void>;
 }
 
 /** Definitions to write and to delete together (a file loaded with the CLI, a bulk change). */
@@ -739,6 +817,7 @@ export interface AttuneStore {
   readonly events: EventLogReader;
   readonly profiles: ProfileReader;
   readonly workspaces: WorkspaceStore;
+  readonly users: UserStore;
   readonly knowledgeConfig: KnowledgeConfigStore;
   readonly knowledge: KnowledgeReader;
   readonly decisionConfig: DecisionConfigStore;

@@ -13,6 +13,7 @@ import { SqliteRankEventStore } from './SqliteRankEventStore.js';
 import { SqliteRecommenderModelStore } from './SqliteRecommenderModelStore.js';
 import { SqliteStateStore } from './SqliteStateStore.js';
 import { SqliteWorkspaceStore } from './SqliteWorkspaceStore.js';
+import { SqliteUserStore } from './SqliteUserStore.js';
 import { StorageThread } from './StorageThread.js';
 import { ThreadedLogWriter } from './ThreadedLogWriter.js';
 import { ThreadedStateStore } from './ThreadedStateStore.js';
@@ -59,6 +60,7 @@ export function openSqliteStore(options: OpenSqliteStoreOptions): SqliteStore {
     events: new SqliteEventLog(db),
     profiles: new SqliteProfileReader(db),
     workspaces: new SqliteWorkspaceStore(db),
+    users: new SqliteUserStore(db),
     knowledgeConfig: knowledge,
     knowledge,
     decisionConfig: decisions,

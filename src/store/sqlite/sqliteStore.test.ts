@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { describeWorkspaceStoreContract } from '../contract/workspaceStore.contract.js';
+import { describeUserStoreContract } from '../contract/userStore.contract.js';
 import { describeCatalogStoreContract } from '../contract/catalogStore.contract.js';
 import { describeDecisionStoreContract } from '../contract/decisionStore.contract.js';
 import { describeExperimentStoreContract } from '../contract/experimentStore.contract.js';
@@ -51,6 +52,7 @@ describeStateStoreContract('sqlite (file)', async () => openOnFile());
 describeStateStoreContract('sqlite (:memory:)', async () => openInMemory());
 describeWorkspaceStoreContract('sqlite (file)', async () => openOnFile());
 describeWorkspaceStoreContract('sqlite (:memory:)', async () => openInMemory());
+describeUserStoreContract('sqlite (:memory:)', async () => openInMemory());
 // The large payload spans two parts of the adapter's, plus a few bytes.
 describeRecommenderModelStoreContract('sqlite (:memory:)', async () => openInMemory(), { largePayloadBytes: MODEL_PART_BYTES + 17 });
 describeRecommenderModelStoreContract('sqlite (file)', async () => openOnFile());
