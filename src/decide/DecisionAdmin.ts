@@ -5,7 +5,7 @@ import { capRuleProblems } from '../core/decide/caps.js';
 import { decisionRuleSchema, type DecisionModel } from '../core/decide/compileDecisionModel.js';
 import type { PlacementDefinition } from '../core/decide/PlacementDefinition.js';
 import { slotProblems } from '../core/decide/RecommendationSlot.js';
-import { compilePropensityRule } from '../core/decide/scoring.js';
+import { compilePropensityRule, type ScoringStrategy } from '../core/decide/scoring.js';
 import { closestName } from '../core/common/closestName.js';
 import { AttuneError } from '../core/errors/AttuneError.js';
 import { compileRule } from '../core/rules/compileRule.js';
@@ -114,10 +114,12 @@ export class DecisionAdmin {
     } catch (error) {
       throw ruleInvalid(error, '/strategy/propensity/rule', { placement: definition.id });
     }
+    checkContextualInputs(definition.strategy, model, '/strategy');
     const shadow = definition.shadow;
     if (shadow === undefined) return;
     // A bandit's allocation is computed for live strategies only: a thompson shadow would record equal shares, not itself.
     if (shadow.kind === 'thompson') throw new AttuneError('ATTUNE_INVALID_REQUEST', { detail: 'a shadow strategy cannot be thompson: it has no allocation of its own', field: 'body/shadow/kind' });
+    checkContextualInputs(shadow, model, '/shadow');
     try {
       compilePropensityRule(shadow, decisionRuleSchema(model.knowledge));
     } catch (error) {
@@ -164,4 +166,37 @@ function unknownPlacementError(unknown: readonly { id: string; index: number }[]
     errors: errors.map(({ code, field, message }) => ({ code, field, message })),
     ...(first.suggestion === undefined ? {} : { extensions: { suggestion: first.suggestion } }),
   });
+}
+
+const traitName = /^[A-Za-z0-9_$][A-Za-z0-9_$-]*$/;
+const contextKey = /^[A-Za-z0-9_$-]+(\.[A-Za-z0-9_$-]+)*$/;
+
+/**
+ * A contextual strategy reads features the workspace has (as a rule would, `features.x`),
+ * traits and context keys by plain names, and at least one of them (an intercept alone would
+ * be a context-free bandit: use `thompson`). Refused with the field at fault.
+ */
+function checkContextualInputs(strategy: ScoringStrategy, model: DecisionModel, at: string): void {
+  if (strategy.kind !== 'contextual') return;
+  const { features = [], traits = [], context = [] } = strategy.inputs;
+  if (features.length + traits.length + context.length === 0) {
+    throw new AttuneError('ATTUNE_INVALID_REQUEST', { detail: 'a contextual strategy needs at least one input: features, traits or context keys', field: `${at}/inputs` });
+  }
+  const fields = decisionRuleSchema(model.knowledge).fields ?? {};
+  const known = Object.keys(fields).filter((f) => f.startsWith('features.')).map((f) => f.slice('features.'.length));
+  for (const [index, name] of features.entries()) {
+    if (Object.hasOwn(fields, `features.${name}`)) continue;
+    const hint = closestName(name, known);
+    throw new AttuneError('ATTUNE_INVALID_REQUEST', {
+      detail: `the workspace has no feature "${name}"${hint === null ? '' : ` (did you mean "${hint}"?)`}`,
+      field: `${at}/inputs/features/${index}`,
+      ...(hint === null ? {} : { extensions: { suggestion: hint } }),
+    });
+  }
+  for (const [index, name] of traits.entries()) {
+    if (!traitName.test(name)) throw new AttuneError('ATTUNE_INVALID_REQUEST', { detail: `"${name}" is not a trait name (letters, digits, _, $ and -)`, field: `${at}/inputs/traits/${index}` });
+  }
+  for (const [index, name] of context.entries()) {
+    if (!contextKey.test(name)) throw new AttuneError('ATTUNE_INVALID_REQUEST', { detail: `"${name}" is not a context key (names joined by dots: page.path)`, field: `${at}/inputs/context/${index}` });
+  }
 }
