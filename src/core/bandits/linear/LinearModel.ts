@@ -47,17 +47,7 @@ export function createLinearModel(dims: number, ridge = 1): LinearModel {
  */
 export function updateLinearModel(model: LinearModel, x: ArrayLike<number>, reward: number): void {
   const { dims, inverse, moment, theta } = model;
-  if (x.length !== dims) throw new RangeError(`x has ${x.length} values, the model ${dims}`);
-  if (!Number.isFinite(reward)) throw new RangeError(`reward must be finite, got ${reward}`);
-  const nonZero: number[] = [];
-  for (let j = 0; j < dims; j++) if (x[j] !== 0) nonZero.push(j);
-  const ax = new Float64Array(dims);
-  for (let i = 0; i < dims; i++) {
-    const row = i * dims;
-    let sum = 0;
-    for (const j of nonZero) sum += inverse[row + j]! * x[j]!;
-    ax[i] = sum;
-  }
+  const { nonZero, ax } = inverseTimes(model, x, reward);
   let denominator = 1;
   let predicted = 0;
   for (const j of nonZero) {
@@ -164,16 +154,25 @@ export function predictSparse(model: LinearModel | undefined, x: SparseVector, r
  * @example updateLinearModel(model, x, 0); addReward(model, x, 1); // the same model as updateLinearModel(model, x, 1)
  */
 export function addReward(model: LinearModel, x: ArrayLike<number>, reward: number): void {
-  const { dims, inverse, moment, theta } = model;
+  const { dims, moment, theta } = model;
+  const { nonZero, ax } = inverseTimes(model, x, reward);
+  for (let i = 0; i < dims; i++) theta[i] = theta[i]! + reward * ax[i]!;
+  for (const j of nonZero) moment[j] = moment[j]! + reward * x[j]!;
+}
+
+/** A⁻¹x over x's non-zero entries (listed too), after checking x and the reward. */
+function inverseTimes(model: LinearModel, x: ArrayLike<number>, reward: number): { nonZero: number[]; ax: Float64Array } {
+  const { dims, inverse } = model;
   if (x.length !== dims) throw new RangeError(`x has ${x.length} values, the model ${dims}`);
   if (!Number.isFinite(reward)) throw new RangeError(`reward must be finite, got ${reward}`);
   const nonZero: number[] = [];
   for (let j = 0; j < dims; j++) if (x[j] !== 0) nonZero.push(j);
+  const ax = new Float64Array(dims);
   for (let i = 0; i < dims; i++) {
     const row = i * dims;
     let sum = 0;
     for (const j of nonZero) sum += inverse[row + j]! * x[j]!;
-    theta[i] = theta[i]! + reward * sum;
+    ax[i] = sum;
   }
-  for (const j of nonZero) moment[j] = moment[j]! + reward * x[j]!;
+  return { nonZero, ax };
 }
