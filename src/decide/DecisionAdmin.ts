@@ -6,6 +6,7 @@ import { decisionRuleSchema, type DecisionModel } from '../core/decide/compileDe
 import type { PlacementDefinition } from '../core/decide/PlacementDefinition.js';
 import { slotProblems } from '../core/decide/RecommendationSlot.js';
 import { compilePropensityRule, type ScoringStrategy } from '../core/decide/scoring.js';
+import { contextualInputProblem } from '../core/decide/contextual.js';
 import { closestName } from '../core/common/closestName.js';
 import { AttuneError } from '../core/errors/AttuneError.js';
 import { compileRule } from '../core/rules/compileRule.js';
@@ -168,35 +169,10 @@ function unknownPlacementError(unknown: readonly { id: string; index: number }[]
   });
 }
 
-const traitName = /^[A-Za-z0-9_$][A-Za-z0-9_$-]*$/;
-const contextKey = /^[A-Za-z0-9_$-]+(\.[A-Za-z0-9_$-]+)*$/;
-
-/**
- * A contextual strategy reads features the workspace has (as a rule would, `features.x`),
- * traits and context keys by plain names, and at least one of them (an intercept alone would
- * be a context-free bandit: use `thompson`). Refused with the field at fault.
- */
+/** A contextual strategy's inputs checked against the workspace (`contextualInputProblem`), refused with the field at fault. */
 function checkContextualInputs(strategy: ScoringStrategy, model: DecisionModel, at: string): void {
-  if (strategy.kind !== 'contextual') return;
-  const { features = [], traits = [], context = [] } = strategy.inputs;
-  if (features.length + traits.length + context.length === 0) {
-    throw new AttuneError('ATTUNE_INVALID_REQUEST', { detail: 'a contextual strategy needs at least one input: features, traits or context keys', field: `${at}/inputs` });
-  }
-  const fields = decisionRuleSchema(model.knowledge).fields ?? {};
-  const known = Object.keys(fields).filter((f) => f.startsWith('features.')).map((f) => f.slice('features.'.length));
-  for (const [index, name] of features.entries()) {
-    if (Object.hasOwn(fields, `features.${name}`)) continue;
-    const hint = closestName(name, known);
-    throw new AttuneError('ATTUNE_INVALID_REQUEST', {
-      detail: `the workspace has no feature "${name}"${hint === null ? '' : ` (did you mean "${hint}"?)`}`,
-      field: `${at}/inputs/features/${index}`,
-      ...(hint === null ? {} : { extensions: { suggestion: hint } }),
-    });
-  }
-  for (const [index, name] of traits.entries()) {
-    if (!traitName.test(name)) throw new AttuneError('ATTUNE_INVALID_REQUEST', { detail: `"${name}" is not a trait name (letters, digits, _, $ and -)`, field: `${at}/inputs/traits/${index}` });
-  }
-  for (const [index, name] of context.entries()) {
-    if (!contextKey.test(name)) throw new AttuneError('ATTUNE_INVALID_REQUEST', { detail: `"${name}" is not a context key (names joined by dots: page.path)`, field: `${at}/inputs/context/${index}` });
+  const problem = contextualInputProblem(strategy, decisionRuleSchema(model.knowledge));
+  if (problem !== null) {
+    throw new AttuneError('ATTUNE_INVALID_REQUEST', { detail: problem.detail, field: `${at}${problem.field}`, ...(problem.suggestion === undefined ? {} : { extensions: { suggestion: problem.suggestion } }) });
   }
 }

@@ -4,7 +4,7 @@ import type { FeatureValue } from '../bandits/linear/encodeFeatures.js';
 import { seededRandom, type Random } from '../common/random.js';
 import { normalCdf } from '../stats/distributions.js';
 import cases from './contextual.cases.json' with { type: 'json' };
-import { compileContextual, encodeContextual, readContextualInputs, scoreContextual, type ContextualStrategy } from './contextual.js';
+import { compileContextual, contextualInputProblem, encodeContextual, readContextualInputs, scoreContextual, type ContextualStrategy } from './contextual.js';
 import { chooseActions, firstPickProbabilities, type ScoringCandidate } from './scoring.js';
 import { sequentialIds } from '../common/ports.js';
 import { compileKnowledgeModel } from '../knowledge/KnowledgeModel.js';
@@ -183,5 +183,22 @@ describe('a contextual placement through decide', () => {
     expect(probabilities.reduce((x, y) => x + y, 0)).toBeCloseTo(1, 12);
     // Its model has learned nothing: every action alike, as the quadrature of three equal normals says.
     for (const p of probabilities) expect(p).toBeCloseTo(1 / 3, 6);
+  });
+});
+
+describe('contextualInputProblem', () => {
+  const schema = { fields: { 'features.orders_90d': 'number' as const, 'features.first_seen': 'string' as const } };
+  it.each([
+    ['no input at all', { features: [] }, '/inputs'],
+    ['an unknown feature, with the nearest as a hint', { features: ['orders_90d', 'orders_09d'] }, '/inputs/features/1'],
+    ['a trait name with a space', { traits: ['plan', 'first name'] }, '/inputs/traits/1'],
+    ['an empty segment in a context path', { context: ['page..path'] }, '/inputs/context/0'],
+  ] as [string, ContextualStrategy['inputs'], string][])('refuses %s', (_name, inputs, field) => {
+    expect(contextualInputProblem({ kind: 'contextual', inputs }, schema)?.field).toBe(field);
+  });
+  it('accepts known features, plain traits and dotted context keys, and says nothing of other strategies', () => {
+    expect(contextualInputProblem({ kind: 'contextual', inputs: { features: ['orders_90d', 'first_seen'], traits: ['plan'], context: ['page.path', 'device'] } }, schema)).toBeNull();
+    expect(contextualInputProblem({ kind: 'contextual', inputs: { features: ['orders_09d'] } }, schema)?.suggestion).toBe('orders_90d');
+    expect(contextualInputProblem({ kind: 'priority' }, schema)).toBeNull();
   });
 });

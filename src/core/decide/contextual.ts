@@ -2,7 +2,8 @@ import { contextualProbabilities, type ActionPrediction, type ContextualExplorat
 import { encodeFeatures, type FeatureValue } from '../bandits/linear/encodeFeatures.js';
 import { predictSparse, sparseOf, type LinearModel, type SparseVector } from '../bandits/linear/LinearModel.js';
 import { fnv1a32 } from '../experiments/hash.js';
-import type { RuleInput } from '../rules/compileRule.js';
+import type { RuleInput, RuleSchema } from '../rules/compileRule.js';
+import { closestName } from '../common/closestName.js';
 import type { ContextualScore, ScoringCandidate, ScoringStrategy } from './scoring.js';
 
 /*
@@ -170,4 +171,40 @@ export function withContextualScores<C extends ScoringCandidate>(
   const x = sparseOf(encodeContextual(settings, inputs));
   const scores = scoreContextual(settings, x, candidates, models?.(placementId, settings.key));
   return candidates.map((c, i) => ({ ...c, contextual: scores[i]! }));
+}
+
+const traitName = /^[A-Za-z0-9_$][A-Za-z0-9_$-]*$/;
+const contextKey = /^[A-Za-z0-9_$-]+(\.[A-Za-z0-9_$-]+)*$/;
+
+/** Why a strategy's inputs cannot work, with the field under the strategy (`/inputs/features/0`); null when they can. */
+export interface ContextualInputProblem {
+  readonly detail: string;
+  readonly field: string;
+  readonly suggestion?: string;
+}
+
+/**
+ * A contextual strategy reads features the workspace has (as a rule would, `features.x`),
+ * traits and context keys by plain names, and at least one of them (an intercept alone would
+ * be a context-free bandit: that is `thompson`). Other strategies have nothing to check.
+ *
+ * @example contextualInputProblem({ kind: 'contextual', inputs: { features: ['nope'] } }, schema) // { field: '/inputs/features/0', ... }
+ */
+export function contextualInputProblem(strategy: ScoringStrategy, schema: RuleSchema): ContextualInputProblem | null {
+  if (strategy.kind !== 'contextual') return null;
+  const { features = [], traits = [], context = [] } = strategy.inputs;
+  if (features.length + traits.length + context.length === 0) return { detail: 'a contextual strategy needs at least one input: features, traits or context keys', field: '/inputs' };
+  const fields = schema.fields ?? {};
+  for (const [index, name] of features.entries()) {
+    if (Object.hasOwn(fields, `features.${name}`)) continue;
+    const hint = closestName(name, Object.keys(fields).filter((f) => f.startsWith('features.')).map((f) => f.slice('features.'.length)));
+    return { detail: `the workspace has no feature "${name}"${hint === null ? '' : ` (did you mean "${hint}"?)`}`, field: `/inputs/features/${index}`, ...(hint === null ? {} : { suggestion: hint }) };
+  }
+  for (const [index, name] of traits.entries()) {
+    if (!traitName.test(name)) return { detail: `"${name}" is not a trait name (letters, digits, _, $ and -)`, field: `/inputs/traits/${index}` };
+  }
+  for (const [index, name] of context.entries()) {
+    if (!contextKey.test(name)) return { detail: `"${name}" is not a context key (names joined by dots: page.path)`, field: `/inputs/context/${index}` };
+  }
+  return null;
 }
