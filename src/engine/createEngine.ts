@@ -6,6 +6,7 @@ import type { Random } from '../core/common/random.js';
 import { DecisionAdmin } from '../decide/DecisionAdmin.js';
 import { DecisionModels } from '../decide/DecisionModels.js';
 import { BanditAllocations } from '../decide/BanditAllocations.js';
+import { ContextualBandits } from '../decide/ContextualBandits.js';
 import { DecisionService, type DecisionObserver } from '../decide/DecisionService.js';
 import { KnowledgeAdmin } from '../knowledge/KnowledgeAdmin.js';
 import { KnowledgeModels } from '../knowledge/KnowledgeModels.js';
@@ -79,6 +80,8 @@ export interface Engine {
   readonly personalizer: PersonalizerService;
   /** The Thompson-sampling allocations of bandit placements, in force per workspace (the arms report shows them). */
   readonly bandits: BanditAllocations;
+  /** The learned models of contextual placements, fed by every decision interaction the write model counts. */
+  readonly contextual: ContextualBandits;
 }
 
 /** Wires the services over a store; the one place that knows how they fit together. */
@@ -110,9 +113,13 @@ export function createEngine(options: EngineOptions): Engine {
     outcomes: (ws) => store.decisions.outcomes(ws), clock, random: options.random,
     onError: (error) => options.decisionObserver?.recordFailed(error),
   });
+  const contextual = new ContextualBandits({
+    reader: store.decisions, models: decisionModels, clock, onError: (error) => options.decisionObserver?.recordFailed(error),
+  });
+  store.live.onInteraction(contextual.record);
   const decisions = new DecisionService({
     models: decisionModels, reader: store.decisions, committer: store.committer, collector, clock, ids, random: options.random,
-    sampleRate: options.decisionSampleRate, recommender: recommendations, bandits,
+    sampleRate: options.decisionSampleRate, recommender: recommendations, bandits, contextual,
     ...(options.decisionObserver === undefined ? {} : { observer: options.decisionObserver }),
   });
   const experiments = new ExperimentService({ store: store.experiments, models: decisionModels, clock, audit });
@@ -123,6 +130,6 @@ export function createEngine(options: EngineOptions): Engine {
   });
   return {
     store, audit, workspaces, access, models, decisionModels, knowledgeAdmin, decisionAdmin, collector, decisions, experiments, catalog, recommendations, recommenders, orderRules,
-    contentModels, sessions, predictions, segmentValues, personalizer, bandits,
+    contentModels, sessions, predictions, segmentValues, personalizer, bandits, contextual,
   };
 }

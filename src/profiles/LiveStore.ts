@@ -339,6 +339,14 @@ export function createLiveStore(adapter: AttuneStore, options: LiveStoreOptions)
       await committer.flush();
       return adapter.decisions.loggedDecisions(ws, placementId, query);
     },
+    contextualFeedback: async (ws) => {
+      await committer.flush();
+      return adapter.decisions.contextualFeedback(ws);
+    },
+    contextualDecision: async (ws, decisionId) => {
+      await committer.flush();
+      return adapter.decisions.contextualDecision(ws, decisionId);
+    },
   };
   /**
    * Deletes segments between cycles, after writing the state: a membership that a cycle or

@@ -9,6 +9,8 @@ import type { MembershipChange } from '../core/segments/compileSegments.js';
 import type { SegmentDefinition } from '../core/segments/SegmentDefinition.js';
 import type { ActionDefinition } from '../core/decide/ActionDefinition.js';
 import type { PlacementDefinition } from '../core/decide/PlacementDefinition.js';
+import type { ContextualRecord } from '../core/decide/contextual.js';
+import type { Interaction } from '../core/decide/interactions.js';
 import type { ActivityHours } from '../core/sendTime/ActivityHours.js';
 import type { ExperimentDefinition } from '../core/experiments/ExperimentDefinition.js';
 import type { MetricDefinition } from '../core/experiments/MetricDefinition.js';
@@ -482,6 +484,29 @@ export interface DecisionReader {
    * report, not a hot path.
    */
   loggedDecisions(workspaceId: string, placementId: string, query: LoggedDecisionQuery): Promise<LoggedDecision[]>;
+  /**
+   * What contextual placements learn from, to rebuild their models on start: every recorded
+   * decision with `reasons.contextual`, oldest first, and every interaction event naming a
+   * decision (as `readInteraction` reads it), in log order. Reads all of both: once per
+   * workspace and process, not a hot path.
+   */
+  contextualFeedback(workspaceId: string): Promise<ContextualFeedback>;
+  /** One recorded decision with `reasons.contextual`, by id (a point read); undefined for another or none. */
+  contextualDecision(workspaceId: string, decisionId: string): Promise<ContextualDecision | undefined>;
+}
+
+/** A recorded decision of a contextual placement: what its models learn from. */
+export interface ContextualDecision {
+  readonly decisionId: string;
+  readonly placementId: string;
+  readonly actionId: string;
+  readonly at: number;
+  readonly contextual: ContextualRecord;
+}
+
+export interface ContextualFeedback {
+  readonly decisions: readonly ContextualDecision[];
+  readonly interactions: readonly Interaction[];
 }
 
 export interface LoggedDecisionQuery {
