@@ -19,6 +19,9 @@ import { ContentModels } from '../recommend/ContentModels.js';
 import { LiveSessions } from '../recommend/LiveSessions.js';
 import type { LiveStore } from '../profiles/LiveStore.js';
 import { PersonalizerService, type PersonalizerSettings } from '../learn/PersonalizerService.js';
+import { QualityCounters } from '../quality/QualityCounters.js';
+import { QualityService } from '../quality/QualityService.js';
+import { FairnessService } from '../fairness/FairnessService.js';
 
 export interface EngineOptions {
   readonly store: LiveStore;
@@ -31,6 +34,8 @@ export interface EngineOptions {
   readonly decisionObserver?: DecisionObserver;
   /** The Personalizer-compatible loop's settings (exploration share, model size, reward wait); defaults as Personalizer's. */
   readonly personalizer?: Partial<PersonalizerSettings>;
+  /** Where a failed write of the data-quality counters is reported (default: ignored; the counts are lost). */
+  readonly onQualityWriteError?: (error: unknown) => void;
 }
 
 /**
@@ -71,6 +76,12 @@ export interface Engine {
   readonly personalizer: PersonalizerService;
   /** The Thompson-sampling allocations of bandit placements, in force per workspace (the arms report shows them). */
   readonly bandits: BanditAllocations;
+  /** The collect path's data-quality counters, written behind; `flush()` before the store closes. */
+  readonly qualityCounters: QualityCounters;
+  /** The data-quality report and the tracking plan (which changes only through it). */
+  readonly quality: QualityService;
+  /** The fairness report and the fairness settings (which change only through it). */
+  readonly fairness: FairnessService;
 }
 
 /** Wires the services over a store; the one place that knows how they fit together. */
@@ -83,7 +94,12 @@ export function createEngine(options: EngineOptions): Engine {
   // holds only if every caller goes through the same instance.
   const knowledgeAdmin = new KnowledgeAdmin({ store, models, clock });
   const decisionAdmin = new DecisionAdmin({ store: store.decisionConfig, models: decisionModels, clock });
-  const collector = new Collector({ committer: store.committer, clock, ids, models, ...(options.collectObserver === undefined ? {} : { observer: options.collectObserver }) });
+  const qualityCounters = new QualityCounters(store.quality, { onError: options.onQualityWriteError ?? (() => undefined) });
+  const collector = new Collector({
+    committer: store.committer, clock, ids, models, tally: qualityCounters, ...(options.collectObserver === undefined ? {} : { observer: options.collectObserver }),
+  });
+  const quality = new QualityService({ store, counters: qualityCounters, clock });
+  const fairness = new FairnessService({ store, clock });
   const catalog = new CatalogService({ store: store.catalog, clock });
   // One per engine: it runs one training at a time per workspace and caches the active models.
   const recommenders = new RecommenderModels({ store: store.recommenderModels, events: store.events, settle: () => store.committer.flush(), clock });
@@ -113,6 +129,6 @@ export function createEngine(options: EngineOptions): Engine {
   });
   return {
     store, workspaces, models, decisionModels, knowledgeAdmin, decisionAdmin, collector, decisions, experiments, catalog, recommendations, recommenders, orderRules,
-    contentModels, sessions, predictions, segmentValues, personalizer, bandits,
+    contentModels, sessions, predictions, segmentValues, personalizer, bandits, qualityCounters, quality, fairness,
   };
 }

@@ -5,7 +5,9 @@ import type { FaultDetail } from '../errors/AttuneError.js';
 export const plannedTypes = ['string', 'number', 'integer', 'boolean', 'object', 'array', 'null'] as const;
 export type PlannedType = (typeof plannedTypes)[number];
 
-const PlannedTypeSchema = Type.Union(plannedTypes.map((t) => Type.Literal(t)));
+const PlannedTypeSchema = Type.Union([
+  Type.Literal('string'), Type.Literal('number'), Type.Literal('integer'), Type.Literal('boolean'), Type.Literal('object'), Type.Literal('array'), Type.Literal('null'),
+]);
 
 export const PlannedProperty = Type.Object(
   {

@@ -4,7 +4,7 @@ import { changesType, propertyType, typeAllowed, type ObservedType } from './pro
 import { aheadOfArrival } from './eventTiming.js';
 import { checkTrackingPlan, type TrackingPlan } from './TrackingPlan.js';
 import { bucketStart, qualityReport, type QualityInputs } from './qualityReport.js';
-import { DAY_MS, eventKey, readEventKey, type CounterRow } from './qualityCounters.js';
+import { DAY_MS, eventKey, readEventKey, type QualityCounter } from './qualityCounters.js';
 
 describe('propertyType', () => {
   it.each(typeCases as [string, unknown, ObservedType][])('%s', (_name, value, expected) => {
@@ -69,7 +69,7 @@ describe('bucketStart', () => {
 
 describe('qualityReport', () => {
   const day = Date.UTC(2026, 11, 1) / DAY_MS;
-  const c = (kind: CounterRow['kind'], subject: string, count: number, detail = '', variant = '', d = day): CounterRow => ({ day: d, kind, subject, detail, variant, count });
+  const c = (kind: QualityCounter['kind'], subject: string, count: number, detail = '', variant = '', d = day): QualityCounter => ({ day: d, kind, subject, detail, variant, count });
   const inputs: QualityInputs = {
     since: day * DAY_MS, until: (day + 2) * DAY_MS, bucket: 'day',
     volume: [

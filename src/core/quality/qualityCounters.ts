@@ -16,7 +16,7 @@ import type { ObservedType } from './propertyType.js';
  */
 export type CounterKind = 'received' | 'rejected' | 'event' | 'property' | 'unreadable' | 'mergeSkipped' | 'future' | 'overflow';
 
-export interface CounterRow {
+export interface QualityCounter {
   /** Days since the epoch (UTC). */
   readonly day: number;
   readonly kind: CounterKind;

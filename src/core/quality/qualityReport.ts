@@ -1,5 +1,5 @@
 import type { DataQualityView } from '../knowledge/dataQuality.js';
-import { DAY_MS, readEventKey, type CounterRow, type PropertyTypeCounts } from './qualityCounters.js';
+import { DAY_MS, readEventKey, type QualityCounter, type PropertyTypeCounts } from './qualityCounters.js';
 import { changesType, typeAllowed, type ObservedType } from './propertyType.js';
 import type { TrackingPlan } from './TrackingPlan.js';
 import { trackingPlanFindings, type TrackingPlanFindings } from './trackingPlanFindings.js';
@@ -25,7 +25,7 @@ export interface QualityInputs {
   readonly until: number;
   readonly bucket: Bucket;
   readonly volume: readonly VolumeRow[];
-  readonly counters: readonly CounterRow[];
+  readonly counters: readonly QualityCounter[];
   /** Merges per day since the epoch, from the merge history. */
   readonly merges: readonly { readonly day: number; readonly count: number }[];
   readonly identity: { readonly profiles: number; readonly atMergeCap: number; readonly maxMergedProfiles: number };
