@@ -19,6 +19,7 @@ import { createKeyCommand, listKeysCommand, revokeKeyCommand } from './keyComman
 import { numberOption } from './numberOption.js';
 import { recommendSubcommand, registerEvalCommands } from './evalCommands.js';
 import { registerTrainCommands } from './trainCommands.js';
+import { registerQualityCommands } from './qualityCommands.js';
 
 type Flags = Partial<Record<keyof AttuneConfig, string>>;
 
@@ -158,7 +159,7 @@ export function buildProgram(): Command {
       process.exitCode = await rebuildCommand(configFrom(options), { ...options, json: options.json === true });
     });
 
-  program.command('report')
+  const report = program.command('report')
     .description('the ROI report: the program (holdout against everyone else) and every experiment, with uplift, intervals, incremental revenue and ROI')
     .addOption(dataOption())
     .option('--workspace <id>', 'workspace to report on (needed when there are several)')
@@ -178,6 +179,7 @@ export function buildProgram(): Command {
       });
     });
 
+  registerQualityCommands(program, report, configFrom, dataOption);
   registerTrainCommands(program, configFrom, dataOption);
 
   // The `eval` group; `attune eval recommend` joins it from evalCommands.ts.
