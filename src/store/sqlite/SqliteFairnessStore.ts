@@ -40,7 +40,9 @@ export class SqliteFairnessStore implements FairnessStore {
       ? traitLabel('coalesce(s.traits, p.traits)')
       : "CASE WHEN per.in_segment = 1 THEN 'in' ELSE 'out' END";
     // Outcomes are read once for the workspace (from the period's first arrival on, by the
-    // primary key) and joined by decision id; a decision clicked twice counts once.
+    // primary key); each IN list becomes one ephemeral index, so a decision is a lookup, not a
+    // scan of the outcomes (a join on the materialized list scanned it per decision). A decision
+    // clicked twice counts once.
     return `
       WITH outcome AS MATERIALIZED (
         SELECT json_extract(body, '$.properties.decisionId') AS decision_id, max(name = 'Decision Clicked') AS clicked, max(name = 'Decision Converted') AS converted
@@ -49,10 +51,10 @@ export class SqliteFairnessStore implements FairnessStore {
       ), per AS (
         SELECT d.profile_id,
           max(d.action_id IS NOT NULL AND (@action IS NULL OR d.action_id = @action)) AS exposed,
-          max(d.action_id IS NOT NULL AND (@action IS NULL OR d.action_id = @action) AND coalesce(o.clicked, 0) = 1) AS clicked,
-          max(d.action_id IS NOT NULL AND (@action IS NULL OR d.action_id = @action) AND coalesce(o.converted, 0) = 1) AS converted,
+          max(d.action_id IS NOT NULL AND (@action IS NULL OR d.action_id = @action) AND d.decision_id IN (SELECT decision_id FROM outcome WHERE clicked = 1)) AS clicked,
+          max(d.action_id IS NOT NULL AND (@action IS NULL OR d.action_id = @action) AND d.decision_id IN (SELECT decision_id FROM outcome WHERE converted = 1)) AS converted,
           ${kind === 'segment' ? 'max(EXISTS (SELECT 1 FROM json_each(d.segments) WHERE value = @segment))' : '0'} AS in_segment
-        FROM decisions d LEFT JOIN outcome o ON o.decision_id = d.decision_id
+        FROM decisions d
         WHERE d.workspace_id = @ws AND d.placement_id = @placement AND d.at >= @since AND d.at < @until AND d.profile_id IS NOT NULL
         GROUP BY d.profile_id
       )
