@@ -12,16 +12,17 @@ type SettingsView = Static<typeof FairnessSettingsView>;
 const dayMs = 86_400_000;
 const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
-describe('data quality: GET /admin/v1/quality and the tracking plan', () => {
-  let h: Harness;
-  const { ok, problem } = adminCalls(() => h);
-  beforeEach(async () => {
-    h = await startHarness();
-  });
-  afterEach(async () => {
-    await h.close();
-  });
+// A fresh server per test: the reports count everything a workspace holds.
+let h: Harness;
+const { ok, problem } = adminCalls(() => h);
+beforeEach(async () => {
+  h = await startHarness();
+});
+afterEach(async () => {
+  await h.close();
+});
 
+describe('data quality: GET /admin/v1/quality and the tracking plan', () => {
   const send = async (payload: Record<string, unknown>) => collect(h, '/v1/track', payload, h.a.writeKey);
 
   it('counts events by name and source, rejections by reason, revenue sent as a string, the plan\'s findings, merges, late and future-dated events', async () => {
@@ -103,15 +104,6 @@ describe('data quality: GET /admin/v1/quality and the tracking plan', () => {
 });
 
 describe('fairness: GET /admin/v1/fairness and its settings', () => {
-  let h: Harness;
-  const { ok, problem } = adminCalls(() => h);
-  beforeEach(async () => {
-    h = await startHarness();
-  });
-  afterEach(async () => {
-    await h.close();
-  });
-
   /** 20 users in the north (all served the offer, 5 click), 40 in the south (12 VIPs served, 6 click). */
   async function decideForRegions(): Promise<void> {
     await ok('PUT', '/admin/v1/placements/hero', { channel: 'web', strategy: { kind: 'priority' }, defaultContent: { title: 'Welcome' } });
