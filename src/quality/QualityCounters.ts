@@ -49,6 +49,8 @@ const nested = (map: Map<string, Map<string, number>>, a: string, b: string): vo
  */
 export class QualityCounters implements CollectTally {
   private pending = new Map<string, Map<number, DayTally>>();
+  /** The tally the last event went to: a batch's events share a workspace and a day, so most skip the maps. */
+  private last: { workspaceId: string; day: number; tally: DayTally } | null = null;
   /** Event keys seen per workspace on its latest day, to bound the distinct keys a day can add. */
   private readonly keysToday = new Map<string, { day: number; keys: Set<string> }>();
   private timer: ReturnType<typeof setTimeout> | null = null;
@@ -102,6 +104,7 @@ export class QualityCounters implements CollectTally {
     if (this.pending.size === 0) return;
     const rows = this.rows(this.pending);
     this.pending = new Map();
+    this.last = null;
     await this.store.addCounters(rows);
   }
 
@@ -114,15 +117,18 @@ export class QualityCounters implements CollectTally {
   }
 
   private day(workspaceId: string, at: number): DayTally {
+    const d = dayOf(at);
+    const last = this.last;
+    if (last !== null && last.workspaceId === workspaceId && last.day === d) return last.tally;
     let days = this.pending.get(workspaceId);
     if (days === undefined) this.pending.set(workspaceId, days = new Map());
-    const d = dayOf(at);
     let tally = days.get(d);
     if (tally === undefined) {
       tally = { received: { accepted: 0, duplicate: 0, rejected: 0 }, rejected: new Map(), events: new Map(), unreadable: new Map(), mergeSkipped: new Map(), overflow: new Map() };
       days.set(d, tally);
       this.schedule();
     }
+    this.last = { workspaceId, day: d, tally };
     return tally;
   }
 
