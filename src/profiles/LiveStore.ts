@@ -438,6 +438,7 @@ export function createLiveStore(adapter: AttuneStore, options: LiveStoreOptions)
     catalog,
     recommenderModels: adapter.recommenderModels,
     rankEvents: adapter.rankEvents,
+    audit: adapter.audit,
     quality,
     fairness,
     flushState: fresh,

@@ -1,4 +1,6 @@
+import { sha256Hex } from '../auditHash.js';
 import type { AttuneStore } from '../ports.js';
+import { SqliteAuditStore } from './SqliteAuditStore.js';
 import { openDatabase, type OpenDatabaseOptions, type SqliteDatabase } from './openDatabase.js';
 import { SqliteCatalogStore } from './SqliteCatalogStore.js';
 import { SqliteDecisionStore } from './SqliteDecisionStore.js';
@@ -67,6 +69,7 @@ export function openSqliteStore(options: OpenSqliteStoreOptions): SqliteStore {
     catalog: new SqliteCatalogStore(db),
     recommenderModels: new SqliteRecommenderModelStore(db),
     rankEvents: new SqliteRankEventStore(db),
+    audit: new SqliteAuditStore(db, sha256Hex),
     quality: new SqliteQualityStore(db),
     fairness: new SqliteFairnessStore(db),
     async writerPragma(pragma) {
