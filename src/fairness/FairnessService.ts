@@ -1,3 +1,4 @@
+import { unrecorded, type AuditRecorder } from '../core/audit/AuditRecorder.js';
 import type { Clock } from '../core/common/ports.js';
 import { AttuneError } from '../core/errors/AttuneError.js';
 import { controlArmOf } from '../core/experiments/ExperimentDefinition.js';
@@ -41,10 +42,16 @@ export interface FairnessReport extends DisparityReport {
  * threshold, which change only here.
  */
 export class FairnessService {
+  private readonly audit: AuditRecorder;
+
+  /** `audit`: where each change of the settings is recorded with its diff (the engine's audit trail). */
   constructor(private readonly deps: {
     store: { fairness: FairnessStore; decisionConfig: Pick<DecisionConfigStore, 'listPlacements'>; experiments: Pick<ExperimentStore, 'listExperiments'>; knowledgeConfig: Pick<KnowledgeConfigStore, 'listSegments'> };
     clock: Clock;
-  }) {}
+    audit?: AuditRecorder;
+  }) {
+    this.audit = deps.audit ?? unrecorded;
+  }
 
   async settings(workspaceId: string): Promise<{ settings: FairnessSettings | null; resolved: ResolvedFairnessSettings }> {
     const settings = await this.deps.store.fairness.settings(workspaceId);
@@ -52,7 +59,9 @@ export class FairnessService {
   }
 
   async setSettings(workspaceId: string, settings: FairnessSettings): Promise<ResolvedFairnessSettings> {
+    const before = await this.deps.store.fairness.settings(workspaceId);
     await this.deps.store.fairness.setSettings(workspaceId, settings, this.deps.clock.now());
+    await this.audit.changed({ workspaceId, action: 'fairnessSettings.updated', target: { kind: 'fairnessSettings', id: workspaceId }, before: before ?? undefined, after: settings });
     return resolveFairnessSettings(settings);
   }
 

@@ -1,3 +1,4 @@
+import { unrecorded, type AuditRecorder } from '../core/audit/AuditRecorder.js';
 import type { Clock } from '../core/common/ports.js';
 import { AttuneError } from '../core/errors/AttuneError.js';
 import { dayPeriod, type DayPeriodInput } from '../core/quality/dayPeriod.js';
@@ -17,11 +18,17 @@ export interface QualityPeriod extends DayPeriodInput {
  * changes only here (one path per change: the admin API and the CLI call this).
  */
 export class QualityService {
+  private readonly audit: AuditRecorder;
+
+  /** `audit`: where each change of the tracking plan is recorded with its diff (the engine's audit trail). */
   constructor(private readonly deps: {
     store: { quality: QualityStore; knowledge: Pick<KnowledgeReader, 'dataQuality'>; workspaces: Pick<WorkspaceStore, 'getWorkspace'> };
     counters: Pick<QualityCounters, 'flush'>;
     clock: Clock;
-  }) {}
+    audit?: AuditRecorder;
+  }) {
+    this.audit = deps.audit ?? unrecorded;
+  }
 
   async report(workspaceId: string, period: QualityPeriod = {}): Promise<QualityReport> {
     const { fromDay, toDay, since, until } = dayPeriod(period, this.deps.clock.now(), 7, 366);
@@ -60,14 +67,18 @@ export class QualityService {
       });
     }
     const at = this.deps.clock.now();
+    const before = await this.deps.store.quality.trackingPlan(workspaceId);
     await this.deps.store.quality.setTrackingPlan(workspaceId, plan, at);
+    await this.audit.changed({ workspaceId, action: 'trackingPlan.updated', target: { kind: 'trackingPlan', id: workspaceId }, before: before?.plan, after: plan });
     return { plan, updatedAt: at };
   }
 
   /** Removes the plan; gives whether there was one. */
   async deleteTrackingPlan(workspaceId: string): Promise<boolean> {
-    const had = (await this.deps.store.quality.trackingPlan(workspaceId)) !== null;
-    if (had) await this.deps.store.quality.setTrackingPlan(workspaceId, null, this.deps.clock.now());
-    return had;
+    const before = await this.deps.store.quality.trackingPlan(workspaceId);
+    if (before === null) return false;
+    await this.deps.store.quality.setTrackingPlan(workspaceId, null, this.deps.clock.now());
+    await this.audit.changed({ workspaceId, action: 'trackingPlan.deleted', target: { kind: 'trackingPlan', id: workspaceId }, before: before.plan });
+    return true;
   }
 }

@@ -89,6 +89,9 @@ describe('data quality: GET /admin/v1/quality and the tracking plan', () => {
 
     await ok('DELETE', '/admin/v1/tracking-plan', undefined, 204);
     expect((await ok<Report>('GET', '/admin/v1/quality')).trackingPlan).toBeNull();
+    // The plan's changes are in the audit trail (the refused one is not).
+    const audited = await ok<{ entries: { action: string; target: { kind: string } }[] }>('GET', '/admin/v1/audit?action=trackingPlan.');
+    expect(audited.entries.map((e) => e.action)).toEqual(['trackingPlan.updated', 'trackingPlan.deleted']);
   });
 
   it('reads whole UTC days, in weeks too, and names the field of a bad period', async () => {
@@ -129,6 +132,7 @@ describe('fairness: GET /admin/v1/fairness and its settings', () => {
     expect(await ok<SettingsView>('GET', '/admin/v1/fairness/settings')).toEqual({ settings: null, resolved: { threshold: 0.8, alpha: 0.05, minUnits: 30 } });
     expect((await ok<SettingsView>('PUT', '/admin/v1/fairness/settings', { minUnits: 5 })).resolved).toEqual({ threshold: 0.8, alpha: 0.05, minUnits: 5 });
     await problem('PUT', '/admin/v1/fairness/settings', { threshold: 1.5 }, 400, 'ATTUNE_INVALID_REQUEST');
+    expect((await ok<{ entries: { action: string }[] }>('GET', '/admin/v1/audit?action=fairnessSettings.')).entries.map((e) => e.action)).toEqual(['fairnessSettings.updated']);
 
     const report = await ok<Fairness>('GET', '/admin/v1/fairness?placement=hero&by=traits.region');
     expect(report.subject).toEqual({ kind: 'placement', id: 'hero', action: null });
