@@ -52,7 +52,7 @@ const layers = [
   ['workspaces', 'knowledge', 'catalog'],
   ['collect', 'access'],
   ['decide', 'import', 'recommend', 'predict', 'learn'],
-  ['experiments'],
+  ['experiments', 'quality', 'fairness'],
   ['engine'],
   ['examples'],
 ];

@@ -23,6 +23,7 @@ import { numberOption } from './numberOption.js';
 import { recommendSubcommand, registerEvalCommands } from './evalCommands.js';
 import { registerTrainCommands } from './trainCommands.js';
 import { registerUserCommands } from './userCommands.js';
+import { registerQualityCommands } from './qualityCommands.js';
 
 type Flags = Partial<Record<keyof AttuneConfig, string>>;
 
@@ -195,7 +196,7 @@ export function buildProgram(): Command {
       process.exitCode = await rebuildCommand(configFrom(options), { ...options, json: options.json === true });
     });
 
-  program.command('report')
+  const report = program.command('report')
     .description('the ROI report: the program (holdout against everyone else) and every experiment, with uplift, intervals, incremental revenue and ROI')
     .addOption(dataOption())
     .option('--workspace <id>', 'workspace to report on (needed when there are several)')
@@ -215,6 +216,7 @@ export function buildProgram(): Command {
       });
     });
 
+  registerQualityCommands(program, report, configFrom, dataOption);
   registerTrainCommands(program, configFrom, dataOption);
   registerUserCommands(program, configFrom, dataOption);
 

@@ -6,6 +6,7 @@ import type { Random } from '../core/common/random.js';
 import { DecisionAdmin } from '../decide/DecisionAdmin.js';
 import { DecisionModels } from '../decide/DecisionModels.js';
 import { BanditAllocations } from '../decide/BanditAllocations.js';
+import { ContextualBandits } from '../decide/ContextualBandits.js';
 import { DecisionService, type DecisionObserver } from '../decide/DecisionService.js';
 import { KnowledgeAdmin } from '../knowledge/KnowledgeAdmin.js';
 import { KnowledgeModels } from '../knowledge/KnowledgeModels.js';
@@ -21,6 +22,9 @@ import { ContentModels } from '../recommend/ContentModels.js';
 import { LiveSessions } from '../recommend/LiveSessions.js';
 import type { LiveStore } from '../profiles/LiveStore.js';
 import { PersonalizerService, type PersonalizerSettings } from '../learn/PersonalizerService.js';
+import { QualityCounters } from '../quality/QualityCounters.js';
+import { QualityService } from '../quality/QualityService.js';
+import { FairnessService } from '../fairness/FairnessService.js';
 
 export interface EngineOptions {
   readonly store: LiveStore;
@@ -35,6 +39,8 @@ export interface EngineOptions {
   readonly personalizer?: Partial<PersonalizerSettings>;
   /** Password work factor, invitation and session lifetimes; default OWASP's scrypt, 72 h, 12 h. */
   readonly access?: Partial<AccessSettings>;
+  /** Where a failed write of the data-quality counters is reported (default: ignored; the counts are lost). */
+  readonly onQualityWriteError?: (error: unknown) => void;
 }
 
 /**
@@ -79,6 +85,14 @@ export interface Engine {
   readonly personalizer: PersonalizerService;
   /** The Thompson-sampling allocations of bandit placements, in force per workspace (the arms report shows them). */
   readonly bandits: BanditAllocations;
+  /** The learned models of contextual placements, fed by every decision interaction the write model counts. */
+  readonly contextual: ContextualBandits;
+  /** The collect path's data-quality counters, written behind; `flush()` before the store closes. */
+  readonly qualityCounters: QualityCounters;
+  /** The data-quality report and the tracking plan (which changes only through it). */
+  readonly quality: QualityService;
+  /** The fairness report and the fairness settings (which change only through it). */
+  readonly fairness: FairnessService;
 }
 
 /** Wires the services over a store; the one place that knows how they fit together. */
@@ -93,7 +107,12 @@ export function createEngine(options: EngineOptions): Engine {
   // holds only if every caller goes through the same instance.
   const knowledgeAdmin = new KnowledgeAdmin({ store, models, clock, audit });
   const decisionAdmin = new DecisionAdmin({ store: store.decisionConfig, models: decisionModels, clock, audit });
-  const collector = new Collector({ committer: store.committer, clock, ids, models, ...(options.collectObserver === undefined ? {} : { observer: options.collectObserver }) });
+  const qualityCounters = new QualityCounters(store.quality, { onError: options.onQualityWriteError ?? (() => undefined) });
+  const collector = new Collector({
+    committer: store.committer, clock, ids, models, tally: qualityCounters, ...(options.collectObserver === undefined ? {} : { observer: options.collectObserver }),
+  });
+  const quality = new QualityService({ store, counters: qualityCounters, clock, audit });
+  const fairness = new FairnessService({ store, clock, audit });
   const catalog = new CatalogService({ store: store.catalog, clock, audit });
   // One per engine: it runs one training at a time per workspace and caches the active models.
   const recommenders = new RecommenderModels({ store: store.recommenderModels, events: store.events, settle: () => store.committer.flush(), clock, audit });
@@ -110,9 +129,13 @@ export function createEngine(options: EngineOptions): Engine {
     outcomes: (ws) => store.decisions.outcomes(ws), clock, random: options.random,
     onError: (error) => options.decisionObserver?.recordFailed(error),
   });
+  const contextual = new ContextualBandits({
+    reader: store.decisions, models: decisionModels, clock, onError: (error) => options.decisionObserver?.recordFailed(error),
+  });
+  store.live.onInteraction(contextual.record);
   const decisions = new DecisionService({
     models: decisionModels, reader: store.decisions, committer: store.committer, collector, clock, ids, random: options.random,
-    sampleRate: options.decisionSampleRate, recommender: recommendations, bandits,
+    sampleRate: options.decisionSampleRate, recommender: recommendations, bandits, contextual,
     ...(options.decisionObserver === undefined ? {} : { observer: options.decisionObserver }),
   });
   const experiments = new ExperimentService({ store: store.experiments, models: decisionModels, clock, audit });
@@ -123,6 +146,6 @@ export function createEngine(options: EngineOptions): Engine {
   });
   return {
     store, audit, workspaces, access, models, decisionModels, knowledgeAdmin, decisionAdmin, collector, decisions, experiments, catalog, recommendations, recommenders, orderRules,
-    contentModels, sessions, predictions, segmentValues, personalizer, bandits,
+    contentModels, sessions, predictions, segmentValues, personalizer, bandits, contextual, qualityCounters, quality, fairness,
   };
 }

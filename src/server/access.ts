@@ -5,7 +5,7 @@ import { can, type Grant, type SecretKeyScope } from '../core/access/accessMatri
 import { decideAccess, type RouteAccess } from '../core/access/routeAccess.js';
 import { AttuneError } from '../core/errors/AttuneError.js';
 import type { WorkspaceService } from '../workspaces/WorkspaceService.js';
-import { setPrincipal, setServerAdmin, type RequestPrincipal } from './actor.js';
+import { setPrincipal, type RequestPrincipal } from './actor.js';
 import { requireAdminToken, subscriptionKey } from './auth.js';
 import { cookieValue, sessionCookieName } from './sessionCookie.js';
 
@@ -105,7 +105,6 @@ export function installAccessControl(app: FastifyInstance, options: AccessContro
     if (access === undefined || access === 'public') return;
     if (access === 'server') {
       requireAdminToken(request, options.adminToken);
-      setServerAdmin(request);
       return;
     }
     const principal = await authenticate(request);

@@ -15,26 +15,10 @@ export type RequestPrincipal =
   | { readonly kind: 'user'; readonly workspace: Workspace; readonly grant: Grant; readonly user: UserRecord; readonly via: 'session' | 'token' };
 
 const principals = new WeakMap<FastifyRequest, RequestPrincipal>();
-/** Requests authenticated by the server's admin token (no workspace principal). */
-const serverAdmins = new WeakSet<FastifyRequest>();
 
 /** Set by the access hook only. */
 export function setPrincipal(request: FastifyRequest, principal: RequestPrincipal): void {
   principals.set(request, principal);
-}
-
-/** Set by the access hook only, once the admin token is checked. */
-export function setServerAdmin(request: FastifyRequest): void {
-  serverAdmins.add(request);
-}
-
-/**
- * The actor a request was authenticated as, or undefined before authentication (or on a
- * public route): what the audit trail reads whenever it records, so it never throws.
- */
-export function authenticatedActor(request: FastifyRequest): Actor | undefined {
-  if (principals.has(request)) return actorOf(request);
-  return serverAdmins.has(request) ? { kind: 'key', id: 'admin-token', role: 'server-admin' } : undefined;
 }
 
 /**
@@ -63,8 +47,17 @@ export function workspaceIdOf(request: FastifyRequest): string {
  */
 export function actorOf(request: FastifyRequest): Actor {
   const principal = principalOf(request);
-  const role = grantName(principal.grant).replace(/^secret:/, '');
+  const role = grantName(principal.grant);
   return principal.kind === 'user' ? { kind: 'user', id: principal.user.id, role } : { kind: 'key', id: principal.key.id, role };
+}
+
+/**
+ * The actor of the audit trail when the request may have none: the server's admin token on its
+ * routes (creating workspaces), or nobody yet (a public route, a refused credential).
+ */
+export function actorIfAny(request: FastifyRequest): Actor {
+  if (principals.has(request)) return actorOf(request);
+  return request.routeOptions.config.access === 'server' ? { kind: 'key', id: 'admin-token', role: 'server-admin' } : { kind: 'system', id: 'unauthenticated' };
 }
 
 /** Where the request came from, for the audit trail. */

@@ -13,6 +13,8 @@ import { installProblemHandlers, sendProblem, toAttuneError } from './problem.js
 import { adminRoutes } from './routes/adminRoutes.js';
 import { auditRoutes } from './routes/auditRoutes.js';
 import { catalogRoutes } from './routes/catalogRoutes.js';
+import { qualityRoutes } from './routes/qualityRoutes.js';
+import { fairnessRoutes } from './routes/fairnessRoutes.js';
 import { recommendRoutes } from './routes/recommendRoutes.js';
 import { recommenderModelRoutes } from './routes/recommenderModelRoutes.js';
 import { predictionRoutes } from './routes/predictionRoutes.js';
@@ -91,6 +93,7 @@ export async function buildServer(options: ServerOptions): Promise<AttuneServer>
   // Assigned once the app exists: a failed decision record is logged by it.
   let logRecordFailure: (error: unknown) => void = () => undefined;
   let logRecommendFailure: (error: unknown) => void = () => undefined;
+  let logQualityFailure: (error: unknown) => void = () => undefined;
   const engine = createEngine({
     store: options.store, clock: options.clock, ids: options.ids,
     random: options.random ?? seededRandom(options.clock.now() ^ process.pid),
@@ -107,6 +110,7 @@ export async function buildServer(options: ServerOptions): Promise<AttuneServer>
       },
       recommendFailed: (error) => logRecommendFailure(error),
     },
+    onQualityWriteError: (error) => logQualityFailure(error),
   });
   const { workspaces, models, decisionModels, collector, decisions, experiments } = engine;
   let ready = true;
@@ -159,6 +163,7 @@ export async function buildServer(options: ServerOptions): Promise<AttuneServer>
   app.addHook('onClose', async () => {
     ready = false;
     await decisions.flushRecords().catch((error: unknown) => app.log.error({ err: error }, 'decision records lost at shutdown'));
+    await engine.qualityCounters.flush().catch((error: unknown) => app.log.error({ err: error }, 'data-quality counts lost at shutdown'));
     await options.store.close();
   });
 
@@ -176,6 +181,7 @@ export async function buildServer(options: ServerOptions): Promise<AttuneServer>
   await app.register(healthRoutes, { metrics, isReady: () => ready });
   logRecordFailure = (error) => app.log.error({ err: error }, 'decision record failed');
   logRecommendFailure = (error) => app.log.error({ err: error }, 'recommendation slot list failed (slot skipped)');
+  logQualityFailure = (error) => app.log.error({ err: error }, 'data-quality counts could not be written (lost)');
   await installCors(app, { publicOrigins: options.corsOrigins ?? '*', adminOrigins: options.adminCorsOrigins ?? [] });
   await app.register(collectRoutes, { collector, workspaces });
   await app.register(decideRoutes, { decisions, workspaces });
@@ -189,6 +195,8 @@ export async function buildServer(options: ServerOptions): Promise<AttuneServer>
   });
   await app.register(experimentRoutes, { workspaces, experiments });
   await app.register(catalogRoutes, { workspaces, catalog: engine.catalog });
+  await app.register(qualityRoutes, { quality: engine.quality });
+  await app.register(fairnessRoutes, { fairness: engine.fairness });
   await app.register(recommendRoutes, { workspaces, recommendations: engine.recommendations });
   await app.register(recommenderModelRoutes, { workspaces, recommenders: engine.recommenders });
   await app.register(predictionRoutes, { workspaces, predictions: engine.predictions, segmentValues: engine.segmentValues });

@@ -3,21 +3,28 @@ import type { IdentityKey, IdentitySettings } from '../core/identity/types.js';
 import type { TraitState } from '../core/identity/traits.js';
 import type { ConsentChange } from '../core/consent/ConsentState.js';
 import type { FeatureDefinition } from '../core/features/FeatureDefinition.js';
+import type { QualityCounter, CounterKind } from '../core/quality/qualityCounters.js';
+import type { VolumeRow } from '../core/quality/qualityReport.js';
+import type { TrackingPlan } from '../core/quality/TrackingPlan.js';
+import type { FairnessSettings } from '../core/fairness/FairnessSettings.js';
+import type { GroupBy } from '../core/fairness/groupBy.js';
 import type { DataQualityView } from '../core/knowledge/dataQuality.js';
 import type { KnowledgeState } from '../core/knowledge/KnowledgeState.js';
 import type { MembershipChange } from '../core/segments/compileSegments.js';
 import type { SegmentDefinition } from '../core/segments/SegmentDefinition.js';
 import type { ActionDefinition } from '../core/decide/ActionDefinition.js';
 import type { PlacementDefinition } from '../core/decide/PlacementDefinition.js';
+import type { ContextualRecord } from '../core/decide/contextual.js';
+import type { Interaction } from '../core/decide/interactions.js';
 import type { ActivityHours } from '../core/sendTime/ActivityHours.js';
 import type { ExperimentDefinition } from '../core/experiments/ExperimentDefinition.js';
 import type { MetricDefinition } from '../core/experiments/MetricDefinition.js';
 import type { MeasurementSettings } from '../core/experiments/MeasurementSettings.js';
 import type { PairMoments } from '../core/stats/SufficientStats.js';
 import type { Item } from '../core/catalog/Item.js';
-import type { Role, SecretKeyScope } from '../core/access/accessMatrix.js';
 import type { ActorKind } from '../core/audit/Actor.js';
 import type { AuditDraft, AuditEntry, ChainHead } from '../core/audit/AuditEntry.js';
+import type { Role, SecretKeyScope } from '../core/access/accessMatrix.js';
 
 /**
  * Storage ports: narrow, Promise-based interfaces. src/store/sqlite implements them on one
@@ -482,6 +489,29 @@ export interface DecisionReader {
    * report, not a hot path.
    */
   loggedDecisions(workspaceId: string, placementId: string, query: LoggedDecisionQuery): Promise<LoggedDecision[]>;
+  /**
+   * What contextual placements learn from, to rebuild their models on start: every recorded
+   * decision with `reasons.contextual`, oldest first, and every interaction event naming a
+   * decision (as `readInteraction` reads it), in log order. Reads all of both: once per
+   * workspace and process, not a hot path.
+   */
+  contextualFeedback(workspaceId: string): Promise<ContextualFeedback>;
+  /** One recorded decision with `reasons.contextual`, by id (a point read); undefined for another or none. */
+  contextualDecision(workspaceId: string, decisionId: string): Promise<ContextualDecision | undefined>;
+}
+
+/** A recorded decision of a contextual placement: what its models learn from. */
+export interface ContextualDecision {
+  readonly decisionId: string;
+  readonly placementId: string;
+  readonly actionId: string;
+  readonly at: number;
+  readonly contextual: ContextualRecord;
+}
+
+export interface ContextualFeedback {
+  readonly decisions: readonly ContextualDecision[];
+  readonly interactions: readonly Interaction[];
 }
 
 export interface LoggedDecisionQuery {
@@ -811,6 +841,61 @@ export interface NewPersonKey {
   readonly createdAt: number;
 }
 
+/** A counter of one workspace, as the collect path adds it (see core/quality/qualityCounters.ts). */
+export interface WorkspaceQualityCounter extends QualityCounter {
+  readonly workspaceId: string;
+}
+
+/**
+ * Data quality (src/quality): the collect-path counters, written behind and summed; what the
+ * log and the merge history say about a period; the workspace's tracking plan.
+ */
+export interface QualityStore {
+  /** Adds each row's count to its counter (created at 0), in one transaction. */
+  addCounters(rows: readonly WorkspaceQualityCounter[]): Promise<void>;
+  /** The workspace's counters of the days in [fromDay, untilDay). */
+  counters(workspaceId: string, fromDay: number, untilDay: number, kinds?: readonly CounterKind[]): Promise<QualityCounter[]>;
+  /** Events received in [since, until) by UTC day, call type, name and `context.library.name`, with how many arrived late. */
+  volume(workspaceId: string, since: number, until: number): Promise<VolumeRow[]>;
+  /** Merges in [since, until) per UTC day. */
+  merges(workspaceId: string, since: number, until: number): Promise<{ day: number; count: number }[]>;
+  /** Live profiles, and those that absorbed as many profiles as the merge limit allows. */
+  identityHealth(workspaceId: string, maxMergedProfiles: number): Promise<{ profiles: number; atMergeCap: number }>;
+  trackingPlan(workspaceId: string): Promise<{ plan: TrackingPlan; updatedAt: number } | null>;
+  /** Saves the plan, or removes it (null). */
+  setTrackingPlan(workspaceId: string, plan: TrackingPlan | null, at: number): Promise<void>;
+}
+
+/** One group of a placement's fairness report: profiles decided in the period and what they got. */
+export interface PlacementGroupRow {
+  readonly group: string;
+  /** Profiles with a recorded decision of the placement in the period. */
+  readonly units: number;
+  /** Of them, those served an action (the given one, when asked), not the default content. */
+  readonly exposed: number;
+  /** Of the exposed, those who clicked or converted on such a decision. */
+  readonly clicked: number;
+  readonly converted: number;
+}
+
+/** One group and arm of an experiment's fairness report. */
+export interface ExperimentGroupRow {
+  readonly group: string;
+  readonly arm: string;
+  /** Units first exposed in the period. */
+  readonly units: number;
+  /** Of them, those whose value of the metric is above 0 (a ratio metric: its numerator). */
+  readonly converted: number;
+}
+
+/** Fairness (src/fairness): the workspace's settings and the grouped counts the report compares. */
+export interface FairnessStore {
+  settings(workspaceId: string): Promise<FairnessSettings | null>;
+  setSettings(workspaceId: string, settings: FairnessSettings, at: number): Promise<void>;
+  placementGroups(workspaceId: string, query: { placementId: string; actionId: string | null; by: GroupBy; since: number; until: number }): Promise<PlacementGroupRow[]>;
+  experimentGroups(workspaceId: string, query: { experimentId: string; metricId: string; by: GroupBy; since: number; until: number }): Promise<ExperimentGroupRow[]>;
+}
+
 export interface AttuneStore {
   readonly log: EventLogWriter;
   readonly state: StateStore;
@@ -827,6 +912,8 @@ export interface AttuneStore {
   readonly recommenderModels: RecommenderModelStore;
   readonly rankEvents: RankEventStore;
   readonly audit: AuditStore;
+  readonly quality: QualityStore;
+  readonly fairness: FairnessStore;
   /** Releases the store; every append and state write that has settled is kept. */
   close(): Promise<void>;
 }

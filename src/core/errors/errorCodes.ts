@@ -51,6 +51,7 @@ export const errorCodes = {
   ATTUNE_MODEL_INVALID: { status: 409, title: 'The stored recommender model cannot be read' },
   ATTUNE_RANK_EVENT_NOT_FOUND: { status: 404, title: 'No rank event of this workspace has this id' },
   ATTUNE_RANK_EVENT_EXISTS: { status: 409, title: 'A rank event of this workspace has this id already' },
+  ATTUNE_TRACKING_PLAN_INVALID: { status: 400, title: 'The tracking plan names an event or property twice' },
   ATTUNE_RULE_INVALID: { status: 400, title: 'The rule does not compile' },
   ATTUNE_FEATURE_INVALID: { status: 400, title: 'The feature definition cannot work' },
   ATTUNE_SEGMENT_INVALID: { status: 400, title: 'The segment definitions do not fit together' },

@@ -447,4 +447,30 @@ export const migrations: readonly string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX user_sessions_user ON user_sessions (workspace_id, user_id);
   `,
+  // Data quality (src/quality): counters the collect path keeps per UTC day and writes behind
+  // (rejections, property types, skipped merges, future-dated events: what the log does not
+  // hold), the tracking plan, the fairness settings; merges by time for the period's count.
+  `
+  CREATE TABLE quality_counters (
+    workspace_id TEXT NOT NULL,
+    day INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    detail TEXT NOT NULL,
+    variant TEXT NOT NULL,
+    count INTEGER NOT NULL,
+    PRIMARY KEY (workspace_id, day, kind, subject, detail, variant)
+  ) WITHOUT ROWID;
+  CREATE TABLE tracking_plans (
+    workspace_id TEXT PRIMARY KEY,
+    plan TEXT NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE TABLE fairness_settings (
+    workspace_id TEXT PRIMARY KEY,
+    settings TEXT NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE INDEX profile_merges_time ON profile_merges(workspace_id, merged_at);
+  `,
 ];

@@ -5,10 +5,12 @@ import { openDatabase, type OpenDatabaseOptions, type SqliteDatabase } from './o
 import { SqliteCatalogStore } from './SqliteCatalogStore.js';
 import { SqliteDecisionStore } from './SqliteDecisionStore.js';
 import { SqliteExperimentStore } from './SqliteExperimentStore.js';
+import { SqliteFairnessStore } from './SqliteFairnessStore.js';
 import { SqliteEventLog } from './SqliteEventLog.js';
 import { SqliteKnowledgeStore } from './SqliteKnowledgeStore.js';
 import { SqliteLogWriter } from './SqliteLogWriter.js';
 import { SqliteProfileReader } from './SqliteProfileReader.js';
+import { SqliteQualityStore } from './SqliteQualityStore.js';
 import { SqliteRankEventStore } from './SqliteRankEventStore.js';
 import { SqliteRecommenderModelStore } from './SqliteRecommenderModelStore.js';
 import { SqliteStateStore } from './SqliteStateStore.js';
@@ -70,6 +72,8 @@ export function openSqliteStore(options: OpenSqliteStoreOptions): SqliteStore {
     recommenderModels: new SqliteRecommenderModelStore(db),
     rankEvents: new SqliteRankEventStore(db),
     audit: new SqliteAuditStore(db, sha256Hex),
+    quality: new SqliteQualityStore(db),
+    fairness: new SqliteFairnessStore(db),
     async writerPragma(pragma) {
       return thread === undefined ? db.pragma(pragma) : thread.run({ kind: 'pragma', pragma });
     },

@@ -13,6 +13,7 @@ import { describeEventLogWriterContract } from '../contract/eventLogWriter.contr
 import { describeStateStoreContract } from '../contract/stateStore.contract.js';
 import { describeRecommenderModelStoreContract } from '../contract/recommenderModelStore.contract.js';
 import { describeRankEventStoreContract } from '../contract/rankEventStore.contract.js';
+import { describeQualityStoreContract } from '../contract/qualityStore.contract.js';
 import { describePredictionModelStoreContract } from '../contract/predictionModelStore.contract.js';
 import { describeAuditStoreContract } from '../contract/auditStore.contract.js';
 import { MODEL_PART_BYTES } from './SqliteRecommenderModelStore.js';
@@ -41,6 +42,8 @@ function openInMemory(): SqliteStore {
   return openSqliteStore({ path: ':memory:', synchronous: 'normal' });
 }
 
+describeQualityStoreContract('sqlite (:memory:)', async () => openInMemory());
+describeQualityStoreContract('sqlite (file)', async () => openOnFile());
 describeCatalogStoreContract('sqlite (:memory:)', async () => openInMemory());
 describeCatalogStoreContract('sqlite (file)', async () => openOnFile());
 describeDecisionStoreContract('sqlite (:memory:)', async () => openInMemory());
