@@ -172,7 +172,7 @@ describe('people and roles', () => {
       expect(read.scope).toBe('read');
       expect((await admin(h, 'GET', '/admin/v1/features', read.key)).statusCode).toBe(200);
       expect(expectProblem(await admin(h, 'PUT', '/admin/v1/features/orders30', read.key, feature), 403, 'ATTUNE_FORBIDDEN')).toMatchObject({ permission: 'config.write' });
-      expect((await admin(h, 'GET', '/admin/v1/me', read.key)).json<{ actor: unknown }>().actor).toEqual({ kind: 'key', id: read.id, role: 'read' });
+      expect((await admin(h, 'GET', '/admin/v1/me', read.key)).json<{ actor: unknown }>().actor).toEqual({ kind: 'key', id: read.id, role: 'secret:read' });
       const rotated = (await admin(h, 'POST', `/admin/v1/keys/${read.id}/rotate`, h.a.secretKey, {})).json<{ key: { scope: string; key: string } }>();
       expect(rotated.key.scope).toBe('read');
       const decide = (await admin(h, 'POST', '/admin/v1/keys', h.a.secretKey, { kind: 'secret', scope: 'decide' })).json<{ key: string }>();
@@ -182,7 +182,7 @@ describe('people and roles', () => {
       expectProblem(await admin(h, 'POST', '/admin/v1/keys', h.a.secretKey, { kind: 'write', scope: 'read' }), 400, 'ATTUNE_INVALID_REQUEST');
       const keys = (await admin(h, 'GET', '/admin/v1/keys', h.a.secretKey)).json<{ kind: string; scope: string | null }[]>();
       expect(keys.filter((k) => k.kind === 'write').every((k) => k.scope === null)).toBe(true);
-      expect((await admin(h, 'GET', '/admin/v1/me', h.a.secretKey)).json<{ actor: { role: string } }>().actor.role).toBe('full');
+      expect((await admin(h, 'GET', '/admin/v1/me', h.a.secretKey)).json<{ actor: { role: string } }>().actor.role).toBe('secret:full');
     });
   });
 });
