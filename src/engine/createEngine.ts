@@ -19,6 +19,8 @@ import { ContentModels } from '../recommend/ContentModels.js';
 import { LiveSessions } from '../recommend/LiveSessions.js';
 import type { LiveStore } from '../profiles/LiveStore.js';
 import { PersonalizerService, type PersonalizerSettings } from '../learn/PersonalizerService.js';
+import { PrivacyService, type PrivacyAuditEntry } from '../privacy/PrivacyService.js';
+import { SuppressionList } from '../privacy/SuppressionList.js';
 
 export interface EngineOptions {
   readonly store: LiveStore;
@@ -31,6 +33,8 @@ export interface EngineOptions {
   readonly decisionObserver?: DecisionObserver;
   /** The Personalizer-compatible loop's settings (exploration share, model size, reward wait); defaults as Personalizer's. */
   readonly personalizer?: Partial<PersonalizerSettings>;
+  /** Records each privacy request (the audit trail): who, what, and the person as a keyed hash only. */
+  readonly privacyAudit?: (entry: PrivacyAuditEntry) => void | Promise<void>;
 }
 
 /**
@@ -71,6 +75,8 @@ export interface Engine {
   readonly personalizer: PersonalizerService;
   /** The Thompson-sampling allocations of bandit placements, in force per workspace (the arms report shows them). */
   readonly bandits: BanditAllocations;
+  /** Data-subject rights: export, erasure with a receipt, suppression (docs/privacy.md). */
+  readonly privacy: PrivacyService;
 }
 
 /** Wires the services over a store; the one place that knows how they fit together. */
@@ -83,7 +89,9 @@ export function createEngine(options: EngineOptions): Engine {
   // holds only if every caller goes through the same instance.
   const knowledgeAdmin = new KnowledgeAdmin({ store, models, clock });
   const decisionAdmin = new DecisionAdmin({ store: store.decisionConfig, models: decisionModels, clock });
-  const collector = new Collector({ committer: store.committer, clock, ids, models, ...(options.collectObserver === undefined ? {} : { observer: options.collectObserver }) });
+  // Collection drops the events of suppressed people before they reach the log.
+  const suppression = new SuppressionList({ store: store.privacy, clock });
+  const collector = new Collector({ committer: store.committer, clock, ids, models, suppression, ...(options.collectObserver === undefined ? {} : { observer: options.collectObserver }) });
   const catalog = new CatalogService({ store: store.catalog, clock });
   // One per engine: it runs one training at a time per workspace and caches the active models.
   const recommenders = new RecommenderModels({ store: store.recommenderModels, events: store.events, settle: () => store.committer.flush(), clock });
@@ -111,8 +119,11 @@ export function createEngine(options: EngineOptions): Engine {
   const personalizer = new PersonalizerService({
     store: store.rankEvents, clock, ids, random: options.random, ...(options.personalizer === undefined ? {} : { settings: options.personalizer }),
   });
+  const privacy = new PrivacyService({
+    store, models, predictions, sessions, suppression, clock, ids, ...(options.privacyAudit === undefined ? {} : { audit: options.privacyAudit }),
+  });
   return {
     store, workspaces, models, decisionModels, knowledgeAdmin, decisionAdmin, collector, decisions, experiments, catalog, recommendations, recommenders, orderRules,
-    contentModels, sessions, predictions, segmentValues, personalizer, bandits,
+    contentModels, sessions, predictions, segmentValues, personalizer, bandits, privacy,
   };
 }

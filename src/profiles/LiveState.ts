@@ -8,7 +8,8 @@ import { emptyKnowledge, type KnowledgeState } from '../core/knowledge/Knowledge
 import type { MembershipChange } from '../core/segments/compileSegments.js';
 import type { Interaction } from '../core/decide/interactions.js';
 import type { ArmStatChange } from '../core/experiments/experimentUnits.js';
-import { replacePairInPlace, type MutablePairMoments } from '../core/stats/SufficientStats.js';
+import { removePair, replacePairInPlace, type MutablePairMoments } from '../core/stats/SufficientStats.js';
+import { unitContributions } from '../core/privacy/unitContributions.js';
 import type { DecisionProfileRow, DecisionRecord, LogRecord, OutcomeDelta, StateBatch, StateStore, StoredProfile } from '../store/ports.js';
 import type { AppliedItemEvent, CollectTx, ItemEventListener, Preload } from './CollectTx.js';
 import type { DedupeWindow } from './DedupeWindow.js';
@@ -587,6 +588,45 @@ export class LiveState implements CollectTx {
       byKey.delete(key);
       this.dirtyArmStats.delete(r);
     }
+  }
+
+  /**
+   * Forgets a person (an erasure): their profiles and identifiers, written or not, and every
+   * pending change that names them, so the write-behind cannot bring them back; the experiment
+   * units of their live profile leave the arm statistics (written with the next batch). Load
+   * the profiles and the workspace's statistics first. Returns the units taken out.
+   */
+  erasePerson(workspaceId: string, profileIds: readonly string[], keys: readonly IdentityKey[]): number {
+    this.changes++;
+    const stats = this.armStats.get(workspaceId);
+    let units = 0;
+    for (const id of profileIds) {
+      const key = profileKey(workspaceId, id);
+      const p = this.profiles.get(key);
+      if (p === undefined) continue;
+      // An absorbed profile's knowledge was emptied by the merge: only the live one holds units.
+      for (const c of p.mergedInto === null ? unitContributions(p.knowledge.x) : []) {
+        const r = stats?.get(`${c.experimentId}\u0000${c.armId}\u0000${c.metricId}`);
+        if (r === undefined) continue;
+        Object.assign(r.moments, removePair(r.moments, c.pair[0], c.pair[1]));
+        this.dirtyArmStats.add(r);
+        if (c.metricId === '_units') units++;
+      }
+      this.profiles.delete(key);
+      this.cachedBytes -= p.bytes;
+      this.dirtyProfiles.delete(p);
+      for (const k of p.identities) this.identities.delete(identityKey(workspaceId, k));
+    }
+    const ids = new Set(profileIds);
+    const gone = new Set(keys.map((k) => identityKey(workspaceId, k)));
+    for (const k of gone) this.identities.delete(k);
+    for (const [key, v] of this.pendingIdentities) if (gone.has(key) || (v.workspaceId === workspaceId && ids.has(v.profileId))) this.pendingIdentities.delete(key);
+    const theirs = (m: { workspaceId: string; profileId: string }) => m.workspaceId === workspaceId && ids.has(m.profileId);
+    this.pendingMerges = this.pendingMerges.filter((m) => m.workspaceId !== workspaceId || (!ids.has(m.survivorId) && !ids.has(m.absorbedId)));
+    this.pendingSegments = this.pendingSegments.filter((m) => !theirs(m));
+    this.pendingConsent = this.pendingConsent.filter((m) => !theirs(m));
+    this.pendingEventProfiles = this.pendingEventProfiles.filter((m) => !theirs(m));
+    return units;
   }
 
   /** Forgets everything of a workspace, written or not (rebuild: the store's copy is reset too). */

@@ -6,6 +6,7 @@ import { SqliteExperimentStore } from './SqliteExperimentStore.js';
 import { SqliteEventLog } from './SqliteEventLog.js';
 import { SqliteKnowledgeStore } from './SqliteKnowledgeStore.js';
 import { SqliteLogWriter } from './SqliteLogWriter.js';
+import { SqlitePrivacyStore } from './SqlitePrivacyStore.js';
 import { SqliteProfileReader } from './SqliteProfileReader.js';
 import { SqliteRankEventStore } from './SqliteRankEventStore.js';
 import { SqliteRecommenderModelStore } from './SqliteRecommenderModelStore.js';
@@ -65,6 +66,7 @@ export function openSqliteStore(options: OpenSqliteStoreOptions): SqliteStore {
     catalog: new SqliteCatalogStore(db),
     recommenderModels: new SqliteRecommenderModelStore(db),
     rankEvents: new SqliteRankEventStore(db),
+    privacy: new SqlitePrivacyStore(db),
     async writerPragma(pragma) {
       return thread === undefined ? db.pragma(pragma) : thread.run({ kind: 'pragma', pragma });
     },

@@ -1,0 +1,312 @@
+import type { Actor, ActorOrigin } from '../core/audit/Actor.js';
+import type { Clock, IdGenerator } from '../core/common/ports.js';
+import { EXPOSURE_EVENT } from '../core/experiments/experimentUnits.js';
+import type { IdentityKey } from '../core/identity/types.js';
+import { emptyKnowledge } from '../core/knowledge/KnowledgeState.js';
+import type { PersonRef } from '../core/privacy/PersonRef.js';
+import type { KnowledgeModels } from '../knowledge/KnowledgeModels.js';
+import { profileKnowledgeView } from '../knowledge/profileKnowledgeView.js';
+import type { PredictionService } from '../predict/PredictionService.js';
+import type { LiveStore } from '../profiles/LiveStore.js';
+import type { LiveSessions } from '../recommend/LiveSessions.js';
+import type { PersonKeys, PersonRowCounts, StoredEvent } from '../store/ports.js';
+import { identifierHash } from './identifierHash.js';
+import type { SuppressionList } from './SuppressionList.js';
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+export type PrivacyAction = 'export' | 'erase' | 'suppress' | 'unsuppress';
+
+/**
+ * What the audit trail records of a privacy request: who, what, when, and the person only as
+ * the keyed hash of the identifier the request named (never the identifier).
+ */
+export interface PrivacyAuditEntry {
+  readonly workspaceId: string;
+  readonly action: PrivacyAction;
+  readonly actor: Actor;
+  readonly origin: ActorOrigin;
+  readonly at: number;
+  readonly subject: { readonly kind: PersonRef['kind']; readonly hash: string };
+  /** The erasure's stored receipt. */
+  readonly receiptId?: string;
+}
+
+/** Who asks, for the audit trail. */
+export interface PrivacyCaller {
+  readonly actor: Actor;
+  readonly origin: ActorOrigin;
+}
+
+/** A hashed identifier: what receipts and the suppression list keep. */
+export interface HashedIdentifier {
+  readonly kind: string;
+  readonly hash: string;
+}
+
+/**
+ * How an aggregate statistic treats an erased person: `removed` (their contribution taken
+ * out now), `kept-until-rebuild` (a count with no identifier that `attune rebuild` recounts
+ * from the log, which no longer holds their events), `kept-until-retrained` (a trained model).
+ */
+export interface AggregateHandling {
+  readonly statistic: string;
+  readonly handling: 'removed' | 'kept-until-rebuild' | 'kept-until-retrained';
+  readonly count?: number;
+}
+
+export interface ErasureReceipt {
+  readonly id: string;
+  readonly kind: 'erasure';
+  readonly workspaceId: string;
+  readonly at: string;
+  readonly subject: HashedIdentifier;
+  /** Whether anything was known of the person. */
+  readonly found: boolean;
+  /** Every identifier of the person that was erased and suppressed, hashed. */
+  readonly identifiers: readonly HashedIdentifier[];
+  /** Rows deleted per kind. */
+  readonly removed: PersonRowCounts;
+  readonly aggregates: readonly AggregateHandling[];
+  /** Identifiers added to the suppression list by this erasure. */
+  readonly suppressed: number;
+  readonly verification: {
+    readonly at: string;
+    /** Rows of the person each store still holds (all 0 once erased). */
+    readonly remaining: PersonRowCounts;
+    /** Identifiers and profile ids the engine's memory still resolves to a profile. */
+    readonly inMemory: number;
+    readonly clean: boolean;
+  };
+}
+
+export interface SuppressionChange {
+  readonly subject: HashedIdentifier;
+  /** Identifiers listed or unlisted by this request. */
+  readonly changed: number;
+  readonly identifiers: readonly HashedIdentifier[];
+}
+
+export interface PrivacyServiceDeps {
+  readonly store: LiveStore;
+  readonly models: KnowledgeModels;
+  readonly predictions: PredictionService;
+  readonly sessions: LiveSessions;
+  readonly suppression: SuppressionList;
+  readonly clock: Clock;
+  readonly ids: IdGenerator;
+  /** Called once per request that succeeded: the audit trail records it (wired by the engine). */
+  readonly audit?: (entry: PrivacyAuditEntry) => void | Promise<void>;
+}
+
+/** How many times an erasure is run again when its verification still finds rows (an event raced it). */
+const erasureAttempts = 3;
+
+/**
+ * Data-subject rights, the one path for them (the admin API, the CLI): export everything held
+ * about a person, erase it everywhere with a receipt and a verification, and suppress or
+ * unsuppress their identifiers, all within one workspace. See docs/privacy.md.
+ */
+export class PrivacyService {
+  constructor(private readonly deps: PrivacyServiceDeps) {}
+
+  /** Everything held about the person, as one JSON document (identifiers included: it is theirs). */
+  async export(workspaceId: string, ref: PersonRef, caller: PrivacyCaller) {
+    const { store, models, clock } = this.deps;
+    const { survivor, keys } = await this.person(workspaceId, ref);
+    const records = await store.privacy.records(workspaceId, keys);
+    const now = clock.now();
+    const survivorRow = records.profiles.find((p) => p.id === survivor);
+    const knowledge = survivor === undefined || survivorRow === undefined ? null : profileKnowledgeView(
+      await models.get(workspaceId), survivor,
+      { state: survivorRow.knowledge ?? emptyKnowledge(), traits: survivorRow.traits.values, firstSeen: survivorRow.firstSeen, lastSeen: survivorRow.lastSeen },
+      records.consentChanges.filter((c) => c.profileId === survivor).reverse(), now,
+    );
+    const exported = {
+      workspaceId,
+      exportedAt: iso(now),
+      request: { kind: ref.kind, value: ref.value },
+      found: survivor !== undefined,
+      profileId: survivor ?? null,
+      mergedProfileIds: keys.profileIds.filter((id) => id !== survivor),
+      identities: records.identities.map((i) => ({ kind: i.key.kind, value: i.key.value, profileId: i.profileId, linkedAt: iso(i.linkedAt) })),
+      traits: survivorRow?.traits.values ?? {},
+      profiles: records.profiles.map((p) => ({
+        id: p.id, createdAt: iso(p.createdAt), firstSeen: iso(p.firstSeen), lastSeen: iso(p.lastSeen), mergedInto: p.mergedInto, mergedCount: p.mergedCount,
+        traits: p.traits.values, traitUpdatedAt: Object.fromEntries(Object.entries(p.traits.updatedAt).map(([k, at]) => [k, iso(at)])), eventCounts: p.eventCounts,
+        storedKnowledge: p.knowledge,
+      })),
+      knowledge,
+      experiments: Object.entries(survivorRow?.knowledge?.x ?? {}).map(([experimentId, u]) => ({ experimentId, armId: u.a, firstExposure: iso(u.t), covariate: u.c ?? 0, values: u.v ?? {} })),
+      predictions: survivor === undefined ? null : await this.deps.predictions.forProfile(workspaceId, survivor).catch(() => null),
+      merges: records.merges.map((m) => ({ survivorId: m.survivorId, absorbedId: m.absorbedId, at: iso(m.at) })),
+      segmentMembers: records.segmentMembers.map((m) => ({ segmentId: m.segmentId, profileId: m.profileId, enteredAt: iso(m.enteredAt) })),
+      segmentHistory: records.segmentChanges.map((c) => ({ segmentId: c.segmentId, profileId: c.profileId, kind: c.kind, at: iso(c.at) })),
+      consentHistory: records.consentChanges.map((c) => ({ purpose: c.purpose, granted: c.granted, source: c.source, profileId: c.profileId, at: iso(c.at) })),
+      decisions: records.decisions.map((d) => ({
+        decisionId: d.decisionId, profileId: d.profileId, placementId: d.placementId, actionId: d.actionId, variant: d.variant, score: d.score,
+        probability: d.probability, fallback: d.fallback, segments: d.segments, reasons: d.reasons, at: iso(d.at),
+      })),
+      exposures: records.events.filter((e) => e.name === EXPOSURE_EVENT).map(exposureOf),
+      events: records.events.map((e) => ({
+        seq: e.seq, profileId: e.profileId, messageId: e.messageId, type: e.type, name: e.name, userId: e.userId, anonymousId: e.anonymousId,
+        timestamp: iso(e.timestamp), receivedAt: iso(e.receivedAt), body: e.body,
+      })),
+      rankEvents: records.rankEvents.map((r) => ({
+        eventId: r.eventId, context: r.context, actions: r.actions, chosenActionId: r.chosenActionId, probabilities: r.probabilities,
+        rankedAt: iso(r.rankedAt), reward: r.reward, rewardedAt: r.rewardedAt === null ? null : iso(r.rewardedAt),
+      })),
+    };
+    await this.audited(workspaceId, 'export', ref, caller);
+    return exported;
+  }
+
+  /**
+   * Erases the person everywhere: the log, the derived state and its history, decisions,
+   * merged profiles and identity links, the memory (written behind or not) and the live
+   * sessions; takes their experiment units out of the arm statistics; makes the freed bytes
+   * unrecoverable; suppresses their identifiers first, so events arriving meanwhile are
+   * dropped; and verifies by reading every store again. The stored receipt holds hashes only.
+   */
+  async erase(workspaceId: string, ref: PersonRef, caller: PrivacyCaller): Promise<ErasureReceipt> {
+    const { store, suppression, clock } = this.deps;
+    const { survivor, keys } = await this.person(workspaceId, ref);
+    const secret = await suppression.secret(workspaceId);
+    const identifiers = hashedIdentifiers(secret, keys);
+    const suppressed = await store.privacy.suppress(workspaceId, identifiers, clock.now());
+    suppression.changed(workspaceId);
+
+    const removed = emptyCounts();
+    let experimentUnits = 0;
+    let remaining = emptyCounts();
+    let inMemory = 0;
+    for (let attempt = 0; attempt < erasureAttempts; attempt++) {
+      const erased = await store.erasePerson(workspaceId, keys);
+      for (const kind of rowKinds) removed[kind] += erased.rows[kind];
+      experimentUnits += erased.experimentUnits;
+      remaining = await store.privacy.remaining(workspaceId, keys);
+      inMemory = await this.resolvable(workspaceId, keys);
+      if (inMemory === 0 && rowKinds.every((kind) => remaining[kind] === 0)) break;
+    }
+    this.deps.sessions.forget(workspaceId);
+    await store.privacy.compact();
+
+    const at = clock.now();
+    const receipt: ErasureReceipt = {
+      id: this.deps.ids.next(),
+      kind: 'erasure',
+      workspaceId,
+      at: iso(at),
+      subject: { kind: ref.kind, hash: identifierHash(secret, ref.kind, ref.value) },
+      found: survivor !== undefined || rowKinds.some((kind) => removed[kind] > 0),
+      identifiers,
+      removed,
+      aggregates: [
+        { statistic: 'experimentStats', handling: 'removed', count: experimentUnits },
+        { statistic: 'actionOutcomes', handling: 'kept-until-rebuild' },
+        { statistic: 'itemModels', handling: 'kept-until-rebuild' },
+        { statistic: 'recommenderModels', handling: 'kept-until-retrained' },
+        { statistic: 'predictionModels', handling: 'kept-until-retrained' },
+        { statistic: 'personalizerModel', handling: 'kept-until-retrained' },
+      ],
+      suppressed,
+      verification: { at: iso(at), remaining, inMemory, clean: inMemory === 0 && rowKinds.every((kind) => remaining[kind] === 0) },
+    };
+    await store.privacy.saveReceipt(workspaceId, { id: receipt.id, kind: receipt.kind, at, receipt: { ...receipt } });
+    await this.audited(workspaceId, 'erase', ref, caller, receipt.id);
+    return receipt;
+  }
+
+  /** Adds the person's identifiers (those known, and the one named) to the suppression list. */
+  async suppress(workspaceId: string, ref: PersonRef, caller: PrivacyCaller): Promise<SuppressionChange> {
+    const { keys } = await this.person(workspaceId, ref);
+    const secret = await this.deps.suppression.secret(workspaceId);
+    const identifiers = hashedIdentifiers(secret, keys);
+    const changed = await this.deps.store.privacy.suppress(workspaceId, identifiers, this.deps.clock.now());
+    this.deps.suppression.changed(workspaceId);
+    await this.audited(workspaceId, 'suppress', ref, caller);
+    return { subject: { kind: ref.kind, hash: identifierHash(secret, ref.kind, ref.value) }, changed, identifiers };
+  }
+
+  /**
+   * Lifts the suppression of the identifier named and of the identifiers still known for the
+   * person (after an erasure none is: only the one named is lifted).
+   */
+  async unsuppress(workspaceId: string, ref: PersonRef, caller: PrivacyCaller): Promise<SuppressionChange> {
+    const { keys } = await this.person(workspaceId, ref);
+    const secret = await this.deps.suppression.secret(workspaceId);
+    const identifiers = hashedIdentifiers(secret, keys);
+    const changed = await this.deps.store.privacy.unsuppress(workspaceId, identifiers.map((i) => i.hash));
+    this.deps.suppression.changed(workspaceId);
+    await this.audited(workspaceId, 'unsuppress', ref, caller);
+    return { subject: { kind: ref.kind, hash: identifierHash(secret, ref.kind, ref.value) }, changed, identifiers };
+  }
+
+  /** The suppression list with its dropped-event counts, and the latest erasure receipts. */
+  async report(workspaceId: string, receiptLimit = 20) {
+    const [suppressions, receipts] = await Promise.all([
+      this.deps.store.privacy.suppressions(workspaceId),
+      this.deps.store.privacy.receipts(workspaceId, receiptLimit),
+    ]);
+    return {
+      suppressedIdentifiers: suppressions.length,
+      droppedEvents: suppressions.reduce((n, s) => n + s.dropped, 0),
+      suppressions: suppressions.map((s) => ({ kind: s.kind, hash: s.hash, since: iso(s.since), dropped: s.dropped, lastDroppedAt: s.lastDroppedAt === null ? null : iso(s.lastDroppedAt) })),
+      receipts: receipts.map((r) => r.receipt),
+    };
+  }
+
+  /**
+   * The person's profiles (the live one and those merged into it) and identifiers, with the
+   * identifier named in the request even when nothing is known by it (an erasure still
+   * suppresses it, and deletes any event that names it).
+   */
+  private async person(workspaceId: string, ref: PersonRef): Promise<{ survivor: string | undefined; keys: PersonKeys }> {
+    const privacy = this.deps.store.privacy;
+    const survivor = await privacy.survivorOf(workspaceId, ref);
+    const profileIds = survivor === undefined ? (ref.kind === 'profile' ? [ref.value] : []) : [survivor, ...await privacy.mergedInto(workspaceId, survivor)];
+    const identities = profileIds.length === 0 ? [] : await privacy.identitiesOf(workspaceId, profileIds);
+    if (ref.kind !== 'profile' && !identities.some((k) => k.kind === ref.kind && k.value === ref.value)) identities.push({ kind: ref.kind, value: ref.value });
+    return { survivor, keys: { profileIds, identities } };
+  }
+
+  /** Identifiers and profile ids that still lead to a profile in the engine (memory, then the store). */
+  private async resolvable(workspaceId: string, keys: PersonKeys): Promise<number> {
+    const decisions = this.deps.store.decisions;
+    let found = 0;
+    for (const key of keys.identities) {
+      const p = await decisions.findDecisionProfile(workspaceId, key.kind === 'user' ? key.value : null, key.kind === 'anonymous' ? key.value : null);
+      if (p !== undefined) found++;
+    }
+    for (const id of keys.profileIds) if (await decisions.decisionProfile(workspaceId, id) !== undefined) found++;
+    return found;
+  }
+
+  private async audited(workspaceId: string, action: PrivacyAction, ref: PersonRef, caller: PrivacyCaller, receiptId?: string): Promise<void> {
+    if (this.deps.audit === undefined) return;
+    const secret = await this.deps.suppression.secret(workspaceId);
+    await this.deps.audit({
+      workspaceId, action, actor: caller.actor, origin: caller.origin, at: this.deps.clock.now(),
+      subject: { kind: ref.kind, hash: identifierHash(secret, ref.kind, ref.value) }, ...(receiptId === undefined ? {} : { receiptId }),
+    });
+  }
+}
+
+const rowKinds = ['events', 'profiles', 'knowledge', 'identities', 'merges', 'segmentMembers', 'segmentChanges', 'consentChanges', 'decisions', 'rankEvents'] as const satisfies readonly (keyof PersonRowCounts)[];
+
+function emptyCounts(): Record<keyof PersonRowCounts, number> {
+  return Object.fromEntries(rowKinds.map((kind) => [kind, 0])) as Record<keyof PersonRowCounts, number>;
+}
+
+function hashedIdentifiers(secret: string, keys: PersonKeys): HashedIdentifier[] {
+  return [
+    ...keys.identities.map((k: IdentityKey) => ({ kind: k.kind, hash: identifierHash(secret, k.kind, k.value) })),
+    ...keys.profileIds.map((id) => ({ kind: 'profile', hash: identifierHash(secret, 'profile', id) })),
+  ];
+}
+
+function exposureOf(e: StoredEvent) {
+  const properties = e.body['properties'];
+  const p = typeof properties === 'object' && properties !== null ? properties as Record<string, unknown> : {};
+  return { experimentId: p['experiment_id'] ?? null, armId: p['variation_id'] ?? null, at: iso(e.timestamp), messageId: e.messageId };
+}
