@@ -14,6 +14,7 @@ import { recommenderModelIsolationCases } from './recommenderModelIsolation.js';
 import { recommendIsolationCases } from './recommendIsolation.js';
 import { personalizerIsolationCases } from './personalizerIsolation.js';
 import { predictionIsolationCases } from './predictionIsolation.js';
+import { privacyIsolationCases } from './privacyIsolation.js';
 
 /**
  * Nothing crosses workspaces. Each registered route has an isolation case below, and a
@@ -137,6 +138,7 @@ const cases: Record<string, IsolationCase> = {
   ...recommendIsolationCases,
   ...personalizerIsolationCases,
   ...predictionIsolationCases,
+  ...privacyIsolationCases,
 
   'GET /v1/projects/:writeKey/settings': async (h) => {
     for (const [own, other] of [[h.a, h.b], [h.b, h.a]] as const) {
