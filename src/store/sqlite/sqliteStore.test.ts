@@ -13,6 +13,7 @@ import { describeStateStoreContract } from '../contract/stateStore.contract.js';
 import { describeRecommenderModelStoreContract } from '../contract/recommenderModelStore.contract.js';
 import { describeRankEventStoreContract } from '../contract/rankEventStore.contract.js';
 import { describePredictionModelStoreContract } from '../contract/predictionModelStore.contract.js';
+import { describePrivacyStoreContract } from '../contract/privacyStore.contract.js';
 import { MODEL_PART_BYTES } from './SqliteRecommenderModelStore.js';
 import { defaultIdentitySettings } from '../../core/identity/types.js';
 import { createEngineStore } from '../../engine/createEngineStore.js';
@@ -55,6 +56,8 @@ describeRecommenderModelStoreContract('sqlite (:memory:)', async () => openInMem
 describeRecommenderModelStoreContract('sqlite (file)', async () => openOnFile());
 describePredictionModelStoreContract('sqlite (:memory:)', async () => openInMemory());
 describePredictionModelStoreContract('sqlite (file)', async () => openOnFile());
+describePrivacyStoreContract('sqlite (:memory:)', async () => openInMemory());
+describePrivacyStoreContract('sqlite (file)', async () => openOnFile());
 // The appends and the state writes on the storage thread, the reads on the main connection.
 describeCatalogStoreContract('sqlite (file, storage thread)', async () => openOnFile('worker'));
 describeDecisionStoreContract('sqlite (file, storage thread)', async () => openOnFile('worker'));
