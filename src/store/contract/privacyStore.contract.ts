@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CollectedEvent } from '../../core/events/CollectedEvent.js';
-import type { IdentityKey } from '../../core/identity/types.js';
+import { defaultIdentitySettings, type IdentityKey } from '../../core/identity/types.js';
 import { emptyKnowledge } from '../../core/knowledge/KnowledgeState.js';
 import type { AttuneStore, DecisionRecord, LogRecord, PersonKeys, PrivacyStore, StoredProfile } from '../ports.js';
 import { contractWorkspaces, stateBatch, type OpenAdapter } from './shared.contract.js';
@@ -45,7 +45,7 @@ async function seed(adapter: AttuneStore): Promise<PersonKeys> {
   );
   const link = (workspaceId: string, key: IdentityKey, profileId: string) => ({ workspaceId, key, profileId, at: T0 });
   const enter = (workspaceId: string, profileId: string) => ({ workspaceId, profileId, change: { segment: 'vip', kind: 'enter' as const, at: T0 } });
-  const consent = (workspaceId: string, profileId: string) => ({ workspaceId, profileId, change: { purpose: 'personalization', granted: true, source: 'event', at: T0 } });
+  const consent = (workspaceId: string, profileId: string) => ({ workspaceId, profileId, change: { purpose: 'personalization', granted: true, source: 'context' as const, at: T0 } });
   await adapter.state.write(stateBatch({
     checkpoint: 4,
     profiles: [profile(A, 'ada', { mergedCount: 1 }), profile(A, 'ada-old', { mergedInto: 'ada', knowledge: null }), profile(A, 'bob'), profile(B, 'ada-b')],
@@ -79,7 +79,7 @@ export function describePrivacyStoreContract(adapterName: string, open: OpenAdap
     let privacy: PrivacyStore;
     beforeEach(async () => {
       adapter = await open();
-      for (const id of [A, B]) await adapter.workspaces.createWorkspace({ id, name: id, createdAt: 0, identity: { verification: false } }, []);
+      for (const id of [A, B]) await adapter.workspaces.createWorkspace({ id, name: id, createdAt: 0, identity: defaultIdentitySettings }, []);
       privacy = adapter.privacy;
     });
     afterEach(async () => {
