@@ -120,7 +120,7 @@ export function createEngine(options: EngineOptions): Engine {
     store: store.rankEvents, clock, ids, random: options.random, ...(options.personalizer === undefined ? {} : { settings: options.personalizer }),
   });
   const privacy = new PrivacyService({
-    store, models, predictions, sessions, suppression, clock, ids, ...(options.privacyAudit === undefined ? {} : { audit: options.privacyAudit }),
+    store, models, predictions, sessions, suppression, flushDecisionRecords: () => decisions.flushRecords(), clock, ids, ...(options.privacyAudit === undefined ? {} : { audit: options.privacyAudit }),
   });
   return {
     store, workspaces, models, decisionModels, knowledgeAdmin, decisionAdmin, collector, decisions, experiments, catalog, recommendations, recommenders, orderRules,

@@ -93,6 +93,8 @@ export interface PrivacyServiceDeps {
   readonly predictions: PredictionService;
   readonly sessions: LiveSessions;
   readonly suppression: SuppressionList;
+  /** Writes the decision records waiting for their batch (DecisionService.flushRecords), so none of the person's lands after the erasure. */
+  readonly flushDecisionRecords: () => Promise<void>;
   readonly clock: Clock;
   readonly ids: IdGenerator;
   /** Called once per request that succeeded: the audit trail records it (wired by the engine). */
@@ -181,6 +183,7 @@ export class PrivacyService {
     let remaining = emptyCounts();
     let inMemory = 0;
     for (let attempt = 0; attempt < erasureAttempts; attempt++) {
+      await this.deps.flushDecisionRecords();
       const erased = await store.erasePerson(workspaceId, keys);
       for (const kind of rowKinds) removed[kind] += erased.rows[kind];
       experimentUnits += erased.experimentUnits;
