@@ -1,42 +1,16 @@
 import type { IdentityKey, IdentityKind } from '../../core/identity/types.js';
 import type { PersonRef } from '../../core/privacy/PersonRef.js';
-import type { KnowledgeState } from '../../core/knowledge/KnowledgeState.js';
 import type {
-  DecisionRecord, PersonKeys, PersonRecords, PersonRowCounts, PersonRowKind, PrivacyReceiptRecord, PrivacyStore, SuppressionRecord,
+  PersonKeys, PersonRecords, PersonRowCounts, PersonRowKind, PrivacyReceiptRecord, PrivacyStore, SuppressionRecord,
 } from '../ports.js';
 import type { SqliteDatabase } from './openDatabase.js';
+import { decisionColumns, decisionFromRow, type DecisionRow } from './SqliteDecisionStore.js';
 import { eventColumns, toStoredEvent, type EventRow } from './SqliteEventLog.js';
 import { rankEventColumns, rankEventFromRow, type RankEventRow } from './SqliteRankEventStore.js';
-
-interface ProfileRow {
-  id: string;
-  created_at: number;
-  first_seen: number;
-  last_seen: number;
-  traits: string;
-  trait_times: string;
-  event_counts: string;
-  merged_count: number;
-  merged_into: string | null;
-  state: string | null;
-}
-
-interface DecisionRow {
-  decision_id: string;
-  profile_id: string | null;
-  placement_id: string;
-  action_id: string | null;
-  variant: string | null;
-  score: number | null;
-  probability: number;
-  fallback: string | null;
-  segments: string;
-  reasons: string;
-  at: number;
-}
+import { profileColumns, profileFromRow, profileTables, type ProfileRow } from './SqliteStateStore.js';
 
 /**
- * The person's rows of each per-person table, as SQL over three JSON arrays bound as
+ * The person's rows of each per-person table, as SQL over JSON arrays bound as named
  * parameters: @ws, @profiles (profile ids), @users and @anons (identifier values), @needles
  * (identifier values as JSON strings, searched for in rank events). `where` selects them,
  * `count` counts them; the same clause deletes them, so what is counted is what is deleted.
@@ -88,17 +62,13 @@ export class SqlitePrivacyStore implements PrivacyStore {
       mergedInto: db.prepare('SELECT id FROM profiles WHERE workspace_id = ? AND merged_into = ? ORDER BY id').pluck(),
       identitiesOf: db.prepare('SELECT DISTINCT kind, value FROM identities WHERE workspace_id = ? AND profile_id IN (SELECT value FROM json_each(?)) ORDER BY kind DESC, value'),
       events: db.prepare(`SELECT ${eventColumns} FROM events WHERE ${personTables[0]!.where} ORDER BY seq`),
-      profiles: db.prepare(
-        `SELECT p.id, p.created_at, p.first_seen, p.last_seen, p.traits, p.trait_times, p.event_counts, p.merged_count, p.merged_into, k.state
-         FROM profiles p LEFT JOIN profile_knowledge k ON k.workspace_id = p.workspace_id AND k.profile_id = p.id
-         WHERE p.workspace_id = ? AND p.id IN (SELECT value FROM json_each(?)) ORDER BY p.merged_into IS NOT NULL, p.id`,
-      ),
+      profiles: db.prepare(`SELECT ${profileColumns} FROM ${profileTables} WHERE p.workspace_id = ? AND p.id IN (SELECT value FROM json_each(?)) ORDER BY p.merged_into IS NOT NULL, p.id`),
       identities: db.prepare('SELECT kind, value, profile_id, linked_at FROM identities WHERE workspace_id = ? AND profile_id IN (SELECT value FROM json_each(?)) ORDER BY linked_at, kind, value'),
       merges: db.prepare(`SELECT survivor_id, absorbed_id, merged_at FROM profile_merges WHERE ${personTables.find((t) => t.kind === 'merges')!.where} ORDER BY merged_at`),
       members: db.prepare('SELECT segment_id, profile_id, entered_at FROM segment_members WHERE workspace_id = ? AND profile_id IN (SELECT value FROM json_each(?)) ORDER BY segment_id'),
       segmentChanges: db.prepare('SELECT segment_id, profile_id, kind, at FROM segment_changes WHERE workspace_id = ? AND profile_id IN (SELECT value FROM json_each(?)) ORDER BY at, rowid'),
       consent: db.prepare('SELECT profile_id, purpose, granted, source, at FROM consent_changes WHERE workspace_id = ? AND profile_id IN (SELECT value FROM json_each(?)) ORDER BY at, rowid'),
-      decisions: db.prepare('SELECT decision_id, profile_id, placement_id, action_id, variant, score, probability, fallback, segments, reasons, at FROM decisions WHERE workspace_id = ? AND profile_id IN (SELECT value FROM json_each(?)) ORDER BY at, rowid'),
+      decisions: db.prepare(`SELECT ${decisionColumns} FROM decisions WHERE workspace_id = ? AND profile_id IN (SELECT value FROM json_each(?)) ORDER BY at, rowid`),
       rankEvents: db.prepare(`SELECT ${rankEventColumns} FROM rank_events WHERE ${personTables.find((t) => t.kind === 'rankEvents')!.where} ORDER BY id`),
       logEnd: db.prepare('INSERT INTO log_end (id, seq) SELECT 1, coalesce(max(seq), 0) FROM events WHERE true ON CONFLICT (id) DO UPDATE SET seq = max(seq, excluded.seq)'),
       suppress: db.prepare('INSERT INTO suppressions (workspace_id, hash, kind, since) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING'),
@@ -138,12 +108,7 @@ export class SqlitePrivacyStore implements PrivacyStore {
     const params = this.params(workspaceId, person);
     return {
       events: (s.events.all(params) as EventRow[]).map(toStoredEvent),
-      profiles: (s.profiles.all(workspaceId, ids) as ProfileRow[]).map((r) => ({
-        workspaceId, id: r.id, createdAt: r.created_at, firstSeen: r.first_seen, lastSeen: r.last_seen,
-        traits: { values: JSON.parse(r.traits) as Record<string, unknown>, updatedAt: JSON.parse(r.trait_times) as Record<string, number> },
-        eventCounts: JSON.parse(r.event_counts) as Record<string, number>, mergedCount: r.merged_count, mergedInto: r.merged_into,
-        knowledge: r.state === null ? null : JSON.parse(r.state) as KnowledgeState,
-      })),
+      profiles: (s.profiles.all(workspaceId, ids) as ProfileRow[]).map((r) => profileFromRow(workspaceId, r)),
       identities: (s.identities.all(workspaceId, ids) as { kind: IdentityKind; value: string; profile_id: string; linked_at: number }[])
         .map((r) => ({ key: { kind: r.kind, value: r.value }, profileId: r.profile_id, linkedAt: r.linked_at })),
       merges: (s.merges.all({ ws: params.ws, profiles: params.profiles }) as { survivor_id: string; absorbed_id: string; merged_at: number }[])
@@ -154,10 +119,7 @@ export class SqlitePrivacyStore implements PrivacyStore {
         .map((r) => ({ segmentId: r.segment_id, profileId: r.profile_id, kind: r.kind, at: r.at })),
       consentChanges: (s.consent.all(workspaceId, ids) as { profile_id: string; purpose: string; granted: number; source: string; at: number }[])
         .map((r) => ({ profileId: r.profile_id, purpose: r.purpose, granted: r.granted === 1, source: r.source, at: r.at })),
-      decisions: (s.decisions.all(workspaceId, ids) as DecisionRow[]).map((r): DecisionRecord => ({
-        workspaceId, decisionId: r.decision_id, profileId: r.profile_id, placementId: r.placement_id, actionId: r.action_id, variant: r.variant,
-        score: r.score, probability: r.probability, fallback: r.fallback, segments: JSON.parse(r.segments) as string[], reasons: JSON.parse(r.reasons) as unknown, at: r.at,
-      })),
+      decisions: (s.decisions.all(workspaceId, ids) as DecisionRow[]).map((r) => decisionFromRow(workspaceId, r)),
       rankEvents: (s.rankEvents.all(params) as RankEventRow[]).map(rankEventFromRow),
     };
   }
