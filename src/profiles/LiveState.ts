@@ -339,6 +339,10 @@ export class LiveState implements CollectTx {
     this.markDirty(p);
   }
 
+  hasProfile(workspaceId: string, profileId: string): boolean {
+    return this.profiles.has(profileKey(workspaceId, profileId));
+  }
+
   loadProfileState(workspaceId: string, profileId: string): ProfileState {
     const r = this.record(workspaceId, profileId);
     return { id: r.id, firstSeen: r.firstSeen, lastSeen: r.lastSeen, traits: r.traits, eventCounts: { ...r.eventCounts }, mergedCount: r.mergedCount };
