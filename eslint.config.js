@@ -28,7 +28,7 @@ const ioModules = [
  *   0 core                            pure: no I/O, clock or randomness (rules further down)
  *   1 api                             the HTTP API's TypeBox shapes, shared by server and SDKs
  *   2 store                           storage ports and their adapters
- *   3 profiles                        the profile state in memory and its one write model
+ *   3 profiles, audit                 the profile state in memory and its one write model; the audit trail
  *   4 workspaces, knowledge, catalog  services, in the order they build on each other ...
  *   5 collect
  *   6 decide, import, recommend, predict, learn
@@ -48,7 +48,7 @@ const layers = [
   ['core'],
   ['api'],
   ['store'],
-  ['profiles'],
+  ['profiles', 'audit'],
   ['workspaces', 'knowledge', 'catalog'],
   ['collect'],
   ['decide', 'import', 'recommend', 'predict', 'learn'],

@@ -1,3 +1,4 @@
+import { unrecorded, type AuditRecorder } from '../core/audit/AuditRecorder.js';
 import { ItemCache } from './ItemCache.js';
 import { buildItem, checkItemInput, checkItemPatch, patchItem, type ItemFault } from '../core/catalog/checkItem.js';
 import { itemLimits, type Item, type ItemInput } from '../core/catalog/Item.js';
@@ -59,7 +60,12 @@ export class CatalogService {
   private readonly cache = new ItemCache();
   private readonly listeners = new Set<CatalogListener>();
 
-  constructor(private readonly deps: { readonly store: CatalogStore; readonly clock: Clock }) {}
+  private readonly audit: AuditRecorder;
+
+  /** `audit`: where each change is recorded with its diff (the engine's audit trail). */
+  constructor(private readonly deps: { readonly store: CatalogStore; readonly clock: Clock; readonly audit?: AuditRecorder }) {
+    this.audit = deps.audit ?? unrecorded;
+  }
 
   /**
    * Tells `listener` of every change once it is stored, in the order of the writes (in-memory
@@ -105,6 +111,7 @@ export class CatalogService {
       const statuses = items.length === 0 ? [] : await this.deps.store.putItems(workspaceId, items);
       this.cache.written(workspaceId, items.map((item) => [item.id, item] as const));
       if (items.length > 0) this.tell(workspaceId, { kind: 'put', items });
+      await this.recordPut(workspaceId, stored, items, statuses);
       const results = valid.map(({ index, input }, i) => ({ index, id: input.id, status: statuses[i] ?? 'created' as const }));
       return {
         created: results.filter((r) => r.status === 'created').length,
@@ -139,18 +146,40 @@ export class CatalogService {
       await this.deps.store.putItems(workspaceId, [patched.value]);
       this.cache.written(workspaceId, [[id, patched.value]]);
       this.tell(workspaceId, { kind: 'put', items: [patched.value] });
+      await this.audit.changed({ workspaceId, action: 'item.updated', target: { kind: 'item', id }, before: stored, after: patched.value });
       return patched.value;
     });
   }
 
   async deleteItem(workspaceId: string, id: string): Promise<void> {
     const [deleted] = await this.serial(workspaceId, async () => {
+      const [before] = await this.deps.store.getItems(workspaceId, [id]);
       const result = await this.deps.store.deleteItems(workspaceId, [id]);
       this.cache.written(workspaceId, [[id, null]]);
-      if (result[0] === true) this.tell(workspaceId, { kind: 'delete', ids: [id] });
+      if (result[0] === true) {
+        this.tell(workspaceId, { kind: 'delete', ids: [id] });
+        await this.audit.changed({ workspaceId, action: 'item.deleted', target: { kind: 'item', id }, before });
+      }
       return result;
     });
     if (deleted !== true) throw notFound(id);
+  }
+
+  /**
+   * One entry per call: an item's own (`item.created`, `item.updated`) when it names one, else
+   * `items.put` on the catalog with a diff keyed by item id, so that an import of thousands of
+   * items is one append, not thousands.
+   */
+  private async recordPut(workspaceId: string, stored: readonly (Item | undefined)[], items: readonly Item[], statuses: readonly ('created' | 'updated')[]): Promise<void> {
+    if (items.length === 0) return;
+    if (items.length === 1) {
+      const item = items[0]!;
+      await this.audit.changed({ workspaceId, action: `item.${statuses[0] ?? 'created'}`, target: { kind: 'item', id: item.id }, before: stored[0], after: item });
+      return;
+    }
+    const before = Object.fromEntries(stored.flatMap((item) => (item === undefined ? [] : [[item.id, item] as const])));
+    const after = { ...before, ...Object.fromEntries(items.map((item) => [item.id, item] as const)) };
+    await this.audit.changed({ workspaceId, action: 'items.put', target: { kind: 'catalog', id: workspaceId }, before, after });
   }
 
   async getItem(workspaceId: string, id: string): Promise<Item> {

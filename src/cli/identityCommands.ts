@@ -1,8 +1,6 @@
 import type { AttuneConfig } from '../config/config.js';
-import { WorkspaceService } from '../workspaces/WorkspaceService.js';
 import { chooseWorkspace } from './chooseWorkspace.js';
-import { openConfigStore } from './openStore.js';
-import { systemClock } from './systemClock.js';
+import { configWorkspaces, openConfigStore } from './openStore.js';
 
 export type IdentityAction = 'show' | 'enable' | 'disable' | 'rotate-secret';
 
@@ -15,7 +13,7 @@ export async function identityCommand(config: AttuneConfig, action: IdentityActi
   const store = openConfigStore(config);
   try {
     const workspace = await chooseWorkspace(store.workspaces, options.workspace);
-    const service = new WorkspaceService(store.workspaces, systemClock);
+    const service = configWorkspaces(store);
     let secret: string | undefined;
     if (action === 'rotate-secret') secret = (await service.rotateIdentitySecret(workspace.id)).secret;
     else if (action !== 'show') secret = (await service.setIdentityVerification(workspace.id, action === 'enable')).secret;

@@ -8,7 +8,7 @@ import { keyAudit, type KeyChange } from '../workspaces/keyAudit.js';
 import { keyCacheMillis, WorkspaceService } from '../workspaces/WorkspaceService.js';
 import { chooseWorkspace } from './chooseWorkspace.js';
 import { writeLogRecord } from './logLines.js';
-import { openConfigStore } from './openStore.js';
+import { configWorkspaces, openConfigStore } from './openStore.js';
 import { systemClock } from './systemClock.js';
 
 export interface KeyCommandOptions {
@@ -38,7 +38,7 @@ async function withWorkspace<T>(config: AttuneConfig, id: string | undefined, wo
   const store = openConfigStore(config);
   try {
     const workspace = await chooseWorkspace(store.workspaces, id);
-    return await work(new WorkspaceService(store.workspaces, systemClock), workspace, store);
+    return await work(configWorkspaces(store), workspace, store);
   } finally {
     await store.close();
   }

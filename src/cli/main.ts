@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { ConfigError, defaultConfig, loadConfig, type AttuneConfig } from '../config/config.js';
 import { isAttuneError } from '../core/errors/AttuneError.js';
+import { runAs, runAsSystem } from '../audit/callerContext.js';
+import { cliCaller } from './cliCaller.js';
 import { loadDefinitionsCommand } from './definitionCommands.js';
 import { importEventsCommand, importItemsCommand, importTraitsCommand } from './importCommands.js';
 import { rebuildCommand } from './rebuildCommand.js';
@@ -17,6 +19,7 @@ import { createWorkspaceCommand, listWorkspacesCommand } from './workspaceComman
 import { identityCommand, type IdentityAction } from './identityCommands.js';
 import { privacyCommand, type PrivacyCommandAction } from './privacyCommands.js';
 import { createKeyCommand, listKeysCommand, revokeKeyCommand } from './keyCommands.js';
+import { auditExportCommand, auditListCommand, auditVerifyCommand, type AuditListOptions } from './auditCommands.js';
 import { numberOption } from './numberOption.js';
 import { recommendSubcommand, registerEvalCommands } from './evalCommands.js';
 import { registerTrainCommands } from './trainCommands.js';
@@ -52,7 +55,8 @@ export function buildProgram(): Command {
     .option('--port <port>', `port (env ATTUNE_PORT, default ${defaultConfig.port})`)
     .addOption(dataOption())
     .action(async (options: { host?: string; port?: string; data?: string }) => {
-      await serveCommand(configFrom(options));
+      // The server's requests name their own callers; what it does of itself is the system's.
+      await runAsSystem(() => serveCommand(configFrom(options)));
     });
 
   const workspace = program.command('workspace').description('manage workspaces');
@@ -123,6 +127,37 @@ export function buildProgram(): Command {
     .option('--workspace <id>', 'the workspace (needed when there are several)')
     .option('--json', 'print the revoked key\'s record as JSON')
     .action(async (keyId: string, options: { data?: string; workspace?: string; json?: boolean }) => revokeKeyCommand(configFrom(options), keyId, { ...options, json: options.json === true }));
+
+  const audit = program.command('audit').description('the audit trail of a workspace: who changed what, from where, with the diff');
+  audit.command('list')
+    .description('entries in order, filtered (runs beside a server)')
+    .addOption(dataOption())
+    .option('--workspace <id>', 'the workspace (needed when there are several)')
+    .option('--action <action>', 'one action (segment.updated) or a prefix ending in a dot (segment.)')
+    .option('--actor-kind <kind>', 'user, key, cli or system')
+    .option('--actor <id>', 'the actor\'s id (a key id, an operating-system user)')
+    .option('--target-kind <kind>', 'segment, action, experiment, key, profile, ...')
+    .option('--target <id>', 'the target\'s id')
+    .option('--since <time>', 'entries at or after this ISO 8601 time')
+    .option('--until <time>', 'entries before this ISO 8601 time')
+    .option('--after <seq>', 'entries after this position (the cursor)')
+    .option('--limit <n>', 'at most this many entries (default 100)')
+    .option('--json', 'print the entries as a JSON array')
+    .action(async (options: AuditListOptions & { data?: string; json?: boolean }) => auditListCommand(configFrom(options), { ...options, json: options.json === true }));
+  audit.command('export')
+    .description('the whole chain as JSON lines, one stored entry per line, verifiable alone')
+    .addOption(dataOption())
+    .option('--workspace <id>', 'the workspace (needed when there are several)')
+    .option('--out <file>', 'write to this file (default: stdout)')
+    .action(async (options: { data?: string; workspace?: string; out?: string }) => auditExportCommand(configFrom(options), options));
+  audit.command('verify')
+    .description('check every hash, link and number of the chain (exit code 1 when it is broken)')
+    .addOption(dataOption())
+    .option('--workspace <id>', 'the workspace (needed when there are several)')
+    .option('--file <export>', 'verify an exported file instead of the store')
+    .option('--anchor <seq:hash>', 'a position and hash kept from earlier: the chain must still hold it (repeatable)', (value: string, previous: string[] = []) => [...previous, value])
+    .option('--json', 'print the verdict as JSON')
+    .action(async (options: { data?: string; workspace?: string; file?: string; anchor?: string[]; json?: boolean }) => auditVerifyCommand(configFrom(options), { ...options, json: options.json === true }));
 
   const importCommand = program.command('import').description('import events, traits or catalog items from files');
   importCommand.command('events <file>')
@@ -236,7 +271,8 @@ export function buildProgram(): Command {
 
 export async function main(argv: readonly string[]): Promise<void> {
   try {
-    await buildProgram().parseAsync([...argv]);
+    // Every change a command makes is recorded as the operating-system user's (kind `cli`).
+    await runAs(cliCaller(), () => buildProgram().parseAsync([...argv]));
   } catch (error) {
     if (error instanceof CommanderError) {
       // Commander has printed its message (and the help); --help and --version end with 0.

@@ -3,6 +3,9 @@ import type { AttuneConfig } from '../config/config.js';
 import { openStore as openEmbeddedStore, type EmbeddedStore, type OpenStoreOptions } from '../engine/openStore.js';
 import { openSqliteStore, type SqliteStore } from '../store/sqlite/openSqliteStore.js';
 import { lockDataFolder } from '../engine/dataFolderLock.js';
+import { AuditTrail } from '../audit/AuditTrail.js';
+import { WorkspaceService } from '../workspaces/WorkspaceService.js';
+import { systemClock } from './systemClock.js';
 
 export const databaseFile = 'attune.db';
 
@@ -54,4 +57,9 @@ export function openStore(
  */
 export function openConfigStore(config: AttuneConfig): SqliteStore {
   return openSqliteStore({ path: join(config.dataDir, databaseFile), synchronous: config.synchronous });
+}
+
+/** The WorkspaceService the admin API uses, over a configuration store, recording in its audit trail. */
+export function configWorkspaces(store: SqliteStore): WorkspaceService {
+  return new WorkspaceService(store.workspaces, systemClock, new AuditTrail({ store: store.audit, clock: systemClock }));
 }

@@ -1,9 +1,7 @@
-import { userInfo } from 'node:os';
 import type { AttuneConfig } from '../config/config.js';
 import { seededRandom } from '../core/common/random.js';
 import { readPersonRef, type PersonRequest } from '../core/privacy/PersonRef.js';
 import { createEngine } from '../engine/createEngine.js';
-import type { PrivacyCaller } from '../privacy/PrivacyService.js';
 import { chooseWorkspace } from './chooseWorkspace.js';
 import { openStore } from './openStore.js';
 import { systemClock, uuidIds } from './systemClock.js';
@@ -18,16 +16,6 @@ export interface PrivacyCommandOptions {
 }
 
 const flags: Readonly<Record<keyof PersonRequest, string>> = { userId: '--user-id', anonymousId: '--anonymous-id', profileId: '--profile-id' };
-
-function callerOnThisMachine(): PrivacyCaller {
-  let user = 'unknown';
-  try {
-    user = userInfo().username;
-  } catch {
-    // No user name on this system (a container without a passwd entry): recorded as unknown.
-  }
-  return { actor: { kind: 'cli', id: user }, origin: { via: 'cli' } };
-}
 
 /**
  * `attune privacy export|erase|suppress|unsuppress`: the engine's PrivacyService, as behind
@@ -47,12 +35,12 @@ export async function privacyCommand(config: AttuneConfig, action: PrivacyComman
     await store.recovered;
     const engine = createEngine({ store, clock: systemClock, ids: uuidIds, random: seededRandom(0), decisionSampleRate: 0 });
     const workspace = await chooseWorkspace(store.workspaces, options.workspace);
-    const caller = callerOnThisMachine();
+    // The audit trail records the command line's caller (main.ts runs every command as it).
     const privacy = engine.privacy;
-    const result = action === 'export' ? await privacy.export(workspace.id, person, caller)
-      : action === 'erase' ? await privacy.erase(workspace.id, person, caller)
-        : action === 'suppress' ? await privacy.suppress(workspace.id, person, caller)
-          : await privacy.unsuppress(workspace.id, person, caller);
+    const result = action === 'export' ? await privacy.export(workspace.id, person)
+      : action === 'erase' ? await privacy.erase(workspace.id, person)
+        : action === 'suppress' ? await privacy.suppress(workspace.id, person)
+          : await privacy.unsuppress(workspace.id, person);
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   } finally {
     await store.close();

@@ -1,12 +1,10 @@
 import type { AttuneConfig } from '../config/config.js';
-import { WorkspaceService } from '../workspaces/WorkspaceService.js';
-import { openConfigStore } from './openStore.js';
-import { systemClock } from './systemClock.js';
+import { configWorkspaces, openConfigStore } from './openStore.js';
 
 export async function createWorkspaceCommand(config: AttuneConfig, name: string, json: boolean): Promise<void> {
   const store = openConfigStore(config);
   try {
-    const created = await new WorkspaceService(store.workspaces, systemClock).create(name);
+    const created = await configWorkspaces(store).create(name);
     if (json) process.stdout.write(`${JSON.stringify({ id: created.id, writeKey: created.writeKey, secretKey: created.secretKey, identitySecret: created.identitySecret })}\n`);
     else {
       process.stdout.write(`Workspace "${created.name}" created: ${created.id}\n`);

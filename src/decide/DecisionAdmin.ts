@@ -1,3 +1,4 @@
+import { unrecorded, type AuditRecorder } from '../core/audit/AuditRecorder.js';
 import type { Clock } from '../core/common/ports.js';
 import type { ActionDefinition } from '../core/decide/ActionDefinition.js';
 import { capRuleProblems } from '../core/decide/caps.js';
@@ -35,7 +36,12 @@ function ruleInvalid(error: unknown, field: string, subject: Record<string, stri
  * and is skipped when deciding.
  */
 export class DecisionAdmin {
-  constructor(private readonly deps: { store: DecisionConfigStore; models: DecisionModels; clock: Clock }) {}
+  private readonly audit: AuditRecorder;
+
+  /** `audit`: where each change is recorded with its diff (the engine's audit trail). */
+  constructor(private readonly deps: { store: DecisionConfigStore; models: DecisionModels; clock: Clock; audit?: AuditRecorder }) {
+    this.audit = deps.audit ?? unrecorded;
+  }
 
   async listActions(workspaceId: string): Promise<ActionView[]> {
     const model = await this.deps.models.get(workspaceId);
@@ -76,14 +82,18 @@ export class DecisionAdmin {
 
   async putAction(workspaceId: string, definition: ActionDefinition, options: ActionCheckOptions = {}): Promise<{ status: 'created' | 'updated'; action: ActionView }> {
     await this.validateAction(workspaceId, definition, options);
+    const before = (await this.deps.store.listActions(workspaceId)).find((a) => a.id === definition.id);
     const status = await this.deps.store.putAction(workspaceId, definition, this.deps.clock.now());
     this.deps.models.invalidate(workspaceId);
+    await this.audit.changed({ workspaceId, action: `action.${status}`, target: { kind: 'action', id: definition.id }, before, after: definition });
     return { status, action: await this.getAction(workspaceId, definition.id) };
   }
 
   async deleteAction(workspaceId: string, id: string): Promise<void> {
+    const before = (await this.deps.store.listActions(workspaceId)).find((a) => a.id === id);
     if (!(await this.deps.store.deleteAction(workspaceId, id))) throw new AttuneError('ATTUNE_ACTION_NOT_FOUND', { detail: `no action has the id "${id}"` });
     this.deps.models.invalidate(workspaceId);
+    await this.audit.changed({ workspaceId, action: 'action.deleted', target: { kind: 'action', id }, before });
   }
 
   async listPlacements(workspaceId: string): Promise<PlacementView[]> {
@@ -117,14 +127,18 @@ export class DecisionAdmin {
 
   async putPlacement(workspaceId: string, definition: PlacementDefinition): Promise<{ status: 'created' | 'updated'; placement: PlacementView }> {
     await this.validatePlacement(workspaceId, definition);
+    const before = (await this.deps.store.listPlacements(workspaceId)).find((p) => p.id === definition.id);
     const status = await this.deps.store.putPlacement(workspaceId, definition, this.deps.clock.now());
     this.deps.models.invalidate(workspaceId);
+    await this.audit.changed({ workspaceId, action: `placement.${status}`, target: { kind: 'placement', id: definition.id }, before, after: definition });
     return { status, placement: await this.getPlacement(workspaceId, definition.id) };
   }
 
   async deletePlacement(workspaceId: string, id: string): Promise<void> {
+    const before = (await this.deps.store.listPlacements(workspaceId)).find((p) => p.id === id);
     if (!(await this.deps.store.deletePlacement(workspaceId, id))) throw new AttuneError('ATTUNE_PLACEMENT_NOT_FOUND', { detail: `no placement has the id "${id}"` });
     this.deps.models.invalidate(workspaceId);
+    await this.audit.changed({ workspaceId, action: 'placement.deleted', target: { kind: 'placement', id }, before });
   }
 }
 

@@ -1,3 +1,4 @@
+import { AuditTrail } from '../audit/AuditTrail.js';
 import { CatalogService } from '../catalog/CatalogService.js';
 import { Collector, type CollectObserver } from '../collect/Collector.js';
 import type { Clock, IdGenerator } from '../core/common/ports.js';
@@ -19,7 +20,7 @@ import { ContentModels } from '../recommend/ContentModels.js';
 import { LiveSessions } from '../recommend/LiveSessions.js';
 import type { LiveStore } from '../profiles/LiveStore.js';
 import { PersonalizerService, type PersonalizerSettings } from '../learn/PersonalizerService.js';
-import { PrivacyService, type PrivacyAuditEntry } from '../privacy/PrivacyService.js';
+import { PrivacyService } from '../privacy/PrivacyService.js';
 import { SuppressionList } from '../privacy/SuppressionList.js';
 
 export interface EngineOptions {
@@ -33,8 +34,6 @@ export interface EngineOptions {
   readonly decisionObserver?: DecisionObserver;
   /** The Personalizer-compatible loop's settings (exploration share, model size, reward wait); defaults as Personalizer's. */
   readonly personalizer?: Partial<PersonalizerSettings>;
-  /** Records each privacy request (the audit trail): who, what, and the person as a keyed hash only. */
-  readonly privacyAudit?: (entry: PrivacyAuditEntry) => void | Promise<void>;
 }
 
 /**
@@ -42,11 +41,13 @@ export interface EngineOptions {
  * example shop and the Node SDK's in-process mode call. Every configuration change goes
  * through one of its services (features and segments: `knowledgeAdmin`; actions and placements:
  * `decisionAdmin`; experiments, metrics and measurement settings: `experiments`;
- * workspaces, keys and identity settings: `workspaces`; catalog items: `catalog`), which check it, save it and drop
- * the compiled models it changes; nothing else writes definitions to the store.
+ * workspaces, keys and identity settings: `workspaces`; catalog items: `catalog`), which check it, save it, drop
+ * the compiled models it changes and record it in the audit trail; nothing else writes definitions to the store.
  */
 export interface Engine {
   readonly store: LiveStore;
+  /** The audit trail every service records its changes in (with the caller of `runAs`); query, export, verify. */
+  readonly audit: AuditTrail;
   readonly workspaces: WorkspaceService;
   readonly models: KnowledgeModels;
   readonly decisionModels: DecisionModels;
@@ -82,19 +83,20 @@ export interface Engine {
 /** Wires the services over a store; the one place that knows how they fit together. */
 export function createEngine(options: EngineOptions): Engine {
   const { store, clock, ids } = options;
-  const workspaces = new WorkspaceService(store.workspaces, clock);
+  const audit = new AuditTrail({ store: store.audit, clock });
+  const workspaces = new WorkspaceService(store.workspaces, clock, audit);
   const models = new KnowledgeModels(store.knowledgeConfig, clock, { experiments: store.experiments });
   const decisionModels = new DecisionModels(models, store.decisionConfig);
   // One of each per engine: KnowledgeAdmin runs a workspace's changes one at a time, which
   // holds only if every caller goes through the same instance.
-  const knowledgeAdmin = new KnowledgeAdmin({ store, models, clock });
-  const decisionAdmin = new DecisionAdmin({ store: store.decisionConfig, models: decisionModels, clock });
+  const knowledgeAdmin = new KnowledgeAdmin({ store, models, clock, audit });
+  const decisionAdmin = new DecisionAdmin({ store: store.decisionConfig, models: decisionModels, clock, audit });
   // Collection drops the events of suppressed people before they reach the log.
   const suppression = new SuppressionList({ store: store.privacy, clock });
   const collector = new Collector({ committer: store.committer, clock, ids, models, suppression, ...(options.collectObserver === undefined ? {} : { observer: options.collectObserver }) });
-  const catalog = new CatalogService({ store: store.catalog, clock });
+  const catalog = new CatalogService({ store: store.catalog, clock, audit });
   // One per engine: it runs one training at a time per workspace and caches the active models.
-  const recommenders = new RecommenderModels({ store: store.recommenderModels, events: store.events, settle: () => store.committer.flush(), clock });
+  const recommenders = new RecommenderModels({ store: store.recommenderModels, events: store.events, settle: () => store.committer.flush(), clock, audit });
   const orderRules = new OrderRulesService({ events: store.events, clock });
   const contentModels = new ContentModels({ items: store.catalog });
   catalog.onChange(contentModels.apply);
@@ -113,17 +115,17 @@ export function createEngine(options: EngineOptions): Engine {
     sampleRate: options.decisionSampleRate, recommender: recommendations, bandits,
     ...(options.decisionObserver === undefined ? {} : { observer: options.decisionObserver }),
   });
-  const experiments = new ExperimentService({ store: store.experiments, models: decisionModels, clock });
-  const predictions = new PredictionService({ store, models, clock, segments: knowledgeAdmin });
+  const experiments = new ExperimentService({ store: store.experiments, models: decisionModels, clock, audit });
+  const predictions = new PredictionService({ store, models, clock, segments: knowledgeAdmin, audit });
   const segmentValues = new SegmentValueService({ store, models, clock });
   const personalizer = new PersonalizerService({
     store: store.rankEvents, clock, ids, random: options.random, ...(options.personalizer === undefined ? {} : { settings: options.personalizer }),
   });
   const privacy = new PrivacyService({
-    store, models, predictions, sessions, suppression, flushDecisionRecords: () => decisions.flushRecords(), clock, ids, ...(options.privacyAudit === undefined ? {} : { audit: options.privacyAudit }),
+    store, models, predictions, sessions, suppression, flushDecisionRecords: () => decisions.flushRecords(), clock, ids, audit,
   });
   return {
-    store, workspaces, models, decisionModels, knowledgeAdmin, decisionAdmin, collector, decisions, experiments, catalog, recommendations, recommenders, orderRules,
+    store, audit, workspaces, models, decisionModels, knowledgeAdmin, decisionAdmin, collector, decisions, experiments, catalog, recommendations, recommenders, orderRules,
     contentModels, sessions, predictions, segmentValues, personalizer, bandits, privacy,
   };
 }

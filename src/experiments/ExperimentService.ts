@@ -1,3 +1,4 @@
+import { unrecorded, type AuditRecorder } from '../core/audit/AuditRecorder.js';
 import type { Clock } from '../core/common/ports.js';
 import { AttuneError } from '../core/errors/AttuneError.js';
 import { analyzeExperiment, designOf, metricRoles, type ExperimentAnalysis } from '../core/experiments/analyzeExperiment.js';
@@ -104,7 +105,12 @@ function accumulator(row: ArmStatsRow | undefined): ArmAccumulator | undefined {
  * one experiment and the ROI report of the program and the experiments.
  */
 export class ExperimentService {
-  constructor(private readonly deps: { store: ExperimentStore; models: DecisionModels; clock: Clock }) {}
+  private readonly audit: AuditRecorder;
+
+  /** `audit`: where each change is recorded with its diff (the engine's audit trail). */
+  constructor(private readonly deps: { store: ExperimentStore; models: DecisionModels; clock: Clock; audit?: AuditRecorder }) {
+    this.audit = deps.audit ?? unrecorded;
+  }
 
   private async model(workspaceId: string): Promise<ExperimentModel> {
     return (await this.deps.models.get(workspaceId)).knowledge.experiments;
@@ -173,8 +179,10 @@ export class ExperimentService {
         detail: `the id "${definition.id}" belonged to a deleted experiment, and its units still carry the arms they were given: choose another id`, field: '/id',
       });
     }
+    const before = (await this.deps.store.listExperiments(workspaceId)).find((e) => e.id === definition.id);
     const status = await this.deps.store.putExperiment(workspaceId, definition, this.deps.clock.now());
     this.deps.models.invalidate(workspaceId);
+    await this.audit.changed({ workspaceId, action: `experiment.${status}`, target: { kind: 'experiment', id: definition.id }, before, after: definition });
     return { status, experiment: await this.getExperiment(workspaceId, definition.id) };
   }
 
@@ -183,8 +191,10 @@ export class ExperimentService {
    * in their knowledge, unused, and a new experiment under the same id would inherit them.
    */
   async deleteExperiment(workspaceId: string, id: string): Promise<void> {
+    const before = (await this.deps.store.listExperiments(workspaceId)).find((e) => e.id === id);
     if (!(await this.deps.store.deleteExperiment(workspaceId, id, this.deps.clock.now()))) throw new AttuneError('ATTUNE_EXPERIMENT_NOT_FOUND', { detail: `no experiment has the id "${id}"` });
     this.deps.models.invalidate(workspaceId);
+    await this.audit.changed({ workspaceId, action: 'experiment.deleted', target: { kind: 'experiment', id }, before });
   }
 
   async listMetrics(workspaceId: string): Promise<MetricView[]> {
@@ -218,8 +228,10 @@ export class ExperimentService {
         detail: error.message, field, extensions: { metric: definition.id, ...(error.rule === undefined ? {} : ruleErrorExtensions(error.rule)) }, cause: error,
       });
     }
+    const before = (await this.deps.store.listMetrics(workspaceId)).find((m) => m.id === definition.id);
     const status = await this.deps.store.putMetric(workspaceId, definition, this.deps.clock.now());
     this.deps.models.invalidate(workspaceId);
+    await this.audit.changed({ workspaceId, action: `metric.${status}`, target: { kind: 'metric', id: definition.id }, before, after: definition });
     return { status, metric: await this.getMetric(workspaceId, definition.id) };
   }
 
@@ -232,8 +244,10 @@ export class ExperimentService {
     if (!builtin && roiRoles.some((role) => model.measurement.roiMetrics[role] === id)) {
       throw new AttuneError('ATTUNE_METRIC_INVALID', { detail: `metric "${id}" is one of the ROI report's metrics (measurement.roiMetrics)`, field: '/id' });
     }
+    const before = (await this.deps.store.listMetrics(workspaceId)).find((m) => m.id === id);
     if (!(await this.deps.store.deleteMetric(workspaceId, id))) throw new AttuneError('ATTUNE_METRIC_NOT_FOUND', { detail: `no metric has the id "${id}"${builtin ? ' (built-in metrics cannot be deleted)' : ''}` });
     this.deps.models.invalidate(workspaceId);
+    await this.audit.changed({ workspaceId, action: 'metric.deleted', target: { kind: 'metric', id }, before });
   }
 
   async measurement(workspaceId: string): Promise<{ settings: MeasurementSettings | null; resolved: ResolvedMeasurement }> {
@@ -251,8 +265,10 @@ export class ExperimentService {
         throw new AttuneError('ATTUNE_METRIC_INVALID', { detail: `${role} needs a ${roiMetricKinds[role]} metric, and "${id}" is a ${metric.kind} metric`, field: `/roiMetrics/${role}` });
       }
     }
+    const before = await this.deps.store.measurement(workspaceId);
     await this.deps.store.setMeasurement(workspaceId, settings);
     this.deps.models.invalidate(workspaceId);
+    await this.audit.changed({ workspaceId, action: 'measurement.updated', target: { kind: 'measurement', id: workspaceId }, before: before ?? undefined, after: settings });
     return (await this.model(workspaceId)).measurement;
   }
 

@@ -1,10 +1,11 @@
+import { unrecorded, type AuditRecorder } from '../core/audit/AuditRecorder.js';
 import type { Clock } from '../core/common/ports.js';
 import { AttuneError } from '../core/errors/AttuneError.js';
 import { builtinFeatures } from '../core/features/builtinFeatures.js';
 import type { FeatureDefinition } from '../core/features/FeatureDefinition.js';
 import type { KnowledgeModel } from '../core/knowledge/KnowledgeModel.js';
 import type { SegmentDefinition } from '../core/segments/SegmentDefinition.js';
-import type { DefinitionChangeResult, SegmentMember } from '../store/ports.js';
+import type { DefinitionChange, DefinitionChangeResult, DefinitionChanges, SegmentMember } from '../store/ports.js';
 import { checkKnowledgeConfig, type ChangeTarget } from './checkKnowledgeConfig.js';
 import { planDefinitionsLoad, type DefinitionsFile } from './definitionsFile.js';
 import type { KnowledgeModels } from './KnowledgeModels.js';
@@ -19,6 +20,8 @@ export interface KnowledgeAdminDeps {
   readonly store: Pick<LiveStore, 'committer' | 'profileIds' | 'flushState' | 'knowledgeConfig' | 'knowledge'>;
   readonly models: KnowledgeModels;
   readonly clock: Clock;
+  /** Where each change is recorded with its diff (the engine's audit trail). */
+  readonly audit?: AuditRecorder;
   /** Profiles per re-evaluation job (default 500). */
   readonly chunk?: number;
 }
@@ -87,7 +90,11 @@ const unchanged: ChangeTarget = { kind: 'none' };
 export class KnowledgeAdmin {
   private readonly queues = new Map<string, Promise<void>>();
 
-  constructor(private readonly deps: KnowledgeAdminDeps) {}
+  private readonly audit: AuditRecorder;
+
+  constructor(private readonly deps: KnowledgeAdminDeps) {
+    this.audit = deps.audit ?? unrecorded;
+  }
 
   async listFeatures(workspaceId: string): Promise<FeatureView[]> {
     const config = await this.load(workspaceId);
@@ -110,6 +117,7 @@ export class KnowledgeAdmin {
       const now = this.deps.clock.now();
       await this.deps.store.knowledgeConfig.putFeature(workspaceId, definition, now);
       this.deps.models.invalidate(workspaceId);
+      await this.audit.changed({ workspaceId, action: before === undefined ? 'feature.created' : 'feature.updated', target: { kind: 'feature', id: definition.name }, before, after: definition });
       const reset = before !== undefined && behaviour(before) !== behaviour(definition)
         ? await this.reevaluate(workspaceId, { model, now, resetFeatures: [definition.name] })
         : null;
@@ -137,6 +145,7 @@ export class KnowledgeAdmin {
       const now = this.deps.clock.now();
       await this.deps.store.knowledgeConfig.deleteFeature(workspaceId, name);
       this.deps.models.invalidate(workspaceId);
+      await this.audit.changed({ workspaceId, action: 'feature.deleted', target: { kind: 'feature', id: name }, before: declared, after: builtin });
       const reset = builtin !== undefined && behaviour(builtin) === behaviour(declared)
         ? null
         : await this.reevaluate(workspaceId, { model, now, resetFeatures: [name] });
@@ -168,7 +177,7 @@ export class KnowledgeAdmin {
       if (config.segments.some((s) => s.id === definition.id)) {
         throw new AttuneError('ATTUNE_CONFLICT', { detail: `a segment "${definition.id}" exists already; change it with PUT`, field: '/id' });
       }
-      return this.saveSegment(workspaceId, config, definition, true);
+      return this.saveSegment(workspaceId, config, definition, undefined, true);
     });
   }
 
@@ -176,14 +185,14 @@ export class KnowledgeAdmin {
     return this.exclusive(workspaceId, async () => {
       const config = await this.load(workspaceId);
       const before = this.existingSegment(config, definition.id);
-      return this.saveSegment(workspaceId, config, definition, before.rule !== definition.rule);
+      return this.saveSegment(workspaceId, config, definition, before, before.rule !== definition.rule);
     });
   }
 
   deleteSegment(workspaceId: string, id: string): Promise<void> {
     return this.exclusive(workspaceId, async () => {
       const config = await this.load(workspaceId);
-      this.existingSegment(config, id);
+      const before = this.existingSegment(config, id);
       const dependents = dependentsOf(checkKnowledgeConfig(config, unchanged), id);
       if (dependents.length > 0) {
         throw new AttuneError('ATTUNE_CONFLICT', { detail: `segment "${id}" is read by the segments ${dependents.join(', ')}: change or delete them first`, extensions: { segments: dependents } });
@@ -193,6 +202,7 @@ export class KnowledgeAdmin {
       // and forgotten if a segment of the same id is created again.
       await this.deps.store.knowledgeConfig.deleteSegment(workspaceId, id);
       this.deps.models.invalidate(workspaceId);
+      await this.audit.changed({ workspaceId, action: 'segment.deleted', target: { kind: 'segment', id }, before });
     });
   }
 
@@ -205,11 +215,13 @@ export class KnowledgeAdmin {
    */
   loadDefinitions(workspaceId: string, loaded: DefinitionsFile<FeatureDefinition> | DefinitionsFile<SegmentDefinition>, replace: boolean): Promise<DefinitionsLoad> {
     return this.exclusive(workspaceId, async () => {
-      const plan = planDefinitionsLoad(loaded, await this.load(workspaceId), replace);
+      const stored = await this.load(workspaceId);
+      const plan = planDefinitionsLoad(loaded, stored, replace);
       const now = this.deps.clock.now();
       const result = await this.deps.store.knowledgeConfig.saveDefinitions(workspaceId, plan.changes, now);
       const changed = [...Object.values(result.features), ...Object.values(result.segments)].some((change) => change !== 'unchanged');
       if (changed) this.deps.models.invalidate(workspaceId);
+      await this.recordLoad(workspaceId, stored, plan.changes, result);
       const evaluation = changed && plan.reevaluate
         ? await this.reevaluate(workspaceId, { model: plan.model, now, resetFeatures: plan.resetFeatures, newSegments: plan.newSegments })
         : null;
@@ -220,16 +232,30 @@ export class KnowledgeAdmin {
   /** Members in profile id order, after the cursor `after`. */
   async members(workspaceId: string, id: string, after: string, limit: number): Promise<MemberPage> {
     this.existingSegment(await this.load(workspaceId), id);
+    await this.audit.read({ workspaceId, action: 'segment.membersViewed', target: { kind: 'segment', id } });
     const members = await this.deps.store.knowledge.segmentMembers(workspaceId, id, after, limit + 1);
     const page = members.slice(0, limit);
     return { members: page, next: members.length > limit ? page[page.length - 1]!.profileId : null };
   }
 
-  private async saveSegment(workspaceId: string, config: Config, definition: SegmentDefinition, evaluate: boolean): Promise<SegmentChange> {
+  /** One entry per definition a file load created, changed or deleted, each with its own diff. */
+  private async recordLoad(workspaceId: string, stored: Config, changes: DefinitionChanges, result: DefinitionChangeResult): Promise<void> {
+    const record = async (kind: 'feature' | 'segment', id: string, change: DefinitionChange | undefined, before: unknown, after: unknown) => {
+      if (change === undefined || change === 'unchanged') return;
+      await this.audit.changed({ workspaceId, action: `${kind}.${change}`, target: { kind, id }, before, after: change === 'deleted' ? undefined : after });
+    };
+    for (const f of changes.putFeatures ?? []) await record('feature', f.name, result.features[f.name], stored.features.find((x) => x.name === f.name), f);
+    for (const name of changes.deleteFeatures ?? []) await record('feature', name, result.features[name], stored.features.find((x) => x.name === name), undefined);
+    for (const d of changes.putSegments ?? []) await record('segment', d.id, result.segments[d.id], stored.segments.find((x) => x.id === d.id), d);
+    for (const id of changes.deleteSegments ?? []) await record('segment', id, result.segments[id], stored.segments.find((x) => x.id === id), undefined);
+  }
+
+  private async saveSegment(workspaceId: string, config: Config, definition: SegmentDefinition, before: SegmentDefinition | undefined, evaluate: boolean): Promise<SegmentChange> {
     const model = this.withSegment(config, definition);
     const now = this.deps.clock.now();
     const created = await this.deps.store.knowledgeConfig.putSegment(workspaceId, definition, now) === 'created';
     this.deps.models.invalidate(workspaceId);
+    await this.audit.changed({ workspaceId, action: created ? 'segment.created' : 'segment.updated', target: { kind: 'segment', id: definition.id }, before, after: definition });
     const evaluation = evaluate ? await this.reevaluate(workspaceId, { model, now, newSegments: created ? [definition.id] : [] }) : null;
     return { segment: await this.segmentView(workspaceId, definition, model), evaluation };
   }

@@ -1,3 +1,4 @@
+import { unrecorded, type AuditRecorder } from '../core/audit/AuditRecorder.js';
 import { closestName } from '../core/common/closestName.js';
 import type { Clock } from '../core/common/ports.js';
 import { seededRandom } from '../core/common/random.js';
@@ -22,6 +23,8 @@ export interface PredictionServiceDeps {
   readonly clock: Clock;
   /** Cluster segments are ordinary segments: created and re-pointed through the segment service. */
   readonly segments: Pick<KnowledgeAdmin, 'createSegment' | 'updateSegment' | 'listSegments'>;
+  /** Where each trained model and each read of a profile's predictions is recorded (the engine's audit trail); cluster segments are recorded by the segment service. */
+  readonly audit?: AuditRecorder;
 }
 
 /** A segment on one cluster, re-pointed by a retraining to the cluster that continues it. */
@@ -132,6 +135,10 @@ export class PredictionService {
       ...(chosen === undefined || atCutoff === undefined ? {} : { inputs: { chosen, atCutoff: (id: string) => atCutoff.valuesOf(id) } }),
     });
     await this.deps.store.knowledgeConfig.savePredictionModel(workspaceId, { version, createdAt: now, json: serializePredictionModel(model) }, keepVersions);
+    await (this.deps.audit ?? unrecorded).changed({
+      workspaceId, action: 'predictionModel.trained', target: { kind: 'predictionModel', id: String(version) },
+      before: previous === undefined ? undefined : { version: previous.version }, after: { version, settings: settingsOf(model) },
+    });
     // Segments are re-pointed first, then the cache is dropped, so that this process serves the
     // new numbering with the re-pointed rules (others reload within a second of the change).
     const notes: string[] = [];
@@ -221,6 +228,7 @@ export class PredictionService {
     const profile = await this.deps.store.profiles.findProfile(workspaceId, profileId, 0);
     if (profile === undefined) throw new AttuneError('ATTUNE_PROFILE_NOT_FOUND', { detail: `no profile has the id "${profileId}"` });
     profileId = profile.id;
+    await (this.deps.audit ?? unrecorded).read({ workspaceId, action: 'profile.predictionsViewed', profileId });
     const knowledge = await this.deps.models.get(workspaceId);
     const now = this.deps.clock.now();
     const model = knowledge.predictions;

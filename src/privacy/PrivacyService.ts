@@ -1,4 +1,4 @@
-import type { Actor, ActorOrigin } from '../core/audit/Actor.js';
+import type { AuditRecorder } from '../core/audit/AuditRecorder.js';
 import type { Clock, IdGenerator } from '../core/common/ports.js';
 import { EXPOSURE_EVENT } from '../core/experiments/experimentUnits.js';
 import type { IdentityKey } from '../core/identity/types.js';
@@ -14,29 +14,6 @@ import { identifierHash } from './identifierHash.js';
 import type { SuppressionList } from './SuppressionList.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
-
-export type PrivacyAction = 'export' | 'erase' | 'suppress' | 'unsuppress';
-
-/**
- * What the audit trail records of a privacy request: who, what, when, and the person only as
- * the keyed hash of the identifier the request named (never the identifier).
- */
-export interface PrivacyAuditEntry {
-  readonly workspaceId: string;
-  readonly action: PrivacyAction;
-  readonly actor: Actor;
-  readonly origin: ActorOrigin;
-  readonly at: number;
-  readonly subject: { readonly kind: PersonRef['kind']; readonly hash: string };
-  /** The erasure's stored receipt. */
-  readonly receiptId?: string;
-}
-
-/** Who asks, for the audit trail. */
-export interface PrivacyCaller {
-  readonly actor: Actor;
-  readonly origin: ActorOrigin;
-}
 
 /** A hashed identifier: what receipts and the suppression list keep. */
 export interface HashedIdentifier {
@@ -97,8 +74,8 @@ export interface PrivacyServiceDeps {
   readonly flushDecisionRecords: () => Promise<void>;
   readonly clock: Clock;
   readonly ids: IdGenerator;
-  /** Called once per request that succeeded: the audit trail records it (wired by the engine). */
-  readonly audit?: (entry: PrivacyAuditEntry) => void | Promise<void>;
+  /** The audit trail: each request is recorded for the caller in progress, the person only as a keyed hash. */
+  readonly audit: AuditRecorder;
 }
 
 /** How many times an erasure is run again when its verification still finds rows (an event raced it). */
@@ -113,7 +90,7 @@ export class PrivacyService {
   constructor(private readonly deps: PrivacyServiceDeps) {}
 
   /** Everything held about the person, as one JSON document (identifiers included: it is theirs). */
-  async export(workspaceId: string, ref: PersonRef, caller: PrivacyCaller) {
+  async export(workspaceId: string, ref: PersonRef) {
     const { store, models, clock } = this.deps;
     const { survivor, keys } = await this.person(workspaceId, ref);
     const records = await store.privacy.records(workspaceId, keys);
@@ -159,7 +136,11 @@ export class PrivacyService {
         rankedAt: iso(r.rankedAt), reward: r.reward, rewardedAt: r.rewardedAt === null ? null : iso(r.rewardedAt),
       })),
     };
-    await this.audited(workspaceId, 'export', ref, caller);
+    // A read of one person's data: the trail keeps the keyed hash of their profile (or, for
+    // nobody found, of the identifier asked about).
+    await this.deps.audit.read(survivor === undefined
+      ? { workspaceId, action: 'person.exported', target: { kind: 'person', id: await this.subjectHash(workspaceId, ref) } }
+      : { workspaceId, action: 'profile.exported', profileId: survivor });
     return exported;
   }
 
@@ -170,7 +151,7 @@ export class PrivacyService {
    * unrecoverable; suppresses their identifiers first, so events arriving meanwhile are
    * dropped; and verifies by reading every store again. The stored receipt holds hashes only.
    */
-  async erase(workspaceId: string, ref: PersonRef, caller: PrivacyCaller): Promise<ErasureReceipt> {
+  async erase(workspaceId: string, ref: PersonRef): Promise<ErasureReceipt> {
     const { store, suppression, clock } = this.deps;
     const { survivor, keys } = await this.person(workspaceId, ref);
     const secret = await suppression.secret(workspaceId);
@@ -216,33 +197,40 @@ export class PrivacyService {
       verification: { at: iso(at), remaining, inMemory, clean: inMemory === 0 && rowKinds.every((kind) => remaining[kind] === 0) },
     };
     await store.privacy.saveReceipt(workspaceId, { id: receipt.id, kind: receipt.kind, at, receipt: { ...receipt } });
-    await this.audited(workspaceId, 'erase', ref, caller, receipt.id);
+    await this.deps.audit.changed({
+      workspaceId, action: 'person.erased', target: { kind: 'person', id: receipt.subject.hash },
+      after: { receiptId: receipt.id, found: receipt.found, removed: receipt.removed, suppressed: receipt.suppressed, clean: receipt.verification.clean },
+    });
     return receipt;
   }
 
   /** Adds the person's identifiers (those known, and the one named) to the suppression list. */
-  async suppress(workspaceId: string, ref: PersonRef, caller: PrivacyCaller): Promise<SuppressionChange> {
+  async suppress(workspaceId: string, ref: PersonRef): Promise<SuppressionChange> {
     const { keys } = await this.person(workspaceId, ref);
     const secret = await this.deps.suppression.secret(workspaceId);
     const identifiers = hashedIdentifiers(secret, keys);
     const changed = await this.deps.store.privacy.suppress(workspaceId, identifiers, this.deps.clock.now());
     this.deps.suppression.changed(workspaceId);
-    await this.audited(workspaceId, 'suppress', ref, caller);
-    return { subject: { kind: ref.kind, hash: identifierHash(secret, ref.kind, ref.value) }, changed, identifiers };
+    return this.recorded(workspaceId, 'person.suppressed', { subject: { kind: ref.kind, hash: identifierHash(secret, ref.kind, ref.value) }, changed, identifiers });
   }
 
   /**
    * Lifts the suppression of the identifier named and of the identifiers still known for the
    * person (after an erasure none is: only the one named is lifted).
    */
-  async unsuppress(workspaceId: string, ref: PersonRef, caller: PrivacyCaller): Promise<SuppressionChange> {
+  async unsuppress(workspaceId: string, ref: PersonRef): Promise<SuppressionChange> {
     const { keys } = await this.person(workspaceId, ref);
     const secret = await this.deps.suppression.secret(workspaceId);
     const identifiers = hashedIdentifiers(secret, keys);
     const changed = await this.deps.store.privacy.unsuppress(workspaceId, identifiers.map((i) => i.hash));
     this.deps.suppression.changed(workspaceId);
-    await this.audited(workspaceId, 'unsuppress', ref, caller);
-    return { subject: { kind: ref.kind, hash: identifierHash(secret, ref.kind, ref.value) }, changed, identifiers };
+    return this.recorded(workspaceId, 'person.unsuppressed', { subject: { kind: ref.kind, hash: identifierHash(secret, ref.kind, ref.value) }, changed, identifiers });
+  }
+
+  /** Records a suppression change (hashes only) and returns it. */
+  private async recorded(workspaceId: string, action: string, change: SuppressionChange): Promise<SuppressionChange> {
+    await this.deps.audit.changed({ workspaceId, action, target: { kind: 'person', id: change.subject.hash }, after: { changed: change.changed, identifiers: change.identifiers } });
+    return change;
   }
 
   /** The suppression list with its dropped-event counts, and the latest erasure receipts. */
@@ -285,13 +273,8 @@ export class PrivacyService {
     return found;
   }
 
-  private async audited(workspaceId: string, action: PrivacyAction, ref: PersonRef, caller: PrivacyCaller, receiptId?: string): Promise<void> {
-    if (this.deps.audit === undefined) return;
-    const secret = await this.deps.suppression.secret(workspaceId);
-    await this.deps.audit({
-      workspaceId, action, actor: caller.actor, origin: caller.origin, at: this.deps.clock.now(),
-      subject: { kind: ref.kind, hash: identifierHash(secret, ref.kind, ref.value) }, ...(receiptId === undefined ? {} : { receiptId }),
-    });
+  private async subjectHash(workspaceId: string, ref: PersonRef): Promise<string> {
+    return identifierHash(await this.deps.suppression.secret(workspaceId), ref.kind, ref.value);
   }
 }
 

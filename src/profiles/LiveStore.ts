@@ -460,6 +460,7 @@ export function createLiveStore(adapter: AttuneStore, options: LiveStoreOptions)
     recommenderModels: adapter.recommenderModels,
     rankEvents: adapter.rankEvents,
     privacy,
+    audit: adapter.audit,
     flushState: fresh,
     async itemModels(ws) {
       await ready();

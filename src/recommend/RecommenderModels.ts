@@ -1,3 +1,4 @@
+import { unrecorded, type AuditRecorder } from '../core/audit/AuditRecorder.js';
 import { performance } from 'node:perf_hooks';
 import type { Clock } from '../core/common/ports.js';
 import { AttuneError } from '../core/errors/AttuneError.js';
@@ -14,6 +15,8 @@ export interface RecommenderModelsDeps {
   /** Settles once the events queued now are in the log (the committer's flush). */
   readonly settle: () => Promise<void>;
   readonly clock: Clock;
+  /** Where each stored version and activation is recorded (the engine's audit trail). */
+  readonly audit?: AuditRecorder;
   /** Default: a worker thread. */
   readonly runTraining?: TrainingRunner;
   /** Versions kept after a training (the active one is always kept too); default 5. */
@@ -159,8 +162,10 @@ export class RecommenderModels {
     const stored = await this.deps.store.getModel(workspaceId, version);
     if (stored === undefined) throw new AttuneError('ATTUNE_MODEL_NOT_FOUND', { detail: `no recommender model version ${version}`, field: '/version' });
     const served = serveModel(version, decodeModelPayload(stored.payload));
+    const before = (await this.deps.store.listModels(workspaceId)).find((v) => v.active)?.version ?? null;
     if (!(await this.deps.store.activate(workspaceId, version))) throw new AttuneError('ATTUNE_MODEL_NOT_FOUND', { detail: `version ${version} was deleted meanwhile`, field: '/version' });
     this.cache.set(workspaceId, { version, served, checkedAt: performance.now() });
+    await (this.deps.audit ?? unrecorded).changed({ workspaceId, action: 'recommenderModel.activated', target: { kind: 'recommenderModel', id: String(version) }, before: { active: before }, after: { active: version } });
     const { payload: _payload, ...info } = stored;
     return { ...info, active: true };
   }
@@ -212,6 +217,9 @@ export class RecommenderModels {
       modelBytes: outcome.modelBytes, payloadBytes: outcome.payload.byteLength, notice: outcome.notice,
     };
     await this.deps.store.saveModel(workspaceId, { version, kind: outcome.kind, createdAt: this.deps.clock.now(), trainedFromSeq: log.lastSeq, metrics: summary, payload: outcome.payload });
+    await (this.deps.audit ?? unrecorded).changed({
+      workspaceId, action: 'recommenderModel.trained', target: { kind: 'recommenderModel', id: String(version) }, after: { version, kind: outcome.kind, trainedFromSeq: log.lastSeq, metrics: summary },
+    });
     const active = options.activate ?? true;
     if (active) await this.activate(workspaceId, version);
     await this.deps.store.deleteOldModels(workspaceId, this.deps.keepVersions ?? 5);

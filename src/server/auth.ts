@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { timingSafeEqual } from 'node:crypto';
+import type { Actor } from '../core/audit/Actor.js';
 import { AttuneError } from '../core/errors/AttuneError.js';
 import type { KeyKind } from '../store/ports.js';
 import type { Principal, WorkspaceService } from '../workspaces/WorkspaceService.js';
@@ -63,11 +64,24 @@ export function presentedKey(request: FastifyRequest): string | null {
   return null;
 }
 
+/** Who each request was authenticated as, for the audit trail (`authenticatedActor`). */
+const actors = new WeakMap<FastifyRequest, Actor>();
+
+/**
+ * The actor a request was authenticated as: its key (id, and its kind as the role), or the
+ * server's admin token; undefined before authentication or without it.
+ */
+export function authenticatedActor(request: FastifyRequest): Actor | undefined {
+  return actors.get(request);
+}
+
 /** Resolves the request's key to a principal of the given kind (or one of the kinds), or throws a 401/403 problem. */
 export async function authenticate(request: FastifyRequest, workspaces: WorkspaceService, kind: KeyKind | readonly KeyKind[]): Promise<Principal> {
   const kinds: readonly KeyKind[] = typeof kind === 'string' ? [kind] : kind;
   const hint = kinds.includes('write') ? 'send the write key as the Basic auth user name, or as writeKey in the body' : 'send the secret key as Authorization: Bearer <secretKey>';
-  return authenticateKey(presentedKey(request), workspaces, kinds, hint);
+  const principal = await authenticateKey(presentedKey(request), workspaces, kinds, hint);
+  actors.set(request, { kind: 'key', id: principal.key.id, role: principal.key.kind });
+  return principal;
 }
 
 /**
@@ -104,4 +118,5 @@ export function requireAdminToken(request: FastifyRequest, adminToken: string | 
   const given = Buffer.from(credentials.token);
   const expected = Buffer.from(adminToken);
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new AttuneError('ATTUNE_AUTH_INVALID');
+  actors.set(request, { kind: 'key', id: 'admin-token', role: 'server-admin' });
 }

@@ -4,12 +4,14 @@ import type { Clock, IdGenerator } from '../core/common/ports.js';
 import { AttuneError } from '../core/errors/AttuneError.js';
 import type { WorkspaceService } from '../workspaces/WorkspaceService.js';
 import { createEngine, type Engine } from '../engine/createEngine.js';
+import { installAuditCaller } from './auditCaller.js';
 import { installBodyDecoding } from './bodyEncoding.js';
 import { installJsonBodyParser } from './jsonBody.js';
 import { OneLineRequestLog } from './requestLog.js';
 import { createMetrics, type ServerMetrics } from './metrics.js';
 import { installProblemHandlers, sendProblem, toAttuneError } from './problem.js';
 import { adminRoutes } from './routes/adminRoutes.js';
+import { auditRoutes } from './routes/auditRoutes.js';
 import { catalogRoutes } from './routes/catalogRoutes.js';
 import { recommendRoutes } from './routes/recommendRoutes.js';
 import { recommenderModelRoutes } from './routes/recommenderModelRoutes.js';
@@ -120,6 +122,7 @@ export async function buildServer(options: ServerOptions): Promise<AttuneServer>
   });
   installJsonBodyParser(app);
   installBodyDecoding(app);
+  installAuditCaller(app);
   installProblemHandlers(app, (request, error) => {
     // Per-event rejections are counted by the collector; this counts requests refused whole.
     if (request.url.startsWith('/v1/') && !request.url.startsWith('/v1/decide') && !request.url.startsWith('/v1/profiles/') && error.code !== 'ATTUNE_INVALID_EVENTS' && !error.code.startsWith('ATTUNE_EVENT_')) metrics.collectRequestRejected(error.code);
@@ -159,11 +162,12 @@ export async function buildServer(options: ServerOptions): Promise<AttuneServer>
   await installCors(app, { publicOrigins: options.corsOrigins ?? '*', adminOrigins: options.adminCorsOrigins ?? [] });
   await app.register(collectRoutes, { collector, workspaces });
   await app.register(decideRoutes, { decisions, workspaces });
-  await app.register(adminRoutes, { workspaces, store: options.store, adminToken: options.adminToken ?? null, models, clock: options.clock });
+  await app.register(adminRoutes, { workspaces, store: options.store, adminToken: options.adminToken ?? null, models, clock: options.clock, audit: engine.audit });
+  await app.register(auditRoutes, { workspaces, audit: engine.audit });
   await app.register(knowledgeRoutes, { workspaces, admin: engine.knowledgeAdmin });
   await app.register(exampleRoutes, { sdkDir: options.sdkDir ?? '', example });
   await app.register(decisionAdminRoutes, {
-    workspaces, admin: engine.decisionAdmin, store: options.store, clock: options.clock, bandits: engine.bandits, decisionModels: engine.decisionModels,
+    workspaces, admin: engine.decisionAdmin, store: options.store, clock: options.clock, bandits: engine.bandits, decisionModels: engine.decisionModels, audit: engine.audit,
   });
   await app.register(experimentRoutes, { workspaces, experiments });
   await app.register(catalogRoutes, { workspaces, catalog: engine.catalog });

@@ -16,6 +16,8 @@ import type { MeasurementSettings } from '../core/experiments/MeasurementSetting
 import type { PairMoments } from '../core/stats/SufficientStats.js';
 import type { Item } from '../core/catalog/Item.js';
 import type { PersonRef } from '../core/privacy/PersonRef.js';
+import type { ActorKind } from '../core/audit/Actor.js';
+import type { AuditDraft, AuditEntry, ChainHead } from '../core/audit/AuditEntry.js';
 
 /**
  * Storage ports: narrow, Promise-based interfaces. src/store/sqlite implements them on one
@@ -763,6 +765,54 @@ export interface PrivacyStore {
 }
 
 /** Everything the server needs from a store, opened together and closed together. */
+/**
+ * Filters of an audit query; every one given must hold. `action` is one action
+ * (`segment.updated`) or, ending with a dot, every action that starts so (`segment.`).
+ * `since` is inclusive and `until` exclusive (milliseconds); `after` is the cursor, a sequence
+ * number.
+ */
+export interface AuditQuery {
+  readonly actorKind?: ActorKind;
+  readonly actorId?: string;
+  readonly action?: string;
+  readonly targetKind?: string;
+  readonly targetId?: string;
+  readonly since?: number;
+  readonly until?: number;
+  readonly after?: number;
+  readonly limit: number;
+}
+
+/**
+ * The audit trail: one hash chain per workspace (`core/audit/hashChain.ts`), so a
+ * workspace's export verifies alone. Append-only: no method changes or removes an entry.
+ */
+export interface AuditStore {
+  /**
+   * Numbers the entry, links it to the workspace's head and stores both, atomically: two
+   * appends to one workspace, from two processes on one store included, never take the same
+   * number. The head moves only here, so removing entries at the chain's end is detected.
+   */
+  append(draft: AuditDraft): Promise<AuditEntry>;
+  /** Entries that match, in sequence order. */
+  query(workspaceId: string, query: AuditQuery): Promise<AuditEntry[]>;
+  /** Up to `limit` entries after `afterSeq` in sequence order, whatever is stored: export and verification read the chain page by page. */
+  entries(workspaceId: string, afterSeq: number, limit: number): Promise<AuditEntry[]>;
+  /** The last entry's number and hash as recorded at its append; null before the first. */
+  head(workspaceId: string): Promise<ChainHead | null>;
+  /**
+   * The workspace's key for the keyed hash of a person's identifier in `AuditDraft.subject`:
+   * the stored one, or `create()`'s, stored first (concurrent callers get the same key).
+   */
+  personKey(workspaceId: string, create: () => NewPersonKey): Promise<string>;
+}
+
+/** A workspace's new key for the keyed hash of people in audit entries. */
+export interface NewPersonKey {
+  readonly key: string;
+  readonly createdAt: number;
+}
+
 export interface AttuneStore {
   readonly log: EventLogWriter;
   readonly state: StateStore;
@@ -778,6 +828,7 @@ export interface AttuneStore {
   readonly recommenderModels: RecommenderModelStore;
   readonly rankEvents: RankEventStore;
   readonly privacy: PrivacyStore;
+  readonly audit: AuditStore;
   /** Releases the store; every append and state write that has settled is kept. */
   close(): Promise<void>;
 }

@@ -1,3 +1,4 @@
+import { unrecorded, type AuditRecorder } from '../core/audit/AuditRecorder.js';
 import { AttuneError } from '../core/errors/AttuneError.js';
 import type { Clock } from '../core/common/ports.js';
 import { defaultIdentitySettings, type IdentitySettings } from '../core/identity/types.js';
@@ -36,6 +37,11 @@ interface CachedSecret {
   readonly cachedAt: number;
 }
 
+/** What the audit trail keeps of a key: never the key or its hash. */
+function keyFields(key: ApiKeyRecord): Record<string, unknown> {
+  return { id: key.id, kind: key.kind, prefix: key.prefix, createdAt: key.createdAt, expiresAt: key.expiresAt };
+}
+
 /** How long a key lookup is trusted; bounds how long a key revoked on another node still works. */
 export const keyCacheMillis = 30_000;
 const keyCacheLimit = 10_000;
@@ -46,7 +52,8 @@ export class WorkspaceService {
   /** Identity secrets by workspace, trusted as long as key lookups (a rotation on another node takes that long to apply). */
   private readonly secretCache = new Map<string, CachedSecret>();
 
-  constructor(private readonly store: WorkspaceStore, private readonly clock: Clock) {}
+  /** `audit`: where each change is recorded (the engine's audit trail); keys and secrets appear only by id, prefix and dates. */
+  constructor(private readonly store: WorkspaceStore, private readonly clock: Clock, private readonly audit: AuditRecorder = unrecorded) {}
 
   /**
    * A new workspace with a write and a secret key and an identity secret; identity
@@ -60,6 +67,7 @@ export class WorkspaceService {
     const secret = generateKey(workspace.id, 'secret', now);
     const identitySecret = generateIdentitySecret();
     await this.store.createWorkspace(workspace, [write.key, secret.key], { secret: identitySecret, createdAt: now });
+    await this.audit.changed({ workspaceId: id, action: 'workspace.created', target: { kind: 'workspace', id }, after: { name, identity: workspace.identity, keys: [keyFields(write.key.record), keyFields(secret.key.record)] } });
     return { id: workspace.id, name, writeKey: write.plain, secretKey: secret.plain, identitySecret };
   }
 
@@ -80,6 +88,7 @@ export class WorkspaceService {
   async createKey(workspaceId: string, kind: KeyKind): Promise<{ plain: string; record: ApiKeyRecord }> {
     const { plain, key } = generateKey(workspaceId, kind, this.clock.now());
     await this.store.addKey(key);
+    await this.audit.changed({ workspaceId, action: 'key.created', target: { kind: 'key', id: key.record.id }, after: keyFields(key.record) });
     return { plain, record: key.record };
   }
 
@@ -96,6 +105,7 @@ export class WorkspaceService {
     const expiresAt = Math.min(now + graceSeconds * 1000, old.expiresAt ?? Number.POSITIVE_INFINITY);
     await this.store.expireKey(workspaceId, keyId, expiresAt);
     this.keyCache.clear();
+    await this.audit.changed({ workspaceId, action: 'key.rotated', target: { kind: 'key', id: keyId }, before: keyFields(old), after: { ...keyFields({ ...old, expiresAt }), replacedBy: created.record.id } });
     return { ...created, replaced: { ...old, expiresAt } };
   }
 
@@ -106,6 +116,7 @@ export class WorkspaceService {
     if (old === undefined || !isKeyLive(old, now)) throw new AttuneError('ATTUNE_KEY_NOT_FOUND', { detail: `no live key "${keyId}" in this workspace` });
     await this.store.expireKey(workspaceId, keyId, now);
     this.keyCache.clear();
+    await this.audit.changed({ workspaceId, action: 'key.revoked', target: { kind: 'key', id: keyId }, before: keyFields(old), after: keyFields({ ...old, expiresAt: now }) });
     return { ...old, expiresAt: now };
   }
 
@@ -147,6 +158,7 @@ export class WorkspaceService {
     await this.store.setIdentitySettings(workspaceId, { ...workspace.identity, verification: enabled });
     // Cached principals carry the workspace's settings.
     this.keyCache.clear();
+    await this.audit.changed({ workspaceId, action: 'identityVerification.updated', target: { kind: 'workspace', id: workspaceId }, before: { verification: workspace.identity.verification }, after: { verification: enabled } });
     const state = await this.identityVerification(workspaceId);
     return made === undefined ? state : { ...state, secret: made.secret };
   }
@@ -154,9 +166,12 @@ export class WorkspaceService {
   /** A new identity secret, returned this once; hashes made with the old one stop matching at once. */
   async rotateIdentitySecret(workspaceId: string): Promise<{ secret: string; createdAt: number }> {
     await this.get(workspaceId);
+    const previous = await this.store.identitySecret(workspaceId);
     const created = { secret: generateIdentitySecret(), createdAt: this.clock.now() };
     await this.store.setIdentitySecret(workspaceId, created);
     this.secretCache.delete(workspaceId);
+    // Never the secret: only when the one in force was made.
+    await this.audit.changed({ workspaceId, action: 'identitySecret.rotated', target: { kind: 'workspace', id: workspaceId }, before: { secretCreatedAt: previous?.createdAt ?? null }, after: { secretCreatedAt: created.createdAt } });
     return created;
   }
 

@@ -88,6 +88,12 @@ describe('attune train predict', () => {
     const bad = await runAttune(['train', 'predict', '--data', dataDir, '--horizon-days', '0']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--horizon-days/);
+    // Usage errors of the map's flags name the flag at fault and train nothing.
+    for (const [args, flag] of [[['--som', '3by3'], /--som/], [['--som', '0x3'], /--som rows/], [['--som', '3x11'], /--som cols/], [['--hexagonal'], /--hexagonal/]] as const) {
+      const usage = await runAttune(['train', 'predict', '--data', dataDir, ...args]);
+      expect(usage.code, usage.stderr).toBe(2);
+      expect(usage.stderr).toMatch(flag);
+    }
     const again = await runAttune(['train', 'predict', '--data', dataDir, '--json'], {}, 60_000);
     expect((JSON.parse(again.stdout) as { version: number }).version).toBe(2);
   });

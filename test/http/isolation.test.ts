@@ -6,6 +6,7 @@ import { userHash } from '../../src/workspaces/userHash.js';
 import {
   admin, collect, expectCollected, expectProblem, findProfile, storedEvents, storedMessageIds, uniqueId,
 } from './httpHelpers.js';
+import { auditIsolationCases } from './auditIsolation.js';
 import { catalogIsolationCases } from './catalogIsolation.js';
 import { decideIsolationCases } from './decideIsolation.js';
 import { experimentIsolationCases } from './experimentIsolation.js';
@@ -131,6 +132,7 @@ collectCases['POST /v1/import'] = collectCase('/v1/import', 'page', true);
 const cases: Record<string, IsolationCase> = {
   ...collectCases,
   ...knowledgeIsolationCases,
+  ...auditIsolationCases,
   ...decideIsolationCases,
   ...experimentIsolationCases,
   ...catalogIsolationCases,

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Static } from 'typebox';
+import type { AuditRecorder } from '../../core/audit/AuditRecorder.js';
 import type { Clock } from '../../core/common/ports.js';
 import { AttuneError } from '../../core/errors/AttuneError.js';
 import { profileKnowledgeView } from '../../knowledge/profileKnowledgeView.js';
@@ -21,6 +22,8 @@ export interface AdminRoutesOptions {
   readonly models: KnowledgeModels;
   readonly clock: Clock;
   readonly adminToken: string | null;
+  /** Records each read of a person's data (profile views, event log pages). */
+  readonly audit: AuditRecorder;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -159,6 +162,7 @@ export async function adminRoutes(app: FastifyInstance, options: AdminRoutesOpti
     const profile = await store.profiles.findProfile(workspace.id, id, events);
     if (profile === undefined) throw new AttuneError('ATTUNE_PROFILE_NOT_FOUND', { detail: `no profile is known by "${id}"` });
     const known = await knowledgeView(workspace.id, profile.id);
+    await options.audit.read({ workspaceId: workspace.id, action: 'profile.viewed', profileId: profile.id });
     return {
       id: profile.id,
       identities: [...profile.identities],
@@ -177,6 +181,8 @@ export async function adminRoutes(app: FastifyInstance, options: AdminRoutesOpti
   }, async (request) => {
     const { workspace } = await asSecret(request);
     const { after = 0, limit = 1000 } = request.query as Static<typeof EventsQuery>;
+    // A page of the log is personal data of many people: recorded as read, by its position.
+    await options.audit.read({ workspaceId: workspace.id, action: 'events.read', target: { kind: 'eventLog', id: String(after) } });
     const events: StoredEventResponse[] = [];
     for await (const event of store.events.read({ workspaceId: workspace.id, afterSeq: after, chunkSize: limit })) {
       events.push(eventView(event));

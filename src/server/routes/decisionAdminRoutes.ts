@@ -14,6 +14,7 @@ import type { BanditAllocations } from '../../decide/BanditAllocations.js';
 import type { DecisionModels } from '../../decide/DecisionModels.js';
 import { problemResponses } from '../../api/schemas.js';
 import type { LiveStore } from '../../profiles/LiveStore.js';
+import type { AuditRecorder } from '../../core/audit/AuditRecorder.js';
 import { PolicyEvaluationRequest, PolicyEvaluationView, PromotionReport, PromotionRequest } from '../../api/opeSchemas.js';
 import { parseCandidatePolicy } from '../../core/ope/decisionLogFeedback.js';
 import { evaluatePlacementPolicy } from '../../decide/evaluatePlacementPolicy.js';
@@ -30,6 +31,8 @@ export interface DecisionAdminRoutesOptions {
   /** The allocations in force, for the arms report. */
   readonly bandits: BanditAllocations;
   readonly decisionModels: DecisionModels;
+  /** Records each read of a person's recorded decisions. */
+  readonly audit: AuditRecorder;
 }
 
 const errors = problemResponses(400, 401, 403, 404, 409, 503);
@@ -267,6 +270,7 @@ export async function decisionAdminRoutes(app: FastifyInstance, options: Decisio
     if (profile === undefined) throw new AttuneError('ATTUNE_PROFILE_NOT_FOUND', { detail: `no profile has the id "${id}"` });
     // Decisions made for profiles that were later merged into this one are its history too.
     const records = await options.store.decisions.decisionsOf(workspaceId, [profile.id, ...profile.mergedProfileIds], limit);
+    await options.audit.read({ workspaceId, action: 'profile.decisionsViewed', profileId: profile.id });
     return records.map((r) => ({
       decisionId: r.decisionId, placementId: r.placementId, actionId: r.actionId, variant: r.variant, score: r.score,
       probability: r.probability, fallback: r.fallback, segments: [...r.segments], reasons: r.reasons, at: new Date(r.at).toISOString(),

@@ -3,7 +3,7 @@ import type { Static } from 'typebox';
 import { ErasureReceipt, PersonExport, PrivacyReport, PrivacyRequest, SuppressionChange } from '../../api/privacySchemas.js';
 import { problemResponses } from '../../api/schemas.js';
 import { readPersonRef } from '../../core/privacy/PersonRef.js';
-import type { PrivacyCaller, PrivacyService } from '../../privacy/PrivacyService.js';
+import type { PrivacyService } from '../../privacy/PrivacyService.js';
 import type { Principal, WorkspaceService } from '../../workspaces/WorkspaceService.js';
 import { authenticate } from '../auth.js';
 
@@ -26,18 +26,14 @@ export async function privacyRoutes(app: FastifyInstance, options: PrivacyRoutes
   app.addHook('preValidation', async (request) => {
     principals.set(request, await authenticate(request, options.workspaces, 'secret'));
   });
+  // Who asks is recorded by the audit trail from the request's caller (server/auditCaller.ts).
   const principalOf = async (request: FastifyRequest) => principals.get(request) ?? authenticate(request, options.workspaces, 'secret');
-  const callerOf = (request: FastifyRequest, principal: Principal): PrivacyCaller => ({
-    actor: { kind: 'key', id: principal.key.id, role: principal.key.kind },
-    origin: { via: 'api', ip: request.ip, requestId: request.id, ...(request.headers['user-agent'] === undefined ? {} : { userAgent: request.headers['user-agent'] }) },
-  });
   const personOf = (request: FastifyRequest) => readPersonRef(request.body as Static<typeof PrivacyRequest>);
 
   app.post('/admin/v1/privacy/export', {
     schema: { ...doc, summary: 'Everything held about one person, as one JSON document', body: PrivacyRequest, response: { 200: PersonExport, ...errors } },
   }, async (request) => {
-    const principal = await principalOf(request);
-    return privacy.export(principal.workspace.id, personOf(request), callerOf(request, principal));
+    return privacy.export((await principalOf(request)).workspace.id, personOf(request));
   });
 
   app.post('/admin/v1/privacy/erase', {
@@ -46,22 +42,19 @@ export async function privacyRoutes(app: FastifyInstance, options: PrivacyRoutes
       body: PrivacyRequest, response: { 200: ErasureReceipt, ...errors },
     },
   }, async (request) => {
-    const principal = await principalOf(request);
-    return privacy.erase(principal.workspace.id, personOf(request), callerOf(request, principal));
+    return privacy.erase((await principalOf(request)).workspace.id, personOf(request));
   });
 
   app.post('/admin/v1/privacy/suppress', {
     schema: { ...doc, summary: 'Drop (and count) later events naming the person\'s identifiers', body: PrivacyRequest, response: { 200: SuppressionChange, ...errors } },
   }, async (request) => {
-    const principal = await principalOf(request);
-    return privacy.suppress(principal.workspace.id, personOf(request), callerOf(request, principal));
+    return privacy.suppress((await principalOf(request)).workspace.id, personOf(request));
   });
 
   app.post('/admin/v1/privacy/unsuppress', {
     schema: { ...doc, summary: 'Collect events naming the identifier again', body: PrivacyRequest, response: { 200: SuppressionChange, ...errors } },
   }, async (request) => {
-    const principal = await principalOf(request);
-    return privacy.unsuppress(principal.workspace.id, personOf(request), callerOf(request, principal));
+    return privacy.unsuppress((await principalOf(request)).workspace.id, personOf(request));
   });
 
   app.get('/admin/v1/privacy/report', {

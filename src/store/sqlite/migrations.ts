@@ -364,6 +364,50 @@ export const migrations: readonly string[] = [
   `
   ALTER TABLE action_outcomes ADD COLUMN conversion_value_m2 REAL NOT NULL DEFAULT 0;
   `,
+  // The audit trail (src/audit): one hash chain per workspace. Every field of an entry is in a
+  // column or in `detail`, and all of it is hashed, so an edit anywhere is seen by verification.
+  // The head is written with each append, so removing entries at the end is seen too. The
+  // triggers refuse changes through SQLite as a second line; verification does not rely on
+  // them (whoever holds the file can drop them). audit_keys holds each workspace's key for the
+  // keyed hash of the people entries name.
+  `
+  CREATE TABLE audit_entries (
+    workspace_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    at INTEGER NOT NULL,
+    actor_kind TEXT NOT NULL,
+    actor_id TEXT NOT NULL,
+    action TEXT NOT NULL,
+    target_kind TEXT NOT NULL,
+    target_id TEXT NOT NULL,
+    detail TEXT NOT NULL,
+    prev_hash TEXT,
+    hash TEXT NOT NULL,
+    PRIMARY KEY (workspace_id, seq)
+  ) WITHOUT ROWID;
+  CREATE INDEX audit_entries_action ON audit_entries (workspace_id, action, seq);
+  CREATE INDEX audit_entries_target ON audit_entries (workspace_id, target_kind, target_id, seq);
+  CREATE INDEX audit_entries_actor ON audit_entries (workspace_id, actor_kind, actor_id, seq);
+  CREATE INDEX audit_entries_at ON audit_entries (workspace_id, at);
+  CREATE TABLE audit_heads (
+    workspace_id TEXT PRIMARY KEY,
+    seq INTEGER NOT NULL,
+    hash TEXT NOT NULL
+  );
+  CREATE TABLE audit_keys (
+    workspace_id TEXT PRIMARY KEY,
+    secret TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  CREATE TRIGGER audit_entries_no_update BEFORE UPDATE ON audit_entries
+  BEGIN SELECT RAISE(ABORT, 'audit entries are append-only'); END;
+  CREATE TRIGGER audit_entries_no_delete BEFORE DELETE ON audit_entries
+  BEGIN SELECT RAISE(ABORT, 'audit entries are append-only'); END;
+  CREATE TRIGGER audit_heads_forward BEFORE UPDATE ON audit_heads WHEN NEW.seq <> OLD.seq + 1
+  BEGIN SELECT RAISE(ABORT, 'an audit head moves one entry forward at a time'); END;
+  CREATE TRIGGER audit_heads_no_delete BEFORE DELETE ON audit_heads
+  BEGIN SELECT RAISE(ABORT, 'audit heads are not removed'); END;
+  `,
   // Data-subject rights (src/privacy): the per-workspace secret that keys the HMAC of a
   // person's identifiers, the suppression list (hashes only: later events naming them are
   // dropped and counted), the receipts of erasures (hashes only), and the log's end as it was

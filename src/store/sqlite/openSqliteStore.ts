@@ -1,4 +1,6 @@
+import { sha256Hex } from '../auditHash.js';
 import type { AttuneStore } from '../ports.js';
+import { SqliteAuditStore } from './SqliteAuditStore.js';
 import { openDatabase, type OpenDatabaseOptions, type SqliteDatabase } from './openDatabase.js';
 import { SqliteCatalogStore } from './SqliteCatalogStore.js';
 import { SqliteDecisionStore } from './SqliteDecisionStore.js';
@@ -67,6 +69,7 @@ export function openSqliteStore(options: OpenSqliteStoreOptions): SqliteStore {
     recommenderModels: new SqliteRecommenderModelStore(db),
     rankEvents: new SqliteRankEventStore(db),
     privacy: new SqlitePrivacyStore(db),
+    audit: new SqliteAuditStore(db, sha256Hex),
     async writerPragma(pragma) {
       return thread === undefined ? db.pragma(pragma) : thread.run({ kind: 'pragma', pragma });
     },

@@ -14,6 +14,7 @@ import { describeRecommenderModelStoreContract } from '../contract/recommenderMo
 import { describeRankEventStoreContract } from '../contract/rankEventStore.contract.js';
 import { describePredictionModelStoreContract } from '../contract/predictionModelStore.contract.js';
 import { describePrivacyStoreContract } from '../contract/privacyStore.contract.js';
+import { describeAuditStoreContract } from '../contract/auditStore.contract.js';
 import { MODEL_PART_BYTES } from './SqliteRecommenderModelStore.js';
 import { defaultIdentitySettings } from '../../core/identity/types.js';
 import { createEngineStore } from '../../engine/createEngineStore.js';
@@ -58,6 +59,8 @@ describePredictionModelStoreContract('sqlite (:memory:)', async () => openInMemo
 describePredictionModelStoreContract('sqlite (file)', async () => openOnFile());
 describePrivacyStoreContract('sqlite (:memory:)', async () => openInMemory());
 describePrivacyStoreContract('sqlite (file)', async () => openOnFile());
+describeAuditStoreContract('sqlite (:memory:)', async () => openInMemory());
+describeAuditStoreContract('sqlite (file)', async () => openOnFile());
 // The appends and the state writes on the storage thread, the reads on the main connection.
 describeCatalogStoreContract('sqlite (file, storage thread)', async () => openOnFile('worker'));
 describeDecisionStoreContract('sqlite (file, storage thread)', async () => openOnFile('worker'));
