@@ -1,6 +1,5 @@
 import type { AuditRecorder } from '../core/audit/AuditRecorder.js';
 import type { Clock, IdGenerator } from '../core/common/ports.js';
-import { EXPOSURE_EVENT } from '../core/experiments/experimentUnits.js';
 import type { IdentityKey } from '../core/identity/types.js';
 import { emptyKnowledge } from '../core/knowledge/KnowledgeState.js';
 import type { PersonRef } from '../core/privacy/PersonRef.js';
@@ -9,8 +8,9 @@ import { profileKnowledgeView } from '../knowledge/profileKnowledgeView.js';
 import type { PredictionService } from '../predict/PredictionService.js';
 import type { LiveStore } from '../profiles/LiveStore.js';
 import type { LiveSessions } from '../recommend/LiveSessions.js';
-import type { PersonKeys, PersonRowCounts, StoredEvent } from '../store/ports.js';
+import type { PersonKeys, PersonRowCounts } from '../store/ports.js';
 import { identifierHash } from './identifierHash.js';
+import { personExport } from './personExport.js';
 import type { SuppressionList } from './SuppressionList.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -101,41 +101,8 @@ export class PrivacyService {
       { state: survivorRow.knowledge ?? emptyKnowledge(), traits: survivorRow.traits.values, firstSeen: survivorRow.firstSeen, lastSeen: survivorRow.lastSeen },
       records.consentChanges.filter((c) => c.profileId === survivor).reverse(), now,
     );
-    const exported = {
-      workspaceId,
-      exportedAt: iso(now),
-      request: { kind: ref.kind, value: ref.value },
-      found: survivor !== undefined,
-      profileId: survivor ?? null,
-      mergedProfileIds: keys.profileIds.filter((id) => id !== survivor),
-      identities: records.identities.map((i) => ({ kind: i.key.kind, value: i.key.value, profileId: i.profileId, linkedAt: iso(i.linkedAt) })),
-      traits: survivorRow?.traits.values ?? {},
-      profiles: records.profiles.map((p) => ({
-        id: p.id, createdAt: iso(p.createdAt), firstSeen: iso(p.firstSeen), lastSeen: iso(p.lastSeen), mergedInto: p.mergedInto, mergedCount: p.mergedCount,
-        traits: p.traits.values, traitUpdatedAt: Object.fromEntries(Object.entries(p.traits.updatedAt).map(([k, at]) => [k, iso(at)])), eventCounts: p.eventCounts,
-        storedKnowledge: p.knowledge,
-      })),
-      knowledge,
-      experiments: Object.entries(survivorRow?.knowledge?.x ?? {}).map(([experimentId, u]) => ({ experimentId, armId: u.a, firstExposure: iso(u.t), covariate: u.c ?? 0, values: u.v ?? {} })),
-      predictions: survivor === undefined ? null : await this.deps.predictions.forProfile(workspaceId, survivor).catch(() => null),
-      merges: records.merges.map((m) => ({ survivorId: m.survivorId, absorbedId: m.absorbedId, at: iso(m.at) })),
-      segmentMembers: records.segmentMembers.map((m) => ({ segmentId: m.segmentId, profileId: m.profileId, enteredAt: iso(m.enteredAt) })),
-      segmentHistory: records.segmentChanges.map((c) => ({ segmentId: c.segmentId, profileId: c.profileId, kind: c.kind, at: iso(c.at) })),
-      consentHistory: records.consentChanges.map((c) => ({ purpose: c.purpose, granted: c.granted, source: c.source, profileId: c.profileId, at: iso(c.at) })),
-      decisions: records.decisions.map((d) => ({
-        decisionId: d.decisionId, profileId: d.profileId, placementId: d.placementId, actionId: d.actionId, variant: d.variant, score: d.score,
-        probability: d.probability, fallback: d.fallback, segments: d.segments, reasons: d.reasons, at: iso(d.at),
-      })),
-      exposures: records.events.filter((e) => e.name === EXPOSURE_EVENT).map(exposureOf),
-      events: records.events.map((e) => ({
-        seq: e.seq, profileId: e.profileId, messageId: e.messageId, type: e.type, name: e.name, userId: e.userId, anonymousId: e.anonymousId,
-        timestamp: iso(e.timestamp), receivedAt: iso(e.receivedAt), body: e.body,
-      })),
-      rankEvents: records.rankEvents.map((r) => ({
-        eventId: r.eventId, context: r.context, actions: r.actions, chosenActionId: r.chosenActionId, probabilities: r.probabilities,
-        rankedAt: iso(r.rankedAt), reward: r.reward, rewardedAt: r.rewardedAt === null ? null : iso(r.rewardedAt),
-      })),
-    };
+    const predictions = survivor === undefined ? null : await this.deps.predictions.forProfile(workspaceId, survivor).catch(() => null);
+    const exported = personExport({ workspaceId, ref, now, survivor, keys, records, knowledge, predictions });
     // A read of one person's data: the trail keeps the keyed hash of their profile (or, for
     // nobody found, of the identifier asked about).
     await this.deps.audit.read(survivor === undefined
@@ -289,10 +256,4 @@ function hashedIdentifiers(secret: string, keys: PersonKeys): HashedIdentifier[]
     ...keys.identities.map((k: IdentityKey) => ({ kind: k.kind, hash: identifierHash(secret, k.kind, k.value) })),
     ...keys.profileIds.map((id) => ({ kind: 'profile', hash: identifierHash(secret, 'profile', id) })),
   ];
-}
-
-function exposureOf(e: StoredEvent) {
-  const properties = e.body['properties'];
-  const p = typeof properties === 'object' && properties !== null ? properties as Record<string, unknown> : {};
-  return { experimentId: p['experiment_id'] ?? null, armId: p['variation_id'] ?? null, at: iso(e.timestamp), messageId: e.messageId };
 }
