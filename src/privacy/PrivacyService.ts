@@ -128,6 +128,7 @@ export class PrivacyService {
 
     const removed = emptyCounts();
     let experimentUnits = 0;
+    let interactions = 0;
     let remaining = emptyCounts();
     let inMemory = 0;
     for (let attempt = 0; attempt < erasureAttempts; attempt++) {
@@ -135,6 +136,7 @@ export class PrivacyService {
       const erased = await store.erasePerson(workspaceId, keys);
       for (const kind of rowKinds) removed[kind] += erased.rows[kind];
       experimentUnits += erased.experimentUnits;
+      interactions += erased.interactions;
       remaining = await store.privacy.remaining(workspaceId, keys);
       inMemory = await this.resolvable(workspaceId, keys);
       if (inMemory === 0 && rowKinds.every((kind) => remaining[kind] === 0)) break;
@@ -154,7 +156,7 @@ export class PrivacyService {
       removed,
       aggregates: [
         { statistic: 'experimentStats', handling: 'removed', count: experimentUnits },
-        { statistic: 'actionOutcomes', handling: 'kept-until-rebuild' },
+        { statistic: 'actionOutcomes', handling: 'removed', count: interactions },
         { statistic: 'itemModels', handling: 'kept-until-rebuild' },
         { statistic: 'recommenderModels', handling: 'kept-until-retrained' },
         { statistic: 'predictionModels', handling: 'kept-until-retrained' },

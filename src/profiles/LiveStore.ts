@@ -74,7 +74,7 @@ export interface LiveStore extends Omit<AttuneStore, 'log' | 'state'> {
    * Erasure: deletes a person everywhere, in memory (where the write-behind cannot bring them
    * back) and in the store, between cycles; their experiment units leave the arm statistics.
    */
-  erasePerson(workspaceId: string, person: PersonKeys): Promise<{ readonly rows: PersonRowCounts; readonly experimentUnits: number }>;
+  erasePerson(workspaceId: string, person: PersonKeys): Promise<{ readonly rows: PersonRowCounts; readonly experimentUnits: number; readonly interactions: number }>;
 }
 
 const defaults = { cacheBytes: 512 * 1024 * 1024, dedupeWindowMillis: 24 * 3_600_000, stateWriteMillis: 1000, maxChangedProfiles: 20_000 };
@@ -396,7 +396,7 @@ export function createLiveStore(adapter: AttuneStore, options: LiveStoreOptions)
     }),
   };
 
-  const erasePerson = async (ws: string, person: PersonKeys): Promise<{ rows: PersonRowCounts; experimentUnits: number }> => {
+  const erasePerson = async (ws: string, person: PersonKeys): Promise<{ rows: PersonRowCounts; experimentUnits: number; interactions: number }> => {
     await committer.flush();
     await ready();
     return committer.between(async () => {
@@ -406,10 +406,10 @@ export function createLiveStore(adapter: AttuneStore, options: LiveStoreOptions)
       const pinned = await live.load({ workspaceId: ws, profileIds: person.profileIds, keys: person.identities, armStats: true });
       live.unpin(pinned);
       const experimentUnits = live.erasePerson(ws, person.profileIds, person.identities);
-      const rows = await adapter.privacy.erase(ws, person);
+      const { rows, interactions } = await adapter.privacy.erase(ws, person);
       // The arm statistics without the person's units.
       await (takeAndWrite() ?? lastWritten);
-      return { rows, experimentUnits };
+      return { rows, experimentUnits, interactions };
     });
   };
 
@@ -420,7 +420,7 @@ export function createLiveStore(adapter: AttuneStore, options: LiveStoreOptions)
     mergedInto: async (ws, id) => (await fresh(), adapter.privacy.mergedInto(ws, id)),
     identitiesOf: async (ws, ids) => (await fresh(), adapter.privacy.identitiesOf(ws, ids)),
     records: async (ws, person) => (await fresh(), adapter.privacy.records(ws, person)),
-    erase: async (ws, person) => (await erasePerson(ws, person)).rows,
+    erase: (ws, person) => erasePerson(ws, person),
     remaining: async (ws, person) => (await fresh(), adapter.privacy.remaining(ws, person)),
     compact: () => adapter.privacy.compact(),
     suppress: (ws, entries, at) => adapter.privacy.suppress(ws, entries, at),

@@ -746,8 +746,11 @@ export interface PrivacyStore {
   /** Every identifier that points at one of these profiles. */
   identitiesOf(workspaceId: string, profileIds: readonly string[]): Promise<IdentityKey[]>;
   records(workspaceId: string, person: PersonKeys): Promise<PersonRecords>;
-  /** Deletes the person's rows in one commit; rows deleted per kind. */
-  erase(workspaceId: string, person: PersonKeys): Promise<PersonRowCounts>;
+  /**
+   * Deletes the person's rows in one commit, and takes their interaction events out of the
+   * outcome counters in it: rows deleted per kind, and the interactions taken out.
+   */
+  erase(workspaceId: string, person: PersonKeys): Promise<{ readonly rows: PersonRowCounts; readonly interactions: number }>;
   /** Rows still found per kind (a verification after `erase`: all zero). */
   remaining(workspaceId: string, person: PersonKeys): Promise<PersonRowCounts>;
   /** Makes deleted bytes unrecoverable from the store's files (the write-ahead log folded in and truncated). */

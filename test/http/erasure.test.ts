@@ -93,6 +93,7 @@ describe.each(['inline', 'worker'] as const)('erasure end to end (storage writer
   let profileIds: string[] = [];
   let placement: string;
   let experimentUnitsBefore = 0;
+  let outcomesAfterErasure: unknown[] = [];
 
   const dbPath = () => join(dataDir, 'attune.db');
   const open = async (): Promise<Running> => {
@@ -115,6 +116,8 @@ describe.each(['inline', 'worker'] as const)('erasure end to end (storage writer
     const stats = await running!.store.experiments.armStats(a.id, ['erasure_exp']);
     return stats.filter((s) => s.metricId === '_units').reduce((n, s) => n + s.moments.n, 0);
   };
+  /** The outcome counters of the workspace's actions, without the row keys that do not change. */
+  const outcomes = async () => (await running!.store.decisions.outcomes(a.id)).map((o) => ({ ...o, conversionValueM2: Math.round(o.conversionValueM2 * 1e6) / 1e6 }));
   /** Whether the person is found by anything the engine serves. */
   const expectGone = async () => {
     expect((await app().inject({ method: 'GET', url: `/admin/v1/profiles/${person.userId}`, headers: { authorization: `Bearer ${a.secretKey}` } })).statusCode).toBe(404);
@@ -183,10 +186,18 @@ describe.each(['inline', 'worker'] as const)('erasure end to end (storage writer
     await call('POST', '/v1/batch', a.writeKey, { batch: [{ type: 'identify', userId: other.userId, traits: { favouriteColour: other.colour } }, { type: 'page', userId: other.userId, name: 'Home' }] });
     await call('POST', '/v1/batch', b.writeKey, { batch: [{ type: 'identify', userId: other.userId, traits: { favouriteColour: 'of-workspace-b' } }] });
     // Decisions for both: each records a decision and exposes them to the experiment.
-    for (const userId of [person.userId, other.userId]) {
-      const decided = await call('POST', '/v1/decide', a.writeKey, { userId, placements: [placement] }) as { profileId: string | null; placements: unknown[] };
+    // Each sees the decision and converts on it (the outcome counters), with values of their own.
+    for (const [userId, value] of [[person.userId, 40], [other.userId, 15]] as const) {
+      const decided = await call('POST', '/v1/decide', a.writeKey, { userId, placements: [placement] }) as { profileId: string | null; placements: { decisions: { decisionId: string; actionId: string | null }[] }[] };
       expect(decided.profileId).not.toBeNull();
-      expect(decided.placements).toHaveLength(1);
+      const shown = decided.placements[0]!.decisions[0]!;
+      const interaction = { decisionId: shown.decisionId, actionId: shown.actionId ?? 'erasure_offer', placement };
+      await call('POST', '/v1/batch', a.writeKey, {
+        batch: [
+          { type: 'track', userId, event: 'Decision Viewed', properties: interaction },
+          { type: 'track', userId, event: 'Decision Converted', properties: { ...interaction, value } },
+        ],
+      });
     }
     await running!.server.decisions.flushRecords();
     await running!.store.flushState();
@@ -204,9 +215,10 @@ describe.each(['inline', 'worker'] as const)('erasure end to end (storage writer
     expect(exported.segmentHistory.length).toBeGreaterThan(0);
     expect(exported.knowledge.segments.map((s) => s.id)).toContain('viewers');
     expect(exported.consentHistory.length).toBeGreaterThan(0);
-    expect(exported.events.length).toBeGreaterThanOrEqual(6);
+    expect(exported.events.length).toBeGreaterThanOrEqual(8);
     experimentUnitsBefore = await units();
     expect(experimentUnitsBefore).toBe(2);
+    expect((await outcomes()).reduce((n, o) => n + o.conversions, 0)).toBe(2);
 
     // The scans find the person while they are held: they can fail.
     expect(scanTables(dbPath(), needlesOf(profileIds)).length).toBeGreaterThan(0);
@@ -217,7 +229,7 @@ describe.each(['inline', 'worker'] as const)('erasure end to end (storage writer
     const receipt = await call('POST', '/admin/v1/privacy/erase', a.secretKey, { userId: person.userId }) as Receipt;
     expect(receipt.found).toBe(true);
     expect(receipt.removed).toMatchObject({ events: expect.any(Number), profiles: 2, knowledge: 1, identities: 2, merges: 1, decisions: 1 });
-    expect(receipt.removed['events']).toBeGreaterThanOrEqual(6);
+    expect(receipt.removed['events']).toBeGreaterThanOrEqual(8);
     expect(receipt.removed['segmentChanges']).toBeGreaterThan(0);
     expect(receipt.removed['consentChanges']).toBeGreaterThan(0);
     expect(receipt.aggregates).toContainEqual({ statistic: 'experimentStats', handling: 'removed', count: 1 });
@@ -225,6 +237,12 @@ describe.each(['inline', 'worker'] as const)('erasure end to end (storage writer
     expect(receipt.verification).toMatchObject({ clean: true, inMemory: 0 });
     expect(Object.values(receipt.verification.remaining).every((count) => count === 0)).toBe(true);
     expect(await units()).toBe(experimentUnitsBefore - 1);
+    // The outcome counters hold only the other person's interactions: as a rebuild would count them.
+    expect(receipt.aggregates).toContainEqual({ statistic: 'actionOutcomes', handling: 'removed', count: 2 });
+    const left = await outcomes();
+    expect(left.reduce((n, o) => n + o.impressions, 0)).toBe(1);
+    expect(left.filter((o) => o.conversions > 0)).toMatchObject([{ conversions: 1, conversionValue: 15, conversionValueM2: 0 }]);
+    outcomesAfterErasure = left;
 
     await expectGone();
     await running!.store.flushState();
@@ -265,6 +283,7 @@ describe.each(['inline', 'worker'] as const)('erasure end to end (storage writer
     await expectGone();
     await expectSuppressed('rebuilt');
     expect(await units()).toBe(experimentUnitsBefore - 1);
+    expect(await outcomes()).toEqual(outcomesAfterErasure);
     expect(JSON.stringify(await call('GET', `/admin/v1/profiles/${other.userId}`, a.secretKey))).toContain(other.colour);
     await running.store.flushState();
     expectNothingLeft();

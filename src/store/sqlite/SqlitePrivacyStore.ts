@@ -1,7 +1,8 @@
 import type { IdentityKey, IdentityKind } from '../../core/identity/types.js';
+import { outcomeContributions, withoutPart } from '../../core/privacy/outcomeContributions.js';
 import type { PersonRef } from '../../core/privacy/PersonRef.js';
 import type {
-  PersonKeys, PersonRecords, PersonRowCounts, PersonRowKind, PrivacyReceiptRecord, PrivacyStore, SuppressionRecord,
+  PersonKeys, PersonRecords, PersonRowCounts, PersonRowKind, PrivacyReceiptRecord, PrivacyStore, StoredEvent, SuppressionRecord,
 } from '../ports.js';
 import type { SqliteDatabase } from './openDatabase.js';
 import { decisionColumns, decisionFromRow, type DecisionRow } from './SqliteDecisionStore.js';
@@ -71,6 +72,11 @@ export class SqlitePrivacyStore implements PrivacyStore {
       decisions: db.prepare(`SELECT ${decisionColumns} FROM decisions WHERE workspace_id = ? AND profile_id IN (SELECT value FROM json_each(?)) ORDER BY at, rowid`),
       rankEvents: db.prepare(`SELECT ${rankEventColumns} FROM rank_events WHERE ${personTables.find((t) => t.kind === 'rankEvents')!.where} ORDER BY id`),
       logEnd: db.prepare('INSERT INTO log_end (id, seq) SELECT 1, coalesce(max(seq), 0) FROM events WHERE true ON CONFLICT (id) DO UPDATE SET seq = max(seq, excluded.seq)'),
+      outcome: db.prepare('SELECT conversions, conversion_value, conversion_value_m2 FROM action_outcomes WHERE workspace_id = ? AND action_id = ? AND placement_id = ?'),
+      subtractOutcome: db.prepare(
+        `UPDATE action_outcomes SET impressions = max(0, impressions - ?), clicks = max(0, clicks - ?), dismisses = max(0, dismisses - ?),
+           conversions = ?, conversion_value = ?, conversion_value_m2 = ? WHERE workspace_id = ? AND action_id = ? AND placement_id = ?`,
+      ),
       suppress: db.prepare('INSERT INTO suppressions (workspace_id, hash, kind, since) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING'),
       unsuppress: db.prepare('DELETE FROM suppressions WHERE workspace_id = ? AND hash = ?'),
       suppressions: db.prepare('SELECT hash, kind, since, dropped, last_dropped_at FROM suppressions WHERE workspace_id = ? ORDER BY since, hash'),
@@ -124,13 +130,28 @@ export class SqlitePrivacyStore implements PrivacyStore {
     };
   }
 
-  async erase(workspaceId: string, person: PersonKeys): Promise<PersonRowCounts> {
+  async erase(workspaceId: string, person: PersonKeys): Promise<{ rows: PersonRowCounts; interactions: number }> {
     const params = this.params(workspaceId, person);
     return this.db.transaction(() => {
       // Before the delete: the log's end stays where it was, whichever events go.
       this.stmts.logEnd.run();
-      return Object.fromEntries(kindsOf(personTables).map((kind, i) => [kind, this.deletes[i]!.run(params).changes])) as PersonRowCounts;
+      const interactions = this.subtractOutcomes(workspaceId, (this.stmts.events.all(params) as EventRow[]).map(toStoredEvent));
+      const rows = Object.fromEntries(kindsOf(personTables).map((kind, i) => [kind, this.deletes[i]!.run(params).changes])) as PersonRowCounts;
+      return { rows, interactions };
     }).immediate();
+  }
+
+  /** Takes what these events added out of the outcome counters (exactly: counts, sums and M2); the interactions taken out. */
+  private subtractOutcomes(workspaceId: string, events: readonly StoredEvent[]): number {
+    let interactions = 0;
+    for (const c of outcomeContributions(events)) {
+      const row = this.stmts.outcome.get(workspaceId, c.actionId, c.placementId) as { conversions: number; conversion_value: number; conversion_value_m2: number } | undefined;
+      if (row === undefined) continue;
+      const rest = withoutPart({ n: row.conversions, sum: row.conversion_value, m2: row.conversion_value_m2 }, { n: c.conversions, sum: c.conversionValue, m2: c.conversionValueM2 });
+      this.stmts.subtractOutcome.run(c.impressions, c.clicks, c.dismisses, rest.n, rest.sum, rest.m2, workspaceId, c.actionId, c.placementId);
+      interactions += c.impressions + c.clicks + c.dismisses + c.conversions;
+    }
+    return interactions;
   }
 
   async remaining(workspaceId: string, person: PersonKeys): Promise<PersonRowCounts> {
