@@ -7,6 +7,7 @@ import type { ConsentChange } from '../core/consent/ConsentState.js';
 import { emptyKnowledge, type KnowledgeState } from '../core/knowledge/KnowledgeState.js';
 import type { MembershipChange } from '../core/segments/compileSegments.js';
 import type { Interaction } from '../core/decide/interactions.js';
+import { countInteraction, emptyOutcomeCounts } from '../core/decide/outcomeCounts.js';
 import type { ArmStatChange } from '../core/experiments/experimentUnits.js';
 import { removePair, replacePairInPlace, type MutablePairMoments } from '../core/stats/SufficientStats.js';
 import { unitContributions } from '../core/privacy/unitContributions.js';
@@ -429,19 +430,10 @@ export class LiveState implements CollectTx {
     const key = `${workspaceId}\u0000${interaction.actionId}\u0000${interaction.placementId}`;
     let d = this.pendingOutcomes.get(key);
     if (d === undefined) {
-      d = { workspaceId, actionId: interaction.actionId, placementId: interaction.placementId, impressions: 0, clicks: 0, dismisses: 0, conversions: 0, conversionValue: 0, conversionValueM2: 0 };
+      d = { workspaceId, ...emptyOutcomeCounts(interaction.actionId, interaction.placementId) };
       this.pendingOutcomes.set(key, d);
     }
-    if (interaction.kind === 'impression') d.impressions++;
-    else if (interaction.kind === 'click') d.clicks++;
-    else if (interaction.kind === 'dismiss') d.dismisses++;
-    else {
-      // Welford's update of M2 with the means before and after this value.
-      const before = d.conversions === 0 ? 0 : d.conversionValue / d.conversions;
-      d.conversions++;
-      d.conversionValue += interaction.value;
-      d.conversionValueM2 += (interaction.value - before) * (interaction.value - d.conversionValue / d.conversions);
-    }
+    countInteraction(d, interaction);
   }
 
   updateExperimentStats(workspaceId: string, changes: readonly ArmStatChange[], at: number): void {

@@ -8,6 +8,7 @@ import type { KnowledgeState } from '../core/knowledge/KnowledgeState.js';
 import type { MembershipChange } from '../core/segments/compileSegments.js';
 import type { SegmentDefinition } from '../core/segments/SegmentDefinition.js';
 import type { ActionDefinition } from '../core/decide/ActionDefinition.js';
+import type { OutcomeCounts } from '../core/decide/outcomeCounts.js';
 import type { PlacementDefinition } from '../core/decide/PlacementDefinition.js';
 import type { ActivityHours } from '../core/sendTime/ActivityHours.js';
 import type { ExperimentDefinition } from '../core/experiments/ExperimentDefinition.js';
@@ -336,22 +337,8 @@ export interface DecisionRecord {
   readonly at: number;
 }
 
-export interface ActionOutcomes {
-  readonly actionId: string;
-  readonly placementId: string;
-  readonly impressions: number;
-  readonly clicks: number;
-  readonly dismisses: number;
-  readonly conversions: number;
-  /** Σ value over the conversions. */
-  readonly conversionValue: number;
-  /**
-   * Σ (value − mean value)² over the conversions (M2, Welford): with the count and the sum, the
-   * spread of conversion values that revenue bandits need, kept without the cancellation of a
-   * plain sum of squares. Increments merge by Chan's formula, not by addition.
-   */
-  readonly conversionValueM2: number;
-}
+/** One action's outcome counters on one placement (`core/decide/outcomeCounts.ts`). */
+export type ActionOutcomes = OutcomeCounts;
 
 /** A profile as a decision needs it: facts for rules and templates, and its knowledge (features, session, consent, segments, caps). */
 export interface DecisionProfileRow {

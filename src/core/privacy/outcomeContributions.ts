@@ -1,17 +1,8 @@
 import { readInteraction } from '../decide/interactions.js';
+import { countInteraction, emptyOutcomeCounts, type MutableOutcomeCounts, type OutcomeCounts } from '../decide/outcomeCounts.js';
 
 /** What a person's interaction events added to one action's outcome counters on one placement. */
-export interface OutcomeContribution {
-  readonly actionId: string;
-  readonly placementId: string;
-  readonly impressions: number;
-  readonly clicks: number;
-  readonly dismisses: number;
-  readonly conversions: number;
-  readonly conversionValue: number;
-  /** Σ (value − mean)² over these conversions (Welford). */
-  readonly conversionValueM2: number;
-}
+export type OutcomeContribution = OutcomeCounts;
 
 /** A stored event as the log returns it: enough to read its interaction. */
 export interface InteractionSource {
@@ -32,22 +23,14 @@ const objectAt = (body: Readonly<Record<string, unknown>>, key: string): Record<
  * back out. @example outcomeContributions([{ type: 'track', name: 'Decision Clicked', ... }])
  */
 export function outcomeContributions(events: readonly InteractionSource[]): OutcomeContribution[] {
-  const byKey = new Map<string, { -readonly [K in keyof OutcomeContribution]: OutcomeContribution[K] }>();
+  const byKey = new Map<string, MutableOutcomeCounts>();
   for (const event of events) {
     const interaction = readInteraction({ type: event.type, name: event.name, timestamp: event.timestamp, properties: objectAt(event.body, 'properties'), context: objectAt(event.body, 'context') });
     if (interaction === null) continue;
     const key = `${interaction.actionId}\u0000${interaction.placementId}`;
     let c = byKey.get(key);
-    if (c === undefined) byKey.set(key, c = { actionId: interaction.actionId, placementId: interaction.placementId, impressions: 0, clicks: 0, dismisses: 0, conversions: 0, conversionValue: 0, conversionValueM2: 0 });
-    if (interaction.kind === 'impression') c.impressions++;
-    else if (interaction.kind === 'click') c.clicks++;
-    else if (interaction.kind === 'dismiss') c.dismisses++;
-    else {
-      const before = c.conversions === 0 ? 0 : c.conversionValue / c.conversions;
-      c.conversions++;
-      c.conversionValue += interaction.value;
-      c.conversionValueM2 += (interaction.value - before) * (interaction.value - c.conversionValue / c.conversions);
-    }
+    if (c === undefined) byKey.set(key, c = emptyOutcomeCounts(interaction.actionId, interaction.placementId));
+    countInteraction(c, interaction);
   }
   return [...byKey.values()];
 }
