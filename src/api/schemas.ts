@@ -60,6 +60,7 @@ export const CollectResponse = Type.Object(
     success: Type.Boolean(),
     accepted: Type.Integer({ description: 'Events stored by this request' }),
     duplicates: Type.Integer({ description: 'Events already stored (same messageId); not stored again' }),
+    suppressed: Type.Optional(Type.Integer({ description: 'Events dropped because they name a suppressed person (present when above 0); counted per identifier in GET /admin/v1/privacy/report' })),
   },
   { title: 'CollectResponse' },
 );

@@ -17,6 +17,7 @@ import { addEvalRulesCommand } from './evalRulesCommand.js';
 import { addEvalClusterCommand } from './evalClusterCommand.js';
 import { createWorkspaceCommand, listWorkspacesCommand } from './workspaceCommands.js';
 import { identityCommand, type IdentityAction } from './identityCommands.js';
+import { privacyCommand, type PrivacyCommandAction } from './privacyCommands.js';
 import { createKeyCommand, listKeysCommand, revokeKeyCommand } from './keyCommands.js';
 import { auditExportCommand, auditListCommand, auditVerifyCommand, type AuditListOptions } from './auditCommands.js';
 import { numberOption } from './numberOption.js';
@@ -88,6 +89,26 @@ export function buildProgram(): Command {
       .action(async (options: { data?: string; workspace?: string; json?: boolean }) => identityCommand(configFrom(options), action, {
         ...(options.workspace === undefined ? {} : { workspace: options.workspace }), json: options.json === true,
       }));
+  }
+  const privacy = program.command('privacy').description('data-subject rights for one person (exactly one of --user-id, --anonymous-id, --profile-id); prints JSON');
+  const privacyActions: [PrivacyCommandAction, string][] = [
+    ['export', 'print everything held about the person as one JSON document'],
+    ['erase', 'erase the person everywhere, suppress their identifiers, and print the receipt (hashes only) with its verification'],
+    ['suppress', 'drop (and count) later events naming the person\'s identifiers'],
+    ['unsuppress', 'collect events naming the identifier again'],
+  ];
+  for (const [action, description] of privacyActions) {
+    privacy.command(action)
+      .description(description)
+      .addOption(dataOption())
+      .option('--workspace <id>', 'the workspace (needed when there are several)')
+      .option('--user-id <id>', 'the person\'s user id')
+      .option('--anonymous-id <id>', 'one of the person\'s anonymous ids')
+      .option('--profile-id <id>', 'the person\'s profile id')
+      .action(async (options: { data?: string; workspace?: string; userId?: string; anonymousId?: string; profileId?: string }) => {
+        const { data: _data, ...rest } = options;
+        await privacyCommand(configFrom(options), action, rest);
+      });
   }
   const keys = program.command('keys').description('list, create and revoke the API keys of a workspace (when its keys are lost)');
   keys.command('list')

@@ -262,7 +262,7 @@ describe('Collector (with the SQLite store)', () => {
       const ws = await workspace('ws');
       const report = await batch(ws, [{ type: 'nope' }, {}]);
       expect(report).toEqual({
-        accepted: 0, duplicates: 0, outcomes: [],
+        accepted: 0, duplicates: 0, suppressed: 0, outcomes: [],
         rejected: [expect.objectContaining({ index: 0, code: 'ATTUNE_EVENT_UNKNOWN_TYPE' }), expect.objectContaining({ index: 1, code: 'ATTUNE_EVENT_UNKNOWN_TYPE' })],
       });
       expect(store.committer.pendingEvents).toBe(0);

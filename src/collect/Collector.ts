@@ -38,9 +38,20 @@ export interface CollectRequest {
 export interface CollectReport {
   readonly accepted: number;
   readonly duplicates: number;
+  /** Valid events dropped because they name a suppressed person (neither stored nor rejected). */
+  readonly suppressed: number;
   readonly rejected: readonly FaultDetail[];
   /** Per valid event, in input order: its index and what the commit made of it. */
   readonly outcomes: readonly { readonly index: number; readonly outcome: CommitOutcome }[];
+}
+
+/**
+ * The suppression list as collection reads it (src/privacy/SuppressionList.ts): which events
+ * name a person who asked to be forgotten. It counts what it finds; the collector drops them.
+ */
+export interface SuppressionFilter {
+  /** The positions in `events` of those that name a suppressed identifier. */
+  suppressed(workspaceId: string, events: readonly CollectedEvent[]): Promise<ReadonlySet<number>>;
 }
 
 /** Hooks for metrics; the collector itself knows nothing of Prometheus. */
@@ -73,7 +84,7 @@ export class Collector {
   private readonly prepare;
 
   constructor(
-    private readonly deps: { committer: CollectCommitter; clock: Clock; ids: IdGenerator; models: KnowledgeModels; observer?: CollectObserver; tally?: CollectTally },
+    private readonly deps: { committer: CollectCommitter; clock: Clock; ids: IdGenerator; models: KnowledgeModels; observer?: CollectObserver; tally?: CollectTally; suppression?: SuppressionFilter },
   ) {
     this.prepare = createPrepareEvent(deps.ids);
   }
@@ -102,15 +113,24 @@ export class Collector {
 
     if (valid.length === 0) return this.report([], rejected);
     const model = await this.deps.models.get(workspace.id);
-    const allowed = request.exposures === 'accept' ? valid : this.withoutReservedExposures(workspace.id, receivedAt, valid, model.experiments, rejected);
-    if (allowed.length === 0) return this.report([], rejected);
+    const exposed = request.exposures === 'accept' ? valid : this.withoutReservedExposures(workspace.id, receivedAt, valid, model.experiments, rejected);
+    const allowed = await this.withoutSuppressed(workspace.id, exposed);
+    const suppressed = exposed.length - allowed.length;
+    if (allowed.length === 0) return this.report([], rejected, suppressed);
     const context = { id: workspace.id, identity: workspace.identity, model };
     const preload = { workspaceId: workspace.id, keys: allowed.flatMap(({ event }) => eventIdentityKeys(event)), armStats: true, counters: true };
     const outcomes = await this.deps.committer.submit(allowed.length, (tx) =>
       allowed.map(({ index, event }) => ({ index, outcome: applyEvent(tx, context, event) })), preload);
     const tally = this.deps.tally;
     if (tally !== undefined) outcomes.forEach(({ outcome }, i) => tally.committed(workspace.id, allowed[i]!.event, outcome));
-    return this.report(outcomes, rejected);
+    return this.report(outcomes, rejected, suppressed);
+  }
+
+  /** The events but those naming a suppressed person: dropped, not rejected (the sender did nothing wrong). */
+  private async withoutSuppressed(workspaceId: string, events: { index: number; event: CollectedEvent }[]): Promise<{ index: number; event: CollectedEvent }[]> {
+    if (this.deps.suppression === undefined || events.length === 0) return events;
+    const dropped = await this.deps.suppression.suppressed(workspaceId, events.map((e) => e.event));
+    return dropped.size === 0 ? events : events.filter((_, i) => !dropped.has(i));
   }
 
   /**
@@ -155,7 +175,7 @@ export class Collector {
     }
   }
 
-  private report(outcomes: CollectReport['outcomes'], rejected: FaultDetail[]): CollectReport {
+  private report(outcomes: CollectReport['outcomes'], rejected: FaultDetail[], suppressed = 0): CollectReport {
     let accepted = 0;
     let duplicates = 0;
     let merges = 0;
@@ -182,6 +202,6 @@ export class Collector {
       if (merges > 0 || Object.keys(skipped).length > 0) observer.merged(merges, skipped);
       if (anyUnreadable) observer.unreadableNumbers(unreadable);
     }
-    return { accepted, duplicates, rejected, outcomes };
+    return { accepted, duplicates, suppressed, rejected, outcomes };
   }
 }

@@ -25,6 +25,8 @@ import { PersonalizerService, type PersonalizerSettings } from '../learn/Persona
 import { QualityCounters } from '../quality/QualityCounters.js';
 import { QualityService } from '../quality/QualityService.js';
 import { FairnessService } from '../fairness/FairnessService.js';
+import { PrivacyService } from '../privacy/PrivacyService.js';
+import { SuppressionList } from '../privacy/SuppressionList.js';
 
 export interface EngineOptions {
   readonly store: LiveStore;
@@ -93,6 +95,8 @@ export interface Engine {
   readonly quality: QualityService;
   /** The fairness report and the fairness settings (which change only through it). */
   readonly fairness: FairnessService;
+  /** Data-subject rights: export, erasure with a receipt, suppression (docs/privacy.md). */
+  readonly privacy: PrivacyService;
 }
 
 /** Wires the services over a store; the one place that knows how they fit together. */
@@ -108,8 +112,10 @@ export function createEngine(options: EngineOptions): Engine {
   const knowledgeAdmin = new KnowledgeAdmin({ store, models, clock, audit });
   const decisionAdmin = new DecisionAdmin({ store: store.decisionConfig, models: decisionModels, clock, audit });
   const qualityCounters = new QualityCounters(store.quality, { onError: options.onQualityWriteError ?? (() => undefined) });
+  // Collection drops the events of suppressed people before they reach the log.
+  const suppression = new SuppressionList({ store: store.privacy, clock });
   const collector = new Collector({
-    committer: store.committer, clock, ids, models, tally: qualityCounters, ...(options.collectObserver === undefined ? {} : { observer: options.collectObserver }),
+    committer: store.committer, clock, ids, models, tally: qualityCounters, suppression, ...(options.collectObserver === undefined ? {} : { observer: options.collectObserver }),
   });
   const quality = new QualityService({ store, counters: qualityCounters, clock, audit });
   const fairness = new FairnessService({ store, clock, audit });
@@ -144,8 +150,11 @@ export function createEngine(options: EngineOptions): Engine {
   const personalizer = new PersonalizerService({
     store: store.rankEvents, clock, ids, random: options.random, ...(options.personalizer === undefined ? {} : { settings: options.personalizer }),
   });
+  const privacy = new PrivacyService({
+    store, models, predictions, sessions, suppression, flushDecisionRecords: () => decisions.flushRecords(), clock, ids, audit,
+  });
   return {
     store, audit, workspaces, access, models, decisionModels, knowledgeAdmin, decisionAdmin, collector, decisions, experiments, catalog, recommendations, recommenders, orderRules,
-    contentModels, sessions, predictions, segmentValues, personalizer, bandits, contextual, qualityCounters, quality, fairness,
+    contentModels, sessions, predictions, segmentValues, personalizer, bandits, contextual, qualityCounters, quality, fairness, privacy,
   };
 }

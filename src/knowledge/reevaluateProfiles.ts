@@ -49,6 +49,7 @@ export async function reevaluateProfiles(store: Pick<LiveStore, 'committer' | 'p
     const ids = await store.profileIds(workspaceId, after, chunk);
     const done = await submitPatiently(store.committer, (tx) => {
       for (const id of ids) {
+        if (!tx.hasProfile(workspaceId, id)) continue;
         const changes = reevaluateProfile(tx, workspaceId, id, change);
         totals.profiles += 1;
         for (const c of changes) totals[c.kind === 'enter' ? 'entered' : 'left'] += 1;

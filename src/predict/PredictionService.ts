@@ -249,7 +249,7 @@ export class PredictionService {
     let after = '';
     for (;;) {
       const ids = await this.deps.store.profileIds(workspaceId, after, chunk);
-      const rows = await submitPatiently(this.deps.store.committer, (tx) => ids.map((id): TrainingProfile => {
+      const rows = await submitPatiently(this.deps.store.committer, (tx) => ids.filter((id) => tx.hasProfile(workspaceId, id)).map((id): TrainingProfile => {
         const state = tx.loadKnowledge(workspaceId, id);
         if (chosen === undefined) return { id, ...(state.o === undefined ? {} : { purchases: state.o }) };
         const inputs = currentInputs(knowledge, chosen, state.f, tx.loadProfileState(workspaceId, id).traits.values, now);

@@ -135,7 +135,7 @@ export class SegmentValueService {
     // feature set to read them with only when there are some.
     const chosen = model?.inputs;
     const knowledge = chosen === undefined ? null : await this.deps.models.get(workspaceId);
-    return submitPatiently(this.deps.store.committer, (tx) => ids.map((id) => {
+    return submitPatiently(this.deps.store.committer, (tx) => ids.filter((id) => tx.hasProfile(workspaceId, id)).map((id) => {
       const state = tx.loadKnowledge(workspaceId, id);
       const row = { purchases: state.o, member: Object.hasOwn(state.m, segmentId) };
       return chosen === undefined || knowledge === null ? row : { ...row, inputs: currentInputs(knowledge, chosen, state.f, tx.loadProfileState(workspaceId, id).traits.values, now) };

@@ -23,6 +23,11 @@ export interface CollectTx {
   createProfile(workspaceId: string, profileId: string, at: number): void;
   /** Points an identifier at a profile, moving it if it pointed elsewhere. */
   linkIdentity(workspaceId: string, key: IdentityKey, profileId: string, at: number): void;
+  /**
+   * Whether the profile is held (loaded or created). A walk over profile ids read before its
+   * job ran skips those that are not: an erasure deleted them meanwhile.
+   */
+  hasProfile(workspaceId: string, profileId: string): boolean;
   loadProfileState(workspaceId: string, profileId: string): ProfileState;
   /** Writes the survivor's merged state and folds `absorbedId` (and whatever it had absorbed) into it. */
   absorbProfile(workspaceId: string, merged: ProfileState, absorbedId: string, at: number): void;

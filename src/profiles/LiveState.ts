@@ -7,8 +7,10 @@ import type { ConsentChange } from '../core/consent/ConsentState.js';
 import { emptyKnowledge, type KnowledgeState } from '../core/knowledge/KnowledgeState.js';
 import type { MembershipChange } from '../core/segments/compileSegments.js';
 import type { Interaction } from '../core/decide/interactions.js';
+import { countInteraction, emptyOutcomeCounts } from '../core/decide/outcomeCounts.js';
 import type { ArmStatChange } from '../core/experiments/experimentUnits.js';
-import { replacePairInPlace, type MutablePairMoments } from '../core/stats/SufficientStats.js';
+import { removePair, replacePairInPlace, type MutablePairMoments } from '../core/stats/SufficientStats.js';
+import { unitContributions } from '../core/privacy/unitContributions.js';
 import type { DecisionProfileRow, DecisionRecord, LogRecord, OutcomeDelta, StateBatch, StateStore, StoredProfile } from '../store/ports.js';
 import type { AppliedItemEvent, CollectTx, InteractionListener, ItemEventListener, Preload } from './CollectTx.js';
 import type { DedupeWindow } from './DedupeWindow.js';
@@ -339,6 +341,10 @@ export class LiveState implements CollectTx {
     this.markDirty(p);
   }
 
+  hasProfile(workspaceId: string, profileId: string): boolean {
+    return this.profiles.has(profileKey(workspaceId, profileId));
+  }
+
   loadProfileState(workspaceId: string, profileId: string): ProfileState {
     const r = this.record(workspaceId, profileId);
     return { id: r.id, firstSeen: r.firstSeen, lastSeen: r.lastSeen, traits: r.traits, eventCounts: { ...r.eventCounts }, mergedCount: r.mergedCount };
@@ -425,19 +431,10 @@ export class LiveState implements CollectTx {
     const key = `${workspaceId}\u0000${interaction.actionId}\u0000${interaction.placementId}`;
     let d = this.pendingOutcomes.get(key);
     if (d === undefined) {
-      d = { workspaceId, actionId: interaction.actionId, placementId: interaction.placementId, impressions: 0, clicks: 0, dismisses: 0, conversions: 0, conversionValue: 0, conversionValueM2: 0 };
+      d = { workspaceId, ...emptyOutcomeCounts(interaction.actionId, interaction.placementId) };
       this.pendingOutcomes.set(key, d);
     }
-    if (interaction.kind === 'impression') d.impressions++;
-    else if (interaction.kind === 'click') d.clicks++;
-    else if (interaction.kind === 'dismiss') d.dismisses++;
-    else {
-      // Welford's update of M2 with the means before and after this value.
-      const before = d.conversions === 0 ? 0 : d.conversionValue / d.conversions;
-      d.conversions++;
-      d.conversionValue += interaction.value;
-      d.conversionValueM2 += (interaction.value - before) * (interaction.value - d.conversionValue / d.conversions);
-    }
+    countInteraction(d, interaction);
     for (const listener of this.interactionListeners) {
       try {
         listener(workspaceId, interaction);
@@ -601,6 +598,45 @@ export class LiveState implements CollectTx {
       byKey.delete(key);
       this.dirtyArmStats.delete(r);
     }
+  }
+
+  /**
+   * Forgets a person (an erasure): their profiles and identifiers, written or not, and every
+   * pending change that names them, so the write-behind cannot bring them back; the experiment
+   * units of their live profile leave the arm statistics (written with the next batch). Load
+   * the profiles and the workspace's statistics first. Returns the units taken out.
+   */
+  erasePerson(workspaceId: string, profileIds: readonly string[], keys: readonly IdentityKey[]): number {
+    this.changes++;
+    const stats = this.armStats.get(workspaceId);
+    let units = 0;
+    for (const id of profileIds) {
+      const key = profileKey(workspaceId, id);
+      const p = this.profiles.get(key);
+      if (p === undefined) continue;
+      // An absorbed profile's knowledge was emptied by the merge: only the live one holds units.
+      for (const c of p.mergedInto === null ? unitContributions(p.knowledge.x) : []) {
+        const r = stats?.get(`${c.experimentId}\u0000${c.armId}\u0000${c.metricId}`);
+        if (r === undefined) continue;
+        Object.assign(r.moments, removePair(r.moments, c.pair[0], c.pair[1]));
+        this.dirtyArmStats.add(r);
+        if (c.metricId === '_units') units++;
+      }
+      this.profiles.delete(key);
+      this.cachedBytes -= p.bytes;
+      this.dirtyProfiles.delete(p);
+      for (const k of p.identities) this.identities.delete(identityKey(workspaceId, k));
+    }
+    const ids = new Set(profileIds);
+    const gone = new Set(keys.map((k) => identityKey(workspaceId, k)));
+    for (const k of gone) this.identities.delete(k);
+    for (const [key, v] of this.pendingIdentities) if (gone.has(key) || (v.workspaceId === workspaceId && ids.has(v.profileId))) this.pendingIdentities.delete(key);
+    const theirs = (m: { workspaceId: string; profileId: string }) => m.workspaceId === workspaceId && ids.has(m.profileId);
+    this.pendingMerges = this.pendingMerges.filter((m) => m.workspaceId !== workspaceId || (!ids.has(m.survivorId) && !ids.has(m.absorbedId)));
+    this.pendingSegments = this.pendingSegments.filter((m) => !theirs(m));
+    this.pendingConsent = this.pendingConsent.filter((m) => !theirs(m));
+    this.pendingEventProfiles = this.pendingEventProfiles.filter((m) => !theirs(m));
+    return units;
   }
 
   /** Forgets everything of a workspace, written or not (rebuild: the store's copy is reset too). */

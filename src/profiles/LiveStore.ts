@@ -2,7 +2,10 @@ import type { OnlineItemModels } from '../core/recommend/online/OnlineItemModels
 import type { Clock } from '../core/common/ports.js';
 import { AttuneError } from '../core/errors/AttuneError.js';
 import { eventIdentityKeys } from '../core/identity/planIdentity.js';
-import type { AttuneStore, CatalogStore, FairnessStore, QualityStore, DecisionReader, ExperimentStore, KnowledgeConfigStore, KnowledgeReader, ProfileReader, EventLogReader, StoredEvent, StateBatch } from '../store/ports.js';
+import type {
+  AttuneStore, CatalogStore, DecisionReader, ExperimentStore, FairnessStore, KnowledgeConfigStore, KnowledgeReader, PersonKeys, PersonRowCounts, PrivacyStore,
+  ProfileReader, EventLogReader, QualityStore, StoredEvent, StateBatch,
+} from '../store/ports.js';
 import { replayEvent, type WorkspaceContext } from './applyEvent.js';
 import { collectedEventFromLog } from './collectedEventFromLog.js';
 import type { CollectCommitter } from './CollectTx.js';
@@ -68,6 +71,11 @@ export interface LiveStore extends Omit<AttuneStore, 'log' | 'state'> {
   profileIds(workspaceId: string, afterId: string, limit: number): Promise<string[]>;
   /** Rebuild: forgets the workspace's derived state, in memory and in the store. */
   resetDerived(workspaceId: string): Promise<void>;
+  /**
+   * Erasure: deletes a person everywhere, in memory (where the write-behind cannot bring them
+   * back) and in the store, between cycles; their experiment units leave the arm statistics.
+   */
+  erasePerson(workspaceId: string, person: PersonKeys): Promise<{ readonly rows: PersonRowCounts; readonly experimentUnits: number; readonly interactions: number }>;
 }
 
 const defaults = { cacheBytes: 512 * 1024 * 1024, dedupeWindowMillis: 24 * 3_600_000, stateWriteMillis: 1000, maxChangedProfiles: 20_000 };
@@ -397,6 +405,41 @@ export function createLiveStore(adapter: AttuneStore, options: LiveStoreOptions)
     }),
   };
 
+  const erasePerson = async (ws: string, person: PersonKeys): Promise<{ rows: PersonRowCounts; experimentUnits: number; interactions: number }> => {
+    await committer.flush();
+    await ready();
+    return committer.between(async () => {
+      // Every taken batch is in the store before the rows go, and nothing the memory still
+      // holds of the person can be written after: it is forgotten first.
+      await (takeAndWrite() ?? lastWritten);
+      const pinned = await live.load({ workspaceId: ws, profileIds: person.profileIds, keys: person.identities, armStats: true });
+      live.unpin(pinned);
+      const experimentUnits = live.erasePerson(ws, person.profileIds, person.identities);
+      const { rows, interactions } = await adapter.privacy.erase(ws, person);
+      // The arm statistics without the person's units.
+      await (takeAndWrite() ?? lastWritten);
+      return { rows, experimentUnits, interactions };
+    });
+  };
+
+  // Reads of a person's rows write the state first, as the readers of derived tables do.
+  const privacy: PrivacyStore = {
+    secret: (ws, create, at) => adapter.privacy.secret(ws, create, at),
+    survivorOf: async (ws, ref) => (await fresh(), adapter.privacy.survivorOf(ws, ref)),
+    mergedInto: async (ws, id) => (await fresh(), adapter.privacy.mergedInto(ws, id)),
+    identitiesOf: async (ws, ids) => (await fresh(), adapter.privacy.identitiesOf(ws, ids)),
+    records: async (ws, person) => (await fresh(), adapter.privacy.records(ws, person)),
+    erase: (ws, person) => erasePerson(ws, person),
+    remaining: async (ws, person) => (await fresh(), adapter.privacy.remaining(ws, person)),
+    compact: () => adapter.privacy.compact(),
+    suppress: (ws, entries, at) => adapter.privacy.suppress(ws, entries, at),
+    unsuppress: (ws, hashes) => adapter.privacy.unsuppress(ws, hashes),
+    suppressions: (ws) => adapter.privacy.suppressions(ws),
+    countDropped: (ws, dropped, at) => adapter.privacy.countDropped(ws, dropped, at),
+    saveReceipt: (ws, receipt) => adapter.privacy.saveReceipt(ws, receipt),
+    receipts: (ws, limit) => adapter.privacy.receipts(ws, limit),
+  };
+
   const catalog: CatalogStore = {
     putItems: (ws, items) => adapter.catalog.putItems(ws, items),
     getItems: (ws, ids) => adapter.catalog.getItems(ws, ids),
@@ -447,6 +490,7 @@ export function createLiveStore(adapter: AttuneStore, options: LiveStoreOptions)
     catalog,
     recommenderModels: adapter.recommenderModels,
     rankEvents: adapter.rankEvents,
+    privacy,
     audit: adapter.audit,
     quality,
     fairness,
@@ -472,6 +516,7 @@ export function createLiveStore(adapter: AttuneStore, options: LiveStoreOptions)
       live.dropWorkspace(ws);
       await adapter.state.resetDerived(ws);
     },
+    erasePerson,
     async close() {
       clearInterval(timer);
       await committer.close();

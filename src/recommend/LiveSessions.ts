@@ -93,6 +93,14 @@ export class LiveSessions {
     return { sessions: sessions.models.index.byKey.size, items: sessions.models.index.itemSessions.size };
   }
 
+  /**
+   * Forgets a workspace's sessions (an erasure took a person's events from the log): the next
+   * use reads them again from the log, without that person's clicks.
+   */
+  forget(workspaceId: string): void {
+    this.workspaces.delete(workspaceId);
+  }
+
   private loaded(workspaceId: string): Promise<WorkspaceSessions> {
     const sessions = this.workspaces.get(workspaceId) ?? this.start(workspaceId);
     return sessions.ready.then(() => sessions);

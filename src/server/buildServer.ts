@@ -39,6 +39,7 @@ import { exampleRoutes, type ExampleRoutesOptions } from './routes/exampleRoutes
 import { docsRoutes } from './routes/docsRoutes.js';
 import { homeRoutes } from './routes/homeRoutes.js';
 import { personalizerRoutes } from './routes/personalizerRoutes.js';
+import { privacyRoutes } from './routes/privacyRoutes.js';
 import type { PersonalizerSettings } from '../learn/PersonalizerService.js';
 import type { LiveStore } from '../profiles/LiveStore.js';
 
@@ -202,6 +203,7 @@ export async function buildServer(options: ServerOptions): Promise<AttuneServer>
   await app.register(predictionRoutes, { workspaces, predictions: engine.predictions, segmentValues: engine.segmentValues });
   await app.register(recommendAdminRoutes, { workspaces, orderRules: engine.orderRules });
   await app.register(personalizerRoutes, { workspaces, personalizer: engine.personalizer });
+  await app.register(privacyRoutes, { privacy: engine.privacy });
   app.addHook('preClose', async () => {
     ready = false;
   });

@@ -13,6 +13,7 @@ import type { KnowledgeState } from '../core/knowledge/KnowledgeState.js';
 import type { MembershipChange } from '../core/segments/compileSegments.js';
 import type { SegmentDefinition } from '../core/segments/SegmentDefinition.js';
 import type { ActionDefinition } from '../core/decide/ActionDefinition.js';
+import type { OutcomeCounts } from '../core/decide/outcomeCounts.js';
 import type { PlacementDefinition } from '../core/decide/PlacementDefinition.js';
 import type { ContextualRecord } from '../core/decide/contextual.js';
 import type { Interaction } from '../core/decide/interactions.js';
@@ -22,6 +23,7 @@ import type { MetricDefinition } from '../core/experiments/MetricDefinition.js';
 import type { MeasurementSettings } from '../core/experiments/MeasurementSettings.js';
 import type { PairMoments } from '../core/stats/SufficientStats.js';
 import type { Item } from '../core/catalog/Item.js';
+import type { PersonRef } from '../core/privacy/PersonRef.js';
 import type { ActorKind } from '../core/audit/Actor.js';
 import type { AuditDraft, AuditEntry, ChainHead } from '../core/audit/AuditEntry.js';
 import type { Role, SecretKeyScope } from '../core/access/accessMatrix.js';
@@ -420,22 +422,8 @@ export interface DecisionRecord {
   readonly at: number;
 }
 
-export interface ActionOutcomes {
-  readonly actionId: string;
-  readonly placementId: string;
-  readonly impressions: number;
-  readonly clicks: number;
-  readonly dismisses: number;
-  readonly conversions: number;
-  /** Σ value over the conversions. */
-  readonly conversionValue: number;
-  /**
-   * Σ (value − mean value)² over the conversions (M2, Welford): with the count and the sum, the
-   * spread of conversion values that revenue bandits need, kept without the cancellation of a
-   * plain sum of squares. Increments merge by Chan's formula, not by addition.
-   */
-  readonly conversionValueM2: number;
-}
+/** One action's outcome counters on one placement (`core/decide/outcomeCounts.ts`). */
+export type ActionOutcomes = OutcomeCounts;
 
 /** A profile as a decision needs it: facts for rules and templates, and its knowledge (features, session, consent, segments, caps). */
 export interface DecisionProfileRow {
@@ -792,6 +780,88 @@ export interface RankEventStore {
   loadSnapshot(workspaceId: string): Promise<RankModelSnapshot | undefined>;
 }
 
+/** A person's profiles and identifiers in one workspace: what an export reads and an erasure deletes. */
+export interface PersonKeys {
+  /** The surviving profile and every profile merged into it. */
+  readonly profileIds: readonly string[];
+  readonly identities: readonly IdentityKey[];
+}
+
+/** Everything stored about a person, as rows (an export's raw material). */
+export interface PersonRecords {
+  readonly events: readonly StoredEvent[];
+  readonly profiles: readonly (Omit<StoredProfile, 'identities'>)[];
+  readonly identities: readonly { readonly key: IdentityKey; readonly profileId: string; readonly linkedAt: number }[];
+  readonly merges: readonly { readonly survivorId: string; readonly absorbedId: string; readonly at: number }[];
+  readonly segmentMembers: readonly { readonly segmentId: string; readonly profileId: string; readonly enteredAt: number }[];
+  readonly segmentChanges: readonly { readonly segmentId: string; readonly profileId: string; readonly kind: 'enter' | 'leave'; readonly at: number }[];
+  readonly consentChanges: readonly (ConsentRecord & { readonly profileId: string })[];
+  readonly decisions: readonly DecisionRecord[];
+  /** Rank events of the Personalizer-compatible API whose context or actions name one of the person's identifiers. */
+  readonly rankEvents: readonly RankEventRecord[];
+}
+
+/** Rows per kind: what an erasure deleted, or what a verification still found. */
+export type PersonRowCounts = Readonly<Record<PersonRowKind, number>>;
+
+export type PersonRowKind = 'events' | 'profiles' | 'knowledge' | 'identities' | 'merges' | 'segmentMembers' | 'segmentChanges' | 'consentChanges' | 'decisions' | 'rankEvents';
+
+/** One suppressed identifier, by its keyed hash (never the identifier). */
+export interface SuppressionRecord {
+  readonly hash: string;
+  /** `user`, `anonymous` or `profile`: which kind of identifier was hashed. */
+  readonly kind: string;
+  readonly since: number;
+  /** Events dropped at collection because they named it. */
+  readonly dropped: number;
+  readonly lastDroppedAt: number | null;
+}
+
+/** A stored privacy receipt (an erasure's): JSON that holds hashes of identifiers only. */
+export interface PrivacyReceiptRecord {
+  readonly id: string;
+  readonly kind: string;
+  readonly at: number;
+  readonly receipt: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * Data-subject rights (src/privacy): a person's rows across every per-person table, their
+ * deletion in one commit, the suppression list and the receipts, and the workspace's secret
+ * that keys the hashes those two keep. Deletions leave no copy in free space: the adapter
+ * overwrites freed bytes and folds its write-ahead log back into the file (`compact`).
+ */
+export interface PrivacyStore {
+  /** The workspace's hashing secret, created with `create()` on first use. */
+  secret(workspaceId: string, create: () => string, at: number): Promise<string>;
+  /** The live profile an identifier (or a profile id, merged or not) leads to; undefined: none. */
+  survivorOf(workspaceId: string, ref: PersonRef): Promise<string | undefined>;
+  /** The profiles merged into `profileId` (not itself). */
+  mergedInto(workspaceId: string, profileId: string): Promise<string[]>;
+  /** Every identifier that points at one of these profiles. */
+  identitiesOf(workspaceId: string, profileIds: readonly string[]): Promise<IdentityKey[]>;
+  records(workspaceId: string, person: PersonKeys): Promise<PersonRecords>;
+  /**
+   * Deletes the person's rows in one commit, and takes their interaction events out of the
+   * outcome counters in it: rows deleted per kind, and the interactions taken out.
+   */
+  erase(workspaceId: string, person: PersonKeys): Promise<{ readonly rows: PersonRowCounts; readonly interactions: number }>;
+  /** Rows still found per kind (a verification after `erase`: all zero). */
+  remaining(workspaceId: string, person: PersonKeys): Promise<PersonRowCounts>;
+  /** Makes deleted bytes unrecoverable from the store's files (the write-ahead log folded in and truncated). */
+  compact(): Promise<void>;
+  /** Adds hashes to the suppression list (those listed already keep their counts); how many were new. */
+  suppress(workspaceId: string, entries: readonly { readonly hash: string; readonly kind: string }[], at: number): Promise<number>;
+  /** Removes hashes from the suppression list; how many were listed. */
+  unsuppress(workspaceId: string, hashes: readonly string[]): Promise<number>;
+  suppressions(workspaceId: string): Promise<SuppressionRecord[]>;
+  /** Counts events dropped because they named these hashes. */
+  countDropped(workspaceId: string, dropped: ReadonlyMap<string, number>, at: number): Promise<void>;
+  saveReceipt(workspaceId: string, receipt: PrivacyReceiptRecord): Promise<void>;
+  /** Receipts, newest first. */
+  receipts(workspaceId: string, limit: number): Promise<PrivacyReceiptRecord[]>;
+}
+
 /** Everything the server needs from a store, opened together and closed together. */
 /**
  * Filters of an audit query; every one given must hold. `action` is one action
@@ -911,6 +981,7 @@ export interface AttuneStore {
   readonly catalog: CatalogStore;
   readonly recommenderModels: RecommenderModelStore;
   readonly rankEvents: RankEventStore;
+  readonly privacy: PrivacyStore;
   readonly audit: AuditStore;
   readonly quality: QualityStore;
   readonly fairness: FairnessStore;

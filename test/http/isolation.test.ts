@@ -17,6 +17,7 @@ import { personalizerIsolationCases } from './personalizerIsolation.js';
 import { predictionIsolationCases } from './predictionIsolation.js';
 import { userIsolationCases } from './userIsolation.js';
 import { qualityIsolationCases } from './qualityIsolation.js';
+import { privacyIsolationCases } from './privacyIsolation.js';
 
 /**
  * Nothing crosses workspaces. Each registered route has an isolation case below, and a
@@ -143,6 +144,7 @@ const cases: Record<string, IsolationCase> = {
   ...predictionIsolationCases,
   ...userIsolationCases,
   ...qualityIsolationCases,
+  ...privacyIsolationCases,
 
   'GET /v1/projects/:writeKey/settings': async (h) => {
     for (const [own, other] of [[h.a, h.b], [h.b, h.a]] as const) {

@@ -2,10 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import type { Static } from 'typebox';
 import type { AuditRecorder } from '../../core/audit/AuditRecorder.js';
 import type { Clock } from '../../core/common/ports.js';
-import { hasConsent, standardPurposes } from '../../core/consent/ConsentState.js';
 import { AttuneError } from '../../core/errors/AttuneError.js';
-import { dataQualityView } from '../../core/knowledge/dataQuality.js';
-import { currentSegments, emptyKnowledge, ruleInputFor } from '../../core/knowledge/KnowledgeState.js';
+import { profileKnowledgeView } from '../../knowledge/profileKnowledgeView.js';
 import type { KnowledgeModels } from '../../knowledge/KnowledgeModels.js';
 import type { ApiKeyRecord, StoredEvent } from '../../store/ports.js';
 import type { WorkspaceService } from '../../workspaces/WorkspaceService.js';
@@ -52,28 +50,7 @@ export async function adminRoutes(app: FastifyInstance, options: AdminRoutesOpti
       store.knowledge.knowledge(workspaceId, profileId),
       store.knowledge.consentHistory(workspaceId, profileId, 100),
     ]);
-    const state = stored?.state ?? emptyKnowledge();
-    const facts = { id: profileId, traits: stored?.traits ?? {}, firstSeen: stored?.firstSeen ?? 0, lastSeen: stored?.lastSeen ?? 0 };
-    const now = clock.now();
-    const input = ruleInputFor(state, facts, model, now);
-    const purposes = [...new Set([...standardPurposes, ...Object.keys(state.c)])];
-    return {
-      features: input.features as Record<string, unknown>,
-      session: input.session as Record<string, unknown>,
-      segments: currentSegments(state, facts, model, now).map((s) => ({ id: s.id, enteredAt: s.enteredAt === null ? null : iso(s.enteredAt) })),
-      consent: {
-        purposes: Object.fromEntries(purposes.map((purpose) => {
-          const decision = Object.hasOwn(state.c, purpose) ? state.c[purpose] : undefined;
-          return [purpose, { granted: hasConsent(state.c, purpose, model.consent), decidedAt: decision === undefined ? null : iso(decision[1]), source: decision?.[2] ?? null }];
-        })),
-        history: history.map((h) => ({ purpose: h.purpose, granted: h.granted, source: h.source, at: iso(h.at) })),
-      },
-      dataQuality: dataQualityView([state.q]),
-      items: {
-        viewed: (state.r?.v ?? []).map(([id, kind, at]) => ({ id, kind: kind === 1 ? 'cart' as const : 'view' as const, at: iso(at) })).reverse(),
-        bought: (state.r?.p ?? []).map(([id, at]) => ({ id, at: iso(at) })).reverse(),
-      },
-    };
+    return profileKnowledgeView(model, profileId, stored, history, clock.now());
   }
 
   app.post(workspacesUrl, {

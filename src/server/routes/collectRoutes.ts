@@ -56,8 +56,9 @@ const documentOnly = () => () => true;
  * rejected index and why, with the count of events that were stored all the same.
  */
 function answer(reply: FastifyReply, report: CollectReport, single: boolean): FastifyReply | never {
-  if (report.rejected.length === 0) return reply.send({ success: true, accepted: report.accepted, duplicates: report.duplicates });
-  const extensions = { accepted: report.accepted, duplicates: report.duplicates };
+  const suppressed = report.suppressed > 0 ? { suppressed: report.suppressed } : {};
+  if (report.rejected.length === 0) return reply.send({ success: true, accepted: report.accepted, duplicates: report.duplicates, ...suppressed });
+  const extensions = { accepted: report.accepted, duplicates: report.duplicates, ...suppressed };
   const first = report.rejected[0]!;
   if (single) throw new AttuneError(first.code, { detail: first.message, ...(first.field === undefined ? {} : { field: first.field }), extensions });
   throw new AttuneError('ATTUNE_INVALID_EVENTS', {

@@ -17,7 +17,8 @@ interface ProfileRow {
   state: string | null;
 }
 
-interface DecisionRow {
+/** A row of `decisions` as the readers select it (`decisionColumns`). */
+export interface DecisionRow {
   decision_id: string;
   profile_id: string | null;
   placement_id: string;
@@ -214,12 +215,20 @@ export class SqliteDecisionStore implements DecisionConfigStore, DecisionReader 
   }
 
   async decisionsOf(workspaceId: string, profileIds: readonly string[], limit: number): Promise<DecisionRecord[]> {
-    return (this.stmts.decisionsOf.all(workspaceId, JSON.stringify(profileIds), limit) as DecisionRow[]).map((r) => ({
-      workspaceId, decisionId: r.decision_id, profileId: r.profile_id, placementId: r.placement_id, actionId: r.action_id,
-      variant: r.variant, score: r.score, probability: r.probability, fallback: r.fallback,
-      segments: JSON.parse(r.segments) as string[], reasons: JSON.parse(r.reasons) as unknown, at: r.at,
-    }));
+    return (this.stmts.decisionsOf.all(workspaceId, JSON.stringify(profileIds), limit) as DecisionRow[]).map((r) => decisionFromRow(workspaceId, r));
   }
+}
+
+/** The columns of a `DecisionRow`. */
+export const decisionColumns = 'decision_id, profile_id, placement_id, action_id, variant, score, probability, fallback, segments, reasons, at';
+
+/** A stored decision as the port returns it. */
+export function decisionFromRow(workspaceId: string, r: DecisionRow): DecisionRecord {
+  return {
+    workspaceId, decisionId: r.decision_id, profileId: r.profile_id, placementId: r.placement_id, actionId: r.action_id,
+    variant: r.variant, score: r.score, probability: r.probability, fallback: r.fallback,
+    segments: JSON.parse(r.segments) as string[], reasons: JSON.parse(r.reasons) as unknown, at: r.at,
+  };
 }
 
 /** A row of the loggedDecisions statement: the shadow's parts as json_extract gives them (JSON text for the object). */

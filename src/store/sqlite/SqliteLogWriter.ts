@@ -48,7 +48,9 @@ export class SqliteLogWriter implements EventLogWriter {
       recordDecision: db.prepare(
         'INSERT OR IGNORE INTO decisions (workspace_id, decision_id, profile_id, placement_id, action_id, variant, score, probability, fallback, segments, reasons, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       ),
-      lastSeq: db.prepare('SELECT coalesce(max(seq), 0) FROM events').pluck(),
+      // An erasure may delete the events at the log's tail; `log_end` keeps the position they
+      // had, so the stored state's checkpoint is never beyond the log's end after a restart.
+      lastSeq: db.prepare('SELECT max(coalesce((SELECT max(seq) FROM events), 0), coalesce((SELECT seq FROM log_end WHERE id = 1), 0))').pluck(),
       recent: db.prepare('SELECT workspace_id, message_id, received_at FROM events WHERE seq > ? ORDER BY seq DESC'),
       seqAt: db.prepare('SELECT seq, received_at FROM events WHERE seq <= ? ORDER BY seq DESC LIMIT 1'),
     };

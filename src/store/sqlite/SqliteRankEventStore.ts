@@ -1,7 +1,7 @@
 import type { RankEventChange, RankEventRecord, RankEventStore, RankModelSnapshot } from '../ports.js';
 import type { SqliteDatabase } from './openDatabase.js';
 
-interface RankEventRow {
+export interface RankEventRow {
   workspace_id: string;
   event_id: string;
   context: string;
@@ -17,7 +17,8 @@ interface RankEventRow {
   learned_seq: number | null;
 }
 
-const record = (row: RankEventRow): RankEventRecord => ({
+/** A stored row as the port returns it. */
+export const rankEventFromRow = (row: RankEventRow): RankEventRecord => ({
   workspaceId: row.workspace_id,
   eventId: row.event_id,
   context: JSON.parse(row.context) as unknown[],
@@ -48,7 +49,7 @@ const bytes = (values: Float64Array): Buffer => Buffer.from(values.buffer, value
 // Copied into a fresh (aligned) buffer: a Float64Array cannot view an odd offset.
 const numbers = (blob: Buffer): Float64Array => new Float64Array(new Uint8Array(blob).buffer);
 
-const columns = 'workspace_id, event_id, context, actions, excluded_actions, chosen_action_id, probabilities, ranked_at, activated_at, reward, reward_source, rewarded_at, learned_seq';
+export const rankEventColumns = 'workspace_id, event_id, context, actions, excluded_actions, chosen_action_id, probabilities, ranked_at, activated_at, reward, reward_source, rewarded_at, learned_seq';
 
 /**
  * Rank events on SQLite: `rank_events`, one row per event, its JSON parts as text. Rewards,
@@ -63,18 +64,18 @@ export class SqliteRankEventStore implements RankEventStore {
 
   constructor(db: SqliteDatabase) {
     this.stmts = {
-      insert: db.prepare(`INSERT INTO rank_events (${columns}) VALUES (@workspace_id, @event_id, @context, @actions, @excluded_actions, @chosen_action_id, @probabilities, @ranked_at, @activated_at, @reward, @reward_source, @rewarded_at, @learned_seq) ON CONFLICT DO NOTHING`),
-      get: db.prepare(`SELECT ${columns} FROM rank_events WHERE workspace_id = ? AND event_id = ?`),
+      insert: db.prepare(`INSERT INTO rank_events (${rankEventColumns}) VALUES (@workspace_id, @event_id, @context, @actions, @excluded_actions, @chosen_action_id, @probabilities, @ranked_at, @activated_at, @reward, @reward_source, @rewarded_at, @learned_seq) ON CONFLICT DO NOTHING`),
+      get: db.prepare(`SELECT ${rankEventColumns} FROM rank_events WHERE workspace_id = ? AND event_id = ?`),
       nextSeq: db.prepare('SELECT coalesce(max(learned_seq), 0) + 1 FROM rank_events WHERE workspace_id = ? AND learned_seq IS NOT NULL').pluck(),
       setReward: db.prepare('UPDATE rank_events SET reward = ?, reward_source = ?, rewarded_at = ? WHERE workspace_id = ? AND event_id = ?'),
       setActive: db.prepare('UPDATE rank_events SET activated_at = ? WHERE workspace_id = ? AND event_id = ?'),
       setLearned: db.prepare('UPDATE rank_events SET learned_seq = ? WHERE workspace_id = ? AND event_id = ?'),
       waiting: db.prepare(`SELECT event_id FROM rank_events WHERE workspace_id = ? AND learned_seq IS NULL AND reward IS NULL AND activated_at IS NOT NULL AND activated_at <= ? ORDER BY activated_at, id`).pluck(),
-      learned: db.prepare(`SELECT ${columns} FROM rank_events WHERE workspace_id = ? AND learned_seq > ? ORDER BY learned_seq LIMIT ?`),
-      newest: db.prepare(`SELECT ${columns} FROM rank_events WHERE workspace_id = ? ORDER BY id DESC LIMIT ?`),
+      learned: db.prepare(`SELECT ${rankEventColumns} FROM rank_events WHERE workspace_id = ? AND learned_seq > ? ORDER BY learned_seq LIMIT ?`),
+      newest: db.prepare(`SELECT ${rankEventColumns} FROM rank_events WHERE workspace_id = ? ORDER BY id DESC LIMIT ?`),
       saveSnapshot: db.prepare('INSERT OR REPLACE INTO rank_model_snapshots (workspace_id, learned_seq, dims, ridge, observations, inverse, moment, theta, saved_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)'),
       loadSnapshot: db.prepare('SELECT learned_seq, dims, ridge, observations, inverse, moment, theta, saved_at FROM rank_model_snapshots WHERE workspace_id = ?'),
-      before: db.prepare(`SELECT ${columns} FROM rank_events WHERE workspace_id = @ws AND id < (SELECT id FROM rank_events WHERE workspace_id = @ws AND event_id = @before) ORDER BY id DESC LIMIT @limit`),
+      before: db.prepare(`SELECT ${rankEventColumns} FROM rank_events WHERE workspace_id = @ws AND id < (SELECT id FROM rank_events WHERE workspace_id = @ws AND event_id = @before) ORDER BY id DESC LIMIT @limit`),
     };
     /** Learns the event if it is both active and rewarded and not learned yet; the row as it is then. */
     const learnIfReady = (workspaceId: string, eventId: string): RankEventRecord | null => {
@@ -82,7 +83,7 @@ export class SqliteRankEventStore implements RankEventStore {
       if (row.activated_at === null || row.reward === null || row.learned_seq !== null) return null;
       const seq = this.stmts.nextSeq.get(workspaceId) as number;
       this.stmts.setLearned.run(seq, workspaceId, eventId);
-      return record({ ...row, learned_seq: seq });
+      return rankEventFromRow({ ...row, learned_seq: seq });
     };
     this.rewardTx = db.transaction((workspaceId: string, eventId: string, value: number, at: number): RankEventChange => {
       const row = this.stmts.get.get(workspaceId, eventId) as RankEventRow | undefined;
@@ -139,17 +140,17 @@ export class SqliteRankEventStore implements RankEventStore {
   }
 
   async learnedEvents(workspaceId: string, afterSeq: number, limit: number): Promise<RankEventRecord[]> {
-    return (this.stmts.learned.all(workspaceId, afterSeq, limit) as RankEventRow[]).map(record);
+    return (this.stmts.learned.all(workspaceId, afterSeq, limit) as RankEventRow[]).map(rankEventFromRow);
   }
 
   async listEvents(workspaceId: string, limit: number, before?: string): Promise<RankEventRecord[]> {
     const rows = before === undefined ? this.stmts.newest.all(workspaceId, limit) : this.stmts.before.all({ ws: workspaceId, before, limit });
-    return (rows as RankEventRow[]).map(record);
+    return (rows as RankEventRow[]).map(rankEventFromRow);
   }
 
   async getEvent(workspaceId: string, eventId: string): Promise<RankEventRecord | undefined> {
     const row = this.stmts.get.get(workspaceId, eventId) as RankEventRow | undefined;
-    return row === undefined ? undefined : record(row);
+    return row === undefined ? undefined : rankEventFromRow(row);
   }
 
   async saveSnapshot(workspaceId: string, snapshot: RankModelSnapshot): Promise<void> {

@@ -4,7 +4,8 @@ import type { KnowledgeState } from '../../core/knowledge/KnowledgeState.js';
 import type { ArmStatsRow, CounterRow, StateBatch, StateStore, StoredProfile } from '../ports.js';
 import type { SqliteDatabase } from './openDatabase.js';
 
-interface ProfileRow {
+/** A row of `profiles` with its knowledge, as `profileColumns` selects it. */
+export interface ProfileRow {
   id: string;
   created_at: number;
   first_seen: number;
@@ -33,10 +34,7 @@ export class SqliteStateStore implements StateStore {
   constructor(private readonly db: SqliteDatabase, private readonly synchronous: 'full' | 'normal') {
     this.stmts = {
       findIdentity: db.prepare('SELECT profile_id FROM identities WHERE workspace_id = ? AND kind = ? AND value = ?').pluck(),
-      loadProfile: db.prepare(
-        `SELECT p.id, p.created_at, p.first_seen, p.last_seen, p.traits, p.trait_times, p.event_counts, p.merged_count, p.merged_into, k.state
-         FROM profiles p LEFT JOIN profile_knowledge k ON k.workspace_id = p.workspace_id AND k.profile_id = p.id WHERE p.workspace_id = ? AND p.id = ?`,
-      ),
+      loadProfile: db.prepare(`SELECT ${profileColumns} FROM ${profileTables} WHERE p.workspace_id = ? AND p.id = ?`),
       // INDEXED BY: without statistics the planner prefers the primary key's workspace prefix,
       // a scan of every identity of the workspace per cold profile (10 ms at 100,000 profiles).
       identitiesOf: db.prepare('SELECT kind, value FROM identities INDEXED BY identities_profile WHERE workspace_id = ? AND profile_id = ? ORDER BY linked_at, kind, value'),
@@ -91,19 +89,7 @@ export class SqliteStateStore implements StateStore {
     return ids.map((id) => {
       const row = this.stmts.loadProfile.get(workspaceId, id) as ProfileRow | undefined;
       if (row === undefined) return undefined;
-      return {
-        workspaceId,
-        id: row.id,
-        createdAt: row.created_at,
-        firstSeen: row.first_seen,
-        lastSeen: row.last_seen,
-        traits: { values: JSON.parse(row.traits) as Record<string, unknown>, updatedAt: JSON.parse(row.trait_times) as Record<string, number> },
-        eventCounts: JSON.parse(row.event_counts) as Record<string, number>,
-        mergedCount: row.merged_count,
-        mergedInto: row.merged_into,
-        knowledge: row.state === null ? null : (JSON.parse(row.state) as KnowledgeState),
-        identities: this.stmts.identitiesOf.all(workspaceId, id) as IdentityKey[],
-      };
+      return { ...profileFromRow(workspaceId, row), identities: this.stmts.identitiesOf.all(workspaceId, id) as IdentityKey[] };
     });
   }
 
@@ -175,4 +161,24 @@ export class SqliteStateStore implements StateStore {
     for (const e of batch.eventProfiles) s.setEventProfile.run(e.profileId, e.workspaceId, e.seq);
     s.setCheckpoint.run(batch.checkpoint);
   }
+}
+
+/** What `ProfileRow` is selected from: `profiles p` with its knowledge `k`. */
+export const profileTables = 'profiles p LEFT JOIN profile_knowledge k ON k.workspace_id = p.workspace_id AND k.profile_id = p.id';
+export const profileColumns = 'p.id, p.created_at, p.first_seen, p.last_seen, p.traits, p.trait_times, p.event_counts, p.merged_count, p.merged_into, k.state';
+
+/** A stored profile as the port returns it, without its identities. */
+export function profileFromRow(workspaceId: string, row: ProfileRow): Omit<StoredProfile, 'identities'> {
+  return {
+    workspaceId,
+    id: row.id,
+    createdAt: row.created_at,
+    firstSeen: row.first_seen,
+    lastSeen: row.last_seen,
+    traits: { values: JSON.parse(row.traits) as Record<string, unknown>, updatedAt: JSON.parse(row.trait_times) as Record<string, number> },
+    eventCounts: JSON.parse(row.event_counts) as Record<string, number>,
+    mergedCount: row.merged_count,
+    mergedInto: row.merged_into,
+    knowledge: row.state === null ? null : (JSON.parse(row.state) as KnowledgeState),
+  };
 }

@@ -473,4 +473,36 @@ export const migrations: readonly string[] = [
   );
   CREATE INDEX profile_merges_time ON profile_merges(workspace_id, merged_at);
   `,
+  // Data-subject rights (src/privacy): the per-workspace secret that keys the HMAC of a
+  // person's identifiers, the suppression list (hashes only: later events naming them are
+  // dropped and counted), the receipts of erasures (hashes only), and the log's end as it was
+  // before an erasure deleted events at its tail (so a restart never finds the state ahead of it).
+  `
+  CREATE TABLE privacy_keys (
+    workspace_id TEXT PRIMARY KEY,
+    secret TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  CREATE TABLE suppressions (
+    workspace_id TEXT NOT NULL,
+    hash TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    since INTEGER NOT NULL,
+    dropped INTEGER NOT NULL DEFAULT 0,
+    last_dropped_at INTEGER,
+    PRIMARY KEY (workspace_id, hash)
+  ) WITHOUT ROWID;
+  CREATE TABLE privacy_receipts (
+    workspace_id TEXT NOT NULL,
+    id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    receipt TEXT NOT NULL,
+    PRIMARY KEY (workspace_id, id)
+  ) WITHOUT ROWID;
+  CREATE TABLE log_end (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    seq INTEGER NOT NULL
+  );
+  `,
 ];

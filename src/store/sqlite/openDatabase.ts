@@ -24,6 +24,10 @@ export function openDatabase(options: OpenDatabaseOptions): SqliteDatabase {
   db.pragma(`synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
+  // Deleted rows and freed pages are overwritten with zeros, so an erased person's data does
+  // not linger in free space (docs/privacy.md). Rows are rarely deleted on the hot path (the
+  // log appends, profiles are updated in place), so the cost falls on erasure and rebuild.
+  db.pragma('secure_delete = ON');
   // A bigger page cache keeps the hot indexes (message ids, identities) in memory.
   db.pragma('cache_size = -65536');
   db.pragma('temp_store = MEMORY');

@@ -9,6 +9,7 @@ import { SqliteFairnessStore } from './SqliteFairnessStore.js';
 import { SqliteEventLog } from './SqliteEventLog.js';
 import { SqliteKnowledgeStore } from './SqliteKnowledgeStore.js';
 import { SqliteLogWriter } from './SqliteLogWriter.js';
+import { SqlitePrivacyStore } from './SqlitePrivacyStore.js';
 import { SqliteProfileReader } from './SqliteProfileReader.js';
 import { SqliteQualityStore } from './SqliteQualityStore.js';
 import { SqliteRankEventStore } from './SqliteRankEventStore.js';
@@ -71,6 +72,7 @@ export function openSqliteStore(options: OpenSqliteStoreOptions): SqliteStore {
     catalog: new SqliteCatalogStore(db),
     recommenderModels: new SqliteRecommenderModelStore(db),
     rankEvents: new SqliteRankEventStore(db),
+    privacy: new SqlitePrivacyStore(db),
     audit: new SqliteAuditStore(db, sha256Hex),
     quality: new SqliteQualityStore(db),
     fairness: new SqliteFairnessStore(db),

@@ -15,6 +15,7 @@ import { describeRecommenderModelStoreContract } from '../contract/recommenderMo
 import { describeRankEventStoreContract } from '../contract/rankEventStore.contract.js';
 import { describeQualityStoreContract } from '../contract/qualityStore.contract.js';
 import { describePredictionModelStoreContract } from '../contract/predictionModelStore.contract.js';
+import { describePrivacyStoreContract } from '../contract/privacyStore.contract.js';
 import { describeAuditStoreContract } from '../contract/auditStore.contract.js';
 import { MODEL_PART_BYTES } from './SqliteRecommenderModelStore.js';
 import { defaultIdentitySettings } from '../../core/identity/types.js';
@@ -61,6 +62,8 @@ describeRecommenderModelStoreContract('sqlite (:memory:)', async () => openInMem
 describeRecommenderModelStoreContract('sqlite (file)', async () => openOnFile());
 describePredictionModelStoreContract('sqlite (:memory:)', async () => openInMemory());
 describePredictionModelStoreContract('sqlite (file)', async () => openOnFile());
+describePrivacyStoreContract('sqlite (:memory:)', async () => openInMemory());
+describePrivacyStoreContract('sqlite (file)', async () => openOnFile());
 describeAuditStoreContract('sqlite (:memory:)', async () => openInMemory());
 describeAuditStoreContract('sqlite (file)', async () => openOnFile());
 // The appends and the state writes on the storage thread, the reads on the main connection.
