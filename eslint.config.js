@@ -30,7 +30,7 @@ const ioModules = [
  *   2 store                           storage ports and their adapters
  *   3 profiles, audit                 the profile state in memory and its one write model; the audit trail
  *   4 workspaces, knowledge, catalog  services, in the order they build on each other ...
- *   5 collect
+ *   5 collect, access                 access: people, roles, tokens, sessions (over workspaces)
  *   6 decide, import, recommend, predict, learn
  *   7 experiments, privacy
  *   8 engine                          the services wired together, without HTTP
@@ -50,9 +50,9 @@ const layers = [
   ['store'],
   ['profiles', 'audit'],
   ['workspaces', 'knowledge', 'catalog'],
-  ['collect'],
+  ['collect', 'access'],
   ['decide', 'import', 'recommend', 'predict', 'learn'],
-  ['experiments', 'privacy'],
+  ['experiments', 'quality', 'fairness', 'privacy'],
   ['engine'],
   ['examples'],
 ];

@@ -19,7 +19,8 @@ import { busyCoresBeforeRun, count, fixed, gitState, loadAverage, machineInfo, r
  * the floor), both through DecisionService.decide with profiles in memory; a contextual
  * decision, the Personalizer-compatible rank call through PersonalizerService with its event
  * stored (`contextualDecisionMicrosP99`; the core's choice alone beside it, see
- * support/learnContextual.ts); rewards through the same service (`rewardsPerSecond`: the
+ * support/learnContextual.ts), and a decision of a `contextual` placement through
+ * DecisionService once it has learned from views and clicks (`contextualPlacementDecisionMicrosP99`); rewards through the same service (`rewardsPerSecond`: the
  * model's online update and the stored reward); and off-policy evaluation of a million logged
  * decisions by IPW, SNIPW, DM and DR (`opeSecondsPerMillionDecisions`). See docs/BENCHMARKS.md.
  */
@@ -51,6 +52,9 @@ interface DecisionRuns {
   readonly bandit: Percentiles;
   /** Personalizer-compatible rank calls (the contextual bandit, its event stored) through PersonalizerService. */
   readonly rank: Percentiles;
+  /** Decisions of a `contextual` placement (linear Thompson sampling over the request's segment) through DecisionService, after it learned from views and clicks. */
+  readonly contextualPlacement: Percentiles;
+  readonly contextualRight: number;
   readonly rewardsPerSecond: number;
   readonly rankRight: number;
   readonly rankCalls: number;
@@ -69,8 +73,9 @@ async function measureDecisions(settings: LearnSettings): Promise<DecisionRuns> 
     const admin = server.engine.decisionAdmin;
     await admin.putPlacement(workspace.id, { id: 'priority', channel: 'web', count: 1, strategy: { kind: 'priority' }, defaultContent: null });
     await admin.putPlacement(workspace.id, { id: 'bandit', channel: 'web', count: 1, strategy: { kind: 'thompson', minExplorationShare: 0.01, refreshSeconds: 3600 }, defaultContent: null });
+    await admin.putPlacement(workspace.id, { id: 'contextual', channel: 'web', count: 1, strategy: { kind: 'contextual', inputs: { context: ['segment', 'device'], traits: ['plan'] } }, defaultContent: null });
     for (const [i, id] of actions.entries()) {
-      await admin.putAction(workspace.id, { id, placements: ['priority', 'bandit'], priority: i, value: 0, variants: { default: { title: id } } });
+      await admin.putAction(workspace.id, { id, placements: ['priority', 'bandit', 'contextual'], priority: i, value: 0, variants: { default: { title: id } } });
     }
     // Profiles with a little history, and outcome counters for the bandit's posteriors.
     const random = coreRandom(5);
@@ -87,7 +92,23 @@ async function measureDecisions(settings: LearnSettings): Promise<DecisionRuns> 
       await server.collector.collect(workspace, { events: events.slice(start, start + 500), caller: trustedCaller, routeType: null });
     }
     const userOf = (i: number) => `u${(i % settings.profiles).toString()}`;
-    const timed: Record<'priority' | 'bandit' | 'rank', number[]> = { priority: [], bandit: [], rank: [] };
+    const timed: Record<'priority' | 'bandit' | 'rank' | 'contextual', number[]> = { priority: [], bandit: [], rank: [], contextual: [] };
+    // The contextual placement learns first from views and clicks on the collect path: segment s's
+    // best action is offer-s (of the first four), clicked 30% of the time against 5%.
+    const placementContext = (segment: number) => ({ segment: `s${segment.toString()}`, device: segment % 2 === 0 ? 'mobile' : 'desktop' });
+    const clickRandom = coreRandom(13);
+    const trainDecisions = settings.quick ? 1_000 : 4_000;
+    for (let t = 0; t < trainDecisions; t++) {
+      const segment = t % 4;
+      const userId = userOf(t);
+      const answer = await server.decisions.decide(workspace, { userId, placements: ['contextual'], context: placementContext(segment) });
+      const d = answer.placements[0]!.decisions[0]!;
+      const properties = { decisionId: d.decisionId, actionId: d.actionId, placement: 'contextual' };
+      const feedback: unknown[] = [{ type: 'track', userId, event: 'Decision Viewed', properties }];
+      if (clickRandom.next() < (d.actionId === actions[segment] ? 0.3 : 0.05)) feedback.push({ type: 'track', userId, event: 'Decision Clicked', properties });
+      await server.collector.collect(workspace, { events: feedback, caller: trustedCaller, routeType: null });
+    }
+    let contextualRight = 0;
     // The contextual bandit as its callers use it: Personalizer's rank call, 10 actions with
     // features, a context of 8; first trained by rank and reward rounds whose best action
     // depends on the visitor's segment (timed: the rewards per second).
@@ -110,15 +131,16 @@ async function measureDecisions(settings: LearnSettings): Promise<DecisionRuns> 
     const shares: Record<string, number> = {};
     let priorityAnswers = 0;
     for (let i = 0; i < settings.warmupCalls + settings.calls; i++) {
-      for (const placement of i % 2 === 0 ? (['priority', 'bandit'] as const) : (['bandit', 'priority'] as const)) {
+      for (const placement of i % 2 === 0 ? (['priority', 'bandit', 'contextual'] as const) : (['contextual', 'bandit', 'priority'] as const)) {
         const started = process.hrtime.bigint();
-        const answer = await server.decisions.decide(workspace, { userId: userOf(i), placements: [placement] });
+        const answer = await server.decisions.decide(workspace, { userId: userOf(i), placements: [placement], ...(placement === 'contextual' ? { context: placementContext(i % 4) } : {}) });
         const micros = Number(process.hrtime.bigint() - started) / 1000;
         if (i < settings.warmupCalls) continue;
         timed[placement].push(micros);
         const decision = answer.placements[0]!.decisions[0]!;
         if (placement === 'priority' && decision.actionId === 'offer-9' && decision.probability === 1) priorityAnswers++;
         if (placement === 'bandit') shares[decision.actionId!] = decision.probability;
+        if (placement === 'contextual' && decision.actionId === actions[i % 4]) contextualRight++;
       }
       const segment = i % 4;
       const rankStarted = process.hrtime.bigint();
@@ -134,6 +156,7 @@ async function measureDecisions(settings: LearnSettings): Promise<DecisionRuns> 
     return {
       priority: percentiles(Float64Array.from(timed.priority)), bandit: percentiles(Float64Array.from(timed.bandit)), banditShares: shares, priorityAnswers,
       rank: percentiles(Float64Array.from(timed.rank)), rewardsPerSecond, rankRight, rankCalls: timed.rank.length,
+      contextualPlacement: percentiles(Float64Array.from(timed.contextual)), contextualRight,
     };
   } finally {
     await server.app.close();
@@ -181,6 +204,8 @@ export async function learnBenchmark(args: readonly string[]): Promise<void> {
     priorityDecisionMicrosP99: round(priorityP99, 1),
     banditRatioToPriority: round(decisions.bandit.p99 / priorityP99, 3),
     contextualRatioToPriority: round(decisions.rank.p99 / priorityP99, 3),
+    contextualPlacementDecisionMicrosP99: round(decisions.contextualPlacement.p99, 1),
+    contextualPlacementRatioToPriority: round(decisions.contextualPlacement.p99 / priorityP99, 3),
     rewardsPerSecond: Math.round(decisions.rewardsPerSecond),
     opeSecondsPerMillionDecisions: round(opeSecondsPerMillion, 3),
   };
@@ -188,6 +213,7 @@ export async function learnBenchmark(args: readonly string[]): Promise<void> {
   console.log(`  Thompson decision: p50 ${fixed(decisions.bandit.p50, 1)} µs, p99 ${fixed(decisions.bandit.p99, 1)} µs (${fixed(summary.banditRatioToPriority, 2)}x the priority decision; goal ${goals.ratioToPriority.toString()}x)`);
   console.log(`    shares recorded: ${Object.entries(decisions.banditShares).sort().map(([id, p]) => `${id} ${fixed(p, 3)}`).join(', ')}`);
   console.log(`  contextual: Personalizer rank calls (10 actions, the event stored): p50 ${fixed(decisions.rank.p50, 1)} µs, p99 ${fixed(decisions.rank.p99, 1)} µs (${fixed(summary.contextualRatioToPriority, 2)}x the priority decision); the segment's best action ranked first in ${count(decisions.rankRight)} of ${count(decisions.rankCalls)}`);
+  console.log(`  contextual placement decision (linear Thompson sampling, 10 actions, learned from views and clicks): p50 ${fixed(decisions.contextualPlacement.p50, 1)} µs, p99 ${fixed(decisions.contextualPlacement.p99, 1)} µs (${fixed(summary.contextualPlacementRatioToPriority, 2)}x the priority decision); the segment's best action chosen in ${count(decisions.contextualRight)} of ${count(decisions.contextualPlacement.count)}`);
   console.log(`  online updates: ${count(decisions.rewardsPerSecond)} rewards/s through PersonalizerService.reward (model update and stored reward)`);
   console.log(`  the core's contextual choice alone (${contextual.description}): p50 ${fixed(contextual.decision.p50, 1)} µs, p99 ${fixed(contextual.decision.p99, 1)} µs; ${count(contextual.rewardsPerSecond)} model updates/s`);
   console.log(`  OPE of ${count(ope.rounds)} decisions (IPW, SNIPW, DM, DR; point estimates): ${fixed(ope.seconds, 2)} s; truth ${fixed(ope.truth, 4)}, ${Object.entries(ope.estimates).map(([k, v]) => `${k} ${fixed(v, 4)}`).join(', ')}`);
@@ -197,6 +223,7 @@ export async function learnBenchmark(args: readonly string[]): Promise<void> {
     { name: 'bandit allocation', ok: best !== undefined && best[0] === 'offer-7' && best[1] > 0.5, detail: `the largest recorded share is ${best === undefined ? 'none' : `${best[0]} ${fixed(best[1], 3)}`}; offer-7 has the best seeded click rate` },
     { name: 'bandit shares are probabilities', ok: Object.values(decisions.banditShares).every((p) => p >= 0.01 - 1e-12 && p <= 1), detail: 'every recorded share is at least the 1% exploration floor and at most 1' },
     { name: 'contextual choices', ok: contextual.check.ok, detail: contextual.check.detail },
+    { name: 'contextual placement learns', ok: decisions.contextualRight > 0.4 * decisions.contextualPlacement.count, detail: `the visitor segment's best action chosen in ${count(decisions.contextualRight)} of ${count(decisions.contextualPlacement.count)} decisions of the contextual placement after ${count(settings.quick ? 1_000 : 4_000)} viewed decisions (needs more than 40%)` },
     { name: 'rank calls learn', ok: decisions.rankRight > 0.5 * decisions.rankCalls, detail: `the visitor segment's best action ranked first in ${count(decisions.rankRight)} of ${count(decisions.rankCalls)} rank calls after ${count(settings.quick ? 1_000 : 5_000)} rewarded rounds (needs more than half)` },
     ...(['ipw', 'snipw', 'dr'] as const).map((estimator): Check => {
       const value = ope.estimates[estimator] ?? Number.NaN;
@@ -207,11 +234,15 @@ export async function learnBenchmark(args: readonly string[]): Promise<void> {
   writeVerifiedResults({
     benchmark: 'learn',
     summary,
-    goals: { ...goals, banditMet: summary.banditRatioToPriority <= goals.ratioToPriority, contextualMet: summary.contextualRatioToPriority <= goals.ratioToPriority },
+    goals: {
+      ...goals, banditMet: summary.banditRatioToPriority <= goals.ratioToPriority, contextualMet: summary.contextualRatioToPriority <= goals.ratioToPriority,
+      contextualPlacementMet: summary.contextualPlacementRatioToPriority <= goals.ratioToPriority,
+    },
     settings,
     decisions: { priority: latency(decisions.priority), bandit: latency(decisions.bandit), banditShares: decisions.banditShares },
     contextual: {
       rank: latency(decisions.rank), rankRight: decisions.rankRight,
+      placement: latency(decisions.contextualPlacement), placementRight: decisions.contextualRight,
       coreChoice: { description: contextual.description, latency: latency(contextual.decision), modelUpdatesPerSecond: Math.round(contextual.rewardsPerSecond) },
     },
     ope: { rounds: ope.rounds, seconds: round(ope.seconds, 3), truth: ope.truth, estimates: ope.estimates },

@@ -82,6 +82,10 @@ export const DecisionReasons = Type.Object(
       }), { description: 'The features that moved it most (propensity and churn risk; empty for the others)' }),
     }), { description: 'The predictions the chosen action\'s rule and the placement\'s propensity rule read, with why' })),
     skipped: Type.Optional(Type.Array(Skip, { description: 'With explain: every action that was not chosen, and why (no_recommendations: a slot with too few items)' })),
+    contextual: Type.Optional(Type.Object({
+      inputs: Type.Record(Type.String(), Type.Union([Type.Number(), Type.String(), Type.Boolean(), Type.Null()]), { description: 'The inputs the contextual model read, by full name (features.*, traits.*, context.*); null: absent' }),
+      models: Type.Array(Type.String(), { description: 'The keys of the contextual models that learn from this decision (the live strategy\'s, a contextual shadow\'s)' }),
+    }, { description: 'With explain, for a contextual placement: what its model saw (always recorded with the decision)' })),
   },
   { title: 'DecisionReasons' },
 );

@@ -65,10 +65,14 @@ export const CollectResponse = Type.Object(
   { title: 'CollectResponse' },
 );
 
+// Listed as literals for the static type; accessSchemas.test.ts checks them against the core's list.
+export const SecretKeyScope = Type.Union([Type.Literal('full'), Type.Literal('read'), Type.Literal('decide')], { title: 'SecretKeyScope' });
+
 export const ApiKey = Type.Object(
   {
     id: Type.String(),
     kind: Type.Union([Type.Literal('write'), Type.Literal('secret')]),
+    scope: Type.Union([SecretKeyScope, Type.Null()], { description: 'What a secret key may do (docs/access.md); null for a write key' }),
     prefix: Type.String(),
     createdAt: Type.String(),
     expiresAt: Type.Union([Type.String(), Type.Null()]),
@@ -121,7 +125,11 @@ export const WorkspaceDetail = Type.Object(
 );
 
 export const CreateWorkspaceBody = Type.Object({ name: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false });
-export const CreateKeyBody = Type.Object({ kind: Type.Union([Type.Literal('write'), Type.Literal('secret')]) }, { additionalProperties: false });
+export const CreateKeyBody = Type.Object({
+  kind: Type.Union([Type.Literal('write'), Type.Literal('secret')]),
+  // For a secret key: full (the default), read or decide (docs/access.md); a write key takes none.
+  scope: Type.Optional(SecretKeyScope),
+}, { additionalProperties: false });
 export const RotateKeyBody = Type.Object(
   { graceSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 30 * 86400, description: 'How long the old key keeps working (default 0)' })) },
   { additionalProperties: false },

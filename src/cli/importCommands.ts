@@ -13,6 +13,7 @@ import { openStore } from './openStore.js';
 import { progressBar } from './progressBar.js';
 import { systemClock, uuidIds } from './systemClock.js';
 import { KnowledgeModels } from '../knowledge/KnowledgeModels.js';
+import { QualityCounters } from '../quality/QualityCounters.js';
 
 export interface ImportCommandOptions {
   readonly workspace?: string;
@@ -49,9 +50,14 @@ async function runImport(config: AttuneConfig, options: ImportCommandOptions, la
   const store = openStore(config, 'import');
   try {
     const workspace = await chooseWorkspace(store.workspaces, options.workspace);
-    const collector = new Collector({ committer: store.committer, clock: systemClock, ids: uuidIds, models: new KnowledgeModels(store.knowledgeConfig, systemClock, { experiments: store.experiments }) });
+    // Imported events count in the data-quality report as collected ones do; a failed write of the counts loses them, not the import.
+    const counters = new QualityCounters(store.quality, { onError: () => undefined });
+    const collector = new Collector({
+      committer: store.committer, clock: systemClock, ids: uuidIds, models: new KnowledgeModels(store.knowledgeConfig, systemClock, { experiments: store.experiments }), tally: counters,
+    });
     const bar = progressBar(process.stderr, label);
     const summary = await run(collector, workspace, bar);
+    await counters.flush().catch(() => undefined);
     bar.finish();
     printSummary(summary, workspace, options.json);
     return summary.rejected.length === 0 ? 0 : 1;

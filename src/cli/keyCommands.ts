@@ -1,5 +1,6 @@
 import type { AttuneConfig } from '../config/config.js';
 import { AttuneError } from '../core/errors/AttuneError.js';
+import { isSecretKeyScope, secretKeyScopes, type SecretKeyScope } from '../core/access/accessMatrix.js';
 import type { ApiKeyRecord, KeyKind, Workspace } from '../store/ports.js';
 import { isDatabaseOpenElsewhere } from '../store/sqlite/exclusiveLock.js';
 import type { SqliteStore } from '../store/sqlite/openSqliteStore.js';
@@ -14,18 +15,20 @@ import { systemClock } from './systemClock.js';
 export interface KeyCommandOptions {
   readonly workspace?: string;
   readonly json: boolean;
+  /** For `keys create secret`: full (default), read or decide. */
+  readonly scope?: string;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /** A key as lists show it (the admin API's ApiKey without the key): never the key itself. */
 function keyView(key: ApiKeyRecord, now: number) {
-  return { id: key.id, kind: key.kind, prefix: key.prefix, createdAt: iso(key.createdAt), expiresAt: key.expiresAt === null ? null : iso(key.expiresAt), revoked: !isKeyLive(key, now) };
+  return { id: key.id, kind: key.kind, scope: key.scope, prefix: key.prefix, createdAt: iso(key.createdAt), expiresAt: key.expiresAt === null ? null : iso(key.expiresAt), revoked: !isKeyLive(key, now) };
 }
 
 function keyLine(key: ApiKeyRecord, now: number): string {
   const state = key.expiresAt === null ? 'live' : isKeyLive(key, now) ? `live until ${iso(key.expiresAt)} (rotated)` : `revoked ${iso(key.expiresAt)}`;
-  return `${key.id}  ${key.kind.padEnd(6)}  ${key.prefix}...  created ${iso(key.createdAt)}  ${state}`;
+  return `${key.id}  ${key.kind.padEnd(6)}  ${key.prefix}...  created ${iso(key.createdAt)}  ${state}${key.scope === null ? '' : `  scope ${key.scope}`}`;
 }
 
 /** The API's key changes are logged by the server; the command line logs the same record to stderr, in the same format. */
@@ -62,16 +65,23 @@ function keyKind(kind: string): KeyKind {
   throw new AttuneError('ATTUNE_INVALID_REQUEST', { detail: `the kind of key is "write" (collect events) or "secret" (administer), not "${kind}"`, field: '<kind>' });
 }
 
-/** `attune keys create write|secret`: a new key, printed now only (Attune keeps its hash). */
+function keyScope(kind: KeyKind, scope: string): SecretKeyScope {
+  if (kind === 'write') throw new AttuneError('ATTUNE_INVALID_REQUEST', { detail: 'a write key has no scope: its rights are fixed (events.collect, decide)', field: '--scope' });
+  if (isSecretKeyScope(scope)) return scope;
+  throw new AttuneError('ATTUNE_INVALID_REQUEST', { detail: `the scope of a secret key is ${secretKeyScopes.join(', ')} (docs/access.md), not "${scope}"`, field: '--scope' });
+}
+
+/** `attune keys create write|secret [--scope full|read|decide]`: a new key, printed now only (Attune keeps its hash). */
 export async function createKeyCommand(config: AttuneConfig, kind: string, options: KeyCommandOptions): Promise<void> {
   const checked = keyKind(kind);
+  const scope = options.scope === undefined ? undefined : keyScope(checked, options.scope);
   await withWorkspace(config, options.workspace, async (service, workspace) => {
-    const created = await service.createKey(workspace.id, checked);
+    const created = await service.createKey(workspace.id, checked, scope);
     audit('created', created.record);
     const now = systemClock.now();
     if (options.json) process.stdout.write(`${JSON.stringify({ ...keyView(created.record, now), key: created.plain })}\n`);
     else {
-      process.stdout.write(`New ${checked} key of workspace ${workspace.id} (${workspace.name}): ${created.record.id}\n`);
+      process.stdout.write(`New ${checked}${created.record.scope === null ? '' : ` (scope ${created.record.scope})`} key of workspace ${workspace.id} (${workspace.name}): ${created.record.id}\n`);
       process.stdout.write(`  ${created.plain}\n`);
       process.stdout.write('The key is shown only now; Attune stores its hash.\n');
     }

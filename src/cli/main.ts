@@ -23,6 +23,8 @@ import { auditExportCommand, auditListCommand, auditVerifyCommand, type AuditLis
 import { numberOption } from './numberOption.js';
 import { recommendSubcommand, registerEvalCommands } from './evalCommands.js';
 import { registerTrainCommands } from './trainCommands.js';
+import { registerUserCommands } from './userCommands.js';
+import { registerQualityCommands } from './qualityCommands.js';
 
 type Flags = Partial<Record<keyof AttuneConfig, string>>;
 
@@ -120,7 +122,8 @@ export function buildProgram(): Command {
     .addOption(dataOption())
     .option('--workspace <id>', 'the workspace (needed when there are several)')
     .option('--json', 'print the key and its record as JSON')
-    .action(async (kind: string, options: { data?: string; workspace?: string; json?: boolean }) => createKeyCommand(configFrom(options), kind, { ...options, json: options.json === true }));
+    .option('--scope <scope>', 'for a secret key: full (default: every machine right), read, or decide (docs/access.md)')
+    .action(async (kind: string, options: { data?: string; workspace?: string; json?: boolean; scope?: string }) => createKeyCommand(configFrom(options), kind, { ...options, json: options.json === true }));
   keys.command('revoke <keyId>')
     .description('revoke a key at once (its id, key_..., from attune keys list)')
     .addOption(dataOption())
@@ -214,7 +217,7 @@ export function buildProgram(): Command {
       process.exitCode = await rebuildCommand(configFrom(options), { ...options, json: options.json === true });
     });
 
-  program.command('report')
+  const report = program.command('report')
     .description('the ROI report: the program (holdout against everyone else) and every experiment, with uplift, intervals, incremental revenue and ROI')
     .addOption(dataOption())
     .option('--workspace <id>', 'workspace to report on (needed when there are several)')
@@ -234,7 +237,9 @@ export function buildProgram(): Command {
       });
     });
 
+  registerQualityCommands(program, report, configFrom, dataOption);
   registerTrainCommands(program, configFrom, dataOption);
+  registerUserCommands(program, configFrom, dataOption);
 
   // The `eval` group; `attune eval recommend` joins it from evalCommands.ts.
 

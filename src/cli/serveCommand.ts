@@ -1,3 +1,4 @@
+import { owaspScryptCost } from '../access/passwords.js';
 import type { AttuneConfig } from '../config/config.js';
 import { scheduleSegmentSweeps } from '../knowledge/sweepSegments.js';
 import { schedulePredictionTraining } from '../predict/schedulePredictionTraining.js';
@@ -43,6 +44,8 @@ export async function serveCommand(config: AttuneConfig): Promise<string> {
     adminToken: config.adminToken, corsOrigins: config.corsOrigins, adminCorsOrigins: config.adminCorsOrigins,
     logger: { level: config.logLevel, stream: logDestination(process.stdout) },
     decisionSampleRate: config.decisionSampleRate,
+    secureCookies: config.secureCookies,
+    access: { scrypt: { ...owaspScryptCost, N: 2 ** config.passwordCost }, sessionHours: config.sessionHours },
   });
   if (config.examples) {
     const provisioned = await provisionShopExample(engine);

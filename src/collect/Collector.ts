@@ -65,6 +65,17 @@ export interface CollectObserver {
 }
 
 /**
+ * Per-workspace tallies of what collection saw, for the data-quality report (src/quality).
+ * Called on the collect path, after the pure steps and after the commit: an implementation
+ * keeps counts in memory and writes them behind, and never throws.
+ */
+export interface CollectTally {
+  rejected(workspaceId: string, receivedAt: number, code: string, step: string): void;
+  /** One valid event and what the commit made of it (a duplicate included). */
+  committed(workspaceId: string, event: CollectedEvent, outcome: CommitOutcome): void;
+}
+
+/**
  * Collection, end to end: the pure prepare pipeline per event, then one job in the next
  * group commit for all the valid events of the request. Used by the HTTP routes and by
  * the importers alike, so both validate and de-duplicate the same way.
@@ -73,7 +84,7 @@ export class Collector {
   private readonly prepare;
 
   constructor(
-    private readonly deps: { committer: CollectCommitter; clock: Clock; ids: IdGenerator; models: KnowledgeModels; observer?: CollectObserver; suppression?: SuppressionFilter },
+    private readonly deps: { committer: CollectCommitter; clock: Clock; ids: IdGenerator; models: KnowledgeModels; observer?: CollectObserver; tally?: CollectTally; suppression?: SuppressionFilter },
   ) {
     this.prepare = createPrepareEvent(deps.ids);
   }
@@ -96,12 +107,13 @@ export class Collector {
       else {
         rejected.push({ index, ...result.fault });
         this.deps.observer?.rejected(result.fault.code, result.step);
+        this.deps.tally?.rejected(workspace.id, receivedAt, result.fault.code, result.step);
       }
     });
 
     if (valid.length === 0) return this.report([], rejected);
     const model = await this.deps.models.get(workspace.id);
-    const exposed = request.exposures === 'accept' ? valid : this.withoutReservedExposures(valid, model.experiments, rejected);
+    const exposed = request.exposures === 'accept' ? valid : this.withoutReservedExposures(workspace.id, receivedAt, valid, model.experiments, rejected);
     const allowed = await this.withoutSuppressed(workspace.id, exposed);
     const suppressed = exposed.length - allowed.length;
     if (allowed.length === 0) return this.report([], rejected, suppressed);
@@ -109,6 +121,8 @@ export class Collector {
     const preload = { workspaceId: workspace.id, keys: allowed.flatMap(({ event }) => eventIdentityKeys(event)), armStats: true, counters: true };
     const outcomes = await this.deps.committer.submit(allowed.length, (tx) =>
       allowed.map(({ index, event }) => ({ index, outcome: applyEvent(tx, context, event) })), preload);
+    const tally = this.deps.tally;
+    if (tally !== undefined) outcomes.forEach(({ outcome }, i) => tally.committed(workspace.id, allowed[i]!.event, outcome));
     return this.report(outcomes, rejected, suppressed);
   }
 
@@ -134,13 +148,14 @@ export class Collector {
    * The valid events but exposures to the workspace's experiments, which it adds to `rejected`
    * (kept in index order): only Attune logs those (see CollectRequest.exposures).
    */
-  private withoutReservedExposures(valid: { index: number; event: CollectedEvent }[], experiments: ExperimentModel, rejected: FaultDetail[]): { index: number; event: CollectedEvent }[] {
+  private withoutReservedExposures(workspaceId: string, receivedAt: number, valid: { index: number; event: CollectedEvent }[], experiments: ExperimentModel, rejected: FaultDetail[]): { index: number; event: CollectedEvent }[] {
     const step = rejectReservedExposure((id) => id === experiments.program.id || experiments.experiments.has(id));
     const kept = valid.filter(({ index, event }) => {
       const result = step.run(event);
       if (result.ok) return true;
       rejected.push({ index, ...result.fault });
       this.deps.observer?.rejected(result.fault.code, step.name);
+      this.deps.tally?.rejected(workspaceId, receivedAt, result.fault.code, step.name);
       return false;
     });
     if (kept.length < valid.length) rejected.sort((a, b) => (a.index ?? 0) - (b.index ?? 0));

@@ -33,6 +33,12 @@ export interface AttuneConfig {
   readonly decisionSampleRate: number;
   /** Whether `attune serve` provisions and serves the example shop at /examples/shop. */
   readonly examples: boolean;
+  /** log2 of scrypt's N for passwords (17: OWASP's 2^17); lower only for tests or small machines. */
+  readonly passwordCost: number;
+  /** Hours a browser session lasts from sign-in. */
+  readonly sessionHours: number;
+  /** Whether the session cookie is Secure (on); off only for plain-http localhost. */
+  readonly secureCookies: boolean;
 }
 
 export const configVariables = {
@@ -53,6 +59,9 @@ export const configVariables = {
   predictionTrainHours: 'ATTUNE_PREDICTION_TRAIN_HOURS',
   decisionSampleRate: 'ATTUNE_DECISION_SAMPLE_RATE',
   examples: 'ATTUNE_EXAMPLES',
+  passwordCost: 'ATTUNE_PASSWORD_COST',
+  sessionHours: 'ATTUNE_SESSION_HOURS',
+  secureCookies: 'ATTUNE_SECURE_COOKIES',
 } as const satisfies Record<keyof AttuneConfig, string>;
 
 export const defaultConfig: AttuneConfig = {
@@ -73,6 +82,9 @@ export const defaultConfig: AttuneConfig = {
   predictionTrainHours: 24,
   decisionSampleRate: 1,
   examples: true,
+  passwordCost: 17,
+  sessionHours: 12,
+  secureCookies: true,
 };
 
 export class ConfigError extends Error {
@@ -118,6 +130,12 @@ function fromStrings(values: Partial<Record<keyof AttuneConfig, string>>, source
   if (values.examples !== undefined) {
     if (values.examples !== 'on' && values.examples !== 'off') throw new ConfigError(`${source('examples')} must be "on" or "off"`);
     out.examples = values.examples === 'on';
+  }
+  if (values.passwordCost !== undefined) out.passwordCost = integer(source('passwordCost'), values.passwordCost, 10, 20);
+  if (values.sessionHours !== undefined) out.sessionHours = integer(source('sessionHours'), values.sessionHours, 1, 720);
+  if (values.secureCookies !== undefined) {
+    if (values.secureCookies !== 'on' && values.secureCookies !== 'off') throw new ConfigError(`${source('secureCookies')} must be "on" or "off"`);
+    out.secureCookies = values.secureCookies === 'on';
   }
   if (values.corsOrigins !== undefined) out.corsOrigins = values.corsOrigins === '*' ? '*' : originList(values.corsOrigins);
   if (values.adminCorsOrigins !== undefined) {

@@ -5,7 +5,8 @@ import { capRuleProblems } from '../core/decide/caps.js';
 import { decisionRuleSchema, type DecisionModel } from '../core/decide/compileDecisionModel.js';
 import type { PlacementDefinition } from '../core/decide/PlacementDefinition.js';
 import { slotProblems } from '../core/decide/RecommendationSlot.js';
-import { compilePropensityRule } from '../core/decide/scoring.js';
+import { compilePropensityRule, type ScoringStrategy } from '../core/decide/scoring.js';
+import { contextualInputProblem } from '../core/decide/contextual.js';
 import { closestName } from '../core/common/closestName.js';
 import { AttuneError } from '../core/errors/AttuneError.js';
 import { compileRule } from '../core/rules/compileRule.js';
@@ -114,10 +115,12 @@ export class DecisionAdmin {
     } catch (error) {
       throw ruleInvalid(error, '/strategy/propensity/rule', { placement: definition.id });
     }
+    checkContextualInputs(definition.strategy, model, '/strategy');
     const shadow = definition.shadow;
     if (shadow === undefined) return;
     // A bandit's allocation is computed for live strategies only: a thompson shadow would record equal shares, not itself.
     if (shadow.kind === 'thompson') throw new AttuneError('ATTUNE_INVALID_REQUEST', { detail: 'a shadow strategy cannot be thompson: it has no allocation of its own', field: 'body/shadow/kind' });
+    checkContextualInputs(shadow, model, '/shadow');
     try {
       compilePropensityRule(shadow, decisionRuleSchema(model.knowledge));
     } catch (error) {
@@ -164,4 +167,12 @@ function unknownPlacementError(unknown: readonly { id: string; index: number }[]
     errors: errors.map(({ code, field, message }) => ({ code, field, message })),
     ...(first.suggestion === undefined ? {} : { extensions: { suggestion: first.suggestion } }),
   });
+}
+
+/** A contextual strategy's inputs checked against the workspace (`contextualInputProblem`), refused with the field at fault. */
+function checkContextualInputs(strategy: ScoringStrategy, model: DecisionModel, at: string): void {
+  const problem = contextualInputProblem(strategy, decisionRuleSchema(model.knowledge));
+  if (problem !== null) {
+    throw new AttuneError('ATTUNE_INVALID_REQUEST', { detail: problem.detail, field: `${at}${problem.field}`, ...(problem.suggestion === undefined ? {} : { extensions: { suggestion: problem.suggestion } }) });
+  }
 }

@@ -8,10 +8,12 @@ import { fetchSlotLists, type SlotRecommender, type SlotVisitor } from './fetchS
 import type { DecisionModel } from '../core/decide/compileDecisionModel.js';
 import type { DecisionRequest } from '../core/decide/decisionSteps.js';
 import type { FaultDetail } from '../core/errors/AttuneError.js';
-import type { DecisionProfileRow, DecisionReader, Workspace } from '../store/ports.js';
+import type { DecisionProfileRow, DecisionReader, DecisionRecord, Workspace } from '../store/ports.js';
 import type { CollectCommitter } from '../profiles/CollectTx.js';
 import { DecisionRecorder, type PendingDecisionRecord } from './DecisionRecorder.js';
 import type { BanditAllocations } from './BanditAllocations.js';
+import type { ContextualBandits } from './ContextualBandits.js';
+import type { ContextualDecision } from '../store/ports.js';
 import { profileIdFor } from '../profiles/applyEvent.js';
 import { EXPOSURE_EVENT, type Exposure } from '../core/experiments/experimentUnits.js';
 import { trustedCaller, type CollectCaller, type IdentityCheck, type IdentityReading } from '../core/identity/identityCheck.js';
@@ -69,6 +71,8 @@ export interface DecisionServiceDeps {
   readonly recommender?: SlotRecommender;
   /** The allocations of placements with a `thompson` strategy; without it they split equally. */
   readonly bandits?: BanditAllocations;
+  /** The learned models of contextual placements; without it they rank by the prior (uniformly) and learn nothing. */
+  readonly contextual?: ContextualBandits;
 }
 
 const budgetRecheckMillis = 1000;
@@ -133,7 +137,9 @@ export class DecisionService {
       context: call.context ?? {},
       explain: call.explain === true,
     };
-    const [budgets, bandits] = await Promise.all([this.budgetsFor(workspace.id, model), this.deps.bandits?.lookupFor(workspace.id, model) ?? null]);
+    const [budgets, bandits, contextualModels] = await Promise.all([
+      this.budgetsFor(workspace.id, model), this.deps.bandits?.lookupFor(workspace.id, model) ?? null, this.deps.contextual?.lookupFor(workspace.id, model) ?? null,
+    ]);
     // A visitor not seen yet: the id their first stored event will give them, as the collect
     // path derives it. A withheld profile (a user's, asked about anonymously) is no unit at all.
     const unitId = row !== undefined ? row.id
@@ -155,6 +161,7 @@ export class DecisionService {
         unitId,
         ...(recommendations === undefined ? {} : { recommendations }),
         ...(bandits === null ? {} : { banditWeights: bandits }),
+        ...(contextualModels === null ? {} : { contextualModels }),
       },
     );
     this.record(workspace.id, row?.id ?? null, result, now);
@@ -253,19 +260,26 @@ export class DecisionService {
     const segments = () => (snapshot ??= result.segments());
     const fallbacks: Record<string, number> = {};
     let count = 0;
+    const learning: ContextualDecision[] = [];
     for (const placement of result.placements) {
       if (placement.error !== undefined) continue;
       count++;
       if (placement.fallback !== null) fallbacks[placement.fallback] = (fallbacks[placement.fallback] ?? 0) + 1;
       for (const d of placement.decisions) {
-        if (this.deps.sampleRate < 1 && this.deps.random.next() >= this.deps.sampleRate) continue;
+        const contextual = d.actionId === null ? undefined : d.contextual;
+        // A contextual decision is always recorded: its model is derived from the records, and a rebuild must learn what live learning did.
+        if (contextual === undefined && this.deps.sampleRate < 1 && this.deps.random.next() >= this.deps.sampleRate) continue;
+        if (contextual !== undefined) learning.push({ decisionId: d.decisionId, placementId: placement.placement, actionId: d.actionId!, at, contextual });
+        // The shadow and the contextual inputs are recorded with the reasons, and answered only as the steps chose.
+        let reasons: DecisionRecord['reasons'] = d.reasons;
+        if (d.shadow !== undefined || contextual !== undefined) reasons = { ...d.reasons, ...(d.shadow === undefined ? {} : { shadow: d.shadow }), ...(contextual === undefined ? {} : { contextual }) };
         records.push({
           workspaceId, decisionId: d.decisionId, profileId, placementId: placement.placement, actionId: d.actionId, variant: d.variant,
-          // The shadow is recorded with the reasons, and never answered: it is the candidate policy's, not what was served.
-          score: d.score, probability: d.probability, fallback: placement.fallback, segments, reasons: d.shadow === undefined ? d.reasons : { ...d.reasons, shadow: d.shadow }, at,
+          score: d.score, probability: d.probability, fallback: placement.fallback, segments, reasons, at,
         });
       }
     }
+    if (learning.length > 0) this.deps.contextual?.remember(workspaceId, learning);
     this.deps.observer?.decided(count, fallbacks);
     if (records.length > 0) {
       snapshot = result.segments();

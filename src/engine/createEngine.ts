@@ -6,10 +6,12 @@ import type { Random } from '../core/common/random.js';
 import { DecisionAdmin } from '../decide/DecisionAdmin.js';
 import { DecisionModels } from '../decide/DecisionModels.js';
 import { BanditAllocations } from '../decide/BanditAllocations.js';
+import { ContextualBandits } from '../decide/ContextualBandits.js';
 import { DecisionService, type DecisionObserver } from '../decide/DecisionService.js';
 import { KnowledgeAdmin } from '../knowledge/KnowledgeAdmin.js';
 import { KnowledgeModels } from '../knowledge/KnowledgeModels.js';
 import { WorkspaceService } from '../workspaces/WorkspaceService.js';
+import { AccessService, defaultAccessSettings, type AccessSettings } from '../access/AccessService.js';
 import { ExperimentService } from '../experiments/ExperimentService.js';
 import { RecommendService } from '../recommend/RecommendService.js';
 import { PredictionService } from '../predict/PredictionService.js';
@@ -22,6 +24,9 @@ import type { LiveStore } from '../profiles/LiveStore.js';
 import { PersonalizerService, type PersonalizerSettings } from '../learn/PersonalizerService.js';
 import { PrivacyService } from '../privacy/PrivacyService.js';
 import { SuppressionList } from '../privacy/SuppressionList.js';
+import { QualityCounters } from '../quality/QualityCounters.js';
+import { QualityService } from '../quality/QualityService.js';
+import { FairnessService } from '../fairness/FairnessService.js';
 
 export interface EngineOptions {
   readonly store: LiveStore;
@@ -34,6 +39,10 @@ export interface EngineOptions {
   readonly decisionObserver?: DecisionObserver;
   /** The Personalizer-compatible loop's settings (exploration share, model size, reward wait); defaults as Personalizer's. */
   readonly personalizer?: Partial<PersonalizerSettings>;
+  /** Password work factor, invitation and session lifetimes; default OWASP's scrypt, 72 h, 12 h. */
+  readonly access?: Partial<AccessSettings>;
+  /** Where a failed write of the data-quality counters is reported (default: ignored; the counts are lost). */
+  readonly onQualityWriteError?: (error: unknown) => void;
 }
 
 /**
@@ -49,6 +58,8 @@ export interface Engine {
   /** The audit trail every service records its changes in (with the caller of `runAs`); query, export, verify. */
   readonly audit: AuditTrail;
   readonly workspaces: WorkspaceService;
+  /** Users, roles, personal tokens and sessions (src/access). */
+  readonly access: AccessService;
   readonly models: KnowledgeModels;
   readonly decisionModels: DecisionModels;
   readonly knowledgeAdmin: KnowledgeAdmin;
@@ -76,6 +87,14 @@ export interface Engine {
   readonly personalizer: PersonalizerService;
   /** The Thompson-sampling allocations of bandit placements, in force per workspace (the arms report shows them). */
   readonly bandits: BanditAllocations;
+  /** The learned models of contextual placements, fed by every decision interaction the write model counts. */
+  readonly contextual: ContextualBandits;
+  /** The collect path's data-quality counters, written behind; `flush()` before the store closes. */
+  readonly qualityCounters: QualityCounters;
+  /** The data-quality report and the tracking plan (which changes only through it). */
+  readonly quality: QualityService;
+  /** The fairness report and the fairness settings (which change only through it). */
+  readonly fairness: FairnessService;
   /** Data-subject rights: export, erasure with a receipt, suppression (docs/privacy.md). */
   readonly privacy: PrivacyService;
 }
@@ -85,15 +104,21 @@ export function createEngine(options: EngineOptions): Engine {
   const { store, clock, ids } = options;
   const audit = new AuditTrail({ store: store.audit, clock });
   const workspaces = new WorkspaceService(store.workspaces, clock, audit);
+  const access = new AccessService(store.users, workspaces, clock, { ...defaultAccessSettings, ...options.access }, audit);
   const models = new KnowledgeModels(store.knowledgeConfig, clock, { experiments: store.experiments });
   const decisionModels = new DecisionModels(models, store.decisionConfig);
   // One of each per engine: KnowledgeAdmin runs a workspace's changes one at a time, which
   // holds only if every caller goes through the same instance.
   const knowledgeAdmin = new KnowledgeAdmin({ store, models, clock, audit });
   const decisionAdmin = new DecisionAdmin({ store: store.decisionConfig, models: decisionModels, clock, audit });
+  const qualityCounters = new QualityCounters(store.quality, { onError: options.onQualityWriteError ?? (() => undefined) });
   // Collection drops the events of suppressed people before they reach the log.
   const suppression = new SuppressionList({ store: store.privacy, clock });
-  const collector = new Collector({ committer: store.committer, clock, ids, models, suppression, ...(options.collectObserver === undefined ? {} : { observer: options.collectObserver }) });
+  const collector = new Collector({
+    committer: store.committer, clock, ids, models, tally: qualityCounters, suppression, ...(options.collectObserver === undefined ? {} : { observer: options.collectObserver }),
+  });
+  const quality = new QualityService({ store, counters: qualityCounters, clock, audit });
+  const fairness = new FairnessService({ store, clock, audit });
   const catalog = new CatalogService({ store: store.catalog, clock, audit });
   // One per engine: it runs one training at a time per workspace and caches the active models.
   const recommenders = new RecommenderModels({ store: store.recommenderModels, events: store.events, settle: () => store.committer.flush(), clock, audit });
@@ -110,9 +135,13 @@ export function createEngine(options: EngineOptions): Engine {
     outcomes: (ws) => store.decisions.outcomes(ws), clock, random: options.random,
     onError: (error) => options.decisionObserver?.recordFailed(error),
   });
+  const contextual = new ContextualBandits({
+    reader: store.decisions, models: decisionModels, clock, onError: (error) => options.decisionObserver?.recordFailed(error),
+  });
+  store.live.onInteraction(contextual.record);
   const decisions = new DecisionService({
     models: decisionModels, reader: store.decisions, committer: store.committer, collector, clock, ids, random: options.random,
-    sampleRate: options.decisionSampleRate, recommender: recommendations, bandits,
+    sampleRate: options.decisionSampleRate, recommender: recommendations, bandits, contextual,
     ...(options.decisionObserver === undefined ? {} : { observer: options.decisionObserver }),
   });
   const experiments = new ExperimentService({ store: store.experiments, models: decisionModels, clock, audit });
@@ -125,7 +154,7 @@ export function createEngine(options: EngineOptions): Engine {
     store, models, predictions, sessions, suppression, flushDecisionRecords: () => decisions.flushRecords(), clock, ids, audit,
   });
   return {
-    store, audit, workspaces, models, decisionModels, knowledgeAdmin, decisionAdmin, collector, decisions, experiments, catalog, recommendations, recommenders, orderRules,
-    contentModels, sessions, predictions, segmentValues, personalizer, bandits, privacy,
+    store, audit, workspaces, access, models, decisionModels, knowledgeAdmin, decisionAdmin, collector, decisions, experiments, catalog, recommendations, recommenders, orderRules,
+    contentModels, sessions, predictions, segmentValues, personalizer, bandits, contextual, qualityCounters, quality, fairness, privacy,
   };
 }

@@ -11,6 +11,7 @@ import { compileMetric, MetricDefinitionError, type ArmAccumulator } from '../co
 import { roiMetricKinds, roiReport, type ReportArm, type RoiReport } from '../core/report/roiReport.js';
 import { decisionRuleSchema } from '../core/decide/compileDecisionModel.js';
 import { compilePropensityRule } from '../core/decide/scoring.js';
+import { contextualInputProblem } from '../core/decide/contextual.js';
 import { RuleError } from '../core/rules/RuleError.js';
 import type { DecisionModels } from '../decide/DecisionModels.js';
 import { ruleErrorExtensions } from '../knowledge/checkKnowledgeConfig.js';
@@ -156,6 +157,8 @@ export class ExperimentService {
         if (unknown !== undefined) throw new AttuneError('ATTUNE_EXPERIMENT_INVALID', { detail: `arm ${arm.id}: no action "${unknown}"`, field: `/arms/${i}/serve/actionIds` });
       }
       if (arm.serve.kind === 'strategy') {
+        const problem = contextualInputProblem(arm.serve.strategy, decisionRuleSchema(model.knowledge));
+        if (problem !== null) throw new AttuneError('ATTUNE_EXPERIMENT_INVALID', { detail: `arm ${arm.id}: ${problem.detail}`, field: `/arms/${i}/serve/strategy${problem.field}` });
         try {
           compilePropensityRule(arm.serve.strategy, decisionRuleSchema(model.knowledge));
         } catch (error) {

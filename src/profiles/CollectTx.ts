@@ -69,6 +69,13 @@ export interface AppliedItemEvent {
  */
 export type ItemEventListener = (workspaceId: string, applied: AppliedItemEvent) => void;
 
+/**
+ * Told synchronously inside the event's job of each decision interaction counted (impression,
+ * click, dismiss, conversion), live or replayed: a replay tells again interactions already
+ * told, so a listener de-duplicates by decision. Must not throw.
+ */
+export type InteractionListener = (workspaceId: string, interaction: Interaction) => void;
+
 /** What a job reads: loaded into memory before it runs. */
 export interface Preload {
   readonly workspaceId: string;

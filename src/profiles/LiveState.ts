@@ -12,7 +12,7 @@ import type { ArmStatChange } from '../core/experiments/experimentUnits.js';
 import { removePair, replacePairInPlace, type MutablePairMoments } from '../core/stats/SufficientStats.js';
 import { unitContributions } from '../core/privacy/unitContributions.js';
 import type { DecisionProfileRow, DecisionRecord, LogRecord, OutcomeDelta, StateBatch, StateStore, StoredProfile } from '../store/ports.js';
-import type { AppliedItemEvent, CollectTx, ItemEventListener, Preload } from './CollectTx.js';
+import type { AppliedItemEvent, CollectTx, InteractionListener, ItemEventListener, Preload } from './CollectTx.js';
 import type { DedupeWindow } from './DedupeWindow.js';
 
 /** One profile in memory: everything the write model and decisions read of it. */
@@ -96,6 +96,7 @@ export class LiveState implements CollectTx {
   private readonly armStats = new Map<string, Map<string, ArmStatsRecord>>();
   private readonly counters = new Map<string, OnlineItemModels>();
   private readonly itemListeners = new Set<ItemEventListener>();
+  private readonly interactionListeners = new Set<InteractionListener>();
   private cachedBytes = 0;
   /** Loads awaiting the store: what they found is pinned only at their end, so nothing is evicted meanwhile. */
   private loadsInFlight = 0;
@@ -434,6 +435,19 @@ export class LiveState implements CollectTx {
       this.pendingOutcomes.set(key, d);
     }
     countInteraction(d, interaction);
+    for (const listener of this.interactionListeners) {
+      try {
+        listener(workspaceId, interaction);
+      } catch {
+        // As for item listeners: the event is the log's, a listener's fault must not fail its job.
+      }
+    }
+  }
+
+  /** Listens to the decision interactions jobs count (see InteractionListener); returns the function that stops it. */
+  onInteraction(listener: InteractionListener): () => void {
+    this.interactionListeners.add(listener);
+    return () => this.interactionListeners.delete(listener);
   }
 
   updateExperimentStats(workspaceId: string, changes: readonly ArmStatChange[], at: number): void {

@@ -3,7 +3,8 @@ import type { Clock } from '../core/common/ports.js';
 import { AttuneError } from '../core/errors/AttuneError.js';
 import { eventIdentityKeys } from '../core/identity/planIdentity.js';
 import type {
-  AttuneStore, CatalogStore, DecisionReader, ExperimentStore, KnowledgeConfigStore, KnowledgeReader, PersonKeys, PersonRowCounts, PrivacyStore, ProfileReader, EventLogReader, StoredEvent, StateBatch,
+  AttuneStore, CatalogStore, FairnessStore, QualityStore, DecisionReader, ExperimentStore, KnowledgeConfigStore, KnowledgeReader, PersonKeys, PersonRowCounts, PrivacyStore,
+  ProfileReader, EventLogReader, StoredEvent, StateBatch,
 } from '../store/ports.js';
 import { replayEvent, type WorkspaceContext } from './applyEvent.js';
 import { collectedEventFromLog } from './collectedEventFromLog.js';
@@ -346,6 +347,14 @@ export function createLiveStore(adapter: AttuneStore, options: LiveStoreOptions)
       await committer.flush();
       return adapter.decisions.loggedDecisions(ws, placementId, query);
     },
+    contextualFeedback: async (ws) => {
+      await committer.flush();
+      return adapter.decisions.contextualFeedback(ws);
+    },
+    contextualDecision: async (ws, decisionId) => {
+      await committer.flush();
+      return adapter.decisions.contextualDecision(ws, decisionId);
+    },
   };
   /**
    * Deletes segments between cycles, after writing the state: a membership that a cycle or
@@ -444,6 +453,27 @@ export function createLiveStore(adapter: AttuneStore, options: LiveStoreOptions)
     },
   };
 
+  // Reports read the log, the decisions and the state: the queued events appended, the state written first.
+  const settled = async (): Promise<void> => {
+    await committer.flush();
+    await fresh();
+  };
+  const quality: QualityStore = {
+    addCounters: (rows) => adapter.quality.addCounters(rows),
+    counters: (ws, from, until, kinds) => adapter.quality.counters(ws, from, until, kinds),
+    volume: async (ws, since, until) => (await settled(), adapter.quality.volume(ws, since, until)),
+    merges: async (ws, since, until) => (await settled(), adapter.quality.merges(ws, since, until)),
+    identityHealth: async (ws, max) => (await settled(), adapter.quality.identityHealth(ws, max)),
+    trackingPlan: (ws) => adapter.quality.trackingPlan(ws),
+    setTrackingPlan: (ws, plan, at) => adapter.quality.setTrackingPlan(ws, plan, at),
+  };
+  const fairness: FairnessStore = {
+    settings: (ws) => adapter.fairness.settings(ws),
+    setSettings: (ws, s, at) => adapter.fairness.setSettings(ws, s, at),
+    placementGroups: async (ws, query) => (await settled(), adapter.fairness.placementGroups(ws, query)),
+    experimentGroups: async (ws, query) => (await settled(), adapter.fairness.experimentGroups(ws, query)),
+  };
+
   return {
     committer,
     live,
@@ -451,6 +481,7 @@ export function createLiveStore(adapter: AttuneStore, options: LiveStoreOptions)
     events,
     profiles,
     workspaces: adapter.workspaces,
+    users: adapter.users,
     knowledgeConfig,
     knowledge,
     decisionConfig: adapter.decisionConfig,
@@ -461,6 +492,8 @@ export function createLiveStore(adapter: AttuneStore, options: LiveStoreOptions)
     rankEvents: adapter.rankEvents,
     privacy,
     audit: adapter.audit,
+    quality,
+    fairness,
     flushState: fresh,
     async itemModels(ws) {
       await ready();

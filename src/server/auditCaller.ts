@@ -1,17 +1,7 @@
 import { AsyncResource } from 'node:async_hooks';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Actor, ActorOrigin } from '../core/audit/Actor.js';
 import { runAs } from '../audit/callerContext.js';
-import { authenticatedActor } from './auth.js';
-
-/** A request authenticated by nothing (a public route, a refused key): the system acts. */
-const unauthenticated: Actor = { kind: 'system', id: 'unauthenticated' };
-
-/** Where a request came from, as the audit trail keeps it. */
-export function requestOrigin(request: FastifyRequest): ActorOrigin {
-  const agent = request.headers['user-agent'];
-  return { via: 'api', ip: request.ip, ...(agent === undefined ? {} : { userAgent: agent }), requestId: request.id };
-}
+import { actorIfAny, originOf } from './actor.js';
 
 /**
  * Makes every admin request the caller of what it changes (`runAs`), from its first hook to
@@ -28,7 +18,7 @@ export function installAuditCaller(app: FastifyInstance): void {
       done();
       return;
     }
-    runAs({ actor: () => authenticatedActor(request) ?? unauthenticated, origin: requestOrigin(request) }, () => {
+    runAs({ actor: () => actorIfAny(request), origin: originOf(request) }, () => {
       const scope = new AsyncResource('attune-audit-caller');
       scopes.set(request, scope);
       scope.runInAsyncScope(done);

@@ -1,9 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { timingSafeEqual } from 'node:crypto';
-import type { Actor } from '../core/audit/Actor.js';
 import { AttuneError } from '../core/errors/AttuneError.js';
-import type { KeyKind } from '../store/ports.js';
-import type { Principal, WorkspaceService } from '../workspaces/WorkspaceService.js';
 
 export type AuthScheme = 'basic' | 'bearer';
 
@@ -64,40 +61,6 @@ export function presentedKey(request: FastifyRequest): string | null {
   return null;
 }
 
-/** Who each request was authenticated as, for the audit trail (`authenticatedActor`). */
-const actors = new WeakMap<FastifyRequest, Actor>();
-
-/**
- * The actor a request was authenticated as: its key (id, and its kind as the role), or the
- * server's admin token; undefined before authentication or without it.
- */
-export function authenticatedActor(request: FastifyRequest): Actor | undefined {
-  return actors.get(request);
-}
-
-/** Resolves the request's key to a principal of the given kind (or one of the kinds), or throws a 401/403 problem. */
-export async function authenticate(request: FastifyRequest, workspaces: WorkspaceService, kind: KeyKind | readonly KeyKind[]): Promise<Principal> {
-  const kinds: readonly KeyKind[] = typeof kind === 'string' ? [kind] : kind;
-  const hint = kinds.includes('write') ? 'send the write key as the Basic auth user name, or as writeKey in the body' : 'send the secret key as Authorization: Bearer <secretKey>';
-  const principal = await authenticateKey(presentedKey(request), workspaces, kinds, hint);
-  actors.set(request, { kind: 'key', id: principal.key.id, role: principal.key.kind });
-  return principal;
-}
-
-/**
- * Resolves a presented key (null: none) to a principal of one of the kinds, or throws a 401/403
- * problem; `missingHint` says how to send one.
- */
-export async function authenticateKey(key: string | null, workspaces: WorkspaceService, kinds: readonly KeyKind[], missingHint: string): Promise<Principal> {
-  if (key === null) throw new AttuneError('ATTUNE_AUTH_MISSING', { detail: missingHint });
-  const principal = await workspaces.authenticate(key);
-  if (principal === undefined) throw new AttuneError('ATTUNE_AUTH_INVALID');
-  if (!kinds.includes(principal.key.kind)) {
-    throw new AttuneError('ATTUNE_FORBIDDEN', { detail: `this endpoint needs a ${kinds.join(' or ')} key; a ${principal.key.kind} key was given` });
-  }
-  return principal;
-}
-
 /**
  * The key a Personalizer client presents: the `Ocp-Apim-Subscription-Key` header (what
  * Azure's clients send), or else whatever `presentedKey` finds (a Bearer token).
@@ -111,12 +74,11 @@ export function subscriptionKey(request: FastifyRequest): string | null {
 
 /** Checks the server-wide admin token (for creating and listing workspaces). */
 export function requireAdminToken(request: FastifyRequest, adminToken: string | null): void {
-  if (adminToken === null) throw new AttuneError('ATTUNE_FORBIDDEN', { detail: 'server administration over HTTP is off; set ATTUNE_ADMIN_TOKEN, or use the attune CLI' });
+  if (adminToken === null) throw new AttuneError('ATTUNE_FORBIDDEN', { detail: 'server administration over HTTP is off; set ATTUNE_ADMIN_TOKEN, or use the attune CLI', extensions: { permission: 'server' } });
   const credentials = parseAuthorization(request.headers.authorization);
   if (credentials === null) throw new AttuneError('ATTUNE_AUTH_MISSING', { detail: 'send Authorization: Bearer <admin token>' });
   if (credentials.scheme !== 'bearer') throw new AttuneError('ATTUNE_AUTH_MISSING', { detail: 'send the admin token as Authorization: Bearer <admin token>' });
   const given = Buffer.from(credentials.token);
   const expected = Buffer.from(adminToken);
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new AttuneError('ATTUNE_AUTH_INVALID');
-  actors.set(request, { kind: 'key', id: 'admin-token', role: 'server-admin' });
 }

@@ -13,6 +13,8 @@ import { installProblemHandlers, sendProblem, toAttuneError } from './problem.js
 import { adminRoutes } from './routes/adminRoutes.js';
 import { auditRoutes } from './routes/auditRoutes.js';
 import { catalogRoutes } from './routes/catalogRoutes.js';
+import { qualityRoutes } from './routes/qualityRoutes.js';
+import { fairnessRoutes } from './routes/fairnessRoutes.js';
 import { recommendRoutes } from './routes/recommendRoutes.js';
 import { recommenderModelRoutes } from './routes/recommenderModelRoutes.js';
 import { predictionRoutes } from './routes/predictionRoutes.js';
@@ -25,6 +27,10 @@ import { seededRandom, type Random } from '../core/common/random.js';
 import type { DecisionModels } from '../decide/DecisionModels.js';
 import type { DecisionService } from '../decide/DecisionService.js';
 import { installCors } from './publicApi.js';
+import { installAccessControl, type RegisteredRoute } from './access.js';
+import { userRoutes } from './routes/userRoutes.js';
+import { docsPath } from './routes/docsRoutes.js';
+import type { AccessSettings } from '../access/AccessService.js';
 import { installOpenApi } from './openApi.js';
 import { decideRoutes } from './routes/decideRoutes.js';
 import { decisionAdminRoutes } from './routes/decisionAdminRoutes.js';
@@ -59,6 +65,10 @@ export interface ServerOptions {
   /** The Personalizer-compatible loop's settings; default Personalizer's (20% exploration, default reward 0 after 10 minutes). */
   readonly personalizer?: Partial<PersonalizerSettings>;
   readonly logger?: false | { readonly level: string; readonly stream?: NodeJS.WritableStream };
+  /** Password work factor, invitation and session lifetimes (src/access/AccessService.ts). */
+  readonly access?: Partial<AccessSettings>;
+  /** Whether the session cookie is Secure (default true; false only for plain-http localhost). */
+  readonly secureCookies?: boolean;
 }
 
 export interface AttuneServer {
@@ -71,6 +81,8 @@ export interface AttuneServer {
   readonly metrics: ServerMetrics;
   /** The services behind the routes: callers beside the server (the example shop) change configuration through them too. */
   readonly engine: Engine;
+  /** Every registered route with its access: what docs/access.md and the permission-matrix test list. */
+  readonly routes: readonly RegisteredRoute[];
 }
 
 /**
@@ -82,11 +94,13 @@ export async function buildServer(options: ServerOptions): Promise<AttuneServer>
   // Assigned once the app exists: a failed decision record is logged by it.
   let logRecordFailure: (error: unknown) => void = () => undefined;
   let logRecommendFailure: (error: unknown) => void = () => undefined;
+  let logQualityFailure: (error: unknown) => void = () => undefined;
   const engine = createEngine({
     store: options.store, clock: options.clock, ids: options.ids,
     random: options.random ?? seededRandom(options.clock.now() ^ process.pid),
     decisionSampleRate: options.decisionSampleRate ?? 1,
     ...(options.personalizer === undefined ? {} : { personalizer: options.personalizer }),
+    ...(options.access === undefined ? {} : { access: options.access }),
     collectObserver: metrics.collect,
     decisionObserver: {
       decided: metrics.decide.decided,
@@ -97,6 +111,7 @@ export async function buildServer(options: ServerOptions): Promise<AttuneServer>
       },
       recommendFailed: (error) => logRecommendFailure(error),
     },
+    onQualityWriteError: (error) => logQualityFailure(error),
   });
   const { workspaces, models, decisionModels, collector, decisions, experiments } = engine;
   let ready = true;
@@ -149,9 +164,17 @@ export async function buildServer(options: ServerOptions): Promise<AttuneServer>
   app.addHook('onClose', async () => {
     ready = false;
     await decisions.flushRecords().catch((error: unknown) => app.log.error({ err: error }, 'decision records lost at shutdown'));
+    await engine.qualityCounters.flush().catch((error: unknown) => app.log.error({ err: error }, 'data-quality counts lost at shutdown'));
     await options.store.close();
   });
 
+  const secureCookies = options.secureCookies ?? true;
+  // Before any route: the onRoute check must see every route, and the hook run before theirs.
+  const routes = installAccessControl(app, {
+    workspaces, access: engine.access, adminToken: options.adminToken ?? null, secureCookies,
+    // The API reference's pages and assets (@fastify/swagger-ui) and CORS preflights (@fastify/cors) are public.
+    pluginRoutes: (method, url) => (method === 'OPTIONS' || url === docsPath || url.startsWith(`${docsPath}/`) ? 'public' : undefined),
+  });
   await installOpenApi(app);
   await app.register(docsRoutes);
   await app.register(homeRoutes, { exampleOn: async () => (await example()) !== null });
@@ -159,11 +182,13 @@ export async function buildServer(options: ServerOptions): Promise<AttuneServer>
   await app.register(healthRoutes, { metrics, isReady: () => ready });
   logRecordFailure = (error) => app.log.error({ err: error }, 'decision record failed');
   logRecommendFailure = (error) => app.log.error({ err: error }, 'recommendation slot list failed (slot skipped)');
+  logQualityFailure = (error) => app.log.error({ err: error }, 'data-quality counts could not be written (lost)');
   await installCors(app, { publicOrigins: options.corsOrigins ?? '*', adminOrigins: options.adminCorsOrigins ?? [] });
   await app.register(collectRoutes, { collector, workspaces });
   await app.register(decideRoutes, { decisions, workspaces });
-  await app.register(adminRoutes, { workspaces, store: options.store, adminToken: options.adminToken ?? null, models, clock: options.clock, audit: engine.audit });
-  await app.register(auditRoutes, { workspaces, audit: engine.audit });
+  await app.register(adminRoutes, { workspaces, store: options.store, models, clock: options.clock, audit: engine.audit });
+  await app.register(auditRoutes, { audit: engine.audit });
+  await app.register(userRoutes, { access: engine.access, secureCookies });
   await app.register(knowledgeRoutes, { workspaces, admin: engine.knowledgeAdmin });
   await app.register(exampleRoutes, { sdkDir: options.sdkDir ?? '', example });
   await app.register(decisionAdminRoutes, {
@@ -171,6 +196,8 @@ export async function buildServer(options: ServerOptions): Promise<AttuneServer>
   });
   await app.register(experimentRoutes, { workspaces, experiments });
   await app.register(catalogRoutes, { workspaces, catalog: engine.catalog });
+  await app.register(qualityRoutes, { quality: engine.quality });
+  await app.register(fairnessRoutes, { fairness: engine.fairness });
   await app.register(recommendRoutes, { workspaces, recommendations: engine.recommendations });
   await app.register(recommenderModelRoutes, { workspaces, recommenders: engine.recommenders });
   await app.register(predictionRoutes, { workspaces, predictions: engine.predictions, segmentValues: engine.segmentValues });
@@ -181,5 +208,5 @@ export async function buildServer(options: ServerOptions): Promise<AttuneServer>
     ready = false;
   });
   metrics.watchPendingEvents(() => options.store.committer.pendingEvents);
-  return { app, models, workspaces, collector, decisionModels, decisions, metrics, engine };
+  return { app, models, workspaces, collector, decisionModels, decisions, metrics, engine, routes };
 }

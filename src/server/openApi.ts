@@ -59,8 +59,9 @@ export async function installOpenApi(app: FastifyInstance): Promise<void> {
       components: {
         securitySchemes: {
           writeKeyBasic: { type: 'http', scheme: 'basic', description: 'The write key as the user name, empty password (what Segment libraries send)' },
-          secretKeyBearer: { type: 'http', scheme: 'bearer', description: 'The workspace secret key' },
+          secretKeyBearer: { type: 'http', scheme: 'bearer', description: 'A secret key of the workspace, or a personal API token (atu_...) of one of its users' },
           subscriptionKey: { type: 'apiKey', in: 'header', name: 'Ocp-Apim-Subscription-Key', description: 'The workspace secret key, as Microsoft Personalizer\'s clients send their key' },
+          sessionCookie: { type: 'apiKey', in: 'cookie', name: '__Host-attune_session', description: 'The browser session (POST /admin/v1/sessions); unsafe requests also send X-Attune-CSRF. A secret key or a personal API token (Bearer) works too, as the route\'s permission allows' },
           adminBearer: { type: 'http', scheme: 'bearer', description: 'The server admin token (ATTUNE_ADMIN_TOKEN)' },
         },
       },
@@ -71,5 +72,5 @@ export async function installOpenApi(app: FastifyInstance): Promise<void> {
       return shareTitledSchemas(document.openapiObject as JsonObject);
     },
   });
-  app.get('/openapi.json', { schema: { tags: ['documentation'], summary: 'This OpenAPI 3.1 document' } }, async () => app.swagger());
+  app.get('/openapi.json', { config: { access: 'public' }, schema: { tags: ['documentation'], summary: 'This OpenAPI 3.1 document' } }, async () => app.swagger());
 }

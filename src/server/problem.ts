@@ -65,6 +65,7 @@ export function toAttuneError(error: unknown, request?: FastifyRequest): AttuneE
 
 export function sendProblem(reply: FastifyReply, request: FastifyRequest, error: AttuneError): FastifyReply {
   if (error.code === 'ATTUNE_QUEUE_FULL') reply.header('retry-after', '1');
+  if (error.code === 'ATTUNE_SIGN_IN_THROTTLED') reply.header('retry-after', String(error.extensions?.['retryAfterSeconds'] ?? 60));
   // RFC 9110 section 15.5.16: a 415 for a content coding says which codings are accepted.
   if (error.code === 'ATTUNE_UNSUPPORTED_CONTENT_ENCODING') reply.header('accept-encoding', supportedEncodings.join(', '));
   return reply.status(error.status).type(problemContentType).send(JSON.stringify(problemBody(error, request.url)));

@@ -23,6 +23,8 @@ export function corsScopeOf(url: string): CorsScope {
   return 'none';
 }
 
+const adminHeaders = ['Authorization', 'Content-Type', 'Content-Encoding', 'Sec-GPC', 'X-Attune-CSRF'];
+
 const shared: FastifyCorsOptions = {
   // Content-Encoding: SDKs that compress their bodies (gzip, deflate) send it.
   allowedHeaders: ['Authorization', 'Content-Type', 'Content-Encoding', 'Sec-GPC'],
@@ -44,7 +46,9 @@ export async function installCors(app: FastifyInstance, policy: CorsPolicy): Pro
     // An empty list turns CORS off: no headers, and the preflight answers 404.
     admin: policy.adminOrigins.length === 0
       ? { origin: false }
-      : { ...shared, origin: [...policy.adminOrigins], methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] },
+      // A listed admin console may also use the session cookie (SameSite=Strict still keeps it
+      // to the same site) and send its CSRF token.
+      : { ...shared, origin: [...policy.adminOrigins], methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'], allowedHeaders: [...adminHeaders], credentials: true },
     none: { origin: false },
   };
   await app.register(cors, {

@@ -3,6 +3,11 @@ import type { IdentityKey, IdentitySettings } from '../core/identity/types.js';
 import type { TraitState } from '../core/identity/traits.js';
 import type { ConsentChange } from '../core/consent/ConsentState.js';
 import type { FeatureDefinition } from '../core/features/FeatureDefinition.js';
+import type { QualityCounter, CounterKind } from '../core/quality/qualityCounters.js';
+import type { VolumeRow } from '../core/quality/qualityReport.js';
+import type { TrackingPlan } from '../core/quality/TrackingPlan.js';
+import type { FairnessSettings } from '../core/fairness/FairnessSettings.js';
+import type { GroupBy } from '../core/fairness/groupBy.js';
 import type { DataQualityView } from '../core/knowledge/dataQuality.js';
 import type { KnowledgeState } from '../core/knowledge/KnowledgeState.js';
 import type { MembershipChange } from '../core/segments/compileSegments.js';
@@ -10,6 +15,8 @@ import type { SegmentDefinition } from '../core/segments/SegmentDefinition.js';
 import type { ActionDefinition } from '../core/decide/ActionDefinition.js';
 import type { OutcomeCounts } from '../core/decide/outcomeCounts.js';
 import type { PlacementDefinition } from '../core/decide/PlacementDefinition.js';
+import type { ContextualRecord } from '../core/decide/contextual.js';
+import type { Interaction } from '../core/decide/interactions.js';
 import type { ActivityHours } from '../core/sendTime/ActivityHours.js';
 import type { ExperimentDefinition } from '../core/experiments/ExperimentDefinition.js';
 import type { MetricDefinition } from '../core/experiments/MetricDefinition.js';
@@ -19,6 +26,7 @@ import type { Item } from '../core/catalog/Item.js';
 import type { PersonRef } from '../core/privacy/PersonRef.js';
 import type { ActorKind } from '../core/audit/Actor.js';
 import type { AuditDraft, AuditEntry, ChainHead } from '../core/audit/AuditEntry.js';
+import type { Role, SecretKeyScope } from '../core/access/accessMatrix.js';
 
 /**
  * Storage ports: narrow, Promise-based interfaces. src/store/sqlite implements them on one
@@ -193,6 +201,8 @@ export interface ApiKeyRecord {
   readonly id: string;
   readonly workspaceId: string;
   readonly kind: KeyKind;
+  /** What a secret key may do (docs/access.md); null for a write key, whose rights are fixed. */
+  readonly scope: SecretKeyScope | null;
   /** The first characters of the key, shown to help people tell keys apart. */
   readonly prefix: string;
   readonly createdAt: number;
@@ -230,6 +240,81 @@ export interface WorkspaceStore {
   identitySecret(workspaceId: string): Promise<IdentitySecret | undefined>;
   /** Sets or replaces the identity secret: hashes made with the old one stop matching at once. */
   setIdentitySecret(workspaceId: string, secret: IdentitySecret): Promise<void>;
+}
+
+/** A person of a workspace. Someone in two workspaces is two users (each workspace its own island). */
+export interface UserRecord {
+  readonly id: string;
+  readonly workspaceId: string;
+  /** Normalized (trimmed, lower case): unique within the workspace. */
+  readonly email: string;
+  readonly role: Role;
+  /** What this user signs off as a reviewer (brand, legal, ...): approvals later require kinds. */
+  readonly reviewerKinds: readonly string[];
+  /** `invited` until the invitation is accepted with a password. */
+  readonly status: 'invited' | 'active';
+  readonly createdAt: number;
+}
+
+/** A user to add, with the hash of their invitation token. */
+export interface NewUser {
+  readonly record: UserRecord;
+  readonly invitationHash: string;
+  readonly invitationExpiresAt: number;
+}
+
+/** A personal API token: acts as its user (their role now, not the role when it was made). */
+export interface PersonalTokenRecord {
+  readonly id: string;
+  readonly workspaceId: string;
+  readonly userId: string;
+  readonly name: string;
+  readonly prefix: string;
+  readonly createdAt: number;
+  /** When it stops working (expiry or revocation); null: never. */
+  readonly expiresAt: number | null;
+}
+
+/** A browser session: the cookie's and the CSRF token's hashes, never the values. */
+export interface SessionRecord {
+  readonly workspaceId: string;
+  readonly userId: string;
+  readonly csrfHash: string;
+  readonly createdAt: number;
+  readonly expiresAt: number;
+}
+
+/**
+ * Users, their invitations, personal tokens and browser sessions (src/access). Secrets are
+ * stored as hashes only: SHA-256 of 32 random bytes for tokens, sessions and invitations, a
+ * scrypt string for passwords. Removing a user removes their tokens and sessions with them.
+ */
+export interface UserStore {
+  /** Adds an invited user; refuses (rejects) a second user with the same email in the workspace. */
+  addUser(user: NewUser): Promise<void>;
+  getUser(workspaceId: string, userId: string): Promise<UserRecord | undefined>;
+  listUsers(workspaceId: string): Promise<readonly UserRecord[]>;
+  /** The user with this email and their password hash (null until they accept their invitation). */
+  findUserByEmail(workspaceId: string, email: string): Promise<{ readonly user: UserRecord; readonly passwordHash: string | null } | undefined>;
+  /** The invited user whose invitation has this hash, and when it expires. */
+  findInvitation(hash: string): Promise<{ readonly user: UserRecord; readonly expiresAt: number } | undefined>;
+  /** Sets the password hash and ends the invitation: the user is active. */
+  activateUser(workspaceId: string, userId: string, passwordHash: string): Promise<void>;
+  setPasswordHash(workspaceId: string, userId: string, passwordHash: string): Promise<void>;
+  updateUser(workspaceId: string, userId: string, change: { readonly role: Role; readonly reviewerKinds: readonly string[] }): Promise<void>;
+  /** Removes the user, their invitation, tokens and sessions, together. */
+  removeUser(workspaceId: string, userId: string): Promise<void>;
+  addToken(token: PersonalTokenRecord, hash: string): Promise<void>;
+  listTokens(workspaceId: string, userId: string): Promise<readonly PersonalTokenRecord[]>;
+  /** The token with this hash and its user, whatever the token's state; the caller checks expiry. */
+  findToken(hash: string): Promise<{ readonly token: PersonalTokenRecord; readonly user: UserRecord } | undefined>;
+  expireToken(workspaceId: string, userId: string, tokenId: string, at: number): Promise<void>;
+  addSession(session: SessionRecord, hash: string): Promise<void>;
+  /** The session with this hash and its user, whatever its expiry; the caller checks it. */
+  findSession(hash: string): Promise<{ readonly session: SessionRecord; readonly user: UserRecord } | undefined>;
+  deleteSession(hash: string): Promise<void>;
+  /** Ends every session of a user (a password change, a role taken away). */
+  deleteSessionsOf(workspaceId: string, userId: string): Promise<void>;
 }
 
 /** Definitions to write and to delete together (a file loaded with the CLI, a bulk change). */
@@ -392,6 +477,29 @@ export interface DecisionReader {
    * report, not a hot path.
    */
   loggedDecisions(workspaceId: string, placementId: string, query: LoggedDecisionQuery): Promise<LoggedDecision[]>;
+  /**
+   * What contextual placements learn from, to rebuild their models on start: every recorded
+   * decision with `reasons.contextual`, oldest first, and every interaction event naming a
+   * decision (as `readInteraction` reads it), in log order. Reads all of both: once per
+   * workspace and process, not a hot path.
+   */
+  contextualFeedback(workspaceId: string): Promise<ContextualFeedback>;
+  /** One recorded decision with `reasons.contextual`, by id (a point read); undefined for another or none. */
+  contextualDecision(workspaceId: string, decisionId: string): Promise<ContextualDecision | undefined>;
+}
+
+/** A recorded decision of a contextual placement: what its models learn from. */
+export interface ContextualDecision {
+  readonly decisionId: string;
+  readonly placementId: string;
+  readonly actionId: string;
+  readonly at: number;
+  readonly contextual: ContextualRecord;
+}
+
+export interface ContextualFeedback {
+  readonly decisions: readonly ContextualDecision[];
+  readonly interactions: readonly Interaction[];
 }
 
 export interface LoggedDecisionQuery {
@@ -803,12 +911,68 @@ export interface NewPersonKey {
   readonly createdAt: number;
 }
 
+/** A counter of one workspace, as the collect path adds it (see core/quality/qualityCounters.ts). */
+export interface WorkspaceQualityCounter extends QualityCounter {
+  readonly workspaceId: string;
+}
+
+/**
+ * Data quality (src/quality): the collect-path counters, written behind and summed; what the
+ * log and the merge history say about a period; the workspace's tracking plan.
+ */
+export interface QualityStore {
+  /** Adds each row's count to its counter (created at 0), in one transaction. */
+  addCounters(rows: readonly WorkspaceQualityCounter[]): Promise<void>;
+  /** The workspace's counters of the days in [fromDay, untilDay). */
+  counters(workspaceId: string, fromDay: number, untilDay: number, kinds?: readonly CounterKind[]): Promise<QualityCounter[]>;
+  /** Events received in [since, until) by UTC day, call type, name and `context.library.name`, with how many arrived late. */
+  volume(workspaceId: string, since: number, until: number): Promise<VolumeRow[]>;
+  /** Merges in [since, until) per UTC day. */
+  merges(workspaceId: string, since: number, until: number): Promise<{ day: number; count: number }[]>;
+  /** Live profiles, and those that absorbed as many profiles as the merge limit allows. */
+  identityHealth(workspaceId: string, maxMergedProfiles: number): Promise<{ profiles: number; atMergeCap: number }>;
+  trackingPlan(workspaceId: string): Promise<{ plan: TrackingPlan; updatedAt: number } | null>;
+  /** Saves the plan, or removes it (null). */
+  setTrackingPlan(workspaceId: string, plan: TrackingPlan | null, at: number): Promise<void>;
+}
+
+/** One group of a placement's fairness report: profiles decided in the period and what they got. */
+export interface PlacementGroupRow {
+  readonly group: string;
+  /** Profiles with a recorded decision of the placement in the period. */
+  readonly units: number;
+  /** Of them, those served an action (the given one, when asked), not the default content. */
+  readonly exposed: number;
+  /** Of the exposed, those who clicked or converted on such a decision. */
+  readonly clicked: number;
+  readonly converted: number;
+}
+
+/** One group and arm of an experiment's fairness report. */
+export interface ExperimentGroupRow {
+  readonly group: string;
+  readonly arm: string;
+  /** Units first exposed in the period. */
+  readonly units: number;
+  /** Of them, those whose value of the metric is above 0 (a ratio metric: its numerator). */
+  readonly converted: number;
+}
+
+/** Fairness (src/fairness): the workspace's settings and the grouped counts the report compares. */
+export interface FairnessStore {
+  settings(workspaceId: string): Promise<FairnessSettings | null>;
+  setSettings(workspaceId: string, settings: FairnessSettings, at: number): Promise<void>;
+  placementGroups(workspaceId: string, query: { placementId: string; actionId: string | null; by: GroupBy; since: number; until: number }): Promise<PlacementGroupRow[]>;
+  experimentGroups(workspaceId: string, query: { experimentId: string; metricId: string; by: GroupBy; since: number; until: number }): Promise<ExperimentGroupRow[]>;
+}
+
 export interface AttuneStore {
   readonly log: EventLogWriter;
   readonly state: StateStore;
   readonly events: EventLogReader;
   readonly profiles: ProfileReader;
   readonly workspaces: WorkspaceStore;
+  readonly users: UserStore;
   readonly knowledgeConfig: KnowledgeConfigStore;
   readonly knowledge: KnowledgeReader;
   readonly decisionConfig: DecisionConfigStore;
@@ -819,6 +983,8 @@ export interface AttuneStore {
   readonly rankEvents: RankEventStore;
   readonly privacy: PrivacyStore;
   readonly audit: AuditStore;
+  readonly quality: QualityStore;
+  readonly fairness: FairnessStore;
   /** Releases the store; every append and state write that has settled is kept. */
   close(): Promise<void>;
 }

@@ -1,6 +1,7 @@
 import { unrecorded, type AuditRecorder } from '../core/audit/AuditRecorder.js';
 import { AttuneError } from '../core/errors/AttuneError.js';
 import type { Clock } from '../core/common/ports.js';
+import type { SecretKeyScope } from '../core/access/accessMatrix.js';
 import { defaultIdentitySettings, type IdentitySettings } from '../core/identity/types.js';
 import type { ApiKeyRecord, KeyKind, Workspace, WorkspaceStore } from '../store/ports.js';
 import { generateKey, hashKey, isKeyLive, randomId } from './apiKeys.js';
@@ -39,7 +40,7 @@ interface CachedSecret {
 
 /** What the audit trail keeps of a key: never the key or its hash. */
 function keyFields(key: ApiKeyRecord): Record<string, unknown> {
-  return { id: key.id, kind: key.kind, prefix: key.prefix, createdAt: key.createdAt, expiresAt: key.expiresAt };
+  return { id: key.id, kind: key.kind, scope: key.scope, prefix: key.prefix, createdAt: key.createdAt, expiresAt: key.expiresAt };
 }
 
 /** How long a key lookup is trusted; bounds how long a key revoked on another node still works. */
@@ -85,8 +86,9 @@ export class WorkspaceService {
     return this.store.listKeys(workspaceId);
   }
 
-  async createKey(workspaceId: string, kind: KeyKind): Promise<{ plain: string; record: ApiKeyRecord }> {
-    const { plain, key } = generateKey(workspaceId, kind, this.clock.now());
+  /** A new key; a secret key gets `scope` (default `full`: every machine right), a write key ignores it. */
+  async createKey(workspaceId: string, kind: KeyKind, scope: SecretKeyScope = 'full'): Promise<{ plain: string; record: ApiKeyRecord }> {
+    const { plain, key } = generateKey(workspaceId, kind, this.clock.now(), scope);
     await this.store.addKey(key);
     await this.audit.changed({ workspaceId, action: 'key.created', target: { kind: 'key', id: key.record.id }, after: keyFields(key.record) });
     return { plain, record: key.record };
@@ -100,7 +102,7 @@ export class WorkspaceService {
     const old = await this.store.getKey(workspaceId, keyId);
     const now = this.clock.now();
     if (old === undefined || !isKeyLive(old, now)) throw new AttuneError('ATTUNE_KEY_NOT_FOUND', { detail: `no live key "${keyId}" in this workspace` });
-    const created = await this.createKey(workspaceId, old.kind);
+    const created = await this.createKey(workspaceId, old.kind, old.scope ?? 'full');
     // Rotating a key already in its grace period never lengthens that period.
     const expiresAt = Math.min(now + graceSeconds * 1000, old.expiresAt ?? Number.POSITIVE_INFINITY);
     await this.store.expireKey(workspaceId, keyId, expiresAt);

@@ -1,23 +1,30 @@
 import { checkIdentity, needsUserHash, trustedCaller, type CollectCaller, type IdentityReading } from '../core/identity/identityCheck.js';
-import type { Principal, WorkspaceService } from './WorkspaceService.js';
+import type { Workspace } from '../store/ports.js';
+import type { WorkspaceService } from './WorkspaceService.js';
+
+/** Where a call comes from: its workspace, and whether its credential is trusted (anything but the public write key). */
+export interface CallSource {
+  readonly workspace: Workspace;
+  readonly trusted: boolean;
+}
 
 /**
  * How a public call's userId counts (src/core/identity/identityCheck.ts): the HMAC is
  * computed only when the workspace verifies identities and the write key asks about a user.
  */
-export async function checkCallIdentity(workspaces: WorkspaceService, principal: Principal, userId: string | undefined, userHash: string | undefined): Promise<IdentityReading> {
-  const input = { hasUserId: userId !== undefined, secretKey: principal.key.kind === 'secret', verification: principal.workspace.identity.verification };
-  const matches = needsUserHash(input) && userId !== undefined && await workspaces.userHashMatches(principal.workspace.id, userId, userHash);
+export async function checkCallIdentity(workspaces: WorkspaceService, source: CallSource, userId: string | undefined, userHash: string | undefined): Promise<IdentityReading> {
+  const input = { hasUserId: userId !== undefined, secretKey: source.trusted, verification: source.workspace.identity.verification };
+  const matches = needsUserHash(input) && userId !== undefined && await workspaces.userHashMatches(source.workspace.id, userId, userHash);
   return checkIdentity(input, matches);
 }
 
 /**
- * Who a request's events come from, for their userIds: the secret key is trusted; the write key
+ * Who a request's events come from, for their userIds: a secret key or a user is trusted; the write key
  * is public, each event's userId checked against its own userHash (the secret is loaded only
  * where the workspace verifies identities).
  */
-export async function collectCallerFor(workspaces: WorkspaceService, principal: Principal): Promise<CollectCaller> {
-  if (principal.key.kind === 'secret') return trustedCaller;
-  if (!principal.workspace.identity.verification) return { kind: 'public', userHashMatches: () => false };
-  return { kind: 'public', userHashMatches: await workspaces.userHashMatcher(principal.workspace.id) };
+export async function collectCallerFor(workspaces: WorkspaceService, source: CallSource): Promise<CollectCaller> {
+  if (source.trusted) return trustedCaller;
+  if (!source.workspace.identity.verification) return { kind: 'public', userHashMatches: () => false };
+  return { kind: 'public', userHashMatches: await workspaces.userHashMatcher(source.workspace.id) };
 }

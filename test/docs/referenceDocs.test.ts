@@ -20,6 +20,8 @@ import { SegmentPlanRequest, SegmentPlanView, SegmentValueView } from '../../src
 import { PolicyEvaluationRequest, PromotionRequest } from '../../src/api/opeSchemas.js';
 import { checkItemInput, checkItemPatch } from '../../src/core/catalog/checkItem.js';
 import { ItemInput, ItemPatch } from '../../src/core/catalog/Item.js';
+import { PlannedEvent, PlannedProperty, TrackingPlan } from '../../src/core/quality/TrackingPlan.js';
+import { FairnessSettings } from '../../src/core/fairness/FairnessSettings.js';
 import { basicAuth, bearer, startHarness, type Harness } from '../support/harness.js';
 import { fencedBlocks } from './readmeSnippets.js';
 
@@ -41,6 +43,7 @@ const docs: Readonly<Record<string, Readonly<Record<string, TSchema>>>> = {
   'docs/personalizer.md': { PersonalizerRankRequest, PersonalizerRewardRequest },
   'docs/predictions.md': { SegmentValueView, SegmentPlanRequest, SegmentPlanView },
   'docs/ope.md': { PolicyEvaluationRequest, PromotionRequest },
+  'docs/quality.md': { TrackingPlan, PlannedEvent, PlannedProperty, FairnessSettings },
 };
 
 /** What the core checks beyond the schema, for the examples: nothing is thrown or listed. */
@@ -128,6 +131,8 @@ const endpoints: Readonly<Record<string, (value: Record<string, unknown>) => { m
   MeasurementSettings: () => ({ method: 'PUT', url: '/admin/v1/measurement' }),
   DecideRequest: () => ({ method: 'POST', url: '/v1/decide' }),
   PersonalizerRankRequest: () => ({ method: 'POST', url: '/personalizer/v1.0/rank' }),
+  TrackingPlan: () => ({ method: 'PUT', url: '/admin/v1/tracking-plan' }),
+  FairnessSettings: () => ({ method: 'PUT', url: '/admin/v1/fairness/settings' }),
 };
 
 describe('the API', () => {

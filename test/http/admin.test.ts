@@ -80,7 +80,7 @@ describe('API keys', () => {
       const keys = res.json<KeyView[]>();
       expect(keys.map((k) => k.kind).sort()).toEqual(['secret', 'write']);
       for (const key of keys) {
-        expect(Object.keys(key).sort()).toEqual(['createdAt', 'expiresAt', 'id', 'kind', 'prefix']);
+        expect(Object.keys(key).sort()).toEqual(['createdAt', 'expiresAt', 'id', 'kind', 'prefix', 'scope']);
         expect(key).toMatchObject({ createdAt: iso(start), expiresAt: null });
         expect(key.prefix).toHaveLength(10);
       }

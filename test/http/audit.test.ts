@@ -36,7 +36,7 @@ describe('the audit trail over HTTP', () => {
   }
 
   function expectCaller(entry: Entry, keyId = secretKeyId): void {
-    expect(entry.actor).toEqual({ kind: 'key', id: keyId, role: 'secret' });
+    expect(entry.actor).toEqual({ kind: 'key', id: keyId, role: 'secret:full' });
     expect(entry.origin).toMatchObject({ via: 'api', ip, userAgent });
     expect(entry.origin.requestId).toEqual(expect.any(String));
     expect(entry.workspaceId).toBe(h.a.id);

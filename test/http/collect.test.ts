@@ -521,9 +521,9 @@ describe('/openapi.json', () => {
     return schema?.$ref === undefined ? schema : doc.components.schemas[schema.$ref.replace('#/components/schemas/', '')];
   };
 
-  it('is an OpenAPI 3.1 document with the four ways to authenticate (the fourth: the subscription key of Personalizer clients)', () => {
+  it('is an OpenAPI 3.1 document with the five ways to authenticate (the subscription key of Personalizer clients, the session cookie of people)', () => {
     expect(doc.openapi).toBe('3.1.0');
-    expect(Object.keys(doc.components.securitySchemes).sort()).toEqual(['adminBearer', 'secretKeyBearer', 'subscriptionKey', 'writeKeyBasic']);
+    expect(Object.keys(doc.components.securitySchemes).sort()).toEqual(['adminBearer', 'secretKeyBearer', 'sessionCookie', 'subscriptionKey', 'writeKeyBasic']);
   });
 
   it('documents every collect and admin path', () => {

@@ -16,6 +16,8 @@ import { recommendIsolationCases } from './recommendIsolation.js';
 import { personalizerIsolationCases } from './personalizerIsolation.js';
 import { predictionIsolationCases } from './predictionIsolation.js';
 import { privacyIsolationCases } from './privacyIsolation.js';
+import { userIsolationCases } from './userIsolation.js';
+import { qualityIsolationCases } from './qualityIsolation.js';
 
 /**
  * Nothing crosses workspaces. Each registered route has an isolation case below, and a
@@ -141,6 +143,8 @@ const cases: Record<string, IsolationCase> = {
   ...personalizerIsolationCases,
   ...predictionIsolationCases,
   ...privacyIsolationCases,
+  ...userIsolationCases,
+  ...qualityIsolationCases,
 
   'GET /v1/projects/:writeKey/settings': async (h) => {
     for (const [own, other] of [[h.a, h.b], [h.b, h.a]] as const) {

@@ -45,6 +45,8 @@ export interface HarnessOptions {
   readonly random?: Random;
   /** Where the store commits appends and state writes (`openSqliteStore`'s `writer`). Default `inline`. */
   readonly writer?: 'worker' | 'inline';
+  /** Whether the session cookie is Secure (`__Host-` prefixed); default true, as in production. */
+  readonly secureCookies?: boolean;
 }
 
 /** The harness's workspace ids unless a test names others. */
@@ -61,6 +63,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     adminToken: options.adminToken ?? null,
     ...(options.random === undefined ? {} : { random: options.random }),
     logger: options.logStream === undefined ? false : { level: 'info', stream: options.logStream },
+    // Passwords at scrypt's cheapest sensible cost: tests sign in often; the cost is a parameter, not the point.
+    access: { scrypt: { N: 1024, r: 8, p: 1 } },
+    secureCookies: options.secureCookies ?? true,
   });
   const identity = { verification: options.identityVerification ?? false };
   const [idA, idB] = options.workspaceIds ?? HARNESS_WORKSPACE_IDS;

@@ -808,7 +808,7 @@ describe('render', () => {
 });
 
 describe('decisionSteps', () => {
-  it('are the ten steps, in order', () => {
-    expect(decisionSteps.map((s) => s.name)).toEqual(['experiment', 'eligibility', 'consent', 'recommendations', 'caps', 'score', 'arbitrate', 'chooseVariant', 'render', 'shadow']);
+  it('are the eleven steps, in order', () => {
+    expect(decisionSteps.map((s) => s.name)).toEqual(['experiment', 'eligibility', 'consent', 'recommendations', 'caps', 'score', 'arbitrate', 'chooseVariant', 'render', 'shadow', 'contextualRecord']);
   });
 });

@@ -9,6 +9,7 @@ import type { CompiledRule } from '../rules/compileRule.js';
 import { servesWithoutConsent, type RecommendationReason } from './RecommendationSlot.js';
 import { recommendations, renderSlot, untrustedRoots } from './recommendationStep.js';
 import { shadow } from './shadowStep.js';
+import { compileContextual, withContextualScores } from './contextual.js';
 
 export type {
   CapHit, Candidate, Decision, DecisionEnvironment, ShadowDecision, DecisionFrame, DecisionReasons, DecisionRequest, DecisionStep, FallbackReason, PlacementRun, Skip, SkipReason,
@@ -172,10 +173,20 @@ export const caps: DecisionStep = {
   },
 };
 
-/** The inputs of the placement's scoring strategy: the propensity when a rule gives it, a bandit's allocation. */
+/**
+ * The inputs of the placement's scoring strategy: the propensity when a rule gives it, a
+ * bandit's allocation, a contextual model's probabilities (and the inputs it read, for the record).
+ */
 export const score: DecisionStep = {
   name: 'score',
   run(run, frame) {
+    if (run.strategy.kind === 'contextual') {
+      if (run.candidates.length === 0) return;
+      const inputs = {};
+      run.candidates = withContextualScores(run.strategy, run.placement.id, run.candidates, frame.input, frame.env.contextualModels, inputs);
+      run.contextual = { inputs, models: [compileContextual(run.strategy).key] };
+      return;
+    }
     if (run.strategy.kind === 'thompson' && run.candidates.length > 0) {
       const weights = frame.env.banditWeights?.(run.placement.id);
       if (weights !== undefined) {
@@ -328,8 +339,22 @@ export const render: DecisionStep = {
   },
 };
 
+/**
+ * A contextual placement's decisions carry the inputs read and the models that learn from them
+ * (after the shadow step, which may add its own): recorded, and answered only with `explain`.
+ */
+export const contextualRecord: DecisionStep = {
+  name: 'contextualRecord',
+  run(run, frame) {
+    const learning = run.contextual;
+    if (learning === null) return;
+    const explain = frame.request.explain;
+    run.decisions = run.decisions.map((d) => (d.actionId === null ? d : { ...d, contextual: learning, ...(explain ? { reasons: { ...d.reasons, contextual: learning } } : {}) }));
+  },
+};
+
 /** The pure steps, in order. The shell loads the profile before them and records after them. */
-export const decisionSteps: readonly DecisionStep[] = [experiment, eligibility, consent, recommendations, caps, score, arbitrate, chooseVariant, render, shadow];
+export const decisionSteps: readonly DecisionStep[] = [experiment, eligibility, consent, recommendations, caps, score, arbitrate, chooseVariant, render, shadow, contextualRecord];
 
 /** The steps that still run once a step has chosen the default content. */
 const afterFallback = new Set(['render']);
@@ -338,7 +363,7 @@ const afterFallback = new Set(['render']);
 export function newPlacementRun(placement: CompiledPlacement, count: number): PlacementRun {
   return {
     placement, count, candidates: [], skipped: [], capped: [], fallback: null, choices: [], variants: [], decisions: [],
-    experiment: null, strategy: placement.definition.strategy, propensity: placement.propensity, allowed: null,
+    experiment: null, strategy: placement.definition.strategy, propensity: placement.propensity, allowed: null, contextual: null,
   };
 }
 

@@ -6,6 +6,8 @@ import type { CapKind, CapState } from './caps.js';
 import type { CompiledAction, CompiledPlacement, DecisionModel } from './compileDecisionModel.js';
 import type { DecisionItem, RecommendationList, RecommendationLookup, RecommendationReason } from './RecommendationSlot.js';
 import type { ScoredChoice, ScoreTerm, ScoringCandidate, ScoringStrategy } from './scoring.js';
+import type { ContextualModelLookup, ContextualRecord } from './contextual.js';
+import type { FeatureValue } from '../bandits/linear/encodeFeatures.js';
 
 /*
  * The shapes the decision pipeline works on (decisionSteps.ts runs them): the request, the
@@ -41,6 +43,11 @@ export interface DecisionEnvironment {
    * outcome counters on the strategy's schedule; undefined before the first one.
    */
   readonly banditWeights?: (placementId: string) => ReadonlyMap<string, number> | undefined;
+  /**
+   * The learned models of contextual placements (live and shadow strategies), by placement and
+   * model key; an action without a model, or no lookup at all, predicts from the prior.
+   */
+  readonly contextualModels?: ContextualModelLookup;
 }
 
 /**
@@ -133,6 +140,8 @@ export interface DecisionReasons {
   /** With `explain`: the predictions the chosen action's rule (and the placement's propensity rule) read, explained. */
   readonly predictions?: readonly PredictionReason[];
   readonly skipped?: readonly Skip[];
+  /** With `explain`, for a contextual placement: the inputs its model read and the model keys that learn from the decision. */
+  readonly contextual?: ContextualRecord;
 }
 
 /**
@@ -151,6 +160,11 @@ export interface Decision {
   readonly items?: readonly DecisionItem[];
   /** The placement's shadow strategy on the same candidates (first decision only): recorded, never served. */
   readonly shadow?: ShadowDecision;
+  /**
+   * A contextual placement's inputs and learning models: recorded with the reasons (learning
+   * re-encodes them), answered only with `explain` (they are about the person).
+   */
+  readonly contextual?: ContextualRecord;
 }
 
 /**
@@ -184,6 +198,11 @@ export interface PlacementRun {
   propensity: CompiledRule | null;
   /** An `actions` arm's actions: the only candidates. */
   allowed: ReadonlySet<string> | null;
+  /**
+   * Set by the score step (a contextual strategy) and the shadow step (a contextual shadow):
+   * the inputs read and the keys of the models that learn from the placement's decisions.
+   */
+  contextual: { readonly inputs: Record<string, FeatureValue>; readonly models: string[] } | null;
 }
 
 /**

@@ -27,6 +27,8 @@ describe('ScoringStrategy schema', () => {
     { kind: 'thompson' },
     { kind: 'thompson', reward: 'conversion', minExplorationShare: 0.05, refreshSeconds: 60 },
     { kind: 'thompson', reward: 'revenue' },
+    { kind: 'contextual', inputs: { context: ['device'] } },
+    { kind: 'contextual', algorithm: 'ucb', alpha: 0.5, reward: 'conversion', inputs: { features: ['orders_90d'], traits: ['tier'] }, minExplorationShare: 0.05, dims: 128, ridge: 2 },
   ])('accepts %j', (strategy) => expect(check.Check(strategy)).toBe(true));
   it.each([
     { kind: 'random' },
@@ -38,6 +40,11 @@ describe('ScoringStrategy schema', () => {
     { kind: 'expectedValue', propensity: { rule: 'x', constant: 0.5 } },
     { kind: 'thompson', reward: 'profit' },
     { kind: 'thompson', minExplorationShare: 0.6 },
+    { kind: 'contextual' },
+    { kind: 'contextual', inputs: { segments: ['vip'] } },
+    { kind: 'contextual', inputs: {}, reward: 'revenue' },
+    { kind: 'contextual', inputs: {}, dims: 1024 },
+    { kind: 'contextual', inputs: {}, ridge: 0 },
     { kind: 'thompson', refreshSeconds: 0 },
   ])('rejects %j', (strategy) => expect(check.Check(strategy)).toBe(false));
 });

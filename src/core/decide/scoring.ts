@@ -52,6 +52,34 @@ export const ScoringStrategy = Type.Union([
     },
     { additionalProperties: false, description: 'A multi-armed bandit: Thompson sampling allocation from the outcome counters, updated on a schedule; the probability of each choice is recorded' },
   ),
+  Type.Object(
+    {
+      kind: Type.Literal('contextual'),
+      algorithm: Type.Optional(Type.Union([Type.Literal('thompson'), Type.Literal('ucb')], {
+        description: 'thompson (default): linear Thompson sampling, each choice probability computed exactly by quadrature; ucb: LinUCB, the highest upper confidence bound (ties by action id)',
+      })),
+      reward: Type.Optional(Type.Union([Type.Literal('click'), Type.Literal('conversion')], {
+        description: 'What earns a reward of 1 (default click): the first Decision Clicked (or Decision Converted) naming the decision within 24 hours; a Decision Viewed is the impression (reward 0)',
+      })),
+      inputs: Type.Object(
+        {
+          features: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxItems: 50, description: 'Profile features, by name (features of the workspace)' })),
+          traits: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxItems: 50, description: 'Profile traits, by name' })),
+          context: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxItems: 50, description: 'Keys of the request context (dotted for nested ones: page.path)' })),
+        },
+        { additionalProperties: false, description: 'What the model reads; numbers by value, strings one-hot, booleans as 0/1, hashed into dims buckets with an intercept' },
+      ),
+      scale: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 10, description: 'thompson: the posterior scale v, θ̃ ~ N(θ, v²A⁻¹) (default 0.25)' })),
+      alpha: Type.Optional(Type.Number({ minimum: 0, maximum: 10, description: 'ucb: the width α of θᵀx + α·sqrt(xᵀA⁻¹x) (default 1)' })),
+      minExplorationShare: Type.Optional(Type.Number({
+        minimum: 0, maximum: 0.5,
+        description: 'Each eligible action is chosen at least this share of the time (default 0.01), as a uniform mixture, so the recorded probability stays exact',
+      })),
+      dims: Type.Optional(Type.Integer({ minimum: 8, maximum: 256, description: 'Length of the hashed input vector (default 64); each action keeps a dims x dims matrix' })),
+      ridge: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1000, description: 'The ridge penalty λ, the prior precision of the weights (default 1)' })),
+    },
+    { additionalProperties: false, description: 'A contextual bandit: one linear model per action over profile features, traits and request context, learned online from Decision Viewed and Decision Clicked/Converted events; the exact probability of each choice and the inputs are recorded' },
+  ),
 ], { title: 'ScoringStrategy' });
 export type ScoringStrategy = Static<typeof ScoringStrategy>;
 
@@ -72,11 +100,23 @@ export interface ScoringCandidate {
    * from the outcome counters on a schedule). Missing counts as an equal share.
    */
   readonly banditWeight?: number;
+  /**
+   * For `contextual`: the candidate's first-pick probability under the placement's contextual
+   * model, with the prediction behind it (the score step computes it, `core/decide/contextual.ts`).
+   */
+  readonly contextual?: ContextualScore;
+}
+
+/** A candidate's contextual score: its probability of being the first pick, its predicted reward and the prediction's variance factor xᵀA⁻¹x. */
+export interface ContextualScore {
+  readonly probability: number;
+  readonly mean: number;
+  readonly spread: number;
 }
 
 /** One part of a score, for the explanation of a decision. */
 export interface ScoreTerm {
-  readonly name: 'priority' | 'value' | 'propensity' | 'weight';
+  readonly name: 'priority' | 'value' | 'propensity' | 'weight' | 'mean' | 'spread';
   readonly value: number;
   /** Why the value differs from the input (clamped, not a number, ...). */
   readonly note?: string;
@@ -161,6 +201,8 @@ export function scorerFor(strategy: ScoringStrategy): Scorer {
     }
     case 'thompson':
       return weighted('thompson', banditWeightOf);
+    case 'contextual':
+      return weighted('contextual', contextualWeightOf, contextualTerms);
   }
 }
 
@@ -236,7 +278,7 @@ function randomTies(kind: string, score: (candidate: ScoringCandidate) => Scored
  * Weights below 0 (or not finite) count as 0. Zero-weight candidates come only after all
  * positive ones, uniformly among themselves (probability 1 / how many are left).
  */
-function weighted(kind: string, weightFor: (candidate: ScoringCandidate, all: number) => ScoreTerm): Scorer {
+function weighted(kind: string, weightFor: (candidate: ScoringCandidate, all: number) => ScoreTerm, explain?: (candidate: ScoringCandidate) => readonly ScoreTerm[]): Scorer {
   return {
     kind,
     firstPick(candidates) {
@@ -277,7 +319,8 @@ function weighted(kind: string, weightFor: (candidate: ScoringCandidate, all: nu
           if (target < 0) { pick = p; break; }
         }
         pool.splice(pool.indexOf(pick), 1);
-        chosen.push({ actionId: pick.candidate.actionId, candidate: pick.candidate, score: pick.weight.value, probability: share(pick) / total, terms: [pick.weight] });
+        const terms = explain === undefined ? [pick.weight] : [pick.weight, ...explain(pick.candidate)];
+        chosen.push({ actionId: pick.candidate.actionId, candidate: pick.candidate, score: pick.weight.value, probability: share(pick) / total, terms });
       }
       return chosen;
     },
@@ -300,6 +343,24 @@ function banditWeightOf(candidate: ScoringCandidate, all: number): ScoreTerm {
   if (raw === undefined) return { name: 'weight', value: 1 / all, note: 'not in the allocation yet: an equal share' };
   if (!Number.isFinite(raw) || raw < 0) return { name: 'weight', value: 0, note: `allocation gave ${raw}: weight 0` };
   return { name: 'weight', value: normalZero(raw), note: 'Thompson sampling allocation' };
+}
+
+/**
+ * A contextual candidate's first-pick probability as its weight: the weighted pick draws the
+ * first action with exactly that probability, and each later one over the actions left with
+ * the probabilities renormalised (each conditional probability recorded).
+ */
+function contextualWeightOf(candidate: ScoringCandidate, all: number): ScoreTerm {
+  const raw = candidate.contextual?.probability;
+  if (raw === undefined) return { name: 'weight', value: 1 / all, note: 'no contextual score: an equal share' };
+  if (!Number.isFinite(raw) || raw < 0) return { name: 'weight', value: 0, note: `contextual model gave ${raw}: weight 0` };
+  return { name: 'weight', value: normalZero(raw), note: 'contextual bandit: probability of the first pick' };
+}
+
+function contextualTerms(candidate: ScoringCandidate): readonly ScoreTerm[] {
+  const score = candidate.contextual;
+  if (score === undefined) return [];
+  return [{ name: 'mean', value: normalZero(score.mean), note: 'predicted reward θᵀx' }, { name: 'spread', value: normalZero(score.spread), note: 'its variance factor xᵀA⁻¹x' }];
 }
 
 function constantPropensity(constant: number): (candidate: ScoringCandidate) => ScoreTerm {

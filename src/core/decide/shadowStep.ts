@@ -2,6 +2,7 @@ import { seededRandom } from '../common/random.js';
 import { fnv1a32 } from '../experiments/hash.js';
 import type { Candidate, DecisionStep, ShadowDecision } from './decisionTypes.js';
 import { firstPickProbabilities } from './scoring.js';
+import { compileContextual, withContextualScores } from './contextual.js';
 
 /**
  * The placement's shadow strategy (safe rollout): after the live choice is rendered, the
@@ -19,6 +20,14 @@ export const shadow: DecisionStep = {
     const first = run.decisions[0];
     if (compiled === null || first === undefined || first.actionId === null || run.candidates.length === 0) return;
     let candidates: readonly Candidate[] = run.candidates;
+    if (compiled.strategy.kind === 'contextual') {
+      // The shadow's own model over its own inputs; the inputs join the record, so its model learns from what is served.
+      const inputs = run.contextual?.inputs ?? {};
+      candidates = withContextualScores(compiled.strategy, run.placement.id, candidates, frame.input, frame.env.contextualModels, inputs);
+      const key = compileContextual(compiled.strategy).key;
+      const models = run.contextual?.models ?? [];
+      run.contextual = { inputs, models: models.includes(key) ? models : [...models, key] };
+    }
     if (compiled.propensity !== null) {
       const propensity = compiled.propensity.evaluate(frame.input);
       candidates = candidates.map((c) => ({ ...c, propensity }));

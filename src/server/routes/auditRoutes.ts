@@ -6,11 +6,9 @@ import { AuditExportQuery, AuditPage, AuditQuery, AuditVerification, AuditVerify
 import { problemResponses, textResponse } from '../../api/schemas.js';
 import type { AuditTrail } from '../../audit/AuditTrail.js';
 import type { AuditEntry } from '../../core/audit/AuditEntry.js';
-import type { Principal, WorkspaceService } from '../../workspaces/WorkspaceService.js';
-import { authenticate } from '../auth.js';
+import { workspaceIdOf } from '../actor.js';
 
 export interface AuditRoutesOptions {
-  readonly workspaces: WorkspaceService;
   readonly audit: AuditTrail;
 }
 
@@ -24,14 +22,10 @@ function entryView(entry: AuditEntry): AuditEntryResponse {
 /** The audit trail of the key's workspace under /admin/v1/audit: query, export (JSON lines), verify. */
 export async function auditRoutes(app: FastifyInstance, options: AuditRoutesOptions): Promise<void> {
   const { audit } = options;
-  // As in the other admin plugins: the key is checked before the request is validated (401/403 before 400).
-  const principals = new WeakMap<FastifyRequest, Principal>();
-  app.addHook('preValidation', async (request) => {
-    principals.set(request, await authenticate(request, options.workspaces, 'secret'));
-  });
-  const workspaceOf = async (request: FastifyRequest) => (principals.get(request) ?? await authenticate(request, options.workspaces, 'secret')).workspace.id;
+  const workspaceOf = async (request: FastifyRequest) => workspaceIdOf(request);
 
   app.get('/admin/v1/audit', {
+    config: { access: 'audit.read' },
     schema: { ...doc, summary: 'Audit entries of this workspace in order, filtered, a page at a time', querystring: AuditQuery, response: { 200: AuditPage, ...errors } },
   }, async (request) => {
     const workspaceId = await workspaceOf(request);
@@ -43,6 +37,7 @@ export async function auditRoutes(app: FastifyInstance, options: AuditRoutesOpti
   });
 
   app.get('/admin/v1/audit/export', {
+    config: { access: 'audit.read' },
     schema: {
       ...doc, summary: 'The whole audit chain of this workspace as JSON lines, one stored entry per line, verifiable alone', querystring: AuditExportQuery,
       response: { 200: textResponse('application/x-ndjson', 'One audit entry per line, in order, exactly as hashed'), ...errors },
@@ -57,6 +52,7 @@ export async function auditRoutes(app: FastifyInstance, options: AuditRoutesOpti
   });
 
   app.post('/admin/v1/audit/verify', {
+    config: { access: 'audit.read' },
     schema: {
       ...doc, summary: 'Verify this workspace\'s audit chain: every hash, link and number, the stored head, and the anchors given',
       body: Type.Union([AuditVerifyBody, Type.Null()]), response: { 200: AuditVerification, ...errors },

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { Static } from 'typebox';
 import { Type } from 'typebox';
 import {
@@ -9,8 +9,8 @@ import type { CatalogService } from '../../catalog/CatalogService.js';
 import { Item, ItemInput, ItemPatch } from '../../core/catalog/Item.js';
 import { itemEventNames } from '../../core/catalog/productIds.js';
 import { AttuneError } from '../../core/errors/AttuneError.js';
-import type { Principal, WorkspaceService } from '../../workspaces/WorkspaceService.js';
-import { authenticate } from '../auth.js';
+import type { WorkspaceService } from '../../workspaces/WorkspaceService.js';
+import { workspaceIdOf } from '../actor.js';
 
 export interface CatalogRoutesOptions {
   readonly workspaces: WorkspaceService;
@@ -34,21 +34,17 @@ const documentOnly = () => () => true;
  */
 export async function catalogRoutes(app: FastifyInstance, options: CatalogRoutesOptions): Promise<void> {
   const { catalog } = options;
-  // As in adminRoutes: the key is checked before the request is validated (401/403 before 400).
-  const principals = new WeakMap<FastifyRequest, Principal>();
-  app.addHook('preValidation', async (request) => {
-    principals.set(request, await authenticate(request, options.workspaces, 'secret'));
-  });
-  const workspaceOf = async (request: FastifyRequest) => (principals.get(request) ?? await authenticate(request, options.workspaces, 'secret')).workspace.id;
 
   app.get('/admin/v1/items', {
+    config: { access: 'config.read' },
     schema: { ...catalogDoc, summary: 'List items in id order, a page at a time; `q` searches ids and titles', querystring: ItemsQuery, response: { 200: ItemPage, ...errors } },
   }, async (request) => {
     const { q, after, limit = 100 } = request.query as Static<typeof ItemsQuery>;
-    return catalog.listItems(await workspaceOf(request), { limit, ...(q === undefined ? {} : { q }), ...(after === undefined ? {} : { after }) });
+    return catalog.listItems(workspaceIdOf(request), { limit, ...(q === undefined ? {} : { q }), ...(after === undefined ? {} : { after }) });
   });
 
   app.post('/admin/v1/items', {
+    config: { access: 'config.write' },
     validatorCompiler: documentOnly,
     schema: {
       ...catalogDoc,
@@ -62,18 +58,20 @@ export async function catalogRoutes(app: FastifyInstance, options: CatalogRoutes
       throw invalidRequest('/items', 'items is a list of one item or more');
     }
     if (batch !== undefined && Object.keys(body as object).length > 1) throw invalidRequest('', 'a batch holds `items` only');
-    const { items, created, updated } = await catalog.putItems(await workspaceOf(request), batch ?? [body]);
+    const { items, created, updated } = await catalog.putItems(workspaceIdOf(request), batch ?? [body]);
     return { created, updated, items };
   });
 
   app.get('/admin/v1/items/:id', {
+    config: { access: 'config.read' },
     schema: { ...catalogDoc, summary: 'One item', params: ItemParams, response: { 200: Item, ...errors } },
   }, async (request) => {
     const { id } = request.params as Static<typeof ItemParams>;
-    return catalog.getItem(await workspaceOf(request), id);
+    return catalog.getItem(workspaceIdOf(request), id);
   });
 
   app.put('/admin/v1/items/:id', {
+    config: { access: 'config.write' },
     validatorCompiler: documentOnly,
     schema: {
       ...catalogDoc,
@@ -83,27 +81,30 @@ export async function catalogRoutes(app: FastifyInstance, options: CatalogRoutes
     },
   }, async (request, reply) => {
     const { id } = request.params as Static<typeof ItemParams>;
-    const change = await catalog.putItem(await workspaceOf(request), id, request.body);
+    const change = await catalog.putItem(workspaceIdOf(request), id, request.body);
     return reply.status(change.status === 'created' ? 201 : 200).send(change);
   });
 
   app.patch('/admin/v1/items/:id', {
+    config: { access: 'config.write' },
     validatorCompiler: documentOnly,
     schema: { ...catalogDoc, summary: 'Change some fields of an item in place (availability, price, ...)', params: ItemParams, body: ItemPatch, response: { 200: Item, ...errors } },
   }, async (request) => {
     const { id } = request.params as Static<typeof ItemParams>;
-    return catalog.patchItem(await workspaceOf(request), id, request.body);
+    return catalog.patchItem(workspaceIdOf(request), id, request.body);
   });
 
   app.delete('/admin/v1/items/:id', {
+    config: { access: 'config.write' },
     schema: { ...catalogDoc, summary: 'Delete an item', params: ItemParams, response: { 204: Type.Null(), ...errors } },
   }, async (request, reply) => {
     const { id } = request.params as Static<typeof ItemParams>;
-    await catalog.deleteItem(await workspaceOf(request), id);
+    await catalog.deleteItem(workspaceIdOf(request), id);
     return reply.status(204).send();
   });
 
   app.get('/admin/v1/unknown-items', {
+    config: { access: 'config.read' },
     schema: {
       ...catalogDoc,
       summary: `Item ids that ${itemEventNames.join(' and ')} events of the last \`days\` (default 30) name and the catalog lacks, most events first: reported, never added`,
@@ -111,7 +112,7 @@ export async function catalogRoutes(app: FastifyInstance, options: CatalogRoutes
     },
   }, async (request) => {
     const { limit = 100, days = 30 } = request.query as Static<typeof UnknownItemsQuery>;
-    const { since, items } = await catalog.unknownItems(await workspaceOf(request), { limit, days });
+    const { since, items } = await catalog.unknownItems(workspaceIdOf(request), { limit, days });
     return { events: [...itemEventNames], since: new Date(since).toISOString(), items: items.map((i) => ({ itemId: i.itemId, events: i.events, lastSeen: new Date(i.lastSeen).toISOString() })) };
   });
 }

@@ -7,7 +7,7 @@ import { callTypes, shortCallRoutes, type CallType } from '../../core/events/cal
 import type { JsonObject } from '../../core/events/CollectedEvent.js';
 import type { WorkspaceService } from '../../workspaces/WorkspaceService.js';
 import { collectCallerFor } from '../../workspaces/checkCallIdentity.js';
-import { authenticate } from '../auth.js';
+import { callSourceOf } from '../actor.js';
 import { acceptFormLabelledJson } from '../jsonBody.js';
 import { CollectResponse, problemResponses } from '../../api/schemas.js';
 
@@ -72,14 +72,14 @@ export async function collectRoutes(app: FastifyInstance, options: CollectRoutes
   const { collector, workspaces } = options;
   acceptFormLabelledJson(app);
   async function single(type: CallType, request: FastifyRequest, reply: FastifyReply) {
-    const principal = await authenticate(request, workspaces, 'write');
-    const caller = await collectCallerFor(workspaces, principal);
-    const report = await collector.collect(principal.workspace, { events: [request.body], routeType: type, caller, globalPrivacyControl: gpc(request) });
+    const source = callSourceOf(request);
+    const caller = await collectCallerFor(workspaces, source);
+    const report = await collector.collect(source.workspace, { events: [request.body], routeType: type, caller, globalPrivacyControl: gpc(request) });
     return answer(reply, report, true);
   }
 
   async function batch(request: FastifyRequest, reply: FastifyReply) {
-    const principal = await authenticate(request, workspaces, 'write');
+    const source = callSourceOf(request);
     const body = objectOrNull(request.body);
     if (body === null || !Array.isArray(body['batch'])) {
       throw new AttuneError('ATTUNE_INVALID_REQUEST', { detail: 'a batch is an object with a "batch" array of events', field: '/batch' });
@@ -90,10 +90,10 @@ export async function collectRoutes(app: FastifyInstance, options: CollectRoutes
     if (events.length > MAX_BATCH_EVENTS) {
       throw new AttuneError('ATTUNE_BATCH_TOO_MANY_EVENTS', { detail: `${events.length} events; send at most ${MAX_BATCH_EVENTS} per batch`, field: '/batch' });
     }
-    const report = await collector.collect(principal.workspace, {
+    const report = await collector.collect(source.workspace, {
       events,
       routeType: null,
-      caller: await collectCallerFor(workspaces, principal),
+      caller: await collectCallerFor(workspaces, source),
       batchSentAt: typeof body['sentAt'] === 'string' ? body['sentAt'] : null,
       batchContext: objectOrNull(body['context']),
       batchIntegrations: objectOrNull(body['integrations']),
@@ -108,6 +108,7 @@ export async function collectRoutes(app: FastifyInstance, options: CollectRoutes
     const paths = [`/v1/${type}`, ...Object.entries(shortCallRoutes).filter(([, t]) => t === type).map(([short]) => `/v1/${short}`)];
     for (const [i, url] of paths.entries()) {
       app.post(url, {
+        config: { access: 'events.collect' },
         bodyLimit: MAX_SINGLE_BYTES,
         validatorCompiler: documentOnly,
         schema: { tags, security, summary: `Collect ${/^[aeiou]/.test(type) ? 'an' : 'a'} ${type} call${i === 0 ? '' : ` (the short route of Segment's browser library, same as /v1/${type})`}`, body: callSchemas[type], response: { 200: CollectResponse, ...errorResponses } },
@@ -121,6 +122,7 @@ export async function collectRoutes(app: FastifyInstance, options: CollectRoutes
   ] as const;
   for (const [url, summary] of batchRoutes) {
     app.post(url, {
+      config: { access: 'events.collect' },
       bodyLimit: MAX_BATCH_BYTES,
       validatorCompiler: documentOnly,
       schema: { tags, security, summary, body: BatchRequest, response: { 200: CollectResponse, ...errorResponses } },
@@ -129,6 +131,7 @@ export async function collectRoutes(app: FastifyInstance, options: CollectRoutes
 
   // @segment/analytics-next loads its settings from `${cdnURL}/v1/projects/${writeKey}/settings`.
   app.get('/v1/projects/:writeKey/settings', {
+    config: { access: 'public' },
     schema: { tags, summary: 'Settings for @segment/analytics-next (point its cdnURL at Attune)', params: Type.Object({ writeKey: Type.String() }) },
   }, async (request, reply) => {
     const { writeKey } = request.params as { writeKey: string };

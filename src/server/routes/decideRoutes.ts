@@ -1,9 +1,11 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { AttuneError } from '../../core/errors/AttuneError.js';
 import type { DecisionService } from '../../decide/DecisionService.js';
-import type { Principal, WorkspaceService } from '../../workspaces/WorkspaceService.js';
+import type { WorkspaceService } from '../../workspaces/WorkspaceService.js';
 import { checkCallIdentity, collectCallerFor } from '../../workspaces/checkCallIdentity.js';
-import { authenticate } from '../auth.js';
+import { callSourceOf, principalOf } from '../actor.js';
+import { can } from '../../core/access/accessMatrix.js';
+import { describeGrant } from '../../core/access/routeAccess.js';
 import { DecideRequest, DecideResponse } from '../../api/decideSchemas.js';
 import { problemResponses } from '../../api/schemas.js';
 import { gpc } from './collectRoutes.js';
@@ -25,13 +27,10 @@ const MAX_DECIDE_BYTES = 256 * 1024;
  */
 export async function decideRoutes(app: FastifyInstance, options: DecideRoutesOptions): Promise<void> {
   // The key is checked before the body is validated: a bad key is a 401 whatever the body.
-  const principals = new WeakMap<FastifyRequest, Principal>();
   // The write key (public: it is in every page) or the secret key (a server asking).
-  app.addHook('preValidation', async (request) => {
-    principals.set(request, await authenticate(request, options.workspaces, ['write', 'secret']));
-  });
 
   app.post('/v1/decide', {
+    config: { access: 'decide' },
     bodyLimit: MAX_DECIDE_BYTES,
     schema: {
       tags: ['decide'],
@@ -41,18 +40,22 @@ export async function decideRoutes(app: FastifyInstance, options: DecideRoutesOp
       response: { 200: DecideResponse, ...problemResponses(400, 401, 403, 404, 413, 415, 429, 503) },
     },
   }, async (request) => {
-    const principal = principals.get(request) ?? await authenticate(request, options.workspaces, ['write', 'secret']);
+    const principal = principalOf(request);
+    const source = callSourceOf(request);
     const body = request.body as DecideRequest;
     // Every action skipped and why tells much about a profile; the write key is public and its
-    // userId is not authenticated, so only the secret key may ask.
-    if (body.explain === true && principal.key.kind !== 'secret') {
-      throw new AttuneError('ATTUNE_FORBIDDEN', { detail: 'explain needs the secret key (Authorization: Bearer <secretKey>)', field: '/explain' });
+    // userId is not authenticated, so only a credential that may read personal data may ask.
+    if (body.explain === true && !can(principal.grant, 'personalData.read')) {
+      throw new AttuneError('ATTUNE_FORBIDDEN', {
+        detail: `explain needs the permission personalData.read (a secret key, Authorization: Bearer <secretKey>); ${describeGrant(principal.grant)} does not have it`,
+        field: '/explain', extensions: { permission: 'personalData.read' },
+      });
     }
     // With the write key and identity verification on, a userId without its userHash reads as anonymous.
-    const identity = await checkCallIdentity(options.workspaces, principal, body.userId, body.userHash);
+    const identity = await checkCallIdentity(options.workspaces, source, body.userId, body.userHash);
     // Its events are checked as on the collection routes, each by its own userHash (the call's for those it fills in).
-    const caller = await collectCallerFor(options.workspaces, principal);
-    const answer = await options.decisions.decide(principal.workspace, body, { globalPrivacyControl: gpc(request), identity, caller });
+    const caller = await collectCallerFor(options.workspaces, source);
+    const answer = await options.decisions.decide(source.workspace, body, { globalPrivacyControl: gpc(request), identity, caller });
     const errors = answer.placements.flatMap((p, index) => (p.error === undefined ? [] : [{ index, code: p.error.code, message: p.error.message, field: p.error.field }]));
     if (errors.length === answer.placements.length) {
       throw new AttuneError('ATTUNE_PLACEMENT_NOT_FOUND', {

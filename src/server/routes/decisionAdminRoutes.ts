@@ -1,12 +1,12 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
 import type { Clock } from '../../core/common/ports.js';
 import { ActionDefinition, DecisionId } from '../../core/decide/ActionDefinition.js';
 import { PlacementDefinition } from '../../core/decide/PlacementDefinition.js';
 import { AttuneError } from '../../core/errors/AttuneError.js';
 import type { DecisionAdmin } from '../../decide/DecisionAdmin.js';
-import type { Principal, WorkspaceService } from '../../workspaces/WorkspaceService.js';
-import { authenticate } from '../auth.js';
+import type { WorkspaceService } from '../../workspaces/WorkspaceService.js';
+import { workspaceIdOf } from '../actor.js';
 import { SendTimeService } from '../../decide/SendTimeService.js';
 import { ActionView, ArmEstimatesView, PlacementView, SendTimeQuery, SendTimeView } from '../../api/decideSchemas.js';
 import { armEstimates, revenueEstimates } from '../../core/bandits/armEstimates.js';
@@ -98,68 +98,73 @@ function requireMembers(body: Record<string, unknown>, members: readonly string[
  */
 export async function decisionAdminRoutes(app: FastifyInstance, options: DecisionAdminRoutesOptions): Promise<void> {
   const { admin } = options;
-  const principals = new WeakMap<FastifyRequest, Principal>();
-  app.addHook('preValidation', async (request) => {
-    principals.set(request, await authenticate(request, options.workspaces, 'secret'));
-  });
-  const workspaceOf = async (request: FastifyRequest) => (principals.get(request) ?? await authenticate(request, options.workspaces, 'secret')).workspace.id;
 
   app.get('/admin/v1/actions', {
+    config: { access: 'config.read' },
     schema: { ...actions, summary: 'List the actions, each with the problems that keep it from being chosen now', response: { 200: Type.Array(ActionView), ...errors } },
-  }, async (request) => admin.listActions(await workspaceOf(request)));
+  }, async (request) => admin.listActions(workspaceIdOf(request)));
 
   app.post('/admin/v1/actions/validate', {
+    config: { access: 'config.read' },
     schema: { ...actions, summary: 'Check an action against the workspace (its rule, caps, schedule, placements), without saving it', querystring: ActionQuery, body: ActionDefinition, response: { 200: Type.Object({ valid: Type.Boolean(), problems: Type.Array(Type.String()) }), ...errors } },
-  }, async (request) => ({ valid: true, problems: [...(await admin.validateAction(await workspaceOf(request), request.body as ActionDefinition, request.query as ActionQuery))] }));
+  }, async (request) => ({ valid: true, problems: [...(await admin.validateAction(workspaceIdOf(request), request.body as ActionDefinition, request.query as ActionQuery))] }));
 
   app.get('/admin/v1/actions/:id', {
+    config: { access: 'config.read' },
     schema: { ...actions, summary: 'An action', params: IdParams, response: { 200: ActionView, ...errors } },
-  }, async (request) => admin.getAction(await workspaceOf(request), (request.params as Static<typeof IdParams>).id));
+  }, async (request) => admin.getAction(workspaceIdOf(request), (request.params as Static<typeof IdParams>).id));
 
   app.put('/admin/v1/actions/:id', {
+    config: { access: 'config.write' },
     schema: { ...actions, summary: 'Create or replace an action; it applies to the next decision', params: DefinitionParams, querystring: ActionQuery, body: ActionBody, response: { 200: ActionChange, 201: ActionChange, ...errors } },
   }, async (request, reply) => {
     const body = request.body as Static<typeof ActionBody>;
     requireMembers(body, ['placements', 'variants']);
     const definition = withId((request.params as Static<typeof IdParams>).id, body) as ActionDefinition;
-    const change = await admin.putAction(await workspaceOf(request), definition, request.query as ActionQuery);
+    const change = await admin.putAction(workspaceIdOf(request), definition, request.query as ActionQuery);
     return reply.status(change.status === 'created' ? 201 : 200).send(change);
   });
 
   app.delete('/admin/v1/actions/:id', {
+    config: { access: 'config.write' },
     schema: { ...actions, summary: 'Delete an action', params: IdParams, response: { 204: Type.Null(), ...errors } },
   }, async (request, reply) => {
-    await admin.deleteAction(await workspaceOf(request), (request.params as Static<typeof IdParams>).id);
+    await admin.deleteAction(workspaceIdOf(request), (request.params as Static<typeof IdParams>).id);
     return reply.status(204).send();
   });
 
   app.get('/admin/v1/placements', {
+    config: { access: 'config.read' },
     schema: { ...placements, summary: 'List the placements with the actions that may fill each', response: { 200: Type.Array(PlacementView), ...errors } },
-  }, async (request) => admin.listPlacements(await workspaceOf(request)));
+  }, async (request) => admin.listPlacements(workspaceIdOf(request)));
 
   app.get('/admin/v1/placements/:id', {
+    config: { access: 'config.read' },
     schema: { ...placements, summary: 'A placement', params: IdParams, response: { 200: PlacementView, ...errors } },
-  }, async (request) => admin.getPlacement(await workspaceOf(request), (request.params as Static<typeof IdParams>).id));
+  }, async (request) => admin.getPlacement(workspaceIdOf(request), (request.params as Static<typeof IdParams>).id));
 
   app.put('/admin/v1/placements/:id', {
+    config: { access: 'config.write' },
     schema: { ...placements, summary: 'Create or replace a placement', params: DefinitionParams, body: PlacementBody, response: { 200: PlacementChange, 201: PlacementChange, ...errors } },
   }, async (request, reply) => {
     const body = request.body as Static<typeof PlacementBody>;
     requireMembers(body, ['channel', 'strategy']);
     const definition = withId((request.params as Static<typeof IdParams>).id, body) as PlacementDefinition;
-    const change = await admin.putPlacement(await workspaceOf(request), { ...definition, count: definition.count ?? 1, defaultContent: definition.defaultContent ?? null });
+    const change = await admin.putPlacement(workspaceIdOf(request), { ...definition, count: definition.count ?? 1, defaultContent: definition.defaultContent ?? null });
     return reply.status(change.status === 'created' ? 201 : 200).send(change);
   });
 
   app.delete('/admin/v1/placements/:id', {
+    config: { access: 'config.write' },
     schema: { ...placements, summary: 'Delete a placement (its actions stay, and show the problem)', params: IdParams, response: { 204: Type.Null(), ...errors } },
   }, async (request, reply) => {
-    await admin.deletePlacement(await workspaceOf(request), (request.params as Static<typeof IdParams>).id);
+    await admin.deletePlacement(workspaceIdOf(request), (request.params as Static<typeof IdParams>).id);
     return reply.status(204).send();
   });
 
   const sendTimes = new SendTimeService({ reader: options.store.decisions, profiles: options.store.profiles, clock: options.clock });
   app.get('/v1/profiles/:id/best-send-time', {
+    config: { access: 'personalData.read' },
     schema: {
       tags: ['decide'], security: secret, params: IdParams, querystring: SendTimeQuery,
       summary: 'The best hour to send to a profile (by user, anonymous or profile id) on a channel: its most engaged hour, smoothed toward the workspace\'s while it has little history',
@@ -168,23 +173,25 @@ export async function decisionAdminRoutes(app: FastifyInstance, options: Decisio
   }, async (request) => {
     const { id } = request.params as Static<typeof IdParams>;
     const { channel = 'email' } = request.query as Static<typeof SendTimeQuery>;
-    const best = await sendTimes.bestSendTime(await workspaceOf(request), id, channel);
+    const best = await sendTimes.bestSendTime(workspaceIdOf(request), id, channel);
     return { ...best, nextSendAt: new Date(best.nextSendAt).toISOString() };
   });
 
   app.get('/admin/v1/outcomes', {
+    config: { access: 'reports.read' },
     schema: { ...actions, summary: 'Impressions, clicks, dismisses and conversions per action and placement, counted from interaction events', response: { 200: Type.Array(Outcome), ...errors } },
-  }, async (request) => (await options.store.decisions.outcomes(await workspaceOf(request))).map((o) => ({
+  }, async (request) => (await options.store.decisions.outcomes(workspaceIdOf(request))).map((o) => ({
     ...o, clickThroughRate: o.impressions === 0 ? null : o.clicks / o.impressions,
   })));
 
   app.get('/admin/v1/placements/:id/arms', {
+    config: { access: 'reports.read' },
     schema: {
       ...placements, params: IdParams, response: { 200: ArmEstimatesView, ...errors },
       summary: 'Each action\'s click rate and revenue in a placement, naive (per impression) and inverse-propensity-weighted from the recorded decisions and their probabilities (unbiased under a bandit\'s adaptive allocation), with the bandit allocation in force',
     },
   }, async (request) => {
-    const workspaceId = await workspaceOf(request);
+    const workspaceId = workspaceIdOf(request);
     const { id } = request.params as Static<typeof IdParams>;
     const placement = await admin.getPlacement(workspaceId, id);
     const [weights, outcomes, detail] = await Promise.all([
@@ -223,13 +230,14 @@ export async function decisionAdminRoutes(app: FastifyInstance, options: Decisio
   });
 
   app.post('/admin/v1/placements/:id/evaluate', {
+    config: { access: 'reports.read' },
     schema: {
       ...placements, params: IdParams, body: PolicyEvaluationRequest, response: { 200: PolicyEvaluationView, ...errors },
       summary: 'Off-policy evaluation: the click or conversion rate a candidate policy (uniform, or always one action) would have had, '
         + 'estimated from the placement\'s recorded decisions and their probabilities by IPW, SNIPW, DM and DR with bootstrap intervals',
     },
   }, async (request) => {
-    const workspaceId = await workspaceOf(request);
+    const workspaceId = workspaceIdOf(request);
     const { id } = request.params as Static<typeof IdParams>;
     const body = request.body as PolicyEvaluationRequest;
     const placement = await admin.getPlacement(workspaceId, id);
@@ -244,18 +252,20 @@ export async function decisionAdminRoutes(app: FastifyInstance, options: Decisio
   });
 
   app.post('/admin/v1/placements/:id/promote', {
+    config: { access: 'config.publish' },
     schema: {
       ...placements, params: IdParams, body: PromotionRequest, response: { 200: PromotionReport, ...errors },
       summary: 'Safe rollout: makes the placement\'s shadow strategy its strategy when the lower bound of the shadow\'s doubly robust estimate, '
         + 'from the decisions recorded with it, is above the current policy\'s value; otherwise 409 ATTUNE_PROMOTION_REFUSED with the same report. Cannot be forced',
     },
   }, async (request) => {
-    const workspaceId = await workspaceOf(request);
+    const workspaceId = workspaceIdOf(request);
     const { id } = request.params as Static<typeof IdParams>;
     return promoteShadow({ admin, reader: options.store.decisions }, workspaceId, id, evaluationSettings(request.body as PromotionRequest, options.clock.now(), true));
   });
 
   app.get('/admin/v1/profiles/:id/decisions', {
+    config: { access: 'personalData.read' },
     schema: {
       tags: ['profiles'], security: secret, params: IdParams,
       summary: 'Decisions recorded for a profile (by user, anonymous or profile id), newest first, with the segments it was in',
@@ -263,7 +273,7 @@ export async function decisionAdminRoutes(app: FastifyInstance, options: Decisio
       response: { 200: Type.Array(RecordedDecision), ...errors },
     },
   }, async (request) => {
-    const workspaceId = await workspaceOf(request);
+    const workspaceId = workspaceIdOf(request);
     const { id } = request.params as Static<typeof IdParams>;
     const { limit = 100 } = request.query as { limit?: number };
     const profile = await options.store.profiles.findProfile(workspaceId, id, 0);

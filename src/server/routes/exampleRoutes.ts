@@ -31,7 +31,7 @@ export async function exampleRoutes(app: FastifyInstance, options: ExampleRoutes
     ['/sdk/attune.esm.js', sdkFileNames.esm, 'The browser SDK as an ES module'],
   ] as const;
   for (const [url, file, summary] of bundles) {
-    app.get(url, { schema: { tags: ['sdk'], summary, response: { 200: textResponse('text/javascript', 'The bundle'), ...problemResponses(404) } } }, async (_request, reply) => {
+    app.get(url, { config: { access: 'public' }, schema: { tags: ['sdk'], summary, response: { 200: textResponse('text/javascript', 'The bundle'), ...problemResponses(404) } } }, async (_request, reply) => {
       // No folder given: nothing to serve (and never a file of the working directory).
       if (options.sdkDir === '') throw new AttuneError('ATTUNE_NOT_FOUND', { detail: 'the browser SDK is not built on this server; run npm run build' });
       let code: Buffer;
@@ -53,6 +53,7 @@ export async function exampleRoutes(app: FastifyInstance, options: ExampleRoutes
   }
 
   app.get('/examples/shop', {
+    config: { access: 'public' },
     schema: { tags: ['examples'], summary: 'The example shop: a page personalised by the browser SDK (404 when ATTUNE_EXAMPLES is off)', response: { 200: textResponse('text/html', 'The page'), ...problemResponses(404) } },
   }, async (_request, reply) => {
     const example = await options.example();

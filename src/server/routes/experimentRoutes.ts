@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
 import { Compile } from 'typebox/compile';
 import { AttuneError } from '../../core/errors/AttuneError.js';
@@ -6,8 +6,8 @@ import { ExperimentDefinition } from '../../core/experiments/ExperimentDefinitio
 import { MeasurementSettings } from '../../core/experiments/MeasurementSettings.js';
 import { MetricDefinition } from '../../core/experiments/MetricDefinition.js';
 import type { AnalysisOptions, ExperimentService, ReportOptions } from '../../experiments/ExperimentService.js';
-import type { Principal, WorkspaceService } from '../../workspaces/WorkspaceService.js';
-import { authenticate } from '../auth.js';
+import type { WorkspaceService } from '../../workspaces/WorkspaceService.js';
+import { workspaceIdOf } from '../actor.js';
 import {
   AnalysisQuery, ExperimentChange, ExperimentIdParams, ExperimentPutParams, ExperimentReadout, ExperimentValidation, ExperimentView,
   MeasurementView, MetricChange, MetricIdParams, MetricPutParams, MetricView, ReportQuery, ResolvedMeasurement, WorkspaceReport,
@@ -88,29 +88,27 @@ function reportOptions(query: Static<typeof ReportQuery>): ReportOptions {
  */
 export async function experimentRoutes(app: FastifyInstance, options: ExperimentRoutesOptions): Promise<void> {
   const service = options.experiments;
-  // As in the other admin plugins: the key is checked before the request is validated (401/403 before 400).
-  const principals = new WeakMap<FastifyRequest, Principal>();
-  app.addHook('preValidation', async (request) => {
-    principals.set(request, await authenticate(request, options.workspaces, 'secret'));
-  });
-  const workspaceOf = async (request: FastifyRequest) => (principals.get(request) ?? await authenticate(request, options.workspaces, 'secret')).workspace.id;
 
   app.get('/admin/v1/experiments', {
+    config: { access: 'config.read' },
     schema: { ...experiments, summary: 'List the experiments with their status and the problems that keep parts of them from working', response: { 200: Type.Array(ExperimentView), ...errors } },
-  }, async (request) => service.listExperiments(await workspaceOf(request)));
+  }, async (request) => service.listExperiments(workspaceIdOf(request)));
 
   app.post('/admin/v1/experiments/validate', {
+    config: { access: 'config.read' },
     schema: {
       ...experiments, summary: 'Check an experiment against the workspace (weights, metrics, actions, rules), without saving it',
       body: ExperimentDefinition, response: { 200: ExperimentValidation, ...errors },
     },
-  }, async (request) => ({ valid: true, warnings: [...(await service.validateExperiment(await workspaceOf(request), request.body as ExperimentDefinition))] }));
+  }, async (request) => ({ valid: true, warnings: [...(await service.validateExperiment(workspaceIdOf(request), request.body as ExperimentDefinition))] }));
 
   app.get('/admin/v1/experiments/:id', {
+    config: { access: 'config.read' },
     schema: { ...experiments, summary: 'An experiment', params: ExperimentIdParams, response: { 200: ExperimentView, ...errors } },
-  }, async (request) => service.getExperiment(await workspaceOf(request), (request.params as Static<typeof ExperimentIdParams>).id));
+  }, async (request) => service.getExperiment(workspaceIdOf(request), (request.params as Static<typeof ExperimentIdParams>).id));
 
   app.put('/admin/v1/experiments/:id', {
+    config: { access: 'config.write' },
     schema: {
       ...experiments,
       summary: 'Create or replace an experiment; it applies to the next decision. Units keep the arm they were first given, whatever the new weights',
@@ -119,40 +117,45 @@ export async function experimentRoutes(app: FastifyInstance, options: Experiment
   }, async (request, reply) => {
     const definition = request.body as ExperimentDefinition;
     samePathId((request.params as Static<typeof ExperimentPutParams>).id, definition.id);
-    const workspaceId = await workspaceOf(request);
+    const workspaceId = workspaceIdOf(request);
     const warnings = await service.validateExperiment(workspaceId, definition);
     const change = await service.putExperiment(workspaceId, definition);
     return reply.status(change.status === 'created' ? 201 : 200).send({ ...change, warnings: [...warnings] });
   });
 
   app.delete('/admin/v1/experiments/:id', {
+    config: { access: 'config.write' },
     schema: { ...experiments, summary: 'Delete an experiment and its statistics', params: ExperimentIdParams, response: { 204: Type.Null(), ...errors } },
   }, async (request, reply) => {
-    await service.deleteExperiment(await workspaceOf(request), (request.params as Static<typeof ExperimentIdParams>).id);
+    await service.deleteExperiment(workspaceIdOf(request), (request.params as Static<typeof ExperimentIdParams>).id);
     return reply.status(204).send();
   });
 
   app.get('/admin/v1/experiments/:id/analysis', {
+    config: { access: 'reports.read' },
     schema: {
       ...experiments,
       summary: 'The read-out of an experiment: units per arm, sample-ratio check, and every metric of every treatment arm against the control with adjusted p-values',
       params: ExperimentIdParams, querystring: AnalysisQuery, response: { 200: ExperimentReadout, ...errors },
     },
   }, async (request) => service.analyze(
-    await workspaceOf(request),
+    workspaceIdOf(request),
     (request.params as Static<typeof ExperimentIdParams>).id,
     analysisOptions(request.query as Static<typeof AnalysisQuery>),
   ));
 
   app.get('/admin/v1/metrics', {
+    config: { access: 'config.read' },
     schema: { ...metrics, summary: 'List the metrics: built-in ones (flag builtin) and declared ones', response: { 200: Type.Array(MetricView), ...errors } },
-  }, async (request) => service.listMetrics(await workspaceOf(request)));
+  }, async (request) => service.listMetrics(workspaceIdOf(request)));
 
   app.get('/admin/v1/metrics/:id', {
+    config: { access: 'config.read' },
     schema: { ...metrics, summary: 'A metric', params: MetricIdParams, response: { 200: MetricView, ...errors } },
-  }, async (request) => service.getMetric(await workspaceOf(request), (request.params as Static<typeof MetricIdParams>).id));
+  }, async (request) => service.getMetric(workspaceIdOf(request), (request.params as Static<typeof MetricIdParams>).id));
 
   app.put('/admin/v1/metrics/:id', {
+    config: { access: 'config.write' },
     schema: {
       ...metrics, summary: 'Create or replace a metric (a built-in may be redefined); experiments read it from their next event',
       params: MetricPutParams, body: MetricDefinition, response: { 200: MetricChange, 201: MetricChange, ...errors },
@@ -162,36 +165,40 @@ export async function experimentRoutes(app: FastifyInstance, options: Experiment
     if (request.validationError !== undefined) throw metricBodyError(request.validationError, request.body);
     const definition = request.body as MetricDefinition;
     samePathId((request.params as Static<typeof MetricPutParams>).id, definition.id);
-    const change = await service.putMetric(await workspaceOf(request), definition);
+    const change = await service.putMetric(workspaceIdOf(request), definition);
     return reply.status(change.status === 'created' ? 201 : 200).send(change);
   });
 
   app.delete('/admin/v1/metrics/:id', {
+    config: { access: 'config.write' },
     schema: {
       ...metrics, summary: 'Delete a declared metric (400 while an experiment or the ROI report reads it); deleting a redefinition brings the built-in back',
       params: MetricIdParams, response: { 204: Type.Null(), ...errors },
     },
   }, async (request, reply) => {
-    await service.deleteMetric(await workspaceOf(request), (request.params as Static<typeof MetricIdParams>).id);
+    await service.deleteMetric(workspaceIdOf(request), (request.params as Static<typeof MetricIdParams>).id);
     return reply.status(204).send();
   });
 
   app.get('/admin/v1/measurement', {
+    config: { access: 'config.read' },
     schema: { ...measurement, summary: 'The measurement settings as saved, and with their defaults filled in', response: { 200: MeasurementView, ...errors } },
-  }, async (request) => service.measurement(await workspaceOf(request)));
+  }, async (request) => service.measurement(workspaceIdOf(request)));
 
   app.put('/admin/v1/measurement', {
+    config: { access: 'config.write' },
     schema: {
       ...measurement, summary: 'Replace the measurement settings (holdout share, monthly cost, currency, the ROI report\'s metrics)',
       body: MeasurementSettings, response: { 200: ResolvedMeasurement, ...errors },
     },
-  }, async (request) => service.setMeasurement(await workspaceOf(request), request.body as MeasurementSettings));
+  }, async (request) => service.setMeasurement(workspaceIdOf(request), request.body as MeasurementSettings));
 
   app.get('/admin/v1/report', {
+    config: { access: 'reports.read' },
     schema: {
       ...measurement,
       summary: 'The ROI report: the program (holdout against everyone else) with ROI, then each experiment\'s treatment arms against its control',
       querystring: ReportQuery, response: { 200: WorkspaceReport, ...errors },
     },
-  }, async (request) => service.report(await workspaceOf(request), reportOptions(request.query as Static<typeof ReportQuery>)));
+  }, async (request) => service.report(workspaceIdOf(request), reportOptions(request.query as Static<typeof ReportQuery>)));
 }

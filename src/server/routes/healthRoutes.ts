@@ -8,12 +8,12 @@ export interface HealthRoutesOptions {
 }
 
 export async function healthRoutes(app: FastifyInstance, options: HealthRoutesOptions): Promise<void> {
-  app.get('/healthz', { schema: { tags: ['operations'], summary: 'Liveness' } }, async () => ({ status: 'ok' }));
-  app.get('/readyz', { schema: { tags: ['operations'], summary: 'Readiness: the store is open and the server is not shutting down' } }, async (_request, reply) => {
+  app.get('/healthz', { config: { access: 'public' }, schema: { tags: ['operations'], summary: 'Liveness' } }, async () => ({ status: 'ok' }));
+  app.get('/readyz', { config: { access: 'public' }, schema: { tags: ['operations'], summary: 'Readiness: the store is open and the server is not shutting down' } }, async (_request, reply) => {
     if (!options.isReady()) return reply.status(503).send({ status: 'shutting down' });
     return { status: 'ready' };
   });
-  app.get('/metrics', { schema: { tags: ['operations'], summary: 'Prometheus metrics' } }, async (_request, reply) => {
+  app.get('/metrics', { config: { access: 'public' }, schema: { tags: ['operations'], summary: 'Prometheus metrics' } }, async (_request, reply) => {
     return reply.type(options.metrics.registry.contentType).send(await options.metrics.registry.metrics());
   });
 }

@@ -99,6 +99,7 @@ ${items.join('\n')}
  */
 export async function homeRoutes(app: FastifyInstance, options: HomeRoutesOptions): Promise<void> {
   app.get('/', {
+    config: { access: 'public' },
     schema: {
       tags: ['documentation'],
       summary: 'What this server is, with links to its API reference, OpenAPI document, health check and example shop (HTML for a browser, JSON otherwise)',

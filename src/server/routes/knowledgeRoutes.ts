@@ -1,11 +1,11 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { Static } from 'typebox';
 import { AttuneError } from '../../core/errors/AttuneError.js';
 import { FeatureDefinition } from '../../core/features/FeatureDefinition.js';
 import { SegmentDefinition } from '../../core/segments/SegmentDefinition.js';
 import type { KnowledgeAdmin } from '../../knowledge/KnowledgeAdmin.js';
-import type { Principal, WorkspaceService } from '../../workspaces/WorkspaceService.js';
-import { authenticate } from '../auth.js';
+import type { WorkspaceService } from '../../workspaces/WorkspaceService.js';
+import { workspaceIdOf } from '../actor.js';
 import {
   FeatureBody, FeatureChange, FeatureDeletion, FeatureParams, FeatureValidation, FeatureView, MemberPage, MembersQuery,
   SegmentBody, SegmentChange, SegmentParams, SegmentValidation, SegmentView,
@@ -37,26 +37,23 @@ function sameKey(pathValue: string, bodyValue: string | undefined, member: strin
  */
 export async function knowledgeRoutes(app: FastifyInstance, options: KnowledgeRoutesOptions): Promise<void> {
   const { admin } = options;
-  // As in adminRoutes: the key is checked before the request is validated (401/403 before 400).
-  const principals = new WeakMap<FastifyRequest, Principal>();
-  app.addHook('preValidation', async (request) => {
-    principals.set(request, await authenticate(request, options.workspaces, 'secret'));
-  });
-  const workspaceOf = async (request: FastifyRequest) => (principals.get(request) ?? await authenticate(request, options.workspaces, 'secret')).workspace.id;
   const iso = (ms: number) => new Date(ms).toISOString();
 
   app.get('/admin/v1/features', {
+    config: { access: 'config.read' },
     schema: { ...features, summary: 'List the features: built-in ones (flag builtin) and declared ones', response: { 200: Type.Array(FeatureView), ...errors } },
-  }, async (request) => admin.listFeatures(await workspaceOf(request)));
+  }, async (request) => admin.listFeatures(workspaceIdOf(request)));
 
   app.post('/admin/v1/features/validate', {
+    config: { access: 'config.read' },
     schema: { ...features, summary: 'Check a feature definition against the whole configuration, without saving it', body: FeatureDefinition, response: { 200: FeatureValidation, ...errors } },
   }, async (request) => {
-    const result = await admin.validateFeature(await workspaceOf(request), request.body as FeatureDefinition);
+    const result = await admin.validateFeature(workspaceIdOf(request), request.body as FeatureDefinition);
     return { valid: true, ...result };
   });
 
   app.put('/admin/v1/features/:name', {
+    config: { access: 'config.write' },
     schema: {
       ...features,
       summary: 'Create or replace a feature (a built-in may be redefined); a changed definition restarts the feature from now, `attune rebuild` backfills it',
@@ -66,11 +63,12 @@ export async function knowledgeRoutes(app: FastifyInstance, options: KnowledgeRo
     const { name } = request.params as Static<typeof FeatureParams>;
     const { name: given, ...rest } = request.body as Static<typeof FeatureBody>;
     sameKey(name, given, 'name');
-    const change = await admin.putFeature(await workspaceOf(request), { name, ...rest } as FeatureDefinition);
+    const change = await admin.putFeature(workspaceIdOf(request), { name, ...rest } as FeatureDefinition);
     return reply.status(change.created ? 201 : 200).send(change);
   });
 
   app.delete('/admin/v1/features/:name', {
+    config: { access: 'config.write' },
     schema: {
       ...features,
       summary: 'Delete a declared feature (409 while segments read it); deleting a redefinition brings the built-in back',
@@ -78,57 +76,64 @@ export async function knowledgeRoutes(app: FastifyInstance, options: KnowledgeRo
     },
   }, async (request) => {
     const { name } = request.params as Static<typeof FeatureParams>;
-    return { deleted: name, ...(await admin.deleteFeature(await workspaceOf(request), name)) };
+    return { deleted: name, ...(await admin.deleteFeature(workspaceIdOf(request), name)) };
   });
 
   app.get('/admin/v1/segments', {
+    config: { access: 'config.read' },
     schema: { ...segments, summary: 'List the segments with their sizes', response: { 200: Type.Array(SegmentView), ...errors } },
-  }, async (request) => admin.listSegments(await workspaceOf(request)));
+  }, async (request) => admin.listSegments(workspaceIdOf(request)));
 
   app.post('/admin/v1/segments/validate', {
+    config: { access: 'config.read' },
     schema: { ...segments, summary: 'Compile a segment against the whole configuration, without saving it: what it reads and costs', body: SegmentDefinition, response: { 200: SegmentValidation, ...errors } },
   }, async (request) => {
-    const result = await admin.validateSegment(await workspaceOf(request), request.body as SegmentDefinition);
+    const result = await admin.validateSegment(workspaceIdOf(request), request.body as SegmentDefinition);
     return { valid: true, ...result };
   });
 
   app.post('/admin/v1/segments', {
+    config: { access: 'config.write' },
     schema: { ...segments, summary: 'Create a segment; every profile is evaluated before the answer', body: SegmentDefinition, response: { 201: SegmentChange, ...errors } },
   }, async (request, reply) => {
-    const change = await admin.createSegment(await workspaceOf(request), request.body as SegmentDefinition);
+    const change = await admin.createSegment(workspaceIdOf(request), request.body as SegmentDefinition);
     return reply.status(201).send(change);
   });
 
   app.get('/admin/v1/segments/:id', {
+    config: { access: 'config.read' },
     schema: { ...segments, summary: 'A segment: its definition, size and analysis', params: SegmentParams, response: { 200: SegmentView, ...errors } },
   }, async (request) => {
     const { id } = request.params as Static<typeof SegmentParams>;
-    return admin.getSegment(await workspaceOf(request), id);
+    return admin.getSegment(workspaceIdOf(request), id);
   });
 
   app.put('/admin/v1/segments/:id', {
+    config: { access: 'config.write' },
     schema: { ...segments, summary: 'Change a segment; a changed rule is evaluated for every profile before the answer', params: SegmentParams, body: SegmentBody, response: { 200: SegmentChange, ...errors } },
   }, async (request) => {
     const { id } = request.params as Static<typeof SegmentParams>;
     const { id: given, ...rest } = request.body as Static<typeof SegmentBody>;
     sameKey(id, given, 'id');
-    return admin.updateSegment(await workspaceOf(request), { id, ...rest } as SegmentDefinition);
+    return admin.updateSegment(workspaceIdOf(request), { id, ...rest } as SegmentDefinition);
   });
 
   app.delete('/admin/v1/segments/:id', {
+    config: { access: 'config.write' },
     schema: { ...segments, summary: 'Delete a segment (409 while other segments read it)', params: SegmentParams, response: { 204: Type.Null(), ...errors } },
   }, async (request, reply) => {
     const { id } = request.params as Static<typeof SegmentParams>;
-    await admin.deleteSegment(await workspaceOf(request), id);
+    await admin.deleteSegment(workspaceIdOf(request), id);
     return reply.status(204).send();
   });
 
   app.get('/admin/v1/segments/:id/members', {
+    config: { access: 'personalData.read' },
     schema: { ...segments, summary: 'The members of a segment in profile id order, a page at a time', params: SegmentParams, querystring: MembersQuery, response: { 200: MemberPage, ...errors } },
   }, async (request) => {
     const { id } = request.params as Static<typeof SegmentParams>;
     const { after = '', limit = 100 } = request.query as Static<typeof MembersQuery>;
-    const page = await admin.members(await workspaceOf(request), id, after, limit);
+    const page = await admin.members(workspaceIdOf(request), id, after, limit);
     return { members: page.members.map((m) => ({ profileId: m.profileId, enteredAt: iso(m.enteredAt) })), next: page.next };
   });
 }

@@ -1,12 +1,12 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import {
   PersonalizerEventParams, PersonalizerRankRequest, PersonalizerRankResponse, PersonalizerRewardRequest, RankEventList, RankEventQuery,
 } from '../../api/personalizerSchemas.js';
 import { problemResponses } from '../../api/schemas.js';
 import type { PersonalizerService } from '../../learn/PersonalizerService.js';
 import type { RankEventRecord } from '../../store/ports.js';
-import type { Principal, WorkspaceService } from '../../workspaces/WorkspaceService.js';
-import { authenticateKey, subscriptionKey } from '../auth.js';
+import type { WorkspaceService } from '../../workspaces/WorkspaceService.js';
+import { workspaceIdOf } from '../actor.js';
 import { jsonContentTypes } from '../jsonBody.js';
 import { problemContentType } from '../problem.js';
 
@@ -20,7 +20,7 @@ export const personalizerVersions = ['v1.0', 'v1.1-preview.1', 'v1.1-preview.2',
 
 const security: Record<string, string[]>[] = [{ subscriptionKey: [] }, { secretKeyBearer: [] }];
 const doc = { tags: ['personalizer'], security };
-const missingHint = 'send the workspace\'s secret key in the Ocp-Apim-Subscription-Key header (or as Authorization: Bearer <secretKey>)';
+const personalizerHint = 'send the workspace\'s secret key in the Ocp-Apim-Subscription-Key header (or as Authorization: Bearer <secretKey>)';
 /** Personalizer's error codes (its ErrorResponse), by status. */
 const personalizerCode = (status: number): string => (status === 404 ? 'ResourceNotFound' : status >= 500 ? 'InternalServerError' : 'BadRequest');
 
@@ -56,27 +56,21 @@ function eventView(event: RankEventRecord): RankEventList['events'][number] {
  * Microsoft Personalizer's rank-and-reward API (REST v1.0) at its own paths, so that its
  * clients work when pointed at Attune: rank (201), reward and activate (204). The workspace's
  * secret key authenticates, in the `Ocp-Apim-Subscription-Key` header as those clients send it;
- * the write key is refused (403): it is public, and rewards train the model. Beside them, the
+ * the write key is refused (403, permission personalizer.rank): it is public, and rewards train the model. Beside them, the
  * logged events for off-policy evaluation under /admin/v1. The work is PersonalizerService's.
  */
 export async function personalizerRoutes(app: FastifyInstance, options: PersonalizerRoutesOptions): Promise<void> {
   const { personalizer } = options;
-  // The key is checked before the body is validated: a bad key is a 401 whatever the body.
-  const principals = new WeakMap<FastifyRequest, Principal>();
-  const principalOf = (request: FastifyRequest) => authenticateKey(subscriptionKey(request), options.workspaces, ['secret'], missingHint);
-  app.addHook('preValidation', async (request) => {
-    principals.set(request, await principalOf(request));
-  });
   app.addHook('onSend', async (_request, reply, payload) => {
     const type = reply.getHeader('content-type');
     return typeof payload === 'string' && typeof type === 'string' && type.startsWith(problemContentType) ? withPersonalizerError(payload) : payload;
   });
-  const workspaceOf = async (request: FastifyRequest) => (principals.get(request) ?? await principalOf(request)).workspace.id;
 
   // v1.0's paths, and the same calls at the preview versions' paths, which Azure's later client
   // libraries call (their single-slot rank, reward and activate have v1.0's shapes).
   for (const version of personalizerVersions) {
     app.post(`/personalizer/${version}/rank`, {
+      config: { access: 'personalizer.rank', authHint: personalizerHint },
       schema: {
         ...doc,
         summary: `Personalizer Rank (${version}): choose the action to show for a context; 201 with the ranking, each action's probability and the event id to reward`,
@@ -84,11 +78,12 @@ export async function personalizerRoutes(app: FastifyInstance, options: Personal
         response: { 201: PersonalizerRankResponse, ...problemResponses(400, 401, 403, 409, 413, 415, 503) },
       },
     }, async (request, reply) => {
-      const answer = await personalizer.rank(await workspaceOf(request), request.body as PersonalizerRankRequest);
+      const answer = await personalizer.rank(workspaceIdOf(request), request.body as PersonalizerRankRequest);
       return reply.status(201).send(answer);
     });
 
     app.post(`/personalizer/${version}/events/:eventId/reward`, {
+      config: { access: 'personalizer.rank', authHint: personalizerHint },
       schema: {
         ...doc,
         summary: `Personalizer Reward (${version}): the reward of the event's chosen action; the earliest counts, and the model learns it once the event is active`,
@@ -98,7 +93,7 @@ export async function personalizerRoutes(app: FastifyInstance, options: Personal
       },
     }, async (request, reply) => {
       const { eventId } = request.params as PersonalizerEventParams;
-      await personalizer.reward(await workspaceOf(request), eventId, (request.body as PersonalizerRewardRequest).value);
+      await personalizer.reward(workspaceIdOf(request), eventId, (request.body as PersonalizerRewardRequest).value);
       return reply.status(204).send();
     });
   }
@@ -110,6 +105,7 @@ export async function personalizerRoutes(app: FastifyInstance, options: Personal
     activation.addContentTypeParser([...jsonContentTypes], { parseAs: 'string' }, (_request, _body, done) => done(null, undefined));
     for (const version of personalizerVersions) {
       activation.post(`/personalizer/${version}/events/:eventId/activate`, {
+        config: { access: 'personalizer.rank', authHint: personalizerHint },
         schema: {
           ...doc,
           summary: `Personalizer Activate (${version}): the deferred event was shown; from now on it learns its reward (or the default reward after the wait time)`,
@@ -118,13 +114,14 @@ export async function personalizerRoutes(app: FastifyInstance, options: Personal
         },
       }, async (request, reply) => {
         const { eventId } = request.params as PersonalizerEventParams;
-        await personalizer.activate(await workspaceOf(request), eventId);
+        await personalizer.activate(workspaceIdOf(request), eventId);
         return reply.status(204).send();
       });
     }
   });
 
   app.get('/admin/v1/personalizer/events', {
+    config: { access: 'personalData.read' },
     schema: {
       ...doc,
       summary: 'The logged rank events, newest first, with every action\'s probability, the reward and whether the model learned it: the data off-policy evaluation reads',
@@ -133,7 +130,7 @@ export async function personalizerRoutes(app: FastifyInstance, options: Personal
     },
   }, async (request) => {
     const { limit = 100, before } = request.query as RankEventQuery;
-    const events = await personalizer.events(await workspaceOf(request), limit, before);
+    const events = await personalizer.events(workspaceIdOf(request), limit, before);
     return { events: events.map(eventView), next: events.length === limit ? events[events.length - 1]!.eventId : null };
   });
 }

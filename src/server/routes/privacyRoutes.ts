@@ -4,8 +4,8 @@ import { ErasureReceipt, PersonExport, PrivacyReport, PrivacyRequest, Suppressio
 import { problemResponses } from '../../api/schemas.js';
 import { readPersonRef } from '../../core/privacy/PersonRef.js';
 import type { PrivacyService } from '../../privacy/PrivacyService.js';
-import type { Principal, WorkspaceService } from '../../workspaces/WorkspaceService.js';
-import { authenticate } from '../auth.js';
+import type { WorkspaceService } from '../../workspaces/WorkspaceService.js';
+import { workspaceIdOf } from '../actor.js';
 
 export interface PrivacyRoutesOptions {
   readonly workspaces: WorkspaceService;
@@ -21,45 +21,34 @@ const errors = problemResponses(400, 401, 403, 503);
  */
 export async function privacyRoutes(app: FastifyInstance, options: PrivacyRoutesOptions): Promise<void> {
   const { privacy } = options;
-  // As in adminRoutes: the key is checked before the request is validated (401/403 before 400).
-  const principals = new WeakMap<FastifyRequest, Principal>();
-  app.addHook('preValidation', async (request) => {
-    principals.set(request, await authenticate(request, options.workspaces, 'secret'));
-  });
-  // Who asks is recorded by the audit trail from the request's caller (server/auditCaller.ts).
-  const principalOf = async (request: FastifyRequest) => principals.get(request) ?? authenticate(request, options.workspaces, 'secret');
+  // Who asks is checked by the access control (src/server/access.ts) and recorded by the audit trail.
   const personOf = (request: FastifyRequest) => readPersonRef(request.body as Static<typeof PrivacyRequest>);
 
   app.post('/admin/v1/privacy/export', {
+    config: { access: 'privacy.export' },
     schema: { ...doc, summary: 'Everything held about one person, as one JSON document', body: PrivacyRequest, response: { 200: PersonExport, ...errors } },
-  }, async (request) => {
-    return privacy.export((await principalOf(request)).workspace.id, personOf(request));
-  });
+  }, async (request) => privacy.export(workspaceIdOf(request), personOf(request)));
 
   app.post('/admin/v1/privacy/erase', {
+    config: { access: 'privacy.erase' },
     schema: {
       ...doc, summary: 'Erase one person everywhere and suppress their identifiers; the receipt lists what was removed and the verification',
       body: PrivacyRequest, response: { 200: ErasureReceipt, ...errors },
     },
-  }, async (request) => {
-    return privacy.erase((await principalOf(request)).workspace.id, personOf(request));
-  });
+  }, async (request) => privacy.erase(workspaceIdOf(request), personOf(request)));
 
   app.post('/admin/v1/privacy/suppress', {
+    config: { access: 'privacy.erase' },
     schema: { ...doc, summary: 'Drop (and count) later events naming the person\'s identifiers', body: PrivacyRequest, response: { 200: SuppressionChange, ...errors } },
-  }, async (request) => {
-    return privacy.suppress((await principalOf(request)).workspace.id, personOf(request));
-  });
+  }, async (request) => privacy.suppress(workspaceIdOf(request), personOf(request)));
 
   app.post('/admin/v1/privacy/unsuppress', {
+    config: { access: 'privacy.erase' },
     schema: { ...doc, summary: 'Collect events naming the identifier again', body: PrivacyRequest, response: { 200: SuppressionChange, ...errors } },
-  }, async (request) => {
-    return privacy.unsuppress((await principalOf(request)).workspace.id, personOf(request));
-  });
+  }, async (request) => privacy.unsuppress(workspaceIdOf(request), personOf(request)));
 
   app.get('/admin/v1/privacy/report', {
+    config: { access: 'privacy.export' },
     schema: { ...doc, summary: 'The suppression list (hashes) with the events dropped per identifier, and the latest erasure receipts', response: { 200: PrivacyReport, ...errors } },
-  }, async (request) => {
-    return privacy.report((await principalOf(request)).workspace.id);
-  });
+  }, async (request) => privacy.report(workspaceIdOf(request)));
 }

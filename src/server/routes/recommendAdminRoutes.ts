@@ -1,11 +1,11 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { Static } from 'typebox';
 import { orderRulesLimits, RulesQuery, RulesReport } from '../../api/ruleSchemas.js';
 import { problemResponses } from '../../api/schemas.js';
 import { AttuneError } from '../../core/errors/AttuneError.js';
 import type { OrderRulesService } from '../../recommend/OrderRules.js';
-import type { Principal, WorkspaceService } from '../../workspaces/WorkspaceService.js';
-import { authenticate } from '../auth.js';
+import type { WorkspaceService } from '../../workspaces/WorkspaceService.js';
+import { workspaceIdOf } from '../actor.js';
 
 export interface RecommendAdminRoutesOptions {
   readonly workspaces: WorkspaceService;
@@ -18,22 +18,17 @@ export interface RecommendAdminRoutesOptions {
  * rules --json`.
  */
 export async function recommendAdminRoutes(app: FastifyInstance, options: RecommendAdminRoutesOptions): Promise<void> {
-  // As in adminRoutes: the key is checked before the request is validated (401/403 before 400).
-  const principals = new WeakMap<FastifyRequest, Principal>();
-  app.addHook('preValidation', async (request) => {
-    principals.set(request, await authenticate(request, options.workspaces, 'secret'));
-  });
 
   app.get('/admin/v1/recommend/rules', {
+    config: { access: 'reports.read' },
     schema: {
       tags: ['recommend'], security: [{ secretKeyBearer: [] }],
       summary: `Frequent itemsets and association rules (support, confidence, lift) of the workspace's Order Completed events, as R's arules apriori defines them; at most ${orderRulesLimits.maxOrders} orders read and ${orderRulesLimits.maxItemsets} itemsets mined (else 400 on minSupport)`,
       querystring: RulesQuery, response: { 200: RulesReport, ...problemResponses(400, 401, 403, 503) },
     },
   }, async (request) => {
-    const principal = principals.get(request) ?? await authenticate(request, options.workspaces, 'secret');
     const { minSupport, minConfidence, minLength = 1, maxLength = orderRulesLimits.maxLength, days = 90, limit = 1000 } = request.query as Static<typeof RulesQuery>;
-    const mined = await options.orderRules.mine(principal.workspace.id, { minSupport, minConfidence, minLength, maxLength, days }).catch((error: unknown) => {
+    const mined = await options.orderRules.mine(workspaceIdOf(request), { minSupport, minConfidence, minLength, maxLength, days }).catch((error: unknown) => {
       // The core names its options; the answer names them as the schema's faults do.
       if (error instanceof AttuneError && error.field !== undefined && error.field in RulesQuery.properties) {
         throw new AttuneError(error.code, { detail: error.detail ?? error.message, field: `querystring/${error.field}`, cause: error });

@@ -1,10 +1,10 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { RecommendRequest, RecommendResponse } from '../../api/recommendSchemas.js';
 import { problemResponses } from '../../api/schemas.js';
 import type { RecommendService } from '../../recommend/RecommendService.js';
-import type { Principal, WorkspaceService } from '../../workspaces/WorkspaceService.js';
+import type { WorkspaceService } from '../../workspaces/WorkspaceService.js';
 import { checkCallIdentity } from '../../workspaces/checkCallIdentity.js';
-import { authenticate } from '../auth.js';
+import { callSourceOf } from '../actor.js';
 
 export interface RecommendRoutesOptions {
   readonly recommendations: RecommendService;
@@ -17,12 +17,8 @@ export interface RecommendRoutesOptions {
  * and the answer falls back (and says so) like for any visitor with little history.
  */
 export async function recommendRoutes(app: FastifyInstance, options: RecommendRoutesOptions): Promise<void> {
-  const principals = new WeakMap<FastifyRequest, Principal>();
-  app.addHook('preValidation', async (request) => {
-    principals.set(request, await authenticate(request, options.workspaces, ['write', 'secret']));
-  });
-
   app.post('/v1/recommend', {
+    config: { access: 'decide' },
     bodyLimit: 64 * 1024,
     schema: {
       tags: ['recommend'],
@@ -32,9 +28,9 @@ export async function recommendRoutes(app: FastifyInstance, options: RecommendRo
       response: { 200: RecommendResponse, ...problemResponses(400, 401, 403, 413, 415, 429, 503) },
     },
   }, async (request) => {
-    const principal = principals.get(request) ?? await authenticate(request, options.workspaces, ['write', 'secret']);
+    const source = callSourceOf(request);
     const body = request.body as RecommendRequest;
-    const identity = await checkCallIdentity(options.workspaces, principal, body.userId, body.userHash);
-    return options.recommendations.recommend(principal.workspace, body, identity);
+    const identity = await checkCallIdentity(options.workspaces, source, body.userId, body.userHash);
+    return options.recommendations.recommend(source.workspace, body, identity);
   });
 }

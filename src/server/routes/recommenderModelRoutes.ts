@@ -1,10 +1,10 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
 import { RecommenderList, RecommenderModelInfo, TrainAccepted, TrainingSummary, TrainRequest, VersionParams } from '../../api/recommenderModelSchemas.js';
 import { problemResponses } from '../../api/schemas.js';
 import type { RecommenderModels } from '../../recommend/RecommenderModels.js';
-import type { Principal, WorkspaceService } from '../../workspaces/WorkspaceService.js';
-import { authenticate } from '../auth.js';
+import type { WorkspaceService } from '../../workspaces/WorkspaceService.js';
+import { workspaceIdOf } from '../actor.js';
 
 export interface RecommenderModelRoutesOptions {
   readonly workspaces: WorkspaceService;
@@ -20,21 +20,16 @@ const doc = { tags: ['recommend'], security: [{ secretKeyBearer: [] }] };
  */
 export async function recommenderModelRoutes(app: FastifyInstance, options: RecommenderModelRoutesOptions): Promise<void> {
   const { recommenders } = options;
-  // As in adminRoutes: the key is checked before the request is validated (401/403 before 400).
-  const principals = new WeakMap<FastifyRequest, Principal>();
-  app.addHook('preValidation', async (request) => {
-    principals.set(request, await authenticate(request, options.workspaces, 'secret'));
-  });
-  const workspaceOf = async (request: FastifyRequest) => (principals.get(request) ?? await authenticate(request, options.workspaces, 'secret')).workspace.id;
 
   app.post('/admin/v1/recommenders/train', {
+    config: { access: 'models.train' },
     schema: {
       ...doc,
       summary: 'Train the collaborative model from the event log: 202 at once with the version (progress in GET /admin/v1/recommenders), or 200 with the summary with `wait: true`; 409 ATTUNE_MODEL_TRAINING while one trains',
       body: Type.Union([TrainRequest, Type.Null()], { description: 'Optional: no body trains with the defaults' }), response: { 200: TrainingSummary, 202: TrainAccepted, ...problemResponses(400, 401, 403, 409, 503) },
     },
   }, async (request, reply) => {
-    const workspaceId = await workspaceOf(request);
+    const workspaceId = workspaceIdOf(request);
     const body = (request.body ?? {}) as Static<typeof TrainRequest>;
     const { version, status, done } = await recommenders.start(workspaceId, { ...(body.kind === undefined ? {} : { kind: body.kind }), ...(body.activate === undefined ? {} : { activate: body.activate }) });
     if (body.wait === true) return reply.status(200).send(await done);
@@ -42,16 +37,18 @@ export async function recommenderModelRoutes(app: FastifyInstance, options: Reco
   });
 
   app.get('/admin/v1/recommenders', {
+    config: { access: 'config.read' },
     schema: { ...doc, summary: 'The trained model versions, newest first, with their metrics; which one is active; the training running', response: { 200: RecommenderList, ...problemResponses(401, 403, 503) } },
-  }, async (request) => recommenders.list(await workspaceOf(request)));
+  }, async (request) => recommenders.list(workspaceIdOf(request)));
 
   app.post('/admin/v1/recommenders/:version/activate', {
+    config: { access: 'models.train' },
     schema: {
       ...doc, summary: 'Serve this version from the next request, without a restart', params: VersionParams,
       response: { 200: RecommenderModelInfo, ...problemResponses(400, 401, 403, 404, 409, 503) },
     },
   }, async (request) => {
     const { version } = request.params as Static<typeof VersionParams>;
-    return recommenders.activate(await workspaceOf(request), version);
+    return recommenders.activate(workspaceIdOf(request), version);
   });
 }

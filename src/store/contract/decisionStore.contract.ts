@@ -174,6 +174,42 @@ export function describeDecisionStoreContract(adapterName: string, open: OpenAda
       expect(logged.map((d) => d.shadow)).toEqual([{ key: '0a1b2c3d', probabilities: { a: 0.25, b: 0.75 } }]);
     });
 
+    it('gives the contextual decisions with their inputs and the interactions naming decisions, in log order, per workspace', async () => {
+      const contextual = { inputs: { 'context.device': 'mobile', 'features.orders': 3 }, models: ['0a1b2c3d'] };
+      const event = (n: number, name: string, properties: Record<string, unknown>): CollectedEvent => ({
+        type: 'track', messageId: `ctx-${n}`, generatedMessageId: false, userId: 'u1', anonymousId: null, previousId: null, groupId: null,
+        name, timestamp: T0 + n, receivedAt: T0 + n, traits: null, properties, context: null, body: { type: 'track', event: name, properties },
+      });
+      const names = (decisionId: string, actionId = 'a') => ({ decisionId, actionId, placement: 'hero' });
+      await run((tx) => {
+        tx.createProfile(A, 'p1', T0);
+        tx.createProfile(B, 'p1', T0);
+        tx.recordDecisions([
+          { ...record(A, 'c2', 'p1', T0 + 5), reasons: { strategy: 'contextual', contextual } },
+          { ...record(A, 'c1', 'p1', T0), reasons: { strategy: 'contextual', contextual } },
+          record(A, 'plain', 'p1', T0),
+          { ...record(A, 'fallback', 'p1', T0), actionId: null, reasons: { strategy: 'contextual', contextual } },
+          { ...record(B, 'c3', 'p1', T0), reasons: { strategy: 'contextual', contextual } },
+        ]);
+        tx.appendEvent(A, 'p1', event(3, 'Decision Clicked', names('c1')));
+        tx.appendEvent(A, 'p1', event(1, 'Decision Viewed', names('c1')));
+        tx.appendEvent(A, 'p1', event(2, 'Product Viewed', names('c1')));
+        // Not an interaction: no placement.
+        tx.appendEvent(A, 'p1', event(4, 'Decision Viewed', { decisionId: 'c2', actionId: 'a' }));
+        tx.appendEvent(A, 'p1', event(5, 'Decision Dismissed', names('c2')));
+        tx.appendEvent(B, 'p1', event(6, 'Decision Converted', { ...names('c3'), value: 5 }));
+      });
+      const feedback = await store.readBoth((r) => r.decisions.contextualFeedback(A));
+      expect(feedback.decisions).toEqual([
+        { decisionId: 'c1', placementId: 'hero', actionId: 'a', at: T0, contextual },
+        { decisionId: 'c2', placementId: 'hero', actionId: 'a', at: T0 + 5, contextual },
+      ]);
+      expect(feedback.interactions.map((i) => [i.kind, i.decisionId, i.at])).toEqual([['click', 'c1', T0 + 3], ['impression', 'c1', T0 + 1], ['dismiss', 'c2', T0 + 5]]);
+      expect((await store.readBoth((r) => r.decisions.contextualFeedback(B))).interactions.map((i) => [i.kind, i.value])).toEqual([['conversion', 5]]);
+      expect(await store.readBoth((r) => r.decisions.contextualDecision(A, 'c2'))).toEqual({ decisionId: 'c2', placementId: 'hero', actionId: 'a', at: T0 + 5, contextual });
+      for (const id of ['plain', 'fallback', 'c3', 'none']) expect(await store.readBoth((r) => r.decisions.contextualDecision(A, id)), id).toBeUndefined();
+    });
+
     it('counts outcomes per action and placement; a reset of derived state clears them', async () => {
       await run((tx) => {
         for (const kind of ['impression', 'impression', 'click', 'dismiss'] as const) tx.countOutcome(A, interaction(kind, 'a'));

@@ -14,7 +14,7 @@ function workspace(id: string, fields: Partial<Workspace> = {}): Workspace {
 }
 
 function key(id: string, workspaceId: string, kind: KeyKind = 'write', fields: Partial<ApiKeyRecord> = {}): NewApiKey {
-  return { record: { id, workspaceId, kind, prefix: `${id.slice(0, 4)}_`, createdAt: T0, expiresAt: null, ...fields }, hash: `hash-of-${id}` };
+  return { record: { id, workspaceId, kind, scope: kind === 'secret' ? 'full' : null, prefix: `${id.slice(0, 4)}_`, createdAt: T0, expiresAt: null, ...fields }, hash: `hash-of-${id}` };
 }
 
 const byId = <T extends { readonly id: string }>(items: readonly T[]): T[] => [...items].sort((x, y) => x.id.localeCompare(y.id));
@@ -141,6 +141,15 @@ export function describeWorkspaceStoreContract(adapterName: string, open: () => 
         await ws.expireKey('ws1', 'k1w', T0 + 60_000);
         expect((await ws.getKey('ws1', 'k1w'))?.expiresAt).toBe(T0 + 60_000);
         expect((await ws.getKey('ws1', 'k1s'))?.expiresAt).toBeNull();
+      });
+
+      it('keeps a secret key\'s scope', async () => {
+        for (const scope of ['read', 'decide', 'full'] as const) {
+          const added = key(`k1${scope}`, 'ws1', 'secret', { scope });
+          await ws.addKey(added);
+          expect(await ws.getKey('ws1', added.record.id)).toEqual(added.record);
+          expect((await ws.findKeyByHash(added.hash))?.scope).toBe(scope);
+        }
       });
 
       it('expireKey through another workspace changes nothing', async () => {

@@ -2,8 +2,9 @@ import type { ActionDefinition } from '../../core/decide/ActionDefinition.js';
 import type { PlacementDefinition } from '../../core/decide/PlacementDefinition.js';
 import type { ActivityHours } from '../../core/sendTime/ActivityHours.js';
 import { emptyKnowledge, type KnowledgeState } from '../../core/knowledge/KnowledgeState.js';
-import { conversionValue } from '../../core/decide/interactions.js';
-import type { ActionOutcomes, DecisionConfigStore, DecisionProfileRow, DecisionReader, DecisionRecord, ArmWeights, LoggedDecision, LoggedDecisionQuery } from '../ports.js';
+import { conversionValue, interactionEvents, readInteraction, type Interaction } from '../../core/decide/interactions.js';
+import type { ContextualRecord } from '../../core/decide/contextual.js';
+import type { ActionOutcomes, ContextualDecision, ContextualFeedback, DecisionConfigStore, DecisionProfileRow, DecisionReader, DecisionRecord, ArmWeights, LoggedDecision, LoggedDecisionQuery } from '../ports.js';
 import type { SqliteDatabase } from './openDatabase.js';
 import { DefinitionTable } from './DefinitionTable.js';
 
@@ -79,6 +80,15 @@ export class SqliteDecisionStore implements DecisionConfigStore, DecisionReader 
         SELECT d.decision_id AS decisionId, d.action_id AS actionId, d.probability AS probability, c.value AS value, c.revenue AS revenue
         FROM c JOIN decisions d ON d.workspace_id = ? AND d.decision_id = c.decision_id
         WHERE d.placement_id = ? AND d.action_id IS NOT NULL AND d.probability > 0`),
+      contextualDecisions: db.prepare(`
+        SELECT decision_id AS decisionId, placement_id AS placementId, action_id AS actionId, at, json_extract(reasons, '$.contextual') AS contextual FROM decisions
+        WHERE workspace_id = ? AND action_id IS NOT NULL AND json_extract(reasons, '$.contextual') IS NOT NULL ORDER BY at, decision_id`),
+      contextualDecision: db.prepare(`
+        SELECT decision_id AS decisionId, placement_id AS placementId, action_id AS actionId, at, json_extract(reasons, '$.contextual') AS contextual FROM decisions
+        WHERE workspace_id = ? AND decision_id = ? AND action_id IS NOT NULL AND json_extract(reasons, '$.contextual') IS NOT NULL`),
+      interactionEvents: db.prepare(`
+        SELECT name, timestamp, json_extract(body, '$.properties') AS properties FROM events
+        WHERE workspace_id = ? AND type = 'track' AND name IN (${Object.keys(interactionEvents).map((n) => `'${n}'`).join(', ')}) ORDER BY seq`),
       activity: db.prepare("SELECT json_extract(state, '$.h') FROM profile_knowledge WHERE workspace_id = ? AND json_extract(state, '$.h') IS NOT NULL").pluck(),
       decisionsOf: db.prepare("SELECT decision_id, profile_id, placement_id, action_id, variant, score, probability, fallback, segments, reasons, at FROM decisions WHERE workspace_id = ? AND profile_id IN (SELECT value FROM json_each(?)) ORDER BY at DESC, rowid DESC LIMIT ?"),
     };
@@ -186,6 +196,24 @@ export class SqliteDecisionStore implements DecisionConfigStore, DecisionReader 
     return decisions;
   }
 
+  async contextualFeedback(workspaceId: string): Promise<ContextualFeedback> {
+    const decisions = (this.stmts.contextualDecisions.all(workspaceId) as ContextualDecisionRow[]).map(contextualDecisionOf);
+    const interactions: Interaction[] = [];
+    for (const row of this.stmts.interactionEvents.iterate(workspaceId) as Iterable<{ name: string; timestamp: number; properties: string | null }>) {
+      const properties = row.properties === null ? null : JSON.parse(row.properties) as unknown;
+      if (properties === null || typeof properties !== 'object' || Array.isArray(properties)) continue;
+      // Read as the collect path reads it, so a rebuild learns from exactly what live learning did.
+      const interaction = readInteraction({ type: 'track', name: row.name, timestamp: row.timestamp, properties: properties as Record<string, unknown> });
+      if (interaction !== null) interactions.push(interaction);
+    }
+    return { decisions, interactions };
+  }
+
+  async contextualDecision(workspaceId: string, decisionId: string): Promise<ContextualDecision | undefined> {
+    const row = this.stmts.contextualDecision.get(workspaceId, decisionId) as ContextualDecisionRow | undefined;
+    return row === undefined ? undefined : contextualDecisionOf(row);
+  }
+
   async decisionsOf(workspaceId: string, profileIds: readonly string[], limit: number): Promise<DecisionRecord[]> {
     return (this.stmts.decisionsOf.all(workspaceId, JSON.stringify(profileIds), limit) as DecisionRow[]).map((r) => decisionFromRow(workspaceId, r));
   }
@@ -205,3 +233,9 @@ export function decisionFromRow(workspaceId: string, r: DecisionRow): DecisionRe
 
 /** A row of the loggedDecisions statement: the shadow's parts as json_extract gives them (JSON text for the object). */
 type LoggedDecisionRow = Omit<LoggedDecision, 'rewarded' | 'shadow'> & { readonly shadowKey: unknown; readonly shadowProbabilities: unknown };
+
+type ContextualDecisionRow = Omit<ContextualDecision, 'contextual'> & { readonly contextual: string };
+
+function contextualDecisionOf(row: ContextualDecisionRow): ContextualDecision {
+  return { ...row, contextual: JSON.parse(row.contextual) as ContextualRecord };
+}

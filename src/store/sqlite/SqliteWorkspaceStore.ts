@@ -1,9 +1,10 @@
 import { defaultIdentitySettings, type IdentitySettings } from '../../core/identity/types.js';
 import type { ApiKeyRecord, IdentitySecret, KeyKind, NewApiKey, Workspace, WorkspaceStore } from '../ports.js';
 import type { SqliteDatabase } from './openDatabase.js';
+import type { SecretKeyScope } from '../../core/access/accessMatrix.js';
 
 interface WorkspaceRow { id: string; name: string; created_at: number; settings: string }
-interface KeyRow { id: string; workspace_id: string; kind: KeyKind; prefix: string; created_at: number; expires_at: number | null }
+interface KeyRow { id: string; workspace_id: string; kind: KeyKind; scope: SecretKeyScope | null; prefix: string; created_at: number; expires_at: number | null }
 
 function toWorkspace(row: WorkspaceRow): Workspace {
   const settings = JSON.parse(row.settings) as { identity?: Partial<IdentitySettings> };
@@ -13,10 +14,12 @@ function toWorkspace(row: WorkspaceRow): Workspace {
 }
 
 function toKey(row: KeyRow): ApiKeyRecord {
-  return { id: row.id, workspaceId: row.workspace_id, kind: row.kind, prefix: row.prefix, createdAt: row.created_at, expiresAt: row.expires_at };
+  // A secret key stored before scopes existed has every machine right, as it had then.
+  const scope = row.kind === 'secret' ? row.scope ?? 'full' : null;
+  return { id: row.id, workspaceId: row.workspace_id, kind: row.kind, scope, prefix: row.prefix, createdAt: row.created_at, expiresAt: row.expires_at };
 }
 
-const keyColumns = 'id, workspace_id, kind, prefix, created_at, expires_at';
+const keyColumns = 'id, workspace_id, kind, scope, prefix, created_at, expires_at';
 
 export class SqliteWorkspaceStore implements WorkspaceStore {
   private readonly stmts;
@@ -27,7 +30,7 @@ export class SqliteWorkspaceStore implements WorkspaceStore {
       insertWorkspace: db.prepare('INSERT INTO workspaces (id, name, created_at, settings) VALUES (?, ?, ?, ?)'),
       getWorkspace: db.prepare('SELECT id, name, created_at, settings FROM workspaces WHERE id = ?'),
       listWorkspaces: db.prepare('SELECT id, name, created_at, settings FROM workspaces ORDER BY created_at, id'),
-      insertKey: db.prepare('INSERT INTO api_keys (id, workspace_id, kind, hash, prefix, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      insertKey: db.prepare('INSERT INTO api_keys (id, workspace_id, kind, scope, hash, prefix, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
       listKeys: db.prepare(`SELECT ${keyColumns} FROM api_keys WHERE workspace_id = ? ORDER BY created_at, id`),
       getKey: db.prepare(`SELECT ${keyColumns} FROM api_keys WHERE workspace_id = ? AND id = ?`),
       keyByHash: db.prepare(`SELECT ${keyColumns} FROM api_keys WHERE hash = ?`),
@@ -44,7 +47,7 @@ export class SqliteWorkspaceStore implements WorkspaceStore {
   }
 
   private insertKey({ record: r, hash }: NewApiKey): void {
-    this.stmts.insertKey.run(r.id, r.workspaceId, r.kind, hash, r.prefix, r.createdAt, r.expiresAt);
+    this.stmts.insertKey.run(r.id, r.workspaceId, r.kind, r.kind === 'secret' ? r.scope ?? 'full' : null, hash, r.prefix, r.createdAt, r.expiresAt);
   }
 
   async createWorkspace(workspace: Workspace, keys: readonly NewApiKey[], identitySecret?: IdentitySecret): Promise<void> {

@@ -408,6 +408,71 @@ export const migrations: readonly string[] = [
   CREATE TRIGGER audit_heads_no_delete BEFORE DELETE ON audit_heads
   BEGIN SELECT RAISE(ABORT, 'audit heads are not removed'); END;
   `,
+  // People and roles (src/access, docs/access.md): a secret key's scope (null, as stored before
+  // scopes, reads as `full`: existing keys keep every machine right), users with their
+  // invitation and password hash, personal tokens and browser sessions (hashes only). A user's
+  // rows go with the user (removeUser deletes them in one transaction).
+  `
+  ALTER TABLE api_keys ADD COLUMN scope TEXT CHECK (scope IN ('full', 'read', 'decide'));
+  CREATE TABLE users (
+    id TEXT PRIMARY KEY,
+    workspace_id TEXT NOT NULL REFERENCES workspaces(id),
+    email TEXT NOT NULL,
+    role TEXT NOT NULL,
+    reviewer_kinds TEXT NOT NULL,
+    password_hash TEXT,
+    invitation_hash TEXT UNIQUE,
+    invitation_expires_at INTEGER,
+    created_at INTEGER NOT NULL
+  );
+  CREATE UNIQUE INDEX users_email ON users (workspace_id, email);
+  CREATE TABLE user_tokens (
+    id TEXT PRIMARY KEY,
+    workspace_id TEXT NOT NULL,
+    user_id TEXT NOT NULL REFERENCES users(id),
+    name TEXT NOT NULL,
+    hash TEXT NOT NULL UNIQUE,
+    prefix TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER
+  );
+  CREATE INDEX user_tokens_user ON user_tokens (workspace_id, user_id);
+  CREATE TABLE user_sessions (
+    hash TEXT PRIMARY KEY,
+    workspace_id TEXT NOT NULL,
+    user_id TEXT NOT NULL REFERENCES users(id),
+    csrf_hash TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  CREATE INDEX user_sessions_user ON user_sessions (workspace_id, user_id);
+  `,
+  // Data quality (src/quality): counters the collect path keeps per UTC day and writes behind
+  // (rejections, property types, skipped merges, future-dated events: what the log does not
+  // hold), the tracking plan, the fairness settings; merges by time for the period's count.
+  `
+  CREATE TABLE quality_counters (
+    workspace_id TEXT NOT NULL,
+    day INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    detail TEXT NOT NULL,
+    variant TEXT NOT NULL,
+    count INTEGER NOT NULL,
+    PRIMARY KEY (workspace_id, day, kind, subject, detail, variant)
+  ) WITHOUT ROWID;
+  CREATE TABLE tracking_plans (
+    workspace_id TEXT PRIMARY KEY,
+    plan TEXT NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE TABLE fairness_settings (
+    workspace_id TEXT PRIMARY KEY,
+    settings TEXT NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE INDEX profile_merges_time ON profile_merges(workspace_id, merged_at);
+  `,
   // Data-subject rights (src/privacy): the per-workspace secret that keys the HMAC of a
   // person's identifiers, the suppression list (hashes only: later events naming them are
   // dropped and counted), the receipts of erasures (hashes only), and the log's end as it was

@@ -5,15 +5,18 @@ import { openDatabase, type OpenDatabaseOptions, type SqliteDatabase } from './o
 import { SqliteCatalogStore } from './SqliteCatalogStore.js';
 import { SqliteDecisionStore } from './SqliteDecisionStore.js';
 import { SqliteExperimentStore } from './SqliteExperimentStore.js';
+import { SqliteFairnessStore } from './SqliteFairnessStore.js';
 import { SqliteEventLog } from './SqliteEventLog.js';
 import { SqliteKnowledgeStore } from './SqliteKnowledgeStore.js';
 import { SqliteLogWriter } from './SqliteLogWriter.js';
 import { SqlitePrivacyStore } from './SqlitePrivacyStore.js';
 import { SqliteProfileReader } from './SqliteProfileReader.js';
+import { SqliteQualityStore } from './SqliteQualityStore.js';
 import { SqliteRankEventStore } from './SqliteRankEventStore.js';
 import { SqliteRecommenderModelStore } from './SqliteRecommenderModelStore.js';
 import { SqliteStateStore } from './SqliteStateStore.js';
 import { SqliteWorkspaceStore } from './SqliteWorkspaceStore.js';
+import { SqliteUserStore } from './SqliteUserStore.js';
 import { StorageThread } from './StorageThread.js';
 import { ThreadedLogWriter } from './ThreadedLogWriter.js';
 import { ThreadedStateStore } from './ThreadedStateStore.js';
@@ -60,6 +63,7 @@ export function openSqliteStore(options: OpenSqliteStoreOptions): SqliteStore {
     events: new SqliteEventLog(db),
     profiles: new SqliteProfileReader(db),
     workspaces: new SqliteWorkspaceStore(db),
+    users: new SqliteUserStore(db),
     knowledgeConfig: knowledge,
     knowledge,
     decisionConfig: decisions,
@@ -70,6 +74,8 @@ export function openSqliteStore(options: OpenSqliteStoreOptions): SqliteStore {
     rankEvents: new SqliteRankEventStore(db),
     privacy: new SqlitePrivacyStore(db),
     audit: new SqliteAuditStore(db, sha256Hex),
+    quality: new SqliteQualityStore(db),
+    fairness: new SqliteFairnessStore(db),
     async writerPragma(pragma) {
       return thread === undefined ? db.pragma(pragma) : thread.run({ kind: 'pragma', pragma });
     },

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { describeWorkspaceStoreContract } from '../contract/workspaceStore.contract.js';
+import { describeUserStoreContract } from '../contract/userStore.contract.js';
 import { describeCatalogStoreContract } from '../contract/catalogStore.contract.js';
 import { describeDecisionStoreContract } from '../contract/decisionStore.contract.js';
 import { describeExperimentStoreContract } from '../contract/experimentStore.contract.js';
@@ -12,6 +13,7 @@ import { describeEventLogWriterContract } from '../contract/eventLogWriter.contr
 import { describeStateStoreContract } from '../contract/stateStore.contract.js';
 import { describeRecommenderModelStoreContract } from '../contract/recommenderModelStore.contract.js';
 import { describeRankEventStoreContract } from '../contract/rankEventStore.contract.js';
+import { describeQualityStoreContract } from '../contract/qualityStore.contract.js';
 import { describePredictionModelStoreContract } from '../contract/predictionModelStore.contract.js';
 import { describePrivacyStoreContract } from '../contract/privacyStore.contract.js';
 import { describeAuditStoreContract } from '../contract/auditStore.contract.js';
@@ -41,6 +43,8 @@ function openInMemory(): SqliteStore {
   return openSqliteStore({ path: ':memory:', synchronous: 'normal' });
 }
 
+describeQualityStoreContract('sqlite (:memory:)', async () => openInMemory());
+describeQualityStoreContract('sqlite (file)', async () => openOnFile());
 describeCatalogStoreContract('sqlite (:memory:)', async () => openInMemory());
 describeCatalogStoreContract('sqlite (file)', async () => openOnFile());
 describeDecisionStoreContract('sqlite (:memory:)', async () => openInMemory());
@@ -52,6 +56,7 @@ describeStateStoreContract('sqlite (file)', async () => openOnFile());
 describeStateStoreContract('sqlite (:memory:)', async () => openInMemory());
 describeWorkspaceStoreContract('sqlite (file)', async () => openOnFile());
 describeWorkspaceStoreContract('sqlite (:memory:)', async () => openInMemory());
+describeUserStoreContract('sqlite (:memory:)', async () => openInMemory());
 // The large payload spans two parts of the adapter's, plus a few bytes.
 describeRecommenderModelStoreContract('sqlite (:memory:)', async () => openInMemory(), { largePayloadBytes: MODEL_PART_BYTES + 17 });
 describeRecommenderModelStoreContract('sqlite (file)', async () => openOnFile());

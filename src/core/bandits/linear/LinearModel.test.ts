@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../../common/random.js';
-import { createLinearModel, predictLinear, updateLinearModel } from './LinearModel.js';
+import { addReward, createLinearModel, predictLinear, predictSparse, sparseOf, updateLinearModel } from './LinearModel.js';
 import { encodeFeatures, flattenFeatures } from './encodeFeatures.js';
 
 /** Solves M y = r by Gaussian elimination with partial pivoting (the direct computation to compare with). */
@@ -45,6 +45,40 @@ describe('LinearModel', () => {
     expect(prediction.spread).toBeCloseTo(direct, 12);
     expect(prediction.mean).toBeCloseTo(theta.reduce((sum, v, i) => sum + v * probe[i]!, 0), 10);
     expect(model.observations).toBe(200);
+  });
+
+  it('makes one observation (x, 1) of an impression (x, 0) and a reward b += x, in either order', () => {
+    const random = seededRandom(8);
+    const d = 6;
+    const xs = Array.from({ length: 30 }, () => Array.from({ length: d }, (_, i) => (i === 0 ? 1 : random.next() < 0.5 ? 0 : random.next() * 2 - 1)));
+    const rewards = xs.map(() => (random.next() < 0.4 ? 1 : 0));
+    const direct = createLinearModel(d, 2);
+    const viewedFirst = createLinearModel(d, 2);
+    const clickedFirst = createLinearModel(d, 2);
+    xs.forEach((x, n) => {
+      updateLinearModel(direct, x, rewards[n]!);
+      updateLinearModel(viewedFirst, x, 0);
+      if (rewards[n] === 1) addReward(viewedFirst, x, 1);
+    });
+    // All rewards first (each before its impression), then the impressions.
+    xs.forEach((x, n) => { if (rewards[n] === 1) addReward(clickedFirst, x, 1); });
+    xs.forEach((x) => updateLinearModel(clickedFirst, x, 0));
+    for (const model of [viewedFirst, clickedFirst]) {
+      for (let i = 0; i < d; i++) expect(model.theta[i]).toBeCloseTo(direct.theta[i]!, 10);
+      for (let i = 0; i < d * d; i++) expect(model.inverse[i]).toBeCloseTo(direct.inverse[i]!, 12);
+      expect(model.observations).toBe(30);
+    }
+  });
+
+  it('predicts the same on a sparse vector, and the prior (0, |x|²/λ) without a model', () => {
+    const model = createLinearModel(8, 2);
+    updateLinearModel(model, [1, 0, 2, 0, 0, -1, 0, 0], 1);
+    const probe = [1, 0, 0.5, 0, 0, 0, 3, 0];
+    const dense = predictLinear(model, probe);
+    const sparse = predictSparse(model, sparseOf(probe), 2);
+    expect(sparse.mean).toBeCloseTo(dense.mean, 14);
+    expect(sparse.spread).toBeCloseTo(dense.spread, 14);
+    expect(predictSparse(undefined, sparseOf(probe), 2)).toEqual(predictLinear(createLinearModel(8, 2), probe));
   });
 
   it('refuses a vector of the wrong length, a non-finite reward and a bad size', () => {

@@ -47,17 +47,7 @@ export function createLinearModel(dims: number, ridge = 1): LinearModel {
  */
 export function updateLinearModel(model: LinearModel, x: ArrayLike<number>, reward: number): void {
   const { dims, inverse, moment, theta } = model;
-  if (x.length !== dims) throw new RangeError(`x has ${x.length} values, the model ${dims}`);
-  if (!Number.isFinite(reward)) throw new RangeError(`reward must be finite, got ${reward}`);
-  const nonZero: number[] = [];
-  for (let j = 0; j < dims; j++) if (x[j] !== 0) nonZero.push(j);
-  const ax = new Float64Array(dims);
-  for (let i = 0; i < dims; i++) {
-    const row = i * dims;
-    let sum = 0;
-    for (const j of nonZero) sum += inverse[row + j]! * x[j]!;
-    ax[i] = sum;
-  }
+  const { nonZero, ax } = inverseTimes(model, x, reward);
   let denominator = 1;
   let predicted = 0;
   for (const j of nonZero) {
@@ -97,4 +87,92 @@ export function predictLinear(model: LinearModel, x: ArrayLike<number>): LinearP
     spread += xi * inner;
   }
   return { mean, spread: Math.max(spread, 0) };
+}
+
+/**
+ * A sparse vector: the non-zero entries of a hashed feature vector, indices ascending. A
+ * decision encodes its context once and predicts with it for every action, so the list of
+ * non-zero entries is built once rather than once per prediction.
+ */
+export interface SparseVector {
+  readonly indices: readonly number[];
+  readonly values: readonly number[];
+}
+
+/**
+ * The non-zero entries of a dense vector.
+ *
+ * @example sparseOf(Float64Array.of(1, 0, 2)) // { indices: [0, 2], values: [1, 2] }
+ */
+export function sparseOf(x: ArrayLike<number>): SparseVector {
+  const indices: number[] = [];
+  const values: number[] = [];
+  for (let i = 0; i < x.length; i++) {
+    if (x[i] !== 0) {
+      indices.push(i);
+      values.push(x[i]!);
+    }
+  }
+  return { indices, values };
+}
+
+/**
+ * `predictLinear` on a sparse vector, without allocating: θᵀx and xᵀA⁻¹x over the non-zero
+ * entries, O(nnz²). With no model (an action nothing was learned of yet) the prediction is the
+ * prior's, mean 0 and spread |x|²/λ, so an untrained action needs no matrix of its own.
+ */
+export function predictSparse(model: LinearModel | undefined, x: SparseVector, ridge: number): LinearPrediction {
+  const { indices, values } = x;
+  const n = indices.length;
+  if (model === undefined) {
+    let squared = 0;
+    for (let a = 0; a < n; a++) squared += values[a]! * values[a]!;
+    return { mean: 0, spread: squared / ridge };
+  }
+  const { dims, inverse, theta } = model;
+  let mean = 0;
+  let spread = 0;
+  for (let a = 0; a < n; a++) {
+    const i = indices[a]!;
+    const xi = values[a]!;
+    mean += theta[i]! * xi;
+    const row = i * dims;
+    let inner = 0;
+    for (let b = 0; b < n; b++) inner += inverse[row + indices[b]!]! * values[b]!;
+    spread += xi * inner;
+  }
+  return { mean, spread: Math.max(spread, 0) };
+}
+
+/**
+ * Adds `reward · x` to b alone, in place: θ += A⁻¹(reward · x), A unchanged. With
+ * `updateLinearModel(model, x, 0)` (the impression: A += xxᵀ) it makes exactly one observation
+ * (x, reward), in either order: θ = A⁻¹b holds after each step, and both steps are additive
+ * in A and b. A contextual placement learns so: an impression when it is seen, the reward when
+ * (and if) the click comes, however late.
+ *
+ * @example updateLinearModel(model, x, 0); addReward(model, x, 1); // the same model as updateLinearModel(model, x, 1)
+ */
+export function addReward(model: LinearModel, x: ArrayLike<number>, reward: number): void {
+  const { dims, moment, theta } = model;
+  const { nonZero, ax } = inverseTimes(model, x, reward);
+  for (let i = 0; i < dims; i++) theta[i] = theta[i]! + reward * ax[i]!;
+  for (const j of nonZero) moment[j] = moment[j]! + reward * x[j]!;
+}
+
+/** A⁻¹x over x's non-zero entries (listed too), after checking x and the reward. */
+function inverseTimes(model: LinearModel, x: ArrayLike<number>, reward: number): { nonZero: number[]; ax: Float64Array } {
+  const { dims, inverse } = model;
+  if (x.length !== dims) throw new RangeError(`x has ${x.length} values, the model ${dims}`);
+  if (!Number.isFinite(reward)) throw new RangeError(`reward must be finite, got ${reward}`);
+  const nonZero: number[] = [];
+  for (let j = 0; j < dims; j++) if (x[j] !== 0) nonZero.push(j);
+  const ax = new Float64Array(dims);
+  for (let i = 0; i < dims; i++) {
+    const row = i * dims;
+    let sum = 0;
+    for (const j of nonZero) sum += inverse[row + j]! * x[j]!;
+    ax[i] = sum;
+  }
+  return { nonZero, ax };
 }

@@ -1,5 +1,5 @@
 import type { Random } from '../../common/random.js';
-import { normalArm, probabilityOfBest } from '../../stats/probabilityOfBest.js';
+import { normalBestProbabilities } from './normalBest.js';
 import type { LinearPrediction } from './LinearModel.js';
 
 /** How a contextual bandit turns predictions into a choice. */
@@ -23,7 +23,7 @@ export interface ContextualChoice {
  * The probability with which each action is chosen. With disjoint models each action's sampled
  * score θ̃ᵀx is a univariate normal N(θᵀx, v²·xᵀA⁻¹x), independent across actions, so linear
  * Thompson sampling chooses action k with P(its normal is the largest): computed by quadrature
- * (`stats/probabilityOfBest.ts`), not estimated, and the choice is drawn from those probabilities (the same
+ * (`normalBest.ts`), not estimated, and the choice is drawn from those probabilities (the same
  * distribution as drawing θ̃). LinUCB is deterministic (ties by action id). Either way the
  * exploration floor mixes in the uniform choice, so every action keeps `floor` and the recorded
  * probability stays exact.
@@ -44,7 +44,7 @@ function thompson(predictions: readonly ActionPrediction[], scale: number): numb
   if (predictions.length === 1) return [1];
   // A spread of 0 (x = 0 but for the intercept of a saturated model) would be a point mass;
   // a tiny sd keeps the quadrature defined and changes nothing measurable.
-  return probabilityOfBest(predictions.map((p) => normalArm(p.mean, Math.max(scale * Math.sqrt(p.spread), 1e-9))), Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY);
+  return normalBestProbabilities(predictions.map((p) => p.mean), predictions.map((p) => Math.max(scale * Math.sqrt(p.spread), 1e-9)));
 }
 
 function upperConfidence(predictions: readonly ActionPrediction[], alpha: number): number[] {

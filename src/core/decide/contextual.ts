@@ -1,0 +1,210 @@
+import { contextualProbabilities, type ActionPrediction, type ContextualExploration } from '../bandits/linear/contextualChoice.js';
+import { encodeFeatures, type FeatureValue } from '../bandits/linear/encodeFeatures.js';
+import { predictSparse, sparseOf, type LinearModel, type SparseVector } from '../bandits/linear/LinearModel.js';
+import { fnv1a32 } from '../experiments/hash.js';
+import type { RuleInput, RuleSchema } from '../rules/compileRule.js';
+import { closestName } from '../common/closestName.js';
+import type { ContextualScore, ScoringCandidate, ScoringStrategy } from './scoring.js';
+
+/*
+ * The contextual bandit strategy of a placement: one disjoint linear model per (placement,
+ * action) over the inputs the strategy names (profile features, traits, request context),
+ * linear Thompson sampling or LinUCB with a uniform exploration floor (core/bandits/linear).
+ * Rules decide eligibility; this ranks the eligible actions. The inputs read at a decision are
+ * recorded with it, so that learning (src/decide/ContextualBandits.ts) and a rebuild after a
+ * restart re-encode exactly the vector the decision saw.
+ */
+
+export type ContextualStrategy = Extract<ScoringStrategy, { kind: 'contextual' }>;
+
+/** The settings a contextual strategy leaves out, as served. */
+export const contextualDefaults = {
+  algorithm: 'thompson',
+  reward: 'click',
+  scale: 0.25,
+  alpha: 1,
+  minExplorationShare: 0.01,
+  dims: 64,
+  ridge: 1,
+} as const;
+
+/**
+ * A click or conversion counts only within this time after its decision, and so does the
+ * impression: learning keeps a decision's inputs in memory for this long.
+ */
+export const contextualWindowMillis = 24 * 3_600_000;
+
+/** What a decision of a contextual placement records so that it can be learned from. */
+export interface ContextualRecord {
+  /** The inputs read, by their full names (`features.orders_90d`, `traits.tier`, `context.device`); null: absent. */
+  readonly inputs: Readonly<Record<string, FeatureValue>>;
+  /** The model keys (`contextualModelKey`) that learn from this decision: the live strategy's, the shadow's. */
+  readonly models: readonly string[];
+}
+
+/** One input as read: its recorded name and its path from the rule input's root. */
+interface InputPath {
+  readonly name: string;
+  readonly root: 'features' | 'traits' | 'context';
+  readonly path: readonly string[];
+}
+
+/** A strategy ready to score with: settings filled in, input paths parsed, model key computed (once per strategy object). */
+export interface CompiledContextual {
+  readonly key: string;
+  readonly names: readonly string[];
+  readonly paths: readonly InputPath[];
+  readonly exploration: ContextualExploration;
+  readonly floor: number;
+  readonly dims: number;
+  readonly ridge: number;
+  readonly reward: 'click' | 'conversion';
+}
+
+const compiled = new WeakMap<ContextualStrategy, CompiledContextual>();
+
+/** The model's full input names, sorted: what the model key and the encoding read. */
+function inputPaths(strategy: ContextualStrategy): InputPath[] {
+  const { features = [], traits = [], context = [] } = strategy.inputs;
+  const paths: InputPath[] = [
+    ...features.map((n) => ({ name: `features.${n}`, root: 'features' as const, path: [n] })),
+    ...traits.map((n) => ({ name: `traits.${n}`, root: 'traits' as const, path: [n] })),
+    // Context keys may be dotted paths into the request's context (`page.path`).
+    ...context.map((n) => ({ name: `context.${n}`, root: 'context' as const, path: n.split('.') })),
+  ];
+  const unique = new Map(paths.map((p) => [p.name, p]));
+  return [...unique.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+/**
+ * The strategy as scoring and learning use it. The key fingerprints what the model learns
+ * (its inputs, size, ridge and reward), not how it explores: a changed `scale`, `alpha` or
+ * floor keeps the learned model, and a shadow promoted to live keeps the model it learned in
+ * shadow.
+ *
+ * @example compileContextual({ kind: 'contextual', inputs: { context: ['device'] } }).key // '5f0c...'
+ */
+export function compileContextual(strategy: ContextualStrategy): CompiledContextual {
+  let found = compiled.get(strategy);
+  if (found === undefined) {
+    const paths = inputPaths(strategy);
+    const names = paths.map((p) => p.name);
+    const dims = strategy.dims ?? contextualDefaults.dims;
+    const ridge = strategy.ridge ?? contextualDefaults.ridge;
+    const reward = strategy.reward ?? contextualDefaults.reward;
+    const exploration: ContextualExploration = (strategy.algorithm ?? contextualDefaults.algorithm) === 'ucb'
+      ? { kind: 'linUCB', alpha: strategy.alpha ?? contextualDefaults.alpha }
+      : { kind: 'linTS', scale: strategy.scale ?? contextualDefaults.scale };
+    const key = fnv1a32(JSON.stringify({ names, dims, ridge, reward })).toString(16).padStart(8, '0');
+    found = { key, names, paths, exploration, floor: strategy.minExplorationShare ?? contextualDefaults.minExplorationShare, dims, ridge, reward };
+    compiled.set(strategy, found);
+  }
+  return found;
+}
+
+/** A value a model can encode: finite numbers, booleans and short strings; anything else is absent. */
+function scalar(value: unknown): FeatureValue {
+  if (typeof value === 'number') return Number.isFinite(value) ? value : null;
+  if (typeof value === 'boolean') return value;
+  if (typeof value === 'string') return value.length <= 200 ? value : null;
+  return null;
+}
+
+function at(root: unknown, path: readonly string[]): unknown {
+  let value = root;
+  for (const key of path) {
+    if (value === null || typeof value !== 'object' || Array.isArray(value) || !Object.hasOwn(value, key)) return undefined;
+    value = (value as Record<string, unknown>)[key];
+  }
+  return value;
+}
+
+/**
+ * The strategy's inputs for one decision, added to `into` by full name (a live and a shadow
+ * strategy share one record).
+ */
+export function readContextualInputs(strategy: CompiledContextual, input: RuleInput, into: Record<string, FeatureValue> = {}): Record<string, FeatureValue> {
+  const traits = (input.profile as { traits?: unknown } | undefined)?.traits;
+  for (const p of strategy.paths) {
+    const root = p.root === 'features' ? input.features : p.root === 'traits' ? traits : input.context;
+    into[p.name] = scalar(at(root, p.path));
+  }
+  return into;
+}
+
+/**
+ * The model's vector for recorded inputs: only the strategy's own names (a record may hold a
+ * shadow's too), hashed as `encodeFeatures` does, intercept at 0.
+ *
+ * @example encodeContextual(compileContextual(strategy), { 'context.device': 'mobile' })
+ */
+export function encodeContextual(strategy: CompiledContextual, inputs: Readonly<Record<string, FeatureValue>>): Float64Array {
+  const own: Record<string, FeatureValue> = {};
+  for (const name of strategy.names) own[name] = inputs[name] ?? null;
+  return encodeFeatures([{ namespace: 'x', features: own }], strategy.dims);
+}
+
+/** The models of one placement's strategy, by action id; an action missing has learned nothing yet. */
+export type ContextualModelLookup = (placementId: string, key: string) => ReadonlyMap<string, LinearModel> | undefined;
+
+/**
+ * Each candidate's first-pick probability under the strategy, for a context vector `x`: a
+ * prediction per action (O(nnz²), no allocation beyond the result), then the exact choice
+ * probabilities of linear Thompson sampling (by quadrature) or LinUCB, with the floor mixed in
+ * uniformly. In the candidates' order.
+ */
+export function scoreContextual(strategy: CompiledContextual, x: SparseVector, candidates: readonly ScoringCandidate[], models: ReadonlyMap<string, LinearModel> | undefined): ContextualScore[] {
+  const predictions: ActionPrediction[] = candidates.map((c) => ({ actionId: c.actionId, ...predictSparse(models?.get(c.actionId), x, strategy.ridge) }));
+  const probabilities = contextualProbabilities(predictions, strategy.exploration, strategy.floor);
+  return predictions.map((p) => ({ probability: probabilities.get(p.actionId) ?? 0, mean: p.mean, spread: p.spread }));
+}
+
+/**
+ * The candidates with their contextual scores, and the inputs read into `record`: what the
+ * score step (live strategy) and the shadow step (shadow strategy) both do.
+ */
+export function withContextualScores<C extends ScoringCandidate>(
+  strategy: ContextualStrategy, placementId: string, candidates: readonly C[], input: RuleInput, models: ContextualModelLookup | undefined, record: Record<string, FeatureValue>,
+): C[] {
+  const settings = compileContextual(strategy);
+  const inputs = readContextualInputs(settings, input, record);
+  const x = sparseOf(encodeContextual(settings, inputs));
+  const scores = scoreContextual(settings, x, candidates, models?.(placementId, settings.key));
+  return candidates.map((c, i) => ({ ...c, contextual: scores[i]! }));
+}
+
+const traitName = /^[A-Za-z0-9_$][A-Za-z0-9_$-]*$/;
+const contextKey = /^[A-Za-z0-9_$-]+(\.[A-Za-z0-9_$-]+)*$/;
+
+/** Why a strategy's inputs cannot work, with the field under the strategy (`/inputs/features/0`); null when they can. */
+export interface ContextualInputProblem {
+  readonly detail: string;
+  readonly field: string;
+  readonly suggestion?: string;
+}
+
+/**
+ * A contextual strategy reads features the workspace has (as a rule would, `features.x`),
+ * traits and context keys by plain names, and at least one of them (an intercept alone would
+ * be a context-free bandit: that is `thompson`). Other strategies have nothing to check.
+ *
+ * @example contextualInputProblem({ kind: 'contextual', inputs: { features: ['nope'] } }, schema) // { field: '/inputs/features/0', ... }
+ */
+export function contextualInputProblem(strategy: ScoringStrategy, schema: RuleSchema): ContextualInputProblem | null {
+  if (strategy.kind !== 'contextual') return null;
+  const { features = [], traits = [], context = [] } = strategy.inputs;
+  if (features.length + traits.length + context.length === 0) return { detail: 'a contextual strategy needs at least one input: features, traits or context keys', field: '/inputs' };
+  const fields = schema.fields ?? {};
+  for (const [index, name] of features.entries()) {
+    if (Object.hasOwn(fields, `features.${name}`)) continue;
+    const hint = closestName(name, Object.keys(fields).filter((f) => f.startsWith('features.')).map((f) => f.slice('features.'.length)));
+    return { detail: `the workspace has no feature "${name}"${hint === null ? '' : ` (did you mean "${hint}"?)`}`, field: `/inputs/features/${index}`, ...(hint === null ? {} : { suggestion: hint }) };
+  }
+  for (const [index, name] of traits.entries()) {
+    if (!traitName.test(name)) return { detail: `"${name}" is not a trait name (letters, digits, _, $ and -)`, field: `/inputs/traits/${index}` };
+  }
+  for (const [index, name] of context.entries()) {
+    if (!contextKey.test(name)) return { detail: `"${name}" is not a context key (names joined by dots: page.path)`, field: `/inputs/context/${index}` };
+  }
+  return null;
+}
