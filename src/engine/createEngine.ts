@@ -22,11 +22,11 @@ import { ContentModels } from '../recommend/ContentModels.js';
 import { LiveSessions } from '../recommend/LiveSessions.js';
 import type { LiveStore } from '../profiles/LiveStore.js';
 import { PersonalizerService, type PersonalizerSettings } from '../learn/PersonalizerService.js';
+import { PrivacyService } from '../privacy/PrivacyService.js';
+import { SuppressionList } from '../privacy/SuppressionList.js';
 import { QualityCounters } from '../quality/QualityCounters.js';
 import { QualityService } from '../quality/QualityService.js';
 import { FairnessService } from '../fairness/FairnessService.js';
-import { PrivacyService } from '../privacy/PrivacyService.js';
-import { SuppressionList } from '../privacy/SuppressionList.js';
 
 export interface EngineOptions {
   readonly store: LiveStore;

@@ -3,8 +3,8 @@ import type { Clock } from '../core/common/ports.js';
 import { AttuneError } from '../core/errors/AttuneError.js';
 import { eventIdentityKeys } from '../core/identity/planIdentity.js';
 import type {
-  AttuneStore, CatalogStore, DecisionReader, ExperimentStore, FairnessStore, KnowledgeConfigStore, KnowledgeReader, PersonKeys, PersonRowCounts, PrivacyStore,
-  ProfileReader, EventLogReader, QualityStore, StoredEvent, StateBatch,
+  AttuneStore, CatalogStore, FairnessStore, QualityStore, DecisionReader, ExperimentStore, KnowledgeConfigStore, KnowledgeReader, PersonKeys, PersonRowCounts, PrivacyStore,
+  ProfileReader, EventLogReader, StoredEvent, StateBatch,
 } from '../store/ports.js';
 import { replayEvent, type WorkspaceContext } from './applyEvent.js';
 import { collectedEventFromLog } from './collectedEventFromLog.js';

@@ -203,7 +203,7 @@ export async function buildServer(options: ServerOptions): Promise<AttuneServer>
   await app.register(predictionRoutes, { workspaces, predictions: engine.predictions, segmentValues: engine.segmentValues });
   await app.register(recommendAdminRoutes, { workspaces, orderRules: engine.orderRules });
   await app.register(personalizerRoutes, { workspaces, personalizer: engine.personalizer });
-  await app.register(privacyRoutes, { privacy: engine.privacy });
+  await app.register(privacyRoutes, { workspaces, privacy: engine.privacy });
   app.addHook('preClose', async () => {
     ready = false;
   });

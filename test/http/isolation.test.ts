@@ -15,9 +15,9 @@ import { recommenderModelIsolationCases } from './recommenderModelIsolation.js';
 import { recommendIsolationCases } from './recommendIsolation.js';
 import { personalizerIsolationCases } from './personalizerIsolation.js';
 import { predictionIsolationCases } from './predictionIsolation.js';
+import { privacyIsolationCases } from './privacyIsolation.js';
 import { userIsolationCases } from './userIsolation.js';
 import { qualityIsolationCases } from './qualityIsolation.js';
-import { privacyIsolationCases } from './privacyIsolation.js';
 
 /**
  * Nothing crosses workspaces. Each registered route has an isolation case below, and a
@@ -142,9 +142,9 @@ const cases: Record<string, IsolationCase> = {
   ...recommendIsolationCases,
   ...personalizerIsolationCases,
   ...predictionIsolationCases,
+  ...privacyIsolationCases,
   ...userIsolationCases,
   ...qualityIsolationCases,
-  ...privacyIsolationCases,
 
   'GET /v1/projects/:writeKey/settings': async (h) => {
     for (const [own, other] of [[h.a, h.b], [h.b, h.a]] as const) {

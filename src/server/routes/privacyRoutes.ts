@@ -4,9 +4,11 @@ import { ErasureReceipt, PersonExport, PrivacyReport, PrivacyRequest, Suppressio
 import { problemResponses } from '../../api/schemas.js';
 import { readPersonRef } from '../../core/privacy/PersonRef.js';
 import type { PrivacyService } from '../../privacy/PrivacyService.js';
+import type { WorkspaceService } from '../../workspaces/WorkspaceService.js';
 import { workspaceIdOf } from '../actor.js';
 
 export interface PrivacyRoutesOptions {
+  readonly workspaces: WorkspaceService;
   readonly privacy: PrivacyService;
 }
 
@@ -19,15 +21,13 @@ const errors = problemResponses(400, 401, 403, 503);
  */
 export async function privacyRoutes(app: FastifyInstance, options: PrivacyRoutesOptions): Promise<void> {
   const { privacy } = options;
-  // Who asks is recorded by the audit trail from the request's caller (server/auditCaller.ts).
+  // Who asks is checked by the access control (src/server/access.ts) and recorded by the audit trail.
   const personOf = (request: FastifyRequest) => readPersonRef(request.body as Static<typeof PrivacyRequest>);
 
   app.post('/admin/v1/privacy/export', {
     config: { access: 'privacy.export' },
     schema: { ...doc, summary: 'Everything held about one person, as one JSON document', body: PrivacyRequest, response: { 200: PersonExport, ...errors } },
-  }, async (request) => {
-    return privacy.export(workspaceIdOf(request), personOf(request));
-  });
+  }, async (request) => privacy.export(workspaceIdOf(request), personOf(request)));
 
   app.post('/admin/v1/privacy/erase', {
     config: { access: 'privacy.erase' },
@@ -35,28 +35,20 @@ export async function privacyRoutes(app: FastifyInstance, options: PrivacyRoutes
       ...doc, summary: 'Erase one person everywhere and suppress their identifiers; the receipt lists what was removed and the verification',
       body: PrivacyRequest, response: { 200: ErasureReceipt, ...errors },
     },
-  }, async (request) => {
-    return privacy.erase(workspaceIdOf(request), personOf(request));
-  });
+  }, async (request) => privacy.erase(workspaceIdOf(request), personOf(request)));
 
   app.post('/admin/v1/privacy/suppress', {
     config: { access: 'privacy.erase' },
     schema: { ...doc, summary: 'Drop (and count) later events naming the person\'s identifiers', body: PrivacyRequest, response: { 200: SuppressionChange, ...errors } },
-  }, async (request) => {
-    return privacy.suppress(workspaceIdOf(request), personOf(request));
-  });
+  }, async (request) => privacy.suppress(workspaceIdOf(request), personOf(request)));
 
   app.post('/admin/v1/privacy/unsuppress', {
     config: { access: 'privacy.erase' },
     schema: { ...doc, summary: 'Collect events naming the identifier again', body: PrivacyRequest, response: { 200: SuppressionChange, ...errors } },
-  }, async (request) => {
-    return privacy.unsuppress(workspaceIdOf(request), personOf(request));
-  });
+  }, async (request) => privacy.unsuppress(workspaceIdOf(request), personOf(request)));
 
   app.get('/admin/v1/privacy/report', {
-    config: { access: 'privacy.erase' },
+    config: { access: 'privacy.export' },
     schema: { ...doc, summary: 'The suppression list (hashes) with the events dropped per identifier, and the latest erasure receipts', response: { 200: PrivacyReport, ...errors } },
-  }, async (request) => {
-    return privacy.report(workspaceIdOf(request));
-  });
+  }, async (request) => privacy.report(workspaceIdOf(request)));
 }
