@@ -38,10 +38,17 @@ describe.skipIf(suite.skip)(suite.title, () => {
       expect(await track.textContent()).toContain('Collect a track call');
       // A short route and the SDK files are documented too.
       await page.locator('.opblock-summary-path', { hasText: /^\/v1\/t$/ }).first().waitFor();
-      await page.locator('.opblock-summary-path', { hasText: '/sdk/attune.esm.js' }).first().waitFor();
       // An operation opened shows its answers, the problem+json one resolved from components.schemas.
       await track.click();
       await page.locator('.responses-table', { hasText: 'application/problem+json' }).first().waitFor();
+      // Swagger UI renders only the operations near the viewport, so the SDK's (past the admin
+      // tags) are scrolled to.
+      const sdk = page.locator('.opblock-summary-path', { hasText: '/sdk/attune.esm.js' }).first();
+      for (let step = 0; step < 300 && !await sdk.isVisible(); step++) {
+        await page.evaluate(() => window.scrollBy(0, 800));
+        await page.waitForTimeout(50);
+      }
+      await sdk.waitFor({ timeout: 5_000 });
       expect(pageErrors).toEqual([]);
       expect(consoleErrors).toEqual([]);
       expect(blocked).toEqual([]);
