@@ -45,7 +45,7 @@ describe.skipIf(suite.skip)(suite.title, () => {
       // tags) are scrolled to.
       const sdk = page.locator('.opblock-summary-path', { hasText: '/sdk/attune.esm.js' }).first();
       for (let step = 0; step < 300 && !await sdk.isVisible(); step++) {
-        await page.evaluate(() => window.scrollBy(0, 800));
+        await page.evaluate('window.scrollBy(0, 800)');
         await page.waitForTimeout(50);
       }
       await sdk.waitFor({ timeout: 5_000 });
