@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { Static } from 'typebox';
 import { Type } from 'typebox';
 import { AuditExportQuery, AuditPage, AuditQuery, AuditVerification, AuditVerifyBody, type AuditEntryResponse } from '../../api/auditSchemas.js';
@@ -22,13 +22,12 @@ function entryView(entry: AuditEntry): AuditEntryResponse {
 /** The audit trail of the key's workspace under /admin/v1/audit: query, export (JSON lines), verify. */
 export async function auditRoutes(app: FastifyInstance, options: AuditRoutesOptions): Promise<void> {
   const { audit } = options;
-  const workspaceOf = async (request: FastifyRequest) => workspaceIdOf(request);
 
   app.get('/admin/v1/audit', {
     config: { access: 'audit.read' },
     schema: { ...doc, summary: 'Audit entries of this workspace in order, filtered, a page at a time', querystring: AuditQuery, response: { 200: AuditPage, ...errors } },
   }, async (request) => {
-    const workspaceId = await workspaceOf(request);
+    const workspaceId = workspaceIdOf(request);
     const { limit = 100, since, until, ...filters } = request.query as Static<typeof AuditQuery>;
     const entries = await audit.query(workspaceId, {
       ...filters, limit, ...(since === undefined ? {} : { since: Date.parse(since) }), ...(until === undefined ? {} : { until: Date.parse(until) }),
@@ -43,7 +42,7 @@ export async function auditRoutes(app: FastifyInstance, options: AuditRoutesOpti
       response: { 200: textResponse('application/x-ndjson', 'One audit entry per line, in order, exactly as hashed'), ...errors },
     },
   }, async (request, reply) => {
-    const workspaceId = await workspaceOf(request);
+    const workspaceId = workspaceIdOf(request);
     const { after = 0 } = request.query as Static<typeof AuditExportQuery>;
     async function* lines(): AsyncGenerator<string> {
       for await (const page of audit.entries(workspaceId, after)) yield page.map((entry) => `${JSON.stringify(entry)}\n`).join('');
@@ -58,7 +57,7 @@ export async function auditRoutes(app: FastifyInstance, options: AuditRoutesOpti
       body: Type.Union([AuditVerifyBody, Type.Null()]), response: { 200: AuditVerification, ...errors },
     },
   }, async (request) => {
-    const workspaceId = await workspaceOf(request);
+    const workspaceId = workspaceIdOf(request);
     const anchors = (request.body as Static<typeof AuditVerifyBody> | null | undefined)?.anchors ?? [];
     return audit.verify(workspaceId, anchors);
   });
