@@ -33,8 +33,9 @@ const ioModules = [
  *   5 collect, access                 access: people, roles, tokens, sessions (over workspaces)
  *   6 decide, import, recommend, predict, learn
  *   7 experiments, privacy
- *   8 engine                          the services wired together, without HTTP
- *   9 examples                        the example shop's configuration, applied through the engine
+ *   8 review                          drafts, approvals, publishing through the services of 4-7
+ *   9 engine                          the services wired together, without HTTP
+ *  10 examples                        the example shop's configuration, applied through the engine
  *   - server, cli, demo, config,      the entry points: anything below (not listed here, so
  *     the Node SDK's in-process mode  unrestricted)
  *
@@ -53,6 +54,7 @@ const layers = [
   ['collect', 'access'],
   ['decide', 'import', 'recommend', 'predict', 'learn'],
   ['experiments', 'quality', 'fairness', 'privacy'],
+  ['review'],
   ['engine'],
   ['examples'],
 ];

@@ -8,6 +8,13 @@ import type { ReviewKind } from './ReviewKind.js';
  */
 export type DraftState = 'open' | 'scheduled' | 'published' | 'discarded';
 
+/** An owner's decision to publish past a change limit, with the reason (kept in the audit trail). */
+export interface ChangeOverride {
+  readonly reason: string;
+  /** The owner's user id. */
+  readonly by: string;
+}
+
 export interface Draft {
   readonly id: string;
   readonly workspaceId: string;
@@ -29,6 +36,8 @@ export interface Draft {
   readonly publishAt: number | null;
   /** The earlier version this draft restores (a revert), if it is one. */
   readonly revertOf: number | null;
+  /** An owner's override of the change limits given when the publish was scheduled, applied when it is due. */
+  readonly override: ChangeOverride | null;
   /** The version its publishing made. */
   readonly publishedVersion: number | null;
   readonly createdAt: number;

@@ -1,7 +1,10 @@
 import { Type, type Static } from 'typebox';
-import { reviewKinds, type ReviewKind } from './ReviewKind.js';
+import type { ReviewKind } from './ReviewKind.js';
 
-const Kind = Type.Union(reviewKinds.map((k) => Type.Literal(k)));
+// Spelled out (not mapped from reviewKinds) so that Static<> keeps the union.
+const Kind = Type.Union([
+  Type.Literal('feature'), Type.Literal('segment'), Type.Literal('action'), Type.Literal('placement'), Type.Literal('experiment'), Type.Literal('metric'), Type.Literal('measurement'),
+]);
 
 /**
  * A sign-off a kind of change needs: an approval by a reviewer of `reviewerKind` (brand,

@@ -10,7 +10,7 @@ const T0 = Date.parse('2026-03-02T09:00:00Z');
 function draft(workspaceId: string, id: string, over: Partial<Draft> = {}): Draft {
   return {
     id, workspaceId, kind: 'action', targetId: 'sale', definition: { id: 'sale', variants: { default: { title: 'Sale' } } }, baseVersion: 0, revision: 1, state: 'open',
-    author: { kind: 'user', id: 'usr_1', role: 'editor' }, approvals: [], publishAt: null, revertOf: null, publishedVersion: null, createdAt: T0, updatedAt: T0, ...over,
+    author: { kind: 'user', id: 'usr_1', role: 'editor' }, approvals: [], publishAt: null, revertOf: null, override: null, publishedVersion: null, createdAt: T0, updatedAt: T0, ...over,
   };
 }
 
