@@ -4,6 +4,7 @@ import type { DecideResponse } from '../../src/api/decideSchemas.js';
 import type { ConfigVersionView, DraftView, VersionDiff } from '../../src/api/reviewSchemas.js';
 import type { Role } from '../../src/core/access/accessMatrix.js';
 import { fixedClock } from '../../src/core/common/ports.js';
+import { parseDefinitionsFile } from '../../src/knowledge/definitionsFile.js';
 import { startHarness, type Harness } from '../support/harness.js';
 import { testPassword } from './accessHelpers.js';
 import { admin, collect, expectProblem, type JsonPayload } from './httpHelpers.js';
@@ -114,6 +115,37 @@ describe('draft, review, publish', () => {
     // A draft without German content needs no legal sign-off.
     const plain = await newDraft(people.admin, { kind: 'placement', definition: { id: 'hero', ...placement, defaultContent: { title: 'Hello' } } });
     expect((await approve(people.brand, plain)).approval.satisfied).toBe(true);
+  });
+
+  it('publishes features, segments, experiments, metrics and the measurement settings through their services, and refuses their direct changes under review', async () => {
+    await putPlacement();
+    await setPolicy({ approvers: 1 });
+    const publishApproved = async (body: JsonPayload) => {
+      const draft = await newDraft(people.editor, body);
+      await approve(people.brand, draft);
+      return publish(people.editor, draft);
+    };
+    await problem(h.a.secretKey, 'PUT', '/admin/v1/features/orders_30d', { aggregate: 'count', events: ['Order Completed'], window: '30d' }, 409, 'ATTUNE_REVIEW_REQUIRED');
+    await publishApproved({ kind: 'feature', definition: { name: 'orders_30d', aggregate: 'count', events: ['Order Completed'], window: '30d' } });
+    await problem(h.a.secretKey, 'POST', '/admin/v1/segments', { id: 'buyers', name: 'Buyers', rule: 'features.orders_30d >= 1' }, 409, 'ATTUNE_REVIEW_REQUIRED');
+    await publishApproved({ kind: 'segment', definition: { id: 'buyers', name: 'Buyers', rule: 'features.orders_30d >= 1' } });
+    await publishApproved({ kind: 'segment', definition: { id: 'buyers', name: 'Buyers', rule: 'features.orders_30d >= 2' } });
+    expect(await call(h.a.secretKey, 'GET', '/admin/v1/segments/buyers')).toMatchObject({ rule: 'features.orders_30d >= 2' });
+    await publishApproved({ kind: 'metric', definition: { id: 'orders', kind: 'conversion', event: 'Order Completed', window: '7d' } });
+    await publishApproved({ kind: 'experiment', definition: { id: 'hero-test', placement: 'hero', primaryMetric: 'orders', arms: [{ id: 'control', weight: 0.5, serve: { kind: 'generic' } }, { id: 'personal', weight: 0.5, serve: { kind: 'personalized' } }] } });
+    expect(await call(h.a.secretKey, 'GET', '/admin/v1/experiments/hero-test')).toMatchObject({ definition: { id: 'hero-test', placement: 'hero' } });
+    // A definitions file (attune segments load) is a direct change too; one that changes nothing passes.
+    const file = (rule: string) => parseDefinitionsFile(JSON.stringify({ segments: [{ id: 'buyers', name: 'Buyers', rule }] }), 'segments.json', 'segments');
+    await expect(h.engine.knowledgeAdmin.loadDefinitions(h.a.id, file('features.orders_30d >= 3'), false)).rejects.toMatchObject({ code: 'ATTUNE_REVIEW_REQUIRED' });
+    await h.engine.knowledgeAdmin.loadDefinitions(h.a.id, file('features.orders_30d >= 2'), false);
+    await problem(h.a.secretKey, 'PUT', '/admin/v1/measurement', { holdoutShare: 0.1 }, 409, 'ATTUNE_REVIEW_REQUIRED');
+    await publishApproved({ kind: 'measurement', definition: { holdoutShare: 0.1 } });
+    expect(await call(h.a.secretKey, 'GET', '/admin/v1/measurement')).toMatchObject({ settings: { holdoutShare: 0.1 } });
+    await publishApproved({ kind: 'segment', id: 'buyers' });
+    await problem(h.a.secretKey, 'GET', '/admin/v1/segments/buyers', undefined, 404, 'ATTUNE_SEGMENT_NOT_FOUND');
+    const segmentVersions = (await call<{ versions: Version[] }>(people.editor, 'GET', '/admin/v1/versions/segment/buyers')).versions;
+    expect(segmentVersions.map((v) => [v.version, v.definition === null])).toEqual([[1, false], [2, false], [3, true]]);
+    expect((await call<{ versions: Version[] }>(people.editor, 'GET', `/admin/v1/versions/measurement/${h.a.id}`)).versions).toHaveLength(1);
   });
 
   it('refuses a publish racing a newer published version', async () => {
