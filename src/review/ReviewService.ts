@@ -195,6 +195,7 @@ export class ReviewService {
   /** The changes from version `from` to version `to` (default: the one before `to`, and the newest). */
   async diff(workspaceId: string, kind: ReviewKind, targetId: string, range: { from?: number; to?: number }): Promise<{ from: number; to: number; changes: JsonChange[] }> {
     const to = range.to ?? await this.deps.store.latestVersion(workspaceId, kind, targetId);
+    if (to === 0) throw new AttuneError('ATTUNE_VERSION_NOT_FOUND', { detail: `${kind} "${targetId}" has no published version` });
     const from = range.from ?? to - 1;
     const after = await this.version(workspaceId, kind, targetId, to);
     const before = from === 0 ? null : await this.version(workspaceId, kind, targetId, from);
