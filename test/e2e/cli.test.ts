@@ -74,7 +74,7 @@ describe('the attune command', () => {
     expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(server.url).not.toBe('http://127.0.0.1:0');
     // The listening line, then what to open: the example shop and the API reference.
-    expect(server.stdout()).toBe(`attune listening on ${server.url} (data: ${dataDir})\n  example shop: ${server.url}/examples/shop   docs: ${server.url}/docs\n`);
+    expect(server.stdout()).toBe(`attune listening on ${server.url} (data: ${dataDir})\n  example shop: ${server.url}/examples/shop   studio: ${server.url}/studio   docs: ${server.url}/docs\n`);
     const health = await fetch(`${server.url}/healthz`);
     expect(health.status).toBe(200);
     expect(await health.json()).toEqual({ status: 'ok' });
