@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
+import { noncePlaceholder } from '../src/server/routes/studioRoutes.js';
 
 /** One file of the built studio, with its size as sent: raw, and gzipped at level 9 (what the server sends to browsers that accept gzip). */
 export interface StudioFile {
@@ -28,6 +29,7 @@ function indexHtml(script: string, style: string): string {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="csp-nonce" content="${noncePlaceholder}">
 <title>Attune studio</title>
 <link rel="stylesheet" href="/studio/${style}">
 <script type="module" src="/studio/${script}"></script>

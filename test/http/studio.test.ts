@@ -35,6 +35,10 @@ describe('the studio\'s files', () => {
       expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
       expect(res.headers['cache-control']).toBe('no-cache');
       expect(res.headers['content-security-policy']).toContain("script-src 'self'");
+      // Each answer has its own nonce, in the policy and in the meta tag React Aria reads.
+      const nonce = /'nonce-([^']+)'/.exec(String(res.headers['content-security-policy']))?.[1];
+      expect(nonce).toMatch(/^[A-Za-z0-9+/]{22}==$/);
+      expect(res.body).toContain(`<meta name="csp-nonce" content="${nonce}">`);
       expect(res.body).toContain(`<script type="module" src="/studio/${script()}"></script>`);
       expect(res.body).toContain(`href="/studio/${style()}"`);
     }

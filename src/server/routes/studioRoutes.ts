@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { Type } from 'typebox';
@@ -13,6 +14,13 @@ export interface StudioRoutesOptions {
 /** Where the studio is served. */
 export const studioPath = '/studio';
 
+/**
+ * In the built index.html, where each answer puts its own CSP nonce: React Aria inserts two
+ * small <style> elements (touch behaviour, scroll locking) and reads the nonce for them from
+ * `<meta name="csp-nonce">`; nothing else inline may run or style.
+ */
+export const noncePlaceholder = '%ATTUNE_CSP_NONCE%';
+
 const contentTypes: Readonly<Record<string, string>> = {
   '.js': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
@@ -24,13 +32,14 @@ const assetName = /^assets\/[A-Za-z0-9_-][A-Za-z0-9._-]*$/;
 
 /**
  * The studio page: the app reads everything through the admin API of this origin, so it may
- * load and connect to this server alone. Styles are the hashed stylesheet; React and uPlot set
- * inline styles through the CSSOM, which `style-src 'self'` allows.
+ * load and connect to this server alone. Styles are the hashed stylesheet and React Aria's
+ * <style> elements with this answer's nonce; React and uPlot set inline styles through the
+ * CSSOM, which the policy allows.
  */
-const contentSecurityPolicy = [
+const contentSecurityPolicy = (nonce: string) => [
   "default-src 'none'",
   "script-src 'self'",
-  "style-src 'self'",
+  `style-src 'self' 'nonce-${nonce}'`,
   "img-src 'self' data: blob:",
   "connect-src 'self'",
   "base-uri 'none'",
@@ -68,13 +77,14 @@ export async function studioRoutes(app: FastifyInstance, options: StudioRoutesOp
   const sendIndex = async (_request: FastifyRequest, reply: FastifyReply) => {
     const page = studioDir === null ? null : await readOrNull(join(studioDir, 'index.html'));
     if (page === null) throw notBuilt();
+    const nonce = randomBytes(16).toString('base64');
     return reply
       .type('text/html; charset=utf-8')
       .header('cache-control', 'no-cache')
-      .header('content-security-policy', contentSecurityPolicy)
+      .header('content-security-policy', contentSecurityPolicy(nonce))
       .header('x-content-type-options', 'nosniff')
       .header('referrer-policy', 'same-origin')
-      .send(page);
+      .send(page.toString('utf8').replaceAll(noncePlaceholder, nonce));
   };
 
   const sendAsset = async (request: FastifyRequest, reply: FastifyReply, name: string) => {
