@@ -24,6 +24,14 @@ interface DecisionView {
 
 const when = (iso: string | null) => (iso === null ? 'evaluated on the spot' : new Date(iso).toLocaleString('en-GB', { timeZone: 'UTC' }) + ' UTC');
 const show = (value: unknown) => (typeof value === 'string' ? value : JSON.stringify(value));
+const isEmpty = (value: unknown) => value === null || value === undefined || (Array.isArray(value) && value.length === 0);
+
+/** A decision's reasons as `name: value` lines, leaving out the empty ones. */
+function Reasons({ reasons }: { readonly reasons: unknown }) {
+  if (typeof reasons !== 'object' || reasons === null) return <>{show(reasons)}</>;
+  const entries = Object.entries(reasons).filter(([, v]) => !isEmpty(v));
+  return <ul className="reasons">{entries.map(([k, v]) => <li key={k}><strong>{k}</strong>: {show(v)}</li>)}</ul>;
+}
 
 function Pairs({ caption, values }: { readonly caption: string; readonly values: Readonly<Record<string, unknown>> }) {
   const entries = Object.entries(values);
@@ -108,7 +116,7 @@ export function CustomerView({ client, permissions, id }: { readonly client: Adm
               <tr key={d.decisionId}>
                 <td>{when(d.at)}</td><td>{d.placementId}</td>
                 <td>{d.actionId ?? `fallback (${d.fallback ?? 'none'})`}{d.variant === null ? '' : ` / ${d.variant}`}</td>
-                <td className="value">{show(d.reasons)}</td>
+                <td className="value"><Reasons reasons={d.reasons} /></td>
               </tr>
             ))}</tbody>
           </table>

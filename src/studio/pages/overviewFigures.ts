@@ -23,20 +23,22 @@ export function eventsPerMinuteBySource(report: QualityView, now: number): Sourc
   const sources = new Set<string>();
   for (const bucket of report.buckets) for (const row of bucket.byEvent) sources.add(row.source ?? 'unnamed');
   const names = [...sources].sort();
-  const times = report.buckets.map((b) => Math.floor(Date.parse(b.start) / 1000));
-  const minutesOf = (start: string, next: string | undefined) => {
-    const from = Date.parse(start);
-    const to = Math.min(next === undefined ? from + minutesPerDay * 60_000 : Date.parse(next), now);
-    return Math.max(1, (to - from) / 60_000);
-  };
+  // Every bucket of the period, those without events too (the report lists only the ones with counts).
+  const step = (report.bucket === 'week' ? 7 : 1) * minutesPerDay * 60_000;
+  const starts: number[] = [];
+  const firstStart = report.buckets.length > 0 ? Math.min(Date.parse(report.since), ...report.buckets.map((b) => Date.parse(b.start))) : Date.parse(report.since);
+  for (let t = firstStart; t < Date.parse(report.until); t += step) starts.push(t);
+  const byStart = new Map(report.buckets.map((b) => [Date.parse(b.start), b]));
+  const minutesOf = (start: number) => Math.max(1, (Math.min(start + step, now) - start) / 60_000);
   const series = names.map((source) => ({
     label: source,
-    values: report.buckets.map((bucket, i) => {
-      const count = bucket.byEvent.filter((row) => (row.source ?? 'unnamed') === source).reduce((sum, row) => sum + row.count, 0);
-      return Math.round((count / minutesOf(bucket.start, report.buckets[i + 1]?.start)) * 100) / 100;
+    values: starts.map((start) => {
+      const count = (byStart.get(start)?.byEvent ?? []).filter((row) => (row.source ?? 'unnamed') === source).reduce((sum, row) => sum + row.count, 0);
+      return Math.round((count / minutesOf(start)) * 100) / 100;
     }),
   }));
-  const last = report.buckets.length - 1;
+  const times = starts.map((t) => Math.floor(t / 1000));
+  const last = starts.length - 1;
   return { times, series, latest: series.map((s) => ({ source: s.label, perMinute: s.values[last] ?? 0 })) };
 }
 
