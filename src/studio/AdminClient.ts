@@ -35,6 +35,11 @@ export class AdminClient {
     return signedIn;
   }
 
+  /** Accepts an invitation (its token is the credential) by choosing a password; then the person signs in. */
+  async acceptInvitation(token: string, password: string): Promise<void> {
+    await this.request<unknown>('POST', '/admin/v1/invitations/accept', { token, password });
+  }
+
   async signOut(): Promise<void> {
     try {
       await this.request<null>('DELETE', '/admin/v1/sessions/current');

@@ -68,7 +68,7 @@ async function signIn(page: Page, base: string, workspaceId: string, email: stri
   await page.goto(`${base}/studio`);
   await page.getByLabel('Workspace id').fill(workspaceId);
   await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(testPassword);
+  await page.getByLabel('Password', { exact: true }).fill(testPassword);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByTestId('signed-in-user').waitFor({ timeout: 15_000 });
 }
@@ -180,6 +180,28 @@ describe.skipIf(suite.skip)(suite.title, () => {
     await page.getByTestId('profile-id').waitFor();
     await page.getByRole('button', { name: 'Export data' }).click();
     await page.getByRole('link', { name: 'Download the export (JSON)' }).waitFor();
+    await finish(local);
+  });
+
+  it('accepts an invitation, then signs in with the new password', { timeout: 120_000 }, async () => {
+    const email = 'invited-reviewer@example.com';
+    const invited = await h.engine.access.invite(h.a.id, { kind: 'operator' }, { email, role: 'reviewer' });
+    const local = await open(390);
+    const { page } = local;
+    await page.goto(`${base}/studio`);
+    await page.getByRole('button', { name: 'I have an invitation' }).click();
+    await page.getByLabel('Invitation token').fill(invited.token);
+    await page.getByLabel('Choose a password (12 characters or more)').fill(testPassword);
+    await page.getByRole('button', { name: 'Accept the invitation' }).click();
+    await page.getByText('Invitation accepted').waitFor();
+    await page.screenshot({ path: join(screenshots, 'invitation-accepted-390.png'), fullPage: true });
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.getByLabel('Workspace id').fill(h.a.id);
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password', { exact: true }).fill(testPassword);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByTestId('signed-in-role').waitFor();
+    expect(await page.getByTestId('signed-in-role').textContent()).toBe('reviewer');
     await finish(local);
   });
 

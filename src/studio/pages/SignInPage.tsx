@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { Button, Form, Input, Label, TextField } from 'react-aria-components';
 import { ApiProblem, type AdminClient } from '../AdminClient.js';
+import { AcceptInvitation } from './AcceptInvitation.js';
 
 const workspaceKey = 'attune.studio.workspace';
 
@@ -14,6 +15,7 @@ export function SignInPage({ client, onSignedIn }: { readonly client: AdminClien
   const [password, setPassword] = useState('');
   const [problem, setProblem] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [invited, setInvited] = useState<'no' | 'accepting' | 'accepted'>('no');
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -50,6 +52,10 @@ export function SignInPage({ client, onSignedIn }: { readonly client: AdminClien
         {problem === null ? null : <p className="problem" id="sign-in-problem" role="alert">{problem}</p>}
         <Button type="submit" isDisabled={busy}>{busy ? 'Signing in…' : 'Sign in'}</Button>
       </Form>
+      {invited === 'accepted' ? <p role="status">Invitation accepted: sign in with your email and the new password.</p> : null}
+      {invited === 'accepting'
+        ? <><h2>Accept an invitation</h2><AcceptInvitation client={client} onAccepted={() => setInvited('accepted')} /></>
+        : <p><Button className="link" onPress={() => setInvited('accepting')}>I have an invitation</Button></p>}
     </main>
   );
 }
