@@ -106,6 +106,11 @@ describe.skipIf(suite.skip)(suite.title, () => {
     return local;
   }
 
+  /** The page fits its width: nothing makes a phone scroll sideways. */
+  async function expectNoSidewaysScroll(page: Page, width: number): Promise<void> {
+    expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(width);
+  }
+
   async function finish(local: LocalPage): Promise<void> {
     expect(local.pageErrors).toEqual([]);
     // The studio asks /admin/v1/me whether it is signed in: signed out, that answers 401, which
@@ -136,6 +141,7 @@ describe.skipIf(suite.skip)(suite.title, () => {
     expect(await page.locator('.chart table caption').first().textContent()).toContain('Events per minute by source');
     await page.locator('.stat', { hasText: 'Active experiments' }).waitFor();
     await page.locator('section', { hasText: 'Return on investment' }).locator('.loading').waitFor({ state: 'detached' });
+    await expectNoSidewaysScroll(page, width);
     await page.screenshot({ path: join(screenshots, `overview-${width}.png`), fullPage: true });
     expect(await seriousViolations(page)).toEqual([]);
 
@@ -163,6 +169,7 @@ describe.skipIf(suite.skip)(suite.title, () => {
     await section('Predictions').locator('.loading').waitFor({ state: 'detached' });
     // An owner may export and erase.
     expect(await page.getByRole('button', { name: 'Export data' }).isEnabled()).toBe(true);
+    await expectNoSidewaysScroll(page, width);
     await page.screenshot({ path: join(screenshots, `customer-${width}.png`), fullPage: true });
     expect(await seriousViolations(page)).toEqual([]);
 

@@ -52,17 +52,20 @@ export function TimeSeriesChart({ title, times, series, unit, height = 220 }: Ti
   return (
     <figure className="chart">
       <div ref={box} role="img" aria-label={`${title}: chart; the numbers follow as a table`} />
-      <table className="visually-hidden">
-        <caption>{title} ({unit})</caption>
-        <thead>
-          <tr><th scope="col">Day</th>{series.map((s) => <th scope="col" key={s.label}>{s.label}</th>)}</tr>
-        </thead>
-        <tbody>
-          {times.map((t, row) => (
-            <tr key={t}><th scope="row">{day(t)}</th>{series.map((s) => <td key={s.label}>{s.values[row]}</td>)}</tr>
-          ))}
-        </tbody>
-      </table>
+      {/* A table sizes to its content whatever its width: the wrapper is what is hidden. */}
+      <div className="visually-hidden">
+        <table>
+          <caption>{title} ({unit})</caption>
+          <thead>
+            <tr><th scope="col">Day</th>{series.map((s) => <th scope="col" key={s.label}>{s.label}</th>)}</tr>
+          </thead>
+          <tbody>
+            {times.map((t, row) => (
+              <tr key={t}><th scope="row">{day(t)}</th>{series.map((s) => <td key={s.label}>{s.values[row]}</td>)}</tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
     </figure>
   );
 }
