@@ -180,7 +180,7 @@ export async function buildServer(options: ServerOptions): Promise<AttuneServer>
   });
   await installOpenApi(app);
   await app.register(docsRoutes);
-  await app.register(homeRoutes, { exampleOn: async () => (await example()) !== null });
+  await app.register(homeRoutes, { exampleOn: async () => (await example()) !== null, studioOn: (options.studioDir ?? null) !== null });
 
   await app.register(healthRoutes, { metrics, isReady: () => ready });
   logRecordFailure = (error) => app.log.error({ err: error }, 'decision record failed');

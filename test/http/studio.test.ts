@@ -76,6 +76,11 @@ describe('the studio\'s files', () => {
     }
   });
 
+  it('is the first link of the home page', async () => {
+    const home = await h.app.inject({ method: 'GET', url: '/', headers: { accept: 'application/json' } });
+    expect(home.json<{ links: { rel: string; href: string }[] }>().links[0]).toMatchObject({ rel: 'studio', href: '/studio' });
+  });
+
   it('keeps the studio\'s JavaScript within its budget of 300 KB gzipped', () => {
     expect(built.javascriptGzipBytes).toBeGreaterThan(10_000);
     expect(built.javascriptGzipBytes).toBeLessThanOrEqual(300 * 1024);
