@@ -27,6 +27,9 @@ const csrfKey = 'attune.studio.csrf';
  * write, the session's CSRF token in X-Attune-CSRF, as docs/access.md requires.
  */
 export class AdminClient {
+  /** Called when a request made while signed in answers 401: the session ended (expired, signed out elsewhere). */
+  onSessionEnded: () => void = () => undefined;
+
   constructor(private readonly storage: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>) {}
 
   async signIn(workspaceId: string, email: string, password: string): Promise<SignedInView> {
@@ -78,7 +81,11 @@ export class AdminClient {
     if (response.status === 204) return null as T;
     const text = await response.text();
     const parsed: unknown = text.length === 0 ? null : JSON.parse(text);
-    if (!response.ok) throw problemOf(response.status, parsed);
+    if (!response.ok) {
+      // /me and the session routes answer 401 as part of signing in and out; elsewhere it means the session is gone.
+      if (response.status === 401 && !path.startsWith('/admin/v1/me') && !path.startsWith('/admin/v1/sessions')) this.onSessionEnded();
+      throw problemOf(response.status, parsed);
+    }
     return parsed as T;
   }
 }

@@ -20,6 +20,9 @@ export function App({ client }: { readonly client: AdminClient }) {
     );
   }, [client]);
   useEffect(refresh, [refresh]);
+  useEffect(() => {
+    client.onSessionEnded = () => setSession({ kind: 'signedOut' });
+  }, [client]);
 
   useEffect(() => {
     const page = path === '/' ? 'Overview' : path.startsWith('/customers') ? 'Customers' : 'Not found';

@@ -233,6 +233,19 @@ describe.skipIf(suite.skip)(suite.title, () => {
     await finish(editor);
   });
 
+  it('goes back to the sign-in page when the session ends under it', { timeout: 120_000 }, async () => {
+    const local = await open(1280);
+    const { page } = local;
+    await signIn(page, base, h.a.id, people.owner);
+    // Ended elsewhere (another tab signed out): the cookie this page holds no longer signs in.
+    expect(await page.evaluate('fetch("/admin/v1/sessions/current", { method: "DELETE", headers: { "x-attune-csrf": sessionStorage.getItem("attune.studio.csrf") } }).then((r) => r.status)')).toBe(204);
+    await page.getByRole('link', { name: 'Customers' }).click();
+    await page.getByLabel('User id, anonymous id or profile id').fill(customerId);
+    await page.getByRole('button', { name: 'Find' }).click();
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    await finish(local);
+  });
+
   it('reaches every control with the keyboard alone', { timeout: 120_000 }, async () => {
     const local = await open(1280);
     const { page } = local;
