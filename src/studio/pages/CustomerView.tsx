@@ -22,7 +22,8 @@ interface DecisionView {
   readonly at: string;
 }
 
-const when = (iso: string | null) => (iso === null ? 'evaluated on the spot' : new Date(iso).toLocaleString('en-GB', { timeZone: 'UTC' }) + ' UTC');
+/** An instant as `2026-12-07 05:40:50 UTC`: one unambiguous form for every reader. */
+const when = (iso: string | null) => (iso === null ? 'evaluated on the spot' : `${new Date(iso).toISOString().slice(0, 19).replace('T', ' ')} UTC`);
 const show = (value: unknown) => (typeof value === 'string' ? value : JSON.stringify(value));
 const isEmpty = (value: unknown) => value === null || value === undefined || (Array.isArray(value) && value.length === 0);
 
