@@ -13,6 +13,7 @@ import { predictBenchmark } from './predict.js';
 import { measureBenchmark } from './measure.js';
 import { memoryBenchmark } from './memory.js';
 import { recommendBenchmark } from './recommend.js';
+import { studioBenchmark } from './studio.js';
 
 const benchmarks: Readonly<Record<string, (args: readonly string[]) => Promise<void>>> = {
   ingest: ingestBenchmark,
@@ -23,6 +24,7 @@ const benchmarks: Readonly<Record<string, (args: readonly string[]) => Promise<v
   recommend: recommendBenchmark,
   learn: learnBenchmark,
   predict: predictBenchmark,
+  studio: studioBenchmark,
 };
 
 const help = `usage: npm run bench [-- NAME [options]]
@@ -35,6 +37,7 @@ const help = `usage: npm run bench [-- NAME [options]]
   recommend --quick   (MovieLens 100K from ATTUNE_SHARED_DIR or ../shared)
   learn   --quick
   predict --quick   (CDNOW from ATTUNE_SHARED_DIR or ../shared)
+  studio            (the studio's JavaScript, gzipped)
 Quick, partial and profiled runs are checked but write no results file. See docs/BENCHMARKS.md.`;
 
 const [name, ...args] = process.argv.slice(2);
