@@ -2,16 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { DecideResponse, DecisionView } from '../../src/api/decideSchemas.js';
 import type { PropensityReportView } from '../../src/api/propensitySchemas.js';
-import { fixedClock, sequentialIds } from '../../src/core/common/ports.js';
-import { seededRandom } from '../../src/core/common/random.js';
 import { compileLearnedPropensity } from '../../src/core/decide/learnedPropensity.js';
 import type { LearnedPropensity } from '../../src/core/decide/scoring.js';
-import { openStore } from '../../src/engine/openStore.js';
-import { buildServer, type AttuneServer } from '../../src/server/buildServer.js';
 import type { CreatedWorkspace } from '../../src/workspaces/WorkspaceService.js';
-import { basicAuth, bearer } from '../support/harness.js';
+import { bearer } from '../support/harness.js';
+import { PlacementServer } from './placementServer.js';
 
 // An expected-value placement with a learned propensity end to end: defined over the admin API
 // (its inputs and prior rule checked), decided through POST /v1/decide, taught by Decision
@@ -25,42 +21,13 @@ const key = compileLearnedPropensity(propensity).key;
 /** Who clicks what: x on mobile, y on desktop. */
 const best: Record<string, string> = { mobile: 'x', desktop: 'y' };
 
-class Server {
-  server!: AttuneServer;
-  constructor(readonly dataDir: string, private readonly seed: number) {}
-
-  async start(): Promise<this> {
-    const store = openStore({ path: join(this.dataDir, 'attune.db'), synchronous: 'normal', writer: 'inline', maxPendingEvents: 10_000 });
-    this.server = await buildServer({ store, clock: fixedClock(t0), ids: sequentialIds(`s${this.seed}`), random: seededRandom(this.seed), logger: false });
-    return this;
-  }
-
-  async call<T>(method: 'GET' | 'PUT' | 'POST', url: string, auth: string, body?: unknown): Promise<{ status: number; body: T }> {
-    const res = await this.server.app.inject({ method, url, headers: { authorization: auth }, ...(body === undefined ? {} : { payload: body as Record<string, unknown> }) });
-    return { status: res.statusCode, body: res.json<T>() };
-  }
-
-  async decide(w: CreatedWorkspace, userId: string, device: string, explain = false): Promise<DecisionView> {
-    const res = await this.call<DecideResponse>('POST', '/v1/decide', explain ? bearer(w.secretKey) : basicAuth(w.writeKey), { userId, placements: ['hero'], context: { device }, explain });
-    expect(res.status, JSON.stringify(res.body)).toBe(200);
-    return res.body.placements[0]!.decisions[0]!;
-  }
-
-  async interact(w: CreatedWorkspace, userId: string, event: 'Decision Viewed' | 'Decision Clicked', d: DecisionView): Promise<void> {
-    const res = await this.call('POST', '/v1/track', basicAuth(w.writeKey), { userId, event, properties: { decisionId: d.decisionId, actionId: d.actionId, placement: 'hero' } });
-    expect(res.status).toBe(200);
-  }
-
-  close(): Promise<void> { return this.server.app.close(); }
-}
-
 describe('an expected-value placement with a learned propensity over HTTP', () => {
   let dataDir: string;
-  let s: Server;
+  let s: PlacementServer;
   let a: CreatedWorkspace;
   beforeEach(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'attune-propensity-'));
-    s = await new Server(dataDir, 5).start();
+    s = await new PlacementServer(dataDir, 5, t0).start();
     a = await s.server.workspaces.create('workspace A', { verification: false }, 'ws_prop_a');
     await s.server.engine.store.experiments.setMeasurement(a.id, { holdoutShare: 0 });
   });
@@ -102,7 +69,7 @@ describe('an expected-value placement with a learned propensity over HTTP', () =
       }
     }
     await s.server.engine.decisions.flushRecords();
-    const report = async (server: Server) => {
+    const report = async (server: PlacementServer) => {
       const res = await server.call<PropensityReportView>('GET', '/admin/v1/placements/hero/propensity', bearer(a.secretKey));
       expect(res.status, JSON.stringify(res.body)).toBe(200);
       return res.body;
@@ -124,7 +91,7 @@ describe('an expected-value placement with a learned propensity over HTTP', () =
     expect(terms.find((t) => t.name === 'propensity')!.note).toMatch(/^learned: \d+ clicks in \d+ impressions$/);
     expect(terms.find((t) => t.name === 'observations')!.value).toBe(learned.actions[0]!.observations);
     await s.close();
-    s = await new Server(dataDir, 5).start();
+    s = await new PlacementServer(dataDir, 5, t0).start();
     expect(await report(s)).toEqual(live);
   });
 
