@@ -1,8 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { PropensityReportView } from '../../src/api/propensitySchemas.js';
+import { buildProgram } from '../../src/cli/main.js';
 import { compileLearnedPropensity } from '../../src/core/decide/learnedPropensity.js';
 import type { LearnedPropensity } from '../../src/core/decide/scoring.js';
 import type { CreatedWorkspace } from '../../src/workspaces/WorkspaceService.js';
@@ -13,7 +14,7 @@ import { PlacementServer } from './placementServer.js';
 // (its inputs and prior rule checked), decided through POST /v1/decide, taught by Decision
 // Viewed and Decision Clicked events on the collect path, its calibration read at
 // GET /admin/v1/placements/:id/propensity, and the same report after a restart (rebuilt from
-// the decision records and the events naming them).
+// the decision records and the events naming them) and from `attune eval calibration`.
 
 const t0 = Date.parse('2026-03-02T10:00:00.000Z');
 const propensity: LearnedPropensity = { kind: 'learned', inputs: { context: ['device'] }, minImpressions: 5, explorationShare: 0.2, learningRate: 0.3 };
@@ -93,6 +94,17 @@ describe('an expected-value placement with a learned propensity over HTTP', () =
     await s.close();
     s = await new PlacementServer(dataDir, 5, t0).start();
     expect(await report(s)).toEqual(live);
+    // The CLI rebuilds the same report from the data folder (with the server stopped).
+    await s.close();
+    const out: string[] = [];
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => { out.push(String(chunk)); return true; });
+    try {
+      await buildProgram().parseAsync(['node', 'attune', 'eval', 'calibration', '--data', dataDir, '--placement', 'hero', '--json']);
+    } finally {
+      write.mockRestore();
+    }
+    expect(JSON.parse(out.join(''))).toEqual({ placementId: 'hero', models: live.models });
+    s = await new PlacementServer(dataDir, 5, t0).start();
   });
 
   it('answers an empty list for a placement without a learned propensity, and 404 for an unknown one', async () => {
