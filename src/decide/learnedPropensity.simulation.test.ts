@@ -36,7 +36,8 @@ const actions: ActionDefinition[] = Object.entries(truth).map(([id, t]) => ({ id
 
 const learned: ScoringStrategy = {
   kind: 'expectedValue',
-  propensity: { kind: 'learned', outcome: 'click', inputs: { traits: ['tier'] }, prior: { constant: 0.1 }, minImpressions: 50, explorationShare: 0.05, learningRate: 0.3 },
+  // The defaults otherwise: minImpressions 100, explorationShare 0.05, learningRate 0.3, l2 1, dims 64.
+  propensity: { kind: 'learned', outcome: 'click', inputs: { traits: ['tier'] }, prior: { constant: 0.1 } },
 };
 /** A typical hand-written propensity: more engaged visitors click more, whatever the action. */
 const ruleBaseline: ScoringStrategy = { kind: 'expectedValue', propensity: { rule: 'min(1, 0.05 + 0.01 * profile.traits.visits)' } };
@@ -146,7 +147,7 @@ describe('simulation: a learned propensity per action beats one propensity rule 
     const propensity = terms.find((t) => t.name === 'propensity')!;
     const observations = terms.find((t) => t.name === 'observations')!;
     expect(propensity.note).toMatch(/^learned: \d+ clicks in \d+ impressions$/);
-    expect(observations.value).toBeGreaterThanOrEqual(50);
+    expect(observations.value).toBeGreaterThanOrEqual(100);
     // A gold visitor: x's learned click probability is near its true 0.3.
     if (result.placements[0]!.decisions[0]!.actionId === 'x') expect(Math.abs(propensity.value - 0.3)).toBeLessThan(0.08);
   });

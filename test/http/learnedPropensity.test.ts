@@ -17,7 +17,7 @@ import { PlacementServer } from './placementServer.js';
 // the decision records and the events naming them) and from `attune eval calibration`.
 
 const t0 = Date.parse('2026-03-02T10:00:00.000Z');
-const propensity: LearnedPropensity = { kind: 'learned', inputs: { context: ['device'] }, minImpressions: 5, explorationShare: 0.2, learningRate: 0.3 };
+const propensity: LearnedPropensity = { kind: 'learned', inputs: { context: ['device'] }, minImpressions: 5, explorationShare: 0.2 };
 const key = compileLearnedPropensity(propensity).key;
 /** Who clicks what: x on mobile, y on desktop. */
 const best: Record<string, string> = { mobile: 'x', desktop: 'y' };

@@ -17,7 +17,7 @@ describe('compileLearnedPropensity', () => {
     }
     // Never a contextual model's key over the same inputs.
     expect(compileContextual({ kind: 'contextual', inputs: source.inputs }).key).not.toBe(key);
-    expect(compileLearnedPropensity(source)).toMatchObject({ model: 'logistic', names: ['context.device', 'traits.tier'], dims: 64, reward: 'click', settings: { l2: 1, alpha: 0.1, beta: 1 } });
+    expect(compileLearnedPropensity(source)).toMatchObject({ model: 'logistic', names: ['context.device', 'traits.tier'], dims: 64, reward: 'click', settings: { l2: 1, alpha: 0.3, beta: 1 } });
   });
 
   it('finds the learned propensity of expected-value strategies only', () => {

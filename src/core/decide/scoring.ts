@@ -42,7 +42,7 @@ export const LearnedPropensity = Type.Object(
     })),
     dims: Type.Optional(Type.Integer({ minimum: 8, maximum: 256, description: 'Length of the hashed input vector (default 64)' })),
     l2: Type.Optional(Type.Number({ minimum: 0, maximum: 1000, description: 'The L2 penalty λ₂ of the logistic regression (default 1)' })),
-    learningRate: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 10, description: 'FTRL-Proximal\'s α (default 0.1)' })),
+    learningRate: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 10, description: 'FTRL-Proximal\'s α (default 0.3)' })),
   },
   { additionalProperties: false, description: 'A click or conversion probability per action and visitor, learned online (logistic regression); its calibration is reported at GET /admin/v1/placements/:id/propensity' },
 );
@@ -282,7 +282,10 @@ export const learnedPropensityDefaults = {
   explorationShare: 0.05,
   dims: 64,
   l2: 1,
-  learningRate: 0.1,
+  // 0.1, FTRL's usual start, moved the predictions off 0.5 too slowly in the simulation
+  // (src/decide/learnedPropensity.simulation.test.ts: 0.155 earned per decision and ECE 0.036,
+  // against about 0.22 and 0.01 with 0.3).
+  learningRate: 0.3,
 } as const;
 
 /**
