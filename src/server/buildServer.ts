@@ -196,7 +196,7 @@ export async function buildServer(options: ServerOptions): Promise<AttuneServer>
   await app.register(exampleRoutes, { sdkDir: options.sdkDir ?? '', example });
   await app.register(studioRoutes, { studioDir: options.studioDir ?? null });
   await app.register(decisionAdminRoutes, {
-    workspaces, admin: engine.decisionAdmin, store: options.store, clock: options.clock, bandits: engine.bandits, decisionModels: engine.decisionModels, audit: engine.audit,
+    workspaces, admin: engine.decisionAdmin, store: options.store, clock: options.clock, bandits: engine.bandits, contextual: engine.contextual, decisionModels: engine.decisionModels, audit: engine.audit,
   });
   await app.register(experimentRoutes, { workspaces, experiments });
   await app.register(catalogRoutes, { workspaces, catalog: engine.catalog });
