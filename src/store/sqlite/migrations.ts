@@ -505,6 +505,11 @@ export const migrations: readonly string[] = [
     seq INTEGER NOT NULL
   );
   `,
+  // Consent enforcement (src/core/consent): why a membership changed when not by its rule;
+  // `consent` for the exits of a person who withheld personalization. Null: the rule.
+  `
+  ALTER TABLE segment_changes ADD COLUMN reason TEXT;
+  `,
   // Draft, review, publish (src/review): the review policy, drafts stored whole (approvals
   // inside), and every published version of a reviewable definition with what it touched.
   `
