@@ -26,6 +26,7 @@ import { recommendSubcommand, registerEvalCommands } from './evalCommands.js';
 import { registerTrainCommands } from './trainCommands.js';
 import { registerUserCommands } from './userCommands.js';
 import { registerQualityCommands } from './qualityCommands.js';
+import { registerDraftCommands } from './draftCommands.js';
 
 type Flags = Partial<Record<keyof AttuneConfig, string>>;
 
@@ -239,6 +240,7 @@ export function buildProgram(): Command {
     });
 
   registerQualityCommands(program, report, configFrom, dataOption);
+  registerDraftCommands(program, configFrom, dataOption);
   registerTrainCommands(program, configFrom, dataOption);
   registerUserCommands(program, configFrom, dataOption);
 

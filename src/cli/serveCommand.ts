@@ -2,6 +2,7 @@ import { owaspScryptCost } from '../access/passwords.js';
 import type { AttuneConfig } from '../config/config.js';
 import { scheduleSegmentSweeps } from '../knowledge/sweepSegments.js';
 import { schedulePredictionTraining } from '../predict/schedulePredictionTraining.js';
+import { scheduleDuePublishing } from '../review/scheduleDuePublishing.js';
 import { buildServer } from '../server/buildServer.js';
 import { createMetrics } from '../server/metrics.js';
 import { openStore } from './openStore.js';
@@ -81,6 +82,14 @@ export async function serveCommand(config: AttuneConfig): Promise<string> {
       }
     },
   );
+  // Scheduled drafts are published within five seconds of their time (docs/review.md).
+  const stopPublishing = scheduleDuePublishing(engine.review, 5_000, (report) => {
+    if (report instanceof Error) app.log.warn({ err: report }, 'scheduled publishing stopped');
+    else {
+      for (const f of report.failed) app.log.warn({ draftId: f.id, reason: f.reason }, 'scheduled draft not published');
+      if (report.published.length > 0) app.log.info({ published: report.published }, 'scheduled drafts published');
+    }
+  });
 
   let stopping = false;
   const stop = (signal: string) => {
@@ -89,6 +98,7 @@ export async function serveCommand(config: AttuneConfig): Promise<string> {
     app.log.info({ signal }, 'shutting down');
     stopSweeps();
     stopTraining();
+    stopPublishing();
     app.close().then(
       () => process.exit(0),
       (error: unknown) => {

@@ -494,6 +494,7 @@ export function createLiveStore(adapter: AttuneStore, options: LiveStoreOptions)
     audit: adapter.audit,
     quality,
     fairness,
+    review: adapter.review,
     flushState: fresh,
     async itemModels(ws) {
       await ready();

@@ -27,6 +27,9 @@ import type { PersonRef } from '../core/privacy/PersonRef.js';
 import type { ActorKind } from '../core/audit/Actor.js';
 import type { AuditDraft, AuditEntry, ChainHead } from '../core/audit/AuditEntry.js';
 import type { Role, SecretKeyScope } from '../core/access/accessMatrix.js';
+import type { ConfigVersion, Draft, DraftState } from '../core/review/Draft.js';
+import type { ReviewKind } from '../core/review/ReviewKind.js';
+import type { ReviewPolicy } from '../core/review/ReviewPolicy.js';
 
 /**
  * Storage ports: narrow, Promise-based interfaces. src/store/sqlite implements them on one
@@ -966,6 +969,32 @@ export interface FairnessStore {
   experimentGroups(workspaceId: string, query: { experimentId: string; metricId: string; by: GroupBy; since: number; until: number }): Promise<ExperimentGroupRow[]>;
 }
 
+/**
+ * Drafts, published versions and the review policy (src/review). Versions are numbered from 1
+ * per definition by the store, in the order they are appended; a draft is stored whole (its
+ * approvals with it) and replaced on every change.
+ */
+export interface ReviewStore {
+  policy(workspaceId: string): Promise<ReviewPolicy | null>;
+  setPolicy(workspaceId: string, policy: ReviewPolicy, at: number): Promise<void>;
+  /** Inserts the draft, or replaces the one of the same workspace and id. */
+  putDraft(draft: Draft): Promise<void>;
+  draft(workspaceId: string, id: string): Promise<Draft | null>;
+  /** Newest first; only those in `states` when given. */
+  listDrafts(workspaceId: string, states?: readonly DraftState[]): Promise<Draft[]>;
+  /** Scheduled drafts of every workspace due at `now`, earliest first. */
+  dueDrafts(now: number): Promise<Draft[]>;
+  /** Appends the next version of the definition (the last one's number + 1) and returns it. */
+  appendVersion(version: Omit<ConfigVersion, 'version'>): Promise<ConfigVersion>;
+  /** Every version of one definition, oldest first. */
+  versions(workspaceId: string, kind: ReviewKind, targetId: string): Promise<ConfigVersion[]>;
+  version(workspaceId: string, kind: ReviewKind, targetId: string, version: number): Promise<ConfigVersion | null>;
+  /** The newest version's number; 0 when none was recorded. */
+  latestVersion(workspaceId: string, kind: ReviewKind, targetId: string): Promise<number>;
+  /** Versions of any definition of the workspace published at or after `since` (for the change limits). */
+  versionsSince(workspaceId: string, since: number): Promise<ConfigVersion[]>;
+}
+
 export interface AttuneStore {
   readonly log: EventLogWriter;
   readonly state: StateStore;
@@ -985,6 +1014,7 @@ export interface AttuneStore {
   readonly audit: AuditStore;
   readonly quality: QualityStore;
   readonly fairness: FairnessStore;
+  readonly review: ReviewStore;
   /** Releases the store; every append and state write that has settled is kept. */
   close(): Promise<void>;
 }

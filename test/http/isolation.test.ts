@@ -18,6 +18,7 @@ import { predictionIsolationCases } from './predictionIsolation.js';
 import { privacyIsolationCases } from './privacyIsolation.js';
 import { userIsolationCases } from './userIsolation.js';
 import { qualityIsolationCases } from './qualityIsolation.js';
+import { reviewIsolationCases } from './reviewIsolation.js';
 
 /**
  * Nothing crosses workspaces. Each registered route has an isolation case below, and a
@@ -145,6 +146,7 @@ const cases: Record<string, IsolationCase> = {
   ...privacyIsolationCases,
   ...userIsolationCases,
   ...qualityIsolationCases,
+  ...reviewIsolationCases,
 
   'GET /v1/projects/:writeKey/settings': async (h) => {
     for (const [own, other] of [[h.a, h.b], [h.b, h.a]] as const) {

@@ -510,4 +510,37 @@ export const migrations: readonly string[] = [
   `
   ALTER TABLE segment_changes ADD COLUMN reason TEXT;
   `,
+  // Draft, review, publish (src/review): the review policy, drafts stored whole (approvals
+  // inside), and every published version of a reviewable definition with what it touched.
+  `
+  CREATE TABLE review_policies (
+    workspace_id TEXT PRIMARY KEY,
+    policy TEXT NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE TABLE config_drafts (
+    workspace_id TEXT NOT NULL,
+    id TEXT NOT NULL,
+    state TEXT NOT NULL,
+    publish_at INTEGER,
+    updated_at INTEGER NOT NULL,
+    draft TEXT NOT NULL,
+    PRIMARY KEY (workspace_id, id)
+  ) WITHOUT ROWID;
+  CREATE INDEX config_drafts_due ON config_drafts(publish_at) WHERE state = 'scheduled';
+  CREATE TABLE config_versions (
+    workspace_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    target_id TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    at INTEGER NOT NULL,
+    actor TEXT NOT NULL,
+    definition TEXT,
+    draft_id TEXT,
+    placements TEXT NOT NULL,
+    segments TEXT NOT NULL,
+    PRIMARY KEY (workspace_id, kind, target_id, version)
+  ) WITHOUT ROWID;
+  CREATE INDEX config_versions_time ON config_versions(workspace_id, at);
+  `,
 ];

@@ -13,6 +13,7 @@ import { SqlitePrivacyStore } from './SqlitePrivacyStore.js';
 import { SqliteProfileReader } from './SqliteProfileReader.js';
 import { SqliteQualityStore } from './SqliteQualityStore.js';
 import { SqliteRankEventStore } from './SqliteRankEventStore.js';
+import { SqliteReviewStore } from './SqliteReviewStore.js';
 import { SqliteRecommenderModelStore } from './SqliteRecommenderModelStore.js';
 import { SqliteStateStore } from './SqliteStateStore.js';
 import { SqliteWorkspaceStore } from './SqliteWorkspaceStore.js';
@@ -76,6 +77,7 @@ export function openSqliteStore(options: OpenSqliteStoreOptions): SqliteStore {
     audit: new SqliteAuditStore(db, sha256Hex),
     quality: new SqliteQualityStore(db),
     fairness: new SqliteFairnessStore(db),
+    review: new SqliteReviewStore(db),
     async writerPragma(pragma) {
       return thread === undefined ? db.pragma(pragma) : thread.run({ kind: 'pragma', pragma });
     },

@@ -17,6 +17,7 @@ import { describeQualityStoreContract } from '../contract/qualityStore.contract.
 import { describePredictionModelStoreContract } from '../contract/predictionModelStore.contract.js';
 import { describePrivacyStoreContract } from '../contract/privacyStore.contract.js';
 import { describeAuditStoreContract } from '../contract/auditStore.contract.js';
+import { describeReviewStoreContract } from '../contract/reviewStore.contract.js';
 import { MODEL_PART_BYTES } from './SqliteRecommenderModelStore.js';
 import { defaultIdentitySettings } from '../../core/identity/types.js';
 import { createEngineStore } from '../../engine/createEngineStore.js';
@@ -44,6 +45,8 @@ function openInMemory(): SqliteStore {
 }
 
 describeQualityStoreContract('sqlite (:memory:)', async () => openInMemory());
+describeReviewStoreContract('sqlite (:memory:)', async () => openInMemory());
+describeReviewStoreContract('sqlite (file)', async () => openOnFile());
 describeQualityStoreContract('sqlite (file)', async () => openOnFile());
 describeCatalogStoreContract('sqlite (:memory:)', async () => openInMemory());
 describeCatalogStoreContract('sqlite (file)', async () => openOnFile());
