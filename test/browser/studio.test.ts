@@ -1,8 +1,6 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildStudio } from '../../scripts/buildStudio.js';
@@ -10,6 +8,7 @@ import { browserSuite } from '../support/browserSuite.js';
 import { basicAuth, bearer, startHarness, type Harness } from '../support/harness.js';
 import { testPassword, userWithRole } from '../http/accessHelpers.js';
 import { launchChromium, openLocalPage, type LocalPage } from './localPage.js';
+import { screenshots, seriousViolations, signIn } from './studioHelpers.js';
 
 /**
  * The studio (/studio) in a headless Chromium against a running server, built from the
@@ -21,22 +20,8 @@ import { launchChromium, openLocalPage, type LocalPage } from './localPage.js';
  * runs under the studio's content security policy (console errors would show a violation).
  */
 
-const screenshots = fileURLToPath(new URL('./screenshots/', import.meta.url));
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const widths = [1280, 390] as const;
 const customerId = 'studio-shopper-1';
-
-interface AxeViolation { readonly id: string; readonly impact: string | null; readonly help: string; readonly nodes: readonly { readonly target: readonly unknown[] }[] }
-
-/** axe-core's violations of impact serious or critical on the page as it is now. */
-async function seriousViolations(page: Page): Promise<string[]> {
-  // Evaluated over DevTools, not a script tag: the studio's CSP allows no inline script.
-  await page.evaluate(axeSource);
-  const violations = await page.evaluate<AxeViolation[]>('axe.run(document).then((r) => r.violations)');
-  return violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => JSON.stringify(n.target)).join(', ')}`);
-}
 
 async function inject(h: Harness, method: 'POST' | 'PUT', url: string, payload: Record<string, unknown>, authorization: string): Promise<void> {
   const res = await h.app.inject({ method, url, headers: { authorization }, payload });
@@ -62,15 +47,6 @@ async function collectSomeTraffic(h: Harness): Promise<void> {
 /** The value of the overview's figure labelled `label`. */
 function stat(page: Page, label: string) {
   return page.locator('.stat', { has: page.getByText(label, { exact: true }) }).locator('.stat-value');
-}
-
-async function signIn(page: Page, base: string, workspaceId: string, email: string): Promise<void> {
-  await page.goto(`${base}/studio`);
-  await page.getByLabel('Workspace id').fill(workspaceId);
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password', { exact: true }).fill(testPassword);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByTestId('signed-in-user').waitFor({ timeout: 15_000 });
 }
 
 const suite = browserSuite('the studio in Chromium against a running server');
