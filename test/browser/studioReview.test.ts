@@ -20,6 +20,7 @@ import { screenshots, seriousViolations, signIn } from './studioHelpers.js';
  */
 
 const segmentId = 'gold-members';
+const today = new Date().toISOString().slice(0, 10);
 const rule = 'profile.traits.plan == "gold"';
 
 async function inject(h: Harness, method: 'POST' | 'PUT', url: string, payload: Record<string, unknown>, authorization: string): Promise<void> {
@@ -135,6 +136,11 @@ describe.skipIf(suite.skip)(suite.title, () => {
     await publisher.page.getByRole('link', { name: 'Segments' }).click();
     await publisher.page.getByTestId(`size-${segmentId}`).waitFor();
     expect(await publisher.page.getByTestId(`size-${segmentId}`).textContent()).toBe('2');
+    // Its history: two members at the end of today, both entered today (the evaluation at publishing).
+    const history = publisher.page.getByTestId('segment-history');
+    await history.locator('canvas').first().waitFor();
+    expect(await history.locator('.visually-hidden table').nth(0).locator('tbody tr').last().textContent()).toBe(`${today}2`);
+    expect(await history.locator('.visually-hidden table').nth(1).locator('tbody tr').last().textContent()).toBe(`${today}20`);
     await check(publisher.page, 'segments', 1280);
     await finish(publisher);
 
@@ -152,7 +158,6 @@ describe.skipIf(suite.skip)(suite.title, () => {
     await owner.page.getByRole('button', { name: 'Filter' }).click();
     await entries.locator('caption', { hasText: '1 entries' }).waitFor();
     expect(await entries.locator('tbody td:nth-child(3)').allTextContents()).toEqual(['draft.approved']);
-    const today = new Date().toISOString().slice(0, 10);
     await owner.page.getByLabel('Actor id').fill('');
     await owner.page.getByLabel('Target kind').fill('segment');
     await owner.page.getByLabel('From day').fill(today);

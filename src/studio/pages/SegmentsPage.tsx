@@ -1,11 +1,12 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { Button, Form, Input, Label, TextArea, TextField } from 'react-aria-components';
 import type { Static } from 'typebox';
-import type { SegmentValidation, SegmentView } from '../../api/knowledgeSchemas.js';
+import type { SegmentHistory, SegmentValidation, SegmentView } from '../../api/knowledgeSchemas.js';
 import type { DraftView, ReviewPolicyView } from '../../api/reviewSchemas.js';
 import { ApiProblem, type AdminClient } from '../AdminClient.js';
 import { problemText, Section } from '../components/Section.js';
 import { formatInteger } from '../components/Stat.js';
+import { TimeSeriesChart } from '../components/TimeSeriesChart.js';
 import { useAsync } from '../components/useAsync.js';
 import { gate } from '../permissionGate.js';
 
@@ -13,6 +14,32 @@ type Segment = Static<typeof SegmentView>;
 type Validation = Static<typeof SegmentValidation>;
 type Policy = Static<typeof ReviewPolicyView>;
 type Draft = Static<typeof DraftView>;
+type History = Static<typeof SegmentHistory>;
+
+const historyDays = 30;
+const seconds = (day: string) => Date.parse(`${day}T00:00:00Z`) / 1000;
+
+/** A segment's size over the last days, and its entries and exits per day, as charts with their tables. */
+function SegmentHistoryCharts({ client, segment }: { readonly client: AdminClient; readonly segment: Segment }) {
+  const loaded = useAsync(() => client.get<History>(`/admin/v1/segments/${encodeURIComponent(segment.id)}/history?days=${historyDays}`), segment.id);
+  return (
+    <Section title={`History of ${segment.name}`} loaded={loaded}>
+      {(history) => {
+        if (history.days === null) return <p>Evaluated at decision time only (its rule reads the request context): no members are stored, so there is no history.</p>;
+        const times = history.days.map((d) => seconds(d.day));
+        return (
+          <div data-testid="segment-history">
+            <TimeSeriesChart title={`Size of ${segment.name} at the end of each day`} times={times} unit="members" series={[{ label: 'Size', values: history.days.map((d) => d.size) }]} />
+            <TimeSeriesChart
+              title={`Entries and exits of ${segment.name} per day`} times={times} unit="profiles per day" height={180}
+              series={[{ label: 'Entries', values: history.days.map((d) => d.entries) }, { label: 'Exits', values: history.days.map((d) => d.exits) }]}
+            />
+          </div>
+        );
+      }}
+    </Section>
+  );
+}
 
 export interface SegmentsPageProps {
   readonly client: AdminClient;
@@ -129,26 +156,34 @@ export function SegmentsPage({ client, permissions }: SegmentsPageProps) {
   const segments = useAsync(() => client.get<Segment[]>('/admin/v1/segments'), `segments:${generation}`);
   const policy = useAsync(() => client.get<Policy>('/admin/v1/review/policy'), `policy:${generation}`);
   const canWrite = gate(permissions, 'config.write');
+  const [chosen, setChosen] = useState<string | null>(null);
+  const list = segments.state === 'done' ? segments.value : [];
+  // The chosen segment, else the first: a page with segments always shows one history.
+  const shown = list.find((s) => s.id === chosen) ?? list[0];
   return (
     <>
       <h1>Segments</h1>
       <Section title="All segments" loaded={segments}>
-        {(list) => (list.length === 0 ? <p>No segments yet.</p> : (
+        {(rows) => (rows.length === 0 ? <p>No segments yet.</p> : (
           <table data-testid="segments">
-            <caption>{list.length} segments</caption>
-            <thead><tr><th scope="col">Segment</th><th scope="col">Size</th><th scope="col">Rule</th></tr></thead>
+            <caption>{rows.length} segments</caption>
+            <thead><tr><th scope="col">Segment</th><th scope="col">Size</th><th scope="col">Rule</th><th scope="col"><span className="visually-hidden">History</span></th></tr></thead>
             <tbody>
-              {list.map((s) => (
+              {rows.map((s) => (
                 <tr key={s.id}>
                   <th scope="row">{s.name} <code>{s.id}</code></th>
                   <td data-testid={`size-${s.id}`}>{s.size === null ? 'at decision time' : formatInteger(s.size)}</td>
                   <td className="value">{s.rule}</td>
+                  <td>
+                    <Button className="secondary" aria-label={`Show the history of ${s.name}`} aria-pressed={s.id === shown?.id} onPress={() => setChosen(s.id)}>History</Button>
+                  </td>
                 </tr>
               ))}
             </tbody>
           </table>
         ))}
       </Section>
+      {shown === undefined ? null : <SegmentHistoryCharts key={shown.id} client={client} segment={shown} />}
       <Section title="New segment" loaded={policy}>
         {(value) => (canWrite.allowed ? (
           <>
