@@ -122,6 +122,11 @@ describe.skipIf(suite.skip)(suite.title, () => {
     expect(await card.textContent()).toContain('config.publish');
     await reviewer.page.getByText('Each segment').waitFor();
     await check(reviewer.page, 'review', 1280);
+    // Asking for changes leaves a comment on the draft, which stays open.
+    await card.getByLabel('What should change').fill('Name the tier in the title.');
+    await card.getByRole('button', { name: 'Request changes' }).click();
+    await card.getByTestId('changes-requested').waitFor();
+    expect(await card.getByTestId('changes-requested').textContent()).toContain('Name the tier in the title.');
     await card.getByRole('button', { name: 'Approve' }).click();
     await card.getByText('Approvals complete.').waitFor();
     expect(await card.getByRole('button', { name: 'Approve' }).isDisabled()).toBe(true);
@@ -152,12 +157,12 @@ describe.skipIf(suite.skip)(suite.title, () => {
     await entries.waitFor();
     await owner.page.getByLabel('Action (or a prefix ending in a dot)').fill('draft.');
     await owner.page.getByRole('button', { name: 'Filter' }).click();
-    await entries.locator('caption', { hasText: '3 entries' }).waitFor();
-    expect(await entries.locator('tbody td:nth-child(3)').allTextContents()).toEqual(['draft.created', 'draft.approved', 'draft.published']);
+    await entries.locator('caption', { hasText: '4 entries' }).waitFor();
+    expect(await entries.locator('tbody td:nth-child(3)').allTextContents()).toEqual(['draft.created', 'draft.changesRequested', 'draft.approved', 'draft.published']);
     await owner.page.getByLabel('Actor id').fill(reviewerId);
     await owner.page.getByRole('button', { name: 'Filter' }).click();
-    await entries.locator('caption', { hasText: '1 entries' }).waitFor();
-    expect(await entries.locator('tbody td:nth-child(3)').allTextContents()).toEqual(['draft.approved']);
+    await entries.locator('caption', { hasText: '2 entries' }).waitFor();
+    expect(await entries.locator('tbody td:nth-child(3)').allTextContents()).toEqual(['draft.changesRequested', 'draft.approved']);
     await owner.page.getByLabel('Actor id').fill('');
     await owner.page.getByLabel('Target kind').fill('segment');
     await owner.page.getByLabel('From day').fill(today);

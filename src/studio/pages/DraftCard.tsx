@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { Button } from 'react-aria-components';
+import { Button, Form, Label, TextArea, TextField } from 'react-aria-components';
 import type { Static } from 'typebox';
 import type { DraftView, VersionList } from '../../api/reviewSchemas.js';
 import type { JsonValue } from '../../core/audit/canonicalJson.js';
@@ -75,6 +75,7 @@ export interface DraftCardProps {
 export function DraftCard({ client, permissions, userId, draft, onChanged }: DraftCardProps) {
   const [problem, setProblem] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [comment, setComment] = useState('');
   const mine = draft.author.kind === 'user' && draft.author.id === userId;
   const approvedByMe = draft.approvals.some((a) => a.userId === userId && a.revision === draft.revision);
   const key = `draft-${draft.id}`;
@@ -93,6 +94,7 @@ export function DraftCard({ client, permissions, userId, draft, onChanged }: Dra
   const path = `/admin/v1/drafts/${encodeURIComponent(draft.id)}`;
   const approve = also(gate(permissions, 'review.approve'), mine ? 'You wrote this draft: another person approves it.' : approvedByMe ? 'You approved this revision.' : busy ? 'Working…' : null);
   const publish = also(gate(permissions, 'config.publish'), draft.approval.satisfied ? (busy ? 'Working…' : null) : `Waiting for ${draft.approval.missing.join('; ')}.`);
+  const askChanges = also(gate(permissions, 'review.approve'), mine ? 'You wrote this draft: edit it instead.' : busy ? 'Working…' : null);
   const discard = also(gate(permissions, 'config.write'), busy ? 'Working…' : null);
 
   return (
@@ -104,12 +106,32 @@ export function DraftCard({ client, permissions, userId, draft, onChanged }: Dra
         <span data-testid="approval-status">{draft.approval.satisfied ? 'Approvals complete.' : `Needs ${draft.approval.missing.join('; ')}.`}</span>
         {draft.approvals.length === 0 ? null : ` Approved by ${draft.approvals.filter((a) => a.revision === draft.revision).map((a) => a.userId).join(', ')}.`}
       </p>
+      {draft.changesRequested === null ? null : (
+        <p className="changes-requested" data-testid="changes-requested">
+          Changes requested by {draft.changesRequested.by} on revision {draft.changesRequested.revision}: <q>{draft.changesRequested.comment}</q>
+        </p>
+      )}
       <DraftDiff client={client} draft={draft} />
       <div className="privacy-actions" role="group" aria-label={`Steps for draft ${draft.targetId}`}>
         <GatedButton label="Approve" gated={approve} id={`${key}-approve`} onPress={step(() => client.post(`${path}/approvals`, { revision: draft.revision }))} />
         <GatedButton label="Publish" gated={publish} id={`${key}-publish`} onPress={step(() => client.post(`${path}/publish`, { expectedRevision: draft.revision }))} />
         <GatedButton label="Discard" className="danger" gated={discard} id={`${key}-discard`} onPress={step(() => client.delete(path))} />
       </div>
+      {askChanges.allowed ? (
+        <Form
+          className="inline-form" aria-label={`Request changes to draft ${draft.targetId}`}
+          onSubmit={(event) => {
+            event.preventDefault();
+            if (comment.trim() !== '') void step(() => client.post(`${path}/request-changes`, { revision: draft.revision, comment: comment.trim() }))();
+          }}
+        >
+          <TextField value={comment} onChange={setComment} isRequired>
+            <Label>What should change</Label>
+            <TextArea rows={2} />
+          </TextField>
+          <Button type="submit" className="secondary">Request changes</Button>
+        </Form>
+      ) : null}
       {problem === null ? null : <p className="problem" role="alert">{problem}</p>}
     </article>
   );
