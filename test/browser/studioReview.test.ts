@@ -1,14 +1,11 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildStudio } from '../../scripts/buildStudio.js';
 import { browserSuite } from '../support/browserSuite.js';
-import { basicAuth, bearer, startHarness, type Harness } from '../support/harness.js';
+import { basicAuth, bearer, type Harness } from '../support/harness.js';
 import { userWithRole } from '../http/accessHelpers.js';
-import { launchChromium, openLocalPage, type LocalPage } from './localPage.js';
-import { screenshots, seriousViolations, signIn } from './studioHelpers.js';
+import type { LocalPage } from './localPage.js';
+import { inject, openAt, screenshots, seriousViolations, signIn, startStudio, type StudioRun } from './studioHelpers.js';
 
 /**
  * The studio's Segments and Review pages in a headless Chromium against a running server whose
@@ -23,48 +20,32 @@ const segmentId = 'gold-members';
 const today = new Date().toISOString().slice(0, 10);
 const rule = 'profile.traits.plan == "gold"';
 
-async function inject(h: Harness, method: 'POST' | 'PUT', url: string, payload: Record<string, unknown>, authorization: string): Promise<void> {
-  const res = await h.app.inject({ method, url, headers: { authorization }, payload });
-  if (res.statusCode >= 300) throw new Error(`${method} ${url} answered ${res.statusCode}: ${res.body}`);
-}
-
 const suite = browserSuite('the studio\'s segments and review pages in Chromium');
 
 describe.skipIf(suite.skip)(suite.title, () => {
+  let run: StudioRun;
   let h: Harness;
   let base: string;
   let browser: Browser;
-  let studioDir: string;
   const people = { owner: '', editor: '', reviewer: '', analyst: '' };
   let reviewerId = '';
 
   beforeAll(async () => {
-    studioDir = mkdtempSync(join(tmpdir(), 'attune-studio-review-'));
-    await buildStudio(studioDir);
-    mkdirSync(screenshots, { recursive: true });
-    h = await startHarness({ studioDir });
-    for (const role of ['owner', 'editor', 'reviewer', 'analyst'] as const) {
-      const { user } = await userWithRole(h, role);
-      people[role] = user.email;
-      if (role === 'reviewer') reviewerId = user.id;
-    }
-    const write = basicAuth(h.a.writeKey);
-    for (const [userId, plan] of [['p1', 'gold'], ['p2', 'gold'], ['p3', 'silver']] as const) await inject(h, 'POST', '/v1/identify', { userId, traits: { plan } }, write);
-    await inject(h, 'PUT', '/admin/v1/review/policy', { approvers: 1, changeLimits: { segment: 5, workspace: 20 } }, bearer(h.a.secretKey));
-    base = await h.app.listen({ host: '127.0.0.1', port: 0 });
-    browser = await launchChromium();
+    run = await startStudio(async (harness) => {
+      for (const role of ['owner', 'editor', 'reviewer', 'analyst'] as const) {
+        const { user } = await userWithRole(harness, role);
+        people[role] = user.email;
+        if (role === 'reviewer') reviewerId = user.id;
+      }
+      const write = basicAuth(harness.a.writeKey);
+      for (const [userId, plan] of [['p1', 'gold'], ['p2', 'gold'], ['p3', 'silver']] as const) await inject(harness, 'POST', '/v1/identify', { userId, traits: { plan } }, write);
+      await inject(harness, 'PUT', '/admin/v1/review/policy', { approvers: 1, changeLimits: { segment: 5, workspace: 20 } }, bearer(harness.a.secretKey));
+    });
+    ({ h, base, browser } = run);
   }, 120_000);
-  afterAll(async () => {
-    await browser?.close();
-    await h?.close();
-    rmSync(studioDir, { recursive: true, force: true });
-  });
+  afterAll(async () => { await run?.close(); });
 
-  async function open(width: number): Promise<LocalPage> {
-    const local = await openLocalPage(browser);
-    await local.page.setViewportSize({ width, height: 900 });
-    return local;
-  }
+  const open = (width: number): Promise<LocalPage> => openAt(browser, width);
 
   async function finish(local: LocalPage): Promise<void> {
     expect(local.pageErrors).toEqual([]);
