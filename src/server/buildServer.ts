@@ -14,6 +14,7 @@ import { adminRoutes } from './routes/adminRoutes.js';
 import { auditRoutes } from './routes/auditRoutes.js';
 import { catalogRoutes } from './routes/catalogRoutes.js';
 import { qualityRoutes } from './routes/qualityRoutes.js';
+import { consentRoutes } from './routes/consentRoutes.js';
 import { fairnessRoutes } from './routes/fairnessRoutes.js';
 import { recommendRoutes } from './routes/recommendRoutes.js';
 import { recommenderModelRoutes } from './routes/recommenderModelRoutes.js';
@@ -202,6 +203,7 @@ export async function buildServer(options: ServerOptions): Promise<AttuneServer>
   await app.register(catalogRoutes, { workspaces, catalog: engine.catalog });
   await app.register(qualityRoutes, { quality: engine.quality });
   await app.register(fairnessRoutes, { fairness: engine.fairness });
+  await app.register(consentRoutes, { admin: engine.knowledgeAdmin });
   await app.register(recommendRoutes, { workspaces, recommendations: engine.recommendations });
   await app.register(recommenderModelRoutes, { workspaces, recommenders: engine.recommenders });
   await app.register(predictionRoutes, { workspaces, predictions: engine.predictions, segmentValues: engine.segmentValues });

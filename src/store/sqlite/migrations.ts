@@ -510,4 +510,10 @@ export const migrations: readonly string[] = [
   `
   ALTER TABLE segment_changes ADD COLUMN reason TEXT;
   `,
+  // Workspace consent settings (src/core/consent): the defaults per purpose (opt-in or
+  // opt-out) and the category map, as JSON; null: the built-in opt-out settings. Compiled
+  // into the knowledge model, so setting them bumps config_version with them.
+  `
+  ALTER TABLE workspaces ADD COLUMN consent TEXT;
+  `,
 ];
