@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../src/core/common/ports.js';
-import { basicAuth, bearer, startHarness, type Harness } from '../support/harness.js';
+import { startHarness, type Harness } from '../support/harness.js';
+import { decideHomeHero, profileOf, seedGoldOffer } from './consentFixtures.js';
 import { admin, collect, expectCollected, expectProblem } from './httpHelpers.js';
 
 /**
@@ -11,11 +12,6 @@ import { admin, collect, expectCollected, expectProblem } from './httpHelpers.js
  */
 const t0 = Date.parse('2026-03-02T10:00:00Z');
 const minute = 60_000;
-
-interface ProfileView {
-  features: Record<string, unknown>;
-  segments: { id: string }[];
-}
 
 describe('consent defaults', () => {
   const clock = fixedClock(t0);
@@ -30,33 +26,17 @@ describe('consent defaults', () => {
     expectCollected(await collect(h, '/v1/batch', { batch }));
     clock.advance(minute);
   };
-  const profile = async (id: string): Promise<ProfileView> => {
-    const res = await admin(h, 'GET', `/admin/v1/profiles/${id}`, h.a.secretKey);
-    expect(res.statusCode, res.body).toBe(200);
-    return res.json<ProfileView>();
-  };
-  const decide = async (anonymousId: string) => {
-    const res = await h.app.inject({ method: 'POST', url: '/v1/decide', headers: { authorization: basicAuth(h.a.writeKey) }, payload: { anonymousId, placements: ['home-hero'] } });
-    expect(res.statusCode, res.body).toBe(200);
-    return res.json<{ placements: { fallback: string | null; decisions: { actionId: string | null; content: unknown }[] }[] }>().placements[0]!;
-  };
+  const profile = (id: string) => profileOf(h, id);
+  const decide = (anonymousId: string) => decideHomeHero(h, anonymousId);
   const setConsent = async (body: Record<string, unknown>) => {
     const res = await admin(h, 'PUT', '/admin/v1/consent', h.a.secretKey, body);
     expect(res.statusCode, res.body).toBe(200);
     return res.json<{ resolved: { defaults: Record<string, boolean> }; evaluation: { profiles: number; entered: number; left: number } | null }>();
   };
-  const put = async (path: string, body: Record<string, unknown>) => {
-    const res = await h.app.inject({ method: 'PUT', url: path, headers: { authorization: bearer(h.a.secretKey) }, payload: body });
-    expect(res.statusCode, res.body).toBeLessThan(300);
-  };
 
   beforeAll(async () => {
     h = await startHarness({ clock });
-    const ws = h.a.id;
-    await h.store.knowledgeConfig.putFeature(ws, { name: 'views', aggregate: 'count', events: ['Product Viewed'] }, t0);
-    await h.store.knowledgeConfig.putSegment(ws, { id: 'vip', name: 'Gold plan', rule: 'profile.traits.plan == "gold"' }, t0);
-    await put('/admin/v1/placements/home-hero', { channel: 'web', count: 1, strategy: { kind: 'priority' }, defaultContent: { title: 'Welcome' } });
-    await put('/admin/v1/actions/gold-offer', { placements: ['home-hero'], priority: 10, rule: 'in_segment("vip")', variants: { default: { title: 'Gold offer' } } });
+    await seedGoldOffer(h, t0);
   });
   afterAll(async () => { await h.close(); });
 
