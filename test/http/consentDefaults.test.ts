@@ -88,6 +88,14 @@ describe('consent defaults', () => {
     expect(body).toContain('"personalization":false');
   });
 
+  it('refuses to drop a purpose a segment reads', async () => {
+    await setConsent({ categoryMap: { 'Ad Tracking': 'ad_tracking' } });
+    const segment = await admin(h, 'POST', '/admin/v1/segments', h.a.secretKey, { id: 'trackable', name: 'Trackable', rule: 'has_consent("ad_tracking")' });
+    expect(segment.statusCode, segment.body).toBeLessThan(300);
+    expectProblem(await admin(h, 'PUT', '/admin/v1/consent', h.a.secretKey, {}), 409, 'ATTUNE_CONFLICT');
+    expect((await setConsent({ defaults: { ad_tracking: false } })).resolved.defaults['ad_tracking']).toBe(false);
+  });
+
   it('refuses a name that cannot be a purpose, with its JSON pointer', async () => {
     const res = await admin(h, 'PUT', '/admin/v1/consent', h.a.secretKey, { defaults: { ' ': false } });
     expect(expectProblem(res, 400, 'ATTUNE_INVALID_REQUEST').field).toBe('/defaults/ ');
