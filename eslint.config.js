@@ -52,7 +52,7 @@ const layers = [
   ['workspaces', 'knowledge', 'catalog'],
   ['collect', 'access'],
   ['decide', 'import', 'recommend', 'predict', 'learn'],
-  ['experiments', 'quality', 'fairness', 'privacy'],
+  ['experiments', 'quality', 'fairness', 'privacy', 'retention'],
   ['engine'],
   ['examples'],
 ];

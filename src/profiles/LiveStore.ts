@@ -4,7 +4,7 @@ import { AttuneError } from '../core/errors/AttuneError.js';
 import { eventIdentityKeys } from '../core/identity/planIdentity.js';
 import type {
   AttuneStore, CatalogStore, FairnessStore, QualityStore, DecisionReader, ExperimentStore, KnowledgeConfigStore, KnowledgeReader, PersonKeys, PersonRowCounts, PrivacyStore,
-  ProfileReader, EventLogReader, StoredEvent, StateBatch,
+  ProfileReader, EventLogReader, RetentionStore, StoredEvent, StateBatch,
 } from '../store/ports.js';
 import { replayEvent, type WorkspaceContext } from './applyEvent.js';
 import { collectedEventFromLog } from './collectedEventFromLog.js';
@@ -422,6 +422,31 @@ export function createLiveStore(adapter: AttuneStore, options: LiveStoreOptions)
     });
   };
 
+  // Retention deletes log rows the way an erasure does: between cycles, once every taken batch
+  // is in the store, so the stored checkpoint covers every event deleted (recovery never needs
+  // one) and the analytics consent read from the stored knowledge is the memory's. A part of
+  // the log at a time, so collection goes on between the parts.
+  const retention: RetentionStore = {
+    policy: (ws) => adapter.retention.policy(ws),
+    setPolicy: (ws, policy, at) => adapter.retention.setPolicy(ws, policy, at),
+    purgeEvents: async (ws, cutOffs, purgeOptions) => {
+      await committer.flush();
+      await ready();
+      return committer.between(async () => {
+        await (takeAndWrite() ?? lastWritten);
+        return adapter.retention.purgeEvents(ws, cutOffs, purgeOptions);
+      });
+    },
+    purgeDecisions: async (ws, before, dryRun) => {
+      await committer.flush();
+      return adapter.retention.purgeDecisions(ws, before, dryRun);
+    },
+    oldest: async (ws) => {
+      await committer.flush();
+      return adapter.retention.oldest(ws);
+    },
+  };
+
   // Reads of a person's rows write the state first, as the readers of derived tables do.
   const privacy: PrivacyStore = {
     secret: (ws, create, at) => adapter.privacy.secret(ws, create, at),
@@ -492,6 +517,7 @@ export function createLiveStore(adapter: AttuneStore, options: LiveStoreOptions)
     rankEvents: adapter.rankEvents,
     privacy,
     audit: adapter.audit,
+    retention,
     quality,
     fairness,
     flushState: fresh,
