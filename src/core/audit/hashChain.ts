@@ -73,6 +73,11 @@ export class ChainVerifier {
   constructor(private readonly workspaceId: string, private readonly hash: HashText, anchors: readonly ChainHead[] = [], from: ChainHead | null = null) {
     this.anchors = new Map(anchors.map((a) => [a.seq, a.hash]));
     this.previous = from ?? undefined;
+    // An anchor at the start itself is checked against it; anchors before it were purged and cannot be.
+    const atStart = from === null ? undefined : this.anchors.get(from.seq);
+    if (from !== null && atStart !== undefined && atStart !== from.hash) {
+      this.broken = { ok: false, entries: 0, position: from.seq, fault: 'anchor', detail: `the chain starts after entry ${from.seq}, whose hash is not the one anchored` };
+    }
   }
 
   /** Checks the next entry; returns the chain's first fault once there is one, else undefined. */
