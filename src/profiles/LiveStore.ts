@@ -405,13 +405,22 @@ export function createLiveStore(adapter: AttuneStore, options: LiveStoreOptions)
     }),
   };
 
-  const erasePerson = async (ws: string, person: PersonKeys): Promise<{ rows: PersonRowCounts; experimentUnits: number; interactions: number }> => {
+  /**
+   * Runs `work` to delete log rows: between cycles, once the queued events are appended and
+   * every taken batch is in the store, so the stored checkpoint covers every event deleted.
+   */
+  const deletingLogRows = async <T>(work: () => Promise<T>): Promise<T> => {
     await committer.flush();
     await ready();
     return committer.between(async () => {
-      // Every taken batch is in the store before the rows go, and nothing the memory still
-      // holds of the person can be written after: it is forgotten first.
       await (takeAndWrite() ?? lastWritten);
+      return work();
+    });
+  };
+
+  const erasePerson = (ws: string, person: PersonKeys): Promise<{ rows: PersonRowCounts; experimentUnits: number; interactions: number }> =>
+    deletingLogRows(async () => {
+      // Nothing the memory still holds of the person can be written after: it is forgotten first.
       const pinned = await live.load({ workspaceId: ws, profileIds: person.profileIds, keys: person.identities, armStats: true });
       live.unpin(pinned);
       const experimentUnits = live.erasePerson(ws, person.profileIds, person.identities);
@@ -420,7 +429,6 @@ export function createLiveStore(adapter: AttuneStore, options: LiveStoreOptions)
       await (takeAndWrite() ?? lastWritten);
       return { rows, experimentUnits, interactions };
     });
-  };
 
   // Retention deletes log rows the way an erasure does: between cycles, once every taken batch
   // is in the store, so the stored checkpoint covers every event deleted (recovery never needs
@@ -429,14 +437,7 @@ export function createLiveStore(adapter: AttuneStore, options: LiveStoreOptions)
   const retention: RetentionStore = {
     policy: (ws) => adapter.retention.policy(ws),
     setPolicy: (ws, policy, at) => adapter.retention.setPolicy(ws, policy, at),
-    purgeEvents: async (ws, cutOffs, purgeOptions) => {
-      await committer.flush();
-      await ready();
-      return committer.between(async () => {
-        await (takeAndWrite() ?? lastWritten);
-        return adapter.retention.purgeEvents(ws, cutOffs, purgeOptions);
-      });
-    },
+    purgeEvents: (ws, cutOffs, purgeOptions) => deletingLogRows(() => adapter.retention.purgeEvents(ws, cutOffs, purgeOptions)),
     purgeDecisions: async (ws, before, dryRun) => {
       await committer.flush();
       return adapter.retention.purgeDecisions(ws, before, dryRun);

@@ -2,18 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rebuildCommand } from '../../src/cli/rebuildCommand.js';
-import { uuidIds } from '../../src/cli/systemClock.js';
-import { loadConfig } from '../../src/config/config.js';
-import { openStore, type EmbeddedStore } from '../../src/engine/openStore.js';
-import { buildServer, type AttuneServer } from '../../src/server/buildServer.js';
 import type { CreatedWorkspace } from '../../src/workspaces/WorkspaceService.js';
+import { openFileServer, rebuildQuietly, twoWorkspaces, type FileServer } from '../support/fileServer.js';
 import { expectProblem } from './httpHelpers.js';
-
-interface Running {
-  readonly server: AttuneServer;
-  readonly store: EmbeddedStore;
-}
 
 interface Report {
   dryRun: boolean;
@@ -37,19 +28,14 @@ const day = 86_400_000;
  */
 describe('retention', () => {
   let dataDir: string;
-  let running: Running | undefined;
+  let running: FileServer | undefined;
   let a: CreatedWorkspace;
   let b: CreatedWorkspace;
   // The clock starts 60 days back, so that moving it 40 days on stays in the past.
   let now = Date.now() - 60 * day;
   const clock = { now: () => now };
 
-  const open = async (): Promise<Running> => {
-    const store = openStore({ path: join(dataDir, 'attune.db'), synchronous: 'normal', writer: 'inline', maxPendingEvents: 100_000 });
-    const server = await buildServer({ store, clock, ids: uuidIds, adminToken: null, logger: false });
-    await store.recovered;
-    return { server, store };
-  };
+  const open = (): Promise<FileServer> => openFileServer(dataDir, { clock });
   const app = () => running!.server.app;
   const call = async (method: 'GET' | 'POST' | 'PUT', url: string, key: string, payload?: unknown, status = 200) => {
     const res = await app().inject({ method, url, headers: { authorization: `Bearer ${key}` }, ...(payload === undefined ? {} : { payload: payload as Record<string, unknown> }) });
@@ -65,9 +51,7 @@ describe('retention', () => {
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'attune-retention-'));
     running = await open();
-    a = await running.server.workspaces.create('workspace A', { verification: false }, 'ws_retention_a');
-    b = await running.server.workspaces.create('workspace B', { verification: false }, 'ws_retention_b');
-    for (const w of [a, b]) await running.store.experiments.setMeasurement(w.id, { holdoutShare: 0 });
+    [a, b] = await twoWorkspaces(running, 'ws_retention');
   });
   afterAll(async () => {
     await running?.server.app.close();
@@ -207,13 +191,7 @@ describe('retention', () => {
   it('`attune rebuild` derives the state from the events kept only', async () => {
     await running!.server.app.close();
     running = undefined;
-    const stdout = process.stdout.write;
-    process.stdout.write = (() => true) as typeof process.stdout.write;
-    try {
-      expect(await rebuildCommand(loadConfig({ dataDir }, {}), { json: true })).toBe(0);
-    } finally {
-      process.stdout.write = stdout;
-    }
+    expect(await rebuildQuietly(dataDir)).toBe(0);
     running = await open();
     const profile = (await call('GET', '/admin/v1/profiles/ada', a.secretKey)) as { traits: Record<string, unknown> };
     // The identify that set the colour was purged: a rebuild no longer knows it.
