@@ -412,10 +412,7 @@ export function createLiveStore(adapter: AttuneStore, options: LiveStoreOptions)
   const deletingLogRows = async <T>(work: () => Promise<T>): Promise<T> => {
     await committer.flush();
     await ready();
-    return committer.between(async () => {
-      await (takeAndWrite() ?? lastWritten);
-      return work();
-    });
+    return deletingDerived(work);
   };
 
   const erasePerson = (ws: string, person: PersonKeys): Promise<{ rows: PersonRowCounts; experimentUnits: number; interactions: number }> =>
