@@ -26,7 +26,7 @@ const day = 86_400_000;
  * state keeps what it derived until `attune rebuild`. Then recovery: the purge removed the
  * log's newest events, and a restart loads the state without replaying or renumbering.
  */
-describe('retention', () => {
+describe.each(['inline', 'worker'] as const)('retention (storage writer %s)', (writer) => {
   let dataDir: string;
   let running: FileServer | undefined;
   let a: CreatedWorkspace;
@@ -35,7 +35,7 @@ describe('retention', () => {
   let now = Date.now() - 60 * day;
   const clock = { now: () => now };
 
-  const open = (): Promise<FileServer> => openFileServer(dataDir, { clock });
+  const open = (): Promise<FileServer> => openFileServer(dataDir, { clock, writer });
   const app = () => running!.server.app;
   const call = async (method: 'GET' | 'POST' | 'PUT', url: string, key: string, payload?: unknown, status = 200) => {
     const res = await app().inject({ method, url, headers: { authorization: `Bearer ${key}` }, ...(payload === undefined ? {} : { payload: payload as Record<string, unknown> }) });
