@@ -12,7 +12,7 @@ export const RetentionPolicy = Type.Object(
   {
     events: Type.Optional(Type.Object({
       keepDays: Type.Optional(eventDays),
-      byEvent: Type.Optional(Type.Record(Type.String({ minLength: 1, maxLength: 200 }), eventDays, { description: 'Per track event name; wins over byType and keepDays' })),
+      byEvent: Type.Optional(Type.Record(Type.String({ pattern: '^.{1,200}$' }), eventDays, { additionalProperties: false, description: 'Per track event name (1 to 200 characters); wins over byType and keepDays' })),
       byType: Type.Optional(Type.Object(
         { track: Type.Optional(eventDays), identify: Type.Optional(eventDays), page: Type.Optional(eventDays), screen: Type.Optional(eventDays), group: Type.Optional(eventDays), alias: Type.Optional(eventDays) },
         { additionalProperties: false, description: 'Per call type; wins over keepDays' },
