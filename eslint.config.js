@@ -39,7 +39,8 @@ const ioModules = [
  *     the Node SDK's in-process mode  unrestricted)
  *
  * Beside them the SDK clients run in other people's processes and pages: they may use only
- * the core, the API's shapes and the SDK's own folders. The Node SDK's in-process mode
+ * the core, the API's shapes and the SDK's own folders. So does the studio (src/studio), a
+ * web app that talks to the server through the admin API alone. The Node SDK's in-process mode
  * (openEmbedded, inProcessTransport) and its entry point embed the engine: entry points.
  *
  * Tests are exempt: a test may build the whole engine as its fixture.
@@ -76,6 +77,7 @@ const layerZones = [
   onlyFrom('./src/sdk/shared', sdkClient, 'The SDKs run in other processes and pages.'),
   onlyFrom('./src/sdk/browser', [...sdkClient, 'sdk/browser'], 'The browser SDK runs in web pages.'),
   onlyFrom('./src/sdk/testing', [...sdkClient, 'sdk/browser', 'sdk/testing'], 'SDK test doubles stay beside the SDK.'),
+  onlyFrom('./src/studio', ['core', 'api', 'studio'], 'The studio runs in browsers and talks to the admin API.'),
   // The HTTP client; openEmbedded, inProcessTransport and index embed the engine.
   onlyFrom('./src/sdk/node/!(openEmbedded|inProcessTransport|index).ts', [...sdkClient, 'sdk/node'], 'The Node SDK\'s client talks to a transport.'),
 ];
@@ -121,7 +123,7 @@ export default tseslint.config(
   },
   {
     // One block holds every zone: a later block setting this rule would replace them all.
-    files: ['src/**/*.ts'],
+    files: ['src/**/*.ts', 'src/**/*.tsx'],
     // Tests and contract suites may build the whole engine as their fixture (a store's
     // contract drives its writes through the engine's LiveStore, as production does).
     ignores: ['src/**/*.test.ts', 'src/**/*.contract.ts'],
@@ -148,6 +150,16 @@ export default tseslint.config(
         { name: 'setTimeout', message: 'Use the environment\'s scheduler, which tests control.' },
         { name: 'fetch', message: 'Use the environment\'s fetch, which tests replace.' },
       ],
+    },
+  },
+  {
+    // The studio is bundled for browsers: no Node or server modules.
+    files: ['src/studio/**/*.ts', 'src/studio/**/*.tsx'],
+    ignores: ['src/studio/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{ group: [...ioModules, 'esbuild'], message: 'The studio runs in browsers: no Node or server modules.' }],
+      }],
     },
   },
   {

@@ -6,6 +6,7 @@
  * non-zero. docs/BENCHMARKS.md quotes the files.
  */
 import { decideBenchmark } from './decide.js';
+import { governBenchmark } from './govern.js';
 import { ingestBenchmark } from './ingest.js';
 import { knowBenchmark } from './know.js';
 import { learnBenchmark } from './learn.js';
@@ -13,6 +14,7 @@ import { predictBenchmark } from './predict.js';
 import { measureBenchmark } from './measure.js';
 import { memoryBenchmark } from './memory.js';
 import { recommendBenchmark } from './recommend.js';
+import { studioBenchmark } from './studio.js';
 
 const benchmarks: Readonly<Record<string, (args: readonly string[]) => Promise<void>>> = {
   ingest: ingestBenchmark,
@@ -23,6 +25,8 @@ const benchmarks: Readonly<Record<string, (args: readonly string[]) => Promise<v
   recommend: recommendBenchmark,
   learn: learnBenchmark,
   predict: predictBenchmark,
+  studio: studioBenchmark,
+  govern: governBenchmark,
 };
 
 const help = `usage: npm run bench [-- NAME [options]]
@@ -35,6 +39,8 @@ const help = `usage: npm run bench [-- NAME [options]]
   recommend --quick   (MovieLens 100K from ATTUNE_SHARED_DIR or ../shared)
   learn   --quick
   predict --quick   (CDNOW from ATTUNE_SHARED_DIR or ../shared)
+  studio            (the studio's JavaScript, gzipped)
+  govern  --quick   (export and erasure of a person with 10,000 events; access and consent checks per decide)
 Quick, partial and profiled runs are checked but write no results file. See docs/BENCHMARKS.md.`;
 
 const [name, ...args] = process.argv.slice(2);

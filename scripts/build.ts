@@ -5,8 +5,9 @@ import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
- * `npm run build` (tsx scripts/build.ts): the TypeScript build into dist/ and the browser
- * SDK's bundles into dist/sdk-bundles, then a stamp of the inputs it built from.
+ * `npm run build` (tsx scripts/build.ts): the TypeScript build into dist/, the browser SDK's
+ * bundles into dist/sdk-bundles and the studio into dist/studio, then a stamp of the inputs it
+ * built from.
  * `--if-changed` (npm start, npm run demo) builds only when the inputs differ from the stamp,
  * which saves the quarter of a minute a full build takes when nothing changed.
  */
@@ -21,7 +22,7 @@ export interface BuildInput {
 /** Where the stamp is kept: in dist/, so that removing dist/ also forces a build. */
 export const stampFile = 'dist/.build-inputs';
 /** What a build writes; a missing one forces a build whatever the stamp says. */
-export const buildOutputs = ['dist/cli/main.js', 'dist/sdk/node/index.d.ts', 'dist/sdk-bundles/attune.js'] as const;
+export const buildOutputs = ['dist/cli/main.js', 'dist/sdk/node/index.d.ts', 'dist/sdk-bundles/attune.js', 'dist/studio/index.html'] as const;
 const configFiles = ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json'];
 
 /** Files under src/ that tsconfig.build.json leaves out (tests), whose changes need no build. */
@@ -80,6 +81,8 @@ async function build(root: string, ifChanged: boolean): Promise<number> {
   if (tsc.status !== 0) return tsc.status ?? 1;
   const { buildBrowserSdk } = await import('../src/sdk/browser/buildBrowserSdk.js');
   await buildBrowserSdk(join(root, 'dist/sdk-bundles'));
+  const { buildStudio } = await import('./buildStudio.js');
+  await buildStudio(join(root, 'dist/studio'));
   writeFileSync(join(root, stampFile), `${current}\n`);
   return 0;
 }

@@ -42,7 +42,7 @@ export function textResponse(contentType: string, description: string): { descri
 
 export const HomeLink = Type.Object(
   {
-    rel: Type.String({ description: 'What the link is: example-shop, docs, openapi, health' }),
+    rel: Type.String({ description: 'What the link is: studio, example-shop, docs, openapi, health' }),
     href: Type.String(),
     title: Type.String(),
     description: Type.String(),

@@ -22,6 +22,7 @@ import { privacyCommand, type PrivacyCommandAction } from './privacyCommands.js'
 import { createKeyCommand, listKeysCommand, revokeKeyCommand } from './keyCommands.js';
 import { auditExportCommand, auditListCommand, auditVerifyCommand, type AuditListOptions } from './auditCommands.js';
 import { numberOption } from './numberOption.js';
+import { addEvalCalibrationCommand } from './evalCalibrationCommand.js';
 import { recommendSubcommand, registerEvalCommands } from './evalCommands.js';
 import { registerTrainCommands } from './trainCommands.js';
 import { registerUserCommands } from './userCommands.js';
@@ -279,7 +280,7 @@ export function buildProgram(): Command {
       });
     });
 
-  registerEvalCommands(program, [recommendSubcommand, addEvalRulesCommand, addEvalPropensityCommand, addEvalClvCommand, addEvalPolicyCommand, addEvalClusterCommand]);
+  registerEvalCommands(program, [recommendSubcommand, addEvalRulesCommand, addEvalPropensityCommand, addEvalClvCommand, addEvalPolicyCommand, addEvalClusterCommand, addEvalCalibrationCommand]);
 
   return program;
 }

@@ -7,6 +7,7 @@ import { buildServer } from '../server/buildServer.js';
 import { createMetrics } from '../server/metrics.js';
 import { openStore } from './openStore.js';
 import { sdkBundles } from './sdkBundles.js';
+import { studioDir } from './studioDir.js';
 import { provisionShopExample } from '../examples/shopExample.js';
 import type { DemoUser } from '../examples/shopPage.js';
 import { systemClock, uuidIds } from './systemClock.js';
@@ -15,7 +16,7 @@ import { logDestination } from './logLines.js';
 
 /** What a person opens first, printed under the listening line. */
 export function startupLinks(address: string, examples: boolean): string {
-  return `  ${examples ? `example shop: ${address}/examples/shop   ` : ''}docs: ${address}/docs\n`;
+  return `  ${examples ? `example shop: ${address}/examples/shop   ` : ''}studio: ${address}/studio   docs: ${address}/docs\n`;
 }
 
 /**
@@ -40,6 +41,7 @@ export async function serveCommand(config: AttuneConfig): Promise<string> {
   const sdkDir = await sdkBundles((message) => process.stderr.write(`attune: ${message}\n`));
   const { app, models, engine } = await buildServer({
     sdkDir,
+    studioDir: studioDir(),
     example: async () => exampleKey,
     store, clock: systemClock, ids: uuidIds, metrics,
     adminToken: config.adminToken, corsOrigins: config.corsOrigins, adminCorsOrigins: config.adminCorsOrigins,

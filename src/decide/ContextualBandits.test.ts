@@ -3,7 +3,7 @@ import { sequentialIds } from '../core/common/ports.js';
 import { seededRandom, type Random } from '../core/common/random.js';
 import type { ActionDefinition } from '../core/decide/ActionDefinition.js';
 import { compileDecisionModel, type DecisionModel } from '../core/decide/compileDecisionModel.js';
-import { compileContextual, type ContextualModelLookup, type ContextualStrategy } from '../core/decide/contextual.js';
+import { compileContextual, type ContextualStrategy } from '../core/decide/contextual.js';
 import { decide } from '../core/decide/decide.js';
 import type { Interaction, InteractionKind } from '../core/decide/interactions.js';
 import type { PlacementDefinition } from '../core/decide/PlacementDefinition.js';
@@ -51,7 +51,7 @@ class World {
   async decide(context: Record<string, unknown>, bandits = this.bandits): Promise<{ decisionId: string; actionId: string; probability: number }> {
     const lookup = await bandits.lookupFor(WS, this.model);
     const result = decide(this.model, { facts: { id: 'p', traits: {}, firstSeen: NOW, lastSeen: NOW }, knowledge: emptyKnowledge() }, { placements: [{ id: 'hero' }], context, explain: false }, {
-      now: this.now, random: this.random, newDecisionId: () => this.ids.next(), budgetUsed: () => undefined, ...(lookup === null ? {} : { contextualModels: lookup }),
+      now: this.now, random: this.random, newDecisionId: () => this.ids.next(), budgetUsed: () => undefined, ...(lookup === null ? {} : { contextualModels: lookup.contextual }),
     });
     const d = result.placements[0]!.decisions[0]!;
     const record: ContextualDecision = { decisionId: d.decisionId, placementId: 'hero', actionId: d.actionId!, at: this.now, contextual: d.contextual! };
@@ -121,7 +121,7 @@ describe('ContextualBandits: learning from interactions', () => {
       }
     }
     const probabilities = async (bandits: ContextualBandits) => {
-      const lookup = (await bandits.lookupFor(WS, world.model)) as ContextualModelLookup;
+      const lookup = (await bandits.lookupFor(WS, world.model))!.contextual;
       const result = decide(world.model, null, { placements: [{ id: 'hero' }], context: { segment: 'b' }, explain: true }, {
         now: NOW, random: seededRandom(9), newDecisionId: () => 'd', budgetUsed: () => undefined, contextualModels: lookup,
       });

@@ -1,7 +1,10 @@
 import { addReward, createLinearModel, updateLinearModel, type LinearModel } from '../core/bandits/linear/LinearModel.js';
 import type { Clock } from '../core/common/ports.js';
+import { createOnlineLogistic, observeImpression, observePositive, type OnlineLogisticModel } from '../core/bandits/logistic/OnlineLogisticModel.js';
+import { calibrationReport, createCalibration, mergeCalibration, recordPositive, recordPrediction, type CalibrationReport, type CalibrationState } from '../core/bandits/logistic/calibrationReport.js';
 import type { DecisionModel } from '../core/decide/compileDecisionModel.js';
 import { compileContextual, contextualWindowMillis, encodeContextual, type CompiledContextual, type ContextualModelLookup } from '../core/decide/contextual.js';
+import { compileLearnedPropensity, learnedPropensityOf, type CompiledLearnedPropensity, type PropensityModelLookup } from '../core/decide/learnedPropensity.js';
 import type { Interaction } from '../core/decide/interactions.js';
 import type { ScoringStrategy } from '../core/decide/scoring.js';
 import type { ContextualDecision, DecisionReader } from '../store/ports.js';
@@ -27,21 +30,52 @@ interface Recent extends ContextualDecision {
   seen: boolean;
   clicked: boolean;
   converted: boolean;
+  /** Per propensity model key: the probability it predicted at the impression, before learning it (the calibration's prediction). */
+  predicted?: Map<string, number>;
+}
+
+/** A model learned from the decisions' impressions and outcomes: a contextual bandit's linear model or a learned propensity's logistic one. */
+type Learner = CompiledContextual | CompiledLearnedPropensity;
+
+/** A learned propensity of one action: the model and its calibration so far (progressive validation). */
+interface PropensityState {
+  readonly model: OnlineLogisticModel;
+  readonly calibration: CalibrationState;
+}
+
+/** The lookups a decide call reads: the contextual models and the learned propensity models. */
+export interface LearnedModelLookups {
+  readonly contextual: ContextualModelLookup;
+  readonly propensity: PropensityModelLookup;
+}
+
+/** The learned propensity of one of a placement's strategies, reported: calibration per action and over all of them. */
+export interface PropensityReport {
+  readonly role: 'live' | 'shadow';
+  readonly key: string;
+  readonly outcome: 'click' | 'conversion';
+  readonly inputs: readonly string[];
+  readonly overall: CalibrationReport;
+  readonly actions: readonly ({ readonly actionId: string } & CalibrationReport)[];
 }
 
 interface WorkspaceBandits {
   /** `${placementId}\u0000${modelKey}` -> action id -> model. */
   readonly models: Map<string, Map<string, LinearModel>>;
+  /** `${placementId}\u0000${modelKey}` -> action id -> learned propensity. */
+  readonly propensities: Map<string, Map<string, PropensityState>>;
+  /** The same models alone, as decisions read them. */
+  readonly propensityModels: Map<string, Map<string, OnlineLogisticModel>>;
   /** Recent contextual decisions by id, oldest first. */
   readonly recent: Map<string, Recent>;
   /** Model key -> settings, from every decision model seen (a key fingerprints the settings it learns by). */
-  readonly learners: Map<string, CompiledContextual>;
+  readonly learners: Map<string, Learner>;
   /** Placements with a contextual strategy (live, shadow or an experiment arm's): a miss on their decisions is looked up in the store. */
   placements: ReadonlySet<string>;
   /** Interactions told while the models are rebuilt, applied after (null once rebuilt). */
   pending: Interaction[] | null;
   readonly ready: Promise<void>;
-  readonly lookup: ContextualModelLookup;
+  readonly lookup: LearnedModelLookups;
   readonly lookingUp: Set<string>;
 }
 
@@ -77,7 +111,7 @@ export class ContextualBandits {
    * The models a decide call reads, once they are rebuilt; null when the decision model has no
    * contextual strategy (nothing is loaded for such workspaces).
    */
-  async lookupFor(workspaceId: string, model: DecisionModel): Promise<ContextualModelLookup | null> {
+  async lookupFor(workspaceId: string, model: DecisionModel): Promise<LearnedModelLookups | null> {
     if (!this.scanned.has(model)) {
       this.scanned.add(model);
       const learners = contextualStrategiesOf(model);
@@ -122,13 +156,43 @@ export class ContextualBandits {
     return state.models.get(`${placementId}\u0000${key}`)?.get(actionId);
   }
 
+  /**
+   * The calibration of a placement's learned propensities (live, then shadow), per action and
+   * over all, from the impressions learned so far; empty when it has none.
+   */
+  async propensityReport(workspaceId: string, model: DecisionModel, placementId: string): Promise<PropensityReport[]> {
+    const placement = model.placements.get(placementId);
+    if (placement === undefined) return [];
+    await this.lookupFor(workspaceId, model);
+    const state = this.workspaces.get(workspaceId);
+    const reports: PropensityReport[] = [];
+    for (const [role, strategy] of [['live', placement.definition.strategy], ['shadow', placement.definition.shadow]] as const) {
+      const source = learnedPropensityOf(strategy);
+      if (source === null) continue;
+      const learner = compileLearnedPropensity(source);
+      const learned = [...(state?.propensities.get(`${placementId}\u0000${learner.key}`) ?? new Map<string, PropensityState>())].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+      const overall = createCalibration();
+      for (const [, p] of learned) mergeCalibration(overall, p.calibration);
+      reports.push({
+        role, key: learner.key, outcome: learner.reward, inputs: learner.names, overall: calibrationReport(overall),
+        actions: learned.map(([actionId, p]) => ({ actionId, ...calibrationReport(p.calibration) })),
+      });
+    }
+    return reports;
+  }
+
   private start(workspaceId: string, known: ReturnType<typeof contextualStrategiesOf> | null): WorkspaceBandits {
     const models = new Map<string, Map<string, LinearModel>>();
+    const propensities = new Map<string, Map<string, PropensityState>>();
+    const propensityModels = new Map<string, Map<string, OnlineLogisticModel>>();
     let release: () => void = () => undefined;
     const state: WorkspaceBandits = {
-      models, recent: new Map(), learners: new Map(), placements: new Set(), pending: [],
+      models, propensities, propensityModels, recent: new Map(), learners: new Map(), placements: new Set(), pending: [],
       ready: new Promise<void>((resolve) => { release = resolve; }),
-      lookup: (placementId, key) => models.get(`${placementId}\u0000${key}`),
+      lookup: {
+        contextual: (placementId, key) => models.get(`${placementId}\u0000${key}`),
+        propensity: (placementId, key) => propensityModels.get(`${placementId}\u0000${key}`),
+      },
       lookingUp: new Set(),
     };
     if (known !== null) {
@@ -210,9 +274,42 @@ export class ContextualBandits {
       const rewarded = (learner.reward === 'click' && firstClick) || (learner.reward === 'conversion' && firstConversion);
       if (wasSeen && !rewarded) continue;
       const x = encodeContextual(learner, recent.contextual.inputs);
+      if (learner.model === 'logistic') {
+        this.learnPropensity(state, recent, learner, x, wasSeen, rewarded);
+        continue;
+      }
       const model = this.modelFor(state, recent.placementId, learner, recent.actionId);
       if (!wasSeen) updateLinearModel(model, x, 0);
       if (rewarded) addReward(model, x, 1);
+    }
+  }
+
+  /**
+   * A learned propensity: the impression's step (its prediction, made before the step, goes
+   * into the calibration as a negative), then the positive's step, which turns that
+   * prediction's outcome into a positive. The same two steps in the same order live and in a
+   * rebuild, so the rebuilt models and calibration are those before the restart.
+   */
+  private learnPropensity(state: WorkspaceBandits, recent: Recent, learner: CompiledLearnedPropensity, x: Float64Array, wasSeen: boolean, rewarded: boolean): void {
+    const id = `${recent.placementId}\u0000${learner.key}`;
+    let actions = state.propensities.get(id);
+    if (actions === undefined) state.propensities.set(id, actions = new Map());
+    let learned = actions.get(recent.actionId);
+    if (learned === undefined) {
+      actions.set(recent.actionId, learned = { model: createOnlineLogistic(learner.dims, learner.settings), calibration: createCalibration() });
+      let models = state.propensityModels.get(id);
+      if (models === undefined) state.propensityModels.set(id, models = new Map());
+      models.set(recent.actionId, learned.model);
+    }
+    if (!wasSeen) {
+      const p = observeImpression(learned.model, x);
+      recordPrediction(learned.calibration, p);
+      (recent.predicted ??= new Map()).set(learner.key, p);
+    }
+    if (rewarded) {
+      observePositive(learned.model, x);
+      const p = recent.predicted?.get(learner.key);
+      if (p !== undefined) recordPositive(learned.calibration, p);
     }
   }
 
@@ -235,13 +332,15 @@ export class ContextualBandits {
   }
 }
 
-/** The contextual strategies of a decision model (live, shadow, experiment arms) and the placements that have one. */
-function contextualStrategiesOf(model: DecisionModel): { strategies: CompiledContextual[]; placements: ReadonlySet<string> } {
-  const strategies: CompiledContextual[] = [];
+/** The learning strategies of a decision model (contextual, learned propensity; live, shadow, experiment arms) and the placements that have one. */
+function contextualStrategiesOf(model: DecisionModel): { strategies: Learner[]; placements: ReadonlySet<string> } {
+  const strategies: Learner[] = [];
   const placements = new Set<string>();
   const add = (placementId: string, strategy: ScoringStrategy | undefined) => {
-    if (strategy?.kind !== 'contextual') return;
-    strategies.push(compileContextual(strategy));
+    const learned = learnedPropensityOf(strategy);
+    if (learned !== null) strategies.push(compileLearnedPropensity(learned));
+    else if (strategy?.kind === 'contextual') strategies.push(compileContextual(strategy));
+    else return;
     placements.add(placementId);
   };
   for (const placement of model.placements.values()) {

@@ -5,7 +5,7 @@ import { capRuleProblems } from '../core/decide/caps.js';
 import { decisionRuleSchema, type DecisionModel } from '../core/decide/compileDecisionModel.js';
 import type { PlacementDefinition } from '../core/decide/PlacementDefinition.js';
 import { slotProblems } from '../core/decide/RecommendationSlot.js';
-import { compilePropensityRule, type ScoringStrategy } from '../core/decide/scoring.js';
+import { compilePropensityRule, propensityRulePointer, type ScoringStrategy } from '../core/decide/scoring.js';
 import { contextualInputProblem } from '../core/decide/contextual.js';
 import { closestName } from '../core/common/closestName.js';
 import { AttuneError } from '../core/errors/AttuneError.js';
@@ -113,7 +113,7 @@ export class DecisionAdmin {
     try {
       compilePropensityRule(definition.strategy, decisionRuleSchema(model.knowledge));
     } catch (error) {
-      throw ruleInvalid(error, '/strategy/propensity/rule', { placement: definition.id });
+      throw ruleInvalid(error, `/strategy${propensityRulePointer(definition.strategy)}`, { placement: definition.id });
     }
     checkContextualInputs(definition.strategy, model, '/strategy');
     const shadow = definition.shadow;
@@ -124,7 +124,7 @@ export class DecisionAdmin {
     try {
       compilePropensityRule(shadow, decisionRuleSchema(model.knowledge));
     } catch (error) {
-      throw ruleInvalid(error, '/shadow/propensity/rule', { placement: definition.id });
+      throw ruleInvalid(error, `/shadow${propensityRulePointer(shadow)}`, { placement: definition.id });
     }
   }
 

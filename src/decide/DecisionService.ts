@@ -71,7 +71,7 @@ export interface DecisionServiceDeps {
   readonly recommender?: SlotRecommender;
   /** The allocations of placements with a `thompson` strategy; without it they split equally. */
   readonly bandits?: BanditAllocations;
-  /** The learned models of contextual placements; without it they rank by the prior (uniformly) and learn nothing. */
+  /** The learned models of contextual placements and learned propensities; without it they rank by the prior and learn nothing. */
   readonly contextual?: ContextualBandits;
 }
 
@@ -137,7 +137,7 @@ export class DecisionService {
       context: call.context ?? {},
       explain: call.explain === true,
     };
-    const [budgets, bandits, contextualModels] = await Promise.all([
+    const [budgets, bandits, learnedModels] = await Promise.all([
       this.budgetsFor(workspace.id, model), this.deps.bandits?.lookupFor(workspace.id, model) ?? null, this.deps.contextual?.lookupFor(workspace.id, model) ?? null,
     ]);
     // A visitor not seen yet: the id their first stored event will give them, as the collect
@@ -161,7 +161,7 @@ export class DecisionService {
         unitId,
         ...(recommendations === undefined ? {} : { recommendations }),
         ...(bandits === null ? {} : { banditWeights: bandits }),
-        ...(contextualModels === null ? {} : { contextualModels }),
+        ...(learnedModels === null ? {} : { contextualModels: learnedModels.contextual, propensityModels: learnedModels.propensity }),
       },
     );
     this.record(workspace.id, row?.id ?? null, result, now);

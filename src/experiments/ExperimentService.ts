@@ -10,7 +10,7 @@ import type { MetricDefinition } from '../core/experiments/MetricDefinition.js';
 import { compileMetric, MetricDefinitionError, type ArmAccumulator } from '../core/experiments/metricValues.js';
 import { roiMetricKinds, roiReport, type ReportArm, type RoiReport } from '../core/report/roiReport.js';
 import { decisionRuleSchema } from '../core/decide/compileDecisionModel.js';
-import { compilePropensityRule } from '../core/decide/scoring.js';
+import { compilePropensityRule, propensityRulePointer } from '../core/decide/scoring.js';
 import { contextualInputProblem } from '../core/decide/contextual.js';
 import { RuleError } from '../core/rules/RuleError.js';
 import type { DecisionModels } from '../decide/DecisionModels.js';
@@ -164,7 +164,7 @@ export class ExperimentService {
         } catch (error) {
           if (!(error instanceof RuleError)) throw error;
           throw new AttuneError('ATTUNE_RULE_INVALID', {
-            detail: error.message, field: `/arms/${i}/serve/strategy/propensity/rule`, extensions: { experiment: definition.id, ...ruleErrorExtensions(error) }, cause: error,
+            detail: error.message, field: `/arms/${i}/serve/strategy${propensityRulePointer(arm.serve.strategy)}`, extensions: { experiment: definition.id, ...ruleErrorExtensions(error) }, cause: error,
           });
         }
       }

@@ -1,6 +1,6 @@
 import { AttuneError } from '../core/errors/AttuneError.js';
 import type { KnowledgeModel } from '../core/knowledge/KnowledgeModel.js';
-import { ruleInputFor, type KnowledgeState } from '../core/knowledge/KnowledgeState.js';
+import { personalizes, ruleInputFor, type KnowledgeState } from '../core/knowledge/KnowledgeState.js';
 import type { MembershipChange } from '../core/segments/compileSegments.js';
 import type { CollectCommitter, CollectTx, Preload } from '../profiles/CollectTx.js';
 import type { LiveStore } from '../profiles/LiveStore.js';
@@ -73,6 +73,8 @@ function reevaluateProfile(tx: CollectTx, workspaceId: string, profileId: string
     m: omit(stored.m, change.newSegments ?? []),
   };
   const facts = { id: profile.id, traits: profile.traits.values, firstSeen: profile.firstSeen, lastSeen: profile.lastSeen };
+  // Without consent to personalise a person is in no segment, whatever the rules now say.
+  if (!personalizes(state, model)) return [];
   const { memberships, changes } = model.segments.update(state.m, ruleInputFor(state, facts, model, now), 'all', now);
   // update() drops, without a change, the memberships of segments that are no longer stored
   // (a rule that now reads the context): their member rows must go too, so record the exit.

@@ -3,6 +3,7 @@ import { closestName } from '../core/common/closestName.js';
 import type { Clock } from '../core/common/ports.js';
 import { seededRandom } from '../core/common/random.js';
 import type { KnowledgeModel } from '../core/knowledge/KnowledgeModel.js';
+import { allowsPersonalization } from '../core/consent/ConsentState.js';
 import { PointInTimeInputs } from '../core/predict/inputs/PointInTimeInputs.js';
 import { hasInputs, type ChosenInputs } from '../core/predict/inputs/ProfileInputs.js';
 import { AttuneError } from '../core/errors/AttuneError.js';
@@ -234,7 +235,8 @@ export class PredictionService {
     const model = knowledge.predictions;
     const state = await submitPatiently(this.deps.store.committer, (tx) => ({ knowledge: tx.loadKnowledge(workspaceId, profileId), traits: tx.loadProfileState(workspaceId, profileId).traits.values }), { workspaceId, profileIds: [profileId] });
     const inputs = model?.inputs === undefined ? undefined : currentInputs(knowledge, model.inputs, state.knowledge.f, state.traits, now);
-    return predictionsOf(model, state.knowledge.o, now, inputs === undefined ? {} : { inputs });
+    const personalization = allowsPersonalization(state.knowledge.c, knowledge.consent);
+    return predictionsOf(model, state.knowledge.o, now, inputs === undefined ? { personalization } : { inputs, personalization });
   }
 
   /**
@@ -249,15 +251,17 @@ export class PredictionService {
     let after = '';
     for (;;) {
       const ids = await this.deps.store.profileIds(workspaceId, after, chunk);
-      const rows = await submitPatiently(this.deps.store.committer, (tx) => ids.filter((id) => tx.hasProfile(workspaceId, id)).map((id): TrainingProfile => {
+      const rows = await submitPatiently(this.deps.store.committer, (tx) => ids.filter((id) => tx.hasProfile(workspaceId, id)).map((id): { id: string; profile: TrainingProfile | null } => {
         const state = tx.loadKnowledge(workspaceId, id);
-        if (chosen === undefined) return { id, ...(state.o === undefined ? {} : { purchases: state.o }) };
+        // A person who withheld personalization is no example to learn from (and holds no features or purchases).
+        if (!allowsPersonalization(state.c, knowledge.consent)) return { id, profile: null };
+        if (chosen === undefined) return { id, profile: { id, ...(state.o === undefined ? {} : { purchases: state.o }) } };
         const inputs = currentInputs(knowledge, chosen, state.f, tx.loadProfileState(workspaceId, id).traits.values, now);
-        return { id, ...(state.o === undefined ? {} : { purchases: state.o }), inputs };
+        return { id, profile: { id, ...(state.o === undefined ? {} : { purchases: state.o }), inputs } };
       }), { workspaceId, profileIds: ids });
-      for (const row of rows) {
-        liveIds.add(row.id);
-        if (row.purchases !== undefined || chosen !== undefined) profiles.push(row);
+      for (const { id, profile } of rows) {
+        liveIds.add(id);
+        if (profile !== null && (profile.purchases !== undefined || chosen !== undefined)) profiles.push(profile);
       }
       read += ids.length;
       onProgress?.(read);

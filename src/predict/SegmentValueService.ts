@@ -4,7 +4,8 @@ import { checkSegmentPlan, segmentPlanProblems, type SegmentPlanCheck } from '..
 import type { ProfileInputValues } from '../core/predict/inputs/ProfileInputs.js';
 import type { PurchaseSummary } from '../core/predict/purchases/PurchaseSummary.js';
 import type { PredictionModel } from '../core/predict/traits/PredictionModel.js';
-import { predictionsOf } from '../core/predict/traits/predictionsOf.js';
+import { predictionsOf, type PredictionsOfOptions } from '../core/predict/traits/predictionsOf.js';
+import { allowsPersonalization } from '../core/consent/ConsentState.js';
 import { addToTally, emptyValueTally, segmentValue, type SegmentValue, type ValueTally } from '../core/predict/traits/segmentValue.js';
 import type { KnowledgeModels } from '../knowledge/KnowledgeModels.js';
 import { submitPatiently } from '../knowledge/reevaluateProfiles.js';
@@ -66,7 +67,7 @@ export class SegmentValueService {
       const ids = await this.deps.store.profileIds(workspaceId, after, this.chunk);
       const rows = await this.read(workspaceId, ids, segmentId, now, model);
       for (const row of rows) {
-        const values = predictionsOf(model, row.purchases, now, row.inputs === undefined ? {} : { inputs: row.inputs }).values;
+        const values = predictionsOf(model, row.purchases, now, optionsOf(row)).values;
         addToTally(workspace, values, row.purchases !== undefined);
         if (row.member) addToTally(segment, values, row.purchases !== undefined);
       }
@@ -117,7 +118,7 @@ export class SegmentValueService {
     for (;;) {
       const page = await this.deps.store.knowledge.segmentMembers(workspaceId, segmentId, after, this.chunk);
       const ids = page.map((m) => m.profileId);
-      for (const row of await this.read(workspaceId, ids, segmentId, now, model)) addToTally(tally, predictionsOf(model, row.purchases, now, row.inputs === undefined ? {} : { inputs: row.inputs }).values, row.purchases !== undefined);
+      for (const row of await this.read(workspaceId, ids, segmentId, now, model)) addToTally(tally, predictionsOf(model, row.purchases, now, optionsOf(row)).values, row.purchases !== undefined);
       if (ids.length < this.chunk) break;
       after = ids[ids.length - 1]!;
     }
@@ -129,16 +130,18 @@ export class SegmentValueService {
    * One group-commit job: each profile's purchase summary, whether it is in the segment, and
    * the inputs the model in force reads besides purchases (none for most models).
    */
-  private async read(workspaceId: string, ids: readonly string[], segmentId: string, now: number, model: PredictionModel | null): Promise<{ purchases: PurchaseSummary | undefined; member: boolean; inputs?: ProfileInputValues }[]> {
+  private async read(workspaceId: string, ids: readonly string[], segmentId: string, now: number, model: PredictionModel | null): Promise<{ purchases: PurchaseSummary | undefined; member: boolean; personalization: boolean; inputs?: ProfileInputValues }[]> {
     if (ids.length === 0) return [];
     // The inputs of the model the scan scores with, even if a retraining lands meanwhile; the
     // feature set to read them with only when there are some.
     const chosen = model?.inputs;
-    const knowledge = chosen === undefined ? null : await this.deps.models.get(workspaceId);
+    const knowledge = await this.deps.models.get(workspaceId);
+    const consent = knowledge.consent;
     return submitPatiently(this.deps.store.committer, (tx) => ids.filter((id) => tx.hasProfile(workspaceId, id)).map((id) => {
       const state = tx.loadKnowledge(workspaceId, id);
-      const row = { purchases: state.o, member: Object.hasOwn(state.m, segmentId) };
-      return chosen === undefined || knowledge === null ? row : { ...row, inputs: currentInputs(knowledge, chosen, state.f, tx.loadProfileState(workspaceId, id).traits.values, now) };
+      // Without consent to personalise nothing is predicted for the person (predictionsOf answers nulls).
+      const row = { purchases: state.o, member: Object.hasOwn(state.m, segmentId), personalization: allowsPersonalization(state.c, consent) };
+      return chosen === undefined ? row : { ...row, inputs: currentInputs(knowledge, chosen, state.f, tx.loadProfileState(workspaceId, id).traits.values, now) };
     }), { workspaceId, profileIds: [...ids] });
   }
 
@@ -151,4 +154,8 @@ export class SegmentValueService {
     }
     return model.predictions;
   }
+}
+
+function optionsOf(row: { personalization: boolean; inputs?: ProfileInputValues }): PredictionsOfOptions {
+  return row.inputs === undefined ? { personalization: row.personalization } : { inputs: row.inputs, personalization: row.personalization };
 }

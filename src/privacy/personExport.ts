@@ -43,7 +43,7 @@ export function personExport(input: PersonExportInput) {
     predictions,
     merges: records.merges.map((m) => ({ survivorId: m.survivorId, absorbedId: m.absorbedId, at: iso(m.at) })),
     segmentMembers: records.segmentMembers.map((m) => ({ segmentId: m.segmentId, profileId: m.profileId, enteredAt: iso(m.enteredAt) })),
-    segmentHistory: records.segmentChanges.map((c) => ({ segmentId: c.segmentId, profileId: c.profileId, kind: c.kind, at: iso(c.at) })),
+    segmentHistory: records.segmentChanges.map((c) => ({ segmentId: c.segmentId, profileId: c.profileId, kind: c.kind, at: iso(c.at), ...(c.reason === undefined ? {} : { reason: c.reason }) })),
     consentHistory: records.consentChanges.map((c) => ({ purpose: c.purpose, granted: c.granted, source: c.source, profileId: c.profileId, at: iso(c.at) })),
     decisions: records.decisions.map((d) => ({
       decisionId: d.decisionId, profileId: d.profileId, placementId: d.placementId, actionId: d.actionId, variant: d.variant, score: d.score,

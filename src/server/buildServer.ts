@@ -38,6 +38,7 @@ import { experimentRoutes } from './routes/experimentRoutes.js';
 import { exampleRoutes, type ExampleRoutesOptions } from './routes/exampleRoutes.js';
 import { docsRoutes } from './routes/docsRoutes.js';
 import { homeRoutes } from './routes/homeRoutes.js';
+import { studioRoutes } from './routes/studioRoutes.js';
 import { personalizerRoutes } from './routes/personalizerRoutes.js';
 import { privacyRoutes } from './routes/privacyRoutes.js';
 import { retentionRoutes } from './routes/retentionRoutes.js';
@@ -60,6 +61,8 @@ export interface ServerOptions {
   readonly random?: Random;
   /** The folder of the browser SDK's bundles, served at /sdk/attune.js and /sdk/attune.esm.js; none: those answer 404. */
   readonly sdkDir?: string | null;
+  /** The built studio (dist/studio), served at /studio; none: /studio answers 404. */
+  readonly studioDir?: string | null;
   /** The example shop's write key and signed demo user (served at /examples/shop); none or null: the example is off. */
   readonly example?: ExampleRoutesOptions['example'];
   /** Pino options (`stream`: where the JSON lines go, stdout by default), or false for no logs (tests, benchmarks). */
@@ -178,7 +181,7 @@ export async function buildServer(options: ServerOptions): Promise<AttuneServer>
   });
   await installOpenApi(app);
   await app.register(docsRoutes);
-  await app.register(homeRoutes, { exampleOn: async () => (await example()) !== null });
+  await app.register(homeRoutes, { exampleOn: async () => (await example()) !== null, studioOn: (options.studioDir ?? null) !== null });
 
   await app.register(healthRoutes, { metrics, isReady: () => ready });
   logRecordFailure = (error) => app.log.error({ err: error }, 'decision record failed');
@@ -192,8 +195,9 @@ export async function buildServer(options: ServerOptions): Promise<AttuneServer>
   await app.register(userRoutes, { access: engine.access, secureCookies });
   await app.register(knowledgeRoutes, { workspaces, admin: engine.knowledgeAdmin });
   await app.register(exampleRoutes, { sdkDir: options.sdkDir ?? '', example });
+  await app.register(studioRoutes, { studioDir: options.studioDir ?? null });
   await app.register(decisionAdminRoutes, {
-    workspaces, admin: engine.decisionAdmin, store: options.store, clock: options.clock, bandits: engine.bandits, decisionModels: engine.decisionModels, audit: engine.audit,
+    workspaces, admin: engine.decisionAdmin, store: options.store, clock: options.clock, bandits: engine.bandits, contextual: engine.contextual, decisionModels: engine.decisionModels, audit: engine.audit,
   });
   await app.register(experimentRoutes, { workspaces, experiments });
   await app.register(catalogRoutes, { workspaces, catalog: engine.catalog });

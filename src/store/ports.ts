@@ -10,7 +10,7 @@ import type { FairnessSettings } from '../core/fairness/FairnessSettings.js';
 import type { GroupBy } from '../core/fairness/groupBy.js';
 import type { DataQualityView } from '../core/knowledge/dataQuality.js';
 import type { KnowledgeState } from '../core/knowledge/KnowledgeState.js';
-import type { MembershipChange } from '../core/segments/compileSegments.js';
+import type { MembershipChange, MembershipChangeReason } from '../core/segments/compileSegments.js';
 import type { SegmentDefinition } from '../core/segments/SegmentDefinition.js';
 import type { ActionDefinition } from '../core/decide/ActionDefinition.js';
 import type { OutcomeCounts } from '../core/decide/outcomeCounts.js';
@@ -795,7 +795,7 @@ export interface PersonRecords {
   readonly identities: readonly { readonly key: IdentityKey; readonly profileId: string; readonly linkedAt: number }[];
   readonly merges: readonly { readonly survivorId: string; readonly absorbedId: string; readonly at: number }[];
   readonly segmentMembers: readonly { readonly segmentId: string; readonly profileId: string; readonly enteredAt: number }[];
-  readonly segmentChanges: readonly { readonly segmentId: string; readonly profileId: string; readonly kind: 'enter' | 'leave'; readonly at: number }[];
+  readonly segmentChanges: readonly { readonly segmentId: string; readonly profileId: string; readonly kind: 'enter' | 'leave'; readonly at: number; readonly reason?: MembershipChangeReason }[];
   readonly consentChanges: readonly (ConsentRecord & { readonly profileId: string })[];
   readonly decisions: readonly DecisionRecord[];
   /** Rank events of the Personalizer-compatible API whose context or actions name one of the person's identifiers. */

@@ -74,10 +74,17 @@ describe('the attune command', () => {
     expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(server.url).not.toBe('http://127.0.0.1:0');
     // The listening line, then what to open: the example shop and the API reference.
-    expect(server.stdout()).toBe(`attune listening on ${server.url} (data: ${dataDir})\n  example shop: ${server.url}/examples/shop   docs: ${server.url}/docs\n`);
+    expect(server.stdout()).toBe(`attune listening on ${server.url} (data: ${dataDir})\n  example shop: ${server.url}/examples/shop   studio: ${server.url}/studio   docs: ${server.url}/docs\n`);
     const health = await fetch(`${server.url}/healthz`);
     expect(health.status).toBe(200);
     expect(await health.json()).toEqual({ status: 'ok' });
+    // The studio the build put in dist/studio, served with no other step.
+    const studio = await fetch(`${server.url}/studio`);
+    expect(studio.status).toBe(200);
+    const script = /src="(\/studio\/assets\/main-[A-Z0-9]+\.js)"/.exec(await studio.text())?.[1];
+    expect(script).toBeDefined();
+    const code = await fetch(`${server.url}${script!}`);
+    expect([code.status, code.headers.get('content-type')]).toEqual([200, 'text/javascript; charset=utf-8']);
     expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
 
     const track = await fetch(`${server.url}/v1/track`, {

@@ -22,7 +22,7 @@ export function derivedState(db: Database.Database, workspaceId: string): Derive
     // History tables in the order they were written (rowid), which a faithful replay repeats.
     profileMerges: all('SELECT survivor_id, absorbed_id, merged_at FROM profile_merges WHERE workspace_id = ? ORDER BY rowid'),
     segmentMembers: all('SELECT segment_id, profile_id, entered_at FROM segment_members WHERE workspace_id = ? ORDER BY segment_id, profile_id'),
-    segmentChanges: all('SELECT segment_id, profile_id, kind, at FROM segment_changes WHERE workspace_id = ? ORDER BY rowid'),
+    segmentChanges: all('SELECT segment_id, profile_id, kind, at, reason FROM segment_changes WHERE workspace_id = ? ORDER BY rowid'),
     consentChanges: all('SELECT profile_id, purpose, granted, source, at FROM consent_changes WHERE workspace_id = ? ORDER BY rowid'),
     actionOutcomes: all('SELECT action_id, placement_id, impressions, clicks, dismisses, conversions, conversion_value FROM action_outcomes WHERE workspace_id = ? ORDER BY action_id, placement_id'),
     experimentStats: all('SELECT experiment_id, arm_id, metric_id, n, mean_x, mean_y, m2_x, m2_y, c_xy, first_at, last_at FROM experiment_stats WHERE workspace_id = ? ORDER BY experiment_id, arm_id, metric_id'),

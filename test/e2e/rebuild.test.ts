@@ -108,8 +108,10 @@ describe('rebuild: replaying the event log gives identical derived state', () =>
       expect(before['profileMerges']!.length).toBeGreaterThan(5);
       expect(before['profileMerges']!.length).toBe(totals.merges);
       expect(before['consentChanges']!.length).toBeGreaterThan(5);
-      const changes = before['segmentChanges']! as { segment_id: string; kind: string }[];
+      const changes = before['segmentChanges']! as { segment_id: string; kind: string; reason: string | null }[];
       expect(changes.some((c) => c.kind === 'leave')).toBe(true);
+      // Withdrawals of personalization happen in the stream: their exits replay too.
+      expect(changes.some((c) => c.kind === 'leave' && c.reason === 'consent')).toBe(true);
       const entered = new Set(changes.filter((c) => c.kind === 'enter').map((c) => c.segment_id));
       expect([...entered].sort()).toEqual(shopSegments.map((s) => s.id).sort());
       // Events keep the profile they were stored with, so after merges some point at absorbed profiles.

@@ -2,14 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { DecideResponse, DecisionView } from '../../src/api/decideSchemas.js';
-import { fixedClock, sequentialIds } from '../../src/core/common/ports.js';
-import { seededRandom } from '../../src/core/common/random.js';
 import { compileContextual, type ContextualStrategy } from '../../src/core/decide/contextual.js';
-import { openStore } from '../../src/engine/openStore.js';
-import { buildServer, type AttuneServer } from '../../src/server/buildServer.js';
 import type { CreatedWorkspace } from '../../src/workspaces/WorkspaceService.js';
-import { basicAuth, bearer } from '../support/harness.js';
+import { bearer } from '../support/harness.js';
+import { PlacementServer } from './placementServer.js';
 
 // A contextual placement end to end: defined over the admin API (its inputs checked against
 // the workspace), decided through POST /v1/decide, taught by Decision Viewed and Decision
@@ -22,42 +18,13 @@ const key = compileContextual(strategy).key;
 /** What pays: x on mobile, y on desktop. */
 const best: Record<string, string> = { mobile: 'x', desktop: 'y' };
 
-class Server {
-  server!: AttuneServer;
-  constructor(readonly dataDir: string, private readonly seed: number) {}
-
-  async start(): Promise<this> {
-    const store = openStore({ path: join(this.dataDir, 'attune.db'), synchronous: 'normal', writer: 'inline', maxPendingEvents: 10_000 });
-    this.server = await buildServer({ store, clock: fixedClock(t0), ids: sequentialIds(`s${this.seed}`), random: seededRandom(this.seed), logger: false });
-    return this;
-  }
-
-  async call<T>(method: 'GET' | 'PUT' | 'POST', url: string, auth: string, body?: unknown): Promise<{ status: number; body: T }> {
-    const res = await this.server.app.inject({ method, url, headers: { authorization: auth }, ...(body === undefined ? {} : { payload: body as Record<string, unknown> }) });
-    return { status: res.statusCode, body: res.json<T>() };
-  }
-
-  async decide(w: CreatedWorkspace, userId: string, device: string, explain = false): Promise<DecisionView> {
-    const res = await this.call<DecideResponse>('POST', '/v1/decide', explain ? bearer(w.secretKey) : basicAuth(w.writeKey), { userId, placements: ['hero'], context: { device }, explain });
-    expect(res.status, JSON.stringify(res.body)).toBe(200);
-    return res.body.placements[0]!.decisions[0]!;
-  }
-
-  async interact(w: CreatedWorkspace, userId: string, event: 'Decision Viewed' | 'Decision Clicked', d: DecisionView): Promise<void> {
-    const res = await this.call('POST', '/v1/track', basicAuth(w.writeKey), { userId, event, properties: { decisionId: d.decisionId, actionId: d.actionId, placement: 'hero' } });
-    expect(res.status).toBe(200);
-  }
-
-  close(): Promise<void> { return this.server.app.close(); }
-}
-
 describe('a contextual placement over HTTP', () => {
   let dataDir: string;
-  let s: Server;
+  let s: PlacementServer;
   let a: CreatedWorkspace;
   beforeEach(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'attune-contextual-'));
-    s = await new Server(dataDir, 3).start();
+    s = await new PlacementServer(dataDir, 3, t0).start();
     a = await s.server.workspaces.create('workspace A', { verification: false }, 'ws_ctx_a');
     await s.server.engine.store.experiments.setMeasurement(a.id, { holdoutShare: 0 });
   });
@@ -99,7 +66,7 @@ describe('a contextual placement over HTTP', () => {
       if (d.actionId === best[device]) await s.interact(a, userId, 'Decision Clicked', d);
     }
     await s.server.engine.decisions.flushRecords();
-    const observations = async (server: Server) => {
+    const observations = async (server: PlacementServer) => {
       let n = 0;
       for (const id of ['x', 'y']) n += (await server.server.engine.contextual.modelOf(a.id, 'hero', key, id))?.observations ?? 0;
       return n;
@@ -120,7 +87,7 @@ describe('a contextual placement over HTTP', () => {
 
     await s.server.engine.decisions.flushRecords();
     await s.close();
-    s = await new Server(dataDir, 99).start();
+    s = await new PlacementServer(dataDir, 99, t0).start();
     const after = { mobile: await s.decide(a, 'probe-m2', 'mobile', true), desktop: await s.decide(a, 'probe-d2', 'desktop', true) };
     expect(await observations(s)).toBe(views);
     for (const device of ['mobile', 'desktop'] as const) {

@@ -342,6 +342,30 @@ export const decideIsolationCases: Record<string, IsolationCase> = {
     expectProblem(await admin(h, 'GET', `/admin/v1/placements/${onlyB.placement}/arms`, h.a.secretKey), 404, 'ATTUNE_PLACEMENT_NOT_FOUND');
   },
 
+  'GET /admin/v1/placements/:id/propensity': async (h) => {
+    // The same placement, action and model key in both workspaces: each learns, and reports, from its own impressions only.
+    const [placement, action] = [placementId(), actionId()];
+    const strategy = { kind: 'expectedValue', propensity: { kind: 'learned', inputs: { context: ['device'] } } };
+    for (const ws of [h.a, h.b]) {
+      await placementWithAction(h, ws, { placement, action });
+      await putPlacement(h, ws.secretKey, placement, { strategy });
+    }
+    const userId = uniqueId('iso-propensity');
+    const d = firstDecision(await decided(h, h.b.writeKey, { userId, placements: [placement], context: { device: 'mobile' } }));
+    await interact(h, h.b.writeKey, userId, 'Decision Viewed', d, placement);
+    await interact(h, h.b.writeKey, userId, 'Decision Clicked', d, placement);
+    await h.decisions.flushRecords();
+    interface Report { models: { key: string; overall: { observations: number; positives: number }; actions: { actionId: string }[] }[] }
+    const inA = await ok<Report>(h, 'GET', `/admin/v1/placements/${placement}/propensity`, h.a.secretKey);
+    const inB = await ok<Report>(h, 'GET', `/admin/v1/placements/${placement}/propensity`, h.b.secretKey);
+    expect(inA.models[0]!.key).toBe(inB.models[0]!.key);
+    expect(inA.models[0]).toMatchObject({ overall: { observations: 0, positives: 0 }, actions: [] });
+    expect(inB.models[0]).toMatchObject({ overall: { observations: 1, positives: 1 }, actions: [{ actionId: action }] });
+    // A placement only B has is not found with A's key.
+    const onlyB = await placementWithAction(h, h.b);
+    expectProblem(await admin(h, 'GET', `/admin/v1/placements/${onlyB.placement}/propensity`, h.a.secretKey), 404, 'ATTUNE_PLACEMENT_NOT_FOUND');
+  },
+
   'POST /admin/v1/placements/:id/evaluate': async (h) => {
     // The same placement and action ids in both workspaces: each evaluates on its own decisions and clicks.
     const [placement, action] = [placementId(), actionId()];

@@ -172,6 +172,9 @@ const cases: Record<string, IsolationCase> = {
   // The harness serves neither the SDK nor the example shop (test/http/examples.test.ts does): no key leaks in the 404 either.
   'GET /sdk/attune.js': serverWideCase('GET', '/sdk/attune.js', 404),
   'GET /sdk/attune.esm.js': serverWideCase('GET', '/sdk/attune.esm.js', 404),
+  // The harness serves no built studio: both answer 404 (test/http/studio.test.ts serves one).
+  'GET /studio': serverWideCase('GET', '/studio', 404),
+  'GET /studio/*': serverWideCase('GET', '/studio/customers/u1', 404),
   'GET /examples/shop': serverWideCase('GET', '/examples/shop', 404),
   'OPTIONS *': serverWideCase('OPTIONS', '/v1/track', 204),
 

@@ -43,6 +43,7 @@ const undocumented: Record<string, string> = {
   'GET /docs/static/*': "the viewer's files",
   'GET /docs/json': 'a copy of /openapi.json that the viewer reads',
   'GET /docs/yaml': 'the same document as YAML',
+  'GET /studio/*': "the studio's hashed assets and client-side pages (GET /studio documents the app)",
 };
 
 interface OpenApiDocument {

@@ -47,6 +47,8 @@ export interface HarnessOptions {
   readonly writer?: 'worker' | 'inline';
   /** Whether the session cookie is Secure (`__Host-` prefixed); default true, as in production. */
   readonly secureCookies?: boolean;
+  /** The built studio to serve at /studio (scripts/buildStudio.ts); default none (404). */
+  readonly studioDir?: string;
 }
 
 /** The harness's workspace ids unless a test names others. */
@@ -66,6 +68,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     // Passwords at scrypt's cheapest sensible cost: tests sign in often; the cost is a parameter, not the point.
     access: { scrypt: { N: 1024, r: 8, p: 1 } },
     secureCookies: options.secureCookies ?? true,
+    ...(options.studioDir === undefined ? {} : { studioDir: options.studioDir }),
   });
   const identity = { verification: options.identityVerification ?? false };
   const [idA, idB] = options.workspaceIds ?? HARNESS_WORKSPACE_IDS;

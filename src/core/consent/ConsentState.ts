@@ -97,6 +97,19 @@ export function hasConsent(state: ConsentState, purpose: string, settings: Conse
   return Object.hasOwn(settings.defaults, purpose) ? settings.defaults[purpose]! : settings.defaultGranted;
 }
 
+/** The purpose without which no personal features, segments or predictions exist for a person. */
+export const PERSONALIZATION = 'personalization';
+
+/**
+ * Whether the person may be personalised for: the purpose `personalization`, decided by them
+ * or by the workspace's default.
+ *
+ * @example allowsPersonalization({ personalization: [false, t, 'context'] }, defaultConsentSettings) // false
+ */
+export function allowsPersonalization(state: ConsentState, settings: ConsentSettings): boolean {
+  return hasConsent(state, PERSONALIZATION, settings);
+}
+
 /** On a merge the more recent decision per purpose wins. */
 export function mergeConsent(a: ConsentState, b: ConsentState): ConsentState {
   const merged: ConsentState = {};

@@ -4,7 +4,7 @@ import { predictSparse, sparseOf, type LinearModel, type SparseVector } from '..
 import { fnv1a32 } from '../experiments/hash.js';
 import type { RuleInput, RuleSchema } from '../rules/compileRule.js';
 import { closestName } from '../common/closestName.js';
-import type { ContextualScore, ScoringCandidate, ScoringStrategy } from './scoring.js';
+import type { ContextualScore, ModelInputs, ScoringCandidate, ScoringStrategy } from './scoring.js';
 
 /*
  * The contextual bandit strategy of a placement: one disjoint linear model per (placement,
@@ -43,7 +43,7 @@ export interface ContextualRecord {
 }
 
 /** One input as read: its recorded name and its path from the rule input's root. */
-interface InputPath {
+export interface InputPath {
   readonly name: string;
   readonly root: 'features' | 'traits' | 'context';
   readonly path: readonly string[];
@@ -51,6 +51,8 @@ interface InputPath {
 
 /** A strategy ready to score with: settings filled in, input paths parsed, model key computed (once per strategy object). */
 export interface CompiledContextual {
+  /** Which learner: a Bayesian ridge model (a learned propensity's is `logistic`, core/decide/learnedPropensity.ts). */
+  readonly model: 'linear';
   readonly key: string;
   readonly names: readonly string[];
   readonly paths: readonly InputPath[];
@@ -63,9 +65,9 @@ export interface CompiledContextual {
 
 const compiled = new WeakMap<ContextualStrategy, CompiledContextual>();
 
-/** The model's full input names, sorted: what the model key and the encoding read. */
-function inputPaths(strategy: ContextualStrategy): InputPath[] {
-  const { features = [], traits = [], context = [] } = strategy.inputs;
+/** A model's full input names, sorted: what the model key and the encoding read (a contextual strategy's, a learned propensity's). */
+export function inputPaths(inputs: ModelInputs): InputPath[] {
+  const { features = [], traits = [], context = [] } = inputs;
   const paths: InputPath[] = [
     ...features.map((n) => ({ name: `features.${n}`, root: 'features' as const, path: [n] })),
     ...traits.map((n) => ({ name: `traits.${n}`, root: 'traits' as const, path: [n] })),
@@ -87,7 +89,7 @@ function inputPaths(strategy: ContextualStrategy): InputPath[] {
 export function compileContextual(strategy: ContextualStrategy): CompiledContextual {
   let found = compiled.get(strategy);
   if (found === undefined) {
-    const paths = inputPaths(strategy);
+    const paths = inputPaths(strategy.inputs);
     const names = paths.map((p) => p.name);
     const dims = strategy.dims ?? contextualDefaults.dims;
     const ridge = strategy.ridge ?? contextualDefaults.ridge;
@@ -96,7 +98,7 @@ export function compileContextual(strategy: ContextualStrategy): CompiledContext
       ? { kind: 'linUCB', alpha: strategy.alpha ?? contextualDefaults.alpha }
       : { kind: 'linTS', scale: strategy.scale ?? contextualDefaults.scale };
     const key = fnv1a32(JSON.stringify({ names, dims, ridge, reward })).toString(16).padStart(8, '0');
-    found = { key, names, paths, exploration, floor: strategy.minExplorationShare ?? contextualDefaults.minExplorationShare, dims, ridge, reward };
+    found = { model: 'linear', key, names, paths, exploration, floor: strategy.minExplorationShare ?? contextualDefaults.minExplorationShare, dims, ridge, reward };
     compiled.set(strategy, found);
   }
   return found;
@@ -123,7 +125,7 @@ function at(root: unknown, path: readonly string[]): unknown {
  * The strategy's inputs for one decision, added to `into` by full name (a live and a shadow
  * strategy share one record).
  */
-export function readContextualInputs(strategy: CompiledContextual, input: RuleInput, into: Record<string, FeatureValue> = {}): Record<string, FeatureValue> {
+export function readContextualInputs(strategy: Pick<CompiledContextual, 'paths'>, input: RuleInput, into: Record<string, FeatureValue> = {}): Record<string, FeatureValue> {
   const traits = (input.profile as { traits?: unknown } | undefined)?.traits;
   for (const p of strategy.paths) {
     const root = p.root === 'features' ? input.features : p.root === 'traits' ? traits : input.context;
@@ -138,7 +140,7 @@ export function readContextualInputs(strategy: CompiledContextual, input: RuleIn
  *
  * @example encodeContextual(compileContextual(strategy), { 'context.device': 'mobile' })
  */
-export function encodeContextual(strategy: CompiledContextual, inputs: Readonly<Record<string, FeatureValue>>): Float64Array {
+export function encodeContextual(strategy: Pick<CompiledContextual, 'names' | 'dims'>, inputs: Readonly<Record<string, FeatureValue>>): Float64Array {
   const own: Record<string, FeatureValue> = {};
   for (const name of strategy.names) own[name] = inputs[name] ?? null;
   return encodeFeatures([{ namespace: 'x', features: own }], strategy.dims);
@@ -184,27 +186,33 @@ export interface ContextualInputProblem {
 }
 
 /**
- * A contextual strategy reads features the workspace has (as a rule would, `features.x`),
- * traits and context keys by plain names, and at least one of them (an intercept alone would
- * be a context-free bandit: that is `thompson`). Other strategies have nothing to check.
+ * A learned model's inputs (a contextual strategy's, a learned propensity's) name features the
+ * workspace has (as a rule would, `features.x`), traits and context keys by plain names, and
+ * at least one of them (an intercept alone would be a context-free model: that is `thompson`,
+ * or a constant propensity). Other strategies have nothing to check.
  *
  * @example contextualInputProblem({ kind: 'contextual', inputs: { features: ['nope'] } }, schema) // { field: '/inputs/features/0', ... }
  */
 export function contextualInputProblem(strategy: ScoringStrategy, schema: RuleSchema): ContextualInputProblem | null {
-  if (strategy.kind !== 'contextual') return null;
-  const { features = [], traits = [], context = [] } = strategy.inputs;
-  if (features.length + traits.length + context.length === 0) return { detail: 'a contextual strategy needs at least one input: features, traits or context keys', field: '/inputs' };
+  if (strategy.kind === 'contextual') return inputsProblem(strategy.inputs, schema, '/inputs', 'a contextual strategy');
+  if (strategy.kind === 'expectedValue' && 'kind' in strategy.propensity) return inputsProblem(strategy.propensity.inputs, schema, '/propensity/inputs', 'a learned propensity');
+  return null;
+}
+
+function inputsProblem(inputs: ModelInputs, schema: RuleSchema, at: string, what: string): ContextualInputProblem | null {
+  const { features = [], traits = [], context = [] } = inputs;
+  if (features.length + traits.length + context.length === 0) return { detail: `${what} needs at least one input: features, traits or context keys`, field: at };
   const fields = schema.fields ?? {};
   for (const [index, name] of features.entries()) {
     if (Object.hasOwn(fields, `features.${name}`)) continue;
     const hint = closestName(name, Object.keys(fields).filter((f) => f.startsWith('features.')).map((f) => f.slice('features.'.length)));
-    return { detail: `the workspace has no feature "${name}"${hint === null ? '' : ` (did you mean "${hint}"?)`}`, field: `/inputs/features/${index}`, ...(hint === null ? {} : { suggestion: hint }) };
+    return { detail: `the workspace has no feature "${name}"${hint === null ? '' : ` (did you mean "${hint}"?)`}`, field: `${at}/features/${index}`, ...(hint === null ? {} : { suggestion: hint }) };
   }
   for (const [index, name] of traits.entries()) {
-    if (!traitName.test(name)) return { detail: `"${name}" is not a trait name (letters, digits, _, $ and -)`, field: `/inputs/traits/${index}` };
+    if (!traitName.test(name)) return { detail: `"${name}" is not a trait name (letters, digits, _, $ and -)`, field: `${at}/traits/${index}` };
   }
   for (const [index, name] of context.entries()) {
-    if (!contextKey.test(name)) return { detail: `"${name}" is not a context key (names joined by dots: page.path)`, field: `/inputs/context/${index}` };
+    if (!contextKey.test(name)) return { detail: `"${name}" is not a context key (names joined by dots: page.path)`, field: `${at}/context/${index}` };
   }
   return null;
 }

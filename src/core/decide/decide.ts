@@ -78,13 +78,14 @@ export function decisionFrame(model: DecisionModel, profile: DecisionProfile, re
   const context = request.context;
   const consentState = requestConsent(state.c, context, now, knowledge);
   const base: RuleInput = { ...ruleInputFor({ ...state, c: consentState }, facts, knowledge, now), context };
+  const personalization = hasConsent(consentState, 'personalization', knowledge.consent);
   // Lazily: the rules of a placement ask about a few segments; the full list is for the record.
-  const inSegment = knowledge.segments.membership(state.m, base);
+  // Without consent the person is in no segment, stored or of the moment (a refusal in this request included).
+  const inSegment = personalization ? knowledge.segments.membership(state.m, base) : inNoSegment;
   const input: RuleInput = { ...base, inSegment };
   const session = state.s;
   const given = profile.facts?.id ?? env.unitId ?? null;
   const unitId = given === '' ? null : given;
-  const personalization = hasConsent(consentState, 'personalization', knowledge.consent);
   const experiments = knowledge.experiments;
   const program = state.x !== undefined && Object.hasOwn(state.x, experiments.program.id) ? state.x[experiments.program.id]! : undefined;
   // Stored first: a merge or a change of the share does not move a profile in or out; a share of 0 ends the holdout for everyone.
@@ -98,7 +99,7 @@ export function decisionFrame(model: DecisionModel, profile: DecisionProfile, re
     profileId: profile.facts?.id ?? null,
     input,
     inSegment,
-    segmentSnapshot: () => knowledge.segments.current(state.m, base),
+    segmentSnapshot: personalization ? () => knowledge.segments.current(state.m, base) : noSegments,
     personalization,
     caps: state.k ?? emptyCapState(),
     timeZone: timeZoneOf(context, facts.traits),
@@ -112,6 +113,9 @@ export function decisionFrame(model: DecisionModel, profile: DecisionProfile, re
     exposures: [],
   };
 }
+
+const inNoSegment = (): boolean => false;
+const noSegments = (): string[] => [];
 
 /**
  * The program's exposure: the first call that decides a placement for a consenting profile

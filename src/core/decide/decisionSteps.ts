@@ -10,6 +10,7 @@ import { servesWithoutConsent, type RecommendationReason } from './Recommendatio
 import { recommendations, renderSlot, untrustedRoots } from './recommendationStep.js';
 import { shadow } from './shadowStep.js';
 import { compileContextual, withContextualScores } from './contextual.js';
+import { scoreLearnedPropensity } from './learnedPropensity.js';
 
 export type {
   CapHit, Candidate, Decision, DecisionEnvironment, ShadowDecision, DecisionFrame, DecisionReasons, DecisionRequest, DecisionStep, FallbackReason, PlacementRun, Skip, SkipReason,
@@ -197,6 +198,8 @@ export const score: DecisionStep = {
       }
       return;
     }
+    const learned = scoreLearnedPropensity(run.strategy, run.placement.id, run.candidates, frame.input, frame.env.propensityModels, run.contextual);
+    if (learned !== null) ({ candidates: run.candidates, learning: run.contextual } = learned);
     const rule = run.propensity;
     if (rule === null || run.candidates.length === 0) return;
     const propensity = rule.evaluate(frame.input);

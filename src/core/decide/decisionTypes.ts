@@ -7,6 +7,7 @@ import type { CompiledAction, CompiledPlacement, DecisionModel } from './compile
 import type { DecisionItem, RecommendationList, RecommendationLookup, RecommendationReason } from './RecommendationSlot.js';
 import type { ScoredChoice, ScoreTerm, ScoringCandidate, ScoringStrategy } from './scoring.js';
 import type { ContextualModelLookup, ContextualRecord } from './contextual.js';
+import type { PropensityModelLookup } from './learnedPropensity.js';
 import type { FeatureValue } from '../bandits/linear/encodeFeatures.js';
 
 /*
@@ -48,6 +49,8 @@ export interface DecisionEnvironment {
    * model key; an action without a model, or no lookup at all, predicts from the prior.
    */
   readonly contextualModels?: ContextualModelLookup;
+  /** The learned propensity models of expected-value placements, by placement and model key; an action without one scores by the prior. */
+  readonly propensityModels?: PropensityModelLookup;
 }
 
 /**
@@ -199,7 +202,7 @@ export interface PlacementRun {
   /** An `actions` arm's actions: the only candidates. */
   allowed: ReadonlySet<string> | null;
   /**
-   * Set by the score step (a contextual strategy) and the shadow step (a contextual shadow):
+   * Set by the score step (a contextual strategy, a learned propensity) and the shadow step (the shadow's):
    * the inputs read and the keys of the models that learn from the placement's decisions.
    */
   contextual: { readonly inputs: Record<string, FeatureValue>; readonly models: string[] } | null;

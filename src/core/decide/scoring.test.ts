@@ -3,7 +3,7 @@ import { Compile } from 'typebox/compile';
 import { describe, expect, it } from 'vitest';
 import { seededRandom, type Random } from '../common/random.js';
 import cases from './scoring.cases.json' with { type: 'json' };
-import { chooseActions, compilePropensityRule, ScoringStrategy, scorerFor, type ScoredChoice, type ScoringCandidate } from './scoring.js';
+import { chooseActions, compilePropensityRule, propensityRulePointer, ScoringStrategy, scorerFor, type ScoredChoice, type ScoringCandidate } from './scoring.js';
 
 /** Deterministic strategies must never draw. */
 const noRandom: Random = { next: () => { throw new Error('a deterministic strategy drew a random number'); } };
@@ -29,6 +29,8 @@ describe('ScoringStrategy schema', () => {
     { kind: 'thompson', reward: 'revenue' },
     { kind: 'contextual', inputs: { context: ['device'] } },
     { kind: 'contextual', algorithm: 'ucb', alpha: 0.5, reward: 'conversion', inputs: { features: ['orders_90d'], traits: ['tier'] }, minExplorationShare: 0.05, dims: 128, ridge: 2 },
+    { kind: 'expectedValue', propensity: { kind: 'learned', inputs: { context: ['device'] } } },
+    { kind: 'expectedValue', propensity: { kind: 'learned', outcome: 'conversion', inputs: { traits: ['tier'] }, prior: { rule: 'features.orders_90d / 10' }, minImpressions: 0, explorationShare: 0, dims: 8, l2: 0, learningRate: 1 } },
   ])('accepts %j', (strategy) => expect(check.Check(strategy)).toBe(true));
   it.each([
     { kind: 'random' },
@@ -46,7 +48,47 @@ describe('ScoringStrategy schema', () => {
     { kind: 'contextual', inputs: {}, dims: 1024 },
     { kind: 'contextual', inputs: {}, ridge: 0 },
     { kind: 'thompson', refreshSeconds: 0 },
+    { kind: 'expectedValue', propensity: { kind: 'learned' } },
+    { kind: 'expectedValue', propensity: { kind: 'learned', inputs: {}, outcome: 'revenue' } },
+    { kind: 'expectedValue', propensity: { kind: 'learned', inputs: {}, explorationShare: 0.6 } },
+    { kind: 'expectedValue', propensity: { kind: 'learned', inputs: {}, prior: { constant: 2 } } },
+    { kind: 'expectedValue', propensity: { kind: 'learned', inputs: {}, learningRate: 0 } },
+    { kind: 'expectedValue', propensity: { kind: 'learned', inputs: {}, rule: 'x' } },
   ])('rejects %j', (strategy) => expect(check.Check(strategy)).toBe(false));
+});
+
+/** A generator that returns the given draws in order, and fails the test past them. */
+function scripted(draws: readonly number[]): Random {
+  let i = 0;
+  return { next: () => { if (i >= draws.length) throw new Error(`drew more than the ${draws.length} scripted numbers`); return draws[i++]!; } };
+}
+
+describe('chooseActions, expectedValue with a learned propensity: epsilon-greedy (scoring.cases.json)', () => {
+  type EpsilonCase = [string, ScoringCandidate[], ScoringStrategy, number, number[], [string, number, number][]];
+  const epsilonCases = cases.epsilonGreedy.filter((c) => Array.isArray(c)) as unknown as EpsilonCase[];
+  it.each(epsilonCases)('%s', (_name, candidates, strategy, count, draws, expected) => {
+    const choices = chooseActions(candidates, strategy, count, scripted(draws));
+    expect(choices.map((c) => c.actionId)).toEqual(expected.map((e) => e[0]));
+    choices.forEach((c, i) => {
+      expect(c.score).toBeCloseTo(expected[i]![1], 12);
+      expect(c.probability).toBeCloseTo(expected[i]![2], 12);
+    });
+  });
+
+  it('firstPick gives each candidate the probability choose picks it first with, summing to 1', () => {
+    const [, candidates, strategy] = epsilonCases[0]!;
+    const picks = scorerFor(strategy).firstPick(candidates);
+    expect(picks.reduce((sum, p) => sum + p.probability, 0)).toBeCloseTo(1, 12);
+    const counts = new Map<string, number>();
+    const random = seededRandom(21);
+    for (let i = 0; i < 20_000; i++) {
+      const [first] = chooseActions(candidates, strategy, 1, random);
+      counts.set(first!.actionId, (counts.get(first!.actionId) ?? 0) + 1);
+      expect(first!.probability).toBeCloseTo(picks.find((p) => p.actionId === first!.actionId)!.probability, 12);
+    }
+    // Within 4 standard errors of 20,000 draws.
+    for (const p of picks) expect(Math.abs((counts.get(p.actionId) ?? 0) / 20_000 - p.probability)).toBeLessThan(4 * Math.sqrt(p.probability * (1 - p.probability) / 20_000));
+  });
 });
 
 describe('compilePropensityRule', () => {
@@ -60,6 +102,13 @@ describe('compilePropensityRule', () => {
   it('is null for strategies without a rule', () => {
     expect(compilePropensityRule({ kind: 'priority' })).toBeNull();
     expect(compilePropensityRule({ kind: 'expectedValue', propensity: { constant: 0.5 } })).toBeNull();
+    expect(compilePropensityRule({ kind: 'expectedValue', propensity: { kind: 'learned', inputs: { context: ['device'] } } })).toBeNull();
+  });
+  it('compiles a learned propensity\'s prior rule, found at /propensity/prior/rule', () => {
+    const strategy: ScoringStrategy = { kind: 'expectedValue', propensity: { kind: 'learned', inputs: { context: ['device'] }, prior: { rule: 'features.orders_90d / 10' } } };
+    expect(compilePropensityRule(strategy)?.reads).toEqual(['features.orders_90d']);
+    expect(propensityRulePointer(strategy)).toBe('/propensity/prior/rule');
+    expect(propensityRulePointer({ kind: 'expectedValue', propensity: { rule: 'x' } })).toBe('/propensity/rule');
   });
   it('throws the RuleError of a rule that does not compile', () => {
     expect(() => compilePropensityRule({ kind: 'expectedValue', propensity: { rule: 'featurs.x' } })).toThrow(/unknown name "featurs"/);

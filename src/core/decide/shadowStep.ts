@@ -3,6 +3,7 @@ import { fnv1a32 } from '../experiments/hash.js';
 import type { Candidate, DecisionStep, ShadowDecision } from './decisionTypes.js';
 import { firstPickProbabilities } from './scoring.js';
 import { compileContextual, withContextualScores } from './contextual.js';
+import { scoreLearnedPropensity } from './learnedPropensity.js';
 
 /**
  * The placement's shadow strategy (safe rollout): after the live choice is rendered, the
@@ -28,6 +29,8 @@ export const shadow: DecisionStep = {
       const models = run.contextual?.models ?? [];
       run.contextual = { inputs, models: models.includes(key) ? models : [...models, key] };
     }
+    const learned = scoreLearnedPropensity(compiled.strategy, run.placement.id, candidates, frame.input, frame.env.propensityModels, run.contextual);
+    if (learned !== null) ({ candidates, learning: run.contextual } = learned);
     if (compiled.propensity !== null) {
       const propensity = compiled.propensity.evaluate(frame.input);
       candidates = candidates.map((c) => ({ ...c, propensity }));

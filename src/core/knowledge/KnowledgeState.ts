@@ -1,4 +1,4 @@
-import { applyConsent, consentChanges, hasConsent, mergeConsent, type ConsentChange, type ConsentState } from '../consent/ConsentState.js';
+import { allowsPersonalization, applyConsent, consentChanges, hasConsent, mergeConsent, type ConsentChange, type ConsentState } from '../consent/ConsentState.js';
 import { derivedFeatures, orderEvent } from '../features/builtinFeatures.js';
 import type { FeatureEvent, FeatureStates } from '../features/compileFeatures.js';
 import type { RuleInput } from '../rules/compileRule.js';
@@ -75,8 +75,21 @@ export interface KnowledgeUpdate {
 
 const noChanges: readonly ArmStatChange[] = [];
 
-/** What rules see of a profile at `now`: profile, features (with derived values) and session. */
+/**
+ * Whether personal features, segments and predictions exist for this profile: its consent to
+ * `personalization`, or the workspace's default for it.
+ */
+export function personalizes(state: KnowledgeState, model: KnowledgeModel): boolean {
+  return allowsPersonalization(state.c, model.consent);
+}
+
+/**
+ * What rules see of a profile at `now`: profile, features (with derived values), session and
+ * predictions. Without consent to personalise: no features, no predictions, and the session
+ * of a visitor never seen (what the person does stays unread), whatever the state holds.
+ */
 export function ruleInputFor(state: KnowledgeState, profile: ProfileFacts, model: KnowledgeModel, now: number): RuleInput {
+  if (!personalizes(state, model)) return impersonalInput(state, profile, model, now);
   const values: Record<string, RuleValue> = model.features.read(state.f, now);
   const derived = derivedFeatures(values, profile, now);
   Object.assign(values, derived);
@@ -95,6 +108,18 @@ export function ruleInputFor(state: KnowledgeState, profile: ProfileFacts, model
 
 const noExplanations = (): Readonly<Record<string, never>> => ({});
 
+function impersonalInput(state: KnowledgeState, profile: ProfileFacts, model: KnowledgeModel, now: number): RuleInput {
+  return {
+    now,
+    profile: { id: profile.id, traits: profile.traits, first_seen: new Date(profile.firstSeen).toISOString(), last_seen: new Date(profile.lastSeen).toISOString() },
+    features: {},
+    session: readSession(null, now),
+    predictions: noPredictions,
+    explainPredictions: noExplanations,
+    hasConsent: (purpose) => hasConsent(state.c, purpose, model.consent),
+  };
+}
+
 /**
  * One scoring of a profile, on first use, for both the `predictions` rules read and the
  * explanations decisions show. Only built when the workspace has a model: most events and
@@ -107,24 +132,37 @@ function predictionScorer(model: PredictionModel, purchases: PurchaseSummary | u
 }
 
 /**
- * Applies one event, in place: features, session, consent, then the segments whose inputs
- * changed, evaluated at the event's time (so a replay of the log gives the same result).
+ * Applies one event, in place: consent, then (with consent to personalise) features, session,
+ * then the segments whose inputs changed, evaluated at the event's time (so a replay of the
+ * log gives the same result). Consent comes first so that an event that withdraws
+ * personalization takes effect with itself: the person's personal state is cleared and every
+ * segment left (reason `consent`), and none is computed until a later grant, which starts
+ * from that event and evaluates every segment. The session, caps, experiments and data
+ * quality are kept either way (see src/core/consent/README.md).
  */
 export function applyEventKnowledge(state: KnowledgeState, event: KnowledgeEvent, profile: ProfileFacts, model: KnowledgeModel): KnowledgeUpdate {
   const sink: UnreadableSink = [];
-  const features = model.features.update(state.f, event, sink);
-  // A profile's first event evaluates every segment: none has been evaluated for it yet.
-  const first = state.s === null;
-  state.s = updateSession(state.s, event);
-  const items = recordItems(state, event);
-  if (event.type === 'track' && event.name === orderEvent) state.o = recordPurchase(state.o, event.timestamp, orderValue(objectAt(event.body, 'properties')));
+  const before = personalizes(state, model);
   const consent = applyConsent(state.c, consentChanges(event.body, event.timestamp, model.consent));
-  const input = ruleInputFor(state, profile, model, event.timestamp);
-  const changed = { features: new Set(features), profile: event.traitsChanged, session: true, consent: consent.length > 0 };
-  const { memberships, changes } = model.segments.update(state.m, input, first ? 'all' : changed, event.timestamp);
-  state.m = memberships;
-  const activity = state.h ?? emptyActivityHours();
-  if (recordActivity(activity, { type: event.type, name: event.name, timestamp: event.timestamp, context: objectAt(event.body, 'context') })) state.h = activity;
+  const personal = personalizes(state, model);
+  const features = personal ? model.features.update(state.f, event, sink) : noFeatures;
+  // A profile's first event evaluates every segment: none has been evaluated for it yet; nor for a grant.
+  const all = state.s === null || !before;
+  state.s = updateSession(state.s, event);
+  const items = recordItems(state, event, personal);
+  let segments: readonly MembershipChange[];
+  if (personal) {
+    if (event.type === 'track' && event.name === orderEvent) state.o = recordPurchase(state.o, event.timestamp, orderValue(objectAt(event.body, 'properties')));
+    const input = ruleInputFor(state, profile, model, event.timestamp);
+    const changed = { features: new Set(features), profile: event.traitsChanged, session: true, consent: consent.length > 0 };
+    const { memberships, changes } = model.segments.update(state.m, input, all ? 'all' : changed, event.timestamp);
+    state.m = memberships;
+    segments = changes;
+    const activity = state.h ?? emptyActivityHours();
+    if (recordActivity(activity, { type: event.type, name: event.name, timestamp: event.timestamp, context: objectAt(event.body, 'context') })) state.h = activity;
+  } else {
+    segments = forgetPersonalState(state, model, event.timestamp);
+  }
   const read = readInteraction({ type: event.type, name: event.name, timestamp: event.timestamp, properties: objectAt(event.body, 'properties'), context: objectAt(event.body, 'context') }, sink);
   const interaction = read === null ? null : { ...read, timeZone: timeZoneOf(objectAt(event.body, 'context'), profile.traits) };
   if (interaction !== null) state.k = applyInteraction(state.k ?? emptyCapState(), interaction);
@@ -143,14 +181,35 @@ export function applyEventKnowledge(state: KnowledgeState, event: KnowledgeEvent
   const unreadable = distinctUnreadable(sink);
   const quality = countUnreadable(state.q, unreadable);
   if (quality !== undefined) state.q = quality;
-  return { features, consent, segments: changes, interaction, experiments, unreadable, items };
+  return { features, consent, segments, interaction, experiments, unreadable, items };
+}
+
+const noFeatures: readonly string[] = [];
+
+/**
+ * Clears, in place, what is personal in a profile's knowledge (features, segment memberships,
+ * purchase summary, item history, engagement hours) and returns the segment exits, reason
+ * `consent`. Nothing to clear, nothing returned: the same on every event of a person who
+ * refuses, so a replay of the log gives the same state and history.
+ */
+export function forgetPersonalState(state: KnowledgeState, model: KnowledgeModel, at: number): MembershipChange[] {
+  const leaves: MembershipChange[] = [];
+  for (const id of Object.keys(state.m)) if (model.segments.get(id) !== undefined) leaves.push({ segment: id, kind: 'leave', at, reason: 'consent' });
+  state.f = {};
+  state.m = {};
+  delete state.o;
+  delete state.r;
+  delete state.h;
+  return leaves;
 }
 
 /** The event's items into the profile's history; the session's earlier items come back with them, for co-occurrence. */
-function recordItems(state: KnowledgeState, event: KnowledgeEvent): KnowledgeUpdate['items'] {
+function recordItems(state: KnowledgeState, event: KnowledgeEvent, personal: boolean): KnowledgeUpdate['items'] {
   if (event.type !== 'track') return null;
   const read = readItemEvent({ type: event.type, name: event.name, timestamp: event.timestamp, properties: objectAt(event.body, 'properties') });
   if (read === null) return null;
+  // Without consent the item counts once, alone: no history of the person pairs it with others.
+  if (!personal) return { event: read, sessionBefore: [] };
   const history = state.r ?? emptyItemHistory();
   // After updateSession: an event that starts a session pairs with nothing of the last one.
   const sessionBefore = state.s === null ? [] : itemsSince(history, state.s.start);
@@ -161,7 +220,8 @@ function recordItems(state: KnowledgeState, event: KnowledgeEvent): KnowledgeUpd
 
 /**
  * The knowledge of a profile that absorbs another: features and sessions merged as if one
- * profile had seen both streams, the latest consent per purpose, and segments re-evaluated.
+ * profile had seen both streams, the latest consent per purpose, and segments re-evaluated;
+ * when the merged consent refuses personalization, no personal state and no segment.
  */
 export function mergeKnowledge(survivor: KnowledgeState, absorbed: KnowledgeState, profile: ProfileFacts, model: KnowledgeModel, at: number): { state: KnowledgeState; segments: readonly MembershipChange[] } {
   const state: KnowledgeState = {
@@ -180,13 +240,15 @@ export function mergeKnowledge(survivor: KnowledgeState, absorbed: KnowledgeStat
   const items = mergeItemHistories(survivor.r, absorbed.r);
   if (items !== undefined) state.r = items;
   if (survivor.h !== undefined || absorbed.h !== undefined) state.h = mergeActivityHours(survivor.h ?? emptyActivityHours(), absorbed.h ?? emptyActivityHours());
+  if (!personalizes(state, model)) return { state, segments: forgetPersonalState(state, model, at) };
   const { memberships, changes } = model.segments.update(state.m, ruleInputFor(state, profile, model, at), 'all', at);
   state.m = memberships;
   return { state, segments: changes };
 }
 
-/** Segment memberships as of now (stored, plus those that depend on time or context), with entry times. */
+/** Segment memberships as of now (stored, plus those that depend on time or context), with entry times; none without consent. */
 export function currentSegments(state: KnowledgeState, profile: ProfileFacts, model: KnowledgeModel, now: number, context?: unknown): { id: string; enteredAt: number | null }[] {
+  if (!personalizes(state, model)) return [];
   const input = { ...ruleInputFor(state, profile, model, now), context };
   return model.segments.current(state.m, input).map((id) => ({ id, enteredAt: Object.hasOwn(state.m, id) ? state.m[id]! : null }));
 }

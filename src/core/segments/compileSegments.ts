@@ -58,7 +58,12 @@ export interface MembershipChange {
   readonly segment: string;
   readonly kind: 'enter' | 'leave';
   readonly at: number;
+  /** Why, when not the segment's rule: `consent`, the person withheld personalization (they leave every segment). */
+  readonly reason?: MembershipChangeReason;
 }
+
+/** The reasons a membership changes other than its rule; stored with the change. */
+export type MembershipChangeReason = 'consent';
 
 /** Whether reading `path` reads some of `field`: the same path, a part of it, or a path above it. */
 function overlaps(path: string, field: string): boolean {

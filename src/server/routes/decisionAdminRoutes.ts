@@ -11,6 +11,8 @@ import { SendTimeService } from '../../decide/SendTimeService.js';
 import { ActionView, ArmEstimatesView, PlacementView, SendTimeQuery, SendTimeView } from '../../api/decideSchemas.js';
 import { armEstimates, revenueEstimates } from '../../core/bandits/armEstimates.js';
 import type { BanditAllocations } from '../../decide/BanditAllocations.js';
+import type { ContextualBandits } from '../../decide/ContextualBandits.js';
+import { PropensityReportView } from '../../api/propensitySchemas.js';
 import type { DecisionModels } from '../../decide/DecisionModels.js';
 import { problemResponses } from '../../api/schemas.js';
 import type { LiveStore } from '../../profiles/LiveStore.js';
@@ -30,6 +32,8 @@ export interface DecisionAdminRoutesOptions {
   readonly clock: Clock;
   /** The allocations in force, for the arms report. */
   readonly bandits: BanditAllocations;
+  /** The learned models, for the propensity calibration report. */
+  readonly contextual: ContextualBandits;
   readonly decisionModels: DecisionModels;
   /** Records each read of a person's recorded decisions. */
   readonly audit: AuditRecorder;
@@ -226,6 +230,27 @@ export async function decisionAdminRoutes(app: FastifyInstance, options: Decisio
         monteCarlo: detail.monteCarlo,
       },
       arms,
+    };
+  });
+
+  app.get('/admin/v1/placements/:id/propensity', {
+    config: { access: 'reports.read' },
+    schema: {
+      ...placements, params: IdParams, response: { 200: PropensityReportView, ...errors },
+      summary: 'The calibration of the placement\'s learned propensities (expected value with `propensity.kind: learned`, live and shadow): per action and over all, '
+        + 'the reliability table, expected calibration error, Brier score and log loss of each impression\'s prediction made before it was learned',
+    },
+  }, async (request) => {
+    const workspaceId = workspaceIdOf(request);
+    const { id } = request.params as Static<typeof IdParams>;
+    const placement = await admin.getPlacement(workspaceId, id);
+    const model = await options.decisionModels.get(workspaceId);
+    return {
+      placementId: id,
+      strategy: placement.strategy.kind,
+      caveat: 'Progressive validation: each impression is scored by the model as it was before learning it, so the figures are out of sample. '
+        + 'An impression counts as negative until its click or conversion arrives (within 24 hours), so the most recent ones lower the observed rate for a while.',
+      models: await options.contextual.propensityReport(workspaceId, model, id),
     };
   });
 

@@ -7,6 +7,8 @@ import { docsPath } from './docsRoutes.js';
 export interface HomeRoutesOptions {
   /** Whether the example shop is on now (it is provisioned after the server is built). */
   readonly exampleOn: () => Promise<boolean>;
+  /** Whether this server has a built studio to serve at /studio. */
+  readonly studioOn: boolean;
 }
 
 type Link = Static<typeof HomeLink>;
@@ -16,13 +18,13 @@ const about = 'Attune is an open-source, self-hosted, real-time personalization 
   + 'each one is shown, and measures whether it worked.';
 
 /** The links of the home page, in the order shown. */
-export function homeLinks(exampleOn: boolean): Link[] {
+export function homeLinks(exampleOn: boolean, studioOn = false): Link[] {
   return [
+    ...(studioOn ? [{ rel: 'studio', href: '/studio', title: 'Studio', description: 'The web app for the people who run personalization: sign in with your workspace account' }] : []),
     ...(exampleOn ? [{ rel: 'example-shop', href: '/examples/shop', title: 'Example shop', description: 'A page personalised by the browser SDK, live against this server' }] : []),
     { rel: 'docs', href: docsPath, title: 'API reference', description: 'Every endpoint, rendered from the OpenAPI document' },
     { rel: 'openapi', href: '/openapi.json', title: 'OpenAPI document', description: 'The machine-readable API description (OpenAPI 3.1)' },
     { rel: 'health', href: '/healthz', title: 'Health', description: 'Liveness; /readyz says whether the server takes traffic' },
-    // The studio (the visual editor) adds its link here once it exists.
   ];
 }
 
@@ -106,7 +108,7 @@ export async function homeRoutes(app: FastifyInstance, options: HomeRoutesOption
       response: { 200: { description: 'The links', content: { 'application/json': { schema: HomeResponse }, ...textResponse('text/html', '').content } } },
     },
   }, async (request, reply) => {
-    const links = homeLinks(await options.exampleOn());
+    const links = homeLinks(await options.exampleOn(), options.studioOn);
     // The answer depends on Accept, and the example's link on the server's state.
     reply.header('vary', 'Accept').header('cache-control', 'no-cache');
     if (prefersHtml(request.headers.accept)) {

@@ -51,7 +51,7 @@ async function seed(adapter: AttuneStore): Promise<PersonKeys> {
     profiles: [profile(A, 'ada', { mergedCount: 1 }), profile(A, 'ada-old', { mergedInto: 'ada', knowledge: null }), profile(A, 'bob'), profile(B, 'ada-b')],
     identities: [link(A, user('ada-u'), 'ada'), link(A, anonymous('ada-a'), 'ada'), link(A, user('bob-u'), 'bob'), link(B, user('ada-u'), 'ada-b')],
     merges: [{ workspaceId: A, survivorId: 'ada', absorbedId: 'ada-old', at: T0 }],
-    segmentChanges: [enter(A, 'ada'), enter(A, 'bob'), enter(B, 'ada-b')],
+    segmentChanges: [enter(A, 'ada'), enter(A, 'bob'), enter(B, 'ada-b'), { workspaceId: A, profileId: 'ada', change: { segment: 'buyers', kind: 'leave', at: T0 + 1, reason: 'consent' } }],
     consentChanges: [consent(A, 'ada'), consent(A, 'bob'), consent(B, 'ada-b')],
   }));
   const rank = (workspaceId: string, eventId: string, who: string) => ({
@@ -100,7 +100,12 @@ export function describePrivacyStoreContract(adapterName: string, open: OpenAdap
       expect(records.decisions.map((d) => d.decisionId)).toEqual(['d-ada']);
       expect(records.rankEvents.map((r) => r.eventId)).toEqual(['r-ada']);
       expect(records.merges).toEqual([{ survivorId: 'ada', absorbedId: 'ada-old', at: T0 }]);
-      const expected = { events: 2, profiles: 2, knowledge: 1, identities: 2, merges: 1, segmentMembers: 1, segmentChanges: 1, consentChanges: 1, decisions: 1, rankEvents: 1 };
+      // A change by the rule has no reason; an exit for a withdrawn consent keeps its reason.
+      expect(records.segmentChanges).toEqual([
+        { segmentId: 'vip', profileId: 'ada', kind: 'enter', at: T0 },
+        { segmentId: 'buyers', profileId: 'ada', kind: 'leave', at: T0 + 1, reason: 'consent' },
+      ]);
+      const expected = { events: 2, profiles: 2, knowledge: 1, identities: 2, merges: 1, segmentMembers: 1, segmentChanges: 2, consentChanges: 1, decisions: 1, rankEvents: 1 };
       expect(await privacy.remaining(A, ada)).toEqual(expected);
 
       const lastSeq = await adapter.log.lastSeq();

@@ -1,6 +1,7 @@
 import type { IdentityKey, IdentityKind } from '../../core/identity/types.js';
 import { outcomeContributions, withoutPart } from '../../core/privacy/outcomeContributions.js';
 import type { PersonRef } from '../../core/privacy/PersonRef.js';
+import type { MembershipChangeReason } from '../../core/segments/compileSegments.js';
 import type {
   PersonKeys, PersonRecords, PersonRowCounts, PersonRowKind, PrivacyReceiptRecord, PrivacyStore, StoredEvent, SuppressionRecord,
 } from '../ports.js';
@@ -67,7 +68,7 @@ export class SqlitePrivacyStore implements PrivacyStore {
       identities: db.prepare('SELECT kind, value, profile_id, linked_at FROM identities WHERE workspace_id = ? AND profile_id IN (SELECT value FROM json_each(?)) ORDER BY linked_at, kind, value'),
       merges: db.prepare(`SELECT survivor_id, absorbed_id, merged_at FROM profile_merges WHERE ${personTables.find((t) => t.kind === 'merges')!.where} ORDER BY merged_at`),
       members: db.prepare('SELECT segment_id, profile_id, entered_at FROM segment_members WHERE workspace_id = ? AND profile_id IN (SELECT value FROM json_each(?)) ORDER BY segment_id'),
-      segmentChanges: db.prepare('SELECT segment_id, profile_id, kind, at FROM segment_changes WHERE workspace_id = ? AND profile_id IN (SELECT value FROM json_each(?)) ORDER BY at, rowid'),
+      segmentChanges: db.prepare('SELECT segment_id, profile_id, kind, at, reason FROM segment_changes WHERE workspace_id = ? AND profile_id IN (SELECT value FROM json_each(?)) ORDER BY at, rowid'),
       consent: db.prepare('SELECT profile_id, purpose, granted, source, at FROM consent_changes WHERE workspace_id = ? AND profile_id IN (SELECT value FROM json_each(?)) ORDER BY at, rowid'),
       decisions: db.prepare(`SELECT ${decisionColumns} FROM decisions WHERE workspace_id = ? AND profile_id IN (SELECT value FROM json_each(?)) ORDER BY at, rowid`),
       rankEvents: db.prepare(`SELECT ${rankEventColumns} FROM rank_events WHERE ${personTables.find((t) => t.kind === 'rankEvents')!.where} ORDER BY id`),
@@ -121,8 +122,8 @@ export class SqlitePrivacyStore implements PrivacyStore {
         .map((r) => ({ survivorId: r.survivor_id, absorbedId: r.absorbed_id, at: r.merged_at })),
       segmentMembers: (s.members.all(workspaceId, ids) as { segment_id: string; profile_id: string; entered_at: number }[])
         .map((r) => ({ segmentId: r.segment_id, profileId: r.profile_id, enteredAt: r.entered_at })),
-      segmentChanges: (s.segmentChanges.all(workspaceId, ids) as { segment_id: string; profile_id: string; kind: 'enter' | 'leave'; at: number }[])
-        .map((r) => ({ segmentId: r.segment_id, profileId: r.profile_id, kind: r.kind, at: r.at })),
+      segmentChanges: (s.segmentChanges.all(workspaceId, ids) as { segment_id: string; profile_id: string; kind: 'enter' | 'leave'; at: number; reason: MembershipChangeReason | null }[])
+        .map((r) => ({ segmentId: r.segment_id, profileId: r.profile_id, kind: r.kind, at: r.at, ...(r.reason === null ? {} : { reason: r.reason }) })),
       consentChanges: (s.consent.all(workspaceId, ids) as { profile_id: string; purpose: string; granted: number; source: string; at: number }[])
         .map((r) => ({ profileId: r.profile_id, purpose: r.purpose, granted: r.granted === 1, source: r.source, at: r.at })),
       decisions: (s.decisions.all(workspaceId, ids) as DecisionRow[]).map((r) => decisionFromRow(workspaceId, r)),

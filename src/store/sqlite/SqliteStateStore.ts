@@ -50,7 +50,7 @@ export class SqliteStateStore implements StateStore {
       ),
       flattenMerged: db.prepare('UPDATE profiles SET merged_into = ? WHERE workspace_id = ? AND merged_into = ?'),
       recordMerge: db.prepare('INSERT INTO profile_merges (workspace_id, survivor_id, absorbed_id, merged_at) VALUES (?, ?, ?, ?)'),
-      segmentChange: db.prepare('INSERT INTO segment_changes (workspace_id, segment_id, profile_id, kind, at) VALUES (?, ?, ?, ?, ?)'),
+      segmentChange: db.prepare('INSERT INTO segment_changes (workspace_id, segment_id, profile_id, kind, at, reason) VALUES (?, ?, ?, ?, ?, ?)'),
       enterSegment: db.prepare('INSERT INTO segment_members (workspace_id, segment_id, profile_id, entered_at) VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET entered_at = excluded.entered_at'),
       leaveSegment: db.prepare('DELETE FROM segment_members WHERE workspace_id = ? AND segment_id = ? AND profile_id = ?'),
       consentChange: db.prepare('INSERT INTO consent_changes (workspace_id, profile_id, purpose, granted, source, at) VALUES (?, ?, ?, ?, ?, ?)'),
@@ -147,7 +147,7 @@ export class SqliteStateStore implements StateStore {
     }
     for (const i of batch.identities) s.linkIdentity.run(i.workspaceId, i.key.kind, i.key.value, i.profileId, i.at);
     for (const { workspaceId, profileId, change } of batch.segmentChanges) {
-      s.segmentChange.run(workspaceId, change.segment, profileId, change.kind, change.at);
+      s.segmentChange.run(workspaceId, change.segment, profileId, change.kind, change.at, change.reason ?? null);
       if (change.kind === 'enter') s.enterSegment.run(workspaceId, change.segment, profileId, change.at);
       else s.leaveSegment.run(workspaceId, change.segment, profileId);
     }

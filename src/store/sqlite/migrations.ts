@@ -505,6 +505,11 @@ export const migrations: readonly string[] = [
     seq INTEGER NOT NULL
   );
   `,
+  // Consent enforcement (src/core/consent): why a membership changed when not by its rule;
+  // `consent` for the exits of a person who withheld personalization. Null: the rule.
+  `
+  ALTER TABLE segment_changes ADD COLUMN reason TEXT;
+  `,
   // Retention (src/retention, docs/retention.md): each workspace's policy, and the audit
   // trail's purge anchor: the number and hash of the last entry a purge removed, from which
   // the chain verifies. The append-only trigger is replaced by one that lets a purge delete

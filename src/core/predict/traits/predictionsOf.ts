@@ -30,6 +30,8 @@ export interface PredictionsOfOptions {
   readonly inputs?: ProfileInputValues;
   /** Contributions kept per explanation; default 3. */
   readonly top?: number;
+  /** False when the person withheld consent to personalise (allowsPersonalization): nothing is predicted. Default true. */
+  readonly personalization?: boolean;
 }
 
 /**
@@ -37,11 +39,12 @@ export interface PredictionsOfOptions {
  * that has not bought (the propensity and value models are of customers), a value is null,
  * which no comparison in a rule matches: `predictions.churn_risk > 0.5` is false, not an
  * error. Clusters found over every profile (a model with chosen inputs) place non-buyers too.
+ * Without consent to personalise (`personalization: false`) every value is null.
  *
  * @example predictionsOf(model, state.o, now, { inputs }).values.purchase_propensity
  */
 export function predictionsOf(model: PredictionModel | null, purchases: PurchaseSummary | undefined, now: number, options: PredictionsOfOptions = noOptions): ProfilePredictions {
-  if (model === null) return none;
+  if (model === null || options.personalization === false) return none;
   const top = options.top ?? 3;
   const values: Record<string, number | null> = { ...noPredictions, model_version: model.version };
   const explanations: Record<string, readonly Contribution[]> = {};

@@ -1,0 +1,48 @@
+import { useCallback, useEffect, useState } from 'react';
+import type { AdminClient, MeView } from './AdminClient.js';
+import { problemText } from './components/Section.js';
+import { CustomersPage } from './pages/CustomersPage.js';
+import { OverviewPage } from './pages/OverviewPage.js';
+import { SignInPage } from './pages/SignInPage.js';
+import { Shell } from './Shell.js';
+import { useLocation } from './useLocation.js';
+
+type SessionState = { readonly kind: 'checking' } | { readonly kind: 'signedOut' } | { readonly kind: 'signedIn'; readonly me: MeView } | { readonly kind: 'failed'; readonly message: string };
+
+/** The studio: who is signed in (GET /admin/v1/me), then the page the URL names, inside the shell. */
+export function App({ client }: { readonly client: AdminClient }) {
+  const { path, navigate } = useLocation();
+  const [session, setSession] = useState<SessionState>({ kind: 'checking' });
+  const refresh = useCallback(() => {
+    client.me().then(
+      (me) => setSession(me === null ? { kind: 'signedOut' } : { kind: 'signedIn', me }),
+      (error: unknown) => setSession({ kind: 'failed', message: problemText(error instanceof Error ? error : new Error(String(error))) }),
+    );
+  }, [client]);
+  useEffect(refresh, [refresh]);
+  useEffect(() => {
+    client.onSessionEnded = () => setSession({ kind: 'signedOut' });
+  }, [client]);
+
+  useEffect(() => {
+    const page = path === '/' ? 'Overview' : path.startsWith('/customers') ? 'Customers' : 'Not found';
+    document.title = session.kind === 'signedIn' ? `${page} · Attune studio` : 'Sign in · Attune studio';
+  }, [path, session.kind]);
+
+  if (session.kind === 'checking') return <main id="main"><p className="loading">Loading…</p></main>;
+  if (session.kind === 'failed') return <main id="main"><p className="problem" role="alert">{session.message}</p></main>;
+  if (session.kind === 'signedOut') return <SignInPage client={client} onSignedIn={refresh} />;
+
+  const { me } = session;
+  const signOut = () => {
+    client.signOut().finally(() => setSession({ kind: 'signedOut' }));
+  };
+  const customer = /^\/customers(?:\/(.+))?$/.exec(path);
+  return (
+    <Shell me={me} path={path} navigate={navigate} onSignOut={signOut}>
+      {path === '/' ? <OverviewPage client={client} permissions={me.permissions} />
+        : customer !== null ? <CustomersPage client={client} permissions={me.permissions} id={customer[1] === undefined ? null : decodeURIComponent(customer[1])} navigate={navigate} />
+          : <><h1>Not found</h1><p>No studio page at {path}.</p></>}
+    </Shell>
+  );
+}
