@@ -7,6 +7,7 @@ import { cliCaller } from './cliCaller.js';
 import { loadDefinitionsCommand } from './definitionCommands.js';
 import { importEventsCommand, importItemsCommand, importTraitsCommand } from './importCommands.js';
 import { rebuildCommand } from './rebuildCommand.js';
+import { retentionPurgeCommand } from './retentionCommands.js';
 import { serveCommand } from './serveCommand.js';
 import { demoCommand } from './demoCommand.js';
 import { reportCommand } from './reportCommand.js';
@@ -112,6 +113,15 @@ export function buildProgram(): Command {
         await privacyCommand(configFrom(options), action, rest);
       });
   }
+  program.command('retention').description('apply the workspaces\' retention policies (docs/retention.md)')
+    .command('purge')
+    .description('remove what the retention policy no longer keeps (events, decision records, audit entries) and print a report per workspace as JSON')
+    .addOption(dataOption())
+    .option('--workspace <id>', 'one workspace (default: every workspace)')
+    .option('--dry-run', 'report what would be removed and change nothing')
+    .action(async (options: { data?: string; workspace?: string; dryRun?: boolean }) => retentionPurgeCommand(configFrom(options), {
+      ...(options.workspace === undefined ? {} : { workspace: options.workspace }), dryRun: options.dryRun === true,
+    }));
   const keys = program.command('keys').description('list, create and revoke the API keys of a workspace (when its keys are lost)');
   keys.command('list')
     .description('list the keys: id, kind, prefix, created, revoked (never the keys themselves)')

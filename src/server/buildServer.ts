@@ -42,6 +42,7 @@ import { homeRoutes } from './routes/homeRoutes.js';
 import { studioRoutes } from './routes/studioRoutes.js';
 import { personalizerRoutes } from './routes/personalizerRoutes.js';
 import { privacyRoutes } from './routes/privacyRoutes.js';
+import { retentionRoutes } from './routes/retentionRoutes.js';
 import type { PersonalizerSettings } from '../learn/PersonalizerService.js';
 import type { LiveStore } from '../profiles/LiveStore.js';
 
@@ -210,6 +211,7 @@ export async function buildServer(options: ServerOptions): Promise<AttuneServer>
   await app.register(recommendAdminRoutes, { workspaces, orderRules: engine.orderRules });
   await app.register(personalizerRoutes, { workspaces, personalizer: engine.personalizer });
   await app.register(privacyRoutes, { workspaces, privacy: engine.privacy });
+  await app.register(retentionRoutes, { retention: engine.retention });
   app.addHook('preClose', async () => {
     ready = false;
   });
