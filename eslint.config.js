@@ -32,7 +32,7 @@ const ioModules = [
  *   4 workspaces, knowledge, catalog  services, in the order they build on each other ...
  *   5 collect, access                 access: people, roles, tokens, sessions (over workspaces)
  *   6 decide, import, recommend, predict, learn
- *   7 experiments, privacy
+ *   7 experiments, privacy, review  review publishes through knowledge, decide and experiments (peers one way)
  *   8 engine                          the services wired together, without HTTP
  *   9 examples                        the example shop's configuration, applied through the engine
  *   - server, cli, demo, config,      the entry points: anything below (not listed here, so
@@ -53,7 +53,7 @@ const layers = [
   ['workspaces', 'knowledge', 'catalog'],
   ['collect', 'access'],
   ['decide', 'import', 'recommend', 'predict', 'learn'],
-  ['experiments', 'quality', 'fairness', 'privacy'],
+  ['experiments', 'quality', 'fairness', 'privacy', 'review', 'retention'],
   ['engine'],
   ['examples'],
 ];

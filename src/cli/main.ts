@@ -8,6 +8,7 @@ import { consentCommand } from './consentCommands.js';
 import { loadDefinitionsCommand } from './definitionCommands.js';
 import { importEventsCommand, importItemsCommand, importTraitsCommand } from './importCommands.js';
 import { rebuildCommand } from './rebuildCommand.js';
+import { retentionPurgeCommand } from './retentionCommands.js';
 import { serveCommand } from './serveCommand.js';
 import { demoCommand } from './demoCommand.js';
 import { reportCommand } from './reportCommand.js';
@@ -27,6 +28,7 @@ import { recommendSubcommand, registerEvalCommands } from './evalCommands.js';
 import { registerTrainCommands } from './trainCommands.js';
 import { registerUserCommands } from './userCommands.js';
 import { registerQualityCommands } from './qualityCommands.js';
+import { registerDraftCommands } from './draftCommands.js';
 
 type Flags = Partial<Record<keyof AttuneConfig, string>>;
 
@@ -112,6 +114,15 @@ export function buildProgram(): Command {
         await privacyCommand(configFrom(options), action, rest);
       });
   }
+  program.command('retention').description('apply the workspaces\' retention policies (docs/retention.md)')
+    .command('purge')
+    .description('remove what the retention policy no longer keeps (events, decision records, audit entries) and print a report per workspace as JSON')
+    .addOption(dataOption())
+    .option('--workspace <id>', 'one workspace (default: every workspace)')
+    .option('--dry-run', 'report what would be removed and change nothing')
+    .action(async (options: { data?: string; workspace?: string; dryRun?: boolean }) => retentionPurgeCommand(configFrom(options), {
+      ...(options.workspace === undefined ? {} : { workspace: options.workspace }), dryRun: options.dryRun === true,
+    }));
   const keys = program.command('keys').description('list, create and revoke the API keys of a workspace (when its keys are lost)');
   keys.command('list')
     .description('list the keys: id, kind, prefix, created, revoked (never the keys themselves)')
@@ -261,6 +272,7 @@ export function buildProgram(): Command {
     });
 
   registerQualityCommands(program, report, configFrom, dataOption);
+  registerDraftCommands(program, configFrom, dataOption);
   registerTrainCommands(program, configFrom, dataOption);
   registerUserCommands(program, configFrom, dataOption);
 

@@ -1,5 +1,6 @@
 import { unrecorded, type AuditRecorder } from '../core/audit/AuditRecorder.js';
 import type { Clock } from '../core/common/ports.js';
+import { ungated, type ChangeGate } from '../core/review/ChangeGate.js';
 import type { ActionDefinition } from '../core/decide/ActionDefinition.js';
 import { capRuleProblems } from '../core/decide/caps.js';
 import { decisionRuleSchema, type DecisionModel } from '../core/decide/compileDecisionModel.js';
@@ -39,9 +40,15 @@ function ruleInvalid(error: unknown, field: string, subject: Record<string, stri
 export class DecisionAdmin {
   private readonly audit: AuditRecorder;
 
-  /** `audit`: where each change is recorded with its diff (the engine's audit trail). */
-  constructor(private readonly deps: { store: DecisionConfigStore; models: DecisionModels; clock: Clock; audit?: AuditRecorder }) {
+  private readonly gate: ChangeGate;
+
+  /**
+   * `audit`: where each change is recorded with its diff (the engine's audit trail); `gate`:
+   * asked before each change is saved (the review policy and the change limits, src/review).
+   */
+  constructor(private readonly deps: { store: DecisionConfigStore; models: DecisionModels; clock: Clock; audit?: AuditRecorder; gate?: ChangeGate }) {
     this.audit = deps.audit ?? unrecorded;
+    this.gate = deps.gate ?? ungated;
   }
 
   async listActions(workspaceId: string): Promise<ActionView[]> {
@@ -84,6 +91,7 @@ export class DecisionAdmin {
   async putAction(workspaceId: string, definition: ActionDefinition, options: ActionCheckOptions = {}): Promise<{ status: 'created' | 'updated'; action: ActionView }> {
     await this.validateAction(workspaceId, definition, options);
     const before = (await this.deps.store.listActions(workspaceId)).find((a) => a.id === definition.id);
+    await this.gate.admit({ workspaceId, kind: 'action', id: definition.id, before, after: definition });
     const status = await this.deps.store.putAction(workspaceId, definition, this.deps.clock.now());
     this.deps.models.invalidate(workspaceId);
     await this.audit.changed({ workspaceId, action: `action.${status}`, target: { kind: 'action', id: definition.id }, before, after: definition });
@@ -92,6 +100,7 @@ export class DecisionAdmin {
 
   async deleteAction(workspaceId: string, id: string): Promise<void> {
     const before = (await this.deps.store.listActions(workspaceId)).find((a) => a.id === id);
+    if (before !== undefined) await this.gate.admit({ workspaceId, kind: 'action', id, before, after: undefined });
     if (!(await this.deps.store.deleteAction(workspaceId, id))) throw new AttuneError('ATTUNE_ACTION_NOT_FOUND', { detail: `no action has the id "${id}"` });
     this.deps.models.invalidate(workspaceId);
     await this.audit.changed({ workspaceId, action: 'action.deleted', target: { kind: 'action', id }, before });
@@ -131,6 +140,7 @@ export class DecisionAdmin {
   async putPlacement(workspaceId: string, definition: PlacementDefinition): Promise<{ status: 'created' | 'updated'; placement: PlacementView }> {
     await this.validatePlacement(workspaceId, definition);
     const before = (await this.deps.store.listPlacements(workspaceId)).find((p) => p.id === definition.id);
+    await this.gate.admit({ workspaceId, kind: 'placement', id: definition.id, before, after: definition });
     const status = await this.deps.store.putPlacement(workspaceId, definition, this.deps.clock.now());
     this.deps.models.invalidate(workspaceId);
     await this.audit.changed({ workspaceId, action: `placement.${status}`, target: { kind: 'placement', id: definition.id }, before, after: definition });
@@ -139,6 +149,7 @@ export class DecisionAdmin {
 
   async deletePlacement(workspaceId: string, id: string): Promise<void> {
     const before = (await this.deps.store.listPlacements(workspaceId)).find((p) => p.id === id);
+    if (before !== undefined) await this.gate.admit({ workspaceId, kind: 'placement', id, before, after: undefined });
     if (!(await this.deps.store.deletePlacement(workspaceId, id))) throw new AttuneError('ATTUNE_PLACEMENT_NOT_FOUND', { detail: `no placement has the id "${id}"` });
     this.deps.models.invalidate(workspaceId);
     await this.audit.changed({ workspaceId, action: 'placement.deleted', target: { kind: 'placement', id }, before });

@@ -26,7 +26,11 @@ import { PrivacyService } from '../privacy/PrivacyService.js';
 import { SuppressionList } from '../privacy/SuppressionList.js';
 import { QualityCounters } from '../quality/QualityCounters.js';
 import { QualityService } from '../quality/QualityService.js';
+import { RetentionService } from '../retention/RetentionService.js';
 import { FairnessService } from '../fairness/FairnessService.js';
+import { ReviewGate } from '../review/ReviewGate.js';
+import { ReviewService } from '../review/ReviewService.js';
+import { VersionedAudit } from '../review/VersionedAudit.js';
 
 export interface EngineOptions {
   readonly store: LiveStore;
@@ -97,20 +101,28 @@ export interface Engine {
   readonly fairness: FairnessService;
   /** Data-subject rights: export, erasure with a receipt, suppression (docs/privacy.md). */
   readonly privacy: PrivacyService;
+  /** Draft, review, publish: drafts, approvals, scheduled publishing, versions, diffs, reverts (docs/review.md). */
+  readonly review: ReviewService;
+  /** Retention: each workspace's policy and the purge it drives (docs/retention.md). */
+  readonly retention: RetentionService;
 }
 
 /** Wires the services over a store; the one place that knows how they fit together. */
 export function createEngine(options: EngineOptions): Engine {
   const { store, clock, ids } = options;
   const audit = new AuditTrail({ store: store.audit, clock });
+  // The reviewable kinds' services ask the gate before a change and record it through
+  // VersionedAudit, which keeps every published version beside the audit entry.
+  const gate = new ReviewGate({ store: store.review, clock });
+  const versioned = new VersionedAudit({ audit, store: store.review, clock });
   const workspaces = new WorkspaceService(store.workspaces, clock, audit);
   const access = new AccessService(store.users, workspaces, clock, { ...defaultAccessSettings, ...options.access }, audit);
   const models = new KnowledgeModels(store.knowledgeConfig, clock, { experiments: store.experiments });
   const decisionModels = new DecisionModels(models, store.decisionConfig);
   // One of each per engine: KnowledgeAdmin runs a workspace's changes one at a time, which
   // holds only if every caller goes through the same instance.
-  const knowledgeAdmin = new KnowledgeAdmin({ store, models, clock, audit });
-  const decisionAdmin = new DecisionAdmin({ store: store.decisionConfig, models: decisionModels, clock, audit });
+  const knowledgeAdmin = new KnowledgeAdmin({ store, models, clock, audit: versioned, gate });
+  const decisionAdmin = new DecisionAdmin({ store: store.decisionConfig, models: decisionModels, clock, audit: versioned, gate });
   const qualityCounters = new QualityCounters(store.quality, { onError: options.onQualityWriteError ?? (() => undefined) });
   // Collection drops the events of suppressed people before they reach the log.
   const suppression = new SuppressionList({ store: store.privacy, clock });
@@ -144,7 +156,8 @@ export function createEngine(options: EngineOptions): Engine {
     sampleRate: options.decisionSampleRate, recommender: recommendations, bandits, contextual,
     ...(options.decisionObserver === undefined ? {} : { observer: options.decisionObserver }),
   });
-  const experiments = new ExperimentService({ store: store.experiments, models: decisionModels, clock, audit });
+  const experiments = new ExperimentService({ store: store.experiments, models: decisionModels, clock, audit: versioned, gate });
+  const review = new ReviewService({ store: store.review, gate, services: { knowledgeAdmin, decisionAdmin, experiments }, clock, ids, audit });
   const predictions = new PredictionService({ store, models, clock, segments: knowledgeAdmin, audit });
   const segmentValues = new SegmentValueService({ store, models, clock });
   const personalizer = new PersonalizerService({
@@ -153,8 +166,10 @@ export function createEngine(options: EngineOptions): Engine {
   const privacy = new PrivacyService({
     store, models, predictions, sessions, suppression, flushDecisionRecords: () => decisions.flushRecords(), clock, ids, audit,
   });
+  const retention = new RetentionService({ store, models, audit, flushDecisionRecords: () => decisions.flushRecords(), clock });
   return {
     store, audit, workspaces, access, models, decisionModels, knowledgeAdmin, decisionAdmin, collector, decisions, experiments, catalog, recommendations, recommenders, orderRules,
     contentModels, sessions, predictions, segmentValues, personalizer, bandits, contextual, qualityCounters, quality, fairness, privacy,
+    review, retention,
   };
 }

@@ -1,3 +1,4 @@
+import { ungated, type ChangeGate } from '../core/review/ChangeGate.js';
 import { unrecorded, type AuditRecorder } from '../core/audit/AuditRecorder.js';
 import type { Clock } from '../core/common/ports.js';
 import { AttuneError } from '../core/errors/AttuneError.js';
@@ -109,8 +110,12 @@ export class ExperimentService {
   private readonly audit: AuditRecorder;
 
   /** `audit`: where each change is recorded with its diff (the engine's audit trail). */
-  constructor(private readonly deps: { store: ExperimentStore; models: DecisionModels; clock: Clock; audit?: AuditRecorder }) {
+  private readonly gate: ChangeGate;
+
+  /** `gate`: asked before each change is saved (the review policy and the change limits, src/review). */
+  constructor(private readonly deps: { store: ExperimentStore; models: DecisionModels; clock: Clock; audit?: AuditRecorder; gate?: ChangeGate }) {
     this.audit = deps.audit ?? unrecorded;
+    this.gate = deps.gate ?? ungated;
   }
 
   private async model(workspaceId: string): Promise<ExperimentModel> {
@@ -183,6 +188,7 @@ export class ExperimentService {
       });
     }
     const before = (await this.deps.store.listExperiments(workspaceId)).find((e) => e.id === definition.id);
+    await this.gate.admit({ workspaceId, kind: 'experiment', id: definition.id, before, after: definition });
     const status = await this.deps.store.putExperiment(workspaceId, definition, this.deps.clock.now());
     this.deps.models.invalidate(workspaceId);
     await this.audit.changed({ workspaceId, action: `experiment.${status}`, target: { kind: 'experiment', id: definition.id }, before, after: definition });
@@ -195,6 +201,7 @@ export class ExperimentService {
    */
   async deleteExperiment(workspaceId: string, id: string): Promise<void> {
     const before = (await this.deps.store.listExperiments(workspaceId)).find((e) => e.id === id);
+    if (before !== undefined) await this.gate.admit({ workspaceId, kind: 'experiment', id, before, after: undefined });
     if (!(await this.deps.store.deleteExperiment(workspaceId, id, this.deps.clock.now()))) throw new AttuneError('ATTUNE_EXPERIMENT_NOT_FOUND', { detail: `no experiment has the id "${id}"` });
     this.deps.models.invalidate(workspaceId);
     await this.audit.changed({ workspaceId, action: 'experiment.deleted', target: { kind: 'experiment', id }, before });
@@ -232,6 +239,7 @@ export class ExperimentService {
       });
     }
     const before = (await this.deps.store.listMetrics(workspaceId)).find((m) => m.id === definition.id);
+    await this.gate.admit({ workspaceId, kind: 'metric', id: definition.id, before, after: definition });
     const status = await this.deps.store.putMetric(workspaceId, definition, this.deps.clock.now());
     this.deps.models.invalidate(workspaceId);
     await this.audit.changed({ workspaceId, action: `metric.${status}`, target: { kind: 'metric', id: definition.id }, before, after: definition });
@@ -248,6 +256,7 @@ export class ExperimentService {
       throw new AttuneError('ATTUNE_METRIC_INVALID', { detail: `metric "${id}" is one of the ROI report's metrics (measurement.roiMetrics)`, field: '/id' });
     }
     const before = (await this.deps.store.listMetrics(workspaceId)).find((m) => m.id === id);
+    if (before !== undefined) await this.gate.admit({ workspaceId, kind: 'metric', id, before, after: undefined });
     if (!(await this.deps.store.deleteMetric(workspaceId, id))) throw new AttuneError('ATTUNE_METRIC_NOT_FOUND', { detail: `no metric has the id "${id}"${builtin ? ' (built-in metrics cannot be deleted)' : ''}` });
     this.deps.models.invalidate(workspaceId);
     await this.audit.changed({ workspaceId, action: 'metric.deleted', target: { kind: 'metric', id }, before });
@@ -269,6 +278,7 @@ export class ExperimentService {
       }
     }
     const before = await this.deps.store.measurement(workspaceId);
+    await this.gate.admit({ workspaceId, kind: 'measurement', id: workspaceId, before: before ?? undefined, after: settings });
     await this.deps.store.setMeasurement(workspaceId, settings);
     this.deps.models.invalidate(workspaceId);
     await this.audit.changed({ workspaceId, action: 'measurement.updated', target: { kind: 'measurement', id: workspaceId }, before: before ?? undefined, after: settings });

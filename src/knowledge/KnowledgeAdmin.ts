@@ -1,3 +1,5 @@
+import { ungated, type ChangeGate } from '../core/review/ChangeGate.js';
+import { canonicalJson } from '../core/audit/canonicalJson.js';
 import { unrecorded, type AuditRecorder } from '../core/audit/AuditRecorder.js';
 import type { Clock } from '../core/common/ports.js';
 import { resolveConsentSettings, sameConsentSettings, type ConsentSettingsChange } from '../core/consent/ConsentSettingsChange.js';
@@ -24,6 +26,8 @@ export interface KnowledgeAdminDeps {
   readonly clock: Clock;
   /** Where each change is recorded with its diff (the engine's audit trail). */
   readonly audit?: AuditRecorder;
+  /** Asked before each change is saved: the review policy and the change limits (src/review). */
+  readonly gate?: ChangeGate;
   /** Profiles per re-evaluation job (default 500). */
   readonly chunk?: number;
 }
@@ -108,8 +112,11 @@ export class KnowledgeAdmin {
 
   private readonly audit: AuditRecorder;
 
+  private readonly gate: ChangeGate;
+
   constructor(private readonly deps: KnowledgeAdminDeps) {
     this.audit = deps.audit ?? unrecorded;
+    this.gate = deps.gate ?? ungated;
   }
 
   async listFeatures(workspaceId: string): Promise<FeatureView[]> {
@@ -130,6 +137,7 @@ export class KnowledgeAdmin {
       const config = await this.load(workspaceId);
       const before = this.definedFeature(config, definition.name);
       const model = this.withFeature(config, definition);
+      await this.gate.admit({ workspaceId, kind: 'feature', id: definition.name, before, after: definition });
       const now = this.deps.clock.now();
       await this.deps.store.knowledgeConfig.putFeature(workspaceId, definition, now);
       this.deps.models.invalidate(workspaceId);
@@ -158,6 +166,7 @@ export class KnowledgeAdmin {
         }
       }
       const model = checkKnowledgeConfig({ ...config, features: config.features.filter((f) => f !== declared) }, unchanged);
+      await this.gate.admit({ workspaceId, kind: 'feature', id: name, before: declared, after: builtin });
       const now = this.deps.clock.now();
       await this.deps.store.knowledgeConfig.deleteFeature(workspaceId, name);
       this.deps.models.invalidate(workspaceId);
@@ -214,6 +223,7 @@ export class KnowledgeAdmin {
         throw new AttuneError('ATTUNE_CONFLICT', { detail: `segment "${id}" is read by the segments ${dependents.join(', ')}: change or delete them first`, extensions: { segments: dependents } });
       }
       checkKnowledgeConfig({ ...config, segments: config.segments.filter((s) => s.id !== id) }, unchanged);
+      await this.gate.admit({ workspaceId, kind: 'segment', id, before, after: undefined });
       // The store drops the member rows; stale memberships in profiles' states are ignored,
       // and forgotten if a segment of the same id is created again.
       await this.deps.store.knowledgeConfig.deleteSegment(workspaceId, id);
@@ -233,6 +243,7 @@ export class KnowledgeAdmin {
     return this.exclusive(workspaceId, async () => {
       const stored = await this.load(workspaceId);
       const plan = planDefinitionsLoad(loaded, stored, replace);
+      await this.admitLoad(workspaceId, stored, plan.changes);
       const now = this.deps.clock.now();
       const result = await this.deps.store.knowledgeConfig.saveDefinitions(workspaceId, plan.changes, now);
       const changed = [...Object.values(result.features), ...Object.values(result.segments)].some((change) => change !== 'unchanged');
@@ -254,6 +265,19 @@ export class KnowledgeAdmin {
     return { members: page, next: members.length > limit ? page[page.length - 1]!.profileId : null };
   }
 
+  /** Asks the gate about each definition a file load would change (one that it leaves as it is, it does not ask about). */
+  private async admitLoad(workspaceId: string, stored: Config, changes: DefinitionChanges): Promise<void> {
+    const admit = async (kind: 'feature' | 'segment', id: string, before: unknown, after: unknown) => {
+      if (before !== undefined && after !== undefined && canonicalJson(before) === canonicalJson(after)) return;
+      if (before === undefined && after === undefined) return;
+      await this.gate.admit({ workspaceId, kind, id, before, after });
+    };
+    for (const f of changes.putFeatures ?? []) await admit('feature', f.name, stored.features.find((x) => x.name === f.name), f);
+    for (const name of changes.deleteFeatures ?? []) await admit('feature', name, stored.features.find((x) => x.name === name), undefined);
+    for (const d of changes.putSegments ?? []) await admit('segment', d.id, stored.segments.find((x) => x.id === d.id), d);
+    for (const id of changes.deleteSegments ?? []) await admit('segment', id, stored.segments.find((x) => x.id === id), undefined);
+  }
+
   /** One entry per definition a file load created, changed or deleted, each with its own diff. */
   private async recordLoad(workspaceId: string, stored: Config, changes: DefinitionChanges, result: DefinitionChangeResult): Promise<void> {
     const record = async (kind: 'feature' | 'segment', id: string, change: DefinitionChange | undefined, before: unknown, after: unknown) => {
@@ -268,6 +292,7 @@ export class KnowledgeAdmin {
 
   private async saveSegment(workspaceId: string, config: Config, definition: SegmentDefinition, before: SegmentDefinition | undefined, evaluate: boolean): Promise<SegmentChange> {
     const model = this.withSegment(config, definition);
+    await this.gate.admit({ workspaceId, kind: 'segment', id: definition.id, before, after: definition });
     const now = this.deps.clock.now();
     const created = await this.deps.store.knowledgeConfig.putSegment(workspaceId, definition, now) === 'created';
     this.deps.models.invalidate(workspaceId);

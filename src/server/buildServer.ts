@@ -16,6 +16,7 @@ import { catalogRoutes } from './routes/catalogRoutes.js';
 import { qualityRoutes } from './routes/qualityRoutes.js';
 import { consentRoutes } from './routes/consentRoutes.js';
 import { fairnessRoutes } from './routes/fairnessRoutes.js';
+import { reviewRoutes } from './routes/reviewRoutes.js';
 import { recommendRoutes } from './routes/recommendRoutes.js';
 import { recommenderModelRoutes } from './routes/recommenderModelRoutes.js';
 import { predictionRoutes } from './routes/predictionRoutes.js';
@@ -42,6 +43,7 @@ import { homeRoutes } from './routes/homeRoutes.js';
 import { studioRoutes } from './routes/studioRoutes.js';
 import { personalizerRoutes } from './routes/personalizerRoutes.js';
 import { privacyRoutes } from './routes/privacyRoutes.js';
+import { retentionRoutes } from './routes/retentionRoutes.js';
 import type { PersonalizerSettings } from '../learn/PersonalizerService.js';
 import type { LiveStore } from '../profiles/LiveStore.js';
 
@@ -206,12 +208,14 @@ export async function buildServer(options: ServerOptions): Promise<AttuneServer>
   await app.register(qualityRoutes, { quality: engine.quality });
   await app.register(fairnessRoutes, { fairness: engine.fairness });
   await app.register(consentRoutes, { admin: engine.knowledgeAdmin });
+  await app.register(reviewRoutes, { review: engine.review });
   await app.register(recommendRoutes, { workspaces, recommendations: engine.recommendations });
   await app.register(recommenderModelRoutes, { workspaces, recommenders: engine.recommenders });
   await app.register(predictionRoutes, { workspaces, predictions: engine.predictions, segmentValues: engine.segmentValues });
   await app.register(recommendAdminRoutes, { workspaces, orderRules: engine.orderRules });
   await app.register(personalizerRoutes, { workspaces, personalizer: engine.personalizer });
   await app.register(privacyRoutes, { workspaces, privacy: engine.privacy });
+  await app.register(retentionRoutes, { retention: engine.retention });
   app.addHook('preClose', async () => {
     ready = false;
   });

@@ -16,8 +16,10 @@ import { recommendIsolationCases } from './recommendIsolation.js';
 import { personalizerIsolationCases } from './personalizerIsolation.js';
 import { predictionIsolationCases } from './predictionIsolation.js';
 import { privacyIsolationCases } from './privacyIsolation.js';
+import { retentionIsolationCases } from './retentionIsolation.js';
 import { userIsolationCases } from './userIsolation.js';
 import { qualityIsolationCases } from './qualityIsolation.js';
+import { reviewIsolationCases } from './reviewIsolation.js';
 
 /**
  * Nothing crosses workspaces. Each registered route has an isolation case below, and a
@@ -143,8 +145,10 @@ const cases: Record<string, IsolationCase> = {
   ...personalizerIsolationCases,
   ...predictionIsolationCases,
   ...privacyIsolationCases,
+  ...retentionIsolationCases,
   ...userIsolationCases,
   ...qualityIsolationCases,
+  ...reviewIsolationCases,
 
   'GET /v1/projects/:writeKey/settings': async (h) => {
     for (const [own, other] of [[h.a, h.b], [h.b, h.a]] as const) {

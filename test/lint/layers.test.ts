@@ -24,6 +24,7 @@ describe('the layers of the shell (eslint.config.js)', () => {
     ['src/profiles/probe.ts', '../knowledge/KnowledgeModels.js', 'KnowledgeModels', 'src/profiles is layer 3'],
     ['src/knowledge/probe.ts', '../collect/Collector.js', 'Collector', 'src/knowledge is layer 4'],
     ['src/knowledge/probe.ts', '../config/config.js', 'loadConfig', 'src/knowledge is layer 4'],
+    ['src/review/probe.ts', '../engine/createEngine.js', 'createEngine', 'src/review is layer 7'],
     ['src/engine/probe.ts', '../server/buildServer.js', 'buildServer', 'src/engine is layer 8'],
     ['src/examples/probe.ts', '../cli/main.js', 'buildProgram', 'src/examples is layer 9'],
     ['src/sdk/browser/probe.ts', '../../server/buildServer.js', 'buildServer', 'The browser SDK runs in web pages'],

@@ -10,9 +10,11 @@ import { SqliteEventLog } from './SqliteEventLog.js';
 import { SqliteKnowledgeStore } from './SqliteKnowledgeStore.js';
 import { SqliteLogWriter } from './SqliteLogWriter.js';
 import { SqlitePrivacyStore } from './SqlitePrivacyStore.js';
+import { SqliteRetentionStore } from './SqliteRetentionStore.js';
 import { SqliteProfileReader } from './SqliteProfileReader.js';
 import { SqliteQualityStore } from './SqliteQualityStore.js';
 import { SqliteRankEventStore } from './SqliteRankEventStore.js';
+import { SqliteReviewStore } from './SqliteReviewStore.js';
 import { SqliteRecommenderModelStore } from './SqliteRecommenderModelStore.js';
 import { SqliteStateStore } from './SqliteStateStore.js';
 import { SqliteWorkspaceStore } from './SqliteWorkspaceStore.js';
@@ -74,8 +76,10 @@ export function openSqliteStore(options: OpenSqliteStoreOptions): SqliteStore {
     rankEvents: new SqliteRankEventStore(db),
     privacy: new SqlitePrivacyStore(db),
     audit: new SqliteAuditStore(db, sha256Hex),
+    retention: new SqliteRetentionStore(db),
     quality: new SqliteQualityStore(db),
     fairness: new SqliteFairnessStore(db),
+    review: new SqliteReviewStore(db),
     async writerPragma(pragma) {
       return thread === undefined ? db.pragma(pragma) : thread.run({ kind: 'pragma', pragma });
     },

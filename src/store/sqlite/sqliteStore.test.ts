@@ -18,6 +18,8 @@ import { describeConsentSettingsStoreContract } from '../contract/consentSetting
 import { describePredictionModelStoreContract } from '../contract/predictionModelStore.contract.js';
 import { describePrivacyStoreContract } from '../contract/privacyStore.contract.js';
 import { describeAuditStoreContract } from '../contract/auditStore.contract.js';
+import { describeReviewStoreContract } from '../contract/reviewStore.contract.js';
+import { describeRetentionStoreContract } from '../contract/retentionStore.contract.js';
 import { MODEL_PART_BYTES } from './SqliteRecommenderModelStore.js';
 import { defaultIdentitySettings } from '../../core/identity/types.js';
 import { createEngineStore } from '../../engine/createEngineStore.js';
@@ -45,6 +47,8 @@ function openInMemory(): SqliteStore {
 }
 
 describeQualityStoreContract('sqlite (:memory:)', async () => openInMemory());
+describeReviewStoreContract('sqlite (:memory:)', async () => openInMemory());
+describeReviewStoreContract('sqlite (file)', async () => openOnFile());
 describeQualityStoreContract('sqlite (file)', async () => openOnFile());
 describeCatalogStoreContract('sqlite (:memory:)', async () => openInMemory());
 describeCatalogStoreContract('sqlite (file)', async () => openOnFile());
@@ -68,6 +72,8 @@ describePrivacyStoreContract('sqlite (:memory:)', async () => openInMemory());
 describePrivacyStoreContract('sqlite (file)', async () => openOnFile());
 describeAuditStoreContract('sqlite (:memory:)', async () => openInMemory());
 describeAuditStoreContract('sqlite (file)', async () => openOnFile());
+describeRetentionStoreContract('sqlite (:memory:)', async () => openInMemory());
+describeRetentionStoreContract('sqlite (file)', async () => openOnFile());
 // The appends and the state writes on the storage thread, the reads on the main connection.
 describeCatalogStoreContract('sqlite (file, storage thread)', async () => openOnFile('worker'));
 describeDecisionStoreContract('sqlite (file, storage thread)', async () => openOnFile('worker'));
