@@ -4,6 +4,7 @@ import { ConfigError, defaultConfig, loadConfig, type AttuneConfig } from '../co
 import { isAttuneError } from '../core/errors/AttuneError.js';
 import { runAs, runAsSystem } from '../audit/callerContext.js';
 import { cliCaller } from './cliCaller.js';
+import { consentCommand } from './consentCommands.js';
 import { loadDefinitionsCommand } from './definitionCommands.js';
 import { importEventsCommand, importItemsCommand, importTraitsCommand } from './importCommands.js';
 import { rebuildCommand } from './rebuildCommand.js';
@@ -218,6 +219,27 @@ export function buildProgram(): Command {
         process.exitCode = await loadDefinitionsCommand(configFrom(options), kind, file, { ...options, replace: options.replace === true, json: options.json === true });
       });
   }
+
+  const consent = program.command('consent').description('the workspace\'s consent defaults: which purposes are opt-in (docs/consent.md)');
+  const collectList = (value: string, previous: string[]) => [...previous, value];
+  consent.command('show')
+    .description('the consent defaults in force')
+    .addOption(dataOption())
+    .option('--workspace <id>', 'the workspace (needed when there are several)')
+    .option('--json', 'print JSON')
+    .action(async (options: { data?: string; workspace?: string; json?: boolean }) => consentCommand(configFrom(options), 'show', {
+      ...(options.workspace === undefined ? {} : { workspace: options.workspace }), json: options.json === true,
+    }));
+  consent.command('set')
+    .description('replace the consent defaults: the purposes named opt-in or opt-out, the others built in (granted); every profile is evaluated again')
+    .addOption(dataOption())
+    .option('--workspace <id>', 'the workspace (needed when there are several)')
+    .option('--opt-in <purpose>', 'refused until the person grants it (repeatable)', collectList, [])
+    .option('--opt-out <purpose>', 'granted until the person refuses it (repeatable)', collectList, [])
+    .option('--json', 'print JSON')
+    .action(async (options: { data?: string; workspace?: string; json?: boolean; optIn: string[]; optOut: string[] }) => consentCommand(configFrom(options), 'set', {
+      ...(options.workspace === undefined ? {} : { workspace: options.workspace }), json: options.json === true, optIn: options.optIn, optOut: options.optOut,
+    }));
 
   program.command('rebuild')
     .description('recompute profiles, identities, merges, features, segments and consent from the event log. '

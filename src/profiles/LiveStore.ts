@@ -384,6 +384,8 @@ export function createLiveStore(adapter: AttuneStore, options: LiveStoreOptions)
     saveDefinitions: (ws, changes, at) => ((changes.deleteSegments ?? []).length > 0
       ? deletingDerived(() => config.saveDefinitions(ws, changes, at))
       : config.saveDefinitions(ws, changes, at)),
+    consentSettings: (ws) => config.consentSettings(ws),
+    setConsentSettings: (ws, settings) => config.setConsentSettings(ws, settings),
   };
   const experiments: ExperimentStore = {
     listExperiments: (ws) => adapter.experiments.listExperiments(ws),

@@ -20,6 +20,7 @@ import type { Interaction } from '../core/decide/interactions.js';
 import type { ActivityHours } from '../core/sendTime/ActivityHours.js';
 import type { ExperimentDefinition } from '../core/experiments/ExperimentDefinition.js';
 import type { MetricDefinition } from '../core/experiments/MetricDefinition.js';
+import type { ConsentSettings } from '../core/consent/ConsentState.js';
 import type { MeasurementSettings } from '../core/experiments/MeasurementSettings.js';
 import type { PairMoments } from '../core/stats/SufficientStats.js';
 import type { Item } from '../core/catalog/Item.js';
@@ -370,6 +371,10 @@ export interface KnowledgeConfigStore {
    * nothing changed). Deleting a definition that does not exist is not an error and is not reported.
    */
   saveDefinitions(workspaceId: string, changes: DefinitionChanges, at: number): Promise<DefinitionChangeResult>;
+  /** The workspace's consent settings as saved; null: never set (the built-in opt-out settings apply). */
+  consentSettings(workspaceId: string): Promise<ConsentSettings | null>;
+  /** Replaces the consent settings (null: back to the built-in ones) and bumps the config version in the same commit. */
+  setConsentSettings(workspaceId: string, settings: ConsentSettings | null): Promise<void>;
 }
 
 export interface SegmentEntries {

@@ -574,4 +574,10 @@ export const migrations: readonly string[] = [
   CREATE TRIGGER audit_anchors_no_delete BEFORE DELETE ON audit_anchors
   BEGIN SELECT RAISE(ABORT, 'audit anchors are not removed'); END;
   `,
+  // Workspace consent settings (src/core/consent): the defaults per purpose (opt-in or
+  // opt-out) and the category map, as JSON; null: the built-in opt-out settings. Compiled
+  // into the knowledge model, so setting them bumps config_version with them.
+  `
+  ALTER TABLE workspaces ADD COLUMN consent TEXT;
+  `,
 ];

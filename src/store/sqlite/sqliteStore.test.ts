@@ -14,6 +14,7 @@ import { describeStateStoreContract } from '../contract/stateStore.contract.js';
 import { describeRecommenderModelStoreContract } from '../contract/recommenderModelStore.contract.js';
 import { describeRankEventStoreContract } from '../contract/rankEventStore.contract.js';
 import { describeQualityStoreContract } from '../contract/qualityStore.contract.js';
+import { describeConsentSettingsStoreContract } from '../contract/consentSettingsStore.contract.js';
 import { describePredictionModelStoreContract } from '../contract/predictionModelStore.contract.js';
 import { describePrivacyStoreContract } from '../contract/privacyStore.contract.js';
 import { describeAuditStoreContract } from '../contract/auditStore.contract.js';
@@ -66,6 +67,7 @@ describeRecommenderModelStoreContract('sqlite (:memory:)', async () => openInMem
 describeRecommenderModelStoreContract('sqlite (file)', async () => openOnFile());
 describePredictionModelStoreContract('sqlite (:memory:)', async () => openInMemory());
 describePredictionModelStoreContract('sqlite (file)', async () => openOnFile());
+describeConsentSettingsStoreContract('sqlite (:memory:)', async () => openInMemory());
 describePrivacyStoreContract('sqlite (:memory:)', async () => openInMemory());
 describePrivacyStoreContract('sqlite (file)', async () => openOnFile());
 describeAuditStoreContract('sqlite (:memory:)', async () => openInMemory());
