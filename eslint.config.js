@@ -53,7 +53,7 @@ const layers = [
   ['workspaces', 'knowledge', 'catalog'],
   ['collect', 'access'],
   ['decide', 'import', 'recommend', 'predict', 'learn'],
-  ['experiments', 'quality', 'fairness', 'privacy', 'review'],
+  ['experiments', 'quality', 'fairness', 'privacy', 'review', 'retention'],
   ['engine'],
   ['examples'],
 ];

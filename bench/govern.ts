@@ -96,9 +96,6 @@ async function measurePrivacy(settings: GovernSettings): Promise<PrivacyRuns> {
       const after = await privacy.export(workspace.id, { kind: 'user', value: userId });
       erasures.push({ found: receipt.found, clean: receipt.verification.clean, removedEvents: receipt.removed.events, inMemory: receipt.verification.inMemory, foundAfter: after.found || after.events.length > 0 });
     }
-    // The live-session index reads the log again after each erasure (LiveSessions.forget), in
-    // the background; closing the store under that read fails it, so wait for it first.
-    await server.engine.sessions.warm(workspace.id);
     return { exportMillis: percentiles(Float64Array.from(exportMillis)), erasureMillis: percentiles(Float64Array.from(erasureMillis)), exportedEvents, erasures };
   } finally {
     await server.app.close();

@@ -29,7 +29,7 @@ export const FeatureView = Type.Object(
   { title: 'Feature' },
 );
 
-const Reevaluation = Type.Object(
+export const Reevaluation = Type.Object(
   {
     profiles: Type.Integer({ description: 'Profiles re-evaluated' }),
     entered: Type.Integer({ description: 'Segment entries recorded' }),

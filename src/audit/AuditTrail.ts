@@ -6,7 +6,8 @@ import { ChainVerifier, type ChainVerification } from '../core/audit/hashChain.j
 import { diffJson } from '../core/audit/jsonDiff.js';
 import type { Clock } from '../core/common/ports.js';
 import { hmacSha256Hex, sha256Hex } from '../store/auditHash.js';
-import type { AuditQuery, AuditStore } from '../store/ports.js';
+import { recordedPurgeAnchor, retentionPurgedAction } from '../core/audit/purgeAnchor.js';
+import type { AuditPurge, AuditQuery, AuditStore } from '../store/ports.js';
 import { currentCaller } from './callerContext.js';
 
 /** Entries per page when the chain is exported or verified. */
@@ -66,19 +67,56 @@ export class AuditTrail implements AuditRecorder {
     }
   }
 
-  /** Verifies the workspace's whole chain against its stored head and the anchors given (positions and hashes kept elsewhere). */
+  /**
+   * Verifies the workspace's whole chain against its stored head and the anchors given
+   * (positions and hashes kept elsewhere). After a retention purge the chain starts after the
+   * purge anchor, and the anchor must be the one the latest `retention.purged` entry recorded.
+   */
   async verify(workspaceId: string, anchors: readonly ChainHead[] = []): Promise<ChainVerification> {
     let head = await this.deps.store.head(workspaceId);
-    const verifier = new ChainVerifier(workspaceId, sha256Hex, anchors);
-    for await (const page of this.entries(workspaceId)) {
+    const from = await this.deps.store.anchor(workspaceId);
+    const verifier = new ChainVerifier(workspaceId, sha256Hex, anchors, from);
+    let recorded: ChainHead | null | undefined;
+    for await (const page of this.entries(workspaceId, from?.seq ?? 0)) {
       for (const entry of page) {
         // Appended while the pages were read: judged against the head as it is now. An entry
         // beyond even that head was not appended through the store, and the head check says so.
         if (head === null || entry.seq > head.seq) head = await this.deps.store.head(workspaceId);
         if (verifier.push(entry) !== undefined) return verifier.finish(head);
+        const anchor = recordedPurgeAnchor(entry);
+        if (anchor !== undefined) recorded = anchor;
       }
     }
-    return verifier.finish(head);
+    const verdict = verifier.finish(head);
+    if (!verdict.ok || from === null) return verdict;
+    if (recorded === undefined || recorded === null || recorded.seq !== from.seq || recorded.hash !== from.hash) {
+      return {
+        ok: false, entries: verdict.entries, position: from.seq + 1, fault: 'anchor',
+        detail: `the chain starts after entry ${from.seq} (${from.hash.slice(0, 12)}…), which no retention purge in the chain recorded: the purge anchor was changed`,
+      };
+    }
+    return verdict;
+  }
+
+  /**
+   * Retention: purges the chain's prefix older than `before` (null: none) and appends, in the
+   * same transaction, a `retention.purged` entry whose content is `report` with the anchor
+   * after the purge (`auditAnchor`), which verification checks the stored anchor against.
+   * A dry run counts only and records nothing; so does a purge whose `report` is null (nothing went).
+   */
+  purge(workspaceId: string, before: number | null, dryRun: boolean, report: (purged: AuditPurge) => Readonly<Record<string, unknown>> | null): Promise<AuditPurge> {
+    const { actor, origin } = currentCaller();
+    const at = this.deps.clock.now();
+    return this.deps.store.purge(workspaceId, before, {
+      at, dryRun,
+      record: (purged) => {
+        const content = report(purged);
+        return content === null ? null : {
+          workspaceId, at, actor, origin, action: retentionPurgedAction, target: { kind: 'retention', id: workspaceId },
+          changes: diffJson(undefined, asJson({ ...content, auditAnchor: purged.anchor })),
+        };
+      },
+    });
   }
 
   private async append(fields: Pick<AuditEntry, 'workspaceId' | 'action' | 'target' | 'changes' | 'subject'>): Promise<void> {

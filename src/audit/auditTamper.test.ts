@@ -118,4 +118,51 @@ describe('audit trail tamper detection (SQLite file edited directly)', () => {
     expect(() => store.db.exec(`DELETE FROM audit_entries ${where2}`)).toThrow(/append-only/);
     expect(() => store.db.exec("UPDATE audit_heads SET seq = 1 WHERE workspace_id = 'ws1'")).toThrow(/forward/);
   });
+
+  describe('after a retention purge of the oldest entries', () => {
+    const purgeBefore = async (before: number) => runAs(
+      { actor: () => ({ kind: 'system' as const, id: 'retention' }), origin: { via: 'cli' as const } },
+      () => trail.purge('ws1', before, false, (p) => (p.removed === 0 ? null : { audit: { removed: p.removed } })),
+    );
+    const tamperAnchor = (sql: string) => tamper(`DROP TRIGGER IF EXISTS audit_anchors_forward; DROP TRIGGER IF EXISTS audit_anchors_no_delete; DROP TRIGGER IF EXISTS audit_anchors_held; ${sql}`);
+
+    beforeEach(async () => {
+      // ws1's entries 1..3 were made at T0 + 1 s, 2 s and 4 s (the person key took 3 s); its entry 4 at T0 + 6 s.
+      const purged = await purgeBefore(T0 + 4500);
+      expect(purged).toMatchObject({ removed: 3, anchor: { seq: 3 } });
+    });
+
+    it('verifies from the anchor, with the purge recorded in the chain', async () => {
+      expect(await trail.verify('ws1')).toMatchObject({ ok: true, entries: 3, head: { seq: 6 } });
+      expect((await store.audit.entries('ws1', 0, 10)).map((e) => e.seq)).toEqual([4, 5, 6]);
+      expect((await store.audit.entries('ws1', 5, 1))[0]).toMatchObject({ action: 'retention.purged' });
+      expect(await trail.verify('ws2')).toMatchObject({ ok: true, entries: 1 });
+      // A second purge with nothing older records nothing and keeps verifying.
+      expect(await purgeBefore(T0 + 4500)).toMatchObject({ removed: 0, anchor: { seq: 3 } });
+      expect(await trail.verify('ws1')).toMatchObject({ ok: true, entries: 3 });
+    });
+
+    it.each([
+      ['an entry changed', "UPDATE audit_entries SET at = at + 1 WHERE workspace_id = 'ws1' AND seq = 4", 4, 'hash'],
+      ['the first entry kept removed', "DELETE FROM audit_entries WHERE workspace_id = 'ws1' AND seq = 4", 4, 'sequence'],
+      ['the anchor\'s hash changed', "UPDATE audit_anchors SET hash = 'ab' || substr(hash, 3) WHERE workspace_id = 'ws1'", 4, 'link'],
+      ['the anchor removed', "DELETE FROM audit_anchors WHERE workspace_id = 'ws1'", 1, 'sequence'],
+      [
+        'the anchor moved on, and the entries up to it removed, to match',
+        "UPDATE audit_anchors SET seq = 4, hash = (SELECT hash FROM audit_entries WHERE workspace_id = 'ws1' AND seq = 4) WHERE workspace_id = 'ws1'; DELETE FROM audit_entries WHERE workspace_id = 'ws1' AND seq = 4",
+        5, 'anchor',
+      ],
+    ])('detects %s', async (_what, sql, position, fault) => {
+      tamperAnchor(sql);
+      expect(await trail.verify('ws1')).toMatchObject({ ok: false, position, fault });
+    });
+
+    it('lets SQLite delete only the prefix up to the anchor, and move the anchor only forward to an entry held', () => {
+      expect(() => store.db.exec("DELETE FROM audit_entries WHERE workspace_id = 'ws1' AND seq = 4")).toThrow(/append-only/);
+      expect(() => store.db.exec("UPDATE audit_anchors SET seq = 2 WHERE workspace_id = 'ws1'")).toThrow(/forward/);
+      expect(() => store.db.exec("UPDATE audit_anchors SET seq = 5, hash = 'x' WHERE workspace_id = 'ws1'")).toThrow(/forward/);
+      expect(() => store.db.exec("INSERT INTO audit_anchors VALUES ('ws2', 1, 'x', 0)")).toThrow(/entry held/);
+      expect(() => store.db.exec("DELETE FROM audit_anchors WHERE workspace_id = 'ws1'")).toThrow(/not removed/);
+    });
+  });
 });

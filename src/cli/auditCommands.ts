@@ -120,7 +120,11 @@ export async function auditExportCommand(config: AttuneConfig, options: { worksp
   });
 }
 
-/** Verifies an exported file (JSON lines) alone: its own last entry is its head. */
+/**
+ * Verifies an exported file (JSON lines) alone: its own last entry is its head. A chain whose
+ * oldest entries retention purged starts after its anchor: the file then starts at its first
+ * entry's link (the anchor the store keeps; pass it with `--anchor` to hold the file to it).
+ */
 export async function verifyExportFile(path: string, workspaceId: string | undefined, anchors: readonly ChainHead[]): Promise<ChainVerification> {
   const lines = createInterface({ input: createReadStream(path), crlfDelay: Infinity });
   let verifier: ChainVerifier | undefined;
@@ -135,7 +139,7 @@ export async function verifyExportFile(path: string, workspaceId: string | undef
     } catch {
       return { ok: false, entries: last?.seq ?? 0, position: (last?.seq ?? 0) + 1, fault: 'hash', detail: `line ${lineNumber} is not JSON` };
     }
-    verifier ??= new ChainVerifier(workspaceId ?? entry.workspaceId, sha256Hex, anchors);
+    verifier ??= new ChainVerifier(workspaceId ?? entry.workspaceId, sha256Hex, anchors, entry.seq > 1 && entry.prevHash !== null ? { seq: entry.seq - 1, hash: entry.prevHash } : null);
     const broken = verifier.push(entry);
     if (broken !== undefined) return broken;
     last = { seq: entry.seq, hash: entry.hash };

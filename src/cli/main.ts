@@ -4,9 +4,11 @@ import { ConfigError, defaultConfig, loadConfig, type AttuneConfig } from '../co
 import { isAttuneError } from '../core/errors/AttuneError.js';
 import { runAs, runAsSystem } from '../audit/callerContext.js';
 import { cliCaller } from './cliCaller.js';
+import { consentCommand } from './consentCommands.js';
 import { loadDefinitionsCommand } from './definitionCommands.js';
 import { importEventsCommand, importItemsCommand, importTraitsCommand } from './importCommands.js';
 import { rebuildCommand } from './rebuildCommand.js';
+import { retentionPurgeCommand } from './retentionCommands.js';
 import { serveCommand } from './serveCommand.js';
 import { demoCommand } from './demoCommand.js';
 import { reportCommand } from './reportCommand.js';
@@ -112,6 +114,15 @@ export function buildProgram(): Command {
         await privacyCommand(configFrom(options), action, rest);
       });
   }
+  program.command('retention').description('apply the workspaces\' retention policies (docs/retention.md)')
+    .command('purge')
+    .description('remove what the retention policy no longer keeps (events, decision records, audit entries) and print a report per workspace as JSON')
+    .addOption(dataOption())
+    .option('--workspace <id>', 'one workspace (default: every workspace)')
+    .option('--dry-run', 'report what would be removed and change nothing')
+    .action(async (options: { data?: string; workspace?: string; dryRun?: boolean }) => retentionPurgeCommand(configFrom(options), {
+      ...(options.workspace === undefined ? {} : { workspace: options.workspace }), dryRun: options.dryRun === true,
+    }));
   const keys = program.command('keys').description('list, create and revoke the API keys of a workspace (when its keys are lost)');
   keys.command('list')
     .description('list the keys: id, kind, prefix, created, revoked (never the keys themselves)')
@@ -208,6 +219,27 @@ export function buildProgram(): Command {
         process.exitCode = await loadDefinitionsCommand(configFrom(options), kind, file, { ...options, replace: options.replace === true, json: options.json === true });
       });
   }
+
+  const consent = program.command('consent').description('the workspace\'s consent defaults: which purposes are opt-in (docs/consent.md)');
+  const collectList = (value: string, previous: string[]) => [...previous, value];
+  consent.command('show')
+    .description('the consent defaults in force')
+    .addOption(dataOption())
+    .option('--workspace <id>', 'the workspace (needed when there are several)')
+    .option('--json', 'print JSON')
+    .action(async (options: { data?: string; workspace?: string; json?: boolean }) => consentCommand(configFrom(options), 'show', {
+      ...(options.workspace === undefined ? {} : { workspace: options.workspace }), json: options.json === true,
+    }));
+  consent.command('set')
+    .description('replace the consent defaults: the purposes named opt-in or opt-out, the others built in (granted); every profile is evaluated again')
+    .addOption(dataOption())
+    .option('--workspace <id>', 'the workspace (needed when there are several)')
+    .option('--opt-in <purpose>', 'refused until the person grants it (repeatable)', collectList, [])
+    .option('--opt-out <purpose>', 'granted until the person refuses it (repeatable)', collectList, [])
+    .option('--json', 'print JSON')
+    .action(async (options: { data?: string; workspace?: string; json?: boolean; optIn: string[]; optOut: string[] }) => consentCommand(configFrom(options), 'set', {
+      ...(options.workspace === undefined ? {} : { workspace: options.workspace }), json: options.json === true, optIn: options.optIn, optOut: options.optOut,
+    }));
 
   program.command('rebuild')
     .description('recompute profiles, identities, merges, features, segments and consent from the event log. '

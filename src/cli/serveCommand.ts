@@ -3,6 +3,7 @@ import type { AttuneConfig } from '../config/config.js';
 import { scheduleSegmentSweeps } from '../knowledge/sweepSegments.js';
 import { schedulePredictionTraining } from '../predict/schedulePredictionTraining.js';
 import { scheduleDuePublishing } from '../review/scheduleDuePublishing.js';
+import { scheduleRetention } from '../retention/scheduleRetention.js';
 import { buildServer } from '../server/buildServer.js';
 import { createMetrics } from '../server/metrics.js';
 import { openStore } from './openStore.js';
@@ -90,6 +91,19 @@ export async function serveCommand(config: AttuneConfig): Promise<string> {
       if (report.published.length > 0) app.log.info({ published: report.published }, 'scheduled drafts published');
     }
   });
+  const stopRetention = config.retentionPurgeHours === 0 ? () => undefined : scheduleRetention(
+    { workspaceIds: async () => (await engine.workspaces.list()).map((w) => w.id), retention: engine.retention },
+    config.retentionPurgeHours * 3_600_000,
+    (report) => {
+      if (report instanceof Error) app.log.warn({ err: report }, 'retention purge stopped');
+      else {
+        for (const f of report.failed) app.log.warn({ err: f.error, workspaceId: f.workspaceId }, 'retention purge failed');
+        const removed = report.purged.filter((r) => r.events.removed + r.decisions.removed + r.audit.removed > 0)
+          .map((r) => ({ workspaceId: r.workspaceId, events: r.events.removed, decisions: r.decisions.removed, audit: r.audit.removed }));
+        if (removed.length > 0) app.log.info({ removed }, 'retention purged');
+      }
+    },
+  );
 
   let stopping = false;
   const stop = (signal: string) => {
@@ -99,6 +113,7 @@ export async function serveCommand(config: AttuneConfig): Promise<string> {
     stopSweeps();
     stopTraining();
     stopPublishing();
+    stopRetention();
     app.close().then(
       () => process.exit(0),
       (error: unknown) => {

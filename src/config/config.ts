@@ -29,6 +29,8 @@ export interface AttuneConfig {
   readonly segmentSweepSeconds: number;
   /** Hours between retrainings of the workspaces' prediction models (those trained once); 0 turns them off. */
   readonly predictionTrainHours: number;
+  /** Hours between retention purges of every workspace by `attune serve`; 0 turns them off. */
+  readonly retentionPurgeHours: number;
   /** Share of decisions recorded (audit, data-subject export, off-policy evaluation), from 0 to 1. */
   readonly decisionSampleRate: number;
   /** Whether `attune serve` provisions and serves the example shop at /examples/shop. */
@@ -57,6 +59,7 @@ export const configVariables = {
   adminCorsOrigins: 'ATTUNE_ADMIN_CORS_ORIGINS',
   segmentSweepSeconds: 'ATTUNE_SEGMENT_SWEEP_SECONDS',
   predictionTrainHours: 'ATTUNE_PREDICTION_TRAIN_HOURS',
+  retentionPurgeHours: 'ATTUNE_RETENTION_PURGE_HOURS',
   decisionSampleRate: 'ATTUNE_DECISION_SAMPLE_RATE',
   examples: 'ATTUNE_EXAMPLES',
   passwordCost: 'ATTUNE_PASSWORD_COST',
@@ -80,6 +83,7 @@ export const defaultConfig: AttuneConfig = {
   adminCorsOrigins: [],
   segmentSweepSeconds: 300,
   predictionTrainHours: 24,
+  retentionPurgeHours: 24,
   decisionSampleRate: 1,
   examples: true,
   passwordCost: 17,
@@ -122,6 +126,7 @@ function fromStrings(values: Partial<Record<keyof AttuneConfig, string>>, source
   if (values.logLevel !== undefined) out.logLevel = values.logLevel;
   if (values.segmentSweepSeconds !== undefined) out.segmentSweepSeconds = integer(source('segmentSweepSeconds'), values.segmentSweepSeconds, 0, 86_400);
   if (values.predictionTrainHours !== undefined) out.predictionTrainHours = integer(source('predictionTrainHours'), values.predictionTrainHours, 0, 8_760);
+  if (values.retentionPurgeHours !== undefined) out.retentionPurgeHours = integer(source('retentionPurgeHours'), values.retentionPurgeHours, 0, 8_760);
   if (values.decisionSampleRate !== undefined) {
     const rate = Number(values.decisionSampleRate);
     if (values.decisionSampleRate.trim() === '' || !Number.isFinite(rate) || rate < 0 || rate > 1) throw new ConfigError(`${source('decisionSampleRate')} must be a number from 0 to 1, not "${values.decisionSampleRate}"`);

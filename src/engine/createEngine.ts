@@ -26,6 +26,7 @@ import { PrivacyService } from '../privacy/PrivacyService.js';
 import { SuppressionList } from '../privacy/SuppressionList.js';
 import { QualityCounters } from '../quality/QualityCounters.js';
 import { QualityService } from '../quality/QualityService.js';
+import { RetentionService } from '../retention/RetentionService.js';
 import { FairnessService } from '../fairness/FairnessService.js';
 import { ReviewGate } from '../review/ReviewGate.js';
 import { ReviewService } from '../review/ReviewService.js';
@@ -102,6 +103,8 @@ export interface Engine {
   readonly privacy: PrivacyService;
   /** Draft, review, publish: drafts, approvals, scheduled publishing, versions, diffs, reverts (docs/review.md). */
   readonly review: ReviewService;
+  /** Retention: each workspace's policy and the purge it drives (docs/retention.md). */
+  readonly retention: RetentionService;
 }
 
 /** Wires the services over a store; the one place that knows how they fit together. */
@@ -163,9 +166,10 @@ export function createEngine(options: EngineOptions): Engine {
   const privacy = new PrivacyService({
     store, models, predictions, sessions, suppression, flushDecisionRecords: () => decisions.flushRecords(), clock, ids, audit,
   });
+  const retention = new RetentionService({ store, models, audit, flushDecisionRecords: () => decisions.flushRecords(), clock });
   return {
     store, audit, workspaces, access, models, decisionModels, knowledgeAdmin, decisionAdmin, collector, decisions, experiments, catalog, recommendations, recommenders, orderRules,
     contentModels, sessions, predictions, segmentValues, personalizer, bandits, contextual, qualityCounters, quality, fairness, privacy,
-    review,
+    review, retention,
   };
 }

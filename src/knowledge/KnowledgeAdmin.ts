@@ -2,6 +2,8 @@ import { ungated, type ChangeGate } from '../core/review/ChangeGate.js';
 import { canonicalJson } from '../core/audit/canonicalJson.js';
 import { unrecorded, type AuditRecorder } from '../core/audit/AuditRecorder.js';
 import type { Clock } from '../core/common/ports.js';
+import { resolveConsentSettings, sameConsentSettings, type ConsentSettingsChange } from '../core/consent/ConsentSettingsChange.js';
+import { defaultConsentSettings, type ConsentSettings } from '../core/consent/ConsentState.js';
 import { AttuneError } from '../core/errors/AttuneError.js';
 import { builtinFeatures } from '../core/features/builtinFeatures.js';
 import type { FeatureDefinition } from '../core/features/FeatureDefinition.js';
@@ -69,6 +71,20 @@ export interface MemberPage {
 interface Config {
   readonly features: FeatureDefinition[];
   readonly segments: SegmentDefinition[];
+  /** Absent: the built-in settings (the models re-evaluation uses must read consent as the engine does). */
+  readonly consent?: ConsentSettings;
+}
+
+export interface ConsentSettingsView {
+  /** As saved; null: never set. */
+  readonly settings: ConsentSettings | null;
+  /** In force: the saved settings, or the built-in opt-out ones. */
+  readonly resolved: ConsentSettings;
+}
+
+export interface ConsentSettingsUpdate extends ConsentSettingsView {
+  /** Every profile evaluated under the new settings; null when they read consent as before. */
+  readonly evaluation: ReevaluationReport | null;
 }
 
 const builtinByName = new Map(builtinFeatures.map((f) => [f.name, f]));
@@ -330,14 +346,42 @@ export class KnowledgeAdmin {
     return found;
   }
 
+  async consentSettings(workspaceId: string): Promise<ConsentSettingsView> {
+    const settings = await this.deps.store.knowledgeConfig.consentSettings(workspaceId);
+    return { settings, resolved: settings ?? defaultConsentSettings };
+  }
+
+  /**
+   * Replaces the consent settings. Defaults are configuration, like segment rules: when they
+   * change, every profile is evaluated at once under them (a person who no longer consents
+   * loses features and segments, exits recorded with reason `consent`; one who now consents
+   * is evaluated against every segment, features counting from now), and `attune rebuild`
+   * reads the whole log with the settings in force.
+   */
+  setConsentSettings(workspaceId: string, change: ConsentSettingsChange): Promise<ConsentSettingsUpdate> {
+    return this.exclusive(workspaceId, async () => {
+      const resolved = resolveConsentSettings(change);
+      const config = await this.load(workspaceId);
+      const before = config.consent ?? defaultConsentSettings;
+      const model = checkKnowledgeConfig({ ...config, consent: resolved }, unchanged);
+      const now = this.deps.clock.now();
+      const stored = await this.deps.store.knowledgeConfig.consentSettings(workspaceId);
+      await this.deps.store.knowledgeConfig.setConsentSettings(workspaceId, resolved);
+      this.deps.models.invalidate(workspaceId);
+      await this.audit.changed({ workspaceId, action: 'consent.updated', target: { kind: 'consent', id: workspaceId }, before: stored ?? undefined, after: resolved });
+      const evaluation = sameConsentSettings(before, resolved) ? null : await this.reevaluate(workspaceId, { model, now });
+      return { settings: resolved, resolved, evaluation };
+    });
+  }
+
   private reevaluate(workspaceId: string, change: Reevaluation): Promise<ReevaluationReport> {
     return reevaluateProfiles(this.deps.store, workspaceId, change, this.deps.chunk ?? reevaluationChunk);
   }
 
   private async load(workspaceId: string): Promise<Config> {
     const config = this.deps.store.knowledgeConfig;
-    const [features, segments] = await Promise.all([config.listFeatures(workspaceId), config.listSegments(workspaceId)]);
-    return { features, segments };
+    const [features, segments, consent] = await Promise.all([config.listFeatures(workspaceId), config.listSegments(workspaceId), config.consentSettings(workspaceId)]);
+    return consent === null ? { features, segments } : { features, segments, consent };
   }
 
   /** Runs `change` after the workspace's earlier changes have settled. */

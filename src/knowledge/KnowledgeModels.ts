@@ -55,12 +55,12 @@ export class KnowledgeModels {
   private async load(workspaceId: string, version: number): Promise<KnowledgeModel> {
     const generation = this.generations.get(workspaceId) ?? 0;
     const x = this.experiments;
-    const [features, segments, predictions, experiments, metrics, measurement] = await Promise.all([
-      this.store.listFeatures(workspaceId), this.store.listSegments(workspaceId), this.store.predictionModel(workspaceId),
+    const [features, segments, predictions, consent, experiments, metrics, measurement] = await Promise.all([
+      this.store.listFeatures(workspaceId), this.store.listSegments(workspaceId), this.store.predictionModel(workspaceId), this.store.consentSettings(workspaceId),
       x?.listExperiments(workspaceId), x?.listMetrics(workspaceId), x?.measurement(workspaceId),
     ]);
     const model = compileKnowledgeModel({
-      features, segments, version: String(version),
+      features, segments, version: String(version), ...(consent === null ? {} : { consent }),
       predictions: predictions === undefined ? null : parsePredictionModel(predictions.json),
       ...(experiments === undefined ? {} : { experiments: { experiments, metrics: metrics ?? [], measurement: measurement ?? null, workspaceId } }),
     });

@@ -1,6 +1,6 @@
 import { AttuneError } from '../core/errors/AttuneError.js';
 import type { KnowledgeModel } from '../core/knowledge/KnowledgeModel.js';
-import { personalizes, ruleInputFor, type KnowledgeState } from '../core/knowledge/KnowledgeState.js';
+import { forgetPersonalState, personalizes, ruleInputFor, type KnowledgeState } from '../core/knowledge/KnowledgeState.js';
 import type { MembershipChange } from '../core/segments/compileSegments.js';
 import type { CollectCommitter, CollectTx, Preload } from '../profiles/CollectTx.js';
 import type { LiveStore } from '../profiles/LiveStore.js';
@@ -63,6 +63,10 @@ export async function reevaluateProfiles(store: Pick<LiveStore, 'committer' | 'p
   }
 }
 
+function holdsPersonalState(state: KnowledgeState): boolean {
+  return Object.keys(state.f).length > 0 || Object.keys(state.m).length > 0 || state.o !== undefined || state.r !== undefined || state.h !== undefined;
+}
+
 function reevaluateProfile(tx: CollectTx, workspaceId: string, profileId: string, change: Reevaluation): MembershipChange[] {
   const { model, now } = change;
   const profile = tx.loadProfileState(workspaceId, profileId);
@@ -73,8 +77,15 @@ function reevaluateProfile(tx: CollectTx, workspaceId: string, profileId: string
     m: omit(stored.m, change.newSegments ?? []),
   };
   const facts = { id: profile.id, traits: profile.traits.values, firstSeen: profile.firstSeen, lastSeen: profile.lastSeen };
-  // Without consent to personalise a person is in no segment, whatever the rules now say.
-  if (!personalizes(state, model)) return [];
+  // Without consent to personalise a person is in no segment, whatever the rules now say; one
+  // who no longer consents (the workspace's defaults changed) loses what is personal now.
+  if (!personalizes(state, model)) {
+    if (!holdsPersonalState(state)) return [];
+    const leaves = forgetPersonalState(state, model, now);
+    tx.saveKnowledge(workspaceId, profileId, state);
+    if (leaves.length > 0) tx.recordSegmentChanges(workspaceId, profileId, leaves);
+    return leaves;
+  }
   const { memberships, changes } = model.segments.update(state.m, ruleInputFor(state, facts, model, now), 'all', now);
   // update() drops, without a change, the memberships of segments that are no longer stored
   // (a rule that now reads the context): their member rows must go too, so record the exit.

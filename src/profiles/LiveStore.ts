@@ -4,7 +4,7 @@ import { AttuneError } from '../core/errors/AttuneError.js';
 import { eventIdentityKeys } from '../core/identity/planIdentity.js';
 import type {
   AttuneStore, CatalogStore, FairnessStore, QualityStore, DecisionReader, ExperimentStore, KnowledgeConfigStore, KnowledgeReader, PersonKeys, PersonRowCounts, PrivacyStore,
-  ProfileReader, EventLogReader, StoredEvent, StateBatch,
+  ProfileReader, EventLogReader, RetentionStore, StoredEvent, StateBatch,
 } from '../store/ports.js';
 import { replayEvent, type WorkspaceContext } from './applyEvent.js';
 import { collectedEventFromLog } from './collectedEventFromLog.js';
@@ -385,6 +385,8 @@ export function createLiveStore(adapter: AttuneStore, options: LiveStoreOptions)
     saveDefinitions: (ws, changes, at) => ((changes.deleteSegments ?? []).length > 0
       ? deletingDerived(() => config.saveDefinitions(ws, changes, at))
       : config.saveDefinitions(ws, changes, at)),
+    consentSettings: (ws) => config.consentSettings(ws),
+    setConsentSettings: (ws, settings) => config.setConsentSettings(ws, settings),
   };
   const experiments: ExperimentStore = {
     listExperiments: (ws) => adapter.experiments.listExperiments(ws),
@@ -406,13 +408,19 @@ export function createLiveStore(adapter: AttuneStore, options: LiveStoreOptions)
     }),
   };
 
-  const erasePerson = async (ws: string, person: PersonKeys): Promise<{ rows: PersonRowCounts; experimentUnits: number; interactions: number }> => {
+  /**
+   * Runs `work` to delete log rows: between cycles, once the queued events are appended and
+   * every taken batch is in the store, so the stored checkpoint covers every event deleted.
+   */
+  const deletingLogRows = async <T>(work: () => Promise<T>): Promise<T> => {
     await committer.flush();
     await ready();
-    return committer.between(async () => {
-      // Every taken batch is in the store before the rows go, and nothing the memory still
-      // holds of the person can be written after: it is forgotten first.
-      await (takeAndWrite() ?? lastWritten);
+    return deletingDerived(work);
+  };
+
+  const erasePerson = (ws: string, person: PersonKeys): Promise<{ rows: PersonRowCounts; experimentUnits: number; interactions: number }> =>
+    deletingLogRows(async () => {
+      // Nothing the memory still holds of the person can be written after: it is forgotten first.
       const pinned = await live.load({ workspaceId: ws, profileIds: person.profileIds, keys: person.identities, armStats: true });
       live.unpin(pinned);
       const experimentUnits = live.erasePerson(ws, person.profileIds, person.identities);
@@ -421,6 +429,23 @@ export function createLiveStore(adapter: AttuneStore, options: LiveStoreOptions)
       await (takeAndWrite() ?? lastWritten);
       return { rows, experimentUnits, interactions };
     });
+
+  // Retention deletes log rows the way an erasure does: between cycles, once every taken batch
+  // is in the store, so the stored checkpoint covers every event deleted (recovery never needs
+  // one) and the analytics consent read from the stored knowledge is the memory's. A part of
+  // the log at a time, so collection goes on between the parts.
+  const retention: RetentionStore = {
+    policy: (ws) => adapter.retention.policy(ws),
+    setPolicy: (ws, policy, at) => adapter.retention.setPolicy(ws, policy, at),
+    purgeEvents: (ws, cutOffs, purgeOptions) => deletingLogRows(() => adapter.retention.purgeEvents(ws, cutOffs, purgeOptions)),
+    purgeDecisions: async (ws, before, dryRun) => {
+      await committer.flush();
+      return adapter.retention.purgeDecisions(ws, before, dryRun);
+    },
+    oldest: async (ws) => {
+      await committer.flush();
+      return adapter.retention.oldest(ws);
+    },
   };
 
   // Reads of a person's rows write the state first, as the readers of derived tables do.
@@ -493,6 +518,7 @@ export function createLiveStore(adapter: AttuneStore, options: LiveStoreOptions)
     rankEvents: adapter.rankEvents,
     privacy,
     audit: adapter.audit,
+    retention,
     quality,
     fairness,
     review: adapter.review,

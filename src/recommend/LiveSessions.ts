@@ -55,6 +55,9 @@ export function liveSessionKey(profileId: string, start: number): string {
 export class LiveSessions {
   private readonly workspaces = new Map<string, WorkspaceSessions>();
   private readonly settings: LiveSessionSettings;
+  /** Reads of the log under way (first use, or after `forget`): close waits for them. */
+  private readonly reading = new Set<Promise<void>>();
+  private closed = false;
 
   constructor(private readonly deps: { readonly events: EventLogReader; readonly clock: Clock; readonly settings?: Partial<LiveSessionSettings> }) {
     this.settings = { ...defaultLiveSessionSettings, ...deps.settings };
@@ -101,6 +104,16 @@ export class LiveSessions {
     this.workspaces.delete(workspaceId);
   }
 
+  /**
+   * Stops the reads of the log under way at their next event and waits for them, so that the
+   * store can close: a read left running would go on against a closed database. From then
+   * on nothing reads the log; a request still answered gets what was read.
+   */
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.allSettled([...this.reading]);
+  }
+
   private loaded(workspaceId: string): Promise<WorkspaceSessions> {
     const sessions = this.workspaces.get(workspaceId) ?? this.start(workspaceId);
     return sessions.ready.then(() => sessions);
@@ -111,7 +124,10 @@ export class LiveSessions {
       ids: new ItemIds(), models: createSessionModels({ maxSessions: this.settings.maxSessions }), current: new Map(),
       maxSeq: 0, pending: [], ready: Promise.resolve(),
     };
-    sessions.ready = this.readLog(workspaceId, sessions).then(
+    const read = this.readLog(workspaceId, sessions);
+    this.reading.add(read);
+    void read.then(() => this.reading.delete(read), () => this.reading.delete(read));
+    sessions.ready = read.then(
       () => {
         for (const applied of sessions.pending ?? []) this.apply(sessions, applied);
         sessions.pending = null;
@@ -128,7 +144,10 @@ export class LiveSessions {
 
   private async readLog(workspaceId: string, sessions: WorkspaceSessions): Promise<void> {
     const since = this.deps.clock.now() - this.settings.horizonMillis;
+    if (this.closed) return;
     for await (const stored of this.deps.events.read({ workspaceId, names: browsingEventNames, receivedSince: since, chunkSize: 2000 })) {
+      // Leaving the loop ends the log's reader before it asks the store for another chunk.
+      if (this.closed) return;
       const properties = stored.body['properties'];
       const event = readItemEvent({
         type: stored.type, name: stored.name, timestamp: stored.timestamp,

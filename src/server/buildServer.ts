@@ -14,6 +14,7 @@ import { adminRoutes } from './routes/adminRoutes.js';
 import { auditRoutes } from './routes/auditRoutes.js';
 import { catalogRoutes } from './routes/catalogRoutes.js';
 import { qualityRoutes } from './routes/qualityRoutes.js';
+import { consentRoutes } from './routes/consentRoutes.js';
 import { fairnessRoutes } from './routes/fairnessRoutes.js';
 import { reviewRoutes } from './routes/reviewRoutes.js';
 import { recommendRoutes } from './routes/recommendRoutes.js';
@@ -42,6 +43,7 @@ import { homeRoutes } from './routes/homeRoutes.js';
 import { studioRoutes } from './routes/studioRoutes.js';
 import { personalizerRoutes } from './routes/personalizerRoutes.js';
 import { privacyRoutes } from './routes/privacyRoutes.js';
+import { retentionRoutes } from './routes/retentionRoutes.js';
 import type { PersonalizerSettings } from '../learn/PersonalizerService.js';
 import type { LiveStore } from '../profiles/LiveStore.js';
 
@@ -169,6 +171,8 @@ export async function buildServer(options: ServerOptions): Promise<AttuneServer>
     ready = false;
     await decisions.flushRecords().catch((error: unknown) => app.log.error({ err: error }, 'decision records lost at shutdown'));
     await engine.qualityCounters.flush().catch((error: unknown) => app.log.error({ err: error }, 'data-quality counts lost at shutdown'));
+    // A reread of the log (after an erasure) must not run on against the closed store.
+    await engine.sessions.close();
     await options.store.close();
   });
 
@@ -203,6 +207,7 @@ export async function buildServer(options: ServerOptions): Promise<AttuneServer>
   await app.register(catalogRoutes, { workspaces, catalog: engine.catalog });
   await app.register(qualityRoutes, { quality: engine.quality });
   await app.register(fairnessRoutes, { fairness: engine.fairness });
+  await app.register(consentRoutes, { admin: engine.knowledgeAdmin });
   await app.register(reviewRoutes, { review: engine.review });
   await app.register(recommendRoutes, { workspaces, recommendations: engine.recommendations });
   await app.register(recommenderModelRoutes, { workspaces, recommenders: engine.recommenders });
@@ -210,6 +215,7 @@ export async function buildServer(options: ServerOptions): Promise<AttuneServer>
   await app.register(recommendAdminRoutes, { workspaces, orderRules: engine.orderRules });
   await app.register(personalizerRoutes, { workspaces, personalizer: engine.personalizer });
   await app.register(privacyRoutes, { workspaces, privacy: engine.privacy });
+  await app.register(retentionRoutes, { retention: engine.retention });
   app.addHook('preClose', async () => {
     ready = false;
   });

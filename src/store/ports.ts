@@ -21,12 +21,14 @@ import type { Interaction } from '../core/decide/interactions.js';
 import type { ActivityHours } from '../core/sendTime/ActivityHours.js';
 import type { ExperimentDefinition } from '../core/experiments/ExperimentDefinition.js';
 import type { MetricDefinition } from '../core/experiments/MetricDefinition.js';
+import type { ConsentSettings } from '../core/consent/ConsentState.js';
 import type { MeasurementSettings } from '../core/experiments/MeasurementSettings.js';
 import type { PairMoments } from '../core/stats/SufficientStats.js';
 import type { Item } from '../core/catalog/Item.js';
 import type { PersonRef } from '../core/privacy/PersonRef.js';
 import type { ActorKind } from '../core/audit/Actor.js';
 import type { AuditDraft, AuditEntry, ChainHead } from '../core/audit/AuditEntry.js';
+import type { RetentionCutOffs, RetentionPolicy } from '../core/retention/RetentionPolicy.js';
 import type { Role, SecretKeyScope } from '../core/access/accessMatrix.js';
 import type { ConfigVersion, Draft, DraftState } from '../core/review/Draft.js';
 import type { ReviewKind } from '../core/review/ReviewKind.js';
@@ -370,6 +372,10 @@ export interface KnowledgeConfigStore {
    * nothing changed). Deleting a definition that does not exist is not an error and is not reported.
    */
   saveDefinitions(workspaceId: string, changes: DefinitionChanges, at: number): Promise<DefinitionChangeResult>;
+  /** The workspace's consent settings as saved; null: never set (the built-in opt-out settings apply). */
+  consentSettings(workspaceId: string): Promise<ConsentSettings | null>;
+  /** Replaces the consent settings (null: back to the built-in ones) and bumps the config version in the same commit. */
+  setConsentSettings(workspaceId: string, settings: ConsentSettings | null): Promise<void>;
 }
 
 export interface SegmentEntries {
@@ -909,6 +915,60 @@ export interface AuditStore {
    * the stored one, or `create()`'s, stored first (concurrent callers get the same key).
    */
   personKey(workspaceId: string, create: () => NewPersonKey): Promise<string>;
+  /** The last entry a retention purge removed (the chain verifies from it); null while none was. */
+  anchor(workspaceId: string): Promise<ChainHead | null>;
+  /**
+   * Retention: removes the longest prefix of the workspace's chain whose entries are all older
+   * than `before` (null: none), moving the anchor to the last one removed, and appends the
+   * entry `record` makes of the outcome (null: none, allowed only when nothing was removed),
+   * all in one transaction, so the anchor never moves without a chained entry that records it.
+   * `dryRun` counts only and appends nothing.
+   */
+  purge(workspaceId: string, before: number | null, options: { readonly at: number; readonly dryRun: boolean; readonly record: (purged: AuditPurge) => AuditDraft | null }): Promise<AuditPurge>;
+}
+
+/** What an audit purge removed, and the anchor after it. */
+export interface AuditPurge {
+  readonly removed: number;
+  readonly anchor: ChainHead | null;
+  /** The time of the oldest entry kept (null: none). */
+  readonly oldestKept: number | null;
+}
+
+/** Events removed per event name (track), per call type (the others), and for lack of the `analytics` purpose. */
+export interface EventPurgeCounts {
+  readonly removed: number;
+  readonly byEvent: Readonly<Record<string, number>>;
+  readonly byType: Readonly<Record<string, number>>;
+  /** Removed because the person has not given `analytics` (and the event was within its own period). */
+  readonly withoutAnalytics: number;
+}
+
+/** One pass over a part of the log (`afterSeq`, `limit` events of the workspace). */
+export interface EventPurgeStep extends EventPurgeCounts {
+  /** The last sequence number looked at; null once the workspace's log is read to its end. */
+  readonly lastSeq: number | null;
+}
+
+/**
+ * Retention (src/retention, docs/retention.md): each workspace's policy, and the purges it
+ * drives. Deletions keep the log's end (`EventLogWriter.lastSeq` does not move back) and
+ * leave no copy in free space, as an erasure's do (`PrivacyStore.compact` afterwards).
+ */
+export interface RetentionStore {
+  policy(workspaceId: string): Promise<{ readonly policy: RetentionPolicy; readonly updatedAt: number } | null>;
+  setPolicy(workspaceId: string, policy: RetentionPolicy, at: number): Promise<void>;
+  /**
+   * Removes (`dryRun`: counts) the workspace's events after `afterSeq`, `limit` of them at most,
+   * that the cut-offs remove (`eventVerdict`, aged by `eventAge`); a person's `analytics`
+   * consent is read from the stored knowledge of the profile the event belongs to (its
+   * survivor after a merge), `analyticsDefault` where the person decided nothing.
+   */
+  purgeEvents(workspaceId: string, cutOffs: RetentionCutOffs, options: { readonly analyticsDefault: boolean; readonly dryRun: boolean; readonly afterSeq: number; readonly limit: number }): Promise<EventPurgeStep>;
+  /** Removes (`dryRun`: counts) the workspace's decision records made before `before`. */
+  purgeDecisions(workspaceId: string, before: number, dryRun: boolean): Promise<number>;
+  /** The age (`eventAge`) of the workspace's oldest event, and the time of its oldest decision record (null: none). */
+  oldest(workspaceId: string): Promise<{ readonly event: number | null; readonly decision: number | null }>;
 }
 
 /** A workspace's new key for the keyed hash of people in audit entries. */
@@ -1018,6 +1078,7 @@ export interface AttuneStore {
   readonly quality: QualityStore;
   readonly fairness: FairnessStore;
   readonly review: ReviewStore;
+  readonly retention: RetentionStore;
   /** Releases the store; every append and state write that has settled is kept. */
   close(): Promise<void>;
 }

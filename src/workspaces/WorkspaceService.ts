@@ -49,6 +49,7 @@ const keyCacheLimit = 10_000;
 
 /** Workspaces, their keys, and turning a presented key into a principal. */
 export class WorkspaceService {
+  /** By the key as presented, in least recently used order (see authenticate). */
   private readonly keyCache = new Map<string, CachedPrincipal>();
   /** Identity secrets by workspace, trusted as long as key lookups (a rotation on another node takes that long to apply). */
   private readonly secretCache = new Map<string, CachedSecret>();
@@ -123,16 +124,25 @@ export class WorkspaceService {
   }
 
   /** The workspace and key that a presented key stands for, or undefined when it is unknown or expired. */
+  /**
+   * The principal of a presented key. The cache is keyed by the key as presented, so a hit
+   * costs one Map probe instead of a SHA-256 (the hash is computed only to ask the store);
+   * a hit moves the entry to the back, and the least recently used entry goes when the cache
+   * is full, so a flood of unknown keys cannot push out the keys in use.
+   */
   async authenticate(plain: string): Promise<Principal | undefined> {
     const now = this.clock.now();
-    const hash = hashKey(plain);
-    const cached = this.keyCache.get(hash);
+    const cached = this.keyCache.get(plain);
     let principal: Principal | undefined;
-    if (cached !== undefined && now - cached.cachedAt < keyCacheMillis) principal = cached.principal;
-    else {
-      principal = await this.lookup(hash);
-      if (this.keyCache.size >= keyCacheLimit) this.keyCache.clear();
-      this.keyCache.set(hash, { principal, cachedAt: now });
+    if (cached !== undefined && now - cached.cachedAt < keyCacheMillis) {
+      principal = cached.principal;
+      this.keyCache.delete(plain);
+      this.keyCache.set(plain, cached);
+    } else {
+      principal = await this.lookup(hashKey(plain));
+      this.keyCache.delete(plain);
+      if (this.keyCache.size >= keyCacheLimit) this.keyCache.delete(this.keyCache.keys().next().value!);
+      this.keyCache.set(plain, { principal, cachedAt: now });
     }
     return principal !== undefined && isKeyLive(principal.key, now) ? principal : undefined;
   }

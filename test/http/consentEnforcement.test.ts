@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../src/core/common/ports.js';
-import { basicAuth, bearer, startHarness, type Harness } from '../support/harness.js';
+import { basicAuth, startHarness, type Harness } from '../support/harness.js';
+import { decideHomeHero, profileOf, seedGoldOffer } from './consentFixtures.js';
 import { admin, collect, expectCollected } from './httpHelpers.js';
 
 /**
@@ -11,12 +12,6 @@ import { admin, collect, expectCollected } from './httpHelpers.js';
  */
 const t0 = Date.parse('2026-03-02T10:00:00Z');
 const minute = 60_000;
-
-interface ProfileView {
-  features: Record<string, unknown>;
-  segments: { id: string }[];
-  consent: { purposes: Record<string, { granted: boolean; source: string | null }>; history: { purpose: string; granted: boolean }[] };
-}
 
 describe('consent enforcement', () => {
   const clock = fixedClock(t0);
@@ -32,21 +27,13 @@ describe('consent enforcement', () => {
     expectCollected(await collect(h, '/v1/batch', { batch }));
     clock.advance(minute);
   };
-  const profile = async (id: string): Promise<ProfileView> => {
-    const res = await admin(h, 'GET', `/admin/v1/profiles/${id}`, h.a.secretKey);
-    expect(res.statusCode, res.body).toBe(200);
-    return res.json<ProfileView>();
-  };
+  const profile = (id: string) => profileOf(h, id);
   const predictions = async (id: string): Promise<Record<string, unknown>> => {
     const res = await admin(h, 'GET', `/admin/v1/profiles/${id}/predictions`, h.a.secretKey);
     expect(res.statusCode, res.body).toBe(200);
     return res.json<{ values: Record<string, unknown> }>().values;
   };
-  const decide = async (anonymousId: string, context: Record<string, unknown> = {}) => {
-    const res = await h.app.inject({ method: 'POST', url: '/v1/decide', headers: { authorization: basicAuth(h.a.writeKey) }, payload: { anonymousId, placements: ['home-hero'], context } });
-    expect(res.statusCode, res.body).toBe(200);
-    return res.json<{ placements: { fallback: string | null; decisions: { actionId: string | null; content: unknown }[] }[] }>().placements[0]!;
-  };
+  const decide = (anonymousId: string, context: Record<string, unknown> = {}) => decideHomeHero(h, anonymousId, context);
   const recommend = async (anonymousId: string) => {
     const res = await h.app.inject({ method: 'POST', url: '/v1/recommend', headers: { authorization: basicAuth(h.a.writeKey) }, payload: { anonymousId, count: 2 } });
     expect(res.statusCode, res.body).toBe(200);
@@ -57,19 +44,11 @@ describe('consent enforcement', () => {
     expect(res.statusCode, res.body).toBe(200);
     return res.json<{ segmentHistory: { segmentId: string; kind: string; reason?: string }[]; consentHistory: { purpose: string; granted: boolean }[] }>();
   };
-  const put = async (path: string, body: Record<string, unknown>) => {
-    const res = await h.app.inject({ method: 'PUT', url: path, headers: { authorization: bearer(h.a.secretKey) }, payload: body });
-    expect(res.statusCode, res.body).toBeLessThan(300);
-  };
 
   beforeAll(async () => {
     h = await startHarness({ clock });
-    const ws = h.a.id;
-    await h.store.knowledgeConfig.putFeature(ws, { name: 'views', aggregate: 'count', events: ['Product Viewed'] }, t0);
-    await h.store.knowledgeConfig.putSegment(ws, { id: 'vip', name: 'Gold plan', rule: 'profile.traits.plan == "gold"' }, t0);
-    await h.store.knowledgeConfig.putSegment(ws, { id: 'browser', name: 'Two views', rule: 'features.views >= 2' }, t0);
-    await put('/admin/v1/placements/home-hero', { channel: 'web', count: 1, strategy: { kind: 'priority' }, defaultContent: { title: 'Welcome' } });
-    await put('/admin/v1/actions/gold-offer', { placements: ['home-hero'], priority: 10, rule: 'in_segment("vip")', variants: { default: { title: 'Gold offer' } } });
+    await seedGoldOffer(h, t0);
+    await h.store.knowledgeConfig.putSegment(h.a.id, { id: 'browser', name: 'Two views', rule: 'features.views >= 2' }, t0);
     await admin(h, 'POST', '/admin/v1/items', h.a.secretKey, { items: [{ id: 'shoe-1', title: 'Shoe', category: ['Shoes'] }, { id: 'shoe-2', title: 'Other shoe', category: ['Shoes'] }] });
   });
   afterAll(async () => { await h.close(); });

@@ -3,12 +3,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rebuildCommand } from '../../src/cli/rebuildCommand.js';
-import { systemClock, uuidIds } from '../../src/cli/systemClock.js';
-import { loadConfig } from '../../src/config/config.js';
-import { openStore, type EmbeddedStore } from '../../src/engine/openStore.js';
-import { buildServer, type AttuneServer } from '../../src/server/buildServer.js';
 import type { CreatedWorkspace } from '../../src/workspaces/WorkspaceService.js';
+import { openFileServer, rebuildQuietly, twoWorkspaces, type FileServer } from '../support/fileServer.js';
 
 /**
  * Erasure end to end (issue 16, "Must show"), on a real data folder: a person with events, an
@@ -20,10 +16,7 @@ import type { CreatedWorkspace } from '../../src/workspaces/WorkspaceService.js'
  * Each scan is first shown to find the values while they are held, so it can fail.
  */
 
-interface Running {
-  readonly server: AttuneServer;
-  readonly store: EmbeddedStore;
-}
+type Running = FileServer;
 
 interface Receipt {
   found: boolean;
@@ -96,12 +89,7 @@ describe.each(['inline', 'worker'] as const)('erasure end to end (storage writer
   let outcomesAfterErasure: unknown[] = [];
 
   const dbPath = () => join(dataDir, 'attune.db');
-  const open = async (): Promise<Running> => {
-    const store = openStore({ path: dbPath(), synchronous: 'normal', writer, maxPendingEvents: 100_000 });
-    const server = await buildServer({ store, clock: systemClock, ids: uuidIds, adminToken: null, logger: false });
-    await store.recovered;
-    return { server, store };
-  };
+  const open = (): Promise<Running> => openFileServer(dataDir, { writer });
   const app = () => running!.server.app;
   const call = async (method: 'GET' | 'POST' | 'PUT', url: string, key: string, payload?: unknown, status = 200) => {
     const res = await app().inject({ method, url, headers: { authorization: `Bearer ${key}` }, ...(payload === undefined ? {} : { payload: payload as Record<string, unknown> }) });
@@ -150,9 +138,7 @@ describe.each(['inline', 'worker'] as const)('erasure end to end (storage writer
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'attune-erasure-'));
     running = await open();
-    a = await running.server.workspaces.create('workspace A', { verification: false }, 'ws_erasure_a');
-    b = await running.server.workspaces.create('workspace B', { verification: false }, 'ws_erasure_b');
-    for (const w of [a, b]) await running.store.experiments.setMeasurement(w.id, { holdoutShare: 0 });
+    [a, b] = await twoWorkspaces(running, 'ws_erasure');
   });
   afterAll(async () => {
     await running?.server.app.close();
@@ -271,13 +257,7 @@ describe.each(['inline', 'worker'] as const)('erasure end to end (storage writer
   it('holds after `attune rebuild`', async () => {
     await running!.server.app.close();
     running = undefined;
-    const stdout = process.stdout.write;
-    process.stdout.write = (() => true) as typeof process.stdout.write;
-    try {
-      expect(await rebuildCommand(loadConfig({ dataDir }, {}), { json: true })).toBe(0);
-    } finally {
-      process.stdout.write = stdout;
-    }
+    expect(await rebuildQuietly(dataDir)).toBe(0);
     expectNothingLeft();
     running = await open();
     await expectGone();

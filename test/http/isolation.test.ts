@@ -16,6 +16,7 @@ import { recommendIsolationCases } from './recommendIsolation.js';
 import { personalizerIsolationCases } from './personalizerIsolation.js';
 import { predictionIsolationCases } from './predictionIsolation.js';
 import { privacyIsolationCases } from './privacyIsolation.js';
+import { retentionIsolationCases } from './retentionIsolation.js';
 import { userIsolationCases } from './userIsolation.js';
 import { qualityIsolationCases } from './qualityIsolation.js';
 import { reviewIsolationCases } from './reviewIsolation.js';
@@ -144,6 +145,7 @@ const cases: Record<string, IsolationCase> = {
   ...personalizerIsolationCases,
   ...predictionIsolationCases,
   ...privacyIsolationCases,
+  ...retentionIsolationCases,
   ...userIsolationCases,
   ...qualityIsolationCases,
   ...reviewIsolationCases,

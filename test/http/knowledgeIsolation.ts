@@ -19,6 +19,7 @@ async function ok<T>(h: Harness, method: 'GET' | 'POST' | 'PUT' | 'DELETE', url:
   return (res.statusCode === 204 ? undefined : res.json<T>()) as T;
 }
 
+const consentOf = async (h: Harness, key: string) => (await ok<{ resolved: { defaults: Record<string, boolean> } }>(h, 'GET', '/admin/v1/consent', key)).resolved;
 const featureNames = async (h: Harness, key: string) => (await ok<{ name: string }[]>(h, 'GET', '/admin/v1/features', key)).map((f) => f.name);
 const segmentIds = async (h: Harness, key: string) => (await ok<{ id: string }[]>(h, 'GET', '/admin/v1/segments', key)).map((s) => s.id);
 const segmentOf = (h: Harness, key: string, id: string) => ok<{ rule: string; size: number | null }>(h, 'GET', `/admin/v1/segments/${id}`, key);
@@ -139,5 +140,23 @@ export const knowledgeIsolationCases: Record<string, IsolationCase> = {
     await ok(h, 'POST', '/admin/v1/segments', h.a.secretKey, { id, name: 'nobody in A', rule: 'false' });
     const inA = await ok<{ days: { size: number; entries: number }[] }>(h, 'GET', `/admin/v1/segments/${id}/history?days=2`, h.a.secretKey);
     expect(inA.days).toEqual([expect.objectContaining({ size: 0, entries: 0 }), expect.objectContaining({ size: 0, entries: 0 })]);
+  },
+
+  // A purpose of its own per case: the shared workspaces keep personalising as the other cases expect.
+  'GET /admin/v1/consent': async (h) => {
+    const purpose = featureName();
+    await ok(h, 'PUT', '/admin/v1/consent', h.b.secretKey, { defaults: { [purpose]: false } });
+    expect((await consentOf(h, h.a.secretKey)).defaults[purpose]).toBeUndefined();
+    expect((await consentOf(h, h.b.secretKey)).defaults[purpose]).toBe(false);
+  },
+
+  'PUT /admin/v1/consent': async (h) => {
+    const [inA, inB] = [featureName(), featureName()];
+    await ok(h, 'PUT', '/admin/v1/consent', h.b.secretKey, { defaults: { [inB]: false } });
+    await ok(h, 'PUT', '/admin/v1/consent', h.a.secretKey, { defaults: { [inA]: false } });
+    expect(Object.keys((await consentOf(h, h.b.secretKey)).defaults)).toEqual(expect.arrayContaining([inB]));
+    expect((await consentOf(h, h.b.secretKey)).defaults[inA]).toBeUndefined();
+    expect((await consentOf(h, h.a.secretKey)).defaults[inB]).toBeUndefined();
+    expect((await consentOf(h, h.a.secretKey)).defaults[inA]).toBe(false);
   },
 };

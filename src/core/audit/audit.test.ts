@@ -6,6 +6,7 @@ import { isAuditAction } from './AuditEntry.js';
 import { canonicalJson, type JsonValue } from './canonicalJson.js';
 import { chainEntry, entryHash, verifyChain } from './hashChain.js';
 import { diffJson } from './jsonDiff.js';
+import { recordedPurgeAnchor } from './purgeAnchor.js';
 
 const sha256 = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
 const T0 = Date.parse('2024-05-01T12:00:00Z');
@@ -117,5 +118,41 @@ describe('the hash chain', () => {
 describe('isAuditAction', () => {
   it.each([['segment.updated', true], ['key.rotated', true], ['profile.viewed', true], ['recommenderModel.activated', true], ['segment', false], ['Segment.updated', false], ['segment.', false], ['segment updated', false]])('%s: %s', (action, expected) => {
     expect(isAuditAction(action)).toBe(expected);
+  });
+});
+
+describe('verifyChain from a retention anchor', () => {
+  const entries = chainOf(5);
+  const from = { seq: entries[1]!.seq, hash: entries[1]!.hash };
+  const kept = entries.slice(2);
+
+  it('verifies the entries after the anchor', () => {
+    expect(verifyChain('ws_1', kept, headOf(entries), sha256, [], from)).toEqual({ ok: true, entries: 3, head: headOf(entries) });
+  });
+
+  it('finds an anchor that does not match the first entry kept, or an entry missing after it', () => {
+    expect(verifyChain('ws_1', kept, headOf(entries), sha256, [], { seq: 2, hash: 'x' })).toMatchObject({ ok: false, position: 3, fault: 'link' });
+    expect(verifyChain('ws_1', kept.slice(1), headOf(entries), sha256, [], from)).toMatchObject({ ok: false, position: 3, fault: 'sequence' });
+  });
+
+  it('holds the start to an anchor kept at it, and cannot check one purged before it', () => {
+    expect(verifyChain('ws_1', kept, headOf(entries), sha256, [{ seq: 2, hash: 'other' }], from)).toMatchObject({ ok: false, position: 2, fault: 'anchor' });
+    expect(verifyChain('ws_1', kept, headOf(entries), sha256, [from], from)).toMatchObject({ ok: true });
+    expect(verifyChain('ws_1', kept, headOf(entries), sha256, [{ seq: 1, hash: 'purged' }], from)).toMatchObject({ ok: true });
+  });
+});
+
+describe('recordedPurgeAnchor', () => {
+  const purged = (value: JsonValue) => chainEntry(undefined, draft(1, { action: 'retention.purged', changes: [{ op: 'add', path: '', value }] }), sha256);
+  it.each([
+    ['the anchor recorded', { auditAnchor: { seq: 3, hash: 'h' } }, { seq: 3, hash: 'h' }],
+    ['none yet', { auditAnchor: null }, null],
+    ['no anchor field', { events: 1 }, undefined],
+    ['a malformed anchor', { auditAnchor: { seq: '3', hash: 'h' } }, undefined],
+  ] as [string, JsonValue, unknown][])('%s', (_name, value, expected) => {
+    expect(recordedPurgeAnchor(purged(value))).toEqual(expected);
+  });
+  it('reads only retention.purged entries', () => {
+    expect(recordedPurgeAnchor(chainEntry(undefined, draft(1, { changes: [{ op: 'add', path: '', value: { auditAnchor: null } }] }), sha256))).toBeUndefined();
   });
 });

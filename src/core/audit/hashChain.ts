@@ -57,7 +57,8 @@ type Break = Extract<ChainVerification, { ok: false }>;
  * Verifies a workspace's chain one entry at a time, in sequence order, so that a chain of any
  * length is checked page by page: `push` each entry (it answers the first fault, then keeps
  * answering it), then `finish` with the head stored beside the chain and, optionally,
- * anchors (positions and hashes the caller recorded earlier, e.g. from an export).
+ * anchors (positions and hashes the caller recorded earlier, e.g. from an export). After a
+ * retention purge the chain is verified from the purge's anchor (`from`).
  */
 export class ChainVerifier {
   private previous: ChainHead | undefined;
@@ -65,8 +66,18 @@ export class ChainVerifier {
   private broken: Break | undefined;
   private readonly anchors: Map<number, string>;
 
-  constructor(private readonly workspaceId: string, private readonly hash: HashText, anchors: readonly ChainHead[] = []) {
+  /**
+   * `from`: the last entry purged by retention (its number and hash, kept by the store): the
+   * chain then starts after it, and its first entry must point at that hash.
+   */
+  constructor(private readonly workspaceId: string, private readonly hash: HashText, anchors: readonly ChainHead[] = [], from: ChainHead | null = null) {
     this.anchors = new Map(anchors.map((a) => [a.seq, a.hash]));
+    this.previous = from ?? undefined;
+    // An anchor at the start itself is checked against it; anchors before it were purged and cannot be.
+    const atStart = from === null ? undefined : this.anchors.get(from.seq);
+    if (from !== null && atStart !== undefined && atStart !== from.hash) {
+      this.broken = { ok: false, entries: 0, position: from.seq, fault: 'anchor', detail: `the chain starts after entry ${from.seq}, whose hash is not the one anchored` };
+    }
   }
 
   /** Checks the next entry; returns the chain's first fault once there is one, else undefined. */
@@ -126,8 +137,10 @@ export class ChainVerifier {
  *
  * @example verifyChain('ws_1', entries, head, sha256Hex) // { ok: true, entries: 12, head: { seq: 12, hash: '…' } }
  */
-export function verifyChain(workspaceId: string, entries: Iterable<AuditEntry>, head: ChainHead | null, hash: HashText, anchors: readonly ChainHead[] = []): ChainVerification {
-  const verifier = new ChainVerifier(workspaceId, hash, anchors);
+export function verifyChain(
+  workspaceId: string, entries: Iterable<AuditEntry>, head: ChainHead | null, hash: HashText, anchors: readonly ChainHead[] = [], from: ChainHead | null = null,
+): ChainVerification {
+  const verifier = new ChainVerifier(workspaceId, hash, anchors, from);
   for (const entry of entries) if (verifier.push(entry) !== undefined) break;
   return verifier.finish(head);
 }

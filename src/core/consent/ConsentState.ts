@@ -34,13 +34,18 @@ function isObject(value: unknown): value is Record<string, unknown> {
 
 /** The purpose a category stands for; null for a name that cannot be one (empty, too long, `__proto__`). */
 function purposeName(category: string, settings: ConsentSettings): string | null {
-  const key = category.trim().toLowerCase().replace(/[\s-]+/g, '_');
+  const key = consentCategoryKey(category);
   const purpose = Object.hasOwn(settings.categoryMap, key) ? settings.categoryMap[key]! : key;
   return isPurpose(purpose) ? purpose : null;
 }
 
+/** A category or purpose name as settings key it: trimmed, lower case, runs of spaces and hyphens as `_`. */
+export function consentCategoryKey(name: string): string {
+  return name.trim().toLowerCase().replace(/[\s-]+/g, '_');
+}
+
 /** Purposes are keys of plain objects (the state, the settings): `__proto__` would change a prototype instead. */
-function isPurpose(name: string): boolean {
+export function isPurpose(name: string): boolean {
   return name.length > 0 && name.length <= 64 && name !== '__proto__';
 }
 

@@ -96,5 +96,29 @@ export function describeAuditStoreContract(adapterName: string, open: () => Prom
       expect(await audit.personKey('ws1', create)).toBe(a);
       expect(await audit.personKey('ws2', create)).not.toBe(a);
     });
+
+    it('purges the oldest prefix behind an anchor, with the record of it appended in the same step', async () => {
+      for (let n = 1; n <= 4; n++) await audit.append(draft('ws1', n));
+      await audit.append(draft('ws2', 1));
+      const record = (purged: { removed: number }) => (purged.removed === 0 ? null : draft('ws1', 9, { action: 'retention.purged', target: { kind: 'retention', id: 'ws1' } }));
+      expect(await audit.anchor('ws1')).toBeNull();
+      // Entries 1 and 2 are older than T0 + 2.5 s: a dry run counts them and changes nothing.
+      const second = (await audit.entries('ws1', 1, 1))[0]!;
+      expect(await audit.purge('ws1', T0 + 2500, { at: T0 + 9000, dryRun: true, record })).toEqual({ removed: 2, anchor: { seq: 2, hash: second.hash }, oldestKept: T0 + 3000 });
+      expect(await audit.anchor('ws1')).toBeNull();
+      expect(await audit.purge('ws1', T0 + 2500, { at: T0 + 9000, dryRun: false, record })).toEqual({ removed: 2, anchor: { seq: 2, hash: second.hash }, oldestKept: T0 + 3000 });
+      expect(await audit.anchor('ws1')).toEqual({ seq: 2, hash: second.hash });
+      const rest = await audit.entries('ws1', 0, 10);
+      expect(rest.map((e) => e.seq)).toEqual([3, 4, 5]);
+      expect(rest.at(-1)?.action).toBe('retention.purged');
+      const head = await audit.head('ws1');
+      expect(verifyChain('ws1', rest, head, sha256Hex, [], { seq: 2, hash: second.hash })).toMatchObject({ ok: true, entries: 3 });
+      // Nothing older: nothing removed, nothing appended, the anchor stays.
+      expect(await audit.purge('ws1', T0 + 2500, { at: T0 + 9000, dryRun: false, record })).toMatchObject({ removed: 0, anchor: { seq: 2 } });
+      expect(await audit.head('ws1')).toEqual(head);
+      // Another workspace's chain is untouched.
+      expect((await audit.entries('ws2', 0, 10)).map((e) => e.seq)).toEqual([1]);
+      expect(await audit.anchor('ws2')).toBeNull();
+    });
   });
 }

@@ -3,7 +3,7 @@ import type { AuditDraft, AuditEntry, ChainHead } from '../../core/audit/AuditEn
 import { canonicalJson } from '../../core/audit/canonicalJson.js';
 import { chainEntry, type HashText } from '../../core/audit/hashChain.js';
 import type { JsonChange } from '../../core/audit/jsonDiff.js';
-import type { AuditQuery, AuditStore, NewPersonKey } from '../ports.js';
+import type { AuditPurge, AuditQuery, AuditStore, NewPersonKey } from '../ports.js';
 import type { SqliteDatabase } from './openDatabase.js';
 
 interface EntryRow {
@@ -59,6 +59,7 @@ export class SqliteAuditStore implements AuditStore {
   private readonly stmts;
   private readonly appendTx;
   private readonly personKeyTx;
+  private readonly purgeTx;
 
   constructor(private readonly db: SqliteDatabase, hash: HashText) {
     this.stmts = {
@@ -69,6 +70,13 @@ export class SqliteAuditStore implements AuditStore {
       page: db.prepare<[string, number, number], EntryRow>(`SELECT ${columns} FROM audit_entries WHERE workspace_id = ? AND seq > ? ORDER BY seq LIMIT ?`),
       insertKey: db.prepare('INSERT OR IGNORE INTO audit_keys (workspace_id, secret, created_at) VALUES (?, ?, ?)'),
       key: db.prepare<[string], string>('SELECT secret FROM audit_keys WHERE workspace_id = ?').pluck(),
+      anchor: db.prepare<[string], { seq: number; hash: string }>('SELECT seq, hash FROM audit_anchors WHERE workspace_id = ?'),
+      firstKept: db.prepare<[string, number], number | null>('SELECT min(seq) FROM audit_entries WHERE workspace_id = ? AND at >= ?').pluck(),
+      hashAt: db.prepare<[string, number], string>('SELECT hash FROM audit_entries WHERE workspace_id = ? AND seq = ?').pluck(),
+      countUpTo: db.prepare<[string, number], number>('SELECT count(*) FROM audit_entries WHERE workspace_id = ? AND seq <= ?').pluck(),
+      oldestAfter: db.prepare<[string, number], number | null>('SELECT min(at) FROM audit_entries WHERE workspace_id = ? AND seq > ?').pluck(),
+      setAnchor: db.prepare('INSERT INTO audit_anchors (workspace_id, seq, hash, at) VALUES (?, ?, ?, ?) ON CONFLICT (workspace_id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, at = excluded.at'),
+      deleteUpTo: db.prepare('DELETE FROM audit_entries WHERE workspace_id = ? AND seq <= ?'),
     };
     this.appendTx = db.transaction((draft: AuditDraft): AuditEntry => {
       const head = this.stmts.head.get(draft.workspaceId);
@@ -88,6 +96,31 @@ export class SqliteAuditStore implements AuditStore {
       const made = create();
       this.stmts.insertKey.run(workspaceId, made.key, made.createdAt);
       return this.stmts.key.get(workspaceId)!;
+    });
+    this.purgeTx = db.transaction((workspaceId: string, before: number | null, at: number, dryRun: boolean, record: (purged: AuditPurge) => AuditDraft | null): AuditPurge => {
+      const s = this.stmts;
+      const anchored = s.anchor.get(workspaceId) ?? null;
+      const head = s.head.get(workspaceId);
+      // The prefix: every entry before the first one at or after the cut-off (all of them when none is).
+      const firstKept = before === null ? null : s.firstKept.get(workspaceId, before) ?? null;
+      const last = before === null || head === undefined ? 0 : firstKept === null ? head.seq : firstKept - 1;
+      let purged: AuditPurge;
+      if (last > (anchored?.seq ?? 0)) {
+        const anchor = { seq: last, hash: s.hashAt.get(workspaceId, last)! };
+        let removed: number;
+        if (dryRun) removed = s.countUpTo.get(workspaceId, last)!;
+        else {
+          // The anchor first: the trigger lets only entries up to it be deleted.
+          s.setAnchor.run(workspaceId, anchor.seq, anchor.hash, at);
+          removed = s.deleteUpTo.run(workspaceId, last).changes;
+        }
+        purged = { removed, anchor, oldestKept: s.oldestAfter.get(workspaceId, last) ?? null };
+      } else {
+        purged = { removed: 0, anchor: anchored, oldestKept: s.oldestAfter.get(workspaceId, anchored?.seq ?? 0) ?? null };
+      }
+      const entry = dryRun ? null : record(purged);
+      if (entry !== null) this.appendTx(entry);
+      return purged;
     });
   }
 
@@ -123,5 +156,14 @@ export class SqliteAuditStore implements AuditStore {
 
   async personKey(workspaceId: string, create: () => NewPersonKey): Promise<string> {
     return this.personKeyTx.immediate(workspaceId, create);
+  }
+
+  async anchor(workspaceId: string): Promise<ChainHead | null> {
+    return this.stmts.anchor.get(workspaceId) ?? null;
+  }
+
+  /** Deleted with `secure_delete` on (openDatabase); the caller folds the write-ahead log back (`PrivacyStore.compact`). */
+  async purge(workspaceId: string, before: number | null, options: { readonly at: number; readonly dryRun: boolean; readonly record: (purged: AuditPurge) => AuditDraft | null }): Promise<AuditPurge> {
+    return this.purgeTx.immediate(workspaceId, before, options.at, options.dryRun, options.record);
   }
 }

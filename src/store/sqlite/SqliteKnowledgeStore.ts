@@ -1,3 +1,4 @@
+import type { ConsentSettings } from '../../core/consent/ConsentState.js';
 import type { FeatureDefinition } from '../../core/features/FeatureDefinition.js';
 import { dataQualityView, type DataQuality, type DataQualityView } from '../../core/knowledge/dataQuality.js';
 import { emptyKnowledge, type KnowledgeState } from '../../core/knowledge/KnowledgeState.js';
@@ -19,6 +20,8 @@ export class SqliteKnowledgeStore implements KnowledgeConfigStore, KnowledgeRead
     this.stmts = {
       version: db.prepare('SELECT config_version FROM workspaces WHERE id = ?').pluck(),
       bump: db.prepare('UPDATE workspaces SET config_version = config_version + 1 WHERE id = ?'),
+      consent: db.prepare('SELECT consent FROM workspaces WHERE id = ?').pluck(),
+      setConsent: db.prepare('UPDATE workspaces SET consent = ?, config_version = config_version + 1 WHERE id = ?'),
       listFeatures: db.prepare('SELECT definition FROM feature_definitions WHERE workspace_id = ? ORDER BY created_at, name').pluck(),
       putFeature: db.prepare(
         'INSERT INTO feature_definitions (workspace_id, name, definition, created_at, updated_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET definition = excluded.definition, updated_at = excluded.updated_at',
@@ -48,7 +51,7 @@ export class SqliteKnowledgeStore implements KnowledgeConfigStore, KnowledgeRead
       ),
       // A scan of the workspace's knowledge, for an admin read: the figures live with each profile, so a rebuild restores them.
       quality: db.prepare("SELECT json_extract(state, '$.q') FROM profile_knowledge WHERE workspace_id = ? AND json_extract(state, '$.q') IS NOT NULL").pluck(),
-      consent: db.prepare('SELECT purpose, granted, source, at FROM consent_changes WHERE workspace_id = ? AND profile_id = ? ORDER BY at DESC, rowid DESC LIMIT ?'),
+      consentChanges: db.prepare('SELECT purpose, granted, source, at FROM consent_changes WHERE workspace_id = ? AND profile_id = ? ORDER BY at DESC, rowid DESC LIMIT ?'),
       putPrediction: db.prepare('INSERT INTO prediction_models (workspace_id, version, created_at, model) VALUES (?, ?, ?, ?)'),
       latestPrediction: db.prepare('SELECT version, created_at AS createdAt, model AS json FROM prediction_models WHERE workspace_id = ? ORDER BY version DESC LIMIT 1'),
       predictionVersions: db.prepare('SELECT version, created_at AS createdAt FROM prediction_models WHERE workspace_id = ? ORDER BY version DESC'),
@@ -107,6 +110,15 @@ export class SqliteKnowledgeStore implements KnowledgeConfigStore, KnowledgeRead
 
   async predictionModelVersions(workspaceId: string): Promise<{ version: number; createdAt: number }[]> {
     return this.stmts.predictionVersions.all(workspaceId) as { version: number; createdAt: number }[];
+  }
+
+  async consentSettings(workspaceId: string): Promise<ConsentSettings | null> {
+    const json = this.stmts.consent.get(workspaceId) as string | null | undefined;
+    return json == null ? null : (JSON.parse(json) as ConsentSettings);
+  }
+
+  async setConsentSettings(workspaceId: string, settings: ConsentSettings | null): Promise<void> {
+    this.stmts.setConsent.run(settings === null ? null : JSON.stringify(settings), workspaceId);
   }
 
   async configVersion(workspaceId: string): Promise<number> {
@@ -173,7 +185,7 @@ export class SqliteKnowledgeStore implements KnowledgeConfigStore, KnowledgeRead
   }
 
   async consentHistory(workspaceId: string, profileId: string, limit: number): Promise<ConsentRecord[]> {
-    return (this.stmts.consent.all(workspaceId, profileId, limit) as { purpose: string; granted: number; source: string; at: number }[])
+    return (this.stmts.consentChanges.all(workspaceId, profileId, limit) as { purpose: string; granted: number; source: string; at: number }[])
       .map((r) => ({ purpose: r.purpose, granted: r.granted === 1, source: r.source, at: r.at }));
   }
 }

@@ -543,6 +543,43 @@ export const migrations: readonly string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX config_versions_time ON config_versions(workspace_id, at);
   `,
+  // Retention (src/retention, docs/retention.md): each workspace's policy, and the audit
+  // trail's purge anchor: the number and hash of the last entry a purge removed, from which
+  // the chain verifies. The append-only trigger is replaced by one that lets a purge delete
+  // only the prefix up to the anchor (same name, so whoever drops it drops this one); the
+  // anchor names an entry held when it is set, moves only forward and is never removed.
+  `
+  CREATE TABLE retention_policies (
+    workspace_id TEXT PRIMARY KEY,
+    policy TEXT NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE TABLE audit_anchors (
+    workspace_id TEXT PRIMARY KEY,
+    seq INTEGER NOT NULL,
+    hash TEXT NOT NULL,
+    at INTEGER NOT NULL
+  );
+  DROP TRIGGER audit_entries_no_delete;
+  CREATE TRIGGER audit_entries_no_delete BEFORE DELETE ON audit_entries
+  WHEN OLD.seq > coalesce((SELECT seq FROM audit_anchors WHERE workspace_id = OLD.workspace_id), 0)
+  BEGIN SELECT RAISE(ABORT, 'audit entries are append-only: a purge deletes only the entries up to its anchor'); END;
+  CREATE TRIGGER audit_anchors_held BEFORE INSERT ON audit_anchors
+  WHEN NEW.hash IS NOT (SELECT hash FROM audit_entries WHERE workspace_id = NEW.workspace_id AND seq = NEW.seq)
+  BEGIN SELECT RAISE(ABORT, 'an audit anchor is the hash of an entry held'); END;
+  CREATE TRIGGER audit_anchors_forward BEFORE UPDATE ON audit_anchors
+  WHEN NEW.workspace_id <> OLD.workspace_id OR NEW.seq <= OLD.seq
+    OR NEW.hash IS NOT (SELECT hash FROM audit_entries WHERE workspace_id = NEW.workspace_id AND seq = NEW.seq)
+  BEGIN SELECT RAISE(ABORT, 'an audit anchor moves forward, to an entry held'); END;
+  CREATE TRIGGER audit_anchors_no_delete BEFORE DELETE ON audit_anchors
+  BEGIN SELECT RAISE(ABORT, 'audit anchors are not removed'); END;
+  `,
+  // Workspace consent settings (src/core/consent): the defaults per purpose (opt-in or
+  // opt-out) and the category map, as JSON; null: the built-in opt-out settings. Compiled
+  // into the knowledge model, so setting them bumps config_version with them.
+  `
+  ALTER TABLE workspaces ADD COLUMN consent TEXT;
+  `,
   // The studio's segment history (GET /admin/v1/segments/:id/history) reads one segment's changes by day:
   // an index by segment and time, at one more index entry per membership change written.
   `

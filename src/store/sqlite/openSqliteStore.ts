@@ -10,6 +10,7 @@ import { SqliteEventLog } from './SqliteEventLog.js';
 import { SqliteKnowledgeStore } from './SqliteKnowledgeStore.js';
 import { SqliteLogWriter } from './SqliteLogWriter.js';
 import { SqlitePrivacyStore } from './SqlitePrivacyStore.js';
+import { SqliteRetentionStore } from './SqliteRetentionStore.js';
 import { SqliteProfileReader } from './SqliteProfileReader.js';
 import { SqliteQualityStore } from './SqliteQualityStore.js';
 import { SqliteRankEventStore } from './SqliteRankEventStore.js';
@@ -75,6 +76,7 @@ export function openSqliteStore(options: OpenSqliteStoreOptions): SqliteStore {
     rankEvents: new SqliteRankEventStore(db),
     privacy: new SqlitePrivacyStore(db),
     audit: new SqliteAuditStore(db, sha256Hex),
+    retention: new SqliteRetentionStore(db),
     quality: new SqliteQualityStore(db),
     fairness: new SqliteFairnessStore(db),
     review: new SqliteReviewStore(db),

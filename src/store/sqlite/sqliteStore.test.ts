@@ -14,10 +14,12 @@ import { describeStateStoreContract } from '../contract/stateStore.contract.js';
 import { describeRecommenderModelStoreContract } from '../contract/recommenderModelStore.contract.js';
 import { describeRankEventStoreContract } from '../contract/rankEventStore.contract.js';
 import { describeQualityStoreContract } from '../contract/qualityStore.contract.js';
+import { describeConsentSettingsStoreContract } from '../contract/consentSettingsStore.contract.js';
 import { describePredictionModelStoreContract } from '../contract/predictionModelStore.contract.js';
 import { describePrivacyStoreContract } from '../contract/privacyStore.contract.js';
 import { describeAuditStoreContract } from '../contract/auditStore.contract.js';
 import { describeReviewStoreContract } from '../contract/reviewStore.contract.js';
+import { describeRetentionStoreContract } from '../contract/retentionStore.contract.js';
 import { MODEL_PART_BYTES } from './SqliteRecommenderModelStore.js';
 import { defaultIdentitySettings } from '../../core/identity/types.js';
 import { createEngineStore } from '../../engine/createEngineStore.js';
@@ -65,10 +67,13 @@ describeRecommenderModelStoreContract('sqlite (:memory:)', async () => openInMem
 describeRecommenderModelStoreContract('sqlite (file)', async () => openOnFile());
 describePredictionModelStoreContract('sqlite (:memory:)', async () => openInMemory());
 describePredictionModelStoreContract('sqlite (file)', async () => openOnFile());
+describeConsentSettingsStoreContract('sqlite (:memory:)', async () => openInMemory());
 describePrivacyStoreContract('sqlite (:memory:)', async () => openInMemory());
 describePrivacyStoreContract('sqlite (file)', async () => openOnFile());
 describeAuditStoreContract('sqlite (:memory:)', async () => openInMemory());
 describeAuditStoreContract('sqlite (file)', async () => openOnFile());
+describeRetentionStoreContract('sqlite (:memory:)', async () => openInMemory());
+describeRetentionStoreContract('sqlite (file)', async () => openOnFile());
 // The appends and the state writes on the storage thread, the reads on the main connection.
 describeCatalogStoreContract('sqlite (file, storage thread)', async () => openOnFile('worker'));
 describeDecisionStoreContract('sqlite (file, storage thread)', async () => openOnFile('worker'));
