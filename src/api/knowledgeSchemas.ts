@@ -116,6 +116,27 @@ export const SegmentValidation = Type.Object(
 
 export const SegmentParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
 
+export const SegmentHistoryQuery = Type.Object(
+  { days: Type.Optional(Type.Integer({ minimum: 1, maximum: 366, default: 30, description: 'How many UTC days, today the last' })) },
+  { additionalProperties: false },
+);
+
+export const SegmentHistory = Type.Object(
+  {
+    segmentId: Type.String(),
+    days: Type.Union([
+      Type.Array(Type.Object({
+        day: Type.String({ description: 'YYYY-MM-DD (UTC)' }),
+        size: Type.Integer({ description: 'Members at the end of the day (today: now)' }),
+        entries: Type.Integer({ description: 'Entries during the day (a re-evaluation after a rule change counts)' }),
+        exits: Type.Integer(),
+      })),
+      Type.Null(),
+    ], { description: 'Oldest first; null for a segment evaluated at decision time only (no stored members)' }),
+  },
+  { title: 'SegmentHistory' },
+);
+
 export const MembersQuery = Type.Object({
   after: Type.Optional(Type.String({ maxLength: 200, default: '', description: 'Return members with a profile id above this (the `next` of the previous page)' })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),

@@ -65,6 +65,14 @@ export const RevertBody = Type.Object(
   { additionalProperties: false },
 );
 
+export const ChangeRequestBody = Type.Object(
+  {
+    revision: { ...Revision, description: 'The revision reviewed: asking about another is refused (ATTUNE_VERSION_CONFLICT)' },
+    comment: Type.String({ minLength: 1, maxLength: 4000, description: 'What should change: shown on the draft, kept in the audit trail' }),
+  },
+  { additionalProperties: false },
+);
+
 const Approval = Type.Object({ userId: Type.String(), role: Type.String(), reviewerKinds: Type.Array(Type.String()), revision: Type.Integer(), at: Millis });
 
 export const DraftView = Type.Object({
@@ -76,6 +84,10 @@ export const DraftView = Type.Object({
   approval: Type.Object({ satisfied: Type.Boolean(), missing: Type.Array(Type.String(), { description: 'What the policy still needs' }) }),
   publishAt: Type.Union([Millis, Type.Null()]), revertOf: Type.Union([Type.Integer(), Type.Null()]), publishedVersion: Type.Union([Type.Integer(), Type.Null()]),
   override: Type.Union([Type.Object({ reason: Type.String(), by: Type.String() }), Type.Null()]),
+  changesRequested: Type.Union([
+    Type.Object({ by: Type.String({ description: 'The reviewer\'s user id' }), comment: Type.String(), revision: Type.Integer(), at: Millis }),
+    Type.Null(),
+  ], { description: 'The latest request for changes, until the next edit; null: none' }),
   createdAt: Millis, updatedAt: Millis,
 }, { title: 'DraftView' });
 

@@ -8,6 +8,7 @@ import { AttuneError } from '../core/errors/AttuneError.js';
 import { builtinFeatures } from '../core/features/builtinFeatures.js';
 import type { FeatureDefinition } from '../core/features/FeatureDefinition.js';
 import type { KnowledgeModel } from '../core/knowledge/KnowledgeModel.js';
+import { historyStart, segmentHistory, type SegmentDay } from '../core/segments/segmentHistory.js';
 import type { SegmentDefinition } from '../core/segments/SegmentDefinition.js';
 import type { DefinitionChange, DefinitionChangeResult, DefinitionChanges, SegmentMember } from '../store/ports.js';
 import { checkKnowledgeConfig, type ChangeTarget } from './checkKnowledgeConfig.js';
@@ -187,6 +188,23 @@ export class KnowledgeAdmin {
   async getSegment(workspaceId: string, id: string): Promise<SegmentView> {
     const config = await this.load(workspaceId);
     return this.segmentView(workspaceId, this.existingSegment(config, id), checkKnowledgeConfig(config, unchanged));
+  }
+
+  /**
+   * A segment's size at the end of each of the last `days` UTC days (today last) with its entries
+   * and exits per day, from its size now and its membership changes. A segment evaluated at
+   * decision time only (it reads the request context) stores no members: its history is null.
+   */
+  async segmentHistory(workspaceId: string, id: string, days: number): Promise<{ readonly segmentId: string; readonly days: SegmentDay[] | null }> {
+    const config = await this.load(workspaceId);
+    const definition = this.existingSegment(config, id);
+    if (!segmentAnalysis(checkKnowledgeConfig(config, unchanged), definition.id).stored) return { segmentId: id, days: null };
+    const now = this.deps.clock.now();
+    const [size, changes] = await Promise.all([
+      this.deps.store.knowledge.segmentSize(workspaceId, id),
+      this.deps.store.knowledge.segmentChangesByDay(workspaceId, id, historyStart(now, days)),
+    ]);
+    return { segmentId: id, days: segmentHistory(changes, size, now, days) };
   }
 
   /** Compiles a segment in its workspace (replacing the segment of the same id, if any) without saving it. */

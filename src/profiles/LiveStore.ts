@@ -291,6 +291,7 @@ export function createLiveStore(adapter: AttuneStore, options: LiveStoreOptions)
     segmentSize: async (ws, id) => (await fresh(), adapter.knowledge.segmentSize(ws, id)),
     segmentMembers: async (ws, id, after, limit) => (await fresh(), adapter.knowledge.segmentMembers(ws, id, after, limit)),
     segmentEntries: async (ws, id, since) => (await fresh(), adapter.knowledge.segmentEntries(ws, id, since)),
+    segmentChangesByDay: async (ws, id, since) => (await fresh(), adapter.knowledge.segmentChangesByDay(ws, id, since)),
     consentHistory: async (ws, id, limit) => (await fresh(), adapter.knowledge.consentHistory(ws, id, limit)),
     dataQuality: async (ws) => (await fresh(), adapter.knowledge.dataQuality(ws)),
   };

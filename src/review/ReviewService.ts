@@ -104,7 +104,7 @@ export class ReviewService {
     const draft = await this.openDraft(workspaceId, id);
     if (change.expectedRevision !== draft.revision) throw raced(`the draft is at revision ${draft.revision}, not ${change.expectedRevision}`, draft);
     const { definition } = await this.checked(workspaceId, draft.kind, change.definition, draft.targetId);
-    const updated: Draft = { ...draft, definition, revision: draft.revision + 1, approvals: [], state: 'open', publishAt: null, override: null, updatedAt: this.deps.clock.now() };
+    const updated: Draft = { ...draft, definition, revision: draft.revision + 1, approvals: [], state: 'open', publishAt: null, override: null, changesRequested: null, updatedAt: this.deps.clock.now() };
     await this.deps.store.putDraft(updated);
     await this.deps.audit.changed({ workspaceId, action: 'draft.updated', target: { kind: 'draft', id }, before: summary(draft), after: summary(updated) });
     return this.getDraft(workspaceId, id);
@@ -129,6 +129,25 @@ export class ReviewService {
     const approved: Draft = { ...draft, approvals: [...draft.approvals.filter((a) => a.userId !== approver.userId), approval], updatedAt: approval.at };
     await this.deps.store.putDraft(approved);
     await this.deps.audit.changed({ workspaceId, action: 'draft.approved', target: { kind: 'draft', id }, after: { revision, reviewerKinds: approval.reviewerKinds } });
+    return this.getDraft(workspaceId, id);
+  }
+
+  /**
+   * A reviewer asks the author for changes, with a comment: the draft goes back to `open` (a
+   * scheduled publish is cancelled) and the reviewer's own approval of it is withdrawn; other
+   * approvals stand. The request stays on the draft, naming its revision, until the next edit.
+   */
+  async requestChanges(workspaceId: string, id: string, reviewer: Approver, request: { readonly revision: number; readonly comment: string }): Promise<DraftView> {
+    const draft = await this.openDraft(workspaceId, id);
+    if (draft.author.kind === 'user' && draft.author.id === reviewer.userId) {
+      throw new AttuneError('ATTUNE_SELF_APPROVAL', { detail: `draft ${id} was written by this user: edit it instead of asking for changes` });
+    }
+    if (request.revision !== draft.revision) throw raced(`the draft is at revision ${draft.revision}, not ${request.revision}: review the current revision`, draft);
+    const at = this.deps.clock.now();
+    const changesRequested = { by: reviewer.userId, comment: request.comment, revision: draft.revision, at };
+    const reopened: Draft = { ...draft, state: 'open', publishAt: null, override: null, approvals: draft.approvals.filter((a) => a.userId !== reviewer.userId), changesRequested, updatedAt: at };
+    await this.deps.store.putDraft(reopened);
+    await this.deps.audit.changed({ workspaceId, action: 'draft.changesRequested', target: { kind: 'draft', id }, before: summary(draft), after: { ...summary(reopened), comment: request.comment } });
     return this.getDraft(workspaceId, id);
   }
 
@@ -274,7 +293,7 @@ function view(policy: ResolvedReviewPolicy, draft: Draft): DraftView {
   const approval = reviewRequired(policy)
     ? approvalsSatisfied(policy, { kind: draft.kind, definition: draft.definition, authorId: draft.author.id, revision: draft.revision }, draft.approvals)
     : { satisfied: true, missing: [] };
-  return { ...draft, approval };
+  return { ...draft, changesRequested: draft.changesRequested ?? null, approval };
 }
 
 function raced(detail: string, draft: Draft, latestVersion?: number): AttuneError {

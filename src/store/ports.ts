@@ -12,6 +12,7 @@ import type { DataQualityView } from '../core/knowledge/dataQuality.js';
 import type { KnowledgeState } from '../core/knowledge/KnowledgeState.js';
 import type { MembershipChange, MembershipChangeReason } from '../core/segments/compileSegments.js';
 import type { SegmentDefinition } from '../core/segments/SegmentDefinition.js';
+import type { SegmentDayChanges } from '../core/segments/segmentHistory.js';
 import type { ActionDefinition } from '../core/decide/ActionDefinition.js';
 import type { OutcomeCounts } from '../core/decide/outcomeCounts.js';
 import type { PlacementDefinition } from '../core/decide/PlacementDefinition.js';
@@ -408,6 +409,8 @@ export interface KnowledgeReader {
    * for an unknown segment.
    */
   segmentEntries(workspaceId: string, segmentId: string, since: number): Promise<SegmentEntries | undefined>;
+  /** Entries and exits of a segment per UTC day, for the days starting at or after `since` (a UTC midnight) that have any, in day order. */
+  segmentChangesByDay(workspaceId: string, segmentId: string, since: number): Promise<SegmentDayChanges[]>;
   consentHistory(workspaceId: string, profileId: string, limit: number): Promise<ConsentRecord[]>;
   /** The workspace's unreadable numeric values: the sum of its profiles' data-quality figures. */
   dataQuality(workspaceId: string): Promise<DataQualityView>;

@@ -8,6 +8,8 @@ export class ApiProblem extends Error {
     readonly code: string,
     readonly detail: string,
     readonly permission: string | null,
+    /** The whole problem document: members a caller reads by code (a rule fault's `line`, `column`, `caret`). */
+    readonly body: Readonly<Record<string, unknown>> = {},
   ) {
     super(detail);
     this.name = 'ApiProblem';
@@ -69,6 +71,14 @@ export class AdminClient {
     return this.request<T>('POST', path, body);
   }
 
+  put<T>(path: string, body: unknown): Promise<T> {
+    return this.request<T>('PUT', path, body);
+  }
+
+  delete<T>(path: string): Promise<T> {
+    return this.request<T>('DELETE', path);
+  }
+
   private async request<T>(method: string, path: string, body?: unknown): Promise<T> {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
@@ -93,5 +103,5 @@ export class AdminClient {
 function problemOf(status: number, body: unknown): ApiProblem {
   const problem = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
   const text = (key: string) => (typeof problem[key] === 'string' ? problem[key] as string : null);
-  return new ApiProblem(status, text('code') ?? `HTTP_${status}`, text('detail') ?? text('title') ?? `the server answered ${status}`, text('permission'));
+  return new ApiProblem(status, text('code') ?? `HTTP_${status}`, text('detail') ?? text('title') ?? `the server answered ${status}`, text('permission'), problem);
 }

@@ -3,6 +3,8 @@ import type { AdminClient, MeView } from './AdminClient.js';
 import { problemText } from './components/Section.js';
 import { CustomersPage } from './pages/CustomersPage.js';
 import { OverviewPage } from './pages/OverviewPage.js';
+import { ReviewPage } from './pages/ReviewPage.js';
+import { SegmentsPage } from './pages/SegmentsPage.js';
 import { SignInPage } from './pages/SignInPage.js';
 import { Shell } from './Shell.js';
 import { useLocation } from './useLocation.js';
@@ -25,7 +27,7 @@ export function App({ client }: { readonly client: AdminClient }) {
   }, [client]);
 
   useEffect(() => {
-    const page = path === '/' ? 'Overview' : path.startsWith('/customers') ? 'Customers' : 'Not found';
+    const page = path === '/' ? 'Overview' : path.startsWith('/customers') ? 'Customers' : path === '/segments' ? 'Segments' : path === '/review' ? 'Review' : 'Not found';
     document.title = session.kind === 'signedIn' ? `${page} · Attune studio` : 'Sign in · Attune studio';
   }, [path, session.kind]);
 
@@ -42,7 +44,9 @@ export function App({ client }: { readonly client: AdminClient }) {
     <Shell me={me} path={path} navigate={navigate} onSignOut={signOut}>
       {path === '/' ? <OverviewPage client={client} permissions={me.permissions} />
         : customer !== null ? <CustomersPage client={client} permissions={me.permissions} id={customer[1] === undefined ? null : decodeURIComponent(customer[1])} navigate={navigate} />
-          : <><h1>Not found</h1><p>No studio page at {path}.</p></>}
+          : path === '/segments' ? <SegmentsPage client={client} permissions={me.permissions} />
+            : path === '/review' ? <ReviewPage client={client} permissions={me.permissions} userId={me.user?.id ?? me.actor.id} />
+              : <><h1>Not found</h1><p>No studio page at {path}.</p></>}
     </Shell>
   );
 }

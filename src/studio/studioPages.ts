@@ -5,6 +5,8 @@ export const studioBase = '/studio';
 export const studioPages = [
   { path: '/', label: 'Overview', permission: 'reports.read' },
   { path: '/customers', label: 'Customers', permission: 'personalData.read' },
+  { path: '/segments', label: 'Segments', permission: 'config.read' },
+  { path: '/review', label: 'Review', permission: 'config.read' },
 ] as const;
 
 export type StudioPage = (typeof studioPages)[number];

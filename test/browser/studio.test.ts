@@ -1,15 +1,11 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildStudio } from '../../scripts/buildStudio.js';
 import { browserSuite } from '../support/browserSuite.js';
-import { basicAuth, bearer, startHarness, type Harness } from '../support/harness.js';
+import { basicAuth, bearer, type Harness } from '../support/harness.js';
 import { testPassword, userWithRole } from '../http/accessHelpers.js';
-import { launchChromium, openLocalPage, type LocalPage } from './localPage.js';
+import type { LocalPage } from './localPage.js';
+import { inject, openAt, screenshots, seriousViolations, signIn, startStudio, type StudioRun } from './studioHelpers.js';
 
 /**
  * The studio (/studio) in a headless Chromium against a running server, built from the
@@ -21,27 +17,8 @@ import { launchChromium, openLocalPage, type LocalPage } from './localPage.js';
  * runs under the studio's content security policy (console errors would show a violation).
  */
 
-const screenshots = fileURLToPath(new URL('./screenshots/', import.meta.url));
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const widths = [1280, 390] as const;
 const customerId = 'studio-shopper-1';
-
-interface AxeViolation { readonly id: string; readonly impact: string | null; readonly help: string; readonly nodes: readonly { readonly target: readonly unknown[] }[] }
-
-/** axe-core's violations of impact serious or critical on the page as it is now. */
-async function seriousViolations(page: Page): Promise<string[]> {
-  // Evaluated over DevTools, not a script tag: the studio's CSP allows no inline script.
-  await page.evaluate(axeSource);
-  const violations = await page.evaluate<AxeViolation[]>('axe.run(document).then((r) => r.violations)');
-  return violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => JSON.stringify(n.target)).join(', ')}`);
-}
-
-async function inject(h: Harness, method: 'POST' | 'PUT', url: string, payload: Record<string, unknown>, authorization: string): Promise<void> {
-  const res = await h.app.inject({ method, url, headers: { authorization }, payload });
-  if (res.statusCode >= 300) throw new Error(`${method} ${url} answered ${res.statusCode}: ${res.body}`);
-}
 
 /** Events from two sources, a person with traits and consent, and one decision for them. */
 async function collectSomeTraffic(h: Harness): Promise<void> {
@@ -64,47 +41,25 @@ function stat(page: Page, label: string) {
   return page.locator('.stat', { has: page.getByText(label, { exact: true }) }).locator('.stat-value');
 }
 
-async function signIn(page: Page, base: string, workspaceId: string, email: string): Promise<void> {
-  await page.goto(`${base}/studio`);
-  await page.getByLabel('Workspace id').fill(workspaceId);
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password', { exact: true }).fill(testPassword);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByTestId('signed-in-user').waitFor({ timeout: 15_000 });
-}
-
 const suite = browserSuite('the studio in Chromium against a running server');
 
 describe.skipIf(suite.skip)(suite.title, () => {
+  let run: StudioRun;
   let h: Harness;
   let base: string;
   let browser: Browser;
-  let studioDir: string;
   const people: Record<'owner' | 'editor' | 'analyst', string> = { owner: '', editor: '', analyst: '' };
-  const opened: LocalPage[] = [];
 
   beforeAll(async () => {
-    studioDir = mkdtempSync(join(tmpdir(), 'attune-studio-'));
-    await buildStudio(studioDir);
-    mkdirSync(screenshots, { recursive: true });
-    h = await startHarness({ studioDir });
-    for (const role of ['owner', 'editor', 'analyst'] as const) people[role] = (await userWithRole(h, role)).user.email;
-    await collectSomeTraffic(h);
-    base = await h.app.listen({ host: '127.0.0.1', port: 0 });
-    browser = await launchChromium();
+    run = await startStudio(async (harness) => {
+      for (const role of ['owner', 'editor', 'analyst'] as const) people[role] = (await userWithRole(harness, role)).user.email;
+      await collectSomeTraffic(harness);
+    });
+    ({ h, base, browser } = run);
   }, 120_000);
-  afterAll(async () => {
-    await browser?.close();
-    await h?.close();
-    rmSync(studioDir, { recursive: true, force: true });
-  });
+  afterAll(async () => { await run?.close(); });
 
-  async function open(width: number): Promise<LocalPage> {
-    const local = await openLocalPage(browser);
-    await local.page.setViewportSize({ width, height: 900 });
-    opened.push(local);
-    return local;
-  }
+  const open = (width: number): Promise<LocalPage> => openAt(browser, width);
 
   /** The page fits its width: nothing makes a phone scroll sideways. */
   async function expectNoSidewaysScroll(page: Page, width: number): Promise<void> {

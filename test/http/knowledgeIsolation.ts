@@ -131,6 +131,17 @@ export const knowledgeIsolationCases: Record<string, IsolationCase> = {
     expect(inA).not.toContain(inB!.id);
   },
 
+  'GET /admin/v1/segments/:id/history': async (h) => {
+    const { id } = await segmentInB(h);
+    expectProblem(await admin(h, 'GET', `/admin/v1/segments/${id}/history`, h.a.secretKey), 404, 'ATTUNE_SEGMENT_NOT_FOUND');
+    const inB = await ok<{ days: { size: number; entries: number }[] }>(h, 'GET', `/admin/v1/segments/${id}/history?days=2`, h.b.secretKey);
+    expect(inB.days.map((d) => d.size)).toEqual([0, 1]);
+    // The same id in A, with no members: B's entries are not counted in A.
+    await ok(h, 'POST', '/admin/v1/segments', h.a.secretKey, { id, name: 'nobody in A', rule: 'false' });
+    const inA = await ok<{ days: { size: number; entries: number }[] }>(h, 'GET', `/admin/v1/segments/${id}/history?days=2`, h.a.secretKey);
+    expect(inA.days).toEqual([expect.objectContaining({ size: 0, entries: 0 }), expect.objectContaining({ size: 0, entries: 0 })]);
+  },
+
   // A purpose of its own per case: the shared workspaces keep personalising as the other cases expect.
   'GET /admin/v1/consent': async (h) => {
     const purpose = featureName();

@@ -117,6 +117,26 @@ describe('draft, review, publish', () => {
     expect((await approve(people.brand, plain)).approval.satisfied).toBe(true);
   });
 
+  it('asks the author for changes with a comment: back to open, the reviewer\'s approval withdrawn, the comment on the draft until the next edit', async () => {
+    await putPlacement();
+    await setPolicy({ approvers: 1 });
+    const draft = await newDraft(people.editor, { kind: 'action', definition: sale('Sale') });
+    await approve(people.brand, draft);
+    const scheduled = await publish(people.editor, draft, { at: new Date(t0 + DAY).toISOString() });
+    expect(scheduled.state).toBe('scheduled');
+    await problem(people.editor, 'POST', `/admin/v1/drafts/${draft.id}/request-changes`, { revision: 1, comment: 'mine' }, 403, 'ATTUNE_FORBIDDEN');
+    await problem(people.legal, 'POST', `/admin/v1/drafts/${draft.id}/request-changes`, { revision: 2, comment: 'which one?' }, 409, 'ATTUNE_VERSION_CONFLICT');
+    await problem(people.legal, 'POST', `/admin/v1/drafts/${draft.id}/request-changes`, { revision: 1, comment: '' }, 400, 'ATTUNE_INVALID_REQUEST');
+    const asked = await call<Draft>(people.brand, 'POST', `/admin/v1/drafts/${draft.id}/request-changes`, { revision: 1, comment: 'Say when the sale ends.' });
+    expect(asked).toMatchObject({ state: 'open', publishAt: null, approvals: [], approval: { satisfied: false }, changesRequested: { comment: 'Say when the sale ends.', revision: 1, at: t0 } });
+    const { entries } = await call<{ entries: { action: string; actor: { id: string }; changes: { path: string; value?: unknown }[] }[] }>(h.a.secretKey, 'GET', '/admin/v1/audit?action=draft.changesRequested');
+    expect(entries).toHaveLength(1);
+    expect(entries[0]!.actor.id).toBe(asked.changesRequested!.by);
+    expect(entries[0]!.changes).toEqual(expect.arrayContaining([expect.objectContaining({ path: '/comment', value: 'Say when the sale ends.' })]));
+    const edited = await call<Draft>(people.editor, 'PUT', `/admin/v1/drafts/${draft.id}`, { expectedRevision: 1, definition: sale('Sale until Sunday') });
+    expect(edited).toMatchObject({ revision: 2, changesRequested: null });
+  });
+
   it('publishes features, segments, experiments, metrics and the measurement settings through their services, and refuses their direct changes under review', async () => {
     await putPlacement();
     await setPolicy({ approvers: 1 });

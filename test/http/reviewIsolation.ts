@@ -86,6 +86,13 @@ export const reviewIsolationCases: Record<string, IsolationCase> = {
     expect((await ok<Draft>(h, 'GET', `/admin/v1/drafts/${inB.id}`, h.b.secretKey)).approvals).toEqual([]);
   },
 
+  'POST /admin/v1/drafts/:id/request-changes': async (h) => {
+    const inB = await draftIn(h, h.b.secretKey, uniqueId('iso-draft'));
+    const reviewerOfA = await userWithRole(h, 'reviewer', h.a.id);
+    await notFound(h, 'POST', `/admin/v1/drafts/${inB.id}/request-changes`, reviewerOfA.token, { revision: 1, comment: 'not yours' }, 'ATTUNE_DRAFT_NOT_FOUND');
+    expect((await ok<Draft>(h, 'GET', `/admin/v1/drafts/${inB.id}`, h.b.secretKey)).changesRequested).toBeNull();
+  },
+
   'POST /admin/v1/drafts/:id/publish': async (h) => {
     const id = uniqueId('iso-draft');
     const inB = await draftIn(h, h.b.secretKey, id);

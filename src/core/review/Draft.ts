@@ -8,6 +8,15 @@ import type { ReviewKind } from './ReviewKind.js';
  */
 export type DraftState = 'open' | 'scheduled' | 'published' | 'discarded';
 
+/** A reviewer's request for changes to one revision, with what they ask (shown on the draft until it is edited). */
+export interface ChangeRequest {
+  /** The reviewer's user id. */
+  readonly by: string;
+  readonly comment: string;
+  readonly revision: number;
+  readonly at: number;
+}
+
 /** An owner's decision to publish past a change limit, with the reason (kept in the audit trail). */
 export interface ChangeOverride {
   readonly reason: string;
@@ -42,6 +51,8 @@ export interface Draft {
   readonly publishedVersion: number | null;
   readonly createdAt: number;
   readonly updatedAt: number;
+  /** The latest request for changes; absent or null: none (drafts stored before requests existed have none). */
+  readonly changesRequested?: ChangeRequest | null;
 }
 
 /**

@@ -8,7 +8,7 @@ import type { WorkspaceService } from '../../workspaces/WorkspaceService.js';
 import { workspaceIdOf } from '../actor.js';
 import {
   FeatureBody, FeatureChange, FeatureDeletion, FeatureParams, FeatureValidation, FeatureView, MemberPage, MembersQuery,
-  SegmentBody, SegmentChange, SegmentParams, SegmentValidation, SegmentView,
+  SegmentBody, SegmentChange, SegmentHistory, SegmentHistoryQuery, SegmentParams, SegmentValidation, SegmentView,
 } from '../../api/knowledgeSchemas.js';
 import { problemResponses } from '../../api/schemas.js';
 import { Type } from 'typebox';
@@ -125,6 +125,15 @@ export async function knowledgeRoutes(app: FastifyInstance, options: KnowledgeRo
     const { id } = request.params as Static<typeof SegmentParams>;
     await admin.deleteSegment(workspaceIdOf(request), id);
     return reply.status(204).send();
+  });
+
+  app.get('/admin/v1/segments/:id/history', {
+    config: { access: 'config.read' },
+    schema: { ...segments, summary: 'A segment\'s size at the end of each day with its entries and exits, from its membership changes', params: SegmentParams, querystring: SegmentHistoryQuery, response: { 200: SegmentHistory, ...errors } },
+  }, async (request) => {
+    const { id } = request.params as Static<typeof SegmentParams>;
+    const { days = 30 } = request.query as Static<typeof SegmentHistoryQuery>;
+    return admin.segmentHistory(workspaceIdOf(request), id, days);
   });
 
   app.get('/admin/v1/segments/:id/members', {

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Static } from 'typebox';
 import {
-  ApprovalBody, ConfigVersionView, DiffQuery, DraftList, DraftParams, DraftListQuery, DraftUpdateBody, DraftView, NewDraftBody, PublishBody, ReviewPolicyView, RevertBody,
+  ApprovalBody, ChangeRequestBody, ConfigVersionView, DiffQuery, DraftList, DraftParams, DraftListQuery, DraftUpdateBody, DraftView, NewDraftBody, PublishBody, ReviewPolicyView, RevertBody,
   VersionDiff, VersionList, VersionNumberParams, VersionParams,
 } from '../../api/reviewSchemas.js';
 import { problemResponses } from '../../api/schemas.js';
@@ -87,6 +87,11 @@ export async function reviewRoutes(app: FastifyInstance, options: ReviewRoutesOp
     config: { access: 'review.approve' },
     schema: { ...doc, summary: 'Approve the draft\'s current revision (never one\'s own draft)', params: DraftParams, body: ApprovalBody, response: { 200: DraftView, ...errors } },
   }, async (request) => review.approve(workspaceIdOf(request), draftId(request), approverOf(request), (request.body as Static<typeof ApprovalBody>).revision));
+
+  app.post('/admin/v1/drafts/:id/request-changes', {
+    config: { access: 'review.approve' },
+    schema: { ...doc, summary: 'Ask the author for changes with a comment: the draft goes back to open and the reviewer\'s approval is withdrawn', params: DraftParams, body: ChangeRequestBody, response: { 200: DraftView, ...errors } },
+  }, async (request) => review.requestChanges(workspaceIdOf(request), draftId(request), approverOf(request), request.body as Static<typeof ChangeRequestBody>));
 
   app.post('/admin/v1/drafts/:id/publish', {
     config: { access: 'config.publish' },

@@ -132,6 +132,28 @@ export function describeStateStoreContract(adapterName: string, open: () => Prom
       expect(await store.knowledge.segmentEntries(B, 'vip', T0)).toBeUndefined();
     });
 
+    it('segment changes by day: entries and exits per UTC day from a day on, per segment and workspace', async () => {
+      const day = 86_400_000;
+      const D0 = Math.floor(T0 / day) * day;
+      const change = (profileId: string, at: number, kind: 'enter' | 'leave', segment = 'vip', workspaceId: string = A) => ({ workspaceId, profileId, change: { segment, kind, at } });
+      await state().write(stateBatch({
+        profiles: [profile('p1'), profile('p2'), profile('p3')],
+        segmentChanges: [
+          change('p1', D0 - 1, 'enter'), // the day before the window
+          change('p1', D0, 'leave'), change('p2', D0 + 5, 'enter'), change('p3', D0 + day - 1, 'enter'),
+          change('p2', D0 + 2 * day + 7, 'leave'),
+          change('p1', D0 + 10, 'enter', 'other'), change('p9', D0 + 10, 'enter', 'vip', B),
+        ],
+      }));
+      expect(await store.knowledge.segmentChangesByDay(A, 'vip', D0)).toEqual([
+        { day: D0, entries: 2, exits: 1 },
+        { day: D0 + 2 * day, entries: 0, exits: 1 },
+      ]);
+      expect(await store.knowledge.segmentChangesByDay(A, 'vip', D0 - day)).toHaveLength(3);
+      expect(await store.knowledge.segmentChangesByDay(B, 'vip', D0)).toEqual([{ day: D0, entries: 1, exits: 0 }]);
+      expect(await store.knowledge.segmentChangesByDay(A, 'none', D0)).toEqual([]);
+    });
+
     it('consent changes are kept as history, newest first, per profile', async () => {
       await state().write(stateBatch({
         profiles: [profile('p1')],

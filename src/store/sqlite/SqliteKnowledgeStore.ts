@@ -3,6 +3,7 @@ import type { FeatureDefinition } from '../../core/features/FeatureDefinition.js
 import { dataQualityView, type DataQuality, type DataQualityView } from '../../core/knowledge/dataQuality.js';
 import { emptyKnowledge, type KnowledgeState } from '../../core/knowledge/KnowledgeState.js';
 import type { SegmentDefinition } from '../../core/segments/SegmentDefinition.js';
+import type { SegmentDayChanges } from '../../core/segments/segmentHistory.js';
 import type { Statement } from 'better-sqlite3';
 import type { ConsentRecord, DefinitionChange, DefinitionChangeResult, DefinitionChanges, KnowledgeConfigStore, KnowledgeReader, SegmentEntries, SegmentMember, StoredPredictionModel } from '../ports.js';
 import type { SqliteDatabase } from './openDatabase.js';
@@ -39,10 +40,14 @@ export class SqliteKnowledgeStore implements KnowledgeConfigStore, KnowledgeRead
       knowledge: db.prepare("SELECT coalesce(k.state, '{}') AS knowledge, p.traits, p.first_seen, p.last_seen FROM profiles p LEFT JOIN profile_knowledge k ON k.workspace_id = p.workspace_id AND k.profile_id = p.id WHERE p.workspace_id = ? AND p.id = ?"),
       size: db.prepare('SELECT count(*) FROM segment_members WHERE workspace_id = ? AND segment_id = ?').pluck(),
       members: db.prepare('SELECT profile_id AS profileId, entered_at AS enteredAt FROM segment_members WHERE workspace_id = ? AND segment_id = ? AND profile_id > ? ORDER BY profile_id LIMIT ?'),
-      // A scan of the workspace's membership changes, for an admin read (no index by segment: one would slow every entry and exit written).
+      // Through the index by segment and time (migration 'segment_changes_segment').
       entries: db.prepare(
         "SELECT max(d.updated_at, ?) AS start, (SELECT count(DISTINCT c.profile_id) FROM segment_changes c WHERE c.workspace_id = d.workspace_id AND c.segment_id = d.id AND c.kind = 'enter' AND c.at > max(d.updated_at, ?)) AS entries "
         + 'FROM segment_definitions d WHERE d.workspace_id = ? AND d.id = ?',
+      ),
+      byDay: db.prepare(
+        "SELECT (at / 86400000) * 86400000 AS day, sum(kind = 'enter') AS entries, sum(kind = 'leave') AS exits FROM segment_changes "
+        + 'WHERE workspace_id = ? AND segment_id = ? AND at >= ? GROUP BY day ORDER BY day',
       ),
       // A scan of the workspace's knowledge, for an admin read: the figures live with each profile, so a rebuild restores them.
       quality: db.prepare("SELECT json_extract(state, '$.q') FROM profile_knowledge WHERE workspace_id = ? AND json_extract(state, '$.q') IS NOT NULL").pluck(),
@@ -166,6 +171,10 @@ export class SqliteKnowledgeStore implements KnowledgeConfigStore, KnowledgeRead
   async segmentEntries(workspaceId: string, segmentId: string, since: number): Promise<SegmentEntries | undefined> {
     const row = this.stmts.entries.get(since, since, workspaceId, segmentId) as { start: number; entries: number } | undefined;
     return row === undefined ? undefined : { entries: row.entries, from: row.start };
+  }
+
+  async segmentChangesByDay(workspaceId: string, segmentId: string, since: number): Promise<SegmentDayChanges[]> {
+    return this.stmts.byDay.all(workspaceId, segmentId, since) as SegmentDayChanges[];
   }
 
   async dataQuality(workspaceId: string): Promise<DataQualityView> {

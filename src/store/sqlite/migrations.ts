@@ -580,4 +580,9 @@ export const migrations: readonly string[] = [
   `
   ALTER TABLE workspaces ADD COLUMN consent TEXT;
   `,
+  // The studio's segment history (GET /admin/v1/segments/:id/history) reads one segment's changes by day:
+  // an index by segment and time, at one more index entry per membership change written.
+  `
+  CREATE INDEX segment_changes_segment ON segment_changes(workspace_id, segment_id, at);
+  `,
 ];

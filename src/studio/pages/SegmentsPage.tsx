@@ -1,0 +1,197 @@
+import { useEffect, useState, type FormEvent } from 'react';
+import { Button, Form, Input, Label, TextArea, TextField } from 'react-aria-components';
+import type { Static } from 'typebox';
+import type { SegmentHistory, SegmentValidation, SegmentView } from '../../api/knowledgeSchemas.js';
+import type { DraftView, ReviewPolicyView } from '../../api/reviewSchemas.js';
+import { ApiProblem, type AdminClient } from '../AdminClient.js';
+import { problemText, Section } from '../components/Section.js';
+import { formatInteger } from '../components/Stat.js';
+import { TimeSeriesChart } from '../components/TimeSeriesChart.js';
+import { useAsync } from '../components/useAsync.js';
+import { gate } from '../permissionGate.js';
+
+type Segment = Static<typeof SegmentView>;
+type Validation = Static<typeof SegmentValidation>;
+type Policy = Static<typeof ReviewPolicyView>;
+type Draft = Static<typeof DraftView>;
+type History = Static<typeof SegmentHistory>;
+
+const historyDays = 30;
+const seconds = (day: string) => Date.parse(`${day}T00:00:00Z`) / 1000;
+
+/** A segment's size over the last days, and its entries and exits per day, as charts with their tables. */
+function SegmentHistoryCharts({ client, segment }: { readonly client: AdminClient; readonly segment: Segment }) {
+  const loaded = useAsync(() => client.get<History>(`/admin/v1/segments/${encodeURIComponent(segment.id)}/history?days=${historyDays}`), segment.id);
+  return (
+    <Section title={`History of ${segment.name}`} loaded={loaded}>
+      {(history) => {
+        if (history.days === null) return <p>Evaluated at decision time only (its rule reads the request context): no members are stored, so there is no history.</p>;
+        const times = history.days.map((d) => seconds(d.day));
+        return (
+          <div data-testid="segment-history">
+            <TimeSeriesChart title={`Size of ${segment.name} at the end of each day`} times={times} unit="members" series={[{ label: 'Size', values: history.days.map((d) => d.size) }]} />
+            <TimeSeriesChart
+              title={`Entries and exits of ${segment.name} per day`} times={times} unit="profiles per day" height={180}
+              series={[{ label: 'Entries', values: history.days.map((d) => d.entries) }, { label: 'Exits', values: history.days.map((d) => d.exits) }]}
+            />
+          </div>
+        );
+      }}
+    </Section>
+  );
+}
+
+export interface SegmentsPageProps {
+  readonly client: AdminClient;
+  readonly permissions: readonly string[];
+}
+
+/** What live validation says about the rule: nothing yet, fine (what it reads), or the fault with its caret. */
+type Check =
+  | { readonly state: 'idle' }
+  | { readonly state: 'valid'; readonly validation: Validation }
+  | { readonly state: 'invalid'; readonly message: string; readonly caret: string | null };
+
+const validateDelayMillis = 300;
+
+function checkOf(error: unknown): Check {
+  if (error instanceof ApiProblem && error.status === 400) {
+    const caret = typeof error.body.caret === 'string' ? error.body.caret : null;
+    return { state: 'invalid', message: error.detail, caret };
+  }
+  return { state: 'invalid', message: problemText(error instanceof Error ? error : new Error(String(error))), caret: null };
+}
+
+/**
+ * The editor: id, name and the rule in the rules language (docs/rules.md), checked as it is
+ * typed by POST /admin/v1/segments/validate (a fault shows its line, column and a caret under
+ * the place). Saving writes a draft (POST /admin/v1/drafts) when the workspace requires review,
+ * else creates the segment at once (POST /admin/v1/segments), as the API would refuse otherwise.
+ */
+function SegmentEditor({ client, policy, onSaved }: { readonly client: AdminClient; readonly policy: Policy; readonly onSaved: (message: string) => void }) {
+  const [id, setId] = useState('');
+  const [name, setName] = useState('');
+  const [rule, setRule] = useState('');
+  const [check, setCheck] = useState<Check>({ state: 'idle' });
+  const [problem, setProblem] = useState<string | null>(null);
+
+  useEffect(() => {
+    if (rule.trim() === '') {
+      setCheck({ state: 'idle' });
+      return undefined;
+    }
+    let current = true;
+    // The id and name only matter for the check's schema: stand-ins keep the rule checkable while they are typed.
+    const definition = { id: /^[a-z][a-z0-9_-]{0,63}$/.test(id) ? id : 'draft', name: name.trim() === '' ? 'draft' : name, rule };
+    const timer = setTimeout(() => {
+      client.post<Validation>('/admin/v1/segments/validate', definition).then(
+        (validation) => { if (current) setCheck({ state: 'valid', validation }); },
+        (error: unknown) => { if (current) setCheck(checkOf(error)); },
+      );
+    }, validateDelayMillis);
+    return () => {
+      current = false;
+      clearTimeout(timer);
+    };
+  }, [client, id, name, rule]);
+
+  const save = async (event: FormEvent) => {
+    event.preventDefault();
+    setProblem(null);
+    const definition = { id, name, rule };
+    try {
+      if (policy.reviewRequired) {
+        const draft = await client.post<Draft>('/admin/v1/drafts', { kind: 'segment', definition });
+        onSaved(`Draft of segment "${draft.targetId}" written: it awaits review (${draft.approval.missing.join('; ')}).`);
+      } else {
+        await client.post<unknown>('/admin/v1/segments', definition);
+        onSaved(`Segment "${id}" created.`);
+      }
+      setId('');
+      setName('');
+      setRule('');
+    } catch (error) {
+      setProblem(problemText(error instanceof Error ? error : new Error(String(error))));
+    }
+  };
+
+  return (
+    <Form onSubmit={save} aria-label="New segment">
+      <div className="columns">
+        <TextField value={id} onChange={setId} isRequired>
+          <Label>Id (lower case, used in rules)</Label>
+          <Input />
+        </TextField>
+        <TextField value={name} onChange={setName} isRequired>
+          <Label>Name</Label>
+          <Input />
+        </TextField>
+      </div>
+      <TextField value={rule} onChange={setRule} isRequired className="react-aria-TextField rule-field">
+        <Label>Rule</Label>
+        <TextArea rows={4} spellCheck={false} aria-describedby="rule-check" />
+      </TextField>
+      <div id="rule-check" aria-live="polite" data-testid="rule-check">
+        {check.state === 'valid' ? (
+          <p className="valid">Valid {check.validation.analysis.type} rule{check.validation.exists ? ' (replaces an existing segment)' : ''}; reads {check.validation.analysis.reads.join(', ') || 'nothing stored'}; cost {check.validation.analysis.cost}.</p>
+        ) : null}
+        {check.state === 'invalid' ? (
+          <div className="problem">
+            <p>{check.message}</p>
+            {check.caret === null ? null : <pre className="caret" aria-label="Where the fault is">{check.caret}</pre>}
+          </div>
+        ) : null}
+      </div>
+      <p className="stat-note">No size estimate before saving: the admin API has no endpoint that counts a rule's matches without saving it.</p>
+      <Button type="submit" isDisabled={check.state !== 'valid'}>{policy.reviewRequired ? 'Save as draft' : 'Create segment'}</Button>
+      {problem === null ? null : <p className="problem" role="alert">{problem}</p>}
+    </Form>
+  );
+}
+
+/** Segments (docs/studio.md): every segment with its size, and the editor of a new one. */
+export function SegmentsPage({ client, permissions }: SegmentsPageProps) {
+  const [generation, setGeneration] = useState(0);
+  const [saved, setSaved] = useState<string | null>(null);
+  const segments = useAsync(() => client.get<Segment[]>('/admin/v1/segments'), `segments:${generation}`);
+  const policy = useAsync(() => client.get<Policy>('/admin/v1/review/policy'), `policy:${generation}`);
+  const canWrite = gate(permissions, 'config.write');
+  const [chosen, setChosen] = useState<string | null>(null);
+  const list = segments.state === 'done' ? segments.value : [];
+  // The chosen segment, else the first: a page with segments always shows one history.
+  const shown = list.find((s) => s.id === chosen) ?? list[0];
+  return (
+    <>
+      <h1>Segments</h1>
+      <Section title="All segments" loaded={segments}>
+        {(rows) => (rows.length === 0 ? <p>No segments yet.</p> : (
+          <table data-testid="segments">
+            <caption>{rows.length} segments</caption>
+            <thead><tr><th scope="col">Segment</th><th scope="col">Size</th><th scope="col">Rule</th><th scope="col"><span className="visually-hidden">History</span></th></tr></thead>
+            <tbody>
+              {rows.map((s) => (
+                <tr key={s.id}>
+                  <th scope="row">{s.name} <code>{s.id}</code></th>
+                  <td data-testid={`size-${s.id}`}>{s.size === null ? 'at decision time' : formatInteger(s.size)}</td>
+                  <td className="value">{s.rule}</td>
+                  <td>
+                    <Button className="secondary" aria-label={`Show the history of ${s.name}`} aria-pressed={s.id === shown?.id} onPress={() => setChosen(s.id)}>History</Button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        ))}
+      </Section>
+      {shown === undefined ? null : <SegmentHistoryCharts key={shown.id} client={client} segment={shown} />}
+      <Section title="New segment" loaded={policy}>
+        {(value) => (canWrite.allowed ? (
+          <>
+            {saved === null ? null : <p className="valid" role="status">{saved}</p>}
+            <SegmentEditor client={client} policy={value} onSaved={(message) => { setSaved(message); setGeneration((g) => g + 1); }} />
+          </>
+        ) : <p className="reason" data-testid="editor-reason">{canWrite.reason}</p>)}
+      </Section>
+    </>
+  );
+}
