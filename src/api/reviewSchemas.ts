@@ -9,7 +9,7 @@ import { AuditActor, AuditChange } from './auditSchemas.js';
  */
 
 const Kind = Type.Union([
-  Type.Literal('feature'), Type.Literal('segment'), Type.Literal('action'), Type.Literal('placement'), Type.Literal('experiment'), Type.Literal('metric'), Type.Literal('measurement'),
+  Type.Literal('feature'), Type.Literal('segment'), Type.Literal('action'), Type.Literal('placement'), Type.Literal('experiment'), Type.Literal('metric'), Type.Literal('measurement'), Type.Literal('consent'),
 ], { description: 'The kind of definition' });
 const Id = Type.String({ minLength: 1, maxLength: 200 });
 const Millis = Type.Integer({ description: 'Milliseconds since the epoch' });

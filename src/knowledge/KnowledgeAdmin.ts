@@ -358,6 +358,11 @@ export class KnowledgeAdmin {
    * is evaluated against every segment, features counting from now), and `attune rebuild`
    * reads the whole log with the settings in force.
    */
+  /** Checks consent settings against the workspace's segments without saving them (a draft's check). */
+  async validateConsentSettings(workspaceId: string, change: ConsentSettingsChange): Promise<void> {
+    checkKnowledgeConfig({ ...await this.load(workspaceId), consent: resolveConsentSettings(change) }, unchanged);
+  }
+
   setConsentSettings(workspaceId: string, change: ConsentSettingsChange): Promise<ConsentSettingsUpdate> {
     return this.exclusive(workspaceId, async () => {
       const resolved = resolveConsentSettings(change);
@@ -366,6 +371,7 @@ export class KnowledgeAdmin {
       const model = checkKnowledgeConfig({ ...config, consent: resolved }, unchanged);
       const now = this.deps.clock.now();
       const stored = await this.deps.store.knowledgeConfig.consentSettings(workspaceId);
+      await this.gate.admit({ workspaceId, kind: 'consent', id: workspaceId, before: stored ?? undefined, after: resolved });
       await this.deps.store.knowledgeConfig.setConsentSettings(workspaceId, resolved);
       this.deps.models.invalidate(workspaceId);
       await this.audit.changed({ workspaceId, action: 'consent.updated', target: { kind: 'consent', id: workspaceId }, before: stored ?? undefined, after: resolved });

@@ -1,5 +1,6 @@
 import type { TSchema } from 'typebox';
 import { Value } from 'typebox/value';
+import { ConsentSettingsChange } from '../core/consent/ConsentSettingsChange.js';
 import { ActionDefinition } from '../core/decide/ActionDefinition.js';
 import { PlacementDefinition } from '../core/decide/PlacementDefinition.js';
 import { ExperimentDefinition } from '../core/experiments/ExperimentDefinition.js';
@@ -25,7 +26,7 @@ interface KindPublisher {
   readonly schema: TSchema;
   check(services: PublishingServices, workspaceId: string, definition: unknown): Promise<unknown>;
   put(services: PublishingServices, workspaceId: string, definition: unknown): Promise<unknown>;
-  /** Null: the kind cannot be deleted (the measurement settings are replaced, never removed). */
+  /** Null: the kind cannot be deleted (the measurement and consent settings are replaced, never removed). */
   readonly remove: ((services: PublishingServices, workspaceId: string, id: string) => Promise<unknown>) | null;
 }
 
@@ -76,6 +77,12 @@ const publishers: Readonly<Record<ReviewKind, KindPublisher>> = {
     put: (s, ws, d) => s.experiments.setMeasurement(ws, d as MeasurementSettings),
     remove: null,
   },
+  consent: {
+    schema: ConsentSettingsChange,
+    check: (s, ws, d) => s.knowledgeAdmin.validateConsentSettings(ws, d as ConsentSettingsChange),
+    put: (s, ws, d) => s.knowledgeAdmin.setConsentSettings(ws, d as ConsentSettingsChange),
+    remove: null,
+  },
 };
 
 /**
@@ -97,7 +104,7 @@ export async function checkInWorkspace(services: PublishingServices, workspaceId
   await publishers[kind].check(services, workspaceId, definition);
 }
 
-/** Whether drafts of the kind may delete (all but the measurement settings). */
+/** Whether drafts of the kind may delete (all but the measurement and consent settings). */
 export function deletable(kind: ReviewKind): boolean {
   return publishers[kind].remove !== null;
 }

@@ -137,7 +137,7 @@ describe('draft, review, publish', () => {
     expect(edited).toMatchObject({ revision: 2, changesRequested: null });
   });
 
-  it('publishes features, segments, experiments, metrics and the measurement settings through their services, and refuses their direct changes under review', async () => {
+  it('publishes features, segments, experiments, metrics, the measurement and the consent settings through their services, and refuses their direct changes under review', async () => {
     await putPlacement();
     await setPolicy({ approvers: 1 });
     const publishApproved = async (body: JsonPayload) => {
@@ -161,6 +161,12 @@ describe('draft, review, publish', () => {
     await problem(h.a.secretKey, 'PUT', '/admin/v1/measurement', { holdoutShare: 0.1 }, 409, 'ATTUNE_REVIEW_REQUIRED');
     await publishApproved({ kind: 'measurement', definition: { holdoutShare: 0.1 } });
     expect(await call(h.a.secretKey, 'GET', '/admin/v1/measurement')).toMatchObject({ settings: { holdoutShare: 0.1 } });
+    // The consent settings decide what is assumed of everyone who decided nothing: reviewed too.
+    await problem(h.a.secretKey, 'PUT', '/admin/v1/consent', { defaults: { personalization: false } }, 409, 'ATTUNE_REVIEW_REQUIRED');
+    await problem(people.editor, 'POST', '/admin/v1/drafts', { kind: 'consent', definition: { defaults: { personalization: 'no' } } }, 400, 'ATTUNE_INVALID_REQUEST');
+    await publishApproved({ kind: 'consent', definition: { defaults: { personalization: false } } });
+    expect(await call(h.a.secretKey, 'GET', '/admin/v1/consent')).toMatchObject({ resolved: { defaults: { personalization: false } } });
+    expect((await call<{ versions: Version[] }>(people.editor, 'GET', `/admin/v1/versions/consent/${h.a.id}`)).versions).toHaveLength(1);
     await publishApproved({ kind: 'segment', id: 'buyers' });
     await problem(h.a.secretKey, 'GET', '/admin/v1/segments/buyers', undefined, 404, 'ATTUNE_SEGMENT_NOT_FOUND');
     const segmentVersions = (await call<{ versions: Version[] }>(people.editor, 'GET', '/admin/v1/versions/segment/buyers')).versions;

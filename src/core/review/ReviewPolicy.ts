@@ -3,7 +3,7 @@ import type { ReviewKind } from './ReviewKind.js';
 
 // Spelled out (not mapped from reviewKinds) so that Static<> keeps the union.
 const Kind = Type.Union([
-  Type.Literal('feature'), Type.Literal('segment'), Type.Literal('action'), Type.Literal('placement'), Type.Literal('experiment'), Type.Literal('metric'), Type.Literal('measurement'),
+  Type.Literal('feature'), Type.Literal('segment'), Type.Literal('action'), Type.Literal('placement'), Type.Literal('experiment'), Type.Literal('metric'), Type.Literal('measurement'), Type.Literal('consent'),
 ]);
 
 /**
