@@ -259,6 +259,17 @@ describe('features and segments administration', () => {
       expect((await ok<MemberPage>('GET', '/admin/v1/segments/tier_members/members?limit=5')).next).toBeNull();
       expectProblem(await admin(h, 'GET', '/admin/v1/segments/tier_members/members?limit=0', key), 400, 'ATTUNE_INVALID_REQUEST');
       expect((await ok<SegmentView>('GET', '/admin/v1/segments/tier_members')).size).toBe(5);
+
+      type History = { segmentId: string; days: { day: string; size: number; entries: number; exits: number }[] | null };
+      const history = await ok<History>('GET', '/admin/v1/segments/tier_members/history?days=2');
+      expect(history.days).toHaveLength(2);
+      expect(history.days!.at(-1)).toMatchObject({ day: iso(clock.now()).slice(0, 10), size: 5, entries: 5, exits: 0 });
+      for (const days of ['0', '367', 'week']) {
+        const fault = expectProblem(await admin(h, 'GET', `/admin/v1/segments/tier_members/history?days=${days}`, key), 400, 'ATTUNE_INVALID_REQUEST');
+        expect(fault.field).toMatch(/days/);
+      }
+      // A refused read changes nothing: the history is as before.
+      expect(await ok<History>('GET', '/admin/v1/segments/tier_members/history?days=2')).toEqual(history);
     });
 
     it('enters a segment on the second Order Completed, and leaves it through ingestion', async () => {
