@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { ReviewPolicy } from '../core/review/ReviewPolicy.js';
+import { ReviewKindSchema, ReviewPolicy } from '../core/review/ReviewPolicy.js';
 import { AuditActor, AuditChange } from './auditSchemas.js';
 
 /**
@@ -8,9 +8,8 @@ import { AuditActor, AuditChange } from './auditSchemas.js';
  * `definition` is the kind's definition as its own route takes it, null for a deletion.
  */
 
-const Kind = Type.Union([
-  Type.Literal('feature'), Type.Literal('segment'), Type.Literal('action'), Type.Literal('placement'), Type.Literal('experiment'), Type.Literal('metric'), Type.Literal('measurement'), Type.Literal('consent'),
-], { description: 'The kind of definition' });
+const Kind = Type.Union(ReviewKindSchema.anyOf, { description: 'The kind of definition' });
+const DraftState = Type.Union([Type.Literal('open'), Type.Literal('scheduled'), Type.Literal('published'), Type.Literal('discarded')]);
 const Id = Type.String({ minLength: 1, maxLength: 200 });
 const Millis = Type.Integer({ description: 'Milliseconds since the epoch' });
 const Revision = Type.Integer({ minimum: 1, maximum: 1_000_000 });
@@ -79,7 +78,7 @@ export const DraftView = Type.Object({
   id: Type.String(), kind: Kind, targetId: Type.String(), definition: Type.Unknown(),
   baseVersion: Type.Integer({ description: 'The published version the draft was written against (0: none)' }),
   revision: Type.Integer({ description: 'Counts edits from 1; an edit clears the approvals' }),
-  state: Type.Union([Type.Literal('open'), Type.Literal('scheduled'), Type.Literal('published'), Type.Literal('discarded')]),
+  state: DraftState,
   author: AuditActor, approvals: Type.Array(Approval),
   approval: Type.Object({ satisfied: Type.Boolean(), missing: Type.Array(Type.String(), { description: 'What the policy still needs' }) }),
   publishAt: Type.Union([Millis, Type.Null()]), revertOf: Type.Union([Type.Integer(), Type.Null()]), publishedVersion: Type.Union([Type.Integer(), Type.Null()]),
@@ -94,7 +93,7 @@ export const DraftView = Type.Object({
 export const DraftList = Type.Object({ drafts: Type.Array(DraftView) });
 
 export const DraftListQuery = Type.Object(
-  { state: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('scheduled'), Type.Literal('published'), Type.Literal('discarded')])) },
+  { state: Type.Optional(DraftState) },
   { additionalProperties: false },
 );
 

@@ -1,32 +1,15 @@
 import { Option, type Command } from 'commander';
 import type { AttuneConfig } from '../config/config.js';
 import type { JsonChange } from '../core/audit/jsonDiff.js';
-import { seededRandom } from '../core/common/random.js';
 import { AttuneError } from '../core/errors/AttuneError.js';
 import type { ConfigVersion } from '../core/review/Draft.js';
 import { isReviewKind, reviewKinds, type ReviewKind } from '../core/review/ReviewKind.js';
 import { currentCaller } from '../audit/callerContext.js';
-import { createEngine, type Engine } from '../engine/createEngine.js';
 import type { DraftView, Publisher } from '../review/ReviewService.js';
-import type { Workspace } from '../store/ports.js';
-import { chooseWorkspace } from './chooseWorkspace.js';
 import { numberOption } from './numberOption.js';
-import { openStore } from './openStore.js';
-import { systemClock, uuidIds } from './systemClock.js';
+import { withEngine } from './withEngine.js';
 
 type ConfigFrom = (options: { data?: string }) => AttuneConfig;
-
-/** Opens the data folder (publishing changes definitions: the folder is this command's), runs `work`, closes. */
-async function withEngine(config: AttuneConfig, workspaceId: string | undefined, work: (engine: Engine, workspace: Workspace) => Promise<void>): Promise<number> {
-  const store = openStore(config, 'drafts');
-  try {
-    const workspace = await chooseWorkspace(store.workspaces, workspaceId);
-    await work(createEngine({ store, clock: systemClock, ids: uuidIds, random: seededRandom(0), decisionSampleRate: 0 }), workspace);
-    return 0;
-  } finally {
-    await store.close();
-  }
-}
 
 /**
  * The operator on the server's machine, who holds the data folder, acts with an owner's rights
@@ -81,7 +64,7 @@ export function registerDraftCommands(program: Command, configFrom: ConfigFrom, 
     .addOption(new Option('--state <state>', 'only drafts in this state').choices(['open', 'scheduled', 'published', 'discarded']))
     .option('--json', 'print the drafts as JSON')
     .action(async (options: { data?: string; workspace?: string; state?: 'open' | 'scheduled' | 'published' | 'discarded'; json?: boolean }) => {
-      process.exitCode = await withEngine(configFrom(options), options.workspace, async (engine, workspace) => {
+      process.exitCode = await withEngine(configFrom(options), 'drafts', options.workspace, async (engine, workspace) => {
         const list = await engine.review.listDrafts(workspace.id, options.state === undefined ? undefined : [options.state]);
         process.stdout.write(options.json === true ? `${JSON.stringify(list, null, 2)}\n` : formatDrafts(list));
       });
@@ -93,7 +76,7 @@ export function registerDraftCommands(program: Command, configFrom: ConfigFrom, 
     .requiredOption('--revision <n>', 'the revision reviewed: another one is refused')
     .option('--override <reason>', 'publish past a weekly change limit, with the reason (recorded)')
     .action(async (id: string, options: { data?: string; workspace?: string; revision: string; override?: string }) => {
-      process.exitCode = await withEngine(configFrom(options), options.workspace, async (engine, workspace) => {
+      process.exitCode = await withEngine(configFrom(options), 'drafts', options.workspace, async (engine, workspace) => {
         const published = await engine.review.publish(workspace.id, id, operator(), {
           expectedRevision: numberOption('--revision', options.revision, 1, Number.MAX_SAFE_INTEGER, true), ...(options.override === undefined ? {} : { override: { reason: options.override } }),
         });
@@ -108,7 +91,7 @@ export function registerDraftCommands(program: Command, configFrom: ConfigFrom, 
     .option('--workspace <id>', 'the workspace (needed when there are several)')
     .option('--json', 'print the versions as JSON')
     .action(async (kind: string, id: string, options: { data?: string; workspace?: string; json?: boolean }) => {
-      process.exitCode = await withEngine(configFrom(options), options.workspace, async (engine, workspace) => {
+      process.exitCode = await withEngine(configFrom(options), 'drafts', options.workspace, async (engine, workspace) => {
         const list = await engine.review.versions(workspace.id, kindOf(kind), id);
         process.stdout.write(options.json === true ? `${JSON.stringify(list, null, 2)}\n` : formatVersions(list));
       });
@@ -120,7 +103,7 @@ export function registerDraftCommands(program: Command, configFrom: ConfigFrom, 
     .option('--from <n>', 'the earlier version (0: nothing)')
     .option('--to <n>', 'the later version (default the newest)')
     .action(async (kind: string, id: string, options: { data?: string; workspace?: string; from?: string; to?: string }) => {
-      process.exitCode = await withEngine(configFrom(options), options.workspace, async (engine, workspace) => {
+      process.exitCode = await withEngine(configFrom(options), 'drafts', options.workspace, async (engine, workspace) => {
         const diff = await engine.review.diff(workspace.id, kindOf(kind), id, {
           ...(options.from === undefined ? {} : { from: numberOption('--from', options.from, 0, Number.MAX_SAFE_INTEGER, true) }), ...(options.to === undefined ? {} : { to: numberOption('--to', options.to, 1, Number.MAX_SAFE_INTEGER, true) }),
         });
@@ -132,7 +115,7 @@ export function registerDraftCommands(program: Command, configFrom: ConfigFrom, 
     .addOption(dataOption())
     .option('--workspace <id>', 'the workspace (needed when there are several)')
     .action(async (kind: string, id: string, version: string, options: { data?: string; workspace?: string }) => {
-      process.exitCode = await withEngine(configFrom(options), options.workspace, async (engine, workspace) => {
+      process.exitCode = await withEngine(configFrom(options), 'drafts', options.workspace, async (engine, workspace) => {
         const draft = await engine.review.revert(workspace.id, kindOf(kind), id, numberOption('version', version, 1, Number.MAX_SAFE_INTEGER, true), operator());
         process.stdout.write(formatDrafts([draft]));
       });

@@ -2,31 +2,13 @@ import { readFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { Compile } from 'typebox/compile';
 import type { AttuneConfig } from '../config/config.js';
-import { seededRandom } from '../core/common/random.js';
 import { AttuneError } from '../core/errors/AttuneError.js';
 import type { QualityReport } from '../core/quality/qualityReport.js';
 import { TrackingPlan } from '../core/quality/TrackingPlan.js';
-import { createEngine, type Engine } from '../engine/createEngine.js';
 import type { FairnessQuery, FairnessReport } from '../fairness/FairnessService.js';
-import type { Workspace } from '../store/ports.js';
-import { chooseWorkspace } from './chooseWorkspace.js';
-import { openStore } from './openStore.js';
-import { systemClock, uuidIds } from './systemClock.js';
+import { withEngine } from './withEngine.js';
 
 type ConfigFrom = (options: { data?: string }) => AttuneConfig;
-
-/** Opens the data folder, picks the workspace, runs `work` with the engine, closes the store. */
-async function withEngine(config: AttuneConfig, command: string, workspaceId: string | undefined, work: (engine: Engine, workspace: Workspace) => Promise<void>): Promise<number> {
-  const store = openStore(config, command);
-  try {
-    const workspace = await chooseWorkspace(store.workspaces, workspaceId);
-    const engine = createEngine({ store, clock: systemClock, ids: uuidIds, random: seededRandom(0), decisionSampleRate: 0 });
-    await work(engine, workspace);
-    return 0;
-  } finally {
-    await store.close();
-  }
-}
 
 const pct = (rate: number | null): string => (rate === null ? '-' : `${(rate * 100).toFixed(1)}%`);
 const fixed = (x: number | null, digits = 2): string => (x === null ? '-' : x.toFixed(digits));

@@ -15,7 +15,7 @@ export function recordedPurgeAnchor(entry: AuditEntry): ChainHead | null | undef
   if (whole === undefined || whole.op !== 'add' || whole.value === null || typeof whole.value !== 'object' || Array.isArray(whole.value)) return undefined;
   const anchor = (whole.value as { readonly auditAnchor?: unknown }).auditAnchor;
   if (anchor === null) return null;
-  if (typeof anchor !== 'object' || anchor === undefined) return undefined;
+  if (typeof anchor !== 'object') return undefined;
   const { seq, hash } = anchor as { readonly seq?: unknown; readonly hash?: unknown };
   return typeof seq === 'number' && typeof hash === 'string' ? { seq, hash } : undefined;
 }

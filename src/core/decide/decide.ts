@@ -1,6 +1,6 @@
-import { applyConsent, consentChanges, hasConsent, type ConsentState } from '../consent/ConsentState.js';
+import { allowsPersonalization, applyConsent, consentChanges, type ConsentState } from '../consent/ConsentState.js';
 import type { KnowledgeModel } from '../knowledge/KnowledgeModel.js';
-import { emptyKnowledge, ruleInputFor, type KnowledgeState, type ProfileFacts } from '../knowledge/KnowledgeState.js';
+import { emptyKnowledge, ruleInputWith, type KnowledgeState, type ProfileFacts } from '../knowledge/KnowledgeState.js';
 import type { RuleInput } from '../rules/compileRule.js';
 import { sessionTimeoutMs } from '../session/SessionState.js';
 import { emptyCapState } from './caps.js';
@@ -63,7 +63,7 @@ function requestConsent(stored: ConsentState, context: Readonly<Record<string, u
  * for recommendations without the visitor's history when not (before the pure pipeline runs).
  */
 export function personalizationAllowed(knowledge: KnowledgeModel, state: KnowledgeState | null, context: Readonly<Record<string, unknown>>, now: number): boolean {
-  return hasConsent(requestConsent((state ?? emptyKnowledge()).c, context, now, knowledge), 'personalization', knowledge.consent);
+  return allowsPersonalization(requestConsent((state ?? emptyKnowledge()).c, context, now, knowledge), knowledge.consent);
 }
 
 /**
@@ -77,8 +77,8 @@ export function decisionFrame(model: DecisionModel, profile: DecisionProfile, re
   const facts: ProfileFacts = profile.facts ?? { id: '', traits: {}, firstSeen: now, lastSeen: now };
   const context = request.context;
   const consentState = requestConsent(state.c, context, now, knowledge);
-  const base: RuleInput = { ...ruleInputFor({ ...state, c: consentState }, facts, knowledge, now), context };
-  const personalization = hasConsent(consentState, 'personalization', knowledge.consent);
+  const personalization = allowsPersonalization(consentState, knowledge.consent);
+  const base: RuleInput = { ...ruleInputWith(personalization, { ...state, c: consentState }, facts, knowledge, now), context };
   // Lazily: the rules of a placement ask about a few segments; the full list is for the record.
   // Without consent the person is in no segment, stored or of the moment (a refusal in this request included).
   const inSegment = personalization ? knowledge.segments.membership(state.m, base) : inNoSegment;

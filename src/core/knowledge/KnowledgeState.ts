@@ -89,7 +89,12 @@ export function personalizes(state: KnowledgeState, model: KnowledgeModel): bool
  * of a visitor never seen (what the person does stays unread), whatever the state holds.
  */
 export function ruleInputFor(state: KnowledgeState, profile: ProfileFacts, model: KnowledgeModel, now: number): RuleInput {
-  if (!personalizes(state, model)) return impersonalInput(state, profile, model, now);
+  return ruleInputWith(personalizes(state, model), state, profile, model, now);
+}
+
+/** `ruleInputFor` for a caller that has judged consent already (once per event, once per decision). */
+export function ruleInputWith(personal: boolean, state: KnowledgeState, profile: ProfileFacts, model: KnowledgeModel, now: number): RuleInput {
+  if (!personal) return impersonalInput(state, profile, model, now);
   const values: Record<string, RuleValue> = model.features.read(state.f, now);
   const derived = derivedFeatures(values, profile, now);
   Object.assign(values, derived);
@@ -153,7 +158,7 @@ export function applyEventKnowledge(state: KnowledgeState, event: KnowledgeEvent
   let segments: readonly MembershipChange[];
   if (personal) {
     if (event.type === 'track' && event.name === orderEvent) state.o = recordPurchase(state.o, event.timestamp, orderValue(objectAt(event.body, 'properties')));
-    const input = ruleInputFor(state, profile, model, event.timestamp);
+    const input = ruleInputWith(true, state, profile, model, event.timestamp);
     const changed = { features: new Set(features), profile: event.traitsChanged, session: true, consent: consent.length > 0 };
     const { memberships, changes } = model.segments.update(state.m, input, all ? 'all' : changed, event.timestamp);
     state.m = memberships;
@@ -193,6 +198,8 @@ const noFeatures: readonly string[] = [];
  * refuses, so a replay of the log gives the same state and history.
  */
 export function forgetPersonalState(state: KnowledgeState, model: KnowledgeModel, at: number): MembershipChange[] {
+  // Every later event of a person who refused: nothing left to clear, nothing to allocate.
+  if (state.o === undefined && state.r === undefined && state.h === undefined && isEmpty(state.f) && isEmpty(state.m)) return [];
   const leaves: MembershipChange[] = [];
   for (const id of Object.keys(state.m)) if (model.segments.get(id) !== undefined) leaves.push({ segment: id, kind: 'leave', at, reason: 'consent' });
   state.f = {};
@@ -201,6 +208,11 @@ export function forgetPersonalState(state: KnowledgeState, model: KnowledgeModel
   delete state.r;
   delete state.h;
   return leaves;
+}
+
+function isEmpty(record: Readonly<Record<string, unknown>>): boolean {
+  for (const key in record) if (Object.hasOwn(record, key)) return false;
+  return true;
 }
 
 /** The event's items into the profile's history; the session's earlier items come back with them, for co-occurrence. */

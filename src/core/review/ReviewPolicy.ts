@@ -2,7 +2,7 @@ import { Type, type Static } from 'typebox';
 import type { ReviewKind } from './ReviewKind.js';
 
 // Spelled out (not mapped from reviewKinds) so that Static<> keeps the union.
-const Kind = Type.Union([
+export const ReviewKindSchema = Type.Union([
   Type.Literal('feature'), Type.Literal('segment'), Type.Literal('action'), Type.Literal('placement'), Type.Literal('experiment'), Type.Literal('metric'), Type.Literal('measurement'), Type.Literal('consent'),
 ]);
 
@@ -15,7 +15,7 @@ const Kind = Type.Union([
 export const ReviewRequirement = Type.Object(
   {
     reviewerKind: Type.String({ pattern: '^[a-z][a-z0-9-]{0,31}$', description: 'The reviewer kind whose approval is needed (a user\'s reviewerKinds)' }),
-    kinds: Type.Optional(Type.Array(Kind, { minItems: 1, uniqueItems: true, description: 'The kinds of draft it applies to (default all)' })),
+    kinds: Type.Optional(Type.Array(ReviewKindSchema, { minItems: 1, uniqueItems: true, description: 'The kinds of draft it applies to (default all)' })),
     locales: Type.Optional(Type.Array(Type.String({ pattern: '^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$' }), { minItems: 1, maxItems: 50, uniqueItems: true, description: 'Only drafts whose content has a variant in one of these locales (or a more specific one)' })),
   },
   { additionalProperties: false },
