@@ -1,16 +1,16 @@
 import { useState, type FormEvent } from 'react';
 import { Button, Form, Input, Label, TextArea, TextField } from 'react-aria-components';
 import type { Static } from 'typebox';
-import type { DraftView, ReviewPolicyView } from '../../api/reviewSchemas.js';
+import type { ReviewPolicyView } from '../../api/reviewSchemas.js';
 import type { AdminClient } from '../AdminClient.js';
 import { CheckFault, useLiveCheck } from '../components/LiveCheck.js';
 import { problemText } from '../components/Section.js';
+import { saveThroughReview } from '../components/saveThroughReview.js';
 import type { Gate } from '../permissionGate.js';
 import { definitionOf, type ActionForm, type VariantRow } from './actionForm.js';
 import { ActionPreviewPanel } from './ActionPreviewPanel.js';
 
 type Policy = Static<typeof ReviewPolicyView>;
-type Draft = Static<typeof DraftView>;
 interface Validation { readonly valid: boolean; readonly problems: readonly string[] }
 
 export interface ActionEditorProps {
@@ -59,13 +59,7 @@ export function ActionEditor({ client, policy, initial, editing, canWrite, canPr
     if (definition === null) return;
     setProblem(null);
     try {
-      if (policy.reviewRequired) {
-        const draft = await client.post<Draft>('/admin/v1/drafts', { kind: 'action', definition });
-        onSaved(`Draft of action "${draft.targetId}" written: it awaits review (${draft.approval.missing.join('; ')}).`);
-      } else {
-        await client.put<unknown>(`/admin/v1/actions/${encodeURIComponent(definition.id)}`, definition);
-        onSaved(`Action "${definition.id}" saved.`);
-      }
+      onSaved(await saveThroughReview(client, policy, 'action', definition, () => client.put<unknown>(`/admin/v1/actions/${encodeURIComponent(definition.id)}`, definition), `Action "${definition.id}" saved.`));
     } catch (error) {
       setProblem(problemText(error instanceof Error ? error : new Error(String(error))));
     }

@@ -2,15 +2,15 @@ import { useId, useState, type FormEvent } from 'react';
 import { Button, Form, Label, TextArea, TextField } from 'react-aria-components';
 import type { Static } from 'typebox';
 import type { PlacementView } from '../../api/decideSchemas.js';
-import type { DraftView, ReviewPolicyView } from '../../api/reviewSchemas.js';
+import type { ReviewPolicyView } from '../../api/reviewSchemas.js';
 import type { AdminClient } from '../AdminClient.js';
 import { ScrollRegion } from '../components/ScrollRegion.js';
 import { problemText } from '../components/Section.js';
+import { saveThroughReview } from '../components/saveThroughReview.js';
 import type { Gate } from '../permissionGate.js';
 
 type Placement = Static<typeof PlacementView>;
 type Policy = Static<typeof ReviewPolicyView>;
-type Draft = Static<typeof DraftView>;
 
 /** The scoring strategies (docs/decisions.md), with what each does, for the editor's choice. */
 const strategies = {
@@ -47,13 +47,7 @@ function StrategyEditor({ client, policy, placement, onSaved }: { readonly clien
     const { actions: _actions, ...saved } = placement;
     const definition = { ...saved, strategy: { ...(typeof parsed === 'object' && parsed !== null ? parsed : {}), kind } };
     try {
-      if (policy.reviewRequired) {
-        const draft = await client.post<Draft>('/admin/v1/drafts', { kind: 'placement', definition });
-        onSaved(`Draft of placement "${draft.targetId}" written: it awaits review (${draft.approval.missing.join('; ')}).`);
-      } else {
-        await client.put<unknown>(`/admin/v1/placements/${encodeURIComponent(placement.id)}`, definition);
-        onSaved(`Placement "${placement.id}" now uses ${kind}.`);
-      }
+      onSaved(await saveThroughReview(client, policy, 'placement', definition, () => client.put<unknown>(`/admin/v1/placements/${encodeURIComponent(placement.id)}`, definition), `Placement "${placement.id}" now uses ${kind}.`));
     } catch (error) {
       setProblem(problemText(error instanceof Error ? error : new Error(String(error))));
     }

@@ -2,10 +2,11 @@ import { useState, type FormEvent } from 'react';
 import { Button, Form, Input, Label, TextArea, TextField } from 'react-aria-components';
 import type { Static } from 'typebox';
 import type { SegmentHistory, SegmentValidation, SegmentView } from '../../api/knowledgeSchemas.js';
-import type { DraftView, ReviewPolicyView } from '../../api/reviewSchemas.js';
+import type { ReviewPolicyView } from '../../api/reviewSchemas.js';
 import type { AdminClient } from '../AdminClient.js';
 import { CheckFault, useLiveCheck } from '../components/LiveCheck.js';
 import { problemText, Section } from '../components/Section.js';
+import { saveThroughReview } from '../components/saveThroughReview.js';
 import { formatInteger } from '../components/Stat.js';
 import { TimeSeriesChart } from '../components/TimeSeriesChart.js';
 import { useAsync } from '../components/useAsync.js';
@@ -14,7 +15,6 @@ import { gate } from '../permissionGate.js';
 type Segment = Static<typeof SegmentView>;
 type Validation = Static<typeof SegmentValidation>;
 type Policy = Static<typeof ReviewPolicyView>;
-type Draft = Static<typeof DraftView>;
 type History = Static<typeof SegmentHistory>;
 
 const historyDays = 30;
@@ -67,13 +67,7 @@ function SegmentEditor({ client, policy, onSaved }: { readonly client: AdminClie
     setProblem(null);
     const definition = { id, name, rule };
     try {
-      if (policy.reviewRequired) {
-        const draft = await client.post<Draft>('/admin/v1/drafts', { kind: 'segment', definition });
-        onSaved(`Draft of segment "${draft.targetId}" written: it awaits review (${draft.approval.missing.join('; ')}).`);
-      } else {
-        await client.post<unknown>('/admin/v1/segments', definition);
-        onSaved(`Segment "${id}" created.`);
-      }
+      onSaved(await saveThroughReview(client, policy, 'segment', definition, () => client.post<unknown>('/admin/v1/segments', definition), `Segment "${id}" created.`));
       setId('');
       setName('');
       setRule('');
