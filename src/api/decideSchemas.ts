@@ -153,6 +153,27 @@ export const PlacementView = Type.Evaluate(Type.Intersect([PlacementDefinition, 
   actions: Type.Array(Type.String(), { description: 'The actions that may fill it' }),
 })]), { title: 'PlacementView' });
 
+/** POST /admin/v1/actions/preview: an action, saved or not, rendered for one profile in one locale. */
+export const ActionPreviewRequest = Type.Object({
+  action: ActionDefinition,
+  profileId: Type.String({ minLength: 1, maxLength: 512, description: 'The profile to render for: by user, anonymous or profile id' }),
+  locale: Type.Optional(Type.String({ pattern: '^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$', description: 'The request\'s locale (de-CH); none tries the default variant only' })),
+  context: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'The rest of a request context (page, campaign, ...), as a decide call would send it' })),
+}, { additionalProperties: false, title: 'ActionPreviewRequest' });
+export type ActionPreviewRequest = Static<typeof ActionPreviewRequest>;
+
+export const ActionPreviewView = Type.Object({
+  profileId: Type.String({ description: 'The profile rendered for (its own id)' }),
+  locales: Type.Array(Type.String(), { description: 'The locale chain tried, most specific first, ending with default' }),
+  variant: Type.Union([Type.String(), Type.Null()], { description: 'The variant found on the chain; null: the action would be skipped (no variant)' }),
+  content: Type.Unknown({ description: 'The variant rendered as a decision renders it (HTML-escaped placeholders); null without a variant' }),
+  personalization: Type.Boolean({ description: 'Whether the profile lets Attune personalise; without it only context fills placeholders' }),
+  ruleHolds: Type.Union([Type.Boolean(), Type.Null()], { description: 'Whether the eligibility rule holds for the profile now; null without a rule' }),
+  inSchedule: Type.Boolean({ description: 'Whether now is inside the schedule' }),
+  problems: Type.Array(Type.String(), { description: 'What keeps the action from being chosen at all (an unknown placement, ...)' }),
+}, { title: 'ActionPreviewView' });
+export type ActionPreviewView = Static<typeof ActionPreviewView>;
+
 export const SendTimeQuery = Type.Object({ channel: Type.Optional(Type.String({ minLength: 1, maxLength: 40, default: 'email' })) }, { additionalProperties: false });
 
 export const SendTimeView = Type.Object(

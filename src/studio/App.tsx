@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { AdminClient, MeView } from './AdminClient.js';
 import { problemText } from './components/Section.js';
+import { ActionsPage } from './pages/ActionsPage.js';
 import { CustomersPage } from './pages/CustomersPage.js';
 import { OverviewPage } from './pages/OverviewPage.js';
 import { ReviewPage } from './pages/ReviewPage.js';
@@ -27,7 +28,7 @@ export function App({ client }: { readonly client: AdminClient }) {
   }, [client]);
 
   useEffect(() => {
-    const page = path === '/' ? 'Overview' : path.startsWith('/customers') ? 'Customers' : path === '/segments' ? 'Segments' : path === '/review' ? 'Review' : 'Not found';
+    const page = path === '/' ? 'Overview' : path.startsWith('/customers') ? 'Customers' : path === '/segments' ? 'Segments' : path === '/review' ? 'Review' : path === '/actions' ? 'Actions' : 'Not found';
     document.title = session.kind === 'signedIn' ? `${page} · Attune studio` : 'Sign in · Attune studio';
   }, [path, session.kind]);
 
@@ -46,6 +47,7 @@ export function App({ client }: { readonly client: AdminClient }) {
         : customer !== null ? <CustomersPage client={client} permissions={me.permissions} id={customer[1] === undefined ? null : decodeURIComponent(customer[1])} navigate={navigate} />
           : path === '/segments' ? <SegmentsPage client={client} permissions={me.permissions} />
             : path === '/review' ? <ReviewPage client={client} permissions={me.permissions} userId={me.user?.id ?? me.actor.id} />
+            : path === '/actions' ? <ActionsPage client={client} permissions={me.permissions} />
               : <><h1>Not found</h1><p>No studio page at {path}.</p></>}
     </Shell>
   );

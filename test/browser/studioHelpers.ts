@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
+import { expect } from 'vitest';
 import { buildStudio } from '../../scripts/buildStudio.js';
 import { startHarness, type Harness } from '../support/harness.js';
 import { testPassword } from '../http/accessHelpers.js';
@@ -74,4 +75,24 @@ export async function openAt(browser: Browser, width: number): Promise<LocalPage
 export async function inject(h: Harness, method: 'POST' | 'PUT', url: string, payload: Record<string, unknown>, authorization: string): Promise<void> {
   const res = await h.app.inject({ method, url, headers: { authorization }, payload });
   if (res.statusCode >= 300) throw new Error(`${method} ${url} answered ${res.statusCode}: ${res.body}`);
+}
+
+/** A studio page as the tests photograph it: no sideways scroll at `width`, a screenshot `<name>-<width>.png`, no serious or critical axe-core violation. */
+export async function checkPage(page: Page, name: string, width: number): Promise<void> {
+  expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(width);
+  await page.screenshot({ path: join(screenshots, `${name}-${width}.png`), fullPage: true });
+  expect(await seriousViolations(page)).toEqual([]);
+}
+
+/**
+ * Closes a page's browser context after checking what it logged: no script error, nothing
+ * blocked, and no console error but the failed loads of `expectedStatuses` (signed out,
+ * /admin/v1/me answers 401; a definition checked while it is typed may be refused with 400).
+ */
+export async function finishPage(local: LocalPage, expectedStatuses: readonly number[]): Promise<void> {
+  expect(local.pageErrors).toEqual([]);
+  const expected = new RegExp(`status of (${expectedStatuses.join('|')})`);
+  expect(local.consoleErrors.filter((e) => !expected.test(e))).toEqual([]);
+  expect(local.blocked).toEqual([]);
+  await local.context.close();
 }

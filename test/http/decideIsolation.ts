@@ -204,6 +204,28 @@ export const decideIsolationCases: Record<string, IsolationCase> = {
     expect(await actionIds(h, h.b.secretKey)).not.toContain(id);
   },
 
+  'POST /admin/v1/actions/preview': async (h) => {
+    // The same userId in both workspaces, with different traits: each key renders its own person.
+    const [userId, onlyInB] = [uniqueId('iso-prev'), uniqueId('iso-prev-b')];
+    expectCollected(await collect(h, '/v1/identify', { userId, traits: { plan: 'b-plan' } }, h.b.writeKey));
+    expectCollected(await collect(h, '/v1/identify', { userId, traits: { plan: 'a-plan' } }, h.a.writeKey));
+    expectCollected(await collect(h, '/v1/identify', { userId: onlyInB, traits: { plan: 'b-only' } }, h.b.writeKey));
+    const inB = await findProfile(h, h.b.secretKey, userId);
+    const action = { id: actionId(), placements: [placementId()], variants: { default: { title: 'Plan {{ profile.traits.plan | "none" }}' } } };
+    const preview = (key: string, profileId: string) => admin(h, 'POST', '/admin/v1/actions/preview', key, { action, profileId });
+
+    expect((await ok<{ content: unknown }>(h, 'POST', '/admin/v1/actions/preview', h.b.secretKey, { action, profileId: userId })).content).toEqual({ title: 'Plan b-plan' });
+    expect((await ok<{ content: unknown }>(h, 'POST', '/admin/v1/actions/preview', h.a.secretKey, { action, profileId: userId })).content).toEqual({ title: 'Plan a-plan' });
+    // A's key reaches neither B's profile id nor an id only B knows.
+    for (const id of [inB!.id, onlyInB]) {
+      const res = await preview(h.a.secretKey, id);
+      expectProblem(res, 404, 'ATTUNE_PROFILE_NOT_FOUND');
+      for (const trait of ['b-plan', 'b-only']) expect(res.body).not.toContain(trait);
+    }
+    // Nothing was saved.
+    expect(await actionIds(h, h.b.secretKey)).not.toContain(action.id);
+  },
+
   'GET /admin/v1/actions/:id': async (h) => {
     const inB = await placementWithAction(h, h.b, { title: 'B content' });
     const res = await admin(h, 'GET', `/admin/v1/actions/${inB.action}`, h.a.secretKey);

@@ -237,15 +237,21 @@ export const chooseVariant: DecisionStep = {
   name: 'chooseVariant',
   run(run, frame) {
     run.variants = run.choices.map((choice) => {
-      const variants = choice.candidate.action.definition.variants;
-      for (const locale of frame.locales) {
-        if (Object.hasOwn(variants, locale)) return { locale, content: variants[locale] as RuleValue };
-      }
+      const found = variantOnChain(choice.candidate.action.definition.variants, frame.locales);
       // Eligibility let only actions with a variant on the chain through.
-      throw new Error(`no variant for ${choice.actionId}`);
+      if (found === null) throw new Error(`no variant for ${choice.actionId}`);
+      return found;
     });
   },
 };
+
+/** The first variant on the locale chain (de-CH, de, default), with the locale it was found under; null when none is. */
+export function variantOnChain(variants: Readonly<Record<string, unknown>>, locales: readonly string[]): { readonly locale: string; readonly content: RuleValue } | null {
+  for (const locale of locales) {
+    if (Object.hasOwn(variants, locale)) return { locale, content: variants[locale] as RuleValue };
+  }
+  return null;
+}
 
 function reasonsFor(run: PlacementRun, frame: DecisionFrame, choice: ScoredChoice<Candidate> | null, recommendation?: RecommendationReason): DecisionReasons {
   const rule = choice?.candidate.action.rule ?? null;
@@ -307,6 +313,15 @@ function trustedRoots(content: RuleValue, action: CompiledAction | null): Templa
 }
 
 /**
+ * An action's content variant rendered for a frame: the one rendering of an action's content,
+ * shared by the render step and the studio's preview (previewAction), so a preview shows what
+ * a decision would answer.
+ */
+export function renderActionContent(content: RuleValue, action: CompiledAction, frame: DecisionFrame): RuleValue {
+  return renderTemplate(content, { trusted: trustedRoots(content, action), untrusted: untrustedRoots(frame) });
+}
+
+/**
  * The content with its `{{ }}` placeholders filled (HTML-escaped; `{{{ }}}` raw only for
  * workspace-written roots); without consent, from the context only.
  */
@@ -328,15 +343,13 @@ export const render: DecisionStep = {
       }];
       return;
     }
-    const untrusted = untrustedRoots(frame);
     run.decisions = run.choices.map((choice, i): Decision => {
       const { locale, content } = run.variants[i]!;
       const action = choice.candidate.action;
-      const trusted = trustedRoots(content, action);
       const base = { decisionId: frame.env.newDecisionId(), actionId: choice.actionId, variant: locale, score: choice.score, probability: choice.probability };
       const list = choice.candidate.recommendation;
-      if (list === undefined) return { ...base, content: renderTemplate(content, { trusted, untrusted }), reasons: reasonsFor(run, frame, choice) };
-      const slot = renderSlot(content, list, action.definition.recommend?.count, trusted, untrusted);
+      if (list === undefined) return { ...base, content: renderActionContent(content, action, frame), reasons: reasonsFor(run, frame, choice) };
+      const slot = renderSlot(content, list, action.definition.recommend?.count, trustedRoots(content, action), untrustedRoots(frame));
       return { ...base, content: slot.content, reasons: reasonsFor(run, frame, choice, slot.reason), items: slot.items };
     });
   },

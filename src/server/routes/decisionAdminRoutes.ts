@@ -8,7 +8,9 @@ import type { DecisionAdmin } from '../../decide/DecisionAdmin.js';
 import type { WorkspaceService } from '../../workspaces/WorkspaceService.js';
 import { workspaceIdOf } from '../actor.js';
 import { SendTimeService } from '../../decide/SendTimeService.js';
-import { ActionView, ArmEstimatesView, PlacementView, SendTimeQuery, SendTimeView } from '../../api/decideSchemas.js';
+import { ActionPreviewRequest, ActionPreviewView, ActionView, ArmEstimatesView, PlacementView, SendTimeQuery, SendTimeView } from '../../api/decideSchemas.js';
+import { compileAction, decisionRuleSchema, shadowKey } from '../../core/decide/compileDecisionModel.js';
+import { previewAction } from '../../core/decide/previewAction.js';
 import { armEstimates, revenueEstimates } from '../../core/bandits/armEstimates.js';
 import type { BanditAllocations } from '../../decide/BanditAllocations.js';
 import type { ContextualBandits } from '../../decide/ContextualBandits.js';
@@ -21,7 +23,6 @@ import { PolicyEvaluationRequest, PolicyEvaluationView, PromotionReport, Promoti
 import { parseCandidatePolicy } from '../../core/ope/decisionLogFeedback.js';
 import { evaluatePlacementPolicy } from '../../decide/evaluatePlacementPolicy.js';
 import { promoteShadow, type PromotionOptions } from '../../decide/promoteShadow.js';
-import { shadowKey } from '../../core/decide/compileDecisionModel.js';
 
 export interface DecisionAdminRoutesOptions {
   readonly workspaces: WorkspaceService;
@@ -112,6 +113,30 @@ export async function decisionAdminRoutes(app: FastifyInstance, options: Decisio
     config: { access: 'config.read' },
     schema: { ...actions, summary: 'Check an action against the workspace (its rule, caps, schedule, placements), without saving it', querystring: ActionQuery, body: ActionDefinition, response: { 200: Type.Object({ valid: Type.Boolean(), problems: Type.Array(Type.String()) }), ...errors } },
   }, async (request) => ({ valid: true, problems: [...(await admin.validateAction(workspaceIdOf(request), request.body as ActionDefinition, request.query as ActionQuery))] }));
+
+  app.post('/admin/v1/actions/preview', {
+    // It fills the content with a person's traits, features and session: personal data.
+    config: { access: 'personalData.read' },
+    schema: {
+      ...actions, body: ActionPreviewRequest, response: { 200: ActionPreviewView, ...errors },
+      summary: 'Render an action (saved or not) for a profile in a locale, as a decision would render it, with whether its rule holds and its schedule is open; nothing is saved or recorded as a decision',
+    },
+  }, async (request) => {
+    const workspaceId = workspaceIdOf(request);
+    const body = request.body as ActionPreviewRequest;
+    // The checks of the validate route: a rule that does not compile is a 400 with its caret.
+    await admin.validateAction(workspaceId, body.action, { allowUnknownPlacements: true });
+    const found = await options.store.profiles.findProfile(workspaceId, body.profileId, 0);
+    const row = found === undefined ? undefined : await options.store.decisions.decisionProfile(workspaceId, found.id);
+    if (row === undefined) throw new AttuneError('ATTUNE_PROFILE_NOT_FOUND', { detail: `no profile has the id "${body.profileId}"`, field: '/profileId' });
+    const model = await options.decisionModels.get(workspaceId);
+    const action = compileAction(body.action, decisionRuleSchema(model.knowledge));
+    const context = { ...body.context, ...(body.locale === undefined ? {} : { locale: body.locale }) };
+    const facts = { id: row.id, traits: row.traits, firstSeen: row.firstSeen, lastSeen: row.lastSeen };
+    const preview = previewAction(model, action, { facts, knowledge: row.knowledge }, context, options.clock.now());
+    await options.audit.read({ workspaceId, action: 'profile.previewed', profileId: row.id });
+    return { profileId: row.id, ...preview };
+  });
 
   app.get('/admin/v1/actions/:id', {
     config: { access: 'config.read' },

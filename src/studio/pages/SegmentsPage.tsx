@@ -1,10 +1,12 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { Button, Form, Input, Label, TextArea, TextField } from 'react-aria-components';
 import type { Static } from 'typebox';
 import type { SegmentHistory, SegmentValidation, SegmentView } from '../../api/knowledgeSchemas.js';
-import type { DraftView, ReviewPolicyView } from '../../api/reviewSchemas.js';
-import { ApiProblem, type AdminClient } from '../AdminClient.js';
+import type { ReviewPolicyView } from '../../api/reviewSchemas.js';
+import type { AdminClient } from '../AdminClient.js';
+import { CheckFault, useLiveCheck } from '../components/LiveCheck.js';
 import { problemText, Section } from '../components/Section.js';
+import { saveThroughReview } from '../components/saveThroughReview.js';
 import { formatInteger } from '../components/Stat.js';
 import { TimeSeriesChart } from '../components/TimeSeriesChart.js';
 import { useAsync } from '../components/useAsync.js';
@@ -13,7 +15,6 @@ import { gate } from '../permissionGate.js';
 type Segment = Static<typeof SegmentView>;
 type Validation = Static<typeof SegmentValidation>;
 type Policy = Static<typeof ReviewPolicyView>;
-type Draft = Static<typeof DraftView>;
 type History = Static<typeof SegmentHistory>;
 
 const historyDays = 30;
@@ -46,22 +47,6 @@ export interface SegmentsPageProps {
   readonly permissions: readonly string[];
 }
 
-/** What live validation says about the rule: nothing yet, fine (what it reads), or the fault with its caret. */
-type Check =
-  | { readonly state: 'idle' }
-  | { readonly state: 'valid'; readonly validation: Validation }
-  | { readonly state: 'invalid'; readonly message: string; readonly caret: string | null };
-
-const validateDelayMillis = 300;
-
-function checkOf(error: unknown): Check {
-  if (error instanceof ApiProblem && error.status === 400) {
-    const caret = typeof error.body.caret === 'string' ? error.body.caret : null;
-    return { state: 'invalid', message: error.detail, caret };
-  }
-  return { state: 'invalid', message: problemText(error instanceof Error ? error : new Error(String(error))), caret: null };
-}
-
 /**
  * The editor: id, name and the rule in the rules language (docs/rules.md), checked as it is
  * typed by POST /admin/v1/segments/validate (a fault shows its line, column and a caret under
@@ -72,41 +57,17 @@ function SegmentEditor({ client, policy, onSaved }: { readonly client: AdminClie
   const [id, setId] = useState('');
   const [name, setName] = useState('');
   const [rule, setRule] = useState('');
-  const [check, setCheck] = useState<Check>({ state: 'idle' });
   const [problem, setProblem] = useState<string | null>(null);
-
-  useEffect(() => {
-    if (rule.trim() === '') {
-      setCheck({ state: 'idle' });
-      return undefined;
-    }
-    let current = true;
-    // The id and name only matter for the check's schema: stand-ins keep the rule checkable while they are typed.
-    const definition = { id: /^[a-z][a-z0-9_-]{0,63}$/.test(id) ? id : 'draft', name: name.trim() === '' ? 'draft' : name, rule };
-    const timer = setTimeout(() => {
-      client.post<Validation>('/admin/v1/segments/validate', definition).then(
-        (validation) => { if (current) setCheck({ state: 'valid', validation }); },
-        (error: unknown) => { if (current) setCheck(checkOf(error)); },
-      );
-    }, validateDelayMillis);
-    return () => {
-      current = false;
-      clearTimeout(timer);
-    };
-  }, [client, id, name, rule]);
+  // The id and name only matter for the check's schema: stand-ins keep the rule checkable while they are typed.
+  const candidate = { id: /^[a-z][a-z0-9_-]{0,63}$/.test(id) ? id : 'draft', name: name.trim() === '' ? 'draft' : name, rule };
+  const check = useLiveCheck(rule.trim() === '' ? null : () => client.post<Validation>('/admin/v1/segments/validate', candidate), JSON.stringify(candidate));
 
   const save = async (event: FormEvent) => {
     event.preventDefault();
     setProblem(null);
     const definition = { id, name, rule };
     try {
-      if (policy.reviewRequired) {
-        const draft = await client.post<Draft>('/admin/v1/drafts', { kind: 'segment', definition });
-        onSaved(`Draft of segment "${draft.targetId}" written: it awaits review (${draft.approval.missing.join('; ')}).`);
-      } else {
-        await client.post<unknown>('/admin/v1/segments', definition);
-        onSaved(`Segment "${id}" created.`);
-      }
+      onSaved(await saveThroughReview(client, policy, 'segment', definition, () => client.post<unknown>('/admin/v1/segments', definition), `Segment "${id}" created.`));
       setId('');
       setName('');
       setRule('');
@@ -133,14 +94,9 @@ function SegmentEditor({ client, policy, onSaved }: { readonly client: AdminClie
       </TextField>
       <div id="rule-check" aria-live="polite" data-testid="rule-check">
         {check.state === 'valid' ? (
-          <p className="valid">Valid {check.validation.analysis.type} rule{check.validation.exists ? ' (replaces an existing segment)' : ''}; reads {check.validation.analysis.reads.join(', ') || 'nothing stored'}; cost {check.validation.analysis.cost}.</p>
+          <p className="valid">Valid {check.value.analysis.type} rule{check.value.exists ? ' (replaces an existing segment)' : ''}; reads {check.value.analysis.reads.join(', ') || 'nothing stored'}; cost {check.value.analysis.cost}.</p>
         ) : null}
-        {check.state === 'invalid' ? (
-          <div className="problem">
-            <p>{check.message}</p>
-            {check.caret === null ? null : <pre className="caret" aria-label="Where the fault is">{check.caret}</pre>}
-          </div>
-        ) : null}
+        <CheckFault check={check} />
       </div>
       <p className="stat-note">No size estimate before saving: the admin API has no endpoint that counts a rule's matches without saving it.</p>
       <Button type="submit" isDisabled={check.state !== 'valid'}>{policy.reviewRequired ? 'Save as draft' : 'Create segment'}</Button>
