@@ -7,6 +7,7 @@ export const studioPages = [
   { path: '/customers', label: 'Customers', permission: 'personalData.read' },
   { path: '/segments', label: 'Segments', permission: 'config.read' },
   { path: '/review', label: 'Review', permission: 'config.read' },
+  { path: '/experiments', label: 'Experiments', permission: 'config.read' },
 ] as const;
 
 export type StudioPage = (typeof studioPages)[number];
