@@ -1,4 +1,4 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useId, useState, type FormEvent, type ReactNode, type SelectHTMLAttributes } from 'react';
 import { Button, Form, Input, Label, TextField } from 'react-aria-components';
 import type { Static } from 'typebox';
 import type { SegmentPlanView } from '../../api/predictionSchemas.js';
@@ -58,6 +58,20 @@ function useCheck<T>(load: (() => Promise<T>) | null, key: string): Check<T> {
   return check;
 }
 
+/**
+ * A native select with its label beside it, not around it: a wrapping label would add the
+ * chosen option's text to the select's accessible name.
+ */
+function Choice({ label, children, ...props }: { readonly label: string; readonly children: ReactNode } & SelectHTMLAttributes<HTMLSelectElement>) {
+  const id = useId();
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      <select id={id} {...props}>{children}</select>
+    </div>
+  );
+}
+
 function PlanVerdict({ plan }: { readonly plan: SegmentPlan }) {
   return (
     <div data-testid="plan-check" className={plan.reachable ? 'valid' : 'problem'}>
@@ -91,6 +105,7 @@ export function ExperimentEditor({ client, policy, choices, editing, onSaved }: 
   const [audience, setAudience] = useState(choices.segments[0]?.id ?? '');
   const [effect, setEffect] = useState(editing?.plan === undefined ? '10' : String(editing.plan.minimumDetectableEffect * 100));
   const [days, setDays] = useState(String(editing?.plan?.days ?? 14));
+  const [baseline, setBaseline] = useState('');
   const [problem, setProblem] = useState<string | null>(null);
 
   const weights = normalisedWeights(arms.map((a) => Number(a.share)));
@@ -107,7 +122,8 @@ export function ExperimentEditor({ client, policy, choices, editing, onSaved }: 
   };
   const key = JSON.stringify(definition);
   const validation = useCheck(id === '' || placement === '' ? null : () => client.post<{ warnings: string[] }>('/admin/v1/experiments/validate', definition), key);
-  const request = planRequest(definition);
+  const baselineRate = Number(baseline) / 100;
+  const request = planRequest(definition, baseline.trim() !== '' && baselineRate > 0 && baselineRate < 1 ? baselineRate : null);
   const plan = useCheck(audience === '' || request === null ? null : () => client.post<SegmentPlan>(`/admin/v1/segments/${encodeURIComponent(audience)}/plan`, request), `${audience}:${JSON.stringify(request)}`);
   const setArm = (i: number, change: Partial<ArmDraft>) => setArms((all) => all.map((a, j) => (j === i ? { ...a, ...change } : a)));
 
@@ -126,18 +142,17 @@ export function ExperimentEditor({ client, policy, choices, editing, onSaved }: 
       setProblem(messageOf(error));
     }
   };
-  const planShown = audience === '' || request === null || plan.state === 'done';
+  // The verdict, or why there is none (no model to predict the baseline), is on screen before saving.
+  const planShown = audience === '' || request === null || plan.state !== 'idle';
   return (
     <Form onSubmit={save} aria-label={editing === null ? 'New experiment' : `Edit ${editing.id}`}>
       <div className="columns">
         <TextField value={id} onChange={setId} isRequired isReadOnly={editing !== null}><Label>Experiment id</Label><Input /></TextField>
         <TextField value={name} onChange={setName}><Label>Name</Label><Input /></TextField>
-        <label className="field">Placement
-          <select value={placement} onChange={(e) => setPlacement(e.target.value)} required>
-            {choices.placements.length === 0 ? <option value="">No placements yet</option> : null}
-            {choices.placements.map((p) => <option key={p} value={p}>{p}</option>)}
-          </select>
-        </label>
+        <Choice label="Placement" value={placement} onChange={(e) => setPlacement(e.target.value)} required>
+          {choices.placements.length === 0 ? <option value="">No placements yet</option> : null}
+          {choices.placements.map((p) => <option key={p} value={p}>{p}</option>)}
+        </Choice>
         <TextField value={coverage} onChange={setCoverage} inputMode="decimal"><Label>Traffic in the experiment (%)</Label><Input /></TextField>
       </div>
       <fieldset>
@@ -146,13 +161,11 @@ export function ExperimentEditor({ client, policy, choices, editing, onSaved }: 
           <div className="columns arm" key={i} data-testid="arm">
             <TextField value={arm.id} onChange={(v) => setArm(i, { id: v })} isRequired><Label>Variant {i + 1} id</Label><Input /></TextField>
             <TextField value={arm.share} onChange={(v) => setArm(i, { share: v })} inputMode="decimal"><Label>Variant {i + 1} share ({((weights[i] ?? 0) * 100).toFixed(1)}%)</Label><Input /></TextField>
-            <label className="field">Variant {i + 1} serves
-              <select value={arm.serve} onChange={(e) => setArm(i, { serve: e.target.value as ArmDraft['serve'] })}>
-                <option value="generic">the default content</option>
-                <option value="personalized">the personalized decision</option>
-                <option value="actions">only these actions</option>
-              </select>
-            </label>
+            <Choice label={`Variant ${i + 1} serves`} value={arm.serve} onChange={(e) => setArm(i, { serve: e.target.value as ArmDraft['serve'] })}>
+              <option value="generic">the default content</option>
+              <option value="personalized">the personalized decision</option>
+              <option value="actions">only these actions</option>
+            </Choice>
             {arm.serve === 'actions' ? <TextField value={arm.actionIds} onChange={(v) => setArm(i, { actionIds: v })}><Label>Variant {i + 1} action ids (comma separated)</Label><Input /></TextField> : null}
           </div>
         ))}
@@ -163,11 +176,9 @@ export function ExperimentEditor({ client, policy, choices, editing, onSaved }: 
       </fieldset>
       <fieldset>
         <legend>Metrics</legend>
-        <label className="field">Primary metric
-          <select value={primary} onChange={(e) => setPrimary(e.target.value)}>
-            {choices.metrics.map((m) => <option key={m.id} value={m.id}>{m.name === undefined ? m.id : `${m.name} (${m.id})`}</option>)}
-          </select>
-        </label>
+        <Choice label="Primary metric" value={primary} onChange={(e) => setPrimary(e.target.value)}>
+          {choices.metrics.map((m) => <option key={m.id} value={m.id}>{m.name === undefined ? m.id : `${m.name} (${m.id})`}</option>)}
+        </Choice>
         <div className="checks">
           {choices.metrics.filter((m) => m.id !== primary).map((m) => (
             <label key={m.id}><input type="checkbox" checked={guardrails.includes(m.id)} onChange={(e) => setGuardrails((g) => (e.target.checked ? [...g, m.id] : g.filter((x) => x !== m.id)))} /> Guardrail: {m.id}</label>
@@ -179,12 +190,13 @@ export function ExperimentEditor({ client, policy, choices, editing, onSaved }: 
         <div className="columns">
           <TextField value={effect} onChange={setEffect} inputMode="decimal"><Label>Effect to detect (% of the primary metric)</Label><Input /></TextField>
           <TextField value={days} onChange={setDays} inputMode="numeric"><Label>Planned days</Label><Input /></TextField>
-          <label className="field">Audience for the plan check
-            <select value={audience} onChange={(e) => setAudience(e.target.value)}>
-              <option value="">No plan check</option>
-              {choices.segments.map((s) => <option key={s.id} value={s.id}>{s.name}</option>)}
-            </select>
-          </label>
+          <TextField value={baseline} onChange={setBaseline} inputMode="decimal">
+            <Label>Control's conversion rate (%, empty: predicted)</Label><Input />
+          </TextField>
+          <Choice label="Audience for the plan check" value={audience} onChange={(e) => setAudience(e.target.value)}>
+            <option value="">No plan check</option>
+            {choices.segments.map((s) => <option key={s.id} value={s.id}>{s.name}</option>)}
+          </Choice>
         </div>
         <div aria-live="polite">
           {plan.state === 'done' ? <PlanVerdict plan={plan.value} /> : null}

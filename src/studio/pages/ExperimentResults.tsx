@@ -73,11 +73,12 @@ function EffectTable({ rows }: { readonly rows: readonly EffectRow[] }) {
   );
 }
 
+const moneyFormat = new Intl.NumberFormat('en', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 const interval = (i: TestedInterval | { readonly estimate: number; readonly lower: number; readonly upper: number }, money: (n: number | null) => string) => `${money(finite(i.estimate))} (${money(finite(i.lower))} to ${money(finite(i.upper))})`;
 
 /** One section of the ROI report: its arms, uplifts, incremental revenue and ROI (or what it lacks). */
 function RoiSection({ report, currency }: { readonly report: RoiReport; readonly currency: string | null }) {
-  const money = (n: number | null) => (n === null ? 'open' : `${n.toFixed(2)}${currency === null ? '' : ` ${currency}`}`);
+  const money = (n: number | null) => (n === null ? 'open' : `${moneyFormat.format(n)}${currency === null ? '' : ` ${currency}`}`);
   const uplift = (role: keyof RoiReport['metrics'], label: string) => {
     const m = report.metrics[role];
     return <Stat label={label} value={m.relative === null ? '—' : formatEffect(finite(m.relative.estimate), 'relative')} note={m.relative === null ? (m.problem ?? m.status) : `${formatEffect(finite(m.relative.lower), 'relative')} to ${formatEffect(finite(m.relative.upper), 'relative')}`} />;
@@ -101,6 +102,7 @@ function RoiSection({ report, currency }: { readonly report: RoiReport; readonly
           note={report.roi === null ? `missing: ${report.roiMissing.join(', ')}` : `${formatShare(finite(report.roi.lower))} to ${formatShare(finite(report.roi.upper))} at ${money(report.roi.monthlyCost)} a month`}
         />
       </dl>
+      {report.warnings.length === 0 ? null : <ul className="warnings">{report.warnings.map((w) => <li key={w}>{w}</li>)}</ul>}
     </div>
   );
 }

@@ -89,7 +89,8 @@ describe('normalisedWeights', () => {
 describe('planRequest', () => {
   it('asks the segment plan for the arms, coverage and plan of the definition', () => {
     const arms = [{ id: 'a', weight: 0.5, serve: { kind: 'generic' } }, { id: 'b', weight: 0.5, serve: { kind: 'personalized' } }] as const;
-    expect(planRequest({ arms: [...arms], coverage: 0.5, plan: { minimumDetectableEffect: 0.1, days: 14 } })).toEqual({ minimumDetectableEffect: 0.1, days: 14, power: 0.8, arms: 2, trafficShare: 0.5 });
-    expect(planRequest({ arms: [...arms] })).toBeNull();
+    expect(planRequest({ arms: [...arms], coverage: 0.5, plan: { minimumDetectableEffect: 0.1, days: 14 } }, null)).toEqual({ minimumDetectableEffect: 0.1, days: 14, power: 0.8, arms: 2, trafficShare: 0.5 });
+    expect(planRequest({ arms: [...arms], plan: { minimumDetectableEffect: 0.1, days: 14, power: 0.9 } }, 0.05)).toEqual({ minimumDetectableEffect: 0.1, days: 14, power: 0.9, arms: 2, trafficShare: 1, baselineRate: 0.05 });
+    expect(planRequest({ arms: [...arms] }, 0.05)).toBeNull();
   });
 });

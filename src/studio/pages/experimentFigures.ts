@@ -84,11 +84,27 @@ export function formatEffect(value: number | null, scale: EffectRow['scale']): s
   return scale === 'relative' ? `${sign}${(value * 100).toFixed(1)}%` : `${sign}${value.toPrecision(3)}`;
 }
 
-/** What the arms of a definition need from the plan check (POST /admin/v1/segments/:id/plan). */
-export function planRequest(definition: Pick<ExperimentDefinition, 'arms' | 'coverage' | 'plan'>): { minimumDetectableEffect: number; days: number; power: number; arms: number; trafficShare: number } | null {
+/**
+ * The body of the plan check (POST /admin/v1/segments/:id/plan) for a definition: its plan,
+ * its number of arms and its coverage as the share of the audience it takes. Without a
+ * baseline rate the server uses the members' mean purchase propensity (a trained model).
+ */
+export function planRequest(definition: Pick<ExperimentDefinition, 'arms' | 'coverage' | 'plan'>, baselineRate: number | null): PlanRequest | null {
   const plan = definition.plan;
   if (plan === undefined) return null;
-  return { minimumDetectableEffect: plan.minimumDetectableEffect, days: plan.days, power: plan.power ?? 0.8, arms: definition.arms.length, trafficShare: definition.coverage ?? 1 };
+  return {
+    minimumDetectableEffect: plan.minimumDetectableEffect, days: plan.days, power: plan.power ?? 0.8, arms: definition.arms.length,
+    trafficShare: definition.coverage ?? 1, ...(baselineRate === null ? {} : { baselineRate }),
+  };
+}
+
+export interface PlanRequest {
+  readonly minimumDetectableEffect: number;
+  readonly days: number;
+  readonly power: number;
+  readonly arms: number;
+  readonly trafficShare: number;
+  readonly baselineRate?: number;
 }
 
 /** Arms' weights from their shares as typed (any positive numbers): normalised to add up to 1, as the definition requires. */
