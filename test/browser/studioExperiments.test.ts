@@ -1,5 +1,4 @@
-import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DecideResponse } from '../../src/api/decideSchemas.js';
 import { seededRandom } from '../../src/core/common/random.js';
@@ -7,7 +6,7 @@ import { browserSuite } from '../support/browserSuite.js';
 import { basicAuth, bearer, type Harness } from '../support/harness.js';
 import { userWithRole } from '../http/accessHelpers.js';
 import type { LocalPage } from './localPage.js';
-import { inject, openAt, screenshots, seriousViolations, signIn, startStudio, type StudioRun } from './studioHelpers.js';
+import { checkPage, closePage, inject, openAt, signIn, startStudio, type StudioRun } from './studioHelpers.js';
 
 /**
  * The studio's Experiments page and an experiment's results in a headless Chromium against a
@@ -77,20 +76,10 @@ describe.skipIf(suite.skip)(suite.title, () => {
   }, 120_000);
   afterAll(async () => { await run?.close(); });
 
-  async function finish(local: LocalPage): Promise<void> {
-    expect(local.pageErrors).toEqual([]);
-    // Signed out, /admin/v1/me answers 401, and a plan check without a baseline rate (no model predicts one here) 400:
-    // Chromium logs both as failed loads; the page shows the second's reason.
-    expect(local.consoleErrors.filter((e) => !/status of (401|400)/.test(e))).toEqual([]);
-    expect(local.blocked).toEqual([]);
-    await local.context.close();
-  }
-
-  async function check(page: Page, name: string, width: number): Promise<void> {
-    expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(width);
-    await page.screenshot({ path: join(screenshots, `${name}-${width}.png`), fullPage: true });
-    expect(await seriousViolations(page)).toEqual([]);
-  }
+  // Signed out, /admin/v1/me answers 401, and a plan check without a baseline rate (no model predicts one here) 400:
+  // Chromium logs both as failed loads; the page shows the second's reason.
+  const finish = (local: LocalPage): Promise<void> => closePage(local, /status of (401|400)/);
+  const check = checkPage;
 
   it('creates an experiment with the plan check, then shows its results after simulated traffic', { timeout: 180_000 }, async () => {
     const editor = await openAt(browser, 1280);

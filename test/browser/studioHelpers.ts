@@ -7,6 +7,7 @@ import type { Browser, Page } from 'playwright-core';
 import { buildStudio } from '../../scripts/buildStudio.js';
 import { startHarness, type Harness } from '../support/harness.js';
 import { testPassword } from '../http/accessHelpers.js';
+import { expect } from 'vitest';
 import { launchChromium, openLocalPage, type LocalPage } from './localPage.js';
 
 /** Where the studio's browser tests save screenshots (ignored by git). */
@@ -74,4 +75,26 @@ export async function openAt(browser: Browser, width: number): Promise<LocalPage
 export async function inject(h: Harness, method: 'POST' | 'PUT', url: string, payload: Record<string, unknown>, authorization: string): Promise<void> {
   const res = await h.app.inject({ method, url, headers: { authorization }, payload });
   if (res.statusCode >= 300) throw new Error(`${method} ${url} answered ${res.statusCode}: ${res.body}`);
+}
+
+/**
+ * A page at `width`: nothing wider than the window, a full-page screenshot named
+ * `<name>-<width>.png`, and no serious or critical axe-core violation.
+ */
+export async function checkPage(page: Page, name: string, width: number): Promise<void> {
+  expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(width);
+  await page.screenshot({ path: join(screenshots, `${name}-${width}.png`), fullPage: true });
+  expect(await seriousViolations(page)).toEqual([]);
+}
+
+/**
+ * Closes a page's context after checking it threw nothing, loaded nothing from elsewhere, and
+ * logged no console error but the failed loads of the statuses `expected` matches (as
+ * `/status of (401|400)/`): Chromium logs every 4xx answer, including those the page expects.
+ */
+export async function closePage(local: LocalPage, expected: RegExp): Promise<void> {
+  expect(local.pageErrors).toEqual([]);
+  expect(local.consoleErrors.filter((e) => !expected.test(e))).toEqual([]);
+  expect(local.blocked).toEqual([]);
+  await local.context.close();
 }

@@ -1,11 +1,10 @@
-import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { browserSuite } from '../support/browserSuite.js';
 import { basicAuth, bearer, type Harness } from '../support/harness.js';
 import { userWithRole } from '../http/accessHelpers.js';
 import type { LocalPage } from './localPage.js';
-import { inject, openAt, screenshots, seriousViolations, signIn, startStudio, type StudioRun } from './studioHelpers.js';
+import { checkPage, closePage, inject, openAt, signIn, startStudio, type StudioRun } from './studioHelpers.js';
 
 /**
  * The studio's Segments and Review pages in a headless Chromium against a running server whose
@@ -47,19 +46,9 @@ describe.skipIf(suite.skip)(suite.title, () => {
 
   const open = (width: number): Promise<LocalPage> => openAt(browser, width);
 
-  async function finish(local: LocalPage): Promise<void> {
-    expect(local.pageErrors).toEqual([]);
-    // Signed out, /admin/v1/me answers 401 and a rule that does not compile 400: Chromium logs both as failed loads.
-    expect(local.consoleErrors.filter((e) => !/status of (401|400)/.test(e))).toEqual([]);
-    expect(local.blocked).toEqual([]);
-    await local.context.close();
-  }
-
-  async function check(page: Page, name: string, width: number): Promise<void> {
-    expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(width);
-    await page.screenshot({ path: join(screenshots, `${name}-${width}.png`), fullPage: true });
-    expect(await seriousViolations(page)).toEqual([]);
-  }
+  // Signed out, /admin/v1/me answers 401 and a rule that does not compile 400: Chromium logs both as failed loads.
+  const finish = (local: LocalPage): Promise<void> => closePage(local, /status of (401|400)/);
+  const check = checkPage;
 
   const draftCard = (page: Page) => page.getByTestId('draft').filter({ hasText: segmentId });
 
