@@ -115,6 +115,15 @@ describe.skipIf(suite.skip)(suite.title, () => {
     await page.getByTestId(`status-${experimentId}`).waitFor();
     expect(await page.getByTestId(`status-${experimentId}`).textContent()).toBe('running');
 
+    // Editing loads the definition into the editor; saving replaces it through the same direct route.
+    await page.getByRole('button', { name: `Edit ${experimentId}` }).click();
+    expect(await page.getByLabel('Experiment id').inputValue()).toBe(experimentId);
+    await page.getByLabel('Name', { exact: true }).fill('Hero personalization test');
+    await page.getByTestId('experiment-check').getByText('The definition is valid').waitFor();
+    await page.getByRole('button', { name: 'Save experiment' }).click();
+    await page.getByRole('status').getByText(`Experiment "${experimentId}" updated.`).waitFor();
+    await page.getByRole('rowheader', { name: /Hero personalization test/ }).waitFor();
+
     await simulateTraffic(h);
 
     await page.getByRole('link', { name: `Results of ${experimentId}` }).click();

@@ -111,8 +111,10 @@ export function ExperimentEditor({ client, policy, choices, editing, onSaved }: 
   const weights = normalisedWeights(arms.map((a) => Number(a.share)));
   const mde = Number(effect) / 100;
   const planDays = Number(days);
+  // What the editor has no field for (start, stop, namespace, covariate, ...) is kept; a cleared name or plan is dropped.
+  const { name: _name, plan: _plan, ...kept } = editing ?? ({} as Partial<ExperimentDefinition>);
   const definition: ExperimentDefinition = {
-    ...(editing ?? {}),
+    ...kept,
     id, placement, primaryMetric: primary,
     ...(name.trim() === '' ? {} : { name }),
     arms: arms.map((a, i) => ({ id: a.id, weight: weights[i] ?? 0, serve: serveOf(a) })),
