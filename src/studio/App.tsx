@@ -3,6 +3,8 @@ import type { AdminClient, MeView } from './AdminClient.js';
 import { problemText } from './components/Section.js';
 import { ActionsPage } from './pages/ActionsPage.js';
 import { CustomersPage } from './pages/CustomersPage.js';
+import { ExperimentResults } from './pages/ExperimentResults.js';
+import { ExperimentsPage } from './pages/ExperimentsPage.js';
 import { OverviewPage } from './pages/OverviewPage.js';
 import { ReviewPage } from './pages/ReviewPage.js';
 import { SegmentsPage } from './pages/SegmentsPage.js';
@@ -28,7 +30,7 @@ export function App({ client }: { readonly client: AdminClient }) {
   }, [client]);
 
   useEffect(() => {
-    const page = path === '/' ? 'Overview' : path.startsWith('/customers') ? 'Customers' : path === '/segments' ? 'Segments' : path === '/review' ? 'Review' : path === '/actions' ? 'Actions' : 'Not found';
+    const page = path === '/' ? 'Overview' : path.startsWith('/customers') ? 'Customers' : path === '/segments' ? 'Segments' : path === '/review' ? 'Review' : path === '/actions' ? 'Actions' : path.startsWith('/experiments') ? 'Experiments' : 'Not found';
     document.title = session.kind === 'signedIn' ? `${page} · Attune studio` : 'Sign in · Attune studio';
   }, [path, session.kind]);
 
@@ -41,14 +43,17 @@ export function App({ client }: { readonly client: AdminClient }) {
     client.signOut().finally(() => setSession({ kind: 'signedOut' }));
   };
   const customer = /^\/customers(?:\/(.+))?$/.exec(path);
+  const experiment = /^\/experiments\/(.+)$/.exec(path);
   return (
     <Shell me={me} path={path} navigate={navigate} onSignOut={signOut}>
       {path === '/' ? <OverviewPage client={client} permissions={me.permissions} />
         : customer !== null ? <CustomersPage client={client} permissions={me.permissions} id={customer[1] === undefined ? null : decodeURIComponent(customer[1])} navigate={navigate} />
           : path === '/segments' ? <SegmentsPage client={client} permissions={me.permissions} />
             : path === '/review' ? <ReviewPage client={client} permissions={me.permissions} userId={me.user?.id ?? me.actor.id} />
-            : path === '/actions' ? <ActionsPage client={client} permissions={me.permissions} />
-              : <><h1>Not found</h1><p>No studio page at {path}.</p></>}
+              : path === '/actions' ? <ActionsPage client={client} permissions={me.permissions} />
+                : path === '/experiments' ? <ExperimentsPage client={client} permissions={me.permissions} navigate={navigate} />
+                  : experiment?.[1] !== undefined ? <ExperimentResults client={client} id={decodeURIComponent(experiment[1])} />
+                    : <><h1>Not found</h1><p>No studio page at {path}.</p></>}
     </Shell>
   );
 }

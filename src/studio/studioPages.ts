@@ -8,6 +8,7 @@ export const studioPages = [
   { path: '/segments', label: 'Segments', permission: 'config.read' },
   { path: '/review', label: 'Review', permission: 'config.read' },
   { path: '/actions', label: 'Actions', permission: 'config.read' },
+  { path: '/experiments', label: 'Experiments', permission: 'config.read' },
 ] as const;
 
 export type StudioPage = (typeof studioPages)[number];
