@@ -119,6 +119,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     const client = new AttuneClient({
       transport: inProcessTransport(engine, await engine.workspaces.get(ws)),
       now: () => now, flushAt: 500, flushIntervalMs: 3_600_000,
+      // The loop flushes at each simulated day; a big shop's day (20,000 customers: some 25,000
+      // events) is more than the SDK's default queue of 10,000, which would drop the rest.
+      maxQueueEvents: 10_000_000,
       onError: (error) => { throw error instanceof Error ? error : new Error(String(error)); },
     });
     const visits = scheduleVisits(world, options.days);

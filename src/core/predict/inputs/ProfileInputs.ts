@@ -24,6 +24,11 @@ export interface InputColumn {
   readonly source: 'features' | 'traits';
   readonly name: string;
   readonly kind: 'numeric' | 'categorical';
+  /**
+   * A numeric column that also gets a `log(1 + x)` companion column (`features.visits:log`),
+   * right after it: see `withLogCompanions`. Absent on models trained before it existed.
+   */
+  readonly log?: boolean;
 }
 
 const isoDate = /^\d{4}-\d{2}-\d{2}(T|$)/;
@@ -89,9 +94,47 @@ export function resolveInputColumns(chosen: ChosenInputs, rows: readonly Profile
   return columns;
 }
 
-/** The numeric columns' values of one profile, in column order (NaN missing). */
+/**
+ * Marks the numeric columns whose training values are counts or amounts (none negative, some
+ * above 1) for a `log(1 + x)` companion column. A propensity is a logistic model: a raw count
+ * enters its log-odds linearly, so a customer with 30 visits is scored as ten times as sure
+ * as one with 3, whereas buying saturates. The purchase columns have their logs for the same
+ * reason (`purchaseFeatureColumns`); with only the raw counts, cross-validation picks a strong
+ * penalty to tame the heavy visitors' overconfident scores, which flattens every other
+ * coefficient, and the top deciles come out over-predicted. The raw column stays, so the model
+ * can still use the linear part. 0/1 columns get none (their log is the same column).
+ *
+ * @example withLogCompanions(columns, rows) // features.visits → also features.visits:log
+ */
+export function withLogCompanions(columns: readonly InputColumn[], rows: readonly (ProfileInputValues | undefined)[]): InputColumn[] {
+  return columns.map((c) => {
+    if (c.kind !== 'numeric') return c;
+    let above1 = false;
+    for (const row of rows) {
+      const value = row === undefined ? Number.NaN : numericValue(row[c.source][c.name]);
+      if (value < 0) return c;
+      if (value > 1) above1 = true;
+    }
+    return above1 ? { ...c, log: true } : c;
+  });
+}
+
+/** The names of the numeric matrix columns: each numeric input, then its log companion when it has one. */
+export function numericColumnNames(columns: readonly InputColumn[]): string[] {
+  return columns.filter((c) => c.kind === 'numeric').flatMap((c) => (c.log === true ? [columnName(c), `${columnName(c)}:log`] : [columnName(c)]));
+}
+
+/** The numeric columns' values of one profile, in column order (NaN missing), log companions included. */
 export function numericInputs(columns: readonly InputColumn[], values: ProfileInputValues | undefined): number[] {
-  return columns.filter((c) => c.kind === 'numeric').map((c) => (values === undefined ? Number.NaN : numericValue(values[c.source][c.name])));
+  const out: number[] = [];
+  for (const c of columns) {
+    if (c.kind !== 'numeric') continue;
+    const value = values === undefined ? Number.NaN : numericValue(values[c.source][c.name]);
+    out.push(value);
+    // A negative value the training never saw would give NaN (or -Infinity): read it as missing.
+    if (c.log === true) out.push(value >= 0 ? Math.log1p(value) : Number.NaN);
+  }
+  return out;
 }
 
 /** The categorical columns' values of one profile, by column name (null missing). */
@@ -107,8 +150,7 @@ export function categoricalInputs(columns: readonly InputColumn[], values: Profi
  * high-cardinality trait such as an e-mail address does not become thousands of columns.
  */
 export function inputMatrix(columns: readonly InputColumn[], rows: readonly (ProfileInputValues | undefined)[]): { numeric: FeatureMatrix; categorical: Record<string, (string | null)[]> } {
-  const numericColumns = columns.filter((c) => c.kind === 'numeric').map(columnName);
-  const numeric = featureMatrix(numericColumns, rows.map((values) => numericInputs(columns, values)));
+  const numeric = featureMatrix(numericColumnNames(columns), rows.map((values) => numericInputs(columns, values)));
   const categorical: Record<string, (string | null)[]> = {};
   for (const c of columns) {
     if (c.kind !== 'categorical') continue;

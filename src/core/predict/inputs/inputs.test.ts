@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { compileFeatures } from '../../features/compileFeatures.js';
 import type { CollectedEvent } from '../../events/CollectedEvent.js';
 import { PointInTimeInputs, type InputEvent } from './PointInTimeInputs.js';
-import { inputMatrix, MAX_CATEGORIES, resolveInputColumns, type ProfileInputValues } from './ProfileInputs.js';
+import { inputMatrix, MAX_CATEGORIES, numericInputs, resolveInputColumns, withLogCompanions, type ProfileInputValues } from './ProfileInputs.js';
 
 const dayMs = 86_400_000;
 const t0 = Date.parse('2026-03-01T00:00:00Z');
@@ -95,5 +95,22 @@ describe('resolveInputColumns and inputMatrix', () => {
     const values = inputMatrix(columns, many).categorical['traits.city']!;
     expect(new Set(values.filter((v) => v !== null)).size).toBe(MAX_CATEGORIES);
     expect(values.filter((v) => v === 'Berlin')).toHaveLength(30);
+  });
+
+  it('gives counts and amounts a log(1 + x) companion, the same at training and at scoring', () => {
+    const training: ProfileInputValues[] = [
+      { features: { visits: 3, active: true, balance: -2 }, traits: {} },
+      { features: { visits: 0, active: false, balance: 5 }, traits: {} },
+      { features: { visits: null }, traits: {} },
+    ];
+    const columns = withLogCompanions(resolveInputColumns({ features: ['visits', 'active', 'balance'], traits: [] }, training, []), training);
+    // Only the count: a 0/1 column's log is itself, and a column with a negative value is not a count.
+    expect(columns.map((c) => c.log === true)).toEqual([true, false, false]);
+    const { numeric } = inputMatrix(columns, training);
+    expect(numeric.columns).toEqual(['features.visits', 'features.visits:log', 'features.active', 'features.balance']);
+    expect(numeric.rows.map((r) => [...r])).toEqual([[3, Math.log1p(3), 1, -2], [0, 0, 0, 5], [Number.NaN, Number.NaN, Number.NaN, Number.NaN]]);
+    // Scoring one profile reads the same columns; a negative value the training never saw is missing, not NaN arithmetic.
+    expect(numericInputs(columns, { features: { visits: 7, active: true, balance: 1 }, traits: {} })).toEqual([7, Math.log1p(7), 1, 1]);
+    expect(numericInputs(columns, { features: { visits: -1 }, traits: {} })).toEqual([-1, Number.NaN, Number.NaN, Number.NaN]);
   });
 });

@@ -4,7 +4,7 @@ import { evaluateSplit, splitInput } from '../propensity/evaluatePropensity.js';
 import { fitPropensity, scorePropensity, type PropensityInput } from '../propensity/propensityModel.js';
 import { timeSplitLabels } from '../propensity/timeSplitLabels.js';
 import { utcDayOf, ordersOfSummary, rfmOf, type PurchaseSummary } from '../purchases/PurchaseSummary.js';
-import { hasInputs, inputMatrix, resolveInputColumns, type ChosenInputs, type ProfileInputValues } from '../inputs/ProfileInputs.js';
+import { hasInputs, inputMatrix, resolveInputColumns, withLogCompanions, type ChosenInputs, type ProfileInputValues } from '../inputs/ProfileInputs.js';
 import type { ClusterMethod, LifetimeValuePrediction, PredictionModel, PropensityPrediction } from './PredictionModel.js';
 import { trainClusters } from './trainClusters.js';
 import { fitBgNbd } from '../clv/fitBgNbd.js';
@@ -103,7 +103,7 @@ function trainPropensity(
   }
   const chosen = options.inputs?.chosen;
   const atCutoff = split.customers.map((id) => options.inputs?.atCutoff(id));
-  const inputs = hasInputs(chosen) ? resolveInputColumns(chosen, atCutoff.map((v) => v ?? { features: {}, traits: {} }), notes) : [];
+  const inputs = hasInputs(chosen) ? withLogCompanions(resolveInputColumns(chosen, atCutoff.map((v) => v ?? { features: {}, traits: {} }), notes), atCutoff) : [];
   const extra = (values: readonly (ProfileInputValues | undefined)[]): PropensityInput | undefined => (inputs.length === 0 ? undefined : inputMatrix(inputs, values));
   // λ chosen by cross-validation: a workspace may have a few hundred customers or a million.
   const evaluation = evaluateSplit(split, { random: options.random, l2: 'cv' }, extra(atCutoff));
