@@ -162,9 +162,16 @@ export function createEngine(options: EngineOptions): Engine {
   const segmentValues = new SegmentValueService({ store, models, clock });
   const personalizer = new PersonalizerService({
     store: store.rankEvents, clock, ids, random: options.random, ...(options.personalizer === undefined ? {} : { settings: options.personalizer }),
+    onRecordError: (error) => options.decisionObserver?.recordFailed(error),
   });
+  // Decision records and rank events are both written behind: an export or an erasure writes
+  // what waits first, so that it sees (and deletes) them.
+  const flushDecisionRecords = async () => {
+    await decisions.flushRecords();
+    await personalizer.flushEvents();
+  };
   const privacy = new PrivacyService({
-    store, models, predictions, sessions, suppression, flushDecisionRecords: () => decisions.flushRecords(), clock, ids, audit,
+    store, models, predictions, sessions, suppression, flushDecisionRecords, clock, ids, audit,
   });
   const retention = new RetentionService({ store, models, audit, flushDecisionRecords: () => decisions.flushRecords(), clock });
   return {

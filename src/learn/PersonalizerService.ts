@@ -5,6 +5,7 @@ import type { Clock, IdGenerator } from '../core/common/ports.js';
 import type { Random } from '../core/common/random.js';
 import { AttuneError } from '../core/errors/AttuneError.js';
 import type { RankEventChange, RankEventRecord, RankEventStore, RankModelSnapshot } from '../store/ports.js';
+import { RankEventRecorder } from './RankEventRecorder.js';
 
 /** How the rank-and-reward loop learns; one set per engine (Personalizer's service configuration, in part). */
 export interface PersonalizerSettings {
@@ -22,6 +23,11 @@ export interface PersonalizerSettings {
   readonly defaultReward: number;
   /** A snapshot of the model is stored every this many learned events, so a start replays fewer. */
   readonly snapshotEvery: number;
+  /**
+   * How long a rank event may wait, after its answer, to share one commit with others (as
+   * decision records do). 0: each event is stored before its rank call answers. See README.
+   */
+  readonly recordDelayMs: number;
 }
 
 export const defaultPersonalizerSettings: PersonalizerSettings = {
@@ -32,6 +38,7 @@ export const defaultPersonalizerSettings: PersonalizerSettings = {
   rewardWaitMillis: 10 * 60_000,
   defaultReward: 0,
   snapshotEvery: 1000,
+  recordDelayMs: 50,
 };
 
 /** A workspace's model in memory, with the last event it learned and the last one its stored snapshot holds. */
@@ -62,6 +69,8 @@ export interface PersonalizerServiceOptions {
   readonly ids: IdGenerator;
   readonly random: Random;
   readonly settings?: Partial<PersonalizerSettings>;
+  /** A batch of rank events written behind could not be stored (its events are lost). */
+  readonly onRecordError?: (error: unknown) => void;
 }
 
 /** Learned events read per round when a model is rebuilt. */
@@ -71,7 +80,9 @@ const REPLAY_PAGE = 1000;
  * Microsoft Personalizer's rank-and-reward loop over Attune's store: one shared linear model
  * per workspace (context × action features, src/core/bandits/linear), ranked by linear Thompson
  * sampling with an exploration share, updated online by each reward. Every rank event is
- * stored with its probabilities before it is answered, and an event is learned when it is both
+ * recorded with its probabilities: written behind in batches (`RankEventRecorder`), or before
+ * the answer with `recordDelayMs: 0`; whatever reads rank events flushes the batch waiting
+ * first, so a reward always finds its event. An event is learned when it is both
  * activated and rewarded (the earliest reward counts; the default reward once the wait time has
  * passed). The model lives in memory: on a workspace's first call after a start it is rebuilt
  * from its stored snapshot (saved every `snapshotEvery` learned events) and the learned events
@@ -83,12 +94,19 @@ export class PersonalizerService {
   readonly settings: PersonalizerSettings;
   private readonly models = new Map<string, LiveModel>();
   private readonly chains = new Map<string, Promise<void>>();
+  private readonly recorder: RankEventRecorder;
 
   constructor(private readonly options: PersonalizerServiceOptions) {
     this.settings = { ...defaultPersonalizerSettings, ...options.settings };
+    this.recorder = new RankEventRecorder(options.store, { delayMs: this.settings.recordDelayMs, onError: options.onRecordError ?? (() => undefined) });
   }
 
-  /** Ranks the actions for the context, stores the event and answers Personalizer's RankResponse. */
+  /** Writes the rank events waiting for their batch (before a shutdown, an export or an erasure). */
+  async flushEvents(): Promise<void> {
+    await this.recorder.flush();
+  }
+
+  /** Ranks the actions for the context, records the event and answers Personalizer's RankResponse. */
   async rank(workspaceId: string, request: RankRequest): Promise<RankResponse> {
     const actions: RankableAction[] = request.actions.map((a) => ({ id: a.id, features: a.features ?? [] }));
     const seen = new Map<string, number>();
@@ -102,14 +120,19 @@ export class PersonalizerService {
     const context = request.contextFeatures ?? [];
     return this.serially(workspaceId, async ({ model }) => {
       const now = this.options.clock.now();
-      const ranking = rankActions(model, context, actions, excluded, this.settings, this.options.random);
       const eventId = request.eventId ?? this.options.ids.next();
-      const stored = await this.options.store.recordRank({
+      // The id is checked before the answer, as the store's unique key would: the event may be
+      // written after it. A workspace's calls run one at a time, so none can slip between.
+      if (this.recorder.has(workspaceId, eventId) || await this.options.store.getEvent(workspaceId, eventId) !== undefined) {
+        throw new AttuneError('ATTUNE_RANK_EVENT_EXISTS', { detail: `the event id "${eventId}" was ranked already; send a new one, or none`, field: 'body/eventId' });
+      }
+      const ranking = rankActions(model, context, actions, excluded, this.settings, this.options.random);
+      this.recorder.add({
         workspaceId, eventId, context, actions, excludedActions: [...excluded], chosenActionId: ranking.chosenActionId,
         probabilities: ranking.probabilities, rankedAt: now, activatedAt: request.deferActivation === true ? null : now,
         reward: null, rewardSource: null, rewardedAt: null, learnedSeq: null,
       });
-      if (!stored) throw new AttuneError('ATTUNE_RANK_EVENT_EXISTS', { detail: `the event id "${eventId}" was ranked already; send a new one, or none`, field: 'body/eventId' });
+      if (this.settings.recordDelayMs === 0) await this.recorder.flush();
       return {
         ranking: ranking.order.map((index) => ({ id: actions[index]!.id, probability: ranking.probabilities[index]! })),
         eventId,
@@ -122,6 +145,7 @@ export class PersonalizerService {
   async reward(workspaceId: string, eventId: string, value: number): Promise<void> {
     if (!Number.isFinite(value)) throw invalid(`the reward must be a finite number, got ${value}`, 'body/value');
     await this.serially(workspaceId, async (live) => {
+      if (this.recorder.has(workspaceId, eventId)) await this.recorder.flush();
       this.learn(live, eventId, await this.options.store.reward(workspaceId, eventId, value, this.options.clock.now()));
     });
   }
@@ -129,6 +153,7 @@ export class PersonalizerService {
   /** Activates a deferred event: from now on it learns its reward (or the default one). */
   async activate(workspaceId: string, eventId: string): Promise<void> {
     await this.serially(workspaceId, async (live) => {
+      if (this.recorder.has(workspaceId, eventId)) await this.recorder.flush();
       this.learn(live, eventId, await this.options.store.activate(workspaceId, eventId, this.options.clock.now()));
     });
   }
@@ -136,6 +161,7 @@ export class PersonalizerService {
   /** Logged events, newest first, with their probabilities: what off-policy evaluation reads. */
   async events(workspaceId: string, limit: number, before?: string): Promise<RankEventRecord[]> {
     await this.serially(workspaceId, async () => undefined);
+    await this.recorder.flush();
     return this.options.store.listEvents(workspaceId, limit, before);
   }
 
@@ -166,6 +192,7 @@ export class PersonalizerService {
         const live = this.models.get(workspaceId) ?? await this.rebuild(workspaceId);
         this.models.set(workspaceId, live);
         const now = this.options.clock.now();
+        if (this.recorder.activatedBy(now - this.settings.rewardWaitMillis)) await this.recorder.flush();
         const expired = await this.options.store.expire(workspaceId, now - this.settings.rewardWaitMillis, this.settings.defaultReward, now);
         for (const event of expired) this.update(live, event);
         const result = await job(live);

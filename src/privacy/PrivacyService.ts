@@ -70,7 +70,7 @@ export interface PrivacyServiceDeps {
   readonly predictions: PredictionService;
   readonly sessions: LiveSessions;
   readonly suppression: SuppressionList;
-  /** Writes the decision records waiting for their batch (DecisionService.flushRecords), so none of the person's lands after the erasure. */
+  /** Writes the decision records and rank events waiting for their batch (DecisionService.flushRecords, PersonalizerService.flushEvents), so an export holds them and none of the person's lands after the erasure. */
   readonly flushDecisionRecords: () => Promise<void>;
   readonly clock: Clock;
   readonly ids: IdGenerator;
@@ -93,6 +93,8 @@ export class PrivacyService {
   async export(workspaceId: string, ref: PersonRef) {
     const { store, models, clock } = this.deps;
     const { survivor, keys } = await this.person(workspaceId, ref);
+    // Records written behind (decisions, rank events) are theirs too: written first, so the export holds them.
+    await this.deps.flushDecisionRecords();
     const records = await store.privacy.records(workspaceId, keys);
     const now = clock.now();
     const survivorRow = records.profiles.find((p) => p.id === survivor);

@@ -170,6 +170,7 @@ export async function buildServer(options: ServerOptions): Promise<AttuneServer>
   app.addHook('onClose', async () => {
     ready = false;
     await decisions.flushRecords().catch((error: unknown) => app.log.error({ err: error }, 'decision records lost at shutdown'));
+    await engine.personalizer.flushEvents().catch((error: unknown) => app.log.error({ err: error }, 'rank events lost at shutdown'));
     await engine.qualityCounters.flush().catch((error: unknown) => app.log.error({ err: error }, 'data-quality counts lost at shutdown'));
     // A reread of the log (after an erasure) must not run on against the closed store.
     await engine.sessions.close();

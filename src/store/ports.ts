@@ -772,6 +772,8 @@ export interface RankModelSnapshot {
 export interface RankEventStore {
   /** Stores a new event (its outcome fields as given); false when the workspace has this event id already. */
   recordRank(event: RankEventRecord): Promise<boolean>;
+  /** Stores several events in one transaction (one commit); each true when stored, false when its id was taken already. */
+  recordRanks(events: readonly RankEventRecord[]): Promise<boolean[]>;
   /** Records the event's reward unless it has one (the earliest counts); learns it if it is active. */
   reward(workspaceId: string, eventId: string, value: number, at: number): Promise<RankEventChange>;
   /** Activates a deferred event; learns it if it has a reward already. */

@@ -23,7 +23,8 @@ interface Report {
 describe('privacy API', () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness();
+    // Rank events wait a minute to be written, so only the flush before an export can show them.
+    h = await startHarness({ personalizer: { recordDelayMs: 60_000 } });
   });
   afterAll(async () => {
     await h.close();
@@ -64,6 +65,21 @@ describe('privacy API', () => {
     expect(doc.knowledge.features).toBeDefined();
     // The same person by any identifier.
     expect((await post('export', { userId })).json<{ events: unknown[] }>().events).toHaveLength(3);
+  });
+
+  it('exports and erases the rank events naming a person that still wait to be written', async () => {
+    const userId = uniqueId('priv-rank');
+    expectCollected(await collect(h, '/v1/batch', { batch: [{ type: 'identify', userId, traits: { plan: 'rank' } }] }));
+    const rank = await h.app.inject({
+      method: 'POST', url: '/personalizer/v1.0/rank', headers: { 'ocp-apim-subscription-key': h.a.secretKey, 'content-type': 'application/json' },
+      payload: { contextFeatures: [{ user: userId }], actions: [{ id: 'a', features: [{ k: 1 }] }, { id: 'b', features: [{ k: 2 }] }] },
+    });
+    expect(rank.statusCode, rank.body).toBe(201);
+    const exported = await post('export', { userId });
+    expect(exported.json<{ rankEvents: { eventId: string }[] }>().rankEvents.map((r) => r.eventId)).toEqual([rank.json<{ eventId: string }>().eventId]);
+    const erased = await post('erase', { userId });
+    expect(erased.json<Receipt>().removed['rankEvents']).toBe(1);
+    expect(await h.store.rankEvents.getEvent(h.a.id, rank.json<{ eventId: string }>().eventId)).toBeUndefined();
   });
 
   it('an erasure for an unknown person returns a receipt that says nothing was found', async () => {

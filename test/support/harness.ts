@@ -1,3 +1,4 @@
+import type { PersonalizerSettings } from '../../src/learn/PersonalizerService.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -43,6 +44,8 @@ export interface HarnessOptions {
   readonly workspaceIds?: readonly [string, string];
   /** The server's random generator (decisions, bandits). Default: seeded from the clock and pid. */
   readonly random?: Random;
+  /** The Personalizer-compatible loop's settings (e.g. how long rank events wait to be written). */
+  readonly personalizer?: Partial<PersonalizerSettings>;
   /** Where the store commits appends and state writes (`openSqliteStore`'s `writer`). Default `inline`. */
   readonly writer?: 'worker' | 'inline';
   /** Whether the session cookie is Secure (`__Host-` prefixed); default true, as in production. */
@@ -64,6 +67,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     ids: options.ids ?? uuidIds,
     adminToken: options.adminToken ?? null,
     ...(options.random === undefined ? {} : { random: options.random }),
+    ...(options.personalizer === undefined ? {} : { personalizer: options.personalizer }),
     logger: options.logStream === undefined ? false : { level: 'info', stream: options.logStream },
     // Passwords at scrypt's cheapest sensible cost: tests sign in often; the cost is a parameter, not the point.
     access: { scrypt: { N: 1024, r: 8, p: 1 } },

@@ -57,6 +57,7 @@ export async function openEmbedded(options: EmbeddedOptions): Promise<{ client: 
     async close() {
       await client.close();
       await engine.decisions.flushRecords();
+      await engine.personalizer.flushEvents();
       await engine.qualityCounters.flush();
       try {
         await store.close();

@@ -51,6 +51,16 @@ export function describeRankEventStoreContract(adapterName: string, open: OpenAd
       expect(await events.activate(A, 'nope', 1)).toEqual({ kind: 'unknown' });
     });
 
+    it('stores a batch in one call, each as given, and refuses the ids taken (in the store or earlier in the batch)', async () => {
+      await events.recordRank(rankEvent('old', 500));
+      const batch = [rankEvent('b1', 1000), rankEvent('old', 1100), rankEvent('b2', 1200, { workspaceId: B }), { ...rankEvent('b1', 1300), chosenActionId: 'fun' }];
+      expect(await events.recordRanks(batch)).toEqual([true, false, true, false]);
+      expect(await events.getEvent(A, 'b1')).toEqual(rankEvent('b1', 1000));
+      expect((await events.getEvent(A, 'old'))?.rankedAt).toBe(500);
+      expect(await events.getEvent(B, 'b2')).toEqual(rankEvent('b2', 1200, { workspaceId: B }));
+      expect(await events.recordRanks([])).toEqual([]);
+    });
+
     it('learns an active event at its first reward and ignores later ones', async () => {
       await events.recordRank(rankEvent('e1', 1000));
       const first = await events.reward(A, 'e1', 0.5, 1100);

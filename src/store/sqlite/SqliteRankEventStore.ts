@@ -61,6 +61,7 @@ export class SqliteRankEventStore implements RankEventStore {
   private readonly rewardTx;
   private readonly activateTx;
   private readonly expireTx;
+  private readonly insertRanks: (events: readonly RankEventRecord[]) => boolean[];
 
   constructor(db: SqliteDatabase) {
     this.stmts = {
@@ -99,6 +100,9 @@ export class SqliteRankEventStore implements RankEventStore {
       this.stmts.setActive.run(at, workspaceId, eventId);
       return { kind: 'changed', learned: learnIfReady(workspaceId, eventId) };
     });
+    const insertRanksTx = db.transaction((events: readonly RankEventRecord[]) => events.map((event) => this.insertRank(event)));
+    // IMMEDIATE: the write lock up front, as the log's appends take it.
+    this.insertRanks = (events) => insertRanksTx.immediate(events);
     this.expireTx = db.transaction((workspaceId: string, activatedBy: number, value: number, at: number): RankEventRecord[] => {
       const ids = this.stmts.waiting.all(workspaceId, activatedBy) as string[];
       return ids.map((eventId) => {
@@ -109,6 +113,14 @@ export class SqliteRankEventStore implements RankEventStore {
   }
 
   async recordRank(event: RankEventRecord): Promise<boolean> {
+    return this.insertRank(event);
+  }
+
+  async recordRanks(events: readonly RankEventRecord[]): Promise<boolean[]> {
+    return this.insertRanks(events);
+  }
+
+  private insertRank(event: RankEventRecord): boolean {
     const result = this.stmts.insert.run({
       workspace_id: event.workspaceId,
       event_id: event.eventId,

@@ -19,9 +19,25 @@ export type Features = Readonly<Record<string, FeatureValue>>;
  * @example encodeFeatures([{ namespace: 'c', features: { device: 'mobile', visits: 3 } }], 64)
  */
 export function encodeFeatures(groups: readonly { readonly namespace: string; readonly features: Features }[], dims: number, cross = false): Float64Array {
+  return encodeKeyed(groups.map(({ namespace, features }) => featureKeys(namespace, features)), dims, cross);
+}
+
+/** A feature hashed: its bucket's hash (from the namespace, the name and, for a string, the value) and its value. */
+export interface KeyedFeature {
+  readonly hash: number;
+  readonly value: number;
+}
+
+/**
+ * `encodeFeatures` from groups already hashed (`featureKeys`): a rank call hashes its context
+ * once and crosses it with each action's keys, rather than hashing the context per action.
+ * The same groups give the same vector as `encodeFeatures`.
+ *
+ * @example encodeKeyed([featureKeys('c', { device: 'mobile' }), featureKeys('a', { '#id': 'news' })], 256, true)
+ */
+export function encodeKeyed(keyed: readonly (readonly KeyedFeature[])[], dims: number, cross = false): Float64Array {
   const vector = new Float64Array(dims);
   vector[0] = 1;
-  const keyed: { hash: number; value: number }[][] = groups.map(({ namespace, features }) => keysOf(namespace, features));
   for (const group of keyed) for (const { hash, value } of group) add(vector, hash, value);
   if (cross && keyed.length >= 2) {
     const [first, ...rest] = keyed;
@@ -40,8 +56,9 @@ function crossHash(a: number, b: number): number {
   return (h ^ (h >>> 16)) >>> 0;
 }
 
-function keysOf(namespace: string, features: Features): { hash: number; value: number }[] {
-  const keys: { hash: number; value: number }[] = [];
+/** One group's features hashed, names sorted, absent, false and zero values left out. */
+export function featureKeys(namespace: string, features: Features): KeyedFeature[] {
+  const keys: KeyedFeature[] = [];
   for (const name of Object.keys(features).sort()) {
     const raw = features[name];
     if (raw === null || raw === undefined) continue;

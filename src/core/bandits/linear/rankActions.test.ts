@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../../common/random.js';
-import { createLinearModel, updateLinearModel } from './LinearModel.js';
+import { contextualProbabilities } from './contextualChoice.js';
+import { createLinearModel, predictLinear, updateLinearModel } from './LinearModel.js';
 import { actionVector, rankActions, type RankSettings } from './rankActions.js';
 
 const actions = [
@@ -68,5 +69,16 @@ describe('rankActions', () => {
   it('tells actions with equal features apart by their ids', () => {
     const same = [{ id: 'a', features: [{ kind: 'x' }] }, { id: 'b', features: [{ kind: 'x' }] }];
     expect([...actionVector(context, same[0]!, 256)]).not.toEqual([...actionVector(context, same[1]!, 256)]);
+  });
+});
+
+describe('rankActions, the context hashed once', () => {
+  it('predicts exactly what predictLinear predicts from each actionVector', () => {
+    const model = trained();
+    const ranking = rankActions(model, context, actions, new Set(), settings, seededRandom(5));
+    const predictions = actions.map((a, i) => ({ actionId: String(i), ...predictLinear(model, actionVector(context, a, 128)) }));
+    const raw = contextualProbabilities(predictions, settings.exploration, settings.explorationShare / actions.length);
+    const total = [...raw.values()].reduce((a, b) => a + b, 0);
+    expect(ranking.probabilities).toEqual(actions.map((_a, i) => raw.get(String(i))! / total));
   });
 });

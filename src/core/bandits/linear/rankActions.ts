@@ -1,7 +1,7 @@
 import type { Random } from '../../common/random.js';
 import { contextualProbabilities, drawAction, type ContextualExploration } from './contextualChoice.js';
-import { predictLinear, type LinearModel } from './LinearModel.js';
-import { encodeFeatures, flattenFeatures } from './encodeFeatures.js';
+import { predictSparse, sparseOf, type LinearModel } from './LinearModel.js';
+import { encodeKeyed, featureKeys, flattenFeatures, type KeyedFeature } from './encodeFeatures.js';
 
 /** A candidate as a rank call sends it: an id and its features (Personalizer's list of objects). */
 export interface RankableAction {
@@ -35,8 +35,16 @@ export interface Ranking {
  * @example actionVector([{ timeOfDay: 'Morning' }], { id: 'news', features: [{ type: 'News' }] }, 256)
  */
 export function actionVector(context: readonly unknown[], action: RankableAction, dims: number): Float64Array {
-  const actionFeatures = { ...flattenFeatures(action.features), '#id': action.id };
-  return encodeFeatures([{ namespace: 'c', features: flattenFeatures(context) }, { namespace: 'a', features: actionFeatures }], dims, true);
+  return keyedActionVector(contextKeys(context), action, dims);
+}
+
+/** The context's features hashed once, for every action of a rank call. */
+function contextKeys(context: readonly unknown[]): KeyedFeature[] {
+  return featureKeys('c', flattenFeatures(context));
+}
+
+function keyedActionVector(context: readonly KeyedFeature[], action: RankableAction, dims: number): Float64Array {
+  return encodeKeyed([context, featureKeys('a', { ...flattenFeatures(action.features), '#id': action.id })], dims, true);
 }
 
 /**
@@ -51,7 +59,11 @@ export function actionVector(context: readonly unknown[], action: RankableAction
 export function rankActions(model: LinearModel, context: readonly unknown[], actions: readonly RankableAction[], excluded: ReadonlySet<string>, settings: RankSettings, random: Random): Ranking {
   const eligible = actions.flatMap((action, index) => (excluded.has(action.id) ? [] : [index]));
   if (eligible.length === 0) throw new RangeError('rankActions needs at least one action that is not excluded');
-  const predictions = eligible.map((index) => ({ actionId: String(index), ...predictLinear(model, actionVector(context, actions[index]!, model.dims)) }));
+  // The context is hashed once; each prediction reads only its vector's non-zero entries
+  // (the same sums in the same order as predictLinear). The ridge argument is the prior's for
+  // a missing model; this model always exists, so it is not read.
+  const keys = contextKeys(context);
+  const predictions = eligible.map((index) => ({ actionId: String(index), ...predictSparse(model, sparseOf(keyedActionVector(keys, actions[index]!, model.dims)), 1) }));
   const share = Math.min(Math.max(settings.explorationShare, 0), 1);
   const raw = contextualProbabilities(predictions, settings.exploration, share / eligible.length);
   // Normalised so that they sum to 1 as recorded; the draw uses the very same numbers.
