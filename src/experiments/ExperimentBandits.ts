@@ -1,7 +1,7 @@
 import type { Clock } from '../core/common/ports.js';
 import type { Random } from '../core/common/random.js';
 import type { DecisionModel } from '../core/decide/compileDecisionModel.js';
-import { banditWeights, type BanditArmStats, type WeightsInForce } from '../core/experiments/banditExperiment.js';
+import { banditWeights, weightsInForce, type BanditArmStats, type WeightsInForce } from '../core/experiments/banditExperiment.js';
 import { banditSettingsOf, type ExperimentDefinition } from '../core/experiments/ExperimentDefinition.js';
 import { UNITS_METRIC, type CompiledExperiment } from '../core/experiments/ExperimentModel.js';
 import { ipwMetricId } from '../core/experiments/experimentUnits.js';
@@ -28,9 +28,6 @@ function sameArms(record: BanditWeightsRecord, definition: ExperimentDefinition)
   return ids.length === definition.arms.length && definition.arms.every((arm) => Object.hasOwn(record.weights, arm.id));
 }
 
-function inForceOf(record: BanditWeightsRecord, definition: ExperimentDefinition): WeightsInForce {
-  return { version: record.version, weights: definition.arms.map((arm) => record.weights[arm.id] ?? 0) };
-}
 
 /**
  * The weights of a workspace's bandit experiments: version 1 is the definition's own weights,
@@ -43,6 +40,8 @@ function inForceOf(record: BanditWeightsRecord, definition: ExperimentDefinition
 export class ExperimentBandits implements ExperimentWeightsSource {
   /** Workspace, then experiment id, to its latest version. */
   private readonly latest = new Map<string, Map<string, BanditWeightsRecord>>();
+  /** Each version's weights in force, for the definition they were counted for (coverage and hash version change the probabilities). */
+  private readonly inForce = new WeakMap<BanditWeightsRecord, { readonly definition: ExperimentDefinition; readonly value: WeightsInForce }>();
   private readonly pending = new Map<string, Promise<void>>();
 
   constructor(private readonly deps: ExperimentBanditsDeps) {}
@@ -57,11 +56,19 @@ export class ExperimentBandits implements ExperimentWeightsSource {
       const definition = e.definition!;
       if (!running(definition, now)) continue;
       const record = await this.current(workspaceId, definition);
-      byId.set(e.id, inForceOf(record, definition));
+      byId.set(e.id, this.inForceOf(record, definition));
       const settings = banditSettingsOf(definition)!;
       if (now - record.computedAt >= settings.updateEveryMinutes * MINUTE_MS) this.update(workspaceId, e, record);
     }
     return (id) => byId.get(id);
+  }
+
+  private inForceOf(record: BanditWeightsRecord, definition: ExperimentDefinition): WeightsInForce {
+    const found = this.inForce.get(record);
+    if (found !== undefined && found.definition === definition) return found.value;
+    const value = weightsInForce(definition, record.version, definition.arms.map((arm) => record.weights[arm.id] ?? 0));
+    this.inForce.set(record, { definition, value });
+    return value;
   }
 
   /** The versions of one experiment's weights, oldest first, once any update under way is stored. */

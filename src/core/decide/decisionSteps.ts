@@ -4,8 +4,7 @@ import { renderTemplate, type TemplateSources } from './renderTemplate.js';
 import { chooseActions, type ScoredChoice } from './scoring.js';
 import type { RuleValue } from '../rules/values.js';
 import { assignArm } from '../experiments/assignArm.js';
-import { assignmentProbability } from '../experiments/banditExperiment.js';
-import { coverageOf, hashVersionOf } from '../experiments/ExperimentDefinition.js';
+import { firstWeights } from '../experiments/banditExperiment.js';
 import type { Exposure } from '../experiments/experimentUnits.js';
 import type { Candidate, Decision, DecisionFrame, DecisionReasons, DecisionStep, PlacementRun, PredictionReason, Skip } from './decisionTypes.js';
 import type { CompiledRule } from '../rules/compileRule.js';
@@ -80,13 +79,12 @@ function servedHashed(run: PlacementRun, frame: DecisionFrame, list: PlacementEx
     const definition = e.definition!;
     if (frame.heldOut && definition.excludeHoldout !== false) continue;
     if (frame.units !== undefined && Object.hasOwn(frame.units, e.id)) continue;
-    const inForce = e.bandit ? (frame.env.experimentWeights?.(e.id) ?? { version: 1, weights: definition.arms.map((arm) => arm.weight) }) : null;
+    const inForce = e.bandit ? (frame.env.experimentWeights?.(e.id) ?? firstWeights(definition)) : null;
     const assignment = assignArm(definition, frame.unitId!, frame.env.now, null, inForce?.weights);
     if (assignment.armId === null || !serve(run, e, assignment.armId)) continue;
     if (inForce === null) expose(frame, { experimentId: e.id, armId: assignment.armId });
     else {
-      const index = definition.arms.findIndex((arm) => arm.id === assignment.armId);
-      const probability = assignmentProbability(inForce.weights, index, hashVersionOf(definition), coverageOf(definition));
+      const probability = inForce.probabilities[definition.arms.findIndex((arm) => arm.id === assignment.armId)] ?? 0;
       expose(frame, { experimentId: e.id, armId: assignment.armId, probability, weightsVersion: inForce.version });
     }
     return true;

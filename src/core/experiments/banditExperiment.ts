@@ -11,7 +11,8 @@ import { placementAllocation, type PlacementAllocation } from '../bandits/placem
 import { revenueAllocation } from '../bandits/revenueAllocation.js';
 import type { Random } from '../common/random.js';
 import type { PairMoments } from '../stats/SufficientStats.js';
-import { getBucketRanges } from './buckets.js';
+import { chooseVariation, getBucketRanges } from './buckets.js';
+import { coverageOf, hashVersionOf, type ExperimentDefinition } from './ExperimentDefinition.js';
 import type { HashVersion } from './hash.js';
 import type { MetricKind } from './MetricDefinition.js';
 
@@ -28,6 +29,8 @@ export interface WeightsInForce {
   readonly version: number;
   /** One per arm, in the definition's order. */
   readonly weights: readonly number[];
+  /** Each arm's exact probability under them (`assignmentProbabilities`): what an exposure records. */
+  readonly probabilities: readonly number[];
 }
 
 export interface BanditWeights {
@@ -43,21 +46,40 @@ export interface BanditWeights {
 const hashSteps = (version: HashVersion): number => (version === 1 ? 1000 : 10_000);
 
 /**
- * The probability that a new unit in the experiment gets arm `index` under these weights: the
- * hash points in the arm's range over those in every arm's range (coverage scales each range
- * alike, and units outside all ranges are not in the experiment). Exact for a uniform hash, so
- * the weight rounded to the hash's steps, not the weight itself, is what is recorded.
+ * The probability that a new unit in the experiment gets each arm under these weights: the hash
+ * points each arm's range takes, over the points any range takes (coverage scales every range
+ * alike; a unit outside them is not in the experiment). Counted point by point with
+ * `chooseVariation`, so it is exact for a uniform hash, floating-point edges included: the
+ * weight rounded to the hash's steps, not the weight itself, is what a unit is assigned with.
+ * Computed once per version of the weights (10,000 points for hash version 2).
  *
- * @example assignmentProbability([0.3333, 0.6667], 0, 2, 1) // 0.3333
+ * @example assignmentProbabilities([1 / 3, 1 / 3, 1 / 3], 2, 1) // [0.3334, 0.3333, 0.3333]
  */
-export function assignmentProbability(weights: readonly number[], index: number, version: HashVersion, coverage: number): number {
+export function assignmentProbabilities(weights: readonly number[], version: HashVersion, coverage: number): number[] {
   const steps = hashSteps(version);
-  // Hash values are k / steps: a range [a, b) holds the k with a ≤ k/steps < b.
-  const points = ([start, end]: readonly [number, number]) => Math.max(0, Math.ceil(end * steps - 1e-9) - Math.ceil(start * steps - 1e-9));
   const ranges = getBucketRanges(weights.length, coverage, weights);
-  const total = ranges.reduce((sum, range) => sum + points(range), 0);
-  const range = ranges[index];
-  return range === undefined || total === 0 ? 0 : points(range) / total;
+  const points = weights.map(() => 0);
+  let total = 0;
+  for (let k = 0; k < steps; k++) {
+    const index = chooseVariation(k / steps, ranges);
+    if (index < 0) continue;
+    points[index] = points[index]! + 1;
+    total += 1;
+  }
+  return points.map((p) => (total === 0 ? 0 : p / total));
+}
+
+/** The weights in force with these weights (one per arm, in order) as `version`. */
+export function weightsInForce(definition: ExperimentDefinition, version: number, weights: readonly number[]): WeightsInForce {
+  return { version, weights, probabilities: assignmentProbabilities(weights, hashVersionOf(definition), coverageOf(definition)) };
+}
+
+/**
+ * Version 1: the definition's own weights, which a bandit experiment starts from (what decide
+ * uses when the shell has no weights for it).
+ */
+export function firstWeights(definition: ExperimentDefinition): WeightsInForce {
+  return weightsInForce(definition, 1, definition.arms.map((arm) => arm.weight));
 }
 
 /** Σx of a row: n · mean. */
