@@ -423,7 +423,8 @@ describe('experiments, metrics, measurement and the report', () => {
       expect(readout.units['control']! + readout.units['personalized']!).toBe(users.length - heldOut);
       expect(readout.firstExposureAt).toBe(iso(t0));
       expect(readout.lastEventAt).toBe(iso(t0 + minute));
-      const conversion = readout.analysis?.metrics[0]!;
+      if (readout.analysis === null) throw new Error(`a fixed experiment's analysis was withheld: ${readout.analysisWithheld ?? ''}`);
+      const conversion = readout.analysis.metrics[0]!;
       expect(conversion).toMatchObject({ metricId: 'conversion', role: 'primary', kind: 'conversion', estimator: 'plain' });
       expect(conversion.control?.n).toBe(control);
       expect(conversion.control?.mean).toBeCloseTo(totals(['control']).buyers / control, 12);
@@ -432,7 +433,7 @@ describe('experiments, metrics, measurement and the report', () => {
       expect(comparison.summary?.mean).toBeCloseTo(totals(['personalized']).buyers / personalized, 12);
       expect(comparison.sequential).not.toBeNull();
       expect(comparison.bayesian).not.toBeNull();
-      expect(readout.analysis?.srm.counts).toEqual([control, personalized]);
+      expect(readout.analysis.srm.counts).toEqual([control, personalized]);
 
       // The report: the program (holdout against everyone else), then the experiment.
       const report = await ok<WorkspaceReport>('GET', '/admin/v1/report?monthlyCost=100');
