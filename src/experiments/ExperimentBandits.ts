@@ -43,12 +43,15 @@ export class ExperimentBandits implements ExperimentWeightsSource {
   /** Each version's weights in force, for the definition they were counted for (coverage and hash version change the probabilities). */
   private readonly inForce = new WeakMap<BanditWeightsRecord, { readonly definition: ExperimentDefinition; readonly value: WeightsInForce }>();
   private readonly pending = new Map<string, Promise<void>>();
+  /** Each compiled model's bandit experiments (most workspaces have none: decide then gets no lookup). */
+  private readonly banditsOf = new WeakMap<DecisionModel, readonly CompiledExperiment[]>();
 
   constructor(private readonly deps: ExperimentBanditsDeps) {}
 
   /** The lookup for one decide call; null when the workspace runs no bandit experiment. */
   async lookupFor(workspaceId: string, model: DecisionModel): Promise<ExperimentWeightsLookup | null> {
-    const bandits = [...model.knowledge.experiments.experiments.values()].filter((e) => e.bandit);
+    let bandits = this.banditsOf.get(model);
+    if (bandits === undefined) this.banditsOf.set(model, (bandits = [...model.knowledge.experiments.experiments.values()].filter((e) => e.bandit)));
     if (bandits.length === 0) return null;
     const now = this.deps.clock.now();
     const byId = new Map<string, WeightsInForce>();
