@@ -411,6 +411,12 @@ export class ExperimentService {
     const measurement = model.measurement;
     const experiments = options.experimentId === undefined ? [...model.experiments.values()] : [model.experiments.get(options.experimentId)].filter((e) => e !== undefined);
     if (options.experimentId !== undefined && experiments.length === 0) throw new AttuneError('ATTUNE_EXPERIMENT_NOT_FOUND', { detail: `no experiment has the id "${options.experimentId}"` });
+    if (options.experimentId !== undefined && experiments[0]!.bandit) {
+      throw new AttuneError('ATTUNE_EXPERIMENT_INVALID', {
+        detail: `"${options.experimentId}" is a bandit experiment: its weights moved with the outcomes, so its arms are no fixed-weight comparison for the ROI report; read its analysis (inverse-propensity-weighted estimates)`,
+        field: '/experiment',
+      });
+    }
     const ids = [...(options.experimentId === undefined ? [PROGRAM_EXPERIMENT_ID] : []), ...experiments.map((e) => e.id)];
     const all = await this.deps.store.armStats(workspaceId, ids);
     const byExperiment = new Map<string, ArmStatsRow[]>();

@@ -144,5 +144,6 @@ describe('bandit experiments', () => {
 
     // The ROI report leaves the bandit out: its arms are no fixed-weight comparison.
     expect((await ok<WorkspaceReport>('GET', '/admin/v1/report')).reports.map((r) => r.scope)).toEqual(['program']);
+    expect((await problem('GET', '/admin/v1/report?experiment=hero-bandit', undefined, 400, 'ATTUNE_EXPERIMENT_INVALID')).field).toBe('/experiment');
   });
 });
