@@ -173,7 +173,9 @@ export async function measureBenchmark(args: readonly string[]): Promise<void> {
     const pureCheck = verifyPureFold(eventsOf, metrics, lastPure);
     const coreAgrees = lastCore.changes === lastFull.changes && JSON.stringify([...lastCore.units]) === JSON.stringify([...lastFull.units]);
     const readout = await service.analyze(lastWorkspace, measureExperiment.id, { sequential: true, nStar: settings.units, bayesian: true });
-    const primary = readout.analysis.metrics[0]!.comparisons[0]!;
+    const analysis = readout.analysis;
+    if (analysis === null) throw new Error(`the measured experiment is a fixed one, yet its analysis was withheld: ${readout.analysisWithheld ?? ''}`);
+    const primary = analysis.metrics[0]!.comparisons[0]!;
     console.log(`  aggregation: ${settings.runs.toString()} timed passes (pure fold and program: ${settings.secondaryRuns.toString()}) after a warm-up, ns per event:`);
     console.log(`    (CPU during the timed passes: this process ${fixed(aggregationCores.own)} cores, everything else ${fixed(aggregationCores.other)})`);
     if (aggregationCores.other > 0.1) console.warn(`  warning: other work used ${fixed(aggregationCores.other)} cores during the aggregation passes; the figures are high and noisy`);
@@ -184,7 +186,7 @@ export async function measureBenchmark(args: readonly string[]): Promise<void> {
     console.log(`    real path, units in the program too: ${runs.program.map((n) => fixed(n, 0)).join(', ')}`);
     console.log(`  ${count(lastFull.changes)} arm-statistics changes (${fixed(lastFull.changes / stream.events, 2)} per event) in ${count(lastFull.jobs)} jobs of ${jobSize.toString()}; with the program ${count(lastProgram.changes)} (${fixed(lastProgram.changes / stream.events, 2)} per event); the core-only pass ${coreAgrees ? 'agrees' : 'DIFFERS'}`);
     console.log(`  check of experiment_stats (armStats) against a fresh fold of every unit's events: ${checkText(check)}; with the program: ${checkText(programCheck)}; pure fold: ${checkText(pureCheck)}`);
-    console.log(`  read-out of the aggregated experiment (ExperimentService.analyze): units ${JSON.stringify(readout.units)}, ${primary.armId} on ${readout.analysis.metrics[0]!.metricId}: relative ${primary.relative === null ? 'n/a' : fixed(primary.relative.estimate * 100, 2)}%, p ${primary.pValue === null ? 'n/a' : fixed(primary.pValue, 3)}`);
+    console.log(`  read-out of the aggregated experiment (ExperimentService.analyze): units ${JSON.stringify(readout.units)}, ${primary.armId} on ${analysis.metrics[0]!.metricId}: relative ${primary.relative === null ? 'n/a' : fixed(primary.relative.estimate * 100, 2)}%, p ${primary.pValue === null ? 'n/a' : fixed(primary.pValue, 3)}`);
 
     // 2. Analysis.
     const workload = buildAnalysisWorkload(settings.experiments);
@@ -284,7 +286,7 @@ export async function measureBenchmark(args: readonly string[]): Promise<void> {
           },
           readout: {
             units: readout.units,
-            primary: { metricId: readout.analysis.metrics[0]!.metricId, armId: primary.armId, relative: primary.relative === null ? null : round(primary.relative.estimate, 4), pValue: primary.pValue === null ? null : round(primary.pValue, 4) },
+            primary: { metricId: analysis.metrics[0]!.metricId, armId: primary.armId, relative: primary.relative === null ? null : round(primary.relative.estimate, 4), pValue: primary.pValue === null ? null : round(primary.pValue, 4) },
           },
         },
         analysis: {

@@ -190,6 +190,7 @@ export async function analyzeThroughService(service: ExperimentService, workspac
   const started = process.hrtime.bigint();
   for (const e of workload.experiments) {
     const readout = await service.analyze(workspaceId, e.definition.id, { sequential: true, nStar: e.nStar, bayesian: true });
+    if (readout.analysis === null) throw new Error(`${e.definition.id}: the analysis was withheld (${readout.analysisWithheld ?? ''})`);
     analyses.push(readout.analysis);
     if (JSON.stringify(readout.units) !== JSON.stringify(e.input.unitCounts)) unitsAgree = false;
   }

@@ -117,13 +117,49 @@ const MetricReadout = Type.Object(
   { additionalProperties: true },
 );
 
+const BanditWeightsVersion = Type.Object(
+  {
+    version: Type.Integer({ minimum: 1, description: '1: the definition\'s own weights; each scheduled update adds one. Exposures carry it as `weights_version`' }),
+    computedAt: Type.Integer({ description: 'When it came into force (ms since the epoch)' }),
+    weights: Type.Record(Type.String(), Type.Number(), { description: 'Arm id to weight: new units are hashed into these shares' }),
+    bestProbabilities: Type.Union([Type.Record(Type.String(), Type.Number()), Type.Null()], { description: 'Arm id to P(best) behind the weights (before the exploration floor); null for version 1' }),
+    units: Type.Union([Type.Record(Type.String(), Type.Integer()), Type.Null()], { description: 'Units per arm the weights were computed from; null for version 1' }),
+    monteCarlo: Type.Union([Type.Object({ draws: Type.Integer(), standardError: Type.Number() }), Type.Null()], { description: 'Null when exact (a conversion metric)' }),
+  },
+  { title: 'BanditWeightsVersion', additionalProperties: false },
+);
+
+const BanditArmEstimate = Type.Object(
+  {
+    armId: Type.String(),
+    units: Type.Integer(),
+    naiveMean: Type.Union([Type.Number(), Type.Null()], { description: 'The arm\'s mean per unit: biased under adaptive allocation (see caveat)' }),
+    ipwMean: Type.Union([Type.Number(), Type.Null()], { description: 'Inverse-propensity-weighted mean per unit over all the experiment\'s units: unbiased' }),
+    ipwStandardError: Type.Union([Type.Number(), Type.Null()]),
+    ipwInterval: Type.Union([Type.Tuple([Type.Number(), Type.Number()]), Type.Null()], { description: '± 1.96 standard errors' }),
+  },
+  { title: 'BanditArmEstimate', additionalProperties: false },
+);
+
+const BanditReadout = Type.Object(
+  {
+    metricId: Type.String({ description: 'The metric the bandit optimises: the primary metric' }),
+    settings: Type.Object({ minExplorationShare: Type.Number(), updateEveryMinutes: Type.Integer() }, { additionalProperties: false }),
+    weights: Type.Union([BanditWeightsVersion, Type.Null()], { description: 'The version in force; null before the first decision' }),
+    history: Type.Array(BanditWeightsVersion, { description: 'Every version, oldest first' }),
+    arms: Type.Array(BanditArmEstimate, { description: 'Per arm, the naive mean beside the inverse-propensity-weighted estimate of the primary metric' }),
+    caveat: Type.String(),
+  },
+  { title: 'BanditReadout', additionalProperties: false },
+);
+
 export const ExperimentReadout = Type.Object(
   {
     experiment: ExperimentView,
     units: Type.Record(Type.String(), Type.Integer(), { description: 'Units (profiles) exposed per arm' }),
     firstExposureAt: Type.Union([Type.String(), Type.Null()]),
     lastEventAt: Type.Union([Type.String(), Type.Null()]),
-    analysis: Type.Object(
+    analysis: Type.Union([Type.Object(
       {
         controlArmId: Type.String(),
         srm: Statistics('The sample-ratio-mismatch check { chiSquare, df, pValue, mismatch, counts, weights }'),
@@ -131,7 +167,9 @@ export const ExperimentReadout = Type.Object(
         family: Type.Integer({ description: 'How many p-values the Holm and Benjamini–Hochberg adjustments covered' }),
       },
       { additionalProperties: true },
-    ),
+    ), Type.Null()], { description: 'Null for a bandit experiment (analysisWithheld says why)' }),
+    analysisWithheld: Type.Union([Type.String(), Type.Null()], { description: 'Why the fixed-allocation analysis is withheld (a bandit experiment); null when it is given' }),
+    bandit: Type.Union([BanditReadout, Type.Null()], { description: 'A bandit experiment\'s weights and estimates; null for a fixed one' }),
     plan: Statistics(
       'With a `plan` in the definition: { minimumDetectableEffect, days, power, requiredUnitsPerArm, unitsPerArm, daysElapsed, '
       + 'projectedUnitsPerArm, daysNeeded, reachable, warning }: is the audience large enough to detect the effect in the planned days? Else null',

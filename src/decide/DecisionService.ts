@@ -15,7 +15,8 @@ import type { BanditAllocations } from './BanditAllocations.js';
 import type { ContextualBandits } from './ContextualBandits.js';
 import type { ContextualDecision } from '../store/ports.js';
 import { profileIdFor } from '../profiles/applyEvent.js';
-import { EXPOSURE_EVENT, type Exposure } from '../core/experiments/experimentUnits.js';
+import type { WeightsInForce } from '../core/experiments/banditExperiment.js';
+import { EXPOSURE_EVENT, PROBABILITY_PROPERTY, WEIGHTS_VERSION_PROPERTY, type Exposure } from '../core/experiments/experimentUnits.js';
 import { trustedCaller, type CollectCaller, type IdentityCheck, type IdentityReading } from '../core/identity/identityCheck.js';
 
 /** A decide call as the shell receives it (the HTTP body, or the Node SDK's in-process call). */
@@ -73,6 +74,16 @@ export interface DecisionServiceDeps {
   readonly bandits?: BanditAllocations;
   /** The learned models of contextual placements and learned propensities; without it they rank by the prior and learn nothing. */
   readonly contextual?: ContextualBandits;
+  /** The weights in force of bandit experiments (src/experiments/ExperimentBandits.ts); without it they assign by the definition's weights. */
+  readonly experimentWeights?: ExperimentWeightsSource;
+}
+
+/** A bandit experiment's weights in force, by experiment id, for one decide call. */
+export type ExperimentWeightsLookup = (experimentId: string) => WeightsInForce | undefined;
+
+/** Where decide gets bandit experiments' weights from (the experiments layer keeps them). */
+export interface ExperimentWeightsSource {
+  lookupFor(workspaceId: string, model: DecisionModel): Promise<ExperimentWeightsLookup | null>;
 }
 
 const budgetRecheckMillis = 1000;
@@ -137,8 +148,9 @@ export class DecisionService {
       context: call.context ?? {},
       explain: call.explain === true,
     };
-    const [budgets, bandits, learnedModels] = await Promise.all([
+    const [budgets, bandits, learnedModels, experimentWeights] = await Promise.all([
       this.budgetsFor(workspace.id, model), this.deps.bandits?.lookupFor(workspace.id, model) ?? null, this.deps.contextual?.lookupFor(workspace.id, model) ?? null,
+      this.deps.experimentWeights?.lookupFor(workspace.id, model) ?? null,
     ]);
     // A visitor not seen yet: the id their first stored event will give them, as the collect
     // path derives it. A withheld profile (a user's, asked about anonymously) is no unit at all.
@@ -161,6 +173,7 @@ export class DecisionService {
         unitId,
         ...(recommendations === undefined ? {} : { recommendations }),
         ...(bandits === null ? {} : { banditWeights: bandits }),
+        ...(experimentWeights === null ? {} : { experimentWeights }),
         ...(learnedModels === null ? {} : { contextualModels: learnedModels.contextual, propensityModels: learnedModels.propensity }),
       },
     );
@@ -185,7 +198,10 @@ export class DecisionService {
     const events = exposures.map((e) => ({
       type: 'track', event: EXPOSURE_EVENT, ...ids, timestamp,
       messageId: `exposure:${e.experimentId}:${unitId}`,
-      properties: { experiment_id: e.experimentId, variation_id: e.armId },
+      properties: {
+        experiment_id: e.experimentId, variation_id: e.armId,
+        ...(e.probability === undefined ? {} : { [PROBABILITY_PROPERTY]: e.probability, [WEIGHTS_VERSION_PROPERTY]: e.weightsVersion ?? 1 }),
+      },
     }));
     // The one writer of exposures to Attune's experiments: the public routes may not send them.
     const pending = this.deps.collector.collect(workspace, { events, routeType: null, caller: trustedCaller, globalPrivacyControl, exposures: 'accept' })

@@ -6,6 +6,7 @@ import type { Random } from '../core/common/random.js';
 import { DecisionAdmin } from '../decide/DecisionAdmin.js';
 import { DecisionModels } from '../decide/DecisionModels.js';
 import { BanditAllocations } from '../decide/BanditAllocations.js';
+import { ExperimentBandits } from '../experiments/ExperimentBandits.js';
 import { ContextualBandits } from '../decide/ContextualBandits.js';
 import { DecisionService, type DecisionObserver } from '../decide/DecisionService.js';
 import { KnowledgeAdmin } from '../knowledge/KnowledgeAdmin.js';
@@ -151,12 +152,15 @@ export function createEngine(options: EngineOptions): Engine {
     reader: store.decisions, models: decisionModels, clock, onError: (error) => options.decisionObserver?.recordFailed(error),
   });
   store.live.onInteraction(contextual.record);
+  const experimentBandits = new ExperimentBandits({
+    store: store.experiments, clock, random: options.random, onError: (error) => options.decisionObserver?.recordFailed(error),
+  });
   const decisions = new DecisionService({
     models: decisionModels, reader: store.decisions, committer: store.committer, collector, clock, ids, random: options.random,
-    sampleRate: options.decisionSampleRate, recommender: recommendations, bandits, contextual,
+    sampleRate: options.decisionSampleRate, recommender: recommendations, bandits, contextual, experimentWeights: experimentBandits,
     ...(options.decisionObserver === undefined ? {} : { observer: options.decisionObserver }),
   });
-  const experiments = new ExperimentService({ store: store.experiments, models: decisionModels, clock, audit: versioned, gate });
+  const experiments = new ExperimentService({ store: store.experiments, models: decisionModels, clock, audit: versioned, gate, bandits: experimentBandits });
   const review = new ReviewService({ store: store.review, gate, services: { knowledgeAdmin, decisionAdmin, experiments }, clock, ids, audit });
   const predictions = new PredictionService({ store, models, clock, segments: knowledgeAdmin, audit });
   const segmentValues = new SegmentValueService({ store, models, clock });

@@ -3,7 +3,7 @@ import { unrecorded, type AuditRecorder } from '../core/audit/AuditRecorder.js';
 import type { Clock } from '../core/common/ports.js';
 import { AttuneError } from '../core/errors/AttuneError.js';
 import { analyzeExperiment, designOf, metricRoles, type ExperimentAnalysis } from '../core/experiments/analyzeExperiment.js';
-import { controlArmOf, experimentProblems, type ExperimentDefinition } from '../core/experiments/ExperimentDefinition.js';
+import { banditSettingsOf, controlArmOf, experimentProblems, type BanditSettings, type ExperimentDefinition } from '../core/experiments/ExperimentDefinition.js';
 import { checkPlan, type PlanCheck } from '../core/experiments/checkPlan.js';
 import { HOLDOUT_ARM, PERSONALIZED_ARM, PROGRAM_EXPERIMENT_ID, UNITS_METRIC, type ExperimentModel } from '../core/experiments/ExperimentModel.js';
 import { builtinMetrics, roiRoles, type MeasurementSettings, type ResolvedMeasurement } from '../core/experiments/MeasurementSettings.js';
@@ -16,7 +16,10 @@ import { contextualInputProblem } from '../core/decide/contextual.js';
 import { RuleError } from '../core/rules/RuleError.js';
 import type { DecisionModels } from '../decide/DecisionModels.js';
 import { ruleErrorExtensions } from '../knowledge/checkKnowledgeConfig.js';
-import type { ArmStatsRow, ExperimentStore } from '../store/ports.js';
+import type { ArmStatsRow, BanditWeightsRecord, ExperimentStore } from '../store/ports.js';
+import { banditArmEstimates, type BanditArmEstimate } from '../core/experiments/banditExperiment.js';
+import { ipwMetricId } from '../core/experiments/experimentUnits.js';
+import type { ExperimentBandits } from './ExperimentBandits.js';
 
 const DAY_MS = 86_400_000;
 
@@ -46,13 +49,40 @@ export interface AnalysisOptions {
   readonly cuped?: boolean;
 }
 
+/** Why a bandit experiment's read-out has no fixed-allocation analysis. */
+export const BANDIT_ANALYSIS_WITHHELD = 'withheld for a bandit experiment: the t-tests, sequential intervals, chance to win, SRM check and adjusted p-values '
+  + 'assume every unit was assigned with the same fixed weights; a bandit changed them as the outcomes came in, so its arms\' units are not comparable samples. '
+  + 'Read `bandit.arms`: the inverse-propensity-weighted estimates and their intervals.';
+
+/** The caveat beside a bandit experiment's naive means. */
+export const BANDIT_NAIVE_CAVEAT = 'naiveMean is biased under adaptive allocation: an arm that looked good early was given more units while its luck lasted, '
+  + 'and the arms\' units came at different times. ipwMean (each unit\'s value over the probability it was assigned with, over all units) is unbiased.';
+
+export interface BanditReadout {
+  /** The metric the bandit optimises: the primary metric. */
+  readonly metricId: string;
+  readonly settings: BanditSettings;
+  /** The latest version, with its weights and P(best); null before the first decision. */
+  readonly weights: BanditWeightsRecord | null;
+  /** Every version, oldest first. */
+  readonly history: readonly BanditWeightsRecord[];
+  /** Each arm's naive mean beside its inverse-propensity-weighted estimate of the primary metric. */
+  readonly arms: readonly BanditArmEstimate[];
+  readonly caveat: string;
+}
+
 export interface ExperimentReadout {
   readonly experiment: ExperimentView;
   /** Units (profiles) exposed per arm. */
   readonly units: Readonly<Record<string, number>>;
   readonly firstExposureAt: string | null;
   readonly lastEventAt: string | null;
-  readonly analysis: ExperimentAnalysis;
+  /** Null for a bandit experiment: see `analysisWithheld`. */
+  readonly analysis: ExperimentAnalysis | null;
+  /** Why `analysis` is null; null when it is there. */
+  readonly analysisWithheld: string | null;
+  /** A bandit experiment's weights and estimates; null for a fixed one. */
+  readonly bandit: BanditReadout | null;
   /** With a `plan`: is the audience large enough to detect its effect in its days? */
   readonly plan: PlanCheck | null;
   readonly warnings: readonly string[];
@@ -113,7 +143,8 @@ export class ExperimentService {
   private readonly gate: ChangeGate;
 
   /** `gate`: asked before each change is saved (the review policy and the change limits, src/review). */
-  constructor(private readonly deps: { store: ExperimentStore; models: DecisionModels; clock: Clock; audit?: AuditRecorder; gate?: ChangeGate }) {
+  /** `bandits`: the bandit experiments' weight versions (without it, a bandit read-out reads them from the store alone). */
+  constructor(private readonly deps: { store: ExperimentStore; models: DecisionModels; clock: Clock; audit?: AuditRecorder; gate?: ChangeGate; bandits?: ExperimentBandits }) {
     this.audit = deps.audit ?? unrecorded;
     this.gate = deps.gate ?? ungated;
   }
@@ -156,6 +187,11 @@ export class ExperimentService {
       const field = missing === definition.primaryMetric ? '/primaryMetric' : `/guardrailMetrics/${(definition.guardrailMetrics ?? []).indexOf(missing)}`;
       throw new AttuneError('ATTUNE_EXPERIMENT_INVALID', { detail: `no metric "${missing}"`, field });
     }
+    if (definition.allocation?.mode === 'bandit' && metrics.get(definition.primaryMetric)?.kind === 'ratio') {
+      throw new AttuneError('ATTUNE_EXPERIMENT_INVALID', {
+        detail: `a bandit optimises its primary metric per unit, and "${definition.primaryMetric}" is a ratio metric: choose a conversion, mean or count metric`, field: '/primaryMetric',
+      });
+    }
     for (const [i, arm] of definition.arms.entries()) {
       if (arm.serve.kind === 'actions') {
         const unknown = arm.serve.actionIds.find((id) => !model.actions.has(id));
@@ -188,6 +224,10 @@ export class ExperimentService {
       });
     }
     const before = (await this.deps.store.listExperiments(workspaceId)).find((e) => e.id === definition.id);
+    if (before !== undefined && (before.allocation?.mode ?? 'fixed') !== (definition.allocation?.mode ?? 'fixed')) {
+      // Units assigned under one mode carry no probability (fixed) or weights no fixed analysis can read (bandit).
+      throw new AttuneError('ATTUNE_EXPERIMENT_INVALID', { detail: 'an experiment\'s allocation mode cannot change once created: start a new experiment id', field: '/allocation' });
+    }
     await this.gate.admit({ workspaceId, kind: 'experiment', id: definition.id, before, after: definition });
     const status = await this.deps.store.putExperiment(workspaceId, definition, this.deps.clock.now());
     this.deps.models.invalidate(workspaceId);
@@ -303,6 +343,15 @@ export class ExperimentService {
         last = last === null ? r.lastAt : Math.max(last, r.lastAt);
       }
     }
+    const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
+    const settings = banditSettingsOf(definition);
+    if (settings !== null) {
+      const bandit = await this.banditReadout(workspaceId, definition, settings, rows, units);
+      return {
+        experiment, units, firstExposureAt: iso(first), lastEventAt: iso(last), analysis: null, analysisWithheld: BANDIT_ANALYSIS_WITHHELD, bandit, plan: null,
+        warnings: [...experiment.problems],
+      };
+    }
     const kinds = new Map(compiled.metrics.map((m) => [m.id, m.kind]));
     const metrics = metricRoles(definition).flatMap(({ metricId, role }) => {
       const kind = kinds.get(metricId);
@@ -325,7 +374,6 @@ export class ExperimentService {
       unitCounts: units,
       metrics,
     });
-    const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
     const primary = analysis.metrics.find((m) => m.role === 'primary');
     const plan = definition.plan === undefined ? null : checkPlan(definition.plan, {
       control: primary?.control ?? null,
@@ -338,7 +386,18 @@ export class ExperimentService {
       ...(plan?.warning === null || plan === null ? [] : [plan.warning]),
       ...experiment.problems,
     ];
-    return { experiment, units, firstExposureAt: iso(first), lastEventAt: iso(last), analysis, plan, warnings };
+    return { experiment, units, firstExposureAt: iso(first), lastEventAt: iso(last), analysis, analysisWithheld: null, bandit: null, plan, warnings };
+  }
+
+  private async banditReadout(
+    workspaceId: string, definition: ExperimentDefinition, settings: BanditSettings, rows: Map<string, Map<string, ArmStatsRow>>, units: Readonly<Record<string, number>>,
+  ): Promise<BanditReadout> {
+    const history = this.deps.bandits === undefined ? await this.deps.store.banditWeights(workspaceId, definition.id) : await this.deps.bandits.history(workspaceId, definition.id);
+    const metricId = definition.primaryMetric;
+    const arms = banditArmEstimates(definition.arms.map((arm) => ({
+      armId: arm.id, units: units[arm.id] ?? 0, value: rows.get(arm.id)?.get(metricId)?.moments ?? null, ipw: rows.get(arm.id)?.get(ipwMetricId(metricId))?.moments ?? null,
+    })));
+    return { metricId, settings, weights: history.at(-1) ?? null, history, arms, caveat: BANDIT_NAIVE_CAVEAT };
   }
 
   /**
@@ -352,6 +411,12 @@ export class ExperimentService {
     const measurement = model.measurement;
     const experiments = options.experimentId === undefined ? [...model.experiments.values()] : [model.experiments.get(options.experimentId)].filter((e) => e !== undefined);
     if (options.experimentId !== undefined && experiments.length === 0) throw new AttuneError('ATTUNE_EXPERIMENT_NOT_FOUND', { detail: `no experiment has the id "${options.experimentId}"` });
+    if (options.experimentId !== undefined && experiments[0]!.bandit) {
+      throw new AttuneError('ATTUNE_EXPERIMENT_INVALID', {
+        detail: `"${options.experimentId}" is a bandit experiment: its weights moved with the outcomes, so its arms are no fixed-weight comparison for the ROI report; read its analysis (inverse-propensity-weighted estimates)`,
+        field: '/experiment',
+      });
+    }
     const ids = [...(options.experimentId === undefined ? [PROGRAM_EXPERIMENT_ID] : []), ...experiments.map((e) => e.id)];
     const all = await this.deps.store.armStats(workspaceId, ids);
     const byExperiment = new Map<string, ArmStatsRow[]>();
@@ -387,6 +452,8 @@ export class ExperimentService {
     }
     for (const e of experiments) {
       const definition = e.definition!;
+      // A bandit's arms are no fixed-weight comparison: its read-out (`analyze`) gives the weighted estimates instead.
+      if (e.bandit) continue;
       const rows = byExperiment.get(e.id) ?? [];
       const indexed = indexRows(rows);
       const control = controlArmOf(definition);

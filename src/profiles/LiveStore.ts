@@ -406,6 +406,8 @@ export function createLiveStore(adapter: AttuneStore, options: LiveStoreOptions)
       live.dropArmStats(ws, id);
       await adapter.experiments.dropArmStats(ws, id);
     }),
+    addBanditWeights: (ws, id, record) => adapter.experiments.addBanditWeights(ws, id, record),
+    banditWeights: (ws, id) => adapter.experiments.banditWeights(ws, id),
   };
 
   /**

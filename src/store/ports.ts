@@ -587,6 +587,22 @@ export interface ArmStatsRow {
   readonly lastAt: number;
 }
 
+/** One version of a bandit experiment's weights, as computed (`core/experiments/banditExperiment.ts`). */
+export interface BanditWeightsRecord {
+  /** 1: the definition's own weights; each update adds one. */
+  readonly version: number;
+  /** When it came into force (ms). */
+  readonly computedAt: number;
+  /** Arm id to weight. */
+  readonly weights: Readonly<Record<string, number>>;
+  /** Arm id to P(best) behind the weights; null for the definition's own. */
+  readonly bestProbabilities: Readonly<Record<string, number>> | null;
+  /** Units per arm the weights were computed from (null for the definition's own). */
+  readonly units: Readonly<Record<string, number>> | null;
+  /** Null when exact; else the Monte Carlo draws and the largest standard error of a P(best). */
+  readonly monteCarlo: { readonly draws: number; readonly standardError: number } | null;
+}
+
 /** Experiments, metrics and measurement settings (versioned with the other definitions), and the statistics the engine writes behind (`StateBatch.armStats`). */
 export interface ExperimentStore {
   listExperiments(workspaceId: string): Promise<ExperimentDefinition[]>;
@@ -605,6 +621,13 @@ export interface ExperimentStore {
   armStats(workspaceId: string, experimentIds: readonly string[]): Promise<ArmStatsRow[]>;
   /** Drops an experiment's statistics (the experiment was deleted). */
   dropArmStats(workspaceId: string, experimentId: string): Promise<void>;
+  /**
+   * Adds a version of a bandit experiment's weights; false (nothing written) when that version
+   * exists already. Versions are kept with the experiment and deleted with it.
+   */
+  addBanditWeights(workspaceId: string, experimentId: string, record: BanditWeightsRecord): Promise<boolean>;
+  /** A bandit experiment's weight versions, oldest first. */
+  banditWeights(workspaceId: string, experimentId: string): Promise<BanditWeightsRecord[]>;
 }
 
 export interface ItemListOptions {

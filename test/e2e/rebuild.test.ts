@@ -187,15 +187,21 @@ describe('rebuild: replaying the event log gives identical derived state', () =>
         arms: [{ id: 'generic', weight: 0.5, serve: { kind: 'generic' } }, { id: 'personalized', weight: 0.5, serve: { kind: 'personalized' } }],
       };
       await store.experiments.putExperiment(shop.id, experiment, streamStart);
+      // A bandit experiment: its exposures carry the probability, and its units feed the `_ipw.` rows.
+      const bandit: ExperimentDefinition = {
+        id: 'side', placement: 'side', primaryMetric: 'conversion', allocation: { mode: 'bandit' },
+        arms: [{ id: 'a', weight: 0.5, serve: { kind: 'generic' } }, { id: 'b', weight: 0.5, serve: { kind: 'personalized' } }],
+      };
+      await store.experiments.putExperiment(shop.id, bandit, streamStart);
       await store.experiments.putMetric(shop.id, { id: 'big-orders', kind: 'count', event: 'Order Completed', where: 'event.properties.revenue > 100' }, streamStart);
       await store.experiments.setMeasurement(shop.id, { holdoutShare: 0.1 });
       const clock = fakeClock();
       const collector = new Collector({ committer: store.committer, clock, ids: counterIds(), models: new KnowledgeModels(store.knowledgeConfig, clock, { experiments: store.experiments }) });
       // Exposures first (some repeated, some to another arm: the first one counts), then the shop's stream with its orders and decision responses.
       const users = Array.from({ length: 60 }, (_, i) => `user-${i}`);
-      const exposure = (userId: string, experimentId: string, armId: string, at: number) => ({
+      const exposure = (userId: string, experimentId: string, armId: string, at: number, probability?: number) => ({
         type: 'track', userId, event: 'Experiment Viewed', timestamp: new Date(at).toISOString(), messageId: `x-${userId}-${experimentId}-${armId}`,
-        properties: { experiment_id: experimentId, variation_id: armId },
+        properties: { experiment_id: experimentId, variation_id: armId, ...(probability === undefined ? {} : { assignment_probability: probability, weights_version: 1 + (probability === 0.5 ? 0 : 1) }) },
       });
       const exposures: Delivery[] = users.map((userId, i) => ({
         group: -1 - i, receivedAt: streamStart + i * 1000,
@@ -203,6 +209,7 @@ describe('rebuild: replaying the event log gives identical derived state', () =>
           exposure(userId, 'hero', i % 2 === 0 ? 'generic' : 'personalized', streamStart + i * 1000),
           exposure(userId, 'hero', 'personalized', streamStart + i * 1000 + 1),
           exposure(userId, '_program', i % 10 === 0 ? 'holdout' : 'personalized', streamStart + i * 1000),
+          exposure(userId, 'side', i % 3 === 0 ? 'a' : 'b', streamStart + i * 1000, i < 20 ? 0.5 : i % 3 === 0 ? 0.2 : 0.8),
           { type: 'track', userId, event: 'Order Completed', timestamp: new Date(streamStart + i * 1000 + 5).toISOString(), messageId: `o-${userId}`, properties: { revenue: 20 + 7 * i } },
         ],
       }));
@@ -215,13 +222,21 @@ describe('rebuild: replaying the event log gives identical derived state', () =>
       expect(units('hero', 'generic')).toBe(30);
       expect(units('hero', 'personalized')).toBe(30);
       expect(units('_program', 'holdout')).toBe(6);
-      expect(stats.filter((r) => r.metric_id === 'revenue').every((r) => r.n === 30 || r.experiment_id === '_program')).toBe(true);
+      expect(stats.filter((r) => r.metric_id === 'revenue').every((r) => r.n === 30 || r.experiment_id !== 'hero')).toBe(true);
+      // Every bandit unit is in its arm's _ipw rows (single metrics only), and nobody else is.
+      expect(units('side', 'a')).toBe(20);
+      for (const arm of ['a', 'b']) expect(stats.find((r) => r.experiment_id === 'side' && r.arm_id === arm && r.metric_id === '_ipw.conversion')?.n).toBe(units('side', arm));
+      expect(stats.some((r) => r.metric_id.startsWith('_ipw.') && r.experiment_id !== 'side')).toBe(false);
+      expect(stats.some((r) => r.metric_id === '_ipw.ctr')).toBe(false);
+      // Everyone ordered: arm a's 7 units at p = 0.5 add 2 each, its 13 at p = 0.2 add 5 each.
+      const ipwA = stats.find((r) => r.experiment_id === 'side' && r.arm_id === 'a' && r.metric_id === '_ipw.conversion') as { n: number; mean_x: number } | undefined;
+      expect(ipwA!.n * ipwA!.mean_x).toBeCloseTo(7 * 2 + 13 * 5, 9);
 
       const model = compileKnowledgeModel({
         features: await store.knowledgeConfig.listFeatures(shop.id), segments: await store.knowledgeConfig.listSegments(shop.id),
-        experiments: { experiments: [experiment], metrics: await store.experiments.listMetrics(shop.id), measurement: await store.experiments.measurement(shop.id), workspaceId: shop.id },
+        experiments: { experiments: [experiment, bandit], metrics: await store.experiments.listMetrics(shop.id), measurement: await store.experiments.measurement(shop.id), workspaceId: shop.id },
       });
-      store.db.exec("UPDATE experiment_stats SET n = n + 3, mean_x = 0 WHERE metric_id = 'revenue'");
+      store.db.exec("UPDATE experiment_stats SET n = n + 3, mean_x = 0 WHERE metric_id IN ('revenue', '_ipw.conversion')");
       await rebuildWorkspace(store, shop, model, { chunkSize: 500 });
       expect((await snapshotOf(store, shop.id))).toEqual(before);
     } finally {

@@ -300,7 +300,7 @@ describe('experiments, metrics, measurement and the report', () => {
       const readout = await ok<ExperimentReadout>('GET', '/admin/v1/experiments/hero-test/analysis?alpha=0.5&alternative=greater&sequential=true&nStar=1000&bayesian=true&cuped=true');
       expect(readout).toMatchObject({ units: { control: 0, personalized: 0 }, firstExposureAt: null, lastEventAt: null, analysis: { controlArmId: 'control', family: 0 } });
       // Without covariate data CUPED has nothing to adjust with: the metric says its figures are plain.
-      expect(readout.analysis.metrics.map((m) => [m.metricId, m.role, m.estimator])).toEqual([['conversion', 'primary', 'plain']]);
+      expect(readout.analysis?.metrics.map((m) => [m.metricId, m.role, m.estimator])).toEqual([['conversion', 'primary', 'plain']]);
       const report = await ok<WorkspaceReport>('GET', '/admin/v1/report?alpha=0.1&sequential=true&nStar=2000&monthlyCost=0');
       expect(report.reports.map((r) => [r.scope, r.alpha])).toEqual([['program', 0.1], ['hero-test', 0.1]]);
       expect((await ok<WorkspaceReport>('GET', '/admin/v1/report?experiment=hero-test')).reports.map((r) => r.scope)).toEqual(['hero-test']);
@@ -423,6 +423,7 @@ describe('experiments, metrics, measurement and the report', () => {
       expect(readout.units['control']! + readout.units['personalized']!).toBe(users.length - heldOut);
       expect(readout.firstExposureAt).toBe(iso(t0));
       expect(readout.lastEventAt).toBe(iso(t0 + minute));
+      if (readout.analysis === null) throw new Error(`a fixed experiment's analysis was withheld: ${readout.analysisWithheld ?? ''}`);
       const conversion = readout.analysis.metrics[0]!;
       expect(conversion).toMatchObject({ metricId: 'conversion', role: 'primary', kind: 'conversion', estimator: 'plain' });
       expect(conversion.control?.n).toBe(control);

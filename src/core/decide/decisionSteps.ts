@@ -4,6 +4,8 @@ import { renderTemplate, type TemplateSources } from './renderTemplate.js';
 import { chooseActions, type ScoredChoice } from './scoring.js';
 import type { RuleValue } from '../rules/values.js';
 import { assignArm } from '../experiments/assignArm.js';
+import { firstWeights } from '../experiments/banditExperiment.js';
+import type { Exposure } from '../experiments/experimentUnits.js';
 import type { Candidate, Decision, DecisionFrame, DecisionReasons, DecisionStep, PlacementRun, PredictionReason, Skip } from './decisionTypes.js';
 import type { CompiledRule } from '../rules/compileRule.js';
 import { servesWithoutConsent, type RecommendationReason } from './RecommendationSlot.js';
@@ -26,10 +28,10 @@ function hasVariant(variants: Readonly<Record<string, unknown>>, locales: readon
 }
 
 /** Records a first exposure once per call; a stored unit was exposed before. */
-function expose(frame: DecisionFrame, experimentId: string, armId: string): void {
-  if (frame.units !== undefined && Object.hasOwn(frame.units, experimentId)) return;
-  if (frame.exposures.some((e) => e.experimentId === experimentId)) return;
-  frame.exposures.push({ experimentId, armId });
+function expose(frame: DecisionFrame, exposure: Exposure): void {
+  if (frame.units !== undefined && Object.hasOwn(frame.units, exposure.experimentId)) return;
+  if (frame.exposures.some((e) => e.experimentId === exposure.experimentId)) return;
+  frame.exposures.push(exposure);
 }
 
 /**
@@ -67,15 +69,24 @@ function servedStored(run: PlacementRun, frame: DecisionFrame, list: PlacementEx
   return false;
 }
 
-/** The first running experiment whose hash takes the unit; a held-out unit only where the experiment admits the holdout. */
+/**
+ * The first running experiment whose hash takes the unit; a held-out unit only where the
+ * experiment admits the holdout. A bandit experiment hashes with its weights in force and its
+ * exposure carries the arm's exact probability under them and their version.
+ */
 function servedHashed(run: PlacementRun, frame: DecisionFrame, list: PlacementExperiments): boolean {
   for (const e of list) {
     const definition = e.definition!;
     if (frame.heldOut && definition.excludeHoldout !== false) continue;
     if (frame.units !== undefined && Object.hasOwn(frame.units, e.id)) continue;
-    const assignment = assignArm(definition, frame.unitId!, frame.env.now, null);
+    const inForce = e.bandit ? (frame.env.experimentWeights?.(e.id) ?? firstWeights(definition)) : null;
+    const assignment = assignArm(definition, frame.unitId!, frame.env.now, null, inForce?.weights);
     if (assignment.armId === null || !serve(run, e, assignment.armId)) continue;
-    expose(frame, e.id, assignment.armId);
+    if (inForce === null) expose(frame, { experimentId: e.id, armId: assignment.armId });
+    else {
+      const probability = inForce.probabilities[definition.arms.findIndex((arm) => arm.id === assignment.armId)] ?? 0;
+      expose(frame, { experimentId: e.id, armId: assignment.armId, probability, weightsVersion: inForce.version });
+    }
     return true;
   }
   return false;

@@ -1,5 +1,6 @@
 import type { Random } from '../common/random.js';
 import type { Exposure, ExperimentUnits } from '../experiments/experimentUnits.js';
+import type { WeightsInForce } from '../experiments/banditExperiment.js';
 import type { CompiledRule, RuleInput } from '../rules/compileRule.js';
 import type { RuleValue } from '../rules/values.js';
 import type { CapKind, CapState } from './caps.js';
@@ -44,6 +45,11 @@ export interface DecisionEnvironment {
    * outcome counters on the strategy's schedule; undefined before the first one.
    */
   readonly banditWeights?: (placementId: string) => ReadonlyMap<string, number> | undefined;
+  /**
+   * A bandit experiment's weights in force (the shell recomputes them on its schedule); without
+   * them, the definition's own weights as version 1.
+   */
+  readonly experimentWeights?: (experimentId: string) => WeightsInForce | undefined;
   /**
    * The learned models of contextual placements (live and shadow strategies), by placement and
    * model key; an action without a model, or no lookup at all, predicts from the prior.

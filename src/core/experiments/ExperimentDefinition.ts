@@ -39,6 +39,35 @@ export const ExperimentArm = Type.Object(
 export type ExperimentArm = Static<typeof ExperimentArm>;
 
 /**
+ * How an experiment splits its units over the arms:
+ * - `fixed` (the default): the arms' weights, as long as the definition says so;
+ * - `bandit`: Thompson sampling on the primary metric. The arms' weights are the first
+ *   allocation; every `updateEveryMinutes` the weights are recomputed from the arms' statistics
+ *   (P(arm is best) mixed with `minExplorationShare` of uniform), new units are hashed with the
+ *   weights in force, and each exposure records the weight it was assigned with (its exact
+ *   probability) and the weights' version. Units already assigned keep their arm (sticky).
+ *   Settings named as the `thompson` placement strategy's.
+ */
+export const ExperimentAllocation = Type.Union([
+  Type.Object({ mode: Type.Literal('fixed') }, { additionalProperties: false, description: 'The arms\' weights, unchanged' }),
+  Type.Object(
+    {
+      mode: Type.Literal('bandit'),
+      minExplorationShare: Type.Optional(Type.Number({
+        minimum: 0, maximum: 0.5,
+        description: 'Each arm gets at least this share of new units (default 0.01), as a uniform mixture, so the recorded probability stays exact',
+      })),
+      updateEveryMinutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 10080, description: 'How often the weights are recomputed from the arms\' statistics (default 60)' })),
+    },
+    {
+      additionalProperties: false,
+      description: 'A multi-armed bandit on the primary metric (a conversion metric: Beta posteriors, exact; a mean or count metric: rate times mean value, Monte Carlo)',
+    },
+  ),
+], { title: 'ExperimentAllocation' });
+export type ExperimentAllocation = Static<typeof ExperimentAllocation>;
+
+/**
  * An experiment on one placement: its arms and their traffic weights, the share of units it
  * covers, an optional layer slice (namespace) that keeps it disjoint from the other experiments
  * of the layer, its run time, and the metrics it is judged on. Assignment is GrowthBook's
@@ -74,6 +103,7 @@ export const ExperimentDefinition = Type.Object(
       },
       { additionalProperties: false, description: 'The plan the read-out checks the audience against: is it large enough to detect this effect in this time?' },
     )),
+    allocation: Type.Optional(ExperimentAllocation),
     covariate: Type.Optional(Type.String({ pattern: '^[a-z][a-z0-9_]{0,63}$', description: 'A numeric feature read at the unit\'s first exposure: the pre-exposure covariate CUPED adjusts with' })),
     monthlyCost: Type.Optional(Type.Number({
       minimum: 0,
@@ -106,6 +136,19 @@ export function namespaceOf(experiment: ExperimentDefinition): Namespace | null 
   return experiment.namespace ?? null;
 }
 
+/** A bandit experiment's settings, with their defaults. */
+export interface BanditSettings {
+  readonly minExplorationShare: number;
+  readonly updateEveryMinutes: number;
+}
+
+/** The bandit settings of a `bandit` experiment, defaults filled; null for a fixed one. */
+export function banditSettingsOf(experiment: ExperimentDefinition): BanditSettings | null {
+  const allocation = experiment.allocation;
+  if (allocation?.mode !== 'bandit') return null;
+  return { minExplorationShare: allocation.minExplorationShare ?? 0.01, updateEveryMinutes: allocation.updateEveryMinutes ?? 60 };
+}
+
 /** The primary metric first, then the guardrails. */
 export function metricIdsOf(experiment: ExperimentDefinition): string[] {
   return [experiment.primaryMetric, ...(experiment.guardrailMetrics ?? []).filter((id) => id !== experiment.primaryMetric)];
@@ -133,6 +176,7 @@ export function experimentProblems(experiment: ExperimentDefinition): string[] {
   if (start !== null && Number.isNaN(start)) problems.push('start: not a date-time');
   if (stop !== null && Number.isNaN(stop)) problems.push('stop: not a date-time');
   if (start !== null && stop !== null && !(start < stop)) problems.push('stop: must be after start');
+  if (experiment.allocation?.mode === 'bandit' && experiment.arms.some((arm) => arm.weight <= 0)) problems.push('arms: a bandit\'s first weights must all be above 0 (it learns only from arms it serves)');
   if ((experiment.guardrailMetrics ?? []).includes(experiment.primaryMetric)) problems.push('guardrailMetrics: the primary metric is not also a guardrail');
   return problems;
 }

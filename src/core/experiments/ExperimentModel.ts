@@ -27,6 +27,8 @@ export interface CompiledExperiment {
   readonly metrics: readonly CompiledMetric[];
   /** The numeric feature read at first exposure (CUPED), or null. */
   readonly covariate: string | null;
+  /** A `bandit` allocation: units carry the probability of their arm and feed the `_ipw.` rows. */
+  readonly bandit: boolean;
   /** What each arm serves, with a `strategy` arm's compiled propensity rule. Empty for the program. */
   readonly arms: ReadonlyMap<string, CompiledArm>;
 }
@@ -114,7 +116,7 @@ export function compileExperimentModel(config: ExperimentConfig): ExperimentMode
 
   const program: CompiledExperiment = {
     id: PROGRAM_EXPERIMENT_ID, definition: null, armIds: new Set([HOLDOUT_ARM, PERSONALIZED_ARM]),
-    metrics: metricsFor(PROGRAM_EXPERIMENT_ID, roiMetricIds), covariate: null, arms: new Map(),
+    metrics: metricsFor(PROGRAM_EXPERIMENT_ID, roiMetricIds), covariate: null, bandit: false, arms: new Map(),
   };
   const experiments = new Map<string, CompiledExperiment>();
   const byPlacement = new Map<string, CompiledExperiment[]>();
@@ -122,6 +124,7 @@ export function compileExperimentModel(config: ExperimentConfig): ExperimentMode
     const experiment: CompiledExperiment = {
       id: definition.id, definition, armIds: new Set(definition.arms.map((a) => a.id)),
       metrics: metricsFor(definition.id, [...metricIdsOf(definition), ...roiMetricIds]), covariate: definition.covariate ?? null,
+      bandit: definition.allocation?.mode === 'bandit',
       arms: new Map(definition.arms.map((arm) => [arm.id, compileArm(arm.serve, config.schema ?? {})])),
     };
     for (const [armId, arm] of experiment.arms) if (arm.problem !== null) problems.push({ experimentId: definition.id, message: `arm ${armId}: ${arm.problem}` });

@@ -47,8 +47,9 @@ function outside(reason: AssignmentReason): Assignment {
  * 3. the namespace slice (`inNamespace`, GrowthBook's version-1 hash of `${unitId}__${layerId}`);
  * 4. `hash(seed, unitId, hashVersion)` into `getBucketRanges(arms, coverage, weights)`.
  * The holdout is not checked here: the caller checks `inHoldout` first when `excludeHoldout`.
+ * `weights` (one per arm, in order) replace the arms' own: a bandit experiment's weights in force.
  */
-export function assignArm(experiment: ExperimentDefinition, unitId: string, now: number, stored?: StoredAssignment | null): Assignment {
+export function assignArm(experiment: ExperimentDefinition, unitId: string, now: number, stored?: StoredAssignment | null, weights?: readonly number[]): Assignment {
   if (experiment.start !== undefined && now < Date.parse(experiment.start)) return outside('not_started');
   if (experiment.stop !== undefined && now >= Date.parse(experiment.stop)) return outside('stopped');
   if (stored != null && experiment.arms.some((arm) => arm.id === stored.armId)) {
@@ -59,7 +60,7 @@ export function assignArm(experiment: ExperimentDefinition, unitId: string, now:
   if (namespace !== null && !inNamespace(unitId, namespace)) return outside('not_in_namespace');
   const n = hash(seedOf(experiment), unitId, hashVersionOf(experiment));
   if (n === null) return outside('unknown_hash_version');
-  const ranges = getBucketRanges(experiment.arms.length, coverageOf(experiment), experiment.arms.map((arm) => arm.weight));
+  const ranges = getBucketRanges(experiment.arms.length, coverageOf(experiment), weights ?? experiment.arms.map((arm) => arm.weight));
   const arm = experiment.arms[chooseVariation(n, ranges)];
   if (arm === undefined) return outside('not_covered');
   return { armId: arm.id, inExperiment: true, reason: 'hashed' };

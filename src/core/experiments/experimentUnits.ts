@@ -25,6 +25,11 @@ export interface ExperimentUnit {
   /** The covariate at first exposure (CUPED); absent: 0. */
   c?: number;
   /**
+   * A bandit experiment's unit: the probability it was assigned its arm with (the arm's weight
+   * then). Its metric values also go, divided by it, into the `_ipw.` rows (`ipwMetricId`).
+   */
+  p?: number;
+  /**
    * The metrics the unit is counted in, with its value in each: every metric of the
    * experiment at its exposure (0, or [0, 0] for a ratio, until an event changes it). A metric
    * added to the experiment later is not the unit's: its rows count units exposed since (a
@@ -51,6 +56,27 @@ export interface ArmStatChange {
 export interface Exposure {
   readonly experimentId: string;
   readonly armId: string;
+  /** A bandit experiment's: the probability of this arm when the unit was assigned, and the weights' version. */
+  readonly probability?: number;
+  readonly weightsVersion?: number;
+}
+
+/** The exposure event's properties for the probability and the weights' version (bandit experiments). */
+export const PROBABILITY_PROPERTY = 'assignment_probability';
+export const WEIGHTS_VERSION_PROPERTY = 'weights_version';
+
+/**
+ * The pseudo-metric of a bandit experiment's arm that holds, per unit, (value / p, 1 if the
+ * value is not 0): its sums give the inverse-propensity-weighted estimate of the metric, and the
+ * units with a non-zero value (the conversions of a revenue reward). Not for ratio metrics.
+ */
+export function ipwMetricId(metricId: string): string {
+  return `_ipw.${metricId}`;
+}
+
+/** A unit's (x, y) in an `_ipw.` row for a value of a single metric. */
+export function ipwPair(value: number, probability: number): [number, number] {
+  return [value / probability, value === 0 ? 0 : 1];
 }
 
 const idPattern = /^[a-z0-9_][a-z0-9_.-]{0,99}$/;
@@ -61,7 +87,11 @@ export function readExposure(event: { readonly type: string; readonly name: stri
   const experimentId = Object.hasOwn(event.properties, 'experiment_id') ? event.properties['experiment_id'] : undefined;
   const armId = Object.hasOwn(event.properties, 'variation_id') ? event.properties['variation_id'] : undefined;
   if (typeof experimentId !== 'string' || typeof armId !== 'string' || !idPattern.test(experimentId) || !idPattern.test(armId)) return null;
-  return { experimentId, armId };
+  const probability = Object.hasOwn(event.properties, PROBABILITY_PROPERTY) ? event.properties[PROBABILITY_PROPERTY] : undefined;
+  // Only a probability that can divide: anything else leaves the unit out of the weighted rows.
+  if (typeof probability !== 'number' || !(probability > 0 && probability <= 1)) return { experimentId, armId };
+  const version = Object.hasOwn(event.properties, WEIGHTS_VERSION_PROPERTY) ? event.properties[WEIGHTS_VERSION_PROPERTY] : undefined;
+  return { experimentId, armId, probability, ...(typeof version === 'number' && Number.isInteger(version) ? { weightsVersion: version } : {}) };
 }
 
 function experimentOf(model: ExperimentModel, id: string): CompiledExperiment | undefined {
@@ -121,6 +151,8 @@ export function applyExperimentEvent(
     const experiment = experimentOf(model, exposure.experimentId);
     if (experiment === undefined || !experiment.armIds.has(exposure.armId) || (units !== undefined && Object.hasOwn(units, exposure.experimentId))) return { units, changes };
     const unit: ExperimentUnit = { a: exposure.armId, t: event.timestamp, v: {} };
+    // Only a bandit experiment weights its units: a probability on a fixed one's exposure is ignored.
+    if (exposure.probability !== undefined && experiment.bandit) unit.p = exposure.probability;
     const read = experiment.covariate === null ? 0 : covariateOf(experiment.covariate);
     // -0 is 0: the unit stores no covariate then, and later changes must pair with the same 0.
     const covariate = read === 0 ? 0 : read;
@@ -132,6 +164,7 @@ export function applyExperimentEvent(
       const zero = zeroValue(metric.kind);
       define(unit.v!, metric.id, toStored(zero));
       changes.push({ experimentId: experiment.id, armId: unit.a, metricId: metric.id, before: null, after: pairOf(zero, covariate) });
+      if (unit.p !== undefined && metric.kind !== 'ratio') changes.push({ experimentId: experiment.id, armId: unit.a, metricId: ipwMetricId(metric.id), before: null, after: [0, 0] });
     }
     return { units: next, changes };
   }
@@ -159,6 +192,9 @@ export function applyExperimentEvent(
         before: Array.isArray(stored) ? stored : [stored, covariate],
         after: Array.isArray(next) ? next : [next, covariate],
       });
+      if (unit.p !== undefined && typeof stored === 'number' && typeof next === 'number') {
+        changes.push({ experimentId, armId: unit.a, metricId: ipwMetricId(metric.id), before: ipwPair(stored, unit.p), after: ipwPair(next, unit.p) });
+      }
     }
   }
   return { units, changes };

@@ -135,7 +135,8 @@ export async function experimentRoutes(app: FastifyInstance, options: Experiment
     config: { access: 'reports.read' },
     schema: {
       ...experiments,
-      summary: 'The read-out of an experiment: units per arm, sample-ratio check, and every metric of every treatment arm against the control with adjusted p-values',
+      summary: 'The read-out of an experiment: units per arm, sample-ratio check, and every metric of every treatment arm against the control with adjusted p-values; '
+        + 'for a bandit experiment, the weight versions and each arm\'s naive and inverse-propensity-weighted estimates instead',
       params: ExperimentIdParams, querystring: AnalysisQuery, response: { 200: ExperimentReadout, ...errors },
     },
   }, async (request) => service.analyze(

@@ -214,6 +214,23 @@ export function describeExperimentStoreContract(adapterName: string, open: OpenA
       expectMoments(find(await store.readBoth((r) => r.experiments.armStats(A, ['hero'])), 'control', 'revenue')?.moments, folded([[6, 0]]));
     });
 
+    it('bandit weight versions: per workspace and experiment, oldest first, a version once, deleted with the experiment and kept by a reset', async () => {
+      const version = (v: number, weights: Record<string, number>) => ({ version: v, computedAt: T0 + v, weights, bestProbabilities: v === 1 ? null : weights, units: null, monteCarlo: null });
+      await experiments().putExperiment(A, experiment('hero'), T0);
+      expect(await experiments().banditWeights(A, 'hero')).toEqual([]);
+      expect(await experiments().addBanditWeights(A, 'hero', version(1, { control: 0.5, treatment: 0.5 }))).toBe(true);
+      expect(await experiments().addBanditWeights(A, 'hero', version(2, { control: 0.1, treatment: 0.9 }))).toBe(true);
+      // A second writer of the same version changes nothing.
+      expect(await experiments().addBanditWeights(A, 'hero', version(2, { control: 0.9, treatment: 0.1 }))).toBe(false);
+      expect(await experiments().addBanditWeights(B, 'hero', version(1, { control: 1, treatment: 0 }))).toBe(true);
+      expect(await experiments().banditWeights(A, 'hero')).toEqual([version(1, { control: 0.5, treatment: 0.5 }), version(2, { control: 0.1, treatment: 0.9 })]);
+      await store.engine.resetDerived(A);
+      expect((await experiments().banditWeights(A, 'hero')).map((v) => v.version)).toEqual([1, 2]);
+      await experiments().deleteExperiment(A, 'hero', T0 + 10);
+      expect(await experiments().banditWeights(A, 'hero')).toEqual([]);
+      expect(await experiments().banditWeights(B, 'hero')).toHaveLength(1);
+    });
+
     it('a reset of derived state drops the arm statistics (the log rebuilds them) and keeps the definitions', async () => {
       await experiments().putExperiment(A, experiment('hero'), T0);
       await experiments().putMetric(A, metric('orders'), T0);

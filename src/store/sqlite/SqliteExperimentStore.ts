@@ -1,7 +1,7 @@
 import type { ExperimentDefinition } from '../../core/experiments/ExperimentDefinition.js';
 import type { MeasurementSettings } from '../../core/experiments/MeasurementSettings.js';
 import type { MetricDefinition } from '../../core/experiments/MetricDefinition.js';
-import type { ArmStatsRow, ExperimentStore } from '../ports.js';
+import type { ArmStatsRow, BanditWeightsRecord, ExperimentStore } from '../ports.js';
 import type { SqliteDatabase } from './openDatabase.js';
 import { DefinitionTable } from './DefinitionTable.js';
 
@@ -36,11 +36,15 @@ export class SqliteExperimentStore implements ExperimentStore {
       dropStats: db.prepare('DELETE FROM experiment_stats WHERE workspace_id = ? AND experiment_id = ?'),
       retire: db.prepare('INSERT OR IGNORE INTO retired_experiments (workspace_id, id, retired_at) VALUES (?, ?, ?)'),
       retired: db.prepare('SELECT 1 FROM retired_experiments WHERE workspace_id = ? AND id = ?').pluck(),
+      addWeights: db.prepare('INSERT OR IGNORE INTO experiment_weights (workspace_id, experiment_id, version, computed_at, record) VALUES (?, ?, ?, ?, ?)'),
+      weights: db.prepare('SELECT record FROM experiment_weights WHERE workspace_id = ? AND experiment_id = ? ORDER BY version').pluck(),
+      dropWeights: db.prepare('DELETE FROM experiment_weights WHERE workspace_id = ? AND experiment_id = ?'),
     };
     this.deleteTx = db.transaction((workspaceId: string, id: string, at: number): boolean => {
       if (!this.experiments.delete(workspaceId, id)) return false;
       this.stmts.retire.run(workspaceId, id, at);
       this.stmts.dropStats.run(workspaceId, id);
+      this.stmts.dropWeights.run(workspaceId, id);
       return true;
     });
   }
@@ -92,5 +96,13 @@ export class SqliteExperimentStore implements ExperimentStore {
 
   async dropArmStats(workspaceId: string, experimentId: string): Promise<void> {
     this.stmts.dropStats.run(workspaceId, experimentId);
+  }
+
+  async addBanditWeights(workspaceId: string, experimentId: string, record: BanditWeightsRecord): Promise<boolean> {
+    return this.stmts.addWeights.run(workspaceId, experimentId, record.version, record.computedAt, JSON.stringify(record)).changes > 0;
+  }
+
+  async banditWeights(workspaceId: string, experimentId: string): Promise<BanditWeightsRecord[]> {
+    return (this.stmts.weights.all(workspaceId, experimentId) as string[]).map((json) => JSON.parse(json) as BanditWeightsRecord);
   }
 }

@@ -585,4 +585,16 @@ export const migrations: readonly string[] = [
   `
   CREATE INDEX segment_changes_segment ON segment_changes(workspace_id, segment_id, at);
   `,
+  // Bandit experiments (src/experiments/ExperimentBandits.ts): every version of their weights,
+  // kept as the record of what new units were assigned with (the exposures carry the version).
+  `
+  CREATE TABLE experiment_weights (
+    workspace_id TEXT NOT NULL,
+    experiment_id TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    computed_at INTEGER NOT NULL,
+    record TEXT NOT NULL,
+    PRIMARY KEY (workspace_id, experiment_id, version)
+  ) WITHOUT ROWID;
+  `,
 ];
