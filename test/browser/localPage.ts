@@ -1,4 +1,5 @@
-import { chromium, type Browser, type BrowserContext, type Page, type Route } from 'playwright-core';
+import { fileURLToPath } from 'node:url';
+import { chromium, firefox, type Browser, type BrowserContext, type Page, type Route } from 'playwright-core';
 import { chromiumPath } from '../support/browserSuite.js';
 
 /** A headless Chromium that talks to no one by itself (no updates, sync or background requests). */
@@ -39,4 +40,15 @@ export async function openLocalPage(browser: Browser): Promise<LocalPage> {
     if (message.type() === 'error') consoleErrors.push(message.text());
   });
   return { context, page, blocked, pageErrors, consoleErrors };
+}
+
+/** Debian's Firefox ESR, driven over WebDriver BiDi through firefoxBidiProxy.mjs (read it for why). */
+export function launchFirefox(): Promise<Browser> {
+  return firefox.launch({
+    channel: 'moz-firefox',
+    executablePath: fileURLToPath(new URL('./firefoxBidiProxy.mjs', import.meta.url)),
+    headless: true,
+    // No updates, telemetry or background requests, as for Chromium.
+    firefoxUserPrefs: { 'app.update.enabled': false, 'datareporting.policy.dataSubmissionEnabled': false, 'toolkit.telemetry.enabled': false, 'network.captive-portal-service.enabled': false },
+  });
 }

@@ -36,7 +36,7 @@ export async function signIn(page: Page, base: string, workspaceId: string, emai
   await page.getByTestId('signed-in-user').waitFor({ timeout: 15_000 });
 }
 
-/** A running server with the studio built from the sources into a temporary folder, and a Chromium to look at it. */
+/** A running server with the studio built from the sources into a temporary folder, and a browser (Chromium unless told) to look at it. */
 export interface StudioRun {
   readonly h: Harness;
   /** The server's address, `http://127.0.0.1:<port>`. */
@@ -45,15 +45,15 @@ export interface StudioRun {
   close(): Promise<void>;
 }
 
-/** Builds the studio, starts a harness serving it, runs `prepare` on it (users, data), then listens and launches Chromium. */
-export async function startStudio(prepare: (h: Harness) => Promise<void>): Promise<StudioRun> {
+/** Builds the studio, starts a harness serving it, runs `prepare` on it (users, data), then listens and launches the browser. */
+export async function startStudio(prepare: (h: Harness) => Promise<void>, launch: () => Promise<Browser> = launchChromium): Promise<StudioRun> {
   const studioDir = mkdtempSync(join(tmpdir(), 'attune-studio-'));
   await buildStudio(studioDir);
   mkdirSync(screenshots, { recursive: true });
   const h = await startHarness({ studioDir });
   await prepare(h);
   const base = await h.app.listen({ host: '127.0.0.1', port: 0 });
-  const browser = await launchChromium();
+  const browser = await launch();
   return {
     h, base, browser,
     async close() {

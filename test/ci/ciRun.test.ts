@@ -4,15 +4,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../e2e/support.js';
-import { chromiumPath } from '../support/browserSuite.js';
+import { chromiumPath, firefoxPath } from '../support/browserSuite.js';
 
 /**
- * .ci/run without Chromium: a copy of the script that looks for Chromium where there is none,
+ * .ci/run without Chromium, or without Firefox: a copy of the script that looks for the browser where there is none,
  * with `apt-get` and `npm` replaced by stubs on the PATH (apt-get fails, npm records its calls),
  * so nothing is installed and no tests run. In CI (the script sets CI when it is unset) the
  * run fails at once with the reason and the plain count line; with CI=false it goes on.
  */
-describe('.ci/run without Chromium', () => {
+describe.each([
+  ['Chromium', chromiumPath, 'chromium'],
+  ['Firefox', firefoxPath, 'firefox-esr'],
+])('.ci/run without %s', (_name, browserPath, debianPackage) => {
   let dir: string;
   let bin: string;
   let calls: string;
@@ -21,8 +24,8 @@ describe('.ci/run without Chromium', () => {
     dir = mkdtempSync(join(tmpdir(), 'attune-ci-run-'));
     mkdirSync(join(dir, '.ci'));
     const script = readFileSync(join(repoRoot, '.ci/run'), 'utf8');
-    expect(script).toContain(chromiumPath);
-    writeFileSync(join(dir, '.ci/run'), script.replaceAll(chromiumPath, join(dir, 'no-chromium')), { mode: 0o755 });
+    expect(script).toContain(browserPath);
+    writeFileSync(join(dir, '.ci/run'), script.replaceAll(browserPath, join(dir, 'no-browser')), { mode: 0o755 });
     bin = join(dir, 'bin');
     mkdirSync(bin);
     calls = join(dir, 'calls.log');
@@ -52,7 +55,7 @@ describe('.ci/run without Chromium', () => {
   it.each([[undefined], ['true']])('fails with the reason when CI is %s', (ci) => {
     const { status, stdout, last, npm } = run(ci);
     expect(status).toBe(1);
-    expect(stdout).toContain('CI step failed: chromium:');
+    expect(stdout).toContain(`CI step failed: ${debianPackage}:`);
     expect(stdout).toContain('CI must run the browser tests');
     expect(last).toBe('0 passed, 1 failed, 0 skipped');
     expect(npm).toBe('');
@@ -60,7 +63,7 @@ describe('.ci/run without Chromium', () => {
 
   it('goes on, saying the browser tests will skip, with CI=false', () => {
     const { stdout, npm } = run('false');
-    expect(stdout).toContain('the browser tests will skip (CI=false)');
+    expect(stdout).toContain('the browser tests that need it will skip (CI=false)');
     expect(npm).toContain('npm ci');
     expect(npm).toContain('npm test');
   });

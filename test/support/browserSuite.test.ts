@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { browserSuite, chromiumPath, ciIsSet } from './browserSuite.js';
+import { browserSuite, chromiumPath, ciIsSet, firefoxBrowser, firefoxPath } from './browserSuite.js';
 
 describe('browserSuite', () => {
   const present = () => true;
@@ -20,6 +20,13 @@ describe('browserSuite', () => {
   it('fails with a message without Chromium in CI', () => {
     expect(() => browserSuite('shop', { CI: 'true' }, missing)).toThrow(`shop: ${chromiumPath} not found, and CI is set: the browser tests must run in CI`);
     expect(() => browserSuite('shop', { CI: '1' }, missing)).toThrow(/CI is set/);
+  });
+
+  it('checks the browser a suite names: Firefox from the firefox-esr package', () => {
+    const onlyChromium = (path: string) => path === chromiumPath;
+    expect(browserSuite('studio', {}, onlyChromium).skip).toBe(false);
+    expect(browserSuite('studio', {}, onlyChromium, firefoxBrowser).title).toBe(`studio (skipped: ${firefoxPath} not found; install Debian's firefox-esr package)`);
+    expect(() => browserSuite('studio', { CI: 'true' }, onlyChromium, firefoxBrowser)).toThrow(`install Debian's firefox-esr package`);
   });
 
   it.each([
