@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { chromium, firefox, type Browser, type BrowserContext, type Page, type Route } from 'playwright-core';
+import { chromium, firefox, type Browser, type BrowserContext, type BrowserContextOptions, type Page, type Route } from 'playwright-core';
 import { chromiumPath } from '../support/browserSuite.js';
 
 /** A headless Chromium that talks to no one by itself (no updates, sync or background requests). */
@@ -22,9 +22,9 @@ export interface LocalPage {
   readonly consoleErrors: string[];
 }
 
-/** Opens a page in a new context of `browser` that may load from 127.0.0.1 (and data: URLs) only. */
-export async function openLocalPage(browser: Browser): Promise<LocalPage> {
-  const context = await browser.newContext();
+/** Opens a page in a new context of `browser` (with `options`: a locale, ...) that may load from 127.0.0.1 (and data: URLs) only. */
+export async function openLocalPage(browser: Browser, options: BrowserContextOptions = {}): Promise<LocalPage> {
+  const context = await browser.newContext(options);
   const blocked: string[] = [];
   const pageErrors: string[] = [];
   const consoleErrors: string[] = [];

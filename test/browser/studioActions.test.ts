@@ -1,11 +1,11 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DecideResponse } from '../../src/api/decideSchemas.js';
 import { browserSuite } from '../support/browserSuite.js';
 import { basicAuth, bearer, type Harness } from '../support/harness.js';
 import { userWithRole } from '../http/accessHelpers.js';
 import type { LocalPage } from './localPage.js';
-import { checkPage, finishPage, inject, openAt, signIn, startStudio, type StudioRun } from './studioHelpers.js';
+import { checkPage, fillActionVariants, finishPage, inject, openAt, previewAction, signIn, startStudio, type StudioRun } from './studioHelpers.js';
 
 /**
  * The studio's Actions page in a headless Chromium against a running server (no review
@@ -40,13 +40,6 @@ describe.skipIf(suite.skip)(suite.title, () => {
   const finish = (local: LocalPage) => finishPage(local, [401, 400]);
   const check = checkPage;
 
-  async function preview(page: Page, locale: string): Promise<string | null> {
-    await page.getByLabel('Locale (en, de)').fill(locale);
-    await page.getByRole('button', { name: 'Preview', exact: true }).click();
-    await page.getByTestId('preview').getByText(`tried ${locale}`).waitFor();
-    return page.getByTestId('preview-content').textContent();
-  }
-
   it('creates an action in two locales, previews it for a profile in each, saves it, and decide answers the previewed text', { timeout: 120_000 }, async () => {
     const editor = await openAt(browser, 1280);
     const { page } = editor;
@@ -61,17 +54,11 @@ describe.skipIf(suite.skip)(suite.title, () => {
     await page.getByLabel('Eligibility rule (empty: everyone)').fill('profile.traits.plan == "gold"');
     await page.getByLabel('Priority').fill('5');
     await page.getByLabel('Shows per profile (empty: no cap)').fill('3');
-    const locales = page.getByLabel('Locale (de-CH, de, default)');
-    await locales.first().fill('en');
-    await page.getByLabel('Content of en', { exact: false }).fill(english);
-    await page.getByRole('button', { name: 'Add a locale' }).click();
-    await locales.nth(1).fill('de');
-    await page.getByLabel('Content of de', { exact: false }).fill(german);
-    await page.getByTestId('action-check').getByText('Valid').waitFor();
+    await fillActionVariants(page, [['en', english], ['de', german]]);
 
     await page.getByLabel('Profile (user, anonymous or profile id)').fill('ada');
-    expect(await preview(page, 'en')).toContain('Welcome back, Ada');
-    expect(await preview(page, 'de-CH')).toContain('Willkommen zurück, Ada');
+    expect(await previewAction(page, 'en')).toContain('Welcome back, Ada');
+    expect(await previewAction(page, 'de-CH')).toContain('Willkommen zurück, Ada');
     expect(await page.getByTestId('preview').textContent()).toContain('Variant de');
     await check(page, 'actions-editor', 1280);
     // The same filled editor on a phone.

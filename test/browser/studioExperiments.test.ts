@@ -1,12 +1,10 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DecideResponse } from '../../src/api/decideSchemas.js';
-import { seededRandom } from '../../src/core/common/random.js';
 import { browserSuite } from '../support/browserSuite.js';
 import { basicAuth, bearer, type Harness } from '../support/harness.js';
 import { userWithRole } from '../http/accessHelpers.js';
 import type { LocalPage } from './localPage.js';
-import { checkPage, finishPage, inject, openAt, signIn, startStudio, type StudioRun } from './studioHelpers.js';
+import { checkPage, finishPage, inject, openAt, signIn, simulateTraffic, startStudio, type StudioRun } from './studioHelpers.js';
 
 /**
  * The studio's Experiments page and an experiment's results in a headless Chromium against a
@@ -33,31 +31,6 @@ async function prepareWorkspace(h: Harness): Promise<void> {
   for (let i = 0; i < 30; i++) await inject(h, 'POST', '/v1/identify', { userId: `member-${i}`, traits: { plan: 'gold' } }, write);
   await inject(h, 'POST', '/admin/v1/segments', { id: 'gold', name: 'Gold members', rule: 'profile.traits.plan == "gold"' }, secret);
   await inject(h, 'PUT', '/admin/v1/measurement', { holdoutShare: 0.1, monthlyCost: 100, currency: 'EUR' }, secret);
-}
-
-/**
- * Visitors through the public API: each gets a decision at the hero placement (exposing them
- * to their arm, or holding them out), then a seeded share of them orders, more often in the
- * personalized arm, so the read-out has an effect to show.
- */
-async function simulateTraffic(h: Harness): Promise<void> {
-  const write = basicAuth(h.a.writeKey);
-  const random = seededRandom(17);
-  const arms = new Map<string, string>();
-  for (let i = 0; i < visitors; i++) {
-    const userId = `visitor-${i}`;
-    const res = await h.app.inject({ method: 'POST', url: '/v1/decide', headers: { authorization: write }, payload: { userId, placements: [{ id: 'hero' }] } });
-    expect(res.statusCode).toBe(200);
-    // The control gets the generic content (fallback experiment_generic), the held out none; the rest are personalized.
-    const fallback = res.json<DecideResponse>().placements[0]?.fallback ?? null;
-    arms.set(userId, fallback === null ? 'personalized' : fallback);
-  }
-  await h.decisions.flushRecords();
-  const orders = [...arms].flatMap(([userId, arm]) => (random.next() < (arm === 'personalized' ? 0.45 : 0.25)
-    ? [{ type: 'track', userId, event: 'Order Completed', properties: { revenue: Math.round(20 + random.next() * 60), currency: 'EUR' } }]
-    : []));
-  for (let i = 0; i < orders.length; i += 100) await inject(h, 'POST', '/v1/batch', { batch: orders.slice(i, i + 100) }, write);
-  await h.store.committer.flush();
 }
 
 describe.skipIf(suite.skip)(suite.title, () => {
@@ -124,7 +97,7 @@ describe.skipIf(suite.skip)(suite.title, () => {
     await page.getByRole('status').getByText(`Experiment "${experimentId}" updated.`).waitFor();
     await page.getByRole('rowheader', { name: /Hero personalization test/ }).waitFor();
 
-    await simulateTraffic(h);
+    await simulateTraffic(h, { placement: 'hero', visitors, seed: 17 });
 
     await page.getByRole('link', { name: `Results of ${experimentId}` }).click();
     const chart = page.getByTestId('effects-chart');

@@ -3,10 +3,12 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { expect } from 'vitest';
+import type { DecideResponse } from '../../src/api/decideSchemas.js';
 import { buildStudio } from '../../scripts/buildStudio.js';
-import { startHarness, type Harness } from '../support/harness.js';
+import { seededRandom } from '../../src/core/common/random.js';
+import { basicAuth, startHarness, type Harness } from '../support/harness.js';
 import { testPassword } from '../http/accessHelpers.js';
 import { launchChromium, openLocalPage, type LocalPage } from './localPage.js';
 
@@ -64,9 +66,9 @@ export async function startStudio(prepare: (h: Harness) => Promise<void>, launch
   };
 }
 
-/** A fresh browser context of the given width (and 900 pixels high). */
-export async function openAt(browser: Browser, width: number): Promise<LocalPage> {
-  const local = await openLocalPage(browser);
+/** A fresh browser context of the given width (and 900 pixels high), in `locale` when given (the browser's language, navigator.language). */
+export async function openAt(browser: Browser, width: number, locale?: string): Promise<LocalPage> {
+  const local = await openLocalPage(browser, locale === undefined ? {} : { locale });
   await local.page.setViewportSize({ width, height: 900 });
   return local;
 }
@@ -95,4 +97,74 @@ export async function finishPage(local: LocalPage, expectedStatuses: readonly nu
   expect(local.consoleErrors.filter((e) => !expected.test(e))).toEqual([]);
   expect(local.blocked).toEqual([]);
   await local.context.close();
+}
+
+/** On the Review page: the card of the open draft of `targetId`. */
+export function draftCard(page: Page, targetId: string): Locator {
+  return page.getByTestId('draft').filter({ hasText: targetId });
+}
+
+/** Opens the Review page from the navigation and publishes the draft of `targetId`, whose approvals are complete; it was the only open one. */
+export async function publishDraft(page: Page, targetId: string): Promise<void> {
+  await page.getByRole('link', { name: 'Review' }).click();
+  const card = draftCard(page, targetId);
+  await card.getByText('Approvals complete.').waitFor();
+  await card.getByRole('button', { name: 'Publish' }).click();
+  await page.getByText('You have no open drafts.').waitFor();
+}
+
+/** In the Actions page's editor: one variant per locale, in order (`[["en", json], ["de", json]]`), then the server's check says valid. */
+export async function fillActionVariants(page: Page, variants: readonly (readonly [locale: string, content: string])[]): Promise<void> {
+  const locales = page.getByLabel('Locale (de-CH, de, default)');
+  for (const [i, [locale, content]] of variants.entries()) {
+    if (i > 0) await page.getByRole('button', { name: 'Add a locale' }).click();
+    await locales.nth(i).fill(locale);
+    await page.getByLabel(`Content of ${locale}`, { exact: false }).fill(content);
+  }
+  await page.getByTestId('action-check').getByText('Valid').waitFor();
+}
+
+/** On the Actions page: previews the action in the editor in `locale` for the profile typed, and answers the rendered content. */
+export async function previewAction(page: Page, locale: string): Promise<string | null> {
+  await page.getByLabel('Locale (en, de)').fill(locale);
+  await page.getByRole('button', { name: 'Preview', exact: true }).click();
+  await page.getByTestId('preview').getByText(`tried ${locale}`).waitFor();
+  return page.getByTestId('preview-content').textContent();
+}
+
+/** Simulated visitors: how many, where they are decided for, the generator's seed, and traits they identify with first (none: they stay unknown). */
+export interface Traffic {
+  readonly placement: string;
+  readonly visitors: number;
+  readonly seed: number;
+  readonly traits?: Record<string, unknown>;
+}
+
+/**
+ * Visitors through the public API: each (identified with `traits` first, when given) gets a
+ * decision at the placement (exposing them to their arm, or holding them out), then a seeded
+ * share of them orders, more often in the personalized arm, so a read-out has an effect to show.
+ */
+export async function simulateTraffic(h: Harness, traffic: Traffic): Promise<void> {
+  const write = basicAuth(h.a.writeKey);
+  const random = seededRandom(traffic.seed);
+  const userIds = Array.from({ length: traffic.visitors }, (_, i) => `visitor-${i}`);
+  const { traits } = traffic;
+  if (traits !== undefined) {
+    for (let i = 0; i < userIds.length; i += 100) await inject(h, 'POST', '/v1/batch', { batch: userIds.slice(i, i + 100).map((userId) => ({ type: 'identify', userId, traits })) }, write);
+  }
+  const arms = new Map<string, string>();
+  for (const userId of userIds) {
+    const res = await h.app.inject({ method: 'POST', url: '/v1/decide', headers: { authorization: write }, payload: { userId, placements: [{ id: traffic.placement }] } });
+    expect(res.statusCode).toBe(200);
+    // The control gets the generic content (fallback experiment_generic), the held out none; the rest are personalized.
+    const fallback = res.json<DecideResponse>().placements[0]?.fallback ?? null;
+    arms.set(userId, fallback === null ? 'personalized' : fallback);
+  }
+  await h.decisions.flushRecords();
+  const orders = [...arms].flatMap(([userId, arm]) => (random.next() < (arm === 'personalized' ? 0.45 : 0.25)
+    ? [{ type: 'track', userId, event: 'Order Completed', properties: { revenue: Math.round(20 + random.next() * 60), currency: 'EUR' } }]
+    : []));
+  for (let i = 0; i < orders.length; i += 100) await inject(h, 'POST', '/v1/batch', { batch: orders.slice(i, i + 100) }, write);
+  await h.store.committer.flush();
 }

@@ -4,7 +4,7 @@ import { browserSuite } from '../support/browserSuite.js';
 import { basicAuth, bearer, type Harness } from '../support/harness.js';
 import { userWithRole } from '../http/accessHelpers.js';
 import type { LocalPage } from './localPage.js';
-import { checkPage, finishPage, inject, openAt, signIn, startStudio, type StudioRun } from './studioHelpers.js';
+import { checkPage, draftCard, finishPage, inject, openAt, publishDraft, signIn, startStudio, type StudioRun } from './studioHelpers.js';
 
 /**
  * The studio's Segments and Review pages in a headless Chromium against a running server whose
@@ -50,7 +50,7 @@ describe.skipIf(suite.skip)(suite.title, () => {
   const finish = (local: LocalPage) => finishPage(local, [401, 400]);
   const check = checkPage;
 
-  const draftCard = (page: Page) => page.getByTestId('draft').filter({ hasText: segmentId });
+  const segmentCard = (page: Page) => draftCard(page, segmentId);
 
   it('takes a segment from the editor through review to published, and finds the steps in the audit trail', { timeout: 180_000 }, async () => {
     // The editor writes the segment: live validation first shows the fault, then the rule's reads.
@@ -74,10 +74,10 @@ describe.skipIf(suite.skip)(suite.title, () => {
 
     // On the Review page it is the editor's own: editors approve nothing, and it is not publishable before approval.
     await editor.page.getByRole('link', { name: 'Review' }).click();
-    await draftCard(editor.page).waitFor();
-    expect(await draftCard(editor.page).getByRole('button', { name: 'Approve' }).isDisabled()).toBe(true);
-    expect(await draftCard(editor.page).textContent()).toContain('review.approve');
-    expect(await draftCard(editor.page).getByRole('button', { name: 'Publish' }).isDisabled()).toBe(true);
+    await segmentCard(editor.page).waitFor();
+    expect(await segmentCard(editor.page).getByRole('button', { name: 'Approve' }).isDisabled()).toBe(true);
+    expect(await segmentCard(editor.page).textContent()).toContain('review.approve');
+    expect(await segmentCard(editor.page).getByRole('button', { name: 'Publish' }).isDisabled()).toBe(true);
     expect(await editor.page.getByTestId('audit-reason').textContent()).toContain('audit.read');
     await finish(editor);
 
@@ -85,7 +85,7 @@ describe.skipIf(suite.skip)(suite.title, () => {
     const reviewer = await open(1280);
     await signIn(reviewer.page, base, h.a.id, people.reviewer);
     await reviewer.page.getByRole('link', { name: 'Review' }).click();
-    const card = draftCard(reviewer.page);
+    const card = segmentCard(reviewer.page);
     await card.locator('table.diff tbody tr').first().waitFor();
     expect(await card.locator('table.diff').textContent()).toContain(rule);
     expect(await card.getByRole('button', { name: 'Publish' }).isDisabled()).toBe(true);
@@ -105,9 +105,7 @@ describe.skipIf(suite.skip)(suite.title, () => {
     // The editor publishes it; the segment shows with its size (every profile is evaluated first).
     const publisher = await open(1280);
     await signIn(publisher.page, base, h.a.id, people.editor);
-    await publisher.page.goto(`${base}/studio/review`);
-    await draftCard(publisher.page).getByRole('button', { name: 'Publish' }).click();
-    await publisher.page.getByText('You have no open drafts.').waitFor();
+    await publishDraft(publisher.page, segmentId);
     await publisher.page.getByRole('link', { name: 'Segments' }).click();
     await publisher.page.getByTestId(`size-${segmentId}`).waitFor();
     expect(await publisher.page.getByTestId(`size-${segmentId}`).textContent()).toBe('2');

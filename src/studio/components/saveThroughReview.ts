@@ -12,9 +12,19 @@ type Draft = Static<typeof DraftView>;
  */
 export async function saveThroughReview(client: AdminClient, policy: Static<typeof ReviewPolicyView>, kind: ReviewKind, definition: unknown, direct: () => Promise<unknown>, saved: string): Promise<string> {
   if (policy.reviewRequired) {
-    const draft = await client.post<Draft>('/admin/v1/drafts', { kind, definition });
-    return `Draft of ${kind} "${draft.targetId}" written: it awaits review (${draft.approval.missing.join('; ')}).`;
+    return draftWritten(await client.post<Draft>('/admin/v1/drafts', { kind, definition }));
   }
   await direct();
   return saved;
+}
+
+/**
+ * What to tell the author of a new draft: what it awaits, or, when the policy asks nothing of
+ * this draft (a sign-off that covers other kinds or locales), that it can be published now.
+ */
+export function draftWritten(draft: Draft): string {
+  const written = `Draft of ${draft.kind} "${draft.targetId}" written`;
+  return draft.approval.satisfied
+    ? `${written}: it needs no approval; publish it on the Review page.`
+    : `${written}: it awaits review (${draft.approval.missing.join('; ')}).`;
 }

@@ -6,6 +6,7 @@ import type { DraftView, ReviewPolicyView } from '../../api/reviewSchemas.js';
 import type { ArmServe, ExperimentDefinition } from '../../core/experiments/ExperimentDefinition.js';
 import type { AdminClient } from '../AdminClient.js';
 import { Explain } from '../components/Explain.js';
+import { draftWritten } from '../components/saveThroughReview.js';
 import { problemText } from '../components/Section.js';
 import { formatInteger } from '../components/Stat.js';
 import { statisticTexts } from '../components/statisticTexts.js';
@@ -134,8 +135,7 @@ export function ExperimentEditor({ client, policy, choices, editing, onSaved }: 
     setProblem(null);
     try {
       if (policy.reviewRequired) {
-        const draft = await client.post<Draft>('/admin/v1/drafts', { kind: 'experiment', definition });
-        onSaved(`Draft of experiment "${draft.targetId}" written: it awaits review (${draft.approval.missing.join('; ')}).`);
+        onSaved(draftWritten(await client.post<Draft>('/admin/v1/drafts', { kind: 'experiment', definition })));
       } else {
         const change = await client.put<{ status: string }>(`/admin/v1/experiments/${encodeURIComponent(id)}`, definition);
         onSaved(`Experiment "${id}" ${change.status}.`);
