@@ -22,7 +22,7 @@ export async function saveThroughReview(client: AdminClient, policy: Static<type
  * What to tell the author of a new draft: what it awaits, or, when the policy asks nothing of
  * this draft (a sign-off that covers other kinds or locales), that it can be published now.
  */
-export function draftWritten(draft: Draft): string {
+export function draftWritten(draft: Pick<Draft, 'kind' | 'targetId' | 'approval'>): string {
   const written = `Draft of ${draft.kind} "${draft.targetId}" written`;
   return draft.approval.satisfied
     ? `${written}: it needs no approval; publish it on the Review page.`
