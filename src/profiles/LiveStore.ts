@@ -292,6 +292,9 @@ export function createLiveStore(adapter: AttuneStore, options: LiveStoreOptions)
     segmentMembers: async (ws, id, after, limit) => (await fresh(), adapter.knowledge.segmentMembers(ws, id, after, limit)),
     segmentEntries: async (ws, id, since) => (await fresh(), adapter.knowledge.segmentEntries(ws, id, since)),
     segmentChangesByDay: async (ws, id, since) => (await fresh(), adapter.knowledge.segmentChangesByDay(ws, id, since)),
+    segmentPairCounts: async (ws, ids) => (await fresh(), adapter.knowledge.segmentPairCounts(ws, ids)),
+    profileCount: async (ws) => (await fresh(), adapter.knowledge.profileCount(ws)),
+    profileKnowledge: async (ws, after, limit) => (await fresh(), adapter.knowledge.profileKnowledge(ws, after, limit)),
     consentHistory: async (ws, id, limit) => (await fresh(), adapter.knowledge.consentHistory(ws, id, limit)),
     dataQuality: async (ws) => (await fresh(), adapter.knowledge.dataQuality(ws)),
   };

@@ -112,6 +112,34 @@ export function describeStateStoreContract(adapterName: string, open: () => Prom
       expect(await store.knowledge.segmentSize(B, 'vip')).toBe(1);
     });
 
+    it('segment pair counts: members two segments share now, every pair in the order asked, per workspace', async () => {
+      const enter = (profileId: string, segment: string, workspaceId: string = A) => ({ workspaceId, profileId, change: { segment, kind: 'enter' as const, at: T0 } });
+      await state().write(stateBatch({
+        profiles: [profile('p1'), profile('p2'), profile('p3')],
+        segmentChanges: [enter('p1', 'vip'), enter('p2', 'vip'), enter('p3', 'vip'), enter('p1', 'new'), enter('p2', 'new'), enter('p3', 'lapsed'), enter('p4', 'new', B), enter('p4', 'vip', B)],
+      }));
+      expect(await store.knowledge.segmentPairCounts(A, ['new', 'vip', 'lapsed', 'gone'])).toEqual([
+        { a: 'new', b: 'vip', both: 2 }, { a: 'new', b: 'lapsed', both: 0 }, { a: 'new', b: 'gone', both: 0 },
+        { a: 'vip', b: 'lapsed', both: 1 }, { a: 'vip', b: 'gone', both: 0 }, { a: 'lapsed', b: 'gone', both: 0 },
+      ]);
+      expect(await store.knowledge.segmentPairCounts(B, ['vip', 'new'])).toEqual([{ a: 'vip', b: 'new', both: 1 }]);
+      expect(await store.knowledge.segmentPairCounts(A, ['vip'])).toEqual([]);
+    });
+
+    it('profile knowledge: live profiles with their facts in id order after the cursor, and their count', async () => {
+      await state().write(stateBatch({
+        profiles: [profile('p1'), profile('p2', { knowledge: null, traits: { values: {}, updatedAt: {} } }), profile('p3', { mergedInto: 'p1', knowledge: null }), profile('p1', { workspaceId: B })],
+      }));
+      expect(await store.knowledge.profileCount(A)).toBe(2);
+      expect(await store.knowledge.profileCount(B)).toBe(1);
+      const rows = await store.knowledge.profileKnowledge(A, '', 10);
+      expect(rows.map((r) => r.profileId)).toEqual(['p1', 'p2']);
+      expect(rows[0]).toMatchObject({ traits: { plan: 'pro' }, firstSeen: T0, lastSeen: T0 + 10, state: { m: { vip: T0 } } });
+      expect(rows[1]?.state).toEqual(emptyKnowledge());
+      expect((await store.knowledge.profileKnowledge(A, 'p1', 10)).map((r) => r.profileId)).toEqual(['p2']);
+      expect((await store.knowledge.profileKnowledge(A, '', 1)).map((r) => r.profileId)).toEqual(['p1']);
+    });
+
     it('segment entries: distinct profiles entering after the window start or the last definition change, per workspace', async () => {
       await store.knowledgeConfig.putSegment(A, { id: 'vip', name: 'VIP', rule: 'true' }, T0 + 10);
       const enter = (profileId: string, at: number, kind: 'enter' | 'leave' = 'enter', workspaceId: string = A) => ({ workspaceId, profileId, change: { segment: 'vip', kind, at } });
