@@ -7,6 +7,8 @@ export interface SegmentPairOverlap {
   readonly jaccard: number | null;
 }
 
+const sizeOf = (sizes: Readonly<Record<string, number>>, id: string): number => (Object.hasOwn(sizes, id) ? sizes[id]! : 0);
+
 /**
  * Every unordered pair of `ids` (in the order given, a before b) with its shared members and
  * Jaccard index, from each segment's size and the pairs' intersections (a pair missing from
@@ -30,7 +32,7 @@ export function segmentOverlap(
       const a = ids[i]!;
       const b = ids[j]!;
       const count = shared.get(`${a}\u0000${b}`) ?? 0;
-      const union = (sizes[a] ?? 0) + (sizes[b] ?? 0) - count;
+      const union = sizeOf(sizes, a) + sizeOf(sizes, b) - count;
       pairs.push({ a, b, both: count, jaccard: union === 0 ? null : count / union });
     }
   }
