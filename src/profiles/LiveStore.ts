@@ -285,6 +285,10 @@ export function createLiveStore(adapter: AttuneStore, options: LiveStoreOptions)
       await fresh();
       return adapter.profiles.findProfile(ws, id, limit);
     },
+    findByTrait: async (ws, name, value, after, limit) => {
+      await fresh();
+      return adapter.profiles.findByTrait(ws, name, value, after, limit);
+    },
   };
   const knowledge: KnowledgeReader = {
     knowledge: async (ws, id) => (await fresh(), adapter.knowledge.knowledge(ws, id)),

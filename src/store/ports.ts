@@ -189,9 +189,22 @@ export interface ProfileView {
   readonly recentEvents: readonly StoredEvent[];
 }
 
+/** A live profile whose trait matched a search. */
+export interface TraitMatch {
+  readonly profileId: string;
+  readonly firstSeen: number;
+  readonly lastSeen: number;
+}
+
 export interface ProfileReader {
   /** Finds a profile by a user id, an anonymous id, or its own id; follows merges. */
   findProfile(workspaceId: string, id: string, recentEventLimit: number): Promise<ProfileView | undefined>;
+  /**
+   * Live profiles whose trait `name` (a top-level trait) is the string `value`, ASCII case
+   * ignored, or the number `value` spells, in profile id order after `afterProfileId`.
+   * A walk of the workspace's profiles: for an operator's lookup, not for serving.
+   */
+  findByTrait(workspaceId: string, name: string, value: string, afterProfileId: string, limit: number): Promise<TraitMatch[]>;
 }
 
 export interface Workspace {

@@ -107,3 +107,41 @@ describe('segment estimate and overlap', () => {
     expect(expectProblem(await admin(h, 'GET', '/admin/v1/segments/overlap?ids=ov_low,ov_ctx', key), 400, 'ATTUNE_INVALID_REQUEST').field).toBe('querystring/ids');
   });
 });
+
+describe('profile search by trait', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ clock: fixedClock(t0) });
+    const batch = [['s1', 'Ann@Example.com', 41], ['s2', 'ann@example.com', 30], ['s3', 'bob@example.com', 41]].map(([userId, email, age]) => ({ type: 'identify', userId, messageId: uniqueId('m'), traits: { email, age } }));
+    const res = await h.app.inject({ method: 'POST', url: '/v1/batch', headers: { authorization: basicAuth(h.a.writeKey) }, payload: { batch } });
+    expect(res.statusCode, res.body).toBe(200);
+  });
+  afterAll(async () => { await h.close(); });
+
+  type Found = { profiles: { id: string; firstSeen: string; lastSeen: string }[]; next: string | null };
+  const search = (query: string, key = h.a.secretKey) => admin(h, 'GET', `/admin/v1/profiles?${query}`, key);
+
+  it('finds profiles by a string trait ignoring case, or a number, a page at a time', async () => {
+    const ids = await Promise.all(['s1', 's2', 's3'].map(async (u) => (await findProfile(h, h.a.secretKey, u))!.id));
+    const ann = [ids[0]!, ids[1]!].sort();
+    const first = await search('trait=email&value=ANN%40example.com&limit=1');
+    expect(first.statusCode, first.body).toBe(200);
+    expect(first.json<Found>()).toEqual({ profiles: [{ id: ann[0], firstSeen: new Date(t0).toISOString(), lastSeen: new Date(t0).toISOString() }], next: ann[0] });
+    expect((await search(`trait=email&value=ann%40example.com&after=${ann[0]}`)).json<Found>()).toEqual({ profiles: [expect.objectContaining({ id: ann[1] })], next: null });
+    expect((await search('trait=age&value=41')).json<Found>().profiles.map((p) => p.id)).toEqual([ids[0]!, ids[2]!].sort());
+    expect((await search('trait=email&value=nobody%40example.com')).json<Found>()).toEqual({ profiles: [], next: null });
+  });
+
+  it('answers bad input with problem+json naming the field, and needs personalData.read', async () => {
+    for (const [query, field] of [['trait=email&value=x&limit=0', 'limit'], ['trait=%22email&value=x', 'trait'], ['trait=email&value=x&other=1', 'other']] as const) {
+      expect(expectProblem(await search(query), 400, 'ATTUNE_INVALID_REQUEST').field, query).toMatch(new RegExp(field));
+    }
+    // A missing member is the query's fault, and the detail names it.
+    for (const [query, missing] of [['value=x', 'trait'], ['trait=email', 'value']] as const) {
+      const fault = expectProblem(await search(query), 400, 'ATTUNE_INVALID_REQUEST');
+      expect([fault.field, fault.detail]).toEqual(['querystring', expect.stringContaining(missing)]);
+    }
+    const { token } = await userWithRole(h, 'analyst');
+    expectProblem(await search('trait=email&value=x', token), 403, 'ATTUNE_FORBIDDEN');
+  });
+});

@@ -140,6 +140,29 @@ export function describeStateStoreContract(adapterName: string, open: () => Prom
       expect((await store.knowledge.profileKnowledge(A, '', 1)).map((r) => r.profileId)).toEqual(['p1']);
     });
 
+    it('finds live profiles by a trait: a string ignoring ASCII case, or the number the value spells, per workspace', async () => {
+      const traits = (values: Record<string, unknown>) => ({ values, updatedAt: {} });
+      await state().write(stateBatch({
+        profiles: [
+          profile('p1', { traits: traits({ email: 'Ann@Example.com', age: 41, 'first.name': 'Ann' }) }),
+          profile('p2', { traits: traits({ email: 'ann@example.com', age: '41' }) }),
+          profile('p3', { traits: traits({ email: 'ann@example.com' }), mergedInto: 'p1', knowledge: null }),
+          profile('p4', { traits: traits({ email: 'bob@example.com', age: 41.0 }) }),
+          profile('p1', { workspaceId: B, traits: traits({ email: 'ann@example.com' }) }),
+        ],
+      }));
+      const ids = async (name: string, value: string, after = '', limit = 10) => (await store.profiles.findByTrait(A, name, value, after, limit)).map((m) => m.profileId);
+      expect(await ids('email', 'ann@example.com')).toEqual(['p1', 'p2']);
+      expect(await ids('email', 'ann@example.com', 'p1')).toEqual(['p2']);
+      expect(await ids('email', 'ann@example.com', '', 1)).toEqual(['p1']);
+      expect(await ids('age', '41')).toEqual(['p1', 'p2', 'p4']);
+      expect(await ids('age', '41.5')).toEqual([]);
+      expect(await ids('first.name', 'ann')).toEqual(['p1']);
+      expect(await ids('email', '')).toEqual([]);
+      expect(await ids('missing', 'x')).toEqual([]);
+      expect((await store.profiles.findByTrait(A, 'email', 'bob@example.com', '', 10))[0]).toEqual({ profileId: 'p4', firstSeen: T0, lastSeen: T0 + 10 });
+    });
+
     it('segment entries: distinct profiles entering after the window start or the last definition change, per workspace', async () => {
       await store.knowledgeConfig.putSegment(A, { id: 'vip', name: 'VIP', rule: 'true' }, T0 + 10);
       const enter = (profileId: string, at: number, kind: 'enter' | 'leave' = 'enter', workspaceId: string = A) => ({ workspaceId, profileId, change: { segment: 'vip', kind, at } });
