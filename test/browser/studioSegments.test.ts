@@ -69,6 +69,25 @@ describe.skipIf(suite.skip)(suite.title, () => {
     await finishPage(owner, [401, 400]);
   });
 
+  it.each([1280, 390])('finds customers by a trait\'s value and opens one, at %i pixels', { timeout: 120_000 }, async (width) => {
+    const owner = await openAt(browser, width);
+    const { page } = owner;
+    await signIn(page, base, h.a.id, people.owner);
+    await page.getByRole('link', { name: 'Customers' }).click();
+    await page.getByLabel('Trait name').fill('plan');
+    await page.getByLabel('Trait value').fill('GOLD');
+    await page.getByRole('button', { name: 'Search traits' }).click();
+    const results = page.getByTestId('trait-results').getByRole('link');
+    await results.first().waitFor();
+    expect(await results.count()).toBe(3);
+    await checkPage(page, 'customer-search', width);
+    const first = await results.first().textContent();
+    await results.first().click();
+    await page.getByTestId('profile-id').waitFor();
+    expect(page.url()).toBe(`${base}/studio/customers/${first}`);
+    await finishPage(owner, [401]);
+  });
+
   it('gives an analyst the overlap but no editor, and so no profile ids', { timeout: 120_000 }, async () => {
     const analyst = await openAt(browser, 390);
     await signIn(analyst.page, base, h.a.id, people.analyst);
