@@ -62,6 +62,13 @@ describe.skipIf(suite.skip)(suite.title, () => {
     const estimate = page.getByTestId('rule-estimate');
     await estimate.waitFor();
     expect(await estimate.textContent()).toBe('Would hold 2 of 4 profiles now (counted exactly).');
+    // Highlighted with the core's lexer beneath the text area, which keeps its label and lies exactly over its copy.
+    const highlight = page.getByTestId('rule-highlight');
+    expect(await highlight.locator('.tok-keyword').allTextContents()).toEqual(['and', 'false']);
+    expect(await highlight.locator('.tok-string').allTextContents()).toEqual(['"gold"']);
+    expect(await highlight.textContent()).toBe('profile.traits.plan == "gold" and profile.traits.vip == false\n');
+    const [over, under] = [await rule.boundingBox(), await highlight.boundingBox()];
+    expect([over?.x, over?.y, over?.width, over?.height]).toEqual([under?.x, under?.y, under?.width, under?.height]);
     const links = page.getByTestId('rule-preview').getByRole('link');
     expect(await links.count()).toBe(2);
     for (const href of await links.evaluateAll((as) => as.map((a) => a.getAttribute('href')))) expect(href).toMatch(/^\/studio\/customers\/p_[0-9a-f]{32}$/);

@@ -1,10 +1,11 @@
 import { useState, type FormEvent } from 'react';
-import { Button, Form, Input, Label, TextArea, TextField } from 'react-aria-components';
+import { Button, Form, Input, Label, TextField } from 'react-aria-components';
 import type { Static } from 'typebox';
 import type { SegmentHistory, SegmentView } from '../../api/knowledgeSchemas.js';
 import type { ReviewPolicyView } from '../../api/reviewSchemas.js';
 import type { AdminClient } from '../AdminClient.js';
 import { CheckFault, useLiveCheck } from '../components/LiveCheck.js';
+import { RuleEditor } from '../components/RuleEditor.js';
 import { problemText, Section } from '../components/Section.js';
 import { saveThroughReview } from '../components/saveThroughReview.js';
 import { formatInteger } from '../components/Stat.js';
@@ -130,7 +131,7 @@ function SegmentEditor({ client, policy, canPreview, navigate, onSaved }: Segmen
       </div>
       <TextField value={rule} onChange={setRule} isRequired className="react-aria-TextField rule-field">
         <Label>Rule</Label>
-        <TextArea rows={4} spellCheck={false} aria-describedby="rule-check" />
+        <RuleEditor value={rule} describedBy="rule-check" />
       </TextField>
       <div id="rule-check" aria-live="polite" data-testid="rule-check">
         {check.state === 'valid' ? <RuleEstimate value={check.value} navigate={navigate} /> : null}
