@@ -149,3 +149,60 @@ export const MemberPage = Type.Object(
   },
   { title: 'SegmentMembers' },
 );
+
+/** POST /segments/estimate: an unsaved segment, and how many matching profile ids to show. */
+export const SegmentEstimateBody = Type.Object(
+  {
+    ...SegmentDefinition.properties,
+    preview: Type.Optional(Type.Integer({ minimum: 0, maximum: 20, default: 0, description: 'Matching profile ids to return (needs personalData.read); 0: counts only' })),
+  },
+  { additionalProperties: false, title: 'SegmentEstimateBody', description: 'A SegmentDefinition (not saved) and `preview`' },
+);
+
+const SizeEstimate = Type.Union([
+  Type.Object({
+    kind: Type.Literal('exact', { description: 'Every profile was evaluated' }),
+    count: Type.Integer(),
+    population: Type.Integer({ description: 'Live profiles of the workspace' }),
+  }),
+  Type.Object({
+    kind: Type.Literal('sample', { description: 'A random sample of the profiles was evaluated (the first by id: ids are hashes)' }),
+    count: Type.Integer({ description: 'The share matching in the sample times the population, rounded' }),
+    population: Type.Integer(),
+    sampled: Type.Integer(),
+    matchedInSample: Type.Integer(),
+    low: Type.Integer({ description: 'Lower bound on the count at `confidence` (Wilson, finite population correction)' }),
+    high: Type.Integer(),
+    confidence: Type.Number(),
+  }),
+], { title: 'SizeEstimate' });
+
+export const SegmentEstimate = Type.Object(
+  {
+    exists: Type.Boolean({ description: 'Saving would replace a segment of this id' }),
+    analysis: SegmentAnalysis,
+    estimate: Type.Union([SizeEstimate, Type.Null()], { description: 'Null for a segment evaluated at decision time only (it reads the context)' }),
+    preview: Type.Union([Type.Array(Type.String()), Type.Null()], { description: 'The first matching profile ids in id order; null when not asked for' }),
+  },
+  { title: 'SegmentEstimate' },
+);
+
+const segmentIdPattern = '[a-z][a-z0-9_-]{0,63}';
+
+export const SegmentOverlapQuery = Type.Object(
+  { ids: Type.String({ pattern: `^${segmentIdPattern}(,${segmentIdPattern}){1,11}$`, description: '2 to 12 distinct segment ids, comma-separated' }) },
+  { additionalProperties: false },
+);
+
+export const SegmentOverlap = Type.Object(
+  {
+    segments: Type.Array(Type.Object({ id: Type.String(), size: Type.Integer({ description: 'Stored members now' }) })),
+    pairs: Type.Array(Type.Object({
+      a: Type.String(),
+      b: Type.String(),
+      both: Type.Integer({ description: 'Profiles in both now' }),
+      jaccard: Type.Union([Type.Number(), Type.Null()], { description: 'both / (size a + size b - both); null when both are empty' }),
+    }), { description: 'Every unordered pair once, in the order of `ids`' }),
+  },
+  { title: 'SegmentOverlap' },
+);

@@ -137,6 +137,24 @@ export const RotateKeyBody = Type.Object(
 export const KeyParams = Type.Object({ keyId: Type.String({ minLength: 1, maxLength: 100 }) });
 export const ProfileParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 512 }) });
 export const ProfileQuery = Type.Object({ events: Type.Optional(Type.Integer({ minimum: 0, maximum: 1000, default: 20 })) });
+
+export const ProfileSearchQuery = Type.Object(
+  {
+    trait: Type.String({ minLength: 1, maxLength: 100, pattern: '^[^"\\\\]+$', description: 'A top-level trait name (`email`, not `traits.email`)' }),
+    value: Type.String({ minLength: 1, maxLength: 512, description: 'The value: a string, ASCII case ignored, or the number it spells' }),
+    after: Type.Optional(Type.String({ maxLength: 200, default: '', description: 'Return profiles with an id above this (the `next` of the previous page)' })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
+  },
+  { additionalProperties: false },
+);
+
+export const ProfileSearch = Type.Object(
+  {
+    profiles: Type.Array(Type.Object({ id: Type.String(), firstSeen: Type.String(), lastSeen: Type.String() })),
+    next: Type.Union([Type.String(), Type.Null()], { description: 'The `after` of the next page; null on the last page' }),
+  },
+  { title: 'ProfileSearch' },
+);
 export const EventsQuery = Type.Object({
   after: Type.Optional(Type.Integer({ minimum: 0, default: 0, description: 'Return events with a sequence number above this' })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000, default: 1000 })),

@@ -10,9 +10,12 @@ import type { FeatureDefinition } from '../core/features/FeatureDefinition.js';
 import type { KnowledgeModel } from '../core/knowledge/KnowledgeModel.js';
 import { historyStart, segmentHistory, type SegmentDay } from '../core/segments/segmentHistory.js';
 import type { SegmentDefinition } from '../core/segments/SegmentDefinition.js';
+import { segmentOverlap, type SegmentPairOverlap } from '../core/segments/segmentOverlap.js';
+import type { SizeEstimate } from '../core/segments/sizeEstimate.js';
 import type { DefinitionChange, DefinitionChangeResult, DefinitionChanges, SegmentMember } from '../store/ports.js';
 import { checkKnowledgeConfig, type ChangeTarget } from './checkKnowledgeConfig.js';
 import { planDefinitionsLoad, type DefinitionsFile } from './definitionsFile.js';
+import { estimateSampleLimit, estimateSegment } from './estimateSegment.js';
 import type { KnowledgeModels } from './KnowledgeModels.js';
 import {
   dependentsOf, featureView, featureViews, segmentAnalysis,
@@ -31,6 +34,22 @@ export interface KnowledgeAdminDeps {
   readonly gate?: ChangeGate;
   /** Profiles per re-evaluation job (default 500). */
   readonly chunk?: number;
+  /** Profiles an unsaved rule's estimate reads at most (default `estimateSampleLimit`). */
+  readonly estimateSample?: number;
+}
+
+export interface SegmentEstimateView {
+  readonly exists: boolean;
+  readonly analysis: SegmentAnalysis;
+  /** Null for a segment evaluated at decision time only (it reads the context): it has no stored size. */
+  readonly estimate: SizeEstimate | null;
+  /** Matching profile ids (null when not asked for, or no estimate). */
+  readonly preview: string[] | null;
+}
+
+export interface SegmentOverlapView {
+  readonly segments: { readonly id: string; readonly size: number }[];
+  readonly pairs: SegmentPairOverlap[];
 }
 
 export interface FeatureChange {
@@ -212,6 +231,38 @@ export class KnowledgeAdmin {
     const config = await this.load(workspaceId);
     const model = this.withSegment(config, definition);
     return { exists: config.segments.some((s) => s.id === definition.id), analysis: segmentAnalysis(model, definition.id) };
+  }
+
+  /**
+   * How many profiles a segment would hold if saved now, compiled as `validateSegment` compiles
+   * it and judged as the re-evaluation after a save judges each profile (`estimateSegment`),
+   * with the first `preview` matching profile ids (a read of personal data, recorded).
+   */
+  async estimateSegment(workspaceId: string, definition: SegmentDefinition, preview: number): Promise<SegmentEstimateView> {
+    const config = await this.load(workspaceId);
+    const model = this.withSegment(config, definition);
+    const analysis = segmentAnalysis(model, definition.id);
+    const exists = config.segments.some((s) => s.id === definition.id);
+    if (!analysis.stored) return { exists, analysis, estimate: null, preview: null };
+    const options = { now: this.deps.clock.now(), sampleLimit: this.deps.estimateSample ?? estimateSampleLimit, preview };
+    const result = await estimateSegment(this.deps.store.knowledge, workspaceId, model, definition.id, options);
+    if (result.preview.length > 0) await this.audit.read({ workspaceId, action: 'segment.previewViewed', target: { kind: 'segment', id: definition.id } });
+    return { exists, analysis, estimate: result.estimate, preview: preview > 0 ? result.preview : null };
+  }
+
+  /** Members each pair of stored segments shares now, with the Jaccard index, in the order of `ids`. */
+  async segmentOverlap(workspaceId: string, ids: readonly string[]): Promise<SegmentOverlapView> {
+    const config = await this.load(workspaceId);
+    const model = checkKnowledgeConfig(config, unchanged);
+    for (const id of ids) {
+      if (!segmentAnalysis(model, this.existingSegment(config, id).id).stored) {
+        throw new AttuneError('ATTUNE_INVALID_REQUEST', { detail: `segment "${id}" reads the request context: it exists at decision time only and has no stored members`, field: 'querystring/ids' });
+      }
+    }
+    const knowledge = this.deps.store.knowledge;
+    const sizes = await Promise.all(ids.map(async (id) => ({ id, size: await knowledge.segmentSize(workspaceId, id) })));
+    const both = await knowledge.segmentPairCounts(workspaceId, ids);
+    return { segments: sizes, pairs: segmentOverlap(ids, Object.fromEntries(sizes.map((s) => [s.id, s.size])), both) };
   }
 
   createSegment(workspaceId: string, definition: SegmentDefinition): Promise<SegmentChange> {

@@ -285,6 +285,10 @@ export function createLiveStore(adapter: AttuneStore, options: LiveStoreOptions)
       await fresh();
       return adapter.profiles.findProfile(ws, id, limit);
     },
+    findByTrait: async (ws, name, value, after, limit) => {
+      await fresh();
+      return adapter.profiles.findByTrait(ws, name, value, after, limit);
+    },
   };
   const knowledge: KnowledgeReader = {
     knowledge: async (ws, id) => (await fresh(), adapter.knowledge.knowledge(ws, id)),
@@ -292,6 +296,9 @@ export function createLiveStore(adapter: AttuneStore, options: LiveStoreOptions)
     segmentMembers: async (ws, id, after, limit) => (await fresh(), adapter.knowledge.segmentMembers(ws, id, after, limit)),
     segmentEntries: async (ws, id, since) => (await fresh(), adapter.knowledge.segmentEntries(ws, id, since)),
     segmentChangesByDay: async (ws, id, since) => (await fresh(), adapter.knowledge.segmentChangesByDay(ws, id, since)),
+    segmentPairCounts: async (ws, ids) => (await fresh(), adapter.knowledge.segmentPairCounts(ws, ids)),
+    profileCount: async (ws) => (await fresh(), adapter.knowledge.profileCount(ws)),
+    profileKnowledge: async (ws, after, limit) => (await fresh(), adapter.knowledge.profileKnowledge(ws, after, limit)),
     consentHistory: async (ws, id, limit) => (await fresh(), adapter.knowledge.consentHistory(ws, id, limit)),
     dataQuality: async (ws) => (await fresh(), adapter.knowledge.dataQuality(ws)),
   };

@@ -189,9 +189,22 @@ export interface ProfileView {
   readonly recentEvents: readonly StoredEvent[];
 }
 
+/** A live profile whose trait matched a search. */
+export interface TraitMatch {
+  readonly profileId: string;
+  readonly firstSeen: number;
+  readonly lastSeen: number;
+}
+
 export interface ProfileReader {
   /** Finds a profile by a user id, an anonymous id, or its own id; follows merges. */
   findProfile(workspaceId: string, id: string, recentEventLimit: number): Promise<ProfileView | undefined>;
+  /**
+   * Live profiles whose trait `name` (a top-level trait) is the string `value`, ASCII case
+   * ignored, or the number `value` spells, in profile id order after `afterProfileId`.
+   * A walk of the workspace's profiles: for an operator's lookup, not for serving.
+   */
+  findByTrait(workspaceId: string, name: string, value: string, afterProfileId: string, limit: number): Promise<TraitMatch[]>;
 }
 
 export interface Workspace {
@@ -389,6 +402,22 @@ export interface SegmentMember {
   readonly enteredAt: number;
 }
 
+/** A live profile's stored knowledge with the facts its rules read. */
+export interface ProfileKnowledgeRow {
+  readonly profileId: string;
+  readonly state: KnowledgeState;
+  readonly traits: Record<string, unknown>;
+  readonly firstSeen: number;
+  readonly lastSeen: number;
+}
+
+/** Members two segments share now. */
+export interface SegmentPairCount {
+  readonly a: string;
+  readonly b: string;
+  readonly both: number;
+}
+
 export interface ConsentRecord {
   readonly purpose: string;
   readonly granted: boolean;
@@ -411,6 +440,18 @@ export interface KnowledgeReader {
   segmentEntries(workspaceId: string, segmentId: string, since: number): Promise<SegmentEntries | undefined>;
   /** Entries and exits of a segment per UTC day, for the days starting at or after `since` (a UTC midnight) that have any, in day order. */
   segmentChangesByDay(workspaceId: string, segmentId: string, since: number): Promise<SegmentDayChanges[]>;
+  /**
+   * Every unordered pair of `segmentIds` (a before b in the order given) with the members
+   * both have now; a pair sharing none has 0, and an unknown segment has no members.
+   */
+  segmentPairCounts(workspaceId: string, segmentIds: readonly string[]): Promise<SegmentPairCount[]>;
+  /** Live (not merged) profiles of the workspace. */
+  profileCount(workspaceId: string): Promise<number>;
+  /**
+   * Live profiles' knowledge with their facts, in profile id order after `afterProfileId`.
+   * Profile ids are hashes of an identifier, so any run of them is a random sample.
+   */
+  profileKnowledge(workspaceId: string, afterProfileId: string, limit: number): Promise<ProfileKnowledgeRow[]>;
   consentHistory(workspaceId: string, profileId: string, limit: number): Promise<ConsentRecord[]>;
   /** The workspace's unreadable numeric values: the sum of its profiles' data-quality figures. */
   dataQuality(workspaceId: string): Promise<DataQualityView>;

@@ -48,7 +48,7 @@ export function App({ client }: { readonly client: AdminClient }) {
     <Shell me={me} path={path} navigate={navigate} onSignOut={signOut}>
       {path === '/' ? <OverviewPage client={client} permissions={me.permissions} />
         : customer !== null ? <CustomersPage client={client} permissions={me.permissions} id={customer[1] === undefined ? null : decodeURIComponent(customer[1])} navigate={navigate} />
-          : path === '/segments' ? <SegmentsPage client={client} permissions={me.permissions} />
+          : path === '/segments' ? <SegmentsPage client={client} permissions={me.permissions} navigate={navigate} />
             : path === '/review' ? <ReviewPage client={client} permissions={me.permissions} userId={me.user?.id ?? me.actor.id} />
               : path === '/actions' ? <ActionsPage client={client} permissions={me.permissions} />
                 : path === '/experiments' ? <ExperimentsPage client={client} permissions={me.permissions} navigate={navigate} />

@@ -302,6 +302,18 @@ const cases: Record<string, IsolationCase> = {
     }
   },
 
+  'GET /admin/v1/profiles': async (h) => {
+    const [userId, email] = [uniqueId('iso-user'), `${uniqueId('iso-mail')}@example.com`];
+    expectCollected(await collect(h, '/v1/identify', { userId, traits: { email } }, h.b.writeKey));
+    const inB = await findProfile(h, h.b.secretKey, userId);
+    const search = (key: string) => admin(h, 'GET', `/admin/v1/profiles?trait=email&value=${encodeURIComponent(email)}`, key);
+    expect((await search(h.b.secretKey)).json<{ profiles: { id: string }[] }>().profiles.map((p) => p.id)).toEqual([inB!.id]);
+    const inA = await search(h.a.secretKey);
+    expect(inA.statusCode).toBe(200);
+    expect(inA.json<{ profiles: unknown[] }>().profiles).toEqual([]);
+    expect(inA.body).not.toContain(inB!.id);
+  },
+
   'GET /admin/v1/events': async (h) => {
     const [aMessage, bMessage] = [uniqueId('iso-a'), uniqueId('iso-b')];
     expectCollected(await collect(h, '/v1/track', { userId: 'iso-same-user', event: 'e', messageId: aMessage }, h.a.writeKey));

@@ -111,6 +111,34 @@ export const knowledgeIsolationCases: Record<string, IsolationCase> = {
     expect(await segmentIds(h, h.a.secretKey)).not.toContain(id);
   },
 
+  'POST /admin/v1/segments/estimate': async (h) => {
+    const { id, userId, rule } = await segmentInB(h);
+    const inB = await findProfile(h, h.b.secretKey, userId);
+    type Estimate = { estimate: { count: number }; preview: string[] };
+    // B's rule in A matches none of A's profiles, and B's profile is never shown to A.
+    const inA = await admin(h, 'POST', '/admin/v1/segments/estimate', h.a.secretKey, { id, name: 'B rule in A', rule, preview: 20 });
+    expect(inA.statusCode, inA.body).toBe(200);
+    expect(inA.json<Estimate>().estimate.count).toBe(0);
+    expect(inA.body).not.toContain(inB!.id);
+    expect((await ok<Estimate>(h, 'POST', '/admin/v1/segments/estimate', h.b.secretKey, { id, name: 'B', rule, preview: 20 })).preview).toEqual([inB!.id]);
+    // Nor can A's rule read B's segment.
+    const fault = expectProblem(await admin(h, 'POST', '/admin/v1/segments/estimate', h.a.secretKey, { id: segmentId(), name: 'v', rule: `in_segment("${id}")` }), 400, 'ATTUNE_RULE_INVALID');
+    expect(fault.field).toBe('/rule');
+  },
+
+  'GET /admin/v1/segments/overlap': async (h) => {
+    const { id } = await segmentInB(h);
+    const other = segmentId();
+    await ok(h, 'POST', '/admin/v1/segments', h.b.secretKey, { id: other, name: 'everyone in B', rule: 'true' });
+    expectProblem(await admin(h, 'GET', `/admin/v1/segments/overlap?ids=${id},${other}`, h.a.secretKey), 404, 'ATTUNE_SEGMENT_NOT_FOUND');
+    type Overlap = { pairs: { both: number }[] };
+    expect((await ok<Overlap>(h, 'GET', `/admin/v1/segments/overlap?ids=${id},${other}`, h.b.secretKey)).pairs[0]?.both).toBe(1);
+    // The same ids in A count A's members only.
+    await ok(h, 'POST', '/admin/v1/segments', h.a.secretKey, { id, name: 'nobody in A', rule: 'false' });
+    await ok(h, 'POST', '/admin/v1/segments', h.a.secretKey, { id: other, name: 'everyone in A', rule: 'true' });
+    expect((await ok<Overlap>(h, 'GET', `/admin/v1/segments/overlap?ids=${id},${other}`, h.a.secretKey)).pairs[0]?.both).toBe(0);
+  },
+
   'GET /admin/v1/segments/:id': async (h) => {
     const { id, rule } = await segmentInB(h);
     const res = await admin(h, 'GET', `/admin/v1/segments/${id}`, h.a.secretKey);

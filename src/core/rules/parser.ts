@@ -7,7 +7,8 @@ export const ruleLimits = { maxSourceLength: 20_000, maxDepth: 64, maxNodes: 2_0
 
 const comparisonNames = new Set(['in', 'contains', 'starts_with', 'ends_with']);
 const comparisonOps = new Set(['==', '!=', '<', '<=', '>', '>=']);
-const reserved = new Set(['and', 'or', 'not', 'in', 'contains', 'starts_with', 'ends_with', 'true', 'false', 'null']);
+/** Names the grammar keeps for itself: operators and literals, never paths (the studio's highlighting reads them too). */
+export const reservedNames: ReadonlySet<string> = new Set(['and', 'or', 'not', 'in', 'contains', 'starts_with', 'ends_with', 'true', 'false', 'null']);
 
 /**
  * Parses a rule into its syntax tree. Precedence, loosest first:
@@ -208,7 +209,7 @@ class Parser {
   private parseName(token: Token): Node {
     if (token.text === 'true' || token.text === 'false') return this.node({ kind: 'literal', value: token.text === 'true', span: token.span });
     if (token.text === 'null') return this.node({ kind: 'literal', value: null, span: token.span });
-    if (reserved.has(token.text)) this.fail(`expected a value, found the keyword "${token.text}"`, token.span);
+    if (reservedNames.has(token.text)) this.fail(`expected a value, found the keyword "${token.text}"`, token.span);
     if (!this.isOp('(')) return this.node({ kind: 'path', root: token.text, span: token.span });
     this.next();
     const args: Node[] = [];

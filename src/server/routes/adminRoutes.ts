@@ -11,7 +11,7 @@ import { keyAudit } from '../../workspaces/keyAudit.js';
 import { principalOf } from '../actor.js';
 import {
   ApiKey, CreateKeyBody, CreateWorkspaceBody, EventPage, EventsQuery, IdentitySecretCreated, IdentityVerification, IdentityVerificationBody, KeyParams,
-  problemResponses, Profile, ProfileParams, ProfileQuery, RotateKeyBody, WorkspaceCreated, WorkspaceDetail, WorkspaceSummary, type ProfileResponse, type StoredEventResponse,
+  problemResponses, Profile, ProfileParams, ProfileQuery, ProfileSearch, ProfileSearchQuery, RotateKeyBody, WorkspaceCreated, WorkspaceDetail, WorkspaceSummary, type ProfileResponse, type StoredEventResponse,
 } from '../../api/schemas.js';
 import { Type } from 'typebox';
 import type { LiveStore } from '../../profiles/LiveStore.js';
@@ -153,6 +153,21 @@ export async function adminRoutes(app: FastifyInstance, options: AdminRoutesOpti
     const { workspace } = principalOf(request);
     const created = await workspaces.rotateIdentitySecret(workspace.id);
     return reply.status(201).send({ secret: created.secret, createdAt: iso(created.createdAt) });
+  });
+
+  app.get('/admin/v1/profiles', {
+    config: { access: 'personalData.read' },
+    schema: { tags: ['profiles'], summary: 'Live profiles whose trait has a value (`?trait=email&value=ann@example.com`), in profile id order, a page at a time', security: secret, querystring: ProfileSearchQuery, response: { 200: ProfileSearch, ...errors } },
+  }, async (request) => {
+    const { workspace } = principalOf(request);
+    const { trait, value, after = '', limit = 20 } = request.query as Static<typeof ProfileSearchQuery>;
+    const found = await store.profiles.findByTrait(workspace.id, trait, value, after, limit + 1);
+    const page = found.slice(0, limit);
+    if (page.length > 0) await options.audit.read({ workspaceId: workspace.id, action: 'profiles.searched', target: { kind: 'trait', id: trait } });
+    return {
+      profiles: page.map((m) => ({ id: m.profileId, firstSeen: iso(m.firstSeen), lastSeen: iso(m.lastSeen) })),
+      next: found.length > limit ? page[page.length - 1]!.profileId : null,
+    };
   });
 
   app.get('/admin/v1/profiles/:id', {

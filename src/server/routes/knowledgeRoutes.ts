@@ -5,10 +5,13 @@ import { FeatureDefinition } from '../../core/features/FeatureDefinition.js';
 import { SegmentDefinition } from '../../core/segments/SegmentDefinition.js';
 import type { KnowledgeAdmin } from '../../knowledge/KnowledgeAdmin.js';
 import type { WorkspaceService } from '../../workspaces/WorkspaceService.js';
-import { workspaceIdOf } from '../actor.js';
+import { can } from '../../core/access/accessMatrix.js';
+import { describeGrant } from '../../core/access/routeAccess.js';
+import { principalOf, workspaceIdOf } from '../actor.js';
 import {
   FeatureBody, FeatureChange, FeatureDeletion, FeatureParams, FeatureValidation, FeatureView, MemberPage, MembersQuery,
-  SegmentBody, SegmentChange, SegmentHistory, SegmentHistoryQuery, SegmentParams, SegmentValidation, SegmentView,
+  SegmentBody, SegmentChange, SegmentEstimate, SegmentEstimateBody, SegmentHistory, SegmentHistoryQuery, SegmentOverlap,
+  SegmentOverlapQuery, SegmentParams, SegmentValidation, SegmentView,
 } from '../../api/knowledgeSchemas.js';
 import { problemResponses } from '../../api/schemas.js';
 import { Type } from 'typebox';
@@ -90,6 +93,35 @@ export async function knowledgeRoutes(app: FastifyInstance, options: KnowledgeRo
   }, async (request) => {
     const result = await admin.validateSegment(workspaceIdOf(request), request.body as SegmentDefinition);
     return { valid: true, ...result };
+  });
+
+  app.post('/admin/v1/segments/estimate', {
+    config: { access: 'config.read' },
+    schema: {
+      ...segments,
+      summary: 'How many profiles an unsaved segment would hold now (exact, or estimated from a random sample with an interval), with matching profile ids if `preview` is asked (personalData.read)',
+      body: SegmentEstimateBody, response: { 200: SegmentEstimate, ...errors },
+    },
+  }, async (request) => {
+    const { preview = 0, ...definition } = request.body as Static<typeof SegmentEstimateBody>;
+    const { grant } = principalOf(request);
+    if (preview > 0 && !can(grant, 'personalData.read')) {
+      throw new AttuneError('ATTUNE_FORBIDDEN', {
+        detail: `preview shows profile ids and needs the permission personalData.read; ${describeGrant(grant)} does not have it (ask with preview 0 for counts only)`,
+        field: '/preview', extensions: { permission: 'personalData.read' },
+      });
+    }
+    return admin.estimateSegment(workspaceIdOf(request), definition as SegmentDefinition, preview);
+  });
+
+  app.get('/admin/v1/segments/overlap', {
+    config: { access: 'config.read' },
+    schema: { ...segments, summary: 'Members each pair of segments shares now, with the Jaccard index', querystring: SegmentOverlapQuery, response: { 200: SegmentOverlap, ...errors } },
+  }, async (request) => {
+    const ids = (request.query as Static<typeof SegmentOverlapQuery>).ids.split(',');
+    const repeated = ids.find((id, i) => ids.indexOf(id) !== i);
+    if (repeated !== undefined) throw new AttuneError('ATTUNE_INVALID_REQUEST', { detail: `querystring/ids names "${repeated}" twice`, field: 'querystring/ids' });
+    return admin.segmentOverlap(workspaceIdOf(request), ids);
   });
 
   app.post('/admin/v1/segments', {

@@ -112,6 +112,57 @@ export function describeStateStoreContract(adapterName: string, open: () => Prom
       expect(await store.knowledge.segmentSize(B, 'vip')).toBe(1);
     });
 
+    it('segment pair counts: members two segments share now, every pair in the order asked, per workspace', async () => {
+      const enter = (profileId: string, segment: string, workspaceId: string = A) => ({ workspaceId, profileId, change: { segment, kind: 'enter' as const, at: T0 } });
+      await state().write(stateBatch({
+        profiles: [profile('p1'), profile('p2'), profile('p3')],
+        segmentChanges: [enter('p1', 'vip'), enter('p2', 'vip'), enter('p3', 'vip'), enter('p1', 'new'), enter('p2', 'new'), enter('p3', 'lapsed'), enter('p4', 'new', B), enter('p4', 'vip', B)],
+      }));
+      expect(await store.knowledge.segmentPairCounts(A, ['new', 'vip', 'lapsed', 'gone'])).toEqual([
+        { a: 'new', b: 'vip', both: 2 }, { a: 'new', b: 'lapsed', both: 0 }, { a: 'new', b: 'gone', both: 0 },
+        { a: 'vip', b: 'lapsed', both: 1 }, { a: 'vip', b: 'gone', both: 0 }, { a: 'lapsed', b: 'gone', both: 0 },
+      ]);
+      expect(await store.knowledge.segmentPairCounts(B, ['vip', 'new'])).toEqual([{ a: 'vip', b: 'new', both: 1 }]);
+      expect(await store.knowledge.segmentPairCounts(A, ['vip'])).toEqual([]);
+    });
+
+    it('profile knowledge: live profiles with their facts in id order after the cursor, and their count', async () => {
+      await state().write(stateBatch({
+        profiles: [profile('p1'), profile('p2', { knowledge: null, traits: { values: {}, updatedAt: {} } }), profile('p3', { mergedInto: 'p1', knowledge: null }), profile('p1', { workspaceId: B })],
+      }));
+      expect(await store.knowledge.profileCount(A)).toBe(2);
+      expect(await store.knowledge.profileCount(B)).toBe(1);
+      const rows = await store.knowledge.profileKnowledge(A, '', 10);
+      expect(rows.map((r) => r.profileId)).toEqual(['p1', 'p2']);
+      expect(rows[0]).toMatchObject({ traits: { plan: 'pro' }, firstSeen: T0, lastSeen: T0 + 10, state: { m: { vip: T0 } } });
+      expect(rows[1]?.state).toEqual(emptyKnowledge());
+      expect((await store.knowledge.profileKnowledge(A, 'p1', 10)).map((r) => r.profileId)).toEqual(['p2']);
+      expect((await store.knowledge.profileKnowledge(A, '', 1)).map((r) => r.profileId)).toEqual(['p1']);
+    });
+
+    it('finds live profiles by a trait: a string ignoring ASCII case, or the number the value spells, per workspace', async () => {
+      const traits = (values: Record<string, unknown>) => ({ values, updatedAt: {} });
+      await state().write(stateBatch({
+        profiles: [
+          profile('p1', { traits: traits({ email: 'Ann@Example.com', age: 41, 'first.name': 'Ann' }) }),
+          profile('p2', { traits: traits({ email: 'ann@example.com', age: '41' }) }),
+          profile('p3', { traits: traits({ email: 'ann@example.com' }), mergedInto: 'p1', knowledge: null }),
+          profile('p4', { traits: traits({ email: 'bob@example.com', age: 41.0 }) }),
+          profile('p1', { workspaceId: B, traits: traits({ email: 'ann@example.com' }) }),
+        ],
+      }));
+      const ids = async (name: string, value: string, after = '', limit = 10) => (await store.profiles.findByTrait(A, name, value, after, limit)).map((m) => m.profileId);
+      expect(await ids('email', 'ann@example.com')).toEqual(['p1', 'p2']);
+      expect(await ids('email', 'ann@example.com', 'p1')).toEqual(['p2']);
+      expect(await ids('email', 'ann@example.com', '', 1)).toEqual(['p1']);
+      expect(await ids('age', '41')).toEqual(['p1', 'p2', 'p4']);
+      expect(await ids('age', '41.5')).toEqual([]);
+      expect(await ids('first.name', 'ann')).toEqual(['p1']);
+      expect(await ids('email', '')).toEqual([]);
+      expect(await ids('missing', 'x')).toEqual([]);
+      expect((await store.profiles.findByTrait(A, 'email', 'bob@example.com', '', 10))[0]).toEqual({ profileId: 'p4', firstSeen: T0, lastSeen: T0 + 10 });
+    });
+
     it('segment entries: distinct profiles entering after the window start or the last definition change, per workspace', async () => {
       await store.knowledgeConfig.putSegment(A, { id: 'vip', name: 'VIP', rule: 'true' }, T0 + 10);
       const enter = (profileId: string, at: number, kind: 'enter' | 'leave' = 'enter', workspaceId: string = A) => ({ workspaceId, profileId, change: { segment: 'vip', kind, at } });

@@ -5,8 +5,20 @@ import { emptyKnowledge, type KnowledgeState } from '../../core/knowledge/Knowle
 import type { SegmentDefinition } from '../../core/segments/SegmentDefinition.js';
 import type { SegmentDayChanges } from '../../core/segments/segmentHistory.js';
 import type { Statement } from 'better-sqlite3';
-import type { ConsentRecord, DefinitionChange, DefinitionChangeResult, DefinitionChanges, KnowledgeConfigStore, KnowledgeReader, SegmentEntries, SegmentMember, StoredPredictionModel } from '../ports.js';
+import type { ConsentRecord, DefinitionChange, DefinitionChangeResult, DefinitionChanges, KnowledgeConfigStore, KnowledgeReader, ProfileKnowledgeRow, SegmentEntries, SegmentMember, SegmentPairCount, StoredPredictionModel } from '../ports.js';
 import type { SqliteDatabase } from './openDatabase.js';
+
+interface KnowledgeRow {
+  readonly knowledge: string;
+  readonly traits: string;
+  readonly first_seen: number;
+  readonly last_seen: number;
+}
+
+function knowledgeOf(row: KnowledgeRow) {
+  const state: KnowledgeState = { ...emptyKnowledge(), ...(JSON.parse(row.knowledge) as Partial<KnowledgeState>) };
+  return { state, traits: JSON.parse(row.traits) as Record<string, unknown>, firstSeen: row.first_seen, lastSeen: row.last_seen };
+}
 
 /** Feature and segment definitions, and the reads of profiles' knowledge, on SQLite. */
 export class SqliteKnowledgeStore implements KnowledgeConfigStore, KnowledgeReader {
@@ -50,6 +62,17 @@ export class SqliteKnowledgeStore implements KnowledgeConfigStore, KnowledgeRead
         + 'WHERE workspace_id = ? AND segment_id = ? AND at >= ? GROUP BY day ORDER BY day',
       ),
       // A scan of the workspace's knowledge, for an admin read: the figures live with each profile, so a rebuild restores them.
+      // Through the primary key: for each member of the first segment, a lookup in the second.
+      shared: db.prepare(
+        'SELECT count(*) FROM segment_members x JOIN segment_members y ON y.workspace_id = x.workspace_id AND y.segment_id = ? AND y.profile_id = x.profile_id '
+        + 'WHERE x.workspace_id = ? AND x.segment_id = ?',
+      ).pluck(),
+      profileCount: db.prepare('SELECT count(*) FROM profiles WHERE workspace_id = ? AND merged_into IS NULL').pluck(),
+      profileKnowledge: db.prepare(
+        "SELECT p.id, coalesce(k.state, '{}') AS knowledge, p.traits, p.first_seen, p.last_seen FROM profiles p "
+        + 'LEFT JOIN profile_knowledge k ON k.workspace_id = p.workspace_id AND k.profile_id = p.id '
+        + 'WHERE p.workspace_id = ? AND p.merged_into IS NULL AND p.id > ? ORDER BY p.id LIMIT ?',
+      ),
       quality: db.prepare("SELECT json_extract(state, '$.q') FROM profile_knowledge WHERE workspace_id = ? AND json_extract(state, '$.q') IS NOT NULL").pluck(),
       consentChanges: db.prepare('SELECT purpose, granted, source, at FROM consent_changes WHERE workspace_id = ? AND profile_id = ? ORDER BY at DESC, rowid DESC LIMIT ?'),
       putPrediction: db.prepare('INSERT INTO prediction_models (workspace_id, version, created_at, model) VALUES (?, ?, ?, ?)'),
@@ -154,10 +177,31 @@ export class SqliteKnowledgeStore implements KnowledgeConfigStore, KnowledgeRead
   }
 
   async knowledge(workspaceId: string, profileId: string) {
-    const row = this.stmts.knowledge.get(workspaceId, profileId) as { knowledge: string; traits: string; first_seen: number; last_seen: number } | undefined;
-    if (row === undefined) return undefined;
-    const state: KnowledgeState = { ...emptyKnowledge(), ...(JSON.parse(row.knowledge) as Partial<KnowledgeState>) };
-    return { state, traits: JSON.parse(row.traits) as Record<string, unknown>, firstSeen: row.first_seen, lastSeen: row.last_seen };
+    const row = this.stmts.knowledge.get(workspaceId, profileId) as KnowledgeRow | undefined;
+    return row === undefined ? undefined : knowledgeOf(row);
+  }
+
+  async profileKnowledge(workspaceId: string, afterProfileId: string, limit: number): Promise<ProfileKnowledgeRow[]> {
+    return (this.stmts.profileKnowledge.all(workspaceId, afterProfileId, limit) as (KnowledgeRow & { id: string })[])
+      .map((row) => ({ profileId: row.id, ...knowledgeOf(row) }));
+  }
+
+  async profileCount(workspaceId: string): Promise<number> {
+    return this.stmts.profileCount.get(workspaceId) as number;
+  }
+
+  async segmentPairCounts(workspaceId: string, segmentIds: readonly string[]): Promise<SegmentPairCount[]> {
+    const sizes = new Map(segmentIds.map((id) => [id, this.stmts.size.get(workspaceId, id) as number]));
+    const pairs: SegmentPairCount[] = [];
+    for (let i = 0; i < segmentIds.length; i += 1) {
+      for (let j = i + 1; j < segmentIds.length; j += 1) {
+        const [a, b] = [segmentIds[i]!, segmentIds[j]!];
+        // Walk the smaller segment's members and look each up in the larger one.
+        const [small, large] = sizes.get(a)! <= sizes.get(b)! ? [a, b] : [b, a];
+        pairs.push({ a, b, both: this.stmts.shared.get(large, workspaceId, small) as number });
+      }
+    }
+    return pairs;
   }
 
   async segmentSize(workspaceId: string, segmentId: string): Promise<number> {

@@ -1,5 +1,5 @@
 import type { IdentityKey, IdentityKind } from '../../core/identity/types.js';
-import type { ProfileReader, ProfileView } from '../ports.js';
+import type { ProfileReader, ProfileView, TraitMatch } from '../ports.js';
 import type { SqliteDatabase } from './openDatabase.js';
 import { eventColumns, toStoredEvent, type EventRow } from './SqliteEventLog.js';
 
@@ -22,7 +22,21 @@ export class SqliteProfileReader implements ProfileReader {
       profile: db.prepare('SELECT id, first_seen, last_seen, traits, event_counts, merged_into FROM profiles WHERE workspace_id = ? AND id = ?'),
       identities: db.prepare('SELECT kind, value FROM identities INDEXED BY identities_profile WHERE workspace_id = ? AND profile_id = ? ORDER BY kind DESC, linked_at'),
       merged: db.prepare('SELECT id FROM profiles WHERE workspace_id = ? AND merged_into = ? ORDER BY id').pluck(),
+      // json_extract gives TEXT for a string trait and INTEGER or REAL for a number: one comparison each.
+      byTrait: db.prepare(
+        'SELECT id AS profileId, first_seen AS firstSeen, last_seen AS lastSeen FROM profiles WHERE workspace_id = @workspaceId AND merged_into IS NULL AND id > @after '
+        + "AND ((json_type(traits, @path) = 'text' AND json_extract(traits, @path) = @value COLLATE NOCASE) "
+        + "OR (@number IS NOT NULL AND json_type(traits, @path) IN ('integer', 'real') AND json_extract(traits, @path) = @number)) "
+        + 'ORDER BY id LIMIT @limit',
+      ),
     };
+  }
+
+  async findByTrait(workspaceId: string, name: string, value: string, afterProfileId: string, limit: number): Promise<TraitMatch[]> {
+    const number = value.trim() !== '' && Number.isFinite(Number(value)) ? Number(value) : null;
+    // The name is quoted as one JSON path member, so dots and brackets in it are not a path.
+    const path = `$."${name.replace(/["\\]/g, '')}"`;
+    return this.stmts.byTrait.all({ workspaceId, after: afterProfileId, path, value, number, limit }) as TraitMatch[];
   }
 
   async findProfile(workspaceId: string, id: string, recentEventLimit: number): Promise<ProfileView | undefined> {

@@ -1,19 +1,21 @@
 import { useState, type FormEvent } from 'react';
-import { Button, Form, Input, Label, TextArea, TextField } from 'react-aria-components';
+import { Button, Form, Input, Label, TextField } from 'react-aria-components';
 import type { Static } from 'typebox';
-import type { SegmentHistory, SegmentValidation, SegmentView } from '../../api/knowledgeSchemas.js';
+import type { SegmentHistory, SegmentView } from '../../api/knowledgeSchemas.js';
 import type { ReviewPolicyView } from '../../api/reviewSchemas.js';
 import type { AdminClient } from '../AdminClient.js';
 import { CheckFault, useLiveCheck } from '../components/LiveCheck.js';
+import { RuleEditor } from '../components/RuleEditor.js';
 import { problemText, Section } from '../components/Section.js';
 import { saveThroughReview } from '../components/saveThroughReview.js';
 import { formatInteger } from '../components/Stat.js';
 import { TimeSeriesChart } from '../components/TimeSeriesChart.js';
 import { useAsync } from '../components/useAsync.js';
 import { gate } from '../permissionGate.js';
+import { estimateText, type EstimateView } from './segmentFigures.js';
+import { SegmentOverlapMatrix } from './SegmentOverlapMatrix.js';
 
 type Segment = Static<typeof SegmentView>;
-type Validation = Static<typeof SegmentValidation>;
 type Policy = Static<typeof ReviewPolicyView>;
 type History = Static<typeof SegmentHistory>;
 
@@ -45,22 +47,61 @@ function SegmentHistoryCharts({ client, segment }: { readonly client: AdminClien
 export interface SegmentsPageProps {
   readonly client: AdminClient;
   readonly permissions: readonly string[];
+  readonly navigate: (path: string) => void;
+}
+
+/** Matching profiles the editor previews, for a role that may read personal data. */
+const previewCount = 5;
+
+/** What the live check says of a valid rule: what it reads, its size if saved now, and a few matching profiles. */
+function RuleEstimate({ value, navigate }: { readonly value: EstimateView; readonly navigate: (path: string) => void }) {
+  const { analysis } = value;
+  return (
+    <>
+      <p className="valid">Valid {analysis.type} rule{value.exists ? ' (replaces an existing segment)' : ''}; reads {analysis.reads.join(', ') || 'nothing stored'}; cost {analysis.cost}.</p>
+      <p data-testid="rule-estimate">{estimateText(value.estimate)}</p>
+      {value.preview === null ? null : value.preview.length === 0 ? <p>No profile matches.</p> : (
+        <>
+          <p id="rule-preview-label">First matching profiles:</p>
+          <ul aria-labelledby="rule-preview-label" data-testid="rule-preview" className="inline-list">
+            {value.preview.map((profileId) => (
+              <li key={profileId}>
+                <a
+                  href={`/studio/customers/${encodeURIComponent(profileId)}`}
+                  onClick={(event) => { event.preventDefault(); navigate(`/customers/${encodeURIComponent(profileId)}`); }}
+                ><code>{profileId}</code></a>
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+    </>
+  );
 }
 
 /**
  * The editor: id, name and the rule in the rules language (docs/rules.md), checked as it is
- * typed by POST /admin/v1/segments/validate (a fault shows its line, column and a caret under
- * the place). Saving writes a draft (POST /admin/v1/drafts) when the workspace requires review,
+ * typed by POST /admin/v1/segments/estimate (a fault shows its line, column and a caret under
+ * the place; a valid rule, how many profiles it would hold now and, with personalData.read, the
+ * first matching ones). Saving writes a draft (POST /admin/v1/drafts) when the workspace requires review,
  * else creates the segment at once (POST /admin/v1/segments), as the API would refuse otherwise.
  */
-function SegmentEditor({ client, policy, onSaved }: { readonly client: AdminClient; readonly policy: Policy; readonly onSaved: (message: string) => void }) {
+interface SegmentEditorProps {
+  readonly client: AdminClient;
+  readonly policy: Policy;
+  readonly canPreview: boolean;
+  readonly navigate: (path: string) => void;
+  readonly onSaved: (message: string) => void;
+}
+
+function SegmentEditor({ client, policy, canPreview, navigate, onSaved }: SegmentEditorProps) {
   const [id, setId] = useState('');
   const [name, setName] = useState('');
   const [rule, setRule] = useState('');
   const [problem, setProblem] = useState<string | null>(null);
   // The id and name only matter for the check's schema: stand-ins keep the rule checkable while they are typed.
-  const candidate = { id: /^[a-z][a-z0-9_-]{0,63}$/.test(id) ? id : 'draft', name: name.trim() === '' ? 'draft' : name, rule };
-  const check = useLiveCheck(rule.trim() === '' ? null : () => client.post<Validation>('/admin/v1/segments/validate', candidate), JSON.stringify(candidate));
+  const candidate = { id: /^[a-z][a-z0-9_-]{0,63}$/.test(id) ? id : 'draft', name: name.trim() === '' ? 'draft' : name, rule, preview: canPreview ? previewCount : 0 };
+  const check = useLiveCheck(rule.trim() === '' ? null : () => client.post<EstimateView>('/admin/v1/segments/estimate', candidate), JSON.stringify(candidate));
 
   const save = async (event: FormEvent) => {
     event.preventDefault();
@@ -90,15 +131,12 @@ function SegmentEditor({ client, policy, onSaved }: { readonly client: AdminClie
       </div>
       <TextField value={rule} onChange={setRule} isRequired className="react-aria-TextField rule-field">
         <Label>Rule</Label>
-        <TextArea rows={4} spellCheck={false} aria-describedby="rule-check" />
+        <RuleEditor value={rule} describedBy="rule-check" />
       </TextField>
       <div id="rule-check" aria-live="polite" data-testid="rule-check">
-        {check.state === 'valid' ? (
-          <p className="valid">Valid {check.value.analysis.type} rule{check.value.exists ? ' (replaces an existing segment)' : ''}; reads {check.value.analysis.reads.join(', ') || 'nothing stored'}; cost {check.value.analysis.cost}.</p>
-        ) : null}
+        {check.state === 'valid' ? <RuleEstimate value={check.value} navigate={navigate} /> : null}
         <CheckFault check={check} />
       </div>
-      <p className="stat-note">No size estimate before saving: the admin API has no endpoint that counts a rule's matches without saving it.</p>
       <Button type="submit" isDisabled={check.state !== 'valid'}>{policy.reviewRequired ? 'Save as draft' : 'Create segment'}</Button>
       {problem === null ? null : <p className="problem" role="alert">{problem}</p>}
     </Form>
@@ -106,12 +144,13 @@ function SegmentEditor({ client, policy, onSaved }: { readonly client: AdminClie
 }
 
 /** Segments (docs/studio.md): every segment with its size, and the editor of a new one. */
-export function SegmentsPage({ client, permissions }: SegmentsPageProps) {
+export function SegmentsPage({ client, permissions, navigate }: SegmentsPageProps) {
   const [generation, setGeneration] = useState(0);
   const [saved, setSaved] = useState<string | null>(null);
   const segments = useAsync(() => client.get<Segment[]>('/admin/v1/segments'), `segments:${generation}`);
   const policy = useAsync(() => client.get<Policy>('/admin/v1/review/policy'), `policy:${generation}`);
   const canWrite = gate(permissions, 'config.write');
+  const canPreview = gate(permissions, 'personalData.read').allowed;
   const [chosen, setChosen] = useState<string | null>(null);
   const list = segments.state === 'done' ? segments.value : [];
   // The chosen segment, else the first: a page with segments always shows one history.
@@ -140,11 +179,12 @@ export function SegmentsPage({ client, permissions }: SegmentsPageProps) {
         ))}
       </Section>
       {shown === undefined ? null : <SegmentHistoryCharts key={shown.id} client={client} segment={shown} />}
+      {list.length < 2 ? null : <SegmentOverlapMatrix key={`overlap:${generation}`} client={client} segments={list} />}
       <Section title="New segment" loaded={policy}>
         {(value) => (canWrite.allowed ? (
           <>
             {saved === null ? null : <p className="valid" role="status">{saved}</p>}
-            <SegmentEditor client={client} policy={value} onSaved={(message) => { setSaved(message); setGeneration((g) => g + 1); }} />
+            <SegmentEditor client={client} policy={value} canPreview={canPreview} navigate={navigate} onSaved={(message) => { setSaved(message); setGeneration((g) => g + 1); }} />
           </>
         ) : <p className="reason" data-testid="editor-reason">{canWrite.reason}</p>)}
       </Section>
