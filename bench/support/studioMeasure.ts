@@ -1,0 +1,117 @@
+import type { Page } from 'playwright-core';
+import { launchChromium, openLocalPage } from '../../test/browser/localPage.js';
+import type { Check } from './report.js';
+import { loadPage, measuredPages, type PageContext } from './studioPageLoads.js';
+
+/** Where the studio runs and what was created there (the verification's expectations). */
+export interface StudioTarget {
+  /** `http://127.0.0.1:<port>` */
+  readonly base: string;
+  readonly workspaceId: string;
+  readonly email: string;
+  readonly password: string;
+  readonly repetitions: number;
+  readonly profiles: number;
+  readonly actions: number;
+  readonly segments: number;
+}
+
+export interface PageLoad {
+  readonly name: string;
+  readonly path: string;
+  /** Each measured load, ms from the navigation's start to the page being complete, in the order taken. */
+  readonly millis: readonly number[];
+  readonly p50Millis: number;
+  readonly maxMillis: number;
+}
+
+export interface PageLoads {
+  readonly pages: readonly PageLoad[];
+  /** The largest per-page median. */
+  readonly largestPageLoadMillis: number;
+  /** The slowest single load of any page. */
+  readonly largestPageLoadMaxMillis: number;
+  readonly checks: readonly Check[];
+}
+
+const loadTimeoutMillis = 60_000;
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** Signs in through the studio's sign-in page, as a person would. */
+async function signIn(page: Page, target: StudioTarget): Promise<void> {
+  await page.goto(`${target.base}/studio`);
+  await page.getByLabel('Workspace id').fill(target.workspaceId);
+  await page.getByLabel('Email').fill(target.email);
+  await page.getByLabel('Password', { exact: true }).fill(target.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByTestId('signed-in-user').waitFor({ timeout: loadTimeoutMillis });
+}
+
+/**
+ * Signs in, loads every page of measuredPages once and checks what it shows, then loads every
+ * page `repetitions` times more (in rounds, so that a burst of other work on the machine
+ * spreads over the pages), timing each load (studioPageLoads.ts says how).
+ */
+export async function measureStudioPages(target: StudioTarget): Promise<PageLoads> {
+  const browser = await launchChromium();
+  try {
+    const local = await openLocalPage(browser);
+    const { page } = local;
+    await page.setViewportSize({ width: 1280, height: 720 });
+    // Chromium's console names no address for a failed load: the responses do.
+    const failedResponses: string[] = [];
+    page.on('response', (response) => {
+      if (response.status() >= 400) failedResponses.push(`${response.request().method()} ${new URL(response.url()).pathname} ${response.status().toString()}`);
+    });
+    await signIn(page, target);
+    // Signed out, the studio's GET /admin/v1/me answers 401, which Chromium logs: expected before the sign-in only.
+    const errorsBeforeSignIn = local.consoleErrors.filter((e) => !e.includes('status of 401'));
+    const errorsAtSignIn = local.consoleErrors.length;
+    const context: PageContext = {
+      page,
+      api: async <T>(path: string) => {
+        const res = await page.request.get(`${target.base}${path}`);
+        if (!res.ok()) throw new Error(`GET ${path} answered ${res.status().toString()}: ${await res.text()}`);
+        return (await res.json()) as T;
+      },
+      profiles: target.profiles, actions: target.actions, segments: target.segments,
+    };
+    const checks: Check[] = [];
+    for (const measured of measuredPages) {
+      const millis = await loadPage(page, target.base, measured, loadTimeoutMillis);
+      console.log(`    first load of ${measured.name}: ${millis.toFixed(0)} ms`);
+      const problems = await page.locator('.problem[role="alert"]').allTextContents();
+      checks.push({ name: `${measured.name}: no failed section`, ok: problems.length === 0, detail: problems.length === 0 ? 'every section loaded' : problems.join('; ') });
+      checks.push(...await measured.verify(context));
+    }
+    const times = new Map<string, number[]>(measuredPages.map((p) => [p.path, []]));
+    for (let round = 0; round < target.repetitions; round++) {
+      for (const measured of measuredPages) times.get(measured.path)!.push(await loadPage(page, target.base, measured, loadTimeoutMillis));
+      console.log(`    round ${(round + 1).toString()} of ${target.repetitions.toString()}: ${measuredPages.map((p) => times.get(p.path)!.at(-1)!.toFixed(0)).join(', ')} ms`);
+    }
+    const laterErrors = local.consoleErrors.slice(errorsAtSignIn);
+    checks.push(
+      { name: 'no console error', ok: errorsBeforeSignIn.length === 0 && laterErrors.length === 0, detail: [...errorsBeforeSignIn, ...laterErrors, ...failedResponses.map((r) => `failed: ${r}`)].join('; ') || 'none (but the 401 of /admin/v1/me before signing in)' },
+      { name: 'no script error', ok: local.pageErrors.length === 0, detail: local.pageErrors.join('; ') || 'none' },
+      { name: 'nothing off this machine', ok: local.blocked.length === 0, detail: local.blocked.join(', ') || 'no request left 127.0.0.1' },
+    );
+    await local.context.close();
+    const pages = measuredPages.map((p): PageLoad => {
+      const millis = times.get(p.path)!;
+      return { name: p.name, path: p.path, millis, p50Millis: median(millis), maxMillis: Math.max(...millis) };
+    });
+    return {
+      pages,
+      largestPageLoadMillis: Math.max(...pages.map((p) => p.p50Millis)),
+      largestPageLoadMaxMillis: Math.max(...pages.map((p) => p.maxMillis)),
+      checks,
+    };
+  } finally {
+    await browser.close();
+  }
+}
