@@ -148,22 +148,49 @@ export const measuredPages: readonly MeasuredPage[] = [
   },
 ];
 
+/** The few browser globals the page-side functions below read (this project's types are Node's). */
+interface PageGlobals {
+  readonly document: {
+    querySelector(selector: string): { readonly textContent: string | null } | null;
+    querySelectorAll(selector: string): ArrayLike<{ readonly textContent: string | null }>;
+  };
+  readonly performance: { now(): number };
+}
+
+interface Expected {
+  readonly heading: string;
+  readonly ready: readonly string[];
+}
+
+/** Run in the page at each animation frame: the time (performance.now()) once the page is complete, else false. */
+function completeAt({ heading, ready }: Expected): number | false {
+  const { document, performance } = globalThis as unknown as PageGlobals;
+  const h1 = document.querySelector('main h1');
+  const complete = h1 !== null && h1.textContent === heading && ready.every((selector) => document.querySelector(selector) !== null)
+    && document.querySelector('.loading, [aria-busy="true"]') === null;
+  return complete ? performance.now() : false;
+}
+
+/** Run in the page when it did not complete in time: what it showed, for the error. */
+function pageState({ ready }: Expected) {
+  const { document } = globalThis as unknown as PageGlobals;
+  return {
+    h1: document.querySelector('main h1')?.textContent ?? null,
+    missing: ready.filter((selector) => document.querySelector(selector) === null),
+    loading: document.querySelectorAll('.loading, [aria-busy="true"]').length,
+    problems: Array.from(document.querySelectorAll('.problem'), (e) => e.textContent),
+  };
+}
+
 /** Milliseconds from the navigation's start to the page being complete (see the module comment). */
 export async function loadPage(page: Page, base: string, measured: MeasuredPage, timeoutMillis: number): Promise<number> {
   await page.goto(`${base}${studioBase}${measured.path === '/' ? '' : measured.path}`, { waitUntil: 'commit' });
-  const done = await page.waitForFunction(({ heading, ready }) => {
-    const h1 = document.querySelector('main h1');
-    const complete = h1 !== null && h1.textContent === heading && ready.every((selector) => document.querySelector(selector) !== null)
-      && document.querySelector('.loading, [aria-busy="true"]') === null;
-    return complete ? performance.now() : false;
-  }, { heading: measured.heading, ready: measured.ready }, { polling: 'raf', timeout: timeoutMillis }).catch(async (error: unknown) => {
-    const state = await page.evaluate((ready) => ({
-      h1: document.querySelector('main h1')?.textContent ?? null,
-      missing: ready.filter((selector) => document.querySelector(selector) === null),
-      loading: document.querySelectorAll('.loading, [aria-busy="true"]').length,
-      problems: [...document.querySelectorAll('.problem')].map((e) => e.textContent),
-    }), measured.ready).catch(() => null);
+  const expected: Expected = { heading: measured.heading, ready: measured.ready };
+  const done = await page.waitForFunction(completeAt, expected, { polling: 'raf', timeout: timeoutMillis }).catch(async (error: unknown) => {
+    const state = await page.evaluate(pageState, expected).catch(() => null);
     throw new Error(`${measured.name} (${measured.path}) did not complete: ${JSON.stringify(state)}`, { cause: error });
   });
-  return (await done.jsonValue()) as number;
+  const millis = await done.jsonValue();
+  if (typeof millis !== 'number') throw new Error(`${measured.name}: the page answered ${JSON.stringify(millis)}, not a time`);
+  return millis;
 }
