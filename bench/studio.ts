@@ -112,6 +112,7 @@ export async function studioBenchmark(args: readonly string[]): Promise<void> {
     const loads = measured?.loads ?? null;
     if (loads !== null) {
       console.log(formatTable(['page', 'path', 'p50 ms', 'max ms', 'loads'], loads.pages.map((p) => [p.name, p.path, fixed(p.p50Millis, 0), fixed(p.maxMillis, 0), p.millis.length.toString()])));
+      console.log(formatTable(['admin call (slowest first)', 'p50 ms', 'max ms', 'calls'], loads.api.slice(0, 8).map((a) => [a.request, fixed(a.p50Millis, 0), fixed(a.maxMillis, 0), a.count.toString()])));
       console.log(`largest page load (slowest page's median): ${fixed(loads.largestPageLoadMillis, 0)} ms (goal at most ${goals.largestPageLoadMillis}); slowest single load ${fixed(loads.largestPageLoadMaxMillis, 0)} ms`);
     }
     const summary = {
@@ -134,6 +135,10 @@ export async function studioBenchmark(args: readonly string[]): Promise<void> {
           definition: 'a fresh navigation (page.goto) in headless Chromium (/usr/bin/chromium, 1280x720, signed in as an owner, HTTP cache kept between loads) to the first animation frame where main h1 shows the page\'s heading, every selector of its main content is present and no .loading placeholder or [aria-busy="true"] section is left; the time is that frame\'s performance.now() (ms since the navigation started). One unmeasured load of every page (then the checks of what it shows), then the measured rounds, each loading every page once in turn. largestPageLoadMillis is the largest per-page median; largestPageLoadMaxMillis the slowest single load',
           repetitions: settings.repetitions,
           pages: loads.pages.map((p) => ({ ...p, p50Millis: round(p.p50Millis, 0), maxMillis: round(p.maxMillis, 0), millis: p.millis.map((m) => round(m, 0)) })),
+          adminCalls: {
+            note: 'each admin API call of the measured loads as Chromium timed it (request start to the end of the response), slowest median first',
+            calls: loads.api.map((a) => ({ ...a, p50Millis: round(a.p50Millis, 0), maxMillis: round(a.maxMillis, 0) })),
+          },
         },
         setup: {
           profiles: measured.prepared.profiles,
@@ -141,7 +146,7 @@ export async function studioBenchmark(args: readonly string[]): Promise<void> {
           actions: decideActions.length,
           segments: decideSegments.length,
           profileSeconds: round(measured.prepared.profileSeconds, 1),
-          via: `the decide benchmark's workspace and profiles (bench/support/decidePrepare.ts), then in the server process (bench/support/studioServer.ts) an owner, the experiment studio-hero on home-hero and POST /v1/decide for the first ${count(Math.min(studioVisitors, settings.profiles))} profiles with orders from a seeded share; profiles not preloaded (read from the store as pages ask)`,
+          via: `the decide benchmark's workspace and profiles (bench/support/decidePrepare.ts), then in the server process (bench/support/studioServer.ts) an owner, the experiment studio-hero on home-hero, decisions for the first ${count(Math.min(studioVisitors, settings.profiles))} profiles through its DecisionService (as with the secret key) and orders from a seeded share through its Collector; profiles not preloaded (read from the store as pages ask)`,
           storedFileBytes: measured.prepared.stored.fileBytes,
         },
         busyCoresBeforeRun: idleCheck === null ? null : round(idleCheck, 2),

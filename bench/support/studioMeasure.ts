@@ -25,8 +25,18 @@ export interface PageLoad {
   readonly maxMillis: number;
 }
 
+/** An admin API path's answers during the measured loads, as Chromium timed them (request start to the response's end). */
+export interface ApiTiming {
+  readonly request: string;
+  readonly count: number;
+  readonly p50Millis: number;
+  readonly maxMillis: number;
+}
+
 export interface PageLoads {
   readonly pages: readonly PageLoad[];
+  /** Slowest first: which admin call holds a page up. */
+  readonly api: readonly ApiTiming[];
   /** The largest per-page median. */
   readonly largestPageLoadMillis: number;
   /** The slowest single load of any page. */
@@ -94,6 +104,16 @@ export async function measureStudioPages(target: StudioTarget): Promise<PageLoad
     });
     await signIn(page, target);
     const failedAtSignIn = failedResponses.length;
+    // Each admin call's duration, by method and path with the ids of this run's data kept (few distinct ones).
+    let timing = false;
+    const apiMillis = new Map<string, number[]>();
+    page.on('requestfinished', (request) => {
+      const path = new URL(request.url()).pathname;
+      const took = request.timing().responseEnd;
+      if (!timing || !path.startsWith('/admin/') || took < 0) return;
+      const key = `${request.method()} ${path}`;
+      apiMillis.set(key, [...(apiMillis.get(key) ?? []), took]);
+    });
     const context: PageContext = {
       page,
       api: async <T>(path: string) => {
@@ -112,6 +132,7 @@ export async function measureStudioPages(target: StudioTarget): Promise<PageLoad
       checks.push(...await measured.verify(context));
     }
     const times = new Map<string, number[]>(measuredPages.map((p) => [p.path, []]));
+    timing = true;
     for (let round = 0; round < target.repetitions; round++) {
       for (const measured of measuredPages) times.get(measured.path)!.push(await loadPage(page, target.base, measured, loadTimeoutMillis));
       console.log(`    round ${(round + 1).toString()} of ${target.repetitions.toString()}: ${measuredPages.map((p) => times.get(p.path)!.at(-1)!.toFixed(0)).join(', ')} ms`);
@@ -126,8 +147,11 @@ export async function measureStudioPages(target: StudioTarget): Promise<PageLoad
       const millis = times.get(p.path)!;
       return { name: p.name, path: p.path, millis, p50Millis: median(millis), maxMillis: Math.max(...millis) };
     });
+    const api = [...apiMillis].map(([request, millis]): ApiTiming => ({ request, count: millis.length, p50Millis: median(millis), maxMillis: Math.max(...millis) }))
+      .sort((a, b) => b.p50Millis - a.p50Millis);
     return {
       pages,
+      api,
       largestPageLoadMillis: Math.max(...pages.map((p) => p.p50Millis)),
       largestPageLoadMaxMillis: Math.max(...pages.map((p) => p.maxMillis)),
       checks,
