@@ -39,7 +39,7 @@ const help = `usage: npm run bench [-- NAME [options]]
   recommend --quick   (MovieLens 100K from ATTUNE_SHARED_DIR or ../shared)
   learn   --quick
   predict --quick --demo-customers=N --only=demo   (CDNOW from ATTUNE_SHARED_DIR or ../shared; the demo shop, 20,000 customers)
-  studio            (the studio's JavaScript, gzipped)
+  studio  --profiles=N --repetitions=N --bundle-only   (the studio's JavaScript, gzipped; page loads in Chromium with 100,000 profiles)
   govern  --quick   (export and erasure of a person with 10,000 events; access and consent checks per decide)
 Quick, partial and profiled runs are checked but write no results file. See docs/BENCHMARKS.md.`;
 
