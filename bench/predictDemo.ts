@@ -34,6 +34,8 @@ export interface DemoShopFigures {
     readonly demoShopRfmBrier: number;
     readonly demoShopEce: number;
     readonly demoShopRfmEce: number;
+    /** The model's ECE without its calibration map (the same as demoShopEce when it has none). */
+    readonly demoShopUncalibratedEce: number;
     readonly demoShopCustomers: number;
     readonly demoShopSeconds: number;
   };
@@ -54,6 +56,7 @@ export async function demoShopPropensity(customers: number, minimumHeldOut = min
       // The calibration table behind the ECE, from the stored model (the view keeps only the figures).
       const stored = await result.store.knowledgeConfig.predictionModel(result.workspace.id);
       const heldOut = stored === undefined ? undefined : parsePredictionModel(stored.json).propensity?.heldOut;
+      const calibration = heldOut?.calibration;
       const visitColumns = visitFeatures.map((name) => `features.${name}`);
       const coefficients = p?.coefficients ?? {};
       // The propensity's own notes (and its inputs'); the lifetime-value fit's are its business.
@@ -75,11 +78,17 @@ export async function demoShopPropensity(customers: number, minimumHeldOut = min
         demoShopRfmBrier: round(p?.rfmBaseline.brier ?? Number.NaN, 4),
         demoShopEce: round(p?.model.ece ?? Number.NaN, 4),
         demoShopRfmEce: round(p?.rfmBaseline.ece ?? Number.NaN, 4),
+        demoShopUncalibratedEce: round(calibration?.uncalibrated.ece ?? p?.model.ece ?? Number.NaN, 4),
         demoShopCustomers: p?.heldOutCustomers ?? 0,
         demoShopSeconds: round(secondsTaken, 1),
       };
       console.log(`  demo shop: ${count(customers)} customers, ${count(result.visits)} visits in ${fixed(secondsTaken, 0)} s; ${count(view.customers)} buyers, ${count(summary.demoShopCustomers)} held out; AUC ${fixed(summary.demoShopAuc, 4)} (RFM ${fixed(summary.demoShopRfmAuc, 4)}), Brier ${fixed(summary.demoShopBrier, 4)} (RFM ${fixed(summary.demoShopRfmBrier, 4)}), ECE ${fixed(summary.demoShopEce, 4)} (RFM ${fixed(summary.demoShopRfmEce, 4)})`);
-      if (heldOut !== undefined) console.log(`  demo shop calibration (mean predicted / observed, deciles): ${heldOut.logistic.calibration.map((b) => `${fixed(b.meanPredicted, 3)}/${fixed(b.observedRate, 3)}`).join(' ')}`);
+      const deciles = (bins: readonly { meanPredicted: number; observedRate: number }[]): string => bins.map((b) => `${fixed(b.meanPredicted, 3)}/${fixed(b.observedRate, 3)}`).join(' ');
+      if (heldOut !== undefined) console.log(`  demo shop calibration (mean predicted / observed, deciles): ${deciles(heldOut.logistic.calibration)}`);
+      if (calibration !== undefined) {
+        console.log(`  demo shop calibration map: ${calibration.choice.method}, chosen by ${calibration.choice.chosenBy} on ${count(calibration.choice.rows)} training rows (${calibration.choice.candidates.map((c) => `${c.method}: log loss ${fixed(c.logLoss, 4)}, ECE ${fixed(c.ece, 4)}`).join('; ')})`);
+        console.log(`  demo shop before calibration: AUC ${fixed(calibration.uncalibrated.auc ?? Number.NaN, 4)}, Brier ${fixed(calibration.uncalibrated.brier, 4)}, ECE ${fixed(calibration.uncalibrated.ece, 4)}; deciles ${deciles(calibration.uncalibrated.calibration)}`);
+      }
       return {
         summary,
         met: { demoShopBeatsRfm: summary.demoShopAuc > summary.demoShopRfmAuc, demoShopEce: summary.demoShopEce <= demoShopGoals.demoShopEce },
@@ -87,7 +96,7 @@ export async function demoShopPropensity(customers: number, minimumHeldOut = min
           seed, days, customers, startsAt: new Date(startsAt).toISOString(), endsAt: new Date(startsAt + days * DAY_MS).toISOString(), visits: result.visits,
           buyers: view.customers, horizonDays: p?.horizonDays ?? null, inputs: view.inputs, coefficients,
           model: p?.model ?? null, rfmBaseline: p?.rfmBaseline ?? null, notes: view.notes,
-          calibration: heldOut?.logistic.calibration ?? null, rfmCalibration: heldOut?.rfm.calibration ?? null,
+          calibration: heldOut?.logistic.calibration ?? null, calibrationStep: heldOut?.calibration ?? null, rfmCalibration: heldOut?.rfm.calibration ?? null,
         },
         checks,
       };

@@ -32,6 +32,10 @@ export const PredictionModelView = Type.Object({
     heldOutCustomers: Type.Integer(),
     model: Metrics,
     rfmBaseline: Metrics,
+    calibration: Type.Union([Type.Object({
+      method: Type.Union([Type.Literal('none'), Type.Literal('platt'), Type.Literal('isotonic')], { description: 'The map chosen by cross-fitted out-of-fold log loss on the training half' }),
+      uncalibrated: Metrics,
+    }, { additionalProperties: false }), Type.Null()], { description: 'The calibration step; `model` is with its map, `uncalibrated` without. Null for models trained before it' }),
     coefficients: Type.Record(Type.String(), Type.Number(), { description: 'Per standardised feature; positive raises the propensity' }),
   }, { additionalProperties: false }), Type.Null()], { description: 'Null when there was too little data (see notes)' }),
   inputs: Type.Union([Type.Object({ features: Type.Array(Type.String()), traits: Type.Array(Type.String()) }, { additionalProperties: false }), Type.Null()], {

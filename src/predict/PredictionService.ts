@@ -8,6 +8,7 @@ import { PointInTimeInputs } from '../core/predict/inputs/PointInTimeInputs.js';
 import { hasInputs, type ChosenInputs } from '../core/predict/inputs/ProfileInputs.js';
 import { AttuneError } from '../core/errors/AttuneError.js';
 import type { ClassificationMetrics } from '../core/predict/propensity/classificationMetrics.js';
+import type { CalibrationMethod } from '../core/predict/propensity/calibrationMap.js';
 import { parsePredictionModel, serializePredictionModel, type ClusterMethod, type ClusterPrediction, type PredictionModel } from '../core/predict/traits/PredictionModel.js';
 import { predictionsOf, type ProfilePredictions } from '../core/predict/traits/predictionsOf.js';
 import { propensityCutoff, trainPredictions, type TrainingProfile } from '../core/predict/traits/trainPredictions.js';
@@ -64,6 +65,8 @@ export interface PredictionModelView {
     readonly heldOutCustomers: number;
     readonly model: MetricsView;
     readonly rfmBaseline: MetricsView;
+    /** The calibration map chosen and the held-out metrics without it; null for models trained before it. */
+    readonly calibration: { readonly method: CalibrationMethod; readonly uncalibrated: MetricsView } | null;
     readonly coefficients: Readonly<Record<string, number>>;
   } | null;
   /** The chosen profile inputs (point in time for propensity, as of now for clusters); null: purchase history only. */
@@ -374,6 +377,7 @@ function viewOf(model: PredictionModel, profilesRead: number | null): Prediction
       heldOutCustomers: p.heldOut.customers,
       model: metricsOf(p.heldOut.logistic),
       rfmBaseline: metricsOf(p.heldOut.rfm),
+      calibration: p.heldOut.calibration === undefined ? null : { method: p.heldOut.calibration.choice.method, uncalibrated: metricsOf(p.heldOut.calibration.uncalibrated) },
       coefficients: Object.fromEntries(p.model.logistic.columns.map((c, i) => [c, p.model.logistic.coefficients[i]!])),
     },
     inputs: model.inputs ?? null,

@@ -3,7 +3,8 @@ import type { Order } from '../orders/Order.js';
 import { classificationMetrics, rocAuc, type ClassificationMetrics } from './classificationMetrics.js';
 import { joinColumns, selectRows } from './FeatureMatrix.js';
 import { fitPropensity, scorePropensity, type PropensityInput, type PropensityModel } from './propensityModel.js';
-import { chooseL2 } from './chooseL2.js';
+import { chooseCalibration, type CalibrationChoice } from './chooseCalibration.js';
+import { crossValidateL2 } from './chooseL2.js';
 import { fitRfm, scoreRfm } from './rfmBaseline.js';
 import { timeSplitLabels, type TimeSplit, type TimeSplitOptions } from './timeSplitLabels.js';
 
@@ -12,8 +13,19 @@ export interface PropensityEvaluationOptions extends TimeSplitOptions {
   readonly random: Random;
   /** Share of customers the models are fitted on; the rest judge them. Default 0.5. */
   readonly trainShare?: number;
-  /** λ of the logistic regression, or 'cv' to choose it by cross-validation on the training rows (chooseL2). Default 1. */
+  /**
+   * λ of the logistic regression, or 'cv' to choose it by cross-validation on the training rows
+   * (chooseL2) and to calibrate the model on the same folds' out-of-fold scores
+   * (chooseCalibration). Default 1, uncalibrated.
+   */
   readonly l2?: number | 'cv';
+}
+
+/** The model's calibration step, judged on the test customers before and after. */
+export interface CalibrationReport {
+  readonly choice: CalibrationChoice;
+  /** The logistic model's test metrics without its calibration map (`logistic` is with it). */
+  readonly uncalibrated: ClassificationMetrics;
 }
 
 export interface PropensityEvaluation {
@@ -26,6 +38,8 @@ export interface PropensityEvaluation {
   readonly logistic: ClassificationMetrics;
   /** The RFM baseline's: probabilities from training rates per RFM sum, AUC of the sum itself. */
   readonly rfm: ClassificationMetrics;
+  /** With `l2: 'cv'` and folds that could be fitted. */
+  readonly calibration?: CalibrationReport;
 }
 
 /**
@@ -53,8 +67,11 @@ export function evaluateSplit(split: TimeSplit, options: Omit<PropensityEvaluati
   });
   const labelsOf = (indices: readonly number[]): number[] => indices.map((i) => split.labels[i]!);
   const testLabels = labelsOf(test);
-  const l2 = options.l2 === 'cv' ? chooseL2(inputOf(train), labelsOf(train), options.random) : options.l2 ?? 1;
-  const model = fitPropensity(inputOf(train), labelsOf(train), { l2 });
+  const cv = options.l2 === 'cv' ? crossValidateL2(inputOf(train), labelsOf(train), options.random) : undefined;
+  const l2 = cv?.l2 ?? (options.l2 === 'cv' ? 1 : options.l2 ?? 1);
+  const fitted = fitPropensity(inputOf(train), labelsOf(train), { l2 });
+  const calibrated = cv?.outOfFold === undefined ? undefined : chooseCalibration(cv.outOfFold);
+  const model: PropensityModel = calibrated?.map === undefined ? fitted : { ...fitted, calibration: calibrated.map };
   const scores = scorePropensity(model, inputOf(test), { top: 0 });
   const rfm = fitRfm(inputOf(train).numeric, labelsOf(train));
   const rfmScores = scoreRfm(inputOf(test).numeric, rfm);
@@ -66,6 +83,9 @@ export function evaluateSplit(split: TimeSplit, options: Omit<PropensityEvaluati
     model,
     logistic: classificationMetrics(scores.map((score) => score.propensity), testLabels),
     rfm: { ...rfmMetrics, auc: rocAuc(rfmScores.map((score) => score.sum), testLabels) },
+    ...(calibrated === undefined ? {} : {
+      calibration: { choice: calibrated.choice, uncalibrated: classificationMetrics(scorePropensity(fitted, inputOf(test), { top: 0 }).map((score) => score.propensity), testLabels) },
+    }),
   };
 }
 

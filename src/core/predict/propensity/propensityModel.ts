@@ -1,4 +1,5 @@
 import { joinColumns, type FeatureMatrix } from './FeatureMatrix.js';
+import { applyCalibration, type CalibrationMap } from './calibrationMap.js';
 import { fitImputer, imputeMissing, type Imputer } from './imputeMissing.js';
 import { fitLogistic, sigmoid, type LogisticModel, type LogisticOptions } from './fitLogistic.js';
 import { fitOneHot, oneHot, type OneHotEncoder } from './oneHot.js';
@@ -18,6 +19,12 @@ export interface PropensityModel {
   readonly encoders: readonly OneHotEncoder[];
   readonly standardiser: Standardiser;
   readonly logistic: LogisticModel;
+  /**
+   * Maps the logistic probability to a calibrated one (fitted on out-of-fold training scores,
+   * evaluateSplit with `l2: 'cv'`). Absent in models stored before it existed, which score as
+   * they did. Contributions still explain the logistic score: the map is monotone.
+   */
+  readonly calibration?: CalibrationMap;
 }
 
 export interface PropensityScore {
@@ -45,17 +52,17 @@ export function fitPropensity(input: PropensityInput, labels: readonly number[],
 
 /**
  * Scores rows with a fitted model: the propensity, the churn risk (its complement) and the
- * features that moved each score most (see scoreLogistic).
+ * features that moved each score most (see scoreLogistic), through the model's calibration map
+ * when it has one.
  *
  * @example scorePropensity(model, { numeric: today.features, categorical: { firstPurchaseMonth: today.firstPurchaseMonth } }, { top: 3 })
  */
 export function scorePropensity(model: PropensityModel, input: PropensityInput, options: { readonly top?: number } = {}): PropensityScore[] {
   const prepared = standardise(encode(input, model.imputer, model.encoders), model.standardiser);
-  return scoreLogistic(model.logistic, prepared, options).map((score) => ({
-    propensity: score.probability,
-    churnRisk: 1 - score.probability,
-    contributions: score.contributions,
-  }));
+  return scoreLogistic(model.logistic, prepared, options).map((score) => {
+    const propensity = applyCalibration(model.calibration, score.probability);
+    return { propensity, churnRisk: 1 - propensity, contributions: score.contributions };
+  });
 }
 
 function encode(input: PropensityInput, imputer: Imputer, encoders: readonly OneHotEncoder[]): FeatureMatrix {
@@ -98,6 +105,6 @@ export function scorePropensityRow(model: PropensityModel, numeric: ArrayLike<nu
   const ranked = top > 0
     ? contributions.map((item, order) => ({ item, order })).sort((a, b) => Math.abs(b.item.contribution) - Math.abs(a.item.contribution) || a.order - b.order).slice(0, top).map(({ item }) => item)
     : [];
-  const propensity = sigmoid(logit);
+  const propensity = applyCalibration(model.calibration, sigmoid(logit));
   return { propensity, churnRisk: 1 - propensity, contributions: ranked };
 }

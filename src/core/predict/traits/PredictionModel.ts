@@ -3,6 +3,7 @@ import type { BgNbdFit } from '../clv/fitBgNbd.js';
 import type { GammaGammaFit } from '../clv/fitGammaGamma.js';
 import type { ClusterDescription } from '../cluster/describeClusters.js';
 import type { ClassificationMetrics } from '../propensity/classificationMetrics.js';
+import type { CalibrationReport } from '../propensity/evaluatePropensity.js';
 import type { PropensityModel } from '../propensity/propensityModel.js';
 import type { SomTopology } from '../cluster/somGrid.js';
 import type { ChosenInputs, InputColumn } from '../inputs/ProfileInputs.js';
@@ -13,7 +14,14 @@ export interface PropensityPrediction {
   readonly horizonDays: number;
   readonly model: PropensityModel;
   /** Judged on a seeded held-out half of the training customers (the model itself is refitted on all). */
-  readonly heldOut: { readonly logistic: ClassificationMetrics; readonly rfm: ClassificationMetrics; readonly customers: number };
+  readonly heldOut: {
+    /** The model as it scores (with its calibration map, if any). */
+    readonly logistic: ClassificationMetrics;
+    readonly rfm: ClassificationMetrics;
+    readonly customers: number;
+    /** The calibration step: which map was chosen and the metrics without it. Absent in models trained before it. */
+    readonly calibration?: CalibrationReport;
+  };
   /** The scores of all customers at training, sorted ascending (at most 1,001 quantiles): for percentiles. */
   readonly scoreQuantiles: readonly number[];
   /** The chosen profile inputs after the purchase columns (numeric ones, then categories); absent: purchases only. */

@@ -108,7 +108,10 @@ function trainPropensity(
   // λ chosen by cross-validation: a workspace may have a few hundred customers or a million.
   const evaluation = evaluateSplit(split, { random: options.random, l2: 'cv' }, extra(atCutoff));
   // The penalty the evaluation chose on the training half, scaled to every customer's row.
-  const model = fitPropensity(splitInput(split, extra(atCutoff)), split.labels, { l2: (evaluation.model.logistic.l2 * split.labels.length) / evaluation.trainCustomers });
+  const refitted = fitPropensity(splitInput(split, extra(atCutoff)), split.labels, { l2: (evaluation.model.logistic.l2 * split.labels.length) / evaluation.trainCustomers });
+  // The calibration map fitted on the training half's out-of-fold scores, the one the held-out metrics judged.
+  const calibration = evaluation.model.calibration;
+  const model = calibration === undefined ? refitted : { ...refitted, calibration };
   // Percentiles are of today's scores (features and inputs as of today), the population the model ranks.
   const now = timeSplitLabels(orders, { cutoffDay: today, horizonDays: 1 });
   const scores = scorePropensity(model, splitInput(now, extra(now.customers.map((id) => current.get(id)))), { top: 0 })
@@ -117,7 +120,10 @@ function trainPropensity(
   return {
     horizonDays,
     model,
-    heldOut: { logistic: evaluation.logistic, rfm: evaluation.rfm, customers: evaluation.testCustomers },
+    heldOut: {
+      logistic: evaluation.logistic, rfm: evaluation.rfm, customers: evaluation.testCustomers,
+      ...(evaluation.calibration === undefined ? {} : { calibration: evaluation.calibration }),
+    },
     scoreQuantiles: quantiles(scores, QUANTILES),
     ...(inputs.length === 0 ? {} : { inputs }),
   };
