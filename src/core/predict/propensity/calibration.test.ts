@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { seededRandom, type Random } from '../../common/random.js';
 import cases from './calibration.cases.json' with { type: 'json' };
 import { applyCalibration, fitIsotonic, fitPlatt, type CalibrationMap } from './calibrationMap.js';
-import { chooseCalibration } from './chooseCalibration.js';
+import { chooseCalibration, minimumRowsPerClass } from './chooseCalibration.js';
 import { classificationMetrics, rocAuc } from './classificationMetrics.js';
 import { poolAdjacentViolators } from './poolAdjacentViolators.js';
 import { evaluatePropensity } from './evaluatePropensity.js';
@@ -98,6 +98,18 @@ describe('chooseCalibration', () => {
     const result = chooseCalibration({ probabilities: scores, labels, folds: labels.map((_y, i) => i % 3) });
     // Whatever wins, the map it keeps is close to the identity where the scores are.
     [0.1, 0.3, 0.5, 0.7, 0.9].forEach((p) => expect(Math.abs(applyCalibration(result.map, p) - p)).toBeLessThan(0.06));
+  });
+});
+
+describe('chooseCalibration on few rows', () => {
+  it(`tries no map with fewer than ${minimumRowsPerClass} buyers or non-buyers: a tiny sample's map is its noise`, () => {
+    // 40 buyers who all scored high: an isotonic map would send their scores to a certain 1.
+    const scores = [...Array.from({ length: 40 }, (_x, i) => 0.6 + i / 200), ...Array.from({ length: 400 }, (_x, i) => 0.1 + i / 1000)];
+    const labels = [...scores.slice(0, 40).map(() => 1), ...scores.slice(40).map(() => 0)];
+    const result = chooseCalibration({ probabilities: scores, labels, folds: labels.map((_y, i) => i % 3) });
+    expect(result.choice.candidates.map((c) => c.method)).toEqual(['none']);
+    expect(result.map).toBeUndefined();
+    expect(applyCalibration(result.map, 0.8)).toBe(0.8);
   });
 });
 

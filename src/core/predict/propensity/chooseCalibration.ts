@@ -25,6 +25,13 @@ export interface CalibrationChoice {
   readonly candidates: readonly CalibrationCandidate[];
 }
 
+/**
+ * Fewer buyers or non-buyers than this among the out-of-fold rows and no map is tried: a map
+ * fitted on a handful of rows learns their noise (an isotonic block of buyers only maps its
+ * scores to a certain 1), so the model's own probabilities are kept.
+ */
+export const minimumRowsPerClass = 50;
+
 const fitters: Readonly<Record<CalibrationMap['method'], (p: readonly number[], y: readonly number[]) => CalibrationMap>> = {
   platt: fitPlatt,
   isotonic: (p, y) => fitIsotonic(p, y),
@@ -36,7 +43,8 @@ const fitters: Readonly<Record<CalibrationMap['method'], (p: readonly number[], 
  * each fold's scores are mapped by a map fitted on the other folds' (cross-fitting), since a map
  * judged on its own fitting data would always beat no map. A more flexible map must do strictly
  * better than a simpler one. The winner is then refitted on all the out-of-fold scores. The
- * held-out half never enters: it judges the result.
+ * held-out half never enters: it judges the result. With fewer than `minimumRowsPerClass` rows of
+ * either label only `none` is a candidate.
  *
  * @example chooseCalibration(crossValidateL2(input, labels, random).outOfFold!).map?.method // 'isotonic'
  */
@@ -49,7 +57,9 @@ export function chooseCalibration(scores: OutOfFoldScores): { readonly map?: Cal
   };
   const candidates: CalibrationCandidate[] = [judge('none', probabilities)];
   const canFit = (rows: readonly number[]): boolean => rows.some((i) => labels[i] === 1) && rows.some((i) => labels[i] === 0);
-  for (const method of ['platt', 'isotonic'] as const) {
+  const buyers = labels.filter((y) => y === 1).length;
+  const enough = Math.min(buyers, labels.length - buyers) >= minimumRowsPerClass;
+  for (const method of enough ? (['platt', 'isotonic'] as const) : []) {
     const mapped = [...probabilities];
     let fitted = foldIds.length >= 2;
     for (const fold of foldIds) {
