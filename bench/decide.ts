@@ -114,10 +114,11 @@ async function measureHttp(server: ServerChild, settings: HttpSettings, headers:
   };
 }
 
-function countDecisions(file: string): number {
+/** Recorded decisions, and those of them without a profile (an anonymous visitor's). */
+function countDecisions(file: string): { all: number; anonymous: number } {
   const db = new Database(file, { readonly: true });
   try {
-    return db.prepare('SELECT count(*) FROM decisions').pluck().get() as number;
+    return db.prepare('SELECT count(*) AS "all", count(*) - count(profile_id) AS anonymous FROM decisions').get() as { all: number; anonymous: number };
   } finally {
     db.close();
   }
@@ -199,11 +200,13 @@ export async function decideBenchmark(args: readonly string[]): Promise<void> {
     const attuneServer = await spawnServer({ entry: './decideServer.ts', env: { ATTUNE_BENCH_DECIDE_DATA: dataDir }, cpuProfileDir: settings.serverProfileDir });
     let attune: DecideHttpRun;
     try {
-      attune = await measureHttp(attuneServer, settings, { authorization: `Basic ${Buffer.from(`${prepared.writeKey}:`).toString('base64')}` }, body);
+      attune = await measureHttp(attuneServer, settings, { authorization: `Bearer ${prepared.secretKey}` }, body);
     } finally {
       await attuneServer.stop();
     }
-    const recordedOverHttp = countDecisions(dataFile) - decisionsBefore;
+    const decisionsAfter = countDecisions(dataFile);
+    const recordedOverHttp = decisionsAfter.all - decisionsBefore.all;
+    const anonymousOverHttp = decisionsAfter.anonymous - decisionsBefore.anonymous;
     const answeredOverHttp = attune.sizeRequests + attune.warmup.ok + attune.load.ok;
     let serverProfile: { file: string; summary: DecideProfileSummary } | null = null;
     if (settings.serverProfileDir !== null) {
@@ -235,6 +238,7 @@ export async function decideBenchmark(args: readonly string[]): Promise<void> {
       { name: 'cold calls', ok: cold.count > 0, detail: `${count(cold.count)} calls for profiles not read before` },
       { name: 'warm profiles', ok: inProcess.warm.preloaded === prepared.profiles && inProcess.warm.cachedProfiles >= prepared.profiles, detail: `${count(inProcess.warm.preloaded)} profiles loaded before the measured calls, ${count(inProcess.warm.cachedProfiles)} in the cache, ${count(prepared.profiles)} created` },
       { name: 'HTTP recording', ok: recordedOverHttp === answeredOverHttp && httpFailures === 0, detail: `${count(recordedOverHttp)} decisions recorded for ${count(answeredOverHttp)} answered; ${count(httpFailures)} failed requests` },
+      { name: 'HTTP decisions are the stored profiles\'', ok: anonymousOverHttp === 0, detail: `${count(anonymousOverHttp)} of ${count(recordedOverHttp)} decisions over HTTP were for an anonymous visitor (each request names a stored profile's userId)` },
       floorRunCheck(floor, 'bare Fastify'),
     ];
     const result = {
@@ -291,7 +295,7 @@ export async function decideBenchmark(args: readonly string[]): Promise<void> {
           stored: { ...prepared.stored, meanStoredSegmentsPerProfile: round(prepared.stored.meanStoredSegmentsPerProfile, 2), meanKnowledgeBytes: round(prepared.stored.meanKnowledgeBytes, 0) },
         },
         inProcess: `DecisionService.decide(workspace, { userId, placements: ['${mainPlacement}'], context: { locale, device, page } }) of the server (buildServer over the store, not listening), in a child process (tsx) that opens the store afresh on the data folder; ${count(settings.warmupCalls)} warm-up calls (random profiles), then ${count(settings.coldCalls)} cold calls (coldP99Micros: profiles not in memory, first decide each), then every profile loaded into memory, then ${count(settings.calls)} calls over random profiles of the ${count(prepared.profiles)} (all warm), timed one by one (process.hrtime.bigint). Each decision is recorded (sample rate 1) through the group committer: the loop awaits setImmediate every 20 calls so the commits run, as between requests in the server; commit time is outside the timed calls (inProcess.commitMicrosPerDecision)`,
-        http: `server under test in a child process (tsx), autocannon in the parent; ${settings.connections.toString()} connections, probe + ~${settings.warmupSeconds.toString()} s warm-up + a measured run of a fixed request count sized to ~${settings.seconds.toString()} s; request bodies ${count(bodies.length)} prebuilt { userId (random of ${count(prepared.profiles)}), placements: ['${mainPlacement}'], context }, Basic auth with the write key; the server loads every profile into memory before it listens (warm). Floor: bare Fastify (default JSON parser) answering the in-process run's median-size answer, same load settings`,
+        http: `server under test in a child process (tsx), autocannon in the parent; ${settings.connections.toString()} connections, probe + ~${settings.warmupSeconds.toString()} s warm-up + a measured run of a fixed request count sized to ~${settings.seconds.toString()} s; request bodies ${count(bodies.length)} prebuilt { userId (random of ${count(prepared.profiles)}), placements: ['${mainPlacement}'], context }, Bearer auth with the workspace's secret key (a server-side caller: with the write key the userId would be an unverified claim and the decision an anonymous visitor's); the server loads every profile into memory before it listens (warm). Floor: bare Fastify (default JSON parser) answering the in-process run's median-size answer, same load settings`,
         peer: `placement 'peer' (20 actions with the rules of peerRules, distinct priorities, + 2 arms of equal priority without a rule, strategy { kind: 'priority', ties: 'random' }: first matching rule, else a 50/50 split) against GrowthBook ${peer.growthbookVersion} feature 'peer' (20 force rules with the equivalent conditions over the profile's traits, 4 features and a 'segments' array, then an experiment rule with 2 variations weighted 50/50, hashed on the profile id). ${count(peer.profiles)} profiles loaded into memory first; ${peer.passes.toString()} timed passes each after a warm-up pass, alternating. peerRatio = p50 of Attune's pure core decide(model, profile, request, env) / p50 of GrowthBook doing the same work from the same profile in memory: its attributes and segments built inside the timed call (decisionFrame + peerAttributes), then one instance's setAttributes(attributes) (synchronous here) and evalFeature('peer'); peerRatioAttributesPrebuilt divides by GrowthBook with the attributes built beforehand, untimed (the earlier figure); peerRatioWithLoad uses DecisionService.decide in-process for Attune (profile read from memory, recording included)`,
         busyCoresBeforeRun: round(idleCheck, 2),
         ...(settings.serverProfileDir === null ? {} : { httpServerUnderCpuProfiler: true }),

@@ -22,6 +22,12 @@ import { trustedCaller } from '../../src/core/identity/identityCheck.js';
 export interface DecidePrepared {
   readonly workspaceId: string;
   readonly writeKey: string;
+  /**
+   * The HTTP phase calls with this, as a shop's server does: the workspace verifies identities
+   * (the default), so a `userId` sent with the public write key is an unverified claim and the
+   * decision would be an anonymous visitor's, not the stored profile's.
+   */
+  readonly secretKey: string;
   readonly profiles: number;
   readonly events: number;
   /** Creating the profiles through the Collector (definitions not included). */
@@ -128,6 +134,7 @@ async function prepare(dataDir: string, profiles: number): Promise<DecidePrepare
   return {
     workspaceId: created.id,
     writeKey: created.writeKey,
+    secretKey: created.secretKey,
     profiles,
     events,
     profileSeconds,
