@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import { FeatureDefinition } from '../core/features/FeatureDefinition.js';
-import { SegmentDefinition } from '../core/segments/SegmentDefinition.js';
+import { SegmentDefinition, segmentIdPattern } from '../core/segments/SegmentDefinition.js';
 
 /**
  * The shapes of the features and segments administration API (routes/knowledgeRoutes.ts).
@@ -116,6 +116,9 @@ export const SegmentValidation = Type.Object(
 
 export const SegmentParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
 
+/** PUT /segments/:id writes the segment of that id, so the path holds a valid segment id. */
+export const SegmentWriteParams = Type.Object({ id: Type.String({ pattern: segmentIdPattern, description: 'The segment\'s id; not `overlap` or `estimate`' }) });
+
 export const SegmentHistoryQuery = Type.Object(
   { days: Type.Optional(Type.Integer({ minimum: 1, maximum: 366, default: 30, description: 'How many UTC days, today the last' })) },
   { additionalProperties: false },
@@ -187,10 +190,11 @@ export const SegmentEstimate = Type.Object(
   { title: 'SegmentEstimate' },
 );
 
-const segmentIdPattern = '[a-z][a-z0-9_-]{0,63}';
+/** A segment id inside a list (the pattern of SegmentDefinition's id without its anchors and reserved names). */
+const listedSegmentId = '[a-z][a-z0-9_-]{0,63}';
 
 export const SegmentOverlapQuery = Type.Object(
-  { ids: Type.String({ pattern: `^${segmentIdPattern}(,${segmentIdPattern}){1,11}$`, description: '2 to 12 distinct segment ids, comma-separated' }) },
+  { ids: Type.String({ pattern: `^${listedSegmentId}(,${listedSegmentId}){1,11}$`, description: '2 to 12 distinct segment ids, comma-separated' }) },
   { additionalProperties: false },
 );
 

@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { segmentIdPattern } from '../core/segments/SegmentDefinition.js';
 
 /** POST /admin/v1/predictions/train: every member optional. */
 export const TrainPredictionsRequest = Type.Object({
@@ -71,7 +72,7 @@ export const PredictionModelView = Type.Object({
 
 /** POST /admin/v1/predictions/clusters/{cluster}/segment. */
 export const PublishClusterRequest = Type.Object({
-  id: Type.String({ pattern: '^[a-z][a-z0-9_-]{0,63}$', description: 'The new segment\'s id' }),
+  id: Type.String({ pattern: segmentIdPattern, description: 'The new segment\'s id' }),
   name: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Default "Customer segment <n>"' })),
 }, { additionalProperties: false, title: 'PublishClusterRequest' });
 

@@ -106,6 +106,14 @@ describe('segment estimate and overlap', () => {
     expect((await admin(h, 'POST', '/admin/v1/segments', key, { id: 'ov_ctx', name: 'ctx', rule: 'context.page.path == "/"' })).statusCode).toBe(201);
     expect(expectProblem(await admin(h, 'GET', '/admin/v1/segments/overlap?ids=ov_low,ov_ctx', key), 400, 'ATTUNE_INVALID_REQUEST').field).toBe('querystring/ids');
   });
+
+  it('refuses a segment named after a path of the segments API, which could be written but never read back', async () => {
+    for (const id of ['overlap', 'estimate']) {
+      expect(expectProblem(await admin(h, 'POST', '/admin/v1/segments', key, { id, name: id, rule: 'profile.traits.rank >= 1' }), 400, 'ATTUNE_INVALID_REQUEST').field, id).toBe('body/id');
+      expect(expectProblem(await admin(h, 'PUT', `/admin/v1/segments/${id}`, key, { name: id, rule: 'profile.traits.rank >= 1' }), 400, 'ATTUNE_INVALID_REQUEST').field, id).toBe('params/id');
+    }
+    expect((await admin(h, 'POST', '/admin/v1/segments', key, { id: 'overlapping', name: 'fine', rule: 'profile.traits.rank >= 1' })).statusCode).toBe(201);
+  });
 });
 
 describe('profile search by trait', () => {

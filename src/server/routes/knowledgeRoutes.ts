@@ -11,7 +11,7 @@ import { principalOf, workspaceIdOf } from '../actor.js';
 import {
   FeatureBody, FeatureChange, FeatureDeletion, FeatureParams, FeatureValidation, FeatureView, MemberPage, MembersQuery,
   SegmentBody, SegmentChange, SegmentEstimate, SegmentEstimateBody, SegmentHistory, SegmentHistoryQuery, SegmentOverlap,
-  SegmentOverlapQuery, SegmentParams, SegmentValidation, SegmentView,
+  SegmentOverlapQuery, SegmentParams, SegmentValidation, SegmentView, SegmentWriteParams,
 } from '../../api/knowledgeSchemas.js';
 import { problemResponses } from '../../api/schemas.js';
 import { Type } from 'typebox';
@@ -142,9 +142,9 @@ export async function knowledgeRoutes(app: FastifyInstance, options: KnowledgeRo
 
   app.put('/admin/v1/segments/:id', {
     config: { access: 'config.write' },
-    schema: { ...segments, summary: 'Change a segment; a changed rule is evaluated for every profile before the answer', params: SegmentParams, body: SegmentBody, response: { 200: SegmentChange, ...errors } },
+    schema: { ...segments, summary: 'Change a segment; a changed rule is evaluated for every profile before the answer', params: SegmentWriteParams, body: SegmentBody, response: { 200: SegmentChange, ...errors } },
   }, async (request) => {
-    const { id } = request.params as Static<typeof SegmentParams>;
+    const { id } = request.params as Static<typeof SegmentWriteParams>;
     const { id: given, ...rest } = request.body as Static<typeof SegmentBody>;
     sameKey(id, given, 'id');
     return admin.updateSegment(workspaceIdOf(request), { id, ...rest } as SegmentDefinition);
