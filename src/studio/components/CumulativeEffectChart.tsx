@@ -38,13 +38,14 @@ export function CumulativeEffectChart({ title, series }: { readonly title: strin
       <div className="cumulative-axis-y" aria-hidden="true"><span>{formatEffect(domain[1], series.scale)}</span><span>{formatEffect(domain[0], series.scale)}</span></div>
       <svg role="img" aria-label={`${title}: chart; the numbers follow as a table`} viewBox={`0 0 100 ${height}`} preserveAspectRatio="none" height={height} className="cumulative-plot">
         <line x1={0} x2={100} y1={zero} y2={zero} className="zero" vectorEffect="non-scaling-stroke" />
-        {runs.map((run) => {
+        {runs.map((days) => {
+          // A day alone would be a line of no length: it is drawn as a short bar, an interval's.
+          const run = days.length > 1 ? days : [{ ...days[0]!, x: Math.max(0, days[0]!.x - 1.5) }, { ...days[0]!, x: Math.min(100, days[0]!.x + 1.5) }];
           const upper = run.map(({ x, p }) => `${x},${yOf(domain, p.upper, 'high')}`);
           const lower = run.map(({ x, p }) => `${x},${yOf(domain, p.lower, 'low')}`).reverse();
           const line = run.map(({ x, p }) => `${x},${yOf(domain, p.estimate, 'low')}`).join(' ');
           return (
-            <g key={run[0]!.p.day}>
-              {/* A single day is a vertical interval: the band has no width, so its outline shows it. */}
+            <g key={days[0]!.p.day}>
               <polygon points={[...upper, ...lower].join(' ')} className="band" vectorEffect="non-scaling-stroke" />
               <polyline points={line} className="estimate" vectorEffect="non-scaling-stroke" />
             </g>
