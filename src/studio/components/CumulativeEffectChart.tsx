@@ -52,7 +52,7 @@ export function CumulativeEffectChart({ title, series }: { readonly title: strin
           );
         })}
       </svg>
-      <div className="cumulative-axis-x" aria-hidden="true"><span>{first}</span><span>{last}</span></div>
+      <div className="cumulative-axis-x" aria-hidden="true"><span>{first}</span>{last === first ? null : <span>{last}</span>}</div>
       <figcaption className="stat-note">Line: the effect of all units so far, as of the end of each day (UTC); band: its interval; dashed: no effect.</figcaption>
       <div className="visually-hidden">
         <table>
