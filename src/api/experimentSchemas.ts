@@ -180,6 +180,54 @@ export const ExperimentReadout = Type.Object(
   { title: 'ExperimentReadout', additionalProperties: true },
 );
 
+export const TimelineQuery = Type.Object(
+  {
+    alpha: Type.Optional(Alpha),
+    alternative: Type.Optional(AnalysisQuery.properties.alternative),
+    sequential: Type.Optional(Sequential),
+    nStar: Type.Optional(NStar),
+    cuped: Type.Optional(AnalysisQuery.properties.cuped),
+  },
+  { additionalProperties: false },
+);
+
+const Bound = Type.Union([Type.Number(), Type.Null()], { description: 'Null: open (a one-sided interval) or not computable' });
+const TimelineInterval = Type.Union([Type.Object({ estimate: Type.Union([Type.Number(), Type.Null()]), lower: Bound, upper: Bound }, { additionalProperties: false }), Type.Null()]);
+
+const TimelineComparison = Type.Object(
+  {
+    armId: Type.String(),
+    status: Type.Union([Type.Literal('ok'), Type.Literal('insufficient_data')]),
+    headline: Type.Union([Type.Literal('absolute'), Type.Literal('relative'), Type.Null()], { description: 'The scale that day\'s read-out heads with' }),
+    absolute: TimelineInterval,
+    relative: TimelineInterval,
+    sequentialAbsolute: TimelineInterval,
+    sequentialRelative: TimelineInterval,
+  },
+  { additionalProperties: false },
+);
+
+export const ExperimentTimeline = Type.Object(
+  {
+    experimentId: Type.String(),
+    controlArmId: Type.String(),
+    days: Type.Array(Type.Object(
+      {
+        day: Type.String({ description: 'UTC day, YYYY-MM-DD' }),
+        units: Type.Record(Type.String(), Type.Integer(), { description: 'Units per arm as of the end of the day' }),
+        metrics: Type.Array(Type.Object({
+          metricId: Type.String(),
+          role: Type.Union([Type.Literal('primary'), Type.Literal('guardrail')]),
+          comparisons: Type.Array(TimelineComparison),
+        }, { additionalProperties: false })),
+      },
+      { additionalProperties: false },
+    ), { description: 'Each UTC day on which the arms\' totals changed, oldest first, with the cumulative effect as of its end; the last is the current read-out' }),
+    withheld: Type.Union([Type.String(), Type.Null()], { description: 'Why days is empty for a bandit experiment; null otherwise' }),
+  },
+  { title: 'ExperimentTimeline', additionalProperties: false },
+);
+
 const ReportArm = Type.Object({ id: Type.String(), units: Type.Integer() });
 
 export const RoiReport = Type.Object(

@@ -2,7 +2,8 @@ import { ungated, type ChangeGate } from '../core/review/ChangeGate.js';
 import { unrecorded, type AuditRecorder } from '../core/audit/AuditRecorder.js';
 import type { Clock } from '../core/common/ports.js';
 import { AttuneError } from '../core/errors/AttuneError.js';
-import { analyzeExperiment, designOf, metricRoles, type ExperimentAnalysis } from '../core/experiments/analyzeExperiment.js';
+import { analyzeExperiment, designOf, metricRoles, type AnalysisDesign, type ExperimentAnalysis } from '../core/experiments/analyzeExperiment.js';
+import { cumulativeTimeline, type TimelineDay } from '../core/experiments/cumulativeTimeline.js';
 import { banditSettingsOf, controlArmOf, experimentProblems, type BanditSettings, type ExperimentDefinition } from '../core/experiments/ExperimentDefinition.js';
 import { checkPlan, type PlanCheck } from '../core/experiments/checkPlan.js';
 import { HOLDOUT_ARM, PERSONALIZED_ARM, PROGRAM_EXPERIMENT_ID, UNITS_METRIC, type ExperimentModel } from '../core/experiments/ExperimentModel.js';
@@ -88,6 +89,21 @@ export interface ExperimentReadout {
   readonly warnings: readonly string[];
 }
 
+/** The options of the cumulative read-out: the analysis's, without the Bayesian one (the page draws intervals). */
+export type TimelineOptions = Omit<AnalysisOptions, 'bayesian'>;
+
+export interface ExperimentTimeline {
+  readonly experimentId: string;
+  readonly controlArmId: string;
+  /**
+   * Each UTC day on which the arms' totals changed, oldest first: every metric's treatment arms
+   * against the control as of the end of that day. The last day is the current read-out.
+   */
+  readonly days: readonly TimelineDay[];
+  /** Why `days` is empty for a bandit experiment; null otherwise. */
+  readonly withheld: string | null;
+}
+
 export interface ReportOptions {
   readonly alpha?: number;
   readonly sequential?: boolean;
@@ -125,6 +141,17 @@ function indexRows(rows: readonly ArmStatsRow[]): Map<string, Map<string, ArmSta
     byArm.set(row.armId, arm);
   }
   return byArm;
+}
+
+/** The design options an analysis asks for, defaults left to analyzeExperiment. */
+function designOptions(options: AnalysisOptions): Omit<AnalysisDesign, 'arms' | 'controlArmId'> {
+  return {
+    ...(options.alpha === undefined ? {} : { alpha: options.alpha }),
+    ...(options.alternative === undefined ? {} : { alternative: options.alternative }),
+    ...(options.sequential === true ? { sequential: { nStar: options.nStar ?? DEFAULT_SEQUENTIAL_N_STAR } } : {}),
+    ...(options.bayesian === true ? { bayesian: {} } : {}),
+    ...(options.cuped === true ? { cuped: true } : {}),
+  };
 }
 
 function accumulator(row: ArmStatsRow | undefined): ArmAccumulator | undefined {
@@ -364,13 +391,7 @@ export class ExperimentService {
       return [{ metricId, kind, role, arms }];
     });
     const analysis = analyzeExperiment({
-      design: designOf(definition, {
-        ...(options.alpha === undefined ? {} : { alpha: options.alpha }),
-        ...(options.alternative === undefined ? {} : { alternative: options.alternative }),
-        ...(options.sequential === true ? { sequential: { nStar: options.nStar ?? DEFAULT_SEQUENTIAL_N_STAR } } : {}),
-        ...(options.bayesian === true ? { bayesian: {} } : {}),
-        ...(options.cuped === true ? { cuped: true } : {}),
-      }),
+      design: designOf(definition, designOptions(options)),
       unitCounts: units,
       metrics,
     });
@@ -387,6 +408,25 @@ export class ExperimentService {
       ...experiment.problems,
     ];
     return { experiment, units, firstExposureAt: iso(first), lastEventAt: iso(last), analysis, analysisWithheld: null, bandit: null, plan, warnings };
+  }
+
+  /**
+   * The cumulative effect over time: the read-out of `analyze` (without the Bayesian part) as
+   * of the end of each UTC day, from the daily statistics written with the running totals.
+   * A bandit's days are withheld as its analysis is.
+   */
+  async timeline(workspaceId: string, id: string, options: TimelineOptions = {}): Promise<ExperimentTimeline> {
+    const { definition } = await this.getExperiment(workspaceId, id);
+    const compiled = (await this.model(workspaceId)).experiments.get(id)!;
+    const controlArmId = controlArmOf(definition);
+    if (banditSettingsOf(definition) !== null) return { experimentId: id, controlArmId, days: [], withheld: BANDIT_ANALYSIS_WITHHELD };
+    const kinds = new Map(compiled.metrics.map((m) => [m.id, m.kind]));
+    const metrics = metricRoles(definition).flatMap(({ metricId, role }) => {
+      const kind = kinds.get(metricId);
+      return kind === undefined ? [] : [{ metricId, kind, role }];
+    });
+    const snapshots = await this.deps.store.armDays(workspaceId, id);
+    return { experimentId: id, controlArmId, days: cumulativeTimeline({ design: designOf(definition, designOptions(options)), metrics, snapshots }), withheld: null };
   }
 
   private async banditReadout(

@@ -158,6 +158,8 @@ export class PrivacyService {
       removed,
       aggregates: [
         { statistic: 'experimentStats', handling: 'removed', count: experimentUnits },
+        // Past days hold no per-person values to subtract: the erasure reaches only the last day (the running totals).
+        { statistic: 'experimentDaily', handling: 'kept-until-rebuild' },
         { statistic: 'actionOutcomes', handling: 'removed', count: interactions },
         { statistic: 'itemModels', handling: 'kept-until-rebuild' },
         { statistic: 'recommenderModels', handling: 'kept-until-retrained' },

@@ -55,5 +55,8 @@ describe('LiveState.erasePerson', () => {
     const stats = Object.fromEntries(batch.armStats.map((r) => [r.metricId, r.moments]));
     expect(stats['_units']?.n).toBe(1);
     expect(stats['revenue']).toMatchObject({ n: 1, meanX: 4, m2X: 0 });
+    // The day of the totals is rewritten from them: the last day never holds the erased unit.
+    const days = batch.armDays.map((r) => [r.day, r.metricId, r.moments.n, r.moments.meanX]);
+    expect(days).toEqual([['1970-01-01', '_units', 1, 0], ['1970-01-01', 'revenue', 1, 4]]);
   });
 });

@@ -11,6 +11,7 @@ import { countInteraction, emptyOutcomeCounts } from '../core/decide/outcomeCoun
 import type { ArmStatChange } from '../core/experiments/experimentUnits.js';
 import { removePair, replacePairInPlace, type MutablePairMoments } from '../core/stats/SufficientStats.js';
 import { unitContributions } from '../core/privacy/unitContributions.js';
+import { utcDay } from '../core/experiments/cumulativeTimeline.js';
 import type { DecisionProfileRow, DecisionRecord, LogRecord, OutcomeDelta, StateBatch, StateStore, StoredProfile } from '../store/ports.js';
 import type { AppliedItemEvent, CollectTx, InteractionListener, ItemEventListener, Preload } from './CollectTx.js';
 import type { DedupeWindow } from './DedupeWindow.js';
@@ -54,6 +55,11 @@ interface ArmStatsRecord {
   readonly moments: MutablePairMoments;
   firstAt: number;
   lastAt: number;
+}
+
+/** A row's totals now, as the snapshot of `day` (copied: the row goes on changing). */
+function armDayOf(r: ArmStatsRecord, day: string): StateBatch['armDays'][number] {
+  return { workspaceId: r.workspaceId, experimentId: r.experimentId, armId: r.armId, metricId: r.metricId, day, moments: { ...r.moments } };
 }
 
 /** Where a cycle stands: its appended events and decisions, and the changes made to the state. */
@@ -108,6 +114,8 @@ export class LiveState implements CollectTx {
   private pendingConsent: StateBatch['consentChanges'][number][] = [];
   private pendingOutcomes = new Map<string, { -readonly [K in keyof OutcomeDelta]: OutcomeDelta[K] }>();
   private dirtyArmStats = new Set<ArmStatsRecord>();
+  /** Days a row has moved past since the last write: its totals at the end of each, keyed by row and day. */
+  private closedArmDays = new Map<string, StateBatch['armDays'][number]>();
   private pendingEventProfiles: StateBatch['eventProfiles'][number][] = [];
 
   /** Appended by jobs of the current cycle, taken by the committer. */
@@ -461,6 +469,11 @@ export class LiveState implements CollectTx {
         r = { workspaceId, experimentId: c.experimentId, armId: c.armId, metricId: c.metricId, moments: { n: 0, meanX: 0, meanY: 0, m2X: 0, m2Y: 0, cXY: 0 }, firstAt: at, lastAt: at };
         byKey.set(key, r);
       }
+      // A change on a later UTC day closes the row's day first: its totals then are that
+      // day's end. Days follow lastAt (the latest event time), so a late event counts on the
+      // latest day the row has reached, and a replay of the log gives the same days.
+      const day = utcDay(r.lastAt);
+      if (utcDay(at) > day) this.closedArmDays.set(`${key}\u0000${day}`, armDayOf(r, day));
       replacePairInPlace(r.moments, c.before, c.after);
       if (at < r.firstAt) r.firstAt = at;
       if (at > r.lastAt) r.lastAt = at;
@@ -554,6 +567,7 @@ export class LiveState implements CollectTx {
       consentChanges: this.pendingConsent,
       outcomes: [...this.pendingOutcomes.values()],
       armStats: [...this.dirtyArmStats].map((r) => ({ workspaceId: r.workspaceId, experimentId: r.experimentId, armId: r.armId, metricId: r.metricId, moments: { ...r.moments }, firstAt: r.firstAt, lastAt: r.lastAt })),
+      armDays: [...this.closedArmDays.values(), ...[...this.dirtyArmStats].map((r) => armDayOf(r, utcDay(r.lastAt)))],
       counters: [...this.counters].flatMap(([workspaceId, c]) => (c.hasChanges ? c.take().map((row) => ({ workspaceId, ...row })) : [])),
       eventProfiles: this.pendingEventProfiles,
     };
@@ -564,6 +578,7 @@ export class LiveState implements CollectTx {
     this.pendingConsent = [];
     this.pendingOutcomes = new Map();
     this.dirtyArmStats = new Set();
+    this.closedArmDays = new Map();
     this.pendingEventProfiles = [];
     return batch;
   }
@@ -598,6 +613,7 @@ export class LiveState implements CollectTx {
       byKey.delete(key);
       this.dirtyArmStats.delete(r);
     }
+    for (const [key, d] of this.closedArmDays) if (d.workspaceId === workspaceId && d.experimentId === experimentId) this.closedArmDays.delete(key);
   }
 
   /**
@@ -655,6 +671,7 @@ export class LiveState implements CollectTx {
     this.pendingConsent = this.pendingConsent.filter((m) => m.workspaceId !== workspaceId);
     for (const [key, v] of this.pendingOutcomes) if (v.workspaceId === workspaceId) this.pendingOutcomes.delete(key);
     for (const r of this.dirtyArmStats) if (r.workspaceId === workspaceId) this.dirtyArmStats.delete(r);
+    for (const [key, d] of this.closedArmDays) if (d.workspaceId === workspaceId) this.closedArmDays.delete(key);
     this.armStats.delete(workspaceId);
     this.counters.delete(workspaceId);
     this.pendingEventProfiles = this.pendingEventProfiles.filter((m) => m.workspaceId !== workspaceId);

@@ -409,6 +409,7 @@ export function createLiveStore(adapter: AttuneStore, options: LiveStoreOptions)
     measurement: (ws) => adapter.experiments.measurement(ws),
     setMeasurement: (ws, s) => adapter.experiments.setMeasurement(ws, s),
     armStats: async (ws, ids) => (await fresh(), adapter.experiments.armStats(ws, ids)),
+    armDays: async (ws, id) => (await fresh(), adapter.experiments.armDays(ws, id)),
     dropArmStats: (ws, id) => deletingDerived(async () => {
       live.dropArmStats(ws, id);
       await adapter.experiments.dropArmStats(ws, id);

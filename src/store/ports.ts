@@ -104,6 +104,8 @@ export interface StateBatch {
   readonly outcomes: readonly OutcomeDelta[];
   /** Arm statistics, whole rows. */
   readonly armStats: readonly (ArmStatsRow & { readonly workspaceId: string })[];
+  /** Arm statistics as of the end of a UTC day, whole rows, written in the same commit as `armStats`: the latest for a key wins. */
+  readonly armDays: readonly (ArmDayRow & { readonly workspaceId: string })[];
   /** Counters of the workspace's online models (item popularity, co-occurrence), whole values: the latest replaces the stored one. */
   readonly counters: readonly (CounterRow & { readonly workspaceId: string })[];
   /** Rebuild: events the replay resolved to another profile than the one stored. */
@@ -628,6 +630,20 @@ export interface ArmStatsRow {
   readonly lastAt: number;
 }
 
+/**
+ * An arm statistics row (`ArmStatsRow`) as it stood at the end of a UTC day: the day of a
+ * change is the UTC day of the row's `lastAt` after it (the latest event time that changed the
+ * row), so a late event counts on the latest day the row has reached.
+ */
+export interface ArmDayRow {
+  readonly experimentId: string;
+  readonly armId: string;
+  readonly metricId: string;
+  /** `YYYY-MM-DD`, UTC. */
+  readonly day: string;
+  readonly moments: PairMoments;
+}
+
 /** One version of a bandit experiment's weights, as computed (`core/experiments/banditExperiment.ts`). */
 export interface BanditWeightsRecord {
   /** 1: the definition's own weights; each update adds one. */
@@ -648,7 +664,7 @@ export interface BanditWeightsRecord {
 export interface ExperimentStore {
   listExperiments(workspaceId: string): Promise<ExperimentDefinition[]>;
   putExperiment(workspaceId: string, definition: ExperimentDefinition, at: number): Promise<'created' | 'updated'>;
-  /** Deletes the definition and its statistics, and retires the id (see `isRetired`). */
+  /** Deletes the definition and its statistics (daily ones too), and retires the id (see `isRetired`). */
   deleteExperiment(workspaceId: string, id: string, at: number): Promise<boolean>;
   /** Whether the id belonged to a deleted experiment: profiles still carry its arms, so it is never reused. */
   isRetired(workspaceId: string, id: string): Promise<boolean>;
@@ -660,7 +676,9 @@ export interface ExperimentStore {
   setMeasurement(workspaceId: string, settings: MeasurementSettings): Promise<void>;
   /** The statistics of these experiments (every arm and metric). */
   armStats(workspaceId: string, experimentIds: readonly string[]): Promise<ArmStatsRow[]>;
-  /** Drops an experiment's statistics (the experiment was deleted). */
+  /** One experiment's daily statistics (see `ArmDayRow`): only the days a row changed, by day, arm and metric. */
+  armDays(workspaceId: string, experimentId: string): Promise<ArmDayRow[]>;
+  /** Drops an experiment's statistics, daily ones included (the experiment was deleted). */
   dropArmStats(workspaceId: string, experimentId: string): Promise<void>;
   /**
    * Adds a version of a bandit experiment's weights; false (nothing written) when that version

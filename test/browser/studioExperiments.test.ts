@@ -12,7 +12,8 @@ import { checkPage, finishPage, inject, openAt, signIn, simulateTraffic, startSt
  * the plan check for the chosen audience before saving, and creates it (the workspace needs
  * no review, so the direct route); traffic is simulated through the public API (decisions,
  * then orders drawn from a seeded generator); the results page draws each metric's effect and
- * intervals, with the numbers in a visually hidden table, the sample-ratio check, the chance
+ * intervals, with the numbers in a visually hidden table, the primary metric's cumulative
+ * effect per day (its last day the effect in the table), the sample-ratio check, the chance
  * to win, and the ROI report with the holdout. Explanations open on hover and on keyboard
  * focus. Each page is scanned by axe-core and photographed at 1280 and 390 pixels.
  */
@@ -108,6 +109,22 @@ describe.skipIf(suite.skip)(suite.title, () => {
     expect(rows.some((r) => r.startsWith('conversion'))).toBe(true);
     expect(rows.some((r) => r.startsWith('revenue'))).toBe(true);
     expect(rows.join(' ')).toMatch(/[+-]\d+\.\d%/);
+    // The cumulative effect: the primary metric's line per treatment arm, its numbers in a hidden table, the last day the effect above.
+    const cumulative = page.getByTestId('cumulative-effect');
+    await cumulative.locator('svg[role="img"]').first().waitFor();
+    // Attached, not 'visible': a flat line has no height, which Playwright counts as hidden.
+    expect(await cumulative.locator('svg[role="img"] polyline.estimate').count()).toBeGreaterThan(0);
+    const days = cumulative.locator('.visually-hidden tbody tr');
+    expect(await days.count()).toBeGreaterThan(0);
+    const [lastEffect] = await days.last().locator('td').allTextContents();
+    expect(lastEffect).toMatch(/^[+-]?\d+\.\d%$/);
+    expect(rows.find((r) => r.startsWith('conversion'))!.slice('conversion'.length).startsWith(lastEffect!)).toBe(true);
+    // Explained on hover (not focus: a keyboard's focus would keep the chance to win's hover below from opening).
+    await page.getByRole('button', { name: 'About Cumulative effect' }).hover();
+    await page.getByRole('tooltip').waitFor();
+    expect(await page.getByRole('tooltip').textContent()).toContain('end of each day');
+    await page.mouse.move(0, 0);
+    await page.getByRole('tooltip').waitFor({ state: 'detached' });
     expect(await page.getByTestId('srm-status').textContent()).toMatch(/^(OK|Mismatch)$/);
     expect(await page.getByTestId('chance-conversion:personalized').textContent()).toMatch(/%$/);
     const control = Number(await page.getByTestId('units-control').textContent());

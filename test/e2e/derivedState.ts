@@ -26,6 +26,7 @@ export function derivedState(db: Database.Database, workspaceId: string): Derive
     consentChanges: all('SELECT profile_id, purpose, granted, source, at FROM consent_changes WHERE workspace_id = ? ORDER BY rowid'),
     actionOutcomes: all('SELECT action_id, placement_id, impressions, clicks, dismisses, conversions, conversion_value FROM action_outcomes WHERE workspace_id = ? ORDER BY action_id, placement_id'),
     experimentStats: all('SELECT experiment_id, arm_id, metric_id, n, mean_x, mean_y, m2_x, m2_y, c_xy, first_at, last_at FROM experiment_stats WHERE workspace_id = ? ORDER BY experiment_id, arm_id, metric_id'),
+    experimentDaily: all('SELECT experiment_id, arm_id, metric_id, day, n, mean_x, mean_y, m2_x, m2_y, c_xy FROM experiment_daily WHERE workspace_id = ? ORDER BY experiment_id, day, arm_id, metric_id'),
     modelCounters: all('SELECT key, value, at FROM model_counters WHERE workspace_id = ? ORDER BY key'),
     events: all('SELECT seq, message_id, profile_id FROM events WHERE workspace_id = ? ORDER BY seq'),
   };

@@ -223,6 +223,12 @@ describe('rebuild: replaying the event log gives identical derived state', () =>
       expect(units('hero', 'personalized')).toBe(30);
       expect(units('_program', 'holdout')).toBe(6);
       expect(stats.filter((r) => r.metric_id === 'revenue').every((r) => r.n === 30 || r.experiment_id !== 'hero')).toBe(true);
+      // Each row's last daily snapshot is its running total (the rebuild below compares the days too).
+      const days = before['experimentDaily']! as { experiment_id: string; arm_id: string; metric_id: string; n: number; mean_x: number }[];
+      for (const r of stats as { experiment_id: string; arm_id: string; metric_id: string; n: number; mean_x: number }[]) {
+        const last = days.filter((d) => d.experiment_id === r.experiment_id && d.arm_id === r.arm_id && d.metric_id === r.metric_id).at(-1);
+        expect([last?.n, last?.mean_x]).toEqual([r.n, r.mean_x]);
+      }
       // Every bandit unit is in its arm's _ipw rows (single metrics only), and nobody else is.
       expect(units('side', 'a')).toBe(20);
       for (const arm of ['a', 'b']) expect(stats.find((r) => r.experiment_id === 'side' && r.arm_id === arm && r.metric_id === '_ipw.conversion')?.n).toBe(units('side', arm));

@@ -92,6 +92,8 @@ describe('bandit experiments', () => {
     await decide('between-0');
     let readout = await ok<ExperimentReadout>('GET', '/admin/v1/experiments/hero-bandit/analysis');
     expect(readout.bandit?.history.map((v) => v.version)).toEqual([1]);
+    // Its cumulative effect is withheld as its analysis is.
+    expect(await ok('GET', '/admin/v1/experiments/hero-bandit/timeline')).toMatchObject({ days: [], withheld: readout.analysisWithheld });
 
     // Due: the next decision starts version 2 (it is itself assigned with version 1); the read-out waits for it.
     clock.advance(31 * minute);

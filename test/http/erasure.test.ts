@@ -219,6 +219,7 @@ describe.each(['inline', 'worker'] as const)('erasure end to end (storage writer
     expect(receipt.removed['segmentChanges']).toBeGreaterThan(0);
     expect(receipt.removed['consentChanges']).toBeGreaterThan(0);
     expect(receipt.aggregates).toContainEqual({ statistic: 'experimentStats', handling: 'removed', count: 1 });
+    expect(receipt.aggregates).toContainEqual({ statistic: 'experimentDaily', handling: 'kept-until-rebuild' });
     expect(receipt.identifiers.map((i) => i.kind).sort()).toEqual(['anonymous', 'profile', 'profile', 'user']);
     expect(receipt.verification).toMatchObject({ clean: true, inMemory: 0 });
     expect(Object.values(receipt.verification.remaining).every((count) => count === 0)).toBe(true);

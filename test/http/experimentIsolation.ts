@@ -147,6 +147,25 @@ export const experimentIsolationCases: Record<string, IsolationCase> = {
     expect(totalUnits(await unitsOf(h, h.b.secretKey, inB.id))).toBe(6);
   },
 
+  'GET /admin/v1/experiments/:id/timeline': async (h) => {
+    const timelineUnits = async (key: string, id: string) => {
+      const timeline = await ok<{ days: { units: Record<string, number> }[] }>(h, 'GET', `/admin/v1/experiments/${id}/timeline`, key);
+      return totalUnits(timeline.days.at(-1)?.units ?? {});
+    };
+    const inB = await experimentIn(h, h.b, { units: 5 });
+    expect(await timelineUnits(h.b.secretKey, inB.id)).toBe(5);
+    const res = await admin(h, 'GET', `/admin/v1/experiments/${inB.id}/timeline`, h.a.secretKey);
+    expectProblem(res, 404, 'ATTUNE_EXPERIMENT_NOT_FOUND');
+    expect(res.body).not.toContain(inB.placement);
+    // The same id in A: A's days hold A's units only.
+    const inA = await experimentIn(h, h.a, { id: inB.id });
+    expect(await timelineUnits(h.a.secretKey, inB.id)).toBe(0);
+    for (const userId of inB.users.slice(0, 3)) expect((await collect(h, '/v1/decide', { userId, placements: [inA.placement] }, h.a.writeKey)).statusCode).toBe(200);
+    await h.decisions.flushRecords();
+    expect(await timelineUnits(h.a.secretKey, inB.id)).toBe(3);
+    expect(await timelineUnits(h.b.secretKey, inB.id)).toBe(5);
+  },
+
   'GET /admin/v1/metrics': async (h) => {
     const metric = await metricIn(h, h.b);
     expect(await metricIds(h, h.b.secretKey)).toContain(metric);

@@ -5,7 +5,7 @@ import { assignArm, inHoldout } from '../../src/core/experiments/assignArm.js';
 import type { ExperimentDefinition } from '../../src/core/experiments/ExperimentDefinition.js';
 import type { ResolvedMeasurement } from '../../src/core/experiments/MeasurementSettings.js';
 import type { RoiReport } from '../../src/core/report/roiReport.js';
-import type { ExperimentReadout, ExperimentView, MetricView, WorkspaceReport } from '../../src/experiments/ExperimentService.js';
+import type { ExperimentReadout, ExperimentTimeline, ExperimentView, MetricView, WorkspaceReport } from '../../src/experiments/ExperimentService.js';
 import type { DecideResponse } from '../../src/api/decideSchemas.js';
 import { HARNESS_WORKSPACE_IDS, startHarness, type Harness } from '../support/harness.js';
 import { admin, collect, expectCollected, expectProblem, storedEvents, type JsonPayload, adminCalls, type AdminMethod, type RuleProblemBody } from './httpHelpers.js';
@@ -434,6 +434,19 @@ describe('experiments, metrics, measurement and the report', () => {
       expect(comparison.sequential).not.toBeNull();
       expect(comparison.bayesian).not.toBeNull();
       expect(readout.analysis.srm.counts).toEqual([control, personalized]);
+      // The cumulative effect over time ends with the read-out itself.
+      const timeline = await ok<ExperimentTimeline>('GET', '/admin/v1/experiments/hero-test/timeline?sequential=true');
+      expect(timeline.days.map((d) => d.day)).toEqual([iso(t0).slice(0, 10), ...(iso(t0 + minute).slice(0, 10) === iso(t0).slice(0, 10) ? [] : [iso(t0 + minute).slice(0, 10)])]);
+      const lastDay = timeline.days.at(-1)!;
+      expect(lastDay.units).toEqual(readout.units);
+      const [metric] = lastDay.metrics;
+      expect(metric?.metricId).toBe('conversion');
+      const [cumulative] = metric!.comparisons;
+      const interval = (t: { estimate: number; ci: readonly (number | null)[] } | null) => (t === null ? null : { estimate: t.estimate, lower: t.ci[0], upper: t.ci[1] });
+      expect(cumulative?.absolute).toEqual(interval(comparison.absolute));
+      expect(cumulative?.relative).toEqual(interval(comparison.relative));
+      expect(cumulative?.sequentialAbsolute).toEqual(interval(comparison.sequential!.absolute));
+      expect(cumulative?.headline).toBe(comparison.headline);
 
       // The report: the program (holdout against everyone else), then the experiment.
       const report = await ok<WorkspaceReport>('GET', '/admin/v1/report?monthlyCost=100');

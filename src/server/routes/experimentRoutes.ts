@@ -10,7 +10,8 @@ import type { WorkspaceService } from '../../workspaces/WorkspaceService.js';
 import { workspaceIdOf } from '../actor.js';
 import {
   AnalysisQuery, ExperimentChange, ExperimentIdParams, ExperimentPutParams, ExperimentReadout, ExperimentValidation, ExperimentView,
-  MeasurementView, MetricChange, MetricIdParams, MetricPutParams, MetricView, ReportQuery, ResolvedMeasurement, WorkspaceReport,
+  MeasurementView, MetricChange, MetricIdParams, MetricPutParams, MetricView, ReportQuery, ResolvedMeasurement, TimelineQuery, WorkspaceReport,
+  ExperimentTimeline,
 } from '../../api/experimentSchemas.js';
 import { problemResponses } from '../../api/schemas.js';
 
@@ -143,6 +144,19 @@ export async function experimentRoutes(app: FastifyInstance, options: Experiment
     workspaceIdOf(request),
     (request.params as Static<typeof ExperimentIdParams>).id,
     analysisOptions(request.query as Static<typeof AnalysisQuery>),
+  ));
+
+  app.get('/admin/v1/experiments/:id/timeline', {
+    config: { access: 'reports.read' },
+    schema: {
+      ...experiments,
+      summary: 'The cumulative effect over time: for each UTC day on which the arms\' totals changed, every metric of every treatment arm against the control as of the end of that day',
+      params: ExperimentIdParams, querystring: TimelineQuery, response: { 200: ExperimentTimeline, ...errors },
+    },
+  }, async (request) => service.timeline(
+    workspaceIdOf(request),
+    (request.params as Static<typeof ExperimentIdParams>).id,
+    analysisOptions(request.query as Static<typeof TimelineQuery>),
   ));
 
   app.get('/admin/v1/metrics', {

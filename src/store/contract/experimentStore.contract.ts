@@ -4,12 +4,13 @@ import type { ArmStatChange } from '../../core/experiments/experimentUnits.js';
 import type { MetricDefinition } from '../../core/experiments/MetricDefinition.js';
 import { addPair, emptyPairMoments, type PairMoments } from '../../core/stats/SufficientStats.js';
 import type { CollectTx } from '../../profiles/CollectTx.js';
-import type { ArmStatsRow } from '../ports.js';
+import type { ArmDayRow, ArmStatsRow } from '../ports.js';
 import { contractWorkspaces, openContractStore, type ContractStore, type OpenAdapter } from './shared.contract.js';
 
 const A = contractWorkspaces.a;
 const B = contractWorkspaces.b;
 const T0 = Date.parse('2024-05-01T12:00:00Z');
+const DAY = 86_400_000;
 
 const experiment = (id: string, over: Partial<ExperimentDefinition> = {}): ExperimentDefinition => ({
   id, placement: 'hero', primaryMetric: 'conversion',
@@ -212,6 +213,56 @@ export function describeExperimentStoreContract(adapterName: string, open: OpenA
       // New units after the drop start from nothing.
       await run((tx) => tx.updateExperimentStats(A, enter('hero', 'control', 'revenue', [6, 0]), T0 + 1));
       expectMoments(find(await store.readBoth((r) => r.experiments.armStats(A, ['hero'])), 'control', 'revenue')?.moments, folded([[6, 0]]));
+    });
+
+    it('daily statistics: a row\'s totals at the end of each UTC day it changed (several days in one write too), a late event on the latest day, the last day equal to the running totals', async () => {
+      await experiments().putExperiment(A, experiment('hero'), T0);
+      await run((tx) => tx.updateExperimentStats(A, enter('hero', 'control', 'revenue', [1, 0]), T0));
+      await run((tx) => tx.updateExperimentStats(A, [...enter('hero', 'control', 'revenue', [3, 0]), ...enter('hero', 'treatment', 'revenue', [2, 0])], T0 + 3_600_000));
+      await run((tx) => tx.updateExperimentStats(A, enter('hero', 'control', 'revenue', [5, 0]), T0 + DAY));
+      // Received after 05-02's event, dated 05-01: the row is on 05-02, so it counts there.
+      await run((tx) => tx.updateExperimentStats(A, [change('hero', 'control', 'revenue', [5, 0], [7, 0])], T0));
+      // One write across two days: the first day's end is kept before the second's change.
+      await run((tx) => {
+        tx.updateExperimentStats(A, enter('hero', 'control', 'revenue', [9, 0]), T0 + 2 * DAY);
+        tx.updateExperimentStats(A, enter('hero', 'control', 'revenue', [11, 0]), T0 + 3 * DAY);
+      });
+      await run((tx) => tx.updateExperimentStats(B, enter('hero', 'control', 'revenue', [4, 0]), T0 + 5 * DAY), B);
+      const days = await store.readBoth((r) => r.experiments.armDays(A, 'hero'));
+      const of = (armId: string, metricId: string) => days.filter((d) => d.armId === armId && d.metricId === metricId);
+      expect(days.map((d) => `${d.day}/${d.armId}/${d.metricId}`)).toEqual([
+        '2024-05-01/control/_units', '2024-05-01/control/revenue', '2024-05-01/treatment/_units', '2024-05-01/treatment/revenue',
+        '2024-05-02/control/_units', '2024-05-02/control/revenue',
+        '2024-05-03/control/_units', '2024-05-03/control/revenue',
+        '2024-05-04/control/_units', '2024-05-04/control/revenue',
+      ]);
+      const revenue = of('control', 'revenue');
+      expectMoments(revenue[0]?.moments, folded([[1, 0], [3, 0]]));
+      expectMoments(revenue[1]?.moments, folded([[1, 0], [3, 0], [7, 0]]));
+      expectMoments(revenue[2]?.moments, folded([[1, 0], [3, 0], [7, 0], [9, 0]]));
+      expectMoments(revenue[3]?.moments, folded([[1, 0], [3, 0], [7, 0], [9, 0], [11, 0]]));
+      expect(of('control', '_units').map((d) => d.moments.n)).toEqual([2, 3, 4, 5]);
+      const totals = await store.readBoth((r) => r.experiments.armStats(A, ['hero']));
+      for (const row of totals) expect(days.filter((d) => d.armId === row.armId && d.metricId === row.metricId).at(-1)?.moments).toEqual(row.moments);
+      expect((await store.readBoth((r) => r.experiments.armDays(B, 'hero'))).map((d: ArmDayRow) => d.day)).toEqual(['2024-05-06', '2024-05-06']);
+      expect(await store.readBoth((r) => r.experiments.armDays(A, 'nope'))).toEqual([]);
+    });
+
+    it('daily statistics go with the running totals: dropArmStats, deleteExperiment and a reset of derived state drop them', async () => {
+      await experiments().putExperiment(A, experiment('hero'), T0);
+      const seed = () => run((tx) => {
+        tx.updateExperimentStats(A, enter('hero', 'control', 'revenue', [1, 0]), T0);
+        tx.updateExperimentStats(A, enter('side', 'a', 'revenue', [1, 0]), T0 + DAY);
+      });
+      await seed();
+      await experiments().dropArmStats(A, 'hero');
+      expect(await store.readBoth((r) => r.experiments.armDays(A, 'hero'))).toEqual([]);
+      expect(await store.readBoth((r) => r.experiments.armDays(A, 'side'))).toHaveLength(2);
+      await seed();
+      await experiments().deleteExperiment(A, 'hero', T0 + 2 * DAY);
+      expect(await store.readBoth((r) => r.experiments.armDays(A, 'hero'))).toEqual([]);
+      await store.engine.resetDerived(A);
+      expect(await store.readBoth((r) => r.experiments.armDays(A, 'side'))).toEqual([]);
     });
 
     it('bandit weight versions: per workspace and experiment, oldest first, a version once, deleted with the experiment and kept by a reset', async () => {

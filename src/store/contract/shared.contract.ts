@@ -59,5 +59,5 @@ export async function openContractStore(open: OpenAdapter): Promise<ContractStor
 
 /** A state batch with only the given parts (the rest empty), at checkpoint 0 unless given. */
 export function stateBatch(parts: Partial<StateBatch>): StateBatch {
-  return { checkpoint: 0, profiles: [], identities: [], merges: [], segmentChanges: [], consentChanges: [], outcomes: [], armStats: [], counters: [], eventProfiles: [], ...parts };
+  return { checkpoint: 0, profiles: [], identities: [], merges: [], segmentChanges: [], consentChanges: [], outcomes: [], armStats: [], armDays: [], counters: [], eventProfiles: [], ...parts };
 }

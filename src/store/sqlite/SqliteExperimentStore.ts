@@ -1,7 +1,7 @@
 import type { ExperimentDefinition } from '../../core/experiments/ExperimentDefinition.js';
 import type { MeasurementSettings } from '../../core/experiments/MeasurementSettings.js';
 import type { MetricDefinition } from '../../core/experiments/MetricDefinition.js';
-import type { ArmStatsRow, BanditWeightsRecord, ExperimentStore } from '../ports.js';
+import type { ArmDayRow, ArmStatsRow, BanditWeightsRecord, ExperimentStore } from '../ports.js';
 import type { SqliteDatabase } from './openDatabase.js';
 import { DefinitionTable } from './DefinitionTable.js';
 
@@ -23,6 +23,7 @@ interface StatsRow {
 export class SqliteExperimentStore implements ExperimentStore {
   private readonly stmts;
   private readonly deleteTx;
+  private readonly dropStatsTx;
   private readonly experiments: DefinitionTable<ExperimentDefinition>;
   private readonly metrics: DefinitionTable<MetricDefinition>;
 
@@ -34,16 +35,22 @@ export class SqliteExperimentStore implements ExperimentStore {
       setMeasurement: db.prepare('UPDATE workspaces SET measurement = ?, config_version = config_version + 1 WHERE id = ?'),
       stats: db.prepare('SELECT experiment_id, arm_id, metric_id, n, mean_x, mean_y, m2_x, m2_y, c_xy, first_at, last_at FROM experiment_stats WHERE workspace_id = ? AND experiment_id IN (SELECT value FROM json_each(?)) ORDER BY experiment_id, arm_id, metric_id'),
       dropStats: db.prepare('DELETE FROM experiment_stats WHERE workspace_id = ? AND experiment_id = ?'),
+      days: db.prepare('SELECT arm_id, metric_id, day, n, mean_x, mean_y, m2_x, m2_y, c_xy FROM experiment_daily WHERE workspace_id = ? AND experiment_id = ? ORDER BY day, arm_id, metric_id'),
+      dropDays: db.prepare('DELETE FROM experiment_daily WHERE workspace_id = ? AND experiment_id = ?'),
       retire: db.prepare('INSERT OR IGNORE INTO retired_experiments (workspace_id, id, retired_at) VALUES (?, ?, ?)'),
       retired: db.prepare('SELECT 1 FROM retired_experiments WHERE workspace_id = ? AND id = ?').pluck(),
       addWeights: db.prepare('INSERT OR IGNORE INTO experiment_weights (workspace_id, experiment_id, version, computed_at, record) VALUES (?, ?, ?, ?, ?)'),
       weights: db.prepare('SELECT record FROM experiment_weights WHERE workspace_id = ? AND experiment_id = ? ORDER BY version').pluck(),
       dropWeights: db.prepare('DELETE FROM experiment_weights WHERE workspace_id = ? AND experiment_id = ?'),
     };
+    this.dropStatsTx = db.transaction((workspaceId: string, id: string) => {
+      this.stmts.dropStats.run(workspaceId, id);
+      this.stmts.dropDays.run(workspaceId, id);
+    });
     this.deleteTx = db.transaction((workspaceId: string, id: string, at: number): boolean => {
       if (!this.experiments.delete(workspaceId, id)) return false;
       this.stmts.retire.run(workspaceId, id, at);
-      this.stmts.dropStats.run(workspaceId, id);
+      this.dropStatsTx(workspaceId, id);
       this.stmts.dropWeights.run(workspaceId, id);
       return true;
     });
@@ -94,8 +101,15 @@ export class SqliteExperimentStore implements ExperimentStore {
     }));
   }
 
+  async armDays(workspaceId: string, experimentId: string): Promise<ArmDayRow[]> {
+    return (this.stmts.days.all(workspaceId, experimentId) as (Omit<StatsRow, 'experiment_id' | 'first_at' | 'last_at'> & { day: string })[]).map((r) => ({
+      experimentId, armId: r.arm_id, metricId: r.metric_id, day: r.day,
+      moments: { n: r.n, meanX: r.mean_x, meanY: r.mean_y, m2X: r.m2_x, m2Y: r.m2_y, cXY: r.c_xy },
+    }));
+  }
+
   async dropArmStats(workspaceId: string, experimentId: string): Promise<void> {
-    this.stmts.dropStats.run(workspaceId, experimentId);
+    this.dropStatsTx(workspaceId, experimentId);
   }
 
   async addBanditWeights(workspaceId: string, experimentId: string, record: BanditWeightsRecord): Promise<boolean> {

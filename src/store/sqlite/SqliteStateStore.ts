@@ -19,7 +19,7 @@ export interface ProfileRow {
 }
 
 /** Tables derived from the log, deleted by a rebuild (the log and the definitions are source). */
-const derivedTables = ['profiles', 'profile_knowledge', 'identities', 'profile_merges', 'segment_members', 'segment_changes', 'consent_changes', 'action_outcomes', 'experiment_stats', 'model_counters'];
+const derivedTables = ['profiles', 'profile_knowledge', 'identities', 'profile_merges', 'segment_members', 'segment_changes', 'consent_changes', 'action_outcomes', 'experiment_stats', 'experiment_daily', 'model_counters'];
 
 /**
  * The profile state on SQLite: cold profiles read by id or identifier, and batches written in
@@ -68,6 +68,10 @@ export class SqliteStateStore implements StateStore {
       saveArmStats: db.prepare(
         `INSERT INTO experiment_stats (workspace_id, experiment_id, arm_id, metric_id, n, mean_x, mean_y, m2_x, m2_y, c_xy, first_at, last_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT DO UPDATE SET n = excluded.n, mean_x = excluded.mean_x, mean_y = excluded.mean_y, m2_x = excluded.m2_x, m2_y = excluded.m2_y, c_xy = excluded.c_xy, first_at = excluded.first_at, last_at = excluded.last_at`,
+      ),
+      saveArmDay: db.prepare(
+        `INSERT INTO experiment_daily (workspace_id, experiment_id, arm_id, metric_id, day, n, mean_x, mean_y, m2_x, m2_y, c_xy) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT DO UPDATE SET n = excluded.n, mean_x = excluded.mean_x, mean_y = excluded.mean_y, m2_x = excluded.m2_x, m2_y = excluded.m2_y, c_xy = excluded.c_xy`,
       ),
       armStats: db.prepare('SELECT experiment_id, arm_id, metric_id, n, mean_x, mean_y, m2_x, m2_y, c_xy, first_at, last_at FROM experiment_stats WHERE workspace_id = ? ORDER BY experiment_id, arm_id, metric_id'),
       saveCounter: db.prepare('INSERT INTO model_counters (workspace_id, key, value, at) VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET value = excluded.value, at = excluded.at'),
@@ -156,6 +160,11 @@ export class SqliteStateStore implements StateStore {
     for (const r of batch.armStats) {
       const m = r.moments;
       s.saveArmStats.run(r.workspaceId, r.experimentId, r.armId, r.metricId, m.n, m.meanX, m.meanY, m.m2X, m.m2Y, m.cXY, r.firstAt, r.lastAt);
+    }
+    // In the same transaction as the running totals: the last day of a row always equals its total.
+    for (const r of batch.armDays) {
+      const m = r.moments;
+      s.saveArmDay.run(r.workspaceId, r.experimentId, r.armId, r.metricId, r.day, m.n, m.meanX, m.meanY, m.m2X, m.m2Y, m.cXY);
     }
     for (const c of batch.counters) s.saveCounter.run(c.workspaceId, c.key, c.value, c.at);
     for (const e of batch.eventProfiles) s.setEventProfile.run(e.profileId, e.workspaceId, e.seq);

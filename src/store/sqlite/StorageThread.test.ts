@@ -89,7 +89,7 @@ describe('the storage thread', () => {
     const module = fileURLToPath(new URL('./openSqliteStore.ts', import.meta.url));
     const script = `const { openSqliteStore } = await import(${JSON.stringify(module)});
       const store = openSqliteStore({ path: ${JSON.stringify(join(dir, 'attune.db'))}, synchronous: 'full', writer: 'worker' });
-      await store.state.write({ checkpoint: 5, profiles: [], identities: [], merges: [], segmentChanges: [], consentChanges: [], outcomes: [], armStats: [], counters: [], eventProfiles: [] });
+      await store.state.write({ checkpoint: 5, profiles: [], identities: [], merges: [], segmentChanges: [], consentChanges: [], outcomes: [], armStats: [], armDays: [], counters: [], eventProfiles: [] });
       console.log(await store.state.checkpoint());`;
     const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 15_000 });
     expect(child.stderr).toBe('');

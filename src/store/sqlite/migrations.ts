@@ -597,4 +597,25 @@ export const migrations: readonly string[] = [
     PRIMARY KEY (workspace_id, experiment_id, version)
   ) WITHOUT ROWID;
   `,
+  // The cumulative effect over time (GET /admin/v1/experiments/:id/timeline): per experiment,
+  // arm, metric and UTC day, the experiment_stats row as of the end of that day, written in the
+  // same commit as the running totals (src/profiles/LiveState.ts says which day a change counts
+  // on). Derived from the log like experiment_stats: experiments measured before this version
+  // have no history until `attune rebuild`.
+  `
+  CREATE TABLE experiment_daily (
+    workspace_id TEXT NOT NULL,
+    experiment_id TEXT NOT NULL,
+    arm_id TEXT NOT NULL,
+    metric_id TEXT NOT NULL,
+    day TEXT NOT NULL,
+    n INTEGER NOT NULL,
+    mean_x REAL NOT NULL,
+    mean_y REAL NOT NULL,
+    m2_x REAL NOT NULL,
+    m2_y REAL NOT NULL,
+    c_xy REAL NOT NULL,
+    PRIMARY KEY (workspace_id, experiment_id, day, arm_id, metric_id)
+  ) WITHOUT ROWID;
+  `,
 ];

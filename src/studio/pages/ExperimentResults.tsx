@@ -1,19 +1,22 @@
 import type { Static } from 'typebox';
-import type { ExperimentReadout, WorkspaceReport } from '../../api/experimentSchemas.js';
+import type { ExperimentReadout, ExperimentTimeline, WorkspaceReport } from '../../api/experimentSchemas.js';
 import type { ExperimentAnalysis } from '../../core/experiments/analyzeExperiment.js';
 import type { PlanCheck } from '../../core/experiments/checkPlan.js';
+import type { TimelineDay } from '../../core/experiments/cumulativeTimeline.js';
 import type { RoiReport, TestedInterval } from '../../core/report/roiReport.js';
 import type { AdminClient } from '../AdminClient.js';
+import { CumulativeEffectChart } from '../components/CumulativeEffectChart.js';
 import { Explain } from '../components/Explain.js';
 import { IntervalChart } from '../components/IntervalChart.js';
 import { Section } from '../components/Section.js';
 import { formatInteger, formatShare, Stat } from '../components/Stat.js';
 import { statisticTexts } from '../components/statisticTexts.js';
 import { useAsync } from '../components/useAsync.js';
-import { effectRows, finite, formatEffect, type EffectRow } from './experimentFigures.js';
+import { effectRows, finite, formatEffect, timelineSeries, type EffectRow } from './experimentFigures.js';
 
 /** The read-out as the studio reads it: the open `Statistics` members typed by the core's result types. */
 type Readout = Omit<Static<typeof ExperimentReadout>, 'analysis' | 'plan'> & { readonly analysis: ExperimentAnalysis; readonly plan: PlanCheck | null };
+type Timeline = Omit<Static<typeof ExperimentTimeline>, 'days'> & { readonly days: readonly TimelineDay[] };
 type Report = Omit<Static<typeof WorkspaceReport>, 'reports'> & { readonly reports: readonly RoiReport[] };
 
 const when = (iso: string | null) => (iso === null ? 'not yet' : new Date(iso).toISOString().replace('T', ' ').slice(0, 16));
@@ -107,6 +110,20 @@ function RoiSection({ report, currency }: { readonly report: RoiReport; readonly
   );
 }
 
+/** The primary metric's effect so far, day by day: one chart per treatment arm. */
+function CumulativeEffect({ timeline }: { readonly timeline: Timeline }) {
+  if (timeline.withheld !== null) return <p>{timeline.withheld}</p>;
+  const primary = timeline.days.at(-1)?.metrics.find((m) => m.role === 'primary');
+  const series = primary === undefined ? [] : timelineSeries(timeline.days, primary.metricId);
+  if (series.length === 0) return <p>No day measured yet.</p>;
+  return (
+    <div data-testid="cumulative-effect">
+      <p className="explanations"><Explain term="Cumulative effect">{statisticTexts.cumulative}</Explain></p>
+      {series.map((s) => <CumulativeEffectChart key={s.key} title={`Cumulative ${s.scale} effect on ${s.label}, day by day`} series={s} />)}
+    </div>
+  );
+}
+
 /**
  * The results of one experiment (docs/studio.md): its read-out with sequential intervals and
  * the chance to win (GET /admin/v1/experiments/:id/analysis) and the ROI report's sections for
@@ -114,6 +131,7 @@ function RoiSection({ report, currency }: { readonly report: RoiReport; readonly
  */
 export function ExperimentResults({ client, id }: { readonly client: AdminClient; readonly id: string }) {
   const readout = useAsync(() => client.get<Readout>(`/admin/v1/experiments/${encodeURIComponent(id)}/analysis?sequential=true&bayesian=true`), `readout:${id}`);
+  const timeline = useAsync(() => client.get<Timeline>(`/admin/v1/experiments/${encodeURIComponent(id)}/timeline`), `timeline:${id}`);
   const report = useAsync(() => client.get<Report>('/admin/v1/report?sequential=true'), `report:${id}`);
   const name = readout.state === 'done' ? readout.value.experiment.definition.name ?? id : id;
   return (
@@ -145,6 +163,9 @@ export function ExperimentResults({ client, id }: { readonly client: AdminClient
             </div>
           );
         }}
+      </Section>
+      <Section title="Cumulative effect" loaded={timeline}>
+        {(t) => <CumulativeEffect timeline={t} />}
       </Section>
       <Section title="ROI and holdout" loaded={report}>
         {(value) => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { MetricResult } from '../../core/experiments/analyzeExperiment.js';
-import { effectDomain, effectRows, formatEffect, normalisedWeights, planRequest, positionOn, type EffectRow } from './experimentFigures.js';
+import type { TimelineDay } from '../../core/experiments/cumulativeTimeline.js';
+import { effectDomain, effectRows, formatEffect, normalisedWeights, planRequest, positionOn, timelineDomain, timelineSeries, type EffectRow } from './experimentFigures.js';
 
 const test = (estimate: number, lower: number | null, upper: number | null) => ({ estimate, se: 0.01, df: 100, tStatistic: 2, pValue: 0.04, ci: [lower, upper] as unknown as readonly [number, number] });
 
@@ -92,5 +93,42 @@ describe('planRequest', () => {
     expect(planRequest({ arms: [...arms], coverage: 0.5, plan: { minimumDetectableEffect: 0.1, days: 14 } }, null)).toEqual({ minimumDetectableEffect: 0.1, days: 14, power: 0.8, arms: 2, trafficShare: 0.5 });
     expect(planRequest({ arms: [...arms], plan: { minimumDetectableEffect: 0.1, days: 14, power: 0.9 } }, 0.05)).toEqual({ minimumDetectableEffect: 0.1, days: 14, power: 0.9, arms: 2, trafficShare: 1, baselineRate: 0.05 });
     expect(planRequest({ arms: [...arms] }, 0.05)).toBeNull();
+  });
+});
+
+describe('timelineSeries and timelineDomain', () => {
+  const interval = (estimate: number, lower: number | null, upper: number | null) => ({ estimate, lower, upper });
+  const comparison = (armId: string, headline: 'relative' | 'absolute' | null, absolute: ReturnType<typeof interval> | null, relative: ReturnType<typeof interval> | null) => ({
+    armId, status: absolute === null ? 'insufficient_data' as const : 'ok' as const, headline, absolute, relative, sequentialAbsolute: null, sequentialRelative: null,
+  });
+  const day = (d: string, ...comparisons: ReturnType<typeof comparison>[]): TimelineDay => ({ day: d, units: {}, metrics: [{ metricId: 'conversion', role: 'primary', comparisons }] });
+  const days = [
+    day('2026-12-01', comparison('b', null, null, null), comparison('c', null, null, null)),
+    // The control's mean is still 0: no relative effect that day.
+    day('2026-12-02', comparison('b', 'absolute', interval(0.01, -0.02, 0.04), null), comparison('c', 'absolute', interval(0.02, 0, 0.04), null)),
+    day('2026-12-03', comparison('b', 'relative', interval(0.02, -0.01, 0.05), interval(0.2, -0.1, 0.5)), comparison('c', 'absolute', interval(0.03, 0.01, null), null)),
+  ];
+
+  it('draws each arm on its last day\'s headline scale, a day without that scale as a gap', () => {
+    const [b, c] = timelineSeries(days, 'conversion');
+    expect(b).toMatchObject({ key: 'conversion:b', label: 'conversion (b)', scale: 'relative' });
+    expect(b!.points).toEqual([
+      { day: '2026-12-01', estimate: null, lower: null, upper: null },
+      { day: '2026-12-02', estimate: null, lower: null, upper: null },
+      { day: '2026-12-03', estimate: 0.2, lower: -0.1, upper: 0.5 },
+    ]);
+    expect(c).toMatchObject({ scale: 'absolute' });
+    expect(c!.points.map((p) => [p.estimate, p.lower, p.upper])).toEqual([[null, null, null], [0.02, 0, 0.04], [0.03, 0.01, null]]);
+  });
+
+  it('has no line for a metric the last day lacks, or without days', () => {
+    expect(timelineSeries(days, 'revenue')).toEqual([]);
+    expect(timelineSeries([], 'conversion')).toEqual([]);
+  });
+
+  it('spans 0 and every bound, with room', () => {
+    const [low, high] = timelineDomain(timelineSeries(days, 'conversion')[0]!.points);
+    expect(low).toBeCloseTo(-0.16, 10);
+    expect(high).toBeCloseTo(0.56, 10);
   });
 });

@@ -1,5 +1,6 @@
 import type { ExperimentDefinition } from '../../core/experiments/ExperimentDefinition.js';
 import type { MetricResult } from '../../core/experiments/analyzeExperiment.js';
+import type { TimelineDay, TimelineInterval } from '../../core/experiments/cumulativeTimeline.js';
 
 /**
  * The results page's arithmetic for drawing, kept out of the components so it is tested
@@ -62,7 +63,7 @@ export function effectRows(metrics: readonly MetricResult[]): EffectRow[] {
  * The common axis of rows drawn on one scale: it always holds 0 (no effect) and every finite
  * bound and estimate, with 10% room on each side. An open bound is drawn to the edge.
  */
-export function effectDomain(rows: readonly EffectRow[]): readonly [number, number] {
+export function effectDomain(rows: readonly Pick<EffectRow, 'estimate' | 'lower' | 'upper' | 'sequentialLower' | 'sequentialUpper'>[]): readonly [number, number] {
   const values = rows.flatMap((r) => [r.estimate, r.lower, r.upper, r.sequentialLower, r.sequentialUpper]).filter((v): v is number => v !== null);
   const low = Math.min(0, ...values);
   const high = Math.max(0, ...values);
@@ -82,6 +83,44 @@ export function formatEffect(value: number | null, scale: EffectRow['scale']): s
   if (value === null) return 'open';
   const sign = value > 0 ? '+' : '';
   return scale === 'relative' ? `${sign}${(value * 100).toFixed(1)}%` : `${sign}${value.toPrecision(3)}`;
+}
+
+/** One day of a cumulative-effect line: the estimate and its interval, null where that day has none. */
+export interface TimelinePoint {
+  readonly day: string;
+  readonly estimate: number | null;
+  readonly lower: number | null;
+  readonly upper: number | null;
+}
+
+export interface TimelineSeries {
+  readonly key: string;
+  readonly label: string;
+  readonly scale: EffectRow['scale'];
+  readonly points: readonly TimelinePoint[];
+}
+
+/**
+ * The cumulative effect of every treatment arm on one metric, a line per arm. A line keeps one
+ * scale over its days, the last day's headline (the scale of the results table): a day whose
+ * read-out lacked it (the control's mean was still 0) is a gap, not a jump to another unit.
+ */
+export function timelineSeries(days: readonly TimelineDay[], metricId: string): TimelineSeries[] {
+  const last = days.at(-1)?.metrics.find((m) => m.metricId === metricId);
+  return (last?.comparisons ?? []).map((final) => {
+    const scale = final.headline === 'absolute' || final.relative === null ? 'absolute' : 'relative';
+    const points = days.map((d): TimelinePoint => {
+      const c = d.metrics.find((m) => m.metricId === metricId)?.comparisons.find((x) => x.armId === final.armId);
+      const i = (scale === 'relative' ? c?.relative : c?.absolute) as TimelineInterval | null | undefined;
+      return { day: d.day, estimate: finite(i?.estimate), lower: finite(i?.lower), upper: finite(i?.upper) };
+    });
+    return { key: `${metricId}:${final.armId}`, label: last!.comparisons.length > 1 ? `${metricId} (${final.armId})` : metricId, scale, points };
+  });
+}
+
+/** The vertical axis of a cumulative-effect chart: as `effectDomain`, over every day's estimate and bounds. */
+export function timelineDomain(points: readonly TimelinePoint[]): readonly [number, number] {
+  return effectDomain(points.map((p) => ({ estimate: p.estimate, lower: p.lower, upper: p.upper, sequentialLower: null, sequentialUpper: null })));
 }
 
 /**
