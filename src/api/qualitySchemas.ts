@@ -22,6 +22,7 @@ const Late = Type.Object({
 const VolumeRow = Type.Object({
   type: Type.String(), event: Type.Union([Type.String(), Type.Null()], { description: 'The name of a track call (the page name of a page call); null otherwise' }),
   source: Type.Union([Type.String(), Type.Null()], { description: '`context.library.name` as sent; null without one' }), count: Count,
+  overflow: Type.Optional(Type.Boolean({ description: 'Present (true) on the row of a call type\'s events past the day\'s 500 distinct names and sources: their names and sources were not kept' })),
 });
 const EventRef = { type: Type.String(), event: Type.Union([Type.String(), Type.Null()], { description: 'The track event\'s name; null for other calls' }) };
 const PropertyFinding = Type.Object({
