@@ -74,6 +74,24 @@ export const QualityReport = Type.Object(
   { title: 'QualityReport' },
 );
 
+export const TrafficQuery = Type.Object(
+  { minutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 60, description: 'How many minutes up to now, the current one last (default 60)' })) },
+  { additionalProperties: false },
+);
+
+export const QualityTraffic = Type.Object(
+  {
+    since: Type.String({ description: 'The start of the first minute' }),
+    minutes: Type.Integer({ minimum: 1, maximum: 60 }),
+    bySource: Type.Array(Type.Object({
+      source: Type.Union([Type.String(), Type.Null()], { description: '`context.library.name` as sent; null without one (or for the overflow row)' }),
+      overflow: Type.Boolean({ description: 'The events of sources past the 20 distinct ones a minute keeps' }),
+      perMinute: Type.Array(Count, { description: 'Events stored in each minute, the first minute first' }),
+    }), { description: 'Sorted by events, most first' }),
+  },
+  { title: 'QualityTraffic', description: 'Recent events per minute and source, kept in the server\'s memory: empty after a restart, without events another process collected' },
+);
+
 export const TrackingPlanView = Type.Object(
   { plan: Type.Union([TrackingPlan, Type.Null()], { description: 'null: the workspace has no plan' }), updatedAt: Type.Union([Type.String(), Type.Null()]) },
   { title: 'TrackingPlanView' },

@@ -3,6 +3,7 @@ import type { CollectedEvent } from '../core/events/CollectedEvent.js';
 import { aheadOfArrival, FUTURE_TOLERANCE_MS } from '../core/quality/eventTiming.js';
 import { propertyType, type ObservedType } from '../core/quality/propertyType.js';
 import { countedProperties, dayOf, eventKey, MAX_EVENT_KEYS_PER_DAY, MAX_PROPERTIES_PER_EVENT, type CounterKind, type PropertyTypeCounts } from '../core/quality/qualityCounters.js';
+import { MinuteTraffic, type TrafficSeries } from '../core/quality/minuteTraffic.js';
 import { latenessClass, librarySource, VOLUME_OVERFLOW, volumeSubject, type LatenessClass } from '../core/quality/volumeTally.js';
 import type { CommitOutcome } from '../profiles/applyEvent.js';
 import type { QualityStore, WorkspaceQualityCounter } from '../store/ports.js';
@@ -74,6 +75,8 @@ export class QualityCounters implements CollectTally {
   private readonly keysToday = new Map<string, { day: number; keys: Set<string> }>();
   /** Volume subjects seen per workspace on its latest day, bounded alike (page names and sources are keys too). */
   private readonly volumeKeysToday = new Map<string, { day: number; keys: Set<string> }>();
+  /** The last hour's events per minute and source, per workspace: in memory only (see `traffic`). */
+  private readonly recent = new Map<string, MinuteTraffic>();
   private timer: ReturnType<typeof setTimeout> | null = null;
   private readonly writeMillis: number;
   private readonly maxKeys: number;
@@ -117,6 +120,15 @@ export class QualityCounters implements CollectTally {
     }
   }
 
+  /**
+   * The workspace's events per minute and source over the last `minutes` (at most 60) up to
+   * `now`. Kept in this process's memory, never written: a restart starts it empty, and events
+   * another process collects (an `attune import`) are not in it. The day tally has them all.
+   */
+  traffic(workspaceId: string, now: number, minutes?: number): TrafficSeries {
+    return (this.recent.get(workspaceId) ?? new MinuteTraffic()).series(now, minutes);
+  }
+
   /** Writes every count waiting now; settles once they are stored. */
   async flush(): Promise<void> {
     if (this.timer !== null) {
@@ -132,7 +144,11 @@ export class QualityCounters implements CollectTally {
 
   /** An accepted event is one the log stores: counted as the log query counted it. */
   private countVolume(workspaceId: string, day: DayTally, event: CollectedEvent): void {
-    const subject = volumeSubject(event.type, event.name, librarySource(event.body));
+    const source = librarySource(event.body);
+    let recent = this.recent.get(workspaceId);
+    if (recent === undefined) this.recent.set(workspaceId, recent = new MinuteTraffic());
+    recent.add(event.receivedAt, source);
+    const subject = volumeSubject(event.type, event.name, source);
     const cls = latenessClass(event.receivedAt, event.timestamp);
     if (day.volume.has(subject) || admitKey(this.volumeKeysToday, workspaceId, subject, event.receivedAt, this.maxKeys)) nested(day.volume, subject, cls);
     else nested(day.volumeOverflow, event.type, cls);
