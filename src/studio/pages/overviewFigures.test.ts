@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { eventsPerMinuteBySource, qualityWarnings, type QualityView } from './overviewFigures.js';
+import { eventsPerMinuteBySource, qualityWarnings, recentEventsPerMinute, type QualityView } from './overviewFigures.js';
 
 const day = 86_400_000;
 const since = Date.parse('2026-12-01T00:00:00Z');
@@ -42,6 +42,32 @@ describe('eventsPerMinuteBySource', () => {
 
   it('has no series without events', () => {
     expect(eventsPerMinuteBySource(report([]), since).series).toEqual([]);
+  });
+});
+
+describe('recentEventsPerMinute', () => {
+  it('gives a point per minute and source, the overflow as other sources, and the last whole minute as the latest rate', () => {
+    const rates = recentEventsPerMinute({
+      since: '2026-12-01T10:00:00.000Z', minutes: 3,
+      bySource: [
+        { source: 'analytics.js', overflow: false, perMinute: [30, 42, 5] },
+        { source: null, overflow: false, perMinute: [1, 0, 0] },
+        { source: null, overflow: true, perMinute: [0, 2, 1] },
+      ],
+    });
+    const t = Date.parse('2026-12-01T10:00:00Z') / 1000;
+    expect(rates.times).toEqual([t, t + 60, t + 120]);
+    expect(rates.series).toEqual([
+      { label: 'analytics.js', values: [30, 42, 5] },
+      { label: 'unnamed', values: [1, 0, 0] },
+      { label: 'other sources', values: [0, 2, 1] },
+    ]);
+    expect(rates.latest).toEqual([{ source: 'analytics.js', perMinute: 42 }, { source: 'unnamed', perMinute: 0 }, { source: 'other sources', perMinute: 2 }]);
+  });
+
+  it('reads the only minute when there is one, and has no series without events', () => {
+    expect(recentEventsPerMinute({ since: '2026-12-01T10:00:00.000Z', minutes: 1, bySource: [{ source: 'web', overflow: false, perMinute: [4] }] }).latest).toEqual([{ source: 'web', perMinute: 4 }]);
+    expect(recentEventsPerMinute({ since: '2026-12-01T10:00:00.000Z', minutes: 60, bySource: [] }).series).toEqual([]);
   });
 });
 
