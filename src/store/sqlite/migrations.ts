@@ -620,4 +620,11 @@ export const migrations: readonly string[] = [
   ) WHERE true GROUP BY 1, 2, 4, 5, 6
   ON CONFLICT DO UPDATE SET count = count + excluded.count;
   `,
+  // The data-quality report's unreadable numbers over all time (SqliteKnowledgeStore `quality`)
+  // scanned every profile's knowledge of the workspace and parsed it, on each overview load
+  // (0.1 to 0.5 s with 100,000 profiles): this covering index holds the figures of the few
+  // profiles that have any, at one json_extract per knowledge write.
+  `
+  CREATE INDEX profile_knowledge_quality ON profile_knowledge(workspace_id, json_extract(state, '$.q')) WHERE json_extract(state, '$.q') IS NOT NULL;
+  `,
 ];

@@ -34,6 +34,14 @@ describe('query plans of the quality and fairness reports', () => {
     expect(plan[0]).toMatch(/^SEARCH quality_counters USING PRIMARY KEY \(workspace_id=\? AND day>\? AND day<\?\)$/);
   });
 
+  // The report's unreadable numbers over all time: the profiles that have any, from the covering index, not a parse of every profile's knowledge.
+  it('reads the profiles\' data-quality figures from their covering index', () => {
+    store = openSqliteStore({ path: ':memory:', synchronous: 'normal' });
+    const sql = (store.knowledge as unknown as { stmts: Record<string, { source: string }> }).stmts['quality']!.source;
+    const plan = (store.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all('ws') as { detail: string }[]).map((r) => r.detail);
+    expect(plan).toEqual(['SEARCH profile_knowledge USING COVERING INDEX profile_knowledge_quality (workspace_id=?)']);
+  });
+
   // A join of the decisions with the materialized outcomes scanned the outcomes once per decision.
   it('looks each decision\'s outcome up instead of scanning the outcomes per decision', () => {
     store = openSqliteStore({ path: ':memory:', synchronous: 'normal' });

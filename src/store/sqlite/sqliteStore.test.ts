@@ -161,7 +161,7 @@ describe('openSqliteStore', () => {
     const path = join(dir, 'attune.db');
     try {
       const before = migrations.findIndex((sql) => sql.includes("'volume'"));
-      expect(before).toBe(migrations.length - 1);
+      expect(before).toBeGreaterThan(0);
       const old = new Database(path);
       for (const sql of migrations.slice(0, before)) old.exec(sql);
       old.pragma(`user_version = ${before}`);
