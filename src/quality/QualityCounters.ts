@@ -65,7 +65,8 @@ function admitKey(seen: Map<string, { day: number; keys: Set<string> }>, workspa
  * memory per workspace and UTC day of arrival, written behind every second as one summing
  * upsert per counter and batch (`QualityStore.addCounters`), so an event costs a few map
  * updates and never a write of its own. A crash loses at most the last second of counts; they
- * are not derived from the log, so `attune rebuild` leaves them as they are.
+ * are not derived from the log, so `attune rebuild` leaves them as they are, but for the volume
+ * tally (volumeTally.ts), which it recounts from the log.
  */
 export class QualityCounters implements CollectTally {
   private pending = new Map<string, Map<number, DayTally>>();
