@@ -1063,7 +1063,7 @@ export interface QualityStore {
    * adds them), folded by core/quality/volumeTally.ts `volumeFromCounters`.
    */
   volume(workspaceId: string, since: number, until: number): Promise<VolumeRow[]>;
-  /** Replaces the workspace's `volume` counters by the tally of its log as it is (a rebuild; the migration's backfill). */
+  /** Replaces the workspace's `volume` counters by the tally of its log as it is (a rebuild, while nothing collects: counts still in a collector's memory would be added twice). */
   recountVolume(workspaceId: string): Promise<void>;
   /** Merges in [since, until) per UTC day. */
   merges(workspaceId: string, since: number, until: number): Promise<{ day: number; count: number }[]>;
