@@ -40,7 +40,7 @@ export function OverviewPage({ client, permissions }: { readonly client: AdminCl
           return (
             <>
               <dl className="stats">
-                {recent.latest.map((r) => <Stat key={r.source} label={`Events per minute, ${r.source}`} value={formatInteger(r.perMinute)} note="the last whole minute" />)}
+                {recent.latest.map((r) => <Stat key={r.source} label={`Events per minute, ${r.source}`} value={formatDecimal(r.perMinute)} note="average of the last 5 minutes" />)}
               </dl>
               {recent.series.length === 0
                 ? <p>No events in the last hour (counted since the server started).</p>

@@ -18,17 +18,22 @@ const minutesPerDay = 24 * 60;
 /** A source's name on the chart: `unnamed` without one, `other sources` for the minute's overflow. */
 const sourceLabel = (row: { readonly source: string | null; readonly overflow?: boolean }) => (row.overflow === true ? 'other sources' : row.source ?? 'unnamed');
 
+/** How many of the latest minutes (the current one among them) the headline rate averages. */
+const recentWindow = 5;
+
 /**
  * Events per minute by source over the last hour (GET /admin/v1/quality/traffic): one point per
- * minute, the current (partial) minute last. `latest` is the last whole minute's count, so a
- * minute just begun does not read as a drop.
+ * minute, the current (partial) minute last. Sources sorted by name, as the day averages are, so
+ * a source keeps its colour on both charts. `latest` averages the last five minutes with the
+ * current one: a single whole minute reads 0 right after a burst, a minute just begun too little.
  */
 export function recentEventsPerMinute(traffic: TrafficView): SourceRates {
   const since = Date.parse(traffic.since);
   const times = Array.from({ length: traffic.minutes }, (_, i) => Math.floor((since + i * 60_000) / 1000));
-  const series = traffic.bySource.map((row) => ({ label: sourceLabel(row), values: [...row.perMinute] }));
-  const whole = Math.max(0, traffic.minutes - 2);
-  return { times, series, latest: series.map((s) => ({ source: s.label, perMinute: s.values[whole] ?? 0 })) };
+  const series = traffic.bySource.map((row) => ({ label: sourceLabel(row), values: [...row.perMinute] })).sort((a, b) => (a.label < b.label ? -1 : a.label > b.label ? 1 : 0));
+  const window = Math.min(recentWindow, traffic.minutes);
+  const average = (values: readonly number[]) => Math.round((values.slice(-window).reduce((sum, v) => sum + v, 0) / window) * 100) / 100;
+  return { times, series, latest: series.map((s) => ({ source: s.label, perMinute: average(s.values) })) };
 }
 
 /**
