@@ -22,6 +22,7 @@ const Late = Type.Object({
 const VolumeRow = Type.Object({
   type: Type.String(), event: Type.Union([Type.String(), Type.Null()], { description: 'The name of a track call (the page name of a page call); null otherwise' }),
   source: Type.Union([Type.String(), Type.Null()], { description: '`context.library.name` as sent; null without one' }), count: Count,
+  overflow: Type.Optional(Type.Boolean({ description: 'Present (true) on the row of a call type\'s events past the day\'s 500 distinct names and sources: their names and sources were not kept' })),
 });
 const EventRef = { type: Type.String(), event: Type.Union([Type.String(), Type.Null()], { description: 'The track event\'s name; null for other calls' }) };
 const PropertyFinding = Type.Object({
@@ -71,6 +72,24 @@ export const QualityReport = Type.Object(
     countersOverflowed: Type.Integer({ minimum: 0, description: 'Events not broken down by name because the day had too many distinct names' }),
   },
   { title: 'QualityReport' },
+);
+
+export const TrafficQuery = Type.Object(
+  { minutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 60, description: 'How many minutes up to now, the current one last (default 60)' })) },
+  { additionalProperties: false },
+);
+
+export const QualityTraffic = Type.Object(
+  {
+    since: Type.String({ description: 'The start of the first minute' }),
+    minutes: Type.Integer({ minimum: 1, maximum: 60 }),
+    bySource: Type.Array(Type.Object({
+      source: Type.Union([Type.String(), Type.Null()], { description: '`context.library.name` as sent; null without one (or for the overflow row)' }),
+      overflow: Type.Boolean({ description: 'The events of sources past the 20 distinct ones a minute keeps' }),
+      perMinute: Type.Array(Count, { description: 'Events stored in each minute, the first minute first' }),
+    }), { description: 'Sorted by events, most first' }),
+  },
+  { title: 'QualityTraffic', description: 'Recent events per minute and source, kept in the server\'s memory: empty after a restart, without events another process collected' },
 );
 
 export const TrackingPlanView = Type.Object(

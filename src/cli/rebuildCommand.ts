@@ -61,6 +61,8 @@ export async function rebuildCommand(config: AttuneConfig, options: RebuildComma
       const summary = await rebuildWorkspace(store, workspace, model, {
         onProgress: ({ done, total }) => bar.update({ bytes: done, totalBytes: total, rows: done }),
       });
+      // The data-quality volume is a tally of the log too (the other quality counters are not: the log lacks what they count).
+      await store.quality.recountVolume(workspace.id);
       bar.finish();
       summaries.push(summary);
       if (!options.json) {

@@ -497,7 +497,8 @@ export function createLiveStore(adapter: AttuneStore, options: LiveStoreOptions)
   const quality: QualityStore = {
     addCounters: (rows) => adapter.quality.addCounters(rows),
     counters: (ws, from, until, kinds) => adapter.quality.counters(ws, from, until, kinds),
-    volume: async (ws, since, until) => (await settled(), adapter.quality.volume(ws, since, until)),
+    volume: (ws, since, until) => adapter.quality.volume(ws, since, until),
+    recountVolume: async (ws) => (await settled(), adapter.quality.recountVolume(ws)),
     merges: async (ws, since, until) => (await settled(), adapter.quality.merges(ws, since, until)),
     identityHealth: async (ws, max) => (await settled(), adapter.quality.identityHealth(ws, max)),
     trackingPlan: (ws) => adapter.quality.trackingPlan(ws),

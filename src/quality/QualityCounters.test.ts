@@ -48,11 +48,13 @@ describe('QualityCounters', () => {
       'a 0 received rejected   1',
       'a 0 rejected ATTUNE_EVENT_MISSING_IDENTITY requireIdentity  1',
       'a 0 unreadable properties.revenue malformed_string  1',
+      'a 0 volume ["track","Order Completed",null]   2',
       'a 1 received rejected   1',
       'a 1 rejected ATTUNE_EVENT_MISSING_IDENTITY requireIdentity  1',
       'b 0 event identify   1',
       'b 0 property identify plan string 1',
       'b 0 received accepted   1',
+      'b 0 volume ["identify",null,null]   1',
     ]);
   });
 
@@ -81,6 +83,27 @@ describe('QualityCounters', () => {
     expect(written.filter((r) => r.startsWith('a 0 event '))).toEqual(['a 0 event track:A   2', 'a 0 event track:B   1']);
     expect(written).toContain('a 0 overflow event   2');
     expect(written).toContain('a 0 received accepted   5');
+  });
+
+  it('tallies the volume by name, source and lateness, and past the day\'s distinct keys per call type only', async () => {
+    const { counters, rows } = setUp({ maxEventKeysPerDay: 2 });
+    const web = { context: { library: { name: 'web' } } };
+    counters.committed('a', event('track', 'A', {}, web), accepted());
+    counters.committed('a', event('track', 'A', { timestamp: T0 - 2 * DAY_MS }, web), accepted());
+    counters.committed('a', event('track', 'A', {}, { context: { library: { name: 7 } } }), accepted());
+    counters.committed('a', event('page', 'Home', { timestamp: T0 - 3 * 3_600_000 }), accepted());
+    counters.committed('a', event('page', 'Cart', { timestamp: T0 - 8 * DAY_MS }), accepted());
+    counters.committed('a', event('track', 'A', {}, web), { kind: 'duplicate', messageId: 'm' });
+    // A new day has room again.
+    counters.committed('a', event('page', 'Cart', { receivedAt: T0 + DAY_MS, timestamp: T0 + DAY_MS }), accepted());
+    expect((await rows()).filter((r) => r.includes(' volume '))).toEqual([
+      'a 0 volume ["page",null,null] 1h overflow 1',
+      'a 0 volume ["page",null,null] 7d overflow 1',
+      'a 0 volume ["track","A","7"]   1',
+      'a 0 volume ["track","A","web"]   1',
+      'a 0 volume ["track","A","web"] 1d  1',
+      'a 1 volume ["page","Cart",null]   1',
+    ]);
   });
 
   it('counts only the first 100 properties of an event', async () => {

@@ -2,7 +2,9 @@ import type { CollectTally } from '../collect/Collector.js';
 import type { CollectedEvent } from '../core/events/CollectedEvent.js';
 import { aheadOfArrival, FUTURE_TOLERANCE_MS } from '../core/quality/eventTiming.js';
 import { propertyType, type ObservedType } from '../core/quality/propertyType.js';
-import { countedProperties, dayOf, eventKey, MAX_PROPERTIES_PER_EVENT, type CounterKind, type PropertyTypeCounts } from '../core/quality/qualityCounters.js';
+import { countedProperties, dayOf, eventKey, MAX_EVENT_KEYS_PER_DAY, MAX_PROPERTIES_PER_EVENT, type CounterKind, type PropertyTypeCounts } from '../core/quality/qualityCounters.js';
+import { MinuteTraffic, type TrafficSeries } from '../core/quality/minuteTraffic.js';
+import { latenessClass, librarySource, VOLUME_OVERFLOW, volumeSubject, type LatenessClass } from '../core/quality/volumeTally.js';
 import type { CommitOutcome } from '../profiles/applyEvent.js';
 import type { QualityStore, WorkspaceQualityCounter } from '../store/ports.js';
 
@@ -20,6 +22,10 @@ interface DayTally {
   readonly unreadable: Map<string, Map<string, number>>;
   readonly mergeSkipped: Map<string, number>;
   readonly overflow: Map<string, number>;
+  /** Stored events by volume subject (volumeTally.ts), then lateness class. */
+  readonly volume: Map<string, Map<LatenessClass, number>>;
+  /** Stored events past the day's cap of distinct volume keys, by call type, then lateness class. */
+  readonly volumeOverflow: Map<string, Map<LatenessClass, number>>;
 }
 
 export interface QualityCountersOptions {
@@ -34,18 +40,33 @@ const increment = <K>(map: Map<K, number>, key: K, n = 1): void => {
   map.set(key, (map.get(key) ?? 0) + n);
 };
 
-const nested = (map: Map<string, Map<string, number>>, a: string, b: string): void => {
+const nested = <K>(map: Map<string, Map<K, number>>, a: string, b: K): void => {
   let inner = map.get(a);
   if (inner === undefined) map.set(a, inner = new Map());
   increment(inner, b);
 };
 
 /**
+ * Whether a key may be counted on its own on the day of `at`: it was seen that day already, or
+ * the workspace's day has room for another (at most `max` distinct keys a day).
+ */
+function admitKey(seen: Map<string, { day: number; keys: Set<string> }>, workspaceId: string, key: string, at: number, max: number): boolean {
+  const d = dayOf(at);
+  let today = seen.get(workspaceId);
+  if (today === undefined || today.day < d) seen.set(workspaceId, today = { day: d, keys: new Set() });
+  if (today.keys.has(key)) return true;
+  if (today.keys.size >= max) return false;
+  today.keys.add(key);
+  return true;
+}
+
+/**
  * The data-quality counters of the collect path (core/quality/qualityCounters.ts): counted in
  * memory per workspace and UTC day of arrival, written behind every second as one summing
  * upsert per counter and batch (`QualityStore.addCounters`), so an event costs a few map
  * updates and never a write of its own. A crash loses at most the last second of counts; they
- * are not derived from the log, so `attune rebuild` leaves them as they are.
+ * are not derived from the log, so `attune rebuild` leaves them as they are, but for the volume
+ * tally (volumeTally.ts), which it recounts from the log.
  */
 export class QualityCounters implements CollectTally {
   private pending = new Map<string, Map<number, DayTally>>();
@@ -53,13 +74,17 @@ export class QualityCounters implements CollectTally {
   private last: { workspaceId: string; day: number; tally: DayTally } | null = null;
   /** Event keys seen per workspace on its latest day, to bound the distinct keys a day can add. */
   private readonly keysToday = new Map<string, { day: number; keys: Set<string> }>();
+  /** Volume subjects seen per workspace on its latest day, bounded alike (page names and sources are keys too). */
+  private readonly volumeKeysToday = new Map<string, { day: number; keys: Set<string> }>();
+  /** The last hour's events per minute and source, per workspace: in memory only (see `traffic`). */
+  private readonly recent = new Map<string, MinuteTraffic>();
   private timer: ReturnType<typeof setTimeout> | null = null;
   private readonly writeMillis: number;
   private readonly maxKeys: number;
 
   constructor(private readonly store: Pick<QualityStore, 'addCounters'>, private readonly options: QualityCountersOptions) {
     this.writeMillis = options.writeMillis ?? 1000;
-    this.maxKeys = options.maxEventKeysPerDay ?? 500;
+    this.maxKeys = options.maxEventKeysPerDay ?? MAX_EVENT_KEYS_PER_DAY;
   }
 
   rejected(workspaceId: string, receivedAt: number, code: string, step: string): void {
@@ -75,6 +100,7 @@ export class QualityCounters implements CollectTally {
       return;
     }
     day.received.accepted++;
+    this.countVolume(workspaceId, day, event);
     if (outcome.mergeSkipped !== null) increment(day.mergeSkipped, outcome.mergeSkipped);
     for (const u of outcome.unreadable) nested(day.unreadable, u.path, u.reason);
     const tally = this.eventTally(workspaceId, day, eventKey(event.type, event.name), event.receivedAt);
@@ -95,6 +121,15 @@ export class QualityCounters implements CollectTally {
     }
   }
 
+  /**
+   * The workspace's events per minute and source over the last `minutes` (at most 60) up to
+   * `now`. Kept in this process's memory, never written: a restart starts it empty, and events
+   * another process collects (an `attune import`) are not in it. The day tally has them all.
+   */
+  traffic(workspaceId: string, now: number, minutes?: number): TrafficSeries {
+    return (this.recent.get(workspaceId) ?? new MinuteTraffic()).series(now, minutes);
+  }
+
   /** Writes every count waiting now; settles once they are stored. */
   async flush(): Promise<void> {
     if (this.timer !== null) {
@@ -106,6 +141,18 @@ export class QualityCounters implements CollectTally {
     this.pending = new Map();
     this.last = null;
     await this.store.addCounters(rows);
+  }
+
+  /** An accepted event is one the log stores: counted as the log query counted it. */
+  private countVolume(workspaceId: string, day: DayTally, event: CollectedEvent): void {
+    const source = librarySource(event.body);
+    let recent = this.recent.get(workspaceId);
+    if (recent === undefined) this.recent.set(workspaceId, recent = new MinuteTraffic());
+    recent.add(event.receivedAt, source);
+    const subject = volumeSubject(event.type, event.name, source);
+    const cls = latenessClass(event.receivedAt, event.timestamp);
+    if (day.volume.has(subject) || admitKey(this.volumeKeysToday, workspaceId, subject, event.receivedAt, this.maxKeys)) nested(day.volume, subject, cls);
+    else nested(day.volumeOverflow, event.type, cls);
   }
 
   private isFutureDated(event: CollectedEvent): boolean {
@@ -124,7 +171,7 @@ export class QualityCounters implements CollectTally {
     if (days === undefined) this.pending.set(workspaceId, days = new Map());
     let tally = days.get(d);
     if (tally === undefined) {
-      tally = { received: { accepted: 0, duplicate: 0, rejected: 0 }, rejected: new Map(), events: new Map(), unreadable: new Map(), mergeSkipped: new Map(), overflow: new Map() };
+      tally = { received: { accepted: 0, duplicate: 0, rejected: 0 }, rejected: new Map(), events: new Map(), unreadable: new Map(), mergeSkipped: new Map(), overflow: new Map(), volume: new Map(), volumeOverflow: new Map() };
       days.set(d, tally);
       this.schedule();
     }
@@ -135,15 +182,9 @@ export class QualityCounters implements CollectTally {
   private eventTally(workspaceId: string, day: DayTally, key: string, at: number): EventTally | undefined {
     const existing = day.events.get(key);
     if (existing !== undefined) return existing;
-    const d = dayOf(at);
-    let today = this.keysToday.get(workspaceId);
-    if (today === undefined || today.day < d) this.keysToday.set(workspaceId, today = { day: d, keys: new Set() });
-    if (!today.keys.has(key)) {
-      if (today.keys.size >= this.maxKeys) {
-        increment(day.overflow, 'event');
-        return undefined;
-      }
-      today.keys.add(key);
+    if (!admitKey(this.keysToday, workspaceId, key, at, this.maxKeys)) {
+      increment(day.overflow, 'event');
+      return undefined;
     }
     const tally: EventTally = { count: 0, future: 0, properties: new Map() };
     day.events.set(key, tally);
@@ -179,6 +220,8 @@ export class QualityCounters implements CollectTally {
         for (const [path, reasons] of t.unreadable) for (const [reason, n] of reasons) row('unreadable', path, n, reason);
         for (const [reason, n] of t.mergeSkipped) row('mergeSkipped', reason, n);
         for (const [kind, n] of t.overflow) row('overflow', kind, n);
+        for (const [subject, classes] of t.volume) for (const [cls, n] of classes) row('volume', subject, n, cls);
+        for (const [type, classes] of t.volumeOverflow) for (const [cls, n] of classes) row('volume', volumeSubject(type, null, null), n, cls, VOLUME_OVERFLOW);
       }
     }
     return rows;

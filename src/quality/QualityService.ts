@@ -3,6 +3,7 @@ import type { Clock } from '../core/common/ports.js';
 import { AttuneError } from '../core/errors/AttuneError.js';
 import { dayPeriod, type DayPeriodInput } from '../core/quality/dayPeriod.js';
 import { qualityReport, type Bucket, type QualityReport } from '../core/quality/qualityReport.js';
+import type { TrafficSeries } from '../core/quality/minuteTraffic.js';
 import { checkTrackingPlan, type TrackingPlan } from '../core/quality/TrackingPlan.js';
 import type { KnowledgeReader, QualityStore, WorkspaceStore } from '../store/ports.js';
 import type { QualityCounters } from './QualityCounters.js';
@@ -23,7 +24,7 @@ export class QualityService {
   /** `audit`: where each change of the tracking plan is recorded with its diff (the engine's audit trail). */
   constructor(private readonly deps: {
     store: { quality: QualityStore; knowledge: Pick<KnowledgeReader, 'dataQuality'>; workspaces: Pick<WorkspaceStore, 'getWorkspace'> };
-    counters: Pick<QualityCounters, 'flush'>;
+    counters: Pick<QualityCounters, 'flush' | 'traffic'>;
     clock: Clock;
     audit?: AuditRecorder;
   }) {
@@ -49,6 +50,11 @@ export class QualityService {
       since, until, bucket: period.bucket ?? 'day', volume, counters, merges,
       identity: { ...identity, maxMergedProfiles }, unreadableAllTime, plan: plan?.plan ?? null,
     });
+  }
+
+  /** Events per minute and source over the last `minutes` (1 to 60, default 60), from the collect path's memory. */
+  traffic(workspaceId: string, minutes?: number): TrafficSeries {
+    return this.deps.counters.traffic(workspaceId, this.deps.clock.now(), minutes);
   }
 
   async trackingPlan(workspaceId: string): Promise<{ plan: TrackingPlan; updatedAt: number } | null> {

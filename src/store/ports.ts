@@ -1075,8 +1075,14 @@ export interface QualityStore {
   addCounters(rows: readonly WorkspaceQualityCounter[]): Promise<void>;
   /** The workspace's counters of the days in [fromDay, untilDay). */
   counters(workspaceId: string, fromDay: number, untilDay: number, kinds?: readonly CounterKind[]): Promise<QualityCounter[]>;
-  /** Events received in [since, until) by UTC day, call type, name and `context.library.name`, with how many arrived late. */
+  /**
+   * Events stored, received in the days [since, until) cover, by UTC day, call type, name and
+   * `context.library.name`, with how many arrived late: the `volume` counters (the collect path
+   * adds them), folded by core/quality/volumeTally.ts `volumeFromCounters`.
+   */
   volume(workspaceId: string, since: number, until: number): Promise<VolumeRow[]>;
+  /** Replaces the workspace's `volume` counters by the tally of its log as it is (a rebuild, while nothing collects: counts still in a collector's memory would be added twice). */
+  recountVolume(workspaceId: string): Promise<void>;
   /** Merges in [since, until) per UTC day. */
   merges(workspaceId: string, since: number, until: number): Promise<{ day: number; count: number }[]>;
   /** Live profiles, and those that absorbed as many profiles as the merge limit allows. */

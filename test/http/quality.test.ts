@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Static } from 'typebox';
-import type { QualityReport } from '../../src/api/qualitySchemas.js';
+import type { QualityReport, QualityTraffic } from '../../src/api/qualitySchemas.js';
 import type { FairnessReport, FairnessSettingsView } from '../../src/api/fairnessSchemas.js';
 import { startHarness, type Harness } from '../support/harness.js';
 import { adminCalls, collect, expectCollected, uniqueId } from './httpHelpers.js';
@@ -24,6 +24,21 @@ afterEach(async () => {
 
 describe('data quality: GET /admin/v1/quality and the tracking plan', () => {
   const send = async (payload: Record<string, unknown>) => collect(h, '/v1/track', payload, h.a.writeKey);
+
+  it('GET /admin/v1/quality/traffic: events stored per minute and source, rejected and duplicate ones left out', async () => {
+    const library = { library: { name: 'analytics-node' } };
+    expectCollected(await send({ userId: 'u1', event: 'Viewed', context: library, messageId: 'traffic-1' }));
+    expectCollected(await send({ userId: 'u1', event: 'Viewed', context: library, messageId: 'traffic-2' }));
+    await send({ userId: 'u1', event: 'Viewed', context: library, messageId: 'traffic-2' });
+    expectCollected(await send({ userId: 'u2', event: 'Viewed' }));
+    expect((await send({ event: 'Viewed', context: library })).statusCode).toBe(400);
+    const traffic = await ok<Static<typeof QualityTraffic>>('GET', '/admin/v1/quality/traffic?minutes=3');
+    expect(traffic.minutes).toBe(3);
+    const totals = traffic.bySource.map((s) => ({ source: s.source, events: s.perMinute.reduce((n, v) => n + v, 0), minutes: s.perMinute.length }));
+    expect(totals).toEqual([{ source: 'analytics-node', events: 2, minutes: 3 }, { source: null, events: 1, minutes: 3 }]);
+    expect(Date.parse(traffic.since)).toBeLessThanOrEqual(Date.now() - 2 * 60_000);
+    await problem('GET', '/admin/v1/quality/traffic?minutes=61', undefined, 400, 'ATTUNE_INVALID_REQUEST');
+  });
 
   it('counts events by name and source, rejections by reason, revenue sent as a string, the plan\'s findings, merges, late and future-dated events', async () => {
     const now = Date.now();

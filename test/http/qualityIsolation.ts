@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
 import type { Static } from 'typebox';
-import type { QualityReport, TrackingPlanView } from '../../src/api/qualitySchemas.js';
+import type { QualityReport, QualityTraffic, TrackingPlanView } from '../../src/api/qualitySchemas.js';
 import type { FairnessReport, FairnessSettingsView } from '../../src/api/fairnessSchemas.js';
 import type { Harness } from '../support/harness.js';
 import { admin, collect, expectCollected, expectProblem, uniqueId, type JsonPayload } from './httpHelpers.js';
@@ -39,6 +39,15 @@ export const qualityIsolationCases: Record<string, IsolationCase> = {
     expect(inB.rejections.byReason.some((r) => r.code === 'ATTUNE_EVENT_MISSING_IDENTITY')).toBe(true);
     expect(inA.trackingPlan?.events.some((e) => e.event === event) ?? false).toBe(false);
     expect(inB.trackingPlan?.events.map((e) => e.event)).toContain(event);
+  },
+
+  'GET /admin/v1/quality/traffic': async (h) => {
+    const source = uniqueId('iso-lib');
+    expectCollected(await collect(h, '/v1/track', { userId: uniqueId('iso-u'), event: 'Iso Traffic', context: { library: { name: source } } }, h.b.writeKey));
+    const traffic = (key: string) => ok<Static<typeof QualityTraffic>>(h, 'GET', '/admin/v1/quality/traffic?minutes=5', key);
+    const [inA, inB] = [await traffic(h.a.secretKey), await traffic(h.b.secretKey)];
+    expect(inA.bySource.map((s) => s.source)).not.toContain(source);
+    expect(inB.bySource.find((s) => s.source === source)?.perMinute.reduce((n, v) => n + v, 0)).toBe(1);
   },
 
   'GET /admin/v1/tracking-plan': async (h) => {

@@ -13,8 +13,10 @@ import type { ObservedType } from './propertyType.js';
  * - `mergeSkipped`: subject the reason (`merge-limit`, `distinct-users`)
  * - `future`: subject the event key
  * - `overflow`: subject the kind whose new keys were dropped past the day's limit
+ * - `volume`: the events stored, by call type, name, source and lateness (volumeTally.ts): what
+ *   the log holds too, tallied so that the report need not read a week of the log
  */
-export type CounterKind = 'received' | 'rejected' | 'event' | 'property' | 'unreadable' | 'mergeSkipped' | 'future' | 'overflow';
+export type CounterKind = 'received' | 'rejected' | 'event' | 'property' | 'unreadable' | 'mergeSkipped' | 'future' | 'overflow' | 'volume';
 
 export interface QualityCounter {
   /** Days since the epoch (UTC). */
@@ -53,6 +55,9 @@ export function readEventKey(key: string): { readonly type: string; readonly eve
 export function countedProperties(event: { readonly type: string; readonly properties: Readonly<Record<string, unknown>> | null; readonly traits: Readonly<Record<string, unknown>> | null }): Readonly<Record<string, unknown>> | null {
   return event.type === 'identify' || event.type === 'group' ? event.traits : event.type === 'alias' ? null : event.properties;
 }
+
+/** Distinct keys a workspace's day breaks down (event keys; volume keys apart); later ones are counted as overflow. */
+export const MAX_EVENT_KEYS_PER_DAY = 500;
 
 /** Only the first keys of a properties object are counted: a runaway payload must not grow the counters. */
 export const MAX_PROPERTIES_PER_EVENT = 100;

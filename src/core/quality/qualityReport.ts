@@ -18,6 +18,8 @@ export interface VolumeRow {
   readonly over1h: number;
   readonly over1d: number;
   readonly over7d: number;
+  /** The events of a day past its cap of distinct keys: name and source not kept (see volumeTally.ts). */
+  readonly overflow?: boolean;
 }
 
 export interface QualityInputs {
@@ -76,7 +78,7 @@ export function qualityReport(input: QualityInputs) {
     const start = bucketOf(row.day);
     const b = volumeBuckets.get(start) ?? { events: 0, late: { over1h: 0, over1d: 0, over7d: 0 }, rows: new Map<string, number>() };
     volumeBuckets.set(start, b);
-    const key = JSON.stringify([row.type, row.name, row.source]);
+    const key = JSON.stringify([row.type, row.name, row.source, row.overflow === true]);
     b.events += row.count;
     add(b.rows, key, row.count);
     add(volumeTotals, key, row.count);
@@ -86,8 +88,8 @@ export function qualityReport(input: QualityInputs) {
     }
   }
   const volumeRows = (m: Map<string, number>) => [...m].map(([key, count]) => {
-    const [type, event, source] = JSON.parse(key) as [string, string | null, string | null];
-    return { type, event, source, count };
+    const [type, event, source, overflow] = JSON.parse(key) as [string, string | null, string | null, boolean];
+    return { type, event, source, count, ...(overflow ? { overflow } : {}) };
   }).sort((a, b) => byCount(a, b) || a.type.localeCompare(b.type) || (a.event ?? '').localeCompare(b.event ?? '') || (a.source ?? '').localeCompare(b.source ?? ''));
   const totalEvents = [...volumeTotals.values()].reduce((s, n) => s + n, 0);
 

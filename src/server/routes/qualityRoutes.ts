@@ -3,7 +3,7 @@ import { Type, type Static } from 'typebox';
 import { TrackingPlan } from '../../core/quality/TrackingPlan.js';
 import type { QualityService } from '../../quality/QualityService.js';
 import { workspaceIdOf } from '../actor.js';
-import { QualityQuery, QualityReport, TrackingPlanView } from '../../api/qualitySchemas.js';
+import { QualityQuery, QualityReport, QualityTraffic, TrackingPlanView, TrafficQuery } from '../../api/qualitySchemas.js';
 import { problemResponses } from '../../api/schemas.js';
 
 export interface QualityRoutesOptions {
@@ -33,6 +33,19 @@ export async function qualityRoutes(app: FastifyInstance, options: QualityRoutes
       ...(query.to === undefined ? {} : { to: query.to }),
       ...(query.bucket === undefined ? {} : { bucket: query.bucket }),
     });
+  });
+
+  app.get('/admin/v1/quality/traffic', {
+    config: { access: 'reports.read' },
+    schema: {
+      ...doc,
+      summary: 'Recent traffic: events stored per minute and source (`context.library.name`) over the last hour, from the server\'s memory',
+      querystring: TrafficQuery, response: { 200: QualityTraffic, ...errors },
+    },
+  }, async (request) => {
+    const { minutes } = request.query as Static<typeof TrafficQuery>;
+    const traffic = service.traffic(workspaceIdOf(request), minutes);
+    return { ...traffic, since: new Date(traffic.since).toISOString() };
   });
 
   app.get('/admin/v1/tracking-plan', {

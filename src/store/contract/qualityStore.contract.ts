@@ -54,7 +54,7 @@ export function describeQualityStoreContract(adapterName: string, open: OpenAdap
       expect(await store.adapter.quality.counters(A, DAY, DAY + 2)).toEqual(await quality.counters(A, DAY, DAY + 2));
     });
 
-    it('groups the log\'s events of the period by arrival day, call, name and library, with their lateness', async () => {
+    it('recounts the volume from the log: by arrival day, call, name and library, with their lateness, in the period', async () => {
       const hour = 3_600_000;
       const inA = [
         event('Order Completed', { timestamp: T0 + 10, receivedAt: T0 + 10 }, 'analytics.js'),
@@ -71,6 +71,11 @@ export function describeQualityStoreContract(adapterName: string, open: OpenAdap
         for (const e of inA) tx.appendEvent(A, 'p1', e);
         tx.appendEvent(B, 'p1', event('Order Completed', { timestamp: T0 + 40, receivedAt: T0 + 40 }, 'b-lib'));
       });
+      expect(await store.engine.quality.volume(A, T0, T0 + 2 * DAY_MS)).toEqual([]);
+      await store.engine.quality.recountVolume(A);
+      await store.engine.quality.recountVolume(B);
+      // Twice: a recount replaces the tally, it does not add to it.
+      await store.engine.quality.recountVolume(A);
       const rows = await store.engine.quality.volume(A, T0, T0 + 2 * DAY_MS);
       const sorted = [...rows].sort((a, b) => a.day - b.day || String(a.source).localeCompare(String(b.source)));
       expect(sorted).toEqual([
@@ -80,8 +85,29 @@ export function describeQualityStoreContract(adapterName: string, open: OpenAdap
       ]);
       expect(await store.adapter.quality.volume(B, T0, T0 + 2 * DAY_MS)).toEqual([{ day: DAY, type: 'track', name: 'Order Completed', source: 'b-lib', count: 1, over1h: 0, over1d: 0, over7d: 0 }]);
       expect(await store.adapter.quality.merges(A, T0, T0 + DAY_MS)).toEqual([]);
+      expect(await store.engine.quality.volume(B, T0 + DAY_MS, T0 + 2 * DAY_MS)).toEqual([]);
       expect(await store.engine.quality.identityHealth(A, 50)).toEqual({ profiles: 1, atMergeCap: 0 });
       expect(await store.engine.quality.identityHealth(A, 0)).toEqual({ profiles: 1, atMergeCap: 1 });
+    });
+
+    it('reads the volume counters summed per key, takes a shortfall from the day\'s overflow row, and keeps workspaces apart', async () => {
+      const quality = store.engine.quality;
+      const subject = (type: string, name: string | null, source: string | null) => JSON.stringify([type, name, source]);
+      await quality.addCounters([
+        counter(A, DAY, 'volume', subject('track', 'Viewed', 'web'), 3),
+        counter(A, DAY, 'volume', subject('track', 'Viewed', 'web'), 2, '1h'),
+        counter(A, DAY, 'volume', subject('track', null, null), 4, '', 'overflow'),
+        counter(B, DAY, 'volume', subject('page', 'Home', null), 1, '7d'),
+      ]);
+      // An erased event the day had counted past its cap: subtracted under its own key.
+      await quality.addCounters([counter(A, DAY, 'volume', subject('track', 'Rare', 'web'), -1), counter(A, DAY, 'volume', subject('track', 'Viewed', 'web'), 1)]);
+      expect(await quality.volume(A, T0, T0 + DAY_MS)).toEqual([
+        { day: DAY, type: 'track', name: 'Viewed', source: 'web', count: 6, over1h: 2, over1d: 0, over7d: 0 },
+        { day: DAY, type: 'track', name: null, source: null, count: 3, over1h: 0, over1d: 0, over7d: 0, overflow: true },
+      ]);
+      expect(await quality.volume(B, T0, T0 + DAY_MS)).toEqual([{ day: DAY, type: 'page', name: 'Home', source: null, count: 1, over1h: 1, over1d: 1, over7d: 1 }]);
+      expect(await quality.volume(A, T0 + DAY_MS, T0 + 2 * DAY_MS)).toEqual([]);
+      expect((await quality.counters(A, DAY, DAY + 1)).map((c) => c.kind)).not.toContain('volume');
     });
 
     it('saves the tracking plan and the fairness settings whole, per workspace, and removes the plan', async () => {

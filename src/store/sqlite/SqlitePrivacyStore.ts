@@ -10,6 +10,7 @@ import { decisionColumns, decisionFromRow, type DecisionRow } from './SqliteDeci
 import { eventColumns, toStoredEvent, type EventRow } from './SqliteEventLog.js';
 import { rankEventColumns, rankEventFromRow, type RankEventRow } from './SqliteRankEventStore.js';
 import { profileColumns, profileFromRow, profileTables, type ProfileRow } from './SqliteStateStore.js';
+import { subtractVolumeSql } from './volumeTallySql.js';
 
 /**
  * The person's rows of each per-person table, as SQL over JSON arrays bound as named
@@ -72,6 +73,8 @@ export class SqlitePrivacyStore implements PrivacyStore {
       consent: db.prepare('SELECT profile_id, purpose, granted, source, at FROM consent_changes WHERE workspace_id = ? AND profile_id IN (SELECT value FROM json_each(?)) ORDER BY at, rowid'),
       decisions: db.prepare(`SELECT ${decisionColumns} FROM decisions WHERE workspace_id = ? AND profile_id IN (SELECT value FROM json_each(?)) ORDER BY at, rowid`),
       rankEvents: db.prepare(`SELECT ${rankEventColumns} FROM rank_events WHERE ${personTables.find((t) => t.kind === 'rankEvents')!.where} ORDER BY id`),
+      // The data-quality volume counts the events the log stores: erased ones leave it too.
+      subtractVolume: db.prepare(subtractVolumeSql(personTables[0]!.where)),
       logEnd: db.prepare('INSERT INTO log_end (id, seq) SELECT 1, coalesce(max(seq), 0) FROM events WHERE true ON CONFLICT (id) DO UPDATE SET seq = max(seq, excluded.seq)'),
       outcome: db.prepare('SELECT conversions, conversion_value, conversion_value_m2 FROM action_outcomes WHERE workspace_id = ? AND action_id = ? AND placement_id = ?'),
       subtractOutcome: db.prepare(
@@ -137,6 +140,7 @@ export class SqlitePrivacyStore implements PrivacyStore {
       // Before the delete: the log's end stays where it was, whichever events go.
       this.stmts.logEnd.run();
       const interactions = this.subtractOutcomes(workspaceId, (this.stmts.events.all(params) as EventRow[]).map(toStoredEvent));
+      this.stmts.subtractVolume.run(params);
       const rows = Object.fromEntries(kindsOf(personTables).map((kind, i) => [kind, this.deletes[i]!.run(params).changes])) as PersonRowCounts;
       return { rows, interactions };
     }).immediate();

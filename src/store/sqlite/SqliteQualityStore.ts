@@ -1,23 +1,25 @@
 import type { CounterKind, QualityCounter } from '../../core/quality/qualityCounters.js';
-import { DAY_MS } from '../../core/quality/qualityCounters.js';
+import { DAY_MS, MAX_EVENT_KEYS_PER_DAY } from '../../core/quality/qualityCounters.js';
 import type { VolumeRow } from '../../core/quality/qualityReport.js';
+import { volumeFromCounters } from '../../core/quality/volumeTally.js';
 import type { TrackingPlan } from '../../core/quality/TrackingPlan.js';
 import type { QualityStore, WorkspaceQualityCounter } from '../ports.js';
 import type { SqliteDatabase } from './openDatabase.js';
-import { seqBeforeArrival } from './seqBeforeArrival.js';
+import { addVolumeFromLogSql } from './volumeTallySql.js';
 
+/** The per-event kinds `counters` reads by default; `volume` rows are read (and folded) by `volume`. */
 const counterKinds: readonly CounterKind[] = ['received', 'rejected', 'event', 'property', 'unreadable', 'mergeSkipped', 'future', 'overflow'];
 
 /**
  * Data quality on SQLite. Counters are summed by an upsert, one transaction per batch the
- * collect path writes behind. The period's volume reads the log's columns and the sender's
- * library from the body: a range of the primary key from the period's first arrival
- * (`+workspace_id`, as the unknown-item report), never an index on arrival time, which would
- * cost every append a B-tree insert.
+ * collect path writes behind. The period's volume is the `volume` counters the collect path
+ * tallies (a few hundred rows a week), not the log: reading a week of the log's bodies took
+ * seconds with 100,000 profiles. `recountVolume` rebuilds them from the log.
  */
 export class SqliteQualityStore implements QualityStore {
   private readonly stmts;
   private readonly addTx;
+  private readonly recountTx;
 
   constructor(db: SqliteDatabase) {
     this.stmts = {
@@ -25,11 +27,10 @@ export class SqliteQualityStore implements QualityStore {
         ON CONFLICT DO UPDATE SET count = count + excluded.count`),
       counters: db.prepare(`SELECT day, kind, subject, detail, variant, count FROM quality_counters
         WHERE workspace_id = ? AND day >= ? AND day < ? AND kind IN (SELECT value FROM json_each(?)) ORDER BY day, kind, subject, detail, variant`),
-      volume: db.prepare(`
-        SELECT received_at / ${DAY_MS} AS day, type, name, json_extract(body, '$.context.library.name') AS source, count(*) AS count,
-          sum(received_at - timestamp > 3600000) AS over1h, sum(received_at - timestamp > 86400000) AS over1d, sum(received_at - timestamp > 604800000) AS over7d
-        FROM events WHERE seq > @after AND +workspace_id = @ws AND received_at >= @since AND received_at < @until
-        GROUP BY 1, 2, 3, 4`),
+      volume: db.prepare(`SELECT day, kind, subject, detail, variant, count FROM quality_counters
+        WHERE workspace_id = @ws AND day >= @fromDay AND day < @untilDay AND kind = 'volume' ORDER BY day, subject, detail, variant`),
+      clearVolume: db.prepare(`DELETE FROM quality_counters WHERE workspace_id = ? AND kind = 'volume'`),
+      addVolume: db.prepare(addVolumeFromLogSql('workspace_id = @ws', MAX_EVENT_KEYS_PER_DAY)),
       merges: db.prepare(`SELECT merged_at / ${DAY_MS} AS day, count(*) AS count FROM profile_merges
         WHERE workspace_id = ? AND merged_at >= ? AND merged_at < ? GROUP BY 1 ORDER BY 1`),
       identity: db.prepare(`SELECT count(*) AS profiles, coalesce(sum(merged_count >= ?), 0) AS atMergeCap FROM profiles
@@ -37,9 +38,11 @@ export class SqliteQualityStore implements QualityStore {
       plan: db.prepare('SELECT plan, updated_at FROM tracking_plans WHERE workspace_id = ?'),
       putPlan: db.prepare('INSERT INTO tracking_plans (workspace_id, plan, updated_at) VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET plan = excluded.plan, updated_at = excluded.updated_at'),
       deletePlan: db.prepare('DELETE FROM tracking_plans WHERE workspace_id = ?'),
-      seqAt: db.prepare('SELECT seq, received_at FROM events WHERE seq <= ? ORDER BY seq DESC LIMIT 1'),
-      lastSeq: db.prepare('SELECT coalesce(max(seq), 0) FROM events').pluck(),
     };
+    this.recountTx = db.transaction((workspaceId: string) => {
+      this.stmts.clearVolume.run(workspaceId);
+      this.stmts.addVolume.run({ ws: workspaceId });
+    });
     this.addTx = db.transaction((rows: readonly WorkspaceQualityCounter[]) => {
       for (const r of rows) this.stmts.add.run(r.workspaceId, r.day, r.kind, r.subject, r.detail, r.variant, r.count);
     });
@@ -54,10 +57,12 @@ export class SqliteQualityStore implements QualityStore {
   }
 
   async volume(workspaceId: string, since: number, until: number): Promise<VolumeRow[]> {
-    const after = seqBeforeArrival(this.stmts.seqAt, this.stmts.lastSeq.get() as number, since);
-    const rows = this.stmts.volume.all({ after, ws: workspaceId, since, until }) as { day: number; type: string; name: string | null; source: unknown; count: number; over1h: number; over1d: number; over7d: number }[];
-    // A library name that is not a string (an object, a number) is shown as its text, not lost.
-    return rows.map((r) => ({ ...r, day: Math.floor(r.day), source: r.source === null ? null : String(r.source) }));
+    // Counted per day: a period of whole days (the report's) reads exactly its own.
+    return volumeFromCounters(this.stmts.volume.all({ ws: workspaceId, fromDay: Math.floor(since / DAY_MS), untilDay: Math.ceil(until / DAY_MS) }) as QualityCounter[]);
+  }
+
+  async recountVolume(workspaceId: string): Promise<void> {
+    this.recountTx.immediate(workspaceId);
   }
 
   async merges(workspaceId: string, since: number, until: number): Promise<{ day: number; count: number }[]> {

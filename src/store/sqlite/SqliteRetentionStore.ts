@@ -1,6 +1,7 @@
 import { eventVerdict, type RetentionCutOffs, type RetentionPolicy } from '../../core/retention/RetentionPolicy.js';
 import type { EventPurgeStep, RetentionStore } from '../ports.js';
 import type { SqliteDatabase } from './openDatabase.js';
+import { subtractVolumeSql } from './volumeTallySql.js';
 
 interface ScannedEvent {
   seq: number;
@@ -35,6 +36,8 @@ export class SqliteRetentionStore implements RetentionStore {
         WHERE e.workspace_id = @ws AND e.seq > @after ORDER BY e.seq LIMIT @limit`),
       logEnd: db.prepare('INSERT INTO log_end (id, seq) SELECT 1, coalesce(max(seq), 0) FROM events WHERE true ON CONFLICT (id) DO UPDATE SET seq = max(seq, excluded.seq)'),
       deleteEvents: db.prepare('DELETE FROM events WHERE seq IN (SELECT value FROM json_each(?))'),
+      // The data-quality volume counts the events the log stores: purged ones leave it too.
+      subtractVolume: db.prepare(subtractVolumeSql('seq IN (SELECT value FROM json_each(?))')),
       countDecisions: db.prepare<[string, number], number>('SELECT count(*) FROM decisions WHERE workspace_id = ? AND at < ?').pluck(),
       deleteDecisions: db.prepare('DELETE FROM decisions WHERE workspace_id = ? AND at < ?'),
       oldestEvent: db.prepare<[string], number | null>('SELECT min(min(timestamp, received_at)) FROM events WHERE workspace_id = ?').pluck(),
@@ -43,7 +46,9 @@ export class SqliteRetentionStore implements RetentionStore {
     this.deleteTx = db.transaction((seqs: readonly number[]) => {
       // Before the delete: the log's end stays where it was, whichever events go.
       this.stmts.logEnd.run();
-      this.stmts.deleteEvents.run(JSON.stringify(seqs));
+      const json = JSON.stringify(seqs);
+      this.stmts.subtractVolume.run(json);
+      this.stmts.deleteEvents.run(json);
     });
   }
 

@@ -156,6 +156,52 @@ describe('openSqliteStore', () => {
     }
   });
 
+  it('backfills the data-quality volume tally from the log it finds, with the cap of distinct keys a day', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'attune-store-'));
+    const path = join(dir, 'attune.db');
+    try {
+      const before = migrations.findIndex((sql) => sql.includes("'volume'"));
+      expect(before).toBeGreaterThan(0);
+      const old = new Database(path);
+      for (const sql of migrations.slice(0, before)) old.exec(sql);
+      old.pragma(`user_version = ${before}`);
+      const day = 20_400;
+      const append = old.prepare('INSERT INTO events (seq, workspace_id, message_id, type, name, user_id, anonymous_id, profile_id, timestamp, received_at, body) VALUES (?, ?, ?, ?, ?, NULL, NULL, ?, ?, ?, ?)');
+      const at = day * 86_400_000 + 1000;
+      let seq = 0;
+      const event = (ws: string, type: string, name: string | null, late: number, library: unknown) =>
+        append.run(++seq, ws, `m${seq}`, type, name, 'p1', at - late, at, JSON.stringify({ type, context: library === undefined ? {} : { library: { name: library } } }));
+      event('ws_a', 'track', 'Order Completed', 0, 'analytics.js');
+      event('ws_a', 'track', 'Order Completed', 2 * 3_600_000, 'analytics.js');
+      event('ws_a', 'page', null, 9 * 86_400_000, { v: 1 });
+      event('ws_a', 'track', 'Signed Up', 0, false);
+      // 501 more distinct names on the same day: the least frequent key goes to the overflow row.
+      old.transaction(() => { for (let i = 0; i < 501; i++) event('ws_b', 'track', `E${String(i).padStart(3, '0')}`, 0, 'web'); })();
+      event('ws_b', 'track', 'E000', 0, 'web');
+      old.close();
+
+      const store = openSqliteStore({ path, synchronous: 'normal' });
+      try {
+        const period = [day * 86_400_000, (day + 1) * 86_400_000] as const;
+        const a = await store.quality.volume('ws_a', ...period);
+        expect(a).toEqual([
+          { day, type: 'page', name: null, source: '{"v":1}', count: 1, over1h: 1, over1d: 1, over7d: 1 },
+          { day, type: 'track', name: 'Order Completed', source: 'analytics.js', count: 2, over1h: 1, over1d: 0, over7d: 0 },
+          { day, type: 'track', name: 'Signed Up', source: '0', count: 1, over1h: 0, over1d: 0, over7d: 0 },
+        ]);
+        const b = await store.quality.volume('ws_b', ...period);
+        expect(b).toHaveLength(501);
+        expect(b.find((r) => r.name === 'E000')?.count).toBe(2);
+        expect(b.filter((r) => r.overflow === true)).toEqual([{ day, type: 'track', name: null, source: null, count: 1, over1h: 0, over1d: 0, over7d: 0, overflow: true }]);
+        expect(b.find((r) => r.name === 'E500')).toBeUndefined();
+      } finally {
+        await store.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('keeps outcome counters stored before conversion value spreads readable, and merges new conversions into them', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'attune-store-'));
     const path = join(dir, 'attune.db');

@@ -6,7 +6,7 @@ import { Stat, formatDecimal, formatInteger, formatShare } from '../components/S
 import { TimeSeriesChart } from '../components/TimeSeriesChart.js';
 import { useAsync } from '../components/useAsync.js';
 import { gate } from '../permissionGate.js';
-import { eventsPerMinuteBySource, qualityWarnings, type QualityView } from './overviewFigures.js';
+import { eventsPerMinuteBySource, qualityWarnings, recentEventsPerMinute, type QualityView, type TrafficView } from './overviewFigures.js';
 
 type ExperimentList = Static<typeof ExperimentView>[];
 type ReportView = Static<typeof WorkspaceReport>;
@@ -17,13 +17,15 @@ interface Money { readonly perMonth: number; readonly currency: string | null }
 const asRecord = (value: unknown) => (typeof value === 'object' && value !== null ? value as Record<string, unknown> : null);
 
 /**
- * The workspace at a glance: events per minute by source, profiles, rejected events and
+ * The workspace at a glance: events per minute by source over the last hour (GET
+ * /admin/v1/quality/traffic) and each day's average over the week, profiles, rejected events and
  * data-quality warnings (GET /admin/v1/quality), active experiments (GET
  * /admin/v1/experiments) and the program's ROI (GET /admin/v1/report). Each part loads and
  * fails on its own, so one missing permission or slow report does not blank the page.
  */
 export function OverviewPage({ client, permissions }: { readonly client: AdminClient; readonly permissions: readonly string[] }) {
   const quality = useAsync(() => client.get<QualityView>('/admin/v1/quality'), 'quality');
+  const traffic = useAsync(() => client.get<TrafficView>('/admin/v1/quality/traffic'), 'traffic');
   const experiments = useAsync(() => client.get<ExperimentList>('/admin/v1/experiments'), 'experiments');
   const report = useAsync(() => client.get<ReportView>('/admin/v1/report'), 'report');
   const reports = gate(permissions, 'reports.read');
@@ -32,7 +34,22 @@ export function OverviewPage({ client, permissions }: { readonly client: AdminCl
   return (
     <>
       <h1>Overview</h1>
-      <Section title="Traffic and profiles" loaded={quality}>
+      <Section title="Traffic" loaded={traffic}>
+        {(t) => {
+          const recent = recentEventsPerMinute(t);
+          return (
+            <>
+              <dl className="stats">
+                {recent.latest.map((r) => <Stat key={r.source} label={`Events per minute, ${r.source}`} value={formatDecimal(r.perMinute)} note="average of the last 5 minutes" />)}
+              </dl>
+              {recent.series.length === 0
+                ? <p>No events in the last hour (counted since the server started).</p>
+                : <TimeSeriesChart title="Events per minute by source, the last hour" unit="events per minute" times={recent.times} series={recent.series} />}
+            </>
+          );
+        }}
+      </Section>
+      <Section title="Profiles and events" loaded={quality}>
         {(q) => {
           const rates = eventsPerMinuteBySource(q, Date.now());
           return (
@@ -40,7 +57,6 @@ export function OverviewPage({ client, permissions }: { readonly client: AdminCl
               <dl className="stats">
                 <Stat label="Profiles" value={formatInteger(q.identity.profiles)} note={`${formatInteger(q.identity.merges)} merges in the period`} />
                 <Stat label="Events stored" value={formatInteger(q.volume.events)} note={`${q.since.slice(0, 10)} to ${q.until.slice(0, 10)}`} />
-                {rates.latest.map((r) => <Stat key={r.source} label={`Events per minute, ${r.source}`} value={formatDecimal(r.perMinute)} note="average today (UTC)" />)}
               </dl>
               {rates.series.length === 0
                 ? <p>No events in the period yet.</p>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { eventsPerMinuteBySource, qualityWarnings, type QualityView } from './overviewFigures.js';
+import { eventsPerMinuteBySource, qualityWarnings, recentEventsPerMinute, type QualityView } from './overviewFigures.js';
 
 const day = 86_400_000;
 const since = Date.parse('2026-12-01T00:00:00Z');
@@ -42,6 +42,32 @@ describe('eventsPerMinuteBySource', () => {
 
   it('has no series without events', () => {
     expect(eventsPerMinuteBySource(report([]), since).series).toEqual([]);
+  });
+});
+
+describe('recentEventsPerMinute', () => {
+  it('gives a point per minute and source, sources by name, the overflow as other sources, and the last five minutes\' average as the latest rate', () => {
+    const rates = recentEventsPerMinute({
+      since: '2026-12-01T10:00:00.000Z', minutes: 6,
+      bySource: [
+        { source: null, overflow: false, perMinute: [1, 0, 0, 0, 0, 0] },
+        { source: 'web', overflow: false, perMinute: [30, 42, 5, 0, 3, 1] },
+        { source: null, overflow: true, perMinute: [0, 2, 1, 0, 0, 0] },
+      ],
+    });
+    const t = Date.parse('2026-12-01T10:00:00Z') / 1000;
+    expect(rates.times).toEqual([t, t + 60, t + 120, t + 180, t + 240, t + 300]);
+    expect(rates.series).toEqual([
+      { label: 'other sources', values: [0, 2, 1, 0, 0, 0] },
+      { label: 'unnamed', values: [1, 0, 0, 0, 0, 0] },
+      { label: 'web', values: [30, 42, 5, 0, 3, 1] },
+    ]);
+    expect(rates.latest).toEqual([{ source: 'other sources', perMinute: 0.6 }, { source: 'unnamed', perMinute: 0 }, { source: 'web', perMinute: 10.2 }]);
+  });
+
+  it('averages the minutes there are when fewer than five, and has no series without events', () => {
+    expect(recentEventsPerMinute({ since: '2026-12-01T10:00:00.000Z', minutes: 2, bySource: [{ source: 'web', overflow: false, perMinute: [4, 1] }] }).latest).toEqual([{ source: 'web', perMinute: 2.5 }]);
+    expect(recentEventsPerMinute({ since: '2026-12-01T10:00:00.000Z', minutes: 60, bySource: [] }).series).toEqual([]);
   });
 });
 

@@ -1,7 +1,8 @@
 import type { Static } from 'typebox';
-import type { QualityReport } from '../../api/qualitySchemas.js';
+import type { QualityReport, QualityTraffic } from '../../api/qualitySchemas.js';
 
 export type QualityView = Static<typeof QualityReport>;
+export type TrafficView = Static<typeof QualityTraffic>;
 
 export interface SourceRates {
   /** Unix seconds of each bucket's start. */
@@ -14,14 +15,35 @@ export interface SourceRates {
 
 const minutesPerDay = 24 * 60;
 
+/** A source's name on the chart: `unnamed` without one, `other sources` for the minute's overflow. */
+const sourceLabel = (row: { readonly source: string | null; readonly overflow?: boolean }) => (row.overflow === true ? 'other sources' : row.source ?? 'unnamed');
+
+/** How many of the latest minutes (the current one among them) the headline rate averages. */
+const recentWindow = 5;
+
+/**
+ * Events per minute by source over the last hour (GET /admin/v1/quality/traffic): one point per
+ * minute, the current (partial) minute last. Sources sorted by name, as the day averages are, so
+ * a source keeps its colour on both charts. `latest` averages the last five minutes with the
+ * current one: a single whole minute reads 0 right after a burst, a minute just begun too little.
+ */
+export function recentEventsPerMinute(traffic: TrafficView): SourceRates {
+  const since = Date.parse(traffic.since);
+  const times = Array.from({ length: traffic.minutes }, (_, i) => Math.floor((since + i * 60_000) / 1000));
+  const series = traffic.bySource.map((row) => ({ label: sourceLabel(row), values: [...row.perMinute] })).sort((a, b) => (a.label < b.label ? -1 : a.label > b.label ? 1 : 0));
+  const window = Math.min(recentWindow, traffic.minutes);
+  const average = (values: readonly number[]) => Math.round((values.slice(-window).reduce((sum, v) => sum + v, 0) / window) * 100) / 100;
+  return { times, series, latest: series.map((s) => ({ source: s.label, perMinute: average(s.values) })) };
+}
+
 /**
  * Events per minute by source from the quality report's day buckets: each bucket's count over
  * the minutes it covers, the current day's over the minutes gone so far (`now`). The report
- * counts per day, so this is a day's average rate, not a live per-minute series.
+ * counts per day, so this is a day's average rate; `recentEventsPerMinute` has the last hour.
  */
 export function eventsPerMinuteBySource(report: QualityView, now: number): SourceRates {
   const sources = new Set<string>();
-  for (const bucket of report.buckets) for (const row of bucket.byEvent) sources.add(row.source ?? 'unnamed');
+  for (const bucket of report.buckets) for (const row of bucket.byEvent) sources.add(sourceLabel(row));
   const names = [...sources].sort();
   // Every bucket of the period, those without events too (the report lists only the ones with counts).
   const step = (report.bucket === 'week' ? 7 : 1) * minutesPerDay * 60_000;
@@ -33,7 +55,7 @@ export function eventsPerMinuteBySource(report: QualityView, now: number): Sourc
   const series = names.map((source) => ({
     label: source,
     values: starts.map((start) => {
-      const count = (byStart.get(start)?.byEvent ?? []).filter((row) => (row.source ?? 'unnamed') === source).reduce((sum, row) => sum + row.count, 0);
+      const count = (byStart.get(start)?.byEvent ?? []).filter((row) => sourceLabel(row) === source).reduce((sum, row) => sum + row.count, 0);
       return Math.round((count / minutesOf(start)) * 100) / 100;
     }),
   }));
