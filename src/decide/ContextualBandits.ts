@@ -131,7 +131,7 @@ export class ContextualBandits {
   remember(workspaceId: string, decisions: readonly ContextualDecision[]): void {
     const state = this.workspaces.get(workspaceId);
     if (state === undefined) return;
-    for (const d of decisions) state.recent.set(d.decisionId, { ...d, seen: false, clicked: false, converted: false });
+    for (const d of decisions) state.recent.set(d.decisionId, unlearned(d));
     this.prune(state);
   }
 
@@ -221,7 +221,7 @@ export class ContextualBandits {
     if (state.learners.size === 0) return;
     const feedback = await this.deps.reader.contextualFeedback(workspaceId);
     const byId = new Map<string, Recent>();
-    for (const d of feedback.decisions) if (!state.recent.has(d.decisionId)) byId.set(d.decisionId, { ...d, seen: false, clicked: false, converted: false });
+    for (const d of feedback.decisions) if (!state.recent.has(d.decisionId)) byId.set(d.decisionId, unlearned(d));
     for (const interaction of feedback.interactions) {
       if (interaction.kind === 'dismiss') continue;
       const recent = byId.get(interaction.decisionId);
@@ -247,7 +247,7 @@ export class ContextualBandits {
         if (found === undefined) return;
         let recent = state.recent.get(found.decisionId);
         if (recent === undefined) {
-          recent = { ...found, seen: false, clicked: false, converted: false };
+          recent = unlearned(found);
           state.recent.set(found.decisionId, recent);
         }
         this.learn(state, recent, interaction);
@@ -330,6 +330,11 @@ export class ContextualBandits {
       state.recent.delete(id);
     }
   }
+}
+
+/** A decision nothing is learned of yet. Its fields are named, not spread (see core/common/withField.ts): this runs at every contextual decision. */
+function unlearned(d: ContextualDecision): Recent {
+  return { decisionId: d.decisionId, placementId: d.placementId, actionId: d.actionId, at: d.at, contextual: d.contextual, seen: false, clicked: false, converted: false };
 }
 
 /** The learning strategies of a decision model (contextual, learned propensity; live, shadow, experiment arms) and the placements that have one. */

@@ -15,6 +15,7 @@ import type { BanditAllocations } from './BanditAllocations.js';
 import type { ContextualBandits } from './ContextualBandits.js';
 import type { ContextualDecision } from '../store/ports.js';
 import { profileIdFor } from '../profiles/applyEvent.js';
+import { withField } from '../core/common/withField.js';
 import type { WeightsInForce } from '../core/experiments/banditExperiment.js';
 import { EXPOSURE_EVENT, PROBABILITY_PROPERTY, WEIGHTS_VERSION_PROPERTY, type Exposure } from '../core/experiments/experimentUnits.js';
 import { trustedCaller, type CollectCaller, type IdentityCheck, type IdentityReading } from '../core/identity/identityCheck.js';
@@ -288,7 +289,10 @@ export class DecisionService {
         if (contextual !== undefined) learning.push({ decisionId: d.decisionId, placementId: placement.placement, actionId: d.actionId!, at, contextual });
         // The shadow and the contextual inputs are recorded with the reasons, and answered only as the steps chose.
         let reasons: DecisionRecord['reasons'] = d.reasons;
-        if (d.shadow !== undefined || contextual !== undefined) reasons = { ...d.reasons, ...(d.shadow === undefined ? {} : { shadow: d.shadow }), ...(contextual === undefined ? {} : { contextual }) };
+        if (d.shadow !== undefined || contextual !== undefined) {
+          const shadowed = d.shadow === undefined ? d.reasons : withField(d.reasons, 'shadow', d.shadow);
+          reasons = contextual === undefined ? shadowed : withField(shadowed, 'contextual', contextual);
+        }
         records.push({
           workspaceId, decisionId: d.decisionId, profileId, placementId: placement.placement, actionId: d.actionId, variant: d.variant,
           score: d.score, probability: d.probability, fallback: placement.fallback, segments, reasons, at,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createLinearModel, sparseOf, updateLinearModel, type LinearModel } from '../bandits/linear/LinearModel.js';
-import type { FeatureValue } from '../bandits/linear/encodeFeatures.js';
+import { encodeFeatures, type FeatureValue } from '../bandits/linear/encodeFeatures.js';
 import { seededRandom, type Random } from '../common/random.js';
 import { normalCdf } from '../stats/distributions.js';
 import cases from './contextual.cases.json' with { type: 'json' };
@@ -133,6 +133,19 @@ describe('compileContextual and the inputs', () => {
   it('encodes only the strategy\'s own inputs from a record that holds a shadow\'s too', () => {
     const settings = compileContextual(strategy);
     expect([...encodeContextual(settings, { 'context.device': 'mobile', 'features.orders': 9 })]).toEqual([...encodeContextual(settings, { 'context.device': 'mobile' })]);
+  });
+
+  // encodeContextual hashes the sorted names in place; it was encodeFeatures of a record of the
+  // strategy's own inputs, and recorded decisions are re-encoded to learn, so the vectors must agree.
+  it.each([
+    ['strings, a number, a boolean', { 'context.device': 'mobile', 'features.orders': 3, 'traits.tier': 'gold', 'context.page.path': '/a', 'features.vip': true }],
+    ['absent, zero, false and a shadow\'s extra input', { 'context.device': null, 'features.orders': 0, 'features.vip': false, 'traits.other': 'x' }],
+    ['nothing at all', {}],
+  ] as [string, Record<string, FeatureValue>][])('encodes as encodeFeatures over its own inputs: %s', (_name, inputs) => {
+    const settings = compileContextual({ kind: 'contextual', inputs: { features: ['vip', 'orders'], traits: ['tier'], context: ['page.path', 'device'] }, dims: 32 });
+    const own: Record<string, FeatureValue> = {};
+    for (const name of settings.names) own[name] = inputs[name] ?? null;
+    expect([...encodeContextual(settings, inputs)]).toEqual([...encodeFeatures([{ namespace: 'x', features: own }], settings.dims)]);
   });
 });
 

@@ -1,5 +1,6 @@
-import { contextualProbabilities, type ActionPrediction, type ContextualExploration } from '../bandits/linear/contextualChoice.js';
-import { encodeFeatures, type FeatureValue } from '../bandits/linear/encodeFeatures.js';
+import { choiceProbabilities, type ActionPrediction, type ContextualExploration } from '../bandits/linear/contextualChoice.js';
+import { encodeKeyed, featureKeysOf, type FeatureValue } from '../bandits/linear/encodeFeatures.js';
+import { withField } from '../common/withField.js';
 import { predictSparse, sparseOf, type LinearModel, type SparseVector } from '../bandits/linear/LinearModel.js';
 import { fnv1a32 } from '../experiments/hash.js';
 import type { RuleInput, RuleSchema } from '../rules/compileRule.js';
@@ -141,9 +142,9 @@ export function readContextualInputs(strategy: Pick<CompiledContextual, 'paths'>
  * @example encodeContextual(compileContextual(strategy), { 'context.device': 'mobile' })
  */
 export function encodeContextual(strategy: Pick<CompiledContextual, 'names' | 'dims'>, inputs: Readonly<Record<string, FeatureValue>>): Float64Array {
-  const own: Record<string, FeatureValue> = {};
-  for (const name of strategy.names) own[name] = inputs[name] ?? null;
-  return encodeFeatures([{ namespace: 'x', features: own }], strategy.dims);
+  // The names are sorted as `encodeFeatures` sorts keys, so hashing them in place gives its
+  // vector without copying the inputs into a record and sorting its keys at every decision.
+  return encodeKeyed([featureKeysOf('x', strategy.names, inputs)], strategy.dims);
 }
 
 /** The models of one placement's strategy, by action id; an action missing has learned nothing yet. */
@@ -156,9 +157,14 @@ export type ContextualModelLookup = (placementId: string, key: string) => Readon
  * uniformly. In the candidates' order.
  */
 export function scoreContextual(strategy: CompiledContextual, x: SparseVector, candidates: readonly ScoringCandidate[], models: ReadonlyMap<string, LinearModel> | undefined): ContextualScore[] {
-  const predictions: ActionPrediction[] = candidates.map((c) => ({ actionId: c.actionId, ...predictSparse(models?.get(c.actionId), x, strategy.ridge) }));
-  const probabilities = contextualProbabilities(predictions, strategy.exploration, strategy.floor);
-  return predictions.map((p) => ({ probability: probabilities.get(p.actionId) ?? 0, mean: p.mean, spread: p.spread }));
+  const predictions: ActionPrediction[] = candidates.map((c) => {
+    // Fields named, not spread: see `withField`.
+    const { mean, spread } = predictSparse(models?.get(c.actionId), x, strategy.ridge);
+    return { actionId: c.actionId, mean, spread };
+  });
+  // Candidates are distinct actions (a placement's, from a map by id), so by index is by id.
+  const probabilities = choiceProbabilities(predictions, strategy.exploration, strategy.floor);
+  return predictions.map((p, i) => ({ probability: probabilities[i]!, mean: p.mean, spread: p.spread }));
 }
 
 /**
@@ -172,7 +178,7 @@ export function withContextualScores<C extends ScoringCandidate>(
   const inputs = readContextualInputs(settings, input, record);
   const x = sparseOf(encodeContextual(settings, inputs));
   const scores = scoreContextual(settings, x, candidates, models?.(placementId, settings.key));
-  return candidates.map((c, i) => ({ ...c, contextual: scores[i]! }));
+  return candidates.map((c, i) => withField(c, 'contextual', scores[i]!));
 }
 
 const traitName = /^[A-Za-z0-9_$][A-Za-z0-9_$-]*$/;

@@ -13,6 +13,7 @@ import { recommendations, renderSlot, untrustedRoots } from './recommendationSte
 import { shadow } from './shadowStep.js';
 import { compileContextual, withContextualScores } from './contextual.js';
 import { scoreLearnedPropensity } from './learnedPropensity.js';
+import { withField } from '../common/withField.js';
 
 export type {
   CapHit, Candidate, Decision, DecisionEnvironment, ShadowDecision, DecisionFrame, DecisionReasons, DecisionRequest, DecisionStep, FallbackReason, PlacementRun, Skip, SkipReason,
@@ -376,7 +377,8 @@ export const contextualRecord: DecisionStep = {
     const learning = run.contextual;
     if (learning === null) return;
     const explain = frame.request.explain;
-    run.decisions = run.decisions.map((d) => (d.actionId === null ? d : { ...d, contextual: learning, ...(explain ? { reasons: { ...d.reasons, contextual: learning } } : {}) }));
+    // withField, not a spread: see core/common/withField.ts.
+    run.decisions = run.decisions.map((d) => (d.actionId === null ? d : explain ? { ...d, contextual: learning, reasons: { ...d.reasons, contextual: learning } } : withField(d, 'contextual', learning)));
   },
 };
 

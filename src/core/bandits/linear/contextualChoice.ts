@@ -31,13 +31,25 @@ export interface ContextualChoice {
  * @example contextualProbabilities([{ actionId: 'a', mean: 0.1, spread: 0.5 }, { actionId: 'b', mean: 0.3, spread: 0.5 }], { kind: 'linTS', scale: 0.25 }, 0.01)
  */
 export function contextualProbabilities(predictions: readonly ActionPrediction[], exploration: ContextualExploration, floor: number): Map<string, number> {
-  const k = predictions.length;
   const probabilities = new Map<string, number>();
-  if (k === 0) return probabilities;
+  const shares = choiceProbabilities(predictions, exploration, floor);
+  for (const [index, prediction] of predictions.entries()) probabilities.set(prediction.actionId, shares[index]!);
+  return probabilities;
+}
+
+/**
+ * `contextualProbabilities` in the predictions' order, for predictions of distinct actions (a
+ * placement's candidates): a decision reads them by index, without building a map.
+ *
+ * @example choiceProbabilities([{ actionId: 'a', mean: 0, spread: 1 }], { kind: 'linTS', scale: 0.25 }, 0.01) // [1]
+ */
+export function choiceProbabilities(predictions: readonly ActionPrediction[], exploration: ContextualExploration, floor: number): number[] {
+  const k = predictions.length;
+  if (k === 0) return [];
   const share = Math.min(Math.max(floor, 0), 1 / k);
   const best = exploration.kind === 'linTS' ? thompson(predictions, exploration.scale) : upperConfidence(predictions, exploration.alpha);
-  for (const [index, prediction] of predictions.entries()) probabilities.set(prediction.actionId, share + (1 - k * share) * best[index]!);
-  return probabilities;
+  for (let index = 0; index < k; index++) best[index] = share + (1 - k * share) * best[index]!;
+  return best;
 }
 
 function thompson(predictions: readonly ActionPrediction[], scale: number): number[] {

@@ -58,8 +58,19 @@ function crossHash(a: number, b: number): number {
 
 /** One group's features hashed, names sorted, absent, false and zero values left out. */
 export function featureKeys(namespace: string, features: Features): KeyedFeature[] {
+  return featureKeysOf(namespace, Object.keys(features).sort(), features);
+}
+
+/**
+ * `featureKeys` over the given names, in their order (a name missing from `features` is
+ * absent): a caller whose names are known and sorted ahead (a contextual strategy's) skips
+ * listing and sorting the keys at every call. With `Object.keys(features).sort()` it is `featureKeys`.
+ *
+ * @example featureKeysOf('x', ['device', 'plan'], { device: 'mobile' }) // featureKeys('x', { device: 'mobile' })
+ */
+export function featureKeysOf(namespace: string, names: readonly string[], features: Features): KeyedFeature[] {
   const keys: KeyedFeature[] = [];
-  for (const name of Object.keys(features).sort()) {
+  for (const name of names) {
     const raw = features[name];
     if (raw === null || raw === undefined) continue;
     if (typeof raw === 'number') {

@@ -3,6 +3,7 @@ import { seededRandom } from '../../common/random.js';
 import { bestArmProbabilities } from '../../stats/bestArm.js';
 import { normalCdf } from '../../stats/distributions.js';
 import cases from './normalBest.cases.json' with { type: 'json' };
+import exact from './normalBest.exact.json' with { type: 'json' };
 import { lowerTail, normalBestProbabilities } from './normalBest.js';
 
 /** The stated bound: every arm within this of the high-precision reference. */
@@ -46,6 +47,13 @@ describe('normalBestProbabilities', () => {
     }
     console.log(`largest difference from the adaptive reference: ${worst.toExponential(2)}`);
     expect(worst).toBeLessThan(BOUND);
+  });
+
+  // [name, means, sds, probabilities]: what the function answered before its window sort and
+  // loops were rewritten for speed (insertion sort, fused suffix loop). A recorded probability
+  // is what a decision was drawn with, so a rewrite must keep every bit, not only the bound.
+  it.each(exact as Case[])('gives bit for bit what it gave before the rewrite: %s', (_name, means, sds, expected) => {
+    expect(normalBestProbabilities(means, sds)).toEqual(expected);
   });
 
   it('gives equal arms equal shares and one arm everything', () => {

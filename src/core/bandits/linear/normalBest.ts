@@ -66,12 +66,25 @@ export function normalBestProbabilities(means: readonly number[], sds: readonly 
     result[order[0]!] = 1;
     return result;
   }
-  const live = order.subarray(0, m).sort((a, b) => means[a]! + REACH * sds[a]! - (means[b]! + REACH * sds[b]!));
+  // By window top, ascending, ties in index order: a stable insertion sort (k is a placement's
+  // action count) in place of TypedArray sort with a comparator, which cost more than it sorted.
+  for (let j = 0; j < m; j++) top[j] = means[order[j]!]! + REACH * sds[order[j]!]!;
+  for (let j = 1; j < m; j++) {
+    const i = order[j]!;
+    const t = top[j]!;
+    let at = j;
+    for (; at > 0 && top[at - 1]! - t > 0; at--) {
+      order[at] = order[at - 1]!;
+      top[at] = top[at - 1]!;
+    }
+    order[at] = i;
+    top[at] = t;
+  }
+  const live = order;
   for (let j = 0; j < m; j++) {
     const i = live[j]!;
     mu[j] = means[i]!;
     inv[j] = 1 / sds[i]!;
-    top[j] = means[i]! + REACH * sds[i]!;
     totals[j] = 0;
   }
   narrowestFrom[m] = Number.POSITIVE_INFINITY;
@@ -96,10 +109,13 @@ export function normalBestProbabilities(means: readonly number[], sds: readonly 
         cdf[j] = z > 0 ? 1 - tail : tail;
         prefix[j + 1] = prefix[j]! * cdf[j]!;
       }
-      suffix[m] = 1;
-      for (let j = m - 1; j >= first; j--) suffix[j] = suffix[j + 1]! * cdf[j]!;
+      // From the top down, the product of the arms above j is ready when arm j's term is added.
       const w = half * WEIGHTS[n]!;
-      for (let j = first; j < m; j++) totals[j] = totals[j]! + w * prefix[j]! * suffix[j + 1]! * pdf[j]!;
+      suffix[m] = 1;
+      for (let j = m - 1; j >= first; j--) {
+        totals[j] = totals[j]! + w * prefix[j]! * suffix[j + 1]! * pdf[j]!;
+        suffix[j] = suffix[j + 1]! * cdf[j]!;
+      }
     }
     x += length;
   }
