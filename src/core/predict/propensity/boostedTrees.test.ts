@@ -95,7 +95,7 @@ describe('boosted trees on data they are for', () => {
     const matrix = featureMatrix(columns, train.x);
     const model = fitBoostedTrees(matrix, noise, { random: seededRandom(5) });
     expect(model.trees).toBeLessThan(40);
-    expect(model.roundsTried).toBeLessThan(300);
+    expect(model.roundsTried).toBeLessThan(100);
     const again = fitBoostedTrees(matrix, noise, { random: seededRandom(5) });
     expect([...again.nodeValue]).toEqual([...model.nodeValue]);
     const signal = fitBoostedTrees(matrix, train.y, { random: seededRandom(5) });
