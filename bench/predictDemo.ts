@@ -85,6 +85,8 @@ export async function demoShopPropensity(customers: number, minimumHeldOut = min
       console.log(`  demo shop: ${count(customers)} customers, ${count(result.visits)} visits in ${fixed(secondsTaken, 0)} s; ${count(view.customers)} buyers, ${count(summary.demoShopCustomers)} held out; AUC ${fixed(summary.demoShopAuc, 4)} (RFM ${fixed(summary.demoShopRfmAuc, 4)}), Brier ${fixed(summary.demoShopBrier, 4)} (RFM ${fixed(summary.demoShopRfmBrier, 4)}), ECE ${fixed(summary.demoShopEce, 4)} (RFM ${fixed(summary.demoShopRfmEce, 4)})`);
       const deciles = (bins: readonly { meanPredicted: number; observedRate: number }[]): string => bins.map((b) => `${fixed(b.meanPredicted, 3)}/${fixed(b.observedRate, 3)}`).join(' ');
       if (heldOut !== undefined) console.log(`  demo shop calibration (mean predicted / observed, deciles): ${deciles(heldOut.logistic.calibration)}`);
+      const choice = heldOut?.modelChoice;
+      if (choice !== undefined) console.log(`  demo shop model: ${choice.model}, chosen by ${choice.chosenBy} on ${count(choice.rows)} training rows (${choice.candidates.map((c) => `${c.model}: log loss ${fixed(c.logLoss, 4)}, ECE ${fixed(c.ece, 4)}, AUC ${fixed(c.auc ?? Number.NaN, 4)}`).join('; ')})`);
       if (calibration !== undefined) {
         console.log(`  demo shop calibration map: ${calibration.choice.method}, chosen by ${calibration.choice.chosenBy} on ${count(calibration.choice.rows)} training rows (${calibration.choice.candidates.map((c) => `${c.method}: log loss ${fixed(c.logLoss, 4)}, ECE ${fixed(c.ece, 4)}`).join('; ')})`);
         console.log(`  demo shop before calibration: AUC ${fixed(calibration.uncalibrated.auc ?? Number.NaN, 4)}, Brier ${fixed(calibration.uncalibrated.brier, 4)}, ECE ${fixed(calibration.uncalibrated.ece, 4)}; deciles ${deciles(calibration.uncalibrated.calibration)}`);
@@ -96,7 +98,7 @@ export async function demoShopPropensity(customers: number, minimumHeldOut = min
           seed, days, customers, startsAt: new Date(startsAt).toISOString(), endsAt: new Date(startsAt + days * DAY_MS).toISOString(), visits: result.visits,
           buyers: view.customers, horizonDays: p?.horizonDays ?? null, inputs: view.inputs, coefficients,
           model: p?.model ?? null, rfmBaseline: p?.rfmBaseline ?? null, notes: view.notes,
-          calibration: heldOut?.logistic.calibration ?? null, calibrationStep: heldOut?.calibration ?? null, rfmCalibration: heldOut?.rfm.calibration ?? null,
+          calibration: heldOut?.logistic.calibration ?? null, calibrationStep: heldOut?.calibration ?? null, modelChoice: heldOut?.modelChoice ?? null, rfmCalibration: heldOut?.rfm.calibration ?? null,
         },
         checks,
       };

@@ -37,7 +37,17 @@ export const PredictionModelView = Type.Object({
       method: Type.Union([Type.Literal('none'), Type.Literal('platt'), Type.Literal('isotonic')], { description: 'The map chosen by cross-fitted out-of-fold log loss on the training half' }),
       uncalibrated: Metrics,
     }, { additionalProperties: false }), Type.Null()], { description: 'The calibration step; `model` is with its map, `uncalibrated` without. Null for models trained before it' }),
-    coefficients: Type.Record(Type.String(), Type.Number(), { description: 'Per standardised feature; positive raises the propensity' }),
+    modelChoice: Type.Union([Type.Object({
+      model: Type.Union([Type.Literal('logistic'), Type.Literal('trees')], { description: 'The model that scores: the lower cross-fitted out-of-fold log loss on the training half (trees must be strictly lower)' }),
+      rows: Type.Integer({ description: 'Out-of-fold training rows both were judged on' }),
+      candidates: Type.Array(Type.Object({
+        model: Type.Union([Type.Literal('logistic'), Type.Literal('trees')]),
+        logLoss: Type.Number(),
+        ece: Type.Number(),
+        auc: Type.Union([Type.Number(), Type.Null()]),
+      }, { additionalProperties: false })),
+    }, { additionalProperties: false }), Type.Null()], { description: 'Logistic regression or boosted trees; null for models trained before the choice (logistic)' }),
+    coefficients: Type.Record(Type.String(), Type.Number(), { description: 'Of the logistic model, per standardised feature (positive raises the propensity); the model that scores only when modelChoice.model is logistic' }),
   }, { additionalProperties: false }), Type.Null()], { description: 'Null when there was too little data (see notes)' }),
   inputs: Type.Union([Type.Object({ features: Type.Array(Type.String()), traits: Type.Array(Type.String()) }, { additionalProperties: false }), Type.Null()], {
     description: 'The profile features and traits the model learned from beside the purchase history; null: purchase history only',

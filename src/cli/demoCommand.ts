@@ -51,7 +51,7 @@ function predictionLines(result: DemoResult): string[] {
   return [
     `Predictions (model version ${p.version}, ${p.customers.toLocaleString('en-US')} customers; predictions.* in rules):`,
     ...(p.propensity === null ? [] : [
-      `  purchase within ${p.propensity.horizonDays} days, held out: AUC ${f(p.propensity.model.auc)} (RFM baseline ${f(p.propensity.rfmBaseline.auc)}), Brier ${f(p.propensity.model.brier)}, ECE ${f(p.propensity.model.ece)}${p.propensity.calibration === null ? '' : ` (calibration: ${p.propensity.calibration.method}; ECE ${f(p.propensity.calibration.uncalibrated.ece)} without it)`}`,
+      `  purchase within ${p.propensity.horizonDays} days${p.propensity.modelChoice === null ? '' : ` (${p.propensity.modelChoice.model === 'trees' ? 'boosted trees' : 'logistic regression'})`}, held out: AUC ${f(p.propensity.model.auc)} (RFM baseline ${f(p.propensity.rfmBaseline.auc)}), Brier ${f(p.propensity.model.brier)}, ECE ${f(p.propensity.model.ece)}${p.propensity.calibration === null ? '' : ` (calibration: ${p.propensity.calibration.method}; ECE ${f(p.propensity.calibration.uncalibrated.ece)} without it)`}`,
     ]),
     ...(p.clusters === null ? [] : p.clusters.segments.map((s) => `  segment ${s.cluster}: ${s.summary}`)),
     ...p.notes.map((n) => `  note: ${n}`),

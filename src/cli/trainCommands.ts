@@ -92,7 +92,7 @@ function printPredictions(model: PredictionModelView, workspace: { id: string; n
   const p = model.propensity;
   if (p !== null) {
     const f = (x: number | null) => (x === null ? 'n/a' : x.toFixed(3));
-    out.write(`  purchase within ${p.horizonDays} days, held out (${p.heldOutCustomers.toLocaleString('en')} customers): AUC ${f(p.model.auc)} (RFM baseline ${f(p.rfmBaseline.auc)}), Brier ${f(p.model.brier)}, ECE ${f(p.model.ece)}${p.calibration === null ? '' : ` (calibration: ${p.calibration.method}; ECE ${f(p.calibration.uncalibrated.ece)} without it)`}\n`);
+    out.write(`  purchase within ${p.horizonDays} days${p.modelChoice === null ? '' : ` (${p.modelChoice.model === 'trees' ? 'boosted trees' : 'logistic regression'})`}, held out (${p.heldOutCustomers.toLocaleString('en')} customers): AUC ${f(p.model.auc)} (RFM baseline ${f(p.rfmBaseline.auc)}), Brier ${f(p.model.brier)}, ECE ${f(p.model.ece)}${p.calibration === null ? '' : ` (calibration: ${p.calibration.method}; ECE ${f(p.calibration.uncalibrated.ece)} without it)`}\n`);
   }
   const l = model.lifetimeValue;
   if (l !== null) {

@@ -9,6 +9,7 @@ import { hasInputs, type ChosenInputs } from '../core/predict/inputs/ProfileInpu
 import { AttuneError } from '../core/errors/AttuneError.js';
 import type { ClassificationMetrics } from '../core/predict/propensity/classificationMetrics.js';
 import type { CalibrationMethod } from '../core/predict/propensity/calibrationMap.js';
+import type { ModelCandidate, PropensityLearner } from '../core/predict/propensity/chooseModel.js';
 import { parsePredictionModel, serializePredictionModel, type ClusterMethod, type ClusterPrediction, type PredictionModel } from '../core/predict/traits/PredictionModel.js';
 import { predictionsOf, type ProfilePredictions } from '../core/predict/traits/predictionsOf.js';
 import { propensityCutoff, trainPredictions, type TrainingProfile } from '../core/predict/traits/trainPredictions.js';
@@ -67,6 +68,8 @@ export interface PredictionModelView {
     readonly rfmBaseline: MetricsView;
     /** The calibration map chosen and the held-out metrics without it; null for models trained before it. */
     readonly calibration: { readonly method: CalibrationMethod; readonly uncalibrated: MetricsView } | null;
+    /** Logistic regression or boosted trees, with both candidates' out-of-fold figures; null for models trained before the choice. */
+    readonly modelChoice: { readonly model: PropensityLearner; readonly rows: number; readonly candidates: readonly ModelCandidate[] } | null;
     readonly coefficients: Readonly<Record<string, number>>;
   } | null;
   /** The chosen profile inputs (point in time for propensity, as of now for clusters); null: purchase history only. */
@@ -378,6 +381,7 @@ function viewOf(model: PredictionModel, profilesRead: number | null): Prediction
       model: metricsOf(p.heldOut.logistic),
       rfmBaseline: metricsOf(p.heldOut.rfm),
       calibration: p.heldOut.calibration === undefined ? null : { method: p.heldOut.calibration.choice.method, uncalibrated: metricsOf(p.heldOut.calibration.uncalibrated) },
+      modelChoice: p.heldOut.modelChoice === undefined ? null : { model: p.heldOut.modelChoice.model, rows: p.heldOut.modelChoice.rows, candidates: p.heldOut.modelChoice.candidates },
       coefficients: Object.fromEntries(p.model.logistic.columns.map((c, i) => [c, p.model.logistic.coefficients[i]!])),
     },
     inputs: model.inputs ?? null,

@@ -1,7 +1,6 @@
 import type { Random } from '../../common/random.js';
 import type { OutOfFoldScores } from './chooseCalibration.js';
-import { selectRows } from './FeatureMatrix.js';
-import { fitPropensity, scorePropensity, type PropensityInput } from './propensityModel.js';
+import { fitPropensity, scorePropensity, selectInput, type PropensityInput } from './propensityModel.js';
 
 /** The penalties tried, weakest first; λ is on standardised columns, so one grid fits every workspace. */
 export const l2Grid: readonly number[] = [0.1, 1, 10, 100, 1000];
@@ -17,7 +16,8 @@ export interface ChooseL2Options {
 export interface L2CrossValidation {
   /** Scaled to all the rows the caller fits on (see chooseL2). */
   readonly l2: number;
-  readonly outOfFold?: OutOfFoldScores;
+  /** `rows`: the training rows scored (ascending), which another model's cross-fit reuses with the same folds. */
+  readonly outOfFold?: OutOfFoldScores & { readonly rows: readonly number[] };
 }
 
 /**
@@ -55,10 +55,7 @@ export function crossValidateL2(input: PropensityInput, labels: readonly number[
   const foldOf = new Int32Array(total).fill(-1);
   order.forEach((row, position) => { foldOf[row] = position % folds; });
   const rows = (fold: number, inside: boolean) => order.filter((row) => (foldOf[row] === fold) === inside).sort((a, b) => a - b);
-  const subset = (indices: readonly number[]): PropensityInput => ({
-    numeric: selectRows(input.numeric, indices),
-    categorical: Object.fromEntries(Object.entries(input.categorical ?? {}).map(([name, values]) => [name, indices.map((i) => values[i])])),
-  });
+  const subset = (indices: readonly number[]): PropensityInput => selectInput(input, indices);
   // Out-of-fold rows in ascending row order, so the scores line up whatever the fold.
   const scored = [...order].sort((a, b) => a - b);
   const positionOf = new Map(scored.map((row, k) => [row, k]));
@@ -84,6 +81,6 @@ export function crossValidateL2(input: PropensityInput, labels: readonly number[
   // Each fold trained on n·(folds−1)/folds rows.
   return {
     l2: (best.l2 * total) / ((n * (folds - 1)) / folds),
-    outOfFold: { probabilities: best.probabilities, labels: scored.map((row) => labels[row]!), folds: scored.map((row) => foldOf[row]!) },
+    outOfFold: { probabilities: best.probabilities, labels: scored.map((row) => labels[row]!), folds: scored.map((row) => foldOf[row]!), rows: scored },
   };
 }

@@ -1,10 +1,11 @@
 import type { Random } from '../../common/random.js';
 import type { Order } from '../orders/Order.js';
 import { classificationMetrics, rocAuc, type ClassificationMetrics } from './classificationMetrics.js';
-import { joinColumns, selectRows } from './FeatureMatrix.js';
-import { fitPropensity, scorePropensity, type PropensityInput, type PropensityModel } from './propensityModel.js';
+import { joinColumns } from './FeatureMatrix.js';
+import { fitPropensity, scorePropensity, selectInput, type PropensityInput, type PropensityModel } from './propensityModel.js';
 import { chooseCalibration, type CalibrationChoice } from './chooseCalibration.js';
 import { crossValidateL2 } from './chooseL2.js';
+import { chooseModel, crossFitTrees, type ModelChoice } from './chooseModel.js';
 import { fitRfm, scoreRfm } from './rfmBaseline.js';
 import { timeSplitLabels, type TimeSplit, type TimeSplitOptions } from './timeSplitLabels.js';
 
@@ -15,8 +16,9 @@ export interface PropensityEvaluationOptions extends TimeSplitOptions {
   readonly trainShare?: number;
   /**
    * λ of the logistic regression, or 'cv' to choose it by cross-validation on the training rows
-   * (chooseL2) and to calibrate the model on the same folds' out-of-fold scores
-   * (chooseCalibration). Default 1, uncalibrated.
+   * (chooseL2), to choose between it and boosted trees on the same folds' out-of-fold scores
+   * (chooseModel) and to calibrate the chosen model on them (chooseCalibration). Default 1,
+   * logistic, uncalibrated.
    */
   readonly l2?: number | 'cv';
 }
@@ -34,12 +36,14 @@ export interface PropensityEvaluation {
   /** Share of test customers who bought in the horizon. */
   readonly testBaseRate: number;
   readonly model: PropensityModel;
-  /** The logistic model's metrics on the test customers. */
+  /** The fitted model's metrics on the test customers (the chosen model, calibrated; the name predates the trees). */
   readonly logistic: ClassificationMetrics;
   /** The RFM baseline's: probabilities from training rates per RFM sum, AUC of the sum itself. */
   readonly rfm: ClassificationMetrics;
   /** With `l2: 'cv'` and folds that could be fitted. */
   readonly calibration?: CalibrationReport;
+  /** With `l2: 'cv'` and folds that could be fitted: logistic regression or boosted trees, and why. */
+  readonly modelChoice?: ModelChoice;
 }
 
 /**
@@ -61,16 +65,14 @@ export function evaluatePropensity(orders: readonly Order[], options: Propensity
 export function evaluateSplit(split: TimeSplit, options: Omit<PropensityEvaluationOptions, keyof TimeSplitOptions>, extra?: PropensityInput): PropensityEvaluation {
   const { train, test } = shuffleSplit(split.customers.length, options.trainShare ?? 0.5, options.random);
   const full = splitInput(split, extra);
-  const inputOf = (indices: readonly number[]): PropensityInput => ({
-    numeric: selectRows(full.numeric, indices),
-    categorical: Object.fromEntries(Object.entries(full.categorical ?? {}).map(([name, values]) => [name, indices.map((i) => values[i])])),
-  });
+  const inputOf = (indices: readonly number[]): PropensityInput => selectInput(full, indices);
   const labelsOf = (indices: readonly number[]): number[] => indices.map((i) => split.labels[i]!);
   const testLabels = labelsOf(test);
   const cv = options.l2 === 'cv' ? crossValidateL2(inputOf(train), labelsOf(train), options.random) : undefined;
   const l2 = cv?.l2 ?? (options.l2 === 'cv' ? 1 : options.l2 ?? 1);
-  const fitted = fitPropensity(inputOf(train), labelsOf(train), { l2 });
-  const calibrated = cv?.outOfFold === undefined ? undefined : chooseCalibration(cv.outOfFold);
+  const learner = cv?.outOfFold === undefined ? undefined : chooseModel(cv.outOfFold, crossFitTrees(inputOf(train), labelsOf(train), cv.outOfFold, options.random));
+  const fitted = fitPropensity(inputOf(train), labelsOf(train), { l2, ...(learner?.model === 'trees' ? { trees: { random: options.random } } : {}) });
+  const calibrated = learner === undefined ? undefined : chooseCalibration(learner.outOfFold);
   const model: PropensityModel = calibrated?.map === undefined ? fitted : { ...fitted, calibration: calibrated.map };
   const scores = scorePropensity(model, inputOf(test), { top: 0 });
   const rfm = fitRfm(inputOf(train).numeric, labelsOf(train));
@@ -86,6 +88,7 @@ export function evaluateSplit(split: TimeSplit, options: Omit<PropensityEvaluati
     ...(calibrated === undefined ? {} : {
       calibration: { choice: calibrated.choice, uncalibrated: classificationMetrics(scorePropensity(fitted, inputOf(test), { top: 0 }).map((score) => score.propensity), testLabels) },
     }),
+    ...(learner === undefined ? {} : { modelChoice: learner.choice }),
   };
 }
 

@@ -1,9 +1,11 @@
-import { joinColumns, type FeatureMatrix } from './FeatureMatrix.js';
+import { joinColumns, selectRows, type FeatureMatrix } from './FeatureMatrix.js';
 import { applyCalibration, type CalibrationMap } from './calibrationMap.js';
 import { fitImputer, imputeMissing, type Imputer } from './imputeMissing.js';
+import { fitBoostedTrees, type BoostedTrees, type BoostedTreesOptions } from './fitBoostedTrees.js';
 import { fitLogistic, sigmoid, type LogisticModel, type LogisticOptions } from './fitLogistic.js';
 import { fitOneHot, oneHot, type OneHotEncoder } from './oneHot.js';
-import { scoreLogistic, type Contribution } from './scoreLogistic.js';
+import { explainBoostedTrees } from './scoreBoostedTrees.js';
+import { rankContributions, scoreLogistic, type Contribution } from './scoreLogistic.js';
 import { fitStandardiser, standardise, type Standardiser } from './standardise.js';
 
 /** Customers' numeric features (NaN = missing) and categorical columns, row by row. */
@@ -20,9 +22,16 @@ export interface PropensityModel {
   readonly standardiser: Standardiser;
   readonly logistic: LogisticModel;
   /**
+   * Present when boosted trees won the model choice (chooseModel): the model then scores and
+   * explains with the trees, on the same prepared columns; the logistic model is kept as the
+   * alternative it beat (its coefficients stay readable). Absent: the logistic model scores, as
+   * in every model stored before trees existed.
+   */
+  readonly trees?: BoostedTrees;
+  /**
    * Maps the logistic probability to a calibrated one (fitted on out-of-fold training scores,
    * evaluateSplit with `l2: 'cv'`). Absent in models stored before it existed, which score as
-   * they did. Contributions still explain the logistic score: the map is monotone.
+   * they did. Contributions still explain the uncalibrated score: the map is monotone.
    */
   readonly calibration?: CalibrationMap;
 }
@@ -35,19 +44,39 @@ export interface PropensityScore {
   readonly contributions: readonly Contribution[];
 }
 
+export interface PropensityOptions extends LogisticOptions {
+  /** Also fit boosted trees on the prepared columns, which then score (see PropensityModel.trees). */
+  readonly trees?: BoostedTreesOptions;
+}
+
 /**
  * Fits the preparation (mean imputation with missing indicators, one-hot categories,
- * standardisation) and the L2 logistic regression on training rows, in that order.
+ * standardisation) and the L2 logistic regression on training rows, in that order, and boosted
+ * trees on the same prepared rows when asked.
  *
  * @example const model = fitPropensity({ numeric: split.features, categorical: { firstPurchaseMonth: split.firstPurchaseMonth } }, split.labels)
  */
-export function fitPropensity(input: PropensityInput, labels: readonly number[], options: LogisticOptions = {}): PropensityModel {
+export function fitPropensity(input: PropensityInput, labels: readonly number[], options: PropensityOptions = {}): PropensityModel {
   const imputer = fitImputer(input.numeric);
   const encoders = Object.entries(input.categorical ?? {}).map(([name, values]) => fitOneHot(name, values));
   const prepared = encode(input, imputer, encoders);
   const standardiser = fitStandardiser(prepared);
-  const logistic = fitLogistic(standardise(prepared, standardiser), labels, options);
-  return { imputer, encoders, standardiser, logistic };
+  const matrix = standardise(prepared, standardiser);
+  const logistic = fitLogistic(matrix, labels, options);
+  if (options.trees === undefined) return { imputer, encoders, standardiser, logistic };
+  return { imputer, encoders, standardiser, logistic, trees: fitBoostedTrees(matrix, labels, options.trees) };
+}
+
+/**
+ * The rows at the given indices of an input, numeric and categorical alike (a split or a fold).
+ *
+ * @example selectInput(input, [0, 2])
+ */
+export function selectInput(input: PropensityInput, indices: readonly number[]): PropensityInput {
+  return {
+    numeric: selectRows(input.numeric, indices),
+    categorical: Object.fromEntries(Object.entries(input.categorical ?? {}).map(([name, values]) => [name, indices.map((i) => values[i])])),
+  };
 }
 
 /**
@@ -59,6 +88,8 @@ export function fitPropensity(input: PropensityInput, labels: readonly number[],
  */
 export function scorePropensity(model: PropensityModel, input: PropensityInput, options: { readonly top?: number } = {}): PropensityScore[] {
   const prepared = standardise(encode(input, model.imputer, model.encoders), model.standardiser);
+  const { trees } = model;
+  if (trees !== undefined) return prepared.rows.map((row) => treeScore(model, trees, row, options.top ?? trees.columns.length));
   return scoreLogistic(model.logistic, prepared, options).map((score) => {
     const propensity = applyCalibration(model.calibration, score.probability);
     return { propensity, churnRisk: 1 - propensity, contributions: score.contributions };
@@ -94,17 +125,28 @@ export function scorePropensityRow(model: PropensityModel, numeric: ArrayLike<nu
     for (const category of encoder.categories) prepared.push(value === category ? 1 : 0);
   }
   if (prepared.length !== logistic.columns.length) throw new RangeError(`the model has ${logistic.columns.length} columns, the row ${prepared.length}`);
+  const z = new Float64Array(prepared.length);
+  for (let j = 0; j < prepared.length; j++) z[j] = (prepared[j]! - standardiser.mean[j]!) / standardiser.sd[j]!;
+  if (model.trees !== undefined) return treeScore(model, model.trees, z, top);
   let logit = logistic.intercept;
   const contributions: Contribution[] = [];
-  for (let j = 0; j < prepared.length; j++) {
-    const z = (prepared[j]! - standardiser.mean[j]!) / standardiser.sd[j]!;
-    const contribution = logistic.coefficients[j]! * z;
+  for (let j = 0; j < z.length; j++) {
+    const contribution = logistic.coefficients[j]! * z[j]!;
     logit += contribution;
-    if (top > 0) contributions.push({ feature: logistic.columns[j]!, value: z, contribution });
+    if (top > 0) contributions.push({ feature: logistic.columns[j]!, value: z[j]!, contribution });
   }
-  const ranked = top > 0
-    ? contributions.map((item, order) => ({ item, order })).sort((a, b) => Math.abs(b.item.contribution) - Math.abs(a.item.contribution) || a.order - b.order).slice(0, top).map(({ item }) => item)
-    : [];
   const propensity = applyCalibration(model.calibration, sigmoid(logit));
-  return { propensity, churnRisk: 1 - propensity, contributions: ranked };
+  return { propensity, churnRisk: 1 - propensity, contributions: rankContributions(contributions, top) };
+}
+
+/** A prepared row's score by the model's trees, explained by path attribution (explainBoostedTrees). */
+function treeScore(model: PropensityModel, trees: BoostedTrees, z: ArrayLike<number>, top: number): PropensityScore {
+  const shares = new Float64Array(trees.columns.length);
+  const logit = explainBoostedTrees(trees, z, shares);
+  const propensity = applyCalibration(model.calibration, sigmoid(logit));
+  if (top <= 0) return { propensity, churnRisk: 1 - propensity, contributions: [] };
+  // Columns the row's paths never tested moved nothing: listing them would be noise.
+  const contributions: Contribution[] = [];
+  shares.forEach((share, j) => { if (share !== 0) contributions.push({ feature: trees.columns[j]!, value: z[j]!, contribution: share }); });
+  return { propensity, churnRisk: 1 - propensity, contributions: rankContributions(contributions, top) };
 }

@@ -32,11 +32,20 @@ export function scoreLogistic(model: LogisticModel, matrix: FeatureMatrix, optio
   return matrix.rows.map((row) => {
     const contributions = model.columns.map((feature, j) => ({ feature, value: row[j]!, contribution: model.coefficients[j]! * row[j]! }));
     const logit = contributions.reduce((sum, item) => sum + item.contribution, model.intercept);
-    const ranked = contributions
-      .map((item, order) => ({ item, order }))
-      .sort((a, b) => Math.abs(b.item.contribution) - Math.abs(a.item.contribution) || a.order - b.order)
-      .slice(0, top)
-      .map(({ item }) => item);
-    return { probability: sigmoid(logit), logit, contributions: ranked };
+    return { probability: sigmoid(logit), logit, contributions: rankContributions(contributions, top) };
   });
+}
+
+/**
+ * The `top` contributions of largest magnitude, largest first; ties keep the given (column) order.
+ *
+ * @example rankContributions([{ feature: 'a', value: 1, contribution: 0.1 }, { feature: 'b', value: 2, contribution: -0.5 }], 1) // [b]
+ */
+export function rankContributions(contributions: readonly Contribution[], top: number): Contribution[] {
+  if (top <= 0) return [];
+  return contributions
+    .map((item, order) => ({ item, order }))
+    .sort((a, b) => Math.abs(b.item.contribution) - Math.abs(a.item.contribution) || a.order - b.order)
+    .slice(0, top)
+    .map(({ item }) => item);
 }

@@ -4,6 +4,7 @@ import type { GammaGammaFit } from '../clv/fitGammaGamma.js';
 import type { ClusterDescription } from '../cluster/describeClusters.js';
 import type { ClassificationMetrics } from '../propensity/classificationMetrics.js';
 import type { CalibrationReport } from '../propensity/evaluatePropensity.js';
+import type { ModelChoice } from '../propensity/chooseModel.js';
 import type { PropensityModel } from '../propensity/propensityModel.js';
 import type { SomTopology } from '../cluster/somGrid.js';
 import type { ChosenInputs, InputColumn } from '../inputs/ProfileInputs.js';
@@ -21,6 +22,8 @@ export interface PropensityPrediction {
     readonly customers: number;
     /** The calibration step: which map was chosen and the metrics without it. Absent in models trained before it. */
     readonly calibration?: CalibrationReport;
+    /** Logistic regression or boosted trees, with both candidates' out-of-fold figures. Absent in models trained before the choice (logistic). */
+    readonly modelChoice?: ModelChoice;
   };
   /** The scores of all customers at training, sorted ascending (at most 1,001 quantiles): for percentiles. */
   readonly scoreQuantiles: readonly number[];
@@ -110,15 +113,26 @@ export const predictionFields: Readonly<Record<string, RuleType>> = {
   'predictions.cluster': 'number',
 };
 
-/** Float64Arrays become plain arrays in JSON; these are the model's typed-array members, revived by `parsePredictionModel`. */
-const typedArrayKeys = new Set(['coefficients', 'mean', 'sd']);
+/**
+ * Typed arrays become plain arrays in JSON; these are the model's typed-array members, revived by
+ * `parsePredictionModel`. The trees' arrays (`BoostedTrees`, its own `format` field) are new keys,
+ * so a model stored before them parses as it did.
+ */
+const floats = (values: number[]): Float64Array => Float64Array.from(values);
+const typedArrayKeys: ReadonlyMap<string, (values: number[]) => Float64Array | Int32Array> = new Map<string, (values: number[]) => Float64Array | Int32Array>([
+  ['coefficients', floats], ['mean', floats], ['sd', floats], ['splitThreshold', floats], ['nodeValue', floats],
+  ['splitFeature', (values: number[]) => Int32Array.from(values)],
+]);
 
 /** The model as JSON text (typed arrays as arrays). */
 export function serializePredictionModel(model: PredictionModel): string {
-  return JSON.stringify(model, (_key, value: unknown) => (value instanceof Float64Array ? [...value] : value));
+  return JSON.stringify(model, (_key, value: unknown) => (value instanceof Float64Array || value instanceof Int32Array ? [...value] : value));
 }
 
 /** The model back from `serializePredictionModel`'s text. */
 export function parsePredictionModel(text: string): PredictionModel {
-  return JSON.parse(text, (key, value: unknown) => (typedArrayKeys.has(key) && Array.isArray(value) ? Float64Array.from(value as number[]) : value)) as PredictionModel;
+  return JSON.parse(text, (key, value: unknown) => {
+    const revive = typedArrayKeys.get(key);
+    return revive !== undefined && Array.isArray(value) ? revive(value as number[]) : value;
+  }) as PredictionModel;
 }

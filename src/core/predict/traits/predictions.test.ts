@@ -6,7 +6,8 @@ import { RuleError } from '../../rules/RuleError.js';
 import { ordersOfSummary, recordPurchase, type PurchaseSummary } from '../purchases/PurchaseSummary.js';
 import { parsePredictionModel, serializePredictionModel } from './PredictionModel.js';
 import { lazyPredictions, percentileOf, predictionsOf } from './predictionsOf.js';
-import { scorePropensity } from '../propensity/propensityModel.js';
+import { splitInput } from '../propensity/evaluatePropensity.js';
+import { fitPropensity, scorePropensity } from '../propensity/propensityModel.js';
 import { timeSplitLabels } from '../propensity/timeSplitLabels.js';
 import { trainPredictions, type TrainingProfile } from './trainPredictions.js';
 
@@ -104,6 +105,30 @@ describe('trainPredictions and predictionsOf', () => {
   it('survives JSON: the parsed model scores the same', () => {
     const parsed = parsePredictionModel(serializePredictionModel(model));
     expect(predictionsOf(parsed, profiles[4]!.purchases, now)).toEqual(predictionsOf(model, profiles[4]!.purchases, now));
+  });
+
+  it('scores and explains with boosted trees when they are the model, the same one at a time and in batch, through JSON', () => {
+    const today = Math.floor(now / dayMs);
+    const orders = profiles.flatMap((p) => ordersOfSummary(p.purchases!, p.id));
+    const split = timeSplitLabels(orders, { cutoffDay: today - 30, horizonDays: 30 });
+    const trees = fitPropensity(splitInput(split), split.labels, { trees: { random: seededRandom(4) } });
+    expect(trees.trees!.trees).toBeGreaterThan(0);
+    const treeModel = { ...model, propensity: { ...model.propensity!, model: trees } };
+    const parsed = parsePredictionModel(serializePredictionModel(treeModel));
+    expect(parsed.propensity!.model.trees!.splitFeature).toBeInstanceOf(Int32Array);
+    expect(parsed.propensity!.model.trees!.nodeValue).toBeInstanceOf(Float64Array);
+    const batch = timeSplitLabels(orders, { cutoffDay: today, horizonDays: 1 });
+    const scores = scorePropensity(trees, splitInput(batch), { top: 3 });
+    const byId = new Map(profiles.map((p) => [p.id, p.purchases]));
+    batch.customers.slice(0, 40).forEach((id, i) => {
+      const one = predictionsOf(parsed, byId.get(id)!, now);
+      expect(one.values['purchase_propensity']).toBeCloseTo(scores[i]!.propensity, 12);
+      expect(one.explanations['purchase_propensity']).toEqual(scores[i]!.contributions);
+    });
+    // Regulars score high because they bought recently: the trees' largest share says so.
+    const regular = predictionsOf(parsed, profiles[0]!.purchases, now);
+    expect(regular.values['purchase_propensity']).toBeGreaterThan(0.8);
+    expect(regular.explanations['purchase_propensity']![0]!.contribution).toBeGreaterThan(0);
   });
 
   it('scores lazily, once, when a rule first reads a prediction', () => {

@@ -108,7 +108,11 @@ function trainPropensity(
   // λ chosen by cross-validation: a workspace may have a few hundred customers or a million.
   const evaluation = evaluateSplit(split, { random: options.random, l2: 'cv' }, extra(atCutoff));
   // The penalty the evaluation chose on the training half, scaled to every customer's row.
-  const refitted = fitPropensity(splitInput(split, extra(atCutoff)), split.labels, { l2: (evaluation.model.logistic.l2 * split.labels.length) / evaluation.trainCustomers });
+  // The model family the evaluation chose on the training half's out-of-fold scores (trees pick their own count again on all rows).
+  const refitted = fitPropensity(splitInput(split, extra(atCutoff)), split.labels, {
+    l2: (evaluation.model.logistic.l2 * split.labels.length) / evaluation.trainCustomers,
+    ...(evaluation.model.trees === undefined ? {} : { trees: { random: options.random } }),
+  });
   // The calibration map fitted on the training half's out-of-fold scores, the one the held-out metrics judged.
   const calibration = evaluation.model.calibration;
   const model = calibration === undefined ? refitted : { ...refitted, calibration };
@@ -123,6 +127,7 @@ function trainPropensity(
     heldOut: {
       logistic: evaluation.logistic, rfm: evaluation.rfm, customers: evaluation.testCustomers,
       ...(evaluation.calibration === undefined ? {} : { calibration: evaluation.calibration }),
+      ...(evaluation.modelChoice === undefined ? {} : { modelChoice: evaluation.modelChoice }),
     },
     scoreQuantiles: quantiles(scores, QUANTILES),
     ...(inputs.length === 0 ? {} : { inputs }),
