@@ -45,7 +45,7 @@ const seconds = (started: bigint) => Number(process.hrtime.bigint() - started) /
 
 interface PredictArgs {
   readonly quick: boolean;
-  /** Simulated customers of the demo shop (default 20,000; 3,000 with --quick). */
+  /** Simulated customers of the demo shop (default 40,000; 3,000 with --quick). */
   readonly demoCustomers: number;
   /** Only the demo shop: a partial run, checked but not written. */
   readonly onlyDemo: boolean;
@@ -64,7 +64,7 @@ function parseArgs(args: readonly string[]): PredictArgs {
       if (!Number.isInteger(demoCustomers) || demoCustomers < 100) throw new Error(`--demo-customers must be a whole number of at least 100; ${usage}`);
     } else throw new Error(usage);
   }
-  return { quick, demoCustomers: demoCustomers ?? (quick ? 3_000 : 20_000), onlyDemo };
+  return { quick, demoCustomers: demoCustomers ?? (quick ? 3_000 : 40_000), onlyDemo };
 }
 
 export async function predictBenchmark(args: readonly string[]): Promise<void> {
