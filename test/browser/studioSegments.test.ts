@@ -51,7 +51,9 @@ describe.skipIf(suite.skip)(suite.title, () => {
     expect(await cell(page, 'gold', 'silver').textContent()).toBe('00% Jaccard');
     await page.getByRole('checkbox', { name: 'Silver' }).uncheck();
     await page.getByTestId('overlap-gold-silver').waitFor({ state: 'detached' });
-    expect(await page.getByTestId('segment-overlap').locator('tbody tr').count()).toBe(2);
+    // The old matrix leaves while the new pair's overlap loads (no table at all for a moment on a busy machine).
+    await expect.poll(() => page.getByTestId('segment-overlap').locator('tbody tr').count(), { timeout: 10_000 }).toBe(2);
+    await cell(page, 'gold', 'vip').waitFor();
     expect(await page.getByRole('checkbox', { name: 'Gold' }).isChecked()).toBe(true);
 
     // A fault first (with its caret), then the size the rule would have and who matches.
