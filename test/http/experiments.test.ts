@@ -295,6 +295,12 @@ describe('experiments, metrics, measurement and the report', () => {
         expect((await problem('GET', `/admin/v1/report?${query}`, undefined, 400, 'ATTUNE_INVALID_REQUEST')).field, query).toMatch(/^querystring/);
       }
       await problem('GET', '/admin/v1/report?experiment=nope', undefined, 404, 'ATTUNE_EXPERIMENT_NOT_FOUND');
+      // The timeline takes the analysis' options but not `bayesian`, and answers for known experiments only.
+      for (const query of ['alpha=0', 'nStar=1.5', 'sequential=maybe', 'bayesian=true', 'other=1']) {
+        expect((await problem('GET', `/admin/v1/experiments/hero-test/timeline?${query}`, undefined, 400, 'ATTUNE_INVALID_REQUEST')).field, query).toMatch(/^querystring/);
+      }
+      await problem('GET', '/admin/v1/experiments/nope/timeline', undefined, 404, 'ATTUNE_EXPERIMENT_NOT_FOUND');
+      expect((await ok<ExperimentTimeline>('GET', '/admin/v1/experiments/hero-test/timeline')).days).toEqual([]);
 
       // Before any exposure: empty arms, not an error.
       const readout = await ok<ExperimentReadout>('GET', '/admin/v1/experiments/hero-test/analysis?alpha=0.5&alternative=greater&sequential=true&nStar=1000&bayesian=true&cuped=true');

@@ -37,7 +37,11 @@ describe('data quality: GET /admin/v1/quality and the tracking plan', () => {
     const totals = traffic.bySource.map((s) => ({ source: s.source, events: s.perMinute.reduce((n, v) => n + v, 0), minutes: s.perMinute.length }));
     expect(totals).toEqual([{ source: 'analytics-node', events: 2, minutes: 3 }, { source: null, events: 1, minutes: 3 }]);
     expect(Date.parse(traffic.since)).toBeLessThanOrEqual(Date.now() - 2 * 60_000);
-    await problem('GET', '/admin/v1/quality/traffic?minutes=61', undefined, 400, 'ATTUNE_INVALID_REQUEST');
+    for (const minutes of ['61', '0', 'x']) {
+      expect((await problem('GET', `/admin/v1/quality/traffic?minutes=${minutes}`, undefined, 400, 'ATTUNE_INVALID_REQUEST')).field, minutes).toBe('querystring/minutes');
+    }
+    // A refused read leaves the counts as they were.
+    expect((await ok<Static<typeof QualityTraffic>>('GET', '/admin/v1/quality/traffic?minutes=3')).bySource.map((s) => s.perMinute.reduce((n, v) => n + v, 0))).toEqual(totals.map((t) => t.events));
   });
 
   it('counts events by name and source, rejections by reason, revenue sent as a string, the plan\'s findings, merges, late and future-dated events', async () => {
