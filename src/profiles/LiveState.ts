@@ -12,6 +12,7 @@ import type { ArmStatChange } from '../core/experiments/experimentUnits.js';
 import { removePair, replacePairInPlace, type MutablePairMoments } from '../core/stats/SufficientStats.js';
 import { unitContributions } from '../core/privacy/unitContributions.js';
 import { utcDay } from '../core/experiments/cumulativeTimeline.js';
+import { dayOf } from '../core/quality/qualityCounters.js';
 import type { DecisionProfileRow, DecisionRecord, LogRecord, OutcomeDelta, StateBatch, StateStore, StoredProfile } from '../store/ports.js';
 import type { AppliedItemEvent, CollectTx, InteractionListener, ItemEventListener, Preload } from './CollectTx.js';
 import type { DedupeWindow } from './DedupeWindow.js';
@@ -472,8 +473,10 @@ export class LiveState implements CollectTx {
       // A change on a later UTC day closes the row's day first: its totals then are that
       // day's end. Days follow lastAt (the latest event time), so a late event counts on the
       // latest day the row has reached, and a replay of the log gives the same days.
-      const day = utcDay(r.lastAt);
-      if (utcDay(at) > day) this.closedArmDays.set(`${key}\u0000${day}`, armDayOf(r, day));
+      if (dayOf(at) > dayOf(r.lastAt)) {
+        const day = utcDay(r.lastAt);
+        this.closedArmDays.set(`${key}\u0000${day}`, armDayOf(r, day));
+      }
       replacePairInPlace(r.moments, c.before, c.after);
       if (at < r.firstAt) r.firstAt = at;
       if (at > r.lastAt) r.lastAt = at;

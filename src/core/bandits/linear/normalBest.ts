@@ -80,15 +80,14 @@ export function normalBestProbabilities(means: readonly number[], sds: readonly 
     order[at] = i;
     top[at] = t;
   }
-  const live = order;
   for (let j = 0; j < m; j++) {
-    const i = live[j]!;
+    const i = order[j]!;
     mu[j] = means[i]!;
     inv[j] = 1 / sds[i]!;
     totals[j] = 0;
   }
   narrowestFrom[m] = Number.POSITIVE_INFINITY;
-  for (let j = m - 1; j >= 0; j--) narrowestFrom[j] = Math.min(narrowestFrom[j + 1]!, sds[live[j]!]!);
+  for (let j = m - 1; j >= 0; j--) narrowestFrom[j] = Math.min(narrowestFrom[j + 1]!, sds[order[j]!]!);
   const end = top[m - 1]!;
   let first = 0;
   let x = bottom;
@@ -125,7 +124,7 @@ export function normalBestProbabilities(means: readonly number[], sds: readonly 
     totals[j] = totals[j]! * inv[j]!;
     sum += totals[j]!;
   }
-  for (let j = 0; j < m; j++) result[live[j]!] = sum > 0 ? totals[j]! / sum : 1 / m;
+  for (let j = 0; j < m; j++) result[order[j]!] = sum > 0 ? totals[j]! / sum : 1 / m;
   return result;
 }
 

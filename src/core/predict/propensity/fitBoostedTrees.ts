@@ -120,7 +120,7 @@ function boost(matrix: FeatureMatrix, labels: readonly number[], options: Booste
     const leafOf = growTree(grower, logit, labels, trees, splitFeature, splitThreshold, nodeValue);
     for (let i = 0; i < n; i++) logit[i] = logit[i]! + nodeValue[trees * nodes + leafOf[i]!]!;
     if (validation === undefined) { best = { trees: trees + 1, loss: 0 }; continue; }
-    const oneTree = { ...model(), trees: 1, bias: 0, splitFeature: splitFeature.subarray(trees * splits, (trees + 1) * splits), splitThreshold: splitThreshold.subarray(trees * splits, (trees + 1) * splits), nodeValue: nodeValue.subarray(trees * nodes, (trees + 1) * nodes) };
+    const oneTree = { depth, trees: 1, bias: 0, splitFeature: splitFeature.subarray(trees * splits, (trees + 1) * splits), splitThreshold: splitThreshold.subarray(trees * splits, (trees + 1) * splits), nodeValue: nodeValue.subarray(trees * nodes, (trees + 1) * nodes) };
     validation.matrix.rows.forEach((row, i) => { validationLogit[i] = validationLogit[i]! + scoreBoostedTreesLogit(oneTree, row); });
     const loss = logLossOf(validationLogit, validation.labels);
     if (loss < best.loss) best = { trees: trees + 1, loss };

@@ -4,7 +4,7 @@ import { fitImputer, imputeMissing, type Imputer } from './imputeMissing.js';
 import { fitBoostedTrees, type BoostedTrees, type BoostedTreesOptions } from './fitBoostedTrees.js';
 import { fitLogistic, sigmoid, type LogisticModel, type LogisticOptions } from './fitLogistic.js';
 import { fitOneHot, oneHot, type OneHotEncoder } from './oneHot.js';
-import { explainBoostedTrees } from './scoreBoostedTrees.js';
+import { explainBoostedTrees, scoreBoostedTreesLogit } from './scoreBoostedTrees.js';
 import { rankContributions, scoreLogistic, type Contribution } from './scoreLogistic.js';
 import { fitStandardiser, standardise, type Standardiser } from './standardise.js';
 
@@ -125,15 +125,18 @@ export function scorePropensityRow(model: PropensityModel, numeric: ArrayLike<nu
     for (const category of encoder.categories) prepared.push(value === category ? 1 : 0);
   }
   if (prepared.length !== logistic.columns.length) throw new RangeError(`the model has ${logistic.columns.length} columns, the row ${prepared.length}`);
-  const z = new Float64Array(prepared.length);
-  for (let j = 0; j < prepared.length; j++) z[j] = (prepared[j]! - standardiser.mean[j]!) / standardiser.sd[j]!;
-  if (model.trees !== undefined) return treeScore(model, model.trees, z, top);
+  if (model.trees !== undefined) {
+    const z = new Float64Array(prepared.length);
+    for (let j = 0; j < prepared.length; j++) z[j] = (prepared[j]! - standardiser.mean[j]!) / standardiser.sd[j]!;
+    return treeScore(model, model.trees, z, top);
+  }
   let logit = logistic.intercept;
   const contributions: Contribution[] = [];
-  for (let j = 0; j < z.length; j++) {
-    const contribution = logistic.coefficients[j]! * z[j]!;
+  for (let j = 0; j < prepared.length; j++) {
+    const value = (prepared[j]! - standardiser.mean[j]!) / standardiser.sd[j]!;
+    const contribution = logistic.coefficients[j]! * value;
     logit += contribution;
-    if (top > 0) contributions.push({ feature: logistic.columns[j]!, value: z[j]!, contribution });
+    if (top > 0) contributions.push({ feature: logistic.columns[j]!, value, contribution });
   }
   const propensity = applyCalibration(model.calibration, sigmoid(logit));
   return { propensity, churnRisk: 1 - propensity, contributions: rankContributions(contributions, top) };
@@ -141,10 +144,14 @@ export function scorePropensityRow(model: PropensityModel, numeric: ArrayLike<nu
 
 /** A prepared row's score by the model's trees, explained by path attribution (explainBoostedTrees). */
 function treeScore(model: PropensityModel, trees: BoostedTrees, z: ArrayLike<number>, top: number): PropensityScore {
+  if (top <= 0) {
+    // The same sum of leaf values in the same order as explainBoostedTrees, without the shares.
+    const propensity = applyCalibration(model.calibration, sigmoid(scoreBoostedTreesLogit(trees, z)));
+    return { propensity, churnRisk: 1 - propensity, contributions: [] };
+  }
   const shares = new Float64Array(trees.columns.length);
   const logit = explainBoostedTrees(trees, z, shares);
   const propensity = applyCalibration(model.calibration, sigmoid(logit));
-  if (top <= 0) return { propensity, churnRisk: 1 - propensity, contributions: [] };
   // Columns the row's paths never tested moved nothing: listing them would be noise.
   const contributions: Contribution[] = [];
   shares.forEach((share, j) => { if (share !== 0) contributions.push({ feature: trees.columns[j]!, value: z[j]!, contribution: share }); });

@@ -5,7 +5,7 @@ import type { BoostedTrees } from './fitBoostedTrees.js';
  *
  * @example sigmoid(scoreBoostedTreesLogit(trees, standardisedRow))
  */
-export function scoreBoostedTreesLogit(model: BoostedTrees, row: ArrayLike<number>): number {
+export function scoreBoostedTreesLogit(model: Pick<BoostedTrees, 'depth' | 'trees' | 'bias' | 'splitFeature' | 'splitThreshold' | 'nodeValue'>, row: ArrayLike<number>): number {
   const { depth, splitFeature, splitThreshold, nodeValue } = model;
   const splits = 2 ** depth - 1;
   const nodes = 2 ** (depth + 1) - 1;
