@@ -6,7 +6,7 @@ import { analyzeExperiment, designOf, metricRoles, type AnalysisDesign, type Exp
 import { cumulativeTimeline, type TimelineDay } from '../core/experiments/cumulativeTimeline.js';
 import { banditSettingsOf, controlArmOf, experimentProblems, type BanditSettings, type ExperimentDefinition } from '../core/experiments/ExperimentDefinition.js';
 import { checkPlan, type PlanCheck } from '../core/experiments/checkPlan.js';
-import { HOLDOUT_ARM, PERSONALIZED_ARM, PROGRAM_EXPERIMENT_ID, UNITS_METRIC, type ExperimentModel } from '../core/experiments/ExperimentModel.js';
+import { HOLDOUT_ARM, PERSONALIZED_ARM, PROGRAM_EXPERIMENT_ID, UNITS_METRIC, type CompiledExperiment, type ExperimentModel } from '../core/experiments/ExperimentModel.js';
 import { builtinMetrics, roiRoles, type MeasurementSettings, type ResolvedMeasurement } from '../core/experiments/MeasurementSettings.js';
 import type { MetricDefinition } from '../core/experiments/MetricDefinition.js';
 import { compileMetric, MetricDefinitionError, type ArmAccumulator } from '../core/experiments/metricValues.js';
@@ -152,6 +152,15 @@ function designOptions(options: AnalysisOptions): Omit<AnalysisDesign, 'arms' | 
     ...(options.bayesian === true ? { bayesian: {} } : {}),
     ...(options.cuped === true ? { cuped: true } : {}),
   };
+}
+
+/** The metrics a read-out analyses, primary first, with their kinds: those the compiled model knows. */
+function analyzedMetrics(definition: ExperimentDefinition, compiled: CompiledExperiment) {
+  const kinds = new Map(compiled.metrics.map((m) => [m.id, m.kind]));
+  return metricRoles(definition).flatMap(({ metricId, role }) => {
+    const kind = kinds.get(metricId);
+    return kind === undefined ? [] : [{ metricId, kind, role }];
+  });
 }
 
 function accumulator(row: ArmStatsRow | undefined): ArmAccumulator | undefined {
@@ -379,16 +388,13 @@ export class ExperimentService {
         warnings: [...experiment.problems],
       };
     }
-    const kinds = new Map(compiled.metrics.map((m) => [m.id, m.kind]));
-    const metrics = metricRoles(definition).flatMap(({ metricId, role }) => {
-      const kind = kinds.get(metricId);
-      if (kind === undefined) return [];
+    const metrics = analyzedMetrics(definition, compiled).map((metric) => {
       const arms: Record<string, ArmAccumulator> = {};
       for (const arm of definition.arms) {
-        const acc = accumulator(rows.get(arm.id)?.get(metricId));
+        const acc = accumulator(rows.get(arm.id)?.get(metric.metricId));
         if (acc !== undefined) arms[arm.id] = acc;
       }
-      return [{ metricId, kind, role, arms }];
+      return { ...metric, arms };
     });
     const analysis = analyzeExperiment({
       design: designOf(definition, designOptions(options)),
@@ -420,11 +426,7 @@ export class ExperimentService {
     const compiled = (await this.model(workspaceId)).experiments.get(id)!;
     const controlArmId = controlArmOf(definition);
     if (banditSettingsOf(definition) !== null) return { experimentId: id, controlArmId, days: [], withheld: BANDIT_ANALYSIS_WITHHELD };
-    const kinds = new Map(compiled.metrics.map((m) => [m.id, m.kind]));
-    const metrics = metricRoles(definition).flatMap(({ metricId, role }) => {
-      const kind = kinds.get(metricId);
-      return kind === undefined ? [] : [{ metricId, kind, role }];
-    });
+    const metrics = analyzedMetrics(definition, compiled);
     const snapshots = await this.deps.store.armDays(workspaceId, id);
     return { experimentId: id, controlArmId, days: cumulativeTimeline({ design: designOf(definition, designOptions(options)), metrics, snapshots }), withheld: null };
   }

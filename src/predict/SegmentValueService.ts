@@ -156,6 +156,7 @@ export class SegmentValueService {
   }
 }
 
+/** Values only (`top: 0`): a segment's tally reads no explanations, and the tree model's attributions are the costly part. */
 function optionsOf(row: { personalization: boolean; inputs?: ProfileInputValues }): PredictionsOfOptions {
-  return row.inputs === undefined ? { personalization: row.personalization } : { inputs: row.inputs, personalization: row.personalization };
+  return row.inputs === undefined ? { personalization: row.personalization, top: 0 } : { inputs: row.inputs, personalization: row.personalization, top: 0 };
 }
