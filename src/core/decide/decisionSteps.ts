@@ -205,7 +205,7 @@ export const score: DecisionStep = {
       if (weights !== undefined) {
         run.candidates = run.candidates.map((c) => {
           const banditWeight = weights.get(c.actionId);
-          return banditWeight === undefined ? c : { ...c, banditWeight };
+          return banditWeight === undefined ? c : withField(c, 'banditWeight', banditWeight);
         });
       }
       return;
@@ -215,7 +215,7 @@ export const score: DecisionStep = {
     const rule = run.propensity;
     if (rule === null || run.candidates.length === 0) return;
     const propensity = rule.evaluate(frame.input);
-    run.candidates = run.candidates.map((c) => ({ ...c, propensity }));
+    run.candidates = run.candidates.map((c) => withField(c, 'propensity', propensity));
   },
 };
 

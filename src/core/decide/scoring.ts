@@ -1,6 +1,7 @@
 import { Type, type Static } from 'typebox';
 import type { Random } from '../common/random.js';
 import { compileRule, type CompiledRule, type RuleSchema } from '../rules/compileRule.js';
+import { withField } from '../common/withField.js';
 
 /** What a learned model of a placement reads (the contextual bandit's, a learned propensity's). */
 export const ModelInputs = Type.Object(
@@ -306,10 +307,10 @@ function learnedExpectedValue(source: LearnedPropensity): Scorer {
     const value = number(c.value, 'value');
     let propensity: ScoreTerm;
     if (learned !== undefined && learned.observations >= minImpressions && learned.observations > 0) {
-      propensity = { ...clampPropensity(learned.probability, 'learned'), note: `learned: ${learned.positives} ${source.outcome ?? learnedPropensityDefaults.outcome}s in ${learned.observations} impressions` };
+      propensity = withField(clampPropensity(learned.probability, 'learned'), 'note', `learned: ${learned.positives} ${source.outcome ?? learnedPropensityDefaults.outcome}s in ${learned.observations} impressions`);
     } else {
       const fallback = priorOf(c);
-      propensity = { ...fallback, note: `prior (${learned?.observations ?? 0} of ${minImpressions} impressions learned): ${fallback.note ?? ''}`.trimEnd() };
+      propensity = withField(fallback, 'note', `prior (${learned?.observations ?? 0} of ${minImpressions} impressions learned): ${fallback.note ?? ''}`.trimEnd());
     }
     const observations: ScoreTerm = { name: 'observations', value: learned?.observations ?? 0 };
     return { score: normalZero(propensity.value * value.value), terms: [propensity, value, observations] };
@@ -337,7 +338,7 @@ function epsilonGreedy(kind: string, score: (candidate: ScoringCandidate) => Sco
         const explore = random.next() < share;
         const index = explore ? Math.min(left - 1, Math.floor(random.next() * left)) : 0;
         const [pick] = pool.splice(index, 1);
-        chosen.push({ ...pick!, probability: share / left + (index === 0 ? 1 - share : 0) });
+        chosen.push(withField(pick!, 'probability', share / left + (index === 0 ? 1 - share : 0)));
       }
       return chosen;
     },
