@@ -185,13 +185,14 @@ export class ContextualBandits {
     const models = new Map<string, Map<string, LinearModel>>();
     const propensities = new Map<string, Map<string, PropensityState>>();
     const propensityModels = new Map<string, Map<string, OnlineLogisticModel>>();
+    const modelIds = new ModelIds();
     let release: () => void = () => undefined;
     const state: WorkspaceBandits = {
       models, propensities, propensityModels, recent: new Map(), learners: new Map(), placements: new Set(), pending: [],
       ready: new Promise<void>((resolve) => { release = resolve; }),
       lookup: {
-        contextual: (placementId, key) => models.get(`${placementId}\u0000${key}`),
-        propensity: (placementId, key) => propensityModels.get(`${placementId}\u0000${key}`),
+        contextual: (placementId, key) => models.get(modelIds.of(placementId, key)),
+        propensity: (placementId, key) => propensityModels.get(modelIds.of(placementId, key)),
       },
       lookingUp: new Set(),
     };
@@ -329,6 +330,23 @@ export class ContextualBandits {
       if (recent.at >= horizon && state.recent.size <= this.settings.maxRecent) break;
       state.recent.delete(id);
     }
+  }
+}
+
+/**
+ * The map key of a (placement, model key) pair, each built once: a decide call looks its
+ * models up by the placement's and the strategy's own strings, whose hashes V8 keeps, where a
+ * key concatenated per call would be flattened and hashed again at every decision.
+ */
+class ModelIds {
+  private readonly ids = new Map<string, Map<string, string>>();
+
+  of(placementId: string, key: string): string {
+    let byKey = this.ids.get(placementId);
+    if (byKey === undefined) this.ids.set(placementId, byKey = new Map());
+    let id = byKey.get(key);
+    if (id === undefined) byKey.set(key, id = `${placementId}\u0000${key}`);
+    return id;
   }
 }
 

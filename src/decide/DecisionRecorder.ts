@@ -1,5 +1,6 @@
 import type { DecisionRecord } from '../store/ports.js';
 import type { CollectCommitter } from '../profiles/CollectTx.js';
+import { withField } from '../core/common/withField.js';
 
 /** A record whose segment snapshot is computed when its batch is written, off the decision's path. */
 export type PendingDecisionRecord = Omit<DecisionRecord, 'segments'> & { readonly segments: () => readonly string[] };
@@ -51,7 +52,8 @@ export class DecisionRecorder {
       this.timer = null;
     }
     if (this.pending.length === 0) return;
-    const batch: DecisionRecord[] = this.pending.map((r) => ({ ...r, segments: r.segments() }));
+    // withField, not `{ ...r, segments }` (slow in Node 20, core/common/withField.ts): the flush runs between requests.
+    const batch: DecisionRecord[] = this.pending.map((r) => withField(r, 'segments', r.segments()));
     this.pending = [];
     await this.committer.submit(0, (tx) => tx.recordDecisions(batch));
   }

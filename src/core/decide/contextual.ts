@@ -1,7 +1,7 @@
 import { choiceProbabilities, type ActionPrediction, type ContextualExploration } from '../bandits/linear/contextualChoice.js';
-import { encodeKeyed, featureKeysOf, type FeatureValue } from '../bandits/linear/encodeFeatures.js';
+import { encodeKeyed, encodeKeyedSparse, featureKeysOf, type FeatureValue } from '../bandits/linear/encodeFeatures.js';
 import { withField } from '../common/withField.js';
-import { predictSparse, sparseOf, type LinearModel, type SparseVector } from '../bandits/linear/LinearModel.js';
+import { predictSparse, type LinearModel, type SparseVector } from '../bandits/linear/LinearModel.js';
 import { fnv1a32 } from '../experiments/hash.js';
 import type { RuleInput, RuleSchema } from '../rules/compileRule.js';
 import { closestName } from '../common/closestName.js';
@@ -147,6 +147,14 @@ export function encodeContextual(strategy: Pick<CompiledContextual, 'names' | 'd
   return encodeKeyed([featureKeysOf('x', strategy.names, inputs)], strategy.dims);
 }
 
+/**
+ * `sparseOf(encodeContextual(strategy, inputs))`, the vector a decision predicts with, without
+ * the dense vector (`encodeKeyedSparse`): the same entries.
+ */
+export function encodeContextualSparse(strategy: Pick<CompiledContextual, 'names' | 'dims'>, inputs: Readonly<Record<string, FeatureValue>>): SparseVector {
+  return encodeKeyedSparse([featureKeysOf('x', strategy.names, inputs)], strategy.dims);
+}
+
 /** The models of one placement's strategy, by action id; an action missing has learned nothing yet. */
 export type ContextualModelLookup = (placementId: string, key: string) => ReadonlyMap<string, LinearModel> | undefined;
 
@@ -157,14 +165,19 @@ export type ContextualModelLookup = (placementId: string, key: string) => Readon
  * uniformly. In the candidates' order.
  */
 export function scoreContextual(strategy: CompiledContextual, x: SparseVector, candidates: readonly ScoringCandidate[], models: ReadonlyMap<string, LinearModel> | undefined): ContextualScore[] {
-  const predictions: ActionPrediction[] = candidates.map((c) => {
+  const n = candidates.length;
+  const predictions = new Array<ActionPrediction>(n);
+  for (let i = 0; i < n; i++) {
+    const actionId = candidates[i]!.actionId;
     // Fields named, not spread: see `withField`.
-    const { mean, spread } = predictSparse(models?.get(c.actionId), x, strategy.ridge);
-    return { actionId: c.actionId, mean, spread };
-  });
+    const { mean, spread } = predictSparse(models?.get(actionId), x, strategy.ridge);
+    predictions[i] = { actionId, mean, spread };
+  }
   // Candidates are distinct actions (a placement's, from a map by id), so by index is by id.
   const probabilities = choiceProbabilities(predictions, strategy.exploration, strategy.floor);
-  return predictions.map((p, i) => ({ probability: probabilities[i]!, mean: p.mean, spread: p.spread }));
+  const scores = new Array<ContextualScore>(n);
+  for (let i = 0; i < n; i++) scores[i] = { probability: probabilities[i]!, mean: predictions[i]!.mean, spread: predictions[i]!.spread };
+  return scores;
 }
 
 /**
@@ -176,9 +189,11 @@ export function withContextualScores<C extends ScoringCandidate>(
 ): C[] {
   const settings = compileContextual(strategy);
   const inputs = readContextualInputs(settings, input, record);
-  const x = sparseOf(encodeContextual(settings, inputs));
+  const x = encodeContextualSparse(settings, inputs);
   const scores = scoreContextual(settings, x, candidates, models?.(placementId, settings.key));
-  return candidates.map((c, i) => withField(c, 'contextual', scores[i]!));
+  const scored = new Array<C & { contextual: ContextualScore }>(candidates.length);
+  for (let i = 0; i < candidates.length; i++) scored[i] = withField(candidates[i]!, 'contextual', scores[i]!);
+  return scored;
 }
 
 const traitName = /^[A-Za-z0-9_$][A-Za-z0-9_$-]*$/;

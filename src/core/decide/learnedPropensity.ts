@@ -4,6 +4,7 @@ import { fnv1a32 } from '../experiments/hash.js';
 import type { RuleInput } from '../rules/compileRule.js';
 import { encodeContextual, inputPaths, readContextualInputs, type InputPath } from './contextual.js';
 import { learnedPropensityDefaults, type LearnedPropensity, type ScoringCandidate, type ScoringStrategy } from './scoring.js';
+import { withField } from '../common/withField.js';
 
 /*
  * The learned propensity of an expected-value strategy: one online logistic regression per
@@ -80,7 +81,7 @@ export function scoreLearnedPropensity<C extends ScoringCandidate>(
   const actions = models?.(placementId, settings.key);
   const scored = candidates.map((c) => {
     const model = actions?.get(c.actionId);
-    return model === undefined ? c : { ...c, learned: { probability: predictOnlineLogistic(model, x), observations: model.observations, positives: model.positives } };
+    return model === undefined ? c : withField(c, 'learned', { probability: predictOnlineLogistic(model, x), observations: model.observations, positives: model.positives });
   });
   const keys = learning?.models ?? [];
   return { candidates: scored, learning: { inputs, models: keys.includes(settings.key) ? keys : [...keys, settings.key] } };

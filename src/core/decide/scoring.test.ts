@@ -3,6 +3,7 @@ import { Compile } from 'typebox/compile';
 import { describe, expect, it } from 'vitest';
 import { seededRandom, type Random } from '../common/random.js';
 import cases from './scoring.cases.json' with { type: 'json' };
+import weightedExact from './weightedChoice.exact.json' with { type: 'json' };
 import { chooseActions, compilePropensityRule, propensityRulePointer, ScoringStrategy, scorerFor, type ScoredChoice, type ScoringCandidate } from './scoring.js';
 
 /** Deterministic strategies must never draw. */
@@ -293,5 +294,47 @@ describe('chooseActions properties', () => {
   it('scorerFor names its strategy', () => {
     expect(scorerFor({ kind: 'weighted' }).kind).toBe('weighted');
     expect(scorerFor({ kind: 'expectedValue', propensity: { constant: 1 } }).kind).toBe('expectedValue');
+  });
+});
+
+/**
+ * Seeded candidates for the weighted pick (weighted, by value, thompson, contextual): some
+ * weights 0 or negative, some missing, all 0, near the largest double, a repeated action.
+ */
+function weightedChoiceCase(c: number): { name: string; strategy: ScoringStrategy; candidates: ScoringCandidate[]; count: number } {
+  const random = seededRandom(500 + c);
+  const kind = (['weighted', 'value', 'thompson', 'contextual'] as const)[c % 4]!;
+  const n = 1 + Math.floor(random.next() * 10);
+  const allZero = c % 6 === 5;
+  const huge = c % 11 === 7;
+  const weight = () => {
+    if (allZero) return 0;
+    const u = random.next();
+    if (u < 0.15) return 0;
+    if (u < 0.22) return -0.5;
+    return huge ? 1e308 * random.next() : random.next() * 3;
+  };
+  const candidates: ScoringCandidate[] = Array.from({ length: n }, (_v, i) => {
+    const w = weight();
+    const base = { actionId: `a${((i * 7 + c) % 13).toString()}`, priority: kind === 'weighted' ? w : 1, value: kind === 'value' ? w : 2 };
+    if (kind === 'thompson') return random.next() < 0.15 ? base : { ...base, banditWeight: w };
+    if (kind === 'contextual') return random.next() < 0.1 ? base : { ...base, contextual: { probability: w, mean: random.next() - 0.5, spread: random.next() } };
+    return base;
+  });
+  // A repeated action counts once (the first).
+  if (c % 9 === 4) candidates.push({ ...candidates[0]!, priority: 5, value: 5 });
+  const count = 1 + Math.floor(random.next() * (n + 1));
+  const strategy: ScoringStrategy = kind === 'weighted' ? { kind: 'weighted' } : kind === 'value' ? { kind: 'weighted', weightFrom: 'value' } : kind === 'thompson' ? { kind: 'thompson' } : { kind: 'contextual', inputs: {} };
+  return { name: `${kind}: ${candidates.length.toString()} candidates, count ${count.toString()}${allZero ? ', every weight 0' : ''}${huge ? ', weights near the largest double' : ''}`, strategy, candidates, count };
+}
+
+// [name, choices]: what the weighted pick answered (actions, scores, probabilities, terms)
+// before its loops were rewritten without a closure per pick. The probabilities are recorded
+// and drawn with, so the rewrite must keep every bit and every draw.
+describe('chooseActions, weighted pick (weightedChoice.exact.json)', () => {
+  it.each((weightedExact as [string, unknown[]][]).map(([name, expected], c) => [name, c, expected] as const))('gives bit for bit what it gave before the rewrite: %s', (name, c, expected) => {
+    const { name: built, strategy, candidates, count } = weightedChoiceCase(c);
+    expect(built).toBe(name);
+    expect(summary(chooseActions(candidates, strategy, count, seededRandom(1000 + c)))).toEqual(expected);
   });
 });

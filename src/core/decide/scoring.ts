@@ -1,6 +1,7 @@
 import { Type, type Static } from 'typebox';
 import type { Random } from '../common/random.js';
 import { compileRule, type CompiledRule, type RuleSchema } from '../rules/compileRule.js';
+import { withField } from '../common/withField.js';
 
 /** What a learned model of a placement reads (the contextual bandit's, a learned propensity's). */
 export const ModelInputs = Type.Object(
@@ -306,10 +307,10 @@ function learnedExpectedValue(source: LearnedPropensity): Scorer {
     const value = number(c.value, 'value');
     let propensity: ScoreTerm;
     if (learned !== undefined && learned.observations >= minImpressions && learned.observations > 0) {
-      propensity = { ...clampPropensity(learned.probability, 'learned'), note: `learned: ${learned.positives} ${source.outcome ?? learnedPropensityDefaults.outcome}s in ${learned.observations} impressions` };
+      propensity = withField(clampPropensity(learned.probability, 'learned'), 'note', `learned: ${learned.positives} ${source.outcome ?? learnedPropensityDefaults.outcome}s in ${learned.observations} impressions`);
     } else {
       const fallback = priorOf(c);
-      propensity = { ...fallback, note: `prior (${learned?.observations ?? 0} of ${minImpressions} impressions learned): ${fallback.note ?? ''}`.trimEnd() };
+      propensity = withField(fallback, 'note', `prior (${learned?.observations ?? 0} of ${minImpressions} impressions learned): ${fallback.note ?? ''}`.trimEnd());
     }
     const observations: ScoreTerm = { name: 'observations', value: learned?.observations ?? 0 };
     return { score: normalZero(propensity.value * value.value), terms: [propensity, value, observations] };
@@ -337,7 +338,7 @@ function epsilonGreedy(kind: string, score: (candidate: ScoringCandidate) => Sco
         const explore = random.next() < share;
         const index = explore ? Math.min(left - 1, Math.floor(random.next() * left)) : 0;
         const [pick] = pool.splice(index, 1);
-        chosen.push({ ...pick!, probability: share / left + (index === 0 ? 1 - share : 0) });
+        chosen.push(withField(pick!, 'probability', share / left + (index === 0 ? 1 - share : 0)));
       }
       return chosen;
     },
@@ -429,27 +430,44 @@ function weighted(kind: string, weightFor: (candidate: ScoringCandidate, all: nu
       return picks;
     },
     choose<C extends ScoringCandidate>(candidates: readonly C[], count: number, random: Random): ScoredChoice<C>[] {
-      const distinct = unique(candidates).sort(byId);
-      const pool = distinct.map((candidate) => ({ candidate, weight: weightFor(candidate, distinct.length) }));
+      // Plain loops and no closure per pick: this runs at every decision of a Thompson or
+      // contextual placement. The sums and the walk are those of the definition above, in order.
+      const pool = unique(candidates).sort(byId);
+      const weights = pool.map((candidate) => weightFor(candidate, pool.length));
       const chosen: ScoredChoice<C>[] = [];
       const wanted = Math.min(limit(count), pool.length);
       while (chosen.length < wanted) {
-        const positive = pool.filter((p) => p.weight.value > 0);
-        const eligible = positive.length > 0 ? positive : pool;
-        // Shares are weights over the largest one, so that huge weights cannot sum to Infinity.
-        const largest = positive.reduce((max, p) => Math.max(max, p.weight.value), 0);
-        const share = (p: (typeof pool)[number]) => (positive.length > 0 ? p.weight.value / largest : 1);
-        const total = eligible.reduce((sum, p) => sum + share(p), 0);
+        // Shares are weights over the largest one, so that huge weights cannot sum to Infinity;
+        // zero weights only when none is positive, then all alike.
+        let positive = 0;
+        let largest = 0;
+        for (const w of weights) {
+          if (w.value > 0) {
+            positive++;
+            largest = Math.max(largest, w.value);
+          }
+        }
+        let total = 0;
+        for (const w of weights) {
+          if (positive === 0) total += 1;
+          else if (w.value > 0) total += w.value / largest;
+        }
         let target = random.next() * total;
         // Floating-point sums can leave target just above the last share: fall back to the last.
-        let pick = eligible[eligible.length - 1]!;
-        for (const p of eligible) {
-          target -= share(p);
-          if (target < 0) { pick = p; break; }
+        let pick = -1;
+        let share = 0;
+        for (let i = 0; i < weights.length; i++) {
+          const w = weights[i]!.value;
+          if (positive > 0 && !(w > 0)) continue;
+          pick = i;
+          share = positive > 0 ? w / largest : 1;
+          target -= share;
+          if (target < 0) break;
         }
-        pool.splice(pool.indexOf(pick), 1);
-        const terms = explain === undefined ? [pick.weight] : [pick.weight, ...explain(pick.candidate)];
-        chosen.push({ actionId: pick.candidate.actionId, candidate: pick.candidate, score: pick.weight.value, probability: share(pick) / total, terms });
+        const candidate = pool.splice(pick, 1)[0]!;
+        const weight = weights.splice(pick, 1)[0]!;
+        const terms = explain === undefined ? [weight] : [weight, ...explain(candidate)];
+        chosen.push({ actionId: candidate.actionId, candidate, score: weight.value, probability: share / total, terms });
       }
       return chosen;
     },

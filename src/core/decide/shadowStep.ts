@@ -4,6 +4,7 @@ import type { Candidate, DecisionStep, ShadowDecision } from './decisionTypes.js
 import { firstPickProbabilities } from './scoring.js';
 import { compileContextual, withContextualScores } from './contextual.js';
 import { scoreLearnedPropensity } from './learnedPropensity.js';
+import { withField } from '../common/withField.js';
 
 /**
  * The placement's shadow strategy (safe rollout): after the live choice is rendered, the
@@ -33,14 +34,14 @@ export const shadow: DecisionStep = {
     if (learned !== null) ({ candidates, learning: run.contextual } = learned);
     if (compiled.propensity !== null) {
       const propensity = compiled.propensity.evaluate(frame.input);
-      candidates = candidates.map((c) => ({ ...c, propensity }));
+      candidates = candidates.map((c) => withField(c, 'propensity', propensity));
     }
     const picks = firstPickProbabilities(candidates, compiled.strategy);
     if (picks.length === 0) return;
     const probabilities: Record<string, number> = {};
     for (const p of picks) probabilities[p.actionId] = p.probability;
     const record: ShadowDecision = { strategy: compiled.strategy.kind, key: compiled.key, actionId: drawn(picks, first.decisionId), probabilities };
-    run.decisions[0] = { ...first, shadow: record };
+    run.decisions[0] = withField(first, 'shadow', record);
   },
 };
 

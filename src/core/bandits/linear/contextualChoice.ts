@@ -56,7 +56,15 @@ function thompson(predictions: readonly ActionPrediction[], scale: number): numb
   if (predictions.length === 1) return [1];
   // A spread of 0 (x = 0 but for the intercept of a saturated model) would be a point mass;
   // a tiny sd keeps the quadrature defined and changes nothing measurable.
-  return normalBestProbabilities(predictions.map((p) => p.mean), predictions.map((p) => Math.max(scale * Math.sqrt(p.spread), 1e-9)));
+  const k = predictions.length;
+  const means = new Array<number>(k);
+  const sds = new Array<number>(k);
+  for (let i = 0; i < k; i++) {
+    const p = predictions[i]!;
+    means[i] = p.mean;
+    sds[i] = Math.max(scale * Math.sqrt(p.spread), 1e-9);
+  }
+  return normalBestProbabilities(means, sds);
 }
 
 function upperConfidence(predictions: readonly ActionPrediction[], alpha: number): number[] {

@@ -48,6 +48,59 @@ export function encodeKeyed(keyed: readonly (readonly KeyedFeature[])[], dims: n
   return vector;
 }
 
+/** The non-zero entries of a hashed vector, indices ascending (`SparseVector` in LinearModel.ts has this shape). */
+export interface SparseEntries {
+  readonly indices: readonly number[];
+  readonly values: readonly number[];
+}
+
+/**
+ * Scratch vectors of `encodeKeyedSparse`, one per dims (a bucket is the hash modulo dims − 1),
+ * left all zeros after each call: a decision encodes into one instead of allocating a
+ * dims-long Float64Array (off the V8 heap past 64 bytes, so dearer than its size) only to list
+ * its non-zero entries. Nothing in them outlives a call (JavaScript runs one at a time).
+ */
+const scratch = new Map<number, Float64Array>();
+
+/**
+ * `sparseOf(encodeKeyed(keyed, dims))` without the dense vector: the same buckets filled by the
+ * same additions in the same order, so the same entries bit for bit (no crosses: a contextual
+ * strategy's vector has one group).
+ *
+ * @example encodeKeyedSparse([featureKeysOf('x', ['device'], { device: 'mobile' })], 64) // { indices: [0, b], values: [1, ±1] }
+ */
+export function encodeKeyedSparse(keyed: readonly (readonly KeyedFeature[])[], dims: number): SparseEntries {
+  let vector = scratch.get(dims);
+  if (vector === undefined) scratch.set(dims, vector = new Float64Array(dims));
+  const touched = [0];
+  vector[0] = 1;
+  for (const group of keyed) {
+    for (const { hash, value } of group) {
+      const index = add(vector, hash, value);
+      if (!touched.includes(index)) touched.push(index);
+    }
+  }
+  // A few entries (one per input): an insertion sort, no comparator calls.
+  for (let j = 1; j < touched.length; j++) {
+    const t = touched[j]!;
+    let at = j;
+    for (; at > 0 && touched[at - 1]! > t; at--) touched[at] = touched[at - 1]!;
+    touched[at] = t;
+  }
+  const indices: number[] = [];
+  const values: number[] = [];
+  for (const index of touched) {
+    const value = vector[index]!;
+    vector[index] = 0;
+    // Entries that cancelled (a collision of opposite signs) are left out, as `sparseOf` does.
+    if (value !== 0) {
+      indices.push(index);
+      values.push(value);
+    }
+  }
+  return { indices, values };
+}
+
 /** A pair's bucket from its two keys' hashes (no string is built: crosses are most of the work). */
 function crossHash(a: number, b: number): number {
   let h = Math.imul(a ^ (b >>> 16), 0x85ebca6b) ^ Math.imul(b, 0xc2b2ae35);
@@ -84,11 +137,13 @@ export function featureKeysOf(namespace: string, names: readonly string[], featu
   return keys;
 }
 
-function add(vector: Float64Array, h: number, value: number): void {
+/** Adds a feature to its bucket; returns the bucket. */
+function add(vector: Float64Array, h: number, value: number): number {
   // Bucket 0 is the intercept's own.
   const index = 1 + (h % (vector.length - 1));
   const sign = (h >>> 31) === 0 ? 1 : -1;
   vector[index] = vector[index]! + sign * value;
+  return index;
 }
 
 /**
