@@ -105,6 +105,12 @@ export class LiveState implements CollectTx {
   private readonly itemListeners = new Set<ItemEventListener>();
   private readonly interactionListeners = new Set<InteractionListener>();
   private cachedBytes = 0;
+  /**
+   * The profile `record` found last: a job asks for the same profile several times per event,
+   * and each look-up by a joined key string cost a concatenation and a hash. Forgotten
+   * whenever a profile leaves the map.
+   */
+  private lastRecord: LiveProfile | undefined;
   /** Loads awaiting the store: what they found is pinned only at their end, so nothing is evicted meanwhile. */
   private loadsInFlight = 0;
 
@@ -149,6 +155,7 @@ export class LiveState implements CollectTx {
   /** Forgets everything (after a failed write: the state is recovered from the store and the log). */
   reset(lastSeq: number): void {
     this.profiles.clear();
+    this.lastRecord = undefined;
     this.identities.clear();
     this.armStats.clear();
     this.counters.clear();
@@ -599,6 +606,7 @@ export class LiveState implements CollectTx {
       if (this.cachedBytes <= this.budgetBytes * 0.9) break;
       if (p.dirty || p.pins > 0) continue;
       this.profiles.delete(key);
+      if (p === this.lastRecord) this.lastRecord = undefined;
       this.cachedBytes -= p.bytes;
       for (const k of p.identities) this.identities.delete(identityKey(p.workspaceId, k));
       evicted++;
@@ -633,6 +641,7 @@ export class LiveState implements CollectTx {
       const key = profileKey(workspaceId, id);
       const p = this.profiles.get(key);
       if (p === undefined) continue;
+      if (p === this.lastRecord) this.lastRecord = undefined;
       // An absorbed profile's knowledge was emptied by the merge: only the live one holds units.
       for (const c of p.mergedInto === null ? unitContributions(p.knowledge.x) : []) {
         const r = stats?.get(`${c.experimentId}\u0000${c.armId}\u0000${c.metricId}`);
@@ -663,6 +672,7 @@ export class LiveState implements CollectTx {
     for (const [key, p] of this.profiles) {
       if (p.workspaceId !== workspaceId) continue;
       this.profiles.delete(key);
+      if (p === this.lastRecord) this.lastRecord = undefined;
       this.cachedBytes -= p.bytes;
       this.dirtyProfiles.delete(p);
     }
@@ -681,8 +691,11 @@ export class LiveState implements CollectTx {
   }
 
   private record(workspaceId: string, profileId: string): LiveProfile {
+    const last = this.lastRecord;
+    if (last !== undefined && last.id === profileId && last.workspaceId === workspaceId) return last;
     const p = this.profiles.get(profileKey(workspaceId, profileId));
     if (p === undefined) throw new NotPreloadedError(`profile ${profileId} of workspace ${workspaceId} was not loaded before the job`);
+    this.lastRecord = p;
     return p;
   }
 
