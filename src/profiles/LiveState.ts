@@ -4,7 +4,7 @@ import type { ProfileState } from '../core/identity/mergeProfileState.js';
 import type { TraitState } from '../core/identity/traits.js';
 import type { IdentityKey, ProfileFacts } from '../core/identity/types.js';
 import type { ConsentChange } from '../core/consent/ConsentState.js';
-import { emptyKnowledge, type KnowledgeState } from '../core/knowledge/KnowledgeState.js';
+import { emptyKnowledge, type KnowledgeState, type ProfileFacts as KnowledgeFacts } from '../core/knowledge/KnowledgeState.js';
 import type { MembershipChange } from '../core/segments/compileSegments.js';
 import type { Interaction } from '../core/decide/interactions.js';
 import { countInteraction, emptyOutcomeCounts } from '../core/decide/outcomeCounts.js';
@@ -364,6 +364,11 @@ export class LiveState implements CollectTx {
   loadProfileState(workspaceId: string, profileId: string): ProfileState {
     const r = this.record(workspaceId, profileId);
     return { id: r.id, firstSeen: r.firstSeen, lastSeen: r.lastSeen, traits: r.traits, eventCounts: { ...r.eventCounts }, mergedCount: r.mergedCount };
+  }
+
+  knowledgeFacts(workspaceId: string, profileId: string): KnowledgeFacts {
+    const r = this.record(workspaceId, profileId);
+    return { id: r.id, traits: r.traits.values, firstSeen: r.firstSeen, lastSeen: r.lastSeen };
   }
 
   absorbProfile(workspaceId: string, merged: ProfileState, absorbedId: string, at: number): void {
