@@ -201,17 +201,25 @@ export class LiveState implements CollectTx {
 
   private async loadPinned(preload: Preload): Promise<LiveProfile[]> {
     const ws = preload.workspaceId;
-    const keys = (preload.keys ?? []).filter((k) => !this.identities.has(identityKey(ws, k)));
-    if (keys.length > 0) {
-      const found = await this.store.findIdentities(ws, keys);
-      keys.forEach((k, i) => {
-        const id = identityKey(ws, k);
+    // Each key's map key built once: a replay preloads the keys of thousands of events at a time.
+    const keys = preload.keys ?? [];
+    const ids = keys.map((k) => identityKey(ws, k));
+    const unknownKeys: IdentityKey[] = [];
+    const unknownIds: string[] = [];
+    ids.forEach((id, i) => {
+      if (this.identities.has(id)) return;
+      unknownKeys.push(keys[i]!);
+      unknownIds.push(id);
+    });
+    if (unknownKeys.length > 0) {
+      const found = await this.store.findIdentities(ws, unknownKeys);
+      unknownIds.forEach((id, i) => {
         if (!this.identities.has(id)) this.identities.set(id, found[i] ?? null);
       });
     }
     const wanted = new Set(preload.profileIds ?? []);
-    for (const k of preload.keys ?? []) {
-      const id = this.identities.get(identityKey(ws, k));
+    for (const key of ids) {
+      const id = this.identities.get(key);
       if (id !== undefined && id !== null) wanted.add(id);
     }
     const pinned: LiveProfile[] = [];
