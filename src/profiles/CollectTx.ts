@@ -5,7 +5,7 @@ import type { ProfileState } from '../core/identity/mergeProfileState.js';
 import type { TraitState } from '../core/identity/traits.js';
 import type { IdentityKey, ProfileFacts } from '../core/identity/types.js';
 import type { ConsentChange } from '../core/consent/ConsentState.js';
-import type { KnowledgeState } from '../core/knowledge/KnowledgeState.js';
+import type { KnowledgeState, ProfileFacts as KnowledgeFacts } from '../core/knowledge/KnowledgeState.js';
 import type { MembershipChange } from '../core/segments/compileSegments.js';
 import type { Interaction } from '../core/decide/interactions.js';
 import type { ArmStatChange } from '../core/experiments/experimentUnits.js';
@@ -29,6 +29,8 @@ export interface CollectTx {
    */
   hasProfile(workspaceId: string, profileId: string): boolean;
   loadProfileState(workspaceId: string, profileId: string): ProfileState;
+  /** What rules and derived features read of a profile, on every event: its traits are shared, not copied (read only). */
+  knowledgeFacts(workspaceId: string, profileId: string): KnowledgeFacts;
   /** Writes the survivor's merged state and folds `absorbedId` (and whatever it had absorbed) into it. */
   absorbProfile(workspaceId: string, merged: ProfileState, absorbedId: string, at: number): void;
   writeTraits(workspaceId: string, profileId: string, traits: TraitState): void;

@@ -3,7 +3,7 @@ import { defaultIdentitySettings } from '../core/identity/types.js';
 import { emptyKnowledge } from '../core/knowledge/KnowledgeState.js';
 import { openSqliteStore, type SqliteStore } from '../store/sqlite/openSqliteStore.js';
 import { DedupeWindow } from './DedupeWindow.js';
-import { LiveState } from './LiveState.js';
+import { LiveState, NotPreloadedError } from './LiveState.js';
 
 const ws = 'ws1';
 const ada = { kind: 'user' as const, value: 'ada' };
@@ -45,6 +45,8 @@ describe('LiveState.erasePerson', () => {
     expect(state.profileOf(ws, ada)).toBeUndefined();
     expect(state.profileOf(ws, adaDevice)).toBeUndefined();
     expect(state.resolve(ws, 'p-ada')).toBeUndefined();
+    // p-ada was the last profile the job looked up: it is not found any more either.
+    expect(() => state.loadKnowledge(ws, 'p-ada')).toThrow(NotPreloadedError);
 
     const batch = state.takeBatch();
     const text = JSON.stringify(batch);

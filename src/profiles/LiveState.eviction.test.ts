@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { defaultIdentitySettings } from '../core/identity/types.js';
 import { openSqliteStore, type SqliteStore } from '../store/sqlite/openSqliteStore.js';
 import { DedupeWindow } from './DedupeWindow.js';
-import { LiveState } from './LiveState.js';
+import { LiveState, NotPreloadedError } from './LiveState.js';
 
 const ws = 'ws1';
 let store: SqliteStore | undefined;
@@ -37,12 +37,26 @@ describe('LiveState eviction', () => {
     const budgeted = new LiveState(store!.state, new DedupeWindow(86_400_000), 0, perProfile * 6);
     await budgeted.load({ workspaceId: ws, profileIds: ['p0', 'p1', 'p2', 'p3', 'p4', 'p5', 'p6', 'p7', 'p8', 'p9'] }).then((pinned) => budgeted.unpin(pinned));
     expect(budgeted.resolve(ws, 'p0')?.id).toBe('p0');
+    // The last profile a job looked up: once evicted, a job must not find it any more.
+    expect(budgeted.loadKnowledge(ws, 'p1')).toBeDefined();
     const evicted = budgeted.evict();
     expect(evicted).toBeGreaterThan(0);
     expect(budgeted.estimatedBytes).toBeLessThanOrEqual(perProfile * 6);
     expect(budgeted.resolve(ws, 'p0')?.id).toBe('p0');
     expect(budgeted.resolve(ws, 'p1')).toBeUndefined();
+    expect(() => budgeted.loadKnowledge(ws, 'p1')).toThrow(NotPreloadedError);
     expect(budgeted.resolve(ws, 'p9')?.id).toBe('p9');
+  });
+
+  it('forgets a dropped workspace\'s profiles, the last one a job looked up included', async () => {
+    const state = await stateWithProfiles(2, Number.MAX_SAFE_INTEGER);
+    expect(state.loadKnowledge(ws, 'p1')).toBeDefined();
+    state.dropWorkspace(ws);
+    expect(() => state.loadKnowledge(ws, 'p1')).toThrow(NotPreloadedError);
+    state.createProfile(ws, 'p1', 2_000);
+    expect(state.loadProfileState(ws, 'p1').firstSeen).toBe(2_000);
+    state.reset(0);
+    expect(() => state.loadKnowledge(ws, 'p1')).toThrow(NotPreloadedError);
   });
 
   it('never drops a profile with unwritten changes or one a job has pinned', async () => {

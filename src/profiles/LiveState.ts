@@ -4,7 +4,7 @@ import type { ProfileState } from '../core/identity/mergeProfileState.js';
 import type { TraitState } from '../core/identity/traits.js';
 import type { IdentityKey, ProfileFacts } from '../core/identity/types.js';
 import type { ConsentChange } from '../core/consent/ConsentState.js';
-import { emptyKnowledge, type KnowledgeState } from '../core/knowledge/KnowledgeState.js';
+import { emptyKnowledge, type KnowledgeState, type ProfileFacts as KnowledgeFacts } from '../core/knowledge/KnowledgeState.js';
 import type { MembershipChange } from '../core/segments/compileSegments.js';
 import type { Interaction } from '../core/decide/interactions.js';
 import { countInteraction, emptyOutcomeCounts } from '../core/decide/outcomeCounts.js';
@@ -105,6 +105,12 @@ export class LiveState implements CollectTx {
   private readonly itemListeners = new Set<ItemEventListener>();
   private readonly interactionListeners = new Set<InteractionListener>();
   private cachedBytes = 0;
+  /**
+   * The profile `record` found last: a job asks for the same profile several times per event,
+   * and each look-up by a joined key string cost a concatenation and a hash. Forgotten
+   * whenever a profile leaves the map.
+   */
+  private lastRecord: LiveProfile | undefined;
   /** Loads awaiting the store: what they found is pinned only at their end, so nothing is evicted meanwhile. */
   private loadsInFlight = 0;
 
@@ -149,6 +155,7 @@ export class LiveState implements CollectTx {
   /** Forgets everything (after a failed write: the state is recovered from the store and the log). */
   reset(lastSeq: number): void {
     this.profiles.clear();
+    this.lastRecord = undefined;
     this.identities.clear();
     this.armStats.clear();
     this.counters.clear();
@@ -194,17 +201,25 @@ export class LiveState implements CollectTx {
 
   private async loadPinned(preload: Preload): Promise<LiveProfile[]> {
     const ws = preload.workspaceId;
-    const keys = (preload.keys ?? []).filter((k) => !this.identities.has(identityKey(ws, k)));
-    if (keys.length > 0) {
-      const found = await this.store.findIdentities(ws, keys);
-      keys.forEach((k, i) => {
-        const id = identityKey(ws, k);
+    // Each key's map key built once: a replay preloads the keys of thousands of events at a time.
+    const keys = preload.keys ?? [];
+    const ids = keys.map((k) => identityKey(ws, k));
+    const unknownKeys: IdentityKey[] = [];
+    const unknownIds: string[] = [];
+    ids.forEach((id, i) => {
+      if (this.identities.has(id)) return;
+      unknownKeys.push(keys[i]!);
+      unknownIds.push(id);
+    });
+    if (unknownKeys.length > 0) {
+      const found = await this.store.findIdentities(ws, unknownKeys);
+      unknownIds.forEach((id, i) => {
         if (!this.identities.has(id)) this.identities.set(id, found[i] ?? null);
       });
     }
     const wanted = new Set(preload.profileIds ?? []);
-    for (const k of preload.keys ?? []) {
-      const id = this.identities.get(identityKey(ws, k));
+    for (const key of ids) {
+      const id = this.identities.get(key);
       if (id !== undefined && id !== null) wanted.add(id);
     }
     const pinned: LiveProfile[] = [];
@@ -357,6 +372,11 @@ export class LiveState implements CollectTx {
   loadProfileState(workspaceId: string, profileId: string): ProfileState {
     const r = this.record(workspaceId, profileId);
     return { id: r.id, firstSeen: r.firstSeen, lastSeen: r.lastSeen, traits: r.traits, eventCounts: { ...r.eventCounts }, mergedCount: r.mergedCount };
+  }
+
+  knowledgeFacts(workspaceId: string, profileId: string): KnowledgeFacts {
+    const r = this.record(workspaceId, profileId);
+    return { id: r.id, traits: r.traits.values, firstSeen: r.firstSeen, lastSeen: r.lastSeen };
   }
 
   absorbProfile(workspaceId: string, merged: ProfileState, absorbedId: string, at: number): void {
@@ -599,6 +619,7 @@ export class LiveState implements CollectTx {
       if (this.cachedBytes <= this.budgetBytes * 0.9) break;
       if (p.dirty || p.pins > 0) continue;
       this.profiles.delete(key);
+      if (p === this.lastRecord) this.lastRecord = undefined;
       this.cachedBytes -= p.bytes;
       for (const k of p.identities) this.identities.delete(identityKey(p.workspaceId, k));
       evicted++;
@@ -633,6 +654,7 @@ export class LiveState implements CollectTx {
       const key = profileKey(workspaceId, id);
       const p = this.profiles.get(key);
       if (p === undefined) continue;
+      if (p === this.lastRecord) this.lastRecord = undefined;
       // An absorbed profile's knowledge was emptied by the merge: only the live one holds units.
       for (const c of p.mergedInto === null ? unitContributions(p.knowledge.x) : []) {
         const r = stats?.get(`${c.experimentId}\u0000${c.armId}\u0000${c.metricId}`);
@@ -663,6 +685,7 @@ export class LiveState implements CollectTx {
     for (const [key, p] of this.profiles) {
       if (p.workspaceId !== workspaceId) continue;
       this.profiles.delete(key);
+      if (p === this.lastRecord) this.lastRecord = undefined;
       this.cachedBytes -= p.bytes;
       this.dirtyProfiles.delete(p);
     }
@@ -681,8 +704,11 @@ export class LiveState implements CollectTx {
   }
 
   private record(workspaceId: string, profileId: string): LiveProfile {
+    const last = this.lastRecord;
+    if (last !== undefined && last.id === profileId && last.workspaceId === workspaceId) return last;
     const p = this.profiles.get(profileKey(workspaceId, profileId));
     if (p === undefined) throw new NotPreloadedError(`profile ${profileId} of workspace ${workspaceId} was not loaded before the job`);
+    this.lastRecord = p;
     return p;
   }
 

@@ -92,10 +92,8 @@ function updateProfile(tx: CollectTx, workspace: WorkspaceContext, event: Collec
   }
   tx.touchProfile(ws, plan.profileId, event.type, event.timestamp);
 
-  const profile = tx.loadProfileState(ws, plan.profileId);
   const knowledge = tx.loadKnowledge(ws, plan.profileId);
-  const facts = { id: profile.id, traits: profile.traits.values, firstSeen: profile.firstSeen, lastSeen: profile.lastSeen };
-  const update = applyEventKnowledge(knowledge, { ...event, traitsChanged }, facts, workspace.model);
+  const update = applyEventKnowledge(knowledge, { ...event, traitsChanged }, tx.knowledgeFacts(ws, plan.profileId), workspace.model);
   tx.saveKnowledge(ws, plan.profileId, knowledge);
   if (update.segments.length > 0) tx.recordSegmentChanges(ws, plan.profileId, update.segments);
   if (update.consent.length > 0) tx.recordConsentChanges(ws, plan.profileId, update.consent);

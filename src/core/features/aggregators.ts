@@ -142,7 +142,11 @@ export function distinctCount(windowMs: number | null, maxKeys: number): Aggrega
     },
     read(state, now) {
       if (state === undefined || !('d' in state)) return 0;
-      return windowMs === null ? state.d.length : state.d.filter((k) => k[1] > now - windowMs).length;
+      if (windowMs === null) return state.d.length;
+      // Counted, not filtered into a new array: every event reads every feature.
+      let live = 0;
+      for (const k of state.d) if (k[1] > now - windowMs) live++;
+      return live;
     },
     merge(a, b) {
       if (!('d' in a) || !('d' in b)) return a;

@@ -252,6 +252,18 @@ describe('update', () => {
     expect(leave).toEqual({ memberships: {}, changes: [{ segment: 'buyer', kind: 'leave', at: t0 + 2 * day }] });
   });
 
+  it('never changes the memberships it is given, whether or not one changes', () => {
+    const set = realistic();
+    const given = Object.freeze({ buyer: t0, reader: t0 });
+    const leave = set.update(given, input({ features: { order_count: 1 } }, t0 + day), changed({ session: true }), t0 + day);
+    expect(leave).toEqual({ memberships: { buyer: t0 }, changes: [{ segment: 'reader', kind: 'leave', at: t0 + day }] });
+    const enter = set.update(given, input(everything, t0 + day), changed({ profile: true }), t0 + day);
+    expect(enter.memberships).toEqual({ buyer: t0, reader: t0, vip: t0 + day });
+    const none = set.update(given, input(everything, t0 + day), changed({ session: true }), t0 + day);
+    expect(none).toEqual({ memberships: { buyer: t0, reader: t0 }, changes: [] });
+    expect(given).toEqual({ buyer: t0, reader: t0 });
+  });
+
   it('re-evaluates only the segments that read a changed input', () => {
     const set = realistic();
     // Every rule would match, but nothing it reads is flagged: nobody enters.
