@@ -17,6 +17,7 @@ import { buildServer } from '../../src/server/buildServer.js';
 import { decideChildMain } from './decideChild.js';
 import { decideActions, decideFeatures, decidePlacements, decideSegments, profileEvents } from './decideWorkspace.js';
 import { seededRandom } from './random.js';
+import { storedKnowledge } from './storedKnowledge.js';
 import { trustedCaller } from '../../src/core/identity/identityCheck.js';
 
 export interface DecidePrepared {
@@ -124,8 +125,8 @@ async function prepare(dataDir: string, profiles: number): Promise<DecidePrepare
       events: one('SELECT count(*) FROM events'),
       segmentMembers: members,
       meanStoredSegmentsPerProfile: storedProfiles === 0 ? 0 : members / storedProfiles,
-      profilesWithCapState: one("SELECT count(*) FROM profile_knowledge WHERE json_extract(state, '$.k') IS NOT NULL"),
-      meanKnowledgeBytes: one('SELECT avg(length(CAST(state AS BLOB))) FROM profile_knowledge'),
+      profilesWithCapState: storedKnowledge(db).filter((k) => k.k !== undefined).length,
+      meanKnowledgeBytes: one('SELECT avg(length(CAST(state AS BLOB)) + coalesce(length(packed), 0)) FROM profile_knowledge'),
       fileBytes: one('SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()'),
     };
   } finally {

@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { spawnServer, type ServerChild, type ServerStats } from './child.js';
 import { runPhasedLoad, type LoadResult } from './load.js';
 import { round, type Check } from './report.js';
+import { storedKnowledge } from './storedKnowledge.js';
 import { BodySource, type Workload } from './workload.js';
 
 /**
@@ -139,11 +140,11 @@ function countRows(dataFile: string): StoredRows {
       profiles: one('SELECT count(*) FROM profiles'),
       featureDefinitions: one('SELECT count(*) FROM feature_definitions'),
       segmentDefinitions: one('SELECT count(*) FROM segment_definitions'),
-      profilesWithFeatures: one(`SELECT count(*) FROM profile_knowledge WHERE state LIKE '%"page_views_24h"%'`),
+      profilesWithFeatures: storedKnowledge(db).filter((k) => Object.hasOwn(k.f, 'page_views_24h')).length,
       segmentMembers: one('SELECT count(*) FROM segment_members'),
-      segmentsWithMembers: one('SELECT count(DISTINCT segment_id) FROM segment_members'),
+      segmentsWithMembers: one('SELECT count(DISTINCT segment_key) FROM segment_members'),
       segmentChanges: one('SELECT count(*) FROM segment_changes'),
-      meanKnowledgeBytes: one('SELECT avg(length(CAST(state AS BLOB))) FROM profile_knowledge'),
+      meanKnowledgeBytes: one('SELECT avg(length(CAST(state AS BLOB)) + coalesce(length(packed), 0)) FROM profile_knowledge'),
       modelCounters: one('SELECT count(*) FROM model_counters'),
     };
   } finally {

@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compileKnowledgeModel } from '../../src/core/knowledge/KnowledgeModel.js';
 import type { KnowledgeState } from '../../src/core/knowledge/KnowledgeState.js';
+import { knowledgeCodec } from '../../src/store/sqlite/knowledgeCodec.js';
 import { openDatabase } from '../../src/store/sqlite/openDatabase.js';
 import { childMain, collectGarbage } from './knowChild.js';
 import { buildProfile, profileHistory } from './knowHistory.js';
@@ -81,11 +82,13 @@ export function measureMemory(count: number): MemoryFigures {
     const insert = db.prepare(
       'INSERT INTO profiles (workspace_id, id, created_at, first_seen, last_seen, traits, trait_times, event_counts) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     );
-    const insertKnowledge = db.prepare('INSERT INTO profile_knowledge (workspace_id, profile_id, state) VALUES (?, ?, ?)');
+    // In the form the state store writes (store/sqlite/knowledgeCodec.ts).
+    const insertKnowledge = db.prepare('INSERT INTO profile_knowledge (workspace_id, profile_id, state, packed) VALUES (?, ?, ?, ?)');
     const insertMany = db.transaction((rows: readonly (readonly [string, number, number, string, string, string, string])[]) => {
       for (const [id, first, last, traits, times, counts, knowledge] of rows) {
         insert.run(workspaceId, id, first, first, last, traits, times, counts);
-        insertKnowledge.run(workspaceId, id, knowledge);
+        const stored = knowledgeCodec.encode(JSON.parse(knowledge) as KnowledgeState);
+        insertKnowledge.run(workspaceId, id, stored.state, stored.packed);
       }
     });
 

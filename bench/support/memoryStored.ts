@@ -3,13 +3,13 @@ import Database from 'better-sqlite3';
 /**
  * What the SQLite file holds after the state was written behind, from dbstat (the pages of
  * each table and index). The profile state is one row per profile and identifier, its
- * knowledge, its segment memberships and merges; the history tables (segment and consent
+ * knowledge, its segment memberships (with the numbers of the segments they name) and merges; the history tables (segment and consent
  * changes) grow with events, not with profiles, and are counted apart; the log (events) and
  * the definitions are not state.
  */
 
 /** Tables (and their indexes) of the profile state: the figure compared with the goal. */
-const profileStateTables = ['profiles', 'identities', 'profile_knowledge', 'segment_members', 'profile_merges'] as const;
+const profileStateTables = ['profiles', 'identities', 'profile_knowledge', 'segment_members', 'segment_keys', 'profile_merges'] as const;
 /** History rows written behind with the state. */
 const historyTables = ['segment_changes', 'consent_changes'] as const;
 

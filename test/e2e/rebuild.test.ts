@@ -158,7 +158,7 @@ describe('rebuild: replaying the event log gives identical derived state', () =>
 
       store.db.exec(`
         UPDATE profiles SET traits = '{"plan":"hacked"}' WHERE substr(id, -1) IN ('0', '1', '2', '3', '4');
-        UPDATE profile_knowledge SET state = '{}' WHERE substr(profile_id, -1) IN ('0', '1', '2', '3', '4');
+        UPDATE profile_knowledge SET state = '{}', packed = NULL WHERE substr(profile_id, -1) IN ('0', '1', '2', '3', '4');
         DELETE FROM identities WHERE value LIKE '%1%';
         DELETE FROM segment_members WHERE profile_id LIKE '%a%';
         UPDATE action_outcomes SET impressions = impressions + 7;

@@ -7,6 +7,7 @@ import type { ContextualRecord } from '../../core/decide/contextual.js';
 import type { ActionOutcomes, ContextualDecision, ContextualFeedback, DecisionConfigStore, DecisionProfileRow, DecisionReader, DecisionRecord, ArmWeights, LoggedDecision, LoggedDecisionQuery } from '../ports.js';
 import type { SqliteDatabase } from './openDatabase.js';
 import { DefinitionTable } from './DefinitionTable.js';
+import { knowledgeCodec } from './knowledgeCodec.js';
 
 interface ProfileRow {
   id: string;
@@ -15,6 +16,7 @@ interface ProfileRow {
   last_seen: number;
   merged_into: string | null;
   state: string | null;
+  packed: Buffer | null;
 }
 
 /** A row of `decisions` as the readers select it (`decisionColumns`). */
@@ -41,7 +43,7 @@ export class SqliteDecisionStore implements DecisionConfigStore, DecisionReader 
   constructor(db: SqliteDatabase) {
     this.actions = new DefinitionTable(db, 'action_definitions');
     this.placements = new DefinitionTable(db, 'placement_definitions');
-    const profileColumns = "p.id, p.traits, p.first_seen, p.last_seen, p.merged_into, k.state FROM profiles p LEFT JOIN profile_knowledge k ON k.workspace_id = p.workspace_id AND k.profile_id = p.id";
+    const profileColumns = "p.id, p.traits, p.first_seen, p.last_seen, p.merged_into, k.state, k.packed FROM profiles p LEFT JOIN profile_knowledge k ON k.workspace_id = p.workspace_id AND k.profile_id = p.id";
     this.stmts = {
       // One statement from identity to knowledge: deciding is on the hot path.
       byIdentity: db.prepare(`SELECT ${profileColumns} JOIN identities i ON i.workspace_id = p.workspace_id AND i.profile_id = p.id WHERE i.workspace_id = ? AND i.kind = ? AND i.value = ?`),
@@ -140,7 +142,7 @@ export class SqliteDecisionStore implements DecisionConfigStore, DecisionReader 
   private resolve(workspaceId: string, row: ProfileRow | undefined): DecisionProfileRow | undefined {
     if (row?.merged_into) row = this.stmts.byId.get(workspaceId, row.merged_into) as ProfileRow | undefined;
     if (row === undefined) return undefined;
-    const knowledge: KnowledgeState = row.state === null ? emptyKnowledge() : { ...emptyKnowledge(), ...(JSON.parse(row.state) as Partial<KnowledgeState>) };
+    const knowledge: KnowledgeState = row.state === null ? emptyKnowledge() : { ...emptyKnowledge(), ...knowledgeCodec.decode(row.state, row.packed) };
     return { id: row.id, traits: JSON.parse(row.traits) as Record<string, unknown>, firstSeen: row.first_seen, lastSeen: row.last_seen, knowledge };
   }
 
@@ -153,7 +155,7 @@ export class SqliteDecisionStore implements DecisionConfigStore, DecisionReader 
   }
 
   async activityHours(workspaceId: string): Promise<ActivityHours[]> {
-    return (this.stmts.activity.all(workspaceId) as string[]).map((json) => JSON.parse(json) as ActivityHours);
+    return (this.stmts.activity.all(workspaceId) as string[]).map((json) => knowledgeCodec.decodeActivity(JSON.parse(json)));
   }
 
   async armWeights(workspaceId: string, placementId: string): Promise<ArmWeights[]> {

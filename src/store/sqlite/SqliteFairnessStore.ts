@@ -68,7 +68,8 @@ export class SqliteFairnessStore implements FairnessStore {
   private experimentSql(kind: GroupBy['kind']): string {
     const group = kind === 'trait'
       ? traitLabel('p.traits')
-      : "CASE WHEN EXISTS (SELECT 1 FROM segment_members m WHERE m.workspace_id = @ws AND m.segment_id = @segment AND m.profile_id = p.id) THEN 'in' ELSE 'out' END";
+      : `CASE WHEN EXISTS (SELECT 1 FROM segment_members m WHERE m.segment_key = (SELECT id FROM segment_keys WHERE workspace_id = @ws AND segment_id = @segment)
+          AND m.profile_id = p.id) THEN 'in' ELSE 'out' END`;
     // A ratio metric's value is [numerator, denominator]: the unit converted when its numerator is above 0.
     return `
       WITH units AS (

@@ -6,17 +6,20 @@ import type { SegmentDefinition } from '../../core/segments/SegmentDefinition.js
 import type { SegmentDayChanges } from '../../core/segments/segmentHistory.js';
 import type { Statement } from 'better-sqlite3';
 import type { ConsentRecord, DefinitionChange, DefinitionChangeResult, DefinitionChanges, KnowledgeConfigStore, KnowledgeReader, ProfileKnowledgeRow, SegmentEntries, SegmentMember, SegmentPairCount, StoredPredictionModel } from '../ports.js';
+import { knowledgeCodec } from './knowledgeCodec.js';
 import type { SqliteDatabase } from './openDatabase.js';
+import { segmentKey } from './SqliteStateStore.js';
 
 interface KnowledgeRow {
   readonly knowledge: string;
+  readonly packed: Buffer | null;
   readonly traits: string;
   readonly first_seen: number;
   readonly last_seen: number;
 }
 
 function knowledgeOf(row: KnowledgeRow) {
-  const state: KnowledgeState = { ...emptyKnowledge(), ...(JSON.parse(row.knowledge) as Partial<KnowledgeState>) };
+  const state: KnowledgeState = { ...emptyKnowledge(), ...knowledgeCodec.decode(row.knowledge, row.packed) };
   return { state, traits: JSON.parse(row.traits) as Record<string, unknown>, firstSeen: row.first_seen, lastSeen: row.last_seen };
 }
 
@@ -48,10 +51,10 @@ export class SqliteKnowledgeStore implements KnowledgeConfigStore, KnowledgeRead
         'INSERT INTO segment_definitions (workspace_id, id, definition, created_at, updated_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET definition = excluded.definition, updated_at = excluded.updated_at',
       ),
       deleteSegment: db.prepare('DELETE FROM segment_definitions WHERE workspace_id = ? AND id = ?'),
-      dropMembers: db.prepare('DELETE FROM segment_members WHERE workspace_id = ? AND segment_id = ?'),
-      knowledge: db.prepare("SELECT coalesce(k.state, '{}') AS knowledge, p.traits, p.first_seen, p.last_seen FROM profiles p LEFT JOIN profile_knowledge k ON k.workspace_id = p.workspace_id AND k.profile_id = p.id WHERE p.workspace_id = ? AND p.id = ?"),
-      size: db.prepare('SELECT count(*) FROM segment_members WHERE workspace_id = ? AND segment_id = ?').pluck(),
-      members: db.prepare('SELECT profile_id AS profileId, entered_at AS enteredAt FROM segment_members WHERE workspace_id = ? AND segment_id = ? AND profile_id > ? ORDER BY profile_id LIMIT ?'),
+      dropMembers: db.prepare(`DELETE FROM segment_members WHERE segment_key = ${segmentKey}`),
+      knowledge: db.prepare("SELECT coalesce(k.state, '{}') AS knowledge, k.packed, p.traits, p.first_seen, p.last_seen FROM profiles p LEFT JOIN profile_knowledge k ON k.workspace_id = p.workspace_id AND k.profile_id = p.id WHERE p.workspace_id = ? AND p.id = ?"),
+      size: db.prepare(`SELECT count(*) FROM segment_members WHERE segment_key = ${segmentKey}`).pluck(),
+      members: db.prepare(`SELECT profile_id AS profileId, entered_at AS enteredAt FROM segment_members WHERE segment_key = ${segmentKey} AND profile_id > ? ORDER BY profile_id LIMIT ?`),
       // Through the index by segment and time (migration 'segment_changes_segment').
       entries: db.prepare(
         "SELECT max(d.updated_at, ?) AS start, (SELECT count(DISTINCT c.profile_id) FROM segment_changes c WHERE c.workspace_id = d.workspace_id AND c.segment_id = d.id AND c.kind = 'enter' AND c.at > max(d.updated_at, ?)) AS entries "
@@ -64,12 +67,12 @@ export class SqliteKnowledgeStore implements KnowledgeConfigStore, KnowledgeRead
       // A scan of the workspace's knowledge, for an admin read: the figures live with each profile, so a rebuild restores them.
       // Through the primary key: for each member of the first segment, a lookup in the second.
       shared: db.prepare(
-        'SELECT count(*) FROM segment_members x JOIN segment_members y ON y.workspace_id = x.workspace_id AND y.segment_id = ? AND y.profile_id = x.profile_id '
-        + 'WHERE x.workspace_id = ? AND x.segment_id = ?',
+        `SELECT count(*) FROM segment_members x JOIN segment_members y ON y.segment_key = ${segmentKey} AND y.profile_id = x.profile_id `
+        + `WHERE x.segment_key = ${segmentKey}`,
       ).pluck(),
       profileCount: db.prepare('SELECT count(*) FROM profiles WHERE workspace_id = ? AND merged_into IS NULL').pluck(),
       profileKnowledge: db.prepare(
-        "SELECT p.id, coalesce(k.state, '{}') AS knowledge, p.traits, p.first_seen, p.last_seen FROM profiles p "
+        "SELECT p.id, coalesce(k.state, '{}') AS knowledge, k.packed, p.traits, p.first_seen, p.last_seen FROM profiles p "
         + 'LEFT JOIN profile_knowledge k ON k.workspace_id = p.workspace_id AND k.profile_id = p.id '
         + 'WHERE p.workspace_id = ? AND p.merged_into IS NULL AND p.id > ? ORDER BY p.id LIMIT ?',
       ),
@@ -198,7 +201,7 @@ export class SqliteKnowledgeStore implements KnowledgeConfigStore, KnowledgeRead
         const [a, b] = [segmentIds[i]!, segmentIds[j]!];
         // Walk the smaller segment's members and look each up in the larger one.
         const [small, large] = sizes.get(a)! <= sizes.get(b)! ? [a, b] : [b, a];
-        pairs.push({ a, b, both: this.stmts.shared.get(large, workspaceId, small) as number });
+        pairs.push({ a, b, both: this.stmts.shared.get(workspaceId, large, workspaceId, small) as number });
       }
     }
     return pairs;

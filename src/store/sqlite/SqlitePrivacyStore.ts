@@ -32,7 +32,10 @@ const personTables: readonly { readonly kind: PersonRowKind; readonly table: str
       OR (kind = 'user' AND value IN (SELECT value FROM json_each(@users))) OR (kind = 'anonymous' AND value IN (SELECT value FROM json_each(@anons))))`,
   },
   { kind: 'merges', table: 'profile_merges', where: 'workspace_id = @ws AND (survivor_id IN (SELECT value FROM json_each(@profiles)) OR absorbed_id IN (SELECT value FROM json_each(@profiles)))' },
-  { kind: 'segmentMembers', table: 'segment_members', where: 'workspace_id = @ws AND profile_id IN (SELECT value FROM json_each(@profiles))' },
+  {
+    kind: 'segmentMembers', table: 'segment_members',
+    where: 'segment_key IN (SELECT id FROM segment_keys WHERE workspace_id = @ws) AND profile_id IN (SELECT value FROM json_each(@profiles))',
+  },
   { kind: 'segmentChanges', table: 'segment_changes', where: 'workspace_id = @ws AND profile_id IN (SELECT value FROM json_each(@profiles))' },
   { kind: 'consentChanges', table: 'consent_changes', where: 'workspace_id = @ws AND profile_id IN (SELECT value FROM json_each(@profiles))' },
   { kind: 'decisions', table: 'decisions', where: 'workspace_id = @ws AND profile_id IN (SELECT value FROM json_each(@profiles))' },
@@ -68,7 +71,10 @@ export class SqlitePrivacyStore implements PrivacyStore {
       profiles: db.prepare(`SELECT ${profileColumns} FROM ${profileTables} WHERE p.workspace_id = ? AND p.id IN (SELECT value FROM json_each(?)) ORDER BY p.merged_into IS NOT NULL, p.id`),
       identities: db.prepare('SELECT kind, value, profile_id, linked_at FROM identities WHERE workspace_id = ? AND profile_id IN (SELECT value FROM json_each(?)) ORDER BY linked_at, kind, value'),
       merges: db.prepare(`SELECT survivor_id, absorbed_id, merged_at FROM profile_merges WHERE ${personTables.find((t) => t.kind === 'merges')!.where} ORDER BY merged_at`),
-      members: db.prepare('SELECT segment_id, profile_id, entered_at FROM segment_members WHERE workspace_id = ? AND profile_id IN (SELECT value FROM json_each(?)) ORDER BY segment_id'),
+      members: db.prepare(
+        'SELECT k.segment_id, m.profile_id, m.entered_at FROM segment_keys k JOIN segment_members m ON m.segment_key = k.id '
+        + 'WHERE k.workspace_id = ? AND m.profile_id IN (SELECT value FROM json_each(?)) ORDER BY k.segment_id',
+      ),
       segmentChanges: db.prepare('SELECT segment_id, profile_id, kind, at, reason FROM segment_changes WHERE workspace_id = ? AND profile_id IN (SELECT value FROM json_each(?)) ORDER BY at, rowid'),
       consent: db.prepare('SELECT profile_id, purpose, granted, source, at FROM consent_changes WHERE workspace_id = ? AND profile_id IN (SELECT value FROM json_each(?)) ORDER BY at, rowid'),
       decisions: db.prepare(`SELECT ${decisionColumns} FROM decisions WHERE workspace_id = ? AND profile_id IN (SELECT value FROM json_each(?)) ORDER BY at, rowid`),

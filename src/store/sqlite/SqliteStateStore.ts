@@ -1,7 +1,7 @@
 import { AttuneError } from '../../core/errors/AttuneError.js';
 import type { IdentityKey } from '../../core/identity/types.js';
-import type { KnowledgeState } from '../../core/knowledge/KnowledgeState.js';
 import type { ArmStatsRow, CounterRow, StateBatch, StateStore, StoredProfile } from '../ports.js';
+import { knowledgeCodec } from './knowledgeCodec.js';
 import type { SqliteDatabase } from './openDatabase.js';
 
 /** A row of `profiles` with its knowledge, as `profileColumns` selects it. */
@@ -16,10 +16,11 @@ export interface ProfileRow {
   merged_count: number;
   merged_into: string | null;
   state: string | null;
+  packed: Buffer | null;
 }
 
 /** Tables derived from the log, deleted by a rebuild (the log and the definitions are source). */
-const derivedTables = ['profiles', 'profile_knowledge', 'identities', 'profile_merges', 'segment_members', 'segment_changes', 'consent_changes', 'action_outcomes', 'experiment_stats', 'experiment_daily', 'model_counters'];
+const derivedTables = ['profiles', 'profile_knowledge', 'identities', 'profile_merges', 'segment_changes', 'consent_changes', 'action_outcomes', 'experiment_stats', 'experiment_daily', 'model_counters'];
 
 /**
  * The profile state on SQLite: cold profiles read by id or identifier, and batches written in
@@ -43,7 +44,7 @@ export class SqliteStateStore implements StateStore {
          ON CONFLICT (workspace_id, id) DO UPDATE SET first_seen = excluded.first_seen, last_seen = excluded.last_seen, traits = excluded.traits,
            trait_times = excluded.trait_times, event_counts = excluded.event_counts, merged_count = excluded.merged_count, merged_into = excluded.merged_into`,
       ),
-      saveKnowledge: db.prepare('INSERT INTO profile_knowledge (workspace_id, profile_id, state) VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET state = excluded.state'),
+      saveKnowledge: db.prepare('INSERT INTO profile_knowledge (workspace_id, profile_id, state, packed) VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET state = excluded.state, packed = excluded.packed'),
       dropKnowledge: db.prepare('DELETE FROM profile_knowledge WHERE workspace_id = ? AND profile_id = ?'),
       linkIdentity: db.prepare(
         'INSERT INTO identities (workspace_id, kind, value, profile_id, linked_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (workspace_id, kind, value) DO UPDATE SET profile_id = excluded.profile_id, linked_at = excluded.linked_at',
@@ -51,8 +52,13 @@ export class SqliteStateStore implements StateStore {
       flattenMerged: db.prepare('UPDATE profiles SET merged_into = ? WHERE workspace_id = ? AND merged_into = ?'),
       recordMerge: db.prepare('INSERT INTO profile_merges (workspace_id, survivor_id, absorbed_id, merged_at) VALUES (?, ?, ?, ?)'),
       segmentChange: db.prepare('INSERT INTO segment_changes (workspace_id, segment_id, profile_id, kind, at, reason) VALUES (?, ?, ?, ?, ?, ?)'),
-      enterSegment: db.prepare('INSERT INTO segment_members (workspace_id, segment_id, profile_id, entered_at) VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET entered_at = excluded.entered_at'),
-      leaveSegment: db.prepare('DELETE FROM segment_members WHERE workspace_id = ? AND segment_id = ? AND profile_id = ?'),
+      // A segment's number is made at its first member and kept (segment_keys is never deleted from).
+      keySegment: db.prepare('INSERT INTO segment_keys (workspace_id, segment_id) VALUES (?, ?) ON CONFLICT DO NOTHING'),
+      enterSegment: db.prepare(
+        `INSERT INTO segment_members (segment_key, profile_id, entered_at) VALUES (${segmentKey}, ?, ?)
+         ON CONFLICT DO UPDATE SET entered_at = excluded.entered_at`,
+      ),
+      leaveSegment: db.prepare(`DELETE FROM segment_members WHERE segment_key = ${segmentKey} AND profile_id = ?`),
       consentChange: db.prepare('INSERT INTO consent_changes (workspace_id, profile_id, purpose, granted, source, at) VALUES (?, ?, ?, ?, ?, ?)'),
       countOutcome: db.prepare(
         // M2 merges by Chan's formula (every right-hand side reads the row before the update):
@@ -80,7 +86,10 @@ export class SqliteStateStore implements StateStore {
       checkpoint: db.prepare('SELECT seq FROM state_checkpoint WHERE id = 1').pluck(),
       setCheckpoint: db.prepare('INSERT INTO state_checkpoint (id, seq) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET seq = excluded.seq'),
       profileIds: db.prepare('SELECT id FROM profiles WHERE workspace_id = ? AND merged_into IS NULL AND id > ? ORDER BY id LIMIT ?').pluck(),
-      resetDerived: derivedTables.map((table) => db.prepare(`DELETE FROM ${table} WHERE workspace_id = ?`)),
+      resetDerived: [
+        ...derivedTables.map((table) => db.prepare(`DELETE FROM ${table} WHERE workspace_id = ?`)),
+        db.prepare('DELETE FROM segment_members WHERE segment_key IN (SELECT id FROM segment_keys WHERE workspace_id = ?)'),
+      ],
     };
     this.writeBatch = db.transaction((batch: StateBatch) => this.apply(batch));
   }
@@ -142,7 +151,10 @@ export class SqliteStateStore implements StateStore {
     for (const p of batch.profiles) {
       s.upsertProfile.run(p.workspaceId, p.id, p.createdAt, p.firstSeen, p.lastSeen, JSON.stringify(p.traits.values), JSON.stringify(p.traits.updatedAt), JSON.stringify(p.eventCounts), p.mergedCount, p.mergedInto);
       if (p.knowledge === null) s.dropKnowledge.run(p.workspaceId, p.id);
-      else s.saveKnowledge.run(p.workspaceId, p.id, JSON.stringify(p.knowledge));
+      else {
+        const stored = knowledgeCodec.encode(p.knowledge);
+        s.saveKnowledge.run(p.workspaceId, p.id, stored.state, stored.packed);
+      }
     }
     for (const m of batch.merges) {
       // Profiles the absorbed one had absorbed now point at the survivor (merges stay flat).
@@ -152,8 +164,12 @@ export class SqliteStateStore implements StateStore {
     for (const i of batch.identities) s.linkIdentity.run(i.workspaceId, i.key.kind, i.key.value, i.profileId, i.at);
     for (const { workspaceId, profileId, change } of batch.segmentChanges) {
       s.segmentChange.run(workspaceId, change.segment, profileId, change.kind, change.at, change.reason ?? null);
-      if (change.kind === 'enter') s.enterSegment.run(workspaceId, change.segment, profileId, change.at);
-      else s.leaveSegment.run(workspaceId, change.segment, profileId);
+      if (change.kind === 'enter') {
+        s.keySegment.run(workspaceId, change.segment);
+        s.enterSegment.run(workspaceId, change.segment, profileId, change.at);
+      } else {
+        s.leaveSegment.run(workspaceId, change.segment, profileId);
+      }
     }
     for (const { workspaceId, profileId, change: c } of batch.consentChanges) s.consentChange.run(workspaceId, profileId, c.purpose, c.granted ? 1 : 0, c.source, c.at);
     for (const o of batch.outcomes) s.countOutcome.run(o.workspaceId, o.actionId, o.placementId, o.impressions, o.clicks, o.dismisses, o.conversions, o.conversionValue, o.conversionValueM2);
@@ -174,7 +190,10 @@ export class SqliteStateStore implements StateStore {
 
 /** What `ProfileRow` is selected from: `profiles p` with its knowledge `k`. */
 export const profileTables = 'profiles p LEFT JOIN profile_knowledge k ON k.workspace_id = p.workspace_id AND k.profile_id = p.id';
-export const profileColumns = 'p.id, p.created_at, p.first_seen, p.last_seen, p.traits, p.trait_times, p.event_counts, p.merged_count, p.merged_into, k.state';
+export const profileColumns = 'p.id, p.created_at, p.first_seen, p.last_seen, p.traits, p.trait_times, p.event_counts, p.merged_count, p.merged_into, k.state, k.packed';
+
+/** A segment's number in segment_keys, from two parameters (workspace id, segment id); no row when it has none. */
+export const segmentKey = '(SELECT id FROM segment_keys WHERE workspace_id = ? AND segment_id = ?)';
 
 /** A stored profile as the port returns it, without its identities. */
 export function profileFromRow(workspaceId: string, row: ProfileRow): Omit<StoredProfile, 'identities'> {
@@ -188,6 +207,6 @@ export function profileFromRow(workspaceId: string, row: ProfileRow): Omit<Store
     eventCounts: JSON.parse(row.event_counts) as Record<string, number>,
     mergedCount: row.merged_count,
     mergedInto: row.merged_into,
-    knowledge: row.state === null ? null : (JSON.parse(row.state) as KnowledgeState),
+    knowledge: row.state === null ? null : knowledgeCodec.decode(row.state, row.packed),
   };
 }

@@ -1,7 +1,8 @@
 /**
  * The schema, as an append-only list: entry N brings a database from version N to N+1
  * (SQLite's user_version). Never edit a released entry; add one.
- * Every table that holds data carries workspace_id, and every query filters on it.
+ * Every table that holds data carries workspace_id, and every query filters on it; the one
+ * exception, segment_members, holds a segment_keys number that belongs to one workspace.
  */
 export const migrations: readonly string[] = [
   `
@@ -647,5 +648,37 @@ export const migrations: readonly string[] = [
   // profiles that have any, at one json_extract per knowledge write.
   `
   CREATE INDEX profile_knowledge_quality ON profile_knowledge(workspace_id, json_extract(state, '$.q')) WHERE json_extract(state, '$.q') IS NOT NULL;
+  `,
+  // Smaller stored profile state (issue 12: about 3,400 bytes a profile, goal 2,048).
+  // - Knowledge: `state` keeps the fields SQL reads (consent, activity, data quality,
+  //   experiment units) as JSON; the rest is deflated into `packed` (store/sqlite/knowledgeCodec.ts),
+  //   a third of its JSON. SQL cannot deflate, so existing rows keep the whole document in
+  //   `state` with `packed` null: they read as before and are packed at their next write
+  //   (or all at once by `attune rebuild`).
+  // - Segment members: a row repeated the workspace id and the segment id (about 40 bytes of
+  //   text) for each of a profile's ~15 memberships. Each workspace's segment ids are numbered
+  //   once in segment_keys (never deleted, so a number never changes meaning), and a member
+  //   row is (number, profile, entered_at), carried over here. The workspace is the key's:
+  //   every query reaches members through segment_keys filtered on workspace_id.
+  `
+  ALTER TABLE profile_knowledge ADD COLUMN packed BLOB;
+  CREATE TABLE segment_keys (
+    id INTEGER PRIMARY KEY,
+    workspace_id TEXT NOT NULL,
+    segment_id TEXT NOT NULL,
+    UNIQUE (workspace_id, segment_id)
+  );
+  INSERT INTO segment_keys (workspace_id, segment_id) SELECT DISTINCT workspace_id, segment_id FROM segment_members ORDER BY 1, 2;
+  ALTER TABLE segment_members RENAME TO segment_members_by_name;
+  CREATE TABLE segment_members (
+    segment_key INTEGER NOT NULL,
+    profile_id TEXT NOT NULL,
+    entered_at INTEGER NOT NULL,
+    PRIMARY KEY (segment_key, profile_id)
+  ) WITHOUT ROWID;
+  INSERT INTO segment_members (segment_key, profile_id, entered_at)
+    SELECT k.id, o.profile_id, o.entered_at FROM segment_members_by_name o
+    JOIN segment_keys k ON k.workspace_id = o.workspace_id AND k.segment_id = o.segment_id ORDER BY 1, 2;
+  DROP TABLE segment_members_by_name;
   `,
 ];

@@ -88,3 +88,26 @@ describe('query plans of rank events', () => {
     }
   });
 });
+
+describe('query plans of segment members', () => {
+  // Sizes, member lists, overlaps, the fairness groups and erasure reach members by the
+  // segment's number (segment_keys): each must search the primary key, never walk the table.
+  it('reads and deletes members through the primary key, with the segment number from its index', () => {
+    store = openSqliteStore({ path: ':memory:', synchronous: 'normal' });
+    const db = store.db;
+    const adapters = [store.state, store.knowledgeConfig, store.privacy, store.fairness] as object[];
+    // The erasure's counts and deletes are kept beside `stmts`.
+    const erasure = store.privacy as unknown as { counts: Prepared[]; deletes: Prepared[] };
+    const statements = [...adapters.flatMap(statementsOf), ...[...erasure.counts, ...erasure.deletes].map((s) => s.source)]
+      .filter((sql) => /\bsegment_members\b/.test(sql) && !/^\s*INSERT/i.test(sql));
+    expect(statements.length).toBeGreaterThanOrEqual(10);
+    const named = { ws: 'w', segment: 's', profiles: '["p"]', since: 0, until: 1, unit: '$.x.e', value: '$.x.e.v', path: '$.plan', placement: 'p', action: null, after: 0 };
+    for (const sql of statements) {
+      const stmt = db.prepare(`EXPLAIN QUERY PLAN ${sql}`);
+      const plan = (sql.includes('@') ? stmt.all(named) : stmt.all(...(sql.match(/\?/g) ?? []).map(() => 'x'))) as { detail: string }[];
+      const members = plan.map((r) => r.detail).filter((d) => /segment_members|^(SEARCH|SCAN) [mxy] /.test(d));
+      expect(members, sql).not.toHaveLength(0);
+      for (const detail of members) expect(detail, sql).toMatch(/USING PRIMARY KEY \(segment_key=\?/);
+    }
+  });
+});
