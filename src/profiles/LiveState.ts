@@ -378,16 +378,16 @@ export class LiveState implements CollectTx {
     this.coolingScheduled = true;
     setImmediate(() => {
       this.coolingScheduled = false;
-      this.cool(packsPerTurn);
-      this.scheduleCooling();
+      // A turn that packed nothing (every candidate pinned) waits for the next unpin or use, not the next turn.
+      if (this.cool(packsPerTurn) > 0) this.scheduleCooling();
     });
   }
 
-  /** Packs up to `limit` of the least recently used idle profiles while the hot set is over its size. */
-  private cool(limit: number): void {
+  /** Packs up to `limit` of the least recently used idle profiles while the hot set is over its size; returns how many. */
+  private cool(limit: number): number {
     let packed = 0;
     for (const p of this.warm) {
-      if (this.warm.size <= this.hotProfiles || packed >= limit) return;
+      if (this.warm.size <= this.hotProfiles || packed >= limit) return packed;
       // Pinned: a job or a read is using it now (it was used recently, so few are passed over).
       if (p.pins > 0) continue;
       this.warm.delete(p);
@@ -400,6 +400,7 @@ export class LiveState implements CollectTx {
       this.resize(p, length);
       packed++;
     }
+    return packed;
   }
 
   hasUserId(p: LiveProfile): boolean {
