@@ -85,10 +85,10 @@ type WarmProfile = LiveProfile & { body: ProfileBody };
 const profileOverheadBytes = 400;
 
 /**
- * Heap bytes of a decoded body per byte of its packed form (MessagePack): measured by
- * `npm run bench -- memory`'s profiles (20 features, 50 segments), where a body of about
- * 1,170 packed bytes takes about 3,500 bytes decoded (small objects, boxed numbers, hidden
- * classes).
+ * Heap bytes of a decoded body per byte of its packed form (MessagePack), measured on
+ * `npm run bench -- memory`'s profiles (20 features, 50 segments): a body of about 1,160
+ * packed bytes takes about 6,000 bytes decoded when a thousand bodies are (small objects, boxed
+ * numbers, hidden classes shared by few bodies), about 5,300 when seven thousand are.
  */
 const decodedBytesPerPackedByte = 5;
 
@@ -120,7 +120,7 @@ function estimateBytes(p: LiveProfile, packedLength: number): number {
  * its latest state when it is loaded again.
  *
  * Of the profiles held, the `hotProfiles` used last keep their bodies decoded; the others are
- * packed (MessagePack, about a third of the heap) once idle: neither changed since the last
+ * packed (MessagePack, about a fifth of the heap) once idle: neither changed since the last
  * state write nor pinned. Using one again decodes it (`warmUp`); idle ones beyond the hot set
  * are packed again a few at a time between turns of the event loop (`scheduleCooling`), never
  * on a request's path.
