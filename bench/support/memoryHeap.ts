@@ -3,8 +3,10 @@
  * that cached profiles take. Opens the embedded store on the data folder the server left
  * (recovery done, nothing loaded), collects garbage and reads the heap, loads every live
  * profile of the workspace into the profile cache (LiveState.load, as a cold decide or
- * collect does), collects garbage again and reads the heap: the difference over the profiles
- * held is the figure.
+ * collect does), lets the cache settle (it packs idle profiles between turns of the event
+ * loop), collects garbage again and reads the heap: the difference over the profiles held is
+ * the figure. The heap is V8's heap plus ArrayBuffer memory (`heapUsed + arrayBuffers`), so
+ * that state kept off the V8 heap (Buffers) counts too.
  *
  * Usage: node --import tsx --expose-gc bench/support/memoryHeap.ts <dataDir> <workspaceId>
  */
@@ -25,6 +27,13 @@ export interface HeapFigures {
   /** The cache's own estimate (LiveState.estimatedBytes), per profile: what the cache budget counts. */
   readonly estimatedBytesPerProfile: number;
   readonly loadSeconds: number;
+  /** Profiles whose state the cache kept decoded (its hot set); the others are packed. */
+  readonly decodedProfiles: number;
+}
+
+function heapBytes(): number {
+  const usage = process.memoryUsage();
+  return usage.heapUsed + usage.arrayBuffers;
 }
 
 async function measure(dataDir: string, workspaceId: string): Promise<HeapFigures> {
@@ -42,15 +51,21 @@ async function measure(dataDir: string, workspaceId: string): Promise<HeapFigure
     }
     const cachedBefore = store.live.profileCount;
     collectGarbage();
-    const heapBefore = process.memoryUsage().heapUsed;
+    const heapBefore = heapBytes();
     const started = performance.now();
     for (let i = 0; i < ids.length; i += 500) {
       const pinned = await store.live.load({ workspaceId, profileIds: ids.slice(i, i + 500) });
       store.live.unpin(pinned);
     }
     const loadSeconds = (performance.now() - started) / 1000;
+    // As a server between requests: the turns of the event loop in which the cache packs idle
+    // profiles beyond its hot set, until a turn packs none.
+    for (let decoded = Infinity; store.live.decodedProfiles < decoded;) {
+      decoded = store.live.decodedProfiles;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
     collectGarbage();
-    const heapAfter = process.memoryUsage().heapUsed;
+    const heapAfter = heapBytes();
     const cachedProfiles = store.live.profileCount - cachedBefore;
     return {
       profiles: ids.length,
@@ -60,6 +75,7 @@ async function measure(dataDir: string, workspaceId: string): Promise<HeapFigure
       heapBytesPerProfile: (heapAfter - heapBefore) / Math.max(1, cachedProfiles),
       estimatedBytesPerProfile: store.live.estimatedBytes / Math.max(1, store.live.profileCount),
       loadSeconds,
+      decodedProfiles: store.live.decodedProfiles,
     };
   } finally {
     await store.close();

@@ -16,26 +16,32 @@ import { dayOf } from '../core/quality/qualityCounters.js';
 import type { DecisionProfileRow, DecisionRecord, LogRecord, OutcomeDelta, StateBatch, StateStore, StoredProfile } from '../store/ports.js';
 import type { AppliedItemEvent, CollectTx, InteractionListener, ItemEventListener, Preload } from './CollectTx.js';
 import type { DedupeWindow } from './DedupeWindow.js';
+import { IdentityIndex } from './IdentityIndex.js';
+import { RecencyTable } from './RecencyTable.js';
+import { packBody, packedSize, unpackBody, type ProfileBody } from './packBody.js';
 
-/** One profile in memory: everything the write model and decisions read of it. */
+/**
+ * One profile in memory: everything the write model and decisions read of it. Its body (traits,
+ * counters, knowledge) is decoded while the profile is in use and packed while it is idle:
+ * read it only through `LiveState.warmUp`.
+ */
 interface LiveProfile {
   readonly workspaceId: string;
   readonly id: string;
-  readonly createdAt: number;
-  firstSeen: number;
-  lastSeen: number;
-  traits: TraitState;
-  eventCounts: Record<string, number>;
-  mergedCount: number;
   mergedInto: string | null;
-  knowledge: KnowledgeState;
   identities: IdentityKey[];
+  /** The state, decoded; null while the profile is idle and only `packed` holds it. */
+  body: ProfileBody | null;
+  /** `body` packed (packBody), as long as nothing has changed it since: idling then only drops `body`. */
+  packed: string | null;
   /** Changed since the last state write. */
   dirty: boolean;
   /** Loads and jobs in flight that need the profile in memory: never evicted while above 0. */
   pins: number;
   /** Estimated heap bytes, for the cache budget. */
   bytes: number;
+  /** When last used (RecencyTable). */
+  used: number;
   /** State writes since `bytes` was estimated. */
   writesSinceEstimate: number;
 }
@@ -73,20 +79,37 @@ export interface CycleMark {
 /** Thrown when a job reads what it did not preload: a bug of the caller, never bad input. */
 export class NotPreloadedError extends Error {}
 
+/** A profile whose body is decoded; `LiveState.warmUp` makes one. */
+type WarmProfile = LiveProfile & { body: ProfileBody };
+
 const profileOverheadBytes = 400;
+
+/**
+ * Heap bytes of a decoded body per byte of its packed form (MessagePack), measured on
+ * `npm run bench -- memory`'s profiles (20 features, 50 segments): a body of about 1,160
+ * packed bytes takes about 6,000 bytes decoded when a thousand bodies are (small objects, boxed
+ * numbers, hidden classes shared by few bodies), about 5,300 when seven thousand are.
+ */
+const decodedBytesPerPackedByte = 5;
+
+/** Profiles kept decoded by default (see `LiveState`'s `hotProfiles`). */
+export const defaultHotProfiles = 1_000;
+
+/** Idle profiles packed per turn of the event loop: about a millisecond of work, so requests interleave. */
+const packsPerTurn = 64;
 
 function identityKey(workspaceId: string, key: IdentityKey): string {
   return `${workspaceId}\u0000${key.kind}\u0000${key.value}`;
 }
 
-function profileKey(workspaceId: string, id: string): string {
-  return `${workspaceId}\u0000${id}`;
-}
-
-function estimateBytes(p: Pick<LiveProfile, 'traits' | 'eventCounts' | 'knowledge' | 'identities'>): number {
-  // JSON length is a fair proxy of the heap the parsed objects take (about twice the bytes).
-  return profileOverheadBytes + 2 * (JSON.stringify(p.knowledge).length + JSON.stringify(p.traits).length + JSON.stringify(p.eventCounts).length)
-    + p.identities.reduce((n, k) => n + 60 + 2 * k.value.length, 0);
+/**
+ * The heap a profile takes: its shell and identifiers, its packed body when it keeps one, and
+ * its decoded body when it has one, estimated from the packed length (`packedLength`: the
+ * packed body's, or the body's packed now).
+ */
+function estimateBytes(p: LiveProfile, packedLength: number): number {
+  return profileOverheadBytes + p.identities.reduce((n, k) => n + 60 + 2 * k.value.length, 0)
+    + (p.packed === null ? 0 : 16 + p.packed.length) + (p.body === null ? 0 : decodedBytesPerPackedByte * packedLength);
 }
 
 /**
@@ -95,22 +118,24 @@ function estimateBytes(p: Pick<LiveProfile, 'traits' | 'eventCounts' | 'knowledg
  * next state write. Memory is the truth for every profile it holds; a profile is evicted only
  * when it has nothing left to write and nothing in flight needs it, so the state store holds
  * its latest state when it is loaded again.
+ *
+ * Of the profiles held, the `hotProfiles` used last keep their bodies decoded; the others are
+ * packed (MessagePack, about a fifth of the heap) once idle: neither changed since the last
+ * state write nor pinned. Using one again decodes it (`warmUp`); idle ones beyond the hot set
+ * are packed again a few at a time between turns of the event loop (`scheduleCooling`), never
+ * on a request's path.
  */
 export class LiveState implements CollectTx {
-  private readonly profiles = new Map<string, LiveProfile>();
-  /** Identifier -> profile id; null: known to point nowhere. */
-  private readonly identities = new Map<string, string | null>();
+  private readonly profiles = new RecencyTable<LiveProfile>();
+  /** Profiles with a decoded body and no unwritten change, least recently used first: what cooling packs. */
+  private readonly warm = new Set<LiveProfile>();
+  private coolingScheduled = false;
+  private readonly identities = new IdentityIndex();
   private readonly armStats = new Map<string, Map<string, ArmStatsRecord>>();
   private readonly counters = new Map<string, OnlineItemModels>();
   private readonly itemListeners = new Set<ItemEventListener>();
   private readonly interactionListeners = new Set<InteractionListener>();
   private cachedBytes = 0;
-  /**
-   * The profile `record` found last: a job asks for the same profile several times per event,
-   * and each look-up by a joined key string cost a concatenation and a hash. Forgotten
-   * whenever a profile leaves the map.
-   */
-  private lastRecord: LiveProfile | undefined;
   /** Loads awaiting the store: what they found is pinned only at their end, so nothing is evicted meanwhile. */
   private loadsInFlight = 0;
 
@@ -138,6 +163,7 @@ export class LiveState implements CollectTx {
     lastSeq: number,
     private readonly budgetBytes: number,
     private readonly learnItems = true,
+    private readonly hotProfiles = defaultHotProfiles,
   ) {
     this.lastSeq = lastSeq;
   }
@@ -155,7 +181,7 @@ export class LiveState implements CollectTx {
   /** Forgets everything (after a failed write: the state is recovered from the store and the log). */
   reset(lastSeq: number): void {
     this.profiles.clear();
-    this.lastRecord = undefined;
+    this.warm.clear();
     this.identities.clear();
     this.armStats.clear();
     this.counters.clear();
@@ -167,6 +193,13 @@ export class LiveState implements CollectTx {
 
   get profileCount(): number {
     return this.profiles.size;
+  }
+
+  /** Profiles held with a decoded body (the hot set, pinned and changed ones, and those cooling has not reached yet). */
+  get decodedProfiles(): number {
+    let n = 0;
+    for (const p of this.profiles.byRecency()) if (p.body !== null) n++;
+    return n;
   }
 
   get estimatedBytes(): number {
@@ -201,52 +234,43 @@ export class LiveState implements CollectTx {
 
   private async loadPinned(preload: Preload): Promise<LiveProfile[]> {
     const ws = preload.workspaceId;
-    // Each key's map key built once: a replay preloads the keys of thousands of events at a time.
-    const keys = preload.keys ?? [];
-    const ids = keys.map((k) => identityKey(ws, k));
-    const unknownKeys: IdentityKey[] = [];
-    const unknownIds: string[] = [];
-    ids.forEach((id, i) => {
-      if (this.identities.has(id)) return;
-      unknownKeys.push(keys[i]!);
-      unknownIds.push(id);
-    });
-    if (unknownKeys.length > 0) {
-      const found = await this.store.findIdentities(ws, unknownKeys);
-      unknownIds.forEach((id, i) => {
-        if (!this.identities.has(id)) this.identities.set(id, found[i] ?? null);
+    const keys = (preload.keys ?? []).filter((k) => !this.identities.has(ws, k));
+    if (keys.length > 0) {
+      const found = await this.store.findIdentities(ws, keys);
+      keys.forEach((k, i) => {
+        if (!this.identities.has(ws, k)) this.identities.set(ws, k, found[i] ?? null);
       });
     }
     const wanted = new Set(preload.profileIds ?? []);
-    for (const key of ids) {
-      const id = this.identities.get(key);
+    for (const k of preload.keys ?? []) {
+      const id = this.identities.get(ws, k);
       if (id !== undefined && id !== null) wanted.add(id);
     }
     const pinned: LiveProfile[] = [];
-    let missing = [...wanted].filter((id) => !this.profiles.has(profileKey(ws, id)));
+    let missing = [...wanted].filter((id) => !this.profiles.has(ws, id));
     // Follow merges: a profile id may name a profile absorbed since (at most a few hops).
     for (let hop = 0; missing.length > 0 && hop < 4; hop++) {
       const loaded = await this.store.loadProfiles(ws, missing);
       const next: string[] = [];
       for (const stored of loaded) {
         if (stored === undefined) continue;
-        if (!this.profiles.has(profileKey(ws, stored.id))) this.remember(stored);
-        if (stored.mergedInto !== null && !this.profiles.has(profileKey(ws, stored.mergedInto))) next.push(stored.mergedInto);
+        if (!this.profiles.has(ws, stored.id)) this.remember(stored);
+        if (stored.mergedInto !== null && !this.profiles.has(ws, stored.mergedInto)) next.push(stored.mergedInto);
       }
       for (const id of wanted) {
-        const p = this.profiles.get(profileKey(ws, id));
-        if (p?.mergedInto != null && !this.profiles.has(profileKey(ws, p.mergedInto))) next.push(p.mergedInto);
+        const p = this.profiles.get(ws, id);
+        if (p?.mergedInto != null && !this.profiles.has(ws, p.mergedInto)) next.push(p.mergedInto);
       }
       missing = [...new Set(next)];
     }
     for (const id of wanted) {
-      let p = this.profiles.get(profileKey(ws, id));
+      let p = this.profiles.get(ws, id);
       for (let hop = 0; p !== undefined && hop < 8; hop++) {
         p.pins++;
         pinned.push(p);
         this.touch(p);
         if (p.mergedInto === null) break;
-        p = this.profiles.get(profileKey(ws, p.mergedInto));
+        p = this.profiles.get(ws, p.mergedInto);
       }
     }
     if (preload.armStats === true && !this.armStats.has(ws)) {
@@ -271,28 +295,34 @@ export class LiveState implements CollectTx {
 
   unpin(pinned: readonly LiveProfile[]): void {
     for (const p of pinned) p.pins--;
+    this.scheduleCooling();
   }
 
   private remember(stored: StoredProfile): LiveProfile {
-    const p: LiveProfile = {
-      workspaceId: stored.workspaceId, id: stored.id, createdAt: stored.createdAt, firstSeen: stored.firstSeen, lastSeen: stored.lastSeen,
-      traits: stored.traits, eventCounts: { ...stored.eventCounts }, mergedCount: stored.mergedCount, mergedInto: stored.mergedInto,
-      knowledge: { ...emptyKnowledge(), ...(stored.knowledge ?? {}) }, identities: [...stored.identities], dirty: false, pins: 0, bytes: 0, writesSinceEstimate: writesPerEstimate - 1,
+    const body: ProfileBody = {
+      createdAt: stored.createdAt, firstSeen: stored.firstSeen, lastSeen: stored.lastSeen, traits: stored.traits, eventCounts: { ...stored.eventCounts },
+      mergedCount: stored.mergedCount, knowledge: { ...emptyKnowledge(), ...(stored.knowledge ?? {}) },
     };
-    p.bytes = estimateBytes(p);
+    const p: LiveProfile = {
+      workspaceId: stored.workspaceId, id: stored.id, mergedInto: stored.mergedInto, identities: [...stored.identities], body, packed: null,
+      dirty: false, pins: 0, bytes: 0, used: 0, writesSinceEstimate: writesPerEstimate - 1,
+    };
+    // Packed now, as the estimate needs its length anyway: a profile only read until it idles is then packed for free.
+    p.packed = packBody(body);
+    p.bytes = estimateBytes(p, p.packed?.length ?? packedSize(body));
     this.cachedBytes += p.bytes;
-    this.profiles.set(profileKey(stored.workspaceId, stored.id), p);
+    this.warm.add(p);
+    this.profiles.set(p);
     for (const k of p.identities) {
-      const id = identityKey(stored.workspaceId, k);
-      if (!this.identities.has(id) || this.identities.get(id) === null) this.identities.set(id, p.id);
+      if ((this.identities.get(stored.workspaceId, k) ?? null) === null) this.identities.set(stored.workspaceId, k, p.id);
     }
     return p;
   }
 
   /** The profile a read asks for, following merges; undefined when there is none (load first). */
   resolve(workspaceId: string, profileId: string): LiveProfile | undefined {
-    let p = this.profiles.get(profileKey(workspaceId, profileId));
-    for (let hop = 0; p?.mergedInto != null && hop < 8; hop++) p = this.profiles.get(profileKey(workspaceId, p.mergedInto));
+    let p = this.profiles.get(workspaceId, profileId);
+    for (let hop = 0; p?.mergedInto != null && hop < 8; hop++) p = this.profiles.get(workspaceId, p.mergedInto);
     if (p?.mergedInto !== null) return undefined;
     this.touch(p);
     return p;
@@ -303,20 +333,74 @@ export class LiveState implements CollectTx {
    * `evict` walks, so moving a profile to its end makes the cache least-recently-used.
    */
   private touch(p: LiveProfile): void {
-    const key = profileKey(p.workspaceId, p.id);
-    this.profiles.delete(key);
-    this.profiles.set(key, p);
+    this.profiles.touch(p);
   }
 
   /** The profile an identifier points at (load first). */
   profileOf(workspaceId: string, key: IdentityKey): LiveProfile | undefined {
-    const id = this.identities.get(identityKey(workspaceId, key));
+    const id = this.identities.get(workspaceId, key);
     return id === undefined || id === null ? undefined : this.resolve(workspaceId, id);
   }
 
   /** A profile as a decision reads it. The knowledge is shared, not copied: decisions only read it. */
   decisionRow(p: LiveProfile): DecisionProfileRow {
-    return { id: p.id, traits: p.traits.values, firstSeen: p.firstSeen, lastSeen: p.lastSeen, knowledge: p.knowledge };
+    const { body } = this.warmUp(p);
+    return { id: p.id, traits: body.traits.values, firstSeen: body.firstSeen, lastSeen: body.lastSeen, knowledge: body.knowledge };
+  }
+
+  /**
+   * The profile with its body decoded, as the most recently used of the hot set. A packed
+   * body is kept beside the decoded one: a profile only read is packed again for free.
+   */
+  private warmUp(p: LiveProfile): WarmProfile {
+    if (p.body === null) {
+      if (p.packed === null) throw new Error(`profile ${p.id} has neither a body nor a packed one`);
+      p.body = unpackBody(p.packed);
+      this.resize(p, p.packed.length);
+    }
+    if (!p.dirty) {
+      this.warm.delete(p);
+      this.warm.add(p);
+      this.scheduleCooling();
+    }
+    return p as WarmProfile;
+  }
+
+  private resize(p: LiveProfile, packedLength: number): void {
+    const bytes = estimateBytes(p, packedLength);
+    this.cachedBytes += bytes - p.bytes;
+    p.bytes = bytes;
+  }
+
+  /** Packs idle profiles beyond the hot set, a turn's worth at a time, after the current request. */
+  private scheduleCooling(): void {
+    if (this.coolingScheduled || this.warm.size <= this.hotProfiles) return;
+    this.coolingScheduled = true;
+    setImmediate(() => {
+      this.coolingScheduled = false;
+      // A turn that packed nothing (every candidate pinned) waits for the next unpin or use, not the next turn.
+      if (this.cool(packsPerTurn) > 0) this.scheduleCooling();
+    });
+  }
+
+  /** Packs up to `limit` of the least recently used idle profiles while the hot set is over its size; returns how many. */
+  private cool(limit: number): number {
+    let packed = 0;
+    for (const p of this.warm) {
+      if (this.warm.size <= this.hotProfiles || packed >= limit) return packed;
+      // Pinned: a job or a read is using it now (it was used recently, so few are passed over).
+      if (p.pins > 0) continue;
+      this.warm.delete(p);
+      if (p.body === null) continue;
+      p.packed ??= packBody(p.body);
+      // A body that cannot be packed exactly stays decoded (it joins the hot set again when used).
+      if (p.packed === null) continue;
+      const length = p.packed.length;
+      p.body = null;
+      this.resize(p, length);
+      packed++;
+    }
+    return packed;
   }
 
   hasUserId(p: LiveProfile): boolean {
@@ -330,16 +414,16 @@ export class LiveState implements CollectTx {
   }
 
   findProfile(workspaceId: string, key: IdentityKey): ProfileFacts | undefined {
-    const id = this.identities.get(identityKey(workspaceId, key));
+    const id = this.identities.get(workspaceId, key);
     if (id === undefined) throw new NotPreloadedError(`identity ${key.kind}:${key.value} of workspace ${workspaceId} was not loaded before the job`);
     if (id === null) return undefined;
     const p = this.record(workspaceId, id);
-    return { id: p.id, mergedCount: p.mergedCount, userIds: p.identities.filter((k) => k.kind === 'user').map((k) => k.value) };
+    return { id: p.id, mergedCount: p.body.mergedCount, userIds: p.identities.filter((k) => k.kind === 'user').map((k) => k.value) };
   }
 
   createProfile(workspaceId: string, profileId: string, at: number): void {
     this.changes++;
-    if (this.profiles.has(profileKey(workspaceId, profileId))) throw new Error(`profile ${profileId} exists already in workspace ${workspaceId}`);
+    if (this.profiles.has(workspaceId, profileId)) throw new Error(`profile ${profileId} exists already in workspace ${workspaceId}`);
     const p = this.remember({
       workspaceId, id: profileId, createdAt: at, firstSeen: at, lastSeen: at, traits: { values: {}, updatedAt: {} }, eventCounts: {},
       mergedCount: 0, mergedInto: null, knowledge: null, identities: [],
@@ -349,10 +433,9 @@ export class LiveState implements CollectTx {
 
   linkIdentity(workspaceId: string, key: IdentityKey, profileId: string, at: number): void {
     this.changes++;
-    const id = identityKey(workspaceId, key);
-    const previous = this.identities.get(id);
+    const previous = this.identities.get(workspaceId, key);
     if (previous !== undefined && previous !== null && previous !== profileId) {
-      const old = this.profiles.get(profileKey(workspaceId, previous));
+      const old = this.profiles.get(workspaceId, previous);
       if (old !== undefined) {
         old.identities = old.identities.filter((k) => k.kind !== key.kind || k.value !== key.value);
         this.markDirty(old);
@@ -360,42 +443,41 @@ export class LiveState implements CollectTx {
     }
     const p = this.record(workspaceId, profileId);
     if (!p.identities.some((k) => k.kind === key.kind && k.value === key.value)) p.identities.push(key);
-    this.identities.set(id, profileId);
-    this.pendingIdentities.set(id, { workspaceId, key, profileId, at });
+    this.identities.set(workspaceId, key, profileId);
+    this.pendingIdentities.set(identityKey(workspaceId, key), { workspaceId, key, profileId, at });
     this.markDirty(p);
   }
 
   hasProfile(workspaceId: string, profileId: string): boolean {
-    return this.profiles.has(profileKey(workspaceId, profileId));
+    return this.profiles.has(workspaceId, profileId);
   }
 
   loadProfileState(workspaceId: string, profileId: string): ProfileState {
-    const r = this.record(workspaceId, profileId);
-    return { id: r.id, firstSeen: r.firstSeen, lastSeen: r.lastSeen, traits: r.traits, eventCounts: { ...r.eventCounts }, mergedCount: r.mergedCount };
+    const { id, body: r } = this.record(workspaceId, profileId);
+    return { id, firstSeen: r.firstSeen, lastSeen: r.lastSeen, traits: r.traits, eventCounts: { ...r.eventCounts }, mergedCount: r.mergedCount };
   }
 
   knowledgeFacts(workspaceId: string, profileId: string): KnowledgeFacts {
-    const r = this.record(workspaceId, profileId);
-    return { id: r.id, traits: r.traits.values, firstSeen: r.firstSeen, lastSeen: r.lastSeen };
+    const { id, body: r } = this.record(workspaceId, profileId);
+    return { id, traits: r.traits.values, firstSeen: r.firstSeen, lastSeen: r.lastSeen };
   }
 
   absorbProfile(workspaceId: string, merged: ProfileState, absorbedId: string, at: number): void {
     this.changes++;
     const survivor = this.record(workspaceId, merged.id);
     const absorbed = this.record(workspaceId, absorbedId);
-    Object.assign(survivor, { firstSeen: merged.firstSeen, lastSeen: merged.lastSeen, traits: merged.traits, eventCounts: { ...merged.eventCounts }, mergedCount: merged.mergedCount });
+    Object.assign(survivor.body, { firstSeen: merged.firstSeen, lastSeen: merged.lastSeen, traits: merged.traits, eventCounts: { ...merged.eventCounts }, mergedCount: merged.mergedCount });
     for (const key of absorbed.identities) {
-      const id = identityKey(workspaceId, key);
-      this.identities.set(id, survivor.id);
-      this.pendingIdentities.set(id, { workspaceId, key, profileId: survivor.id, at });
+      this.identities.set(workspaceId, key, survivor.id);
+      this.pendingIdentities.set(identityKey(workspaceId, key), { workspaceId, key, profileId: survivor.id, at });
       if (!survivor.identities.some((k) => k.kind === key.kind && k.value === key.value)) survivor.identities.push(key);
     }
     // The absorbed profile leaves its segments; the survivor's are re-evaluated by the caller.
-    for (const segment of Object.keys(absorbed.knowledge.m).sort()) {
+    for (const segment of Object.keys(absorbed.body.knowledge.m).sort()) {
       this.pendingSegments.push({ workspaceId, profileId: absorbed.id, change: { segment, kind: 'leave', at } });
     }
     absorbed.identities = [];
-    absorbed.knowledge = emptyKnowledge();
+    absorbed.body.knowledge = emptyKnowledge();
     absorbed.mergedInto = survivor.id;
     this.pendingMerges.push({ workspaceId, survivorId: survivor.id, absorbedId, at });
     this.markDirty(survivor);
@@ -405,16 +487,17 @@ export class LiveState implements CollectTx {
   writeTraits(workspaceId: string, profileId: string, traits: TraitState): void {
     this.changes++;
     const r = this.record(workspaceId, profileId);
-    r.traits = traits;
+    r.body.traits = traits;
     this.markDirty(r);
   }
 
   touchProfile(workspaceId: string, profileId: string, type: string, timestamp: number): void {
     this.changes++;
     const r = this.record(workspaceId, profileId);
-    if (timestamp < r.firstSeen) r.firstSeen = timestamp;
-    if (timestamp > r.lastSeen) r.lastSeen = timestamp;
-    r.eventCounts[type] = (r.eventCounts[type] ?? 0) + 1;
+    const { body } = r;
+    if (timestamp < body.firstSeen) body.firstSeen = timestamp;
+    if (timestamp > body.lastSeen) body.lastSeen = timestamp;
+    body.eventCounts[type] = (body.eventCounts[type] ?? 0) + 1;
     this.markDirty(r);
   }
 
@@ -431,13 +514,13 @@ export class LiveState implements CollectTx {
   }
 
   loadKnowledge(workspaceId: string, profileId: string): KnowledgeState {
-    return this.record(workspaceId, profileId).knowledge;
+    return this.record(workspaceId, profileId).body.knowledge;
   }
 
   saveKnowledge(workspaceId: string, profileId: string, state: KnowledgeState): void {
     this.changes++;
     const r = this.record(workspaceId, profileId);
-    r.knowledge = state;
+    r.body.knowledge = state;
     this.markDirty(r);
   }
 
@@ -567,18 +650,19 @@ export class LiveState implements CollectTx {
   takeBatch(): StateBatch {
     const profiles: StoredProfile[] = [];
     for (const p of this.dirtyProfiles) {
+      // Decoded before it is marked clean: a change to identifiers alone (linkIdentity) does not decode it.
+      const { body } = this.warmUp(p);
       p.dirty = false;
+      this.warm.add(p);
       if (++p.writesSinceEstimate >= writesPerEstimate) {
         p.writesSinceEstimate = 0;
-        const bytes = estimateBytes(p);
-        this.cachedBytes += bytes - p.bytes;
-        p.bytes = bytes;
+        this.resize(p, packedSize(body));
       }
       profiles.push({
-        workspaceId: p.workspaceId, id: p.id, createdAt: p.createdAt, firstSeen: p.firstSeen, lastSeen: p.lastSeen, traits: p.traits,
-        eventCounts: { ...p.eventCounts }, mergedCount: p.mergedCount, mergedInto: p.mergedInto,
+        workspaceId: p.workspaceId, id: p.id, createdAt: body.createdAt, firstSeen: body.firstSeen, lastSeen: body.lastSeen, traits: body.traits,
+        eventCounts: { ...body.eventCounts }, mergedCount: body.mergedCount, mergedInto: p.mergedInto,
         // Not copied: StateStore.write serialises the batch before it returns.
-        knowledge: p.mergedInto === null ? p.knowledge : null, identities: [...p.identities],
+        knowledge: p.mergedInto === null ? body.knowledge : null, identities: [...p.identities],
       });
     }
     const batch: StateBatch = {
@@ -615,16 +699,16 @@ export class LiveState implements CollectTx {
   evict(): number {
     if (this.cachedBytes <= this.budgetBytes || this.loadsInFlight > 0) return 0;
     let evicted = 0;
-    for (const [key, p] of this.profiles) {
+    for (const p of this.profiles.byRecency()) {
       if (this.cachedBytes <= this.budgetBytes * 0.9) break;
       if (p.dirty || p.pins > 0) continue;
-      this.profiles.delete(key);
-      if (p === this.lastRecord) this.lastRecord = undefined;
+      this.profiles.delete(p);
+      this.warm.delete(p);
       this.cachedBytes -= p.bytes;
-      for (const k of p.identities) this.identities.delete(identityKey(p.workspaceId, k));
+      for (const k of p.identities) this.identities.delete(p.workspaceId, k);
       evicted++;
     }
-    for (const [key, id] of this.identities) if (id === null) this.identities.delete(key);
+    this.identities.deleteUnknown();
     return evicted;
   }
 
@@ -651,26 +735,25 @@ export class LiveState implements CollectTx {
     const stats = this.armStats.get(workspaceId);
     let units = 0;
     for (const id of profileIds) {
-      const key = profileKey(workspaceId, id);
-      const p = this.profiles.get(key);
+      const p = this.profiles.get(workspaceId, id);
       if (p === undefined) continue;
-      if (p === this.lastRecord) this.lastRecord = undefined;
       // An absorbed profile's knowledge was emptied by the merge: only the live one holds units.
-      for (const c of p.mergedInto === null ? unitContributions(p.knowledge.x) : []) {
+      for (const c of p.mergedInto === null ? unitContributions(this.warmUp(p).body.knowledge.x) : []) {
         const r = stats?.get(`${c.experimentId}\u0000${c.armId}\u0000${c.metricId}`);
         if (r === undefined) continue;
         Object.assign(r.moments, removePair(r.moments, c.pair[0], c.pair[1]));
         this.dirtyArmStats.add(r);
         if (c.metricId === '_units') units++;
       }
-      this.profiles.delete(key);
+      this.profiles.delete(p);
+      this.warm.delete(p);
       this.cachedBytes -= p.bytes;
       this.dirtyProfiles.delete(p);
-      for (const k of p.identities) this.identities.delete(identityKey(workspaceId, k));
+      for (const k of p.identities) this.identities.delete(workspaceId, k);
     }
     const ids = new Set(profileIds);
+    for (const k of keys) this.identities.delete(workspaceId, k);
     const gone = new Set(keys.map((k) => identityKey(workspaceId, k)));
-    for (const k of gone) this.identities.delete(k);
     for (const [key, v] of this.pendingIdentities) if (gone.has(key) || (v.workspaceId === workspaceId && ids.has(v.profileId))) this.pendingIdentities.delete(key);
     const theirs = (m: { workspaceId: string; profileId: string }) => m.workspaceId === workspaceId && ids.has(m.profileId);
     this.pendingMerges = this.pendingMerges.filter((m) => m.workspaceId !== workspaceId || (!ids.has(m.survivorId) && !ids.has(m.absorbedId)));
@@ -682,15 +765,13 @@ export class LiveState implements CollectTx {
 
   /** Forgets everything of a workspace, written or not (rebuild: the store's copy is reset too). */
   dropWorkspace(workspaceId: string): void {
-    for (const [key, p] of this.profiles) {
-      if (p.workspaceId !== workspaceId) continue;
-      this.profiles.delete(key);
-      if (p === this.lastRecord) this.lastRecord = undefined;
+    for (const p of this.profiles.workspace(workspaceId)) {
+      this.warm.delete(p);
       this.cachedBytes -= p.bytes;
       this.dirtyProfiles.delete(p);
     }
-    const prefix = `${workspaceId}\u0000`;
-    for (const key of this.identities.keys()) if (key.startsWith(prefix)) this.identities.delete(key);
+    this.profiles.deleteWorkspace(workspaceId);
+    this.identities.deleteWorkspace(workspaceId);
     for (const [key, v] of this.pendingIdentities) if (v.workspaceId === workspaceId) this.pendingIdentities.delete(key);
     this.pendingMerges = this.pendingMerges.filter((m) => m.workspaceId !== workspaceId);
     this.pendingSegments = this.pendingSegments.filter((m) => m.workspaceId !== workspaceId);
@@ -703,18 +784,27 @@ export class LiveState implements CollectTx {
     this.pendingEventProfiles = this.pendingEventProfiles.filter((m) => m.workspaceId !== workspaceId);
   }
 
-  private record(workspaceId: string, profileId: string): LiveProfile {
-    const last = this.lastRecord;
-    if (last !== undefined && last.id === profileId && last.workspaceId === workspaceId) return last;
-    const p = this.profiles.get(profileKey(workspaceId, profileId));
+  /**
+   * A profile for the write model, decoded. Its packed body is dropped: the write model may
+   * change the body in place (`loadKnowledge`), so only a fresh packing may stand for it.
+   */
+  private record(workspaceId: string, profileId: string): WarmProfile {
+    const p = this.profiles.get(workspaceId, profileId);
     if (p === undefined) throw new NotPreloadedError(`profile ${profileId} of workspace ${workspaceId} was not loaded before the job`);
-    this.lastRecord = p;
-    return p;
+    const warm = this.warmUp(p);
+    if (warm.packed !== null) {
+      const length = warm.packed.length;
+      warm.packed = null;
+      this.resize(warm, length);
+    }
+    return warm;
   }
 
   private markDirty(p: LiveProfile): void {
     if (p.dirty) return;
     p.dirty = true;
     this.dirtyProfiles.add(p);
+    // Out of the hot set until written: cooling never packs a change the store does not hold.
+    this.warm.delete(p);
   }
 }
