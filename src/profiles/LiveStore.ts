@@ -19,6 +19,8 @@ export interface LiveStoreOptions {
   readonly maxPendingEvents: number;
   /** Heap the cached profiles may take (estimated); cold profiles beyond it are evicted. */
   readonly cacheBytes?: number;
+  /** Cached profiles kept decoded, those used last (default 1,000); other idle ones are packed. */
+  readonly hotProfiles?: number;
   /** How long a message id is remembered for de-duplication (default 24 hours). */
   readonly dedupeWindowMillis?: number;
   /** The changed state is written behind at least this often (default 1,000 ms)... */
@@ -84,7 +86,7 @@ const defaults = { cacheBytes: 512 * 1024 * 1024, dedupeWindowMillis: 24 * 3_600
 export function createLiveStore(adapter: AttuneStore, options: LiveStoreOptions): LiveStore {
   const settings = { ...defaults, ...options };
   const dedupe = new DedupeWindow(settings.dedupeWindowMillis);
-  const live = new LiveState(adapter.state, dedupe, 0, settings.cacheBytes, options.learnItems ?? true);
+  const live = new LiveState(adapter.state, dedupe, 0, settings.cacheBytes, options.learnItems ?? true, options.hotProfiles);
   let lastWrite = options.clock.now();
 
   // Recovery is due at start-up and after a fault. It runs on the committer's chain, between
