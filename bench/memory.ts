@@ -145,7 +145,7 @@ export async function memoryBenchmark(args: readonly string[]): Promise<void> {
         busyCoresBeforeRun: round(idleCheck, 2),
         loadAverageAfterIngestAndRecovery: loadDuringRun.map((l) => round(l, 2)),
         method: {
-          heapBytesPerProfile: 'a fresh process (--expose-gc) opens the store on the data folder, gc twice, heapUsed + arrayBuffers; loads every live profile into the cache (LiveState.load, 500 ids at a time); turns of the event loop until the cache packs no more idle profiles (it packs those beyond its hot set between turns); gc twice, heapUsed + arrayBuffers; the difference over the profiles cached',
+          heapBytesPerProfile: 'a fresh process (--expose-gc) opens the store on the data folder, gc twice, heapUsed + arrayBuffers; loads every live profile into the cache (LiveState.load, 500 ids at a time); turns of the event loop until the cache packs no more idle profiles (the packed cache on, as ATTUNE_HOT_PROFILES=1000: it packs the idle profiles beyond its hot set of 1,000 between turns; off by default); gc twice, heapUsed + arrayBuffers; the difference over the profiles cached',
           storedBytesPerProfile: 'dbstat pages of profiles, identities, profile_knowledge, segment_members, segment_keys and profile_merges (indexes included) over live profiles, after the state was written behind; the history tables (segment_changes, consent_changes) are in storedBytesPerProfileWithHistory',
           recoverySecondsPerMillionEvents: 'the restarted server\'s recovery report (checkpoint read, de-duplication window refilled, the tail replayed and written) in seconds, times a million over the events replayed',
         },

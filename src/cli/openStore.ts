@@ -29,7 +29,7 @@ export function openStore(
       writer: config.storageThread,
       maxPendingEvents: config.maxPendingEvents,
       cacheBytes: config.profileCacheMegabytes * 1024 * 1024,
-      hotProfiles: config.hotProfiles,
+      ...(config.hotProfiles === null ? {} : { hotProfiles: config.hotProfiles }),
       dedupeWindowMillis: config.dedupeHours * 3_600_000,
       stateWriteMillis: config.stateWriteSeconds * 1000,
       ...(onCommit === undefined ? {} : { onCommit }),

@@ -8,6 +8,11 @@ describe('loadConfig: the profile cache settings', () => {
     expect(config.profileCacheMegabytes).toBe(defaultConfig.profileCacheMegabytes);
   });
 
+  it('keeps every cached profile decoded unless ATTUNE_HOT_PROFILES is set (packing off)', () => {
+    expect(defaultConfig.hotProfiles).toBeNull();
+    expect(loadConfig({}, { ATTUNE_HOT_PROFILES: '' }).hotProfiles).toBeNull();
+  });
+
   it('reads ATTUNE_HOT_PROFILES, 0 included (every idle profile packed)', () => {
     expect(loadConfig({}, { ATTUNE_HOT_PROFILES: '250000' }).hotProfiles).toBe(250_000);
     expect(loadConfig({}, { ATTUNE_HOT_PROFILES: '0' }).hotProfiles).toBe(0);

@@ -14,8 +14,8 @@ export interface AttuneConfig {
   readonly maxPendingEvents: number;
   /** Heap the profiles held in memory may take (estimated), in MB; colder profiles are evicted beyond it. */
   readonly profileCacheMegabytes: number;
-  /** Cached profiles kept decoded (those used last); the other idle ones are held packed and decoded on their next use. */
-  readonly hotProfiles: number;
+  /** Cached profiles kept decoded (those used last); the other idle ones are held packed and decoded on their next use. Null: all decoded. */
+  readonly hotProfiles: number | null;
   /** Hours of arrivals over which a repeated messageId is recognised (at least Segment's 24). */
   readonly dedupeHours: number;
   /** Seconds between writes of the changed profile state behind the log (the recovery replays at most about this much). */
@@ -78,7 +78,7 @@ export const defaultConfig: AttuneConfig = {
   storageThread: 'inline',
   maxPendingEvents: 100_000,
   profileCacheMegabytes: 512,
-  hotProfiles: 1000,
+  hotProfiles: null,
   dedupeHours: 24,
   stateWriteSeconds: 1,
   adminToken: null,
@@ -124,7 +124,7 @@ function fromStrings(values: Partial<Record<keyof AttuneConfig, string>>, source
   }
   if (values.maxPendingEvents !== undefined) out.maxPendingEvents = integer(source('maxPendingEvents'), values.maxPendingEvents, 1, 10_000_000);
   if (values.profileCacheMegabytes !== undefined) out.profileCacheMegabytes = integer(source('profileCacheMegabytes'), values.profileCacheMegabytes, 16, 1_048_576);
-  if (values.hotProfiles !== undefined) out.hotProfiles = integer(source('hotProfiles'), values.hotProfiles, 0, 100_000_000);
+  if (values.hotProfiles !== undefined) out.hotProfiles = values.hotProfiles === '' ? null : integer(source('hotProfiles'), values.hotProfiles, 0, 100_000_000);
   if (values.dedupeHours !== undefined) out.dedupeHours = integer(source('dedupeHours'), values.dedupeHours, 24, 720);
   if (values.stateWriteSeconds !== undefined) out.stateWriteSeconds = integer(source('stateWriteSeconds'), values.stateWriteSeconds, 1, 300);
   if (values.adminToken !== undefined) out.adminToken = values.adminToken === '' ? null : values.adminToken;

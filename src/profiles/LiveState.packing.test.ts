@@ -24,7 +24,7 @@ function knowledgeOf(i: number): KnowledgeState {
 }
 
 /** Five written profiles with knowledge, then a fresh state holding at most `hot` of them decoded. */
-async function loadedState(hot: number): Promise<LiveState> {
+async function loadedState(hot?: number): Promise<LiveState> {
   store ??= openSqliteStore({ path: ':memory:', synchronous: 'normal' });
   if ((await store.state.profileIds(ws, '', 1)).length === 0) {
     await store.workspaces.createWorkspace({ id: ws, name: 'One', createdAt: 0, identity: defaultIdentitySettings }, []);
@@ -51,6 +51,15 @@ async function settled(state: LiveState): Promise<void> {
 }
 
 describe('LiveState packing of idle profiles', () => {
+  it('packs nothing by default, and keeps no packed copy beside the decoded bodies', async () => {
+    const byDefault = await loadedState();
+    const withPacking = await loadedState(100);
+    expect(byDefault.decodedProfiles).toBe(5);
+    expect(withPacking.decodedProfiles).toBe(5);
+    // The same five decoded bodies; with packing on each also keeps its packed bytes for the next idle.
+    expect(byDefault.estimatedBytes).toBeLessThan(withPacking.estimatedBytes);
+  });
+
   it('keeps the hot set decoded, packs the rest, and reads every profile as before', async () => {
     const decoded = await loadedState(100);
     const packed = await loadedState(2);

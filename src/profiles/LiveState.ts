@@ -92,8 +92,15 @@ const profileOverheadBytes = 400;
  */
 const decodedBytesPerPackedByte = 5;
 
-/** Profiles kept decoded by default (see `LiveState`'s `hotProfiles`). */
-export const defaultHotProfiles = 1_000;
+/**
+ * Profiles kept decoded by default (see `LiveState`'s `hotProfiles`): all of them. Packing
+ * saves about two thirds of a profile's heap but costs a decode on its next use (about 20 µs
+ * on the decide benchmark's profiles) and a re-encode after a change: at 100,000 profiles with
+ * a thousand hot, the warm decide p99 rose from 217 to 283 µs and events with knowledge went
+ * from about 6,100 to 3,700 a second (docs/BENCHMARKS.md). So it is a setting to turn on
+ * (`ATTUNE_HOT_PROFILES`) where memory counts more than CPU.
+ */
+export const defaultHotProfiles = Number.POSITIVE_INFINITY;
 
 /** Idle profiles packed per turn of the event loop: about a millisecond of work, so requests interleave. */
 const packsPerTurn = 64;
@@ -119,7 +126,7 @@ function estimateBytes(p: LiveProfile, packedLength: number): number {
  * when it has nothing left to write and nothing in flight needs it, so the state store holds
  * its latest state when it is loaded again.
  *
- * Of the profiles held, the `hotProfiles` used last keep their bodies decoded; the others are
+ * Of the profiles held, the `hotProfiles` used last (by default all) keep their bodies decoded; the others are
  * packed (MessagePack, about a fifth of the heap) once idle: neither changed since the last
  * state write nor pinned. Using one again decodes it (`warmUp`); idle ones beyond the hot set
  * are packed again a few at a time between turns of the event loop (`scheduleCooling`), never
@@ -307,9 +314,11 @@ export class LiveState implements CollectTx {
       workspaceId: stored.workspaceId, id: stored.id, mergedInto: stored.mergedInto, identities: [...stored.identities], body, packed: null,
       dirty: false, pins: 0, bytes: 0, used: 0, writesSinceEstimate: writesPerEstimate - 1,
     };
-    // Packed now, as the estimate needs its length anyway: a profile only read until it idles is then packed for free.
-    p.packed = packBody(body);
-    p.bytes = estimateBytes(p, p.packed?.length ?? packedSize(body));
+    // Packed now, as the estimate needs its length anyway; kept only where idle profiles are
+    // packed (a profile only read until it idles is then packed for free), else it is heap for nothing.
+    const packed = packBody(body);
+    p.packed = Number.isFinite(this.hotProfiles) ? packed : null;
+    p.bytes = estimateBytes(p, packed?.length ?? packedSize(body));
     this.cachedBytes += p.bytes;
     this.warm.add(p);
     this.profiles.set(p);

@@ -19,7 +19,7 @@ export interface LiveStoreOptions {
   readonly maxPendingEvents: number;
   /** Heap the cached profiles may take (estimated); cold profiles beyond it are evicted. */
   readonly cacheBytes?: number;
-  /** Cached profiles kept decoded, those used last (default 1,000); other idle ones are packed. */
+  /** Cached profiles kept decoded, those used last (default: all); other idle ones are packed. */
   readonly hotProfiles?: number;
   /** How long a message id is remembered for de-duplication (default 24 hours). */
   readonly dedupeWindowMillis?: number;
