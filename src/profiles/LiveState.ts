@@ -136,6 +136,8 @@ export class LiveState implements CollectTx {
   private readonly profiles = new RecencyTable<LiveProfile>();
   /** Profiles with a decoded body and no unwritten change, least recently used first: what cooling packs. */
   private readonly warm = new Set<LiveProfile>();
+  /** Whether idle profiles beyond the hot set are packed; off (every profile decoded), `warm` stays empty. */
+  private readonly packing: boolean;
   private coolingScheduled = false;
   private readonly identities = new IdentityIndex();
   private readonly armStats = new Map<string, Map<string, ArmStatsRecord>>();
@@ -173,6 +175,7 @@ export class LiveState implements CollectTx {
     private readonly hotProfiles = defaultHotProfiles,
   ) {
     this.lastSeq = lastSeq;
+    this.packing = Number.isFinite(hotProfiles);
   }
 
   /** The sequence number of the last event applied. */
@@ -317,10 +320,10 @@ export class LiveState implements CollectTx {
     // Packed now, as the estimate needs its length anyway; kept only where idle profiles are
     // packed (a profile only read until it idles is then packed for free), else it is heap for nothing.
     const packed = packBody(body);
-    p.packed = Number.isFinite(this.hotProfiles) ? packed : null;
+    p.packed = this.packing ? packed : null;
     p.bytes = estimateBytes(p, packed?.length ?? packedSize(body));
     this.cachedBytes += p.bytes;
-    this.warm.add(p);
+    if (this.packing) this.warm.add(p);
     this.profiles.set(p);
     for (const k of p.identities) {
       if ((this.identities.get(stored.workspaceId, k) ?? null) === null) this.identities.set(stored.workspaceId, k, p.id);
@@ -367,7 +370,7 @@ export class LiveState implements CollectTx {
       p.body = unpackBody(p.packed);
       this.resize(p, p.packed.length);
     }
-    if (!p.dirty) {
+    if (!p.dirty && this.packing) {
       this.warm.delete(p);
       this.warm.add(p);
       this.scheduleCooling();
@@ -662,7 +665,7 @@ export class LiveState implements CollectTx {
       // Decoded before it is marked clean: a change to identifiers alone (linkIdentity) does not decode it.
       const { body } = this.warmUp(p);
       p.dirty = false;
-      this.warm.add(p);
+      if (this.packing) this.warm.add(p);
       if (++p.writesSinceEstimate >= writesPerEstimate) {
         p.writesSinceEstimate = 0;
         this.resize(p, packedSize(body));
