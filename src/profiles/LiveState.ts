@@ -317,10 +317,11 @@ export class LiveState implements CollectTx {
       workspaceId: stored.workspaceId, id: stored.id, mergedInto: stored.mergedInto, identities: [...stored.identities], body, packed: null,
       dirty: false, pins: 0, bytes: 0, used: 0, writesSinceEstimate: writesPerEstimate - 1,
     };
-    // Packed now, as the estimate needs its length anyway; kept only where idle profiles are
-    // packed (a profile only read until it idles is then packed for free), else it is heap for nothing.
-    const packed = packBody(body);
-    p.packed = this.packing ? packed : null;
+    // Where idle profiles are packed, packed now: the estimate needs its length anyway, and a
+    // profile only read until it idles is then packed for free. Elsewhere only measured: the
+    // latin1 string packBody builds would be heap for nothing.
+    const packed = this.packing ? packBody(body) : null;
+    p.packed = packed;
     p.bytes = estimateBytes(p, packed?.length ?? packedSize(body));
     this.cachedBytes += p.bytes;
     if (this.packing) this.warm.add(p);
