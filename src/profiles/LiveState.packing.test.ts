@@ -75,6 +75,20 @@ describe('LiveState packing of idle profiles', () => {
     expect(packed.decodedProfiles).toBe(2);
   });
 
+  it('keeps the packed copy of a profile a job only reads, and drops that of one it changes', async () => {
+    const state = await loadedState(1);
+    const packedIds = ids.filter((id) => state.resolve(ws, id)!.body === null);
+    expect(packedIds.length).toBe(4);
+    const [read, changed] = packedIds as [string, string];
+    expect(state.findProfile(ws, { kind: 'user', value: `u${read.slice(1)}` })?.id).toBe(read);
+    expect(state.knowledgeFacts(ws, read).id).toBe(read);
+    expect(state.loadProfileState(ws, read).id).toBe(read);
+    expect(state.resolve(ws, read)!.body).not.toBeNull();
+    expect(state.resolve(ws, read)!.packed).not.toBeNull();
+    state.touchProfile(ws, changed, 'track', 5_000);
+    expect(state.resolve(ws, changed)!.packed).toBeNull();
+  });
+
   it('changes a packed profile as a decoded one and writes it whole', async () => {
     const packed = await loadedState(1);
     const decoded = await loadedState(100);

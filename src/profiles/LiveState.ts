@@ -430,7 +430,7 @@ export class LiveState implements CollectTx {
     const id = this.identities.get(workspaceId, key);
     if (id === undefined) throw new NotPreloadedError(`identity ${key.kind}:${key.value} of workspace ${workspaceId} was not loaded before the job`);
     if (id === null) return undefined;
-    const p = this.record(workspaceId, id);
+    const p = this.read(workspaceId, id);
     return { id: p.id, mergedCount: p.body.mergedCount, userIds: p.identities.filter((k) => k.kind === 'user').map((k) => k.value) };
   }
 
@@ -466,12 +466,12 @@ export class LiveState implements CollectTx {
   }
 
   loadProfileState(workspaceId: string, profileId: string): ProfileState {
-    const { id, body: r } = this.record(workspaceId, profileId);
+    const { id, body: r } = this.read(workspaceId, profileId);
     return { id, firstSeen: r.firstSeen, lastSeen: r.lastSeen, traits: r.traits, eventCounts: { ...r.eventCounts }, mergedCount: r.mergedCount };
   }
 
   knowledgeFacts(workspaceId: string, profileId: string): KnowledgeFacts {
-    const { id, body: r } = this.record(workspaceId, profileId);
+    const { id, body: r } = this.read(workspaceId, profileId);
     return { id, traits: r.traits.values, firstSeen: r.firstSeen, lastSeen: r.lastSeen };
   }
 
@@ -527,6 +527,7 @@ export class LiveState implements CollectTx {
   }
 
   loadKnowledge(workspaceId: string, profileId: string): KnowledgeState {
+    // As a change: the collect path updates the knowledge it is given in place, then saves it.
     return this.record(workspaceId, profileId).body.knowledge;
   }
 
@@ -801,10 +802,16 @@ export class LiveState implements CollectTx {
    * A profile for the write model, decoded. Its packed body is dropped: the write model may
    * change the body in place (`loadKnowledge`), so only a fresh packing may stand for it.
    */
-  private record(workspaceId: string, profileId: string): WarmProfile {
+  /** A profile a job reads without changing: its packed copy, if any, stays valid. */
+  private read(workspaceId: string, profileId: string): WarmProfile {
     const p = this.profiles.get(workspaceId, profileId);
     if (p === undefined) throw new NotPreloadedError(`profile ${profileId} of workspace ${workspaceId} was not loaded before the job`);
-    const warm = this.warmUp(p);
+    return this.warmUp(p);
+  }
+
+  /** A profile a job is about to change: its packed copy is stale from now on and goes. */
+  private record(workspaceId: string, profileId: string): WarmProfile {
+    const warm = this.read(workspaceId, profileId);
     if (warm.packed !== null) {
       const length = warm.packed.length;
       warm.packed = null;
