@@ -4,7 +4,7 @@ import { secretTags, secretMatches } from '../access/secrets.js';
 import { can, type Grant, type SecretKeyScope } from '../core/access/accessMatrix.js';
 import { decideAccess, type RouteAccess } from '../core/access/routeAccess.js';
 import { AttuneError } from '../core/errors/AttuneError.js';
-import type { WorkspaceService } from '../workspaces/WorkspaceService.js';
+import type { Principal, WorkspaceService } from '../workspaces/WorkspaceService.js';
 import { setPrincipal, type RequestPrincipal } from './actor.js';
 import { requireAdminToken, subscriptionKey } from './auth.js';
 import { cookieValue, sessionCookieName } from './sessionCookie.js';
@@ -73,17 +73,14 @@ export function installAccessControl(app: FastifyInstance, options: AccessContro
     }
   });
 
-  async function authenticate(request: FastifyRequest): Promise<RequestPrincipal | null> {
-    const presented = subscriptionKey(request);
+  async function authenticate(request: FastifyRequest, presented: string | null): Promise<RequestPrincipal | null> {
     if (presented !== null) {
       if (presented.startsWith(secretTags.token)) {
         const found = await options.access.token(presented);
         if (found === undefined) throw new AttuneError('ATTUNE_AUTH_INVALID', { detail: 'the personal token is unknown, revoked or expired, or its user was removed' });
         return { kind: 'user', workspace: found.workspace, user: found.user, grant: { kind: 'role', role: found.user.role }, via: 'token' };
       }
-      const principal = await options.workspaces.authenticate(presented);
-      if (principal === undefined) throw new AttuneError('ATTUNE_AUTH_INVALID');
-      return { kind: 'key', workspace: principal.workspace, key: principal.key, grant: grantOfKey(principal.key.kind, principal.key.scope) };
+      return keyPrincipal(await options.workspaces.authenticate(presented));
     }
     const cookie = cookieValue(request.headers.cookie, cookieName);
     if (cookie === null) return null;
@@ -99,21 +96,50 @@ export function installAccessControl(app: FastifyInstance, options: AccessContro
     return { kind: 'user', workspace: found.workspace, user: found.user, grant: { kind: 'role', role: found.user.role }, via: 'session' };
   }
 
-  app.addHook('preValidation', async (request) => {
-    const access = request.routeOptions.config.access;
-    // No access: the not-found handler (every registered route has one).
-    if (access === undefined || access === 'public') return;
-    if (access === 'server') {
-      requireAdminToken(request, options.adminToken);
-      return;
-    }
-    const principal = await authenticate(request);
+  function admit(request: FastifyRequest, access: Exclude<RouteAccess, 'server'>, principal: RequestPrincipal | null): void {
     const outcome = decideAccess(access, principal === null ? null : { grant: principal.grant, person: principal.kind === 'user' });
     if (outcome.kind === 'unauthenticated') throw new AttuneError('ATTUNE_AUTH_MISSING', { detail: request.routeOptions.config.authHint ?? missingHint(access) });
     if (outcome.kind === 'forbidden') throw new AttuneError('ATTUNE_FORBIDDEN', { detail: outcome.detail, extensions: { permission: outcome.permission } });
     if (principal !== null) setPrincipal(request, principal);
+  }
+
+  // A callback hook: an API key whose lookup is cached (the keys in use, on every collect and
+  // decide call) is checked at once, without the promises of an async hook; anything else is
+  // looked up. Errors go to `done` either way, as an async hook's rejection would.
+  app.addHook('preValidation', (request, _reply, done) => {
+    const access = request.routeOptions.config.access;
+    // No access: the not-found handler (every registered route has one).
+    if (access === undefined || access === 'public') {
+      done();
+      return;
+    }
+    let presented: string | null = null;
+    let checked = true;
+    try {
+      if (access === 'server') requireAdminToken(request, options.adminToken);
+      else {
+        presented = subscriptionKey(request);
+        const cached = presented === null || presented.startsWith(secretTags.token) ? null : options.workspaces.cachedAuthentication(presented);
+        if (cached === null) checked = false;
+        else admit(request, access, keyPrincipal(cached));
+      }
+    } catch (error) {
+      done(error as Error);
+      return;
+    }
+    if (checked || access === 'server') {
+      done();
+      return;
+    }
+    const needed = access;
+    authenticate(request, presented).then((principal) => admit(request, needed, principal)).then(() => done(), (error: unknown) => done(error as Error));
   });
   return routes;
+}
+
+function keyPrincipal(principal: Principal | undefined): RequestPrincipal {
+  if (principal === undefined) throw new AttuneError('ATTUNE_AUTH_INVALID');
+  return { kind: 'key', workspace: principal.workspace, key: principal.key, grant: grantOfKey(principal.key.kind, principal.key.scope) };
 }
 
 function missingHint(access: RouteAccess): string {

@@ -144,7 +144,7 @@ function malformedEncoding(coding: Coding, error: Error): AttuneError {
  * stream; `receivedEncodedLength` tells it how many bytes came over the wire, which it checks
  * against Content-Length.
  */
-function decodedBody(payload: NodeJS.ReadableStream, codings: readonly Coding[], limit: number): NodeJS.ReadableStream {
+function decodedBody(payload: NodeJS.ReadableStream, codings: readonly Coding[], limit: number): Transform {
   const limited = new DecodedLimit(limit);
   const stages = [...codings].reverse().map((coding) => ({ coding, stream: decoder(coding) }));
   let received = 0;
@@ -185,10 +185,20 @@ function bodyLimitOf(request: FastifyRequest): number {
  * each route applies to the decoded body.
  */
 export function installBodyDecoding(app: FastifyInstance): void {
-  app.addHook('preParsing', async (request, _reply, payload) => {
-    if (bodyless.has(request.method)) return payload;
-    const codings = contentCodings(request.headers['content-encoding']);
-    if (codings.length === 0) return payload;
-    return decodedBody(payload, codings, bodyLimitOf(request));
+  // A callback hook: almost every body comes unencoded, and an async hook would cost each a promise.
+  app.addHook('preParsing', (request, _reply, payload, done) => {
+    if (bodyless.has(request.method) || request.headers['content-encoding'] === undefined) {
+      done(null, payload);
+      return;
+    }
+    let decoded: typeof payload;
+    try {
+      const codings = contentCodings(request.headers['content-encoding']);
+      decoded = codings.length === 0 ? payload : decodedBody(payload, codings, bodyLimitOf(request));
+    } catch (error) {
+      done(error as Error, undefined);
+      return;
+    }
+    done(null, decoded);
   });
 }

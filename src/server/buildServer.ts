@@ -157,15 +157,18 @@ export async function buildServer(options: ServerOptions): Promise<AttuneServer>
     if (!ready) reply.header('connection', 'close');
     done(null, payload);
   });
-  app.addHook('onRequest', async () => {
-    if (!ready) throw new AttuneError('ATTUNE_SHUTTING_DOWN');
+  // Callback hooks, not async ones: every request runs them, and an async hook costs a promise
+  // and a turn of the microtask queue each (src/server/README.md, per-request costs).
+  app.addHook('onRequest', (_request, _reply, done) => {
+    done(ready ? undefined : new AttuneError('ATTUNE_SHUTTING_DOWN'));
   });
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     metrics.requestSeconds.observe(
       { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) },
       reply.elapsedTime / 1000,
     );
     if (!ready) app.server.closeIdleConnections();
+    done();
   });
   app.addHook('onClose', async () => {
     ready = false;

@@ -131,19 +131,28 @@ export class WorkspaceService {
    * is full, so a flood of unknown keys cannot push out the keys in use.
    */
   async authenticate(plain: string): Promise<Principal | undefined> {
+    const known = this.cachedAuthentication(plain);
+    if (known !== null) return known;
+    const now = this.clock.now();
+    const principal = await this.lookup(hashKey(plain));
+    this.keyCache.delete(plain);
+    if (this.keyCache.size >= keyCacheLimit) this.keyCache.delete(this.keyCache.keys().next().value!);
+    this.keyCache.set(plain, { principal, cachedAt: now });
+    return principal !== undefined && isKeyLive(principal.key, now) ? principal : undefined;
+  }
+
+  /**
+   * `authenticate` from the cache alone, synchronously (the request hook checks a key in use
+   * without a promise): its answer when the key's lookup is cached and fresh, or null when the
+   * store must be asked.
+   */
+  cachedAuthentication(plain: string): Principal | undefined | null {
     const now = this.clock.now();
     const cached = this.keyCache.get(plain);
-    let principal: Principal | undefined;
-    if (cached !== undefined && now - cached.cachedAt < keyCacheMillis) {
-      principal = cached.principal;
-      this.keyCache.delete(plain);
-      this.keyCache.set(plain, cached);
-    } else {
-      principal = await this.lookup(hashKey(plain));
-      this.keyCache.delete(plain);
-      if (this.keyCache.size >= keyCacheLimit) this.keyCache.delete(this.keyCache.keys().next().value!);
-      this.keyCache.set(plain, { principal, cachedAt: now });
-    }
+    if (cached === undefined || now - cached.cachedAt >= keyCacheMillis) return null;
+    this.keyCache.delete(plain);
+    this.keyCache.set(plain, cached);
+    const principal = cached.principal;
     return principal !== undefined && isKeyLive(principal.key, now) ? principal : undefined;
   }
 
