@@ -83,7 +83,7 @@ function allocate(size: number) {
  *
  * @example normalBestProbabilities([0, 1], [1, 1]) // ≈ [0.2398, 0.7602]
  */
-export function normalBestProbabilities(means: readonly number[], sds: readonly number[]): number[] {
+export function normalBestProbabilities(means: ArrayLike<number>, sds: ArrayLike<number>): number[] {
   const k = means.length;
   if (k === 0) return [];
   if (k === 1) return [1];
