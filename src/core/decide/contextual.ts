@@ -1,5 +1,5 @@
 import { choiceProbabilitiesOf, type ContextualExploration } from '../bandits/linear/contextualChoice.js';
-import { encodeKeyed, encodeKeyedSparse, featureKeysOf, type FeatureValue } from '../bandits/linear/encodeFeatures.js';
+import { encodeKeyed, encodeKeyedSparse, featureKeysCached, featureKeysOf, type FeatureValue, type KeyedFeature } from '../bandits/linear/encodeFeatures.js';
 import { withField } from '../common/withField.js';
 import { predictSparse, type LinearModel, type SparseVector } from '../bandits/linear/LinearModel.js';
 import { fnv1a32 } from '../experiments/hash.js';
@@ -62,6 +62,8 @@ export interface CompiledContextual {
   readonly dims: number;
   readonly ridge: number;
   readonly reward: 'click' | 'conversion';
+  /** The hashed keys of recorded inputs (`featureKeysCached` over `names`): what a decision encodes. */
+  readonly keysOf: (inputs: Readonly<Record<string, FeatureValue>>) => KeyedFeature[];
 }
 
 const compiled = new WeakMap<ContextualStrategy, CompiledContextual>();
@@ -99,7 +101,7 @@ export function compileContextual(strategy: ContextualStrategy): CompiledContext
       ? { kind: 'linUCB', alpha: strategy.alpha ?? contextualDefaults.alpha }
       : { kind: 'linTS', scale: strategy.scale ?? contextualDefaults.scale };
     const key = fnv1a32(JSON.stringify({ names, dims, ridge, reward })).toString(16).padStart(8, '0');
-    found = { model: 'linear', key, names, paths, exploration, floor: strategy.minExplorationShare ?? contextualDefaults.minExplorationShare, dims, ridge, reward };
+    found = { model: 'linear', key, names, paths, exploration, floor: strategy.minExplorationShare ?? contextualDefaults.minExplorationShare, dims, ridge, reward, keysOf: featureKeysCached('x', names) };
     compiled.set(strategy, found);
   }
   return found;
@@ -151,8 +153,8 @@ export function encodeContextual(strategy: Pick<CompiledContextual, 'names' | 'd
  * `sparseOf(encodeContextual(strategy, inputs))`, the vector a decision predicts with, without
  * the dense vector (`encodeKeyedSparse`): the same entries.
  */
-export function encodeContextualSparse(strategy: Pick<CompiledContextual, 'names' | 'dims'>, inputs: Readonly<Record<string, FeatureValue>>): SparseVector {
-  return encodeKeyedSparse([featureKeysOf('x', strategy.names, inputs)], strategy.dims);
+export function encodeContextualSparse(strategy: Pick<CompiledContextual, 'keysOf' | 'dims'>, inputs: Readonly<Record<string, FeatureValue>>): SparseVector {
+  return encodeKeyedSparse([strategy.keysOf(inputs)], strategy.dims);
 }
 
 /** The models of one placement's strategy, by action id; an action missing has learned nothing yet. */
