@@ -14,6 +14,9 @@ export interface ContextualBanditsSettings {
   readonly maxRecent: number;
 }
 
+/** How long remembered decisions may wait before they go into the map of recent ones (`remember`). */
+const settleMillis = 50;
+
 export const defaultContextualBanditsSettings: ContextualBanditsSettings = { maxRecent: 200_000 };
 
 export interface ContextualBanditsDeps {
@@ -70,10 +73,11 @@ interface WorkspaceBandits {
   readonly recent: Map<string, Recent>;
   /**
    * Decisions remembered since `recent` was last brought up to date, in decision order: they go
-   * into the map after the decide calls, in the event loop's next turn or before any read of the
-   * map, whichever comes first (`settle`).
+   * into the map off the decide calls, `settleMillis` later or before any read of the map,
+   * whichever comes first (`settle`).
    */
   readonly fresh: ContextualDecision[];
+  /** A settle timer is set (one at a time). */
   settling: boolean;
   /** Model key -> settings, from every decision model seen (a key fingerprints the settings it learns by). */
   readonly learners: Map<string, Learner>;
@@ -138,8 +142,9 @@ export class ContextualBandits {
    * Keeps the inputs of decisions just made, for the interactions to come. Called inside the
    * decide call, so it only appends: a set in a map of many thousand decisions (and the prune)
    * missed the caches at every contextual decision, about a tenth of its own cost (issue 14).
-   * The map is brought up to date in the next turn, or earlier by any read of it; the same
-   * entries in the same order as inserting them here.
+   * The map is brought up to date by a timer, or earlier by any read of it; the same entries in
+   * the same order as inserting them here. A timer a few times a second, not an immediate per
+   * turn: scheduling one cost about as much as the set it spared (a CPU profile of the bench).
    */
   remember(workspaceId: string, decisions: readonly ContextualDecision[]): void {
     const state = this.workspaces.get(workspaceId);
@@ -147,7 +152,11 @@ export class ContextualBandits {
     for (const d of decisions) state.fresh.push(d);
     if (!state.settling) {
       state.settling = true;
-      setImmediate(() => this.settle(state)).unref();
+      // One timer at a time, whatever reads settle meanwhile.
+      setTimeout(() => {
+        state.settling = false;
+        this.settle(state);
+      }, settleMillis).unref();
     }
   }
 
@@ -344,7 +353,6 @@ export class ContextualBandits {
 
   /** The decisions remembered since, into the map (then pruned). */
   private settle(state: WorkspaceBandits): void {
-    state.settling = false;
     if (state.fresh.length === 0) return;
     for (const d of state.fresh) state.recent.set(d.decisionId, unlearned(d));
     state.fresh.length = 0;
