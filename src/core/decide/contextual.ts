@@ -1,5 +1,5 @@
-import { choiceProbabilities, type ActionPrediction, type ContextualExploration } from '../bandits/linear/contextualChoice.js';
-import { encodeKeyed, encodeKeyedSparse, featureKeysOf, type FeatureValue } from '../bandits/linear/encodeFeatures.js';
+import { choiceProbabilitiesOf, type ContextualExploration } from '../bandits/linear/contextualChoice.js';
+import { encodeKeyed, encodeKeyedSparse, featureKeysCached, featureKeysOf, type FeatureValue, type KeyedFeature } from '../bandits/linear/encodeFeatures.js';
 import { withField } from '../common/withField.js';
 import { predictSparse, type LinearModel, type SparseVector } from '../bandits/linear/LinearModel.js';
 import { fnv1a32 } from '../experiments/hash.js';
@@ -62,6 +62,8 @@ export interface CompiledContextual {
   readonly dims: number;
   readonly ridge: number;
   readonly reward: 'click' | 'conversion';
+  /** The hashed keys of recorded inputs (`featureKeysCached` over `names`): what a decision encodes. */
+  readonly keysOf: (inputs: Readonly<Record<string, FeatureValue>>) => KeyedFeature[];
 }
 
 const compiled = new WeakMap<ContextualStrategy, CompiledContextual>();
@@ -99,7 +101,7 @@ export function compileContextual(strategy: ContextualStrategy): CompiledContext
       ? { kind: 'linUCB', alpha: strategy.alpha ?? contextualDefaults.alpha }
       : { kind: 'linTS', scale: strategy.scale ?? contextualDefaults.scale };
     const key = fnv1a32(JSON.stringify({ names, dims, ridge, reward })).toString(16).padStart(8, '0');
-    found = { model: 'linear', key, names, paths, exploration, floor: strategy.minExplorationShare ?? contextualDefaults.minExplorationShare, dims, ridge, reward };
+    found = { model: 'linear', key, names, paths, exploration, floor: strategy.minExplorationShare ?? contextualDefaults.minExplorationShare, dims, ridge, reward, keysOf: featureKeysCached('x', names) };
     compiled.set(strategy, found);
   }
   return found;
@@ -151,8 +153,8 @@ export function encodeContextual(strategy: Pick<CompiledContextual, 'names' | 'd
  * `sparseOf(encodeContextual(strategy, inputs))`, the vector a decision predicts with, without
  * the dense vector (`encodeKeyedSparse`): the same entries.
  */
-export function encodeContextualSparse(strategy: Pick<CompiledContextual, 'names' | 'dims'>, inputs: Readonly<Record<string, FeatureValue>>): SparseVector {
-  return encodeKeyedSparse([featureKeysOf('x', strategy.names, inputs)], strategy.dims);
+export function encodeContextualSparse(strategy: Pick<CompiledContextual, 'keysOf' | 'dims'>, inputs: Readonly<Record<string, FeatureValue>>): SparseVector {
+  return encodeKeyedSparse([strategy.keysOf(inputs)], strategy.dims);
 }
 
 /** The models of one placement's strategy, by action id; an action missing has learned nothing yet. */
@@ -166,18 +168,34 @@ export type ContextualModelLookup = (placementId: string, key: string) => Readon
  */
 export function scoreContextual(strategy: CompiledContextual, x: SparseVector, candidates: readonly ScoringCandidate[], models: ReadonlyMap<string, LinearModel> | undefined): ContextualScore[] {
   const n = candidates.length;
-  const predictions = new Array<ActionPrediction>(n);
+  const { means, spreads } = columnsOf(n);
   for (let i = 0; i < n; i++) {
-    const actionId = candidates[i]!.actionId;
-    // Fields named, not spread: see `withField`.
-    const { mean, spread } = predictSparse(models?.get(actionId), x, strategy.ridge);
-    predictions[i] = { actionId, mean, spread };
+    const { mean, spread } = predictSparse(models?.get(candidates[i]!.actionId), x, strategy.ridge);
+    means[i] = mean;
+    spreads[i] = spread;
   }
   // Candidates are distinct actions (a placement's, from a map by id), so by index is by id.
-  const probabilities = choiceProbabilities(predictions, strategy.exploration, strategy.floor);
+  const probabilities = choiceProbabilitiesOf(candidates, means, spreads, strategy.exploration, strategy.floor);
   const scores = new Array<ContextualScore>(n);
-  for (let i = 0; i < n; i++) scores[i] = { probability: probabilities[i]!, mean: predictions[i]!.mean, spread: predictions[i]!.spread };
+  for (let i = 0; i < n; i++) scores[i] = { probability: probabilities[i]!, mean: means[i]!, spread: spreads[i]! };
   return scores;
+}
+
+/**
+ * The predictions of a decision's candidates, by candidate count, reused: an object per
+ * candidate (its mean and spread boxed) was most of what the score step allocated. Nothing in
+ * them outlives `scoreContextual` (JavaScript runs one call at a time).
+ */
+const columns: { means: Float64Array; spreads: Float64Array }[] = [];
+
+function columnsOf(n: number): { means: Float64Array; spreads: Float64Array } {
+  let found = columns[n];
+  if (found === undefined) {
+    found = { means: new Float64Array(n), spreads: new Float64Array(n) };
+    // A placement has a few candidate counts; past 64 actions a decision allocates its own.
+    if (n <= 64) columns[n] = found;
+  }
+  return found;
 }
 
 /**

@@ -45,37 +45,48 @@ export function contextualProbabilities(predictions: readonly ActionPrediction[]
  */
 export function choiceProbabilities(predictions: readonly ActionPrediction[], exploration: ContextualExploration, floor: number): number[] {
   const k = predictions.length;
+  const means = new Array<number>(k);
+  const spreads = new Array<number>(k);
+  for (let i = 0; i < k; i++) {
+    means[i] = predictions[i]!.mean;
+    spreads[i] = predictions[i]!.spread;
+  }
+  return choiceProbabilitiesOf(predictions, means, spreads, exploration, floor);
+}
+
+/**
+ * `choiceProbabilities` with the predictions as columns: action i's prediction is (means[i],
+ * spreads[i]). A decision fills reused columns, not an object per action. The same numbers.
+ *
+ * @example choiceProbabilitiesOf([{ actionId: 'a' }], [0], [1], { kind: 'linTS', scale: 0.25 }, 0.01) // [1]
+ */
+export function choiceProbabilitiesOf(actions: readonly { readonly actionId: string }[], means: ArrayLike<number>, spreads: ArrayLike<number>, exploration: ContextualExploration, floor: number): number[] {
+  const k = actions.length;
   if (k === 0) return [];
   const share = Math.min(Math.max(floor, 0), 1 / k);
-  const best = exploration.kind === 'linTS' ? thompson(predictions, exploration.scale) : upperConfidence(predictions, exploration.alpha);
+  const best = exploration.kind === 'linTS' ? thompson(means, spreads, k, exploration.scale) : upperConfidence(actions, means, spreads, exploration.alpha);
   for (let index = 0; index < k; index++) best[index] = share + (1 - k * share) * best[index]!;
   return best;
 }
 
-function thompson(predictions: readonly ActionPrediction[], scale: number): number[] {
-  if (predictions.length === 1) return [1];
+function thompson(means: ArrayLike<number>, spreads: ArrayLike<number>, k: number, scale: number): number[] {
+  if (k === 1) return [1];
   // A spread of 0 (x = 0 but for the intercept of a saturated model) would be a point mass;
   // a tiny sd keeps the quadrature defined and changes nothing measurable.
-  const k = predictions.length;
-  const means = new Array<number>(k);
   const sds = new Array<number>(k);
-  for (let i = 0; i < k; i++) {
-    const p = predictions[i]!;
-    means[i] = p.mean;
-    sds[i] = Math.max(scale * Math.sqrt(p.spread), 1e-9);
-  }
+  for (let i = 0; i < k; i++) sds[i] = Math.max(scale * Math.sqrt(spreads[i]!), 1e-9);
   return normalBestProbabilities(means, sds);
 }
 
-function upperConfidence(predictions: readonly ActionPrediction[], alpha: number): number[] {
+function upperConfidence(actions: readonly { readonly actionId: string }[], means: ArrayLike<number>, spreads: ArrayLike<number>, alpha: number): number[] {
   let bestIndex = 0;
   let bestBound = Number.NEGATIVE_INFINITY;
-  for (const [index, p] of predictions.entries()) {
-    const bound = p.mean + alpha * Math.sqrt(p.spread);
-    const better = bound > bestBound || (bound === bestBound && p.actionId < predictions[bestIndex]!.actionId);
+  for (let index = 0; index < actions.length; index++) {
+    const bound = means[index]! + alpha * Math.sqrt(spreads[index]!);
+    const better = bound > bestBound || (bound === bestBound && actions[index]!.actionId < actions[bestIndex]!.actionId);
     if (better) [bestIndex, bestBound] = [index, bound];
   }
-  return predictions.map((_, index) => (index === bestIndex ? 1 : 0));
+  return actions.map((_, index) => (index === bestIndex ? 1 : 0));
 }
 
 /** Draws one action from its probabilities (in the predictions' order, so the draw is reproducible). */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../../common/random.js';
-import { encodeKeyed, encodeKeyedSparse, featureKeys, type Features } from './encodeFeatures.js';
+import { encodeKeyed, encodeKeyedSparse, featureKeys, featureKeysCached, featureKeysOf, type Features } from './encodeFeatures.js';
 import { sparseOf } from './LinearModel.js';
 
 describe('encodeKeyedSparse', () => {
@@ -32,5 +32,26 @@ describe('encodeKeyedSparse', () => {
     encodeKeyedSparse([featureKeys('x', { device: 'desktop', visits: -2, plan: 'pro', a: 1, b: 2 })], 64);
     expect(encodeKeyedSparse(keyed, 64)).toEqual(first);
     expect(first).toEqual(sparseOf(encodeKeyed(keyed, 64)));
+  });
+});
+
+describe('featureKeysCached', () => {
+  // Values repeat (a few per name), so most calls read kept keys; a small perName makes later
+  // values go uncached, which must not change the keys either.
+  it('gives featureKeysOf bit for bit, kept keys and keys past the limit alike', () => {
+    const random = seededRandom(23);
+    const names = ['a', 'b', 'device', 'plan', 'visits'];
+    for (const perName of [1_000, 2]) {
+      const keysOf = featureKeysCached('x', names, perName);
+      for (let c = 0; c < 300; c++) {
+        const features: Record<string, string | number | boolean | null> = {};
+        for (const name of names) {
+          const u = random.next();
+          if (u < 0.1) continue;
+          features[name] = u < 0.6 ? `v${Math.floor(random.next() * 6).toString()}` : u < 0.75 ? random.next() < 0.5 : u < 0.9 ? Math.floor((random.next() - 0.5) * 4) : null;
+        }
+        expect(keysOf(features as Features)).toEqual(featureKeysOf('x', names, features as Features));
+      }
+    }
   });
 });

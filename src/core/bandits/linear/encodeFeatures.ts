@@ -137,6 +137,43 @@ export function featureKeysOf(namespace: string, names: readonly string[], featu
   return keys;
 }
 
+/**
+ * `featureKeysOf` for one namespace and names fixed ahead (a contextual strategy's), keeping the
+ * key of each string or true value once made: a placement's decisions read the same few values
+ * (a segment, a device, a plan) again and again, and building `x:context.device=mobile` and
+ * hashing it was most of their encoding. At most `perName` values are kept per name (past it,
+ * keys are made as `featureKeysOf` makes them), so odd values cannot grow it without bound.
+ * The same keys in the same order as `featureKeysOf(namespace, names, features)`.
+ *
+ * @example featureKeysCached('x', ['device'])({ device: 'mobile' }) // featureKeysOf('x', ['device'], { device: 'mobile' })
+ */
+export function featureKeysCached(namespace: string, names: readonly string[], perName = 1_000): (features: Features) => KeyedFeature[] {
+  const bare = names.map((name) => fnv1a32(`${namespace}:${name}`));
+  const yes = bare.map((hash): KeyedFeature => ({ hash, value: 1 }));
+  const byValue = names.map(() => new Map<string, KeyedFeature>());
+  return (features) => {
+    const keys: KeyedFeature[] = [];
+    for (let i = 0; i < names.length; i++) {
+      const raw = features[names[i]!];
+      if (raw === null || raw === undefined) continue;
+      if (typeof raw === 'number') {
+        if (Number.isFinite(raw) && raw !== 0) keys.push({ hash: bare[i]!, value: raw });
+      } else if (typeof raw === 'boolean') {
+        if (raw) keys.push(yes[i]!);
+      } else {
+        const known = byValue[i]!;
+        let key = known.get(raw);
+        if (key === undefined) {
+          key = { hash: fnv1a32(`${namespace}:${names[i]!}=${raw}`), value: 1 };
+          if (known.size < perName) known.set(raw, key);
+        }
+        keys.push(key);
+      }
+    }
+    return keys;
+  };
+}
+
 /** Adds a feature to its bucket; returns the bucket. */
 function add(vector: Float64Array, h: number, value: number): number {
   // Bucket 0 is the intercept's own.
