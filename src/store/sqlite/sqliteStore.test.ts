@@ -235,7 +235,7 @@ describe('openSqliteStore', () => {
     try {
       const enter = (profileId: string, segment: string, at: number) => ({ workspaceId: 'ws1', profileId, change: { segment, kind: 'enter' as const, at } });
       // The consent change breaks a NOT NULL constraint after 'lost' got its number: the whole batch rolls back.
-      const failing = stateBatch({ segmentChanges: [enter('p1', 'lost', 1)], consentChanges: [{ workspaceId: 'ws1', profileId: 'p1', change: { purpose: null as unknown as string, granted: true, source: 'event', at: 1 } }] });
+      const failing = stateBatch({ segmentChanges: [enter('p1', 'lost', 1)], consentChanges: [{ workspaceId: 'ws1', profileId: 'p1', change: { purpose: null as unknown as string, granted: true, source: 'context', at: 1 } }] });
       await expect(store.state.write(failing)).rejects.toThrow();
       await store.state.write(stateBatch({ segmentChanges: [enter('p2', 'kept', 2)] }));
       await store.state.write(stateBatch({ segmentChanges: [enter('p1', 'lost', 3), enter('p3', 'kept', 3)] }));
