@@ -50,6 +50,20 @@ describe('DedupeWindow', () => {
     expect([window.has('a', 'm2'), window.has('b', 'm1'), window.has('a', 'stale')]).toEqual([true, true, false]);
   });
 
+  it('counts each remembered id once, across workspaces, deletes and pruned hours', () => {
+    const window = new DedupeWindow(HOUR);
+    window.add('a', 'm1', T0);
+    window.add('b', 'm1', T0);
+    window.delete('a', 'm1');
+    window.delete('a', 'm1');
+    window.delete('c', 'm1');
+    expect(window.size).toBe(1);
+    window.add('a', 'm1', T0 + HOUR);
+    window.add('b', 'm2', T0 + 3 * HOUR);
+    window.prune();
+    expect([window.size, window.has('a', 'm1'), window.has('b', 'm1'), window.has('b', 'm2')]).toEqual([1, false, false, true]);
+  });
+
   it('refuses a window that is not positive', () => {
     expect(() => new DedupeWindow(0)).toThrow(RangeError);
   });

@@ -31,6 +31,13 @@ const derivedTables = ['profiles', 'profile_knowledge', 'identities', 'profile_m
 export class SqliteStateStore implements StateStore {
   private readonly stmts;
   private readonly writeBatch;
+  /**
+   * Segment numbers by workspace and segment id: a number never changes meaning (segment_keys
+   * is never deleted from), so a member row is written with it, without a lookup or an insert.
+   * Those a batch added are taken out again if it rolls back (it may have made them).
+   */
+  private readonly segmentKeys = new Map<string, Map<string, number>>();
+  private addedKeys: { workspaceId: string; segmentId: string }[] = [];
 
   constructor(private readonly db: SqliteDatabase, private readonly synchronous: 'full' | 'normal') {
     this.stmts = {
@@ -54,11 +61,9 @@ export class SqliteStateStore implements StateStore {
       segmentChange: db.prepare('INSERT INTO segment_changes (workspace_id, segment_id, profile_id, kind, at, reason) VALUES (?, ?, ?, ?, ?, ?)'),
       // A segment's number is made at its first member and kept (segment_keys is never deleted from).
       keySegment: db.prepare('INSERT INTO segment_keys (workspace_id, segment_id) VALUES (?, ?) ON CONFLICT DO NOTHING'),
-      enterSegment: db.prepare(
-        `INSERT INTO segment_members (segment_key, profile_id, entered_at) VALUES (${segmentKey}, ?, ?)
-         ON CONFLICT DO UPDATE SET entered_at = excluded.entered_at`,
-      ),
-      leaveSegment: db.prepare(`DELETE FROM segment_members WHERE segment_key = ${segmentKey} AND profile_id = ?`),
+      segmentKey: db.prepare('SELECT id FROM segment_keys WHERE workspace_id = ? AND segment_id = ?').pluck(),
+      enterSegment: db.prepare('INSERT INTO segment_members (segment_key, profile_id, entered_at) VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET entered_at = excluded.entered_at'),
+      leaveSegment: db.prepare('DELETE FROM segment_members WHERE segment_key = ? AND profile_id = ?'),
       consentChange: db.prepare('INSERT INTO consent_changes (workspace_id, profile_id, purpose, granted, source, at) VALUES (?, ?, ?, ?, ?, ?)'),
       countOutcome: db.prepare(
         // M2 merges by Chan's formula (every right-hand side reads the row before the update):
@@ -109,9 +114,14 @@ export class SqliteStateStore implements StateStore {
   async write(batch: StateBatch): Promise<void> {
     // The batch is written (and so serialised) before this returns, as the port requires.
     if (this.synchronous === 'full') this.db.pragma('synchronous = NORMAL');
+    this.addedKeys = [];
     try {
       this.writeBatch.immediate(batch);
+    } catch (error) {
+      for (const { workspaceId, segmentId } of this.addedKeys) this.segmentKeys.get(workspaceId)?.delete(segmentId);
+      throw error;
     } finally {
+      this.addedKeys = [];
       if (this.synchronous === 'full') this.db.pragma('synchronous = FULL');
     }
   }
@@ -146,6 +156,22 @@ export class SqliteStateStore implements StateStore {
     })();
   }
 
+  /** A segment's number, made at its first member (`make`); inside `apply`'s transaction. */
+  private segmentKey(workspaceId: string, segmentId: string, make: true): number;
+  private segmentKey(workspaceId: string, segmentId: string, make: false): number | undefined;
+  private segmentKey(workspaceId: string, segmentId: string, make: boolean): number | undefined {
+    let keys = this.segmentKeys.get(workspaceId);
+    const known = keys?.get(segmentId);
+    if (known !== undefined) return known;
+    if (make) this.stmts.keySegment.run(workspaceId, segmentId);
+    const key = this.stmts.segmentKey.get(workspaceId, segmentId) as number | undefined;
+    if (key === undefined) return undefined;
+    if (keys === undefined) this.segmentKeys.set(workspaceId, keys = new Map());
+    keys.set(segmentId, key);
+    this.addedKeys.push({ workspaceId, segmentId });
+    return key;
+  }
+
   private apply(batch: StateBatch): void {
     const s = this.stmts;
     for (const p of batch.profiles) {
@@ -165,10 +191,11 @@ export class SqliteStateStore implements StateStore {
     for (const { workspaceId, profileId, change } of batch.segmentChanges) {
       s.segmentChange.run(workspaceId, change.segment, profileId, change.kind, change.at, change.reason ?? null);
       if (change.kind === 'enter') {
-        s.keySegment.run(workspaceId, change.segment);
-        s.enterSegment.run(workspaceId, change.segment, profileId, change.at);
+        s.enterSegment.run(this.segmentKey(workspaceId, change.segment, true), profileId, change.at);
       } else {
-        s.leaveSegment.run(workspaceId, change.segment, profileId);
+        // A segment without a number has no members to leave.
+        const key = this.segmentKey(workspaceId, change.segment, false);
+        if (key !== undefined) s.leaveSegment.run(key, profileId);
       }
     }
     for (const { workspaceId, profileId, change: c } of batch.consentChanges) s.consentChange.run(workspaceId, profileId, c.purpose, c.granted ? 1 : 0, c.source, c.at);

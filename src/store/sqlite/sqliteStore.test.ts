@@ -230,6 +230,25 @@ describe('openSqliteStore', () => {
     }
   });
 
+  it('numbers segments again after a state write that rolled back, so members keep their own segment', async () => {
+    const store = openInMemory();
+    try {
+      const enter = (profileId: string, segment: string, at: number) => ({ workspaceId: 'ws1', profileId, change: { segment, kind: 'enter' as const, at } });
+      // The consent change breaks a NOT NULL constraint after 'lost' got its number: the whole batch rolls back.
+      const failing = stateBatch({ segmentChanges: [enter('p1', 'lost', 1)], consentChanges: [{ workspaceId: 'ws1', profileId: 'p1', change: { purpose: null as unknown as string, granted: true, source: 'context', at: 1 } }] });
+      await expect(store.state.write(failing)).rejects.toThrow();
+      await store.state.write(stateBatch({ segmentChanges: [enter('p2', 'kept', 2)] }));
+      await store.state.write(stateBatch({ segmentChanges: [enter('p1', 'lost', 3), enter('p3', 'kept', 3)] }));
+      const members = store.db.prepare('SELECT k.segment_id, m.profile_id FROM segment_members m JOIN segment_keys k ON k.id = m.segment_key ORDER BY 1, 2').all();
+      expect(members).toEqual([{ segment_id: 'kept', profile_id: 'p2' }, { segment_id: 'kept', profile_id: 'p3' }, { segment_id: 'lost', profile_id: 'p1' }]);
+      await store.state.write(stateBatch({ segmentChanges: [{ workspaceId: 'ws1', profileId: 'p2', change: { segment: 'kept', kind: 'leave', at: 4 } }, { workspaceId: 'ws1', profileId: 'p9', change: { segment: 'never', kind: 'leave', at: 4 } }] }));
+      expect(store.db.prepare('SELECT count(*) FROM segment_members').pluck().get()).toBe(2);
+      expect(store.db.prepare('SELECT count(*) FROM segment_keys').pluck().get()).toBe(2);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('works in WAL mode on a file, so readers on other connections do not block the writer', async () => {
     const store = openOnFile();
     try {

@@ -19,6 +19,22 @@ function mergeObjects(batchLevel: JsonObject | null, eventLevel: JsonObject | nu
 }
 
 /**
+ * `new Date(ms).toISOString()`, remembering the last time formatted: the events of a batch share
+ * their receivedAt and mostly their sentAt, so each is formatted once per request.
+ */
+function isoFormatter(): (ms: number) => string {
+  let last = Number.NaN;
+  let text = '';
+  return (ms) => {
+    if (ms !== last) {
+      text = new Date(ms).toISOString();
+      last = ms;
+    }
+    return text;
+  };
+}
+
+/**
  * Builds the stored form: string ids, a messageId (made when missing), batch-level
  * context merged under the event's own, and all four times kept (Segment's names).
  * The write key is dropped: it is a credential, not event data; so is the userHash (it opens
@@ -26,6 +42,10 @@ function mergeObjects(batchLevel: JsonObject | null, eventLevel: JsonObject | nu
  * collector writes it (src/core/identity/identityCheck.ts), and a replay believes it.
  */
 export function normalizeEvent(ids: IdGenerator): Step<TimedEvent, CollectedEvent> {
+  const timestampIso = isoFormatter();
+  const originalIso = isoFormatter();
+  const sentIso = isoFormatter();
+  const receivedIso = isoFormatter();
   return {
     name: 'normalizeEvent',
     run(input) {
@@ -42,10 +62,10 @@ export function normalizeEvent(ids: IdGenerator): Step<TimedEvent, CollectedEven
         ...rest,
         type: input.type,
         messageId,
-        timestamp: new Date(timestamp).toISOString(),
-        originalTimestamp: input.originalTimestamp === null ? null : new Date(input.originalTimestamp).toISOString(),
-        sentAt: input.sentAt === null ? null : new Date(input.sentAt).toISOString(),
-        receivedAt: new Date(input.receivedAt).toISOString(),
+        timestamp: timestampIso(timestamp),
+        originalTimestamp: input.originalTimestamp === null ? null : originalIso(input.originalTimestamp),
+        sentAt: input.sentAt === null ? null : sentIso(input.sentAt),
+        receivedAt: receivedIso(input.receivedAt),
       };
       if (context !== null) body['context'] = context;
       if (integrations !== null) body['integrations'] = integrations;
