@@ -61,7 +61,7 @@ export class SqliteStateStore implements StateStore {
       segmentChange: db.prepare('INSERT INTO segment_changes (workspace_id, segment_id, profile_id, kind, at, reason) VALUES (?, ?, ?, ?, ?, ?)'),
       // A segment's number is made at its first member and kept (segment_keys is never deleted from).
       keySegment: db.prepare('INSERT INTO segment_keys (workspace_id, segment_id) VALUES (?, ?) ON CONFLICT DO NOTHING'),
-      segmentKey: db.prepare('SELECT id FROM segment_keys WHERE workspace_id = ? AND segment_id = ?').pluck(),
+      segmentKey: db.prepare(`SELECT ${segmentKey}`).pluck(),
       enterSegment: db.prepare('INSERT INTO segment_members (segment_key, profile_id, entered_at) VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET entered_at = excluded.entered_at'),
       leaveSegment: db.prepare('DELETE FROM segment_members WHERE segment_key = ? AND profile_id = ?'),
       consentChange: db.prepare('INSERT INTO consent_changes (workspace_id, profile_id, purpose, granted, source, at) VALUES (?, ?, ?, ?, ?, ?)'),
@@ -164,8 +164,9 @@ export class SqliteStateStore implements StateStore {
     const known = keys?.get(segmentId);
     if (known !== undefined) return known;
     if (make) this.stmts.keySegment.run(workspaceId, segmentId);
-    const key = this.stmts.segmentKey.get(workspaceId, segmentId) as number | undefined;
-    if (key === undefined) return undefined;
+    // The shared subquery answers null, not no row, for a segment without a number.
+    const key = this.stmts.segmentKey.get(workspaceId, segmentId) as number | null;
+    if (key === null) return undefined;
     if (keys === undefined) this.segmentKeys.set(workspaceId, keys = new Map());
     keys.set(segmentId, key);
     this.addedKeys.push({ workspaceId, segmentId });
