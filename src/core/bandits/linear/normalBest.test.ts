@@ -50,7 +50,7 @@ describe('normalBestProbabilities', () => {
   });
 
   // [name, means, sds, probabilities]: what the function answers, pinned (last re-taken when the
-  // grid became 10 nodes on 6-sd pieces and Φ, e came from tables: each moved by at most 5e-8).
+  // windows became 5 sds and the grid 11 nodes on 6-sd pieces: each moved by at most 8.8e-7).
   // A recorded probability is what a decision was drawn with, so a rewrite for speed must keep
   // every bit, not only the bound; a new grid is a new pin, said so in its commit.
   it.each(exact as Case[])('gives bit for bit the pinned answer: %s', (_name, means, sds, expected) => {

@@ -2,11 +2,11 @@
  * P(best) of independent normal arms at every contextual decision, so cost matters as much as
  * precision. How the integral ∫ φk(x) Π_{i≠k} Φi(x) dx is cut up:
  *
- * - Each arm lives on its window mean ± REACH·sd (REACH = 6: Φ(−6) ≈ 1e-9). Below the highest
- *   window bottom some arm's Φ is under 1e-9, so the max lies there with probability below 1e-9:
- *   the integral starts at that bottom, and every window starts at or below it. An arm whose
- *   window ends below it is best with probability below 1e-9 and gets 0. Above an arm's window
- *   its Φ is 1 within 1e-9 and its density as small: it drops out of the products there.
+ * - Each arm lives on its window mean ± REACH·sd (REACH = 5: Φ(−5) ≈ 2.9e-7). Below the highest
+ *   window bottom some arm's Φ is under 2.9e-7, so the max lies there with probability below
+ *   that: the integral starts at that bottom, and every window starts at or below it. An arm
+ *   whose window ends below it is best with probability below 2.9e-7 and gets 0. Above an arm's
+ *   window its Φ is 1 within 2.9e-7 and its density as small: it drops out of the products there.
  * - From the bottom up, pieces as long as STEP times the narrowest sd of the arms still in their
  *   window, NODES-point Gauss–Legendre on each. The integrand is analytic and varies on the scale
  *   of the narrowest arm present, so the pieces follow it: short where a confident arm lives,
@@ -21,22 +21,25 @@
  * - Π_{i≠k} Φi from prefix and suffix products: O(nodes·arms), no division by a Φ near 0.
  *
  * Error (normalBest.test.ts, against `stats/bestArm.ts`'s adaptive Simpson with the exact Φ):
- * below 2e-6 per arm on seeded cases of 2 to 12 arms with sds up to 200 times apart (1.4e-6 the
- * worst), and 4e-12 with a far finer grid and exp (STEP 0.5, 6 nodes, REACH 8), which is how
- * the grid's part was isolated. 10 nodes on 6-sd pieces take about a fifth fewer arm-node
- * evaluations than the 5 nodes on 2-sd pieces used before (257 against 326 on the bench's
- * decisions); 5 nodes on 3 sds (3e-5), 8 on 4 (3.4e-6) and 12 on 8 (1.6e-5) miss the bound.
+ * below 2e-6 per arm on seeded cases of 2 to 12 arms with sds up to 200 times apart (5.9e-7 the
+ * worst, 7.3e-7 on the recorded cases of normalBest.cases.json), and 4e-12 with a far finer grid and exp (STEP 0.5, 6 nodes, REACH 8), which is how
+ * the grid's part was isolated. The grid is the cheapest within the bound of those tried on
+ * those cases (REACH 4.5 to 6, pieces of 4 to 12 sds, 6 to 20 nodes), counted in arm-node
+ * evaluations on the bench's decisions: 11 nodes on 6-sd pieces within 5-sd windows take 176,
+ * against 220 for 10 nodes within 6-sd windows (1.4e-6) and 326 for the 5 nodes on 2-sd pieces
+ * before that; within 6-sd windows 5 nodes on 3 sds (3e-5), 8 on 4 (3.4e-6) and 12 on 8
+ * (1.6e-5) miss the bound, and no grid within 4.5-sd windows meets it.
  */
-const REACH = 6;
+const REACH = 5;
 const STEP = 6;
-// 10-point Gauss–Legendre on [−1, 1]: exact for polynomials up to degree 19.
+// 11-point Gauss–Legendre on [−1, 1]: exact for polynomials up to degree 21.
 const NODES = [
-  -0.9739065285171717, -0.8650633666889845, -0.6794095682990244, -0.4333953941292472, -0.14887433898163122,
-  0.14887433898163122, 0.4333953941292472, 0.6794095682990244, 0.8650633666889845, 0.9739065285171717,
+  -0.978228658146057, -0.8870625997680953, -0.7301520055740494, -0.5190961292068118, -0.26954315595234496, 0,
+  0.26954315595234496, 0.5190961292068118, 0.7301520055740494, 0.8870625997680953, 0.978228658146057,
 ] as const;
 const WEIGHTS = [
-  0.06667134430868814, 0.1494513491505804, 0.219086362515982, 0.2692667193099965, 0.2955242247147528,
-  0.2955242247147528, 0.2692667193099965, 0.219086362515982, 0.1494513491505804, 0.06667134430868814,
+  0.05566856711617393, 0.12558036946490433, 0.1862902109277343, 0.23319376459199057, 0.26280454451024654, 0.2729250867779005,
+  0.26280454451024654, 0.23319376459199057, 0.1862902109277343, 0.12558036946490433, 0.05566856711617393,
 ] as const;
 
 /** The tables' range in z and entries per unit of z. */
