@@ -199,16 +199,22 @@ function columnsOf(n: number): { means: Float64Array; spreads: Float64Array } {
 }
 
 /**
- * The candidates with their contextual scores, and the inputs read into `record`: what the
- * score step (live strategy) and the shadow step (shadow strategy) both do.
+ * The candidates' contextual scores, in their order, and the inputs read into `record`: what
+ * the score step (live strategy) and the shadow step (shadow strategy) both compute.
  */
+export function contextualScoresOf(
+  settings: CompiledContextual, placementId: string, candidates: readonly ScoringCandidate[], input: RuleInput, models: ContextualModelLookup | undefined, record: Record<string, FeatureValue>,
+): ContextualScore[] {
+  const inputs = readContextualInputs(settings, input, record);
+  const x = encodeContextualSparse(settings, inputs);
+  return scoreContextual(settings, x, candidates, models?.(placementId, settings.key));
+}
+
+/** The candidates with their contextual scores (`contextualScoresOf`), each a copy with the score added. */
 export function withContextualScores<C extends ScoringCandidate>(
   strategy: ContextualStrategy, placementId: string, candidates: readonly C[], input: RuleInput, models: ContextualModelLookup | undefined, record: Record<string, FeatureValue>,
 ): C[] {
-  const settings = compileContextual(strategy);
-  const inputs = readContextualInputs(settings, input, record);
-  const x = encodeContextualSparse(settings, inputs);
-  const scores = scoreContextual(settings, x, candidates, models?.(placementId, settings.key));
+  const scores = contextualScoresOf(compileContextual(strategy), placementId, candidates, input, models, record);
   const scored = new Array<C & { contextual: ContextualScore }>(candidates.length);
   for (let i = 0; i < candidates.length; i++) scored[i] = withField(candidates[i]!, 'contextual', scores[i]!);
   return scored;

@@ -11,7 +11,7 @@ import type { CompiledRule } from '../rules/compileRule.js';
 import { servesWithoutConsent, type RecommendationReason } from './RecommendationSlot.js';
 import { recommendations, renderSlot, untrustedRoots } from './recommendationStep.js';
 import { shadow } from './shadowStep.js';
-import { compileContextual, withContextualScores } from './contextual.js';
+import { compileContextual, contextualScoresOf } from './contextual.js';
 import { scoreLearnedPropensity } from './learnedPropensity.js';
 import { withField } from '../common/withField.js';
 
@@ -196,8 +196,13 @@ export const score: DecisionStep = {
     if (run.strategy.kind === 'contextual') {
       if (run.candidates.length === 0) return;
       const inputs = {};
-      run.candidates = withContextualScores(run.strategy, run.placement.id, run.candidates, frame.input, frame.env.contextualModels, inputs);
-      run.contextual = { inputs, models: [compileContextual(run.strategy).key] };
+      const settings = compileContextual(run.strategy);
+      const scores = contextualScoresOf(settings, run.placement.id, run.candidates, frame.input, frame.env.contextualModels, inputs);
+      // Literals of every field a candidate has before this step (the eligibility and
+      // recommendations steps set them; scoring fields come only from here): a tenth of a copy's
+      // cost, once per candidate at every decision (core/common/withField.ts).
+      run.candidates = run.candidates.map((c, i): Candidate => ({ actionId: c.actionId, priority: c.priority, value: c.value, action: c.action, recommendation: c.recommendation, contextual: scores[i]! }));
+      run.contextual = { inputs, models: [settings.key] };
       return;
     }
     if (run.strategy.kind === 'thompson' && run.candidates.length > 0) {
