@@ -24,7 +24,8 @@ async function apply(command: StorageCommand): Promise<unknown> {
       log.appendRows(command.events.map(encodeEvent), command.decisions);
       return undefined;
     case 'write':
-      return state.write(command.batch);
+      state.writeEncoded(command.batch);
+      return undefined;
     case 'resetDerived':
       return state.resetDerived(command.workspaceId);
     case 'pragma':
