@@ -111,6 +111,23 @@ describe('the storage thread', () => {
     await expect(store.log.append([logRecord(3, 'ws', 'm3')], [])).rejects.toMatchObject({ code: 'ATTUNE_STORE_UNAVAILABLE' });
   });
 
+  it('commits the quality counters on the thread: the main connection is never a second writer', async () => {
+    const { store } = openThreaded();
+    try {
+      // The main connection holds the write lock: an add on the thread waits for it (busy_timeout), the main thread does not.
+      store.db.prepare('BEGIN IMMEDIATE').run();
+      let settled = false;
+      const added = store.quality.addCounters([{ workspaceId: 'ws', day: 20_000, kind: 'received', subject: 'accepted', detail: '', variant: '', count: 3 }]).finally(() => { settled = true; });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(settled).toBe(false);
+      store.db.prepare('COMMIT').run();
+      await added;
+      expect(await store.quality.counters('ws', 20_000, 20_001)).toEqual([{ day: 20_000, kind: 'received', subject: 'accepted', detail: '', variant: '', count: 3 }]);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('runs pragmas on its own connection, not the main one', async () => {
     const { store } = openThreaded();
     try {

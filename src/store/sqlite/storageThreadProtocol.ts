@@ -1,3 +1,4 @@
+import type { WorkspaceQualityCounter } from '../ports.js';
 import type { EncodedStateBatch } from './encodeStateBatch.js';
 import type { DecisionRow, EventColumns } from './SqliteLogWriter.js';
 
@@ -11,6 +12,7 @@ export interface StorageThreadData {
 export type StorageCommand =
   | { readonly kind: 'append'; readonly events: readonly EventColumns<unknown>[]; readonly decisions: readonly DecisionRow[] }
   | { readonly kind: 'write'; readonly batch: EncodedStateBatch }
+  | { readonly kind: 'addCounters'; readonly rows: readonly WorkspaceQualityCounter[] }
   | { readonly kind: 'resetDerived'; readonly workspaceId: string }
   | { readonly kind: 'pragma'; readonly pragma: string }
   /** Closes the thread's connection; the thread then does nothing more. */
