@@ -1,7 +1,7 @@
 import { AttuneError } from '../../core/errors/AttuneError.js';
 import type { IdentityKey } from '../../core/identity/types.js';
 import type { ArmStatsRow, CounterRow, StateBatch, StateStore, StoredProfile } from '../ports.js';
-import { encodeStateBatch, type EncodedStateBatch } from './encodeStateBatch.js';
+import { encodeProfiles, encodeStateBatch, type EncodedStateBatch } from './encodeStateBatch.js';
 import { knowledgeCodec } from './knowledgeCodec.js';
 import type { SqliteDatabase } from './openDatabase.js';
 
@@ -114,7 +114,7 @@ export class SqliteStateStore implements StateStore {
 
   async write(batch: StateBatch): Promise<void> {
     // The batch is written (and so serialised) before this returns, as the port requires.
-    this.writeEncoded(encodeStateBatch(batch));
+    this.writeEncoded({ ...encodeStateBatch({ ...batch, profiles: [] }), profiles: encodeProfiles(batch.profiles) });
   }
 
   /** Writes a batch already encoded (`encodeStateBatch`) in one commit; throws when it fails. */
