@@ -20,10 +20,14 @@ export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 /** A tiny entry that calls main(process.argv) from src/cli/main.ts. */
 export const attuneEntry = fileURLToPath(new URL('./fixtures/attune.ts', import.meta.url));
 
-/** The environment of a child: ours without any ATTUNE_* setting, plus `extra`. */
+/**
+ * The environment of a child: ours without any ATTUNE_* setting but ATTUNE_STORAGE_THREAD (so
+ * that the suites run in either storage mode: `ATTUNE_STORAGE_THREAD=worker npx vitest run
+ * test/e2e/crash.test.ts`), plus `extra`.
+ */
 export function childEnv(extra: Readonly<Record<string, string>> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('ATTUNE_')) env[key] = value;
+  for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('ATTUNE_') || key === 'ATTUNE_STORAGE_THREAD') env[key] = value;
   return { ...env, ATTUNE_LOG_LEVEL: 'warn', ...extra };
 }
 

@@ -1,6 +1,7 @@
 import { AttuneError } from '../../core/errors/AttuneError.js';
 import type { IdentityKey } from '../../core/identity/types.js';
 import type { ArmStatsRow, CounterRow, StateBatch, StateStore, StoredProfile } from '../ports.js';
+import { encodeProfiles, encodeStateBatch, type EncodedStateBatch } from './encodeStateBatch.js';
 import { knowledgeCodec } from './knowledgeCodec.js';
 import type { SqliteDatabase } from './openDatabase.js';
 
@@ -96,7 +97,7 @@ export class SqliteStateStore implements StateStore {
         db.prepare('DELETE FROM segment_members WHERE segment_key IN (SELECT id FROM segment_keys WHERE workspace_id = ?)'),
       ],
     };
-    this.writeBatch = db.transaction((batch: StateBatch) => this.apply(batch));
+    this.writeBatch = db.transaction((batch: EncodedStateBatch) => this.apply(batch));
   }
 
   async findIdentities(workspaceId: string, keys: readonly IdentityKey[]): Promise<(string | undefined)[]> {
@@ -113,6 +114,11 @@ export class SqliteStateStore implements StateStore {
 
   async write(batch: StateBatch): Promise<void> {
     // The batch is written (and so serialised) before this returns, as the port requires.
+    this.writeEncoded({ ...encodeStateBatch({ ...batch, profiles: [] }), profiles: encodeProfiles(batch.profiles) });
+  }
+
+  /** Writes a batch already encoded (`encodeStateBatch`) in one commit; throws when it fails. */
+  writeEncoded(batch: EncodedStateBatch): void {
     if (this.synchronous === 'full') this.db.pragma('synchronous = NORMAL');
     this.addedKeys = [];
     try {
@@ -173,33 +179,32 @@ export class SqliteStateStore implements StateStore {
     return key;
   }
 
-  private apply(batch: StateBatch): void {
+  private apply(batch: EncodedStateBatch): void {
     const s = this.stmts;
     for (const p of batch.profiles) {
-      s.upsertProfile.run(p.workspaceId, p.id, p.createdAt, p.firstSeen, p.lastSeen, JSON.stringify(p.traits.values), JSON.stringify(p.traits.updatedAt), JSON.stringify(p.eventCounts), p.mergedCount, p.mergedInto);
-      if (p.knowledge === null) s.dropKnowledge.run(p.workspaceId, p.id);
-      else {
-        const stored = knowledgeCodec.encode(p.knowledge);
-        s.saveKnowledge.run(p.workspaceId, p.id, stored.state, stored.packed);
-      }
+      const [workspaceId, id, createdAt, firstSeen, lastSeen, traits, traitTimes, eventCounts, mergedCount, mergedInto, state, rest] = p;
+      s.upsertProfile.run(workspaceId, id, createdAt, firstSeen, lastSeen, traits, traitTimes, eventCounts, mergedCount, mergedInto);
+      if (state === null || rest === null) s.dropKnowledge.run(workspaceId, id);
+      else s.saveKnowledge.run(workspaceId, id, state, knowledgeCodec.pack(rest));
     }
     for (const m of batch.merges) {
       // Profiles the absorbed one had absorbed now point at the survivor (merges stay flat).
       s.flattenMerged.run(m.survivorId, m.workspaceId, m.absorbedId);
       s.recordMerge.run(m.workspaceId, m.survivorId, m.absorbedId, m.at);
     }
-    for (const i of batch.identities) s.linkIdentity.run(i.workspaceId, i.key.kind, i.key.value, i.profileId, i.at);
-    for (const { workspaceId, profileId, change } of batch.segmentChanges) {
-      s.segmentChange.run(workspaceId, change.segment, profileId, change.kind, change.at, change.reason ?? null);
-      if (change.kind === 'enter') {
-        s.enterSegment.run(this.segmentKey(workspaceId, change.segment, true), profileId, change.at);
+    for (const row of batch.identities) s.linkIdentity.run(row);
+    for (const row of batch.segmentChanges) {
+      const [workspaceId, segmentId, profileId, kind, at] = row;
+      s.segmentChange.run(row);
+      if (kind === 'enter') {
+        s.enterSegment.run(this.segmentKey(workspaceId, segmentId, true), profileId, at);
       } else {
         // A segment without a number has no members to leave.
-        const key = this.segmentKey(workspaceId, change.segment, false);
+        const key = this.segmentKey(workspaceId, segmentId, false);
         if (key !== undefined) s.leaveSegment.run(key, profileId);
       }
     }
-    for (const { workspaceId, profileId, change: c } of batch.consentChanges) s.consentChange.run(workspaceId, profileId, c.purpose, c.granted ? 1 : 0, c.source, c.at);
+    for (const row of batch.consentChanges) s.consentChange.run(row);
     for (const o of batch.outcomes) s.countOutcome.run(o.workspaceId, o.actionId, o.placementId, o.impressions, o.clicks, o.dismisses, o.conversions, o.conversionValue, o.conversionValueM2);
     for (const r of batch.armStats) {
       const m = r.moments;

@@ -1,18 +1,20 @@
 import type { IdentityKey } from '../../core/identity/types.js';
 import type { ArmStatsRow, CounterRow, StateBatch, StateStore, StoredProfile } from '../ports.js';
+import { encodeStateBatch } from './encodeStateBatch.js';
 import type { SqliteStateStore } from './SqliteStateStore.js';
 import type { StorageThread } from './StorageThread.js';
 
 /**
  * The state store with its writes (batches, resets) committed on the storage thread, after the
- * appends posted before them; reads stay on the main thread's connection. `write` clones the
- * batch into the message before it returns, as the port requires.
+ * appends posted before them; reads stay on the main thread's connection. `write` encodes the
+ * batch (`encodeStateBatch`: flat rows of text, the knowledge's deflate left to the thread) and
+ * clones that into the message before it returns, as the port requires.
  */
 export class ThreadedStateStore implements StateStore {
   constructor(private readonly thread: StorageThread, private readonly reads: SqliteStateStore) {}
 
   async write(batch: StateBatch): Promise<void> {
-    await this.thread.run({ kind: 'write', batch });
+    await this.thread.run({ kind: 'write', batch: encodeStateBatch(batch) });
   }
 
   async resetDerived(workspaceId: string): Promise<void> {

@@ -23,6 +23,13 @@ function typical(): KnowledgeState {
 }
 
 describe('knowledgeCodec', () => {
+  it('encode is serialize then pack (the storage thread runs the pack): the same bytes', () => {
+    for (const knowledge of [typical(), emptyKnowledge()]) {
+      const text = knowledgeCodec.serialize(knowledge);
+      expect({ state: text.state, packed: knowledgeCodec.pack(text.rest) }).toEqual(knowledgeCodec.encode(knowledge));
+    }
+  });
+
   it('gives back the document with its keys in the order written, whichever fields it has', () => {
     for (const knowledge of [typical(), emptyKnowledge(), { ...emptyKnowledge(), q: [['properties.price', 2]] } as KnowledgeState]) {
       const { state, packed } = knowledgeCodec.encode(knowledge);

@@ -21,6 +21,7 @@ import { SqliteWorkspaceStore } from './SqliteWorkspaceStore.js';
 import { SqliteUserStore } from './SqliteUserStore.js';
 import { StorageThread } from './StorageThread.js';
 import { ThreadedLogWriter } from './ThreadedLogWriter.js';
+import { ThreadedQualityStore } from './ThreadedQualityStore.js';
 import { ThreadedStateStore } from './ThreadedStateStore.js';
 
 /**
@@ -77,7 +78,7 @@ export function openSqliteStore(options: OpenSqliteStoreOptions): SqliteStore {
     privacy: new SqlitePrivacyStore(db),
     audit: new SqliteAuditStore(db, sha256Hex),
     retention: new SqliteRetentionStore(db),
-    quality: new SqliteQualityStore(db),
+    quality: thread === undefined ? new SqliteQualityStore(db) : new ThreadedQualityStore(db, thread),
     fairness: new SqliteFairnessStore(db),
     review: new SqliteReviewStore(db),
     async writerPragma(pragma) {

@@ -81,6 +81,7 @@ describeExperimentStoreContract('sqlite (file, storage thread)', async () => ope
 describeEventLogWriterContract('sqlite (file, storage thread)', async () => openOnFile('worker'), async (store) => openSqliteStore({ path: store.path, synchronous: 'normal', writer: 'worker' }));
 describeStateStoreContract('sqlite (file, storage thread)', async () => openOnFile('worker'));
 describeRecommenderModelStoreContract('sqlite (file, storage thread)', async () => openOnFile('worker'));
+describeQualityStoreContract('sqlite (file, storage thread)', async () => openOnFile('worker'));
 describeRankEventStoreContract('sqlite (:memory:)', async () => openInMemory());
 describeRankEventStoreContract('sqlite (file)', async () => openOnFile());
 describeRankEventStoreContract('sqlite (file, storage thread)', async () => openOnFile('worker'));

@@ -1,6 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { openDatabase } from './openDatabase.js';
 import { encodeEvent, SqliteLogWriter } from './SqliteLogWriter.js';
+import { SqliteQualityStore } from './SqliteQualityStore.js';
 import { SqliteStateStore } from './SqliteStateStore.js';
 import type { StorageCommand, StorageReply, StorageRequest, StorageThreadData, ThreadError } from './storageThreadProtocol.js';
 
@@ -17,6 +18,7 @@ const data = workerData as StorageThreadData;
 const db = openDatabase({ path: data.path, synchronous: data.synchronous });
 const log = new SqliteLogWriter(db);
 const state = new SqliteStateStore(db, data.synchronous);
+const quality = new SqliteQualityStore(db);
 
 async function apply(command: StorageCommand): Promise<unknown> {
   switch (command.kind) {
@@ -24,7 +26,10 @@ async function apply(command: StorageCommand): Promise<unknown> {
       log.appendRows(command.events.map(encodeEvent), command.decisions);
       return undefined;
     case 'write':
-      return state.write(command.batch);
+      state.writeEncoded(command.batch);
+      return undefined;
+    case 'addCounters':
+      return quality.addCounters(command.rows);
     case 'resetDerived':
       return state.resetDerived(command.workspaceId);
     case 'pragma':

@@ -1,4 +1,5 @@
-import type { StateBatch } from '../ports.js';
+import type { WorkspaceQualityCounter } from '../ports.js';
+import type { EncodedStateBatch } from './encodeStateBatch.js';
 import type { DecisionRow, EventColumns } from './SqliteLogWriter.js';
 
 /** What the storage thread is started with (`workerData`). */
@@ -10,7 +11,8 @@ export interface StorageThreadData {
 /** The writes the storage thread applies, one after another in the order they were posted. */
 export type StorageCommand =
   | { readonly kind: 'append'; readonly events: readonly EventColumns<unknown>[]; readonly decisions: readonly DecisionRow[] }
-  | { readonly kind: 'write'; readonly batch: StateBatch }
+  | { readonly kind: 'write'; readonly batch: EncodedStateBatch }
+  | { readonly kind: 'addCounters'; readonly rows: readonly WorkspaceQualityCounter[] }
   | { readonly kind: 'resetDerived'; readonly workspaceId: string }
   | { readonly kind: 'pragma'; readonly pragma: string }
   /** Closes the thread's connection; the thread then does nothing more. */
