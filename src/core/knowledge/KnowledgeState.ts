@@ -6,6 +6,7 @@ import type { RuleValue } from '../rules/values.js';
 import type { Memberships, MembershipChange } from '../segments/compileSegments.js';
 import { mergeSessions, readSession, updateSession, type SessionState } from '../session/SessionState.js';
 import type { KnowledgeModel } from './KnowledgeModel.js';
+import { changedValues } from './changedValues.js';
 import { emptyCapState, mergeCapStates, type CapState } from '../decide/caps.js';
 import { timeZoneOf } from '../decide/timeZoneOf.js';
 import { emptyActivityHours, mergeActivityHours, recordActivity, type ActivityHours } from '../sendTime/ActivityHours.js';
@@ -28,6 +29,13 @@ export interface KnowledgeState {
   s: SessionState | null;
   c: ConsentState;
   m: Memberships;
+  /**
+   * When the memberships `m` were last evaluated (ms, the time the rules ran at); absent
+   * before the first evaluation and in states stored before it was kept. With it an event
+   * re-evaluates only the segments whose values moved since then (`changedValues`); without
+   * it, every segment reading the clock.
+   */
+  e?: number;
   /** Frequency-cap state (impressions, dismisses, clicks of decisions); absent until the first interaction. */
   k?: CapState;
   /** Engagement per channel and UTC hour, decayed (best send time); absent until the first engagement. */
@@ -153,15 +161,26 @@ export function applyEventKnowledge(state: KnowledgeState, event: KnowledgeEvent
   const features = personal ? model.features.update(state.f, event, sink) : noFeatures;
   // A profile's first event evaluates every segment: none has been evaluated for it yet; nor for a grant.
   const all = state.s === null || !before;
+  const since = personal && !all ? state.e : undefined;
+  // The session as the last evaluation read it, before this event moves it.
+  const sessionBefore = since === undefined ? null : readSession(state.s, since);
   state.s = updateSession(state.s, event);
   const items = recordItems(state, event, personal);
   let segments: readonly MembershipChange[];
   if (personal) {
     if (event.type === 'track' && event.name === orderEvent) state.o = recordPurchase(state.o, event.timestamp, orderValue(objectAt(event.body, 'properties')));
     const input = ruleInputWith(true, state, profile, model, event.timestamp);
-    const changed = { features: new Set(features), profile: event.traitsChanged, session: true, consent: consent.length > 0 };
-    const { memberships, changes } = model.segments.update(state.m, input, all ? 'all' : changed, event.timestamp);
+    const updated = new Set(features);
+    const consentChanged = consent.length > 0;
+    const changed = all ? 'all' as const
+      : sessionBefore === null || since === undefined ? { features: updated, profile: event.traitsChanged, session: true, consent: consentChanged }
+      : changedValues(model.valueWatch, model.features, {
+        since, now: event.timestamp, states: state.f, updated, values: input.features as Record<string, RuleValue>,
+        sessionBefore, sessionNow: input.session as Record<string, unknown>, traitsChanged: event.traitsChanged, consentChanged,
+      });
+    const { memberships, changes } = model.segments.update(state.m, input, changed, event.timestamp);
     state.m = memberships;
+    state.e = event.timestamp;
     segments = changes;
     const activity = state.h ?? emptyActivityHours();
     if (recordActivity(activity, { type: event.type, name: event.name, timestamp: event.timestamp, context: objectAt(event.body, 'context') })) state.h = activity;
@@ -204,6 +223,7 @@ export function forgetPersonalState(state: KnowledgeState, model: KnowledgeModel
   for (const id of Object.keys(state.m)) if (model.segments.get(id) !== undefined) leaves.push({ segment: id, kind: 'leave', at, reason: 'consent' });
   state.f = {};
   state.m = {};
+  delete state.e;
   delete state.o;
   delete state.r;
   delete state.h;
@@ -255,6 +275,7 @@ export function mergeKnowledge(survivor: KnowledgeState, absorbed: KnowledgeStat
   if (!personalizes(state, model)) return { state, segments: forgetPersonalState(state, model, at) };
   const { memberships, changes } = model.segments.update(state.m, ruleInputFor(state, profile, model, at), 'all', at);
   state.m = memberships;
+  state.e = at;
   return { state, segments: changes };
 }
 

@@ -1,0 +1,108 @@
+import { derivedFeatureInputs, orderDerivedFeatures, type OrderDerivedFeatures } from '../features/builtinFeatures.js';
+import type { FeatureSet, FeatureStates } from '../features/compileFeatures.js';
+import { equals, toRuleValue, type RuleValue } from '../rules/values.js';
+import type { ChangedValues } from '../segments/segmentWatch.js';
+
+/**
+ * How to tell, for each value the stored segments read (`SegmentSet.watchedKeys`), whether it
+ * moved: compiled once per definitions version (`KnowledgeModel.valueWatch`), so an event
+ * parses no key.
+ */
+export interface ValueWatchPlan {
+  readonly features: readonly FeatureCheck[];
+  readonly session: readonly { readonly key: string; readonly field: string }[];
+  /** The key of the traits (`profile.traits`), when a segment reads them. */
+  readonly traits: string | null;
+  /** Keys counted as changed on every event (first and last seen, which change with events and are not kept). */
+  readonly always: readonly string[];
+}
+
+type FeatureCheck =
+  /** A lifetime feature: its value moves only with its state, so only when the event updated it. */
+  | { readonly kind: 'state'; readonly key: string; readonly name: string }
+  /** Windowed or decayed: also moves with time alone, so it is read at both times. */
+  | { readonly kind: 'clock'; readonly key: string; readonly name: string }
+  /** Derived from order features and the time (`orderDerivedFeatures`): recomputed at both times. */
+  | { readonly kind: 'derived'; readonly key: string; readonly name: keyof OrderDerivedFeatures; readonly inputs: readonly string[] };
+
+export function valueWatchPlan(keys: Iterable<string>, clockFeatures: ReadonlySet<string>): ValueWatchPlan {
+  const features: FeatureCheck[] = [];
+  const session: { key: string; field: string }[] = [];
+  const always: string[] = [];
+  let traits: string | null = null;
+  for (const key of keys) {
+    const dot = key.indexOf('.');
+    const [root, name] = [key.slice(0, dot), key.slice(dot + 1)];
+    if (root === 'features') {
+      if (!Object.hasOwn(derivedFeatureInputs, name)) features.push({ kind: clockFeatures.has(name) ? 'clock' : 'state', key, name });
+      else {
+        const inputs = derivedFeatureInputs[name]!;
+        if (inputs === null) always.push(key);
+        else features.push({ kind: 'derived', key, name: name as keyof OrderDerivedFeatures, inputs });
+      }
+    } else if (root === 'session') session.push({ key, field: name });
+    else if (key === 'profile.traits') traits = key;
+    // The profile's id changes only in a merge, which evaluates every segment; its other fields
+    // but first and last seen do not exist (always null).
+    else if (root !== 'profile' || name === 'first_seen' || name === 'last_seen') always.push(key);
+  }
+  return { features, session, traits, always };
+}
+
+/** What `changedValues` compares: the profile's values at the last evaluation of its segments and now. */
+export interface ValuesSince {
+  /** When the segments were last evaluated (`KnowledgeState.e`). */
+  readonly since: number;
+  readonly now: number;
+  /** Feature states after the event; those the event did not update are as they were at `since`. */
+  readonly states: FeatureStates;
+  /** Features the event updated. */
+  readonly updated: ReadonlySet<string>;
+  /** The features rules read now (defined and derived). */
+  readonly values: Readonly<Record<string, RuleValue>>;
+  /** The session as read at `since` before the event, and as read now after it. */
+  readonly sessionBefore: Readonly<Record<string, unknown>>;
+  readonly sessionNow: Readonly<Record<string, unknown>>;
+  readonly traitsChanged: boolean;
+  readonly consentChanged: boolean;
+}
+
+/**
+ * The watched values that differ between the last evaluation of a profile's segments and now,
+ * for `SegmentSet.update`. Exact by construction: a value counts as unchanged only when it is
+ * shown equal. A feature the event updated has changed; one it did not keeps its state, so it
+ * is unchanged if it does not move with time, and otherwise read at both times and compared;
+ * a derived value is recomputed at both times when the event updated none of its inputs. The
+ * session's fields are compared as read before the event at `since` and after it now.
+ */
+export function changedValues(plan: ValueWatchPlan, features: FeatureSet, v: ValuesSince): ChangedValues {
+  const keys = new Set<string>(plan.always);
+  let before: OrderDerivedFeatures | undefined;
+  for (const check of plan.features) {
+    let changed: boolean;
+    if (check.kind === 'state') changed = v.updated.has(check.name);
+    else if (check.kind === 'clock') changed = v.updated.has(check.name) || !equals(features.readOne(v.states, check.name, v.since), valueOf(v.values, check.name));
+    else if (check.inputs.some((input) => v.updated.has(input))) changed = true;
+    else {
+      before ??= orderDerivedFeatures(baseAt(features, v), v.since);
+      changed = !equals(before[check.name], valueOf(v.values, check.name));
+    }
+    if (changed) keys.add(check.key);
+  }
+  for (const { key, field } of plan.session) if (!equals(valueOf(v.sessionBefore, field), valueOf(v.sessionNow, field))) keys.add(key);
+  if (plan.traits !== null && v.traitsChanged) keys.add(plan.traits);
+  return { kind: 'values', keys, consent: v.consentChanged, clock: v.since !== v.now };
+}
+
+const derivedBaseFeatures = [...new Set(Object.values(derivedFeatureInputs).flatMap((inputs) => inputs ?? []))];
+
+/** The order features as they read at `since` (only those of derived values whose inputs the event left alone are compared). */
+function baseAt(features: FeatureSet, v: ValuesSince): Record<string, RuleValue> {
+  const base: Record<string, RuleValue> = {};
+  for (const name of derivedBaseFeatures) base[name] = features.readOne(v.states, name, v.since);
+  return base;
+}
+
+function valueOf(record: Readonly<Record<string, unknown>>, key: string): RuleValue {
+  return Object.hasOwn(record, key) ? toRuleValue(record[key]) : null;
+}
