@@ -1,9 +1,9 @@
 import { allowsPersonalization, applyConsent, consentChanges, hasConsent, mergeConsent, type ConsentChange, type ConsentState } from '../consent/ConsentState.js';
-import { derivedFeatures, orderEvent } from '../features/builtinFeatures.js';
+import { derivedFeatureInputs, derivedFeatures, orderEvent } from '../features/builtinFeatures.js';
 import type { FeatureEvent, FeatureStates } from '../features/compileFeatures.js';
 import type { RuleInput } from '../rules/compileRule.js';
 import type { RuleValue } from '../rules/values.js';
-import type { Memberships, MembershipChange } from '../segments/compileSegments.js';
+import type { ChangedInputs, Memberships, MembershipChange } from '../segments/compileSegments.js';
 import { mergeSessions, readSession, updateSession, type SessionState } from '../session/SessionState.js';
 import type { KnowledgeModel } from './KnowledgeModel.js';
 import { changedValues } from './changedValues.js';
@@ -173,7 +173,7 @@ export function applyEventKnowledge(state: KnowledgeState, event: KnowledgeEvent
     const updated = new Set(features);
     const consentChanged = consent.length > 0;
     const changed = all ? 'all' as const
-      : sessionBefore === null || since === undefined ? { features: updated, profile: event.traitsChanged, session: true, consent: consentChanged }
+      : sessionBefore === null || since === undefined ? coarseChanges(updated, consentChanged)
       : changedValues(model.valueWatch, model.features, {
         since, now: event.timestamp, states: state.f, updated, values: input.features as Record<string, RuleValue>,
         sessionBefore, sessionNow: input.session as Record<string, unknown>, traitsChanged: event.traitsChanged, consentChanged,
@@ -209,6 +209,19 @@ export function applyEventKnowledge(state: KnowledgeState, event: KnowledgeEvent
 }
 
 const noFeatures: readonly string[] = [];
+
+/**
+ * What an event changed, by kind of input, for a state that does not say when its segments
+ * were last evaluated (stored before `e` was kept): every segment reading the clock, the
+ * session or the profile (its first and last seen times move with events) is evaluated, and
+ * a derived feature changed with its inputs (the first event of such a profile; later ones
+ * are precise).
+ */
+function coarseChanges(updated: ReadonlySet<string>, consent: boolean): ChangedInputs {
+  const features = new Set(updated);
+  for (const [name, inputs] of Object.entries(derivedFeatureInputs)) if (inputs === null || inputs.some((input) => updated.has(input))) features.add(name);
+  return { features, profile: true, session: true, consent };
+}
 
 /**
  * Clears, in place, what is personal in a profile's knowledge (features, segment memberships,
