@@ -4,6 +4,7 @@ import type { FeatureEvent, FeatureStates } from '../features/compileFeatures.js
 import type { RuleInput } from '../rules/compileRule.js';
 import type { RuleValue } from '../rules/values.js';
 import type { ChangedInputs, Memberships, MembershipChange } from '../segments/compileSegments.js';
+import type { ChangedValues } from '../segments/segmentWatch.js';
 import { mergeSessions, readSession, updateSession, type SessionState } from '../session/SessionState.js';
 import type { KnowledgeModel } from './KnowledgeModel.js';
 import { changedValues } from './changedValues.js';
@@ -169,15 +170,23 @@ export function applyEventKnowledge(state: KnowledgeState, event: KnowledgeEvent
   let segments: readonly MembershipChange[];
   if (personal) {
     if (event.type === 'track' && event.name === orderEvent) state.o = recordPurchase(state.o, event.timestamp, orderValue(objectAt(event.body, 'properties')));
-    const input = ruleInputWith(true, state, profile, model, event.timestamp);
     const updated = new Set(features);
     const consentChanged = consent.length > 0;
-    const changed = all ? 'all' as const
-      : sessionBefore === null || since === undefined ? coarseChanges(updated, consentChanged)
-      : changedValues(model.valueWatch, model.features, {
-        since, now: event.timestamp, states: state.f, updated, values: input.features as Record<string, RuleValue>,
-        sessionBefore, sessionNow: input.session as Record<string, unknown>, traitsChanged: event.traitsChanged, consentChanged,
+    let input: RuleInput;
+    let changed: ChangedInputs | ChangedValues | 'all';
+    if (all || sessionBefore === null || since === undefined) {
+      input = ruleInputWith(true, state, profile, model, event.timestamp);
+      changed = all ? 'all' : coarseChanges(updated, consentChanged);
+    } else {
+      const readNow = memoisedReader(model, state.f, event.timestamp);
+      const session = readSession(state.s, event.timestamp);
+      changed = changedValues(model.valueWatch, model.features, {
+        since, now: event.timestamp, states: state.f, updated, readNow, sessionBefore, sessionNow: session, traitsChanged: event.traitsChanged, consentChanged,
       });
+      // Only what the segments to evaluate read (a prediction model reads every feature).
+      const read = model.predictions === null ? model.segments.featuresRead(changed) : null;
+      input = read === null ? ruleInputWith(true, state, profile, model, event.timestamp) : partialInput(state, profile, model, event.timestamp, { read, readNow, session });
+    }
     const { memberships, changes } = model.segments.update(state.m, input, changed, event.timestamp);
     state.m = memberships;
     state.e = event.timestamp;
@@ -209,6 +218,45 @@ export function applyEventKnowledge(state: KnowledgeState, event: KnowledgeEvent
 }
 
 const noFeatures: readonly string[] = [];
+
+/** A feature's value now, each read once per event: `changedValues` and the rule input share them. */
+function memoisedReader(model: KnowledgeModel, states: FeatureStates, now: number): (name: string) => RuleValue {
+  const read = new Map<string, RuleValue>();
+  return (name) => {
+    let value = read.get(name);
+    if (value === undefined) {
+      value = model.features.readOne(states, name, now);
+      read.set(name, value);
+    }
+    return value;
+  };
+}
+
+/**
+ * The rule input of an event's precise update, with only the features the segments it may
+ * evaluate read (`SegmentSet.featuresRead`): rules read features by name, so the rest is never
+ * looked at. Derived values (and the first and last seen times, formatted) only when read.
+ * Otherwise as `ruleInputWith`; never used with a prediction model.
+ */
+function partialInput(state: KnowledgeState, profile: ProfileFacts, model: KnowledgeModel, now: number, parts: { read: ReadonlySet<string>; readNow: (name: string) => RuleValue; session: Record<string, unknown> }): RuleInput {
+  const values: Record<string, RuleValue> = {};
+  let derived: Record<string, RuleValue> | undefined;
+  const derive = () => (derived ??= derivedFeatures(Object.fromEntries(derivedBaseNames.map((name) => [name, parts.readNow(name)])), profile, now));
+  // A defined feature of a derived name reads as the derived value (ruleInputWith assigns those last).
+  for (const name of parts.read) values[name] = Object.hasOwn(derivedFeatureInputs, name) ? derive()[name] ?? null : parts.readNow(name);
+  const times = model.valueWatch.profileTimes ? derive() : null;
+  return {
+    now,
+    profile: { id: profile.id, traits: profile.traits, first_seen: times?.['first_seen'], last_seen: times?.['last_seen'] },
+    features: values,
+    session: parts.session,
+    predictions: noPredictions,
+    explainPredictions: noExplanations,
+    hasConsent: (purpose) => hasConsent(state.c, purpose, model.consent),
+  };
+}
+
+const derivedBaseNames = [...new Set(Object.values(derivedFeatureInputs).flatMap((inputs) => inputs ?? []))];
 
 /**
  * What an event changed, by kind of input, for a state that does not say when its segments

@@ -15,6 +15,8 @@ export interface ValueWatchPlan {
   readonly traits: string | null;
   /** Keys counted as changed on every event (first and last seen, which change with events and are not kept). */
   readonly always: readonly string[];
+  /** Whether a segment reads `profile.first_seen` or `profile.last_seen` (formatted for the rule input only then). */
+  readonly profileTimes: boolean;
 }
 
 type FeatureCheck =
@@ -46,7 +48,7 @@ export function valueWatchPlan(keys: Iterable<string>, clockFeatures: ReadonlySe
     // but first and last seen do not exist (always null).
     else if (root !== 'profile' || name === 'first_seen' || name === 'last_seen') always.push(key);
   }
-  return { features, session, traits, always };
+  return { features, session, traits, always, profileTimes: always.some((key) => key.startsWith('profile.')) };
 }
 
 /** What `changedValues` compares: the profile's values at the last evaluation of its segments and now. */
@@ -58,8 +60,8 @@ export interface ValuesSince {
   readonly states: FeatureStates;
   /** Features the event updated. */
   readonly updated: ReadonlySet<string>;
-  /** The features rules read now (defined and derived). */
-  readonly values: Readonly<Record<string, RuleValue>>;
+  /** A defined feature as it reads now (memoised by the caller: the rule input takes the same values). */
+  readonly readNow: (name: string) => RuleValue;
   /** The session as read at `since` before the event, and as read now after it. */
   readonly sessionBefore: Readonly<Record<string, unknown>>;
   readonly sessionNow: Readonly<Record<string, unknown>>;
@@ -78,14 +80,16 @@ export interface ValuesSince {
 export function changedValues(plan: ValueWatchPlan, features: FeatureSet, v: ValuesSince): ChangedValues {
   const keys = new Set<string>(plan.always);
   let before: OrderDerivedFeatures | undefined;
+  let after: OrderDerivedFeatures | undefined;
   for (const check of plan.features) {
     let changed: boolean;
     if (check.kind === 'state') changed = v.updated.has(check.name);
-    else if (check.kind === 'clock') changed = v.updated.has(check.name) || !equals(features.readOne(v.states, check.name, v.since), valueOf(v.values, check.name));
+    else if (check.kind === 'clock') changed = v.updated.has(check.name) || !equals(features.readOne(v.states, check.name, v.since), v.readNow(check.name));
     else if (check.inputs.some((input) => v.updated.has(input))) changed = true;
     else {
-      before ??= orderDerivedFeatures(baseAt(features, v), v.since);
-      changed = !equals(before[check.name], valueOf(v.values, check.name));
+      before ??= orderDerivedFeatures(baseOf((name) => features.readOne(v.states, name, v.since)), v.since);
+      after ??= orderDerivedFeatures(baseOf(v.readNow), v.now);
+      changed = !equals(before[check.name], after[check.name]);
     }
     if (changed) keys.add(check.key);
   }
@@ -96,10 +100,10 @@ export function changedValues(plan: ValueWatchPlan, features: FeatureSet, v: Val
 
 const derivedBaseFeatures = [...new Set(Object.values(derivedFeatureInputs).flatMap((inputs) => inputs ?? []))];
 
-/** The order features as they read at `since` (only those of derived values whose inputs the event left alone are compared). */
-function baseAt(features: FeatureSet, v: ValuesSince): Record<string, RuleValue> {
+/** The order features as `read` gives them (only those of derived values whose inputs the event left alone are compared). */
+function baseOf(read: (name: string) => RuleValue): Record<string, RuleValue> {
   const base: Record<string, RuleValue> = {};
-  for (const name of derivedBaseFeatures) base[name] = features.readOne(v.states, name, v.since);
+  for (const name of derivedBaseFeatures) base[name] = read(name);
   return base;
 }
 

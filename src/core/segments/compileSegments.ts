@@ -182,6 +182,14 @@ export class SegmentSet {
 
   private readonly watchIndex: WatchIndex;
 
+  /**
+   * The features an `update` with `changed` may read (`WatchIndex.featuresRead`): an event
+   * builds only those into the rule input. Null: any.
+   */
+  featuresRead(changed: ChangedValues): ReadonlySet<string> | null {
+    return this.watchIndex.featuresRead(changed);
+  }
+
   /** The values (`SegmentWatch.keys`) the stored segments read: the only ones a `ChangedValues` needs to compare. */
   readonly watchedKeys: ReadonlySet<string>;
 

@@ -62,8 +62,12 @@ export class WatchIndex {
   /** Per stored segment, the stored segments whose rule reads it with in_segment(). */
   readonly dependents: readonly (readonly number[])[];
 
+  /** Per stored segment, the features it reads by name; null when it reads what no key names. */
+  private readonly features: readonly (readonly string[] | null)[];
+
   constructor(stored: readonly { readonly id: string; readonly watch: SegmentWatch; readonly segments: ReadonlySet<string> }[]) {
     const position = new Map(stored.map((segment, i) => [segment.id, i]));
+    this.features = stored.map(({ watch }) => (watch.always ? null : watch.keys.filter((key) => key.startsWith('features.')).map((key) => key.slice('features.'.length))));
     const dependents: number[][] = stored.map(() => []);
     stored.forEach((segment, i) => {
       const { watch } = segment;
@@ -85,6 +89,25 @@ export class WatchIndex {
   }
 
   private readonly marks: Uint8Array;
+
+  /**
+   * The features that the segments an update with `changed` may evaluate read: those marked,
+   * and every segment reading one of them through in_segment (a flip would mark it); null when
+   * one of them reads what no key names (`features[x]`), so any feature. Dependents come after
+   * the segments they read, so one pass in order marks them all.
+   */
+  featuresRead(changed: ChangedValues): Set<string> | null {
+    const marks = this.marked(changed);
+    const names = new Set<string>();
+    for (let i = 0; i < marks.length; i++) {
+      if (marks[i] === 0) continue;
+      for (const j of this.dependents[i]!) marks[j] = 1;
+      const features = this.features[i]!;
+      if (features === null) return null;
+      for (const name of features) names.add(name);
+    }
+    return names;
+  }
 
   /**
    * One mark per stored segment: 1 when what it reads changed. The array is this index's own,
