@@ -1,5 +1,5 @@
 import { allowsPersonalization, applyConsent, consentChanges, hasConsent, mergeConsent, type ConsentChange, type ConsentState } from '../consent/ConsentState.js';
-import { derivedFeatureInputs, derivedFeatures, orderEvent } from '../features/builtinFeatures.js';
+import { derivedFeatures, orderEvent } from '../features/builtinFeatures.js';
 import type { FeatureEvent, FeatureStates } from '../features/compileFeatures.js';
 import type { RuleInput } from '../rules/compileRule.js';
 import type { RuleValue } from '../rules/values.js';
@@ -7,7 +7,8 @@ import type { ChangedInputs, Memberships, MembershipChange } from '../segments/c
 import type { ChangedValues } from '../segments/segmentWatch.js';
 import { mergeSessions, readSession, updateSession, type SessionState } from '../session/SessionState.js';
 import type { KnowledgeModel } from './KnowledgeModel.js';
-import { changedValues } from './changedValues.js';
+import { changedValues, coarseChanges } from './changedValues.js';
+import { memoisedReader, noExplanations, partialRuleInput } from './partialRuleInput.js';
 import { emptyCapState, mergeCapStates, type CapState } from '../decide/caps.js';
 import { timeZoneOf } from '../decide/timeZoneOf.js';
 import { emptyActivityHours, mergeActivityHours, recordActivity, type ActivityHours } from '../sendTime/ActivityHours.js';
@@ -120,7 +121,6 @@ export function ruleInputWith(personal: boolean, state: KnowledgeState, profile:
   };
 }
 
-const noExplanations = (): Readonly<Record<string, never>> => ({});
 
 function impersonalInput(state: KnowledgeState, profile: ProfileFacts, model: KnowledgeModel, now: number): RuleInput {
   return {
@@ -185,7 +185,7 @@ export function applyEventKnowledge(state: KnowledgeState, event: KnowledgeEvent
       });
       // Only what the segments to evaluate read (a prediction model reads every feature).
       const read = model.predictions === null ? model.segments.featuresRead(changed) : null;
-      input = read === null ? ruleInputWith(true, state, profile, model, event.timestamp) : partialInput(state, profile, model, event.timestamp, { read, readNow, session });
+      input = read === null ? ruleInputWith(true, state, profile, model, event.timestamp) : partialRuleInput(state, profile, model, event.timestamp, { read, readNow, session });
     }
     const { memberships, changes } = model.segments.update(state.m, input, changed, event.timestamp);
     state.m = memberships;
@@ -219,57 +219,7 @@ export function applyEventKnowledge(state: KnowledgeState, event: KnowledgeEvent
 
 const noFeatures: readonly string[] = [];
 
-/** A feature's value now, each read once per event: `changedValues` and the rule input share them. */
-function memoisedReader(model: KnowledgeModel, states: FeatureStates, now: number): (name: string) => RuleValue {
-  const read = new Map<string, RuleValue>();
-  return (name) => {
-    let value = read.get(name);
-    if (value === undefined) {
-      value = model.features.readOne(states, name, now);
-      read.set(name, value);
-    }
-    return value;
-  };
-}
 
-/**
- * The rule input of an event's precise update, with only the features the segments it may
- * evaluate read (`SegmentSet.featuresRead`): rules read features by name, so the rest is never
- * looked at. Derived values (and the first and last seen times, formatted) only when read.
- * Otherwise as `ruleInputWith`; never used with a prediction model.
- */
-function partialInput(state: KnowledgeState, profile: ProfileFacts, model: KnowledgeModel, now: number, parts: { read: ReadonlySet<string>; readNow: (name: string) => RuleValue; session: Record<string, unknown> }): RuleInput {
-  const values: Record<string, RuleValue> = {};
-  let derived: Record<string, RuleValue> | undefined;
-  const derive = () => (derived ??= derivedFeatures(Object.fromEntries(derivedBaseNames.map((name) => [name, parts.readNow(name)])), profile, now));
-  // A defined feature of a derived name reads as the derived value (ruleInputWith assigns those last).
-  for (const name of parts.read) values[name] = Object.hasOwn(derivedFeatureInputs, name) ? derive()[name] ?? null : parts.readNow(name);
-  const times = model.valueWatch.profileTimes ? derive() : null;
-  return {
-    now,
-    profile: { id: profile.id, traits: profile.traits, first_seen: times?.['first_seen'], last_seen: times?.['last_seen'] },
-    features: values,
-    session: parts.session,
-    predictions: noPredictions,
-    explainPredictions: noExplanations,
-    hasConsent: (purpose) => hasConsent(state.c, purpose, model.consent),
-  };
-}
-
-const derivedBaseNames = [...new Set(Object.values(derivedFeatureInputs).flatMap((inputs) => inputs ?? []))];
-
-/**
- * What an event changed, by kind of input, for a state that does not say when its segments
- * were last evaluated (stored before `e` was kept): every segment reading the clock, the
- * session or the profile (its first and last seen times move with events) is evaluated, and
- * a derived feature changed with its inputs (the first event of such a profile; later ones
- * are precise).
- */
-function coarseChanges(updated: ReadonlySet<string>, consent: boolean): ChangedInputs {
-  const features = new Set(updated);
-  for (const [name, inputs] of Object.entries(derivedFeatureInputs)) if (inputs === null || inputs.some((input) => updated.has(input))) features.add(name);
-  return { features, profile: true, session: true, consent };
-}
 
 /**
  * Clears, in place, what is personal in a profile's knowledge (features, segment memberships,

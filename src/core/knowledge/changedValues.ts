@@ -1,6 +1,7 @@
 import { derivedFeatureInputs, orderDerivedFeatures, type OrderDerivedFeatures } from '../features/builtinFeatures.js';
 import type { FeatureSet, FeatureStates } from '../features/compileFeatures.js';
 import { equals, toRuleValue, type RuleValue } from '../rules/values.js';
+import type { ChangedInputs } from '../segments/compileSegments.js';
 import type { ChangedValues } from '../segments/segmentWatch.js';
 
 /**
@@ -109,4 +110,17 @@ function baseOf(read: (name: string) => RuleValue): Record<string, RuleValue> {
 
 function valueOf(record: Readonly<Record<string, unknown>>, key: string): RuleValue {
   return Object.hasOwn(record, key) ? toRuleValue(record[key]) : null;
+}
+
+/**
+ * What an event changed, by kind of input, for a state that does not say when its segments
+ * were last evaluated (stored before `e` was kept): every segment reading the clock, the
+ * session or the profile (its first and last seen times move with events) is evaluated, and
+ * a derived feature changed with its inputs (the first event of such a profile; later ones
+ * are precise).
+ */
+export function coarseChanges(updated: ReadonlySet<string>, consent: boolean): ChangedInputs {
+  const features = new Set(updated);
+  for (const [name, inputs] of Object.entries(derivedFeatureInputs)) if (inputs === null || inputs.some((input) => updated.has(input))) features.add(name);
+  return { features, profile: true, session: true, consent };
 }
