@@ -94,6 +94,7 @@ function reevaluateProfile(tx: CollectTx, workspaceId: string, profileId: string
     if (!Object.hasOwn(memberships, id) && !recorded.has(id) && model.segments.get(id) !== undefined) changes.push({ segment: id, kind: 'leave', at: now });
   }
   state.m = memberships;
+  state.e = now;
   tx.saveKnowledge(workspaceId, profileId, state);
   if (changes.length > 0) tx.recordSegmentChanges(workspaceId, profileId, changes);
   return changes;

@@ -46,6 +46,22 @@ const dayMs = 86_400_000;
  * last order, first and last seen.
  */
 export function derivedFeatures(values: Readonly<Record<string, RuleValue>>, profile: { firstSeen: number; lastSeen: number }, now: number): Record<string, RuleValue> {
+  const order = orderDerivedFeatures(values, now);
+  return {
+    first_seen: new Date(profile.firstSeen).toISOString(),
+    last_seen: new Date(profile.lastSeen).toISOString(),
+    days_since_first_seen: Math.floor((now - profile.firstSeen) / dayMs),
+    days_since_last_seen: Math.floor((now - profile.lastSeen) / dayMs),
+    days_since_last_order: order.days_since_last_order,
+    recency_days: order.recency_days,
+    frequency: order.frequency,
+    monetary: order.monetary,
+    average_order_value: order.average_order_value,
+  };
+}
+
+/** The derived values of `derivedFeatures` that read only the built-in order features and the time (not first and last seen). */
+export function orderDerivedFeatures(values: Readonly<Record<string, RuleValue>>, now: number): OrderDerivedFeatures {
   const lastOrder = typeof values['last_order_at'] === 'string' ? Date.parse(values['last_order_at']) : NaN;
   const orders = typeof values['order_count'] === 'number' ? values['order_count'] : 0;
   const revenue = typeof values['revenue'] === 'number' ? values['revenue'] : 0;
@@ -54,10 +70,6 @@ export function derivedFeatures(values: Readonly<Record<string, RuleValue>>, pro
   const priced = typeof values['priced_order_count'] === 'number' ? values['priced_order_count'] : 0;
   const daysSinceLastOrder = Number.isNaN(lastOrder) ? null : Math.floor((now - lastOrder) / dayMs);
   return {
-    first_seen: new Date(profile.firstSeen).toISOString(),
-    last_seen: new Date(profile.lastSeen).toISOString(),
-    days_since_first_seen: Math.floor((now - profile.firstSeen) / dayMs),
-    days_since_last_seen: Math.floor((now - profile.lastSeen) / dayMs),
     days_since_last_order: daysSinceLastOrder,
     recency_days: daysSinceLastOrder,
     frequency: orders,
@@ -65,6 +77,26 @@ export function derivedFeatures(values: Readonly<Record<string, RuleValue>>, pro
     average_order_value: priced > 0 ? revenue / priced : null,
   };
 }
+
+export interface OrderDerivedFeatures {
+  readonly days_since_last_order: number | null;
+  readonly recency_days: number | null;
+  readonly frequency: number;
+  readonly monetary: number;
+  readonly average_order_value: number | null;
+}
+
+/**
+ * The features each value of `derivedFeatures` is computed from, besides the time: what must
+ * stay unchanged for the value to be compared across two times by recomputing it. Null: it
+ * reads the profile's first or last seen time too, which changes with events and is not kept,
+ * so it counts as changed on every event. Keys are exactly those of `derivedFeatures`.
+ */
+export const derivedFeatureInputs: Readonly<Record<string, readonly string[] | null>> = {
+  first_seen: null, last_seen: null, days_since_first_seen: null, days_since_last_seen: null,
+  days_since_last_order: ['last_order_at'], recency_days: ['last_order_at'], frequency: ['order_count'],
+  monetary: ['revenue'], average_order_value: ['revenue', 'priced_order_count'],
+};
 
 /** Types of the built-in and derived features, for the rules checker. */
 export const builtinFeatureFields = {

@@ -7,6 +7,7 @@ import type { RuleType } from '../rules/values.js';
 import { SegmentSet } from '../segments/compileSegments.js';
 import { timeDependentFields } from '../segments/timeDependentFields.js';
 import type { SegmentDefinition } from '../segments/SegmentDefinition.js';
+import { valueWatchPlan, type ValueWatchPlan } from './changedValues.js';
 import { sessionFields } from '../session/SessionState.js';
 import { compileExperimentModel, type ExperimentConfig, type ExperimentModel } from '../experiments/ExperimentModel.js';
 import { predictionFields, type PredictionModel } from '../predict/traits/PredictionModel.js';
@@ -15,6 +16,10 @@ import { predictionFields, type PredictionModel } from '../predict/traits/Predic
 export interface KnowledgeModel {
   readonly features: FeatureSet;
   readonly segments: SegmentSet;
+  /** Features whose value changes with time alone (windowed, decayed, derived from the clock): `changedValues` compares them across times. */
+  readonly clockFeatures: ReadonlySet<string>;
+  /** How an event tells which of the values the segments read moved since their last evaluation. */
+  readonly valueWatch: ValueWatchPlan;
   readonly consent: ConsentSettings;
   /** What rules may read in this workspace; used to check segment and action rules. */
   readonly schema: RuleSchema;
@@ -59,9 +64,14 @@ export function compileKnowledgeModel(config: KnowledgeConfig): KnowledgeModel {
   const consent = config.consent ?? defaultConsentSettings;
   const definitions = withBuiltinFeatures(config.features);
   const schema = ruleSchemaFor(definitions, consent);
+  const clockFields = timeDependentFields(definitions);
+  const segments = new SegmentSet(config.segments, schema, { clockFields });
+  const clockFeatures = new Set(clockFields.filter((field) => field.startsWith('features.')).map((field) => field.slice('features.'.length)));
   return {
     features: compileFeatures(definitions),
-    segments: new SegmentSet(config.segments, schema, { clockFields: timeDependentFields(definitions) }),
+    segments,
+    clockFeatures,
+    valueWatch: valueWatchPlan(segments.watchedKeys, clockFeatures),
     consent,
     schema,
     experiments: compileExperimentModel({ ...(config.experiments ?? { experiments: [], metrics: [], measurement: { holdoutShare: 0 }, workspaceId: '' }), schema }),

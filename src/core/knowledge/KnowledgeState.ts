@@ -3,9 +3,12 @@ import { derivedFeatures, orderEvent } from '../features/builtinFeatures.js';
 import type { FeatureEvent, FeatureStates } from '../features/compileFeatures.js';
 import type { RuleInput } from '../rules/compileRule.js';
 import type { RuleValue } from '../rules/values.js';
-import type { Memberships, MembershipChange } from '../segments/compileSegments.js';
+import type { ChangedInputs, Memberships, MembershipChange } from '../segments/compileSegments.js';
+import type { ChangedValues } from '../segments/segmentWatch.js';
 import { mergeSessions, readSession, updateSession, type SessionState } from '../session/SessionState.js';
 import type { KnowledgeModel } from './KnowledgeModel.js';
+import { changedValues, coarseChanges } from './changedValues.js';
+import { memoisedReader, noExplanations, partialRuleInput } from './partialRuleInput.js';
 import { emptyCapState, mergeCapStates, type CapState } from '../decide/caps.js';
 import { timeZoneOf } from '../decide/timeZoneOf.js';
 import { emptyActivityHours, mergeActivityHours, recordActivity, type ActivityHours } from '../sendTime/ActivityHours.js';
@@ -28,6 +31,13 @@ export interface KnowledgeState {
   s: SessionState | null;
   c: ConsentState;
   m: Memberships;
+  /**
+   * When the memberships `m` were last evaluated (ms, the time the rules ran at); absent
+   * before the first evaluation and in states stored before it was kept. With it an event
+   * re-evaluates only the segments whose values moved since then (`changedValues`); without
+   * it, every segment reading the clock.
+   */
+  e?: number;
   /** Frequency-cap state (impressions, dismisses, clicks of decisions); absent until the first interaction. */
   k?: CapState;
   /** Engagement per channel and UTC hour, decayed (best send time); absent until the first engagement. */
@@ -111,7 +121,6 @@ export function ruleInputWith(personal: boolean, state: KnowledgeState, profile:
   };
 }
 
-const noExplanations = (): Readonly<Record<string, never>> => ({});
 
 function impersonalInput(state: KnowledgeState, profile: ProfileFacts, model: KnowledgeModel, now: number): RuleInput {
   return {
@@ -153,15 +162,34 @@ export function applyEventKnowledge(state: KnowledgeState, event: KnowledgeEvent
   const features = personal ? model.features.update(state.f, event, sink) : noFeatures;
   // A profile's first event evaluates every segment: none has been evaluated for it yet; nor for a grant.
   const all = state.s === null || !before;
+  const since = personal && !all ? state.e : undefined;
+  // The session as the last evaluation read it, before this event moves it.
+  const sessionBefore = since === undefined ? null : readSession(state.s, since);
   state.s = updateSession(state.s, event);
   const items = recordItems(state, event, personal);
   let segments: readonly MembershipChange[];
   if (personal) {
     if (event.type === 'track' && event.name === orderEvent) state.o = recordPurchase(state.o, event.timestamp, orderValue(objectAt(event.body, 'properties')));
-    const input = ruleInputWith(true, state, profile, model, event.timestamp);
-    const changed = { features: new Set(features), profile: event.traitsChanged, session: true, consent: consent.length > 0 };
-    const { memberships, changes } = model.segments.update(state.m, input, all ? 'all' : changed, event.timestamp);
+    const updated = new Set(features);
+    const consentChanged = consent.length > 0;
+    let input: RuleInput;
+    let changed: ChangedInputs | ChangedValues | 'all';
+    if (all || sessionBefore === null || since === undefined) {
+      input = ruleInputWith(true, state, profile, model, event.timestamp);
+      changed = all ? 'all' : coarseChanges(updated, consentChanged);
+    } else {
+      const readNow = memoisedReader(model, state.f, event.timestamp);
+      const session = readSession(state.s, event.timestamp);
+      changed = changedValues(model.valueWatch, model.features, {
+        since, now: event.timestamp, states: state.f, updated, readNow, sessionBefore, sessionNow: session, traitsChanged: event.traitsChanged, consentChanged,
+      });
+      // Only what the segments to evaluate read (a prediction model reads every feature).
+      const read = model.predictions === null ? model.segments.featuresRead(changed) : null;
+      input = read === null ? ruleInputWith(true, state, profile, model, event.timestamp) : partialRuleInput(state, profile, model, event.timestamp, { read, readNow, session });
+    }
+    const { memberships, changes } = model.segments.update(state.m, input, changed, event.timestamp);
     state.m = memberships;
+    state.e = event.timestamp;
     segments = changes;
     const activity = state.h ?? emptyActivityHours();
     if (recordActivity(activity, { type: event.type, name: event.name, timestamp: event.timestamp, context: objectAt(event.body, 'context') })) state.h = activity;
@@ -191,6 +219,8 @@ export function applyEventKnowledge(state: KnowledgeState, event: KnowledgeEvent
 
 const noFeatures: readonly string[] = [];
 
+
+
 /**
  * Clears, in place, what is personal in a profile's knowledge (features, segment memberships,
  * purchase summary, item history, engagement hours) and returns the segment exits, reason
@@ -204,6 +234,7 @@ export function forgetPersonalState(state: KnowledgeState, model: KnowledgeModel
   for (const id of Object.keys(state.m)) if (model.segments.get(id) !== undefined) leaves.push({ segment: id, kind: 'leave', at, reason: 'consent' });
   state.f = {};
   state.m = {};
+  delete state.e;
   delete state.o;
   delete state.r;
   delete state.h;
@@ -255,6 +286,7 @@ export function mergeKnowledge(survivor: KnowledgeState, absorbed: KnowledgeStat
   if (!personalizes(state, model)) return { state, segments: forgetPersonalState(state, model, at) };
   const { memberships, changes } = model.segments.update(state.m, ruleInputFor(state, profile, model, at), 'all', at);
   state.m = memberships;
+  state.e = at;
   return { state, segments: changes };
 }
 
