@@ -4,7 +4,7 @@ import { encodeFeatures, type FeatureValue } from '../bandits/linear/encodeFeatu
 import { seededRandom, type Random } from '../common/random.js';
 import { normalCdf } from '../stats/distributions.js';
 import cases from './contextual.cases.json' with { type: 'json' };
-import { compileContextual, contextualInputProblem, encodeContextual, readContextualInputs, scoreContextual, type ContextualStrategy } from './contextual.js';
+import { compileContextual, contextualInputProblem, encodeContextual, readContextualInputs, scoreContextual, sparseEncoder, type ContextualStrategy } from './contextual.js';
 import { chooseActions, firstPickProbabilities, type ScoringCandidate } from './scoring.js';
 import { sequentialIds } from '../common/ports.js';
 import { compileKnowledgeModel } from '../knowledge/KnowledgeModel.js';
@@ -146,6 +146,33 @@ describe('compileContextual and the inputs', () => {
     const own: Record<string, FeatureValue> = {};
     for (const name of settings.names) own[name] = inputs[name] ?? null;
     expect([...encodeContextual(settings, inputs)]).toEqual([...encodeFeatures([{ namespace: 'x', features: own }], settings.dims)]);
+  });
+
+  // A decision predicts from sparseOf's vector, learning re-encodes the recorded inputs densely:
+  // the two must agree for every combination, the first time (encoded) and the next (kept).
+  it('gives the sparse entries of encodeContextual for each combination, kept or not, and tells apart values that read alike', () => {
+    const names = { features: ['vip', 'orders'], traits: ['tier'], context: ['device'] };
+    const settings = compileContextual({ kind: 'contextual', inputs: names, dims: 16 });
+    const limited = { ...settings, sparseOf: sparseEncoder(settings.names, settings.dims, settings.keysOf, 3) };
+    const random = seededRandom(4);
+    const pick = <T>(values: readonly T[]): T => values[Math.floor(random.next() * values.length)]!;
+    const combinations: Record<string, FeatureValue>[] = [
+      { 'traits.tier': 'a:s1:b', 'context.device': 'c' }, { 'traits.tier': 'a', 'context.device': 's1:b:c' },
+      { 'features.orders': 1 }, { 'features.orders': '1' }, { 'features.vip': true }, { 'features.vip': 'true' },
+    ];
+    for (let n = 0; n < 200; n++) {
+      combinations.push({
+        'features.vip': pick([true, false, null]), 'features.orders': pick([0, 1, 2.5, -3, null]),
+        'traits.tier': pick(['gold', 'silver', '', null]), 'context.device': pick(['mobile', 'desktop', null]),
+      });
+    }
+    for (const inputs of [...combinations, ...combinations]) {
+      const want = sparseOf(encodeContextual(settings, inputs));
+      for (const encoder of [settings, limited]) {
+        const got = encoder.sparseOf(inputs);
+        expect({ indices: [...got.indices], values: [...got.values] }).toEqual({ indices: [...want.indices], values: [...want.values] });
+      }
+    }
   });
 });
 

@@ -64,6 +64,8 @@ export interface CompiledContextual {
   readonly reward: 'click' | 'conversion';
   /** The hashed keys of recorded inputs (`featureKeysCached` over `names`): what a decision encodes. */
   readonly keysOf: (inputs: Readonly<Record<string, FeatureValue>>) => KeyedFeature[];
+  /** `encodeKeyedSparse([keysOf(inputs)], dims)`, kept per combination of values (`sparseEncoder`): shared, never to be changed. */
+  readonly sparseOf: (inputs: Readonly<Record<string, FeatureValue>>) => SparseVector;
 }
 
 const compiled = new WeakMap<ContextualStrategy, CompiledContextual>();
@@ -101,7 +103,8 @@ export function compileContextual(strategy: ContextualStrategy): CompiledContext
       ? { kind: 'linUCB', alpha: strategy.alpha ?? contextualDefaults.alpha }
       : { kind: 'linTS', scale: strategy.scale ?? contextualDefaults.scale };
     const key = fnv1a32(JSON.stringify({ names, dims, ridge, reward })).toString(16).padStart(8, '0');
-    found = { model: 'linear', key, names, paths, exploration, floor: strategy.minExplorationShare ?? contextualDefaults.minExplorationShare, dims, ridge, reward, keysOf: featureKeysCached('x', names) };
+    const keysOf = featureKeysCached('x', names);
+    found = { model: 'linear', key, names, paths, exploration, floor: strategy.minExplorationShare ?? contextualDefaults.minExplorationShare, dims, ridge, reward, keysOf, sparseOf: sparseEncoder(names, dims, keysOf) };
     compiled.set(strategy, found);
   }
   return found;
@@ -150,11 +153,32 @@ export function encodeContextual(strategy: Pick<CompiledContextual, 'names' | 'd
 }
 
 /**
- * `sparseOf(encodeContextual(strategy, inputs))`, the vector a decision predicts with, without
- * the dense vector (`encodeKeyedSparse`): the same entries.
+ * `sparseOf(encodeContextual(strategy, inputs))`, the vector a decision predicts with, for one
+ * strategy's names, without the dense vector (`encodeKeyedSparse`), keeping the vector of each combination of
+ * values seen: a placement's decisions read a few combinations (a segment, a device, a plan)
+ * again and again, and hashing them into buckets and sorting the entries cost a decision about
+ * as much as predicting two actions. Keyed by the values, each tagged with its type and a
+ * string with its length, so no two combinations share a key; at most `limit` are kept (past
+ * it, vectors are encoded at each call), so numeric inputs with many values cannot grow it
+ * without bound. The vectors are shared: callers read them only.
+ *
+ * @example sparseEncoder(['x.device'], 64, featureKeysCached('x', ['x.device']))({ 'x.device': 'mobile' })
  */
-export function encodeContextualSparse(strategy: Pick<CompiledContextual, 'keysOf' | 'dims'>, inputs: Readonly<Record<string, FeatureValue>>): SparseVector {
-  return encodeKeyedSparse([strategy.keysOf(inputs)], strategy.dims);
+export function sparseEncoder(names: readonly string[], dims: number, keysOf: (inputs: Readonly<Record<string, FeatureValue>>) => KeyedFeature[], limit = 4_096): (inputs: Readonly<Record<string, FeatureValue>>) => SparseVector {
+  const known = new Map<string, SparseVector>();
+  return (inputs) => {
+    let key = '';
+    for (const name of names) {
+      const value = inputs[name];
+      key += typeof value === 'string' ? `s${value.length}:${value}` : typeof value === 'number' ? `n${value};` : typeof value === 'boolean' ? (value ? 't' : 'f') : '-';
+    }
+    let vector = known.get(key);
+    if (vector === undefined) {
+      vector = encodeKeyedSparse([keysOf(inputs)], dims);
+      if (known.size < limit) known.set(key, vector);
+    }
+    return vector;
+  };
 }
 
 /** The models of one placement's strategy, by action id; an action missing has learned nothing yet. */
@@ -206,8 +230,7 @@ export function contextualScoresOf(
   settings: CompiledContextual, placementId: string, candidates: readonly ScoringCandidate[], input: RuleInput, models: ContextualModelLookup | undefined, record: Record<string, FeatureValue>,
 ): ContextualScore[] {
   const inputs = readContextualInputs(settings, input, record);
-  const x = encodeContextualSparse(settings, inputs);
-  return scoreContextual(settings, x, candidates, models?.(placementId, settings.key));
+  return scoreContextual(settings, settings.sparseOf(inputs), candidates, models?.(placementId, settings.key));
 }
 
 /** The candidates with their contextual scores (`contextualScoresOf`), each a copy with the score added. */
