@@ -45,8 +45,10 @@ export function contextualProbabilities(predictions: readonly ActionPrediction[]
  */
 export function choiceProbabilities(predictions: readonly ActionPrediction[], exploration: ContextualExploration, floor: number): number[] {
   const k = predictions.length;
-  const means = new Array<number>(k);
-  const spreads = new Array<number>(k);
+  // Typed columns, as a decision's score step passes them: the quadrature then sees one kind
+  // of array from every caller (a rank call's and a decision's), not two.
+  const means = new Float64Array(k);
+  const spreads = new Float64Array(k);
   for (let i = 0; i < k; i++) {
     means[i] = predictions[i]!.mean;
     spreads[i] = predictions[i]!.spread;
@@ -73,7 +75,7 @@ function thompson(means: ArrayLike<number>, spreads: ArrayLike<number>, k: numbe
   if (k === 1) return [1];
   // A spread of 0 (x = 0 but for the intercept of a saturated model) would be a point mass;
   // a tiny sd keeps the quadrature defined and changes nothing measurable.
-  const sds = new Array<number>(k);
+  const sds = new Float64Array(k);
   for (let i = 0; i < k; i++) sds[i] = Math.max(scale * Math.sqrt(spreads[i]!), 1e-9);
   return normalBestProbabilities(means, sds);
 }
