@@ -159,6 +159,7 @@ describe('compileContextual and the inputs', () => {
     const combinations: Record<string, FeatureValue>[] = [
       { 'traits.tier': 'a:s1:b', 'context.device': 'c' }, { 'traits.tier': 'a', 'context.device': 's1:b:c' },
       { 'features.orders': 1 }, { 'features.orders': '1' }, { 'features.vip': true }, { 'features.vip': 'true' },
+      { 'traits.tier': 'g'.repeat(300), 'context.device': 'mobile' },
     ];
     for (let n = 0; n < 200; n++) {
       combinations.push({

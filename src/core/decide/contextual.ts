@@ -158,13 +158,14 @@ export function encodeContextual(strategy: Pick<CompiledContextual, 'names' | 'd
  * values seen: a placement's decisions read a few combinations (a segment, a device, a plan)
  * again and again, and hashing them into buckets and sorting the entries cost a decision about
  * as much as predicting two actions. Keyed by the values, each tagged with its type and a
- * string with its length, so no two combinations share a key; at most `limit` are kept (past
- * it, vectors are encoded at each call), so numeric inputs with many values cannot grow it
+ * string with its length, so no two combinations share a key. At most `limit` are kept, each
+ * key at most `maxKeyLength` characters (past either, vectors are encoded at each call, as
+ * before), so numeric inputs with many values or long values from a request cannot grow it
  * without bound. The vectors are shared: callers read them only.
  *
  * @example sparseEncoder(['x.device'], 64, featureKeysCached('x', ['x.device']))({ 'x.device': 'mobile' })
  */
-export function sparseEncoder(names: readonly string[], dims: number, keysOf: (inputs: Readonly<Record<string, FeatureValue>>) => KeyedFeature[], limit = 4_096): (inputs: Readonly<Record<string, FeatureValue>>) => SparseVector {
+export function sparseEncoder(names: readonly string[], dims: number, keysOf: (inputs: Readonly<Record<string, FeatureValue>>) => KeyedFeature[], limit = 4_096, maxKeyLength = 256): (inputs: Readonly<Record<string, FeatureValue>>) => SparseVector {
   const known = new Map<string, SparseVector>();
   return (inputs) => {
     let key = '';
@@ -175,7 +176,7 @@ export function sparseEncoder(names: readonly string[], dims: number, keysOf: (i
     let vector = known.get(key);
     if (vector === undefined) {
       vector = encodeKeyedSparse([keysOf(inputs)], dims);
-      if (known.size < limit) known.set(key, vector);
+      if (known.size < limit && key.length <= maxKeyLength) known.set(key, vector);
     }
     return vector;
   };

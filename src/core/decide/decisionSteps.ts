@@ -200,8 +200,11 @@ export const score: DecisionStep = {
       const scores = contextualScoresOf(settings, run.placement.id, run.candidates, frame.input, frame.env.contextualModels, inputs);
       // Literals of every field a candidate has before this step (the eligibility and
       // recommendations steps set them; scoring fields come only from here): a tenth of a copy's
-      // cost, once per candidate at every decision (core/common/withField.ts).
-      run.candidates = run.candidates.map((c, i): Candidate => ({ actionId: c.actionId, priority: c.priority, value: c.value, action: c.action, recommendation: c.recommendation, contextual: scores[i]! }));
+      // cost, once per candidate at every decision (core/common/withField.ts). `satisfies`
+      // lists every key of Candidate but the scores: a field added to it fails to compile here.
+      run.candidates = run.candidates.map((c, i): Candidate => ({
+        actionId: c.actionId, priority: c.priority, value: c.value, action: c.action, recommendation: c.recommendation, contextual: scores[i]!,
+      } satisfies Record<Exclude<keyof Candidate, 'propensity' | 'learned' | 'banditWeight'>, unknown>));
       run.contextual = { inputs, models: [settings.key] };
       return;
     }

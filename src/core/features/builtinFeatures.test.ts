@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { builtinFeatureFields, builtinFeatures, derivedFeatures, orderEvent, withBuiltinFeatures } from './builtinFeatures.js';
+import { builtinFeatureFields, builtinFeatures, derivedFeatureInputs, derivedFeatures, orderEvent, withBuiltinFeatures } from './builtinFeatures.js';
 import { compileFeatures, type FeatureEvent, type FeatureStates } from './compileFeatures.js';
 import type { FeatureDefinition } from './FeatureDefinition.js';
 import cases from './builtinFeatures.cases.json' with { type: 'json' };
@@ -37,6 +37,13 @@ describe('withBuiltinFeatures', () => {
     const derived = derivedFeatures({}, { firstSeen: t0, lastSeen: t0 }, t0);
     expect(Object.keys(builtinFeatureFields).sort()).toEqual([...set.names, ...Object.keys(derived)].map((n) => `features.${n}`).sort());
   });
+});
+
+// The incremental segment update compares a derived value across two times by recomputing it
+// from these inputs; a derived value missing here would count as stored, never changing, and
+// segments reading it would never be re-evaluated (core/knowledge/changedValues.ts).
+it('lists the inputs of exactly the values derivedFeatures gives', () => {
+  expect(Object.keys(derivedFeatureInputs).sort()).toEqual(Object.keys(derivedFeatures({}, { firstSeen: 0, lastSeen: 0 }, 0)).sort());
 });
 
 describe('lifetime value basics and RFM', () => {

@@ -16,8 +16,6 @@ import { predictionFields, type PredictionModel } from '../predict/traits/Predic
 export interface KnowledgeModel {
   readonly features: FeatureSet;
   readonly segments: SegmentSet;
-  /** Features whose value changes with time alone (windowed, decayed, derived from the clock): `changedValues` compares them across times. */
-  readonly clockFeatures: ReadonlySet<string>;
   /** How an event tells which of the values the segments read moved since their last evaluation. */
   readonly valueWatch: ValueWatchPlan;
   readonly consent: ConsentSettings;
@@ -66,11 +64,11 @@ export function compileKnowledgeModel(config: KnowledgeConfig): KnowledgeModel {
   const schema = ruleSchemaFor(definitions, consent);
   const clockFields = timeDependentFields(definitions);
   const segments = new SegmentSet(config.segments, schema, { clockFields });
+  // Features whose value changes with time alone (windowed, decayed, derived from the clock).
   const clockFeatures = new Set(clockFields.filter((field) => field.startsWith('features.')).map((field) => field.slice('features.'.length)));
   return {
     features: compileFeatures(definitions),
     segments,
-    clockFeatures,
     valueWatch: valueWatchPlan(segments.watchedKeys, clockFeatures),
     consent,
     schema,

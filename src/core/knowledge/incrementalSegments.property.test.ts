@@ -53,7 +53,9 @@ const definitions: fc.Arbitrary<SegmentDefinition[]> = fc.integer({ min: 1, max:
 type Step =
   | { readonly kind: 'event'; readonly gap: number; readonly event: string; readonly category: string; readonly revenue: number | null; readonly consent: Readonly<Record<string, boolean>> | null; readonly mobile: boolean }
   | { readonly kind: 'identify'; readonly gap: number; readonly plan: string; readonly created: number; readonly metric: string }
-  | { readonly kind: 'reevaluate'; readonly gap: number };
+  | { readonly kind: 'reevaluate'; readonly gap: number }
+  // The state as stored before `e` existed: its next event takes the coarse path.
+  | { readonly kind: 'stored'; readonly gap: number };
 
 /** Seconds to weeks between events, and some late ones. */
 const gap = fc.oneof(fc.integer({ min: 0, max: 5 * minute }), fc.integer({ min: 0, max: 3 * hour }), fc.integer({ min: 0, max: 9 * day }), fc.integer({ min: -hour, max: 0 }));
@@ -65,6 +67,7 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('identify' as const), gap, plan: fc.constantFrom('free', 'pro'), created: fc.integer({ min: 0, max: 20 }), metric: fc.constantFrom('views', 'pages_1h') }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('reevaluate' as const), gap }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('stored' as const), gap: fc.constant(0) }) },
 );
 
 function eventOf(s: Extract<Step, { kind: 'event' }>, at: number): KnowledgeEvent {
@@ -102,6 +105,10 @@ describe('the precise segment update agrees with evaluating every segment on eve
       let lastSeen = Number.NEGATIVE_INFINITY;
       for (const s of steps) {
         now += s.gap;
+        if (s.kind === 'stored') {
+          delete state.e;
+          continue;
+        }
         if (s.kind === 'reevaluate') {
           // As reevaluateProfiles does (a sweep, a new rule): every segment at the clock's time.
           if (!personalizes(state, model) || state.s === null) continue;

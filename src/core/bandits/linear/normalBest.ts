@@ -20,15 +20,17 @@
  *   `stats/distributions.ts` on a 1e-4 grid of z). Above 8.5, Φ is 1 and e is 0 within 1e-15 (a piece may reach past an arm's window top by up to STEP sds).
  * - Π_{i≠k} Φi from prefix and suffix products: O(nodes·arms), no division by a Φ near 0.
  *
- * Error (normalBest.test.ts, against `stats/bestArm.ts`'s adaptive Simpson with the exact Φ):
- * below 2e-6 per arm on seeded cases of 2 to 12 arms with sds up to 200 times apart (5.9e-7 the
- * worst, 7.3e-7 on the recorded cases of normalBest.cases.json), and 4e-12 with a far finer grid and exp (STEP 0.5, 6 nodes, REACH 8), which is how
- * the grid's part was isolated. The grid is the cheapest within the bound of those tried on
- * those cases (REACH 4.5 to 6, pieces of 4 to 12 sds, 6 to 20 nodes), counted in arm-node
- * evaluations on the bench's decisions: 11 nodes on 6-sd pieces within 5-sd windows take 176,
- * against 220 for 10 nodes within 6-sd windows (1.4e-6) and 326 for the 5 nodes on 2-sd pieces
- * before that; within 6-sd windows 5 nodes on 3 sds (3e-5), 8 on 4 (3.4e-6) and 12 on 8
- * (1.6e-5) miss the bound, and no grid within 4.5-sd windows meets it.
+ * Error, measured (normalBest.test.ts, against `stats/bestArm.ts`'s adaptive Simpson with the
+ * exact Φ; the windows' truncation alone is bounded by some 2.9e-7 per arm leaving the
+ * products, so the bound is one of measurement, not a proof): below 2e-6 per arm on seeded
+ * cases of 2 to 12 arms with sds up to 200 times apart (5.9e-7 the worst, 7.3e-7 on the
+ * recorded cases of normalBest.cases.json), and 4e-12 with a far finer grid and exp (STEP 0.5,
+ * 6 nodes, REACH 8), which is how the grid's part was isolated. The grid is the cheapest within
+ * the bound of those tried on those cases (REACH 4.5 to 6, pieces of 4 to 12 sds, 6 to 20
+ * nodes), counted in arm-node evaluations on the bench's decisions: 11 nodes on 6-sd pieces
+ * within 5-sd windows take 176, against 220 for 10 nodes within 6-sd windows (1.4e-6) and 326
+ * for the 5 nodes on 2-sd pieces before that; within 6-sd windows 5 nodes on 3 sds (3e-5), 8 on
+ * 4 (3.4e-6) and 12 on 8 (1.6e-5) miss the bound, and no grid within 4.5-sd windows meets it.
  */
 const REACH = 5;
 const STEP = 6;
