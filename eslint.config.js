@@ -130,6 +130,26 @@ export default tseslint.config(
     rules: { 'import-x/no-restricted-paths': ['error', { basePath, zones: layerZones }] },
   },
   {
+    // A deferred transaction that reads and then writes fails at once (SQLITE_BUSY_SNAPSHOT)
+    // when the storage thread commits in between: the adapter's transactions begin IMMEDIATE.
+    // This block replaces the rule's list above, so it repeats the process.env selector.
+    files: ['src/store/sqlite/**/*.ts'],
+    ignores: ['src/store/sqlite/writeTransaction.ts', 'src/store/sqlite/**/*.test.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "MemberExpression[object.name='process'][property.name='env']",
+          message: 'Read process.env only in src/config/config.ts.',
+        },
+        {
+          selector: "CallExpression[callee.property.name='transaction']",
+          message: 'Open transactions with writeTransaction (BEGIN IMMEDIATE), not db.transaction.',
+        },
+      ],
+    },
+  },
+  {
     files: ['src/config/config.ts', 'test/**', 'bench/**', '**/*.test.ts'],
     rules: { 'no-restricted-syntax': 'off' },
   },

@@ -1,4 +1,5 @@
 import type { SqliteDatabase } from './openDatabase.js';
+import { writeTransaction } from './writeTransaction.js';
 
 /**
  * One table of versioned definitions (id, JSON definition, created and updated times): put and
@@ -16,13 +17,13 @@ export class DefinitionTable<T extends { readonly id: string }> {
     const put = db.prepare(`INSERT INTO ${table} (workspace_id, id, definition, created_at, updated_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET definition = excluded.definition, updated_at = excluded.updated_at`);
     const remove = db.prepare(`DELETE FROM ${table} WHERE workspace_id = ? AND id = ?`);
     const bump = db.prepare('UPDATE workspaces SET config_version = config_version + 1 WHERE id = ?');
-    this.putTx = db.transaction((workspaceId: string, id: string, json: string, at: number): boolean => {
+    this.putTx = writeTransaction(db, (workspaceId: string, id: string, json: string, at: number): boolean => {
       const existed = exists.get(workspaceId, id) !== undefined;
       put.run(workspaceId, id, json, at, at);
       bump.run(workspaceId);
       return !existed;
     });
-    this.deleteTx = db.transaction((workspaceId: string, id: string): boolean => {
+    this.deleteTx = writeTransaction(db, (workspaceId: string, id: string): boolean => {
       const deleted = remove.run(workspaceId, id).changes > 0;
       if (deleted) bump.run(workspaceId);
       return deleted;

@@ -5,6 +5,7 @@ import { chainEntry, type HashText } from '../../core/audit/hashChain.js';
 import type { JsonChange } from '../../core/audit/jsonDiff.js';
 import type { AuditPurge, AuditQuery, AuditStore, NewPersonKey } from '../ports.js';
 import type { SqliteDatabase } from './openDatabase.js';
+import { writeTransaction } from './writeTransaction.js';
 
 interface EntryRow {
   workspace_id: string;
@@ -78,7 +79,7 @@ export class SqliteAuditStore implements AuditStore {
       setAnchor: db.prepare('INSERT INTO audit_anchors (workspace_id, seq, hash, at) VALUES (?, ?, ?, ?) ON CONFLICT (workspace_id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, at = excluded.at'),
       deleteUpTo: db.prepare('DELETE FROM audit_entries WHERE workspace_id = ? AND seq <= ?'),
     };
-    this.appendTx = db.transaction((draft: AuditDraft): AuditEntry => {
+    this.appendTx = writeTransaction(db, (draft: AuditDraft): AuditEntry => {
       const head = this.stmts.head.get(draft.workspaceId);
       const entry = chainEntry(head, draft, hash);
       const detail: Detail = { role: entry.actor.role, origin: entry.origin, changes: entry.changes, subject: entry.subject };
@@ -90,14 +91,14 @@ export class SqliteAuditStore implements AuditStore {
       else this.stmts.moveHead.run(entry.seq, entry.hash, entry.workspaceId);
       return entry;
     });
-    this.personKeyTx = db.transaction((workspaceId: string, create: () => NewPersonKey): string => {
+    this.personKeyTx = writeTransaction(db, (workspaceId: string, create: () => NewPersonKey): string => {
       const stored = this.stmts.key.get(workspaceId);
       if (stored !== undefined) return stored;
       const made = create();
       this.stmts.insertKey.run(workspaceId, made.key, made.createdAt);
       return this.stmts.key.get(workspaceId)!;
     });
-    this.purgeTx = db.transaction((workspaceId: string, before: number | null, at: number, dryRun: boolean, record: (purged: AuditPurge) => AuditDraft | null): AuditPurge => {
+    this.purgeTx = writeTransaction(db, (workspaceId: string, before: number | null, at: number, dryRun: boolean, record: (purged: AuditPurge) => AuditDraft | null): AuditPurge => {
       const s = this.stmts;
       const anchored = s.anchor.get(workspaceId) ?? null;
       const head = s.head.get(workspaceId);
@@ -125,7 +126,7 @@ export class SqliteAuditStore implements AuditStore {
   }
 
   async append(draft: AuditDraft): Promise<AuditEntry> {
-    return this.appendTx.immediate(draft);
+    return this.appendTx(draft);
   }
 
   async query(workspaceId: string, query: AuditQuery): Promise<AuditEntry[]> {
@@ -155,7 +156,7 @@ export class SqliteAuditStore implements AuditStore {
   }
 
   async personKey(workspaceId: string, create: () => NewPersonKey): Promise<string> {
-    return this.personKeyTx.immediate(workspaceId, create);
+    return this.personKeyTx(workspaceId, create);
   }
 
   async anchor(workspaceId: string): Promise<ChainHead | null> {
@@ -164,6 +165,6 @@ export class SqliteAuditStore implements AuditStore {
 
   /** Deleted with `secure_delete` on (openDatabase); the caller folds the write-ahead log back (`PrivacyStore.compact`). */
   async purge(workspaceId: string, before: number | null, options: { readonly at: number; readonly dryRun: boolean; readonly record: (purged: AuditPurge) => AuditDraft | null }): Promise<AuditPurge> {
-    return this.purgeTx.immediate(workspaceId, before, options.at, options.dryRun, options.record);
+    return this.purgeTx(workspaceId, before, options.at, options.dryRun, options.record);
   }
 }

@@ -4,6 +4,7 @@ import { itemEventNames } from '../../core/catalog/productIds.js';
 import type { CatalogStore, ItemListOptions, ItemPage, UnknownItem, UnknownItemsOptions } from '../ports.js';
 import type { SqliteDatabase } from './openDatabase.js';
 import { seqBeforeArrival } from './seqBeforeArrival.js';
+import { writeTransaction } from './writeTransaction.js';
 
 /** Largest integer JavaScript reads exactly: productIdsOf takes only those as ids. */
 const maxSafeInteger = Number.MAX_SAFE_INTEGER;
@@ -60,12 +61,12 @@ export class SqliteCatalogStore implements CatalogStore {
       seqAt: db.prepare('SELECT seq, received_at FROM events WHERE seq <= ? ORDER BY seq DESC LIMIT 1'),
       lastSeq: db.prepare('SELECT coalesce(max(seq), 0) FROM events').pluck(),
     };
-    this.putTx = db.transaction((workspaceId: string, items: readonly Item[]) => items.map((item) => {
+    this.putTx = writeTransaction(db, (workspaceId: string, items: readonly Item[]) => items.map((item) => {
       const existed = this.stmts.get.get(workspaceId, item.id) !== undefined;
       this.stmts.put.run(workspaceId, item.id, JSON.stringify(item), itemSearchText(item));
       return existed ? 'updated' as const : 'created' as const;
     }));
-    this.deleteTx = db.transaction((workspaceId: string, ids: readonly string[]) => ids.map((id) => this.stmts.remove.run(workspaceId, id).changes > 0));
+    this.deleteTx = writeTransaction(db, (workspaceId: string, ids: readonly string[]) => ids.map((id) => this.stmts.remove.run(workspaceId, id).changes > 0));
   }
 
   async putItems(workspaceId: string, items: readonly Item[]): Promise<('created' | 'updated')[]> {

@@ -4,6 +4,7 @@ import type { MetricDefinition } from '../../core/experiments/MetricDefinition.j
 import type { ArmDayRow, ArmStatsRow, BanditWeightsRecord, ExperimentStore } from '../ports.js';
 import type { SqliteDatabase } from './openDatabase.js';
 import { DefinitionTable } from './DefinitionTable.js';
+import { writeTransaction } from './writeTransaction.js';
 
 interface StatsRow {
   experiment_id: string;
@@ -43,11 +44,11 @@ export class SqliteExperimentStore implements ExperimentStore {
       weights: db.prepare('SELECT record FROM experiment_weights WHERE workspace_id = ? AND experiment_id = ? ORDER BY version').pluck(),
       dropWeights: db.prepare('DELETE FROM experiment_weights WHERE workspace_id = ? AND experiment_id = ?'),
     };
-    this.dropStatsTx = db.transaction((workspaceId: string, id: string) => {
+    this.dropStatsTx = writeTransaction(db, (workspaceId: string, id: string) => {
       this.stmts.dropStats.run(workspaceId, id);
       this.stmts.dropDays.run(workspaceId, id);
     });
-    this.deleteTx = db.transaction((workspaceId: string, id: string, at: number): boolean => {
+    this.deleteTx = writeTransaction(db, (workspaceId: string, id: string, at: number): boolean => {
       if (!this.experiments.delete(workspaceId, id)) return false;
       this.stmts.retire.run(workspaceId, id, at);
       this.dropStatsTx(workspaceId, id);

@@ -9,6 +9,7 @@ import type { ConsentRecord, DefinitionChange, DefinitionChangeResult, Definitio
 import { knowledgeCodec } from './knowledgeCodec.js';
 import type { SqliteDatabase } from './openDatabase.js';
 import { segmentKey } from './SqliteStateStore.js';
+import { writeTransaction } from './writeTransaction.js';
 
 interface KnowledgeRow {
   readonly knowledge: string;
@@ -83,25 +84,25 @@ export class SqliteKnowledgeStore implements KnowledgeConfigStore, KnowledgeRead
       predictionVersions: db.prepare('SELECT version, created_at AS createdAt FROM prediction_models WHERE workspace_id = ? ORDER BY version DESC'),
       prunePredictions: db.prepare('DELETE FROM prediction_models WHERE workspace_id = ? AND version NOT IN (SELECT version FROM prediction_models WHERE workspace_id = ? ORDER BY version DESC LIMIT ?)'),
     };
-    this.predictionTx = db.transaction((workspaceId: string, model: StoredPredictionModel, keep: number) => {
+    this.predictionTx = writeTransaction(db, (workspaceId: string, model: StoredPredictionModel, keep: number) => {
       this.stmts.putPrediction.run(workspaceId, model.version, model.createdAt, model.json);
       this.stmts.prunePredictions.run(workspaceId, workspaceId, Math.max(1, keep));
       this.stmts.bump.run(workspaceId);
     });
     // A write and its version bump commit together, so a reader never sees one without the other.
-    this.putTx = db.transaction((workspaceId: string, table: 'feature' | 'segment', key: string, json: string, at: number): boolean => {
+    this.putTx = writeTransaction(db, (workspaceId: string, table: 'feature' | 'segment', key: string, json: string, at: number): boolean => {
       const existed = (table === 'feature' ? this.stmts.featureExists : this.stmts.segmentExists).get(workspaceId, key) !== undefined;
       (table === 'feature' ? this.stmts.putFeature : this.stmts.putSegment).run(workspaceId, key, json, at, at);
       this.stmts.bump.run(workspaceId);
       return !existed;
     });
-    this.deleteTx = db.transaction((workspaceId: string, table: 'feature' | 'segment', key: string): boolean => {
+    this.deleteTx = writeTransaction(db, (workspaceId: string, table: 'feature' | 'segment', key: string): boolean => {
       const deleted = (table === 'feature' ? this.stmts.deleteFeature : this.stmts.deleteSegment).run(workspaceId, key).changes > 0;
       if (table === 'segment') this.stmts.dropMembers.run(workspaceId, key);
       if (deleted) this.stmts.bump.run(workspaceId);
       return deleted;
     });
-    this.saveTx = db.transaction((workspaceId: string, changes: DefinitionChanges, at: number): DefinitionChangeResult => {
+    this.saveTx = writeTransaction(db, (workspaceId: string, changes: DefinitionChanges, at: number): DefinitionChangeResult => {
       const s = this.stmts;
       const features: Record<string, DefinitionChange> = {};
       const segments: Record<string, DefinitionChange> = {};

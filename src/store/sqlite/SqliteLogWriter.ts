@@ -1,6 +1,7 @@
 import type { DecisionRecord, EventLogWriter, LogRecord, RecentMessage } from '../ports.js';
 import type { SqliteDatabase } from './openDatabase.js';
 import { seqBeforeArrival } from './seqBeforeArrival.js';
+import { writeTransaction } from './writeTransaction.js';
 
 /** An event in the `events` table's column order, its body as JSON (`string`) or still an object. */
 export type EventColumns<Body> = readonly [seq: number, workspaceId: string, messageId: string, type: string, name: string | null, userId: string | null, anonymousId: string | null, profileId: string, timestamp: number, receivedAt: number, body: Body];
@@ -54,12 +55,11 @@ export class SqliteLogWriter implements EventLogWriter {
       recent: db.prepare('SELECT workspace_id, message_id, received_at FROM events WHERE seq > ? ORDER BY seq DESC'),
       seqAt: db.prepare('SELECT seq, received_at FROM events WHERE seq <= ? ORDER BY seq DESC LIMIT 1'),
     };
-    const tx = db.transaction((events: readonly EventRow[], decisions: readonly DecisionRow[]) => {
+    // IMMEDIATE (writeTransaction) takes the write lock up front: another process writing the same file makes this wait (busy_timeout).
+    this.appendBatch = writeTransaction(db, (events: readonly EventRow[], decisions: readonly DecisionRow[]) => {
       for (const row of events) this.stmts.append.run(row);
       for (const row of decisions) this.stmts.recordDecision.run(row);
     });
-    // IMMEDIATE takes the write lock up front: another process writing the same file makes this wait (busy_timeout).
-    this.appendBatch = (events, decisions) => tx.immediate(events, decisions);
   }
 
   async append(events: readonly LogRecord[], decisions: readonly DecisionRecord[]): Promise<void> {

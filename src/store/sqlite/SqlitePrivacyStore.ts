@@ -11,6 +11,7 @@ import { eventColumns, toStoredEvent, type EventRow } from './SqliteEventLog.js'
 import { rankEventColumns, rankEventFromRow, type RankEventRow } from './SqliteRankEventStore.js';
 import { profileColumns, profileFromRow, profileTables, type ProfileRow } from './SqliteStateStore.js';
 import { subtractVolumeSql } from './volumeTallySql.js';
+import { writeTransaction } from './writeTransaction.js';
 
 /**
  * The person's rows of each per-person table, as SQL over JSON arrays bound as named
@@ -142,14 +143,14 @@ export class SqlitePrivacyStore implements PrivacyStore {
 
   async erase(workspaceId: string, person: PersonKeys): Promise<{ rows: PersonRowCounts; interactions: number }> {
     const params = this.params(workspaceId, person);
-    return this.db.transaction(() => {
+    return writeTransaction(this.db, () => {
       // Before the delete: the log's end stays where it was, whichever events go.
       this.stmts.logEnd.run();
       const interactions = this.subtractOutcomes(workspaceId, (this.stmts.events.all(params) as EventRow[]).map(toStoredEvent));
       this.stmts.subtractVolume.run(params);
       const rows = Object.fromEntries(kindsOf(personTables).map((kind, i) => [kind, this.deletes[i]!.run(params).changes])) as PersonRowCounts;
       return { rows, interactions };
-    }).immediate();
+    })();
   }
 
   /** Takes what these events added out of the outcome counters (exactly: counts, sums and M2); the interactions taken out. */
@@ -182,11 +183,11 @@ export class SqlitePrivacyStore implements PrivacyStore {
   }
 
   async suppress(workspaceId: string, entries: readonly { readonly hash: string; readonly kind: string }[], at: number): Promise<number> {
-    return this.db.transaction(() => entries.reduce((n, e) => n + this.stmts.suppress.run(workspaceId, e.hash, e.kind, at).changes, 0))();
+    return writeTransaction(this.db, () => entries.reduce((n, e) => n + this.stmts.suppress.run(workspaceId, e.hash, e.kind, at).changes, 0))();
   }
 
   async unsuppress(workspaceId: string, hashes: readonly string[]): Promise<number> {
-    return this.db.transaction(() => hashes.reduce((n, h) => n + this.stmts.unsuppress.run(workspaceId, h).changes, 0))();
+    return writeTransaction(this.db, () => hashes.reduce((n, h) => n + this.stmts.unsuppress.run(workspaceId, h).changes, 0))();
   }
 
   async suppressions(workspaceId: string): Promise<SuppressionRecord[]> {
@@ -195,7 +196,7 @@ export class SqlitePrivacyStore implements PrivacyStore {
   }
 
   async countDropped(workspaceId: string, dropped: ReadonlyMap<string, number>, at: number): Promise<void> {
-    this.db.transaction(() => {
+    writeTransaction(this.db, () => {
       for (const [hash, n] of dropped) this.stmts.countDropped.run(n, at, workspaceId, hash);
     })();
   }

@@ -6,6 +6,7 @@ import type { TrackingPlan } from '../../core/quality/TrackingPlan.js';
 import type { QualityStore, WorkspaceQualityCounter } from '../ports.js';
 import type { SqliteDatabase } from './openDatabase.js';
 import { addVolumeFromLogSql } from './volumeTallySql.js';
+import { writeTransaction } from './writeTransaction.js';
 
 /** The per-event kinds `counters` reads by default; `volume` rows are read (and folded) by `volume`. */
 const counterKinds: readonly CounterKind[] = ['received', 'rejected', 'event', 'property', 'unreadable', 'mergeSkipped', 'future', 'overflow'];
@@ -39,11 +40,11 @@ export class SqliteQualityStore implements QualityStore {
       putPlan: db.prepare('INSERT INTO tracking_plans (workspace_id, plan, updated_at) VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET plan = excluded.plan, updated_at = excluded.updated_at'),
       deletePlan: db.prepare('DELETE FROM tracking_plans WHERE workspace_id = ?'),
     };
-    this.recountTx = db.transaction((workspaceId: string) => {
+    this.recountTx = writeTransaction(db, (workspaceId: string) => {
       this.stmts.clearVolume.run(workspaceId);
       this.stmts.addVolume.run({ ws: workspaceId });
     });
-    this.addTx = db.transaction((rows: readonly WorkspaceQualityCounter[]) => {
+    this.addTx = writeTransaction(db, (rows: readonly WorkspaceQualityCounter[]) => {
       for (const r of rows) this.stmts.add.run(r.workspaceId, r.day, r.kind, r.subject, r.detail, r.variant, r.count);
     });
   }
@@ -62,7 +63,7 @@ export class SqliteQualityStore implements QualityStore {
   }
 
   async recountVolume(workspaceId: string): Promise<void> {
-    this.recountTx.immediate(workspaceId);
+    this.recountTx(workspaceId);
   }
 
   async merges(workspaceId: string, since: number, until: number): Promise<{ day: number; count: number }[]> {

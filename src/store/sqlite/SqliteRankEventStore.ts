@@ -1,5 +1,6 @@
 import type { RankEventChange, RankEventRecord, RankEventStore, RankModelSnapshot } from '../ports.js';
 import type { SqliteDatabase } from './openDatabase.js';
+import { writeTransaction } from './writeTransaction.js';
 
 export interface RankEventRow {
   workspace_id: string;
@@ -86,24 +87,22 @@ export class SqliteRankEventStore implements RankEventStore {
       this.stmts.setLearned.run(seq, workspaceId, eventId);
       return rankEventFromRow({ ...row, learned_seq: seq });
     };
-    this.rewardTx = db.transaction((workspaceId: string, eventId: string, value: number, at: number): RankEventChange => {
+    this.rewardTx = writeTransaction(db, (workspaceId: string, eventId: string, value: number, at: number): RankEventChange => {
       const row = this.stmts.get.get(workspaceId, eventId) as RankEventRow | undefined;
       if (row === undefined) return { kind: 'unknown' };
       if (row.reward !== null) return { kind: 'unchanged' };
       this.stmts.setReward.run(value, 'sent', at, workspaceId, eventId);
       return { kind: 'changed', learned: learnIfReady(workspaceId, eventId) };
     });
-    this.activateTx = db.transaction((workspaceId: string, eventId: string, at: number): RankEventChange => {
+    this.activateTx = writeTransaction(db, (workspaceId: string, eventId: string, at: number): RankEventChange => {
       const row = this.stmts.get.get(workspaceId, eventId) as RankEventRow | undefined;
       if (row === undefined) return { kind: 'unknown' };
       if (row.activated_at !== null) return { kind: 'unchanged' };
       this.stmts.setActive.run(at, workspaceId, eventId);
       return { kind: 'changed', learned: learnIfReady(workspaceId, eventId) };
     });
-    const insertRanksTx = db.transaction((events: readonly RankEventRecord[]) => events.map((event) => this.insertRank(event)));
-    // IMMEDIATE: the write lock up front, as the log's appends take it.
-    this.insertRanks = (events) => insertRanksTx.immediate(events);
-    this.expireTx = db.transaction((workspaceId: string, activatedBy: number, value: number, at: number): RankEventRecord[] => {
+    this.insertRanks = writeTransaction(db, (events: readonly RankEventRecord[]) => events.map((event) => this.insertRank(event)));
+    this.expireTx = writeTransaction(db, (workspaceId: string, activatedBy: number, value: number, at: number): RankEventRecord[] => {
       const ids = this.stmts.waiting.all(workspaceId, activatedBy) as string[];
       return ids.map((eventId) => {
         this.stmts.setReward.run(value, 'default', at, workspaceId, eventId);

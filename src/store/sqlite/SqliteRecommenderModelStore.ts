@@ -1,5 +1,6 @@
 import type { NewRecommenderModel, RecommenderModelInfo, RecommenderModelStore, StoredRecommenderModel } from '../ports.js';
 import type { SqliteDatabase } from './openDatabase.js';
+import { writeTransaction } from './writeTransaction.js';
 
 /** Payloads are stored in parts of this size: SQLite's largest value is 1 GB (SQLITE_MAX_LENGTH). */
 export const MODEL_PART_BYTES = 64 * 1024 * 1024;
@@ -46,7 +47,7 @@ export class SqliteRecommenderModelStore implements RecommenderModelStore {
       remove: db.prepare('DELETE FROM recommender_models WHERE workspace_id = ? AND version = ?'),
       removeParts: db.prepare('DELETE FROM recommender_model_parts WHERE workspace_id = ? AND version = ?'),
     };
-    this.saveTx = db.transaction((workspaceId: string, model: NewRecommenderModel) => {
+    this.saveTx = writeTransaction(db, (workspaceId: string, model: NewRecommenderModel) => {
       const { payload } = model;
       this.stmts.insert.run(workspaceId, model.version, model.kind, model.createdAt, model.trainedFromSeq, JSON.stringify(model.metrics), payload.byteLength);
       for (let part = 0, at = 0; at < payload.byteLength || part === 0; part++, at += MODEL_PART_BYTES) {
@@ -54,13 +55,13 @@ export class SqliteRecommenderModelStore implements RecommenderModelStore {
         this.stmts.insertPart.run(workspaceId, model.version, part, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
       }
     });
-    this.activateTx = db.transaction((workspaceId: string, version: number) => {
+    this.activateTx = writeTransaction(db, (workspaceId: string, version: number) => {
       if (this.stmts.get.get(workspaceId, version) === undefined) return false;
       this.stmts.deactivate.run(workspaceId);
       this.stmts.setActive.run(workspaceId, version);
       return true;
     });
-    this.deleteTx = db.transaction((workspaceId: string, keep: number) => {
+    this.deleteTx = writeTransaction(db, (workspaceId: string, keep: number) => {
       const versions = this.stmts.old.all(workspaceId, workspaceId, Math.max(0, keep)) as number[];
       for (const version of versions) {
         this.stmts.removeParts.run(workspaceId, version);

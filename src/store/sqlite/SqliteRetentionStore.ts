@@ -2,6 +2,7 @@ import { eventVerdict, type RetentionCutOffs, type RetentionPolicy } from '../..
 import type { EventPurgeStep, RetentionStore } from '../ports.js';
 import type { SqliteDatabase } from './openDatabase.js';
 import { subtractVolumeSql } from './volumeTallySql.js';
+import { writeTransaction } from './writeTransaction.js';
 
 interface ScannedEvent {
   seq: number;
@@ -43,7 +44,7 @@ export class SqliteRetentionStore implements RetentionStore {
       oldestEvent: db.prepare<[string], number | null>('SELECT min(min(timestamp, received_at)) FROM events WHERE workspace_id = ?').pluck(),
       oldestDecision: db.prepare<[string], number | null>('SELECT min(at) FROM decisions WHERE workspace_id = ?').pluck(),
     };
-    this.deleteTx = db.transaction((seqs: readonly number[]) => {
+    this.deleteTx = writeTransaction(db, (seqs: readonly number[]) => {
       // Before the delete: the log's end stays where it was, whichever events go.
       this.stmts.logEnd.run();
       const json = JSON.stringify(seqs);
@@ -78,7 +79,7 @@ export class SqliteRetentionStore implements RetentionStore {
       if (row.type === 'track' && row.name !== null) bump(byEvent, row.name);
       else bump(byType, row.type);
     }
-    if (!options.dryRun && seqs.length > 0) this.deleteTx.immediate(seqs);
+    if (!options.dryRun && seqs.length > 0) this.deleteTx(seqs);
     return { removed: seqs.length, byEvent: Object.fromEntries(byEvent), byType: Object.fromEntries(byType), withoutAnalytics, lastSeq: rows.length < options.limit ? null : rows[rows.length - 1]!.seq };
   }
 

@@ -3,6 +3,7 @@ import type { ReviewKind } from '../../core/review/ReviewKind.js';
 import type { ReviewPolicy } from '../../core/review/ReviewPolicy.js';
 import type { ReviewStore } from '../ports.js';
 import type { SqliteDatabase } from './openDatabase.js';
+import { writeTransaction } from './writeTransaction.js';
 
 interface VersionRow {
   workspace_id: string;
@@ -76,7 +77,7 @@ export class SqliteReviewStore implements ReviewStore {
 
   async appendVersion(version: Omit<ConfigVersion, 'version'>): Promise<ConfigVersion> {
     // Numbering and insert in one transaction: two appends never take the same number.
-    return this.db.transaction(() => {
+    return writeTransaction(this.db, () => {
       const next = (this.stmts.latest.get(version.workspaceId, version.kind, version.targetId) as number) + 1;
       const row: VersionRow = {
         workspace_id: version.workspaceId, kind: version.kind, target_id: version.targetId, version: next, at: version.at, actor: JSON.stringify(version.actor),

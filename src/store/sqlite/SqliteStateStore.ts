@@ -4,6 +4,7 @@ import type { ArmStatsRow, CounterRow, StateBatch, StateStore, StoredProfile } f
 import { encodeProfiles, encodeStateBatch, type EncodedStateBatch } from './encodeStateBatch.js';
 import { knowledgeCodec } from './knowledgeCodec.js';
 import type { SqliteDatabase } from './openDatabase.js';
+import { writeTransaction } from './writeTransaction.js';
 
 /** A row of `profiles` with its knowledge, as `profileColumns` selects it. */
 export interface ProfileRow {
@@ -97,7 +98,7 @@ export class SqliteStateStore implements StateStore {
         db.prepare('DELETE FROM segment_members WHERE segment_key IN (SELECT id FROM segment_keys WHERE workspace_id = ?)'),
       ],
     };
-    this.writeBatch = db.transaction((batch: EncodedStateBatch) => this.apply(batch));
+    this.writeBatch = writeTransaction(db, (batch: EncodedStateBatch) => this.apply(batch));
   }
 
   async findIdentities(workspaceId: string, keys: readonly IdentityKey[]): Promise<(string | undefined)[]> {
@@ -122,7 +123,7 @@ export class SqliteStateStore implements StateStore {
     if (this.synchronous === 'full') this.db.pragma('synchronous = NORMAL');
     this.addedKeys = [];
     try {
-      this.writeBatch.immediate(batch);
+      this.writeBatch(batch);
     } catch (error) {
       for (const { workspaceId, segmentId } of this.addedKeys) this.segmentKeys.get(workspaceId)?.delete(segmentId);
       throw error;
@@ -157,7 +158,7 @@ export class SqliteStateStore implements StateStore {
   }
 
   async resetDerived(workspaceId: string): Promise<void> {
-    this.db.transaction(() => {
+    writeTransaction(this.db, () => {
       for (const stmt of this.stmts.resetDerived) stmt.run(workspaceId);
     })();
   }

@@ -1,6 +1,7 @@
 import type { Role } from '../../core/access/accessMatrix.js';
 import type { NewUser, PersonalTokenRecord, SessionRecord, UserRecord, UserStore } from '../ports.js';
 import type { SqliteDatabase } from './openDatabase.js';
+import { writeTransaction } from './writeTransaction.js';
 
 interface UserRow { id: string; workspace_id: string; email: string; role: Role; reviewer_kinds: string; password_hash: string | null; created_at: number }
 interface TokenRow { id: string; workspace_id: string; user_id: string; name: string; prefix: string; created_at: number; expires_at: number | null }
@@ -50,7 +51,7 @@ export class SqliteUserStore implements UserStore {
       session: db.prepare(sessionJoin),
       deleteSession: db.prepare('DELETE FROM user_sessions WHERE hash = ?'),
     };
-    this.removeTx = db.transaction((workspaceId: string, userId: string) => {
+    this.removeTx = writeTransaction(db, (workspaceId: string, userId: string) => {
       this.stmts.deleteTokensOf.run(workspaceId, userId);
       this.stmts.deleteSessionsOf.run(workspaceId, userId);
       this.stmts.deleteUser.run(workspaceId, userId);

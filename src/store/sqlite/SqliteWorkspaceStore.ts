@@ -2,6 +2,7 @@ import { defaultIdentitySettings, type IdentitySettings } from '../../core/ident
 import type { ApiKeyRecord, IdentitySecret, KeyKind, NewApiKey, Workspace, WorkspaceStore } from '../ports.js';
 import type { SqliteDatabase } from './openDatabase.js';
 import type { SecretKeyScope } from '../../core/access/accessMatrix.js';
+import { writeTransaction } from './writeTransaction.js';
 
 interface WorkspaceRow { id: string; name: string; created_at: number; settings: string }
 interface KeyRow { id: string; workspace_id: string; kind: KeyKind; scope: SecretKeyScope | null; prefix: string; created_at: number; expires_at: number | null }
@@ -39,7 +40,7 @@ export class SqliteWorkspaceStore implements WorkspaceStore {
       identitySecret: db.prepare('SELECT identity_secret AS secret, identity_secret_created_at AS createdAt FROM workspaces WHERE id = ? AND identity_secret IS NOT NULL'),
       setIdentitySecret: db.prepare('UPDATE workspaces SET identity_secret = ?, identity_secret_created_at = ? WHERE id = ?'),
     };
-    this.createTx = db.transaction((workspace: Workspace, keys: readonly NewApiKey[], secret: IdentitySecret | undefined) => {
+    this.createTx = writeTransaction(db, (workspace: Workspace, keys: readonly NewApiKey[], secret: IdentitySecret | undefined) => {
       this.stmts.insertWorkspace.run(workspace.id, workspace.name, workspace.createdAt, JSON.stringify({ identity: workspace.identity }));
       if (secret !== undefined) this.stmts.setIdentitySecret.run(secret.secret, secret.createdAt, workspace.id);
       for (const key of keys) this.insertKey(key);

@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { AttuneError } from '../../core/errors/AttuneError.js';
 import { migrations } from './migrations.js';
+import { writeTransaction } from './writeTransaction.js';
 
 export type SqliteDatabase = Database.Database;
 
@@ -60,7 +61,7 @@ function migrate(db: SqliteDatabase): void {
   for (const [index, sql] of migrations.entries()) {
     const version = index + 1;
     if (version <= current) continue;
-    db.transaction(() => {
+    writeTransaction(db, () => {
       db.exec(sql);
       db.pragma(`user_version = ${version}`);
     })();
