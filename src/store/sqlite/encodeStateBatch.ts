@@ -48,7 +48,7 @@ export interface EncodedStateBatch extends Omit<StateBatch, 'profiles' | 'identi
 export function encodeStateBatch(batch: StateBatch): EncodedStateBatch {
   return {
     ...batch,
-    profiles: batch.profiles.map(profileColumns),
+    profiles: batch.profiles.map(encodeProfileRow),
     identities: batch.identities.map((i): IdentityColumns => [i.workspaceId, i.key.kind, i.key.value, i.profileId, i.at]),
     segmentChanges: batch.segmentChanges.map(({ workspaceId, profileId, change: c }): SegmentChangeColumns => [workspaceId, c.segment, profileId, c.kind, c.at, c.reason ?? null]),
     consentChanges: batch.consentChanges.map(({ workspaceId, profileId, change: c }): ConsentChangeColumns => [workspaceId, profileId, c.purpose, c.granted ? 1 : 0, c.source, c.at]),
@@ -56,7 +56,7 @@ export function encodeStateBatch(batch: StateBatch): EncodedStateBatch {
 }
 
 /** A profile's row (`ProfileColumns`): its JSON columns and its knowledge as text. */
-export function profileColumns(p: StoredProfile): ProfileColumns {
+export function encodeProfileRow(p: StoredProfile): ProfileColumns {
   const text = p.knowledge === null ? null : knowledgeCodec.serialize(p.knowledge);
   return [
     p.workspaceId, p.id, p.createdAt, p.firstSeen, p.lastSeen, JSON.stringify(p.traits.values), JSON.stringify(p.traits.updatedAt), JSON.stringify(p.eventCounts),
@@ -69,5 +69,5 @@ export function profileColumns(p: StoredProfile): ProfileColumns {
  * text at a time, not a whole batch's (a rebuild writes up to 20,000 profiles a batch).
  */
 export function* encodeProfiles(profiles: readonly StoredProfile[]): Generator<ProfileColumns> {
-  for (const p of profiles) yield profileColumns(p);
+  for (const p of profiles) yield encodeProfileRow(p);
 }
