@@ -98,6 +98,16 @@ export const derivedFeatureInputs: Readonly<Record<string, readonly string[] | n
   monetary: ['revenue'], average_order_value: ['revenue', 'priced_order_count'],
 };
 
+/** The features the derived values are computed from (`derivedFeatureInputs`, each once). */
+export const derivedBaseFeatures: readonly string[] = [...new Set(Object.values(derivedFeatureInputs).flatMap((inputs) => inputs ?? []))];
+
+/** The values of `derivedBaseFeatures` as `read` gives them: what `derivedFeatures` and `orderDerivedFeatures` take. */
+export function derivedBaseValues(read: (name: string) => RuleValue): Record<string, RuleValue> {
+  const base: Record<string, RuleValue> = {};
+  for (const name of derivedBaseFeatures) base[name] = read(name);
+  return base;
+}
+
 /** Types of the built-in and derived features, for the rules checker. */
 export const builtinFeatureFields = {
   'features.order_count': 'number', 'features.priced_order_count': 'number', 'features.revenue': 'number', 'features.first_order_at': 'string',

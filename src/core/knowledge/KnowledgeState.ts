@@ -121,7 +121,6 @@ export function ruleInputWith(personal: boolean, state: KnowledgeState, profile:
   };
 }
 
-
 function impersonalInput(state: KnowledgeState, profile: ProfileFacts, model: KnowledgeModel, now: number): RuleInput {
   return {
     now,
@@ -163,8 +162,8 @@ export function applyEventKnowledge(state: KnowledgeState, event: KnowledgeEvent
   // A profile's first event evaluates every segment: none has been evaluated for it yet; nor for a grant.
   const all = state.s === null || !before;
   const since = personal && !all ? state.e : undefined;
-  // The session as the last evaluation read it, before this event moves it.
-  const sessionBefore = since === undefined ? null : readSession(state.s, since);
+  // The last evaluation's time and the session as it read it, before this event moves it.
+  const last = since === undefined ? null : { since, session: readSession(state.s, since) };
   state.s = updateSession(state.s, event);
   const items = recordItems(state, event, personal);
   let segments: readonly MembershipChange[];
@@ -174,14 +173,14 @@ export function applyEventKnowledge(state: KnowledgeState, event: KnowledgeEvent
     const consentChanged = consent.length > 0;
     let input: RuleInput;
     let changed: ChangedInputs | ChangedValues | 'all';
-    if (all || sessionBefore === null || since === undefined) {
+    if (last === null) {
       input = ruleInputWith(true, state, profile, model, event.timestamp);
       changed = all ? 'all' : coarseChanges(updated, consentChanged);
     } else {
       const readNow = memoisedReader(model, state.f, event.timestamp);
       const session = readSession(state.s, event.timestamp);
       changed = changedValues(model.valueWatch, model.features, {
-        since, now: event.timestamp, states: state.f, updated, readNow, sessionBefore, sessionNow: session, traitsChanged: event.traitsChanged, consentChanged,
+        since: last.since, now: event.timestamp, states: state.f, updated, readNow, sessionBefore: last.session, sessionNow: session, traitsChanged: event.traitsChanged, consentChanged,
       });
       // Only what the segments to evaluate read (a prediction model reads every feature).
       const read = model.predictions === null ? model.segments.featuresRead(changed) : null;
@@ -218,8 +217,6 @@ export function applyEventKnowledge(state: KnowledgeState, event: KnowledgeEvent
 }
 
 const noFeatures: readonly string[] = [];
-
-
 
 /**
  * Clears, in place, what is personal in a profile's knowledge (features, segment memberships,

@@ -1,4 +1,4 @@
-import { derivedFeatureInputs, orderDerivedFeatures, type OrderDerivedFeatures } from '../features/builtinFeatures.js';
+import { derivedBaseValues, derivedFeatureInputs, orderDerivedFeatures, type OrderDerivedFeatures } from '../features/builtinFeatures.js';
 import type { FeatureSet, FeatureStates } from '../features/compileFeatures.js';
 import { equals, toRuleValue, type RuleValue } from '../rules/values.js';
 import type { ChangedInputs } from '../segments/compileSegments.js';
@@ -88,8 +88,8 @@ export function changedValues(plan: ValueWatchPlan, features: FeatureSet, v: Val
     else if (check.kind === 'clock') changed = v.updated.has(check.name) || !equals(features.readOne(v.states, check.name, v.since), v.readNow(check.name));
     else if (check.inputs.some((input) => v.updated.has(input))) changed = true;
     else {
-      before ??= orderDerivedFeatures(baseOf((name) => features.readOne(v.states, name, v.since)), v.since);
-      after ??= orderDerivedFeatures(baseOf(v.readNow), v.now);
+      before ??= orderDerivedFeatures(derivedBaseValues((name) => features.readOne(v.states, name, v.since)), v.since);
+      after ??= orderDerivedFeatures(derivedBaseValues(v.readNow), v.now);
       changed = !equals(before[check.name], after[check.name]);
     }
     if (changed) keys.add(check.key);
@@ -97,15 +97,6 @@ export function changedValues(plan: ValueWatchPlan, features: FeatureSet, v: Val
   for (const { key, field } of plan.session) if (!equals(valueOf(v.sessionBefore, field), valueOf(v.sessionNow, field))) keys.add(key);
   if (plan.traits !== null && v.traitsChanged) keys.add(plan.traits);
   return { kind: 'values', keys, consent: v.consentChanged, clock: v.since !== v.now };
-}
-
-const derivedBaseFeatures = [...new Set(Object.values(derivedFeatureInputs).flatMap((inputs) => inputs ?? []))];
-
-/** The order features as `read` gives them (only those of derived values whose inputs the event left alone are compared). */
-function baseOf(read: (name: string) => RuleValue): Record<string, RuleValue> {
-  const base: Record<string, RuleValue> = {};
-  for (const name of derivedBaseFeatures) base[name] = read(name);
-  return base;
 }
 
 function valueOf(record: Readonly<Record<string, unknown>>, key: string): RuleValue {

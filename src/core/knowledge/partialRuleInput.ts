@@ -1,5 +1,5 @@
 import { hasConsent } from '../consent/ConsentState.js';
-import { derivedFeatureInputs, derivedFeatures } from '../features/builtinFeatures.js';
+import { derivedBaseValues, derivedFeatureInputs, derivedFeatures } from '../features/builtinFeatures.js';
 import type { FeatureStates } from '../features/compileFeatures.js';
 import { noPredictions } from '../predict/traits/predictionsOf.js';
 import type { RuleInput } from '../rules/compileRule.js';
@@ -32,7 +32,7 @@ export function memoisedReader(model: KnowledgeModel, states: FeatureStates, now
 export function partialRuleInput(state: KnowledgeState, profile: ProfileFacts, model: KnowledgeModel, now: number, parts: { read: ReadonlySet<string>; readNow: (name: string) => RuleValue; session: Record<string, unknown> }): RuleInput {
   const values: Record<string, RuleValue> = {};
   let derived: Record<string, RuleValue> | undefined;
-  const derive = () => (derived ??= derivedFeatures(Object.fromEntries(derivedBaseNames.map((name) => [name, parts.readNow(name)])), profile, now));
+  const derive = () => (derived ??= derivedFeatures(derivedBaseValues(parts.readNow), profile, now));
   // A defined feature of a derived name reads as the derived value (ruleInputWith assigns those last).
   for (const name of parts.read) values[name] = Object.hasOwn(derivedFeatureInputs, name) ? derive()[name] ?? null : parts.readNow(name);
   const times = model.valueWatch.profileTimes ? derive() : null;
@@ -46,5 +46,3 @@ export function partialRuleInput(state: KnowledgeState, profile: ProfileFacts, m
     hasConsent: (purpose) => hasConsent(state.c, purpose, model.consent),
   };
 }
-
-const derivedBaseNames = [...new Set(Object.values(derivedFeatureInputs).flatMap((inputs) => inputs ?? []))];

@@ -115,7 +115,7 @@ export class SqliteStateStore implements StateStore {
 
   async write(batch: StateBatch): Promise<void> {
     // The batch is written (and so serialised) before this returns, as the port requires.
-    this.writeEncoded({ ...encodeStateBatch({ ...batch, profiles: [] }), profiles: encodeProfiles(batch.profiles) });
+    this.writeEncoded(encodeStateBatch(batch, encodeProfiles(batch.profiles)));
   }
 
   /** Writes a batch already encoded (`encodeStateBatch`) in one commit; throws when it fails. */

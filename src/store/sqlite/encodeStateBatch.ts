@@ -43,12 +43,14 @@ export interface EncodedStateBatch extends Omit<StateBatch, 'profiles' | 'identi
  * its CPU profiles do not tell apart per event (docs/ARCHITECTURE.md, "Storage on a thread").
  * The rows are what `SqliteStateStore` binds, so both writers store the same bytes.
  *
+ * The inline writer passes `encodeProfiles(batch.profiles)` as `profiles`, encoded as written.
+ *
  * @example const encoded = encodeStateBatch(batch); // postMessage(encoded), then writeEncoded(encoded) on the thread
  */
-export function encodeStateBatch(batch: StateBatch): EncodedStateBatch {
+export function encodeStateBatch(batch: StateBatch, profiles: Iterable<ProfileColumns> = batch.profiles.map(encodeProfileRow)): EncodedStateBatch {
   return {
     ...batch,
-    profiles: batch.profiles.map(encodeProfileRow),
+    profiles,
     identities: batch.identities.map((i): IdentityColumns => [i.workspaceId, i.key.kind, i.key.value, i.profileId, i.at]),
     segmentChanges: batch.segmentChanges.map(({ workspaceId, profileId, change: c }): SegmentChangeColumns => [workspaceId, c.segment, profileId, c.kind, c.at, c.reason ?? null]),
     consentChanges: batch.consentChanges.map(({ workspaceId, profileId, change: c }): ConsentChangeColumns => [workspaceId, profileId, c.purpose, c.granted ? 1 : 0, c.source, c.at]),
